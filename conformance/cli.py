@@ -1,0 +1,284 @@
+"""``conformance``: run | demo | list-checks | reference | specs, and the commands suites add.
+
+Exit codes (DESIGN §6): 0 conformant · 1 non-conformant · 2 incomplete or unreachable · 4 usage or
+profile error. Every user error is one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import pytest
+
+from conformance import __version__, specs
+from conformance import suite as suites
+from conformance.errors import ConformanceError, UsageError
+from conformance.profile import Budget, with_services
+from conformance.run import Run, prepare
+
+EXIT_USAGE = 4
+INI = Path(__file__).with_name("pytest.ini")
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _budget_overrides(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("limits (override the profile's budget)")
+    group.add_argument("--max-seconds", type=float, help="whole run")
+    group.add_argument("--request-timeout", type=float, dest="request_timeout_seconds",
+                       help="one request, connect to last byte")
+    group.add_argument("--max-requests", type=int)
+    group.add_argument("--requests-per-second", type=float)
+    group.add_argument("--max-response-bytes", type=int)
+    group.add_argument("--max-run-bytes", type=int)
+    group.add_argument("--max-examples", type=int, help="hypothesis examples per property check")
+
+
+def _apply_overrides(run: Run, args: argparse.Namespace) -> None:
+    values = {k: getattr(args, k) for k in Budget.fields() if getattr(args, k, None) is not None}
+    for key, value in values.items():
+        if value <= 0:
+            raise UsageError(f"--{key.replace('_', '-')}: expected a positive number")
+    if values:
+        budget = replace(run.profile.budget, **values)
+        run.profile = replace(with_services(run.profile, run.profile.services), budget=budget)
+        run.limits.budget = budget
+        run.limits.deadline = run.limits.started + budget.max_seconds
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a CI job cancelled) ends the run like Ctrl-C: partial reports, verdict incomplete."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def execute(run: Run, *, progress: bool = True, quiet: bool = False) -> int:
+    """Run the checks of a prepared run in a pytest session; return the exit code of DESIGN §6."""
+    from conformance.plugin import RunPlugin
+
+    plugin = RunPlugin(run, progress=progress)
+    root = min((Path(d).parent for d in plugin.suite_dirs()), default=Path.cwd())
+    args = [*plugin.suite_dirs(), "-c", str(INI), "--rootdir", str(root), "--noconftest",
+            "-p", "no:cacheprovider", "-p", "no:terminal"]
+    try:
+        with _sigterm_as_interrupt():
+            status = pytest.main(args, plugins=[plugin])
+    finally:
+        run.close()
+    scorecard = run.scorecard
+    if scorecard is None:
+        raise ConformanceError(f"the check session ended before any result (pytest exit {int(status)})")
+    if not quiet:
+        print(f"\n{scorecard.initiative}: {scorecard.overall()}")
+        for service in scorecard.services:
+            counts = service.counts()
+            print(f"  {service.standard:<13} {service.version:<8} {service.verdict():<15} "
+                  f"MUST {counts['must_passed']}/{counts['must_total']}, {counts['warnings']} warnings, "
+                  f"{counts['error']} errors, {counts['skipped']} skipped  {service.url}")
+        for notice in scorecard.notices:
+            print(f"  notice: {notice}")
+        print(f"Reports: {run.run_dir}")
+    return scorecard.exit_code()
+
+
+# -- commands ----------------------------------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    run = prepare(args.profile, report_root=args.report_dir, seed=args.seed, explore=args.explore,
+                  specs_dir=args.specs_dir, standards=args.standard or None, checks=args.check or None)
+    _apply_overrides(run, args)
+    return execute(run, progress=not args.quiet, quiet=args.quiet)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from conformance.demo import demo_profile, demo_profile_yaml
+
+    if args.print_profile:
+        print(demo_profile_yaml(), end="")
+        return 0
+    run = prepare(demo_profile(), report_root=args.report_dir, seed=args.seed, specs_dir=args.specs_dir,
+                  standards=args.standard or None)
+    _apply_overrides(run, args)
+    return execute(run, progress=not args.quiet, quiet=args.quiet)
+
+
+def cmd_list_checks(args: argparse.Namespace) -> int:
+    from conformance.catalogue import catalogue_rows, render_markdown
+
+    known = suites.known_standards()
+    for standard in args.standard or []:
+        if standard not in known:
+            raise UsageError(f"--standard {standard}: unknown standard (known: {', '.join(known)})")
+    rows = catalogue_rows(args.standard or None)
+    if args.format == "json":
+        print(json.dumps(rows, indent=2))
+    else:
+        print(render_markdown(rows), end="")
+    return 0
+
+
+def cmd_reference_serve(args: argparse.Namespace) -> int:
+    from conformance import reference
+
+    server = reference.start(args.standard, args.fault or [], args.version, port=args.port,
+                             options={"role": args.role} if args.role else None)
+    faults = ", ".join(args.fault) if args.fault else "none (conformant)"
+    print(f"{args.standard} reference server at {server.url} (faults: {faults}); Ctrl-C to stop", flush=True)
+    for key, value in server.app.issued_secrets().items():
+        print(f"  issued for auth.{key}: set it in the environment variable your profile names", flush=True)
+        del value
+    stop = threading.Event()
+    with _sigterm_as_interrupt():
+        try:
+            stop.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop()
+    return 0
+
+
+def cmd_reference_faults(args: argparse.Namespace) -> int:
+    from conformance import reference
+
+    for app in reference.apps():
+        if args.standard and app.standard != args.standard:
+            continue
+        role = f" ({app.role})" if app.role else ""
+        print(f"{app.standard}{role}:")
+        for fault in app.FAULTS.values():
+            print(f"  {fault.name:<34} {fault.description}  [caught by: {', '.join(fault.catches)}]")
+    return 0
+
+
+def cmd_specs_fetch(args: argparse.Namespace) -> int:
+    destination = Path(args.dest).expanduser() if args.dest else specs.cache_dir()
+    specs.fetch(destination, base_override=args.mirror)
+    return 0
+
+
+def cmd_specs_where(args: argparse.Namespace) -> int:
+    located = specs.locate(args.specs_dir)
+    print(located if located else specs.HOW_TO_GET)
+    return 0 if located else 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="conformance", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--report-dir", default="reports", help="root of report directories (default: reports)")
+        p.add_argument("--specs-dir", help=f"official GA4GH schemas (default: ${specs.ENV})")
+        p.add_argument("--seed", type=int, help="seed of the property checks (default 0)")
+        p.add_argument("--standard", action="append", help="only this standard (repeatable)")
+        p.add_argument("--quiet", action="store_true", help="no progress lines")
+        _budget_overrides(p)
+
+    run = sub.add_parser("run", help="check the services a profile declares")
+    run.add_argument("--profile", required=True, help="the initiative's profile (YAML)")
+    run.add_argument("--check", action="append", help="only this check id (repeatable)")
+    run.add_argument("--explore", action="store_true", help="property checks search with a random, recorded seed")
+    common(run)
+    run.set_defaults(func=cmd_run)
+
+    demo = sub.add_parser("demo", help="start the embedded reference servers and check them")
+    demo.add_argument("--print-profile", action="store_true", help="print the demo profile and exit")
+    common(demo)
+    demo.set_defaults(func=cmd_demo, report_dir="reports")
+
+    checks = sub.add_parser("list-checks", help="the requirement catalogue with its checks")
+    checks.add_argument("--standard", action="append")
+    checks.add_argument("--format", choices=["md", "json"], default="md")
+    checks.set_defaults(func=cmd_list_checks)
+
+    ref = sub.add_parser("reference", help="embedded reference servers").add_subparsers(
+        dest="reference_command", required=True, metavar="SUBCOMMAND")
+    serve = ref.add_parser("serve", help="run a reference server on 127.0.0.1")
+    serve.add_argument("standard")
+    serve.add_argument("--port", type=int, default=0)
+    serve.add_argument("--fault", action="append", help="inject a named fault (repeatable)")
+    serve.add_argument("--version", help="spec version to speak (default: the newest)")
+    serve.add_argument("--role", help="for standards with several roles (passports: broker, clearinghouse)")
+    serve.set_defaults(func=cmd_reference_serve)
+    faults = ref.add_parser("faults", help="list the named faults of the reference servers")
+    faults.add_argument("standard", nargs="?")
+    faults.set_defaults(func=cmd_reference_faults)
+
+    spec = sub.add_parser("specs", help="the official GA4GH schemas").add_subparsers(
+        dest="specs_command", required=True, metavar="SUBCOMMAND")
+    fetch = spec.add_parser("fetch", help="download pinned, hash-checked copies")
+    fetch.add_argument("--dest", help=f"directory (default: {specs.cache_dir()})")
+    fetch.add_argument("--mirror", help=argparse.SUPPRESS)
+    fetch.set_defaults(func=cmd_specs_fetch)
+    where = spec.add_parser("where", help="print the specs directory in use")
+    where.add_argument("--specs-dir")
+    where.set_defaults(func=cmd_specs_where)
+
+    for extension in _extensions():
+        extension(sub)
+    return parser
+
+
+def _extensions() -> list[Callable[[Any], None]]:
+    """Commands contributed by suites (``Suite.cli``) and by optional core modules."""
+    found: list[Callable[[Any], None]] = []
+    for suite in suites.discover().values():
+        if suite.cli is not None:
+            found.append(suite.cli)
+    with contextlib.suppress(ImportError):
+        from conformance.dashboard.commands import add_commands
+
+        found.append(add_commands)
+    return found
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        parser = build_parser()
+    except ConformanceError as exc:
+        print(f"conformance: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2 → 4)
+        return 0 if exc.code == 0 else EXIT_USAGE
+    try:
+        code: int = args.func(args)
+        return code
+    except UsageError as exc:
+        print(f"conformance: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ConformanceError as exc:
+        print(f"conformance: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("conformance: interrupted", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

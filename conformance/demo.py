@@ -1,0 +1,35 @@
+"""The embedded default (DESIGN §7): every reference server, declared as a profile.
+
+The demo profile is made from the reference servers that exist (each declares its demo entries), so
+a new standard's server joins the demo by existing; ``profiles/demo.yaml`` is this profile written
+out, and a test keeps the two equal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from conformance import reference
+from conformance.profile import Profile, parse_profile
+
+INITIATIVE = "Demo"
+
+
+def demo_document() -> dict[str, Any]:
+    services: list[dict[str, Any]] = []
+    for app in reference.apps():
+        services.extend(app.demo_entries())
+    return {"initiative": INITIATIVE, "contact": "conformance@example.org", "services": services}
+
+
+def demo_profile_yaml() -> str:
+    header = ("# The embedded demo profile: `conformance demo` runs exactly this (`conformance demo "
+              "--print-profile`).\n# `reference: true` starts that standard's embedded reference server on "
+              "a free loopback port.\n")
+    return header + yaml.safe_dump(demo_document(), sort_keys=False)
+
+
+def demo_profile() -> Profile:
+    return parse_profile(demo_document(), source="<demo profile>")

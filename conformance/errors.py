@@ -1,0 +1,68 @@
+"""The exceptions that decide a check's outcome.
+
+A check *fails* when the server broke a requirement (:class:`CheckFailure`, or a plain
+``AssertionError``). It is an *error* when the harness could not tell (:class:`HarnessError` and its
+subclasses: network trouble, a budget that ran out, an unreachable service). Anything else a check
+raises is a defect of the check and is also reported as an error, never as a failure, so that a
+conformant server never gets a false failure.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conformance.client import Exchange
+
+
+class ConformanceError(Exception):
+    """Base of the harness's own exceptions."""
+
+
+class UsageError(ConformanceError):
+    """A problem with what the user asked for: bad options, a broken profile. Exit code 4."""
+
+
+class ProfileError(UsageError):
+    """A profile that cannot be used. The message names the file, the key and the problem."""
+
+
+class CheckFailure(AssertionError):
+    """The server broke a requirement. ``message`` is the one sentence that says what is wrong."""
+
+    def __init__(self, message: str, exchange: Exchange | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exchange = exchange
+
+
+class HarnessError(ConformanceError):
+    """The harness could not tell whether the requirement holds (outcome ``error``)."""
+
+    #: Which configured limit cut the check short, if any (``max_requests``, ``max_seconds``, ...).
+    limit: str | None = None
+
+    def __init__(self, message: str, exchange: Exchange | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exchange = exchange
+
+
+class TransportError(HarnessError):
+    """The request could not be completed: refused, reset, timed out, TLS, bad redirect."""
+
+
+class BudgetExceeded(HarnessError):
+    """A limit from the profile's ``budget`` (or the command line) stopped the check."""
+
+    def __init__(self, message: str, limit: str, exchange: Exchange | None = None) -> None:
+        super().__init__(message, exchange)
+        self.limit = limit
+
+
+class ServiceUnreachable(HarnessError):
+    """The service did not answer at all; every check of it is an error and its verdict unreachable."""
+
+
+class SpecsUnavailable(ConformanceError):
+    """The official schemas are not available; checks that need them are skipped with this reason."""

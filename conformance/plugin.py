@@ -1,0 +1,419 @@
+"""The pytest plugin: the one place that knows pytest's hooks.
+
+Registered through the ``pytest11`` entry point, so ``pytest --conformance-profile x.yaml`` works
+without the CLI; ``conformance run`` registers a :class:`RunPlugin` for a run it prepared itself.
+It collects the suites of the declared services, parametrizes every check over the services (and
+profile-given cases) it applies to, provides the fixtures, classifies each outcome (passed, failed,
+error, skipped), captures evidence, builds the scorecard and writes the reports.
+"""
+
+from __future__ import annotations
+
+import builtins
+import datetime as dt
+import importlib
+import sys
+import time
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis import seed as hypothesis_seed
+
+from conformance import suite as suites
+from conformance.checks import MARKER, Requirement
+from conformance.client import Exchange, ServiceClient
+from conformance.errors import (
+    CheckFailure,
+    ConformanceError,
+    HarnessError,
+    ServiceUnreachable,
+    SpecsUnavailable,
+)
+from conformance.profile import Budget, Service
+from conformance.run import Run, prepare
+from conformance.scorecard import CaseResult, utc_stamp
+from conformance.specs import SpecStore
+
+HYPOTHESIS_PROFILE = "ga4gh-conformance"
+SYMBOLS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIP"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance", "GA4GH conformance harness")
+    group.addoption("--conformance-profile", metavar="PROFILE", help="run the checks a profile declares")
+    group.addoption("--conformance-report-dir", metavar="DIR", default="reports",
+                    help="root of the report directories (default: reports)")
+    group.addoption("--conformance-standard", metavar="STANDARD", action="append", default=[],
+                    help="only check services of this standard (repeatable)")
+    group.addoption("--conformance-check", metavar="ID", action="append", default=[],
+                    help="only run this check id (repeatable)")
+    group.addoption("--conformance-seed", metavar="N", type=int, default=None,
+                    help="seed of the property checks (default 0: the same deployment gets the same verdict)")
+    group.addoption("--conformance-explore", action="store_true",
+                    help="let property checks search with a random (recorded) seed")
+    group.addoption("--specs-dir", metavar="DIR", default=None,
+                    help="directory of the official GA4GH schemas (default: $CONFORMANCE_SPECS_DIR)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{MARKER}(id, per=None): a conformance check of requirement `id`")
+    path = config.getoption("conformance_profile", None)
+    if not path or config.pluginmanager.has_plugin(RunPlugin.NAME):
+        return
+    try:
+        run = prepare(path, report_root=config.getoption("conformance_report_dir"),
+                      seed=config.getoption("conformance_seed"),
+                      explore=config.getoption("conformance_explore"),
+                      specs_dir=config.getoption("specs_dir"),
+                      standards=config.getoption("conformance_standard") or None,
+                      checks=config.getoption("conformance_check") or None)
+    except ConformanceError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.pluginmanager.register(RunPlugin(run, owns_run=True), RunPlugin.NAME)
+
+
+class SuiteModule(pytest.Module):
+    """A suite's check module, imported under its installed package name (``conformance_suites.x``)
+    rather than a name derived from the file's location, so suites never claim a top-level name."""
+
+    module_name: str = ""
+
+    def _getobj(self) -> Any:
+        return importlib.import_module(self.module_name)
+
+
+class RunPlugin:
+    NAME = "conformance-run"
+
+    def __init__(self, run: Run, *, owns_run: bool = False, progress: bool = False) -> None:
+        self.run = run
+        self.owns_run = owns_run
+        self.progress = progress
+        self.suites = {s.path.resolve(): s for s in suites.suites_for({x.standard for x in run.services})}
+        self.catalogue: dict[str, Requirement] = {
+            rid: req for s in suites.discover().values() for rid, req in s.requirements.items()
+        }
+        self._previous_hypothesis_profile = "default"
+        self._started: dict[str, float] = {}
+
+    # -- configuration --------------------------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_configure(self, config: pytest.Config) -> None:
+        run_dir = self.run.run_dir
+        config.option.xmlpath = str(run_dir / "junit.xml")
+        config.option.htmlpath = str(run_dir / "report.html")
+        config.option.self_contained_html = True
+        for suite in self.suites.values():
+            pytest.register_assert_rewrite(suite.package)
+            try:
+                fixtures = importlib.import_module(f"{suite.package}.fixtures")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{suite.package}.fixtures":
+                    raise
+                continue
+            if not config.pluginmanager.is_registered(fixtures):
+                config.pluginmanager.register(fixtures, f"conformance-fixtures-{suite.standard}")
+        budget = self.run.profile.budget
+        phases = [Phase.explicit, Phase.generate] + ([Phase.shrink] if self.run.explore else [])
+        settings.register_profile(
+            HYPOTHESIS_PROFILE, max_examples=budget.max_examples, deadline=None, database=None,
+            derandomize=False, phases=phases, suppress_health_check=list(HealthCheck),
+            print_blob=False, report_multiple_bugs=False,
+        )
+        self._previous_hypothesis_profile = getattr(settings, "_current_profile", None) or "default"
+        settings.load_profile(HYPOTHESIS_PROFILE)
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        settings.load_profile(self._previous_hypothesis_profile)
+        from conformance.reports import redact_tree
+
+        redact_tree(self.run.run_dir, self.run.redactor)
+        if self.owns_run:
+            self.run.close()
+
+    def suite_dirs(self) -> list[str]:
+        return [str(path) for path in self.suites]
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        # `pytest --conformance-profile p.yaml` with no paths: collect the declared suites.
+        if self.owns_run and session.config.args_source != pytest.Config.ArgsSource.ARGS:
+            session.config.args[:] = self.suite_dirs()
+
+    # -- collection -----------------------------------------------------------------------------------
+
+    def pytest_collect_file(self, file_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+        if not (file_path.name.startswith("check_") and file_path.suffix == ".py"):
+            return None
+        suite = self.suites.get(file_path.parent.resolve())
+        if suite is None:
+            return None
+        module: SuiteModule = SuiteModule.from_parent(parent, path=file_path)
+        module.module_name = f"{suite.package}.{file_path.stem}"
+        return module
+
+    def _suite_of(self, module_name: str) -> suites.Suite | None:
+        package = module_name.rsplit(".", 1)[0]
+        return next((s for s in self.suites.values() if s.package == package), None)
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        suite = self._suite_of(metafunc.module.__name__)
+        if suite is None:
+            return
+        marker = metafunc.definition.get_closest_marker(MARKER)
+        if marker is None:
+            raise ConformanceError(f"{metafunc.definition.nodeid}: a suite test without @check(...)")
+        per = marker.kwargs.get("per")
+        services = [s for s in self.run.services if suite.applies_to_standard(s.standard)]
+        if per is None:
+            metafunc.parametrize("service", services, ids=[s.key for s in services], scope="session")
+            return
+        params = []
+        for service in services:
+            cases = service.options.get(per) or []
+            if not cases:
+                params.append(pytest.param(service, None, id=f"{service.key}-no-{per}", marks=pytest.mark.skip(
+                    reason=f"the profile lists no {per} for {service.key}")))
+            for index, case in enumerate(cases):
+                params.append(pytest.param(service, case, id=f"{service.key}-{_case_id(case, index)}"))
+        metafunc.parametrize(("service", "case"), params, scope="session")
+
+    def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config,
+                                      items: list[pytest.Item]) -> None:
+        selected, deselected = [], []
+        for item in items:
+            check_id = _check_id(item)
+            if check_id is None:
+                selected.append(item)
+                continue
+            if check_id not in self.catalogue:
+                raise pytest.UsageError(f"{item.nodeid}: check id {check_id!r} is not in its suite's "
+                                        "requirements.yaml")
+            if self.run.selected_checks is not None and check_id not in self.run.selected_checks:
+                deselected.append(item)
+                continue
+            service = _service(item)
+            if service is not None:
+                self.run.collected[item.nodeid] = (check_id, service.key)
+            function = getattr(item, "obj", None)
+            if getattr(function, "is_hypothesis_test", False):
+                hypothesis_seed(self.run.seed)(function)
+            selected.append(item)
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = selected
+
+    # -- fixtures -------------------------------------------------------------------------------------
+
+    @pytest.fixture(scope="session")
+    def conformance_run(self) -> Run:
+        return self.run
+
+    @pytest.fixture(scope="session")
+    def schemas(self) -> SpecStore:
+        """The official schemas; a check that needs a missing one is skipped with how to get it."""
+        return self.run.specs
+
+    @pytest.fixture(scope="session")
+    def budget(self) -> Budget:
+        return self.run.profile.budget
+
+    @pytest.fixture
+    def client(self, service: Service) -> ServiceClient:
+        """The HTTP client of this check, bound to its service; its exchanges are the evidence."""
+        return self.run.client_for(service)
+
+    @pytest.fixture(autouse=True)
+    def _conformance_guard(self, request: pytest.FixtureRequest) -> None:
+        """Skip a check the declared version does not have; error every check of an unreachable service."""
+        check_id = _check_id(request.node)
+        service = _service(request.node)
+        if check_id is None or service is None:
+            return
+        requirement = self.catalogue[check_id]
+        if not requirement.applies_to(service.version):
+            pytest.skip(f"not a requirement of {service.standard} {service.version} "
+                        f"(applies to {requirement.versions})")
+        reason = self.run.probe(service)
+        if reason:
+            raise ServiceUnreachable(f"service unreachable: {reason}")
+
+    # -- results --------------------------------------------------------------------------------------
+
+    def pytest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
+        self._started[nodeid] = time.time()
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[
+            None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        check_id = _check_id(item)
+        service = _service(item)
+        if check_id is None or service is None or item.nodeid not in self.run.collected:
+            return report
+        if report.when == "teardown" or (report.when == "setup" and report.passed):
+            return report
+        outcome, message, exchange, limit = self._classify(report, call, item)
+        if outcome == "skipped" and not report.skipped:
+            report.outcome = "skipped"
+            report.longrepr = (str(item.path), 0, f"Skipped: {message}")
+        evidence = _evidence(exchange, item) if outcome in ("failed", "error") else []
+        if outcome in ("failed", "error"):
+            report.longrepr = _longrepr(outcome, message, evidence)
+            _attach_html(report, evidence)
+        case = item.callspec.params.get("case") if hasattr(item, "callspec") else None
+        started = self._started.get(item.nodeid, time.time())
+        result = CaseResult(
+            nodeid=item.nodeid, check_id=check_id, service_key=service.key,
+            case=_case_label(case) if case is not None else None, outcome=outcome,
+            message=self.run.redactor.text(message), evidence=evidence,
+            duration=round(call.duration, 3), limit=limit,
+            started=utc_stamp(_dt(started)), finished=utc_stamp(_dt(time.time())),
+        )
+        self.run.results[item.nodeid] = result
+        report.user_properties.extend([("check_id", check_id), ("level", self.catalogue[check_id].level.value),
+                                       ("outcome", outcome)])
+        if self.progress:
+            self._print_progress(result)
+        return report
+
+    def _classify(self, report: pytest.TestReport, call: pytest.CallInfo[None],
+                  item: pytest.Item) -> tuple[str, str, Exchange | None, str | None]:
+        if report.skipped:
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            return "skipped", reason.removeprefix("Skipped: "), None, None
+        if report.passed:
+            return "passed", "", None, None
+        exc = call.excinfo.value if call.excinfo is not None else None
+        exc = _unwrap_group(exc)
+        notes = " ".join(" ".join(getattr(exc, "__notes__", [])).split())
+        if notes and getattr(item, "obj", None) is not None and getattr(item.obj, "is_hypothesis_test", False):
+            notes = f"{notes} (reproduce with --seed {self.run.seed})"
+        suffix = f" — {notes}" if notes else ""
+        if isinstance(exc, SpecsUnavailable):
+            return "skipped", str(exc), None, None
+        if isinstance(exc, CheckFailure):
+            return "failed", exc.message + suffix, exc.exchange, None
+        if isinstance(exc, HarnessError):
+            return "error", exc.message + suffix, exc.exchange, exc.limit
+        if isinstance(exc, AssertionError):
+            text = str(exc).strip().splitlines()
+            return "failed", (text[0] if text else "assertion failed") + suffix, None, None
+        name = type(exc).__name__ if exc is not None else "unknown"
+        where = "while setting up the check" if report.when == "setup" else "in the check"
+        return "error", f"the harness could not complete the check ({name} {where}: {exc})"[:500], None, None
+
+    def _print_progress(self, result: CaseResult) -> None:
+        level = self.catalogue[result.check_id].level.value
+        line = f"{SYMBOLS[result.outcome]:5} {level:6} {result.service_key:<22} {result.check_id}"
+        if result.case:
+            line += f" [{result.case}]"
+        if result.outcome in ("failed", "error"):
+            line += f"\n      {result.message}"
+        print(self.run.redactor.text(line), flush=True)
+
+    # -- the end --------------------------------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if exitstatus == pytest.ExitCode.INTERRUPTED:
+            self.run.interrupted = True
+        scorecard = self.run.build_scorecard()
+        from conformance.reports import write_reports
+
+        write_reports(scorecard, self.run)
+
+    def pytest_html_report_title(self, report: Any) -> None:
+        report.title = f"{self.run.profile.initiative}: GA4GH conformance"
+
+    def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str],
+                                    session: pytest.Session) -> None:
+        if self.run.scorecard is not None:
+            from conformance.reports.html import scorecard_block
+
+            prefix.append(scorecard_block(self.run.scorecard))
+
+
+def _dt(timestamp: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(timestamp, dt.timezone.utc)
+
+
+def _check_id(item: pytest.Item | pytest.Collector) -> str | None:
+    marker = item.get_closest_marker(MARKER) if isinstance(item, pytest.Item) else None
+    return str(marker.args[0]) if marker is not None and marker.args else None
+
+
+def _service(item: pytest.Item | pytest.Collector) -> Service | None:
+    callspec = getattr(item, "callspec", None)
+    service = callspec.params.get("service") if callspec is not None else None
+    return service if isinstance(service, Service) else None
+
+
+def _case_label(case: object) -> str:
+    if isinstance(case, dict):
+        return ",".join(f"{k}={v}" for k, v in case.items())
+    return str(case)
+
+
+def _case_id(case: object, index: int) -> str:
+    label = _case_label(case)
+    return label if len(label) <= 40 and label.isprintable() else f"case{index}"
+
+
+def _unwrap_group(exc: BaseException | None) -> BaseException | None:
+    """Hypothesis reports flaky or multiple failures as exception groups: take the telling one."""
+    group = getattr(builtins, "BaseExceptionGroup", None)
+    if group is None or not isinstance(exc, group):
+        return exc
+    members = list(_walk(exc))
+    for kind in (CheckFailure, AssertionError, HarnessError):
+        for member in members:
+            if isinstance(member, kind):
+                return member
+    return members[0] if members else exc
+
+
+def _walk(exc: BaseException) -> Iterator[BaseException]:
+    for member in getattr(exc, "exceptions", ()):
+        if getattr(member, "exceptions", None):
+            yield from _walk(member)
+        else:
+            yield member
+
+
+def _evidence(exchange: Exchange | None, item: pytest.Item) -> list[dict[str, Any]]:
+    if exchange is None:
+        client = getattr(item, "funcargs", {}).get("client")
+        if isinstance(client, ServiceClient) and client.exchanges:
+            exchange = client.exchanges[-1]
+    return [exchange.to_dict()] if exchange is not None else []
+
+
+def _longrepr(outcome: str, message: str, evidence: list[dict[str, Any]]) -> str:
+    lines = [f"{outcome.upper()}: {message}"]
+    for exchange in evidence:
+        lines += ["", "Reproduce:", f"  {exchange['curl']}"]
+        if exchange.get("error"):
+            lines.append(f"  → {exchange['error']}")
+        else:
+            lines.append(f"  → {exchange['status']}")
+            lines += [f"  {k}: {v}" for k, v in exchange["response_headers"].items()]
+            body = exchange["response_body"]
+            if body:
+                lines += ["", "  " + body[:1500].replace("\n", "\n  ") + (" …" if len(body) > 1500 else "")]
+    return "\n".join(lines)
+
+
+def _attach_html(report: pytest.TestReport, evidence: list[dict[str, Any]]) -> None:
+    try:
+        from pytest_html import extras
+    except ImportError:  # pragma: no cover - pytest-html is a dependency
+        return
+    from conformance.reports.html import evidence_block
+
+    report.extras = [*getattr(report, "extras", []), *[extras.html(evidence_block(e)) for e in evidence]]

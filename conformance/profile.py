@@ -1,0 +1,429 @@
+"""Load and validate a profile (DESIGN §3).
+
+Every problem becomes one :class:`ProfileError` line naming the file, the key and the problem, for
+example ``profiles/x.yaml: services[1].url: not an http(s) URL``. Secrets never appear in a profile:
+only the names of the environment variables that hold them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import ipaddress
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from conformance import suite as suites
+from conformance import versions
+from conformance.errors import ProfileError
+
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+#: Keys of ``auth:``. Each ``*_env`` names an environment variable; its value is the secret.
+AUTH_ENV_KEYS = {
+    "bearer_token_env": "a bearer token sent as 'Authorization: Bearer ...'",
+    "basic_username_env": "a user name for HTTP basic authentication",
+    "basic_password_env": "a password for HTTP basic authentication",
+    "passport_env": "a GA4GH passport (JWT) for passport-protected resources",
+    "client_id_env": "an OAuth client id",
+    "client_secret_env": "an OAuth client secret",
+}
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Bounds of one run. The defaults suit a production endpoint."""
+
+    max_seconds: float = 900
+    request_timeout_seconds: float = 30
+    max_requests: int = 2000
+    requests_per_second: float = 10
+    max_response_bytes: int = 100 * 1024 * 1024
+    max_run_bytes: int = 2 * 1024 * 1024 * 1024
+    max_examples: int = 25
+
+    @classmethod
+    def fields(cls) -> dict[str, type]:
+        return {"max_seconds": float, "request_timeout_seconds": float, "max_requests": int,
+                "requests_per_second": float, "max_response_bytes": int, "max_run_bytes": int,
+                "max_examples": int}
+
+
+@dataclass(frozen=True)
+class Auth:
+    env: Mapping[str, str] = field(default_factory=dict)
+    #: Hosts besides the service's own origin that may receive its credentials.
+    allowed_hosts: tuple[str, ...] = ()
+    #: Secrets an embedded reference server issued for the run (never read from a profile file).
+    inline: Mapping[str, str] = field(default_factory=dict)
+
+    def secret(self, key: str, environ: Mapping[str, str] | None = None) -> str | None:
+        if key in self.inline:
+            return self.inline[key]
+        name = self.env.get(key)
+        if name is None:
+            return None
+        return (os.environ if environ is None else environ).get(name)
+
+    def keys(self) -> set[str]:
+        return set(self.env) | set(self.inline)
+
+
+@dataclass(frozen=True)
+class Service:
+    """One declared service. ``options`` holds the standard-specific keys (objects, reads, ...)."""
+
+    index: int
+    standard: str
+    version: str
+    url: str
+    auth: Auth = field(default_factory=Auth)
+    options: Mapping[str, Any] = field(default_factory=dict)
+    ca_bundle: str | None = None
+    #: ``{"faults": [...]}`` when the service is an embedded reference server started for the run.
+    reference: Mapping[str, Any] | None = None
+    name: str | None = None
+
+    @property
+    def key(self) -> str:
+        """A short stable id for this service within the run (test ids, report anchors)."""
+        role = self.options.get("role")
+        return f"{self.standard}{'-' + str(role) if role else ''}-{self.index}"
+
+    @property
+    def label(self) -> str:
+        return self.name or f"{self.standard} {self.version}"
+
+    @property
+    def is_loopback(self) -> bool:
+        host = urlsplit(self.url).hostname or ""
+        if host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
+
+
+@dataclass(frozen=True)
+class ExpectedFailure:
+    check: str
+    reason: str
+    expires: dt.date
+    #: Restrict the waiver to services of this standard or with this URL (None: any service).
+    service: str | None = None
+
+    def expired(self, today: dt.date | None = None) -> bool:
+        return (today or dt.date.today()) > self.expires
+
+    def matches(self, check_id: str, service: Service) -> bool:
+        if check_id != self.check:
+            return False
+        return self.service is None or self.service in (service.standard, service.url, service.key)
+
+
+@dataclass(frozen=True)
+class Profile:
+    initiative: str
+    services: tuple[Service, ...]
+    path: str = "<profile>"
+    contact: str | None = None
+    registry: str | None = None
+    budget: Budget = field(default_factory=Budget)
+    expected_failures: tuple[ExpectedFailure, ...] = ()
+    ca_bundle: str | None = None
+    #: sha256 of the profile file's bytes, recorded in the run's metadata.
+    sha256: str = ""
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.initiative)
+
+    def standards(self) -> set[str]:
+        return {s.standard for s in self.services}
+
+
+def slugify(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug or "initiative"
+
+
+# --------------------------------------------------------------------------------------------------
+# validation
+
+_TOP_KEYS = {"initiative", "contact", "services", "registry", "budget", "expected_failures", "ca_bundle"}
+_SERVICE_KEYS = {"standard", "version", "url", "auth", "name", "ca_bundle", "reference"}
+
+
+class _Where:
+    """Builds the ``file: path.to[key]: problem`` messages."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def error(self, path: str, problem: str) -> ProfileError:
+        return ProfileError(f"{self.source}: {path + ': ' if path else ''}{problem}")
+
+
+def _is_http_url(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _type_name(value: object) -> str:
+    return {dict: "a mapping", list: "a list", str: "a string", int: "a number", float: "a number",
+            bool: "true/false", type(None): "empty"}.get(type(value), type(value).__name__)
+
+
+def _check_option(where: _Where, path: str, value: object, schema: Mapping[str, Any]) -> None:
+    """A small JSON-Schema subset (type, items, enum, properties) for suite options, with our wording."""
+    expected = schema.get("type")
+    kinds: dict[str, tuple[type, ...]] = {
+        "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
+        "array": (list,), "object": (dict,),
+    }
+    if expected:
+        allowed = expected if isinstance(expected, list) else [expected]
+        ok = any(isinstance(value, kinds[k]) and not (k in ("integer", "number") and isinstance(value, bool))
+                 for k in allowed)
+        if not ok:
+            raise where.error(path, f"expected {' or '.join(allowed)}, got {_type_name(value)}")
+    if "enum" in schema and value not in schema["enum"]:
+        raise where.error(path, f"{value!r} is not one of {', '.join(map(str, schema['enum']))}")
+    if isinstance(value, list) and "items" in schema:
+        for i, item in enumerate(value):
+            _check_option(where, f"{path}[{i}]", item, schema["items"])
+    if isinstance(value, dict) and "properties" in schema:
+        props = schema["properties"]
+        for key in schema.get("required", []):
+            if key not in value:
+                raise where.error(f"{path}.{key}", "required key missing")
+        if not schema.get("additionalProperties", False) is True:
+            for key in value:
+                if key not in props:
+                    raise where.error(f"{path}.{key}", f"unknown key (known: {', '.join(sorted(props))})")
+        for key, item in value.items():
+            if key in props:
+                _check_option(where, f"{path}.{key}", item, props[key])
+
+
+def _parse_auth(where: _Where, path: str, raw: object, environ: Mapping[str, str],
+                reference: bool = False) -> Auth:
+    if not isinstance(raw, dict):
+        raise where.error(path, f"expected a mapping, got {_type_name(raw)}")
+    env: dict[str, str] = {}
+    allowed: tuple[str, ...] = ()
+    for key, value in raw.items():
+        if key == "allowed_hosts":
+            if not isinstance(value, list) or not all(isinstance(h, str) and h for h in value):
+                raise where.error(f"{path}.allowed_hosts", "expected a list of host names")
+            allowed = tuple(h.lower() for h in value)
+        elif key in AUTH_ENV_KEYS:
+            if not isinstance(value, str) or not ENV_NAME.match(value):
+                raise where.error(f"{path}.{key}", "expected the NAME of an environment variable "
+                                                    "(secrets never go in a profile)")
+            if value not in environ and not reference:
+                raise where.error(f"{path}.{key}", f"environment variable {value} is not set")
+            env[key] = value
+        else:
+            known = ", ".join(sorted([*AUTH_ENV_KEYS, "allowed_hosts"]))
+            raise where.error(f"{path}.{key}", f"unknown key (known: {known})")
+    return Auth(env=env, allowed_hosts=allowed)
+
+
+def _parse_budget(where: _Where, raw: object) -> Budget:
+    if not isinstance(raw, dict):
+        raise where.error("budget", f"expected a mapping, got {_type_name(raw)}")
+    known = Budget.fields()
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in known:
+            raise where.error(f"budget.{key}", f"unknown key (known: {', '.join(sorted(known))})")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise where.error(f"budget.{key}", "expected a positive number")
+        if known[key] is int and not isinstance(value, int):
+            raise where.error(f"budget.{key}", "expected a whole number")
+        values[key] = known[key](value)
+    return Budget(**values)
+
+
+def _parse_expected(where: _Where, raw: object) -> tuple[ExpectedFailure, ...]:
+    if not isinstance(raw, list):
+        raise where.error("expected_failures", f"expected a list, got {_type_name(raw)}")
+    entries = []
+    for i, item in enumerate(raw):
+        path = f"expected_failures[{i}]"
+        if not isinstance(item, dict):
+            raise where.error(path, f"expected a mapping, got {_type_name(item)}")
+        for key in item:
+            if key not in ("check", "reason", "expires", "service"):
+                raise where.error(f"{path}.{key}", "unknown key (known: check, expires, reason, service)")
+        for key in ("check", "reason", "expires"):
+            if not item.get(key):
+                raise where.error(f"{path}.{key}", "required key missing")
+        expires = item["expires"]
+        if isinstance(expires, str):
+            try:
+                expires = dt.date.fromisoformat(expires)
+            except ValueError:
+                raise where.error(f"{path}.expires", f"{expires!r} is not a date (YYYY-MM-DD)") from None
+        if not isinstance(expires, dt.date):
+            raise where.error(f"{path}.expires", "expected a date (YYYY-MM-DD)")
+        entries.append(ExpectedFailure(check=str(item["check"]), reason=str(item["reason"]),
+                                       expires=expires,
+                                       service=str(item["service"]) if item.get("service") else None))
+    return tuple(entries)
+
+
+def _parse_service(where: _Where, index: int, raw: object, environ: Mapping[str, str],
+                   default_ca: str | None) -> Service:
+    path = f"services[{index}]"
+    if not isinstance(raw, dict):
+        raise where.error(path, f"expected a mapping, got {_type_name(raw)}")
+    standard = raw.get("standard")
+    known = suites.discover()
+    if standard is None:
+        raise where.error(f"{path}.standard", "required key missing")
+    if standard not in known:
+        raise where.error(f"{path}.standard",
+                          f"unknown standard {standard!r} (known: {', '.join(sorted(known))})")
+    suite = known[standard]
+    options_schema = dict(suite.service_options)
+    for key in raw:
+        if key not in _SERVICE_KEYS and key not in options_schema:
+            allowed = ", ".join(sorted(_SERVICE_KEYS | set(options_schema)))
+            raise where.error(f"{path}.{key}", f"unknown key for a {standard} service (known: {allowed})")
+    version = raw.get("version")
+    if version is None:
+        raise where.error(f"{path}.version", "required key missing")
+    supported = versions.pick_supported(str(version), list(suite.versions)) if suite.versions else str(version)
+    if supported is None:
+        raise where.error(f"{path}.version", f"{suite.title} {version} is not supported "
+                                             f"(supported: {', '.join(suite.versions)})")
+    reference = raw.get("reference")
+    url = raw.get("url")
+    if reference is not None:
+        if url is not None:
+            raise where.error(path, "give either url or reference, not both")
+        if reference is True:
+            reference = {}
+        if not isinstance(reference, dict) or set(reference) - {"faults"}:
+            raise where.error(f"{path}.reference", "expected true or a mapping with a 'faults' list")
+        faults = reference.get("faults", [])
+        if not isinstance(faults, list) or not all(isinstance(f, str) for f in faults):
+            raise where.error(f"{path}.reference.faults", "expected a list of fault names")
+        url = "http://127.0.0.1:0/"  # replaced when the reference server starts
+    elif url is None:
+        raise where.error(f"{path}.url", "required key missing")
+    elif not _is_http_url(url):
+        raise where.error(f"{path}.url", f"not an http(s) URL: {url!r}")
+    for key, schema in options_schema.items():
+        if key in raw:
+            _check_option(where, f"{path}.{key}", raw[key], schema)
+    auth = (_parse_auth(where, f"{path}.auth", raw["auth"], environ, reference is not None)
+            if "auth" in raw else Auth())
+    name = raw.get("name")
+    if name is not None and not isinstance(name, str):
+        raise where.error(f"{path}.name", "expected a string")
+    ca_bundle = raw.get("ca_bundle", default_ca)
+    if ca_bundle is not None and not Path(str(ca_bundle)).is_file():
+        raise where.error(f"{path}.ca_bundle", f"no such file: {ca_bundle}")
+    options = {k: v for k, v in raw.items() if k in options_schema}
+    return Service(index=index, standard=str(standard), version=supported, url=str(url).rstrip("/"),
+                   auth=auth, options=options, ca_bundle=str(ca_bundle) if ca_bundle else None,
+                   reference=reference, name=name)
+
+
+def parse_profile(data: object, source: str = "<profile>", environ: Mapping[str, str] | None = None,
+                  raw_bytes: bytes = b"") -> Profile:
+    """Validate already-parsed YAML. ``source`` is how errors name the file."""
+    where = _Where(source)
+    env = os.environ if environ is None else environ
+    if not isinstance(data, dict):
+        raise where.error("", f"expected a mapping at the top level, got {_type_name(data)}")
+    for key in data:
+        if key not in _TOP_KEYS:
+            raise where.error(str(key), f"unknown key (known: {', '.join(sorted(_TOP_KEYS))})")
+    initiative = data.get("initiative")
+    if not initiative or not isinstance(initiative, str):
+        raise where.error("initiative", "required key missing" if not initiative else "expected a string")
+    registry = data.get("registry")
+    if registry is not None and not _is_http_url(registry):
+        raise where.error("registry", f"not an http(s) URL: {registry!r}")
+    raw_services = data.get("services")
+    if raw_services is None and registry is None:
+        raise where.error("services", "required key missing (or give a registry: URL)")
+    if raw_services is not None and (not isinstance(raw_services, list) or
+                                     (not raw_services and registry is None)):
+        raise where.error("services", "expected a non-empty list")
+    ca_bundle = data.get("ca_bundle")
+    if ca_bundle is not None and not Path(str(ca_bundle)).is_file():
+        raise where.error("ca_bundle", f"no such file: {ca_bundle}")
+    services = tuple(_parse_service(where, i, s, env, ca_bundle) for i, s in enumerate(raw_services or []))
+    contact = data.get("contact")
+    return Profile(
+        initiative=initiative,
+        contact=str(contact) if contact is not None else None,
+        services=services,
+        path=source,
+        registry=str(registry).rstrip("/") if registry else None,
+        budget=_parse_budget(where, data["budget"]) if "budget" in data else Budget(),
+        expected_failures=_parse_expected(where, data["expected_failures"])
+        if "expected_failures" in data else (),
+        ca_bundle=str(ca_bundle) if ca_bundle else None,
+        sha256=hashlib.sha256(raw_bytes).hexdigest() if raw_bytes else "",
+    )
+
+
+def load_profile(path: str | Path, environ: Mapping[str, str] | None = None) -> Profile:
+    """Read a profile file; any problem is a one-line :class:`ProfileError`."""
+    source = str(path)
+    where = _Where(source)
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise where.error("", "no such file") from None
+    except OSError as exc:
+        raise where.error("", f"cannot read: {exc.strerror or exc}") from None
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise where.error("", f"invalid YAML{at}: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise where.error("", f"invalid YAML: {exc}") from None
+    return parse_profile(data, source, environ, raw)
+
+
+def with_services(profile: Profile, services: tuple[Service, ...]) -> Profile:
+    """A copy of ``profile`` with other services (registry discovery, started reference servers)."""
+    return Profile(**{**profile.__dict__, "services": services})
+
+
+def dump_profile(profile: Profile) -> str:
+    """The profile as YAML (the demo writes the profile it ran)."""
+    services = []
+    for s in profile.services:
+        entry: dict[str, Any] = {"standard": s.standard, "version": s.version, "url": s.url}
+        if s.name:
+            entry["name"] = s.name
+        if s.auth.env or s.auth.allowed_hosts:
+            entry["auth"] = {**s.auth.env, **({"allowed_hosts": list(s.auth.allowed_hosts)}
+                                              if s.auth.allowed_hosts else {})}
+        entry.update(s.options)
+        services.append(entry)
+    doc: dict[str, Any] = {"initiative": profile.initiative}
+    if profile.contact:
+        doc["contact"] = profile.contact
+    doc["services"] = services
+    return yaml.safe_dump(doc, sort_keys=False)

@@ -1,0 +1,37 @@
+"""Report writers: each takes the finished scorecard and writes one format into the run directory.
+
+``junit.xml`` and ``report.html`` come from pytest's junitxml and pytest-html during the session; the
+scorecard block at the top of ``report.html`` comes from :mod:`conformance.reports.html`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from conformance.redact import Redactor
+from conformance.reports import badge, scorecard_json, summary, testbed
+
+if TYPE_CHECKING:
+    from conformance.run import Run
+    from conformance.scorecard import Scorecard
+
+WRITERS = (scorecard_json.write, testbed.write, summary.write, badge.write)
+TEXT_SUFFIXES = {".json", ".md", ".html", ".xml", ".svg", ".txt", ".yaml", ".log"}
+
+
+def write_reports(scorecard: Scorecard, run: Run) -> None:
+    for writer in WRITERS:
+        writer(scorecard, run.run_dir, run.redactor)
+
+
+def redact_tree(directory: Path, redactor: Redactor) -> None:
+    """The last line of defence: no registered secret or credential-shaped text stays in any file."""
+    if not directory.is_dir():
+        return
+    for path in directory.rglob("*"):
+        if path.is_file() and path.suffix in TEXT_SUFFIXES:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            cleaned = redactor.text(text)
+            if cleaned != text:
+                path.write_text(cleaned, encoding="utf-8")

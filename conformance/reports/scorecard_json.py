@@ -1,0 +1,18 @@
+"""``scorecard.json``: the project's own stable, versioned result format (DESIGN §5)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conformance.redact import Redactor
+from conformance.scorecard import Scorecard
+
+SCHEMA = Path(__file__).resolve().parent.parent / "scorecard.schema.json"
+
+
+def write(scorecard: Scorecard, directory: Path, redactor: Redactor) -> Path:
+    path = directory / "scorecard.json"
+    text = json.dumps(scorecard.to_dict(), indent=2, ensure_ascii=False)
+    path.write_text(redactor.text(text) + "\n", encoding="utf-8")
+    return path

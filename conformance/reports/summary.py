@@ -1,0 +1,71 @@
+"""``summary.md``: the run in a few lines, fit for a CI step summary (GitHub's $GITHUB_STEP_SUMMARY)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conformance.redact import Redactor
+from conformance.scorecard import CheckResult, Scorecard, utc_stamp
+
+VERDICT_MARK = {"conformant": "✅ conformant", "non-conformant": "❌ non-conformant",
+                "incomplete": "⚠️ incomplete", "unreachable": "⛔ unreachable"}
+
+
+def _line(check: CheckResult) -> str:
+    text = f"- `{check.id}` ({check.level}, {check.citation})"
+    if check.message:
+        text += f": {check.message}"
+    if check.expected_failure:
+        text += f" _(expected failure: {check.expected_failure.get('status')}; {check.expected_failure['reason']})_"
+    return text
+
+
+def render(scorecard: Scorecard) -> str:
+    lines = [
+        f"# GA4GH conformance: {scorecard.initiative}",
+        "",
+        f"Overall: **{scorecard.overall()}** (exit code {scorecard.exit_code()}) · "
+        f"{utc_stamp(scorecard.started)} → {utc_stamp(scorecard.finished)} · harness {scorecard.harness_version} · "
+        f"seed {scorecard.seed}" + (" (explore)" if scorecard.explore else ""),
+        "",
+        "| Service | Version | Verdict | MUST passed | Warnings | Errors | Skipped |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for service in scorecard.services:
+        counts = service.counts()
+        lines.append(
+            f"| {service.standard} `{service.key}` {service.url} | {service.version} | "
+            f"{VERDICT_MARK[service.verdict()]} | {counts['must_passed']}/{counts['must_total']} | "
+            f"{counts['warnings']} | {counts['error']} | {counts['skipped']} |")
+    for service in scorecard.services:
+        failed = [c for c in service.checks if c.outcome == "failed" and c.level == "MUST"]
+        warned = [c for c in service.checks if c.warning]
+        errors = [c for c in service.checks if c.outcome == "error"]
+        if not (failed or warned or errors or service.unreachable):
+            continue
+        lines += ["", f"## {service.standard} {service.version} ({service.key}): {service.verdict()}"]
+        if service.unreachable:
+            lines += ["", f"Unreachable: {service.unreachable}"]
+        if failed:
+            lines += ["", "**Failed MUST checks**", *map(_line, failed)]
+        if warned:
+            lines += ["", "**Warnings (failed SHOULD/MAY checks)**", *map(_line, warned)]
+        if errors and not service.unreachable:
+            lines += ["", "**Errors (the harness could not tell)**", *map(_line, errors)]
+        elif errors:
+            lines += ["", f"{len(errors)} checks could not run."]
+    if scorecard.interrupted:
+        lines += ["", "**The run was interrupted**; checks that did not run make the verdict incomplete."]
+    if scorecard.limits_hit:
+        lines += ["", f"Limits reached: {', '.join(scorecard.limits_hit)} (see `budget` in the profile)."]
+    if not scorecard.specs.get("available"):
+        lines += ["", f"Schema checks were skipped: {scorecard.specs.get('how_to_get')}."]
+    if scorecard.notices:
+        lines += ["", "**Notices**", *[f"- {n}" for n in scorecard.notices]]
+    return "\n".join(lines) + "\n"
+
+
+def write(scorecard: Scorecard, directory: Path, redactor: Redactor) -> Path:
+    path = directory / "summary.md"
+    path.write_text(redactor.text(render(scorecard)), encoding="utf-8")
+    return path

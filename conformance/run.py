@@ -1,0 +1,253 @@
+"""One conformance run: the profile resolved to reachable services, its limits, its results.
+
+Both ways in share this: ``conformance run`` (the CLI) and ``pytest --conformance-profile``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conformance import __version__, specs, versions
+from conformance import suite as suites
+from conformance.client import HttpClient, RunLimits, ServiceClient, credentials_for
+from conformance.errors import BudgetExceeded, HarnessError, TransportError, UsageError
+from conformance.profile import Profile, Service, load_profile, with_services
+from conformance.redact import Redactor
+from conformance.reference.base import ReferenceServer
+from conformance.scorecard import CaseResult, Scorecard, ServiceResult, aggregate
+
+
+@dataclass
+class Run:
+    profile: Profile
+    report_root: Path
+    seed: int
+    explore: bool
+    specs: specs.SpecStore
+    standards: set[str] | None = None
+    selected_checks: set[str] | None = None
+    started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    run_dir: Path = Path()
+    redactor: Redactor = field(default_factory=Redactor)
+    servers: list[ReferenceServer] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    results: dict[str, CaseResult] = field(default_factory=dict)
+    #: nodeid → (check id, service key) of every collected check, to tell what did not run.
+    collected: dict[str, tuple[str, str]] = field(default_factory=dict)
+    probes: dict[str, str | None] = field(default_factory=dict)
+    scorecard: Scorecard | None = None
+    interrupted: bool = False
+    limits: RunLimits = field(init=False)
+    http: HttpClient = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.limits = RunLimits(self.profile.budget)
+        self.http = HttpClient(self.limits, self.redactor, ca_bundle=self.profile.ca_bundle)
+
+    # -- services -------------------------------------------------------------------------------------
+
+    @property
+    def services(self) -> list[Service]:
+        return [s for s in self.profile.services if self.standards is None or s.standard in self.standards]
+
+    def service(self, key: str) -> Service:
+        return next(s for s in self.profile.services if s.key == key)
+
+    def client_for(self, service: Service) -> ServiceClient:
+        return ServiceClient(self.http, service, credentials_for(service, self.redactor))
+
+    def probe(self, service: Service) -> str | None:
+        """Why the service is unreachable, or None. One request per service, made once."""
+        if service.key not in self.probes:
+            path = suites.for_standard(service.standard).probe_path
+            reason: str | None = None
+            try:
+                self.client_for(service).get(path, follow_redirects=True)
+            except BudgetExceeded:
+                reason = None  # a spent budget says nothing about the service
+            except TransportError as exc:
+                reason = f"{exc.message} ({self.redactor.url(service.url)})"
+            except HarnessError:
+                reason = None
+            self.probes[service.key] = reason
+        return self.probes[service.key]
+
+    # -- results → scorecard ----------------------------------------------------------------------------
+
+    def build_scorecard(self) -> Scorecard:
+        finished = dt.datetime.now(dt.timezone.utc)
+        by_service: dict[str, dict[str, list[CaseResult]]] = {}
+        for nodeid, (check_id, service_key) in self.collected.items():
+            result = self.results.get(nodeid)
+            if result is None:
+                continue
+            by_service.setdefault(service_key, {}).setdefault(check_id, []).append(result)
+        catalogue = {rid: req for s in suites.discover().values() for rid, req in s.requirements.items()}
+        today = dt.date.today()
+        services = []
+        for service in self.services:
+            result = ServiceResult(service.key, service.standard, service.version,
+                                   self.redactor.url(service.url), service.name,
+                                   unreachable=self.probes.get(service.key))
+            for check_id, cases in by_service.get(service.key, {}).items():
+                requirement = catalogue[check_id]
+                check = aggregate(check_id, requirement.level.value, requirement.citation, requirement.text, cases)
+                self._apply_expected(check, service, today)
+                result.checks.append(check)
+            result.not_run = sum(1 for nodeid, (_, key) in self.collected.items()
+                                 if key == service.key and nodeid not in self.results)
+            services.append(result)
+        for entry in self.profile.expected_failures:
+            if entry.check not in catalogue:
+                self.notices.append(f"expected_failures names {entry.check!r}, which is no check of this harness")
+        self.scorecard = Scorecard(
+            initiative=self.profile.initiative,
+            contact=self.profile.contact,
+            harness_version=__version__,
+            started=self.started,
+            finished=finished,
+            services=services,
+            profile={"path": self.profile.path, "sha256": self.profile.sha256},
+            suites={s.standard: {"versions": list(s.versions), "checks": len(s.requirements)}
+                    for s in suites.suites_for({x.standard for x in self.services})},
+            seed=self.seed,
+            explore=self.explore,
+            specs={"available": self.specs.available,
+                   "source": str(self.specs.root) if self.specs.root else None,
+                   "how_to_get": None if self.specs.available else specs.HOW_TO_GET},
+            budget=self.profile.budget.__dict__.copy(),
+            limits_hit=sorted(self.limits.hit),
+            requests=self.limits.requests,
+            bytes_read=self.limits.bytes,
+            notices=list(dict.fromkeys(self.notices)),
+            interrupted=self.interrupted,
+        )
+        return self.scorecard
+
+    def _apply_expected(self, check: Any, service: Service, today: dt.date) -> None:
+        for entry in self.profile.expected_failures:
+            if not entry.matches(check.id, service):
+                continue
+            info: dict[str, Any] = {"reason": entry.reason, "expires": entry.expires.isoformat()}
+            if entry.expired(today):
+                info["status"] = "expired"
+                self.notices.append(f"expected failure of {check.id} on {service.key} expired on "
+                                    f"{entry.expires.isoformat()}; it counts again")
+            elif check.outcome == "failed":
+                info["status"] = "waived"
+            elif check.outcome == "passed":
+                info["status"] = "no-longer-fails"
+                self.notices.append(f"{check.id} on {service.key} is listed as an expected failure but "
+                                    "passed: remove it from expected_failures")
+            else:
+                info["status"] = "not-decided"
+            check.expected_failure = info
+
+    # -- lifecycle ------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.http.close()
+        for server in self.servers:
+            with contextlib.suppress(Exception):
+                server.stop()
+        self.servers.clear()
+
+
+def new_run_dir(root: Path, slug: str, started: dt.datetime) -> Path:
+    stamp = started.strftime("%Y%m%dT%H%M%SZ")
+    base = root / slug
+    candidate = base / stamp
+    n = 1
+    while candidate.exists():
+        n += 1
+        candidate = base / f"{stamp}-{n}"
+    candidate.mkdir(parents=True)
+    return candidate
+
+
+def discover_registry(profile: Profile, run: Run) -> Profile:
+    """Add the services a GA4GH service registry lists (``registry:`` in the profile)."""
+    if not profile.registry:
+        return profile
+    registry_service = Service(index=-1, standard="service-registry", version="1.0.0", url=profile.registry)
+    client = run.client_for(registry_service)
+    try:
+        response = client.get("/services")
+        listed = response.json()
+    except (HarnessError, AssertionError) as exc:
+        message = getattr(exc, "message", str(exc))
+        run.notices.append(f"service registry {profile.registry} could not be read: {message}")
+        return profile
+    if response.status != 200 or not isinstance(listed, list):
+        run.notices.append(f"service registry {profile.registry}/services answered {response.status} "
+                           "without a list of services")
+        return profile
+    by_artifact = {s.service_info_artifact: s for s in suites.discover().values() if s.service_info_artifact}
+    services = list(profile.services)
+    declared = {s.url.rstrip("/") for s in services}
+    for entry in listed:
+        if not isinstance(entry, dict):
+            continue
+        service_type = entry.get("type") if isinstance(entry.get("type"), dict) else {}
+        artifact, version, url = service_type.get("artifact"), service_type.get("version"), entry.get("url")
+        suite = by_artifact.get(artifact)
+        if suite is None or not isinstance(url, str) or not isinstance(version, str):
+            run.notices.append(f"registry lists {entry.get('id', '?')} ({artifact}): no suite for it, not checked")
+            continue
+        if url.rstrip("/") in declared:
+            continue
+        supported = versions.pick_supported(version, list(suite.versions)) if suite.versions else version
+        if supported is None:
+            run.notices.append(f"registry lists {entry.get('id', '?')} as {artifact} {version}, "
+                               "a version this harness does not check")
+            continue
+        services.append(Service(index=len(services), standard=suite.standard, version=supported,
+                                     url=url.rstrip("/"), name=entry.get("name") if isinstance(entry.get("name"), str)
+                                     else None))
+        declared.add(url.rstrip("/"))
+    return with_services(profile, tuple(services))
+
+
+def prepare(profile: Profile | str | Path, *, report_root: str | Path = "reports", seed: int | None = None,
+            explore: bool = False, specs_dir: str | None = None, standards: list[str] | None = None,
+            checks: list[str] | None = None) -> Run:
+    """Load the profile, start embedded reference servers it asks for, discover registry services and
+    make the run directory. Raises :class:`UsageError` (exit 4) for anything the user must fix."""
+    if not isinstance(profile, Profile):
+        profile = load_profile(profile)
+    known = suites.known_standards()
+    for standard in standards or []:
+        if standard not in known:
+            raise UsageError(f"--standard {standard}: unknown standard (known: {', '.join(known)})")
+    if explore and seed is None:
+        seed = random.SystemRandom().randrange(2**32)
+    run = Run(profile=profile, report_root=Path(report_root), seed=0 if seed is None else seed, explore=explore,
+              specs=specs.SpecStore(specs.locate(specs_dir)), standards=set(standards) if standards else None,
+              selected_checks=set(checks) if checks else None)
+    try:
+        started_services = []
+        for service in profile.services:
+            if service.reference is not None:
+                from conformance.reference import start_for_service
+
+                service, server = start_for_service(service)
+                run.servers.append(server)
+            started_services.append(service)
+        run.profile = with_services(profile, tuple(started_services))
+        run.profile = discover_registry(run.profile, run)
+        for service in run.profile.services:
+            credentials_for(service, run.redactor)  # register every secret before anything is logged
+        if not run.services:
+            raise UsageError(f"{profile.path}: no services to check"
+                             + (f" for --standard {', '.join(standards)}" if standards else ""))
+        run.run_dir = new_run_dir(run.report_root, profile.slug, run.started)
+    except BaseException:
+        run.close()
+        raise
+    return run
+

@@ -1,0 +1,206 @@
+"""Check results → the scorecard (DESIGN §5), with a verdict per service.
+
+``scorecard.json`` is a contract read by other tools: fields are added, never renamed, within
+``ga4gh-conformance-scorecard/1``; its JSON Schema is ``conformance/scorecard.schema.json``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from conformance.checks import Level
+
+FORMAT = "ga4gh-conformance-scorecard/1"
+OUTCOMES = ("passed", "failed", "error", "skipped")
+#: How cases of one check combine: a failure anywhere fails the check; an error hides a pass.
+_PRECEDENCE = {"failed": 3, "error": 2, "passed": 1, "skipped": 0}
+
+CONFORMANT = "conformant"
+NON_CONFORMANT = "non-conformant"
+INCOMPLETE = "incomplete"
+UNREACHABLE = "unreachable"
+
+
+def utc_stamp(moment: dt.datetime) -> str:
+    """Timestamps to the second with ``Z``, as the GA4GH testbed API parses them."""
+    return moment.astimezone(dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class CaseResult:
+    """One executed pytest item: a check against one service (and one ``per`` element)."""
+
+    nodeid: str
+    check_id: str
+    service_key: str
+    case: str | None
+    outcome: str
+    message: str = ""
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    duration: float = 0.0
+    limit: str | None = None
+    started: str = ""
+    finished: str = ""
+
+
+@dataclass
+class CheckResult:
+    id: str
+    level: str
+    citation: str
+    requirement: str
+    outcome: str
+    message: str = ""
+    limit: str | None = None
+    cases: list[CaseResult] = field(default_factory=list)
+    expected_failure: dict[str, Any] | None = None
+
+    @property
+    def warning(self) -> bool:
+        """A failed SHOULD or MAY: shown as a warning, never non-conformance."""
+        return self.outcome == "failed" and self.level != Level.MUST.value
+
+    @property
+    def waived(self) -> bool:
+        return self.expected_failure is not None and self.expected_failure.get("status") == "waived"
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id, "level": self.level, "outcome": self.outcome, "citation": self.citation,
+            "message": self.message, "requirement": self.requirement,
+        }
+        if self.limit:
+            data["limit"] = self.limit
+        if self.expected_failure:
+            data["expected_failure"] = self.expected_failure
+        data["cases"] = [
+            {k: v for k, v in asdict(c).items() if k not in ("check_id", "service_key")} for c in self.cases
+        ]
+        return data
+
+
+@dataclass
+class ServiceResult:
+    key: str
+    standard: str
+    version: str
+    url: str
+    name: str | None
+    checks: list[CheckResult] = field(default_factory=list)
+    unreachable: str | None = None
+    not_run: int = 0
+
+    def counts(self) -> dict[str, int]:
+        counts = {outcome: 0 for outcome in OUTCOMES}
+        for check in self.checks:
+            counts[check.outcome] += 1
+        counts["warnings"] = sum(1 for c in self.checks if c.warning)
+        counts["must_total"] = sum(1 for c in self.checks if c.level == "MUST" and c.outcome != "skipped")
+        counts["must_passed"] = sum(1 for c in self.checks if c.level == "MUST" and c.outcome == "passed")
+        return counts
+
+    def verdict(self, *, waive: bool = False) -> str:
+        """conformant / non-conformant / incomplete / unreachable (DESIGN §4).
+
+        With ``waive``, failures the profile lists as expected (and not expired) do not count: that is
+        the verdict the exit code follows, while the scorecard keeps the true one.
+        """
+        if self.unreachable:
+            return UNREACHABLE
+        musts = [c for c in self.checks if c.level == Level.MUST.value]
+        if any(c.outcome == "failed" and not (waive and c.waived) for c in musts):
+            return NON_CONFORMANT
+        if self.not_run or any(c.outcome == "error" for c in musts):
+            return INCOMPLETE
+        return CONFORMANT
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "key": self.key, "standard": self.standard, "version": self.version, "url": self.url,
+            "verdict": self.verdict(), "verdict_with_expected_failures": self.verdict(waive=True),
+            "summary": self.counts(),
+        }
+        if self.name:
+            data["name"] = self.name
+        if self.unreachable:
+            data["unreachable"] = self.unreachable
+        if self.not_run:
+            data["not_run"] = self.not_run
+        data["checks"] = [c.to_dict() for c in self.checks]
+        return data
+
+
+@dataclass
+class Scorecard:
+    initiative: str
+    harness_version: str
+    started: dt.datetime
+    finished: dt.datetime
+    services: list[ServiceResult]
+    contact: str | None = None
+    profile: dict[str, Any] = field(default_factory=dict)
+    suites: dict[str, dict[str, Any]] = field(default_factory=dict)
+    seed: int = 0
+    explore: bool = False
+    specs: dict[str, Any] = field(default_factory=dict)
+    budget: dict[str, Any] = field(default_factory=dict)
+    limits_hit: list[str] = field(default_factory=list)
+    requests: int = 0
+    bytes_read: int = 0
+    notices: list[str] = field(default_factory=list)
+    interrupted: bool = False
+
+    def exit_code(self) -> int:
+        """DESIGN §6: 0 conformant, 1 non-conformant, 2 incomplete or unreachable."""
+        verdicts = {s.verdict(waive=True) for s in self.services}
+        if NON_CONFORMANT in verdicts:
+            return 1
+        if verdicts & {INCOMPLETE, UNREACHABLE} or self.interrupted or not self.services:
+            return 2
+        return 0
+
+    def overall(self) -> str:
+        """The worst service verdict (for headlines; the dashboard keeps per-standard verdicts)."""
+        order = [NON_CONFORMANT, UNREACHABLE, INCOMPLETE, CONFORMANT]
+        verdicts = {s.verdict() for s in self.services}
+        return next((v for v in order if v in verdicts), INCOMPLETE)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "initiative": self.initiative,
+            "contact": self.contact,
+            "harness": {"version": self.harness_version, "suites": self.suites},
+            "started": utc_stamp(self.started),
+            "finished": utc_stamp(self.finished),
+            "interrupted": self.interrupted,
+            "profile": self.profile,
+            "seed": self.seed,
+            "explore": self.explore,
+            "specs": self.specs,
+            "budget": self.budget,
+            "usage": {"requests": self.requests, "bytes": self.bytes_read, "limits_hit": self.limits_hit},
+            "notices": self.notices,
+            "verdict": self.overall(),
+            "exit_code": self.exit_code(),
+            "services": [s.to_dict() for s in self.services],
+        }
+
+
+def aggregate(check_id: str, level: str, citation: str, requirement: str,
+              cases: Iterable[CaseResult]) -> CheckResult:
+    """One check's result over its cases: failed beats error beats passed beats skipped."""
+    cases = list(cases)
+    worst = max(cases, key=lambda c: _PRECEDENCE[c.outcome])
+    outcome = worst.outcome
+    message = worst.message
+    if len(cases) > 1 and outcome in ("failed", "error"):
+        bad = sum(1 for c in cases if c.outcome == outcome)
+        message = f"{message} ({bad} of {len(cases)} cases {outcome})" if bad > 1 else message
+    if outcome == "skipped":
+        message = cases[0].message
+    limit = next((c.limit for c in cases if c.limit), None)
+    return CheckResult(check_id, level, citation, requirement, outcome, message, limit, cases)

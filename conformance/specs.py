@@ -1,0 +1,214 @@
+"""Official GA4GH schemas, read at run time, never copied into the project.
+
+They come from a directory laid out as ``<standard>/<version>/...`` (the official repositories'
+relative paths kept): ``--specs-dir``, else ``CONFORMANCE_SPECS_DIR``, else the user cache that
+``conformance specs fetch`` fills with pinned, hash-checked copies. Where none exists, checks that
+need a schema are skipped with :data:`HOW_TO_GET` as the reason, and the project's own checks still
+decide the verdict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import requests
+import yaml
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.protocols import Validator
+from referencing import Registry, Resource
+from referencing.exceptions import NoSuchResource
+
+from conformance.errors import ConformanceError, SpecsUnavailable
+
+ENV = "CONFORMANCE_SPECS_DIR"
+PINS = Path(__file__).with_name("specs_pins.json")
+HOW_TO_GET = ("official GA4GH schemas not available: run `conformance specs fetch` (online) or point "
+              f"--specs-dir / {ENV} at a copy")
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "ga4gh-conformance" / "specs"
+
+
+def locate(cli_dir: str | None = None) -> Path | None:
+    """The specs directory to use, or None when the official schemas cannot be had."""
+    for candidate in (cli_dir, os.environ.get(ENV)):
+        if candidate:
+            path = Path(candidate).expanduser()
+            return path if path.is_dir() else None
+    cached = cache_dir()
+    return cached if cached.is_dir() and any(cached.iterdir()) else None
+
+
+class SpecStore:
+    """Read access to the official specification files of one specs directory."""
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+        self._documents: dict[Path, Any] = {}
+
+    @property
+    def available(self) -> bool:
+        return self.root is not None
+
+    def describe(self) -> str:
+        return str(self.root) if self.root else HOW_TO_GET
+
+    def path(self, relative: str) -> Path:
+        if self.root is None:
+            raise SpecsUnavailable(HOW_TO_GET)
+        path = self.root / relative
+        if not path.is_file():
+            raise SpecsUnavailable(f"{relative} is not in the specs directory {self.root} "
+                                   "(run `conformance specs fetch` for a complete copy)")
+        return path
+
+    def has(self, relative: str) -> bool:
+        return self.root is not None and (self.root / relative).is_file()
+
+    def load(self, relative: str) -> Any:
+        """A JSON or YAML document of the specs directory, parsed once."""
+        path = self.path(relative)
+        if path not in self._documents:
+            self._documents[path] = _parse(path)
+        return self._documents[path]
+
+    # -- schema validation ---------------------------------------------------------------------------
+
+    def registry(self, remote: Mapping[str, str] | None = None) -> Registry[Any]:
+        """A ``referencing`` registry that resolves file URIs of the specs directory and the remote
+        URL prefixes in ``remote`` (prefix → path relative to the specs directory), offline."""
+        if self.root is None:
+            raise SpecsUnavailable(HOW_TO_GET)
+        root = self.root.resolve()
+        mapping = dict(remote or {})
+
+        def retrieve(uri: str) -> Resource[Any]:
+            local = self.local_path(uri, mapping, root)
+            if local is None or not local.is_file():
+                raise NoSuchResource(ref=uri)
+            return Resource.from_contents(_parse(local), default_specification=_DRAFT)
+
+        return Registry(retrieve=retrieve)  # type: ignore[call-arg]
+
+    @staticmethod
+    def local_path(uri: str, mapping: Mapping[str, str], root: Path) -> Path | None:
+        uri = urldefrag(uri)[0]
+        for prefix, target in sorted(mapping.items(), key=lambda kv: -len(kv[0])):
+            if uri.startswith(prefix):
+                return (root / target / uri[len(prefix):]).resolve()
+        parts = urlsplit(uri)
+        if parts.scheme == "file":
+            path = Path(parts.path).resolve()
+            return path if root in path.parents else None
+        return None
+
+    def validator(self, relative: str, pointer: str = "", *, remote: Mapping[str, str] | None = None,
+                  openapi: str | None = None) -> Validator:
+        """A validator for the schema at ``relative#pointer`` with ``format`` checking on.
+
+        ``openapi`` is ``"3.0"`` for OpenAPI 3.0 documents, whose Schema Objects are not quite JSON
+        Schema (``nullable``); ``"3.1"`` documents are JSON Schema 2020-12 already.
+        """
+        path = self.path(relative)
+        base = path.resolve().as_uri()
+        schema = {"$ref": f"{base}#{pointer}"}
+        registry = self.registry(remote)
+        cls: Callable[..., Validator] = Draft202012Validator
+        if openapi == "3.0":
+            from openapi_schema_validator import OAS30Validator
+
+            cls = OAS30Validator
+        elif openapi == "3.1":
+            from openapi_schema_validator import OAS31Validator
+
+            cls = OAS31Validator
+        return cls(schema, registry=registry, format_checker=FORMAT_CHECKER)
+
+    @cached_property
+    def pins(self) -> list[dict[str, str]]:
+        return load_pins()
+
+
+_DRAFT = __import__("referencing.jsonschema", fromlist=["DRAFT202012"]).DRAFT202012
+FORMAT_CHECKER = FormatChecker()
+
+
+def _parse(path: Path) -> Any:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".json":
+        try:
+            return json.loads(text)
+        except ValueError:
+            pass  # a few upstream files are not strict JSON; YAML reads them
+    return yaml.safe_load(text)
+
+
+def schema_errors(validator: Validator, instance: Any, limit: int = 3) -> list[str]:
+    """Readable messages for the first few schema violations, each naming where in the document."""
+    errors = sorted(validator.iter_errors(instance), key=lambda e: (len(e.path), list(map(str, e.path))))
+    messages = []
+    for error in errors[:limit]:
+        where = "/".join(str(p) for p in error.absolute_path) or "(document)"
+        message = error.message if len(error.message) < 300 else error.message[:300] + "…"
+        messages.append(f"at {where}: {message}")
+    if len(errors) > limit:
+        messages.append(f"and {len(errors) - limit} more")
+    return messages
+
+
+# -- conformance specs fetch ---------------------------------------------------------------------------
+
+
+def load_pins() -> list[dict[str, str]]:
+    """The pinned official files: local path, source URL at a fixed commit, and sha256."""
+    data = json.loads(PINS.read_text(encoding="utf-8"))
+    pins: list[dict[str, str]] = data["files"]
+    return pins
+
+
+def fetch(destination: Path, *, base_override: str | None = None, timeout: float = 30,
+          log: Callable[[str], None] = print) -> int:
+    """Download every pinned file into ``destination``, checking each sha256. Returns the count.
+
+    A file that does not match its pinned hash is not written, and the fetch fails; files already
+    present with the right hash are not downloaded again. ``base_override`` replaces the
+    ``https://raw.githubusercontent.com/`` prefix (a mirror, or a local server in the tests).
+    """
+    session = requests.Session()
+    count = 0
+    failures: list[str] = []
+    for pin in load_pins():
+        target = destination / pin["path"]
+        if target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == pin["sha256"]:
+            count += 1
+            continue
+        url = pin["url"]
+        if base_override:
+            url = urljoin(base_override.rstrip("/") + "/", url.split("://", 1)[1].split("/", 1)[1])
+        try:
+            response = session.get(url, timeout=timeout)
+            response.raise_for_status()
+        except requests.RequestException as exc:
+            failures.append(f"{pin['path']}: {type(exc).__name__}")
+            continue
+        digest = hashlib.sha256(response.content).hexdigest()
+        if digest != pin["sha256"]:
+            failures.append(f"{pin['path']}: sha256 {digest[:12]}… does not match the pin {pin['sha256'][:12]}…")
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(response.content)
+        count += 1
+    if failures:
+        shown = "; ".join(failures[:3]) + (f"; and {len(failures) - 3} more" if len(failures) > 3 else "")
+        raise ConformanceError(f"{len(failures)} of {len(load_pins())} pinned files could not be fetched: {shown}")
+    log(f"{count} official files in {destination}")
+    return count

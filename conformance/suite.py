@@ -1,0 +1,115 @@
+"""Suites are discovered, never imported by name: every package under ``conformance_suites`` (the
+repository's ``suites/`` folder) and every ``ga4gh_conformance.suites`` entry point that exposes a
+``SUITE`` object is a suite.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import entry_points
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from conformance.checks import Requirement, load_catalogue
+from conformance.errors import ConformanceError
+
+
+@dataclass(frozen=True)
+class Suite:
+    """What the core needs to know of a standard's suite."""
+
+    #: The profile's ``standard:`` value.
+    standard: str
+    title: str
+    #: Spec versions the suite checks; a profile declaring another is refused (empty: any version).
+    versions: tuple[str, ...]
+    #: The ``type.artifact`` a service of this standard reports in service-info, or None if the
+    #: standard has no service-info endpoint (an OIDC broker, say).
+    service_info_artifact: str | None = None
+    #: Paths (relative to the service URL) of the service's service-info documents.
+    service_info_paths: tuple[str, ...] = ("/service-info",)
+    #: Path (relative to the service URL) fetched once to tell whether the service is reachable.
+    probe_path: str = "/service-info"
+    #: JSON Schema (``properties`` only) of the extra keys a service entry of this standard accepts.
+    service_options: Mapping[str, Any] = field(default_factory=dict)
+    #: The checks every GA4GH service shares: they run against the services of every standard whose
+    #: suite declares a ``service_info_artifact`` (the service-info suite is the one such suite).
+    shared: bool = False
+    #: Adds the suite's own subcommands to ``conformance`` (it receives argparse's subparsers).
+    cli: Callable[[Any], None] | None = None
+    #: Filled in by discovery.
+    package: str = ""
+    path: Path = Path()
+
+    @property
+    def requirements(self) -> dict[str, Requirement]:
+        return _catalogue(self.path / "requirements.yaml")
+
+    def check_files(self) -> list[Path]:
+        return sorted(self.path.glob("check_*.py"))
+
+    def applies_to_standard(self, standard: str) -> bool:
+        if standard == self.standard:
+            return True
+        if not self.shared:
+            return False
+        other = discover().get(standard)
+        return other is not None and other.service_info_artifact is not None
+
+
+@cache
+def _catalogue(path: Path) -> dict[str, Requirement]:
+    if not path.exists():
+        return {}
+    return load_catalogue(path)
+
+
+def _from_module(module: ModuleType) -> Suite | None:
+    suite = getattr(module, "SUITE", None)
+    if not isinstance(suite, Suite):
+        return None
+    path = Path(module.__file__ or "").parent
+    return Suite(**{**suite.__dict__, "package": module.__name__, "path": path})
+
+
+@cache
+def discover() -> dict[str, Suite]:
+    """All suites, keyed by standard."""
+    found: dict[str, Suite] = {}
+    modules: list[ModuleType] = []
+    try:
+        root = importlib.import_module("conformance_suites")
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise ConformanceError(f"the suites package is not installed: {exc}") from exc
+    for info in sorted(pkgutil.iter_modules(root.__path__), key=lambda i: i.name):
+        if info.ispkg:
+            modules.append(importlib.import_module(f"conformance_suites.{info.name}"))
+    for ep in entry_points(group="ga4gh_conformance.suites"):
+        modules.append(ep.load())
+    for module in modules:
+        suite = _from_module(module)
+        if suite is None:
+            continue
+        if suite.standard in found:
+            raise ConformanceError(f"two suites claim standard {suite.standard!r}: "
+                                   f"{found[suite.standard].package} and {suite.package}")
+        found[suite.standard] = suite
+    return found
+
+
+def for_standard(standard: str) -> Suite:
+    return discover()[standard]
+
+
+def known_standards() -> list[str]:
+    return sorted(discover())
+
+
+def suites_for(standards: set[str]) -> list[Suite]:
+    """The suites whose checks run when services of ``standards`` are declared."""
+    return [s for s in discover().values() if any(s.applies_to_standard(std) for std in standards)]

@@ -1,0 +1,92 @@
+"""Helpers for the harness's own tests (and for anyone writing a suite): run checks against an
+embedded reference server with named faults, in-process, and read the outcome of each check.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from conformance import reference
+from conformance.profile import parse_profile
+from conformance.run import prepare
+from conformance.scorecard import CheckResult, Scorecard
+
+
+@dataclass
+class RunResult:
+    exit_code: int
+    scorecard: Scorecard
+    run_dir: Path
+    output: str
+
+    def check(self, check_id: str, service_key: str | None = None) -> CheckResult:
+        for service in self.scorecard.services:
+            if service_key is not None and service.key != service_key:
+                continue
+            for check in service.checks:
+                if check.id == check_id:
+                    return check
+        raise KeyError(f"{check_id} did not run (services: {[s.key for s in self.scorecard.services]})")
+
+    def outcome(self, check_id: str, service_key: str | None = None) -> str:
+        return self.check(check_id, service_key).outcome
+
+    def failed(self) -> list[str]:
+        return [f"{s.key}:{c.id}: {c.message}" for s in self.scorecard.services for c in s.checks
+                if c.outcome == "failed"]
+
+    def errors(self) -> list[str]:
+        return [f"{s.key}:{c.id}: {c.message}" for s in self.scorecard.services for c in s.checks
+                if c.outcome == "error"]
+
+    def summary(self) -> str:
+        return (self.run_dir / "summary.md").read_text(encoding="utf-8")
+
+
+def run_profile(document: Mapping[str, Any], report_root: Path, *, specs_dir: str | None = None,
+                checks: Iterable[str] | None = None, standards: Iterable[str] | None = None,
+                seed: int | None = None, environ: Mapping[str, str] | None = None) -> RunResult:
+    """Run a profile given as a mapping, in-process, capturing the progress output."""
+    from conformance.cli import execute
+
+    profile = parse_profile(dict(document), source="<test profile>", environ=environ)
+    run = prepare(profile, report_root=report_root, specs_dir=specs_dir, seed=seed,
+                  checks=list(checks) if checks else None, standards=list(standards) if standards else None)
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        code = execute(run, progress=True)
+    assert run.scorecard is not None
+    return RunResult(code, run.scorecard, run.run_dir, buffer.getvalue())
+
+
+def reference_entries(standard: str, faults: Iterable[str] = (), version: str | None = None,
+                      role: str | None = None) -> list[dict[str, Any]]:
+    """The demo entries of a standard's reference server(s), with ``faults`` injected into the one
+    that has them."""
+    faults = list(faults)
+    entries = []
+    for app in reference.apps():
+        if app.standard != standard or (role is not None and app.role != role):
+            continue
+        for entry in app.demo_entries():
+            entry = dict(entry)
+            if version is not None:
+                entry["version"] = version
+            mine = [f for f in faults if f in app.FAULTS]
+            entry["reference"] = {"faults": mine}
+            entries.append(entry)
+    if not entries:
+        raise KeyError(f"no reference server for {standard}")
+    return entries
+
+
+def run_reference(standard: str, report_root: Path, faults: Iterable[str] = (), *, version: str | None = None,
+                  role: str | None = None, **kwargs: Any) -> RunResult:
+    """Run the suites of ``standard`` against its reference server with ``faults`` injected."""
+    document = {"initiative": f"self-test {standard}", "services": reference_entries(standard, faults, version, role)}
+    return run_profile(document, report_root, **kwargs)

@@ -1,0 +1,56 @@
+"""Spec versions as profiles and services write them ("1.4", "v2.0.0", "1.2") compared as releases."""
+
+from __future__ import annotations
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+
+def parse(text: str) -> Version:
+    """Parse a spec version, tolerating a leading ``v`` (Beacon writes ``v2.0.0``)."""
+    cleaned = text.strip()
+    if cleaned[:1] in ("v", "V"):
+        cleaned = cleaned[1:]
+    return Version(cleaned)
+
+
+def is_version(text: str) -> bool:
+    try:
+        parse(text)
+    except InvalidVersion:
+        return False
+    return True
+
+
+def same_release(a: str, b: str) -> bool:
+    """``1.4`` and ``v1.4.0`` are the same release; pre-release and local parts must match too."""
+    try:
+        return parse(a) == parse(b)
+    except InvalidVersion:
+        return a.strip() == b.strip()
+
+
+def matches(version: str, specifier: str | None) -> bool:
+    """Whether ``version`` satisfies a PEP 440 specifier such as ``">=1.4.0"`` (None: every version)."""
+    if not specifier:
+        return True
+    try:
+        return SpecifierSet(specifier).contains(parse(version), prereleases=True)
+    except (InvalidSpecifier, InvalidVersion):
+        return False
+
+
+def valid_specifier(specifier: str) -> bool:
+    try:
+        SpecifierSet(specifier)
+    except InvalidSpecifier:
+        return False
+    return True
+
+
+def pick_supported(declared: str, supported: list[str]) -> str | None:
+    """The supported version string equal to ``declared`` as a release, or None."""
+    for candidate in supported:
+        if same_release(declared, candidate):
+            return candidate
+    return None

@@ -1,0 +1,1 @@
+"""Conformance suites, one package per standard (installed as ``conformance_suites``)."""
