@@ -242,10 +242,14 @@ class ReferenceServer:
         return self.app.url
 
     def start(self) -> ReferenceServer:
-        self._thread.start()
+        if not self._thread.is_alive():
+            self._thread.start()
         return self
 
     def stop(self) -> None:
+        if not self._thread.is_alive():
+            self.httpd.server_close()
+            return
         self.httpd.shutdown()
         self.httpd.server_close()
         self._thread.join(timeout=5)
