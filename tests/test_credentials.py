@@ -1,0 +1,79 @@
+"""A bearer token given through the environment appears in no report file, and is not sent to a
+second loopback host that a redirect points to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from conformance.reference.base import Fault, ReferenceApp, ReferenceServer, Reply, Request, json_reply, route
+from conformance.reference.service_info import service_info_document
+from conformance.testing import run_profile
+
+TOKEN = "tok-9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+
+
+class Recorder(ReferenceApp):
+    """Records the Authorization header of every request it receives."""
+
+    standard: ClassVar[str] = "recorder"
+    versions: ClassVar[tuple[str, ...]] = ("1.0.0",)
+    FAULTS: ClassVar[dict[str, Fault]] = {}
+
+    def __init__(self, redirect_to: str | None = None) -> None:
+        super().__init__()
+        self.redirect_to = redirect_to
+        self.authorizations: list[str | None] = []
+
+    @route("GET", "/service-info")
+    def service_info(self, request: Request) -> Reply:
+        self.authorizations.append(request.header("Authorization"))
+        if self.redirect_to:
+            return Reply(302, b"", {"Location": f"{self.redirect_to}/service-info", "Content-Length": "0"})
+        document: dict[str, Any] = service_info_document("service-info", "1.0.0")
+        document["description"] = f"echo: {request.header('Authorization')}"  # a server that reflects it
+        return json_reply(document)
+
+
+def test_token_is_not_sent_across_a_redirect_and_is_in_no_report(monkeypatch: pytest.MonkeyPatch,
+                                                                  report_root: Path) -> None:
+    monkeypatch.setenv("SI_TOKEN", TOKEN)
+    elsewhere = Recorder()
+    with ReferenceServer(elsewhere, host="127.0.0.2") as other:
+        origin = Recorder(redirect_to=other.app.root_url)
+        with ReferenceServer(origin) as server:
+            result = run_profile({"initiative": "Secrets", "services": [
+                {"standard": "service-info", "version": "1.0.0", "artifact": "service-info", "url": server.url,
+                 "auth": {"bearer_token_env": "SI_TOKEN"}}]}, report_root)
+    assert origin.authorizations and all(a == f"Bearer {TOKEN}" for a in origin.authorizations)
+    assert elsewhere.authorizations and all(a is None for a in elsewhere.authorizations)
+    assert result.exit_code == 0, result.output
+    assert TOKEN not in result.output
+    files = [p for p in report_root.rglob("*") if p.is_file()]
+    assert {p.name for p in files} >= {"scorecard.json", "testbed-report.json", "report.html", "junit.xml",
+                                       "summary.md"}
+    for path in files:
+        assert TOKEN not in path.read_text(errors="replace"), path
+
+
+def test_token_reflected_by_a_failing_server_is_redacted_in_evidence(monkeypatch: pytest.MonkeyPatch,
+                                                                     report_root: Path) -> None:
+    monkeypatch.setenv("SI_TOKEN", TOKEN)
+
+    class Reflecting(Recorder):
+        @route("GET", "/service-info")
+        def service_info(self, request: Request) -> Reply:
+            return json_reply({"error": f"bad token {request.header('Authorization')}"}, 500)
+
+    with ReferenceServer(Reflecting()) as server:
+        result = run_profile({"initiative": "Reflect", "services": [
+            {"standard": "service-info", "version": "1.0.0", "artifact": "service-info", "url": server.url,
+             "auth": {"bearer_token_env": "SI_TOKEN"}}]}, report_root)
+    assert result.exit_code == 1
+    evidence = result.check("service-info.endpoint.answers-200").cases[0].evidence
+    assert evidence and "[REDACTED]" in evidence[0]["curl"]
+    for path in report_root.rglob("*"):
+        if path.is_file():
+            assert TOKEN not in path.read_text(errors="replace"), path
