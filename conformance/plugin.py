@@ -12,7 +12,6 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import importlib
-import sys
 import time
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -201,7 +200,7 @@ class RunPlugin:
             if service is not None:
                 self.run.collected[item.nodeid] = (check_id, service.key)
             function = getattr(item, "obj", None)
-            if getattr(function, "is_hypothesis_test", False):
+            if function is not None and getattr(function, "is_hypothesis_test", False):
                 hypothesis_seed(self.run.seed)(function)
             selected.append(item)
         if deselected:
@@ -264,7 +263,9 @@ class RunPlugin:
             report.longrepr = (str(item.path), 0, f"Skipped: {message}")
         evidence = _evidence(exchange, item) if outcome in ("failed", "error") else []
         if outcome in ("failed", "error"):
-            report.longrepr = _longrepr(outcome, message, evidence)
+            requirement = self.catalogue[check_id]
+            headline = f"{check_id} ({requirement.level.value}, {requirement.citation}): {message}"
+            report.longrepr = _longrepr(outcome, self.run.redactor.text(headline), evidence)
             _attach_html(report, evidence)
         case = item.callspec.params.get("case") if hasattr(item, "callspec") else None
         started = self._started.get(item.nodeid, time.time())
@@ -292,7 +293,7 @@ class RunPlugin:
         exc = call.excinfo.value if call.excinfo is not None else None
         exc = _unwrap_group(exc)
         notes = " ".join(" ".join(getattr(exc, "__notes__", [])).split())
-        if notes and getattr(item, "obj", None) is not None and getattr(item.obj, "is_hypothesis_test", False):
+        if notes and getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
             notes = f"{notes} (reproduce with --seed {self.run.seed})"
         suffix = f" — {notes}" if notes else ""
         if isinstance(exc, SpecsUnavailable):
@@ -416,4 +417,5 @@ def _attach_html(report: pytest.TestReport, evidence: list[dict[str, Any]]) -> N
         return
     from conformance.reports.html import evidence_block
 
-    report.extras = [*getattr(report, "extras", []), *[extras.html(evidence_block(e)) for e in evidence]]
+    report.extras = [*getattr(report, "extras", []),  # type: ignore[attr-defined]  # pytest-html's attribute
+                     *[extras.html(evidence_block(e)) for e in evidence]]

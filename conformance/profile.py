@@ -172,7 +172,7 @@ class _Where:
         return ProfileError(f"{self.source}: {path + ': ' if path else ''}{problem}")
 
 
-def _is_http_url(value: object) -> bool:
+def is_http_url(value: object) -> bool:
     if not isinstance(value, str):
         return False
     parts = urlsplit(value)
@@ -207,7 +207,7 @@ def _check_option(where: _Where, path: str, value: object, schema: Mapping[str, 
         for key in schema.get("required", []):
             if key not in value:
                 raise where.error(f"{path}.{key}", "required key missing")
-        if not schema.get("additionalProperties", False) is True:
+        if schema.get("additionalProperties", False) is not True:
             for key in value:
                 if key not in props:
                     raise where.error(f"{path}.{key}", f"unknown key (known: {', '.join(sorted(props))})")
@@ -324,7 +324,7 @@ def _parse_service(where: _Where, index: int, raw: object, environ: Mapping[str,
         url = "http://127.0.0.1:0/"  # replaced when the reference server starts
     elif url is None:
         raise where.error(f"{path}.url", "required key missing")
-    elif not _is_http_url(url):
+    elif not is_http_url(url):
         raise where.error(f"{path}.url", f"not an http(s) URL: {url!r}")
     for key, schema in options_schema.items():
         if key in raw:
@@ -357,7 +357,7 @@ def parse_profile(data: object, source: str = "<profile>", environ: Mapping[str,
     if not initiative or not isinstance(initiative, str):
         raise where.error("initiative", "required key missing" if not initiative else "expected a string")
     registry = data.get("registry")
-    if registry is not None and not _is_http_url(registry):
+    if registry is not None and not is_http_url(registry):
         raise where.error("registry", f"not an http(s) URL: {registry!r}")
     raw_services = data.get("services")
     if raw_services is None and registry is None:

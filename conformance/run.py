@@ -16,7 +16,7 @@ from conformance import __version__, specs, versions
 from conformance import suite as suites
 from conformance.client import HttpClient, RunLimits, ServiceClient, credentials_for
 from conformance.errors import BudgetExceeded, HarnessError, TransportError, UsageError
-from conformance.profile import Profile, Service, load_profile, with_services
+from conformance.profile import Profile, Service, is_http_url, load_profile, with_services
 from conformance.redact import Redactor
 from conformance.reference.base import ReferenceServer
 from conformance.scorecard import CaseResult, Scorecard, ServiceResult, aggregate
@@ -83,10 +83,10 @@ class Run:
         finished = dt.datetime.now(dt.timezone.utc)
         by_service: dict[str, dict[str, list[CaseResult]]] = {}
         for nodeid, (check_id, service_key) in self.collected.items():
-            result = self.results.get(nodeid)
-            if result is None:
+            case = self.results.get(nodeid)
+            if case is None:
                 continue
-            by_service.setdefault(service_key, {}).setdefault(check_id, []).append(result)
+            by_service.setdefault(service_key, {}).setdefault(check_id, []).append(case)
         catalogue = {rid: req for s in suites.discover().values() for rid, req in s.requirements.items()}
         today = dt.date.today()
         services = []
@@ -193,22 +193,29 @@ def discover_registry(profile: Profile, run: Run) -> Profile:
     for entry in listed:
         if not isinstance(entry, dict):
             continue
-        service_type = entry.get("type") if isinstance(entry.get("type"), dict) else {}
+        raw_type = entry.get("type")
+        service_type: dict[str, Any] = raw_type if isinstance(raw_type, dict) else {}
         artifact, version, url = service_type.get("artifact"), service_type.get("version"), entry.get("url")
-        suite = by_artifact.get(artifact)
-        if suite is None or not isinstance(url, str) or not isinstance(version, str):
-            run.notices.append(f"registry lists {entry.get('id', '?')} ({artifact}): no suite for it, not checked")
+        if not isinstance(artifact, str) or not isinstance(version, str) or not is_http_url(url):
+            run.notices.append(f"registry lists {entry.get('id', '?')} without an http(s) url and a type: "
+                               "not checked")
             continue
+        assert isinstance(url, str)
         if url.rstrip("/") in declared:
             continue
+        suite = by_artifact.get(artifact)
+        options: dict[str, Any] = {}
+        if suite is None:
+            # No suite for this API: still check what every GA4GH service shares.
+            suite, options = suites.for_standard("service-info"), {"artifact": artifact}
         supported = versions.pick_supported(version, list(suite.versions)) if suite.versions else version
         if supported is None:
             run.notices.append(f"registry lists {entry.get('id', '?')} as {artifact} {version}, "
                                "a version this harness does not check")
             continue
+        name = entry.get("name")
         services.append(Service(index=len(services), standard=suite.standard, version=supported,
-                                     url=url.rstrip("/"), name=entry.get("name") if isinstance(entry.get("name"), str)
-                                     else None))
+                                url=url.rstrip("/"), options=options, name=name if isinstance(name, str) else None))
         declared.add(url.rstrip("/"))
     return with_services(profile, tuple(services))
 

@@ -94,7 +94,7 @@ class SpecStore:
         def retrieve(uri: str) -> Resource[Any]:
             local = self.local_path(uri, mapping, root)
             if local is None or not local.is_file():
-                raise NoSuchResource(ref=uri)
+                raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
             return Resource.from_contents(_parse(local), default_specification=_DRAFT)
 
         return Registry(retrieve=retrieve)  # type: ignore[call-arg]

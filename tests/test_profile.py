@@ -36,7 +36,8 @@ def write(tmp_path: Path, text: str) -> Path:
     ("initiative: X\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'https://a.org',"
      " auth: {bearer_token_env: 'abc def'}}\n", "services[0].auth.bearer_token_env: expected the NAME"),
     ("initiative: X\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'https://a.org',"
-     " auth: {bearer_token_env: SURELY_UNSET_VARIABLE_123}}\n", "environment variable SURELY_UNSET_VARIABLE_123 is not set"),
+     " auth: {bearer_token_env: SURELY_UNSET_VARIABLE_123}}\n",
+     "environment variable SURELY_UNSET_VARIABLE_123 is not set"),
     ("initiative: X\nbudget: {max_requests: -3}\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n",
      "budget.max_requests: expected a positive number"),
     ("initiative: X\nexpected_failures: [{check: a.b, reason: r, expires: 'soon'}]\nservices:\n"

@@ -38,7 +38,7 @@ def _rollup(statuses: list[str]) -> str:
 
 
 def _test(check: CheckResult, fallback: str) -> dict[str, Any]:
-    cases = []
+    cases: list[dict[str, Any]] = []
     for case in check.cases:
         log = [e["curl"] for e in case.evidence] + [e["error"] or f"answered {e['status']}" for e in case.evidence]
         cases.append({
@@ -50,12 +50,14 @@ def _test(check: CheckResult, fallback: str) -> dict[str, Any]:
             "status": status(case.outcome, check.level),
             "message": case.message,
         })
-    statuses = [c["status"] for c in cases]
+    statuses: list[str] = [c["status"] for c in cases]
+    starts: list[str] = [c["start_time"] for c in cases]
+    ends: list[str] = [c["end_time"] for c in cases]
     return {
         "test_name": check.id,
         "test_description": f"{check.level}: {check.requirement} ({check.citation})",
-        "start_time": min((c["start_time"] for c in cases), default=fallback),
-        "end_time": max((c["end_time"] for c in cases), default=fallback),
+        "start_time": min(starts, default=fallback),
+        "end_time": max(ends, default=fallback),
         "status": status(check.outcome, check.level),
         "summary": _summary(statuses),
         "message": check.message,
