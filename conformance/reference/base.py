@@ -171,7 +171,7 @@ class _Handler(BaseHTTPRequestHandler):
     app: ReferenceApp
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # reference servers are quiet; the harness records every exchange itself
 
     def _dispatch(self) -> None:
