@@ -52,6 +52,8 @@ def test_demo_writes_every_report_and_is_conformant(report_root: Path, specs_dir
     assert {s["verdict"] for s in scorecard["services"]} == {"conformant"}
     assert "conformant" in (run_dir / "badge-service-info.svg").read_text()
     assert "Scorecard: Demo" in (run_dir / "report.html").read_text()
+    junit = (run_dir / "junit.xml").read_text()
+    assert 'errors="0"' in junit and 'failures="0"' in junit  # each check collected once, parametrized
 
 
 def test_demo_without_official_schemas_skips_schema_checks_and_says_how(
