@@ -1,0 +1,235 @@
+"""AccessURLs and the bytes behind them: every access method streamed, size and checksums verified,
+Range slices compared (DRS 1.2.0 - 1.5.0 §Objects › GetAccessURL, §Models › AccessURL, DrsObject;
+RFC 9110 for Range, which DRS does not mention)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlsplit
+
+import pytest
+from conformance_suites.drs._drs import Download, Drs, error_problem, fail, header_lines, is_int, object_path
+
+from conformance.checks import check
+from conformance.client import Response
+from conformance.specs import SpecStore, schema_errors
+
+NO_SUCH_ACCESS_ID = "ga4gh-conformance-no-such-access-id"
+NO_SUCH_OBJECT = "ga4gh-conformance-no-such-object-7f3a"
+
+
+def _access_ids(drs: Drs) -> list[tuple[str, str, Response]]:
+    found: list[tuple[str, str, Response]] = drs.access_ids()
+    if not found:
+        pytest.skip("no readable object lists an access_id")
+    return found
+
+
+@check("drs.access.get-returns-access-url")
+def test_access_id_answers_access_url(drs: Drs, schemas: SpecStore) -> None:
+    """For every access_id of an object, GET /objects/{id}/access/{access_id} answers 200 with an
+    AccessURL (url string, headers an array of strings) (DRS 1.2.0 §Objects › GetAccessURL)."""
+    validator = drs.validator(schemas, "/components/schemas/AccessURL") if schemas.available else None
+    for object_id, access_id, _ in _access_ids(drs):
+        response = drs.access_response(object_id, access_id)
+        if response.status == 202:
+            continue  # drs.http.accepted-has-retry-after is about a 202
+        if response.status != 200:
+            raise fail(f"GET access {access_id!r} of {object_id!r} answered {response.status}, not 200", response)
+        body = response.json()
+        if not isinstance(body, dict) or not isinstance(body.get("url"), str):
+            raise fail(f"GET access {access_id!r} of {object_id!r} answered no AccessURL with a url string", response)
+        headers = body.get("headers", [])
+        if not isinstance(headers, list) or not all(isinstance(h, str) for h in headers):
+            raise fail(f"AccessURL of {object_id!r} {access_id!r} has headers {headers!r}, not an array of strings",
+                       response)
+        errors = schema_errors(validator, body) if validator is not None else []
+        if errors:
+            raise fail(f"AccessURL of {object_id!r} {access_id!r} does not match the schema: {'; '.join(errors)}",
+                       response)
+
+
+@check("drs.access.unknown-access-id-is-404")
+def test_unknown_access_id_is_404(drs: Drs) -> None:
+    """GET access for a known object and an access_id it does not have answers 404 with an Error body
+    (DRS 1.2.0 §Objects › GetAccessURL › 404)."""
+    object_id = next((i for i, _, _ in _access_ids(drs)), None)
+    assert object_id is not None
+    response = drs.client.get(f"{object_path(object_id)}/access/{NO_SUCH_ACCESS_ID}")
+    if response.status != 404:
+        raise fail(f"GET access for an unknown access_id of {object_id!r} answered {response.status}, not 404",
+                   response)
+    problem = error_problem(response)
+    if problem:
+        raise fail(f"the 404 for an unknown access_id is not a DRS Error: {problem}", response)
+
+
+@check("drs.access.unknown-object-id-is-404")
+def test_access_of_unknown_object_is_404(drs: Drs) -> None:
+    """GET access for an object id the server does not hold answers 404 with an Error body (DRS 1.2.0
+    §Objects › GetAccessURL › 404)."""
+    access_id = next((a for _, a, _ in drs.access_ids()), "1")
+    response = drs.client.get(f"{object_path(NO_SUCH_OBJECT)}/access/{quote(access_id, safe='')}")
+    if response.status != 404:
+        raise fail(f"GET access of an unknown object answered {response.status}, not 404", response)
+    problem = error_problem(response)
+    if problem:
+        raise fail(f"the 404 for access of an unknown object is not a DRS Error: {problem}", response)
+
+
+def _access_urls(drs: Drs) -> list[tuple[str, str, object, Response]]:
+    """(object id, where, AccessURL, response) for inline and access_id AccessURLs."""
+    found: list[tuple[str, str, object, Response]] = []
+    for object_id, document, response in drs.require_documents():
+        for index, method in enumerate(document.get("access_methods") or []):
+            if isinstance(method, dict) and "access_url" in method:
+                found.append((object_id, f"access_methods[{index}].access_url", method["access_url"], response))
+    for object_id, access_id, _ in drs.access_ids():
+        answer = drs.access_response(object_id, access_id)
+        if answer.status == 200:
+            body = answer.json()
+            found.append((object_id, f"the AccessURL of access_id {access_id!r}", body, answer))
+    if not found:
+        pytest.skip("no AccessURL to look at")
+    return found
+
+
+@check("drs.access.url-is-absolute")
+def test_access_url_is_absolute(drs: Drs) -> None:
+    """AccessURL.url is "a fully resolvable URL", absolute with a scheme (DRS 1.2.0 §Models ›
+    AccessURL.url)."""
+    for object_id, where, access_url, response in _access_urls(drs):
+        url = access_url.get("url") if isinstance(access_url, dict) else None
+        if isinstance(url, str):
+            parts = urlsplit(url)
+            if not parts.scheme or not (parts.netloc or parts.scheme in ("file",)):
+                raise fail(f"{object_id}: {where} url {url!r} is not an absolute URL", response)
+
+
+@check("drs.access.headers-are-header-lines")
+def test_access_headers_are_header_lines(drs: Drs) -> None:
+    """Each AccessURL.headers item is one "Name: value" header line (DRS 1.2.0 §Models ›
+    AccessURL.headers, example 'Authorization: Basic Z2E0Z2g6ZHJz')."""
+    for object_id, where, access_url, response in _access_urls(drs):
+        headers = access_url.get("headers") if isinstance(access_url, dict) else None
+        if isinstance(headers, list):
+            for line in headers:
+                if not isinstance(line, str) or len(header_lines([line])) != 1:
+                    raise fail(f"{object_id}: {where} header {line!r} is not a 'Name: value' header line", response)
+
+
+def _downloads(drs: Drs, object_id: str) -> tuple[int, list[Download]]:
+    document, response = drs.object(object_id)
+    if "contents" in document:
+        pytest.skip(f"{object_id} is a bundle; its bytes are those of its contents")
+    size = document.get("size")
+    if not is_int(size) or size < 0:
+        pytest.skip(f"{object_id} has no usable size (see drs.object.size-is-non-negative-integer)")
+    targets, skipped = drs.targets(object_id, document, response)
+    if not targets:
+        pytest.skip(f"{object_id}: no access method the harness can fetch ({'; '.join(skipped) or 'none listed'})")
+    checksums = document.get("checksums") if isinstance(document.get("checksums"), list) else []
+    return size, [drs.download(object_id, target, size, checksums) for target in targets]
+
+
+@check("drs.access.url-is-fetchable", per="objects")
+def test_access_urls_answer_with_bytes(drs: Drs, case: str) -> None:
+    """Every http(s) AccessURL, requested with its headers, answers 2xx with the bytes (DRS 1.2.0
+    §Models › AccessURL.url; §Authorization & Authentication › Fetching DRS Objects)."""
+    _, downloads = _downloads(drs, case)
+    for download in downloads:
+        if not 200 <= download.response.status < 300:
+            raise fail(f"{case}: the URL of {download.label} answered {download.response.status}, not the bytes",
+                       download.response)
+
+
+def _fetched(downloads: list[Download], case: str) -> list[Download]:
+    ok = [d for d in downloads if 200 <= d.response.status < 300]
+    if not ok:
+        pytest.skip(f"{case}: no access URL answered with bytes (see drs.access.url-is-fetchable)")
+    return ok
+
+
+@check("drs.object.size-matches-bytes", per="objects")
+def test_size_matches_bytes(drs: Drs, case: str) -> None:
+    """The bytes served through every access method number exactly ``size`` (DRS 1.2.0 §Models ›
+    DrsObject.size: "the blob size in bytes")."""
+    size, downloads = _downloads(drs, case)
+    for download in _fetched(downloads, case):
+        if download.count != size:
+            count = f"more than {size}" if download.count > size else str(download.count)
+            raise fail(f"{case}: {download.label} served {count} bytes, but size says {size}", download.response)
+
+
+@check("drs.object.checksum-matches-bytes", per="objects")
+def test_checksums_match_bytes(drs: Drs, case: str) -> None:
+    """Every checksum the harness can compute equals the digest of the bytes served through every access
+    method ("For blobs, the checksum is computed over the bytes in the blob", DRS 1.2.0 §Models ›
+    DrsObject.checksums); etag and types without a well-kept implementation are skipped with the reason."""
+    document, _ = drs.object(case)
+    size, downloads = _downloads(drs, case)
+    expected = {str(c.get("type", "")).lower(): str(c.get("checksum", "")).lower()
+                for c in document.get("checksums") or [] if isinstance(c, dict)}
+    verified = 0
+    for download in _fetched(downloads, case):
+        if download.count != size:
+            pytest.skip(f"{case}: {download.label} served {download.count} bytes, not {size} "
+                        "(see drs.object.size-matches-bytes)")
+        for kind, digest in download.digests.items():
+            verified += 1
+            if digest.lower() != expected.get(kind):
+                raise fail(f"{case}: the {kind} of the bytes served by {download.label} is {digest}, but the object "
+                           f"says {expected.get(kind)}", download.response)
+    if not verified:
+        reasons = {k: v for d in downloads for k, v in d.unverifiable.items()}
+        pytest.skip(f"{case}: no checksum could be verified ({'; '.join(reasons.values()) or 'none given'})")
+
+
+def _range(drs: Drs, case: str) -> list[tuple[Download, int, Response]]:
+    size, downloads = _downloads(drs, case)
+    found = []
+    for download in _fetched(downloads, case):
+        if download.count != size or size == 0:
+            continue
+        start, end = download.window
+        response = drs.client.get(download.url, headers={**download.headers, "Range": f"bytes={start}-{end - 1}"},
+                                  max_bytes=(end - start) + 1024)
+        found.append((download, size, response))
+    if not found:
+        pytest.skip(f"{case}: no complete download to compare a Range answer with")
+    return found
+
+
+@check("drs.access.range-partial-content-is-exact-slice", per="objects")
+def test_range_answer_is_exact_slice(drs: Drs, case: str) -> None:
+    """A 206 answer to ``Range: bytes=a-b`` carries exactly bytes a..b of the object and
+    ``Content-Range: bytes a-b/size`` (RFC 9110 §15.3.7, §14.4; DRS says nothing about Range, so a
+    server that ignores Range passes)."""
+    for download, size, response in _range(drs, case):
+        start, end = download.window
+        if response.status != 206:
+            continue
+        if response.truncated or response.content != download.window_bytes:
+            raise fail(f"{case}: asked {download.label} for bytes {start}-{end - 1}, got "
+                       f"{'more than ' if response.truncated else ''}{len(response.content)} bytes that are not that "
+                       "slice of the object", response)
+        expected = f"bytes {start}-{end - 1}/{size}"
+        got = (response.headers.get("Content-Range") or "").strip()
+        if got != expected:
+            raise fail(f"{case}: the 206 for bytes {start}-{end - 1} has Content-Range {got or 'missing'!r}, "
+                       f"not {expected!r}", response)
+
+
+@check("drs.access.range-honoured-when-advertised", per="objects")
+def test_range_honoured_when_advertised(drs: Drs, case: str) -> None:
+    """An access URL that advertises ``Accept-Ranges: bytes`` answers a satisfiable single range with
+    206 (RFC 9110 §14.3; a harness expectation, not a DRS rule)."""
+    advertised = False
+    for download, _, response in _range(drs, case):
+        if "bytes" not in (download.response.headers.get("Accept-Ranges") or "").lower():
+            continue
+        advertised = True
+        if response.status == 200:
+            raise fail(f"{case}: {download.label} advertises Accept-Ranges: bytes but answered a Range request "
+                       "with 200 and the whole object", response)
+    if not advertised:
+        pytest.skip(f"{case}: no access URL advertises Accept-Ranges: bytes")

@@ -1,0 +1,208 @@
+"""Bundles: contents, expand, size and checksum of a bundle (DRS 1.2.0 - 1.5.0 §Models › DrsObject,
+ContentsObject; §Objects › GetObject parameter expand). Bundles are deprecated in the 1.4.0 text but
+unchanged in every schema, so they are checked where the profile lists them."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from conformance_suites.drs._drs import HASHLIB, Drs, fail, is_int
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conformance.checks import check
+from conformance.client import Response
+
+
+def _bundles(drs: Drs, expand: bool = False) -> list[tuple[str, dict[str, Any], Response]]:
+    found = []
+    for bundle_id in drs.option("bundles"):
+        document, response = drs.object(bundle_id, expand)
+        found.append((bundle_id, document, response))
+    if not found:
+        pytest.skip("the profile lists no bundles")
+    return found
+
+
+def _walk(contents: object, path: str = "contents") -> Iterator[tuple[str, object, list[Any]]]:
+    """(where, entry, its siblings) for every ContentsObject, depth first."""
+    if not isinstance(contents, list):
+        return
+    for index, entry in enumerate(contents):
+        where = f"{path}[{index}]"
+        yield where, entry, contents
+        if isinstance(entry, dict) and "contents" in entry:
+            yield from _walk(entry["contents"], f"{where}.contents")
+
+
+@check("drs.bundle.contents-objects-valid")
+def test_contents_are_contents_objects(drs: Drs) -> None:
+    """Every contents entry is a ContentsObject: a string name; id a string, drs_uri an array of
+    strings and contents an array when given (DRS 1.2.0 §Models › ContentsObject)."""
+    for expand in (False, True):
+        for bundle_id, document, response in _bundles(drs, expand):
+            for where, entry, _ in _walk(document.get("contents")):
+                problem = _contents_problem(entry)
+                if problem:
+                    raise fail(f"{bundle_id}{'?expand=true' if expand else ''}: {where} {problem}", response)
+
+
+def _contents_problem(entry: object) -> str | None:
+    if not isinstance(entry, dict):
+        return "is not an object"
+    if not isinstance(entry.get("name"), str):
+        return "has no string name"
+    if "id" in entry and not isinstance(entry["id"], str):
+        return f"has id {entry['id']!r}, not a string"
+    uris = entry.get("drs_uri", [])
+    if not isinstance(uris, list) or not all(isinstance(u, str) for u in uris):
+        return f"has drs_uri {uris!r}, not an array of strings"
+    if "contents" in entry and not isinstance(entry["contents"], list):
+        return "has contents that are not an array"
+    return None
+
+
+@check("drs.bundle.contents-id-required-at-top-level")
+def test_top_level_contents_have_resolving_ids(drs: Drs) -> None:
+    """A top-level ContentsObject has an id ("Otherwise, the id is required") and that id resolves
+    (DRS 1.2.0 §Models › ContentsObject.id)."""
+    for bundle_id, document, response in _bundles(drs):
+        for index, entry in enumerate(document.get("contents") or []):
+            if not isinstance(entry, dict):
+                continue
+            if not isinstance(entry.get("id"), str):
+                raise fail(f"{bundle_id}: contents[{index}] ({entry.get('name')!r}) has no id, which top-level "
+                           "contents require", response)
+            answer = drs.object_response(entry["id"])
+            if answer.status not in (200, 401, 403):
+                raise fail(f"{bundle_id}: contents[{index}] id {entry['id']!r} does not resolve (GET answered "
+                           f"{answer.status})", answer)
+
+
+@check("drs.bundle.contents-names-unique")
+def test_contents_names_unique(drs: Drs) -> None:
+    """"The name must be unique within the containing bundle" (DRS 1.3.0 §Models › ContentsObject.name)."""
+    for bundle_id, document, response in _bundles(drs, True):
+        for where, entry, siblings in _walk(document.get("contents")):
+            if isinstance(entry, dict):
+                same = [s for s in siblings if isinstance(s, dict) and s.get("name") == entry.get("name")]
+                if len(same) > 1:
+                    raise fail(f"{bundle_id}: {where} shares its name {entry.get('name')!r} with a sibling", response)
+
+
+def _nested(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(where, entry) of entries that are themselves bundles (their id names a DrsObject with contents,
+    or they carry contents)."""
+    for where, entry, _ in _walk(document.get("contents")):
+        if isinstance(entry, dict):
+            yield where, entry
+
+
+@check("drs.bundle.expand-true-includes-nested-contents")
+def test_expand_true_includes_nested_contents(drs: Drs) -> None:
+    """With expand=true every nested bundle's ContentsObject carries its contents ("then this contents
+    array must be present", DRS 1.2.0 §Objects › GetObject parameter expand)."""
+    checked = False
+    for bundle_id, document, response in _bundles(drs, True):
+        for where, entry in _nested(document):
+            if not isinstance(entry.get("id"), str) or entry["id"] == bundle_id:
+                continue
+            child = drs.object_response(entry["id"])
+            body = child.json() if child.status == 200 else None
+            if isinstance(body, dict) and body.get("contents"):
+                checked = True
+                if "contents" not in entry:
+                    raise fail(f"{bundle_id}?expand=true: {where} is the bundle {entry['id']!r} but has no contents",
+                               response)
+    if not checked:
+        pytest.skip("no listed bundle contains a bundle")
+
+
+@check("drs.bundle.expand-false-is-not-recursive")
+def test_expand_false_is_not_recursive(drs: Drs) -> None:
+    """Without expand, nested bundles appear without their contents ("those other bundles are not
+    recursively included", DRS 1.2.0 §Objects › GetObject parameter expand)."""
+    for bundle_id, document, response in _bundles(drs):
+        for index, entry in enumerate(document.get("contents") or []):
+            if isinstance(entry, dict) and "contents" in entry:
+                raise fail(f"{bundle_id}: without expand, contents[{index}] ({entry.get('name')!r}) still lists "
+                           "its own contents", response)
+
+
+@check("drs.bundle.size-is-sum-of-contents")
+def test_bundle_size_is_sum(drs: Drs) -> None:
+    """A bundle's size is "the cumulative size, in bytes, of items in the contents field" (DRS 1.2.0
+    §Models › DrsObject.size)."""
+    for bundle_id, document, response in _bundles(drs):
+        sizes = _children(drs, document, "size")
+        if sizes is None:
+            pytest.skip(f"{bundle_id}: not every top-level item could be read")
+        total = sum(int(s) for s in sizes if is_int(s))
+        if document.get("size") != total:
+            raise fail(f"{bundle_id}: size is {document.get('size')!r}, but its contents add up to {total}", response)
+
+
+def _children(drs: Drs, document: dict[str, Any], key: str) -> list[Any] | None:
+    values = []
+    for entry in document.get("contents") or []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            return None
+        response = drs.object_response(entry["id"])
+        body = response.json() if response.status == 200 else None
+        if not isinstance(body, dict):
+            return None
+        values.append(body.get(key))
+    return values
+
+
+@check("drs.bundle.checksum-over-sorted-child-checksums")
+def test_bundle_checksum_over_sorted_children(drs: Drs) -> None:
+    """A bundle's checksum of type T is T over the sorted concatenation of the T checksums of its
+    top-level contents (DRS 1.2.0 §Models › DrsObject.checksums)."""
+    verified = 0
+    for bundle_id, document, response in _bundles(drs):
+        children = _children(drs, document, "checksums")
+        if children is None:
+            continue
+        for item in document.get("checksums") or []:
+            kind = str(item.get("type", "")).lower() if isinstance(item, dict) else ""
+            if kind not in HASHLIB:
+                continue
+            values = [next((str(c.get("checksum")) for c in child or [] if isinstance(c, dict)
+                            and str(c.get("type", "")).lower() == kind), None) for child in children]
+            if None in values:
+                continue
+            name, keep = HASHLIB[kind]
+            digest = hashlib.new(name, "".join(sorted(str(v) for v in values)).encode()).hexdigest()
+            digest = digest[:keep] if keep else digest
+            verified += 1
+            if str(item.get("checksum", "")).lower() != digest:
+                raise fail(f"{bundle_id}: its {kind} is {item.get('checksum')}, but over the sorted child "
+                           f"{kind} checksums it is {digest}", response)
+    if not verified:
+        pytest.skip("no bundle checksum whose type every child also gives")
+
+
+@check("drs.bundle.expand-ignored-for-blob")
+@given(data=st.data())
+def test_expand_never_changes_a_blob(drs: Drs, data: st.DataObject) -> None:
+    """For a blob, ?expand=true is ignored: the same DrsObject as without it ("If the object_id refers
+    to a blob, then the query parameter is ignored", DRS 1.2.0 §Objects › GetObject parameter expand)."""
+    blobs = [i for i in drs.option("objects")]
+    if not blobs:
+        pytest.skip("the profile lists no objects")
+    object_id = data.draw(st.sampled_from(blobs), label="object id")
+    plain, _ = drs.object(object_id)
+    if "contents" in plain:
+        return
+    response = drs.object_response(object_id, expand=True)
+    if response.status != 200:
+        raise fail(f"GET {object_id}?expand=true answered {response.status}; for a blob expand is ignored", response)
+    expanded = response.json()
+    for key in ("id", "size", "checksums", "access_methods"):
+        if not isinstance(expanded, dict) or expanded.get(key) != plain.get(key):
+            got = expanded.get(key) if isinstance(expanded, dict) else expanded
+            raise fail(f"{object_id}?expand=true reports {key} {got!r}, without expand {plain.get(key)!r}", response)

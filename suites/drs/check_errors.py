@@ -1,0 +1,84 @@
+"""Errors: unknown ids, the Error body, malformed requests (DRS 1.2.0 - 1.5.0 §Models › Error,
+§Objects › 400/404). Unknown ids are generated (long, unicode, percent-escaped, path-like)."""
+
+from __future__ import annotations
+
+from conformance_suites.drs._drs import Drs, error_problem, fail, object_path
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conformance.checks import check
+from conformance.client import Response
+from conformance.specs import SpecStore, schema_errors
+
+PREFIX = "ga4gh-conformance-unknown-"
+unknown_ids = st.one_of(
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789._~-", min_size=1, max_size=24),
+    st.text(min_size=1, max_size=12).filter(lambda s: s.strip() != "" and "\x00" not in s),
+    st.text(alphabet="abcdef0123456789", min_size=80, max_size=300),
+    st.lists(st.sampled_from(["..", "a", "%2F", "%252F", "~", "drs:", "x y"]), min_size=2, max_size=6).map("/".join),
+    st.builds(lambda s: "%" + s, st.text(alphabet="0123456789ABCDEFG", min_size=2, max_size=4)),
+)
+
+
+@check("drs.object.unknown-id-is-404")
+@given(suffix=unknown_ids)
+def test_unknown_ids_are_404_with_error(drs: Drs, suffix: str) -> None:
+    """GET /objects/{object_id} for an id the server does not hold answers 404 with an Error body, never
+    5xx or 200; the ids are generated: long, unicode, percent-escaped, path-like (DRS 1.2.0 §Objects ›
+    GetObject › 404)."""
+    object_id = PREFIX + suffix
+    response = drs.client.get(object_path(object_id))
+    if response.status != 404:
+        raise fail(f"GET of the unknown id {object_id!r} answered {response.status}, not 404", response)
+    problem = error_problem(response)
+    if problem:
+        raise fail(f"the 404 for unknown id {object_id!r} is not a DRS Error: {problem}", response)
+
+
+def _errors(drs: Drs) -> list[tuple[str, Response]]:
+    found = [("GET of an unknown object", drs.unknown_object())]
+    object_id = next(iter(drs.option("objects")), None)
+    if object_id is not None:
+        found.append(("GET access of an unknown access_id",
+                      drs.client.get(f"{object_path(object_id)}/access/ga4gh-conformance-no-such-access-id")))
+    return found
+
+
+@check("drs.error.body-is-json-error")
+def test_error_bodies_are_drs_errors(drs: Drs, schemas: SpecStore) -> None:
+    """Every 4xx/5xx answer of the API is a JSON Error: msg a string, status_code an integer (DRS 1.2.0
+    §Models › Error)."""
+    validator = drs.validator(schemas, "/components/schemas/Error") if schemas.available else None
+    for what, response in _errors(drs):
+        if response.status < 400:
+            continue
+        problem = error_problem(response)
+        if problem is None and validator is not None:
+            errors = schema_errors(validator, response.json())
+            problem = "; ".join(errors) if errors else None
+        if problem:
+            raise fail(f"the {response.status} answer to {what} is not a DRS Error: {problem}", response)
+
+
+@check("drs.error.status-code-matches-http")
+def test_error_status_code_is_http_status(drs: Drs) -> None:
+    """Error.status_code, when given, is the HTTP status of the answer ("The integer representing the
+    HTTP status code", DRS 1.2.0 §Models › Error.status_code)."""
+    for what, response in _errors(drs):
+        if response.status < 400 or error_problem(response):
+            continue
+        body = response.json()
+        if "status_code" in body and body["status_code"] != response.status:
+            raise fail(f"the answer to {what} has HTTP status {response.status} but status_code "
+                       f"{body['status_code']}", response)
+
+
+@check("drs.http.malformed-request-is-400")
+def test_malformed_body_is_400(drs: Drs) -> None:
+    """A POST body that is not JSON is answered 400 with an Error (DRS 1.2.0 §Objects › 400 Bad Request)."""
+    object_id = next(iter(drs.option("objects") + drs.option("protected_objects")), "x")
+    response = drs.client.request("POST", object_path(object_id), data=b"{not json",
+                                  headers={"Content-Type": "application/json"})
+    if response.status != 400:
+        raise fail(f"POST with a body that is not JSON answered {response.status}, not 400", response)

@@ -1,0 +1,197 @@
+"""DRS service-info and transport checks (DRS 1.2.0 - 1.5.0 §Service Info, §DRS API Principles)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from conformance_suites.drs._drs import Drs, fail, is_int, object_path
+
+from conformance.checks import check
+from conformance.client import ServiceClient
+from conformance.profile import Service
+from conformance.specs import SpecStore, schema_errors
+
+SERVICE_INFO_SCHEMA = "/components/responses/200ServiceInfo/content/application~1json/schema"
+PREFIX = "/ga4gh/drs/v1"
+
+
+@check("drs.service-info.endpoint-available")
+def test_service_info_answers_200(drs: Drs) -> None:
+    """GET /ga4gh/drs/v1/service-info answers 200 with a JSON object (DRS 1.2.0 §Service Info,
+    GetServiceInfo)."""
+    response = drs.service_info_response()
+    if response.status != 200:
+        raise fail(f"GET /service-info answered {response.status}, not 200", response)
+    if not isinstance(response.json(), dict):
+        raise fail("GET /service-info answered JSON that is not an object", response)
+
+
+@check("drs.service-info.schema-valid")
+def test_service_info_matches_drs_schema(drs: Drs, schemas: SpecStore) -> None:
+    """service-info validates against allOf(Service, DrsService) of the declared DRS version, formats
+    checked (DRS 1.2.0 §Service Info, 200ServiceInfo)."""
+    document, response = drs.service_info()
+    errors = schema_errors(drs.validator(schemas, SERVICE_INFO_SCHEMA), document)
+    if errors:
+        raise fail(f"service-info does not match the DRS {drs.version} service-info schema: {'; '.join(errors)}",
+                   response)
+
+
+@check("drs.service-info.type-group-is-org-ga4gh")
+def test_service_info_group_is_org_ga4gh(drs: Drs) -> None:
+    """"a DRS service MUST have: a type.group value of org.ga4gh" (DRS 1.2.0 §Service Info)."""
+    document, response = drs.service_info()
+    service_type = document.get("type")
+    group = service_type.get("group") if isinstance(service_type, dict) else None
+    if group != "org.ga4gh":
+        raise fail(f"service-info type.group is {group!r}; a DRS service MUST report 'org.ga4gh'", response)
+
+
+@check("drs.service-info.type-artifact-is-drs")
+def test_service_info_artifact_is_drs(drs: Drs) -> None:
+    """"a DRS service MUST have ... a type.artifact value of drs" (DRS 1.2.0 §Service Info;
+    DrsService enum [drs])."""
+    document, response = drs.service_info()
+    service_type = document.get("type")
+    artifact = service_type.get("artifact") if isinstance(service_type, dict) else None
+    if artifact != "drs":
+        raise fail(f"service-info type.artifact is {artifact!r}; a DRS service MUST report 'drs'", response)
+
+
+@check("drs.service-info.max-bulk-request-length-present")
+def test_max_bulk_request_length_present(drs: Drs) -> None:
+    """service-info has an integer maxBulkRequestLength at the top level (DRS 1.4.0 §DrsService,
+    required)."""
+    document, response = drs.service_info()
+    value = document.get("maxBulkRequestLength")
+    if "maxBulkRequestLength" not in document:
+        raise fail("service-info has no top-level maxBulkRequestLength, which DrsService requires from 1.4.0",
+                   response)
+    if not is_int(value):
+        raise fail(f"service-info maxBulkRequestLength is {value!r}, not an integer", response)
+
+
+@check("drs.service-info.max-bulk-request-length-at-least-one")
+def test_max_bulk_request_length_at_least_one(drs: Drs) -> None:
+    """maxBulkRequestLength (top level, and drs.maxBulkRequestLength in 1.5.0) is >= 1 (DRS 1.4.0
+    §DrsService.maxBulkRequestLength)."""
+    document, response = drs.service_info()
+    section = document.get("drs") if isinstance(document.get("drs"), dict) else {}
+    for where, value in (("maxBulkRequestLength", document.get("maxBulkRequestLength")),
+                         ("drs.maxBulkRequestLength", section.get("maxBulkRequestLength"))):
+        if isinstance(value, int) and not isinstance(value, bool) and value < 1:
+            raise fail(f"service-info {where} is {value}; the bulk endpoints must handle at least 1 id", response)
+
+
+@check("drs.service-info.drs-section-valid")
+def test_drs_section_valid(drs: Drs) -> None:
+    """A ``drs`` section has an integer maxBulkRequestLength and integer objectCount / totalObjectSize
+    >= 0 when given (DRS 1.5.0 §DrsService.drs)."""
+    document, response = drs.service_info()
+    if "drs" not in document:
+        pytest.skip("service-info has no drs section (it is optional)")
+    section = document["drs"]
+    if not isinstance(section, dict):
+        raise fail(f"service-info drs is a {type(section).__name__}, not an object", response)
+    if not is_int(section.get("maxBulkRequestLength")):
+        raise fail("service-info drs section lacks an integer maxBulkRequestLength, which it requires", response)
+    for key in ("objectCount", "totalObjectSize"):
+        if key in section and (not is_int(section[key]) or section[key] < 0):
+            raise fail(f"service-info drs.{key} is {section[key]!r}, not an integer >= 0", response)
+
+
+@check("drs.service-info.drs-section-consistent")
+def test_drs_section_consistent(drs: Drs) -> None:
+    """Top-level maxBulkRequestLength (deprecated) and drs.maxBulkRequestLength agree (DRS 1.5.0
+    §DrsService.maxBulkRequestLength, DEPRECATED note)."""
+    document, response = drs.service_info()
+    section = document.get("drs")
+    if not isinstance(section, dict) or "maxBulkRequestLength" not in section \
+            or "maxBulkRequestLength" not in document:
+        pytest.skip("service-info does not give maxBulkRequestLength in both places")
+    if section["maxBulkRequestLength"] != document["maxBulkRequestLength"]:
+        raise fail(f"service-info says maxBulkRequestLength {document['maxBulkRequestLength']!r} at the top level "
+                   f"but {section['maxBulkRequestLength']!r} in its drs section", response)
+
+
+@check("drs.http.api-prefix-is-ga4gh-drs-v1")
+def test_api_is_under_ga4gh_drs_v1(service: Service, client: ServiceClient) -> None:
+    """"DRS server endpoints MUST be prefixed by the '/ga4gh/drs/v1' endpoint path" (DRS 1.2.0
+    §servers.serverURL)."""
+    path = urlsplit(service.url).path.rstrip("/")
+    if path.endswith(PREFIX):
+        return
+    root = service.url.rstrip("/")
+    response = client.get(f"{root}{PREFIX}/service-info")
+    if response.status != 200:
+        raise fail(f"the service URL does not end in {PREFIX} and {PREFIX}/service-info under it answers "
+                   f"{response.status}: the API is not served under the prefix DRS requires", response)
+
+
+@check("drs.http.json-content-type")
+def test_responses_are_application_json(drs: Drs) -> None:
+    """JSON answers (service-info, DrsObjects, AccessURLs, Errors) are served as application/json
+    (DRS 1.2.0 §DRS API Principles › Standards; every response declares application/json)."""
+    responses = [("GET /service-info", drs.service_info_response())]
+    for object_id in drs.option("objects") + drs.option("bundles"):
+        responses.append((f"GET {object_path(object_id)}", drs.object_response(object_id)))
+    for object_id, access_id, _ in drs.access_ids()[:2]:
+        responses.append((f"GET access {access_id} of {object_id}", drs.access_response(object_id, access_id)))
+    responses.append(("GET of an unknown object", drs.unknown_object()))
+    for what, response in responses:
+        if response.status in (200, 400, 401, 403, 404, 413, 500) and response.content \
+                and response.content_type != "application/json":
+            got = response.headers.get("Content-Type") or "no Content-Type"
+            raise fail(f"{what} is served as {got!r}, not application/json", response)
+
+
+@check("drs.http.https-on-port-443")
+def test_https_on_port_443(service: Service, drs: Drs) -> None:
+    """The DRS API uses "standard HTTPS on port 443", and hostname-based DRS URIs resolve to https on 443
+    (DRS 1.2.0 §DRS API Principles › Hostname-based DRS URIs, › Standards); an https access method's URL
+    is https. A service on plain http at a loopback address (a local test deployment) is exempt for its
+    own origin: that part is reported as skipped, and only the access URLs on other hosts are judged."""
+    for object_id, document, response in drs.documents():
+        for index, method in enumerate(document.get("access_methods") or []):
+            if not isinstance(method, dict) or method.get("type") != "https":
+                continue
+            access_url = method.get("access_url")
+            url = access_url.get("url") if isinstance(access_url, dict) else None
+            if not isinstance(url, str):
+                continue
+            parts = urlsplit(url)
+            if parts.scheme.lower() == "http" and not _same_loopback_host(service, url):
+                raise fail(f"{object_id}: access_methods[{index}] is of type https but its URL is plain http "
+                           f"on {parts.hostname}", response)
+    parts = urlsplit(service.url)
+    if service.is_loopback and parts.scheme == "http":
+        pytest.skip("the service runs on plain http at a loopback address (a local deployment): the "
+                    "https/443 rule of DRS 1.2.0 §DRS API Principles applies to public deployments only")
+    if parts.scheme != "https" or (parts.port or 443) != 443:
+        raise fail(f"the service is served at {parts.scheme}://{parts.netloc}, not https on port 443 as DRS requires "
+                   "of a deployed service", drs.service_info_response())
+
+
+def _same_loopback_host(service: Service, url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return service.is_loopback and host == (urlsplit(service.url).hostname or "").lower()
+
+
+@check("drs.http.accepted-has-retry-after")
+def test_accepted_has_retry_after(drs: Drs) -> None:
+    """A 202 Accepted carries Retry-After, an integral number of seconds (DRS 1.2.0 §202Accepted:
+    "this must be an integral relative time in seconds")."""
+    seen = False
+    for object_id, access_id, _ in drs.access_ids():
+        response = drs.access_response(object_id, access_id)
+        if response.status != 202:
+            continue
+        seen = True
+        value = (response.headers.get("Retry-After") or "").strip()
+        if not value.isdigit():
+            raise fail(f"GET access {access_id} of {object_id} answered 202 with Retry-After {value or 'missing'!r}, "
+                       "not an integral number of seconds", response)
+    if not seen:
+        pytest.skip("no request answered 202 Accepted")
+

@@ -1,0 +1,165 @@
+"""DRS URIs and ids: self_uri, contents drs_uri, percent-encoded ids (DRS 1.2.0 - 1.5.0 §DRS API
+Principles › DRS URIs, §Hostname-Based URIs, §Models › DrsObject.self_uri).
+
+Local deployments: hostname-based DRS URIs resolve to https on port 443, and "It is invalid to include a
+different port". A service on plain http at a loopback address (an initiative's CI job) cannot honour
+that; there self_uri must carry the service's own host and port, and the no-port rule is skipped with
+the reason. On any other URL the rule is applied as written.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from conformance_suites.drs._drs import UNRESERVED, Drs, fail, object_path
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conformance.checks import check
+from conformance.client import Response
+from conformance.profile import Service
+
+COMPACT = re.compile(r"^drs://(?:[A-Za-z0-9._]+/)?[A-Za-z0-9._]+:[^/]+$")
+
+
+def _self_uris(drs: Drs) -> list[tuple[str, str, Response]]:
+    found = [(i, d["self_uri"], r) for i, d, r in drs.require_documents() if isinstance(d.get("self_uri"), str)]
+    if not found:
+        pytest.skip("no DrsObject carries a self_uri (see drs.object.required-fields-present)")
+    return found
+
+
+def split_hostname_uri(uri: str) -> tuple[str, str] | None:
+    """(authority, encoded id) of a hostname-based DRS URI, or None for another form."""
+    if not uri.startswith("drs://") or COMPACT.match(uri):
+        return None
+    rest = uri[len("drs://"):]
+    authority, slash, encoded = rest.partition("/")
+    if not slash or not authority or not encoded:
+        return None
+    return authority, encoded
+
+
+@check("drs.uri.self-uri-uses-drs-scheme")
+def test_self_uri_uses_drs_scheme(drs: Drs) -> None:
+    """self_uri begins with drs:// ("We require all URIs to begin with drs://", DRS 1.2.0 §Models ›
+    DrsObject.self_uri)."""
+    for object_id, uri, response in _self_uris(drs):
+        if not uri.startswith("drs://"):
+            raise fail(f"{object_id}: self_uri {uri!r} does not use the drs:// scheme", response)
+
+
+@check("drs.uri.self-uri-is-hostname-based")
+def test_self_uri_is_hostname_based(drs: Drs) -> None:
+    """self_uri is "A drs:// hostname-based URI" drs://<hostname>/<id>, not a compact identifier
+    (DRS 1.2.0 §Models › DrsObject.self_uri)."""
+    for object_id, uri, response in _self_uris(drs):
+        if uri.startswith("drs://") and split_hostname_uri(uri) is None:
+            raise fail(f"{object_id}: self_uri {uri!r} is not a hostname-based DRS URI drs://<hostname>/<id>",
+                       response)
+
+
+@check("drs.uri.hostname-uri-has-no-port")
+def test_self_uri_names_this_service(service: Service, drs: Drs) -> None:
+    """self_uri names the service's host; on a public deployment without a port ("It is invalid to
+    include a different port in a DRS hostname-based URI", DRS 1.2.0 §DRS API Principles ›
+    Hostname-based DRS URIs). On plain http at a loopback address it carries the service's own host and
+    port, and the no-port rule is skipped with the reason."""
+    parts = urlsplit(service.url)
+    local = service.is_loopback and parts.scheme == "http"
+    for object_id, uri, response in _self_uris(drs):
+        split = split_hostname_uri(uri)
+        if split is None:
+            continue
+        authority = split[0].lower()
+        if local:
+            if authority != parts.netloc.lower():
+                raise fail(f"{object_id}: self_uri {uri!r} names {authority}, but this local service is at "
+                           f"{parts.netloc}: a DRS URI of a local deployment carries its host and port", response)
+            continue
+        if ":" in authority:
+            raise fail(f"{object_id}: self_uri {uri!r} includes a port, which hostname-based DRS URIs may not",
+                       response)
+        if authority != (parts.hostname or "").lower():
+            raise fail(f"{object_id}: self_uri {uri!r} names {authority}, not this service's host {parts.hostname}",
+                       response)
+    if local:
+        pytest.skip("the service runs on plain http at a loopback address: its self_uri carries its own host and "
+                    "port (checked); the no-port rule of DRS 1.2.0 §Hostname-based DRS URIs applies to public "
+                    "deployments only")
+
+
+@check("drs.uri.hostname-uri-id-is-percent-encoded")
+def test_self_uri_id_is_percent_encoded(drs: Drs) -> None:
+    """The id of a hostname-based DRS URI is percent-encoded: unreserved characters and %XX only ("the ID
+    is always percent-encoded", DRS 1.2.0 §Hostname-Based URIs › Encoding DRS IDs)."""
+    for object_id, uri, response in _self_uris(drs):
+        split = split_hostname_uri(uri)
+        if split is not None and not UNRESERVED.match(split[1]):
+            raise fail(f"{object_id}: the id part {split[1]!r} of self_uri is not percent-encoded", response)
+
+
+def _same(first: dict[str, Any], second: dict[str, Any]) -> bool:
+    return all(first.get(k) == second.get(k) for k in ("size", "checksums"))
+
+
+@check("drs.uri.self-uri-resolves-to-this-object")
+@given(data=st.data())
+def test_self_uri_resolves_to_same_object(drs: Drs, data: st.DataObject) -> None:
+    """The id taken from self_uri resolves, on this service, to the same object (same size and
+    checksums) (DRS 1.2.0 §Models › DrsObject.self_uri; §DRS API Principles › Hostname-based DRS URIs)."""
+    candidates = [(i, u) for i, u, _ in _self_uris(drs) if split_hostname_uri(u) is not None
+                  and i not in drs.option("protected_objects")]
+    if not candidates:
+        pytest.skip("no hostname-based self_uri to resolve")
+    object_id, uri = data.draw(st.sampled_from(candidates), label="object")
+    encoded = split_hostname_uri(uri)[1]  # type: ignore[index]
+    original, _ = drs.object(object_id)
+    resolved_id = unquote(encoded)
+    response = drs.object_response(resolved_id)
+    if response.status != 200:
+        raise fail(f"{object_id}: the id {resolved_id!r} from its self_uri answers {response.status}", response)
+    body = response.json()
+    if not isinstance(body, dict) or not _same(original, body):
+        raise fail(f"{object_id}: its self_uri {uri!r} resolves to another object (size "
+                   f"{body.get('size') if isinstance(body, dict) else body!r}, not {original.get('size')!r}, or "
+                   "other checksums)", response)
+
+
+@check("drs.uri.contents-drs-uris-are-valid")
+def test_contents_drs_uris_are_drs_uris(drs: Drs) -> None:
+    """Every ContentsObject.drs_uri item is a DRS URI, hostname-based or compact identifier (DRS 1.2.0
+    §DRS API Principles › DRS URIs)."""
+    checked = False
+    for bundle_id in drs.option("bundles"):
+        document, response = drs.object(bundle_id, True)
+        stack = list(document.get("contents") or [])
+        while stack:
+            entry = stack.pop()
+            if not isinstance(entry, dict):
+                continue
+            stack.extend(entry.get("contents") or [] if isinstance(entry.get("contents"), list) else [])
+            uris = entry.get("drs_uri")
+            for uri in uris if isinstance(uris, list) else []:
+                checked = True
+                if not isinstance(uri, str) or not (COMPACT.match(uri) or split_hostname_uri(uri)):
+                    raise fail(f"{bundle_id}: drs_uri {uri!r} of {entry.get('name')!r} is not a DRS URI", response)
+    if not checked:
+        pytest.skip("no bundle lists drs_uri values")
+
+
+@check("drs.id.percent-encoded-ids-accepted")
+def test_percent_encoded_ids_accepted(drs: Drs) -> None:
+    """An id with characters outside [A-Za-z0-9._~-] is reachable percent-encoded in the path ("they MUST
+    be encoded", DRS 1.2.0 §DRS API Principles › DRS IDs)."""
+    special = [i for i in drs.option("objects") + drs.option("bundles") if not UNRESERVED.match(i) or "%" in i]
+    if not special:
+        pytest.skip("the profile lists no id that needs percent-encoding (such as 10.5072/FK2805660V)")
+    for object_id in special:
+        response = drs.object_response(object_id)
+        if response.status != 200:
+            raise fail(f"GET {object_path(object_id)} (the id {object_id!r} percent-encoded) answered "
+                       f"{response.status}, not 200", response)

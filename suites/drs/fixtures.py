@@ -1,0 +1,15 @@
+"""Session fixtures of the DRS suite: one cached view of each DRS service per run."""
+
+from __future__ import annotations
+
+import pytest
+from conformance_suites.drs._drs import Drs
+
+from conformance.profile import Service
+from conformance.run import Run
+
+
+@pytest.fixture(scope="session")
+def drs(service: Service, conformance_run: Run) -> Drs:
+    """The DRS service under test, its answers fetched once per run."""
+    return Drs(service, conformance_run)
