@@ -1,0 +1,105 @@
+"""``conformance dashboard`` and ``conformance sweep`` (added to the CLI when this package exists)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from conformance import specs
+from conformance.dashboard.runs import collect
+from conformance.dashboard.site import SweepLine, build_site, count_of
+from conformance.dashboard.sweep import DEFAULT_KILL_MARGIN, Outcome, sweep, sweep_exit_code
+from conformance.errors import UsageError
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("expected at least 1")
+    return value
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("expected 0 or more seconds")
+    return value
+
+
+def _build(report_dirs: list[Path], out: Path, sweep_lines: list[SweepLine] | None = None) -> int:
+    collection = collect(report_dirs, exclude=[out])
+    document = build_site(collection, out, sweep_lines)
+    runs = count_of(len(collection.runs), "run")
+    initiatives = count_of(len(document["initiatives"]), "initiative")
+    standards = count_of(len(document["standards"]), "standard")
+    print(f"Dashboard: {runs}, {initiatives}, {standards} → {out / 'index.html'}")
+    for skipped in collection.skipped:
+        print(f"  not read: {skipped}")
+    return len(collection.runs)
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    roots = [Path(d) for d in args.reports_dir]
+    missing = [str(r) for r in roots if not r.is_dir()]
+    if missing:
+        raise UsageError(f"not a directory: {', '.join(missing)}")
+    if _build(roots, Path(args.out)) == 0:
+        print("conformance: no scorecard.json found; the site says so", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    profiles = [Path(p) for p in args.profile]
+    report_dir = Path(args.report_dir)
+    lock = threading.Lock()
+
+    def report(outcome: Outcome) -> None:
+        with lock:
+            print(outcome.line, flush=True)
+
+    print(f"Sweep: {len(profiles)} profiles, at most {args.jobs} at once → {report_dir}", flush=True)
+    outcomes = sweep(profiles, report_dir, jobs=args.jobs, specs_dir=args.specs_dir,
+                     kill_margin=args.kill_margin, on_outcome=report)
+    code = sweep_exit_code([o.exit_code for o in outcomes])
+    if not args.no_dashboard:
+        out = Path(args.out) if args.out else report_dir / "site"
+        lines = [SweepLine(o.profile, o.outcome if o.initiative is None else f"{o.initiative}: {o.outcome}",
+                           o.exit_code) for o in outcomes]
+        _build([report_dir], out, lines)
+    print(f"Sweep exit {code}: " + ", ".join(f"{sum(1 for o in outcomes if o.exit_code == c)} exit {c}"
+                                             for c in sorted({o.exit_code for o in outcomes})))
+    return code
+
+
+def add_commands(sub: Any) -> None:
+    dashboard = sub.add_parser("dashboard", help="build the static adoption site from report directories")
+    dashboard.add_argument("reports_dir", nargs="+", metavar="REPORTS_DIR",
+                           help="report roots (reports/<initiative>/<stamp>/), initiative folders or "
+                                "run folders")
+    dashboard.add_argument("--out", required=True, metavar="SITE_DIR",
+                           help="where to write the site (rebuilt in full; must be new, empty or a site)")
+    dashboard.set_defaults(func=cmd_dashboard)
+
+    run = sub.add_parser("sweep", help="run many profiles concurrently, then build the dashboard")
+    run.add_argument("profile", nargs="+", metavar="PROFILE")
+    run.add_argument("-j", "--jobs", type=_positive_int, default=min(4, os.cpu_count() or 1),
+                     help="profiles run at once (default: min(4, CPUs))")
+    run.add_argument("--report-dir", default="reports", help="root of report directories (default: reports)")
+    run.add_argument("--out", metavar="SITE_DIR", help="the dashboard (default: REPORT_DIR/site)")
+    run.add_argument("--no-dashboard", action="store_true", help="only run the profiles")
+    run.add_argument("--specs-dir", help=f"official GA4GH schemas (default: ${specs.ENV})")
+    run.add_argument("--kill-margin", type=_non_negative, default=DEFAULT_KILL_MARGIN,
+                     help="seconds past a profile's budget.max_seconds before its run is stopped "
+                          f"(default {DEFAULT_KILL_MARGIN:g})")
+    run.set_defaults(func=cmd_sweep)

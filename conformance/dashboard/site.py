@@ -1,0 +1,506 @@
+"""The static adoption site: plain HTML and CSS, no script, no network, readable from ``file://``.
+
+Layout of SITE_DIR (everything a page links to is inside it, so the folder can be moved, copied or
+published as it is)::
+
+    index.html                  the matrix: initiatives × standards, the latest run of each pair
+    initiatives/<slug>.html     an initiative's runs over time, a verdict per standard
+    standards/<standard>.html   each requirement's failing fraction across initiatives, worst first
+    runs/<slug>/<stamp>/        a copy of each run's report.html and scorecard.json
+    matrix.json                 the matrix for other tools (``ga4gh-conformance-matrix/1``, see
+                                :func:`matrix_document`)
+    dashboard.css
+    .ga4gh-conformance-site     marks the folder as a site (never read back as reports)
+
+Verdicts are always words with a symbol (✔ ✘ ◐ ⊘); colour only repeats them. There is no overall
+score per initiative: the forum compares standards, not members. Results of runs made with different
+harness or suite versions are never pooled or compared silently: the pages say where they differ.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html import escape
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from conformance import __version__
+from conformance.dashboard.runs import SITE_MARKER, Collection, Run, ServiceRun, worst_verdict
+from conformance.errors import UsageError
+from conformance.profile import slugify
+
+MATRIX_FORMAT = "ga4gh-conformance-matrix/1"
+SYMBOLS = {"conformant": "✔", "non-conformant": "✘", "incomplete": "◐", "unreachable": "⊘"}
+_SAFE_SEGMENT = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _e(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _href(*segments: str) -> str:
+    return "/".join(quote(s) for s in segments)
+
+
+def verdict_badge(verdict: str) -> str:
+    symbol = SYMBOLS.get(verdict, "?")
+    return (f'<span class="verdict v-{_e(verdict)}"><span aria-hidden="true">{symbol}</span> '
+            f"{_e(verdict)}</span>")
+
+
+def _date(stamp: str) -> str:
+    return stamp.replace("T", " ").replace("Z", " UTC") if stamp else "unknown time"
+
+
+@dataclass
+class SweepLine:
+    """One profile's outcome in a sweep, shown on the index page (see :mod:`.sweep`)."""
+
+    profile: str
+    outcome: str
+    exit_code: int | None
+
+
+# -- the site ---------------------------------------------------------------------------------------------
+
+
+def prepare_out(out: Path) -> None:
+    """Empty ``out`` for a rebuild, but only when it is a site this code wrote (or empty/new)."""
+    if out.exists():
+        if not out.is_dir():
+            raise UsageError(f"--out {out}: exists and is not a directory")
+        if any(out.iterdir()) and not (out / SITE_MARKER).is_file():
+            raise UsageError(f"--out {out}: a non-empty folder that is not a dashboard site; refusing to "
+                             "overwrite it (give a new or empty folder)")
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+
+
+def assign_site_paths(collection: Collection) -> None:
+    used: set[str] = set()
+    for run in sorted(collection.runs, key=lambda r: (r.slug, r.sort_key)):
+        base = f"runs/{run.slug}/{_SAFE_SEGMENT.sub('-', run.stamp).strip('-') or 'run'}"
+        path, n = base, 1
+        while path in used:
+            n += 1
+            path = f"{base}-{n}"
+        used.add(path)
+        run.site_path = path
+
+
+def copy_runs(collection: Collection, out: Path) -> None:
+    for run in collection.runs:
+        target = out / run.site_path
+        target.mkdir(parents=True, exist_ok=True)
+        for name in ("report.html", "scorecard.json"):
+            source = run.directory / name
+            if source.is_file():
+                shutil.copyfile(source, target / name)
+
+
+def build_site(collection: Collection, out: Path, sweep: list[SweepLine] | None = None) -> dict[str, Any]:
+    """Write the whole site into ``out`` and return the matrix document written to ``matrix.json``."""
+    prepare_out(out)
+    assign_site_paths(collection)
+    copy_runs(collection, out)
+    css = resources.files("conformance.dashboard").joinpath("static/dashboard.css")
+    (out / "dashboard.css").write_text(css.read_text(encoding="utf-8"), encoding="utf-8")
+    generated = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    (out / "index.html").write_text(matrix_page(collection, generated, sweep), encoding="utf-8")
+    (out / "initiatives").mkdir()
+    for slug in collection.initiatives():
+        (out / "initiatives" / f"{slug}.html").write_text(initiative_page(collection, slug, generated),
+                                                          encoding="utf-8")
+    (out / "standards").mkdir()
+    for standard in collection.standards():
+        (out / "standards" / f"{standard_slug(standard)}.html").write_text(
+            standard_page(collection, standard, generated), encoding="utf-8")
+    document = matrix_document(collection, generated)
+    (out / "matrix.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n",
+                                     encoding="utf-8")
+    (out / SITE_MARKER).write_text("written by `conformance dashboard`; rebuilt in full each time\n",
+                                   encoding="utf-8")
+    return document
+
+
+def standard_slug(standard: str) -> str:
+    return slugify(standard)
+
+
+# -- page frame -------------------------------------------------------------------------------------------
+
+
+def _page(title: str, body: str, generated: str, depth: int) -> str:
+    up = "../" * depth
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        f"<title>{_e(title)} · GA4GH adoption dashboard</title>\n"
+        f"<link rel=\"stylesheet\" href=\"{up}dashboard.css\">\n</head>\n<body>\n"
+        f"<header><nav><a href=\"{up}index.html\">Adoption matrix</a> · "
+        f"<a href=\"{up}matrix.json\">matrix.json</a></nav><h1>{_e(title)}</h1></header>\n<main>\n"
+        f"{body}\n</main>\n<footer>Built {_e(_date(generated))} by the GA4GH conformance harness "
+        f"{_e(__version__)} from each initiative's <code>scorecard.json</code>. Verdicts per standard only: "
+        "there is deliberately no overall score per initiative.</footer>\n</body>\n</html>\n"
+    )
+
+
+def _legend() -> str:
+    items = "".join(f"<li>{verdict_badge(v)}</li>" for v in ("conformant", "non-conformant", "incomplete",
+                                                           "unreachable"))
+    return (f'<ul class="legend" aria-label="verdicts">{items}<li><span class="verdict v-none">— not checked'
+            "</span></li></ul>")
+
+
+def _service_summary(service: ServiceRun) -> str:
+    counts = service.summary
+    parts = [f"v{_e(service.version)}",
+             f"MUST {counts.get('must_passed', 0)}/{counts.get('must_total', 0)}",
+             f"{counts.get('warnings', 0)} SHOULD warning{'s' if counts.get('warnings', 0) != 1 else ''}"]
+    if counts.get("error"):
+        parts.append(f"{counts['error']} error{'s' if counts['error'] != 1 else ''}")
+    return " · ".join(parts)
+
+
+def _service_block(service: ServiceRun, several: bool) -> str:
+    label = f'<span class="svc">{_e(service.name or service.key)}</span> ' if several else ""
+    waived = ""
+    if service.verdict_waived != service.verdict:
+        waived = f'<div class="note">{_e(service.verdict_waived)} with expected failures waived</div>'
+    unreachable = f'<div class="note">{_e(service.unreachable)}</div>' if service.unreachable else ""
+    failed_musts = [str(c.get("id")) for c in service.failed_checks if c.get("level") == "MUST"]
+    failing = ""
+    if failed_musts:
+        shown = ", ".join(f"<code>{_e(cid)}</code>" for cid in failed_musts[:3])
+        more = f" and {len(failed_musts) - 3} more" if len(failed_musts) > 3 else ""
+        failing = f'<div class="note failing">MUST failed: {shown}{more}</div>'
+    return (f'<div class="service">{label}{verdict_badge(service.verdict)}'
+            f'<div class="counts">{_service_summary(service)}</div>{failing}{waived}{unreachable}</div>')
+
+
+def _run_cell(run: Run, standard: str, up: str, mark: str = "", initiative: str = "") -> str:
+    services = run.services_of(standard)
+    verdict = worst_verdict(s.verdict for s in services)
+    blocks = "".join(_service_block(s, len(services) > 1) for s in services)
+    interrupted = '<div class="note">run interrupted</div>' if run.interrupted else ""
+    if run.has_report:
+        link = (f'<a class="report" href="{up}{_href(*run.site_path.split("/"), "report.html")}">'
+                f"report of {_e(_date(run.started))}</a>")
+    else:
+        link = f'<span class="note">no report.html ({_e(_date(run.started))})</span>'
+    return (f'<td class="cell v-{_e(verdict)}" data-initiative="{_e(initiative or run.slug)}" '
+            f'data-standard="{_e(standard)}" data-verdict="{_e(verdict)}">{blocks}{interrupted}{mark}'
+            f"<div>{link}</div></td>")
+
+
+def _empty_cell(slug: str, standard: str) -> str:
+    return (f'<td class="cell v-none" data-initiative="{_e(slug)}" data-standard="{_e(standard)}" '
+            'data-verdict="not-checked"><span class="verdict v-none">— not checked</span></td>')
+
+
+def count_of(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _comparability_label(key: tuple[str, str]) -> str:
+    return f"harness {key[0]}, {key[1]}"
+
+
+# -- the matrix -------------------------------------------------------------------------------------------
+
+
+def matrix_page(collection: Collection, generated: str, sweep: list[SweepLine] | None = None) -> str:
+    standards = collection.standards()
+    initiatives = collection.initiatives()
+    # Per standard, the newest latest-cell sets the reference; others made otherwise are marked.
+    reference: dict[str, tuple[str, str]] = {}
+    differing: dict[str, set[tuple[str, str]]] = {}
+    for standard in standards:
+        latest = [r for r in (collection.latest(s, standard) for s in initiatives) if r is not None]
+        newest = max(latest, key=lambda r: r.sort_key)
+        reference[standard] = newest.comparability(standard)
+        differing[standard] = {r.comparability(standard) for r in latest} - {reference[standard]}
+
+    head = "".join(f'<th scope="col"><a href="standards/{_href(standard_slug(s) + ".html")}">{_e(s)}</a></th>'
+                   for s in standards)
+    rows = []
+    for slug in initiatives:
+        cells = []
+        for standard in standards:
+            run = collection.latest(slug, standard)
+            if run is None:
+                cells.append(_empty_cell(slug, standard))
+                continue
+            mark = ""
+            if run.comparability(standard) != reference[standard]:
+                label = _comparability_label(run.comparability(standard))
+                mark = (f'<div class="note differs">≠ made with {_e(label)}'
+                        "; not comparable with the other cells of this column</div>")
+            cells.append(_run_cell(run, standard, "", mark))
+        name = collection.display_name(slug)
+        rows.append(f'<tr><th scope="row"><a href="initiatives/{_href(slug + ".html")}">{_e(name)}</a></th>'
+                    + "".join(cells) + "</tr>")
+    notes = []
+    for standard in standards:
+        if differing[standard]:
+            others = "; ".join(_comparability_label(k) for k in sorted(differing[standard]))
+            notes.append(f"<li><b>{_e(standard)}</b>: the newest runs were made with "
+                         f"{_e(_comparability_label(reference[standard]))}; cells marked ≠ were made with "
+                         f"{_e(others)} and are not comparable with them.</li>")
+    body = [
+        "<p>Each cell is the latest run of that standard by that initiative: the version it declares, "
+        "the verdict, MUST checks passed of those that ran, and SHOULD warnings. Each cell links to "
+        "its full report. Column headers open each standard's requirements, most widely failed first.</p>",
+        _legend(),
+    ]
+    if not collection.runs:
+        body.append('<p class="empty">No scorecards found.</p>')
+    else:
+        caption = (f'{count_of(len(initiatives), "initiative")} × {count_of(len(standards), "standard")}, '
+                   f'{count_of(len(collection.runs), "run")}')
+        body.append(f'<table class="matrix" id="matrix"><caption>{caption}</caption>'
+                    f'<thead><tr><th scope="col">Initiative</th>{head}</tr></thead>'
+                    f"<tbody>{''.join(rows)}</tbody></table>")
+    if notes:
+        body.append(f'<h2>Not comparable</h2><ul class="notes">{"".join(notes)}</ul>')
+    if sweep:
+        lines = "".join(f"<tr><td><code>{_e(s.profile)}</code></td><td>{_e(s.outcome)}</td>"
+                        f"<td>{'' if s.exit_code is None else s.exit_code}</td></tr>" for s in sweep)
+        body.append('<h2>Last sweep</h2><table class="plain" id="sweep"><thead><tr><th>Profile</th>'
+                    f"<th>Outcome</th><th>Exit</th></tr></thead><tbody>{lines}</tbody></table>")
+    if collection.skipped:
+        items = "".join(f"<li><code>{_e(s)}</code></li>" for s in collection.skipped)
+        body.append(f'<h2>Inputs not read</h2><ul class="notes">{items}</ul>')
+    return _page("GA4GH adoption matrix", "\n".join(body), generated, 0)
+
+
+# -- an initiative's history ------------------------------------------------------------------------------
+
+
+def initiative_page(collection: Collection, slug: str, generated: str) -> str:
+    runs = collection.runs_of(slug)
+    standards = sorted({s for r in runs for s in r.standards()})
+    previous: dict[str, Run] = {}
+    rows = []
+    for run in runs:  # oldest first, to know each run's predecessor; shown newest first
+        cells = []
+        for standard in standards:
+            if not run.services_of(standard):
+                cells.append('<td class="cell v-none"><span class="verdict v-none">— not checked</span></td>')
+                continue
+            before = previous.get(standard)
+            mark = ""
+            if before is not None:
+                now_verdict = worst_verdict(s.verdict for s in run.services_of(standard))
+                then_verdict = worst_verdict(s.verdict for s in before.services_of(standard))
+                if before.comparability(standard) != run.comparability(standard):
+                    label = _comparability_label(before.comparability(standard))
+                    mark = (f'<div class="note differs">≠ previous run made with {_e(label)}: '
+                            "not comparable</div>")
+                elif now_verdict != then_verdict:
+                    mark = f'<div class="note change">was {_e(then_verdict)}</div>'
+            cells.append(_run_cell(run, standard, "../", mark))
+            previous[standard] = run
+        rows.append(f'<tr><th scope="row">{_e(_date(run.started))}</th>'
+                    f"<td>harness {_e(run.harness_version)}</td>{''.join(cells)}</tr>")
+    head = "".join(f'<th scope="col"><a href="../standards/{_href(standard_slug(s) + ".html")}">'
+                   f"{_e(s)}</a></th>" for s in standards)
+    body = (f"<p>{len(runs)} run{'s' if len(runs) != 1 else ''}, newest first. “was …” marks a verdict that "
+            "changed since the previous comparable run.</p>" + _legend()
+            + f'<table class="matrix history" id="history"><thead><tr><th scope="col">Run started</th>'
+            f'<th scope="col">Harness</th>{head}</tr></thead>'
+            f'<tbody>{"".join(reversed(rows))}</tbody></table>')
+    return _page(collection.display_name(slug), body, generated, 1)
+
+
+# -- a standard's requirements across initiatives ---------------------------------------------------------
+
+
+@dataclass
+class RequirementRow:
+    id: str
+    level: str
+    text: str
+    citation: str
+    failed: list[tuple[str, Run]]
+    passed: list[str]
+    errored: list[str]
+    skipped: list[str]
+
+    @property
+    def ran(self) -> int:
+        return len(self.failed) + len(self.passed) + len(self.errored)
+
+    @property
+    def failing_fraction(self) -> float:
+        return len(self.failed) / self.ran if self.ran else 0.0
+
+    def sort_key(self) -> tuple[float, int, int, str]:
+        return (-self.failing_fraction, -len(self.failed), 0 if self.level == "MUST" else 1, self.id)
+
+
+_OUTCOME_RANK = {"failed": 3, "error": 2, "passed": 1, "skipped": 0}
+
+
+def requirement_rows(collection: Collection, standard: str, runs: Iterable[Run]) -> list[RequirementRow]:
+    """Each check's outcome per initiative (the worst over the initiative's services of the standard)."""
+    rows: dict[str, RequirementRow] = {}
+    for run in runs:
+        outcomes: dict[str, str] = {}
+        for service in run.services_of(standard):
+            for check in service.checks:
+                cid = str(check.get("id", "?"))
+                outcome = str(check.get("outcome", "error"))
+                if cid not in rows:
+                    rows[cid] = RequirementRow(cid, str(check.get("level", "?")),
+                                               str(check.get("requirement", "")),
+                                               str(check.get("citation", "")), [], [], [], [])
+                if _OUTCOME_RANK.get(outcome, 2) >= _OUTCOME_RANK.get(outcomes.get(cid, "skipped"), 0):
+                    outcomes[cid] = outcome
+        name = collection.display_name(run.slug)
+        for cid, outcome in outcomes.items():
+            row = rows[cid]
+            if outcome == "failed":
+                row.failed.append((name, run))
+            elif outcome == "passed":
+                row.passed.append(name)
+            elif outcome == "skipped":
+                row.skipped.append(name)
+            else:
+                row.errored.append(name)
+    return sorted(rows.values(), key=RequirementRow.sort_key)
+
+
+def comparable_groups(collection: Collection, standard: str) -> list[tuple[tuple[str, str], list[Run]]]:
+    """The latest run per initiative of ``standard``, grouped by (harness version, suite), newest first."""
+    groups: dict[tuple[str, str], list[Run]] = {}
+    for slug in collection.initiatives():
+        run = collection.latest(slug, standard)
+        if run is not None:
+            groups.setdefault(run.comparability(standard), []).append(run)
+    return sorted(groups.items(), key=lambda item: max(r.sort_key for r in item[1]), reverse=True)
+
+
+def _requirements_table(rows: list[RequirementRow], standard: str) -> str:
+    lines = []
+    for row in rows:
+        percent = round(100 * row.failing_fraction)
+        failing = ", ".join(
+            f'<a href="../{_href(*run.site_path.split("/"), "report.html")}">{_e(name)}</a>'
+            if run.has_report else _e(name) for name, run in row.failed)
+        others = []
+        if row.errored:
+            others.append(f"could not tell at {len(row.errored)}")
+        if row.skipped:
+            others.append(f"not applicable at {len(row.skipped)}")
+        lines.append(
+            f'<tr data-check="{_e(row.id)}" data-failed="{len(row.failed)}" data-ran="{row.ran}">'
+            f"<td><code>{_e(row.id)}</code><div class=\"req\">{_e(row.text)}</div>"
+            f'<div class="note">{_e(row.citation)}</div></td><td>{_e(row.level)}</td>'
+            f'<td class="rate"><span class="track"><span class="bar" style="width:{percent}%"></span></span>'
+            f"<span class=\"ratetext\">failed at {len(row.failed)} of {row.ran} ({percent}%)</span>"
+            f"{'<div class=note>' + _e('; '.join(others)) + '</div>' if others else ''}</td>"
+            f"<td>{failing or '—'}</td></tr>")
+    return ('<table class="plain requirements"><thead><tr><th scope="col">Requirement</th>'
+            '<th scope="col">Level</th><th scope="col">Failing (of initiatives where it ran)</th>'
+            f'<th scope="col">Failing at</th></tr></thead><tbody>{"".join(lines)}</tbody></table>')
+
+
+def standard_page(collection: Collection, standard: str, generated: str) -> str:
+    groups = comparable_groups(collection, standard)
+    declared: dict[str, list[str]] = {}
+    for _, runs in groups:
+        for run in runs:
+            for service in run.services_of(standard):
+                declared.setdefault(service.version, []).append(collection.display_name(run.slug))
+    versions = "; ".join(f"{_e(v)}: {_e(', '.join(sorted(set(names))))}"
+                         for v, names in sorted(declared.items()))
+    body = [f"<p>Each requirement's failing fraction over the initiatives whose latest run checked "
+            f"{_e(standard)}, the most widely failed first: the common challenges. Declared versions: "
+            f"{versions}.</p>"]
+    if len(groups) > 1:
+        body.append('<p class="differs">These latest runs were made with different harness or suite '
+                    "versions; their results are not pooled: one table per version, newest first.</p>")
+    for key, runs in groups:
+        names = ", ".join(sorted(collection.display_name(r.slug) for r in runs))
+        body.append(f"<h2>Runs made with {_e(_comparability_label(key))} ({len(runs)} "
+                    f"initiative{'s' if len(runs) != 1 else ''}: {_e(names)})</h2>")
+        body.append(_requirements_table(requirement_rows(collection, standard, runs), standard))
+    return _page(f"Standard: {standard}", "\n".join(body), generated, 1)
+
+
+# -- matrix.json ------------------------------------------------------------------------------------------
+
+
+def matrix_document(collection: Collection, generated: str) -> dict[str, Any]:
+    """``matrix.json``: ``{"format": "ga4gh-conformance-matrix/1", "generated", "harness": {"version"},
+    "standards": [name], "initiatives": [{"slug", "name", "page", "runs": [{"started", "harness_version",
+    "report", "scorecard"}]}], "cells": [{"initiative": slug, "standard", "verdict" (worst of its services),
+    "started", "harness_version", "suite", "comparable_with_newest": bool, "report", "scorecard",
+    "services": [{"key", "name", "version", "url", "verdict", "verdict_with_expected_failures",
+    "must_passed", "must_total", "warnings", "errors", "skipped", "failed_checks": [{"id", "level"}],
+    "unreachable"?}]}], "requirements": {standard: [{"group": {"harness_version", "suite"}, "id", "level",
+    "failed_at": [slug], "ran_at": int}]}, "skipped_inputs": [text]}``. A pair with no cell was never
+    checked. Paths are relative to the site. Fields are added, never renamed, within ``/1``."""
+    cells = []
+    for standard in collection.standards():
+        latest = [r for r in (collection.latest(s, standard) for s in collection.initiatives()) if r]
+        newest = max(latest, key=lambda r: r.sort_key).comparability(standard)
+        for run in latest:
+            services = run.services_of(standard)
+            cells.append({
+                "initiative": run.slug, "standard": standard,
+                "verdict": worst_verdict(s.verdict for s in services),
+                "started": run.started, "harness_version": run.harness_version,
+                "suite": run.suite_signature(standard),
+                "comparable_with_newest": run.comparability(standard) == newest,
+                "interrupted": run.interrupted,
+                "report": f"{run.site_path}/report.html" if run.has_report else None,
+                "scorecard": f"{run.site_path}/scorecard.json",
+                "services": [_service_json(s) for s in services],
+            })
+    requirements: dict[str, list[dict[str, Any]]] = {}
+    for standard in collection.standards():
+        for (harness_version, suite), runs in comparable_groups(collection, standard):
+            for row in requirement_rows(collection, standard, runs):
+                requirements.setdefault(standard, []).append({
+                    "group": {"harness_version": harness_version, "suite": suite},
+                    "id": row.id, "level": row.level, "failed_at": [r.slug for _, r in row.failed],
+                    "ran_at": row.ran})
+    return {
+        "format": MATRIX_FORMAT,
+        "generated": generated,
+        "harness": {"version": __version__},
+        "standards": collection.standards(),
+        "initiatives": [
+            {"slug": slug, "name": collection.display_name(slug), "page": f"initiatives/{slug}.html",
+             "runs": [{"started": r.started, "harness_version": r.harness_version,
+                       "report": f"{r.site_path}/report.html" if r.has_report else None,
+                       "scorecard": f"{r.site_path}/scorecard.json"} for r in collection.runs_of(slug)]}
+            for slug in collection.initiatives()],
+        "cells": cells,
+        "requirements": requirements,
+        "skipped_inputs": collection.skipped,
+    }
+
+
+def _service_json(service: ServiceRun) -> dict[str, Any]:
+    counts = service.summary
+    data: dict[str, Any] = {
+        "key": service.key, "name": service.name, "version": service.version, "url": service.url,
+        "verdict": service.verdict, "verdict_with_expected_failures": service.verdict_waived,
+        "must_passed": counts.get("must_passed", 0), "must_total": counts.get("must_total", 0),
+        "warnings": counts.get("warnings", 0), "errors": counts.get("error", 0),
+        "skipped": counts.get("skipped", 0),
+        "failed_checks": [{"id": c.get("id"), "level": c.get("level")} for c in service.failed_checks],
+    }
+    if service.unreachable:
+        data["unreachable"] = service.unreachable
+    return data

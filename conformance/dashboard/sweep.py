@@ -1,0 +1,170 @@
+"""``conformance sweep``: many profiles at once, then the dashboard.
+
+Each profile runs in its own process (``python -m conformance.cli run --profile P --report-dir D``), at
+most ``jobs`` at a time, so one target that fails, crashes or hangs never stops the others. A run
+that outlives its profile's ``budget.max_seconds`` plus ``kill_margin`` seconds is sent SIGTERM (which
+the CLI turns into an interrupted run with partial reports, verdict incomplete) and, after
+``TERM_GRACE`` more seconds, SIGKILL. Each run's output goes to ``D/sweep-logs/<stamp>/<n>-<name>.log``.
+
+Exit code of a sweep (DESIGN §6 over many profiles, with the precedence of ``Scorecard.exit_code``):
+4 if any profile could not be used (or the sweep itself was misused), else 1 if any run was
+non-conformant, else 2 if any was incomplete, unreachable, hung, or crashed, else 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from conformance.errors import ConformanceError
+from conformance.profile import load_profile
+
+#: Seconds between SIGTERM and SIGKILL for a run past its budget.
+TERM_GRACE = 10.0
+DEFAULT_KILL_MARGIN = 60.0
+EXIT_USAGE = 4
+_REPORTS_LINE = re.compile(r"^Reports: (.+)$", re.MULTILINE)
+
+
+@dataclass
+class Outcome:
+    """How one profile's run ended."""
+
+    profile: str
+    exit_code: int
+    outcome: str
+    seconds: float
+    run_dir: Path | None = None
+    log: Path | None = None
+    initiative: str | None = None
+
+    @property
+    def line(self) -> str:
+        where = f" → {self.run_dir}" if self.run_dir else ""
+        return f"exit {self.exit_code}  {self.profile}: {self.outcome} ({self.seconds:.1f} s){where}"
+
+
+def sweep_exit_code(codes: Sequence[int]) -> int:
+    """4 beats 1 beats 2 beats 0: a broken profile is the sweep's own problem to fix first; then, as for
+    one run, a non-conformance outweighs a result that could not be decided."""
+    for code in (EXIT_USAGE, 1, 2):
+        if code in codes:
+            return code
+    return 0 if all(c == 0 for c in codes) else 2
+
+
+def default_command(profile: Path, report_dir: Path, specs_dir: str | None) -> list[str]:
+    command = [sys.executable, "-m", "conformance.cli", "run", "--profile", str(profile),
+               "--report-dir", str(report_dir)]
+    if specs_dir:
+        command += ["--specs-dir", specs_dir]
+    return command
+
+
+CommandFactory = Callable[[Path, Path, "str | None"], list[str]]
+
+
+def _describe(code: int, run_dir: Path | None, log_tail: str) -> str:
+    if code == 0:
+        return "conformant"
+    if code == 1:
+        return "non-conformant" if run_dir else f"crashed: {log_tail or 'exit 1 without a scorecard'}"
+    if code == 2:
+        return "incomplete or unreachable" if run_dir else f"no verdict: {log_tail or 'exit 2'}"
+    if code == EXIT_USAGE:
+        return f"profile not usable: {log_tail or 'exit 4'}"
+    return f"crashed (exit {code}): {log_tail}"
+
+
+def _last_line(text: str) -> str:
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    return lines[-1][:300] if lines else ""
+
+
+def _terminate(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the run's process group, then SIGKILL it if it is still there after TERM_GRACE."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(TERM_GRACE)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+
+
+def run_one(index: int, profile: Path, report_dir: Path, log_dir: Path, *, specs_dir: str | None,
+            kill_margin: float, command: CommandFactory = default_command) -> Outcome:
+    started = time.monotonic()
+    log = log_dir / f"{index:02d}-{re.sub(r'[^A-Za-z0-9._-]+', '-', profile.stem)}.log"
+    try:
+        loaded = load_profile(profile)
+    except ConformanceError as exc:
+        log.write_text(f"{exc}\n", encoding="utf-8")
+        return Outcome(str(profile), EXIT_USAGE, f"profile not usable: {exc}", time.monotonic() - started,
+                       log=log)
+    limit = loaded.budget.max_seconds + kill_margin
+    hung = False
+    with log.open("wb") as sink:
+        # Its own session: the kill reaches every process the run started, and only those.
+        process = subprocess.Popen(command(profile, report_dir, specs_dir), stdout=sink,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            code = process.wait(limit)
+        except subprocess.TimeoutExpired:
+            hung = True
+            _terminate(process)
+            code = process.returncode
+    text = log.read_text(encoding="utf-8", errors="replace")
+    found = _REPORTS_LINE.findall(text)
+    run_dir = Path(found[-1].strip()) if found else None
+    if run_dir is not None and not (run_dir / "scorecard.json").is_file():
+        run_dir = None
+    seconds = time.monotonic() - started
+    if hung:
+        note = "partial reports kept" if run_dir else "no reports"
+        return Outcome(str(profile), 2, f"hung: stopped after {limit:g} s (budget.max_seconds "
+                       f"{loaded.budget.max_seconds:g} + {kill_margin:g}); {note}", seconds, run_dir, log,
+                       loaded.initiative)
+    if code < 0:  # killed by a signal from outside
+        return Outcome(str(profile), 2, f"killed by signal {-code}", seconds, run_dir, log, loaded.initiative)
+    return Outcome(str(profile), code, _describe(code, run_dir, _last_line(text)), seconds, run_dir, log,
+                   loaded.initiative)
+
+
+def sweep(profiles: Sequence[Path], report_dir: Path, *, jobs: int, specs_dir: str | None = None,
+          kill_margin: float = DEFAULT_KILL_MARGIN, command: CommandFactory = default_command,
+          on_outcome: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    """Run every profile, at most ``jobs`` at once; return the outcomes in the order of ``profiles``."""
+    report_dir.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    log_dir = report_dir / "sweep-logs" / stamp
+    log_dir.mkdir(parents=True)
+
+    def job(item: tuple[int, Path]) -> Outcome:
+        started = time.monotonic()
+        try:
+            outcome = run_one(item[0], item[1], report_dir, log_dir, specs_dir=specs_dir,
+                              kill_margin=kill_margin, command=command)
+        except Exception as exc:  # one target's trouble never ends the sweep
+            outcome = Outcome(str(item[1]), 2, f"could not be run: {exc.__class__.__name__}: {exc}",
+                              time.monotonic() - started)
+        if on_outcome is not None:
+            on_outcome(outcome)
+        return outcome
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="sweep") as pool:
+        return list(pool.map(job, enumerate(profiles, start=1)))
