@@ -21,7 +21,9 @@ def demo_document() -> dict[str, Any]:
     services: list[dict[str, Any]] = []
     for app in reference.apps():
         services.extend(app.demo_entries())
-    return {"initiative": INITIATIVE, "contact": "conformance@example.org", "services": services}
+    return {"initiative": INITIATIVE, "contact": "conformance@example.org", "services": services,
+            # in-process servers on loopback: no production system to protect from the request rate
+            "budget": {"requests_per_second": 500, "max_requests": 50000, "max_seconds": 900}}
 
 
 def demo_profile_yaml() -> str:

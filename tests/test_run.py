@@ -19,7 +19,7 @@ from conformance.cli import main
 from conformance.demo import demo_profile_yaml
 from conformance.reference.base import ReferenceApp, Reply, Request, json_reply, route
 from conformance.reference.service_info import service_info_document
-from conformance.testing import run_profile
+from conformance.testing import LOOPBACK_BUDGET, run_profile
 
 REPORT_FILES = {"scorecard.json", "testbed-report.json", "report.html", "junit.xml", "summary.md"}
 REPO = Path(__file__).resolve().parent.parent
@@ -88,35 +88,46 @@ def test_testbed_report_validates_against_the_official_schema(report_root: Path,
 
 
 @pytest.mark.parametrize("fault", sorted(reference.find_app("service-info").FAULTS))
-def test_reference_serve_fault_exits_1_and_summary_names_the_check(fault: str, tmp_path: Path,
-                                                                   requires_specs: str) -> None:
+def test_run_against_served_fault_exits_1_and_summary_names_the_check(
+        fault: str, tmp_path: Path, requires_specs: str, capsys: pytest.CaptureFixture[str]) -> None:
+    catches = reference.find_app("service-info").FAULTS[fault].catches
+    with reference.start("service-info", [fault]) as server:
+        profile = tmp_path / "p.yaml"
+        profile.write_text(yaml.safe_dump({"initiative": "Serve", "services": [si_entry(server.url)],
+                                           "budget": LOOPBACK_BUDGET}))
+        code = main(["run", "--profile", str(profile), "--report-dir", str(tmp_path / "r"),
+                     "--specs-dir", requires_specs, "--quiet"])
+    summary = (only_run_dir(tmp_path / "r") / "summary.md").read_text()
+    assert code == (0 if fault == "custom-group" else 1)  # the one SHOULD fault warns
+    assert all(check in summary for check in catches)
+
+
+def test_reference_serve_command_and_run_command_in_separate_processes(tmp_path: Path) -> None:
     """Through the real command line: `conformance reference serve` in one process, `conformance run`
     against it in another."""
-    catches = reference.find_app("service-info").FAULTS[fault].catches
     server = subprocess.Popen([sys.executable, "-m", "conformance.cli", "reference", "serve", "service-info",
-                               "--fault", fault], stdout=subprocess.PIPE, text=True)
+                               "--fault", "wrong-artifact"], stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None
         url = server.stdout.readline().split(" at ", 1)[1].split(" ", 1)[0]
         profile = tmp_path / "p.yaml"
         profile.write_text(yaml.safe_dump({"initiative": "Serve", "services": [si_entry(url)]}))
         done = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--profile", str(profile),
-                               "--report-dir", str(tmp_path / "r"), "--specs-dir", requires_specs, "--quiet"],
-                              capture_output=True, text=True, timeout=120)
+                               "--report-dir", str(tmp_path / "r")], capture_output=True, text=True, timeout=120)
     finally:
         server.terminate()
         server.wait(timeout=10)
-    summary = (only_run_dir(tmp_path / "r") / "summary.md").read_text()
-    expected = 0 if fault == "custom-group" else 1  # the one SHOULD fault warns
-    assert done.returncode == expected, done.stdout + done.stderr
-    assert all(check in summary for check in catches)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "FAIL  MUST" in done.stdout and "service-info.type.artifact-matches-standard" in done.stdout
+    assert "service-info.type.artifact-matches-standard" in (only_run_dir(tmp_path / "r") / "summary.md").read_text()
     assert "Traceback" not in done.stdout + done.stderr
 
 
 def test_conformant_reference_serve_exits_0(tmp_path: Path) -> None:
     with reference.start("service-info") as server:
         profile = tmp_path / "p.yaml"
-        profile.write_text(yaml.safe_dump({"initiative": "Serve", "services": [si_entry(server.url)]}))
+        profile.write_text(yaml.safe_dump({"initiative": "Serve", "services": [si_entry(server.url)],
+                                           "budget": LOOPBACK_BUDGET}))
         assert main(["run", "--profile", str(profile), "--report-dir", str(tmp_path / "r"), "--quiet"]) == 0
 
 
