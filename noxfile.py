@@ -16,7 +16,7 @@ PYTHON = os.environ.get("NOX_PYTHON") or None  # the interpreter nox runs under,
 def tests(session: nox.Session) -> None:
     """The harness's own tests, against the installed package (not the source tree)."""
     session.install(".[test]")
-    session.run("pytest", *session.posargs)
+    session.run("pytest", "-n", "auto", *session.posargs)
 
 
 @nox.session(python=PYTHON)
