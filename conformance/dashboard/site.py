@@ -110,7 +110,7 @@ def build_site(collection: Collection, out: Path, sweep: list[SweepLine] | None 
     prepare_out(out)
     assign_site_paths(collection)
     copy_runs(collection, out)
-    css = resources.files("conformance.dashboard").joinpath("static/dashboard.css")
+    css = resources.files("conformance.dashboard").joinpath("dashboard.css")
     (out / "dashboard.css").write_text(css.read_text(encoding="utf-8"), encoding="utf-8")
     generated = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
     (out / "index.html").write_text(matrix_page(collection, generated, sweep), encoding="utf-8")
