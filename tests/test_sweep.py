@@ -25,11 +25,16 @@ from conformance.dashboard.sweep import Outcome, sweep, sweep_exit_code
 REPO = Path(__file__).resolve().parent.parent
 PROFILES = sorted((REPO / "profiles" / "sweep").glob("*.yaml"))
 ARTIFACTS = REPO / "test-artifacts"
-EXPECTED = {  # initiative slug → (verdict of its service-info cell, SHOULD warnings)
-    "northern-genomics-network": ("conformant", 0),
-    "southern-biobank-alliance": ("non-conformant", 0),
-    "eastern-rare-disease-consortium": ("conformant", 1),
+EXPECTED = {  # (initiative slug, standard) → (verdict of its matrix cell, SHOULD warnings)
+    ("northern-genomics-network", "service-info"): ("conformant", 0),
+    ("northern-genomics-network", "drs"): ("conformant", 0),
+    ("southern-biobank-alliance", "service-info"): ("non-conformant", 0),
+    ("southern-biobank-alliance", "drs"): ("non-conformant", 0),
+    ("eastern-rare-disease-consortium", "service-info"): ("conformant", 1),
+    ("eastern-rare-disease-consortium", "drs"): ("not-checked", 0),
 }
+FAILED_MUST = {("southern-biobank-alliance", "service-info"): "service-info.type.artifact-matches-standard",
+               ("southern-biobank-alliance", "drs"): "drs.object.checksum-matches-bytes"}
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +52,7 @@ def swept(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def test_the_example_profiles_are_three_initiatives_one_with_faults() -> None:
     assert len(PROFILES) == 3
     texts = [p.read_text(encoding="utf-8") for p in PROFILES]
-    assert sum("faults: [wrong-artifact]" in t for t in texts) == 1
+    assert sum("faults:" in t for t in texts) == 2  # one MUST-faulty initiative, one SHOULD-faulty
 
 
 def test_sweep_runs_every_profile_and_builds_the_site(swept: dict[str, Any]) -> None:
@@ -62,18 +67,18 @@ def test_sweep_runs_every_profile_and_builds_the_site(swept: dict[str, Any]) -> 
 def test_the_matrix_shows_the_right_verdicts(swept: dict[str, Any]) -> None:
     matrix = swept["matrix"]
     cells = {(c["initiative"], c["standard"]): c for c in matrix["cells"]}
-    assert {slug for slug, _ in cells} == set(EXPECTED)
-    for slug, (verdict, warnings) in EXPECTED.items():
-        cell = cells[slug, "service-info"]
+    assert set(cells) == {pair for pair, (verdict, _) in EXPECTED.items() if verdict != "not-checked"}
+    for pair, cell in cells.items():
+        verdict, warnings = EXPECTED[pair]
         assert cell["verdict"] == verdict, cell
         assert cell["services"][0]["warnings"] == warnings
         assert (swept["site"] / cell["report"]).is_file()
-    south = cells["southern-biobank-alliance", "service-info"]["services"][0]
-    assert south["failed_checks"] == [{"id": "service-info.type.artifact-matches-standard", "level": "MUST"}]
-    assert south["must_passed"] == south["must_total"] - 1
+        failed_musts = [c["id"] for c in cell["services"][0]["failed_checks"] if c["level"] == "MUST"]
+        assert failed_musts == ([FAILED_MUST[pair]] if pair in FAILED_MUST else []), cell
     html = (swept["site"] / "index.html").read_text(encoding="utf-8")
-    assert html.count('data-verdict="non-conformant"') == 1
-    assert html.count('<span aria-hidden="true">✘</span> non-conformant</span>') == 2  # legend and cell
+    assert html.count('data-verdict="non-conformant"') == 2
+    assert html.count('data-verdict="not-checked"') == 1
+    assert html.count('<span aria-hidden="true">✘</span> non-conformant</span>') == 1 + 2  # legend, cells
 
 
 def test_sweep_exit_code_precedence() -> None:
@@ -95,7 +100,7 @@ def test_a_broken_and_an_unreachable_target_do_not_stop_the_others(tmp_path: Pat
     broken = tmp_path / "broken.yaml"
     broken.write_text("initiative: Broken\nservices: 3\n", encoding="utf-8")
     unreachable = _profile(tmp_path / "gone.yaml", "Gone Away")
-    good = REPO / "profiles" / "sweep" / "north-genomics.yaml"
+    good = REPO / "profiles" / "sweep" / "east-rare-disease.yaml"
     outcomes = sweep([broken, unreachable, good], tmp_path / "reports", jobs=2)
     assert [o.exit_code for o in outcomes] == [4, 2, 0], [o.line for o in outcomes]
     assert "services: expected a non-empty list" in outcomes[0].outcome
@@ -197,7 +202,7 @@ def test_every_page_loads_without_console_errors(browser: Any, swept: dict[str, 
     site: Path = swept["site"]
     pages = [site / "index.html", *sorted((site / "initiatives").glob("*.html")),
              *sorted((site / "standards").glob("*.html"))]
-    assert len(pages) == 1 + 3 + 1
+    assert len(pages) == 1 + 3 + 2
     for page in pages:
         browser.get(page.as_uri())
         assert browser.find_element("css selector", "h1").text, page
@@ -213,9 +218,11 @@ def test_matrix_has_one_cell_per_pair_with_verdict_words_and_a_screenshot(browse
     matrix = swept["matrix"]
     assert sorted(pairs) == sorted((i["slug"], s) for i in matrix["initiatives"] for s in matrix["standards"])
     for cell in cells:
-        verdict, _ = EXPECTED[cell.get_attribute("data-initiative")]
-        assert verdict in cell.text.split("\n")[0], cell.text  # the word, not only a colour
-        assert "MUST" in cell.text
+        verdict, _ = EXPECTED[cell.get_attribute("data-initiative"), cell.get_attribute("data-standard")]
+        first_line = cell.text.split("\n")[0]
+        assert verdict.replace("-", " ") in first_line.replace("-", " "), cell.text  # a word, not only a colour
+        if verdict != "not-checked":
+            assert "MUST" in cell.text
     ARTIFACTS.mkdir(exist_ok=True)
     # The whole page, not only the first screen.
     height = int(browser.execute_script("return document.documentElement.scrollHeight"))
@@ -233,13 +240,15 @@ def test_matrix_has_one_cell_per_pair_with_verdict_words_and_a_screenshot(browse
 @pytest.mark.browser
 def test_a_cells_link_opens_that_runs_report(browser: Any, swept: dict[str, Any]) -> None:
     browser.get((swept["site"] / "index.html").as_uri())
-    cell = browser.find_element("css selector", '#matrix td.cell[data-initiative="southern-biobank-alliance"]')
+    cell = browser.find_element(
+        "css selector", '#matrix td.cell[data-initiative="southern-biobank-alliance"][data-standard="drs"]')
     cell.find_element("css selector", "a.report").click()
     deadline = time.monotonic() + 10
     while "Southern Biobank Alliance" not in browser.title and time.monotonic() < deadline:
         time.sleep(0.1)
     assert "Southern Biobank Alliance" in browser.title
-    south = next(c for c in swept["matrix"]["cells"] if c["initiative"] == "southern-biobank-alliance")
+    south = next(c for c in swept["matrix"]["cells"]
+                 if (c["initiative"], c["standard"]) == ("southern-biobank-alliance", "drs"))
     assert urlsplit(browser.current_url).path == (swept["site"] / south["report"]).as_posix()
     assert "non-conformant" in browser.find_element("css selector", "body").text
     # The standard page lists the failing requirement first, linking to the same report.
