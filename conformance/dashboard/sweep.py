@@ -19,6 +19,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -33,6 +34,9 @@ TERM_GRACE = 10.0
 DEFAULT_KILL_MARGIN = 60.0
 EXIT_USAGE = 4
 _REPORTS_LINE = re.compile(r"^Reports: (.+)$", re.MULTILINE)
+#: The runs' processes alive right now (so an interrupted sweep can stop them).
+_LIVE: set[subprocess.Popen[bytes]] = set()
+_LIVE_LOCK = threading.Lock()
 
 
 @dataclass
@@ -122,12 +126,17 @@ def run_one(index: int, profile: Path, report_dir: Path, log_dir: Path, *, specs
         # Its own session: the kill reaches every process the run started, and only those.
         process = subprocess.Popen(command(profile, report_dir, specs_dir), stdout=sink,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        with _LIVE_LOCK:
+            _LIVE.add(process)
         try:
             code = process.wait(limit)
         except subprocess.TimeoutExpired:
             hung = True
             _terminate(process)
             code = process.returncode
+        finally:
+            with _LIVE_LOCK:
+                _LIVE.discard(process)
     text = log.read_text(encoding="utf-8", errors="replace")
     found = _REPORTS_LINE.findall(text)
     run_dir = Path(found[-1].strip()) if found else None
@@ -166,5 +175,20 @@ def sweep(profiles: Sequence[Path], report_dir: Path, *, jobs: int, specs_dir: s
             on_outcome(outcome)
         return outcome
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="sweep") as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="sweep")
+    try:
         return list(pool.map(job, enumerate(profiles, start=1)))
+    except KeyboardInterrupt:
+        # The runs live in their own sessions, so Ctrl-C does not reach them: pass it on as SIGTERM
+        # (each ends as an interrupted run with partial reports) and start no other.
+        pool.shutdown(wait=False, cancel_futures=True)
+        with _LIVE_LOCK:
+            running = list(_LIVE)
+        for process in running:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        raise
+    finally:
+        pool.shutdown(wait=True)
