@@ -10,16 +10,23 @@ and every exchange recorded, redacted, as evidence.
 from __future__ import annotations
 
 import email.utils
+import gc
+import io
 import json
 import shlex
+import socket
+import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import requests
+import requests.adapters
+import urllib3
 from requests.structures import CaseInsensitiveDict
 
 from conformance import __version__
@@ -36,6 +43,8 @@ IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 #: The longest Retry-After the client honours; a longer one is reported instead of waited for.
 MAX_RETRY_AFTER = 30.0
 CHUNK = 16 * 1024
+#: How long after request_timeout_seconds the per-request watch shuts a socket that is still busy.
+WATCH_GRACE = 0.25
 
 
 @dataclass
@@ -109,6 +118,17 @@ class Response:
     def content_type(self) -> str:
         return self.headers.get("Content-Type", "").split(";")[0].strip().lower()
 
+    def cut_reason(self) -> str:
+        """What the server did that made the body exceed the response-size cap, in a few words."""
+        limit = f"max_response_bytes={self._limit_bytes}"
+        declared = self.headers.get("Content-Length", "").strip()
+        encoding = self.headers.get("Content-Encoding", "").strip().lower()
+        if encoding and encoding != "identity":
+            return f"the server's {encoding}-encoded body inflates to more than {limit} bytes"
+        if declared.isdigit() and int(declared) > self._limit_bytes:
+            return f"the server announced a body of {int(declared):,} bytes (Content-Length), more than {limit}"
+        return f"the server sent more than {limit} bytes without ending its body"
+
     @property
     def text(self) -> str:
         return self.content.decode("utf-8", errors="replace")
@@ -116,27 +136,34 @@ class Response:
     def json(self) -> Any:
         """The body as JSON.
 
-        A body cut at the size cap is an error (the harness could not read it all); a body that is
-        not JSON is a failure of the check that expected JSON, except on a 5xx answer, where the
+        A body cut at the size cap is an error (the harness could not read it all), and so is one
+        nested deeper than the parser goes (RFC 8259 §9 lets a parser limit the depth); a body that
+        is not JSON is a failure of the check that expected JSON, except on a 5xx answer, where the
         server could not answer at all and the harness cannot tell.
         """
         if self.truncated:
-            raise BudgetExceeded(f"response body exceeds max_response_bytes ({self._limit_bytes} bytes); "
-                                 f"not parsed", "max_response_bytes", self.exchange)
+            raise BudgetExceeded(f"{self.cut_reason()}; not parsed", "max_response_bytes", self.exchange)
         try:
             return json.loads(self.content.decode("utf-8"))
         except UnicodeDecodeError as exc:
             problem = f"the body is not valid UTF-8 (byte {exc.start})"
         except RecursionError:
-            problem = "the JSON body is nested too deeply to parse"
+            raise HarnessError(f"{self.exchange.method} {self.exchange.url} answered JSON nested too deeply "
+                               "to parse", self.exchange) from None
         except ValueError as exc:
             kind = self.content_type or "no Content-Type"
             snippet = self.text[:60].replace("\n", " ")
-            problem = f"the body is not JSON ({kind}: {snippet!r}; {exc})"
+            problem = f"the body is not JSON ({kind}: {snippet!r}; {str(exc)[:80]})"
+            declared = self.headers.get("Content-Length", "")
+            ends_early = isinstance(exc, json.JSONDecodeError) and (
+                exc.msg.startswith("Unterminated") or exc.pos >= len(self.content.rstrip()) - 1)
+            if ends_early and declared.strip() == str(len(self.content)) and self.content:
+                problem = (f"the JSON document breaks off at the end of the {declared} bytes its "
+                           "Content-Length announced")
         if self.status >= 500:
             raise HarnessError(f"server error {self.status} and {problem}", self.exchange)
-        raise CheckFailure(f"{self.exchange.method} {self.exchange.url} answered {self.status}, but {problem}",
-                           self.exchange)
+        raise CheckFailure(f"{self.exchange.method} {self.exchange.url} answered {self.status}, "
+                           f"but {problem}", self.exchange)
 
 
 @dataclass(frozen=True)
@@ -167,7 +194,7 @@ def credentials_for(service: Service, redactor: Redactor) -> Credentials | None:
     token = service.auth.secret("bearer_token_env")
     user = service.auth.secret("basic_username_env")
     password = service.auth.secret("basic_password_env")
-    for secret in (service.auth.secret(k) for k in service.auth.keys()):
+    for secret in (service.auth.secret(k) for k in service.auth.keys()):  # noqa: SIM118 - Auth is no dict
         redactor.add(secret)
     if token:
         headers["Authorization"] = f"Bearer {token}"
@@ -229,8 +256,125 @@ class RunLimits:
             self.hit.add(limit)
 
 
+class ResponseError(HarnessError):
+    """The server answered, but its answer could not be read: a broken body, a lying Content-Length or
+    Content-Encoding, a reset in the middle. The harness cannot tell (``error``); the service did
+    answer, so it is not *unreachable*."""
+
+    def __init__(self, message: str, exchange: Exchange | None = None, *, transient: bool = False) -> None:
+        super().__init__(message, exchange)
+        self.transient = transient
+
+
+class ServiceBusy(HarnessError):
+    """The server said it cannot answer now (429, 502, 503, 504), also after the retries the run allows."""
+
+
+class _Watch:
+    """A per-request wall clock that does not trust the server to send anything: when it fires it shuts
+    the request's socket down, which ends a read blocked on a server that trickles its status line,
+    its headers or its body (socket timeouts alone never fire while a byte arrives every second)."""
+
+    def __init__(self) -> None:
+        self.conn: Any = None
+        self.fired = False
+
+    def kill(self) -> None:
+        self.fired = True
+        sock = getattr(self.conn, "sock", None)
+        if sock is not None:
+            try:  # the plain socket's shutdown: valid for TLS sockets too, without touching the TLS state
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+            except (OSError, TypeError):
+                pass
+
+
+_current = threading.local()
+
+
+def _note_connection(conn: Any) -> Any:
+    watch = getattr(_current, "watch", None)
+    if watch is not None:
+        watch.conn = conn
+    return conn
+
+
+class _WatchedHTTPPool(urllib3.HTTPConnectionPool):
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        return _note_connection(super()._get_conn(timeout))
+
+
+class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        return _note_connection(super()._get_conn(timeout))
+
+
+class _WatchedAdapter(requests.adapters.HTTPAdapter):
+    """requests' adapter whose connection pools tell the running request's :class:`_Watch` which
+    connection it uses."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+        self.poolmanager.key_fn_by_scheme = dict(self.poolmanager.key_fn_by_scheme)
+
+
+@dataclass
+class _Trouble:
+    """Consecutive costly failures (timeouts, resets, busy answers) of one origin."""
+
+    count: int = 0
+    last: str = ""
+    limit: str | None = None
+    blocked_until: float = 0.0
+
+
+class _LargeBodies:
+    """Bodies of finished responses that are still in memory, to keep the run's peak memory near one
+    response: a check that errs keeps its response alive in a traceback's frames, a reference cycle
+    that only the cyclic collector frees, and it runs on object counts, never on bytes. So once a
+    large body has been handed out, the next request first collects such garbage."""
+
+    #: Bodies at least this large are tracked.
+    LARGE = 8 * 1024 * 1024
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.alive_bytes = 0
+        self._new = False
+
+    def track(self, response: Response) -> None:
+        size = len(response.content)
+        if size < self.LARGE:
+            return
+        with self._lock:
+            self.alive_bytes += size
+            self._new = True
+        weakref.finalize(response, self._freed, size)
+
+    def _freed(self, size: int) -> None:
+        with self._lock:
+            self.alive_bytes -= size
+
+    def reclaim(self) -> None:
+        with self._lock:
+            due, self._new = self._new and self.alive_bytes > 0, False
+        if not due:
+            return
+        # pytest keeps the last failed test's exception (and so its frames) for post-mortem
+        # debugging; a conformance run has no use for it once the next request starts.
+        for name in ("last_type", "last_value", "last_traceback", "last_exc"):
+            if getattr(sys, name, None) is not None:
+                setattr(sys, name, None)
+        gc.collect()
+
+
 class HttpClient:
     """Sends requests within the run's limits. One per run; checks use a :class:`ServiceClient`."""
+
+    #: After this many consecutive timeouts, resets or busy answers from one origin, the run stops
+    #: sending it requests: each would cost a full timeout (or the retries) and tell nothing new.
+    BREAKER_THRESHOLD = 3
 
     def __init__(self, limits: RunLimits, redactor: Redactor, *, ca_bundle: str | None = None) -> None:
         self.limits = limits
@@ -238,7 +382,13 @@ class HttpClient:
         self.session = requests.Session()
         self.session.trust_env = False  # no proxies or .netrc credentials picked up behind our back
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"})
+        adapter = _WatchedAdapter(max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         self.ca_bundle = ca_bundle
+        self._trouble: dict[tuple[str, str, int], _Trouble] = {}
+        self._trouble_lock = threading.Lock()
+        self._large = _LargeBodies()
 
     def close(self) -> None:
         self.session.close()
@@ -250,7 +400,12 @@ class HttpClient:
                 credentials: Credentials | None = None, idempotent: bool | None = None,
                 follow_redirects: bool = True, max_bytes: int | None = None,
                 on_chunk: Callable[[bytes], None] | None = None, ca_bundle: str | None = None,
-                record: Callable[[Exchange], None] | None = None) -> Response:
+                record: Callable[[Exchange], None] | None = None, allow_busy: bool = False) -> Response:
+        """Send one request (following redirects by hand) within the run's limits.
+
+        A 429, 502, 503 or 504 that persists through the retries raises :class:`ServiceBusy` (the
+        harness cannot tell anything from it) unless ``allow_busy`` asks for the answer itself.
+        """
         method = method.upper()
         if params:
             url = f"{url}{'&' if urlsplit(url).query else '?'}{urlencode(params, doseq=True)}"
@@ -264,19 +419,22 @@ class HttpClient:
         current_method, current_body, current_url = method, body, url
         while True:
             response = self._with_retries(current_method, current_url, extra, current_body, credentials,
-                                          retryable, max_bytes, on_chunk, ca_bundle, visited, record)
+                                          retryable, max_bytes, on_chunk, ca_bundle, visited, record,
+                                          allow_busy)
             location = response.headers.get("Location")
             if not follow_redirects or response.status not in (301, 302, 303, 307, 308) or not location:
                 return response
             target = urljoin(current_url, location)
             scheme = urlsplit(target).scheme.lower()
             if scheme not in ("http", "https"):
-                raise TransportError(f"redirected to a non-http(s) URL ({self.redactor.url(target)})",
-                                     response.exchange)
+                raise TransportError(f"the server redirected to a non-http(s) URL "
+                                     f"({self.redactor.url(target)[:200]})", response.exchange)
             visited.append(self.redactor.url(current_url))
             if len(visited) > MAX_REDIRECTS or target in (url, *visited):
-                what = "redirect loop" if target in (url, *visited) else f"more than {MAX_REDIRECTS} redirects"
-                raise TransportError(f"{what} starting at {self.redactor.url(url)}", response.exchange)
+                looped = target in (url, *visited)
+                what = "a redirect loop" if looped else f"more than {MAX_REDIRECTS} redirects"
+                raise TransportError(f"the server answered with {what} starting at {self.redactor.url(url)}",
+                                     response.exchange)
             if response.status == 303 or (response.status in (301, 302) and current_method == "POST"):
                 current_method, current_body = "GET", None
                 extra.pop("Content-Type", None)
@@ -285,28 +443,83 @@ class HttpClient:
     def _with_retries(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
                       credentials: Credentials | None, retryable: bool, max_bytes: int | None,
                       on_chunk: Callable[[bytes], None] | None, ca_bundle: str | None,
-                      visited: list[str], record: Callable[[Exchange], None] | None) -> Response:
+                      visited: list[str], record: Callable[[Exchange], None] | None,
+                      allow_busy: bool) -> Response:
+        origin = origin_of(url)
+        self._check_breaker(origin, method, url)
         attempt = 0
         while True:
             attempt += 1
             try:
                 response = self._send(method, url, headers, body, credentials, max_bytes, on_chunk,
                                       ca_bundle, visited, record)
-            except TransportError as exc:
-                transient = "reset" in exc.message or "closed the connection" in exc.message
+            except HarnessError as exc:
+                transient = (isinstance(exc, ResponseError) and exc.transient) or \
+                    (isinstance(exc, TransportError) and "reset" in exc.message)
                 if retryable and transient and attempt < MAX_ATTEMPTS and on_chunk is None:
                     time.sleep(min(0.5 * 2 ** (attempt - 1), max(0.0, self.limits.remaining())))
                     continue
+                if transient or exc.limit == "request_timeout_seconds" or "no answer within" in exc.message:
+                    self._trouble_seen(origin, exc.message, exc.limit)
                 raise
-            if not (retryable and response.status in RETRY_STATUSES and attempt < MAX_ATTEMPTS):
+            if response.status not in RETRY_STATUSES:
+                self._trouble_cleared(origin)
                 return response
             delay = retry_after(response.headers.get("Retry-After"))
-            if delay is None:
-                delay = 0.5 * 2 ** (attempt - 1)
-            if delay > MAX_RETRY_AFTER or delay >= self.limits.remaining():
-                # Waiting a day is not an option for a CI job: report the answer as it is.
+            wait = 0.5 * 2 ** (attempt - 1) if delay is None else delay
+            patient = wait <= MAX_RETRY_AFTER and wait < self.limits.remaining()
+            if retryable and attempt < MAX_ATTEMPTS and patient:
+                time.sleep(wait)
+                continue
+            if allow_busy:
                 return response
-            time.sleep(delay)
+            status = f"{response.status} {response.reason}".strip()
+            if delay is not None and delay > MAX_RETRY_AFTER:
+                # Waiting a day is not an option for a CI job, and asking again before then is rude.
+                message = (f"the server answered {status} with Retry-After: {delay:.0f} s, longer than the "
+                           f"harness waits ({MAX_RETRY_AFTER:g} s); not retried")
+                self._trouble_seen(origin, message, None, blocked_for=delay)
+            else:
+                tries = f"{attempt} attempt{'s' if attempt > 1 else ''}"
+                message = f"the server answered {status} to {tries}"
+                self._trouble_seen(origin, message, None)
+            raise ServiceBusy(message, response.exchange)
+
+    # -- the per-origin breaker ------------------------------------------------------------------------
+
+    def _check_breaker(self, origin: tuple[str, str, int], method: str, url: str) -> None:
+        with self._trouble_lock:
+            trouble = self._trouble.get(origin)
+            if trouble is None:
+                return
+            now = time.monotonic()
+            if trouble.blocked_until > now:
+                reason = trouble.last
+            elif trouble.count >= self.BREAKER_THRESHOLD:
+                reason = f"{trouble.count} requests in a row failed, the last: {trouble.last}"
+            else:
+                return
+        scheme, host, port = origin
+        exchange = Exchange(method=method, url=self.redactor.url(url), error="not sent")
+        error = HarnessError(f"not sent: the run stopped asking {scheme}://{host}:{port} ({reason})", exchange)
+        error.limit = trouble.limit
+        raise error
+
+    def _trouble_seen(self, origin: tuple[str, str, int], message: str, limit: str | None,
+                      blocked_for: float = 0.0) -> None:
+        with self._trouble_lock:
+            trouble = self._trouble.setdefault(origin, _Trouble())
+            trouble.count += 1
+            trouble.last = message
+            trouble.limit = limit
+            if blocked_for:
+                trouble.blocked_until = time.monotonic() + blocked_for
+
+    def _trouble_cleared(self, origin: tuple[str, str, int]) -> None:
+        with self._trouble_lock:
+            self._trouble.pop(origin, None)
+
+    # -- one exchange ----------------------------------------------------------------------------------
 
     def _send(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
               credentials: Credentials | None, max_bytes: int | None,
@@ -332,76 +545,150 @@ class HttpClient:
         )
         if record is not None:
             record(exchange)
+        self._large.reclaim()
         self.limits.acquire()
         timeout = min(budget.request_timeout_seconds, max(0.5, self.limits.remaining()))
         started = time.monotonic()
         verify: bool | str = ca_bundle or self.ca_bundle or True
+        watch = _Watch()
+        # The socket timeout catches a silent server first; the watch, a little later, one that
+        # keeps sending a byte at a time.
+        timer = threading.Timer(timeout + WATCH_GRACE, watch.kill)
+        timer.daemon = True
+        _current.watch = watch
+        timer.start()
         try:
-            raw = self.session.request(method, url, headers=send_headers, data=body, stream=True,
-                                       allow_redirects=False, timeout=(min(10.0, timeout), timeout),
-                                       verify=verify)
-        except requests.exceptions.RequestException as exc:
-            exchange.elapsed = time.monotonic() - started
-            exchange.error = describe_transport_error(exc, timeout)
-            raise TransportError(exchange.error, exchange) from None
-        exchange.status = raw.status_code
-        exchange.reason = raw.reason or ""
-        exchange.response_headers = self.redactor.headers(dict(raw.headers))
-        content = bytearray()
-        truncated = False
-        try:
-            for chunk in _read_chunks(raw, started, timeout):
-                self.limits.add_bytes(len(chunk))
-                exchange.body_bytes += len(chunk)
-                if on_chunk is not None:
-                    on_chunk(chunk)
-                    if len(content) < EVIDENCE_BODY_CHARS:
-                        content.extend(chunk[: EVIDENCE_BODY_CHARS - len(content)])
-                    if exchange.body_bytes > cap:
+            try:
+                raw = self.session.request(method, url, headers=send_headers, data=body, stream=True,
+                                           allow_redirects=False, timeout=(min(10.0, timeout), timeout),
+                                           verify=verify)
+            except requests.exceptions.RequestException as exc:
+                exchange.elapsed = time.monotonic() - started
+                if watch.fired:
+                    exchange.error = (f"no complete answer within request_timeout_seconds={timeout:g} "
+                                      "(the server sends its status line and headers too slowly)")
+                    error = TransportError(exchange.error, exchange)
+                    error.limit = "request_timeout_seconds"
+                    self.limits.note("request_timeout_seconds")
+                    raise error from None
+                exchange.error = self.redactor.text(describe_transport_error(exc, timeout))
+                raise TransportError(exchange.error, exchange) from None
+            finally:
+                _current.watch = None
+            exchange.status = raw.status_code
+            exchange.reason = raw.reason or ""
+            exchange.response_headers = self.redactor.headers(dict(raw.headers))
+            content = io.BytesIO()  # getvalue() hands over its buffer: no second copy of a large body
+            kept = 0
+            truncated = False
+            try:
+                for chunk in _read_chunks(raw, started, timeout, watch):
+                    self.limits.add_bytes(len(chunk))
+                    exchange.body_bytes += len(chunk)
+                    if on_chunk is not None:
+                        on_chunk(chunk)
+                        if kept < EVIDENCE_BODY_CHARS:
+                            kept += content.write(chunk[: EVIDENCE_BODY_CHARS - kept])
+                        if exchange.body_bytes > cap:
+                            truncated = True
+                            break
+                        continue
+                    room = cap - kept
+                    if len(chunk) > room:
+                        kept += content.write(chunk[:room])
                         truncated = True
                         break
-                    continue
-                room = cap - len(content)
-                if len(chunk) > room:
-                    content.extend(chunk[:room])
-                    truncated = True
-                    break
-                content.extend(chunk)
-        except HarnessError as exc:
-            exchange.elapsed = time.monotonic() - started
-            exchange.error = exc.message
-            exc.exchange = exc.exchange or exchange
-            raise
+                    kept += content.write(chunk)
+            except HarnessError as exc:
+                exchange.elapsed = time.monotonic() - started
+                exc.message = self.redactor.text(exc.message)
+                exchange.error = exc.message
+                exchange.body_bytes = max(exchange.body_bytes, 0)
+                exchange.response_body = self._evidence(content.getbuffer()[:EVIDENCE_BODY_CHARS])
+                exc.exchange = exc.exchange or exchange
+                if exc.limit:
+                    self.limits.note(exc.limit)
+                raise
+            finally:
+                raw.close()
         finally:
-            raw.close()
+            timer.cancel()
         exchange.elapsed = time.monotonic() - started
         exchange.truncated = truncated
         if truncated:
             self.limits.note("max_response_bytes")
-        exchange.response_body = self.redactor.text(bytes(content[:EVIDENCE_BODY_CHARS]).decode("utf-8", "replace"))
+        data = content.getvalue()
+        del content
+        exchange.response_body = self._evidence(data[:EVIDENCE_BODY_CHARS])
         headers_ci: CaseInsensitiveDict[str] = CaseInsensitiveDict(dict(raw.headers))
-        return Response(raw.status_code, raw.reason or "", headers_ci, bytes(content), url, exchange, truncated,
-                        cap)
+        response = Response(raw.status_code, raw.reason or "", headers_ci, data, url, exchange, truncated, cap)
+        self._large.track(response)
+        return response
+
+    def _evidence(self, head: bytes | memoryview) -> str:
+        return self.redactor.text(bytes(head).decode("utf-8", "replace"))
 
 
-def _read_chunks(raw: requests.Response, started: float, timeout: float) -> Iterator[bytes]:
-    """The decoded body in chunks, with a wall clock over the whole body.
+def _read_chunks(raw: requests.Response, started: float, timeout: float, watch: _Watch) -> Iterator[bytes]:
+    """The decoded body in chunks, within the request's wall clock.
 
     ``read1`` returns whatever has arrived, so a server trickling one byte a second is caught by the
-    clock instead of holding a read open; a gzip bomb inflates at most one small chunk at a time.
+    clock (and by ``watch``, which shuts the socket when a read would outlast it); urllib3 2.x inflates
+    at most ``CHUNK`` bytes per call, so a gzip bomb costs one small chunk at a time.
     """
     stream = raw.raw
+    expected = _content_length(raw)
     while True:
         try:
             chunk = stream.read1(CHUNK, decode_content=True)
-        except Exception as exc:  # urllib3 raises several unrelated types for a broken body
-            raise TransportError(describe_transport_error(exc, timeout)) from None
+        except Exception as exc:  # urllib3 and http.client raise several unrelated types for a broken body
+            if not watch.fired and _is_timeout(exc):
+                raise BudgetExceeded(f"the server sent its headers, then nothing of its body for "
+                                     f"{timeout:g} s (request_timeout_seconds)", "request_timeout_seconds") from None
+            if watch.fired or time.monotonic() - started > timeout:
+                raise _too_slow(timeout) from None
+            raise _body_error(exc, timeout, stream, expected) from None
         if not chunk:
+            if watch.fired:
+                raise _too_slow(timeout)
             return
         yield chunk
         if time.monotonic() - started > timeout:
-            raise BudgetExceeded(f"response not complete within request_timeout_seconds={timeout:g} "
-                                 "(the server sends its body too slowly)", "request_timeout_seconds")
+            raise _too_slow(timeout)
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    return isinstance(exc, (socket.timeout, TimeoutError, urllib3.exceptions.ReadTimeoutError,
+                            requests.exceptions.Timeout)) or "read timed out" in str(exc).lower()
+
+
+def _too_slow(timeout: float) -> BudgetExceeded:
+    return BudgetExceeded(f"response body not complete within request_timeout_seconds={timeout:g} "
+                          "(the server sends its body too slowly)", "request_timeout_seconds")
+
+
+def _content_length(raw: requests.Response) -> int | None:
+    value = raw.headers.get("Content-Length", "")
+    return int(value) if value.strip().isdigit() else None
+
+
+def _body_error(exc: BaseException, timeout: float, stream: Any, expected: int | None) -> ResponseError:
+    """What went wrong while reading a body that had begun, in one line."""
+    text = f"{type(exc).__name__}: {exc}".lower()
+    received = getattr(stream, "_fp_bytes_read", None)
+    if "read timed out" in text or isinstance(exc, (socket.timeout, TimeoutError)) or "timeout" in text:
+        return ResponseError(f"the server stopped sending its body (nothing for {timeout:g} s)")
+    if "reset by peer" in text or "connectionreset" in text:
+        return ResponseError("the server reset the connection in the middle of the body", transient=True)
+    if "decod" in text or "gzip" in text or "zlib" in text or "brotli" in text or "zstd" in text:
+        encoding = stream.headers.get("Content-Encoding", "?") if hasattr(stream, "headers") else "?"
+        return ResponseError(f"the body could not be decoded as its Content-Encoding ({encoding}) says")
+    if any(word in text for word in ("incomplete", "connection broken", "prematurely")):
+        if expected is not None and received is not None:
+            return ResponseError(f"the server closed the connection after {received} of the {expected} bytes "
+                                 "its Content-Length announced")
+        return ResponseError("the server closed the connection before the body was complete")
+    return ResponseError(f"the body could not be read ({type(exc).__name__})")
 
 
 def describe_transport_error(exc: BaseException, timeout: float) -> str:
@@ -412,11 +699,13 @@ def describe_transport_error(exc: BaseException, timeout: float) -> str:
         if "certificate verify failed" in lowered or "self-signed" in lowered or "self signed" in lowered:
             return ("TLS certificate not trusted (self-signed or unknown CA); name the CA file with "
                     "ca_bundle: in the profile")
+        if "hostname mismatch" in lowered or "doesn't match" in lowered:
+            return "TLS certificate does not name this host"
         return f"TLS handshake failed ({exc.__class__.__name__})"
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return f"connection not accepted within {min(10.0, timeout):g} s"
     if isinstance(exc, requests.exceptions.ReadTimeout) or "read timed out" in lowered:
-        return f"no answer within request_timeout_seconds={timeout:g}"
+        return f"no answer within request_timeout_seconds={timeout:g} (the server accepted the connection)"
     if "connection refused" in lowered:
         return "connection refused"
     if "name or service not known" in lowered or "nodename nor servname" in lowered or \
@@ -428,6 +717,8 @@ def describe_transport_error(exc: BaseException, timeout: float) -> str:
         return "the server closed the connection before the body was complete (Content-Length mismatch?)"
     if "remotedisconnected" in lowered or "without response" in lowered:
         return "the server closed the connection without answering"
+    if "badstatusline" in lowered or "line too long" in lowered or "got more than" in lowered:
+        return "the server's answer is not HTTP (a malformed status line or headers)"
     if "decod" in lowered or "gzip" in lowered or "zlib" in lowered:
         return "the body could not be decoded as its Content-Encoding says"
     if isinstance(exc, requests.exceptions.InvalidURL):

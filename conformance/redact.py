@@ -4,6 +4,9 @@ Two layers. Every secret the profile points at (through an environment variable)
 replaced wherever it appears, also URL-encoded. Patterns catch what no profile named: Authorization
 and cookie headers, bearer tokens, JWTs (passports and visas are JWTs), userinfo in URLs, credential
 query parameters, PEM private keys and private JWK members.
+
+A pattern never swallows a quote or a backslash, so that redacting a JSON (or HTML, or XML) report
+in place leaves it valid: an escaped quote (``\\"``) ends a value as a plain one does.
 """
 
 from __future__ import annotations
@@ -25,17 +28,17 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # a JWT: three base64url parts, the first of which decodes to a JSON object ('{"' → 'eyJ')
     (re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*"), "[REDACTED-JWT]"),
     (re.compile(r"(?i)\b(bearer|basic|token)(\s+)[A-Za-z0-9._~+/=-]{6,}"), r"\1\2" + MASK),
-    (re.compile(r"(?im)^(\s*(?:-H\s+['\"])?(?:" + "|".join(SENSITIVE_HEADERS) + r")\s*:\s*)[^\r\n'\"]+"),
+    (re.compile(r"(?im)^(\s*(?:-H\s+['\"])?(?:" + "|".join(SENSITIVE_HEADERS) + r")\s*:\s*)[^\r\n'\"\\]+"),
      r"\1" + MASK),
-    (re.compile(r"(?i)([a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]*@"), r"\1" + MASK + "@"),
-    (re.compile(r"(?i)([?&;](?:" + "|".join(re.escape(p) for p in SENSITIVE_PARAMS) + r")=)[^&#\s'\"]+"),
+    (re.compile(r"(?i)([a-z][a-z0-9+.-]*://)[^/\s:@'\"\\]+:[^/\s@'\"\\]*@"), r"\1" + MASK + "@"),
+    (re.compile(r"(?i)([?&;](?:" + "|".join(re.escape(p) for p in SENSITIVE_PARAMS) + r")=)[^&#\s'\"\\]+"),
      r"\1" + MASK),
     (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
      "[REDACTED-PRIVATE-KEY]"),
     # private members of a JWK (RFC 7518 §6.2.2, §6.3.2, §6.4.1)
     (re.compile(r'("(?:d|p|q|dp|dq|qi|k)"\s*:\s*")[A-Za-z0-9_=-]{8,}(")'), r"\1" + MASK + r"\2"),
     (re.compile(r'(?i)("(?:access_token|id_token|refresh_token|client_secret|password|passport)"\s*:\s*")'
-                r'[^"]+(")'), r"\1" + MASK + r"\2"),
+                r'(?:[^"\\]|\\.)+(")'), r"\1" + MASK + r"\2"),
 ]
 
 
