@@ -89,7 +89,9 @@ def execute(run: Run, *, progress: bool = True, quiet: bool = False) -> int:
     scorecard = run.scorecard
     if scorecard is None:
         raise ConformanceError(f"the check session ended before any result (pytest exit {int(status)})")
-    if not quiet:
+    if quiet:
+        print(f"Reports: {run.run_dir}")
+    else:
         print(f"\n{scorecard.initiative}: {scorecard.overall()}")
         for service in scorecard.services:
             counts = service.counts()

@@ -113,7 +113,8 @@ class Run:
             finished=finished,
             services=services,
             profile={"path": self.profile.path, "sha256": self.profile.sha256},
-            suites={s.standard: {"versions": list(s.versions), "checks": len(s.requirements)}
+            suites={s.standard: {"versions": list(s.versions), "checks": len(s.requirements),
+                                 "version": s.fingerprint()}
                     for s in suites.suites_for({x.standard for x in self.services})},
             seed=self.seed,
             explore=self.explore,

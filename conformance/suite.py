@@ -5,6 +5,7 @@ repository's ``suites/`` folder) and every ``ga4gh_conformance.suites`` entry po
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import pkgutil
 from collections.abc import Callable, Mapping
@@ -49,6 +50,14 @@ class Suite:
     @property
     def requirements(self) -> dict[str, Requirement]:
         return _catalogue(self.path / "requirements.yaml")
+
+    def fingerprint(self) -> str:
+        """A short digest of the suite's code and catalogue: runs are comparable only when it matches."""
+        digest = hashlib.sha256()
+        for path in sorted(self.path.rglob("*")):
+            if path.suffix in (".py", ".yaml") and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(self.path).as_posix().encode() + b"\0" + path.read_bytes())
+        return digest.hexdigest()[:12]
 
     def check_files(self) -> list[Path]:
         return sorted(self.path.glob("check_*.py"))
