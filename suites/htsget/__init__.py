@@ -1,0 +1,36 @@
+"""htsget 1.2.0 and 1.3.0: tickets, data blocks decoded with pysam, regions, errors, POST, service-info."""
+
+from conformance.suite import Suite
+
+_CASE = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["id"],
+        "properties": {
+            "id": {"type": "string"},
+            "referenceName": {"type": "string"},
+            "start": {"type": "integer"},
+            "end": {"type": "integer"},
+            "format": {"type": "string"},
+        },
+    },
+}
+
+SUITE = Suite(
+    standard="htsget",
+    title="GA4GH htsget",
+    versions=("1.2.0", "1.3.0"),
+    service_info_artifact="htsget",
+    service_info_paths=("/reads/service-info", "/variants/service-info"),
+    probe_path="/reads/service-info",
+    service_options={
+        "reads": {**_CASE, "description": "reads ids (BAM/CRAM), each optionally with a region to check"},
+        "variants": {**_CASE, "description": "variants ids (VCF/BCF), each optionally with a region to check"},
+        "reference_fasta": {"type": "string", "description": "a FASTA (with .fai) to decode CRAM"},
+        "refget_url": {"type": "string",
+                       "description": "a refget service (absolute, or relative to the htsget URL) to decode CRAM"},
+        "protected": {"type": "array", "items": {"type": "string"},
+                      "description": "reads or variants ids that need the profile's bearer token"},
+    },
+)

@@ -1,0 +1,381 @@
+"""Data checks: blocks fetched, concatenated and decoded with pysam; regions against the whole file."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pytest
+from conformance_suites.htsget._htsget import (
+    BGZF_EOF,
+    CRAM_EOF,
+    DEFAULT,
+    FORMATS,
+    AssemblyError,
+    Htsget,
+    Record,
+    Ticket,
+    cases,
+    decode_data_uri,
+    first_case,
+    missing,
+    names,
+    overlapping,
+    sniff,
+)
+from conformance_suites.htsget.check_ticket import standard_requests
+
+from conformance.checks import check
+from conformance.client import ServiceClient
+from conformance.errors import CheckFailure
+from conformance.profile import Service
+
+WIDTH = 100
+
+
+def _assembled(service: Service, client: ServiceClient, hts: Htsget) -> list[tuple[str, dict[str, Any] | None,
+                                                                                   Ticket, bytes]]:
+    out = []
+    for kind, ident, params in standard_requests(service):
+        ticket = hts.ticket(client, kind, ident, params)
+        try:
+            out.append((kind, params, ticket, hts.blob(client, ticket).data))
+        except AssemblyError as exc:
+            raise CheckFailure(f"the blocks of /{kind}/{ident} could not be assembled: {exc.message}",
+                               exc.exchange or ticket.exchange) from None
+    return out
+
+
+def _contig(records: list[Record], case: dict[str, Any]) -> str:
+    if case.get("referenceName") and case["referenceName"] != "*":
+        return str(case["referenceName"])
+    placed = [r.ref for r in records if r.ref]
+    if not placed:
+        pytest.skip("the whole file holds no placed records to choose a region from")
+    return str(placed[0])
+
+
+def _require(hts: Htsget, client: ServiceClient, kind: str, ident: str, ref: str, start: int, end: int,
+             expected: list[Record], what: str) -> None:
+    got, ticket = hts.region_records(client, kind, ident, ref, start, end)
+    lost = missing(expected, got)
+    if lost:
+        raise CheckFailure(f"{ref}:[{start},{end}) lacks {names(lost)}, {what}", ticket.exchange)
+
+
+@check("htsget.urls.accept-get")
+def test_blocks_answer_get_with_ticket_headers(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """Each http(s) block answers a GET with the ticket's headers (htsget 1.3.0 §HTTPS data block URLs)."""
+    found = 0
+    for kind, ident, params in standard_requests(service):
+        ticket = hts.ticket(client, kind, ident, params)
+        http = [u for u in ticket.urls if not u["url"].startswith("data:")]
+        found += len(http)
+        try:
+            hts.blob(client, ticket)
+        except AssemblyError as exc:
+            raise CheckFailure(exc.message, exc.exchange or ticket.exchange) from None
+    if not found:
+        pytest.skip("every block of the tickets checked is a data: URI")
+
+
+@check("htsget.urls.credentials-in-url-or-headers")
+def test_protected_blocks_need_no_api_token(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """URL and headers carry every credential a block needs: blocks are fetched without the API's bearer
+    token (htsget 1.3.0 §HTTPS data block URLs)."""
+    protected = service.options.get("protected") or []
+    if not protected or client.credentials is None:
+        pytest.skip("the profile names no protected id with a bearer token")
+    kind = "variants" if any(c.get("id") == protected[0] for c in service.options.get("variants") or []) \
+        else "reads"
+    ticket = hts.ticket(client, kind, protected[0])
+    try:
+        hts.blob(client, ticket)
+    except AssemblyError as exc:
+        raise CheckFailure(f"a block of protected id {protected[0]} fails without the API token: {exc.message}",
+                           exc.exchange or ticket.exchange) from None
+
+
+@check("htsget.data-uri.base64")
+def test_data_uris_are_base64(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """data: URIs use base64 (htsget 1.3.0 §Inline data block URIs)."""
+    for kind, ident, params in standard_requests(service):
+        ticket = hts.ticket(client, kind, ident, params)
+        for index, entry in enumerate(ticket.urls):
+            if entry["url"].startswith("data:"):
+                try:
+                    decode_data_uri(entry["url"], index)
+                except AssemblyError as exc:
+                    raise CheckFailure(exc.message, ticket.exchange) from None
+
+
+@check("htsget.data-uri.not-percent-encoded")
+def test_data_uris_not_percent_encoded(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """The base64 text is not additionally percent-encoded (htsget 1.3.0 §Inline data block URIs)."""
+    for kind, ident, params in standard_requests(service):
+        ticket = hts.ticket(client, kind, ident, params)
+        for index, entry in enumerate(ticket.urls):
+            if entry["url"].startswith("data:") and "%" in entry["url"].partition(",")[2]:
+                raise CheckFailure(f"urls[{index}] has percent-encoded base64 text", ticket.exchange)
+
+
+@check("htsget.data.concatenation-valid-format")
+def test_concatenation_is_valid_file(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """The concatenated blocks form one file of the ticket's format that htslib parses (htsget 1.3.0
+    §Response JSON fields); CRAM without a reference: its container structure only."""
+    for _, params, ticket, blob in _assembled(service, client, hts):
+        fmt = ticket.format
+        if sniff(blob) != fmt:
+            raise CheckFailure(f"the concatenation is {sniff(blob)}, not the ticket's {fmt}", ticket.exchange)
+        if fmt == "CRAM":
+            if blob[4] != 3:
+                raise CheckFailure(f"the CRAM major version is {blob[4]}, not 3", ticket.exchange)
+            continue
+        try:
+            hts.records(client, blob, fmt, header_only=bool(params and params.get("class")))
+        except AssemblyError as exc:
+            raise CheckFailure(exc.message, ticket.exchange) from None
+
+
+@check("htsget.data.cram-decodes-with-reference")
+def test_cram_decodes_with_reference(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """A CRAM answer decodes against the reference (htsget 1.3.0 §Response JSON fields)."""
+    crams = [(t, b) for _, p, t, b in _assembled(service, client, hts) if t.format == "CRAM" and not
+             (p and p.get("class"))]
+    if not crams:
+        pytest.skip("no CRAM answer to decode")
+    for ticket, blob in crams:
+        if not blob.endswith(CRAM_EOF):
+            pytest.skip("the CRAM lacks its EOF container (see htsget.data.eof-marker-present)")
+        try:
+            records = hts.records(client, blob, "CRAM")
+        except AssemblyError as exc:
+            raise CheckFailure(f"the CRAM does not decode against the reference: {exc.message}",
+                               ticket.exchange) from None
+        truth = hts.ground_truth(client, "reads", first_case(service, "reads")["id"])
+        if len(records) < len(truth) and ticket.response.url.find("referenceName") < 0:
+            raise CheckFailure(f"the CRAM decodes to {len(records)} records, the BAM to {len(truth)}",
+                               ticket.exchange)
+
+
+@check("htsget.data.eof-marker-present")
+def test_concatenation_ends_with_eof(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """Without class, the concatenation ends with the EOF marker (htsget 1.3.0 §Query parameters, class)."""
+    for _, params, ticket, blob in _assembled(service, client, hts):
+        if params and params.get("class"):
+            continue
+        eof = CRAM_EOF if ticket.format == "CRAM" else BGZF_EOF
+        if sniff(blob) == "VCF" and not blob.startswith(b"\x1f\x8b"):
+            continue  # plain-text VCF has no EOF marker
+        if not blob.endswith(eof):
+            raise CheckFailure(f"the {ticket.format} concatenation does not end with its EOF marker",
+                               ticket.exchange)
+
+
+@check("htsget.data.md5-matches-concatenation")
+def test_md5_matches_concatenation(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """``md5`` is the MD5 of the whole concatenation (htsget 1.3.0 §Response JSON fields, md5)."""
+    given = 0
+    for _, _, ticket, blob in _assembled(service, client, hts):
+        md5 = ticket.body.get("md5")
+        if not isinstance(md5, str):
+            continue
+        given += 1
+        actual = hashlib.md5(blob).hexdigest()
+        if md5.lower() != actual:
+            raise CheckFailure(f"md5 is {md5} but the concatenation's MD5 is {actual}", ticket.exchange)
+    if not given:
+        pytest.skip("no ticket gives md5 (it is optional)")
+
+
+@check("htsget.data.header-class-only-header")
+def test_class_header_returns_no_records(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """class=header returns the header and no records (htsget 1.3.0 §Query parameters, class)."""
+    for kind, params, ticket, blob in _assembled(service, client, hts):
+        if not (params and params.get("class") == "header"):
+            continue
+        if sniff(blob) != ticket.format:
+            raise CheckFailure(f"class=header answered {sniff(blob)}, not a {ticket.format} header", ticket.exchange)
+        try:
+            records = hts.records(client, blob, ticket.format, header_only=True)
+        except AssemblyError as exc:
+            raise CheckFailure(exc.message, ticket.exchange) from None
+        if records:
+            raise CheckFailure(f"class=header returned {len(records)} {kind} records, not a header only",
+                               ticket.exchange)
+
+
+@check("htsget.ticket.header-blocks-reusable")
+def test_header_same_across_regions(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """The header of one id and format is the same whatever the region, so clients may reuse it (htsget
+    1.3.0 §Diagram of core mechanic)."""
+    for kind in ("reads", "variants"):
+        for case in cases(service, kind):
+            truth = hts.ground_truth(client, kind, case["id"])
+            whole = hts.ticket(client, kind, case["id"])
+            contig = _contig(truth, case)
+            region = hts.ticket(client, kind, case["id"], {"referenceName": contig, "start": 0, "end": 10})
+            texts = [hts.header_text(hts.blob(client, t).data, DEFAULT[kind]) for t in (whole, region)]
+            if texts[0] != texts[1]:
+                raise CheckFailure(f"the {kind} header of {case['id']} differs between the whole file and "
+                                   f"{contig}:[0,10)", region.exchange)
+
+
+@check("htsget.data.records-overlapping-region-present", per="reads")
+def test_reads_region_has_every_overlapping_read(service: Service, client: ServiceClient, hts: Htsget,
+                                                 case: dict[str, Any]) -> None:
+    """Every read of the region's reference whose alignment span overlaps [start, end) is present, reads
+    starting before start included (htsget 1.3.0 §Methods)."""
+    _region_complete(service, client, hts, case, "reads")
+
+
+def _region_complete(service: Service, client: ServiceClient, hts: Htsget, case: dict[str, Any], kind: str) -> None:
+    if case.get("id") in (service.options.get("protected") or []):
+        pytest.skip("a protected id")
+    truth = hts.ground_truth(client, kind, case["id"])
+    contig = _contig(truth, case)
+    placed = [r for r in truth if r.ref == contig]
+    start = int(case.get("start", placed[len(placed) // 2].start + 1 if placed else 0))
+    end = int(case.get("end", start + WIDTH))
+    _require(hts, client, kind, case["id"], contig, start, end, overlapping(truth, contig, start, end),
+             "which overlap it in the whole file")
+
+
+@check("htsget.data.region-includes-base-at-start")
+def test_region_keeps_record_ending_at_start(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """start is 0-based inclusive: a record whose last base is ``start`` is present (htsget 1.3.0 §Design
+    principles)."""
+    for kind in ("reads", "variants"):
+        for case in cases(service, kind)[:1]:
+            truth = hts.ground_truth(client, kind, case["id"])
+            contig = _contig(truth, case)
+            placed = [r for r in truth if r.ref == contig]
+            probe = placed[len(placed) // 2]
+            start = probe.end - 1
+            end = start + WIDTH
+            _require(hts, client, kind, case["id"], contig, start, end, overlapping(truth, contig, start, end),
+                     f"(the region starts at the last base of {probe.label()})")
+
+
+@check("htsget.data.region-includes-base-before-end")
+def test_region_keeps_record_starting_at_end_minus_one(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """end is 0-based exclusive: a record whose first base is ``end - 1`` is present (htsget 1.3.0 §Design
+    principles)."""
+    for kind in ("reads", "variants"):
+        for case in cases(service, kind)[:1]:
+            truth = hts.ground_truth(client, kind, case["id"])
+            contig = _contig(truth, case)
+            placed = [r for r in truth if r.ref == contig]
+            probe = placed[len(placed) // 2 + 1] if len(placed) > 1 else placed[0]
+            end = probe.start + 1
+            start = max(0, end - WIDTH)
+            _require(hts, client, kind, case["id"], contig, start, end, overlapping(truth, contig, start, end),
+                     f"(the region ends just after the first base of {probe.label()})")
+
+
+@check("htsget.data.variant-extent-overlap")
+def test_variant_overlapping_by_extent_present(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """Variants overlapping only through their extent (INFO/END, long REF) are present (htsget 1.3.0
+    §Methods; VCF END as htslib indexes it)."""
+    case = first_case(service, "variants")
+    truth = hts.ground_truth(client, "variants", case["id"])
+    long = [r for r in truth if r.ref and r.end - r.start > 1]
+    if not long:
+        pytest.skip("the variants hold no record spanning more than one base")
+    probe = max(long, key=lambda r: r.end - r.start)
+    start = probe.end - 1
+    _require(hts, client, "variants", case["id"], str(probe.ref), start, start + 1,
+             overlapping(truth, str(probe.ref), start, start + 1),
+             f"which reach it through their extent (the region is the last base of {probe.label()})")
+
+
+@check("htsget.data.unplaced-unmapped-for-star")
+def test_star_returns_unplaced_reads(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """referenceName=* returns the unplaced unmapped reads (htsget 1.3.0 §Query parameters)."""
+    case = first_case(service, "reads")
+    truth = hts.ground_truth(client, "reads", case["id"])
+    unplaced = [r for r in truth if r.ref is None]
+    if not unplaced:
+        pytest.skip("the whole file holds no unplaced unmapped reads")
+    response = hts.request(client, "reads", case["id"], {"referenceName": "*"})
+    if response.status != 200:
+        raise CheckFailure(f"referenceName=* answered {response.status}, not a ticket", response.exchange)
+    got, ticket = hts.region_records(client, "reads", case["id"], "*", None, None)
+    lost = missing(unplaced, got)
+    if lost:
+        raise CheckFailure(f"referenceName=* lacks {names(lost)}", ticket.exchange)
+
+
+@check("htsget.data.empty-result-valid")
+def test_empty_region_is_valid_file(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """A region without records yields a valid file with header and EOF (htsget 1.3.0 §Methods)."""
+    for kind in ("reads", "variants"):
+        for case in cases(service, kind)[:1]:
+            truth = hts.ground_truth(client, kind, case["id"])
+            contig = _contig(truth, case)
+            response = hts.request(client, kind, case["id"], {"referenceName": contig, "start": 5, "end": 5})
+            if response.status != 200:
+                raise CheckFailure(f"the empty region {contig}:[5,5) answered {response.status}, not a ticket",
+                                   response.exchange)
+            ticket = hts.ticket(client, kind, case["id"], {"referenceName": contig, "start": 5, "end": 5})
+            try:
+                blob = hts.blob(client, ticket).data
+                hts.records(client, blob, DEFAULT[kind]) if DEFAULT[kind] != "CRAM" else None
+            except AssemblyError as exc:
+                raise CheckFailure(f"the empty region's answer is not a valid file: {exc.message}",
+                                   ticket.exchange) from None
+
+
+def _tag_case(service: Service, client: ServiceClient, hts: Htsget) -> tuple[str, list[Record], str]:
+    case = first_case(service, "reads")
+    truth = hts.ground_truth(client, "reads", case["id"])
+    tagged = [r for r in truth if r.ref and len(r.tags) >= 2]
+    if not tagged:
+        pytest.skip("no read carries two aux tags to filter")
+    return case["id"], truth, str(tagged[0].ref)
+
+
+def _tags_of(records: list[Record]) -> dict[tuple[Any, ...], dict[str, Any]]:
+    return {r.key: dict(r.tags) for r in records}
+
+
+@check("htsget.data.default-all-fields-and-tags")
+def test_region_keeps_every_tag_by_default(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """Without fields/tags/notags every tag is kept (htsget 1.3.0 §Query parameters)."""
+    ident, truth, contig = _tag_case(service, client, hts)
+    got, ticket = hts.region_records(client, "reads", ident, contig, 0, WIDTH)
+    whole = _tags_of(truth)
+    for record in got:
+        if record.key in whole and dict(record.tags) != whole[record.key]:
+            raise CheckFailure(f"{record.label()} has tags {sorted(dict(record.tags))} in the region answer but "
+                               f"{sorted(whole[record.key])} in the whole file", ticket.exchange)
+
+
+@check("htsget.data.requested-tags-present")
+def test_requested_tags_kept(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """With tags=X, records carrying X still carry it (htsget 1.3.0 §Query parameters, tags)."""
+    ident, truth, contig = _tag_case(service, client, hts)
+    tag = sorted(dict(next(r for r in truth if r.ref == contig and r.tags).tags))[0]
+    got, ticket = hts.region_records(client, "reads", ident, contig, 0, WIDTH, extra={"tags": tag})
+    whole = _tags_of(truth)
+    for record in got:
+        if tag in whole.get(record.key, {}) and tag not in dict(record.tags):
+            raise CheckFailure(f"tags={tag} was asked but {record.label()} lost {tag}", ticket.exchange)
+
+
+@check("htsget.data.notags-keeps-other-tags")
+def test_notags_keeps_other_tags(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """With notags=X, tags other than X are kept (htsget 1.3.0 §Query parameters, notags)."""
+    ident, truth, contig = _tag_case(service, client, hts)
+    tag = sorted(dict(next(r for r in truth if r.ref == contig and r.tags).tags))[0]
+    got, ticket = hts.region_records(client, "reads", ident, contig, 0, WIDTH, extra={"notags": tag})
+    whole = _tags_of(truth)
+    for record in got:
+        kept = set(whole.get(record.key, {})) - {tag}
+        lost = kept - set(dict(record.tags))
+        if lost:
+            raise CheckFailure(f"notags={tag} was asked but {record.label()} also lost {sorted(lost)}",
+                               ticket.exchange)
+
+
+__all__ = ["FORMATS"]

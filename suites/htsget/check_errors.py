@@ -1,0 +1,209 @@
+"""Error behaviour: the htsget error JSON with the spec's status codes (htsget 1.3.0 §Errors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conformance_suites.htsget._htsget import Htsget, first_case
+
+from conformance.checks import check
+from conformance.client import Response, ServiceClient
+from conformance.errors import CheckFailure
+from conformance.profile import Service
+
+TYPES = {"InvalidAuthentication": 401, "PermissionDenied": 403, "NotFound": 404, "UnsupportedFormat": 400,
+         "InvalidInput": 400, "InvalidRange": 400, "PayloadTooLarge": 413}
+UNKNOWN_ID = "conformance-no-such-id-7f3a"
+
+
+def _kind_and_id(service: Service) -> tuple[str, str]:
+    for kind in ("reads", "variants"):
+        if service.options.get(kind):
+            return kind, first_case(service, kind)["id"]
+    pytest.skip("the profile lists no reads or variants ids")
+
+
+def error_requests(service: Service) -> list[tuple[str, str, dict[str, Any]]]:
+    kind, ident = _kind_and_id(service)
+    return [(kind, UNKNOWN_ID, {}), (kind, ident, {"referenceName": "chrConformanceNope"}),
+            (kind, ident, {"referenceName": "chr1", "start": "abc"}),
+            (kind, ident, {"referenceName": "chr1", "start": 20, "end": 10}),
+            (kind, ident, {"start": 5})]
+
+
+def _error(response: Response) -> tuple[str | None, str | None]:
+    try:
+        body = response.json()
+    except CheckFailure:
+        return None, None
+    inner = body.get("htsget") if isinstance(body, dict) else None
+    if not isinstance(inner, dict):
+        return None, None
+    return inner.get("error"), inner.get("message")
+
+
+def _expect(client: ServiceClient, hts: Htsget, kind: str, ident: str, params: dict[str, Any], status: int,
+            error: str, what: str) -> None:
+    response = hts.request(client, kind, ident, params)
+    got, _ = _error(response)
+    if response.status != status or got != error:
+        raise CheckFailure(f"{what} answered {response.status} {got or 'without an htsget error'}, not {status} "
+                           f"{error}", response.exchange)
+
+
+@check("htsget.error.status-4xx-5xx")
+def test_errors_use_4xx_or_5xx(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """An error body never comes with a 2xx or 3xx status (htsget 1.3.0 §Errors)."""
+    for kind, ident, params in error_requests(service):
+        response = hts.request(client, kind, ident, params)
+        error, _ = _error(response) if response.content_type.endswith("json") else (None, None)
+        if error is not None and response.status < 400:
+            raise CheckFailure(f"an htsget error {error!r} came with status {response.status}", response.exchange)
+
+
+@check("htsget.error.body-has-error-and-message")
+def test_error_body_has_error_and_message(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """An error body is {"htsget": {"error": string, "message": string}} (htsget 1.3.0 OpenAPI Error)."""
+    for kind, ident, params in error_requests(service):
+        response = hts.request(client, kind, ident, params)
+        if response.status < 400 or not response.content_type.endswith("json"):
+            continue
+        body = response.json()
+        inner = body.get("htsget") if isinstance(body, dict) else None
+        if not isinstance(inner, dict) or not isinstance(inner.get("error"), str) or \
+                not isinstance(inner.get("message"), str):
+            raise CheckFailure("the error body lacks htsget.error or htsget.message as strings", response.exchange)
+
+
+@check("htsget.error.body-json")
+def test_error_body_is_json(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """htsget errors carry a JSON body, content-type application/json (htsget 1.3.0 §Errors)."""
+    for kind, ident, params in error_requests(service):
+        response = hts.request(client, kind, ident, params)
+        if 400 <= response.status < 500 and not response.content_type.endswith("json"):
+            raise CheckFailure(f"a {response.status} error is served as {response.content_type or 'nothing'}, "
+                               "not application/json", response.exchange)
+
+
+@check("htsget.error.type-from-table")
+def test_error_type_is_from_table(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """htsget.error is one of the spec's error types (htsget 1.3.0 §Error Response JSON fields)."""
+    for kind, ident, params in error_requests(service):
+        response = hts.request(client, kind, ident, params)
+        error, _ = _error(response)
+        if response.status >= 400 and response.status < 500 and error is not None and error not in TYPES:
+            raise CheckFailure(f"error type {error!r} is not in the spec's table", response.exchange)
+
+
+@check("htsget.error.status-matches-type")
+def test_error_status_matches_type(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """The status matches the error type (htsget 1.3.0 §Errors)."""
+    for kind, ident, params in error_requests(service):
+        response = hts.request(client, kind, ident, params)
+        error, _ = _error(response)
+        if error in TYPES and response.status != TYPES[str(error)]:
+            raise CheckFailure(f"error {error} came with {response.status}, not {TYPES[str(error)]}",
+                               response.exchange)
+
+
+@check("htsget.error.not-found-404")
+def test_unknown_id_is_404_not_found(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """An unknown id answers 404 NotFound (htsget 1.3.0 §Errors)."""
+    kind, _ = _kind_and_id(service)
+    _expect(client, hts, kind, UNKNOWN_ID, {}, 404, "NotFound", f"the unknown id /{kind}/{UNKNOWN_ID}")
+
+
+@check("htsget.params.unknown-reference-name-not-found")
+def test_unknown_reference_is_404(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """An unknown referenceName answers 404 NotFound (htsget 1.3.0 §Query parameters)."""
+    kind, ident = _kind_and_id(service)
+    _expect(client, hts, kind, ident, {"referenceName": "chrConformanceNope"}, 404, "NotFound",
+            "referenceName=chrConformanceNope")
+
+
+@check("htsget.error.invalid-input-400")
+def test_non_integer_start_is_invalid_input(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """start=abc answers 400 InvalidInput (htsget 1.3.0 §Errors)."""
+    kind, ident = _kind_and_id(service)
+    _expect(client, hts, kind, ident, {"referenceName": "chr1", "start": "abc"}, 400, "InvalidInput", "start=abc")
+
+
+@check("htsget.error.invalid-range-400")
+def test_start_after_end_is_invalid_range(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """start > end answers 400 InvalidRange (htsget 1.3.0 §Query parameters)."""
+    kind, ident = _kind_and_id(service)
+    _expect(client, hts, kind, ident, {"referenceName": "chr1", "start": 20, "end": 10}, 400, "InvalidRange",
+            "start=20&end=10")
+
+
+@check("htsget.params.start-requires-reference-name")
+def test_start_without_reference_is_invalid_input(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """start without referenceName answers 400 InvalidInput (htsget 1.3.0 §Query parameters)."""
+    kind, ident = _kind_and_id(service)
+    _expect(client, hts, kind, ident, {"start": 5}, 400, "InvalidInput", "start=5 without referenceName")
+
+
+@check("htsget.params.class-header-with-other-params-invalid-input")
+def test_class_header_with_region_is_invalid_input(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """class=header with other parameters than format answers 400 InvalidInput (htsget 1.3.0 §Query
+    parameters)."""
+    kind, ident = _kind_and_id(service)
+    _expect(client, hts, kind, ident, {"class": "header", "referenceName": "chr1"}, 400, "InvalidInput",
+            "class=header&referenceName=chr1")
+
+
+@check("htsget.error.unsupported-format-400")
+def test_cram_of_variants_is_unsupported_format(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """A format the endpoint does not offer (CRAM asked of variants) answers 400 UnsupportedFormat
+    (htsget 1.3.0 §Query parameters, format)."""
+    ident = first_case(service, "variants")["id"]
+    _expect(client, hts, "variants", ident, {"format": "CRAM"}, 400, "UnsupportedFormat", "format=CRAM on variants")
+
+
+@check("htsget.params.start-end-accept-uint32-range")
+def test_end_up_to_uint32_max_accepted(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """end up to 4294967295 is answered with a ticket (htsget 1.3.0 §Query parameters: 32-bit unsigned)."""
+    kind, ident = _kind_and_id(service)
+    response = hts.request(client, kind, ident, {"referenceName": "chr1", "start": 0, "end": 4294967295})
+    if response.status != 200:
+        raise CheckFailure(f"end=4294967295 answered {response.status}, not a ticket", response.exchange)
+
+
+def _protected(service: Service) -> tuple[str, str]:
+    protected = service.options.get("protected") or []
+    if not protected:
+        pytest.skip("the profile names no protected id")
+    ident = str(protected[0])
+    in_variants = any(c.get("id") == ident for c in service.options.get("variants") or [])
+    return ("variants" if in_variants else "reads"), ident
+
+
+@check("htsget.error.invalid-authentication-401")
+def test_protected_id_refused_without_valid_token(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """A protected id without credentials answers 401 InvalidAuthentication (403 PermissionDenied tolerated),
+    and with an invalid token 401 InvalidAuthentication (htsget 1.3.0 §Errors)."""
+    kind, ident = _protected(service)
+    anonymous = client.without_credentials()
+    response = anonymous.get(f"/{kind}/{ident}")
+    error, _ = _error(response)
+    if (response.status, error) not in ((401, "InvalidAuthentication"), (403, "PermissionDenied")):
+        raise CheckFailure(f"protected id {ident} without a token answered {response.status} {error or ''}".strip()
+                           + ", not 401 InvalidAuthentication", response.exchange)
+    response = anonymous.get(f"/{kind}/{ident}", headers={"Authorization": "Bearer conformance-invalid-token"})
+    error, _ = _error(response)
+    if (response.status, error) != (401, "InvalidAuthentication"):
+        raise CheckFailure(f"protected id {ident} with an invalid token answered {response.status}, not 401 "
+                           "InvalidAuthentication", response.exchange)
+
+
+@check("htsget.security.bearer-token-accepted")
+def test_bearer_token_grants_protected_id(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """A valid bearer token in Authorization is accepted (htsget 1.3.0 §Security)."""
+    kind, ident = _protected(service)
+    if client.credentials is None:
+        pytest.skip("the profile gives no bearer token")
+    response = hts.request(client, kind, ident)
+    if response.status != 200:
+        raise CheckFailure(f"protected id {ident} with the profile's bearer token answered {response.status}",
+                           response.exchange)

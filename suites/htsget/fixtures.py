@@ -1,0 +1,13 @@
+"""Session fixtures of the htsget suite: one cache of tickets, blocks and decoded records per service."""
+
+from __future__ import annotations
+
+import pytest
+from conformance_suites.htsget._htsget import Htsget
+
+from conformance.profile import Service
+
+
+@pytest.fixture(scope="session")
+def hts(service: Service) -> Htsget:
+    return Htsget(service)
