@@ -273,6 +273,9 @@ def test_bulk_options_answers(drs: Drs, schemas: SpecStore) -> None:
     response = drs.client.request("OPTIONS", "/objects", json_body={"bulk_object_ids": ids})
     if response.status in (204, 405):
         return
+    if response.status == 400:
+        # OPTIONS with a body is unusual; proxies and frameworks may drop the body (DRS lists 400 here)
+        pytest.skip("OPTIONS /objects answered 400: the body may not have reached the server")
     if response.status != 200:
         raise fail(f"OPTIONS /objects answered {response.status}, none of 200, 204, 405", response)
     if not response.content:
