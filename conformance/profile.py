@@ -316,8 +316,11 @@ def _parse_service(where: _Where, index: int, raw: object, environ: Mapping[str,
             raise where.error(path, "give either url or reference, not both")
         if reference is True:
             reference = {}
-        if not isinstance(reference, dict) or set(reference) - {"faults"}:
-            raise where.error(f"{path}.reference", "expected true or a mapping with a 'faults' list")
+        if not isinstance(reference, dict) or set(reference) - {"faults", "options"}:
+            raise where.error(f"{path}.reference", "expected true or a mapping with 'faults' (a list) and "
+                                                   "'options' (a mapping for the reference server)")
+        if not isinstance(reference.get("options", {}), dict):
+            raise where.error(f"{path}.reference.options", "expected a mapping")
         faults = reference.get("faults", [])
         if not isinstance(faults, list) or not all(isinstance(f, str) for f in faults):
             raise where.error(f"{path}.reference.faults", "expected a list of fault names")

@@ -14,10 +14,14 @@ from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from conformance import versions
 from conformance.checks import Requirement, load_catalogue
 from conformance.errors import ConformanceError
+
+if TYPE_CHECKING:
+    from conformance.profile import Service
 
 
 @dataclass(frozen=True)
@@ -32,8 +36,11 @@ class Suite:
     #: The ``type.artifact`` a service of this standard reports in service-info, or None if the
     #: standard has no service-info endpoint (an OIDC broker, say).
     service_info_artifact: str | None = None
-    #: Paths (relative to the service URL) of the service's service-info documents.
-    service_info_paths: tuple[str, ...] = ("/service-info",)
+    #: Paths (relative to the service URL) of the service's service-info documents, or a function of
+    #: the profile entry that gives them (htsget serves one per endpoint the profile declares).
+    service_info_paths: tuple[str, ...] | Callable[[Service], tuple[str, ...]] = ("/service-info",)
+    #: The versions of the standard that have a service-info endpoint (PEP 440 specifier; None: all).
+    service_info_versions: str | None = None
     #: Path (relative to the service URL) fetched once to tell whether the service is reachable.
     probe_path: str = "/service-info"
     #: JSON Schema (``properties`` only) of the extra keys a service entry of this standard accepts.
@@ -50,6 +57,13 @@ class Suite:
     @property
     def requirements(self) -> dict[str, Requirement]:
         return _catalogue(self.path / "requirements.yaml")
+
+    def service_info_paths_for(self, service: Service) -> tuple[str, ...]:
+        paths = self.service_info_paths
+        return paths(service) if callable(paths) else paths
+
+    def has_service_info(self, version: str) -> bool:
+        return self.service_info_artifact is not None and versions.matches(version, self.service_info_versions)
 
     def fingerprint(self) -> str:
         """A short digest of the suite's code and catalogue: runs are comparable only when it matches."""

@@ -58,7 +58,8 @@ def start_for_service(service: Service) -> tuple[Service, ReferenceServer]:
     """Start the reference server a profile entry with ``reference:`` asks for; return the entry with
     its real URL (and any credentials the server issued for the run) and the running server."""
     faults = list((service.reference or {}).get("faults", []))
-    server = start(service.standard, faults, service.version, options=dict(service.options))
+    options = {**service.options, **(service.reference or {}).get("options", {})}
+    server = start(service.standard, faults, service.version, options=options)
     secrets = server.app.issued_secrets()
     auth = Auth(env=service.auth.env, allowed_hosts=service.auth.allowed_hosts,
                 inline={**service.auth.inline, **secrets})

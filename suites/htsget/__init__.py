@@ -1,6 +1,14 @@
 """htsget 1.2.0 and 1.3.0: tickets, data blocks decoded with pysam, regions, errors, POST, service-info."""
 
+from conformance.profile import Service
 from conformance.suite import Suite
+
+
+def service_info_paths(service: Service) -> tuple[str, ...]:
+    """htsget 1.3.0 §Service info: one document per endpoint; only those the profile declares."""
+    declared = tuple(f"/{kind}/service-info" for kind in ("reads", "variants") if service.options.get(kind))
+    return declared or ("/reads/service-info", "/variants/service-info")
+
 
 _CASE = {
     "type": "array",
@@ -22,7 +30,8 @@ SUITE = Suite(
     title="GA4GH htsget",
     versions=("1.2.0", "1.3.0"),
     service_info_artifact="htsget",
-    service_info_paths=("/reads/service-info", "/variants/service-info"),
+    service_info_paths=service_info_paths,
+    service_info_versions=">=1.3.0",  # htsget 1.2.0 defines no service-info endpoint
     probe_path="/reads/service-info",
     service_options={
         "reads": {**_CASE, "description": "reads ids (BAM/CRAM), each optionally with a region to check"},
