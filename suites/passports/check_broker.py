@@ -1,0 +1,548 @@
+"""Broker checks: OIDC discovery and keys, the Passport-Scoped Access Token, UserInfo, token exchange
+and the Passport JWT (AAI OIDC Profile 1.2; GA4GH Passport 1.2)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from conformance_suites.passports.fixtures import Broker, signature_problem
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from conformance.checks import check
+from conformance.client import Response
+from conformance.errors import CheckFailure
+from conformance.reference import passports_jose as jose
+
+REQUIRED_METADATA = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri", "response_types_supported",
+                     "subject_types_supported", "id_token_signing_alg_values_supported")
+
+
+def fail(message: str, response: Response | None) -> CheckFailure:
+    return CheckFailure(message, response.exchange if response is not None else None)
+
+
+# -- discovery and keys ---------------------------------------------------------------------------------
+
+
+@check("passports.broker.discovery-document-served")
+def test_discovery_document_is_served(broker: Broker) -> None:
+    """GET {issuer}/.well-known/openid-configuration answers 200 with a JSON object (AAI 1.2 §Conformance
+    for Brokers: Brokers MUST support OIDC Discovery)."""
+    response = broker.anonymous.get(broker.issuer_url + "/.well-known/openid-configuration")
+    if response.status != 200:
+        raise fail(f"the discovery document answered {response.status}, not 200", response)
+    if not isinstance(response.json(), dict):
+        raise fail("the discovery document is not a JSON object", response)
+
+
+@check("passports.broker.discovery-issuer-matches")
+def test_discovery_issuer_is_the_issuer_url(broker: Broker) -> None:
+    """The discovery `issuer` equals the URL it was fetched from (OIDC Discovery 1.0 §4.3, required by
+    AAI 1.2 §Conformance for Brokers)."""
+    document, response = broker.discovery()
+    if str(document.get("issuer", "")).rstrip("/") != broker.issuer_url:
+        raise fail(f"the discovery issuer {document.get('issuer')!r} is not the issuer URL {broker.issuer_url!r}",
+                   response)
+
+
+@check("passports.broker.discovery-has-jwks-uri")
+def test_discovery_names_a_working_jwks_uri(broker: Broker) -> None:
+    """The discovery document has a `jwks_uri` that answers a JWK Set (AAI 1.2 §Conformance for Brokers)."""
+    document, response = broker.discovery()
+    uri = document.get("jwks_uri")
+    if not isinstance(uri, str) or not uri:
+        raise fail("the discovery document has no jwks_uri", response)
+    answer = broker.anonymous.get(uri)
+    if answer.status != 200 or not isinstance(answer.json(), dict):
+        raise fail(f"the jwks_uri answered {answer.status} without a JSON key set", answer)
+
+
+@check("passports.broker.discovery-required-metadata")
+def test_discovery_has_required_metadata(broker: Broker) -> None:
+    """The discovery document carries the OIDC Discovery REQUIRED members (AAI 1.2 §Conformance for
+    Brokers; OIDC Discovery 1.0 §3)."""
+    document, response = broker.discovery()
+    missing = [name for name in REQUIRED_METADATA if name not in document]
+    if missing:
+        raise fail(f"the discovery document lacks the required member(s) {', '.join(missing)}", response)
+
+
+@check("passports.broker.discovery-has-userinfo-endpoint")
+def test_discovery_names_userinfo_and_token_endpoints(broker: Broker) -> None:
+    """Brokers MUST support a Token Endpoint and a UserInfo Endpoint (AAI 1.2 §Conformance for Brokers)."""
+    document, response = broker.discovery()
+    missing = [n for n in ("userinfo_endpoint", "token_endpoint") if not isinstance(document.get(n), str)]
+    if missing:
+        raise fail(f"the discovery document names no {' and no '.join(missing)}", response)
+
+
+@check("passports.broker.jwks-is-valid-key-set")
+def test_jwks_is_a_key_set_with_kids(broker: Broker) -> None:
+    """The jwks_uri answers a JWK Set whose keys have `kty` and `kid` (RFC 7517 §5; AAI 1.2 §Conformance
+    for Brokers: tokens select their key by kid)."""
+    document, response = broker.jwks()
+    keys = document.get("keys")
+    if not isinstance(keys, list) or not keys:
+        raise fail("the JWK Set has no non-empty keys array", response)
+    for index, key in enumerate(keys):
+        if not isinstance(key, dict) or not key.get("kty"):
+            raise fail(f"key {index} of the JWK Set has no kty", response)
+        if key.get("use", "sig") == "sig" and not isinstance(key.get("kid"), str):
+            raise fail(f"signing key {index} of the JWK Set has no kid", response)
+
+
+@check("passports.broker.jwks-kids-distinct")
+def test_jwks_kids_are_distinct(broker: Broker) -> None:
+    """Keys in the JWK Set use distinct kid values (RFC 7517 §4.5)."""
+    document, response = broker.jwks()
+    kids = [k.get("kid") for k in document.get("keys") or [] if isinstance(k, dict) and k.get("kid")]
+    duplicates = sorted({str(k) for k in kids if kids.count(k) > 1})
+    if duplicates:
+        raise fail(f"the JWK Set repeats kid {', '.join(duplicates)}", response)
+
+
+@check("passports.broker.jwks-has-no-private-keys")
+def test_jwks_publishes_no_private_material(broker: Broker) -> None:
+    """No published key carries private or symmetric members (AAI 1.2 §Security Considerations; RFC 7517
+    §5; RFC 7518 §6.2.2, §6.3.2, §6.4)."""
+    document, response = broker.jwks()
+    for index, key in enumerate(document.get("keys") or []):
+        leaked = [m for m in jose.PRIVATE_JWK_MEMBERS if isinstance(key, dict) and m in key]
+        if leaked or (isinstance(key, dict) and key.get("kty") == "oct"):
+            raise fail(f"key {index} of the public JWK Set carries private member(s) {', '.join(leaked) or 'k'}",
+                       response)
+
+
+@check("passports.broker.jwks-keys-fit-allowed-algs")
+def test_jwks_keys_fit_rs256_or_es256(broker: Broker) -> None:
+    """Signing keys fit RS256 (RSA, at least 2048 bits) or ES256 (P-256) (AAI 1.2 §Signing Algorithms;
+    RFC 7518 §3.3)."""
+    document, response = broker.jwks()
+    for kid, key in broker.signing_keys().items():
+        raw: Any = key.key
+        if isinstance(raw, rsa.RSAPublicKey) and raw.key_size < 2048:
+            raise fail(f"key {kid!r} is a {raw.key_size}-bit RSA key; RS256 needs at least 2048 bits", response)
+        if isinstance(raw, ec.EllipticCurvePublicKey) and raw.curve.name != "secp256r1":
+            raise fail(f"key {kid!r} is on curve {raw.curve.name}, not P-256 (ES256)", response)
+    for jwk in document.get("keys") or []:
+        if isinstance(jwk, dict) and jwk.get("use", "sig") == "sig" and "alg" in jwk and \
+                jwk["alg"] not in jose.ALLOWED_ALGS:
+            raise fail(f"key {jwk.get('kid')!r} declares alg {jwk['alg']!r}, neither RS256 nor ES256", response)
+
+
+def _is_loopback(url: str) -> bool:
+    return (urlsplit(url).hostname or "") in ("127.0.0.1", "localhost", "::1")
+
+
+@check("passports.broker.endpoints-use-https")
+def test_endpoints_use_https(broker: Broker) -> None:
+    """issuer, jwks_uri, token and userinfo endpoints and the jku the broker issues are https URLs
+    (AAI 1.2 §Relevant Specifications: TLS). Loopback test deployments are exempt."""
+    document, response = broker.discovery()
+    urls = {name: document.get(name) for name in ("issuer", "jwks_uri", "token_endpoint", "userinfo_endpoint")}
+    try:
+        visas, _ = broker.visas()
+    except pytest.skip.Exception:
+        visas = []
+    for index, visa in enumerate(visas):
+        try:
+            jku = jose.split(visa).header.get("jku")
+        except jose.TokenFormatError:
+            continue
+        if isinstance(jku, str):
+            urls[f"visa {index} jku"] = jku
+    for name, url in urls.items():
+        if isinstance(url, str) and urlsplit(url).scheme != "https" and not _is_loopback(url):
+            raise fail(f"the {name} {url!r} is not an https URL", response)
+
+
+# -- the passport-scoped access token ---------------------------------------------------------------------
+
+
+def _access_parts(broker: Broker) -> jose.Parts:
+    try:
+        return jose.split(broker.access_token())
+    except jose.TokenFormatError:
+        pytest.skip("the access token is not a JWS (see passports.broker.access-token-is-jws)")
+
+
+@check("passports.broker.access-token-is-jws")
+def test_access_token_is_a_jws(broker: Broker) -> None:
+    """The Passport-Scoped Access Token is a JWS Compact Serialization JWT (AAI 1.2 §Passport-Scoped
+    Access Token)."""
+    try:
+        jose.split(broker.access_token())
+    except jose.TokenFormatError as exc:
+        raise CheckFailure(f"the access token is not a JWS: {exc}") from None
+
+
+@check("passports.broker.access-token-typ")
+def test_access_token_typ(broker: Broker) -> None:
+    """The access token header `typ` is JWT or at+jwt (AAI 1.2 §Passport-Scoped Access Token)."""
+    typ = _access_parts(broker).header.get("typ")
+    if not isinstance(typ, str) or typ.lower() not in ("jwt", "at+jwt", "application/at+jwt"):
+        raise CheckFailure(f"the access token typ is {typ!r}, not JWT or at+jwt")
+
+
+@check("passports.broker.access-token-kid")
+def test_access_token_kid(broker: Broker) -> None:
+    """The access token header has a `kid` naming a published key (AAI 1.2 §Passport-Scoped Access Token)."""
+    kid = _access_parts(broker).header.get("kid")
+    if kid is None:
+        raise CheckFailure("the access token header has no kid")
+    if str(kid) not in broker.signing_keys():
+        raise fail(f"the access token kid {kid!r} names no key of the broker's JWK Set", broker.jwks()[1])
+
+
+@check("passports.broker.access-token-alg")
+def test_access_token_alg(broker: Broker) -> None:
+    """The access token `alg` is RS256 or ES256 (AAI 1.2 §Signing Algorithms)."""
+    alg = _access_parts(broker).header.get("alg")
+    if alg not in jose.ALLOWED_ALGS:
+        raise CheckFailure(f"the access token is signed {alg!r}, neither RS256 nor ES256")
+
+
+@check("passports.broker.access-token-signature-verifies")
+def test_access_token_signature_verifies(broker: Broker) -> None:
+    """The access token verifies with the key its kid selects from the jwks_uri (AAI 1.2
+    §Passport-Scoped Access Token)."""
+    _access_parts(broker)
+    problem = signature_problem(broker.access_token(), broker.signing_keys())
+    if problem == "":
+        pytest.skip("the access token alg is not an asymmetric signature (see passports.broker.access-token-alg)")
+    if problem:
+        raise fail(f"the access token does not verify: {problem}", broker.jwks()[1])
+
+
+@check("passports.broker.access-token-required-claims")
+def test_access_token_required_claims(broker: Broker) -> None:
+    """The access token has iss, sub, iat, exp and scope (AAI 1.2 §Passport-Scoped Access Token)."""
+    payload = _access_parts(broker).payload
+    missing = [c for c in ("iss", "sub", "iat", "exp", "scope") if c not in payload]
+    if missing:
+        raise CheckFailure(f"the access token lacks the required claim(s) {', '.join(missing)}")
+
+
+@check("passports.broker.access-token-iss-discoverable")
+def test_access_token_iss_is_discoverable(broker: Broker) -> None:
+    """The access token `iss` with .well-known/openid-configuration appended yields the broker's discovery
+    document (AAI 1.2 §Passport-Scoped Access Token)."""
+    iss = _access_parts(broker).payload.get("iss")
+    if not isinstance(iss, str):
+        pytest.skip("the access token has no iss (see passports.broker.access-token-required-claims)")
+    if not broker.may_fetch(iss):
+        pytest.skip(f"the access token iss {iss!r} is not the broker's origin; the harness does not fetch it")
+    response = broker.anonymous.get(iss.rstrip("/") + "/.well-known/openid-configuration")
+    if response.status != 200:
+        raise fail(f"the discovery document of the access token iss answered {response.status}", response)
+
+
+@check("passports.broker.access-token-scope-has-openid-and-passport")
+def test_access_token_scope(broker: Broker) -> None:
+    """The access token scope contains openid and ga4gh_passport_v1 (AAI 1.2 §Passport-Scoped Access Token)."""
+    scope = _access_parts(broker).payload.get("scope")
+    if not isinstance(scope, str):
+        pytest.skip("the access token has no scope (see passports.broker.access-token-required-claims)")
+    missing = [s for s in ("openid", "ga4gh_passport_v1") if s not in scope.split()]
+    if missing:
+        raise CheckFailure(f"the access token scope {scope!r} lacks {' and '.join(missing)}")
+
+
+@check("passports.broker.access-token-has-no-ga4gh-claims")
+def test_access_token_has_no_ga4gh_claims(broker: Broker) -> None:
+    """The access token carries neither ga4gh_passport_v1 nor ga4gh_visa_v1 (AAI 1.2 §Passport-Scoped
+    Access Token: GA4GH Claims MUST NOT be included)."""
+    payload = _access_parts(broker).payload
+    found = [c for c in ("ga4gh_passport_v1", "ga4gh_visa_v1") if c in payload]
+    if found:
+        raise CheckFailure(f"the access token carries the GA4GH claim(s) {', '.join(found)}")
+
+
+@check("passports.broker.access-token-aud-contains-client-id")
+def test_access_token_aud_names_the_client(broker: Broker) -> None:
+    """An access token `aud`, when present, contains the client id (AAI 1.2 §Passport-Scoped Access Token)."""
+    aud = _access_parts(broker).payload.get("aud")
+    client_id = broker.service.auth.secret("client_id_env")
+    if aud is None or not client_id:
+        pytest.skip("the access token has no aud, or the profile gives no client id")
+    audiences = aud if isinstance(aud, list) else [aud]
+    if client_id not in audiences:
+        raise CheckFailure("the access token aud does not contain the client id the profile gives")
+
+
+@check("passports.broker.access-token-has-jti")
+def test_access_token_has_jti(broker: Broker) -> None:
+    """The access token has a jti (AAI 1.2 §Passport-Scoped Access Token: RECOMMENDED)."""
+    if "jti" not in _access_parts(broker).payload:
+        raise CheckFailure("the access token has no jti")
+
+
+# -- userinfo -----------------------------------------------------------------------------------------------
+
+
+@check("passports.broker.userinfo-returns-passport-claim")
+def test_userinfo_returns_the_passport_claim(broker: Broker) -> None:
+    """UserInfo with a Passport-Scoped Access Token answers 200 with a ga4gh_passport_v1 list (AAI 1.2
+    §Visas provided by a Broker via UserInfo Endpoint)."""
+    body, response = broker.userinfo()
+    if response.status != 200:
+        raise fail(f"userinfo answered {response.status} to a valid passport-scoped access token", response)
+    if not isinstance(body, dict) or not isinstance(body.get("ga4gh_passport_v1"), list):
+        raise fail("the userinfo answer has no ga4gh_passport_v1 list", response)
+
+
+@check("passports.broker.userinfo-json-when-token-exchange")
+def test_userinfo_is_json_when_token_exchange_exists(broker: Broker) -> None:
+    """With Token Exchange, UserInfo answers application/json (AAI 1.2 §Visas provided by a Broker via
+    UserInfo Endpoint: RECOMMENDED)."""
+    broker.exchanged()
+    _, response = broker.userinfo()
+    if response.status == 200 and response.content_type != "application/json":
+        raise fail(f"userinfo answers {response.content_type!r} although the broker offers token exchange",
+                   response)
+
+
+@check("passports.broker.userinfo-visas-are-jws-strings")
+def test_userinfo_visas_are_jws_strings(broker: Broker) -> None:
+    """Every element of the userinfo ga4gh_passport_v1 list is a JWS string (Passport 1.2 §Visa
+    Requirements)."""
+    body, response = broker.userinfo()
+    visas = body.get("ga4gh_passport_v1") if isinstance(body, dict) else None
+    if not isinstance(visas, list):
+        pytest.skip("userinfo has no ga4gh_passport_v1 list (see passports.broker.userinfo-returns-passport-claim)")
+    for index, visa in enumerate(visas):
+        if not isinstance(visa, str):
+            raise fail(f"userinfo visa {index} is a JSON {type(visa).__name__}, not a JWS string", response)
+
+
+# -- token exchange -----------------------------------------------------------------------------------------
+
+
+@check("passports.broker.token-exchange-supported")
+def test_token_exchange_is_offered(broker: Broker) -> None:
+    """Brokers SHOULD offer Token Exchange for a Passport (AAI 1.2 §Conformance for Brokers)."""
+    response = broker.exchange()
+    if response.status != 200:
+        raise fail(f"a token exchange for a Passport answered {response.status}", response)
+
+
+@check("passports.broker.token-exchange-returns-passport")
+def test_token_exchange_returns_a_passport(broker: Broker) -> None:
+    """A successful exchange answers access_token, issued_token_type
+    urn:ga4gh:params:oauth:token-type:passport and token_type (AAI 1.2 §Passport Format; RFC 8693 §2.2.1)."""
+    body, response = broker.exchanged()
+    if not isinstance(body.get("access_token"), str):
+        raise fail("the token exchange answer has no access_token string", response)
+    if body.get("issued_token_type") != jose.PASSPORT_TOKEN_TYPE:
+        raise fail(f"the issued_token_type is {body.get('issued_token_type')!r}, not {jose.PASSPORT_TOKEN_TYPE}",
+                   response)
+    if not isinstance(body.get("token_type"), str) or not body["token_type"]:
+        raise fail("the token exchange answer has no token_type", response)
+
+
+@check("passports.broker.token-exchange-requires-client-auth")
+def test_token_exchange_requires_client_authentication(broker: Broker) -> None:
+    """A token exchange without client authentication yields no Passport (AAI 1.2 §Conformance for
+    Passport Issuers)."""
+    broker.exchanged()
+    response = broker.exchange(client_auth=False)
+    if response.status == 200:
+        raise fail("a token exchange without client credentials was answered 200", response)
+
+
+@check("passports.broker.token-exchange-rejects-invalid-subject-token")
+def test_token_exchange_rejects_an_invalid_subject_token(broker: Broker) -> None:
+    """A subject_token that is not a valid Passport-Scoped Access Token yields no Passport (AAI 1.2
+    §Conformance for Passport Issuers)."""
+    broker.exchanged()
+    response = broker.exchange(subject_token="not-a-valid-access-token")
+    if response.status == 200:
+        raise fail("a token exchange of the subject_token 'not-a-valid-access-token' was answered 200", response)
+
+
+@check("passports.broker.token-exchange-checks-subject-token-type")
+def test_token_exchange_checks_the_subject_token_type(broker: Broker) -> None:
+    """A subject_token_type other than access_token yields no Passport (AAI 1.2 §Conformance for Passport
+    Issuers)."""
+    broker.exchanged()
+    response = broker.exchange(subject_token_type="urn:ietf:params:oauth:token-type:id_token")
+    if response.status == 200:
+        raise fail("a token exchange with subject_token_type id_token was answered 200", response)
+
+
+@check("passports.broker.token-response-not-cacheable")
+def test_token_response_is_not_cacheable(broker: Broker) -> None:
+    """Token responses carrying a Passport say Cache-Control: no-store (AAI 1.2 §Conformance for
+    Clients/Applications; RFC 6749 §5.1)."""
+    _, response = broker.exchanged()
+    cache_control = response.headers.get("Cache-Control", "").lower()
+    if "no-store" not in cache_control:
+        raise fail(f"the token response has Cache-Control {cache_control or '(none)'!r}, without no-store", response)
+
+
+@check("passports.broker.own-visas-signed-by-broker")
+def test_own_visas_verify_with_published_keys(broker: Broker) -> None:
+    """Visas whose iss is the broker verify with a key the broker publishes (Passport 1.2 §General
+    Requirements)."""
+    visas, response = broker.visas()
+    checked = 0
+    for index, visa in enumerate(visas):
+        try:
+            parts = jose.split(visa)
+        except jose.TokenFormatError:
+            continue
+        if str(parts.payload.get("iss", "")).rstrip("/") != broker.issuer_url:
+            continue
+        keys = dict(broker.signing_keys())
+        jku = parts.header.get("jku")
+        if isinstance(jku, str) and broker.may_fetch(jku):
+            keys.update(jose.keys_of(broker.key_set(jku)[0]))
+        problem = signature_problem(visa, keys)
+        if problem == "":
+            continue
+        checked += 1
+        if problem:
+            raise fail(f"visa {index}, issued by the broker itself: {problem}", response)
+    if not checked:
+        pytest.skip("no visa issued by the broker itself with an asymmetric signature")
+
+
+# -- the passport ---------------------------------------------------------------------------------------------
+
+
+@check("passports.passport.is-jws-compact")
+def test_passport_is_jws_compact(broker: Broker) -> None:
+    """The Passport is a signed JWT in JWS Compact Serialization (AAI 1.2 §Passport Format)."""
+    token, response = broker.passport()
+    try:
+        jose.split(token)
+    except jose.TokenFormatError as exc:
+        raise fail(f"the Passport is not a JWS: {exc}", response) from None
+
+
+@check("passports.passport.typ-is-passport")
+def test_passport_typ(broker: Broker) -> None:
+    """The Passport header typ is vnd.ga4gh.passport+jwt (AAI 1.2 §Passport Format)."""
+    parts, response = broker.passport_parts()
+    typ = parts.header.get("typ")
+    if not isinstance(typ, str) or typ.lower().removeprefix("application/") != jose.PASSPORT_TYP:
+        raise fail(f"the Passport typ is {typ!r}, not {jose.PASSPORT_TYP}", response)
+
+
+@check("passports.passport.alg-is-rs256-or-es256")
+def test_passport_alg(broker: Broker) -> None:
+    """The Passport alg is RS256 or ES256 (AAI 1.2 §Signing Algorithms)."""
+    parts, response = broker.passport_parts()
+    if parts.header.get("alg") not in jose.ALLOWED_ALGS:
+        raise fail(f"the Passport is signed {parts.header.get('alg')!r}, neither RS256 nor ES256", response)
+
+
+@check("passports.passport.header-has-kid")
+def test_passport_has_kid(broker: Broker) -> None:
+    """The Passport header has a kid naming a published key (advisory: AAI 1.2 §Passport Format shows it)."""
+    parts, response = broker.passport_parts()
+    kid = parts.header.get("kid")
+    if kid is None or str(kid) not in broker.signing_keys():
+        raise fail(f"the Passport kid {kid!r} names no key of the broker's JWK Set", response)
+
+
+@check("passports.passport.signature-verifies-with-broker-jwks")
+def test_passport_signature_verifies(broker: Broker) -> None:
+    """The Passport verifies with a key of its broker's jwks_uri (AAI 1.2 §Conformance for Passport
+    Issuers)."""
+    token, response = broker.passport()
+    broker.passport_parts()
+    problem = signature_problem(token, broker.signing_keys())
+    if problem == "":
+        pytest.skip("the Passport alg is not an asymmetric signature (see passports.passport.alg-is-rs256-or-es256)")
+    if problem:
+        raise fail(f"the Passport does not verify: {problem}", response)
+
+
+@check("passports.passport.iss-is-broker")
+def test_passport_iss_is_the_broker(broker: Broker) -> None:
+    """The Passport iss is the broker's discovery issuer (AAI 1.2 §Passport Format)."""
+    parts, response = broker.passport_parts()
+    issuer = broker.discovery()[0].get("issuer")
+    if parts.payload.get("iss") != issuer:
+        raise fail(f"the Passport iss {parts.payload.get('iss')!r} is not the broker issuer {issuer!r}", response)
+
+
+def _claim(broker: Broker, name: str, kind: type | tuple[type, ...]) -> None:
+    parts, response = broker.passport_parts()
+    value = parts.payload.get(name)
+    if name not in parts.payload:
+        raise fail(f"the Passport has no {name} (REQUIRED)", response)
+    if not isinstance(value, kind) or isinstance(value, bool) or value == "":
+        raise fail(f"the Passport {name} is {value!r}, not a valid {name}", response)
+
+
+@check("passports.passport.has-sub")
+def test_passport_has_sub(broker: Broker) -> None:
+    """The Passport has a non-empty string sub (AAI 1.2 §Passport Format)."""
+    _claim(broker, "sub", str)
+
+
+@check("passports.passport.has-iat")
+def test_passport_has_iat(broker: Broker) -> None:
+    """The Passport has a numeric iat (AAI 1.2 §Passport Format)."""
+    _claim(broker, "iat", (int, float))
+
+
+@check("passports.passport.has-exp")
+def test_passport_has_exp(broker: Broker) -> None:
+    """The Passport has a numeric exp (AAI 1.2 §Passport Format)."""
+    _claim(broker, "exp", (int, float))
+
+
+@check("passports.passport.lifetime-consistent")
+def test_passport_is_valid_on_delivery(broker: Broker) -> None:
+    """A fresh Passport has iat <= now and exp > now (AAI 1.2 §Passport Format; RFC 7519 §4.1.4, §4.1.6)."""
+    parts, response = broker.passport_parts()
+    iat, exp = parts.payload.get("iat"), parts.payload.get("exp")
+    now = jose.now()
+    if isinstance(exp, (int, float)) and exp < now - jose.LEEWAY:
+        raise fail(f"the Passport was already expired on delivery ({now - int(exp)} s ago)", response)
+    if isinstance(iat, (int, float)) and iat > now + jose.LEEWAY:
+        raise fail(f"the Passport iat is {int(iat) - now} s in the future", response)
+
+
+@check("passports.passport.aud-well-formed")
+def test_passport_aud_is_well_formed(broker: Broker) -> None:
+    """A Passport aud is a string or a list of strings (AAI 1.2 §Passport Format; RFC 7519 §4.1.3)."""
+    parts, response = broker.passport_parts()
+    aud = parts.payload.get("aud")
+    if aud is not None and not isinstance(aud, str) and not (isinstance(aud, list) and
+                                                             all(isinstance(a, str) for a in aud)):
+        raise fail(f"the Passport aud is {aud!r}, neither a string nor a list of strings", response)
+
+
+@check("passports.passport.has-jti")
+def test_passport_has_jti(broker: Broker) -> None:
+    """The Passport has a jti (AAI 1.2 §Passport Format: RECOMMENDED)."""
+    parts, response = broker.passport_parts()
+    if "jti" not in parts.payload:
+        raise fail("the Passport has no jti", response)
+
+
+@check("passports.passport.has-visa-list")
+def test_passport_has_visa_list(broker: Broker) -> None:
+    """The Passport has ga4gh_passport_v1, a list (possibly empty) (AAI 1.2 §Passport Format)."""
+    parts, response = broker.passport_parts()
+    if not isinstance(parts.payload.get("ga4gh_passport_v1"), list):
+        raise fail("the Passport has no ga4gh_passport_v1 list (REQUIRED, empty when the user has no visas)",
+                   response)
+
+
+@check("passports.passport.visas-are-jws-strings")
+def test_passport_visas_are_jws_strings(broker: Broker) -> None:
+    """Every ga4gh_passport_v1 element is a visa as a JWS string (Passport 1.2 §Visa Requirements)."""
+    parts, response = broker.passport_parts()
+    visas = parts.payload.get("ga4gh_passport_v1")
+    if not isinstance(visas, list):
+        pytest.skip("the Passport has no visa list (see passports.passport.has-visa-list)")
+    for index, visa in enumerate(visas):
+        if not isinstance(visa, str):
+            raise fail(f"Passport visa {index} is a JSON {type(visa).__name__}, not a JWS string", response)

@@ -1,0 +1,441 @@
+"""Session fixtures of the passports suite: what a broker hands out (discovery, keys, access token,
+passport, visas), fetched once per service, and the clearinghouse's test broker (the harness's test
+issuer, mutations of a valid passport, a loopback callback server that records fetches)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlencode, urlsplit
+
+import jwt
+import pytest
+
+from conformance.client import Response, ServiceClient, origin_of
+from conformance.errors import HarnessError
+from conformance.profile import Service
+from conformance.reference import passports_jose as jose
+from conformance.run import Run
+
+T = TypeVar("T")
+#: The name of the in-process test issuer the embedded reference clearinghouse trusts.
+DEMO_TEST_ISSUER = "harness-test-issuer"
+ASYMMETRIC_ALGS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512")
+
+
+class Skip(Exception):
+    """A memoised reason to skip every check that needs this piece of material."""
+
+
+def _memo(store: dict[str, Any], key: str, make: Callable[[], T]) -> T:
+    if key not in store:
+        try:
+            store[key] = make()
+        except Skip as exc:
+            store[key] = exc
+    value = store[key]
+    if isinstance(value, Skip):
+        pytest.skip(str(value))
+    return value  # type: ignore[no-any-return]
+
+
+def role_of(service: Service) -> str:
+    return str(service.options.get("role") or "")
+
+
+def require_role(service: Service, role: str) -> None:
+    if role_of(service) != role:
+        pytest.skip(f"a {role} check; this service is declared as role {role_of(service) or '(none)'}")
+
+
+def register_secret(run: Run, *values: str) -> None:
+    for value in values:
+        run.redactor.add(value)
+
+
+# -- broker ---------------------------------------------------------------------------------------------
+
+
+class Broker:
+    """The material a broker hands out, fetched once, with the exchange of each as evidence."""
+
+    def __init__(self, service: Service, run: Run) -> None:
+        self.service = service
+        self.run = run
+        self.client = run.client_for(service)
+        self.anonymous = self.client.without_credentials()
+        self.issuer_url = service.url.rstrip("/")
+        self._memo: dict[str, Any] = {}
+        #: Results of analyses shared by several checks (visa findings).
+        self.memo: dict[str, Any] = {}
+
+    # discovery and keys
+    def discovery(self) -> tuple[dict[str, Any], Response]:
+        return _memo(self._memo, "discovery", self._discovery)
+
+    def _discovery(self) -> tuple[dict[str, Any], Response]:
+        response = self.anonymous.get(self.issuer_url + "/.well-known/openid-configuration")
+        body = _json_or_none(response)
+        if response.status != 200 or not isinstance(body, dict):
+            raise Skip("no discovery document (see passports.broker.discovery-document-served)")
+        return body, response
+
+    def endpoint(self, name: str) -> str:
+        value = self.discovery()[0].get(name)
+        if not isinstance(value, str) or not value:
+            pytest.skip(f"the discovery document names no {name}")
+        return value
+
+    def jwks(self) -> tuple[dict[str, Any], Response]:
+        return _memo(self._memo, "jwks", self._jwks)
+
+    def _jwks(self) -> tuple[dict[str, Any], Response]:
+        uri = self.discovery()[0].get("jwks_uri")
+        if not isinstance(uri, str):
+            raise Skip("the discovery document names no jwks_uri (see passports.broker.discovery-has-jwks-uri)")
+        response = self.anonymous.get(uri)
+        body = _json_or_none(response)
+        if response.status != 200 or not isinstance(body, dict):
+            raise Skip("the jwks_uri answers no JSON key set (see passports.broker.discovery-has-jwks-uri)")
+        return body, response
+
+    def signing_keys(self) -> dict[str, jwt.PyJWK]:
+        return jose.keys_of(self.jwks()[0])
+
+    def may_fetch(self, url: str) -> bool:
+        """The harness fetches key sets only from the broker's own origin or allow-listed prefixes: it
+        models the jku discipline it tests (AAI 1.2 §Conformance for Passport Clearinghouses)."""
+        if origin_of(url) == origin_of(self.issuer_url):
+            return True
+        return any(url.startswith(str(prefix)) for prefix in self.service.options.get("trusted_jku") or [])
+
+    def key_set(self, url: str) -> tuple[dict[str, Any] | None, Response | None]:
+        """The key set at an allow-listed ``url`` (None: not allowed or not a key set)."""
+        def fetch() -> tuple[dict[str, Any] | None, Response | None]:
+            if not self.may_fetch(url):
+                return None, None
+            try:
+                response = self.anonymous.get(url)
+            except HarnessError:
+                return None, None
+            body = _json_or_none(response)
+            return (body if response.status == 200 and isinstance(body, dict) else None), response
+        return _memo(self._memo, "jku:" + url, fetch)
+
+    # tokens
+    def access_token(self) -> str:
+        token = self.service.auth.secret("bearer_token_env")
+        if not token:
+            pytest.skip("the profile gives no access token (auth.bearer_token_env)")
+        return token
+
+    def exchange(self, *, client_auth: bool = True, **fields: str) -> Response:
+        """An RFC 8693 token exchange for a Passport (AAI 1.2 §Conformance for Passport Issuers)."""
+        form = {"grant_type": jose.TOKEN_EXCHANGE_GRANT, "requested_token_type": jose.PASSPORT_TOKEN_TYPE,
+                "subject_token_type": jose.ACCESS_TOKEN_TYPE}
+        form.update(fields)
+        form.setdefault("subject_token", self.access_token())
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
+        client = self.anonymous
+        if client_auth:
+            client_id = self.service.auth.secret("client_id_env")
+            client_secret = self.service.auth.secret("client_secret_env")
+            if not client_id or client_secret is None:
+                pytest.skip("the profile gives no client credentials (auth.client_id_env, client_secret_env)")
+            basic = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
+            register_secret(self.run, basic)
+            headers["Authorization"] = f"Basic {basic}"
+        return client.post(self.endpoint("token_endpoint"), data=urlencode(form).encode(), headers=headers,
+                           idempotent=False)
+
+    def exchanged(self) -> tuple[dict[str, Any], Response]:
+        """The answer to a well-formed exchange (skip: the broker offers none)."""
+        def make() -> tuple[dict[str, Any], Response]:
+            response = self.exchange()
+            body = _json_or_none(response)
+            if response.status != 200 or not isinstance(body, dict):
+                raise Skip(f"token exchange answered {response.status}: the broker issues no Passport through it "
+                           "(see passports.broker.token-exchange-supported)")
+            if isinstance(body.get("access_token"), str):
+                register_secret(self.run, body["access_token"])
+            return body, response
+        return _memo(self._memo, "exchanged", make)
+
+    def passport(self) -> tuple[str, Response | None]:
+        """The Passport to examine: ``passport_env`` if the profile gives one, else a token exchange."""
+        given = self.service.auth.secret("passport_env")
+        if given:
+            return given, None
+        body, response = self.exchanged()
+        token = body.get("access_token")
+        if not isinstance(token, str):
+            pytest.skip("the token exchange answer has no access_token "
+                        "(see passports.broker.token-exchange-returns-passport)")
+        return token, response
+
+    def passport_parts(self) -> tuple[jose.Parts, Response | None]:
+        token, response = self.passport()
+        try:
+            return jose.split(token), response
+        except jose.TokenFormatError:
+            pytest.skip("the Passport is not a JWS (see passports.passport.is-jws-compact)")
+
+    def userinfo(self) -> tuple[Any, Response]:
+        def make() -> tuple[Any, Response]:
+            response = self.anonymous.get(self.endpoint("userinfo_endpoint"),
+                                          headers={"Authorization": f"Bearer {self.access_token()}"})
+            if response.content_type == "application/jwt":
+                try:
+                    return jose.split(response.text.strip()).payload, response
+                except jose.TokenFormatError:
+                    return None, response
+            return _json_or_none(response), response
+        return _memo(self._memo, "userinfo", make)
+
+    def visas(self) -> tuple[list[Any], Response | None]:
+        """The visas the broker hands out: from the Passport, or else from userinfo."""
+        def make() -> tuple[list[Any], Response | None]:
+            given = self.service.auth.secret("passport_env")
+            if given or self.service.auth.secret("client_id_env"):
+                try:
+                    parts, response = self.passport_parts()
+                except pytest.skip.Exception:
+                    parts = None
+                if parts is not None and isinstance(parts.payload.get("ga4gh_passport_v1"), list):
+                    return list(parts.payload["ga4gh_passport_v1"]), response
+            if self.service.auth.secret("bearer_token_env"):
+                try:
+                    body, response = self.userinfo()
+                except pytest.skip.Exception:
+                    body = None
+                if isinstance(body, dict) and isinstance(body.get("ga4gh_passport_v1"), list):
+                    return list(body["ga4gh_passport_v1"]), response
+            raise Skip("no visas to examine: no Passport and no userinfo ga4gh_passport_v1 list")
+        visas, response = _memo(self._memo, "visas", make)
+        if not visas:
+            pytest.skip("the broker hands out no visas for this user")
+        return visas, response
+
+
+def _json_or_none(response: Response) -> Any:
+    try:
+        return json.loads(response.content.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+
+
+def signature_problem(token: str, keys: Mapping[str, jwt.PyJWK]) -> str | None:
+    """Why ``token`` does not verify with the key its ``kid`` selects ('' when no key applies), or None."""
+    parts = jose.split(token)
+    alg = parts.header.get("alg")
+    kid = parts.header.get("kid")
+    if alg not in ASYMMETRIC_ALGS:
+        return ""
+    key = keys.get(str(kid)) if kid is not None else (next(iter(keys.values())) if len(keys) == 1 else None)
+    if key is None:
+        return f"no published key has kid {kid!r}"
+    try:
+        jwt.decode(token, key.key, algorithms=[str(alg)], options={
+            "verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False, "verify_iss": False})
+    except jwt.InvalidSignatureError:
+        return f"the signature does not verify with key {kid!r}"
+    except (jwt.InvalidTokenError, jwt.PyJWKError, ValueError, TypeError) as exc:
+        return f"the token does not verify with key {kid!r} ({type(exc).__name__})"
+    return None
+
+
+@pytest.fixture(scope="session")
+def broker(service: Service, conformance_run: Run) -> Broker:
+    require_role(service, "broker")
+    return Broker(service, conformance_run)
+
+
+# -- clearinghouse ----------------------------------------------------------------------------------------
+
+
+class _Callback(BaseHTTPRequestHandler):
+    """Serves the untrusted issuer's key set at any path and records every path it is asked for."""
+
+    hits: ClassVar[list[str]] = []
+    jwks: ClassVar[dict[str, Any]] = {}
+
+    def do_GET(self) -> None:
+        type(self).hits.append(self.path)
+        body = json.dumps(type(self).jwks).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class CallbackServer:
+    """A loopback server that a conformant clearinghouse never calls (jku and URL Claims it must not fetch)."""
+
+    def __init__(self, jwks: Mapping[str, Any]) -> None:
+        handler: type[_Callback] = type("Callback", (_Callback,), {"hits": [], "jwks": dict(jwks)})
+        self.handler = handler
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, name="passports-callback", daemon=True)
+        self.thread.start()
+
+    def fresh(self, what: str) -> str:
+        return f"{self.url}/{secrets.token_hex(6)}/{what}"
+
+    def was_fetched(self, url: str) -> bool:
+        path = urlsplit(url).path
+        return any(hit.split("?")[0] == path for hit in self.handler.hits)
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class Clearinghouse:
+    """The harness as a test broker in front of a passport-protected DRS object."""
+
+    def __init__(self, service: Service, run: Run) -> None:
+        self.service = service
+        self.run = run
+        self.client: ServiceClient = run.client_for(service)
+        objects = service.options.get("protected_objects") or []
+        self.object_id = str(objects[0]) if objects else None
+        self.access_id = service.options.get("access_id")
+        self.dataset = service.options.get("dataset")
+        self.source = str(service.options.get("visa_source") or "https://no.organization")
+        self.issuer = self._test_issuer()
+        self.untrusted = jose.session_issuer("harness-untrusted-issuer")
+        register_secret(run, *self.untrusted.sensitive_strings())
+        self.real_passport = service.auth.secret("passport_env")
+        self._memo: dict[str, Any] = {}
+        self._callback: CallbackServer | None = None
+
+    def _test_issuer(self) -> jose.Issuer | None:
+        path = self.service.options.get("test_issuer_keys")
+        issuer: jose.Issuer | None
+        if path:
+            try:
+                issuer = jose.read_keys_file(Path(str(path)).expanduser())
+            except (OSError, ValueError, KeyError) as exc:
+                raise HarnessError(f"cannot read test_issuer_keys {path}: {type(exc).__name__}") from None
+        elif self.service.reference is not None:
+            issuer = jose.session_issuer(DEMO_TEST_ISSUER)
+        else:
+            issuer = jose.session_issuer("harness-test-issuer-untrusted-by-default")
+        register_secret(self.run, *issuer.sensitive_strings())
+        return issuer
+
+    @property
+    def trusted(self) -> bool:
+        return bool(self.service.options.get("trusts_test_issuer")) and self.issuer is not None
+
+    @property
+    def path(self) -> str:
+        if not self.object_id or not self.access_id:
+            pytest.skip("the profile names no protected object (protected_objects and access_id)")
+        return f"/objects/{self.object_id}/access/{self.access_id}"
+
+    def submit(self, passport: str) -> Response:
+        register_secret(self.run, passport)
+        return self.client.post(self.path, json={"passports": [passport]}, idempotent=False)
+
+    # minting
+    def visa(self, signer: jose.Issuer | None = None, *, obj: Mapping[str, Any] | None = None,
+             header: Mapping[str, Any] | None = None, claims: Mapping[str, Any] | None = None,
+             drop: tuple[str, ...] = (), alg: str = "ES256") -> str:
+        signer = signer or self._require_issuer()
+        t = jose.now()
+        visa_object: dict[str, Any] = {"type": "ControlledAccessGrants", "value": self.require_dataset(),
+                                       "source": self.source, "by": "dac", "asserted": t - 3600}
+        visa_object.update(obj or {})
+        payload: dict[str, Any] = {"iss": signer.iss, "sub": "conformance-test-user", "iat": t - 60,
+                                   "exp": t + 3600, "jti": secrets.token_hex(8), "ga4gh_visa_v1": visa_object}
+        payload.update(claims or {})
+        for name in drop:
+            payload.pop(name, None)
+            visa_object.pop(name, None)
+        token = signer.sign(payload, {"typ": jose.VISA_TYP, "jku": signer.jku, **(header or {})}, alg)
+        register_secret(self.run, token)
+        return token
+
+    def passport(self, visas: list[str] | None = None, signer: jose.Issuer | None = None, *,
+                 header: Mapping[str, Any] | None = None, claims: Mapping[str, Any] | None = None,
+                 drop: tuple[str, ...] = (), alg: str = "RS256") -> str:
+        signer = signer or self._require_issuer()
+        t = jose.now()
+        payload: dict[str, Any] = {"iss": signer.iss, "sub": "conformance-test-user", "iat": t - 30,
+                                   "exp": t + 600, "jti": secrets.token_hex(8),
+                                   "ga4gh_passport_v1": [self.visa()] if visas is None else visas}
+        payload.update(claims or {})
+        for name in drop:
+            payload.pop(name, None)
+        token = signer.sign(payload, {"typ": jose.PASSPORT_TYP, **(header or {})}, alg)
+        register_secret(self.run, token)
+        return token
+
+    def _require_issuer(self) -> jose.Issuer:
+        if self.issuer is None:
+            pytest.skip("no test issuer")
+        return self.issuer
+
+    def require_dataset(self) -> str:
+        if not self.dataset:
+            pytest.skip("the profile names no dataset (the ControlledAccessGrants value the object needs)")
+        return str(self.dataset)
+
+    def require_trust(self) -> None:
+        if not self.trusted:
+            pytest.skip("needs a clearinghouse that trusts the harness's test issuer "
+                        "(trusts_test_issuer: true with test_issuer_keys from `conformance passports keys`)")
+
+    def baseline(self) -> str:
+        """A valid passport the clearinghouse must grant: the harness's own when it is trusted, else
+        the one the profile gives (passport_env)."""
+        if self.trusted:
+            return self.passport()
+        if self.real_passport:
+            return self.real_passport
+        pytest.skip("needs a trusted test issuer or a valid passport (auth.passport_env)")
+
+    def control(self) -> Response:
+        """The positive control: the baseline submitted once."""
+        return _memo(self._memo, "control", lambda: self.submit(self.baseline()))
+
+    def require_control(self) -> None:
+        """A refusal proves nothing unless the unmutated passport is granted."""
+        response = self.control()
+        if not granted(response):
+            pytest.skip(f"the valid passport was refused ({response.status}; see "
+                        "passports.clearinghouse.grants-valid-passport): a refusal of its mutation proves nothing")
+
+    def callback(self) -> CallbackServer:
+        if self._callback is None:
+            self._callback = CallbackServer(self.untrusted.public_jwks())
+        return self._callback
+
+    def close(self) -> None:
+        if self._callback is not None:
+            self._callback.stop()
+
+
+def granted(response: Response) -> bool:
+    return 200 <= response.status < 300
+
+
+@pytest.fixture(scope="session")
+def clearinghouse(service: Service, conformance_run: Run) -> Iterator[Clearinghouse]:
+    require_role(service, "clearinghouse")
+    view = Clearinghouse(service, conformance_run)
+    yield view
+    view.close()
