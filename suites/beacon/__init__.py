@@ -1,0 +1,13 @@
+"""GA4GH Beacon v2 (v2.0.0, v2.1.0, v2.1.1): framework, models, granularity, pagination, filters,
+variant queries and VRS identifiers. The suite discovers entry types, filtering terms and variants
+from the beacon itself; the profile needs no test data."""
+
+from conformance.suite import Suite
+
+SUITE = Suite(
+    standard="beacon",
+    title="GA4GH Beacon v2",
+    versions=("2.0.0", "2.1.0", "2.1.1"),
+    service_info_artifact="beacon",
+    service_options={},
+)

@@ -1,0 +1,375 @@
+"""The informational endpoints: /, /info, /service-info, /configuration, /map, /entry_types,
+/filtering_terms (Beacon v2 framework, docs/framework.md and framework/src/endpoints.yaml)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from conformance_suites.beacon._beacon import CURIE, Beacon, fail, json_type
+
+from conformance import versions
+from conformance.checks import check
+from conformance.specs import SpecStore
+
+INFORMATIONAL = {"/": "beaconInfoResponse", "/info": "beaconInfoResponse",
+                 "/configuration": "beaconConfigurationResponse", "/map": "beaconMapResponse",
+                 "/entry_types": "beaconEntryTypesResponse", "/filtering_terms": "beaconFilteringTermsResponse"}
+SECURITY_LEVELS = {"PUBLIC", "REGISTERED", "CONTROLLED"}
+
+
+def _info_response(beacon: Beacon, path: str) -> None:
+    response = beacon.get(path)
+    if response.status != 200:
+        raise fail(f"GET {path} answered {response.status} {response.reason}, not 200 with a beaconInfoResponse",
+                   response)
+    body = response.json()
+    if not isinstance(body, dict) or not isinstance(body.get("response"), dict):
+        raise fail(f"GET {path} is not a beaconInfoResponse: it has no response object", response)
+    info = body["response"]
+    missing = [k for k in ("id", "name", "apiVersion", "environment", "organization") if k not in info]
+    if missing:
+        raise fail(f"GET {path}: the beaconInfoResults lack the required {', '.join(missing)}", response)
+    organization = info["organization"]
+    if not isinstance(organization, dict) or not all(isinstance(organization.get(k), str) for k in ("id", "name")):
+        raise fail(f"GET {path}: response.organization is not an object with string id and name", response)
+
+
+@check("beacon.info.root-returns-info-response")
+def test_root_returns_info_response(beacon: Beacon) -> None:
+    """GET / answers 200 with a beaconInfoResponse (Beacon v2 docs/framework.md §The root folder;
+    framework/src/endpoints.yaml, /)."""
+    _info_response(beacon, "/")
+
+
+@check("beacon.info.info-returns-info-response")
+def test_info_returns_info_response(beacon: Beacon) -> None:
+    """GET /info answers 200 with a beaconInfoResponse: id, name, apiVersion, environment and
+    organization{id, name} (framework responses/sections/beaconInfoResults, required)."""
+    _info_response(beacon, "/info")
+
+
+@check("beacon.info.root-and-info-agree")
+def test_root_and_info_describe_the_same_beacon(beacon: Beacon) -> None:
+    """/ and /info are the same operation (infoOKResponse), so they describe the same beacon
+    (framework/src/endpoints.yaml)."""
+    root, response = beacon.section("/")
+    info, _ = beacon.section("/info")
+    for key in ("id", "name", "apiVersion"):
+        if root.get(key) != info.get(key):
+            raise fail(f"GET / says {key} {root.get(key)!r} but GET /info says {info.get(key)!r}", response)
+
+
+@check("beacon.info.api-version-format")
+def test_api_version_is_v_prefixed_semver(beacon: Beacon) -> None:
+    """apiVersion uses GitHub-style 'v'-prefixed semantic versioning (Beacon v2.1.x
+    beaconCommonComponents ApiVersion)."""
+    info, response = beacon.section("/info")
+    values = [("/info response.apiVersion", info.get("apiVersion"))]
+    body, _ = beacon.document("/info")
+    meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
+    values.append(("/info meta.apiVersion", meta.get("apiVersion")))
+    for where, value in values:
+        if value is not None and (not isinstance(value, str) or not re.fullmatch(r"v\d+\.\d+(\.\d+)?\S*", value)):
+            raise fail(f"{where} is {value!r}, not a 'v'-prefixed semantic version such as 'v2.1.1'", response)
+
+
+@check("beacon.info.api-version-matches-declared")
+def test_api_version_is_the_declared_version(beacon: Beacon) -> None:
+    """The apiVersion of /info names the version the profile declares (same major.minor)
+    (framework beaconInfoResults.apiVersion)."""
+    info, response = beacon.section("/info")
+    value = info.get("apiVersion")
+    if not isinstance(value, str) or not versions.is_version(value):
+        pytest.skip(f"apiVersion {value!r} is not a version (see beacon.info.api-version-format)")
+    reported, declared = versions.parse(value), versions.parse(beacon.version)
+    if reported.release[:2] != declared.release[:2]:
+        raise fail(f"/info reports apiVersion {value!r}, but the profile declares Beacon {beacon.service.version}",
+                   response)
+
+
+@check("beacon.service-info.mirrors-configuration")
+def test_service_info_mirrors_info(beacon: Beacon) -> None:
+    """Where the same facts appear, /service-info mirrors /info: the same id (Beacon v2
+    docs/framework.md §service-info; beaconInfoResults.id)."""
+    service_info, response = beacon.document("/service-info")
+    beacon_id = beacon.beacon_id()
+    if beacon_id is not None and service_info.get("id") != beacon_id:
+        raise fail(f"/service-info id {service_info.get('id')!r} differs from the beacon id {beacon_id!r} of /info",
+                   response)
+
+
+@check("beacon.configuration.returns-configuration-response")
+def test_configuration_response(beacon: Beacon) -> None:
+    """GET /configuration answers a beaconConfigurationResponse whose response has $schema,
+    maturityAttributes and entryTypes (framework configuration/beaconConfigurationSchema, required)."""
+    response = beacon.get("/configuration")
+    if response.status != 200:
+        raise fail(f"GET /configuration answered {response.status} {response.reason}, not 200", response)
+    body = response.json()
+    section = body.get("response") if isinstance(body, dict) else None
+    if not isinstance(section, dict):
+        raise fail("GET /configuration has no response object", response)
+    missing = [k for k in ("$schema", "maturityAttributes", "entryTypes") if k not in section]
+    if missing:
+        raise fail(f"the configuration lacks the required {', '.join(missing)}", response)
+    schema = section["$schema"]
+    if not isinstance(schema, str) or not schema.strip():
+        raise fail(f"the configuration's $schema is {schema!r}, not a reference to a schema", response)
+    if not isinstance(section["entryTypes"], dict) or not section["entryTypes"]:
+        raise fail("the configuration's entryTypes is not a non-empty object", response)
+
+
+@check("beacon.configuration.security-attributes-valid")
+def test_security_attributes_are_valid(beacon: Beacon) -> None:
+    """securityAttributes.defaultGranularity is a Granularity and securityLevels lists only PUBLIC,
+    REGISTERED, CONTROLLED (framework configuration/beaconConfigurationSchema)."""
+    section, response = beacon.section("/configuration")
+    security = section.get("securityAttributes")
+    if not isinstance(security, dict):
+        pytest.skip("the configuration has no securityAttributes")
+    allowed = ("boolean", "count", "aggregated", "record") if beacon.version == "2.0.0" else (
+        "boolean", "count", "record")
+    default = security.get("defaultGranularity")
+    if default is not None and default not in allowed:
+        raise fail(f"securityAttributes.defaultGranularity {default!r} is not one of {', '.join(allowed)}", response)
+    levels = security.get("securityLevels", [])
+    unknown = [x for x in levels if x not in SECURITY_LEVELS] if isinstance(levels, list) else [levels]
+    if unknown:
+        raise fail(f"securityAttributes.securityLevels lists {unknown!r}; only PUBLIC, REGISTERED and "
+                   "CONTROLLED are defined", response)
+
+
+def _entry_type_ids(section: dict[str, Any]) -> set[str]:
+    types = section.get("entryTypes")
+    if not isinstance(types, dict):
+        return set()
+    return {str(d.get("id", k)) if isinstance(d, dict) else str(k) for k, d in types.items()}
+
+
+@check("beacon.entry-types.match-configuration")
+def test_entry_types_match_configuration(beacon: Beacon) -> None:
+    """/entry_types returns the entry-types section of the configuration: the same entry types
+    (Beacon v2 docs/framework.md §entry_types)."""
+    configuration, _ = beacon.section("/configuration")
+    entry_types, response = beacon.section("/entry_types")
+    configured, listed = _entry_type_ids(configuration), _entry_type_ids(entry_types)
+    if configured != listed:
+        only_conf, only_listed = sorted(configured - listed), sorted(listed - configured)
+        raise fail(f"/entry_types and /configuration disagree: only in /configuration {only_conf}, only in "
+                   f"/entry_types {only_listed}", response)
+
+
+@check("beacon.entry-types.key-equals-id")
+def test_entry_type_keys_are_ids(beacon: Beacon) -> None:
+    """Each entryTypes key equals its definition's id ("The id attribute is the key that should be used",
+    framework configuration/entryTypeDefinition)."""
+    for path in ("/configuration", "/entry_types"):
+        section, response = beacon.section(path)
+        types = section.get("entryTypes")
+        for key, definition in (types.items() if isinstance(types, dict) else []):
+            if isinstance(definition, dict) and definition.get("id") != key:
+                raise fail(f"{path}: entryTypes key {key!r} holds the entry type with id {definition.get('id')!r}",
+                           response)
+
+
+@check("beacon.entry-types.collection-members-declared")
+def test_collection_members_are_declared(beacon: Beacon) -> None:
+    """aCollectionOf lists entry types declared in the configuration (framework
+    configuration/entryTypeDefinition.aCollectionOf)."""
+    section, response = beacon.section("/configuration")
+    declared = _entry_type_ids(section)
+    for definition in (section.get("entryTypes") or {}).values():
+        members = definition.get("aCollectionOf") if isinstance(definition, dict) else None
+        if not isinstance(members, list):
+            continue
+        for member in members:
+            member_id = member.get("id") if isinstance(member, dict) else member
+            if member_id not in declared:
+                raise fail(f"entry type {definition.get('id')!r} is a collection of {member_id!r}, which the "
+                           "configuration does not declare", response)
+
+
+def _map_urls(beacon: Beacon) -> list[tuple[str, dict[str, Any]]]:
+    return [(str(s.get("entryType")), s) for s in beacon.endpoint_sets()]
+
+
+def _data_answer_or_fail(beacon: Beacon, url: str, what: str) -> None:
+    response = beacon.get(url)
+    if response.status != 200:
+        raise fail(f"{what} {url} listed in /map answered {response.status} {response.reason}", response)
+    body = response.json()
+    if not isinstance(body, dict) or not ({"responseSummary", "response"} & set(body)):
+        raise fail(f"{what} {url} listed in /map did not answer a Beacon data response", response)
+
+
+@check("beacon.map.root-urls-answer")
+def test_map_root_urls_answer(beacon: Beacon) -> None:
+    """Every endpointSets[].rootUrl of /map answers 200 with a data response (the map is the "list of
+    endpoints included in this Beacon instance", framework configuration/beaconMapSchema)."""
+    sets = _map_urls(beacon)
+    if not sets:
+        pytest.skip("/map lists no endpoint sets")
+    for entry, endpoint_set in sets:
+        if isinstance(endpoint_set.get("rootUrl"), str):
+            _data_answer_or_fail(beacon, endpoint_set["rootUrl"], f"the {entry} rootUrl")
+
+
+def _first_id(beacon: Beacon, entry: str) -> str | None:
+    try:
+        records, _ = beacon.records(entry)
+    except pytest.skip.Exception:
+        return None
+    value = records[0].get("id", records[0].get("variantInternalId"))
+    return str(value) if value is not None else None
+
+
+@check("beacon.map.single-entry-urls-answer")
+def test_map_single_entry_urls_answer(beacon: Beacon) -> None:
+    """Every singleEntryUrl of /map, with {id} an id of that entry type, answers a data response
+    (framework configuration/beaconMapSchema.Endpoint.singleEntryUrl)."""
+    tried = 0
+    for entry, endpoint_set in _map_urls(beacon):
+        template = endpoint_set.get("singleEntryUrl")
+        entry_id = _first_id(beacon, entry)
+        if not isinstance(template, str) or entry_id is None or "{id}" not in template:
+            continue
+        tried += 1
+        _data_answer_or_fail(beacon, template.replace("{id}", entry_id), f"the {entry} singleEntryUrl")
+    if not tried:
+        pytest.skip("no singleEntryUrl with {id} and a known id to fill it")
+
+
+@check("beacon.map.related-endpoints-answer")
+def test_map_related_endpoints_answer(beacon: Beacon) -> None:
+    """Every endpoints[].url of /map, with {id} an id of the set's entry type, answers a data response
+    (framework configuration/beaconMapSchema.RelatedEndpoint)."""
+    tried = 0
+    for entry, endpoint_set in _map_urls(beacon):
+        endpoints = endpoint_set.get("endpoints")
+        entry_id = _first_id(beacon, entry)
+        if not isinstance(endpoints, dict) or entry_id is None:
+            continue
+        for related in endpoints.values():
+            url = related.get("url") if isinstance(related, dict) else None
+            if isinstance(url, str) and "{id}" in url:
+                tried += 1
+                _data_answer_or_fail(beacon, url.replace("{id}", entry_id), "the related endpoint")
+    if not tried:
+        pytest.skip("/map lists no related endpoint with {id} and a known id to fill it")
+
+
+@check("beacon.map.entry-types-declared")
+def test_map_entry_types_are_declared(beacon: Beacon) -> None:
+    """Each entryType and returnedEntryType of /map "MUST match one of the entry types defined in the
+    Beacon configuration file" (framework configuration/beaconMapSchema)."""
+    declared = set(beacon.configured_entry_types())
+    _, response = beacon.section("/map")
+    for entry, endpoint_set in _map_urls(beacon):
+        named = [entry] + [r.get("returnedEntryType") for r in (endpoint_set.get("endpoints") or {}).values()
+                           if isinstance(r, dict)]
+        for name in named:
+            if name not in declared:
+                raise fail(f"/map names the entry type {name!r}, which /configuration does not declare", response)
+
+
+@check("beacon.map.every-entry-type-mapped")
+def test_every_entry_type_is_mapped(beacon: Beacon) -> None:
+    """Every entry type of /configuration has an endpoint set in /map (derived: the map lists the
+    endpoints implemented, framework configuration/beaconMapSchema)."""
+    declared = set(beacon.configured_entry_types())
+    _, response = beacon.section("/map")
+    mapped = {entry for entry, _ in _map_urls(beacon)}
+    missing = sorted(declared - mapped)
+    if missing:
+        raise fail(f"/map has no endpoint set for the configured entry type(s) {', '.join(missing)}", response)
+
+
+@check("beacon.map.url-templates")
+def test_map_urls_are_templates_with_id(beacon: Beacon) -> None:
+    """singleEntryUrl and endpoints[].url are URI templates whose only variable is {id} (Beacon v2.1.1
+    framework configuration/beaconMapSchema, format uri-template)."""
+    _, response = beacon.section("/map")
+    for entry, endpoint_set in _map_urls(beacon):
+        urls = [endpoint_set.get("singleEntryUrl")] + [
+            r.get("url") for r in (endpoint_set.get("endpoints") or {}).values() if isinstance(r, dict)]
+        for url in urls:
+            if not isinstance(url, str):
+                continue
+            variables = set(re.findall(r"\{([^{}]*)\}", url))
+            if variables - {"id"}:
+                raise fail(f"/map: the {entry} URL {url!r} uses the variable(s) {sorted(variables - {'id'})}; "
+                           "only {id} is defined", response)
+
+
+@check("beacon.filtering-terms.accepts-pagination")
+def test_filtering_terms_accept_pagination(beacon: Beacon) -> None:
+    """GET /filtering_terms?skip=0&limit=N is accepted and returns at most N terms (framework
+    endpoints.yaml /filtering_terms, parameters skip and limit)."""
+    terms = beacon.filtering_terms()
+    if len(terms) < 2:
+        pytest.skip("fewer than two filtering terms: a limit cannot be observed")
+    response = beacon.get("/filtering_terms", {"skip": 0, "limit": 1})
+    if response.status != 200:
+        raise fail(f"GET /filtering_terms?skip=0&limit=1 answered {response.status}", response)
+    body = response.json()
+    found = body.get("response", {}).get("filteringTerms") if isinstance(body, dict) and isinstance(
+        body.get("response"), dict) else None
+    if not isinstance(found, list) or len(found) > 1:
+        count = len(found) if isinstance(found, list) else json_type(found)
+        raise fail(f"GET /filtering_terms?skip=0&limit=1 returned {count} filtering terms, not at most 1", response)
+
+
+@check("beacon.filtering-terms.ontology-ids-are-curies")
+def test_ontology_term_ids_are_curies(beacon: Beacon) -> None:
+    """Ontology filtering terms have CURIE ids (prefix:local) (framework
+    responses/sections/beaconFilteringTermsResults; docs/filters.md)."""
+    _, response = beacon.section("/filtering_terms")
+    for term in beacon.filtering_terms():
+        if term.get("type") == "ontologyTerm" and not CURIE.match(term["id"]):
+            raise fail(f"the ontology filtering term {term['id']!r} is not a CURIE", response)
+
+
+@check("beacon.filtering-terms.scopes-are-entry-types")
+def test_filtering_term_scopes_are_entry_types(beacon: Beacon) -> None:
+    """filteringTerms[].scopes name configured entry types ("Entry types affected by this filter",
+    Beacon v2.1.x beaconFilteringTermsResults.FilteringTerm.scopes)."""
+    declared = set(beacon.configured_entry_types())
+    _, response = beacon.section("/filtering_terms")
+    for term in beacon.filtering_terms():
+        for scope in term.get("scopes") or []:
+            if scope not in declared:
+                raise fail(f"filtering term {term['id']!r} is scoped to {scope!r}, which is not a configured "
+                           "entry type", response)
+
+
+@check("beacon.filtering-terms.advertised-terms-accepted")
+def test_advertised_terms_are_accepted(beacon: Beacon) -> None:
+    """A filter advertised by /filtering_terms, used on an entry type of its scope, is accepted
+    (derived: the endpoint lists the fields that may be filtered, docs/filters.md)."""
+    terms = beacon.filtering_terms()
+    if not terms:
+        pytest.skip("/filtering_terms lists no terms")
+    for term in terms[:8]:
+        scopes = term.get("scopes") or ["individual"]
+        entry = next((s for s in scopes if s in beacon.entry_types()), None)
+        if entry is None:
+            continue
+        root = beacon.require_root(entry)
+        response = beacon.get(root, {"filters": term["id"]})
+        if response.status != 200:
+            raise fail(f"the advertised filter {term['id']!r} on {entry} was answered {response.status}", response)
+
+
+@check("beacon.framework.schema.informational-valid")
+def test_informational_responses_match_schemas(beacon: Beacon, schemas: SpecStore) -> None:
+    """/, /info, /configuration, /map, /entry_types and /filtering_terms validate against the
+    framework response schemas of the declared version, formats checked (framework responses/)."""
+    schema_set = beacon.schema_set(schemas)
+    for path, name in INFORMATIONAL.items():
+        body, response = beacon.document(path)
+        errors = schema_set.response_errors(name, body)
+        if errors:
+            raise fail(f"GET {path} does not match the Beacon {beacon.version} {name} schema: {'; '.join(errors)}",
+                       response)
