@@ -15,7 +15,6 @@ import io
 import json
 import shlex
 import socket
-import sys
 import threading
 import time
 import weakref
@@ -361,11 +360,6 @@ class _LargeBodies:
             due, self._new = self._new and self.alive_bytes > 0, False
         if not due:
             return
-        # pytest keeps the last failed test's exception (and so its frames) for post-mortem
-        # debugging; a conformance run has no use for it once the next request starts.
-        for name in ("last_type", "last_value", "last_traceback", "last_exc"):
-            if getattr(sys, name, None) is not None:
-                setattr(sys, name, None)
         gc.collect()
 
 
@@ -454,8 +448,10 @@ class HttpClient:
                 response = self._send(method, url, headers, body, credentials, max_bytes, on_chunk,
                                       ca_bundle, visited, record)
             except HarnessError as exc:
+                # A reset, or a kept-alive connection the server closed just as it was reused (the
+                # classic race of persistent connections, RFC 9112 §9.3.1): worth one more try.
                 transient = (isinstance(exc, ResponseError) and exc.transient) or \
-                    (isinstance(exc, TransportError) and "reset" in exc.message)
+                    (isinstance(exc, TransportError) and ("reset" in exc.message or "without answering" in exc.message))
                 if retryable and transient and attempt < MAX_ATTEMPTS and on_chunk is None:
                     time.sleep(min(0.5 * 2 ** (attempt - 1), max(0.0, self.limits.remaining())))
                     continue
@@ -615,7 +611,7 @@ class HttpClient:
             timer.cancel()
         exchange.elapsed = time.monotonic() - started
         exchange.truncated = truncated
-        if truncated:
+        if truncated and not (on_chunk is not None and max_bytes):  # a streaming caller's own cap is no limit
             self.limits.note("max_response_bytes")
         data = content.getvalue()
         del content

@@ -12,6 +12,7 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import importlib
+import sys
 import time
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -277,6 +278,11 @@ class RunPlugin:
             started=utc_stamp(_dt(started)), finished=utc_stamp(_dt(time.time())),
         )
         self.run.results[item.nodeid] = result
+        # pytest keeps the last failure for post-mortem debugging; a run has no use for it, and its
+        # frames may hold a response body of up to max_response_bytes (issue 8: bounded memory).
+        for name in ("last_type", "last_value", "last_traceback", "last_exc"):
+            if getattr(sys, name, None) is not None:
+                setattr(sys, name, None)
         report.user_properties.extend([("check_id", check_id), ("level", self.catalogue[check_id].level.value),
                                        ("outcome", outcome)])
         if self.progress:

@@ -171,6 +171,12 @@ class _Handler(BaseHTTPRequestHandler):
     app: ReferenceApp
     protocol_version = "HTTP/1.1"
 
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in separate writes; without TCP_NODELAY, Nagle's algorithm and the
+        # peer's delayed ACK hold the body back ~40 ms per answer on loopback.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def log_message(self, format: str, *args: Any) -> None:
         pass  # reference servers are quiet; the harness records every exchange itself
 
