@@ -394,8 +394,12 @@ class HttpClient:
                 credentials: Credentials | None = None, idempotent: bool | None = None,
                 follow_redirects: bool = True, max_bytes: int | None = None,
                 on_chunk: Callable[[bytes], None] | None = None, ca_bundle: str | None = None,
-                record: Callable[[Exchange], None] | None = None, allow_busy: bool = False) -> Response:
+                record: Callable[[Exchange], None] | None = None, allow_busy: bool = False,
+                decode: bool = True) -> Response:
         """Send one request (following redirects by hand) within the run's limits.
+
+        ``decode=False`` asks for and keeps the bytes as stored (``Accept-Encoding: identity``, no
+        inflation): what a DRS checksum or an htsget block's md5 is computed over.
 
         A 429, 502, 503 or 504 that persists through the retries raises :class:`ServiceBusy` (the
         harness cannot tell anything from it) unless ``allow_busy`` asks for the answer itself.
@@ -405,6 +409,8 @@ class HttpClient:
             url = f"{url}{'&' if urlsplit(url).query else '?'}{urlencode(params, doseq=True)}"
         body = data
         extra = dict(headers or {})
+        if not decode:
+            extra.setdefault("Accept-Encoding", "identity")
         if json_body is not None:
             body = json.dumps(json_body).encode()
             extra.setdefault("Content-Type", "application/json")
@@ -414,7 +420,7 @@ class HttpClient:
         while True:
             response = self._with_retries(current_method, current_url, extra, current_body, credentials,
                                           retryable, max_bytes, on_chunk, ca_bundle, visited, record,
-                                          allow_busy)
+                                          allow_busy, decode)
             location = response.headers.get("Location")
             if not follow_redirects or response.status not in (301, 302, 303, 307, 308) or not location:
                 return response
@@ -438,7 +444,7 @@ class HttpClient:
                       credentials: Credentials | None, retryable: bool, max_bytes: int | None,
                       on_chunk: Callable[[bytes], None] | None, ca_bundle: str | None,
                       visited: list[str], record: Callable[[Exchange], None] | None,
-                      allow_busy: bool) -> Response:
+                      allow_busy: bool, decode: bool = True) -> Response:
         origin = origin_of(url)
         self._check_breaker(origin, method, url)
         attempt = 0
@@ -446,7 +452,7 @@ class HttpClient:
             attempt += 1
             try:
                 response = self._send(method, url, headers, body, credentials, max_bytes, on_chunk,
-                                      ca_bundle, visited, record)
+                                      ca_bundle, visited, record, decode)
             except HarnessError as exc:
                 # A reset, or a kept-alive connection the server closed just as it was reused (the
                 # classic race of persistent connections, RFC 9112 §9.3.1): worth one more try.
@@ -520,7 +526,7 @@ class HttpClient:
     def _send(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
               credentials: Credentials | None, max_bytes: int | None,
               on_chunk: Callable[[bytes], None] | None, ca_bundle: str | None,
-              visited: list[str], record: Callable[[Exchange], None] | None) -> Response:
+              visited: list[str], record: Callable[[Exchange], None] | None, decode: bool = True) -> Response:
         budget = self.limits.budget
         # A body kept in memory is capped by max_response_bytes; a streamed body (hashed, never kept)
         # may be allowed more by its caller, within the run's byte budget.
@@ -578,7 +584,7 @@ class HttpClient:
             kept = 0
             truncated = False
             try:
-                for chunk in _read_chunks(raw, started, timeout, watch):
+                for chunk in _read_chunks(raw, started, timeout, watch, decode):
                     self.limits.add_bytes(len(chunk))
                     exchange.body_bytes += len(chunk)
                     if on_chunk is not None:
@@ -625,7 +631,8 @@ class HttpClient:
         return self.redactor.text(bytes(head).decode("utf-8", "replace"))
 
 
-def _read_chunks(raw: requests.Response, started: float, timeout: float, watch: _Watch) -> Iterator[bytes]:
+def _read_chunks(raw: requests.Response, started: float, timeout: float, watch: _Watch,
+                 decode: bool = True) -> Iterator[bytes]:
     """The decoded body in chunks, within the request's wall clock.
 
     ``read1`` returns whatever has arrived, so a server trickling one byte a second is caught by the
@@ -636,7 +643,7 @@ def _read_chunks(raw: requests.Response, started: float, timeout: float, watch: 
     expected = _content_length(raw)
     while True:
         try:
-            chunk = stream.read1(CHUNK, decode_content=True)
+            chunk = stream.read1(CHUNK, decode_content=decode)
         except Exception as exc:  # urllib3 and http.client raise several unrelated types for a broken body
             if not watch.fired and _is_timeout(exc):
                 raise BudgetExceeded(f"the server sent its headers, then nothing of its body for "
