@@ -9,7 +9,7 @@ the catalogue, so they are written once.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -104,6 +104,3 @@ def check(requirement_id: str, *, per: str | None = None) -> Callable[[F], F]:
 
     return decorate
 
-
-def check_ids_of(markers: Iterable[pytest.Mark]) -> list[str]:
-    return [str(mark.args[0]) for mark in markers if mark.name == MARKER and mark.args]

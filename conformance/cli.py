@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import signal
 import sys
 import threading
@@ -23,7 +24,7 @@ import pytest
 from conformance import __version__, specs
 from conformance import suite as suites
 from conformance.errors import ConformanceError, UsageError
-from conformance.profile import Budget, with_services
+from conformance.profile import Budget
 from conformance.run import Run, prepare
 
 EXIT_USAGE = 4
@@ -44,14 +45,20 @@ def _budget_overrides(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--max-examples", type=int, help="hypothesis examples per property check")
 
 
-def _apply_overrides(run: Run, args: argparse.Namespace) -> None:
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The command line's limits, checked before anything starts."""
     values = {k: getattr(args, k) for k in Budget.fields() if getattr(args, k, None) is not None}
     for key, value in values.items():
-        if value <= 0:
-            raise UsageError(f"--{key.replace('_', '-')}: expected a positive number")
+        if not math.isfinite(value) or value <= 0:
+            flag = "--request-timeout" if key == "request_timeout_seconds" else f"--{key.replace('_', '-')}"
+            raise UsageError(f"{flag}: expected a positive number")
+    return values
+
+
+def _apply_overrides(run: Run, values: dict[str, Any]) -> None:
     if values:
         budget = replace(run.profile.budget, **values)
-        run.profile = replace(with_services(run.profile, run.profile.services), budget=budget)
+        run.profile = replace(run.profile, budget=budget)
         run.limits.budget = budget
         run.limits.deadline = run.limits.started + budget.max_seconds
 
@@ -80,7 +87,7 @@ def execute(run: Run, *, progress: bool = True, quiet: bool = False) -> int:
     plugin = RunPlugin(run, progress=progress)
     root = min((Path(d).parent for d in plugin.suite_dirs()), default=Path.cwd())
     args = [*plugin.suite_dirs(), "-c", str(INI), "--rootdir", str(root), "--noconftest",
-            "-p", "no:cacheprovider", "-p", "no:terminal"]
+            "-p", "no:cacheprovider", "-p", "no:terminal", "--continue-on-collection-errors"]
     try:
         with _sigterm_as_interrupt():
             status = pytest.main(args, plugins=[plugin])
@@ -89,18 +96,17 @@ def execute(run: Run, *, progress: bool = True, quiet: bool = False) -> int:
     scorecard = run.scorecard
     if scorecard is None:
         raise ConformanceError(f"the check session ended before any result (pytest exit {int(status)})")
-    if quiet:
-        print(f"Reports: {run.run_dir}")
-    else:
-        print(f"\n{scorecard.initiative}: {scorecard.overall()}")
+    lines = []
+    if not quiet:
+        lines.append(f"\n{scorecard.initiative}: {scorecard.overall()}")
         for service in scorecard.services:
             counts = service.counts()
-            print(f"  {service.standard:<13} {service.version:<8} {service.verdict():<15} "
-                  f"MUST {counts['must_passed']}/{counts['must_total']}, {counts['warnings']} warnings, "
-                  f"{counts['error']} errors, {counts['skipped']} skipped  {service.url}")
-        for notice in scorecard.notices:
-            print(f"  notice: {notice}")
-        print(f"Reports: {run.run_dir}")
+            lines.append(f"  {service.standard:<13} {service.version:<8} {service.verdict():<15} "
+                         f"MUST {counts['must_passed']}/{counts['must_total']}, {counts['warnings']} warnings, "
+                         f"{counts['error']} errors, {counts['skipped']} skipped  {service.url}")
+        lines += [f"  notice: {notice}" for notice in scorecard.notices]
+    lines.append(f"Reports: {run.run_dir}")
+    print(run.redactor.text("\n".join(lines)))
     return scorecard.exit_code()
 
 
@@ -108,9 +114,10 @@ def execute(run: Run, *, progress: bool = True, quiet: bool = False) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    overrides = _overrides(args)
     run = prepare(args.profile, report_root=args.report_dir, seed=args.seed, explore=args.explore,
                   specs_dir=args.specs_dir, standards=args.standard or None, checks=args.check or None)
-    _apply_overrides(run, args)
+    _apply_overrides(run, overrides)
     return execute(run, progress=not args.quiet, quiet=args.quiet)
 
 
@@ -120,9 +127,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.print_profile:
         print(demo_profile_yaml(), end="")
         return 0
+    overrides = _overrides(args)
     run = prepare(demo_profile(), report_root=args.report_dir, seed=args.seed, specs_dir=args.specs_dir,
                   standards=args.standard or None)
-    _apply_overrides(run, args)
+    _apply_overrides(run, overrides)
     return execute(run, progress=not args.quiet, quiet=args.quiet)
 
 
@@ -279,6 +287,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         print("conformance: interrupted", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a defect of the harness: one line, never a traceback
+        print(f"conformance: internal error ({type(exc).__name__}: {str(exc)[:300]}); please report it",
+              file=sys.stderr)
         return 2
 
 

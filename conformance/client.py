@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import email.utils
 import gc
+import http.cookiejar
 import io
+import ipaddress
 import json
 import shlex
 import socket
@@ -31,10 +33,13 @@ from requests.structures import CaseInsensitiveDict
 from conformance import __version__
 from conformance.errors import BudgetExceeded, CheckFailure, HarnessError, TransportError
 from conformance.profile import Budget, Service
-from conformance.redact import Redactor
+from conformance.redact import SENSITIVE_HEADERS, Redactor
 
 USER_AGENT = f"ga4gh-conformance/{__version__} (read-only conformance checks)"
 EVIDENCE_BODY_CHARS = 4000
+#: Evidence is redacted before it is cut, over this much more, so that a secret straddling the cut
+#: (a passport is a few KiB) is masked whole rather than leaving its head behind.
+EVIDENCE_KEEP = EVIDENCE_BODY_CHARS + 8192
 MAX_REDIRECTS = 5
 MAX_ATTEMPTS = 3
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -151,7 +156,7 @@ class Response:
                                "to parse", self.exchange) from None
         except ValueError as exc:
             kind = self.content_type or "no Content-Type"
-            snippet = self.text[:60].replace("\n", " ")
+            snippet = self.exchange.response_body[:60].replace("\n", " ")  # already redacted
             problem = f"the body is not JSON ({kind}: {snippet!r}; {str(exc)[:80]})"
             declared = self.headers.get("Content-Length", "")
             ends_early = isinstance(exc, json.JSONDecodeError) and (
@@ -180,10 +185,45 @@ class Credentials:
         return host in self.allowed_hosts
 
 
+def _redirect_refusal(service_url: str, target: str) -> str | None:
+    """Why a redirect target is not followed, or None.
+
+    A checked server must not be able to point the harness at the machine it runs on or its network
+    (cloud metadata at a link-local address, private hosts) and have the answer published as
+    evidence; loopback and private targets are followed only when the service itself is there.
+    """
+    try:
+        parts = urlsplit(target)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return "not a valid URL"
+    host = parts.hostname or ""
+
+    def address(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+        try:
+            return ipaddress.ip_address(name)
+        except ValueError:
+            return None
+
+    where = address("127.0.0.1" if host == "localhost" else host)
+    if where is None:
+        return None  # a host name: not resolved here (see the issue note on DNS)
+    if where.is_link_local or where.is_multicast or where.is_unspecified:
+        return "a link-local or special address, never followed"
+    if where.is_loopback or where.is_private:
+        service = address(urlsplit(service_url).hostname or "")
+        if service is None or not (service.is_loopback or service.is_private):
+            return "a loopback or private address, followed only for a service on such an address"
+    return None
+
+
 def origin_of(url: str) -> tuple[str, str, int]:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    port = parts.port or (443 if scheme == "https" else 80)
+    try:
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError:  # a port out of range: an origin of its own, matching no service
+        port = -1
     return scheme, (parts.hostname or "").lower(), port
 
 
@@ -374,6 +414,9 @@ class HttpClient:
         self.limits = limits
         self.redactor = redactor
         self.session = requests.Session()
+        # No cookie jar: a cookie set on an authenticated request would make an "anonymous" one
+        # authenticated, and the curl in the evidence would not reproduce what was sent.
+        self.session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
         self.session.trust_env = False  # no proxies or .netrc credentials picked up behind our back
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"})
         adapter = _WatchedAdapter(max_retries=0)
@@ -429,6 +472,20 @@ class HttpClient:
             if scheme not in ("http", "https"):
                 raise TransportError(f"the server redirected to a non-http(s) URL "
                                      f"({self.redactor.url(target)[:200]})", response.exchange)
+            refusal = _redirect_refusal(url, target)
+            if refusal:
+                raise TransportError(f"the server redirected to {self.redactor.url(target)[:200]}: {refusal}",
+                                     response.exchange)
+            if origin_of(target) != origin_of(current_url):
+                keeps_body = response.status in (307, 308) and current_body is not None
+                if keeps_body:
+                    # A body may carry credentials (a passport, a token exchange): it never follows
+                    # a redirect to another origin.
+                    raise TransportError(f"the server redirected a {current_method} with a body to another origin "
+                                         f"({self.redactor.url(target)[:200]}); not followed", response.exchange)
+                # Credentials a check passed itself (a token, a client secret) stay with their origin,
+                # as the profile's own credentials do (those are scoped in _send).
+                extra = {k: v for k, v in extra.items() if k.lower() not in SENSITIVE_HEADERS}
             visited.append(self.redactor.url(current_url))
             if len(visited) > MAX_REDIRECTS or target in (url, *visited):
                 looped = target in (url, *visited)
@@ -589,8 +646,8 @@ class HttpClient:
                     exchange.body_bytes += len(chunk)
                     if on_chunk is not None:
                         on_chunk(chunk)
-                        if kept < EVIDENCE_BODY_CHARS:
-                            kept += content.write(chunk[: EVIDENCE_BODY_CHARS - kept])
+                        if kept < EVIDENCE_KEEP:
+                            kept += content.write(chunk[: EVIDENCE_KEEP - kept])
                         if exchange.body_bytes > cap:
                             truncated = True
                             break
@@ -606,7 +663,7 @@ class HttpClient:
                 exc.message = self.redactor.text(exc.message)
                 exchange.error = exc.message
                 exchange.body_bytes = max(exchange.body_bytes, 0)
-                exchange.response_body = self._evidence(content.getbuffer()[:EVIDENCE_BODY_CHARS])
+                exchange.response_body = self._evidence(content.getbuffer()[:EVIDENCE_KEEP])
                 exc.exchange = exc.exchange or exchange
                 if exc.limit:
                     self.limits.note(exc.limit)
@@ -621,14 +678,14 @@ class HttpClient:
             self.limits.note("max_response_bytes")
         data = content.getvalue()
         del content
-        exchange.response_body = self._evidence(data[:EVIDENCE_BODY_CHARS])
+        exchange.response_body = self._evidence(data[:EVIDENCE_KEEP])
         headers_ci: CaseInsensitiveDict[str] = CaseInsensitiveDict(dict(raw.headers))
         response = Response(raw.status_code, raw.reason or "", headers_ci, data, url, exchange, truncated, cap)
         self._large.track(response)
         return response
 
     def _evidence(self, head: bytes | memoryview) -> str:
-        return self.redactor.text(bytes(head).decode("utf-8", "replace"))
+        return self.redactor.text(bytes(head).decode("utf-8", "replace"))[:EVIDENCE_BODY_CHARS]
 
 
 def _read_chunks(raw: requests.Response, started: float, timeout: float, watch: _Watch,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import ipaddress
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -175,7 +176,11 @@ class _Where:
 def is_http_url(value: object) -> bool:
     if not isinstance(value, str):
         return False
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
@@ -248,7 +253,8 @@ def _parse_budget(where: _Where, raw: object) -> Budget:
     for key, value in raw.items():
         if key not in known:
             raise where.error(f"budget.{key}", f"unknown key (known: {', '.join(sorted(known))})")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                or value <= 0:
             raise where.error(f"budget.{key}", "expected a positive number")
         if known[key] is int and not isinstance(value, int):
             raise where.error(f"budget.{key}", "expected a whole number")
@@ -293,7 +299,7 @@ def _parse_service(where: _Where, index: int, raw: object, environ: Mapping[str,
     known = suites.discover()
     if standard is None:
         raise where.error(f"{path}.standard", "required key missing")
-    if standard not in known:
+    if not isinstance(standard, str) or standard not in known:
         raise where.error(f"{path}.standard",
                           f"unknown standard {standard!r} (known: {', '.join(sorted(known))})")
     suite = known[standard]
@@ -412,21 +418,3 @@ def with_services(profile: Profile, services: tuple[Service, ...]) -> Profile:
     """A copy of ``profile`` with other services (registry discovery, started reference servers)."""
     return Profile(**{**profile.__dict__, "services": services})
 
-
-def dump_profile(profile: Profile) -> str:
-    """The profile as YAML (the demo writes the profile it ran)."""
-    services = []
-    for s in profile.services:
-        entry: dict[str, Any] = {"standard": s.standard, "version": s.version, "url": s.url}
-        if s.name:
-            entry["name"] = s.name
-        if s.auth.env or s.auth.allowed_hosts:
-            entry["auth"] = {**s.auth.env, **({"allowed_hosts": list(s.auth.allowed_hosts)}
-                                              if s.auth.allowed_hosts else {})}
-        entry.update(s.options)
-        services.append(entry)
-    doc: dict[str, Any] = {"initiative": profile.initiative}
-    if profile.contact:
-        doc["contact"] = profile.contact
-    doc["services"] = services
-    return yaml.safe_dump(doc, sort_keys=False)

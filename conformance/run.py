@@ -39,6 +39,9 @@ class Run:
     results: dict[str, CaseResult] = field(default_factory=dict)
     #: nodeid → (check id, service key) of every collected check, to tell what did not run.
     collected: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Standards whose checks could not all be loaded (a defect of the harness): their services are
+    #: incomplete, never conformant by default.
+    broken_standards: set[str] = field(default_factory=set)
     probes: dict[str, str | None] = field(default_factory=dict)
     scorecard: Scorecard | None = None
     interrupted: bool = False
@@ -101,6 +104,8 @@ class Run:
                 result.checks.append(check)
             result.not_run = sum(1 for nodeid, (_, key) in self.collected.items()
                                  if key == service.key and nodeid not in self.results)
+            if any(suites.for_standard(std).applies_to_standard(service.standard) for std in self.broken_standards):
+                result.not_run += 1
             services.append(result)
         for entry in self.profile.expected_failures:
             if entry.check not in catalogue:
@@ -232,6 +237,10 @@ def prepare(profile: Profile | str | Path, *, report_root: str | Path = "reports
     for standard in standards or []:
         if standard not in known:
             raise UsageError(f"--standard {standard}: unknown standard (known: {', '.join(known)})")
+    catalogue = {rid for s in suites.discover().values() for rid in s.requirements}
+    for check_id in checks or []:
+        if check_id not in catalogue:
+            raise UsageError(f"--check {check_id}: no such check (see `conformance list-checks`)")
     if explore and seed is None:
         seed = random.SystemRandom().randrange(2**32)
     run = Run(profile=profile, report_root=Path(report_root), seed=0 if seed is None else seed, explore=explore,
@@ -253,7 +262,11 @@ def prepare(profile: Profile | str | Path, *, report_root: str | Path = "reports
         if not run.services:
             raise UsageError(f"{profile.path}: no services to check"
                              + (f" for --standard {', '.join(standards)}" if standards else ""))
-        run.run_dir = new_run_dir(run.report_root, profile.slug, run.started)
+        try:
+            run.run_dir = new_run_dir(run.report_root, profile.slug, run.started)
+        except OSError as exc:
+            raise UsageError(f"--report-dir {run.report_root}: cannot create the run directory "
+                             f"({exc.strerror or exc})") from None
     except BaseException:
         run.close()
         raise

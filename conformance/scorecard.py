@@ -115,6 +115,8 @@ class ServiceResult:
             return NON_CONFORMANT
         if self.not_run or any(c.outcome == "error" for c in musts):
             return INCOMPLETE
+        if not any(c.outcome == "passed" for c in musts):
+            return INCOMPLETE  # nothing required was decided: no ground for "conformant"
         return CONFORMANT
 
     def to_dict(self) -> dict[str, Any]:

@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Mapping
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -25,7 +24,7 @@ from jsonschema.protocols import Validator
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 
-from conformance.errors import ConformanceError, SpecsUnavailable
+from conformance.errors import ConformanceError, SpecsUnavailable, UsageError
 
 ENV = "CONFORMANCE_SPECS_DIR"
 PINS = Path(__file__).with_name("specs_pins.json")
@@ -40,10 +39,13 @@ def cache_dir() -> Path:
 
 def locate(cli_dir: str | None = None) -> Path | None:
     """The specs directory to use, or None when the official schemas cannot be had."""
-    for candidate in (cli_dir, os.environ.get(ENV)):
+    for source, candidate in (("--specs-dir", cli_dir), (ENV, os.environ.get(ENV))):
         if candidate:
             path = Path(candidate).expanduser()
-            return path if path.is_dir() else None
+            if not path.is_dir():
+                # Named but missing: a typo would silently skip every schema check.
+                raise UsageError(f"{source}: {candidate} is not a directory")
+            return path
     cached = cache_dir()
     return cached if cached.is_dir() and any(cached.iterdir()) else None
 
@@ -132,10 +134,6 @@ class SpecStore:
 
             cls = OAS31Validator
         return cls(schema, registry=registry, format_checker=FORMAT_CHECKER)
-
-    @cached_property
-    def pins(self) -> list[dict[str, str]]:
-        return load_pins()
 
 
 _DRAFT = __import__("referencing.jsonschema", fromlist=["DRAFT202012"]).DRAFT202012

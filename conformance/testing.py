@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from conformance import reference
 from conformance.profile import parse_profile
@@ -59,12 +61,14 @@ def run_profile(document: Mapping[str, Any], report_root: Path, *, specs_dir: st
     document = dict(document)
     # Embedded servers on loopback: the production rate limit would only slow the self-tests down.
     document.setdefault("budget", LOOPBACK_BUDGET)
-    profile = parse_profile(document, source="<test profile>", environ=environ)
-    run = prepare(profile, report_root=report_root, specs_dir=specs_dir, seed=seed,
-                  checks=list(checks) if checks else None, standards=list(standards) if standards else None)
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        code = execute(run, progress=True)
+    # ``environ`` is the run's environment: secrets named by the profile are read from it.
+    with mock.patch.dict(os.environ, dict(environ or {})):
+        profile = parse_profile(document, source="<test profile>")
+        run = prepare(profile, report_root=report_root, specs_dir=specs_dir, seed=seed,
+                      checks=list(checks) if checks else None, standards=list(standards) if standards else None)
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            code = execute(run, progress=True)
     assert run.scorecard is not None
     return RunResult(code, run.scorecard, run.run_dir, buffer.getvalue())
 

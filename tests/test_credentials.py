@@ -77,3 +77,62 @@ def test_token_reflected_by_a_failing_server_is_redacted_in_evidence(monkeypatch
     for path in report_root.rglob("*"):
         if path.is_file():
             assert TOKEN not in path.read_text(errors="replace"), path
+
+
+def test_headers_a_check_sets_do_not_follow_a_redirect_to_another_origin(report_root: Path) -> None:
+    from conformance.client import HttpClient, RunLimits
+    from conformance.profile import Budget
+    from conformance.redact import Redactor
+
+    elsewhere = Recorder()
+    with ReferenceServer(elsewhere, host="127.0.0.2") as other, \
+            ReferenceServer(Recorder(redirect_to=other.app.root_url)) as server:
+        client = HttpClient(RunLimits(Budget()), Redactor())
+        response = client.request("GET", f"{server.url}/service-info", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status == 200
+    assert elsewhere.authorizations == [None]
+
+
+class CookieSetter(Recorder):
+    @route("GET", "/login")
+    def login(self, request: Request) -> Reply:
+        return Reply(200, b"{}", {"Set-Cookie": "sid=session-cookie-123; Path=/", "Content-Type": "application/json"})
+
+    @route("GET", "/whoami")
+    def whoami(self, request: Request) -> Reply:
+        return json_reply({"cookie": request.header("Cookie")})
+
+
+def test_no_cookie_makes_an_anonymous_request_authenticated() -> None:
+    from conformance.client import HttpClient, RunLimits
+    from conformance.profile import Budget
+    from conformance.redact import Redactor
+
+    with ReferenceServer(CookieSetter()) as server:
+        client = HttpClient(RunLimits(Budget()), Redactor())
+        client.request("GET", f"{server.url}/login")
+        assert client.request("GET", f"{server.url}/whoami").json() == {"cookie": None}
+
+
+def test_a_redirect_to_a_link_local_address_is_not_followed(report_root: Path) -> None:
+    with ReferenceServer(Recorder(redirect_to="http://169.254.169.254")) as server:
+        result = run_profile({"initiative": "Metadata", "services": [
+            {"standard": "service-info", "version": "1.0.0", "artifact": "service-info", "url": server.url}]},
+            report_root)
+    service = result.scorecard.services[0]
+    assert service.verdict() == "unreachable" and "link-local" in (service.unreachable or "")
+
+
+def test_short_secrets_never_corrupt_the_json_reports(monkeypatch: pytest.MonkeyPatch, report_root: Path) -> None:
+    import json
+
+    monkeypatch.setenv("SI_USER", "user")
+    monkeypatch.setenv("SI_PASSWORD", "null")  # a bad password, and a JSON literal
+    with ReferenceServer(Recorder()) as server:
+        result = run_profile({"initiative": "Short", "contact": None, "services": [
+            {"standard": "service-info", "version": "1.0.0", "artifact": "service-info", "url": server.url,
+             "auth": {"basic_username_env": "SI_USER", "basic_password_env": "SI_PASSWORD"}}]}, report_root)
+    for name in ("scorecard.json", "testbed-report.json"):
+        document = json.loads((result.run_dir / name).read_text())
+        assert "passed" in json.dumps(document)
+    assert json.loads((result.run_dir / "scorecard.json").read_text())["contact"] is None

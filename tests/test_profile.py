@@ -38,6 +38,11 @@ def write(tmp_path: Path, text: str) -> Path:
     ("initiative: X\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'https://a.org',"
      " auth: {bearer_token_env: SURELY_UNSET_VARIABLE_123}}\n",
      "environment variable SURELY_UNSET_VARIABLE_123 is not set"),
+    ("initiative: X\nservices:\n  - {standard: [a], version: '1', url: 'https://a.org'}\n",
+     "services[0].standard: unknown standard"),
+    ("initiative: X\nbudget: {request_timeout_seconds: .nan}\nservices:\n"
+     "  - {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n",
+     "budget.request_timeout_seconds: expected a positive number"),
     ("initiative: X\nbudget: {max_requests: -3}\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n",
      "budget.max_requests: expected a positive number"),
     ("initiative: X\nexpected_failures: [{check: a.b, reason: r, expires: 'soon'}]\nservices:\n"
@@ -62,9 +67,36 @@ def test_missing_profile_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_unsupported_version_names_the_supported_ones() -> None:
+    document = {"initiative": "X", "services": [{"standard": "drs", "version": "1.1.0", "url": "https://a.org"}]}
+    with pytest.raises(ProfileError, match=r"services\[0\]\.version: .*1\.1\.0 is not supported \(supported: 1\.2\.0"):
+        parse_profile(document)
+
+
+def test_service_info_entries_declare_any_version() -> None:
     document = {"initiative": "X", "services": [{"standard": "service-info", "version": 1, "url": "https://a.org"}]}
-    profile = parse_profile(document)
-    assert profile.services[0].version == "1"  # service-info entries declare any version
+    assert parse_profile(document).services[0].version == "1"
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    (["--check", "service-info.no-such-check"], "--check service-info.no-such-check: no such check"),
+    (["--specs-dir", "/nonexistent/specs"], "--specs-dir: /nonexistent/specs is not a directory"),
+    (["--max-requests", "0"], "--max-requests: expected a positive number"),
+    (["--request-timeout", "nan"], "--request-timeout: expected a positive number"),
+])
+def test_bad_options_are_one_line_exit_4(tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str],
+                                        expected: str) -> None:
+    path = write(tmp_path, "initiative: X\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n")
+    code = main(["run", "--profile", str(path), "--report-dir", str(tmp_path / "r"), *extra])
+    err = capsys.readouterr().err
+    assert code == 4 and expected in err and err.count("\n") == 1, err
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize(("url", "expected"), [("http://[::1", r"not an http\(s\) URL"),
+                                               ("http://127.0.0.1:99999/", r"not an http\(s\) URL")])
+def test_malformed_urls_are_profile_errors(url: str, expected: str) -> None:
+    with pytest.raises(ProfileError, match=expected):
+        parse_profile({"initiative": "X", "services": [{"standard": "service-info", "version": "1", "url": url}]})
 
 
 def test_secrets_only_by_environment_name(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -245,7 +245,42 @@ def test_profiles_demo_yaml_is_the_demo_profile() -> None:
     assert (REPO / "profiles" / "demo.yaml").read_text() == demo_profile_yaml()
 
 
-def test_seed_is_recorded_and_explore_picks_one(report_root: Path) -> None:
-    assert main(["demo", "--report-dir", str(report_root), "--seed", "7", "--quiet"]) == 0
+def test_seed_is_recorded(report_root: Path) -> None:
+    assert main(["demo", "--report-dir", str(report_root), "--standard", "service-info", "--seed", "7",
+                 "--quiet"]) == 0
     scorecard = json.loads((only_run_dir(report_root) / "scorecard.json").read_text())
     assert scorecard["seed"] == 7 and scorecard["explore"] is False
+
+
+def test_no_must_check_decided_is_incomplete_not_conformant(report_root: Path) -> None:
+    result = run_profile({"initiative": "Only a SHOULD",
+                          "services": [{**si_entry(""), "url": None, "reference": True}]},
+                         report_root, checks=["service-info.type.group-is-org-ga4gh"])
+    assert result.scorecard.services[0].verdict() == "incomplete"
+    assert result.exit_code == 2
+
+
+def test_explore_records_a_random_seed(report_root: Path) -> None:
+    assert main(["run", "--profile", str(REPO / "profiles" / "demo.yaml"), "--standard", "service-info",
+                 "--explore", "--report-dir", str(report_root), "--quiet"]) == 0
+    scorecard = json.loads((only_run_dir(report_root) / "scorecard.json").read_text())
+    assert scorecard["explore"] is True and isinstance(scorecard["seed"], int)
+
+
+def test_a_suite_module_that_cannot_load_makes_its_services_incomplete(
+        report_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import conformance.plugin as plugin
+
+    original = plugin.SuiteModule._getobj
+
+    def broken(self: plugin.SuiteModule) -> Any:
+        if self.module_name.endswith("check_service_info"):
+            raise ImportError("simulated defect")
+        return original(self)
+
+    monkeypatch.setattr(plugin.SuiteModule, "_getobj", broken)
+    result = run_profile({"initiative": "Broken", "services": [{**si_entry(""), "url": None, "reference": True}]},
+                         report_root)
+    assert result.scorecard.services[0].verdict() == "incomplete"
+    assert any("could not be loaded" in n for n in result.scorecard.notices)
+    assert result.exit_code == 2

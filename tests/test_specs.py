@@ -11,7 +11,7 @@ from typing import ClassVar
 import pytest
 
 from conformance import specs
-from conformance.errors import ConformanceError, SpecsUnavailable
+from conformance.errors import ConformanceError, SpecsUnavailable, UsageError
 from conformance.reference.base import Fault, ReferenceApp, ReferenceServer, Reply, Request, route
 
 
@@ -21,7 +21,8 @@ def test_locate_prefers_the_option_then_the_environment(monkeypatch: pytest.Monk
     other = tmp_path / "other"
     other.mkdir()
     assert specs.locate(str(other)) == other
-    assert specs.locate(str(tmp_path / "missing")) is None
+    with pytest.raises(UsageError, match="missing is not a directory"):
+        specs.locate(str(tmp_path / "missing"))
 
 
 def test_missing_schema_says_how_to_get_it() -> None:

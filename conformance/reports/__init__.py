@@ -6,6 +6,7 @@ scorecard block at the top of ``report.html`` comes from :mod:`conformance.repor
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,8 +31,20 @@ def redact_tree(directory: Path, redactor: Redactor) -> None:
     if not directory.is_dir():
         return
     for path in directory.rglob("*"):
-        if path.is_file() and path.suffix in TEXT_SUFFIXES:
-            text = path.read_text(encoding="utf-8", errors="replace")
-            cleaned = redactor.text(text)
-            if cleaned != text:
-                path.write_text(cleaned, encoding="utf-8")
+        if not path.is_file() or path.suffix not in TEXT_SUFFIXES:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if path.suffix == ".json":
+            try:
+                document = json.loads(text)
+            except ValueError:
+                pass
+            else:  # value by value, so that the file stays valid JSON
+                cleaned_document = redactor.structure(document)
+                if cleaned_document != document:
+                    path.write_text(json.dumps(cleaned_document, indent=2, ensure_ascii=False) + "\n",
+                                    encoding="utf-8")
+                continue
+        cleaned = redactor.text(text)
+        if cleaned != text:
+            path.write_text(cleaned, encoding="utf-8")

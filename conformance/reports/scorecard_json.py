@@ -8,11 +8,8 @@ from pathlib import Path
 from conformance.redact import Redactor
 from conformance.scorecard import Scorecard
 
-SCHEMA = Path(__file__).resolve().parent.parent / "scorecard.schema.json"
-
-
 def write(scorecard: Scorecard, directory: Path, redactor: Redactor) -> Path:
     path = directory / "scorecard.json"
-    text = json.dumps(scorecard.to_dict(), indent=2, ensure_ascii=False)
-    path.write_text(redactor.text(text) + "\n", encoding="utf-8")
+    text = json.dumps(redactor.structure(scorecard.to_dict()), indent=2, ensure_ascii=False)
+    path.write_text(text + "\n", encoding="utf-8")
     return path

@@ -109,6 +109,6 @@ def build(scorecard: Scorecard) -> dict[str, Any]:
 
 def write(scorecard: Scorecard, directory: Path, redactor: Redactor) -> Path:
     path = directory / "testbed-report.json"
-    path.write_text(redactor.text(json.dumps(build(scorecard), indent=2, ensure_ascii=False)) + "\n",
+    path.write_text(json.dumps(redactor.structure(build(scorecard)), indent=2, ensure_ascii=False) + "\n",
                     encoding="utf-8")
     return path
