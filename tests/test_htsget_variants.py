@@ -21,7 +21,8 @@ def _entry(**extra: Any) -> dict[str, Any]:
     return entry
 
 
-@pytest.mark.parametrize("variant", ["inline", "no-class", "no-md5", "superset", "media-types", "no-post"])
+@pytest.mark.parametrize("variant", ["inline", "no-class", "no-md5", "superset", "media-types", "no-post",
+                                     "default-formats-only"])
 def test_conformant_variant_gets_no_failed_check(variant: str, report_root: Path, specs_dir: str | None) -> None:
     # Options of the reference app reach it through the profile entry's options (reference servers read
     # service.options); the variant is one such option.
@@ -65,3 +66,16 @@ def test_htsget_1_2_0_skips_post(report_root: Path, specs_dir: str | None) -> No
                                  "htsget.data.records-overlapping-region-present"])
     assert result.outcome("htsget.post.regions-all-returned") == "skipped"
     assert result.failed() == []
+
+
+def test_server_without_cram_and_bcf_and_without_service_info_gets_no_failed_check(
+        report_root: Path, specs_dir: str | None) -> None:
+    # htsget 1.2.0 has no service-info to list the formats: UnsupportedFormat for CRAM/BCF is the answer
+    # the spec asks for (htsget 1.3.0 §Query parameters, format), not a failed ticket request.
+    entry = _entry(version="1.2.0", reference={"faults": [], "options": {"variant": "default-formats-only"}})
+    result = run_profile({"initiative": "no cram", "services": [entry]}, report_root, specs_dir=specs_dir,
+                         standards=["htsget"])
+    assert result.failed() == []
+    assert result.errors() == []
+    assert result.outcome("htsget.response.success-200-json") == "passed"
+    assert result.outcome("htsget.ticket.format-matches-request") == "skipped"

@@ -7,7 +7,8 @@ reference sequences by MD5 so that a client can decode CRAM.
 
 Conformant variants, chosen with ``options={"variant": ...}``: ``inline`` (every block a data: URI),
 ``no-class``, ``no-md5``, ``superset`` (a region returns its whole reference), ``media-types`` (data: URIs
-with other or no media types) and ``no-post`` (POST refused with 405).
+with other or no media types), ``no-post`` (POST refused with 405) and ``default-formats-only`` (no CRAM or
+BCF: UnsupportedFormat).
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ class HtsgetApp(ReferenceApp):
         _fault("class-mislabelled", "the header block is labelled body and the body blocks header",
                "htsget.ticket.class-matches-content"),
         _fault("md5-not-hex", "md5 is given base64-encoded", "htsget.ticket.md5-hex"),
-        _fault("header-differs-per-request", "the header carries a comment naming the region",
+        _fault("header-differs-per-request", "a region's header carries a comment naming it and one more reference",
                "htsget.ticket.header-blocks-reusable"),
         _fault("truncated-body", "the body block loses bytes before the EOF marker",
                "htsget.data.concatenation-valid-format"),
@@ -148,14 +149,13 @@ class HtsgetApp(ReferenceApp):
         _fault("post-no-regions-empty", "POST without regions answers an empty file",
                "htsget.post.no-regions-returns-whole-file"),
         _fault("service-info-wrong-artifact", "service-info says artifact htsget-server",
-               "htsget.service-info.type-artifact-htsget", "htsget.service-info.schema-valid",
-               "service-info.type.artifact-matches-standard"),
+               "htsget.service-info.schema-valid", "service-info.type.artifact-matches-standard"),
         _fault("service-info-wrong-datatype", "/reads/service-info says datatype variants",
                "htsget.service-info.datatype-matches-endpoint"),
         _fault("service-info-mixed-formats", "reads service-info lists VCF and BCF too",
                "htsget.service-info.formats-valid-for-datatype"),
         _fault("service-info-variants-404", "only /reads/service-info exists; /variants/service-info answers 404",
-               "htsget.service-info.endpoint-exposed", "service-info.endpoint.answers-200"),
+               "htsget.service-info.endpoint-exposed"),
         _fault("service-info-no-htsget-block", "service-info has no htsget object",
                "htsget.service-info.htsget-object"),
         _fault("service-info-flag-string", "fieldsParameterEffective is the string 'true'",
@@ -167,6 +167,8 @@ class HtsgetApp(ReferenceApp):
         self.token = secrets.token_urlsafe(24)
         self.block_token = secrets.token_urlsafe(16)
         self.variant = str(self.options.get("variant", ""))
+        # ``default-formats-only``: BAM and VCF only, CRAM/BCF refused with UnsupportedFormat (conformant).
+        self.formats = {k: v[:1] for k, v in FORMATS.items()} if self.variant == "default-formats-only" else FORMATS
         data.dataset()
 
     @classmethod
@@ -218,7 +220,7 @@ class HtsgetApp(ReferenceApp):
         if kind == "variants" and self.has("service-info-variants-404"):
             return self._error("NotFound", "no service-info here")
         datatype = "variants" if kind == "reads" and self.has("service-info-wrong-datatype") else kind
-        formats = list(FORMATS[kind])
+        formats = list(self.formats[kind])
         if self.has("service-info-mixed-formats"):
             formats = ["BAM", "CRAM", "VCF", "BCF"]
         block: dict[str, Any] = {"datatype": datatype, "formats": formats, "fieldsParameterEffective": False,
@@ -320,7 +322,7 @@ class HtsgetApp(ReferenceApp):
             raise HtsgetError("NotFound", f"no {kind} with id {ident!r}")
         self._authorised(request, kind, ident)
         fmt = query.get("format") or DEFAULT_FORMAT[kind]
-        if fmt not in FORMATS[kind] and not self.has("unsupported-format-200"):
+        if fmt not in self.formats[kind] and not self.has("unsupported-format-200"):
             raise HtsgetError("UnsupportedFormat", f"format {fmt!r} is not offered for {kind}")
         if fmt not in FORMATS[kind] or (self.has("format-ignored") and "format" in query):
             fmt = DEFAULT_FORMAT[kind]

@@ -27,6 +27,8 @@ EOFS = {"BAM": BGZF_EOF, "CRAM": CRAM_EOF, "VCF": BGZF_EOF, "BCF": BGZF_EOF}
 MODES = {"BAM": "wb", "CRAM": "wc", "VCF": "wz", "BCF": "wb"}
 CONTIGS = (("chr1", 2000), ("chr2", 1500), ("chr3", 1000))
 READ_LENGTH = 50
+#: The reference the header-differs-per-request fault adds to region headers.
+EXTRA_CONTIG = "conformanceExtra"
 #: Largest coordinate pysam accepts (htsget allows unsigned 32-bit; larger ends mean "to the end").
 INT32_MAX = (1 << 31) - 1
 
@@ -204,7 +206,7 @@ def make_slice(kind: str, fmt: str, regions: tuple[Region, ...] | None, header_o
     """(header bytes, body bytes): their concatenation is a complete file ending in the EOF marker.
 
     ``drop`` ("first" or "last") leaves out one overlapping record (a fault); ``tags``/``notags`` filter
-    auxiliary tags of reads; ``header_comment`` adds an @CO/## line (a fault).
+    auxiliary tags of reads; ``header_comment`` adds an @CO/## line and a reference (a fault).
     """
     data = dataset()
     source = str(data.bam if kind == "reads" else data.vcf)
@@ -217,6 +219,7 @@ def make_slice(kind: str, fmt: str, regions: tuple[Region, ...] | None, header_o
             if header_comment:
                 as_dict = header.to_dict()
                 as_dict["CO"] = [header_comment]
+                as_dict["SQ"] = [*as_dict["SQ"], {"SN": EXTRA_CONTIG, "LN": 1}]
                 header = pysam.AlignmentHeader.from_dict(as_dict)
 
             def writer(path: str) -> Any:
@@ -228,6 +231,7 @@ def make_slice(kind: str, fmt: str, regions: tuple[Region, ...] | None, header_o
             vheader = handle.header.copy()
             if header_comment:
                 vheader.add_line(f"##comment={header_comment}")
+                vheader.add_line(f"##contig=<ID={EXTRA_CONTIG},length=1>")
 
             def writer(path: str) -> Any:
                 return pysam.VariantFile(path, MODES[fmt], header=vheader)

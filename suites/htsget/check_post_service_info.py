@@ -31,6 +31,10 @@ def post(client: ServiceClient, hts: Htsget, kind: str, ident: str, body: dict[s
     response: Response = hts.request(client, kind, ident, post=body)
     if response.status in REFUSED:
         pytest.skip(f"POST /{kind}/{ident} answered {response.status}: POST is not offered (it is optional)")
+    if response.status >= 500:
+        # Neither a ticket nor a refusal: htsget.post.same-url-as-get reports it; the POST checks
+        # cannot tell whether POST is offered at all.
+        pytest.skip(f"POST /{kind}/{ident} answered {response.status} (see htsget.post.same-url-as-get)")
     return response
 
 
@@ -130,12 +134,13 @@ def test_post_records_not_duplicated(service: Service, client: ServiceClient, ht
 
 # -- service-info (1.3.0) --------------------------------------------------------------------------------
 
-def documents(service: Service, client: ServiceClient) -> list[tuple[str, str, dict[str, Any], Response]]:
+def documents(service: Service, client: ServiceClient,
+              hts: Htsget) -> list[tuple[str, str, dict[str, Any], Response]]:
     found = []
     for kind in ("reads", "variants"):
         if not service.options.get(kind):
             continue
-        response = client.get(f"/{kind}/service-info")
+        response = hts.service_info(client, kind)
         if response.status != 200:
             continue
         body = response.json()
@@ -148,57 +153,50 @@ def documents(service: Service, client: ServiceClient) -> list[tuple[str, str, d
 
 
 @check("htsget.service-info.endpoint-exposed")
-def test_service_info_endpoints_exposed(service: Service, client: ServiceClient) -> None:
-    """GET /reads/service-info and /variants/service-info answer 200 (htsget 1.3.0 §GA4GH service-info)."""
+def test_service_info_endpoints_exposed(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """GET /reads/service-info and /variants/service-info, for each endpoint the profile declares, answer
+    200 (htsget 1.3.0 §GA4GH service-info: the server SHOULD also expose them)."""
     for kind in ("reads", "variants"):
         if service.options.get(kind):
-            response = client.get(f"/{kind}/service-info")
+            response = hts.service_info(client, kind)
             if response.status != 200:
                 raise CheckFailure(f"/{kind}/service-info answered {response.status}", response.exchange)
 
 
 @check("htsget.service-info.schema-valid")
-def test_service_info_matches_htsget_schema(service: Service, client: ServiceClient, schemas: SpecStore) -> None:
+def test_service_info_matches_htsget_schema(service: Service, client: ServiceClient, hts: Htsget,
+                                            schemas: SpecStore) -> None:
     """The document validates against htsgetServiceInfo (htsget 1.3.0 OpenAPI)."""
     validator = schemas.validator(f"htsget/{service.version}/pub/htsget-openapi.yaml",
                                   "/components/schemas/htsgetServiceInfo", remote=SI_REMOTE, openapi="3.0")
-    for _, path, body, response in documents(service, client):
+    for _, path, body, response in documents(service, client, hts):
         errors = schema_errors(validator, body)
         if errors:
             raise CheckFailure(f"{path} does not match htsgetServiceInfo: {'; '.join(errors)}", response.exchange)
 
 
-@check("htsget.service-info.type-artifact-htsget")
-def test_service_info_artifact_is_htsget(service: Service, client: ServiceClient) -> None:
-    """type.artifact is htsget (htsget 1.3.0 OpenAPI htsgetServiceInfo)."""
-    for _, path, body, response in documents(service, client):
-        artifact = (body.get("type") or {}).get("artifact") if isinstance(body.get("type"), dict) else None
-        if artifact != "htsget":
-            raise CheckFailure(f"{path}: type.artifact is {artifact!r}, not 'htsget'", response.exchange)
-
-
 @check("htsget.service-info.htsget-object")
-def test_service_info_has_htsget_object(service: Service, client: ServiceClient) -> None:
+def test_service_info_has_htsget_object(service: Service, client: ServiceClient, hts: Htsget) -> None:
     """The document includes an htsget object (htsget 1.3.0 §GA4GH service-info)."""
-    for _, path, body, response in documents(service, client):
+    for _, path, body, response in documents(service, client, hts):
         if not isinstance(body.get("htsget"), dict):
             raise CheckFailure(f"{path} has no htsget object", response.exchange)
 
 
 @check("htsget.service-info.datatype-matches-endpoint")
-def test_service_info_datatype_matches(service: Service, client: ServiceClient) -> None:
+def test_service_info_datatype_matches(service: Service, client: ServiceClient, hts: Htsget) -> None:
     """htsget.datatype is reads at /reads/service-info, variants at /variants/service-info (htsget 1.3.0
     §GA4GH service-info)."""
-    for kind, path, body, response in documents(service, client):
+    for kind, path, body, response in documents(service, client, hts):
         block = body.get("htsget")
         if isinstance(block, dict) and "datatype" in block and block["datatype"] != kind:
             raise CheckFailure(f"{path}: htsget.datatype is {block['datatype']!r}, not {kind!r}", response.exchange)
 
 
 @check("htsget.service-info.formats-valid-for-datatype")
-def test_service_info_formats_valid(service: Service, client: ServiceClient) -> None:
+def test_service_info_formats_valid(service: Service, client: ServiceClient, hts: Htsget) -> None:
     """htsget.formats lists only BAM/CRAM (reads) or VCF/BCF (variants) (htsget 1.3.0 §GA4GH service-info)."""
-    for kind, path, body, response in documents(service, client):
+    for kind, path, body, response in documents(service, client, hts):
         block = body.get("htsget")
         formats = block.get("formats") if isinstance(block, dict) else None
         if formats is not None and (not isinstance(formats, list) or set(formats) - set(FORMATS[kind])):
@@ -207,9 +205,9 @@ def test_service_info_formats_valid(service: Service, client: ServiceClient) -> 
 
 
 @check("htsget.service-info.effective-flags-boolean")
-def test_service_info_flags_are_booleans(service: Service, client: ServiceClient) -> None:
+def test_service_info_flags_are_booleans(service: Service, client: ServiceClient, hts: Htsget) -> None:
     """fieldsParameterEffective and tagsParametersEffective are booleans (htsget 1.3.0 §GA4GH service-info)."""
-    for _, path, body, response in documents(service, client):
+    for _, path, body, response in documents(service, client, hts):
         block = body.get("htsget")
         if not isinstance(block, dict):
             continue

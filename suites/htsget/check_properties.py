@@ -11,13 +11,14 @@ from typing import Any
 import pytest
 from conformance_suites.htsget._htsget import Htsget, Record, cases, missing, names, overlapping
 from conformance_suites.htsget.check_post_service_info import post_records
-from hypothesis import given
+from hypothesis import given, seed
 from hypothesis import strategies as st
 
 from conformance.checks import check
 from conformance.client import ServiceClient
 from conformance.errors import CheckFailure
 from conformance.profile import Service
+from conformance.run import Run
 
 
 def _target(service: Service, client: ServiceClient, hts: Htsget,
@@ -57,7 +58,8 @@ def _check_region(client: ServiceClient, hts: Htsget, kind: str, ident: str, tru
 
 
 @check("htsget.property.region-matches-whole-file")
-def test_region_records_match_whole_file(service: Service, client: ServiceClient, hts: Htsget) -> None:
+def test_region_records_match_whole_file(service: Service, client: ServiceClient, hts: Htsget,
+                                         conformance_run: Run) -> None:
     """Every record overlapping a region is returned, and only records of the file (htsget 1.3.0 §Methods,
     §Design principles: 0-based half-open)."""
     kind, ident, placed = _target(service, client, hts)
@@ -67,11 +69,12 @@ def test_region_records_match_whole_file(service: Service, client: ServiceClient
     def prop(region: tuple[str, int, int]) -> None:
         _check_region(client, hts, kind, ident, truth, *region)
 
-    prop()
+    seed(conformance_run.seed)(prop)()  # the run's seed: the same deployment, the same examples
 
 
 @check("htsget.property.adjacent-regions-compose")
-def test_adjacent_regions_compose(service: Service, client: ServiceClient, hts: Htsget) -> None:
+def test_adjacent_regions_compose(service: Service, client: ServiceClient, hts: Htsget,
+                                  conformance_run: Run) -> None:
     """The records of [a,b) and [b,c) together are those of [a,c), restricted to [a,c) (htsget 1.3.0
     §Methods). Sparse data shows a record lost at a boundary that no other record spans, so variants
     are preferred."""
@@ -95,11 +98,12 @@ def test_adjacent_regions_compose(service: Service, client: ServiceClient, hts: 
             raise CheckFailure(f"{ref}:[{a},{c}) and {ref}:[{a},{b}) + [{b},{c}) disagree on {', '.join(only)}",
                                ticket.exchange)
 
-    prop()
+    seed(conformance_run.seed)(prop)()  # the run's seed: the same deployment, the same examples
 
 
 @check("htsget.property.post-equals-union-of-gets")
-def test_post_equals_union_of_gets(service: Service, client: ServiceClient, hts: Htsget) -> None:
+def test_post_equals_union_of_gets(service: Service, client: ServiceClient, hts: Htsget,
+                                   conformance_run: Run) -> None:
     """A POST with several regions returns, within them, the union of the GETs of each (htsget 1.3.0
     §Region list)."""
     kind, ident, placed = _target(service, client, hts)
@@ -118,11 +122,12 @@ def test_post_equals_union_of_gets(service: Service, client: ServiceClient, hts:
             raise CheckFailure(f"POST with {len(regions)} regions lacks {len(union - inside)} record(s) the GETs "
                                "of those regions return", response.exchange)
 
-    prop()
+    seed(conformance_run.seed)(prop)()  # the run's seed: the same deployment, the same examples
 
 
 @check("htsget.property.bad-input-never-5xx")
-def test_bad_input_never_5xx(service: Service, client: ServiceClient, hts: Htsget) -> None:
+def test_bad_input_never_5xx(service: Service, client: ServiceClient, hts: Htsget,
+                             conformance_run: Run) -> None:
     """Unknown ids and out-of-range coordinates never answer 5xx (htsget 1.3.0 §Errors)."""
     kind, ident, placed = _target(service, client, hts)
     ref = str(placed[0].ref)
@@ -143,4 +148,4 @@ def test_bad_input_never_5xx(service: Service, client: ServiceClient, hts: Htsge
         if response.status >= 500:
             raise CheckFailure(f"{response.exchange.url} answered {response.status}", response.exchange)
 
-    prop()
+    seed(conformance_run.seed)(prop)()  # the run's seed: the same deployment, the same examples

@@ -7,7 +7,16 @@ import re
 from typing import Any
 
 import pytest
-from conformance_suites.htsget._htsget import DEFAULT, FORMATS, Htsget, Ticket, cases, first_case, sniff
+from conformance_suites.htsget._htsget import (
+    DEFAULT,
+    FORMATS,
+    Htsget,
+    Ticket,
+    cases,
+    first_case,
+    sniff,
+    unsupported_format,
+)
 
 from conformance.checks import check
 from conformance.client import ServiceClient
@@ -20,15 +29,26 @@ HEX32 = re.compile(r"^[0-9a-fA-F]{32}$")
 SI_REMOTE = {"https://raw.githubusercontent.com/ga4gh-discovery/ga4gh-service-info/v1.0.0/": "service-info/1.0.0/"}
 
 
-def standard_requests(service: Service) -> list[tuple[str, str, dict[str, Any] | None]]:
-    """The requests whose tickets the ticket checks read: per id, whole file, each format, a region and
-    class=header (all cached, so the data checks reuse them)."""
+def standard_requests(service: Service, client: ServiceClient,
+                      hts: Htsget) -> list[tuple[str, str, dict[str, Any] | None]]:
+    """The requests whose tickets the ticket checks read: per id, whole file, each other format the
+    server offers, a region and class=header (all cached, so the data checks reuse them).
+
+    A format other than the default is asked for when service-info lists it; without such a list, when
+    the server does not refuse it with UnsupportedFormat, which it SHOULD do for a format it does not
+    support (htsget 1.3.0 §Query parameters, format)."""
     found: list[tuple[str, str, dict[str, Any] | None]] = []
     for kind in ("reads", "variants"):
+        offered = hts.offered_formats(client, kind) if cases(service, kind) else None
         for case in cases(service, kind):
             ident = case["id"]
             found.append((kind, ident, None))
-            found.extend((kind, ident, {"format": f}) for f in FORMATS[kind] if f != DEFAULT[kind])
+            for fmt in FORMATS[kind]:
+                if fmt == DEFAULT[kind] or (offered is not None and fmt not in offered):
+                    continue
+                if offered is None and unsupported_format(hts.request(client, kind, ident, {"format": fmt})):
+                    continue
+                found.append((kind, ident, {"format": fmt}))
             found.append((kind, ident, {"class": "header"}))
             if case.get("referenceName"):
                 found.append((kind, ident, _region(case)))
@@ -42,7 +62,8 @@ def _region(case: dict[str, Any]) -> dict[str, Any]:
 
 
 def tickets(service: Service, client: ServiceClient, hts: Htsget) -> list[tuple[str, Ticket]]:
-    return [(kind, hts.ticket(client, kind, ident, params)) for kind, ident, params in standard_requests(service)]
+    return [(kind, hts.ticket(client, kind, ident, params))
+            for kind, ident, params in standard_requests(service, client, hts)]
 
 
 def fail(message: str, ticket: Ticket) -> CheckFailure:
@@ -52,7 +73,7 @@ def fail(message: str, ticket: Ticket) -> CheckFailure:
 @check("htsget.response.success-200-json")
 def test_ticket_request_answers_200_json(service: Service, client: ServiceClient, hts: Htsget) -> None:
     """A successful ticket request answers 200 with a UTF-8 JSON body (htsget 1.3.0 §Protocol essentials)."""
-    for kind, ident, params in standard_requests(service):
+    for kind, ident, params in standard_requests(service, client, hts):
         response = hts.request(client, kind, ident, params)
         if response.status != 200:
             raise CheckFailure(f"GET /{kind}/{ident} with {params or 'no parameters'} answered {response.status}, "
@@ -67,7 +88,7 @@ def test_ticket_request_answers_200_json(service: Service, client: ServiceClient
 @check("htsget.response.single-htsget-key")
 def test_ticket_is_wrapped_in_single_htsget_key(service: Service, client: ServiceClient, hts: Htsget) -> None:
     """The JSON response is an object whose single key is ``htsget`` (htsget 1.3.0 §Protocol essentials)."""
-    for kind, ident, params in standard_requests(service):
+    for kind, ident, params in standard_requests(service, client, hts):
         response = hts.request(client, kind, ident, params)
         if response.status != 200:
             continue
@@ -93,7 +114,7 @@ def test_ticket_matches_official_schema(service: Service, client: ServiceClient,
     """The ticket validates against the OpenAPI response schema (htsget 1.3.0 OpenAPI
     #/components/schemas/htsgetResponseReads and htsgetResponseVariants; 1.2.0 inlines them)."""
     document = f"htsget/{service.version}/pub/htsget-openapi.yaml"
-    for kind, ident, params in standard_requests(service):
+    for kind, ident, params in standard_requests(service, client, hts):
         response = hts.request(client, kind, ident, params)
         if response.status != 200:
             continue
@@ -112,7 +133,7 @@ def test_ticket_matches_official_schema(service: Service, client: ServiceClient,
 def test_ticket_urls_is_array_of_url_objects(service: Service, client: ServiceClient, hts: Htsget) -> None:
     """``htsget.urls`` is a non-empty array of objects with a string ``url`` (htsget 1.3.0 §Response JSON
     fields; OpenAPI #/components/schemas/htsgetUrl)."""
-    for kind, ident, params in standard_requests(service):
+    for kind, ident, params in standard_requests(service, client, hts):
         response = hts.request(client, kind, ident, params)
         if response.status != 200:
             continue
@@ -140,7 +161,7 @@ def test_ticket_format_is_allowed_for_endpoint(service: Service, client: Service
 def test_ticket_format_matches_request(service: Service, client: ServiceClient, hts: Htsget) -> None:
     """A requested format is the ticket's format and the data's (htsget 1.3.0 §Query parameters)."""
     checked = False
-    for kind, ident, params in standard_requests(service):
+    for kind, ident, params in standard_requests(service, client, hts):
         if not params or "format" not in params or "referenceName" in params:
             continue
         ticket = hts.ticket(client, kind, ident, params)
