@@ -7,8 +7,8 @@ reference sequences by MD5 so that a client can decode CRAM.
 
 Conformant variants, chosen with ``options={"variant": ...}``: ``inline`` (every block a data: URI),
 ``no-class``, ``no-md5``, ``superset`` (a region returns its whole reference), ``media-types`` (data: URIs
-with other or no media types), ``no-post`` (POST refused with 405) and ``default-formats-only`` (no CRAM or
-BCF: UnsupportedFormat).
+with other or no media types), ``no-post`` (POST refused with 405), ``default-formats-only`` (no CRAM or
+BCF: UnsupportedFormat) and ``empty-range-400`` (GET start == end refused with InvalidRange, as POST does).
 """
 
 from __future__ import annotations
@@ -367,7 +367,8 @@ class HtsgetApp(ReferenceApp):
             return None
         if reference == "*" and (start is not None or end is not None):
             raise HtsgetError("InvalidInput", "start and end cannot be used with referenceName=*")
-        if start is not None and end is not None and start > end and not self.has("invalid-range-200"):
+        if start is not None and end is not None and not self.has("invalid-range-200") and (
+                start > end or (start == end and self.variant == "empty-range-400")):
             raise HtsgetError("InvalidRange", "start is greater than end")
         if start is not None and end is not None and start > end:
             start, end = end, end
