@@ -49,7 +49,8 @@ def test_linked_identities_encoding_accepts_the_spec_encodings_only() -> None:
     spec_example = "123456,https%3A%2F%2Fexample.org%2Fa%7Cb%2Cc;7890,https%3A%2F%2Fexample2.org"  # P12 line 818
     assert jose.linked_identities_problem(spec_example) is None
     assert jose.linked_identities_problem(f"{quote('a,b;c', safe='')},{quote('https://x/o,i;d', safe='')}") is None
-    assert jose.linked_identities_problem("567,https://example2.org/oidc") is not None
+    assert jose.linked_identities_problem(f"567,{quote('https://example2.org/oidc')}") is None  # quote() keeps '/'
+    assert jose.linked_identities_problem("567,https://example2.org/o,i") is not None  # a raw ','
     assert jose.linked_identities_problem("1,https%3A%2F%2Fa.org; 2,https%3A%2F%2Fb.org") is not None
 
 

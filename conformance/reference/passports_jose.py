@@ -227,9 +227,9 @@ def write_keys_file(issuer: Issuer, path: Path) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file (--force) keeps its old mode through O_CREAT: narrow it first
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(issuer.to_document(), handle, indent=2)
-    os.chmod(path, 0o600)
 
 
 def read_keys_file(path: Path) -> Issuer:
@@ -252,16 +252,63 @@ def keys_of(jwks: object) -> dict[str, jwt.PyJWK]:
     return found
 
 
+@dataclass(frozen=True)
+class PublicKey:
+    """One usable public key of a JWK Set: its kid (None when absent), its JWK and the loaded key."""
+
+    kid: str | None
+    jwk: dict[str, Any]
+    key: jwt.PyJWK
+
+
+def public_keys(jwks: object) -> list[PublicKey]:
+    """Every usable public key of a JWK Set, in order, with or without kid; several may share a kid
+    (RFC 7517 §4.5 allows it for keys of different kty). Keys PyJWT cannot load are left out."""
+    found: list[PublicKey] = []
+    if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list):
+        return found
+    for jwk in jwks["keys"]:
+        if not isinstance(jwk, dict):
+            continue
+        public = {k: v for k, v in jwk.items() if k not in PRIVATE_JWK_MEMBERS}
+        try:
+            loaded = jwt.PyJWK(public)
+        except (jwt.PyJWKError, jwt.InvalidKeyError, ValueError, TypeError, KeyError):
+            continue
+        kid = jwk.get("kid")
+        found.append(PublicKey(kid if isinstance(kid, str) else None, public, loaded))
+    return found
+
+
+_CURVES = {"ES256": "secp256r1", "ES384": "secp384r1", "ES512": "secp521r1"}
+
+
+def key_fits(key: PublicKey, alg: str) -> bool:
+    """Whether ``key`` can verify a signature of ``alg`` (key type, curve, its use and declared alg)."""
+    if key.jwk.get("use", "sig") != "sig" or key.jwk.get("alg", alg) != alg:
+        return False
+    raw = key.key.key
+    if alg.startswith(("RS", "PS")):
+        return isinstance(raw, rsa.RSAPublicKey)
+    if alg in _CURVES:
+        return isinstance(raw, ec.EllipticCurvePublicKey) and raw.curve.name == _CURVES[alg]
+    return False
+
+
+def candidate_keys(keys: Iterable[PublicKey], kid: object, alg: str) -> list[PublicKey]:
+    """The keys a verifier tries for a token: those fitting ``alg`` with the token's kid, or all fitting
+    ``alg`` when the token has no kid."""
+    return [k for k in keys if key_fits(k, alg) and (kid is None or k.kid == str(kid))]
+
+
 def verify(token: str, key: Any, *, algorithms: Iterable[str] = ALLOWED_ALGS,
-           require: Iterable[str] = ("iss", "sub", "iat", "exp"), audience: str | None = None,
-           now: float | None = None) -> dict[str, Any]:
+           require: Iterable[str] = ("iss", "sub", "iat", "exp"), audience: str | None = None) -> dict[str, Any]:
     """The verified payload; raises ``jwt.InvalidTokenError`` (any cause)."""
     options: Any = {"require": list(require), "verify_aud": audience is not None}
     if isinstance(key, jwt.PyJWK):
         key = key.key
     payload: dict[str, Any] = jwt.decode(token, key, algorithms=list(algorithms), options=options,
                                          audience=audience, leeway=LEEWAY)
-    del now
     return payload
 
 
@@ -271,8 +318,9 @@ def now() -> int:
 
 # -- visa rules (Passport 1.2 §Visa Object Claims, §URL Claims, §Pattern Matching) ----------------------
 
-#: LinkedIdentities entry part: RFC 3986 pchar without ',' and ';' (Passport 1.2 §LinkedIdentities).
-_LINKED_PART = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+=:@]|%[0-9A-Fa-f]{2})+")
+#: LinkedIdentities entry part: RFC 3986 pchar and '/' (which quote() keeps) without ',' and ';'
+#: (Passport 1.2 §LinkedIdentities: the encoding keeps "," and ";" from causing parsing conflicts).
+_LINKED_PART = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+=:@/]|%[0-9A-Fa-f]{2})+")
 _CUSTOM_ROLE = re.compile(r"[a-z][a-z0-9_-]*(?:\.[a-z][a-z0-9_-]*)+")
 _DOMAIN = re.compile(r"(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
 
@@ -306,7 +354,7 @@ def linked_identities_problem(value: object) -> str | None:
     for entry in value.split(";"):
         pieces = entry.split(",")
         if len(pieces) != 2 or not all(_LINKED_PART.fullmatch(p) for p in pieces):
-            return (f"has entry {entry!r}, not <uri-encoded-sub>,<uri-encoded-iss> (raw '/', ',', ';' or "
+            return ("has an entry that is not <uri-encoded-sub>,<uri-encoded-iss> (raw ',', ';' or "
                     "whitespace must be percent-encoded)")
     return None
 

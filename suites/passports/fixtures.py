@@ -8,7 +8,7 @@ import base64
 import json
 import secrets
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -105,15 +105,37 @@ class Broker:
             raise Skip("the jwks_uri answers no JSON key set (see passports.broker.discovery-has-jwks-uri)")
         return body, response
 
-    def signing_keys(self) -> dict[str, jwt.PyJWK]:
-        return jose.keys_of(self.jwks()[0])
+    def signing_keys(self) -> list[jose.PublicKey]:
+        return jose.public_keys(self.jwks()[0])
+
+    def kids(self) -> set[str]:
+        return {k.kid for k in self.signing_keys() if k.kid is not None}
 
     def may_fetch(self, url: str) -> bool:
         """The harness fetches key sets only from the broker's own origin or allow-listed prefixes: it
-        models the jku discipline it tests (AAI 1.2 §Conformance for Passport Clearinghouses)."""
+        models the jku discipline it tests (AAI 1.2 §Conformance for Passport Clearinghouses). A prefix
+        ends at a '/' or is the whole URL (https://keys.example.org must not admit
+        https://keys.example.org.evil.test/...)."""
         if origin_of(url) == origin_of(self.issuer_url):
             return True
-        return any(url.startswith(str(prefix)) for prefix in self.service.options.get("trusted_jku") or [])
+        for prefix in (str(p) for p in self.service.options.get("trusted_jku") or []):
+            if url == prefix or (url.startswith(prefix) and (prefix.endswith("/") or url[len(prefix)] == "/")):
+                return True
+        return False
+
+    def may_send_credentials(self, url: str) -> bool:
+        """Credentials (access token, client secret) go only to the issuer's origin and the hosts the
+        profile lists under auth.allowed_hosts, never to an endpoint a discovery document names elsewhere."""
+        if origin_of(url) == origin_of(self.issuer_url):
+            return True
+        return (urlsplit(url).hostname or "").lower() in {h.lower() for h in self.service.auth.allowed_hosts}
+
+    def credential_endpoint(self, name: str) -> str:
+        url = self.endpoint(name)
+        if not self.may_send_credentials(url):
+            pytest.skip(f"the {name} is neither on the issuer's origin nor on a host of auth.allowed_hosts; the "
+                        "harness sends no credentials there")
+        return url
 
     def key_set(self, url: str) -> tuple[dict[str, Any] | None, Response | None]:
         """The key set at an allow-listed ``url`` (None: not allowed or not a key set)."""
@@ -143,6 +165,7 @@ class Broker:
         form.setdefault("subject_token", self.access_token())
         headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
         client = self.anonymous
+        url = self.credential_endpoint("token_endpoint")
         if client_auth:
             client_id = self.service.auth.secret("client_id_env")
             client_secret = self.service.auth.secret("client_secret_env")
@@ -151,8 +174,8 @@ class Broker:
             basic = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
             register_secret(self.run, basic)
             headers["Authorization"] = f"Basic {basic}"
-        return client.post(self.endpoint("token_endpoint"), data=urlencode(form).encode(), headers=headers,
-                           idempotent=False)
+        return client.post(url, data=urlencode(form).encode(), headers=headers, idempotent=False,
+                           follow_redirects=False)
 
     def exchanged(self) -> tuple[dict[str, Any], Response]:
         """The answer to a well-formed exchange (skip: the broker offers none)."""
@@ -188,9 +211,11 @@ class Broker:
 
     def userinfo(self) -> tuple[Any, Response]:
         def make() -> tuple[Any, Response]:
-            response = self.anonymous.get(self.endpoint("userinfo_endpoint"),
-                                          headers={"Authorization": f"Bearer {self.access_token()}"})
+            response = self.anonymous.get(self.credential_endpoint("userinfo_endpoint"),
+                                          headers={"Authorization": f"Bearer {self.access_token()}"},
+                                          follow_redirects=False)
             if response.content_type == "application/jwt":
+                register_secret(self.run, response.text.strip())
                 try:
                     return jose.split(response.text.strip()).payload, response
                 except jose.TokenFormatError:
@@ -230,23 +255,37 @@ def _json_or_none(response: Response) -> Any:
         return None
 
 
-def signature_problem(token: str, keys: Mapping[str, jwt.PyJWK]) -> str | None:
-    """Why ``token`` does not verify with the key its ``kid`` selects ('' when no key applies), or None."""
+def verifying_key(token: str, keys: Iterable[jose.PublicKey]) -> jose.PublicKey | None:
+    """The key of ``keys`` that verifies ``token``: every key fitting its alg with its kid (all of them
+    when it has no kid) is tried, since several keys may share a kid (RFC 7517 §4.5)."""
+    parts = jose.split(token)
+    alg = str(parts.header.get("alg"))
+    for key in jose.candidate_keys(keys, parts.header.get("kid"), alg):
+        try:
+            jwt.decode(token, key.key.key, algorithms=[alg], options={
+                "verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False,
+                "verify_iss": False})
+        except (jwt.InvalidTokenError, jwt.PyJWKError, ValueError, TypeError):
+            continue
+        return key
+    return None
+
+
+def signature_problem(token: str, keys: Iterable[jose.PublicKey]) -> str | None:
+    """Why ``token`` verifies with none of the keys a verifier would try ('' when its alg is not an
+    asymmetric signature), or None."""
     parts = jose.split(token)
     alg = parts.header.get("alg")
     kid = parts.header.get("kid")
     if alg not in ASYMMETRIC_ALGS:
         return ""
-    key = keys.get(str(kid)) if kid is not None else (next(iter(keys.values())) if len(keys) == 1 else None)
-    if key is None:
-        return f"no published key has kid {kid!r}"
-    try:
-        jwt.decode(token, key.key, algorithms=[str(alg)], options={
-            "verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False, "verify_iss": False})
-    except jwt.InvalidSignatureError:
-        return f"the signature does not verify with key {kid!r}"
-    except (jwt.InvalidTokenError, jwt.PyJWKError, ValueError, TypeError) as exc:
-        return f"the token does not verify with key {kid!r} ({type(exc).__name__})"
+    keys = list(keys)
+    candidates = jose.candidate_keys(keys, kid, str(alg))
+    if not candidates:
+        return (f"no published key has kid {kid!r} and fits {alg}" if kid is not None
+                else f"no published key fits {alg}")
+    if verifying_key(token, candidates) is None:
+        return f"the signature verifies with none of the {len(candidates)} published key(s) fitting kid {kid!r}, {alg}"
     return None
 
 
@@ -338,7 +377,17 @@ class Clearinghouse:
 
     @property
     def trusted(self) -> bool:
-        return bool(self.service.options.get("trusts_test_issuer")) and self.issuer is not None
+        return bool(self.service.options.get("trusts_test_issuer")) and self.issuer is not None and \
+            self.trust_problem is None
+
+    @property
+    def trust_problem(self) -> str | None:
+        """Why a declared trust cannot hold: without test_issuer_keys the harness signs with a fresh per-run
+        issuer, which a real clearinghouse cannot have been configured to trust."""
+        if self.service.options.get("trusts_test_issuer") and not self.service.options.get("test_issuer_keys") \
+                and self.service.reference is None:
+            return "trusts_test_issuer is true but no test_issuer_keys file names the issuer it trusts"
+        return None
 
     @property
     def path(self) -> str:
@@ -347,8 +396,14 @@ class Clearinghouse:
         return f"/objects/{self.object_id}/access/{self.access_id}"
 
     def submit(self, passport: str) -> Response:
+        """``passport`` POSTed to the protected object, on the clearinghouse's own origin, no redirect
+        followed. A 202 (DRS: retry later) is neither a grant nor a refusal: the check is inconclusive."""
         register_secret(self.run, passport)
-        return self.client.post(self.path, json={"passports": [passport]}, idempotent=False)
+        response = self.client.post(self.path, json={"passports": [passport]}, idempotent=False,
+                                    follow_redirects=False)
+        if response.status == 202:
+            pytest.skip("the clearinghouse answered 202 (try again later): neither a grant nor a refusal")
+        return response
 
     # minting
     def visa(self, signer: jose.Issuer | None = None, *, obj: Mapping[str, Any] | None = None,
@@ -395,6 +450,8 @@ class Clearinghouse:
         return str(self.dataset)
 
     def require_trust(self) -> None:
+        if self.trust_problem:
+            pytest.skip(self.trust_problem)
         if not self.trusted:
             pytest.skip("needs a clearinghouse that trusts the harness's test issuer "
                         "(trusts_test_issuer: true with test_issuer_keys from `conformance passports keys`)")
@@ -430,7 +487,8 @@ class Clearinghouse:
 
 
 def granted(response: Response) -> bool:
-    return 200 <= response.status < 300
+    """A grant is 200 with an AccessURL (DRS 1.4.0 §PostAccessURL); 202 is inconclusive (see submit)."""
+    return response.status == 200
 
 
 @pytest.fixture(scope="session")
