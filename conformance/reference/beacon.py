@@ -181,7 +181,7 @@ class BeaconApp(ReferenceApp):
          "beacon.summary.exists-matches-resultsets"),
         ("total-is-page-size", "numTotalResults is the number of records on the page",
          "beacon.summary.total-not-page-size"),
-        ("total-exceeds-sum", "numTotalResults is one more than the sum over result sets",
+        ("total-exceeds-sum", "a non-zero numTotalResults is one more than the sum over result sets",
          "beacon.summary.total-matches-resultsets"),
         ("resultset-exists-mismatch", "MISS result sets say exists true",
          "beacon.resultsets.exists-iff-count-positive"),
@@ -197,7 +197,8 @@ class BeaconApp(ReferenceApp):
         ("skip-counts-records", "skip is applied as a record offset", "beacon.pagination.skip-counts-pages"),
         ("pages-overlap", "each page after the first repeats the last record of the previous page",
          "beacon.pagination.pages-disjoint"),
-        ("page-drops-record", "every page leaves out its last record", "beacon.pagination.pages-cover-results"),
+        ("page-drops-record", "every page of a paged result leaves out its last record",
+         "beacon.pagination.pages-cover-results"),
         ("limit-zero-returns-nothing", "limit=0 returns an empty page", "beacon.pagination.limit-zero-means-all"),
         ("skip-past-end-500", "a page past the end answers 500", "beacon.property.random-pagination-safe"),
         # filters
@@ -276,6 +277,14 @@ class BeaconApp(ReferenceApp):
             interval = self.records["genomicVariant"][-3]["variation"]["location"]["interval"]
             interval["start"]["value"], interval["end"]["value"] = interval["end"]["value"], interval["start"]["value"]
         self.dataset_of_individual = {i["id"]: i["info"]["datasetId"] for i in self.records["individual"]}
+        #: option ``nonFilteredQueriesAllowed: false``: a conformant variant that declares it for every entry
+        #: type and answers 400 to a query on a rootUrl that has no filter and no request parameter.
+        self.non_filtered_allowed = self.options.get("nonFilteredQueriesAllowed", True) is not False
+        #: option ``rejectUnknownReferenceName: true``: a variant query on a sequence the beacon does not hold
+        #: (another assembly's accession) is answered 400, as a single-assembly beacon may.
+        self.reject_unknown_sequence = self.options.get("rejectUnknownReferenceName") is True
+        #: option ``plainNotFound: true``: a path outside the API gets the web framework's plain-text 404.
+        self.plain_not_found = self.options.get("plainNotFound") is True
 
     @classmethod
     def demo_entries(cls) -> list[dict[str, Any]]:
@@ -319,7 +328,8 @@ class BeaconApp(ReferenceApp):
             definition: dict[str, Any] = {
                 "id": entry, "name": name, "ontologyTermForThisType": {"id": term, "label": label},
                 "partOfSpecification": f"Beacon v{self.version}",
-                "defaultSchema": self.default_schema(entry, model, name), "nonFilteredQueriesAllowed": True}
+                "defaultSchema": self.default_schema(entry, model, name),
+                "nonFilteredQueriesAllowed": self.non_filtered_allowed}
             if entry in data.COLLECTIONS:
                 members = list(data.COLLECTIONS[entry])
                 if self.has("collection-member-undeclared") and entry == "dataset":
@@ -469,6 +479,8 @@ class BeaconApp(ReferenceApp):
         return BY_PATH.get(path)
 
     def not_found(self, request: Request) -> Reply:
+        if self.plain_not_found:
+            return Reply(404, b"Not Found", {"Content-Type": "text/plain"})
         return self.error(Query(), "individual", 404, f"no such endpoint: {request.path}")
 
     def dataset_of(self, entry: str, record: dict[str, Any]) -> str | None:
@@ -506,6 +518,14 @@ class BeaconApp(ReferenceApp):
         if (entry == "individual" and self.has("unfiltered-query-refused") and not query.filters
                 and request.path.endswith("/individuals")):
             return self.error(query, entry, 400, "a filter is required")
+        depth = request.path.removeprefix(self.base_path).strip("/").count("/")
+        if not self.non_filtered_allowed and depth == 0 and not query.filters and not query.params:
+            return self.error(query, entry, 400, "nonFilteredQueriesAllowed is false: a filter or a request "
+                              "parameter is required")
+        name = query.params.get("referenceName")
+        if self.reject_unknown_sequence and entry == "genomicVariant" and name is not None and not any(
+                name in c.names for c in self.coordinates.values()):
+            return self.error(query, entry, 400, f"referenceName {name} is not a sequence of this beacon's assembly")
         try:
             matches = [r for r in self.records[entry] if scope(r) and self.matches(entry, r, query)]
         except BadRequest as exc:
@@ -719,7 +739,7 @@ class BeaconApp(ReferenceApp):
         if self.has("skip-past-end-500") and start >= len(records) > 0:
             raise IndexError("page past the end")
         page = records[start:start + limit]
-        if self.has("page-drops-record") and len(page) > 1:
+        if self.has("page-drops-record") and len(page) > 1 and len(records) > limit:  # only when really paging
             page = page[:-1]
         return page
 
@@ -730,6 +750,8 @@ class BeaconApp(ReferenceApp):
         body: dict[str, Any] = {"meta": self.meta(query, entry, returned)}
         count = total + 1 if (self.has("count-disagrees-with-records") and returned == "count"
                               and entry == "genomicVariant" and "referenceName" in query.params) else total
+        if self.has("total-exceeds-sum") and total > 0:  # count answers agree with the inflated record total
+            count += 1
         if returned == "boolean":
             body["responseSummary"] = {"exists": exists}
             if self.has("boolean-answer-has-count"):
@@ -759,7 +781,7 @@ class BeaconApp(ReferenceApp):
                 total_count = total
             if self.has("total-is-page-size"):
                 total_count = returned_records
-            if self.has("total-exceeds-sum"):
+            if self.has("total-exceeds-sum") and total_count > 0:
                 total_count += 1
             summary_exists = total_count > 0
             if self.has("exists-false-with-results"):

@@ -66,6 +66,11 @@ def test_limit_caps_the_page(beacon: Beacon) -> None:
                        answer.response)
 
 
+def _listing_ids(beacon: Beacon, root: str) -> list[list[str]]:
+    answer = beacon.get_answer(root, {"limit": LISTING_LIMIT})
+    return list(answer.set_ids().values())
+
+
 @check("beacon.pagination.skip-counts-pages")
 def test_skip_counts_pages(beacon: Beacon) -> None:
     """skip counts pages: skip=k with limit=n returns records k*n+1 .. k*n+n ("skip: 2 and limit: 8 will
@@ -73,6 +78,11 @@ def test_skip_counts_pages(beacon: Beacon) -> None:
     _entry, root, set_id, ids, size = _paging_probe(beacon)
     page, answer = _page(beacon, root, 1, size, set_id)
     expected = ids[size:2 * size]
+    # The window of pages counted over the whole listing (all result sets in order) is accepted too; a short
+    # page (a missing record) is beacon.pagination.pages-cover-results' finding, not this one's.
+    listing = [i for found in _listing_ids(beacon, root) for i in found]
+    if page and (set(page) <= set(expected) or set(page) <= set(listing[size:2 * size])):
+        return
     if set(page) != set(expected):
         raise fail(f"{answer.label}: page skip=1 of result set {set_id!r} holds {page}, not records "
                    f"{size + 1}-{size + len(expected)} of the listing {expected} (skip counts pages of limit records)",
@@ -125,7 +135,9 @@ def test_limit_zero_returns_results(beacon: Beacon) -> None:
 
 
 def _term_probes(beacon: Beacon) -> list[tuple[str, dict[str, Any], list[dict[str, Any]]]]:
-    """(entry, term, records) where some but not all listed records carry the term."""
+    """(entry, term, records) where some but not all listed records carry the term, among the ontology and
+    custom terms the beacon accepts (a refused term is beacon.filtering-terms.advertised-terms-accepted's
+    finding, not these checks')."""
     def make() -> list[tuple[str, dict[str, Any], list[dict[str, Any]]]]:
         probes = []
         terms = beacon.filtering_terms()
@@ -135,7 +147,7 @@ def _term_probes(beacon: Beacon) -> list[tuple[str, dict[str, Any], list[dict[st
                 if isinstance(scopes, list) and scopes and entry not in scopes:
                     continue
                 carriers = [r for r in records if carries(r, term["id"])]
-                if 0 < len(carriers) < len(records):
+                if 0 < len(carriers) < len(records) and beacon.accepts_filter(entry, term):
                     probes.append((entry, term, records))
         return probes
     probes: list[tuple[str, dict[str, Any], list[dict[str, Any]]]] = beacon.memo("term-probes", make)
@@ -475,7 +487,7 @@ def _invalid(beacon: Beacon) -> Response:
 def _error_response(beacon: Beacon) -> Response:
     response = _invalid(beacon)
     if response.status < 400:
-        response = beacon.get(f"{beacon.require_root(beacon.entry_types()[0])}/{UNKNOWN_ID}/no_such_endpoint")
+        response = beacon.get(f"{beacon.require_root(beacon.entry_types()[0])}/{UNKNOWN_ID}")
     if response.status < 400:
         pytest.skip("no error response to examine (see beacon.errors.invalid-parameter-rejected)")
     return response
