@@ -30,6 +30,15 @@ CREATED = "2026-01-05T09:30:00Z"
 UPDATED = "2026-02-01T12:00:00+01:00"
 ISSUER = "https://passport-issuer.example.org/"
 TOKEN_HEADER = "X-Access-Token"
+#: Conformant variants (reference option ``variants``), each a legitimate choice a real server makes:
+#: signed-inline-urls: the inline access_url carries a signature that changes per answer, and the
+#:   checksums come in another order every other answer;
+#: metadata-open: the protected object's metadata is open, only its AccessURL needs the passport;
+#: accepted-first: the first GET of each object answers 202 Accepted with Retry-After: 0;
+#: external-bundle-member: bundle-1 lists a member held by another DRS server;
+#: gzip-stored: the bytes are served as stored with Content-Encoding: gzip (size and checksums are over
+#:   the stored bytes).
+VARIANTS = ("signed-inline-urls", "metadata-open", "accepted-first", "external-bundle-member", "gzip-stored")
 
 
 def _faults(*items: tuple[str, str, tuple[str, ...]]) -> dict[str, Fault]:
@@ -95,8 +104,10 @@ FAULTS = _faults(
     ("service-info-500", "GET /service-info answers 500", (C + "service-info.endpoint-available",)),
     ("service-info-max-bulk-string", "maxBulkRequestLength is the string \"5\" (schema: integer)",
      (C + "service-info.schema-valid",)),
-    ("service-info-wrong-group", "type.group is org.example", (C + "service-info.type-group-is-org-ga4gh",)),
-    ("service-info-wrong-artifact", "type.artifact is DRS (upper case)", (C + "service-info.type-artifact-is-drs",)),
+    ("service-info-wrong-group", "type.group is org.example",
+     (C + "service-info.type-group-is-org-ga4gh",)),
+    ("service-info-wrong-artifact", "type.artifact is DRS (upper case)",
+     (C + "service-info.type-artifact-is-drs",)),
     ("service-info-no-max-bulk", "no top-level maxBulkRequestLength",
      (C + "service-info.max-bulk-request-length-present",)),
     ("service-info-max-bulk-zero", "maxBulkRequestLength is 0",
@@ -195,7 +206,7 @@ FAULTS = _faults(
     ("options-unknown-id-200", "OPTIONS /objects/{unknown} answers 200", (C + "auth.options-unknown-id-is-404",)),
     ("passport-auth-missing-issuers", "PassportAuth without passport_auth_issuers",
      (C + "auth.passport-issuers-listed-for-passport-auth",)),
-    ("protected-object-leaks", "GET of the protected object without a passport answers 200",
+    ("protected-object-leaks", "GET of the protected object and of its AccessURL without a passport answer 200",
      (C + "auth.protected-object-requires-credentials",)),
     ("missing-token-403", "no credentials answers 403 instead of 401", (C + "auth.missing-credentials-is-401",)),
     ("401-without-www-authenticate", "401 answers carry no WWW-Authenticate", (C + "auth.401-has-www-authenticate",)),
@@ -252,6 +263,11 @@ class DrsApp(ReferenceApp):
         self.passport = "ref-passport." + hmac.new(self._key, b"passport", "sha256").hexdigest()
         self._access_token = hmac.new(self._key, b"access", "sha256").hexdigest()[:32]
         self._gets = 0
+        self._answers = 0
+        self._accepted: set[str] = set()
+        self.variants = set(self.options.get("variants") or ())
+        if self.variants - set(VARIANTS):
+            raise ValueError(f"unknown DRS variant(s) {sorted(self.variants - set(VARIANTS))}; known: {VARIANTS}")
         self.blobs = {b.id: Blob(b.id, b.name, b.seed, b.size, b.types, b.mime_type, b.protected) for b in BLOBS}
         large = int(self.options.get("large_object_size", 0) or 0)
         if large:
@@ -328,6 +344,10 @@ class DrsApp(ReferenceApp):
 
     def access_methods(self, blob: Blob) -> list[dict[str, Any]]:
         inline: dict[str, Any] = {"type": "https", "access_url": {"url": self.bytes_url(blob.id)}}
+        if "signed-inline-urls" in self.variants:
+            self._answers += 1
+            signature = hmac.new(self._key, str(self._answers).encode(), "sha256").hexdigest()
+            inline["access_url"]["url"] += f"?X-Amz-Signature={signature}"
         signed: dict[str, Any] = {"type": "https", "access_id": "https-signed"}
         methods = [signed] if blob.protected else [inline, signed]
         if self.has("access-url-plain-http-public") and not blob.protected:
@@ -363,6 +383,8 @@ class DrsApp(ReferenceApp):
             if self.has("checksum-type-nonstandard"):
                 kind = {"sha-256": "SHA256", "md5": "MD5", "sha-512": "SHA512"}.get(kind, kind)
             found.append({"checksum": value, "type": kind})
+        if "signed-inline-urls" in self.variants and self._answers % 2:
+            found.reverse()
         return found
 
     def blob_object(self, blob: Blob) -> dict[str, Any]:
@@ -397,6 +419,8 @@ class DrsApp(ReferenceApp):
 
     def bundle_object(self, bundle_id: str, expand: bool) -> dict[str, Any]:
         contents = [self.contents_entry(name, child, expand) for name, child in BUNDLES[bundle_id]]
+        if "external-bundle-member" in self.variants and bundle_id == "bundle-1":
+            contents.append({"name": "external.bam", "id": "ext-1", "drs_uri": ["drs://drs.other.example.org/ext-1"]})
         if self.has("bundle-contents-missing-id") and contents:
             del contents[0]["id"]
         if self.has("bundle-duplicate-names") and len(contents) > 1:
@@ -626,8 +650,14 @@ class DrsApp(ReferenceApp):
             return self.error(404, "not found")
         if not self.known(object_id):
             return self.unknown(object_id)
-        if self.is_protected(object_id) and not self.has("protected-object-leaks"):
+        if self.is_protected(object_id) and not self.has("protected-object-leaks") \
+                and "metadata-open" not in self.variants:
             return self.refuse()
+        if "accepted-first" in self.variants and not self.is_protected(object_id) \
+                and object_id not in self._accepted:
+            self._accepted.add(object_id)
+            return json_reply({"msg": "preparing the object, try again", "status_code": 202}, 202,
+                              {"Retry-After": "0"})
         return self.reply(self.object_document(object_id, self.expand(request)))
 
     def unknown(self, object_id: str) -> Reply:
@@ -696,7 +726,7 @@ class DrsApp(ReferenceApp):
             if self.has("unknown-access-id-500"):
                 return self.error(500, "internal error")
             return self.error(404, f"object {object_id!r} has no access_id {access_id!r}")
-        if self.is_protected(object_id):
+        if self.is_protected(object_id) and not (self.has("protected-object-leaks") and not post):
             if not post:
                 return self.refuse()
             if self.has("passport-access-ignored") or not self.passport_ok(body):
@@ -731,7 +761,9 @@ class DrsApp(ReferenceApp):
         blob = self.blobs.get(request.params["object_id"])
         if blob is None or self.has("access-url-dead"):
             return self.error(404, "no such bytes")
-        if request.header(TOKEN_HEADER) != self._access_token:
+        # under access-headers-not-header-lines a client cannot send the token: the bytes stay reachable, so
+        # the SHOULD fault breaks only the form of the header lines
+        if request.header(TOKEN_HEADER) != self._access_token and not self.has("access-headers-not-header-lines"):
             return self.error(403, f"the {TOKEN_HEADER} header the AccessURL lists is required")
         return self.serve(blob, request)
 
@@ -741,6 +773,8 @@ class DrsApp(ReferenceApp):
             size -= 1
         start, end, status = 0, size, 200
         headers = {"Content-Type": blob.mime_type, "Accept-Ranges": "bytes"}
+        if "gzip-stored" in self.variants:
+            headers["Content-Encoding"] = "gzip"
         wanted = _single_range(request.header("Range"), size)
         if wanted is not None and not self.has("range-ignored"):
             start, end = wanted

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
@@ -19,7 +20,7 @@ import pytest
 from jsonschema.protocols import Validator
 
 from conformance import versions
-from conformance.client import Response, ServiceClient
+from conformance.client import Response, ServiceClient, retry_after
 from conformance.errors import BudgetExceeded, CheckFailure
 from conformance.profile import Service
 from conformance.run import Run
@@ -45,6 +46,10 @@ HASHLIB = {"sha-256": ("sha256", None), "sha-512": ("sha512", None), "sha-384": 
 ACCESS_TYPES = ("s3", "gs", "ftp", "gsiftp", "globus", "htsget", "https", "file")
 AUTH_TYPES = ("None", "BasicAuth", "BearerAuth", "PassportAuth")
 RANGE_WINDOW = 100
+#: A 202 Accepted is retried this many times, each after its Retry-After if that is at most
+#: ACCEPTED_MAX_WAIT seconds (DRS §202Accepted: "The client should retry this same request after the delay").
+ACCEPTED_RETRIES = 2
+ACCEPTED_MAX_WAIT = 10.0
 
 
 def fail(message: str, response: Response | None = None) -> CheckFailure:
@@ -86,6 +91,54 @@ def header_lines(headers: object) -> dict[str, str]:
                 if name.strip() and re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name.strip()):
                     found[name.strip()] = value.strip()
     return found
+
+
+def comparable(key: str, value: Any) -> Any:
+    """A DrsObject field as it must stay equal between answers: checksums as a set of (type, value)
+    (their order is not specified, case-insensitive hex), access methods as (type, access_id) pairs
+    (a pre-signed inline access_url legitimately changes per answer); other fields as they are."""
+    if key == "checksums" and isinstance(value, list):
+        return frozenset((str(c.get("type", "")).lower(), str(c.get("checksum", "")).lower())
+                         if isinstance(c, dict) else ("", repr(c)) for c in value)
+    if key == "access_methods" and isinstance(value, list):
+        return sorted((str(m.get("type")), str(m.get("access_id"))) if isinstance(m, dict) else ("", repr(m))
+                      for m in value)
+    return value
+
+
+def same_object_data(first: dict[str, Any], second: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    """The first of ``keys`` on which two answers for one object differ (see :func:`comparable`), or None."""
+    for key in keys:
+        if comparable(key, first.get(key)) != comparable(key, second.get(key)):
+            return key
+    return None
+
+
+def secret_header_values(body: object) -> list[str]:
+    """The header values an AccessURL (or a DrsObject's inline AccessURLs, or a bulk answer) hands out:
+    tokens the redactor must know before any report is written."""
+    found: list[str] = []
+    access_urls: list[Any] = []
+    if isinstance(body, dict):
+        access_urls.append(body)
+        for method in body.get("access_methods") or [] if isinstance(body.get("access_methods"), list) else []:
+            if isinstance(method, dict):
+                access_urls.append(method.get("access_url"))
+        bulk = body.get("resolved_drs_object_access_urls")
+        access_urls.extend(bulk if isinstance(bulk, list) else [])
+        resolved = body.get("resolved_drs_object")
+        for document in resolved if isinstance(resolved, list) else []:
+            if isinstance(document, dict) and "access_methods" in document:
+                found.extend(secret_header_values(document))
+    for access_url in access_urls:
+        headers = access_url.get("headers") if isinstance(access_url, dict) else None
+        if isinstance(headers, dict):
+            found.extend(str(v) for v in headers.values())
+        for line in headers if isinstance(headers, list) else []:
+            if isinstance(line, str):
+                value = line.partition(":")[2].strip() if ":" in line else line.partition("=")[2].strip()
+                found.extend([value, value.rsplit(" ", 1)[-1]])
+    return [v for v in found if v]
 
 
 def crc32c_factory() -> Callable[[], Any] | None:
@@ -153,7 +206,7 @@ class AccessTarget:
     source: Response
 
 
-@dataclass
+@dataclass(repr=False)
 class Drs:
     """A cached view of one DRS service for one run."""
 
@@ -165,9 +218,43 @@ class Drs:
     def __post_init__(self) -> None:
         self.client = self.run.client_for(self.service)
 
+    def __repr__(self) -> str:  # hypothesis prints it in a falsifying example: no run, cache or validators
+        return f"Drs({self.service.url})"
+
     @property
     def version(self) -> str:
         return spec_version(self.service)
+
+    def register_secrets(self, response: Response) -> Response:
+        """Tell the redactor the header values an answer hands out (AccessURL.headers)."""
+        if response.status == 200 and response.content:
+            try:
+                body = response.json()
+            except CheckFailure:
+                return response
+            for value in secret_header_values(body):
+                self.client.redactor.add(value)
+        return response
+
+    def get_accepted(self, path: str, params: dict[str, str] | None = None) -> Response:
+        """GET ``path``, retrying a 202 Accepted after its Retry-After (bounded; DRS §202Accepted). The
+        202s seen are kept for drs.http.accepted-has-retry-after."""
+        response = self.client.get(path, params=params)
+        for _ in range(ACCEPTED_RETRIES):
+            if response.status != 202:
+                break
+            self._cache.setdefault("accepted", []).append((f"GET {path}", response))
+            delay = retry_after(response.headers.get("Retry-After"))
+            if delay is not None and delay > ACCEPTED_MAX_WAIT:
+                break
+            time.sleep(1.0 if delay is None else delay)
+            response = self.client.get(path, params=params)
+        return self.register_secrets(response)
+
+    def accepted(self) -> list[tuple[str, Response]]:
+        """(what, response) of every 202 Accepted met so far."""
+        found: list[tuple[str, Response]] = self._cache.get("accepted", [])
+        return found
 
     def option(self, name: str) -> list[str]:
         values: list[Any] = list(self.service.options.get(name) or [])
@@ -193,7 +280,7 @@ class Drs:
 
     def service_info(self) -> tuple[dict[str, Any], Response]:
         response = self.service_info_response()
-        return _document(response, "GET /service-info", "drs.service-info.endpoint-available"), response
+        return _document(response, "GET /service-info", "service-info.endpoint.answers-200"), response
 
     def max_bulk(self) -> tuple[int, Response]:
         document, response = self.service_info()
@@ -211,7 +298,7 @@ class Drs:
     def object_response(self, object_id: str, expand: bool = False) -> Response:
         params = {"expand": "true"} if expand else None
         return self._memo(("object", object_id, expand),  # type: ignore[no-any-return]
-                          lambda: self.client.get(object_path(object_id), params=params))
+                          lambda: self.get_accepted(object_path(object_id), params))
 
     def object(self, object_id: str, expand: bool = False) -> tuple[dict[str, Any], Response]:
         response = self.object_response(object_id, expand)
@@ -227,7 +314,8 @@ class Drs:
     def post_object_response(self, object_id: str, passport: str | None = None) -> Response:
         passport = passport or self.passport()
         return self._memo(("post", object_id, passport),  # type: ignore[no-any-return]
-                          lambda: self.client.post(object_path(object_id), json={"passports": [passport]}))
+                          lambda: self.register_secrets(
+                              self.client.post(object_path(object_id), json={"passports": [passport]})))
 
     def documents(self) -> Iterator[tuple[str, dict[str, Any], Response]]:
         """Every DrsObject the profile names that the harness can read: (id, document, response)."""
@@ -260,7 +348,8 @@ class Drs:
 
     def access_response(self, object_id: str, access_id: str) -> Response:
         path = f"{object_path(object_id)}/access/{quote(access_id, safe='')}"
-        return self._memo(("access", object_id, access_id), lambda: self.client.get(path))  # type: ignore[no-any-return]
+        return self._memo(("access", object_id, access_id),  # type: ignore[no-any-return]
+                          lambda: self.register_secrets(self.client.get(path)))
 
     def access_ids(self) -> list[tuple[str, str, Response]]:
         """(object id, access_id, response that listed it) for every readable, unprotected object."""
@@ -335,7 +424,8 @@ class Drs:
             count += len(chunk)
 
         # One byte more than promised is enough to tell a longer body; never more than the budget left.
-        response = self.client.stream(target.url, on_chunk, headers=target.headers,
+        # decode=False: size and checksums are over the bytes as stored, even if served Content-Encoding: gzip.
+        response = self.client.stream(target.url, on_chunk, headers=target.headers, decode=False,
                                       max_bytes=max(1, min(size + 1, remaining)))
         digests = {kind: (digest.hexdigest()[:keep] if keep else digest.hexdigest())
                    for kind, (digest, keep) in hashers.items()}
@@ -354,6 +444,9 @@ def _maybe_document(response: Response) -> dict[str, Any] | None:
 
 
 def _document(response: Response, what: str, see: str) -> dict[str, Any]:
+    if response.status == 202:
+        pytest.skip(f"{what} still answered 202 Accepted after {ACCEPTED_RETRIES} retries within Retry-After "
+                    f"(at most {ACCEPTED_MAX_WAIT:g} s each); the object is not ready to be checked")
     if response.status != 200:
         pytest.skip(f"{what} answered {response.status} (see {see})")
     try:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from conformance_suites.drs._drs import (
+    ACCEPTED_RETRIES,
     ACCESS_TYPES,
     AUTH_TYPES,
     DRS_TYPE_NAMES,
@@ -19,6 +20,7 @@ from conformance_suites.drs._drs import (
     is_int,
     json_type,
     object_path,
+    same_object_data,
 )
 
 from conformance.checks import check
@@ -35,6 +37,9 @@ def test_listed_object_answers_200(drs: Drs, case: str) -> None:
     """GET /objects/{object_id} for an id the server holds answers 200 with a DrsObject (DRS 1.2.0
     §Objects › GetObject)."""
     response = drs.object_response(case)
+    if response.status == 202:
+        pytest.skip(f"GET of listed object {case!r} still answered 202 Accepted after {ACCEPTED_RETRIES} retries "
+                    "within Retry-After (DRS allows 202; see drs.http.accepted-has-retry-after)")
     if response.status != 200:
         raise fail(f"GET of listed object {case!r} answered {response.status}, not 200", response)
     if not isinstance(response.json(), dict):
@@ -183,17 +188,20 @@ def test_name_is_portable_filename(drs: Drs) -> None:
 @check("drs.object.id-always-returns-same-data")
 def test_same_id_same_data(drs: Drs) -> None:
     """"One DRS ID MUST always return the same object data": a second GET reports the same size and
-    checksums (DRS 1.2.0 §DRS API Principles › DRS IDs)."""
+    checksums, in any order (DRS 1.2.0 §DRS API Principles › DRS IDs)."""
     for object_id in drs.option("objects") + drs.option("bundles"):
         first, _ = drs.object(object_id)
-        response = drs.client.get(object_path(object_id))
+        response = drs.get_accepted(object_path(object_id))
+        if response.status == 202:
+            pytest.skip(f"a second GET of {object_id!r} still answered 202 Accepted after {ACCEPTED_RETRIES} retries")
         if response.status != 200:
             raise fail(f"a second GET of {object_id!r} answered {response.status}", response)
         second = response.json()
-        for key in ("size", "checksums"):
-            if not isinstance(second, dict) or second.get(key) != first.get(key):
-                got = second.get(key) if isinstance(second, dict) else second
-                raise fail(f"{object_id}: a second GET reports {key} {got!r}, the first {first.get(key)!r}", response)
+        differs = same_object_data(first, second, ("size", "checksums")) if isinstance(second, dict) else "size"
+        if differs:
+            got = second.get(differs) if isinstance(second, dict) else second
+            raise fail(f"{object_id}: a second GET reports {differs} {got!r}, the first {first.get(differs)!r}",
+                       response)
 
 
 def _methods(drs: Drs) -> list[tuple[str, int, dict[str, Any], Response]]:
