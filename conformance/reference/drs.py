@@ -101,13 +101,13 @@ BUNDLES = {
 C = "drs."
 FAULTS = _faults(
     # -- service-info
-    ("service-info-500", "GET /service-info answers 500", (C + "service-info.endpoint-available",)),
+    ("service-info-500", "GET /service-info answers 500", ("service-info.endpoint.answers-200",)),
     ("service-info-max-bulk-string", "maxBulkRequestLength is the string \"5\" (schema: integer)",
      (C + "service-info.schema-valid",)),
     ("service-info-wrong-group", "type.group is org.example",
-     (C + "service-info.type-group-is-org-ga4gh",)),
+     (C + "service-info.type-group-is-org-ga4gh", "service-info.type.group-is-org-ga4gh")),
     ("service-info-wrong-artifact", "type.artifact is DRS (upper case)",
-     (C + "service-info.type-artifact-is-drs",)),
+     ("service-info.type.artifact-matches-standard",)),
     ("service-info-no-max-bulk", "no top-level maxBulkRequestLength",
      (C + "service-info.max-bulk-request-length-present",)),
     ("service-info-max-bulk-zero", "maxBulkRequestLength is 0",
