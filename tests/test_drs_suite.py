@@ -35,8 +35,10 @@ def test_each_version_is_conformant_and_skips_what_it_lacks(version: str, report
 
 
 def test_loopback_http_service_skips_public_rules_with_reason(report_root: Path) -> None:
+    # a third check that passes: a run in which every check is skipped is incomplete
     result = run_reference("drs", report_root, checks=["drs.http.https-on-port-443",
-                                                       "drs.uri.hostname-uri-has-no-port"])
+                                                       "drs.uri.hostname-uri-has-no-port",
+                                                       "drs.uri.self-uri-uses-drs-scheme"])
     for check_id in ("drs.http.https-on-port-443", "drs.uri.hostname-uri-has-no-port"):
         check = result.check(check_id)
         assert check.outcome == "skipped", check
