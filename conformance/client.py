@@ -513,9 +513,12 @@ class HttpClient:
             except HarnessError as exc:
                 # A reset, or a kept-alive connection the server closed just as it was reused (the
                 # classic race of persistent connections, RFC 9112 §9.3.1): worth one more try.
-                transient = (isinstance(exc, ResponseError) and exc.transient) or \
-                    (isinstance(exc, TransportError) and ("reset" in exc.message or "without answering" in exc.message))
-                if retryable and transient and attempt < MAX_ATTEMPTS and on_chunk is None:
+                # A TransportError comes before any body byte, so even a streamed request (whose chunks
+                # went to a hash) is safe to repeat; a broken body is repeated only if nothing was streamed.
+                before_body = isinstance(exc, TransportError) and (
+                    "reset" in exc.message or "without answering" in exc.message)
+                transient = before_body or (isinstance(exc, ResponseError) and exc.transient and on_chunk is None)
+                if retryable and transient and attempt < MAX_ATTEMPTS:
                     time.sleep(min(0.5 * 2 ** (attempt - 1), max(0.0, self.limits.remaining())))
                     continue
                 if transient or exc.limit == "request_timeout_seconds" or "no answer within" in exc.message:
