@@ -237,7 +237,9 @@ class PassportBrokerApp(ReferenceApp):
         _fault("weak-rsa-key", "the access token is signed with a published 1024-bit RSA key",
                "broker.jwks-keys-fit-allowed-algs"),
         _fault("access-token-opaque", "the access token is an opaque string", "broker.access-token-is-jws"),
-        _fault("access-token-typ-wrong", "access token `typ: vnd.ga4gh.passport+jwt`", "broker.access-token-typ"),
+        _fault("access-token-typ-wrong", "access token `typ: vnd.ga4gh.passport+jwt`",
+               "broker.access-token-typ-value"),
+        _fault("access-token-no-typ", "access token header without `typ`", "broker.access-token-typ"),
         _fault("access-token-no-kid", "access token header without `kid`", "broker.access-token-kid"),
         _fault("access-token-rs512", "access token signed RS512", "broker.access-token-alg"),
         _fault("access-token-unpublished-key", "access token signed with an unpublished key",
@@ -321,6 +323,8 @@ class PassportBrokerApp(ReferenceApp):
             alg, key = "RS256", None
             if self.has("access-token-typ-wrong"):
                 header["typ"] = jose.PASSPORT_TYP
+            if self.has("access-token-no-typ"):
+                header["typ"] = None  # PyJWT then writes no typ at all
             if self.has("access-token-no-kid"):
                 key = self.issuer.rsa_key  # signed directly: no kid is added
             if self.has("access-token-rs512"):

@@ -214,10 +214,20 @@ def test_access_token_is_a_jws(broker: Broker) -> None:
 
 
 @check("passports.broker.access-token-typ")
-def test_access_token_typ(broker: Broker) -> None:
-    """The access token header `typ` is JWT or at+jwt (AAI 1.2 §Passport-Scoped Access Token)."""
+def test_access_token_has_typ(broker: Broker) -> None:
+    """The access token header carries `typ`: "typ: REQUIRED" (AAI 1.2 §Passport-Scoped Access Token)."""
     typ = _access_parts(broker).header.get("typ")
-    if not isinstance(typ, str) or typ.lower() not in ("jwt", "at+jwt", "application/at+jwt"):
+    if not isinstance(typ, str) or not typ:
+        raise CheckFailure(f"the access token header has no typ ({typ!r})")
+
+
+@check("passports.broker.access-token-typ-value")
+def test_access_token_typ_value(broker: Broker) -> None:
+    """The access token's `typ` "should be either JWT or at+jwt" (AAI 1.2 §Passport-Scoped Access Token)."""
+    typ = _access_parts(broker).header.get("typ")
+    if not isinstance(typ, str) or not typ:
+        pytest.skip("the access token has no typ (see passports.broker.access-token-typ)")
+    if typ.lower() not in ("jwt", "at+jwt", "application/at+jwt"):
         raise CheckFailure(f"the access token typ is {typ!r}, not JWT or at+jwt")
 
 
