@@ -137,6 +137,15 @@ class Response:
     def text(self) -> str:
         return self.content.decode("utf-8", errors="replace")
 
+    def json_object(self) -> dict[str, Any] | None:
+        """The body if it is a JSON object, else None (for checks that only look at well-formed answers
+        and leave judging the form to the check that is about it)."""
+        try:
+            body = self.json()
+        except CheckFailure:
+            return None
+        return body if isinstance(body, dict) else None
+
     def json(self) -> Any:
         """The body as JSON.
 

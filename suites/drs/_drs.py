@@ -434,13 +434,7 @@ class Drs:
 
 
 def _maybe_document(response: Response) -> dict[str, Any] | None:
-    if response.status != 200:
-        return None
-    try:
-        body = response.json()
-    except CheckFailure:
-        return None
-    return body if isinstance(body, dict) else None
+    return response.json_object() if response.status == 200 else None
 
 
 def _document(response: Response, what: str, see: str) -> dict[str, Any]:

@@ -51,22 +51,13 @@ def documents(service: Service, client: ServiceClient) -> list[tuple[str, dict[s
     found = []
     for path in candidates:
         response = client.get(path)
-        body = _json_object(response)
+        body = response.json_object() if response.status == 200 else None
         if body is not None:
             found.append((path, body, response))
     if not found:
         pytest.skip(f"no service-info document at {' or '.join(candidates)} (see service-info.endpoint.answers-200)")
     return found
 
-
-def _json_object(response: Response) -> dict[str, Any] | None:
-    if response.status != 200:
-        return None
-    try:
-        body = response.json()
-    except CheckFailure:
-        return None
-    return body if isinstance(body, dict) else None
 
 
 def fail(message: str, response: Response) -> CheckFailure:
