@@ -4,7 +4,7 @@ Starts the reference DRS server with a generated 1 GiB object (``large-1``, sha-
 through the DRS suite's own download path (``suites/drs/_drs.Drs.download``: the harness's client,
 streamed, hashed chunk by chunk), then hashes the same bytes read from a temporary file with hashlib.
 
-    /work/venv/bin/python benchmarks/drs_stream.py [--size BYTES]
+    python benchmarks/drs_stream.py [--size BYTES]
 
 Prints the peak resident memory before and after the verification and the throughput ratio
 (harness over HTTP / hashlib from disk; 1.0 would mean the network path costs nothing).

@@ -2,9 +2,9 @@
 
 htsgetr is an optional test dependency (cp311, manylinux x86_64 only). Its wheel is mis-packaged: the
 extension exports ``PyInit_htsgetr`` but is named ``_htsgetr``, so ``import htsgetr`` fails; the server is
-started in a subprocess that loads the extension under the name ``htsgetr`` (research notes §f). The test
+started in a subprocess that loads the extension under the name ``htsgetr``. The test
 asserts that the harness finishes and reports the server's genuine deviations from htsget 1.3.0 as failed
-checks (see /work/research/htsget/closing-note.md, "Third-party server (htsgetr)").
+checks.
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ module.HtsgetServer(data, host="127.0.0.1", port=port).run()
 
 # Failed checks observed against htsgetr 0.1.0, each a genuine deviation from htsget 1.3.0. Its data URLs
 # carry format=Bam/Cram, which its own data endpoint refuses with 400, so no ticket can be assembled: the
-# data checks then fail for that reason, and are not listed here (the research also saw region tickets
-# without the EOF marker, which the harness cannot reach through the broken URLs).
+# data checks then fail for that reason, and are not listed here (fetched by hand, its region tickets also lack
+# the EOF marker, which the harness cannot reach through the broken URLs).
 EXPECTED_FAILURES = {
     "htsget.urls.accept-get": "every data URL answers 400 (format=Bam is refused by its own data endpoint)",
     "htsget.response.success-200-json": "referenceName=chr1 without end answers 500 (invalid end bound)",

@@ -1,5 +1,5 @@
 """The visa rules the passports checks and the reference clearinghouse share (Passport 1.2), against the
-spec's own examples and its errata (research notes: /work/research/passports/notes.md)."""
+spec's own examples and its errata."""
 
 from __future__ import annotations
 

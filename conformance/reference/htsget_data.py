@@ -3,7 +3,7 @@
 A small reference (three contigs), reads as BAM (with reads across contig ends, a deletion-spanning read,
 a placed unmapped mate and unplaced unmapped reads) and variants as BGZF VCF (SNVs, indels and a
 symbolic ``<DEL>`` with INFO/END). CRAM and BCF are produced on request by re-writing records, as is every
-region slice (approach A of the research: header-only file minus its EOF is a byte prefix of the slice).
+region slice (a header-only file minus its EOF is a byte prefix of the slice).
 """
 
 from __future__ import annotations
