@@ -196,7 +196,8 @@ def cmd_specs_where(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="conformance", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="conformance", description="Check deployed GA4GH APIs against their "
+                                     "specifications and write an adoption scorecard.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
