@@ -12,13 +12,16 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 import yaml
 
 from conformance import versions
-from conformance.errors import ConformanceError
+from conformance.errors import CheckFailure, ConformanceError
+
+if TYPE_CHECKING:
+    from conformance.client import Response
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -88,6 +91,17 @@ def load_catalogue(path: Path) -> dict[str, Requirement]:
             raise CatalogueError(f"{where}.id: {requirement.id} is listed twice")
         catalogue[requirement.id] = requirement
     return catalogue
+
+
+def fail(message: str, response: Response | None = None) -> CheckFailure:
+    """The failure of a check: one sentence, with the answer it is about as evidence."""
+    return CheckFailure(message, response.exchange if response is not None else None)
+
+
+def json_type(value: object) -> str:
+    """A JSON value's type as JSON names it, for messages."""
+    return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null",
+            int: "integer", float: "number"}.get(type(value), type(value).__name__)
 
 
 def check(requirement_id: str, *, per: str | None = None) -> Callable[[F], F]:

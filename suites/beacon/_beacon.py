@@ -16,20 +16,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conformance_suites.beacon import SUITE
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.protocols import Validator
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 from referencing.jsonschema import DRAFT202012
 
-from conformance import versions
+from conformance.checks import fail, json_type
 from conformance.client import Response, ServiceClient
 from conformance.errors import CheckFailure, SpecsUnavailable
 from conformance.profile import Service
 from conformance.run import Run
 from conformance.specs import FORMAT_CHECKER, SpecStore, schema_errors
 
-SPEC_VERSIONS = ("2.0.0", "2.1.0", "2.1.1")
+SPEC_VERSIONS = SUITE.versions
 GRANULARITIES = ("boolean", "count", "record")
 #: The default model: entry type id → (conventional endpoint path, model directory).
 DEFAULT_ENTRY_TYPES = {
@@ -55,20 +56,6 @@ UNRESTRICTING = frozenset({"skip", "limit", "requestedGranularity", "includeResu
                            "requestedSchemas"})
 
 
-def fail(message: str, response: Response | None = None) -> CheckFailure:
-    return CheckFailure(message, response.exchange if response is not None else None)
-
-
-def spec_version(service: Service) -> str:
-    for known in SPEC_VERSIONS:
-        if versions.same_release(known, service.version):
-            return known
-    return service.version
-
-
-def json_type(value: object) -> str:
-    return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null",
-            int: "integer", float: "number"}.get(type(value), type(value).__name__)
 
 
 def is_int(value: object) -> bool:
@@ -330,7 +317,7 @@ class Beacon:
 
     @property
     def version(self) -> str:
-        return spec_version(self.service)
+        return self.service.version  # the profile loader made it one of SUITE.versions
 
     def api_version(self) -> str:
         return f"v{self.version}"

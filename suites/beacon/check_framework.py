@@ -7,10 +7,10 @@ import re
 from typing import Any
 
 import pytest
-from conformance_suites.beacon._beacon import CURIE, Beacon, _json_or_none, fail, json_type
+from conformance_suites.beacon._beacon import CURIE, Beacon, _json_or_none
 
 from conformance import versions
-from conformance.checks import check
+from conformance.checks import check, fail, json_type
 from conformance.specs import SpecStore
 
 INFORMATIONAL = {"/": "beaconInfoResponse", "/info": "beaconInfoResponse",

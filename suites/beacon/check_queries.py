@@ -12,14 +12,13 @@ from conformance_suites.beacon._beacon import (
     Beacon,
     Variant,
     carries,
-    fail,
     is_int,
     read_variant,
     record_id,
     variant_matches_name,
 )
 
-from conformance.checks import check
+from conformance.checks import check, fail
 from conformance.client import Response
 from conformance.specs import SpecStore
 

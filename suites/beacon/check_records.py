@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 from conformance_suites.beacon import vrs1
-from conformance_suites.beacon._beacon import DEFAULT_ENTRY_TYPES, Answer, Beacon, carries, fail, is_int, record_id
+from conformance_suites.beacon._beacon import DEFAULT_ENTRY_TYPES, Answer, Beacon, carries, is_int, record_id
 
-from conformance.checks import check
+from conformance.checks import check, fail
 from conformance.specs import SpecStore
 
 #: Required fields of each default-model entry schema (identical in v2.0.0, v2.1.0, v2.1.1).

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conformance_suites.beacon._beacon import GRANULARITIES, Answer, Beacon, fail, is_int
+from conformance_suites.beacon._beacon import GRANULARITIES, Answer, Beacon, is_int
 
-from conformance.checks import check
+from conformance.checks import check, fail
 from conformance.specs import SpecStore
 
 RESPONSE_SCHEMA = {"boolean": "beaconBooleanResponse", "count": "beaconCountResponse",

@@ -20,13 +20,13 @@ import pytest
 from jsonschema.protocols import Validator
 
 from conformance import versions
+from conformance.checks import json_type
 from conformance.client import Response, ServiceClient, retry_after
 from conformance.errors import BudgetExceeded, CheckFailure
 from conformance.profile import Service
 from conformance.run import Run
 from conformance.specs import SpecStore
 
-SPEC_VERSIONS = ("1.2.0", "1.3.0", "1.4.0", "1.5.0")
 UNRESERVED = re.compile(r"^(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})+$")
 HEX = re.compile(r"^[0-9a-fA-F]+$")
 #: Hex length of each fixed-size checksum type (DRS §Checksum: IANA Hash Name Strings and md5, crc32c,
@@ -52,17 +52,6 @@ ACCEPTED_RETRIES = 2
 ACCEPTED_MAX_WAIT = 10.0
 
 
-def fail(message: str, response: Response | None = None) -> CheckFailure:
-    return CheckFailure(message, response.exchange if response is not None else None)
-
-
-def spec_version(service: Service) -> str:
-    for known in SPEC_VERSIONS:
-        if versions.same_release(known, service.version):
-            return known
-    return service.version
-
-
 def at_least(service: Service, version: str) -> bool:
     return versions.parse(service.version) >= versions.parse(version)
 
@@ -72,9 +61,6 @@ def object_path(object_id: str) -> str:
     return f"/objects/{quote(object_id, safe='')}"
 
 
-def json_type(value: object) -> str:
-    return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null",
-            int: "integer", float: "number"}.get(type(value), type(value).__name__)
 
 
 def is_int(value: object) -> TypeGuard[int]:
@@ -223,7 +209,7 @@ class Drs:
 
     @property
     def version(self) -> str:
-        return spec_version(self.service)
+        return self.service.version  # the profile loader made it one of SUITE.versions
 
     def register_secrets(self, response: Response) -> Response:
         """Tell the redactor the header values an answer hands out (AccessURL.headers)."""

@@ -7,9 +7,9 @@ from __future__ import annotations
 from urllib.parse import quote, urlsplit
 
 import pytest
-from conformance_suites.drs._drs import Download, Drs, error_problem, fail, header_lines, is_int, object_path
+from conformance_suites.drs._drs import Download, Drs, error_problem, header_lines, is_int, object_path
 
-from conformance.checks import check
+from conformance.checks import check, fail
 from conformance.client import Response
 from conformance.specs import SpecStore, schema_errors
 

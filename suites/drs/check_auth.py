@@ -11,10 +11,10 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from conformance_suites.drs._drs import Drs, error_problem, fail, object_path
+from conformance_suites.drs._drs import Drs, error_problem, object_path
 from conformance_suites.drs.check_objects import authorizations_problem
 
-from conformance.checks import check
+from conformance.checks import check, fail
 from conformance.client import Response
 from conformance.specs import SpecStore, schema_errors
 

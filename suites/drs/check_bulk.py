@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conformance_suites.drs._drs import Drs, comparable, error_problem, fail, is_int, same_object_data
+from conformance_suites.drs._drs import Drs, comparable, error_problem, is_int, same_object_data
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.checks import check
+from conformance.checks import check, fail
 from conformance.client import Response
 from conformance.specs import SpecStore, schema_errors
 

@@ -10,12 +10,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conformance_suites.drs._drs import HASHLIB, Drs, comparable, fail, is_int, same_object_data
+from conformance_suites.drs._drs import HASHLIB, Drs, comparable, is_int, same_object_data
 from conformance_suites.drs.check_uris import split_hostname_uri
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.checks import check
+from conformance.checks import check, fail
 from conformance.client import Response
 from conformance.profile import Service
 

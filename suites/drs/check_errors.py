@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from conformance_suites.drs._drs import Drs, error_problem, fail, object_path
+from conformance_suites.drs._drs import Drs, error_problem, object_path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.checks import check
+from conformance.checks import check, fail
 from conformance.client import Response
 from conformance.specs import SpecStore, schema_errors
 

@@ -16,14 +16,12 @@ from conformance_suites.drs._drs import (
     HEX,
     HEX_LENGTH,
     Drs,
-    fail,
     is_int,
-    json_type,
     object_path,
     same_object_data,
 )
 
-from conformance.checks import check
+from conformance.checks import check, fail, json_type
 from conformance.client import Response
 from conformance.specs import FORMAT_CHECKER, SpecStore, schema_errors
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-from conformance_suites.drs._drs import Drs, fail, is_int, object_path
+from conformance_suites.drs._drs import Drs, is_int, object_path
 
-from conformance.checks import check
+from conformance.checks import check, fail
 from conformance.client import ServiceClient
 from conformance.profile import Service
 from conformance.specs import SpecStore, schema_errors

@@ -14,11 +14,11 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conformance_suites.drs._drs import UNRESERVED, Drs, fail, object_path, same_object_data
+from conformance_suites.drs._drs import UNRESERVED, Drs, object_path, same_object_data
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.checks import check
+from conformance.checks import check, fail
 from conformance.client import Response
 from conformance.profile import Service
 

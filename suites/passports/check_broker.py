@@ -10,17 +10,12 @@ import pytest
 from conformance_suites.passports.fixtures import Broker, signature_problem, verifying_key
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from conformance.checks import check
-from conformance.client import Response
+from conformance.checks import check, fail
 from conformance.errors import CheckFailure
 from conformance.reference import passports_jose as jose
 
 REQUIRED_METADATA = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri", "response_types_supported",
                      "subject_types_supported", "id_token_signing_alg_values_supported")
-
-
-def fail(message: str, response: Response | None) -> CheckFailure:
-    return CheckFailure(message, response.exchange if response is not None else None)
 
 
 # -- discovery and keys ---------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 
 from conformance import suite as suites
 from conformance import versions
-from conformance.checks import check
+from conformance.checks import check, fail, json_type
 from conformance.client import Response, ServiceClient
 from conformance.errors import CheckFailure
 from conformance.profile import Service
@@ -60,10 +60,6 @@ def documents(service: Service, client: ServiceClient) -> list[tuple[str, dict[s
 
 
 
-def fail(message: str, response: Response) -> CheckFailure:
-    return CheckFailure(message, response.exchange)
-
-
 @check("service-info.endpoint.answers-200")
 def test_service_info_answers_200_with_json(service: Service, client: ServiceClient) -> None:
     """GET /service-info answers 200 with a JSON object (service-info 1.0.0 §GET /service-info); where
@@ -113,7 +109,7 @@ def test_required_fields_present(service: Service, client: ServiceClient) -> Non
             raise fail(f"{path} lacks required field(s) {', '.join(missing)}", response)
         for key, kind in expected.items():
             if not isinstance(body[key], kind):
-                raise fail(f"{path}: {key} is a JSON {_json_type(body[key])}, not a "
+                raise fail(f"{path}: {key} is a JSON {json_type(body[key])}, not a "
                            f"{'string' if kind is str else 'object'}", response)
 
 
@@ -215,7 +211,3 @@ def _expected_artifact(service: Service) -> str | None:
         return str(artifact) if artifact else None
     return suites.for_standard(service.standard).service_info_artifact
 
-
-def _json_type(value: object) -> str:
-    return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}.get(
-        type(value), "number")
