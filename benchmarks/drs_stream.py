@@ -20,11 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from conformance_suites.drs._drs import Drs
+from conformance_suites.drs.reference.app import blob_chunks
+from conformance_suites.drs.view import Drs
 
 from conformance.profile import parse_profile
-from conformance.reference.drs import blob_chunks
 from conformance.run import prepare
+from conformance.suite import discover
 
 GIB = 1 << 30
 LARGE_SEED = 99  # the seed conformance/reference/drs.py gives the generated object large-1
@@ -48,7 +49,8 @@ def main() -> None:
     }
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        run = prepare(parse_profile(document, source="<benchmark>"), report_root=Path(tmp) / "reports")
+        profile = parse_profile(document, source="<benchmark>", standards=discover())
+        run = prepare(profile, report_root=Path(tmp) / "reports")
         print(f"reference server ready with a {size / GIB:.2f} GiB object in {time.perf_counter() - started:.1f} s "
               "(it computes the object's sha-256 at start)")
         try:

@@ -3,7 +3,7 @@
 Each corpus server runs in this process; the harness runs in a subprocess under ``/usr/bin/time -v``
 (or, without it, is measured by getrusage of the children) with the production default for
 max_response_bytes (100 MiB) and a small request timeout. Prints one row per corpus server; no
-assertions (tests/test_robustness.py asserts the bounds).
+assertions (tests/integration/test_robustness.py asserts the bounds).
 
     python benchmarks/robustness_memory.py [NAME ...]
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "tests" / "integration"))
 
 import corpus  # noqa: E402 - the corpus lives with the tests
 

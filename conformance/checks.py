@@ -19,9 +19,10 @@ import yaml
 
 from conformance import versions
 from conformance.errors import CheckFailure, ConformanceError
+from conformance.exchange import Exchange
 
 if TYPE_CHECKING:
-    from conformance.client import Response
+    from conformance.http.models import Response
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -93,9 +94,10 @@ def load_catalogue(path: Path) -> dict[str, Requirement]:
     return catalogue
 
 
-def fail(message: str, response: Response | None = None) -> CheckFailure:
-    """The failure of a check: one sentence, with the answer it is about as evidence."""
-    return CheckFailure(message, response.exchange if response is not None else None)
+def fail(message: str, evidence: Response | Exchange) -> CheckFailure:
+    """The failure of a check: one sentence, with the answer it is about as evidence (the response, or
+    the exchange of one kept from earlier). The one way a suite reports a failure: ``raise fail(...)``."""
+    return CheckFailure(message, evidence if isinstance(evidence, Exchange) else evidence.exchange)
 
 
 def json_type(value: object) -> str:

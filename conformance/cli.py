@@ -21,10 +21,11 @@ from typing import Any
 
 import pytest
 
-from conformance import __version__, specs
+from conformance import specs
 from conformance import suite as suites
+from conformance._version import __version__
 from conformance.errors import ConformanceError, UsageError
-from conformance.profile import Budget
+from conformance.limits import Budget
 from conformance.run import Run, prepare
 
 EXIT_USAGE = 4
@@ -233,7 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=0)
     serve.add_argument("--fault", action="append", help="inject a named fault (repeatable)")
     serve.add_argument("--version", help="spec version to speak (default: the newest)")
-    serve.add_argument("--role", help="for standards with several roles (passports: broker, clearinghouse)")
+    serve.add_argument("--role", help="for standards with several servers: the role of the one to run "
+                       "(`conformance reference faults` lists them)")
     serve.set_defaults(func=cmd_reference_serve)
     faults = ref.add_parser("faults", help="list the named faults of the reference servers")
     faults.add_argument("standard", nargs="?")

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from conformance import reference
+from conformance import suite as suites
 from conformance.profile import Profile, parse_profile
 
 INITIATIVE = "Demo"
@@ -34,4 +35,4 @@ def demo_profile_yaml() -> str:
 
 
 def demo_profile() -> Profile:
-    return parse_profile(demo_document(), source="<demo profile>")
+    return parse_profile(demo_document(), source="<demo profile>", standards=suites.discover())

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from conformance.client import Exchange
+    from conformance.exchange import Exchange
 
 
 class ConformanceError(Exception):
@@ -62,6 +62,20 @@ class BudgetExceeded(HarnessError):
 
 class ServiceUnreachable(HarnessError):
     """The service did not answer at all; every check of it is an error and its verdict unreachable."""
+
+
+class ResponseError(HarnessError):
+    """The server answered, but its answer could not be read: a broken body, a lying Content-Length or
+    Content-Encoding, a reset in the middle. The harness cannot tell (``error``); the service did
+    answer, so it is not *unreachable*."""
+
+    def __init__(self, message: str, exchange: Exchange | None = None, *, transient: bool = False) -> None:
+        super().__init__(message, exchange)
+        self.transient = transient
+
+
+class ServiceBusy(HarnessError):
+    """The server said it cannot answer now (429, 502, 503, 504), also after the retries the run allows."""
 
 
 class SpecsUnavailable(ConformanceError):

@@ -24,7 +24,6 @@ from hypothesis import seed as hypothesis_seed
 
 from conformance import suite as suites
 from conformance.checks import MARKER, Requirement
-from conformance.client import Exchange, ServiceClient
 from conformance.errors import (
     CheckFailure,
     ConformanceError,
@@ -32,7 +31,10 @@ from conformance.errors import (
     ServiceUnreachable,
     SpecsUnavailable,
 )
-from conformance.profile import Budget, Service
+from conformance.exchange import Exchange
+from conformance.http.client import ServiceClient
+from conformance.limits import Budget
+from conformance.profile import Service
 from conformance.run import Run, prepare
 from conformance.scorecard import CaseResult, utc_stamp
 from conformance.specs import SpecStore

@@ -16,14 +16,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import yaml
 
-from conformance import suite as suites
 from conformance import versions
 from conformance.errors import ProfileError
+from conformance.limits import Budget
 
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -38,23 +38,18 @@ AUTH_ENV_KEYS = {
 }
 
 
-@dataclass(frozen=True)
-class Budget:
-    """Bounds of one run. The defaults suit a production endpoint."""
+class Standard(Protocol):
+    """What the profile parser needs to know of a standard (a :class:`~conformance.suite.Suite` is one);
+    the caller hands the known standards over, so the parser depends on no discovery."""
 
-    max_seconds: float = 900
-    request_timeout_seconds: float = 30
-    max_requests: int = 2000
-    requests_per_second: float = 10
-    max_response_bytes: int = 100 * 1024 * 1024
-    max_run_bytes: int = 2 * 1024 * 1024 * 1024
-    max_examples: int = 25
-
-    @classmethod
-    def fields(cls) -> dict[str, type]:
-        return {"max_seconds": float, "request_timeout_seconds": float, "max_requests": int,
-                "requests_per_second": float, "max_response_bytes": int, "max_run_bytes": int,
-                "max_examples": int}
+    @property
+    def title(self) -> str: ...
+    @property
+    def versions(self) -> tuple[str, ...]: ...
+    @property
+    def service_options(self) -> Mapping[str, Any]: ...
+    @property
+    def auth_keys(self) -> Mapping[str, str]: ...
 
 
 @dataclass(frozen=True)
@@ -222,7 +217,7 @@ def _check_option(where: _Where, path: str, value: object, schema: Mapping[str, 
 
 
 def _parse_auth(where: _Where, path: str, raw: object, environ: Mapping[str, str],
-                reference: bool = False) -> Auth:
+                reference: bool = False, extra_keys: Mapping[str, str] | None = None) -> Auth:
     if not isinstance(raw, dict):
         raise where.error(path, f"expected a mapping, got {_type_name(raw)}")
     env: dict[str, str] = {}
@@ -232,7 +227,7 @@ def _parse_auth(where: _Where, path: str, raw: object, environ: Mapping[str, str
             if not isinstance(value, list) or not all(isinstance(h, str) and h for h in value):
                 raise where.error(f"{path}.allowed_hosts", "expected a list of host names")
             allowed = tuple(h.lower() for h in value)
-        elif key in AUTH_ENV_KEYS:
+        elif key in AUTH_ENV_KEYS or key in (extra_keys or {}):
             if not isinstance(value, str) or not ENV_NAME.match(value):
                 raise where.error(f"{path}.{key}", "expected the NAME of an environment variable "
                                                     "(secrets never go in a profile)")
@@ -240,7 +235,7 @@ def _parse_auth(where: _Where, path: str, raw: object, environ: Mapping[str, str
                 raise where.error(f"{path}.{key}", f"environment variable {value} is not set")
             env[key] = value
         else:
-            known = ", ".join(sorted([*AUTH_ENV_KEYS, "allowed_hosts"]))
+            known = ", ".join(sorted([*AUTH_ENV_KEYS, *(extra_keys or {}), "allowed_hosts"]))
             raise where.error(f"{path}.{key}", f"unknown key (known: {known})")
     return Auth(env=env, allowed_hosts=allowed)
 
@@ -291,12 +286,11 @@ def _parse_expected(where: _Where, raw: object) -> tuple[ExpectedFailure, ...]:
 
 
 def _parse_service(where: _Where, index: int, raw: object, environ: Mapping[str, str],
-                   default_ca: str | None) -> Service:
+                   default_ca: str | None, known: Mapping[str, Standard]) -> Service:
     path = f"services[{index}]"
     if not isinstance(raw, dict):
         raise where.error(path, f"expected a mapping, got {_type_name(raw)}")
     standard = raw.get("standard")
-    known = suites.discover()
     if standard is None:
         raise where.error(f"{path}.standard", "required key missing")
     if not isinstance(standard, str) or standard not in known:
@@ -338,7 +332,7 @@ def _parse_service(where: _Where, index: int, raw: object, environ: Mapping[str,
     for key, schema in options_schema.items():
         if key in raw:
             _check_option(where, f"{path}.{key}", raw[key], schema)
-    auth = (_parse_auth(where, f"{path}.auth", raw["auth"], environ, reference is not None)
+    auth = (_parse_auth(where, f"{path}.auth", raw["auth"], environ, reference is not None, suite.auth_keys)
             if "auth" in raw else Auth())
     name = raw.get("name")
     if name is not None and not isinstance(name, str):
@@ -353,8 +347,9 @@ def _parse_service(where: _Where, index: int, raw: object, environ: Mapping[str,
 
 
 def parse_profile(data: object, source: str = "<profile>", environ: Mapping[str, str] | None = None,
-                  raw_bytes: bytes = b"") -> Profile:
-    """Validate already-parsed YAML. ``source`` is how errors name the file."""
+                  raw_bytes: bytes = b"", *, standards: Mapping[str, Standard]) -> Profile:
+    """Validate already-parsed YAML. ``source`` is how errors name the file; ``standards`` are the
+    standards the harness knows (``conformance.suite.discover()``), by name."""
     where = _Where(source)
     env = os.environ if environ is None else environ
     if not isinstance(data, dict):
@@ -377,7 +372,8 @@ def parse_profile(data: object, source: str = "<profile>", environ: Mapping[str,
     ca_bundle = data.get("ca_bundle")
     if ca_bundle is not None and not Path(str(ca_bundle)).is_file():
         raise where.error("ca_bundle", f"no such file: {ca_bundle}")
-    services = tuple(_parse_service(where, i, s, env, ca_bundle) for i, s in enumerate(raw_services or []))
+    services = tuple(_parse_service(where, i, s, env, ca_bundle, standards)
+                     for i, s in enumerate(raw_services or []))
     contact = data.get("contact")
     return Profile(
         initiative=initiative,
@@ -393,7 +389,8 @@ def parse_profile(data: object, source: str = "<profile>", environ: Mapping[str,
     )
 
 
-def load_profile(path: str | Path, environ: Mapping[str, str] | None = None) -> Profile:
+def load_profile(path: str | Path, environ: Mapping[str, str] | None = None, *,
+                 standards: Mapping[str, Standard]) -> Profile:
     """Read a profile file; any problem is a one-line :class:`ProfileError`."""
     source = str(path)
     where = _Where(source)
@@ -411,7 +408,7 @@ def load_profile(path: str | Path, environ: Mapping[str, str] | None = None) -> 
         raise where.error("", f"invalid YAML{at}: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise where.error("", f"invalid YAML: {exc}") from None
-    return parse_profile(data, source, environ, raw)
+    return parse_profile(data, source, environ, raw, standards=standards)
 
 
 def with_services(profile: Profile, services: tuple[Service, ...]) -> Profile:

@@ -48,7 +48,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = 
     (re.compile(r'("(?:d|p|q|dp|dq|qi|k)"\s*:\s*")[A-Za-z0-9_=-]{8,}(")'), r"\1" + MASK + r"\2"),
     (re.compile(r'(?i)(\\?"(?:' + "|".join(SENSITIVE_MEMBERS) + r')\\?"\s*:\s*\\?")(?:[^"\\]|\\[^"])+(\\?")'),
      r"\1" + MASK + r"\2"),
-    # DRS passport bodies: {"passports": ["..."]}, also inside a JSON string (with escaped quotes)
+    # passport bodies of a data API: {"passports": ["..."]}, also inside a JSON string (with escaped quotes)
     (re.compile(r'(\\?)("passports\1"\s*:\s*\[)[^\]]*(\])'),
      lambda m: f'{m[1]}{m[2]}{m[1]}"{MASK}{m[1]}"{m[3]}'),
 ]

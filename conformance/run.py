@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance import __version__, specs, versions
+from conformance import specs, versions
 from conformance import suite as suites
-from conformance.client import HttpClient, RunLimits, ServiceClient, credentials_for
+from conformance._version import __version__
 from conformance.errors import BudgetExceeded, HarnessError, TransportError, UsageError
+from conformance.http import HttpClient, RunLimits, ServiceClient, credentials_for
 from conformance.profile import Profile, Service, is_http_url, load_profile, with_services
 from conformance.redact import Redactor
-from conformance.reference.base import ReferenceServer
+from conformance.reference.server import ReferenceServer
 from conformance.scorecard import CaseResult, Scorecard, ServiceResult, aggregate
 
 
@@ -45,6 +46,8 @@ class Run:
     probes: dict[str, str | None] = field(default_factory=dict)
     scorecard: Scorecard | None = None
     interrupted: bool = False
+    #: The suites' views of each service (:meth:`conformance.view.ServiceView.of`), by (class, key).
+    views: dict[tuple[type, str], Any] = field(default_factory=dict)
     limits: RunLimits = field(init=False)
     http: HttpClient = field(init=False)
 
@@ -213,7 +216,12 @@ def discover_registry(profile: Profile, run: Run) -> Profile:
         options: dict[str, Any] = {}
         if suite is None:
             # No suite for this API: still check what every GA4GH service shares.
-            suite, options = suites.for_standard("service-info"), {"artifact": artifact}
+            shared = suites.shared_suite()
+            if shared is None:
+                run.notices.append(f"registry lists {entry.get('id', '?')} as {artifact}, a standard this "
+                                   "harness has no suite for: not checked")
+                continue
+            suite, options = shared, {"artifact": artifact}
         supported = versions.pick_supported(version, list(suite.versions)) if suite.versions else version
         if supported is None:
             run.notices.append(f"registry lists {entry.get('id', '?')} as {artifact} {version}, "
@@ -232,7 +240,7 @@ def prepare(profile: Profile | str | Path, *, report_root: str | Path = "reports
     """Load the profile, start embedded reference servers it asks for, discover registry services and
     make the run directory. Raises :class:`UsageError` (exit 4) for anything the user must fix."""
     if not isinstance(profile, Profile):
-        profile = load_profile(profile)
+        profile = load_profile(profile, standards=suites.discover())
     known = suites.known_standards()
     for standard in standards or []:
         if standard not in known:

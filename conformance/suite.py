@@ -22,6 +22,8 @@ from conformance.errors import ConformanceError
 
 if TYPE_CHECKING:
     from conformance.profile import Service
+    from conformance.reference.app import ReferenceApp
+    from conformance.reference.faults import Fault
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class Suite:
     #: standard has no service-info endpoint (an OIDC broker, say).
     service_info_artifact: str | None = None
     #: Paths (relative to the service URL) of the service's service-info documents, or a function of
-    #: the profile entry that gives them (htsget serves one per endpoint the profile declares).
+    #: the profile entry that gives them (a standard may serve one per endpoint the profile declares).
     service_info_paths: tuple[str, ...] | Callable[[Service], tuple[str, ...]] = ("/service-info",)
     #: The versions of the standard that have a service-info endpoint (PEP 440 specifier; None: all).
     service_info_versions: str | None = None
@@ -50,6 +52,13 @@ class Suite:
     shared: bool = False
     #: Adds the suite's own subcommands to ``conformance`` (it receives argparse's subparsers).
     cli: Callable[[Any], None] | None = None
+    #: Where the suite's reference servers are: ``"module:ATTRIBUTE"`` naming a sequence of
+    #: :class:`~conformance.reference.app.ReferenceApp` subclasses, the module relative to the suite's
+    #: package when it starts with a dot (``".reference:APPS"``). Imported only when a server is wanted.
+    reference: str | None = None
+    #: ``auth:`` keys beyond the core's (each ``*_env`` names an environment variable holding a secret
+    #: of this standard, e.g. a reader's private key), with what the secret is.
+    auth_keys: Mapping[str, str] = field(default_factory=dict)
     #: Filled in by discovery.
     package: str = ""
     path: Path = Path()
@@ -66,12 +75,37 @@ class Suite:
         return self.service_info_artifact is not None and versions.matches(version, self.service_info_versions)
 
     def fingerprint(self) -> str:
-        """A short digest of the suite's code and catalogue: runs are comparable only when it matches."""
+        """A short digest of the suite's checks and catalogue: runs are comparable only when it matches.
+
+        The reference server (``reference/``) and its ``faults.yaml`` are left out: they prove the
+        checks, and a change to them changes no verdict on a real service."""
         digest = hashlib.sha256()
         for path in sorted(self.path.rglob("*")):
-            if path.suffix in (".py", ".yaml") and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(self.path).as_posix().encode() + b"\0" + path.read_bytes())
+            relative = path.relative_to(self.path)
+            if path.suffix not in (".py", ".yaml") or "__pycache__" in relative.parts:
+                continue
+            if relative.parts[0] in ("reference", "faults.yaml"):
+                continue
+            digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes())
         return digest.hexdigest()[:12]
+
+    @property
+    def faults(self) -> tuple[Fault, ...]:
+        """The named faults of the suite's reference servers (``faults.yaml``), each naming known checks."""
+        from conformance.reference.faults import FaultsError, load_faults
+
+        found = load_faults(self.path / "faults.yaml")
+        known = {rid for suite in discover().values() for rid in suite.requirements}
+        for fault in found:
+            unknown = [c for c in fault.catches if c not in known]
+            if unknown:
+                raise FaultsError(f"{self.path / 'faults.yaml'}: fault {fault.name} names unknown check(s) "
+                                  f"{', '.join(unknown)}")
+        return found
+
+    def reference_apps(self) -> tuple[type[ReferenceApp], ...]:
+        """The suite's reference servers (imported now, not before)."""
+        return _reference_apps(self.standard, self.package, self.reference)
 
     def check_files(self) -> list[Path]:
         return sorted(self.path.glob("check_*.py"))
@@ -83,6 +117,25 @@ class Suite:
             return False
         other = discover().get(standard)
         return other is not None and other.service_info_artifact is not None
+
+
+@cache
+def _reference_apps(standard: str, package: str, reference: str | None) -> tuple[type[ReferenceApp], ...]:
+    if not reference:
+        return ()
+    module_name, _, attribute = reference.partition(":")
+    if module_name.startswith("."):
+        module_name = package + module_name
+    try:
+        apps = tuple(getattr(importlib.import_module(module_name), attribute or "APPS"))
+    except (ImportError, AttributeError) as exc:
+        raise ConformanceError(f"the {standard} suite's reference servers ({reference}) cannot be "
+                               f"loaded: {exc}") from exc
+    for app in apps:
+        if app.standard != standard:
+            raise ConformanceError(f"{app.__module__}.{app.__name__} serves {app.standard!r}, not the "
+                                   f"{standard} of its suite")
+    return apps
 
 
 @cache
@@ -129,6 +182,11 @@ def for_standard(standard: str) -> Suite:
     return discover()[standard]
 
 
+def shared_suite() -> Suite | None:
+    """The suite of what every GA4GH service shares (service-info), if one is installed."""
+    return next((s for s in discover().values() if s.shared), None)
+
+
 def known_standards() -> list[str]:
     return sorted(discover())
 
@@ -136,3 +194,7 @@ def known_standards() -> list[str]:
 def suites_for(standards: set[str]) -> list[Suite]:
     """The suites whose checks run when services of ``standards`` are declared."""
     return [s for s in discover().values() if any(s.applies_to_standard(std) for std in standards)]
+
+
+#: The kit's name for :func:`for_standard`: the suite of a service's standard.
+suite_for = for_standard

@@ -17,6 +17,7 @@ from conformance import reference
 from conformance.profile import parse_profile
 from conformance.run import prepare
 from conformance.scorecard import CheckResult, Scorecard
+from conformance.suite import discover as discover_suites
 
 LOOPBACK_BUDGET = {"requests_per_second": 500, "max_requests": 50000, "max_seconds": 600}
 
@@ -63,7 +64,7 @@ def run_profile(document: Mapping[str, Any], report_root: Path, *, specs_dir: st
     document.setdefault("budget", LOOPBACK_BUDGET)
     # ``environ`` is the run's environment: secrets named by the profile are read from it.
     with mock.patch.dict(os.environ, dict(environ or {})):
-        profile = parse_profile(document, source="<test profile>")
+        profile = parse_profile(document, source="<test profile>", standards=discover_suites())
         run = prepare(profile, report_root=report_root, specs_dir=specs_dir, seed=seed,
                       checks=list(checks) if checks else None, standards=list(standards) if standards else None)
         buffer = io.StringIO()

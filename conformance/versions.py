@@ -7,7 +7,7 @@ from packaging.version import InvalidVersion, Version
 
 
 def parse(text: str) -> Version:
-    """Parse a spec version, tolerating a leading ``v`` (Beacon writes ``v2.0.0``)."""
+    """Parse a spec version, tolerating a leading ``v`` (some standards write ``v2.0.0``)."""
     cleaned = text.strip()
     if cleaned[:1] in ("v", "V"):
         cleaned = cleaned[1:]

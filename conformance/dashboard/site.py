@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from conformance import __version__
+from conformance._version import __version__
 from conformance.dashboard.runs import SITE_MARKER, Collection, Run, ServiceRun, worst_verdict
 from conformance.errors import UsageError
 from conformance.profile import slugify

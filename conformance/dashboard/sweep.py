@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from conformance import suite as suites
 from conformance.errors import ConformanceError
 from conformance.profile import load_profile
 
@@ -115,7 +116,7 @@ def run_one(index: int, profile: Path, report_dir: Path, log_dir: Path, *, specs
     started = time.monotonic()
     log = log_dir / f"{index:02d}-{re.sub(r'[^A-Za-z0-9._-]+', '-', profile.stem)}.log"
     try:
-        loaded = load_profile(profile)
+        loaded = load_profile(profile, standards=suites.discover())
     except ConformanceError as exc:
         log.write_text(f"{exc}\n", encoding="utf-8")
         return Outcome(str(profile), EXIT_USAGE, f"profile not usable: {exc}", time.monotonic() - started,

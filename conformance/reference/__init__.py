@@ -1,43 +1,41 @@
-"""Embedded reference servers, discovered like suites: every module of this package that exports
-``REFERENCE_APPS`` (a list of :class:`~conformance.reference.base.ReferenceApp` subclasses) adds
-servers; a new standard adds a module here and nothing else.
+"""The framework of the embedded reference servers (:mod:`.app`, :mod:`.server`, :mod:`.faults`,
+:mod:`.service_info`) and their discovery: each suite names its servers in ``Suite.reference``
+(``".reference:APPS"``), loaded only when a server is wanted; the core names none.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Iterable
 from dataclasses import replace
-from functools import cache
 from typing import Any
 
+from conformance import suite as suites
 from conformance.errors import UsageError
 from conformance.profile import Auth, Service
-from conformance.reference.base import Fault, ReferenceApp, ReferenceServer
+from conformance.reference.app import ReferenceApp
+from conformance.reference.faults import Fault
+from conformance.reference.server import ReferenceServer
 
-__all__ = ["Fault", "ReferenceApp", "ReferenceServer", "apps", "find_app", "start_for_service"]
+__all__ = ["Fault", "ReferenceApp", "ReferenceServer", "apps", "find_app", "start", "start_for_service"]
 
 
-@cache
 def apps() -> tuple[type[ReferenceApp], ...]:
+    """Every suite's reference servers, in the order of the suites' standards."""
     found: list[type[ReferenceApp]] = []
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        if info.name == "base":
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        found.extend(getattr(module, "REFERENCE_APPS", []))
+    for suite in sorted(suites.discover().values(), key=lambda s: s.standard):
+        found.extend(suite.reference_apps())
     return tuple(found)
 
 
 def standards() -> list[str]:
-    return sorted({app.standard for app in apps()})
+    return sorted(s.standard for s in suites.discover().values() if s.reference)
 
 
 def find_app(standard: str, role: str | None = None) -> type[ReferenceApp]:
-    candidates = [a for a in apps() if a.standard == standard]
+    suite = suites.discover().get(standard)
+    candidates = list(suite.reference_apps()) if suite is not None else []
     if role is not None:
-        candidates = [a for a in candidates if getattr(a, "role", None) == role]
+        candidates = [a for a in candidates if a.role == role]
     if not candidates:
         known = ", ".join(standards())
         raise UsageError(f"no reference server for {standard}{' role ' + role if role else ''} "

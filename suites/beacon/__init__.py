@@ -2,11 +2,12 @@
 variant queries and VRS identifiers. The suite discovers entry types, filtering terms and variants
 from the beacon itself; the profile needs no test data."""
 
-from conformance.suite import Suite
+from conformance import Suite
 
 SUITE = Suite(
     standard="beacon",
     title="GA4GH Beacon v2",
+    reference=".reference:APPS",
     versions=("2.0.0", "2.1.0", "2.1.1"),
     service_info_artifact="beacon",
     service_options={},

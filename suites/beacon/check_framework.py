@@ -7,11 +7,10 @@ import re
 from typing import Any
 
 import pytest
-from conformance_suites.beacon._beacon import CURIE, Beacon, _json_or_none
 
-from conformance import versions
-from conformance.checks import check, fail, json_type
-from conformance.specs import SpecStore
+from conformance import SpecStore, check, fail, json_type, versions
+
+from .view import CURIE, Beacon, _json_or_none
 
 INFORMATIONAL = {"/": "beaconInfoResponse", "/info": "beaconInfoResponse",
                  "/configuration": "beaconConfigurationResponse", "/map": "beaconMapResponse",
@@ -68,7 +67,7 @@ def test_api_version_is_v_prefixed_semver(beacon: Beacon) -> None:
     info, response = beacon.section("/info")
     values = [("/info response.apiVersion", info.get("apiVersion"))]
     body, _ = beacon.document("/info")
-    meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
+    meta: dict[str, Any] = body["meta"] if isinstance(body.get("meta"), dict) else {}
     values.append(("/info meta.apiVersion", meta.get("apiVersion")))
     for where, value in values:
         if value is not None and (not isinstance(value, str) or not re.fullmatch(r"v\d+\.\d+(\.\d+)?\S*", value)):

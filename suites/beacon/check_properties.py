@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance_suites.beacon._beacon import GRANULARITIES, Beacon, is_int, read_variant, variant_matches_name
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.checks import check, fail
+from conformance import check, fail
+
+from .view import GRANULARITIES, Beacon, is_int, read_variant, variant_matches_name
 
 OFFSETS = (0, 1, 10, 100, 1000)
 

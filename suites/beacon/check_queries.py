@@ -6,7 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conformance_suites.beacon._beacon import (
+
+from conformance import Response, SpecStore, check, fail
+
+from .view import (
     LISTING_LIMIT,
     Answer,
     Beacon,
@@ -17,10 +20,6 @@ from conformance_suites.beacon._beacon import (
     record_id,
     variant_matches_name,
 )
-
-from conformance.checks import check, fail
-from conformance.client import Response
-from conformance.specs import SpecStore
 
 UNKNOWN_FILTER = "GA4GHCONF:0000000-unknown"
 UNKNOWN_ID = "ga4gh-conformance-no-such-entry-7f3a"

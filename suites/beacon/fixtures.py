@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conformance_suites.beacon._beacon import Beacon
 
-from conformance.profile import Service
-from conformance.run import Run
+from conformance import Run, Service
+
+from .view import Beacon
 
 
 @pytest.fixture(scope="session")

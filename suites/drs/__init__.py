@@ -1,12 +1,13 @@
 """GA4GH Data Repository Service (DRS) 1.2.0 - 1.5.0: metadata, errors, bulk, auth, and the bytes."""
 
-from conformance.suite import Suite
+from conformance import Suite
 
 _IDS = {"type": "array", "items": {"type": "string"}}
 
 SUITE = Suite(
     standard="drs",
     title="GA4GH Data Repository Service (DRS)",
+    reference=".reference:APPS",
     versions=("1.2.0", "1.3.0", "1.4.0", "1.5.0"),
     service_info_artifact="drs",
     service_options={

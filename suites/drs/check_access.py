@@ -4,14 +4,14 @@ RFC 9110 for Range, which DRS does not mention)."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
-from conformance_suites.drs._drs import Download, Drs, error_problem, header_lines, is_int, object_path
 
-from conformance.checks import check, fail
-from conformance.client import Response
-from conformance.specs import SpecStore, schema_errors
+from conformance import Response, SpecStore, check, fail, schema_errors
+
+from .view import Download, Drs, error_problem, header_lines, is_int, object_path
 
 NO_SUCH_ACCESS_ID = "ga4gh-conformance-no-such-access-id"
 NO_SUCH_OBJECT = "ga4gh-conformance-no-such-object-7f3a"
@@ -127,7 +127,7 @@ def _downloads(drs: Drs, object_id: str) -> tuple[int, list[Download]]:
     targets, skipped = drs.targets(object_id, document, response)
     if not targets:
         pytest.skip(f"{object_id}: no access method the harness can fetch ({'; '.join(skipped) or 'none listed'})")
-    checksums = document.get("checksums") if isinstance(document.get("checksums"), list) else []
+    checksums: list[Any] = document["checksums"] if isinstance(document.get("checksums"), list) else []
     return size, [drs.download(object_id, target, size, checksums) for target in targets]
 
 

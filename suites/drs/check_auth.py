@@ -11,12 +11,11 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from conformance_suites.drs._drs import Drs, error_problem, object_path
-from conformance_suites.drs.check_objects import authorizations_problem
 
-from conformance.checks import check, fail
-from conformance.client import Response
-from conformance.specs import SpecStore, schema_errors
+from conformance import Response, SpecStore, check, fail, schema_errors
+
+from .check_objects import authorizations_problem
+from .view import Drs, error_problem, object_path
 
 NO_SUCH_OBJECT = "ga4gh-conformance-no-such-object-7f3a"
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conformance_suites.drs._drs import Drs, comparable, error_problem, is_int, same_object_data
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.checks import check, fail
-from conformance.client import Response
-from conformance.specs import SpecStore, schema_errors
+from conformance import Response, SpecStore, check, fail, schema_errors
+
+from .view import Drs, comparable, error_problem, is_int, same_object_data
 
 UNKNOWN = "ga4gh-conformance-no-such-object-bulk"
 #: The harness sends at most this many ids to probe maxBulkRequestLength.

@@ -10,14 +10,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conformance_suites.drs._drs import HASHLIB, Drs, comparable, is_int, same_object_data
-from conformance_suites.drs.check_uris import split_hostname_uri
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.checks import check, fail
-from conformance.client import Response
-from conformance.profile import Service
+from conformance import Response, Service, check, fail
+
+from .check_uris import split_hostname_uri
+from .view import HASHLIB, Drs, comparable, is_int, same_object_data
 
 
 def _bundles(drs: Drs, expand: bool = False) -> list[tuple[str, dict[str, Any], Response]]:

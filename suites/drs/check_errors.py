@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from conformance_suites.drs._drs import Drs, error_problem, object_path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.checks import check, fail
-from conformance.client import Response
-from conformance.specs import SpecStore, schema_errors
+from conformance import Response, SpecStore, check, fail, schema_errors
+
+from .view import Drs, error_problem, object_path
 
 PREFIX = "ga4gh-conformance-unknown-"
 unknown_ids = st.one_of(

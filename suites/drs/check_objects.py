@@ -7,7 +7,10 @@ import re
 from typing import Any
 
 import pytest
-from conformance_suites.drs._drs import (
+
+from conformance import FORMAT_CHECKER, Response, SpecStore, check, fail, json_type, schema_errors
+
+from .view import (
     ACCEPTED_RETRIES,
     ACCESS_TYPES,
     AUTH_TYPES,
@@ -20,10 +23,6 @@ from conformance_suites.drs._drs import (
     object_path,
     same_object_data,
 )
-
-from conformance.checks import check, fail, json_type
-from conformance.client import Response
-from conformance.specs import FORMAT_CHECKER, SpecStore, schema_errors
 
 PORTABLE = re.compile(r"^[A-Za-z0-9._-]+$")
 IANA_NAMES = set(HEX_LENGTH) | set(HASHLIB)

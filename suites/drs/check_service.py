@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conformance_suites.drs._drs import Drs, is_int, object_path
 
-from conformance.checks import check, fail
-from conformance.client import ServiceClient
-from conformance.profile import Service
-from conformance.specs import SpecStore, schema_errors
+from conformance import Service, ServiceClient, SpecStore, check, fail, schema_errors
+
+from .view import Drs, is_int, object_path
 
 SERVICE_INFO_SCHEMA = "/components/responses/200ServiceInfo/content/application~1json/schema"
 PREFIX = "/ga4gh/drs/v1"
@@ -56,7 +55,7 @@ def test_max_bulk_request_length_at_least_one(drs: Drs) -> None:
     """maxBulkRequestLength (top level, and drs.maxBulkRequestLength in 1.5.0) is >= 1 (DRS 1.4.0
     §DrsService.maxBulkRequestLength)."""
     document, response = drs.service_info()
-    section = document.get("drs") if isinstance(document.get("drs"), dict) else {}
+    section: dict[str, Any] = document["drs"] if isinstance(document.get("drs"), dict) else {}
     for where, value in (("maxBulkRequestLength", document.get("maxBulkRequestLength")),
                          ("drs.maxBulkRequestLength", section.get("maxBulkRequestLength"))):
         if isinstance(value, int) and not isinstance(value, bool) and value < 1:

@@ -14,13 +14,12 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conformance_suites.drs._drs import UNRESERVED, Drs, object_path, same_object_data
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.checks import check, fail
-from conformance.client import Response
-from conformance.profile import Service
+from conformance import Response, Service, check, fail
+
+from .view import UNRESERVED, Drs, object_path, same_object_data
 
 COMPACT = re.compile(r"^drs://(?:[A-Za-z0-9._]+/)?[A-Za-z0-9._]+:[^/]+$")
 

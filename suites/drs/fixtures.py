@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conformance_suites.drs._drs import Drs
 
-from conformance.profile import Service
-from conformance.run import Run
+from conformance import Run, Service
+
+from .view import Drs
 
 
 @pytest.fixture(scope="session")

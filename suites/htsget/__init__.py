@@ -1,7 +1,6 @@
 """htsget 1.2.0 and 1.3.0: tickets, data blocks decoded with pysam, regions, errors, POST, service-info."""
 
-from conformance.profile import Service
-from conformance.suite import Suite
+from conformance import Service, Suite
 
 
 def service_info_paths(service: Service) -> tuple[str, ...]:
@@ -28,6 +27,7 @@ _CASE = {
 SUITE = Suite(
     standard="htsget",
     title="GA4GH htsget",
+    reference=".reference:APPS",
     versions=("1.2.0", "1.3.0"),
     service_info_artifact="htsget",
     service_info_paths=service_info_paths,

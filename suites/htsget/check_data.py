@@ -6,7 +6,11 @@ import hashlib
 from typing import Any
 
 import pytest
-from conformance_suites.htsget._htsget import (
+
+from conformance import CheckFailure, Service, ServiceClient, check
+
+from .check_ticket import standard_requests
+from .view import (
     BGZF_EOF,
     CRAM_EOF,
     DEFAULT,
@@ -23,12 +27,6 @@ from conformance_suites.htsget._htsget import (
     overlapping,
     sniff,
 )
-from conformance_suites.htsget.check_ticket import standard_requests
-
-from conformance.checks import check
-from conformance.client import ServiceClient
-from conformance.errors import CheckFailure
-from conformance.profile import Service
 
 WIDTH = 100
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conformance_suites.htsget._htsget import Htsget, first_case
 
-from conformance.checks import check
-from conformance.client import Response, ServiceClient
-from conformance.errors import CheckFailure
-from conformance.profile import Service
+from conformance import CheckFailure, Response, Service, ServiceClient, check
+
+from .view import Htsget, first_case
 
 TYPES = {"InvalidAuthentication": 401, "PermissionDenied": 403, "NotFound": 404, "UnsupportedFormat": 400,
          "InvalidInput": 400, "InvalidRange": 400, "PayloadTooLarge": 413}

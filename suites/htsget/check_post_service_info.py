@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conformance_suites.htsget._htsget import (
+
+from conformance import CheckFailure, Response, Service, ServiceClient, SpecStore, check, schema_errors
+
+from .check_ticket import SI_REMOTE
+from .view import (
     FORMATS,
     AssemblyError,
     Htsget,
@@ -16,13 +20,6 @@ from conformance_suites.htsget._htsget import (
     names,
     overlapping,
 )
-from conformance_suites.htsget.check_ticket import SI_REMOTE
-
-from conformance.checks import check
-from conformance.client import Response, ServiceClient
-from conformance.errors import CheckFailure
-from conformance.profile import Service
-from conformance.specs import SpecStore, schema_errors
 
 REFUSED = (404, 405, 501)
 

@@ -9,16 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conformance_suites.htsget._htsget import Htsget, Record, cases, missing, names, overlapping
-from conformance_suites.htsget.check_post_service_info import post_records
 from hypothesis import given, seed
 from hypothesis import strategies as st
 
-from conformance.checks import check
-from conformance.client import ServiceClient
-from conformance.errors import CheckFailure
-from conformance.profile import Service
-from conformance.run import Run
+from conformance import CheckFailure, Run, Service, ServiceClient, check
+
+from .check_post_service_info import post_records
+from .view import Htsget, Record, cases, missing, names, overlapping
 
 
 def _target(service: Service, client: ServiceClient, hts: Htsget,

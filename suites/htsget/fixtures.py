@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conformance_suites.htsget._htsget import Htsget
 
-from conformance.profile import Service
+from conformance import Service
+
+from .view import Htsget
 
 
 @pytest.fixture(scope="session")

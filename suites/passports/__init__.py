@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from conformance.suite import Suite
+from conformance import Suite
 
 
 def _cmd_keys(args: argparse.Namespace) -> int:
-    from conformance.reference import passports_jose as jose
+    from . import jose
 
     path = Path(args.out).expanduser()
     if path.exists() and not args.force:
@@ -45,6 +45,7 @@ def _add_commands(sub: Any) -> None:
 SUITE = Suite(
     standard="passports",
     title="GA4GH Passport and AAI",
+    reference=".reference:APPS",
     versions=("1.2",),
     service_info_artifact=None,
     # Answered by a broker; any answer (a clearinghouse's 404 included) shows the service is reachable.

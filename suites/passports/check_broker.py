@@ -7,12 +7,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conformance_suites.passports.fixtures import Broker, signature_problem, verifying_key
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from conformance.checks import check, fail
-from conformance.errors import CheckFailure
-from conformance.reference import passports_jose as jose
+from conformance import CheckFailure, check, fail
+
+from . import jose
+from .fixtures import Broker, signature_problem, verifying_key
 
 REQUIRED_METADATA = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri", "response_types_supported",
                      "subject_types_supported", "id_token_signing_alg_values_supported")

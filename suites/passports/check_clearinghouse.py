@@ -6,12 +6,11 @@ against any clearinghouse; the rest need it to trust the test issuer."""
 from __future__ import annotations
 
 import pytest
-from conformance_suites.passports.fixtures import Clearinghouse, granted
 
-from conformance.checks import check
-from conformance.client import Response
-from conformance.errors import CheckFailure
-from conformance.reference import passports_jose as jose
+from conformance import CheckFailure, Response, check
+
+from . import jose
+from .fixtures import Clearinghouse, granted
 
 
 def refused(ch: Clearinghouse, passport: str, what: str) -> Response:

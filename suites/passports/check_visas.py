@@ -9,11 +9,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conformance_suites.passports.fixtures import ASYMMETRIC_ALGS, Broker, signature_problem
 
-from conformance.checks import check
-from conformance.errors import CheckFailure
-from conformance.reference import passports_jose as jose
+from conformance import CheckFailure, check
+
+from . import jose
+from .fixtures import ASYMMETRIC_ALGS, Broker, signature_problem
 
 VISA_TYPS = ("vnd.ga4gh.visa+jwt", "jwt", "at+jwt")
 OBJECT_CLAIMS = ("type", "asserted", "value", "source", "conditions", "by")

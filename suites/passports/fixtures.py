@@ -17,11 +17,9 @@ from urllib.parse import urlencode, urlsplit
 import jwt
 import pytest
 
-from conformance.client import Response, ServiceClient, origin_of
-from conformance.errors import HarnessError
-from conformance.profile import Service
-from conformance.reference import passports_jose as jose
-from conformance.run import Run
+from conformance import HarnessError, Response, Run, Service, ServiceClient, origin_of
+
+from . import jose
 
 T = TypeVar("T")
 #: The name of the in-process test issuer the embedded reference clearinghouse trusts.

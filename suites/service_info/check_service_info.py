@@ -6,19 +6,26 @@ from typing import Any
 
 import pytest
 
-from conformance import suite as suites
-from conformance import versions
-from conformance.checks import check, fail, json_type
-from conformance.client import Response, ServiceClient
-from conformance.errors import CheckFailure
-from conformance.profile import Service
-from conformance.specs import FORMAT_CHECKER, SpecStore, schema_errors
+from conformance import (
+    FORMAT_CHECKER,
+    CheckFailure,
+    Response,
+    Service,
+    ServiceClient,
+    SpecStore,
+    check,
+    fail,
+    json_type,
+    schema_errors,
+    suite_for,
+    versions,
+)
 
 SCHEMA = "service-info/1.0.0/service-info.yaml"
 
 
 def paths(service: Service) -> tuple[str, ...]:
-    suite = suites.for_standard(service.standard)
+    suite = suite_for(service.standard)
     if service.standard != "service-info" and not suite.has_service_info(service.version):
         pytest.skip(f"{suite.title} {service.version} defines no service-info endpoint")
     return suite.service_info_paths_for(service)
@@ -209,5 +216,5 @@ def _expected_artifact(service: Service) -> str | None:
     if service.standard == "service-info":
         artifact = service.options.get("artifact")
         return str(artifact) if artifact else None
-    return suites.for_standard(service.standard).service_info_artifact
+    return suite_for(service.standard).service_info_artifact
 

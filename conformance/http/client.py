@@ -1,0 +1,358 @@
+"""The one HTTP client through which checks talk to servers.
+
+It bounds everything the harness does to a production system: connect and read timeouts and a
+per-request wall clock, a request budget and a rate limit for the run, a cap on the bytes of one
+response (enforced while streaming) and of the whole run, retries only for idempotent requests and
+transient failures, redirects followed by hand so that credentials never follow to another origin,
+and every exchange recorded, redacted, as evidence. The pieces live beside it: :mod:`.models`,
+:mod:`.policy`, :mod:`.transport`, :mod:`.redirects`.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import io
+import json
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import requests
+from requests.structures import CaseInsensitiveDict
+
+from conformance._version import __version__
+from conformance.errors import HarnessError, ResponseError, ServiceBusy, TransportError
+from conformance.exchange import Exchange
+from conformance.http.models import Response
+from conformance.http.policy import (
+    IDEMPOTENT,
+    MAX_ATTEMPTS,
+    MAX_RETRY_AFTER,
+    RETRY_STATUSES,
+    Breaker,
+    RunLimits,
+    retry_after,
+)
+from conformance.http.redirects import MAX_REDIRECTS, REDIRECT_STATUSES, Credentials, origin_of, redirect_refusal
+from conformance.http.transport import (
+    WATCH_GRACE,
+    LargeBodies,
+    Watch,
+    WatchedAdapter,
+    current,
+    describe_transport_error,
+    read_chunks,
+)
+from conformance.profile import Service
+from conformance.redact import SENSITIVE_HEADERS, Redactor
+
+USER_AGENT = f"ga4gh-conformance/{__version__} (read-only conformance checks)"
+EVIDENCE_BODY_CHARS = 4000
+#: Evidence is redacted before it is cut, over this much more, so that a secret straddling the cut
+#: (a credential token is a few KiB) is masked whole rather than leaving its head behind.
+EVIDENCE_KEEP = EVIDENCE_BODY_CHARS + 8192
+
+
+class HttpClient:
+    """Sends requests within the run's limits. One per run; checks use a :class:`ServiceClient`."""
+
+    def __init__(self, limits: RunLimits, redactor: Redactor, *, ca_bundle: str | None = None) -> None:
+        self.limits = limits
+        self.redactor = redactor
+        self.session = requests.Session()
+        # No cookie jar: a cookie set on an authenticated request would make an "anonymous" one
+        # authenticated, and the curl in the evidence would not reproduce what was sent.
+        self.session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+        self.session.trust_env = False  # no proxies or .netrc credentials picked up behind our back
+        self.session.headers.update({"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"})
+        adapter = WatchedAdapter(max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.ca_bundle = ca_bundle
+        self.breaker = Breaker()
+        self._large = LargeBodies()
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- one request, redirects and retries --------------------------------------------------------
+
+    def request(self, method: str, url: str, *, params: Mapping[str, Any] | None = None,
+                headers: Mapping[str, str] | None = None, json_body: Any = None, data: bytes | None = None,
+                credentials: Credentials | None = None, idempotent: bool | None = None,
+                follow_redirects: bool = True, max_bytes: int | None = None,
+                on_chunk: Callable[[bytes], None] | None = None, ca_bundle: str | None = None,
+                record: Callable[[Exchange], None] | None = None, allow_busy: bool = False,
+                decode: bool = True) -> Response:
+        """Send one request (following redirects by hand) within the run's limits.
+
+        ``decode=False`` asks for and keeps the bytes as stored (``Accept-Encoding: identity``, no
+        inflation): what a checksum of stored data is computed over.
+
+        A 429, 502, 503 or 504 that persists through the retries raises :class:`ServiceBusy` (the
+        harness cannot tell anything from it) unless ``allow_busy`` asks for the answer itself.
+        """
+        method = method.upper()
+        if params:
+            url = f"{url}{'&' if urlsplit(url).query else '?'}{urlencode(params, doseq=True)}"
+        body = data
+        extra = dict(headers or {})
+        if not decode:
+            extra.setdefault("Accept-Encoding", "identity")
+        if json_body is not None:
+            body = json.dumps(json_body).encode()
+            extra.setdefault("Content-Type", "application/json")
+        retryable = method in IDEMPOTENT if idempotent is None else idempotent
+        visited: list[str] = []
+        current_method, current_body, current_url = method, body, url
+        while True:
+            response = self._with_retries(current_method, current_url, extra, current_body, credentials,
+                                          retryable, max_bytes, on_chunk, ca_bundle, visited, record,
+                                          allow_busy, decode)
+            location = response.headers.get("Location")
+            if not follow_redirects or response.status not in REDIRECT_STATUSES or not location:
+                return response
+            target = urljoin(current_url, location)
+            scheme = urlsplit(target).scheme.lower()
+            if scheme not in ("http", "https"):
+                raise TransportError(f"the server redirected to a non-http(s) URL "
+                                     f"({self.redactor.url(target)[:200]})", response.exchange)
+            refusal = redirect_refusal(url, target)
+            if refusal:
+                raise TransportError(f"the server redirected to {self.redactor.url(target)[:200]}: {refusal}",
+                                     response.exchange)
+            if origin_of(target) != origin_of(current_url):
+                keeps_body = response.status in (307, 308) and current_body is not None
+                if keeps_body:
+                    # A body may carry credentials (a signed token, a token exchange): it never follows
+                    # a redirect to another origin.
+                    raise TransportError(f"the server redirected a {current_method} with a body to another origin "
+                                         f"({self.redactor.url(target)[:200]}); not followed", response.exchange)
+                # Credentials a check passed itself (a token, a client secret) stay with their origin,
+                # as the profile's own credentials do (those are scoped in _send).
+                extra = {k: v for k, v in extra.items() if k.lower() not in SENSITIVE_HEADERS}
+            visited.append(self.redactor.url(current_url))
+            if len(visited) > MAX_REDIRECTS or target in (url, *visited):
+                looped = target in (url, *visited)
+                what = "a redirect loop" if looped else f"more than {MAX_REDIRECTS} redirects"
+                raise TransportError(f"the server answered with {what} starting at {self.redactor.url(url)}",
+                                     response.exchange)
+            if response.status == 303 or (response.status in (301, 302) and current_method == "POST"):
+                current_method, current_body = "GET", None
+                extra.pop("Content-Type", None)
+            current_url = target
+
+    def _with_retries(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
+                      credentials: Credentials | None, retryable: bool, max_bytes: int | None,
+                      on_chunk: Callable[[bytes], None] | None, ca_bundle: str | None,
+                      visited: list[str], record: Callable[[Exchange], None] | None,
+                      allow_busy: bool, decode: bool = True) -> Response:
+        origin = origin_of(url)
+        self.breaker.check(origin, method, self.redactor.url(url))
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self._send(method, url, headers, body, credentials, max_bytes, on_chunk,
+                                      ca_bundle, visited, record, decode)
+            except HarnessError as exc:
+                # A reset, or a kept-alive connection the server closed just as it was reused (the
+                # classic race of persistent connections, RFC 9112 §9.3.1): worth one more try.
+                # A TransportError comes before any body byte, so even a streamed request (whose chunks
+                # went to a hash) is safe to repeat; a broken body is repeated only if nothing was streamed.
+                before_body = isinstance(exc, TransportError) and (
+                    "reset" in exc.message or "without answering" in exc.message)
+                transient = before_body or (isinstance(exc, ResponseError) and exc.transient and on_chunk is None)
+                if retryable and transient and attempt < MAX_ATTEMPTS:
+                    time.sleep(min(0.5 * 2 ** (attempt - 1), max(0.0, self.limits.remaining())))
+                    continue
+                if transient or exc.limit == "request_timeout_seconds" or "no answer within" in exc.message:
+                    self.breaker.seen(origin, exc.message, exc.limit)
+                raise
+            if response.status not in RETRY_STATUSES:
+                self.breaker.cleared(origin)
+                return response
+            delay = retry_after(response.headers.get("Retry-After"))
+            wait = 0.5 * 2 ** (attempt - 1) if delay is None else delay
+            patient = wait <= MAX_RETRY_AFTER and wait < self.limits.remaining()
+            if retryable and attempt < MAX_ATTEMPTS and patient:
+                time.sleep(wait)
+                continue
+            if allow_busy:
+                return response
+            status = f"{response.status} {response.reason}".strip()
+            if delay is not None and delay > MAX_RETRY_AFTER:
+                # Waiting a day is not an option for a CI job, and asking again before then is rude.
+                message = (f"the server answered {status} with Retry-After: {delay:.0f} s, longer than the "
+                           f"harness waits ({MAX_RETRY_AFTER:g} s); not retried")
+                self.breaker.seen(origin, message, None, blocked_for=delay)
+            else:
+                tries = f"{attempt} attempt{'s' if attempt > 1 else ''}"
+                message = f"the server answered {status} to {tries}"
+                self.breaker.seen(origin, message, None)
+            raise ServiceBusy(message, response.exchange)
+
+    # -- one exchange ----------------------------------------------------------------------------------
+
+    def _send(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
+              credentials: Credentials | None, max_bytes: int | None,
+              on_chunk: Callable[[bytes], None] | None, ca_bundle: str | None,
+              visited: list[str], record: Callable[[Exchange], None] | None, decode: bool = True) -> Response:
+        budget = self.limits.budget
+        # A body kept in memory is capped by max_response_bytes; a streamed body (hashed, never kept)
+        # may be allowed more by its caller, within the run's byte budget.
+        if on_chunk is not None and max_bytes:
+            cap = max_bytes
+        else:
+            cap = min(max_bytes or budget.max_response_bytes, budget.max_response_bytes)
+        send_headers = dict(headers)
+        if credentials is not None and credentials.applies_to(url):
+            for name, value in credentials.headers.items():
+                send_headers.setdefault(name, value)
+        exchange = Exchange(
+            method=method,
+            url=self.redactor.url(url),
+            request_headers=self.redactor.headers(send_headers),
+            request_body=self.redactor.text(body.decode("utf-8", "replace")) if body is not None else None,
+            redirected_from=list(visited),
+        )
+        if record is not None:
+            record(exchange)
+        self._large.reclaim()
+        self.limits.acquire()
+        timeout = min(budget.request_timeout_seconds, max(0.5, self.limits.remaining()))
+        started = time.monotonic()
+        verify: bool | str = ca_bundle or self.ca_bundle or True
+        watch = Watch()
+        # The socket timeout catches a silent server first; the watch, a little later, one that
+        # keeps sending a byte at a time.
+        timer = threading.Timer(timeout + WATCH_GRACE, watch.kill)
+        timer.daemon = True
+        current.watch = watch
+        timer.start()
+        try:
+            try:
+                raw = self.session.request(method, url, headers=send_headers, data=body, stream=True,
+                                           allow_redirects=False, timeout=(min(10.0, timeout), timeout),
+                                           verify=verify)
+            except requests.exceptions.RequestException as exc:
+                exchange.elapsed = time.monotonic() - started
+                if watch.fired:
+                    exchange.error = (f"no complete answer within request_timeout_seconds={timeout:g} "
+                                      "(the server sends its status line and headers too slowly)")
+                    error = TransportError(exchange.error, exchange)
+                    error.limit = "request_timeout_seconds"
+                    self.limits.note("request_timeout_seconds")
+                    raise error from None
+                exchange.error = self.redactor.text(describe_transport_error(exc, timeout))
+                raise TransportError(exchange.error, exchange) from None
+            finally:
+                current.watch = None
+            exchange.status = raw.status_code
+            exchange.reason = raw.reason or ""
+            exchange.response_headers = self.redactor.headers(dict(raw.headers))
+            content = io.BytesIO()  # getvalue() hands over its buffer: no second copy of a large body
+            kept = 0
+            truncated = False
+            try:
+                for chunk in read_chunks(raw, started, timeout, watch, decode):
+                    self.limits.add_bytes(len(chunk))
+                    exchange.body_bytes += len(chunk)
+                    if on_chunk is not None:
+                        on_chunk(chunk)
+                        if kept < EVIDENCE_KEEP:
+                            kept += content.write(chunk[: EVIDENCE_KEEP - kept])
+                        if exchange.body_bytes > cap:
+                            truncated = True
+                            break
+                        continue
+                    room = cap - kept
+                    if len(chunk) > room:
+                        kept += content.write(chunk[:room])
+                        truncated = True
+                        break
+                    kept += content.write(chunk)
+            except HarnessError as exc:
+                exchange.elapsed = time.monotonic() - started
+                exc.message = self.redactor.text(exc.message)
+                exchange.error = exc.message
+                exchange.body_bytes = max(exchange.body_bytes, 0)
+                exchange.response_body = self._evidence(content.getbuffer()[:EVIDENCE_KEEP])
+                exc.exchange = exc.exchange or exchange
+                if exc.limit:
+                    self.limits.note(exc.limit)
+                raise
+            finally:
+                raw.close()
+        finally:
+            timer.cancel()
+        exchange.elapsed = time.monotonic() - started
+        exchange.truncated = truncated
+        if truncated and not (on_chunk is not None and max_bytes):  # a streaming caller's own cap is no limit
+            self.limits.note("max_response_bytes")
+        data = content.getvalue()
+        del content
+        exchange.response_body = self._evidence(data[:EVIDENCE_KEEP])
+        headers_ci: CaseInsensitiveDict[str] = CaseInsensitiveDict(dict(raw.headers))
+        response = Response(raw.status_code, raw.reason or "", headers_ci, data, url, exchange, truncated, cap)
+        self._large.track(response)
+        return response
+
+    def _evidence(self, head: bytes | memoryview) -> str:
+        return self.redactor.text(bytes(head).decode("utf-8", "replace"))[:EVIDENCE_BODY_CHARS]
+
+
+class ServiceClient:
+    """What a check receives as ``client``: requests relative to its service, recorded as evidence.
+
+    Credentials of the service go only to the service's own origin (and hosts its profile entry lists
+    under ``auth.allowed_hosts``), never to a host reached by a redirect or named in a response.
+    """
+
+    def __init__(self, http: HttpClient, service: Service, credentials: Credentials | None) -> None:
+        self.http = http
+        self.service = service
+        self.credentials = credentials
+        self.exchanges: list[Exchange] = []
+
+    @property
+    def redactor(self) -> Redactor:
+        return self.http.redactor
+
+    def url(self, path: str) -> str:
+        if urlsplit(path).scheme:
+            return path
+        return self.service.url.rstrip("/") + "/" + path.lstrip("/")
+
+    def without_credentials(self) -> ServiceClient:
+        """A client that sends no credentials (for 'refused without authentication' checks)."""
+        anonymous = ServiceClient(self.http, self.service, None)
+        anonymous.exchanges = self.exchanges
+        return anonymous
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Response:
+        kwargs.setdefault("ca_bundle", self.service.ca_bundle)
+        return self.http.request(method, self.url(path), credentials=self.credentials,
+                                 record=self.exchanges.append, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> Response:
+        return self.request("GET", path, **kwargs)
+
+    def head(self, path: str, **kwargs: Any) -> Response:
+        return self.request("HEAD", path, **kwargs)
+
+    def options(self, path: str, **kwargs: Any) -> Response:
+        return self.request("OPTIONS", path, **kwargs)
+
+    def post(self, path: str, json: Any = None, **kwargs: Any) -> Response:
+        return self.request("POST", path, json_body=json, **kwargs)
+
+    def stream(self, url: str, on_chunk: Callable[[bytes], None], **kwargs: Any) -> Response:
+        """GET ``url`` passing each body chunk to ``on_chunk`` without keeping it (constant memory)."""
+        return self.request(kwargs.pop("method", "GET"), url, on_chunk=on_chunk, **kwargs)
+
+    @property
+    def last(self) -> Exchange | None:
+        return self.exchanges[-1] if self.exchanges else None

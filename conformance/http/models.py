@@ -1,0 +1,89 @@
+"""What a request gives back: a finished :class:`Response` whose body is cut at the size cap."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from requests.structures import CaseInsensitiveDict
+
+from conformance.errors import BudgetExceeded, CheckFailure, HarnessError
+from conformance.exchange import Exchange
+
+__all__ = ["Exchange", "Response"]
+
+
+class Response:
+    """A finished answer: status, headers and the body, cut at the response-size cap."""
+
+    def __init__(self, status: int, reason: str, headers: CaseInsensitiveDict[str], content: bytes,
+                 url: str, exchange: Exchange, truncated: bool, limit_bytes: int) -> None:
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+        self.content = content
+        self.url = url
+        self.exchange = exchange
+        self.truncated = truncated
+        self._limit_bytes = limit_bytes
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+
+    def cut_reason(self) -> str:
+        """What the server did that made the body exceed the response-size cap, in a few words."""
+        limit = f"max_response_bytes={self._limit_bytes}"
+        declared = self.headers.get("Content-Length", "").strip()
+        encoding = self.headers.get("Content-Encoding", "").strip().lower()
+        if encoding and encoding != "identity":
+            return f"the server's {encoding}-encoded body inflates to more than {limit} bytes"
+        if declared.isdigit() and int(declared) > self._limit_bytes:
+            return f"the server announced a body of {int(declared):,} bytes (Content-Length), more than {limit}"
+        return f"the server sent more than {limit} bytes without ending its body"
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+    def json_object(self) -> dict[str, Any] | None:
+        """The body if it is a JSON object, else None (for checks that only look at well-formed answers
+        and leave judging the form to the check that is about it)."""
+        try:
+            body = self.json()
+        except CheckFailure:
+            return None
+        return body if isinstance(body, dict) else None
+
+    def json(self) -> Any:
+        """The body as JSON.
+
+        A body cut at the size cap is an error (the harness could not read it all), and so is one
+        nested deeper than the parser goes (RFC 8259 §9 lets a parser limit the depth); a body that
+        is not JSON is a failure of the check that expected JSON, except on a 5xx answer, where the
+        server could not answer at all and the harness cannot tell.
+        """
+        if self.truncated:
+            raise BudgetExceeded(f"{self.cut_reason()}; not parsed", "max_response_bytes", self.exchange)
+        try:
+            return json.loads(self.content.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            problem = f"the body is not valid UTF-8 (byte {exc.start})"
+        except RecursionError:
+            raise HarnessError(f"{self.exchange.method} {self.exchange.url} answered JSON nested too deeply "
+                               "to parse", self.exchange) from None
+        except ValueError as exc:
+            kind = self.content_type or "no Content-Type"
+            snippet = self.exchange.response_body[:60].replace("\n", " ")  # already redacted
+            problem = f"the body is not JSON ({kind}: {snippet!r}; {str(exc)[:80]})"
+            declared = self.headers.get("Content-Length", "")
+            ends_early = isinstance(exc, json.JSONDecodeError) and (
+                exc.msg.startswith("Unterminated") or exc.pos >= len(self.content.rstrip()) - 1)
+            if ends_early and declared.strip() == str(len(self.content)) and self.content:
+                problem = (f"the JSON document breaks off at the end of the {declared} bytes its "
+                           "Content-Length announced")
+        if self.status >= 500:
+            raise HarnessError(f"server error {self.status} and {problem}", self.exchange)
+        raise CheckFailure(f"{self.exchange.method} {self.exchange.url} answered {self.status}, "
+                           f"but {problem}", self.exchange)
+

@@ -1,0 +1,96 @@
+"""Where requests may go and what goes with them: redirects are followed by hand, never to a
+link-local address or from a public service to a private one, and credentials (the profile's and a
+check's own) stay with the origin they belong to.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import requests
+
+from conformance.profile import Service
+from conformance.redact import Redactor
+
+MAX_REDIRECTS = 5
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Headers to add to requests sent to the service's own origin (or to an allowed host)."""
+
+    origin: tuple[str, str, int]
+    headers: Mapping[str, str]
+    allowed_hosts: frozenset[str] = frozenset()
+
+    def applies_to(self, url: str) -> bool:
+        if origin_of(url) == self.origin:
+            return True
+        host = (urlsplit(url).hostname or "").lower()
+        return host in self.allowed_hosts
+
+
+def redirect_refusal(service_url: str, target: str) -> str | None:
+    """Why a redirect target is not followed, or None.
+
+    A checked server must not be able to point the harness at the machine it runs on or its network
+    (cloud metadata at a link-local address, private hosts) and have the answer published as
+    evidence; loopback and private targets are followed only when the service itself is there.
+    """
+    try:
+        parts = urlsplit(target)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return "not a valid URL"
+    host = parts.hostname or ""
+
+    def address(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+        try:
+            return ipaddress.ip_address(name)
+        except ValueError:
+            return None
+
+    where = address("127.0.0.1" if host == "localhost" else host)
+    if where is None:
+        return None  # a host name: not resolved here (see the issue note on DNS)
+    if where.is_link_local or where.is_multicast or where.is_unspecified:
+        return "a link-local or special address, never followed"
+    if where.is_loopback or where.is_private:
+        service = address(urlsplit(service_url).hostname or "")
+        if service is None or not (service.is_loopback or service.is_private):
+            return "a loopback or private address, followed only for a service on such an address"
+    return None
+
+
+def origin_of(url: str) -> tuple[str, str, int]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError:  # a port out of range: an origin of its own, matching no service
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port
+
+
+def credentials_for(service: Service, redactor: Redactor) -> Credentials | None:
+    """The credentials of ``service`` from the environment, registered with the redactor."""
+    headers: dict[str, str] = {}
+    token = service.auth.secret("bearer_token_env")
+    user = service.auth.secret("basic_username_env")
+    password = service.auth.secret("basic_password_env")
+    for secret in (service.auth.secret(k) for k in service.auth.keys()):  # noqa: SIM118 - Auth is no dict
+        redactor.add(secret)
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    elif password is not None:
+        redactor.add_basic(user or "", password)
+        auth = requests.auth._basic_auth_str(user or "", password)
+        headers["Authorization"] = auth
+        redactor.add(auth.split(" ", 1)[1])
+    if not headers:
+        return None
+    return Credentials(origin_of(service.url), headers, frozenset(service.auth.allowed_hosts))

@@ -1,0 +1,209 @@
+"""The transport under the client: requests' session with connection pools that tell a per-request
+watch which socket to shut, the body read in bounded chunks within the request's wall clock, and one
+line naming what a server or the network did wrong.
+"""
+
+from __future__ import annotations
+
+import gc
+import socket
+import threading
+import time
+import weakref
+from collections.abc import Iterator
+from typing import Any
+
+import requests
+import requests.adapters
+import urllib3
+
+from conformance.errors import BudgetExceeded, ResponseError
+from conformance.http.models import Response
+
+CHUNK = 16 * 1024
+#: How long after request_timeout_seconds the per-request watch shuts a socket that is still busy.
+WATCH_GRACE = 0.25
+
+
+class Watch:
+    """A per-request wall clock that does not trust the server to send anything: when it fires it shuts
+    the request's socket down, which ends a read blocked on a server that trickles its status line,
+    its headers or its body (socket timeouts alone never fire while a byte arrives every second)."""
+
+    def __init__(self) -> None:
+        self.conn: Any = None
+        self.fired = False
+
+    def kill(self) -> None:
+        self.fired = True
+        sock = getattr(self.conn, "sock", None)
+        if sock is not None:
+            try:  # the plain socket's shutdown: valid for TLS sockets too, without touching the TLS state
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+            except (OSError, TypeError):
+                pass
+
+
+current = threading.local()
+
+
+def _note_connection(conn: Any) -> Any:
+    watch = getattr(current, "watch", None)
+    if watch is not None:
+        watch.conn = conn
+    return conn
+
+
+class _WatchedHTTPPool(urllib3.HTTPConnectionPool):
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        return _note_connection(super()._get_conn(timeout))
+
+
+class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        return _note_connection(super()._get_conn(timeout))
+
+
+class WatchedAdapter(requests.adapters.HTTPAdapter):
+    """requests' adapter whose connection pools tell the running request's :class:`Watch` which
+    connection it uses."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+        self.poolmanager.key_fn_by_scheme = dict(self.poolmanager.key_fn_by_scheme)
+
+
+
+
+class LargeBodies:
+    """Bodies of finished responses that are still in memory, to keep the run's peak memory near one
+    response: a check that errs keeps its response alive in a traceback's frames, a reference cycle
+    that only the cyclic collector frees, and it runs on object counts, never on bytes. So once a
+    large body has been handed out, the next request first collects such garbage."""
+
+    #: Bodies at least this large are tracked.
+    LARGE = 8 * 1024 * 1024
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.alive_bytes = 0
+        self._new = False
+
+    def track(self, response: Response) -> None:
+        size = len(response.content)
+        if size < self.LARGE:
+            return
+        with self._lock:
+            self.alive_bytes += size
+            self._new = True
+        weakref.finalize(response, self._freed, size)
+
+    def _freed(self, size: int) -> None:
+        with self._lock:
+            self.alive_bytes -= size
+
+    def reclaim(self) -> None:
+        with self._lock:
+            due, self._new = self._new and self.alive_bytes > 0, False
+        if not due:
+            return
+        gc.collect()
+
+
+def read_chunks(raw: requests.Response, started: float, timeout: float, watch: Watch,
+                 decode: bool = True) -> Iterator[bytes]:
+    """The decoded body in chunks, within the request's wall clock.
+
+    ``read1`` returns whatever has arrived, so a server trickling one byte a second is caught by the
+    clock (and by ``watch``, which shuts the socket when a read would outlast it); urllib3 2.x inflates
+    at most ``CHUNK`` bytes per call, so a gzip bomb costs one small chunk at a time.
+    """
+    stream = raw.raw
+    expected = _content_length(raw)
+    while True:
+        try:
+            chunk = stream.read1(CHUNK, decode_content=decode)
+        except Exception as exc:  # urllib3 and http.client raise several unrelated types for a broken body
+            if not watch.fired and _is_timeout(exc):
+                raise BudgetExceeded(f"the server sent its headers, then nothing of its body for "
+                                     f"{timeout:g} s (request_timeout_seconds)", "request_timeout_seconds") from None
+            if watch.fired or time.monotonic() - started > timeout:
+                raise _too_slow(timeout) from None
+            raise _body_error(exc, timeout, stream, expected) from None
+        if not chunk:
+            if watch.fired:
+                raise _too_slow(timeout)
+            return
+        yield chunk
+        if time.monotonic() - started > timeout:
+            raise _too_slow(timeout)
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    return isinstance(exc, (socket.timeout, TimeoutError, urllib3.exceptions.ReadTimeoutError,
+                            requests.exceptions.Timeout)) or "read timed out" in str(exc).lower()
+
+
+def _too_slow(timeout: float) -> BudgetExceeded:
+    return BudgetExceeded(f"response body not complete within request_timeout_seconds={timeout:g} "
+                          "(the server sends its body too slowly)", "request_timeout_seconds")
+
+
+def _content_length(raw: requests.Response) -> int | None:
+    value = raw.headers.get("Content-Length", "")
+    return int(value) if value.strip().isdigit() else None
+
+
+def _body_error(exc: BaseException, timeout: float, stream: Any, expected: int | None) -> ResponseError:
+    """What went wrong while reading a body that had begun, in one line."""
+    text = f"{type(exc).__name__}: {exc}".lower()
+    received = getattr(stream, "_fp_bytes_read", None)
+    if "read timed out" in text or isinstance(exc, (socket.timeout, TimeoutError)) or "timeout" in text:
+        return ResponseError(f"the server stopped sending its body (nothing for {timeout:g} s)")
+    if "reset by peer" in text or "connectionreset" in text:
+        return ResponseError("the server reset the connection in the middle of the body", transient=True)
+    if "decod" in text or "gzip" in text or "zlib" in text or "brotli" in text or "zstd" in text:
+        encoding = stream.headers.get("Content-Encoding", "?") if hasattr(stream, "headers") else "?"
+        return ResponseError(f"the body could not be decoded as its Content-Encoding ({encoding}) says")
+    if any(word in text for word in ("incomplete", "connection broken", "prematurely")):
+        if expected is not None and received is not None:
+            return ResponseError(f"the server closed the connection after {received} of the {expected} bytes "
+                                 "its Content-Length announced")
+        return ResponseError("the server closed the connection before the body was complete")
+    return ResponseError(f"the body could not be read ({type(exc).__name__})")
+
+
+def describe_transport_error(exc: BaseException, timeout: float) -> str:
+    """One line naming what the server (or the network) did."""
+    text = f"{type(exc).__name__}: {exc}"
+    lowered = text.lower()
+    if isinstance(exc, requests.exceptions.SSLError) or "certificate" in lowered or "ssl" in lowered:
+        if "certificate verify failed" in lowered or "self-signed" in lowered or "self signed" in lowered:
+            return ("TLS certificate not trusted (self-signed or unknown CA); name the CA file with "
+                    "ca_bundle: in the profile")
+        if "hostname mismatch" in lowered or "doesn't match" in lowered:
+            return "TLS certificate does not name this host"
+        return f"TLS handshake failed ({exc.__class__.__name__})"
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return f"connection not accepted within {min(10.0, timeout):g} s"
+    if isinstance(exc, requests.exceptions.ReadTimeout) or "read timed out" in lowered:
+        return f"no answer within request_timeout_seconds={timeout:g} (the server accepted the connection)"
+    if "connection refused" in lowered:
+        return "connection refused"
+    if "name or service not known" in lowered or "nodename nor servname" in lowered or \
+            "failed to resolve" in lowered or "temporary failure in name resolution" in lowered:
+        return "host name does not resolve"
+    if "reset by peer" in lowered or "connectionreseterror" in lowered:
+        return "connection reset by the server"
+    if "incompleteread" in lowered or "connection broken" in lowered or "prematurely" in lowered:
+        return "the server closed the connection before the body was complete (Content-Length mismatch?)"
+    if "remotedisconnected" in lowered or "without response" in lowered:
+        return "the server closed the connection without answering"
+    if "badstatusline" in lowered or "line too long" in lowered or "got more than" in lowered:
+        return "the server's answer is not HTTP (a malformed status line or headers)"
+    if "decod" in lowered or "gzip" in lowered or "zlib" in lowered:
+        return "the body could not be decoded as its Content-Encoding says"
+    if isinstance(exc, requests.exceptions.InvalidURL):
+        return f"invalid URL ({exc})"
+    return text.splitlines()[0][:200]

@@ -1,0 +1,76 @@
+"""The typed view of one service for one run, on which each standard builds its own (``view.py`` of
+a suite): the profile entry, a client whose exchanges become evidence, and every answer that several
+checks need fetched once per run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import pytest
+
+from conformance import versions
+
+if TYPE_CHECKING:
+    from conformance.http.client import ServiceClient
+    from conformance.profile import Service
+    from conformance.run import Run
+
+T = TypeVar("T")
+V = TypeVar("V", bound="ServiceView")
+
+_SKIP = pytest.skip.Exception
+
+
+class ServiceView:
+    """One service of one run, seen through its standard.
+
+    A suite subclasses it with the standard's reads (an object by id, a listing, ...), each
+    memoised with :meth:`memo`, and gives its checks a session fixture that returns
+    ``View.of(service, conformance_run)``: every check of the service then shares one view.
+    """
+
+    def __init__(self, service: Service, run: Run) -> None:
+        self.service = service
+        self.run = run
+        self.client: ServiceClient = run.client_for(service)
+        self._memo: dict[Any, Any] = {}
+
+    @classmethod
+    def of(cls: type[V], service: Service, run: Run) -> V:
+        """The run's one view of ``service`` of this class (made on first use)."""
+        key = (cls, service.key)
+        view = run.views.get(key)
+        if view is None:
+            view = run.views[key] = cls(service, run)
+        assert isinstance(view, cls)
+        return view
+
+    def __repr__(self) -> str:  # hypothesis prints it in a falsifying example: no run, cache or client
+        return f"{type(self).__name__}({self.service.url})"
+
+    @property
+    def version(self) -> str:
+        """The declared spec version, already one the suite supports (the profile loader made it so)."""
+        return self.service.version
+
+    def at_least(self, version: str) -> bool:
+        return versions.parse(self.service.version) >= versions.parse(version)
+
+    def option(self, name: str) -> list[str]:
+        """A list of test-data hints from the profile entry (``objects``, ``reads``, ...), as strings."""
+        values: list[Any] = list(self.service.options.get(name) or [])
+        return [str(v) for v in values]
+
+    def memo(self, key: Any, make: Callable[[], T]) -> T:
+        """``make()`` once per view. A skip it raises (material the service does not offer) is kept too,
+        so that every check needing that material skips with the same reason without asking again."""
+        if key not in self._memo:
+            try:
+                self._memo[key] = make()
+            except _SKIP as exc:
+                self._memo[key] = exc
+        value = self._memo[key]
+        if isinstance(value, _SKIP):
+            raise value
+        return value  # type: ignore[no-any-return]

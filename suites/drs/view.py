@@ -1,0 +1,462 @@
+"""What the DRS checks share: one cached view of a DRS service per run, and the field rules.
+
+Every answer the checks need more than once (service-info, each DrsObject, each AccessURL, each
+download) is fetched once per run, so a full run stays within a modest number of requests at the
+default rate limit. Downloads stream through the client into hash objects: constant memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeGuard
+from urllib.parse import quote, urlsplit
+
+import pytest
+from jsonschema.protocols import Validator
+
+from conformance import (
+    BudgetExceeded,
+    CheckFailure,
+    Response,
+    Run,
+    Service,
+    ServiceClient,
+    SpecStore,
+    json_type,
+    retry_after,
+    versions,
+)
+
+UNRESERVED = re.compile(r"^(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})+$")
+HEX = re.compile(r"^[0-9a-fA-F]+$")
+#: Hex length of each fixed-size checksum type (DRS §Checksum: IANA Hash Name Strings and md5, crc32c,
+#: trunc512, sha1).
+HEX_LENGTH = {"md5": 32, "sha1": 40, "sha-1": 40, "sha-224": 56, "sha-256": 64, "sha-384": 96, "sha-512": 128,
+              "sha3-224": 56, "sha3-256": 64, "sha3-384": 96, "sha3-512": 128, "crc32c": 8, "trunc512": 48,
+              "sha-256-128": 32, "sha-256-120": 30, "sha-256-96": 24, "sha-256-64": 16, "sha-256-32": 8,
+              "blake2s-256": 64, "blake2b-256": 64, "blake2b-512": 128}
+#: Non-IANA type names DRS lists as existing standard values (§Checksum.type).
+DRS_TYPE_NAMES = {"md5", "etag", "crc32c", "trunc512", "sha1"}
+#: Checksum type → hashlib name (and how many hex digits to keep).
+HASHLIB = {"sha-256": ("sha256", None), "sha-512": ("sha512", None), "sha-384": ("sha384", None),
+           "sha-224": ("sha224", None), "sha1": ("sha1", None), "sha-1": ("sha1", None), "md5": ("md5", None),
+           "sha3-256": ("sha3_256", None), "sha3-512": ("sha3_512", None), "sha3-384": ("sha3_384", None),
+           "sha3-224": ("sha3_224", None), "trunc512": ("sha512", 48), "sha-256-128": ("sha256", 32),
+           "blake2b-512": ("blake2b", None)}
+ACCESS_TYPES = ("s3", "gs", "ftp", "gsiftp", "globus", "htsget", "https", "file")
+AUTH_TYPES = ("None", "BasicAuth", "BearerAuth", "PassportAuth")
+RANGE_WINDOW = 100
+#: A 202 Accepted is retried this many times, each after its Retry-After if that is at most
+#: ACCEPTED_MAX_WAIT seconds (DRS §202Accepted: "The client should retry this same request after the delay").
+ACCEPTED_RETRIES = 2
+ACCEPTED_MAX_WAIT = 10.0
+
+
+def at_least(service: Service, version: str) -> bool:
+    return versions.parse(service.version) >= versions.parse(version)
+
+
+def object_path(object_id: str) -> str:
+    """The API path of an id, percent-encoded as DRS requires (§DRS IDs: "they MUST be encoded")."""
+    return f"/objects/{quote(object_id, safe='')}"
+
+
+
+
+def is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def header_lines(headers: object) -> dict[str, str]:
+    """AccessURL.headers (``["Name: value", ...]``) as a mapping; lines of another shape are left out."""
+    found: dict[str, str] = {}
+    if isinstance(headers, list):
+        for line in headers:
+            if isinstance(line, str) and ":" in line:
+                name, _, value = line.partition(":")
+                if name.strip() and re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name.strip()):
+                    found[name.strip()] = value.strip()
+    return found
+
+
+def comparable(key: str, value: Any) -> Any:
+    """A DrsObject field as it must stay equal between answers: checksums as a set of (type, value)
+    (their order is not specified, case-insensitive hex), access methods as (type, access_id) pairs
+    (a pre-signed inline access_url legitimately changes per answer); other fields as they are."""
+    if key == "checksums" and isinstance(value, list):
+        return frozenset((str(c.get("type", "")).lower(), str(c.get("checksum", "")).lower())
+                         if isinstance(c, dict) else ("", repr(c)) for c in value)
+    if key == "access_methods" and isinstance(value, list):
+        return sorted((str(m.get("type")), str(m.get("access_id"))) if isinstance(m, dict) else ("", repr(m))
+                      for m in value)
+    return value
+
+
+def same_object_data(first: dict[str, Any], second: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    """The first of ``keys`` on which two answers for one object differ (see :func:`comparable`), or None."""
+    for key in keys:
+        if comparable(key, first.get(key)) != comparable(key, second.get(key)):
+            return key
+    return None
+
+
+def secret_header_values(body: object) -> list[str]:
+    """The header values an AccessURL (or a DrsObject's inline AccessURLs, or a bulk answer) hands out:
+    tokens the redactor must know before any report is written."""
+    found: list[str] = []
+    access_urls: list[Any] = []
+    if isinstance(body, dict):
+        access_urls.append(body)
+        for method in body.get("access_methods") or [] if isinstance(body.get("access_methods"), list) else []:
+            if isinstance(method, dict):
+                access_urls.append(method.get("access_url"))
+        bulk = body.get("resolved_drs_object_access_urls")
+        access_urls.extend(bulk if isinstance(bulk, list) else [])
+        resolved = body.get("resolved_drs_object")
+        for document in resolved if isinstance(resolved, list) else []:
+            if isinstance(document, dict) and "access_methods" in document:
+                found.extend(secret_header_values(document))
+    for access_url in access_urls:
+        headers = access_url.get("headers") if isinstance(access_url, dict) else None
+        if isinstance(headers, dict):
+            found.extend(str(v) for v in headers.values())
+        for line in headers if isinstance(headers, list) else []:
+            if isinstance(line, str):
+                value = line.partition(":")[2].strip() if ":" in line else line.partition("=")[2].strip()
+                found.extend([value, value.rsplit(" ", 1)[-1]])
+    return [v for v in found if v]
+
+
+def crc32c_factory() -> Callable[[], Any] | None:
+    """A crc32c hasher from a well-kept library, if one is installed (never hand-written)."""
+    for module_name in ("google_crc32c", "crc32c"):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        if module_name == "google_crc32c":
+            return lambda: _Crc32cAdapter(module.Checksum())
+        return lambda: _Crc32cAdapter(module.CRC32CHash())
+    return None
+
+
+class _Crc32cAdapter:
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def update(self, data: bytes) -> None:
+        self.inner.update(data)
+
+    def hexdigest(self) -> str:
+        return bytes(self.inner.digest()).hex()
+
+
+def hasher(kind: str) -> tuple[Any, int | None] | str:
+    """A fresh hash object for a DRS checksum type and the hex digits to keep, or why it cannot be had."""
+    kind = kind.lower()
+    if kind == "etag":
+        return "etag is not a digest of the bytes in general (an S3 multipart etag is not), so it is not verified"
+    if kind == "crc32c":
+        factory = crc32c_factory()
+        if factory is None:
+            return "crc32c needs google-crc32c or crc32c, neither is installed"
+        return factory(), None
+    if kind in HASHLIB:
+        name, keep = HASHLIB[kind]
+        return hashlib.new(name), keep
+    return f"no implementation of checksum type {kind!r}"
+
+
+@dataclass
+class Download:
+    """The outcome of streaming one access URL: count, digests, and one small window of the bytes."""
+
+    label: str
+    url: str
+    headers: dict[str, str]
+    response: Response
+    count: int
+    digests: dict[str, str]
+    unverifiable: dict[str, str]
+    window: tuple[int, int]
+    window_bytes: bytes
+
+
+@dataclass
+class AccessTarget:
+    """One way to the bytes of an object: an access method's URL and headers."""
+
+    label: str
+    url: str
+    headers: dict[str, str]
+    source: Response
+
+
+@dataclass(repr=False)
+class Drs:
+    """A cached view of one DRS service for one run."""
+
+    service: Service
+    run: Run
+    client: ServiceClient = field(init=False)
+    _cache: dict[Any, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.client = self.run.client_for(self.service)
+
+    def __repr__(self) -> str:  # hypothesis prints it in a falsifying example: no run, cache or validators
+        return f"Drs({self.service.url})"
+
+    @property
+    def version(self) -> str:
+        return self.service.version  # the profile loader made it one of SUITE.versions
+
+    def register_secrets(self, response: Response) -> Response:
+        """Tell the redactor the header values an answer hands out (AccessURL.headers)."""
+        if response.status == 200 and response.content:
+            try:
+                body = response.json()
+            except CheckFailure:
+                return response
+            for value in secret_header_values(body):
+                self.client.redactor.add(value)
+        return response
+
+    def get_accepted(self, path: str, params: dict[str, str] | None = None) -> Response:
+        """GET ``path``, retrying a 202 Accepted after its Retry-After (bounded; DRS §202Accepted). The
+        202s seen are kept for drs.http.accepted-has-retry-after."""
+        response = self.client.get(path, params=params)
+        for _ in range(ACCEPTED_RETRIES):
+            if response.status != 202:
+                break
+            self._cache.setdefault("accepted", []).append((f"GET {path}", response))
+            delay = retry_after(response.headers.get("Retry-After"))
+            if delay is not None and delay > ACCEPTED_MAX_WAIT:
+                break
+            time.sleep(1.0 if delay is None else delay)
+            response = self.client.get(path, params=params)
+        return self.register_secrets(response)
+
+    def accepted(self) -> list[tuple[str, Response]]:
+        """(what, response) of every 202 Accepted met so far."""
+        found: list[tuple[str, Response]] = self._cache.get("accepted", [])
+        return found
+
+    def option(self, name: str) -> list[str]:
+        values: list[Any] = list(self.service.options.get(name) or [])
+        return [str(v) for v in values]
+
+    def _memo(self, key: Any, make: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    # -- schemas -----------------------------------------------------------------------------------
+
+    def validator(self, schemas: SpecStore, pointer: str) -> Validator:
+        validator: Validator = self._memo(
+            ("validator", pointer),
+            lambda: schemas.validator(f"drs/{self.version}/openapi.yaml", pointer, openapi="3.0"))
+        return validator
+
+    # -- service-info ------------------------------------------------------------------------------
+
+    def service_info_response(self) -> Response:
+        return self._memo("service-info", lambda: self.client.get("/service-info"))  # type: ignore[no-any-return]
+
+    def service_info(self) -> tuple[dict[str, Any], Response]:
+        response = self.service_info_response()
+        return _document(response, "GET /service-info", "service-info.endpoint.answers-200"), response
+
+    def max_bulk(self) -> tuple[int, Response]:
+        document, response = self.service_info()
+        value = document.get("maxBulkRequestLength")
+        if not is_int(value) or value < 1:
+            section = document.get("drs")
+            value = section.get("maxBulkRequestLength") if isinstance(section, dict) else None
+        if not is_int(value) or value < 1:
+            pytest.skip("service-info gives no usable maxBulkRequestLength "
+                        "(see drs.service-info.max-bulk-request-length-present)")
+        return int(value), response
+
+    # -- objects -----------------------------------------------------------------------------------
+
+    def object_response(self, object_id: str, expand: bool = False) -> Response:
+        params = {"expand": "true"} if expand else None
+        return self._memo(("object", object_id, expand),  # type: ignore[no-any-return]
+                          lambda: self.get_accepted(object_path(object_id), params))
+
+    def object(self, object_id: str, expand: bool = False) -> tuple[dict[str, Any], Response]:
+        response = self.object_response(object_id, expand)
+        what = f"GET {object_path(object_id)}{'?expand=true' if expand else ''}"
+        return _document(response, what, "drs.object.get-known-id-returns-200"), response
+
+    def passport(self) -> str:
+        passport = self.service.auth.secret("passport_env")
+        if not passport:
+            pytest.skip("no passport: name its environment variable under auth.passport_env")
+        return passport
+
+    def post_object_response(self, object_id: str, passport: str | None = None) -> Response:
+        passport = passport or self.passport()
+        return self._memo(("post", object_id, passport),  # type: ignore[no-any-return]
+                          lambda: self.register_secrets(
+                              self.client.post(object_path(object_id), json={"passports": [passport]})))
+
+    def documents(self) -> Iterator[tuple[str, dict[str, Any], Response]]:
+        """Every DrsObject the profile names that the harness can read: (id, document, response)."""
+        for object_id in self.option("objects") + self.option("bundles"):
+            response = self.object_response(object_id)
+            document = _maybe_document(response)
+            if document is not None:
+                yield object_id, document, response
+        if self.service.auth.secret("passport_env"):
+            for object_id in self.option("protected_objects"):
+                response = self.post_object_response(object_id)
+                document = _maybe_document(response)
+                if document is not None:
+                    yield object_id, document, response
+
+    def require_documents(self) -> list[tuple[str, dict[str, Any], Response]]:
+        found = list(self.documents())
+        if not found:
+            pytest.skip("no DrsObject could be read (the profile lists no objects, or none answered 200; "
+                        "see drs.object.get-known-id-returns-200)")
+        return found
+
+    def blobs(self) -> list[tuple[str, dict[str, Any], Response]]:
+        return [(i, d, r) for i, d, r in self.documents() if "contents" not in d]
+
+    def unknown_object(self) -> Response:
+        return self._memo("unknown", lambda: self.client.get(object_path("ga4gh-conformance-no-such-object-7f3a")))  # type: ignore[no-any-return]
+
+    # -- access ------------------------------------------------------------------------------------
+
+    def access_response(self, object_id: str, access_id: str) -> Response:
+        path = f"{object_path(object_id)}/access/{quote(access_id, safe='')}"
+        return self._memo(("access", object_id, access_id),  # type: ignore[no-any-return]
+                          lambda: self.register_secrets(self.client.get(path)))
+
+    def access_ids(self) -> list[tuple[str, str, Response]]:
+        """(object id, access_id, response that listed it) for every readable, unprotected object."""
+        protected = set(self.option("protected_objects"))
+        found = []
+        for object_id, document, response in self.documents():
+            if object_id in protected:
+                continue
+            for method in document.get("access_methods") or []:
+                if isinstance(method, dict) and isinstance(method.get("access_id"), str):
+                    found.append((object_id, method["access_id"], response))
+        return found
+
+    def targets(self, object_id: str, document: dict[str, Any], response: Response) -> tuple[
+            list[AccessTarget], list[str]]:
+        """The fetchable http(s) URLs of an object's access methods, and why others were left out."""
+        targets: list[AccessTarget] = []
+        skipped: list[str] = []
+        for index, method in enumerate(document.get("access_methods") or []):
+            if not isinstance(method, dict):
+                continue
+            label = f"access_methods[{index}] ({method.get('type')})"
+            access_url = method.get("access_url")
+            source = response
+            if not isinstance(access_url, dict) and isinstance(method.get("access_id"), str):
+                source = self.access_response(object_id, method["access_id"])
+                access_url = _maybe_document(source)
+                label += f" access_id {method['access_id']}"
+            if not isinstance(access_url, dict) or not isinstance(access_url.get("url"), str):
+                skipped.append(f"{label}: no AccessURL")
+                continue
+            url = access_url["url"]
+            scheme = urlsplit(url).scheme.lower()
+            if scheme not in ("http", "https"):
+                skipped.append(f"{label}: {scheme or 'relative'} URLs are not fetched by the harness")
+                continue
+            targets.append(AccessTarget(label, url, header_lines(access_url.get("headers")), source))
+        return targets, skipped
+
+    def download(self, object_id: str, target: AccessTarget, size: int, checksums: list[Any]) -> Download:
+        return self._memo(("download", object_id, target.url),  # type: ignore[no-any-return]
+                          lambda: self._download(target, size, checksums))
+
+    def _download(self, target: AccessTarget, size: int, checksums: list[Any]) -> Download:
+        limits = self.run.limits
+        remaining = limits.budget.max_run_bytes - limits.bytes
+        if size > remaining:
+            limits.note("max_run_bytes")
+            raise BudgetExceeded(f"the object has {size} bytes but only {max(0, remaining)} remain of the run's "
+                                 f"byte budget (max_run_bytes={limits.budget.max_run_bytes})", "max_run_bytes")
+        hashers: dict[str, tuple[Any, int | None]] = {}
+        unverifiable: dict[str, str] = {}
+        for item in checksums:
+            kind = str(item.get("type", "")).lower() if isinstance(item, dict) else ""
+            made = hasher(kind)
+            if isinstance(made, str):
+                unverifiable[kind] = made
+            else:
+                hashers[kind] = made
+        start = size // 3
+        window = (start, min(size, start + RANGE_WINDOW))
+        captured = bytearray()
+        count = 0
+
+        def on_chunk(chunk: bytes) -> None:
+            nonlocal count
+            for digest, _ in hashers.values():
+                digest.update(chunk)
+            low, high = max(window[0], count), min(window[1], count + len(chunk))
+            if low < high:
+                captured.extend(chunk[low - count: high - count])
+            count += len(chunk)
+
+        # One byte more than promised is enough to tell a longer body; never more than the budget left.
+        # decode=False: size and checksums are over the bytes as stored, even if served Content-Encoding: gzip.
+        response = self.client.stream(target.url, on_chunk, headers=target.headers, decode=False,
+                                      max_bytes=max(1, min(size + 1, remaining)))
+        digests = {kind: (digest.hexdigest()[:keep] if keep else digest.hexdigest())
+                   for kind, (digest, keep) in hashers.items()}
+        return Download(target.label, target.url, target.headers, response, count, digests, unverifiable,
+                        window, bytes(captured))
+
+
+def _maybe_document(response: Response) -> dict[str, Any] | None:
+    return response.json_object() if response.status == 200 else None
+
+
+def _document(response: Response, what: str, see: str) -> dict[str, Any]:
+    if response.status == 202:
+        pytest.skip(f"{what} still answered 202 Accepted after {ACCEPTED_RETRIES} retries within Retry-After "
+                    f"(at most {ACCEPTED_MAX_WAIT:g} s each); the object is not ready to be checked")
+    if response.status != 200:
+        pytest.skip(f"{what} answered {response.status} (see {see})")
+    try:
+        body = response.json()
+    except CheckFailure:
+        pytest.skip(f"{what} did not answer JSON (see {see})")
+    if not isinstance(body, dict):
+        pytest.skip(f"{what} answered a JSON {json_type(body)}, not an object (see {see})")
+    return body
+
+
+def error_problem(response: Response) -> str | None:
+    """Why an error answer is not a DRS Error (JSON object; msg a string; status_code an integer
+    equal to the HTTP status is judged separately), or None."""
+    content_type = response.content_type
+    if content_type != "application/json" and not content_type.endswith("+json"):
+        return f"its Content-Type is {response.headers.get('Content-Type') or 'missing'}, not application/json"
+    try:
+        body = response.json()
+    except CheckFailure:
+        return "its body is not JSON"
+    if not isinstance(body, dict):
+        return f"its body is a JSON {json_type(body)}, not an Error object"
+    if "msg" in body and not isinstance(body["msg"], str):
+        return f"msg is a JSON {json_type(body['msg'])}, not a string"
+    if "status_code" in body and not is_int(body["status_code"]):
+        return f"status_code is a JSON {json_type(body['status_code'])}, not an integer"
+    return None

@@ -1,0 +1,457 @@
+"""What the htsget checks share: ticket requests (cached per run), block assembly, decoding with pysam
+and the ground truth (the same id through a whole-file request)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote_to_bytes, urljoin
+
+import pysam
+import pytest
+
+from conformance import CheckFailure, Exchange, Response, Service, ServiceClient
+
+BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
+CRAM_EOF = bytes.fromhex("0f000000ffffffff0fe0454f46000000000100" "05bdd94f0001000606010001000100ee63014b")
+FORMATS = {"reads": ("BAM", "CRAM"), "variants": ("VCF", "BCF")}
+DEFAULT = {"reads": "BAM", "variants": "VCF"}
+SUFFIX = {"BAM": ".bam", "CRAM": ".cram", "VCF": ".vcf.gz", "BCF": ".bcf"}
+
+pysam.set_verbosity(0)
+
+
+class AssemblyError(Exception):
+    """The ticket's blocks could not be fetched or decoded into one blob."""
+
+    def __init__(self, message: str, exchange: Exchange | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exchange = exchange
+
+
+@dataclass(frozen=True)
+class Record:
+    key: tuple[Any, ...]
+    ref: str | None
+    start: int
+    end: int
+    tags: tuple[tuple[str, Any], ...] = ()
+
+    def overlaps(self, ref: str, start: int, end: int) -> bool:
+        if ref == "*":
+            return self.ref is None
+        return self.ref == ref and self.start < end and self.end > start
+
+    def label(self) -> str:
+        name = self.key[0] if self.key[0] else self.key[2]
+        where = f"{self.ref}:[{self.start},{self.end})" if self.ref else "unplaced"
+        return f"{name} at {where}"
+
+
+@dataclass
+class Ticket:
+    response: Response
+    document: Any
+
+    @property
+    def exchange(self) -> Exchange:
+        return self.response.exchange
+
+    @property
+    def body(self) -> dict[str, Any]:
+        return self.document["htsget"]  # type: ignore[no-any-return]
+
+    @property
+    def urls(self) -> list[dict[str, Any]]:
+        return list(self.body["urls"])
+
+    @property
+    def format(self) -> str:
+        return str(self.body.get("format"))
+
+
+@dataclass
+class Blob:
+    data: bytes
+    exchanges: list[Exchange] = field(default_factory=list)
+
+
+def cases(service: Service, kind: str) -> list[dict[str, Any]]:
+    protected = set(service.options.get("protected") or [])
+    return [c for c in service.options.get(kind) or [] if c.get("id") not in protected]
+
+
+def first_case(service: Service, kind: str) -> dict[str, Any]:
+    found = cases(service, kind)
+    if not found:
+        pytest.skip(f"the profile lists no {kind} ids for this service")
+    return found[0]
+
+
+class Htsget:
+    """One per service and run: caches tickets, blobs, decoded records and the reference."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self.tickets: dict[str, Response] = {}
+        self.blobs: dict[str, Blob] = {}
+        self.decoded: dict[str, list[Record]] = {}
+        self.reference_reason = ""
+        self._fetched_contigs: set[str] = set()
+        self._reference_failed = False
+        self._service_info: dict[str, Response] = {}
+        self._tempdir = tempfile.TemporaryDirectory(prefix="htsget-check-")
+
+    # -- service-info -------------------------------------------------------------------------------
+
+    def service_info(self, client: ServiceClient, kind: str) -> Response:
+        """GET /{kind}/service-info, once per run."""
+        if kind not in self._service_info:
+            self._service_info[kind] = client.get(f"/{kind}/service-info")
+        else:
+            client.exchanges.append(self._service_info[kind].exchange)
+        return self._service_info[kind]
+
+    def offered_formats(self, client: ServiceClient, kind: str) -> list[str] | None:
+        """The formats /{kind}/service-info lists in htsget.formats, or None when it lists none
+        (htsget 1.2.0 has no service-info; the endpoint and the field are optional)."""
+        if self.service.version.startswith("1.2"):
+            return None
+        response = self.service_info(client, kind)
+        if response.status != 200:
+            return None
+        try:
+            document = json.loads(response.content.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return None
+        block = document.get("htsget") if isinstance(document, dict) else None
+        formats = block.get("formats") if isinstance(block, dict) else None
+        if not isinstance(formats, list) or not all(isinstance(f, str) for f in formats):
+            return None
+        return list(formats)
+
+    def contig(self, client: ServiceClient, kind: str, case: dict[str, Any]) -> str:
+        """A reference name of the id: the case's own, else that of the first placed record."""
+        if case.get("referenceName") and case["referenceName"] != "*":
+            return str(case["referenceName"])
+        placed = [r.ref for r in self.ground_truth(client, kind, case["id"]) if r.ref]
+        if not placed:
+            pytest.skip(f"{case['id']} holds no placed records to name a reference from")
+        return str(placed[0])
+
+    # -- requests ----------------------------------------------------------------------------------
+
+    def request(self, client: ServiceClient, kind: str, ident: str, params: dict[str, Any] | None = None,
+                post: Any = None, cache: bool = True, **kwargs: Any) -> Response:
+        path = f"/{kind}/{ident}"
+        key = json.dumps([kind, ident, params or {}, post], sort_keys=True)
+        if cache and key in self.tickets:
+            client.exchanges.append(self.tickets[key].exchange)
+            return self.tickets[key]
+        if post is not None:
+            response = client.post(path, json=post, params=params, **kwargs)
+        else:
+            response = client.get(path, params=params, **kwargs)
+        if cache:
+            self.tickets[key] = response
+        return response
+
+    def ticket(self, client: ServiceClient, kind: str, ident: str, params: dict[str, Any] | None = None,
+               post: Any = None) -> Ticket:
+        """A ticket the other checks can read; skips (naming the check that reports it) otherwise."""
+        response = self.request(client, kind, ident, params, post)
+        what = f"{'POST' if post is not None else 'GET'} /{kind}/{ident}"
+        if response.status != 200:
+            pytest.skip(f"{what} answered {response.status}, no ticket (see htsget.response.success-200-json)")
+        try:
+            document = json.loads(response.content.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            pytest.skip(f"{what} did not answer JSON (see htsget.response.success-200-json)")
+        body = document.get("htsget") if isinstance(document, dict) else None
+        if not isinstance(body, dict) or not isinstance(body.get("urls"), list) or not all(
+                isinstance(u, dict) and isinstance(u.get("url"), str) for u in body["urls"]):
+            pytest.skip(f"{what} answered no usable htsget.urls (see htsget.response.single-htsget-key, "
+                        "htsget.ticket.urls-array)")
+        for entry in body["urls"]:
+            if isinstance(entry.get("headers"), dict):
+                register_secrets(client, entry["headers"])
+        return Ticket(response, document)
+
+    # -- blocks -------------------------------------------------------------------------------------
+
+    def blob(self, client: ServiceClient, ticket: Ticket) -> Blob:
+        key = ticket.response.content.decode("utf-8", "replace")
+        if key not in self.blobs:
+            self.blobs[key] = self.fetch(client, ticket.urls, ticket.response.url)
+        client.exchanges.extend(self.blobs[key].exchanges)
+        return self.blobs[key]
+
+    def fetch(self, client: ServiceClient, urls: Sequence[dict[str, Any]], base: str) -> Blob:
+        parts: list[bytes] = []
+        exchanges: list[Exchange] = []
+        # Block URLs carry their own credentials (htsget §HTTPS data block URLs): never the API token.
+        anonymous = client.without_credentials()
+        # The whole concatenation is held in memory: bounded by one response's budget.
+        cap = room = client.http.limits.budget.max_response_bytes
+        for index, entry in enumerate(urls):
+            url = entry["url"]
+            if url.startswith("data:"):
+                parts.append(decode_data_uri(url, index))
+                continue
+            if not url.lower().startswith(("http://", "https://")):
+                raise AssemblyError(f"urls[{index}].url {url[:80]!r} is neither an absolute http(s) URL nor a "
+                                    "data: URI")
+            headers = entry.get("headers") or {}
+            if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+                raise AssemblyError(f"urls[{index}].headers is not a map of strings")
+            register_secrets(client, headers)
+            if room <= 0:
+                pytest.skip(f"the blocks of this ticket exceed {cap} bytes (max_response_bytes): not assembled in "
+                            "memory")
+            # The bytes as stored: the ticket's md5 and the format's BGZF/CRAM framing are over them.
+            response = anonymous.get(urljoin(base, url), headers=headers, max_bytes=room, decode=False)
+            exchanges.append(response.exchange)
+            if response.status not in (200, 206) or (response.status == 206 and "Range" not in headers):
+                raise AssemblyError(f"block {index} ({response.exchange.url}) answered {response.status} to a GET "
+                                    "with the ticket's headers", response.exchange)
+            if response.truncated:
+                pytest.skip(f"the blocks of this ticket exceed {cap} bytes (max_response_bytes): not assembled in "
+                            "memory")
+            parts.append(response.content)
+            room -= len(response.content)
+        return Blob(b"".join(parts), exchanges)
+
+    # -- decoding -----------------------------------------------------------------------------------
+
+    def records(self, client: ServiceClient, blob: bytes, fmt: str, header_only: bool = False,
+                contigs: set[str] | None = None) -> list[Record]:
+        """The records of a blob, parsed with htslib; CRAM needs a reference (skips without one) holding
+        ``contigs`` (the references its records use; every @SQ when None)."""
+        key = f"{fmt}:{header_only}:{hash(blob)}:{len(blob)}"
+        if key in self.decoded:
+            return self.decoded[key]
+        reference = None
+        if fmt == "CRAM":
+            reference = self.reference_for(client, blob, contigs)
+            if reference is None:
+                pytest.skip(f"CRAM records cannot be decoded without a reference: {self.reference_reason}")
+        path = os.path.join(self._tempdir.name, f"blob{len(self.decoded)}{SUFFIX[fmt]}")
+        with open(path, "wb") as fh:
+            fh.write(blob)
+        found: list[Record] = []
+        try:
+            if fmt in ("BAM", "CRAM"):
+                with pysam.AlignmentFile(path, reference_filename=reference, check_sq=False,
+                                         ignore_truncation=header_only) as handle:
+                    for r in handle.fetch(until_eof=True):
+                        start = r.reference_start if r.reference_id >= 0 else -1
+                        end = r.reference_end or start + 1
+                        found.append(Record((r.query_name, r.flag, r.reference_name, start, end, r.cigarstring),
+                                            r.reference_name if r.reference_id >= 0 else None, start, end,
+                                            tuple(sorted((k, str(v)) for k, v in r.get_tags()))))
+            else:
+                with pysam.VariantFile(path, ignore_truncation=header_only) as handle:
+                    for v in handle.fetch():
+                        found.append(Record((v.id, v.pos, v.contig, v.ref, v.alts, v.stop), v.contig,
+                                            int(v.start), int(v.stop)))
+        except (OSError, ValueError, StopIteration) as exc:
+            raise AssemblyError(f"htslib cannot parse the {fmt} concatenation: {exc}") from None
+        self.decoded[key] = found
+        return found
+
+    def header_text(self, blob: bytes, fmt: str) -> str:
+        path = os.path.join(self._tempdir.name, f"head{len(blob)}{SUFFIX[fmt]}")
+        with open(path, "wb") as fh:
+            fh.write(blob)
+        try:
+            if fmt in ("BAM", "CRAM"):
+                with pysam.AlignmentFile(path, check_sq=False, ignore_truncation=True) as handle:
+                    return str(handle.header)
+            with pysam.VariantFile(path, ignore_truncation=True) as handle:
+                return str(handle.header)
+        except (OSError, ValueError) as exc:
+            raise AssemblyError(f"htslib cannot read the {fmt} header: {exc}") from None
+
+    def reference_for(self, client: ServiceClient, blob: bytes, contigs: set[str] | None = None) -> str | None:
+        """A FASTA holding ``contigs`` (every @SQ when None): the profile's reference_fasta, or one written
+        from the refget service, each sequence streamed to disk and fetched once."""
+        fasta = self.service.options.get("reference_fasta")
+        if fasta:
+            if os.path.exists(str(fasta)):
+                return str(fasta)
+            self.reference_reason = f"the profile's reference_fasta {fasta} does not exist"
+            return None
+        refget = self.service.options.get("refget_url")
+        if self._reference_failed:
+            return None
+        if not refget:
+            self.reference_reason = "the profile names neither reference_fasta nor refget_url"
+            return None
+        base = urljoin(self.service.url.rstrip("/") + "/", str(refget)).rstrip("/")
+        try:
+            text = self.header_text(blob, "CRAM")
+        except AssemblyError as exc:
+            self.reference_reason = exc.message
+            return None
+        path = os.path.join(self._tempdir.name, "reference.fa")
+        added = False
+        for line in text.splitlines():
+            if not line.startswith("@SQ"):
+                continue
+            tags = dict(part.split(":", 1) for part in line.split("\t")[1:] if ":" in part)
+            name = tags.get("SN", "")
+            if name in self._fetched_contigs or (contigs is not None and name not in contigs):
+                continue
+            if "M5" not in tags or not tags.get("LN", "").isdigit():
+                self.reference_reason = f"@SQ {name} has no M5 and LN to ask the refget service for"
+                return None
+            if not self._fetch_sequence(client, f"{base}/sequence/{tags['M5']}", name, int(tags["LN"]), path):
+                self._reference_failed = True
+                return None
+            self._fetched_contigs.add(name)
+            added = True
+        if added:
+            pysam.faidx(path)
+        if not os.path.exists(path):
+            self.reference_reason = "the CRAM header names none of the references its records use"
+            return None
+        return path
+
+    def _fetch_sequence(self, client: ServiceClient, url: str, name: str, length: int, path: str) -> bool:
+        """Append one refget sequence to the FASTA at ``path``, streamed (at most LN+1 bytes kept on disk)."""
+        written = 0
+        with open(path, "a") as fh:
+            fh.write(f">{name}\n")
+
+            def on_chunk(chunk: bytes) -> None:
+                nonlocal written
+                piece = chunk.decode("ascii", "replace").replace("\n", "").replace("\r", "")
+                piece = piece[:max(0, length + 1 - written)]
+                written += len(piece)
+                fh.write(piece)
+
+            response = client.stream(url, on_chunk, max_bytes=length + 2)
+            fh.write("\n")
+        if response.status != 200:
+            self.reference_reason = f"the refget service answered {response.status} for {name}"
+            return False
+        if written != length:
+            got = str(written) if written <= length else f"more than {length}"
+            self.reference_reason = f"the refget service returned {got} bases for {name}, whose @SQ LN is {length}"
+            return False
+        return True
+
+    def ground_truth(self, client: ServiceClient, kind: str, ident: str, fmt: str | None = None) -> list[Record]:
+        """The records of the whole file, in the given format (default: the endpoint's default)."""
+        fmt = fmt or DEFAULT[kind]
+        params = {"format": fmt} if fmt != DEFAULT[kind] else None
+        ticket = self.ticket(client, kind, ident, params)
+        try:
+            blob = self.blob(client, ticket)
+            return self.records(client, blob.data, fmt)
+        except AssemblyError as exc:
+            pytest.skip(f"the whole-file {fmt} response of {ident} could not be read ({exc.message}); "
+                        "see htsget.data.concatenation-valid-format")
+
+    def region_records(self, client: ServiceClient, kind: str, ident: str, ref: str, start: int | None,
+                       end: int | None, fmt: str | None = None, extra: dict[str, Any] | None = None,
+                       ) -> tuple[list[Record], Ticket]:
+        params: dict[str, Any] = {"referenceName": ref}
+        if start is not None:
+            params["start"] = start
+        if end is not None:
+            params["end"] = end
+        if fmt:
+            params["format"] = fmt
+        params.update(extra or {})
+        ticket = self.ticket(client, kind, ident, params)
+        try:
+            blob = self.blob(client, ticket)
+            return self.records(client, blob.data, fmt or DEFAULT[kind]), ticket
+        except AssemblyError as exc:
+            raise CheckFailure(f"the answer for {ref}:[{start},{end}) could not be assembled: {exc.message}",
+                               exc.exchange or ticket.exchange) from None
+
+
+def unsupported_format(response: Response) -> bool:
+    """A 400 UnsupportedFormat: how a server SHOULD refuse a format it does not offer (htsget 1.3.0 §Query
+    parameters, format)."""
+    if response.status != 400:
+        return False
+    try:
+        body = json.loads(response.content.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return False
+    inner = body.get("htsget") if isinstance(body, dict) else None
+    return isinstance(inner, dict) and inner.get("error") == "UnsupportedFormat"
+
+
+def register_secrets(client: ServiceClient, headers: dict[str, Any]) -> None:
+    """Ticket headers may carry credentials (htsget 1.3.0 §HTTPS data block URLs): keep them out of the
+    reports. Range values are byte ranges, not secrets."""
+    for name, value in headers.items():
+        if not isinstance(value, str) or str(name).lower() == "range":
+            continue
+        client.redactor.add(value)
+        scheme, space, token = value.partition(" ")
+        if space and scheme.isalpha():
+            client.redactor.add(token.strip())
+
+
+def decode_data_uri(url: str, index: int = 0) -> bytes:
+    meta, comma, payload = url[5:].partition(",")
+    if not comma:
+        raise AssemblyError(f"urls[{index}] is a data: URI without a comma")
+    if meta.split(";")[-1].strip().lower() != "base64":
+        raise AssemblyError(f"urls[{index}] is a data: URI without ;base64 (media type {meta!r})")
+    text = payload
+    if "%" in text:  # tolerated here; htsget.data-uri.not-percent-encoded reports it
+        text = unquote_to_bytes(text).decode("ascii", "replace")
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise AssemblyError(f"urls[{index}] data: payload is not valid base64 ({exc})") from None
+
+
+def sniff(blob: bytes) -> str:
+    """The format the bytes are in: BAM, CRAM, VCF, BCF, or a description of what they are not."""
+    import zlib
+
+    if blob[:4] == b"CRAM":
+        return "CRAM"
+    if blob[:4] == b"\x1f\x8b\x08\x04":
+        try:
+            first = zlib.decompressobj(31).decompress(blob[:65536], 64)
+        except zlib.error:
+            return "corrupt BGZF"
+        if first.startswith(b"BAM\1"):
+            return "BAM"
+        if first.startswith(b"BCF\2"):
+            return "BCF"
+        if first.startswith(b"##fileformat=VCF"):
+            return "VCF"
+        return "unknown BGZF"
+    if blob.startswith(b"##fileformat=VCF"):
+        return "VCF"
+    return "unknown"
+
+
+def missing(expected: Iterable[Record], got: Iterable[Record]) -> list[Record]:
+    have = {r.key for r in got}
+    return [r for r in expected if r.key not in have]
+
+
+def overlapping(records: Iterable[Record], ref: str, start: int, end: int) -> list[Record]:
+    return [r for r in records if r.overlaps(ref, start, end)]
+
+
+def names(records: Sequence[Record], limit: int = 3) -> str:
+    shown = ", ".join(r.label() for r in records[:limit])
+    return shown + (f" and {len(records) - limit} more" if len(records) > limit else "")

@@ -1,0 +1,129 @@
+"""Broken profiles give one line naming the file, the key and the problem, and exit 4."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conformance.cli import main
+from conformance.errors import ProfileError
+from conformance.profile import load_profile, parse_profile
+from conformance.suite import discover
+
+KNOWN = discover()
+
+GOOD = {"initiative": "Example", "services": [{"standard": "service-info", "version": "1.0.0",
+                                              "url": "https://si.example.org"}]}
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "x.yaml"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("initiative: [unclosed\n", "invalid YAML at line"),
+    ("- just\n- a list\n", "expected a mapping at the top level"),
+    ("initiative: X\nservices:\n  - {standard: wes9, version: '1', url: 'https://a.org'}\n",
+     "services[0].standard: unknown standard 'wes9'"),
+    ("initiative: X\nservices:\n  - {standard: service-info, version: '1.0.0'}\n", "services[0].url: required key"),
+    ("initiative: X\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'ftp://a.org'}\n",
+     "services[0].url: not an http(s) URL"),
+    ("initiative: X\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'https://a.org', colour: red}\n",
+     "services[0].colour: unknown key"),
+    ("initiative: X\nsurprise: 1\nservices: []\n", "surprise: unknown key"),
+    ("services:\n  - {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n", "initiative: required key"),
+    ("initiative: X\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'https://a.org',"
+     " auth: {bearer_token_env: 'abc def'}}\n", "services[0].auth.bearer_token_env: expected the NAME"),
+    ("initiative: X\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'https://a.org',"
+     " auth: {bearer_token_env: SURELY_UNSET_VARIABLE_123}}\n",
+     "environment variable SURELY_UNSET_VARIABLE_123 is not set"),
+    ("initiative: X\nservices:\n  - {standard: [a], version: '1', url: 'https://a.org'}\n",
+     "services[0].standard: unknown standard"),
+    ("initiative: X\nbudget: {request_timeout_seconds: .nan}\nservices:\n"
+     "  - {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n",
+     "budget.request_timeout_seconds: expected a positive number"),
+    ("initiative: X\nbudget: {max_requests: -3}\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n",
+     "budget.max_requests: expected a positive number"),
+    ("initiative: X\nexpected_failures: [{check: a.b, reason: r, expires: 'soon'}]\nservices:\n"
+     "  - {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n", "expected_failures[0].expires"),
+])
+def test_broken_profile_is_one_line_exit_4(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str,
+                                          expected: str) -> None:
+    path = write(tmp_path, text)
+    code = main(["run", "--profile", str(path), "--report-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 4
+    assert err.count("\n") == 1, err
+    assert f"{path}: " in err and expected in err, err
+    assert "Traceback" not in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_missing_profile_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["run", "--profile", str(tmp_path / "nope.yaml")])
+    err = capsys.readouterr().err
+    assert code == 4 and err.strip().endswith("nope.yaml: no such file"), err
+
+
+def test_unsupported_version_names_the_supported_ones() -> None:
+    document = {"initiative": "X", "services": [{"standard": "drs", "version": "1.1.0", "url": "https://a.org"}]}
+    with pytest.raises(ProfileError, match=r"services\[0\]\.version: .*1\.1\.0 is not supported \(supported: 1\.2\.0"):
+        parse_profile(document, standards=KNOWN)
+
+
+def test_service_info_entries_declare_any_version() -> None:
+    document = {"initiative": "X", "services": [{"standard": "service-info", "version": 1, "url": "https://a.org"}]}
+    assert parse_profile(document, standards=KNOWN).services[0].version == "1"
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    (["--check", "service-info.no-such-check"], "--check service-info.no-such-check: no such check"),
+    (["--specs-dir", "/nonexistent/specs"], "--specs-dir: /nonexistent/specs is not a directory"),
+    (["--max-requests", "0"], "--max-requests: expected a positive number"),
+    (["--request-timeout", "nan"], "--request-timeout: expected a positive number"),
+])
+def test_bad_options_are_one_line_exit_4(tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str],
+                                        expected: str) -> None:
+    path = write(tmp_path, "initiative: X\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n")
+    code = main(["run", "--profile", str(path), "--report-dir", str(tmp_path / "r"), *extra])
+    err = capsys.readouterr().err
+    assert code == 4 and expected in err and err.count("\n") == 1, err
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize(("url", "expected"), [("http://[::1", r"not an http\(s\) URL"),
+                                               ("http://127.0.0.1:99999/", r"not an http\(s\) URL")])
+def test_malformed_urls_are_profile_errors(url: str, expected: str) -> None:
+    with pytest.raises(ProfileError, match=expected):
+        parse_profile({"initiative": "X", "services": [{"standard": "service-info", "version": "1", "url": url}]},
+                      standards=KNOWN)
+
+
+def test_secrets_only_by_environment_name(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SI_TOKEN", "s3cr3t-token-value")
+    path = write(tmp_path, """
+        initiative: Example National Genomics
+        services:
+          - standard: service-info
+            version: "1.0.0"
+            url: https://si.example.org/
+            auth: {bearer_token_env: SI_TOKEN}
+        expected_failures:
+          - {check: service-info.schema.valid, reason: upstream fix pending, expires: 2027-03-01}
+        """)
+    profile = load_profile(path, standards=KNOWN)
+    service = profile.services[0]
+    assert service.url == "https://si.example.org"
+    assert service.auth.secret("bearer_token_env") == "s3cr3t-token-value"
+    assert "s3cr3t" not in repr(profile)
+    assert profile.expected_failures[0].expires.isoformat() == "2027-03-01"
+    assert len(profile.sha256) == 64
+
+
+def test_parse_errors_are_profile_errors() -> None:
+    with pytest.raises(ProfileError, match="services: required key missing"):
+        parse_profile({"initiative": "X"}, standards=KNOWN)

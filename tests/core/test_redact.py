@@ -1,0 +1,460 @@
+"""Unit tests of conformance/redact.py: registered secrets and the credential-shaped patterns.
+
+Every rule the module states is tested here: registered secrets (also URL-encoded and base64),
+short secrets masked only as whole words, bearer and basic tokens, JWTs, sensitive headers, userinfo
+in URLs, credential query parameters, PEM private keys, private JWK members, sensitive JSON members
+(also inside escaped JSON strings), DRS "passports" array bodies, and the promise that redacting a
+JSON text in place leaves it valid.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+from urllib.parse import quote, quote_plus
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conformance.redact import (
+    MASK,
+    SENSITIVE_HEADERS,
+    SENSITIVE_MEMBERS,
+    SENSITIVE_PARAM_ENDINGS,
+    SUBSTRING_MIN,
+    Redactor,
+)
+
+LONG_SECRET = "s3cr3t-Value-0123456789"  # longer than SUBSTRING_MIN: masked wherever it appears
+SHORT_SECRET = "pw12"  # shorter than SUBSTRING_MIN: masked only as a whole word
+JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NSJ9.c2lnbmF0dXJlLXBhcnQ"
+
+
+def test_long_and_short_secrets_sit_either_side_of_substring_min() -> None:
+    assert len(LONG_SECRET) >= SUBSTRING_MIN > len(SHORT_SECRET) >= 4
+
+
+# -- registered secrets --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, expected", [
+    (f"token {LONG_SECRET} here", f"token {MASK} here"),
+    (f"xx{LONG_SECRET}yy", f"xx{MASK}yy"),  # straddling other text: masked as a substring
+    (f"{LONG_SECRET}{LONG_SECRET}", f"{MASK}{MASK}"),
+    (f"a={LONG_SECRET}&b={LONG_SECRET}.", f"a={MASK}&b={MASK}."),
+])
+def test_long_secret_is_masked_wherever_it_appears(text: str, expected: str) -> None:
+    assert Redactor([LONG_SECRET]).text(text) == expected
+
+
+def test_long_secret_is_masked_in_its_url_encoded_and_base64_forms() -> None:
+    secret = "p@ss word/with+chars=long"
+    redactor = Redactor([secret])
+    forms = [secret, quote(secret, safe=""), quote_plus(secret), base64.b64encode(secret.encode()).decode()]
+    assert set(forms) <= redactor.secrets
+    text = " | ".join(f"<{form}>" for form in forms)
+    cleaned = redactor.text(text)
+    for form in forms:
+        assert form not in cleaned
+    assert cleaned == " | ".join(f"<{MASK}>" for _ in forms)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("pw12", MASK),
+    ("password pw12 sent", f"password {MASK} sent"),
+    ('{"x": "pw12"}', f'{{"x": "{MASK}"}}'),
+    ("'pw12'", f"'{MASK}'"),
+    ("(pw12)", f"({MASK})"),
+    ("pw12, then pw12", f"{MASK}, then {MASK}"),
+    ("a\npw12\nb", f"a\n{MASK}\nb"),
+    ("user:pw12 ", f"user:{MASK} "),
+])
+def test_short_secret_is_masked_as_a_whole_word(text: str, expected: str) -> None:
+    assert Redactor([SHORT_SECRET]).text(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "passed",  # the module's own example: a short password never turns "passed" into "[REDACTED]ed"
+    "pw123",
+    "apw12",
+    "pw12x",
+    "_pw12",
+    "pw12-x",
+    "x/pw12",
+    "pw12==",
+    "pw12.example.org",
+])
+def test_short_secret_is_not_masked_inside_a_longer_token(text: str) -> None:
+    assert Redactor([SHORT_SECRET]).text(text) == text
+
+
+@pytest.mark.xfail(strict=True, reason="'.' counts as a word character for short secrets, so a short secret "
+                                       "ending a sentence ('... was pw12.') is not masked and leaks")
+def test_short_secret_at_the_end_of_a_sentence_is_masked() -> None:
+    assert SHORT_SECRET not in Redactor([SHORT_SECRET]).text("the server said the password was pw12.")
+
+
+@pytest.mark.parametrize("secret", [None, "", "a", "ab", "abc"])
+def test_very_short_or_missing_secrets_are_not_registered(secret: str | None) -> None:
+    redactor = Redactor()
+    redactor.add(secret)
+    assert redactor.secrets == frozenset()
+    assert redactor.text("a ab abc passed") == "a ab abc passed"
+
+
+def test_four_character_secret_is_registered() -> None:
+    redactor = Redactor(["abcd"])
+    assert "abcd" in redactor.secrets
+    assert redactor.text("x abcd y") == f"x {MASK} y"
+
+
+def test_secrets_property_is_an_immutable_snapshot() -> None:
+    redactor = Redactor([LONG_SECRET])
+    snapshot = redactor.secrets
+    assert isinstance(snapshot, frozenset)
+    redactor.add("another-secret-value")
+    assert "another-secret-value" not in snapshot
+    assert "another-secret-value" in redactor.secrets
+
+
+def test_longer_secrets_are_replaced_first() -> None:
+    short, long = "abcdefghijkl", "abcdefghijklmnopqrst"
+    assert len(short) >= SUBSTRING_MIN
+    redactor = Redactor([short, long])
+    assert redactor.text(f"<{long}>") == f"<{MASK}>"  # not "[REDACTED]mnopqrst"
+    assert redactor.text(f"<{short}>") == f"<{MASK}>"
+
+
+@pytest.mark.parametrize("secret", ["p.w*", "a+b?", "(x)[y]", r"c:\d$"])
+def test_regex_metacharacters_in_a_short_secret_are_literal(secret: str) -> None:
+    redactor = Redactor([secret])
+    assert redactor.text(f"use {secret} now") == f"use {MASK} now"
+    assert redactor.text("use pxw now") == "use pxw now"
+
+
+def test_add_basic_registers_the_password_and_the_encoded_pair() -> None:
+    redactor = Redactor()
+    redactor.add_basic("alice", "hunter2-password")
+    pair = base64.b64encode(b"alice:hunter2-password").decode()
+    assert {"hunter2-password", pair} <= redactor.secrets
+    assert "alice" not in redactor.secrets  # the user name is no secret
+    cleaned = redactor.text(f"user alice, pair {pair}, password hunter2-password")
+    assert cleaned == f"user alice, pair {MASK}, password {MASK}"
+
+
+def test_add_basic_without_user_name_registers_only_the_password() -> None:
+    password = "hunter2-password"
+    redactor = Redactor()
+    redactor.add_basic(None, password)
+    assert redactor.secrets == Redactor([password]).secrets
+    without_password = Redactor()
+    without_password.add_basic("alice", None)
+    assert without_password.secrets == frozenset()
+
+
+# -- credential-shaped text ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Bearer abcdef123456", f"Bearer {MASK}"),
+    ("sent bearer abc.def-ghi_jkl~mno+pq/rs== to", f"sent bearer {MASK} to"),
+    ("BEARER abcdefgh", f"BEARER {MASK}"),
+    ("Basic   dXNlcjpwYXNz", f"Basic   {MASK}"),  # the scheme and the whitespace are kept
+    ("notbearer abcdefgh", "notbearer abcdefgh"),  # "bearer" must start a word
+])
+def test_bearer_and_basic_tokens(text: str, expected: str) -> None:
+    assert Redactor().text(text) == expected
+
+
+@pytest.mark.parametrize("header", sorted(SENSITIVE_HEADERS))
+def test_sensitive_header_lines_are_masked(header: str) -> None:
+    redactor = Redactor()
+    value = "opaque value 123"
+    for name in (header, header.title(), header.upper()):
+        text = f"GET / HTTP/1.1\n{name}: {value}\nAccept: */*"
+        assert redactor.text(text) == f"GET / HTTP/1.1\n{name}: {MASK}\nAccept: */*"
+    assert redactor.text(f"  -H '{header}: {value}' \\") == f"  -H '{header}: {MASK}' \\"
+    assert redactor.text(f'-H "{header}:{value}"') == f'-H "{header}:{MASK}"'
+
+
+def test_header_value_ends_at_a_quote_or_backslash() -> None:
+    redactor = Redactor()
+    assert redactor.text("-H 'Cookie: session=abc' -H 'Accept: */*'") == f"-H 'Cookie: {MASK}' -H 'Accept: */*'"
+    assert redactor.text("Cookie: session=abc\\nAccept: */*") == f"Cookie: {MASK}\\nAccept: */*"
+    # a header block held in a JSON string: structure() redacts the decoded string line by line
+    assert redactor.structure({"raw": "Cookie: session=abc\nX: y"}) == {"raw": f"Cookie: {MASK}\nX: y"}
+
+
+@pytest.mark.xfail(strict=True, reason="the header pattern is anchored at the start of a line, so a header inside "
+                                       "a one-line curl command (as Exchange.curl() writes them), or inside a JSON "
+                                       "string of a serialised report, is not masked")
+def test_sensitive_header_in_a_one_line_curl_command_is_masked() -> None:
+    text = "curl -sS -i -H 'X-Api-Key: opaque-key-value' https://drs.example.org/objects/1"
+    assert "opaque-key-value" not in Redactor().text(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("https://user:pass@host.example/path", f"https://{MASK}@host.example/path"),
+    ("see ftp://u:@h.example/", f"see ftp://{MASK}@h.example/"),
+    ("s3+https://AKIA:wJalr%2Fx@bucket/key", f"s3+https://{MASK}@bucket/key"),
+    ('"https://u:p@h/x"', f'"https://{MASK}@h/x"'),
+    ("https://host.example/a@b", "https://host.example/a@b"),  # an @ in the path is no userinfo
+])
+def test_userinfo_in_urls(text: str, expected: str) -> None:
+    assert Redactor().text(text) == expected
+
+
+@pytest.mark.xfail(strict=True, reason="only user:password@ userinfo is masked; a token used as the whole "
+                                       "userinfo (https://TOKEN@host) or an empty user name is not")
+@pytest.mark.parametrize("url, secret", [
+    ("https://ghp_opaqueTokenValue@github.com/org/repo.git", "ghp_opaqueTokenValue"),
+    ("https://:opaquePasswordValue@host.example/", "opaquePasswordValue"),
+])
+def test_userinfo_without_user_password_pair_is_masked(url: str, secret: str) -> None:
+    assert secret not in Redactor().text(url)
+
+
+@pytest.mark.parametrize("ending", SENSITIVE_PARAM_ENDINGS)
+def test_query_parameter_ending_like_a_credential_is_masked(ending: str) -> None:
+    redactor = Redactor()
+    for name in (ending, f"X-Amz-{ending}", ending.upper()):
+        url = f"https://h.example/o?a=1&{name}=opaque%2Bvalue&b=2#frag"
+        assert redactor.text(url) == f"https://h.example/o?a=1&{name}={MASK}&b=2#frag"
+    assert redactor.text(f"/o;{ending}=v1") == f"/o;{ending}={MASK}"
+
+
+@pytest.mark.parametrize("url", [
+    "https://h.example/o?a=1&b=2",
+    "https://h.example/o?page=3#x",
+    "https://h.example/token=abc",  # not a query parameter: no ?, & or ; before it
+])
+def test_other_query_parameters_are_kept(url: str) -> None:
+    assert Redactor().text(url) == url
+
+
+def test_query_parameter_value_ends_at_a_quote() -> None:
+    text = json.dumps({"url": "https://h/o?X-Goog-Signature=abc123", "next": "x"})
+    assert json.loads(Redactor().text(text)) == {"url": f"https://h/o?X-Goog-Signature={MASK}", "next": "x"}
+
+
+@pytest.mark.parametrize("kind", ["", "RSA ", "EC ", "ENCRYPTED "])
+def test_pem_private_keys_are_masked(kind: str) -> None:
+    pem = f"-----BEGIN {kind}PRIVATE KEY-----\nMIIEvQIBADANBg\nkqhkiG9w0BAQEF\n-----END {kind}PRIVATE KEY-----"
+    assert Redactor().text(f"key:\n{pem}\ndone") == "key:\n[REDACTED-PRIVATE-KEY]\ndone"
+
+
+def test_pem_public_keys_are_kept() -> None:
+    pem = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqh\n-----END PUBLIC KEY-----"
+    assert Redactor().text(pem) == pem
+
+
+@pytest.mark.parametrize("member", ["d", "p", "q", "dp", "dq", "qi", "k"])
+def test_private_jwk_members_are_masked(member: str) -> None:
+    jwk = {"kty": "RSA", "kid": "key-1", "n": "sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri", "e": "AQAB",
+           member: "Rm9vYmFyLXByaXZhdGUtdmFsdWU_-"}
+    cleaned = json.loads(Redactor().text(json.dumps(jwk)))
+    assert cleaned == {**jwk, member: MASK}
+
+
+def test_short_jwk_like_members_are_kept() -> None:
+    # fewer than 8 characters: no key material (a "k" or "d" of some unrelated document)
+    text = json.dumps({"d": "2024", "k": "short"})
+    assert Redactor().text(text) == text
+
+
+@pytest.mark.parametrize("member", SENSITIVE_MEMBERS)
+def test_sensitive_json_members_are_masked(member: str) -> None:
+    redactor = Redactor()
+    for name in (member, member.upper()):
+        document = {"id": "obj-1", name: "opaque value/+=", "size": 3}
+        for indent in (None, 2):
+            cleaned = redactor.text(json.dumps(document, indent=indent))
+            assert json.loads(cleaned) == {"id": "obj-1", name: MASK, "size": 3}
+
+
+@pytest.mark.parametrize("member", ["access_token", "client_secret", "password"])
+def test_sensitive_json_members_are_masked_inside_an_escaped_json_string(member: str) -> None:
+    body = json.dumps({member: "opaque-value", "other": "kept"})
+    outer = json.dumps({"response_body": body})
+    assert "\\\"" in outer
+    cleaned = Redactor().text(outer)
+    assert "opaque-value" not in cleaned
+    assert json.loads(json.loads(cleaned)["response_body"]) == {member: MASK, "other": "kept"}
+
+
+def test_sensitive_member_value_with_escaped_characters_keeps_the_json_valid() -> None:
+    # an escaped quote ends a value as a plain one does: the document stays valid JSON
+    text = json.dumps({"access_token": 'ab\\cd\n"ef', "n": 1})
+    cleaned = Redactor().text(text)
+    document = json.loads(cleaned)
+    assert document["n"] == 1
+    assert document["access_token"].startswith(MASK)
+    assert "ab" not in document["access_token"]
+
+
+def test_empty_sensitive_member_is_left_alone() -> None:
+    text = '{"token": ""}'
+    assert Redactor().text(text) == text
+
+
+def test_member_with_a_sensitive_suffix_only_is_not_a_sensitive_member() -> None:
+    text = '{"my_token_count": "3"}'
+    assert Redactor().text(text) == text
+
+
+@pytest.mark.parametrize("token", [
+    JWT,
+    "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.",  # unsecured: empty signature
+    "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NSJ9",  # cut short: no signature part
+])
+def test_jwts_are_masked(token: str) -> None:
+    assert Redactor().text(f"visa {token} end") == "visa [REDACTED-JWT] end"
+
+
+@pytest.mark.parametrize("text", ["eyes.on.you", "eyJhbGciOiJIUzI1NiJ9", "ey.J"])
+def test_text_that_only_resembles_a_jwt_is_kept(text: str) -> None:
+    assert Redactor().text(text) == text
+
+
+def test_jwt_inside_json_keeps_it_valid() -> None:
+    text = json.dumps({"visa": JWT, "note": f"Bearer {JWT}"})
+    assert json.loads(Redactor().text(text)) == {"visa": "[REDACTED-JWT]", "note": "Bearer [REDACTED-JWT]"}
+
+
+# -- DRS passport bodies -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("passports", [["opaque-visa-1"], ["opaque-visa-1", "opaque-visa-2"]])
+def test_passports_array_body_is_masked(passports: list[str]) -> None:
+    text = json.dumps({"passports": passports, "expand": False})
+    cleaned = Redactor().text(text)
+    assert json.loads(cleaned) == {"passports": [MASK], "expand": False}
+
+
+def test_passports_array_body_inside_an_escaped_json_string_is_masked() -> None:
+    body = json.dumps({"passports": ["opaque-visa-1", "opaque-visa-2"]})
+    outer = json.dumps({"request_body": body, "status": 200})
+    cleaned = Redactor().text(outer)
+    assert "opaque-visa" not in cleaned
+    document = json.loads(cleaned)
+    assert document["status"] == 200
+    assert json.loads(document["request_body"]) == {"passports": [MASK]}
+
+
+@pytest.mark.xfail(strict=True, reason="the JWT pattern runs first and writes '[REDACTED-JWT]', whose ']' ends the "
+                                       "passports pattern's [^\\]]* early: a passports array of JWTs (the real "
+                                       "case) leaves a stray '\"]' and the JSON is no longer valid")
+@pytest.mark.parametrize("count", [1, 2])
+def test_passports_array_of_jwts_stays_valid_json(count: int) -> None:
+    text = json.dumps({"passports": [JWT] * count})
+    assert json.loads(Redactor().text(text)) == {"passports": [MASK]}
+
+
+# -- the promise: redacting JSON text in place leaves it valid ----------------------------------------------
+
+_FRAGMENTS = [
+    JWT, "Bearer abcdefgh", "Basic dXNlcjpwYXNz", '"', "\\", "]", "[", "{", "}", ",", "'", ":", "=", "@", "/",
+    " ", "\n", "https://u:p@h/", "?token=abc", "&sig=", "access_token", "token", "client_secret",
+    "Authorization: x", "cookie:", "d", "k", "abcdefghij", LONG_SECRET, SHORT_SECRET,
+]
+_TEXT = st.lists(st.sampled_from(_FRAGMENTS), max_size=10).map("".join)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | _TEXT,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(_TEXT, children, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, derandomize=True, database=None, deadline=None,
+          suppress_health_check=list(HealthCheck))
+@given(document=_JSON, indent=st.sampled_from([None, 2]))
+def test_redacting_json_text_keeps_it_valid(document: Any, indent: int | None) -> None:
+    redactor = Redactor([LONG_SECRET, SHORT_SECRET])
+    text = json.dumps(document, indent=indent)
+    cleaned = redactor.text(text)
+    json.loads(cleaned)  # raises if the redaction broke the document
+    assert LONG_SECRET not in cleaned
+
+
+@pytest.mark.xfail(strict=True, reason="the query-parameter and header-line patterns stop at quotes, backslashes and "
+                                       "whitespace but not at '<': in HTML or XML the value swallows the closing "
+                                       "tags that follow, and the document is no longer well formed")
+@pytest.mark.parametrize("markup, kept", [
+    ("<td>https://h.example/o?api_key=abc</td><td>1.0.0</td>", "</td><td>1.0.0</td>"),
+    ("<system-out>GET https://h.example/o?X-Amz-Signature=abc</system-out>", "</system-out>"),
+    ("<pre>GET /o HTTP/1.1\nAuthorization: Token abc</pre>", "</pre>"),
+])
+def test_redacting_markup_keeps_the_tags(markup: str, kept: str) -> None:
+    cleaned = Redactor().text(markup)
+    assert "abc" not in cleaned
+    assert cleaned.endswith(kept)
+
+
+# -- structure, headers and URLs ----------------------------------------------------------------------------
+
+
+def test_structure_redacts_every_string_and_keeps_literals() -> None:
+    redactor = Redactor([LONG_SECRET])
+    document: dict[str, Any] = {
+        "message": f"got {LONG_SECRET}",
+        LONG_SECRET: "a key is redacted too",
+        "url": "https://u:p@h.example/o?access_token=abc",
+        "nested": [{"visa": JWT}, ("tuple", LONG_SECRET)],
+        "n": 3, "f": 1.5, "ok": True, "none": None,
+    }
+    original = json.loads(json.dumps(document))
+    cleaned = redactor.structure(document)
+    assert cleaned == {
+        "message": f"got {MASK}",
+        MASK: "a key is redacted too",
+        "url": f"https://{MASK}@h.example/o?access_token={MASK}",
+        "nested": [{"visa": "[REDACTED-JWT]"}, ["tuple", MASK]],
+        "n": 3, "f": 1.5, "ok": True, "none": None,
+    }
+    assert json.loads(json.dumps(document)) == original  # the input is not modified
+    assert LONG_SECRET not in json.dumps(cleaned)
+
+
+@pytest.mark.parametrize("value", [None, True, False, 0, 7, 2.5])
+def test_structure_leaves_json_literals_untouched(value: Any) -> None:
+    assert Redactor(["1234", "true", "null"]).structure(value) is value
+
+
+def test_structure_of_a_string_equals_text() -> None:
+    redactor = Redactor([LONG_SECRET])
+    text = f"Authorization: Bearer {LONG_SECRET}"
+    assert redactor.structure(text) == redactor.text(text)
+
+
+def test_headers_masks_sensitive_names_whatever_the_value() -> None:
+    redactor = Redactor([LONG_SECRET])
+    headers = {
+        "Authorization": "x",
+        "COOKIE": "a=b",
+        "x-api-key": "short",
+        "Location": f"https://h.example/o?X-Amz-Signature=abc&id={LONG_SECRET}",
+        "Content-Type": "application/json",
+    }
+    cleaned = redactor.headers(headers)
+    assert cleaned == {
+        "Authorization": MASK,
+        "COOKIE": MASK,
+        "x-api-key": MASK,
+        "Location": f"https://h.example/o?X-Amz-Signature={MASK}&id={MASK}",
+        "Content-Type": "application/json",
+    }
+    assert headers["Authorization"] == "x"  # a new mapping; the input is kept
+
+
+def test_url_redacts_userinfo_parameters_and_secrets() -> None:
+    redactor = Redactor([LONG_SECRET])
+    url = f"https://robot:pw@drs.example.org/ga4gh/drs/v1/objects/{LONG_SECRET}?access_token=abc&expand=true"
+    assert redactor.url(url) == f"https://{MASK}@drs.example.org/ga4gh/drs/v1/objects/{MASK}?access_token={MASK}" \
+                                "&expand=true"
+
+
+def test_text_without_anything_sensitive_is_unchanged() -> None:
+    text = 'GET https://drs.example.org/ga4gh/drs/v1/objects/abc → 200 OK {"id": "abc", "size": 12}'
+    assert Redactor([LONG_SECRET, SHORT_SECRET]).text(text) == text

@@ -1,0 +1,286 @@
+"""End to end through `conformance`: the demo, reports, exit codes, unreachable services, expected
+failures, registry discovery, and `pytest --conformance-profile` without the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, ClassVar
+
+import jsonschema
+import pytest
+import yaml
+from referencing import Registry, Resource
+
+from conformance import reference
+from conformance.cli import main
+from conformance.demo import demo_profile_yaml
+from conformance.reference.app import ReferenceApp, Reply, Request, json_reply, route
+from conformance.reference.service_info import service_info_document
+from conformance.testing import LOOPBACK_BUDGET, run_profile
+
+REPORT_FILES = {"scorecard.json", "testbed-report.json", "report.html", "junit.xml", "summary.md"}
+REPO = Path(__file__).resolve().parents[2]
+SCORECARD_SCHEMA = json.loads((REPO / "conformance" / "scorecard.schema.json").read_text())
+
+
+def only_run_dir(root: Path) -> Path:
+    dirs = [p for p in root.glob("*/*") if p.is_dir()]
+    assert len(dirs) == 1, dirs
+    return dirs[0]
+
+
+def si_entry(url: str, **extra: Any) -> dict[str, Any]:
+    return {"standard": "service-info", "version": "1.0.0", "artifact": "service-info", "url": url, **extra}
+
+
+def test_demo_writes_every_report_and_is_conformant(report_root: Path, specs_dir: str | None,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["demo", "--report-dir", str(report_root)] + (["--specs-dir", specs_dir] if specs_dir else [])
+    assert main(args) == 0
+    run_dir = only_run_dir(report_root)
+    assert run_dir.parent.name == "demo"
+    names = {p.name for p in run_dir.iterdir()}
+    assert names >= REPORT_FILES
+    for app in reference.apps():
+        assert f"badge-{app.standard}.svg" in names
+    scorecard = json.loads((run_dir / "scorecard.json").read_text())
+    jsonschema.Draft202012Validator(SCORECARD_SCHEMA).validate(scorecard)
+    assert scorecard["format"] == "ga4gh-conformance-scorecard/1"
+    assert {s["verdict"] for s in scorecard["services"]} == {"conformant"}
+    assert "conformant" in (run_dir / "badge-service-info.svg").read_text()
+    assert "Scorecard: Demo" in (run_dir / "report.html").read_text()
+    junit = (run_dir / "junit.xml").read_text()
+    assert 'errors="0"' in junit and 'failures="0"' in junit  # each check collected once, parametrized
+
+
+def test_demo_without_official_schemas_skips_schema_checks_and_says_how(
+        no_specs: None, report_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--report-dir", str(report_root)]) == 0
+    run_dir = only_run_dir(report_root)
+    scorecard = json.loads((run_dir / "scorecard.json").read_text())
+    assert scorecard["specs"]["available"] is False
+    schema_checks = [c for s in scorecard["services"] for c in s["checks"] if ".schema." in c["id"]]
+    assert schema_checks and {c["outcome"] for c in schema_checks} == {"skipped"}
+    assert "conformance specs fetch" in (run_dir / "summary.md").read_text()
+
+
+def test_testbed_report_validates_against_the_official_schema(report_root: Path, requires_specs: str) -> None:
+    result = run_profile({"initiative": "Testbed", "services": [
+        {**si_entry(""), "url": None, "reference": {"faults": ["custom-group", "missing-id"]}}]},
+        report_root, specs_dir=requires_specs)
+    document = json.loads((result.run_dir / "testbed-report.json").read_text())
+    schema_dir = Path(requires_specs) / "testbed-report" / "0.1.0" / "schema"
+    base = "http://json-schema.org/draft-04/"  # the official files all claim this $id
+    registry: Registry[Any] = Registry().with_resources(
+        (base + p.name, Resource.from_contents(json.loads(p.read_text()), default_specification=
+                                               __import__("referencing.jsonschema").jsonschema.DRAFT4))
+        for p in schema_dir.glob("*.json"))
+    validator = jsonschema.Draft4Validator({"$ref": base + "ga4gh-testbed-report.json#/definitions/ga4ghTestbedReport"},
+                                           registry=registry)
+    validator.validate(document)
+    statuses = {t["test_name"]: t["status"] for p in document["phases"] for t in p["tests"]}
+    assert statuses["service-info.type.group-is-org-ga4gh"] == "WARN"
+    assert statuses["service-info.fields.required-present"] == "FAIL"
+    assert document["start_time"].endswith("Z") and len(document["start_time"]) == 20
+
+
+@pytest.mark.parametrize("fault", sorted(reference.find_app("service-info").FAULTS))
+def test_run_against_served_fault_exits_1_and_summary_names_the_check(
+        fault: str, tmp_path: Path, requires_specs: str, capsys: pytest.CaptureFixture[str]) -> None:
+    catches = reference.find_app("service-info").FAULTS[fault].catches
+    with reference.start("service-info", [fault]) as server:
+        profile = tmp_path / "p.yaml"
+        profile.write_text(yaml.safe_dump({"initiative": "Serve", "services": [si_entry(server.url)],
+                                           "budget": LOOPBACK_BUDGET}))
+        code = main(["run", "--profile", str(profile), "--report-dir", str(tmp_path / "r"),
+                     "--specs-dir", requires_specs, "--quiet"])
+    summary = (only_run_dir(tmp_path / "r") / "summary.md").read_text()
+    assert code == (0 if fault == "custom-group" else 1)  # the one SHOULD fault warns
+    assert all(check in summary for check in catches)
+
+
+def test_reference_serve_command_and_run_command_in_separate_processes(tmp_path: Path) -> None:
+    """Through the real command line: `conformance reference serve` in one process, `conformance run`
+    against it in another."""
+    server = subprocess.Popen([sys.executable, "-m", "conformance.cli", "reference", "serve", "service-info",
+                               "--fault", "wrong-artifact"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().split(" at ", 1)[1].split(" ", 1)[0]
+        profile = tmp_path / "p.yaml"
+        profile.write_text(yaml.safe_dump({"initiative": "Serve", "services": [si_entry(url)]}))
+        done = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--profile", str(profile),
+                               "--report-dir", str(tmp_path / "r")], capture_output=True, text=True, timeout=120)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "FAIL  MUST" in done.stdout and "service-info.type.artifact-matches-standard" in done.stdout
+    assert "service-info.type.artifact-matches-standard" in (only_run_dir(tmp_path / "r") / "summary.md").read_text()
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_conformant_reference_serve_exits_0(tmp_path: Path) -> None:
+    with reference.start("service-info") as server:
+        profile = tmp_path / "p.yaml"
+        profile.write_text(yaml.safe_dump({"initiative": "Serve", "services": [si_entry(server.url)],
+                                           "budget": LOOPBACK_BUDGET}))
+        assert main(["run", "--profile", str(profile), "--report-dir", str(tmp_path / "r"), "--quiet"]) == 0
+
+
+def test_unreachable_service_exit_2_and_reports_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from conformance.reference.server import free_port
+
+    port = free_port()  # nothing listens there
+    profile = tmp_path / "p.yaml"
+    profile.write_text(yaml.safe_dump({"initiative": "Gone", "services": [si_entry(f"http://127.0.0.1:{port}")]}))
+    assert main(["run", "--profile", str(profile), "--report-dir", str(tmp_path / "r")]) == 2
+    run_dir = only_run_dir(tmp_path / "r")
+    assert {p.name for p in run_dir.iterdir()} >= REPORT_FILES
+    scorecard = json.loads((run_dir / "scorecard.json").read_text())
+    service = scorecard["services"][0]
+    assert service["verdict"] == "unreachable"
+    assert "connection refused" in service["unreachable"]
+    assert {c["outcome"] for c in service["checks"]} <= {"error", "skipped"}
+    assert "unreachable" in (run_dir / "summary.md").read_text()
+
+
+def test_one_unreachable_service_does_not_stop_the_others(report_root: Path) -> None:
+    from conformance.reference.server import free_port
+
+    result = run_profile({"initiative": "Mixed", "services": [
+        si_entry(f"http://127.0.0.1:{free_port()}"), {**si_entry(""), "url": None, "reference": True}]}, report_root)
+    verdicts = [s.verdict() for s in result.scorecard.services]
+    assert verdicts == ["unreachable", "conformant"]
+    assert result.exit_code == 2
+
+
+def test_expected_failures_let_ci_pass_and_report_stale_entries(report_root: Path) -> None:
+    document = {
+        "initiative": "Known gaps",
+        "services": [{**si_entry(""), "url": None, "reference": {"faults": ["wrong-artifact"]}}],
+        "expected_failures": [
+            {"check": "service-info.type.artifact-matches-standard", "reason": "fix in next release",
+             "expires": "2099-01-01"},
+            {"check": "service-info.timestamps.rfc3339", "reason": "was fixed", "expires": "2099-01-01"},
+            {"check": "service-info.no-such-check", "reason": "typo", "expires": "2099-01-01"},
+        ]}
+    result = run_profile(document, report_root)
+    check = result.check("service-info.type.artifact-matches-standard")
+    assert check.outcome == "failed" and check.expected_failure == {
+        "reason": "fix in next release", "expires": "2099-01-01", "status": "waived"}
+    assert result.scorecard.services[0].verdict() == "non-conformant"  # the truth stays in the scorecard
+    assert result.exit_code == 0  # ...while CI passes on the known gap
+    notices = " ".join(result.scorecard.notices)
+    assert "service-info.timestamps.rfc3339" in notices and "passed" in notices
+    assert "service-info.no-such-check" in notices
+
+
+def test_expired_expected_failure_counts_again(report_root: Path) -> None:
+    document = {"initiative": "Expired", "services": [{**si_entry(""), "url": None,
+                                                       "reference": {"faults": ["wrong-artifact"]}}],
+                "expected_failures": [{"check": "service-info.type.artifact-matches-standard", "reason": "r",
+                                       "expires": "2020-01-01"}]}
+    result = run_profile(document, report_root)
+    assert result.exit_code == 1
+    assert "expired on 2020-01-01" in " ".join(result.scorecard.notices)
+
+
+class Registry_(ReferenceApp):
+    standard: ClassVar[str] = "service-registry-test"
+    versions: ClassVar[tuple[str, ...]] = ("1.0.0",)
+    FAULTS: ClassVar[dict[str, reference.Fault]] = {}
+
+    def __init__(self, listed: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self.listed = listed
+
+    @route("GET", "/services")
+    def services(self, request: Request) -> Reply:
+        return json_reply(self.listed)
+
+    @route("GET", "/service-info")
+    def service_info(self, request: Request) -> Reply:
+        return json_reply(service_info_document("service-registry", "1.0.0"))
+
+
+def test_registry_discovers_services(report_root: Path) -> None:
+    with reference.start("service-info") as target:
+        listed = [{**service_info_document("service-info", "1.0.0"), "url": target.url},
+                  {**service_info_document("wes", "1.1.0", service_id="org.example.wes")}]  # no url
+        with reference.ReferenceServer(Registry_(listed)).start() as registry:
+            result = run_profile({"initiative": "From a registry", "registry": registry.url}, report_root)
+    assert [(s.standard, s.url) for s in result.scorecard.services] == [("service-info", target.url)]
+    assert result.exit_code == 0
+    assert any("org.example.wes" in n and "not checked" in n for n in result.scorecard.notices)
+
+
+def test_pytest_plugin_runs_a_profile_without_the_cli(tmp_path: Path) -> None:
+    with reference.start("service-info", ["wrong-artifact"]) as server:
+        profile = tmp_path / "p.yaml"
+        profile.write_text(yaml.safe_dump({"initiative": "Plain pytest", "services": [si_entry(server.url)]}))
+        done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--conformance-profile",
+                               str(profile), "--conformance-report-dir", str(tmp_path / "r"), "-q"],
+                              capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "service-info.type.artifact-matches-standard" in done.stdout
+    scorecard = json.loads((only_run_dir(tmp_path / "r") / "scorecard.json").read_text())
+    assert scorecard["services"][0]["verdict"] == "non-conformant"
+
+
+def test_list_checks_shows_levels_citations_and_uncovered(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list-checks", "--standard", "service-info"]) == 0
+    out = capsys.readouterr().out
+    assert "| `service-info.type.artifact-matches-standard` | MUST | service-info 1.0.0 §" in out
+    assert "Not covered by a check" in out and "service-info.name.human-readable" in out
+    assert main(["list-checks", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert all(r["check"] or r["uncovered"] for r in rows)
+
+
+def test_profiles_demo_yaml_is_the_demo_profile() -> None:
+    assert (REPO / "profiles" / "demo.yaml").read_text() == demo_profile_yaml()
+
+
+def test_seed_is_recorded(report_root: Path) -> None:
+    assert main(["demo", "--report-dir", str(report_root), "--standard", "service-info", "--seed", "7",
+                 "--quiet"]) == 0
+    scorecard = json.loads((only_run_dir(report_root) / "scorecard.json").read_text())
+    assert scorecard["seed"] == 7 and scorecard["explore"] is False
+
+
+def test_no_must_check_decided_is_incomplete_not_conformant(report_root: Path) -> None:
+    result = run_profile({"initiative": "Only a SHOULD",
+                          "services": [{**si_entry(""), "url": None, "reference": True}]},
+                         report_root, checks=["service-info.type.group-is-org-ga4gh"])
+    assert result.scorecard.services[0].verdict() == "incomplete"
+    assert result.exit_code == 2
+
+
+def test_explore_records_a_random_seed(report_root: Path) -> None:
+    assert main(["run", "--profile", str(REPO / "profiles" / "demo.yaml"), "--standard", "service-info",
+                 "--explore", "--report-dir", str(report_root), "--quiet"]) == 0
+    scorecard = json.loads((only_run_dir(report_root) / "scorecard.json").read_text())
+    assert scorecard["explore"] is True and isinstance(scorecard["seed"], int)
+
+
+def test_a_suite_module_that_cannot_load_makes_its_services_incomplete(
+        report_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import conformance.plugin as plugin
+
+    original = plugin.SuiteModule._getobj
+
+    def broken(self: plugin.SuiteModule) -> Any:
+        if self.module_name.endswith("check_service_info"):
+            raise ImportError("simulated defect")
+        return original(self)
+
+    monkeypatch.setattr(plugin.SuiteModule, "_getobj", broken)
+    result = run_profile({"initiative": "Broken", "services": [{**si_entry(""), "url": None, "reference": True}]},
+                         report_root)
+    assert result.scorecard.services[0].verdict() == "incomplete"
+    assert any("could not be loaded" in n for n in result.scorecard.notices)
+    assert result.exit_code == 2

@@ -1,0 +1,389 @@
+"""Unit tests of conformance/scorecard.py: aggregation of cases into checks, the verdict of a service
+(ARCHITECTURE.md "Outcomes", DESIGN §4), exit codes (DESIGN §6) and the JSON contract (DESIGN §5,
+conformance/scorecard.schema.json)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from conformance.checks import Level
+from conformance.scorecard import (
+    CONFORMANT,
+    FORMAT,
+    INCOMPLETE,
+    NON_CONFORMANT,
+    OUTCOMES,
+    UNREACHABLE,
+    CaseResult,
+    CheckResult,
+    Scorecard,
+    ServiceResult,
+    aggregate,
+    utc_stamp,
+)
+
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "conformance" / "scorecard.schema.json"
+STARTED = dt.datetime(2026, 11, 24, 10, 0, 0, 250_000, tzinfo=dt.timezone.utc)
+FINISHED = dt.datetime(2026, 11, 24, 11, 1, 12, 999_999, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+
+
+def case(outcome: str, message: str = "", *, nodeid: str = "suites/drs/check_x.py::test_x",
+         case_name: str | None = None, limit: str | None = None) -> CaseResult:
+    return CaseResult(nodeid=nodeid, check_id="drs.object.x", service_key="drs", case=case_name,
+                      outcome=outcome, message=message, limit=limit)
+
+
+def check(outcome: str, level: str = "MUST", *, check_id: str = "drs.object.x", message: str = "",
+          expected_failure: dict[str, Any] | None = None) -> CheckResult:
+    return CheckResult(id=check_id, level=level, citation="DRS 1.4.0 §Objects", requirement="a requirement",
+                       outcome=outcome, message=message, expected_failure=expected_failure)
+
+
+def service(*checks: CheckResult, key: str = "drs", standard: str = "drs", unreachable: str | None = None,
+            not_run: int = 0, name: str | None = None) -> ServiceResult:
+    return ServiceResult(key=key, standard=standard, version="1.4.0", url="https://drs.example.org/ga4gh/drs/v1",
+                         name=name, checks=list(checks), unreachable=unreachable, not_run=not_run)
+
+
+def scorecard(*services: ServiceResult, **extra: Any) -> Scorecard:
+    return Scorecard(initiative="Example National Genomics", harness_version="0.1.0", started=STARTED,
+                     finished=FINISHED, services=list(services), **extra)
+
+
+def waived(reason: str = "known bug") -> dict[str, Any]:
+    return {"reason": reason, "expires": "2099-01-01", "status": "waived"}
+
+
+# -- utc_stamp -----------------------------------------------------------------------------------------------
+
+
+def test_utc_stamp_is_to_the_second_in_utc_with_z() -> None:
+    assert utc_stamp(STARTED) == "2026-11-24T10:00:00Z"
+    assert utc_stamp(FINISHED) == "2026-11-24T10:01:12Z"  # 11:01 at +01:00, microseconds dropped
+
+
+# -- aggregate -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("outcomes, expected", [
+    (["passed"], "passed"),
+    (["skipped"], "skipped"),
+    (["passed", "skipped"], "passed"),
+    (["skipped", "passed", "error"], "error"),  # an error hides a pass
+    (["passed", "error", "failed"], "failed"),  # a failure anywhere fails the check
+    (["error", "failed", "skipped"], "failed"),
+    (["failed", "failed"], "failed"),
+])
+def test_aggregate_precedence(outcomes: list[str], expected: str) -> None:
+    result = aggregate("drs.object.x", "MUST", "DRS §1", "req", [case(o, o) for o in outcomes])
+    assert result.outcome == expected
+
+
+def test_aggregate_keeps_the_check_metadata_and_the_cases() -> None:
+    cases = [case("passed"), case("failed", "bad size")]
+    result = aggregate("drs.object.x", "SHOULD", "DRS 1.4.0 §Objects", "the size is right", iter(cases))
+    assert (result.id, result.level, result.citation, result.requirement) == \
+           ("drs.object.x", "SHOULD", "DRS 1.4.0 §Objects", "the size is right")
+    assert result.cases == cases
+    assert result.expected_failure is None
+
+
+def test_aggregate_message_of_a_single_bad_case_is_that_case_message() -> None:
+    result = aggregate("c.x", "MUST", "c", "r", [case("passed", "fine"), case("failed", "size 3, not 4"),
+                                                   case("error", "timeout")])
+    assert result.message == "size 3, not 4"
+
+
+def test_aggregate_message_counts_the_bad_cases() -> None:
+    cases = [case("failed", "first failure"), case("passed"), case("failed", "second failure")]
+    result = aggregate("c.x", "MUST", "c", "r", cases)
+    assert result.message == "first failure (2 of 3 cases failed)"
+
+
+def test_aggregate_message_counts_errors_too() -> None:
+    cases = [case("error", "timeout"), case("error", "reset"), case("error", "refused"), case("skipped", "n/a")]
+    result = aggregate("c.x", "MUST", "c", "r", cases)
+    assert result.outcome == "error"
+    assert result.message == "timeout (3 of 4 cases error)"
+
+
+def test_aggregate_skipped_check_keeps_the_first_reason() -> None:
+    result = aggregate("c.x", "MUST", "c", "r", [case("skipped", "version 1.0 excluded"), case("skipped", "other")])
+    assert result.outcome == "skipped"
+    assert result.message == "version 1.0 excluded"
+
+
+def test_aggregate_limit_is_the_first_case_limit() -> None:
+    cases = [case("passed"), case("error", "budget", limit="max_requests"), case("error", "t", limit="max_seconds")]
+    assert aggregate("c.x", "MUST", "c", "r", cases).limit == "max_requests"
+    assert aggregate("c.x", "MUST", "c", "r", [case("passed")]).limit is None
+
+
+# -- CheckResult ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("level, outcome, warning", [
+    ("MUST", "failed", False),
+    ("SHOULD", "failed", True),
+    ("MAY", "failed", True),
+    ("SHOULD", "passed", False),
+    ("SHOULD", "error", False),
+    ("MAY", "skipped", False),
+])
+def test_warning_is_a_failed_should_or_may(level: str, outcome: str, warning: bool) -> None:
+    assert check(outcome, level).warning is warning
+
+
+@pytest.mark.parametrize("expected_failure, is_waived", [
+    (None, False),
+    ({"reason": "r", "expires": "2099-01-01", "status": "waived"}, True),
+    ({"reason": "r", "expires": "2020-01-01", "status": "expired"}, False),
+    ({"reason": "r", "expires": "2099-01-01", "status": "no-longer-fails"}, False),
+    ({"reason": "r", "expires": "2099-01-01", "status": "not-decided"}, False),
+])
+def test_waived_only_with_status_waived(expected_failure: dict[str, Any] | None, is_waived: bool) -> None:
+    assert check("failed", expected_failure=expected_failure).waived is is_waived
+
+
+def test_check_to_dict_minimal() -> None:
+    result = check("passed")
+    result.cases = [case("passed", nodeid="n1", case_name="obj-1")]
+    data = result.to_dict()
+    assert data == {
+        "id": "drs.object.x", "level": "MUST", "outcome": "passed", "citation": "DRS 1.4.0 §Objects",
+        "message": "", "requirement": "a requirement",
+        "cases": [{"nodeid": "n1", "case": "obj-1", "outcome": "passed", "message": "", "evidence": [],
+                   "duration": 0.0, "limit": None, "started": "", "finished": ""}],
+    }
+    assert "limit" not in data and "expected_failure" not in data
+
+
+def test_check_to_dict_with_limit_and_expected_failure() -> None:
+    result = check("failed", "SHOULD", message="m", expected_failure=waived())
+    result.limit = "max_requests"
+    data = result.to_dict()
+    assert data["limit"] == "max_requests"
+    assert data["expected_failure"] == waived()
+    assert data["cases"] == []
+    json.dumps(data)  # serialisable
+
+
+# -- ServiceResult.counts ------------------------------------------------------------------------------------
+
+
+def test_counts() -> None:
+    result = service(check("passed"), check("passed"), check("failed"), check("skipped"), check("error"),
+                     check("failed", "SHOULD"), check("failed", "MAY"), check("passed", "SHOULD"),
+                     check("skipped", "SHOULD"))
+    assert result.counts() == {"passed": 3, "failed": 3, "error": 1, "skipped": 2, "warnings": 2,
+                               "must_total": 4, "must_passed": 2}
+
+
+def test_counts_of_an_empty_service() -> None:
+    assert service().counts() == {**dict.fromkeys(OUTCOMES, 0), "warnings": 0, "must_total": 0, "must_passed": 0}
+
+
+# -- the verdict (ARCHITECTURE.md "Outcomes") ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("checks, not_run, expected", [
+    # conformant: every MUST check that ran passed, and at least one did
+    ([("passed", "MUST")], 0, CONFORMANT),
+    ([("passed", "MUST"), ("skipped", "MUST")], 0, CONFORMANT),
+    # SHOULD and MAY failures are warnings, never non-conformance
+    ([("passed", "MUST"), ("failed", "SHOULD"), ("failed", "MAY")], 0, CONFORMANT),
+    # a SHOULD that errored does not make the service incomplete
+    ([("passed", "MUST"), ("error", "SHOULD")], 0, CONFORMANT),
+    # non-conformant: a MUST failed, whatever else happened
+    ([("failed", "MUST")], 0, NON_CONFORMANT),
+    ([("passed", "MUST"), ("error", "MUST"), ("failed", "MUST")], 0, NON_CONFORMANT),
+    ([("failed", "MUST")], 3, NON_CONFORMANT),
+    # incomplete: no MUST failed, but a MUST errored
+    ([("passed", "MUST"), ("error", "MUST")], 0, INCOMPLETE),
+    # incomplete: a check did not run
+    ([("passed", "MUST")], 1, INCOMPLETE),
+    # incomplete: no MUST check was decided
+    ([], 0, INCOMPLETE),
+    ([("skipped", "MUST"), ("skipped", "MUST")], 0, INCOMPLETE),
+    ([("passed", "SHOULD"), ("passed", "MAY")], 0, INCOMPLETE),
+])
+def test_verdict(checks: list[tuple[str, str]], not_run: int, expected: str) -> None:
+    result = service(*(check(outcome, level) for outcome, level in checks), not_run=not_run)
+    assert result.verdict() == expected
+    assert result.verdict(waive=True) == expected  # nothing is waived here
+
+
+def test_unreachable_beats_every_other_verdict() -> None:
+    assert service(unreachable="connection refused").verdict() == UNREACHABLE
+    assert service(check("failed"), check("error"), unreachable="timed out").verdict() == UNREACHABLE
+    assert service(check("passed"), unreachable="dns").verdict(waive=True) == UNREACHABLE
+
+
+def test_waived_failure_counts_only_with_waive() -> None:
+    result = service(check("passed", check_id="drs.a.ok"), check("failed", check_id="drs.a.bad",
+                                                                  expected_failure=waived()))
+    assert result.verdict() == NON_CONFORMANT  # the scorecard keeps the true verdict
+    assert result.verdict(waive=True) == CONFORMANT  # the exit code follows this one
+
+
+def test_waive_only_applies_to_status_waived() -> None:
+    expired = {"reason": "r", "expires": "2020-01-01", "status": "expired"}
+    result = service(check("passed"), check("failed", expected_failure=expired))
+    assert result.verdict(waive=True) == NON_CONFORMANT
+
+
+def test_waived_failure_alone_is_no_ground_for_conformant() -> None:
+    assert service(check("failed", expected_failure=waived())).verdict(waive=True) == INCOMPLETE
+
+
+def test_verdict_compares_levels_by_value() -> None:
+    assert service(check("failed", Level.MUST.value)).verdict() == NON_CONFORMANT
+    assert service(check("failed", Level.SHOULD.value), check("passed", Level.MUST.value)).verdict() == CONFORMANT
+
+
+def test_service_to_dict() -> None:
+    result = service(check("passed"), check("failed", "SHOULD", check_id="drs.b.y"), name="Main DRS")
+    data = result.to_dict()
+    assert data["key"] == "drs" and data["standard"] == "drs" and data["version"] == "1.4.0"
+    assert data["url"] == "https://drs.example.org/ga4gh/drs/v1"
+    assert data["name"] == "Main DRS"
+    assert data["verdict"] == CONFORMANT and data["verdict_with_expected_failures"] == CONFORMANT
+    assert data["summary"] == result.counts()
+    assert [c["id"] for c in data["checks"]] == ["drs.object.x", "drs.b.y"]
+    assert "unreachable" not in data and "not_run" not in data
+    # a failed SHOULD keeps outcome "failed" with its level (DESIGN §5)
+    assert data["checks"][1]["outcome"] == "failed" and data["checks"][1]["level"] == "SHOULD"
+
+
+def test_service_to_dict_optional_fields() -> None:
+    data = service(unreachable="connection refused", not_run=2).to_dict()
+    assert data["unreachable"] == "connection refused"
+    assert data["not_run"] == 2
+    assert "name" not in data
+    assert data["verdict"] == UNREACHABLE
+
+
+# -- Scorecard: exit code, overall verdict -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("services, interrupted, code", [
+    ([service(check("passed"))], False, 0),
+    ([service(check("passed")), service(check("passed"), key="b")], False, 0),
+    ([service(check("failed"))], False, 1),
+    ([service(check("failed")), service(unreachable="down", key="b")], False, 1),
+    ([service(check("passed")), service(check("error"), key="b")], False, 2),
+    ([service(unreachable="down")], False, 2),
+    ([service(check("passed"))], True, 2),
+    ([service(check("failed"))], True, 1),
+    ([], False, 2),
+])
+def test_exit_code(services: list[ServiceResult], interrupted: bool, code: int) -> None:
+    assert scorecard(*services, interrupted=interrupted).exit_code() == code
+
+
+def test_exit_code_follows_the_waived_verdict() -> None:
+    card = scorecard(service(check("passed", check_id="drs.a.ok"),
+                             check("failed", check_id="drs.a.bad", expected_failure=waived())))
+    assert card.exit_code() == 0
+    assert card.overall() == NON_CONFORMANT  # the headline keeps the true verdict
+
+
+@pytest.mark.parametrize("verdicts, expected", [
+    ([CONFORMANT], CONFORMANT),
+    ([CONFORMANT, INCOMPLETE], INCOMPLETE),
+    ([INCOMPLETE, UNREACHABLE], UNREACHABLE),
+    ([UNREACHABLE, NON_CONFORMANT, CONFORMANT], NON_CONFORMANT),
+    ([], INCOMPLETE),
+])
+def test_overall_is_the_worst_service_verdict(verdicts: list[str], expected: str) -> None:
+    makers = {
+        CONFORMANT: lambda k: service(check("passed"), key=k),
+        NON_CONFORMANT: lambda k: service(check("failed"), key=k),
+        INCOMPLETE: lambda k: service(check("error"), key=k),
+        UNREACHABLE: lambda k: service(unreachable="down", key=k),
+    }
+    services = [makers[v](f"s{i}") for i, v in enumerate(verdicts)]
+    assert [s.verdict() for s in services] == verdicts
+    assert scorecard(*services).overall() == expected
+
+
+# -- the JSON contract (DESIGN §5) ---------------------------------------------------------------------------
+
+
+def full_scorecard() -> Scorecard:
+    evidence = {"curl": "curl -sS -i https://drs.example.org/ga4gh/drs/v1/objects/x", "method": "GET",
+                "url": "https://drs.example.org/ga4gh/drs/v1/objects/x", "status": 500,
+                "response_headers": {"Content-Type": "text/plain"}, "response_body": "oops", "error": None}
+    failing_case = CaseResult(nodeid="suites/drs/check_objects.py::test_x[drs-obj1]", check_id="drs.object.x",
+                              service_key="drs", case="obj1", outcome="failed", message="answered 500",
+                              evidence=[evidence], duration=0.25, limit=None,
+                              started="2026-11-24T10:00:01Z", finished="2026-11-24T10:00:02Z")
+    failing = aggregate("drs.object.checksum-matches-bytes", "MUST", "DRS 1.4.0 §Checksums", "checksums match",
+                        [failing_case])
+    failing.expected_failure = {"reason": "tracked upstream", "expires": "2099-12-31", "status": "waived"}
+    limited = aggregate("drs.object.size", "MUST", "DRS 1.4.0 §Objects", "size",
+                        [case("error", "budget", limit="max_requests")])
+    warned = aggregate("drs.service-info.type", "SHOULD", "DRS 1.4.0 §Service Info", "type",
+                       [case("failed", "wrong group")])
+    return scorecard(
+        service(failing, limited, warned, name="Main DRS", not_run=1),
+        service(key="htsget", standard="htsget", unreachable="connection refused"),
+        service(check("passed", check_id="service-info.fields.required-present"), key="si",
+                standard="service-info"),
+        contact="ops@example.org", profile={"path": "profile.yaml", "sha256": "ab" * 32},
+        suites={"drs": {"versions": ["1.4.0"], "checks": 3, "version": "x"}}, seed=1234, explore=True,
+        specs={"available": False, "how_to_get": "conformance specs fetch"}, budget={"max_requests": 10},
+        limits_hit=["max_requests"], requests=10, bytes_read=2048, notices=["a notice"], interrupted=False,
+    )
+
+
+def test_scorecard_to_dict_validates_against_the_contract_schema() -> None:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    data = full_scorecard().to_dict()
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.path))
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors]
+    json.loads(json.dumps(data))  # plain JSON types only
+
+
+def test_scorecard_to_dict_fields() -> None:
+    card = full_scorecard()
+    data = card.to_dict()
+    assert data["format"] == FORMAT == "ga4gh-conformance-scorecard/1"
+    assert data["initiative"] == "Example National Genomics"
+    assert data["contact"] == "ops@example.org"
+    assert data["harness"] == {"version": "0.1.0", "suites": {"drs": {"versions": ["1.4.0"], "checks": 3,
+                                                                       "version": "x"}}}
+    assert data["started"] == "2026-11-24T10:00:00Z" and data["finished"] == "2026-11-24T10:01:12Z"
+    assert data["usage"] == {"requests": 10, "bytes": 2048, "limits_hit": ["max_requests"]}
+    assert data["seed"] == 1234 and data["explore"] is True and data["interrupted"] is False
+    assert data["notices"] == ["a notice"]
+    assert data["verdict"] == card.overall() == NON_CONFORMANT
+    assert data["exit_code"] == card.exit_code() == 2  # the failure is waived; drs is incomplete (not_run)
+    by_key = {s["key"]: s for s in data["services"]}
+    assert by_key["drs"]["verdict"] == NON_CONFORMANT
+    assert by_key["drs"]["verdict_with_expected_failures"] == INCOMPLETE
+    assert by_key["htsget"]["verdict"] == UNREACHABLE
+    assert by_key["si"]["verdict"] == CONFORMANT
+    checks = {c["id"]: c for c in by_key["drs"]["checks"]}
+    assert checks["drs.object.size"]["limit"] == "max_requests"
+    assert checks["drs.object.checksum-matches-bytes"]["expected_failure"]["status"] == "waived"
+    evidence = checks["drs.object.checksum-matches-bytes"]["cases"][0]["evidence"]
+    assert evidence[0]["status"] == 500
+    for check_data in checks.values():
+        for case_data in check_data["cases"]:
+            assert "check_id" not in case_data and "service_key" not in case_data
+
+
+def test_scorecard_defaults_give_a_minimal_valid_document() -> None:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    data = scorecard().to_dict()
+    jsonschema.Draft202012Validator(schema).validate(data)
+    assert data["services"] == [] and data["verdict"] == INCOMPLETE and data["exit_code"] == 2
+    assert data["contact"] is None

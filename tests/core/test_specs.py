@@ -1,0 +1,79 @@
+"""Official schemas: located from --specs-dir / CONFORMANCE_SPECS_DIR / the fetch cache, fetched from
+pinned URLs with their hashes checked."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from conformance import specs
+from conformance.errors import ConformanceError, SpecsUnavailable, UsageError
+from conformance.reference.app import Fault, ReferenceApp, Reply, Request, route
+from conformance.reference.server import ReferenceServer
+
+
+def test_locate_prefers_the_option_then_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(specs.ENV, str(tmp_path))
+    assert specs.locate(None) == tmp_path
+    other = tmp_path / "other"
+    other.mkdir()
+    assert specs.locate(str(other)) == other
+    with pytest.raises(UsageError, match="missing is not a directory"):
+        specs.locate(str(tmp_path / "missing"))
+
+
+def test_missing_schema_says_how_to_get_it() -> None:
+    store = specs.SpecStore(None)
+    with pytest.raises(SpecsUnavailable, match="conformance specs fetch"):
+        store.path("service-info/1.0.0/service-info.yaml")
+
+
+def test_pins_cover_the_schemas_the_suites_read() -> None:
+    paths = {pin["path"] for pin in specs.load_pins()}
+    assert "service-info/1.0.0/service-info.yaml" in paths
+    assert all(pin["url"].startswith("https://raw.githubusercontent.com/") for pin in specs.load_pins())
+    assert all(len(pin["sha256"]) == 64 for pin in specs.load_pins())
+
+
+class Mirror(ReferenceApp):
+    standard: ClassVar[str] = "mirror"
+    versions: ClassVar[tuple[str, ...]] = ("1",)
+    FAULTS: ClassVar[dict[str, Fault]] = {}
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        super().__init__()
+        self.files = files
+
+    @route("GET", "/{path:path}")
+    def serve(self, request: Request) -> Reply:
+        body = self.files.get(request.params["path"])
+        return Reply(200, body) if body is not None else Reply(404, b"")
+
+
+def _pinned(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, content: bytes, served: bytes) -> Mirror:
+    pins = {"format": "ga4gh-conformance-specs-pins/1", "files": [{
+        "path": "service-info/1.0.0/service-info.yaml",
+        "url": "https://raw.githubusercontent.com/ga4gh-discovery/ga4gh-service-info/abc/service-info.yaml",
+        "sha256": hashlib.sha256(content).hexdigest()}]}
+    pin_file = tmp_path / "pins.json"
+    pin_file.write_text(json.dumps(pins))
+    monkeypatch.setattr(specs, "PINS", pin_file)
+    return Mirror({"ga4gh-discovery/ga4gh-service-info/abc/service-info.yaml": served})
+
+
+def test_fetch_downloads_and_checks_hashes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    mirror = _pinned(monkeypatch, tmp_path, b"openapi: 3.0.2\n", b"openapi: 3.0.2\n")
+    with ReferenceServer(mirror) as server:
+        assert specs.fetch(tmp_path / "out", base_override=server.app.root_url, log=lambda _: None) == 1
+    assert (tmp_path / "out" / "service-info/1.0.0/service-info.yaml").read_bytes() == b"openapi: 3.0.2\n"
+
+
+def test_fetch_refuses_a_file_whose_hash_differs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    mirror = _pinned(monkeypatch, tmp_path, b"the pinned bytes", b"tampered bytes")
+    with ReferenceServer(mirror) as server, pytest.raises(ConformanceError, match="does not match the pin"):
+        specs.fetch(tmp_path / "out", base_override=server.app.root_url, log=lambda _: None)
+    assert not (tmp_path / "out" / "service-info/1.0.0/service-info.yaml").exists()

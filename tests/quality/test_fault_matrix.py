@@ -1,0 +1,85 @@
+"""Every check is proven by a fault: against its reference server with exactly that fault injected the
+check fails (a MUST makes the run exit 1, a SHOULD shows as a warning), and against the conformant
+server no check fails. The matrix is generated from every suite's ``faults.yaml``, so a new standard's
+faults are tested by existing. Marked ``fault_matrix``: ``-m "not fault_matrix"`` leaves it out of a
+quick local run, ``-m fault_matrix`` runs only it (CI runs it on every worker, in parallel).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conformance import suite as suites
+from conformance.reference.faults import Fault
+from conformance.testing import reference_entries, run_profile
+
+pytestmark = pytest.mark.fault_matrix
+
+SUITES = sorted(suites.discover().values(), key=lambda s: s.standard)
+CATALOGUE = {rid: req for s in SUITES for rid, req in s.requirements.items()}
+#: (standard, fault) of every fault of every suite's faults.yaml
+FAULTS = [(suite.standard, fault) for suite in SUITES for fault in suite.faults]
+
+
+def _id(standard: str, fault: Fault) -> str:
+    return f"{standard}{'-' + fault.role if fault.role else ''}:{fault.name}"
+
+
+def _needs_specs(check_ids: tuple[str, ...]) -> bool:
+    return any(".schema." in check_id for check_id in check_ids)
+
+
+@pytest.mark.parametrize(("standard", "fault"), FAULTS, ids=[_id(s, f) for s, f in FAULTS])
+def test_fault_is_caught_by_the_checks_it_names(standard: str, fault: Fault, report_root: Path,
+                                                specs_dir: str | None) -> None:
+    if _needs_specs(fault.catches) and specs_dir is None:
+        pytest.skip("a schema fault is caught only with the official schemas")
+    document = {"initiative": f"fault {fault.name}",
+                "services": reference_entries(standard, [fault.name], role=fault.role)}
+    result = run_profile(document, report_root, specs_dir=specs_dir, checks=fault.catches)
+    for check_id in fault.catches:
+        outcomes = [c.outcome for s in result.scorecard.services for c in s.checks if c.id == check_id]
+        assert "failed" in outcomes, f"{fault.name}: {check_id} did not fail ({outcomes}); output:\n{result.output}"
+    levels = {CATALOGUE[c].level.value for c in fault.catches}
+    summary = result.summary()
+    if "MUST" in levels:
+        assert result.exit_code == 1, result.output
+    else:
+        # A warning, never non-conformance (run alone, the SHOULD checks decide no MUST, hence incomplete;
+        # test_should_fault_never_fails_a_must_check runs the whole suite and expects exit 0).
+        assert result.exit_code != 1, result.output
+        assert "Warnings" in summary
+    for check_id in fault.catches:
+        assert check_id in summary
+
+
+STANDARDS = [s.standard for s in SUITES if s.reference]
+
+
+@pytest.mark.parametrize("standard", STANDARDS)
+def test_conformant_reference_gets_no_failed_check(standard: str, report_root: Path,
+                                                   specs_dir: str | None) -> None:
+    document = {"initiative": f"conformant {standard}", "services": reference_entries(standard)}
+    result = run_profile(document, report_root, specs_dir=specs_dir)
+    assert result.failed() == []
+    assert result.errors() == []
+    assert result.exit_code == 0, result.output
+
+
+SHOULD_ONLY = [(standard, fault) for standard, fault in FAULTS
+               if all(CATALOGUE[c].level.value != "MUST" for c in fault.catches)]
+
+
+@pytest.mark.parametrize(("standard", "fault"), SHOULD_ONLY, ids=[_id(s, f) for s, f in SHOULD_ONLY])
+def test_should_fault_never_fails_a_must_check(standard: str, fault: Fault, report_root: Path,
+                                               specs_dir: str | None) -> None:
+    """A SHOULD violation is a warning: against the whole suite it must not make a MUST check fail as a
+    side effect (that would be a false failure of a server that is conformant but for a SHOULD)."""
+    document = {"initiative": f"should {fault.name}",
+                "services": reference_entries(standard, [fault.name], role=fault.role)}
+    result = run_profile(document, report_root, specs_dir=specs_dir, standards=[standard])
+    musts = [f for f in result.failed() if CATALOGUE[f.split(":", 2)[1]].level.value == "MUST"]
+    assert musts == [], result.output
+    assert result.exit_code == 0, result.output

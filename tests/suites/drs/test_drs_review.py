@@ -1,0 +1,102 @@
+"""Conformant DRS variants get no failed check (signed inline URLs, checksums in another order, open
+metadata with protected access, 202 then 200, an external bundle member, gzip-stored bytes); a canonical
+hostname in self_uri; the tampered passport and AccessURL header values never reach a report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conformance_suites.drs import check_uris
+from conformance_suites.drs.check_auth import _mutated
+from conformance_suites.drs.reference.app import VARIANTS, DrsApp
+from conformance_suites.drs.view import Drs, same_object_data, secret_header_values
+
+from conformance.errors import CheckFailure
+from conformance.profile import Service
+from conformance.reference.server import ReferenceServer
+from conformance.testing import run_profile
+
+MUST_PASS = ["drs.object.get-known-id-returns-200", "drs.object.id-always-returns-same-data",
+             "drs.bulk.resolved-objects-equal-single-answers", "drs.bundle.expand-ignored-for-blob",
+             "drs.auth.protected-object-requires-credentials", "drs.auth.missing-credentials-is-401",
+             "drs.bundle.contents-id-required-at-top-level", "drs.object.size-matches-bytes",
+             "drs.object.checksum-matches-bytes", "drs.access.range-partial-content-is-exact-slice",
+             "drs.http.accepted-has-retry-after", "drs.uri.self-uri-resolves-to-this-object"]
+
+
+class _StubDrs:
+    """Just enough of suites/drs/_drs.Drs for the self_uri rule."""
+
+    def __init__(self, self_uri: str) -> None:
+        self.document: dict[str, Any] = {"id": "x", "self_uri": self_uri}
+
+    def require_documents(self) -> list[tuple[str, dict[str, Any], Any]]:
+        return [("x", self.document, None)]
+
+
+def _entry(app: DrsApp, server: ReferenceServer) -> dict[str, Any]:
+    entry = dict(DrsApp.demo_entries()[0])
+    entry.pop("reference")
+    entry.update(url=server.url, auth={"passport_env": "DRS_TEST_PASSPORT"})
+    return entry
+
+
+def test_conformant_variants_get_no_failed_check(report_root: Path, specs_dir: str | None) -> None:
+    app = DrsApp(options={"variants": list(VARIANTS)})
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "drs variants", "services": [_entry(app, server)]}, report_root,
+                             specs_dir=specs_dir, standards=["drs"], environ={"DRS_TEST_PASSPORT": app.passport})
+    assert result.failed() == [], result.output
+    assert result.errors() == [], result.output
+    for check_id in MUST_PASS:
+        assert result.outcome(check_id) == "passed", (check_id, result.check(check_id))
+
+
+def test_access_header_values_and_tampered_passport_never_reported(report_root: Path) -> None:
+    app = DrsApp(faults=["access-url-dead", "bad-passport-accepted"])
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "drs secrets", "services": [_entry(app, server)]}, report_root,
+                             checks=["drs.access.url-is-fetchable", "drs.passport.invalid-passport-rejected"],
+                             environ={"DRS_TEST_PASSPORT": app.passport})
+    assert result.outcome("drs.access.url-is-fetchable") == "failed"
+    assert result.outcome("drs.passport.invalid-passport-rejected") == "failed"
+    secrets = [app._access_token, app.passport, _mutated(app.passport)]
+    for path in result.run_dir.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            assert not any(secret in text for secret in secrets), path
+
+
+def test_public_self_uri_may_name_the_canonical_hostname() -> None:
+    service = Service(index=0, standard="drs", version="1.4.0", url="https://api.example.org/ga4gh/drs/v1")
+    check_uris.test_self_uri_names_this_service(service, _StubDrs("drs://drs.example.org/x"))  # type: ignore[arg-type]
+    with pytest.raises(CheckFailure, match="port"):
+        check_uris.test_self_uri_names_this_service(service, _StubDrs("drs://drs.example.org:443/x"))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("passport", ["aaaa.bbbb.c2lnbmF0dXJlLWJ5dGVzLWhlcmU", "ref-passport." + "0f" * 32, "AAAA"])
+def test_tampered_passport_changes_the_middle_of_the_signature(passport: str) -> None:
+    tampered = _mutated(passport)
+    assert len(tampered) == len(passport)
+    differences = [i for i, (a, b) in enumerate(zip(passport, tampered, strict=True)) if a != b]
+    assert len(differences) == 1
+    assert differences[0] < len(passport) - 1
+
+
+def test_order_of_checksums_and_signed_urls_do_not_count_as_other_data() -> None:
+    first = {"size": 3, "checksums": [{"type": "md5", "checksum": "AB"}, {"type": "sha-256", "checksum": "cd"}],
+             "access_methods": [{"type": "https", "access_url": {"url": "https://x/o?sig=1"}}]}
+    second = {"size": 3, "checksums": [{"type": "sha-256", "checksum": "CD"}, {"type": "MD5", "checksum": "ab"}],
+              "access_methods": [{"type": "https", "access_url": {"url": "https://x/o?sig=2"}}]}
+    assert same_object_data(first, second, ("size", "checksums", "access_methods")) is None
+    assert same_object_data(first, {**second, "size": 4}, ("size", "checksums")) == "size"
+
+
+def test_secret_header_values_and_short_repr() -> None:
+    body = {"url": "https://x", "headers": ["Authorization: Bearer tok-123456", "X-Token: abcdef"]}
+    assert {"Bearer tok-123456", "tok-123456", "abcdef"} <= set(secret_header_values(body))
+    drs = Drs.__new__(Drs)
+    drs.service = Service(index=0, standard="drs", version="1.4.0", url="https://drs.example.org/ga4gh/drs/v1")
+    assert repr(drs) == "Drs(https://drs.example.org/ga4gh/drs/v1)"

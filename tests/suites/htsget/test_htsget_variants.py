@@ -1,0 +1,81 @@
+"""Conformant variants of the htsget reference server get no failed check; CRAM decodes with a FASTA;
+htsget 1.2.0 runs without POST and service-info."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conformance_suites.htsget.reference import data as htsget_data
+from conformance_suites.htsget.reference.app import HtsgetApp
+
+from conformance.testing import run_profile
+
+CHECKS = None  # every htsget check
+
+
+def _entry(**extra: Any) -> dict[str, Any]:
+    entry = dict(HtsgetApp.demo_entries()[0])
+    entry.update(extra)
+    return entry
+
+
+@pytest.mark.parametrize("variant", ["inline", "no-class", "no-md5", "superset", "media-types", "no-post",
+                                     "default-formats-only", "empty-range-400"])
+def test_conformant_variant_gets_no_failed_check(variant: str, report_root: Path, specs_dir: str | None) -> None:
+    # Options of the reference app reach it through the profile entry's options (reference servers read
+    # service.options); the variant is one such option.
+    app = HtsgetApp(options={"variant": variant})
+    assert app.variant == variant
+    from conformance.reference.server import ReferenceServer
+
+    with ReferenceServer(app) as server:
+        entry = _entry(url=server.url, auth={"bearer_token_env": "HTSGET_TEST_TOKEN"})
+        entry.pop("reference")
+        result = run_profile({"initiative": f"variant {variant}", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, standards=["htsget"],
+                             environ={"HTSGET_TEST_TOKEN": app.token})
+    assert result.failed() == []
+    assert result.errors() == []
+
+
+def test_cram_decodes_with_the_profile_fasta(report_root: Path, specs_dir: str | None) -> None:
+    fasta = str(htsget_data.dataset().fasta)
+    entry = _entry(reference_fasta=fasta)
+    entry.pop("refget_url")
+    result = run_profile({"initiative": "cram fasta", "services": [entry]}, report_root, specs_dir=specs_dir,
+                         checks=["htsget.data.cram-decodes-with-reference"])
+    assert result.outcome("htsget.data.cram-decodes-with-reference") == "passed"
+
+
+def test_cram_decode_skips_without_a_reference(report_root: Path, specs_dir: str | None) -> None:
+    entry = _entry()
+    entry.pop("refget_url")
+    result = run_profile({"initiative": "cram none", "services": [entry]}, report_root, specs_dir=specs_dir,
+                         checks=["htsget.data.cram-decodes-with-reference", "htsget.data.concatenation-valid-format"])
+    assert result.outcome("htsget.data.cram-decodes-with-reference") == "skipped"
+    assert "reference" in result.check("htsget.data.cram-decodes-with-reference").message
+    assert result.outcome("htsget.data.concatenation-valid-format") == "passed"
+
+
+def test_htsget_1_2_0_skips_post(report_root: Path, specs_dir: str | None) -> None:
+    entry = _entry(version="1.2.0")
+    result = run_profile({"initiative": "htsget 1.2", "services": [entry]}, report_root, specs_dir=specs_dir,
+                         checks=["htsget.post.regions-all-returned", "htsget.ticket.schema-valid",
+                                 "htsget.data.records-overlapping-region-present"])
+    assert result.outcome("htsget.post.regions-all-returned") == "skipped"
+    assert result.failed() == []
+
+
+def test_server_without_cram_and_bcf_and_without_service_info_gets_no_failed_check(
+        report_root: Path, specs_dir: str | None) -> None:
+    # htsget 1.2.0 has no service-info to list the formats: UnsupportedFormat for CRAM/BCF is the answer
+    # the spec asks for (htsget 1.3.0 §Query parameters, format), not a failed ticket request.
+    entry = _entry(version="1.2.0", reference={"faults": [], "options": {"variant": "default-formats-only"}})
+    result = run_profile({"initiative": "no cram", "services": [entry]}, report_root, specs_dir=specs_dir,
+                         standards=["htsget"])
+    assert result.failed() == []
+    assert result.errors() == []
+    assert result.outcome("htsget.response.success-200-json") == "passed"
+    assert result.outcome("htsget.ticket.format-matches-request") == "skipped"

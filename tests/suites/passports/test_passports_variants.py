@@ -1,0 +1,79 @@
+"""Conformant variants of a broker get no failed MUST check (review findings 3 and 5): a Passport or visa
+without kid, two keys sharing a kid, and visas of other issuers a broker relays as is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+from conformance_suites.passports import check_visas, jose
+from conformance_suites.passports.fixtures import signature_problem
+
+from conformance.errors import CheckFailure
+from conformance.testing import run_reference
+
+
+@pytest.mark.parametrize(("faults", "should"), [
+    (["passport-no-kid", "visa-no-kid"], {"passports.passport.header-has-kid", "passports.visa.header-has-kid"}),
+    (["jwks-duplicate-kid"], {"passports.broker.jwks-kids-distinct"}),
+], ids=["no-kid", "shared-kid"])
+def test_only_the_should_check_fails(faults: list[str], should: set[str], report_root: Path,
+                                     specs_dir: str | None) -> None:
+    result = run_reference("passports", report_root, faults, role="broker", specs_dir=specs_dir)
+    failed = {line.split(":")[1] for line in result.failed()}
+    assert failed == should, result.output
+    for check_id in ("passports.passport.signature-verifies-with-broker-jwks",
+                     "passports.broker.access-token-signature-verifies", "passports.visa.signature-verifies",
+                     "passports.visa.document-token-jku-serves-key"):
+        assert result.outcome(check_id) == "passed", result.output
+
+
+def test_signature_tries_every_key_sharing_a_kid_and_all_keys_without_kid() -> None:
+    issuer, other = jose.session_issuer("variants-a"), jose.session_issuer("variants-b")
+    keys = jose.public_keys({"keys": [
+        {**other.public_jwks()["keys"][0], "kid": issuer.rsa_kid},  # same kid, another key, listed first
+        *issuer.public_jwks()["keys"]]})
+    claims = {"iss": issuer.iss, "sub": "u", "iat": jose.now(), "exp": jose.now() + 60}
+    assert signature_problem(issuer.sign(claims), keys) is None
+    without_kid = jwt.encode(claims, issuer.ec_key, algorithm="ES256")
+    assert "kid" not in jose.split(without_kid).header
+    assert signature_problem(without_kid, keys) is None
+    assert signature_problem(jwt.encode(claims, other.ec_key, algorithm="ES256"), keys)
+
+
+class _Relaying:
+    """A broker stub that hands out its own visa and a faulty one of another issuer."""
+
+    issuer_url = "https://broker.example.org"
+
+    def __init__(self, visas: list[str]) -> None:
+        self.memo: dict[str, Any] = {}
+        self._visas = visas
+
+    def visas(self) -> tuple[list[str], None]:
+        return self._visas, None
+
+
+def _visa(iss: str, obj: dict[str, Any], jku: str) -> str:
+    t = jose.now()
+    payload = {"iss": iss, "sub": "u", "iat": t, "exp": t + 600, "jti": "j",
+               "ga4gh_visa_v1": {"type": "ControlledAccessGrants", "value": "https://d.example.org/1",
+                                 "source": "https://dac.example.org", "by": "dac", "asserted": t - 60, **obj}}
+    return jose.session_issuer("variants-c").sign(payload, {"typ": jose.VISA_TYP, "jku": jku}, "ES256")
+
+
+def test_other_issuers_visas_are_not_the_brokers_findings() -> None:
+    own = _visa(_Relaying.issuer_url, {}, _Relaying.issuer_url + "/jwks")
+    foreign = _visa("https://other.example.org", {"source": "http://dac.example.org/x?secret=1", "by": "admin"},
+                    "https://other.example.org/jwks")
+    broker: Any = _Relaying([own, foreign])
+    with pytest.raises(pytest.skip.Exception, match="another issuer") as skipped:
+        check_visas._verdict(broker, "by-in-vocabulary")
+    assert "secret" not in str(skipped.value)
+    with pytest.raises(pytest.skip.Exception, match="another issuer"):
+        check_visas._verdict(broker, "url-claims-use-https")
+    faulty_own: Any = _Relaying([_visa(_Relaying.issuer_url, {"by": "admin"}, _Relaying.issuer_url + "/jwks")])
+    with pytest.raises(CheckFailure, match="visa 0"):
+        check_visas._verdict(faulty_own, "by-in-vocabulary")
