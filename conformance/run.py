@@ -160,6 +160,10 @@ class Run:
     # -- lifecycle ------------------------------------------------------------------------------------
 
     def close(self) -> None:
+        for view in self.views.values():
+            with contextlib.suppress(Exception):
+                view.close()
+        self.views.clear()
         self.http.close()
         for server in self.servers:
             with contextlib.suppress(Exception):

@@ -62,6 +62,10 @@ class ServiceView:
         values: list[Any] = list(self.service.options.get(name) or [])
         return [str(v) for v in values]
 
+    def close(self) -> None:
+        """Release what the view holds (temporary files, servers it started); the run calls it once,
+        when it ends, for every view it made. Nothing by default."""
+
     def memo(self, key: Any, make: Callable[[], T]) -> T:
         """``make()`` once per view. A skip it raises (material the service does not offer) is kept too,
         so that every check needing that material skips with the same reason without asking again."""

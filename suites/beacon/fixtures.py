@@ -12,4 +12,4 @@ from .view import Beacon
 @pytest.fixture(scope="session")
 def beacon(service: Service, conformance_run: Run) -> Beacon:
     """The beacon under test, its answers fetched once per run."""
-    return Beacon(service, conformance_run)
+    return Beacon.of(service, conformance_run)

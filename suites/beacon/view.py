@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -28,7 +28,7 @@ from conformance import (
     Response,
     Run,
     Service,
-    ServiceClient,
+    ServiceView,
     SpecStore,
     SpecsUnavailable,
     fail,
@@ -62,8 +62,6 @@ CURIE = re.compile(r"^\w[^:]+:.+$")
 #: GET parameters that do not restrict a query (nonFilteredQueriesAllowed: filters, parameters and ids do).
 UNRESTRICTING = frozenset({"skip", "limit", "requestedGranularity", "includeResultsetResponses", "testMode",
                            "requestedSchemas"})
-
-
 
 
 def is_int(value: object) -> TypeGuard[int]:
@@ -309,36 +307,21 @@ def read_variant(record: dict[str, Any]) -> Variant | None:
 # -- the beacon ----------------------------------------------------------------------------------------
 
 
-@dataclass
-class Beacon:
+class Beacon(ServiceView):
     """A cached view of one beacon for one run."""
 
-    service: Service
-    run: Run
-    client: ServiceClient = field(init=False)
-    _memo: dict[Any, Any] = field(default_factory=dict, init=False)
-    #: id(response) → (path, whether the query had no filter and no request parameter)
-    _sent: dict[int, tuple[str, bool]] = field(default_factory=dict, init=False)
-
-    def __post_init__(self) -> None:
-        self.client = self.run.client_for(self.service)
-
-    @property
-    def version(self) -> str:
-        return self.service.version  # the profile loader made it one of SUITE.versions
+    def __init__(self, service: Service, run: Run) -> None:
+        super().__init__(service, run)
+        #: id(response) → (path, whether the query had no filter and no request parameter)
+        self._sent: dict[int, tuple[str, bool]] = {}
 
     def api_version(self) -> str:
         return f"v{self.version}"
 
-    def memo(self, key: Any, make: Callable[[], Any]) -> Any:
-        if key not in self._memo:
-            self._memo[key] = make()
-        return self._memo[key]
-
     def schema_set(self, schemas: SpecStore) -> SchemaSet:
         if not schemas.available:
             raise SpecsUnavailable(schemas.describe())
-        return self.memo("schemas", lambda: SchemaSet(schemas, self.version))  # type: ignore[no-any-return]
+        return self.memo("schemas", lambda: SchemaSet(schemas, self.version))
 
     # -- requests --------------------------------------------------------------------------------------
 
@@ -519,7 +502,7 @@ class Beacon:
     def listing(self, entry: str) -> Answer:
         """The first LISTING_LIMIT records of an entry type, at the beacon's default granularity."""
         root = self.require_root(entry)
-        return self.memo(("listing", entry), lambda: self.get_answer(root, {"limit": LISTING_LIMIT}))  # type: ignore[no-any-return]
+        return self.memo(("listing", entry), lambda: self.get_answer(root, {"limit": LISTING_LIMIT}))
 
     def records(self, entry: str) -> tuple[list[dict[str, Any]], Answer]:
         """Distinct records of an entry type's listing; skips when the beacon returns no records."""
@@ -596,7 +579,7 @@ class Beacon:
             if not answers:
                 pytest.skip("every sample query was refused as unfiltered (nonFilteredQueriesAllowed false)")
             return answers
-        return self.memo("samples", make)  # type: ignore[no-any-return]
+        return self.memo("samples", make)
 
 
 def _json_or_none(response: Response) -> Any:

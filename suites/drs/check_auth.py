@@ -36,10 +36,7 @@ def _protected(drs: Drs) -> list[str]:
 
 def _options(drs: Drs, object_id: str, credentials: bool = True) -> Response:
     client = drs.client if credentials else drs.client.without_credentials()
-    key = ("options", object_id, credentials)
-    if key not in drs._cache:
-        drs._cache[key] = client.options(object_path(object_id))
-    return drs._cache[key]  # type: ignore[no-any-return]
+    return drs.memo(("options", object_id, credentials), lambda: client.options(object_path(object_id)))
 
 
 @check("drs.auth.options-object-implemented")
@@ -128,17 +125,14 @@ def test_passport_auth_lists_issuers(drs: Drs) -> None:
 
 
 def _anonymous_get(drs: Drs, object_id: str) -> Response:
-    key = ("anonymous", object_id)
-    if key not in drs._cache:
-        drs._cache[key] = drs.client.without_credentials().get(object_path(object_id))
-    return drs._cache[key]  # type: ignore[no-any-return]
+    return drs.memo(("anonymous", object_id),
+                    lambda: drs.client.without_credentials().get(object_path(object_id)))
 
 
 def _anonymous_access(drs: Drs, object_id: str) -> list[tuple[str, Response]]:
     """(access_id, answer) of GET access without credentials for each access_id the anonymous GET of
     the object lists (when its metadata is open)."""
-    key = ("anonymous-access", object_id)
-    if key not in drs._cache:
+    def make() -> list[tuple[str, Response]]:
         answer = _anonymous_get(drs, object_id)
         document = answer.json() if answer.status == 200 else None
         found = []
@@ -147,8 +141,9 @@ def _anonymous_access(drs: Drs, object_id: str) -> list[tuple[str, Response]]:
             if isinstance(method, dict) and isinstance(method.get("access_id"), str):
                 path = f"{object_path(object_id)}/access/{quote(method['access_id'], safe='')}"
                 found.append((method["access_id"], drs.client.without_credentials().get(path)))
-        drs._cache[key] = found
-    return drs._cache[key]  # type: ignore[no-any-return]
+        return found
+
+    return drs.memo(("anonymous-access", object_id), make)
 
 
 def _refusals(drs: Drs, object_id: str) -> list[tuple[str, Response]]:

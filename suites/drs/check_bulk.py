@@ -28,13 +28,10 @@ def _readable(drs: Drs) -> list[str]:
 
 
 def _post(drs: Drs, ids: list[str], passport: str | None = None) -> Response:
-    key = ("bulk", tuple(ids), passport)
-    if key not in drs._cache:
-        body: dict[str, Any] = {"bulk_object_ids": ids}
-        if passport:
-            body["passports"] = [passport]
-        drs._cache[key] = drs.client.post("/objects", json=body)
-    return drs._cache[key]  # type: ignore[no-any-return]
+    body: dict[str, Any] = {"bulk_object_ids": ids}
+    if passport:
+        body["passports"] = [passport]
+    return drs.memo(("bulk", tuple(ids), passport), lambda: drs.client.post("/objects", json=body))
 
 
 def _mixed(drs: Drs) -> tuple[list[str], Response]:
@@ -215,11 +212,9 @@ def _access_request(drs: Drs) -> tuple[list[tuple[str, str]], Response]:
     pairs = [(o, a) for o, a, _ in drs.access_ids()][:maximum]
     if not pairs:
         pytest.skip("no readable object lists an access_id")
-    key = ("bulk-access", tuple(pairs))
-    if key not in drs._cache:
-        items = [{"bulk_object_id": o, "bulk_access_ids": [a]} for o, a in pairs]
-        drs._cache[key] = drs.client.post("/objects/access", json={"bulk_object_access_ids": items})
-    return pairs, drs._cache[key]
+    items = [{"bulk_object_id": o, "bulk_access_ids": [a]} for o, a in pairs]
+    return pairs, drs.memo(("bulk-access", tuple(pairs)),
+                           lambda: drs.client.post("/objects/access", json={"bulk_object_access_ids": items}))
 
 
 @check("drs.bulk.access-endpoint-supported")

@@ -12,4 +12,4 @@ from .view import Drs
 @pytest.fixture(scope="session")
 def drs(service: Service, conformance_run: Run) -> Drs:
     """The DRS service under test, its answers fetched once per run."""
-    return Drs(service, conformance_run)
+    return Drs.of(service, conformance_run)

@@ -12,7 +12,7 @@ import importlib
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeGuard
 from urllib.parse import quote, urlsplit
 
@@ -25,11 +25,10 @@ from conformance import (
     Response,
     Run,
     Service,
-    ServiceClient,
+    ServiceView,
     SpecStore,
     json_type,
     retry_after,
-    versions,
 )
 
 UNRESERVED = re.compile(r"^(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})+$")
@@ -57,15 +56,9 @@ ACCEPTED_RETRIES = 2
 ACCEPTED_MAX_WAIT = 10.0
 
 
-def at_least(service: Service, version: str) -> bool:
-    return versions.parse(service.version) >= versions.parse(version)
-
-
 def object_path(object_id: str) -> str:
     """The API path of an id, percent-encoded as DRS requires (§DRS IDs: "they MUST be encoded")."""
     return f"/objects/{quote(object_id, safe='')}"
-
-
 
 
 def is_int(value: object) -> TypeGuard[int]:
@@ -197,24 +190,13 @@ class AccessTarget:
     source: Response
 
 
-@dataclass(repr=False)
-class Drs:
-    """A cached view of one DRS service for one run."""
+class Drs(ServiceView):
+    """The run's view of one DRS service: every answer several checks need, fetched once."""
 
-    service: Service
-    run: Run
-    client: ServiceClient = field(init=False)
-    _cache: dict[Any, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.client = self.run.client_for(self.service)
-
-    def __repr__(self) -> str:  # hypothesis prints it in a falsifying example: no run, cache or validators
-        return f"Drs({self.service.url})"
-
-    @property
-    def version(self) -> str:
-        return self.service.version  # the profile loader made it one of SUITE.versions
+    def __init__(self, service: Service, run: Run) -> None:
+        super().__init__(service, run)
+        #: (what, response) of every 202 Accepted met so far, for drs.http.accepted-has-retry-after.
+        self._accepted: list[tuple[str, Response]] = []
 
     def register_secrets(self, response: Response) -> Response:
         """Tell the redactor the header values an answer hands out (AccessURL.headers)."""
@@ -234,7 +216,7 @@ class Drs:
         for _ in range(ACCEPTED_RETRIES):
             if response.status != 202:
                 break
-            self._cache.setdefault("accepted", []).append((f"GET {path}", response))
+            self._accepted.append((f"GET {path}", response))
             delay = retry_after(response.headers.get("Retry-After"))
             if delay is not None and delay > ACCEPTED_MAX_WAIT:
                 break
@@ -244,22 +226,12 @@ class Drs:
 
     def accepted(self) -> list[tuple[str, Response]]:
         """(what, response) of every 202 Accepted met so far."""
-        found: list[tuple[str, Response]] = self._cache.get("accepted", [])
-        return found
-
-    def option(self, name: str) -> list[str]:
-        values: list[Any] = list(self.service.options.get(name) or [])
-        return [str(v) for v in values]
-
-    def _memo(self, key: Any, make: Callable[[], Any]) -> Any:
-        if key not in self._cache:
-            self._cache[key] = make()
-        return self._cache[key]
+        return self._accepted
 
     # -- schemas -----------------------------------------------------------------------------------
 
     def validator(self, schemas: SpecStore, pointer: str) -> Validator:
-        validator: Validator = self._memo(
+        validator: Validator = self.memo(
             ("validator", pointer),
             lambda: schemas.validator(f"drs/{self.version}/openapi.yaml", pointer, openapi="3.0"))
         return validator
@@ -267,7 +239,7 @@ class Drs:
     # -- service-info ------------------------------------------------------------------------------
 
     def service_info_response(self) -> Response:
-        return self._memo("service-info", lambda: self.client.get("/service-info"))  # type: ignore[no-any-return]
+        return self.memo("service-info", lambda: self.client.get("/service-info"))
 
     def service_info(self) -> tuple[dict[str, Any], Response]:
         response = self.service_info_response()
@@ -288,8 +260,8 @@ class Drs:
 
     def object_response(self, object_id: str, expand: bool = False) -> Response:
         params = {"expand": "true"} if expand else None
-        return self._memo(("object", object_id, expand),  # type: ignore[no-any-return]
-                          lambda: self.get_accepted(object_path(object_id), params))
+        return self.memo(("object", object_id, expand),
+                         lambda: self.get_accepted(object_path(object_id), params))
 
     def object(self, object_id: str, expand: bool = False) -> tuple[dict[str, Any], Response]:
         response = self.object_response(object_id, expand)
@@ -304,9 +276,9 @@ class Drs:
 
     def post_object_response(self, object_id: str, passport: str | None = None) -> Response:
         passport = passport or self.passport()
-        return self._memo(("post", object_id, passport),  # type: ignore[no-any-return]
-                          lambda: self.register_secrets(
-                              self.client.post(object_path(object_id), json={"passports": [passport]})))
+        return self.memo(("post", object_id, passport),
+                         lambda: self.register_secrets(
+                             self.client.post(object_path(object_id), json={"passports": [passport]})))
 
     def documents(self) -> Iterator[tuple[str, dict[str, Any], Response]]:
         """Every DrsObject the profile names that the harness can read: (id, document, response)."""
@@ -333,14 +305,14 @@ class Drs:
         return [(i, d, r) for i, d, r in self.documents() if "contents" not in d]
 
     def unknown_object(self) -> Response:
-        return self._memo("unknown", lambda: self.client.get(object_path("ga4gh-conformance-no-such-object-7f3a")))  # type: ignore[no-any-return]
+        return self.memo("unknown", lambda: self.client.get(object_path("ga4gh-conformance-no-such-object-7f3a")))
 
     # -- access ------------------------------------------------------------------------------------
 
     def access_response(self, object_id: str, access_id: str) -> Response:
         path = f"{object_path(object_id)}/access/{quote(access_id, safe='')}"
-        return self._memo(("access", object_id, access_id),  # type: ignore[no-any-return]
-                          lambda: self.register_secrets(self.client.get(path)))
+        return self.memo(("access", object_id, access_id),
+                         lambda: self.register_secrets(self.client.get(path)))
 
     def access_ids(self) -> list[tuple[str, str, Response]]:
         """(object id, access_id, response that listed it) for every readable, unprotected object."""
@@ -381,8 +353,8 @@ class Drs:
         return targets, skipped
 
     def download(self, object_id: str, target: AccessTarget, size: int, checksums: list[Any]) -> Download:
-        return self._memo(("download", object_id, target.url),  # type: ignore[no-any-return]
-                          lambda: self._download(target, size, checksums))
+        return self.memo(("download", object_id, target.url),
+                         lambda: self._download(target, size, checksums))
 
     def _download(self, target: AccessTarget, size: int, checksums: list[Any]) -> Download:
         limits = self.run.limits

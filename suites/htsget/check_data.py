@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from conformance import CheckFailure, Service, ServiceClient, check
+from conformance import Service, ServiceClient, check, fail
 
 from .check_ticket import standard_requests
 from .view import (
@@ -39,8 +39,8 @@ def _assembled(service: Service, client: ServiceClient, hts: Htsget) -> list[tup
         try:
             out.append((kind, params, ticket, hts.blob(client, ticket).data))
         except AssemblyError as exc:
-            raise CheckFailure(f"the blocks of /{kind}/{ident} could not be assembled: {exc.message}",
-                               exc.exchange or ticket.exchange) from None
+            raise fail(f"the blocks of /{kind}/{ident} could not be assembled: {exc.message}",
+                       exc.exchange or ticket.exchange) from None
     return out
 
 
@@ -58,7 +58,7 @@ def _require(hts: Htsget, client: ServiceClient, kind: str, ident: str, ref: str
     got, ticket = hts.region_records(client, kind, ident, ref, start, end)
     lost = missing(expected, got)
     if lost:
-        raise CheckFailure(f"{ref}:[{start},{end}) lacks {names(lost)}, {what}", ticket.exchange)
+        raise fail(f"{ref}:[{start},{end}) lacks {names(lost)}, {what}", ticket.exchange)
 
 
 @check("htsget.urls.accept-get")
@@ -72,7 +72,7 @@ def test_blocks_answer_get_with_ticket_headers(service: Service, client: Service
         try:
             hts.blob(client, ticket)
         except AssemblyError as exc:
-            raise CheckFailure(exc.message, exc.exchange or ticket.exchange) from None
+            raise fail(exc.message, exc.exchange or ticket.exchange) from None
     if not found:
         pytest.skip("every block of the tickets checked is a data: URI")
 
@@ -90,8 +90,8 @@ def test_protected_blocks_need_no_api_token(service: Service, client: ServiceCli
     try:
         hts.blob(client, ticket)
     except AssemblyError as exc:
-        raise CheckFailure(f"a block of protected id {protected[0]} fails without the API token: {exc.message}",
-                           exc.exchange or ticket.exchange) from None
+        raise fail(f"a block of protected id {protected[0]} fails without the API token: {exc.message}",
+                   exc.exchange or ticket.exchange) from None
 
 
 @check("htsget.data-uri.base64")
@@ -104,7 +104,7 @@ def test_data_uris_are_base64(service: Service, client: ServiceClient, hts: Htsg
                 try:
                     decode_data_uri(entry["url"], index)
                 except AssemblyError as exc:
-                    raise CheckFailure(exc.message, ticket.exchange) from None
+                    raise fail(exc.message, ticket.exchange) from None
 
 
 @check("htsget.data-uri.not-percent-encoded")
@@ -114,7 +114,7 @@ def test_data_uris_not_percent_encoded(service: Service, client: ServiceClient, 
         ticket = hts.ticket(client, kind, ident, params)
         for index, entry in enumerate(ticket.urls):
             if entry["url"].startswith("data:") and "%" in entry["url"].partition(",")[2]:
-                raise CheckFailure(f"urls[{index}] has percent-encoded base64 text", ticket.exchange)
+                raise fail(f"urls[{index}] has percent-encoded base64 text", ticket.exchange)
 
 
 @check("htsget.data.concatenation-valid-format")
@@ -124,15 +124,15 @@ def test_concatenation_is_valid_file(service: Service, client: ServiceClient, ht
     for _, params, ticket, blob in _assembled(service, client, hts):
         fmt = ticket.format
         if sniff(blob) != fmt:
-            raise CheckFailure(f"the concatenation is {sniff(blob)}, not the ticket's {fmt}", ticket.exchange)
+            raise fail(f"the concatenation is {sniff(blob)}, not the ticket's {fmt}", ticket.exchange)
         if fmt == "CRAM":
             if blob[4] != 3:
-                raise CheckFailure(f"the CRAM major version is {blob[4]}, not 3", ticket.exchange)
+                raise fail(f"the CRAM major version is {blob[4]}, not 3", ticket.exchange)
             continue
         try:
             hts.records(client, blob, fmt, header_only=bool(params and params.get("class")))
         except AssemblyError as exc:
-            raise CheckFailure(exc.message, ticket.exchange) from None
+            raise fail(exc.message, ticket.exchange) from None
 
 
 @check("htsget.data.cram-decodes-with-reference")
@@ -148,8 +148,8 @@ def test_cram_decodes_with_reference(service: Service, client: ServiceClient, ht
         try:
             blob = hts.blob(client, ticket).data
         except AssemblyError as exc:
-            raise CheckFailure(f"the blocks of /{kind}/{ident} could not be assembled: {exc.message}",
-                               exc.exchange or ticket.exchange) from None
+            raise fail(f"the blocks of /{kind}/{ident} could not be assembled: {exc.message}",
+                       exc.exchange or ticket.exchange) from None
         if not blob.endswith(CRAM_EOF):
             pytest.skip("the CRAM lacks its EOF container (see htsget.data.eof-marker-present)")
         found = True
@@ -157,11 +157,11 @@ def test_cram_decodes_with_reference(service: Service, client: ServiceClient, ht
         try:
             records = hts.records(client, blob, "CRAM", contigs={str(r.ref) for r in truth if r.ref})
         except AssemblyError as exc:
-            raise CheckFailure(f"the CRAM does not decode against the reference: {exc.message}",
-                               ticket.exchange) from None
+            raise fail(f"the CRAM does not decode against the reference: {exc.message}",
+                       ticket.exchange) from None
         if "referenceName" not in params and len(records) < len(truth):
-            raise CheckFailure(f"the CRAM of {ident} decodes to {len(records)} records, its BAM to {len(truth)}",
-                               ticket.exchange)
+            raise fail(f"the CRAM of {ident} decodes to {len(records)} records, its BAM to {len(truth)}",
+                       ticket.exchange)
     if not found:
         pytest.skip("no CRAM answer to decode")
 
@@ -176,8 +176,8 @@ def test_concatenation_ends_with_eof(service: Service, client: ServiceClient, ht
         if sniff(blob) == "VCF" and not blob.startswith(b"\x1f\x8b"):
             continue  # plain-text VCF has no EOF marker
         if not blob.endswith(eof):
-            raise CheckFailure(f"the {ticket.format} concatenation does not end with its EOF marker",
-                               ticket.exchange)
+            raise fail(f"the {ticket.format} concatenation does not end with its EOF marker",
+                       ticket.exchange)
 
 
 @check("htsget.data.md5-matches-concatenation")
@@ -191,7 +191,7 @@ def test_md5_matches_concatenation(service: Service, client: ServiceClient, hts:
         given += 1
         actual = hashlib.md5(blob).hexdigest()
         if md5.lower() != actual:
-            raise CheckFailure(f"md5 is {md5} but the concatenation's MD5 is {actual}", ticket.exchange)
+            raise fail(f"md5 is {md5} but the concatenation's MD5 is {actual}", ticket.exchange)
     if not given:
         pytest.skip("no ticket gives md5 (it is optional)")
 
@@ -203,14 +203,14 @@ def test_class_header_returns_no_records(service: Service, client: ServiceClient
         if not (params and params.get("class") == "header"):
             continue
         if sniff(blob) != ticket.format:
-            raise CheckFailure(f"class=header answered {sniff(blob)}, not a {ticket.format} header", ticket.exchange)
+            raise fail(f"class=header answered {sniff(blob)}, not a {ticket.format} header", ticket.exchange)
         try:
             records = hts.records(client, blob, ticket.format, header_only=True)
         except AssemblyError as exc:
-            raise CheckFailure(exc.message, ticket.exchange) from None
+            raise fail(exc.message, ticket.exchange) from None
         if records:
-            raise CheckFailure(f"class=header returned {len(records)} {kind} records, not a header only",
-                               ticket.exchange)
+            raise fail(f"class=header returned {len(records)} {kind} records, not a header only",
+                       ticket.exchange)
 
 
 def _references(text: str) -> list[str]:
@@ -246,8 +246,8 @@ def test_header_same_across_regions(service: Service, client: ServiceClient, hts
                             "htsget.ticket.class-matches-content")
             compared = True
             if _references(texts[0]) != _references(texts[1]):
-                raise CheckFailure(f"the {kind} header of {case['id']} names other references for {contig}:[0,10) "
-                                   "than for the whole file", region.exchange)
+                raise fail(f"the {kind} header of {case['id']} names other references for {contig}:[0,10) "
+                           "than for the whole file", region.exchange)
     if not compared:
         pytest.skip("the tickets carry no class fields: clients are not invited to reuse headers")
 
@@ -330,11 +330,11 @@ def test_star_returns_unplaced_reads(service: Service, client: ServiceClient, ht
         pytest.skip("the whole file holds no unplaced unmapped reads")
     response = hts.request(client, "reads", case["id"], {"referenceName": "*"})
     if response.status != 200:
-        raise CheckFailure(f"referenceName=* answered {response.status}, not a ticket", response.exchange)
+        raise fail(f"referenceName=* answered {response.status}, not a ticket", response.exchange)
     got, ticket = hts.region_records(client, "reads", case["id"], "*", None, None)
     lost = missing(unplaced, got)
     if lost:
-        raise CheckFailure(f"referenceName=* lacks {names(lost)}", ticket.exchange)
+        raise fail(f"referenceName=* lacks {names(lost)}", ticket.exchange)
 
 
 @check("htsget.data.empty-result-valid")
@@ -348,15 +348,15 @@ def test_empty_region_is_valid_file(service: Service, client: ServiceClient, hts
             where = f"{contig}:[{params['start']},{params['end']})"
             response = hts.request(client, kind, case["id"], params)
             if response.status != 200:
-                raise CheckFailure(f"the region {where}, which holds no records, answered {response.status}, not "
-                                   "a ticket", response.exchange)
+                raise fail(f"the region {where}, which holds no records, answered {response.status}, not "
+                           "a ticket", response.exchange)
             ticket = hts.ticket(client, kind, case["id"], params)
             try:
                 blob = hts.blob(client, ticket).data
                 hts.records(client, blob, DEFAULT[kind]) if DEFAULT[kind] != "CRAM" else None
             except AssemblyError as exc:
-                raise CheckFailure(f"the empty region's answer is not a valid file: {exc.message}",
-                                   ticket.exchange) from None
+                raise fail(f"the empty region's answer is not a valid file: {exc.message}",
+                           ticket.exchange) from None
 
 
 def _empty_window(truth: list[Record], contig: str) -> dict[str, Any]:
@@ -407,8 +407,8 @@ def test_region_keeps_every_tag_by_default(service: Service, client: ServiceClie
     whole = _tags_of(truth)
     for record in got:
         if record.key in whole and dict(record.tags) != whole[record.key]:
-            raise CheckFailure(f"{record.label()} has tags {sorted(dict(record.tags))} in the region answer but "
-                               f"{sorted(whole[record.key])} in the whole file", ticket.exchange)
+            raise fail(f"{record.label()} has tags {sorted(dict(record.tags))} in the region answer but "
+                       f"{sorted(whole[record.key])} in the whole file", ticket.exchange)
 
 
 @check("htsget.data.requested-tags-present")
@@ -420,7 +420,7 @@ def test_requested_tags_kept(service: Service, client: ServiceClient, hts: Htsge
     whole = _tags_of(truth)
     for record in got:
         if tag in whole.get(record.key, {}) and tag not in dict(record.tags):
-            raise CheckFailure(f"tags={tag} was asked but {record.label()} lost {tag}", ticket.exchange)
+            raise fail(f"tags={tag} was asked but {record.label()} lost {tag}", ticket.exchange)
 
 
 @check("htsget.data.notags-keeps-other-tags")
@@ -434,8 +434,8 @@ def test_notags_keeps_other_tags(service: Service, client: ServiceClient, hts: H
         kept = set(whole.get(record.key, {})) - {tag}
         lost = kept - set(dict(record.tags))
         if lost:
-            raise CheckFailure(f"notags={tag} was asked but {record.label()} also lost {sorted(lost)}",
-                               ticket.exchange)
+            raise fail(f"notags={tag} was asked but {record.label()} also lost {sorted(lost)}",
+                       ticket.exchange)
 
 
 __all__ = ["FORMATS"]

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from conformance import CheckFailure, Response, Service, ServiceClient, check
+from conformance import CheckFailure, Response, Service, ServiceClient, check, fail
 
 from .view import Htsget, first_case
 
@@ -54,8 +54,8 @@ def _expect(client: ServiceClient, hts: Htsget, kind: str, ident: str, params: d
     response = hts.request(client, kind, ident, params)
     got, _ = _error(response)
     if response.status != status or got != error:
-        raise CheckFailure(f"{what} answered {response.status} {got or 'without an htsget error'}, not {status} "
-                           f"{error}", response.exchange)
+        raise fail(f"{what} answered {response.status} {got or 'without an htsget error'}, not {status} "
+                   f"{error}", response.exchange)
 
 
 @check("htsget.error.status-4xx-5xx")
@@ -65,7 +65,7 @@ def test_errors_use_4xx_or_5xx(service: Service, client: ServiceClient, hts: Hts
         response = hts.request(client, kind, ident, params)
         error, _ = _error(response) if response.content_type.endswith("json") else (None, None)
         if error is not None and response.status < 400:
-            raise CheckFailure(f"an htsget error {error!r} came with status {response.status}", response.exchange)
+            raise fail(f"an htsget error {error!r} came with status {response.status}", response.exchange)
 
 
 @check("htsget.error.body-has-error-and-message")
@@ -79,7 +79,7 @@ def test_error_body_has_error_and_message(service: Service, client: ServiceClien
         inner = body.get("htsget") if isinstance(body, dict) else None
         if not isinstance(inner, dict) or not isinstance(inner.get("error"), str) or \
                 not isinstance(inner.get("message"), str):
-            raise CheckFailure("the error body lacks htsget.error or htsget.message as strings", response.exchange)
+            raise fail("the error body lacks htsget.error or htsget.message as strings", response.exchange)
 
 
 @check("htsget.error.body-json")
@@ -88,8 +88,8 @@ def test_error_body_is_json(service: Service, client: ServiceClient, hts: Htsget
     for kind, ident, params in error_requests(service, client, hts):
         response = hts.request(client, kind, ident, params)
         if 400 <= response.status < 500 and not response.content_type.endswith("json"):
-            raise CheckFailure(f"a {response.status} error is served as {response.content_type or 'nothing'}, "
-                               "not application/json", response.exchange)
+            raise fail(f"a {response.status} error is served as {response.content_type or 'nothing'}, "
+                       "not application/json", response.exchange)
 
 
 @check("htsget.error.type-from-table")
@@ -99,7 +99,7 @@ def test_error_type_is_from_table(service: Service, client: ServiceClient, hts: 
         response = hts.request(client, kind, ident, params)
         error, _ = _error(response)
         if response.status >= 400 and response.status < 500 and error is not None and error not in TYPES:
-            raise CheckFailure(f"error type {error!r} is not in the spec's table", response.exchange)
+            raise fail(f"error type {error!r} is not in the spec's table", response.exchange)
 
 
 @check("htsget.error.status-matches-type")
@@ -109,8 +109,8 @@ def test_error_status_matches_type(service: Service, client: ServiceClient, hts:
         response = hts.request(client, kind, ident, params)
         error, _ = _error(response)
         if error in TYPES and response.status != TYPES[str(error)]:
-            raise CheckFailure(f"error {error} came with {response.status}, not {TYPES[str(error)]}",
-                               response.exchange)
+            raise fail(f"error {error} came with {response.status}, not {TYPES[str(error)]}",
+                       response.exchange)
 
 
 @check("htsget.error.not-found-404")
@@ -173,7 +173,7 @@ def test_end_up_to_uint32_max_accepted(service: Service, client: ServiceClient, 
     kind, ident, contig = _target(service, client, hts)
     response = hts.request(client, kind, ident, {"referenceName": contig, "start": 0, "end": 4294967295})
     if response.status != 200:
-        raise CheckFailure(f"end=4294967295 answered {response.status}, not a ticket", response.exchange)
+        raise fail(f"end=4294967295 answered {response.status}, not a ticket", response.exchange)
 
 
 def _protected(service: Service) -> tuple[str, str]:
@@ -194,13 +194,13 @@ def test_protected_id_refused_without_valid_token(service: Service, client: Serv
     response = anonymous.get(f"/{kind}/{ident}")
     error, _ = _error(response)
     if (response.status, error) not in ((401, "InvalidAuthentication"), (403, "PermissionDenied")):
-        raise CheckFailure(f"protected id {ident} without a token answered {response.status} {error or ''}".strip()
-                           + ", not 401 InvalidAuthentication", response.exchange)
+        raise fail(f"protected id {ident} without a token answered {response.status} {error or ''}".strip()
+                   + ", not 401 InvalidAuthentication", response.exchange)
     response = anonymous.get(f"/{kind}/{ident}", headers={"Authorization": "Bearer conformance-invalid-token"})
     error, _ = _error(response)
     if (response.status, error) != (401, "InvalidAuthentication"):
-        raise CheckFailure(f"protected id {ident} with an invalid token answered {response.status}, not 401 "
-                           "InvalidAuthentication", response.exchange)
+        raise fail(f"protected id {ident} with an invalid token answered {response.status}, not 401 "
+                   "InvalidAuthentication", response.exchange)
 
 
 @check("htsget.security.bearer-token-accepted")
@@ -211,5 +211,5 @@ def test_bearer_token_grants_protected_id(service: Service, client: ServiceClien
         pytest.skip("the profile gives no bearer token")
     response = hts.request(client, kind, ident)
     if response.status != 200:
-        raise CheckFailure(f"protected id {ident} with the profile's bearer token answered {response.status}",
-                           response.exchange)
+        raise fail(f"protected id {ident} with the profile's bearer token answered {response.status}",
+                   response.exchange)

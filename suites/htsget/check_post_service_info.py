@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from conformance import CheckFailure, Response, Service, ServiceClient, SpecStore, check, schema_errors
+from conformance import Response, Service, ServiceClient, SpecStore, check, fail, schema_errors
 
 from .check_ticket import SI_REMOTE
 from .view import (
@@ -39,13 +39,13 @@ def post_records(client: ServiceClient, hts: Htsget, kind: str, ident: str,
                  body: dict[str, Any]) -> tuple[list[Record], Response]:
     response = post(client, hts, kind, ident, body)
     if response.status != 200:
-        raise CheckFailure(f"POST /{kind}/{ident} with {body} answered {response.status}, not a ticket",
-                           response.exchange)
+        raise fail(f"POST /{kind}/{ident} with {body} answered {response.status}, not a ticket",
+                   response.exchange)
     ticket = hts.ticket(client, kind, ident, post=body)
     try:
         return hts.records(client, hts.blob(client, ticket).data, ticket.format), response
     except AssemblyError as exc:
-        raise CheckFailure(f"the POST answer could not be assembled: {exc.message}", response.exchange) from None
+        raise fail(f"the POST answer could not be assembled: {exc.message}", response.exchange) from None
 
 
 def regions_for(client: ServiceClient, hts: Htsget, kind: str, ident: str) -> tuple[list[Record], list[dict[str, Any]]]:
@@ -76,8 +76,8 @@ def test_post_answered_or_refused(service: Service, client: ServiceClient, hts: 
     kind, ident = _kind(service)
     response = hts.request(client, kind, ident, post={})
     if response.status not in (200, *REFUSED):
-        raise CheckFailure(f"POST /{kind}/{ident} with an empty body answered {response.status}, neither a "
-                           "ticket nor a refusal of POST", response.exchange)
+        raise fail(f"POST /{kind}/{ident} with an empty body answered {response.status}, neither a "
+                   "ticket nor a refusal of POST", response.exchange)
 
 
 @check("htsget.post.no-regions-returns-whole-file")
@@ -87,7 +87,7 @@ def test_post_without_regions_is_whole_file(service: Service, client: ServiceCli
     got, response = post_records(client, hts, kind, ident, {})
     lost = missing(hts.ground_truth(client, kind, ident), got)
     if lost:
-        raise CheckFailure(f"POST without regions lacks {names(lost)}", response.exchange)
+        raise fail(f"POST without regions lacks {names(lost)}", response.exchange)
 
 
 @check("htsget.post.regions-all-returned")
@@ -100,7 +100,7 @@ def test_post_returns_every_region(service: Service, client: ServiceClient, hts:
         expected = overlapping(truth, region["referenceName"], region["start"], region["end"])
         lost = missing(expected, got)
         if lost:
-            raise CheckFailure(f"POST lacks {names(lost)} of region {region}", response.exchange)
+            raise fail(f"POST lacks {names(lost)} of region {region}", response.exchange)
 
 
 @check("htsget.post.records-in-file-order")
@@ -112,8 +112,8 @@ def test_post_records_in_file_order(service: Service, client: ServiceClient, hts
     rank = {r.key: i for i, r in enumerate(truth)}
     order = [rank[r.key] for r in got if r.key in rank]
     if order != sorted(order):
-        raise CheckFailure("POST returned records out of the file's order (regions were listed out of order)",
-                           response.exchange)
+        raise fail("POST returned records out of the file's order (regions were listed out of order)",
+                   response.exchange)
 
 
 @check("htsget.post.records-not-duplicated")
@@ -125,7 +125,7 @@ def test_post_records_not_duplicated(service: Service, client: ServiceClient, ht
     seen: set[Any] = set()
     for record in got:
         if record.key in seen:
-            raise CheckFailure(f"POST returned {record.label()} twice for overlapping regions", response.exchange)
+            raise fail(f"POST returned {record.label()} twice for overlapping regions", response.exchange)
         seen.add(record.key)
 
 
@@ -157,7 +157,7 @@ def test_service_info_endpoints_exposed(service: Service, client: ServiceClient,
         if service.options.get(kind):
             response = hts.service_info(client, kind)
             if response.status != 200:
-                raise CheckFailure(f"/{kind}/service-info answered {response.status}", response.exchange)
+                raise fail(f"/{kind}/service-info answered {response.status}", response.exchange)
 
 
 @check("htsget.service-info.schema-valid")
@@ -169,7 +169,7 @@ def test_service_info_matches_htsget_schema(service: Service, client: ServiceCli
     for _, path, body, response in documents(service, client, hts):
         errors = schema_errors(validator, body)
         if errors:
-            raise CheckFailure(f"{path} does not match htsgetServiceInfo: {'; '.join(errors)}", response.exchange)
+            raise fail(f"{path} does not match htsgetServiceInfo: {'; '.join(errors)}", response.exchange)
 
 
 @check("htsget.service-info.htsget-object")
@@ -177,7 +177,7 @@ def test_service_info_has_htsget_object(service: Service, client: ServiceClient,
     """The document includes an htsget object (htsget 1.3.0 §GA4GH service-info)."""
     for _, path, body, response in documents(service, client, hts):
         if not isinstance(body.get("htsget"), dict):
-            raise CheckFailure(f"{path} has no htsget object", response.exchange)
+            raise fail(f"{path} has no htsget object", response.exchange)
 
 
 @check("htsget.service-info.datatype-matches-endpoint")
@@ -187,7 +187,7 @@ def test_service_info_datatype_matches(service: Service, client: ServiceClient, 
     for kind, path, body, response in documents(service, client, hts):
         block = body.get("htsget")
         if isinstance(block, dict) and "datatype" in block and block["datatype"] != kind:
-            raise CheckFailure(f"{path}: htsget.datatype is {block['datatype']!r}, not {kind!r}", response.exchange)
+            raise fail(f"{path}: htsget.datatype is {block['datatype']!r}, not {kind!r}", response.exchange)
 
 
 @check("htsget.service-info.formats-valid-for-datatype")
@@ -197,8 +197,8 @@ def test_service_info_formats_valid(service: Service, client: ServiceClient, hts
         block = body.get("htsget")
         formats = block.get("formats") if isinstance(block, dict) else None
         if formats is not None and (not isinstance(formats, list) or set(formats) - set(FORMATS[kind])):
-            raise CheckFailure(f"{path}: htsget.formats {formats} is not a subset of {list(FORMATS[kind])}",
-                               response.exchange)
+            raise fail(f"{path}: htsget.formats {formats} is not a subset of {list(FORMATS[kind])}",
+                       response.exchange)
 
 
 @check("htsget.service-info.effective-flags-boolean")
@@ -210,4 +210,4 @@ def test_service_info_flags_are_booleans(service: Service, client: ServiceClient
             continue
         for key in ("fieldsParameterEffective", "tagsParametersEffective"):
             if key in block and not isinstance(block[key], bool):
-                raise CheckFailure(f"{path}: htsget.{key} is {block[key]!r}, not a boolean", response.exchange)
+                raise fail(f"{path}: htsget.{key} is {block[key]!r}, not a boolean", response.exchange)

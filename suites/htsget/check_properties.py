@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, seed
 from hypothesis import strategies as st
 
-from conformance import CheckFailure, Run, Service, ServiceClient, check
+from conformance import Run, Service, ServiceClient, check, fail
 
 from .check_post_service_info import post_records
 from .view import Htsget, Record, cases, missing, names, overlapping
@@ -46,12 +46,12 @@ def _check_region(client: ServiceClient, hts: Htsget, kind: str, ident: str, tru
     got, ticket = hts.region_records(client, kind, ident, ref, start, end)
     lost = missing(overlapping(truth, ref, start, end), got)
     if lost:
-        raise CheckFailure(f"{ref}:[{start},{end}) lacks {names(lost)}, which overlap it in the whole file",
-                           ticket.exchange)
+        raise fail(f"{ref}:[{start},{end}) lacks {names(lost)}, which overlap it in the whole file",
+                   ticket.exchange)
     foreign = missing(got, truth)
     if foreign:
-        raise CheckFailure(f"{ref}:[{start},{end}) returned {names(foreign)}, which the whole file does not hold",
-                           ticket.exchange)
+        raise fail(f"{ref}:[{start},{end}) returned {names(foreign)}, which the whole file does not hold",
+                   ticket.exchange)
 
 
 @check("htsget.property.region-matches-whole-file")
@@ -92,8 +92,8 @@ def test_adjacent_regions_compose(service: Service, client: ServiceClient, hts: 
         union = {r.key for r in overlapping(parts[(a, b)] + parts[(b, c)], ref, a, c)}
         if whole != union:
             only = sorted(str(k[0]) for k in whole ^ union)[:3]
-            raise CheckFailure(f"{ref}:[{a},{c}) and {ref}:[{a},{b}) + [{b},{c}) disagree on {', '.join(only)}",
-                               ticket.exchange)
+            raise fail(f"{ref}:[{a},{c}) and {ref}:[{a},{b}) + [{b},{c}) disagree on {', '.join(only)}",
+                       ticket.exchange)
 
     seed(conformance_run.seed)(prop)()  # the run's seed: the same deployment, the same examples
 
@@ -116,8 +116,8 @@ def test_post_equals_union_of_gets(service: Service, client: ServiceClient, hts:
             union |= {r.key for r in overlapping(part, ref, start, end)}
         inside = {r.key for r in got if any(r.overlaps(ref, s, e) for ref, s, e in regions)}
         if union - inside:
-            raise CheckFailure(f"POST with {len(regions)} regions lacks {len(union - inside)} record(s) the GETs "
-                               "of those regions return", response.exchange)
+            raise fail(f"POST with {len(regions)} regions lacks {len(union - inside)} record(s) the GETs "
+                       "of those regions return", response.exchange)
 
     seed(conformance_run.seed)(prop)()  # the run's seed: the same deployment, the same examples
 
@@ -143,6 +143,6 @@ def test_bad_input_never_5xx(service: Service, client: ServiceClient, hts: Htsge
             response = hts.request(client, kind, ident, {"referenceName": ref, "start": start, "end": end},
                                    cache=False)
         if response.status >= 500:
-            raise CheckFailure(f"{response.exchange.url} answered {response.status}", response.exchange)
+            raise fail(f"{response.exchange.url} answered {response.status}", response.exchange)
 
     seed(conformance_run.seed)(prop)()  # the run's seed: the same deployment, the same examples

@@ -8,7 +8,7 @@ import binascii
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_to_bytes, urljoin
@@ -16,7 +16,7 @@ from urllib.parse import unquote_to_bytes, urljoin
 import pysam
 import pytest
 
-from conformance import CheckFailure, Exchange, Response, Service, ServiceClient
+from conformance import Exchange, Response, Run, Service, ServiceClient, ServiceView, fail
 
 BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
 CRAM_EOF = bytes.fromhex("0f000000ffffffff0fe0454f46000000000100" "05bdd94f0001000606010001000100ee63014b")
@@ -95,34 +95,52 @@ def first_case(service: Service, kind: str) -> dict[str, Any]:
     return found[0]
 
 
-class Htsget:
-    """One per service and run: caches tickets, blobs, decoded records and the reference."""
+class Htsget(ServiceView):
+    """The run's view of one htsget service: caches tickets, blobs, decoded records and the reference.
 
-    def __init__(self, service: Service) -> None:
-        self.service = service
+    Its reads take the check's own ``client``: an answer kept from an earlier check is recorded in it
+    again, so that each check's evidence holds the exchanges it read."""
+
+    def __init__(self, service: Service, run: Run) -> None:
+        super().__init__(service, run)
         self.tickets: dict[str, Response] = {}
         self.blobs: dict[str, Blob] = {}
         self.decoded: dict[str, list[Record]] = {}
         self.reference_reason = ""
         self._fetched_contigs: set[str] = set()
         self._reference_failed = False
-        self._service_info: dict[str, Response] = {}
+        # Blobs handed to htslib and the FASTA written from refget; removed by close() at the end of
+        # the session (fixtures.py), else by the object's finalizer when the run's views are released.
         self._tempdir = tempfile.TemporaryDirectory(prefix="htsget-check-")
+
+    def close(self) -> None:
+        """Remove the temporary directory (idempotent)."""
+        self._tempdir.cleanup()
+
+    def _recorded(self, client: ServiceClient, key: Any, make: Callable[[], Response]) -> Response:
+        """``make()`` once per view (:meth:`memo`); a kept answer is recorded in ``client`` again."""
+        made = False
+
+        def first() -> Response:
+            nonlocal made
+            made = True
+            return make()
+
+        response = self.memo(key, first)
+        if not made:
+            client.exchanges.append(response.exchange)
+        return response
 
     # -- service-info -------------------------------------------------------------------------------
 
     def service_info(self, client: ServiceClient, kind: str) -> Response:
         """GET /{kind}/service-info, once per run."""
-        if kind not in self._service_info:
-            self._service_info[kind] = client.get(f"/{kind}/service-info")
-        else:
-            client.exchanges.append(self._service_info[kind].exchange)
-        return self._service_info[kind]
+        return self._recorded(client, ("service-info", kind), lambda: client.get(f"/{kind}/service-info"))
 
     def offered_formats(self, client: ServiceClient, kind: str) -> list[str] | None:
         """The formats /{kind}/service-info lists in htsget.formats, or None when it lists none
         (htsget 1.2.0 has no service-info; the endpoint and the field are optional)."""
-        if self.service.version.startswith("1.2"):
+        if not self.at_least("1.3.0"):
             return None
         response = self.service_info(client, kind)
         if response.status != 200:
@@ -376,8 +394,8 @@ class Htsget:
             blob = self.blob(client, ticket)
             return self.records(client, blob.data, fmt or DEFAULT[kind]), ticket
         except AssemblyError as exc:
-            raise CheckFailure(f"the answer for {ref}:[{start},{end}) could not be assembled: {exc.message}",
-                               exc.exchange or ticket.exchange) from None
+            raise fail(f"the answer for {ref}:[{start},{end}) could not be assembled: {exc.message}",
+                       exc.exchange or ticket.exchange) from None
 
 
 def unsupported_format(response: Response) -> bool:

@@ -14,6 +14,7 @@ from conformance_suites.drs.reference.app import VARIANTS, DrsApp
 from conformance_suites.drs.view import Drs, same_object_data, secret_header_values
 
 from conformance.errors import CheckFailure
+from conformance.exchange import Exchange
 from conformance.profile import Service
 from conformance.reference.server import ReferenceServer
 from conformance.testing import run_profile
@@ -27,13 +28,14 @@ MUST_PASS = ["drs.object.get-known-id-returns-200", "drs.object.id-always-return
 
 
 class _StubDrs:
-    """Just enough of suites/drs/_drs.Drs for the self_uri rule."""
+    """Just enough of suites/drs/view.Drs for the self_uri rule."""
 
     def __init__(self, self_uri: str) -> None:
         self.document: dict[str, Any] = {"id": "x", "self_uri": self_uri}
+        self.response = Exchange("GET", "https://api.example.org/ga4gh/drs/v1/objects/x", status=200)
 
     def require_documents(self) -> list[tuple[str, dict[str, Any], Any]]:
-        return [("x", self.document, None)]
+        return [("x", self.document, self.response)]
 
 
 def _entry(app: DrsApp, server: ReferenceServer) -> dict[str, Any]:

@@ -47,7 +47,7 @@ def test_loopback_http_service_skips_public_rules_with_reason(report_root: Path)
 
 
 class _StubDrs:
-    """Just enough of suites/drs/_drs.Drs for the URI and transport rules."""
+    """Just enough of suites/drs/view.Drs for the URI and transport rules."""
 
     def __init__(self, self_uri: str) -> None:
         self.document: dict[str, Any] = {"id": "x", "self_uri": self_uri, "access_methods": []}

@@ -1,0 +1,58 @@
+"""The service-info view of one service: the paths its standard serves service-info at, and the
+documents found there, fetched once per run for every check that reads them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conformance import CheckFailure, Response, ServiceView, suite_for
+
+
+class ServiceInfo(ServiceView):
+    """The service-info documents of one service (of any standard whose suite declares one)."""
+
+    def paths(self) -> tuple[str, ...]:
+        """Where the service's standard serves service-info; skips for a version that defines none."""
+        suite = suite_for(self.service.standard)
+        if self.service.standard != "service-info" and not suite.has_service_info(self.service.version):
+            pytest.skip(f"{suite.title} {self.service.version} defines no service-info endpoint")
+        return suite.service_info_paths_for(self.service)
+
+    def documents(self) -> list[tuple[str, dict[str, Any], Response]]:
+        """The service-info documents to examine. Where a standard offers several (htsget 1.3.0 §Service
+        info: "/reads/service-info and/or /variants/service-info"), those that answer are examined;
+        checks other than the endpoint check skip without one, so that a missing endpoint is reported
+        once, by the check that is about it."""
+        return self.memo("documents", self._documents)
+
+    def _documents(self) -> list[tuple[str, dict[str, Any], Response]]:
+        candidates = self.paths()
+        if len(candidates) == 1:
+            return [(candidates[0], *self._document(candidates[0]))]
+        found = []
+        for path in candidates:
+            response = self.client.get(path)
+            body = response.json_object() if response.status == 200 else None
+            if body is not None:
+                found.append((path, body, response))
+        if not found:
+            pytest.skip(f"no service-info document at {' or '.join(candidates)} "
+                        "(see service-info.endpoint.answers-200)")
+        return found
+
+    def _document(self, path: str) -> tuple[dict[str, Any], Response]:
+        response = self.client.get(path)
+        if response.status != 200:
+            pytest.skip(f"no service-info document: GET {path} answered {response.status} "
+                        "(see service-info.endpoint.answers-200)")
+        try:
+            body = response.json()
+        except CheckFailure:
+            pytest.skip(f"no service-info document: GET {path} did not answer JSON "
+                        "(see service-info.endpoint.answers-200)")
+        if not isinstance(body, dict):
+            pytest.skip(f"no service-info document: GET {path} answered a JSON {type(body).__name__}, "
+                        "not an object (see service-info.schema.valid)")
+        return body, response

@@ -1,0 +1,87 @@
+"""The core's view of one service (conformance/view.py): one per service and run, answers memoised."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from conformance.profile import Service
+from conformance.view import ServiceView
+
+
+@dataclass
+class FakeRun:
+    views: dict[tuple[type, str], Any] = field(default_factory=dict)
+
+    def client_for(self, service: Service) -> str:
+        return f"client of {service.url}"
+
+
+class Things(ServiceView):
+    pass
+
+
+class Others(ServiceView):
+    pass
+
+
+def _service(index: int = 0, version: str = "1.4.0", **options: Any) -> Service:
+    return Service(index=index, standard="example", version=version, url=f"http://127.0.0.1:9/{index}",
+                   options=options)
+
+
+def test_of_gives_one_view_per_class_and_service() -> None:
+    run: Any = FakeRun()
+    first, second = _service(0), _service(1)
+    assert Things.of(first, run) is Things.of(first, run)
+    assert Things.of(first, run) is not Things.of(second, run)
+    assert Others.of(first, run) is not Things.of(first, run)
+    assert Things.of(first, run).client == "client of http://127.0.0.1:9/0"
+
+
+def test_memo_computes_once_and_keeps_a_skip() -> None:
+    view = Things(_service(), FakeRun())  # type: ignore[arg-type]
+    calls: list[int] = []
+
+    def make() -> int:
+        calls.append(1)
+        return 42
+
+    assert view.memo("k", make) == 42 and view.memo("k", make) == 42 and len(calls) == 1
+
+    def unavailable() -> int:
+        calls.append(2)
+        pytest.skip("the service offers no such thing")
+
+    for _ in range(2):
+        with pytest.raises(pytest.skip.Exception, match="no such thing"):
+            view.memo("missing", unavailable)
+    assert calls.count(2) == 1
+
+
+def test_version_option_and_at_least() -> None:
+    view = Things(_service(version="1.4.0", objects=["a", 1]), FakeRun())  # type: ignore[arg-type]
+    assert view.version == "1.4.0" and view.at_least("1.3.0") and not view.at_least("1.5.0")
+    assert view.option("objects") == ["a", "1"] and view.option("absent") == []
+    assert repr(view) == "Things(http://127.0.0.1:9/0)"
+
+
+def test_the_run_closes_every_view_it_made(tmp_path: Any) -> None:
+    from conformance.profile import parse_profile
+    from conformance.run import prepare
+    from conformance.suite import discover
+
+    closed: list[str] = []
+
+    class Holding(ServiceView):
+        def close(self) -> None:
+            closed.append(self.service.url)
+
+    profile = parse_profile({"initiative": "X", "services": [
+        {"standard": "service-info", "version": "1.0.0", "url": "http://127.0.0.1:9/"}]}, standards=discover())
+    run = prepare(profile, report_root=tmp_path)
+    Holding.of(run.services[0], run)
+    run.close()
+    assert closed == ["http://127.0.0.1:9"] and run.views == {}
