@@ -98,7 +98,8 @@ class _FaultsOfTheSuite:
     def __get__(self, instance: object, owner: type[ReferenceApp]) -> dict[str, Fault]:
         cached: dict[str, Fault] | None = owner.__dict__.get("_faults_of_the_suite")
         if cached is None:
-            folder = _suite_folder(owner.__module__)
+            # the nearest class of the hierarchy that a suite ships (a test may subclass a suite's server)
+            folder = next((f for f in map(_suite_folder, (c.__module__ for c in owner.__mro__)) if f), None)
             found = load_faults(folder / "faults.yaml") if folder is not None else ()
             cached = {f.name: f for f in found if f.role == owner.role}
             owner._faults_of_the_suite = cached  # type: ignore[attr-defined]

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-CITE = "service-info 1.0.0"
-
 
 def service_info_document(artifact: str, version: str, *, name: str = "Reference server",
                           service_id: str | None = None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
