@@ -1,7 +1,7 @@
 """Verifying a 1 GiB DRS object streams it: peak memory, and throughput as a ratio to hashlib.
 
 Starts the reference DRS server with a generated 1 GiB object (``large-1``, sha-256), verifies it
-through the DRS suite's own download path (``suites/drs/_drs.Drs.download``: the harness's client,
+through the DRS suite's own download path (``suites/drs/view.py``, ``Drs.download``: the harness's client,
 streamed, hashed chunk by chunk), then hashes the same bytes read from a temporary file with hashlib.
 
     python benchmarks/drs_stream.py [--size BYTES]
@@ -28,7 +28,7 @@ from conformance.run import prepare
 from conformance.suite import discover
 
 GIB = 1 << 30
-LARGE_SEED = 99  # the seed conformance/reference/drs.py gives the generated object large-1
+LARGE_SEED = 99  # the seed suites/drs/reference/app.py gives the generated object large-1
 
 
 def peak_rss_mib() -> float:

@@ -3,7 +3,7 @@
 ``ga4gh_serialize`` → ``ga4gh_digest`` (sha512t24u) → ``ga4gh_identify`` (``ga4gh:<prefix>.<digest>``), as
 VRS 1.3.0 docs/impl-guide/computed_identifiers.rst defines them (1.2.1 is the same for these classes).
 Checked against every ``ga4gh_serialize``/``ga4gh_digest``/``ga4gh_identify`` value of
-vrs/1.2.1 and vrs/1.3.0 ``validation/models.yaml`` (tests/test_beacon_vrs1.py).
+vrs/1.2.1 and vrs/1.3.0 ``validation/models.yaml`` (tests/suites/beacon/test_beacon_vrs1.py).
 """
 
 from __future__ import annotations

@@ -22,6 +22,9 @@ import pytest
 from conformance.dashboard import sweep as sweeping
 from conformance.dashboard.sweep import Outcome, sweep, sweep_exit_code
 
+#: Real sweeps (one `conformance run` process per profile) and, where Chromium is installed, a browser.
+pytestmark = pytest.mark.integration
+
 REPO = Path(__file__).resolve().parents[2]
 PROFILES = sorted((REPO / "profiles" / "sweep").glob("*.yaml"))
 ARTIFACTS = REPO / "test-artifacts"

@@ -16,7 +16,7 @@ from typing import Any
 
 #: refseq:NC_000019.10 as a GA4GH sequence id (VRS 1.3.0 docs, impl-guide/example.rst).
 CHR19_SQ = "ga4gh:SQ.IIB53T8CNeJJdUqzn9V_JnRtQadwWCbl"
-#: VRS 1.x computed identifiers of the three Alleles (checked by tests/test_beacon_vrs1.py).
+#: VRS 1.x computed identifiers of the three Alleles (checked by tests/suites/beacon/test_beacon_vrs1.py).
 VRS_IDS = {
     (44908821, "T"): "ga4gh:VA.CxiA_hvYbkD8Vqwjhx5AYuyul4mtlkpD",
     (44908683, "C"): "ga4gh:VA.Z_rYRxpUvwqCLsCBO3YLl70o2uf9_Op1",
