@@ -186,7 +186,9 @@ def cmd_reference_faults(args: argparse.Namespace) -> int:
 
 def cmd_specs_fetch(args: argparse.Namespace) -> int:
     destination = Path(args.dest).expanduser() if args.dest else specs.cache_dir()
-    specs.fetch(destination, base_override=args.mirror)
+    pin_files = [s.path / "specs_pins.json" for s in suites.discover().values()
+                 if (s.path / "specs_pins.json").is_file()]
+    specs.fetch(destination, base_override=args.mirror, pin_files=pin_files)
     return 0
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -166,15 +166,27 @@ def schema_errors(validator: Validator, instance: Any, limit: int = 3) -> list[s
 # -- conformance specs fetch ---------------------------------------------------------------------------
 
 
-def load_pins() -> list[dict[str, str]]:
-    """The pinned official files: local path, source URL at a fixed commit, and sha256."""
-    data = json.loads(PINS.read_text(encoding="utf-8"))
-    pins: list[dict[str, str]] = data["files"]
-    return pins
+def load_pins(pin_files: Iterable[Path] = ()) -> list[dict[str, str]]:
+    """The pinned official files: local path, source URL at a fixed commit, and sha256. The core pins
+    what it reads itself (the testbed report schema, ...); each suite pins the files of its standard in
+    its own ``specs_pins.json``, which the caller passes as ``pin_files``."""
+    pins: dict[str, dict[str, str]] = {}
+    for path in (PINS, *pin_files):
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            files = data["files"]
+            if not isinstance(files, list):
+                raise TypeError("'files' is not a list")
+            for pin in files:
+                pins[str(pin["path"])] = {"path": str(pin["path"]), "url": str(pin["url"]),
+                                          "sha256": str(pin["sha256"])}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ConformanceError(f"{path}: not a pins file ({exc})") from None
+    return list(pins.values())
 
 
 def fetch(destination: Path, *, base_override: str | None = None, timeout: float = 30,
-          log: Callable[[str], None] = print) -> int:
+          log: Callable[[str], None] = print, pin_files: Iterable[Path] = ()) -> int:
     """Download every pinned file into ``destination``, checking each sha256. Returns the count.
 
     A file that does not match its pinned hash is not written, and the fetch fails; files already
@@ -184,7 +196,8 @@ def fetch(destination: Path, *, base_override: str | None = None, timeout: float
     session = requests.Session()
     count = 0
     failures: list[str] = []
-    for pin in load_pins():
+    pins = load_pins(pin_files)
+    for pin in pins:
         target = destination / pin["path"]
         if target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == pin["sha256"]:
             count += 1
@@ -207,6 +220,6 @@ def fetch(destination: Path, *, base_override: str | None = None, timeout: float
         count += 1
     if failures:
         shown = "; ".join(failures[:3]) + (f"; and {len(failures) - 3} more" if len(failures) > 3 else "")
-        raise ConformanceError(f"{len(failures)} of {len(load_pins())} pinned files could not be fetched: {shown}")
+        raise ConformanceError(f"{len(failures)} of {len(pins)} pinned files could not be fetched: {shown}")
     log(f"{count} official files in {destination}")
     return count

@@ -14,6 +14,7 @@ from conformance import specs
 from conformance.errors import ConformanceError, SpecsUnavailable, UsageError
 from conformance.reference.app import Fault, ReferenceApp, Reply, Request, route
 from conformance.reference.server import ReferenceServer
+from conformance.suite import discover
 
 
 def test_locate_prefers_the_option_then_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -32,11 +33,28 @@ def test_missing_schema_says_how_to_get_it() -> None:
         store.path("service-info/1.0.0/service-info.yaml")
 
 
+SUITE_PINS = [s.path / "specs_pins.json" for s in discover().values() if (s.path / "specs_pins.json").is_file()]
+
+
 def test_pins_cover_the_schemas_the_suites_read() -> None:
-    paths = {pin["path"] for pin in specs.load_pins()}
+    pins = specs.load_pins(SUITE_PINS)
+    paths = {pin["path"] for pin in pins}
     assert "service-info/1.0.0/service-info.yaml" in paths
-    assert all(pin["url"].startswith("https://raw.githubusercontent.com/") for pin in specs.load_pins())
-    assert all(len(pin["sha256"]) == 64 for pin in specs.load_pins())
+    assert "testbed-report/0.1.0/schema/ga4gh-testbed-report.json" in paths
+    assert all(pin["url"].startswith("https://raw.githubusercontent.com/") for pin in pins)
+    assert all(len(pin["sha256"]) == 64 for pin in pins)
+
+
+def test_the_core_pins_no_standard_a_suite_owns() -> None:
+    core = {pin["path"].split("/")[0] for pin in specs.load_pins()}
+    assert core <= {"service-registry", "testbed-report"}
+
+
+def test_a_broken_pins_file_is_one_line(tmp_path: Path) -> None:
+    broken = tmp_path / "specs_pins.json"
+    broken.write_text("{\"files\": 3}")
+    with pytest.raises(ConformanceError, match="not a pins file"):
+        specs.load_pins([broken])
 
 
 class Mirror(ReferenceApp):
