@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from conformance import CheckFailure, check, fail
+from conformance import Response, check, fail
 
 from . import jose
-from .fixtures import Broker, signature_problem, verifying_key
+from .view import Broker
 
 REQUIRED_METADATA = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri", "response_types_supported",
                      "subject_types_supported", "id_token_signing_alg_values_supported")
@@ -113,7 +113,7 @@ def test_jwks_publishes_no_private_material(broker: Broker) -> None:
 def _broker_tokens(broker: Broker) -> dict[str, str]:
     """The JWTs the broker signs that the harness holds: access token, Passport and the broker's own visas."""
     tokens: dict[str, str] = {}
-    for name, get in (("the access token", broker.access_token), ("the Passport", lambda: broker.passport()[0])):
+    for name, get in (("the access token", broker.bearer_token), ("the Passport", lambda: broker.passport()[0])):
         try:
             tokens[name] = get()
         except pytest.skip.Exception:
@@ -141,7 +141,7 @@ def test_jwks_keys_fit_rs256_or_es256(broker: Broker) -> None:
     judged = 0
     for name, token in _broker_tokens(broker).items():
         try:
-            key = verifying_key(token, keys)
+            key = jose.verifying_key(token, keys)
         except jose.TokenFormatError:
             continue
         if key is None:
@@ -191,47 +191,57 @@ def test_endpoints_use_https(broker: Broker) -> None:
 # -- the passport-scoped access token ---------------------------------------------------------------------
 
 
-def _access_parts(broker: Broker) -> jose.Parts:
+def _split_access_token(token: str) -> jose.Parts:
     try:
-        return jose.split(broker.access_token())
+        return jose.split(token)
     except jose.TokenFormatError:
         pytest.skip("the access token is not a JWS (see passports.broker.access-token-is-jws)")
+
+
+def _access_parts(broker: Broker) -> tuple[jose.Parts, Response]:
+    """The access token's header and payload, with the broker's answer to it (the evidence)."""
+    token, response = broker.access_token()
+    return _split_access_token(token), response
 
 
 @check("passports.broker.access-token-is-jws")
 def test_access_token_is_a_jws(broker: Broker) -> None:
     """The Passport-Scoped Access Token is a JWS Compact Serialization JWT (AAI 1.2 §Passport-Scoped
     Access Token)."""
+    token, response = broker.access_token()
     try:
-        jose.split(broker.access_token())
+        jose.split(token)
     except jose.TokenFormatError as exc:
-        raise CheckFailure(f"the access token is not a JWS: {exc}") from None
+        raise fail(f"the access token is not a JWS: {exc}", response) from None
 
 
 @check("passports.broker.access-token-typ")
 def test_access_token_has_typ(broker: Broker) -> None:
     """The access token header carries `typ`: "typ: REQUIRED" (AAI 1.2 §Passport-Scoped Access Token)."""
-    typ = _access_parts(broker).header.get("typ")
+    parts, response = _access_parts(broker)
+    typ = parts.header.get("typ")
     if not isinstance(typ, str) or not typ:
-        raise CheckFailure(f"the access token header has no typ ({typ!r})")
+        raise fail(f"the access token header has no typ ({typ!r})", response)
 
 
 @check("passports.broker.access-token-typ-value")
 def test_access_token_typ_value(broker: Broker) -> None:
     """The access token's `typ` "should be either JWT or at+jwt" (AAI 1.2 §Passport-Scoped Access Token)."""
-    typ = _access_parts(broker).header.get("typ")
+    parts, response = _access_parts(broker)
+    typ = parts.header.get("typ")
     if not isinstance(typ, str) or not typ:
         pytest.skip("the access token has no typ (see passports.broker.access-token-typ)")
     if typ.lower() not in ("jwt", "at+jwt", "application/at+jwt"):
-        raise CheckFailure(f"the access token typ is {typ!r}, not JWT or at+jwt")
+        raise fail(f"the access token typ is {typ!r}, not JWT or at+jwt", response)
 
 
 @check("passports.broker.access-token-kid")
 def test_access_token_kid(broker: Broker) -> None:
     """The access token header has a `kid` naming a published key (AAI 1.2 §Passport-Scoped Access Token)."""
-    kid = _access_parts(broker).header.get("kid")
+    parts, response = _access_parts(broker)
+    kid = parts.header.get("kid")
     if kid is None:
-        raise CheckFailure("the access token header has no kid")
+        raise fail("the access token header has no kid", response)
     if str(kid) not in broker.kids():
         raise fail(f"the access token kid {kid!r} names no key of the broker's JWK Set", broker.jwks()[1])
 
@@ -239,17 +249,19 @@ def test_access_token_kid(broker: Broker) -> None:
 @check("passports.broker.access-token-alg")
 def test_access_token_alg(broker: Broker) -> None:
     """The access token `alg` is RS256 or ES256 (AAI 1.2 §Signing Algorithms)."""
-    alg = _access_parts(broker).header.get("alg")
+    parts, response = _access_parts(broker)
+    alg = parts.header.get("alg")
     if alg not in jose.ALLOWED_ALGS:
-        raise CheckFailure(f"the access token is signed {alg!r}, neither RS256 nor ES256")
+        raise fail(f"the access token is signed {alg!r}, neither RS256 nor ES256", response)
 
 
 @check("passports.broker.access-token-signature-verifies")
 def test_access_token_signature_verifies(broker: Broker) -> None:
     """The access token verifies with the key its kid selects from the jwks_uri (AAI 1.2
     §Passport-Scoped Access Token)."""
-    _access_parts(broker)
-    problem = signature_problem(broker.access_token(), broker.signing_keys())
+    token = broker.bearer_token()
+    _split_access_token(token)
+    problem = jose.signature_problem(token, broker.signing_keys())
     if problem == "":
         pytest.skip("the access token alg is not an asymmetric signature (see passports.broker.access-token-alg)")
     if problem:
@@ -259,17 +271,17 @@ def test_access_token_signature_verifies(broker: Broker) -> None:
 @check("passports.broker.access-token-required-claims")
 def test_access_token_required_claims(broker: Broker) -> None:
     """The access token has iss, sub, iat, exp and scope (AAI 1.2 §Passport-Scoped Access Token)."""
-    payload = _access_parts(broker).payload
-    missing = [c for c in ("iss", "sub", "iat", "exp", "scope") if c not in payload]
+    parts, response = _access_parts(broker)
+    missing = [c for c in ("iss", "sub", "iat", "exp", "scope") if c not in parts.payload]
     if missing:
-        raise CheckFailure(f"the access token lacks the required claim(s) {', '.join(missing)}")
+        raise fail(f"the access token lacks the required claim(s) {', '.join(missing)}", response)
 
 
 @check("passports.broker.access-token-iss-discoverable")
 def test_access_token_iss_is_discoverable(broker: Broker) -> None:
     """The access token `iss` with .well-known/openid-configuration appended yields the broker's discovery
     document (AAI 1.2 §Passport-Scoped Access Token)."""
-    iss = _access_parts(broker).payload.get("iss")
+    iss = _split_access_token(broker.bearer_token()).payload.get("iss")
     if not isinstance(iss, str):
         pytest.skip("the access token has no iss (see passports.broker.access-token-required-claims)")
     if not broker.may_fetch(iss):
@@ -282,41 +294,44 @@ def test_access_token_iss_is_discoverable(broker: Broker) -> None:
 @check("passports.broker.access-token-scope-has-openid-and-passport")
 def test_access_token_scope(broker: Broker) -> None:
     """The access token scope contains openid and ga4gh_passport_v1 (AAI 1.2 §Passport-Scoped Access Token)."""
-    scope = _access_parts(broker).payload.get("scope")
+    parts, response = _access_parts(broker)
+    scope = parts.payload.get("scope")
     if not isinstance(scope, str):
         pytest.skip("the access token has no scope (see passports.broker.access-token-required-claims)")
     missing = [s for s in ("openid", "ga4gh_passport_v1") if s not in scope.split()]
     if missing:
-        raise CheckFailure(f"the access token scope {scope!r} lacks {' and '.join(missing)}")
+        raise fail(f"the access token scope {scope!r} lacks {' and '.join(missing)}", response)
 
 
 @check("passports.broker.access-token-has-no-ga4gh-claims")
 def test_access_token_has_no_ga4gh_claims(broker: Broker) -> None:
     """The access token carries neither ga4gh_passport_v1 nor ga4gh_visa_v1 (AAI 1.2 §Passport-Scoped
     Access Token: GA4GH Claims MUST NOT be included)."""
-    payload = _access_parts(broker).payload
-    found = [c for c in ("ga4gh_passport_v1", "ga4gh_visa_v1") if c in payload]
+    parts, response = _access_parts(broker)
+    found = [c for c in ("ga4gh_passport_v1", "ga4gh_visa_v1") if c in parts.payload]
     if found:
-        raise CheckFailure(f"the access token carries the GA4GH claim(s) {', '.join(found)}")
+        raise fail(f"the access token carries the GA4GH claim(s) {', '.join(found)}", response)
 
 
 @check("passports.broker.access-token-aud-contains-client-id")
 def test_access_token_aud_names_the_client(broker: Broker) -> None:
     """An access token `aud`, when present, contains the client id (AAI 1.2 §Passport-Scoped Access Token)."""
-    aud = _access_parts(broker).payload.get("aud")
+    parts, response = _access_parts(broker)
+    aud = parts.payload.get("aud")
     client_id = broker.service.auth.secret("client_id_env")
     if aud is None or not client_id:
         pytest.skip("the access token has no aud, or the profile gives no client id")
     audiences = aud if isinstance(aud, list) else [aud]
     if client_id not in audiences:
-        raise CheckFailure("the access token aud does not contain the client id the profile gives")
+        raise fail("the access token aud does not contain the client id the profile gives", response)
 
 
 @check("passports.broker.access-token-has-jti")
 def test_access_token_has_jti(broker: Broker) -> None:
     """The access token has a jti (AAI 1.2 §Passport-Scoped Access Token: RECOMMENDED)."""
-    if "jti" not in _access_parts(broker).payload:
-        raise CheckFailure("the access token has no jti")
+    parts, response = _access_parts(broker)
+    if "jti" not in parts.payload:
+        raise fail("the access token has no jti", response)
 
 
 # -- userinfo -----------------------------------------------------------------------------------------------
@@ -438,8 +453,8 @@ def test_own_visas_verify_with_published_keys(broker: Broker) -> None:
         keys = broker.signing_keys()
         jku = parts.header.get("jku")
         if isinstance(jku, str) and broker.may_fetch(jku):
-            keys += jose.public_keys(broker.key_set(jku)[0])
-        problem = signature_problem(visa, keys)
+            keys += jose.public_keys(broker.key_set(jku))
+        problem = jose.signature_problem(visa, keys)
         if problem == "":
             continue
         checked += 1
@@ -494,7 +509,7 @@ def test_passport_signature_verifies(broker: Broker) -> None:
     Issuers)."""
     token, response = broker.passport()
     broker.passport_parts()
-    problem = signature_problem(token, broker.signing_keys())
+    problem = jose.signature_problem(token, broker.signing_keys())
     if problem == "":
         pytest.skip("the Passport alg is not an asymmetric signature (see passports.passport.alg-is-rs256-or-es256)")
     if problem:

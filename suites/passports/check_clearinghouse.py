@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import CheckFailure, Response, check
+from conformance import Response, check, fail
 
 from . import jose
-from .fixtures import Clearinghouse, granted
+from .view import Clearinghouse, granted
 
 
 def refused(ch: Clearinghouse, passport: str, what: str) -> Response:
     """``passport`` must not be granted (the one-step mutation of a valid one)."""
     response: Response = ch.submit(passport)
     if granted(response):
-        raise CheckFailure(f"the clearinghouse granted access to {what} ({response.status})", response.exchange)
+        raise fail(f"the clearinghouse granted access to {what} ({response.status})", response)
     return response
 
 
@@ -44,11 +44,10 @@ def test_grants_a_valid_passport(clearinghouse: Clearinghouse) -> None:
     clearinghouse.require_dataset() if clearinghouse.trusted else None
     response = clearinghouse.control()
     if not granted(response):
-        raise CheckFailure(f"a valid passport carrying the grant for the object was refused ({response.status})",
-                           response.exchange)
+        raise fail(f"a valid passport carrying the grant for the object was refused ({response.status})", response)
     body = response.json()
     if not isinstance(body, dict) or not isinstance(body.get("url"), str):
-        raise CheckFailure("the granted answer has no AccessURL url", response.exchange)
+        raise fail("the granted answer has no AccessURL url", response)
 
 
 @check("passports.clearinghouse.rejects-alg-none")
@@ -95,7 +94,7 @@ def test_refusals_are_401_or_403(clearinghouse: Clearinghouse) -> None:
     if granted(response):
         pytest.skip("the untrusted passport was granted (see passports.clearinghouse.rejects-untrusted-broker)")
     if response.status not in (401, 403):
-        raise CheckFailure(f"a refused passport was answered {response.status}, not 401 or 403", response.exchange)
+        raise fail(f"a refused passport was answered {response.status}, not 401 or 403", response)
 
 
 @check("passports.clearinghouse.rejects-bad-passport-signature")
@@ -257,8 +256,7 @@ def test_never_fetches_an_untrusted_jku(clearinghouse: Clearinghouse) -> None:
     visa, jku = _untrusted_jku_visa(ch)
     response = ch.submit(ch.passport([visa]))
     if ch.callback().was_fetched(jku):
-        raise CheckFailure("the clearinghouse fetched a visa jku that is not trusted for the visa's iss",
-                           response.exchange)
+        raise fail("the clearinghouse fetched a visa jku that is not trusted for the visa's iss", response)
 
 
 @check("passports.clearinghouse.does-not-fetch-url-claims")
@@ -271,7 +269,7 @@ def test_never_fetches_url_claims(clearinghouse: Clearinghouse) -> None:
     source = ch.callback().fresh("source")
     response = ch.submit(ch.passport([ch.visa(obj={"source": source})]))
     if ch.callback().was_fetched(source):
-        raise CheckFailure("the clearinghouse fetched the visa's source URL while deciding", response.exchange)
+        raise fail("the clearinghouse fetched the visa's source URL while deciding", response)
 
 
 @check("passports.clearinghouse.value-full-string-case-sensitive")
@@ -307,8 +305,7 @@ def test_ignores_unneeded_bad_visas(clearinghouse: Clearinghouse) -> None:
                          "by": "so"}, claims={"iat": t - 7200, "exp": t - 600})
     response = ch.submit(ch.passport([ch.visa(), stale]))
     if not granted(response):
-        raise CheckFailure(f"a valid grant was refused ({response.status}) because of an unrelated expired visa",
-                           response.exchange)
+        raise fail(f"a valid grant was refused ({response.status}) because of an unrelated expired visa", response)
 
 
 # -- conditions --------------------------------------------------------------------------------------------------

@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conformance import CheckFailure, check
+from conformance import check, fail
 
 from . import jose
-from .fixtures import ASYMMETRIC_ALGS, Broker, signature_problem
+from .view import Broker
 
 VISA_TYPS = ("vnd.ga4gh.visa+jwt", "jwt", "at+jwt")
 OBJECT_CLAIMS = ("type", "asserted", "value", "source", "conditions", "by")
@@ -42,9 +42,10 @@ def _number(value: object) -> bool:
 def analyse(broker: Broker) -> tuple[dict[str, str], dict[str, str]]:
     """The first finding of each visa requirement, by requirement id suffix: over the broker's own visas,
     and over the visas of other issuers it relays."""
-    cached = broker.memo.get("visa-findings")
-    if isinstance(cached, tuple):
-        return cached
+    return broker.memo("visa-findings", lambda: _analyse(broker))
+
+
+def _analyse(broker: Broker) -> tuple[dict[str, str], dict[str, str]]:
     visas, _ = broker.visas()
     own: dict[str, str] = {}
     foreign: dict[str, str] = {}
@@ -106,7 +107,6 @@ def analyse(broker: Broker) -> tuple[dict[str, str], dict[str, str]]:
             note("has-visa-object", f"{where} has no ga4gh_visa_v1 object")
             continue
         _analyse_object(where, obj, note, now)
-    broker.memo["visa-findings"] = (own, foreign)
     return own, foreign
 
 
@@ -180,7 +180,7 @@ def _verdict(broker: Broker, requirement: str) -> None:
     own, foreign = analyse(broker)
     if requirement in own:
         _, response = broker.visas()
-        raise CheckFailure(own[requirement], response.exchange if response is not None else None)
+        raise fail(own[requirement], response)
     if requirement in foreign:
         pytest.skip(f"only a visa of another issuer, relayed as is, breaks this: {foreign[requirement]}")
 
@@ -277,7 +277,7 @@ def test_visa_signature_verifies(broker: Broker) -> None:
             continue
         jku = parts.header.get("jku")
         if isinstance(jku, str):
-            keys = jose.public_keys(broker.key_set(jku)[0])
+            keys = jose.public_keys(broker.key_set(jku))
         elif str(parts.payload.get("iss", "")).rstrip("/") == broker.issuer_url:
             keys = broker.signing_keys()
         else:
@@ -285,13 +285,12 @@ def test_visa_signature_verifies(broker: Broker) -> None:
         kid = parts.header.get("kid")
         if kid is not None and str(kid) not in {k.kid for k in keys}:
             continue  # passports.visa.document-token-jku-serves-key reports a missing key
-        problem = signature_problem(token, keys)
+        problem = jose.signature_problem(token, keys)
         if problem == "":
             continue
         checked += 1
         if problem and is_own(broker, parts.payload):
-            raise CheckFailure(f"{_label(index, parts.payload)}: {problem}",
-                               response.exchange if response is not None else None)
+            raise fail(f"{_label(index, parts.payload)}: {problem}", response)
         if problem and not foreign:
             foreign = f"{_label(index, parts.payload)}: {problem}"
     if foreign:
@@ -313,10 +312,10 @@ def test_visa_jku_serves_the_signing_key(broker: Broker) -> None:
         except jose.TokenFormatError:
             continue
         jku = parts.header.get("jku")
-        if not isinstance(jku, str) or not broker.may_fetch(jku) or parts.header.get("alg") not in ASYMMETRIC_ALGS:
+        if not isinstance(jku, str) or not broker.may_fetch(jku) or parts.header.get("alg") not in jose.ASYMMETRIC_ALGS:
             continue  # an alg that is no asymmetric signature: passports.visa.alg-is-rs256-or-es256
         checked += 1
-        document, answer = broker.key_set(jku)
+        document = broker.key_set(jku)
         kid = parts.header.get("kid")
         if document is None:
             problem = "its jku answers no JSON key set"
@@ -326,8 +325,7 @@ def test_visa_jku_serves_the_signing_key(broker: Broker) -> None:
         else:
             continue
         if is_own(broker, parts.payload):
-            raise CheckFailure(f"{_label(index, parts.payload)}: {problem}",
-                               answer.exchange if answer is not None else None)
+            raise fail(f"{_label(index, parts.payload)}: {problem}", broker.key_set_answer(jku))
         foreign = foreign or f"{_label(index, parts.payload)}: {problem}"
     if foreign:
         pytest.skip(f"only a visa of another issuer, relayed as is, breaks this: {foreign}")

@@ -30,8 +30,12 @@ from jwt.utils import base64url_decode, base64url_encode
 
 #: AAI 1.2 §Signing Algorithms: "JWTs MUST be issued with signatures using the ES256 or RS256 algorithm."
 ALLOWED_ALGS = ("RS256", "ES256")
+#: The asymmetric signature algorithms a verifier can check against published keys (RFC 7518 §3.1).
+ASYMMETRIC_ALGS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512")
 PASSPORT_TYP = "vnd.ga4gh.passport+jwt"
 VISA_TYP = "vnd.ga4gh.visa+jwt"
+#: The in-process test issuer the harness signs with and the embedded reference clearinghouse trusts.
+DEMO_TEST_ISSUER = "harness-test-issuer"
 PASSPORT_TOKEN_TYPE = "urn:ga4gh:params:oauth:token-type:passport"
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
 TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange"
@@ -310,6 +314,40 @@ def verify(token: str, key: Any, *, algorithms: Iterable[str] = ALLOWED_ALGS,
     payload: dict[str, Any] = jwt.decode(token, key, algorithms=list(algorithms), options=options,
                                          audience=audience, leeway=LEEWAY)
     return payload
+
+
+def verifying_key(token: str, keys: Iterable[PublicKey]) -> PublicKey | None:
+    """The key of ``keys`` that verifies ``token``: every key fitting its alg with its kid (all of them
+    when it has no kid) is tried, since several keys may share a kid (RFC 7517 §4.5)."""
+    parts = split(token)
+    alg = str(parts.header.get("alg"))
+    for key in candidate_keys(keys, parts.header.get("kid"), alg):
+        try:
+            jwt.decode(token, key.key.key, algorithms=[alg], options={
+                "verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False,
+                "verify_iss": False})
+        except (jwt.InvalidTokenError, jwt.PyJWKError, ValueError, TypeError):
+            continue
+        return key
+    return None
+
+
+def signature_problem(token: str, keys: Iterable[PublicKey]) -> str | None:
+    """Why ``token`` verifies with none of the keys a verifier would try ('' when its alg is not an
+    asymmetric signature), or None."""
+    parts = split(token)
+    alg = parts.header.get("alg")
+    kid = parts.header.get("kid")
+    if alg not in ASYMMETRIC_ALGS:
+        return ""
+    keys = list(keys)
+    candidates = candidate_keys(keys, kid, str(alg))
+    if not candidates:
+        return (f"no published key has kid {kid!r} and fits {alg}" if kid is not None
+                else f"no published key fits {alg}")
+    if verifying_key(token, candidates) is None:
+        return f"the signature verifies with none of the {len(candidates)} published key(s) fitting kid {kid!r}, {alg}"
+    return None
 
 
 def now() -> int:

@@ -33,8 +33,6 @@ from .. import jose
 
 CLIENT_ID = "conformance-harness-client"
 USER = "researcher-42"
-#: The in-process test issuer the harness signs with and the reference clearinghouse trusts.
-DEMO_TEST_ISSUER = "harness-test-issuer"
 DATASET = "https://datasets.conformance.invalid/ds-710"
 OBJECT_ID = "controlled-object-1"
 ACCESS_ID = "https"
@@ -474,7 +472,8 @@ class PassportClearinghouseApp(ReferenceApp):
         cached: jose.Issuer | None = getattr(self, "_trusted", None)
         if cached is None:
             keys_file = self.options.get("test_issuer_keys")
-            cached = jose.read_keys_file(Path(str(keys_file))) if keys_file else jose.session_issuer(DEMO_TEST_ISSUER)
+            cached = (jose.read_keys_file(Path(str(keys_file))) if keys_file
+                      else jose.session_issuer(jose.DEMO_TEST_ISSUER))
             self._trusted = cached
         return cached
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conformance_suites.passports import fixtures, jose
+from conformance_suites.passports import jose, view
 from conformance_suites.passports.reference import app as ref
 from cryptography.hazmat.primitives import serialization
 
@@ -40,14 +40,14 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     for name in ("issued_secrets", "passport", "visas", "access_token"):
         recording(ref.PassportBrokerApp, name)
     for name in ("passport", "visa"):
-        recording(fixtures.Clearinghouse, name)
+        recording(view.Clearinghouse, name)
     recording(jose.Issuer, "sign")  # everything signed, the userinfo JWT (userinfo-as-jwt) included
     yield seen
 
 
 def _key_material() -> list[str]:
     found: list[str] = []
-    for name in (ref.DEMO_TEST_ISSUER, "harness-untrusted-issuer"):
+    for name in (jose.DEMO_TEST_ISSUER, "harness-untrusted-issuer"):
         found.extend(jose.session_issuer(name).sensitive_strings())
     rsa_key, ec_key = ref._broker_keys()
     found.extend(jose.Issuer("x", rsa_key, ec_key, "a", "b").sensitive_strings())
