@@ -151,3 +151,16 @@ def test_suites_use_only_the_kit(path: Path) -> None:
     kit = __import__("conformance").__all__
     deep = [i for i in outside if i.rsplit(".", 1)[-1] not in kit or i.count(".") > 1]
     assert deep == [], f"{name} reaches past the kit API: {deep}"
+
+
+@pytest.mark.parametrize("path", sorted(SUITES.rglob("check_*.py")) + sorted(SUITES.rglob("view.py")),
+                         ids=lambda p: str(p.relative_to(REPO)))
+def test_suites_fail_one_way(path: Path) -> None:
+    """A failure is ``raise fail(message, evidence)`` from the kit: never a CheckFailure made by hand
+    (which could leave out the evidence) and never a local ``fail`` that shadows the kit's."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    made = [node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "CheckFailure"]
+    shadows = [node.lineno for node in ast.walk(tree)
+               if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "fail"]
+    assert (made, shadows) == ([], [])
