@@ -316,8 +316,10 @@ class RunPlugin:
         for name in ("last_type", "last_value", "last_traceback", "last_exc"):
             if getattr(sys, name, None) is not None:
                 setattr(sys, name, None)
-        report.user_properties.extend([("check_id", check_id), ("level", self.catalogue[check_id].level.value),
-                                       ("outcome", outcome)])
+        properties = [("check_id", check_id), ("level", self.catalogue[check_id].level.value), ("outcome", outcome)]
+        report.user_properties.extend(properties)
+        # junit.xml takes the properties of the teardown report, which pytest copies from the item
+        item.user_properties.extend(properties)
         if self.progress:
             self._print_progress(result)
         return report

@@ -78,7 +78,7 @@ class Response:
             problem = f"the body is not JSON ({kind}: {snippet!r}; {str(exc)[:80]})"
             declared = self.headers.get("Content-Length", "")
             ends_early = isinstance(exc, json.JSONDecodeError) and (
-                exc.msg.startswith("Unterminated") or exc.pos >= len(self.content.rstrip()) - 1)
+                exc.msg.startswith("Unterminated") or exc.pos >= len(self.content.rstrip()))
             if ends_early and declared.strip() == str(len(self.content)) and self.content:
                 problem = (f"the JSON document breaks off at the end of the {declared} bytes its "
                            "Content-Length announced")

@@ -6,6 +6,7 @@ check's own) stay with the origin they belong to.
 from __future__ import annotations
 
 import ipaddress
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -49,10 +50,21 @@ def redirect_refusal(service_url: str, target: str) -> str | None:
     host = parts.hostname or ""
 
     def address(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+        """The address a host names, in every notation the system resolver accepts for one: the
+        resolver (inet_aton) also reads decimal, hex, octal and short IPv4 forms, and an IPv4-mapped
+        IPv6 address reaches its IPv4 address."""
         try:
-            return ipaddress.ip_address(name)
+            found: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(name)
         except ValueError:
-            return None
+            if not name or not all(c in "0123456789abcdefxABCDEFX." for c in name):
+                return None
+            try:
+                found = ipaddress.IPv4Address(socket.inet_aton(name))
+            except OSError:
+                return None
+        if isinstance(found, ipaddress.IPv6Address) and found.ipv4_mapped is not None:
+            return found.ipv4_mapped
+        return found
 
     where = address("127.0.0.1" if host == "localhost" else host)
     if where is None:

@@ -178,12 +178,15 @@ def describe_transport_error(exc: BaseException, timeout: float) -> str:
     """One line naming what the server (or the network) did."""
     text = f"{type(exc).__name__}: {exc}"
     lowered = text.lower()
-    if isinstance(exc, requests.exceptions.SSLError) or "certificate" in lowered or "ssl" in lowered:
+    # The exception's kind, not a word anywhere in the message (which holds the host name and path).
+    tls = isinstance(exc, requests.exceptions.SSLError) or any(
+        word in lowered for word in ("sslerror", "certificate verify failed", "[ssl", "ssl:"))
+    if tls:
+        if "hostname mismatch" in lowered or "doesn't match" in lowered or "not valid for" in lowered:
+            return "TLS certificate does not name this host"
         if "certificate verify failed" in lowered or "self-signed" in lowered or "self signed" in lowered:
             return ("TLS certificate not trusted (self-signed or unknown CA); name the CA file with "
                     "ca_bundle: in the profile")
-        if "hostname mismatch" in lowered or "doesn't match" in lowered:
-            return "TLS certificate does not name this host"
         return f"TLS handshake failed ({exc.__class__.__name__})"
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return f"connection not accepted within {min(10.0, timeout):g} s"

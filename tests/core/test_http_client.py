@@ -1,0 +1,591 @@
+"""The one HTTP client (conformance/http/client.py) against tiny loopback servers: retries and busy
+answers, credentials and redirects, the caps on a response, undecoded and streamed bodies, and the
+evidence every exchange leaves."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import socket
+import struct
+import sys
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler
+from types import SimpleNamespace
+from typing import Any, ClassVar, cast
+from urllib.parse import quote
+
+import pytest
+
+from conformance.errors import BudgetExceeded, HarnessError, ResponseError, ServiceBusy, TransportError
+from conformance.http.client import EVIDENCE_KEEP, USER_AGENT, HttpClient, ServiceClient
+from conformance.http.policy import MAX_ATTEMPTS, MAX_RETRY_AFTER, RunLimits
+from conformance.http.redirects import MAX_REDIRECTS, Credentials, origin_of
+from conformance.limits import Budget
+from conformance.profile import Service
+from conformance.redact import MASK, Redactor
+from conformance.reference.app import Fault, ReferenceApp, Reply, Request, json_reply, route
+from conformance.reference.server import ReferenceServer, free_port
+
+TOKEN = "tok-5f4e3d2c1b0a99887766"
+PAYLOAD = json.dumps({"id": "x", "items": list(range(50))}).encode()
+LARGE = bytes(range(256)) * 1200  # 300 KiB, many chunks
+
+
+def reset_connection(handler: BaseHTTPRequestHandler) -> None:
+    # SO_LINGER with a zero timeout: close() sends a RST instead of a FIN
+    handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    handler.connection.close()
+
+
+class Stub(ReferenceApp):
+    """Answers what a test asks for and records every request it receives."""
+
+    standard: ClassVar[str] = "http-client-test"
+    versions: ClassVar[tuple[str, ...]] = ("1.0.0",)
+    FAULTS: ClassVar[dict[str, Fault]] = {}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.received: list[Request] = []
+        #: How many 503s /flaky answers before it answers 200.
+        self.failures = 0
+
+    def seen(self, path: str) -> list[Request]:
+        return [r for r in self.received if r.path == path]
+
+    @route("GET", "/ok")
+    @route("POST", "/ok")
+    def ok(self, request: Request) -> Reply:
+        self.received.append(request)
+        return json_reply({"method": request.method, "body": request.body.decode(),
+                           "content_type": request.header("Content-Type"), "query": request.query})
+
+    @route("GET", "/busy")
+    @route("POST", "/busy")
+    def busy(self, request: Request) -> Reply:
+        self.received.append(request)
+        after = request.arg("after") or "0"
+        return json_reply({"msg": "busy"}, 503, {} if after == "none" else {"Retry-After": after})
+
+    @route("GET", "/reset")
+    @route("POST", "/reset")
+    def reset(self, request: Request) -> Reply:
+        """The connection is reset before any answer."""
+        self.received.append(request)
+        return Reply(raw=reset_connection)
+
+    @route("GET", "/reset-body")
+    def reset_body(self, request: Request) -> Reply:
+        """A third of the body, then the connection is reset."""
+        self.received.append(request)
+
+        def write(handler: BaseHTTPRequestHandler) -> None:
+            handler.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(LARGE) + LARGE[:len(LARGE) // 3])
+            reset_connection(handler)
+
+        return Reply(raw=write)
+
+    @route("GET", "/flaky")
+    def flaky(self, request: Request) -> Reply:
+        self.received.append(request)
+        if self.failures:
+            self.failures -= 1
+            return json_reply({"msg": "busy"}, 503, {"Retry-After": "0"})
+        return json_reply({"ok": True})
+
+    @route("GET", "/go")
+    @route("POST", "/go")
+    def go(self, request: Request) -> Reply:
+        """A redirect to ``to`` with the status ``status`` (302 by default)."""
+        self.received.append(request)
+        return Reply(int(request.arg("status") or 302), b"", {"Location": request.arg("to") or "/ok"})
+
+    @route("GET", "/chain/{n}")
+    def chain(self, request: Request) -> Reply:
+        self.received.append(request)
+        return Reply(302, b"", {"Location": f"/chain/{int(request.params['n']) + 1}"})
+
+    @route("GET", "/loop/{side}")
+    def loop(self, request: Request) -> Reply:
+        self.received.append(request)
+        return Reply(302, b"", {"Location": "/loop/b" if request.params["side"] == "a" else "/loop/a"})
+
+    @route("GET", "/bytes/{size}")
+    def sized(self, request: Request) -> Reply:
+        self.received.append(request)
+        return Reply(200, b"x" * int(request.params["size"]), {"Content-Type": "text/plain"})
+
+    @route("GET", "/large")
+    def large(self, request: Request) -> Reply:
+        self.received.append(request)
+        return Reply(200, LARGE, {"Content-Type": "application/octet-stream"})
+
+    @route("GET", "/gzip")
+    def gzipped(self, request: Request) -> Reply:
+        """Always gzip-encoded, whatever the request accepts: stored data served as it is stored."""
+        self.received.append(request)
+        return Reply(200, gzip.compress(PAYLOAD, mtime=0),
+                     {"Content-Type": "application/json", "Content-Encoding": "gzip"})
+
+
+# -- fixtures ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def servers() -> Iterator[dict[str, Stub]]:
+    """A :class:`Stub` on each of two loopback addresses (two origins), for the whole module: stopping
+    a server waits for its poll interval, which would cost every test half a second."""
+    started = [ReferenceServer(Stub(), host=host).start() for host in ("127.0.0.1", "127.0.0.2")]
+    for server in started:
+        quiet_resets(server)
+    try:
+        yield {server.host: cast(Stub, server.app) for server in started}
+    finally:
+        for server in started:
+            server.stop()
+
+
+def quiet_resets(server: ReferenceServer) -> None:
+    """A body cut at a cap ends with the client closing its connection; the server's thread then meets
+    a reset, which socketserver would print as a traceback."""
+    original = server.httpd.handle_error
+
+    def handle_error(request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            original(request, client_address)
+
+    server.httpd.handle_error = handle_error  # type: ignore[method-assign]
+
+
+def fresh(app: Stub) -> Stub:
+    app.received.clear()
+    app.failures = 0
+    return app
+
+
+@pytest.fixture
+def here(servers: dict[str, Stub]) -> Stub:
+    return fresh(servers["127.0.0.1"])
+
+
+@pytest.fixture
+def there(servers: dict[str, Stub]) -> Stub:
+    """Another origin, on another loopback address."""
+    return fresh(servers["127.0.0.2"])
+
+
+@pytest.fixture
+def make_http() -> Iterator[Callable[..., HttpClient]]:
+    """An :class:`HttpClient` with a fast budget (any field can be overridden), closed at teardown."""
+    made: list[HttpClient] = []
+
+    def make(**budget: Any) -> HttpClient:
+        limits = RunLimits(Budget(**{"requests_per_second": 1000, "request_timeout_seconds": 5, **budget}))
+        made.append(HttpClient(limits, Redactor([TOKEN])))
+        return made[-1]
+
+    yield make
+    for client in made:
+        client.close()
+
+
+@pytest.fixture
+def http(make_http: Callable[..., HttpClient]) -> HttpClient:
+    return make_http()
+
+
+@pytest.fixture
+def backoff(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The client's waits between attempts, recorded instead of slept."""
+    waits: list[float] = []
+    monkeypatch.setattr("conformance.http.client.time", SimpleNamespace(sleep=waits.append, monotonic=time.monotonic))
+    return waits
+
+
+def client_of(http: HttpClient, app: Stub, *, allowed_hosts: frozenset[str] = frozenset(),
+              credentials: bool = True) -> ServiceClient:
+    service = Service(index=0, standard=Stub.standard, version="1.0.0", url=app.url)
+    given = Credentials(origin_of(app.url), {"Authorization": f"Bearer {TOKEN}"}, allowed_hosts)
+    return ServiceClient(http, service, given if credentials else None)
+
+
+def go(to: str, status: int = 302) -> str:
+    return f"/go?to={quote(to, safe='')}&status={status}"
+
+
+# -- one request, its evidence ------------------------------------------------------------------------------------
+
+
+def test_a_request_is_sent_with_the_credentials_and_recorded_redacted(http: HttpClient, here: Stub) -> None:
+    client = client_of(http, here)
+    response = client.get("/ok", params={"a": "1", "b": ["x", "y"]})
+    assert response.status == 200 and response.json()["query"] == {"a": ["1"], "b": ["x", "y"]}
+    sent = here.seen("/ok")[0]
+    assert sent.header("Authorization") == f"Bearer {TOKEN}"
+    assert sent.header("User-Agent") == USER_AGENT
+    assert client.exchanges == [response.exchange] and client.last is response.exchange
+    exchange = response.exchange
+    assert exchange.request_headers["Authorization"] == MASK
+    assert TOKEN not in exchange.curl() and MASK in exchange.curl()
+    assert (exchange.status, exchange.reason, exchange.body_bytes) == (200, "OK", len(response.content))
+    assert exchange.response_body == response.text and not exchange.truncated
+    assert exchange.url == f"{here.url}/ok?a=1&b=x&b=y"
+    assert http.limits.requests == 1 and http.limits.bytes == len(response.content)
+
+
+def test_a_post_sends_json(http: HttpClient, here: Stub) -> None:
+    response = client_of(http, here).post("/ok", json={"q": [1, 2]})
+    assert response.json() == {"method": "POST", "body": '{"q": [1, 2]}', "content_type": "application/json",
+                               "query": {}}
+    assert response.exchange.request_body == '{"q": [1, 2]}'
+
+
+def test_service_client_urls_are_relative_to_the_service() -> None:
+    service = Service(index=0, standard="x", version="1", url="http://127.0.0.1:1/api/")
+    client = ServiceClient(HttpClient(RunLimits(Budget()), Redactor()), service, None)
+    try:
+        assert client.url("/objects/1") == "http://127.0.0.1:1/api/objects/1"
+        assert client.url("objects/1") == "http://127.0.0.1:1/api/objects/1"
+        assert client.url("https://elsewhere.example/x") == "https://elsewhere.example/x"
+        assert client.last is None
+    finally:
+        client.http.close()
+
+
+def test_a_refused_connection_is_a_transport_error_with_evidence(http: HttpClient) -> None:
+    url = f"http://127.0.0.1:{free_port()}/x"
+    with pytest.raises(TransportError) as caught:
+        http.request("GET", url)
+    assert caught.value.message == "connection refused"
+    assert caught.value.exchange is not None and caught.value.exchange.error == "connection refused"
+    assert caught.value.exchange.summary() == f"GET {url} → connection refused"
+
+
+# -- retries and busy answers --------------------------------------------------------------------------------------
+
+
+def test_an_idempotent_request_is_retried_on_503_until_it_answers(http: HttpClient, here: Stub) -> None:
+    here.failures = MAX_ATTEMPTS - 1
+    client = client_of(http, here)
+    response = client.get("/flaky")
+    assert response.status == 200
+    assert len(here.seen("/flaky")) == MAX_ATTEMPTS
+    assert [e.status for e in client.exchanges] == [503] * (MAX_ATTEMPTS - 1) + [200]
+
+
+def test_a_persistent_503_is_service_busy_after_the_retries(http: HttpClient, here: Stub) -> None:
+    with pytest.raises(ServiceBusy) as caught:
+        client_of(http, here).get("/busy")
+    assert caught.value.message == f"the server answered 503 Service Unavailable to {MAX_ATTEMPTS} attempts"
+    assert caught.value.exchange is not None and caught.value.exchange.status == 503
+    assert len(here.seen("/busy")) == MAX_ATTEMPTS
+
+
+def test_a_post_is_not_retried(http: HttpClient, here: Stub) -> None:
+    with pytest.raises(ServiceBusy) as caught:
+        client_of(http, here).post("/busy", json={"q": 1})
+    assert caught.value.message == "the server answered 503 Service Unavailable to 1 attempt"
+    assert len(here.seen("/busy")) == 1
+
+
+def test_a_post_declared_idempotent_is_retried(http: HttpClient, here: Stub) -> None:
+    with pytest.raises(ServiceBusy):
+        client_of(http, here).post("/busy", json={"q": 1}, idempotent=True)
+    assert len(here.seen("/busy")) == MAX_ATTEMPTS
+
+
+def test_allow_busy_hands_over_the_busy_answer(http: HttpClient, here: Stub) -> None:
+    response = client_of(http, here).get("/busy", allow_busy=True)
+    assert response.status == 503 and response.json() == {"msg": "busy"}
+    assert len(here.seen("/busy")) == MAX_ATTEMPTS
+
+
+def test_a_retry_after_longer_than_the_harness_waits_is_not_waited_for_and_blocks_the_origin(
+        http: HttpClient, here: Stub, there: Stub) -> None:
+    with pytest.raises(ServiceBusy) as caught:
+        client_of(http, here).get("/busy?after=86400")
+    assert caught.value.message == ("the server answered 503 Service Unavailable with Retry-After: 86400 s, longer "
+                                    f"than the harness waits ({MAX_RETRY_AFTER:g} s); not retried")
+    assert len(here.seen("/busy")) == 1
+    with pytest.raises(HarnessError) as blocked:
+        client_of(http, here).get("/ok")
+    assert blocked.value.message.startswith(f"not sent: the run stopped asking {here.url} (the server answered 503")
+    assert here.seen("/ok") == []
+    assert client_of(http, there).get("/ok").status == 200  # another origin is still asked
+
+
+def test_an_origin_that_keeps_answering_busy_is_no_longer_asked(http: HttpClient, here: Stub) -> None:
+    client = client_of(http, here)
+    for _ in range(3):
+        with pytest.raises(ServiceBusy):
+            client.post("/busy")
+    with pytest.raises(HarnessError) as caught:
+        client.get("/ok")
+    assert not isinstance(caught.value, ServiceBusy)
+    assert "3 requests in a row failed, the last: the server answered 503" in caught.value.message
+    assert len(here.received) == 3
+
+
+def test_an_answer_clears_the_count_of_busy_answers(http: HttpClient, here: Stub) -> None:
+    client = client_of(http, here)
+    for _ in range(2):
+        with pytest.raises(ServiceBusy):
+            client.post("/busy")
+    assert client.get("/ok").status == 200
+    for _ in range(2):
+        with pytest.raises(ServiceBusy):
+            client.post("/busy")
+    assert client.get("/ok").status == 200
+
+
+def test_busy_answers_without_retry_after_are_retried_with_a_growing_wait(http: HttpClient, here: Stub,
+                                                                          backoff: list[float]) -> None:
+    with pytest.raises(ServiceBusy):
+        client_of(http, here).get("/busy?after=none")
+    assert backoff == [0.5, 1.0]
+    assert len(here.seen("/busy")) == MAX_ATTEMPTS
+
+
+def test_busy_answers_are_retried_after_their_retry_after(http: HttpClient, here: Stub, backoff: list[float]) -> None:
+    with pytest.raises(ServiceBusy):
+        client_of(http, here).get("/busy?after=2")
+    assert backoff == [2.0, 2.0]
+
+
+def test_a_get_reset_before_its_answer_is_retried(http: HttpClient, here: Stub, backoff: list[float]) -> None:
+    with pytest.raises(TransportError) as caught:
+        client_of(http, here).get("/reset")
+    assert caught.value.message == "connection reset by the server"
+    assert len(here.seen("/reset")) == MAX_ATTEMPTS and backoff == [0.5, 1.0]
+
+
+def test_a_post_reset_before_its_answer_is_not_retried(http: HttpClient, here: Stub, backoff: list[float]) -> None:
+    with pytest.raises(TransportError, match="connection reset by the server"):
+        client_of(http, here).post("/reset", json={"q": 1})
+    assert len(here.seen("/reset")) == 1 and backoff == []
+
+
+def test_resets_open_the_breaker(http: HttpClient, here: Stub) -> None:
+    client = client_of(http, here)
+    for _ in range(3):
+        with pytest.raises(TransportError):
+            client.post("/reset")
+    with pytest.raises(HarnessError) as caught:
+        client.get("/ok")
+    assert caught.value.message.endswith("the last: connection reset by the server)")
+    assert here.seen("/ok") == []
+
+
+def test_a_reset_in_the_body_is_retried_unless_the_body_was_streamed(http: HttpClient, here: Stub,
+                                                                     backoff: list[float]) -> None:
+    client = client_of(http, here)
+    with pytest.raises(ResponseError) as caught:
+        client.get("/reset-body")
+    assert caught.value.message == "the server reset the connection in the middle of the body"
+    assert caught.value.exchange is not None and caught.value.exchange.status == 200
+    assert len(here.seen("/reset-body")) == MAX_ATTEMPTS
+    chunks: list[bytes] = []
+    with pytest.raises(ResponseError):
+        client.stream("/reset-body", chunks.append)  # the chunks went to a hash: repeating would count them twice
+    assert len(here.seen("/reset-body")) == MAX_ATTEMPTS + 1
+
+
+# -- budgets -------------------------------------------------------------------------------------------------------
+
+
+def test_the_request_budget_stops_a_request_before_it_is_sent(make_http: Callable[..., HttpClient],
+                                                              here: Stub) -> None:
+    client = client_of(make_http(max_requests=1), here)
+    client.get("/ok")
+    with pytest.raises(BudgetExceeded) as caught:
+        client.get("/ok")
+    assert caught.value.limit == "max_requests"
+    assert len(here.seen("/ok")) == 1
+    assert client.http.limits.hit == {"max_requests"}
+
+
+def test_the_run_byte_budget_stops_a_body_with_evidence(make_http: Callable[..., HttpClient], here: Stub) -> None:
+    client = client_of(make_http(max_run_bytes=1000), here)
+    with pytest.raises(BudgetExceeded) as caught:
+        client.get("/large")
+    assert caught.value.limit == "max_run_bytes"
+    exchange = caught.value.exchange
+    assert exchange is not None and exchange.status == 200
+    assert exchange.error == "run byte budget exhausted (max_run_bytes=1000)"
+    assert client.http.limits.hit == {"max_run_bytes"}
+
+
+def test_max_response_bytes_cuts_the_body_and_is_recorded(make_http: Callable[..., HttpClient], here: Stub) -> None:
+    http = make_http(max_response_bytes=1000)
+    response = client_of(http, here).get("/bytes/5000")
+    assert response.truncated and response.exchange.truncated
+    assert response.content == b"x" * 1000
+    assert http.limits.hit == {"max_response_bytes"}
+    with pytest.raises(BudgetExceeded) as caught:
+        response.json()
+    assert caught.value.message == ("the server announced a body of 5,000 bytes (Content-Length), more than "
+                                    "max_response_bytes=1000; not parsed")
+
+
+def test_a_body_exactly_at_the_cap_is_whole(make_http: Callable[..., HttpClient], here: Stub) -> None:
+    http = make_http(max_response_bytes=1000)
+    response = client_of(http, here).get("/bytes/1000")
+    assert not response.truncated and len(response.content) == 1000
+    assert not http.limits.hit
+
+
+def test_a_request_may_cap_its_response_lower_but_not_higher(make_http: Callable[..., HttpClient],
+                                                             here: Stub) -> None:
+    client = client_of(make_http(max_response_bytes=1000), here)
+    assert len(client.get("/bytes/5000", max_bytes=100).content) == 100
+    assert len(client.get("/bytes/5000", max_bytes=10_000).content) == 1000
+
+
+# -- bodies: undecoded, streamed -------------------------------------------------------------------------------------
+
+
+def test_a_gzip_body_is_inflated(http: HttpClient, here: Stub) -> None:
+    response = client_of(http, here).get("/gzip")
+    assert response.content == PAYLOAD and response.json()["id"] == "x"
+    assert here.seen("/gzip")[0].header("Accept-Encoding") == "gzip, deflate"
+
+
+def test_decode_false_keeps_the_bytes_as_stored(http: HttpClient, here: Stub) -> None:
+    response = client_of(http, here).get("/gzip", decode=False)
+    assert response.content == gzip.compress(PAYLOAD, mtime=0)
+    assert gzip.decompress(response.content) == PAYLOAD
+    assert here.seen("/gzip")[0].header("Accept-Encoding") == "identity"
+
+
+def test_stream_passes_every_chunk_on_and_keeps_only_the_evidence(make_http: Callable[..., HttpClient],
+                                                                  here: Stub) -> None:
+    http = make_http(max_response_bytes=1000)
+    chunks: list[bytes] = []
+    client = client_of(http, here)
+    response = client.stream("/large", chunks.append, max_bytes=len(LARGE) + 1)
+    assert len(chunks) > 1 and b"".join(chunks) == LARGE
+    assert response.content == LARGE[:EVIDENCE_KEEP]  # not the body: the head kept as evidence
+    assert response.exchange.body_bytes == len(LARGE) and not response.truncated
+    assert not http.limits.hit  # a streaming caller may allow more than max_response_bytes
+    assert http.limits.bytes == len(LARGE)
+
+
+def test_a_streaming_callers_own_cap_is_no_limit_of_the_run(make_http: Callable[..., HttpClient],
+                                                            here: Stub) -> None:
+    http = make_http()
+    chunks: list[bytes] = []
+    response = client_of(http, here).stream("/large", chunks.append, max_bytes=20_000)
+    assert response.truncated and 20_000 < len(b"".join(chunks)) < len(LARGE)
+    assert not http.limits.hit
+
+
+def test_a_stream_without_its_own_cap_is_cut_at_max_response_bytes(make_http: Callable[..., HttpClient],
+                                                                   here: Stub) -> None:
+    http = make_http(max_response_bytes=20_000)
+    response = client_of(http, here).stream(f"{here.url}/large", lambda chunk: None)
+    assert response.truncated
+    assert http.limits.hit == {"max_response_bytes"}
+
+
+# -- credentials and redirects ----------------------------------------------------------------------------------------
+
+
+def test_credentials_follow_a_redirect_within_the_origin(http: HttpClient, here: Stub) -> None:
+    response = client_of(http, here).get(go("/ok"))
+    assert response.status == 200
+    assert [r.header("Authorization") for r in here.received] == [f"Bearer {TOKEN}"] * 2
+    assert response.exchange.redirected_from == [f"{here.url}{go('/ok')}"]
+
+
+def test_credentials_are_never_sent_across_a_redirect_to_another_origin(http: HttpClient, here: Stub,
+                                                                        there: Stub) -> None:
+    client = client_of(http, here)
+    response = client.get(go(f"{there.url}/ok"), headers={"Authorization": "Bearer mine-0123456789",
+                                                           "X-Api-Key": "key-0123456789", "Accept": "text/plain"})
+    assert response.status == 200 and response.url == f"{there.url}/ok"
+    assert here.received[0].header("Authorization") == "Bearer mine-0123456789"  # the check's own wins at home
+    arrived = there.seen("/ok")[0]
+    assert arrived.header("Authorization") is None and arrived.header("X-Api-Key") is None
+    assert arrived.header("Accept") == "text/plain"
+    assert [e.url for e in client.exchanges] == [f"{here.url}{go(f'{there.url}/ok')}", f"{there.url}/ok"]
+
+
+def test_the_service_credentials_are_not_sent_to_another_origin(http: HttpClient, here: Stub, there: Stub) -> None:
+    client_of(http, here).get(go(f"{there.url}/ok"))
+    assert here.received[0].header("Authorization") == f"Bearer {TOKEN}"
+    assert there.seen("/ok")[0].header("Authorization") is None
+
+
+def test_credentials_go_to_an_allowed_host(http: HttpClient, here: Stub, there: Stub) -> None:
+    client_of(http, here, allowed_hosts=frozenset({"127.0.0.2"})).get(go(f"{there.url}/ok"))
+    assert there.seen("/ok")[0].header("Authorization") == f"Bearer {TOKEN}"
+
+
+def test_without_credentials_sends_none_and_shares_the_evidence(http: HttpClient, here: Stub) -> None:
+    client = client_of(http, here)
+    anonymous = client.without_credentials()
+    anonymous.get("/ok")
+    client.get("/ok")
+    assert [r.header("Authorization") for r in here.seen("/ok")] == [None, f"Bearer {TOKEN}"]
+    assert client.credentials is not None and anonymous.credentials is None
+    assert anonymous.exchanges is client.exchanges and len(client.exchanges) == 2
+
+
+def test_a_307_post_with_a_body_is_not_followed_to_another_origin(http: HttpClient, here: Stub,
+                                                                  there: Stub) -> None:
+    with pytest.raises(TransportError) as caught:
+        client_of(http, here).post(go(f"{there.url}/ok", 307), json={"token": "t"})
+    assert caught.value.message == (f"the server redirected a POST with a body to another origin ({there.url}/ok); "
+                                    "not followed")
+    assert caught.value.exchange is not None and caught.value.exchange.status == 307
+    assert there.received == []
+
+
+def test_a_307_post_is_followed_with_its_body_within_the_origin(http: HttpClient, here: Stub) -> None:
+    response = client_of(http, here).post(go("/ok", 307), json={"q": 1})
+    assert response.json() == {"method": "POST", "body": '{"q": 1}', "content_type": "application/json",
+                               "query": {}}
+
+
+@pytest.mark.parametrize("status", [302, 303])
+def test_a_post_redirected_by_302_or_303_becomes_a_get_without_its_body(http: HttpClient, here: Stub, there: Stub,
+                                                                       status: int) -> None:
+    response = client_of(http, here).post(go(f"{there.url}/ok", status), json={"q": 1})
+    assert response.json() == {"method": "GET", "body": "", "content_type": None, "query": {}}
+
+
+def test_a_redirect_loop_is_an_error(http: HttpClient, here: Stub) -> None:
+    with pytest.raises(TransportError) as caught:
+        client_of(http, here).get("/loop/a")
+    assert caught.value.message == f"the server answered with a redirect loop starting at {here.url}/loop/a"
+    assert len(here.received) == 2
+
+
+def test_too_many_redirects_are_an_error(http: HttpClient, here: Stub) -> None:
+    with pytest.raises(TransportError) as caught:
+        client_of(http, here).get("/chain/0")
+    assert caught.value.message == (f"the server answered with more than {MAX_REDIRECTS} redirects starting at "
+                                    f"{here.url}/chain/0")
+    assert len(here.received) == MAX_REDIRECTS + 1
+
+
+def test_a_redirect_is_handed_over_when_not_followed(http: HttpClient, here: Stub) -> None:
+    response = client_of(http, here).get(go("/ok"), follow_redirects=False)
+    assert response.status == 302 and response.headers["Location"] == "/ok"
+    assert len(here.received) == 1
+
+
+@pytest.mark.parametrize(("target", "message"), [
+    ("file:///etc/passwd", "the server redirected to a non-http(s) URL (file:///etc/passwd)"),
+    ("http://169.254.169.254/latest/meta-data/", "the server redirected to http://169.254.169.254/latest/meta-data/: "
+                                                 "a link-local or special address, never followed"),
+])
+def test_a_redirect_to_a_forbidden_target_is_not_followed(http: HttpClient, here: Stub, target: str,
+                                                          message: str) -> None:
+    client = client_of(http, here)
+    with pytest.raises(TransportError) as caught:
+        client.get(go(target))
+    assert caught.value.message == message
+    assert len(client.exchanges) == 1

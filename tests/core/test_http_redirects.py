@@ -1,0 +1,184 @@
+"""Where requests may go and what goes with them (conformance/http/redirects.py): which redirect targets
+are refused, what an origin is, and which credentials a service's profile entry yields."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from conformance.http.redirects import Credentials, credentials_for, origin_of, redirect_refusal
+from conformance.profile import Auth, Service
+from conformance.redact import MASK, Redactor
+
+PUBLIC = "https://drs.example.org/ga4gh/drs/v1"
+LINK_LOCAL = "a link-local or special address, never followed"
+PRIVATE = "a loopback or private address, followed only for a service on such an address"
+
+# -- redirect_refusal -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", [
+    "http://169.254.169.254/latest/meta-data/",  # cloud metadata
+    "http://[fe80::1]/x",
+    "http://224.0.0.1/x",
+    "http://0.0.0.0:8080/x",
+    "http://[::]/x",
+])
+@pytest.mark.parametrize("service", [PUBLIC, "http://127.0.0.1:8080", "http://10.1.2.3/api"])
+def test_a_link_local_or_special_target_is_never_followed(service: str, target: str) -> None:
+    assert redirect_refusal(service, target) == LINK_LOCAL
+
+
+@pytest.mark.parametrize("target", [
+    "http://127.0.0.1:9000/x", "http://127.0.0.2/x", "http://localhost/x", "http://[::1]/x", "http://10.0.0.5/x",
+    "http://192.168.1.1/x", "http://172.16.0.1/x", "http://[fd00::1]/x",
+])
+def test_a_private_target_is_refused_for_a_public_service(target: str) -> None:
+    assert redirect_refusal(PUBLIC, target) == PRIVATE
+    assert redirect_refusal("http://93.184.216.34/api", target) == PRIVATE
+
+
+@pytest.mark.parametrize("service", ["http://127.0.0.1:8080", "http://[::1]:8080/api", "http://10.0.0.1/api",
+                                     "http://192.168.0.10:5000"])
+@pytest.mark.parametrize("target", ["http://127.0.0.2:9000/x", "http://10.0.0.5/x", "http://192.168.1.1/x"])
+def test_a_private_target_is_followed_for_a_private_service(service: str, target: str) -> None:
+    assert redirect_refusal(service, target) is None
+
+
+def test_a_service_named_localhost_is_not_known_to_be_private() -> None:
+    """Only an address is judged; a service named by host name (even localhost) is taken as public."""
+    assert redirect_refusal("http://localhost:8080", "http://127.0.0.1:9000/x") == PRIVATE
+
+
+@pytest.mark.parametrize("target", ["https://storage.example.net/blob?sig=x", "http://93.184.216.34/x",
+                                    "https://[2606:4700::1111]/x", "/relative/path"])
+def test_a_public_target_or_a_host_name_is_followed(target: str) -> None:
+    assert redirect_refusal(PUBLIC, target) is None
+    assert redirect_refusal("http://127.0.0.1:8080", target) is None
+
+
+@pytest.mark.parametrize(("service", "target"), [
+    (PUBLIC, "http://2852039166/latest/meta-data/"),
+    (PUBLIC, "http://0xa9fea9fe/latest/meta-data/"),
+    (PUBLIC, "http://0251.0376.0251.0376/latest/meta-data/"),
+    (PUBLIC, "http://169.254.43518/latest/meta-data/"),
+    ("http://10.0.0.1/api", "http://[::ffff:169.254.169.254]/latest/meta-data/"),
+], ids=["decimal", "hex", "octal", "short", "ipv4-mapped"])
+def test_the_link_local_address_in_another_notation_is_never_followed(service: str, target: str) -> None:
+    assert redirect_refusal(service, target) == LINK_LOCAL
+
+
+@pytest.mark.parametrize("target", ["http://example.org:99999/x", "http://[::1/x", "http://example.org:port/x"])
+def test_a_target_that_is_no_url_is_refused(target: str) -> None:
+    assert redirect_refusal(PUBLIC, target) == "not a valid URL"
+
+
+# -- origin_of --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("url", "origin"), [
+    ("https://Drs.Example.ORG/ga4gh/drs/v1", ("https", "drs.example.org", 443)),
+    ("HTTP://example.org", ("http", "example.org", 80)),
+    ("http://example.org:8080/x?y=1", ("http", "example.org", 8080)),
+    ("https://example.org:443/", ("https", "example.org", 443)),
+    ("http://[::1]:5000/x", ("http", "::1", 5000)),
+    ("http://user:secret@example.org/x", ("http", "example.org", 80)),
+])
+def test_origin_of_is_scheme_host_and_port_with_the_default_ports(url: str, origin: tuple[str, str, int]) -> None:
+    assert origin_of(url) == origin
+
+
+def test_an_out_of_range_port_is_an_origin_matching_no_service() -> None:
+    assert origin_of("http://example.org:99999/x") == ("http", "example.org", -1)
+    assert origin_of("http://example.org:99999/x") != origin_of("http://example.org/x")
+
+
+def test_the_same_host_on_another_scheme_or_port_is_another_origin() -> None:
+    assert origin_of("http://example.org/x") != origin_of("https://example.org/x")
+    assert origin_of("http://example.org/x") != origin_of("http://example.org:8080/x")
+    assert origin_of("http://example.org/x") == origin_of("http://example.org:80/y")
+
+
+# -- Credentials.applies_to -------------------------------------------------------------------------------------
+
+
+def test_credentials_apply_to_their_own_origin_only() -> None:
+    credentials = Credentials(origin_of(PUBLIC), {"Authorization": "Bearer t"})
+    assert credentials.applies_to("https://drs.example.org/ga4gh/drs/v1/objects/1")
+    assert credentials.applies_to("https://DRS.example.org:443/other")
+    assert not credentials.applies_to("http://drs.example.org/ga4gh/drs/v1")  # another scheme
+    assert not credentials.applies_to("https://drs.example.org:8443/ga4gh/drs/v1")  # another port
+    assert not credentials.applies_to("https://storage.example.org/blob")
+    assert not credentials.applies_to("https://drs.example.org.evil.test/x")
+
+
+def test_credentials_apply_to_the_allowed_hosts_on_any_port() -> None:
+    credentials = Credentials(origin_of(PUBLIC), {"Authorization": "Bearer t"}, frozenset({"files.example.org"}))
+    assert credentials.applies_to("https://files.example.org/blob")
+    assert credentials.applies_to("https://Files.Example.org:8443/blob")
+    assert not credentials.applies_to("https://evil.files.example.org/blob")
+
+
+# -- credentials_for ----------------------------------------------------------------------------------------------
+
+TOKEN = "tok-0123456789abcdef0123"
+
+
+def service(auth: Auth, url: str = PUBLIC) -> Service:
+    return Service(index=0, standard="drs", version="1.4.0", url=url, auth=auth)
+
+
+def test_a_bearer_token_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DRS_TOKEN", TOKEN)
+    redactor = Redactor()
+    credentials = credentials_for(service(Auth(env={"bearer_token_env": "DRS_TOKEN"},
+                                               allowed_hosts=("files.example.org",))), redactor)
+    assert credentials == Credentials(("https", "drs.example.org", 443), {"Authorization": f"Bearer {TOKEN}"},
+                                      frozenset({"files.example.org"}))
+    assert redactor.text(f"token={TOKEN}!") == f"token={MASK}!"
+
+
+def test_basic_credentials_are_a_basic_header_and_every_form_is_redacted() -> None:
+    redactor = Redactor()
+    auth = Auth(inline={"basic_username_env": "alice", "basic_password_env": "s3cret-passw0rd"})
+    credentials = credentials_for(service(auth), redactor)
+    encoded = base64.b64encode(b"alice:s3cret-passw0rd").decode()
+    assert credentials is not None
+    assert dict(credentials.headers) == {"Authorization": f"Basic {encoded}"}
+    assert MASK in redactor.text("s3cret-passw0rd") and "s3cret" not in redactor.text("pw s3cret-passw0rd")
+    assert encoded not in redactor.text(f"seen: {encoded}")
+
+
+def test_a_password_without_a_user_name_is_basic_with_an_empty_user() -> None:
+    credentials = credentials_for(service(Auth(inline={"basic_password_env": "only-a-password"})), Redactor())
+    assert credentials is not None
+    assert credentials.headers["Authorization"] == "Basic " + base64.b64encode(b":only-a-password").decode()
+
+
+def test_a_bearer_token_wins_over_basic_credentials() -> None:
+    auth = Auth(inline={"bearer_token_env": TOKEN, "basic_username_env": "alice", "basic_password_env": "pw-pw-pw"})
+    credentials = credentials_for(service(auth), Redactor())
+    assert credentials is not None and dict(credentials.headers) == {"Authorization": f"Bearer {TOKEN}"}
+
+
+def test_no_credentials_without_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("UNSET_TOKEN", raising=False)
+    assert credentials_for(service(Auth()), Redactor()) is None
+    assert credentials_for(service(Auth(env={"bearer_token_env": "UNSET_TOKEN"})), Redactor()) is None
+
+
+def test_secrets_that_make_no_header_are_still_redacted() -> None:
+    """A passport or a client secret is sent by the checks that need it, never as a header of every
+    request, and must be masked wherever it shows up."""
+    redactor = Redactor()
+    auth = Auth(inline={"passport_env": "passport-value-123456", "client_secret_env": "client-secret-abcdef"})
+    assert credentials_for(service(auth), redactor) is None
+    assert redactor.text("passport-value-123456 client-secret-abcdef") == f"{MASK} {MASK}"
+
+
+def test_the_origin_of_the_credentials_is_the_service_url() -> None:
+    credentials = credentials_for(service(Auth(inline={"bearer_token_env": TOKEN}), url="http://127.0.0.1:8080/api"),
+                                  Redactor())
+    assert credentials is not None and credentials.origin == ("http", "127.0.0.1", 8080)
+    assert credentials.allowed_hosts == frozenset()

@@ -1,0 +1,348 @@
+"""The pytest plugin (conformance/plugin.py): its options, how it classifies an outcome and what it
+keeps as evidence, and small in-process runs against reference servers for its fixtures (the service,
+its client, the version guard, per-case parametrization) and its result capture."""
+
+from __future__ import annotations
+
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Literal, cast
+
+import pytest
+import yaml
+
+from conformance.errors import BudgetExceeded, CheckFailure, HarnessError, SpecsUnavailable
+from conformance.exchange import Exchange
+from conformance.http import HttpClient, RunLimits, ServiceClient
+from conformance.limits import Budget
+from conformance.plugin import (
+    RunPlugin,
+    _case_id,
+    _case_label,
+    _evidence,
+    _longrepr,
+    _unwrap_group,
+)
+from conformance.profile import Service, parse_profile
+from conformance.redact import Redactor
+from conformance.run import Run, prepare
+from conformance.suite import discover
+from conformance.testing import RunResult, reference_entries, run_profile
+
+if sys.version_info >= (3, 11):
+    from builtins import ExceptionGroup
+else:  # pragma: no cover - the backport hypothesis brings along
+    from exceptiongroup import ExceptionGroup
+
+pytest_plugins = ["pytester"]
+
+ARTIFACT = "service-info.type.artifact-matches-standard"
+ANSWERS = "service-info.endpoint.answers-200"
+KNOWN_ID = "drs.object.get-known-id-returns-200"
+#: A DRS requirement of 1.4.0 and later.
+BULK_LENGTH = "drs.service-info.max-bulk-request-length-present"
+
+
+def si_entry(url: str | None, **extra: Any) -> dict[str, Any]:
+    return {"standard": "service-info", "version": "1.0.0", "artifact": "service-info", "url": url, **extra}
+
+
+# -- options ----------------------------------------------------------------------------------------------------
+
+
+def test_the_options_and_their_defaults(pytester: pytest.Pytester) -> None:
+    config = pytester.parseconfig()
+    assert config.getoption("conformance_profile") is None
+    assert config.getoption("conformance_report_dir") == "reports"
+    assert config.getoption("conformance_standard") == []
+    assert config.getoption("conformance_check") == []
+    assert config.getoption("conformance_seed") is None
+    assert config.getoption("conformance_explore") is False
+    assert config.getoption("specs_dir") is None
+
+
+def test_the_options_are_parsed(pytester: pytest.Pytester) -> None:
+    config = pytester.parseconfig("--conformance-seed", "7", "--conformance-check", "a.b", "--conformance-check",
+                                  "c.d", "--conformance-standard", "drs", "--conformance-explore",
+                                  "--conformance-report-dir", "out", "--specs-dir", "/specs")
+    assert config.getoption("conformance_seed") == 7
+    assert config.getoption("conformance_check") == ["a.b", "c.d"]
+    assert config.getoption("conformance_standard") == ["drs"]
+    assert config.getoption("conformance_explore") is True
+    assert config.getoption("conformance_report_dir") == "out"
+    assert config.getoption("specs_dir") == "/specs"
+
+
+def test_a_seed_that_is_no_number_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    with pytest.raises(pytest.UsageError):
+        pytester.parseconfig("--conformance-seed", "seven")
+
+
+def test_without_a_profile_no_run_is_prepared(pytester: pytest.Pytester) -> None:
+    config = pytester.parseconfigure()
+    assert not config.pluginmanager.has_plugin(RunPlugin.NAME)
+
+
+def test_a_profile_prepares_a_run_with_the_options(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(yaml.safe_dump({"initiative": "Options", "services": [si_entry("http://127.0.0.1:9")]}))
+    config = pytester.parseconfigure("--conformance-profile", str(profile), "--conformance-report-dir",
+                                     str(tmp_path / "r"), "--conformance-seed", "7", "--conformance-check", ARTIFACT,
+                                     "--conformance-standard", "service-info")
+    plugin = config.pluginmanager.get_plugin(RunPlugin.NAME)
+    assert isinstance(plugin, RunPlugin) and plugin.owns_run
+    run = plugin.run
+    assert (run.seed, run.explore, run.selected_checks, run.standards) == (7, False, {ARTIFACT}, {"service-info"})
+    assert run.run_dir.parent == tmp_path / "r" / "options"
+    assert config.option.xmlpath == str(run.run_dir / "junit.xml")
+    assert config.option.htmlpath == str(run.run_dir / "report.html")
+    assert plugin.suite_dirs() == [str(discover()["service-info"].path.resolve())]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--conformance-profile", "missing.yaml"], "missing.yaml: no such file"),
+    (["--conformance-check", "no.such.check"], "--check no.such.check: no such check"),
+    (["--conformance-standard", "nope"], "--standard nope: unknown standard"),
+])
+def test_what_the_user_must_fix_is_a_usage_error(pytester: pytest.Pytester, tmp_path: Path, args: list[str],
+                                                 message: str) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(yaml.safe_dump({"initiative": "Bad", "services": [si_entry("http://127.0.0.1:9")]}))
+    if args[0] != "--conformance-profile":
+        args = ["--conformance-profile", str(profile), *args]
+    with pytest.raises(pytest.UsageError) as caught:
+        pytester.parseconfigure(*args, "--conformance-report-dir", str(tmp_path / "r"))
+    assert message in str(caught.value)
+
+
+# -- classifying an outcome -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> Iterator[Run]:
+    """A prepared run of one (unreachable, never asked) service-info service."""
+    profile = parse_profile({"initiative": "Unit", "services": [si_entry("http://127.0.0.1:9")]},
+                            source="<test profile>", standards=discover())
+    prepared = prepare(profile, report_root=tmp_path, seed=11)
+    yield prepared
+    prepared.close()
+
+
+Classify = Callable[..., tuple[str, str, Exchange | None, str | None]]
+
+
+@pytest.fixture
+def classify(run: Run) -> Classify:
+    plugin = RunPlugin(run)
+
+    def outcome(exc: BaseException | None, *, when: Literal["setup", "call"] = "call", skipped: str | None = None,
+                hypothesis: bool = False) -> tuple[str, str, Exchange | None, str | None]:
+        def check() -> None:
+            if exc is not None:
+                raise exc
+
+        call = pytest.CallInfo.from_call(check, when)
+        state: Literal["passed", "failed", "skipped"] = (
+            "skipped" if skipped is not None else "passed" if exc is None else "failed")
+        longrepr = ("check_x.py", 3, f"Skipped: {skipped}") if skipped is not None else None
+        report = pytest.TestReport("check_x.py::test_x", ("check_x.py", 3, "test_x"), {}, state, longrepr, when)
+        item = SimpleNamespace(obj=SimpleNamespace(is_hypothesis_test=hypothesis))
+        return plugin._classify(report, call, cast(pytest.Item, item))
+
+    return outcome
+
+
+class NotedFailure(CheckFailure):
+    __notes__: list[str]
+
+
+def test_a_check_that_passes_is_passed(classify: Classify) -> None:
+    assert classify(None) == ("passed", "", None, None)
+
+
+def test_a_skip_keeps_its_reason(classify: Classify) -> None:
+    assert classify(None, skipped="the profile lists no objects") == (
+        "skipped", "the profile lists no objects", None, None)
+
+
+def test_a_check_failure_is_failed_with_its_evidence(classify: Classify) -> None:
+    exchange = Exchange(method="GET", url="http://h/x", status=500)
+    assert classify(CheckFailure("answered 500", exchange)) == ("failed", "answered 500", exchange, None)
+
+
+def test_a_plain_assertion_is_failed_with_its_first_line(classify: Classify) -> None:
+    assert classify(AssertionError("ids differ\nassert 1 == 2")) == ("failed", "ids differ", None, None)
+    assert classify(AssertionError()) == ("failed", "assertion failed", None, None)
+
+
+def test_a_harness_error_is_an_error_with_its_limit(classify: Classify) -> None:
+    exchange = Exchange(method="GET", url="http://h/x", error="not sent")
+    assert classify(BudgetExceeded("request budget exhausted", "max_requests", exchange)) == (
+        "error", "request budget exhausted", exchange, "max_requests")
+    assert classify(HarnessError("connection refused")) == ("error", "connection refused", None, None)
+
+
+def test_missing_official_schemas_skip_the_check(classify: Classify) -> None:
+    assert classify(SpecsUnavailable("no schemas; run `conformance specs fetch`")) == (
+        "skipped", "no schemas; run `conformance specs fetch`", None, None)
+
+
+def test_any_other_exception_is_an_error_of_the_harness_never_a_failure(classify: Classify) -> None:
+    outcome, message, _, _ = classify(KeyError("objects"))
+    assert (outcome, message) == ("error", "the harness could not complete the check (KeyError in the check: "
+                                           "'objects')")
+    outcome, message, _, _ = classify(TypeError("x" * 1000), when="setup")
+    assert outcome == "error" and "(TypeError while setting up the check: xxx" in message
+    assert len(message) == 500
+
+
+def test_notes_of_a_property_check_name_the_seed(classify: Classify) -> None:
+    failure = NotedFailure("an unknown id answered 500")
+    failure.__notes__ = ["Falsifying example:\n  id='\\x00'"]  # as hypothesis adds them
+    outcome, message, _, _ = classify(failure, hypothesis=True)
+    assert (outcome, message) == ("failed", "an unknown id answered 500 — Falsifying example: id='\\x00' "
+                                            "(reproduce with --seed 11)")
+    assert classify(failure)[1] == "an unknown id answered 500 — Falsifying example: id='\\x00'"
+
+
+def test_the_telling_member_of_an_exception_group_decides(classify: Classify) -> None:
+    group = ExceptionGroup("several", [ValueError("noise"), HarnessError("timeout"),
+                                                ExceptionGroup("inner", [CheckFailure("the bug")])])
+    assert classify(group)[:2] == ("failed", "the bug")
+
+
+# -- helpers of the plugin --------------------------------------------------------------------------------------
+
+
+def test_unwrap_group_prefers_a_failure_then_an_assertion_then_a_harness_error() -> None:
+    harness, assertion, failure, other = HarnessError("h"), AssertionError("a"), CheckFailure("f"), ValueError("v")
+    assert _unwrap_group(ExceptionGroup("g", [other, harness, assertion])) is assertion
+    assert _unwrap_group(ExceptionGroup("g", [harness, other])) is harness
+    assert _unwrap_group(ExceptionGroup("g", [other, ExceptionGroup("n", [failure])])) is failure
+    assert _unwrap_group(ExceptionGroup("g", [other])) is other
+    assert _unwrap_group(other) is other
+    assert _unwrap_group(None) is None
+
+
+def test_case_labels_and_ids() -> None:
+    assert _case_label({"referenceName": "chr1", "start": 0}) == "referenceName=chr1,start=0"
+    assert _case_label("blob-1") == "blob-1"
+    assert _case_id("blob-1", 0) == "blob-1"
+    assert _case_id("x" * 41, 3) == "case3"
+    assert _case_id("line\nbreak", 2) == "case2"
+
+
+def test_longrepr_shows_the_curl_the_answer_and_a_cut_body() -> None:
+    answered = Exchange(method="GET", url="http://h/x", request_headers={"Authorization": "[REDACTED]"}, status=404,
+                        reason="Not Found", response_headers={"Content-Type": "text/plain"},
+                        response_body="b" * 2000).to_dict()
+    refused = Exchange(method="GET", url="http://h/y", error="connection refused").to_dict()
+    text = _longrepr("failed", "the object is missing", [answered, refused])
+    lines = text.splitlines()
+    assert lines[0] == "FAILED: the object is missing"
+    assert lines[1:6] == ["", "Reproduce:", f"  {answered['curl']}", "  → 404", "  Content-Type: text/plain"]
+    assert f"  {'b' * 1500} …" in lines
+    assert lines[-3:] == ["Reproduce:", "  curl -sS -i http://h/y", "  → connection refused"]
+
+
+def test_evidence_is_the_exchange_of_the_exception_or_the_clients_last() -> None:
+    exchange = Exchange(method="GET", url="http://h/x", status=200)
+    item = cast(pytest.Item, SimpleNamespace(funcargs={}))
+    assert _evidence(exchange, item) == [exchange.to_dict()]
+    assert _evidence(None, item) == []
+    http = HttpClient(RunLimits(Budget()), Redactor())
+    try:
+        client = ServiceClient(http, Service(index=0, standard="x", version="1", url="http://h"), None)
+        with_client = cast(pytest.Item, SimpleNamespace(funcargs={"client": client}))
+        assert _evidence(None, with_client) == []
+        first, last = Exchange(method="GET", url="http://h/1"), Exchange(method="GET", url="http://h/2")
+        client.exchanges += [first, last]
+        assert _evidence(None, with_client) == [last.to_dict()]
+    finally:
+        http.close()
+
+
+# -- in-process runs --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def faulty(tmp_path_factory: pytest.TempPathFactory) -> RunResult:
+    """Two checks of the service-info reference server with one fault: one fails, one passes."""
+    return run_profile({"initiative": "Plugin", "services": [
+        si_entry(None, reference={"faults": ["wrong-artifact"]})]},
+        tmp_path_factory.mktemp("faulty"), checks=[ARTIFACT, ANSWERS], seed=5)
+
+
+def test_a_failed_check_is_captured_with_its_evidence(faulty: RunResult) -> None:
+    check = faulty.check(ARTIFACT)
+    assert check.outcome == "failed" and check.level == "MUST"
+    case = check.cases[0]
+    assert case.message.startswith("/service-info: type.artifact is 'beacon'")
+    assert case.limit is None and case.case is None
+    [evidence] = case.evidence
+    assert evidence["status"] == 200 and evidence["curl"].startswith("curl -sS -i http://127.0.0.1:")
+    assert '"artifact": "beacon"' in evidence["response_body"]
+    assert case.started <= case.finished and case.duration >= 0
+
+
+def test_a_passed_check_is_captured_without_evidence(faulty: RunResult) -> None:
+    case = faulty.check(ANSWERS).cases[0]
+    assert (case.outcome, case.message, case.evidence) == ("passed", "", [])
+    assert faulty.scorecard.seed == 5
+
+
+def test_the_progress_lines_name_the_outcome_the_level_and_the_message(faulty: RunResult) -> None:
+    lines = faulty.output.splitlines()
+    failed = next(i for i, line in enumerate(lines) if line.startswith("FAIL "))
+    assert lines[failed].split() == ["FAIL", "MUST", "service-info-0", ARTIFACT]
+    assert lines[failed + 1].strip().startswith("/service-info: type.artifact is 'beacon'")
+    assert any(line.split() == ["PASS", "MUST", "service-info-0", ANSWERS] for line in lines)
+
+
+def test_junit_carries_the_headline_and_the_evidence_of_a_failure(faulty: RunResult) -> None:
+    root = ET.parse(faulty.run_dir / "junit.xml").getroot()
+    failures = [failure.text or "" for failure in root.iter("failure")]
+    assert len(failures) == 1 and len(list(root.iter("testcase"))) == 2
+    assert failures[0].startswith(f"FAILED: {ARTIFACT} (MUST, service-info 1.0.0 §")
+    assert "Reproduce:\n  curl -sS -i http://127.0.0.1:" in failures[0]
+    assert '"artifact": "beacon"' in failures[0]
+
+
+def test_junit_carries_the_check_id_level_and_outcome_of_each_check(faulty: RunResult) -> None:
+    root = ET.parse(faulty.run_dir / "junit.xml").getroot()
+    properties = [{p.get("name"): p.get("value") for p in case.iter("property")} for case in root.iter("testcase")]
+    assert {"check_id": ARTIFACT, "level": "MUST", "outcome": "failed"} in properties
+    assert {"check_id": ANSWERS, "level": "MUST", "outcome": "passed"} in properties
+
+
+def test_a_spent_budget_is_an_error_that_names_its_limit(tmp_path: Path) -> None:
+    """The probe takes the one request allowed; the check is stopped by the budget, never failed."""
+    result = run_profile({"initiative": "Spent", "services": [si_entry(None, reference=True)],
+                          "budget": {"max_requests": 1, "requests_per_second": 500}}, tmp_path, checks=[ARTIFACT])
+    case = result.check(ARTIFACT).cases[0]
+    assert (case.outcome, case.limit) == ("error", "max_requests")
+    assert case.message == "request budget exhausted (max_requests=1)"
+    assert result.scorecard.limits_hit == ["max_requests"]
+    assert result.scorecard.services[0].verdict() == "incomplete"
+
+
+def test_checks_run_per_case_and_skip_what_the_version_or_the_profile_lacks(tmp_path: Path) -> None:
+    listed, unlisted = reference_entries("drs", version="1.2.0") * 2
+    listed = {**listed, "objects": ["blob-1", "no-such-object"]}
+    unlisted = {key: value for key, value in unlisted.items() if key != "objects"}
+    result = run_profile({"initiative": "Cases", "services": [listed, unlisted]}, tmp_path,
+                         checks=[KNOWN_ID, BULK_LENGTH])
+    cases = {case.case: case for case in result.check(KNOWN_ID, "drs-0").cases}
+    assert cases["blob-1"].outcome == "passed"
+    assert cases["no-such-object"].outcome == "failed"
+    assert cases["no-such-object"].message == "GET of listed object 'no-such-object' answered 404, not 200"
+    assert cases["no-such-object"].evidence[0]["status"] == 404
+    unlisted_case = result.check(KNOWN_ID, "drs-1").cases[0]
+    assert (unlisted_case.outcome, unlisted_case.message) == ("skipped", "the profile lists no objects for drs-1")
+    for key in ("drs-0", "drs-1"):
+        skipped = result.check(BULK_LENGTH, key).cases[0]
+        assert (skipped.outcome, skipped.message) == ("skipped", "not a requirement of drs 1.2.0 (applies to "
+                                                                 ">=1.4.0)")
