@@ -260,11 +260,11 @@ def test_gzip_bomb_inflates_one_bounded_chunk_at_a_time() -> None:
 
 def test_limits_cut_checks_short_and_are_recorded(report_root: Path, specs_dir: str | None) -> None:
     with corpus.CorpusServer("conformant") as server:
-        few_requests, _ = timed_run(document(entry(server.url), max_requests=3), report_root, specs_dir)
+        few_requests, _ = timed_run(document(entry(server.url), max_requests=2), report_root, specs_dir)
         few_bytes, _ = timed_run(document(entry(server.url), max_run_bytes=1500), report_root, specs_dir)
         small_bodies, _ = timed_run(document(entry(server.url), max_response_bytes=100), report_root, specs_dir)
     for result, limit, message in (
-            (few_requests, "max_requests", r"request budget exhausted \(max_requests=3\)"),
+            (few_requests, "max_requests", r"request budget exhausted \(max_requests=2\)"),
             (few_bytes, "max_run_bytes", r"run byte budget exhausted \(max_run_bytes=1500\)"),
             (small_bodies, "max_response_bytes", r"announced a body of \d+ bytes \(Content-Length\), more than "
                                                   r"max_response_bytes=100")):
