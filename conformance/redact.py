@@ -6,7 +6,12 @@ and cookie headers, bearer tokens, JWTs (passports and visas are JWTs), userinfo
 query parameters, PEM private keys and private JWK members.
 
 A pattern never swallows a quote or a backslash, so that redacting a JSON (or HTML, or XML) report
-in place leaves it valid: an escaped quote (``\\"``) ends a value as a plain one does.
+in place leaves it valid: an escaped quote (``\\"``) ends a value as a plain one does. Nor does a
+header or query-parameter value swallow a ``<``, the start of the markup around it in report.html and
+junit.xml.
+
+A pattern that may start inside a long run of characters starts only where the run starts (a URL
+scheme, a header name), so that a large body is scanned once, not once per character of the run.
 """
 
 from __future__ import annotations
@@ -31,26 +36,59 @@ SENSITIVE_MEMBERS = ("access_token", "id_token", "refresh_token", "client_secret
 #: Secrets at least this long are masked wherever they appear; shorter ones only as a whole word, so
 #: that a four-letter password never turns "passed" into "[REDACTED]ed".
 SUBSTRING_MIN = 12
+#: The characters of a token (base64, base64url, URL-safe): a short secret next to one of them is part of
+#: a longer word. A "." counts only between two of them ("pw12.example.org", "x.pw12"): at the end of a
+#: sentence ("the password was pw12.") it is punctuation, and the secret before it must be masked.
+_TOKEN_CHARS = "A-Za-z0-9_~+/=-"
+
+
+def _whole_word(secret: str) -> str:
+    t = _TOKEN_CHARS
+    return rf"(?<![{t}])(?<![{t}]\.){re.escape(secret)}(?![{t}]|\.[{t}])"
+
+
+# A JSON string as it stands in JSON text, and the same string escaped once more inside a JSON string
+# (evidence holding a request body). In the latter its quotes are backslash-quote and an escape of its
+# own starts with two backslashes (an escaped quote in it is backslash, backslash, backslash, quote).
+_JSON_STRING = r'"(?:[^"\\]|\\.)*"'
+_ESCAPED_JSON_STRING = r'\\"(?:[^"\\]|\\[^"\\]|\\\\(?:[^"\\]|\\.))*\\"'
 
 _PATTERNS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # a JWT: three base64url parts, the first of which decodes to a JSON object ('{"' → 'eyJ')
     # (the signature part may be missing: a token cut short, or an unsecured one)
     (re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?"), "[REDACTED-JWT]"),
     (re.compile(r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]{6,}"), r"\1\2" + MASK),
-    (re.compile(r"(?im)^(\s*(?:-H\s+['\"])?(?:" + "|".join(SENSITIVE_HEADERS) + r")\s*:\s*)[^\r\n'\"\\]+"),
-     r"\1" + MASK),
-    (re.compile(r"(?i)([a-z][a-z0-9+.-]*://)[^/\s:@'\"\\]+:[^/\s@'\"\\]*@"), r"\1" + MASK + "@"),
+    # a header "Name: value" anywhere, not only at the start of a line: in a one-line curl command
+    # (-H 'X-Api-Key: ...', as conformance/exchange.py Exchange.curl() writes it) and in a JSON string
+    # ("Cookie: ...", also after an escaped newline: "...\nCookie: ..."); the name must not continue a
+    # longer one. The value ends at a quote, a backslash (an escaped newline in JSON), the end of the
+    # line or a '<' (the closing tag in report.html).
+    (re.compile(r"(?i)(?:(?<![A-Za-z0-9_-])|(?<=\\[nrt]))((?:" + "|".join(sorted(SENSITIVE_HEADERS))
+                + r")\s*:\s*)[^\r\n'\"\\<]+"), r"\1" + MASK),
+    # userinfo in a URL: user:password@, but also a token alone (https://TOKEN@host) or an empty user
+    # name (https://:password@host); it holds no '/', '?' or '#' (RFC 3986 §3.2.1), so "a@b" in a path or
+    # query is no userinfo. The scheme starts where a run of scheme characters starts (with any digits
+    # or "+.-" before its first letter kept in group 1), or a long run of letters would be scanned once
+    # per letter: quadratic.
+    (re.compile(r"(?i)(?<![a-z0-9+.-])([0-9+.-]*[a-z][a-z0-9+.-]*://)[^/?#\s@'\"\\<>]+@"), r"\1" + MASK + "@"),
+    # the value ends at '<' too: the closing tag after a URL in report.html or junit.xml
     (re.compile(r"(?i)([?&;][A-Za-z0-9_.-]*?(?:" + "|".join(re.escape(p) for p in SENSITIVE_PARAM_ENDINGS)
-                + r")=)[^&#\s'\"\\]+"), r"\1" + MASK),
+                + r")=)[^&#\s'\"\\<]+"), r"\1" + MASK),
     (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
      "[REDACTED-PRIVATE-KEY]"),
     # private members of a JWK (RFC 7518 §6.2.2, §6.3.2, §6.4.1)
     (re.compile(r'("(?:d|p|q|dp|dq|qi|k)"\s*:\s*")[A-Za-z0-9_=-]{8,}(")'), r"\1" + MASK + r"\2"),
     (re.compile(r'(?i)(\\?"(?:' + "|".join(SENSITIVE_MEMBERS) + r')\\?"\s*:\s*\\?")(?:[^"\\]|\\[^"])+(\\?")'),
      r"\1" + MASK + r"\2"),
-    # passport bodies of a data API: {"passports": ["..."]}, also inside a JSON string (with escaped quotes)
-    (re.compile(r'(\\?)("passports\1"\s*:\s*\[)[^\]]*(\])'),
-     lambda m: f'{m[1]}{m[2]}{m[1]}"{MASK}{m[1]}"{m[3]}'),
+    # passport bodies of a data API: {"passports": ["..."]}, also inside a JSON string (with escaped quotes).
+    # The array is read string by string, not up to the first ']': the masks the rules above (and the
+    # registered secrets) write hold a ']' ("[REDACTED-JWT]"), and a passports array of JWTs, or one
+    # already redacted, would otherwise be cut short and the JSON broken. Between the strings only
+    # commas and whitespace: a scan cannot run past the next member.
+    (re.compile(r'("passports"\s*:\s*\[)(?:[\s,]|' + _JSON_STRING + r')*(\])'),
+     lambda m: f'{m[1]}"{MASK}"{m[2]}'),
+    (re.compile(r'(\\"passports\\"\s*:\s*\[)(?:[\s,]|\\[nrt]|' + _ESCAPED_JSON_STRING + r')*(\])'),
+     lambda m: f'{m[1]}\\"{MASK}\\"{m[2]}'),
 ]
 
 
@@ -86,7 +124,12 @@ class Redactor:
             if len(secret) >= SUBSTRING_MIN:
                 value = value.replace(secret, MASK)
             else:
-                value = re.sub(rf"(?<![A-Za-z0-9_.~+/=-]){re.escape(secret)}(?![A-Za-z0-9_.~+/=-])", MASK, value)
+                value = re.sub(_whole_word(secret), MASK, value)
+        return self.patterns(value)
+
+    def patterns(self, value: str) -> str:
+        """Only the credential-shaped text: for serialised JSON whose strings :meth:`structure` already
+        cleaned (a registered secret sought in JSON text could split an escape such as ``\\n``)."""
         for pattern, replacement in _PATTERNS:
             value = pattern.sub(replacement, value)
         return value

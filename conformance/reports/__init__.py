@@ -39,11 +39,13 @@ def redact_tree(directory: Path, redactor: Redactor) -> None:
                 document = json.loads(text)
             except ValueError:
                 pass
-            else:  # value by value, so that the file stays valid JSON
-                cleaned_document = redactor.structure(document)
-                if cleaned_document != document:
-                    path.write_text(json.dumps(cleaned_document, indent=2, ensure_ascii=False) + "\n",
-                                    encoding="utf-8")
+            else:
+                # Value by value, so that a registered secret is found whatever escaping JSON gave it and
+                # the file stays valid; then the serialised document through the patterns, as the rules
+                # for a member's value (access_token, private JWK members, passports) need its name.
+                cleaned = redactor.patterns(json.dumps(redactor.structure(document), indent=2, ensure_ascii=False))
+                if cleaned != json.dumps(document, indent=2, ensure_ascii=False):
+                    path.write_text(cleaned + "\n", encoding="utf-8")
                 continue
         cleaned = redactor.text(text)
         if cleaned != text:
