@@ -200,7 +200,7 @@ def discover_registry(profile: Profile, run: Run) -> Profile:
         run.notices.append(f"service registry {profile.registry}/services answered {response.status} "
                            "without a list of services")
         return profile
-    by_artifact = {s.service_info_artifact: s for s in suites.discover().values() if s.service_info_artifact}
+    by_artifact = {artifact: s for s in suites.discover().values() for artifact in s.service_info_artifacts()}
     services = list(profile.services)
     declared = {s.url.rstrip("/") for s in services}
     for entry in listed:

@@ -38,6 +38,9 @@ class Suite:
     #: The ``type.artifact`` a service of this standard reports in service-info, or None if the
     #: standard has no service-info endpoint (an OIDC broker, say).
     service_info_artifact: str | None = None
+    #: Other spellings of the artifact a service may report, where the spec itself gives more than one
+    #: (its text and its example disagree): each is accepted, and found in a service registry.
+    service_info_artifact_aliases: tuple[str, ...] = ()
     #: Paths (relative to the service URL) of the service's service-info documents, or a function of
     #: the profile entry that gives them (a standard may serve one per endpoint the profile declares).
     service_info_paths: tuple[str, ...] | Callable[[Service], tuple[str, ...]] = ("/service-info",)
@@ -70,6 +73,12 @@ class Suite:
     def service_info_paths_for(self, service: Service) -> tuple[str, ...]:
         paths = self.service_info_paths
         return paths(service) if callable(paths) else paths
+
+    def service_info_artifacts(self) -> tuple[str, ...]:
+        """Every ``type.artifact`` a service of this standard may report (none: no service-info)."""
+        if self.service_info_artifact is None:
+            return ()
+        return (self.service_info_artifact, *self.service_info_artifact_aliases)
 
     def has_service_info(self, version: str) -> bool:
         return self.service_info_artifact is not None and versions.matches(version, self.service_info_versions)

@@ -54,3 +54,9 @@ def test_reference_apps_load_on_demand_and_serve_their_standard() -> None:
 def test_the_shared_suite_is_the_one_every_service_gets() -> None:
     shared = shared_suite()
     assert shared is not None and shared.shared
+
+
+def test_artifact_aliases_are_allowed_spellings() -> None:
+    suite = replace(for_standard("drs"), service_info_artifact_aliases=("drs-alias",))
+    assert suite.service_info_artifacts() == ("drs", "drs-alias")
+    assert replace(for_standard("drs"), service_info_artifact=None).service_info_artifacts() == ()
