@@ -174,6 +174,9 @@ def cmd_reference_serve(args: argparse.Namespace) -> int:
 def cmd_reference_faults(args: argparse.Namespace) -> int:
     from conformance import reference
 
+    known = reference.standards()
+    if args.standard and args.standard not in known:
+        raise UsageError(f"no reference server for {args.standard} (reference servers: {', '.join(known)})")
     for app in reference.apps():
         if args.standard and app.standard != args.standard:
             continue
@@ -232,7 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
     ref = sub.add_parser("reference", help="embedded reference servers").add_subparsers(
         dest="reference_command", required=True, metavar="SUBCOMMAND")
     serve = ref.add_parser("serve", help="run a reference server on 127.0.0.1")
-    serve.add_argument("standard")
+    served = sorted(s.standard for s in suites.discover().values() if s.reference)
+    serve.add_argument("standard", help=f"the standard whose reference server to run (one of: {', '.join(served)})")
     serve.add_argument("--port", type=int, default=0)
     serve.add_argument("--fault", action="append", help="inject a named fault (repeatable)")
     serve.add_argument("--version", help="spec version to speak (default: the newest)")

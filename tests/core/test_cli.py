@@ -23,6 +23,18 @@ def test_reference_faults_of_one_standard(capsys: pytest.CaptureFixture[str]) ->
     assert out.startswith("service-info:") and "drs" not in out
 
 
+def test_reference_faults_of_an_unknown_standard_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["reference", "faults", "nonesuch"]) == 4
+    assert "no reference server for nonesuch" in capsys.readouterr().err
+
+
+def test_reference_serve_help_lists_the_standards(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["reference", "serve", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    listed = out.split("one of: ", 1)[1].split(")", 1)[0].split(", ")
+    assert {"beacon", "drs", "htsget", "passports", "service-info"} <= set(listed)
+
+
 def test_reference_serve_unknown_fault_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["reference", "serve", "service-info", "--fault", "no-such-fault"]) == 4
     err = capsys.readouterr().err
