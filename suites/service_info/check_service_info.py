@@ -43,11 +43,14 @@ def test_service_info_answers_200_with_json(info: ServiceInfo, client: ServiceCl
 
 @check("service-info.content-type.is-json")
 def test_service_info_is_served_as_json(info: ServiceInfo) -> None:
-    """The document's media type is application/json (service-info 1.0.0 §GET /service-info)."""
+    """The document's media type is JSON: application/json (service-info 1.0.0 §GET /service-info), or a
+    vendor type with the +json structured-syntax suffix (RFC 6839 §3.1), which a standard may demand
+    for its own service-info (refget 2.0.0 serves its vendor JSON type)."""
     for path, _, response in info.documents():
-        if response.content_type != "application/json":
+        kind = response.content_type
+        if kind != "application/json" and not (kind.startswith("application/") and kind.endswith("+json")):
             got = response.headers.get("Content-Type") or "no Content-Type"
-            raise fail(f"GET {path} is served as {got!r}, not application/json", response)
+            raise fail(f"GET {path} is served as {got!r}, not application/json (or a +json type)", response)
 
 
 @check("service-info.schema.valid")
