@@ -42,7 +42,7 @@ def redact_tree(directory: Path, redactor: Redactor) -> None:
             else:
                 # Value by value, so that a registered secret is found whatever escaping JSON gave it and
                 # the file stays valid; then the serialised document through the patterns, as the rules
-                # for a member's value (access_token, private JWK members, passports) need its name.
+                # for a member's value (access_token, private JWK members, token arrays) need its name.
                 cleaned = redactor.patterns(json.dumps(redactor.structure(document), indent=2, ensure_ascii=False))
                 if cleaned != json.dumps(document, indent=2, ensure_ascii=False):
                     path.write_text(cleaned + "\n", encoding="utf-8")

@@ -28,13 +28,13 @@ from conformance_suites.htsget.reference import data as htsget_data
 from conformance.reference.server import free_port
 from conformance.testing import run_profile
 
+pytestmark = pytest.mark.integration
+
 STARTUP_SECONDS = 8.0
 
 # Loads the extension under the module name its init function expects, then serves (blocking).
 LAUNCHER = """
 import importlib.machinery, importlib.util, sys
-
-pytestmark = pytest.mark.integration
 path, data, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
 loader = importlib.machinery.ExtensionFileLoader("htsgetr", path)
 module = importlib.util.module_from_spec(importlib.util.spec_from_file_location("htsgetr", path, loader=loader))
