@@ -36,8 +36,12 @@ TOKEN_HEADER = "X-Access-Token"
 #: accepted-first: the first GET of each object answers 202 Accepted with Retry-After: 0;
 #: external-bundle-member: bundle-1 lists a member held by another DRS server;
 #: gzip-stored: the bytes are served as stored with Content-Encoding: gzip (size and checksums are over
-#:   the stored bytes).
-VARIANTS = ("signed-inline-urls", "metadata-open", "accepted-first", "external-bundle-member", "gzip-stored")
+#:   the stored bytes);
+#: public-hostname: self_uri names the service's public host without a port (drs://drs.example.org/id), as a
+#:   service behind a proxy does.
+VARIANTS = ("signed-inline-urls", "metadata-open", "accepted-first", "external-bundle-member", "gzip-stored",
+            "public-hostname")
+PUBLIC_HOSTNAME = "drs.example.org"
 
 
 def blob_chunks(seed: int, size: int, start: int = 0, end: int | None = None) -> Iterator[bytes]:
@@ -167,10 +171,12 @@ class DrsApp(ReferenceApp):
             return f"{self.url}/objects/{encoded}"
         if self.has("self-uri-compact-form"):
             return f"drs://drs.ref:{encoded}"
-        if self.has("self-uri-without-port"):
-            return f"drs://{urlsplit(self.root_url).hostname}/{encoded}"
+        if self.has("self-uri-with-another-port"):
+            return f"drs://{urlsplit(self.root_url).hostname}:1/{encoded}"
         if self.has("self-uri-unencoded-id"):
             return f"drs://{self.host()}/{object_id}"
+        if "public-hostname" in self.variants:
+            return f"drs://{PUBLIC_HOSTNAME}/{encoded}"
         return f"drs://{self.host()}/{encoded}"
 
     def bytes_url(self, object_id: str, private: bool = False) -> str:

@@ -56,6 +56,18 @@ def test_conformant_variants_get_no_failed_check(report_root: Path, specs_dir: s
         assert result.outcome(check_id) == "passed", (check_id, result.check(check_id))
 
 
+def test_a_self_uri_naming_the_public_host_is_no_failure(report_root: Path) -> None:
+    """A service behind a proxy names its public host in self_uri while the harness reaches it at another
+    address (seen with a third-party DRS on loopback): DRS 1.2.0 §Hostname-based DRS URIs forbids only a
+    port, so the check passes."""
+    app = DrsApp(options={"variants": ["public-hostname"]})
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "drs public host", "services": [_entry(app, server)]}, report_root,
+                             checks=["drs.uri.hostname-uri-has-no-port", "drs.uri.self-uri-is-hostname-based"],
+                             environ={"DRS_TEST_PASSPORT": app.passport})
+    assert result.outcome("drs.uri.hostname-uri-has-no-port") == "passed", result.output
+
+
 def test_access_header_values_and_tampered_passport_never_reported(report_root: Path) -> None:
     app = DrsApp(faults=["access-url-dead", "bad-passport-accepted"])
     with ReferenceServer(app) as server:
