@@ -1,0 +1,156 @@
+"""The refget suite beyond the generic fault matrix: refget 1.0.0, the choices the texts allow that the
+reference server does not make (never failed), a large sequence streamed, and a profile without sequences."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from conformance_suites.refget.reference.app import LINEAR, RefgetApp, Seq
+
+from conformance.reference.app import Reply, Request, json_reply, route
+from conformance.reference.server import ReferenceServer
+from conformance.testing import reference_entries, run_profile
+
+
+def test_refget_1_0_0_is_conformant_with_415_and_vendor_types(report_root: Path, specs_dir: str | None) -> None:
+    # the 1.0.1 entry's ids (MD5, TRUNC512) as a 1.0.0 server: the 2.0.0 entry names a ga4gh: id
+    entry = next(e for e in reference_entries("refget") if e["version"] == "1.0.1")
+    entry["version"] = "1.0.0"
+    result = run_profile({"initiative": "refget 1.0.0", "services": [entry]}, report_root, specs_dir=specs_dir,
+                         standards=["refget"])
+    assert result.failed() == [] and result.errors() == [], result.output
+    assert result.exit_code == 0
+    assert result.outcome("refget.negotiation.unsupported-accept-is-406") == "passed"  # 415 in 1.0.0
+    assert result.outcome("refget.negotiation.accepts-degraded-types") == "skipped"  # a 1.0.1 rule
+
+
+class AllowedChoices(RefgetApp):
+    """Answers the texts allow that the reference server does not give: text/plain sequences, a 303 to
+    where the bases are, the 1.0.1 table's TRUNC512 key, a namespaced ga4gh and an upper-case md5 in the
+    metadata, 416 (not 400/501) where the texts disagree, and 2.0.0 service-info without
+    identifier_types (optional in the OpenAPI) and with the artifact of the text's example."""
+
+    def text(self, body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
+        reply = super().text(body, status, headers)
+        reply.headers["Content-Type"] = "text/plain; charset=us-ascii"
+        return reply
+
+    @route("GET", "/sequence/{ident}")
+    def sequence(self, request: Request) -> Reply:
+        seq = self.resolve(request.params["ident"])
+        plain = not request.query and request.header("Range") is None and self.acceptable(request, "text")
+        if seq is not None and plain:
+            return Reply(303, b"", {"Location": f"/bases/{seq.md5}"})
+        return super().sequence(request)
+
+    @route("GET", "/bases/{md5}")
+    def bases(self, request: Request) -> Reply:
+        seq = self.by_md5(request.params["md5"])
+        return self.whole(seq) if seq is not None else self.error(404, "no such bases")
+
+    @route("GET", "/sequence/{ident}/metadata")
+    def metadata(self, request: Request) -> Reply:
+        reply = super().metadata(request)
+        if reply.status != 200:
+            return reply
+        document = json.loads(reply.body)
+        inner = document["metadata"]
+        inner["md5"] = inner["md5"].upper()
+        if "trunc512" in inner:
+            inner["TRUNC512"] = inner.pop("trunc512").upper()
+        if isinstance(inner.get("ga4gh"), str):
+            inner["ga4gh"] = "ga4gh:" + inner["ga4gh"]
+        return json_reply(document, content_type=reply.headers["Content-Type"])
+
+    @route("GET", "/sequence/service-info")
+    def service_info(self, request: Request) -> Reply:
+        reply = super().service_info(request)
+        document = json.loads(reply.body)
+        if "refget" in document:
+            del document["refget"]["identifier_types"]
+            document["type"]["artifact"] = "refget-sequence"  # the pinned 2.0.0 text's example (E9)
+        return json_reply(document, content_type=reply.headers["Content-Type"])
+
+    def query_answer(self, seq: Seq, start_text: str | None, end_text: str | None) -> Reply:
+        if start_text and start_text.isdigit() and int(start_text) > seq.size and self.circular_supported:
+            return self.error(416, "outside the bounds of the sequence")  # erratum E5
+        return super().query_answer(seq, start_text, end_text)
+
+    def wrap_answer(self, seq: Seq, start: int, end: int) -> Reply:
+        if not self.circular_supported:
+            return self.error(416, "start is greater than end")  # erratum E6
+        return super().wrap_answer(seq, start, end)
+
+    def range_answer(self, seq: Seq, header: str) -> Reply:
+        first = header.removeprefix("bytes=").split("-")[0]
+        if first.isdigit() and int(first) >= seq.size:
+            return self.error(416, "range not satisfiable")  # erratum E7
+        return super().range_answer(seq, header)
+
+
+@pytest.mark.parametrize("version", ["2.0.0", "1.0.1"])
+def test_choices_the_texts_allow_are_never_failed(version: str, report_root: Path, specs_dir: str | None) -> None:
+    app = AllowedChoices(version=version)
+    entry = next(e for e in AllowedChoices.demo_entries() if e["version"] == version)
+    with ReferenceServer(app) as server:
+        entry = {**entry, "url": server.url}
+        entry.pop("reference")
+        result = run_profile({"initiative": f"allowed {version}", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, standards=["refget"])
+    assert result.failed() == [], result.output
+    assert result.errors() == [], result.output
+    assert result.exit_code == 0
+    assert result.outcome("refget.sequence.md5-matches-bytes") == "passed"
+    assert result.outcome("refget.subsequence.start-after-end") == "passed"
+    if version == "2.0.0":
+        assert result.outcome("service-info.type.artifact-matches-standard") == "passed"
+
+
+class ChecksCounted(RefgetApp):
+    """Counts the GETs of whole sequences: each is fetched once per run, whatever the number of checks."""
+
+    whole_gets: ClassVar[int] = 0
+
+    def whole(self, seq: Seq) -> Reply:
+        type(self).whole_gets += 1
+        return super().whole(seq)
+
+
+def test_a_large_sequence_is_streamed_and_verified(report_root: Path, specs_dir: str | None) -> None:
+    size = 3 * 1024 * 1024  # above what the server sends in one piece: chunked, in 64 KiB blocks
+    app = ChecksCounted(version="2.0.0", options={"large_sequence_size": size})
+    with ReferenceServer(app) as server:
+        entry = {"standard": "refget", "version": "2.0.0", "url": server.url,
+                 "sequences": ["insdc:CT000003.1"]}
+        result = run_profile({"initiative": "large", "services": [entry]}, report_root, specs_dir=specs_dir,
+                             checks=["refget.sequence.md5-matches-bytes", "refget.sequence.ga4gh-matches-bytes",
+                                     "refget.sequence.length-matches-bytes",
+                                     "refget.sequence.body-is-uppercase-letters",
+                                     "refget.subsequence.start-end-returns-slice",
+                                     "refget.property.subsequences-match-or-error"])
+    assert result.failed() == [] and result.errors() == [], result.output
+    assert all(c.outcome == "passed" for s in result.scorecard.services for c in s.checks), result.output
+    assert ChecksCounted.whole_gets == 1
+
+
+def test_the_reference_sequences_are_fixed() -> None:
+    # The demo profile names these ids: the generator must not drift.
+    assert LINEAR.md5 == "13815fd4f20f83e528af9e2d372ef7e0"
+    assert LINEAR.ga4gh == "SQ.M1QxEHGas6blhy0qIgPC18SzCFulP1Y7"
+    assert set(LINEAR.data(0, LINEAR.size)) <= set(b"ACGT")
+
+
+def test_without_sequences_the_checks_say_why(report_root: Path) -> None:
+    entries = reference_entries("refget")
+    for entry in entries:
+        entry["sequences"] = []
+        entry["circular_sequences"] = []
+    result = run_profile({"initiative": "no sequences", "services": entries[:1]}, report_root,
+                         checks=["refget.sequence.md5-matches-bytes", "refget.subsequence.start-end-returns-slice",
+                                 "refget.service-info.algorithms-include-md5"])
+    check = result.check("refget.sequence.md5-matches-bytes")
+    assert check.outcome == "skipped" and "lists no sequences" in check.message
+    assert result.outcome("refget.service-info.algorithms-include-md5") == "passed"

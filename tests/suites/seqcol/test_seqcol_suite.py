@@ -1,0 +1,126 @@
+"""The seqcol reference server's collections are what the spec's own algorithm gives (recomputed here
+with the spec's Python snippets, not with the suite's helpers); conformant variants and profile hints
+get no failed check; a hint the server does not hold is a failure; the served schema forms resolve."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conformance_suites.seqcol import schema as seqcol_schema
+from conformance_suites.seqcol.reference.app import VARIANTS, SeqcolApp
+from conformance_suites.seqcol.reference.collections import COLLECTIONS, bases
+
+from conformance.reference.server import ReferenceServer
+from conformance.specs import SpecStore
+from conformance.testing import run_profile
+
+
+def _canonical(item: Any) -> bytes:
+    """Sequence Collections 1.0.0 §2 Step 2 (ASCII data, integers: the snippet suffices)."""
+    return json.dumps(item, separators=(",", ":"), ensure_ascii=False, allow_nan=False, sort_keys=True).encode()
+
+
+def _t24u(data: bytes) -> str:
+    """Footnote F3."""
+    return base64.urlsafe_b64encode(hashlib.sha512(data).digest()[:24]).decode("ascii")
+
+
+def test_reference_collections_follow_the_spec_algorithm() -> None:
+    app = SeqcolApp()
+    assert [s.label for s in app.store.values()] == list(COLLECTIONS)
+    for stored in app.store.values():
+        rows = COLLECTIONS[stored.label]
+        names = [name for name, _ in rows]
+        lengths = [len(seq.bases) for _, seq in rows]
+        sequences = ["SQ." + _t24u(bases(seq.seed, seq.length).encode()) for _, seq in rows]
+        pairs = [{"length": length, "name": name} for name, length in zip(names, lengths)]
+        level2 = {"names": names, "lengths": lengths, "sequences": sequences, "name_length_pairs": pairs,
+                  "sorted_sequences": sorted(sequences), "author": stored.full["author"]}
+        assert stored.level2 == level2
+        snlp = sorted(_t24u(_canonical(pair)) for pair in pairs)
+        expected_level1 = {k: v if k == "author" else _t24u(_canonical(v)) for k, v in level2.items()}
+        expected_level1["sorted_name_length_pairs"] = _t24u(_canonical(snlp))
+        assert stored.level1 == expected_level1
+        top = _t24u(_canonical({"names": expected_level1["names"], "sequences": expected_level1["sequences"]}))
+        assert stored.digest == top
+
+
+def _entry(server: ReferenceServer, **options: Any) -> dict[str, Any]:
+    return {"standard": "seqcol", "version": "1.0.0", "url": server.url, **options}
+
+
+def test_conformant_variants_and_hints_get_no_failed_check(report_root: Path, specs_dir: str | None) -> None:
+    """The $ref form of the schema (the spec's own example), a comparison that lists no transient
+    attribute (the spec authors' implementation), and the profile naming collections."""
+    app = SeqcolApp(options={"variants": list(VARIANTS)})
+    hinted = [stored.digest for stored in app.store.values()][-1:]
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "seqcol variants", "services": [_entry(server, collections=hinted)]},
+                             report_root, specs_dir=specs_dir, standards=["seqcol"])
+    assert result.failed() == [], result.output
+    assert result.errors() == [], result.output
+    for check_id in ("seqcol.digest.top-level-from-inherent", "seqcol.digest.level1-matches-level2",
+                     "seqcol.comparison.get-content", "seqcol.comparison.post-content",
+                     "seqcol.collection.level2-matches-schema", "seqcol.list.filter-by-attribute",
+                     "seqcol.ancillary.sorted-name-length-pairs-correct", "seqcol.attribute.retrieves-value"):
+        assert result.outcome(check_id) == "passed", (check_id, result.check(check_id))
+
+
+def test_a_hinted_collection_the_server_lacks_fails(report_root: Path) -> None:
+    app = SeqcolApp()
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "seqcol hint", "services": [
+            _entry(server, collections=["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"])]}, report_root,
+            checks=["seqcol.collection.known-digest-answers-200"])
+    check = result.check("seqcol.collection.known-digest-answers-200")
+    assert check.outcome == "failed" and "the profile names" in check.message
+
+
+def test_without_official_files_only_the_approved_definitions_check_skips(report_root: Path, no_specs: None) -> None:
+    app = SeqcolApp()
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "seqcol no specs", "services": [_entry(server)]}, report_root,
+                             standards=["seqcol"])
+    assert result.failed() == [] and result.errors() == [], result.output
+    assert result.outcome("seqcol.collection.schema.base-attributes-valid") == "skipped"
+    assert result.outcome("seqcol.collection.level2-matches-schema") == "passed"
+
+
+def test_schema_forms_of_the_spec_are_valid_and_resolve(requires_specs: str) -> None:
+    """The approved minimal and refs schemas are valid JSON Schemas; the §3.1 "$ref": "/lengths" form
+    resolves to the minimal schema's definitions."""
+    store = SpecStore(Path(requires_specs))
+    minimal = store.load(seqcol_schema.MINIMAL)
+    refs = store.load("refget/seqcol-1.0.0/schemas/seqcol_refs_v1.0.0.json")
+    assert seqcol_schema.meta_problem(minimal) is None
+    assert seqcol_schema.meta_problem(refs) is None
+    terms = seqcol_schema.official_terms(store)
+    document, unresolved = seqcol_schema.resolved(refs, terms)
+    assert unresolved == []
+    assert document["properties"]["lengths"]["items"] == {"type": "integer"}
+    assert seqcol_schema.is_collated(refs, terms, "names")
+    validator = seqcol_schema.collection_validator(refs, terms, set())
+    assert list(validator.iter_errors({"names": ["a"], "lengths": [1], "sequences": ["SQ.x"]})) == []
+    assert list(validator.iter_errors({"names": ["a"], "lengths": ["1"], "sequences": ["SQ.x"]}))
+    _, unresolved = seqcol_schema.resolved({"properties": {"x": {"$ref": "https://example.org/x.json"}}}, terms)
+    assert unresolved == ["https://example.org/x.json"]
+
+
+@pytest.mark.parametrize(("schema", "problem"), [
+    ({"type": "object", "properties": {}, "ga4gh": {"inherent": ["names"]}}, None),
+    ({"type": "object", "properties": {}}, "ga4gh.inherent is missing"),
+    ({"ga4gh": {"inherent": []}}, "ga4gh.inherent is empty"),
+    ({"ga4gh": {"inherent": ["names"], "transient": "x"}}, "ga4gh.transient is not an array"),
+    ({"ga4gh": {"inherent": ["names"]}, "properties": {"names": {"collated": "yes"}}}, "collated is not a boolean"),
+])
+def test_qualifiers(schema: dict[str, Any], problem: str | None) -> None:
+    found = seqcol_schema.qualifiers(schema)
+    if problem is None:
+        assert found.problems == [] and found.inherent == ["names"]
+    else:
+        assert any(problem in p for p in found.problems), found.problems
