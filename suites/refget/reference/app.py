@@ -181,6 +181,14 @@ class RefgetApp(ReferenceApp):
     def json_type(self) -> str:
         return f"application/vnd.ga4gh.refget.v{self.version}+json"
 
+    @property
+    def accepted_versions(self) -> tuple[str, ...]:
+        """Protocol versions whose vendor types an Accept header may name. A 1.0.1 server also takes the
+        types of 1.0.0, the release 1.0.1 patches (1.0.1 Appendix 2: its one change is text/plain), as "A
+        server MAY support other formatting" allows: the compliance suite that refget 1.0.1 §Compliance
+        names (refget-compliance 1.2.6) asks for them. Its answers keep the 1.0.1 types."""
+        return ("1.0.0", "1.0.1") if self.version == "1.0.1" else (self.version,)
+
     def acceptable(self, request: Request, kind: str) -> bool:
         """Whether the Accept header names a format this server serves (refget §Internet Media Types
         Handling: a type degrades to its vendor type without parameters, then to text/plain or
@@ -189,10 +197,12 @@ class RefgetApp(ReferenceApp):
         if not header or self.has("unsupported-accept-ignored"):
             return True
         if kind == "text":
-            served = {"*/*", "text/*", self.text_type} | ({"text/plain"} if not self.has("text-plain-not-accepted")
-                                                           else set())
+            served = {"*/*", "text/*"} | {f"text/vnd.ga4gh.refget.v{v}+plain" for v in self.accepted_versions}
+            if not self.has("text-plain-not-accepted"):
+                served.add("text/plain")
         else:
-            served = {"*/*", "application/*", "application/json", self.json_type}
+            served = {"*/*", "application/*", "application/json"} | {
+                f"application/vnd.ga4gh.refget.v{v}+json" for v in self.accepted_versions}
         return any(part.split(";")[0].strip().lower() in served for part in header.split(","))
 
     def not_acceptable(self) -> Reply:
