@@ -18,6 +18,14 @@ from dataclasses import dataclass
 #: Every byte but the ASCII letters: what the normalisation removes ("all non-base symbols (\\n, spaces,
 #: etc) must be removed and then uppercase the rest", refget 1.0.1 §Checksum calculation).
 NON_LETTERS = bytes(c for c in range(256) if not (0x41 <= c <= 0x5A or 0x61 <= c <= 0x7A))
+#: The bytes A-Z: a chunk from which deleting them leaves nothing is already in normalised form (the
+#: common case, checked at memory speed, before any slower scan).
+UPPER_LETTERS = bytes(range(0x41, 0x5B))
+
+
+def is_normalised(chunk: bytes) -> bool:
+    """Whether every byte of ``chunk`` is an upper-case letter A-Z."""
+    return not chunk.translate(None, UPPER_LETTERS)
 #: The bytes a served sequence may hold: "uppercase ASCII text (bytes 0x41-0x5A)".
 NOT_UPPER = bytes(c for c in range(256) if not 0x41 <= c <= 0x5A)
 TRUNCATION = 24
@@ -66,9 +74,10 @@ class SequenceDigest:
         #: Letters seen (the length of the normalised sequence).
         self.length = 0
 
-    def update(self, chunk: bytes) -> bytes:
-        """Hash one chunk; returns its normalised form (what positions in the sequence refer to)."""
-        piece = chunk.translate(None, NON_LETTERS).upper()
+    def update(self, chunk: bytes, normalised: bool = False) -> bytes:
+        """Hash one chunk; returns its normalised form (what positions in the sequence refer to).
+        ``normalised``: the caller knows the chunk is upper-case letters only (:func:`is_normalised`)."""
+        piece = chunk if normalised else chunk.translate(None, NON_LETTERS).upper()
         self._md5.update(piece)
         self._sha512.update(piece)
         self.length += len(piece)

@@ -18,7 +18,7 @@ import pytest
 
 from conformance import BudgetExceeded, CheckFailure, Response, ServiceView, json_type
 
-from .digests import NOT_UPPER, SequenceDigest, same_checksum
+from .digests import NOT_UPPER, SequenceDigest, is_normalised, same_checksum
 from .slices import WINDOW, Capture, Known
 
 _SKIP = pytest.skip.Exception
@@ -248,12 +248,13 @@ class Refget(ServiceView):
 
         def on_chunk(chunk: bytes) -> None:
             nonlocal raw, bad
-            if bad is None:
+            clean = is_normalised(chunk)  # the common case, at memory speed: no scan, no copy
+            if bad is None and not clean:
                 found = NOT_UPPER_RE.search(chunk)
                 if found:
                     bad = (raw + found.start(), chunk[found.start()])
             raw += len(chunk)
-            capture.feed(digest.update(chunk))
+            capture.feed(digest.update(chunk, normalised=clean))
 
         response = self.client.stream(sequence_path(ident), on_chunk, max_bytes=cap)
         return Fetched(ident, response, digest, raw, bad, response.truncated, capture.known())

@@ -84,3 +84,14 @@ def test_same_checksum_hex_is_case_insensitive_ga4gh_is_not() -> None:
     assert same_checksum("md5", "6AEF897C3D6FF0C78AFF06AC189178DD", "6aef897c3d6ff0c78aff06ac189178dd")
     assert same_checksum("ga4gh", "ga4gh:SQ.aKF498dAxcJAqme6QYQ7EZ07-fiw8Kw2", "SQ.aKF498dAxcJAqme6QYQ7EZ07-fiw8Kw2")
     assert not same_checksum("ga4gh", "SQ.akf498dAxcJAqme6QYQ7EZ07-fiw8Kw2", "SQ.aKF498dAxcJAqme6QYQ7EZ07-fiw8Kw2")
+
+
+def test_the_fast_path_gives_the_same_digests() -> None:
+    from conformance_suites.refget.digests import SequenceDigest, is_normalised
+
+    chunks = [b"ACGTTGCA", b"acgt\nNN", b"GGCC", b"", b"T*A"]
+    fast, slow = SequenceDigest(), SequenceDigest()
+    for chunk in chunks:
+        assert fast.update(chunk, normalised=is_normalised(chunk)) == slow.update(chunk)
+    assert (fast.md5, fast.length) == (slow.md5, slow.length)
+    assert is_normalised(b"ACGT") and not is_normalised(b"ACGt") and not is_normalised(b"AC\nGT")
