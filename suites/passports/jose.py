@@ -5,8 +5,6 @@ Every signature is made and checked by PyJWT with ``cryptography``; nothing here
 signature algorithm. The only "forgeries" are re-encodings (``alg: none``, a payload changed under a
 kept signature) and the HS256 algorithm-confusion token, signed with PyJWT's own HMAC primitive keyed
 with a *public* key (the attack a clearinghouse must refuse, RFC 8725 §2.1).
-
-This module has no REFERENCE_APPS: reference discovery passes over it.
 """
 
 from __future__ import annotations
