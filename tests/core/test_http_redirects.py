@@ -22,7 +22,7 @@ PRIVATE = "a loopback or private address, followed only for a service on such an
     "http://169.254.169.254/latest/meta-data/",  # cloud metadata
     "http://[fe80::1]/x",
     "http://224.0.0.1/x",
-    "http://0.0.0.0:8080/x",
+    "http://0:8080/x",  # the unspecified address, in the short form the resolver reads
     "http://[::]/x",
 ])
 @pytest.mark.parametrize("service", [PUBLIC, "http://127.0.0.1:8080", "http://10.1.2.3/api"])

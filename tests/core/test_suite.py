@@ -4,7 +4,6 @@ fingerprint that says whether two runs are comparable."""
 from __future__ import annotations
 
 import shutil
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -37,12 +36,6 @@ def test_fingerprint_follows_checks_and_catalogue(tmp_path: Path) -> None:
     check = next(folder.glob("check_*.py"))
     check.write_text(check.read_text() + "\n# changed\n")
     assert suite.fingerprint() != changed
-
-
-def test_discovery_does_not_import_reference_servers() -> None:
-    discover()
-    for suite in discover().values():
-        assert f"{suite.package}.reference" not in sys.modules or suite.reference_apps()
 
 
 def test_reference_apps_load_on_demand_and_serve_their_standard() -> None:
