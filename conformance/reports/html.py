@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from pathlib import Path
@@ -332,7 +332,7 @@ def _service_section(service: Mapping[str, Any]) -> str:
     label = service.get("name") or f"{service.get('standard')} {service.get('version')}"
     parts = [
         f'<section class="service" id="{_anchor("service", key)}">'
-        f"<h2>{_text(label)} {_verdict_badge(service.get('verdict'))}</h2>"
+        f"<h2>{_text(label)} <code>{_text(key)}</code> {_verdict_badge(service.get('verdict'))}</h2>"
         f'<p class="meta">{_text(service.get("standard"))} {_text(service.get("version"))} · '
         f"<code>{_text(service.get('url'))}</code> · service <code>{_text(key)}</code></p>"
     ]
@@ -383,7 +383,8 @@ def _scorecard_table(services: Sequence[Mapping[str, Any]]) -> str:
         must_failed = sum(1 for c in checks if c.get("outcome") == "failed" and c.get("level") == "MUST")
         label = service.get("name") or service.get("standard")
         rows.append(
-            f'<tr><td><a href="#{_anchor("service", str(service.get("key")))}">{_text(label)}</a></td>'
+            f'<tr><td><a href="#{_anchor("service", str(service.get("key")))}">{_text(label)}</a> '
+            f"<code class=\"key\">{_text(service.get('key'))}</code></td>"
             f"<td>{_text(service.get('version'))}</td><td><code>{_text(service.get('url'))}</code></td>"
             f"<td>{_verdict_badge(service.get('verdict'))}</td>"
             f'<td class="num">{_text(summary.get("must_passed"))}/{_text(summary.get("must_total"))}</td>'
@@ -403,9 +404,9 @@ def render(card: Mapping[str, Any]) -> str:
     if card.get("interrupted"):
         banners.append('<p class="banner bad">This run was interrupted: the results below are partial.</p>')
     if specs and not specs.get("available"):
-        how = f" {_text(specs.get('how_to_get'))}" if specs.get("how_to_get") else ""
-        banners.append(f'<p class="banner">Schemas not checked: the official GA4GH schemas were not available, '
-                       f"so no response was validated against them.{how}</p>")
+        how = f" ({_text(specs.get('how_to_get'))})" if specs.get("how_to_get") else ""
+        banners.append(f'<p class="banner"><b>Schemas not checked</b>: no response was validated against the '
+                       f"official GA4GH schemas{how}.</p>")
     if usage.get("limits_hit"):
         banners.append('<p class="banner">Limits reached: '
                        + ", ".join(f"<code>{_text(x)}</code>" for x in usage["limits_hit"]) + "</p>")
@@ -428,7 +429,8 @@ def render(card: Mapping[str, Any]) -> str:
         f"<title>{_text(title)}</title><style>{css}</style></head><body>"
         f'<header><h1>{_text(card.get("initiative"))}: GA4GH conformance {_verdict_badge(card.get("verdict"))}</h1>'
         f'<p class="meta">{meta}{contact}</p></header>'
-        f'<section id="scorecard"><h2>Scorecard</h2>{"".join(banners)}{_scorecard_table(services)}'
+        f'<section id="scorecard"><h2>Scorecard: {_text(card.get("initiative"))}</h2>'
+        f"{''.join(banners)}{_scorecard_table(services)}"
         "<p class=\"meta\">A failed MUST makes a service non-conformant; a failed SHOULD or MAY is a warning. "
         "Each requirement below names the spec version and section it comes from.</p>"
         f"{notice_list}</section>"
@@ -442,13 +444,13 @@ def write(scorecard: Scorecard, directory: Path, redactor: Redactor) -> Path:
     """``report.html`` from the scorecard, redacted value by value before it is escaped."""
     page = render(redactor.structure(scorecard.to_dict()))
     path = directory / FILENAME
-    # a whole page or none: a temporary file in the same directory, then a rename
-    fd, temp = tempfile.mkstemp(prefix=".report-", suffix=".tmp", dir=directory)
+    # a whole page or none: a temporary file in the same directory (created as any report file is, under
+    # the umask), then a rename
+    temp = directory / f".{FILENAME}.{os.getpid()}.{threading.get_ident()}.tmp"
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(page)
+        temp.write_text(page, encoding="utf-8")
         os.replace(temp, path)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
     return path

@@ -227,6 +227,9 @@ def test_write_redacts_and_leaves_no_temporary_file(tmp_path: Path) -> None:
     path = html.write(scorecard([drs_service()]), tmp_path, Redactor([SECRET]))
     assert path == tmp_path / "report.html"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+    other = tmp_path / "other.json"
+    other.write_text("{}", encoding="utf-8")
+    assert path.stat().st_mode & 0o777 == other.stat().st_mode & 0o777  # as any report file, not 0600
     page = path.read_text(encoding="utf-8")
     assert SECRET not in page and MASK in page
     parse(page)
