@@ -356,10 +356,14 @@ def _service_section(service: Mapping[str, Any]) -> str:
                 only = group[0]
                 parts.append(_check_block(key, only, children.get(str(only.get("id")), [])))
             else:
+                example = next(((c, e) for c in sorted(group, key=order) for case in c.get("cases", [])
+                                for e in case.get("evidence") or []), None)
+                shown = (f"<p>For example, <code>{_text(example[0].get('id'))}</code>:</p>{_evidence(example[1])}"
+                         if example else "")
                 parts.append(f'<article class="check error"><h4>{_outcome_badge("error")} '
                              f'<span class="count">{len(group)} ×</span> {_text(message)}</h4>'
                              f"<details><summary>the {len(group)} checks</summary>"
-                             f"{_id_list(key, sorted(group, key=order))}</details></article>")
+                             f"{_id_list(key, sorted(group, key=order))}</details>{shown}</article>")
     if skipped:
         by_kind: dict[str | None, list[Mapping[str, Any]]] = {}
         for check in skipped:

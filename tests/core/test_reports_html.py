@@ -201,8 +201,10 @@ def test_errors_of_one_cause_are_one_entry() -> None:
                                 check(f"htsget.c{i}", "MUST", case(f"htsget.c{i}", "error",
                                                                    "service unreachable: connection refused"))
                                 for i in range(97)])
+    service.checks[5].cases[0].evidence = [{**exchange(), "status": None, "error": "connection refused (errno 111)"}]
     text = visible(html.render(scorecard([service]).to_dict()))
     assert text.count("service unreachable: connection refused") == 1
+    assert "For example, htsget.c5: Reproduce" in text and "Answer connection refused (errno 111)" in text
     assert "97 × service unreachable: connection refused" in text and "Unreachable: connection refused" in text
 
 
