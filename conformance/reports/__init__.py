@@ -1,7 +1,8 @@
 """Report writers: each takes the finished scorecard and writes one format into the run directory.
 
-``junit.xml`` and ``report.html`` come from pytest's junitxml and pytest-html during the session; the
-scorecard block at the top of ``report.html`` comes from :mod:`conformance.reports.html`.
+``junit.xml`` comes from pytest's junitxml during the session; ``report.html`` is the harness's own page
+(:mod:`conformance.reports.html`). pytest-html writes a page only where a user asks pytest for one
+(``--html``), with the scorecard block of :mod:`conformance.reports.html` on top.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from conformance.redact import Redactor
-from conformance.reports import badge, scorecard_json, summary, testbed
+from conformance.reports import badge, html, scorecard_json, summary, testbed
 
 if TYPE_CHECKING:
     from conformance.run import Run
     from conformance.scorecard import Scorecard
 
-WRITERS = (scorecard_json.write, testbed.write, summary.write, badge.write)
+WRITERS = (scorecard_json.write, testbed.write, summary.write, badge.write, html.write)
 TEXT_SUFFIXES = {".json", ".md", ".html", ".xml", ".svg", ".txt", ".yaml", ".log"}
 
 

@@ -440,12 +440,12 @@ def test_redact_tree_keeps_html_well_formed(tmp_path: Path) -> None:
 
 
 def test_write_reports_writes_every_format_without_a_secret(tmp_path: Path) -> None:
-    assert len(WRITERS) == 4
+    assert len(WRITERS) == 5
     run = SimpleNamespace(run_dir=tmp_path, redactor=redactor())
     write_reports(build_scorecard(), cast(Any, run))
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["badge-beacon.svg", "badge-drs.svg", "badge-htsget.svg", "badge-service-info.svg",
-                     "scorecard.json", "summary.md", "testbed-report.json"]
+                     "report.html", "scorecard.json", "summary.md", "testbed-report.json"]
     for path in tmp_path.iterdir():
         text = path.read_text(encoding="utf-8")
         assert_no_secret(text, path.name)
