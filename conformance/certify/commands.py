@@ -15,8 +15,8 @@ EXIT_NOT_VERIFIED = 1
 
 
 def cmd_certify(args: argparse.Namespace) -> int:
-    from conformance.certify import certify, default_output
     from conformance.certify.keys import load_private_key, thumbprint
+    from conformance.certify.manifest import certify, default_output
 
     report_dir = Path(args.report_dir).expanduser()
     key = load_private_key(args.key)
@@ -31,8 +31,8 @@ def cmd_certify(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from conformance.certify import render_verification, verify
     from conformance.certify.keys import VerificationKey, fetch_jwks, load_public_keys
+    from conformance.certify.manifest import render_verification, verify
 
     if bool(args.public_key) == bool(args.jwks):
         raise UsageError("give the signer's key: --public-key FILE or --jwks URL (one of them)")
