@@ -38,7 +38,8 @@ def service(key: str, checks: list[dict[str, Any]], verdict: str = "conformant",
 
 def test_each_kind_of_change() -> None:
     old = scorecard([service("drs-0", [check("a", "passed"), check("b", "failed"),
-                                       check("c", "skipped", message="no ids"), check("d", "passed", "SHOULD"), check("e", "passed"), check("gone", "passed"),
+                                       check("c", "skipped", message="no ids"), check("d", "passed", "SHOULD"),
+                                       check("e", "passed"), check("gone", "passed"),
                                        check("f", "skipped", message="v1.2 only")]),
                      service("drs-1", [])])
     new = scorecard([service("drs-0", [check("a", "failed", message="404"), check("b", "passed"),
