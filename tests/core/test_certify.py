@@ -509,3 +509,28 @@ def test_certify_needs_the_profile_of_the_run(tmp_path: Path, keys: dict[str, An
     assert main(["certify", str(run_dir), "--key", str(keys["private"]), "-o", str(tmp_path / "b.tar"),
                  "--profile", str(other)]) == 4
     assert "not the profile of this run" in capsys.readouterr().err
+
+
+def test_the_report_redaction_tests_hold_for_a_bundle(tmp_path: Path, keys: dict[str, Any]) -> None:
+    """tests/core/test_reports.py's scorecard (secrets in messages, evidence, notices and a URL), written
+    by every report writer, then certified: its redaction assertions hold for every member of the bundle."""
+    from types import SimpleNamespace
+    from typing import cast
+
+    from test_reports import assert_no_secret, build_scorecard, redactor  # tests/core/test_reports.py
+
+    from conformance.certify.manifest import certify
+    from conformance.reports import write_reports
+
+    profile = tmp_path / "profile.yaml"
+    profile.write_text("initiative: Example\n")
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    card = build_scorecard(profile={"path": str(profile), "sha256": hashlib.sha256(profile.read_bytes()).hexdigest()})
+    write_reports(card, cast(Any, SimpleNamespace(run_dir=run_dir, redactor=redactor())))
+    out = tmp_path / "b.tar"
+    certify(run_dir, keys["key"], out)
+    with tarfile.open(out) as tar:
+        for member in tar.getmembers():
+            assert_no_secret(tar.extractfile(member).read().decode("utf-8"), member.name)  # type: ignore[union-attr]
+    assert_no_secret(out.read_bytes().decode("utf-8", errors="replace"), out.name)
