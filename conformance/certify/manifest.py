@@ -330,7 +330,10 @@ def verify(path: Path, keys: list[VerificationKey]) -> Verification:
     result.manifest = manifest
     listed: set[str] = set()
     for entry in manifest["files"]:
-        name, digest = entry.get("path"), entry.get("sha256")
+        if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+            result.problems.append(f"{archive.MANIFEST} is signed but lists a file without a path: {entry!r:.80}")
+            continue
+        name, digest = entry["path"], entry.get("sha256")
         listed.add(name)
         if name not in members:
             result.problems.append(f"missing file: {name}")

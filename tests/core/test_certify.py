@@ -534,3 +534,20 @@ def test_the_report_redaction_tests_hold_for_a_bundle(tmp_path: Path, keys: dict
         for member in tar.getmembers():
             assert_no_secret(tar.extractfile(member).read().decode("utf-8"), member.name)  # type: ignore[union-attr]
     assert_no_secret(out.read_bytes().decode("utf-8", errors="replace"), out.name)
+
+
+def test_a_signed_manifest_of_another_form_is_named(tmp_path: Path, keys: dict[str, Any],
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Signed by the right key but not a manifest of this format: said, never a traceback."""
+    import rfc8785
+
+    from conformance.certify.manifest import FORMAT, sign
+
+    cases = [({"format": "other/1", "files": []}, "not a ga4gh-conformance-certification/1 manifest"),
+             ({"format": FORMAT, "files": [42]}, "lists a file without a path: 42")]
+    for manifest, message in cases:
+        payload = rfc8785.dumps(manifest)
+        out = tmp_path / "odd.tar"
+        archive.write(out, [("manifest.json", payload), ("manifest.jws", sign(payload, keys["key"]).encode())])
+        code, output = verify(out, keys["public"], capsys)
+        assert code == 1 and message in output, output
