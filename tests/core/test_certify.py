@@ -551,3 +551,20 @@ def test_a_signed_manifest_of_another_form_is_named(tmp_path: Path, keys: dict[s
         archive.write(out, [("manifest.json", payload), ("manifest.jws", sign(payload, keys["key"]).encode())])
         code, output = verify(out, keys["public"], capsys)
         assert code == 1 and message in output, output
+
+
+def test_jwks_url_is_bounded_in_time(bundle: Path, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """A JWK Set server that accepts the connection and never answers: verify gives up, one line."""
+    import socket
+
+    from conformance.certify import keys as keys_module
+
+    monkeypatch.setattr(keys_module, "JWKS_TIMEOUT_SECONDS", 0.5)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        code = main(["verify", str(bundle), "--jwks", f"http://127.0.0.1:{silent.getsockname()[1]}/jwks"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("conformance: --jwks http://127.0.0.1:"), err
