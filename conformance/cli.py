@@ -116,6 +116,7 @@ def execute(run: Run, *, progress: bool = True, quiet: bool = False) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     overrides = _overrides(args)
+    baseline = None
     if args.baseline:  # read before anything starts: a wrong path is a usage error, not a lost run
         from conformance.diff import load_scorecard
 
@@ -123,8 +124,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     run = prepare(args.profile, report_root=args.report_dir, seed=args.seed, explore=args.explore,
                   specs_dir=args.specs_dir, standards=args.standard or None, checks=args.check or None)
     _apply_overrides(run, overrides)
-    if args.baseline:
-        run.baseline = baseline
+    run.baseline = baseline
     return execute(run, progress=not args.quiet, quiet=args.quiet)
 
 

@@ -78,9 +78,10 @@ class Run:
             reason: str | None = None
             try:
                 response = self.client_for(service).get(path, follow_redirects=True)
-                document = response.json_object() if response.status == 200 else None
-                if path.rstrip("/").endswith("service-info") and document is not None:
-                    self.service_infos[service.key] = document
+                if path.rstrip("/").endswith("service-info") and response.status == 200:
+                    document = response.json_object()
+                    if document is not None:
+                        self.service_infos[service.key] = document
             except BudgetExceeded:
                 reason = None  # a spent budget says nothing about the service
             except TransportError as exc:
