@@ -140,16 +140,23 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
         if before != after:
             result.notes.append(f"the {standard} suite changed (fingerprint {before} → {after}): compared check "
                                 "by check where the ids match")
+    if old.get("initiative") != new.get("initiative"):
+        result.notes.append(f"OLD is a run of {old.get('initiative')!r}, NEW of {new.get('initiative')!r}")
     old_services = {s.get("key"): s for s in old.get("services", [])}
     new_services = {s.get("key"): s for s in new.get("services", [])}
+    paired = _pair_leftovers(old_services, new_services)
+    for old_key, new_key in paired.items():
+        result.notes.append(f"{old_key} (old) is compared with {new_key} (new): the only "
+                            f"{_kind(new_services[new_key])} service on each side")
     for key, service in old_services.items():
-        if key not in new_services:
+        if key not in new_services and key not in paired:
             result.services_removed.append({"key": key, "standard": service.get("standard"), "url": service.get("url")})
+    old_of = {new_key: old_key for old_key, new_key in paired.items()}
     for key, service in new_services.items():
-        if key not in old_services:
+        if key not in old_services and key not in old_of:
             result.services_added.append({"key": key, "standard": service.get("standard"), "url": service.get("url")})
             continue
-        before_service = old_services[key]
+        before_service = old_services[old_of.get(key, key)]
         result.scores.append({"service": key, "standard": service.get("standard"),
                               "before": _score(before_service), "after": _score(service)})
         before_checks = {c["id"]: c for c in before_service.get("checks", [])}
@@ -177,6 +184,29 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
     if isinstance(old_started, str) and isinstance(new_started, str) and new_started < old_started:
         result.notes.append("the new run started before the old one: are OLD and NEW swapped?")
     return result
+
+
+def _kind(service: dict[str, Any]) -> str:
+    """A service's standard, with its role where the key names one (``passports-broker-3``)."""
+    standard = str(service.get("standard"))
+    key = str(service.get("key", ""))
+    middle = key[len(standard) + 1:].rsplit("-", 1)[0] if key.startswith(standard + "-") else ""
+    return f"{standard} {middle}" if middle and not middle.isdigit() else standard
+
+
+def _pair_leftovers(old: dict[Any, dict[str, Any]], new: dict[Any, dict[str, Any]]) -> dict[Any, Any]:
+    """Services whose keys match on neither side (a profile reordered): paired only where exactly one
+    of a standard (and role) is left on each side, so that no pairing is a guess."""
+    left_old: dict[str, list[Any]] = {}
+    left_new: dict[str, list[Any]] = {}
+    for key, service in old.items():
+        if key not in new:
+            left_old.setdefault(_kind(service), []).append(key)
+    for key, service in new.items():
+        if key not in old:
+            left_new.setdefault(_kind(service), []).append(key)
+    return {keys[0]: left_new[kind][0] for kind, keys in left_old.items()
+            if len(keys) == 1 and len(left_new.get(kind, [])) == 1}
 
 
 # -- rendering -----------------------------------------------------------------------------------------------

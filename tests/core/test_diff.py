@@ -46,7 +46,7 @@ def test_each_kind_of_change() -> None:
                                        check("c", "skipped", message="no objects"), check("d", "failed", "SHOULD"),
                                        check("e", "passed", "SHOULD"), check("added", "failed"),
                                        check("f", "skipped", message="v1.2 only")], verdict="non-conformant", must=0),
-                     service("drs-2", [])], harness="0.2.0", fingerprint="bbb", started="2026-11-25T10:00:00Z")
+                     {**service("htsget-2", []), "standard": "htsget"}], harness="0.2.0", fingerprint="bbb", started="2026-11-25T10:00:00Z")
     result = compare(old, new)
     assert [(c.id, c.level, c.before, c.after) for c in result.regressions] == [
         ("a", "MUST", "passed", "failed"), ("d", "SHOULD", "passed", "failed")]
@@ -56,7 +56,7 @@ def test_each_kind_of_change() -> None:
     assert result.changed[1].before_level == "MUST" and result.changed[1].level == "SHOULD"
     assert [c.id for c in result.only_old] == ["gone"] and [c.id for c in result.only_new] == ["added"]
     assert [s["key"] for s in result.services_removed] == ["drs-1"]
-    assert [s["key"] for s in result.services_added] == ["drs-2"]
+    assert [s["key"] for s in result.services_added] == ["htsget-2"]
     assert result.scores[0]["before"]["verdict"] == "conformant"
     assert result.scores[0]["after"] == {"verdict": "non-conformant", "must_passed": 0, "must_total": 2, "warnings": 0}
     assert result.notes == ["harness 0.1.0 → 0.2.0: compared check by check where the ids match",
@@ -198,3 +198,26 @@ def test_run_with_a_bad_baseline_stops_before_running(tmp_path: Path, capsys: py
                  "--baseline", str(tmp_path / "nothing")]) == 4
     assert "no such report directory or bundle" in capsys.readouterr().err
     assert not reports.exists()
+
+
+def test_a_reordered_profile_pairs_the_only_service_of_a_standard() -> None:
+    old = scorecard([service("drs-3", [check("a", "passed")]), service("drs-4", []),
+                     {**service("service-info-8", [check("s", "passed")]), "standard": "service-info"}])
+    new = scorecard([{**service("service-info-0", [check("s", "failed")]), "standard": "service-info"},
+                     service("drs-1", [check("a", "passed")])])
+    new["initiative"] = "Y"
+    result = compare(old, new)
+    assert [(c.service, c.id) for c in result.regressions] == [("service-info-0", "s")]
+    assert "service-info-8 (old) is compared with service-info-0 (new): the only service-info service on each " \
+           "side" in result.notes
+    assert "OLD is a run of 'X', NEW of 'Y'" in result.notes
+    # two drs services left in OLD, one in NEW: no guess
+    assert [s["key"] for s in result.services_removed] == ["drs-3", "drs-4"]
+    assert [s["key"] for s in result.services_added] == ["drs-1"]
+
+
+def test_roles_are_kept_apart_when_pairing() -> None:
+    broker = {**service("passports-broker-3", [check("p", "passed")]), "standard": "passports"}
+    clearinghouse = {**service("passports-clearinghouse-0", [check("p", "failed")]), "standard": "passports"}
+    result = compare(scorecard([broker]), scorecard([clearinghouse]))
+    assert result.regressions == [] and len(result.services_added) == len(result.services_removed) == 1
