@@ -187,7 +187,7 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
 
 
 def _kind(service: dict[str, Any]) -> str:
-    """A service's standard, with its role where the key names one (``passports-broker-3``)."""
+    """A service's standard, with its role where the key names one (``<standard>-<role>-<position>``)."""
     standard = str(service.get("standard"))
     key = str(service.get("key", ""))
     middle = key[len(standard) + 1:].rsplit("-", 1)[0] if key.startswith(standard + "-") else ""

@@ -46,7 +46,8 @@ def test_each_kind_of_change() -> None:
                                        check("c", "skipped", message="no objects"), check("d", "failed", "SHOULD"),
                                        check("e", "passed", "SHOULD"), check("added", "failed"),
                                        check("f", "skipped", message="v1.2 only")], verdict="non-conformant", must=0),
-                     {**service("htsget-2", []), "standard": "htsget"}], harness="0.2.0", fingerprint="bbb", started="2026-11-25T10:00:00Z")
+                     {**service("htsget-2", []), "standard": "htsget"}],
+                    harness="0.2.0", fingerprint="bbb", started="2026-11-25T10:00:00Z")
     result = compare(old, new)
     assert [(c.id, c.level, c.before, c.after) for c in result.regressions] == [
         ("a", "MUST", "passed", "failed"), ("d", "SHOULD", "passed", "failed")]
