@@ -116,9 +116,15 @@ def execute(run: Run, *, progress: bool = True, quiet: bool = False) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     overrides = _overrides(args)
+    baseline = None
+    if args.baseline:  # read before anything starts: a wrong path is a usage error, not a lost run
+        from conformance.diff import load_scorecard
+
+        baseline = load_scorecard(args.baseline)
     run = prepare(args.profile, report_root=args.report_dir, seed=args.seed, explore=args.explore,
                   specs_dir=args.specs_dir, standards=args.standard or None, checks=args.check or None)
     _apply_overrides(run, overrides)
+    run.baseline = baseline
     return execute(run, progress=not args.quiet, quiet=args.quiet)
 
 
@@ -219,6 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--profile", required=True, help="the initiative's profile (YAML)")
     run.add_argument("--check", action="append", help="only this check id (repeatable)")
     run.add_argument("--explore", action="store_true", help="property checks search with a random, recorded seed")
+    run.add_argument("--baseline", metavar="OLD", help="an earlier run (directory, scorecard.json or bundle): "
+                     "summary.md and report.html open with what changed since")
     common(run)
     run.set_defaults(func=cmd_run)
 
@@ -272,6 +280,10 @@ def _extensions() -> list[Callable[[Any], None]]:
         from conformance.dashboard.commands import add_commands
 
         found.append(add_commands)
+    with contextlib.suppress(ImportError):
+        from conformance.certify.commands import add_commands as add_certify_commands
+
+        found.append(add_certify_commands)
     return found
 
 

@@ -44,6 +44,10 @@ class Run:
     #: incomplete, never conformant by default.
     broken_standards: set[str] = field(default_factory=set)
     probes: dict[str, str | None] = field(default_factory=dict)
+    #: service key → the JSON object its service-info endpoint answered to the probe.
+    service_infos: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: ``--baseline``: the scorecard of an earlier run, compared in summary.md and report.html.
+    baseline: dict[str, Any] | None = None
     scorecard: Scorecard | None = None
     interrupted: bool = False
     #: The suites' views of each service (:meth:`conformance.view.ServiceView.of`), by (class, key).
@@ -73,7 +77,11 @@ class Run:
             path = suites.for_standard(service.standard).probe_path
             reason: str | None = None
             try:
-                self.client_for(service).get(path, follow_redirects=True)
+                response = self.client_for(service).get(path, follow_redirects=True)
+                if path.rstrip("/").endswith("service-info") and response.status == 200:
+                    document = response.json_object()
+                    if document is not None:
+                        self.service_infos[service.key] = document
             except BudgetExceeded:
                 reason = None  # a spent budget says nothing about the service
             except TransportError as exc:
@@ -105,6 +113,7 @@ class Run:
                 check = aggregate(check_id, requirement.level.value, requirement.citation, requirement.text, cases)
                 self._apply_expected(check, service, today)
                 result.checks.append(check)
+            result.service_info = self.service_infos.get(service.key)
             result.not_run = sum(1 for nodeid, (_, key) in self.collected.items()
                                  if key == service.key and nodeid not in self.results)
             if any(suites.for_standard(std).applies_to_standard(service.standard) for std in self.broken_standards):
@@ -135,6 +144,9 @@ class Run:
             bytes_read=self.limits.bytes,
             notices=list(dict.fromkeys(self.notices)),
             interrupted=self.interrupted,
+            selection={"standards": sorted(self.standards) if self.standards else None,
+                       "checks": sorted(self.selected_checks) if self.selected_checks else None},
+            baseline=self.baseline,
         )
         return self.scorecard
 

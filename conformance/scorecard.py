@@ -92,6 +92,8 @@ class ServiceResult:
     checks: list[CheckResult] = field(default_factory=list)
     unreachable: str | None = None
     not_run: int = 0
+    #: What the service's service-info endpoint answered when the run probed it (a JSON object), if it did.
+    service_info: dict[str, Any] | None = None
 
     def counts(self) -> dict[str, int]:
         counts = {outcome: 0 for outcome in OUTCOMES}
@@ -131,6 +133,8 @@ class ServiceResult:
             data["unreachable"] = self.unreachable
         if self.not_run:
             data["not_run"] = self.not_run
+        if self.service_info is not None:
+            data["service_info"] = self.service_info
         data["checks"] = [c.to_dict() for c in self.checks]
         return data
 
@@ -154,6 +158,10 @@ class Scorecard:
     bytes_read: int = 0
     notices: list[str] = field(default_factory=list)
     interrupted: bool = False
+    #: The run's --standard / --check filters (None: not filtered), so a certification can state them.
+    selection: dict[str, list[str] | None] = field(default_factory=lambda: {"standards": None, "checks": None})
+    #: The scorecard (as JSON) of the run given as ``--baseline``: summary.md and report.html compare with it.
+    baseline: dict[str, Any] | None = None
 
     def exit_code(self) -> int:
         """DESIGN §6: 0 conformant, 1 non-conformant, 2 incomplete or unreachable."""
@@ -186,6 +194,7 @@ class Scorecard:
             "budget": self.budget,
             "usage": {"requests": self.requests, "bytes": self.bytes_read, "limits_hit": self.limits_hit},
             "notices": self.notices,
+            "selection": self.selection,
             "verdict": self.overall(),
             "exit_code": self.exit_code(),
             "services": [s.to_dict() for s in self.services],

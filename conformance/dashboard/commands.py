@@ -36,9 +36,15 @@ def _non_negative(text: str) -> float:
     return value
 
 
-def _build(report_dirs: list[Path], out: Path, sweep_lines: list[SweepLine] | None = None) -> int:
+def _build(report_dirs: list[Path], out: Path, sweep_lines: list[SweepLine] | None = None,
+           keys_file: Path | None = None) -> int:
     collection = collect(report_dirs, exclude=[out])
-    document = build_site(collection, out, sweep_lines)
+    certified = None
+    if keys_file is not None:
+        from conformance.dashboard.certified import certified_initiatives, load_keys_file
+
+        certified = certified_initiatives(collection, load_keys_file(keys_file))
+    document = build_site(collection, out, sweep_lines, certified=certified)
     runs = count_of(len(collection.runs), "run")
     initiatives = count_of(len(document["initiatives"]), "initiative")
     standards = count_of(len(document["standards"]), "standard")
@@ -53,7 +59,8 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     missing = [str(r) for r in roots if not r.is_dir()]
     if missing:
         raise UsageError(f"not a directory: {', '.join(missing)}")
-    if _build(roots, Path(args.out)) == 0:
+    keys_file = Path(args.certification_keys) if args.certification_keys else None
+    if _build(roots, Path(args.out), keys_file=keys_file) == 0:
         print("conformance: no scorecard.json found; the site says so", file=sys.stderr)
         return 2
     return 0
@@ -89,6 +96,9 @@ def add_commands(sub: Any) -> None:
                                 "run folders")
     dashboard.add_argument("--out", required=True, metavar="SITE_DIR",
                            help="where to write the site (rebuilt in full; must be new, empty or a site)")
+    dashboard.add_argument("--certification-keys", metavar="KEYS_FILE",
+                           help="initiative → public key files; an initiative whose latest run has a bundle "
+                                "(REPORT_DIR.conformance.tar) verifying against one gets a certified badge")
     dashboard.set_defaults(func=cmd_dashboard)
 
     run = sub.add_parser("sweep", help="run many profiles concurrently, then build the dashboard")

@@ -23,7 +23,7 @@ import datetime as dt
 import json
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html import escape
 from importlib import resources
@@ -105,7 +105,8 @@ def copy_runs(collection: Collection, out: Path) -> None:
                 shutil.copyfile(source, target / name)
 
 
-def build_site(collection: Collection, out: Path, sweep: list[SweepLine] | None = None) -> dict[str, Any]:
+def build_site(collection: Collection, out: Path, sweep: list[SweepLine] | None = None, *,
+               certified: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Write the whole site into ``out`` and return the matrix document written to ``matrix.json``."""
     prepare_out(out)
     assign_site_paths(collection)
@@ -113,7 +114,7 @@ def build_site(collection: Collection, out: Path, sweep: list[SweepLine] | None 
     css = resources.files("conformance.dashboard").joinpath("dashboard.css")
     (out / "dashboard.css").write_text(css.read_text(encoding="utf-8"), encoding="utf-8")
     generated = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-    (out / "index.html").write_text(matrix_page(collection, generated, sweep), encoding="utf-8")
+    (out / "index.html").write_text(matrix_page(collection, generated, sweep, certified=certified), encoding="utf-8")
     (out / "initiatives").mkdir()
     for slug in collection.initiatives():
         (out / "initiatives" / f"{slug}.html").write_text(initiative_page(collection, slug, generated),
@@ -216,7 +217,14 @@ def _comparability_label(key: tuple[str, str]) -> str:
 # -- the matrix -------------------------------------------------------------------------------------------
 
 
-def matrix_page(collection: Collection, generated: str, sweep: list[SweepLine] | None = None) -> str:
+def certified_badge(kid: str) -> str:
+    """The badge of an initiative whose latest run has a verified bundle (conformance/dashboard/certified.py)."""
+    return (f' <span class="certified" title="latest run certified: its bundle verifies against key {_e(kid)}">'
+            "✔ certified</span>")
+
+
+def matrix_page(collection: Collection, generated: str, sweep: list[SweepLine] | None = None, *,
+                certified: Mapping[str, Any] | None = None) -> str:
     standards = collection.standards()
     initiatives = collection.initiatives()
     # Per standard, the newest latest-cell sets the reference; others made otherwise are marked.
@@ -245,7 +253,8 @@ def matrix_page(collection: Collection, generated: str, sweep: list[SweepLine] |
                         "; not comparable with the other cells of this column</div>")
             cells.append(_run_cell(run, standard, "", mark))
         name = collection.display_name(slug)
-        rows.append(f'<tr><th scope="row"><a href="initiatives/{_href(slug + ".html")}">{_e(name)}</a></th>'
+        badge = certified_badge(certified[slug].kid) if certified and slug in certified else ""
+        rows.append(f'<tr><th scope="row"><a href="initiatives/{_href(slug + ".html")}">{_e(name)}</a>{badge}</th>'
                     + "".join(cells) + "</tr>")
     notes = []
     for standard in standards:

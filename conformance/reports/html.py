@@ -56,8 +56,13 @@ def scorecard_block(scorecard: Scorecard) -> str:
     specs_note = "" if scorecard.specs.get("available") else \
         f"<p>Schema checks skipped: {escape(str(scorecard.specs.get('how_to_get')))}</p>"
     notices = "".join(f"<li>{escape(n)}</li>" for n in scorecard.notices)
+    since = ""
+    if scorecard.baseline is not None:  # `conformance run --baseline OLD`
+        from conformance.diff import compare, render_html
+
+        since = render_html(compare(scorecard.baseline, scorecard.to_dict()))
     return (
-        f'{STYLE}<div class="cf-scorecard"><h2>Scorecard: {escape(scorecard.initiative)} — '
+        f'{STYLE}{since}<div class="cf-scorecard"><h2>Scorecard: {escape(scorecard.initiative)} — '
         f"{_verdict(scorecard.overall())}</h2>"
         f"<p>{utc_stamp(scorecard.started)} → {utc_stamp(scorecard.finished)} · harness "
         f"{escape(scorecard.harness_version)} · seed {scorecard.seed} · profile sha256 "

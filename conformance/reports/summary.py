@@ -62,7 +62,17 @@ def render(scorecard: Scorecard) -> str:
         lines += ["", f"Schema checks were skipped: {scorecard.specs.get('how_to_get')}."]
     if scorecard.notices:
         lines += ["", "**Notices**", *[f"- {n}" for n in scorecard.notices]]
+    if scorecard.baseline is not None:
+        lines[1:1] = ["", since_last_run(scorecard).rstrip("\n")]
     return "\n".join(lines) + "\n"
+
+
+def since_last_run(scorecard: Scorecard) -> str:
+    """``conformance run --baseline OLD``: what changed since that run, at the top of the summary."""
+    from conformance.diff import compare, render_markdown
+
+    assert scorecard.baseline is not None
+    return render_markdown(compare(scorecard.baseline, scorecard.to_dict()), heading="##")
 
 
 def write(scorecard: Scorecard, directory: Path, redactor: Redactor) -> Path:

@@ -1,0 +1,288 @@
+"""Run-to-run comparison: ``conformance diff OLD NEW`` and ``conformance run --baseline OLD``.
+
+Two runs are compared check by check, per service (matched by the service's key in the run, which a
+profile keeps stable: standard, role and position). Runs of different harness versions or suite
+fingerprints are compared where the check ids match; checks present on one side only are listed as such,
+never counted as regressions. A regression is a check that failed in the new run and did not in the old
+one, whatever its level (a failed SHOULD or MAY is a warning, and a new warning is still news to CI).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conformance.errors import UsageError
+
+FORMAT = "ga4gh-conformance-diff/1"
+SCORECARD = "scorecard.json"
+BUNDLE_SCORECARD = "report/scorecard.json"
+
+
+def load_scorecard(source: str | Path) -> dict[str, Any]:
+    """The scorecard of a run directory, of a ``scorecard.json`` or of a certification bundle (read,
+    not verified: ``conformance verify`` does that)."""
+    path = Path(source).expanduser()
+    if path.is_dir():
+        path = path / SCORECARD
+        if not path.is_file():
+            raise UsageError(f"{source}: no {SCORECARD} in this directory (is it a run directory?)")
+    if not path.exists():
+        raise UsageError(f"{source}: no such report directory or bundle")
+    import tarfile
+
+    if path.suffix != ".json" and tarfile.is_tarfile(path):
+        from conformance.certify import bundle
+
+        try:
+            members = bundle.read(path).members
+        except bundle.BundleError as exc:
+            raise UsageError(str(exc)) from None
+        if BUNDLE_SCORECARD not in members:
+            raise UsageError(f"{source}: a bundle without {BUNDLE_SCORECARD}")
+        raw = members[BUNDLE_SCORECARD]
+    else:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"{source}: cannot read ({exc.strerror or exc})") from None
+    try:
+        document = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise UsageError(f"{source}: not a scorecard (not JSON)") from None
+    if not isinstance(document, dict) or not str(document.get("format", "")).startswith("ga4gh-conformance-scorecard/"):
+        raise UsageError(f"{source}: not a ga4gh-conformance scorecard")
+    return document
+
+
+@dataclass
+class CheckChange:
+    service: str
+    id: str
+    level: str
+    before: str | None
+    after: str | None
+    message: str = ""
+    before_message: str = ""
+    before_level: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {"service": self.service, "id": self.id, "level": self.level, "before": self.before,
+                "after": self.after, "message": self.message}
+        if self.before_message != self.message:
+            data["before_message"] = self.before_message
+        if self.before_level and self.before_level != self.level:
+            data["before_level"] = self.before_level
+        return data
+
+
+@dataclass
+class Comparison:
+    old: dict[str, Any]
+    new: dict[str, Any]
+    regressions: list[CheckChange] = field(default_factory=list)
+    fixed: list[CheckChange] = field(default_factory=list)
+    changed: list[CheckChange] = field(default_factory=list)
+    only_old: list[CheckChange] = field(default_factory=list)
+    only_new: list[CheckChange] = field(default_factory=list)
+    services_added: list[dict[str, Any]] = field(default_factory=list)
+    services_removed: list[dict[str, Any]] = field(default_factory=list)
+    scores: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.regressions or self.fixed or self.changed or self.only_old or self.only_new
+                    or self.services_added or self.services_removed
+                    or any(s["before"] != s["after"] for s in self.scores))
+
+    def exit_code(self) -> int:
+        """1 when a check newly fails (CI gates on it), else 0."""
+        return 1 if self.regressions else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "old": _run_label(self.old), "new": _run_label(self.new),
+            "unchanged": self.unchanged,
+            "regressions": [c.to_dict() for c in self.regressions],
+            "fixed": [c.to_dict() for c in self.fixed],
+            "changed": [c.to_dict() for c in self.changed],
+            "only_in_old": [c.to_dict() for c in self.only_old],
+            "only_in_new": [c.to_dict() for c in self.only_new],
+            "services_added": self.services_added, "services_removed": self.services_removed,
+            "scores": self.scores, "notes": self.notes,
+        }
+
+
+def _run_label(scorecard: dict[str, Any]) -> dict[str, Any]:
+    return {"initiative": scorecard.get("initiative"), "started": scorecard.get("started"),
+            "harness": (scorecard.get("harness") or {}).get("version"), "verdict": scorecard.get("verdict")}
+
+
+def _score(service: dict[str, Any]) -> dict[str, Any]:
+    summary = service.get("summary") or {}
+    return {"verdict": service.get("verdict"), "must_passed": summary.get("must_passed"),
+            "must_total": summary.get("must_total"), "warnings": summary.get("warnings")}
+
+
+def compare(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
+    result = Comparison(old, new)
+    old_harness, new_harness = old.get("harness") or {}, new.get("harness") or {}
+    if old_harness.get("version") != new_harness.get("version"):
+        result.notes.append(f"harness {old_harness.get('version')} → {new_harness.get('version')}: compared "
+                            "check by check where the ids match")
+    old_suites, new_suites = old_harness.get("suites") or {}, new_harness.get("suites") or {}
+    for standard in sorted(set(old_suites) & set(new_suites)):
+        before, after = old_suites[standard].get("version"), new_suites[standard].get("version")
+        if before != after:
+            result.notes.append(f"the {standard} suite changed (fingerprint {before} → {after}): compared check "
+                                "by check where the ids match")
+    if old.get("initiative") != new.get("initiative"):
+        result.notes.append(f"OLD is a run of {old.get('initiative')!r}, NEW of {new.get('initiative')!r}")
+    old_services = {s.get("key"): s for s in old.get("services", [])}
+    new_services = {s.get("key"): s for s in new.get("services", [])}
+    paired = _pair_leftovers(old_services, new_services)
+    for old_key, new_key in paired.items():
+        result.notes.append(f"{old_key} (old) is compared with {new_key} (new): the only "
+                            f"{_kind(new_services[new_key])} service on each side")
+    for key, service in old_services.items():
+        if key not in new_services and key not in paired:
+            result.services_removed.append({"key": key, "standard": service.get("standard"), "url": service.get("url")})
+    old_of = {new_key: old_key for old_key, new_key in paired.items()}
+    for key, service in new_services.items():
+        if key not in old_services and key not in old_of:
+            result.services_added.append({"key": key, "standard": service.get("standard"), "url": service.get("url")})
+            continue
+        before_service = old_services[old_of.get(key, key)]
+        result.scores.append({"service": key, "standard": service.get("standard"),
+                              "before": _score(before_service), "after": _score(service)})
+        before_checks = {c["id"]: c for c in before_service.get("checks", [])}
+        after_checks = {c["id"]: c for c in service.get("checks", [])}
+        for check_id, check in before_checks.items():
+            if check_id not in after_checks:
+                result.only_old.append(CheckChange(key, check_id, check.get("level", ""), check.get("outcome"), None,
+                                                   before_message=check.get("message", "")))
+        for check_id, after in after_checks.items():
+            level, outcome, message = after.get("level", ""), after.get("outcome"), after.get("message", "")
+            if check_id not in before_checks:
+                result.only_new.append(CheckChange(key, check_id, level, None, outcome, message))
+                continue
+            before = before_checks[check_id]
+            change = CheckChange(key, check_id, level, before.get("outcome"), outcome, message,
+                                 before.get("message", ""), before.get("level"))
+            if outcome == "failed" and before.get("outcome") != "failed":
+                result.regressions.append(change)
+            elif outcome == "passed" and before.get("outcome") in ("failed", "error"):
+                result.fixed.append(change)
+            elif (outcome != before.get("outcome") or level != before.get("level")
+                  or (outcome == "skipped" and message != before.get("message", ""))):
+                result.changed.append(change)
+    old_started, new_started = old.get("started"), new.get("started")
+    if isinstance(old_started, str) and isinstance(new_started, str) and new_started < old_started:
+        result.notes.append("the new run started before the old one: are OLD and NEW swapped?")
+    return result
+
+
+def _kind(service: dict[str, Any]) -> str:
+    """A service's standard, with its role where the key names one (``<standard>-<role>-<position>``)."""
+    standard = str(service.get("standard"))
+    key = str(service.get("key", ""))
+    middle = key[len(standard) + 1:].rsplit("-", 1)[0] if key.startswith(standard + "-") else ""
+    return f"{standard} {middle}" if middle and not middle.isdigit() else standard
+
+
+def _pair_leftovers(old: dict[Any, dict[str, Any]], new: dict[Any, dict[str, Any]]) -> dict[Any, Any]:
+    """Services whose keys match on neither side (a profile reordered): paired only where exactly one
+    of a standard (and role) is left on each side, so that no pairing is a guess."""
+    left_old: dict[str, list[Any]] = {}
+    left_new: dict[str, list[Any]] = {}
+    for key, service in old.items():
+        if key not in new:
+            left_old.setdefault(_kind(service), []).append(key)
+    for key, service in new.items():
+        if key not in old:
+            left_new.setdefault(_kind(service), []).append(key)
+    return {keys[0]: left_new[kind][0] for kind, keys in left_old.items()
+            if len(keys) == 1 and len(left_new.get(kind, [])) == 1}
+
+
+# -- rendering -----------------------------------------------------------------------------------------------
+
+
+def _change_line(change: CheckChange) -> str:
+    text = f"- `{change.id}` on `{change.service}` ({change.level}): {change.before or '—'} → {change.after or '—'}"
+    if change.before_level and change.before_level != change.level:
+        text += f" (level {change.before_level} → {change.level})"
+    message = change.message if change.after else change.before_message
+    if message:
+        text += f": {message}"
+    return text
+
+
+def render_markdown(comparison: Comparison, *, heading: str = "#") -> str:
+    old, new = _run_label(comparison.old), _run_label(comparison.new)
+    lines = [f"{heading} Since last run",
+             "",
+             f"{old['initiative']}: {old['verdict']} ({old['started']}, harness {old['harness']}) → "
+             f"{new['verdict']} ({new['started']}, harness {new['harness']})"]
+    if comparison.unchanged:
+        lines += ["", "No change."]
+    sections = [("Regressions (newly failing)", comparison.regressions),
+                ("Newly passing", comparison.fixed),
+                ("Other changes (outcome, level or skip reason)", comparison.changed),
+                ("Checks only in the old run", comparison.only_old),
+                ("Checks only in the new run", comparison.only_new)]
+    for title, changes in sections:
+        if changes:
+            lines += ["", f"**{title}** ({len(changes)})", *map(_change_line, changes)]
+    if comparison.services_added:
+        lines += ["", "**Services added**", *[f"- `{s['key']}` {s['standard']} {s['url']}"
+                                              for s in comparison.services_added]]
+    if comparison.services_removed:
+        lines += ["", "**Services removed**", *[f"- `{s['key']}` {s['standard']} {s['url']}"
+                                                for s in comparison.services_removed]]
+    moved = [s for s in comparison.scores if s["before"] != s["after"]]
+    if moved:
+        lines += ["", "| Service | Before | After |", "|---|---|---|"]
+        for score in moved:
+            b, a = score["before"], score["after"]
+            lines.append(f"| {score['standard']} `{score['service']}` | {b['verdict']}, MUST {b['must_passed']}/"
+                         f"{b['must_total']}, {b['warnings']} warnings | {a['verdict']}, MUST {a['must_passed']}/"
+                         f"{a['must_total']}, {a['warnings']} warnings |")
+    if comparison.notes:
+        lines += ["", *[f"_{note}_" for note in comparison.notes]]
+    return "\n".join(lines) + "\n"
+
+
+def render_json(comparison: Comparison) -> str:
+    return json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_html(comparison: Comparison) -> str:
+    """The same comparison for the top of report.html."""
+    from html import escape
+
+    def items(changes: list[CheckChange]) -> str:
+        return "".join(f"<li>{escape(_change_line(c)[2:])}</li>" for c in changes)
+
+    old, new = _run_label(comparison.old), _run_label(comparison.new)
+    parts = [f'<div class="cf-since-last-run"><h2>Since last run</h2><p>{escape(str(old["verdict"]))} '
+             f'({escape(str(old["started"]))}) → {escape(str(new["verdict"]))} ({escape(str(new["started"]))})</p>']
+    if comparison.unchanged:
+        parts.append("<p>No change.</p>")
+    for title, changes in (("Regressions (newly failing)", comparison.regressions),
+                           ("Newly passing", comparison.fixed), ("Other changes", comparison.changed),
+                           ("Checks only in the old run", comparison.only_old),
+                           ("Checks only in the new run", comparison.only_new)):
+        if changes:
+            parts.append(f"<h3>{escape(title)} ({len(changes)})</h3><ul>{items(changes)}</ul>")
+    for title, services in (("Services added", comparison.services_added),
+                            ("Services removed", comparison.services_removed)):
+        if services:
+            parts.append(f"<h3>{title}</h3><ul>" + "".join(
+                f"<li>{escape(str(s['key']))} {escape(str(s['url']))}</li>" for s in services) + "</ul>")
+    parts += [f"<p><i>{escape(note)}</i></p>" for note in comparison.notes]
+    return "".join(parts) + "</div>"

@@ -1,0 +1,570 @@
+"""conformance/certify/: bundles made from a demo run, verified, and broken one way at a time (issue 18).
+
+The demo runs once for the module (about 20 s); every other test works on copies of its bundle."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import http.server
+import io
+import json
+import shutil
+import subprocess
+import tarfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+import yaml
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
+
+from conformance.certify import bundle as archive
+from conformance.certify.keys import JWKS_MAX_BYTES, public_jwk, thumbprint
+from conformance.certify.manifest import caveats
+from conformance.cli import execute, main
+from conformance.demo import demo_profile
+from conformance.redact import Redactor
+from conformance.run import prepare
+
+# -- keys ------------------------------------------------------------------------------------------------------
+
+
+def write_pem_pair(directory: Path, name: str, key: ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey
+                   ) -> tuple[Path, Path]:
+    """PKCS#8 private and SubjectPublicKeyInfo public PEM, the forms `openssl genpkey` / `pkey -pubout` write."""
+    private = directory / f"{name}.pem"
+    public = directory / f"{name}.pub.pem"
+    private.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+    public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                     serialization.PublicFormat.SubjectPublicKeyInfo))
+    return private, public
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    directory = tmp_path_factory.mktemp("keys")
+    signer = ed25519.Ed25519PrivateKey.generate()
+    private, public = write_pem_pair(directory, "signer", signer)
+    other_private, other_public = write_pem_pair(directory, "other", ed25519.Ed25519PrivateKey.generate())
+    return {"key": signer, "private": private, "public": public, "other_public": other_public,
+            "other_private": other_private, "dir": directory}
+
+
+# -- the demo run ----------------------------------------------------------------------------------------------
+
+
+def _private_keys(value: Any, depth: int = 0) -> list[Any]:
+    """Private keys a reference server holds (its signing keys), one attribute level deep."""
+    types = (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey)
+    if isinstance(value, types):
+        return [value]
+    found: list[Any] = []
+    if depth < 2 and hasattr(value, "__dict__"):
+        for item in vars(value).values():
+            if isinstance(item, (list, tuple)):
+                for element in item:
+                    found += _private_keys(element, depth + 1)
+            else:
+                found += _private_keys(item, depth + 1)
+    return found
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory, requires_specs: str) -> dict[str, Any]:
+    """The demo, with the official schemas: a complete run, certified without a caveat."""
+    root = tmp_path_factory.mktemp("demo")
+    run = prepare(demo_profile(), report_root=root, specs_dir=requires_specs)
+    servers = list(run.servers)
+    with contextlib.redirect_stdout(io.StringIO()):
+        execute(run, progress=False, quiet=True)
+    secrets = set(run.redactor.secrets)
+    server_keys = [k for server in servers for k in _private_keys(server.app)]
+    return {"run_dir": run.run_dir, "secrets": secrets, "server_keys": server_keys}
+
+
+@pytest.fixture(scope="module")
+def bundle(demo: dict[str, Any], keys: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("bundle") / "demo.conformance.tar"
+    assert main(["certify", str(demo["run_dir"]), "--key", str(keys["private"]), "-o", str(out)]) == 0
+    return out
+
+
+def verify(path: Path, key: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(["verify", str(path), "--public-key", str(key)])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def members(path: Path) -> list[tarfile.TarInfo]:
+    with tarfile.open(path) as tar:
+        return tar.getmembers()
+
+
+def rewrite(source: Path, target: Path, *, drop: str | None = None, add: tuple[str, bytes] | None = None) -> None:
+    with tarfile.open(source) as tar:
+        items = [(m.name, tar.extractfile(m).read()) for m in tar.getmembers() if m.name != drop]  # type: ignore[union-attr]
+    archive.write(target, items + ([add] if add else []))
+
+
+# -- round trip ------------------------------------------------------------------------------------------------
+
+
+def test_demo_bundle_verifies_and_prints_its_verdicts(bundle: Path, keys: dict[str, Any],
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    code, output = verify(bundle, keys["public"], capsys)
+    assert code == 0, output
+    assert output.startswith("VERIFIED:")  # a complete run: no caveat line before it
+    assert f"signed by key {thumbprint(keys['key'])}" in output
+    assert "Demo: conformant" in output
+    assert "service-info  1.0.0    conformant" in output
+
+
+def test_bundle_holds_manifest_signature_profile_and_every_report_file(bundle: Path, demo: dict[str, Any]) -> None:
+    names = [m.name for m in members(bundle)]
+    report = sorted(p.relative_to(demo["run_dir"]).as_posix() for p in demo["run_dir"].rglob("*") if p.is_file())
+    assert names == ["manifest.json", "manifest.jws", "profile.yaml", *[f"report/{r}" for r in report]]
+    with tarfile.open(bundle) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
+        profile = yaml.safe_load(tar.extractfile("profile.yaml").read())  # type: ignore[union-attr]
+    assert manifest["format"] == "ga4gh-conformance-certification/1"
+    assert [f["path"] for f in manifest["files"]] == names[2:]
+    assert manifest["run"]["seed"] == 0 and manifest["run"]["budget"]["max_requests"] == 50000
+    assert manifest["run"]["selection"] == {"standards": None, "checks": None}
+    assert manifest["caveats"] == []
+    assert set(manifest["harness"]["suites"]) >= {"drs", "service-info"}
+    assert all(len(pin) == 64 for pin in manifest["specs"]["pins"].values())
+    assert manifest["specs"]["schemas"]["match_pins"] > 0
+    by_standard = {s["standard"]: s for s in manifest["services"]}
+    assert by_standard["service-info"]["service_info"]["type"]["artifact"] == "service-info"
+    assert by_standard["service-info"]["url"].startswith("http://127.0.0.1:")
+    assert profile["initiative"] == "Demo"
+
+
+def test_same_report_and_key_give_the_same_bytes(bundle: Path, demo: dict[str, Any], keys: dict[str, Any],
+                                                 tmp_path: Path) -> None:
+    again = tmp_path / "again.tar"
+    assert main(["certify", str(demo["run_dir"]), "--key", str(keys["private"]), "-o", str(again)]) == 0
+    assert again.read_bytes() == bundle.read_bytes()
+    assert all(m.mtime == 0 and m.uid == 0 and m.mode == 0o644 for m in members(again))
+
+
+def _flip(path: Path, member: str, target: Path) -> None:
+    info = next(m for m in members(path) if m.name == member)
+    data = bytearray(path.read_bytes())
+    position = info.offset_data + info.size // 2
+    data[position] = data[position] ^ 0x01
+    target.write_bytes(bytes(data))
+
+
+def test_a_flipped_byte_in_any_member_is_named(bundle: Path, keys: dict[str, Any], tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    listed = [m.name for m in members(bundle) if m.name not in ("manifest.json", "manifest.jws")]
+    assert "profile.yaml" in listed and "report/scorecard.json" in listed and "report/report.html" in listed
+    for member in listed:
+        broken = tmp_path / "broken.tar"
+        _flip(bundle, member, broken)
+        code, output = verify(broken, keys["public"], capsys)
+        assert code == 1
+        assert output.splitlines()[0] == f"NOT VERIFIED: {broken}"
+        assert f"changed file: {member} (sha256" in output
+        assert output.count("\n  ") == 1, output  # one root cause, one line
+
+
+def test_a_flipped_byte_in_the_manifest_is_named(bundle: Path, keys: dict[str, Any], tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "broken.tar"
+    _flip(bundle, "manifest.json", broken)
+    code, output = verify(broken, keys["public"], capsys)
+    assert code == 1
+    assert "manifest.json was altered after signing" in output
+
+
+def test_a_flipped_byte_in_the_signature_is_named(bundle: Path, keys: dict[str, Any], tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    info = next(m for m in members(bundle) if m.name == "manifest.jws")
+    for position in (info.offset_data + 5, info.offset_data + info.size - 5):  # in the header, in the signature
+        data = bytearray(bundle.read_bytes())
+        data[position] = ord("A") if data[position] != ord("A") else ord("B")
+        broken = tmp_path / "broken.tar"
+        broken.write_bytes(bytes(data))
+        code, output = verify(broken, keys["public"], capsys)
+        assert code == 1
+        assert "manifest.jws" in output, output
+
+
+def test_an_altered_manifest_re_listing_a_changed_file_fails_the_signature(
+        bundle: Path, keys: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Editing a report and its hash in the manifest is still caught: the manifest is what is signed."""
+    with tarfile.open(bundle) as tar:
+        items = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}  # type: ignore[union-attr]
+    items["report/summary.md"] = items["report/summary.md"].replace(b"conformant", b"CONFORMANT")
+    manifest = json.loads(items["manifest.json"])
+    for entry in manifest["files"]:
+        if entry["path"] == "report/summary.md":
+            entry["sha256"] = hashlib.sha256(items["report/summary.md"]).hexdigest()
+            entry["size"] = len(items["report/summary.md"])
+    items["manifest.json"] = json.dumps(manifest).encode()
+    forged = tmp_path / "forged.tar"
+    archive.write(forged, list(items.items()))
+    code, output = verify(forged, keys["public"], capsys)
+    assert code == 1 and "manifest.json was altered after signing" in output
+
+
+def test_a_missing_member_is_named(bundle: Path, keys: dict[str, Any], tmp_path: Path,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    for member in ("report/summary.md", "profile.yaml", "manifest.json", "manifest.jws"):
+        broken = tmp_path / "missing.tar"
+        rewrite(bundle, broken, drop=member)
+        code, output = verify(broken, keys["public"], capsys)
+        assert code == 1
+        assert f"missing file: {member}" in output
+
+
+def test_an_added_member_is_named(bundle: Path, keys: dict[str, Any], tmp_path: Path,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "extra.tar"
+    rewrite(bundle, broken, add=("report/extra.md", b"conformant\n"))
+    code, output = verify(broken, keys["public"], capsys)
+    assert code == 1 and "unexpected file: report/extra.md is not in the manifest" in output
+
+
+def test_another_public_key_is_refused(bundle: Path, keys: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    code, output = verify(bundle, keys["other_public"], capsys)
+    assert code == 1
+    assert "signed with another key" in output and thumbprint(keys["key"]) in output
+
+
+def test_a_forged_key_id_still_fails_the_signature(bundle: Path, keys: dict[str, Any], tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A signature by another key whose header claims the right key id: the signature decides."""
+    other = serialization.load_pem_private_key(keys["other_private"].read_bytes(), password=None)
+    with tarfile.open(bundle) as tar:
+        items = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}  # type: ignore[union-attr]
+    items["manifest.jws"] = jwt.api_jws.PyJWS().encode(
+        items["manifest.json"], other, algorithm="EdDSA",  # type: ignore[arg-type]
+        headers={"kid": thumbprint(keys["key"])}, is_payload_detached=True).encode()
+    forged = tmp_path / "forged.tar"
+    archive.write(forged, list(items.items()))
+    code, output = verify(forged, keys["public"], capsys)
+    assert code == 1 and "does not match the manifest's bytes" in output
+
+
+def test_not_a_bundle(tmp_path: Path, keys: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    junk = tmp_path / "junk.tar"
+    junk.write_bytes(b"not a tar file at all" * 100)
+    code, output = verify(junk, keys["public"], capsys)
+    assert code == 1 and "not a readable certification bundle" in output
+    code, output = verify(tmp_path / "absent.tar", keys["public"], capsys)
+    assert code == 1 and "no such file" in output
+
+
+# -- keys in their other forms ---------------------------------------------------------------------------------
+
+
+def test_openssl_keys_round_trip(demo: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    if shutil.which("openssl") is None:
+        pytest.skip("no openssl on this machine to make the keys the issue names")
+    private, public = tmp_path / "priv.pem", tmp_path / "pub.pem"
+    subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", str(private)], check=True)
+    subprocess.run(["openssl", "pkey", "-in", str(private), "-pubout", "-out", str(public)], check=True)
+    out = tmp_path / "b.tar"
+    assert main(["certify", str(demo["run_dir"]), "--key", str(private), "-o", str(out)]) == 0
+    assert verify(out, public, capsys)[0] == 0
+
+
+@pytest.mark.parametrize("curve", [ec.SECP256R1(), ec.SECP384R1()])
+def test_ecdsa_keys_round_trip(demo: dict[str, Any], tmp_path: Path, curve: ec.EllipticCurve,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    private, public = write_pem_pair(tmp_path, "ec", ec.generate_private_key(curve))
+    out = tmp_path / "b.tar"
+    assert main(["certify", str(demo["run_dir"]), "--key", str(private), "-o", str(out)]) == 0
+    assert verify(out, public, capsys)[0] == 0
+
+
+def test_jwk_keys_round_trip(demo: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    key = ed25519.Ed25519PrivateKey.generate()
+    private_jwk = tmp_path / "priv.jwk"
+    private_jwk.write_text(OKPAlgorithm.to_jwk(key))
+    public = tmp_path / "pub.jwk"
+    public.write_text(json.dumps(public_jwk(key)))
+    jwks = tmp_path / "jwks.json"
+    other = ec.generate_private_key(ec.SECP256R1())
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwks.write_text(json.dumps({"keys": [RSAAlgorithm.to_jwk(rsa_key.public_key(), as_dict=True),
+                                         ECAlgorithm.to_jwk(other.public_key(), as_dict=True), public_jwk(key)]}))
+    out = tmp_path / "b.tar"
+    assert main(["certify", str(demo["run_dir"]), "--key", str(private_jwk), "-o", str(out)]) == 0
+    assert verify(out, public, capsys)[0] == 0
+    assert verify(out, jwks, capsys)[0] == 0  # the key is picked by its RFC 7638 thumbprint
+
+
+@contextlib.contextmanager
+def serve(body: bytes) -> Iterator[str]:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/jwks.json"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_jwks_url(bundle: Path, keys: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    with serve(json.dumps({"keys": [public_jwk(keys["key"])]}).encode()) as url:
+        assert main(["verify", str(bundle), "--jwks", url]) == 0
+    assert "VERIFIED" in capsys.readouterr().out
+
+
+def test_jwks_url_is_bounded_in_size(bundle: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with serve(b'{"keys": [' + b" " * (JWKS_MAX_BYTES + 10) + b"]}") as url:
+        assert main(["verify", str(bundle), "--jwks", url]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"larger than {JWKS_MAX_BYTES} bytes" in err
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["verify", "B"], "--public-key FILE or --jwks URL"),
+    (["verify", "B", "--public-key", "/nonexistent.pem"], "--public-key /nonexistent.pem: no such file"),
+    (["verify", "B", "--jwks", "ftp://example.org/jwks"], "not an http(s) URL"),
+    (["certify", "/nonexistent-run", "--key", "KEY"], "no such report directory"),
+])
+def test_bad_input_is_one_line(argv: list[str], message: str, keys: dict[str, Any], tmp_path: Path,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [str(keys["private"]) if a == "KEY" else a for a in argv]
+    assert main(argv) == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+
+
+def test_bad_keys_are_one_line(demo: dict[str, Any], keys: dict[str, Any], tmp_path: Path,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    encrypted = tmp_path / "enc.pem"
+    encrypted.write_bytes(keys["key"].private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                    serialization.BestAvailableEncryption(b"pw")))
+    rsa_pem = tmp_path / "rsa.pem"
+    rsa_pem.write_bytes(rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    garbage = tmp_path / "garbage.pem"
+    garbage.write_text("hello")
+    for key, message in ((encrypted, "an encrypted private key"), (rsa_pem, "not an Ed25519 or ECDSA private key"),
+                         (garbage, "neither a PEM private key nor a JWK"), (keys["public"], "not a PEM private key")):
+        assert main(["certify", str(demo["run_dir"]), "--key", str(key), "-o", str(tmp_path / "x.tar")]) == 4
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and message in err, err
+    assert main(["certify", str(demo["run_dir"]), "--key", str(keys["private"]),
+                 "-o", str(demo["run_dir"] / "inside.tar")]) == 4
+    assert "outside the report directory" in capsys.readouterr().err
+
+
+# -- no credential in any byte ---------------------------------------------------------------------------------
+
+
+def _pem_body_lines(key: Any) -> list[str]:
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()).decode()
+    return [line for line in pem.splitlines() if line and not line.startswith("-----")]
+
+
+def test_no_secret_of_the_demo_in_any_byte_of_the_bundle(bundle: Path, demo: dict[str, Any],
+                                                         keys: dict[str, Any]) -> None:
+    data = bundle.read_bytes()
+    long_secrets = [s for s in demo["secrets"] if len(s) >= 12]
+    assert long_secrets, "the demo registers its issued tokens and passports"
+    for secret in long_secrets:
+        assert secret.encode() not in data, f"a registered secret ({secret[:6]}…) is in the bundle"
+    assert demo["server_keys"], "the passports reference server signs with private keys"
+    for key in [*demo["server_keys"], keys["key"]]:
+        for line in _pem_body_lines(key):
+            assert line.encode() not in data
+    assert b"PRIVATE KEY" not in data
+
+
+def test_the_projects_redaction_finds_nothing_in_the_bundle(bundle: Path, demo: dict[str, Any]) -> None:
+    """The redaction the reports pass (registered secrets and credential patterns) changes no member;
+    manifest.jws is the bundle's own signature, a JWS, which the JWT pattern would mask by its form."""
+    redactor = Redactor(demo["secrets"])
+    with tarfile.open(bundle) as tar:
+        for member in tar.getmembers():
+            if member.name == "manifest.jws":
+                continue
+            text = tar.extractfile(member).read().decode("utf-8")  # type: ignore[union-attr]
+            assert redactor.text(text) == text, f"{member.name} holds text the redaction would mask"
+
+
+def test_certify_masks_what_the_run_left_and_the_profile_holds(tmp_path: Path, keys: dict[str, Any],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report edited after the run with a token in it, and a profile naming a secret's variable: the
+    variable's value is masked in every member, the variable's name kept."""
+    from conformance.certify.manifest import certify
+
+    token = "tok-Leaked-0123456789abcdef"
+    monkeypatch.setenv("EXAMPLE_TOKEN", token)
+    profile = tmp_path / "profile.yaml"
+    profile.write_text("initiative: X\nservices:\n- standard: drs\n  version: 1.4.0\n  url: https://u:pw@drs.example.org\n"
+                       "  auth: {bearer_token_env: EXAMPLE_TOKEN}\n  client_secret: inline-secret-value\n")
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "scorecard.json").write_text(json.dumps({
+        "format": "ga4gh-conformance-scorecard/1", "initiative": "X", "services": [],
+        "profile": {"path": str(profile), "sha256": hashlib.sha256(profile.read_bytes()).hexdigest()},
+        "notices": [f"server said {token}"]}))
+    (run_dir / "notes.md").write_text(f"Authorization: Bearer {token}\n")
+    out = tmp_path / "b.tar"
+    certify(run_dir, keys["key"], out)
+    data = out.read_bytes()
+    assert token.encode() not in data and b"inline-secret-value" not in data and b"u:pw@" not in data
+    assert b"bearer_token_env: EXAMPLE_TOKEN" in data
+
+
+# -- caveats: what a certification does not cover ------------------------------------------------------------
+
+
+def test_caveats_of_a_filtered_waived_interrupted_run() -> None:
+    scorecard = {
+        "interrupted": True, "usage": {"limits_hit": ["max_requests"]},
+        "selection": {"standards": ["drs"], "checks": ["drs.a", "drs.b"]},
+        "specs": {"available": False},
+        "services": [{"key": "drs-0", "standard": "drs", "verdict": "non-conformant",
+                      "verdict_with_expected_failures": "conformant", "not_run": 2,
+                      "checks": [{"id": "drs.a", "outcome": "failed",
+                                  "expected_failure": {"status": "waived", "reason": "r"}},
+                                 {"id": "drs.b", "outcome": "error"}]},
+                     {"key": "si-1", "standard": "service-info", "verdict": "unreachable", "unreachable": "refused",
+                      "checks": []}],
+    }
+    found = caveats(scorecard)
+    assert found == [
+        "the run was interrupted: some checks did not run",
+        "the run was cut short by a limit: max_requests",
+        "the run was filtered with --standard drs",
+        "the run was filtered with --check: only 2 checks (drs.a, drs.b)",
+        "the official schemas were not available: schema checks were skipped",
+        "drs drs-0: 2 checks did not run",
+        "drs drs-0: 1 checks could not be decided (error)",
+        "drs drs-0: the profile lists 1 expected failures (drs.a: waived)",
+        "drs drs-0: non-conformant, conformant only with the expected failures waived",
+        "service-info si-1 is unreachable: refused",
+    ]
+    assert caveats({"services": []}) == ["the run does not record whether it was filtered with --check or --standard"]
+
+
+def test_a_filtered_run_is_certified_with_its_caveats_shown_first(tmp_path: Path, keys: dict[str, Any],
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(yaml.safe_dump({
+        "initiative": "Filtered", "budget": {"requests_per_second": 500},
+        "services": [{"standard": "service-info", "version": "1.0.0", "reference": True}],
+        "expected_failures": [{"check": "service-info.endpoint.answers-200", "reason": "tracked",
+                               "expires": "2099-12-31"}]}))
+    assert main(["run", "--profile", str(profile), "--report-dir", str(tmp_path / "reports"), "--quiet",
+                 "--check", "service-info.endpoint.answers-200"]) == 0
+    run_dir = next((tmp_path / "reports" / "filtered").iterdir())
+    capsys.readouterr()
+    out = tmp_path / "f.tar"
+    assert main(["certify", str(run_dir), "--key", str(keys["private"]), "-o", str(out)]) == 0
+    assert "caveat: the run was filtered with --check" in capsys.readouterr().out
+    code, output = verify(out, keys["public"], capsys)
+    assert code == 0
+    lines = output.splitlines()
+    assert lines[0] == "CAVEATS (what this certification does not cover):"
+    assert lines[1] == "  - the run was filtered with --check: only 1 checks (service-info.endpoint.answers-200)"
+    assert any("expected failures (service-info.endpoint.answers-200: no-longer-fails)" in line for line in lines)
+    assert next(i for i, line in enumerate(lines) if line.startswith("VERIFIED")) > 1
+
+
+def test_certify_needs_the_profile_of_the_run(tmp_path: Path, keys: dict[str, Any],
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(yaml.safe_dump({"initiative": "P", "budget": {"requests_per_second": 500},
+                                       "services": [{"standard": "service-info", "version": "1.0.0",
+                                                     "reference": True}]}))
+    assert main(["run", "--profile", str(profile), "--report-dir", str(tmp_path / "reports"), "--quiet",
+                 "--check", "service-info.endpoint.answers-200"]) in (0, 2)
+    run_dir = next((tmp_path / "reports" / "p").iterdir())
+    profile.write_text(profile.read_text() + "# edited after the run\n")
+    capsys.readouterr()
+    assert main(["certify", str(run_dir), "--key", str(keys["private"]), "-o", str(tmp_path / "b.tar")]) == 4
+    assert "changed since the run" in capsys.readouterr().err
+    other = tmp_path / "other.yaml"
+    other.write_text("initiative: other\n")
+    assert main(["certify", str(run_dir), "--key", str(keys["private"]), "-o", str(tmp_path / "b.tar"),
+                 "--profile", str(other)]) == 4
+    assert "not the profile of this run" in capsys.readouterr().err
+
+
+def test_the_report_redaction_tests_hold_for_a_bundle(tmp_path: Path, keys: dict[str, Any]) -> None:
+    """tests/core/test_reports.py's scorecard (secrets in messages, evidence, notices and a URL), written
+    by every report writer, then certified: its redaction assertions hold for every member of the bundle."""
+    from types import SimpleNamespace
+    from typing import cast
+
+    from test_reports import assert_no_secret, build_scorecard, redactor  # tests/core/test_reports.py
+
+    from conformance.certify.manifest import certify
+    from conformance.reports import write_reports
+
+    profile = tmp_path / "profile.yaml"
+    profile.write_text("initiative: Example\n")
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    card = build_scorecard(profile={"path": str(profile), "sha256": hashlib.sha256(profile.read_bytes()).hexdigest()})
+    write_reports(card, cast(Any, SimpleNamespace(run_dir=run_dir, redactor=redactor())))
+    out = tmp_path / "b.tar"
+    certify(run_dir, keys["key"], out)
+    with tarfile.open(out) as tar:
+        for member in tar.getmembers():
+            assert_no_secret(tar.extractfile(member).read().decode("utf-8"), member.name)  # type: ignore[union-attr]
+    assert_no_secret(out.read_bytes().decode("utf-8", errors="replace"), out.name)
+
+
+def test_a_signed_manifest_of_another_form_is_named(tmp_path: Path, keys: dict[str, Any],
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Signed by the right key but not a manifest of this format: said, never a traceback."""
+    import rfc8785
+
+    from conformance.certify.manifest import FORMAT, sign
+
+    cases = [({"format": "other/1", "files": []}, "not a ga4gh-conformance-certification/1 manifest"),
+             ({"format": FORMAT, "files": [42]}, "lists a file without a path: 42")]
+    for manifest, message in cases:
+        payload = rfc8785.dumps(manifest)
+        out = tmp_path / "odd.tar"
+        archive.write(out, [("manifest.json", payload), ("manifest.jws", sign(payload, keys["key"]).encode())])
+        code, output = verify(out, keys["public"], capsys)
+        assert code == 1 and message in output, output
+
+
+def test_jwks_url_is_bounded_in_time(bundle: Path, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """A JWK Set server that accepts the connection and never answers: verify gives up, one line."""
+    import socket
+
+    from conformance.certify import keys as keys_module
+
+    monkeypatch.setattr(keys_module, "JWKS_TIMEOUT_SECONDS", 0.5)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        code = main(["verify", str(bundle), "--jwks", f"http://127.0.0.1:{silent.getsockname()[1]}/jwks"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("conformance: --jwks http://127.0.0.1:"), err

@@ -1,0 +1,99 @@
+"""conformance/dashboard/certified.py: the certified badge (issue 18) on the adoption matrix."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from conformance.certify.manifest import certify
+from conformance.cli import main
+
+
+def write_run(root: Path, slug: str, stamp: str, profile: Path) -> Path:
+    run_dir = root / slug / stamp
+    run_dir.mkdir(parents=True)
+    started = f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}T{stamp[9:11]}:{stamp[11:13]}:{stamp[13:15]}Z"
+    document = {"format": "ga4gh-conformance-scorecard/1", "initiative": slug.title(),
+                "harness": {"version": "0.1.0", "suites": {"std-a": {"versions": [], "checks": 1}}},
+                "started": started, "finished": started, "interrupted": False,
+                "profile": {"path": str(profile), "sha256": hashlib.sha256(profile.read_bytes()).hexdigest()},
+                "selection": {"standards": None, "checks": None},
+                "services": [{"key": "std-a-0", "standard": "std-a", "version": "1.0.0", "url": "https://a.example.org",
+                              "verdict": "conformant", "verdict_with_expected_failures": "conformant",
+                              "summary": {"must_passed": 1, "must_total": 1, "warnings": 0},
+                              "checks": [{"id": "a.one", "level": "MUST", "outcome": "passed", "citation": "X §1",
+                                          "message": "", "requirement": "r", "cases": []}]}]}
+    (run_dir / "scorecard.json").write_text(json.dumps(document), encoding="utf-8")
+    return run_dir
+
+
+def bundle(run_dir: Path, key: ed25519.Ed25519PrivateKey) -> None:
+    certify(run_dir, key, run_dir.parent / f"{run_dir.name}.conformance.tar")
+
+
+def public_pem(path: Path, key: ed25519.Ed25519PrivateKey) -> Path:
+    path.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                   serialization.PublicFormat.SubjectPublicKeyInfo))
+    return path
+
+
+def badges(site: Path) -> dict[str, bool]:
+    page = (site / "index.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<tr><th scope="row"><a href="initiatives/([^".]+)\.html">[^<]*</a>(.*?)</th>', page)
+    return {slug: "certified" in rest for slug, rest in rows}
+
+
+@pytest.fixture
+def reports(tmp_path: Path) -> tuple[Path, Path]:
+    root = tmp_path / "reports"
+    profile = tmp_path / "profile.yaml"
+    profile.write_text("initiative: x\n")
+    key, other = ed25519.Ed25519PrivateKey.generate(), ed25519.Ed25519PrivateKey.generate()
+    bundle(write_run(root, "alpha", "20260201T000000Z", profile), key)             # certified
+    bundle(write_run(root, "beta", "20260201T000000Z", profile), other)            # another key
+    bundle(write_run(root, "gamma", "20260101T000000Z", profile), key)             # an older run only
+    write_run(root, "gamma", "20260201T000000Z", profile)
+    edited = write_run(root, "delta", "20260201T000000Z", profile)                 # edited after certifying
+    bundle(edited, key)
+    scorecard = edited / "scorecard.json"
+    scorecard.write_text(scorecard.read_text().replace('"conformant"', '"conformant" '))
+    write_run(root, "epsilon", "20260201T000000Z", profile)                        # no key listed
+    bundle(root / "epsilon" / "20260201T000000Z", key)
+    keys_file = tmp_path / "keys.yaml"
+    public_pem(tmp_path / "alpha.pem", key)
+    keys_file.write_text("Alpha: [alpha.pem]\nbeta: alpha.pem\ngamma: [alpha.pem]\ndelta: [alpha.pem]\n")
+    return root, keys_file
+
+
+def test_badge_only_where_the_latest_run_verifies_against_a_listed_key(reports: tuple[Path, Path],
+                                                                       tmp_path: Path) -> None:
+    root, keys_file = reports
+    site = tmp_path / "site"
+    assert main(["dashboard", str(root), "--out", str(site), "--certification-keys", str(keys_file)]) == 0
+    assert badges(site) == {"alpha": True, "beta": False, "delta": False, "epsilon": False, "gamma": False}
+
+
+def test_no_keys_file_no_badge(reports: tuple[Path, Path], tmp_path: Path) -> None:
+    root, _ = reports
+    site = tmp_path / "site"
+    assert main(["dashboard", str(root), "--out", str(site)]) == 0
+    assert not any(badges(site).values())
+
+
+def test_a_bad_keys_file_is_one_line(reports: tuple[Path, Path], tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    root, _ = reports
+    bad = tmp_path / "bad.yaml"
+    for text, message in (("- a\n- b\n", "expected a mapping of initiative to key files"),
+                          ("alpha: {x: 1}\n", "alpha: expected a list of key files"),
+                          ("alpha: [missing.pem]\n", "no such file")):
+        bad.write_text(text)
+        assert main(["dashboard", str(root), "--out", str(tmp_path / "site"), "--certification-keys", str(bad)]) == 4
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and message in err, err

@@ -1,0 +1,224 @@
+"""conformance/diff.py: ``conformance diff`` and ``conformance run --baseline`` (issue 18)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from conformance import reference
+from conformance.cli import main
+from conformance.diff import compare, load_scorecard, render_markdown
+from conformance.testing import RunResult, run_reference
+
+FAULT = "wrong-content-type"
+
+
+def check(check_id: str, outcome: str, level: str = "MUST", message: str = "") -> dict[str, Any]:
+    return {"id": check_id, "level": level, "outcome": outcome, "message": message}
+
+
+def scorecard(services: list[dict[str, Any]], *, harness: str = "0.1.0", fingerprint: str = "aaa",
+              started: str = "2026-11-24T10:00:00Z") -> dict[str, Any]:
+    return {"format": "ga4gh-conformance-scorecard/1", "initiative": "X", "started": started,
+            "verdict": "conformant", "harness": {"version": harness, "suites": {"drs": {"version": fingerprint}}},
+            "services": services}
+
+
+def service(key: str, checks: list[dict[str, Any]], verdict: str = "conformant", must: int = 1) -> dict[str, Any]:
+    return {"key": key, "standard": "drs", "url": f"https://{key}.example.org", "verdict": verdict,
+            "summary": {"must_passed": must, "must_total": 2, "warnings": 0}, "checks": checks}
+
+
+# -- compare ---------------------------------------------------------------------------------------------------
+
+
+def test_each_kind_of_change() -> None:
+    old = scorecard([service("drs-0", [check("a", "passed"), check("b", "failed"),
+                                       check("c", "skipped", message="no ids"), check("d", "passed", "SHOULD"),
+                                       check("e", "passed"), check("gone", "passed"),
+                                       check("f", "skipped", message="v1.2 only")]),
+                     service("drs-1", [])])
+    new = scorecard([service("drs-0", [check("a", "failed", message="404"), check("b", "passed"),
+                                       check("c", "skipped", message="no objects"), check("d", "failed", "SHOULD"),
+                                       check("e", "passed", "SHOULD"), check("added", "failed"),
+                                       check("f", "skipped", message="v1.2 only")], verdict="non-conformant", must=0),
+                     {**service("htsget-2", []), "standard": "htsget"}],
+                    harness="0.2.0", fingerprint="bbb", started="2026-11-25T10:00:00Z")
+    result = compare(old, new)
+    assert [(c.id, c.level, c.before, c.after) for c in result.regressions] == [
+        ("a", "MUST", "passed", "failed"), ("d", "SHOULD", "passed", "failed")]
+    assert [c.id for c in result.fixed] == ["b"]
+    assert [(c.id, c.before_message, c.message) for c in result.changed] == [
+        ("c", "no ids", "no objects"), ("e", "", "")]
+    assert result.changed[1].before_level == "MUST" and result.changed[1].level == "SHOULD"
+    assert [c.id for c in result.only_old] == ["gone"] and [c.id for c in result.only_new] == ["added"]
+    assert [s["key"] for s in result.services_removed] == ["drs-1"]
+    assert [s["key"] for s in result.services_added] == ["htsget-2"]
+    assert result.scores[0]["before"]["verdict"] == "conformant"
+    assert result.scores[0]["after"] == {"verdict": "non-conformant", "must_passed": 0, "must_total": 2, "warnings": 0}
+    assert result.notes == ["harness 0.1.0 → 0.2.0: compared check by check where the ids match",
+                            "the drs suite changed (fingerprint aaa → bbb): compared check by check where the ids "
+                            "match"]
+    assert result.exit_code() == 1 and not result.unchanged
+    text = render_markdown(result)
+    for line in ("**Regressions (newly failing)** (2)", "- `a` on `drs-0` (MUST): passed → failed: 404",
+                 "**Checks only in the old run** (1)", "- `gone` on `drs-0` (MUST): passed → —",
+                 "**Checks only in the new run** (1)", "- `added` on `drs-0` (MUST): — → failed",
+                 "- `e` on `drs-0` (SHOULD): passed → passed (level MUST → SHOULD)",
+                 "**Services added**", "**Services removed**"):
+        assert line in text.splitlines(), line
+
+
+def test_a_check_failing_only_in_the_new_harness_is_no_regression() -> None:
+    result = compare(scorecard([service("drs-0", [check("a", "passed")])]),
+                     scorecard([service("drs-0", [check("a", "passed"), check("new", "failed")])]))
+    assert result.exit_code() == 0 and [c.id for c in result.only_new] == ["new"]
+
+
+def test_same_scorecard_is_no_change() -> None:
+    card = scorecard([service("drs-0", [check("a", "passed"), check("b", "failed")])])
+    result = compare(card, card)
+    assert result.unchanged and result.exit_code() == 0
+    assert "No change." in render_markdown(result)
+
+
+def test_swapped_runs_are_pointed_out() -> None:
+    result = compare(scorecard([], started="2026-11-25T00:00:00Z"), scorecard([], started="2026-11-24T00:00:00Z"))
+    assert result.notes == ["the new run started before the old one: are OLD and NEW swapped?"]
+
+
+def test_load_scorecard_says_what_is_wrong(tmp_path: Path) -> None:
+    from conformance.errors import UsageError
+
+    with pytest.raises(UsageError, match="no such report directory or bundle"):
+        load_scorecard(tmp_path / "absent")
+    with pytest.raises(UsageError, match=r"no scorecard\.json in this directory"):
+        load_scorecard(tmp_path)
+    (tmp_path / "x.json").write_text("[1]")
+    with pytest.raises(UsageError, match="not a ga4gh-conformance scorecard"):
+        load_scorecard(tmp_path / "x.json")
+
+
+# -- the issue's "must show", against the service-info reference server -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory, requires_specs: str) -> dict[str, RunResult]:
+    root = tmp_path_factory.mktemp("runs")
+    return {"clean": run_reference("service-info", root, specs_dir=requires_specs),
+            "again": run_reference("service-info", root, specs_dir=requires_specs),
+            "fault": run_reference("service-info", root, faults=[FAULT], specs_dir=requires_specs)}
+
+
+def test_one_fault_shows_exactly_its_checks_as_regressions(runs: dict[str, RunResult],
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    catches = reference.find_app("service-info", None).FAULTS[FAULT].catches
+    assert main(["diff", str(runs["clean"].run_dir), str(runs["fault"].run_dir), "--format", "json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert sorted(c["id"] for c in document["regressions"]) == sorted(catches)
+    assert document["fixed"] == [] and document["only_in_old"] == [] and document["only_in_new"] == []
+    assert main(["diff", str(runs["clean"].run_dir), str(runs["fault"].run_dir)]) == 1
+    text = capsys.readouterr().out
+    assert text.startswith("# Since last run\n")
+    assert "**Regressions (newly failing)** (1)" in text
+
+
+def test_two_runs_of_the_same_server_are_no_change(runs: dict[str, RunResult],
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diff", str(runs["clean"].run_dir), str(runs["again"].run_dir)]) == 0
+    assert "\nNo change.\n" in capsys.readouterr().out
+    assert main(["diff", str(runs["clean"].run_dir / "scorecard.json"), str(runs["again"].run_dir),
+                 "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["unchanged"] is True
+
+
+def test_diff_reads_bundles(runs: dict[str, RunResult], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from conformance.certify.manifest import certify
+
+    key = ed25519.Ed25519PrivateKey.generate()
+    bundles: list[Path] = []
+    for name in ("clean", "fault"):
+        profile = tmp_path / f"{name}.yaml"
+        profile.write_text("initiative: x\n")
+        bundles.append(tmp_path / f"{name}.tar")
+        scorecard_path = runs[name].run_dir / "scorecard.json"
+        document = json.loads(scorecard_path.read_text())
+        document["profile"] = {"path": str(profile), "sha256": ""}
+        copy = tmp_path / name
+        copy.mkdir()
+        (copy / "scorecard.json").write_text(json.dumps(document))
+        certify(copy, key, bundles[-1])
+    assert main(["diff", str(bundles[0]), str(bundles[1])]) == 1
+    assert "service-info.content-type.is-json" in capsys.readouterr().out
+
+
+def test_diff_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diff", str(tmp_path / "a"), str(tmp_path / "b")]) == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no such report directory or bundle" in err
+
+
+# -- conformance run --baseline ---------------------------------------------------------------------------------
+
+
+def _profile(tmp_path: Path, faults: list[str]) -> Path:
+    path = tmp_path / f"profile-{len(faults)}.yaml"
+    path.write_text(yaml.safe_dump({"initiative": "Baseline", "budget": {"requests_per_second": 500},
+                                    "services": [{"standard": "service-info", "version": "1.0.0",
+                                                  "reference": {"faults": faults}}]}))
+    return path
+
+
+def test_run_with_a_baseline_opens_summary_and_report_with_the_changes(runs: dict[str, RunResult],
+                                                                       tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    assert main(["run", "--profile", str(_profile(tmp_path, [FAULT])), "--report-dir", str(reports), "--quiet",
+                 "--baseline", str(runs["clean"].run_dir)]) == 1
+    run_dir = next((reports / "baseline").iterdir())
+    summary = (run_dir / "summary.md").read_text(encoding="utf-8").splitlines()
+    assert summary[0].startswith("# GA4GH conformance: Baseline")
+    assert summary[2] == "## Since last run"
+    regressions = summary.index("**Regressions (newly failing)** (1)")
+    assert summary[regressions + 1].startswith("- `service-info.content-type.is-json` on `service-info-0` (MUST): "
+                                                "passed → failed")
+    assert regressions < summary.index("| Service | Version | Verdict | MUST passed | Warnings | Errors | Skipped |")
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert "<h2>Since last run</h2>" in html and "service-info.content-type.is-json" in html
+    assert html.index("Since last run") < html.index("Scorecard: Baseline")
+
+
+def test_run_with_a_bad_baseline_stops_before_running(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    reports = tmp_path / "reports"
+    assert main(["run", "--profile", str(_profile(tmp_path, [])), "--report-dir", str(reports), "--quiet",
+                 "--baseline", str(tmp_path / "nothing")]) == 4
+    assert "no such report directory or bundle" in capsys.readouterr().err
+    assert not reports.exists()
+
+
+def test_a_reordered_profile_pairs_the_only_service_of_a_standard() -> None:
+    old = scorecard([service("drs-3", [check("a", "passed")]), service("drs-4", []),
+                     {**service("service-info-8", [check("s", "passed")]), "standard": "service-info"}])
+    new = scorecard([{**service("service-info-0", [check("s", "failed")]), "standard": "service-info"},
+                     service("drs-1", [check("a", "passed")])])
+    new["initiative"] = "Y"
+    result = compare(old, new)
+    assert [(c.service, c.id) for c in result.regressions] == [("service-info-0", "s")]
+    assert "service-info-8 (old) is compared with service-info-0 (new): the only service-info service on each " \
+           "side" in result.notes
+    assert "OLD is a run of 'X', NEW of 'Y'" in result.notes
+    # two drs services left in OLD, one in NEW: no guess
+    assert [s["key"] for s in result.services_removed] == ["drs-3", "drs-4"]
+    assert [s["key"] for s in result.services_added] == ["drs-1"]
+
+
+def test_roles_are_kept_apart_when_pairing() -> None:
+    broker = {**service("passports-broker-3", [check("p", "passed")]), "standard": "passports"}
+    clearinghouse = {**service("passports-clearinghouse-0", [check("p", "failed")]), "standard": "passports"}
+    result = compare(scorecard([broker]), scorecard([clearinghouse]))
+    assert result.regressions == [] and len(result.services_added) == len(result.services_removed) == 1
