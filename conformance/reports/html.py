@@ -404,8 +404,9 @@ def _scorecard_table(services: Sequence[Mapping[str, Any]]) -> str:
             + "".join(rows) + "</table>")
 
 
-def render(card: Mapping[str, Any]) -> str:
-    """The page of a scorecard given as ``scorecard.json`` holds it (already redacted)."""
+def render(card: Mapping[str, Any], since: str = "") -> str:
+    """The page of a scorecard given as ``scorecard.json`` holds it (already redacted); ``since`` is the
+    "Since last run" block of ``conformance run --baseline`` (already escaped HTML), shown first."""
     services = card.get("services", [])
     specs = card.get("specs") or {}
     usage = card.get("usage") or {}
@@ -437,7 +438,7 @@ def render(card: Mapping[str, Any]) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_text(title)}</title><style>{css}</style></head><body>"
         f'<header><h1>{_text(card.get("initiative"))}: GA4GH conformance {_verdict_badge(card.get("verdict"))}</h1>'
-        f'<p class="meta">{meta}{contact}</p></header>'
+        f'<p class="meta">{meta}{contact}</p></header>{since}'
         f'<section id="scorecard"><h2>Scorecard: {_text(card.get("initiative"))}</h2>'
         f"{''.join(banners)}{_scorecard_table(services)}"
         "<p class=\"meta\">A failed MUST makes a service non-conformant; a failed SHOULD or MAY is a warning. "
@@ -451,7 +452,12 @@ def render(card: Mapping[str, Any]) -> str:
 
 def write(scorecard: Scorecard, directory: Path, redactor: Redactor) -> Path:
     """``report.html`` from the scorecard, redacted value by value before it is escaped."""
-    page = render(redactor.structure(scorecard.to_dict()))
+    since = ""
+    if scorecard.baseline is not None:  # `conformance run --baseline OLD`
+        from conformance.diff import compare, render_html
+
+        since = render_html(compare(redactor.structure(scorecard.baseline), redactor.structure(scorecard.to_dict())))
+    page = render(redactor.structure(scorecard.to_dict()), since)
     path = directory / FILENAME
     # a whole page or none: a temporary file in the same directory (created as any report file is, under
     # the umask), then a rename
