@@ -477,6 +477,25 @@ class PassportClearinghouseApp(ReferenceApp):
             self._trusted = cached
         return cached
 
+    def issued_secrets(self) -> dict[str, str]:
+        """A passport this clearinghouse grants, signed by the issuer it trusts: the positive control of
+        every refusal check when the profile names it (auth.passport_env), and what `conformance reference
+        serve` prints so that a standalone server can be checked. It lasts a working day."""
+        issued: str | None = getattr(self, "_issued_passport", None)
+        if issued is None:
+            trusted, t = self.trusted, jose.now()
+            dataset = str(self.options.get("dataset") or DATASET)
+            visa = trusted.sign({"iss": trusted.iss, "sub": USER, "iat": t, "exp": t + 8 * 3600,
+                                 "jti": secrets.token_hex(8),
+                                 "ga4gh_visa_v1": {"type": "ControlledAccessGrants", "value": dataset,
+                                                   "source": DAC_SOURCE, "by": "dac", "asserted": t - 3600}},
+                                {"typ": jose.VISA_TYP, "jku": trusted.jku}, "ES256")
+            issued = trusted.sign({"iss": trusted.iss, "sub": USER, "iat": t, "exp": t + 8 * 3600,
+                                   "jti": secrets.token_hex(8), "ga4gh_passport_v1": [visa]},
+                                  {"typ": jose.PASSPORT_TYP}, "RS256")
+            self._issued_passport = issued
+        return {"passport_env": issued}
+
     @route("GET", "/")
     def root(self, request: Request) -> Reply:
         return json_reply({"service": "reference passport clearinghouse"})
