@@ -5,14 +5,20 @@ trusts (test_issuer_keys) or a passport it grants (auth.passport_env), the same 
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from conformance_suites.passports import jose
 
 from conformance import reference
+from conformance.cli import main
 from conformance.reference import ReferenceServer
 from conformance.testing import RunResult, run_profile
 
@@ -106,3 +112,48 @@ def test_a_refused_control_is_not_a_pass(standalone: Any, report_root: Path, key
         finding = result.check(check_id)
         assert finding.outcome == "skipped", result.output
         assert "valid passport was refused" in finding.message
+
+
+def test_a_served_clearinghouse_shows_its_passport_and_trusts_the_named_test_issuer(tmp_path: Path,
+                                                                                      keys_file: Path) -> None:
+    """`conformance reference serve passports --role clearinghouse --option test_issuer_keys=FILE` prints the
+    passport it grants; a profile naming it and the key file decides every refusal check (issue 21, small
+    ones)."""
+    server = subprocess.Popen([sys.executable, "-m", "conformance.cli", "reference", "serve", "passports", "--role",
+                               "clearinghouse", "--option", f"test_issuer_keys={keys_file}"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().split(" at ", 1)[1].split(" ", 1)[0]
+        lines = [server.stdout.readline(), server.stdout.readline()]
+        assert "issued for this server" in lines[0]
+        assert lines[1].strip().startswith("auth.passport_env: ")
+        passport = lines[1].split(": ", 1)[1].strip()
+        assert jose.split(passport).payload["iss"] == jose.session_issuer("controls-test-issuer").iss
+        entry = {"standard": "passports", "version": "1.2", "role": "clearinghouse", "url": url.rstrip("/"),
+                 "protected_objects": ["controlled-object-1"], "access_id": "https",
+                 "dataset": "https://datasets.conformance.invalid/ds-710", "trusts_test_issuer": True,
+                 "test_issuer_keys": str(keys_file), "auth": {"passport_env": "CH_PASSPORT"}}
+        profile = tmp_path / "p.yaml"
+        profile.write_text(yaml.safe_dump({"initiative": "served", "services": [entry],
+                                           "budget": {"requests_per_second": 500}}))
+        done = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--profile", str(profile),
+                               "--report-dir", str(tmp_path / "r"), "--quiet"], capture_output=True, text=True,
+                              timeout=300, env={**os.environ, "CH_PASSPORT": passport})
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert done.returncode == 0, done.stdout + done.stderr
+    scorecard = next((tmp_path / "r").rglob("scorecard.json")).read_text()
+    checks = {c["id"]: c["outcome"] for c in json.loads(scorecard)["services"][0]["checks"]}
+    assert {checks[c] for c in NEGATIVE} == {"passed"}, checks
+    assert checks["passports.clearinghouse.rejects-hs256-with-public-key"] == "passed"
+
+
+def test_serve_with_a_bad_key_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "nope.json"
+    bad.write_text("{}")
+    assert main(["reference", "serve", "passports", "--role", "clearinghouse", "--option",
+                 f"test_issuer_keys={bad}"]) == 4
+    err = capsys.readouterr().err
+    assert "test_issuer_keys" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
