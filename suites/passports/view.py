@@ -517,6 +517,9 @@ class Clearinghouse(ServiceView):
         if self.real_passport:
             return self.real_passport
         why = f" ({self.trust_problem})" if self.trust_problem else ""
+        self.run.count_skips(self.service.key, "cannot decide without a passport",
+                             "no passport the clearinghouse grants, so its refusals prove nothing (give "
+                             "test_issuer_keys of an issuer it trusts, or auth.passport_env)")
         pytest.skip("cannot decide without a passport the clearinghouse grants: name a test issuer it trusts "
                     f"(trusts_test_issuer with test_issuer_keys) or a valid passport (auth.passport_env){why}")
 

@@ -70,6 +70,8 @@ def test_without_a_granted_control_the_refusal_decides_nothing(check_id: str, st
     assert finding.outcome == "skipped", result.output
     assert "test_issuer_keys" in finding.message, finding.message
     assert result.exit_code != 0, result.output  # not "conformant"
+    assert result.scorecard.notices[0].startswith("passports-clearinghouse-0: 1 check not run: no passport the "
+                                                  "clearinghouse grants"), result.scorecard.notices
 
 
 @pytest.mark.parametrize("check_id", NEGATIVE)
