@@ -20,6 +20,7 @@ from types import FrameType
 from typing import Any
 
 import pytest
+import yaml
 
 from conformance import specs
 from conformance import suite as suites
@@ -159,13 +160,24 @@ def cmd_list_checks(args: argparse.Namespace) -> int:
 def cmd_reference_serve(args: argparse.Namespace) -> int:
     from conformance import reference
 
-    server = reference.start(args.standard, args.fault or [], args.version, port=args.port,
-                             options={"role": args.role} if args.role else None)
+    options: dict[str, Any] = {"role": args.role} if args.role else {}
+    for item in args.option or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--option {item}: expected KEY=VALUE")
+        try:
+            options[key] = yaml.safe_load(value) if value else ""
+        except yaml.YAMLError:
+            raise UsageError(f"--option {key}: the value is not a YAML scalar or list") from None
+    server = reference.start(args.standard, args.fault or [], args.version, port=args.port, options=options or None)
     faults = ", ".join(args.fault) if args.fault else "none (conformant)"
     print(f"{args.standard} reference server at {server.url} (faults: {faults}); Ctrl-C to stop", flush=True)
-    for key, value in server.app.issued_secrets().items():
-        print(f"  issued for auth.{key}: set it in the environment variable your profile names", flush=True)
-        del value
+    issued = server.app.issued_secrets()
+    if issued:
+        # Test credentials of a loopback server, printed so that a profile can name them (issue 21).
+        print("  issued for this server (set each in the environment variable your profile names):", flush=True)
+    for key, value in issued.items():
+        print(f"    auth.{key}: {value}", flush=True)
     stop = threading.Event()
     with _sigterm_as_interrupt():
         try:
@@ -250,6 +262,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--version", help="spec version to speak (default: the newest)")
     serve.add_argument("--role", help="for standards with several servers: the role of the one to run "
                        "(`conformance reference faults` lists them)")
+    serve.add_argument("--option", action="append", metavar="KEY=VALUE",
+                       help="a server option, as the profile entry would give it (repeatable; e.g. "
+                       "test_issuer_keys=FILE for a passports clearinghouse that trusts that test issuer)")
     serve.set_defaults(func=cmd_reference_serve)
     faults = ref.add_parser("faults", help="list the named faults of the reference servers")
     faults.add_argument("standard", nargs="?")

@@ -52,6 +52,8 @@ class Run:
     interrupted: bool = False
     #: The suites' views of each service (:meth:`conformance.view.ServiceView.of`), by (class, key).
     views: dict[tuple[type, str], Any] = field(default_factory=dict)
+    #: (service key, start of a skip reason) → what the notice says: see :meth:`count_skips`.
+    skip_counts: dict[tuple[str, str], str] = field(default_factory=dict)
     limits: RunLimits = field(init=False)
     http: HttpClient = field(init=False)
 
@@ -90,6 +92,21 @@ class Run:
                 reason = None
             self.probes[service.key] = reason
         return self.probes[service.key]
+
+    def count_skips(self, service_key: str, reason: str, notice: str) -> None:
+        """Put "<service>: N checks not run: <notice>" first among the run's notices, N being the checks of
+        that service skipped with a reason that starts with ``reason`` (a suite's view calls this when it
+        lacks material many checks need, such as an access token)."""
+        self.skip_counts[(service_key, reason)] = notice
+
+    def _skip_count_notices(self, services: list[ServiceResult]) -> list[str]:
+        found = []
+        for (key, reason), notice in self.skip_counts.items():
+            count = sum(1 for s in services if s.key == key for c in s.checks
+                        if c.outcome == "skipped" and c.message.startswith(reason))
+            if count:
+                found.append(f"{key}: {count} check{'s' if count != 1 else ''} not run: {notice}")
+        return found
 
     # -- results → scorecard ----------------------------------------------------------------------------
 
@@ -142,7 +159,7 @@ class Run:
             limits_hit=sorted(self.limits.hit),
             requests=self.limits.requests,
             bytes_read=self.limits.bytes,
-            notices=list(dict.fromkeys(self.notices)),
+            notices=list(dict.fromkeys(self._skip_count_notices(services) + self.notices)),
             interrupted=self.interrupted,
             selection={"standards": sorted(self.standards) if self.standards else None,
                        "checks": sorted(self.selected_checks) if self.selected_checks else None},

@@ -494,8 +494,17 @@ def _error_response(beacon: Beacon) -> Response:
 @check("beacon.errors.invalid-parameter-rejected")
 def test_invalid_parameter_is_rejected(beacon: Beacon) -> None:
     """A request with an invalid parameter value (start=abc) is answered with a 4xx error (derived:
-    requestParameters start is an integer; the OpenAPI's default response is beaconErrorResponse)."""
-    response = _invalid(beacon)
+    requestParameters start is an integer; the OpenAPI's default response is beaconErrorResponse). Judged
+    only when the same request with a valid start is not refused: a 4xx to every request (no such endpoint,
+    authentication required) proves nothing (issue 21)."""
+    path = _g_variants(beacon) if "genomicVariant" in beacon.entry_types() else "/individuals"
+    # One step apart: a sequence query (referenceBases and alternateBases, Beacon v2 framework
+    # requestParameters) whose start is valid, then the same with start=abc.
+    params = {"referenceName": "NC_000019.10", "start": "1000000", "referenceBases": "G", "alternateBases": "A"}
+    control = beacon.get(path, params)
+    if 400 <= control.status < 500:
+        pytest.skip(f"cannot decide: the same request with start=1000000 was refused too ({control.status})")
+    response = beacon.get(path, {**params, "start": "abc"})
     if not 400 <= response.status < 500:
         raise fail(f"GET with start=abc answered {response.status}, not a 4xx error", response)
 

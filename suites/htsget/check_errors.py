@@ -188,8 +188,15 @@ def _protected(service: Service) -> tuple[str, str]:
 @check("htsget.error.invalid-authentication-401")
 def test_protected_id_refused_without_valid_token(service: Service, client: ServiceClient, hts: Htsget) -> None:
     """A protected id without credentials answers 401 InvalidAuthentication (403 PermissionDenied tolerated),
-    and with an invalid token 401 InvalidAuthentication (htsget 1.3.0 §Errors)."""
+    and with an invalid token 401 InvalidAuthentication (htsget 1.3.0 §Errors). Judged only when the
+    profile's bearer token is granted the same request: else a refusal proves nothing (issue 21)."""
     kind, ident = _protected(service)
+    if client.credentials is None:
+        pytest.skip("cannot decide: the profile gives no bearer token to show the protected id is served at all")
+    control = hts.request(client, kind, ident)
+    if control.status != 200:
+        pytest.skip(f"cannot decide: protected id {ident} with the profile's token answered {control.status} (see "
+                    "htsget.security.bearer-token-accepted), so a refusal without it proves nothing")
     anonymous = client.without_credentials()
     response = anonymous.get(f"/{kind}/{ident}")
     error, _ = _error(response)

@@ -66,5 +66,11 @@ SUITE = Suite(
         "trusted_jku": {"type": "array", "items": {"type": "string"},
                         "description": "broker: URL prefixes of visa jku key sets the harness may fetch"},
     },
+    auth_keys={
+        "refresh_token_env": "broker: the test researcher's refresh token; the harness obtains the access token "
+                             "with it (RFC 6749 §6)",
+        "subject_token_env": "broker: a token of the test researcher the broker exchanges for an access token "
+                             "(RFC 8693 token exchange)",
+    },
     cli=_add_commands,
 )

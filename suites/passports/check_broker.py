@@ -372,6 +372,57 @@ def test_userinfo_visas_are_jws_strings(broker: Broker) -> None:
             raise fail(f"userinfo visa {index} is a JSON {type(visa).__name__}, not a JWS string", response)
 
 
+def _userinfo_control(broker: Broker) -> str:
+    """The positive control of a userinfo refusal: the valid access token is answered. Without it a
+    refusal of another request proves nothing (issue 21: a negative check needs a granted control)."""
+    token = broker.bearer_token()
+    _, response = broker.userinfo()
+    if not 200 <= response.status < 300:
+        pytest.skip(f"userinfo answered {response.status} to the valid access token (see "
+                    "passports.broker.userinfo-returns-passport-claim): a refusal of another request proves nothing")
+    return token
+
+
+def forged(token: str) -> str:
+    """``token`` forged: a JWS's header and claims signed by a key of the harness (the broker's kid kept),
+    or, for another alg or an opaque token, one character in its middle replaced."""
+    try:
+        parts = jose.split(token)
+    except jose.TokenFormatError:
+        parts = None
+    if parts is not None and parts.header.get("alg") in jose.ALLOWED_ALGS:
+        alg = str(parts.header["alg"])
+        return jose.session_issuer("harness-forger").sign(parts.payload, parts.header, alg)
+    head, dot, tail = token.rpartition(".")
+    middle = len(tail) // 2
+    other = "A" if tail[middle:middle + 1] != "A" else "B"
+    return f"{head}{dot}{tail[:middle]}{other}{tail[middle + 1:]}"
+
+
+@check("passports.broker.userinfo-refuses-missing-token")
+def test_userinfo_refuses_a_request_without_a_token(broker: Broker) -> None:
+    """UserInfo is an OAuth 2.0 Protected Resource: a request without an access token gets no claims
+    (OIDC Core 1.0 §5.3 "The Access Token ... MUST be sent as a Bearer Token", §5.3.3; AAI 1.2 §Conformance
+    for Brokers: a Broker MUST conform to OIDC Core). Judged only when the valid token is answered."""
+    _userinfo_control(broker)
+    response = broker.anonymous.get(broker.credential_endpoint("userinfo_endpoint"), follow_redirects=False)
+    if 200 <= response.status < 300:
+        raise fail(f"userinfo answered {response.status} to a request without an access token", response)
+
+
+@check("passports.broker.userinfo-refuses-forged-token")
+def test_userinfo_refuses_a_forged_token(broker: Broker) -> None:
+    """A forged access token (the valid token's claims signed by a key the Broker does not hold) is refused
+    (OIDC Core 1.0 §5.3.3: errors per RFC 6750 §3.1 invalid_token; AAI 1.2 §Conformance for Brokers).
+    Judged only when the valid token is answered."""
+    token = forged(_userinfo_control(broker))
+    response = broker.anonymous.get(broker.credential_endpoint("userinfo_endpoint"),
+                                    headers={"Authorization": f"Bearer {token}"}, follow_redirects=False)
+    if 200 <= response.status < 300:
+        raise fail(f"userinfo answered {response.status} to a forged access token (the valid token's claims "
+                   "signed by a key the broker does not hold)", response)
+
+
 # -- token exchange -----------------------------------------------------------------------------------------
 
 

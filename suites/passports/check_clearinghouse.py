@@ -1,7 +1,8 @@
 """Clearinghouse checks: the harness acts as a test broker. A valid passport from its test issuer must be
 granted; one-step mutations of it must be refused (AAI OIDC Profile 1.2 §Conformance for Passport
-Clearinghouses; GA4GH Passport 1.2). Refusals that need no trust (alg none, an untrusted issuer) run
-against any clearinghouse; the rest need it to trust the test issuer."""
+Clearinghouses; GA4GH Passport 1.2). Every refusal is judged against a granted positive control: the
+same request with the unmutated passport. Mutations of the profile's passport (alg none, another issuer,
+a broken signature) need only that passport; the rest need the clearinghouse to trust the test issuer."""
 
 from __future__ import annotations
 
@@ -55,7 +56,8 @@ def test_rejects_alg_none(clearinghouse: Clearinghouse) -> None:
     """A passport with alg none (any casing, with or without its signature) is refused (AAI 1.2 §Signing
     Algorithms; RFC 8725 §3.1)."""
     ch = clearinghouse
-    token = ch.baseline() if (ch.trusted or ch.real_passport) else ch.passport()
+    ch.require_control()
+    token = ch.baseline()
     for alg, keep in (("none", False), ("None", False), ("NONE", False), ("none", True)):
         refused(ch, jose.alg_none(token, alg=alg, keep_signature=keep),
                 f"a passport with alg {alg!r}{' and its old signature' if keep else ''}")
@@ -80,17 +82,21 @@ def test_rejects_hs256_signed_with_the_public_key(clearinghouse: Clearinghouse) 
 @check("passports.clearinghouse.rejects-untrusted-broker")
 def test_rejects_an_untrusted_broker(clearinghouse: Clearinghouse) -> None:
     """A passport signed by an issuer the clearinghouse does not trust is refused, even with trusted visas
-    inside (AAI 1.2 §Conformance for Passport Clearinghouses)."""
+    inside (AAI 1.2 §Conformance for Passport Clearinghouses). The mutation is the granted passport
+    re-signed by an untrusted issuer named as its iss."""
     ch = clearinghouse
-    visas = [ch.visa()] if ch.trusted else None
-    refused(ch, ch.passport(visas, ch.untrusted), "a passport signed by an untrusted issuer")
+    ch.require_control()
+    refused(ch, ch.resigned(ch.baseline(), ch.untrusted), "a passport signed by an untrusted issuer")
 
 
 @check("passports.clearinghouse.denial-status")
 def test_refusals_are_401_or_403(clearinghouse: Clearinghouse) -> None:
-    """A refused passport gets 401 or 403 (DRS 1.4.0 §PostAccessURL responses)."""
+    """A refused passport gets 401 or 403 (DRS 1.4.0 §PostAccessURL responses). The status of a refusal
+    tells something only when the same request with a valid passport is granted (else a 404 or a 405 may
+    be about the path, not the passport)."""
     ch = clearinghouse
-    response = ch.submit(ch.passport(None if ch.trusted else [], ch.untrusted))
+    ch.require_control()
+    response = ch.submit(ch.resigned(ch.baseline(), ch.untrusted))
     if granted(response):
         pytest.skip("the untrusted passport was granted (see passports.clearinghouse.rejects-untrusted-broker)")
     if response.status not in (401, 403):

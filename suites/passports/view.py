@@ -21,6 +21,11 @@ from conformance import HarnessError, Response, Run, Service, ServiceView, origi
 
 from . import jose
 
+#: The start of the skip reason of every check that needs an access token the harness does not have.
+NO_ACCESS_TOKEN = "no access token"
+#: The scopes of a Passport-Scoped Access Token (AAI 1.2 §Passport-Scoped Access Token).
+GA4GH_SCOPES = "openid ga4gh_passport_v1"
+
 
 def register_secret(run: Run, *values: str) -> None:
     for value in values:
@@ -139,11 +144,104 @@ class Broker(ServiceView):
 
     # tokens
     def bearer_token(self) -> str:
-        """The Passport-Scoped Access Token the profile gives, as the harness sends it."""
-        token = self.service.auth.secret("bearer_token_env")
-        if not token:
-            pytest.skip("the profile gives no access token (auth.bearer_token_env)")
+        """The test researcher's Passport-Scoped Access Token, as the harness sends it: the one the profile
+        gives (auth.bearer_token_env), else one the harness obtains at the token endpoint the standard ways
+        the discovery document offers (:meth:`acquire`). Without one, every check that needs it skips with
+        the reason, and the run's notices count them."""
+        token, _ = self.memo("access-token", self._bearer_token)
         return token
+
+    def _bearer_token(self) -> tuple[str, str]:
+        given = self.service.auth.secret("bearer_token_env")
+        if given:
+            return given, "auth.bearer_token_env"
+        self.run.count_skips(self.service.key, NO_ACCESS_TOKEN,
+                             "no access token (give auth.bearer_token_env or auth.refresh_token_env, or client "
+                             "credentials of a broker offering client_credentials: README, \"A passport broker's "
+                             "access token\")")
+        token, how, tried = self.acquire()
+        if token is None:
+            pytest.skip(f"{NO_ACCESS_TOKEN}: the profile gives none (auth.bearer_token_env) and "
+                        + ("; ".join(tried) if tried else "names no refresh token, subject token or client "
+                           "credentials to obtain one with"))
+        return token, how
+
+    def acquire(self) -> tuple[str | None, str, list[str]]:
+        """Obtain the access token at the token endpoint, trying in turn: a refresh token from the environment
+        (auth.refresh_token_env; RFC 6749 §6), RFC 8693 token exchange of a subject token from the
+        environment (auth.subject_token_env) where the broker lists the grant, and the client_credentials
+        grant (RFC 6749 §4.4) where it lists that one; each with the GA4GH scopes (AAI 1.2 §Passport-Scoped
+        Access Token) and client authentication. Returns (token, how, what was tried and why it failed)."""
+        auth = self.service.auth
+        document = self.discovery()[0]
+        offered = document.get("grant_types_supported")
+        # RFC 8414 §2: without grant_types_supported the default is authorization_code and implicit.
+        grants = {str(g) for g in offered} if isinstance(offered, list) else {"authorization_code", "implicit"}
+        attempts: list[tuple[str, dict[str, str]]] = []
+        refresh = auth.secret("refresh_token_env")
+        if refresh:
+            register_secret(self.run, refresh)
+            # no scope: a refresh keeps the scopes the user granted (RFC 6749 §6)
+            attempts.append(("the refresh_token grant", {"grant_type": "refresh_token", "refresh_token": refresh}))
+        subject = auth.secret("subject_token_env")
+        if subject:
+            register_secret(self.run, subject)
+            if jose.TOKEN_EXCHANGE_GRANT in grants:
+                attempts.append(("token exchange", {"grant_type": jose.TOKEN_EXCHANGE_GRANT, "subject_token": subject,
+                                                    "subject_token_type": jose.ACCESS_TOKEN_TYPE,
+                                                    "requested_token_type": jose.ACCESS_TOKEN_TYPE,
+                                                    "scope": GA4GH_SCOPES}))
+        if auth.secret("client_id_env") and "client_credentials" in grants:
+            attempts.append(("the client_credentials grant", {"grant_type": "client_credentials",
+                                                              "scope": GA4GH_SCOPES}))
+        tried: list[str] = []
+        if subject and jose.TOKEN_EXCHANGE_GRANT not in grants:
+            tried.append("the discovery document lists no token exchange grant for auth.subject_token_env")
+        if auth.secret("client_id_env") and "client_credentials" not in grants and not attempts:
+            tried.append("the discovery document lists neither client_credentials nor token exchange in "
+                         "grant_types_supported (an authorization-code-only broker: log the test user in once and "
+                         "give the refresh token as auth.refresh_token_env, or the access token as "
+                         "auth.bearer_token_env)")
+        for name, form in attempts:
+            try:
+                response = self.token_request(form, client_auth=bool(auth.secret("client_id_env")))
+            except pytest.skip.Exception as exc:
+                tried.append(f"{name} was not tried: {exc.msg}")
+                break
+            body = _json_or_none(response)
+            token = body.get("access_token") if isinstance(body, dict) else None
+            if response.status == 200 and isinstance(token, str) and token:
+                register_secret(self.run, token)
+                return token, name, tried
+            error = body.get("error") if isinstance(body, dict) else None
+            tried.append(f"{name} answered {response.status}{' ' + str(error) if error else ''}")
+        return None, "", tried
+
+    def client_authentication(self, headers: dict[str, str], form: dict[str, str]) -> None:
+        """Client credentials of the profile (auth.client_id_env, client_secret_env) as the broker takes them:
+        client_secret_basic unless the discovery document lists only client_secret_post (OIDC Core 1.0 §9)."""
+        client_id = self.service.auth.secret("client_id_env")
+        client_secret = self.service.auth.secret("client_secret_env")
+        if not client_id or client_secret is None:
+            pytest.skip("the profile gives no client credentials (auth.client_id_env, client_secret_env)")
+        methods = self.discovery()[0].get("token_endpoint_auth_methods_supported")
+        if isinstance(methods, list) and "client_secret_post" in methods and "client_secret_basic" not in methods:
+            form.update(client_id=client_id, client_secret=client_secret)
+            register_secret(self.run, client_secret)
+            return
+        basic = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
+        register_secret(self.run, basic, client_secret)
+        headers["Authorization"] = f"Basic {basic}"
+
+    def token_request(self, form: Mapping[str, str], *, client_auth: bool = True) -> Response:
+        """POST ``form`` to the token endpoint (never elsewhere than the issuer's origin or allowed_hosts)."""
+        url = self.credential_endpoint("token_endpoint")
+        fields = dict(form)
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
+        if client_auth:
+            self.client_authentication(headers, fields)
+        return self.anonymous.post(url, data=urlencode(fields).encode(), headers=headers, idempotent=False,
+                                   follow_redirects=False)
 
     def access_token(self) -> tuple[str, Response]:
         """The access token to examine, with the broker's userinfo answer to it as the evidence of every
@@ -164,19 +262,7 @@ class Broker(ServiceView):
                 "subject_token_type": jose.ACCESS_TOKEN_TYPE}
         form.update(fields)
         form.setdefault("subject_token", self.bearer_token())
-        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
-        client = self.anonymous
-        url = self.credential_endpoint("token_endpoint")
-        if client_auth:
-            client_id = self.service.auth.secret("client_id_env")
-            client_secret = self.service.auth.secret("client_secret_env")
-            if not client_id or client_secret is None:
-                pytest.skip("the profile gives no client credentials (auth.client_id_env, client_secret_env)")
-            basic = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
-            register_secret(self.run, basic)
-            headers["Authorization"] = f"Basic {basic}"
-        return client.post(url, data=urlencode(form).encode(), headers=headers, idempotent=False,
-                           follow_redirects=False)
+        return self.token_request(form, client_auth=client_auth)
 
     def exchanged(self) -> tuple[dict[str, Any], Response]:
         """The answer to a well-formed exchange (skip: the broker offers none)."""
@@ -212,6 +298,13 @@ class Broker(ServiceView):
         except jose.TokenFormatError:
             pytest.skip("the Passport is not a JWS (see passports.passport.is-jws-compact)")
 
+    def has_access_token(self) -> bool:
+        try:
+            self.bearer_token()
+        except pytest.skip.Exception:
+            return False
+        return True
+
     def userinfo(self) -> tuple[Any, Response]:
         def make() -> tuple[Any, Response]:
             response = self.anonymous.get(self.credential_endpoint("userinfo_endpoint"),
@@ -230,6 +323,8 @@ class Broker(ServiceView):
         """The visas the broker hands out: from the Passport, or else from userinfo."""
         def make() -> tuple[list[Any], Response]:
             given = self.service.auth.secret("passport_env")
+            if not given:
+                self.bearer_token()  # no Passport to examine and no token to get visas with: say so
             if given or self.service.auth.secret("client_id_env"):
                 try:
                     parts, response = self.passport_parts()
@@ -237,7 +332,7 @@ class Broker(ServiceView):
                     parts = None
                 if parts is not None and isinstance(parts.payload.get("ga4gh_passport_v1"), list):
                     return list(parts.payload["ga4gh_passport_v1"]), response
-            if self.service.auth.secret("bearer_token_env"):
+            if self.has_access_token():
                 try:
                     body, response = self.userinfo()
                 except pytest.skip.Exception:
@@ -421,14 +516,29 @@ class Clearinghouse(ServiceView):
             return self.passport()
         if self.real_passport:
             return self.real_passport
-        pytest.skip("needs a trusted test issuer or a valid passport (auth.passport_env)")
+        why = f" ({self.trust_problem})" if self.trust_problem else ""
+        self.run.count_skips(self.service.key, "cannot decide without a passport",
+                             "no passport the clearinghouse grants, so its refusals prove nothing (give "
+                             "test_issuer_keys of an issuer it trusts, or auth.passport_env)")
+        pytest.skip("cannot decide without a passport the clearinghouse grants: name a test issuer it trusts "
+                    f"(trusts_test_issuer with test_issuer_keys) or a valid passport (auth.passport_env){why}")
+
+    def resigned(self, token: str, signer: jose.Issuer) -> str:
+        """``token``'s claims, with ``signer`` as iss, signed by ``signer``: the one-step mutation "another
+        issuer" of a passport (its visas untouched)."""
+        payload = {**jose.split(token).payload, "iss": signer.iss, "jti": secrets.token_hex(8)}
+        resigned = signer.sign(payload, {"typ": jose.PASSPORT_TYP}, "RS256")
+        register_secret(self.run, resigned)
+        return resigned
 
     def control(self) -> Response:
         """The positive control: the baseline submitted once."""
         return self.memo("control", lambda: self.submit(self.baseline()))
 
     def require_control(self) -> None:
-        """A refusal proves nothing unless the unmutated passport is granted."""
+        """A refusal proves nothing unless the unmutated passport is granted (issue 21: a refusal of an
+        untrusted passport is no evidence that alg none is refused). Without a passport to grant, the check
+        cannot decide: a skip that says what the profile must give."""
         response = self.control()
         if not granted(response):
             pytest.skip(f"the valid passport was refused ({response.status}; see "

@@ -284,3 +284,26 @@ def test_a_suite_module_that_cannot_load_makes_its_services_incomplete(
     assert result.scorecard.services[0].verdict() == "incomplete"
     assert any("could not be loaded" in n for n in result.scorecard.notices)
     assert result.exit_code == 2
+
+
+def test_count_skips_puts_the_count_of_one_skip_reason_first_among_the_notices() -> None:
+    """A suite's view that lacks material many checks need (issue 21: an access token) registers the reason;
+    the notice counts the checks of that service skipped for it, and only those."""
+    from types import SimpleNamespace
+
+    from conformance.run import Run
+    from conformance.scorecard import CheckResult, ServiceResult
+
+    def skipped(check_id: str, message: str) -> CheckResult:
+        return CheckResult(check_id, "MUST", "X §1", "text", "skipped", message)
+
+    service = ServiceResult("passports-broker-0", "passports", "1.2", "https://b.example.org", None, checks=[
+        skipped("a", "no access token: none given"), skipped("b", "no access token: none given"),
+        skipped("c", "a clearinghouse check"), CheckResult("d", "MUST", "X §1", "t", "passed")])
+    other = ServiceResult("passports-broker-1", "passports", "1.2", "https://c.example.org", None,
+                          checks=[skipped("a", "no access token: none given")])
+    fake: Any = SimpleNamespace(skip_counts={})
+    Run.count_skips(fake, "passports-broker-0", "no access token", "no access token (give one)")
+    Run.count_skips(fake, "passports-broker-2", "no access token", "no access token (give one)")
+    assert Run._skip_count_notices(fake, [service, other]) == [
+        "passports-broker-0: 2 checks not run: no access token (give one)"]

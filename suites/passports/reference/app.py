@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import HMACAlgorithm
 from jwt.utils import base64url_decode
 
-from conformance import ReferenceApp, Reply, Request, json_reply, route, service_info_document
+from conformance import ReferenceApp, Reply, Request, UsageError, json_reply, route, service_info_document
 
 from .. import jose
 
@@ -234,9 +234,29 @@ class PassportBrokerApp(ReferenceApp):
             self._access_token = token
         return self._access_token
 
+    @property
+    def refresh_token(self) -> str:
+        """The test researcher's refresh token (what a login by the authorization-code flow leaves)."""
+        cached: str | None = getattr(self, "_refresh_token", None)
+        if cached is None:
+            cached = self._refresh_token = "refresh-" + secrets.token_urlsafe(24)
+        return cached
+
+    @property
+    def subject_token(self) -> str:
+        """A token of the test researcher from another client of this broker, for RFC 8693 token exchange."""
+        cached: str | None = getattr(self, "_subject_token", None)
+        if cached is None:
+            t = jose.now()
+            cached = self._subject_token = self._sign(
+                {"iss": self.url, "sub": USER, "aud": ["other-client"], "iat": t, "exp": t + 8 * 3600,
+                 "jti": secrets.token_hex(8), "scope": "openid ga4gh_passport_v1"}, {"typ": "at+jwt"})
+        return cached
+
     def issued_secrets(self) -> dict[str, str]:
         return {"bearer_token_env": self.access_token(), "client_id_env": CLIENT_ID,
-                "client_secret_env": self.client_secret}
+                "client_secret_env": self.client_secret, "refresh_token_env": self.refresh_token,
+                "subject_token_env": self.subject_token}
 
     def _visa_payloads(self) -> list[Visa]:
         t = jose.now()
@@ -347,7 +367,7 @@ class PassportBrokerApp(ReferenceApp):
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256", "ES256"],
             "scopes_supported": ["openid", "ga4gh_passport_v1"],
-            "grant_types_supported": ["authorization_code", jose.TOKEN_EXCHANGE_GRANT],
+            "grant_types_supported": self.grant_types,
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         }
         if self.has("discovery-missing-jwks-uri"):
@@ -384,7 +404,12 @@ class PassportBrokerApp(ReferenceApp):
 
     @route("GET", "/userinfo")
     def userinfo(self, request: Request) -> Reply:
-        if not self._bearer_valid(request):
+        header = request.header("Authorization") or ""
+        if self.has("userinfo-without-token") and not header:
+            pass  # oauth2-mock-server's behaviour (issue 19): claims for anyone
+        elif self.has("userinfo-accepts-forged-token") and header.startswith("Bearer ") and header[7:].strip():
+            pass
+        elif not self._bearer_valid(request):
             return json_reply({"error": "invalid_token"}, 401, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
         visas: list[Any] = self.visas()
         if self.has("userinfo-visas-as-objects"):
@@ -424,6 +449,43 @@ class PassportBrokerApp(ReferenceApp):
             return hmac.compare_digest(token, self.access_token())  # the faulty tokens the broker itself issued
         return "ga4gh_passport_v1" in str(claims.get("scope", "")).split()
 
+    @property
+    def grant_types(self) -> list[str]:
+        """The grants this broker offers; the server option ``grant_types`` narrows them (e.g. to
+        ["authorization_code"], a broker whose users must log in)."""
+        offered = self.options.get("grant_types")
+        if isinstance(offered, list):
+            return [str(g) for g in offered]
+        return ["authorization_code", "refresh_token", "client_credentials", jose.TOKEN_EXCHANGE_GRANT]
+
+    def _access_grant(self, field: Mapping[str, str]) -> Reply | None:
+        """The grants that hand out the test researcher's access token (the client is authenticated):
+        client_credentials (RFC 6749 §4.4) with the GA4GH scopes, refresh_token (§6), and RFC 8693 token
+        exchange of the researcher's token from another client for an access token. None: not one of them."""
+        grant = field.get("grant_type")
+        if grant not in self.grant_types:
+            return json_reply({"error": "unsupported_grant_type"}, 400, {"Cache-Control": "no-store"})
+
+        def issued() -> Reply:
+            return json_reply({"access_token": self.access_token(), "token_type": "Bearer", "expires_in": 3600,
+                               "scope": "openid profile ga4gh_passport_v1"},
+                              headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+        def error(code: str) -> Reply:
+            return json_reply({"error": code}, 400, {"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+        if grant == "client_credentials":
+            if "ga4gh_passport_v1" not in field.get("scope", "").split():
+                return error("invalid_scope")
+            return issued()
+        if grant == "refresh_token":
+            return issued() if hmac.compare_digest(field.get("refresh_token", ""), self.refresh_token) \
+                else error("invalid_grant")
+        if grant == jose.TOKEN_EXCHANGE_GRANT and field.get("requested_token_type") == jose.ACCESS_TOKEN_TYPE:
+            return issued() if hmac.compare_digest(field.get("subject_token", ""), self.subject_token) \
+                else error("invalid_grant")
+        return None
+
     @route("POST", "/token")
     def token(self, request: Request) -> Reply:
         form = parse_qs(request.body.decode("utf-8", "replace"))
@@ -434,6 +496,9 @@ class PassportBrokerApp(ReferenceApp):
         if not self._client_authenticated(request, form) and not self.has("token-exchange-no-client-auth"):
             return error("invalid_client", 401)
         field = {k: v[0] for k, v in form.items() if v}
+        granted = self._access_grant(field)
+        if granted is not None:
+            return granted
         if field.get("grant_type") != jose.TOKEN_EXCHANGE_GRANT or self.has("token-exchange-unsupported"):
             return error("unsupported_grant_type")
         if field.get("requested_token_type") != jose.PASSPORT_TOKEN_TYPE:
@@ -466,6 +531,16 @@ class PassportClearinghouseApp(ReferenceApp):
                  "protected_objects": [OBJECT_ID], "access_id": ACCESS_ID, "dataset": DATASET,
                  "trusts_test_issuer": True}]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        keys_file = self.options.get("test_issuer_keys")
+        if keys_file:
+            try:
+                self._trusted = jose.read_keys_file(Path(str(keys_file)).expanduser())
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise UsageError(f"test_issuer_keys {keys_file}: not a key file of `conformance passports keys` "
+                                 f"({type(exc).__name__})") from None
+
     @property
     def trusted(self) -> jose.Issuer:
         """The test issuer this clearinghouse trusts (read once: loading private JWKs is slow)."""
@@ -476,6 +551,25 @@ class PassportClearinghouseApp(ReferenceApp):
                       else jose.session_issuer(jose.DEMO_TEST_ISSUER))
             self._trusted = cached
         return cached
+
+    def issued_secrets(self) -> dict[str, str]:
+        """A passport this clearinghouse grants, signed by the issuer it trusts: the positive control of
+        every refusal check when the profile names it (auth.passport_env), and what `conformance reference
+        serve` prints so that a standalone server can be checked. It lasts a working day."""
+        issued: str | None = getattr(self, "_issued_passport", None)
+        if issued is None:
+            trusted, t = self.trusted, jose.now()
+            dataset = str(self.options.get("dataset") or DATASET)
+            visa = trusted.sign({"iss": trusted.iss, "sub": USER, "iat": t, "exp": t + 8 * 3600,
+                                 "jti": secrets.token_hex(8),
+                                 "ga4gh_visa_v1": {"type": "ControlledAccessGrants", "value": dataset,
+                                                   "source": DAC_SOURCE, "by": "dac", "asserted": t - 3600}},
+                                {"typ": jose.VISA_TYP, "jku": trusted.jku}, "ES256")
+            issued = trusted.sign({"iss": trusted.iss, "sub": USER, "iat": t, "exp": t + 8 * 3600,
+                                   "jti": secrets.token_hex(8), "ga4gh_passport_v1": [visa]},
+                                  {"typ": jose.PASSPORT_TYP}, "RS256")
+            self._issued_passport = issued
+        return {"passport_env": issued}
 
     @route("GET", "/")
     def root(self, request: Request) -> Reply:

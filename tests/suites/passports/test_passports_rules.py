@@ -87,3 +87,17 @@ def test_forgeries_are_refused_by_a_correct_verifier() -> None:
     for token in forged:
         with pytest.raises(jwt.InvalidTokenError):
             jose.verify(token, key)
+
+
+def test_a_forged_access_token_keeps_the_claims_and_kid_but_not_the_signature() -> None:
+    from conformance_suites.passports.check_broker import forged
+
+    broker = jose.session_issuer("forged-test-broker")
+    token = broker.sign({"iss": broker.iss, "sub": "u", "iat": jose.now(), "exp": jose.now() + 60},
+                        {"typ": "at+jwt"})
+    fake = forged(token)
+    original, copy = jose.split(token), jose.split(fake)
+    assert copy.payload == original.payload and copy.header["kid"] == original.header["kid"]
+    assert jose.signature_problem(fake, jose.public_keys(broker.public_jwks()))
+    opaque = "opaque-" + "x" * 20
+    assert forged(opaque) != opaque and len(forged(opaque)) == len(opaque)

@@ -1,0 +1,96 @@
+"""The broker's access token obtained the standard ways its discovery document offers (issue 21 item 4):
+with only `auth: {client_id_env, client_secret_env}` a broker profile tests the broker, not 77 skips; and
+when no way works, the run says first, among its notices, how many checks did not run for want of a token."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conformance_suites.passports import jose
+
+from conformance import reference
+from conformance.reference import ReferenceServer
+from conformance.testing import RunResult, run_profile
+
+NEEDS_TOKEN = ["passports.broker.access-token-is-jws", "passports.broker.userinfo-returns-passport-claim",
+               "passports.visa.has-exp", "passports.broker.userinfo-refuses-forged-token"]
+TOKEN_GRANT = jose.TOKEN_EXCHANGE_GRANT
+
+
+@pytest.fixture
+def broker() -> Iterator[Any]:
+    servers: list[ReferenceServer] = []
+
+    def start(grant_types: list[str] | None = None) -> ReferenceServer:
+        options: dict[str, Any] = {"role": "broker"}
+        if grant_types is not None:
+            options["grant_types"] = grant_types
+        server = reference.start("passports", [], options=options)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def _run(server: ReferenceServer, report_root: Path, keys: list[str], checks: list[str] | None = None) -> RunResult:
+    """A broker profile naming the auth ``keys`` (each set in the environment to what the server issued)."""
+    issued = server.app.issued_secrets()
+    names = {key: key.removesuffix("_env").upper() for key in keys}
+    service = {"standard": "passports", "version": "1.2", "role": "broker", "url": server.url.rstrip("/"),
+               "auth": names}
+    return run_profile({"initiative": "tokens", "services": [service]}, report_root,
+                       checks=checks or NEEDS_TOKEN, environ={names[k]: issued[k] for k in keys})
+
+
+def _decided(result: RunResult) -> None:
+    for check_id in NEEDS_TOKEN:
+        assert result.outcome(check_id) == "passed", result.output
+    assert not any("no access token" in n for n in result.scorecard.notices), result.scorecard.notices
+
+
+def test_client_credentials_grant(broker: Any, report_root: Path) -> None:
+    """The broker profile of the design: client credentials only."""
+    _decided(_run(broker(), report_root, ["client_id_env", "client_secret_env"]))
+
+
+def test_refresh_token_from_the_environment(broker: Any, report_root: Path) -> None:
+    server = broker(["authorization_code", "refresh_token", TOKEN_GRANT])
+    _decided(_run(server, report_root, ["client_id_env", "client_secret_env", "refresh_token_env"]))
+
+
+def test_token_exchange_of_a_subject_token(broker: Any, report_root: Path) -> None:
+    server = broker(["authorization_code", TOKEN_GRANT])
+    _decided(_run(server, report_root, ["client_id_env", "client_secret_env", "subject_token_env"]))
+
+
+def test_an_authorization_code_only_broker_says_how_many_checks_did_not_run(broker: Any,
+                                                                           report_root: Path) -> None:
+    server = broker(["authorization_code"])
+    result = _run(server, report_root, ["client_id_env", "client_secret_env"])
+    for check_id in NEEDS_TOKEN:
+        finding = result.check(check_id)
+        assert finding.outcome == "skipped", result.output
+        assert finding.message.startswith("no access token"), finding.message
+    assert "authorization-code-only" in result.check(NEEDS_TOKEN[0]).message
+    notice = result.scorecard.notices[0]
+    assert notice.startswith(f"passports-broker-0: {len(NEEDS_TOKEN)} checks not run: no access token"), notice
+    assert notice in result.output  # on the console too
+    assert server.app.client_secret not in result.output
+
+
+def test_a_refused_grant_is_named_in_the_skip(broker: Any, report_root: Path) -> None:
+    server = broker(["authorization_code", "refresh_token"])
+    issued = server.app.issued_secrets()
+    service = {"standard": "passports", "version": "1.2", "role": "broker", "url": server.url.rstrip("/"),
+               "auth": {"client_id_env": "CID", "client_secret_env": "CSECRET", "refresh_token_env": "RT"}}
+    result = run_profile({"initiative": "tokens", "services": [service]}, report_root, checks=NEEDS_TOKEN[:1],
+                         environ={"CID": issued["client_id_env"], "CSECRET": issued["client_secret_env"],
+                                  "RT": "refresh-expired"})
+    message = result.check(NEEDS_TOKEN[0]).message
+    assert "the refresh_token grant answered 400 invalid_grant" in message, message
+    assert "refresh-expired" not in result.output
