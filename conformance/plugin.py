@@ -133,6 +133,10 @@ class RunPlugin:
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         settings.load_profile(self._previous_hypothesis_profile)
         from conformance.reports import redact_tree
+        from conformance.reports.junit import add_caused_by
+
+        if self.run.scorecard is not None:
+            add_caused_by(self.run.run_dir / "junit.xml", self.run.scorecard)
 
         redact_tree(self.run.run_dir, self.run.redactor)
         if self.owns_run:
@@ -309,6 +313,7 @@ class RunPlugin:
             message=self.run.redactor.text(message), evidence=evidence,
             duration=round(call.duration, 3), limit=limit,
             started=utc_stamp(_dt(started)), finished=utc_stamp(_dt(time.time())),
+            caused_by=_caused_by(call, check_id) if outcome == "failed" else None,
         )
         self.run.results[item.nodeid] = result
         # pytest keeps the last failure for post-mortem debugging; a run has no use for it, and its
@@ -429,6 +434,13 @@ def _walk(exc: BaseException) -> Iterator[BaseException]:
             yield from _walk(member)
         else:
             yield member
+
+
+def _caused_by(call: pytest.CallInfo[None], check_id: str) -> str | None:
+    """The cause a failure declared (``fail(..., caused_by=...)``); a check is never its own consequence."""
+    exc = _unwrap_group(call.excinfo.value if call.excinfo is not None else None)
+    cause = getattr(exc, "caused_by", None) if isinstance(exc, CheckFailure) else None
+    return cause if isinstance(cause, str) and cause != check_id else None
 
 
 def _evidence(exchange: Exchange | None, item: pytest.Item) -> list[dict[str, Any]]:
