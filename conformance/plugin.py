@@ -123,8 +123,11 @@ class RunPlugin:
         budget = self.run.profile.budget
         phases = [Phase.explicit, Phase.generate] + ([Phase.shrink] if self.run.explore else [])
         settings.register_profile(
+            # Issue 19.13: the same deployment gets the same verdict. No example database; every property
+            # is seeded with the run's (printed) seed, and outside --explore a property a check forgot to
+            # seed is derandomized too.
             HYPOTHESIS_PROFILE, max_examples=budget.max_examples, deadline=None, database=None,
-            derandomize=False, phases=phases, suppress_health_check=list(HealthCheck),
+            derandomize=not self.run.explore, phases=phases, suppress_health_check=list(HealthCheck),
             print_blob=False, report_multiple_bugs=False,
         )
         self._previous_hypothesis_profile = getattr(settings, "_current_profile", None) or "default"
