@@ -347,7 +347,7 @@ class RunPlugin:
             suffix = _property_suffix(getattr(exc, "exchange", None) or _last_exchange(item), self.run.seed)
         else:
             notes = " ".join(" ".join(getattr(exc, "__notes__", [])).split())
-            suffix = f" — {notes}" if notes else ""
+            suffix = f" — {_bounded(notes, REQUEST_CHARS)}" if notes else ""
         if isinstance(exc, SpecsUnavailable):
             return "skipped", str(exc), None, None
         if isinstance(exc, CheckFailure):
