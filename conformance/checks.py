@@ -94,10 +94,19 @@ def load_catalogue(path: Path) -> dict[str, Requirement]:
     return catalogue
 
 
-def fail(message: str, evidence: Response | Exchange) -> CheckFailure:
+def fail(message: str, evidence: Response | Exchange, *, caused_by: str | None = None) -> CheckFailure:
     """The failure of a check: one sentence, with the answer it is about as evidence (the response, or
-    the exchange of one kept from earlier). The one way a suite reports a failure: ``raise fail(...)``."""
-    return CheckFailure(message, evidence if isinstance(evidence, Exchange) else evidence.exchange)
+    the exchange of one kept from earlier). The one way a suite reports a failure: ``raise fail(...)``.
+
+    ``caused_by`` declares the failure a consequence of another check's (one root cause, one failure,
+    issue 19): the id of the check that reports the cause itself, for a failure raised only because of
+    that cause (a view's shared precondition is the natural place: every check reading it gets the
+    link). The scorecard keeps the link only where that check failed on the same service at the same or a
+    stronger level, and then groups this failure under it and counts the cause once; otherwise the
+    failure stands alone, so a link can never hide a failure.
+    """
+    return CheckFailure(message, evidence if isinstance(evidence, Exchange) else evidence.exchange,
+                        caused_by=caused_by)
 
 
 def json_type(value: object) -> str:

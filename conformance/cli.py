@@ -100,7 +100,8 @@ def execute(run: Run, *, progress: bool = True, quiet: bool = False) -> int:
         raise ConformanceError(f"the check session ended before any result (pytest exit {int(status)})")
     lines = []
     if not quiet:
-        lines.append(f"\n{scorecard.initiative}: {scorecard.overall()}")
+        lines.append(f"\n{scorecard.initiative}: {scorecard.overall()} (seed {scorecard.seed}"
+                     f"{', explore' if scorecard.explore else ''})")
         for service in scorecard.services:
             counts = service.counts()
             lines.append(f"  {service.standard:<13} {service.version:<8} {service.verdict():<15} "

@@ -28,12 +28,14 @@ class ProfileError(UsageError):
 
 
 class CheckFailure(AssertionError):
-    """The server broke a requirement. ``message`` is the one sentence that says what is wrong."""
+    """The server broke a requirement. ``message`` is the one sentence that says what is wrong;
+    ``caused_by`` names the check whose failure this one is a consequence of, if any."""
 
-    def __init__(self, message: str, exchange: Exchange | None = None) -> None:
+    def __init__(self, message: str, exchange: Exchange | None = None, *, caused_by: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.exchange = exchange
+        self.caused_by = caused_by
 
 
 class HarnessError(ConformanceError):

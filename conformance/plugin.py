@@ -123,8 +123,11 @@ class RunPlugin:
         budget = self.run.profile.budget
         phases = [Phase.explicit, Phase.generate] + ([Phase.shrink] if self.run.explore else [])
         settings.register_profile(
+            # Issue 19.13: the same deployment gets the same verdict. No example database; every property
+            # is seeded with the run's (printed) seed, and outside --explore a property a check forgot to
+            # seed is derandomized too.
             HYPOTHESIS_PROFILE, max_examples=budget.max_examples, deadline=None, database=None,
-            derandomize=False, phases=phases, suppress_health_check=list(HealthCheck),
+            derandomize=not self.run.explore, phases=phases, suppress_health_check=list(HealthCheck),
             print_blob=False, report_multiple_bugs=False,
         )
         self._previous_hypothesis_profile = getattr(settings, "_current_profile", None) or "default"
@@ -133,6 +136,10 @@ class RunPlugin:
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         settings.load_profile(self._previous_hypothesis_profile)
         from conformance.reports import redact_tree
+        from conformance.reports.junit import add_caused_by
+
+        if self.run.scorecard is not None:
+            add_caused_by(self.run.run_dir / "junit.xml", self.run.scorecard)
 
         redact_tree(self.run.run_dir, self.run.redactor)
         if self.owns_run:
@@ -309,6 +316,7 @@ class RunPlugin:
             message=self.run.redactor.text(message), evidence=evidence,
             duration=round(call.duration, 3), limit=limit,
             started=utc_stamp(_dt(started)), finished=utc_stamp(_dt(time.time())),
+            caused_by=_caused_by(call, check_id) if outcome == "failed" else None,
         )
         self.run.results[item.nodeid] = result
         # pytest keeps the last failure for post-mortem debugging; a run has no use for it, and its
@@ -333,19 +341,22 @@ class RunPlugin:
             return "passed", "", None, None
         exc = call.excinfo.value if call.excinfo is not None else None
         exc = _unwrap_group(exc)
-        notes = " ".join(" ".join(getattr(exc, "__notes__", [])).split())
-        if notes and getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
-            notes = f"{notes} (reproduce with --seed {self.run.seed})"
-        suffix = f" — {notes}" if notes else ""
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False) or _through_hypothesis(call):
+            # Issue 19.11: hypothesis's notes repeat the whole falsifying call (fixtures, profile data,
+            # tens of kB); a report shows the falsifying request in one line and how to reproduce it.
+            suffix = _property_suffix(getattr(exc, "exchange", None) or _last_exchange(item), self.run.seed)
+        else:
+            notes = " ".join(" ".join(getattr(exc, "__notes__", [])).split())
+            suffix = f" — {_bounded(notes, REQUEST_CHARS)}" if notes else ""
         if isinstance(exc, SpecsUnavailable):
             return "skipped", str(exc), None, None
         if isinstance(exc, CheckFailure):
-            return "failed", exc.message + suffix, exc.exchange, None
+            return "failed", _bounded(exc.message) + suffix, exc.exchange, None
         if isinstance(exc, HarnessError):
-            return "error", exc.message + suffix, exc.exchange, exc.limit
+            return "error", _bounded(exc.message) + suffix, exc.exchange, exc.limit
         if isinstance(exc, AssertionError):
             text = str(exc).strip().splitlines()
-            return "failed", (text[0] if text else "assertion failed") + suffix, None, None
+            return "failed", _bounded(text[0] if text else "assertion failed") + suffix, None, None
         name = type(exc).__name__ if exc is not None else "unknown"
         where = "while setting up the check" if report.when == "setup" else "in the check"
         return "error", f"the harness could not complete the check ({name} {where}: {exc})"[:500], None, None
@@ -431,11 +442,55 @@ def _walk(exc: BaseException) -> Iterator[BaseException]:
             yield member
 
 
+def _caused_by(call: pytest.CallInfo[None], check_id: str) -> str | None:
+    """The cause a failure declared (``fail(..., caused_by=...)``); a check is never its own consequence."""
+    exc = _unwrap_group(call.excinfo.value if call.excinfo is not None else None)
+    cause = getattr(exc, "caused_by", None) if isinstance(exc, CheckFailure) else None
+    return cause if isinstance(cause, str) and cause != check_id else None
+
+
+#: The longest sentence a failure keeps (issue 19.11): the evidence carries the detail.
+MESSAGE_CHARS = 1000
+REQUEST_CHARS = 300
+
+
+def _bounded(text: str, limit: int = MESSAGE_CHARS) -> str:
+    text = " ".join(text.split()) if "\n" in text else text
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _property_suffix(exchange: Exchange | None, seed: int) -> str:
+    """What a property failure adds to its sentence: the falsifying request in one line (already
+    redacted, as evidence is) and the reproduce line; never hypothesis's repr of the falsifying call."""
+    request = ""
+    if isinstance(exchange, Exchange):
+        line = f"{exchange.method} {exchange.url}"
+        if exchange.request_body:
+            line += f" {exchange.request_body}"
+        request = f" — falsifying request: {_bounded(' '.join(line.split()), REQUEST_CHARS)}"
+    return f"{request} (reproduce with --seed {seed})"
+
+
+def _through_hypothesis(call: pytest.CallInfo[None]) -> bool:
+    """Whether the exception came out of a hypothesis property (a check may run one inside itself)."""
+    if call.excinfo is None:
+        return False
+    traceback = call.excinfo.value.__traceback__
+    while traceback is not None:
+        if traceback.tb_frame.f_globals.get("__name__", "").startswith("hypothesis."):
+            return True
+        traceback = traceback.tb_next
+    return False
+
+
+def _last_exchange(item: pytest.Item) -> Exchange | None:
+    client = getattr(item, "funcargs", {}).get("client")
+    return client.exchanges[-1] if isinstance(client, ServiceClient) and client.exchanges else None
+
+
 def _evidence(exchange: Exchange | None, item: pytest.Item) -> list[dict[str, Any]]:
     if exchange is None:
-        client = getattr(item, "funcargs", {}).get("client")
-        if isinstance(client, ServiceClient) and client.exchanges:
-            exchange = client.exchanges[-1]
+        exchange = _last_exchange(item)
     return [exchange.to_dict()] if exchange is not None else []
 
 

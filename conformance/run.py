@@ -20,7 +20,7 @@ from conformance.http import HttpClient, RunLimits, ServiceClient, credentials_f
 from conformance.profile import Profile, Service, is_http_url, load_profile, with_services
 from conformance.redact import Redactor
 from conformance.reference.server import ReferenceServer
-from conformance.scorecard import CaseResult, Scorecard, ServiceResult, aggregate
+from conformance.scorecard import CaseResult, Scorecard, ServiceResult, aggregate, link_causes
 
 
 @dataclass
@@ -131,6 +131,7 @@ class Run:
                 self._apply_expected(check, service, today)
                 result.checks.append(check)
             result.service_info = self.service_infos.get(service.key)
+            link_causes(result)
             result.not_run = sum(1 for nodeid, (_, key) in self.collected.items()
                                  if key == service.key and nodeid not in self.results)
             if any(suites.for_standard(std).applies_to_standard(service.standard) for std in self.broken_standards):

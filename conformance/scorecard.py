@@ -44,6 +44,8 @@ class CaseResult:
     limit: str | None = None
     started: str = ""
     finished: str = ""
+    #: the check a failure declared itself a consequence of (``fail(..., caused_by=...)``)
+    caused_by: str | None = None
 
 
 @dataclass
@@ -57,11 +59,19 @@ class CheckResult:
     limit: str | None = None
     cases: list[CaseResult] = field(default_factory=list)
     expected_failure: dict[str, Any] | None = None
+    #: the id of the failed check of the same service whose failure this one is a consequence of
+    #: (issue 19: one root cause, one failure); set by :func:`link_causes`, never for a root itself
+    caused_by: str | None = None
 
     @property
     def warning(self) -> bool:
         """A failed SHOULD or MAY: shown as a warning, never non-conformance."""
         return self.outcome == "failed" and self.level != Level.MUST.value
+
+    @property
+    def consequence(self) -> bool:
+        """A failure grouped under the failure of its cause: counted once, with the cause."""
+        return self.outcome == "failed" and self.caused_by is not None
 
     @property
     def waived(self) -> bool:
@@ -76,8 +86,11 @@ class CheckResult:
             data["limit"] = self.limit
         if self.expected_failure:
             data["expected_failure"] = self.expected_failure
+        if self.caused_by:
+            data["caused_by"] = self.caused_by
         data["cases"] = [
-            {k: v for k, v in asdict(c).items() if k not in ("check_id", "service_key")} for c in self.cases
+            {k: v for k, v in asdict(c).items() if k not in ("check_id", "service_key")
+             and not (k == "caused_by" and v is None)} for c in self.cases
         ]
         return data
 
@@ -99,8 +112,12 @@ class ServiceResult:
         counts = {outcome: 0 for outcome in OUTCOMES}
         for check in self.checks:
             counts[check.outcome] += 1
-        counts["warnings"] = sum(1 for c in self.checks if c.warning)
-        counts["must_total"] = sum(1 for c in self.checks if c.level == "MUST" and c.outcome != "skipped")
+        # A consequence is counted once, with its cause (issue 19): not as a failure, warning or MUST of its own.
+        counts["consequences"] = sum(1 for c in self.checks if c.consequence)
+        counts["failed"] -= counts["consequences"]
+        counts["warnings"] = sum(1 for c in self.checks if c.warning and not c.consequence)
+        counts["must_total"] = sum(1 for c in self.checks if c.level == "MUST" and c.outcome != "skipped"
+                                   and not c.consequence)
         counts["must_passed"] = sum(1 for c in self.checks if c.level == "MUST" and c.outcome == "passed")
         return counts
 
@@ -113,7 +130,8 @@ class ServiceResult:
         if self.unreachable:
             return UNREACHABLE
         musts = [c for c in self.checks if c.level == Level.MUST.value]
-        if any(c.outcome == "failed" and not (waive and c.waived) for c in musts):
+        waived = {c.id for c in self.checks if c.waived}  # an expected failure waives its consequences too
+        if any(c.outcome == "failed" and not (waive and (c.waived or c.caused_by in waived)) for c in musts):
             return NON_CONFORMANT
         if self.not_run or any(c.outcome == "error" for c in musts):
             return INCOMPLETE
@@ -201,6 +219,33 @@ class Scorecard:
         }
 
 
+_STRENGTH = {Level.MUST.value: 3, Level.SHOULD.value: 2, Level.MAY.value: 1}
+
+
+def link_causes(service: ServiceResult) -> None:
+    """Keep each declared ``caused_by`` only where it holds: the named check of the same service failed
+    at the same or a stronger level (a SHOULD never absorbs a MUST). A chain points at its root, the
+    first failure. Deterministic: it depends only on the outcomes, never on the order checks ran in."""
+    by_id = {c.id: c for c in service.checks}
+
+    def root(check: CheckResult) -> str | None:
+        seen, current = {check.id}, check
+        found: str | None = None
+        cause = by_id.get(check.caused_by or "")
+        while cause is not None and cause.outcome == "failed" and \
+                _STRENGTH.get(cause.level, 0) >= _STRENGTH.get(current.level, 0):
+            if cause.id in seen:
+                return None  # a cycle has no first failure: each of its failures stands alone
+            found, current = cause.id, cause
+            seen.add(cause.id)
+            cause = by_id.get(cause.caused_by or "")
+        return found
+
+    roots = {c.id: root(c) if c.outcome == "failed" else None for c in service.checks}
+    for check in service.checks:
+        check.caused_by = roots[check.id]
+
+
 def aggregate(check_id: str, level: str, citation: str, requirement: str,
               cases: Iterable[CaseResult]) -> CheckResult:
     """One check's result over its cases: failed beats error beats passed beats skipped."""
@@ -214,4 +259,8 @@ def aggregate(check_id: str, level: str, citation: str, requirement: str,
     if outcome == "skipped":
         message = cases[0].message
     limit = next((c.limit for c in cases if c.limit), None)
-    return CheckResult(check_id, level, citation, requirement, outcome, message, limit, cases)
+    # A consequence only when every failed case names the same cause: one failure of its own stands alone.
+    causes = {c.caused_by for c in cases if c.outcome == "failed"}
+    caused_by = causes.pop() if outcome == "failed" and len(causes) == 1 else None
+    return CheckResult(check_id, level, citation, requirement, outcome, message, limit, cases,
+                       caused_by=caused_by)

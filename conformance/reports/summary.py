@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conformance.redact import Redactor
-from conformance.scorecard import CheckResult, Scorecard, utc_stamp
+from conformance.scorecard import CheckResult, Scorecard, ServiceResult, utc_stamp
 
 VERDICT_MARK = {"conformant": "✅ conformant", "non-conformant": "❌ non-conformant",
                 "incomplete": "⚠️ incomplete", "unreachable": "⛔ unreachable"}
@@ -18,6 +18,15 @@ def _line(check: CheckResult) -> str:
     if check.expected_failure:
         text += f" _(expected failure: {check.expected_failure.get('status')}; {check.expected_failure['reason']})_"
     return text
+
+
+def _grouped(checks: list[CheckResult], service: ServiceResult) -> list[str]:
+    """Each failure with the failures it caused nested under it (issue 19: one root cause, one failure)."""
+    lines = []
+    for check in checks:
+        lines.append(_line(check))
+        lines += [f"  - consequence: {_line(c)[2:]}" for c in service.checks if c.consequence and c.caused_by == check.id]
+    return lines
 
 
 def render(scorecard: Scorecard) -> str:
@@ -38,8 +47,8 @@ def render(scorecard: Scorecard) -> str:
             f"{VERDICT_MARK[service.verdict()]} | {counts['must_passed']}/{counts['must_total']} | "
             f"{counts['warnings']} | {counts['error']} | {counts['skipped']} |")
     for service in scorecard.services:
-        failed = [c for c in service.checks if c.outcome == "failed" and c.level == "MUST"]
-        warned = [c for c in service.checks if c.warning]
+        failed = [c for c in service.checks if c.outcome == "failed" and c.level == "MUST" and not c.consequence]
+        warned = [c for c in service.checks if c.warning and not c.consequence]
         errors = [c for c in service.checks if c.outcome == "error"]
         if not (failed or warned or errors or service.unreachable):
             continue
@@ -47,9 +56,9 @@ def render(scorecard: Scorecard) -> str:
         if service.unreachable:
             lines += ["", f"Unreachable: {service.unreachable}"]
         if failed:
-            lines += ["", "**Failed MUST checks**", *map(_line, failed)]
+            lines += ["", "**Failed MUST checks**", *_grouped(failed, service)]
         if warned:
-            lines += ["", "**Warnings (failed SHOULD/MAY checks)**", *map(_line, warned)]
+            lines += ["", "**Warnings (failed SHOULD/MAY checks)**", *_grouped(warned, service)]
         if errors and not service.unreachable:
             lines += ["", "**Errors (the harness could not tell)**", *map(_line, errors)]
         elif errors:

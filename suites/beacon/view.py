@@ -64,6 +64,22 @@ UNRESTRICTING = frozenset({"skip", "limit", "requestedGranularity", "includeResu
                            "requestedSchemas"})
 
 
+#: The check about a 200 answer carrying an error (issue 19: the cause the other checks' failures share).
+NO_ERROR_BODY_WITH_2XX = "beacon.errors.no-error-body-with-2xx"
+
+
+def is_error_body(body: object) -> bool:
+    """A beaconErrorResponse rather than a data response: an ``error`` and no ``responseSummary``."""
+    return isinstance(body, dict) and "error" in body and "responseSummary" not in body
+
+
+def _error_text(body: dict[str, Any]) -> str:
+    error = body.get("error")
+    if not isinstance(error, dict):
+        return "error"
+    return f"errorCode {error.get('errorCode')!r}: {str(error.get('errorMessage', ''))[:120]}".rstrip(": ")
+
+
 def is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -235,7 +251,7 @@ class Answer:
         return found
 
     def is_error(self) -> bool:
-        return "error" in self.body and "responseSummary" not in self.body
+        return is_error_body(self.body)
 
 
 # -- genomic variants ----------------------------------------------------------------------------------
@@ -420,6 +436,11 @@ class Beacon(ServiceView):
         body = response.json()
         if not isinstance(body, dict):
             raise fail(f"{label} answered a JSON {json_type(body)}, not a Beacon data response", response)
+        if is_error_body(body):
+            # One root cause, one failure (issue 19, bycon 3.4): every check reading this answer fails
+            # because of it, grouped under the check that is about it.
+            raise fail(f"{label} answered 200 with a beaconErrorResponse ({_error_text(body)}), not a data "
+                       "response", response, caused_by=NO_ERROR_BODY_WITH_2XX)
         return Answer(response, body, label)
 
     def get_answer(self, path: str, params: dict[str, Any] | None = None) -> Answer:

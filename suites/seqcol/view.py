@@ -8,7 +8,6 @@ of them, so a run against a large server stays bounded.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -18,7 +17,7 @@ import pytest
 from conformance import Response, ServiceView, SpecStore
 
 from . import schema as seqcol_schema
-from .digests import DIGEST
+from .digests import DIGEST, sha512t24u
 
 #: Collections read in depth (both levels, digests recomputed, compared, listed, attributes fetched).
 MAX_COLLECTIONS = 5
@@ -42,8 +41,9 @@ def comparison_path(first: str, second: str | None = None) -> str:
 
 
 def unknown_digest() -> str:
-    """A well-formed sha512t24u digest no server holds (24 random bytes)."""
-    digest = secrets.token_urlsafe(24)
+    """A well-formed sha512t24u digest no server holds: that of a text no collection serialises to. Fixed,
+    not random, so that the same deployment gets the same scorecard, evidence included (issue 19.13)."""
+    digest = sha512t24u(b"ga4gh-conformance: no sequence collection has this digest")
     assert DIGEST.match(digest)
     return digest
 

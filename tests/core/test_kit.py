@@ -45,3 +45,14 @@ def test_importing_the_package_or_a_suite_loads_neither_servers_nor_pysam() -> N
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_fail_declares_a_consequence_by_keyword() -> None:
+    """``fail(message, evidence, caused_by=<check id>)``: the kit's way to declare one root cause, one
+    failure (issue 19); keyword-only, so existing calls keep their meaning."""
+    import inspect
+
+    parameter = inspect.signature(conformance.fail).parameters["caused_by"]
+    assert parameter.kind is inspect.Parameter.KEYWORD_ONLY and parameter.default is None
+    failure = conformance.fail("m", conformance.Exchange.__new__(conformance.Exchange), caused_by="a.b")
+    assert isinstance(failure, conformance.CheckFailure) and failure.caused_by == "a.b"

@@ -199,13 +199,27 @@ def test_any_other_exception_is_an_error_of_the_harness_never_a_failure(classify
     assert len(message) == 500
 
 
-def test_notes_of_a_property_check_name_the_seed(classify: Classify) -> None:
+def test_a_property_failure_shows_its_request_and_seed_never_hypothesis_notes(classify: Classify) -> None:
+    # issue 19.11: hypothesis's notes repeat the falsifying call, fixtures and profile data included
     failure = NotedFailure("an unknown id answered 500")
-    failure.__notes__ = ["Falsifying example:\n  id='\\x00'"]  # as hypothesis adds them
+    failure.__notes__ = ["Falsifying example: test_x(\n  service=Service(options={...}), id='\\x00',\n)"]
     outcome, message, _, _ = classify(failure, hypothesis=True)
-    assert (outcome, message) == ("failed", "an unknown id answered 500 — Falsifying example: id='\\x00' "
-                                            "(reproduce with --seed 11)")
-    assert classify(failure)[1] == "an unknown id answered 500 — Falsifying example: id='\\x00'"
+    assert (outcome, message) == ("failed", "an unknown id answered 500 (reproduce with --seed 11)")
+    exchange = Exchange(method="POST", url="http://h/objects/%00", request_body='{"a":\n 1}')
+    failure = NotedFailure("an unknown id answered 500", exchange)
+    failure.__notes__ = ["Falsifying example: test_x(id='\\x00')"]
+    assert classify(failure, hypothesis=True)[1] == (
+        "an unknown id answered 500 — falsifying request: POST http://h/objects/%00 {\"a\": 1} "
+        "(reproduce with --seed 11)")
+    assert classify(failure)[1] == "an unknown id answered 500 — Falsifying example: test_x(id='\\x00')"
+
+
+def test_a_failure_sentence_is_bounded(classify: Classify) -> None:
+    message = classify(CheckFailure("x" * 5000, Exchange(method="GET", url="http://h/" + "y" * 900)),
+                       hypothesis=True)[1]
+    sentence, request = message.split(" — falsifying request: ")
+    assert len(sentence) == 1000 and sentence.endswith("…")
+    assert len(request.removesuffix(" (reproduce with --seed 11)")) == 300
 
 
 def test_the_telling_member_of_an_exception_group_decides(classify: Classify) -> None:

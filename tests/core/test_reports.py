@@ -531,3 +531,52 @@ def test_redact_tree_masks_sensitive_members_of_a_json_file(tmp_path: Path, docu
     redact_tree(tmp_path, redactor())
     assert "opaque-value-1" not in (tmp_path / "data.txt").read_text(encoding="utf-8")  # the text rule holds
     assert "opaque-value-1" not in (tmp_path / "data.json").read_text(encoding="utf-8")
+
+
+# -- caused_by (issue 19: one root cause, one failure) --------------------------------------------------------
+
+
+def _cascade() -> Scorecard:
+    from conformance.scorecard import link_causes
+
+    root = mk_check("service-info.schema.valid", "MUST", "si", "failed", message="contactUrl is null")
+    consequences = [mk_check(f"service-info.c.c{i}", level, "si", "failed", message=f"consequence {i}")
+                    for i, level in enumerate(("MUST", "SHOULD"))]
+    for check in consequences:
+        check.caused_by = root.id
+    service = ServiceResult("si", "service-info", "1.0.0", "https://si", None,
+                            checks=[*consequences, root, mk_check("service-info.ok", "MUST", "si", "passed")])
+    link_causes(service)
+    return Scorecard("I", "0.1.0", STARTED, FINISHED, [service], specs={"available": True})
+
+
+def test_summary_nests_consequences_under_their_cause_and_counts_the_cause_once() -> None:
+    lines = summary.render(_cascade()).splitlines()
+    start = lines.index("**Failed MUST checks**")
+    assert lines[start + 1:start + 4] == [
+        "- `service-info.schema.valid` (MUST, si §1): contactUrl is null",
+        "  - consequence: `service-info.c.c0` (MUST, si §1): consequence 0",
+        "  - consequence: `service-info.c.c1` (SHOULD, si §1): consequence 1",
+    ]
+    assert "**Warnings (failed SHOULD/MAY checks)**" not in lines  # the SHOULD consequence is not a warning of its own
+    assert "| service-info `si` https://si | 1.0.0 | ❌ non-conformant | 1/2 | 0 | 0 | 0 |" in lines
+
+
+def test_junit_marks_consequences_with_caused_by(tmp_path: Path) -> None:
+    from conformance.reports.junit import add_caused_by
+
+    card = _cascade()
+    testcases = []
+    for check in card.services[0].checks:
+        name = check.cases[0].nodeid.rsplit("::", 1)[-1]
+        testcases.append(f'<testcase classname="c" name="{name}"><properties>'
+                         f'<property name="check_id" value="{check.id}" /></properties></testcase>')
+    path = tmp_path / "junit.xml"
+    path.write_text(f"<testsuites><testsuite>{''.join(testcases)}</testsuite></testsuites>", encoding="utf-8")
+    add_caused_by(path, card)
+    found = {}
+    for testcase in ET.parse(path).iter("testcase"):
+        props = {p.get("name"): p.get("value") for p in testcase.iter("property")}
+        found[props["check_id"]] = props.get("caused_by")
+    assert found == {"service-info.c.c0": "service-info.schema.valid", "service-info.c.c1": "service-info.schema.valid",
+                     "service-info.schema.valid": None, "service-info.ok": None}

@@ -25,6 +25,7 @@ from conformance.scorecard import (
     Scorecard,
     ServiceResult,
     aggregate,
+    link_causes,
     utc_stamp,
 )
 
@@ -182,11 +183,12 @@ def test_counts() -> None:
                      check("failed", "SHOULD"), check("failed", "MAY"), check("passed", "SHOULD"),
                      check("skipped", "SHOULD"))
     assert result.counts() == {"passed": 3, "failed": 3, "error": 1, "skipped": 2, "warnings": 2,
-                               "must_total": 4, "must_passed": 2}
+                               "must_total": 4, "must_passed": 2, "consequences": 0}
 
 
 def test_counts_of_an_empty_service() -> None:
-    assert service().counts() == {**dict.fromkeys(OUTCOMES, 0), "warnings": 0, "must_total": 0, "must_passed": 0}
+    assert service().counts() == {**dict.fromkeys(OUTCOMES, 0), "warnings": 0, "must_total": 0, "must_passed": 0,
+                                  "consequences": 0}
 
 
 # -- the verdict (ARCHITECTURE.md "Outcomes") ----------------------------------------------------------------
@@ -387,3 +389,86 @@ def test_scorecard_defaults_give_a_minimal_valid_document() -> None:
     jsonschema.Draft202012Validator(schema).validate(data)
     assert data["services"] == [] and data["verdict"] == INCOMPLETE and data["exit_code"] == 2
     assert data["contact"] is None
+
+
+# -- caused_by: one root cause, one failure (issue 19) ------------------------------------------------------
+
+
+def caused(outcome: str, check_id: str, cause: str | None, level: str = "MUST") -> CheckResult:
+    result = check(outcome, level, check_id=check_id)
+    result.caused_by = cause
+    return result
+
+
+def test_aggregate_takes_the_cause_all_failed_cases_share() -> None:
+    one = CaseResult("n1", "drs.object.x", "drs", "a", "failed", caused_by="drs.cause.y")
+    two = CaseResult("n2", "drs.object.x", "drs", "b", "failed", caused_by="drs.cause.y")
+    passed = CaseResult("n3", "drs.object.x", "drs", "c", "passed")
+    assert aggregate("drs.object.x", "MUST", "c", "r", [one, two, passed]).caused_by == "drs.cause.y"
+
+
+def test_aggregate_drops_the_cause_when_one_failed_case_stands_alone() -> None:
+    one = CaseResult("n1", "drs.object.x", "drs", "a", "failed", caused_by="drs.cause.y")
+    alone = CaseResult("n2", "drs.object.x", "drs", "b", "failed")
+    assert aggregate("drs.object.x", "MUST", "c", "r", [one, alone]).caused_by is None
+
+
+def test_a_consequence_links_to_its_failed_cause_and_counts_once() -> None:
+    root = caused("failed", "drs.cause.root", None)
+    consequences = [caused("failed", f"drs.cons.c{i}", "drs.cause.root") for i in range(4)]
+    result = service(root, *consequences, check("passed", check_id="drs.other.ok"))
+    link_causes(result)
+    assert [c.caused_by for c in consequences] == ["drs.cause.root"] * 4
+    counts = result.counts()
+    assert (counts["failed"], counts["consequences"], counts["must_total"], counts["must_passed"]) == (1, 4, 2, 1)
+    assert result.verdict() == NON_CONFORMANT
+    document = result.to_dict()
+    assert [c.get("caused_by") for c in document["checks"]] == [None, *["drs.cause.root"] * 4, None]
+
+
+@pytest.mark.parametrize(("cause_outcome", "cause_level"), [
+    ("passed", "MUST"), ("skipped", "MUST"), ("error", "MUST"), ("failed", "SHOULD")])
+def test_a_link_to_a_cause_that_did_not_fail_at_that_level_is_dropped(cause_outcome: str, cause_level: str) -> None:
+    consequence = caused("failed", "drs.cons.c", "drs.cause.root")
+    result = service(caused(cause_outcome, "drs.cause.root", None, cause_level), consequence)
+    link_causes(result)
+    assert consequence.caused_by is None
+    assert result.counts()["consequences"] == 0
+    assert result.verdict() == NON_CONFORMANT  # the failure stands alone: a link never hides one
+
+
+def test_a_link_to_an_unknown_check_or_itself_is_dropped() -> None:
+    unknown, itself = caused("failed", "drs.cons.a", "drs.no.such"), caused("failed", "drs.cons.b", "drs.cons.b")
+    result = service(unknown, itself)
+    link_causes(result)
+    assert (unknown.caused_by, itself.caused_by) == (None, None)
+
+
+def test_a_chain_of_causes_points_at_the_first_failure() -> None:
+    root = caused("failed", "drs.cause.root", None)
+    middle = caused("failed", "drs.cause.middle", "drs.cause.root")
+    last = caused("failed", "drs.cause.last", "drs.cause.middle", "SHOULD")
+    loop_a, loop_b = caused("failed", "drs.loop.a", "drs.loop.b"), caused("failed", "drs.loop.b", "drs.loop.a")
+    result = service(last, middle, root, loop_a, loop_b)
+    link_causes(result)
+    assert (root.caused_by, middle.caused_by, last.caused_by) == (None, "drs.cause.root", "drs.cause.root")
+    assert (loop_a.caused_by, loop_b.caused_by) == (None, None)  # a cycle has no first failure
+
+
+def test_a_waived_cause_waives_its_consequences() -> None:
+    root = check("failed", check_id="drs.cause.root", expected_failure=waived())
+    consequence = caused("failed", "drs.cons.c", "drs.cause.root")
+    result = service(root, consequence, check("passed", check_id="drs.other.ok"))
+    link_causes(result)
+    assert result.verdict() == NON_CONFORMANT
+    assert result.verdict(waive=True) == CONFORMANT
+
+
+def test_caused_by_validates_against_the_contract_schema() -> None:
+    root = caused("failed", "drs.cause.root", None)
+    consequence = caused("failed", "drs.cons.c", "drs.cause.root")
+    consequence.cases = [CaseResult("n", "drs.cons.c", "drs", None, "failed", caused_by="drs.cause.root")]
+    result = service(root, consequence)
+    link_causes(result)
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    jsonschema.validate(scorecard(result).to_dict(), schema)

