@@ -265,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "(`conformance reference faults` lists them)")
     serve.add_argument("--option", action="append", metavar="KEY=VALUE",
                        help="a server option, as the profile entry would give it (repeatable; e.g. "
-                       "test_issuer_keys=FILE for a passports clearinghouse that trusts that test issuer)")
+                       "test_issuer_keys=FILE: a standard's option naming the keys of an issuer to trust)")
     serve.set_defaults(func=cmd_reference_serve)
     faults = ref.add_parser("faults", help="list the named faults of the reference servers")
     faults.add_argument("standard", nargs="?")
