@@ -106,3 +106,14 @@ def test_one_case_answering_500_hides_no_other_ticket(report_root: Path, specs_d
     assert result.outcome("htsget.response.content-type-htsget-json") == "failed"
     assert result.outcome("htsget.ticket.format-allowed-for-endpoint") == "passed"
 
+
+def test_shared_service_info_checks_are_shoulds_at_htsget_1_3(report_root: Path, specs_dir: str | None) -> None:
+    # issue 19 (htsgetr 0.1.0 serves no /reads/service-info): htsget 1.3.0 §GA4GH service-info makes the
+    # endpoints a SHOULD, so the shared checks there warn; they do not make the service non-conformant.
+    entry = _entry(reference={"faults": ["service-info-variants-404", "service-info-wrong-artifact"]})
+    result = run_profile({"initiative": "si should", "services": [entry]}, report_root, specs_dir=specs_dir,
+                         checks=["service-info.type.artifact-matches-standard", "htsget.response.success-200-json"])
+    check = next(c for s in result.scorecard.services for c in s.checks
+                 if c.id == "service-info.type.artifact-matches-standard")
+    assert (check.outcome, check.level, check.warning) == ("failed", "SHOULD", True)
+    assert result.exit_code == 0, result.output
