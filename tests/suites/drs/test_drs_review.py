@@ -135,3 +135,16 @@ def test_a_blob_with_null_contents_gets_its_bytes_checked(report_root: Path) -> 
                              checks=byte_checks, environ={"DRS_TEST_PASSPORT": app.passport})
     for check_id in byte_checks:
         assert result.outcome(check_id) == "passed", (check_id, result.check(check_id).message)
+
+
+def test_post_not_offered_is_no_malformed_request(report_root: Path) -> None:
+    # issue 19.7 (refget's FASTA-DRS router): POST answered 405 where the service offers no POST is "not
+    # offered", not "malformed input accepted"; a 422 to the same body still fails (fault malformed-body-422).
+    app = DrsApp(options={"variants": ["post-for-passports-only"]})
+    with ReferenceServer(app) as server:
+        entry = _entry(app, server)
+        entry.pop("protected_objects", None)
+        result = run_profile({"initiative": "drs no post", "services": [entry]}, report_root,
+                             checks=["drs.http.malformed-request-is-400"], environ={"DRS_TEST_PASSPORT": app.passport})
+    assert result.outcome("drs.http.malformed-request-is-400") == "skipped", result.output
+    assert "not offered" in result.check("drs.http.malformed-request-is-400").message
