@@ -47,8 +47,8 @@ class Suite:
     #: The versions of the standard that have a service-info endpoint (PEP 440 specifier; None: all).
     service_info_versions: str | None = None
     #: The level at which the standard adopts the shared service-info requirements, per version (PEP 440
-    #: specifier → "MUST", "SHOULD" or "MAY"): a shared check is no stronger there (htsget 1.3.0: its
-    #: servers SHOULD expose service-info). A version no specifier matches keeps each requirement's level.
+    #: specifier → "MUST", "SHOULD" or "MAY"): a shared check is no stronger there (a standard may make its
+    #: service-info endpoint a SHOULD). A version no specifier matches keeps each requirement's level.
     service_info_levels: Mapping[str, str] = field(default_factory=dict)
     #: Path (relative to the service URL) fetched once to tell whether the service is reachable.
     probe_path: str = "/service-info"
