@@ -57,6 +57,21 @@ def _assembled(service: Service, client: ServiceClient, hts: Htsget,
     return out
 
 
+def _each_case(service: Service, run: Callable[[str, dict[str, Any]], None], first_only: bool = True) -> None:
+    """``run(kind, case)`` for the (first) case of each endpoint. A case that cannot give the check its
+    input (it skips) hides no other case (issue 19.2); skips with the first reason when none ran."""
+    ran, reasons = False, []
+    for kind in ("reads", "variants"):
+        for case in cases(service, kind)[:1] if first_only else cases(service, kind):
+            try:
+                run(kind, case)
+                ran = True
+            except pytest.skip.Exception as exc:
+                reasons.append(str(exc.msg))
+    if not ran:
+        pytest.skip(reasons[0] if reasons else "the profile lists no reads or variants ids")
+
+
 def _contig(records: list[Record], case: dict[str, Any]) -> str:
     if case.get("referenceName") and case["referenceName"] != "*":
         return str(case["referenceName"])
@@ -256,27 +271,24 @@ def _references(text: str) -> list[str]:
 def test_header_same_across_regions(service: Service, client: ServiceClient, hts: Htsget) -> None:
     """With class fields, the header-class blocks of one id and format name the same references whatever
     the region, so clients may reuse them (htsget 1.3.0 §Diagram of core mechanic)."""
-    compared = False
-    for kind in ("reads", "variants"):
-        for case in cases(service, kind):
-            whole = hts.ticket(client, kind, case["id"])
-            contig = hts.contig(client, kind, case)
-            region = hts.ticket(client, kind, case["id"], {"referenceName": contig, "start": 0, "end": 10})
-            heads = [[u for u in t.urls if u.get("class") == "header"] for t in (whole, region)]
-            if not all(heads):
-                continue  # without class fields nothing is promised about reusing headers
-            try:
-                texts = [hts.header_text(hts.fetch(client, h, t.response.url).data, DEFAULT[kind])
-                         for h, t in zip(heads, (whole, region), strict=True)]
-            except AssemblyError as exc:
-                pytest.skip(f"the header-class blocks could not be read ({exc.message}); see "
-                            "htsget.ticket.class-matches-content")
-            compared = True
-            if _references(texts[0]) != _references(texts[1]):
-                raise fail(f"the {kind} header of {case['id']} names other references for {contig}:[0,10) "
-                           "than for the whole file", region.exchange)
-    if not compared:
-        pytest.skip("the tickets carry no class fields: clients are not invited to reuse headers")
+    def compare(kind: str, case: dict[str, Any]) -> None:
+        whole = hts.ticket(client, kind, case["id"])
+        contig = hts.contig(client, kind, case)
+        region = hts.ticket(client, kind, case["id"], {"referenceName": contig, "start": 0, "end": 10})
+        heads = [[u for u in t.urls if u.get("class") == "header"] for t in (whole, region)]
+        if not all(heads):
+            pytest.skip("the tickets carry no class fields: clients are not invited to reuse headers")
+        try:
+            texts = [hts.header_text(hts.fetch(client, h, t.response.url).data, DEFAULT[kind])
+                     for h, t in zip(heads, (whole, region), strict=True)]
+        except AssemblyError as exc:
+            pytest.skip(f"the header-class blocks could not be read ({exc.message}); see "
+                        "htsget.ticket.class-matches-content")
+        if _references(texts[0]) != _references(texts[1]):
+            raise fail(f"the {kind} header of {case['id']} names other references for {contig}:[0,10) "
+                       "than for the whole file", region.exchange)
+
+    _each_case(service, compare, first_only=False)
 
 
 @check("htsget.data.records-overlapping-region-present", per="reads")
@@ -303,32 +315,34 @@ def _region_complete(service: Service, client: ServiceClient, hts: Htsget, case:
 def test_region_keeps_record_ending_at_start(service: Service, client: ServiceClient, hts: Htsget) -> None:
     """start is 0-based inclusive: a record whose last base is ``start`` is present (htsget 1.3.0 §Design
     principles)."""
-    for kind in ("reads", "variants"):
-        for case in cases(service, kind)[:1]:
-            truth = hts.ground_truth(client, kind, case["id"])
-            contig = _contig(truth, case)
-            placed = [r for r in truth if r.ref == contig]
-            probe = placed[len(placed) // 2]
-            start = probe.end - 1
-            end = start + WIDTH
-            _require(hts, client, kind, case["id"], contig, start, end, overlapping(truth, contig, start, end),
-                     f"(the region starts at the last base of {probe.label()})")
+    def probe_start(kind: str, case: dict[str, Any]) -> None:
+        truth = hts.ground_truth(client, kind, case["id"])
+        contig = _contig(truth, case)
+        placed = [r for r in truth if r.ref == contig]
+        probe = placed[len(placed) // 2]
+        start = probe.end - 1
+        end = start + WIDTH
+        _require(hts, client, kind, case["id"], contig, start, end, overlapping(truth, contig, start, end),
+                 f"(the region starts at the last base of {probe.label()})")
+
+    _each_case(service, probe_start)
 
 
 @check("htsget.data.region-includes-base-before-end")
 def test_region_keeps_record_starting_at_end_minus_one(service: Service, client: ServiceClient, hts: Htsget) -> None:
     """end is 0-based exclusive: a record whose first base is ``end - 1`` is present (htsget 1.3.0 §Design
     principles)."""
-    for kind in ("reads", "variants"):
-        for case in cases(service, kind)[:1]:
-            truth = hts.ground_truth(client, kind, case["id"])
-            contig = _contig(truth, case)
-            placed = [r for r in truth if r.ref == contig]
-            probe = placed[len(placed) // 2 + 1] if len(placed) > 1 else placed[0]
-            end = probe.start + 1
-            start = max(0, end - WIDTH)
-            _require(hts, client, kind, case["id"], contig, start, end, overlapping(truth, contig, start, end),
-                     f"(the region ends just after the first base of {probe.label()})")
+    def probe_end(kind: str, case: dict[str, Any]) -> None:
+        truth = hts.ground_truth(client, kind, case["id"])
+        contig = _contig(truth, case)
+        placed = [r for r in truth if r.ref == contig]
+        probe = placed[len(placed) // 2 + 1] if len(placed) > 1 else placed[0]
+        end = probe.start + 1
+        start = max(0, end - WIDTH)
+        _require(hts, client, kind, case["id"], contig, start, end, overlapping(truth, contig, start, end),
+                 f"(the region ends just after the first base of {probe.label()})")
+
+    _each_case(service, probe_end)
 
 
 @check("htsget.data.variant-extent-overlap")
@@ -367,23 +381,24 @@ def test_star_returns_unplaced_reads(service: Service, client: ServiceClient, ht
 @check("htsget.data.empty-result-valid")
 def test_empty_region_is_valid_file(service: Service, client: ServiceClient, hts: Htsget) -> None:
     """A region without records yields a valid file with header and EOF (htsget 1.3.0 §Methods)."""
-    for kind in ("reads", "variants"):
-        for case in cases(service, kind)[:1]:
-            truth = hts.ground_truth(client, kind, case["id"])
-            contig = _contig(truth, case)
-            params = _empty_window(truth, contig)
-            where = f"{contig}:[{params['start']},{params['end']})"
-            response = hts.request(client, kind, case["id"], params)
-            if response.status != 200:
-                raise fail(f"the region {where}, which holds no records, answered {response.status}, not "
-                           "a ticket", response.exchange)
-            ticket = hts.ticket(client, kind, case["id"], params)
-            try:
-                blob = hts.blob(client, ticket).data
-                hts.records(client, blob, DEFAULT[kind]) if DEFAULT[kind] != "CRAM" else None
-            except AssemblyError as exc:
-                raise fail(f"the empty region's answer is not a valid file: {exc.message}",
-                           ticket.exchange) from None
+    def empty(kind: str, case: dict[str, Any]) -> None:
+        truth = hts.ground_truth(client, kind, case["id"])
+        contig = _contig(truth, case)
+        params = _empty_window(truth, contig)
+        where = f"{contig}:[{params['start']},{params['end']})"
+        response = hts.request(client, kind, case["id"], params)
+        if response.status != 200:
+            raise fail(f"the region {where}, which holds no records, answered {response.status}, not "
+                       "a ticket", response.exchange)
+        ticket = hts.ticket(client, kind, case["id"], params)
+        try:
+            blob = hts.blob(client, ticket).data
+            hts.records(client, blob, DEFAULT[kind]) if DEFAULT[kind] != "CRAM" else None
+        except AssemblyError as exc:
+            raise fail(f"the empty region's answer is not a valid file: {exc.message}",
+                       ticket.exchange) from None
+
+    _each_case(service, empty)
 
 
 def _empty_window(truth: list[Record], contig: str) -> dict[str, Any]:

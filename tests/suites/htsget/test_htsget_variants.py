@@ -117,3 +117,27 @@ def test_shared_service_info_checks_are_shoulds_at_htsget_1_3(report_root: Path,
                  if c.id == "service-info.type.artifact-matches-standard")
     assert (check.outcome, check.level, check.warning) == ("failed", "SHOULD", True)
     assert result.exit_code == 0, result.output
+
+
+def test_a_case_without_input_hides_no_other_case() -> None:
+    # issue 19.2: the reads case skips (no ground truth, say); the variants case still runs and fails.
+    from conformance_suites.htsget.check_data import _each_case
+
+    from conformance.errors import CheckFailure
+    from conformance.profile import Service
+
+    service = Service(index=0, standard="htsget", version="1.3.0", url="http://127.0.0.1:9",
+                      options={"reads": [{"id": "r"}], "variants": [{"id": "v"}]})
+    seen: list[str] = []
+
+    def run(kind: str, case: dict[str, Any]) -> None:
+        seen.append(kind)
+        if kind == "reads":
+            pytest.skip("no reads ground truth")
+        raise CheckFailure("the variants case fails")
+
+    with pytest.raises(CheckFailure):
+        _each_case(service, run)
+    assert seen == ["reads", "variants"]
+    with pytest.raises(pytest.skip.Exception, match="no reads ground truth"):
+        _each_case(service, lambda kind, case: pytest.skip("no reads ground truth"))
