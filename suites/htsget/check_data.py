@@ -277,7 +277,8 @@ def test_header_same_across_regions(service: Service, client: ServiceClient, hts
         region = hts.ticket(client, kind, case["id"], {"referenceName": contig, "start": 0, "end": 10})
         heads = [[u for u in t.urls if u.get("class") == "header"] for t in (whole, region)]
         if not all(heads):
-            pytest.skip("the tickets carry no class fields: clients are not invited to reuse headers")
+            pytest.skip(f"the {kind} tickets of {case['id']} carry no header-class URL: there is no header for "
+                        "clients to reuse")
         try:
             texts = [hts.header_text(hts.fetch(client, h, t.response.url).data, DEFAULT[kind])
                      for h, t in zip(heads, (whole, region), strict=True)]

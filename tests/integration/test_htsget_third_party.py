@@ -152,6 +152,8 @@ def test_htsgetr_deviations_are_reported(htsgetr: tuple[str, Path], tmp_path: Pa
     failed = sorted({c.id for s in result.scorecard.services for c in s.checks if c.outcome == "failed"})
     print("htsgetr 0.1.0 failed checks:", *failed, sep="\n  ")
     print("details:", *(line[:300] for line in result.failed() + result.errors()), sep="\n  ")
+    skipped = [f"{c.id}: {c.message}" for s in result.scorecard.services for c in s.checks if c.outcome == "skipped"]
+    print("skipped:", *skipped, sep="\n  ")
     assert result.errors() == [], result.errors()
     assert set(failed) == set(EXPECTED_FAILURES), (
         f"unexpected: {sorted(set(failed) - set(EXPECTED_FAILURES))}; "
