@@ -305,7 +305,8 @@ class RunPlugin:
         evidence = _evidence(exchange, item) if outcome in ("failed", "error") else []
         if outcome in ("failed", "error"):
             requirement = self.catalogue[check_id]
-            headline = f"{check_id} ({requirement.level.value}, {requirement.citation}): {message}"
+            level = suites.level_at(requirement, service.standard, service.version).value
+            headline = f"{check_id} ({level}, {requirement.citation}): {message}"
             report.longrepr = _longrepr(outcome, self.run.redactor.text(headline), evidence)
             _attach_html(report, evidence)
         case = item.callspec.params.get("case") if hasattr(item, "callspec") else None
@@ -324,12 +325,13 @@ class RunPlugin:
         for name in ("last_type", "last_value", "last_traceback", "last_exc"):
             if getattr(sys, name, None) is not None:
                 setattr(sys, name, None)
-        properties = [("check_id", check_id), ("level", self.catalogue[check_id].level.value), ("outcome", outcome)]
+        level = suites.level_at(self.catalogue[check_id], service.standard, service.version).value
+        properties = [("check_id", check_id), ("level", level), ("outcome", outcome)]
         report.user_properties.extend(properties)
         # junit.xml takes the properties of the teardown report, which pytest copies from the item
         item.user_properties.extend(properties)
         if self.progress:
-            self._print_progress(result)
+            self._print_progress(result, level)
         return report
 
     def _classify(self, report: pytest.TestReport, call: pytest.CallInfo[None],
@@ -361,8 +363,7 @@ class RunPlugin:
         where = "while setting up the check" if report.when == "setup" else "in the check"
         return "error", f"the harness could not complete the check ({name} {where}: {exc})"[:500], None, None
 
-    def _print_progress(self, result: CaseResult) -> None:
-        level = self.catalogue[result.check_id].level.value
+    def _print_progress(self, result: CaseResult, level: str) -> None:
         line = f"{SYMBOLS[result.outcome]:5} {level:6} {result.service_key:<22} {result.check_id}"
         if result.case:
             line += f" [{result.case}]"

@@ -127,7 +127,8 @@ class Run:
                                    unreachable=self.probes.get(service.key))
             for check_id, cases in by_service.get(service.key, {}).items():
                 requirement = catalogue[check_id]
-                check = aggregate(check_id, requirement.level.value, requirement.citation, requirement.text, cases)
+                level = suites.level_at(requirement, service.standard, service.version)
+                check = aggregate(check_id, level.value, requirement.citation, requirement.text, cases)
                 self._apply_expected(check, service, today)
                 result.checks.append(check)
             result.service_info = self.service_infos.get(service.key)

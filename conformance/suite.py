@@ -17,7 +17,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from conformance import versions
-from conformance.checks import Requirement, load_catalogue
+from conformance.checks import Level, Requirement, load_catalogue
 from conformance.errors import ConformanceError
 
 if TYPE_CHECKING:
@@ -46,6 +46,10 @@ class Suite:
     service_info_paths: tuple[str, ...] | Callable[[Service], tuple[str, ...]] = ("/service-info",)
     #: The versions of the standard that have a service-info endpoint (PEP 440 specifier; None: all).
     service_info_versions: str | None = None
+    #: The level at which the standard adopts the shared service-info requirements, per version (PEP 440
+    #: specifier → "MUST", "SHOULD" or "MAY"): a shared check is no stronger there (a standard may make its
+    #: service-info endpoint a SHOULD). A version no specifier matches keeps each requirement's level.
+    service_info_levels: Mapping[str, str] = field(default_factory=dict)
     #: Path (relative to the service URL) fetched once to tell whether the service is reachable.
     probe_path: str = "/service-info"
     #: JSON Schema (``properties`` only) of the extra keys a service entry of this standard accepts.
@@ -194,6 +198,21 @@ def for_standard(standard: str) -> Suite:
 def shared_suite() -> Suite | None:
     """The suite of what every GA4GH service shares (service-info), if one is installed."""
     return next((s for s in discover().values() if s.shared), None)
+
+
+def level_at(requirement: Requirement, standard: str, version: str) -> Level:
+    """A requirement's level at a service of ``standard`` ``version``: its own, or, for a shared
+    (service-info) requirement, no stronger than the level at which that standard adopts service-info
+    (``Suite.service_info_levels``): a check's level comes from the spec of the endpoint it tests."""
+    shared = shared_suite()
+    own = discover().get(standard)
+    if shared is None or own is None or own is shared or requirement.id not in shared.requirements:
+        return requirement.level
+    order = (Level.MUST, Level.SHOULD, Level.MAY)
+    for specifier, level in own.service_info_levels.items():
+        if versions.matches(version, specifier):
+            return max(requirement.level, Level(level), key=order.index)
+    return requirement.level
 
 
 def known_standards() -> list[str]:

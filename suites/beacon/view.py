@@ -285,6 +285,28 @@ def _number(value: Any) -> int | None:
     return None
 
 
+#: requestParametersComponents ReferenceBases, AlternateBases: "Accepted values: [ACGTN]*".
+QUERY_BASES = re.compile(r"^[ACGTN]+$")
+
+
+def sequence_query(variant: Variant, start: int | None = None, name: str | None = None) -> dict[str, Any] | None:
+    """The GET parameters of a sequence query for ``variant``, or None when the spec's text does not make
+    one valid for it: docs/variant-queries.md §Beacon Sequence Queries lists referenceName, start (single
+    value), alternateBases and referenceBases, whose accepted values are [ACGTN]*, "N is a wildcard, that
+    denotes the position of any base" (requestParametersComponents). The harness asks only with non-empty
+    bases; where the record gives no reference bases (a VRS Allele), one N per base of its interval
+    (issue 19.10)."""
+    if variant.query_name is None and name is None:
+        return None
+    if not (variant.alt and QUERY_BASES.match(variant.alt)):
+        return None
+    ref = variant.ref if variant.ref and QUERY_BASES.match(variant.ref) else "N" * variant.length
+    if not ref or len(ref) > 1000:
+        return None
+    return {"referenceName": name or variant.query_name, "start": variant.start if start is None else start,
+            "referenceBases": ref, "alternateBases": variant.alt}
+
+
 def read_variant(record: dict[str, Any]) -> Variant | None:
     """A variant's coordinates, or None when the record gives none the harness can read."""
     variation = record.get("variation")

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from conformance import Response, Service, check, fail
 
 from .check_uris import split_hostname_uri
-from .view import HASHLIB, Drs, comparable, is_int, same_object_data
+from .view import HASHLIB, Drs, comparable, is_bundle, is_int, same_object_data
 
 
 def _bundles(drs: Drs, expand: bool = False) -> list[tuple[str, dict[str, Any], Response]]:
@@ -137,7 +137,7 @@ def test_expand_false_is_not_recursive(drs: Drs) -> None:
     recursively included", DRS 1.2.0 §Objects › GetObject parameter expand)."""
     for bundle_id, document, response in _bundles(drs):
         for index, entry in enumerate(document.get("contents") or []):
-            if isinstance(entry, dict) and "contents" in entry:
+            if is_bundle(entry):
                 raise fail(f"{bundle_id}: without expand, contents[{index}] ({entry.get('name')!r}) still lists "
                            "its own contents", response)
 
@@ -206,7 +206,7 @@ def test_expand_never_changes_a_blob(drs: Drs, data: st.DataObject) -> None:
         pytest.skip("the profile lists no objects")
     object_id = data.draw(st.sampled_from(blobs), label="object id")
     plain, _ = drs.object(object_id)
-    if "contents" in plain:
+    if is_bundle(plain):
         return
     response = drs.object_response(object_id, expand=True)
     if response.status != 200:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -75,9 +76,15 @@ def test_error_status_code_is_http_status(drs: Drs) -> None:
 
 @check("drs.http.malformed-request-is-400")
 def test_malformed_body_is_400(drs: Drs) -> None:
-    """A POST body that is not JSON is answered 400 with an Error (DRS 1.2.0 §Objects › 400 Bad Request)."""
-    object_id = next(iter(drs.option("objects") + drs.option("protected_objects")), "x")
+    """A POST body that is not JSON is answered 400 with an Error (DRS 1.2.0 §Objects › 400 Bad Request).
+    POST is asked of a PassportAuth object first, where DRS has it ("A valid GA4GH Passport must be passed
+    in the body of an HTTP POST", §PassportAuth); a 405 or 501 says the operation is not offered there,
+    which is no malformed input accepted (issue 19.7): skipped."""
+    object_id = next(iter(drs.option("protected_objects") + drs.option("objects")), "x")
     response = drs.client.request("POST", object_path(object_id), data=b"{not json",
                                   headers={"Content-Type": "application/json"})
+    if response.status in (405, 501):
+        pytest.skip(f"POST {object_path(object_id)} answered {response.status}: the operation is not offered "
+                    "there (drs.passport.post-object-accepts-passports covers it for PassportAuth objects)")
     if response.status != 400:
         raise fail(f"POST with a body that is not JSON answered {response.status}, not 400", response)

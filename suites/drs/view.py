@@ -302,7 +302,7 @@ class Drs(ServiceView):
         return found
 
     def blobs(self) -> list[tuple[str, dict[str, Any], Response]]:
-        return [(i, d, r) for i, d, r in self.documents() if "contents" not in d]
+        return [(i, d, r) for i, d, r in self.documents() if not is_bundle(d)]
 
     def unknown_object(self) -> Response:
         return self.memo("unknown", lambda: self.client.get(object_path("ga4gh-conformance-no-such-object-7f3a")))
@@ -432,3 +432,10 @@ def error_problem(response: Response) -> str | None:
     if "status_code" in body and not is_int(body["status_code"]):
         return f"status_code is a JSON {json_type(body['status_code'])}, not an integer"
     return None
+
+
+def is_bundle(document: Any) -> bool:
+    """A bundle is "represented by a DrsObject with a contents array", a blob by one without (DRS 1.2.0
+    §Introduction, DRS Datatypes): a bundle here lists at least one item, and every other object is a
+    blob, one with ``"contents": null`` (Galaxy) or ``[]`` included (issue 19.9)."""
+    return isinstance(document, dict) and isinstance(document.get("contents"), list) and bool(document["contents"])

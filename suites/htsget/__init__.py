@@ -32,6 +32,9 @@ SUITE = Suite(
     service_info_artifact="htsget",
     service_info_paths=service_info_paths,
     service_info_versions=">=1.3.0",  # htsget 1.2.0 defines no service-info endpoint
+    # htsget 1.3.0 §GA4GH service-info: servers "SHOULD also expose /reads/service-info and/or
+    # /variants/service-info": the shared service-info checks are SHOULDs there.
+    service_info_levels={">=1.3.0": "SHOULD"},
     probe_path="/reads/service-info",
     service_options={
         "reads": {**_CASE, "description": "reads ids (BAM/CRAM), each optionally with a region to check"},

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from conformance import Service, ServiceClient, check, fail
 
-from .check_ticket import standard_requests
+from .check_ticket import usable
 from .view import (
     BGZF_EOF,
     CRAM_EOF,
@@ -31,17 +32,44 @@ from .view import (
 WIDTH = 100
 
 
-def _assembled(service: Service, client: ServiceClient, hts: Htsget) -> list[tuple[str, dict[str, Any] | None,
-                                                                                   Ticket, bytes]]:
+def _assembled(service: Service, client: ServiceClient, hts: Htsget,
+               wanted: Callable[[dict[str, Any] | None, Ticket], bool] = lambda params, ticket: True,
+               none_wanted: str = "no ticket to assemble",
+               ) -> list[tuple[str, dict[str, Any] | None, Ticket, bytes]]:
+    """The tickets a check reads (``wanted``), each with its assembled blocks. A ticket whose blocks
+    cannot be fetched is left out: htsget.urls.accept-get reports that once, and this check's own
+    requirement is not what broke (issue 19). Skips when no ticket is wanted (``none_wanted``) or none of
+    them could be assembled."""
     out = []
-    for kind, ident, params in standard_requests(service, client, hts):
-        ticket = hts.ticket(client, kind, ident, params)
+    unread = ""
+    chosen = [(kind, ident, params, ticket) for kind, ident, params, ticket in usable(service, client, hts)
+              if wanted(params, ticket)]
+    if not chosen:
+        pytest.skip(none_wanted)
+    for kind, ident, params, ticket in chosen:
         try:
             out.append((kind, params, ticket, hts.blob(client, ticket).data))
         except AssemblyError as exc:
-            raise fail(f"the blocks of /{kind}/{ident} could not be assembled: {exc.message}",
-                       exc.exchange or ticket.exchange) from None
+            unread = unread or (f"the blocks of /{kind}/{ident} could not be assembled ({exc.message}); "
+                                "see htsget.urls.accept-get")
+    if not out:
+        pytest.skip(unread)
     return out
+
+
+def _each_case(service: Service, run: Callable[[str, dict[str, Any]], None], first_only: bool = True) -> None:
+    """``run(kind, case)`` for the (first) case of each endpoint. A case that cannot give the check its
+    input (it skips) hides no other case (issue 19.2); skips with the first reason when none ran."""
+    ran, reasons = False, []
+    for kind in ("reads", "variants"):
+        for case in cases(service, kind)[:1] if first_only else cases(service, kind):
+            try:
+                run(kind, case)
+                ran = True
+            except pytest.skip.Exception as exc:
+                reasons.append(str(exc.msg))
+    if not ran:
+        pytest.skip(reasons[0] if reasons else "the profile lists no reads or variants ids")
 
 
 def _contig(records: list[Record], case: dict[str, Any]) -> str:
@@ -65,8 +93,7 @@ def _require(hts: Htsget, client: ServiceClient, kind: str, ident: str, ref: str
 def test_blocks_answer_get_with_ticket_headers(service: Service, client: ServiceClient, hts: Htsget) -> None:
     """Each http(s) block answers a GET with the ticket's headers (htsget 1.3.0 §HTTPS data block URLs)."""
     found = 0
-    for kind, ident, params in standard_requests(service, client, hts):
-        ticket = hts.ticket(client, kind, ident, params)
+    for _, _, _, ticket in usable(service, client, hts):
         http = [u for u in ticket.urls if not u["url"].startswith("data:")]
         found += len(http)
         try:
@@ -90,15 +117,36 @@ def test_protected_blocks_need_no_api_token(service: Service, client: ServiceCli
     try:
         hts.blob(client, ticket)
     except AssemblyError as exc:
+        if not _any_assembles(service, client, hts):
+            # Unprotected http(s) blocks fail as well: the cause is not credentials, and htsget.urls.accept-get
+            # reports it once (issue 19).
+            pytest.skip(f"the http(s) blocks of unprotected ids cannot be fetched either ({exc.message}); see "
+                        "htsget.urls.accept-get")
         raise fail(f"a block of protected id {protected[0]} fails without the API token: {exc.message}",
                    exc.exchange or ticket.exchange) from None
+
+
+def _any_assembles(service: Service, client: ServiceClient, hts: Htsget) -> bool:
+    """Whether some unprotected ticket with an http(s) block can be fetched and concatenated."""
+    try:
+        tickets = usable(service, client, hts)
+    except pytest.skip.Exception:
+        return False
+    for _, _, _, ticket in tickets:
+        if all(u["url"].startswith("data:") for u in ticket.urls):
+            continue
+        try:
+            hts.blob(client, ticket)
+            return True
+        except AssemblyError:
+            continue
+    return False
 
 
 @check("htsget.data-uri.base64")
 def test_data_uris_are_base64(service: Service, client: ServiceClient, hts: Htsget) -> None:
     """data: URIs use base64 (htsget 1.3.0 §Inline data block URIs)."""
-    for kind, ident, params in standard_requests(service, client, hts):
-        ticket = hts.ticket(client, kind, ident, params)
+    for _, _, _, ticket in usable(service, client, hts):
         for index, entry in enumerate(ticket.urls):
             if entry["url"].startswith("data:"):
                 try:
@@ -110,8 +158,7 @@ def test_data_uris_are_base64(service: Service, client: ServiceClient, hts: Htsg
 @check("htsget.data-uri.not-percent-encoded")
 def test_data_uris_not_percent_encoded(service: Service, client: ServiceClient, hts: Htsget) -> None:
     """The base64 text is not additionally percent-encoded (htsget 1.3.0 §Inline data block URIs)."""
-    for kind, ident, params in standard_requests(service, client, hts):
-        ticket = hts.ticket(client, kind, ident, params)
+    for _, _, _, ticket in usable(service, client, hts):
         for index, entry in enumerate(ticket.urls):
             if entry["url"].startswith("data:") and "%" in entry["url"].partition(",")[2]:
                 raise fail(f"urls[{index}] has percent-encoded base64 text", ticket.exchange)
@@ -139,17 +186,16 @@ def test_concatenation_is_valid_file(service: Service, client: ServiceClient, ht
 def test_cram_decodes_with_reference(service: Service, client: ServiceClient, hts: Htsget) -> None:
     """A CRAM answer decodes against the reference (htsget 1.3.0 §Response JSON fields)."""
     found = False
-    for kind, ident, params in standard_requests(service, client, hts):
+    for kind, ident, params, ticket in usable(service, client, hts):
         if kind != "reads" or not params or params.get("format") != "CRAM" or params.get("class"):
             continue
-        ticket = hts.ticket(client, kind, ident, params)
         if ticket.format != "CRAM":
             continue  # htsget.ticket.format-matches-request reports it
         try:
             blob = hts.blob(client, ticket).data
         except AssemblyError as exc:
-            raise fail(f"the blocks of /{kind}/{ident} could not be assembled: {exc.message}",
-                       exc.exchange or ticket.exchange) from None
+            pytest.skip(f"the blocks of /{kind}/{ident} could not be assembled ({exc.message}); see "
+                        "htsget.urls.accept-get")
         if not blob.endswith(CRAM_EOF):
             pytest.skip("the CRAM lacks its EOF container (see htsget.data.eof-marker-present)")
         found = True
@@ -169,9 +215,8 @@ def test_cram_decodes_with_reference(service: Service, client: ServiceClient, ht
 @check("htsget.data.eof-marker-present")
 def test_concatenation_ends_with_eof(service: Service, client: ServiceClient, hts: Htsget) -> None:
     """Without class, the concatenation ends with the EOF marker (htsget 1.3.0 §Query parameters, class)."""
-    for _, params, ticket, blob in _assembled(service, client, hts):
-        if params and params.get("class"):
-            continue
+    for _, _, ticket, blob in _assembled(service, client, hts, lambda params, _: not (params and params.get("class")),
+                                         "no request without class"):
         eof = CRAM_EOF if ticket.format == "CRAM" else BGZF_EOF
         if sniff(blob) == "VCF" and not blob.startswith(b"\x1f\x8b"):
             continue  # plain-text VCF has no EOF marker
@@ -183,25 +228,22 @@ def test_concatenation_ends_with_eof(service: Service, client: ServiceClient, ht
 @check("htsget.data.md5-matches-concatenation")
 def test_md5_matches_concatenation(service: Service, client: ServiceClient, hts: Htsget) -> None:
     """``md5`` is the MD5 of the whole concatenation (htsget 1.3.0 §Response JSON fields, md5)."""
-    given = 0
-    for _, _, ticket, blob in _assembled(service, client, hts):
-        md5 = ticket.body.get("md5")
-        if not isinstance(md5, str):
-            continue
-        given += 1
+    # The precondition is a ticket with md5: without one the check skips, whether or not the blocks
+    # can be fetched (issue 19: a missing md5 is no failure of this requirement).
+    for _, _, ticket, blob in _assembled(service, client, hts, lambda _, t: isinstance(t.body.get("md5"), str),
+                                         "no ticket gives md5 (it is optional)"):
+        md5 = str(ticket.body["md5"])
         actual = hashlib.md5(blob).hexdigest()
         if md5.lower() != actual:
             raise fail(f"md5 is {md5} but the concatenation's MD5 is {actual}", ticket.exchange)
-    if not given:
-        pytest.skip("no ticket gives md5 (it is optional)")
 
 
 @check("htsget.data.header-class-only-header")
 def test_class_header_returns_no_records(service: Service, client: ServiceClient, hts: Htsget) -> None:
     """class=header returns the header and no records (htsget 1.3.0 §Query parameters, class)."""
-    for kind, params, ticket, blob in _assembled(service, client, hts):
-        if not (params and params.get("class") == "header"):
-            continue
+    for kind, _, ticket, blob in _assembled(service, client, hts,
+                                            lambda params, _: bool(params and params.get("class") == "header"),
+                                            "no class=header request"):
         if sniff(blob) != ticket.format:
             raise fail(f"class=header answered {sniff(blob)}, not a {ticket.format} header", ticket.exchange)
         try:
@@ -229,27 +271,25 @@ def _references(text: str) -> list[str]:
 def test_header_same_across_regions(service: Service, client: ServiceClient, hts: Htsget) -> None:
     """With class fields, the header-class blocks of one id and format name the same references whatever
     the region, so clients may reuse them (htsget 1.3.0 §Diagram of core mechanic)."""
-    compared = False
-    for kind in ("reads", "variants"):
-        for case in cases(service, kind):
-            whole = hts.ticket(client, kind, case["id"])
-            contig = hts.contig(client, kind, case)
-            region = hts.ticket(client, kind, case["id"], {"referenceName": contig, "start": 0, "end": 10})
-            heads = [[u for u in t.urls if u.get("class") == "header"] for t in (whole, region)]
-            if not all(heads):
-                continue  # without class fields nothing is promised about reusing headers
-            try:
-                texts = [hts.header_text(hts.fetch(client, h, t.response.url).data, DEFAULT[kind])
-                         for h, t in zip(heads, (whole, region), strict=True)]
-            except AssemblyError as exc:
-                pytest.skip(f"the header-class blocks could not be read ({exc.message}); see "
-                            "htsget.ticket.class-matches-content")
-            compared = True
-            if _references(texts[0]) != _references(texts[1]):
-                raise fail(f"the {kind} header of {case['id']} names other references for {contig}:[0,10) "
-                           "than for the whole file", region.exchange)
-    if not compared:
-        pytest.skip("the tickets carry no class fields: clients are not invited to reuse headers")
+    def compare(kind: str, case: dict[str, Any]) -> None:
+        whole = hts.ticket(client, kind, case["id"])
+        contig = hts.contig(client, kind, case)
+        region = hts.ticket(client, kind, case["id"], {"referenceName": contig, "start": 0, "end": 10})
+        heads = [[u for u in t.urls if u.get("class") == "header"] for t in (whole, region)]
+        if not all(heads):
+            pytest.skip(f"the {kind} tickets of {case['id']} carry no header-class URL: there is no header for "
+                        "clients to reuse")
+        try:
+            texts = [hts.header_text(hts.fetch(client, h, t.response.url).data, DEFAULT[kind])
+                     for h, t in zip(heads, (whole, region), strict=True)]
+        except AssemblyError as exc:
+            pytest.skip(f"the header-class blocks could not be read ({exc.message}); see "
+                        "htsget.ticket.class-matches-content")
+        if _references(texts[0]) != _references(texts[1]):
+            raise fail(f"the {kind} header of {case['id']} names other references for {contig}:[0,10) "
+                       "than for the whole file", region.exchange)
+
+    _each_case(service, compare, first_only=False)
 
 
 @check("htsget.data.records-overlapping-region-present", per="reads")
@@ -276,32 +316,34 @@ def _region_complete(service: Service, client: ServiceClient, hts: Htsget, case:
 def test_region_keeps_record_ending_at_start(service: Service, client: ServiceClient, hts: Htsget) -> None:
     """start is 0-based inclusive: a record whose last base is ``start`` is present (htsget 1.3.0 §Design
     principles)."""
-    for kind in ("reads", "variants"):
-        for case in cases(service, kind)[:1]:
-            truth = hts.ground_truth(client, kind, case["id"])
-            contig = _contig(truth, case)
-            placed = [r for r in truth if r.ref == contig]
-            probe = placed[len(placed) // 2]
-            start = probe.end - 1
-            end = start + WIDTH
-            _require(hts, client, kind, case["id"], contig, start, end, overlapping(truth, contig, start, end),
-                     f"(the region starts at the last base of {probe.label()})")
+    def probe_start(kind: str, case: dict[str, Any]) -> None:
+        truth = hts.ground_truth(client, kind, case["id"])
+        contig = _contig(truth, case)
+        placed = [r for r in truth if r.ref == contig]
+        probe = placed[len(placed) // 2]
+        start = probe.end - 1
+        end = start + WIDTH
+        _require(hts, client, kind, case["id"], contig, start, end, overlapping(truth, contig, start, end),
+                 f"(the region starts at the last base of {probe.label()})")
+
+    _each_case(service, probe_start)
 
 
 @check("htsget.data.region-includes-base-before-end")
 def test_region_keeps_record_starting_at_end_minus_one(service: Service, client: ServiceClient, hts: Htsget) -> None:
     """end is 0-based exclusive: a record whose first base is ``end - 1`` is present (htsget 1.3.0 §Design
     principles)."""
-    for kind in ("reads", "variants"):
-        for case in cases(service, kind)[:1]:
-            truth = hts.ground_truth(client, kind, case["id"])
-            contig = _contig(truth, case)
-            placed = [r for r in truth if r.ref == contig]
-            probe = placed[len(placed) // 2 + 1] if len(placed) > 1 else placed[0]
-            end = probe.start + 1
-            start = max(0, end - WIDTH)
-            _require(hts, client, kind, case["id"], contig, start, end, overlapping(truth, contig, start, end),
-                     f"(the region ends just after the first base of {probe.label()})")
+    def probe_end(kind: str, case: dict[str, Any]) -> None:
+        truth = hts.ground_truth(client, kind, case["id"])
+        contig = _contig(truth, case)
+        placed = [r for r in truth if r.ref == contig]
+        probe = placed[len(placed) // 2 + 1] if len(placed) > 1 else placed[0]
+        end = probe.start + 1
+        start = max(0, end - WIDTH)
+        _require(hts, client, kind, case["id"], contig, start, end, overlapping(truth, contig, start, end),
+                 f"(the region ends just after the first base of {probe.label()})")
+
+    _each_case(service, probe_end)
 
 
 @check("htsget.data.variant-extent-overlap")
@@ -340,23 +382,24 @@ def test_star_returns_unplaced_reads(service: Service, client: ServiceClient, ht
 @check("htsget.data.empty-result-valid")
 def test_empty_region_is_valid_file(service: Service, client: ServiceClient, hts: Htsget) -> None:
     """A region without records yields a valid file with header and EOF (htsget 1.3.0 §Methods)."""
-    for kind in ("reads", "variants"):
-        for case in cases(service, kind)[:1]:
-            truth = hts.ground_truth(client, kind, case["id"])
-            contig = _contig(truth, case)
-            params = _empty_window(truth, contig)
-            where = f"{contig}:[{params['start']},{params['end']})"
-            response = hts.request(client, kind, case["id"], params)
-            if response.status != 200:
-                raise fail(f"the region {where}, which holds no records, answered {response.status}, not "
-                           "a ticket", response.exchange)
-            ticket = hts.ticket(client, kind, case["id"], params)
-            try:
-                blob = hts.blob(client, ticket).data
-                hts.records(client, blob, DEFAULT[kind]) if DEFAULT[kind] != "CRAM" else None
-            except AssemblyError as exc:
-                raise fail(f"the empty region's answer is not a valid file: {exc.message}",
-                           ticket.exchange) from None
+    def empty(kind: str, case: dict[str, Any]) -> None:
+        truth = hts.ground_truth(client, kind, case["id"])
+        contig = _contig(truth, case)
+        params = _empty_window(truth, contig)
+        where = f"{contig}:[{params['start']},{params['end']})"
+        response = hts.request(client, kind, case["id"], params)
+        if response.status != 200:
+            raise fail(f"the region {where}, which holds no records, answered {response.status}, not "
+                       "a ticket", response.exchange)
+        ticket = hts.ticket(client, kind, case["id"], params)
+        try:
+            blob = hts.blob(client, ticket).data
+            hts.records(client, blob, DEFAULT[kind]) if DEFAULT[kind] != "CRAM" else None
+        except AssemblyError as exc:
+            raise fail(f"the empty region's answer is not a valid file: {exc.message}",
+                       ticket.exchange) from None
+
+    _each_case(service, empty)
 
 
 def _empty_window(truth: list[Record], contig: str) -> dict[str, Any]:

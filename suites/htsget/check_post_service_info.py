@@ -45,6 +45,12 @@ def post_records(client: ServiceClient, hts: Htsget, kind: str, ident: str,
     try:
         return hts.records(client, hts.blob(client, ticket).data, ticket.format), response
     except AssemblyError as exc:
+        try:
+            hts.blob(client, hts.ticket(client, kind, ident))
+        except AssemblyError:
+            # The GET ticket's blocks fail too: htsget.urls.accept-get reports that root cause once (issue 19).
+            pytest.skip(f"the POST answer could not be assembled ({exc.message}), nor the GET one; see "
+                        "htsget.urls.accept-get")
         raise fail(f"the POST answer could not be assembled: {exc.message}", response.exchange) from None
 
 

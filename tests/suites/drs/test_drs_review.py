@@ -114,3 +114,37 @@ def test_secret_header_values_and_short_repr() -> None:
     drs = Drs.__new__(Drs)
     drs.service = Service(index=0, standard="drs", version="1.4.0", url="https://drs.example.org/ga4gh/drs/v1")
     assert repr(drs) == "Drs(https://drs.example.org/ga4gh/drs/v1)"
+
+
+class _NullContents(DrsApp):
+    """Galaxy 26.1 (issue 19.9): every blob carries ``"contents": null``."""
+
+    def blob_object(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        document: dict[str, Any] = super().blob_object(*args, **kwargs)
+        document["contents"] = None
+        return document
+
+
+def test_a_blob_with_null_contents_gets_its_bytes_checked(report_root: Path) -> None:
+    # A blob is any object without a non-empty contents list: the byte checks run, and pass, on it.
+    app = _NullContents()
+    byte_checks = ["drs.object.size-matches-bytes", "drs.object.checksum-matches-bytes",
+                   "drs.access.url-is-fetchable", "drs.access.range-partial-content-is-exact-slice"]
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "drs null contents", "services": [_entry(app, server)]}, report_root,
+                             checks=byte_checks, environ={"DRS_TEST_PASSPORT": app.passport})
+    for check_id in byte_checks:
+        assert result.outcome(check_id) == "passed", (check_id, result.check(check_id).message)
+
+
+def test_post_not_offered_is_no_malformed_request(report_root: Path) -> None:
+    # issue 19.7 (refget's FASTA-DRS router): POST answered 405 where the service offers no POST is "not
+    # offered", not "malformed input accepted"; a 422 to the same body still fails (fault malformed-body-422).
+    app = DrsApp(options={"variants": ["post-for-passports-only"]})
+    with ReferenceServer(app) as server:
+        entry = _entry(app, server)
+        entry.pop("protected_objects", None)
+        result = run_profile({"initiative": "drs no post", "services": [entry]}, report_root,
+                             checks=["drs.http.malformed-request-is-400"], environ={"DRS_TEST_PASSPORT": app.passport})
+    assert result.outcome("drs.http.malformed-request-is-400") == "skipped", result.output
+    assert "not offered" in result.check("drs.http.malformed-request-is-400").message

@@ -79,3 +79,65 @@ def test_server_without_cram_and_bcf_and_without_service_info_gets_no_failed_che
     assert result.errors() == []
     assert result.outcome("htsget.response.success-200-json") == "passed"
     assert result.outcome("htsget.ticket.format-matches-request") == "skipped"
+
+
+def test_unfetchable_blocks_fail_once_and_cascades_skip(report_root: Path, specs_dir: str | None) -> None:
+    # htsgetr 0.1.0 (issue 19): its block URLs are refused, so no ticket assembles. That is one failure
+    # (htsget.urls.accept-get); the checks whose input is the assembled bytes skip, and the md5 check, on
+    # tickets without md5, skips for that reason whatever the blocks do.
+    entry = _entry(reference={"faults": ["ticket-headers-missing"], "options": {"variant": "no-md5"}})
+    result = run_profile({"initiative": "blocks refused", "services": [entry]}, report_root, specs_dir=specs_dir,
+                         standards=["htsget"])
+    failed = {c.id for s in result.scorecard.services for c in s.checks if c.outcome == "failed"}
+    assert failed == {"htsget.urls.accept-get"}, result.failed()
+    assert result.outcome("htsget.data.md5-matches-concatenation") == "skipped"
+    assert "no ticket gives md5" in result.check("htsget.data.md5-matches-concatenation").message
+    assert result.errors() == []
+
+
+def test_one_case_answering_500_hides_no_other_ticket(report_root: Path, specs_dir: str | None) -> None:
+    # htsgetr 0.1.0 (issue 19): the region case answers 500 while the other requests give tickets served
+    # as another media type; the ticket checks read every ticket that came, so the media type is reported.
+    entry = _entry(reference={"faults": ["ticket-500-for-regions", "wrong-content-type"]})
+    result = run_profile({"initiative": "one case 500", "services": [entry]}, report_root, specs_dir=specs_dir,
+                         checks=["htsget.response.success-200-json", "htsget.response.content-type-htsget-json",
+                                 "htsget.ticket.urls-array", "htsget.ticket.format-allowed-for-endpoint"])
+    assert result.outcome("htsget.response.success-200-json") == "failed"
+    assert result.outcome("htsget.response.content-type-htsget-json") == "failed"
+    assert result.outcome("htsget.ticket.format-allowed-for-endpoint") == "passed"
+
+
+def test_shared_service_info_checks_are_shoulds_at_htsget_1_3(report_root: Path, specs_dir: str | None) -> None:
+    # issue 19 (htsgetr 0.1.0 serves no /reads/service-info): htsget 1.3.0 §GA4GH service-info makes the
+    # endpoints a SHOULD, so the shared checks there warn; they do not make the service non-conformant.
+    entry = _entry(reference={"faults": ["service-info-variants-404", "service-info-wrong-artifact"]})
+    result = run_profile({"initiative": "si should", "services": [entry]}, report_root, specs_dir=specs_dir,
+                         checks=["service-info.type.artifact-matches-standard", "htsget.response.success-200-json"])
+    check = next(c for s in result.scorecard.services for c in s.checks
+                 if c.id == "service-info.type.artifact-matches-standard")
+    assert (check.outcome, check.level, check.warning) == ("failed", "SHOULD", True)
+    assert result.exit_code == 0, result.output
+
+
+def test_a_case_without_input_hides_no_other_case() -> None:
+    # issue 19.2: the reads case skips (no ground truth, say); the variants case still runs and fails.
+    from conformance_suites.htsget.check_data import _each_case
+
+    from conformance.errors import CheckFailure
+    from conformance.profile import Service
+
+    service = Service(index=0, standard="htsget", version="1.3.0", url="http://127.0.0.1:9",
+                      options={"reads": [{"id": "r"}], "variants": [{"id": "v"}]})
+    seen: list[str] = []
+
+    def run(kind: str, case: dict[str, Any]) -> None:
+        seen.append(kind)
+        if kind == "reads":
+            pytest.skip("no reads ground truth")
+        raise CheckFailure("the variants case fails")
+
+    with pytest.raises(CheckFailure):
+        _each_case(service, run)
+    assert seen == ["reads", "variants"]
+    with pytest.raises(pytest.skip.Exception, match="no reads ground truth"):
+        _each_case(service, lambda kind, case: pytest.skip("no reads ground truth"))

@@ -154,3 +154,15 @@ def test_without_sequences_the_checks_say_why(report_root: Path) -> None:
     check = result.check("refget.sequence.md5-matches-bytes")
     assert check.outcome == "skipped" and "lists no sequences" in check.message
     assert result.outcome("refget.service-info.algorithms-include-md5") == "passed"
+
+
+def test_refget_1_0_service_info_checks_are_not_in_that_version(report_root: Path, specs_dir: str | None) -> None:
+    # issue 19.6 (seqrepo-rest-service): refget 1.0 has its own {"service": ...} document, not GA4GH
+    # service-info; the shared checks skip, saying the version they are not part of.
+    entry = next(e for e in reference_entries("refget") if e["version"] == "1.0.1")
+    entry["version"] = "1.0.0"
+    result = run_profile({"initiative": "refget 1.0.0", "services": [entry]}, report_root, specs_dir=specs_dir,
+                         checks=["service-info.endpoint.answers-200", "service-info.schema.valid"])
+    for check_id in ("service-info.endpoint.answers-200", "service-info.schema.valid"):
+        assert result.outcome(check_id) == "skipped"
+        assert result.check(check_id).message.startswith("not in refget 1.0.0"), result.check(check_id).message
