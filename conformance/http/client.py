@@ -10,6 +10,7 @@ and every exchange recorded, redacted, as evidence. The pieces live beside it: :
 
 from __future__ import annotations
 
+import hashlib
 import http.cookiejar
 import io
 import json
@@ -24,7 +25,7 @@ from requests.structures import CaseInsensitiveDict
 
 from conformance._version import __version__
 from conformance.errors import HarnessError, ResponseError, ServiceBusy, TransportError
-from conformance.exchange import Exchange
+from conformance.exchange import Exchange, binary_summary, is_binary
 from conformance.http.models import Response
 from conformance.http.policy import (
     IDEMPOTENT,
@@ -37,10 +38,12 @@ from conformance.http.policy import (
 )
 from conformance.http.redirects import MAX_REDIRECTS, REDIRECT_STATUSES, Credentials, origin_of, redirect_refusal
 from conformance.http.transport import (
+    MEMORY_EVERY,
     WATCH_GRACE,
     LargeBodies,
     Watch,
     WatchedAdapter,
+    check_memory,
     current,
     describe_transport_error,
     read_chunks,
@@ -201,12 +204,18 @@ class HttpClient:
               on_chunk: Callable[[bytes], None] | None, ca_bundle: str | None,
               visited: list[str], record: Callable[[Exchange], None] | None, decode: bool = True) -> Response:
         budget = self.limits.budget
-        # A body kept in memory is capped by max_response_bytes; a streamed body (hashed, never kept)
-        # may be allowed more by its caller, within the run's byte budget.
+        # Bodies by kind (issue 23): a streamed body (hashed, never kept) may be allowed what its caller
+        # asks, within the run's byte budget; bytes a caller asks to hold (max_bytes) are capped by
+        # max_response_bytes; any other body is a document held to be parsed, capped by
+        # max_document_bytes. Each cap counts decoded bytes, as they arrive, before any parsing.
         if on_chunk is not None and max_bytes:
-            cap = max_bytes
-        else:
+            cap, cap_name = max_bytes, "max_response_bytes"
+        elif max_bytes or on_chunk is not None:
             cap = min(max_bytes or budget.max_response_bytes, budget.max_response_bytes)
+            cap_name = "max_response_bytes"
+        else:
+            cap = min(budget.max_document_bytes, budget.max_response_bytes)
+            cap_name = "max_document_bytes" if cap == budget.max_document_bytes else "max_response_bytes"
         send_headers = dict(headers)
         if credentials is not None and credentials.applies_to(url):
             for name, value in credentials.headers.items():
@@ -256,11 +265,17 @@ class HttpClient:
             content = io.BytesIO()  # getvalue() hands over its buffer: no second copy of a large body
             kept = 0
             truncated = False
+            digest = hashlib.sha256()
+            memory_at = MEMORY_EVERY
             try:
                 for chunk in read_chunks(raw, started, timeout, watch, decode):
                     self.limits.add_bytes(len(chunk))
                     exchange.body_bytes += len(chunk)
+                    if exchange.body_bytes >= memory_at:
+                        memory_at = exchange.body_bytes + MEMORY_EVERY
+                        check_memory(budget.max_memory_mb)
                     if on_chunk is not None:
+                        digest.update(chunk)
                         on_chunk(chunk)
                         if kept < EVIDENCE_KEEP:
                             kept += content.write(chunk[: EVIDENCE_KEEP - kept])
@@ -279,7 +294,8 @@ class HttpClient:
                 exc.message = self.redactor.text(exc.message)
                 exchange.error = exc.message
                 exchange.body_bytes = max(exchange.body_bytes, 0)
-                exchange.response_body = self._evidence(content.getbuffer()[:EVIDENCE_KEEP])
+                self._describe_body(exchange, content.getbuffer()[:EVIDENCE_KEEP], None)
+                del content
                 exc.exchange = exc.exchange or exchange
                 if exc.limit:
                     self.limits.note(exc.limit)
@@ -291,17 +307,30 @@ class HttpClient:
         exchange.elapsed = time.monotonic() - started
         exchange.truncated = truncated
         if truncated and not (on_chunk is not None and max_bytes):  # a streaming caller's own cap is no limit
-            self.limits.note("max_response_bytes")
+            self.limits.note(cap_name)
         data = content.getvalue()
         del content
-        exchange.response_body = self._evidence(data[:EVIDENCE_KEEP])
+        if on_chunk is None:
+            digest.update(data)
+        self._describe_body(exchange, data[:EVIDENCE_KEEP], digest.hexdigest())
         headers_ci: CaseInsensitiveDict[str] = CaseInsensitiveDict(dict(raw.headers))
-        response = Response(raw.status_code, raw.reason or "", headers_ci, data, url, exchange, truncated, cap)
+        response = Response(raw.status_code, raw.reason or "", headers_ci, data, url, exchange, truncated, cap,
+                            cap_name)
         self._large.track(response)
         return response
 
-    def _evidence(self, head: bytes | memoryview) -> str:
-        return self.redactor.text(bytes(head).decode("utf-8", "replace"))[:EVIDENCE_BODY_CHARS]
+    def _describe_body(self, exchange: Exchange, head: bytes | memoryview, sha256: str | None) -> None:
+        """The body as evidence: a text body, redacted and cut; a binary one (issue 21 item 9) as its size,
+        content type, digest and a short hex preview, never as bytes decoded into mojibake."""
+        head = bytes(head)
+        exchange.body_sha256 = sha256
+        content_type = exchange.header("Content-Type")
+        if is_binary(content_type, head):
+            exchange.binary = True
+            exchange.response_body = binary_summary(exchange.body_bytes, content_type, sha256, head,
+                                                    exchange.truncated)
+            return
+        exchange.response_body = self.redactor.text(head.decode("utf-8", "replace"))[:EVIDENCE_BODY_CHARS]
 
 
 class ServiceClient:
@@ -350,8 +379,17 @@ class ServiceClient:
         return self.request("POST", path, json_body=json, **kwargs)
 
     def stream(self, url: str, on_chunk: Callable[[bytes], None], **kwargs: Any) -> Response:
-        """GET ``url`` passing each body chunk to ``on_chunk`` without keeping it (constant memory)."""
-        return self.request(kwargs.pop("method", "GET"), url, on_chunk=on_chunk, **kwargs)
+        """GET ``url`` passing each body chunk to ``on_chunk`` without keeping it (constant memory).
+
+        The bytes are usually checked against a document fetched just before (a DRS object's checksums,
+        an htsget ticket's md5, a refget sequence's metadata): the last JSON document this check
+        received is kept beside them as the evidence of what was claimed (issue 21 item 9)."""
+        claim = next((e for e in reversed(self.exchanges) if e.status is not None and 200 <= e.status < 300
+                      and not e.binary and "json" in e.header("Content-Type").lower()), None)
+        response = self.request(kwargs.pop("method", "GET"), url, on_chunk=on_chunk, **kwargs)
+        if claim is not None and claim is not response.exchange:
+            response.exchange.claim = claim
+        return response
 
     @property
     def last(self) -> Exchange | None:
