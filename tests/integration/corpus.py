@@ -81,6 +81,14 @@ class CorpusApp(ReferenceApp):
         self.seen.append((request.method, request.path, dict(request.headers)))
         return Reply(302, headers={"Location": "/service-info", "Content-Length": "0"})
 
+    def not_found(self, request: Request) -> Reply:
+        """With ``everywhere=True`` the server misbehaves on every path, so that any standard's
+        checks (a DRS, an htsget and a Beacon service at the same server) meet the behaviour."""
+        if not self.options.get("everywhere"):
+            return super().not_found(request)
+        self.seen.append((request.method, request.path, dict(request.headers)))
+        return self.behaviour.reply(self, request)
+
     def wait(self, seconds: float) -> None:
         """Hold a handler thread until the server stops (a stalled server)."""
         self.stopping.wait(seconds)
