@@ -436,7 +436,10 @@ def _evidence(exchange: Exchange | None, item: pytest.Item) -> list[dict[str, An
         client = getattr(item, "funcargs", {}).get("client")
         if isinstance(client, ServiceClient) and client.exchanges:
             exchange = client.exchanges[-1]
-    return [exchange.to_dict()] if exchange is not None else []
+    if exchange is None:
+        return []
+    # Bytes checked against a document: the document that made the claim, beside them (issue 21 item 9).
+    return [exchange.to_dict()] + ([exchange.claim.to_dict()] if exchange.claim is not None else [])
 
 
 def _longrepr(outcome: str, message: str, evidence: list[dict[str, Any]]) -> str:

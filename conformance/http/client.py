@@ -31,6 +31,7 @@ from conformance.http.policy import (
     IDEMPOTENT,
     MAX_ATTEMPTS,
     MAX_RETRY_AFTER,
+    MAX_RETRY_WAIT,
     RETRY_STATUSES,
     Breaker,
     RunLimits,
@@ -155,6 +156,7 @@ class HttpClient:
         origin = origin_of(url)
         self.breaker.check(origin, method, self.redactor.url(url))
         attempt = 0
+        waited = 0.0
         while True:
             attempt += 1
             try:
@@ -179,8 +181,9 @@ class HttpClient:
                 return response
             delay = retry_after(response.headers.get("Retry-After"))
             wait = 0.5 * 2 ** (attempt - 1) if delay is None else delay
-            patient = wait <= MAX_RETRY_AFTER and wait < self.limits.remaining()
+            patient = wait <= MAX_RETRY_AFTER and waited + wait <= MAX_RETRY_WAIT and wait < self.limits.remaining()
             if retryable and attempt < MAX_ATTEMPTS and patient:
+                waited += wait
                 time.sleep(wait)
                 continue
             if allow_busy:
@@ -194,6 +197,9 @@ class HttpClient:
             else:
                 tries = f"{attempt} attempt{'s' if attempt > 1 else ''}"
                 message = f"the server answered {status} to {tries}"
+                if retryable and attempt < MAX_ATTEMPTS:
+                    message += (f" and asked to wait {wait:g} s more, beyond the {MAX_RETRY_WAIT:g} s a request "
+                                "waits in all or the run's time left; not retried")
                 self.breaker.seen(origin, message, None)
             raise ServiceBusy(message, response.exchange)
 
