@@ -25,6 +25,7 @@ from hypothesis import seed as hypothesis_seed
 from conformance import suite as suites
 from conformance.checks import MARKER, Requirement
 from conformance.errors import (
+    BudgetExceeded,
     CheckFailure,
     ConformanceError,
     HarnessError,
@@ -280,6 +281,16 @@ class RunPlugin:
 
     def pytest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
         self._started[nodeid] = time.time()
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """Once the run's max_seconds are spent, the checks left are not started (issue 23: the run ends
+        within its time budget plus the grace of the check running at the deadline)."""
+        limits = self.run.limits
+        if item.nodeid in self.run.collected and limits.remaining() <= 0:
+            limits.note("max_seconds")
+            raise BudgetExceeded(f"run time budget exhausted (max_seconds={limits.budget.max_seconds:g})",
+                                 "max_seconds")
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[
