@@ -319,6 +319,10 @@ class HttpClient:
         if on_chunk is None:
             digest.update(data)
         self._describe_body(exchange, data[:EVIDENCE_KEEP], digest.hexdigest())
+        if truncated and max_bytes is None and on_chunk is None:
+            # A document cut at its cap cannot be parsed: only its head is worth keeping, and views that
+            # remember answers would otherwise hold max_document_bytes per endpoint (issue 23).
+            data = data[:EVIDENCE_KEEP]
         headers_ci: CaseInsensitiveDict[str] = CaseInsensitiveDict(dict(raw.headers))
         response = Response(raw.status_code, raw.reason or "", headers_ci, data, url, exchange, truncated, cap,
                             cap_name)
