@@ -59,6 +59,16 @@ EVIDENCE_BODY_CHARS = 4000
 EVIDENCE_KEEP = EVIDENCE_BODY_CHARS + 8192
 
 
+#: A response header value longer than this is cut in the evidence (a server may send 64 KiB lines).
+EVIDENCE_HEADER_CHARS = 2048
+
+
+def bounded_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The response headers as evidence: a value too long to read is cut, with its length named."""
+    return {name: value if len(value) <= EVIDENCE_HEADER_CHARS
+            else f"{value[:EVIDENCE_HEADER_CHARS]}… ({len(value):,} characters)" for name, value in headers.items()}
+
+
 class HttpClient:
     """Sends requests within the run's limits. One per run; checks use a :class:`ServiceClient`."""
 
@@ -267,7 +277,7 @@ class HttpClient:
                 current.watch = None
             exchange.status = raw.status_code
             exchange.reason = raw.reason or ""
-            exchange.response_headers = self.redactor.headers(dict(raw.headers))
+            exchange.response_headers = self.redactor.headers(bounded_headers(dict(raw.headers)))
             content = io.BytesIO()  # getvalue() hands over its buffer: no second copy of a large body
             kept = 0
             truncated = False

@@ -258,3 +258,11 @@ def test_a_retry_after_loop_is_bounded_in_total_wait(make_http: Callable[..., Ht
         make_http().request("GET", f"{server.url}/busy?after=20")
     assert sum(waits) <= MAX_RETRY_WAIT and waits == [20.0]
 
+
+
+def test_a_huge_header_is_cut_in_the_evidence() -> None:
+    from conformance.http.client import EVIDENCE_HEADER_CHARS, bounded_headers
+
+    bounded = bounded_headers({"X-Big": "a" * 60_000, "Content-Type": "application/json"})
+    assert bounded["Content-Type"] == "application/json"
+    assert bounded["X-Big"] == "a" * EVIDENCE_HEADER_CHARS + "… (60,000 characters)"
