@@ -380,15 +380,16 @@ def test_no_credential_reaches_any_report(report_root: Path, specs_dir: str | No
 
 
 def test_checks_left_when_max_seconds_are_spent_are_not_started(report_root: Path, specs_dir: str | None) -> None:
-    """Issue 23: past its deadline the run starts no check (a check that computes without asking the
-    server, a hypothesis search, would otherwise still run), so it ends within max_seconds plus the grace
-    of the check running at the deadline."""
+    """Issue 23: past its deadline the run starts no check (each would cost pytest's own overhead, and a
+    check that computes without asking the server would still run), so it ends within max_seconds plus
+    the grace of the check running at the deadline; the checks left are counted as not run."""
     with corpus.CorpusServer("conformant") as server:
         result, elapsed = timed_run(document(entry(server.url), max_seconds=0.001), report_root, specs_dir)
-    checks = result.scorecard.services[0].checks
-    assert checks and all(c.outcome == "error" and c.limit == "max_seconds" for c in checks), \
-        [(c.check_id, c.outcome, c.message) for c in checks if c.limit != "max_seconds"]
-    assert all("run time budget exhausted (max_seconds=0.001)" in c.message for c in checks)
+    service = result.scorecard.services[0]
+    assert [(c.outcome, c.limit, c.message) for c in service.checks] == [
+        ("error", "max_seconds", "run time budget exhausted (max_seconds=0.001)")]
+    assert service.not_run > 0 and service.verdict() == "incomplete"
     assert result.exit_code == 2 and "max_seconds" in result.scorecard.limits_hit
-    assert elapsed < MARGIN * 3
+    assert not result.scorecard.interrupted
+    assert elapsed < MAX_SECONDS + MARGIN
     assert_clean_reports(result.run_dir, result.output)
