@@ -29,8 +29,8 @@ class Exchange:
     #: The body is not text: ``response_body`` summarises it (size, type, digest, hex preview).
     binary: bool = False
     #: For bytes checked against a document (a DRS object's checksums, an htsget ticket): the
-    #: exchange that brought that document, shown beside the bytes as evidence.
-    claim: Exchange | None = field(default=None, repr=False, compare=False)
+    #: exchanges that brought the documents leading to them, latest first, shown beside the bytes.
+    claims: list[Exchange] = field(default_factory=list, repr=False, compare=False)
 
     def header(self, name: str) -> str:
         """A response header, whatever case the server wrote its name in ("" if absent)."""

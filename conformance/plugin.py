@@ -458,7 +458,7 @@ def _evidence(exchange: Exchange | None, item: pytest.Item) -> list[dict[str, An
     if exchange is None:
         return []
     # Bytes checked against a document: the document that made the claim, beside them (issue 21 item 9).
-    return [exchange.to_dict()] + ([exchange.claim.to_dict()] if exchange.claim is not None else [])
+    return [exchange.to_dict()] + [claim.to_dict() for claim in exchange.claims]
 
 
 def _longrepr(outcome: str, message: str, evidence: list[dict[str, Any]]) -> str:

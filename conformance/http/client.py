@@ -69,6 +69,10 @@ def bounded_headers(headers: Mapping[str, str]) -> dict[str, str]:
             else f"{value[:EVIDENCE_HEADER_CHARS]}… ({len(value):,} characters)" for name, value in headers.items()}
 
 
+#: How many documents a streamed body keeps as its claims when the caller names none.
+CLAIMS = 2
+
+
 class HttpClient:
     """Sends requests within the run's limits. One per run; checks use a :class:`ServiceClient`."""
 
@@ -398,17 +402,19 @@ class ServiceClient:
     def post(self, path: str, json: Any = None, **kwargs: Any) -> Response:
         return self.request("POST", path, json_body=json, **kwargs)
 
-    def stream(self, url: str, on_chunk: Callable[[bytes], None], **kwargs: Any) -> Response:
+    def stream(self, url: str, on_chunk: Callable[[bytes], None], *, claims: list[Exchange] | None = None,
+               **kwargs: Any) -> Response:
         """GET ``url`` passing each body chunk to ``on_chunk`` without keeping it (constant memory).
 
-        The bytes are usually checked against a document fetched just before (a DRS object's checksums,
-        an htsget ticket's md5, a refget sequence's metadata): the last JSON document this check
-        received is kept beside them as the evidence of what was claimed (issue 21 item 9)."""
-        claim = next((e for e in reversed(self.exchanges) if e.status is not None and 200 <= e.status < 300
-                      and not e.binary and "json" in e.header("Content-Type").lower()), None)
+        The bytes are checked against documents (a DRS object's checksums and the AccessURL that led to
+        them, an htsget ticket's md5, a refget sequence's metadata): ``claims`` names them, else the last
+        :data:`CLAIMS` JSON documents this check received are kept beside the bytes as the evidence of
+        what was claimed (issue 21 item 9)."""
+        if claims is None:
+            claims = [e for e in reversed(self.exchanges) if e.status is not None and 200 <= e.status < 300
+                      and not e.binary and "json" in e.header("Content-Type").lower()][:CLAIMS]
         response = self.request(kwargs.pop("method", "GET"), url, on_chunk=on_chunk, **kwargs)
-        if claim is not None and claim is not response.exchange:
-            response.exchange.claim = claim
+        response.exchange.claims = [e for e in claims if e is not response.exchange]
         return response
 
     @property

@@ -211,19 +211,21 @@ def test_a_streamed_body_is_hashed_whole_and_only_its_head_kept(make_http: Calla
     assert response.exchange.binary
 
 
-def test_bytes_streamed_after_a_document_carry_it_as_the_claim(make_http: Callable[..., HttpClient],
-                                                               server: Hostile) -> None:
+def test_bytes_streamed_after_documents_carry_them_as_claims(make_http: Callable[..., HttpClient],
+                                                             server: Hostile) -> None:
     client = client_of(make_http(), server)
-    document = client.get("/object")
+    first, second, third = (client.get("/object") for _ in range(3))
     response = client.stream("/blob", lambda chunk: None)
-    assert response.exchange.claim is document.exchange
+    assert response.exchange.claims == [third.exchange, second.exchange]  # the latest CLAIMS documents
+    named = client.stream("/blob", lambda chunk: None, claims=[first.exchange])
+    assert named.exchange.claims == [first.exchange]
 
 
-def test_the_evidence_of_a_bytes_failure_includes_the_claim() -> None:
+def test_the_evidence_of_a_bytes_failure_includes_the_claims() -> None:
     from conformance.plugin import _evidence
 
     claim = Exchange(method="GET", url="http://h/object", status=200, response_body='{"checksums": []}')
-    blob = Exchange(method="GET", url="http://h/blob", status=200, binary=True, claim=claim)
+    blob = Exchange(method="GET", url="http://h/blob", status=200, binary=True, claims=[claim])
     evidence = _evidence(blob, SimpleNamespace())  # type: ignore[arg-type]
     assert [entry["url"] for entry in evidence] == ["http://h/blob", "http://h/object"]
 
