@@ -28,7 +28,7 @@ class Exchange:
     body_sha256: str | None = None
     #: The body is not text: ``response_body`` summarises it (size, type, digest, hex preview).
     binary: bool = False
-    #: For bytes checked against a document (a DRS object's checksums, an htsget ticket): the
+    #: For bytes checked against a document (an object's checksums, a ticket's digest): the
     #: exchanges that brought the documents leading to them, latest first, shown beside the bytes.
     claims: list[Exchange] = field(default_factory=list, repr=False, compare=False)
 

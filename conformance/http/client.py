@@ -406,8 +406,8 @@ class ServiceClient:
                **kwargs: Any) -> Response:
         """GET ``url`` passing each body chunk to ``on_chunk`` without keeping it (constant memory).
 
-        The bytes are checked against documents (a DRS object's checksums and the AccessURL that led to
-        them, an htsget ticket's md5, a refget sequence's metadata): ``claims`` names them, else the last
+        The bytes are checked against documents (an object's checksums and the access URL that led to
+        them, a ticket's digest, a sequence's metadata): ``claims`` names them, else the last
         :data:`CLAIMS` JSON documents this check received are kept beside the bytes as the evidence of
         what was claimed (issue 21 item 9)."""
         if claims is None:
