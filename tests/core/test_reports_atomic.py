@@ -52,7 +52,12 @@ def test_redaction_rewrites_a_file_atomically(tmp_path: Path, monkeypatch: pytes
     (tmp_path / "summary.md").write_text(f"token {secret}\n", encoding="utf-8")
     written: list[Path] = []
     original = reports.atomic_write_text
-    monkeypatch.setattr(reports, "atomic_write_text", lambda p, t: (written.append(p), original(p, t)))
+
+    def recording(path: Path, text: str) -> None:
+        written.append(path)
+        original(path, text)
+
+    monkeypatch.setattr(reports, "atomic_write_text", recording)
     redact_tree(tmp_path, Redactor([secret]))
     assert written == [tmp_path / "summary.md"]
     assert secret not in (tmp_path / "summary.md").read_text(encoding="utf-8")
