@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import re
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -41,9 +43,14 @@ SERVICES: list[dict[str, Any]] = [
 ]
 
 
+#: A bearer token every service is given: it must appear in no report file and no output.
+TOKEN = "hostile-" + secrets.token_hex(16)
+
+
 def profile(url: str, name: str, max_seconds: float, timeout: float) -> dict[str, Any]:
     return {"initiative": f"hostile {name}",
-            "services": [{**service, "url": url, "name": service["standard"]} for service in SERVICES],
+            "services": [{**service, "url": url, "name": service["standard"],
+                          "auth": {"bearer_token_env": "HOSTILE_TOKEN"}} for service in SERVICES],
             "budget": {"request_timeout_seconds": timeout, "max_seconds": max_seconds,
                        "max_run_bytes": 8 * 1024**3}}
 
@@ -88,14 +95,21 @@ def measure(name: str, workdir: Path, specs_dir: str | None, max_seconds: float,
                    str(reports), "--quiet"] + (["--specs-dir", specs_dir] if specs_dir else [])
         started = time.monotonic()
         process = subprocess.run(["/usr/bin/time", "-v", *command], capture_output=True, text=True, cwd=REPO,
-                                 timeout=max_seconds * 3 + 60)
+                                 timeout=max_seconds * 3 + 60, env={**os.environ, "HOSTILE_TOKEN": TOKEN})
         elapsed = time.monotonic() - started
     finally:
         server.stop()
     match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", process.stderr)
     return {"name": name, "exit": process.returncode, "seconds": elapsed, "run_seconds": run_seconds(reports),
             "peak_mb": int(match.group(1)) / 1024 if match else float("nan"),
-            "reports": reports_valid(reports), "traceback": "Traceback" in process.stdout + process.stderr}
+            "reports": reports_valid(reports), "traceback": "Traceback" in process.stdout + process.stderr,
+            "leaked": leaked(reports, process.stdout + process.stderr)}
+
+
+def leaked(reports: Path, output: str) -> bool:
+    """Whether the token appears in the run's output or any file it wrote."""
+    files = (p for p in reports.rglob("*") if p.is_file())
+    return TOKEN in output or any(TOKEN in p.read_text(encoding="utf-8", errors="replace") for p in files)
 
 
 def main(argv: list[str]) -> int:
@@ -112,7 +126,7 @@ def main(argv: list[str]) -> int:
     print(f"profile: drs + htsget + beacon at one server; max_seconds={args.max_seconds:g}, "
           f"request_timeout_seconds={args.request_timeout:g}")
     print(f"{'mode':<22} {'exit':>4} {'wall s':>7} {'run s':>6} {'peak RSS MB':>12} {'× baseline':>10}  reports  "
-          "traceback")
+          "traceback  token leaked")
     with tempfile.TemporaryDirectory() as tmp:
         base = measure("conformant", Path(tmp), specs_dir, args.max_seconds, args.request_timeout)
         for name in ["conformant", *modes]:
@@ -121,7 +135,7 @@ def main(argv: list[str]) -> int:
             print(f"{row['name']:<22} {row['exit']:>4} {row['seconds']:>7.1f} {row['run_seconds']:>6.1f} "
                   f"{row['peak_mb']:>12.0f} "
                   f"{row['peak_mb'] / base['peak_mb']:>10.2f}  {row['reports']:<8} "
-                  f"{'YES' if row['traceback'] else 'no'}", flush=True)
+                  f"{'YES' if row['traceback'] else 'no':<9}  {'YES' if row['leaked'] else 'no'}", flush=True)
     return 0
 
 
