@@ -45,6 +45,8 @@ def _budget_overrides(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--max-response-bytes", type=int)
     group.add_argument("--max-run-bytes", type=int)
     group.add_argument("--max-examples", type=int, help="hypothesis examples per property check")
+    group.add_argument("--max-document-bytes", type=int, help="one JSON (or other) document held to be parsed")
+    group.add_argument("--max-memory-mb", type=int, help="resident memory of the whole run")
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:

@@ -17,9 +17,15 @@ class Budget:
     max_response_bytes: int = 100 * 1024 * 1024
     max_run_bytes: int = 2 * 1024 * 1024 * 1024
     max_examples: int = 25
+    #: The cap of a document held in memory to be parsed (JSON and other non-byte-stream bodies);
+    #: byte streams are hashed as they arrive and never held (issue 23).
+    max_document_bytes: int = 8 * 1024 * 1024
+    #: The resident memory of the whole run; an exchange that would grow it past this stops with an
+    #: error naming the cause, and the run goes on (issue 23).
+    max_memory_mb: int = 300
 
     @classmethod
     def fields(cls) -> dict[str, type]:
         return {"max_seconds": float, "request_timeout_seconds": float, "max_requests": int,
                 "requests_per_second": float, "max_response_bytes": int, "max_run_bytes": int,
-                "max_examples": int}
+                "max_examples": int, "max_document_bytes": int, "max_memory_mb": int}

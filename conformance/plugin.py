@@ -25,6 +25,7 @@ from hypothesis import seed as hypothesis_seed
 from conformance import suite as suites
 from conformance.checks import MARKER, Requirement
 from conformance.errors import (
+    BudgetExceeded,
     CheckFailure,
     ConformanceError,
     HarnessError,
@@ -275,6 +276,8 @@ class RunPlugin:
             "its checks did not run"))
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        if self._out_of_time and isinstance(excinfo.value, pytest.Session.Interrupted):
+            return  # the session stopped at max_seconds: limits_hit and not_run say so
         self.run.interrupted = True
 
     @pytest.hookimpl(optionalhook=True)
@@ -287,6 +290,22 @@ class RunPlugin:
 
     def pytest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
         self._started[nodeid] = time.time()
+
+    #: The run stopped its session because max_seconds were spent (not an interruption).
+    _out_of_time = False
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """Once the run's max_seconds are spent, no further check starts (issue 23: the run ends within its
+        time budget plus the grace of the check running at the deadline): this one errs with the budget as
+        its cause, the session stops, and the checks left are counted as not run."""
+        limits = self.run.limits
+        if item.nodeid in self.run.collected and limits.remaining() <= 0:
+            limits.note("max_seconds")
+            spent = f"run time budget exhausted (max_seconds={limits.budget.max_seconds:g})"
+            self._out_of_time = True
+            item.session.shouldstop = f"{spent}: the checks left were not run"
+            raise BudgetExceeded(spent, "max_seconds")
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[
@@ -492,7 +511,10 @@ def _last_exchange(item: pytest.Item) -> Exchange | None:
 def _evidence(exchange: Exchange | None, item: pytest.Item) -> list[dict[str, Any]]:
     if exchange is None:
         exchange = _last_exchange(item)
-    return [exchange.to_dict()] if exchange is not None else []
+    if exchange is None:
+        return []
+    # Bytes checked against a document: the document that made the claim, beside them (issue 21 item 9).
+    return [exchange.to_dict()] + [claim.to_dict() for claim in exchange.claims]
 
 
 def _longrepr(outcome: str, message: str, evidence: list[dict[str, Any]]) -> str:

@@ -10,6 +10,7 @@ and every exchange recorded, redacted, as evidence. The pieces live beside it: :
 
 from __future__ import annotations
 
+import hashlib
 import http.cookiejar
 import io
 import json
@@ -24,12 +25,13 @@ from requests.structures import CaseInsensitiveDict
 
 from conformance._version import __version__
 from conformance.errors import HarnessError, ResponseError, ServiceBusy, TransportError
-from conformance.exchange import Exchange
+from conformance.exchange import Exchange, binary_summary, is_binary
 from conformance.http.models import Response
 from conformance.http.policy import (
     IDEMPOTENT,
     MAX_ATTEMPTS,
     MAX_RETRY_AFTER,
+    MAX_RETRY_WAIT,
     RETRY_STATUSES,
     Breaker,
     RunLimits,
@@ -37,10 +39,12 @@ from conformance.http.policy import (
 )
 from conformance.http.redirects import MAX_REDIRECTS, REDIRECT_STATUSES, Credentials, origin_of, redirect_refusal
 from conformance.http.transport import (
+    MEMORY_EVERY,
     WATCH_GRACE,
     LargeBodies,
     Watch,
     WatchedAdapter,
+    check_memory,
     current,
     describe_transport_error,
     read_chunks,
@@ -53,6 +57,20 @@ EVIDENCE_BODY_CHARS = 4000
 #: Evidence is redacted before it is cut, over this much more, so that a secret straddling the cut
 #: (a credential token is a few KiB) is masked whole rather than leaving its head behind.
 EVIDENCE_KEEP = EVIDENCE_BODY_CHARS + 8192
+
+
+#: A response header value longer than this is cut in the evidence (a server may send 64 KiB lines).
+EVIDENCE_HEADER_CHARS = 2048
+
+
+def bounded_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The response headers as evidence: a value too long to read is cut, with its length named."""
+    return {name: value if len(value) <= EVIDENCE_HEADER_CHARS
+            else f"{value[:EVIDENCE_HEADER_CHARS]}… ({len(value):,} characters)" for name, value in headers.items()}
+
+
+#: How many documents a streamed body keeps as its claims when the caller names none.
+CLAIMS = 2
 
 
 class HttpClient:
@@ -152,6 +170,7 @@ class HttpClient:
         origin = origin_of(url)
         self.breaker.check(origin, method, self.redactor.url(url))
         attempt = 0
+        waited = 0.0
         while True:
             attempt += 1
             try:
@@ -176,8 +195,9 @@ class HttpClient:
                 return response
             delay = retry_after(response.headers.get("Retry-After"))
             wait = 0.5 * 2 ** (attempt - 1) if delay is None else delay
-            patient = wait <= MAX_RETRY_AFTER and wait < self.limits.remaining()
+            patient = wait <= MAX_RETRY_AFTER and waited + wait <= MAX_RETRY_WAIT and wait < self.limits.remaining()
             if retryable and attempt < MAX_ATTEMPTS and patient:
+                waited += wait
                 time.sleep(wait)
                 continue
             if allow_busy:
@@ -191,6 +211,9 @@ class HttpClient:
             else:
                 tries = f"{attempt} attempt{'s' if attempt > 1 else ''}"
                 message = f"the server answered {status} to {tries}"
+                if retryable and attempt < MAX_ATTEMPTS:
+                    message += (f" and asked to wait {wait:g} s more, beyond the {MAX_RETRY_WAIT:g} s a request "
+                                "waits in all or the run's time left; not retried")
                 self.breaker.seen(origin, message, None)
             raise ServiceBusy(message, response.exchange)
 
@@ -201,12 +224,18 @@ class HttpClient:
               on_chunk: Callable[[bytes], None] | None, ca_bundle: str | None,
               visited: list[str], record: Callable[[Exchange], None] | None, decode: bool = True) -> Response:
         budget = self.limits.budget
-        # A body kept in memory is capped by max_response_bytes; a streamed body (hashed, never kept)
-        # may be allowed more by its caller, within the run's byte budget.
+        # Bodies by kind (issue 23): a streamed body (hashed, never kept) may be allowed what its caller
+        # asks, within the run's byte budget; bytes a caller asks to hold (max_bytes) are capped by
+        # max_response_bytes; any other body is a document held to be parsed, capped by
+        # max_document_bytes. Each cap counts decoded bytes, as they arrive, before any parsing.
         if on_chunk is not None and max_bytes:
-            cap = max_bytes
-        else:
+            cap, cap_name = max_bytes, "max_response_bytes"
+        elif max_bytes or on_chunk is not None:
             cap = min(max_bytes or budget.max_response_bytes, budget.max_response_bytes)
+            cap_name = "max_response_bytes"
+        else:
+            cap = min(budget.max_document_bytes, budget.max_response_bytes)
+            cap_name = "max_document_bytes" if cap == budget.max_document_bytes else "max_response_bytes"
         send_headers = dict(headers)
         if credentials is not None and credentials.applies_to(url):
             for name, value in credentials.headers.items():
@@ -252,15 +281,21 @@ class HttpClient:
                 current.watch = None
             exchange.status = raw.status_code
             exchange.reason = raw.reason or ""
-            exchange.response_headers = self.redactor.headers(dict(raw.headers))
+            exchange.response_headers = self.redactor.headers(bounded_headers(dict(raw.headers)))
             content = io.BytesIO()  # getvalue() hands over its buffer: no second copy of a large body
             kept = 0
             truncated = False
+            digest = hashlib.sha256()
+            memory_at = MEMORY_EVERY
             try:
                 for chunk in read_chunks(raw, started, timeout, watch, decode):
                     self.limits.add_bytes(len(chunk))
                     exchange.body_bytes += len(chunk)
+                    if exchange.body_bytes >= memory_at:
+                        memory_at = exchange.body_bytes + MEMORY_EVERY
+                        check_memory(budget.max_memory_mb)
                     if on_chunk is not None:
+                        digest.update(chunk)
                         on_chunk(chunk)
                         if kept < EVIDENCE_KEEP:
                             kept += content.write(chunk[: EVIDENCE_KEEP - kept])
@@ -279,7 +314,8 @@ class HttpClient:
                 exc.message = self.redactor.text(exc.message)
                 exchange.error = exc.message
                 exchange.body_bytes = max(exchange.body_bytes, 0)
-                exchange.response_body = self._evidence(content.getbuffer()[:EVIDENCE_KEEP])
+                self._describe_body(exchange, content.getbuffer()[:EVIDENCE_KEEP], None)
+                del content
                 exc.exchange = exc.exchange or exchange
                 if exc.limit:
                     self.limits.note(exc.limit)
@@ -291,17 +327,34 @@ class HttpClient:
         exchange.elapsed = time.monotonic() - started
         exchange.truncated = truncated
         if truncated and not (on_chunk is not None and max_bytes):  # a streaming caller's own cap is no limit
-            self.limits.note("max_response_bytes")
+            self.limits.note(cap_name)
         data = content.getvalue()
         del content
-        exchange.response_body = self._evidence(data[:EVIDENCE_KEEP])
+        if on_chunk is None:
+            digest.update(data)
+        self._describe_body(exchange, data[:EVIDENCE_KEEP], digest.hexdigest())
+        if truncated and max_bytes is None and on_chunk is None:
+            # A document cut at its cap cannot be parsed: only its head is worth keeping, and views that
+            # remember answers would otherwise hold max_document_bytes per endpoint (issue 23).
+            data = data[:EVIDENCE_KEEP]
         headers_ci: CaseInsensitiveDict[str] = CaseInsensitiveDict(dict(raw.headers))
-        response = Response(raw.status_code, raw.reason or "", headers_ci, data, url, exchange, truncated, cap)
+        response = Response(raw.status_code, raw.reason or "", headers_ci, data, url, exchange, truncated, cap,
+                            cap_name)
         self._large.track(response)
         return response
 
-    def _evidence(self, head: bytes | memoryview) -> str:
-        return self.redactor.text(bytes(head).decode("utf-8", "replace"))[:EVIDENCE_BODY_CHARS]
+    def _describe_body(self, exchange: Exchange, head: bytes | memoryview, sha256: str | None) -> None:
+        """The body as evidence: a text body, redacted and cut; a binary one (issue 21 item 9) as its size,
+        content type, digest and a short hex preview, never as bytes decoded into mojibake."""
+        head = bytes(head)
+        exchange.body_sha256 = sha256
+        content_type = exchange.header("Content-Type")
+        if is_binary(content_type, head):
+            exchange.binary = True
+            exchange.response_body = binary_summary(exchange.body_bytes, content_type, sha256, head,
+                                                    exchange.truncated)
+            return
+        exchange.response_body = self.redactor.text(head.decode("utf-8", "replace"))[:EVIDENCE_BODY_CHARS]
 
 
 class ServiceClient:
@@ -349,9 +402,20 @@ class ServiceClient:
     def post(self, path: str, json: Any = None, **kwargs: Any) -> Response:
         return self.request("POST", path, json_body=json, **kwargs)
 
-    def stream(self, url: str, on_chunk: Callable[[bytes], None], **kwargs: Any) -> Response:
-        """GET ``url`` passing each body chunk to ``on_chunk`` without keeping it (constant memory)."""
-        return self.request(kwargs.pop("method", "GET"), url, on_chunk=on_chunk, **kwargs)
+    def stream(self, url: str, on_chunk: Callable[[bytes], None], *, claims: list[Exchange] | None = None,
+               **kwargs: Any) -> Response:
+        """GET ``url`` passing each body chunk to ``on_chunk`` without keeping it (constant memory).
+
+        The bytes are checked against documents (an object's checksums and the access URL that led to
+        them, a ticket's digest, a sequence's metadata): ``claims`` names them, else the last
+        :data:`CLAIMS` JSON documents this check received are kept beside the bytes as the evidence of
+        what was claimed (issue 21 item 9)."""
+        if claims is None:
+            claims = [e for e in reversed(self.exchanges) if e.status is not None and 200 <= e.status < 300
+                      and not e.binary and "json" in e.header("Content-Type").lower()][:CLAIMS]
+        response = self.request(kwargs.pop("method", "GET"), url, on_chunk=on_chunk, **kwargs)
+        response.exchange.claims = [e for e in claims if e is not response.exchange]
+        return response
 
     @property
     def last(self) -> Exchange | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from requests.structures import CaseInsensitiveDict
@@ -10,14 +11,37 @@ from requests.structures import CaseInsensitiveDict
 from conformance.errors import BudgetExceeded, CheckFailure, HarnessError
 from conformance.exchange import Exchange
 
-__all__ = ["Exchange", "Response"]
+__all__ = ["Exchange", "Response", "nesting_exceeds"]
+
+#: The deepest JSON nesting parsed (RFC 8259 §9 lets a parser limit it); checked before parsing, so
+#: that no document reaches the parser's recursion limit.
+MAX_DEPTH = 512
+_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def nesting_exceeds(data: bytes, limit: int) -> bool:
+    """Whether a JSON text nests arrays and objects deeper than ``limit``: a pre-scan that costs two
+    byte counts for an ordinary document and a scan of its brackets only for one with many."""
+    if data.count(b"[") + data.count(b"{") <= limit:
+        return False
+    depth = 0
+    for match in _TOKENS.finditer(data):
+        token = match.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return False
 
 
 class Response:
     """A finished answer: status, headers and the body, cut at the response-size cap."""
 
     def __init__(self, status: int, reason: str, headers: CaseInsensitiveDict[str], content: bytes,
-                 url: str, exchange: Exchange, truncated: bool, limit_bytes: int) -> None:
+                 url: str, exchange: Exchange, truncated: bool, limit_bytes: int,
+                 limit_name: str = "max_response_bytes") -> None:
         self.status = status
         self.reason = reason
         self.headers = headers
@@ -26,6 +50,8 @@ class Response:
         self.exchange = exchange
         self.truncated = truncated
         self._limit_bytes = limit_bytes
+        #: The budget key of the cap the body was read under (max_document_bytes or max_response_bytes).
+        self.limit_name = limit_name
 
     @property
     def content_type(self) -> str:
@@ -33,7 +59,7 @@ class Response:
 
     def cut_reason(self) -> str:
         """What the server did that made the body exceed the response-size cap, in a few words."""
-        limit = f"max_response_bytes={self._limit_bytes}"
+        limit = f"{self.limit_name}={self._limit_bytes}"
         declared = self.headers.get("Content-Length", "").strip()
         encoding = self.headers.get("Content-Encoding", "").strip().lower()
         if encoding and encoding != "identity":
@@ -64,7 +90,10 @@ class Response:
         server could not answer at all and the harness cannot tell.
         """
         if self.truncated:
-            raise BudgetExceeded(f"{self.cut_reason()}; not parsed", "max_response_bytes", self.exchange)
+            raise BudgetExceeded(f"{self.cut_reason()}; not parsed", self.limit_name, self.exchange)
+        if nesting_exceeds(self.content, MAX_DEPTH):
+            raise HarnessError(f"{self.exchange.method} {self.exchange.url} answered JSON nested too deeply "
+                               f"to parse (deeper than {MAX_DEPTH} levels)", self.exchange)
         try:
             return json.loads(self.content.decode("utf-8"))
         except UnicodeDecodeError as exc:
@@ -73,6 +102,9 @@ class Response:
             raise HarnessError(f"{self.exchange.method} {self.exchange.url} answered JSON nested too deeply "
                                "to parse", self.exchange) from None
         except ValueError as exc:
+            if "exceeds the limit" in str(exc).lower():  # a number of thousands of digits (RFC 8259 §9)
+                raise HarnessError(f"{self.exchange.method} {self.exchange.url} answered JSON with a number too "
+                                   "long to parse (over 4300 digits)", self.exchange) from None
             kind = self.content_type or "no Content-Type"
             snippet = self.exchange.response_body[:60].replace("\n", " ")  # already redacted
             problem = f"the body is not JSON ({kind}: {snippet!r}; {str(exc)[:80]})"

@@ -19,6 +19,9 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 #: The longest Retry-After the client honours; a longer one is reported instead of waited for.
 MAX_RETRY_AFTER = 30.0
+#: The most one request waits in all between its attempts (issue 23: a Retry-After or 503 loop is
+#: bounded in count, by MAX_ATTEMPTS, and in total wait).
+MAX_RETRY_WAIT = 30.0
 
 Origin = tuple[str, str, int]
 

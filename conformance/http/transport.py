@@ -6,6 +6,7 @@ line naming what a server or the network did wrong.
 from __future__ import annotations
 
 import gc
+import os
 import socket
 import threading
 import time
@@ -109,6 +110,41 @@ class LargeBodies:
         if not due:
             return
         gc.collect()
+
+
+try:
+    PAGE = os.sysconf("SC_PAGE_SIZE")
+except (AttributeError, ValueError, OSError):  # pragma: no cover - not a POSIX system
+    PAGE = 4096
+
+
+def resident_mb() -> float | None:
+    """The resident memory of this process in MB (``/proc/self/statm``), or None where there is none."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * PAGE / (1024 * 1024)
+
+
+#: How often, in bytes of one body, :func:`check_memory` runs: reading ``/proc/self/statm`` costs a
+#: few microseconds.
+MEMORY_EVERY = 1024 * 1024
+
+
+def check_memory(limit_mb: float) -> None:
+    """The run's memory budget (``max_memory_mb``), checked as bodies arrive: an exchange that would take
+    the harness past it stops with an error naming the cause, and the run goes on. The harness is one
+    process, so its resident set is the whole run's."""
+    used = resident_mb()
+    if used is None or used <= limit_mb:
+        return
+    gc.collect()  # garbage first (a check's traceback may hold a body): only what lives counts
+    used = resident_mb()
+    if used is not None and used > limit_mb:
+        raise BudgetExceeded(f"the harness's memory reached {used:.0f} MB while reading this body, over "
+                             f"max_memory_mb={limit_mb:g}; the exchange was stopped", "max_memory_mb")
 
 
 def read_chunks(raw: requests.Response, started: float, timeout: float, watch: Watch,

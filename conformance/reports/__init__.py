@@ -7,7 +7,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,16 +26,40 @@ TEXT_SUFFIXES = {".json", ".md", ".html", ".xml", ".svg", ".txt", ".yaml", ".log
 
 
 def write_reports(scorecard: Scorecard, run: Run) -> None:
+    """Every format, each written whole or not at all: a writer writes into a staging directory beside
+    the run's, and its files are renamed into place only once it has returned, so that a run killed,
+    interrupted or failing while it writes never leaves a half report (issue 23, issue 21 item 2)."""
+    run.run_dir.mkdir(parents=True, exist_ok=True)
     for writer in WRITERS:
-        writer(scorecard, run.run_dir, run.redactor)
+        with tempfile.TemporaryDirectory(dir=run.run_dir, prefix=".writing-") as staging:
+            writer(scorecard, Path(staging), run.redactor)
+            for path in sorted(Path(staging).rglob("*")):
+                if path.is_file():
+                    target = run.run_dir / path.relative_to(staging)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(path, target)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same directory and a rename: a reader
+    (or a run killed meanwhile) sees the old file or the new one, never half of one."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def redact_tree(directory: Path, redactor: Redactor) -> None:
     """The last line of defence: no registered secret or credential-shaped text stays in any file."""
     if not directory.is_dir():
         return
-    for path in directory.rglob("*"):
-        if not path.is_file() or path.suffix not in TEXT_SUFFIXES:
+    for path in sorted(directory.rglob("*")):
+        if not path.is_file() or path.suffix not in TEXT_SUFFIXES or path.name.startswith("."):
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         if path.suffix == ".json":
@@ -46,8 +73,8 @@ def redact_tree(directory: Path, redactor: Redactor) -> None:
                 # for a member's value (access_token, private JWK members, token arrays) need its name.
                 cleaned = redactor.patterns(json.dumps(redactor.structure(document), indent=2, ensure_ascii=False))
                 if cleaned != json.dumps(document, indent=2, ensure_ascii=False):
-                    path.write_text(cleaned + "\n", encoding="utf-8")
+                    atomic_write_text(path, cleaned + "\n")
                 continue
         cleaned = redactor.text(text)
         if cleaned != text:
-            path.write_text(cleaned, encoding="utf-8")
+            atomic_write_text(path, cleaned)

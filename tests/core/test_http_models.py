@@ -81,7 +81,7 @@ def test_json_nested_deeper_than_the_parser_goes_is_an_error() -> None:
     response = answer(b"[" * 200_000 + b"]" * 200_000, headers={"Content-Type": "application/json"})
     with pytest.raises(HarnessError) as caught:
         response.json()
-    assert caught.value.message == f"GET {URL} answered JSON nested too deeply to parse"
+    assert caught.value.message == f"GET {URL} answered JSON nested too deeply to parse (deeper than 512 levels)"
     assert caught.value.exchange is response.exchange
     assert not isinstance(caught.value, CheckFailure)
 
@@ -223,6 +223,7 @@ def test_to_dict_is_the_report_entry() -> None:
         "curl": exchange.curl(), "method": "GET", "url": "http://h/x", "status": 200,
         "response_headers": {"Content-Type": "application/json"}, "response_body": "{}", "body_bytes": 2,
         "truncated": False, "elapsed_seconds": 0.123, "error": None, "redirected_from": ["http://h/old"],
+        "body_sha256": None, "binary": False,
     }
 
 

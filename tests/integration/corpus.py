@@ -81,6 +81,14 @@ class CorpusApp(ReferenceApp):
         self.seen.append((request.method, request.path, dict(request.headers)))
         return Reply(302, headers={"Location": "/service-info", "Content-Length": "0"})
 
+    def not_found(self, request: Request) -> Reply:
+        """With ``everywhere=True`` the server misbehaves on every path, so that any standard's
+        checks (a DRS, an htsget and a Beacon service at the same server) meet the behaviour."""
+        if not self.options.get("everywhere"):
+            return super().not_found(request)
+        self.seen.append((request.method, request.path, dict(request.headers)))
+        return self.behaviour.reply(self, request)
+
     def wait(self, seconds: float) -> None:
         """Hold a handler thread until the server stops (a stalled server)."""
         self.stopping.wait(seconds)
@@ -166,12 +174,12 @@ def _gzip_bomb(app: CorpusApp, request: Request) -> Reply:
                  stream=gzip_bomb_pieces(stopping=app.stopping))
 
 
-def _big_json(app: CorpusApp, handler: BaseHTTPRequestHandler) -> None:
+def _big_json(app: CorpusApp, handler: BaseHTTPRequestHandler, size: int = BIG_JSON_BYTES) -> None:
     prefix, suffix = b'{"id": "big", "padding": "', b'"}'
     if not _write(handler, _head("200 OK", {"Content-Type": "application/json",
-                                            "Content-Length": str(BIG_JSON_BYTES)}) + prefix):
+                                            "Content-Length": str(size)}) + prefix):
         return
-    left = BIG_JSON_BYTES - len(prefix) - len(suffix)
+    left = size - len(prefix) - len(suffix)
     block = b"a" * MiB
     while left > 0 and not app.stopping.is_set():
         piece = block[:left]
@@ -269,6 +277,8 @@ BEHAVIOURS: dict[str, Behaviour] = {b.name: b for b in [
     Behaviour("endless-body", "streams an endless body", _endless, heavy=True),
     Behaviour("gzip-bomb", "Content-Encoding: gzip, 10 MB that inflate to 10 GiB", _gzip_bomb, heavy=True),
     Behaviour("json-500mb", "a 500 MB JSON document", _raw(_big_json), heavy=True),
+    Behaviour("json-200mb", "a 200 MB JSON document", _raw(lambda app, handler: _big_json(app, handler, 200_000_000)),
+              heavy=True),
     Behaviour("deep-json", f"JSON nested {DEEP_LEVELS:,} levels deep", _deep_json),
     Behaviour("invalid-utf8", "invalid UTF-8 in a JSON body", _invalid_utf8),
     Behaviour("gzip-lie", "Content-Encoding: gzip on a body that is not gzip", _gzip_lie),
