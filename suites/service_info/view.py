@@ -17,7 +17,7 @@ class ServiceInfo(ServiceView):
         """Where the service's standard serves service-info; skips for a version that defines none."""
         suite = suite_for(self.service.standard)
         if self.service.standard != "service-info" and not suite.has_service_info(self.service.version):
-            pytest.skip(f"{suite.title} {self.service.version} defines no service-info endpoint")
+            pytest.skip(f"does not apply: {suite.title} {self.service.version} defines no service-info endpoint")
         return suite.service_info_paths_for(self.service)
 
     def documents(self) -> list[tuple[str, dict[str, Any], Response]]:
