@@ -10,9 +10,13 @@ error, skipped), captures evidence, builds the scorecard and writes the reports.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import datetime as dt
 import importlib
+import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -35,12 +39,15 @@ from conformance.exchange import Exchange
 from conformance.http.client import ServiceClient
 from conformance.limits import Budget
 from conformance.profile import Service
-from conformance.run import Run, prepare
-from conformance.scorecard import CaseResult, utc_stamp
+from conformance.run import Run, citation_for, prepare
+from conformance.scorecard import NOT_APPLICABLE, UNDECIDED, CaseResult, Scorecard, utc_stamp
 from conformance.specs import SpecStore
 
 HYPOTHESIS_PROFILE = "ga4gh-conformance"
 SYMBOLS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIP"}
+#: A suite says a requirement does not apply to a service (another role, a feature the version makes
+#: optional) by starting its skip reason with this; any other skip is "could not be decided" (issue 21.12).
+NOT_APPLICABLE_PREFIX = "does not apply: "
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -99,8 +106,13 @@ class RunPlugin:
         self.catalogue: dict[str, Requirement] = {
             rid: req for s in suites.discover().values() for rid, req in s.requirements.items()
         }
+        self.owners = {rid: s.standard for s in suites.discover().values() for rid in s.requirements}
         self._previous_hypothesis_profile = "default"
         self._started: dict[str, float] = {}
+        #: Items the harness itself skipped as not applicable (the declared version lacks the requirement).
+        self._not_applicable: set[str] = set()
+        #: (service key, message) → how many checks ended in that same error (progress lines).
+        self._repeated_errors: dict[tuple[str, str], int] = {}
 
     # -- configuration --------------------------------------------------------------------------------
 
@@ -134,6 +146,8 @@ class RunPlugin:
         settings.load_profile(self._previous_hypothesis_profile)
         from conformance.reports import redact_tree
 
+        if self.run.interrupted:
+            mark_session_reports(self.run.run_dir)
         redact_tree(self.run.run_dir, self.run.redactor)
         if self.owns_run:
             self.run.close()
@@ -246,6 +260,7 @@ class RunPlugin:
             return
         requirement = self.catalogue[check_id]
         if not requirement.applies_to(service.version):
+            self._not_applicable.add(request.node.nodeid)
             pytest.skip(f"not a requirement of {service.standard} {service.version} "
                         f"(applies to {requirement.versions})")
         reason = self.run.probe(service)
@@ -298,7 +313,8 @@ class RunPlugin:
         evidence = _evidence(exchange, item) if outcome in ("failed", "error") else []
         if outcome in ("failed", "error"):
             requirement = self.catalogue[check_id]
-            headline = f"{check_id} ({requirement.level.value}, {requirement.citation}): {message}"
+            citation = citation_for(requirement.citation, service, self.owners.get(check_id))
+            headline = f"{check_id} ({requirement.level.value}, {citation}): {message}"
             report.longrepr = _longrepr(outcome, self.run.redactor.text(headline), evidence)
             _attach_html(report, evidence)
         case = item.callspec.params.get("case") if hasattr(item, "callspec") else None
@@ -310,6 +326,10 @@ class RunPlugin:
             duration=round(call.duration, 3), limit=limit,
             started=utc_stamp(_dt(started)), finished=utc_stamp(_dt(time.time())),
         )
+        if outcome == "skipped":
+            result.skip_kind = self._skip_kind(item.nodeid, message)
+            result.schemas_missing = call.excinfo is not None and isinstance(
+                _unwrap_group(call.excinfo.value), SpecsUnavailable)
         self.run.results[item.nodeid] = result
         # pytest keeps the last failure for post-mortem debugging; a run has no use for it, and its
         # frames may hold a response body of up to max_response_bytes (issue 8: bounded memory).
@@ -350,7 +370,18 @@ class RunPlugin:
         where = "while setting up the check" if report.when == "setup" else "in the check"
         return "error", f"the harness could not complete the check ({name} {where}: {exc})"[:500], None, None
 
+    def _skip_kind(self, nodeid: str, reason: str) -> str:
+        if nodeid in self._not_applicable or reason.startswith(NOT_APPLICABLE_PREFIX):
+            return NOT_APPLICABLE
+        return UNDECIDED
+
     def _print_progress(self, result: CaseResult) -> None:
+        if result.outcome == "error":
+            # One line per cause: a closed port errs every check of its service the same way (issue 21.12).
+            cause = (result.service_key, result.message)
+            self._repeated_errors[cause] = self._repeated_errors.get(cause, 0) + 1
+            if self._repeated_errors[cause] > 1:
+                return
         level = self.catalogue[result.check_id].level.value
         line = f"{SYMBOLS[result.outcome]:5} {level:6} {result.service_key:<22} {result.check_id}"
         if result.case:
@@ -363,10 +394,20 @@ class RunPlugin:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        scorecard = self.run.build_scorecard()
         from conformance.reports import write_reports
 
-        write_reports(scorecard, self.run)
+        if self.progress:
+            for (key, message), count in self._repeated_errors.items():
+                if count > 1:
+                    print(self.run.redactor.text(f"ERROR ×{count - 1} more checks of {key} with the same error: "
+                                                 f"{message}"), flush=True)
+        try:
+            scorecard = self.run.build_scorecard()
+            write_reports(scorecard, self.run)
+        except KeyboardInterrupt:
+            # Ctrl-C while the reports were written: they are written again, saying interrupted.
+            self.run.interrupted = True
+            scorecard = finish_interrupted(self.run)
         if self.owns_run:
             # `pytest --conformance-profile` exits as `conformance run` does (DESIGN §6).
             session.exitstatus = scorecard.exit_code()
@@ -382,6 +423,57 @@ class RunPlugin:
             from conformance.reports.html import scorecard_block
 
             prefix.append(scorecard_block(self.run.scorecard))
+
+
+INTERRUPTED_BANNER = ('<p class="cf-interrupted" style="background:#ef6c00;color:#fff;padding:6px">'
+                      "<b>The run was interrupted</b>: checks that did not run make the verdict incomplete.</p>")
+
+
+def mark_session_reports(run_dir: Path) -> None:
+    """Say "interrupted" in the reports pytest wrote during the session (``junit.xml``, ``report.html``)."""
+    from conformance.reports.junit import mark_interrupted
+
+    mark_interrupted(run_dir / "junit.xml")
+    html = run_dir / "report.html"
+    if html.is_file():
+        text = html.read_text(encoding="utf-8", errors="replace")
+        if "cf-interrupted" not in text:
+            head, sep, tail = text.partition("<body>")
+            text = f"{head}{sep}{INTERRUPTED_BANNER}{tail}" if sep else INTERRUPTED_BANNER + text
+            temporary = html.with_name(f".{html.name}.tmp")
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, html)
+
+
+def finish_interrupted(run: Run) -> Scorecard:
+    """Build the scorecard of an interrupted run and write every report again, saying interrupted.
+
+    Further Ctrl-C are held off meanwhile (a few file writes), so that no report is left saying
+    otherwise; the run is already marked interrupted and exits non-zero whatever happens next.
+    """
+    from conformance.reports import redact_tree, write_reports
+
+    run.interrupted = True
+    with _signals_held():
+        scorecard = run.build_scorecard()
+        if run.run_dir != Path() and run.run_dir.is_dir():
+            write_reports(scorecard, run)
+            mark_session_reports(run.run_dir)
+            redact_tree(run.run_dir, run.redactor)
+    return scorecard
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _dt(timestamp: float) -> dt.datetime:
