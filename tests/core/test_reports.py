@@ -165,7 +165,8 @@ def test_testbed_report_structure(tmp_path: Path) -> None:
     assert report["platform_name"] == "Example <National> Genomics"
     assert report["start_time"] == "2026-11-24T10:00:00Z" and report["end_time"] == "2026-11-24T10:01:12Z"
     assert report["input_parameters"] == {"profile": "profile.yaml", "profile_sha256": "0123456789abcdef" * 4,
-                                          "seed": 42, "explore": False, "specs_available": False}
+                                          "seed": 42, "explore": False, "specs_available": False,
+                                          "interrupted": False}
     phases = {p["phase_name"]: p for p in report["phases"]}
     assert set(phases) == {"drs 1.4.0 (drs-main)", "service-info 1.0.0 (si)", "beacon 2.0.0 (beacon)",
                            "htsget 1.3.0 (htsget)"}
