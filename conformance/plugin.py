@@ -85,6 +85,27 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(RunPlugin(run, owns_run=True), RunPlugin.NAME)
 
 
+RUN_KEY = pytest.StashKey[Run]()
+
+
+# The run's session fixtures are module functions, not methods of RunPlugin: pytest deprecates
+# session-scoped fixtures that are instance methods (PytestRemovedIn10Warning, issue 21.14).
+@pytest.fixture(scope="session")
+def conformance_run(request: pytest.FixtureRequest) -> Run:
+    return request.config.stash[RUN_KEY]
+
+
+@pytest.fixture(scope="session")
+def schemas(request: pytest.FixtureRequest) -> SpecStore:
+    """The official schemas; a check that needs a missing one is skipped with how to get it."""
+    return request.config.stash[RUN_KEY].specs
+
+
+@pytest.fixture(scope="session")
+def budget(request: pytest.FixtureRequest) -> Budget:
+    return request.config.stash[RUN_KEY].profile.budget
+
+
 class SuiteModule(pytest.Module):
     """A suite's check module, imported under its installed package name (``conformance_suites.x``)
     rather than a name derived from the file's location, so suites never claim a top-level name."""
@@ -119,10 +140,21 @@ class RunPlugin:
     @pytest.hookimpl(tryfirst=True)
     def pytest_configure(self, config: pytest.Config) -> None:
         run_dir = self.run.run_dir
-        config.option.xmlpath = str(run_dir / "junit.xml")
-        config.option.htmlpath = str(run_dir / "report.html")
-        config.option.self_contained_html = True
+        config.stash[RUN_KEY] = self.run
+        module = sys.modules[__name__]
+        if not config.pluginmanager.is_registered(module):
+            config.pluginmanager.register(module, "conformance-session-fixtures")
+        # A user's --junitxml / --html win (plugin mode); --collect-only writes no report (issue 21.14).
+        if not getattr(config.option, "collectonly", False):
+            if not getattr(config.option, "xmlpath", None):
+                config.option.xmlpath = str(run_dir / "junit.xml")
+            if not getattr(config.option, "htmlpath", None):
+                config.option.htmlpath = str(run_dir / "report.html")
+                config.option.self_contained_html = True
         for suite in self.suites.values():
+            # Discovery imported the suite's package already (its check modules are rewritten all the same).
+            config.addinivalue_line("filterwarnings", "ignore:Module already imported so cannot be rewritten; "
+                                    f"{suite.package}:pytest.PytestAssertRewriteWarning")
             pytest.register_assert_rewrite(suite.package)
             try:
                 fixtures = importlib.import_module(f"{suite.package}.fixtures")
@@ -151,6 +183,8 @@ class RunPlugin:
         redact_tree(self.run.run_dir, self.run.redactor)
         if self.owns_run:
             self.run.close()
+            if self.run.scorecard is None:
+                _remove_empty_run_dir(self.run.run_dir, config)
 
     def suite_dirs(self) -> list[str]:
         return [str(path) for path in self.suites]
@@ -199,6 +233,7 @@ class RunPlugin:
                 params.append(pytest.param(service, case, id=f"{service.key}-{_case_id(case, index)}"))
         metafunc.parametrize(("service", "case"), params, scope="session")
 
+    @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config,
                                       items: list[pytest.Item]) -> None:
         selected, deselected = [], []
@@ -207,6 +242,8 @@ class RunPlugin:
             if check_id is None:
                 selected.append(item)
                 continue
+            # `-k <check id>` selects a check by the name shown everywhere (issue 21.14).
+            item.extra_keyword_matches.add(check_id)
             if check_id not in self.catalogue:
                 # A defect of the suite: say so, and never let its services look conformant.
                 module = getattr(item, "module", None)
@@ -231,20 +268,12 @@ class RunPlugin:
             config.hook.pytest_deselected(items=deselected)
             items[:] = selected
 
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        # Deselected by the user (-k, -m, --deselect): not a check that did not run.
+        for item in items:
+            self.run.collected.pop(item.nodeid, None)
+
     # -- fixtures -------------------------------------------------------------------------------------
-
-    @pytest.fixture(scope="session")
-    def conformance_run(self) -> Run:
-        return self.run
-
-    @pytest.fixture(scope="session")
-    def schemas(self) -> SpecStore:
-        """The official schemas; a check that needs a missing one is skipped with how to get it."""
-        return self.run.specs
-
-    @pytest.fixture(scope="session")
-    def budget(self) -> Budget:
-        return self.run.profile.budget
 
     @pytest.fixture
     def client(self, service: Service) -> ServiceClient:
@@ -396,6 +425,8 @@ class RunPlugin:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         from conformance.reports import write_reports
 
+        if self._writes_nothing(session):
+            return
         if self.progress:
             for (key, message), count in self._repeated_errors.items():
                 if count > 1:
@@ -411,6 +442,12 @@ class RunPlugin:
         if self.owns_run:
             # `pytest --conformance-profile` exits as `conformance run` does (DESIGN §6).
             session.exitstatus = scorecard.exit_code()
+
+    def _writes_nothing(self, session: pytest.Session) -> bool:
+        """``pytest --collect-only`` or a selection of no check: like pytest, no report (issue 21.14)."""
+        if not self.owns_run or self.run.interrupted:
+            return False
+        return bool(session.config.option.collectonly) or not self.run.collected
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_report_title(self, report: Any) -> None:
@@ -474,6 +511,24 @@ def _signals_held() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _remove_empty_run_dir(run_dir: Path, config: pytest.Config) -> None:
+    """A session that wrote no scorecard leaves no run directory (what pytest-html and junitxml put
+    there for an empty session included); a user's own --junitxml / --html paths are left alone."""
+    if run_dir == Path() or not run_dir.is_dir():
+        return
+    ours = {run_dir / "junit.xml", run_dir / "report.html"}
+    for path in run_dir.rglob("*"):
+        if path.is_file() and path not in ours:
+            return  # not ours to remove
+    for path in ours:
+        path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        for leftover in sorted(run_dir.rglob("*"), reverse=True):
+            leftover.rmdir()
+        run_dir.rmdir()
+        run_dir.parent.rmdir()  # the profile's folder, if this was its only run
 
 
 def _dt(timestamp: float) -> dt.datetime:
