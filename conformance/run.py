@@ -180,7 +180,7 @@ _CITED_VERSION = re.compile(r"^(?P<name>[^§\d]*?\s)(?P<v>v?)(?P<version>\d+(?:\
 def citation_for(citation: str, service: Service, owner: str | None = None) -> str:
     """The citation as it applies to the version that was run (issue 21.13).
 
-    A requirement is written once, citing the release it was taken from ("DRS 1.2.0 §Checksums"); when
+    A requirement is written once, citing the release it was taken from ("<Standard> 1.2.0 §<Section>"); when
     it applies to the declared version too (its ``versions``), that version's document is the one to
     cite. Only a leading "<name> <version>" of the service's own standard is rewritten: a citation of
     another document (an RFC, service-info) is left as it is.
