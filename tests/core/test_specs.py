@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+import requests
 
 from conformance import specs
 from conformance.errors import ConformanceError, SpecsUnavailable, UsageError
@@ -115,13 +116,13 @@ def test_fetch_offline_stops_after_the_first_connection_failures(monkeypatch: py
 
     _many_pins(monkeypatch, tmp_path, 50)
     calls: list[str] = []
-    real_get = specs.requests.Session.get
+    real_get = requests.Session.get
 
     def counting_get(self: Any, url: str, **kwargs: Any) -> Any:
         calls.append(url)
         return real_get(self, url, **kwargs)
 
-    monkeypatch.setattr(specs.requests.Session, "get", counting_get)
+    monkeypatch.setattr(requests.Session, "get", counting_get)
     port = free_port()  # nothing listens there
     with pytest.raises(ConformanceError) as raised:
         specs.fetch(tmp_path / "out", base_override=f"http://127.0.0.1:{port}/", log=lambda _: None)
