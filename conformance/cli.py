@@ -6,6 +6,7 @@ profile error. Every user error is one line on stderr, never a traceback.
 
 from __future__ import annotations
 
+import _thread
 import argparse
 import contextlib
 import json
@@ -93,8 +94,14 @@ def _interrupts_recorded(run: Run, *, raise_: bool = True) -> Iterator[None]:
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
         run.interrupted = True
-        if raise_:
-            raise KeyboardInterrupt
+        if not raise_:
+            return
+        if frame is not None and frame.f_code.co_name == "gc_callback":
+            # Raised inside a gc callback (hypothesis keeps one) the exception would be printed and
+            # dropped: interrupt the main thread again a moment later, outside the callback.
+            threading.Timer(0.01, _thread.interrupt_main).start()
+            return
+        raise KeyboardInterrupt
 
     previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
