@@ -92,21 +92,28 @@ def _interrupts_recorded(run: Run, *, raise_: bool = True) -> Iterator[None]:
         yield
         return
 
+    active = True
+
+    def recheck() -> None:
+        # Raised inside a gc or weakref callback, the exception is printed and dropped: until the
+        # session has seen it, interrupt the main thread again.
+        if active and not run.interrupt_seen:
+            _thread.interrupt_main()
+
     def interrupt(signum: int, frame: FrameType | None) -> None:
         run.interrupted = True
         if not raise_:
             return
-        if frame is not None and frame.f_code.co_name == "gc_callback":
-            # Raised inside a gc callback (hypothesis keeps one) the exception would be printed and
-            # dropped: interrupt the main thread again a moment later, outside the callback.
-            threading.Timer(0.01, _thread.interrupt_main).start()
-            return
+        timer = threading.Timer(0.2, recheck)
+        timer.daemon = True
+        timer.start()
         raise KeyboardInterrupt
 
     previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
+        active = False
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
@@ -127,7 +134,7 @@ def execute(run: Run, *, progress: bool = True, quiet: bool = False) -> int:
             finally:
                 run.close()
     except KeyboardInterrupt:
-        run.interrupted = True
+        run.interrupted = run.interrupt_seen = True
     # From here on a Ctrl-C only marks the run: its reports are rewritten to say so, and it exits non-zero.
     with _interrupts_recorded(run, raise_=False):
         if run.interrupted:

@@ -312,7 +312,7 @@ class RunPlugin:
             "its checks did not run"))
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
-        self.run.interrupted = True
+        self.run.interrupted = self.run.interrupt_seen = True
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_metadata(self, metadata: dict[str, Any], config: pytest.Config) -> None:
@@ -437,7 +437,7 @@ class RunPlugin:
             write_reports(scorecard, self.run)
         except KeyboardInterrupt:
             # Ctrl-C while the reports were written: they are written again, saying interrupted.
-            self.run.interrupted = True
+            self.run.interrupted = self.run.interrupt_seen = True
             scorecard = finish_interrupted(self.run)
         if self.owns_run:
             # `pytest --conformance-profile` exits as `conformance run` does (DESIGN §6).

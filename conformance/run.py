@@ -47,6 +47,8 @@ class Run:
     probes: dict[str, str | None] = field(default_factory=dict)
     scorecard: Scorecard | None = None
     interrupted: bool = False
+    #: The KeyboardInterrupt of an interruption reached the session (it was not swallowed on the way).
+    interrupt_seen: bool = False
     #: The suites' views of each service (:meth:`conformance.view.ServiceView.of`), by (class, key).
     views: dict[tuple[type, str], Any] = field(default_factory=dict)
     limits: RunLimits = field(init=False)
