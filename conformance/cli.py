@@ -104,6 +104,13 @@ def _interrupts_recorded(run: Run, *, raise_: bool = True) -> Iterator[None]:
         run.interrupted = True
         if not raise_:
             return
+        if frame is not None and frame.f_code.co_name == "gc_callback":
+            # Inside a gc callback (hypothesis keeps one) the exception would be printed and dropped:
+            # interrupt the main thread again a moment later, outside the callback.
+            timer = threading.Timer(0.01, recheck)
+            timer.daemon = True
+            timer.start()
+            return
         timer = threading.Timer(0.2, recheck)
         timer.daemon = True
         timer.start()
