@@ -6,6 +6,7 @@ profile error. Every user error is one line on stderr, never a traceback.
 
 from __future__ import annotations
 
+import _thread
 import argparse
 import contextlib
 import json
@@ -28,6 +29,7 @@ from conformance._version import __version__
 from conformance.errors import ConformanceError, UsageError
 from conformance.limits import Budget
 from conformance.run import Run, prepare
+from conformance.scorecard import NOT_APPLICABLE, UNDECIDED, Scorecard
 
 EXIT_USAGE = 4
 INI = Path(__file__).with_name("pytest.ini")
@@ -84,35 +86,118 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@contextlib.contextmanager
+def _interrupts_recorded(run: Run, *, raise_: bool = True) -> Iterator[None]:
+    """SIGINT and SIGTERM mark the run interrupted before anything else can happen, then (with
+    ``raise_``) raise KeyboardInterrupt: code that swallows the exception (issue 21.2: a hypothesis gc
+    callback did) can no longer make an interrupted run look complete."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    active = True
+
+    def recheck() -> None:
+        # Raised inside a gc or weakref callback, the exception is printed and dropped: until the
+        # session has seen it, interrupt the main thread again.
+        if active and not run.interrupt_seen:
+            _thread.interrupt_main()
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        run.interrupted = True
+        if not raise_:
+            return
+        if frame is not None and frame.f_code.co_name == "gc_callback":
+            # Inside a gc callback (hypothesis keeps one) the exception would be printed and dropped:
+            # interrupt the main thread again a moment later, outside the callback.
+            timer = threading.Timer(0.01, recheck)
+            timer.daemon = True
+            timer.start()
+            return
+        timer = threading.Timer(0.2, recheck)
+        timer.daemon = True
+        timer.start()
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        active = False
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def execute(run: Run, *, progress: bool = True, quiet: bool = False) -> int:
     """Run the checks of a prepared run in a pytest session; return the exit code of DESIGN §6."""
-    from conformance.plugin import RunPlugin
+    from conformance.plugin import RunPlugin, finish_interrupted
 
     plugin = RunPlugin(run, progress=progress)
     root = min((Path(d).parent for d in plugin.suite_dirs()), default=Path.cwd())
     args = [*plugin.suite_dirs(), "-c", str(INI), "--rootdir", str(root), "--noconftest",
             "-p", "no:cacheprovider", "-p", "no:terminal", "--continue-on-collection-errors"]
+    status: int | pytest.ExitCode = pytest.ExitCode.INTERRUPTED
     try:
-        with _sigterm_as_interrupt():
-            status = pytest.main(args, plugins=[plugin])
-    finally:
-        run.close()
-    scorecard = run.scorecard
-    if scorecard is None:
-        raise ConformanceError(f"the check session ended before any result (pytest exit {int(status)})")
-    lines = []
+        with _interrupts_recorded(run):
+            try:
+                status = pytest.main(args, plugins=[plugin])
+            finally:
+                run.close()
+    except KeyboardInterrupt:
+        run.interrupted = run.interrupt_seen = True
+    # From here on a Ctrl-C only marks the run: its reports are rewritten to say so, and it exits non-zero.
+    with _interrupts_recorded(run, raise_=False):
+        if run.interrupted:
+            run.close()
+            if run.scorecard is None or not run.scorecard.interrupted:
+                finish_interrupted(run)
+        scorecard = run.scorecard
+        if scorecard is None:
+            raise ConformanceError(f"the check session ended before any result (pytest exit {int(status)})")
+        print(run.redactor.text("\n".join(_verdict_lines(run, scorecard, quiet=quiet))), flush=True)
+        if run.interrupted and not scorecard.interrupted:
+            scorecard = finish_interrupted(run)
+    return scorecard.exit_code()
+
+
+def _verdict_lines(run: Run, scorecard: Scorecard, *, quiet: bool) -> list[str]:
+    """The verdict line (always, ``--quiet`` too), then per service its counts, the skip reasons and notices."""
+    lines = [f"\n{scorecard.initiative}: {scorecard.headline()}"]
     if not quiet:
-        lines.append(f"\n{scorecard.initiative}: {scorecard.overall()} (seed {scorecard.seed}"
-                     f"{', explore' if scorecard.explore else ''})")
+        lines.append(f"  seed {scorecard.seed}{' (explore)' if scorecard.explore else ''}: "
+                     "`--seed` with this value repeats the run's generated requests")
         for service in scorecard.services:
             counts = service.counts()
             lines.append(f"  {service.standard:<13} {service.version:<8} {service.verdict():<15} "
                          f"MUST {counts['must_passed']}/{counts['must_total']}, {counts['warnings']} warnings, "
-                         f"{counts['error']} errors, {counts['skipped']} skipped  {service.url}")
+                         f"{counts['error']} errors, {counts['not_applicable']} not applicable, "
+                         f"{counts['undecided']} undecided  {service.url}")
+        lines += _skip_summary(scorecard)
         lines += [f"  notice: {notice}" for notice in scorecard.notices]
+    if scorecard.schemas_not_checked:
+        lines.append(f"  schemas not checked: {scorecard.specs.get('how_to_get') or specs.HOW_TO_GET}")
     lines.append(f"Reports: {run.run_dir}")
-    print(run.redactor.text("\n".join(lines)))
-    return scorecard.exit_code()
+    return lines
+
+
+def _skip_summary(scorecard: Scorecard, limit: int = 8) -> list[str]:
+    """Skipped checks grouped by reason, most frequent first, does-not-apply apart from undecided."""
+    lines: list[str] = []
+    for kind, title in ((UNDECIDED, "could not be decided"), (NOT_APPLICABLE, "do not apply")):
+        reasons: dict[str, int] = {}
+        for service in scorecard.services:
+            for check in service.checks:
+                if check.outcome == "skipped" and (check.skip_kind or UNDECIDED) == kind:
+                    reasons[check.message] = reasons.get(check.message, 0) + 1
+        if not reasons:
+            continue
+        ranked = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+        lines.append(f"  {sum(reasons.values())} skipped checks {title}:")
+        lines += [f"    {count:>4} × {reason[:200]}" for reason, count in ranked[:limit]]
+        if len(ranked) > limit:
+            rest = sum(count for _, count in ranked[limit:])
+            lines.append(f"    {rest:>4} × {len(ranked) - limit} other reasons (see summary.md / scorecard.json)")
+    return lines
 
 
 # -- commands ----------------------------------------------------------------------------------------

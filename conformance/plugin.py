@@ -10,9 +10,13 @@ error, skipped), captures evidence, builds the scorecard and writes the reports.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import datetime as dt
 import importlib
+import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -36,12 +40,15 @@ from conformance.exchange import Exchange
 from conformance.http.client import ServiceClient
 from conformance.limits import Budget
 from conformance.profile import Service
-from conformance.run import Run, prepare
-from conformance.scorecard import CaseResult, utc_stamp
+from conformance.run import Run, citation_for, prepare
+from conformance.scorecard import NOT_APPLICABLE, UNDECIDED, CaseResult, Scorecard, utc_stamp
 from conformance.specs import SpecStore
 
 HYPOTHESIS_PROFILE = "ga4gh-conformance"
 SYMBOLS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIP"}
+#: A suite says a requirement does not apply to a service (another role, a feature the version makes
+#: optional) by starting its skip reason with this; any other skip is "could not be decided" (issue 21.12).
+NOT_APPLICABLE_PREFIX = "does not apply: "
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -79,6 +86,27 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(RunPlugin(run, owns_run=True), RunPlugin.NAME)
 
 
+RUN_KEY = pytest.StashKey[Run]()
+
+
+# The run's session fixtures are module functions, not methods of RunPlugin: pytest deprecates
+# session-scoped fixtures that are instance methods (PytestRemovedIn10Warning, issue 21.14).
+@pytest.fixture(scope="session")
+def conformance_run(request: pytest.FixtureRequest) -> Run:
+    return request.config.stash[RUN_KEY]
+
+
+@pytest.fixture(scope="session")
+def schemas(request: pytest.FixtureRequest) -> SpecStore:
+    """The official schemas; a check that needs a missing one is skipped with how to get it."""
+    return request.config.stash[RUN_KEY].specs
+
+
+@pytest.fixture(scope="session")
+def budget(request: pytest.FixtureRequest) -> Budget:
+    return request.config.stash[RUN_KEY].profile.budget
+
+
 class SuiteModule(pytest.Module):
     """A suite's check module, imported under its installed package name (``conformance_suites.x``)
     rather than a name derived from the file's location, so suites never claim a top-level name."""
@@ -100,18 +128,34 @@ class RunPlugin:
         self.catalogue: dict[str, Requirement] = {
             rid: req for s in suites.discover().values() for rid, req in s.requirements.items()
         }
+        self.owners = {rid: s.standard for s in suites.discover().values() for rid in s.requirements}
         self._previous_hypothesis_profile = "default"
         self._started: dict[str, float] = {}
+        #: Items the harness itself skipped as not applicable (the declared version lacks the requirement).
+        self._not_applicable: set[str] = set()
+        #: (service key, message) → how many checks ended in that same error (progress lines).
+        self._repeated_errors: dict[tuple[str, str], int] = {}
 
     # -- configuration --------------------------------------------------------------------------------
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_configure(self, config: pytest.Config) -> None:
         run_dir = self.run.run_dir
-        config.option.xmlpath = str(run_dir / "junit.xml")
-        config.option.htmlpath = str(run_dir / "report.html")
-        config.option.self_contained_html = True
+        config.stash[RUN_KEY] = self.run
+        module = sys.modules[__name__]
+        if not config.pluginmanager.is_registered(module):
+            config.pluginmanager.register(module, "conformance-session-fixtures")
+        # A user's --junitxml / --html win (plugin mode); --collect-only writes no report (issue 21.14).
+        if not getattr(config.option, "collectonly", False):
+            if not getattr(config.option, "xmlpath", None):
+                config.option.xmlpath = str(run_dir / "junit.xml")
+            if not getattr(config.option, "htmlpath", None):
+                config.option.htmlpath = str(run_dir / "report.html")
+                config.option.self_contained_html = True
         for suite in self.suites.values():
+            # Discovery imported the suite's package already (its check modules are rewritten all the same).
+            config.addinivalue_line("filterwarnings", "ignore:Module already imported so cannot be rewritten; "
+                                    f"{suite.package}:pytest.PytestAssertRewriteWarning")
             pytest.register_assert_rewrite(suite.package)
             try:
                 fixtures = importlib.import_module(f"{suite.package}.fixtures")
@@ -142,9 +186,13 @@ class RunPlugin:
         if self.run.scorecard is not None:
             add_caused_by(self.run.run_dir / "junit.xml", self.run.scorecard)
 
+        if self.run.interrupted:
+            mark_session_reports(self.run.run_dir)
         redact_tree(self.run.run_dir, self.run.redactor)
         if self.owns_run:
             self.run.close()
+            if self.run.scorecard is None:
+                _remove_empty_run_dir(self.run.run_dir, config)
 
     def suite_dirs(self) -> list[str]:
         return [str(path) for path in self.suites]
@@ -193,6 +241,7 @@ class RunPlugin:
                 params.append(pytest.param(service, case, id=f"{service.key}-{_case_id(case, index)}"))
         metafunc.parametrize(("service", "case"), params, scope="session")
 
+    @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config,
                                       items: list[pytest.Item]) -> None:
         selected, deselected = [], []
@@ -201,6 +250,8 @@ class RunPlugin:
             if check_id is None:
                 selected.append(item)
                 continue
+            # `-k <check id>` selects a check by the name shown everywhere (issue 21.14).
+            item.extra_keyword_matches.add(check_id)
             if check_id not in self.catalogue:
                 # A defect of the suite: say so, and never let its services look conformant.
                 module = getattr(item, "module", None)
@@ -225,20 +276,12 @@ class RunPlugin:
             config.hook.pytest_deselected(items=deselected)
             items[:] = selected
 
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        # Deselected by the user (-k, -m, --deselect): not a check that did not run.
+        for item in items:
+            self.run.collected.pop(item.nodeid, None)
+
     # -- fixtures -------------------------------------------------------------------------------------
-
-    @pytest.fixture(scope="session")
-    def conformance_run(self) -> Run:
-        return self.run
-
-    @pytest.fixture(scope="session")
-    def schemas(self) -> SpecStore:
-        """The official schemas; a check that needs a missing one is skipped with how to get it."""
-        return self.run.specs
-
-    @pytest.fixture(scope="session")
-    def budget(self) -> Budget:
-        return self.run.profile.budget
 
     @pytest.fixture
     def client(self, service: Service) -> ServiceClient:
@@ -254,6 +297,7 @@ class RunPlugin:
             return
         requirement = self.catalogue[check_id]
         if not requirement.applies_to(service.version):
+            self._not_applicable.add(request.node.nodeid)
             pytest.skip(f"not a requirement of {service.standard} {service.version} "
                         f"(applies to {requirement.versions})")
         reason = self.run.probe(service)
@@ -278,7 +322,7 @@ class RunPlugin:
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         if self._out_of_time and isinstance(excinfo.value, pytest.Session.Interrupted):
             return  # the session stopped at max_seconds: limits_hit and not_run say so
-        self.run.interrupted = True
+        self.run.interrupted = self.run.interrupt_seen = True
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_metadata(self, metadata: dict[str, Any], config: pytest.Config) -> None:
@@ -325,7 +369,8 @@ class RunPlugin:
         if outcome in ("failed", "error"):
             requirement = self.catalogue[check_id]
             level = suites.level_at(requirement, service.standard, service.version).value
-            headline = f"{check_id} ({level}, {requirement.citation}): {message}"
+            citation = citation_for(requirement.citation, service, self.owners.get(check_id))
+            headline = f"{check_id} ({level}, {citation}): {message}"
             report.longrepr = _longrepr(outcome, self.run.redactor.text(headline), evidence)
             _attach_html(report, evidence)
         case = item.callspec.params.get("case") if hasattr(item, "callspec") else None
@@ -338,6 +383,10 @@ class RunPlugin:
             started=utc_stamp(_dt(started)), finished=utc_stamp(_dt(time.time())),
             caused_by=_caused_by(call, check_id) if outcome == "failed" else None,
         )
+        if outcome == "skipped":
+            result.skip_kind = self._skip_kind(item.nodeid, message)
+            result.schemas_missing = call.excinfo is not None and isinstance(
+                _unwrap_group(call.excinfo.value), SpecsUnavailable)
         self.run.results[item.nodeid] = result
         # pytest keeps the last failure for post-mortem debugging; a run has no use for it, and its
         # frames may hold a response body of up to max_response_bytes (issue 8: bounded memory).
@@ -382,7 +431,18 @@ class RunPlugin:
         where = "while setting up the check" if report.when == "setup" else "in the check"
         return "error", f"the harness could not complete the check ({name} {where}: {exc})"[:500], None, None
 
+    def _skip_kind(self, nodeid: str, reason: str) -> str:
+        if nodeid in self._not_applicable or reason.startswith(NOT_APPLICABLE_PREFIX):
+            return NOT_APPLICABLE
+        return UNDECIDED
+
     def _print_progress(self, result: CaseResult, level: str) -> None:
+        if result.outcome == "error":
+            # One line per cause: a closed port errs every check of its service the same way (issue 21.12).
+            cause = (result.service_key, result.message)
+            self._repeated_errors[cause] = self._repeated_errors.get(cause, 0) + 1
+            if self._repeated_errors[cause] > 1:
+                return
         line = f"{SYMBOLS[result.outcome]:5} {level:6} {result.service_key:<22} {result.check_id}"
         if result.case:
             line += f" [{result.case}]"
@@ -394,13 +454,31 @@ class RunPlugin:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        scorecard = self.run.build_scorecard()
         from conformance.reports import write_reports
 
-        write_reports(scorecard, self.run)
+        if self._writes_nothing(session):
+            return
+        if self.progress:
+            for (key, message), count in self._repeated_errors.items():
+                if count > 1:
+                    print(self.run.redactor.text(f"ERROR ×{count - 1} more checks of {key} with the same error: "
+                                                 f"{message}"), flush=True)
+        try:
+            scorecard = self.run.build_scorecard()
+            write_reports(scorecard, self.run)
+        except KeyboardInterrupt:
+            # Ctrl-C while the reports were written: they are written again, saying interrupted.
+            self.run.interrupted = self.run.interrupt_seen = True
+            scorecard = finish_interrupted(self.run)
         if self.owns_run:
             # `pytest --conformance-profile` exits as `conformance run` does (DESIGN §6).
             session.exitstatus = scorecard.exit_code()
+
+    def _writes_nothing(self, session: pytest.Session) -> bool:
+        """``pytest --collect-only`` or a selection of no check: like pytest, no report (issue 21.14)."""
+        if not self.owns_run or self.run.interrupted:
+            return False
+        return bool(session.config.option.collectonly) or not self.run.collected
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_report_title(self, report: Any) -> None:
@@ -413,6 +491,75 @@ class RunPlugin:
             from conformance.reports.html import scorecard_block
 
             prefix.append(scorecard_block(self.run.scorecard))
+
+
+INTERRUPTED_BANNER = ('<p class="cf-interrupted" style="background:#ef6c00;color:#fff;padding:6px">'
+                      "<b>The run was interrupted</b>: checks that did not run make the verdict incomplete.</p>")
+
+
+def mark_session_reports(run_dir: Path) -> None:
+    """Say "interrupted" in the reports pytest wrote during the session (``junit.xml``, ``report.html``)."""
+    from conformance.reports.junit import mark_interrupted
+
+    mark_interrupted(run_dir / "junit.xml")
+    html = run_dir / "report.html"
+    if html.is_file():
+        text = html.read_text(encoding="utf-8", errors="replace")
+        if "cf-interrupted" not in text:
+            head, sep, tail = text.partition("<body>")
+            text = f"{head}{sep}{INTERRUPTED_BANNER}{tail}" if sep else INTERRUPTED_BANNER + text
+            temporary = html.with_name(f".{html.name}.tmp")
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, html)
+
+
+def finish_interrupted(run: Run) -> Scorecard:
+    """Build the scorecard of an interrupted run and write every report again, saying interrupted.
+
+    Further Ctrl-C are held off meanwhile (a few file writes), so that no report is left saying
+    otherwise; the run is already marked interrupted and exits non-zero whatever happens next.
+    """
+    from conformance.reports import redact_tree, write_reports
+
+    run.interrupted = True
+    with _signals_held():
+        scorecard = run.build_scorecard()
+        if run.run_dir != Path() and run.run_dir.is_dir():
+            write_reports(scorecard, run)
+            mark_session_reports(run.run_dir)
+            redact_tree(run.run_dir, run.redactor)
+    return scorecard
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _remove_empty_run_dir(run_dir: Path, config: pytest.Config) -> None:
+    """A session that wrote no scorecard leaves no run directory (what pytest-html and junitxml put
+    there for an empty session included); a user's own --junitxml / --html paths are left alone."""
+    if run_dir == Path() or not run_dir.is_dir():
+        return
+    ours = {run_dir / "junit.xml", run_dir / "report.html"}
+    for path in run_dir.rglob("*"):
+        if path.is_file() and path not in ours:
+            return  # not ours to remove
+    for path in ours:
+        path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        for leftover in sorted(run_dir.rglob("*"), reverse=True):
+            leftover.rmdir()
+        run_dir.rmdir()
+        run_dir.parent.rmdir()  # the profile's folder, if this was its only run
 
 
 def _dt(timestamp: float) -> dt.datetime:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import random
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,8 @@ class Run:
     baseline: dict[str, Any] | None = None
     scorecard: Scorecard | None = None
     interrupted: bool = False
+    #: The KeyboardInterrupt of an interruption reached the session (it was not swallowed on the way).
+    interrupt_seen: bool = False
     #: The suites' views of each service (:meth:`conformance.view.ServiceView.of`), by (class, key).
     views: dict[tuple[type, str], Any] = field(default_factory=dict)
     #: (service key, start of a skip reason) → what the notice says: see :meth:`count_skips`.
@@ -119,16 +122,18 @@ class Run:
                 continue
             by_service.setdefault(service_key, {}).setdefault(check_id, []).append(case)
         catalogue = {rid: req for s in suites.discover().values() for rid, req in s.requirements.items()}
+        owners = {rid: s.standard for s in suites.discover().values() for rid in s.requirements}
         today = dt.date.today()
         services = []
         for service in self.services:
             result = ServiceResult(service.key, service.standard, service.version,
                                    self.redactor.url(service.url), service.name,
-                                   unreachable=self.probes.get(service.key))
+                                   unreachable=self.probes.get(service.key), interrupted=self.interrupted)
             for check_id, cases in by_service.get(service.key, {}).items():
                 requirement = catalogue[check_id]
                 level = suites.level_at(requirement, service.standard, service.version)
-                check = aggregate(check_id, level.value, requirement.citation, requirement.text, cases)
+                citation = citation_for(requirement.citation, service, owners.get(check_id))
+                check = aggregate(check_id, level.value, citation, requirement.text, cases)
                 self._apply_expected(check, service, today)
                 result.checks.append(check)
             result.service_info = self.service_infos.get(service.key)
@@ -200,6 +205,31 @@ class Run:
             with contextlib.suppress(Exception):
                 server.stop()
         self.servers.clear()
+
+
+_CITED_VERSION = re.compile(r"^(?P<name>[^§\d]*?\s)(?P<v>v?)(?P<version>\d+(?:\.\d+)*)(?=[\s,;:)]|$)")
+
+
+def citation_for(citation: str, service: Service, owner: str | None = None) -> str:
+    """The citation as it applies to the version that was run (issue 21.13).
+
+    A requirement is written once, citing the release it was taken from ("<Standard> 1.2.0 §<Section>"); when
+    it applies to the declared version too (its ``versions``), that version's document is the one to
+    cite. Only a leading "<name> <version>" of the service's own standard is rewritten: a citation of
+    another document (an RFC, service-info) is left as it is.
+    """
+    if owner is not None and owner != service.standard:
+        return citation  # a shared check (service-info) cites its own document
+    match = _CITED_VERSION.match(citation)
+    if match is None or match["version"] == service.version.removeprefix("v"):
+        return citation
+    try:
+        known = suites.for_standard(service.standard).versions
+    except Exception:  # an unknown standard has no versions to compare with
+        return citation
+    if match["version"] not in known or service.version.removeprefix("v") not in known:
+        return citation
+    return f"{match['name']}{match['v']}{service.version.removeprefix('v')}{citation[match.end():]}"
 
 
 def new_run_dir(root: Path, slug: str, started: dt.datetime) -> Path:

@@ -23,6 +23,13 @@ NON_CONFORMANT = "non-conformant"
 INCOMPLETE = "incomplete"
 UNREACHABLE = "unreachable"
 
+#: Why a check was skipped (issue 21.12): the requirement does not apply to this service (another
+#: version, another role), or it applies but the harness could not decide it (no test data, no
+#: token, no official schema).
+NOT_APPLICABLE = "not-applicable"
+UNDECIDED = "undecided"
+SKIP_KINDS = (NOT_APPLICABLE, UNDECIDED)
+
 
 def utc_stamp(moment: dt.datetime) -> str:
     """Timestamps to the second with ``Z``, as the GA4GH testbed API parses them."""
@@ -46,6 +53,10 @@ class CaseResult:
     finished: str = ""
     #: the check a failure declared itself a consequence of (``fail(..., caused_by=...)``)
     caused_by: str | None = None
+    #: For a skipped case: :data:`NOT_APPLICABLE` or :data:`UNDECIDED`.
+    skip_kind: str | None = None
+    #: The case was skipped because an official schema was not available.
+    schemas_missing: bool = False
 
 
 @dataclass
@@ -62,6 +73,8 @@ class CheckResult:
     #: the id of the failed check of the same service whose failure this one is a consequence of
     #: (issue 19: one root cause, one failure); set by :func:`link_causes`, never for a root itself
     caused_by: str | None = None
+    skip_kind: str | None = None
+    schemas_missing: bool = False
 
     @property
     def warning(self) -> bool:
@@ -84,13 +97,18 @@ class CheckResult:
         }
         if self.limit:
             data["limit"] = self.limit
+        if self.outcome == "skipped":
+            data["skip_kind"] = self.skip_kind or UNDECIDED
         if self.expected_failure:
             data["expected_failure"] = self.expected_failure
         if self.caused_by:
             data["caused_by"] = self.caused_by
         data["cases"] = [
-            {k: v for k, v in asdict(c).items() if k not in ("check_id", "service_key")
-             and not (k == "caused_by" and v is None)} for c in self.cases
+            {k: v for k, v in asdict(c).items()
+             if k not in ("check_id", "service_key", "skip_kind", "schemas_missing")
+             and not (k == "caused_by" and v is None)}
+            | ({"skip_kind": c.skip_kind or UNDECIDED} if c.outcome == "skipped" else {})
+            for c in self.cases
         ]
         return data
 
@@ -107,8 +125,12 @@ class ServiceResult:
     not_run: int = 0
     #: What the service's service-info endpoint answered when the run probed it (a JSON object), if it did.
     service_info: dict[str, Any] | None = None
+    #: The run was interrupted (Ctrl-C, SIGTERM): never conformant (issue 21.2).
+    interrupted: bool = False
 
     def counts(self) -> dict[str, int]:
+        """Outcome counts. ``must_total`` counts the MUST checks that ran and those skipped for want of an
+        official schema (not met: an offline run never scores 100 % on checks it skipped, issue 21.3)."""
         counts = {outcome: 0 for outcome in OUTCOMES}
         for check in self.checks:
             counts[check.outcome] += 1
@@ -116,10 +138,20 @@ class ServiceResult:
         counts["consequences"] = sum(1 for c in self.checks if c.consequence)
         counts["failed"] -= counts["consequences"]
         counts["warnings"] = sum(1 for c in self.checks if c.warning and not c.consequence)
-        counts["must_total"] = sum(1 for c in self.checks if c.level == "MUST" and c.outcome != "skipped"
-                                   and not c.consequence)
+        counts["must_total"] = sum(1 for c in self.checks if c.level == "MUST" and not c.consequence and (
+            c.outcome != "skipped" or c.schemas_missing))
         counts["must_passed"] = sum(1 for c in self.checks if c.level == "MUST" and c.outcome == "passed")
+        skipped = [c for c in self.checks if c.outcome == "skipped"]
+        counts["not_applicable"] = sum(1 for c in skipped if c.skip_kind == NOT_APPLICABLE)
+        counts["undecided"] = len(skipped) - counts["not_applicable"]
+        counts["schemas_not_checked"] = sum(1 for c in skipped if c.schemas_missing)
         return counts
+
+    @property
+    def schemas_not_checked(self) -> bool:
+        """A MUST check was skipped because an official schema was not available (issue 21.3)."""
+        return any(c.schemas_missing and c.level == Level.MUST.value and c.outcome == "skipped"
+                   for c in self.checks)
 
     def verdict(self, *, waive: bool = False) -> str:
         """conformant / non-conformant / incomplete / unreachable (DESIGN §4).
@@ -133,8 +165,10 @@ class ServiceResult:
         waived = {c.id for c in self.checks if c.waived}  # an expected failure waives its consequences too
         if any(c.outcome == "failed" and not (waive and (c.waived or c.caused_by in waived)) for c in musts):
             return NON_CONFORMANT
-        if self.not_run or any(c.outcome == "error" for c in musts):
+        if self.not_run or self.interrupted or any(c.outcome == "error" for c in musts):
             return INCOMPLETE
+        if self.schemas_not_checked:
+            return INCOMPLETE  # schemas not checked is not conformant (issue 21.3)
         if not any(c.outcome == "passed" for c in musts):
             return INCOMPLETE  # nothing required was decided: no ground for "conformant"
         return CONFORMANT
@@ -153,6 +187,10 @@ class ServiceResult:
             data["not_run"] = self.not_run
         if self.service_info is not None:
             data["service_info"] = self.service_info
+        if self.interrupted:
+            data["interrupted"] = True
+        if self.schemas_not_checked:
+            data["schemas_not_checked"] = True
         data["checks"] = [c.to_dict() for c in self.checks]
         return data
 
@@ -190,6 +228,17 @@ class Scorecard:
             return 2
         return 0
 
+    @property
+    def schemas_not_checked(self) -> bool:
+        return any(s.schemas_not_checked for s in self.services)
+
+    def headline(self) -> str:
+        """The verdict line's words: the overall verdict and what qualifies it."""
+        words = self.overall()
+        notes = (["interrupted"] if self.interrupted else []) + \
+            (["schemas not checked"] if self.schemas_not_checked else [])
+        return f"{words} ({', '.join(notes)})" if notes else words
+
     def overall(self) -> str:
         """The worst service verdict (for headlines; the dashboard keeps per-standard verdicts)."""
         order = [NON_CONFORMANT, UNREACHABLE, INCOMPLETE, CONFORMANT]
@@ -214,6 +263,7 @@ class Scorecard:
             "notices": self.notices,
             "selection": self.selection,
             "verdict": self.overall(),
+            "schemas_not_checked": self.schemas_not_checked,
             "exit_code": self.exit_code(),
             "services": [s.to_dict() for s in self.services],
         }
@@ -256,11 +306,19 @@ def aggregate(check_id: str, level: str, citation: str, requirement: str,
     if len(cases) > 1 and outcome in ("failed", "error"):
         bad = sum(1 for c in cases if c.outcome == outcome)
         message = f"{message} ({bad} of {len(cases)} cases {outcome})" if bad > 1 else message
+    skip_kind = None
+    schemas_missing = False
     if outcome == "skipped":
         message = cases[0].message
+        # A check applies when one of its cases does: a case that could not be decided makes it undecided.
+        kinds = {c.skip_kind or UNDECIDED for c in cases}
+        skip_kind = UNDECIDED if UNDECIDED in kinds else NOT_APPLICABLE
+        schemas_missing = any(c.schemas_missing for c in cases)
+        if schemas_missing:
+            message = next(c.message for c in cases if c.schemas_missing)
     limit = next((c.limit for c in cases if c.limit), None)
     # A consequence only when every failed case names the same cause: one failure of its own stands alone.
     causes = {c.caused_by for c in cases if c.outcome == "failed"}
     caused_by = causes.pop() if outcome == "failed" and len(causes) == 1 else None
     return CheckResult(check_id, level, citation, requirement, outcome, message, limit, cases,
-                       caused_by=caused_by)
+                       caused_by=caused_by, skip_kind=skip_kind, schemas_missing=schemas_missing)

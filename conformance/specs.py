@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -185,19 +186,32 @@ def load_pins(pin_files: Iterable[Path] = ()) -> list[dict[str, str]]:
     return list(pins.values())
 
 
+#: Consecutive connection failures (no answer at all) after which ``fetch`` stops: offline (issue 21.7).
+CONNECTION_FAILURES_TO_STOP = 3
+#: A progress line at least every this many seconds.
+PROGRESS_EVERY = 2.0
+
+
 def fetch(destination: Path, *, base_override: str | None = None, timeout: float = 30,
-          log: Callable[[str], None] = print, pin_files: Iterable[Path] = ()) -> int:
+          log: Callable[[str], None] = print, pin_files: Iterable[Path] = (),
+          connect_timeout: float = 5) -> int:
     """Download every pinned file into ``destination``, checking each sha256. Returns the count.
 
     A file that does not match its pinned hash is not written, and the fetch fails; files already
     present with the right hash are not downloaded again. ``base_override`` replaces the
     ``https://raw.githubusercontent.com/`` prefix (a mirror, or a local server in the tests).
+    After :data:`CONNECTION_FAILURES_TO_STOP` files in a row got no answer at all, the fetch stops
+    with one line (offline, a proxy, a firewall) rather than trying every file; while it works it
+    logs its progress.
     """
     session = requests.Session()
     count = 0
     failures: list[str] = []
     pins = load_pins(pin_files)
-    for pin in pins:
+    unreachable = 0
+    last_progress = time.monotonic()
+    log(f"fetching {len(pins)} pinned official files into {destination} …")
+    for index, pin in enumerate(pins, start=1):
         target = destination / pin["path"]
         if target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == pin["sha256"]:
             count += 1
@@ -205,12 +219,27 @@ def fetch(destination: Path, *, base_override: str | None = None, timeout: float
         url = pin["url"]
         if base_override:
             url = urljoin(base_override.rstrip("/") + "/", url.split("://", 1)[1].split("/", 1)[1])
+        if time.monotonic() - last_progress >= PROGRESS_EVERY:
+            log(f"  {index - 1}/{len(pins)} files checked, {count} in place …")
+            last_progress = time.monotonic()
         try:
-            response = session.get(url, timeout=timeout)
+            response = session.get(url, timeout=(connect_timeout, timeout))
             response.raise_for_status()
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            failures.append(f"{pin['path']}: {type(exc).__name__}")
+            unreachable += 1
+            if unreachable >= CONNECTION_FAILURES_TO_STOP:
+                host = urlsplit(url).netloc
+                raise ConformanceError(
+                    f"cannot reach {host} ({type(exc).__name__}; {unreachable} files in a row got no answer): "
+                    f"offline? {count} of {len(pins)} official files are in {destination}; point --specs-dir / "
+                    f"{ENV} at a copy instead") from None
+            continue
         except requests.RequestException as exc:
             failures.append(f"{pin['path']}: {type(exc).__name__}")
+            unreachable = 0
             continue
+        unreachable = 0
         digest = hashlib.sha256(response.content).hexdigest()
         if digest != pin["sha256"]:
             failures.append(f"{pin['path']}: sha256 {digest[:12]}… does not match the pin {pin['sha256'][:12]}…")

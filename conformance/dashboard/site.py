@@ -24,7 +24,7 @@ import json
 import re
 import shutil
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from importlib import resources
 from pathlib import Path
@@ -167,6 +167,10 @@ def _service_summary(service: ServiceRun) -> str:
              f"{counts.get('warnings', 0)} SHOULD warning{'s' if counts.get('warnings', 0) != 1 else ''}"]
     if counts.get("error"):
         parts.append(f"{counts['error']} error{'s' if counts['error'] != 1 else ''}")
+    if counts.get("undecided"):
+        parts.append(f"{counts['undecided']} not decided")
+    if counts.get("not_applicable"):
+        parts.append(f"{counts['not_applicable']} not applicable")
     return " · ".join(parts)
 
 
@@ -342,6 +346,8 @@ class RequirementRow:
     passed: list[str]
     errored: list[str]
     skipped: list[str]
+    #: Of ``skipped``: those where the harness could not decide (issue 21.12); the rest do not apply.
+    undecided: list[str] = field(default_factory=list)
 
     @property
     def ran(self) -> int:
@@ -363,10 +369,13 @@ def requirement_rows(collection: Collection, standard: str, runs: Iterable[Run])
     rows: dict[str, RequirementRow] = {}
     for run in runs:
         outcomes: dict[str, str] = {}
+        undecided: set[str] = set()
         for service in run.services_of(standard):
             for check in service.checks:
                 cid = str(check.get("id", "?"))
                 outcome = str(check.get("outcome", "error"))
+                if outcome == "skipped" and check.get("skip_kind") != "not-applicable":
+                    undecided.add(cid)  # older scorecards have no skip_kind: not known to be inapplicable
                 if cid not in rows:
                     rows[cid] = RequirementRow(cid, str(check.get("level", "?")),
                                                str(check.get("requirement", "")),
@@ -382,6 +391,8 @@ def requirement_rows(collection: Collection, standard: str, runs: Iterable[Run])
                 row.passed.append(name)
             elif outcome == "skipped":
                 row.skipped.append(name)
+                if cid in undecided:
+                    row.undecided.append(name)
             else:
                 row.errored.append(name)
     return sorted(rows.values(), key=RequirementRow.sort_key)
@@ -407,8 +418,10 @@ def _requirements_table(rows: list[RequirementRow], standard: str) -> str:
         others = []
         if row.errored:
             others.append(f"could not tell at {len(row.errored)}")
-        if row.skipped:
-            others.append(f"not applicable at {len(row.skipped)}")
+        if len(row.skipped) > len(row.undecided):
+            others.append(f"not applicable at {len(row.skipped) - len(row.undecided)}")
+        if row.undecided:
+            others.append(f"not decided at {len(row.undecided)}")
         lines.append(
             f'<tr data-check="{_e(row.id)}" data-failed="{len(row.failed)}" data-ran="{row.ran}">'
             f"<td><code>{_e(row.id)}</code><div class=\"req\">{_e(row.text)}</div>"
@@ -454,7 +467,8 @@ def matrix_document(collection: Collection, generated: str) -> dict[str, Any]:
     "report", "scorecard"}]}], "cells": [{"initiative": slug, "standard", "verdict" (worst of its services),
     "started", "harness_version", "suite", "comparable_with_newest": bool, "report", "scorecard",
     "services": [{"key", "name", "version", "url", "verdict", "verdict_with_expected_failures",
-    "must_passed", "must_total", "warnings", "errors", "skipped", "failed_checks": [{"id", "level"}],
+    "must_passed", "must_total", "warnings", "errors", "skipped", "not_applicable", "undecided",
+    "failed_checks": [{"id", "level"}],
     "unreachable"?}]}], "requirements": {standard: [{"group": {"harness_version", "suite"}, "id", "level",
     "failed_at": [slug], "ran_at": int}]}, "skipped_inputs": [text]}``. A pair with no cell was never
     checked. Paths are relative to the site. Fields are added, never renamed, within ``/1``."""
@@ -508,6 +522,7 @@ def _service_json(service: ServiceRun) -> dict[str, Any]:
         "must_passed": counts.get("must_passed", 0), "must_total": counts.get("must_total", 0),
         "warnings": counts.get("warnings", 0), "errors": counts.get("error", 0),
         "skipped": counts.get("skipped", 0),
+        "not_applicable": counts.get("not_applicable", 0), "undecided": counts.get("undecided", 0),
         "failed_checks": [{"id": c.get("id"), "level": c.get("level")} for c in service.failed_checks],
     }
     if service.unreachable:

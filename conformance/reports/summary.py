@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conformance.redact import Redactor
-from conformance.scorecard import CheckResult, Scorecard, ServiceResult, utc_stamp
+from conformance.scorecard import NOT_APPLICABLE, UNDECIDED, CheckResult, Scorecard, ServiceResult, utc_stamp
 
 VERDICT_MARK = {"conformant": "✅ conformant", "non-conformant": "❌ non-conformant",
                 "incomplete": "⚠️ incomplete", "unreachable": "⛔ unreachable"}
@@ -29,23 +29,50 @@ def _grouped(checks: list[CheckResult], service: ServiceResult) -> list[str]:
     return lines
 
 
+def _skip_reasons(scorecard: Scorecard, limit: int = 10) -> list[str]:
+    """Skipped checks by reason and kind (issue 21.12): "does not apply" apart from "could not be decided"."""
+    lines: list[str] = []
+    for kind, title in ((UNDECIDED, "Skipped: could not be decided"), (NOT_APPLICABLE, "Skipped: does not apply")):
+        reasons: dict[str, int] = {}
+        for service in scorecard.services:
+            for check in service.checks:
+                if check.outcome == "skipped" and (check.skip_kind or UNDECIDED) == kind:
+                    reasons[check.message] = reasons.get(check.message, 0) + 1
+        if not reasons:
+            continue
+        ranked = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+        lines += ["", f"**{title}** ({sum(reasons.values())} checks)",
+                  *[f"- {count} × {reason}" for reason, count in ranked[:limit]]]
+        if len(ranked) > limit:
+            lines.append(f"- {sum(c for _, c in ranked[limit:])} × {len(ranked) - limit} other reasons "
+                         "(see scorecard.json)")
+    return lines
+
+
 def render(scorecard: Scorecard) -> str:
     lines = [
         f"# GA4GH conformance: {scorecard.initiative}",
         "",
-        f"Overall: **{scorecard.overall()}** (exit code {scorecard.exit_code()}) · "
+        f"Overall: **{scorecard.headline()}** (exit code {scorecard.exit_code()}) · "
         f"{utc_stamp(scorecard.started)} → {utc_stamp(scorecard.finished)} · harness {scorecard.harness_version} · "
         f"seed {scorecard.seed}" + (" (explore)" if scorecard.explore else ""),
         "",
-        "| Service | Version | Verdict | MUST passed | Warnings | Errors | Skipped |",
-        "|---|---|---|---|---|---|---|",
+    ]
+    if scorecard.interrupted:
+        lines += ["> **The run was interrupted**: checks that did not run make the verdict incomplete.", ""]
+    if scorecard.schemas_not_checked:
+        lines += [f"> **Schemas not checked**: {scorecard.specs.get('how_to_get') or 'official schemas missing'}. "
+                  "No service is conformant until they are.", ""]
+    lines += [
+        "| Service | Version | Verdict | MUST passed | Warnings | Errors | Does not apply | Undecided |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for service in scorecard.services:
         counts = service.counts()
         lines.append(
             f"| {service.standard} `{service.key}` {service.url} | {service.version} | "
             f"{VERDICT_MARK[service.verdict()]} | {counts['must_passed']}/{counts['must_total']} | "
-            f"{counts['warnings']} | {counts['error']} | {counts['skipped']} |")
+            f"{counts['warnings']} | {counts['error']} | {counts['not_applicable']} | {counts['undecided']} |")
     for service in scorecard.services:
         failed = [c for c in service.checks if c.outcome == "failed" and c.level == "MUST" and not c.consequence]
         warned = [c for c in service.checks if c.warning and not c.consequence]
@@ -63,11 +90,10 @@ def render(scorecard: Scorecard) -> str:
             lines += ["", "**Errors (the harness could not tell)**", *map(_line, errors)]
         elif errors:
             lines += ["", f"{len(errors)} checks could not run."]
-    if scorecard.interrupted:
-        lines += ["", "**The run was interrupted**; checks that did not run make the verdict incomplete."]
+    lines += _skip_reasons(scorecard)
     if scorecard.limits_hit:
         lines += ["", f"Limits reached: {', '.join(scorecard.limits_hit)} (see `budget` in the profile)."]
-    if not scorecard.specs.get("available"):
+    if not scorecard.specs.get("available") and not scorecard.schemas_not_checked:
         lines += ["", f"Schema checks were skipped: {scorecard.specs.get('how_to_get')}."]
     if scorecard.notices:
         lines += ["", "**Notices**", *[f"- {n}" for n in scorecard.notices]]

@@ -97,7 +97,8 @@ def build(scorecard: Scorecard) -> dict[str, Any]:
         "input_parameters": {"profile": scorecard.profile.get("path"),
                              "profile_sha256": scorecard.profile.get("sha256"),
                              "seed": scorecard.seed, "explore": scorecard.explore,
-                             "specs_available": scorecard.specs.get("available")},
+                             "specs_available": scorecard.specs.get("available"),
+                             "interrupted": scorecard.interrupted},
         "start_time": start,
         "end_time": end,
         "status": "UNKNOWN" if any(p["status"] == "UNKNOWN" and not p["tests"] for p in phases)

@@ -18,7 +18,7 @@ def role_of(service: Service) -> str:
 
 def require_role(service: Service, role: str) -> None:
     if role_of(service) != role:
-        pytest.skip(f"a {role} check; this service is declared as role {role_of(service) or '(none)'}")
+        pytest.skip(f"does not apply: a {role} check; this service is declared as role {role_of(service) or '(none)'}")
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,8 @@ class ServiceInfo(ServiceView):
         """Where the service's standard serves service-info; skips for a version that defines none."""
         suite = suite_for(self.service.standard)
         if self.service.standard != "service-info" and not suite.has_service_info(self.service.version):
-            pytest.skip(f"not in {self.service.standard} {self.service.version}: GA4GH service-info is part of "
-                        f"{self.service.standard} {suite.service_info_versions} only")
+            pytest.skip(f"does not apply: not in {self.service.standard} {self.service.version}: GA4GH "
+                        f"service-info is part of {self.service.standard} {suite.service_info_versions} only")
         return suite.service_info_paths_for(self.service)
 
     def documents(self) -> list[tuple[str, dict[str, Any], Response]]:

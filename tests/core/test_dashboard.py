@@ -209,3 +209,24 @@ def test_no_scorecards_builds_an_empty_site_and_exits_2(tmp_path: Path) -> None:
 def test_build_site_returns_what_it_wrote(reports: Path, tmp_path: Path) -> None:
     document = build_site(collect([reports]), tmp_path / "s")
     assert document == json.loads((tmp_path / "s" / "matrix.json").read_text(encoding="utf-8"))
+
+
+def test_skips_are_counted_apart_on_the_dashboard(tmp_path: Path) -> None:
+    """Issue 21.12: "does not apply" and "could not be decided" are two counts, never one "skipped"."""
+    root = tmp_path / "reports"
+    na, undecided = check("a.two", "skipped"), check("a.three", "skipped")
+    na["skip_kind"], undecided["skip_kind"] = "not-applicable", "undecided"
+    document = service("std-a", [check("a.one", "passed"), na, undecided])
+    document["summary"].update({"not_applicable": 1, "undecided": 1})
+    write_run(root, "alpha", "20260101T000000Z", "Alpha", [document])
+    write_run(root, "beta", "20260101T000000Z", "Beta", [service("std-a", [check("a.one", "passed"),
+                                                                           check("a.two", "skipped")])])
+    out, matrix = build(root, tmp_path)
+    cell = next(c for c in matrix["cells"] if c["initiative"] == "alpha")
+    assert (cell["services"][0]["not_applicable"], cell["services"][0]["undecided"]) == (1, 1)
+    page = (out / "std-a" / "index.html").read_text(encoding="utf-8") if (out / "std-a" / "index.html").is_file() \
+        else "".join(p.read_text(encoding="utf-8") for p in out.rglob("*.html"))
+    assert "1 not decided · 1 not applicable" in page
+    # a.two does not apply at alpha; beta's scorecard predates skip_kind: not claimed inapplicable
+    assert "not applicable at 1; not decided at 1" in page
+    assert "not decided at 1" in page

@@ -4,6 +4,7 @@ its client, the version guard, per-case parametrization) and its result capture.
 
 from __future__ import annotations
 
+import json
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
@@ -360,3 +361,56 @@ def test_checks_run_per_case_and_skip_what_the_version_or_the_profile_lacks(tmp_
         skipped = result.check(BULK_LENGTH, key).cases[0]
         assert (skipped.outcome, skipped.message) == ("skipped", "not a requirement of drs 1.2.0 (applies to "
                                                                  ">=1.4.0)")
+        assert skipped.skip_kind == "not-applicable"  # issue 21.12
+    assert unlisted_case.skip_kind == "undecided"  # the profile gave no data: the harness could not tell
+
+
+# -- plugin mode behaves like pytest (issue 21.14) ---------------------------------------------------------------
+
+
+@pytest.fixture
+def plain_profile(tmp_path: Path) -> Path:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(yaml.safe_dump({"initiative": "Plain", "services": [{**si_entry(None), "reference": True}]}))
+    return profile
+
+
+def plugin_run(pytester: pytest.Pytester, profile: Path, *args: str) -> pytest.RunResult:
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "--conformance-profile", str(profile),
+                                         "--conformance-report-dir", str(pytester.path / "r"), *args)
+
+
+def report_files(pytester: pytest.Pytester) -> list[str]:
+    return sorted(p.name for p in (pytester.path / "r").rglob("*") if p.is_file())
+
+
+def test_the_users_junitxml_and_html_paths_are_honoured(pytester: pytest.Pytester, plain_profile: Path) -> None:
+    result = plugin_run(pytester, plain_profile, f"--junitxml={pytester.path / 'mine.xml'}",
+                        f"--html={pytester.path / 'mine.html'}")
+    assert result.ret == 0, result.stdout.str()
+    assert (pytester.path / "mine.xml").is_file() and (pytester.path / "mine.html").is_file()
+    assert "junit.xml" not in report_files(pytester) and "report.html" not in report_files(pytester)
+    assert "scorecard.json" in report_files(pytester)
+
+
+@pytest.mark.parametrize("args", [["--collect-only"], ["-k", "no-check-is-called-this"]])
+def test_a_session_that_runs_no_check_writes_no_report(pytester: pytest.Pytester, plain_profile: Path,
+                                                       args: list[str]) -> None:
+    result = plugin_run(pytester, plain_profile, *args)
+    assert result.ret in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED), result.stdout.str()
+    assert report_files(pytester) == []
+
+
+def test_a_check_id_selects_with_k(pytester: pytest.Pytester, plain_profile: Path) -> None:
+    result = plugin_run(pytester, plain_profile, "-k", ANSWERS, "-q")
+    result.assert_outcomes(passed=1)
+    card = json.loads(next((pytester.path / "r").rglob("scorecard.json")).read_text())
+    assert [c["id"] for c in card["services"][0]["checks"]] == [ANSWERS]
+    assert "not_run" not in card["services"][0]  # deselected is not "did not run"
+
+
+def test_plugin_mode_prints_no_deprecation_warning(pytester: pytest.Pytester, plain_profile: Path) -> None:
+    result = plugin_run(pytester, plain_profile, "-q")
+    assert result.ret == 0, result.stdout.str()
+    assert "PytestRemovedIn10Warning" not in result.stdout.str()
+    assert "warning" not in result.stdout.str().splitlines()[-1]

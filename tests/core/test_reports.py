@@ -165,7 +165,8 @@ def test_testbed_report_structure(tmp_path: Path) -> None:
     assert report["platform_name"] == "Example <National> Genomics"
     assert report["start_time"] == "2026-11-24T10:00:00Z" and report["end_time"] == "2026-11-24T10:01:12Z"
     assert report["input_parameters"] == {"profile": "profile.yaml", "profile_sha256": "0123456789abcdef" * 4,
-                                          "seed": 42, "explore": False, "specs_available": False}
+                                          "seed": 42, "explore": False, "specs_available": False,
+                                          "interrupted": False}
     phases = {p["phase_name"]: p for p in report["phases"]}
     assert set(phases) == {"drs 1.4.0 (drs-main)", "service-info 1.0.0 (si)", "beacon 2.0.0 (beacon)",
                            "htsget 1.3.0 (htsget)"}
@@ -259,12 +260,13 @@ def test_summary_has_the_verdict_lines(tmp_path: Path) -> None:
     assert lines[2].startswith("Overall: **non-conformant** (exit code 1) · 2026-11-24T10:00:00Z → "
                                "2026-11-24T10:01:12Z · harness 0.1.0 · seed 42")
     assert "(explore)" not in lines[2]
-    assert "| Service | Version | Verdict | MUST passed | Warnings | Errors | Skipped |" in lines
-    assert "| drs `drs-main` https://drs.example.org/ga4gh/drs/v1 | 1.4.0 | ✅ conformant | 1/1 | 1 | 0 | 1 |" in lines
+    assert "| Service | Version | Verdict | MUST passed | Warnings | Errors | Does not apply | Undecided |" in lines
+    assert "| drs `drs-main` https://drs.example.org/ga4gh/drs/v1 | 1.4.0 | ✅ conformant | 1/1 | 1 | 0 | 0 | 1 |" \
+        in lines
     assert f"| service-info `si` https://si.example.org/service-info?api_key={MASK} | 1.0.0 | ❌ non-conformant " \
-           "| 1/2 | 0 | 0 | 0 |" in lines
-    assert "| beacon `beacon` https://beacon.example.org/api | 2.0.0 | ⚠️ incomplete | 1/2 | 0 | 1 | 0 |" in lines
-    assert "| htsget `htsget` https://htsget.example.org | 1.3.0 | ⛔ unreachable | 0/1 | 0 | 1 | 0 |" in lines
+           "| 1/2 | 0 | 0 | 0 | 0 |" in lines
+    assert "| beacon `beacon` https://beacon.example.org/api | 2.0.0 | ⚠️ incomplete | 1/2 | 0 | 1 | 0 | 0 |" in lines
+    assert "| htsget `htsget` https://htsget.example.org | 1.3.0 | ⛔ unreachable | 0/1 | 0 | 1 | 0 | 0 |" in lines
     assert text.endswith("\n")
 
 
@@ -303,7 +305,40 @@ def test_summary_of_a_clean_run_has_no_sections() -> None:
 def test_summary_of_an_interrupted_run_says_so() -> None:
     card = build_scorecard(interrupted=True)
     text = summary.render(card)
-    assert "**The run was interrupted**; checks that did not run make the verdict incomplete." in text
+    assert "> **The run was interrupted**: checks that did not run make the verdict incomplete." in text
+    assert "Overall: **non-conformant (interrupted)**" in text
+
+
+def test_summary_says_schemas_not_checked_at_the_top() -> None:
+    """Issue 21.3: a run without the official schemas says so before the table, not only at the end."""
+    check = mk_check("service-info.schema.valid", "MUST", "si", "skipped")
+    check.skip_kind, check.schemas_missing = "undecided", True
+    service = ServiceResult("si", "service-info", "1.0.0", "https://si", None,
+                            checks=[mk_check("service-info.id.present", "MUST", "si", "passed"), check])
+    card = Scorecard("I", "0.1.0", STARTED, FINISHED, [service],
+                     specs={"available": False, "how_to_get": "run `conformance specs fetch`"})
+    lines = summary.render(card).splitlines()
+    assert lines[2].startswith("Overall: **incomplete (schemas not checked)** (exit code 2)")
+    assert lines[4] == ("> **Schemas not checked**: run `conformance specs fetch`. "
+                        "No service is conformant until they are.")
+    assert "**Skipped: could not be decided** (1 checks)" in lines
+
+
+def test_summary_groups_skip_reasons_by_kind() -> None:
+    def skip(check_id: str, reason: str, kind: str) -> CheckResult:
+        check = mk_check(check_id, "MUST", "p", "skipped")
+        check.message, check.skip_kind = reason, kind
+        return check
+
+    checks = [mk_check("p.a", "MUST", "p", "passed")] + \
+        [skip(f"p.broker-{i}", "does not apply: a broker check", "not-applicable") for i in range(3)] + \
+        [skip("p.visa", "no visas to examine", "undecided")]
+    card = Scorecard("I", "0.1.0", STARTED, FINISHED,
+                     [ServiceResult("p", "passports", "1.2", "https://p", None, checks=checks)],
+                     specs={"available": True})
+    lines = summary.render(card).splitlines()
+    assert lines[lines.index("**Skipped: does not apply** (3 checks)") + 1] == "- 3 × does not apply: a broker check"
+    assert lines[lines.index("**Skipped: could not be decided** (1 checks)") + 1] == "- 1 × no visas to examine"
 
 
 # -- badges --------------------------------------------------------------------------------------------------

@@ -58,10 +58,16 @@ def test_demo_writes_every_report_and_is_conformant(report_root: Path, specs_dir
 
 def test_demo_without_official_schemas_skips_schema_checks_and_says_how(
         no_specs: None, report_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", "--report-dir", str(report_root)]) == 0
+    # Issue 21.3: schemas not checked is not "conformant" (exit 2, incomplete), and the verdict line says why.
+    assert main(["demo", "--report-dir", str(report_root)]) == 2
+    out = capsys.readouterr().out
+    assert "Demo: incomplete (schemas not checked)" in out
+    assert "schemas not checked: official GA4GH schemas not available" in out
     run_dir = only_run_dir(report_root)
     scorecard = json.loads((run_dir / "scorecard.json").read_text())
     assert scorecard["specs"]["available"] is False
+    assert scorecard["schemas_not_checked"] is True and scorecard["verdict"] == "incomplete"
+    assert "conformant" not in {s["verdict"] for s in scorecard["services"] if s.get("schemas_not_checked")}
     schema_checks = [c for s in scorecard["services"] for c in s["checks"] if ".schema." in c["id"]]
     assert schema_checks and {c["outcome"] for c in schema_checks} == {"skipped"}
     assert "conformance specs fetch" in (run_dir / "summary.md").read_text()
@@ -146,6 +152,78 @@ def test_unreachable_service_exit_2_and_reports_written(tmp_path: Path, capsys: 
     assert "connection refused" in service["unreachable"]
     assert {c["outcome"] for c in service["checks"]} <= {"error", "skipped"}
     assert "unreachable" in (run_dir / "summary.md").read_text()
+    # Issue 21.12: one line per cause, not one identical ERROR line per check.
+    out = capsys.readouterr().out
+    errors = [line for line in out.splitlines() if line.startswith("ERROR")]
+    assert len(errors) == 2, out
+    assert errors[1].startswith("ERROR ×") and "more checks of service-info-0 with the same error" in errors[1]
+
+
+def test_quiet_prints_the_verdict_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from conformance.reference.server import free_port
+
+    profile = tmp_path / "p.yaml"
+    profile.write_text(yaml.safe_dump({"initiative": "Gone", "services": [
+        si_entry(f"http://127.0.0.1:{free_port()}")]}))
+    assert main(["run", "--profile", str(profile), "--report-dir", str(tmp_path / "r"), "--quiet"]) == 2
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "Gone: unreachable" and lines[-1].startswith("Reports: ")
+
+
+def test_skips_are_split_into_not_applicable_and_undecided(report_root: Path, specs_dir: str | None,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 21.12: a version or role that lacks a requirement is "does not apply", counted apart."""
+    args = ["demo", "--report-dir", str(report_root), "--standard", "passports", "--standard", "refget"]
+    assert main(args + (["--specs-dir", specs_dir] if specs_dir else [])) in (0, 2)
+    out = capsys.readouterr().out
+    assert "skipped checks do not apply:" in out
+    assert "× does not apply: a broker check; this service is declared as role clearinghouse" in out
+    scorecard = json.loads((only_run_dir(report_root) / "scorecard.json").read_text())
+    jsonschema.Draft202012Validator(SCORECARD_SCHEMA).validate(scorecard)
+    by_reason = {c["message"]: c["skip_kind"] for s in scorecard["services"] for c in s["checks"]
+                 if c["outcome"] == "skipped"}
+    assert by_reason["does not apply: a broker check; this service is declared as role clearinghouse"] \
+        == "not-applicable"
+    assert by_reason["not a requirement of refget 1.0.1 (applies to >=2.0.0)"] == "not-applicable"
+    for service in scorecard["services"]:
+        summary = service["summary"]
+        assert summary["not_applicable"] + summary["undecided"] == summary["skipped"]
+    clearinghouse = next(s for s in scorecard["services"] if s["url"].endswith("/ga4gh/drs/v1"))
+    assert clearinghouse["summary"]["not_applicable"] > 0
+
+
+def test_a_check_cites_the_version_that_was_run(report_root: Path, specs_dir: str | None) -> None:
+    """Issue 21.13: a DRS 1.5.0 run does not cite "DRS 1.2.0 §…"."""
+    from conformance.demo import demo_profile
+
+    drs = next(s for s in demo_profile().services if s.standard == "drs")
+    assert drs.version == "1.5.0"
+    assert main(["demo", "--report-dir", str(report_root), "--standard", "drs", "--quiet"]
+                + (["--specs-dir", specs_dir] if specs_dir else [])) in (0, 2)
+    scorecard = json.loads((only_run_dir(report_root) / "scorecard.json").read_text())
+    citations = [c["citation"] for s in scorecard["services"] if s["standard"] == "drs" for c in s["checks"]]
+    assert citations and not [c for c in citations if c.startswith(("DRS 1.2.0", "DRS 1.3.0", "DRS 1.4.0"))]
+    assert any(c.startswith("DRS 1.5.0 §") for c in citations)
+
+
+@pytest.mark.parametrize("citation, standard, version, owner, expected", [
+    ("DRS 1.2.0 §Checksums", "drs", "1.5.0", "drs", "DRS 1.5.0 §Checksums"),
+    ("Beacon v2.1.1 §Framework", "beacon", "2.0.0", "beacon", "Beacon v2.0.0 §Framework"),
+    ("refget 1.0.1 §Metadata", "refget", "2.0.0", "refget", "refget 2.0.0 §Metadata"),
+    ("DRS 1.5.0 §Checksums", "drs", "1.5.0", "drs", "DRS 1.5.0 §Checksums"),
+    ("RFC 9110 §15.5.5", "drs", "1.5.0", "drs", "RFC 9110 §15.5.5"),
+    # a shared check cites its own document, whatever the service's standard
+    ("GA4GH service-info 1.0.0 §Schema", "refget", "2.0.0", "service-info", "GA4GH service-info 1.0.0 §Schema"),
+    # a version the standard does not have is not a version of this standard: left alone
+    ("Sequence Collections 1.0.0 decision record", "seqcol", "1.0.0", "seqcol",
+     "Sequence Collections 1.0.0 decision record"),
+])
+def test_citation_for(citation: str, standard: str, version: str, owner: str, expected: str) -> None:
+    from conformance.profile import Service
+    from conformance.run import citation_for
+
+    service = Service(index=0, standard=standard, version=version, url="https://x.example.org")
+    assert citation_for(citation, service, owner) == expected
 
 
 def test_one_unreachable_service_does_not_stop_the_others(report_root: Path) -> None:

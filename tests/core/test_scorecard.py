@@ -18,7 +18,9 @@ from conformance.scorecard import (
     FORMAT,
     INCOMPLETE,
     NON_CONFORMANT,
+    NOT_APPLICABLE,
     OUTCOMES,
+    UNDECIDED,
     UNREACHABLE,
     CaseResult,
     CheckResult,
@@ -183,12 +185,70 @@ def test_counts() -> None:
                      check("failed", "SHOULD"), check("failed", "MAY"), check("passed", "SHOULD"),
                      check("skipped", "SHOULD"))
     assert result.counts() == {"passed": 3, "failed": 3, "error": 1, "skipped": 2, "warnings": 2,
-                               "must_total": 4, "must_passed": 2, "consequences": 0}
+                               "must_total": 4, "must_passed": 2, "consequences": 0, "not_applicable": 0,
+                               "undecided": 2, "schemas_not_checked": 0}
 
 
 def test_counts_of_an_empty_service() -> None:
     assert service().counts() == {**dict.fromkeys(OUTCOMES, 0), "warnings": 0, "must_total": 0, "must_passed": 0,
-                                  "consequences": 0}
+                                  "consequences": 0, "not_applicable": 0, "undecided": 0,
+                                  "schemas_not_checked": 0}
+
+
+def skipped(kind: str | None, level: str = "MUST", *, schemas: bool = False) -> CheckResult:
+    result = check("skipped", level)
+    result.skip_kind, result.schemas_missing = kind, schemas
+    return result
+
+
+def test_counts_split_skips_into_not_applicable_and_undecided() -> None:
+    counts = service(check("passed"), skipped(NOT_APPLICABLE), skipped(UNDECIDED), skipped(None),
+                     skipped(UNDECIDED, schemas=True)).counts()
+    assert (counts["skipped"], counts["not_applicable"], counts["undecided"]) == (4, 1, 3)
+    assert counts["schemas_not_checked"] == 1
+
+
+def test_a_must_check_skipped_for_want_of_schemas_is_not_met() -> None:
+    """Issue 21.3: the score does not count schema checks that never ran as met, nor as absent."""
+    counts = service(check("passed"), skipped(UNDECIDED, schemas=True), skipped(NOT_APPLICABLE)).counts()
+    assert (counts["must_passed"], counts["must_total"]) == (1, 2)
+
+
+def test_schemas_not_checked_is_not_conformant() -> None:
+    result = service(check("passed"), skipped(UNDECIDED, schemas=True))
+    assert result.schemas_not_checked and result.verdict() == INCOMPLETE
+    assert result.to_dict()["schemas_not_checked"] is True
+    card = scorecard(result)
+    assert card.headline() == "incomplete (schemas not checked)" and card.exit_code() == 2
+    assert card.to_dict()["schemas_not_checked"] is True
+    # a SHOULD schema check skipped does not decide the verdict; a failed MUST still says non-conformant
+    assert service(check("passed"), skipped(UNDECIDED, "SHOULD", schemas=True)).verdict() == CONFORMANT
+    assert service(check("failed"), skipped(UNDECIDED, schemas=True)).verdict() == NON_CONFORMANT
+
+
+def test_an_interrupted_service_is_never_conformant() -> None:
+    """Issue 21.2: Ctrl-C after the last check still leaves no "conformant" behind."""
+    result = service(check("passed"))
+    result.interrupted = True
+    assert result.verdict() == INCOMPLETE and result.to_dict()["interrupted"] is True
+    card = scorecard(result, interrupted=True)
+    assert card.headline() == "incomplete (interrupted)" and card.exit_code() == 2
+
+
+def test_aggregate_skip_kind_is_undecided_when_any_case_is() -> None:
+    def skip(kind: str | None, *, schemas: bool = False) -> CaseResult:
+        result = case("skipped", "why")
+        result.skip_kind, result.schemas_missing = kind, schemas
+        return result
+
+    assert aggregate("a.b", "MUST", "c", "r", [skip(NOT_APPLICABLE), skip(NOT_APPLICABLE)]).skip_kind == NOT_APPLICABLE
+    assert aggregate("a.b", "MUST", "c", "r", [skip(NOT_APPLICABLE), skip(UNDECIDED)]).skip_kind == UNDECIDED
+    mixed = aggregate("a.b", "MUST", "c", "r", [skip(UNDECIDED), skip(UNDECIDED, schemas=True)])
+    assert mixed.schemas_missing
+    data = mixed.to_dict()
+    assert data["skip_kind"] == UNDECIDED and {c["skip_kind"] for c in data["cases"]} == {UNDECIDED}
+    assert "schemas_missing" not in data["cases"][0]
+    assert "skip_kind" not in check("passed").to_dict()
 
 
 # -- the verdict (ARCHITECTURE.md "Outcomes") ----------------------------------------------------------------

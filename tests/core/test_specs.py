@@ -6,9 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
+import requests
 
 from conformance import specs
 from conformance.errors import ConformanceError, SpecsUnavailable, UsageError
@@ -95,3 +96,49 @@ def test_fetch_refuses_a_file_whose_hash_differs(monkeypatch: pytest.MonkeyPatch
     with ReferenceServer(mirror) as server, pytest.raises(ConformanceError, match="does not match the pin"):
         specs.fetch(tmp_path / "out", base_override=server.app.root_url, log=lambda _: None)
     assert not (tmp_path / "out" / "service-info/1.0.0/service-info.yaml").exists()
+
+
+def _many_pins(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, n: int) -> dict[str, bytes]:
+    files = {f"o/r/abc/f{i}.json": f"{{\"i\": {i}}}".encode() for i in range(n)}
+    pins = {"format": "ga4gh-conformance-specs-pins/1", "files": [
+        {"path": f"x/1/f{i}.json", "url": f"https://raw.githubusercontent.com/o/r/abc/f{i}.json",
+         "sha256": hashlib.sha256(files[f"o/r/abc/f{i}.json"]).hexdigest()} for i in range(n)]}
+    pin_file = tmp_path / "pins.json"
+    pin_file.write_text(json.dumps(pins))
+    monkeypatch.setattr(specs, "PINS", pin_file)
+    return files
+
+
+def test_fetch_offline_stops_after_the_first_connection_failures(monkeypatch: pytest.MonkeyPatch,
+                                                                  tmp_path: Path) -> None:
+    """Issue 21.7: no answer at all (offline) is one clear line after a few files, not 1106 failures."""
+    from conformance.reference.server import free_port
+
+    _many_pins(monkeypatch, tmp_path, 50)
+    calls: list[str] = []
+    real_get = requests.Session.get
+
+    def counting_get(self: Any, url: str, **kwargs: Any) -> Any:
+        calls.append(url)
+        return real_get(self, url, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "get", counting_get)
+    port = free_port()  # nothing listens there
+    with pytest.raises(ConformanceError) as raised:
+        specs.fetch(tmp_path / "out", base_override=f"http://127.0.0.1:{port}/", log=lambda _: None)
+    message = str(raised.value)
+    assert message.startswith(f"cannot reach 127.0.0.1:{port} (ConnectionError; 3 files in a row got no answer)")
+    assert "--specs-dir" in message and "\n" not in message
+    assert len(calls) == specs.CONNECTION_FAILURES_TO_STOP
+
+
+def test_fetch_shows_progress(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    files = _many_pins(monkeypatch, tmp_path, 5)
+    monkeypatch.setattr(specs, "PROGRESS_EVERY", 0.0)
+    lines: list[str] = []
+    mirror = Mirror(files)
+    with ReferenceServer(mirror) as server:
+        assert specs.fetch(tmp_path / "out", base_override=server.app.root_url, log=lines.append) == 5
+    assert lines[0] == f"fetching 5 pinned official files into {tmp_path / 'out'} …"
+    assert any(line.strip().startswith("4/5 files checked") for line in lines)
+    assert lines[-1] == f"5 official files in {tmp_path / 'out'}"
