@@ -118,3 +118,10 @@ def test_a_length_other_than_refget_s_fails(report_root: Path) -> None:
     assert check.outcome == "failed"
     assert check.message.startswith("1 of 4 sequence digests")  # one sequence, however many collections list it
     assert "17 bases where it has 16" in check.message
+
+
+def test_a_refget_metadata_length_its_bases_contradict_is_not_the_collection_s_fault(report_root: Path) -> None:
+    """The companion's metadata gives every sequence one base too many: its bases show the collections'
+    lengths are right, so the seqcol service is not blamed (the refget suite catches that server)."""
+    check = _run(report_root, _companion(faults=["metadata-wrong-length"])).check(CHECK)
+    assert check.outcome == "passed", check
