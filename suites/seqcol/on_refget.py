@@ -5,7 +5,8 @@ collection set when one of the sequences its profile entry names (``sequences``)
 collection read here. Only such a refget service is asked, and only for the collections it shares a
 sequence with: another initiative's refget, or one for another assembly, never fails a collection it
 does not hold. Look-ups read the refget metadata (``/sequence/{id}/metadata``: a small JSON document),
-never the bases, and at most :data:`MAX_LOOKUPS` distinct digests are asked per run.
+never a whole sequence (where a length disagrees, one base tells which side is right), and at most
+:data:`MAX_LOOKUPS` distinct digests are asked per run.
 
 The refget answers come through the refget suite's own view (one cache per service per run, so a
 metadata document both suites need is fetched once), over the refget service's own client and
