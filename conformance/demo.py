@@ -22,6 +22,10 @@ def demo_document() -> dict[str, Any]:
     services: list[dict[str, Any]] = []
     for app in reference.apps():
         services.extend(app.demo_entries())
+    # servers sharing a demo server's data (a server holding the sequences another's collections name): the
+    # checks that read another service of the profile run in the demo too
+    for app in reference.apps():
+        services.extend(app.companion_entries())
     return {"initiative": INITIATIVE, "contact": "conformance@example.org", "services": services,
             # in-process servers on loopback: no production system to protect from the request rate
             "budget": {"requests_per_second": 500, "max_requests": 50000, "max_seconds": 900}}

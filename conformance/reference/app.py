@@ -211,6 +211,14 @@ class ReferenceApp:
         """Profile entries the demo declares for this server (``reference: true`` instead of a url)."""
         return [{"standard": cls.standard, "version": cls.versions[-1], "reference": True}]
 
+    @classmethod
+    def companion_entries(cls) -> list[dict[str, Any]]:
+        """Profile entries of other standards' reference servers that share this server's data (a server
+        holding the sequences this one's collections name, say), for a check that reads another service
+        of the profile; a fault whose ``faults.yaml`` entry names their standard under ``companions`` runs
+        beside them. None by default."""
+        return []
+
     def issued_secrets(self) -> dict[str, str]:
         """Credentials this server issued for the run, by ``auth`` key (``bearer_token_env``, ...)."""
         return {}

@@ -1,10 +1,12 @@
 """A suite's ``faults.yaml``: the named faults of its reference server(s), as data.
 
 Each entry is one spec violation a reference server can inject: ``name``, ``description``, the full
-ids of the checks that must fail (or warn, for a SHOULD) when it is injected (``catches``), and for a
-standard with several servers the ``role`` of the one that injects it. The file is validated when it
-is read; that every id names a known check is validated against the catalogues by the fault matrix
-(``tests/quality/``) and by :meth:`conformance.suite.Suite.faults`.
+ids of the checks that must fail (or warn, for a SHOULD) when it is injected (``catches``), for a
+standard with several servers the ``role`` of the one that injects it, and ``companions``: the standards
+of the servers the fault must run beside (a check that reads another service of the profile), whose
+entries the faulty server's :meth:`~conformance.reference.app.ReferenceApp.companion_entries` gives.
+The file is validated when it is read; that every id names a known check is validated against the
+catalogues by the fault matrix (``tests/quality/``) and by :meth:`conformance.suite.Suite.faults`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import yaml
 
 from conformance.errors import ConformanceError
 
-_KEYS = {"name", "description", "catches", "role"}
+_KEYS = {"name", "description", "catches", "role", "companions"}
 
 
 class FaultsError(ConformanceError):
@@ -34,6 +36,8 @@ class Fault:
     catches: tuple[str, ...]
     #: The role of the reference server that injects it (None: the standard's only server).
     role: str | None = None
+    #: Standards of the companion servers the fault runs beside (empty: the server alone).
+    companions: tuple[str, ...] = ()
 
 
 @cache
@@ -65,10 +69,14 @@ def load_faults(path: Path) -> tuple[Fault, ...]:
         role = entry.get("role")
         if role is not None and not isinstance(role, str):
             raise FaultsError(f"{where}.role: expected a string")
+        companions = entry.get("companions", [])
+        if not isinstance(companions, list) or not all(isinstance(c, str) and c for c in companions):
+            raise FaultsError(f"{where}.companions: expected a list of standards")
         name_role = (str(entry["name"]), role)
         if name_role in seen:
             raise FaultsError(f"{where}.name: {entry['name']} is listed twice"
                               + (f" for role {role}" if role else ""))
         seen.add(name_role)
-        faults.append(Fault(entry["name"], " ".join(entry["description"].split()), tuple(catches), role))
+        faults.append(Fault(entry["name"], " ".join(entry["description"].split()), tuple(catches), role,
+                            tuple(companions)))
     return tuple(faults)

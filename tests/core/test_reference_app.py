@@ -80,6 +80,10 @@ def test_has_names_only_declared_faults() -> None:
         app.has("undeclared")
 
 
+def test_a_server_has_no_companions_unless_it_declares_them() -> None:
+    assert Shadowing.companion_entries() == []
+
+
 def test_a_suite_server_takes_standard_versions_and_faults_from_its_folder() -> None:
     from conformance_suites.drs.reference.app import DrsApp
 

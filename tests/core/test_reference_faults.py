@@ -22,6 +22,11 @@ def test_valid_file(tmp_path: Path) -> None:
     assert faults == (Fault("a", "one thing", ("x.y",)), Fault("a", "d", ("x.z", "x.w"), "broker"))
 
 
+def test_companions_name_the_standards_a_fault_runs_beside(tmp_path: Path) -> None:
+    faults = _load(tmp_path, "faults:\n- name: a\n  description: d\n  catches: [x.y]\n  companions: [other]\n")
+    assert faults == (Fault("a", "d", ("x.y",), None, ("other",)),)
+
+
 def test_absent_file_is_no_faults(tmp_path: Path) -> None:
     load_faults.cache_clear()
     assert load_faults(tmp_path / "faults.yaml") == ()
@@ -37,6 +42,8 @@ def test_absent_file_is_no_faults(tmp_path: Path) -> None:
     ("faults:\n- name: a\n  description: d\n  catches: []\n", r"faults\[0\]\.catches"),
     ("faults:\n- name: a\n  description: d\n  catches: x\n", r"faults\[0\]\.catches"),
     ("faults:\n- name: a\n  description: d\n  catches: [x]\n  role: 3\n", r"faults\[0\]\.role"),
+    ("faults:\n- name: a\n  description: d\n  catches: [x]\n  companions: other\n", r"faults\[0\]\.companions"),
+    ("faults:\n- name: a\n  description: d\n  catches: [x]\n  companions: ['']\n", r"faults\[0\]\.companions"),
     ("faults:\n- {name: a, description: d, catches: [x]}\n- {name: a, description: e, catches: [y]}\n",
      "listed twice"),
     ("faults: [\n", "faults.yaml"),

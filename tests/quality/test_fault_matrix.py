@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from conformance import reference
 from conformance import suite as suites
 from conformance.catalogue import checks_of
 from conformance.reference.faults import Fault
@@ -25,6 +26,17 @@ SUITES = sorted(suites.discover().values(), key=lambda s: s.standard)
 CATALOGUE = {rid: req for s in SUITES for rid, req in s.requirements.items()}
 #: (standard, fault) of every fault of every suite's faults.yaml
 FAULTS = [(suite.standard, fault) for suite in SUITES for fault in suite.faults]
+
+
+def _companions(standard: str, fault: Fault | None = None) -> list[dict[str, Any]]:
+    """Entries of the servers a fault runs beside (its ``companions``, from the faulty server's
+    ``companion_entries``); for the conformant run, those of every fault of the standard: the conformant
+    pair passes too."""
+    wanted = set(fault.companions) if fault is not None else {
+        c for s, f in FAULTS if s == standard for c in f.companions}
+    return [dict(entry) for app in reference.apps()
+            if app.standard == standard and (fault is None or fault.role is None or app.role == fault.role)
+            for entry in app.companion_entries() if entry["standard"] in wanted]
 
 
 def _id(standard: str, fault: Fault) -> str:
@@ -67,7 +79,7 @@ def test_fault_is_caught_by_the_checks_it_names(standard: str, fault: Fault, rep
     if not expected:
         pytest.skip("caught only by checks that read the official schemas, which are not available")
     document = {"initiative": f"fault {fault.name}",
-                "services": reference_entries(standard, [fault.name], role=fault.role)}
+                "services": reference_entries(standard, [fault.name], role=fault.role) + _companions(standard, fault)}
     result = run_profile(document, report_root, specs_dir=specs_dir, checks=fault.catches)
     for check_id in expected:
         outcomes = [c.outcome for s in result.scorecard.services for c in s.checks if c.id == check_id]
@@ -89,7 +101,8 @@ STANDARDS = [s.standard for s in SUITES if s.reference]
 @pytest.mark.parametrize("standard", STANDARDS)
 def test_conformant_reference_gets_no_failed_check(standard: str, report_root: Path,
                                                    specs_dir: str | None) -> None:
-    document = {"initiative": f"conformant {standard}", "services": reference_entries(standard)}
+    document = {"initiative": f"conformant {standard}",
+                "services": reference_entries(standard) + _companions(standard)}
     result = run_profile(document, report_root, specs_dir=specs_dir)
     assert result.failed() == []
     assert result.errors() == []
@@ -106,7 +119,7 @@ def test_should_fault_is_a_warning_that_fails_no_must_check(standard: str, fault
     it must not make a MUST check fail as a side effect (that would be a false failure of a server that
     is conformant but for a SHOULD)."""
     document = {"initiative": f"should {fault.name}",
-                "services": reference_entries(standard, [fault.name], role=fault.role)}
+                "services": reference_entries(standard, [fault.name], role=fault.role) + _companions(standard, fault)}
     result = run_profile(document, report_root, specs_dir=specs_dir, standards=[standard])
     expected = [c for c in fault.catches if specs_dir is not None or not _needs_specs(c)]
     for check_id in expected:

@@ -5,10 +5,12 @@ It holds two small sequences generated deterministically in code — ``chrT``, l
 streamed in 64 KiB blocks (never held whole). With the option ``compliance_sequences: true`` it also holds
 the three test sequences of the official refget compliance suite (PyPI refget-compliance 1.2.6: yeast
 chromosomes I and VI, linear, and phage phiX174 NC_001422.1, circular), read at start from that installed
-package's data, which this repository never copies. In 1.0.x it speaks MD5 and TRUNC512, does not support
-circular sequences and sets no subsequence limit; in 2.0.0 it speaks MD5 and ga4gh (plain and namespaced),
-resolves ``insdc:`` aliases, supports circular sequences and limits sub-sequences to 4,000 bases. Each
-choice is one the texts allow, so both profiles of the demo exercise different branches of the rules.
+package's data, which this repository never copies. The option ``extra_sequences`` (name → bases) adds
+small linear sequences given by another standard's server (a seqcol server's companion). In 1.0.x it
+speaks MD5 and TRUNC512, does not support circular sequences and sets no subsequence limit; in 2.0.0 it
+speaks MD5 and ga4gh (plain and namespaced), resolves ``insdc:`` aliases, supports circular sequences and
+limits sub-sequences to 4,000 bases. Each choice is one the texts allow, so both profiles of the demo
+exercise different branches of the rules.
 
 Each fault is one spec violation and names the checks that must catch it (``../faults.yaml``).
 """
@@ -142,6 +144,22 @@ def compliance_sequences() -> tuple[Seq, ...]:
     return tuple(found)
 
 
+def extra_sequences(value: Any) -> list[Seq]:
+    """The sequences of the option ``extra_sequences`` (name → bases, upper-case A-Z), linear and without
+    aliases: what a companion server needs to hold the sequences another standard's server names (the
+    sequences of the seqcol reference server's collections, say)."""
+    if not value:
+        return []
+    if not isinstance(value, dict):
+        raise UsageError("the refget reference option extra_sequences must map sequence names to their bases")
+    found = []
+    for name, data in value.items():
+        if not isinstance(data, str) or not re.fullmatch(r"[A-Z]+", data):
+            raise UsageError(f"the refget reference option extra_sequences.{name} must be bases (upper-case A-Z)")
+        found.append(Seq(str(name), 0, 0, False, (), fixed=data.encode("ascii")))
+    return found
+
+
 class RefgetApp(ReferenceApp):
     """An in-memory refget sequences server speaking 1.0.0, 1.0.1 or 2.0.0."""
 
@@ -160,6 +178,7 @@ class RefgetApp(ReferenceApp):
             self.sequences.append(Seq("chrL", 3, large, False, (("CT000003.1", "insdc"),)))
         if self.options.get("compliance_sequences"):
             self.sequences.extend(compliance_sequences())
+        self.sequences.extend(extra_sequences(self.options.get("extra_sequences")))
 
     @classmethod
     def demo_entries(cls) -> list[dict[str, Any]]:

@@ -35,7 +35,7 @@ from ..digests import (
     sorted_sequences,
     top_level_digest,
 )
-from .collections import AUTHOR, COLLECTIONS, core
+from .collections import AUTHOR, COLLECTIONS, HELD, S1, S3, S4, S5, core
 
 ARTIFACT = "refget.seqcol"
 TRANSIENT = "sorted_name_length_pairs"
@@ -91,6 +91,10 @@ class SeqcolApp(ReferenceApp):
 
     def build(self, label: str) -> Stored:
         full: dict[str, Any] = core(label)
+        if self.has("sequence-not-on-refget"):
+            full["sequences"] = [S5.refget_id if s == S4.refget_id else s for s in full["sequences"]]
+        if self.has("length-not-refget-length"):
+            full["lengths"] = [n + 1 if s == S3.refget_id else n for n, s in zip(full["lengths"], full["sequences"])]
         names, lengths, sequences = full["names"], full["lengths"], full["sequences"]
         if self.has("lengths-as-strings"):
             lengths = full["lengths"] = [str(length) for length in lengths]
@@ -178,6 +182,13 @@ class SeqcolApp(ReferenceApp):
         # No `collections` hint: the listing finds them (a hint naming the conformant digest would also
         # fail against a fault that changes the digest algorithm; tests/suites/seqcol covers hints).
         return [{"standard": "seqcol", "version": cls.versions[-1], "reference": True}]
+
+    @classmethod
+    def companion_entries(cls) -> list[dict[str, Any]]:
+        """A refget 2.0.0 reference server holding the sequences the collections name, its profile entry
+        naming one of them (which is how the seqcol suite tells it holds this collection set)."""
+        return [{"standard": "refget", "version": "2.0.0", "sequences": [S1.refget_id],
+                 "reference": {"options": {"extra_sequences": {seq.name: seq.bases for seq in HELD}}}}]
 
     # -- helpers -----------------------------------------------------------------------------------
 

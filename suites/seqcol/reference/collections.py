@@ -40,6 +40,10 @@ S1 = Sequence("s1", 1, 50)
 S2 = Sequence("s2", 2, 40)
 S3 = Sequence("s3", 3, 16)
 S4 = Sequence("s4", 4, 40)  # as long as S2: duplicated lengths
+#: The sequences a companion refget server holds (``SeqcolApp.companion_entries``).
+HELD = (S1, S2, S3, S4)
+#: A sequence no companion holds (fault ``sequence-not-on-refget`` puts it in place of S4).
+S5 = Sequence("s5", 5, 40)
 
 #: label → (name, sequence) rows, in collection order; listed in this order (the first four are the ones
 #: the checks compare pairwise).
