@@ -29,7 +29,7 @@ from conformance._version import __version__
 from conformance.errors import ConformanceError, UsageError
 from conformance.limits import Budget
 from conformance.run import Run, prepare
-from conformance.scorecard import NOT_APPLICABLE, UNDECIDED, Scorecard
+from conformance.scorecard import CONFORMANT, NOT_APPLICABLE, UNDECIDED, Scorecard
 
 EXIT_USAGE = 4
 INI = Path(__file__).with_name("pytest.ini")
@@ -227,7 +227,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     run = prepare(demo_profile(), report_root=args.report_dir, seed=args.seed, specs_dir=args.specs_dir,
                   standards=args.standard or None)
     _apply_overrides(run, overrides)
-    return execute(run, progress=not args.quiet, quiet=args.quiet)
+    status = execute(run, progress=not args.quiet, quiet=args.quiet)
+    card = run.scorecard
+    if status == 2 and card is not None and card.schemas_not_checked and not card.interrupted and card.services \
+            and all(s.verdict(waive=True, schemas_required=False) == CONFORMANT for s in card.services):
+        # The demo checks the harness on its own reference servers: without the official schemas its
+        # verdict stays "incomplete (schemas not checked)", but the demo itself did what it should.
+        print("The demo ran as expected: every reference service met every check that could run. "
+              "Schema checks need the official schemas: `conformance specs fetch` or --specs-dir DIR.", flush=True)
+        return 0
+    return status
 
 
 def cmd_list_checks(args: argparse.Namespace) -> int:

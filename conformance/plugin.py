@@ -145,13 +145,11 @@ class RunPlugin:
         module = sys.modules[__name__]
         if not config.pluginmanager.is_registered(module):
             config.pluginmanager.register(module, "conformance-session-fixtures")
-        # A user's --junitxml / --html win (plugin mode); --collect-only writes no report (issue 21.14).
-        if not getattr(config.option, "collectonly", False):
-            if not getattr(config.option, "xmlpath", None):
-                config.option.xmlpath = str(run_dir / "junit.xml")
-            if not getattr(config.option, "htmlpath", None):
-                config.option.htmlpath = str(run_dir / "report.html")
-                config.option.self_contained_html = True
+        # A user's --junitxml wins (plugin mode); --collect-only writes no report (issue 21.14). report.html is
+        # the harness's own page (conformance.reports.html); pytest-html writes a page only where the user
+        # asks pytest for one (--html), with the scorecard block on top.
+        if not getattr(config.option, "collectonly", False) and not getattr(config.option, "xmlpath", None):
+            config.option.xmlpath = str(run_dir / "junit.xml")
         for suite in self.suites.values():
             # Discovery imported the suite's package already (its check modules are rewritten all the same).
             config.addinivalue_line("filterwarnings", "ignore:Module already imported so cannot be rewritten; "

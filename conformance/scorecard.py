@@ -153,11 +153,13 @@ class ServiceResult:
         return any(c.schemas_missing and c.level == Level.MUST.value and c.outcome == "skipped"
                    for c in self.checks)
 
-    def verdict(self, *, waive: bool = False) -> str:
+    def verdict(self, *, waive: bool = False, schemas_required: bool = True) -> str:
         """conformant / non-conformant / incomplete / unreachable (DESIGN §4).
 
         With ``waive``, failures the profile lists as expected (and not expired) do not count: that is
-        the verdict the exit code follows, while the scorecard keeps the true one.
+        the verdict the exit code follows, while the scorecard keeps the true one. Without
+        ``schemas_required``, MUST checks skipped for want of the official schemas do not make the service
+        incomplete (only ``conformance demo`` asks, to tell "the harness works" apart, see its exit code).
         """
         if self.unreachable:
             return UNREACHABLE
@@ -167,7 +169,7 @@ class ServiceResult:
             return NON_CONFORMANT
         if self.not_run or self.interrupted or any(c.outcome == "error" for c in musts):
             return INCOMPLETE
-        if self.schemas_not_checked:
+        if self.schemas_not_checked and schemas_required:
             return INCOMPLETE  # schemas not checked is not conformant (issue 21.3)
         if not any(c.outcome == "passed" for c in musts):
             return INCOMPLETE  # nothing required was decided: no ground for "conformant"

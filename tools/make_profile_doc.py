@@ -66,6 +66,10 @@ BUDGET = {
     "max_response_bytes": "one response body; a larger one is cut and the cut is noted",
     "max_run_bytes": "all bytes downloaded in the run (data-integrity checks read whole objects)",
     "max_examples": "hypothesis examples per property check",
+    "max_document_bytes": "one JSON or other document held to be parsed, counted on decompressed bytes while "
+                          "reading (byte streams are hashed as they arrive and never held)",
+    "max_memory_mb": "resident memory of the whole run; an exchange that would pass it stops with an error "
+                     "naming the cause and the run goes on",
 }
 EXPECTED = {
     "check": "required: the check id (as `conformance list-checks` prints it)",

@@ -58,10 +58,12 @@ def test_demo_writes_every_report_and_is_conformant(report_root: Path, specs_dir
 
 def test_demo_without_official_schemas_skips_schema_checks_and_says_how(
         no_specs: None, report_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # Issue 21.3: schemas not checked is not "conformant" (exit 2, incomplete), and the verdict line says why.
-    assert main(["demo", "--report-dir", str(report_root)]) == 2
+    # Issue 21.3: schemas not checked is not "conformant" (incomplete), and the verdict line says why; the
+    # demo itself did what it should, so the README's `pip install . && conformance demo` succeeds offline.
+    assert main(["demo", "--report-dir", str(report_root)]) == 0
     out = capsys.readouterr().out
     assert "Demo: incomplete (schemas not checked)" in out
+    assert "The demo ran as expected" in out
     assert "schemas not checked: official GA4GH schemas not available" in out
     run_dir = only_run_dir(report_root)
     scorecard = json.loads((run_dir / "scorecard.json").read_text())

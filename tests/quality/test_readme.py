@@ -141,3 +141,4 @@ def test_the_quickstart_succeeds_offline_without_schemas(step: int, tmp_path: Pa
         assert len(runs) == 1
         assert {"scorecard.json", "report.html", "summary.md", "junit.xml"} <= {p.name for p in runs[0].iterdir()}
         assert "Traceback" not in output
+        assert "incomplete (schemas not checked)" in output  # the verdict line says what was not checked
