@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from conformance.errors import SpecsUnavailable as SpecsUnavailable
     from conformance.errors import UsageError as UsageError
     from conformance.exchange import Exchange as Exchange
+    from conformance.hashing import ParallelHashes as ParallelHashes
     from conformance.http.client import ServiceClient as ServiceClient
     from conformance.http.models import Response as Response
     from conformance.http.policy import retry_after as retry_after
@@ -74,6 +75,8 @@ _KIT: dict[str, str] = {
     "Exchange": "conformance.exchange",
     "retry_after": "conformance.http.policy",
     "origin_of": "conformance.http.redirects",
+    # streamed bodies: several digests at once
+    "ParallelHashes": "conformance.hashing",
     # official schemas
     "SpecStore": "conformance.specs",
     "schema_errors": "conformance.specs",

@@ -22,6 +22,7 @@ from jsonschema.protocols import Validator
 from conformance import (
     BudgetExceeded,
     CheckFailure,
+    ParallelHashes,
     Response,
     Run,
     Service,
@@ -377,10 +378,11 @@ class Drs(ServiceView):
         captured = bytearray()
         count = 0
 
+        digests = ParallelHashes(*(digest for digest, _ in hashers.values()))
+
         def on_chunk(chunk: bytes) -> None:
             nonlocal count
-            for digest, _ in hashers.values():
-                digest.update(chunk)
+            digests.update(chunk)
             low, high = max(window[0], count), min(window[1], count + len(chunk))
             if low < high:
                 captured.extend(chunk[low - count: high - count])
@@ -390,9 +392,9 @@ class Drs(ServiceView):
         # decode=False: size and checksums are over the bytes as stored, even if served Content-Encoding: gzip.
         response = self.client.stream(target.url, on_chunk, headers=target.headers, decode=False,
                                       max_bytes=max(1, min(size + 1, remaining)))
-        digests = {kind: (digest.hexdigest()[:keep] if keep else digest.hexdigest())
-                   for kind, (digest, keep) in hashers.items()}
-        return Download(target.label, target.url, target.headers, response, count, digests, unverifiable,
+        hexdigests = {kind: (digest.hexdigest()[:keep] if keep else digest.hexdigest())
+                      for kind, (digest, keep) in hashers.items()}
+        return Download(target.label, target.url, target.headers, response, count, hexdigests, unverifiable,
                         window, bytes(captured))
 
 

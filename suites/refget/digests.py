@@ -15,6 +15,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from conformance import ParallelHashes
+
 #: Every byte but the ASCII letters: what the normalisation removes ("all non-base symbols (\\n, spaces,
 #: etc) must be removed and then uppercase the rest", refget 1.0.1 §Checksum calculation).
 NON_LETTERS = bytes(c for c in range(256) if not (0x41 <= c <= 0x5A or 0x61 <= c <= 0x7A))
@@ -71,6 +73,7 @@ class SequenceDigest:
     def __init__(self) -> None:
         self._md5 = hashlib.md5()
         self._sha512 = hashlib.sha512()
+        self._both = ParallelHashes(self._md5, self._sha512)
         #: Letters seen (the length of the normalised sequence).
         self.length = 0
 
@@ -78,8 +81,7 @@ class SequenceDigest:
         """Hash one chunk; returns its normalised form (what positions in the sequence refer to).
         ``normalised``: the caller knows the chunk is upper-case letters only (:func:`is_normalised`)."""
         piece = chunk if normalised else chunk.translate(None, NON_LETTERS).upper()
-        self._md5.update(piece)
-        self._sha512.update(piece)
+        self._both.update(piece)
         self.length += len(piece)
         return piece
 

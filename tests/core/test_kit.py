@@ -10,9 +10,9 @@ import conformance
 
 KIT = [
     "BudgetExceeded", "CheckFailure", "Exchange", "FORMAT_CHECKER", "Fault", "HarnessError", "Level",
-    "ReferenceApp", "ReferenceServer", "Reply", "Request", "Requirement", "Response", "Run", "Service",
-    "ServiceClient", "ServiceView", "SpecStore", "SpecsUnavailable", "Suite", "UsageError", "__version__", "check",
-    "fail", "json_reply", "json_type", "origin_of", "retry_after", "route", "schema_errors",
+    "ParallelHashes", "ReferenceApp", "ReferenceServer", "Reply", "Request", "Requirement", "Response", "Run",
+    "Service", "ServiceClient", "ServiceView", "SpecStore", "SpecsUnavailable", "Suite", "UsageError",
+    "__version__", "check", "fail", "json_reply", "json_type", "origin_of", "retry_after", "route", "schema_errors",
     "service_info_document", "suite_for", "versions",
 ]
 

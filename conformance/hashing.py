@@ -1,0 +1,52 @@
+"""Several digests of one byte stream at once: each extra hash on its own thread.
+
+hashlib releases the GIL while it hashes a buffer larger than 2 KiB, so the digests a check needs of
+one streamed body (refget's MD5 and SHA-512, a DRS object's listed checksums) cost about the time of
+the slowest of them, not their sum. Each chunk is handed to the worker threads as it is (no copy) and
+``update`` returns only when every digest has taken it, so the caller may reuse or drop the chunk.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol
+
+#: Below this, a chunk is hashed on the calling thread: handing it over would cost more than it saves.
+PARALLEL_FROM = 8 * 1024
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+class Hash(Protocol):
+    def update(self, data: bytes, /) -> None: ...
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="conformance-digest")
+        return _pool
+
+
+class ParallelHashes:
+    """Feeds the same chunks to every hash of ``hashes``; the first runs on the caller's thread."""
+
+    def __init__(self, *hashes: Hash) -> None:
+        self.hashes = hashes
+
+    def update(self, chunk: bytes) -> None:
+        if not self.hashes:
+            return
+        first, *others = self.hashes
+        if not others or len(chunk) < PARALLEL_FROM:
+            for digest in self.hashes:
+                digest.update(chunk)
+            return
+        pool = _executor()
+        pending = [pool.submit(digest.update, chunk) for digest in others]
+        first.update(chunk)
+        for future in pending:
+            future.result()
