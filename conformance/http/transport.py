@@ -21,7 +21,7 @@ import urllib3
 from conformance.errors import BudgetExceeded, ResponseError
 from conformance.http.models import Response
 
-CHUNK = 16 * 1024
+CHUNK = 256 * 1024
 #: How long after request_timeout_seconds the per-request watch shuts a socket that is still busy.
 WATCH_GRACE = 0.25
 
