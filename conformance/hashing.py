@@ -1,14 +1,16 @@
 """Several digests of one byte stream at once: each extra hash on its own thread.
 
 hashlib releases the GIL while it hashes a buffer larger than 2 KiB, so the digests a check needs of
-one streamed body (refget's MD5 and SHA-512, a DRS object's listed checksums) cost about the time of
-the slowest of them, not their sum. Each chunk is handed to the worker threads as it is (no copy) and
-``update`` returns only when every digest has taken it, so the caller may reuse or drop the chunk.
+one streamed body (a sequence's MD5 and SHA-512, an object's listed checksums, the evidence's sha-256)
+cost about the time of the slowest of them, not their sum. Each chunk is handed to the worker threads
+as it is (no copy) and ``update`` returns only when every digest has taken it, so the caller may reuse
+or drop the chunk.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
@@ -29,6 +31,20 @@ def _executor() -> ThreadPoolExecutor:
         if _pool is None:
             _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="conformance-digest")
         return _pool
+
+
+def update_alongside(digest: Hash, chunk: bytes, work: Callable[[bytes], None]) -> None:
+    """``digest.update(chunk)`` on a worker thread while ``work(chunk)`` runs on this one; returns (or
+    raises what ``work`` raised) once both are done."""
+    if len(chunk) < PARALLEL_FROM:
+        digest.update(chunk)
+        work(chunk)
+        return
+    pending = _executor().submit(digest.update, chunk)
+    try:
+        work(chunk)
+    finally:
+        pending.result()
 
 
 class ParallelHashes:

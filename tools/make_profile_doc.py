@@ -68,8 +68,9 @@ BUDGET = {
     "max_examples": "hypothesis examples per property check",
     "max_document_bytes": "one JSON or other document held to be parsed, counted on decompressed bytes while "
                           "reading (byte streams are hashed as they arrive and never held)",
-    "max_memory_mb": "resident memory of the whole run; an exchange that would pass it stops with an error "
-                     "naming the cause and the run goes on",
+    "max_memory_mb": "resident memory the run adds to what the process held when it began (the harness "
+                     "itself, about 100 MB); an exchange that would pass it stops with an error naming the "
+                     "cause and the run goes on",
 }
 EXPECTED = {
     "check": "required: the check id (as `conformance list-checks` prints it)",

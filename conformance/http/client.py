@@ -26,6 +26,7 @@ from requests.structures import CaseInsensitiveDict
 from conformance._version import __version__
 from conformance.errors import HarnessError, ResponseError, ServiceBusy, TransportError
 from conformance.exchange import Exchange, binary_summary, is_binary
+from conformance.hashing import update_alongside
 from conformance.http.models import Response
 from conformance.http.policy import (
     IDEMPOTENT,
@@ -48,6 +49,7 @@ from conformance.http.transport import (
     current,
     describe_transport_error,
     read_chunks,
+    resident_mb,
 )
 from conformance.profile import Service
 from conformance.redact import SENSITIVE_HEADERS, Redactor
@@ -91,6 +93,8 @@ class HttpClient:
         self.ca_bundle = ca_bundle
         self.breaker = Breaker()
         self._large = LargeBodies()
+        #: What the process held before the run: the memory budget counts what the run adds to it.
+        self.memory_base = resident_mb() or 0.0
 
     def close(self) -> None:
         self.session.close()
@@ -293,10 +297,10 @@ class HttpClient:
                     exchange.body_bytes += len(chunk)
                     if exchange.body_bytes >= memory_at:
                         memory_at = exchange.body_bytes + MEMORY_EVERY
-                        check_memory(budget.max_memory_mb)
+                        check_memory(budget.max_memory_mb, self.memory_base)
                     if on_chunk is not None:
-                        digest.update(chunk)
-                        on_chunk(chunk)
+                        # the evidence's sha-256 on a worker thread while the check hashes what it needs
+                        update_alongside(digest, chunk, on_chunk)
                         if kept < EVIDENCE_KEEP:
                             kept += content.write(chunk[: EVIDENCE_KEEP - kept])
                         if exchange.body_bytes > cap:

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from conformance.hashing import PARALLEL_FROM, ParallelHashes
+from conformance.hashing import PARALLEL_FROM, ParallelHashes, update_alongside
 
 
 @pytest.mark.parametrize("sizes", [[0], [10, 2000, 7], [PARALLEL_FROM, 3 * PARALLEL_FROM + 1, 5, PARALLEL_FROM * 4]])
@@ -34,3 +34,18 @@ class Broken:
 def test_a_failing_hash_on_a_worker_thread_fails_the_update() -> None:
     with pytest.raises(ValueError, match="broken hash"):
         ParallelHashes(hashlib.md5(), Broken()).update(b"x" * PARALLEL_FROM)
+
+
+def test_update_alongside_hashes_while_the_work_runs_and_passes_on_its_error() -> None:
+    seen: list[int] = []
+    digest = hashlib.sha256()
+    for size in (5, PARALLEL_FROM, 2 * PARALLEL_FROM):
+        update_alongside(digest, b"a" * size, lambda chunk: seen.append(len(chunk)))
+    assert seen == [5, PARALLEL_FROM, 2 * PARALLEL_FROM]
+    assert digest.hexdigest() == hashlib.sha256(b"a" * (5 + 3 * PARALLEL_FROM)).hexdigest()
+
+    def broken(chunk: bytes) -> None:
+        raise RuntimeError("check failed")
+
+    with pytest.raises(RuntimeError, match="check failed"):
+        update_alongside(hashlib.md5(), b"b" * PARALLEL_FROM, broken)

@@ -131,9 +131,10 @@ def test_a_gzip_bomb_stops_at_the_document_cap_counted_inflated(make_http: Calla
 
 def test_an_exchange_over_max_memory_mb_stops_with_an_error_naming_it(make_http: Callable[..., HttpClient],
                                                                       server: Hostile) -> None:
-    http = make_http(max_memory_mb=1)  # any Python process is over 1 MB: the first check stops the body
-    with pytest.raises(BudgetExceeded, match=r"the harness's memory reached \d+ MB while reading this body, "
-                                             r"over max_memory_mb=1; the exchange was stopped") as caught:
+    http = make_http(max_memory_mb=1)
+    http.memory_base -= 2  # as if the run had grown by 2 MB already: the first check stops the body
+    with pytest.raises(BudgetExceeded, match=r"the run's memory grew by \d+ MB \(to \d+ MB\) while reading this "
+                                             r"body, over max_memory_mb=1; the exchange was stopped") as caught:
         http.request("GET", f"{server.url}/big?size={3 * MiB}")
     assert caught.value.limit == "max_memory_mb"
     assert caught.value.exchange is not None and caught.value.exchange.error
@@ -142,6 +143,16 @@ def test_an_exchange_over_max_memory_mb_stops_with_an_error_naming_it(make_http:
 
 def test_a_run_under_its_memory_budget_reads_the_body(make_http: Callable[..., HttpClient], server: Hostile) -> None:
     response = make_http().request("GET", f"{server.url}/big?size={3 * MiB}")
+    assert len(response.content) == 3 * MiB
+
+
+def test_the_budget_counts_what_the_run_adds_not_what_the_process_held(make_http: Callable[..., HttpClient],
+                                                                        server: Hostile) -> None:
+    """A run hosted in a process that already holds more than the budget (plugin mode, a long test
+    session) is not stopped for it: only the growth during the run counts."""
+    http = make_http(max_memory_mb=1)
+    http.memory_base += 10_000  # the process held far more than 1 MB before the run
+    response = http.request("GET", f"{server.url}/big?size={3 * MiB}")
     assert len(response.content) == 3 * MiB
 
 
