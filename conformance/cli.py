@@ -87,12 +87,13 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _interrupts_recorded(run: Run, *, raise_: bool = True) -> Iterator[None]:
+def _interrupts_recorded(run: Run, *, raise_: bool = True) -> Iterator[threading.Event]:
     """SIGINT and SIGTERM mark the run interrupted before anything else can happen, then (with
     ``raise_``) raise KeyboardInterrupt: code that swallows the exception (issue 21.2: a hypothesis gc
     callback did) can no longer make an interrupted run look complete."""
+    held = threading.Event()  # set: the verdict is final and printed as it stands; a signal changes nothing
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield held
         return
 
     active = True
@@ -104,6 +105,8 @@ def _interrupts_recorded(run: Run, *, raise_: bool = True) -> Iterator[None]:
             _thread.interrupt_main()
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
+        if held.is_set():
+            return
         run.interrupted = True
         if not raise_:
             return
@@ -121,7 +124,7 @@ def _interrupts_recorded(run: Run, *, raise_: bool = True) -> Iterator[None]:
 
     previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        yield
+        yield held
     finally:
         active = False
         for sig, handler in previous.items():
@@ -146,7 +149,7 @@ def execute(run: Run, *, progress: bool = True, quiet: bool = False) -> int:
     except KeyboardInterrupt:
         run.interrupted = run.interrupt_seen = True
     # From here on a Ctrl-C only marks the run: its reports are rewritten to say so, and it exits non-zero.
-    with _interrupts_recorded(run, raise_=False):
+    with _interrupts_recorded(run, raise_=False) as held:
         if run.interrupted:
             run.close()
             if run.scorecard is None or not run.scorecard.interrupted:
@@ -154,10 +157,11 @@ def execute(run: Run, *, progress: bool = True, quiet: bool = False) -> int:
         scorecard = run.scorecard
         if scorecard is None:
             raise ConformanceError(f"the check session ended before any result (pytest exit {int(status)})")
-        print(run.redactor.text("\n".join(_verdict_lines(run, scorecard, quiet=quiet))), flush=True)
+        held.set()  # from here the verdict is final: a Ctrl-C now comes too late to cut anything short
         if run.interrupted and not scorecard.interrupted:
             scorecard = finish_interrupted(run)
-    return scorecard.exit_code()
+        print(run.redactor.text("\n".join(_verdict_lines(run, scorecard, quiet=quiet))), flush=True)
+        return scorecard.exit_code()
 
 
 def _verdict_lines(run: Run, scorecard: Scorecard, *, quiet: bool) -> list[str]:

@@ -187,7 +187,8 @@ def test_run_with_a_baseline_opens_summary_and_report_with_the_changes(runs: dic
     regressions = summary.index("**Regressions (newly failing)** (1)")
     assert summary[regressions + 1].startswith("- `service-info.content-type.is-json` on `service-info-0` (MUST): "
                                                 "passed → failed")
-    assert regressions < summary.index("| Service | Version | Verdict | MUST passed | Warnings | Errors | Skipped |")
+    assert regressions < summary.index(
+        "| Service | Version | Verdict | MUST passed | Warnings | Errors | Does not apply | Undecided |")
     html = (run_dir / "report.html").read_text(encoding="utf-8")
     assert "<h2>Since last run</h2>" in html and "service-info.content-type.is-json" in html
     assert html.index("Since last run") < html.index("Scorecard: Baseline")

@@ -594,7 +594,7 @@ def test_summary_nests_consequences_under_their_cause_and_counts_the_cause_once(
         "  - consequence: `service-info.c.c1` (SHOULD, si §1): consequence 1",
     ]
     assert "**Warnings (failed SHOULD/MAY checks)**" not in lines  # the SHOULD consequence is not a warning of its own
-    assert "| service-info `si` https://si | 1.0.0 | ❌ non-conformant | 1/2 | 0 | 0 | 0 |" in lines
+    assert "| service-info `si` https://si | 1.0.0 | ❌ non-conformant | 1/2 | 0 | 0 | 0 | 0 |" in lines
 
 
 def test_junit_marks_consequences_with_caused_by(tmp_path: Path) -> None:

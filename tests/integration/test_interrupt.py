@@ -82,6 +82,13 @@ def test_sigint_at_evenly_spread_moments(moment: int, duration: float, tmp_path:
     if process.poll() is not None:
         pytest.skip(f"the run ended before {at:.1f} s")
     code, out, err = interrupt(process)
+    if code == 0 and "Demo: conformant" in out:
+        # The signal came once the verdict was final (a run's length varies with the machine's load): it
+        # cut nothing short, and the console, the exit code and every report agree on the complete run.
+        (run_dir,) = run_dirs(tmp_path)
+        card = json.loads((run_dir / "scorecard.json").read_text(encoding="utf-8"))
+        assert card["interrupted"] is False and card["verdict"] == "conformant"
+        return
     assert code != 0, out + err
     assert "conformant" not in out.replace("non-conformant", ""), out
     for run_dir in run_dirs(tmp_path):
