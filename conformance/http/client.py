@@ -56,6 +56,8 @@ from conformance.redact import SENSITIVE_HEADERS, Redactor
 
 USER_AGENT = f"ga4gh-conformance/{__version__} (read-only conformance checks)"
 EVIDENCE_BODY_CHARS = 4000
+#: A streamed body reaches its caller in pieces of about this size (its last piece may be shorter).
+STREAM_PIECE = 1024 * 1024
 #: Evidence is redacted before it is cut, over this much more, so that a secret straddling the cut
 #: (a credential token is a few KiB) is masked whole rather than leaving its head behind.
 EVIDENCE_KEEP = EVIDENCE_BODY_CHARS + 8192
@@ -291,6 +293,15 @@ class HttpClient:
             truncated = False
             digest = hashlib.sha256()
             memory_at = MEMORY_EVERY
+            pending = bytearray()
+
+            def deliver() -> None:
+                # the evidence's sha-256 on a worker thread while the check hashes what it needs
+                if pending and on_chunk is not None:
+                    piece = bytes(pending)
+                    pending.clear()
+                    update_alongside(digest, piece, on_chunk)
+
             try:
                 for chunk in read_chunks(raw, started, timeout, watch, decode):
                     self.limits.add_bytes(len(chunk))
@@ -299,8 +310,11 @@ class HttpClient:
                         memory_at = exchange.body_bytes + MEMORY_EVERY
                         check_memory(budget.max_memory_mb, self.memory_base)
                     if on_chunk is not None:
-                        # the evidence's sha-256 on a worker thread while the check hashes what it needs
-                        update_alongside(digest, chunk, on_chunk)
+                        # Handed on in pieces of about STREAM_PIECE: one call of the check's code and one
+                        # hand-off to the hashing threads per piece, not per network read (often 32 KiB).
+                        pending += chunk
+                        if len(pending) >= STREAM_PIECE:
+                            deliver()
                         if kept < EVIDENCE_KEEP:
                             kept += content.write(chunk[: EVIDENCE_KEEP - kept])
                         if exchange.body_bytes > cap:
@@ -313,6 +327,7 @@ class HttpClient:
                         truncated = True
                         break
                     kept += content.write(chunk)
+                deliver()
             except HarnessError as exc:
                 exchange.elapsed = time.monotonic() - started
                 exc.message = self.redactor.text(exc.message)

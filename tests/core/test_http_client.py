@@ -19,7 +19,7 @@ from urllib.parse import quote
 import pytest
 
 from conformance.errors import BudgetExceeded, HarnessError, ResponseError, ServiceBusy, TransportError
-from conformance.http.client import EVIDENCE_KEEP, USER_AGENT, HttpClient, ServiceClient
+from conformance.http.client import EVIDENCE_KEEP, STREAM_PIECE, USER_AGENT, HttpClient, ServiceClient
 from conformance.http.policy import MAX_ATTEMPTS, MAX_RETRY_AFTER, RunLimits
 from conformance.http.redirects import MAX_REDIRECTS, Credentials, origin_of
 from conformance.limits import Budget
@@ -30,7 +30,7 @@ from conformance.reference.server import ReferenceServer, free_port
 
 TOKEN = "tok-5f4e3d2c1b0a99887766"
 PAYLOAD = json.dumps({"id": "x", "items": list(range(50))}).encode()
-LARGE = bytes(range(256)) * 1200  # 300 KiB, many chunks
+LARGE = bytes(range(256)) * 12000  # 3 MiB: several pieces of STREAM_PIECE
 
 
 def reset_connection(handler: BaseHTTPRequestHandler) -> None:
@@ -465,7 +465,8 @@ def test_stream_passes_every_chunk_on_and_keeps_only_the_evidence(make_http: Cal
     chunks: list[bytes] = []
     client = client_of(http, here)
     response = client.stream("/large", chunks.append, max_bytes=len(LARGE) + 1)
-    assert len(chunks) > 1 and b"".join(chunks) == LARGE
+    assert b"".join(chunks) == LARGE  # in pieces of about STREAM_PIECE, the last one shorter
+    assert all(len(chunk) >= STREAM_PIECE for chunk in chunks[:-1])
     assert response.content == LARGE[:EVIDENCE_KEEP]  # not the body: the head kept as evidence
     assert response.exchange.body_bytes == len(LARGE) and not response.truncated
     assert not http.limits.hit  # a streaming caller may allow more than max_response_bytes
