@@ -340,8 +340,14 @@ def test_access_token_has_jti(broker: Broker) -> None:
 @check("passports.broker.userinfo-returns-passport-claim")
 def test_userinfo_returns_the_passport_claim(broker: Broker) -> None:
     """UserInfo with a Passport-Scoped Access Token answers 200 with a ga4gh_passport_v1 list (AAI 1.2
-    §Visas provided by a Broker via UserInfo Endpoint)."""
+    §Visas provided by a Broker via UserInfo Endpoint). A refusal of the token of the client_credentials grant
+    is no deviation: that token authenticates no End-User (OIDC Core 1.0 §5.3)."""
     body, response = broker.userinfo()
+    if response.status in (401, 403) and broker.token_source() == "the client_credentials grant":
+        # issue 19: oidc-provider refuses a client's token at UserInfo, rightly: it names no End-User.
+        pytest.skip(f"userinfo answered {response.status} to the token of the client_credentials grant, which "
+                    "authenticates no End-User (UserInfo returns claims about the authenticated End-User: OIDC "
+                    "Core 1.0 §5.3); give a test user's token (auth.bearer_token_env or auth.refresh_token_env)")
     if response.status != 200:
         raise fail(f"userinfo answered {response.status} to a valid passport-scoped access token", response)
     if not isinstance(body, dict) or not isinstance(body.get("ga4gh_passport_v1"), list):

@@ -151,6 +151,11 @@ class Broker(ServiceView):
         token, _ = self.memo("access-token", self._bearer_token)
         return token
 
+    def token_source(self) -> str:
+        """How the access token was had: "auth.bearer_token_env" or the grant :meth:`acquire` used."""
+        _, how = self.memo("access-token", self._bearer_token)
+        return how
+
     def _bearer_token(self) -> tuple[str, str]:
         given = self.service.auth.secret("bearer_token_env")
         if given:

@@ -253,6 +253,18 @@ class PassportBrokerApp(ReferenceApp):
                  "jti": secrets.token_hex(8), "scope": "openid ga4gh_passport_v1"}, {"typ": "at+jwt"})
         return cached
 
+    @property
+    def client_token(self) -> str:
+        """The access token of the client itself (the server option ``client_credentials_token: client``): a
+        Passport-Scoped Access Token whose sub is the client id, which UserInfo does not answer."""
+        cached: str | None = getattr(self, "_client_token", None)
+        if cached is None:
+            t = jose.now()
+            cached = self._client_token = self._sign(
+                {"iss": self.url, "sub": CLIENT_ID, "aud": [CLIENT_ID], "iat": t, "exp": t + 3600,
+                 "jti": secrets.token_hex(8), "scope": "openid ga4gh_passport_v1"}, {"typ": "at+jwt"})
+        return cached
+
     def issued_secrets(self) -> dict[str, str]:
         return {"bearer_token_env": self.access_token(), "client_id_env": CLIENT_ID,
                 "client_secret_env": self.client_secret, "refresh_token_env": self.refresh_token,
@@ -477,6 +489,12 @@ class PassportBrokerApp(ReferenceApp):
         if grant == "client_credentials":
             if "ga4gh_passport_v1" not in field.get("scope", "").split():
                 return error("invalid_scope")
+            if self.options.get("client_credentials_token") == "client":
+                # oidc-provider's behaviour (issue 19): the token stands for the client, no End-User, and
+                # UserInfo refuses it (OIDC Core 1.0 §5.3: claims about the authenticated End-User).
+                return json_reply({"access_token": self.client_token, "token_type": "Bearer", "expires_in": 3600,
+                                   "scope": "openid ga4gh_passport_v1"},
+                                  headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
             return issued()
         if grant == "refresh_token":
             return issued() if hmac.compare_digest(field.get("refresh_token", ""), self.refresh_token) \
