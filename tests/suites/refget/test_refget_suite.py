@@ -171,3 +171,17 @@ def test_refget_1_0_service_info_checks_are_not_in_that_version(report_root: Pat
     for check_id in ("service-info.endpoint.answers-200", "service-info.schema.valid"):
         assert result.outcome(check_id) == "skipped"
         assert result.check(check_id).message.startswith("not in refget 1.0.0"), result.check(check_id).message
+
+
+def test_without_service_info_the_skips_say_so(report_root: Path, specs_dir: str | None) -> None:
+    """seqrepo-rest-service 0.2.2 (issue 19): its /sequence/service-info answers 500; the checks that need the
+    declared capabilities skip naming that, not "subsequence_limit is neither an integer nor null"."""
+    entry = next(e for e in reference_entries("refget", ["service-info-404"]) if e["version"] == "1.0.1")
+    result = run_profile({"initiative": "refget no service-info", "services": [entry]}, report_root,
+                         specs_dir=specs_dir, standards=["refget"])
+    for check_id in ("refget.subsequence.start-end-returns-slice", "refget.service-info.algorithms-include-md5",
+                     "refget.metadata.declared-algorithms-have-values", "refget.subsequence.circular-wraps"):
+        finding = result.check(check_id)
+        assert finding.outcome == "skipped", result.output
+        assert "GET /sequence/service-info answered 404" in finding.message, (check_id, finding.message)
+        assert "refget.service-info.answers-200" in finding.message, finding.message
