@@ -254,6 +254,15 @@ class PassportBrokerApp(ReferenceApp):
         return cached
 
     @property
+    def openid_token(self) -> str:
+        """An opaque access token of the test researcher with the scope openid only (the server option
+        ``grants_openid_only``): not a Passport-Scoped Access Token."""
+        cached: str | None = getattr(self, "_openid_token", None)
+        if cached is None:
+            cached = self._openid_token = "openid-" + secrets.token_urlsafe(24)
+        return cached
+
+    @property
     def client_token(self) -> str:
         """The access token of the client itself (the server option ``client_credentials_token: client``): a
         Passport-Scoped Access Token whose sub is the client id, which UserInfo does not answer."""
@@ -421,6 +430,8 @@ class PassportBrokerApp(ReferenceApp):
             pass  # oauth2-mock-server's behaviour (issue 19): claims for anyone
         elif self.has("userinfo-accepts-forged-token") and header.startswith("Bearer ") and header[7:].strip():
             pass
+        elif self.options.get("grants_openid_only") and hmac.compare_digest(header, f"Bearer {self.openid_token}"):
+            return json_reply({"sub": USER}, headers={"Cache-Control": "no-store"})
         elif not self._bearer_valid(request):
             return json_reply({"error": "invalid_token"}, 401, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
         visas: list[Any] = self.visas()
@@ -479,6 +490,11 @@ class PassportBrokerApp(ReferenceApp):
             return json_reply({"error": "unsupported_grant_type"}, 400, {"Cache-Control": "no-store"})
 
         def issued() -> Reply:
+            if self.options.get("grants_openid_only"):
+                # oidc-provider-mock 0.4.8's behaviour (issue 19): ga4gh_passport_v1 is not among its scopes; it
+                # grants "openid" with an opaque token, which UserInfo answers without visas
+                return json_reply({"access_token": self.openid_token, "token_type": "Bearer", "expires_in": 3600,
+                                   "scope": "openid"}, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
             return json_reply({"access_token": self.access_token(), "token_type": "Bearer", "expires_in": 3600,
                                "scope": "openid profile ga4gh_passport_v1"},
                               headers={"Cache-Control": "no-store", "Pragma": "no-cache"})

@@ -112,3 +112,19 @@ def test_userinfo_refusing_the_client_credentials_token_is_no_failure(broker: An
     server = broker(client_credentials_token="client")
     result = _run(server, report_root, ["bearer_token_env"], checks=checks[1:2])
     assert result.outcome("passports.broker.userinfo-returns-passport-claim") == "passed", result.output
+
+
+def test_a_token_granted_without_the_passport_scope_is_one_failure(broker: Any, report_root: Path) -> None:
+    """oidc-provider-mock 0.4.8 (issue 19): the refresh grant answers an opaque token with the scope "openid"
+    only, and UserInfo answers it without visas. The scope is the one failure; UserInfo owes visas only for a
+    Passport-Scoped Access Token, so its check skips saying why."""
+    server = broker(["authorization_code", "refresh_token"], grants_openid_only=True)
+    checks = ["passports.broker.access-token-scope-has-openid-and-passport",
+              "passports.broker.userinfo-returns-passport-claim", "passports.broker.access-token-is-jws"]
+    result = _run(server, report_root, ["client_id_env", "client_secret_env", "refresh_token_env"], checks=checks)
+    failed = {line.split(":")[1] for line in result.failed()}
+    assert failed == {checks[0], checks[2]}, result.output
+    assert "granted the scope 'openid', without ga4gh_passport_v1" in result.check(checks[0]).message
+    finding = result.check(checks[1])
+    assert finding.outcome == "skipped" and "not passport-scoped" in finding.message, result.output
+    assert server.app.openid_token not in result.output
