@@ -74,13 +74,15 @@ def test_required_fields_present(info: ServiceInfo) -> None:
     (service-info 1.0.0 §Service, required)."""
     expected = {"id": str, "name": str, "type": dict, "organization": dict, "version": str}
     for path, body, response in info.documents():
+        # a required field absent or mistyped breaks the Service schema too: one cause, one failure (issue 19:
+        # the refget seqcol store's `version` object); without the schemas the link is dropped
         missing = [key for key in expected if key not in body]
         if missing:
-            raise fail(f"{path} lacks required field(s) {', '.join(missing)}", response)
+            raise fail(f"{path} lacks required field(s) {', '.join(missing)}", response, caused_by=SCHEMA_CHECK)
         for key, kind in expected.items():
             if not isinstance(body[key], kind):
                 raise fail(f"{path}: {key} is a JSON {json_type(body[key])}, not a "
-                           f"{'string' if kind is str else 'object'}", response)
+                           f"{'string' if kind is str else 'object'}", response, caused_by=SCHEMA_CHECK)
 
 
 @check("service-info.type.fields-present")

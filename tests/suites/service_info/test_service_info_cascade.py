@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conformance.testing import run_reference
+from conformance_suites.htsget.reference.app import HtsgetApp
+
+from conformance import Reply
+from conformance.reference.server import ReferenceServer
+from conformance.testing import run_profile, run_reference
 
 ROOT = "service-info.schema.valid"
 CONSEQUENCES = ["service-info.urls.are-uris", "service-info.timestamps.rfc3339"]
@@ -45,3 +49,42 @@ def test_without_the_schemas_the_consequences_stand_alone(report_root: Path, no_
     result = run_reference("service-info", report_root, ["optional-fields-null"], checks=[ROOT, *CONSEQUENCES])
     assert result.outcome(ROOT) == "skipped"
     assert [(result.outcome(c), result.check(c).caused_by) for c in CONSEQUENCES] == [("failed", None)] * 2
+
+
+def test_a_mistyped_required_field_groups_under_the_schema_check(report_root: Path, requires_specs: str) -> None:
+    """The refget 0.12 seqcol store sends `version` as an object (issue 19): one cause, one failure."""
+    result = run_reference("service-info", report_root, ["name-not-string"], specs_dir=requires_specs,
+                           checks=[ROOT, "service-info.fields.required-present"])
+    assert (result.outcome(ROOT), result.check(ROOT).caused_by) == ("failed", None)
+    check = result.check("service-info.fields.required-present")
+    assert (check.outcome, check.caused_by) == ("failed", ROOT)
+
+
+def test_a_missing_max_bulk_request_length_groups_under_the_drs_schema_check(report_root: Path,
+                                                                            requires_specs: str) -> None:
+    """The refget 0.12 FASTA-DRS router's service-info has no maxBulkRequestLength (issue 19)."""
+    checks = ["drs.service-info.schema-valid", "drs.service-info.max-bulk-request-length-present"]
+    result = run_reference("drs", report_root, ["service-info-no-max-bulk"], specs_dir=requires_specs,
+                           checks=checks)
+    assert [(result.outcome(c), result.check(c).caused_by) for c in checks] == [
+        ("failed", None), ("failed", checks[0])]
+
+
+
+class _NoEndpointServiceInfo(HtsgetApp):
+    """htsgetr 0.1.0: neither /reads/service-info nor /variants/service-info exists (only /service-info)."""
+
+    def _service_info(self, kind: str) -> Reply:
+        return self._error("NotFound", "no service-info here")
+
+
+def test_htsget_service_info_endpoints_missing_is_one_failure(report_root: Path) -> None:
+    """htsgetr 0.1.0 (issue 19): the shared check and htsget's report the same 404s, at the same level."""
+    checks = ["service-info.endpoint.answers-200", "htsget.service-info.endpoint-exposed"]
+    with ReferenceServer(_NoEndpointServiceInfo()) as server:
+        entry = {**_NoEndpointServiceInfo.demo_entries()[0], "url": server.url}
+        entry.pop("reference", None)
+        result = run_profile({"initiative": "htsget no service-info", "services": [entry]}, report_root,
+                             checks=checks)
+    assert [(result.outcome(c), result.check(c).caused_by) for c in checks] == [
+        ("failed", None), ("failed", checks[0])], result.output
