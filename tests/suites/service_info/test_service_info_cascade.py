@@ -88,3 +88,13 @@ def test_htsget_service_info_endpoints_missing_is_one_failure(report_root: Path)
                              checks=checks)
     assert [(result.outcome(c), result.check(c).caused_by) for c in checks] == [
         ("failed", None), ("failed", checks[0])], result.output
+
+
+def test_a_custom_group_reports_its_own_version(report_root: Path) -> None:
+    """sapporo 2.4 (issue 19): type {group: sapporo-wes, version: sapporo-wes-2.1.0}, as service-info 1.0.0
+    §ServiceType.group tells a diverging implementation to do. The group is the one (SHOULD) finding; the
+    version of its own API is not compared with the declared WES version."""
+    checks = ["service-info.type.group-is-org-ga4gh", "service-info.type.version-matches-declared"]
+    result = run_reference("service-info", report_root, ["custom-group", "wrong-type-version"], checks=checks)
+    assert [result.outcome(c) for c in checks] == ["failed", "skipped"], result.output
+    assert "not org.ga4gh" in result.check(checks[1]).message
