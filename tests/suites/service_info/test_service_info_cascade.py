@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conformance_suites.htsget.reference.app import HtsgetApp
+from conformance_suites.service_info.reference.app import ServiceInfoApp
 
 from conformance import Reply
 from conformance.reference.server import ReferenceServer
@@ -98,3 +99,18 @@ def test_a_custom_group_reports_its_own_version(report_root: Path) -> None:
     result = run_reference("service-info", report_root, ["custom-group", "wrong-type-version"], checks=checks)
     assert [result.outcome(c) for c in checks] == ["failed", "skipped"], result.output
     assert "not org.ga4gh" in result.check(checks[1]).message
+
+
+def test_wes_1_0_0_has_no_ga4gh_service_info(report_root: Path) -> None:
+    """wes-service 5.0 (WES 1.0.0, issue 19.6): its service-info is WES 1.0.0's own ServiceInfo, without id,
+    name, type or organization. Every check skips with "not in WES 1.0.0"; WES 1.1.0 is judged."""
+    for version, outcome in (("1.0.0", "skipped"), ("1.1.0", "passed")):
+        entry = {"standard": "service-info", "version": version, "artifact": "wes"}
+        with ReferenceServer(ServiceInfoApp(options={"artifact": "wes"})) as server:
+            result = run_profile({"initiative": f"wes {version}", "services": [{**entry, "url": server.url}]},
+                                 report_root, checks=["service-info.endpoint.answers-200",
+                                                      "service-info.fields.required-present"])
+        for check in result.scorecard.services[0].checks:
+            assert check.outcome == outcome, (version, check.id, check.message)
+            if outcome == "skipped":
+                assert check.message.startswith("not in WES 1.0.0"), check.message
