@@ -138,12 +138,13 @@ def test_jwks_keys_fit_rs256_or_es256(broker: Broker) -> None:
     encryption) are not judged."""
     _, response = broker.jwks()
     keys = broker.signing_keys()
-    judged = 0
+    judged = signed = 0
     for name, token in _broker_tokens(broker).items():
         try:
             key = jose.verifying_key(token, keys)
         except jose.TokenFormatError:
             continue
+        signed += 1
         if key is None:
             continue  # the signature checks report it
         judged += 1
@@ -157,6 +158,8 @@ def test_jwks_keys_fit_rs256_or_es256(broker: Broker) -> None:
         if "alg" in key.jwk and key.jwk["alg"] not in jose.ALLOWED_ALGS:
             raise fail(f"{name} is signed with key {key.kid!r}, which declares alg {key.jwk['alg']!r}, neither "
                        "RS256 nor ES256", response)
+    if not signed:  # issue 19: oidc-provider's opaque token, and no Passport or visa
+        pytest.skip("the broker handed out no JWS token (access token, Passport or visa) to judge the keys of")
     if not judged:
         pytest.skip("no token of the broker verifies with a key of its JWK Set")
 

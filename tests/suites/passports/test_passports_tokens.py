@@ -120,7 +120,8 @@ def test_a_token_granted_without_the_passport_scope_is_one_failure(broker: Any, 
     Passport-Scoped Access Token, so its check skips saying why."""
     server = broker(["authorization_code", "refresh_token"], grants_openid_only=True)
     checks = ["passports.broker.access-token-scope-has-openid-and-passport",
-              "passports.broker.userinfo-returns-passport-claim", "passports.broker.access-token-is-jws"]
+              "passports.broker.userinfo-returns-passport-claim", "passports.broker.access-token-is-jws",
+              "passports.broker.jwks-keys-fit-allowed-algs"]
     result = _run(server, report_root, ["client_id_env", "client_secret_env", "refresh_token_env"], checks=checks)
     failed = {line.split(":")[1] for line in result.failed()}
     assert failed == {checks[0], checks[2]}, result.output
@@ -128,3 +129,5 @@ def test_a_token_granted_without_the_passport_scope_is_one_failure(broker: Any, 
     finding = result.check(checks[1])
     assert finding.outcome == "skipped" and "not passport-scoped" in finding.message, result.output
     assert server.app.openid_token not in result.output
+    # no JWS at all (oidc-provider too): the skip says so, not that a signature failed to verify
+    assert "handed out no JWS token" in result.check(checks[3]).message, result.output
