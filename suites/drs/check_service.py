@@ -50,11 +50,13 @@ def test_max_bulk_request_length_present(drs: Drs) -> None:
     required)."""
     document, response = drs.service_info()
     value = document.get("maxBulkRequestLength")
+    # the DrsService schema requires it too: one cause, one failure (issue 19: the refget FASTA-DRS router)
     if "maxBulkRequestLength" not in document:
         raise fail("service-info has no top-level maxBulkRequestLength, which DrsService requires from 1.4.0",
-                   response)
+                   response, caused_by="drs.service-info.schema-valid")
     if not is_int(value):
-        raise fail(f"service-info maxBulkRequestLength is {value!r}, not an integer", response)
+        raise fail(f"service-info maxBulkRequestLength is {value!r}, not an integer", response,
+                   caused_by="drs.service-info.schema-valid")
 
 
 @check("drs.service-info.max-bulk-request-length-at-least-one")

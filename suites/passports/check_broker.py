@@ -138,12 +138,13 @@ def test_jwks_keys_fit_rs256_or_es256(broker: Broker) -> None:
     encryption) are not judged."""
     _, response = broker.jwks()
     keys = broker.signing_keys()
-    judged = 0
+    judged = signed = 0
     for name, token in _broker_tokens(broker).items():
         try:
             key = jose.verifying_key(token, keys)
         except jose.TokenFormatError:
             continue
+        signed += 1
         if key is None:
             continue  # the signature checks report it
         judged += 1
@@ -157,6 +158,8 @@ def test_jwks_keys_fit_rs256_or_es256(broker: Broker) -> None:
         if "alg" in key.jwk and key.jwk["alg"] not in jose.ALLOWED_ALGS:
             raise fail(f"{name} is signed with key {key.kid!r}, which declares alg {key.jwk['alg']!r}, neither "
                        "RS256 nor ES256", response)
+    if not signed:  # issue 19: oidc-provider's opaque token, and no Passport or visa
+        pytest.skip("the broker handed out no JWS token (access token, Passport or visa) to judge the keys of")
     if not judged:
         pytest.skip("no token of the broker verifies with a key of its JWK Set")
 
@@ -196,6 +199,14 @@ def _split_access_token(token: str) -> jose.Parts:
         return jose.split(token)
     except jose.TokenFormatError:
         pytest.skip("the access token is not a JWS (see passports.broker.access-token-is-jws)")
+
+
+def _is_jws(token: str) -> bool:
+    try:
+        jose.split(token)
+    except jose.TokenFormatError:
+        return False
+    return True
 
 
 def _access_parts(broker: Broker) -> tuple[jose.Parts, Response]:
@@ -293,7 +304,18 @@ def test_access_token_iss_is_discoverable(broker: Broker) -> None:
 
 @check("passports.broker.access-token-scope-has-openid-and-passport")
 def test_access_token_scope(broker: Broker) -> None:
-    """The access token scope contains openid and ga4gh_passport_v1 (AAI 1.2 §Passport-Scoped Access Token)."""
+    """The access token scope contains openid and ga4gh_passport_v1 (AAI 1.2 §Passport-Scoped Access Token;
+    §Conformance for Brokers 1.3: "A Broker MUST issue Passport-Scoped Access Tokens"). An opaque token is
+    judged by the scope the token endpoint said it granted (RFC 6749 §5.1)."""
+    token, _ = broker.access_token()
+    granted = broker.granted_scope()
+    if not _is_jws(token) and granted is not None:
+        # issue 19: oidc-provider-mock grants "openid" only, and its opaque token carries no scope claim
+        missing = [s for s in ("openid", "ga4gh_passport_v1") if s not in granted[0]]
+        if missing:
+            raise fail(f"the token endpoint granted the scope {' '.join(granted[0])!r}, without "
+                       f"{' and '.join(missing)}", granted[1])
+        return
     parts, response = _access_parts(broker)
     scope = parts.payload.get("scope")
     if not isinstance(scope, str):
@@ -340,8 +362,19 @@ def test_access_token_has_jti(broker: Broker) -> None:
 @check("passports.broker.userinfo-returns-passport-claim")
 def test_userinfo_returns_the_passport_claim(broker: Broker) -> None:
     """UserInfo with a Passport-Scoped Access Token answers 200 with a ga4gh_passport_v1 list (AAI 1.2
-    §Visas provided by a Broker via UserInfo Endpoint)."""
+    §Visas provided by a Broker via UserInfo Endpoint). A refusal of the token of the client_credentials grant
+    is no deviation: that token authenticates no End-User (OIDC Core 1.0 §5.3)."""
+    granted = broker.granted_scope()
+    if granted is not None and "ga4gh_passport_v1" not in granted[0]:
+        pytest.skip(f"the token endpoint granted the scope {' '.join(granted[0])!r}: the access token is not "
+                    "passport-scoped, and UserInfo owes visas only for a Passport-Scoped Access Token (see "
+                    "passports.broker.access-token-scope-has-openid-and-passport)")
     body, response = broker.userinfo()
+    if response.status in (401, 403) and broker.token_source() == "the client_credentials grant":
+        # issue 19: oidc-provider refuses a client's token at UserInfo, rightly: it names no End-User.
+        pytest.skip(f"userinfo answered {response.status} to the token of the client_credentials grant, which "
+                    "authenticates no End-User (UserInfo returns claims about the authenticated End-User: OIDC "
+                    "Core 1.0 §5.3); give a test user's token (auth.bearer_token_env or auth.refresh_token_env)")
     if response.status != 200:
         raise fail(f"userinfo answered {response.status} to a valid passport-scoped access token", response)
     if not isinstance(body, dict) or not isinstance(body.get("ga4gh_passport_v1"), list):

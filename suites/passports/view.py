@@ -151,6 +151,23 @@ class Broker(ServiceView):
         token, _ = self.memo("access-token", self._bearer_token)
         return token
 
+    def granted_scope(self) -> tuple[list[str], Response] | None:
+        """The scope the token endpoint says it granted with the access token the harness obtained, with that
+        answer (RFC 6749 §5.1: "scope: OPTIONAL, if identical to the scope requested by the client;
+        otherwise, REQUIRED"); None when the profile gave the token or the answer names no scope."""
+        self.bearer_token()
+        response: Response | None = self.memo("token-response", lambda: None)
+        body = _json_or_none(response) if response is not None else None
+        scope = body.get("scope") if isinstance(body, dict) else None
+        if response is None or not isinstance(scope, str):
+            return None
+        return scope.split(), response
+
+    def token_source(self) -> str:
+        """How the access token was had: "auth.bearer_token_env" or the grant :meth:`acquire` used."""
+        _, how = self.memo("access-token", self._bearer_token)
+        return how
+
     def _bearer_token(self) -> tuple[str, str]:
         given = self.service.auth.secret("bearer_token_env")
         if given:
@@ -212,6 +229,9 @@ class Broker(ServiceView):
             token = body.get("access_token") if isinstance(body, dict) else None
             if response.status == 200 and isinstance(token, str) and token:
                 register_secret(self.run, token)
+                def answer(kept: Response = response) -> Response:
+                    return kept
+                self.memo("token-response", answer)
                 return token, name, tried
             error = body.get("error") if isinstance(body, dict) else None
             tried.append(f"{name} answered {response.status}{' ' + str(error) if error else ''}")

@@ -159,6 +159,14 @@ class Refget(ServiceView):
         """The declared capabilities; never skips (each value is None when unusable)."""
         return self.memo("capabilities", self._capabilities)
 
+    def declared_capabilities(self) -> Capabilities:
+        """The declared capabilities; skips with the reason when there is no service-info document (issue 19:
+        seqrepo-rest-service's answered 500, and "service-info gives no algorithms array" was not the reason)."""
+        caps = self.capabilities()
+        if caps.response is None:
+            self.service_info()
+        return caps
+
     def _capabilities(self) -> Capabilities:
         try:
             document, response = self.service_info()
@@ -184,6 +192,8 @@ class Refget(ServiceView):
     def limit(self) -> int | None:
         """The subsequence limit, or None for none; skips when service-info gives an unusable value."""
         caps = self.capabilities()
+        if caps.response is None:
+            self.service_info()  # no service-info document: skip saying why, not that a value is unusable
         if not caps.limit_known:
             pytest.skip("service-info's subsequence_limit is neither an integer nor null, so which sub-sequences "
                         "must be served is unknown (see refget.schema.service-info-capabilities-valid)")

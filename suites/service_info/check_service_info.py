@@ -74,13 +74,15 @@ def test_required_fields_present(info: ServiceInfo) -> None:
     (service-info 1.0.0 §Service, required)."""
     expected = {"id": str, "name": str, "type": dict, "organization": dict, "version": str}
     for path, body, response in info.documents():
+        # a required field absent or mistyped breaks the Service schema too: one cause, one failure (issue 19:
+        # the refget seqcol store's `version` object); without the schemas the link is dropped
         missing = [key for key in expected if key not in body]
         if missing:
-            raise fail(f"{path} lacks required field(s) {', '.join(missing)}", response)
+            raise fail(f"{path} lacks required field(s) {', '.join(missing)}", response, caused_by=SCHEMA_CHECK)
         for key, kind in expected.items():
             if not isinstance(body[key], kind):
                 raise fail(f"{path}: {key} is a JSON {json_type(body[key])}, not a "
-                           f"{'string' if kind is str else 'object'}", response)
+                           f"{'string' if kind is str else 'object'}", response, caused_by=SCHEMA_CHECK)
 
 
 @check("service-info.type.fields-present")
@@ -127,8 +129,15 @@ def test_type_artifact_matches_declared_standard(service: Service, info: Service
 @check("service-info.type.version-matches-declared")
 def test_type_version_matches_declared_version(service: Service, info: ServiceInfo) -> None:
     """type.version is the specification version the profile declares (service-info 1.0.0
-    §ServiceType.version). A mismatch is a finding about the deployment or about the declaration."""
+    §ServiceType.version). A mismatch is a finding about the deployment or about the declaration. A service
+    that names another group than org.ga4gh reports the version of that namespace's API ("For services with
+    custom APIs ... or implementations diverging from official GA4GH specifications, use a different
+    namespace", §ServiceType.group): not judged (issue 19: sapporo's sapporo-wes 2.1.0)."""
     for path, body, response in info.documents():
+        group = _type(path, body).get("group")
+        if isinstance(group, str) and group != "org.ga4gh":
+            pytest.skip(f"{path}: type.group is {group!r}, not org.ga4gh: type.version is the version of that "
+                        "namespace's API (see service-info.type.group-is-org-ga4gh)")
         reported = _type(path, body).get("version")
         if not isinstance(reported, str) or not versions.same_release(reported, service.version):
             raise fail(f"{path}: the service reports type.version {reported!r}, but the profile declares "

@@ -9,6 +9,13 @@ import pytest
 
 from conformance import CheckFailure, Response, ServiceView, suite_for
 
+#: Versions of standards without a suite here (checked as ``standard: service-info`` with their ``artifact``)
+#: that define no GA4GH service-info (issue 19.6): WES 1.0.0's GetServiceInfo answers WES's own ServiceInfo
+#: (WES 1.0.0 swagger, definitions.ServiceInfo; WES 1.0.1 and 1.1.0 take allOf the GA4GH Service); TRS 2.0.0
+#: has no service-info (TRS 2.0.1 adds GET /service-info with the GA4GH Service).
+PREDATE_SERVICE_INFO: dict[str, tuple[str, str, str]] = {"wes": ("WES", "1.0.0", "1.0.1"),
+                                                         "trs": ("TRS", "2.0.0", "2.0.1")}
+
 
 class ServiceInfo(ServiceView):
     """The service-info documents of one service (of any standard whose suite declares one)."""
@@ -16,6 +23,10 @@ class ServiceInfo(ServiceView):
     def paths(self) -> tuple[str, ...]:
         """Where the service's standard serves service-info; skips for a version that defines none."""
         suite = suite_for(self.service.standard)
+        known = PREDATE_SERVICE_INFO.get(str(self.service.options.get("artifact", "")).lower())
+        if self.service.standard == "service-info" and known and self.service.version == known[1]:
+            pytest.skip(f"does not apply: not in {known[0]} {known[1]}: GA4GH service-info is part of "
+                        f"{known[0]} >={known[2]} only")
         if self.service.standard != "service-info" and not suite.has_service_info(self.service.version):
             pytest.skip(f"does not apply: not in {self.service.standard} {self.service.version}: GA4GH "
                         f"service-info is part of {self.service.standard} {suite.service_info_versions} only")

@@ -69,7 +69,7 @@ EXPECTED_FAILURES = {
     # protocol version"; reported since one case's 500 no longer hides the other tickets (issue 19.2).
     "htsget.response.content-type-htsget-json": "tickets are served as application/json",
     # §GA4GH service-info: servers "SHOULD also expose /reads/service-info and/or /variants/service-info";
-    # the shared check is a SHOULD there too (issue 19.3). One root cause, two checks.
+    # the shared check is a SHOULD there too (issue 19.3). One root cause: htsget's check is grouped under it.
     "htsget.service-info.endpoint-exposed": "/reads/service-info answers 404 (only /service-info exists)",
     "service-info.endpoint.answers-200": "/reads/service-info and /variants/service-info answer 404",
 }
@@ -155,6 +155,8 @@ def test_htsgetr_deviations_are_reported(htsgetr: tuple[str, Path], tmp_path: Pa
     skipped = [f"{c.id}: {c.message}" for s in result.scorecard.services for c in s.checks if c.outcome == "skipped"]
     print("skipped:", *skipped, sep="\n  ")
     assert result.errors() == [], result.errors()
+    cause = result.check("htsget.service-info.endpoint-exposed").caused_by
+    assert cause == "service-info.endpoint.answers-200", cause
     assert set(failed) == set(EXPECTED_FAILURES), (
         f"unexpected: {sorted(set(failed) - set(EXPECTED_FAILURES))}; "
         f"missing: {sorted(set(EXPECTED_FAILURES) - set(failed))}")

@@ -253,6 +253,27 @@ class PassportBrokerApp(ReferenceApp):
                  "jti": secrets.token_hex(8), "scope": "openid ga4gh_passport_v1"}, {"typ": "at+jwt"})
         return cached
 
+    @property
+    def openid_token(self) -> str:
+        """An opaque access token of the test researcher with the scope openid only (the server option
+        ``grants_openid_only``): not a Passport-Scoped Access Token."""
+        cached: str | None = getattr(self, "_openid_token", None)
+        if cached is None:
+            cached = self._openid_token = "openid-" + secrets.token_urlsafe(24)
+        return cached
+
+    @property
+    def client_token(self) -> str:
+        """The access token of the client itself (the server option ``client_credentials_token: client``): a
+        Passport-Scoped Access Token whose sub is the client id, which UserInfo does not answer."""
+        cached: str | None = getattr(self, "_client_token", None)
+        if cached is None:
+            t = jose.now()
+            cached = self._client_token = self._sign(
+                {"iss": self.url, "sub": CLIENT_ID, "aud": [CLIENT_ID], "iat": t, "exp": t + 3600,
+                 "jti": secrets.token_hex(8), "scope": "openid ga4gh_passport_v1"}, {"typ": "at+jwt"})
+        return cached
+
     def issued_secrets(self) -> dict[str, str]:
         return {"bearer_token_env": self.access_token(), "client_id_env": CLIENT_ID,
                 "client_secret_env": self.client_secret, "refresh_token_env": self.refresh_token,
@@ -409,6 +430,8 @@ class PassportBrokerApp(ReferenceApp):
             pass  # oauth2-mock-server's behaviour (issue 19): claims for anyone
         elif self.has("userinfo-accepts-forged-token") and header.startswith("Bearer ") and header[7:].strip():
             pass
+        elif self.options.get("grants_openid_only") and hmac.compare_digest(header, f"Bearer {self.openid_token}"):
+            return json_reply({"sub": USER}, headers={"Cache-Control": "no-store"})
         elif not self._bearer_valid(request):
             return json_reply({"error": "invalid_token"}, 401, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
         visas: list[Any] = self.visas()
@@ -467,6 +490,11 @@ class PassportBrokerApp(ReferenceApp):
             return json_reply({"error": "unsupported_grant_type"}, 400, {"Cache-Control": "no-store"})
 
         def issued() -> Reply:
+            if self.options.get("grants_openid_only"):
+                # oidc-provider-mock 0.4.8's behaviour (issue 19): ga4gh_passport_v1 is not among its scopes; it
+                # grants "openid" with an opaque token, which UserInfo answers without visas
+                return json_reply({"access_token": self.openid_token, "token_type": "Bearer", "expires_in": 3600,
+                                   "scope": "openid"}, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
             return json_reply({"access_token": self.access_token(), "token_type": "Bearer", "expires_in": 3600,
                                "scope": "openid profile ga4gh_passport_v1"},
                               headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
@@ -477,6 +505,12 @@ class PassportBrokerApp(ReferenceApp):
         if grant == "client_credentials":
             if "ga4gh_passport_v1" not in field.get("scope", "").split():
                 return error("invalid_scope")
+            if self.options.get("client_credentials_token") == "client":
+                # oidc-provider's behaviour (issue 19): the token stands for the client, no End-User, and
+                # UserInfo refuses it (OIDC Core 1.0 §5.3: claims about the authenticated End-User).
+                return json_reply({"access_token": self.client_token, "token_type": "Bearer", "expires_in": 3600,
+                                   "scope": "openid ga4gh_passport_v1"},
+                                  headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
             return issued()
         if grant == "refresh_token":
             return issued() if hmac.compare_digest(field.get("refresh_token", ""), self.refresh_token) \

@@ -225,9 +225,8 @@ class RefgetApp(ReferenceApp):
         return any(part.split(";")[0].strip().lower() in served for part in header.split(","))
 
     def not_acceptable(self) -> Reply:
-        # refget 1.0.0 §Errors names 415 Unsupported Media Type; 1.0.1 and 2.0.0 name 406 Not Acceptable.
-        status = 415 if self.version == "1.0.0" else 406
-        return self.error(status, "the requested format is not supported")
+        # refget 1.0.0, 1.0.1 and 2.0.0 §Errors name 406 Not Acceptable (415 was refget 0.2's).
+        return self.error(406, "the requested format is not supported")
 
     def error(self, status: int, message: str) -> Reply:
         return json_reply({"status_code": status, "message": message}, status)

@@ -24,8 +24,8 @@ TOKEN_GRANT = jose.TOKEN_EXCHANGE_GRANT
 def broker() -> Iterator[Any]:
     servers: list[ReferenceServer] = []
 
-    def start(grant_types: list[str] | None = None) -> ReferenceServer:
-        options: dict[str, Any] = {"role": "broker"}
+    def start(grant_types: list[str] | None = None, **more: Any) -> ReferenceServer:
+        options: dict[str, Any] = {"role": "broker", **more}
         if grant_types is not None:
             options["grant_types"] = grant_types
         server = reference.start("passports", [], options=options)
@@ -94,3 +94,40 @@ def test_a_refused_grant_is_named_in_the_skip(broker: Any, report_root: Path) ->
     message = result.check(NEEDS_TOKEN[0]).message
     assert "the refresh_token grant answered 400 invalid_grant" in message, message
     assert "refresh-expired" not in result.output
+
+
+def test_userinfo_refusing_the_client_credentials_token_is_no_failure(broker: Any, report_root: Path) -> None:
+    """oidc-provider 9.13 (issue 19): the client_credentials grant hands out the client's own token, and UserInfo
+    answers 401 to it, rightly (no End-User: OIDC Core 1.0 §5.3). Skipped with the reason, not failed."""
+    server = broker(client_credentials_token="client")
+    checks = [*NEEDS_TOKEN, "passports.broker.userinfo-refuses-missing-token"]
+    result = _run(server, report_root, ["client_id_env", "client_secret_env"], checks=checks)
+    assert result.failed() == [], result.output
+    finding = result.check("passports.broker.userinfo-returns-passport-claim")
+    assert finding.outcome == "skipped", result.output
+    assert "client_credentials grant, which authenticates no End-User" in finding.message, finding.message
+    assert result.outcome("passports.broker.access-token-is-jws") == "passed", result.output
+    assert result.outcome("passports.visa.has-exp") == "passed", result.output
+    # the same broker answers the test user's token
+    server = broker(client_credentials_token="client")
+    result = _run(server, report_root, ["bearer_token_env"], checks=checks[1:2])
+    assert result.outcome("passports.broker.userinfo-returns-passport-claim") == "passed", result.output
+
+
+def test_a_token_granted_without_the_passport_scope_is_one_failure(broker: Any, report_root: Path) -> None:
+    """oidc-provider-mock 0.4.8 (issue 19): the refresh grant answers an opaque token with the scope "openid"
+    only, and UserInfo answers it without visas. The scope is the one failure; UserInfo owes visas only for a
+    Passport-Scoped Access Token, so its check skips saying why."""
+    server = broker(["authorization_code", "refresh_token"], grants_openid_only=True)
+    checks = ["passports.broker.access-token-scope-has-openid-and-passport",
+              "passports.broker.userinfo-returns-passport-claim", "passports.broker.access-token-is-jws",
+              "passports.broker.jwks-keys-fit-allowed-algs"]
+    result = _run(server, report_root, ["client_id_env", "client_secret_env", "refresh_token_env"], checks=checks)
+    failed = {line.split(":")[1] for line in result.failed()}
+    assert failed == {checks[0], checks[2]}, result.output
+    assert "granted the scope 'openid', without ga4gh_passport_v1" in result.check(checks[0]).message
+    finding = result.check(checks[1])
+    assert finding.outcome == "skipped" and "not passport-scoped" in finding.message, result.output
+    assert server.app.openid_token not in result.output
+    # no JWS at all (oidc-provider too): the skip says so, not that a signature failed to verify
+    assert "handed out no JWS token" in result.check(checks[3]).message, result.output

@@ -15,7 +15,7 @@ from conformance.reference.server import ReferenceServer
 from conformance.testing import reference_entries, run_profile
 
 
-def test_refget_1_0_0_is_conformant_with_415_and_vendor_types(report_root: Path, specs_dir: str | None) -> None:
+def test_refget_1_0_0_is_conformant_with_406_and_vendor_types(report_root: Path, specs_dir: str | None) -> None:
     # the 1.0.1 entry's ids (MD5, TRUNC512) as a 1.0.0 server: the 2.0.0 entry names a ga4gh: id
     entry = next(e for e in reference_entries("refget") if e["version"] == "1.0.1")
     entry["version"] = "1.0.0"
@@ -23,8 +23,13 @@ def test_refget_1_0_0_is_conformant_with_415_and_vendor_types(report_root: Path,
                          standards=["refget"])
     assert result.failed() == [] and result.errors() == [], result.output
     assert result.exit_code == 0
-    assert result.outcome("refget.negotiation.unsupported-accept-is-406") == "passed"  # 415 in 1.0.0
-    assert result.outcome("refget.negotiation.accepts-degraded-types") == "skipped"  # a 1.0.1 rule
+    # issue 19: refget 1.0.0's text (hts-specs f7947e75) says 406 Not Acceptable, as 1.0.1 does (and as
+    # seqrepo-rest-service 0.2.2 answers, which the harness failed for want of 415), and has the
+    # degradation list, "SHOULD 206" and §Alternative Checksum Algorithms: judged, not skipped
+    assert result.outcome("refget.negotiation.unsupported-accept-is-406") == "passed"
+    for check_id in ("refget.negotiation.accepts-degraded-types", "refget.subsequence.range-answers-206",
+                     "refget.service-info.sha512-algorithm-supported"):
+        assert result.outcome(check_id) == "passed", result.output
 
 
 class AllowedChoices(RefgetApp):
@@ -167,3 +172,17 @@ def test_refget_1_0_service_info_checks_are_not_in_that_version(report_root: Pat
         assert result.outcome(check_id) == "skipped"
         message = result.check(check_id).message
         assert message.startswith("does not apply: not in refget 1.0.0"), message
+
+
+def test_without_service_info_the_skips_say_so(report_root: Path, specs_dir: str | None) -> None:
+    """seqrepo-rest-service 0.2.2 (issue 19): its /sequence/service-info answers 500; the checks that need the
+    declared capabilities skip naming that, not "subsequence_limit is neither an integer nor null"."""
+    entry = next(e for e in reference_entries("refget", ["service-info-404"]) if e["version"] == "1.0.1")
+    result = run_profile({"initiative": "refget no service-info", "services": [entry]}, report_root,
+                         specs_dir=specs_dir, standards=["refget"])
+    for check_id in ("refget.subsequence.start-end-returns-slice", "refget.service-info.algorithms-include-md5",
+                     "refget.metadata.declared-algorithms-have-values", "refget.subsequence.circular-wraps"):
+        finding = result.check(check_id)
+        assert finding.outcome == "skipped", result.output
+        assert "GET /sequence/service-info answered 404" in finding.message, (check_id, finding.message)
+        assert "refget.service-info.answers-200" in finding.message, finding.message

@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conformance.testing import run_reference
+from conformance_suites.htsget.reference.app import HtsgetApp
+from conformance_suites.service_info.reference.app import ServiceInfoApp
+
+from conformance import Reply
+from conformance.reference.server import ReferenceServer
+from conformance.testing import run_profile, run_reference
 
 ROOT = "service-info.schema.valid"
 CONSEQUENCES = ["service-info.urls.are-uris", "service-info.timestamps.rfc3339"]
@@ -45,3 +50,67 @@ def test_without_the_schemas_the_consequences_stand_alone(report_root: Path, no_
     result = run_reference("service-info", report_root, ["optional-fields-null"], checks=[ROOT, *CONSEQUENCES])
     assert result.outcome(ROOT) == "skipped"
     assert [(result.outcome(c), result.check(c).caused_by) for c in CONSEQUENCES] == [("failed", None)] * 2
+
+
+def test_a_mistyped_required_field_groups_under_the_schema_check(report_root: Path, requires_specs: str) -> None:
+    """The refget 0.12 seqcol store sends `version` as an object (issue 19): one cause, one failure."""
+    result = run_reference("service-info", report_root, ["name-not-string"], specs_dir=requires_specs,
+                           checks=[ROOT, "service-info.fields.required-present"])
+    assert (result.outcome(ROOT), result.check(ROOT).caused_by) == ("failed", None)
+    check = result.check("service-info.fields.required-present")
+    assert (check.outcome, check.caused_by) == ("failed", ROOT)
+
+
+def test_a_missing_max_bulk_request_length_groups_under_the_drs_schema_check(report_root: Path,
+                                                                            requires_specs: str) -> None:
+    """The refget 0.12 FASTA-DRS router's service-info has no maxBulkRequestLength (issue 19)."""
+    checks = ["drs.service-info.schema-valid", "drs.service-info.max-bulk-request-length-present"]
+    result = run_reference("drs", report_root, ["service-info-no-max-bulk"], specs_dir=requires_specs,
+                           checks=checks)
+    assert [(result.outcome(c), result.check(c).caused_by) for c in checks] == [
+        ("failed", None), ("failed", checks[0])]
+
+
+
+class _NoEndpointServiceInfo(HtsgetApp):
+    """htsgetr 0.1.0: neither /reads/service-info nor /variants/service-info exists (only /service-info)."""
+
+    def _service_info(self, kind: str) -> Reply:
+        return self._error("NotFound", "no service-info here")
+
+
+def test_htsget_service_info_endpoints_missing_is_one_failure(report_root: Path) -> None:
+    """htsgetr 0.1.0 (issue 19): the shared check and htsget's report the same 404s, at the same level."""
+    checks = ["service-info.endpoint.answers-200", "htsget.service-info.endpoint-exposed"]
+    with ReferenceServer(_NoEndpointServiceInfo()) as server:
+        entry = {**_NoEndpointServiceInfo.demo_entries()[0], "url": server.url}
+        entry.pop("reference", None)
+        result = run_profile({"initiative": "htsget no service-info", "services": [entry]}, report_root,
+                             checks=checks)
+    assert [(result.outcome(c), result.check(c).caused_by) for c in checks] == [
+        ("failed", None), ("failed", checks[0])], result.output
+
+
+def test_a_custom_group_reports_its_own_version(report_root: Path) -> None:
+    """sapporo 2.4 (issue 19): type {group: sapporo-wes, version: sapporo-wes-2.1.0}, as service-info 1.0.0
+    §ServiceType.group tells a diverging implementation to do. The group is the one (SHOULD) finding; the
+    version of its own API is not compared with the declared WES version."""
+    checks = ["service-info.type.group-is-org-ga4gh", "service-info.type.version-matches-declared"]
+    result = run_reference("service-info", report_root, ["custom-group", "wrong-type-version"], checks=checks)
+    assert [result.outcome(c) for c in checks] == ["failed", "skipped"], result.output
+    assert "not org.ga4gh" in result.check(checks[1]).message
+
+
+def test_wes_1_0_0_has_no_ga4gh_service_info(report_root: Path) -> None:
+    """wes-service 5.0 (WES 1.0.0, issue 19.6): its service-info is WES 1.0.0's own ServiceInfo, without id,
+    name, type or organization. Every check skips with "not in WES 1.0.0"; WES 1.1.0 is judged."""
+    for version, outcome in (("1.0.0", "skipped"), ("1.1.0", "passed")):
+        entry = {"standard": "service-info", "version": version, "artifact": "wes"}
+        with ReferenceServer(ServiceInfoApp(options={"artifact": "wes"})) as server:
+            result = run_profile({"initiative": f"wes {version}", "services": [{**entry, "url": server.url}]},
+                                 report_root, checks=["service-info.endpoint.answers-200",
+                                                      "service-info.fields.required-present"])
+        for check in result.scorecard.services[0].checks:
+            assert check.outcome == outcome, (version, check.id, check.message)
+            if outcome == "skipped":
+                assert check.message.startswith("does not apply: not in WES 1.0.0"), check.message
