@@ -29,7 +29,7 @@ from conformance._version import __version__
 from conformance.errors import ConformanceError, UsageError
 from conformance.limits import Budget
 from conformance.run import Run, prepare
-from conformance.scorecard import CONFORMANT, NOT_APPLICABLE, UNDECIDED, Scorecard
+from conformance.scorecard import CONFORMANT, NOT_APPLICABLE, UNDECIDED, Scorecard, skip_reasons
 
 EXIT_USAGE = 4
 INI = Path(__file__).with_name("pytest.ini")
@@ -188,15 +188,10 @@ def _skip_summary(scorecard: Scorecard, limit: int = 8) -> list[str]:
     """Skipped checks grouped by reason, most frequent first, does-not-apply apart from undecided."""
     lines: list[str] = []
     for kind, title in ((UNDECIDED, "could not be decided"), (NOT_APPLICABLE, "do not apply")):
-        reasons: dict[str, int] = {}
-        for service in scorecard.services:
-            for check in service.checks:
-                if check.outcome == "skipped" and (check.skip_kind or UNDECIDED) == kind:
-                    reasons[check.message] = reasons.get(check.message, 0) + 1
-        if not reasons:
+        ranked = skip_reasons(scorecard, kind)
+        if not ranked:
             continue
-        ranked = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
-        lines.append(f"  {sum(reasons.values())} skipped checks {title}:")
+        lines.append(f"  {sum(count for _, count in ranked)} skipped checks {title}:")
         lines += [f"    {count:>4} × {reason[:200]}" for reason, count in ranked[:limit]]
         if len(ranked) > limit:
             rest = sum(count for _, count in ranked[limit:])

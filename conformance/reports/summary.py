@@ -5,7 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from conformance.redact import Redactor
-from conformance.scorecard import NOT_APPLICABLE, UNDECIDED, CheckResult, Scorecard, ServiceResult, utc_stamp
+from conformance.scorecard import (
+    NOT_APPLICABLE,
+    UNDECIDED,
+    CheckResult,
+    Scorecard,
+    ServiceResult,
+    skip_reasons,
+    utc_stamp,
+)
 
 VERDICT_MARK = {"conformant": "✅ conformant", "non-conformant": "❌ non-conformant",
                 "incomplete": "⚠️ incomplete", "unreachable": "⛔ unreachable"}
@@ -33,15 +41,10 @@ def _skip_reasons(scorecard: Scorecard, limit: int = 10) -> list[str]:
     """Skipped checks by reason and kind (issue 21.12): "does not apply" apart from "could not be decided"."""
     lines: list[str] = []
     for kind, title in ((UNDECIDED, "Skipped: could not be decided"), (NOT_APPLICABLE, "Skipped: does not apply")):
-        reasons: dict[str, int] = {}
-        for service in scorecard.services:
-            for check in service.checks:
-                if check.outcome == "skipped" and (check.skip_kind or UNDECIDED) == kind:
-                    reasons[check.message] = reasons.get(check.message, 0) + 1
-        if not reasons:
+        ranked = skip_reasons(scorecard, kind)
+        if not ranked:
             continue
-        ranked = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
-        lines += ["", f"**{title}** ({sum(reasons.values())} checks)",
+        lines += ["", f"**{title}** ({sum(count for _, count in ranked)} checks)",
                   *[f"- {count} × {reason}" for reason, count in ranked[:limit]]]
         if len(ranked) > limit:
             lines.append(f"- {sum(c for _, c in ranked[limit:])} × {len(ranked) - limit} other reasons "
