@@ -7,7 +7,9 @@ import base64
 import binascii
 import json
 import os
+import re
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +27,41 @@ DEFAULT = {"reads": "BAM", "variants": "VCF"}
 SUFFIX = {"BAM": ".bam", "CRAM": ".cram", "VCF": ".vcf.gz", "BCF": ".bcf"}
 
 pysam.set_verbosity(0)
+
+
+#: The most one BGZF block takes compressed (SAM/BAM specification §4.1: BSIZE < 2^16), with room to spare.
+BGZF_BLOCK_MAX = 70 * 1024
+
+
+def bgzf_damage(blob: bytes, fmt: str) -> str | None:
+    """Where a BGZF stream (BAM, bgzipped VCF: concatenated gzip members) stops inflating, found by
+    zlib's own decoder member by member; None when every member inflates or the data is not gzip."""
+    if not blob.startswith(b"\x1f\x8b"):
+        return None
+    view = memoryview(blob)
+    offset = 0
+    while offset < len(blob):
+        piece = view[offset: offset + BGZF_BLOCK_MAX]
+        inflater = zlib.decompressobj(31)
+        try:
+            inflater.decompress(piece)
+        except zlib.error as exc:
+            return f"the {fmt} data is corrupt at byte {offset}: the BGZF block there does not inflate ({exc})"
+        if not inflater.eof:
+            return (f"the BGZF block at byte {offset} of the {fmt} data ({len(blob)} bytes) is incomplete: "
+                    "bytes are missing or damaged")
+        offset += len(piece) - len(inflater.unused_data)
+    return None
+
+
+def htslib_failure(exc: BaseException, fmt: str, blob: bytes, path: str) -> str:
+    """What the server's bytes did wrong, in one line: where the BGZF stream breaks if it does, otherwise
+    htslib's own words without the harness's temporary file name or an errno prefix (issue 21.11)."""
+    damage = bgzf_damage(blob, fmt)
+    if damage is not None:
+        return damage
+    words = re.sub(r"^\[Errno \d+\]\s*", "", str(exc).replace(f": '{path}'", "").replace(path, "the data"))
+    return f"htslib cannot parse the {fmt} data the blocks assemble to ({words.strip() or type(exc).__name__})"
 
 
 class AssemblyError(Exception):
@@ -280,7 +317,7 @@ class Htsget(ServiceView):
                         found.append(Record((v.id, v.pos, v.contig, v.ref, v.alts, v.stop), v.contig,
                                             int(v.start), int(v.stop)))
         except (OSError, ValueError, StopIteration) as exc:
-            raise AssemblyError(f"htslib cannot parse the {fmt} concatenation: {exc}") from None
+            raise AssemblyError(htslib_failure(exc, fmt, blob, path)) from None
         self.decoded[key] = found
         return found
 
@@ -295,7 +332,7 @@ class Htsget(ServiceView):
             with pysam.VariantFile(path, ignore_truncation=True) as handle:
                 return str(handle.header)
         except (OSError, ValueError) as exc:
-            raise AssemblyError(f"htslib cannot read the {fmt} header: {exc}") from None
+            raise AssemblyError(htslib_failure(exc, fmt, blob, path)) from None
 
     def reference_for(self, client: ServiceClient, blob: bytes, contigs: set[str] | None = None) -> str | None:
         """A FASTA holding ``contigs`` (every @SQ when None): the profile's reference_fasta, or one written
