@@ -20,8 +20,11 @@ if TYPE_CHECKING:
     from conformance.checks import check as check
     from conformance.checks import fail as fail
     from conformance.checks import json_type as json_type
+    from conformance.documents import Document as Document
+    from conformance.documents import read_document as read_document
     from conformance.errors import BudgetExceeded as BudgetExceeded
     from conformance.errors import CheckFailure as CheckFailure
+    from conformance.errors import DocumentUnavailable as DocumentUnavailable
     from conformance.errors import HarnessError as HarnessError
     from conformance.errors import SpecsUnavailable as SpecsUnavailable
     from conformance.errors import UsageError as UsageError
@@ -75,6 +78,10 @@ _KIT: dict[str, str] = {
     "Exchange": "conformance.exchange",
     "retry_after": "conformance.http.policy",
     "origin_of": "conformance.http.redirects",
+    # the documents of a data standard
+    "Document": "conformance.documents",
+    "read_document": "conformance.documents",
+    "DocumentUnavailable": "conformance.errors",
     # streamed bodies: several digests at once
     "ParallelHashes": "conformance.hashing",
     # official schemas

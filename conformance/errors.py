@@ -80,5 +80,10 @@ class ServiceBusy(HarnessError):
     """The server said it cannot answer now (429, 502, 503, 504), also after the retries the run allows."""
 
 
+class DocumentUnavailable(HarnessError):
+    """A document the profile names could not be read: no such file, an HTTP error, a URI scheme no suite
+    resolves, or more bytes than the budget allows. The harness cannot tell (``error``)."""
+
+
 class SpecsUnavailable(ConformanceError):
     """The official schemas are not available; checks that need them are skipped with this reason."""

@@ -50,6 +50,8 @@ class Standard(Protocol):
     def service_options(self) -> Mapping[str, Any]: ...
     @property
     def auth_keys(self) -> Mapping[str, str]: ...
+    @property
+    def data(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -311,6 +313,10 @@ def _parse_service(where: _Where, index: int, raw: object, environ: Mapping[str,
                                              f"(supported: {', '.join(suite.versions)})")
     reference = raw.get("reference")
     url = raw.get("url")
+    data = bool(getattr(suite, "data", False))
+    if data and "documents" not in raw:
+        raise where.error(f"{path}.documents", f"required key missing (a {standard} entry names the documents "
+                                               "to check)")
     if reference is not None:
         if url is not None:
             raise where.error(path, "give either url or reference, not both")
@@ -325,6 +331,8 @@ def _parse_service(where: _Where, index: int, raw: object, environ: Mapping[str,
         if not isinstance(faults, list) or not all(isinstance(f, str) for f in faults):
             raise where.error(f"{path}.reference.faults", "expected a list of fault names")
         url = "http://127.0.0.1:0/"  # replaced when the reference server starts
+    elif url is None and data:
+        url = ""  # a data standard's relative documents resolve against the profile's folder
     elif url is None:
         raise where.error(f"{path}.url", "required key missing")
     elif not is_http_url(url):

@@ -78,6 +78,8 @@ class Run:
 
     def probe(self, service: Service) -> str | None:
         """Why the service is unreachable, or None. One request per service, made once."""
+        if service.key not in self.probes and suites.for_standard(service.standard).data:
+            self.probes[service.key] = None  # documents, not an API: each check reads what it needs
         if service.key not in self.probes:
             path = suites.for_standard(service.standard).probe_path
             reason: str | None = None

@@ -66,6 +66,14 @@ class Suite:
     #: ``auth:`` keys beyond the core's (each ``*_env`` names an environment variable holding a secret
     #: of this standard, e.g. a reader's private key), with what the secret is.
     auth_keys: Mapping[str, str] = field(default_factory=dict)
+    #: A data standard: its profile entries name ``documents`` (http(s) URLs, URIs of a scheme some suite
+    #: resolves, paths relative to the profile file) instead of an API; ``url`` is optional (the base of
+    #: relative documents) and the service is never probed.
+    data: bool = False
+    #: URI schemes of documents this suite resolves for data standards: scheme → ``"module:function"``
+    #: (the module relative to the suite's package when it starts with a dot), the function taking
+    #: ``(run, uri, limit)`` and returning a :class:`~conformance.documents.Document`.
+    document_schemes: Mapping[str, str] = field(default_factory=dict)
     #: Filled in by discovery.
     package: str = ""
     path: Path = Path()
@@ -119,6 +127,21 @@ class Suite:
     def reference_apps(self) -> tuple[type[ReferenceApp], ...]:
         """The suite's reference servers (imported now, not before)."""
         return _reference_apps(self.standard, self.package, self.reference)
+
+    def document_resolver(self, scheme: str) -> Callable[..., Any] | None:
+        """The function this suite resolves ``scheme://`` documents with (imported now), or None."""
+        target = self.document_schemes.get(scheme)
+        if target is None:
+            return None
+        module_name, _, attribute = target.partition(":")
+        if module_name.startswith("."):
+            module_name = self.package + module_name
+        try:
+            function: Callable[..., Any] = getattr(importlib.import_module(module_name), attribute)
+        except (ImportError, AttributeError) as exc:
+            raise ConformanceError(f"the {self.standard} suite's resolver of {scheme}:// documents ({target}) "
+                                   f"cannot be loaded: {exc}") from exc
+        return function
 
     def check_files(self) -> list[Path]:
         return sorted(self.path.glob("check_*.py"))

@@ -46,7 +46,9 @@ SERVICE = {
     "standard": "required: which suite checks the service (one of the standards below)",
     "version": "required: the version of the standard the service declares; a version the suite does not "
                "know is refused",
-    "url": "required (unless `reference`): the API base the spec's paths hang from (http or https)",
+    "url": "required (unless `reference`): the API base the spec's paths hang from (http or https); for a data "
+           "standard (one whose entries name `documents`), optional: the base relative documents resolve against "
+           "(else the profile file's folder)",
     "auth": "optional: credentials, only as names of environment variables (below)",
     "name": "optional: how the reports name the service",
     "ca_bundle": "optional: a PEM file of extra CA certificates for this service (overrides the top-level one)",

@@ -10,6 +10,8 @@ SUITE = Suite(
     reference=".reference:APPS",
     versions=("1.2.0", "1.3.0", "1.4.0", "1.5.0"),
     service_info_artifact="drs",
+    # the documents of a data standard may be drs:// URIs: resolved through a DRS service of the profile
+    document_schemes={"drs": ".documents:read_drs_document"},
     service_options={
         "objects": {**_IDS, "description": "ids of blobs (or any DrsObjects) the caller may read"},
         "bundles": {**_IDS, "description": "ids of bundles (DrsObjects with contents)"},

@@ -1,0 +1,95 @@
+"""The documents a data standard's profile entry names (``documents:``), read once each.
+
+A reference is an http(s) URL (read through the service's bounded client), a URI of a scheme that some
+suite resolves (``Suite.document_schemes``: a standard whose API serves documents by URI), or a path:
+relative references resolve against the entry's ``url`` when it has one (a reference server's, say),
+else against the folder of the profile file. Nothing here names a standard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
+
+from conformance import suite as suites
+from conformance.errors import BudgetExceeded, DocumentUnavailable
+
+if TYPE_CHECKING:
+    from conformance.http.models import Response
+    from conformance.view import ServiceView
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document as read: where the profile said it is, where it was read from, and its bytes."""
+
+    #: The reference as the profile gave it.
+    ref: str
+    #: The URL or file path that was read (what a message names).
+    location: str
+    data: bytes
+    #: The media type the server declared (None for a file).
+    media_type: str | None = None
+    #: The HTTP answer that carried the document, as evidence for a failure (None for a file).
+    response: Response | None = None
+
+
+def read_document(view: ServiceView, ref: str, *, limit: int | None = None) -> Document:
+    """Read one document of ``view``'s service, once per view; ``limit`` (bytes) defaults to the run's
+    ``budget.max_document_bytes``. A document that cannot be read raises :class:`DocumentUnavailable`."""
+    cap = limit if limit is not None else view.run.limits.budget.max_document_bytes
+    return view.memo(("document", ref, cap), lambda: _read(view, ref, cap))
+
+
+def _read(view: ServiceView, ref: str, limit: int) -> Document:
+    scheme = urlsplit(ref).scheme.lower()
+    if scheme in ("http", "https"):
+        return _read_http(view, ref, ref, limit)
+    if scheme and len(scheme) > 1:  # "C:" of a Windows path is no scheme
+        for suite in suites.discover().values():
+            resolver = suite.document_resolver(scheme)
+            if resolver is not None:
+                document: Document = resolver(view.run, ref, limit)
+                return document
+        known = sorted({s for suite in suites.discover().values() for s in suite.document_schemes})
+        raise DocumentUnavailable(f"{ref}: no suite resolves {scheme}:// documents "
+                                  f"(resolved: http, https{''.join(', ' + k for k in known)}, and paths)")
+    base = view.service.url
+    if base:
+        return _read_http(view, ref, urljoin(base.rstrip("/") + "/", ref), limit)
+    return _read_file(view, ref, limit)
+
+
+def _read_http(view: ServiceView, ref: str, url: str, limit: int) -> Document:
+    # the run's document cap by default (so a cut names max_document_bytes); a larger one where asked
+    cap = {} if limit == view.run.limits.budget.max_document_bytes else {"max_bytes": limit}
+    response = view.client.get(url, follow_redirects=True, **cap)
+    if response.status != 200:
+        raise DocumentUnavailable(f"{ref}: GET {view.run.redactor.url(url)} answered HTTP {response.status}, "
+                                  "not the document", response.exchange)
+    if response.truncated:
+        view.run.limits.note(response.limit_name)
+        raise BudgetExceeded(f"{ref}: {response.cut_reason()}", response.limit_name, response.exchange)
+    return Document(ref, view.run.redactor.url(url), response.content, response.content_type or None, response)
+
+
+def _read_file(view: ServiceView, ref: str, limit: int) -> Document:
+    profile_path = Path(view.run.profile.path)
+    folder = profile_path.parent if profile_path.is_file() else Path.cwd()
+    path = Path(ref) if Path(ref).is_absolute() else folder / ref
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise DocumentUnavailable(f"{ref}: no such file ({path})") from None
+    except IsADirectoryError:
+        raise DocumentUnavailable(f"{ref}: a folder, not a document ({path})") from None
+    except OSError as exc:
+        raise DocumentUnavailable(f"{ref}: cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        view.run.limits.note("max_document_bytes")
+        raise BudgetExceeded(f"{ref}: the document is larger than {limit} bytes (budget.max_document_bytes)",
+                             "max_document_bytes")
+    return Document(ref, str(path), data)

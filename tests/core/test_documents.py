@@ -1,0 +1,143 @@
+"""Data standards (``Suite(data=True)``): profile entries that name documents, and ``read_document``
+(conformance/documents.py) reading them from files, http(s) URLs and ``drs://`` URIs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from conformance import ServiceView
+from conformance.documents import read_document
+from conformance.errors import BudgetExceeded, DocumentUnavailable, ProfileError
+from conformance.profile import load_profile
+from conformance.reference import start
+from conformance.run import Run, prepare
+from conformance.suite import Suite, discover
+
+DATA = Suite(standard="docs-example", title="Example documents", versions=("1.0",), data=True,
+             service_options={"documents": {"type": "array", "items": {"type": "string"}}})
+
+
+class Documents(ServiceView):
+    pass
+
+
+def _standards() -> dict[str, Any]:
+    return {**discover(), DATA.standard: DATA}
+
+
+def _load(tmp_path: Path, *entries: dict[str, Any], budget: dict[str, Any] | None = None) -> Any:
+    path = tmp_path / "profile.yaml"
+    document: dict[str, Any] = {"initiative": "Docs", "services": list(entries)}
+    if budget:
+        document["budget"] = budget
+    path.write_text(yaml.safe_dump(document))
+    return load_profile(path, standards=_standards())
+
+
+@pytest.fixture()
+def run_of(tmp_path: Path) -> Iterator[Any]:
+    made: list[Run] = []
+
+    def make(*entries: dict[str, Any], budget: dict[str, Any] | None = None) -> Run:
+        run = prepare(_load(tmp_path, *entries, budget=budget), report_root=tmp_path / "reports")
+        made.append(run)
+        return run
+
+    yield make
+    for run in made:
+        run.close()
+        for server in run.servers:
+            server.stop()
+
+
+def _view(run: Run) -> Documents:
+    service = next(s for s in run.profile.services if s.standard == DATA.standard)
+    return Documents.of(service, run)
+
+
+def test_a_data_entry_needs_documents_but_no_url(tmp_path: Path) -> None:
+    profile = _load(tmp_path, {"standard": "docs-example", "version": "1.0", "documents": ["a.json"]})
+    assert profile.services[0].url == "" and profile.services[0].options["documents"] == ["a.json"]
+    with pytest.raises(ProfileError, match=r"services\[0\]\.documents: required key missing"):
+        _load(tmp_path, {"standard": "docs-example", "version": "1.0"})
+    with pytest.raises(ProfileError, match=r"services\[0\]\.url: required key missing"):
+        _load(tmp_path, {"standard": "service-info", "version": "1.0.0"})
+
+
+def test_files_resolve_against_the_profile_folder(tmp_path: Path, run_of: Any,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from conformance import suite as suites
+
+    known = suites.for_standard
+    monkeypatch.setattr(suites, "for_standard", lambda name: DATA if name == DATA.standard else known(name))
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.json").write_bytes(b'{"id": "a"}')
+    run = run_of({"standard": "docs-example", "version": "1.0", "documents": ["docs/a.json"]})
+    assert run.probe(run.profile.services[0]) is None  # never probed
+    document = read_document(_view(run), "docs/a.json")
+    assert document.data == b'{"id": "a"}' and document.location == str(tmp_path / "docs" / "a.json")
+    assert document.response is None and read_document(_view(run), "docs/a.json") is document
+    with pytest.raises(DocumentUnavailable, match=r"^missing\.json: no such file"):
+        read_document(_view(run), "missing.json")
+
+
+def test_a_document_over_the_budget_is_cut_short_not_read(tmp_path: Path, run_of: Any) -> None:
+    (tmp_path / "big.json").write_bytes(b"x" * 2048)
+    run = run_of({"standard": "docs-example", "version": "1.0", "documents": ["big.json"]},
+                 budget={"max_document_bytes": 1024})
+    with pytest.raises(BudgetExceeded, match="larger than 1024 bytes") as caught:
+        read_document(_view(run), "big.json")
+    assert caught.value.limit == "max_document_bytes"
+    assert read_document(_view(run), "big.json", limit=4096).data == b"x" * 2048
+
+
+def test_relative_documents_resolve_against_the_entry_url(run_of: Any) -> None:
+    server = start("service-info")
+    try:
+        run = run_of({"standard": "docs-example", "version": "1.0", "url": server.url,
+                      "documents": ["service-info", "no-such-document.json"]})
+        document = read_document(_view(run), "service-info")
+        assert document.location == server.url.rstrip("/") + "/service-info"
+        assert document.media_type == "application/json" and document.response is not None
+        assert b'"type"' in document.data
+        with pytest.raises(DocumentUnavailable, match=r"no-such-document\.json: GET .* answered HTTP 404"):
+            read_document(_view(run), "no-such-document.json")
+        absolute = read_document(_view(run), server.url.rstrip("/") + "/service-info")
+        assert absolute.data == document.data
+    finally:
+        server.stop()
+
+
+def test_an_unknown_scheme_is_named(run_of: Any, tmp_path: Path) -> None:
+    run = run_of({"standard": "docs-example", "version": "1.0", "documents": ["ftp://x.example.org/a"]})
+    with pytest.raises(DocumentUnavailable, match=r"no suite resolves ftp:// documents .*drs"):
+        read_document(_view(run), "ftp://x.example.org/a")
+
+
+def test_drs_uris_resolve_through_the_profile_drs_service(run_of: Any) -> None:
+    """A ``drs://`` document is the blob's bytes, read through the profile's DRS service (its own client)."""
+    drs = {"standard": "drs", "version": "1.4.0", "reference": True}
+    run = run_of(drs, {"standard": "docs-example", "version": "1.0", "documents": ["drs://anywhere/blob-2"]})
+    import hashlib
+
+    from conformance_suites.drs.reference.app import BLOBS
+
+    blob = next(b for b in BLOBS if b.id == "blob-2")
+    blob.compute()
+    document = read_document(_view(run), "drs://drs.example.org/blob-2")
+    assert len(document.data) == blob.size
+    assert hashlib.sha256(document.data).hexdigest() == blob.checksums["sha-256"]
+    assert document.ref == "drs://drs.example.org/blob-2" and document.response is not None
+    with pytest.raises(DocumentUnavailable, match=r"drs://h/no-such: GET /objects/no-such answered HTTP 404"):
+        read_document(_view(run), "drs://h/no-such")
+
+
+def test_drs_uris_without_a_drs_service_are_unavailable(run_of: Any) -> None:
+    run = run_of({"standard": "docs-example", "version": "1.0", "documents": ["drs://h/x"]})
+    with pytest.raises(DocumentUnavailable, match="declares no DRS service"):
+        read_document(_view(run), "drs://h/x")
