@@ -18,7 +18,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +130,7 @@ class RunPlugin:
         }
         self.owners = {rid: s.standard for s in suites.discover().values() for rid in s.requirements}
         self._previous_hypothesis_profile = "default"
+        self._restore_constants: Callable[[], None] = lambda: None
         self._started: dict[str, float] = {}
         #: Items the harness itself skipped as not applicable (the declared version lacks the requirement).
         self._not_applicable: set[str] = set()
@@ -175,9 +176,11 @@ class RunPlugin:
         )
         self._previous_hypothesis_profile = getattr(settings, "_current_profile", None) or "default"
         settings.load_profile(HYPOTHESIS_PROFILE)
+        self._restore_constants = _without_harness_constants()
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         settings.load_profile(self._previous_hypothesis_profile)
+        self._restore_constants()
         from conformance.reports import redact_tree
         from conformance.reports.junit import add_caused_by
 
@@ -634,6 +637,39 @@ def _property_suffix(exchange: Exchange | None, seed: int) -> str:
             line += f" {exchange.request_body}"
         request = f" — falsifying request: {_bounded(' '.join(line.split()), REQUEST_CHARS)}"
     return f"{request} (reproduce with --seed {seed})"
+
+
+def _without_harness_constants() -> Callable[[], None]:
+    """Keep the harness's own literals out of generated requests; return the undo.
+
+    Hypothesis mixes into generated values constants it reads from the source of every *local* module
+    loaded so far (here: the harness and its suites, when installed from a checkout), pooled per process
+    on first use. The pool then depends on which suites happen to be loaded and in what order, so the
+    same profile drew different examples in different runs (one request more in 3 of 10 demo runs: a Beacon
+    literal as a sequence-collection digest). The code under test is the server, not the harness: its
+    literals are no better guesses than any other, and the same run must make the same requests."""
+    try:
+        from hypothesis.internal.conjecture import providers
+        from hypothesis.internal.constants_ast import Constants
+    except ImportError:  # a hypothesis without the pool
+        return lambda: None
+    original = getattr(providers, "_get_local_constants", None)
+    cache = getattr(providers, "CONSTANTS_CACHE", None)
+    if original is None or cache is None:
+        return lambda: None
+    try:
+        fresh = type(cache)(getattr(cache, "max_size", 1024))  # a pool already cached holds harness literals
+    except TypeError:
+        return lambda: None
+    empty = Constants()
+    providers._get_local_constants = lambda: empty
+    providers.CONSTANTS_CACHE = fresh
+
+    def restore() -> None:
+        providers._get_local_constants = original
+        providers.CONSTANTS_CACHE = cache
+
+    return restore
 
 
 def _through_hypothesis(call: pytest.CallInfo[None]) -> bool:

@@ -417,3 +417,21 @@ def test_plugin_mode_prints_no_deprecation_warning(pytester: pytest.Pytester, pl
     assert result.ret == 0, result.stdout.str()
     assert "PytestRemovedIn10Warning" not in result.stdout.str()
     assert "warning" not in result.stdout.str().splitlines()[-1]
+
+
+def test_generated_values_draw_no_literal_of_the_harness() -> None:
+    """Issue 19.13: hypothesis pools literals of every local module loaded so far into generated values, so
+    what a run loaded decided what it asked (a Beacon literal as a sequence-collection digest in some runs).
+    During a run the pool is empty; afterwards hypothesis has its own back."""
+    from hypothesis.internal.conjecture import providers
+
+    from conformance.plugin import _without_harness_constants
+
+    original, cache = providers._get_local_constants, providers.CONSTANTS_CACHE
+    restore = _without_harness_constants()
+    try:
+        assert not providers._get_local_constants().strings
+        assert providers.CONSTANTS_CACHE is not cache
+    finally:
+        restore()
+    assert providers._get_local_constants is original and providers.CONSTANTS_CACHE is cache
