@@ -85,11 +85,30 @@ _PATTERNS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = 
     # registered secrets) write hold a ']' ("[REDACTED-JWT]"), and a passports array of JWTs, or one
     # already redacted, would otherwise be cut short and the JSON broken. Between the strings only
     # commas and whitespace: a scan cannot run past the next member.
-    (re.compile(r'("passports"\s*:\s*\[)(?:[\s,]|' + _JSON_STRING + r')*(\])'),
-     lambda m: f'{m[1]}"{MASK}"{m[2]}'),
-    (re.compile(r'(\\"passports\\"\s*:\s*\[)(?:[\s,]|\\[nrt]|' + _ESCAPED_JSON_STRING + r')*(\])'),
-     lambda m: f'{m[1]}\\"{MASK}\\"{m[2]}'),
+    (re.compile(r'("passports"\s*:\s*\[)((?:[\s,]|' + _JSON_STRING + r')*)(\])'),
+     lambda m: _passports(m, '"', _JSON_STRING)),
+    (re.compile(r'(\\"passports\\"\s*:\s*\[)((?:[\s,]|\\[nrt]|' + _ESCAPED_JSON_STRING + r')*)(\])'),
+     lambda m: _passports(m, '\\"', _ESCAPED_JSON_STRING)),
 ]
+
+
+def _passports(match: re.Match[str], quote_mark: str, string: str) -> str:
+    """A passports array masked as one string, but with the tokens shown as evidence (their placeholders)
+    kept: ``["[REDACTED]", "<shown token>"]``, or ``["<shown token>"]`` when it holds nothing else."""
+    shown = [found[0] for found in _SHOWN.finditer(match[2])]
+    masked = not shown or len(shown) < len(re.findall(string, match[2]))
+    items = ([f"{quote_mark}{MASK}{quote_mark}"] if masked else []) + [f"{quote_mark}{s}{quote_mark}" for s in shown]
+    return f"{match[1]}{', '.join(items)}{match[3]}"
+
+
+def _patterns(value: str) -> str:
+    for pattern, replacement in _PATTERNS:
+        value = pattern.sub(replacement, value)
+    return value
+
+
+#: What stands for a token shown as evidence while the patterns run (no pattern matches it).
+_SHOWN = re.compile("\x00shown(\\d+)\x00")
 
 
 class Redactor:
@@ -97,6 +116,7 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: set[str] = set()
+        self._shown: list[str] = []
         for secret in secrets:
             self.add(secret)
 
@@ -113,11 +133,30 @@ class Redactor:
         if username is not None and password is not None:
             self.add(base64.b64encode(f"{username}:{password}".encode()).decode())
 
+    def show(self, token: str) -> None:
+        """Let ``token`` appear in reports although it looks like a credential: one the harness made to be
+        refused (a forged passport), evidence and not a secret (issue 21.10). A registered secret is never
+        shown, nor is anything around the token that the patterns would mask."""
+        if token and token not in self._secrets and token not in self._shown:
+            self._shown.append(token)
+
     @property
     def secrets(self) -> frozenset[str]:
         return frozenset(self._secrets)
 
     def text(self, value: str) -> str:
+        return self._keeping_shown(value, self._masked)
+
+    def _keeping_shown(self, value: str, mask: Callable[[str], str]) -> str:
+        shown = [token for token in self._shown if token in value]
+        for index, token in enumerate(shown):
+            value = value.replace(token, f"\x00shown{index}\x00")
+        value = mask(value)
+        for index, token in enumerate(shown):
+            value = value.replace(f"\x00shown{index}\x00", token)
+        return value
+
+    def _masked(self, value: str) -> str:
         for secret in sorted(self._secrets, key=len, reverse=True):
             if secret not in value:
                 continue
@@ -125,14 +164,12 @@ class Redactor:
                 value = value.replace(secret, MASK)
             else:
                 value = re.sub(_whole_word(secret), MASK, value)
-        return self.patterns(value)
+        return _patterns(value)
 
     def patterns(self, value: str) -> str:
         """Only the credential-shaped text: for serialised JSON whose strings :meth:`structure` already
         cleaned (a registered secret sought in JSON text could split an escape such as ``\\n``)."""
-        for pattern, replacement in _PATTERNS:
-            value = pattern.sub(replacement, value)
-        return value
+        return self._keeping_shown(value, _patterns)
 
     def structure(self, value: Any) -> Any:
         """A JSON-like document with every string (keys included) redacted; JSON literals untouched,

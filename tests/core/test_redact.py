@@ -555,3 +555,22 @@ def test_url_redacts_userinfo_parameters_and_secrets() -> None:
 def test_text_without_anything_sensitive_is_unchanged() -> None:
     text = 'GET https://drs.example.org/ga4gh/drs/v1/objects/abc → 200 OK {"id": "abc", "size": 12}'
     assert Redactor([LONG_SECRET, SHORT_SECRET]).text(text) == text
+
+
+def test_a_token_shown_as_evidence_survives_every_layer_and_nothing_else_does() -> None:
+    """Issue 21.10: a token the harness forged to be refused is evidence; the JSON around it stays valid, a
+    real token beside it is still masked, and a registered secret can never be shown."""
+    import json
+
+    forged = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ0ZXN0LXVzZXIifQ."
+    real = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZWFsLXVzZXIifQ.c2lnbmF0dXJl"
+    redactor = Redactor(["registered-secret-value"])
+    redactor.show(forged)
+    redactor.show("registered-secret-value")
+    assert json.loads(redactor.text(json.dumps({"passports": [forged]}))) == {"passports": [forged]}
+    assert json.loads(redactor.text(json.dumps({"passports": [real, forged]}))) == {"passports": [MASK, forged]}
+    assert json.loads(redactor.text(json.dumps({"passports": [real]}))) == {"passports": [MASK]}
+    inner = json.loads(json.loads(redactor.text(json.dumps(json.dumps({"passports": [real, forged]})))))
+    assert inner == {"passports": [MASK, forged]}
+    assert redactor.patterns(f"token {forged} and {real}") == f"token {forged} and [REDACTED-JWT]"
+    assert redactor.text("registered-secret-value") == MASK

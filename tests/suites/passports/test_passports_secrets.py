@@ -45,6 +45,20 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     yield seen
 
 
+@pytest.fixture
+def shown(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The tokens the harness minted for a clearinghouse whose reports may show them (issue 21.10)."""
+    found: list[str] = []
+    original = view.Clearinghouse.minted
+
+    def minted(self: view.Clearinghouse, token: str) -> str:
+        if self.tokens_are_evidence:
+            found.append(token)
+        return original(self, token)
+    monkeypatch.setattr(view.Clearinghouse, "minted", minted)
+    yield found
+
+
 def _key_material() -> list[str]:
     found: list[str] = []
     for name in (jose.DEMO_TEST_ISSUER, "harness-untrusted-issuer"):
@@ -75,8 +89,11 @@ def _leaks(run_dir: Path, output: str, needles: list[str]) -> list[str]:
 @pytest.mark.parametrize("faults", [[], ["jwks-leaks-private-key", "unsigned-passport", "accepts-alg-none",
                                          "accepts-hs256-with-public-key", "skips-visa-signature", "userinfo-as-jwt"]],
                          ids=["conformant", "faulty"])
-def test_no_passport_visa_token_or_key_in_any_written_file(faults: list[str], recorded: list[str],
+def test_no_passport_visa_token_or_key_in_any_written_file(faults: list[str], recorded: list[str], shown: list[str],
                                                          report_root: Path, specs_dir: str | None) -> None:
+    """Nothing the broker issued, no passport the profile's services hold, no key; the only tokens a report
+    may hold are the forgeries and test passports the harness made for the run's own embedded
+    clearinghouse, which trusts nothing beyond the run (issue 21.10: they are evidence)."""
     document = {"initiative": "passports secrets", "services": reference_entries("passports", faults)}
     result = run_profile(document, report_root, specs_dir=specs_dir)
     assert result.exit_code == (1 if faults else 0), result.output
@@ -84,8 +101,36 @@ def test_no_passport_visa_token_or_key_in_any_written_file(faults: list[str], re
     assert any(t.count(".") == 2 for t in tokens)  # passports and visas were issued and minted
     assert len(tokens) > 20
     assert any(len(t) > 4000 for t in tokens)  # a passport longer than the evidence cut (many visas)
-    needles = tokens + _key_material()
+    needles = [t for t in tokens if t not in set(shown)] + _key_material()
     assert _leaks(result.run_dir, result.output, needles) == []
+
+
+def test_the_forgery_a_clearinghouse_granted_is_shown_as_evidence(shown: list[str], report_root: Path,
+                                                                  specs_dir: str | None) -> None:
+    """Issue 21.10: the alg-none passport the faulty clearinghouse granted stands in the failure's curl
+    line, which stays valid JSON and replays the request."""
+    entries = reference_entries("passports", ["accepts-alg-none"], role="clearinghouse")
+    result = run_profile({"initiative": "forgery shown", "services": entries}, report_root, specs_dir=specs_dir)
+    failure = result.check("passports.clearinghouse.rejects-alg-none")
+    assert failure.outcome == "failed"
+    evidence = failure.cases[0].evidence[-1]
+    body = json.loads(evidence["curl"].split("--data-raw '", 1)[1].split("'", 1)[0])
+    forged = body["passports"][0]
+    assert forged in shown and jose.split(forged).header["alg"].lower() == "none"
+
+
+def test_a_clearinghouse_with_test_issuer_keys_shows_no_token(tmp_path: Path, shown: list[str], report_root: Path,
+                                                            specs_dir: str | None) -> None:
+    """Signed with an initiative's test issuer keys, a harness passport is a credential wherever those keys are
+    trusted: every token stays redacted, the forgeries included."""
+    keys = tmp_path / "issuer.json"
+    jose.write_keys_file(jose.new_issuer("https://test-issuer.example.org/h"), keys)
+    entry = {**reference_entries("passports", ["accepts-alg-none"], role="clearinghouse")[0],
+             "test_issuer_keys": str(keys)}
+    result = run_profile({"initiative": "keys", "services": [entry]}, report_root, specs_dir=specs_dir)
+    assert result.outcome("passports.clearinghouse.rejects-alg-none") == "failed", result.output
+    assert shown == []
+    assert "[REDACTED]" in json.dumps(result.check("passports.clearinghouse.rejects-alg-none").cases[0].evidence)
 
 
 def test_keys_command_writes_a_private_file_and_a_public_jwks(tmp_path: Path, capsys: pytest.CaptureFixture[str],
