@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import json
 import math
+import os
 import signal
 import sys
 import threading
@@ -211,9 +212,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         baseline = load_scorecard(args.baseline)
     run = prepare(args.profile, report_root=args.report_dir, seed=args.seed, explore=args.explore,
                   specs_dir=args.specs_dir, standards=args.standard or None, checks=args.check or None)
+    _specs_on_first_use(run, args)
     _apply_overrides(run, overrides)
     run.baseline = baseline
     return execute(run, progress=not args.quiet, quiet=args.quiet)
+
+
+def _specs_on_first_use(run: Run, args: argparse.Namespace) -> None:
+    """Without a specs directory, fetch the pinned official files the run's standards need into the user
+    cache (bounded; one line if it cannot), unless ``--no-fetch-specs`` or the environment opts out."""
+    if args.no_fetch_specs or not specs.fetch_wanted(args.specs_dir):
+        return
+    wanted = {s.standard for s in run.services}
+    pin_files = [suite.path / "specs_pins.json" for suite in suites.discover().values()
+                 if (suite.standard in wanted or suite.shared) and (suite.path / "specs_pins.json").is_file()]
+    log = (lambda line: None) if args.quiet else (lambda line: print(line, flush=True))
+    specs.fetch_on_first_use(pin_files, log=log, base_override=os.environ.get(specs.MIRROR_ENV) or None)
+    run.specs = specs.SpecStore(specs.locate(None))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -225,6 +240,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     overrides = _overrides(args)
     run = prepare(demo_profile(), report_root=args.report_dir, seed=args.seed, specs_dir=args.specs_dir,
                   standards=args.standard or None)
+    _specs_on_first_use(run, args)
     _apply_overrides(run, overrides)
     status = execute(run, progress=not args.quiet, quiet=args.quiet)
     card = run.scorecard
@@ -305,7 +321,8 @@ def cmd_specs_fetch(args: argparse.Namespace) -> int:
     destination = Path(args.dest).expanduser() if args.dest else specs.cache_dir()
     pin_files = [s.path / "specs_pins.json" for s in suites.discover().values()
                  if (s.path / "specs_pins.json").is_file()]
-    specs.fetch(destination, base_override=args.mirror, pin_files=pin_files)
+    specs.fetch(destination, base_override=args.mirror or os.environ.get(specs.MIRROR_ENV) or None,
+                pin_files=pin_files)
     return 0
 
 
@@ -323,7 +340,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--report-dir", default="reports", help="root of report directories (default: reports)")
-        p.add_argument("--specs-dir", help=f"official GA4GH schemas (default: ${specs.ENV})")
+        p.add_argument("--specs-dir", help=f"official GA4GH schemas (default: ${specs.ENV}, else the user cache, "
+                       "filled with the pinned files on first use)")
+        p.add_argument("--no-fetch-specs", action="store_true",
+                       help=f"never download the official schemas on first use (also {specs.NO_FETCH_ENV}=1)")
         p.add_argument("--seed", type=int, help="seed of the property checks (default 0)")
         p.add_argument("--standard", action="append", help="only this standard (repeatable)")
         p.add_argument("--quiet", action="store_true", help="no progress lines")

@@ -194,13 +194,13 @@ PROGRESS_EVERY = 2.0
 
 def fetch(destination: Path, *, base_override: str | None = None, timeout: float = 30,
           log: Callable[[str], None] = print, pin_files: Iterable[Path] = (),
-          connect_timeout: float = 5) -> int:
+          connect_timeout: float = 5, stop_after: int = CONNECTION_FAILURES_TO_STOP) -> int:
     """Download every pinned file into ``destination``, checking each sha256. Returns the count.
 
     A file that does not match its pinned hash is not written, and the fetch fails; files already
     present with the right hash are not downloaded again. ``base_override`` replaces the
     ``https://raw.githubusercontent.com/`` prefix (a mirror, or a local server in the tests).
-    After :data:`CONNECTION_FAILURES_TO_STOP` files in a row got no answer at all, the fetch stops
+    After ``stop_after`` files in a row got no answer at all, the fetch stops
     with one line (offline, a proxy, a firewall) rather than trying every file; while it works it
     logs its progress.
     """
@@ -228,10 +228,11 @@ def fetch(destination: Path, *, base_override: str | None = None, timeout: float
         except (requests.ConnectionError, requests.Timeout) as exc:
             failures.append(f"{pin['path']}: {type(exc).__name__}")
             unreachable += 1
-            if unreachable >= CONNECTION_FAILURES_TO_STOP:
+            if unreachable >= stop_after:
                 host = urlsplit(url).netloc
                 raise ConformanceError(
-                    f"cannot reach {host} ({type(exc).__name__}; {unreachable} files in a row got no answer): "
+                    f"cannot reach {host} ({type(exc).__name__}; {unreachable} file{'s' if unreachable != 1 else ''} "
+                    "in a row got no answer): "
                     f"offline? {count} of {len(pins)} official files are in {destination}; point --specs-dir / "
                     f"{ENV} at a copy instead") from None
             continue
@@ -252,3 +253,45 @@ def fetch(destination: Path, *, base_override: str | None = None, timeout: float
         raise ConformanceError(f"{len(failures)} of {len(pins)} pinned files could not be fetched: {shown}")
     log(f"{count} official files in {destination}")
     return count
+
+
+# -- on first use -----------------------------------------------------------------------------------------
+
+#: Set (to anything but "" or "0") to never fetch the official schemas on first use (tests set it).
+NO_FETCH_ENV = "CONFORMANCE_NO_SPECS_FETCH"
+#: A mirror that replaces ``https://raw.githubusercontent.com/`` for every fetch (``specs fetch --mirror``).
+MIRROR_ENV = "CONFORMANCE_SPECS_MIRROR"
+
+
+def missing_pins(root: Path, pin_files: Iterable[Path] = ()) -> list[dict[str, str]]:
+    """The pinned files (the core's and those of ``pin_files``) that ``root`` does not hold."""
+    return [pin for pin in load_pins(pin_files) if not (root / pin["path"]).is_file()]
+
+
+def fetch_on_first_use(pin_files: Iterable[Path], *, log: Callable[[str], None] = print,
+                       base_override: str | None = None) -> Path | None:
+    """Fill the user cache with the pinned files a run needs, when no specs directory is named (issue 21.3).
+
+    Bounded: one connection that gets no answer within a few seconds ends the attempt (a firewalled or
+    offline machine loses seconds, not minutes), and what fails is one line; the run then goes on with
+    what the cache holds. Returns the cache when it holds every file the run needs, else None."""
+    pin_files = list(pin_files)
+    cache = cache_dir()
+    missing = missing_pins(cache, pin_files)
+    if not missing:
+        return cache
+    log(f"official schemas: fetching {len(missing)} pinned files into {cache} (first use; "
+        f"{NO_FETCH_ENV}=1 or --specs-dir DIR skips this)")
+    try:
+        fetch(cache, base_override=base_override, pin_files=pin_files, connect_timeout=3, timeout=15,
+              stop_after=1, log=lambda line: log("  " + line.strip()) if "…" in line and "/" in line[:8] else None)
+    except ConformanceError as exc:
+        reason = str(exc).split(": offline?", 1)[0]
+        log(f"official schemas not fetched: {reason}; schema checks are skipped (`conformance specs fetch` "
+            "tries again)")
+    return cache if not missing_pins(cache, pin_files) else None
+
+
+def fetch_wanted(cli_dir: str | None) -> bool:
+    """Whether a run may fetch the official schemas on first use: no directory named, not opted out."""
+    return not cli_dir and not os.environ.get(ENV) and os.environ.get(NO_FETCH_ENV, "") in ("", "0")

@@ -38,5 +38,9 @@ def no_specs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))
 
 
+# No test downloads the official schemas on first use (tests/core/test_specs.py turns it on where it tests it).
+os.environ.setdefault(specs.NO_FETCH_ENV, "1")
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     return f"official schemas: {specs.locate(None) or 'none (' + specs.ENV + ' unset)'}; cwd {os.getcwd()}"

@@ -142,3 +142,78 @@ def test_fetch_shows_progress(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     assert lines[0] == f"fetching 5 pinned official files into {tmp_path / 'out'} …"
     assert any(line.strip().startswith("4/5 files checked") for line in lines)
     assert lines[-1] == f"5 official files in {tmp_path / 'out'}"
+
+
+def test_first_use_fills_the_user_cache_from_the_pins(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Issue 21.3: with no specs directory named, a run fetches the pinned files it needs into the user cache
+    (one line saying so), and later runs find them there without a request."""
+    monkeypatch.delenv(specs.ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    files = _many_pins(monkeypatch, tmp_path, 3)
+    lines: list[str] = []
+    with ReferenceServer(Mirror(files)) as server:
+        found = specs.fetch_on_first_use([], log=lines.append, base_override=server.app.root_url)
+    assert found == specs.cache_dir() and (found / "x/1/f2.json").read_bytes() == b'{"i": 2}'
+    assert lines[0].startswith(f"official schemas: fetching 3 pinned files into {specs.cache_dir()} (first use;")
+    assert specs.locate(None) == specs.cache_dir()
+    lines.clear()
+    assert specs.fetch_on_first_use([], log=lines.append, base_override="http://127.0.0.1:9/") == found
+    assert lines == []  # all there: nothing fetched, nothing said
+
+
+def test_first_use_offline_costs_one_attempt_and_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A firewalled machine must not stall: one connection without an answer ends the attempt."""
+    from conformance.reference.server import free_port
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    _many_pins(monkeypatch, tmp_path, 50)
+    calls: list[str] = []
+    real_get = requests.Session.get
+
+    def counting_get(self: Any, url: str, **kwargs: Any) -> Any:
+        calls.append(url)
+        return real_get(self, url, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "get", counting_get)
+    lines: list[str] = []
+    port = free_port()
+    assert specs.fetch_on_first_use([], log=lines.append, base_override=f"http://127.0.0.1:{port}/") is None
+    assert len(calls) == 1
+    assert lines[-1].startswith("official schemas not fetched: cannot reach 127.0.0.1:")
+    assert "(ConnectionError; 1 file in a row got no answer); schema checks are skipped" in lines[-1]
+    assert len(lines) == 2
+
+
+def test_a_run_fetches_only_when_nothing_is_named_and_nobody_opted_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(specs.ENV, raising=False)
+    monkeypatch.delenv(specs.NO_FETCH_ENV, raising=False)
+    assert specs.fetch_wanted(None)
+    assert not specs.fetch_wanted("/some/dir")
+    monkeypatch.setenv(specs.NO_FETCH_ENV, "1")
+    assert not specs.fetch_wanted(None)
+    monkeypatch.setenv(specs.NO_FETCH_ENV, "0")
+    assert specs.fetch_wanted(None)
+    monkeypatch.setenv(specs.ENV, "/x")
+    assert not specs.fetch_wanted(None)
+
+
+def test_the_run_command_fetches_on_first_use_and_goes_on_offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """`conformance run` without schemas tries the mirror once, says so in one line, and runs its checks; with
+    --no-fetch-specs it does not try."""
+    from conformance.cli import main
+    from conformance.reference.server import free_port
+
+    monkeypatch.delenv(specs.ENV, raising=False)
+    monkeypatch.delenv(specs.NO_FETCH_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv(specs.MIRROR_ENV, f"http://127.0.0.1:{free_port()}/")
+    profile = tmp_path / "p.yaml"
+    profile.write_text("initiative: X\nservices:\n  - {standard: service-info, version: 1.0.0, reference: true}\n")
+    code = main(["run", "--profile", str(profile), "--report-dir", str(tmp_path / "r")])
+    out = capsys.readouterr().out
+    assert code == 2, out
+    assert "official schemas: fetching" in out and "official schemas not fetched" in out
+    assert "schemas not checked" in out
+    main(["run", "--profile", str(profile), "--report-dir", str(tmp_path / "r"), "--no-fetch-specs"])
+    assert "official schemas" not in capsys.readouterr().out
