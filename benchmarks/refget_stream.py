@@ -1,13 +1,15 @@
 """Verifying a 250 MB refget sequence streams it: throughput as a ratio to hashlib, and peak memory.
 
 Starts the reference refget server (2.0.0) with a generated sequence of ``--size`` bases (the profile
-option ``large_sequence_size``; alias ``insdc:CT000003.1``) and verifies it through the refget suite's own
+option ``large_sequence_size``; alias ``insdc:CT000003.1``) — in a process of its own by default, as a
+deployment is (``--server thread`` runs it in this process, where it competes with the harness for the
+interpreter) — and verifies it through the refget suite's own
 path (``suites/refget/view.py``, ``Refget.verified_one``: the harness's client streams the bases into
 ``SequenceDigest``, which normalises each chunk and feeds MD5 and SHA-512, then compares the MD5 with the
 metadata's). The baseline hashes the same bases, read from a temporary file written beforehand, with
 hashlib MD5 and SHA-512: the same digests without HTTP.
 
-    python benchmarks/refget_stream.py [--size BYTES] [--repeat N]
+    python benchmarks/refget_stream.py [--size BYTES] [--repeat N] [--server process|thread]
 
 Repeats are interleaved (harness, baseline, harness, baseline, ...); prints one row per measurement, the
 median ratio (harness seconds / baseline seconds; 1.0 would mean the network path costs nothing), the
@@ -19,12 +21,18 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import hashlib
 import os
+import re
 import resource
+import signal
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,13 +111,39 @@ def ga4gh_of(sha512_digest: bytes) -> str:
     return "SQ." + base64.urlsafe_b64encode(sha512_digest[:24]).decode("ascii").rstrip("=")
 
 
-def large_sequence(run: Run) -> Seq:
-    for server in run.servers:
-        if isinstance(server.app, RefgetApp):
-            for seq in server.app.sequences:
-                if ALIAS in seq.aliases:
-                    return seq
+def large_sequence(size: int) -> Seq:
+    """The generated sequence the reference server holds with ``large_sequence_size`` (made here too, for
+    the baseline's bases; the server computes its digests at start, so this takes a few seconds)."""
+    for seq in RefgetApp((), "2.0.0", {"large_sequence_size": size}).sequences:
+        if ALIAS in seq.aliases:
+            return seq
     raise SystemExit("the reference refget server holds no generated sequence")
+
+
+@contextlib.contextmanager
+def served(size: int, mode: str) -> Iterator[dict[str, Any]]:
+    """The profile entry of the reference server, running in another process or in this one."""
+    entry: dict[str, Any] = {"standard": "refget", "version": "2.0.0", "sequences": [IDENT]}
+    if mode == "thread":
+        yield {**entry, "reference": True, "large_sequence_size": size}
+        return
+    command = [sys.executable, "-m", "conformance.cli", "reference", "serve", "refget", "--version", "2.0.0",
+               "--option", f"large_sequence_size={size}"]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        found = re.search(r"at (http://127\.0\.0\.1:\d+)", line)
+        if not found:
+            raise SystemExit(f"the reference server did not start: {line.strip()!r}")
+        yield {**entry, "url": found[1]}
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def harness(run: Run) -> Measure:
@@ -150,26 +184,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--size", type=int, default=250 * MB, help="sequence length in bases (default 250 MB)")
     parser.add_argument("--repeat", type=int, default=3, help="interleaved harness/baseline pairs (default 3)")
+    parser.add_argument("--server", choices=("process", "thread"), default="process",
+                        help="run the reference server in its own process (default) or in this one")
     args = parser.parse_args()
     size: int = args.size
     repeat: int = max(1, args.repeat)
 
-    document: dict[str, Any] = {
-        "initiative": "benchmark refget stream",
-        "services": [{"standard": "refget", "version": "2.0.0", "reference": True, "sequences": [IDENT],
-                      "large_sequence_size": size}],
-        # Each verification may read up to twice the declared length (the view's bound on one body).
-        "budget": {"request_timeout_seconds": 900, "max_seconds": 3600, "requests_per_second": 500,
-                   "max_run_bytes": 2 * (repeat + 1) * size + GIB},
-    }
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, served(size, args.server) as entry:
+        document: dict[str, Any] = {
+            "initiative": "benchmark refget stream",
+            "services": [entry],
+            # Each verification may read up to twice the declared length (the view's bound on one body).
+            "budget": {"request_timeout_seconds": 900, "max_seconds": 3600, "requests_per_second": 500,
+                       "max_run_bytes": 2 * (repeat + 1) * size + GIB},
+        }
         started = time.perf_counter()
         profile = parse_profile(document, source="<benchmark>", standards=discover())
         run = prepare(profile, report_root=Path(tmp) / "reports")
-        print(f"reference server ready with a {size / MB:.0f} MB sequence in {time.perf_counter() - started:.1f} s "
-              "(it computes the sequence's md5 and sha512 at start)")
+        print(f"reference server ({args.server}) ready with a {size / MB:.0f} MB sequence in "
+              f"{time.perf_counter() - started:.1f} s (it computes the sequence's md5 and sha512 at start)")
         try:
-            seq = large_sequence(run)
+            seq = large_sequence(size)
             path = Path(tmp) / "sequence.txt"
             started = time.perf_counter()
             with path.open("wb") as out:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Protocol
 
 #: Below this, a chunk is hashed on the calling thread: handing it over would cost more than it saves.
@@ -48,14 +48,28 @@ def update_alongside(digest: Hash, chunk: bytes, work: Callable[[bytes], None]) 
 
 
 class ParallelHashes:
-    """Feeds the same chunks to every hash of ``hashes``; the first runs on the caller's thread."""
+    """Feeds the same chunks to every hash of ``hashes``; the first runs on the caller's thread.
 
-    def __init__(self, *hashes: Hash) -> None:
+    ``pipelined=True``: :meth:`update` hands the chunk to the worker threads and returns at once, so the
+    caller reads the next chunk while this one is hashed (the network and the hashing overlap). Each
+    hash still takes the chunks in order (an update waits for the previous chunk's), the chunk must not
+    change after it is handed over (``bytes`` cannot), and :meth:`wait` must be called before a digest
+    is read."""
+
+    def __init__(self, *hashes: Hash, pipelined: bool = False) -> None:
         self.hashes = hashes
+        self.pipelined = pipelined
+        self._pending: list[Future[None]] = []
 
     def update(self, chunk: bytes) -> None:
         if not self.hashes:
             return
+        if self.pipelined:
+            self.wait()
+            if len(chunk) >= PARALLEL_FROM:
+                pool = _executor()
+                self._pending = [pool.submit(digest.update, chunk) for digest in self.hashes]
+                return
         first, *others = self.hashes
         if not others or len(chunk) < PARALLEL_FROM:
             for digest in self.hashes:
@@ -64,5 +78,11 @@ class ParallelHashes:
         pool = _executor()
         pending = [pool.submit(digest.update, chunk) for digest in others]
         first.update(chunk)
+        for future in pending:
+            future.result()
+
+    def wait(self) -> None:
+        """Return once every chunk handed over has been hashed (raising what a hash raised)."""
+        pending, self._pending = self._pending, []
         for future in pending:
             future.result()

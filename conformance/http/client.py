@@ -26,7 +26,7 @@ from requests.structures import CaseInsensitiveDict
 from conformance._version import __version__
 from conformance.errors import HarnessError, ResponseError, ServiceBusy, TransportError
 from conformance.exchange import Exchange, binary_summary, is_binary
-from conformance.hashing import update_alongside
+from conformance.hashing import ParallelHashes
 from conformance.http.models import Response
 from conformance.http.policy import (
     IDEMPOTENT,
@@ -293,14 +293,21 @@ class HttpClient:
             truncated = False
             digest = hashlib.sha256()
             memory_at = MEMORY_EVERY
-            pending = bytearray()
+            pending: list[bytes] = []  # joined once per piece: one copy of each byte, not two
+            pending_bytes = 0
+
+            # the evidence's sha-256 on a worker thread while the check takes the piece and the next one is
+            # read (pipelined: it is waited for only before the next piece, and before its digest is read)
+            evidence = ParallelHashes(digest, pipelined=True)
 
             def deliver() -> None:
-                # the evidence's sha-256 on a worker thread while the check hashes what it needs
+                nonlocal pending_bytes
                 if pending and on_chunk is not None:
-                    piece = bytes(pending)
+                    piece = pending[0] if len(pending) == 1 else b"".join(pending)
                     pending.clear()
-                    update_alongside(digest, piece, on_chunk)
+                    pending_bytes = 0
+                    evidence.update(piece)
+                    on_chunk(piece)
 
             try:
                 for chunk in read_chunks(raw, started, timeout, watch, decode):
@@ -312,8 +319,9 @@ class HttpClient:
                     if on_chunk is not None:
                         # Handed on in pieces of about STREAM_PIECE: one call of the check's code and one
                         # hand-off to the hashing threads per piece, not per network read (often 32 KiB).
-                        pending += chunk
-                        if len(pending) >= STREAM_PIECE:
+                        pending.append(chunk)
+                        pending_bytes += len(chunk)
+                        if pending_bytes >= STREAM_PIECE:
                             deliver()
                         if kept < EVIDENCE_KEEP:
                             kept += content.write(chunk[: EVIDENCE_KEEP - kept])
@@ -341,6 +349,7 @@ class HttpClient:
                 raise
             finally:
                 raw.close()
+                evidence.wait()
         finally:
             timer.cancel()
         exchange.elapsed = time.monotonic() - started

@@ -73,7 +73,8 @@ class SequenceDigest:
     def __init__(self) -> None:
         self._md5 = hashlib.md5()
         self._sha512 = hashlib.sha512()
-        self._both = ParallelHashes(self._md5, self._sha512)
+        # pipelined: the next piece of the body is read while this one is hashed
+        self._both = ParallelHashes(self._md5, self._sha512, pipelined=True)
         #: Letters seen (the length of the normalised sequence).
         self.length = 0
 
@@ -87,14 +88,17 @@ class SequenceDigest:
 
     @property
     def md5(self) -> str:
+        self._both.wait()
         return self._md5.hexdigest()
 
     @property
     def trunc512(self) -> str:
+        self._both.wait()
         return self._sha512.digest()[:TRUNCATION].hex()
 
     @property
     def ga4gh(self) -> str:
+        self._both.wait()
         return ga4gh_of(self._sha512.digest())
 
 

@@ -49,3 +49,28 @@ def test_update_alongside_hashes_while_the_work_runs_and_passes_on_its_error() -
 
     with pytest.raises(RuntimeError, match="check failed"):
         update_alongside(hashlib.md5(), b"b" * PARALLEL_FROM, broken)
+
+
+def test_pipelined_updates_return_at_once_and_keep_the_order() -> None:
+    """``pipelined=True``: update hands the chunk over and returns; each hash still sees the chunks in order,
+    and wait() returns once all are hashed."""
+    chunks = [bytes([i]) * (PARALLEL_FROM + i) for i in range(20)] + [b"tail"]
+    md5, sha = hashlib.md5(), hashlib.sha512()
+    both = ParallelHashes(md5, sha, pipelined=True)
+    for chunk in chunks:
+        both.update(chunk)
+    both.wait()
+    whole = b"".join(chunks)
+    assert md5.hexdigest() == hashlib.md5(whole).hexdigest()
+    assert sha.hexdigest() == hashlib.sha512(whole).hexdigest()
+
+
+def test_a_pipelined_hash_error_surfaces_at_the_next_update_or_wait() -> None:
+    class Broken:
+        def update(self, data: bytes, /) -> None:
+            raise ValueError("broken hash")
+
+    both = ParallelHashes(Broken(), pipelined=True)
+    both.update(b"x" * PARALLEL_FROM)
+    with pytest.raises(ValueError, match="broken hash"):
+        both.wait()
