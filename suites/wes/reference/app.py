@@ -90,6 +90,8 @@ class WesApp(ReferenceApp):
         seeded = dict(SEEDED)
         if self.v1_1:
             seeded["run-09"] = ("PREEMPTED",)
+        if self.has("canceling-resumes"):
+            seeded["run-07"] = ("CANCELING", "RUNNING", "RUNNING", "COMPLETE")
         for index, (run_id, trajectory) in enumerate(seeded.items()):
             request = {key: value for key, value in SUBMIT.items() if key != "attachments"}
             self.runs[run_id] = Run(run_id, list(trajectory), request, EPOCH + dt.timedelta(hours=index))
