@@ -20,7 +20,7 @@ import json
 import secrets
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from conformance import ReferenceApp, Reply, Request, json_reply, route, service_info_document
 
@@ -79,6 +79,8 @@ class WesApp(ReferenceApp):
     """A WES server over seeded runs and the runs submitted to it."""
 
     base_path = "/ga4gh/wes/v1"
+    #: The states a submitted run goes through, one per read.
+    submitted_trajectory: ClassVar[tuple[str, ...]] = ("QUEUED", "INITIALIZING", "RUNNING", "COMPLETE")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -362,7 +364,7 @@ class WesApp(ReferenceApp):
         for name in ("workflow_params", "tags", "workflow_engine_parameters"):
             if name in form:
                 run_request[name] = json.loads(form[name])
-        run = Run(run_id, ["QUEUED", "INITIALIZING", "RUNNING", "COMPLETE"], run_request,
+        run = Run(run_id, list(self.submitted_trajectory), run_request,
                   dt.datetime.now(dt.timezone.utc), submitted=True, attachments=sorted(files))
         self.runs[run_id] = run
         if self.has("submit-no-run-id"):
