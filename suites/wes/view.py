@@ -315,7 +315,14 @@ class Wes(ServiceView):
         return self.client.request("POST", run_path(run_id, "/cancel"), idempotent=False)
 
     def close(self) -> None:
-        """Cancel every run this suite started that has not reached a terminal state."""
+        """Cancel every run this suite started that has not reached a terminal state, even when the run's
+        budget is spent (a timeout, the request budget): two requests per run are granted beyond it, since
+        leaving a workflow running on the initiative's platform costs more than two requests."""
+        if not self.created:
+            return
+        limits = self.run.limits
+        limits.deadline = max(limits.deadline, time.monotonic() + 30 * len(self.created))
+        limits.requests = min(limits.requests, max(0, limits.budget.max_requests - 2 * len(self.created)))
         for run_id in self.created:
             try:
                 state, _ = self.fresh_state(run_id)

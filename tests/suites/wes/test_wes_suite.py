@@ -67,6 +67,18 @@ def test_runs_the_suite_started_are_cancelled_at_the_end(report_root: Path, spec
     assert ("POST", "/ga4gh/wes/v1/runs/" + submitted[0].run_id + "/cancel") in app.received
 
 
+def test_runs_are_cancelled_even_when_the_budget_is_spent(report_root: Path, specs_dir: str | None) -> None:
+    app = NeverFinishes(version="1.1.0")
+    with ReferenceServer(app) as server:
+        entry = _entry(server, writes=True, submit=dict(SUBMIT))
+        document = {"initiative": "cleanup", "services": [entry], "budget": {**LOOPBACK_BUDGET, "max_requests": 8}}
+        run_profile(document, report_root, specs_dir=specs_dir, environ={"WES_TOKEN": app.token},
+                    checks=["wes.submit.returns-run-id", "wes.submit.cancel-stops-run"])
+    submitted = [run for run in app.runs.values() if run.submitted]
+    assert submitted
+    assert all(run.state in ("CANCELING", "CANCELED") for run in submitted), [r.state for r in submitted]
+
+
 def test_multipart_round_trip() -> None:
     fields = {"workflow_params": '{"a": 1}', "workflow_type": "CWL"}
     body = multipart(fields, {"x.cwl": b"class: Workflow\n"}, "b0undary")
