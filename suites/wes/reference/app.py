@@ -32,7 +32,7 @@ TERMINAL = frozenset({"COMPLETE", "EXECUTOR_ERROR", "SYSTEM_ERROR", "CANCELED", 
 WORKFLOW_URL = "https://example.org/workflows/hello.cwl"
 SUBMIT = {"workflow_url": WORKFLOW_URL, "workflow_type": "CWL", "workflow_type_version": "v1.0",
           "workflow_params": {"message": "hello"}, "tags": {"purpose": "conformance"},
-          "attachments": {"hello.cwl": "cwlVersion: v1.0\nclass: CommandLineTool\nbaseCommand: echo\n"}}
+          "attachments": {"hello.cwl": "{cwlVersion: v1.0, class: CommandLineTool, baseCommand: echo}"}}
 #: The seeded runs: id → the states it goes through (one per read; the last one stays).
 SEEDED: dict[str, tuple[str, ...]] = {
     "run-01": ("COMPLETE",),
