@@ -159,6 +159,11 @@ class Wes(ServiceView):
         """The default walk; skips when GET /runs gives no list."""
         walk = self.walk()
         if walk.broken is not None and not walk.items:
+            body = walk.broken.json_object() if walk.broken.status == 200 else None
+            if body is not None:  # RunListResponse requires nothing: a page without runs is not failed
+                keys = ", ".join(sorted(body)[:8]) or "none"
+                pytest.skip(f"GET /runs answered a JSON object without a runs list (its keys: {keys}): no run "
+                            "to judge")
             pytest.skip(f"GET /runs answered {answered(walk.broken)} without a runs list "
                         "(see wes.runs.list-answers-200)")
         return walk
