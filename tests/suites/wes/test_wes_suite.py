@@ -3,6 +3,7 @@ runs the suite started are cancelled at the end, the multipart encoding, and the
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -11,7 +12,7 @@ from conformance_suites.wes.reference.app import SUBMIT, WesApp, parse_form
 from conformance_suites.wes.states import canceling_resumed, ordered, parse_time, terminal_change
 from conformance_suites.wes.view import multipart
 
-from conformance.reference.app import Request
+from conformance.reference.app import Reply, Request, json_reply, route
 from conformance.reference.server import ReferenceServer
 from conformance.testing import LOOPBACK_BUDGET, reference_entries, run_profile
 
@@ -119,3 +120,55 @@ def test_times_with_and_without_zone_are_not_compared() -> None:
     start, end = parse_time("2026-01-01T10:00:00Z"), parse_time("2026-01-01T09:00:00")
     assert start is not None and end is not None
     assert ordered(start, end) is None
+
+
+class AllowedChoices(WesApp):
+    """Answers the WES texts allow that the reference server does not give: 403 (not 401) without credentials,
+    1.1.0 run lists of bare RunStatus items (erratum E6), RunLogs without task_logs_url or task_logs (E4),
+    timestamps with fractional seconds and an offset (E3), empty system_state_counts, an ErrorResponse without
+    msg, and a cancel that goes straight to CANCELED."""
+
+    def handle(self, request: Request) -> Reply:
+        reply = super().handle(request)
+        if reply.status == 401:
+            return json_reply({"status_code": 403}, 403)
+        if reply.status == 404:
+            return json_reply({"status_code": 404}, 404)
+        if reply.status != 200 or not reply.body:
+            return reply
+        document = json.loads(reply.body)
+        if request.path.endswith("/service-info"):
+            document["system_state_counts"] = {}
+        elif request.method == "GET" and request.path.endswith("/runs"):
+            document["runs"] = [{"run_id": r["run_id"], "state": r["state"]} for r in document["runs"]]
+        elif isinstance(document, dict) and "run_log" in document:
+            document.pop("task_logs_url", None)
+            document.pop("task_logs", None)
+            log = document["run_log"]
+            for key in ("start_time", "end_time"):
+                if key in log:
+                    log[key] = log[key].replace("Z", ".250+01:00").replace("T00:", "T01:")
+        return json_reply(document)
+
+    @route("POST", "/runs/{run_id}/cancel")
+    def cancel_run(self, request: Request) -> Reply:
+        reply = super().cancel_run(request)
+        run = self.runs.get(request.params["run_id"])
+        if run is not None and run.state == "CANCELING":
+            run.trajectory = [*run.trajectory[:run.reads], "CANCELED"]
+        return reply
+
+
+@pytest.mark.parametrize("version", ["1.1.0", "1.0.0"])
+def test_choices_the_texts_allow_are_never_failed(version: str, report_root: Path, specs_dir: str | None) -> None:
+    app = AllowedChoices(version=version)
+    with ReferenceServer(app) as server:
+        entry = {**_entry(server, writes=True, submit=dict(SUBMIT)), "version": version}
+        result = run_profile({"initiative": f"allowed {version}", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, standards=["wes"], environ={"WES_TOKEN": app.token})
+    assert result.failed() == [], result.output
+    assert result.errors() == [], result.output
+    assert result.exit_code == 0
+    for check_id in ("wes.auth.refuses-missing-token", "wes.run.timestamps-ordered", "wes.submit.cancel-stops-run",
+                     "wes.run.unknown-is-404"):
+        assert result.outcome(check_id) == "passed", (check_id, result.output)
