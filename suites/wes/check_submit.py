@@ -12,7 +12,7 @@ import pytest
 
 from conformance import check, fail, json_type
 
-from .states import TERMINAL
+from .states import ACTIVE, TERMINAL
 from .view import Wes, answered, run_path
 
 
@@ -74,8 +74,8 @@ def test_run_log_echoes_the_request(wes: Wes) -> None:
 
 @check("wes.submit.cancel-stops-run")
 def test_cancel_stops_the_run(wes: Wes) -> None:
-    """POST /runs/{run_id}/cancel answers 200 with the RunId and the run then reports CANCELING or CANCELED,
-    never COMPLETE after CANCELING (WES 1.0.0 Swagger §CancelRun; WES 1.1.0 OpenAPI §CancelRun, State)."""
+    """POST /runs/{run_id}/cancel answers 200 with the RunId, and a run that reports CANCELING reports neither
+    COMPLETE nor an active state after (WES 1.0.0 Swagger §CancelRun; WES 1.1.0 OpenAPI §CancelRun, State)."""
     run_id, _ = wes.submitted("cancel")
     state, _ = wes.fresh_state(run_id)
     if state in TERMINAL:
@@ -93,13 +93,20 @@ def test_cancel_stops_the_run(wes: Wes) -> None:
     if last is not None:
         observed.append(last)
     settled = [s for s in observed if s != "UNKNOWN"]
-    if not settled:
-        pytest.skip(f"run {run_id} reported no state after the cancel")
-    if "CANCELING" in settled and settled[-1] == "COMPLETE":
-        raise fail(f"run {run_id} reported CANCELING and then COMPLETE ({' → '.join(observed)})", last_response)
-    if settled[-1] not in ("CANCELING", "CANCELED") and not {"CANCELING", "CANCELED"} & set(settled):
-        raise fail(f"run {run_id}, {state} when cancelled, went on as {' → '.join(observed)} and never reported "
-                   "CANCELING or CANCELED", last_response)
+    if "CANCELING" in settled:
+        after = settled[settled.index("CANCELING"):]
+        resumed = next((s for s in after if s in ACTIVE or s == "COMPLETE"), None)
+        if resumed is not None:
+            raise fail(f"run {run_id} reported CANCELING after the cancel and then {resumed} "
+                       f"({' → '.join(observed)})", last_response)
+        return
+    if "CANCELED" in settled:
+        return
+    if settled and settled[-1] in TERMINAL:
+        # a run may finish before a cancel reaches it: not a refusal of the cancel
+        pytest.skip(f"run {run_id} finished as {settled[-1]} before the cancel took effect ({' → '.join(observed)})")
+    pytest.skip(f"run {run_id} still reported {' → '.join(observed) or 'no state'} after the cancel: it has not "
+                "taken effect within the polls, which the text does not bound")
 
 
 @check("wes.submit.invalid-refused")

@@ -310,7 +310,10 @@ class WesApp(ReferenceApp):
         run = self.find(request)
         if isinstance(run, Reply):
             return run
-        if not self.has("cancel-ignored"):
+        if self.has("cancel-ignored") and run.state not in TERMINAL:
+            # acknowledged, then ignored: the engine goes on with the run
+            run.trajectory = [*run.trajectory[:run.reads], "CANCELING", "RUNNING", "COMPLETE"]
+        else:
             run.cancel()
         return json_reply({"run_id": run.run_id})
 
