@@ -116,7 +116,8 @@ def test_range_out_of_bounds_is_400(refget: Refget) -> None:
     (erratum E7); a server that ignores Range headers (allowed) is not judged."""
     target = refget.longest()
     if not _honours_range(refget, target):
-        pytest.skip("does not apply: the server ignores Range headers (answers 200 with the whole sequence), as refget allows")
+        pytest.skip("does not apply: the server ignores Range headers (answers 200 with the whole sequence), "
+                    "as refget allows")
     header = f"bytes={target.length + 10}-{target.length + 20}"
     ranged = refget.ranged(target.ident, header)
     if ranged.response.status not in (400, 416):
