@@ -14,7 +14,9 @@ BCF: UnsupportedFormat) and ``empty-range-400`` (GET start == end refused with I
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
+import itertools
 import secrets
 from typing import Any
 from urllib.parse import urlencode
@@ -59,7 +61,10 @@ class HtsgetApp(ReferenceApp):
         self.block_token = secrets.token_urlsafe(16)
         self.variant = str(self.options.get("variant", ""))
         # ``default-formats-only``: BAM and VCF only, CRAM/BCF refused with UnsupportedFormat (conformant).
-        self.formats = {k: v[:1] for k, v in FORMATS.items()} if self.variant == "default-formats-only" else FORMATS
+        self.formats = {k: v[:1] for k, v in FORMATS.items()} \
+            if self.variant == "default-formats-only" or self.has("service-info-formats-overstated") else FORMATS
+        self._nonces = itertools.count()
+        self._used_nonces: set[str] = set()
         data.dataset()
 
     @classmethod
@@ -71,10 +76,50 @@ class HtsgetApp(ReferenceApp):
     def issued_secrets(self) -> dict[str, str]:
         return {"bearer_token_env": self.token}
 
+    def handle(self, request: Request) -> Reply:
+        """Every answer, with the CORS headers the spec asks of API methods (htsget 1.3.0 §CORS) and the
+        protocol-level faults (Accept refused, content-coding) applied."""
+        api = request.path.startswith(("/reads/", "/variants/"))
+        accept = request.header("Accept") or ""
+        if api and request.method == "GET" and "vnd.ga4gh.htsget" in accept and self.has("accept-header-406"):
+            return json_reply({"htsget": {"error": "InvalidInput", "message": "not acceptable"}}, 406)
+        reply = super().handle(request)
+        origin = request.header("Origin")
+        if api and origin and request.method != "OPTIONS" and not self.has("cors-no-allow-origin"):
+            reply.headers["Access-Control-Allow-Origin"] = origin
+        if api and request.method != "OPTIONS" and self.has("ticket-content-coding-gzip") and \
+                "gzip" in (request.header("Accept-Encoding") or "") and reply.body:
+            reply.body = gzip.compress(reply.body)
+            reply.headers["Content-Encoding"] = "gzip"
+        return reply
+
+    @route("OPTIONS", "/reads/{id}")
+    def preflight_reads(self, request: Request) -> Reply:
+        return self._preflight(request)
+
+    @route("OPTIONS", "/variants/{id}")
+    def preflight_variants(self, request: Request) -> Reply:
+        return self._preflight(request)
+
+    def _preflight(self, request: Request) -> Reply:
+        """A CORS preflight: accepted for GET (and POST), echoing Origin and the requested headers, with
+        a 30-day Access-Control-Max-Age (htsget 1.3.0 §CORS)."""
+        method = request.header("Access-Control-Request-Method") or ""
+        if self.has("cors-preflight-refused") or method not in ("GET", "POST"):
+            return Reply(405, b"", {"Allow": "GET, POST"})
+        headers = {"Access-Control-Allow-Origin": request.header("Origin") or "*",
+                   "Access-Control-Allow-Methods": "GET, POST",
+                   "Access-Control-Max-Age": "600" if self.has("cors-max-age-short") else "2592000"}
+        if request.header("Access-Control-Request-Headers"):
+            headers["Access-Control-Allow-Headers"] = request.header("Access-Control-Request-Headers") or ""
+        return Reply(204, b"", headers)
+
     # -- helpers ------------------------------------------------------------------------------------
 
-    def _error(self, error: str, message: str) -> Reply:
+    def _error(self, error: str, message: str, request: Request | None = None) -> Reply:
         status = STATUS[error]
+        if self.has("error-echoes-authorization") and request is not None and request.header("Authorization"):
+            message = f"{message} (request sent {request.header('Authorization')})"
         if self.has("error-type-status-mismatch") and error == "NotFound":
             status = 400
         if self.has("error-type-invented") and error in ("InvalidInput", "InvalidRange"):
@@ -111,7 +156,7 @@ class HtsgetApp(ReferenceApp):
         if kind == "variants" and self.has("service-info-variants-404"):
             return self._error("NotFound", "no service-info here")
         datatype = "variants" if kind == "reads" and self.has("service-info-wrong-datatype") else kind
-        formats = list(self.formats[kind])
+        formats = list(FORMATS[kind] if self.has("service-info-formats-overstated") else self.formats[kind])
         if self.has("service-info-mixed-formats"):
             formats = ["BAM", "CRAM", "VCF", "BCF"]
         block: dict[str, Any] = {"datatype": datatype, "formats": formats, "fieldsParameterEffective": False,
@@ -158,7 +203,7 @@ class HtsgetApp(ReferenceApp):
             query = {key: values[0] for key, values in request.query.items()}
             return self._answer(request, kind, request.params["id"], query, None)
         except HtsgetError as exc:
-            return self._error(exc.error, exc.message)
+            return self._error(exc.error, exc.message, request)
         except ServerFailure as exc:
             return json_reply({"htsget": {"error": "InternalServerError", "message": str(exc)}}, 500)
 
@@ -169,18 +214,23 @@ class HtsgetApp(ReferenceApp):
         if self.has("post-500"):
             return json_reply({"htsget": {"error": "InternalServerError", "message": "boom"}}, 500)
         try:
-            if request.query:
+            if request.query and not self.has("post-query-params-accepted"):
                 raise HtsgetError("InvalidInput", "POST takes no query parameters")
             body = request.json() if request.body else {}
             if not isinstance(body, dict):
                 raise HtsgetError("InvalidInput", "the request body is not a JSON object")
             regions = body.get("regions")
             parsed: list[data.Region] | None = None
+            if regions == [] and self.has("post-empty-regions-accepted"):
+                regions = None
             if regions is not None:
                 if not isinstance(regions, list) or not regions:
                     raise HtsgetError("InvalidInput", "regions must be a non-empty array")
                 parsed = []
                 for region in regions:
+                    if isinstance(region, dict) and "referenceName" not in region and \
+                            self.has("post-region-without-reference-accepted"):
+                        region = {**region, "referenceName": data.CONTIGS[0][0]}
                     if not isinstance(region, dict) or not isinstance(region.get("referenceName"), str):
                         raise HtsgetError("InvalidInput", "every region needs a referenceName")
                     start, end = region.get("start"), region.get("end")
@@ -188,20 +238,25 @@ class HtsgetApp(ReferenceApp):
                         if value is not None and (not isinstance(value, int) or isinstance(value, bool)
                                                   or not 0 <= value <= UINT32_MAX):
                             raise HtsgetError("InvalidInput", "start and end are unsigned integers")
-                    if start is not None and end is not None and start >= end:
+                    if start is not None and end is not None and start >= end and not (
+                            start == end and self.has("post-empty-region-accepted")):
                         raise HtsgetError("InvalidRange", "start must be less than end")
+                    if end is None and self.has("post-open-region-stops-at-start"):
+                        end = (start or 0) + 1
                     parsed.append((region["referenceName"], start, end))
                 if self.has("post-first-region-only"):
                     parsed = parsed[:1]
             if parsed is None and self.has("post-no-regions-empty"):
                 parsed = [(data.CONTIGS[0][0], 0, 0)]
             options = {k: v for k, v in body.items() if k != "regions"}
+            if self.has("post-class-header-with-regions-accepted") and options.get("class") == "header":
+                parsed = None
             for key in ("fields", "tags", "notags"):
                 if isinstance(options.get(key), list):
                     options[key] = ",".join(str(v) for v in options[key])
             return self._answer(request, kind, request.params["id"], options, parsed, post=True)
         except HtsgetError as exc:
-            return self._error(exc.error, exc.message)
+            return self._error(exc.error, exc.message, request)
 
     def _answer(self, request: Request, kind: str, ident: str, query: dict[str, Any],
                 regions: list[data.Region] | None, post: bool = False) -> Reply:
@@ -230,7 +285,7 @@ class HtsgetApp(ReferenceApp):
             raise HtsgetError("InvalidInput", "class=header takes no other parameter than format")
         tags = _list(query.get("tags"))
         notags = _list(query.get("notags")) or ()
-        if tags is not None and set(tags) & set(notags):
+        if tags is not None and set(tags) & set(notags) and not self.has("tags-notags-intersect-accepted"):
             raise HtsgetError("InvalidInput", "tags and notags intersect")
         if not post:
             regions = self._get_region(kind, query)
@@ -245,7 +300,7 @@ class HtsgetApp(ReferenceApp):
         if self.has("empty-region-404") and regions is not None and len(body) <= len(data.EOFS[fmt]) \
                 and not header_only:
             raise HtsgetError("NotFound", "no records in that region")
-        return self._ticket_reply(kind, ident, fmt, query, regions, header, body)
+        return self._ticket_reply(kind, ident, fmt, query, regions, header, body, post)
 
     def _get_region(self, kind: str, query: dict[str, Any]) -> list[data.Region] | None:
         reference = query.get("referenceName")
@@ -253,16 +308,21 @@ class HtsgetApp(ReferenceApp):
             raise ServerFailure("could not convert the coordinates")
         start, end = _uint(query, "start"), _uint(query, "end")
         if reference is None:
-            if (start is not None or end is not None) and not self.has("start-without-reference-ignored"):
+            if (start is not None and not self.has("start-without-reference-ignored")) or (
+                    end is not None and not self.has("end-without-reference-ignored")):
                 raise HtsgetError("InvalidInput", "start and end need referenceName")
             return None
-        if reference == "*" and (start is not None or end is not None):
+        if reference == "*" and (start is not None or end is not None) and not self.has("star-with-range-accepted"):
             raise HtsgetError("InvalidInput", "start and end cannot be used with referenceName=*")
         if start is not None and end is not None and not self.has("invalid-range-200") and (
                 start > end or (start == end and self.variant == "empty-range-400")):
             raise HtsgetError("InvalidRange", "start is greater than end")
         if start is not None and end is not None and start > end:
             start, end = end, end
+        if reference == "*":
+            start = end = None
+        if reference != "*" and start is None and end is None and self.has("reference-only-first-half"):
+            end = dict(data.CONTIGS)[reference] // 2 if reference in dict(data.CONTIGS) else None
         return [(reference, start, end)]
 
     def _check_references(self, kind: str, regions: list[data.Region] | None) -> list[data.Region] | None:
@@ -315,6 +375,8 @@ class HtsgetApp(ReferenceApp):
             mode = "pos-only"
         if self.has("variant-end-ignored"):
             mode = "ref-extent"
+        if self.has("whole-file-without-unplaced") and regions is None and kind == "reads":
+            mode = "placed-only"
         return (kind, fmt, tuple(regions) if regions is not None else None, header_only, shift, drop, tags,
                 notags, comment, mode)
 
@@ -341,7 +403,7 @@ class HtsgetApp(ReferenceApp):
         return header, body
 
     def _ticket_reply(self, kind: str, ident: str, fmt: str, query: dict[str, Any],
-                      regions: list[data.Region] | None, header: bytes, body: bytes) -> Reply:
+                      regions: list[data.Region] | None, header: bytes, body: bytes, post: bool = False) -> Reply:
         whole = header + body
         urls: list[dict[str, Any]] = [{"url": self._data_uri(header, fmt), "class": "header"}]
         params = {"format": fmt, **{k: v for k, v in query.items() if k in ("class", "tags", "notags")}}
@@ -376,7 +438,8 @@ class HtsgetApp(ReferenceApp):
             ticket["md5"] = md5
         if self.has("urls-object"):
             ticket["urls"] = {str(i): u for i, u in enumerate(urls)}
-        document: dict[str, Any] = ticket if self.has("ticket-no-wrapper") else {"htsget": ticket}
+        wrapped = not self.has("ticket-no-wrapper") and not (post and self.has("post-ticket-no-wrapper"))
+        document: dict[str, Any] = {"htsget": ticket} if wrapped else ticket
         content_type = "text/plain" if self.has("wrong-content-type") else TICKET_TYPE
         return json_reply(document, content_type=content_type)
 
@@ -407,8 +470,12 @@ class HtsgetApp(ReferenceApp):
         query = dict(params)
         if ident == PROTECTED_ID and not self.has("block-needs-api-token"):
             query["token"] = self.block_token
+        if self.has("block-single-use"):
+            query["nonce"] = str(next(self._nonces))
         base = "" if self.has("relative-url") else self.root_url
         block: dict[str, Any] = {"url": f"{base}/data/{kind}/{ident}?{urlencode(query)}"}
+        if self.has("block-url-not-percent-encoded"):
+            block["url"] += "&note=conformance block|raw"
         headers: dict[str, Any] = {"Range": f"bytes=0-{len(body) - 1}"}
         if self.has("headers-non-string"):
             headers["Range"] = [headers["Range"]]
@@ -429,6 +496,11 @@ class HtsgetApp(ReferenceApp):
                 return Reply(403, b"block token missing", {"Content-Type": "text/plain"})
         if self.has("ticket-headers-missing") and request.header("X-Block-Signature") is None:
             return Reply(400, b"missing X-Block-Signature", {"Content-Type": "text/plain"})
+        nonce = request.arg("nonce")
+        if nonce is not None:
+            if nonce in self._used_nonces:
+                return Reply(410, b"this block URL was already used", {"Content-Type": "text/plain"})
+            self._used_nonces.add(nonce)
         fmt = request.arg("format") or DEFAULT_FORMAT[kind]
         regions: list[data.Region] | None = None
         if request.arg("regions"):
@@ -440,15 +512,34 @@ class HtsgetApp(ReferenceApp):
         header_only = query.get("class") == "header" and not self.has("class-header-returns-records")
         tags, notags = _list(query.get("tags")), _list(query.get("notags")) or ()
         _, body = self._slice(kind, fmt, regions, header_only, tags, notags)
+        cors = {} if self.has("block-no-cors") else {"Access-Control-Allow-Origin": "*"}
         rng = request.header("Range")
         if rng and rng.startswith("bytes="):
             first, _, last = rng[6:].partition("-")
             lo, hi = int(first), int(last) if last else len(body) - 1
+            if self.has("block-range-not-subdivisible") and (lo, hi) != (0, len(body) - 1):
+                return Reply(416, b"only the ticket's range is served", {"Content-Type": "text/plain", **cors})
             chunk = body[lo:hi + 1]
-            return Reply(206, chunk, {"Content-Type": "application/octet-stream",
-                                      "Content-Range": f"bytes {lo}-{lo + len(chunk) - 1}/{len(body)}",
-                                      "Access-Control-Allow-Origin": "*"})
-        return Reply(200, body, {"Content-Type": "application/octet-stream", "Access-Control-Allow-Origin": "*"})
+            return self._block_reply(Reply(206, chunk, {
+                "Content-Type": "application/octet-stream",
+                "Content-Range": f"bytes {lo}-{lo + len(chunk) - 1}/{len(body)}", **cors}))
+        return self._block_reply(Reply(200, body, {"Content-Type": "application/octet-stream", **cors}))
+
+    def _block_reply(self, reply: Reply) -> Reply:
+        """A block answer; ``block-close-delimited`` sends it with neither Content-Length nor chunked
+        transfer encoding, ending it by closing the connection."""
+        if not self.has("block-close-delimited"):
+            return reply
+
+        def write(handler: Any) -> None:
+            handler.send_response(reply.status)
+            for name, value in reply.headers.items():
+                handler.send_header(name, value)
+            handler.send_header("Connection", "close")
+            handler.end_headers()
+            handler.wfile.write(reply.body)
+
+        return Reply(reply.status, reply.body, reply.headers, raw=write)
 
 
 def _uint(query: dict[str, Any], key: str) -> int | None:

@@ -174,7 +174,9 @@ def records(handle: Any, kind: str, regions: Sequence[Region] | None, shift: int
     """Records of ``regions`` (None: the whole file), each once, in file order. ``shift`` moves both
     coordinates (a fault: -1 reads htsget's 0-based start as if it were 1-based)."""
     if regions is None:
-        yield from (handle.fetch(until_eof=True) if kind == "reads" else handle.fetch())
+        every = handle.fetch(until_eof=True) if kind == "reads" else handle.fetch()
+        # ``placed-only`` (a fault): the whole file without its unplaced unmapped reads.
+        yield from (r for r in every if mode != "placed-only" or kind != "reads" or r.reference_id >= 0)
         return
     names = list(handle.references) if kind == "reads" else list(handle.header.contigs)
     done: list[tuple[str, int, int]] = []
