@@ -11,7 +11,7 @@ import pytest
 
 from conformance import Service, ServiceClient, check, fail
 
-from .view import DEFAULT, Htsget, cases, first_case, missing, names
+from .view import DEFAULT, AssemblyError, Htsget, cases, first_case, missing, names
 
 
 def _each(service: Service) -> list[tuple[str, dict[str, Any]]]:
@@ -75,3 +75,51 @@ def test_listed_formats_can_be_requested(service: Service, client: ServiceClient
                            response.exchange)
     if not judged:
         pytest.skip("does not apply: no service-info of this service lists htsget.formats")
+
+
+#: BAM fields whose values make up a decoded read's identity (name, flag, placement, CIGAR): requested
+#: together, a server that filters fields must keep every one of them.
+IDENTITY_FIELDS = "QNAME,FLAG,RNAME,POS,CIGAR"
+
+
+def _fields_request(service: Service, client: ServiceClient, hts: Htsget,
+                    fields: str) -> tuple[str, list[Any], bytes, Any]:
+    if not cases(service, "reads"):
+        pytest.skip("does not apply: field filtering names BAM fields, and the profile lists no reads id")
+    case = first_case(service, "reads")
+    truth = hts.ground_truth(client, "reads", case["id"])
+    ticket = hts.ticket(client, "reads", case["id"], {"fields": fields})
+    try:
+        blob = hts.blob(client, ticket)
+    except AssemblyError as exc:
+        raise fail(f"the fields={fields} answer could not be assembled: {exc.message}",
+                   exc.exchange or ticket.exchange) from None
+    return case["id"], truth, blob.data, ticket
+
+
+@check("htsget.data.requested-fields-present")
+def test_requested_fields_kept(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """With fields=QNAME,FLAG,RNAME,POS,CIGAR every record keeps those fields' values; other fields may be
+    blanked or kept, and a server may ignore fields (htsget 1.3.0 §Field filtering)."""
+    _, truth, blob, ticket = _fields_request(service, client, hts, IDENTITY_FIELDS)
+    try:
+        got = hts.records(client, blob, ticket.format)
+    except AssemblyError:
+        pytest.skip(f"the fields={IDENTITY_FIELDS} answer does not parse (see htsget.data.fields-payload-valid)")
+    lost = missing(truth, got)
+    if lost:
+        raise fail(f"with fields={IDENTITY_FIELDS} the answer lacks the requested values of {names(lost)}",
+                   ticket.exchange)
+
+
+@check("htsget.data.fields-payload-valid")
+def test_fields_payload_parses(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """A field-filtered answer (fields=QNAME,QUAL, where QUAL needs SEQ) is still a valid file: the
+    concatenation parses (htsget 1.3.0 §Field filtering: "servers must not generate any response payload
+    that is invalid under the respective format specification")."""
+    _, _, blob, ticket = _fields_request(service, client, hts, "QNAME,QUAL")
+    try:
+        hts.records(client, blob, ticket.format)
+    except AssemblyError as exc:
+        raise fail(f"the fields=QNAME,QUAL answer is not a valid {ticket.format} file: {exc.message}",
+                   ticket.exchange) from None

@@ -637,6 +637,9 @@ class DrsApp(ReferenceApp):
         if "gzip-stored" in self.variants:
             headers["Content-Encoding"] = "gzip"
         wanted = _single_range(request.header("Range"), size)
+        if wanted is None and _past_the_end(request.header("Range"), size) and not self.has("range-ignored") \
+                and not self.has("range-unsatisfiable-200"):
+            return Reply(416, b"", {"Content-Range": f"bytes */{size}", "Content-Type": blob.mime_type})
         if wanted is not None and not self.has("range-ignored"):
             start, end = wanted
             status = 206
@@ -659,6 +662,15 @@ class DrsApp(ReferenceApp):
                 pass
 
         return Reply(status, b"", headers, raw=write)
+
+
+def _past_the_end(header: str | None, size: int) -> bool:
+    """Whether ``header`` is one ``bytes=a-`` or ``bytes=a-b`` range starting at or past the end (RFC 9110
+    §14.1.1: unsatisfiable)."""
+    if not header or not header.startswith("bytes=") or "," in header:
+        return False
+    first = header[len("bytes="):].strip().partition("-")[0]
+    return first.isdigit() and int(first) >= size
 
 
 def _single_range(header: str | None, size: int) -> tuple[int, int] | None:

@@ -296,7 +296,7 @@ class HtsgetApp(ReferenceApp):
         if regions is not None and self.has("ticket-500-for-regions"):
             return json_reply({"htsget": {"error": "InternalServerError", "message": "region lookup failed"}}, 500)
         header_only = klass == "header" and not self.has("class-header-returns-records")
-        header, body = self._slice(kind, fmt, regions, header_only, tags, notags)
+        header, body = self._slice(kind, fmt, regions, header_only, tags, notags, query.get("fields"))
         if self.has("empty-region-404") and regions is not None and len(body) <= len(data.EOFS[fmt]) \
                 and not header_only:
             raise HtsgetError("NotFound", "no records in that region")
@@ -341,7 +341,8 @@ class HtsgetApp(ReferenceApp):
         return regions
 
     def _slice_args(self, kind: str, fmt: str, regions: list[data.Region] | None, header_only: bool,
-                    tags: tuple[str, ...] | None, notags: tuple[str, ...]) -> tuple[Any, ...]:
+                    tags: tuple[str, ...] | None, notags: tuple[str, ...], fields: str | None = None,
+                    ) -> tuple[Any, ...]:
         shift, drop = 0, ""
         if regions is not None and not header_only:
             if self.has("start-treated-as-1-based"):
@@ -377,14 +378,17 @@ class HtsgetApp(ReferenceApp):
             mode = "ref-extent"
         if self.has("whole-file-without-unplaced") and regions is None and kind == "reads":
             mode = "placed-only"
+        if self.has("fields-requested-qname-blanked") and "QNAME" in (fields or "").split(","):
+            mode = "blank-qname"
         return (kind, fmt, tuple(regions) if regions is not None else None, header_only, shift, drop, tags,
                 notags, comment, mode)
 
     def _slice(self, kind: str, fmt: str, regions: list[data.Region] | None, header_only: bool,
-               tags: tuple[str, ...] | None, notags: tuple[str, ...]) -> tuple[bytes, bytes]:
+               tags: tuple[str, ...] | None, notags: tuple[str, ...], fields: str | None = None,
+               ) -> tuple[bytes, bytes]:
         """Header and body bytes of a request, with the data faults applied (the same for the ticket and
         for the block endpoint, so that md5 and Range agree with what a block serves)."""
-        args = self._slice_args(kind, fmt, regions, header_only, tags, notags)
+        args = self._slice_args(kind, fmt, regions, header_only, tags, notags, fields)
         header, body = data.make_slice(*args)
         sliced = args[2]
         if sliced is not None and len(sliced) > 1 and not header_only:
@@ -398,6 +402,9 @@ class HtsgetApp(ReferenceApp):
         if self.has("truncated-body") and not header_only and len(body) > 60:
             eof = data.EOFS[fmt]
             body = body[:-len(eof) - 20] + eof
+        if self.has("fields-payload-invalid") and fields and not header_only and len(body) > 100:
+            middle = len(body) // 2
+            body = body[:middle] + bytes(b ^ 0x5A for b in body[middle:middle + 16]) + body[middle + 16:]
         if self.has("missing-eof") and not header_only:
             body = body[:-len(data.EOFS[fmt])]
         return header, body
@@ -406,7 +413,7 @@ class HtsgetApp(ReferenceApp):
                       regions: list[data.Region] | None, header: bytes, body: bytes, post: bool = False) -> Reply:
         whole = header + body
         urls: list[dict[str, Any]] = [{"url": self._data_uri(header, fmt), "class": "header"}]
-        params = {"format": fmt, **{k: v for k, v in query.items() if k in ("class", "tags", "notags")}}
+        params = {"format": fmt, **{k: v for k, v in query.items() if k in ("class", "tags", "notags", "fields")}}
         if regions is not None:
             params["regions"] = ";".join(f"{r}:{'' if s is None else s}:{'' if e is None else e}"
                                          for r, s, e in regions)
@@ -508,10 +515,10 @@ class HtsgetApp(ReferenceApp):
             for part in (request.arg("regions") or "").split(";"):
                 reference, start, end = part.split(":")
                 regions.append((reference, int(start) if start else None, int(end) if end else None))
-        query = {k: request.arg(k) for k in ("class", "tags", "notags") if request.arg(k) is not None}
+        query = {k: request.arg(k) for k in ("class", "tags", "notags", "fields") if request.arg(k) is not None}
         header_only = query.get("class") == "header" and not self.has("class-header-returns-records")
         tags, notags = _list(query.get("tags")), _list(query.get("notags")) or ()
-        _, body = self._slice(kind, fmt, regions, header_only, tags, notags)
+        _, body = self._slice(kind, fmt, regions, header_only, tags, notags, query.get("fields"))
         cors = {} if self.has("block-no-cors") else {"Access-Control-Allow-Origin": "*"}
         rng = request.header("Range")
         if rng and rng.startswith("bytes="):

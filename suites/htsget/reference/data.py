@@ -248,6 +248,8 @@ def make_slice(kind: str, fmt: str, regions: tuple[Region, ...] | None, header_o
                     elif drop == "last" and chosen:
                         chosen = chosen[:-1]
                     for record in chosen:
+                        if kind == "reads" and mode == "blank-qname":
+                            record.query_name = "*"  # a fault: a requested field blanked
                         if kind == "reads" and (tags is not None or notags):
                             kept = [(k, v) for k, v in record.get_tags()
                                     if (tags is None or k in tags) and k not in notags]
