@@ -236,6 +236,10 @@ def test_range_with_star_is_invalid_input(service: Service, client: ServiceClien
     if not service.options.get("reads"):
         pytest.skip("does not apply: referenceName=* is defined for reads, and the profile lists no reads id")
     ident = first_case(service, "reads")["id"]
+    alone = hts.request(client, "reads", ident, {"referenceName": "*"})
+    if alone.status != 200:
+        pytest.skip(f"cannot decide: referenceName=* alone answered {alone.status} (see "
+                    "htsget.data.unplaced-unmapped-for-star), so a refusal with start proves nothing of the range")
     _expect(client, hts, "reads", ident, {"referenceName": "*", "start": 0}, 400, "InvalidInput",
             "referenceName=*&start=0")
     _expect(client, hts, "reads", ident, {"referenceName": "*", "end": 100}, 400, "InvalidInput",

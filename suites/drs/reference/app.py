@@ -150,6 +150,8 @@ class DrsApp(ReferenceApp):
                          {"Content-Type": "text/html"})
         code = 500 if self.has("error-status-code-mismatch") and status == 404 else status
         extra = dict(headers or {})
+        if status == 405 and not self.has("405-without-allow"):
+            extra.setdefault("Allow", "GET, POST")  # RFC 9110 §15.5.6: a 405 lists the methods supported
         if status == 401 and not self.has("401-without-www-authenticate"):
             extra.setdefault("WWW-Authenticate", 'Bearer realm="drs", error="passport required"')
         return json_reply({"msg": msg, "status_code": code}, status, extra)
@@ -458,7 +460,7 @@ class DrsApp(ReferenceApp):
     @route("POST", "/objects")
     def bulk_objects(self, request: Request) -> Reply:
         if self.has("bulk-endpoint-missing"):
-            return self.error(405, "bulk requests are not supported")
+            return self.error(405, "bulk requests are not supported", {"Allow": "OPTIONS"})
         ids, body, problem = self.bulk_ids(request)
         if problem is not None or ids is None:
             return problem or self.error(400, "bad request")
@@ -551,7 +553,7 @@ class DrsApp(ReferenceApp):
         if not self.at_least("1.3.0"):
             return self.error(405, "OPTIONS is not part of DRS 1.2.0")
         object_id = self.object_id(request)
-        if self.has("options-405"):
+        if self.has("options-405") or self.has("405-without-allow"):
             return self.error(405, "authorizations are not supported")
         if self.has("options-cors-empty-200"):
             return Reply(200, b"", {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, POST"})
