@@ -133,3 +133,26 @@ def test_block_cors(service: Service, client: ServiceClient, hts: Htsget) -> Non
         if response.headers.get("Access-Control-Allow-Origin", "").strip() not in (ORIGIN, "*"):
             raise fail(f"the block answered a request with Origin: {ORIGIN} without Access-Control-Allow-Origin",
                        response.exchange)
+
+
+@check("htsget.urls.partial-content-has-content-range")
+def test_block_206_has_content_range(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """A block answered 206 to the ticket's byte Range carries a Content-Range for exactly that range (RFC
+    9110 §15.3.7, §14.4; htsget hands the Range to the client in the ticket's headers)."""
+    judged = False
+    for url, headers, _ in http_blocks(service, client, hts):
+        name = next((k for k in headers if k.lower() == "range"), None)
+        match = RANGE.match(headers[name].strip()) if name else None
+        if name is None or match is None:
+            continue
+        response = _get(client, url, headers)
+        if response.status != 206:
+            continue
+        judged = True
+        lo, hi = int(match.group(1)), int(match.group(2))
+        got = response.headers.get("Content-Range", "").strip()
+        if not re.match(rf"^bytes {lo}-{min(hi, lo + len(response.content) - 1)}/(\d+|\*)$", got):
+            raise fail(f"the block answered {name}: {headers[name]} with 206 and Content-Range {got or 'absent'}",
+                       response.exchange)
+    if not judged:
+        pytest.skip("no http(s) block with a byte Range in its headers was answered 206")

@@ -129,3 +129,31 @@ def test_preflight_max_age(service: Service, client: ServiceClient, hts: Htsget)
     if age != str(MAX_AGE_30_DAYS):
         raise fail(f"the preflight answer's Access-Control-Max-Age is {age or 'absent'}, not {MAX_AGE_30_DAYS} "
                    "(30 days)", response.exchange)
+
+
+@check("htsget.http.405-has-allow")
+def test_405_lists_allowed_methods(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """A 405 answer (POST refused where it is not offered: POST is optional) carries an Allow header listing
+    the supported methods (RFC 9110 §15.5.6)."""
+    kind, ident = _first(service)
+    response = hts.request(client, kind, ident, post={})
+    if response.status != 405:
+        pytest.skip(f"does not apply: POST /{kind}/{ident} answered {response.status}, not 405")
+    if not response.headers.get("Allow", "").strip():
+        raise fail(f"POST /{kind}/{ident} answered 405 without an Allow header", response.exchange)
+
+
+@check("htsget.security.401-has-www-authenticate")
+def test_401_has_www_authenticate(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """A 401 (a protected id asked without a token) carries a WWW-Authenticate challenge (RFC 9110 §15.5.2;
+    RFC 6750 §3, which htsget adopts for its bearer tokens, htsget 1.3.0 §Security)."""
+    protected = service.options.get("protected") or []
+    if not protected:
+        pytest.skip("does not apply: the profile names no protected id")
+    variants = {c.get("id") for c in service.options.get("variants") or []}
+    kind = "variants" if protected[0] in variants else "reads"
+    response = client.without_credentials().get(f"/{kind}/{protected[0]}")
+    if response.status != 401:
+        pytest.skip(f"does not apply: protected id {protected[0]} without a token answered {response.status}, not 401")
+    if not response.headers.get("WWW-Authenticate", "").strip():
+        raise fail(f"the 401 for protected id {protected[0]} has no WWW-Authenticate header", response.exchange)

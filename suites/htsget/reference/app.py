@@ -124,13 +124,16 @@ class HtsgetApp(ReferenceApp):
             status = 400
         if self.has("error-type-invented") and error in ("InvalidInput", "InvalidRange"):
             error = "BadRequest"
+        # RFC 9110 §15.5.2 and RFC 6750 §3: a 401 names its authentication scheme.
+        headers = {} if status != 401 or self.has("401-without-www-authenticate") else \
+            {"WWW-Authenticate": 'Bearer realm="htsget"'}
         if self.has("error-html-body"):
             return Reply(status, f"<html><body><h1>{error}</h1></body></html>".encode(),
-                         {"Content-Type": "text/html"})
+                         {"Content-Type": "text/html", **headers})
         body: dict[str, Any] = {"error": error, "message": message}
         if self.has("error-missing-message"):
             del body["message"]
-        return json_reply({"htsget": body}, status)
+        return json_reply({"htsget": body}, status, headers)
 
     def _ids(self, kind: str) -> set[str]:
         return {READS_ID, PROTECTED_ID} if kind == "reads" else {VARIANTS_ID}
@@ -208,9 +211,9 @@ class HtsgetApp(ReferenceApp):
             return json_reply({"htsget": {"error": "InternalServerError", "message": str(exc)}}, 500)
 
     def _post(self, request: Request, kind: str) -> Reply:
-        if self.version.startswith("1.2") or self.variant == "no-post":
+        if self.version.startswith("1.2") or self.variant == "no-post" or self.has("post-405-without-allow"):
             return json_reply({"htsget": {"error": "InvalidInput", "message": "POST is not supported"}}, 405,
-                              {"Allow": "GET"})
+                              {} if self.has("post-405-without-allow") else {"Allow": "GET"})
         if self.has("post-500"):
             return json_reply({"htsget": {"error": "InternalServerError", "message": "boom"}}, 500)
         try:
@@ -527,9 +530,10 @@ class HtsgetApp(ReferenceApp):
             if self.has("block-range-not-subdivisible") and (lo, hi) != (0, len(body) - 1):
                 return Reply(416, b"only the ticket's range is served", {"Content-Type": "text/plain", **cors})
             chunk = body[lo:hi + 1]
-            return self._block_reply(Reply(206, chunk, {
-                "Content-Type": "application/octet-stream",
-                "Content-Range": f"bytes {lo}-{lo + len(chunk) - 1}/{len(body)}", **cors}))
+            ranged = {} if self.has("block-206-without-content-range") else {
+                "Content-Range": f"bytes {lo}-{lo + len(chunk) - 1}/{len(body)}"}
+            return self._block_reply(Reply(206, chunk, {"Content-Type": "application/octet-stream", **ranged,
+                                                        **cors}))
         return self._block_reply(Reply(200, body, {"Content-Type": "application/octet-stream", **cors}))
 
     def _block_reply(self, reply: Reply) -> Reply:
