@@ -15,5 +15,7 @@ SUITE = Suite(
         "listed": {"type": "array", "items": {"type": "object"},
                    "description": "reference server only: extra ExternalService entries to list (a test's other "
                                   "reference servers)"},
+        "stubs": {"type": "boolean", "description": "reference server only: list the two example services it hosts "
+                                                    "itself (default true)"},
     },
 )

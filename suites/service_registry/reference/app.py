@@ -40,13 +40,13 @@ class RegistryApp(ReferenceApp):
 
     def entries(self) -> list[dict[str, Any]]:
         listed = []
-        for name in STUBS:
+        for name in STUBS if self.options.get("stubs", True) else ():
             entry = {**stub_info(name), "url": f"{self.url}/listed/{name}"}
             listed.append(entry)
         listed.extend(copy.deepcopy(e) for e in self.options.get("listed") or [] if isinstance(e, dict))
-        if self.has("entry-disagrees-with-service-info"):
+        if self.has("entry-disagrees-with-service-info") and listed:
             listed[0]["type"]["version"] = "9.9.9"
-        if self.has("service-url-unreachable"):
+        if self.has("service-url-unreachable") and len(listed) > 1:
             listed[1]["url"] = f"{self.url}/broken"
         return listed
 
