@@ -204,7 +204,8 @@ class TrsApp(ReferenceApp):
         if offset >= len(found) and self.has("offset-beyond-end-error"):
             return self.error(500, "offset out of range")
         size = len(found) if self.has("limit-ignored") else limit
-        page = found[offset: offset + size]
+        start = offset + 1 if self.has("offset-off-by-one-for-large-limits") and limit >= 3 else offset
+        page = found[start: start + size]
         if self.has("duplicate-tool-in-list") and page and not request.query:
             page = [*page, page[0]]
         step = limit + 1 if self.has("next-page-skips-item") else limit - 1 if self.has(
@@ -226,7 +227,7 @@ class TrsApp(ReferenceApp):
     # -- one tool, its versions --------------------------------------------------------------------
 
     def unknown_tool(self, request: Request) -> Reply:
-        if self.has("unknown-tool-500"):
+        if self.has("unknown-tool-500") or (self.has("unknown-long-id-500") and len(request.params["id"]) > 40):
             return json_reply({"message": "internal error"}, 500)
         return self.error(404, f"no tool {request.params['id']}")
 
