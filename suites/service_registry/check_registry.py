@@ -1,0 +1,137 @@
+"""service-registry 1.0.0: /services, /services/{serviceId}, /services/types, and the listed services'
+own service-info (service-registry 1.0.0 OpenAPI, paths and components › schemas)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from conformance import Response, SpecStore, check, fail, json_type, schema_errors
+
+from .view import SI_REMOTE, SPEC, UNKNOWN_ID, Registry, answered
+
+
+def _validate(schemas: SpecStore, name: str, body: object, response: Response, what: str) -> None:
+    validator = schemas.validator(SPEC, f"/components/schemas/{name}", remote=SI_REMOTE, openapi="3.0")
+    errors = schema_errors(validator, body)
+    if errors:
+        raise fail(f"{what} does not match the {name} schema: {'; '.join(errors)}", response)
+
+
+def _key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+@check("service-registry.services.schema")
+def test_services_match_schema(registry: Registry, schemas: SpecStore) -> None:
+    """GET /services answers 200 with an array of ExternalService (a service-info Service with a url)
+    (service-registry 1.0.0 OpenAPI, /services › 200; components › schemas › ExternalService)."""
+    response = registry.services_response()
+    if response.status != 200:
+        raise fail(f"GET /services answered {answered(response)}, not 200", response)
+    body = response.json()
+    if not isinstance(body, list):
+        raise fail(f"GET /services answered a JSON {json_type(body)}, not an array", response)
+    for index, item in enumerate(body):
+        _validate(schemas, "ExternalService", item, response, f"service {index} of GET /services")
+
+
+@check("service-registry.services.ids-unique")
+def test_service_ids_unique(registry: Registry) -> None:
+    """Each listed service has its own id (service-info 1.0.0 Service.id: "Unique ID of this service")."""
+    ids = [str(s["id"]) for s in registry.services() if isinstance(s.get("id"), str)]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise fail(f"GET /services lists the id(s) {repeated[:3]} more than once", registry.services_response())
+
+
+@check("service-registry.service.by-id")
+def test_service_by_id(registry: Registry, schemas: SpecStore) -> None:
+    """GET /services/{serviceId} of a listed id answers 200 with that ExternalService ("Information about a
+    service with the given ID", service-registry 1.0.0 OpenAPI, /services/{serviceId} › 200)."""
+    sampled = registry.sampled()
+    if not sampled:
+        pytest.skip("does not apply: the registry lists no service with an id")
+    for entry in sampled:
+        response = registry.by_id(entry["id"])
+        what = f"GET /services/{entry['id']}"
+        if response.status != 200:
+            raise fail(f"{what} of a listed service answered {answered(response)}, not 200", response)
+        body = response.json()
+        _validate(schemas, "ExternalService", body, response, what)
+        if not isinstance(body, dict) or body.get("id") != entry["id"]:
+            got = body.get("id") if isinstance(body, dict) else json_type(body)
+            raise fail(f"{what} answered the service {got!r}", response)
+
+
+@check("service-registry.service.unknown-404")
+def test_unknown_service_is_404(registry: Registry, schemas: SpecStore) -> None:
+    """An unknown service id answers 404 with an Error (status and title required) (service-registry 1.0.0
+    OpenAPI, /services/{serviceId} › 404 › NotFound; components › schemas › Error)."""
+    response = registry.client.get(f"/services/{UNKNOWN_ID}")
+    if response.status != 404:
+        raise fail(f"GET /services/{{serviceId}} of an unknown id answered {answered(response)}, not 404", response)
+    _validate(schemas, "Error", response.json(), response, "the 404 of GET /services/{serviceId}")
+
+
+@check("service-registry.types.match-services")
+def test_types_are_those_of_services(registry: Registry, schemas: SpecStore) -> None:
+    """GET /services/types lists "all distinct values of the `type` field of exposed services"
+    (service-registry 1.0.0 OpenAPI, /services/types): an array of ServiceType equal, as a set, to the
+    types of /services."""
+    response = registry.types_response()
+    if response.status != 200:
+        raise fail(f"GET /services/types answered {answered(response)}, not 200", response)
+    body = response.json()
+    if not isinstance(body, list):
+        raise fail(f"GET /services/types answered a JSON {json_type(body)}, not an array", response)
+    for item in body:
+        _validate(schemas, "ServiceType", item, response, "a type of GET /services/types")
+    listed = {_key(s.get("type")) for s in registry.services() if isinstance(s.get("type"), dict)}
+    given = {_key(t) for t in body}
+    missing, extra = sorted(listed - given), sorted(given - listed)
+    if missing:
+        raise fail(f"GET /services/types lacks {missing[0]}, the type of a listed service", response)
+    if extra:
+        raise fail(f"GET /services/types gives {extra[0]}, the type of no listed service", response)
+
+
+@check("service-registry.services.url-answers")
+def test_listed_urls_answer(registry: Registry) -> None:
+    """Each listed url is the service's base URL: GET {url}/service-info gets an HTTP answer (below 500)
+    ("services implementing GA4GH specifications defined in OAS format ... should respond to requests
+    constructed by appending relative paths from the specification to this base URL (e.g.
+    `{url}/service-info`)", service-registry 1.0.0 OpenAPI, ExternalService.url)."""
+    sampled = [s for s in registry.sampled() if isinstance(s.get("url"), str)]
+    if not sampled:
+        pytest.skip("does not apply: the registry lists no service with a url")
+    for entry in sampled:
+        own = registry.own_service_info(entry["url"])
+        if isinstance(own, str):
+            raise fail(f"the url {entry['url']} of the listed service {entry['id']} does not answer: {own}",
+                       registry.services_response())
+        if own.status >= 500:
+            raise fail(f"{entry['url']}/service-info of the listed service {entry['id']} answered {answered(own)}", own)
+
+
+@check("service-registry.services.service-info-agrees")
+def test_entries_agree_with_service_info(registry: Registry) -> None:
+    """A listed service's own /service-info gives the id, name, type and organization its registry entry
+    gives ("Information about the individual services in the registry is described in a complementary
+    service-info specification", service-registry 1.0.0 README; ExternalService is a service-info Service
+    with a url). Judged where {url}/service-info answers 200 with a JSON object."""
+    judged = False
+    for entry in registry.sampled():
+        own = registry.own_service_info(entry["url"]) if isinstance(entry.get("url"), str) else None
+        document = own.json_object() if own is not None and not isinstance(own, str) and own.status == 200 else None
+        if document is None or own is None or isinstance(own, str):
+            continue
+        judged = True
+        for key in ("id", "name", "type", "organization"):
+            if key in entry and key in document and _key(entry[key]) != _key(document[key]):
+                raise fail(f"the registry gives {entry['id']} the {key} {_key(entry[key])}, its own service-info "
+                           f"{_key(document[key])}", own)
+    if not judged:
+        pytest.skip("does not apply: no listed service answers GET {url}/service-info with a JSON object")

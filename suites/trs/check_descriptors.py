@@ -1,0 +1,224 @@
+"""TRS descriptors, files, tests and containerfiles of each descriptor type a version declares: the
+FileWrapper and ToolFile schemas, plain and JSON forms that agree, the paths /files lists resolving,
+the zip of /files, and every checksum given recomputed from the content (TRS 2.0.x OpenAPI,
+/tools/{id}/versions/{version_id}/{type}/descriptor[/{relative_path}], /files, /tests, /containerfile)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+import pytest
+
+from conformance import Response, SpecStore, check, fail, json_type, schema_errors
+
+from .view import Trs, answered, recompute
+
+#: ToolFile types whose path the descriptor/{relative_path} endpoint serves ("A descriptor's path can be
+#: used with the GA4GH .../{type}/descriptor/{relative_path} endpoint", ToolFile.path).
+DESCRIPTOR_FILES = ("PRIMARY_DESCRIPTOR", "SECONDARY_DESCRIPTOR")
+
+
+def _wrapper(trs: Trs, response: Response, what: str) -> dict[str, Any]:
+    if response.status != 200:
+        raise fail(f"GET {what} answered {answered(response)}, not 200", response)
+    body = response.json()
+    if not isinstance(body, dict):
+        raise fail(f"GET {what} answered a JSON {json_type(body)}, not a FileWrapper", response)
+    return body
+
+
+@check("trs.descriptor.schema")
+def test_descriptor_is_a_file_wrapper(trs: Trs, schemas: SpecStore) -> None:
+    """GET …/{type}/descriptor answers a FileWrapper with content or url ("One of url or content is
+    required", TRS 2.0.x OpenAPI, FileWrapper.content and .url)."""
+    validator = schemas.validator(trs.openapi, "/components/schemas/FileWrapper", openapi="3.0")
+    for case in trs.cases():
+        response = trs.descriptor(case)
+        body = _wrapper(trs, response, f"the {case} descriptor")
+        errors = schema_errors(validator, body)
+        if errors:
+            raise fail(f"the {case} descriptor does not match the FileWrapper schema: {'; '.join(errors)}", response)
+        if not isinstance(body.get("content"), str) and not isinstance(body.get("url"), str):
+            raise fail(f"the {case} descriptor gives neither content nor url", response)
+
+
+@check("trs.descriptor.plain-matches-json")
+def test_plain_descriptor_is_the_wrapped_content(trs: Trs) -> None:
+    """The PLAIN_ form is the bare descriptor the JSON form wraps ("Plain types return the bare
+    descriptor while the non-plain types return a descriptor wrapped with metadata", TRS 2.0.x OpenAPI,
+    components › parameters › type)."""
+    for case in trs.cases():
+        wrapped = trs.descriptor(case).json_object() if trs.descriptor(case).status == 200 else None
+        content = wrapped.get("content") if wrapped else None
+        if not isinstance(content, str):
+            continue
+        plain = trs.descriptor(case, plain=True)
+        if plain.status != 200:
+            raise fail(f"GET the PLAIN_{case.kind} descriptor of {case.tool} {case.version} answered "
+                       f"{answered(plain)}, not 200", plain)
+        if plain.content != content.encode():
+            raise fail(f"the PLAIN_{case.kind} descriptor of {case.tool} {case.version} differs from the content "
+                       f"of its {case.kind} FileWrapper", plain)
+
+
+@check("trs.descriptor.plain-content-type")
+def test_plain_descriptor_is_text_plain(trs: Trs) -> None:
+    """A PLAIN_ descriptor is served as text/plain (TRS 2.0.x OpenAPI, …/{type}/descriptor › 200 ›
+    content: text/plain, type string; "Plain types return the raw text")."""
+    for case in trs.cases():
+        plain = trs.descriptor(case, plain=True)
+        if plain.status == 200 and plain.content_type != "text/plain":
+            raise fail(f"the PLAIN_{case.kind} descriptor of {case.tool} {case.version} is served as "
+                       f"{plain.content_type or 'no Content-Type'}, not text/plain", plain)
+
+
+@check("trs.files.schema")
+def test_files_are_tool_files(trs: Trs, schemas: SpecStore) -> None:
+    """GET …/{type}/files answers an array of ToolFile (TRS 2.0.x OpenAPI, …/{type}/files › 200)."""
+    validator = schemas.validator(trs.openapi, "/components/schemas/ToolFile", openapi="3.0")
+    for case in trs.cases():
+        response = trs.files(case)
+        if response.status != 200:
+            raise fail(f"GET the {case} files answered {answered(response)}, not 200", response)
+        body = response.json()
+        if not isinstance(body, list):
+            raise fail(f"GET the {case} files answered a JSON {json_type(body)}, not an array", response)
+        for item in body:
+            errors = schema_errors(validator, item)
+            if errors:
+                raise fail(f"a file of {case} does not match the ToolFile schema: {'; '.join(errors)}", response)
+
+
+@check("trs.files.paths-resolve")
+def test_listed_descriptor_paths_resolve(trs: Trs) -> None:
+    """Each descriptor path /files lists is served by …/{type}/descriptor/{relative_path} ("A
+    descriptor's path can be used with the GA4GH .../{type}/descriptor/{relative_path} endpoint", TRS
+    2.0.x OpenAPI, ToolFile.path)."""
+    for case in trs.cases():
+        for item in trs.listed_files(case):
+            if item.get("file_type") not in DESCRIPTOR_FILES:
+                continue
+            response = trs.descriptor(case, plain=True, relative=item["path"])
+            if response.status != 200:
+                raise fail(f"the {case} file {item['path']} that /files lists answered {answered(response)} at "
+                           "PLAIN descriptor/{relative_path}", response)
+
+
+@check("trs.files.zip-complete")
+def test_zip_holds_the_listed_files(trs: Trs) -> None:
+    """GET …/{type}/files?format=zip "Returns a zip file of all files": a valid zip holding every path
+    /files lists (TRS 2.0.x OpenAPI, …/{type}/files › format)."""
+    for case in trs.cases():
+        listed = [item["path"].lstrip("/") for item in trs.listed_files(case)]
+        response = trs.zip(case)
+        if response.status != 200:
+            raise fail(f"GET the {case} files?format=zip answered {answered(response)}, not 200", response)
+        if response.truncated:
+            pytest.skip("the zip is larger than the response budget")
+        try:
+            with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+                names = {n.lstrip("/").removeprefix("./") for n in archive.namelist()}
+                bad = archive.testzip()
+        except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+            raise fail(f"the {case} files?format=zip is not a valid zip ({exc})", response) from None
+        if bad is not None:
+            raise fail(f"the {case} zip's member {bad} fails its CRC", response)
+        missing = [p for p in listed if p not in names and not any(n.endswith("/" + p) for n in names)]
+        if missing:
+            raise fail(f"the {case} zip lacks {missing[:3]} that /files lists", response)
+
+
+def _mismatch(checksums: object, content: bytes) -> tuple[str, str, str] | None:
+    """(type, given, recomputed) of the first checksum that does not match ``content``."""
+    items = checksums if isinstance(checksums, list) else [checksums]
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("type"), str):
+            continue
+        given = item.get("checksum")
+        actual = recompute(item["type"], content)
+        if isinstance(given, str) and actual is not None and given.strip().lower() != actual:
+            return item["type"], given, actual
+    return None
+
+
+@check("trs.checksum.matches-content")
+def test_checksums_match_content(trs: Trs) -> None:
+    """Every checksum a FileWrapper or ToolFile gives is "The hex-string encoded checksum for the data"
+    (TRS 2.0.x OpenAPI, Checksum.checksum): recomputed from the content here, for the algorithms the
+    harness knows (sha-256, sha-512, sha-384, sha-1, md5 and their unhyphenated spellings)."""
+    judged = False
+    for case in trs.cases():
+        wrapped = trs.descriptor(case)
+        body = wrapped.json_object() if wrapped.status == 200 else None
+        if body and isinstance(body.get("content"), str) and body.get("checksum"):
+            judged = True
+            wrong = _mismatch(body["checksum"], body["content"].encode())
+            if wrong:
+                raise fail(f"the {case} descriptor's {wrong[0]} checksum {wrong[1]} is not that of its content "
+                           f"({wrong[2]})", wrapped)
+        files = trs.files(case)
+        for item in trs.listed_files(case):
+            if item.get("file_type") not in DESCRIPTOR_FILES or not item.get("checksum"):
+                continue
+            plain = trs.descriptor(case, plain=True, relative=item["path"])
+            if plain.status != 200 or plain.truncated:
+                continue
+            judged = True
+            wrong = _mismatch(item["checksum"], plain.content)
+            if wrong:
+                raise fail(f"/files gives {item['path']} of {case} the {wrong[0]} checksum {wrong[1]}, but the file "
+                           f"served has {wrong[2]}", files)
+    for ident, version_id in trs.versions_with_containerfile():
+        response = trs.containerfile(ident, version_id)
+        body = response.json() if response.status == 200 else None
+        for item in body if isinstance(body, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("content"), str) and item.get("checksum"):
+                judged = True
+                wrong = _mismatch(item["checksum"], item["content"].encode())
+                if wrong:
+                    raise fail(f"the containerfile of {ident} {version_id} has the {wrong[0]} checksum {wrong[1]}, "
+                               f"its content {wrong[2]}", response)
+    if not judged:
+        pytest.skip("does not apply: no sampled file gives a checksum of an algorithm the harness knows")
+
+
+@check("trs.tests.schema")
+def test_tests_are_file_wrappers(trs: Trs, schemas: SpecStore) -> None:
+    """GET …/{type}/tests answers an array of FileWrapper (TRS 2.0.x OpenAPI, …/{type}/tests › 200); a 404
+    ("The tool can not be output in the specified type") is allowed."""
+    validator = schemas.validator(trs.openapi, "/components/schemas/FileWrapper", openapi="3.0")
+    for case in trs.cases():
+        response = trs.tests(case)
+        if response.status == 404:
+            continue
+        if response.status != 200:
+            raise fail(f"GET the {case} tests answered {answered(response)}, not 200 or 404", response)
+        body = response.json()
+        if not isinstance(body, list):
+            raise fail(f"GET the {case} tests answered a JSON {json_type(body)}, not an array", response)
+        for item in body:
+            errors = schema_errors(validator, item)
+            if errors:
+                raise fail(f"a test of {case} does not match the FileWrapper schema: {'; '.join(errors)}", response)
+
+
+@check("trs.containerfile.available")
+def test_containerfile_served_when_reported(trs: Trs, schemas: SpecStore) -> None:
+    """A version that reports ``containerfile: true`` ("Reports if this tool has a containerfile
+    available", TRS 2.0.x OpenAPI, ToolVersion.containerfile) serves it: GET …/containerfile answers 200
+    with an array of FileWrapper."""
+    validator = schemas.validator(trs.openapi, "/components/schemas/FileWrapper", openapi="3.0")
+    for ident, version_id in trs.versions_with_containerfile():
+        response = trs.containerfile(ident, version_id)
+        what = f"the containerfile of {ident} {version_id}"
+        if response.status != 200:
+            raise fail(f"GET {what}, which the version reports available, answered {answered(response)}", response)
+        body = response.json()
+        if not isinstance(body, list):
+            raise fail(f"GET {what} answered a JSON {json_type(body)}, not an array", response)
+        for item in body:
+            errors = schema_errors(validator, item)
+            if errors:
+                raise fail(f"{what} does not match the FileWrapper schema: {'; '.join(errors)}", response)

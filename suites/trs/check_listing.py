@@ -1,0 +1,137 @@
+"""TRS tool classes and the tool listing: schemas, unique ids, and the filters of GET /tools (TRS 2.0.0
+and 2.0.1 OpenAPI, paths › /toolClasses and /tools)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conformance import SpecStore, check, fail, json_type, schema_errors
+
+from .view import Trs, answered
+
+
+@check("trs.tool-classes.schema")
+def test_tool_classes_match_schema(trs: Trs, schemas: SpecStore) -> None:
+    """GET /toolClasses answers 200 with an array of ToolClass (TRS 2.0.x OpenAPI, /toolClasses)."""
+    response = trs.tool_classes()
+    if response.status != 200:
+        raise fail(f"GET /toolClasses answered {answered(response)}, not 200", response)
+    body = response.json()
+    if not isinstance(body, list):
+        raise fail(f"GET /toolClasses answered a JSON {json_type(body)}, not an array of ToolClass", response)
+    validator = schemas.validator(trs.openapi, "/components/schemas/ToolClass", openapi="3.0")
+    for index, item in enumerate(body):
+        errors = schema_errors(validator, item)
+        if errors:
+            raise fail(f"tool class {index} does not match the ToolClass schema: {'; '.join(errors)}", response)
+
+
+@check("trs.tools.schema")
+def test_tools_match_schema(trs: Trs, schemas: SpecStore) -> None:
+    """GET /tools answers 200 with an array of Tool (TRS 2.0.x OpenAPI, /tools; Tool requires url, id,
+    organization, toolclass and versions)."""
+    response = trs.client.get("/tools")
+    if response.status != 200:
+        raise fail(f"GET /tools answered {answered(response)}, not 200", response)
+    body = response.json()
+    if not isinstance(body, list):
+        raise fail(f"GET /tools answered a JSON {json_type(body)}, not an array of Tool", response)
+    validator = schemas.validator(trs.openapi, "/components/schemas/Tool", openapi="3.0")
+    for index, item in enumerate(body):
+        errors = schema_errors(validator, item)
+        if errors:
+            raise fail(f"tool {index} of GET /tools does not match the Tool schema: {'; '.join(errors)}", response)
+
+
+@check("trs.tools.ids-unique")
+def test_listed_ids_are_unique(trs: Trs) -> None:
+    """The listing names each tool once: a Tool id is "A unique identifier of the tool, scoped to this
+    registry" (TRS 2.0.x OpenAPI, Tool.id)."""
+    ids = trs.listed_ids()
+    _, response = trs.listing()
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise fail(f"GET /tools lists the tool id(s) {repeated[:3]} more than once", response)
+
+
+def _versions(tool: dict[str, Any]) -> list[Any]:
+    versions = tool.get("versions")
+    return versions if isinstance(versions, list) else []
+
+
+def _authors(tool: dict[str, Any]) -> list[str]:
+    versions = _versions(tool)
+    return [a for v in versions if isinstance(v, dict) and isinstance(v.get("author"), list)
+            for a in v["author"] if isinstance(a, str)]
+
+
+def _kinds(tool: dict[str, Any]) -> list[str]:
+    versions = _versions(tool)
+    return [k for v in versions if isinstance(v, dict) and isinstance(v.get("descriptor_type"), list)
+            for k in v["descriptor_type"] if isinstance(k, str)]
+
+
+def _contains(value: str, *fields: object) -> bool:
+    return any(isinstance(f, str) and value.lower() in f.lower() for f in fields)
+
+
+def _class_of(tool: dict[str, Any]) -> list[object]:
+    toolclass = tool.get("toolclass")
+    if not isinstance(toolclass, dict):
+        return [None, None]
+    return [toolclass.get("name"), toolclass.get("id")]
+
+
+def _filters(trs: Trs) -> list[tuple[str, str, Any]]:
+    """(parameter, value, predicate on a Tool) for the filters whose meaning the OpenAPI makes clear,
+    each value taken from a listed tool. String filters are matched as case-insensitive substrings (the
+    OpenAPI does not say exact or partial; the looser reading never fails a server for either)."""
+    tools, _ = trs.listing()
+    if not tools:
+        pytest.skip("does not apply: GET /tools lists no tools to take filter values from")
+    first = tools[0]
+    found: list[tuple[str, str, Any]] = []
+    if isinstance(first.get("id"), str):
+        found.append(("id", first["id"], lambda t, v: t.get("id") == v))
+    name = _class_of(first)[0]
+    if isinstance(name, str):
+        found.append(("toolClass", name, lambda t, v: any(isinstance(c, str) and c.lower() == v.lower()
+                                                          for c in _class_of(t))))
+    if trs.at_least("2.0.1") and _kinds(first):
+        found.append(("descriptorType", _kinds(first)[0], lambda t, v: v in _kinds(t)))
+    for key, field in (("organization", "organization"), ("toolname", "name"), ("description", "description")):
+        if isinstance(first.get(field), str) and first[field]:
+            found.append((key, first[field], lambda t, v, field=field: _contains(v, t.get(field))))
+    if _authors(first):
+        found.append(("author", _authors(first)[0], lambda t, v: _contains(v, *_authors(t))))
+    return found
+
+
+@check("trs.tools.filter-matches")
+def test_filtered_tools_match_their_filter(trs: Trs) -> None:
+    """Each tool GET /tools answers for a filter matches it ("An array of Tools that match the filter",
+    TRS 2.0.x OpenAPI, /tools › 200; filters id, toolClass, descriptorType (2.0.1), organization,
+    toolname, description, author)."""
+    for parameter, value, predicate in _filters(trs):
+        tools, response = trs.query({parameter: value})
+        wrong = [t.get("id") for t in tools if not predicate(t, value)]
+        if wrong:
+            raise fail(f"GET /tools?{parameter}={value} answered tool(s) {wrong[:3]} that do not match it", response)
+
+
+@check("trs.tools.filter-subset")
+def test_filtered_tools_are_listed(trs: Trs) -> None:
+    """A filtered listing is a subset of the unfiltered one: the filters select among "all tools
+    available" (TRS 2.0.x OpenAPI, /tools: "all tools available or a filtered subset")."""
+    listed = set(trs.listed_ids())
+    _, unfiltered = trs.listing()
+    if unfiltered.headers.get("next_page") or len(listed) >= 1000:
+        pytest.skip("GET /tools answered one page of several; the subset is judged on a complete listing only")
+    for parameter, value, _ in _filters(trs):
+        tools, response = trs.query({parameter: value})
+        extra = [t.get("id") for t in tools if t.get("id") not in listed]
+        if extra:
+            raise fail(f"GET /tools?{parameter}={value} answered tool(s) {extra[:3]} that GET /tools does not "
+                       "list", response)

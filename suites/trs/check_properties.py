@@ -1,0 +1,81 @@
+"""Property checks (hypothesis) of a tool registry: generated offset/limit pairs give the slice of the
+listing they name, and unknown tool ids of many shapes are 404 (TRS 2.0.x OpenAPI, components ›
+parameters › offset and limit; /tools/{id} › 404). Each property runs with the run's seed."""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+import pytest
+from hypothesis import example, given, seed
+from hypothesis import strategies as st
+
+from conformance import Run, check, fail
+
+from .view import Trs, answered, segment
+
+SAFE = string.ascii_letters + string.digits + "._-"
+
+
+def _unknown_ids() -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.text(SAFE, min_size=1, max_size=40).map(lambda s: "conformance-unknown-" + s),
+        st.text(string.digits, min_size=9, max_size=12).map(lambda s: "9" + s),
+        st.text(SAFE, min_size=1, max_size=30).map(lambda s: f"#workflow/github.com/conformance-unknown/{s}"),
+        st.text(SAFE, min_size=61, max_size=200).map(lambda s: "conformance-unknown-" + s),
+    )
+
+
+@check("trs.property.unknown-ids-are-404")
+def test_unknown_ids_are_404(trs: Trs, conformance_run: Run) -> None:
+    """Generated unknown tool ids (names, numbers, Dockstore-style paths, long ids) answer 404 on
+    /tools/{id}, never 5xx ("The tool can not be found", TRS 2.0.x OpenAPI, /tools/{id} › 404)."""
+    known = set(trs.listed_ids()) | set(trs.option("tools"))
+
+    def prop(ident: str) -> None:
+        if ident in known:
+            return
+        path = f"/tools/{segment(ident)}"
+        response = trs.client.get(path, max_bytes=65536)
+        if response.status != 404:
+            raise fail(f"GET /tools/{{id}} of the unknown id {ident[:80]!r} answered {answered(response)}, not 404",
+                       response)
+
+    test: Any = given(ident=_unknown_ids())(prop)
+    for ident in ("conformance-unknown-tool", "#workflow/github.com/conformance-unknown/x",
+                  "conformance-unknown-" + "x" * 80):
+        test = example(ident=ident)(test)
+    seed(conformance_run.seed)(test)()
+
+
+@check("trs.property.offset-limit-slices")
+def test_offset_limit_give_their_slice(trs: Trs, conformance_run: Run) -> None:
+    """For a registry whose offsets are numbers (its first page's current_offset is 0), GET
+    /tools?offset=o&limit=l gives the tools o to o+l-1 of the listing ("offset: Start index of paging",
+    "limit: Amount of records to return in a given page", TRS 2.0.x OpenAPI, components › parameters)."""
+    _, pages, _ = trs.walk()
+    if pages[0].headers.get("current_offset", "").strip() != "0":
+        pytest.skip("does not apply: the server does not show numeric offsets (current_offset of the first "
+                    "page is not 0)")
+    listed = trs.listed_ids()
+    _, unfiltered = trs.listing()
+    if unfiltered.headers.get("next_page") or len(listed) >= 1000:
+        pytest.skip("GET /tools answered one page of several; slices are compared with a complete listing only")
+    size = len(listed)
+
+    def prop(offset: int, limit: int) -> None:
+        response = trs.client.get("/tools", params={"offset": str(offset), "limit": str(limit)})
+        body = response.json() if response.status == 200 else None
+        if not isinstance(body, list):
+            raise fail(f"GET /tools?offset={offset}&limit={limit} answered {answered(response)} without an array",
+                       response)
+        got = [t.get("id") for t in body if isinstance(t, dict)]
+        if got != listed[offset: offset + limit]:
+            raise fail(f"GET /tools?offset={offset}&limit={limit} gives {got[:4]}, not tools {offset} to "
+                       f"{offset + limit - 1} of the listing ({listed[offset: offset + limit][:4]})", response)
+
+    test: Any = given(offset=st.integers(0, size + 2), limit=st.integers(1, size + 2))(prop)
+    test = example(offset=0, limit=max(1, size))(test)
+    test = example(offset=1, limit=3)(test)
+    seed(conformance_run.seed)(test)()

@@ -1,0 +1,99 @@
+"""TRS tools and versions by id: schemas, ids consistent with the listing, unknown ids answered 404
+with an Error (TRS 2.0.x OpenAPI, /tools/{id}, /tools/{id}/versions, /tools/{id}/versions/{version_id})."""
+
+from __future__ import annotations
+
+from conformance import Response, SpecStore, check, fail, json_type, schema_errors
+
+from .view import UNKNOWN_ID, Trs, answered, segment
+
+
+def _validate(trs: Trs, schemas: SpecStore, name: str, body: object, response: Response, what: str) -> None:
+    errors = schema_errors(schemas.validator(trs.openapi, f"/components/schemas/{name}", openapi="3.0"), body)
+    if errors:
+        raise fail(f"{what} does not match the {name} schema: {'; '.join(errors)}", response)
+
+
+def _is_error_404(trs: Trs, schemas: SpecStore, response: Response, what: str) -> None:
+    if response.status != 404:
+        raise fail(f"GET {what} of an unknown id answered {answered(response)}, not 404", response)
+    _validate(trs, schemas, "Error", response.json(), response, f"the 404 of GET {what}")
+
+
+@check("trs.tool.schema")
+def test_tool_by_id_matches_schema(trs: Trs, schemas: SpecStore) -> None:
+    """GET /tools/{id} answers 200 with a Tool (TRS 2.0.x OpenAPI, /tools/{id} › 200)."""
+    for ident in trs.tool_ids():
+        response = trs.tool(ident)
+        if response.status != 200:
+            raise fail(f"GET /tools/{ident} answered {answered(response)}, not 200", response)
+        _validate(trs, schemas, "Tool", response.json(), response, f"GET /tools/{ident}")
+
+
+@check("trs.tool.matches-list")
+def test_tool_by_id_is_the_listed_tool(trs: Trs) -> None:
+    """GET /tools/{id} is "one specific tool": the tool with that id, with the versions the listing
+    gives it (TRS 2.0.x OpenAPI, /tools/{id}: "acts as an anchor for self references")."""
+    tools, _ = trs.listing()
+    listed = {t["id"]: t for t in tools if isinstance(t.get("id"), str)}
+    for ident in trs.tool_ids():
+        document = trs.tool_document(ident)
+        if document is None:
+            continue
+        response = trs.tool(ident)
+        if document.get("id") != ident:
+            raise fail(f"GET /tools/{ident} answered the tool {document.get('id')!r}", response)
+        if ident in listed and sorted(trs.version_ids(ident)) != sorted(
+                str(v.get("id")) for v in listed[ident].get("versions") or [] if isinstance(v, dict)):
+            raise fail(f"GET /tools/{ident} gives other versions than GET /tools lists for it", response)
+
+
+@check("trs.tool.unknown-404")
+def test_unknown_tool_is_404(trs: Trs, schemas: SpecStore) -> None:
+    """An unknown tool id answers 404 with an Error ("The tool can not be found", TRS 2.0.x OpenAPI,
+    /tools/{id} › 404)."""
+    _is_error_404(trs, schemas, trs.client.get(f"/tools/{UNKNOWN_ID}"), "/tools/{id}")
+
+
+@check("trs.versions.match-tool")
+def test_versions_are_the_tools(trs: Trs, schemas: SpecStore) -> None:
+    """GET /tools/{id}/versions "Returns all versions of the specified tool": an array of ToolVersion,
+    the same versions the tool gives (TRS 2.0.x OpenAPI, /tools/{id}/versions)."""
+    for ident in trs.tool_ids():
+        response = trs.tool_versions(ident)
+        if response.status != 200:
+            raise fail(f"GET /tools/{ident}/versions answered {answered(response)}, not 200", response)
+        body = response.json()
+        if not isinstance(body, list):
+            raise fail(f"GET /tools/{ident}/versions answered a JSON {json_type(body)}, not an array", response)
+        for item in body:
+            _validate(trs, schemas, "ToolVersion", item, response, f"a version of GET /tools/{ident}/versions")
+        got = sorted(str(v.get("id")) for v in body if isinstance(v, dict))
+        if trs.tool_document(ident) is not None and got != sorted(trs.version_ids(ident)):
+            own = sorted(trs.version_ids(ident))
+            raise fail(f"GET /tools/{ident}/versions lists {got[:5]}, the tool itself {own[:5]}", response)
+
+
+@check("trs.version.schema")
+def test_version_by_id_matches_schema(trs: Trs, schemas: SpecStore) -> None:
+    """GET /tools/{id}/versions/{version_id} answers 200 with that ToolVersion (TRS 2.0.x OpenAPI,
+    /tools/{id}/versions/{version_id} › 200)."""
+    for ident in trs.tool_ids():
+        for version_id in trs.version_ids(ident)[:2]:
+            response = trs.tool_version(ident, version_id)
+            what = f"GET /tools/{ident}/versions/{version_id}"
+            if response.status != 200:
+                raise fail(f"{what} answered {answered(response)}, not 200", response)
+            body = response.json()
+            _validate(trs, schemas, "ToolVersion", body, response, what)
+            if isinstance(body, dict) and body.get("id") != version_id:
+                raise fail(f"{what} answered the version {body.get('id')!r}", response)
+
+
+@check("trs.version.unknown-404")
+def test_unknown_version_is_404(trs: Trs, schemas: SpecStore) -> None:
+    """An unknown version of a known tool answers 404 with an Error (TRS 2.0.x OpenAPI,
+    /tools/{id}/versions/{version_id} › 404)."""
+    ident = trs.tool_ids()[0]
+    path = f"/tools/{segment(ident)}/versions/{UNKNOWN_ID}"
+    _is_error_404(trs, schemas, trs.client.get(path), "/tools/{id}/versions/{version_id}")

@@ -1,0 +1,218 @@
+"""What the TRS checks share: one cached view of a tool registry per run.
+
+Every answer several checks need (the tool classes, the unfiltered listing, each tool, its versions, the
+descriptors and files of a bounded sample of versions) is fetched once. Tool ids are sent percent-encoded
+as one path segment (a Dockstore id such as ``#workflow/github.com/org/repo`` holds ``#`` and ``/``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from conformance import Response, ServiceView, fail, json_type
+
+#: At most this many tools, versions of each, are read in depth (descriptors, files, zips).
+MAX_TOOLS = 3
+MAX_VERSIONS = 2
+#: Paging is walked with this page size, for at most this many pages.
+PAGE_LIMIT = 2
+MAX_PAGES = 50
+#: GXFORMAT2 is how the 2.0.1 OpenAPI's description names Galaxy; its DescriptorType enum says GALAXY (erratum E2).
+DESCRIPTOR_TYPES = ("CWL", "WDL", "NFL", "GALAXY", "GXFORMAT2", "SMK")
+UNKNOWN_ID = "no-such-tool-7f3a9c2e"
+#: Checksum ``type`` names (GA4GH hash-alg registry and common spellings) → hashlib names.
+HASHES = {"sha-256": "sha256", "sha256": "sha256", "sha-512": "sha512", "sha512": "sha512", "sha-1": "sha1",
+          "sha1": "sha1", "md5": "md5", "sha-384": "sha384", "sha384": "sha384"}
+
+
+def segment(value: str) -> str:
+    return quote(value, safe="")
+
+
+def answered(response: Response) -> str:
+    return f"{response.status} {response.reason}".strip()
+
+
+def recompute(algorithm: str, content: bytes) -> str | None:
+    """The hex digest of ``content`` under the named algorithm, or None for one the harness does not know."""
+    name = HASHES.get(algorithm.strip().lower())
+    return hashlib.new(name, content).hexdigest() if name else None
+
+
+@dataclass(frozen=True)
+class Case:
+    """One descriptor type of one version of one tool, to read in depth."""
+
+    tool: str
+    version: str
+    kind: str
+
+    @property
+    def base(self) -> str:
+        return f"/tools/{segment(self.tool)}/versions/{segment(self.version)}"
+
+    def __str__(self) -> str:
+        return f"{self.tool} {self.version} {self.kind}"
+
+
+class Trs(ServiceView):
+    """The run's view of one TRS service."""
+
+    @property
+    def openapi(self) -> str:
+        return f"trs/{self.version}/openapi/openapi.yaml"
+
+    def json_of(self, response: Response, what: str) -> Any:
+        if response.status != 200:
+            raise fail(f"GET {what} answered {answered(response)}, not 200", response)
+        return response.json()
+
+    # -- listing -----------------------------------------------------------------------------------
+
+    def tool_classes(self) -> Response:
+        return self.memo("toolClasses", lambda: self.client.get("/toolClasses"))
+
+    def listing(self) -> tuple[list[dict[str, Any]], Response]:
+        """The unfiltered listing (one GET /tools, the server's default page), its tools that are objects."""
+        def make() -> tuple[list[dict[str, Any]], Response]:
+            response = self.client.get("/tools")
+            body = self.json_of(response, "/tools")
+            if not isinstance(body, list):
+                raise fail(f"GET /tools answered a JSON {json_type(body)}, not an array", response)
+            return [t for t in body if isinstance(t, dict)], response
+        return self.memo("listing", make)
+
+    def listed_ids(self) -> list[str]:
+        tools, _ = self.listing()
+        return [t["id"] for t in tools if isinstance(t.get("id"), str)]
+
+    def query(self, params: dict[str, str]) -> tuple[list[dict[str, Any]], Response]:
+        def make() -> tuple[list[dict[str, Any]], Response]:
+            response = self.client.get("/tools", params=params)
+            what = "/tools?" + "&".join(f"{k}={v}" for k, v in params.items())
+            body = self.json_of(response, what)
+            if not isinstance(body, list):
+                raise fail(f"GET {what} answered a JSON {json_type(body)}, not an array", response)
+            return [t for t in body if isinstance(t, dict)], response
+        return self.memo(("query", tuple(sorted(params.items()))), make)
+
+    def walk(self) -> tuple[list[str], list[Response], str | None]:
+        """The ids of the listing walked page by page (``limit`` PAGE_LIMIT, following ``next_page``), the
+        pages' answers, and why the walk stopped early (None when it reached a page without next_page)."""
+        def make() -> tuple[list[str], list[Response], str | None]:
+            ids: list[str] = []
+            pages: list[Response] = []
+            response = self.client.get("/tools", params={"limit": str(PAGE_LIMIT)})
+            while True:
+                body = self.json_of(response, "/tools page")
+                if not isinstance(body, list):
+                    raise fail(f"a page of /tools is a JSON {json_type(body)}, not an array", response)
+                pages.append(response)
+                ids.extend(t["id"] for t in body if isinstance(t, dict) and isinstance(t.get("id"), str))
+                following = response.headers.get("next_page")
+                if not following:
+                    return ids, pages, None
+                if len(pages) >= MAX_PAGES:
+                    return ids, pages, f"more than {MAX_PAGES} pages"
+                response = self.client.get(following)
+        return self.memo("walk", make)
+
+    # -- tools and versions ------------------------------------------------------------------------
+
+    def tool_ids(self) -> list[str]:
+        """The tools read in depth: the profile's, then the listing's, at most MAX_TOOLS."""
+        ids = list(dict.fromkeys([*self.option("tools"), *self.listed_ids()]))
+        if not ids:
+            pytest.skip("does not apply: the registry lists no tools and the profile names none")
+        return ids[:MAX_TOOLS]
+
+    def tool(self, ident: str) -> Response:
+        return self.memo(("tool", ident), lambda: self.client.get(f"/tools/{segment(ident)}"))
+
+    def tool_versions(self, ident: str) -> Response:
+        return self.memo(("versions", ident), lambda: self.client.get(f"/tools/{segment(ident)}/versions"))
+
+    def tool_document(self, ident: str) -> dict[str, Any] | None:
+        response = self.tool(ident)
+        return response.json_object() if response.status == 200 else None
+
+    def version_ids(self, ident: str) -> list[str]:
+        document = self.tool_document(ident) or {}
+        versions = document.get("versions")
+        if not isinstance(versions, list):
+            return []
+        return [v["id"] for v in versions if isinstance(v, dict) and isinstance(v.get("id"), str)]
+
+    def tool_version(self, ident: str, version_id: str) -> Response:
+        return self.memo(("version", ident, version_id), lambda: self.client.get(
+            f"/tools/{segment(ident)}/versions/{segment(version_id)}"))
+
+    def sampled_versions(self, ident: str) -> list[dict[str, Any]]:
+        """The first MAX_VERSIONS versions GET /tools/{id} gives (none if it gives no tool)."""
+        versions = (self.tool_document(ident) or {}).get("versions")
+        if not isinstance(versions, list):
+            return []
+        return [v for v in versions if isinstance(v, dict)][:MAX_VERSIONS]
+
+    def cases(self) -> list[Case]:
+        """(tool, version, descriptor type) for each descriptor type the sampled versions declare."""
+        def make() -> list[Case]:
+            found: list[Case] = []
+            for ident in self.tool_ids():
+                for version in self.sampled_versions(ident):
+                    kinds = version.get("descriptor_type")
+                    if not isinstance(version.get("id"), str) or not isinstance(kinds, list):
+                        continue
+                    found.extend(Case(ident, version["id"], k) for k in kinds if k in DESCRIPTOR_TYPES)
+            if not found:
+                pytest.skip("does not apply: no sampled tool version declares a descriptor_type")
+            return found
+        return self.memo("cases", make)
+
+    def versions_with_containerfile(self) -> list[tuple[str, str]]:
+        found = []
+        for ident in self.tool_ids():
+            for version in self.sampled_versions(ident):
+                if version.get("containerfile") is True and isinstance(version.get("id"), str):
+                    found.append((ident, version["id"]))
+        if not found:
+            pytest.skip("does not apply: no sampled tool version reports containerfile: true")
+        return found
+
+    # -- descriptors and files ---------------------------------------------------------------------
+
+    def get(self, path: str, **kwargs: Any) -> Response:
+        key = ("get", path, tuple(sorted((k, repr(v)) for k, v in kwargs.items())))
+        return self.memo(key, lambda: self.client.get(path, **kwargs))
+
+    def descriptor(self, case: Case, plain: bool = False, relative: str | None = None) -> Response:
+        kind = f"PLAIN_{case.kind}" if plain else case.kind
+        path = f"{case.base}/{kind}/descriptor"
+        if relative is not None:
+            path += "/" + quote(relative.lstrip("/"), safe="/")
+        return self.get(path)
+
+    def files(self, case: Case) -> Response:
+        return self.get(f"{case.base}/{case.kind}/files")
+
+    def listed_files(self, case: Case) -> list[dict[str, Any]]:
+        """The ToolFiles /files lists for the case (skips the case if /files does not answer a list)."""
+        response = self.files(case)
+        body = response.json() if response.status == 200 else None
+        if not isinstance(body, list):
+            pytest.skip(f"GET {case.base}/{case.kind}/files gave no list (see trs.files.schema)")
+        return [f for f in body if isinstance(f, dict) and isinstance(f.get("path"), str)]
+
+    def zip(self, case: Case) -> Response:
+        return self.get(f"{case.base}/{case.kind}/files", params={"format": "zip"})
+
+    def tests(self, case: Case) -> Response:
+        return self.get(f"{case.base}/{case.kind}/tests")
+
+    def containerfile(self, ident: str, version_id: str) -> Response:
+        return self.get(f"/tools/{segment(ident)}/versions/{segment(version_id)}/containerfile")

@@ -1,0 +1,59 @@
+"""The TRS suite beyond the generic fault matrix: choices the OpenAPI allows that the reference server
+does not make are never failed (no paging headers, opaque offsets, a checksum type spelled sha256)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from conformance_suites.trs.reference.app import TrsApp
+
+from conformance.reference.app import Reply, Request, json_reply, route
+from conformance.reference.server import ReferenceServer
+from conformance.testing import run_profile
+
+
+class AllowedChoices(TrsApp):
+    """A registry with opaque offsets and no paging headers, checksums typed ``sha256``, and no tests."""
+
+    @route("GET", "/tools")
+    def tools(self, request: Request) -> Reply:
+        if request.arg("offset") not in (None, "start"):
+            return json_reply([])
+        reply = super().tools(request)
+        reply.headers = {"Content-Type": "application/json"}
+        return reply
+
+    def wrapper(self, content: str, *, checksum_fault: bool = False) -> dict[str, object]:
+        return {"content": content, "checksum": [{"type": "sha256",
+                                                  "checksum": hashlib.sha256(content.encode()).hexdigest()}]}
+
+    @route("GET", "/tools/{id}/versions/{version_id}/{type}/tests")
+    def tests(self, request: Request) -> Reply:
+        return self.error(404, "no tests for this descriptor type")
+
+
+def test_allowed_choices_are_never_failed(report_root: Path, specs_dir: str | None) -> None:
+    with ReferenceServer(AllowedChoices(version="2.0.1")) as server:
+        entry = {"standard": "trs", "version": "2.0.1", "url": server.url}
+        result = run_profile({"initiative": "trs choices", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, standards=["trs"])
+    assert result.failed() == [] and result.errors() == [], result.output
+    # without next_page the walk cannot be judged; without numeric offsets the empty page neither
+    assert result.outcome("trs.paging.offset-beyond-end-empty") == "skipped"
+    assert result.outcome("trs.checksum.matches-content") == "passed"
+    assert result.outcome("trs.tests.schema") == "passed"
+
+
+def test_every_file_of_a_version_is_verified(report_root: Path, specs_dir: str | None) -> None:
+    with ReferenceServer(TrsApp(version="2.0.1")) as server:
+        entry = {"standard": "trs", "version": "2.0.1", "url": server.url}
+        result = run_profile({"initiative": "trs", "services": [entry]}, report_root, specs_dir=specs_dir,
+                             standards=["trs"])
+    assert result.exit_code == 0, result.output
+    scorecard = json.loads((result.run_dir / "scorecard.json").read_text())
+    assert scorecard["verdict"]
+    for check_id in ("trs.files.zip-complete", "trs.checksum.matches-content", "trs.paging.walk-complete",
+                     "trs.tools.filter-matches", "trs.tools.filter-subset"):
+        assert result.outcome(check_id) == "passed", check_id
