@@ -345,7 +345,8 @@ class TrsApp(ReferenceApp):
         listed = []
         for path, (role, content) in files.items():
             digest = sha256(content.upper()) if self.has("toolfile-checksum-wrong") else sha256(content)
-            listed.append({"path": path, "file_type": role, "checksum": {"type": "sha-256", "checksum": digest}})
+            file_type = "DESCRIPTOR" if self.has("toolfile-type-not-in-enum") else role
+            listed.append({"path": path, "file_type": file_type, "checksum": {"type": "sha-256", "checksum": digest}})
         return json_reply(listed)
 
     @route("GET", "/tools/{id}/versions/{version_id}/{type}/tests")
