@@ -64,7 +64,9 @@ class TesApp(ReferenceApp):
 
     @classmethod
     def demo_entries(cls) -> list[dict[str, Any]]:
-        return [{"standard": "tes", "version": cls.versions[-1], "reference": True, "writes": True,
+        """1.0.0 read-only, and 1.1.0 with writes (it creates two tasks on this embedded server only)."""
+        return [{"standard": "tes", "version": cls.versions[0], "reference": True},
+                {"standard": "tes", "version": cls.versions[-1], "reference": True, "writes": True,
                  "poll_seconds": 5, "submit": {"executors": [{"image": "alpine", "command": ["echo", "hello"]}]}}]
 
     # -- helpers -----------------------------------------------------------------------------------
@@ -137,7 +139,9 @@ class TesApp(ReferenceApp):
             return self.error(400, "view must be MINIMAL, BASIC or FULL")
         tasks = [t for t in self.tasks.values() if not (self.has("created-not-listed") and t["id"] in self.submitted)]
         prefix = request.arg("name_prefix")
-        if prefix and not self.has("name-prefix-ignored"):
+        if prefix and self.has("name-prefix-substring"):
+            tasks = [t for t in tasks if prefix in str(t.get("name", ""))]
+        elif prefix and not self.has("name-prefix-ignored"):
             tasks = [t for t in tasks if str(t.get("name", "")).startswith(prefix)]
         if self.version >= "1.1":
             state = request.arg("state")
