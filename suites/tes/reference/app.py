@@ -10,6 +10,7 @@ and tag filters follow the spec; a fault breaks one rule and stays self-consiste
 from __future__ import annotations
 
 import copy
+import secrets
 from typing import Any
 
 from conformance import ReferenceApp, Reply, Request, json_reply, route, service_info_document
@@ -61,6 +62,10 @@ class TesApp(ReferenceApp):
         self.went_back: set[str] = set()
         self.posts = 0
         self._explicit = False
+        #: The bearer token /tasks requires (issued to the run); ``open`` (set only by tests that build
+        #: the server themselves) serves without one.
+        self.token = secrets.token_urlsafe(24)
+        self.open = bool(self.options.get("open"))
 
     @classmethod
     def demo_entries(cls) -> list[dict[str, Any]]:
@@ -68,6 +73,17 @@ class TesApp(ReferenceApp):
         return [{"standard": "tes", "version": cls.versions[0], "reference": True},
                 {"standard": "tes", "version": cls.versions[-1], "reference": True, "writes": True,
                  "poll_seconds": 5, "submit": {"executors": [{"image": "alpine", "command": ["echo", "hello"]}]}}]
+
+    def issued_secrets(self) -> dict[str, str]:
+        return {"bearer_token_env": self.token}
+
+    def handle(self, request: Request) -> Reply:
+        if request.path.startswith(f"{self.base_path}/tasks") and not self.open:
+            header = request.header("Authorization")
+            forged = self.has("forged-token-accepted") and bool(header) and str(header).startswith("Bearer ")
+            if header != f"Bearer {self.token}" and not forged:
+                return self.error(401, "a valid bearer token is required")
+        return super().handle(request)
 
     # -- helpers -----------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ def _entry(server: ReferenceServer, version: str, **options: Any) -> dict[str, A
 
 @pytest.mark.parametrize("version", ["1.0.0", "1.1.0"])
 def test_read_only_run_is_clean_and_sends_no_post(version: str, report_root: Path, specs_dir: str | None) -> None:
-    app = TesApp(version=version)
+    app = TesApp(version=version, options={"open": True})
     with ReferenceServer(app) as server:
         result = run_profile({"initiative": f"tes {version}", "services": [_entry(server, version, submit=SUBMIT)]},
                              report_root, specs_dir=specs_dir, standards=["tes"])
@@ -39,7 +39,7 @@ def test_read_only_run_is_clean_and_sends_no_post(version: str, report_root: Pat
 @pytest.mark.parametrize("version", ["1.0.0", "1.1.0"])
 def test_run_with_writes_is_clean_and_leaves_nothing_running(version: str, report_root: Path,
                                                              specs_dir: str | None) -> None:
-    app = TesApp(version=version)
+    app = TesApp(version=version, options={"open": True})
     with ReferenceServer(app) as server:
         result = run_profile({"initiative": f"tes writes {version}", "services": [
             _entry(server, version, writes=True, submit=SUBMIT, poll_seconds=5)]},
@@ -54,7 +54,7 @@ def test_run_with_writes_is_clean_and_leaves_nothing_running(version: str, repor
 
 
 def test_a_task_that_never_ends_fails_and_is_cancelled(report_root: Path) -> None:
-    app = TesApp(faults=["task-never-ends"])
+    app = TesApp(faults=["task-never-ends"], options={"open": True})
     with ReferenceServer(app) as server:
         result = run_profile({"initiative": "tes never ends", "services": [
             _entry(server, "1.1.0", writes=True, submit=SUBMIT, poll_seconds=1)]},
@@ -65,7 +65,7 @@ def test_a_task_that_never_ends_fails_and_is_cancelled(report_root: Path) -> Non
 
 
 def test_a_1_1_state_on_a_1_0_server_fails(report_root: Path) -> None:
-    app = TesApp(version="1.0.0")
+    app = TesApp(version="1.0.0", options={"open": True})
     app.tasks["task-03"]["state"] = "PREEMPTED"
     with ReferenceServer(app) as server:
         result = run_profile({"initiative": "tes 1.0 preempted", "services": [_entry(server, "1.0.0")]},
