@@ -46,13 +46,13 @@ def test_name_prefix_keeps_exactly_the_matching_tasks(tes: Tes, conformance_run:
                  if not isinstance(t, dict) or not str(t.get("name") or "").startswith(prefix)]
         if wrong:
             raise fail(f"GET /tasks?name_prefix={prefix} listed task(s) {', '.join(map(repr, wrong[:5]))} whose name "
-                       "does not start with it", response)
+                       "does not start with it", response, caused_by="tes.list.name-prefix")
         ids = {t.get("id") for t in tasks if isinstance(t, dict)}
         lost = [t.get("id") for t in everything if str(t.get("name") or "").startswith(prefix)
                 and t.get("state") in FINAL and t.get("id") not in ids]
         if lost and len(tasks) < ALL_PAGE_SIZE:
             raise fail(f"GET /tasks?name_prefix={prefix} left out matching task(s) {', '.join(map(repr, lost[:5]))}",
-                       response)
+                       response, caused_by="tes.list.name-prefix")
 
     test: Any = given(prefix=_pieces(names))(prop)
     test = example(prefix=names[0])(test)

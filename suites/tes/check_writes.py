@@ -26,14 +26,18 @@ def test_created_task_is_listed(tes: Tes) -> None:
     """The created task is tracked: GET /tasks lists it ("List tasks tracked by the TES server. This
     includes queued, active and completed tasks", TES 1.0.0 and 1.1.0 ListTasks)."""
     task_id, _ = tes.submitted()
-    response = tes.client.get("/tasks", params={"view": "MINIMAL", "page_size": str(ALL_PAGE_SIZE),
-                                                "name_prefix": "ga4gh-conformance-run"})
+    # Unfiltered, so that a broken name_prefix filter is not blamed here too.
+    response = tes.client.get("/tasks", params={"view": "MINIMAL", "page_size": str(ALL_PAGE_SIZE)})
     body = response.json_object() if response.status == 200 else None
     tasks = body.get("tasks") if body is not None else None
     if not isinstance(tasks, list):
         pytest.skip("GET /tasks did not answer a tasks array (see tes.list.response)")
-    if len(tasks) < ALL_PAGE_SIZE and task_id not in [t.get("id") for t in tasks if isinstance(t, dict)]:
-        raise fail(f"GET /tasks does not list the task {task_id} just created", response)
+    if task_id in [t.get("id") for t in tasks if isinstance(t, dict)]:
+        return
+    if len(tasks) >= ALL_PAGE_SIZE or (body or {}).get("next_page_token"):
+        pytest.skip(f"cannot decide: the first page of {len(tasks)} tasks does not hold the new task and the list "
+                    "goes on")
+    raise fail(f"GET /tasks does not list the task {task_id} just created", response)
 
 
 @check("tes.submit.final-state")
