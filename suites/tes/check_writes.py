@@ -1,0 +1,111 @@
+"""With ``writes: true`` and a ``submit`` task: POST /tasks, the task listed, polled to a final state
+through legal states, its logs, and POST /tasks/{id}:cancel (TES 1.0.0 and 1.1.0 CreateTask, ListTasks,
+GetTask, CancelTask). Every task the suite creates is cancelled when the run ends unless it is over."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance import check, fail
+
+from .view import ACTIVE, ALL_PAGE_SIZE, FINAL, Tes, task_path
+
+
+@check("tes.submit.create")
+def test_create_returns_an_id(tes: Tes) -> None:
+    """POST /tasks with a valid task answers 200 with a CreateTaskResponse whose required ``id`` names
+    the task (TES 1.0.0 and 1.1.0 CreateTask, tesCreateTaskResponse required: id)."""
+    tes.require_writes()
+    task_id, response = tes.memo("submitted", lambda: tes.create("run"))
+    if task_id is None:
+        raise fail(f"POST /tasks answered {response.status} without a task id", response)
+
+
+@check("tes.submit.listed")
+def test_created_task_is_listed(tes: Tes) -> None:
+    """The created task is tracked: GET /tasks lists it ("List tasks tracked by the TES server. This
+    includes queued, active and completed tasks", TES 1.0.0 and 1.1.0 ListTasks)."""
+    task_id, _ = tes.submitted()
+    # Unfiltered, so that a broken name_prefix filter is not blamed here too.
+    response = tes.client.get("/tasks", params={"view": "MINIMAL", "page_size": str(ALL_PAGE_SIZE)})
+    body = response.json_object() if response.status == 200 else None
+    tasks = body.get("tasks") if body is not None else None
+    if not isinstance(tasks, list):
+        pytest.skip("GET /tasks did not answer a tasks array (see tes.list.response)")
+    if task_id in [t.get("id") for t in tasks if isinstance(t, dict)]:
+        return
+    if len(tasks) >= ALL_PAGE_SIZE or (body or {}).get("next_page_token"):
+        pytest.skip(f"cannot decide: the first page of {len(tasks)} tasks does not hold the new task and the list "
+                    "goes on")
+    raise fail(f"GET /tasks does not list the task {task_id} just created", response)
+
+
+@check("tes.submit.final-state")
+def test_created_task_reaches_a_final_state(tes: Tes) -> None:
+    """The created task, polled, reaches a final state within the suite's time budget, through states
+    of the version (TES 1.0.0 and 1.1.0 tesState)."""
+    task_id, seen, response = tes.finished()
+    if not seen:
+        raise fail(f"GET /tasks/{task_id} never answered the task's state", response)
+    outside = [s for s in seen if s not in tes.states()]
+    if outside:
+        raise fail(f"task {task_id} went through state(s) {', '.join(outside)}, not TES {tes.version} states", response)
+    if seen[-1] not in FINAL:
+        raise fail(f"task {task_id} was still {seen[-1]} after the polling budget (states seen: "
+                   f"{' → '.join(seen)})", response)
+
+
+@check("tes.submit.transitions")
+def test_polled_states_never_go_back(tes: Tes) -> None:
+    """Once over (COMPLETE, EXECUTOR_ERROR, SYSTEM_ERROR, CANCELED) a task is never seen queued,
+    initializing, running or paused again (TES 1.0.0 and 1.1.0 tesState definitions), polled after its
+    end too."""
+    task_id, seen, _ = tes.finished()
+    if not seen or seen[-1] not in FINAL:
+        pytest.skip("the created task did not reach a final state (see tes.submit.final-state)")
+    again = tes.client.get(task_path(task_id), params={"view": "MINIMAL"})
+    body = again.json_object() if again.status == 200 else None
+    if body is not None and body.get("state") in ACTIVE:
+        raise fail(f"task {task_id} was {seen[-1]} and is now {body['state']} (states seen: "
+                   f"{' → '.join([*seen, body['state']])})", again)
+
+
+@check("tes.submit.logs")
+def test_finished_task_has_logs(tes: Tes) -> None:
+    """A task that ran has task logs with one executor log per executor run, each with its exit_code
+    (TES 1.0.0 and 1.1.0 tesTask.logs, tesTaskLog required: logs, tesExecutorLog required: exit_code)."""
+    task_id, seen, _ = tes.finished()
+    if not seen or seen[-1] not in ("COMPLETE", "EXECUTOR_ERROR"):
+        pytest.skip("the created task did not run to COMPLETE or EXECUTOR_ERROR")
+    response = tes.client.get(task_path(task_id), params={"view": "FULL"})
+    body = response.json_object() if response.status == 200 else None
+    logs = body.get("logs") if body is not None else None
+    if not isinstance(logs, list) or not logs or not isinstance(logs[-1], dict):
+        raise fail(f"task {task_id} ended {seen[-1]} but its FULL view has no task logs", response)
+    executor_logs = logs[-1].get("logs")
+    if not isinstance(executor_logs, list) or not executor_logs:
+        raise fail(f"task {task_id} ended {seen[-1]} but its task log has no executor logs", response)
+    if not all(isinstance(e, dict) and isinstance(e.get("exit_code"), int) for e in executor_logs):
+        raise fail(f"task {task_id}: an executor log has no integer exit_code", response)
+
+
+@check("tes.submit.cancel")
+def test_cancel_stops_a_task(tes: Tes) -> None:
+    """POST /tasks/{id}:cancel of a task that is not over answers 200 and the task ends CANCELED
+    (or CANCELING in 1.1.0) (TES 1.0.0 and 1.1.0 CancelTask, tesState CANCELED/CANCELING)."""
+    task_id, created = tes.create("cancel")
+    if task_id is None:
+        pytest.skip(f"POST /tasks answered {created.status} without a task id (see tes.submit.create)")
+    response = tes.client.post(f"{task_path(task_id)}:cancel", json={})
+    if response.status != 200:
+        raise fail(f"POST /tasks/{task_id}:cancel answered {response.status}, not 200", response)
+    seen, last = tes.poll(task_id)
+    if not seen:
+        raise fail(f"after cancelling, GET /tasks/{task_id} never answered the task's state", last)
+    ended = seen[-1]
+    allowed = {"CANCELED", "CANCELING"} if tes.at_least("1.1.0") else {"CANCELED"}
+    if ended in ("COMPLETE", "EXECUTOR_ERROR", "SYSTEM_ERROR") and len(seen) == 1:
+        pytest.skip(f"the task was already {ended} when cancelled")
+    if ended not in allowed:
+        raise fail(f"task {task_id} was cancelled but is {ended} (states seen after the cancel: "
+                   f"{' → '.join(seen)})", last)

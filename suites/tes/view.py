@@ -1,0 +1,186 @@
+"""What the TES checks share: one cached view of a Task Execution Service per run.
+
+Reads (service-info, the task list in each view, filtered lists, tasks by id) are fetched once. The
+list is read as one large page (:data:`ALL_PAGE_SIZE`, under the spec's 2048) and walked in small pages
+(:data:`WALK_PAGE_SIZE`) for at most :data:`MAX_PAGES` pages, so a run against a large server stays
+bounded. With ``writes: true`` the view creates tasks from the profile's ``submit`` and, when the run
+ends (:meth:`Tes.close`), cancels every one it created that is not yet in a final state.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from conformance import Response, ServiceView
+
+#: States of TES 1.0.0 (tesState) and those 1.1.0 adds.
+STATES_1_0 = ("UNKNOWN", "QUEUED", "INITIALIZING", "RUNNING", "PAUSED", "COMPLETE", "EXECUTOR_ERROR",
+              "SYSTEM_ERROR", "CANCELED")
+STATES_1_1 = (*STATES_1_0, "PREEMPTED", "CANCELING")
+#: States whose definitions say the task is over: it "has completed running", an executor or the system
+#: "stopped" it, or it "was canceled" (tesState). PREEMPTED is left out: a system may re-queue it.
+FINAL = ("COMPLETE", "EXECUTOR_ERROR", "SYSTEM_ERROR", "CANCELED")
+#: States a task that is over can never report again.
+ACTIVE = ("QUEUED", "INITIALIZING", "RUNNING", "PAUSED")
+VIEWS = ("MINIMAL", "BASIC", "FULL")
+ALL_PAGE_SIZE = 2047
+WALK_PAGE_SIZE = 5
+MAX_PAGES = 50
+#: Tasks read by id in each view.
+MAX_TASKS = 5
+#: How long a submitted task may take to reach a final state, and the longest pause between polls.
+POLL_SECONDS = 120.0
+POLL_PAUSE = 2.0
+#: Name prefix of the tasks the suite creates (so that they can be told from others').
+TASK_NAME = "ga4gh-conformance"
+
+
+def task_path(task_id: str) -> str:
+    return f"/tasks/{quote(task_id, safe='')}"
+
+
+UNKNOWN_ID = "ga4gh-conformance-no-such-task-0000"
+
+
+class Tes(ServiceView):
+    """The run's view of one TES service."""
+
+    created: list[str]
+
+    def states(self) -> tuple[str, ...]:
+        return STATES_1_1 if self.at_least("1.1.0") else STATES_1_0
+
+    # -- reads -------------------------------------------------------------------------------------
+
+    def service_info(self) -> tuple[dict[str, Any], Response]:
+        response = self.memo("service-info", lambda: self.client.get("/service-info"))
+        body = response.json_object() if response.status == 200 else None
+        if body is None:
+            pytest.skip(f"GET /service-info answered {response.status} without a JSON object "
+                        "(see service-info.endpoint.answers-200)")
+        return body, response
+
+    def list_response(self, **params: str) -> Response:
+        key = ("list", tuple(sorted(params.items())))
+        return self.memo(key, lambda: self.client.get("/tasks", params=params or None))
+
+    def listed(self, **params: str) -> tuple[list[dict[str, Any]], Response]:
+        """The tasks of one page of GET /tasks; skips when it is not a ListTasksResponse."""
+        response = self.list_response(**params)
+        body = response.json_object() if response.status == 200 else None
+        tasks = body.get("tasks") if body is not None else None
+        if not isinstance(tasks, list) or not all(isinstance(t, dict) for t in tasks):
+            pytest.skip(f"GET /tasks answered {response.status} without a tasks array of objects "
+                        "(see tes.list.response)")
+        return tasks, response
+
+    def all_tasks(self, view: str = "BASIC") -> tuple[list[dict[str, Any]], Response]:
+        """The tasks of one large page, in ``view``."""
+        return self.listed(view=view, page_size=str(ALL_PAGE_SIZE))
+
+    def ids(self) -> list[str]:
+        """Task ids: the profile's, then the listed ones, each once."""
+        def read() -> list[str]:
+            found = list(self.option("tasks"))
+            try:
+                tasks, _ = self.all_tasks("MINIMAL")
+            except pytest.skip.Exception:
+                tasks = []
+            for task in tasks:
+                if isinstance(task.get("id"), str) and task["id"] not in found:
+                    found.append(task["id"])
+            return found
+        found: list[str] = self.memo("ids", read)
+        if not found:
+            pytest.skip("the profile names no task and GET /tasks lists none")
+        return found
+
+    def task(self, task_id: str, view: str | None) -> Response:
+        params = {"view": view} if view else None
+        return self.memo(("task", task_id, view), lambda: self.client.get(task_path(task_id), params=params))
+
+    def tasks(self, view: str | None) -> list[tuple[str, dict[str, Any], Response]]:
+        """(id, task, response) of the first tasks read by id in ``view`` (None: no view parameter)."""
+        found = []
+        for task_id in self.ids()[:MAX_TASKS]:
+            response = self.task(task_id, view)
+            body = response.json_object() if response.status == 200 else None
+            if body is not None:
+                found.append((task_id, body, response))
+        if not found:
+            pytest.skip("no task could be read by id (see tes.task.get-by-id)")
+        return found
+
+    # -- writes ------------------------------------------------------------------------------------
+
+    def require_writes(self) -> dict[str, Any]:
+        if self.service.options.get("writes") is not True:
+            pytest.skip("does not apply: the profile entry does not say writes: true")
+        submit = self.service.options.get("submit")
+        if not isinstance(submit, dict):
+            pytest.skip("does not apply: the profile entry gives no submit task")
+        return dict(submit)
+
+    def create(self, label: str) -> tuple[str | None, Response]:
+        """POST /tasks with the profile's task, named for the suite; remembers the id to cancel it."""
+        submit = self.require_writes()
+        document = {**submit, "name": f"{TASK_NAME}-{label}"}
+        response = self.client.post("/tasks", json=document)
+        body = response.json_object() if response.status == 200 else None
+        task_id = body.get("id") if body is not None else None
+        if isinstance(task_id, str) and task_id:
+            self.created_ids().append(task_id)
+            return task_id, response
+        return None, response
+
+    def created_ids(self) -> list[str]:
+        if not hasattr(self, "created"):
+            self.created = []
+        return self.created
+
+    def submitted(self) -> tuple[str, Response]:
+        """The task created for the run (once); skips when the service did not give an id."""
+        task_id, response = self.memo("submitted", lambda: self.create("run"))
+        if task_id is None:
+            pytest.skip("POST /tasks gave no task id (see tes.submit.create)")
+        return task_id, response
+
+    def poll(self, task_id: str) -> tuple[list[str], Response]:
+        """The states seen polling the task (MINIMAL view) until a final one or :data:`POLL_SECONDS`."""
+        seen: list[str] = []
+        limit = self.service.options.get("poll_seconds")
+        deadline = time.monotonic() + (float(limit) if isinstance(limit, (int, float)) else POLL_SECONDS)
+        pause = 0.05
+        while True:
+            response = self.client.get(task_path(task_id), params={"view": "MINIMAL"})
+            body = response.json_object() if response.status == 200 else None
+            state = body.get("state") if body is not None else None
+            if isinstance(state, str) and (not seen or seen[-1] != state):
+                seen.append(state)
+            if state in FINAL or time.monotonic() + pause > deadline:
+                return seen, response
+            time.sleep(pause)
+            pause = min(pause * 2, POLL_PAUSE)
+
+    def finished(self) -> tuple[str, list[str], Response]:
+        """The submitted task polled once to its end: (id, states seen, last response)."""
+        task_id, _ = self.submitted()
+        seen, response = self.memo("finished", lambda: self.poll(task_id))
+        return task_id, seen, response
+
+    def close(self) -> None:
+        """Cancel every task this run created that is not in a final state (cleanup, also after a
+        failure or an interrupted run)."""
+        for task_id in self.created_ids():
+            try:
+                response = self.client.get(task_path(task_id), params={"view": "MINIMAL"})
+                body = response.json_object() if response.status == 200 else None
+                if body is not None and body.get("state") in FINAL:
+                    continue
+                self.client.post(f"{task_path(task_id)}:cancel", json={})
+            except Exception:  # cleanup goes on with the next task whatever happened
+                continue

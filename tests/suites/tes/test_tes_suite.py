@@ -1,0 +1,73 @@
+"""The TES reference server passes clean in both versions, read-only and with writes; read-only runs
+send no POST; a run with writes leaves no task of its own unfinished, even when one never ends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conformance_suites.tes.reference.app import FINAL, TesApp
+
+from conformance.reference.server import ReferenceServer
+from conformance.testing import run_profile
+
+SUBMIT = {"executors": [{"image": "alpine", "command": ["echo", "hello"]}]}
+
+
+def _entry(server: ReferenceServer, version: str, **options: Any) -> dict[str, Any]:
+    return {"standard": "tes", "version": version, "url": server.url, **options}
+
+
+@pytest.mark.parametrize("version", ["1.0.0", "1.1.0"])
+def test_read_only_run_is_clean_and_sends_no_post(version: str, report_root: Path, specs_dir: str | None) -> None:
+    app = TesApp(version=version, options={"open": True})
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": f"tes {version}", "services": [_entry(server, version, submit=SUBMIT)]},
+                             report_root, specs_dir=specs_dir, standards=["tes"])
+    assert result.failed() == [], result.output
+    assert result.errors() == [], result.output
+    assert app.posts == 0
+    assert app.submitted == set()
+    check = result.check("tes.submit.create")
+    assert check.outcome == "skipped" and check.message.startswith("does not apply: ")
+    expected = "skipped" if version == "1.0.0" else "passed"
+    assert result.outcome("tes.list.state-filter") == expected
+    assert result.outcome("tes.view.basic") == "passed"
+
+
+@pytest.mark.parametrize("version", ["1.0.0", "1.1.0"])
+def test_run_with_writes_is_clean_and_leaves_nothing_running(version: str, report_root: Path,
+                                                             specs_dir: str | None) -> None:
+    app = TesApp(version=version, options={"open": True})
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": f"tes writes {version}", "services": [
+            _entry(server, version, writes=True, submit=SUBMIT, poll_seconds=5)]},
+            report_root, specs_dir=specs_dir, standards=["tes"])
+    assert result.failed() == [], result.output
+    assert result.errors() == [], result.output
+    for check_id in ("tes.submit.create", "tes.submit.listed", "tes.submit.final-state", "tes.submit.logs",
+                     "tes.submit.cancel", "tes.submit.transitions"):
+        assert result.outcome(check_id) == "passed", (check_id, result.check(check_id))
+    assert len(app.submitted) == 2
+    assert all(app.tasks[t]["state"] in FINAL for t in app.submitted)
+
+
+def test_a_task_that_never_ends_fails_and_is_cancelled(report_root: Path) -> None:
+    app = TesApp(faults=["task-never-ends"], options={"open": True})
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "tes never ends", "services": [
+            _entry(server, "1.1.0", writes=True, submit=SUBMIT, poll_seconds=1)]},
+            report_root, checks=["tes.submit.final-state"])
+    check = result.check("tes.submit.final-state")
+    assert check.outcome == "failed" and "still RUNNING" in check.message
+    assert app.submitted and all(app.tasks[t]["state"] == "CANCELED" for t in app.submitted)
+
+
+def test_a_1_1_state_on_a_1_0_server_fails(report_root: Path) -> None:
+    app = TesApp(version="1.0.0", options={"open": True})
+    app.tasks["task-03"]["state"] = "PREEMPTED"
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "tes 1.0 preempted", "services": [_entry(server, "1.0.0")]},
+                             report_root, checks=["tes.task.state-enum"])
+    assert result.outcome("tes.task.state-enum") == "failed", result.output
