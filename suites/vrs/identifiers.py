@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from pydantic import BaseModel
+
 from ..beacon import vrs1
 
 
@@ -72,11 +74,11 @@ def _pairs(stated: Any, model: Any, path: str) -> Iterator[tuple[str, dict[str, 
     yield path, stated, model
     for key, value in stated.items():
         child = getattr(model, key, None) if not key.startswith("_") else None
-        if isinstance(value, dict) and child is not None and hasattr(child, "model_fields"):
+        if isinstance(value, dict) and child is not None and isinstance(child, BaseModel):
             yield from _pairs(value, child, f"{path}.{key}")
         elif isinstance(value, list) and isinstance(child, list):
             for index, (item, part) in enumerate(zip(value, child, strict=False)):
-                if isinstance(item, dict) and hasattr(part, "model_fields"):
+                if isinstance(item, dict) and isinstance(part, BaseModel):
                     yield from _pairs(item, part, f"{path}.{key}[{index}]")
 
 
