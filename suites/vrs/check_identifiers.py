@@ -23,7 +23,7 @@ def test_identifiers_are_computed(vrs: Vrs) -> None:
             found = list(identifiers.problems_1(obj, path))
         else:
             try:
-                found = list(identifiers.problems_2(obj, path, "id"))
+                found = list(identifiers.problems_2(obj, path, "id", vrs.model(document, path, obj)))
             except identifiers.Uncomputable as exc:
                 uncomputable.append(str(exc))
                 continue
@@ -43,7 +43,7 @@ def test_digests_are_computed(vrs: Vrs) -> None:
     uncomputable: list[str] = []
     for document, path, obj in vrs.objects():
         try:
-            found = list(identifiers.problems_2(obj, path, "digest"))
+            found = list(identifiers.problems_2(obj, path, "digest", vrs.model(document, path, obj)))
         except identifiers.Uncomputable as exc:
             uncomputable.append(str(exc))
             continue

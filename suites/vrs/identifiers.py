@@ -82,10 +82,11 @@ def _pairs(stated: Any, model: Any, path: str) -> Iterator[tuple[str, dict[str, 
                     yield from _pairs(item, part, f"{path}.{key}[{index}]")
 
 
-def problems_2(obj: dict[str, Any], path: str, field: str) -> Iterator[str]:
+def problems_2(obj: dict[str, Any], path: str, field: str, model: Any = None) -> Iterator[str]:
     """VRS 2.0: ``field`` ("id" where it is a ga4gh: identifier, or "digest") of the object and of its
-    nested identifiable objects is the computed one."""
-    model = computed_2(obj)
+    nested identifiable objects is the computed one (``model``: the object from :func:`computed_2`, computed
+    now when not given)."""
+    model = computed_2(obj) if model is None else model
     for where, stated, part in _pairs(obj, model, path):
         value = stated.get(field)
         computed = getattr(part, field, None) if field == "digest" else _identifier(part)

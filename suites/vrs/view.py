@@ -9,7 +9,15 @@ import pytest
 
 from conformance import CheckFailure, Document, ServiceView, fail, read_document
 
+from . import identifiers
 from .objects import NotADocument, find, parse
+
+
+def _computed(obj: dict[str, Any]) -> Any:
+    try:
+        return identifiers.computed_2(obj)
+    except identifiers.Uncomputable as exc:
+        return exc
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,14 @@ class Vrs(ServiceView):
         found = [(r.document, path, obj) for r in self.documents() for path, obj in r.objects]
         if not found:
             pytest.skip("no document of the profile holds a VRS object (see vrs.document.objects)")
+        return found
+
+    def model(self, document: Document, path: str, obj: dict[str, Any]) -> Any:
+        """The ga4gh-vrs model of a VRS 2.0 object, identifiers computed, once per run (both identifier
+        checks read it); raises :class:`~.identifiers.Uncomputable`."""
+        found = self.memo(("model", document.ref, path), lambda: _computed(obj))
+        if isinstance(found, identifiers.Uncomputable):
+            raise found
         return found
 
     def failure(self, document: Document, problem: str) -> CheckFailure:
