@@ -1,0 +1,125 @@
+"""Reading a Phenopackets 2.0 document with the official ``phenopackets`` package: JSON or YAML in the
+protobuf JSON mapping (unknown fields are errors), or binary protobuf; Phenopacket, Family or Cohort.
+
+A document that the mapping refuses is classified by what the protobuf parser objects to (an unknown
+field, a one-of set twice, an enum value the schema lacks, anything else), so that each class is one
+requirement of its own."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from google.protobuf import json_format
+from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.message import DecodeError, Message
+from google.protobuf.unknown_fields import UnknownFieldSet
+from phenopackets import Cohort, Family, Phenopacket
+
+#: Top-level messages, in the order a binary document is tried.
+TOP_LEVEL: dict[str, type[Message]] = {"Phenopacket": Phenopacket, "Family": Family, "Cohort": Cohort}
+
+
+class Unreadable(Exception):
+    """The document is no Phenopackets message: ``kind`` says why (unknown-field, one-of, enum, invalid)."""
+
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Parsed:
+    #: Phenopacket, Family or Cohort
+    kind: str
+    message: Message
+
+
+def top_level_of(data: dict[str, Any]) -> str:
+    """Which top-level message a JSON object is: a Family has a proband or a pedigree, a Cohort members."""
+    if "proband" in data or "pedigree" in data:
+        return "Family"
+    if "members" in data:
+        return "Cohort"
+    return "Phenopacket"
+
+
+def classify(error: str) -> str:
+    if "has no field named" in error:
+        return "unknown-field"
+    if "oneof" in error:
+        return "one-of"
+    if "enum" in error.lower():
+        return "enum"
+    return "invalid"
+
+
+def one_line(error: str) -> str:
+    """The protobuf parser's reason, first line, without the list of available fields."""
+    return error.split("\n", 1)[0].split(" Available Fields", 1)[0].rstrip(".") + "."
+
+
+def parse(data: bytes) -> Parsed:
+    """The document as a protobuf message; raises :class:`Unreadable`."""
+    text: str | None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    loaded: Any = None
+    if text is not None:
+        try:
+            loaded = json.loads(text)
+        except ValueError:
+            try:
+                loaded = yaml.safe_load(text)
+            except yaml.YAMLError:
+                loaded = None
+    if isinstance(loaded, dict):
+        kind = top_level_of(loaded)
+        message = TOP_LEVEL[kind]()
+        try:
+            json_format.ParseDict(loaded, message)
+        except json_format.ParseError as exc:
+            raise Unreadable(classify(str(exc)), f"not a valid {kind} in the protobuf JSON mapping: "
+                                                 f"{one_line(str(exc))}") from None
+        return Parsed(kind, message)
+    for kind, cls in TOP_LEVEL.items():
+        message = cls()
+        try:
+            message.ParseFromString(data)
+        except DecodeError:
+            continue
+        if message.ListFields() and not len(UnknownFieldSet(message)):
+            return Parsed(kind, message)
+    if loaded is not None:
+        raise Unreadable("invalid", f"a JSON or YAML {type(loaded).__name__}, not an object, so no Phenopacket, "
+                                    "Family or Cohort")
+    raise Unreadable("invalid", "neither JSON, YAML nor a binary Phenopacket, Family or Cohort")
+
+
+def messages(message: Message, path: str = "") -> Iterator[tuple[str, Message]]:
+    """Every message inside ``message`` (itself first) with its JSON path."""
+    yield path or message.DESCRIPTOR.name, message
+    for field, value in message.ListFields():
+        if field.type != FieldDescriptor.TYPE_MESSAGE:
+            continue
+        where = f"{path}.{field.json_name}" if path else field.json_name
+        if field.message_type.GetOptions().map_entry:
+            continue
+        if field.is_repeated:
+            for index, item in enumerate(value):
+                yield from messages(item, f"{where}[{index}]")
+        else:
+            yield from messages(value, where)
+
+
+def of_type(message: Message, name: str) -> Iterator[tuple[str, Any]]:
+    """Every message of the type named ``name`` (e.g. ``OntologyClass``) inside ``message``."""
+    for path, found in messages(message):
+        if found.DESCRIPTOR.name == name:
+            yield path, found

@@ -1,0 +1,148 @@
+"""The documents of the Phenopackets reference server: a Phenopacket (JSON), a Family (JSON) and a Cohort
+(YAML), conformant; each named fault changes one thing in one of them."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import yaml
+
+NAMES = ("P1.json", "F1.json", "C1.yaml")
+
+RESOURCES = [
+    {"id": "hp", "name": "human phenotype ontology", "url": "http://purl.obolibrary.org/obo/hp.owl",
+     "version": "2021-08-02", "namespacePrefix": "HP", "iriPrefix": "http://purl.obolibrary.org/obo/HP_"},
+    {"id": "mondo", "name": "Mondo Disease Ontology", "url": "http://purl.obolibrary.org/obo/mondo.obo",
+     "version": "2021-11-26", "namespacePrefix": "MONDO", "iriPrefix": "http://purl.obolibrary.org/obo/MONDO_"},
+    {"id": "uberon", "name": "Uber-anatomy ontology", "url": "http://purl.obolibrary.org/obo/uberon.owl",
+     "version": "2021-07-27", "namespacePrefix": "UBERON",
+     "iriPrefix": "http://purl.obolibrary.org/obo/UBERON_"},
+    {"id": "geno", "name": "Genotype Ontology", "url": "http://purl.obolibrary.org/obo/geno.owl",
+     "version": "2020-03-08", "namespacePrefix": "GENO", "iriPrefix": "http://purl.obolibrary.org/obo/GENO_"},
+]
+
+
+def meta_data() -> dict[str, Any]:
+    return {"created": "2021-05-14T10:35:00Z", "createdBy": "ga4gh-conformance reference",
+            "resources": copy.deepcopy(RESOURCES), "phenopacketSchemaVersion": "2.0"}
+
+
+def phenopacket(pid: str, subject: str, *, with_meta: bool = True) -> dict[str, Any]:
+    packet: dict[str, Any] = {
+        "id": pid,
+        "subject": {"id": subject, "timeAtLastEncounter": {"age": {"iso8601duration": "P6Y3M"}}, "sex": "FEMALE"},
+        "phenotypicFeatures": [
+            {"type": {"id": "HP:0001250", "label": "Seizure"},
+             "onset": {"age": {"iso8601duration": "P2Y"}}, "resolution": {"age": {"iso8601duration": "P4Y6M"}}},
+            {"type": {"id": "HP:0001263", "label": "Global developmental delay"}, "excluded": True},
+        ],
+        "biosamples": [{"id": f"{subject}-blood", "individualId": subject,
+                        "sampledTissue": {"id": "UBERON:0000178", "label": "blood"}}],
+        "diseases": [{"term": {"id": "MONDO:0100038", "label": "complex neurodevelopmental disorder"},
+                      "onset": {"timestamp": "2017-03-01T00:00:00Z"}}],
+        "interpretations": [{
+            "id": f"{pid}-interpretation", "progressStatus": "SOLVED",
+            "diagnosis": {"disease": {"id": "MONDO:0100038", "label": "complex neurodevelopmental disorder"},
+                          "genomicInterpretations": [{
+                              "subjectOrBiosampleId": subject, "interpretationStatus": "CAUSATIVE",
+                              "variantInterpretation": {
+                                  "acmgPathogenicityClassification": "PATHOGENIC",
+                                  "variationDescriptor": {
+                                      "id": f"{pid}-variant",
+                                      "expressions": [{"syntax": "hgvs", "value": "NM_001848.2:c.877G>A"}],
+                                      "allelicState": {"id": "GENO:0000135", "label": "heterozygous"}}}}]}}],
+        "files": [{"uri": f"https://data.example.org/{subject}.vcf.gz",
+                   "individualToFileIdentifiers": {subject: "SAMPLE1"},
+                   "fileAttributes": {"genomeAssembly": "GRCh38", "fileFormat": "vcf"}}],
+    }
+    if with_meta:
+        packet["metaData"] = meta_data()
+    return packet
+
+
+def family() -> dict[str, Any]:
+    return {
+        "id": "F1", "proband": phenopacket("F1-proband", "F1-II-1"),
+        "relatives": [{"id": "F1-mother", "subject": {"id": "F1-I-2", "sex": "FEMALE"}}],
+        "pedigree": {"persons": [
+            {"familyId": "F1", "individualId": "F1-I-1", "sex": "MALE", "affectedStatus": "UNAFFECTED"},
+            {"familyId": "F1", "individualId": "F1-I-2", "sex": "FEMALE", "affectedStatus": "UNAFFECTED"},
+            {"familyId": "F1", "individualId": "F1-II-1", "paternalId": "F1-I-1", "maternalId": "F1-I-2",
+             "sex": "FEMALE", "affectedStatus": "AFFECTED"}]},
+        "files": [{"uri": "https://data.example.org/F1.vcf.gz",
+                   "individualToFileIdentifiers": {"F1-I-1": "S1", "F1-I-2": "S2", "F1-II-1": "S3"}}],
+        "metaData": meta_data(),
+    }
+
+
+def cohort() -> dict[str, Any]:
+    return {"id": "C1", "description": "a small cohort",
+            "members": [phenopacket("C1-P1", "C1-1", with_meta=False), phenopacket("C1-P2", "C1-2", with_meta=False)],
+            "metaData": meta_data()}
+
+
+# -- faults: each a change of one document ---------------------------------------------------------
+
+Change = Callable[[dict[str, Any]], Any]
+
+
+def _set(path: list[Any], value: Any) -> Change:
+    def change(doc: dict[str, Any]) -> Any:
+        target: Any = doc
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+        return doc
+    return change
+
+
+def _delete(path: list[Any]) -> Change:
+    def change(doc: dict[str, Any]) -> Any:
+        target: Any = doc
+        for key in path[:-1]:
+            target = target[key]
+        del target[path[-1]]
+        return doc
+    return change
+
+
+FEATURE = ["phenotypicFeatures", 0]
+#: fault → (document, change)
+FAULTS: dict[str, tuple[str, Change]] = {
+    "not-an-object": ("P1.json", lambda doc: [doc]),
+    "created-not-timestamp": ("P1.json", _set(["metaData", "created"], "yesterday")),
+    "unknown-field": ("P1.json", _set(["phenotypes"], [{"id": "HP:0001250"}])),
+    "onset-two-elements": ("P1.json", _set([*FEATURE, "onset", "gestationalAge"], {"weeks": 30})),
+    "sex-not-enum": ("P1.json", _set(["subject", "sex"], "F")),
+    "no-id": ("P1.json", _delete(["id"])),
+    "no-created-by": ("C1.yaml", _delete(["metaData", "createdBy"])),
+    "schema-version-wrong": ("P1.json", _set(["metaData", "phenopacketSchemaVersion"], "2.0.0")),
+    "resource-no-iri-prefix": ("F1.json", _delete(["metaData", "resources", 0, "iriPrefix"])),
+    "term-not-curie": ("P1.json", _set([*FEATURE, "type", "id"], "HP_0001250")),
+    "undeclared-prefix": ("C1.yaml", _delete(["metaData", "resources", 1])),
+    "age-not-iso8601": ("P1.json", _set(["subject", "timeAtLastEncounter", "age", "iso8601duration"], "6 years")),
+    "onset-after-resolution": ("P1.json", _set([*FEATURE, "resolution", "age", "iso8601duration"], "P1Y6M")),
+    "relative-not-in-pedigree": ("F1.json", _set(["relatives", 0, "subject", "id"], "F1-I-3")),
+    "file-without-uri": ("F1.json", _delete(["files", 0, "uri"])),
+    "file-identifier-unknown": ("P1.json", _set(["files", 0, "individualToFileIdentifiers"], {"P1-someone": "S9"})),
+}
+
+BUILD: dict[str, Callable[[], dict[str, Any]]] = {
+    "P1.json": lambda: phenopacket("P1", "P1-subject"), "F1.json": family, "C1.yaml": cohort}
+
+
+def documents(faults: Iterable[str]) -> dict[str, bytes]:
+    """Every served document, the named faults applied."""
+    served: dict[str, bytes] = {}
+    for name in NAMES:
+        doc: Any = BUILD[name]()
+        for fault in sorted(faults):
+            where, change = FAULTS[fault]
+            if where == name:
+                doc = change(doc)
+        served[name] = (yaml.safe_dump(doc, sort_keys=False) if name.endswith(".yaml")
+                        else json.dumps(doc, indent=1)).encode()
+    return served

@@ -1,0 +1,191 @@
+"""The rules of the Phenopackets 2.0 schema documentation, as functions of a parsed document that give
+the first problem found (None when there is none). Each names the JSON path of what is wrong."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+from google.protobuf.message import Message
+
+from .model import Parsed, of_type
+
+#: metadata.rst, phenopacket_schema_version: "Permitted values MUST be one of 1.0.0, 1.0 or 2.0".
+SCHEMA_VERSIONS = ("1.0.0", "1.0", "2.0")
+#: resource.rst, CURIE: "colon (:) separated prefix and reference elements" (a W3C CURIE: the prefix is an
+#: NCName, the reference is not empty and has no white space).
+CURIE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*:\S+$")
+#: ISO 8601 durations (PnYnMnDTnHnMnS, or PnW).
+DURATION = re.compile(r"^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?"
+                      r"(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$|^P(\d+)W$")
+URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+
+
+def problem_required(parsed: Parsed) -> str | None:
+    """phenopacket.rst, family.rst, cohort.rst: id and metaData REQUIRED; a Family's proband and pedigree,
+    a Cohort's members; metadata.rst: created and created_by 1..1."""
+    message: Any = parsed.message
+    if not message.id:
+        return f"the {parsed.kind} has no id (REQUIRED)"
+    if not message.HasField("meta_data"):
+        return f"the {parsed.kind} has no metaData (REQUIRED)"
+    if parsed.kind == "Family":
+        for name in ("proband", "pedigree"):
+            if not message.HasField(name):
+                return f"the Family has no {name} (REQUIRED)"
+    if parsed.kind == "Cohort" and not message.members:
+        return "the Cohort has no members (REQUIRED)"
+    meta = message.meta_data
+    if not meta.HasField("created"):
+        return "metaData has no created timestamp (1..1)"
+    if not meta.created_by:
+        return "metaData has no createdBy (1..1)"
+    return None
+
+
+def problem_schema_version(parsed: Parsed) -> str | None:
+    version = parsed.message.meta_data.phenopacket_schema_version
+    if version not in SCHEMA_VERSIONS:
+        return (f"metaData.phenopacketSchemaVersion is {version!r}, not one of "
+                f"{', '.join(SCHEMA_VERSIONS)}")
+    return None
+
+
+def problem_resources(parsed: Parsed) -> str | None:
+    """resource.rst: id, name, namespace_prefix, url and iri_prefix REQUIRED (version may be blank:
+    "for resources without release versions, this field should be left blank")."""
+    for path, resource in of_type(parsed.message, "Resource"):
+        for field, name in (("id", "id"), ("name", "name"), ("namespace_prefix", "namespacePrefix"),
+                            ("url", "url"), ("iri_prefix", "iriPrefix")):
+            if not getattr(resource, field):
+                return f"{path} has no {name} (REQUIRED)"
+    return None
+
+
+def declared_prefixes(parsed: Parsed) -> set[str]:
+    """Every namespace prefix a Resource of any MetaData of the document declares."""
+    return {resource.namespace_prefix for _, resource in of_type(parsed.message, "Resource")}
+
+
+def ontology_classes(parsed: Parsed) -> Iterator[tuple[str, Any]]:
+    return of_type(parsed.message, "OntologyClass")
+
+
+def problem_curie(parsed: Parsed) -> str | None:
+    for path, term in ontology_classes(parsed):
+        if not CURIE.match(term.id):
+            return f"{path}.id {term.id!r} is not a CURIE (prefix:reference)"
+    return None
+
+
+def problem_prefix_declared(parsed: Parsed) -> str | None:
+    declared = declared_prefixes(parsed)
+    for path, term in ontology_classes(parsed):
+        if not CURIE.match(term.id):
+            continue  # see the CURIE check
+        prefix = term.id.split(":", 1)[0]
+        if prefix not in declared:
+            return (f"{path}.id {term.id} uses the prefix {prefix}, which no metaData.resources entry declares "
+                    f"(declared: {', '.join(sorted(declared)) or 'none'})")
+    return None
+
+
+def problem_age(parsed: Parsed) -> str | None:
+    """age.rst: "If the Age message is used, the iso8601duration value must be present", an ISO 8601
+    duration."""
+    for path, age in of_type(parsed.message, "Age"):
+        if not age.iso8601duration:
+            return f"{path} has no iso8601duration"
+        if not DURATION.match(age.iso8601duration):
+            return f"{path}.iso8601duration {age.iso8601duration!r} is not an ISO 8601 duration"
+    return None
+
+
+def days(duration: str) -> tuple[float, float] | None:
+    """The least and the most days an ISO 8601 duration can span (months and years vary)."""
+    match = DURATION.match(duration)
+    if not match:
+        return None
+    y, mo, d, h, mi, s, w = (float(g) if g else 0.0 for g in match.groups())
+    exact = w * 7 + d + h / 24 + mi / 1440 + s / 86400
+    return exact + y * 365 + mo * 28, exact + y * 366 + mo * 31
+
+
+def moment(element: Any) -> tuple[str, float, float] | None:
+    """A TimeElement as a comparable range: ("age", least days, most days) or ("timestamp", s, s)."""
+    which = element.WhichOneof("element")
+    if which == "age":
+        span = days(element.age.iso8601duration)
+        return ("age", *span) if span else None
+    if which == "timestamp":
+        seconds = float(element.timestamp.seconds) + element.timestamp.nanos / 1e9
+        return ("timestamp", seconds, seconds)
+    return None
+
+
+def problem_onset_after_resolution(parsed: Parsed) -> str | None:
+    """phenotype.rst and disease.rst: onset is when the feature was first observed, resolution when it
+    resolved, so the onset is not after the resolution (compared when both are ages or both times)."""
+    for kind in ("PhenotypicFeature", "Disease"):
+        for path, found in of_type(parsed.message, kind):
+            if not (found.HasField("onset") and found.HasField("resolution")):
+                continue
+            onset, resolution = moment(found.onset), moment(found.resolution)
+            if onset is None or resolution is None or onset[0] != resolution[0]:
+                continue
+            if onset[1] > resolution[2]:
+                return f"{path} has its onset {describe(found.onset)} after its resolution {describe(found.resolution)}"
+    return None
+
+
+def describe(element: Any) -> str:
+    if element.WhichOneof("element") == "age":
+        return str(element.age.iso8601duration)
+    return datetime.fromtimestamp(element.timestamp.seconds, timezone.utc).isoformat()
+
+
+def subjects(message: Message) -> set[str]:
+    """Every Individual id and Biosample id inside ``message``."""
+    found = {i.id for _, i in of_type(message, "Individual") if i.id}
+    return found | {b.id for _, b in of_type(message, "Biosample") if b.id}
+
+
+def problem_pedigree(parsed: Parsed) -> str | None:
+    """family.rst, pedigree: the pedigree relates the proband and their relatives, and its
+    individual_id values map to the family's Phenopacket.Individual ids."""
+    if parsed.kind != "Family":
+        return None
+    family: Any = parsed.message
+    persons = {person.individual_id for person in family.pedigree.persons}
+    members = [("proband", family.proband)] + [(f"relatives[{i}]", r) for i, r in enumerate(family.relatives)]
+    for where, member in members:
+        if member.HasField("subject") and member.subject.id and member.subject.id not in persons:
+            return (f"the {where} subject {member.subject.id!r} is not a person of the pedigree "
+                    f"(pedigree individualIds: {', '.join(sorted(persons)) or 'none'})")
+    return None
+
+
+def problem_file_identifiers(parsed: Parsed) -> str | None:
+    """file.rst, individual_to_file_identifiers: "The key values must correspond to the Individual::id for
+    the individuals in the message or Biosample::id for biosamples"."""
+    known = subjects(parsed.message)
+    if parsed.kind == "Family":
+        known |= {p.individual_id for p in parsed.message.pedigree.persons}
+    for path, file in of_type(parsed.message, "File"):
+        for key in file.individual_to_file_identifiers:
+            if key not in known:
+                return (f"{path}.individualToFileIdentifiers names {key!r}, which is no Individual or Biosample "
+                        "id of the document")
+    return None
+
+
+def problem_file_uri(parsed: Parsed) -> str | None:
+    """file.rst: uri "A valid URI ... REQUIRED"."""
+    for path, file in of_type(parsed.message, "File"):
+        if not file.uri:
+            return f"{path} has no uri (REQUIRED)"
+        if not URI.match(file.uri):
+            return f"{path}.uri {file.uri!r} is not a URI"
+    return None

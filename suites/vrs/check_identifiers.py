@@ -1,0 +1,53 @@
+"""GA4GH computed identifiers: every identifier a document states is the one computed from the object
+(VRS 1.3 docs/impl-guide/computed_identifiers.rst; VRS 2.0 docs/conventions/computed_identifiers.rst)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance import check
+
+from . import identifiers
+from .view import Vrs
+
+
+@check("vrs.identifier.computed-id")
+def test_identifiers_are_computed(vrs: Vrs) -> None:
+    """A stated GA4GH computed identifier (1.3: ``_id``; 2.0: an ``id`` beginning ``ga4gh:``) equals the
+    one computed by ga4gh_serialize, sha512t24u and the type prefix, nested objects included ("MUST use
+    the normalization, serialization, and digest mechanisms described in this section", VRS 2.0
+    docs/conventions/computed_identifiers.rst, Requirements; VRS 1.3 docs/impl-guide/computed_identifiers.rst)."""
+    uncomputable: list[str] = []
+    for document, path, obj in vrs.objects():
+        if vrs.version.startswith("1."):
+            found = list(identifiers.problems_1(obj, path))
+        else:
+            try:
+                found = list(identifiers.problems_2(obj, path, "id", vrs.model(document, path, obj)))
+            except identifiers.Uncomputable as exc:
+                uncomputable.append(str(exc))
+                continue
+        if found:
+            raise vrs.failure(document, found[0])
+    if uncomputable and len(uncomputable) == len(vrs.objects()):
+        pytest.skip(f"no identifier could be recomputed: {uncomputable[0]}")
+
+
+@check("vrs.identifier.computed-digest")
+def test_digests_are_computed(vrs: Vrs) -> None:
+    """A stated ``digest`` equals the sha512t24u digest of the object's GA4GH serialization, nested
+    objects included (VRS 2.0 docs/conventions/computed_identifiers.rst; the ``digest`` property of
+    Ga4ghIdentifiableObject)."""
+    if vrs.version.startswith("1."):
+        pytest.skip("does not apply: VRS 1.x objects have no digest property")
+    uncomputable: list[str] = []
+    for document, path, obj in vrs.objects():
+        try:
+            found = list(identifiers.problems_2(obj, path, "digest", vrs.model(document, path, obj)))
+        except identifiers.Uncomputable as exc:
+            uncomputable.append(str(exc))
+            continue
+        if found:
+            raise vrs.failure(document, found[0])
+    if uncomputable and len(uncomputable) == len(vrs.objects()):
+        pytest.skip(f"no digest could be recomputed: {uncomputable[0]}")

@@ -1,0 +1,108 @@
+"""GA4GH computed identifiers recomputed: VRS 1.3 with the project's tested 1.x code
+(``suites/beacon/vrs1.py``), VRS 2.0 with ``ga4gh-vrs``'s models, ``ga4gh_identify`` and ``ga4gh_digest``.
+
+Each gives the problems of one object: the identifiers it states that differ from the computed ones,
+nested objects included (VRS 2.0: "each nested Ga4ghIdentifiableObject is referenced with a GA4GH Computed
+Identifier")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..beacon import vrs1
+
+
+class Uncomputable(Exception):
+    """``ga4gh-vrs`` cannot build this object (its model differs from the declared version's)."""
+
+
+def _walk(obj: Any, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    if isinstance(obj, dict):
+        yield path, obj
+        for key, value in obj.items():
+            yield from _walk(value, f"{path}.{key}")
+    elif isinstance(obj, list):
+        for index, item in enumerate(obj):
+            yield from _walk(item, f"{path}[{index}]")
+
+
+def problems_1(obj: dict[str, Any], path: str) -> Iterator[str]:
+    """VRS 1.3: every identifiable object's ``_id``, where given, is its computed identifier."""
+    for where, found in _walk(obj, path):
+        stated = found.get("_id")
+        if not isinstance(stated, str) or not stated.startswith("ga4gh:") or not vrs1.identifiable(found):
+            continue
+        try:
+            computed = vrs1.ga4gh_identify(found)
+        except (KeyError, TypeError, ValueError):
+            continue  # not a well-formed object: the schema check says so
+        if stated != computed:
+            yield f"{where}._id is {stated}, but the object's computed identifier is {computed}"
+
+
+def _without_digests(obj: Any) -> Any:
+    """The object with every stated ``digest`` and ``id`` dropped, so that nothing stated is reused."""
+    if isinstance(obj, dict):
+        return {k: _without_digests(v) for k, v in obj.items() if k not in ("digest", "id")}
+    if isinstance(obj, list):
+        return [_without_digests(v) for v in obj]
+    return obj
+
+
+def computed_2(obj: dict[str, Any]) -> Any:
+    """The ``ga4gh-vrs`` model of a VRS 2.0 object, its identifiers computed; raises Uncomputable."""
+    from ga4gh.core import ga4gh_identify
+    from ga4gh.vrs import models
+    from pydantic import ValidationError
+
+    cls = getattr(models, str(obj.get("type")), None)
+    if cls is None:
+        raise Uncomputable(f"ga4gh-vrs has no class {obj.get('type')}")
+    try:
+        model = cls(**_without_digests(obj))
+    except (ValidationError, TypeError, ValueError) as exc:
+        raise Uncomputable(f"ga4gh-vrs cannot build this {obj.get('type')}: {str(exc).splitlines()[0]}") from None
+    ga4gh_identify(model, in_place="always")
+    return model
+
+
+def _pairs(stated: Any, model: Any, path: str) -> Iterator[tuple[str, dict[str, Any], Any]]:
+    """(path, stated object, model) of the object and its nested identifiable objects."""
+    yield path, stated, model
+    for key, value in stated.items():
+        child = getattr(model, key, None) if not key.startswith("_") else None
+        if isinstance(value, dict) and child is not None and isinstance(child, BaseModel):
+            yield from _pairs(value, child, f"{path}.{key}")
+        elif isinstance(value, list) and isinstance(child, list):
+            for index, (item, part) in enumerate(zip(value, child, strict=False)):
+                if isinstance(item, dict) and isinstance(part, BaseModel):
+                    yield from _pairs(item, part, f"{path}.{key}[{index}]")
+
+
+def problems_2(obj: dict[str, Any], path: str, field: str, model: Any = None) -> Iterator[str]:
+    """VRS 2.0: ``field`` ("id" where it is a ga4gh: identifier, or "digest") of the object and of its
+    nested identifiable objects is the computed one (``model``: the object from :func:`computed_2`, computed
+    now when not given)."""
+    model = computed_2(obj) if model is None else model
+    for where, stated, part in _pairs(obj, model, path):
+        value = stated.get(field)
+        computed = getattr(part, field, None) if field == "digest" else _identifier(part)
+        if value is None or computed is None:
+            continue
+        if field == "id" and not (isinstance(value, str) and value.startswith("ga4gh:")):
+            continue  # a logical id of the system of record, not a computed identifier
+        if value != computed:
+            yield f"{where}.{field} is {value}, but the computed {field} is {computed}"
+
+
+def _identifier(model: Any) -> str | None:
+    from ga4gh.core import ga4gh_identify
+
+    try:
+        found: str | None = ga4gh_identify(model, in_place="never")
+        return found
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None

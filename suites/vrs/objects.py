@@ -1,0 +1,59 @@
+"""Finding the VRS objects of a document: JSON or YAML holding one object, a list of them, or objects
+anywhere inside (an object whose ``type`` names a VRS class of the declared version that the schema
+gives a computed identifier, or any VRS class at the top)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import yaml
+
+#: VRS 1.3.0 schema/vrs.json classes (the concrete ones a document holds at its top).
+CLASSES_1 = frozenset({
+    "Allele", "Haplotype", "CopyNumberCount", "CopyNumberChange", "Genotype", "VariationSet", "Text",
+    "SequenceLocation", "ChromosomeLocation"})
+#: VRS 2.0.0-connect.2024-09.1 schema/vrs/json classes.
+CLASSES_2 = frozenset({
+    "Allele", "CisPhasedBlock", "Adjacency", "Terminus", "DerivativeMolecule", "CopyNumberCount",
+    "CopyNumberChange", "SequenceLocation", "SequenceReference", "LiteralSequenceExpression",
+    "ReferenceLengthExpression", "LengthExpression"})
+
+
+class NotADocument(Exception):
+    """The bytes are no JSON or YAML document."""
+
+
+def classes(version: str) -> frozenset[str]:
+    return CLASSES_1 if version.startswith("1.") else CLASSES_2
+
+
+def parse(data: bytes) -> Any:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise NotADocument("not UTF-8 text, so neither JSON nor YAML") from None
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise NotADocument(f"neither JSON nor YAML ({str(exc).splitlines()[0]})") from None
+
+
+def find(document: Any, version: str, path: str = "$") -> Iterator[tuple[str, dict[str, Any]]]:
+    """The outermost VRS objects of ``document`` with their JSON paths (nested ones are checked as parts
+    of them)."""
+    known = classes(version)
+    if isinstance(document, dict):
+        if document.get("type") in known:
+            yield path, document
+            return
+        for key, value in document.items():
+            yield from find(value, version, f"{path}.{key}")
+    elif isinstance(document, list):
+        for index, item in enumerate(document):
+            yield from find(item, version, f"{path}[{index}]")

@@ -1,0 +1,8 @@
+"""The VRS reference document server: conformant unless the named faults of ``../faults.yaml`` are
+injected. Loaded only when a server is wanted (``SUITE.reference``)."""
+
+from .app import VrsApp
+
+APPS = [VrsApp]
+
+__all__ = ["APPS", "VrsApp"]

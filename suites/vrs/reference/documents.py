@@ -1,0 +1,170 @@
+"""The documents of the VRS reference server, per version: conformant VRS objects with their computed
+identifiers (2.0 by ``ga4gh-vrs``, 1.3 by the project's 1.x code); each named fault changes one thing.
+
+A fault of content (``CONTENT``) is applied before the identifiers are computed, so that the identifiers
+stay right and the fault is one violation; a fault of identifiers (``IDENTIFIERS``) after."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ...beacon import vrs1
+
+NAMES = ("alleles.json", "copy-numbers.yaml")
+#: refget accessions of GRCh38 chr19 (NC_000019.10) and chr7 (NC_000007.14), as in the VRS docs
+CHR19 = "SQ.IIB53T8CNeJJdUqzn9V_JnRtQadwWCbl"
+CHR7 = "SQ.F-LrLMe1SRpfUZHkQmvkVKFEGaoDeHul"
+
+
+def location_2(accession: str, start: int, end: int) -> dict[str, Any]:
+    return {"type": "SequenceLocation", "start": start, "end": end,
+            "sequenceReference": {"type": "SequenceReference", "refgetAccession": accession}}
+
+
+def objects_2() -> dict[str, list[dict[str, Any]]]:
+    return {
+        "alleles.json": [
+            {"type": "Allele", "location": location_2(CHR19, 44908821, 44908822),
+             "state": {"type": "LiteralSequenceExpression", "sequence": "T"}},
+            {"type": "Allele", "location": location_2(CHR7, 44908821, 44908822),
+             "state": {"type": "LiteralSequenceExpression", "sequence": "C"}},
+            {"type": "Allele", "location": location_2(CHR19, 44908684, 44908695),
+             "state": {"type": "ReferenceLengthExpression", "length": 14, "repeatSubunitLength": 3,
+                       "sequence": "CTCCTCCTCCTCCT"}},
+        ],
+        "copy-numbers.yaml": [
+            {"type": "CopyNumberCount", "location": location_2(CHR7, 55019016, 55211628), "copies": 3},
+        ],
+    }
+
+
+def location_1(accession: str, start: int, end: int) -> dict[str, Any]:
+    return {"type": "SequenceLocation", "sequence_id": "ga4gh:" + accession,
+            "interval": {"type": "SequenceInterval", "start": {"type": "Number", "value": start},
+                         "end": {"type": "Number", "value": end}}}
+
+
+def objects_1() -> dict[str, list[dict[str, Any]]]:
+    return {
+        "alleles.json": [
+            {"type": "Allele", "location": location_1(CHR19, 44908821, 44908822),
+             "state": {"type": "LiteralSequenceExpression", "sequence": "T"}},
+            {"type": "Allele", "location": location_1(CHR7, 44908821, 44908822),
+             "state": {"type": "LiteralSequenceExpression", "sequence": "C"}},
+        ],
+        "copy-numbers.yaml": [
+            {"type": "CopyNumberCount", "subject": location_1(CHR7, 55019016, 55211628),
+             "copies": {"type": "Number", "value": 3}},
+        ],
+    }
+
+
+def identify_2(obj: dict[str, Any]) -> dict[str, Any]:
+    """The object with ``id`` and ``digest`` computed (nested ones too) by ga4gh-vrs; unchanged if ga4gh-vrs
+    cannot build it (a fault made it invalid)."""
+    from ga4gh.core import ga4gh_identify
+    from ga4gh.vrs import models
+    from pydantic import ValidationError
+
+    try:
+        model = getattr(models, obj["type"])(**obj)
+    except (ValidationError, KeyError, TypeError, ValueError):
+        return obj
+    ga4gh_identify(model, in_place="always")
+    dumped: dict[str, Any] = model.model_dump(exclude_none=True, mode="json")
+    return dumped
+
+
+def identify_1(obj: dict[str, Any]) -> dict[str, Any]:
+    found = copy.deepcopy(obj)
+    for part in (found.get("location"), found.get("subject")):
+        if isinstance(part, dict) and vrs1.identifiable(part):
+            part["_id"] = vrs1.ga4gh_identify(part)
+    found = {"_id": vrs1.ga4gh_identify(found), **found}
+    return found
+
+
+Change = Callable[[dict[str, list[dict[str, Any]]]], None]
+
+
+def _at(name: str, index: int, *path: str) -> Callable[[Callable[[dict[str, Any], str], None]], Change]:
+    def wrap(edit: Callable[[dict[str, Any], str], None]) -> Change:
+        def change(docs: dict[str, list[dict[str, Any]]]) -> None:
+            target: Any = docs[name][index]
+            for key in path[:-1]:
+                target = target[key]
+            edit(target, path[-1])
+        return change
+    return wrap
+
+
+def put(name: str, index: int, *path: str, value: Any) -> Change:
+    def edit(target: dict[str, Any], key: str) -> None:
+        target[key] = value
+    return _at(name, index, *path)(edit)
+
+
+def drop(name: str, index: int, *path: str) -> Change:
+    def edit(target: dict[str, Any], key: str) -> None:
+        del target[key]
+    return _at(name, index, *path)(edit)
+
+
+OTHER_ID = "ga4gh:VA.0000000000000000000000000000AAAA"
+#: fault → change of the objects before identifiers are computed
+CONTENT: dict[str, Change] = {
+    "state-sequence-not-string": put("alleles.json", 0, "state", "sequence", value=5),
+    "refget-accession-missing": drop("copy-numbers.yaml", 0, "location", "sequenceReference", "refgetAccession"),
+    "location-no-start-end": lambda docs: docs["alleles.json"][1].update(location={
+        "type": "SequenceLocation", "sequenceReference": docs["alleles.json"][1]["location"]["sequenceReference"]}),
+}
+#: fault → change of the objects after identifiers are computed (identifiers, and content that ga4gh-vrs
+#: would repair when it builds the object: it coerces "44908821" to a number and infers a missing type)
+IDENTIFIERS: dict[str, Change] = {
+    "start-not-integer": put("alleles.json", 1, "location", "start", value="44908821"),
+    "state-no-type": drop("alleles.json", 0, "state", "type"),
+    "allele-id-wrong": put("alleles.json", 0, "id", value=OTHER_ID),
+    "allele-id-of-other-allele": lambda docs: docs["alleles.json"][0].update(id=docs["alleles.json"][1]["id"]),
+    "location-id-wrong": lambda docs: docs["alleles.json"][1]["location"].update(
+        id="ga4gh:SL." + docs["alleles.json"][0]["location"]["digest"]),
+    "allele-digest-wrong": lambda docs: docs["alleles.json"][2].update(digest=docs["alleles.json"][1]["digest"]),
+    "location-digest-wrong": lambda docs: docs["copy-numbers.yaml"][0]["location"].update(
+        digest=docs["alleles.json"][0]["location"]["digest"]),
+    "allele-id-vrs1": lambda docs: docs["alleles.json"][0].update(
+        id=identify_1(objects_1()["alleles.json"][0])["_id"]),
+}
+#: fault → the served bytes of a document replaced
+WHOLE: dict[str, tuple[str, bytes]] = {
+    "not-json": ("alleles.json", b'[{"type": "Allele", "location": '),
+    "no-vrs-objects": ("copy-numbers.yaml", b"variants:\n- type: Variant\n  hgvs: NC_000007.14:g.55019017del\n"),
+}
+FAULTS = (*CONTENT, *IDENTIFIERS, *WHOLE)
+
+
+def documents(version: str, faults: Iterable[str]) -> dict[str, bytes]:
+    """Every served document of ``version``, the named faults applied (2.0 faults only to 2.0)."""
+    chosen = set(faults)
+    v1 = version.startswith("1.")
+    docs = objects_1() if v1 else objects_2()
+    for name in sorted(chosen & set(CONTENT)):
+        if not v1:
+            CONTENT[name](docs)
+    identify = identify_1 if v1 else identify_2
+    docs = {name: [identify(obj) for obj in objs] for name, objs in docs.items()}
+    for name in sorted(chosen & set(IDENTIFIERS)):
+        if not v1:
+            IDENTIFIERS[name](docs)
+    served: dict[str, bytes] = {}
+    for name, objs in docs.items():
+        if name.endswith(".yaml"):
+            import yaml
+            served[name] = yaml.safe_dump(objs, sort_keys=False).encode()
+        else:
+            served[name] = json.dumps(objs, indent=1).encode()
+    for fault in sorted(chosen & set(WHOLE)):
+        name, data = WHOLE[fault]
+        served[name] = data
+    return served

@@ -1,0 +1,56 @@
+"""The official JSON Schemas of each VRS version, read through the kit's SpecStore (never copied):
+1.3.0 ``schema/vrs.json`` (``definitions/<Class>``), 2.0.0-connect.2024-09.1 ``schema/vrs/json/<Class>`` with
+its gks-common parts (their ``$id`` URLs mapped to the specs directory, offline)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from conformance import FORMAT_CHECKER, SpecStore
+
+from .objects import CLASSES_2
+
+SCHEMA_1 = "vrs/1.3.0/schema/vrs.json"
+DIR_2 = "vrs/2.0.0-connect.2024-09.1/schema"
+
+
+def validator(schemas: SpecStore, version: str, cls: str) -> Any:
+    """The validator of class ``cls`` (memoised by the SpecStore's documents); None if the version's
+    schema defines no such class."""
+    if version.startswith("1."):
+        definitions = schemas.load(SCHEMA_1).get("definitions", {})
+        return schemas.validator(SCHEMA_1, f"/definitions/{cls}") if cls in definitions else None
+    if cls not in CLASSES_2:
+        return None
+    relative = f"{DIR_2}/vrs/json/{cls}"  # absent: SpecsUnavailable, so the check is skipped, never passed
+    return Draft202012Validator(schemas.load(relative), registry=registry_2(schemas), format_checker=FORMAT_CHECKER)
+
+
+def registry_2(schemas: SpecStore) -> Registry[Any]:
+    """Every 2.0 schema (VRS and gks-common) under its ``$id``, loaded once: a registry that retrieves on
+    each lookup would re-read files for every object validated."""
+    folder = schemas.path(f"{DIR_2}/vrs/json/Allele").parent.parent.parent  # (a file: path() reads files)
+    key = str(folder)
+    if key not in _REGISTRIES:
+        resources = []
+        for path in sorted(folder.rglob("json/*")):
+            document = schemas.load(f"{DIR_2}/{path.relative_to(folder).as_posix()}")
+            if isinstance(document, dict) and isinstance(document.get("$id"), str):
+                resources.append((document["$id"], Resource.from_contents(document, default_specification=DRAFT202012)))
+        _REGISTRIES[key] = Registry().with_resources(resources)
+    return _REGISTRIES[key]
+
+
+_REGISTRIES: dict[str, Registry[Any]] = {}
+
+
+def first_error(validator: Any, obj: Any) -> str | None:
+    """The first schema error, one line (where and what)."""
+    for error in validator.iter_errors(obj):
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+        return f"{where or ' (the object)'}: {error.message[:200]}".lstrip()
+    return None

@@ -1,0 +1,70 @@
+"""The Phenopackets rules on the reference documents (clean), each fault (exactly its problem) and the
+official example documents (clean but for the prefix erratum of requirements.yaml)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conformance_suites.phenopackets import rules
+from conformance_suites.phenopackets.model import Unreadable, parse
+from conformance_suites.phenopackets.reference.documents import FAULTS, documents
+
+RULES = {
+    "phenopackets.document.required-fields": rules.problem_required,
+    "phenopackets.metadata.schema-version": rules.problem_schema_version,
+    "phenopackets.metadata.resource-fields": rules.problem_resources,
+    "phenopackets.ontology.curie": rules.problem_curie,
+    "phenopackets.ontology.prefix-declared": rules.problem_prefix_declared,
+    "phenopackets.time.age-iso8601": rules.problem_age,
+    "phenopackets.time.onset-not-after-resolution": rules.problem_onset_after_resolution,
+    "phenopackets.family.pedigree-members": rules.problem_pedigree,
+    "phenopackets.file.uri": rules.problem_file_uri,
+    "phenopackets.file.individual-identifiers": rules.problem_file_identifiers,
+}
+PARSE_KINDS = {"is-message": "invalid", "known-fields": "unknown-field", "one-of": "one-of", "enums": "enum"}
+
+
+def problems(served: dict[str, bytes]) -> set[str]:
+    found: set[str] = set()
+    for data in served.values():
+        try:
+            parsed = parse(data)
+        except Unreadable as exc:
+            found |= {f"phenopackets.document.{name}" for name, kind in PARSE_KINDS.items() if kind == exc.kind}
+            continue
+        found |= {rid for rid, rule in RULES.items() if rule(parsed) is not None}
+    return found
+
+
+def test_conformant_documents_are_clean() -> None:
+    assert problems(documents(())) == set()
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_each_fault_is_one_problem(fault: str) -> None:
+    assert len(problems(documents([fault]))) == 1
+
+
+def test_binary_protobuf_is_read() -> None:
+    served = documents(())
+    parsed = parse(served["P1.json"])
+    binary = parse(parsed.message.SerializeToString())
+    assert binary.kind == "Phenopacket" and rules.problem_prefix_declared(binary) is None
+
+
+def test_official_examples_only_miss_declared_prefixes() -> None:
+    root = Path(os.environ.get("CONFORMANCE_SPECS_DIR", "/nonexistent")) / "phenopackets/2.0.0/src/test/python"
+    if not root.is_dir():
+        pytest.skip("CONFORMANCE_SPECS_DIR holds no phenopackets examples")
+    for name in ("mcahs1.json", "covid19.json"):
+        parsed = parse((root / name).read_bytes())
+        failing = {rid for rid, rule in RULES.items() if rule(parsed) is not None}
+        assert failing == {"phenopackets.ontology.prefix-declared"}, name  # the erratum of requirements.yaml
+
+
+def test_durations() -> None:
+    assert rules.days("P1Y6M") == (365 + 6 * 28, 366 + 6 * 31)
+    assert rules.days("P2W") == (14, 14)
+    assert rules.days("6 years") is None and rules.days("P") is None and rules.days("PT") is None
