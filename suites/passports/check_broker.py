@@ -455,21 +455,47 @@ def test_userinfo_content_type(broker: Broker) -> None:
 _BEARER_CHALLENGE = re.compile(r"(?:^|,)\s*bearer(?:\s|,|$)", re.IGNORECASE)
 
 
+def _userinfo_refusals(broker: Broker) -> list[tuple[str, Response]]:
+    """UserInfo's answers to a request without a token and to a forged token, after the positive control."""
+    token = forged(_userinfo_control(broker))
+    url = broker.credential_endpoint("userinfo_endpoint")
+    return broker.memo("userinfo-refusals", lambda: [
+        ("a request without a token", broker.anonymous.get(url, follow_redirects=False)),
+        ("a forged token", broker.anonymous.get(url, headers={"Authorization": f"Bearer {token}"},
+                                                 follow_redirects=False))])
+
+
 @check("passports.broker.userinfo-401-has-bearer-challenge")
 def test_userinfo_401_has_bearer_challenge(broker: Broker) -> None:
-    """A 401 from UserInfo to a request without a token carries WWW-Authenticate with a Bearer challenge
-    (OIDC Core 1.0 §5.3.3: errors as in RFC 6750 §3, where the resource server MUST include WWW-Authenticate
-    and challenges MUST use the auth-scheme Bearer; AAI 1.2 §Conformance for Brokers)."""
-    _userinfo_control(broker)
-    response = broker.anonymous.get(broker.credential_endpoint("userinfo_endpoint"), follow_redirects=False)
+    """A 401 from UserInfo to a request without a token or with a forged one carries WWW-Authenticate with
+    a Bearer challenge (OIDC Core 1.0 §5.3.3: errors as in RFC 6750 §3, where the resource server MUST
+    include WWW-Authenticate and challenges MUST use the auth-scheme Bearer; AAI 1.2 §Conformance for
+    Brokers). Judged only when the valid token is answered."""
+    seen = False
+    for what, response in _userinfo_refusals(broker):
+        if response.status != 401:
+            continue
+        seen = True
+        challenge = response.headers.get("WWW-Authenticate", "")
+        if not challenge:
+            raise fail(f"userinfo answered 401 to {what} with no WWW-Authenticate header", response)
+        if not _BEARER_CHALLENGE.search(challenge):
+            raise fail(f"userinfo's 401 to {what} has WWW-Authenticate {challenge[:80]!r}, without a Bearer "
+                       "challenge", response)
+    if not seen:
+        pytest.skip("userinfo answered no 401 to a request without a token or with a forged one (a refusal is "
+                    "judged by passports.broker.userinfo-refuses-missing-token and -forged-token)")
+
+
+@check("passports.broker.userinfo-invalid-token-is-401")
+def test_userinfo_invalid_token_is_401(broker: Broker) -> None:
+    """UserInfo refuses a forged access token with 401 (RFC 6750 §3.1 invalid_token: "The resource SHOULD
+    respond with the HTTP 401 (Unauthorized) status code"; via OIDC Core 1.0 §5.3.3)."""
+    _, response = _userinfo_refusals(broker)[1]
+    if 200 <= response.status < 300:
+        pytest.skip("userinfo answered the forged token (see passports.broker.userinfo-refuses-forged-token)")
     if response.status != 401:
-        pytest.skip(f"userinfo answered {response.status}, not 401, to a request without a token (a refusal is "
-                    "judged by passports.broker.userinfo-refuses-missing-token)")
-    challenge = response.headers.get("WWW-Authenticate", "")
-    if not challenge:
-        raise fail("userinfo answered 401 to a request without a token with no WWW-Authenticate header", response)
-    if not _BEARER_CHALLENGE.search(challenge):
-        raise fail(f"userinfo's 401 has WWW-Authenticate {challenge[:80]!r}, without a Bearer challenge", response)
+        raise fail(f"userinfo refused a forged access token with {response.status}, not 401", response)
 
 
 def _userinfo_control(broker: Broker) -> str:

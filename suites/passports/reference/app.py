@@ -434,6 +434,9 @@ class PassportBrokerApp(ReferenceApp):
         elif self.options.get("grants_openid_only") and hmac.compare_digest(header, f"Bearer {self.openid_token}"):
             return json_reply({"sub": USER}, headers={"Cache-Control": "no-store"})
         elif not self._bearer_valid(request):
+            if self.has("userinfo-forged-token-400") and header.startswith("Bearer ") and header[7:].strip():
+                return json_reply({"error": "invalid_request"}, 400,
+                                  {"WWW-Authenticate": 'Bearer error="invalid_request"'})
             if self.has("userinfo-401-without-challenge"):
                 return json_reply({"error": "invalid_token"}, 401)
             return json_reply({"error": "invalid_token"}, 401, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
