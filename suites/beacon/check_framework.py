@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+import yaml
 
 from conformance import SpecStore, check, fail, json_type, versions
 
@@ -204,6 +207,52 @@ def _data_answer_or_fail(beacon: Beacon, url: str, what: str) -> None:
     body = response.json()
     if not isinstance(body, dict) or not ({"responseSummary", "response"} & set(body)):
         raise fail(f"{what} {url} listed in /map did not answer a Beacon data response", response)
+
+
+def _openapi_problem(text: str) -> str | None:
+    """Why a fetched document is not an OpenAPI definition (None: it is one, at the level of its
+    required top-level members: `openapi` 3.x or `swagger` 2.0, and an `info` object)."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        try:
+            document = yaml.safe_load(text)
+        except yaml.YAMLError:
+            return "it is neither JSON nor YAML"
+    if not isinstance(document, dict):
+        return "it is not a JSON or YAML object"
+    version = document.get("openapi", document.get("swagger"))
+    if not isinstance(version, str) or not re.match(r"^(3\.\d+|2\.0)", version):
+        return f"it has no `openapi` (3.x) or `swagger` (2.0) version string (found {version!r})"
+    if not isinstance(document.get("info"), dict):
+        return "it has no `info` object"
+    return None
+
+
+@check("beacon.map.openapi-definition-valid")
+def test_map_openapi_definitions_valid(beacon: Beacon) -> None:
+    """Every openAPIEndpointsDefinition of /map on the beacon's own host can be fetched and is an OpenAPI
+    definition ("The referenced file MUST BE a valid OpenAPI definition file", framework
+    configuration/beaconMapSchema.Endpoint.openAPIEndpointsDefinition). Definitions on other hosts or given
+    as relative references (the schema names no base to resolve them against) are not fetched."""
+    _, map_response = beacon.section("/map")
+    own_host = urlsplit(map_response.url).netloc
+    tried = 0
+    for entry, endpoint_set in _map_urls(beacon):
+        reference = endpoint_set.get("openAPIEndpointsDefinition")
+        if not isinstance(reference, str) or urlsplit(reference).scheme not in ("http", "https") \
+                or urlsplit(reference).netloc != own_host:
+            continue
+        tried += 1
+        response = beacon.get(reference)
+        if response.status != 200:
+            raise fail(f"the {entry} openAPIEndpointsDefinition {reference} answered {response.status}", response)
+        problem = _openapi_problem(response.text)
+        if problem:
+            raise fail(f"the {entry} openAPIEndpointsDefinition {reference} is not an OpenAPI definition: {problem}",
+                       response)
+    if not tried:
+        pytest.skip("does not apply: /map gives no openAPIEndpointsDefinition on the beacon's own host")
 
 
 @check("beacon.map.root-urls-answer")

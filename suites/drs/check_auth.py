@@ -318,3 +318,81 @@ def test_post_unknown_id_is_404(drs: Drs) -> None:
     response = drs.client.post(object_path(NO_SUCH_OBJECT), json={"passports": [drs.passport()]})
     if response.status != 404:
         raise fail(f"POST of an unknown id with a passport answered {response.status}, not 404", response)
+
+
+# -- the access-control surface: bulk routes to a protected object ------------------------------------------
+
+
+def _guarded_objects(drs: Drs) -> list[str]:
+    """Protected objects whose single GET without credentials is refused (401/403) while the profile's
+    passport is granted it (POST answers 200): the server itself shows the object needs a grant, so a
+    bulk route that serves it without one defeats that protection."""
+    objects = [o for o in _protected(drs)
+               if _anonymous_get(drs, o).status in (401, 403) and drs.post_object_response(o).status == 200]
+    if not objects:
+        pytest.skip("cannot decide: no protected object is both refused by GET without credentials and granted "
+                    "to the profile's passport (see drs.auth.protected-object-requires-credentials)")
+    return objects
+
+
+@check("drs.auth.bulk-object-refuses-without-grant")
+def test_bulk_object_refuses_without_grant(drs: Drs) -> None:
+    """POST /objects (GetBulkObjects) without a passport does not resolve a protected object that GET
+    /objects/{id} refuses without credentials (DRS 1.4.0 §Authorization & Authentication; §Objects ›
+    GetBulkObjects: passports in the body authorize the request, 401/403 among its answers). Judged only
+    for objects the passport is granted by POST /objects/{id}."""
+    anonymous = drs.client.without_credentials()
+    for object_id in _guarded_objects(drs):
+        response = anonymous.post("/objects", json={"bulk_object_ids": [object_id]})
+        if response.status != 200:
+            continue  # a refusal (or an error, judged by the bulk checks) reveals nothing
+        body = response.json_object() or {}
+        resolved = body.get("resolved_drs_object")
+        ids = [d.get("id") for d in resolved if isinstance(d, dict)] if isinstance(resolved, list) else []
+        if object_id in ids:
+            raise fail(f"POST /objects without a passport resolved the protected object {object_id!r}, which GET "
+                       f"refuses without credentials ({_anonymous_get(drs, object_id).status})", response)
+
+
+def _access_ids(drs: Drs, object_id: str) -> list[str]:
+    document = drs.post_object_response(object_id).json_object() or {}
+    methods = document.get("access_methods")
+    return [m["access_id"] for m in methods if isinstance(m, dict) and isinstance(m.get("access_id"), str)] \
+        if isinstance(methods, list) else []
+
+
+@check("drs.auth.bulk-access-refuses-without-grant")
+def test_bulk_access_refuses_without_grant(drs: Drs) -> None:
+    """POST /objects/access (GetBulkAccessURL) without a passport returns no URL for an access_id of a
+    protected object that GET /objects/{id} refuses without credentials (DRS 1.4.0 §Authorization &
+    Authentication; §Objects › GetBulkAccessURL: passports in the body authorize the request). Judged only
+    for objects the passport is granted by POST /objects/{id}, and only when the same bulk request with
+    the passport returns that URL (the positive control)."""
+    anonymous = drs.client.without_credentials()
+    decided = False
+    for object_id in _guarded_objects(drs):
+        for access_id in _access_ids(drs, object_id):
+            pair = {"bulk_object_id": object_id, "bulk_access_ids": [access_id]}
+            control = drs.register_secrets(drs.client.post(
+                "/objects/access", json={"bulk_object_access_ids": [pair], "passports": [drs.passport()]}))
+            if not _bulk_urls_for(control, object_id):
+                continue
+            decided = True
+            response = drs.register_secrets(anonymous.post("/objects/access", json={"bulk_object_access_ids": [pair]}))
+            if response.status == 200 and _bulk_urls_for(response, object_id):
+                raise fail(f"POST /objects/access without a passport returned an AccessURL for {access_id!r} of the "
+                           f"protected object {object_id!r}", response)
+    if not decided:
+        pytest.skip("cannot decide: POST /objects/access with the passport returned no AccessURL for a protected "
+                    "object (see drs.bulk.passports-accepted-in-body), so a refusal without it proves nothing")
+
+
+def _bulk_urls_for(response: Response, object_id: str) -> bool:
+    """Whether a bulk access answer carries a URL for ``object_id`` (a URL without drs_object_id counts:
+    the request named only this object)."""
+    if response.status != 200:
+        return False
+    entries = (response.json_object() or {}).get("resolved_drs_object_access_urls")
+    return isinstance(entries, list) and any(
+        isinstance(e, dict) and isinstance(e.get("url"), str) and e.get("drs_object_id", object_id) == object_id
+        for e in entries)

@@ -3,6 +3,7 @@ and the Passport JWT (AAI OIDC Profile 1.2; GA4GH Passport 1.2)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -71,6 +72,19 @@ def test_discovery_names_userinfo_and_token_endpoints(broker: Broker) -> None:
     missing = [n for n in ("userinfo_endpoint", "token_endpoint") if not isinstance(document.get(n), str)]
     if missing:
         raise fail(f"the discovery document names no {' and no '.join(missing)}", response)
+
+
+@check("passports.broker.discovery-id-token-algs-include-rs256")
+def test_discovery_id_token_algs_include_rs256(broker: Broker) -> None:
+    """`id_token_signing_alg_values_supported` includes RS256 (OIDC Discovery 1.0 §3: "The algorithm RS256
+    MUST be included"; adopted by AAI 1.2 §Conformance for Brokers: Brokers MUST support OIDC Discovery)."""
+    document, response = broker.discovery()
+    algs = document.get("id_token_signing_alg_values_supported")
+    if not isinstance(algs, list):
+        pytest.skip("the discovery document has no id_token_signing_alg_values_supported list (see "
+                    "passports.broker.discovery-required-metadata)")
+    if "RS256" not in algs:
+        raise fail(f"id_token_signing_alg_values_supported is {algs!r}, without RS256", response)
 
 
 @check("passports.broker.jwks-is-valid-key-set")
@@ -405,6 +419,85 @@ def test_userinfo_visas_are_jws_strings(broker: Broker) -> None:
             raise fail(f"userinfo visa {index} is a JSON {type(visa).__name__}, not a JWS string", response)
 
 
+def _userinfo_answered(broker: Broker) -> tuple[Any, Response]:
+    """The userinfo answer to the valid token, skipping when it is not a success (judged by
+    passports.broker.userinfo-returns-passport-claim)."""
+    body, response = broker.userinfo()
+    if not 200 <= response.status < 300:
+        pytest.skip(f"userinfo answered {response.status} to the access token (see "
+                    "passports.broker.userinfo-returns-passport-claim)")
+    return body, response
+
+
+@check("passports.broker.userinfo-has-sub")
+def test_userinfo_has_sub(broker: Broker) -> None:
+    """A UserInfo response carries `sub` (OIDC Core 1.0 §5.3.2: "The sub (subject) Claim MUST always be
+    returned in the UserInfo Response"; AAI 1.2 §Conformance for Brokers: Brokers MUST conform to OIDC Core)."""
+    body, response = _userinfo_answered(broker)
+    if not isinstance(body, dict):
+        pytest.skip("the userinfo answer is neither a JSON object nor a JWT with claims (see "
+                    "passports.broker.userinfo-returns-passport-claim)")
+    sub = body.get("sub")
+    if not isinstance(sub, str) or not sub:
+        raise fail(f"the userinfo answer has no sub claim (sub is {sub!r})", response)
+
+
+@check("passports.broker.userinfo-content-type")
+def test_userinfo_content_type(broker: Broker) -> None:
+    """A successful UserInfo response is application/json or application/jwt (AAI 1.2 §Visas provided by a
+    Broker via UserInfo Endpoint; OIDC Core 1.0 §5.3.2)."""
+    _, response = _userinfo_answered(broker)
+    if response.content_type not in ("application/json", "application/jwt"):
+        raise fail(f"userinfo answered the content type {response.content_type or '(none)'!r}, neither "
+                   "application/json nor application/jwt", response)
+
+
+_BEARER_CHALLENGE = re.compile(r"(?:^|,)\s*bearer(?:\s|,|$)", re.IGNORECASE)
+
+
+def _userinfo_refusals(broker: Broker) -> list[tuple[str, Response]]:
+    """UserInfo's answers to a request without a token and to a forged token, after the positive control."""
+    token = forged(_userinfo_control(broker))
+    url = broker.credential_endpoint("userinfo_endpoint")
+    return broker.memo("userinfo-refusals", lambda: [
+        ("a request without a token", broker.anonymous.get(url, follow_redirects=False)),
+        ("a forged token", broker.anonymous.get(url, headers={"Authorization": f"Bearer {token}"},
+                                                 follow_redirects=False))])
+
+
+@check("passports.broker.userinfo-401-has-bearer-challenge")
+def test_userinfo_401_has_bearer_challenge(broker: Broker) -> None:
+    """A 401 from UserInfo to a request without a token or with a forged one carries WWW-Authenticate with
+    a Bearer challenge (OIDC Core 1.0 §5.3.3: errors as in RFC 6750 §3, where the resource server MUST
+    include WWW-Authenticate and challenges MUST use the auth-scheme Bearer; AAI 1.2 §Conformance for
+    Brokers). Judged only when the valid token is answered."""
+    seen = False
+    for what, response in _userinfo_refusals(broker):
+        if response.status != 401:
+            continue
+        seen = True
+        challenge = response.headers.get("WWW-Authenticate", "")
+        if not challenge:
+            raise fail(f"userinfo answered 401 to {what} with no WWW-Authenticate header", response)
+        if not _BEARER_CHALLENGE.search(challenge):
+            raise fail(f"userinfo's 401 to {what} has WWW-Authenticate {challenge[:80]!r}, without a Bearer "
+                       "challenge", response)
+    if not seen:
+        pytest.skip("userinfo answered no 401 to a request without a token or with a forged one (a refusal is "
+                    "judged by passports.broker.userinfo-refuses-missing-token and -forged-token)")
+
+
+@check("passports.broker.userinfo-invalid-token-is-401")
+def test_userinfo_invalid_token_is_401(broker: Broker) -> None:
+    """UserInfo refuses a forged access token with 401 (RFC 6750 §3.1 invalid_token: "The resource SHOULD
+    respond with the HTTP 401 (Unauthorized) status code"; via OIDC Core 1.0 §5.3.3)."""
+    _, response = _userinfo_refusals(broker)[1]
+    if 200 <= response.status < 300:
+        pytest.skip("userinfo answered the forged token (see passports.broker.userinfo-refuses-forged-token)")
+    if response.status != 401:
+        raise fail(f"userinfo refused a forged access token with {response.status}, not 401", response)
+
+
 def _userinfo_control(broker: Broker) -> str:
     """The positive control of a userinfo refusal: the valid access token is answered. Without it a
     refusal of another request proves nothing (issue 21: a negative check needs a granted control)."""
@@ -509,6 +602,27 @@ def test_token_exchange_checks_the_subject_token_type(broker: Broker) -> None:
     response = broker.exchange(subject_token_type="urn:ietf:params:oauth:token-type:id_token")
     if response.status == 200:
         raise fail("a token exchange with subject_token_type id_token was answered 200", response)
+
+
+@check("passports.broker.token-error-response-format")
+def test_token_error_response_format(broker: Broker) -> None:
+    """The refusal of an invalid subject_token is an OAuth error response: 400 (or 401), application/json, a
+    string `error` (OIDC Core 1.0 §3.1.3.4 and RFC 8693 §2.2.2: errors as in RFC 6749 §5.2; AAI 1.2
+    §Conformance for Brokers and for Passport Issuers). Judged only when the valid exchange succeeds."""
+    broker.exchanged()
+    response = broker.exchange(subject_token="not-a-valid-access-token")
+    if response.status == 200:
+        pytest.skip("the invalid subject_token was answered 200 (see "
+                    "passports.broker.token-exchange-rejects-invalid-subject-token)")
+    if response.status not in (400, 401):
+        raise fail(f"the token endpoint refused an invalid subject_token with {response.status}, not 400 "
+                   "(RFC 6749 §5.2)", response)
+    if response.content_type != "application/json":
+        raise fail(f"the token error response has the content type {response.content_type or '(none)'!r}, "
+                   "not application/json", response)
+    body = response.json_object()
+    if body is None or not isinstance(body.get("error"), str) or not body["error"]:
+        raise fail("the token error response is not a JSON object with an `error` string", response)
 
 
 @check("passports.broker.token-response-not-cacheable")

@@ -205,6 +205,8 @@ class BeaconApp(ReferenceApp):
                 endpoints[f"{target}Lookup"] = {"url": f"{root}/{{id}}/{data.ENTRY_TYPES[target][0]}",
                                                 "returnedEntryType": returned}
             endpoint_set["endpoints"] = endpoints
+            if entry == "dataset":
+                endpoint_set["openAPIEndpointsDefinition"] = f"{self.url}/openapi.json"
             sets[f"{entry}Endpoints"] = endpoint_set
         return {"$schema": FRAMEWORK + "configuration/beaconMapSchema.json", "endpointSets": sets}
 
@@ -237,6 +239,15 @@ class BeaconApp(ReferenceApp):
     @route("GET", "/map")
     def map_endpoint(self, request: Request) -> Reply:
         return self.informational(self.beacon_map())
+
+    @route("GET", "/openapi.json")
+    def openapi_definition(self, request: Request) -> Reply:
+        """The OpenAPI definition /map names for the dataset endpoints (a minimal one: version, info, paths)."""
+        if self.has("map-openapi-definition-invalid"):
+            return json_reply({"title": "dataset endpoints", "paths": {}})
+        return json_reply({"openapi": "3.0.2", "info": {"title": "Reference Beacon dataset endpoints",
+                                                       "version": f"v{self.version}"},
+                           "paths": {"/datasets": {"get": {"responses": {"200": {"description": "datasets"}}}}}})
 
     @route("GET", "/entry_types")
     def entry_types_endpoint(self, request: Request) -> Reply:

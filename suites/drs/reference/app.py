@@ -415,7 +415,7 @@ class DrsApp(ReferenceApp):
             if not isinstance(object_id, str) or object_id not in self.blobs or not isinstance(access_ids, list):
                 unresolved.append(str(object_id))
                 continue
-            if self.is_protected(object_id) and not granted:
+            if self.is_protected(object_id) and not granted and not self.has("bulk-access-leaks-protected"):
                 unresolved.append(object_id)
                 continue
             for access_id in access_ids:
@@ -468,7 +468,8 @@ class DrsApp(ReferenceApp):
         expand = self.expand(request, body)
         resolved, unresolved = [], []
         for object_id in ids:
-            if not self.known(object_id) or (self.is_protected(object_id) and not granted):
+            guarded = self.is_protected(object_id) and not granted and not self.has("bulk-object-leaks-protected")
+            if not self.known(object_id) or guarded:
                 unresolved.append(object_id)
                 continue
             document = self.object_document(object_id, expand)

@@ -386,7 +386,8 @@ class PassportBrokerApp(ReferenceApp):
             "jwks_uri": self.url + "/jwks",
             "response_types_supported": ["code"],
             "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": ["RS256", "ES256"],
+            "id_token_signing_alg_values_supported": ["ES256"] if self.has("discovery-id-token-algs-without-rs256")
+            else ["RS256", "ES256"],
             "scopes_supported": ["openid", "ga4gh_passport_v1"],
             "grant_types_supported": self.grant_types,
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
@@ -433,6 +434,11 @@ class PassportBrokerApp(ReferenceApp):
         elif self.options.get("grants_openid_only") and hmac.compare_digest(header, f"Bearer {self.openid_token}"):
             return json_reply({"sub": USER}, headers={"Cache-Control": "no-store"})
         elif not self._bearer_valid(request):
+            if self.has("userinfo-forged-token-400") and header.startswith("Bearer ") and header[7:].strip():
+                return json_reply({"error": "invalid_request"}, 400,
+                                  {"WWW-Authenticate": 'Bearer error="invalid_request"'})
+            if self.has("userinfo-401-without-challenge"):
+                return json_reply({"error": "invalid_token"}, 401)
             return json_reply({"error": "invalid_token"}, 401, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
         visas: list[Any] = self.visas()
         if self.has("userinfo-visas-as-objects"):
@@ -440,6 +446,11 @@ class PassportBrokerApp(ReferenceApp):
         document: dict[str, Any] = {"sub": USER, "ga4gh_passport_v1": visas}
         if self.has("userinfo-without-passport-claim"):
             del document["ga4gh_passport_v1"]
+        if self.has("userinfo-without-sub"):
+            del document["sub"]
+        if self.has("userinfo-as-text"):
+            return Reply(200, json.dumps(document).encode(),
+                         {"Content-Type": "text/plain", "Cache-Control": "no-store"})
         if self.has("userinfo-as-jwt"):
             token = self.issuer.sign({**document, "iss": self.url, "aud": CLIENT_ID}, {"typ": "JWT"})
             return Reply(200, token.encode(), {"Content-Type": "application/jwt", "Cache-Control": "no-store"})
@@ -541,7 +552,9 @@ class PassportBrokerApp(ReferenceApp):
                 not self.has("token-exchange-ignores-subject-token-type"):
             return error("invalid_request")
         if not self._subject_valid(field.get("subject_token", "")):
-            return error("invalid_grant")
+            if self.has("token-error-as-html"):
+                return Reply(400, b"<html><body>Bad Request</body></html>", {"Content-Type": "text/html"})
+            return error("invalid_request")  # RFC 8693 §2.2.2: invalid subject_token -> invalid_request
         issued = jose.ACCESS_TOKEN_TYPE if self.has("token-exchange-wrong-issued-type") else jose.PASSPORT_TOKEN_TYPE
         headers = {} if self.has("token-response-cacheable") else {"Cache-Control": "no-store", "Pragma": "no-cache"}
         return json_reply({"access_token": self.passport(), "issued_token_type": issued, "token_type": "Bearer",
