@@ -94,9 +94,10 @@ def load_catalogue(path: Path) -> dict[str, Requirement]:
     return catalogue
 
 
-def fail(message: str, evidence: Response | Exchange, *, caused_by: str | None = None) -> CheckFailure:
+def fail(message: str, evidence: Response | Exchange | None, *, caused_by: str | None = None) -> CheckFailure:
     """The failure of a check: one sentence, with the answer it is about as evidence (the response, or
     the exchange of one kept from earlier). The one way a suite reports a failure: ``raise fail(...)``.
+    ``evidence`` is None only where no HTTP answer exists (a data standard's document read from a file).
 
     ``caused_by`` declares the failure a consequence of another check's (one root cause, one failure,
     issue 19): the id of the check that reports the cause itself, for a failure raised only because of
@@ -105,8 +106,8 @@ def fail(message: str, evidence: Response | Exchange, *, caused_by: str | None =
     stronger level, and then groups this failure under it and counts the cause once; otherwise the
     failure stands alone, so a link can never hide a failure.
     """
-    return CheckFailure(message, evidence if isinstance(evidence, Exchange) else evidence.exchange,
-                        caused_by=caused_by)
+    exchange = evidence if evidence is None or isinstance(evidence, Exchange) else evidence.exchange
+    return CheckFailure(message, exchange, caused_by=caused_by)
 
 
 def json_type(value: object) -> str:
