@@ -4,8 +4,8 @@ sorted by ``header.partition_packets``, every segment authenticated and decrypte
 ``crypt4gh.lib.decrypt_block``. Nothing of the binary format or the cryptography is written here; what
 this module adds is where each of the library's refusals belongs (which requirement it breaks).
 
-The data part is read in segments of 65 564 bytes from a stream, and only the plain-text's length and
-digest are kept: memory stays constant whatever the file's size.
+The data part is read in segments of 65 564 bytes from a stream, and only the plain-text's length (and,
+where asked, its sha-256) is kept: memory stays constant whatever the file's size.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 SEGMENT = 65536
 CIPHER_SEGMENT = SEGMENT + 28  # §3.4.2: a 12-byte nonce and a 16-byte MAC around each segment
@@ -48,7 +48,8 @@ class Examination:
     edited_length: int | None = None
     edit_list_problem: str | None = None
     header_length: int = 0
-    notes: list[str] = field(default_factory=list)
+    #: segments that did not authenticate (the last one included)
+    unauthenticated: int = 0
 
     @property
     def header_read(self) -> bool:
@@ -60,7 +61,8 @@ class Examination:
                                          or self.data_method_problem)
 
 
-def examine(stream: io.BufferedIOBase, secret: bytes) -> Examination:
+def examine(stream: io.BufferedIOBase, secret: bytes, *, digest: bool = False) -> Examination:
+    """Examine the file ``stream`` reads; ``digest``: also the sha-256 of the decrypted plain-text."""
     from crypt4gh import header
 
     found = Examination()
@@ -89,8 +91,6 @@ def examine(stream: io.BufferedIOBase, secret: bytes) -> Examination:
         found.packet_type_problem = f"a header packet has type {unknown[0]}, neither 0 (data encryption " \
                                     "parameters) nor 1 (data edit list)"
         return found
-    if found.edit_lists > 1:
-        found.notes.append("two edit lists")
     data_packets = [bytes(p[4:]) for p, t in zip(decrypted, types) if t == 0]
     found.data_keys = len(data_packets)
     if not data_packets:
@@ -110,21 +110,20 @@ def examine(stream: io.BufferedIOBase, secret: bytes) -> Examination:
             found.edit_list = list(header.parse_edit_list_packet(raw))
         except ValueError as exc:
             found.edit_list_problem = f"the edit list packet is malformed: {exc}"
-    _data(stream, keys, found)
+    _data(stream, keys, found, digest)
     return found
 
 
-def _data(stream: io.BufferedIOBase, keys: list[bytes], found: Examination) -> None:
+def _data(stream: io.BufferedIOBase, keys: list[bytes], found: Examination, hashing: bool) -> None:
     from crypt4gh import lib
 
-    digest = hashlib.sha256()
+    digest = hashlib.sha256() if hashing else None
     plain = bytearray(SEGMENT)
-    chunk = bytearray(CIPHER_SEGMENT)
-    view = memoryview(chunk)
-    pending = stream.readinto(chunk)
+    # two segment buffers, swapped: the one after is read first so that the last segment is known
+    chunk, following = bytearray(CIPHER_SEGMENT), bytearray(CIPHER_SEGMENT)
+    pending = _fill(stream, chunk)
     while pending:
-        following = bytearray(CIPHER_SEGMENT)
-        after = stream.readinto(following) if pending == CIPHER_SEGMENT else 0
+        after = _fill(stream, following) if pending == CIPHER_SEGMENT else 0
         last = not after
         index = found.segments
         found.segments += 1
@@ -133,7 +132,7 @@ def _data(stream: io.BufferedIOBase, keys: list[bytes], found: Examination) -> N
                                           "no room for a nonce, data and a MAC (truncated)")
             break
         try:
-            length = lib.decrypt_block(plain, view[:pending], keys)
+            length = lib.decrypt_block(plain, memoryview(chunk)[:pending], keys)
         except ValueError:
             if last:
                 found.last_segment_problem = (f"the last segment ({index}, {pending} bytes) does not "
@@ -141,14 +140,26 @@ def _data(stream: io.BufferedIOBase, keys: list[bytes], found: Examination) -> N
             elif found.bad_segment is None:
                 found.bad_segment = index
             length = max(pending - 28, 0)  # count the bytes it holds; their content is unknown
-            found.notes.append(f"segment {index} unauthenticated")
+            found.unauthenticated += 1
         else:
-            digest.update(plain[:length])
+            if digest is not None:
+                digest.update(memoryview(plain)[:length])
         found.plaintext_length += length
-        chunk, view, pending = following, memoryview(following), after
-    found.plaintext_sha256 = digest.hexdigest()
+        chunk, following, pending = following, chunk, after
+    found.plaintext_sha256 = digest.hexdigest() if digest is not None else ""
     if found.edit_list is not None:
         _apply(found)
+
+
+def _fill(stream: io.BufferedIOBase, buffer: bytearray) -> int:
+    """Read into ``buffer`` until it is full or the stream ends (a network stream may return less)."""
+    view, filled = memoryview(buffer), 0
+    while filled < len(buffer):
+        got = stream.readinto(view[filled:])
+        if not got:
+            break
+        filled += got
+    return filled
 
 
 def _apply(found: Examination) -> None:
@@ -176,5 +187,5 @@ def _apply(found: Examination) -> None:
     found.edited_length = out
 
 
-def examine_bytes(data: bytes, secret: bytes) -> Examination:
-    return examine(io.BytesIO(data), secret)
+def examine_bytes(data: bytes, secret: bytes, *, digest: bool = False) -> Examination:
+    return examine(io.BytesIO(data), secret, digest=digest)
