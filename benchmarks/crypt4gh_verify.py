@@ -43,9 +43,8 @@ print(found.plaintext_length, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _prepare(folder: Path, size: int) -> tuple[Path, Path]:
-    from crypt4gh import lib
-
     from conformance_suites.crypt4gh.keys import new_secret, private_key_text, public_key
+    from crypt4gh import lib
 
     reader = new_secret()
     key_path = folder / "reader.sec"
