@@ -9,7 +9,7 @@ import pytest
 
 from conformance import Document, SpecStore, check
 
-from . import ontology
+from . import rules
 from .statements import Mention
 from .view import Duo, failure
 
@@ -53,11 +53,7 @@ def test_documents_are_json_or_yaml(duo: Duo) -> None:
 def test_terms_are_duo_curies(duo: Duo) -> None:
     """DUO 2021-02-23 (duo.owl, oboInOwl:id of every class; README "Versions"): a DUO term is named by
     its CURIE, ``DUO:`` followed by seven digits; a data-use statement's term is a DUO term."""
-    def problem(mention: Mention) -> str | None:
-        if isinstance(mention.id, str) and ontology.CURIE.fullmatch(mention.id):
-            return None
-        return f"the id {mention.id!r} is not a DUO CURIE (DUO: and seven digits)"
-    _each(duo, problem, "ids")
+    _each(duo, rules.curie, "ids")
 
 
 @check("duo.term.exists")
@@ -65,14 +61,7 @@ def test_terms_exist_in_the_release(duo: Duo, schemas: SpecStore) -> None:
     """DUO 2021-02-23 (duo.owl; README: "once created, IDs are never deleted"): every DUO CURIE a
     document names is a class of the declared release."""
     release = duo.release(schemas)
-
-    def problem(mention: Mention) -> str | None:
-        if not isinstance(mention.id, str) or not ontology.CURIE.fullmatch(mention.id):
-            return None  # duo.term.curie
-        if mention.id in release.terms:
-            return None
-        return f"{mention.id} is not a term of DUO {release.version}"
-    _each(duo, problem, "terms")
+    _each(duo, lambda mention: rules.exists(release, mention), "terms")
 
 
 @check("duo.term.not-obsolete")
@@ -81,15 +70,7 @@ def test_terms_are_not_obsolete(duo: Duo, schemas: SpecStore) -> None:
     deprecated and a new one is created"; duo.owl: owl:deprecated, oboInOwl:ObsoleteClass, IAO:0100001
     term replaced by): a document should not tag data with an obsolete term."""
     release = duo.release(schemas)
-
-    def problem(mention: Mention) -> str | None:
-        term = release.terms.get(mention.id) if isinstance(mention.id, str) else None
-        if term is None or not term.obsolete:
-            return None
-        instead = (f"; DUO {release.version} replaces it by {', '.join(term.replaced_by)}" if term.replaced_by
-                   else "; the release names no replacement")
-        return f"{term.curie} ({term.label}) is obsolete{instead}"
-    _each(duo, problem, "terms")
+    _each(duo, lambda mention: rules.not_obsolete(release, mention), "terms")
 
 
 @check("duo.term.label")
@@ -97,12 +78,4 @@ def test_labels_match_the_release(duo: Duo, schemas: SpecStore) -> None:
     """DUO 2021-02-23 (duo.owl rdfs:label, oboInOwl:hasExactSynonym, oboInOwl:shorthand): a label given
     beside a DUO term names that term (compared without regard to case or spacing)."""
     release = duo.release(schemas)
-
-    def problem(mention: Mention) -> str | None:
-        term = release.terms.get(mention.id) if isinstance(mention.id, str) else None
-        if term is None or mention.label is None:
-            return None
-        if isinstance(mention.label, str) and ontology.same_name(mention.label, term):
-            return None
-        return f"the label {mention.label!r} of {term.curie} is not its label in DUO {release.version} ({term.label!r})"
-    _each(duo, problem, "labels")
+    _each(duo, lambda mention: rules.label(release, mention), "labels")
