@@ -14,6 +14,7 @@ import hashlib
 import io
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 SEGMENT = 65536
 CIPHER_SEGMENT = SEGMENT + 28  # §3.4.2: a 12-byte nonce and a 16-byte MAC around each segment
@@ -47,7 +48,6 @@ class Examination:
     plaintext_sha256: str = ""
     edited_length: int | None = None
     edit_list_problem: str | None = None
-    header_length: int = 0
     #: segments that did not authenticate (the last one included)
     unauthenticated: int = 0
 
@@ -66,10 +66,9 @@ def examine(stream: io.BufferedIOBase, secret: bytes, *, digest: bool = False) -
     from crypt4gh import header
 
     found = Examination()
-    start = stream.tell()
     head = stream.read(16)  # kept only to quote in a message; the library reads the header
-    stream.seek(start)
     found.packet_count = int.from_bytes(head[12:16], "little") if len(head) == 16 else 0
+    stream = io.BufferedReader(_Prefixed(head, stream), buffer_size=CIPHER_SEGMENT)
     try:
         packets = list(header.parse(stream))
     except ValueError as exc:
@@ -81,7 +80,6 @@ def examine(stream: io.BufferedIOBase, secret: bytes, *, digest: bool = False) -
         else:
             found.packets_problem = f"the header is malformed: {reason}"
         return found
-    found.header_length = stream.tell() - start
     decrypted, ignored = header.decrypt(packets, [(0, secret, None)])
     found.decrypted, found.skipped = len(decrypted), len(ignored)
     types = [int.from_bytes(bytes(p[:4]), "little") for p in decrypted]
@@ -149,6 +147,24 @@ def _data(stream: io.BufferedIOBase, keys: list[bytes], found: Examination, hash
     found.plaintext_sha256 = digest.hexdigest() if digest is not None else ""
     if found.edit_list is not None:
         _apply(found)
+
+
+class _Prefixed(io.RawIOBase):
+    """``prefix`` then the rest of ``stream``: a stream that cannot seek back is read once."""
+
+    def __init__(self, prefix: bytes, stream: io.BufferedIOBase) -> None:
+        self.prefix, self.stream = memoryview(prefix), stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.prefix:
+            count = min(len(buffer), len(self.prefix))
+            buffer[:count] = self.prefix[:count]
+            self.prefix = self.prefix[count:]
+            return count
+        return self.stream.readinto(buffer)
 
 
 def _fill(stream: io.BufferedIOBase, buffer: bytearray) -> int:

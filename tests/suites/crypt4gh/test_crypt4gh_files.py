@@ -88,3 +88,31 @@ def test_keys_command_writes_a_key_pair_the_suite_reads(tmp_path: Path) -> None:
     assert (tmp_path / "reader.sec.pub").read_text().startswith("-----BEGIN CRYPT4GH PUBLIC KEY-----")
     assert main(["crypt4gh", "keys", "--out", str(secret_path)]) == 4  # never overwritten silently
     assert reader_key(secret_path.read_text()) == secret
+
+
+def test_a_file_pushed_in_odd_chunks_through_the_pipe_reads_as_a_whole() -> None:
+    """The download pushes chunks of any size; the examination pulls whole segments (the view's pipe)."""
+    import threading
+
+    from conformance_suites.crypt4gh.examine import examine
+    from conformance_suites.crypt4gh.pipe import Pipe
+
+    reader = new_secret()
+    data = plaintext(5, 300_000)
+    encrypted = _library_encrypted(reader, data)
+    pipe = Pipe()
+    outcome = {}
+
+    def work() -> None:
+        outcome["found"] = examine(io.BufferedReader(pipe, buffer_size=1 << 20), reader, digest=True)
+        pipe.reader_done = True
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    for start in range(0, len(encrypted), 9_973):
+        pipe.write_chunk(encrypted[start:start + 9_973])
+    pipe.finish()
+    worker.join(timeout=30)
+    found = outcome["found"]
+    assert found.data_read and found.bad_segment is None and found.last_segment_problem is None
+    assert found.plaintext_sha256 == hashlib.sha256(data).hexdigest()

@@ -53,3 +53,20 @@ def test_statements_are_found_in_beacon_datasets_and_lists() -> None:
         parse(b"\xff\xfe{")
     with pytest.raises(NotADocument):
         parse(b"just text")
+
+
+def test_a_document_read_from_a_file_fails_without_http_evidence(tmp_path: Path, specs_dir: str | None) -> None:
+    """A failure about a file has no HTTP answer: it is reported with no evidence, in every report."""
+    from conformance.testing import run_profile
+
+    if specs_dir is None:
+        pytest.skip("the official DUO release is not in the specs directory")
+    document = tmp_path / "data-use.json"
+    document.write_text('[{"id": "DUO:0009999", "label": "nothing"}, {"id": "DUO:0000042"}]')
+    result = run_profile({"initiative": "files", "services": [
+        {"standard": "duo", "version": "2021-02-23", "documents": [str(document)]}]},
+        tmp_path / "reports", specs_dir=specs_dir)
+    assert result.exit_code == 1, result.output
+    [failed] = [c for s in result.scorecard.services for c in s.checks if c.outcome == "failed"]
+    assert failed.id == "duo.term.exists" and "DUO:0009999 is not a term of DUO 2021-02-23" in failed.message
+    assert failed.cases[0].evidence == []
