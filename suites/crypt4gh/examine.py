@@ -68,7 +68,10 @@ def examine(stream: io.BufferedIOBase, secret: bytes, *, digest: bool = False) -
     found = Examination()
     head = stream.read(16)  # kept only to quote in a message; the library reads the header
     found.packet_count = int.from_bytes(head[12:16], "little") if len(head) == 16 else 0
-    stream = io.BufferedReader(_Prefixed(head, stream), buffer_size=CIPHER_SEGMENT)
+    if stream.seekable():
+        stream.seek(-len(head), io.SEEK_CUR)
+    else:  # a download: the 16 bytes are handed back in front of the rest (one more copy of each byte)
+        stream = io.BufferedReader(_Prefixed(head, stream), buffer_size=CIPHER_SEGMENT)
     try:
         packets = list(header.parse(stream))
     except ValueError as exc:
