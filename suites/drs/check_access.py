@@ -236,3 +236,23 @@ def test_range_honoured_when_advertised(drs: Drs, case: str) -> None:
                        "with 200 and the whole object", response)
     if not advertised:
         pytest.skip(f"{case}: no access URL advertises Accept-Ranges: bytes")
+
+
+@check("drs.access.range-unsatisfiable-is-416", per="objects")
+def test_unsatisfiable_range_is_416(drs: Drs, case: str) -> None:
+    """An access URL that answers a satisfiable range with 206 (it supports Range for that resource)
+    answers ``Range: bytes=<size>-``, which no byte of the object satisfies, with 416 (RFC 9110 §14.2;
+    DRS says nothing about Range)."""
+    judged = False
+    for download, size, response, _ in _range(drs, case):
+        if response.status != 206:
+            continue
+        judged = True
+        body = bytearray()
+        answer = drs.client.stream(download.url, body.extend, decode=False, max_bytes=1024,
+                                   headers={**download.headers, "Range": f"bytes={size}-"})
+        if answer.status != 416:
+            raise fail(f"{case}: {download.label} answers ranges with 206 but answered bytes={size}- (past the "
+                       f"{size}-byte object) with {answer.status}, not 416", answer)
+    if not judged:
+        pytest.skip(f"{case}: no access URL answered a satisfiable range with 206")

@@ -88,3 +88,21 @@ def test_malformed_body_is_400(drs: Drs) -> None:
                     "there (drs.passport.post-object-accepts-passports covers it for PassportAuth objects)")
     if response.status != 400:
         raise fail(f"POST with a body that is not JSON answered {response.status}, not 400", response)
+
+
+@check("drs.http.405-has-allow")
+def test_405_lists_allowed_methods(drs: Drs) -> None:
+    """A 405 answer carries an Allow header listing the methods the resource supports (RFC 9110 §15.5.6,
+    MUST; DRS lists 405 for OPTIONS /objects/{object_id} from 1.3.0 and says nothing of its headers). Asked
+    with OPTIONS and a POST of an object: both are read-only, and a server may refuse either with 405."""
+    object_id = next(iter(drs.option("objects")), "x")
+    judged = False
+    for method in ("OPTIONS", "POST"):
+        response = drs.client.request(method, object_path(object_id), **({"json_body": {}} if method == "POST" else {}))
+        if response.status != 405:
+            continue
+        judged = True
+        if not response.headers.get("Allow", "").strip():
+            raise fail(f"{method} {object_path(object_id)} answered 405 without an Allow header", response)
+    if not judged:
+        pytest.skip("does not apply: neither OPTIONS nor POST of an object was answered 405")

@@ -378,7 +378,8 @@ class Drs(ServiceView):
         captured = bytearray()
         count = 0
 
-        digests = ParallelHashes(*(digest for digest, _ in hashers.values()))
+        # pipelined: the next piece of the body is read while this one is hashed
+        digests = ParallelHashes(*(digest for digest, _ in hashers.values()), pipelined=True)
 
         def on_chunk(chunk: bytes) -> None:
             nonlocal count
@@ -392,6 +393,7 @@ class Drs(ServiceView):
         # decode=False: size and checksums are over the bytes as stored, even if served Content-Encoding: gzip.
         response = self.client.stream(target.url, on_chunk, headers=target.headers, decode=False,
                                       max_bytes=max(1, min(size + 1, remaining)))
+        digests.wait()
         hexdigests = {kind: (digest.hexdigest()[:keep] if keep else digest.hexdigest())
                       for kind, (digest, keep) in hashers.items()}
         return Download(target.label, target.url, target.headers, response, count, hexdigests, unverifiable,

@@ -220,3 +220,35 @@ def test_bearer_token_grants_protected_id(service: Service, client: ServiceClien
     if response.status != 200:
         raise fail(f"protected id {ident} with the profile's bearer token answered {response.status}",
                    response.exchange)
+
+
+@check("htsget.params.end-requires-reference-name")
+def test_end_without_reference_is_invalid_input(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """end without referenceName answers 400 InvalidInput (htsget 1.3.0 §Query parameters, end)."""
+    kind, ident = _kind_and_id(service)
+    _expect(client, hts, kind, ident, {"end": 100}, 400, "InvalidInput", "end=100 without referenceName")
+
+
+@check("htsget.params.start-end-with-unplaced-reference-invalid")
+def test_range_with_star_is_invalid_input(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """start or end with referenceName=* answers 400 InvalidInput (htsget 1.3.0 §Query parameters, start and
+    end; `*` is defined for the reads endpoint)."""
+    if not service.options.get("reads"):
+        pytest.skip("does not apply: referenceName=* is defined for reads, and the profile lists no reads id")
+    ident = first_case(service, "reads")["id"]
+    alone = hts.request(client, "reads", ident, {"referenceName": "*"})
+    if alone.status != 200:
+        pytest.skip(f"cannot decide: referenceName=* alone answered {alone.status} (see "
+                    "htsget.data.unplaced-unmapped-for-star), so a refusal with start proves nothing of the range")
+    _expect(client, hts, "reads", ident, {"referenceName": "*", "start": 0}, 400, "InvalidInput",
+            "referenceName=*&start=0")
+    _expect(client, hts, "reads", ident, {"referenceName": "*", "end": 100}, 400, "InvalidInput",
+            "referenceName=*&end=100")
+
+
+@check("htsget.params.tags-notags-intersect-invalid-input")
+def test_tags_notags_intersecting_is_invalid_input(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """tags and notags naming a common tag answer 400 InvalidInput (htsget 1.3.0 §Query parameters)."""
+    kind, ident = _kind_and_id(service)
+    tag = "NM" if kind == "reads" else "DP"
+    _expect(client, hts, kind, ident, {"tags": tag, "notags": tag}, 400, "InvalidInput", f"tags={tag}&notags={tag}")

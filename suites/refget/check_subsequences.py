@@ -116,7 +116,8 @@ def test_range_out_of_bounds_is_400(refget: Refget) -> None:
     (erratum E7); a server that ignores Range headers (allowed) is not judged."""
     target = refget.longest()
     if not _honours_range(refget, target):
-        pytest.skip("the server ignores Range headers (answers 200 with the whole sequence), as refget allows")
+        pytest.skip("does not apply: the server ignores Range headers (answers 200 with the whole sequence), "
+                    "as refget allows")
     header = f"bytes={target.length + 10}-{target.length + 20}"
     ranged = refget.ranged(target.ident, header)
     if ranged.response.status not in (400, 416):
@@ -222,7 +223,7 @@ def test_limit_exceeded_is_416(refget: Refget) -> None:
     return Range Not Satisfiable", refget 1.0.1 §Method: get sequence by ID)."""
     limit = refget.limit()
     if limit is None:
-        pytest.skip("service-info sets no subsequence_limit")
+        pytest.skip("does not apply: service-info sets no subsequence_limit")
     longer = [v for v in refget.verified() if v.length > limit]
     if not longer:
         pytest.skip(f"no verified sequence is longer than the subsequence_limit {limit}")

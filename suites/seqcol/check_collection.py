@@ -117,7 +117,7 @@ def test_level_2_leaves_out_transient_attributes(seqcol: Seqcol) -> None:
     record 2024-11-20)."""
     transient = seqcol.transient()
     if not transient:
-        pytest.skip("the schema declares no transient attribute")
+        pytest.skip("does not apply: the schema declares no transient attribute")
     for digest, level2, response in seqcol.collections():
         shown = sorted(transient & set(level2))
         if shown:
@@ -131,7 +131,7 @@ def test_passthru_attributes_are_not_digested(seqcol: Seqcol) -> None:
     1.0.0 §4.4, §4.6)."""
     passthru = seqcol.passthru()
     if not passthru:
-        pytest.skip("the schema declares no passthru attribute")
+        pytest.skip("does not apply: the schema declares no passthru attribute")
     checked = False
     for digest, level2, level1, response in seqcol.both_levels():
         for name in sorted(passthru & set(level1) & set(level2)):

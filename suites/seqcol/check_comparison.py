@@ -46,7 +46,8 @@ def _answered(seqcol: Seqcol, which: str) -> list[tuple[str, str, str, Response]
         found += [("POST", a, b, r) for a, b, r in _posts(seqcol) if r.status == 200]
     if not found:
         variant = {"GET": "GET /comparison/{a}/{b}", "POST": "POST /comparison/{a}", "": "/comparison"}[which]
-        pytest.skip(f"{variant} answered no comparison (it is RECOMMENDED, see seqcol.comparison.implemented)")
+        pytest.skip(f"does not apply: {variant} answered no comparison (it is RECOMMENDED, see "
+                    "seqcol.comparison.implemented)")
     return found
 
 

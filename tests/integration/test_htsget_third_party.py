@@ -72,6 +72,22 @@ EXPECTED_FAILURES = {
     # the shared check is a SHOULD there too (issue 19.3). One root cause: htsget's check is grouped under it.
     "htsget.service-info.endpoint-exposed": "/reads/service-info answers 404 (only /service-info exists)",
     "service-info.endpoint.answers-200": "/reads/service-info and /variants/service-info answer 404",
+    # §Query parameters, end: "The server SHOULD respond with an InvalidInput error if end is specified and
+    # either no reference is specified or referenceName is "*"" (issue 22).
+    "htsget.params.end-requires-reference-name": "end=100 without referenceName answers 200",
+    # §Query parameters, tags/notags: "The server SHOULD respond with an InvalidInput error if tags and notags
+    # intersect" (GET and, §Request body, POST).
+    "htsget.params.tags-notags-intersect-invalid-input": "tags=NM&notags=NM answers 200",
+    "htsget.post.tags-notags-intersect-invalid-input": "tags and notags [NM] answer 200",
+    # §URL parameters (POST): "If query parameters are present, the server SHOULD reply with an InvalidInput
+    # error".
+    "htsget.post.query-params-invalid-input": "POST /reads/reads?format=BAM answers 200",
+    # §Request body, regions: "SHOULD respond with an InvalidInput error if the region list is empty or not
+    # well-formed", and for a region without referenceName.
+    "htsget.post.empty-regions-invalid-input": "regions: [] answers 200",
+    "htsget.post.region-without-reference-name-invalid-input": "a region without referenceName answers 422",
+    # §CORS: "The Access-Control-Max-Age of the preflight response is set to the equivalent of 30 days".
+    "htsget.cors.preflight-max-age-30-days": "the preflight answer has no Access-Control-Max-Age",
 }
 
 def _extension() -> Path:

@@ -150,6 +150,8 @@ class DrsApp(ReferenceApp):
                          {"Content-Type": "text/html"})
         code = 500 if self.has("error-status-code-mismatch") and status == 404 else status
         extra = dict(headers or {})
+        if status == 405 and not self.has("405-without-allow"):
+            extra.setdefault("Allow", "GET, POST")  # RFC 9110 §15.5.6: a 405 lists the methods supported
         if status == 401 and not self.has("401-without-www-authenticate"):
             extra.setdefault("WWW-Authenticate", 'Bearer realm="drs", error="passport required"')
         return json_reply({"msg": msg, "status_code": code}, status, extra)
@@ -458,7 +460,7 @@ class DrsApp(ReferenceApp):
     @route("POST", "/objects")
     def bulk_objects(self, request: Request) -> Reply:
         if self.has("bulk-endpoint-missing"):
-            return self.error(405, "bulk requests are not supported")
+            return self.error(405, "bulk requests are not supported", {"Allow": "OPTIONS"})
         ids, body, problem = self.bulk_ids(request)
         if problem is not None or ids is None:
             return problem or self.error(400, "bad request")
@@ -551,7 +553,7 @@ class DrsApp(ReferenceApp):
         if not self.at_least("1.3.0"):
             return self.error(405, "OPTIONS is not part of DRS 1.2.0")
         object_id = self.object_id(request)
-        if self.has("options-405"):
+        if self.has("options-405") or self.has("405-without-allow"):
             return self.error(405, "authorizations are not supported")
         if self.has("options-cors-empty-200"):
             return Reply(200, b"", {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, POST"})
@@ -637,6 +639,9 @@ class DrsApp(ReferenceApp):
         if "gzip-stored" in self.variants:
             headers["Content-Encoding"] = "gzip"
         wanted = _single_range(request.header("Range"), size)
+        if wanted is None and _past_the_end(request.header("Range"), size) and not self.has("range-ignored") \
+                and not self.has("range-unsatisfiable-200"):
+            return Reply(416, b"", {"Content-Range": f"bytes */{size}", "Content-Type": blob.mime_type})
         if wanted is not None and not self.has("range-ignored"):
             start, end = wanted
             status = 206
@@ -659,6 +664,15 @@ class DrsApp(ReferenceApp):
                 pass
 
         return Reply(status, b"", headers, raw=write)
+
+
+def _past_the_end(header: str | None, size: int) -> bool:
+    """Whether ``header`` is one ``bytes=a-`` or ``bytes=a-b`` range starting at or past the end (RFC 9110
+    §14.1.1: unsatisfiable)."""
+    if not header or not header.startswith("bytes=") or "," in header:
+        return False
+    first = header[len("bytes="):].strip().partition("-")[0]
+    return first.isdigit() and int(first) >= size
 
 
 def _single_range(header: str | None, size: int) -> tuple[int, int] | None:

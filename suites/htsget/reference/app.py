@@ -14,7 +14,9 @@ BCF: UnsupportedFormat) and ``empty-range-400`` (GET start == end refused with I
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
+import itertools
 import secrets
 from typing import Any
 from urllib.parse import urlencode
@@ -59,7 +61,10 @@ class HtsgetApp(ReferenceApp):
         self.block_token = secrets.token_urlsafe(16)
         self.variant = str(self.options.get("variant", ""))
         # ``default-formats-only``: BAM and VCF only, CRAM/BCF refused with UnsupportedFormat (conformant).
-        self.formats = {k: v[:1] for k, v in FORMATS.items()} if self.variant == "default-formats-only" else FORMATS
+        self.formats = {k: v[:1] for k, v in FORMATS.items()} \
+            if self.variant == "default-formats-only" or self.has("service-info-formats-overstated") else FORMATS
+        self._nonces = itertools.count()
+        self._used_nonces: set[str] = set()
         data.dataset()
 
     @classmethod
@@ -71,21 +76,64 @@ class HtsgetApp(ReferenceApp):
     def issued_secrets(self) -> dict[str, str]:
         return {"bearer_token_env": self.token}
 
+    def handle(self, request: Request) -> Reply:
+        """Every answer, with the CORS headers the spec asks of API methods (htsget 1.3.0 §CORS) and the
+        protocol-level faults (Accept refused, content-coding) applied."""
+        api = request.path.startswith(("/reads/", "/variants/"))
+        accept = request.header("Accept") or ""
+        if api and request.method == "GET" and "vnd.ga4gh.htsget" in accept and self.has("accept-header-406"):
+            return json_reply({"htsget": {"error": "InvalidInput", "message": "not acceptable"}}, 406)
+        reply = super().handle(request)
+        origin = request.header("Origin")
+        if api and origin and request.method != "OPTIONS" and not self.has("cors-no-allow-origin"):
+            reply.headers["Access-Control-Allow-Origin"] = origin
+        if api and request.method != "OPTIONS" and self.has("ticket-content-coding-gzip") and \
+                "gzip" in (request.header("Accept-Encoding") or "") and reply.body:
+            reply.body = gzip.compress(reply.body)
+            reply.headers["Content-Encoding"] = "gzip"
+        return reply
+
+    @route("OPTIONS", "/reads/{id}")
+    def preflight_reads(self, request: Request) -> Reply:
+        return self._preflight(request)
+
+    @route("OPTIONS", "/variants/{id}")
+    def preflight_variants(self, request: Request) -> Reply:
+        return self._preflight(request)
+
+    def _preflight(self, request: Request) -> Reply:
+        """A CORS preflight: accepted for GET (and POST), echoing Origin and the requested headers, with
+        a 30-day Access-Control-Max-Age (htsget 1.3.0 §CORS)."""
+        method = request.header("Access-Control-Request-Method") or ""
+        if self.has("cors-preflight-refused") or method not in ("GET", "POST"):
+            return Reply(405, b"", {"Allow": "GET, POST"})
+        headers = {"Access-Control-Allow-Origin": request.header("Origin") or "*",
+                   "Access-Control-Allow-Methods": "GET, POST",
+                   "Access-Control-Max-Age": "600" if self.has("cors-max-age-short") else "2592000"}
+        if request.header("Access-Control-Request-Headers"):
+            headers["Access-Control-Allow-Headers"] = request.header("Access-Control-Request-Headers") or ""
+        return Reply(204, b"", headers)
+
     # -- helpers ------------------------------------------------------------------------------------
 
-    def _error(self, error: str, message: str) -> Reply:
+    def _error(self, error: str, message: str, request: Request | None = None) -> Reply:
         status = STATUS[error]
+        if self.has("error-echoes-authorization") and request is not None and request.header("Authorization"):
+            message = f"{message} (request sent {request.header('Authorization')})"
         if self.has("error-type-status-mismatch") and error == "NotFound":
             status = 400
         if self.has("error-type-invented") and error in ("InvalidInput", "InvalidRange"):
             error = "BadRequest"
+        # RFC 9110 §15.5.2 and RFC 6750 §3: a 401 names its authentication scheme.
+        headers = {} if status != 401 or self.has("401-without-www-authenticate") else \
+            {"WWW-Authenticate": 'Bearer realm="htsget"'}
         if self.has("error-html-body"):
             return Reply(status, f"<html><body><h1>{error}</h1></body></html>".encode(),
-                         {"Content-Type": "text/html"})
+                         {"Content-Type": "text/html", **headers})
         body: dict[str, Any] = {"error": error, "message": message}
         if self.has("error-missing-message"):
             del body["message"]
-        return json_reply({"htsget": body}, status)
+        return json_reply({"htsget": body}, status, headers)
 
     def _ids(self, kind: str) -> set[str]:
         return {READS_ID, PROTECTED_ID} if kind == "reads" else {VARIANTS_ID}
@@ -111,7 +159,7 @@ class HtsgetApp(ReferenceApp):
         if kind == "variants" and self.has("service-info-variants-404"):
             return self._error("NotFound", "no service-info here")
         datatype = "variants" if kind == "reads" and self.has("service-info-wrong-datatype") else kind
-        formats = list(self.formats[kind])
+        formats = list(FORMATS[kind] if self.has("service-info-formats-overstated") else self.formats[kind])
         if self.has("service-info-mixed-formats"):
             formats = ["BAM", "CRAM", "VCF", "BCF"]
         block: dict[str, Any] = {"datatype": datatype, "formats": formats, "fieldsParameterEffective": False,
@@ -158,29 +206,34 @@ class HtsgetApp(ReferenceApp):
             query = {key: values[0] for key, values in request.query.items()}
             return self._answer(request, kind, request.params["id"], query, None)
         except HtsgetError as exc:
-            return self._error(exc.error, exc.message)
+            return self._error(exc.error, exc.message, request)
         except ServerFailure as exc:
             return json_reply({"htsget": {"error": "InternalServerError", "message": str(exc)}}, 500)
 
     def _post(self, request: Request, kind: str) -> Reply:
-        if self.version.startswith("1.2") or self.variant == "no-post":
+        if self.version.startswith("1.2") or self.variant == "no-post" or self.has("post-405-without-allow"):
             return json_reply({"htsget": {"error": "InvalidInput", "message": "POST is not supported"}}, 405,
-                              {"Allow": "GET"})
+                              {} if self.has("post-405-without-allow") else {"Allow": "GET"})
         if self.has("post-500"):
             return json_reply({"htsget": {"error": "InternalServerError", "message": "boom"}}, 500)
         try:
-            if request.query:
+            if request.query and not self.has("post-query-params-accepted"):
                 raise HtsgetError("InvalidInput", "POST takes no query parameters")
             body = request.json() if request.body else {}
             if not isinstance(body, dict):
                 raise HtsgetError("InvalidInput", "the request body is not a JSON object")
             regions = body.get("regions")
             parsed: list[data.Region] | None = None
+            if regions == [] and self.has("post-empty-regions-accepted"):
+                regions = None
             if regions is not None:
                 if not isinstance(regions, list) or not regions:
                     raise HtsgetError("InvalidInput", "regions must be a non-empty array")
                 parsed = []
                 for region in regions:
+                    if isinstance(region, dict) and "referenceName" not in region and \
+                            self.has("post-region-without-reference-accepted"):
+                        region = {**region, "referenceName": data.CONTIGS[0][0]}
                     if not isinstance(region, dict) or not isinstance(region.get("referenceName"), str):
                         raise HtsgetError("InvalidInput", "every region needs a referenceName")
                     start, end = region.get("start"), region.get("end")
@@ -188,20 +241,25 @@ class HtsgetApp(ReferenceApp):
                         if value is not None and (not isinstance(value, int) or isinstance(value, bool)
                                                   or not 0 <= value <= UINT32_MAX):
                             raise HtsgetError("InvalidInput", "start and end are unsigned integers")
-                    if start is not None and end is not None and start >= end:
+                    if start is not None and end is not None and start >= end and not (
+                            start == end and self.has("post-empty-region-accepted")):
                         raise HtsgetError("InvalidRange", "start must be less than end")
+                    if end is None and self.has("post-open-region-stops-at-start"):
+                        end = (start or 0) + 1
                     parsed.append((region["referenceName"], start, end))
                 if self.has("post-first-region-only"):
                     parsed = parsed[:1]
             if parsed is None and self.has("post-no-regions-empty"):
                 parsed = [(data.CONTIGS[0][0], 0, 0)]
             options = {k: v for k, v in body.items() if k != "regions"}
+            if self.has("post-class-header-with-regions-accepted") and options.get("class") == "header":
+                parsed = None
             for key in ("fields", "tags", "notags"):
                 if isinstance(options.get(key), list):
                     options[key] = ",".join(str(v) for v in options[key])
             return self._answer(request, kind, request.params["id"], options, parsed, post=True)
         except HtsgetError as exc:
-            return self._error(exc.error, exc.message)
+            return self._error(exc.error, exc.message, request)
 
     def _answer(self, request: Request, kind: str, ident: str, query: dict[str, Any],
                 regions: list[data.Region] | None, post: bool = False) -> Reply:
@@ -230,7 +288,7 @@ class HtsgetApp(ReferenceApp):
             raise HtsgetError("InvalidInput", "class=header takes no other parameter than format")
         tags = _list(query.get("tags"))
         notags = _list(query.get("notags")) or ()
-        if tags is not None and set(tags) & set(notags):
+        if tags is not None and set(tags) & set(notags) and not self.has("tags-notags-intersect-accepted"):
             raise HtsgetError("InvalidInput", "tags and notags intersect")
         if not post:
             regions = self._get_region(kind, query)
@@ -241,11 +299,11 @@ class HtsgetApp(ReferenceApp):
         if regions is not None and self.has("ticket-500-for-regions"):
             return json_reply({"htsget": {"error": "InternalServerError", "message": "region lookup failed"}}, 500)
         header_only = klass == "header" and not self.has("class-header-returns-records")
-        header, body = self._slice(kind, fmt, regions, header_only, tags, notags)
+        header, body = self._slice(kind, fmt, regions, header_only, tags, notags, query.get("fields"))
         if self.has("empty-region-404") and regions is not None and len(body) <= len(data.EOFS[fmt]) \
                 and not header_only:
             raise HtsgetError("NotFound", "no records in that region")
-        return self._ticket_reply(kind, ident, fmt, query, regions, header, body)
+        return self._ticket_reply(kind, ident, fmt, query, regions, header, body, post)
 
     def _get_region(self, kind: str, query: dict[str, Any]) -> list[data.Region] | None:
         reference = query.get("referenceName")
@@ -253,16 +311,21 @@ class HtsgetApp(ReferenceApp):
             raise ServerFailure("could not convert the coordinates")
         start, end = _uint(query, "start"), _uint(query, "end")
         if reference is None:
-            if (start is not None or end is not None) and not self.has("start-without-reference-ignored"):
+            if (start is not None and not self.has("start-without-reference-ignored")) or (
+                    end is not None and not self.has("end-without-reference-ignored")):
                 raise HtsgetError("InvalidInput", "start and end need referenceName")
             return None
-        if reference == "*" and (start is not None or end is not None):
+        if reference == "*" and (start is not None or end is not None) and not self.has("star-with-range-accepted"):
             raise HtsgetError("InvalidInput", "start and end cannot be used with referenceName=*")
         if start is not None and end is not None and not self.has("invalid-range-200") and (
                 start > end or (start == end and self.variant == "empty-range-400")):
             raise HtsgetError("InvalidRange", "start is greater than end")
         if start is not None and end is not None and start > end:
             start, end = end, end
+        if reference == "*":
+            start = end = None
+        if reference != "*" and start is None and end is None and self.has("reference-only-first-half"):
+            end = dict(data.CONTIGS)[reference] // 2 if reference in dict(data.CONTIGS) else None
         return [(reference, start, end)]
 
     def _check_references(self, kind: str, regions: list[data.Region] | None) -> list[data.Region] | None:
@@ -281,7 +344,8 @@ class HtsgetApp(ReferenceApp):
         return regions
 
     def _slice_args(self, kind: str, fmt: str, regions: list[data.Region] | None, header_only: bool,
-                    tags: tuple[str, ...] | None, notags: tuple[str, ...]) -> tuple[Any, ...]:
+                    tags: tuple[str, ...] | None, notags: tuple[str, ...], fields: str | None = None,
+                    ) -> tuple[Any, ...]:
         shift, drop = 0, ""
         if regions is not None and not header_only:
             if self.has("start-treated-as-1-based"):
@@ -315,14 +379,19 @@ class HtsgetApp(ReferenceApp):
             mode = "pos-only"
         if self.has("variant-end-ignored"):
             mode = "ref-extent"
+        if self.has("whole-file-without-unplaced") and regions is None and kind == "reads":
+            mode = "placed-only"
+        if self.has("fields-requested-qname-blanked") and "QNAME" in (fields or "").split(","):
+            mode = "blank-qname"
         return (kind, fmt, tuple(regions) if regions is not None else None, header_only, shift, drop, tags,
                 notags, comment, mode)
 
     def _slice(self, kind: str, fmt: str, regions: list[data.Region] | None, header_only: bool,
-               tags: tuple[str, ...] | None, notags: tuple[str, ...]) -> tuple[bytes, bytes]:
+               tags: tuple[str, ...] | None, notags: tuple[str, ...], fields: str | None = None,
+               ) -> tuple[bytes, bytes]:
         """Header and body bytes of a request, with the data faults applied (the same for the ticket and
         for the block endpoint, so that md5 and Range agree with what a block serves)."""
-        args = self._slice_args(kind, fmt, regions, header_only, tags, notags)
+        args = self._slice_args(kind, fmt, regions, header_only, tags, notags, fields)
         header, body = data.make_slice(*args)
         sliced = args[2]
         if sliced is not None and len(sliced) > 1 and not header_only:
@@ -336,15 +405,18 @@ class HtsgetApp(ReferenceApp):
         if self.has("truncated-body") and not header_only and len(body) > 60:
             eof = data.EOFS[fmt]
             body = body[:-len(eof) - 20] + eof
+        if self.has("fields-payload-invalid") and fields and not header_only and len(body) > 100:
+            middle = len(body) // 2
+            body = body[:middle] + bytes(b ^ 0x5A for b in body[middle:middle + 16]) + body[middle + 16:]
         if self.has("missing-eof") and not header_only:
             body = body[:-len(data.EOFS[fmt])]
         return header, body
 
     def _ticket_reply(self, kind: str, ident: str, fmt: str, query: dict[str, Any],
-                      regions: list[data.Region] | None, header: bytes, body: bytes) -> Reply:
+                      regions: list[data.Region] | None, header: bytes, body: bytes, post: bool = False) -> Reply:
         whole = header + body
         urls: list[dict[str, Any]] = [{"url": self._data_uri(header, fmt), "class": "header"}]
-        params = {"format": fmt, **{k: v for k, v in query.items() if k in ("class", "tags", "notags")}}
+        params = {"format": fmt, **{k: v for k, v in query.items() if k in ("class", "tags", "notags", "fields")}}
         if regions is not None:
             params["regions"] = ";".join(f"{r}:{'' if s is None else s}:{'' if e is None else e}"
                                          for r, s, e in regions)
@@ -376,7 +448,8 @@ class HtsgetApp(ReferenceApp):
             ticket["md5"] = md5
         if self.has("urls-object"):
             ticket["urls"] = {str(i): u for i, u in enumerate(urls)}
-        document: dict[str, Any] = ticket if self.has("ticket-no-wrapper") else {"htsget": ticket}
+        wrapped = not self.has("ticket-no-wrapper") and not (post and self.has("post-ticket-no-wrapper"))
+        document: dict[str, Any] = {"htsget": ticket} if wrapped else ticket
         content_type = "text/plain" if self.has("wrong-content-type") else TICKET_TYPE
         return json_reply(document, content_type=content_type)
 
@@ -407,8 +480,12 @@ class HtsgetApp(ReferenceApp):
         query = dict(params)
         if ident == PROTECTED_ID and not self.has("block-needs-api-token"):
             query["token"] = self.block_token
+        if self.has("block-single-use"):
+            query["nonce"] = str(next(self._nonces))
         base = "" if self.has("relative-url") else self.root_url
         block: dict[str, Any] = {"url": f"{base}/data/{kind}/{ident}?{urlencode(query)}"}
+        if self.has("block-url-not-percent-encoded"):
+            block["url"] += "&note=conformance block|raw"
         headers: dict[str, Any] = {"Range": f"bytes=0-{len(body) - 1}"}
         if self.has("headers-non-string"):
             headers["Range"] = [headers["Range"]]
@@ -429,6 +506,11 @@ class HtsgetApp(ReferenceApp):
                 return Reply(403, b"block token missing", {"Content-Type": "text/plain"})
         if self.has("ticket-headers-missing") and request.header("X-Block-Signature") is None:
             return Reply(400, b"missing X-Block-Signature", {"Content-Type": "text/plain"})
+        nonce = request.arg("nonce")
+        if nonce is not None:
+            if nonce in self._used_nonces:
+                return Reply(410, b"this block URL was already used", {"Content-Type": "text/plain"})
+            self._used_nonces.add(nonce)
         fmt = request.arg("format") or DEFAULT_FORMAT[kind]
         regions: list[data.Region] | None = None
         if request.arg("regions"):
@@ -436,19 +518,39 @@ class HtsgetApp(ReferenceApp):
             for part in (request.arg("regions") or "").split(";"):
                 reference, start, end = part.split(":")
                 regions.append((reference, int(start) if start else None, int(end) if end else None))
-        query = {k: request.arg(k) for k in ("class", "tags", "notags") if request.arg(k) is not None}
+        query = {k: request.arg(k) for k in ("class", "tags", "notags", "fields") if request.arg(k) is not None}
         header_only = query.get("class") == "header" and not self.has("class-header-returns-records")
         tags, notags = _list(query.get("tags")), _list(query.get("notags")) or ()
-        _, body = self._slice(kind, fmt, regions, header_only, tags, notags)
+        _, body = self._slice(kind, fmt, regions, header_only, tags, notags, query.get("fields"))
+        cors = {} if self.has("block-no-cors") else {"Access-Control-Allow-Origin": "*"}
         rng = request.header("Range")
         if rng and rng.startswith("bytes="):
             first, _, last = rng[6:].partition("-")
             lo, hi = int(first), int(last) if last else len(body) - 1
+            if self.has("block-range-not-subdivisible") and (lo, hi) != (0, len(body) - 1):
+                return Reply(416, b"only the ticket's range is served", {"Content-Type": "text/plain", **cors})
             chunk = body[lo:hi + 1]
-            return Reply(206, chunk, {"Content-Type": "application/octet-stream",
-                                      "Content-Range": f"bytes {lo}-{lo + len(chunk) - 1}/{len(body)}",
-                                      "Access-Control-Allow-Origin": "*"})
-        return Reply(200, body, {"Content-Type": "application/octet-stream", "Access-Control-Allow-Origin": "*"})
+            ranged = {} if self.has("block-206-without-content-range") else {
+                "Content-Range": f"bytes {lo}-{lo + len(chunk) - 1}/{len(body)}"}
+            return self._block_reply(Reply(206, chunk, {"Content-Type": "application/octet-stream", **ranged,
+                                                        **cors}))
+        return self._block_reply(Reply(200, body, {"Content-Type": "application/octet-stream", **cors}))
+
+    def _block_reply(self, reply: Reply) -> Reply:
+        """A block answer; ``block-close-delimited`` sends it with neither Content-Length nor chunked
+        transfer encoding, ending it by closing the connection."""
+        if not self.has("block-close-delimited"):
+            return reply
+
+        def write(handler: Any) -> None:
+            handler.send_response(reply.status)
+            for name, value in reply.headers.items():
+                handler.send_header(name, value)
+            handler.send_header("Connection", "close")
+            handler.end_headers()
+            handler.wfile.write(reply.body)
+
+        return Reply(reply.status, reply.body, reply.headers, raw=write)
 
 
 def _uint(query: dict[str, Any], key: str) -> int | None:

@@ -174,7 +174,9 @@ def records(handle: Any, kind: str, regions: Sequence[Region] | None, shift: int
     """Records of ``regions`` (None: the whole file), each once, in file order. ``shift`` moves both
     coordinates (a fault: -1 reads htsget's 0-based start as if it were 1-based)."""
     if regions is None:
-        yield from (handle.fetch(until_eof=True) if kind == "reads" else handle.fetch())
+        every = handle.fetch(until_eof=True) if kind == "reads" else handle.fetch()
+        # ``placed-only`` (a fault): the whole file without its unplaced unmapped reads.
+        yield from (r for r in every if mode != "placed-only" or kind != "reads" or r.reference_id >= 0)
         return
     names = list(handle.references) if kind == "reads" else list(handle.header.contigs)
     done: list[tuple[str, int, int]] = []
@@ -246,6 +248,8 @@ def make_slice(kind: str, fmt: str, regions: tuple[Region, ...] | None, header_o
                     elif drop == "last" and chosen:
                         chosen = chosen[:-1]
                     for record in chosen:
+                        if kind == "reads" and mode == "blank-qname":
+                            record.query_name = "*"  # a fault: a requested field blanked
                         if kind == "reads" and (tags is not None or notags):
                             kept = [(k, v) for k, v in record.get_tags()
                                     if (tags is None or k in tags) and k not in notags]

@@ -1,0 +1,71 @@
+"""WES service-info: the document, its schema, and system_state_counts (WES 1.0.0 Swagger §GetServiceInfo,
+definitions/ServiceInfo; WES 1.1.0 OpenAPI §GetServiceInfo, ServiceInfo)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from conformance import SpecStore, check, fail, json_type, schema_errors
+
+from .states import TERMINAL
+from .view import Wes, answered
+
+
+@check("wes.service-info.answers-200")
+def test_service_info_answers_200_with_json(wes: Wes) -> None:
+    """GET /service-info answers 200 with a JSON object (WES 1.0.0 Swagger §GetServiceInfo; 1.1.0 idem)."""
+    response = wes.service_info_response()
+    if response.status != 200:
+        raise fail(f"GET /service-info answered {answered(response)}, not 200", response)
+    body = response.json()
+    if not isinstance(body, dict):
+        raise fail(f"GET /service-info answered a JSON {json_type(body)}, not an object", response)
+
+
+@check("wes.schema.service-info-valid")
+def test_service_info_matches_schema(wes: Wes, schemas: SpecStore) -> None:
+    """service-info matches the version's ServiceInfo (WES 1.0.x Swagger definitions/ServiceInfo; WES 1.1.0
+    OpenAPI ServiceInfo, its WES part; errata E1, E2)."""
+    relative, pointer, openapi = wes.schema("ServiceInfo")
+    validator = schemas.validator(relative, pointer, openapi=openapi)
+    info, response = wes.service_info()
+    errors = schema_errors(validator, info)
+    if errors:
+        raise fail(f"service-info does not match the WES {wes.version} ServiceInfo schema: {'; '.join(errors)}",
+                   response)
+
+
+@check("wes.service-info.state-counts-keys-are-states")
+def test_state_counts_keys_are_states(wes: Wes) -> None:
+    """Every key of system_state_counts is a State ("See the State enum for the possible keys", WES 1.0.0
+    Swagger definitions/ServiceInfo.system_state_counts; erratum E5)."""
+    info, response = wes.service_info()
+    counts = info.get("system_state_counts")
+    if not isinstance(counts, dict):
+        pytest.skip("service-info has no system_state_counts object (see wes.schema.service-info-valid)")
+    unknown = sorted(k for k in counts if k not in wes.states)
+    if unknown:
+        raise fail(f"system_state_counts has keys that are no WES {wes.version} state: {', '.join(unknown)}",
+                   response)
+
+
+@check("wes.service-info.state-counts-cover-listed-runs")
+def test_state_counts_cover_listed_runs(wes: Wes) -> None:
+    """The count of runs in a terminal state is at least the number listed in that state ("value is the
+    count of runs in that state", WES 1.0.0 Swagger definitions/ServiceInfo.system_state_counts; erratum E5)."""
+    info, response = wes.service_info()
+    counts = info.get("system_state_counts")
+    if not isinstance(counts, dict):
+        pytest.skip("service-info has no system_state_counts object (see wes.schema.service-info-valid)")
+    walk = wes.listed()
+    if walk.unfinished or walk.looped is not None or walk.broken is not None:
+        pytest.skip("GET /runs could not be walked to its end (see wes.runs.paging-no-duplicates)")
+    latest = {str(item.get("run_id")): item.get("state") for item in walk.items}  # a run listed twice counts once
+    listed = Counter(str(state) for state in latest.values() if state in TERMINAL)
+    for state, number in sorted(listed.items()):
+        count = counts.get(state)  # a state left out is not said to be 0: the text does not ask for every key
+        if isinstance(count, int) and count < number:
+            raise fail(f"system_state_counts gives {count} run(s) {state}, but GET /runs lists {number} in that "
+                       "state", response)

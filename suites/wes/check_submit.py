@@ -1,0 +1,131 @@
+"""With ``writes: true`` and a ``submit`` block: a run submitted as multipart/form-data, listed, echoing its
+request, and a second one cancelled; invalid submissions refused (WES 1.0.0 Swagger §RunWorkflow, §CancelRun,
+definitions/RunRequest, RunLog; WES 1.1.0 OpenAPI idem). Every run the suite starts is cancelled at the end
+of the run unless it has finished (``Wes.close``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from conformance import check, fail, json_type
+
+from .states import ACTIVE, TERMINAL
+from .view import Wes, answered, run_path
+
+
+@check("wes.submit.returns-run-id")
+def test_submission_returns_a_run_id(wes: Wes) -> None:
+    """POST /runs (multipart/form-data, workflow_params as a JSON string) answers 200 with a RunId (WES 1.0.0
+    Swagger §RunWorkflow; WES 1.1.0 OpenAPI §RunWorkflow)."""
+    response = wes.submission("follow")
+    if response.status != 200:
+        raise fail(f"POST /runs with the profile's run request answered {answered(response)}, not 200", response)
+    body = response.json()
+    run_id = body.get("run_id") if isinstance(body, dict) else None
+    if not isinstance(run_id, str) or not run_id:
+        what = f"run_id {json_type(run_id)}" if isinstance(body, dict) else f"a JSON {json_type(body)}"
+        raise fail(f"POST /runs answered 200 with {what}, not a RunId with a run_id string", response)
+
+
+@check("wes.submit.run-is-listed")
+def test_submitted_run_is_listed(wes: Wes) -> None:
+    """The run just submitted is in GET /runs, walked to its end (WES 1.0.0 Swagger
+    definitions/RunListResponse.runs: runs "the service has executed or is executing")."""
+    run_id, _ = wes.submitted("follow")
+    walk = wes.memo("walk-after-submit", lambda: wes._walk("/runs", "runs", "run_id", None))
+    if walk.unfinished or walk.looped is not None or walk.broken is not None:
+        pytest.skip("GET /runs could not be walked to its end (see wes.runs.paging-no-duplicates)")
+    if not any(item.get("run_id") == run_id for item in walk.items):
+        raise fail(f"run {run_id}, just submitted, is not in GET /runs ({len(walk.items)} runs listed)",
+                   walk.pages[-1])
+
+
+def _same(sent: Any, got: Any) -> bool:
+    if isinstance(sent, str) and not isinstance(got, str):
+        try:
+            return bool(json.loads(sent) == got)
+        except ValueError:
+            return False
+    return bool(sent == got)
+
+
+@check("wes.submit.request-echoed")
+def test_run_log_echoes_the_request(wes: Wes) -> None:
+    """The RunLog's request is "The original request message used to initiate this execution" (WES 1.0.0
+    Swagger definitions/RunLog.request; WES 1.1.0 OpenAPI idem)."""
+    block = wes.submit_block()
+    run_id, _ = wes.submitted("follow")
+    response = wes.client.get(run_path(run_id))
+    body = response.json_object() if response.status == 200 else None
+    if body is None:
+        pytest.skip(f"GET {run_path(run_id)} answered {answered(response)} (see wes.run.log-answers-200)")
+    request = body.get("request")
+    if not isinstance(request, dict):
+        raise fail(f"the RunLog of run {run_id}, just submitted, has no request object", response)
+    for name in ("workflow_url", "workflow_type", "workflow_type_version", "workflow_params"):
+        sent = block.get(name, {} if name == "workflow_params" else None)
+        if not _same(sent, request.get(name)):
+            raise fail(f"the RunLog of run {run_id} gives request.{name} {request.get(name)!r}, but {sent!r} was "
+                       "submitted", response)
+
+
+@check("wes.submit.cancel-stops-run")
+def test_cancel_stops_the_run(wes: Wes) -> None:
+    """POST /runs/{run_id}/cancel answers 200 with the RunId, and a run that reports CANCELING reports neither
+    COMPLETE nor an active state after (WES 1.0.0 Swagger §CancelRun; WES 1.1.0 OpenAPI §CancelRun, State)."""
+    run_id, _ = wes.submitted("cancel")
+    state, _ = wes.fresh_state(run_id)
+    if state in TERMINAL:
+        pytest.skip(f"run {run_id} had already reached {state} before it could be cancelled")
+    response = wes.cancel(run_id)
+    if response.status != 200:
+        raise fail(f"POST {run_path(run_id, '/cancel')} of a {state} run answered {answered(response)}, not 200",
+                   response)
+    body = response.json_object()
+    if body is None or body.get("run_id") != run_id:
+        raise fail(f"POST {run_path(run_id, '/cancel')} answered {body.get('run_id') if body else None!r}, not "
+                   "the RunId of the run", response)
+    observed = [s for s, _ in wes.poll(run_id, 8, wes.poll_interval)]
+    last, last_response = wes.fresh_state(run_id)
+    if last is not None:
+        observed.append(last)
+    settled = [s for s in observed if s != "UNKNOWN"]
+    if "CANCELING" in settled:
+        after = settled[settled.index("CANCELING"):]
+        resumed = next((s for s in after if s in ACTIVE or s == "COMPLETE"), None)
+        if resumed is not None:
+            raise fail(f"run {run_id} reported CANCELING after the cancel and then {resumed} "
+                       f"({' → '.join(observed)})", last_response)
+        return
+    if "CANCELED" in settled:
+        return
+    if settled and settled[-1] in TERMINAL:
+        # a run may finish before a cancel reaches it: not a refusal of the cancel
+        pytest.skip(f"run {run_id} finished as {settled[-1]} before the cancel took effect ({' → '.join(observed)})")
+    pytest.skip(f"run {run_id} still reported {' → '.join(observed) or 'no state'} after the cancel: it has not "
+                "taken effect within the polls, which the text does not bound")
+
+
+@check("wes.submit.invalid-refused")
+def test_invalid_submissions_are_refused(wes: Wes) -> None:
+    """A submission without workflow_url, with workflow_params that are not JSON, or with a workflow_type the
+    service does not list is answered 400 and creates no run (WES 1.0.0 Swagger §RunWorkflow 400 "The request
+    is malformed", RunRequest; WES 1.1.0 OpenAPI idem)."""
+    fields, _ = wes.request_fields(wes.submit_block())
+    cases: list[tuple[str, dict[str, str]]] = [
+        ("without workflow_url", {k: v for k, v in fields.items() if k != "workflow_url"}),
+        ("with workflow_params that are not JSON", {**fields, "workflow_params": "{not json"}),
+    ]
+    types = wes.workflow_types()
+    if types is not None:
+        unknown = "CONFORMANCE-NO-SUCH-TYPE"
+        if unknown not in types:
+            cases.append((f"with workflow_type {unknown}, which service-info does not list",
+                          {**fields, "workflow_type": unknown}))
+    for what, form in cases:
+        response = wes.submit(form)
+        if response.status != 400:
+            raise fail(f"POST /runs {what} answered {answered(response)}, not 400", response)

@@ -1,0 +1,119 @@
+"""WES 1.1.0 tasks: task_logs_url, GET /runs/{run_id}/tasks paged and its schema, GET
+/runs/{run_id}/tasks/{task_id} (WES 1.1.0 OpenAPI §ListTasks, §GetTask, RunLog.task_logs_url)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from hypothesis import example, given, seed
+from hypothesis import strategies as st
+
+from conformance import Response, Run, SpecStore, check, fail, origin_of, schema_errors
+
+from .view import Walk, Wes, answered, run_path
+
+
+def _walks(wes: Wes) -> list[tuple[str, Walk]]:
+    found = []
+    for run_id, _, _ in wes.run_logs():
+        walk = wes.task_walk(run_id)
+        found.append((run_id, walk))
+    return found
+
+
+def _get(wes: Wes, url: str) -> Response:
+    return wes.memo(("get", url), lambda: wes.client.get(url))
+
+
+@check("wes.run.task-logs-url-resolves")
+def test_task_logs_url_lists_the_tasks(wes: Wes) -> None:
+    """task_logs_url, where given, answers 200 with a TaskListResponse ("the complete url which may be used to
+    obtain a paginated list of task logs", WES 1.1.0 OpenAPI RunLog.task_logs_url)."""
+    tried = 0
+    for run_id, log, _response in wes.run_logs():
+        url = log.get("task_logs_url")
+        if not isinstance(url, str) or not url:
+            continue
+        if "://" in url and origin_of(url) != origin_of(wes.client.url("/")):
+            continue  # credentials stay with the service's origin: another host's URL is not followed
+        tried += 1
+        answer = _get(wes, url)
+        body = answer.json_object() if answer.status == 200 else None
+        if body is None or not isinstance(body.get("task_logs", []), list):
+            raise fail(f"task_logs_url {url} of run {run_id} answered {answered(answer)} without a task list",
+                       answer)
+    if not tried:
+        pytest.skip("no RunLog gives a task_logs_url on the service's own origin")
+
+
+@check("wes.tasks.list-answers-200")
+def test_task_list_answers_200(wes: Wes) -> None:
+    """GET /runs/{run_id}/tasks answers 200 with a TaskListResponse (WES 1.1.0 OpenAPI §ListTasks)."""
+    for run_id, walk in _walks(wes):
+        if walk.broken is not None:
+            raise fail(f"GET {run_path(run_id, '/tasks')} answered {answered(walk.broken)} without a task_logs "
+                       "list", walk.broken)
+
+
+@check("wes.schema.task-list-valid")
+def test_task_list_pages_match_schema(wes: Wes, schemas: SpecStore) -> None:
+    """Every page of GET /runs/{run_id}/tasks matches TaskListResponse (WES 1.1.0 OpenAPI TaskListResponse,
+    TaskLog: id and name required)."""
+    relative, pointer, openapi = wes.schema("TaskListResponse")
+    validator = schemas.validator(relative, pointer, openapi=openapi)
+    for run_id, walk in _walks(wes):
+        for page in walk.pages:
+            body = page.json_object() if page.status == 200 else None
+            if body is None:
+                continue
+            errors = schema_errors(validator, body)
+            if errors:
+                raise fail(f"a page of GET {run_path(run_id, '/tasks')} does not match TaskListResponse: "
+                           f"{'; '.join(errors)}", page)
+
+
+@check("wes.tasks.page-size-respected")
+def test_task_page_size_is_respected(wes: Wes, conformance_run: Run) -> None:
+    """No page of tasks holds more than page_size ("must not return more items than `page_size`", WES 1.1.0
+    OpenAPI §ListTasks)."""
+    candidates = [(run_id, len(walk.items)) for run_id, walk in _walks(wes) if len(walk.items) >= 2]
+    if not candidates:
+        pytest.skip("no run lists 2 tasks or more: no page size can be exceeded")
+    run_id, count = max(candidates, key=lambda c: c[1])
+
+    def prop(page_size: int) -> None:
+        response = wes.client.get(run_path(run_id, "/tasks"), params={"page_size": str(page_size)})
+        body = response.json_object() if response.status == 200 else None
+        tasks = body.get("task_logs") if body is not None else None
+        if isinstance(tasks, list) and len(tasks) > page_size:
+            raise fail(f"GET {run_path(run_id, '/tasks')}?page_size={page_size} returned {len(tasks)} tasks",
+                       response)
+
+    test: Any = given(page_size=st.integers(1, max(1, min(count - 1, 50))))(prop)
+    test = example(page_size=1)(test)
+    seed(conformance_run.seed)(test)()
+
+
+@check("wes.tasks.listed-task-answers-200")
+def test_listed_task_answers_200(wes: Wes) -> None:
+    """GET /runs/{run_id}/tasks/{task_id} of a listed task answers 200 with that TaskLog (WES 1.1.0 OpenAPI
+    §GetTask)."""
+    tried = 0
+    for run_id, walk in _walks(wes):
+        for task in walk.items[:3]:
+            task_id = task.get("id")
+            if not isinstance(task_id, str):
+                continue
+            tried += 1
+            path = run_path(run_id, f"/tasks/{quote(task_id, safe='')}")
+            response = wes.client.get(path)
+            if response.status != 200:
+                raise fail(f"GET {path} of a task the run's task list names answered {answered(response)}", response)
+            body = response.json_object()
+            if body is None or body.get("id") != task_id:
+                got = body.get("id") if body is not None else None
+                raise fail(f"GET {path} answered the task {got!r}, not {task_id!r}", response)
+    if not tried:
+        pytest.skip("no run lists a task with an id")

@@ -1,0 +1,98 @@
+"""The WES suite against a third-party server: wes-service 5.0 (Apache-2.0, PyPI), the GA4GH WES reference
+implementation, with its cwl_runner backend, read-only.
+
+Its service-info runs ``cwl-runner --version``; no CWL runner is installed here, so a stub that prints
+nothing stands in for it (the server then reports the engine version ``"b''"``, the bytes' repr). The server
+starts with an empty work directory: it lists no run, so the checks of runs skip. The test asserts the
+exact set of failed checks: the server's genuine deviations from WES 1.0.0, and no other.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conformance.reference.server import free_port
+from conformance.testing import run_profile
+
+pytestmark = pytest.mark.integration
+
+STARTUP_SECONDS = 60.0
+
+# Failed checks observed against wes-service 5.0, each a genuine deviation from WES 1.0.0.
+EXPECTED_FAILURES = {
+    # §GetRunLog, §GetRunStatus: 404 "The requested workflow run not found"; it answers 500 (FileNotFoundError
+    # on the run's request.json).
+    "wes.run.unknown-is-404": "GET /runs/<unknown> answers 500",
+    "wes.property.unknown-runs-are-404": "every generated unknown id answers 500",
+}
+
+
+@pytest.fixture
+def wes_service(tmp_path: Path) -> Iterator[str]:
+    """The base URL of a running wes-server (its work directory in tmp_path); stopped by its PID."""
+    beside = Path(sys.executable).parent / "wes-server"  # the test's own environment first
+    server = str(beside) if beside.exists() else shutil.which("wes-server")
+    if server is None:
+        pytest.skip("wes-service is not installed (optional test dependency: pip install wes-service==5.0)")
+    stubs = tmp_path / "bin"
+    stubs.mkdir()
+    runner = stubs / "cwl-runner"
+    runner.write_text("#!/bin/sh\nexit 0\n")
+    runner.chmod(0o755)
+    work = tmp_path / "work"
+    work.mkdir()
+    port = free_port()
+    log = tmp_path / "wes-server.log"
+    environment = {**os.environ, "PATH": f"{stubs}{os.pathsep}{os.environ.get('PATH', '')}"}
+    with log.open("wb") as sink:
+        process = subprocess.Popen([server, "--port", str(port), "--backend", "wes_service.cwl_runner"], cwd=work,
+                                   env=environment, stdout=sink, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/ga4gh/wes/v1"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if process.poll() is not None:
+                pytest.skip(f"wes-server exited at start ({process.returncode}): "
+                            f"{log.read_text(errors='replace')[-500:]}")
+            try:
+                with urllib.request.urlopen(f"{url}/runs", timeout=1):
+                    break
+            except (urllib.error.URLError, OSError):
+                if time.monotonic() > deadline:
+                    pytest.skip(f"wes-server did not answer on {url} within {STARTUP_SECONDS:.0f} s")
+                time.sleep(0.2)
+        yield url
+    finally:
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.kill(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def test_wes_service_fails_exactly_its_deviations(wes_service: str, report_root: Path,
+                                                   specs_dir: str | None) -> None:
+    entry = {"standard": "wes", "version": "1.0.0", "url": wes_service}
+    result = run_profile({"initiative": "wes-service 5.0", "services": [entry]}, report_root,
+                         specs_dir=specs_dir, standards=["wes"])
+    failed = {name.split(":", 2)[1] for name in result.failed()}
+    assert failed == set(EXPECTED_FAILURES), result.output
+    assert result.errors() == [], result.output
+    assert result.exit_code == 1
+    # its service-info (engine version "b''" included) is a valid 1.0.0 ServiceInfo
+    assert result.outcome("wes.service-info.answers-200") == "passed"
+    if specs_dir is not None:
+        assert result.outcome("wes.schema.service-info-valid") == "passed"

@@ -1,0 +1,174 @@
+"""The WES suite beyond the generic fault matrix: read-only means no write leaves the harness, WES 1.0.1,
+runs the suite started are cancelled at the end, the multipart encoding, and the state rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from conformance_suites.wes.reference.app import SUBMIT, WesApp, parse_form
+from conformance_suites.wes.states import canceling_resumed, ordered, parse_time, terminal_change
+from conformance_suites.wes.view import multipart
+
+from conformance.reference.app import Reply, Request, json_reply, route
+from conformance.reference.server import ReferenceServer
+from conformance.testing import LOOPBACK_BUDGET, reference_entries, run_profile
+
+READS = {"GET", "HEAD", "OPTIONS"}
+
+
+def _entry(server: ReferenceServer, **extra: Any) -> dict[str, Any]:
+    return {"standard": "wes", "version": "1.1.0", "url": server.url, "auth": {"bearer_token_env": "WES_TOKEN"},
+            **extra}
+
+
+def test_read_only_sends_no_write_even_with_a_submit_block(report_root: Path, specs_dir: str | None) -> None:
+    app = WesApp(version="1.1.0")
+    with ReferenceServer(app) as server:
+        entry = _entry(server, writes=False, submit=dict(SUBMIT))
+        result = run_profile({"initiative": "read-only wes", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, standards=["wes"], environ={"WES_TOKEN": app.token})
+    assert result.failed() == [] and result.errors() == [], result.output
+    assert result.exit_code == 0, result.output
+    assert {method for method, _ in app.received} <= READS, sorted({m for m, _ in app.received})
+    assert len(app.runs) == 9  # the seeded runs only
+    assert result.outcome("wes.submit.returns-run-id") == "skipped"
+
+
+def test_wes_1_0_1_is_conformant(report_root: Path, specs_dir: str | None) -> None:
+    entries = reference_entries("wes", version="1.0.1")
+    result = run_profile({"initiative": "wes 1.0.1", "services": entries}, report_root, specs_dir=specs_dir,
+                         standards=["wes"])
+    assert result.failed() == [] and result.errors() == [], result.output
+    assert result.exit_code == 0
+
+
+class NeverFinishes(WesApp):
+    """A fake engine whose submitted runs run for ever (until cancelled)."""
+
+    submitted_trajectory: ClassVar[tuple[str, ...]] = ("QUEUED", "RUNNING")
+
+
+def test_runs_the_suite_started_are_cancelled_at_the_end(report_root: Path, specs_dir: str | None) -> None:
+    app = NeverFinishes(version="1.1.0")
+    with ReferenceServer(app) as server:
+        entry = _entry(server, writes=True, submit=dict(SUBMIT))
+        document = {"initiative": "cleanup", "services": [entry], "budget": {**LOOPBACK_BUDGET, "max_seconds": 9}}
+        run_profile(document, report_root, specs_dir=specs_dir, environ={"WES_TOKEN": app.token},
+                    checks=["wes.submit.returns-run-id", "wes.submit.cancel-stops-run",
+                            "wes.state.terminal-states-never-change"])
+    submitted = [run for run in app.runs.values() if run.submitted]
+    assert len(submitted) == 2, [r.run_id for r in submitted]
+    assert all(run.state in ("CANCELING", "CANCELED") for run in submitted), [r.state for r in submitted]
+    # the profile's request arrived as the spec encodes it: workflow_params a JSON object, the attachment a file
+    assert all(run.request["workflow_params"] == SUBMIT["workflow_params"] for run in submitted)
+    assert all(run.attachments == ["hello.cwl"] for run in submitted)
+    assert ("POST", "/ga4gh/wes/v1/runs/" + submitted[0].run_id + "/cancel") in app.received
+
+
+def test_runs_are_cancelled_even_when_the_budget_is_spent(report_root: Path, specs_dir: str | None) -> None:
+    app = NeverFinishes(version="1.1.0")
+    with ReferenceServer(app) as server:
+        entry = _entry(server, writes=True, submit=dict(SUBMIT))
+        document = {"initiative": "cleanup", "services": [entry], "budget": {**LOOPBACK_BUDGET, "max_requests": 8}}
+        run_profile(document, report_root, specs_dir=specs_dir, environ={"WES_TOKEN": app.token},
+                    checks=["wes.submit.returns-run-id", "wes.submit.cancel-stops-run"])
+    submitted = [run for run in app.runs.values() if run.submitted]
+    assert submitted
+    assert all(run.state in ("CANCELING", "CANCELED") for run in submitted), [r.state for r in submitted]
+
+
+def test_multipart_round_trip() -> None:
+    fields = {"workflow_params": '{"a": 1}', "workflow_type": "CWL"}
+    body = multipart(fields, {"x.cwl": b"class: Workflow\n"}, "b0undary")
+    request = Request("POST", "/runs", {}, {"Content-Type": "multipart/form-data; boundary=b0undary"}, body)
+    parsed, files = parse_form(request)
+    assert parsed == fields
+    assert files == {"x.cwl": b"class: Workflow\n"}
+
+
+@pytest.mark.parametrize(("observed", "change"), [
+    (["QUEUED", "RUNNING", "COMPLETE", "COMPLETE"], None),
+    (["COMPLETE", "UNKNOWN", "COMPLETE"], None),
+    (["RUNNING", "COMPLETE", "RUNNING"], ("COMPLETE", "RUNNING")),
+    (["CANCELED", "COMPLETE"], ("CANCELED", "COMPLETE")),
+    (["PREEMPTED", "QUEUED"], None),  # the text does not say a preempted run stays stopped
+])
+def test_terminal_change(observed: list[str], change: tuple[str, str] | None) -> None:
+    assert terminal_change(observed) == change
+
+
+def test_canceling_resumed() -> None:
+    assert canceling_resumed(["RUNNING", "CANCELING", "CANCELED"]) is None
+    assert canceling_resumed(["CANCELING", "RUNNING"]) == "RUNNING"
+
+
+@pytest.mark.parametrize("value", ["2026-01-01T00:00:00Z", "2026-01-01T00:00:00.123+02:00", "2026-01-01T00:00:00",
+                                   "2026-01-01 00:00:00+0100"])
+def test_iso8601_accepted(value: str) -> None:
+    assert parse_time(value) is not None
+
+
+@pytest.mark.parametrize("value", ["1767225600", "yesterday", "2026-13-01T00:00:00Z", "01/02/2026 10:00"])
+def test_not_iso8601_refused(value: str) -> None:
+    assert parse_time(value) is None
+
+
+def test_times_with_and_without_zone_are_not_compared() -> None:
+    start, end = parse_time("2026-01-01T10:00:00Z"), parse_time("2026-01-01T09:00:00")
+    assert start is not None and end is not None
+    assert ordered(start, end) is None
+
+
+class AllowedChoices(WesApp):
+    """Answers the WES texts allow that the reference server does not give: 403 (not 401) without credentials,
+    1.1.0 run lists of bare RunStatus items (erratum E6), RunLogs without task_logs_url or task_logs (E4),
+    timestamps with fractional seconds and an offset (E3), empty system_state_counts, an ErrorResponse without
+    msg, and a cancel that goes straight to CANCELED."""
+
+    def handle(self, request: Request) -> Reply:
+        reply = super().handle(request)
+        if reply.status == 401:
+            return json_reply({"status_code": 403}, 403)
+        if reply.status == 404:
+            return json_reply({"status_code": 404}, 404)
+        if reply.status != 200 or not reply.body:
+            return reply
+        document = json.loads(reply.body)
+        if request.path.endswith("/service-info"):
+            document["system_state_counts"] = {}
+        elif request.method == "GET" and request.path.endswith("/runs"):
+            document["runs"] = [{"run_id": r["run_id"], "state": r["state"]} for r in document["runs"]]
+        elif isinstance(document, dict) and "run_log" in document:
+            document.pop("task_logs_url", None)
+            document.pop("task_logs", None)
+            log = document["run_log"]
+            for key in ("start_time", "end_time"):
+                if key in log:
+                    log[key] = log[key].replace("Z", ".250+01:00").replace("T00:", "T01:")
+        return json_reply(document)
+
+    @route("POST", "/runs/{run_id}/cancel")
+    def cancel_run(self, request: Request) -> Reply:
+        reply = super().cancel_run(request)
+        run = self.runs.get(request.params["run_id"])
+        if run is not None and run.state == "CANCELING":
+            run.trajectory = [*run.trajectory[:run.reads], "CANCELED"]
+        return reply
+
+
+@pytest.mark.parametrize("version", ["1.1.0", "1.0.0"])
+def test_choices_the_texts_allow_are_never_failed(version: str, report_root: Path, specs_dir: str | None) -> None:
+    app = AllowedChoices(version=version)
+    with ReferenceServer(app) as server:
+        entry = {**_entry(server, writes=True, submit=dict(SUBMIT)), "version": version}
+        result = run_profile({"initiative": f"allowed {version}", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, standards=["wes"], environ={"WES_TOKEN": app.token})
+    assert result.failed() == [], result.output
+    assert result.errors() == [], result.output
+    assert result.exit_code == 0
+    for check_id in ("wes.auth.refuses-missing-token", "wes.run.timestamps-ordered", "wes.submit.cancel-stops-run",
+                     "wes.run.unknown-is-404"):
+        assert result.outcome(check_id) == "passed", (check_id, result.output)
