@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 
 def parse(text: str) -> Version:
-    """Parse a spec version, tolerating a leading ``v`` (some standards write ``v2.0.0``)."""
+    """Parse a spec version, tolerating a leading ``v`` (some standards write ``v2.0.0``); a release
+    named by its date (``2021-02-23``, as ontologies name theirs) reads as ``2021.2.23``."""
     cleaned = text.strip()
     if cleaned[:1] in ("v", "V"):
         cleaned = cleaned[1:]
+    if _DATED.fullmatch(cleaned):
+        cleaned = cleaned.replace("-", ".")
     return Version(cleaned)
+
+
+_DATED = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def is_version(text: str) -> bool:

@@ -90,6 +90,12 @@ class BeaconApp(ReferenceApp):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.records = data.build()
+        # the data-use conditions of the first dataset, which the DUO suite checks (duo.services.*)
+        duo_use = self.records["dataset"][0]["dataUseConditions"]["duoDataUse"][0]
+        if self.has("duo-term-unknown"):
+            duo_use["id"] = "DUO:0009999"
+        if self.has("duo-term-obsolete"):
+            duo_use.update({"id": "DUO:0000005", "label": "general research use and clinical care"})
         if self.has("duplicate-record-ids"):
             self.records["individual"][1]["id"] = "ind-001"
         if self.has("record-invalid-against-model"):
@@ -124,6 +130,13 @@ class BeaconApp(ReferenceApp):
     @classmethod
     def demo_entries(cls) -> list[dict[str, Any]]:
         return [{"standard": "beacon", "version": cls.versions[-1], "reference": True}]
+
+    @classmethod
+    def companion_entries(cls) -> list[dict[str, Any]]:
+        """A DUO entry (the DUO reference server's statements), whose suite checks the DUO terms of this
+        beacon's datasets (duo.services.terms)."""
+        return [{"standard": "duo", "version": "2021-02-23", "reference": True,
+                 "documents": ["documents/statements.yaml"]}]
 
     # -- documents ------------------------------------------------------------------------------------
 

@@ -1,0 +1,53 @@
+"""The encrypted data of each crypt4gh file: every 64 KiB segment authenticates and decrypts, the last
+one is whole, and the edit list lies within the plain-text (crypt4gh 1.0 §3.4, §4.1, §4.2)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance import check
+
+from .view import Crypt4gh, File, failure
+
+
+def _decrypted(crypt4gh: Crypt4gh) -> list[File]:
+    crypt4gh.secret()
+    files = [f for f in crypt4gh.files() if f.examination.data_read]
+    if not files:
+        pytest.skip("no file's data could be decrypted (no usable data encryption parameters for the reader)")
+    return files
+
+
+@check("crypt4gh.data.segments-authenticate")
+def test_every_segment_authenticates(crypt4gh: Crypt4gh) -> None:
+    """crypt4gh 1.0 §4.1 chacha20_ietf_poly1305 Decryption: each segment's MAC is checked against its
+    cipher-text with the data keys of the header; "An error MUST be reported if the cipher-text is not
+    authenticated" (the last segment: crypt4gh.data.last-segment)."""
+    for file in _decrypted(crypt4gh):
+        found = file.examination
+        if found.bad_segment is not None:
+            raise failure(f"{file.document.ref}: segment {found.bad_segment} of {found.segments} does not "
+                          "authenticate with any data key of the header.", file.document)
+
+
+@check("crypt4gh.data.last-segment")
+def test_last_segment_is_whole(crypt4gh: Crypt4gh) -> None:
+    """crypt4gh 1.0 §3.4.2 Segmenting the input: each segment is its nonce (12 bytes), the encrypted data
+    ("the last segment will be shorter") and the MAC (16 bytes); §4.1: it must authenticate."""
+    for file in _decrypted(crypt4gh):
+        if file.examination.last_segment_problem is not None:
+            raise failure(f"{file.document.ref}: {file.examination.last_segment_problem}.", file.document)
+
+
+@check("crypt4gh.edit-list.within-plaintext")
+def test_edit_list_within_plaintext(crypt4gh: Crypt4gh) -> None:
+    """crypt4gh 1.0 §4.2 Edit List: the lengths alternately discard and keep bytes of the plain-text. The
+    algorithm's substr tolerates a length past the end ("or shorter if the requested part extends beyond
+    the end"), so an edit list reaching past the end of the plain-text is a warning, never a failure."""
+    files = [f for f in _decrypted(crypt4gh) if f.examination.edit_list is not None
+             or f.examination.edit_list_problem is not None]
+    if not files:
+        pytest.skip("does not apply: no file has an edit list")
+    for file in files:
+        if file.examination.edit_list_problem is not None:
+            raise failure(f"{file.document.ref}: {file.examination.edit_list_problem}.", file.document)

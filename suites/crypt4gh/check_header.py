@@ -1,0 +1,92 @@
+"""The header of each crypt4gh file (crypt4gh 1.0 §3.2 Header, §3.2.1-§3.2.4 header packets, §3.3.3
+Reading the header, §2.3 multiple readers)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from conformance import check
+
+from .examine import Examination
+from .view import Crypt4gh, File, failure
+
+
+def _each(files: list[File], problem: Callable[[Examination], str | None],
+          applies: Callable[[Examination], bool], reason: str) -> None:
+    checked = [f for f in files if applies(f.examination)]
+    if not checked:
+        pytest.skip(reason)
+    for file in checked:
+        found = problem(file.examination)
+        if found is not None:
+            raise failure(f"{file.document.ref}: {found}.", file.document)
+
+
+def _header_read(found: Examination) -> bool:
+    return found.header_read
+
+
+@check("crypt4gh.header.magic")
+def test_magic_number(crypt4gh: Crypt4gh) -> None:
+    """crypt4gh 1.0 §3.2 Header: "The magic_number is the ASCII representation of the string
+    'crypt4gh'" (the first 8 bytes of the file)."""
+    _each(crypt4gh.files(), lambda f: f.magic_problem, lambda f: True, "no file was read")
+
+
+@check("crypt4gh.header.version")
+def test_version_is_1(crypt4gh: Crypt4gh) -> None:
+    """crypt4gh 1.0 §3.2 Header: "The version number is stored as a four-byte little-endian unsigned
+    integer. The current version number is 1." """
+    _each(crypt4gh.files(), lambda f: f.version_problem, lambda f: f.magic_problem is None,
+          "no file has the crypt4gh magic number")
+
+
+@check("crypt4gh.header.packets")
+def test_header_packets_are_whole(crypt4gh: Crypt4gh) -> None:
+    """crypt4gh 1.0 §3.2 Header and §3.2.1 Header Packets: header_packet_count packets follow, each
+    packet_length long "including the packet_length itself"."""
+    _each(crypt4gh.files(), lambda f: f.packets_problem,
+          lambda f: f.magic_problem is None and f.version_problem is None, "no file has a crypt4gh 1 header")
+
+
+@check("crypt4gh.header.reader-key")
+def test_reader_decrypts_data_encryption_parameters(crypt4gh: Crypt4gh) -> None:
+    """crypt4gh 1.0 §2.3: failing to decrypt another reader's packet "SHOULD NOT cause an error to be
+    reported; however an error MUST be raised if, on reaching the end of the header, it has not been
+    possible to decrypt at least one data encryption key packet" (with the reader key the profile names)."""
+    crypt4gh.secret()
+    _each(crypt4gh.files(), lambda f: f.reader_problem, lambda f: f.header_read and f.packet_type_problem is None,
+          "no file has a readable header")
+
+
+@check("crypt4gh.header.packet-type")
+def test_packet_types_are_defined(crypt4gh: Crypt4gh) -> None:
+    """crypt4gh 1.0 §3.2.2 Header packet encrypted payload: Header_packet_type is data_encryption_parameters
+    (0) or data_edit_list (1); §3.1.7 "There must be a case for every possible enumerated value"."""
+    crypt4gh.secret()
+    _each(crypt4gh.files(), lambda f: f.packet_type_problem, _header_read, "no file has a readable header")
+
+
+@check("crypt4gh.header.data-encryption")
+def test_data_encryption_method(crypt4gh: Crypt4gh) -> None:
+    """crypt4gh 1.0 §3.2.3 data_encryption_parameters packet: the method is chacha20_ietf_poly1305 (0),
+    the one Data_encryption_method defined, with a 32-byte data_key; "If there is more than one, the
+    data_encryption_method MUST be the same for all of them"."""
+    crypt4gh.secret()
+    _each(crypt4gh.files(), lambda f: f.data_method_problem,
+          lambda f: f.header_read and f.packet_type_problem is None and f.data_keys > 0,
+          "no file has data encryption parameters for the reader")
+
+
+@check("crypt4gh.header.one-edit-list")
+def test_at_most_one_edit_list(crypt4gh: Crypt4gh) -> None:
+    """crypt4gh 1.0 §3.2.4 data_edit_list packet: "It is not permitted to have more than one edit list.
+    If more than one edit list is present, the file SHOULD be rejected." """
+    crypt4gh.secret()
+
+    def problem(found: Examination) -> str | None:
+        return f"the header holds {found.edit_lists} edit list packets" if found.edit_lists > 1 else None
+    _each(crypt4gh.files(), problem, lambda f: f.header_read and f.packet_type_problem is None,
+          "no file has a readable header")

@@ -1,0 +1,210 @@
+"""One crypt4gh 1.0 file examined with the ``crypt4gh`` library: the header parsed by
+``crypt4gh.header.parse``, each packet decrypted by ``header.decrypt_packet`` with the reader key and
+sorted by ``header.partition_packets``, every segment authenticated and decrypted by
+``crypt4gh.lib.decrypt_block``. Nothing of the binary format or the cryptography is written here; what
+this module adds is where each of the library's refusals belongs (which requirement it breaks).
+
+The data part is read in segments of 65 564 bytes from a stream, and only the plain-text's length (and,
+where asked, its sha-256) is kept: memory stays constant whatever the file's size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+SEGMENT = 65536
+CIPHER_SEGMENT = SEGMENT + 28  # §3.4.2: a 12-byte nonce and a 16-byte MAC around each segment
+
+# the library logs each failed key at ERROR (and debug-logs key material): nothing of it reaches a run
+logging.getLogger("crypt4gh").setLevel(logging.CRITICAL)
+
+
+@dataclass
+class Examination:
+    """What the file is, as far as it could be read; each ``*_problem`` is one sentence or None."""
+
+    magic_problem: str | None = None
+    version_problem: str | None = None
+    packets_problem: str | None = None
+    packet_count: int = 0
+    #: header packets the reader key decrypted, and those it did not (another reader's)
+    decrypted: int = 0
+    skipped: int = 0
+    packet_type_problem: str | None = None
+    edit_lists: int = 0
+    data_method_problem: str | None = None
+    data_keys: int = 0
+    reader_problem: str | None = None
+    edit_list: list[int] | None = None
+    segments: int = 0
+    #: the first segment (0-based) that did not authenticate, the last one excepted
+    bad_segment: int | None = None
+    last_segment_problem: str | None = None
+    plaintext_length: int = 0
+    plaintext_sha256: str = ""
+    edited_length: int | None = None
+    edit_list_problem: str | None = None
+    #: segments that did not authenticate (the last one included)
+    unauthenticated: int = 0
+
+    @property
+    def header_read(self) -> bool:
+        return not (self.magic_problem or self.version_problem or self.packets_problem)
+
+    @property
+    def data_read(self) -> bool:
+        return self.header_read and not (self.reader_problem or self.packet_type_problem
+                                         or self.data_method_problem)
+
+
+def examine(stream: io.BufferedIOBase, secret: bytes, *, digest: bool = False) -> Examination:
+    """Examine the file ``stream`` reads; ``digest``: also the sha-256 of the decrypted plain-text."""
+    from crypt4gh import header
+
+    found = Examination()
+    head = stream.read(16)  # kept only to quote in a message; the library reads the header
+    found.packet_count = int.from_bytes(head[12:16], "little") if len(head) == 16 else 0
+    if stream.seekable():
+        stream.seek(-len(head), io.SEEK_CUR)
+    else:  # a download: the 16 bytes are handed back in front of the rest (one more copy of each byte)
+        stream = io.BufferedReader(_Prefixed(head, stream), buffer_size=CIPHER_SEGMENT)
+    try:
+        packets = list(header.parse(stream))
+    except ValueError as exc:
+        reason = str(exc)
+        if "Not a CRYPT4GH" in reason:
+            found.magic_problem = f"the file begins with {head[:8]!r}, not the magic number b'crypt4gh'"
+        elif "version" in reason.lower():
+            found.version_problem = f"the version is {int.from_bytes(head[8:12], 'little')}, not 1"
+        else:
+            found.packets_problem = f"the header is malformed: {reason}"
+        return found
+    decrypted, ignored = header.decrypt(packets, [(0, secret, None)])
+    found.decrypted, found.skipped = len(decrypted), len(ignored)
+    types = [int.from_bytes(bytes(p[:4]), "little") for p in decrypted]
+    found.edit_lists = types.count(1)
+    unknown = sorted({t for t in types if t not in (0, 1)})
+    if unknown:
+        found.packet_type_problem = f"a header packet has type {unknown[0]}, neither 0 (data encryption " \
+                                    "parameters) nor 1 (data edit list)"
+        return found
+    data_packets = [bytes(p[4:]) for p, t in zip(decrypted, types) if t == 0]
+    found.data_keys = len(data_packets)
+    if not data_packets:
+        found.reader_problem = (f"none of the {len(packets)} header packet(s) decrypts with the reader key "
+                                "to data encryption parameters")
+        return found
+    keys: list[bytes] = []
+    for packet in data_packets:
+        try:
+            keys.append(bytes(header.parse_enc_packet(packet)))
+        except ValueError as exc:
+            found.data_method_problem = f"a data encryption parameters packet is not usable: {exc}"
+            return found
+    if found.edit_lists == 1:
+        raw = next(bytes(p[4:]) for p, t in zip(decrypted, types) if t == 1)
+        try:
+            found.edit_list = list(header.parse_edit_list_packet(raw))
+        except ValueError as exc:
+            found.edit_list_problem = f"the edit list packet is malformed: {exc}"
+    _data(stream, keys, found, digest)
+    return found
+
+
+def _data(stream: io.BufferedIOBase, keys: list[bytes], found: Examination, hashing: bool) -> None:
+    from crypt4gh import lib
+
+    digest = hashlib.sha256() if hashing else None
+    plain = bytearray(SEGMENT)
+    # two segment buffers, swapped: the one after is read first so that the last segment is known
+    chunk, following = bytearray(CIPHER_SEGMENT), bytearray(CIPHER_SEGMENT)
+    pending = _fill(stream, chunk)
+    while pending:
+        after = _fill(stream, following) if pending == CIPHER_SEGMENT else 0
+        last = not after
+        index = found.segments
+        found.segments += 1
+        if pending <= 28:
+            found.last_segment_problem = (f"the last segment ({index}) is {pending} bytes: "
+                                          "no room for a nonce, data and a MAC (truncated)")
+            break
+        try:
+            length = lib.decrypt_block(plain, memoryview(chunk)[:pending], keys)
+        except ValueError:
+            if last:
+                found.last_segment_problem = (f"the last segment ({index}, {pending} bytes) does not "
+                                              "authenticate with any data key (truncated or corrupt)")
+            elif found.bad_segment is None:
+                found.bad_segment = index
+            length = max(pending - 28, 0)  # count the bytes it holds; their content is unknown
+            found.unauthenticated += 1
+        else:
+            if digest is not None:
+                digest.update(memoryview(plain)[:length])
+        found.plaintext_length += length
+        chunk, following, pending = following, chunk, after
+    found.plaintext_sha256 = digest.hexdigest() if digest is not None else ""
+    if found.edit_list is not None:
+        _apply(found)
+
+
+class _Prefixed(io.RawIOBase):
+    """``prefix`` then the rest of ``stream``: a stream that cannot seek back is read once."""
+
+    def __init__(self, prefix: bytes, stream: io.BufferedIOBase) -> None:
+        self.prefix, self.stream = memoryview(prefix), stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.prefix:
+            count = min(len(buffer), len(self.prefix))
+            buffer[:count] = self.prefix[:count]
+            self.prefix = self.prefix[count:]
+            return count
+        return self.stream.readinto(buffer)
+
+
+def _fill(stream: io.BufferedIOBase, buffer: bytearray) -> int:
+    """Read into ``buffer`` until it is full or the stream ends (a network stream may return less)."""
+    view, filled = memoryview(buffer), 0
+    while filled < len(buffer):
+        got = stream.readinto(view[filled:])
+        if not got:
+            break
+        filled += got
+    return filled
+
+
+def _apply(found: Examination) -> None:
+    """crypt4gh 1.0 §4.2 ApplyEditList, on lengths only: the edited length, and whether each length
+    lies within the plain-text."""
+    edits = list(found.edit_list or [])
+    if not edits:
+        found.edited_length = found.plaintext_length
+        return
+    total, position, out = found.plaintext_length, 0, 0
+    while edits:
+        position += edits.pop(0)
+        if position > total:
+            found.edit_list_problem = (f"the edit list discards up to byte {position}, past the end of the "
+                                       f"{total}-byte plain-text")
+        if not edits:
+            out += max(total - position, 0)
+        else:
+            keep = edits.pop(0)
+            if position + keep > total and found.edit_list_problem is None:
+                found.edit_list_problem = (f"the edit list keeps bytes up to {position + keep}, past the end of "
+                                           f"the {total}-byte plain-text")
+            out += max(min(keep, total - position), 0)
+            position += keep
+    found.edited_length = out
+
+
+def examine_bytes(data: bytes, secret: bytes, *, digest: bool = False) -> Examination:
+    return examine(io.BytesIO(data), secret, digest=digest)

@@ -1,0 +1,20 @@
+"""GA4GH Data Use Ontology (DUO): the data-use statements an initiative publishes, each term checked
+against the declared DUO release (syntax, existence, obsolescence with the replacement, label) and each
+statement's structure (one permission, modifiers, a disease for disease-specific research)."""
+
+from conformance import Suite
+
+SUITE = Suite(
+    standard="duo",
+    title="GA4GH Data Use Ontology (DUO) terms",
+    reference=".reference:APPS",
+    # the DUO release the terms must come from (the ontology's owl:versionIRI date)
+    versions=("2021-02-23",),
+    data=True,
+    service_options={
+        "documents": {"type": "array", "items": {"type": "string"}, "minItems": 1,
+                      "description": "JSON or YAML documents holding data-use statements (Beacon-style "
+                                     "duoDataUse objects): http(s) URLs, drs:// URIs or paths relative "
+                                     "to the profile file"},
+    },
+)

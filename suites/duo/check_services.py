@@ -1,0 +1,74 @@
+"""The DUO terms that the profile's other services return (a cross-standard check, ARCHITECTURE.md): the
+datasets of each Beacon v2 service of the profile, whose ``dataUseConditions.duoDataUse`` are data-use
+statements, checked by the same rules as the documents' (DUO 2021-02-23)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from conformance import CheckFailure, Response, SpecStore, check, fail
+
+from . import ontology, rules
+from .statements import Found, Mention, Statement, find
+from .view import Duo
+
+
+def _sources(duo: Duo) -> Iterator[tuple[str, Found, Response]]:
+    """(where, statements found, the answer) of every Beacon v2 service's /datasets."""
+    from ..beacon.view import Beacon
+
+    beacons = [s for s in duo.run.profile.services if s.standard == "beacon" and s.version.startswith("2")]
+    if not beacons:
+        pytest.skip("does not apply: the profile declares no Beacon v2 service, whose datasets carry DUO terms")
+    read = 0
+    for service in beacons:
+        if duo.run.probe(service) is not None:
+            continue  # unreachable: the beacon's own checks say so
+        try:
+            answer = Beacon.of(service, duo.run).get_answer("/datasets")
+        except CheckFailure:
+            continue  # not a data response: a beacon defect its own checks report
+        read += 1
+        yield f"{service.key} GET /datasets", find(answer.records()), answer.response
+    if not read:
+        pytest.skip("no Beacon v2 service of the profile answered /datasets with a data response")
+
+
+def _check(duo: Duo, schemas: SpecStore,
+           term_rules: list[Callable[[ontology.Release, Mention], str | None]],
+           statement_rules: list[Callable[[ontology.Release, Statement], str | None]]) -> None:
+    release = duo.release(schemas)
+    problems: list[tuple[str, Response]] = []
+    for where, found, response in _sources(duo):
+        for mention in found.mentions:
+            for term_rule in term_rules:
+                problem = term_rule(release, mention)
+                if problem:
+                    problems.append((f"{where}, record {mention.path}: {problem}", response))
+        for statement in found.statements:
+            for statement_rule in statement_rules:
+                problem = statement_rule(release, statement)
+                if problem:
+                    problems.append((f"{where}, record {statement.path}: {problem}", response))
+    if problems:
+        message, response = problems[0]
+        more = f" ({len(problems) - 1} more such terms)" if len(problems) > 1 else ""
+        raise fail(f"{message}{more}.", response)
+
+
+@check("duo.services.terms")
+def test_terms_other_services_return(duo: Duo, schemas: SpecStore) -> None:
+    """DUO 2021-02-23 (duo.owl; the rules of duo.term.curie, duo.term.exists, duo.statement.permission and
+    duo.statement.modifiers), applied to the data-use conditions of the profile's Beacon v2 datasets
+    (Beacon v2 dataUseConditions.duoDataUse)."""
+    _check(duo, schemas, [lambda _, mention: rules.curie(mention), rules.exists],
+           [rules.permission, rules.modifiers])
+
+
+@check("duo.services.terms-current")
+def test_terms_other_services_return_are_current(duo: Duo, schemas: SpecStore) -> None:
+    """DUO 2021-02-23 (the rules of duo.term.not-obsolete and duo.term.label), applied to the data-use
+    conditions of the profile's Beacon v2 datasets: obsolete terms (with their replacement) and labels."""
+    _check(duo, schemas, [rules.not_obsolete, rules.label], [])

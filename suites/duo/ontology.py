@@ -1,0 +1,119 @@
+"""One DUO release, read from the official ``duo.owl`` of the specs directory with rdflib (an RDF/XML
+parser; the OWL file is never parsed by hand), once per process.
+
+pronto 2.7 cannot load this release (the obsolete classes are subclasses of ``oboInOwl:ObsoleteClass``,
+which it cannot resolve), so the graph is read with rdflib and only these facts are taken from it:
+each class's ``oboInOwl:id`` (its CURIE: the IRI of DUO:0000044 is ``DUO_00000044``, one zero too many,
+so the IRI is never used as the id), ``rdfs:label``, exact synonyms and shorthand, ``owl:deprecated`` or
+a superclass ``oboInOwl:ObsoleteClass``, ``IAO:0100001`` (term replaced by) and the asserted superclasses.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from conformance import SpecStore
+
+#: The official ontology of each release the suite knows, relative to the specs directory.
+RELEASES = {"2021-02-23": "duo/v2021-02-23/duo.owl"}
+PERMISSION = "DUO:0000001"
+MODIFIER = "DUO:0000017"
+DISEASE_SPECIFIC = "DUO:0000007"
+#: The CURIE syntax of a DUO identifier (every ``oboInOwl:id`` of the release has it).
+CURIE = re.compile(r"DUO:[0-9]{7}")
+_MENTION = re.compile(r"DUO[:_][0-9]{7}")
+
+_OBO = "http://purl.obolibrary.org/obo/"
+_OIO = "http://www.geneontology.org/formats/oboInOwl#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_OWL = "http://www.w3.org/2002/07/owl#"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
+@dataclass(frozen=True)
+class Term:
+    curie: str
+    label: str
+    #: Other names a statement may give: exact synonyms and the shorthand (GRU, HMB, DS, ...).
+    names: frozenset[str]
+    obsolete: bool
+    #: Terms the release names as replacements (IAO:0100001), in its order.
+    replaced_by: tuple[str, ...]
+    #: Asserted superclasses that are DUO terms.
+    parents: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Release:
+    version: str
+    terms: dict[str, Term]
+
+    def ancestors(self, curie: str) -> set[str]:
+        seen: set[str] = set()
+        todo = list(self.terms[curie].parents) if curie in self.terms else []
+        while todo:
+            parent = todo.pop()
+            if parent not in seen:
+                seen.add(parent)
+                todo.extend(self.terms[parent].parents if parent in self.terms else ())
+        return seen
+
+    def is_permission(self, curie: str) -> bool:
+        return PERMISSION in self.ancestors(curie)
+
+    def is_modifier(self, curie: str) -> bool:
+        return MODIFIER in self.ancestors(curie)
+
+
+def release(schemas: SpecStore, version: str) -> Release:
+    """The DUO release ``version`` of the specs directory (raises ``SpecsUnavailable`` without it)."""
+    return _load(str(schemas.path(RELEASES[version])), version)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: str, version: str) -> Release:
+    import rdflib
+
+    graph = rdflib.Graph()
+    graph.parse(Path(path), format="xml")
+    ref = rdflib.URIRef
+    by_iri: dict[str, str] = {}
+    for subject in graph.subjects(ref(_RDF + "type"), ref(_OWL + "Class")):
+        given = graph.value(subject, ref(_OIO + "id"))
+        if given is not None and CURIE.fullmatch(str(given)):
+            by_iri[str(subject)] = str(given)
+    terms: dict[str, Term] = {}
+    for iri, curie in by_iri.items():
+        node = ref(iri)
+        labels = sorted(str(label) for label in graph.objects(node, ref(_RDFS + "label")))
+        names = {str(n) for p in ("hasExactSynonym", "shorthand") for n in graph.objects(node, ref(_OIO + p))}
+        supers = [str(s) for s in graph.objects(node, ref(_RDFS + "subClassOf")) if isinstance(s, rdflib.URIRef)]
+        deprecated = str(graph.value(node, ref(_OWL + "deprecated")) or "").lower() == "true"
+        obsolete = deprecated or _OIO + "ObsoleteClass" in supers
+        replacements: list[str] = []
+        for text in graph.objects(node, ref(_OBO + "IAO_0100001")):
+            for found in _MENTION.findall(str(text)):
+                replacement = found.replace("_", ":")
+                if replacement not in replacements:
+                    replacements.append(replacement)
+        parents = tuple(by_iri[s] for s in supers if s in by_iri)
+        terms[curie] = Term(curie, labels[0] if labels else "", frozenset(names), obsolete,
+                            tuple(replacements), parents)
+    return Release(version, terms)
+
+
+def same_name(given: str, term: Term) -> bool:
+    """Whether ``given`` names ``term``: its label, an exact synonym or its shorthand, ignoring case and
+    runs of white space (a label is text for people; "General Research Use" names DUO:0000042). An
+    obsolete term's label also counts without the "obsolete " that OBO prefixes on deprecation: a
+    document written before it keeps the label the term had."""
+    def norm(text: str) -> str:
+        return " ".join(text.split()).casefold()
+
+    names = {norm(term.label), *(norm(n) for n in term.names)}
+    if term.obsolete and norm(term.label).startswith("obsolete "):
+        names.add(norm(term.label)[len("obsolete "):])
+    return norm(given) in names

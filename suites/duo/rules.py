@@ -1,0 +1,104 @@
+"""The DUO rules, each a function giving the one-sentence problem of a term mention or a statement (or
+None): the document checks and the check of the terms other services return share them."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from . import ontology
+from .statements import Mention, Statement
+
+#: How a DUO release is written: its date (the owl:versionIRI's ".../releases/2021-02-23/duo.owl"), with
+#: the "v" of the repository's tags, or day first as in Beacon v2's duoDataUse example ("17-07-2016").
+_ISO = re.compile(r"v?(\d{4})-(\d{2})-(\d{2})")
+_DAY_FIRST = re.compile(r"(\d{2})-(\d{2})-(\d{4})")
+
+
+def curie(mention: Mention) -> str | None:
+    if isinstance(mention.id, str) and ontology.CURIE.fullmatch(mention.id):
+        return None
+    return f"the id {mention.id!r} is not a DUO CURIE (DUO: and seven digits)"
+
+
+def exists(release: ontology.Release, mention: Mention) -> str | None:
+    if not isinstance(mention.id, str) or not ontology.CURIE.fullmatch(mention.id):
+        return None  # duo.term.curie
+    if mention.id in release.terms:
+        return None
+    return f"{mention.id} is not a term of DUO {release.version}"
+
+
+def not_obsolete(release: ontology.Release, mention: Mention) -> str | None:
+    term = release.terms.get(mention.id) if isinstance(mention.id, str) else None
+    if term is None or not term.obsolete:
+        return None
+    instead = (f"; DUO {release.version} replaces it by {', '.join(term.replaced_by)}" if term.replaced_by
+               else "; the release names no replacement")
+    return f"{term.curie} ({term.label}) is obsolete{instead}"
+
+
+def label(release: ontology.Release, mention: Mention) -> str | None:
+    term = release.terms.get(mention.id) if isinstance(mention.id, str) else None
+    if term is None or mention.label is None:
+        return None
+    if isinstance(mention.label, str) and ontology.same_name(mention.label, term):
+        return None
+    return f"the label {mention.label!r} of {term.curie} is not its label in DUO {release.version} ({term.label!r})"
+
+
+def _live(release: ontology.Release, curie_text: object) -> ontology.Term | None:
+    """The live term ``curie_text`` names; None for an unknown, malformed or obsolete one (other rules)."""
+    term = release.terms.get(curie_text) if isinstance(curie_text, str) else None
+    return term if term is not None and not term.obsolete else None
+
+
+def permission(release: ontology.Release, statement: Statement) -> str | None:
+    term = _live(release, statement.permission.id)
+    if term is None or release.is_permission(term.curie):
+        return None
+    kind = "a data use modifier" if release.is_modifier(term.curie) else "not a data use permission"
+    return f"the statement's term {term.curie} ({term.label}) is {kind}"
+
+
+def modifiers(release: ontology.Release, statement: Statement) -> str | None:
+    for modifier in statement.modifiers:
+        term = _live(release, modifier.id)
+        if term is not None and not release.is_modifier(term.curie):
+            return f"the modifier {term.curie} ({term.label}) is not a data use modifier"
+    return None
+
+
+def disease(release: ontology.Release, statement: Statement) -> str | None:
+    term = _live(release, statement.permission.id)
+    if term is None:
+        return None
+    if term.curie != ontology.DISEASE_SPECIFIC and ontology.DISEASE_SPECIFIC not in release.ancestors(term.curie):
+        return None
+    if statement.other_terms:
+        return None
+    return f"the disease-specific research statement ({term.curie}) names no disease term (MONDO, say)"
+
+
+def release_date(text: str) -> datetime.date | None:
+    for pattern, order in ((_ISO, (0, 1, 2)), (_DAY_FIRST, (2, 1, 0))):
+        match = pattern.fullmatch(text.strip())
+        if match:
+            year, month, day = (int(match.group(i + 1)) for i in order)
+            try:
+                return datetime.date(year, month, day)
+            except ValueError:
+                return None
+    return None
+
+
+def version(statement: Statement) -> str | None:
+    if not statement.has_version:
+        return None
+    given = statement.version
+    date = release_date(given) if isinstance(given, str) else None
+    if date is None:
+        return f"the version {given!r} names no DUO release (releases are dated, 2021-02-23 say)"
+    if date > datetime.date.today():
+        return f"the version {given!r} is a date in the future, no DUO release"
+    return None

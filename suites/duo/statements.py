@@ -1,0 +1,141 @@
+"""Data-use statements found in a document, and every DUO term they mention, with where each is.
+
+A statement has the shape of Beacon v2's ``duoDataUse`` item, the form GA4GH hosts use: an ontology
+term (``id``, optional ``label``), an optional ``version`` (the DUO release) and optional ``modifiers``
+(ontology terms). Statements are found as the items of every ``duoDataUse`` array of the document
+(``dataUseConditions.duoDataUse`` in a Beacon dataset), or as the document itself when it is one such
+item or an array of them. Any other object whose ``id`` names DUO is a term mention (checked as a term,
+not as a statement).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+#: An ontology CURIE of any prefix (MONDO:0005148, DOID:162, HP:0000118, SNOMED:...).
+_ANY_CURIE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*:[^\s:]+")
+
+
+class NotADocument(ValueError):
+    """The bytes are neither JSON nor YAML holding an object or an array."""
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One ontology term as a document gives it: ``id`` (any JSON value), ``label`` if any, and where."""
+
+    id: Any
+    label: Any
+    path: str
+
+    @property
+    def says_duo(self) -> bool:
+        """Whether the id claims to be a DUO term (begins with "DUO", any case)."""
+        return isinstance(self.id, str) and self.id.strip().upper().startswith("DUO")
+
+
+@dataclass(frozen=True)
+class Statement:
+    path: str
+    permission: Mention
+    modifiers: tuple[Mention, ...]
+    #: Non-DUO CURIEs anywhere in the statement (a disease term for disease-specific research).
+    other_terms: tuple[str, ...]
+    #: The ``version`` field when present (None when absent).
+    version: Any = None
+    has_version: bool = False
+
+
+@dataclass
+class Found:
+    statements: list[Statement] = field(default_factory=list)
+    #: Every DUO term mention: the statements' permissions and modifiers, and any other object naming DUO.
+    mentions: list[Mention] = field(default_factory=list)
+
+
+def parse(data: bytes) -> Any:
+    """The document as JSON, else as YAML; raises :class:`NotADocument`."""
+    try:
+        return json.loads(data)
+    except ValueError:
+        pass
+    try:
+        document = yaml.safe_load(data.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise NotADocument(f"neither JSON nor YAML ({type(exc).__name__})") from None
+    if not isinstance(document, (dict, list)):
+        raise NotADocument("neither a JSON/YAML object nor an array")
+    return document
+
+
+def _is_statement_shaped(node: Any) -> bool:
+    return isinstance(node, dict) and "id" in node and (
+        "modifiers" in node or (isinstance(node.get("id"), str) and node["id"].strip().upper().startswith("DUO")))
+
+
+def find(document: Any) -> Found:
+    """The statements and DUO term mentions of a parsed document."""
+    found = Found()
+    claimed: set[int] = set()
+    if isinstance(document, list) and document and all(_is_statement_shaped(n) for n in document):
+        for index, item in enumerate(document):
+            _statement(item, f"/{index}", found, claimed)
+    elif _is_statement_shaped(document):
+        _statement(document, "", found, claimed)
+    for node, path in _walk(document, ""):
+        if isinstance(node, dict) and isinstance(node.get("duoDataUse"), list):
+            for index, item in enumerate(node["duoDataUse"]):
+                if isinstance(item, dict) and id(item) not in claimed:
+                    _statement(item, f"{path}/duoDataUse/{index}", found, claimed)
+    for node, path in _walk(document, ""):
+        if isinstance(node, dict) and id(node) not in claimed:
+            mention = Mention(node.get("id"), node.get("label"), path)
+            if mention.says_duo:
+                found.mentions.append(mention)
+    return found
+
+
+def _statement(item: dict[str, Any], path: str, found: Found, claimed: set[int]) -> None:
+    claimed.add(id(item))
+    permission = Mention(item.get("id"), item.get("label"), path)
+    modifiers: list[Mention] = []
+    raw = item.get("modifiers")
+    if isinstance(raw, list):
+        for index, modifier in enumerate(raw):
+            if isinstance(modifier, dict):
+                claimed.add(id(modifier))
+                modifiers.append(Mention(modifier.get("id"), modifier.get("label"), f"{path}/modifiers/{index}"))
+    others = tuple(sorted({text for key, value in item.items() if key not in ("id", "label", "version")
+                           for text in _strings(value)
+                           if _ANY_CURIE.fullmatch(text) and not text.upper().startswith("DUO")}))
+    statement = Statement(path, permission, tuple(modifiers), others, item.get("version"), "version" in item)
+    found.statements.append(statement)
+    found.mentions.append(permission)
+    found.mentions.extend(m for m in modifiers if m.says_duo)
+
+
+def _strings(node: Any) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node.strip()
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _strings(value)
+
+
+def _walk(node: Any, path: str) -> Iterator[tuple[Any, str]]:
+    yield node, path
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _walk(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, f"{path}/{index}")

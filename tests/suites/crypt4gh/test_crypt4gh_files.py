@@ -1,0 +1,118 @@
+"""The crypt4gh suite's reading of files: files written by the crypt4gh library's own encryptor pass,
+the reader key round-trips through the key format, memory stays per segment, and the reader key never
+reaches a report."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+from conformance_suites.crypt4gh.examine import examine_bytes
+from conformance_suites.crypt4gh.keys import (
+    KeyProblem,
+    new_secret,
+    private_key_text,
+    public_key,
+    reader_key,
+)
+from conformance_suites.crypt4gh.reference.files import build, plaintext
+
+from conformance.testing import run_reference
+
+
+def _library_encrypted(reader: bytes, data: bytes) -> bytes:
+    """A file written by ``crypt4gh.lib.encrypt`` (the reference implementation), not by the harness."""
+    from crypt4gh import lib
+
+    out = io.BytesIO()
+    lib.encrypt([(0, new_secret(), public_key(reader))], io.BytesIO(data), out)
+    return out.getvalue()
+
+
+def test_a_file_of_the_reference_implementation_reads_clean() -> None:
+    reader = new_secret()
+    data = plaintext(7, 200_000)
+    found = examine_bytes(_library_encrypted(reader, data), reader, digest=True)
+    assert found.data_read and found.decrypted == 1 and found.skipped == 0
+    assert found.segments == 4 and found.bad_segment is None and found.last_segment_problem is None
+    assert found.plaintext_length == len(data) and found.plaintext_sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_another_readers_packet_is_skipped_and_the_edit_list_applied() -> None:
+    reader = new_secret()
+    made = build(reader, plaintext(3, 70_000), edit_list=[100, 60_000, 500], other_reader=True)
+    found = examine_bytes(made.data, reader)
+    assert found.decrypted == 2 and found.skipped == 1 and found.edit_list == [100, 60_000, 500]
+    assert found.edited_length == 60_000 + (70_000 - 100 - 60_000 - 500) and found.edit_list_problem is None
+
+
+def test_without_the_reader_key_no_data_key_is_found() -> None:
+    found = examine_bytes(_library_encrypted(new_secret(), b"x" * 10), new_secret())
+    assert found.header_read and found.reader_problem is not None and found.segments == 0
+
+
+def test_an_empty_plaintext_has_no_segment() -> None:
+    reader = new_secret()
+    found = examine_bytes(_library_encrypted(reader, b""), reader)
+    assert found.data_read and found.segments == 0 and found.plaintext_length == 0
+
+
+def test_reader_keys_round_trip_and_bad_ones_say_why_without_the_key() -> None:
+    secret = new_secret()
+    assert reader_key(private_key_text(secret, "test")) == secret
+    for text in ("", "not a key", "-----BEGIN X-----\nAAAA\n-----END X-----"):
+        try:
+            reader_key(text)
+        except KeyProblem as exc:
+            assert "AAAA" not in str(exc)
+        else:
+            raise AssertionError("accepted a non-key")
+
+
+def test_the_reader_key_never_reaches_a_report(tmp_path: Path) -> None:
+    result = run_reference("crypt4gh", tmp_path, ["mac-failure"])
+    assert result.exit_code == 1
+    written = b"".join(p.read_bytes() for p in result.run_dir.rglob("*") if p.is_file())
+    # an unprotected key file's body begins with base64 of "c4gh-v1" and kdf "none": YzRnaC12MQ...
+    assert b"CRYPT4GH PRIVATE KEY" not in written and b"YzRnaC12MQ" not in written
+
+
+def test_keys_command_writes_a_key_pair_the_suite_reads(tmp_path: Path) -> None:
+    from conformance.cli import main
+
+    secret_path = tmp_path / "reader.sec"
+    assert main(["crypt4gh", "keys", "--out", str(secret_path)]) == 0
+    assert secret_path.stat().st_mode & 0o777 == 0o600
+    secret = reader_key(secret_path.read_text())
+    assert (tmp_path / "reader.sec.pub").read_text().startswith("-----BEGIN CRYPT4GH PUBLIC KEY-----")
+    assert main(["crypt4gh", "keys", "--out", str(secret_path)]) == 4  # never overwritten silently
+    assert reader_key(secret_path.read_text()) == secret
+
+
+def test_a_file_pushed_in_odd_chunks_through_the_pipe_reads_as_a_whole() -> None:
+    """The download pushes chunks of any size; the examination pulls whole segments (the view's pipe)."""
+    import threading
+
+    from conformance_suites.crypt4gh.examine import examine
+    from conformance_suites.crypt4gh.pipe import Pipe
+
+    reader = new_secret()
+    data = plaintext(5, 300_000)
+    encrypted = _library_encrypted(reader, data)
+    pipe = Pipe()
+    outcome = {}
+
+    def work() -> None:
+        outcome["found"] = examine(io.BufferedReader(pipe, buffer_size=1 << 20), reader, digest=True)
+        pipe.reader_done = True
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    for start in range(0, len(encrypted), 9_973):
+        pipe.write_chunk(encrypted[start:start + 9_973])
+    pipe.finish()
+    worker.join(timeout=30)
+    found = outcome["found"]
+    assert found.data_read and found.bad_segment is None and found.last_segment_problem is None
+    assert found.plaintext_sha256 == hashlib.sha256(data).hexdigest()

@@ -1,0 +1,72 @@
+"""The DUO suite's domain code: the release read from the official duo.owl, and statements found in
+documents of the shapes hosts use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conformance_suites.duo import ontology
+from conformance_suites.duo.statements import NotADocument, find, parse
+
+from conformance.specs import SpecStore
+
+
+@pytest.fixture(scope="module")
+def release(specs_dir: str | None) -> ontology.Release:
+    store = SpecStore(None if specs_dir is None else Path(specs_dir))
+    if not store.has(ontology.RELEASES["2021-02-23"]):
+        pytest.skip("the official DUO release is not in the specs directory")
+    return ontology.release(store, "2021-02-23")
+
+
+def test_the_release_has_its_terms_by_curie(release: ontology.Release) -> None:
+    # the class of DUO:0000044 has the IRI DUO_00000044 (an erratum): found by its oboInOwl:id
+    assert release.terms["DUO:0000044"].label == "population origins or ancestry research prohibited"
+    assert release.is_permission("DUO:0000042") and release.is_permission("DUO:0000007")
+    assert release.is_modifier("DUO:0000046") and not release.is_permission("DUO:0000046")
+    gru_cc = release.terms["DUO:0000005"]
+    assert gru_cc.obsolete and gru_cc.replaced_by == ("DUO:0000042", "DUO:0000043")
+    assert release.terms["DUO:0000002"].obsolete and not release.terms["DUO:0000042"].obsolete
+
+
+def test_labels_match_by_label_synonym_or_shorthand(release: ontology.Release) -> None:
+    gru = release.terms["DUO:0000042"]
+    assert ontology.same_name("General  Research Use", gru) and ontology.same_name("GRU", gru)
+    assert not ontology.same_name("health or medical or biomedical research", gru)
+    assert ontology.same_name("general research use and clinical care", release.terms["DUO:0000005"])
+
+
+def test_statements_are_found_in_beacon_datasets_and_lists() -> None:
+    datasets = [{"id": "d1", "dataUseConditions": {"duoDataUse": [
+        {"id": "DUO:0000007", "version": "17-07-2016",
+         "modifiers": [{"id": "MONDO:0005148"}, {"id": "DUO:0000021", "label": "IRB"}]}]}},
+        {"id": "d2", "info": {"note": {"id": "DUO:0000004"}}}]
+    found = find(datasets)
+    [statement] = found.statements
+    assert statement.path == "/0/dataUseConditions/duoDataUse/0" and statement.other_terms == ("MONDO:0005148",)
+    assert statement.has_version and statement.version == "17-07-2016"
+    assert [m.id for m in found.mentions] == ["DUO:0000007", "DUO:0000021", "DUO:0000004"]
+    listed = find(parse(b"- id: DUO:0000042\n  modifiers: [{id: DUO:0000019}]\n"))
+    assert [s.permission.id for s in listed.statements] == ["DUO:0000042"]
+    with pytest.raises(NotADocument):
+        parse(b"\xff\xfe{")
+    with pytest.raises(NotADocument):
+        parse(b"just text")
+
+
+def test_a_document_read_from_a_file_fails_without_http_evidence(tmp_path: Path, specs_dir: str | None) -> None:
+    """A failure about a file has no HTTP answer: it is reported with no evidence, in every report."""
+    from conformance.testing import run_profile
+
+    if specs_dir is None:
+        pytest.skip("the official DUO release is not in the specs directory")
+    document = tmp_path / "data-use.json"
+    document.write_text('[{"id": "DUO:0009999", "label": "nothing"}, {"id": "DUO:0000042"}]')
+    result = run_profile({"initiative": "files", "services": [
+        {"standard": "duo", "version": "2021-02-23", "documents": [str(document)]}]},
+        tmp_path / "reports", specs_dir=specs_dir)
+    assert result.exit_code == 1, result.output
+    [failed] = [c for s in result.scorecard.services for c in s.checks if c.outcome == "failed"]
+    assert failed.id == "duo.term.exists" and "DUO:0009999 is not a term of DUO 2021-02-23" in failed.message
+    assert failed.cases[0].evidence == []
