@@ -44,7 +44,10 @@ def _budget_overrides(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--request-timeout", type=float, dest="request_timeout_seconds",
                        help="one request, connect to last byte")
     group.add_argument("--max-requests", type=int)
-    group.add_argument("--requests-per-second", type=float)
+    group.add_argument("--requests-per-second", type=float,
+                       help="cap of the run's rate (default 50): each remote origin is paced adaptively under it, "
+                       "from 10/s, slower when answers slow down or a 429/503 comes; loopback servers are not "
+                       "throttled unless a cap is set")
     group.add_argument("--max-response-bytes", type=int)
     group.add_argument("--max-run-bytes", type=int)
     group.add_argument("--max-examples", type=int, help="hypothesis examples per property check")

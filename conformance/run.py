@@ -168,6 +168,7 @@ class Run:
             limits_hit=sorted(self.limits.hit),
             requests=self.limits.requests,
             bytes_read=self.limits.bytes,
+            rate=self.limits.rate_summary(),
             notices=list(dict.fromkeys(self._skip_count_notices(services) + self.notices)),
             interrupted=self.interrupted,
             selection={"standards": sorted(self.standards) if self.standards else None,

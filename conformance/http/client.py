@@ -256,7 +256,8 @@ class HttpClient:
         if record is not None:
             record(exchange)
         self._large.reclaim()
-        self.limits.acquire()
+        origin = origin_of(url)
+        self.limits.acquire(origin)
         timeout = min(budget.request_timeout_seconds, max(0.5, self.limits.remaining()))
         started = time.monotonic()
         verify: bool | str = ca_bundle or self.ca_bundle or True
@@ -286,6 +287,8 @@ class HttpClient:
             finally:
                 current.watch = None
             exchange.status = raw.status_code
+            self.limits.observe(origin, time.monotonic() - started, raw.status_code,
+                                retry_after(raw.headers.get("Retry-After")))
             exchange.reason = raw.reason or ""
             exchange.response_headers = self.redactor.headers(bounded_headers(dict(raw.headers)))
             content = io.BytesIO()  # getvalue() hands over its buffer: no second copy of a large body
