@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from conformance.scorecard import Scorecard
 
 EXIT_USAGE = 4
+#: When this process's command line began (the start-up phase of ``--profile-time`` counts from here).
+_STARTED = time.monotonic()
 INI = Path(__file__).with_name("pytest.ini")
 
 Command = Callable[[argparse.Namespace], int]
@@ -167,6 +170,10 @@ def execute(run: Run, *, progress: bool = True, quiet: bool = False) -> int:
         if run.interrupted and not scorecard.interrupted:
             scorecard = finish_interrupted(run)
         print(run.redactor.text("\n".join(_verdict_lines(run, scorecard, quiet=quiet))), flush=True)
+        if run.time_profile is not None:
+            from conformance.timeprofile import summary_lines
+
+            print("\n".join(summary_lines(run.time_profile)), flush=True)
         return scorecard.exit_code()
 
 
@@ -221,10 +228,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         baseline = load_scorecard(args.baseline)
     run = prepare(args.profile, report_root=args.report_dir, seed=args.seed, explore=args.explore,
                   specs_dir=args.specs_dir, standards=args.standard or None, checks=args.check or None)
+    _measure_time(run, args)
     _specs_on_first_use(run, args)
     _apply_overrides(run, overrides)
     run.baseline = baseline
     return execute(run, progress=not args.quiet, quiet=args.quiet)
+
+
+def _measure_time(run: Run, args: argparse.Namespace) -> None:
+    if getattr(args, "profile_time", False):
+        from conformance.timeprofile import TimeProfile
+
+        run.measure_time(TimeProfile(started=_STARTED))
 
 
 def _specs_on_first_use(run: Run, args: argparse.Namespace) -> None:
@@ -253,6 +268,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     overrides = _overrides(args)
     run = prepare(demo_profile(), report_root=args.report_dir, seed=args.seed, specs_dir=args.specs_dir,
                   standards=args.standard or None)
+    _measure_time(run, args)
     _specs_on_first_use(run, args)
     _apply_overrides(run, overrides)
     status = execute(run, progress=not args.quiet, quiet=args.quiet)
@@ -367,6 +383,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--seed", type=int, help="seed of the property checks (default 0)")
         p.add_argument("--standard", action="append", help="only this standard (repeatable)")
         p.add_argument("--quiet", action="store_true", help="no progress lines")
+        p.add_argument("--profile-time", action="store_true",
+                       help="measure where the run spends its time (start-up, requests, rate-limit waits, hashing, "
+                       "report writing, each check): time-profile.json in the report folder and a summary here")
         _budget_overrides(p)
 
     run = sub.add_parser("run", help="check the services a profile declares")
