@@ -48,7 +48,7 @@ def _timed(argv: list[str], **kwargs: object) -> float:
 def _checks_run(report_root: Path) -> int:
     cards = sorted(report_root.rglob("scorecard.json"), key=lambda p: p.stat().st_mtime)
     card = json.loads(cards[-1].read_text(encoding="utf-8"))
-    return sum(len(service.get("results", [])) for service in card.get("services", []))
+    return sum(len(service.get("checks", [])) for service in card.get("services", []))
 
 
 def _free_port() -> int:
@@ -68,21 +68,31 @@ def bench_drs(rounds: int, peer: str | None, work: Path) -> None:
         url = f"http://127.0.0.1:{port}"
         profile = work / "drs.yaml"
         profile.write_text(yaml.safe_dump({"initiative": "bench", "services": [{
-            "standard": "drs", "version": "1.4.0", "url": url + "/ga4gh/drs/v1",
+            "standard": "drs", "version": "1.2.0", "url": url + "/ga4gh/drs/v1",
             "objects": ["blob-1", "blob-2"], "bundles": ["bundle-1"]}]}))
+        none = {"auth_type": "none", "auth_token": ""}
+        config = work / "peer-config.json"
+        config.write_text(json.dumps({
+            "service_info": none,
+            "drs_object_info": [{**none, "drs_id": i, "is_bundle": i.startswith("bundle")}
+                                for i in ("blob-1", "blob-2", "bundle-1")],
+            "drs_object_access": [{**none, "drs_id": i} for i in ("blob-1", "blob-2")]}))
         ours: list[float] = []
         theirs: list[float] = []
         checks = 0
         for _ in range(rounds):
             ours.append(_timed([CONFORMANCE, "run", "--profile", str(profile), "--quiet", "--no-fetch-specs",
-                                "--report-dir", str(work / "reports")]))
+                                "--profile-time", "--report-dir", str(work / "reports")]))
             checks = _checks_run(work / "reports")
             if peer:
                 theirs.append(_timed([peer, "--server_base_url", url + "/ga4gh/drs/v1", "--platform_name", "bench",
-                                      "--platform_description", "bench", "--report_path",
-                                      str(work / "peer.json")], cwd=work))
+                                      "--platform_description", "bench", "--drs_version", "1.2.0",
+                                      "--config_file", str(config), "--report_path", str(work / "peer.json")],
+                                     cwd=work))
         mine = statistics.median(ours)
         print(f"load {_load()}")
+        timing = sorted((work / "reports").rglob("time-profile.json"), key=lambda p: p.stat().st_mtime)[-1]
+        print("our phases (last round):", json.loads(timing.read_text(encoding="utf-8"))["phases"])
         print(f"conformance run (DRS reference): {mine:6.2f} s, {checks} checks, {checks / mine:6.1f} checks/s")
         if theirs:
             peer_cases = _peer_cases(work / "peer.json")
