@@ -15,24 +15,27 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType
-from typing import Any
-
-import pytest
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from conformance import specs
-from conformance import suite as suites
 from conformance._version import __version__
 from conformance.errors import ConformanceError, UsageError
 from conformance.limits import Budget
-from conformance.run import Run, prepare
-from conformance.scorecard import CONFORMANT, NOT_APPLICABLE, UNDECIDED, Scorecard, skip_reasons
+
+# pytest, the suites, the run and the scorecard (and through them jsonschema, hypothesis, pysam, requests)
+# are imported by the commands that use them: `conformance --version` and `--help` start fast (issue 20).
+if TYPE_CHECKING:
+    from conformance.run import Run
+    from conformance.scorecard import Scorecard
 
 EXIT_USAGE = 4
+#: When this process's command line began (the start-up phase of ``--profile-time`` counts from here).
+_STARTED = time.monotonic()
 INI = Path(__file__).with_name("pytest.ini")
 
 Command = Callable[[argparse.Namespace], int]
@@ -44,7 +47,10 @@ def _budget_overrides(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--request-timeout", type=float, dest="request_timeout_seconds",
                        help="one request, connect to last byte")
     group.add_argument("--max-requests", type=int)
-    group.add_argument("--requests-per-second", type=float)
+    group.add_argument("--requests-per-second", type=float,
+                       help="cap of the run's rate (default 50): each remote origin is paced adaptively under it, "
+                       "from 10/s, slower when answers slow down or a 429/503 comes; loopback servers are not "
+                       "throttled unless a cap is set")
     group.add_argument("--max-response-bytes", type=int)
     group.add_argument("--max-run-bytes", type=int)
     group.add_argument("--max-examples", type=int, help="hypothesis examples per property check")
@@ -134,6 +140,8 @@ def _interrupts_recorded(run: Run, *, raise_: bool = True) -> Iterator[threading
 
 def execute(run: Run, *, progress: bool = True, quiet: bool = False) -> int:
     """Run the checks of a prepared run in a pytest session; return the exit code of DESIGN §6."""
+    import pytest
+
     from conformance.plugin import RunPlugin, finish_interrupted
 
     plugin = RunPlugin(run, progress=progress)
@@ -162,6 +170,10 @@ def execute(run: Run, *, progress: bool = True, quiet: bool = False) -> int:
         if run.interrupted and not scorecard.interrupted:
             scorecard = finish_interrupted(run)
         print(run.redactor.text("\n".join(_verdict_lines(run, scorecard, quiet=quiet))), flush=True)
+        if run.time_profile is not None:
+            from conformance.timeprofile import summary_lines
+
+            print("\n".join(summary_lines(run.time_profile)), flush=True)
         return scorecard.exit_code()
 
 
@@ -187,6 +199,8 @@ def _verdict_lines(run: Run, scorecard: Scorecard, *, quiet: bool) -> list[str]:
 
 def _skip_summary(scorecard: Scorecard, limit: int = 8) -> list[str]:
     """Skipped checks grouped by reason, most frequent first, does-not-apply apart from undecided."""
+    from conformance.scorecard import NOT_APPLICABLE, UNDECIDED, skip_reasons
+
     lines: list[str] = []
     for kind, title in ((UNDECIDED, "could not be decided"), (NOT_APPLICABLE, "do not apply")):
         ranked = skip_reasons(scorecard, kind)
@@ -204,6 +218,8 @@ def _skip_summary(scorecard: Scorecard, limit: int = 8) -> list[str]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from conformance.run import prepare
+
     overrides = _overrides(args)
     baseline = None
     if args.baseline:  # read before anything starts: a wrong path is a usage error, not a lost run
@@ -212,10 +228,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         baseline = load_scorecard(args.baseline)
     run = prepare(args.profile, report_root=args.report_dir, seed=args.seed, explore=args.explore,
                   specs_dir=args.specs_dir, standards=args.standard or None, checks=args.check or None)
+    _measure_time(run, args)
     _specs_on_first_use(run, args)
     _apply_overrides(run, overrides)
     run.baseline = baseline
     return execute(run, progress=not args.quiet, quiet=args.quiet)
+
+
+def _measure_time(run: Run, args: argparse.Namespace) -> None:
+    if getattr(args, "profile_time", False):
+        from conformance.timeprofile import TimeProfile
+
+        run.measure_time(TimeProfile(started=_STARTED))
 
 
 def _specs_on_first_use(run: Run, args: argparse.Namespace) -> None:
@@ -223,6 +247,8 @@ def _specs_on_first_use(run: Run, args: argparse.Namespace) -> None:
     cache (bounded; one line if it cannot), unless ``--no-fetch-specs`` or the environment opts out."""
     if args.no_fetch_specs or not specs.fetch_wanted(args.specs_dir):
         return
+    from conformance import suite as suites
+
     wanted = {s.standard for s in run.services}
     pin_files = [suite.path / "specs_pins.json" for suite in suites.discover().values()
                  if (suite.standard in wanted or suite.shared) and (suite.path / "specs_pins.json").is_file()]
@@ -233,6 +259,8 @@ def _specs_on_first_use(run: Run, args: argparse.Namespace) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from conformance.demo import demo_profile, demo_profile_yaml
+    from conformance.run import prepare
+    from conformance.scorecard import CONFORMANT
 
     if args.print_profile:
         print(demo_profile_yaml(), end="")
@@ -240,6 +268,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     overrides = _overrides(args)
     run = prepare(demo_profile(), report_root=args.report_dir, seed=args.seed, specs_dir=args.specs_dir,
                   standards=args.standard or None)
+    _measure_time(run, args)
     _specs_on_first_use(run, args)
     _apply_overrides(run, overrides)
     status = execute(run, progress=not args.quiet, quiet=args.quiet)
@@ -255,6 +284,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_list_checks(args: argparse.Namespace) -> int:
+    from conformance import suite as suites
     from conformance.catalogue import catalogue_rows, render_markdown
 
     known = suites.known_standards()
@@ -270,6 +300,8 @@ def cmd_list_checks(args: argparse.Namespace) -> int:
 
 
 def cmd_reference_serve(args: argparse.Namespace) -> int:
+    import yaml
+
     from conformance import reference
 
     options: dict[str, Any] = {"role": args.role} if args.role else {}
@@ -318,6 +350,8 @@ def cmd_reference_faults(args: argparse.Namespace) -> int:
 
 
 def cmd_specs_fetch(args: argparse.Namespace) -> int:
+    from conformance import suite as suites
+
     destination = Path(args.dest).expanduser() if args.dest else specs.cache_dir()
     pin_files = [s.path / "specs_pins.json" for s in suites.discover().values()
                  if (s.path / "specs_pins.json").is_file()]
@@ -333,6 +367,8 @@ def cmd_specs_where(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from conformance import suite as suites
+
     parser = argparse.ArgumentParser(prog="conformance", description="Check deployed GA4GH APIs against their "
                                      "specifications and write an adoption scorecard.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -347,6 +383,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--seed", type=int, help="seed of the property checks (default 0)")
         p.add_argument("--standard", action="append", help="only this standard (repeatable)")
         p.add_argument("--quiet", action="store_true", help="no progress lines")
+        p.add_argument("--profile-time", action="store_true",
+                       help="measure where the run spends its time (start-up, requests, rate-limit waits, hashing, "
+                       "report writing, each check): time-profile.json in the report folder and a summary here")
         _budget_overrides(p)
 
     run = sub.add_parser("run", help="check the services a profile declares")
@@ -403,6 +442,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extensions() -> list[Callable[[Any], None]]:
     """Commands contributed by suites (``Suite.cli``) and by optional core modules."""
+    from conformance import suite as suites
+
     found: list[Callable[[Any], None]] = []
     for suite in suites.discover().values():
         if suite.cli is not None:
@@ -419,6 +460,10 @@ def _extensions() -> list[Callable[[Any], None]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
+        # Answered before the parser is built: building it discovers the suites (issue 20: start-up).
+        print(f"conformance {__version__}")
+        return 0
     try:
         parser = build_parser()
     except ConformanceError as exc:

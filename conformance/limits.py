@@ -13,7 +13,7 @@ class Budget:
     max_seconds: float = 900
     request_timeout_seconds: float = 30
     max_requests: int = 2000
-    requests_per_second: float = 10
+    requests_per_second: float = 50
     max_response_bytes: int = 100 * 1024 * 1024
     max_run_bytes: int = 2 * 1024 * 1024 * 1024
     max_examples: int = 25

@@ -336,6 +336,19 @@ class RunPlugin:
     def pytest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
         self._started[nodeid] = time.time()
 
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, Any, Any]:
+        """``--profile-time``: each check's wall clock (set-up, call and tear-down) and its requests."""
+        timing = self.run.timing
+        if timing is None:
+            return (yield)
+        started, requests = time.monotonic(), self.run.limits.requests
+        try:
+            return (yield)
+        finally:
+            timing.add_check(_check_id(item) or item.nodeid, started, time.monotonic(),
+                             self.run.limits.requests - requests)
+
     #: The run stopped its session because max_seconds were spent (not an interruption).
     _out_of_time = False
 
@@ -465,8 +478,12 @@ class RunPlugin:
                     print(self.run.redactor.text(f"ERROR ×{count - 1} more checks of {key} with the same error: "
                                                  f"{message}"), flush=True)
         try:
+            writing = time.monotonic()
             scorecard = self.run.build_scorecard()
             write_reports(scorecard, self.run)
+            if self.run.timing is not None:
+                self.run.timing.report_seconds += time.monotonic() - writing
+                self.run.time_profile = self.run.timing.write(self.run.run_dir, self.run.limits.rate_wait)
         except KeyboardInterrupt:
             # Ctrl-C while the reports were written: they are written again, saying interrupted.
             self.run.interrupted = self.run.interrupt_seen = True
@@ -646,7 +663,8 @@ def _without_harness_constants() -> Callable[[], None]:
     loaded so far (here: the harness and its suites, when installed from a checkout), pooled per process
     on first use. The pool then depends on which suites happen to be loaded and in what order, so the
     same profile drew different examples in different runs (one request more in 3 of 10 demo runs: one
-    suite's literal as another's unknown identifier). The code under test is the server, not the harness: its
+    suite's literal as another's unknown identifier). The code under test is the server, not the
+    harness: its
     literals are no better guesses than any other, and the same run must make the same requests."""
     try:
         from hypothesis.internal.conjecture import providers

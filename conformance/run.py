@@ -22,6 +22,7 @@ from conformance.profile import Profile, Service, is_http_url, load_profile, wit
 from conformance.redact import Redactor
 from conformance.reference.server import ReferenceServer
 from conformance.scorecard import CaseResult, Scorecard, ServiceResult, aggregate, link_causes
+from conformance.timeprofile import TimeProfile
 
 
 @dataclass
@@ -59,6 +60,14 @@ class Run:
     skip_counts: dict[tuple[str, str], str] = field(default_factory=dict)
     limits: RunLimits = field(init=False)
     http: HttpClient = field(init=False)
+    #: ``--profile-time``: the run's clocks (None: not measured); what was written, once written.
+    timing: TimeProfile | None = None
+    time_profile: dict[str, Any] | None = None
+
+    def measure_time(self, timing: TimeProfile) -> None:
+        """Measure where the run spends its time (``--profile-time``)."""
+        self.timing = timing
+        self.http.timing = timing
 
     def __post_init__(self) -> None:
         self.limits = RunLimits(self.profile.budget)
@@ -168,6 +177,7 @@ class Run:
             limits_hit=sorted(self.limits.hit),
             requests=self.limits.requests,
             bytes_read=self.limits.bytes,
+            rate=self.limits.rate_summary(),
             notices=list(dict.fromkeys(self._skip_count_notices(services) + self.notices)),
             interrupted=self.interrupted,
             selection={"standards": sorted(self.standards) if self.standards else None,

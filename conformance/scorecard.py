@@ -225,6 +225,8 @@ class Scorecard:
     limits_hit: list[str] = field(default_factory=list)
     requests: int = 0
     bytes_read: int = 0
+    #: The rate the run kept (the cap, loopback throttled or not, per paced origin its adaptive rate).
+    rate: dict[str, Any] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
     interrupted: bool = False
     #: The run's --standard / --check filters (None: not filtered), so a certification can state them.
@@ -272,7 +274,8 @@ class Scorecard:
             "explore": self.explore,
             "specs": self.specs,
             "budget": self.budget,
-            "usage": {"requests": self.requests, "bytes": self.bytes_read, "limits_hit": self.limits_hit},
+            "usage": {"requests": self.requests, "bytes": self.bytes_read, "limits_hit": self.limits_hit,
+                      "rate": self.rate},
             "notices": self.notices,
             "selection": self.selection,
             "verdict": self.overall(),

@@ -15,15 +15,17 @@ import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-import requests
-import yaml
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.protocols import Validator
-from referencing import Registry, Resource
-from referencing.exceptions import NoSuchResource
+# yaml, jsonschema (with its format checkers), referencing and requests are imported where they are used:
+# `conformance --version` and `--help` do not pay for them (issue 20).
+if TYPE_CHECKING:
+    from jsonschema import FormatChecker
+    from jsonschema.protocols import Validator
+    from referencing import Registry, Resource
+
+    FORMAT_CHECKER: FormatChecker
 
 from conformance.errors import ConformanceError, SpecsUnavailable, UsageError
 
@@ -79,7 +81,11 @@ class SpecStore:
 
     def load(self, relative: str) -> Any:
         """A JSON or YAML document of the specs directory, parsed once."""
-        path = self.path(relative)
+        return self._parsed(self.path(relative))
+
+    def _parsed(self, path: Path) -> Any:
+        """``path`` parsed once per store: every validator's registry resolves its references through
+        here, so a large OpenAPI document is not parsed again for each schema checked (issue 20)."""
         if path not in self._documents:
             self._documents[path] = _parse(path)
         return self._documents[path]
@@ -91,6 +97,10 @@ class SpecStore:
         URL prefixes in ``remote`` (prefix → path relative to the specs directory), offline."""
         if self.root is None:
             raise SpecsUnavailable(HOW_TO_GET)
+        from referencing import Registry, Resource
+        from referencing.exceptions import NoSuchResource
+        from referencing.jsonschema import DRAFT202012
+
         root = self.root.resolve()
         mapping = dict(remote or {})
 
@@ -98,7 +108,7 @@ class SpecStore:
             local = self.local_path(uri, mapping, root)
             if local is None or not local.is_file():
                 raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
-            return Resource.from_contents(_parse(local), default_specification=_DRAFT)
+            return Resource.from_contents(self._parsed(local), default_specification=DRAFT202012)
 
         return Registry(retrieve=retrieve)  # type: ignore[call-arg]
 
@@ -124,6 +134,8 @@ class SpecStore:
         path = self.path(relative)
         base = path.resolve().as_uri()
         schema = {"$ref": f"{base}#{pointer}"}
+        from jsonschema import Draft202012Validator
+
         registry = self.registry(remote)
         cls: Callable[..., Validator] = Draft202012Validator
         if openapi == "3.0":
@@ -134,11 +146,22 @@ class SpecStore:
             from openapi_schema_validator import OAS31Validator
 
             cls = OAS31Validator
-        return cls(schema, registry=registry, format_checker=FORMAT_CHECKER)
+        return cls(schema, registry=registry, format_checker=__getattr__("FORMAT_CHECKER"))
 
 
-_DRAFT = __import__("referencing.jsonschema", fromlist=["DRAFT202012"]).DRAFT202012
-FORMAT_CHECKER = FormatChecker()
+_format_checker: FormatChecker | None = None
+
+
+def __getattr__(name: str) -> Any:
+    """``FORMAT_CHECKER``, made on first use (building jsonschema's format checkers takes a while)."""
+    global _format_checker
+    if name == "FORMAT_CHECKER":
+        if _format_checker is None:
+            from jsonschema import FormatChecker
+
+            _format_checker = FormatChecker()
+        return _format_checker
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _parse(path: Path) -> Any:
@@ -148,7 +171,11 @@ def _parse(path: Path) -> Any:
             return json.loads(text)
         except ValueError:
             pass  # a few upstream files are not strict JSON; YAML reads them
-    return yaml.safe_load(text)
+    import yaml
+
+    # libyaml's parser where PyYAML was built with it: the same documents, several times faster
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(text, Loader=loader)
 
 
 def schema_errors(validator: Validator, instance: Any, limit: int = 3) -> list[str]:
@@ -204,6 +231,8 @@ def fetch(destination: Path, *, base_override: str | None = None, timeout: float
     with one line (offline, a proxy, a firewall) rather than trying every file; while it works it
     logs its progress.
     """
+    import requests
+
     session = requests.Session()
     count = 0
     failures: list[str] = []

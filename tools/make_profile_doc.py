@@ -64,7 +64,10 @@ BUDGET = {
     "max_seconds": "the whole run, in seconds",
     "request_timeout_seconds": "one request, connect to last byte, in seconds",
     "max_requests": "requests in the whole run",
-    "requests_per_second": "the rate limit per run",
+    "requests_per_second": "the cap of the run's rate; under it each remote origin gets an adaptive "
+                           "rate that starts at 10/s, grows while answers come as fast as the origin's best, "
+                           "shrinks when they slow down and halves on 429/503 (waiting out Retry-After); "
+                           "loopback servers are not throttled unless the profile sets a cap",
     "max_response_bytes": "one response body; a larger one is cut and the cut is noted",
     "max_run_bytes": "all bytes downloaded in the run (data-integrity checks read whole objects)",
     "max_examples": "hypothesis examples per property check",

@@ -53,6 +53,7 @@ from conformance.http.transport import (
 )
 from conformance.profile import Service
 from conformance.redact import SENSITIVE_HEADERS, Redactor
+from conformance.timeprofile import TimeProfile
 
 USER_AGENT = f"ga4gh-conformance/{__version__} (read-only conformance checks)"
 EVIDENCE_BODY_CHARS = 4000
@@ -97,6 +98,8 @@ class HttpClient:
         self._large = LargeBodies()
         #: What the process held before the run: the memory budget counts what the run adds to it.
         self.memory_base = resident_mb() or 0.0
+        #: ``--profile-time``: where each exchange's time went (None: not measured).
+        self.timing: TimeProfile | None = None
 
     def close(self) -> None:
         self.session.close()
@@ -256,11 +259,13 @@ class HttpClient:
         if record is not None:
             record(exchange)
         self._large.reclaim()
-        self.limits.acquire()
+        origin = origin_of(url)
+        self.limits.acquire(origin)
         timeout = min(budget.request_timeout_seconds, max(0.5, self.limits.remaining()))
         started = time.monotonic()
         verify: bool | str = ca_bundle or self.ca_bundle or True
         watch = Watch()
+        streamed = 0.0  # seconds spent handing streamed pieces to the caller (its hashing), for --profile-time
         # The socket timeout catches a silent server first; the watch, a little later, one that
         # keeps sending a byte at a time.
         timer = threading.Timer(timeout + WATCH_GRACE, watch.kill)
@@ -286,6 +291,8 @@ class HttpClient:
             finally:
                 current.watch = None
             exchange.status = raw.status_code
+            self.limits.observe(origin, time.monotonic() - started, raw.status_code,
+                                retry_after(raw.headers.get("Retry-After")))
             exchange.reason = raw.reason or ""
             exchange.response_headers = self.redactor.headers(bounded_headers(dict(raw.headers)))
             content = io.BytesIO()  # getvalue() hands over its buffer: no second copy of a large body
@@ -301,13 +308,15 @@ class HttpClient:
             evidence = ParallelHashes(digest, pipelined=True)
 
             def deliver() -> None:
-                nonlocal pending_bytes
+                nonlocal pending_bytes, streamed
                 if pending and on_chunk is not None:
                     piece = pending[0] if len(pending) == 1 else b"".join(pending)
                     pending.clear()
                     pending_bytes = 0
+                    handed = time.monotonic()
                     evidence.update(piece)
                     on_chunk(piece)
+                    streamed += time.monotonic() - handed
 
             try:
                 for chunk in read_chunks(raw, started, timeout, watch, decode):
@@ -352,6 +361,8 @@ class HttpClient:
                 evidence.wait()
         finally:
             timer.cancel()
+            if self.timing is not None:
+                self.timing.add_request(time.monotonic() - started, streamed)
         exchange.elapsed = time.monotonic() - started
         exchange.truncated = truncated
         if truncated and not (on_chunk is not None and max_bytes):  # a streaming caller's own cap is no limit

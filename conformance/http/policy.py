@@ -6,9 +6,10 @@ stops asking a server that keeps timing out, resetting or answering busy.
 from __future__ import annotations
 
 import email.utils
+import ipaddress
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from conformance.errors import BudgetExceeded, HarnessError
 from conformance.exchange import Exchange
@@ -25,11 +26,54 @@ MAX_RETRY_WAIT = 30.0
 
 Origin = tuple[str, str, int]
 
+#: The adaptive rate (issue 20). A remote origin starts at ``ADAPTIVE_START`` requests per second (or
+#: the cap, if lower), grows by ``SPEED_UP`` with each answer that comes as fast as the origin's best,
+#: shrinks by ``SLOW_DOWN`` when answers take ``LATENCY_GROWTH`` times the best (and ``LATENCY_SLACK``
+#: more), halves on a 429 or 503 and waits out its Retry-After; it never exceeds the budget's
+#: ``requests_per_second`` (the cap) nor goes below ``ADAPTIVE_FLOOR``.
+ADAPTIVE_START = 10.0
+ADAPTIVE_FLOOR = 0.5
+SPEED_UP = 1.1
+SLOW_DOWN = 0.7
+LATENCY_GROWTH = 2.0
+LATENCY_SLACK = 0.05
+BUSY_STATUSES = frozenset({429, 503})
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine (``localhost``, 127.0.0.0/8, ::1)."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass
+class _Pace:
+    """The adaptive rate of one origin."""
+
+    rate: float
+    next_slot: float = 0.0
+    best: float | None = None
+    slowed: int = 0
+    busy: int = 0
+    waited: float = 0.0
+    rates: list[float] = field(default_factory=list)
+
 
 class RunLimits:
-    """Counters and clocks shared by every request of a run."""
+    """Counters and clocks shared by every request of a run.
 
-    def __init__(self, budget: Budget, started: float | None = None) -> None:
+    The rate: the budget's ``requests_per_second`` is a cap for the whole run; under it each remote
+    origin gets an adaptive rate (see :data:`ADAPTIVE_START`). A loopback origin (a server on this
+    machine: nobody else's production) is not throttled, unless the budget sets a cap other than the
+    default (``throttle_loopback``)."""
+
+    def __init__(self, budget: Budget, started: float | None = None, *,
+                 throttle_loopback: bool | None = None) -> None:
         self.budget = budget
         self.started = time.monotonic() if started is None else started
         self.deadline = self.started + budget.max_seconds
@@ -39,25 +83,112 @@ class RunLimits:
         self._lock = threading.Lock()
         #: Names of the limits that stopped at least one check.
         self.hit: set[str] = set()
+        self._throttle_loopback = throttle_loopback
+        self._paces: dict[Origin, _Pace] = {}
+        #: Seconds spent waiting for the rate limit (all threads), for the run's time profile.
+        self.rate_wait = 0.0
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
 
-    def acquire(self) -> None:
-        """Take one request from the budget, waiting for the rate limit."""
+    def throttles(self, origin: Origin) -> bool:
+        """Whether requests to ``origin`` are paced at all."""
+        if not is_loopback(origin[1]):
+            return True
+        if self._throttle_loopback is not None:
+            return self._throttle_loopback
+        return self.budget.requests_per_second != Budget.requests_per_second
+
+    def acquire(self, origin: Origin | None = None) -> None:
+        """Take one request from the budget, waiting for the rate limit (of ``origin``, when named)."""
+        if origin is not None and not self.throttles(origin):
+            self._count()
+            return
+        if origin is None or is_loopback(origin[1]):
+            self._acquire_global()  # a loopback server with a cap the profile set: paced at that cap
+            return
         with self._lock:
-            if self.remaining() <= 0:
-                self.hit.add("max_seconds")
-                raise BudgetExceeded(f"run time budget exhausted (max_seconds={self.budget.max_seconds:g})",
-                                     "max_seconds")
-            if self.requests >= self.budget.max_requests:
-                self.hit.add("max_requests")
-                raise BudgetExceeded(f"request budget exhausted (max_requests={self.budget.max_requests})",
-                                     "max_requests")
+            self._check_budget()
+            now = time.monotonic()
+            pace = self._pace(origin)
+            cap = self.budget.requests_per_second
+            slot = max(now, self._next_slot, pace.next_slot)
+            self._next_slot = slot + 1.0 / cap
+            pace.next_slot = slot + 1.0 / min(cap, pace.rate)
+            pace.rates.append(min(cap, pace.rate))
+            self.requests += 1
+            wait = slot - now
+        if wait > 0:
+            with self._lock:
+                pace.waited += wait
+                self.rate_wait += wait
+            time.sleep(wait)
+
+    def _pace(self, origin: Origin) -> _Pace:
+        pace = self._paces.get(origin)
+        if pace is None:
+            pace = self._paces[origin] = _Pace(rate=min(self.budget.requests_per_second, ADAPTIVE_START))
+        return pace
+
+    def observe(self, origin: Origin, elapsed: float, status: int | None, retry_after_s: float | None = None) -> None:
+        """Adapt ``origin``'s rate to one answer: its time to the headers and its status."""
+        if is_loopback(origin[1]):
+            return
+        cap = self.budget.requests_per_second
+        with self._lock:
+            pace = self._pace(origin)
+            if status in BUSY_STATUSES:
+                pace.busy += 1
+                pace.rate = max(ADAPTIVE_FLOOR, pace.rate / 2)
+                if retry_after_s:
+                    pace.next_slot = max(pace.next_slot, time.monotonic() + min(retry_after_s, MAX_RETRY_AFTER))
+                return
+            if pace.best is None or elapsed < pace.best:
+                pace.best = elapsed
+            if elapsed > pace.best * LATENCY_GROWTH + LATENCY_SLACK:
+                pace.slowed += 1
+                pace.rate = max(ADAPTIVE_FLOOR, pace.rate * SLOW_DOWN)
+            else:
+                pace.rate = min(cap, pace.rate * SPEED_UP)
+
+    def rate_summary(self) -> dict[str, object]:
+        """The rate the run kept, for the scorecard's usage: the cap, whether loopback was throttled and,
+        per paced origin, its final and mean rate, its slow-downs, busy answers and waits."""
+        with self._lock:
+            origins = {f"{scheme}://{host}:{port}": {
+                "final_requests_per_second": round(min(self.budget.requests_per_second, pace.rate), 2),
+                "mean_requests_per_second": round(sum(pace.rates) / len(pace.rates), 2) if pace.rates else None,
+                "slowed_for_latency": pace.slowed, "busy_answers": pace.busy,
+                "waited_seconds": round(pace.waited, 3)} for (scheme, host, port), pace in sorted(self._paces.items())}
+        return {"cap_requests_per_second": self.budget.requests_per_second,
+                "loopback_throttled": self._throttle_loopback if self._throttle_loopback is not None
+                else self.budget.requests_per_second != Budget.requests_per_second,
+                "origins": origins}
+
+    def _count(self) -> None:
+        with self._lock:
+            self._check_budget()
+            self.requests += 1
+
+    def _check_budget(self) -> None:
+        if self.remaining() <= 0:
+            self.hit.add("max_seconds")
+            raise BudgetExceeded(f"run time budget exhausted (max_seconds={self.budget.max_seconds:g})",
+                                 "max_seconds")
+        if self.requests >= self.budget.max_requests:
+            self.hit.add("max_requests")
+            raise BudgetExceeded(f"request budget exhausted (max_requests={self.budget.max_requests})",
+                                 "max_requests")
+
+    def _acquire_global(self) -> None:
+        """One request from the budget at the cap, whatever the origin (callers that name none)."""
+        with self._lock:
+            self._check_budget()
             now = time.monotonic()
             wait = max(0.0, self._next_slot - now)
             self._next_slot = max(now, self._next_slot) + 1.0 / self.budget.requests_per_second
             self.requests += 1
+            self.rate_wait += wait
         if wait:
             time.sleep(wait)
 

@@ -17,10 +17,14 @@ from typing import Any
 import requests
 import requests.adapters
 import urllib3
+import urllib3.connection
 
 from conformance.errors import BudgetExceeded, ResponseError
 from conformance.http.models import Response
 
+#: Whether the client asks the kernel to acknowledge a response's first segments at once (see
+#: :func:`_quick_ack`); a benchmark turns it off to measure the stall it removes.
+QUICKACK = True
 CHUNK = 256 * 1024
 #: How long after request_timeout_seconds the per-request watch shuts a socket that is still busy.
 WATCH_GRACE = 0.25
@@ -55,12 +59,52 @@ def _note_connection(conn: Any) -> Any:
     return conn
 
 
+def _quick_ack(conn: Any) -> None:
+    """Ask the kernel to acknowledge at once what arrives next on ``conn`` (Linux ``TCP_QUICKACK``).
+
+    A server built on Python's ``http.server`` writes an answer's headers and its body in separate
+    ``send`` calls with Nagle's algorithm on: the body waits until the headers are acknowledged, and a
+    Linux client delays that ACK (up to 40 ms) on a connection it reuses, so every request after the
+    first of a keep-alive connection stalls about 40 ms. The client's own TCP_NODELAY (urllib3 sets it)
+    cannot help, since the held segment is the server's. Quick-ACK mode is not sticky (the kernel
+    leaves it as soon as the exchange looks interactive, i.e. when the request is sent), so it is set
+    after each request went out and before its answer is read."""
+    if not QUICKACK or _TCP_QUICKACK is None:
+        return
+    sock = getattr(conn, "sock", None)
+    if sock is None:
+        return
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, _TCP_QUICKACK, 1)
+    except (OSError, TypeError, AttributeError):  # a TLS or wrapped socket that refuses it: only slower
+        pass
+
+
+_TCP_QUICKACK: int | None = getattr(socket, "TCP_QUICKACK", None)
+
+
+class _QuickAckHTTPConnection(urllib3.connection.HTTPConnection):
+    def getresponse(self) -> Any:
+        _quick_ack(self)
+        return super().getresponse()
+
+
+class _QuickAckHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def getresponse(self) -> Any:
+        _quick_ack(self)
+        return super().getresponse()
+
+
 class _WatchedHTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _QuickAckHTTPConnection
+
     def _get_conn(self, timeout: float | None = None) -> Any:
         return _note_connection(super()._get_conn(timeout))
 
 
 class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _QuickAckHTTPSConnection
+
     def _get_conn(self, timeout: float | None = None) -> Any:
         return _note_connection(super()._get_conn(timeout))
 

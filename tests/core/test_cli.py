@@ -57,7 +57,7 @@ def test_sigint_marks_the_run_interrupted_even_when_the_exception_is_swallowed()
     from conformance import cli
 
     run: Any = SimpleNamespace(interrupted=False, interrupt_seen=False)
-    with cli._interrupts_recorded(cast(cli.Run, run)):
+    with cli._interrupts_recorded(cast("cli.Run", run)):
         try:
             signal.raise_signal(signal.SIGINT)
         except KeyboardInterrupt:
@@ -85,7 +85,7 @@ def test_sigint_inside_a_gc_callback_is_raised_again_outside_it() -> None:
             signal.raise_signal(signal.SIGINT)
 
     run: Any = SimpleNamespace(interrupted=False, interrupt_seen=False)
-    with pytest.raises(KeyboardInterrupt), cli._interrupts_recorded(cast(cli.Run, run)):
+    with pytest.raises(KeyboardInterrupt), cli._interrupts_recorded(cast("cli.Run", run)):
         gc.callbacks.append(gc_callback)
         try:
             gc.collect()
@@ -103,6 +103,6 @@ def test_after_the_checks_a_sigint_only_marks_the_run() -> None:
     from conformance import cli
 
     run: Any = SimpleNamespace(interrupted=False, interrupt_seen=False)
-    with cli._interrupts_recorded(cast(cli.Run, run), raise_=False):
+    with cli._interrupts_recorded(cast("cli.Run", run), raise_=False):
         signal.raise_signal(signal.SIGINT)  # no KeyboardInterrupt: the reports are being finished
     assert run.interrupted is True

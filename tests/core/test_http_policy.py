@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from conformance.errors import BudgetExceeded, HarnessError
+from conformance.http import policy
 from conformance.http.policy import Breaker, RunLimits, retry_after
 from conformance.limits import Budget
 
@@ -187,3 +188,70 @@ def test_a_block_ends_when_its_time_is_over() -> None:
         breaker.check(ORIGIN, "GET", "http://127.0.0.1:8080/x")
     time.sleep(0.06)
     breaker.check(ORIGIN, "GET", "http://127.0.0.1:8080/x")  # one trouble is below the threshold
+
+
+# -- the adaptive rate (issue 20) ---------------------------------------------------------------------------
+
+REMOTE = ("https", "drs.example.org", 443)
+LOOPBACK = ("http", "127.0.0.1", 8080)
+
+
+def _origin_rate(run: RunLimits, origin: tuple[str, str, int] = REMOTE) -> Any:
+    return run.rate_summary()["origins"][f"{origin[0]}://{origin[1]}:{origin[2]}"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize(("host", "loopback"), [("127.0.0.1", True), ("127.9.0.1", True), ("::1", True),
+                                                ("[::1]", True), ("localhost", True), ("10.0.0.1", False),
+                                                ("example.org", False), ("localhost.example.org", False)])
+def test_loopback_hosts_are_recognised(host: str, loopback: bool) -> None:
+    assert policy.is_loopback(host) is loopback
+
+
+def test_a_loopback_origin_is_not_throttled_by_default_but_counted() -> None:
+    run = RunLimits(Budget())
+    assert not run.throttles(LOOPBACK) and run.throttles(REMOTE)
+    for _ in range(3):
+        run.acquire(LOOPBACK)
+    assert run.requests == 3 and run.rate_wait == 0.0
+    assert run.rate_summary()["loopback_throttled"] is False
+
+
+def test_a_cap_the_profile_sets_throttles_loopback_too() -> None:
+    run = RunLimits(Budget(requests_per_second=5))
+    assert run.throttles(LOOPBACK)
+    assert run.rate_summary() == {"cap_requests_per_second": 5, "loopback_throttled": True, "origins": {}}
+
+
+def test_the_rate_grows_while_answers_stay_fast_and_never_passes_the_cap() -> None:
+    run = RunLimits(Budget(requests_per_second=20))
+    for _ in range(50):
+        run.observe(REMOTE, 0.01, 200)
+    assert _origin_rate(run)["final_requests_per_second"] == 20
+
+
+def test_the_rate_falls_when_latency_grows() -> None:
+    run = RunLimits(Budget())
+    run.observe(REMOTE, 0.01, 200)  # the origin's best, then the rate at 11/s
+    for _ in range(3):
+        run.observe(REMOTE, 1.0, 200)  # far slower than the best: slow down each time
+    state = _origin_rate(run)
+    assert state["slowed_for_latency"] == 3
+    assert state["final_requests_per_second"] < policy.ADAPTIVE_START * policy.SPEED_UP * 0.5
+
+
+def test_a_busy_answer_halves_the_rate_and_its_retry_after_holds_the_next_slot() -> None:
+    run = RunLimits(Budget())
+    run.observe(REMOTE, 0.01, 429, 2.0)
+    state = _origin_rate(run)
+    assert state["busy_answers"] == 1
+    assert state["final_requests_per_second"] == policy.ADAPTIVE_START / 2
+    assert run._paces[REMOTE].next_slot >= time.monotonic() + 1.0
+    for _ in range(20):
+        run.observe(REMOTE, 0.01, 503)
+    assert _origin_rate(run)["final_requests_per_second"] == policy.ADAPTIVE_FLOOR
+
+
+def test_loopback_answers_do_not_adapt_anything() -> None:
+    run = RunLimits(Budget())
+    run.observe(LOOPBACK, 5.0, 503, 10.0)
+    assert run.rate_summary()["origins"] == {}

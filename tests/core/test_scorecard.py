@@ -423,7 +423,7 @@ def test_scorecard_to_dict_fields() -> None:
     assert data["harness"] == {"version": "0.1.0", "suites": {"drs": {"versions": ["1.4.0"], "checks": 3,
                                                                        "version": "x"}}}
     assert data["started"] == "2026-11-24T10:00:00Z" and data["finished"] == "2026-11-24T10:01:12Z"
-    assert data["usage"] == {"requests": 10, "bytes": 2048, "limits_hit": ["max_requests"]}
+    assert data["usage"] == {"requests": 10, "bytes": 2048, "limits_hit": ["max_requests"], "rate": {}}
     assert data["seed"] == 1234 and data["explore"] is True and data["interrupted"] is False
     assert data["notices"] == ["a notice"]
     assert data["verdict"] == card.overall() == NON_CONFORMANT
