@@ -664,8 +664,8 @@ def _without_harness_constants() -> Callable[[], None]:
     on first use. The pool then depends on which suites happen to be loaded and in what order, so the
     same profile drew different examples in different runs (one request more in 3 of 10 demo runs: one
     suite's literal as another's unknown identifier). The code under test is the server, not the
-    harness: its
-    literals are no better guesses than any other, and the same run must make the same requests."""
+    harness: its literals are no better guesses than any other, and the same run must make the same
+    requests."""
     try:
         from hypothesis.internal.conjecture import providers
         from hypothesis.internal.constants_ast import Constants
