@@ -134,4 +134,4 @@ def test_entries_agree_with_service_info(registry: Registry) -> None:
                 raise fail(f"the registry gives {entry['id']} the {key} {_key(entry[key])}, its own service-info "
                            f"{_key(document[key])}", own)
     if not judged:
-        pytest.skip("does not apply: no listed service answers GET {url}/service-info with a JSON object")
+        pytest.skip("no listed service answers GET {url}/service-info with a JSON object")

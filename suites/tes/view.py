@@ -119,10 +119,12 @@ class Tes(ServiceView):
 
     def require_writes(self) -> dict[str, Any]:
         if self.service.options.get("writes") is not True:
-            pytest.skip("does not apply: the profile entry does not say writes: true")
+            # the requirement applies to the server; the profile only keeps the harness from testing it
+            pytest.skip("read-only: the profile entry does not say writes: true (with a submit task, the suite "
+                        "creates and cancels tasks)")
         submit = self.service.options.get("submit")
         if not isinstance(submit, dict):
-            pytest.skip("does not apply: the profile entry gives no submit task")
+            pytest.skip("writes: true but the profile entry gives no submit task")
         return dict(submit)
 
     def create(self, label: str) -> tuple[str | None, Response]:
