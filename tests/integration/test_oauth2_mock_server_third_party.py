@@ -52,8 +52,7 @@ EXPECTED_FAILURES = {
     "passports.broker.userinfo-refuses-missing-token": "userinfo answers 200 without a token",
     # ... and to a token signed by a key the broker does not hold (OIDC Core 1.0 §5.3.3, RFC 6750 §3.1).
     "passports.broker.userinfo-refuses-forged-token": "userinfo answers 200 to a forged token",
-    # AAI 1.2 §Conformance for Brokers 2.1: "Token Exchange at the Token Endpoint SHOULD be used for Visas in
-    # preference to the UserInfo Endpoint"; it offers none (400; a SHOULD: a warning).
+    # AAI 1.2 §Conformance for Brokers 4: "Broker MAY support Token Exchange"; it offers none (a MAY: a warning).
     "passports.broker.token-exchange-supported": "no token exchange",
 }
 

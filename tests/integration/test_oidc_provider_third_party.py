@@ -56,8 +56,7 @@ EXPECTED_FAILURES = {
     # AAI 1.2 §Conformance for Brokers 1.4: "Access tokens MUST be in JWS format"; its token, granted with the
     # scope "openid ga4gh_passport_v1" (a Passport-Scoped Access Token by §Terminology), is opaque.
     "passports.broker.access-token-is-jws": "an opaque access token",
-    # AAI 1.2 §Conformance for Brokers 2.1: "Token Exchange at the Token Endpoint SHOULD be used for Visas in
-    # preference to the UserInfo Endpoint"; it offers none (400; a SHOULD: a warning).
+    # AAI 1.2 §Conformance for Brokers 4: "Broker MAY support Token Exchange"; it offers none (a MAY: a warning).
     "passports.broker.token-exchange-supported": "no token exchange",
 }
 
