@@ -58,6 +58,9 @@ class Run:
     views: dict[tuple[type, str], Any] = field(default_factory=dict)
     #: (service key, start of a skip reason) → what the notice says: see :meth:`count_skips`.
     skip_counts: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: ``registry:`` in the profile: its url, how many services it listed, those tested (id, url) and those
+    #: the harness could not test (id, type, reason), for the scorecard.
+    registry: dict[str, Any] | None = None
     limits: RunLimits = field(init=False)
     http: HttpClient = field(init=False)
     #: ``--profile-time``: the run's clocks (None: not measured); what was written, once written.
@@ -183,6 +186,7 @@ class Run:
             selection={"standards": sorted(self.standards) if self.standards else None,
                        "checks": sorted(self.selected_checks) if self.selected_checks else None},
             baseline=self.baseline,
+            registry=self.registry,
         )
         return self.scorecard
 
@@ -276,18 +280,30 @@ def discover_registry(profile: Profile, run: Run) -> Profile:
     by_artifact = {artifact: s for s in suites.discover().values() for artifact in s.service_info_artifacts()}
     services = list(profile.services)
     declared = {s.url.rstrip("/") for s in services}
+    record: dict[str, Any] = {"url": profile.registry, "listed": len(listed), "tested": [], "not_tested": []}
+    run.registry = record
+
+    def not_tested(entry: Any, type_text: str, reason: str) -> None:
+        entry_id = entry.get("id") if isinstance(entry, dict) else None
+        record["not_tested"].append({"id": entry_id if isinstance(entry_id, str) else "?", "type": type_text,
+                                     "reason": reason})
+
     for entry in listed:
         if not isinstance(entry, dict):
+            not_tested(entry, "?", "the entry is not a JSON object")
             continue
         raw_type = entry.get("type")
         service_type: dict[str, Any] = raw_type if isinstance(raw_type, dict) else {}
         artifact, version, url = service_type.get("artifact"), service_type.get("version"), entry.get("url")
+        type_text = ":".join(str(service_type.get(k, "?")) for k in ("group", "artifact", "version"))
         if not isinstance(artifact, str) or not isinstance(version, str) or not is_http_url(url):
             run.notices.append(f"registry lists {entry.get('id', '?')} without an http(s) url and a type: "
                                "not checked")
+            not_tested(entry, type_text, "no http(s) url and type (artifact, version)")
             continue
         assert isinstance(url, str)
         if url.rstrip("/") in declared:
+            record["tested"].append({"id": str(entry.get("id", "?")), "url": url.rstrip("/")})
             continue
         suite = by_artifact.get(artifact)
         options: dict[str, Any] = {}
@@ -297,17 +313,20 @@ def discover_registry(profile: Profile, run: Run) -> Profile:
             if shared is None:
                 run.notices.append(f"registry lists {entry.get('id', '?')} as {artifact}, a standard this "
                                    "harness has no suite for: not checked")
+                not_tested(entry, type_text, f"{artifact} is a standard this harness has no suite for")
                 continue
             suite, options = shared, {"artifact": artifact}
         supported = versions.pick_supported(version, list(suite.versions)) if suite.versions else version
         if supported is None:
             run.notices.append(f"registry lists {entry.get('id', '?')} as {artifact} {version}, "
                                "a version this harness does not check")
+            not_tested(entry, type_text, f"{artifact} {version} is a version this harness does not check")
             continue
         name = entry.get("name")
         services.append(Service(index=len(services), standard=suite.standard, version=supported,
                                 url=url.rstrip("/"), options=options, name=name if isinstance(name, str) else None))
         declared.add(url.rstrip("/"))
+        record["tested"].append({"id": str(entry.get("id", "?")), "url": url.rstrip("/")})
     return with_services(profile, tuple(services))
 
 
