@@ -12,13 +12,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from conformance import specs, versions
 from conformance import suite as suites
 from conformance._version import __version__
 from conformance.errors import BudgetExceeded, HarnessError, TransportError, UsageError
-from conformance.http import HttpClient, RunLimits, ServiceClient, credentials_for
-from conformance.profile import Profile, Service, is_http_url, load_profile, with_services
+from conformance.http import HttpClient, RunLimits, ServiceClient, credentials_for, origin_of
+from conformance.profile import Auth, Profile, Service, is_http_url, load_profile, with_services
 from conformance.redact import Redactor
 from conformance.reference.server import ReferenceServer
 from conformance.scorecard import CaseResult, Scorecard, ServiceResult, aggregate, link_causes
@@ -260,11 +261,26 @@ def new_run_dir(root: Path, slug: str, started: dt.datetime) -> Path:
     return candidate
 
 
+def auth_for_url(profile: Profile, url: str) -> Auth:
+    """The credentials a service found at ``url`` (not named in the profile, e.g. listed by a registry) may
+    get: those of the first service entry with an ``auth`` whose origin is the url's, or whose
+    ``auth.allowed_hosts`` names the url's host. Any other host gets none."""
+    host = (urlsplit(url).hostname or "").lower()
+    for service in profile.services:
+        if not service.auth.keys():
+            continue
+        if origin_of(service.url) == origin_of(url) or host in {h.lower() for h in service.auth.allowed_hosts}:
+            return service.auth
+    return Auth()
+
+
 def discover_registry(profile: Profile, run: Run) -> Profile:
     """Add the services a GA4GH service registry lists (``registry:`` in the profile)."""
     if not profile.registry:
         return profile
-    registry_service = Service(index=-1, standard="service-registry", version="1.0.0", url=profile.registry)
+    # Credentials go only to hosts the profile names (a service entry's origin or its auth.allowed_hosts).
+    registry_service = Service(index=-1, standard="service-registry", version="1.0.0", url=profile.registry,
+                               auth=auth_for_url(profile, profile.registry))
     client = run.client_for(registry_service)
     try:
         response = client.get("/services")
@@ -324,7 +340,8 @@ def discover_registry(profile: Profile, run: Run) -> Profile:
             continue
         name = entry.get("name")
         services.append(Service(index=len(services), standard=suite.standard, version=supported,
-                                url=url.rstrip("/"), options=options, name=name if isinstance(name, str) else None))
+                                url=url.rstrip("/"), options=options, name=name if isinstance(name, str) else None,
+                                auth=auth_for_url(profile, url)))
         declared.add(url.rstrip("/"))
         record["tested"].append({"id": str(entry.get("id", "?")), "url": url.rstrip("/")})
     return with_services(profile, tuple(services))
