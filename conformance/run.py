@@ -12,13 +12,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from conformance import specs, versions
 from conformance import suite as suites
 from conformance._version import __version__
 from conformance.errors import BudgetExceeded, HarnessError, TransportError, UsageError
-from conformance.http import HttpClient, RunLimits, ServiceClient, credentials_for
-from conformance.profile import Profile, Service, is_http_url, load_profile, with_services
+from conformance.http import HttpClient, RunLimits, ServiceClient, credentials_for, origin_of
+from conformance.profile import Auth, Profile, Service, is_http_url, load_profile, with_services
 from conformance.redact import Redactor
 from conformance.reference.server import ReferenceServer
 from conformance.scorecard import CaseResult, Scorecard, ServiceResult, aggregate, link_causes
@@ -58,6 +59,9 @@ class Run:
     views: dict[tuple[type, str], Any] = field(default_factory=dict)
     #: (service key, start of a skip reason) → what the notice says: see :meth:`count_skips`.
     skip_counts: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: ``registry:`` in the profile: its url, how many services it listed, those tested (id, url) and those
+    #: the harness could not test (id, type, reason), for the scorecard.
+    registry: dict[str, Any] | None = None
     limits: RunLimits = field(init=False)
     http: HttpClient = field(init=False)
     #: ``--profile-time``: the run's clocks (None: not measured); what was written, once written.
@@ -183,6 +187,7 @@ class Run:
             selection={"standards": sorted(self.standards) if self.standards else None,
                        "checks": sorted(self.selected_checks) if self.selected_checks else None},
             baseline=self.baseline,
+            registry=self.registry,
         )
         return self.scorecard
 
@@ -256,11 +261,26 @@ def new_run_dir(root: Path, slug: str, started: dt.datetime) -> Path:
     return candidate
 
 
+def auth_for_url(profile: Profile, url: str) -> Auth:
+    """The credentials a service found at ``url`` (not named in the profile, e.g. listed by a registry) may
+    get: those of the first service entry with an ``auth`` whose origin is the url's, or whose
+    ``auth.allowed_hosts`` names the url's host. Any other host gets none."""
+    host = (urlsplit(url).hostname or "").lower()
+    for service in profile.services:
+        if not service.auth.keys():
+            continue
+        if origin_of(service.url) == origin_of(url) or host in {h.lower() for h in service.auth.allowed_hosts}:
+            return service.auth
+    return Auth()
+
+
 def discover_registry(profile: Profile, run: Run) -> Profile:
     """Add the services a GA4GH service registry lists (``registry:`` in the profile)."""
     if not profile.registry:
         return profile
-    registry_service = Service(index=-1, standard="service-registry", version="1.0.0", url=profile.registry)
+    # Credentials go only to hosts the profile names (a service entry's origin or its auth.allowed_hosts).
+    registry_service = Service(index=-1, standard="service-registry", version="1.0.0", url=profile.registry,
+                               auth=auth_for_url(profile, profile.registry))
     client = run.client_for(registry_service)
     try:
         response = client.get("/services")
@@ -276,18 +296,30 @@ def discover_registry(profile: Profile, run: Run) -> Profile:
     by_artifact = {artifact: s for s in suites.discover().values() for artifact in s.service_info_artifacts()}
     services = list(profile.services)
     declared = {s.url.rstrip("/") for s in services}
+    record: dict[str, Any] = {"url": profile.registry, "listed": len(listed), "tested": [], "not_tested": []}
+    run.registry = record
+
+    def not_tested(entry: Any, type_text: str, reason: str) -> None:
+        entry_id = entry.get("id") if isinstance(entry, dict) else None
+        record["not_tested"].append({"id": entry_id if isinstance(entry_id, str) else "?", "type": type_text,
+                                     "reason": reason})
+
     for entry in listed:
         if not isinstance(entry, dict):
+            not_tested(entry, "?", "the entry is not a JSON object")
             continue
         raw_type = entry.get("type")
         service_type: dict[str, Any] = raw_type if isinstance(raw_type, dict) else {}
         artifact, version, url = service_type.get("artifact"), service_type.get("version"), entry.get("url")
+        type_text = ":".join(str(service_type.get(k, "?")) for k in ("group", "artifact", "version"))
         if not isinstance(artifact, str) or not isinstance(version, str) or not is_http_url(url):
             run.notices.append(f"registry lists {entry.get('id', '?')} without an http(s) url and a type: "
                                "not checked")
+            not_tested(entry, type_text, "no http(s) url and type (artifact, version)")
             continue
         assert isinstance(url, str)
         if url.rstrip("/") in declared:
+            record["tested"].append({"id": str(entry.get("id", "?")), "url": url.rstrip("/")})
             continue
         suite = by_artifact.get(artifact)
         options: dict[str, Any] = {}
@@ -297,17 +329,21 @@ def discover_registry(profile: Profile, run: Run) -> Profile:
             if shared is None:
                 run.notices.append(f"registry lists {entry.get('id', '?')} as {artifact}, a standard this "
                                    "harness has no suite for: not checked")
+                not_tested(entry, type_text, f"{artifact} is a standard this harness has no suite for")
                 continue
             suite, options = shared, {"artifact": artifact}
         supported = versions.pick_supported(version, list(suite.versions)) if suite.versions else version
         if supported is None:
             run.notices.append(f"registry lists {entry.get('id', '?')} as {artifact} {version}, "
                                "a version this harness does not check")
+            not_tested(entry, type_text, f"{artifact} {version} is a version this harness does not check")
             continue
         name = entry.get("name")
         services.append(Service(index=len(services), standard=suite.standard, version=supported,
-                                url=url.rstrip("/"), options=options, name=name if isinstance(name, str) else None))
+                                url=url.rstrip("/"), options=options, name=name if isinstance(name, str) else None,
+                                auth=auth_for_url(profile, url)))
         declared.add(url.rstrip("/"))
+        record["tested"].append({"id": str(entry.get("id", "?")), "url": url.rstrip("/")})
     return with_services(profile, tuple(services))
 
 

@@ -233,6 +233,8 @@ class Scorecard:
     selection: dict[str, list[str] | None] = field(default_factory=lambda: {"standards": None, "checks": None})
     #: The scorecard (as JSON) of the run given as ``--baseline``: summary.md and report.html compare with it.
     baseline: dict[str, Any] | None = None
+    #: ``registry:`` in the profile: ``{url, listed, tested: [{id, url}], not_tested: [{id, type, reason}]}``.
+    registry: dict[str, Any] | None = None
 
     def exit_code(self) -> int:
         """DESIGN §6: 0 conformant, 1 non-conformant, 2 incomplete or unreachable."""
@@ -282,6 +284,7 @@ class Scorecard:
             "schemas_not_checked": self.schemas_not_checked,
             "exit_code": self.exit_code(),
             "services": [s.to_dict() for s in self.services],
+            **({"registry": self.registry} if self.registry is not None else {}),
         }
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.profile import slugify
+from conformance.scorecard import CONFORMANT
 
 SCORECARD_FORMAT = "ga4gh-conformance-scorecard/"
 SCORECARD_MAJOR = "1"
@@ -60,6 +61,8 @@ class Run:
     interrupted: bool = False
     contact: str | None = None
     notices: list[str] = field(default_factory=list)
+    #: The scorecard's ``registry`` field (a profile with ``registry:``), or None.
+    registry: dict[str, Any] | None = None
     #: Where this run's files live inside the site (``runs/<slug>/<stamp>``), set by the site builder.
     site_path: str = ""
 
@@ -117,6 +120,11 @@ class Collection:
         """The name the initiative's newest scorecard gives."""
         return self.runs_of(slug)[-1].name
 
+    def latest_registry(self, slug: str) -> Run | None:
+        """The newest run of the initiative made through its service registry (``registry:``), if any."""
+        with_registry = [r for r in self.runs_of(slug) if r.registry is not None]
+        return with_registry[-1] if with_registry else None
+
     def latest(self, slug: str, standard: str) -> Run | None:
         """The newest run of the initiative that checked ``standard`` (a run may check a subset)."""
         with_standard = [r for r in self.runs_of(slug) if r.services_of(standard)]
@@ -171,7 +179,8 @@ def read_run(path: Path, slug_hint: str | None) -> Run:
         services=[_service(s) for s in services if isinstance(s, dict)],
         interrupted=bool(data.get("interrupted", False)),
         contact=data.get("contact") if isinstance(data.get("contact"), str) else None,
-        notices=[str(n) for n in data.get("notices", []) if isinstance(n, str)])
+        notices=[str(n) for n in data.get("notices", []) if isinstance(n, str)],
+        registry=data.get("registry") if isinstance(data.get("registry"), dict) else None)
 
 
 def _slug_hint(root: Path, scorecard: Path) -> str | None:
@@ -214,3 +223,17 @@ def collect(roots: Iterable[Path], exclude: Iterable[Path] = ()) -> Collection:
             except ValueError as exc:
                 skipped.append(f"{path}: {exc}")
     return Collection(runs, skipped)
+
+
+def registry_counts(run: Run) -> dict[str, int]:
+    """Of the services ``run``'s registry listed: how many, how many were tested, how many are conformant
+    (a tested service whose result in the run is conformant), and how many could not be tested."""
+    registry = run.registry or {}
+    tested_raw = registry.get("tested")
+    tested = [t for t in tested_raw if isinstance(t, dict)] if isinstance(tested_raw, list) else []
+    not_tested = registry.get("not_tested")
+    verdicts = {s.url.rstrip("/"): s.verdict for s in run.services}
+    listed = registry.get("listed")
+    return {"listed": listed if isinstance(listed, int) else 0, "tested": len(tested),
+            "conformant": sum(1 for t in tested if verdicts.get(str(t.get("url", "")).rstrip("/")) == CONFORMANT),
+            "not_tested": len(not_tested) if isinstance(not_tested, list) else 0}

@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import quote
 
 from conformance._version import __version__
-from conformance.dashboard.runs import SITE_MARKER, Collection, Run, ServiceRun, worst_verdict
+from conformance.dashboard.runs import SITE_MARKER, Collection, Run, ServiceRun, registry_counts, worst_verdict
 from conformance.errors import UsageError
 from conformance.profile import slugify
 
@@ -281,6 +281,9 @@ def matrix_page(collection: Collection, generated: str, sweep: list[SweepLine] |
         body.append(f'<table class="matrix" id="matrix"><caption>{caption}</caption>'
                     f'<thead><tr><th scope="col">Initiative</th>{head}</tr></thead>'
                     f"<tbody>{''.join(rows)}</tbody></table>")
+    registries = registries_table(collection, initiatives)
+    if registries:
+        body.append(registries)
     if notes:
         body.append(f'<h2>Not comparable</h2><ul class="notes">{"".join(notes)}</ul>')
     if sweep:
@@ -292,6 +295,31 @@ def matrix_page(collection: Collection, generated: str, sweep: list[SweepLine] |
         items = "".join(f"<li><code>{_e(s)}</code></li>" for s in collection.skipped)
         body.append(f'<h2>Inputs not read</h2><ul class="notes">{items}</ul>')
     return _page("GA4GH adoption matrix", "\n".join(body), generated, 0)
+
+
+def _registry_cells(run: Run) -> str:
+    counts = registry_counts(run)
+    return (f"<td>{counts['listed']}</td><td>{counts['tested']}</td><td>{counts['conformant']}</td>"
+            f"<td>{counts['not_tested']}</td>")
+
+
+def registries_table(collection: Collection, initiatives: list[str]) -> str:
+    """Per initiative tested through its service registry: services listed, tested, conformant, not tested."""
+    rows = []
+    for slug in initiatives:
+        run = collection.latest_registry(slug)
+        if run is None:
+            continue
+        rows.append(f'<tr><th scope="row"><a href="initiatives/{_href(slug + ".html")}">'
+                    f"{_e(collection.display_name(slug))}</a></th>{_registry_cells(run)}</tr>")
+    if not rows:
+        return ""
+    return ('<h2>Service registries</h2><p>Initiatives tested from their GA4GH service registry (latest such '
+            "run): the services it lists, those the harness tested, those of them found conformant, and those "
+            "it could not test (the run's report says why).</p>"
+            '<table class="plain" id="registries"><thead><tr><th scope="col">Initiative</th>'
+            '<th scope="col">Listed in its registry</th><th scope="col">Tested</th><th scope="col">Conformant</th>'
+            f'<th scope="col">Not tested</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
 # -- an initiative's history ------------------------------------------------------------------------------
@@ -330,6 +358,13 @@ def initiative_page(collection: Collection, slug: str, generated: str) -> str:
             + f'<table class="matrix history" id="history"><thead><tr><th scope="col">Run started</th>'
             f'<th scope="col">Harness</th>{head}</tr></thead>'
             f'<tbody>{"".join(reversed(rows))}</tbody></table>')
+    registry_run = collection.latest_registry(slug)
+    if registry_run is not None:
+        counts = registry_counts(registry_run)
+        body += (f'<p id="registry">Service registry <code>{_e((registry_run.registry or {}).get("url"))}</code> '
+                 f"({_e(_date(registry_run.started))}): {counts['listed']} listed in its registry, "
+                 f"{counts['tested']} tested, {counts['conformant']} conformant, "
+                 f"{counts['not_tested']} not tested.</p>")
     return _page(collection.display_name(slug), body, generated, 1)
 
 
@@ -464,7 +499,8 @@ def standard_page(collection: Collection, standard: str, generated: str) -> str:
 def matrix_document(collection: Collection, generated: str) -> dict[str, Any]:
     """``matrix.json``: ``{"format": "ga4gh-conformance-matrix/1", "generated", "harness": {"version"},
     "standards": [name], "initiatives": [{"slug", "name", "page", "runs": [{"started", "harness_version",
-    "report", "scorecard"}]}], "cells": [{"initiative": slug, "standard", "verdict" (worst of its services),
+    "report", "scorecard"}], "registry"?: {"url", "listed", "tested", "conformant", "not_tested"}}],
+    "cells": [{"initiative": slug, "standard", "verdict" (worst of its services),
     "started", "harness_version", "suite", "comparable_with_newest": bool, "report", "scorecard",
     "services": [{"key", "name", "version", "url", "verdict", "verdict_with_expected_failures",
     "must_passed", "must_total", "warnings", "errors", "skipped", "not_applicable", "undecided",
@@ -506,12 +542,22 @@ def matrix_document(collection: Collection, generated: str) -> dict[str, Any]:
             {"slug": slug, "name": collection.display_name(slug), "page": f"initiatives/{slug}.html",
              "runs": [{"started": r.started, "harness_version": r.harness_version,
                        "report": f"{r.site_path}/report.html" if r.has_report else None,
-                       "scorecard": f"{r.site_path}/scorecard.json"} for r in collection.runs_of(slug)]}
+                       "scorecard": f"{r.site_path}/scorecard.json"} for r in collection.runs_of(slug)],
+             **_registry_json(collection, slug)}
             for slug in collection.initiatives()],
         "cells": cells,
         "requirements": requirements,
         "skipped_inputs": collection.skipped,
     }
+
+
+def _registry_json(collection: Collection, slug: str) -> dict[str, Any]:
+    """``{"registry": {"url", "listed", "tested", "conformant", "not_tested"}}`` of the initiative's latest
+    run made through its service registry; nothing when it has none."""
+    run = collection.latest_registry(slug)
+    if run is None:
+        return {}
+    return {"registry": {"url": (run.registry or {}).get("url"), **registry_counts(run)}}
 
 
 def _service_json(service: ServiceRun) -> dict[str, Any]:

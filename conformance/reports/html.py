@@ -70,8 +70,21 @@ def scorecard_block(scorecard: Scorecard) -> str:
         "<table><tr><th>Service</th><th>Version</th><th>URL</th><th>Verdict</th><th>MUST passed</th>"
         "<th>Warnings</th><th>Errors</th><th>Skipped</th><th>Failed checks</th></tr>"
         + "".join(rows) + "</table>" + specs_note
+        + registry_block(scorecard.registry)
         + (f"<h3>Notices</h3><ul>{notices}</ul>" if notices else "") + "</div>"
     )
+
+
+def registry_block(registry: Mapping[str, Any] | None) -> str:
+    """The service registry the profile named: listed, tested, and each service not tested with the reason."""
+    if not registry:
+        return ""
+    not_tested = registry.get("not_tested") or []
+    rows = "".join(f"<li>not tested: {escape(str(e.get('id')))} ({escape(str(e.get('type')))}): "
+                   f"{escape(str(e.get('reason')))}</li>" for e in not_tested)
+    return (f"<h3>Service registry</h3><p>{escape(str(registry.get('url')))}: {escape(str(registry.get('listed', 0)))}"
+            f" listed, {len(registry.get('tested') or [])} tested, {len(not_tested)} not tested</p>"
+            + (f"<ul>{rows}</ul>" if rows else ""))
 
 
 def evidence_block(exchange: dict[str, Any]) -> str:
@@ -421,8 +434,8 @@ def render(card: Mapping[str, Any], since: str = "") -> str:
         banners.append('<p class="banner">Limits reached: '
                        + ", ".join(f"<code>{_text(x)}</code>" for x in usage["limits_hit"]) + "</p>")
     notices = card.get("notices") or []
-    notice_list = ("<h3>Notices</h3><ul>" + "".join(f"<li>{_text(n)}</li>" for n in notices) + "</ul>"
-                   if notices else "")
+    notice_list = registry_block(card.get("registry")) + (
+        "<h3>Notices</h3><ul>" + "".join(f"<li>{_text(n)}</li>" for n in notices) + "</ul>" if notices else "")
     profile = card.get("profile") or {}
     harness = card.get("harness") or {}
     title = f"{card.get('initiative')}: GA4GH conformance"

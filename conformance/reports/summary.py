@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from conformance.redact import Redactor
 from conformance.scorecard import (
@@ -98,6 +99,8 @@ def render(scorecard: Scorecard) -> str:
         lines += ["", f"Limits reached: {', '.join(scorecard.limits_hit)} (see `budget` in the profile)."]
     if not scorecard.specs.get("available") and not scorecard.schemas_not_checked:
         lines += ["", f"Schema checks were skipped: {scorecard.specs.get('how_to_get')}."]
+    if scorecard.registry is not None:
+        lines += ["", *registry_lines(scorecard.registry)]
     if scorecard.notices:
         lines += ["", "**Notices**", *[f"- {n}" for n in scorecard.notices]]
     if scorecard.baseline is not None:
@@ -117,3 +120,12 @@ def write(scorecard: Scorecard, directory: Path, redactor: Redactor) -> Path:
     path = directory / "summary.md"
     path.write_text(redactor.text(render(scorecard)), encoding="utf-8")
     return path
+
+
+def registry_lines(registry: dict[str, Any]) -> list[str]:
+    """What the profile's service registry listed, and which of its services were not tested and why."""
+    not_tested = registry.get("not_tested") or []
+    lines = [f"**Service registry** {registry.get('url')}: {registry.get('listed', 0)} listed, "
+             f"{len(registry.get('tested') or [])} tested, {len(not_tested)} not tested"]
+    lines += [f"- not tested: {e.get('id')} ({e.get('type')}): {e.get('reason')}" for e in not_tested]
+    return lines

@@ -230,3 +230,29 @@ def test_skips_are_counted_apart_on_the_dashboard(tmp_path: Path) -> None:
     # a.two does not apply at alpha; beta's scorecard predates skip_kind: not claimed inapplicable
     assert "not applicable at 1; not decided at 1" in page
     assert "not decided at 1" in page
+
+
+def test_registry_listed_against_tested_and_conformant(tmp_path: Path) -> None:
+    """An initiative tested from its service registry: listed in its registry, tested, conformant."""
+    root = tmp_path / "reports"
+    ok = service("std-a", [check("a.one", "passed")])
+    bad = service("std-b", [check("b.one", "failed")], index=1)
+    run_dir = write_run(root, "gamma", "20260101T000000Z", "Gamma", [ok, bad])
+    card = json.loads((run_dir / "scorecard.json").read_text(encoding="utf-8"))
+    card["registry"] = {"url": "https://registry.example.org", "listed": 4,
+                        "tested": [{"id": "a", "url": ok["url"]}, {"id": "b", "url": bad["url"]}],
+                        "not_tested": [{"id": "c", "type": "org.ga4gh:x:1.0.0", "reason": "no suite"},
+                                       {"id": "d", "type": "?:?:?", "reason": "no url"}]}
+    (run_dir / "scorecard.json").write_text(json.dumps(card), encoding="utf-8")
+    write_run(root, "delta", "20260101T000000Z", "Delta", [service("std-a", [check("a.one", "passed")])])
+    out, matrix = build(root, tmp_path)
+    by_slug = {i["slug"]: i for i in matrix["initiatives"]}
+    assert by_slug["gamma"]["registry"] == {"url": "https://registry.example.org", "listed": 4, "tested": 2,
+                                            "conformant": 1, "not_tested": 2}
+    assert "registry" not in by_slug["delta"]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    table = re.search(r'<table class="plain" id="registries">.*?</table>', index, re.S)
+    assert table is not None and "Listed in its registry" in table.group(0)
+    assert "<td>4</td><td>2</td><td>1</td><td>2</td>" in table.group(0) and "Delta" not in table.group(0)
+    page = (out / "initiatives" / "gamma.html").read_text(encoding="utf-8")
+    assert "4 listed in its registry, 2 tested, 1 conformant, 2 not tested" in page

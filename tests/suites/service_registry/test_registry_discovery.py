@@ -3,15 +3,18 @@ service the registry lists through its own suite, with the verdicts of a profile
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from conformance_suites.service_registry.reference.app import RegistryApp
 from conformance_suites.trs.reference.app import TrsApp
 
+import conformance
 from conformance.reference.server import ReferenceServer
 from conformance.testing import run_profile
 
@@ -54,3 +57,31 @@ def test_registry_alone_tests_every_listed_service(initiative: tuple[str, list[d
     by_name = run_profile({"initiative": "named", "services": named}, report_root / "named", specs_dir=specs_dir)
     assert _verdicts(by_registry) == _verdicts(by_name)
     assert by_registry.exit_code == by_name.exit_code == 0
+
+
+def test_registry_services_not_tested_are_listed_with_their_reason(report_root: Path,
+                                                                    specs_dir: str | None) -> None:
+    """A listed service the harness cannot test is "not tested" in the scorecard, with the reason."""
+    with ExitStack() as stack:
+        trs = stack.enter_context(ReferenceServer(TrsApp(version="2.0.1")))
+        listed = [_entry(trs.url, "2.0.1"),
+                  {**_entry("http://127.0.0.1:9/", "9.0.0"), "id": "future.trs"},
+                  {**_entry("ftp://example.org/", "2.0.1"), "id": "no.http"}]
+        registry = stack.enter_context(ReferenceServer(RegistryApp(options={"listed": listed, "stubs": False})))
+        result = run_profile({"initiative": "one url", "registry": registry.url}, report_root,
+                             specs_dir=specs_dir)
+    assert result.scorecard is not None
+    record = result.scorecard.registry
+    assert record is not None and record["url"] == registry.url and record["listed"] == 3
+    assert [e["id"] for e in record["tested"]] == [listed[0]["id"]]
+    reasons = {e["id"]: (e["type"], e["reason"]) for e in record["not_tested"]}
+    assert reasons == {"future.trs": ("org.ga4gh:trs:9.0.0", "trs 9.0.0 is a version this harness does not check"),
+                       "no.http": ("org.ga4gh:trs:2.0.1", "no http(s) url and type (artifact, version)")}
+    card = result.scorecard.to_dict()
+    assert card["registry"] == record
+    schema = json.loads((Path(conformance.__file__).parent / "scorecard.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(json.loads((result.run_dir / "scorecard.json").read_text()))
+    summary = (result.run_dir / "summary.md").read_text()
+    assert "3 listed, 1 tested, 2 not tested" in summary and "not tested: future.trs" in summary
+    html = (result.run_dir / "report.html").read_text()
+    assert "Service registry" in html and "not tested: no.http" in html
