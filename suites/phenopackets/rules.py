@@ -46,6 +46,8 @@ def problem_required(parsed: Parsed) -> str | None:
 
 
 def problem_schema_version(parsed: Parsed) -> str | None:
+    if not parsed.message.HasField("meta_data"):
+        return None  # no metaData at all: problem_required reports it (one root cause, one failure)
     version = parsed.message.meta_data.phenopacket_schema_version
     if version not in SCHEMA_VERSIONS:
         return (f"metaData.phenopacketSchemaVersion is {version!r}, not one of "
@@ -81,6 +83,8 @@ def problem_curie(parsed: Parsed) -> str | None:
 
 
 def problem_prefix_declared(parsed: Parsed) -> str | None:
+    if not parsed.message.HasField("meta_data"):
+        return None  # no metaData to declare prefixes in: problem_required reports it (one root cause)
     declared = declared_prefixes(parsed)
     for path, term in ontology_classes(parsed):
         if not CURIE.match(term.id):

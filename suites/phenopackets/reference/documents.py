@@ -128,6 +128,19 @@ FAULTS: dict[str, tuple[str, Change]] = {
     "relative-not-in-pedigree": ("F1.json", _set(["relatives", 0, "subject", "id"], "F1-I-3")),
     "file-without-uri": ("F1.json", _delete(["files", 0, "uri"])),
     "file-identifier-unknown": ("P1.json", _set(["files", 0, "individualToFileIdentifiers"], {"P1-someone": "S9"})),
+    "schema-version-other": ("F1.json", _set(["metaData", "phenopacketSchemaVersion"], "3.0")),
+    "resource-no-url": ("F1.json", _delete(["metaData", "resources", 0, "url"])),
+    "disease-term-not-curie": ("P1.json", _set(["diseases", 0, "term", "id"], "MONDO0100038")),
+    "disease-resolved-before-onset": ("P1.json", _set(["diseases", 0, "resolution"],
+                                                      {"timestamp": "2016-01-01T00:00:00Z"})),
+    "onset-age-not-iso8601": ("P1.json", _set([*FEATURE, "onset", "age", "iso8601duration"], "two years")),
+    "interpretation-status-not-enum": ("P1.json", _set(["interpretations", 0, "diagnosis", "genomicInterpretations",
+                                                        0, "interpretationStatus"], "CAUSAL")),
+    "nested-unknown-field": ("C1.yaml", _set(["members", 0, "subject", "gender"], "FEMALE")),
+    "disease-onset-two-elements": ("P1.json", _set(["diseases", 0, "onset", "age"], {"iso8601duration": "P3Y"})),
+    "no-meta-data": ("P1.json", _delete(["metaData"])),
+    "family-file-identifier-unknown": ("F1.json", _set(["files", 0, "individualToFileIdentifiers", "F1-III-1"],
+                                                       "S4")),
 }
 
 BUILD: dict[str, Callable[[], dict[str, Any]]] = {

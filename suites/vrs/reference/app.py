@@ -1,6 +1,6 @@
 """Reference VRS document server: serves the documents of :mod:`.documents` for its version at
 ``/documents/<name>``, conformant unless named faults of ``../faults.yaml`` are injected (each one violation
-in one document; the faults are VRS 2.0 ones, so a 1.3 server serves its conformant documents)."""
+in one document; a 2.0 server ignores the ``v1-`` faults, a 1.3 server all others)."""
 
 from __future__ import annotations
 
@@ -26,5 +26,6 @@ class VrsApp(ReferenceApp):
 
     @classmethod
     def demo_entries(cls) -> list[dict[str, Any]]:
-        return [{"standard": cls.standard, "version": cls.versions[-1], "reference": True,
-                 "documents": [f"documents/{name}" for name in NAMES]}]
+        """A server of each version (1.3 and 2.0): the faults of each run where they apply."""
+        return [{"standard": cls.standard, "version": version, "reference": True,
+                 "documents": [f"documents/{name}" for name in NAMES]} for version in cls.versions]

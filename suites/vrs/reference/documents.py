@@ -141,22 +141,45 @@ WHOLE: dict[str, tuple[str, bytes]] = {
     "not-json": ("alleles.json", b'[{"type": "Allele", "location": '),
     "no-vrs-objects": ("copy-numbers.yaml", b"variants:\n- type: Variant\n  hgvs: NC_000007.14:g.55019017del\n"),
 }
-FAULTS = (*CONTENT, *IDENTIFIERS, *WHOLE)
+#: VRS 1.3 faults (served by the 1.3 server only): content before the ``_id`` are computed, identifiers after
+CONTENT_1: dict[str, Change] = {
+    "v1-state-sequence-not-string": put("alleles.json", 0, "state", "sequence", value=5),
+    "v1-interval-start-not-number": put("alleles.json", 1, "location", "interval", "start", "value",
+                                        value="44908821"),
+    "v1-sequence-id-not-curie": put("alleles.json", 1, "location", "sequence_id", value=CHR7),
+    "v1-copies-not-number": put("copy-numbers.yaml", 0, "copies", value=3),
+}
+IDENTIFIERS_1: dict[str, Change] = {
+    "v1-allele-id-wrong": put("alleles.json", 0, "_id", value=OTHER_ID),
+    "v1-allele-id-of-other-allele": lambda docs: docs["alleles.json"][0].update(_id=docs["alleles.json"][1]["_id"]),
+    "v1-location-id-wrong": lambda docs: docs["alleles.json"][1]["location"].update(
+        _id=docs["alleles.json"][0]["location"]["_id"]),
+    "v1-allele-id-vrs2": lambda docs: docs["alleles.json"][0].update(
+        _id=identify_2(objects_2()["alleles.json"][0])["id"]),
+}
+FAULTS = (*CONTENT, *IDENTIFIERS, *WHOLE, *CONTENT_1, *IDENTIFIERS_1)
 
 
 def documents(version: str, faults: Iterable[str]) -> dict[str, bytes]:
-    """Every served document of ``version``, the named faults applied (2.0 faults only to 2.0)."""
+    """Every served document of ``version``, the named faults applied (2.0 faults only to 2.0, the ``v1-``
+    ones only to 1.3)."""
     chosen = set(faults)
     v1 = version.startswith("1.")
     docs = objects_1() if v1 else objects_2()
     for name in sorted(chosen & set(CONTENT)):
         if not v1:
             CONTENT[name](docs)
+    for name in sorted(chosen & set(CONTENT_1)):
+        if v1:
+            CONTENT_1[name](docs)
     identify = identify_1 if v1 else identify_2
     docs = {name: [identify(obj) for obj in objs] for name, objs in docs.items()}
     for name in sorted(chosen & set(IDENTIFIERS)):
         if not v1:
             IDENTIFIERS[name](docs)
+    for name in sorted(chosen & set(IDENTIFIERS_1)):
+        if v1:
+            IDENTIFIERS_1[name](docs)
     served: dict[str, bytes] = {}
     for name, objs in docs.items():
         if name.endswith(".yaml"):
