@@ -69,6 +69,12 @@ class TesApp(ReferenceApp):
 
     @classmethod
     def demo_entries(cls) -> list[dict[str, Any]]:
+        """The demo is read-only (issue 14): 1.0.0 and 1.1.0, no task created."""
+        return [{"standard": "tes", "version": version, "reference": True}
+                for version in (cls.versions[0], cls.versions[-1])]
+
+    @classmethod
+    def fault_entries(cls) -> list[dict[str, Any]]:
         """1.0.0 read-only, and 1.1.0 with writes (it creates two tasks on this embedded server only)."""
         return [{"standard": "tes", "version": cls.versions[0], "reference": True},
                 {"standard": "tes", "version": cls.versions[-1], "reference": True, "writes": True,
