@@ -107,6 +107,9 @@ class TesApp(ReferenceApp):
                 shown["name"] = task.get("name", "")
             return shown
         shown = copy.deepcopy(task)
+        if self.has("cpu-cores-string") and isinstance(shown.get("resources"), dict) \
+                and "cpu_cores" in shown["resources"]:
+            shown["resources"]["cpu_cores"] = str(shown["resources"]["cpu_cores"])
         if view == "FULL":
             if self.has("full-view-no-executors"):
                 shown.pop("executors", None)
