@@ -76,14 +76,14 @@ def run_profile(document: Mapping[str, Any], report_root: Path, *, specs_dir: st
 
 def reference_entries(standard: str, faults: Iterable[str] = (), version: str | None = None,
                       role: str | None = None) -> list[dict[str, Any]]:
-    """The demo entries of a standard's reference server(s), with ``faults`` injected into the one
-    that has them."""
+    """The fault entries (``fault_entries``: the demo's, unless a server opts in to more) of a standard's
+    reference server(s), with ``faults`` injected into the one that has them."""
     faults = list(faults)
     entries = []
     for app in reference.apps():
         if app.standard != standard or (role is not None and app.role != role):
             continue
-        for entry in app.demo_entries():
+        for entry in app.fault_entries():
             entry = dict(entry)
             if version is not None:
                 entry["version"] = version

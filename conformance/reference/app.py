@@ -212,6 +212,12 @@ class ReferenceApp:
         return [{"standard": cls.standard, "version": cls.versions[-1], "reference": True}]
 
     @classmethod
+    def fault_entries(cls) -> list[dict[str, Any]]:
+        """Profile entries the fault matrix runs this server's faults under: the demo's by default; a
+        server whose checks need an opt-in the demo must not give (``writes: true``, say) adds it here."""
+        return cls.demo_entries()
+
+    @classmethod
     def companion_entries(cls) -> list[dict[str, Any]]:
         """Profile entries of other standards' reference servers that share this server's data (a server
         holding the sequences this one's collections name, say), for a check that reads another service

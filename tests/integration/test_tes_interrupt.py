@@ -23,7 +23,7 @@ COMMAND = [sys.executable, "-c", "import sys; from conformance.cli import main; 
 
 def test_sigint_while_following_a_task_cancels_it(tmp_path: Path) -> None:
     app = TesApp(["task-never-ends"], version="1.1.0")
-    entry = next(e for e in TesApp.demo_entries() if e.get("writes"))
+    entry = next(e for e in TesApp.fault_entries() if e.get("writes"))
     with ReferenceServer(app) as server:
         profile = tmp_path / "profile.yaml"
         profile.write_text(yaml.safe_dump({

@@ -44,3 +44,11 @@ def test_a_read_only_run_sends_no_request_that_changes_the_server(standard: str,
     assert sent, "the run sent no request at all"
     changing = [f"{method} {url}" for method, url in sent if method in CHANGING]
     assert changing == []
+
+
+def test_the_demo_is_read_only() -> None:
+    """``conformance demo`` declares no entry that may write (issue 14); the fault matrix gets its writes
+    entries from ``fault_entries()`` instead."""
+    from conformance.demo import demo_document
+    assert [e for e in demo_document()["services"] if e.get("writes")] == []
+    assert any(e.get("writes") for standard in WRITING for e in reference_entries(standard))

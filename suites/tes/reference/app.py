@@ -69,6 +69,12 @@ class TesApp(ReferenceApp):
 
     @classmethod
     def demo_entries(cls) -> list[dict[str, Any]]:
+        """The demo is read-only (issue 14): 1.0.0 and 1.1.0, no task created."""
+        return [{"standard": "tes", "version": version, "reference": True}
+                for version in (cls.versions[0], cls.versions[-1])]
+
+    @classmethod
+    def fault_entries(cls) -> list[dict[str, Any]]:
         """1.0.0 read-only, and 1.1.0 with writes (it creates two tasks on this embedded server only)."""
         return [{"standard": "tes", "version": cls.versions[0], "reference": True},
                 {"standard": "tes", "version": cls.versions[-1], "reference": True, "writes": True,
@@ -101,6 +107,9 @@ class TesApp(ReferenceApp):
                 shown["name"] = task.get("name", "")
             return shown
         shown = copy.deepcopy(task)
+        if self.has("cpu-cores-string") and isinstance(shown.get("resources"), dict) \
+                and "cpu_cores" in shown["resources"]:
+            shown["resources"]["cpu_cores"] = str(shown["resources"]["cpu_cores"])
         if view == "FULL":
             if self.has("full-view-no-executors"):
                 shown.pop("executors", None)

@@ -105,6 +105,12 @@ class WesApp(ReferenceApp):
 
     @classmethod
     def demo_entries(cls) -> list[dict[str, Any]]:
+        # the demo is read-only (issue 14): 1.0.0 and 1.1.0, nothing submitted
+        return [{"standard": "wes", "version": "1.0.0", "reference": True, "runs": ["run-01"]},
+                {"standard": "wes", "version": "1.1.0", "reference": True}]
+
+    @classmethod
+    def fault_entries(cls) -> list[dict[str, Any]]:
         # 1.0.0 read-only; 1.1.0 with writes against this embedded fake engine (nothing runs anywhere)
         return [{"standard": "wes", "version": "1.0.0", "reference": True, "runs": ["run-01"]},
                 {"standard": "wes", "version": "1.1.0", "reference": True, "writes": True, "submit": dict(SUBMIT)}]
