@@ -4,6 +4,7 @@ manager would drive the service with."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from conformance import check, fail
@@ -14,15 +15,37 @@ from .view import Tes
 VIEWS = ("BASIC", "FULL")
 
 
+#: py-tes refuses members its models do not declare, which the TES schemas allow (no
+#: additionalProperties: false): such members are dropped and the rest read again, at most this often.
+UNKNOWN_MEMBER = re.compile(r"unexpected keyword argument '([^']+)'")
+MAX_DROPPED = 50
+
+
+def _without(value: Any, name: str) -> Any:
+    if isinstance(value, dict):
+        return {k: _without(v, name) for k, v in value.items() if k != name}
+    if isinstance(value, list):
+        return [_without(v, name) for v in value]
+    return value
+
+
 def _client_error(body: dict[str, Any], model: str) -> str | None:
-    """py-tes's complaint about ``body`` read as ``model`` (its last line, the reason), or None."""
+    """py-tes's complaint about ``body`` read as ``model`` (its last line, the reason), or None. Members
+    py-tes does not know are not its to judge (the schemas allow them): they are dropped, never reported."""
     from tes import models, utils  # imported here: the client is needed by this check only
 
-    try:
-        utils.unmarshal(body, getattr(models, model))
-    except (utils.UnmarshalError, TypeError, ValueError) as error:
-        lines = [line for line in str(error).splitlines() if line.strip()]
-        return lines[-1] if lines else type(error).__name__
+    for _ in range(MAX_DROPPED):
+        try:
+            utils.unmarshal(body, getattr(models, model))
+        except (utils.UnmarshalError, TypeError, ValueError) as error:
+            lines = [line for line in str(error).splitlines() if line.strip()]
+            reason = lines[-1] if lines else type(error).__name__
+            unknown = UNKNOWN_MEMBER.search(reason)
+            if unknown is None:
+                return reason
+            body = _without(body, unknown[1])
+            continue
+        return None
     return None
 
 

@@ -71,3 +71,14 @@ def test_a_1_1_state_on_a_1_0_server_fails(report_root: Path) -> None:
         result = run_profile({"initiative": "tes 1.0 preempted", "services": [_entry(server, "1.0.0")]},
                              report_root, checks=["tes.task.state-enum"])
     assert result.outcome("tes.task.state-enum") == "failed", result.output
+
+
+def test_py_tes_is_not_the_judge_of_members_the_schema_allows() -> None:
+    """py-tes refuses members its models lack, which the TES schemas allow: those never make the check fail;
+    a wrong type still does."""
+    from conformance_suites.tes.check_client import _client_error
+
+    assert _client_error({"id": "t", "state": "COMPLETE", "vendor": 1,
+                          "resources": {"cpu_cores": 1, "x_gpu": 2}}, "Task") is None
+    problem = _client_error({"id": "t", "state": "COMPLETE", "resources": {"cpu_cores": "1"}}, "Task")
+    assert problem is not None and "cpu_cores" in problem
