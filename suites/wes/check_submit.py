@@ -74,8 +74,8 @@ def test_run_log_echoes_the_request(wes: Wes) -> None:
 
 @check("wes.submit.cancel-stops-run")
 def test_cancel_stops_the_run(wes: Wes) -> None:
-    """POST /runs/{run_id}/cancel answers 200 with the RunId, and a run that reports CANCELING reports neither
-    COMPLETE nor an active state after (WES 1.0.0 Swagger §CancelRun; WES 1.1.0 OpenAPI §CancelRun, State)."""
+    """POST /runs/{run_id}/cancel answers 200 with the RunId, and a run that reports CANCELING reports no
+    active state after (WES 1.0.0 Swagger §CancelRun; WES 1.1.0 OpenAPI §CancelRun, State)."""
     run_id, _ = wes.submitted("cancel")
     state, _ = wes.fresh_state(run_id)
     if state in TERMINAL:
@@ -95,7 +95,9 @@ def test_cancel_stops_the_run(wes: Wes) -> None:
     settled = [s for s in observed if s != "UNKNOWN"]
     if "CANCELING" in settled:
         after = settled[settled.index("CANCELING"):]
-        resumed = next((s for s in after if s in ACTIVE or s == "COMPLETE"), None)
+        # COMPLETE after CANCELING is a race the text does not forbid (a run that finished as the cancel
+        # arrived); going back to an active state is not
+        resumed = next((s for s in after if s in ACTIVE), None)
         if resumed is not None:
             raise fail(f"run {run_id} reported CANCELING after the cancel and then {resumed} "
                        f"({' → '.join(observed)})", last_response)
