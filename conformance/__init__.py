@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from conformance.http.policy import retry_after as retry_after
     from conformance.http.redirects import origin_of as origin_of
     from conformance.profile import Service as Service
+    from conformance.reference.app import DocumentApp as DocumentApp
     from conformance.reference.app import Fault as Fault
     from conformance.reference.app import ReferenceApp as ReferenceApp
     from conformance.reference.app import Reply as Reply
@@ -93,6 +94,7 @@ _KIT: dict[str, str] = {
     "FORMAT_CHECKER": "conformance.specs",
     # reference servers
     "ReferenceApp": "conformance.reference.app",
+    "DocumentApp": "conformance.reference.app",
     "Fault": "conformance.reference.app",
     "Request": "conformance.reference.app",
     "Reply": "conformance.reference.app",

@@ -230,3 +230,35 @@ class ReferenceApp:
         return {}
 
 
+
+
+class DocumentApp(ReferenceApp):
+    """The reference server of a data standard: serves :meth:`served` at ``/documents/<name>``, and its
+    demo entries name each of :attr:`document_names` relative to the started server (one entry for the
+    newest version, or one per version with :attr:`demo_every_version`)."""
+
+    #: The documents the demo entries name, in that order.
+    document_names: ClassVar[tuple[str, ...]] = ()
+    #: A demo entry for every version, not only the newest (versions whose faults differ).
+    demo_every_version: ClassVar[bool] = False
+    #: Content-Type by file suffix; any other suffix is served as application/octet-stream.
+    media_types: ClassVar[Mapping[str, str]] = {".json": "application/json", ".yaml": "application/yaml"}
+
+    def served(self) -> Mapping[str, bytes]:
+        """The documents by name, as this server (with its version and faults) serves them."""
+        raise NotImplementedError
+
+    @route("GET", "/documents/{name}")
+    def document(self, request: Request) -> Reply:
+        name = request.params["name"]
+        data = self.served().get(name)
+        if data is None:
+            return Reply(404, b"no such document\n", {"Content-Type": "text/plain"})
+        suffix = name[name.rindex("."):] if "." in name else ""
+        return Reply(200, data, {"Content-Type": self.media_types.get(suffix, "application/octet-stream")})
+
+    @classmethod
+    def demo_entries(cls) -> list[dict[str, Any]]:
+        return [{"standard": cls.standard, "version": version, "reference": True,
+                 "documents": [f"documents/{name}" for name in cls.document_names]}
+                for version in (cls.versions if cls.demo_every_version else cls.versions[-1:])]

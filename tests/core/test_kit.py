@@ -9,11 +9,12 @@ import sys
 import conformance
 
 KIT = [
-    "BudgetExceeded", "CheckFailure", "Document", "DocumentUnavailable", "Exchange", "FORMAT_CHECKER", "Fault",
-    "HarnessError", "Level", "ParallelHashes", "ReferenceApp", "ReferenceServer", "Reply", "Request", "Requirement",
-    "Response", "Run", "Service", "ServiceClient", "ServiceView", "SpecStore", "SpecsUnavailable", "Suite",
-    "UsageError", "__version__", "check", "fail", "json_reply", "json_type", "origin_of", "read_document",
-    "retry_after", "route", "schema_errors", "service_info_document", "suite_for", "versions"
+    "BudgetExceeded", "CheckFailure", "Document", "DocumentApp", "DocumentUnavailable", "Exchange",
+    "FORMAT_CHECKER", "Fault", "HarnessError", "Level", "ParallelHashes", "ReferenceApp", "ReferenceServer",
+    "Reply", "Request", "Requirement", "Response", "Run", "Service", "ServiceClient", "ServiceView", "SpecStore",
+    "SpecsUnavailable", "Suite", "UsageError", "__version__", "check", "fail", "json_reply", "json_type",
+    "origin_of", "read_document", "retry_after", "route", "schema_errors", "service_info_document", "suite_for",
+    "versions"
 ]
 
 

@@ -8,9 +8,10 @@ header packet for another reader, which the harness must skip, and an edit list 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from conformance import ReferenceApp, Reply, Request, route
+from conformance import DocumentApp
 
 from ..keys import new_secret, private_key_text
 from .files import build, plaintext
@@ -18,8 +19,10 @@ from .files import build, plaintext
 NAMES = ("plain.c4gh", "shared.c4gh")
 
 
-class Crypt4ghApp(ReferenceApp):
-    """An HTTP server of crypt4gh files."""
+class Crypt4ghApp(DocumentApp):
+    """An HTTP server of crypt4gh files (served as application/octet-stream)."""
+
+    document_names = NAMES
 
     def __init__(self, faults: Any = (), version: str | None = None, options: Any = None) -> None:
         super().__init__(faults, version, options)
@@ -31,17 +34,8 @@ class Crypt4ghApp(ReferenceApp):
             "shared.c4gh": build(self.reader, second, edit_list=[100, 60_000, 500], other_reader=True).data,
         }
 
-    @route("GET", "/documents/{name}")
-    def document(self, request: Request) -> Reply:
-        data = self.files.get(request.params["name"])
-        if data is None:
-            return Reply(404, b"no such file\n", {"Content-Type": "text/plain"})
-        return Reply(200, data, {"Content-Type": "application/octet-stream"})
+    def served(self) -> Mapping[str, bytes]:
+        return self.files
 
     def issued_secrets(self) -> dict[str, str]:
         return {"private_key_env": private_key_text(self.reader)}
-
-    @classmethod
-    def demo_entries(cls) -> list[dict[str, Any]]:
-        return [{"standard": cls.standard, "version": cls.versions[-1], "reference": True,
-                 "documents": [f"documents/{name}" for name in NAMES]}]

@@ -4,27 +4,17 @@ violation in one document)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
-from conformance import ReferenceApp, Reply, Request, route
+from conformance import DocumentApp
 
 from .documents import NAMES, documents
 
-TYPES = {".json": "application/json", ".yaml": "application/yaml"}
 
-
-class PhenopacketsApp(ReferenceApp):
+class PhenopacketsApp(DocumentApp):
     """An HTTP server of Phenopackets documents."""
 
-    @route("GET", "/documents/{name}")
-    def document(self, request: Request) -> Reply:
-        name = request.params["name"]
-        served = documents(self.faults)
-        if name not in served:
-            return Reply(404, b"no such document\n", {"Content-Type": "text/plain"})
-        return Reply(200, served[name], {"Content-Type": TYPES[name[name.rindex("."):]]})
+    document_names = NAMES
 
-    @classmethod
-    def demo_entries(cls) -> list[dict[str, Any]]:
-        return [{"standard": cls.standard, "version": cls.versions[-1], "reference": True,
-                 "documents": [f"documents/{name}" for name in NAMES]}]
+    def served(self) -> Mapping[str, bytes]:
+        return documents(self.faults)

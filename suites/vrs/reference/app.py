@@ -4,28 +4,19 @@ in one document; a 2.0 server ignores the ``v1-`` faults, a 1.3 server all other
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
-from conformance import ReferenceApp, Reply, Request, route
+from conformance import DocumentApp
 
 from .documents import NAMES, documents
 
-TYPES = {".json": "application/json", ".yaml": "application/yaml"}
 
+class VrsApp(DocumentApp):
+    """An HTTP server of VRS documents; the demo has one of each version (1.3 and 2.0), so the faults of
+    each version run where they apply."""
 
-class VrsApp(ReferenceApp):
-    """An HTTP server of VRS documents."""
+    document_names = NAMES
+    demo_every_version = True
 
-    @route("GET", "/documents/{name}")
-    def document(self, request: Request) -> Reply:
-        name = request.params["name"]
-        served = documents(self.version, self.faults)
-        if name not in served:
-            return Reply(404, b"no such document\n", {"Content-Type": "text/plain"})
-        return Reply(200, served[name], {"Content-Type": TYPES[name[name.rindex("."):]]})
-
-    @classmethod
-    def demo_entries(cls) -> list[dict[str, Any]]:
-        """A server of each version (1.3 and 2.0): the faults of each run where they apply."""
-        return [{"standard": cls.standard, "version": version, "reference": True,
-                 "documents": [f"documents/{name}" for name in NAMES]} for version in cls.versions]
+    def served(self) -> Mapping[str, bytes]:
+        return documents(self.version, self.faults)
