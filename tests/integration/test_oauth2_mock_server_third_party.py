@@ -13,15 +13,10 @@ Install: ``npm install oauth2-mock-server@8.2`` in a directory, then set ``CONFO
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import node_broker
 import pytest
 
 from conformance.reference.server import free_port
@@ -30,10 +25,7 @@ from conformance.testing import run_profile
 pytestmark = pytest.mark.integration
 
 PACKAGE = "oauth2-mock-server"
-VERSION_PREFIX = "8.2."
-STARTUP_SECONDS = 30.0
-INSTALL = (f"npm install {PACKAGE}@8.2 in a directory and set CONFORMANCE_NODE_MODULES to its node_modules, "
-           f"or npm install -g {PACKAGE}@8.2")
+VERSION = "8.2"
 
 # Failed checks observed against oauth2-mock-server 8.2.3 (client_credentials token), each a genuine deviation.
 EXPECTED_FAILURES = {
@@ -57,62 +49,15 @@ EXPECTED_FAILURES = {
 }
 
 
-def _package_dir() -> Path:
-    """The installed package's directory, or skip saying how to install it."""
-    if shutil.which("node") is None:
-        pytest.skip(f"Node.js is not installed (this test runs the npm package {PACKAGE}: {INSTALL})")
-    roots = [os.environ.get("CONFORMANCE_NODE_MODULES", "")]
-    if shutil.which("npm"):
-        try:
-            roots.append(subprocess.run(["npm", "root", "-g"], capture_output=True, text=True, timeout=30,
-                                        check=False).stdout.strip())
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-    for root in filter(None, roots):
-        manifest = Path(root) / PACKAGE / "package.json"
-        if manifest.is_file():
-            version = str(json.loads(manifest.read_text(encoding="utf-8")).get("version", ""))
-            if not version.startswith(VERSION_PREFIX):
-                pytest.skip(f"{PACKAGE} {version} is installed at {manifest.parent}; the expected set is of "
-                            f"{VERSION_PREFIX}x ({INSTALL})")
-            return manifest.parent
-    pytest.skip(f"{PACKAGE} is not installed ({INSTALL})")
-
-
 @pytest.fixture
 def broker(tmp_path: Path) -> Iterator[str]:
     """The issuer URL of a running oauth2-mock-server; stopped by its handle."""
-    package = _package_dir()
+    package = node_broker.package_dir(PACKAGE, VERSION)
     cli = json.loads((package / "package.json").read_text(encoding="utf-8"))["bin"][PACKAGE]
     port = free_port()
-    log = tmp_path / "oauth2-mock-server.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(["node", str(package / cli), "-a", "127.0.0.1", "-p", str(port)],
-                                   stdout=sink, stderr=subprocess.STDOUT, cwd=tmp_path)
-    issuer = f"http://localhost:{port}"  # the issuer it names, whatever address it listens on
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                pytest.skip(f"{PACKAGE} exited at start ({process.returncode}): "
-                            f"{log.read_text(errors='replace')[-500:]}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/.well-known/openid-configuration",
-                                            timeout=1):
-                    break
-            except (urllib.error.URLError, OSError):
-                if time.monotonic() > deadline:
-                    pytest.skip(f"{PACKAGE} did not answer on port {port} within {STARTUP_SECONDS:.0f} s")
-                time.sleep(0.2)
-        yield issuer
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    command = ["node", str(package / cli), "-a", "127.0.0.1", "-p", str(port)]
+    with node_broker.running(command, PACKAGE, port, tmp_path):
+        yield f"http://localhost:{port}"  # the issuer it names, whatever address it listens on
 
 
 def test_oauth2_mock_server_deviations_are_reported(broker: str, tmp_path: Path) -> None:
