@@ -41,3 +41,20 @@ def test_refusals_by_200_error_are_not_hits_or_ignored_filters(report_root: Path
     checks = ["beacon.entry.unknown-id-no-hit", "beacon.filters.unknown-filter-not-ignored"]
     result = run_reference("beacon", report_root, ["error-with-200"], checks=checks)
     assert [result.outcome(c) for c in checks] == ["passed", "passed"]
+
+
+PAGING = ["beacon.pagination.skip-counts-pages", "beacon.pagination.pages-disjoint"]
+
+
+def test_pages_shifted_by_a_record_are_one_failure(report_root: Path) -> None:
+    # pages after the first start one record early: skip does not count pages of limit records, and that one
+    # cause also makes pages skip=0 and skip=1 overlap; the overlap is grouped under the skip finding
+    result = run_reference("beacon", report_root, ["pages-overlap"], checks=PAGING)
+    assert (result.outcome(PAGING[0]), result.check(PAGING[0]).caused_by) == ("failed", None)
+    assert (result.outcome(PAGING[1]), result.check(PAGING[1]).caused_by) == ("failed", PAGING[0])
+    assert result.scorecard.services[0].counts()["failed"] == 1
+
+
+def test_pages_of_a_conformant_beacon_pass_both_paging_checks(report_root: Path) -> None:
+    result = run_reference("beacon", report_root, [], checks=PAGING)
+    assert [result.outcome(c) for c in PAGING] == ["passed", "passed"]
