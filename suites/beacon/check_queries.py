@@ -709,6 +709,31 @@ def test_collection_endpoints_answer_collections(beacon: Beacon) -> None:
         pytest.skip("the beacon serves no datasets or cohorts")
 
 
+@check("beacon.collections.unrestricted-lists-all-datasets")
+def test_unrestricted_datasets_lists_every_dataset(beacon: Beacon) -> None:
+    """An unrestricted GET /datasets lists every dataset of the beacon ("An unrestricted query like `/datasets`
+    should return the list of all datasets in a Beacon instance", Beacon v2.1.1 docs/framework.md §Beacon
+    Framework): each dataset a data response names as a result set (setType dataset) is in the listing."""
+    if "dataset" not in beacon.entry_types() or beacon.root_url("dataset") is None:
+        pytest.skip("the beacon serves no /datasets endpoint")
+    answer = beacon.listing("dataset")
+    listed = answer.collections
+    if answer.granularity != "record" or listed is None:
+        pytest.skip(f"{answer.label} is not a record-level collections answer: its datasets cannot be read "
+                    "(see beacon.entry.collections-response)")
+    total = answer.total
+    if isinstance(total, int) and not isinstance(total, bool) and total > len(listed):
+        pytest.skip(f"{answer.label} gives {len(listed)} of {total} datasets on its first page; the harness does not "
+                    "walk the listing")
+    ids = {c.get("id") for c in listed}
+    for sample in beacon.sample_answers():
+        for result_set in sample.result_sets:
+            set_id = result_set.get("id")
+            if result_set.get("setType", "dataset") == "dataset" and isinstance(set_id, str) and set_id not in ids:
+                raise fail(f"{sample.label} names the dataset {set_id!r} in a result set, but the unrestricted "
+                           f"{answer.label} does not list it", answer.response)
+
+
 @check("beacon.entry.non-filtered-queries-allowed")
 def test_unfiltered_queries_are_answered(beacon: Beacon) -> None:
     """Where nonFilteredQueriesAllowed is true (the default), GET on the rootUrl without filters is

@@ -635,6 +635,9 @@ class BeaconApp(ReferenceApp):
         depth = request.path.removeprefix(self.base_path).strip("/").count("/")
         is_collection = entry in data.COLLECTIONS and depth <= 1
         if is_collection and not self.has("collections-not-collections-response"):
+            if entry == "dataset" and self.has("datasets-listing-omits-one") and not query.filters and depth == 0:
+                matches = matches[:-1]
+                total = len(matches)
             page = [self.public(entry, r) for r in self.page(matches, query)]
             body["responseSummary"] = {"exists": exists, "numTotalResults": total}
             body["response"] = {"collections": page}
