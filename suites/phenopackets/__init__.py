@@ -15,5 +15,9 @@ SUITE = Suite(
         "documents": {"type": "array", "items": {"type": "string"}, "minItems": 1,
                       "description": "Phenopacket, Family or Cohort documents (JSON, YAML or binary protobuf): "
                                      "http(s) URLs, drs:// URIs or paths relative to the profile file"},
+        "ontologies": {"type": "object", "additionalProperties": {"type": "string"},
+                       "description": "CURIE prefix -> ontology file (OBO, OBO Graphs JSON or OWL; a path relative "
+                                      "to the profile or an http(s) URL): the terms of that prefix must exist in it "
+                                      "and carry its labels"},
     },
 )

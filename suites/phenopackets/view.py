@@ -33,6 +33,11 @@ class Phenopackets(ServiceView):
         except Unreadable as exc:
             return Read(document, None, exc)
 
+    def ontology_files(self) -> dict[str, str]:
+        """The profile's ontology files by CURIE prefix (``ontologies``)."""
+        named = self.service.options.get("ontologies") or {}
+        return {str(prefix): str(ref) for prefix, ref in named.items()} if isinstance(named, dict) else {}
+
     def parsed(self) -> list[tuple[Document, Parsed]]:
         found = [(r.document, r.parsed) for r in self.documents() if r.parsed is not None]
         if not found:

@@ -141,6 +141,8 @@ FAULTS: dict[str, tuple[str, Change]] = {
     "no-meta-data": ("P1.json", _delete(["metaData"])),
     "family-file-identifier-unknown": ("F1.json", _set(["files", 0, "individualToFileIdentifiers", "F1-III-1"],
                                                        "S4")),
+    "term-unknown": ("P1.json", _set([*FEATURE, "type"], {"id": "HP:9999999", "label": "Unknown phenotype"})),
+    "term-label-mismatch": ("P1.json", _set([*FEATURE, "type", "label"], "Fever")),
 }
 
 BUILD: dict[str, Callable[[], dict[str, Any]]] = {
@@ -159,3 +161,29 @@ def documents(faults: Iterable[str]) -> dict[str, bytes]:
         served[name] = (yaml.safe_dump(doc, sort_keys=False) if name.endswith(".yaml")
                         else json.dumps(doc, indent=1)).encode()
     return served
+
+
+#: The ontology file the reference serves for HP (``documents/hp.obo``; demo entries name it in `ontologies`).
+ONTOLOGY = "hp.obo"
+
+
+def _terms(value: Any, prefix: str) -> Iterable[tuple[str, str]]:
+    if isinstance(value, dict):
+        if isinstance(value.get("id"), str) and value["id"].startswith(prefix + ":") and "label" in value:
+            yield value["id"], value["label"]
+        for item in value.values():
+            yield from _terms(item, prefix)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _terms(item, prefix)
+
+
+def ontology_obo() -> bytes:
+    """A small HP release in OBO format: every HP term of the conformant documents with its label, at the
+    release their metaData declares (what an initiative would name: the release its documents cite)."""
+    version = next(r["version"] for r in RESOURCES if r["namespacePrefix"] == "HP")
+    terms = dict(sorted({t for build in BUILD.values() for t in _terms(build(), "HP")}))
+    lines = ["format-version: 1.2", f"data-version: hp/releases/{version}", "ontology: hp", ""]
+    for term_id, label in terms.items():
+        lines += ["[Term]", f"id: {term_id}", f"name: {label}", ""]
+    return "\n".join(lines).encode()

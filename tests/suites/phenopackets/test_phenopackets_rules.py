@@ -42,7 +42,11 @@ def test_conformant_documents_are_clean() -> None:
     assert problems(documents(())) == set()
 
 
-@pytest.mark.parametrize("fault", sorted(FAULTS))
+#: faults of terms looked up in an ontology file (tests/suites/phenopackets/test_phenopackets_ontologies.py)
+ONTOLOGY_FAULTS = {"term-unknown", "term-label-mismatch"}
+
+
+@pytest.mark.parametrize("fault", sorted(set(FAULTS) - ONTOLOGY_FAULTS))
 def test_each_fault_is_one_problem(fault: str) -> None:
     assert len(problems(documents([fault]))) == 1
 

@@ -1,0 +1,80 @@
+"""The ontology files a profile names per CURIE prefix (``ontologies: {HP: hp.obo, MONDO: https://...}``),
+read with pronto (OBO, OBO Graphs JSON, OWL in RDF/XML; imports are not followed), and what a term of a
+document is in them. Phenopackets 2.0 docs/ontologyclass.rst: "The Phenopacket standard REQUIRES that the id
+and the label match in the original ontology. We note that occasionally, ontology maintainers change the
+primary label of a term" -- so a label is judged against the release the document declares, and ids against
+that release or a newer one (OBO practice keeps an id once issued, obsoleted rather than removed)."""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+from conformance import DocumentUnavailable, ServiceView, read_document
+
+#: The most bytes read of one ontology file (the documents' own cap is far smaller: ontologies are large).
+ONTOLOGY_BYTES = 256 * 1024 * 1024
+
+DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+@dataclass(frozen=True)
+class Ontology:
+    """One ontology file of the profile, parsed."""
+
+    prefix: str
+    ref: str
+    #: The release the file names (OBO data-version, OWL versionIRI/versionInfo), as given; None if none.
+    release: str | None
+    terms: Any  # pronto.Ontology
+
+    def name_of(self, curie: str) -> tuple[str | None, list[str]] | None:
+        """The term's primary label and its synonyms, or None when the file has no such id."""
+        if curie not in self.terms:
+            return None
+        term = self.terms[curie]
+        return term.name, [s.description for s in getattr(term, "synonyms", ())]
+
+
+def declared_releases(resources: list[Any]) -> dict[str, str]:
+    """The version each metaData Resource declares, by namespace prefix."""
+    return {r.namespace_prefix: r.version for r in resources if r.namespace_prefix and r.version}
+
+
+def release_order(file_release: str | None, declared: str | None) -> str:
+    """How the file's release stands to the document's declared one: ``same``, ``newer``, ``older`` or
+    ``unknown`` (no comparable date in one of them)."""
+    if file_release is None or not declared:
+        return "unknown"
+    if declared in file_release or file_release in declared:
+        return "same"
+    found, wanted = DATE.search(file_release), DATE.search(declared)
+    if found is None or wanted is None:
+        return "unknown"
+    if found.groups() == wanted.groups():
+        return "same"
+    return "newer" if found.groups() > wanted.groups() else "older"
+
+
+def load(view: ServiceView, prefix: str, ref: str) -> Ontology:
+    """Read and parse the ontology file ``ref`` (a path beside the profile or an http(s) URL, with the
+    entry's own client). A file that cannot be read or parsed raises :class:`DocumentUnavailable`."""
+    return view.memo(("ontology", ref), lambda: _load(view, prefix, ref))
+
+
+def _load(view: ServiceView, prefix: str, ref: str) -> Ontology:
+    import pronto.ontology  # imported when a profile names an ontology (issue 20: start-up)
+
+    document = read_document(view, ref, limit=ONTOLOGY_BYTES)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pronto warns of every OBO construct it does not model
+            terms = pronto.ontology.Ontology(io.BytesIO(document.data), import_depth=0)
+    except Exception as exc:  # pronto raises many kinds for a file that is no ontology it reads
+        raise DocumentUnavailable(f"the ontology file {ref} named for {prefix} could not be parsed as OBO, "
+                                  f"OBO Graphs JSON or OWL: {type(exc).__name__}: {str(exc)[:200]}") from None
+    release = terms.metadata.data_version or None
+    return Ontology(prefix, ref, release, terms)

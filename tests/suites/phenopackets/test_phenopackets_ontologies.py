@@ -1,0 +1,104 @@
+"""Terms looked up in the ontology files a profile names (suites/phenopackets/ontologies.py): ids judged
+against the declared release or a newer one, labels only against the declared release (ontologyclass.rst:
+maintainers change labels), synonyms accepted, no file named: skipped with the reason, a file that is no
+ontology: an error naming it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conformance_suites.phenopackets.ontologies import release_order
+from conformance_suites.phenopackets.reference.documents import RESOURCES, documents
+
+from conformance.testing import run_profile
+
+CHECKS = ["phenopackets.ontology.term-exists", "phenopackets.ontology.label-matches"]
+HP_VERSION = next(r["version"] for r in RESOURCES if r["namespacePrefix"] == "HP")
+
+
+def _obo(version: str | None, terms: dict[str, tuple[str, list[str]]]) -> str:
+    lines = ["format-version: 1.2", *([f"data-version: hp/releases/{version}"] if version else []), ""]
+    for term_id, (name, synonyms) in terms.items():
+        lines += ["[Term]", f"id: {term_id}", f"name: {name}", *(f'synonym: "{s}" EXACT []' for s in synonyms), ""]
+    return "\n".join(lines)
+
+
+def _run(tmp_path: Path, report_root: Path, ontology: str | None, **options: Any) -> Any:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "P1.json").write_bytes(documents(())["P1.json"])
+    entry: dict[str, Any] = {"standard": "phenopackets", "version": "2.0",
+                             "documents": [str(tmp_path / "P1.json")], **options}
+    if ontology is not None:
+        (tmp_path / "hp.obo").write_text(ontology)
+        entry["ontologies"] = {"HP": str(tmp_path / "hp.obo")}
+    return run_profile({"initiative": "ontologies", "services": [entry]}, report_root, checks=CHECKS)
+
+
+BOTH = {"HP:0001250": ("Seizure", []), "HP:0001263": ("Global developmental delay", [])}
+
+
+def test_release_order() -> None:
+    assert release_order("hp/releases/2021-08-02", "2021-08-02") == "same"
+    assert release_order("hp/releases/2023-01-27", "2021-08-02") == "newer"
+    assert release_order("hp/releases/2020-01-01", "2021-08-02") == "older"
+    assert release_order(None, "2021-08-02") == "unknown"
+    assert release_order("hp/releases/2021-08-02", "") == "unknown"
+    assert release_order("v1.2", "2021-08-02") == "unknown"
+
+
+def test_the_declared_release_with_its_labels_passes(tmp_path: Path, report_root: Path) -> None:
+    result = _run(tmp_path, report_root, _obo(HP_VERSION, BOTH))
+    assert [result.outcome(c) for c in CHECKS] == ["passed", "passed"], result.output
+
+
+def test_a_synonym_and_another_case_match(tmp_path: Path, report_root: Path) -> None:
+    terms = {"HP:0001250": ("Seizures (disorder)", ["seizure"]), "HP:0001263": ("GLOBAL developmental  delay", [])}
+    result = _run(tmp_path, report_root, _obo(HP_VERSION, terms))
+    assert [result.outcome(c) for c in CHECKS] == ["passed", "passed"], result.output
+
+
+def test_a_missing_term_fails_in_the_declared_and_a_newer_release(tmp_path: Path, report_root: Path) -> None:
+    for version in (HP_VERSION, "2030-01-01"):
+        result = _run(tmp_path / version, report_root / version, _obo(version, {"HP:0001250": ("Seizure", [])}))
+        assert result.outcome(CHECKS[0]) == "failed", result.output
+        assert "HP:0001263 is no class of HP release" in result.check(CHECKS[0]).message
+
+
+def test_an_older_or_unversioned_file_does_not_judge_a_missing_term(tmp_path: Path, report_root: Path) -> None:
+    for version in ("2001-01-01", None):
+        result = _run(tmp_path / str(version), report_root / str(version),
+                      _obo(version, {"HP:0001250": ("Seizure", [])}))
+        assert result.outcome(CHECKS[0]) == "passed", result.output  # the term it holds is judged, passes
+
+
+def test_a_label_from_another_release_is_not_judged(tmp_path: Path, report_root: Path) -> None:
+    renamed = {**BOTH, "HP:0001250": ("Seizure, renamed", [])}
+    result = _run(tmp_path / "same", report_root / "same", _obo(HP_VERSION, renamed))
+    assert result.outcome(CHECKS[1]) == "failed" and "'Seizure, renamed'" in result.check(CHECKS[1]).message
+    result = _run(tmp_path / "newer", report_root / "newer", _obo("2030-01-01", renamed))
+    assert result.outcome(CHECKS[1]) == "passed", result.output  # the other label is judged and matches
+
+
+def test_no_ontology_named_is_a_skip_with_the_reason(tmp_path: Path, report_root: Path) -> None:
+    result = _run(tmp_path, report_root, None)
+    for check_id in CHECKS:
+        assert result.outcome(check_id) == "skipped"
+        assert "names no ontology file" in result.check(check_id).message
+
+
+def test_a_file_that_is_no_ontology_is_an_error_naming_it(tmp_path: Path, report_root: Path) -> None:
+    result = _run(tmp_path, report_root, "\x00\x01 not an ontology {")
+    check = result.check(CHECKS[0])
+    assert check.outcome == "error" and "hp.obo" in check.message, result.output
+
+
+@pytest.mark.parametrize("fault", ["term-unknown", "term-label-mismatch"])
+def test_reference_faults_name_the_term(fault: str, report_root: Path) -> None:
+    from conformance.testing import run_reference
+
+    result = run_reference("phenopackets", report_root, [fault], checks=CHECKS)
+    failed = [c for c in CHECKS if result.outcome(c) == "failed"]
+    assert len(failed) == 1, result.output
+    assert ("HP:9999999" if fault == "term-unknown" else "'Fever'") in result.check(failed[0]).message
