@@ -220,6 +220,9 @@ def _skip_summary(scorecard: Scorecard, limit: int = 8) -> list[str]:
 def cmd_run(args: argparse.Namespace) -> int:
     from conformance.run import prepare
 
+    if (args.profile is None) == (args.profile_file is None):
+        raise UsageError("conformance run: name one profile, as `conformance run PROFILE` or `--profile PROFILE`")
+    args.profile = args.profile or args.profile_file
     overrides = _overrides(args)
     baseline = None
     if args.baseline:  # read before anything starts: a wrong path is a usage error, not a lost run
@@ -389,7 +392,8 @@ def build_parser() -> argparse.ArgumentParser:
         _budget_overrides(p)
 
     run = sub.add_parser("run", help="check the services a profile declares")
-    run.add_argument("--profile", required=True, help="the initiative's profile (YAML)")
+    run.add_argument("profile_file", nargs="?", metavar="PROFILE", help="the initiative's profile (YAML)")
+    run.add_argument("--profile", help="the same, as an option")
     run.add_argument("--check", action="append", help="only this check id (repeatable)")
     run.add_argument("--explore", action="store_true", help="property checks search with a random, recorded seed")
     run.add_argument("--baseline", metavar="OLD", help="an earlier run (directory, scorecard.json or bundle): "

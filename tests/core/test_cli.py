@@ -46,6 +46,20 @@ def test_list_checks_unknown_standard_is_a_usage_error(capsys: pytest.CaptureFix
     assert "unknown standard" in capsys.readouterr().err
 
 
+def test_run_takes_the_profile_as_an_argument_or_an_option(capsys: pytest.CaptureFixture[str]) -> None:
+    # `conformance run profile.yaml` is what a new user types first; both forms name the same file
+    for argv in (["run", "nothere.yaml"], ["run", "--profile", "nothere.yaml"]):
+        assert main(argv) == 4
+        err = capsys.readouterr().err
+        assert "nothere.yaml: no such file" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", [["run"], ["run", "a.yaml", "--profile", "b.yaml"]])
+def test_run_needs_exactly_one_profile(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 4
+    assert "name one profile" in capsys.readouterr().err
+
+
 # -- Ctrl-C (issue 21.2) -------------------------------------------------------------------------------------
 
 
