@@ -380,6 +380,21 @@ def test_pattern_is_a_full_string_match(clearinghouse: Clearinghouse) -> None:
             "a grant whose pattern matches only a prefix of the value")
 
 
+@check("passports.clearinghouse.condition-clause-single-visa")
+def test_clause_is_met_by_one_visa(clearinghouse: Clearinghouse) -> None:
+    """"All Condition Clause claims that are specified within one Condition Clause MUST match the same Visa
+    Object in the Passport" (Passport 1.2 §Visa Object Claims, conditions): a clause whose value one visa
+    meets and whose by only another meets is not met."""
+    ch = clearinghouse
+    clause = {"type": "AffiliationAndRole", "value": f"const:{AFFILIATION}", "by": "const:so"}
+    twin_granted(ch, _conditional(ch, clause, {"by": "so"}), "a grant whose clause one visa meets whole")
+    grant = ch.visa(obj={"conditions": [[clause]]})
+    value_only = ch.visa(obj={"type": "AffiliationAndRole", "value": AFFILIATION, "by": "system"})
+    by_only = ch.visa(obj={"type": "AffiliationAndRole", "value": "staff@conformance.invalid", "by": "so"})
+    refused(ch, ch.passport([grant, value_only, by_only]),
+            "a grant whose clause only two visas meet together (value from one, by from the other)")
+
+
 @check("passports.clearinghouse.condition-visa-must-be-valid")
 def test_condition_needs_a_valid_visa(clearinghouse: Clearinghouse) -> None:
     """A visa that meets a condition must itself be valid: an expired one does not (Passport 1.2

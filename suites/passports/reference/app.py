@@ -819,9 +819,15 @@ class PassportClearinghouseApp(ReferenceApp):
             return jose.conditions_met(conditions, others)  # the rules the suite's tests pin down
         for inner in conditions:
             if isinstance(inner, list) and inner and all(
-                    isinstance(c, dict) and any(self._clause(c, o) for o in others) for c in inner):
+                    isinstance(c, dict) and self._clause_met(c, others) for c in inner):
                 return True
         return False
+
+    def _clause_met(self, clause: Mapping[str, Any], others: list[dict[str, Any]]) -> bool:
+        if self.has("clause-claims-across-visas"):  # each claim of the clause met by any visa, not one
+            claims = [(n, w) for n, w in clause.items() if n != "type"] or [("type", clause.get("type"))]
+            return all(any(self._clause({"type": clause.get("type"), n: w}, o) for o in others) for n, w in claims)
+        return any(self._clause(clause, o) for o in others)
 
     def _clause(self, clause: Mapping[str, Any], obj: Mapping[str, Any]) -> bool:
         if obj.get("conditions") and not self.has("condition-matches-conditional-visa"):
@@ -851,4 +857,4 @@ class PassportClearinghouseApp(ReferenceApp):
 
 
 _CLAUSE_FAULTS = ("const-case-insensitive", "pattern-via-search", "unknown-prefix-matches",
-                  "condition-matches-conditional-visa")
+                  "condition-matches-conditional-visa", "clause-claims-across-visas")
