@@ -380,6 +380,26 @@ def test_pattern_is_a_full_string_match(clearinghouse: Clearinghouse) -> None:
             "a grant whose pattern matches only a prefix of the value")
 
 
+@check("passports.clearinghouse.condition-split-pattern")
+def test_split_pattern_matches_each_substring(clearinghouse: Clearinghouse) -> None:
+    """split_pattern: "the full suffix MUST use full string Pattern Matching on each full substring from
+    splitting the corresponding Visa Object claim value ... by the ";" character" (Passport 1.2 §Visa Object
+    Claims, conditions), shown on a LinkedIdentities value, the format the text names for it: a pattern that
+    fits the value only across its ";" fits no substring."""
+    ch = clearinghouse
+    linked = "123456,https%3A%2F%2Fidp.conformance.invalid;7890,https%3A%2F%2Fother.conformance.invalid"
+
+    def passport(pattern: str) -> str:
+        grant = ch.visa(obj={"conditions": [[{"type": "LinkedIdentities", "value": f"split_pattern:{pattern}"}]]})
+        link = ch.visa(obj={"type": "LinkedIdentities", "value": linked, "by": "system"})
+        token: str = ch.passport([grant, link])
+        return token
+
+    twin_granted(ch, passport("123456,*"), "a grant whose split_pattern one substring of a LinkedIdentities visa meets")
+    refused(ch, passport("*;7890,*"), "a grant whose split_pattern fits the LinkedIdentities value only unsplit, "
+            "across its ';'")
+
+
 @check("passports.clearinghouse.condition-clause-single-visa")
 def test_clause_is_met_by_one_visa(clearinghouse: Clearinghouse) -> None:
     """"All Condition Clause claims that are specified within one Condition Clause MUST match the same Visa

@@ -848,6 +848,9 @@ class PassportClearinghouseApp(ReferenceApp):
                 import re
                 if re.search(suffix.replace("*", ".*").replace("?", "."), actual) is None:
                     return False
+            elif self.has("split-pattern-unsplit") and prefix == "split_pattern":
+                if not jose.pattern_matches(suffix, actual):  # the whole value, not each ;-separated piece
+                    return False
             elif self.has("unknown-prefix-matches") and prefix not in ("const", "pattern", "split_pattern"):
                 if actual != suffix:
                     return False
@@ -857,4 +860,4 @@ class PassportClearinghouseApp(ReferenceApp):
 
 
 _CLAUSE_FAULTS = ("const-case-insensitive", "pattern-via-search", "unknown-prefix-matches",
-                  "condition-matches-conditional-visa", "clause-claims-across-visas")
+                  "condition-matches-conditional-visa", "clause-claims-across-visas", "split-pattern-unsplit")
