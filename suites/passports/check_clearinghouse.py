@@ -6,6 +6,8 @@ a broken signature) need only that passport; the rest need the clearinghouse to 
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 
 from conformance import Response, check, fail
@@ -413,6 +415,59 @@ def test_clause_is_met_by_one_visa(clearinghouse: Clearinghouse) -> None:
     by_only = ch.visa(obj={"type": "AffiliationAndRole", "value": "staff@conformance.invalid", "by": "so"})
     refused(ch, ch.passport([grant, value_only, by_only]),
             "a grant whose clause only two visas meet together (value from one, by from the other)")
+
+
+OTHER_USER = "conformance-test-user-2"
+
+
+def _two_identities(ch: Clearinghouse, link: str | None) -> str:
+    """A grant (the test user) whose condition only an affiliation visa of another Visa Identity meets
+    (OTHER_USER at the same issuer), with ``link``, a LinkedIdentities visa, if any."""
+    grant = ch.visa(obj={"conditions": [[CONST]]})
+    other = ch.visa(obj={"type": "AffiliationAndRole", "value": AFFILIATION, "by": "system"},
+                    claims={"sub": OTHER_USER})
+    token: str = ch.passport([grant, other, *([link] if link else [])])
+    return token
+
+
+def _identity(sub: str, iss: str) -> str:
+    """One LinkedIdentities entry: "<uri-encoded-sub>,<uri-encoded-iss>" (Passport 1.2 §LinkedIdentities)."""
+    return f"{quote(sub, safe='')},{quote(iss, safe='')}"
+
+
+def _link(ch: Clearinghouse, signer: jose.Issuer | None = None) -> str:
+    """A LinkedIdentities visa of ``signer`` (the test issuer by default) naming both identities of
+    :func:`_two_identities` (the superset form of the text's second example)."""
+    if ch.issuer is None:
+        pytest.skip("no test issuer")
+    iss = ch.issuer.iss
+    value = f"{_identity('conformance-test-user', iss)};{_identity(OTHER_USER, iss)}"
+    return ch.visa(signer, obj={"type": "LinkedIdentities", "value": value, "by": "system"})
+
+
+@check("passports.clearinghouse.requires-linked-identities")
+def test_identities_combined_only_when_linked(clearinghouse: Clearinghouse) -> None:
+    """"When combining Visas with multiple Visa Identities for the purposes of evaluating authorization, a
+    Passport Clearinghouse MUST check the LinkedIdentities Visas by trusted issuers and ensure that trusted
+    sources have asserted that these Visa Identities represent the same end user" (Passport 1.2 §General
+    Requirements 4): a condition met only by a visa of another, unlinked identity is not met."""
+    ch = clearinghouse
+    twin_granted(ch, _two_identities(ch, _link(ch)), "a grant whose condition a visa of a linked identity meets")
+    refused(ch, _two_identities(ch, None), "a grant whose condition only a visa of another, unlinked identity meets")
+
+
+@check("passports.clearinghouse.linked-identities-from-trusted-issuer")
+def test_links_count_only_from_trusted_issuers(clearinghouse: Clearinghouse) -> None:
+    """Only "LinkedIdentities Visas by trusted issuers" join Visa Identities (Passport 1.2 §General
+    Requirements 4; §Registered Access: "determine if combining these identities came from a trusted Visa
+    Issuer"): the same link signed by an untrusted issuer joins nothing."""
+    ch = clearinghouse
+    twin_granted(ch, _two_identities(ch, _link(ch)), "a grant whose condition a visa of a linked identity meets")
+    if granted(ch.submit(_two_identities(ch, None))):
+        pytest.skip("the clearinghouse combines unlinked identities (see "
+                    "passports.clearinghouse.requires-linked-identities): a link cannot be told to matter")
+    refused(ch, _two_identities(ch, _link(ch, ch.untrusted)),
+            "a grant whose identities only a LinkedIdentities visa of an untrusted issuer links")
 
 
 @check("passports.clearinghouse.condition-visa-must-be-valid")

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -714,16 +714,22 @@ class PassportClearinghouseApp(ReferenceApp):
             return 401, "no visa list"
         valid: list[dict[str, Any]] = []
         expired: list[dict[str, Any]] = []
+        identities = _Identities()
         for visa in visas:
             outcome = self.visa_object(visa, now)
             if isinstance(outcome, tuple) and self.has("rejects-on-unrelated-bad-visa"):
                 return 403, "a visa has expired"
             if isinstance(outcome, tuple):
                 expired.append(outcome[1])
+                identities.add(outcome[1], visa, linking=False)
             elif isinstance(outcome, dict):
                 valid.append(outcome)
+                identities.add(outcome, visa, linking=True)
+            elif self.has("accepts-untrusted-links"):
+                identities.add(None, visa, linking=True)
+        linked = None if self.has("combines-unlinked-identities") else identities.same_user
         for visa_object in valid:
-            if self.grants(visa_object, valid, expired):
+            if self.grants(visa_object, valid, expired, linked):
                 return 200, "granted"
         return 403, "no visa grants access to this dataset"
 
@@ -793,7 +799,8 @@ class PassportClearinghouseApp(ReferenceApp):
         except (OSError, ValueError):
             return None
 
-    def grants(self, obj: Mapping[str, Any], valid: list[dict[str, Any]], expired: list[dict[str, Any]]) -> bool:
+    def grants(self, obj: Mapping[str, Any], valid: list[dict[str, Any]], expired: list[dict[str, Any]],
+               linked: Callable[[Mapping[str, Any], Mapping[str, Any]], bool] | None = None) -> bool:
         value = obj.get("value")
         if obj.get("type") != "ControlledAccessGrants" and not self.has("accepts-custom-type-as-grant"):
             return False
@@ -808,6 +815,8 @@ class PassportClearinghouseApp(ReferenceApp):
         others = [v for v in valid if v is not obj]
         if self.has("condition-matches-expired-visa"):
             others += expired
+        if linked is not None:  # visas of another Visa Identity count only where a trusted link joins the two
+            others = [v for v in others if linked(obj, v)]
         return self._conditions_met(conditions, others)
 
     def _conditions_met(self, conditions: object, others: list[dict[str, Any]]) -> bool:
@@ -857,6 +866,44 @@ class PassportClearinghouseApp(ReferenceApp):
             elif not jose.clause_value_matches(wanted, actual):
                 return False
         return True
+
+
+class _Identities:
+    """The Visa Identities ({sub, iss}) of one passport's visas and the LinkedIdentities visas that join them
+    (Passport 1.2 §General Requirements 4, §LinkedIdentities): two visas are of the same user when their
+    identities are equal or chained by valid LinkedIdentities visas ("<uri-encoded-sub>,<uri-encoded-iss>"
+    entries, each the same user as the linking visa's own identity)."""
+
+    def __init__(self) -> None:
+        self._of: dict[int, tuple[str, str]] = {}
+        self._parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def add(self, obj: Mapping[str, Any] | None, visa: object, *, linking: bool) -> None:
+        try:
+            payload = jose.split(visa).payload
+        except jose.TokenFormatError:
+            return
+        me = (str(payload.get("sub")), str(payload.get("iss")))
+        visa_object = payload.get("ga4gh_visa_v1")
+        if obj is not None:
+            self._of[id(obj)] = me
+        if linking and isinstance(visa_object, dict) and visa_object.get("type") == "LinkedIdentities":
+            for entry in str(visa_object.get("value", "")).split(";"):
+                sub, _, iss = entry.partition(",")
+                if sub and iss:
+                    self._join(me, (unquote(sub), unquote(iss)))
+
+    def _root(self, identity: tuple[str, str]) -> tuple[str, str]:
+        while self._parent.get(identity, identity) != identity:
+            identity = self._parent[identity]
+        return identity
+
+    def _join(self, a: tuple[str, str], b: tuple[str, str]) -> None:
+        self._parent[self._root(a)] = self._root(b)
+
+    def same_user(self, a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+        first, second = self._of.get(id(a)), self._of.get(id(b))
+        return first is not None and second is not None and self._root(first) == self._root(second)
 
 
 _CLAUSE_FAULTS = ("const-case-insensitive", "pattern-via-search", "unknown-prefix-matches",
