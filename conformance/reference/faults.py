@@ -19,7 +19,7 @@ import yaml
 
 from conformance.errors import ConformanceError
 
-_KEYS = {"name", "description", "catches", "role", "companions"}
+_KEYS = {"name", "description", "catches", "role", "companions", "version"}
 
 
 class FaultsError(ConformanceError):
@@ -38,6 +38,8 @@ class Fault:
     role: str | None = None
     #: Standards of the companion servers the fault runs beside (empty: the server alone).
     companions: tuple[str, ...] = ()
+    #: The version the faulty server speaks (None: its newest), for a fault of a member only older versions have.
+    version: str | None = None
 
 
 @cache
@@ -72,11 +74,14 @@ def load_faults(path: Path) -> tuple[Fault, ...]:
         companions = entry.get("companions", [])
         if not isinstance(companions, list) or not all(isinstance(c, str) and c for c in companions):
             raise FaultsError(f"{where}.companions: expected a list of standards")
+        version = entry.get("version")
+        if version is not None and not isinstance(version, str):
+            raise FaultsError(f"{where}.version: expected a version string (quote it: '2.0.0')")
         name_role = (str(entry["name"]), role)
         if name_role in seen:
             raise FaultsError(f"{where}.name: {entry['name']} is listed twice"
                               + (f" for role {role}" if role else ""))
         seen.add(name_role)
         faults.append(Fault(entry["name"], " ".join(entry["description"].split()), tuple(catches), role,
-                            tuple(companions)))
+                            tuple(companions), version))
     return tuple(faults)

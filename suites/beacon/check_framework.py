@@ -267,6 +267,27 @@ def test_map_root_urls_answer(beacon: Beacon) -> None:
             _data_answer_or_fail(beacon, endpoint_set["rootUrl"], f"the {entry} rootUrl")
 
 
+@check("beacon.map.filtering-terms-url-answers")
+def test_map_filtering_terms_urls_answer(beacon: Beacon) -> None:
+    """Every endpointSets[].filteringTermsUrl of /map answers with filtering terms, a
+    beaconFilteringTermsResponse (Beacon v2.0.0 framework configuration/beaconMapSchema filteringTermsUrl:
+    "Returns the list of filtering terms that could be applied to this entry type"; v2.1.0 idem)."""
+    listed = [(entry, s["filteringTermsUrl"]) for entry, s in _map_urls(beacon)
+              if isinstance(s.get("filteringTermsUrl"), str)]
+    if not listed:
+        pytest.skip("does not apply: /map lists no filteringTermsUrl (an optional member)")
+    for entry, url in listed:
+        response = beacon.get(url)
+        if response.status != 200:
+            raise fail(f"the {entry} filteringTermsUrl {url} listed in /map answered {response.status} "
+                       f"{response.reason}", response)
+        body = _json_or_none(response)
+        inner = body.get("response") if isinstance(body, dict) else None
+        if not isinstance(inner, dict) or not isinstance(inner.get("filteringTerms"), list):
+            raise fail(f"the {entry} filteringTermsUrl {url} listed in /map did not answer filtering terms "
+                       "(a beaconFilteringTermsResponse, response.filteringTerms)", response)
+
+
 def _first_id(beacon: Beacon, entry: str) -> str | None:
     try:
         records, _ = beacon.records(entry)

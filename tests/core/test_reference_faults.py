@@ -27,6 +27,12 @@ def test_companions_name_the_standards_a_fault_runs_beside(tmp_path: Path) -> No
     assert faults == (Fault("a", "d", ("x.y",), None, ("other",)),)
 
 
+def test_a_fault_may_name_the_version_its_server_speaks(tmp_path: Path) -> None:
+    # a member only older versions have (e.g. Beacon v2.0.0's filteringTermsUrl) is proven at that version
+    faults = _load(tmp_path, "faults:\n- name: a\n  description: d\n  catches: [x.y]\n  version: '2.0.0'\n")
+    assert faults == (Fault("a", "d", ("x.y",), version="2.0.0"),)
+
+
 def test_absent_file_is_no_faults(tmp_path: Path) -> None:
     load_faults.cache_clear()
     assert load_faults(tmp_path / "faults.yaml") == ()
@@ -44,6 +50,7 @@ def test_absent_file_is_no_faults(tmp_path: Path) -> None:
     ("faults:\n- name: a\n  description: d\n  catches: [x]\n  role: 3\n", r"faults\[0\]\.role"),
     ("faults:\n- name: a\n  description: d\n  catches: [x]\n  companions: other\n", r"faults\[0\]\.companions"),
     ("faults:\n- name: a\n  description: d\n  catches: [x]\n  companions: ['']\n", r"faults\[0\]\.companions"),
+    ("faults:\n- name: a\n  description: d\n  catches: [x]\n  version: 2.0\n", r"faults\[0\]\.version"),
     ("faults:\n- {name: a, description: d, catches: [x]}\n- {name: a, description: e, catches: [y]}\n",
      "listed twice"),
     ("faults: [\n", "faults.yaml"),

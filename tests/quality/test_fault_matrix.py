@@ -79,7 +79,8 @@ def test_fault_is_caught_by_the_checks_it_names(standard: str, fault: Fault, rep
     if not expected:
         pytest.skip("caught only by checks that read the official schemas, which are not available")
     document = {"initiative": f"fault {fault.name}",
-                "services": reference_entries(standard, [fault.name], role=fault.role) + _companions(standard, fault)}
+                "services": reference_entries(standard, [fault.name], fault.version, role=fault.role)
+                + _companions(standard, fault)}
     result = run_profile(document, report_root, specs_dir=specs_dir, checks=fault.catches)
     for check_id in expected:
         outcomes = [c.outcome for s in result.scorecard.services for c in s.checks if c.id == check_id]
@@ -119,7 +120,8 @@ def test_should_fault_is_a_warning_that_fails_no_must_check(standard: str, fault
     it must not make a MUST check fail as a side effect (that would be a false failure of a server that
     is conformant but for a SHOULD)."""
     document = {"initiative": f"should {fault.name}",
-                "services": reference_entries(standard, [fault.name], role=fault.role) + _companions(standard, fault)}
+                "services": reference_entries(standard, [fault.name], fault.version, role=fault.role)
+                + _companions(standard, fault)}
     # a companion's suite runs too: a cross-standard check of the companion may be the one that warns
     result = run_profile(document, report_root, specs_dir=specs_dir, standards=[standard, *fault.companions])
     expected = [c for c in fault.catches if specs_dir is not None or not _needs_specs(c)]

@@ -220,6 +220,9 @@ class BeaconApp(ReferenceApp):
             endpoint_set["endpoints"] = endpoints
             if entry == "dataset":
                 endpoint_set["openAPIEndpointsDefinition"] = f"{self.url}/openapi.json"
+            if self.version in ("2.0.0", "2.1.0"):  # filteringTermsUrl left the map schema in v2.1.1
+                missing = "_missing" if self.has("filtering-terms-url-broken") else ""
+                endpoint_set["filteringTermsUrl"] = f"{self.url}/filtering_terms{missing}"
             sets[f"{entry}Endpoints"] = endpoint_set
         return {"$schema": FRAMEWORK + "configuration/beaconMapSchema.json", "endpointSets": sets}
 
