@@ -74,14 +74,17 @@ class Blob:
     mime_type: str = "application/octet-stream"
     protected: bool = False
     checksums: dict[str, str] = field(default_factory=dict)
-    #: the bytes, where given (a provided blob) rather than generated from ``seed``
-    data: bytes | None = None
+    #: the bytes, where given (a provided blob: bytes, or an mmap of a large file) rather than generated
+    #: from ``seed``
+    data: Any = None
 
     def chunks(self, start: int = 0, end: int | None = None) -> Iterator[bytes]:
         if self.data is None:
             yield from blob_chunks(self.seed, self.size, start, end)
-        else:
-            yield self.data[start:self.size if end is None else min(end, self.size)]
+            return
+        end = self.size if end is None else min(end, self.size)
+        for position in range(start, end, BLOCK):
+            yield self.data[position:min(position + BLOCK, end)]
 
     def compute(self) -> None:
         digests = {t: hashlib.new(_HASHLIB[t]) for t in self.types}
@@ -689,7 +692,7 @@ def _provided(target: Any) -> dict[str, Blob]:
     import importlib
     blobs = {}
     for item in getattr(importlib.import_module(module_name), attribute)():
-        data = bytes(item["data"])
+        data = item["data"]
         blob = Blob(item["id"], item["name"], 0, len(data), ("sha-256", "md5"),
                     item.get("mime_type", "application/octet-stream"), data=data)
         blob.compute()
