@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from conformance.checks import json_type as json_type
     from conformance.documents import Document as Document
     from conformance.documents import read_document as read_document
+    from conformance.documents import stream_document as stream_document
     from conformance.errors import BudgetExceeded as BudgetExceeded
     from conformance.errors import CheckFailure as CheckFailure
     from conformance.errors import DocumentUnavailable as DocumentUnavailable
@@ -85,6 +86,7 @@ _KIT: dict[str, str] = {
     # the documents of a data standard
     "Document": "conformance.documents",
     "read_document": "conformance.documents",
+    "stream_document": "conformance.documents",
     "DocumentUnavailable": "conformance.errors",
     # streamed bodies: several digests at once
     "ParallelHashes": "conformance.hashing",

@@ -8,6 +8,8 @@ else against the folder of the profile file. Nothing here names a standard.
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,6 +43,37 @@ def read_document(view: ServiceView, ref: str, *, limit: int | None = None) -> D
     ``budget.max_document_bytes``. A document that cannot be read raises :class:`DocumentUnavailable`."""
     cap = limit if limit is not None else view.run.limits.budget.max_document_bytes
     return view.memo(("document", ref, cap), lambda: _read(view, ref, cap))
+
+
+def stream_document(view: ServiceView, ref: str, on_chunk: Callable[[bytes], None], *,
+                    limit: int | None = None) -> Document:
+    """Read one document as :func:`read_document` does, but hand each piece of its bytes to ``on_chunk`` as
+    it arrives, keeping none (constant memory; the Document's ``data`` is empty). ``limit`` (bytes)
+    defaults to what remains of the run's ``budget.max_run_bytes``; nothing is cached. A suite's
+    resolver of a URI scheme streams when it takes ``on_chunk``, else the document is read whole and
+    handed over in one piece."""
+    limits = view.run.limits
+    cap = limit if limit is not None else max(1, limits.budget.max_run_bytes - limits.bytes)
+    scheme = urlsplit(ref).scheme.lower()
+    if scheme in ("http", "https") or (not scheme and view.service.url):
+        url = ref if scheme else urljoin(view.service.url.rstrip("/") + "/", ref)
+        response = view.client.stream(url, on_chunk, follow_redirects=True, max_bytes=cap)
+        if response.status != 200:
+            raise DocumentUnavailable(f"{ref}: GET {view.run.redactor.url(url)} answered HTTP {response.status}, "
+                                      "not the document", response.exchange)
+        if response.truncated:
+            limits.note(response.limit_name)
+            raise BudgetExceeded(f"{ref}: {response.cut_reason()}", response.limit_name, response.exchange)
+        return Document(ref, view.run.redactor.url(url), b"", response.content_type or None, response)
+    if scheme and len(scheme) > 1:
+        for suite in suites.discover().values():
+            resolver = suite.document_resolver(scheme)
+            if resolver is not None and "on_chunk" in inspect.signature(resolver).parameters:
+                streamed: Document = resolver(view.run, ref, cap, on_chunk=on_chunk)
+                return streamed
+    whole = _read(view, ref, cap)
+    on_chunk(whole.data)
+    return Document(whole.ref, whole.location, b"", whole.media_type, whole.response)
 
 
 def _read(view: ServiceView, ref: str, limit: int) -> Document:

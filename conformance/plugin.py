@@ -422,7 +422,9 @@ class RunPlugin:
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
             return "skipped", reason.removeprefix("Skipped: "), None, None
         if report.passed:
-            return "passed", "", None, None
+            # a passed check may leave one line of information for the scorecard: record_property("note", ...)
+            note = next((str(v) for k, v in getattr(item, "user_properties", ()) if k == "note"), "")
+            return "passed", _bounded(note), None, None
         exc = call.excinfo.value if call.excinfo is not None else None
         exc = _unwrap_group(exc)
         if getattr(getattr(item, "obj", None), "is_hypothesis_test", False) or _through_hypothesis(call):

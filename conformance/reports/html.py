@@ -297,7 +297,9 @@ def _grouped_list(service_key: str, groups: list[tuple[str, list[Mapping[str, An
 def _passed_table(service_key: str, checks: Sequence[Mapping[str, Any]]) -> str:
     rows = "".join(
         f'<tr id="{_anchor(service_key, str(c.get("id")))}"><td><code>{_text(c.get("id"))}</code></td>'
-        f'<td>{_text(c.get("level"))}</td><td>{_text(c.get("requirement"))}</td>'
+        f'<td>{_text(c.get("level"))}</td><td>{_text(c.get("requirement"))}'
+        # the note a passed check left (the release its terms come from, say)
+        f'{"<br><i>" + _text(c.get("message")) + "</i>" if c.get("message") else ""}</td>'
         f'<td class="citation">{_text(c.get("citation"))}</td>'
         f'<td class="num">{len(c.get("cases", []))}</td></tr>'
         for c in checks)

@@ -5,31 +5,47 @@ from __future__ import annotations
 
 import io
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
 from conformance import (
-    BudgetExceeded,
     CheckFailure,
     Document,
-    DocumentUnavailable,
+    ParallelHashes,
     ServiceView,
     fail,
     read_document,
+    stream_document,
 )
 
+from ..drs.documents import DrsBlob, drs_blob
+from ..drs.view import hasher
 from .examine import Examination, examine
 from .keys import KeyProblem, new_secret, reader_key
 from .pipe import Pipe
+
+
+@dataclass
+class DrsBytes:
+    """A file read as a DRS object: its DrsObject, and the count and digests of the encrypted bytes served
+    (the checksum types the object lists that have a well-kept implementation)."""
+
+    blob: DrsBlob
+    count: int = 0
+    digests: dict[str, str] = field(default_factory=dict)
+    unverifiable: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class File:
     document: Document
     examination: Examination
+    #: where the file is a drs:// DRS object
+    drs: DrsBytes | None = None
 
 
 def failure(message: str, document: Document) -> CheckFailure:
@@ -67,22 +83,56 @@ class Crypt4gh(ServiceView):
 
     def _examine(self, ref: str, secret: bytes) -> File:
         scheme = urlsplit(ref).scheme.lower()
-        if scheme in ("http", "https") or (not scheme and self.service.url):
-            url = ref if scheme else urljoin(self.service.url.rstrip("/") + "/", ref)
-            return self._streamed(ref, url, secret)
-        # drs:// (through the DRS suite) and files: read whole, within the run's response cap
+        if scheme == "drs":
+            return self._drs(ref, secret)
+        if scheme or self.service.url:  # http(s), or relative to the entry's url: streamed
+            return self._streamed(ref, secret, lambda on_chunk: stream_document(self, ref, on_chunk))
+        # a file: read whole, within the run's response cap
         document = read_document(self, ref, limit=self.run.limits.budget.max_response_bytes)
         return File(document, examine(io.BytesIO(document.data), secret))
 
-    def _streamed(self, ref: str, url: str, secret: bytes) -> File:
-        """The file at ``url`` examined as it downloads: the client pushes chunks into a bounded pipe that
-        the examination, on a worker thread, pulls segments from (constant memory)."""
+    def _drs(self, ref: str, secret: bytes) -> File:
+        """A drs:// file streamed through the profile's DRS service, the encrypted bytes counted and hashed
+        on the way for the DrsObject's size and checksums; the plain-text's sha-256 too where the object
+        lists a sha-256 (to tell a checksum of the plain-text in a failure's message)."""
+        found = DrsBytes(drs_blob(self.run, ref))
+        hashers: dict[str, tuple[Any, int | None]] = {}
+        for item in found.blob.document.get("checksums") or []:
+            kind = str(item.get("type", "")).lower() if isinstance(item, dict) else ""
+            made = hasher(kind)
+            if isinstance(made, str):
+                found.unverifiable[kind] = made
+            else:
+                hashers[kind] = made
+
+        # hashed on worker threads while the examination decrypts (pipelined, as the DRS suite's download)
+        digests = ParallelHashes(*(digest for digest, _ in hashers.values()), pipelined=True)
+
+        def read(on_chunk: Callable[[bytes], None]) -> Document:
+            def counted(chunk: bytes) -> None:
+                found.count += len(chunk)
+                digests.update(chunk)
+                on_chunk(chunk)
+            try:
+                return stream_document(self, ref, counted)
+            finally:
+                digests.wait()
+
+        file = self._streamed(ref, secret, read, digest="sha-256" in hashers)
+        found.digests = {kind: digest.hexdigest()[:keep] if keep else digest.hexdigest()
+                         for kind, (digest, keep) in hashers.items()}
+        return File(file.document, file.examination, found)
+
+    def _streamed(self, ref: str, secret: bytes, read: Callable[[Callable[[bytes], None]], Document], *,
+                  digest: bool = False) -> File:
+        """The file ``read`` streams examined as it downloads: the reader pushes chunks into a bounded pipe
+        that the examination, on a worker thread, pulls segments from (constant memory)."""
         pipe = Pipe()
         outcome: dict[str, Any] = {}
 
         def work() -> None:
             try:
-                outcome["found"] = examine(io.BufferedReader(pipe, buffer_size=1 << 20), secret)
+                outcome["found"] = examine(io.BufferedReader(pipe, buffer_size=1 << 20), secret, digest=digest)
             except BaseException as exc:  # re-raised below, on the check's thread
                 outcome["error"] = exc
             finally:
@@ -90,20 +140,11 @@ class Crypt4gh(ServiceView):
 
         worker = threading.Thread(target=work, name="crypt4gh-examine", daemon=True)
         worker.start()
-        limits = self.run.limits
         try:
-            response = self.client.stream(url, pipe.write_chunk, follow_redirects=True,
-                                          max_bytes=max(1, limits.budget.max_run_bytes - limits.bytes))
+            document = read(pipe.write_chunk)
         finally:
             pipe.finish()
             worker.join()
-        if response.status != 200:
-            raise DocumentUnavailable(f"{ref}: GET {self.run.redactor.url(url)} answered HTTP {response.status}, "
-                                      "not the file", response.exchange)
-        if response.truncated:
-            limits.note(response.limit_name)
-            raise BudgetExceeded(f"{ref}: {response.cut_reason()}", response.limit_name, response.exchange)
         if "error" in outcome:
             raise outcome["error"]
-        document = Document(ref, self.run.redactor.url(url), b"", response.content_type or None, response)
         return File(document, outcome["found"])

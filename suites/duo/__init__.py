@@ -16,5 +16,9 @@ SUITE = Suite(
                       "description": "JSON or YAML documents holding data-use statements (Beacon-style "
                                      "duoDataUse objects): http(s) URLs, drs:// URIs or paths relative "
                                      "to the profile file"},
+        "newer_release": {"type": "string", "minLength": 1,
+                          "description": "the duo.owl of a DUO release newer than the declared one (an http(s) "
+                                         "URL or a path): terms may come from it, and terms it deprecates since "
+                                         "the declared release are reported"},
     },
 )

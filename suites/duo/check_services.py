@@ -1,6 +1,10 @@
 """The DUO terms that the profile's other services return (a cross-standard check, ARCHITECTURE.md): the
 datasets of each Beacon v2 service of the profile, whose ``dataUseConditions.duoDataUse`` are data-use
-statements, checked by the same rules as the documents' (DUO 2021-02-23)."""
+statements, checked by the same rules as the documents' (DUO 2021-02-23).
+
+Beacon v2 is the only spec of the specs directory that puts DUO terms in a field: Passport v1.x visas'
+``conditions`` match other Visas' claims and the ControlledAccessGrants ``value`` is a URL, and DRS has no
+data-use field, so neither is read here (requirements.yaml says where each spec stands)."""
 
 from __future__ import annotations
 

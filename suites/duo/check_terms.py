@@ -9,7 +9,7 @@ import pytest
 
 from conformance import Document, SpecStore, check
 
-from . import rules
+from . import ontology, rules
 from .statements import Mention
 from .view import Duo, failure
 
@@ -57,11 +57,50 @@ def test_terms_are_duo_curies(duo: Duo) -> None:
 
 
 @check("duo.term.exists")
-def test_terms_exist_in_the_release(duo: Duo, schemas: SpecStore) -> None:
+def test_terms_exist_in_the_release(duo: Duo, schemas: SpecStore, record_property: Callable[[str, object], None]
+                                    ) -> None:
     """DUO 2021-02-23 (duo.owl; README: "once created, IDs are never deleted"): every DUO CURIE a
-    document names is a class of the declared release."""
+    document names is a class of the declared release, or of a newer release the profile names
+    (``newer_release``). The scorecard notes which release the terms come from."""
     release = duo.release(schemas)
     _each(duo, lambda mention: rules.exists(release, mention), "terms")
+    declared = ontology.release(schemas, duo.version)
+    curies = {m.id for _, m in _mentions(duo) if isinstance(m.id, str) and m.id in release.terms}
+    only_newer = sorted(c for c in curies if c not in declared.terms)
+    newer = (f"; {len(only_newer)} only in the newer release {release.newer} ({', '.join(only_newer)})"
+             if only_newer else f"; none only in the newer release {release.newer}" if release.newer else "")
+    record_property("note", f"{len(curies)} DUO terms from DUO release {declared.version}{newer}")
+
+
+@check("duo.term.deprecated-since")
+def test_terms_not_deprecated_since_the_declared_release(
+        duo: Duo, schemas: SpecStore, record_property: Callable[[str, object], None]) -> None:
+    """DUO 2021-02-23 README (deprecation policy: "If changes altering the meaning of a term are required,
+    the term is deprecated and a new one is created"; owl:deprecated, IAO:0100001 term replaced by): a
+    term that is current in the declared release but deprecated in the newer release the profile names
+    (``newer_release``) should be replaced (release drift; advice, as for duo.term.not-obsolete)."""
+    newer = duo.newer_release()
+    if newer is None:
+        pytest.skip("does not apply: the profile names no newer DUO release (newer_release)")
+    declared = ontology.release(schemas, duo.version)
+    mentions = list(_mentions(duo))
+    if not mentions:
+        pytest.skip("the documents name no DUO term")
+    problems: list[tuple[Document, str]] = []
+    drifted: set[str] = set()
+    for document, mention in mentions:
+        old = declared.terms.get(mention.id) if isinstance(mention.id, str) else None
+        new = newer.terms.get(mention.id) if isinstance(mention.id, str) else None
+        if old is None or old.obsolete or new is None or not new.obsolete:
+            continue
+        drifted.add(old.curie)
+        instead = (f", which replaces it by {', '.join(new.replaced_by)}" if new.replaced_by
+                   else " (it names no replacement)")
+        problems.append((document, f"{document.ref} {mention.path or '/'}: {old.curie} ({old.label}) of DUO "
+                                   f"{declared.version} is deprecated in DUO {newer.version}{instead}"))
+    record_property("note", f"terms of DUO {declared.version}; {len(drifted)} deprecated in the newer release "
+                            f"{newer.version}")
+    _first(problems, "terms")
 
 
 @check("duo.term.not-obsolete")

@@ -50,6 +50,8 @@ class Term:
 class Release:
     version: str
     terms: dict[str, Term]
+    #: The newer release whose terms this one also holds (:func:`with_newer`), if any.
+    newer: str | None = None
 
     def ancestors(self, curie: str) -> set[str]:
         seen: set[str] = set()
@@ -73,12 +75,56 @@ def release(schemas: SpecStore, version: str) -> Release:
     return _load(str(schemas.path(RELEASES[version])), version)
 
 
+#: The release date in an owl:versionIRI (http://purl.obolibrary.org/obo/duo/releases/2021-02-23/duo.owl).
+_RELEASE_IRI = re.compile(r"/releases/v?(\d{4}-\d{2}-\d{2})/")
+
+
 @functools.lru_cache(maxsize=4)
 def _load(path: str, version: str) -> Release:
     import rdflib
 
     graph = rdflib.Graph()
     graph.parse(Path(path), format="xml")
+    return _release(graph, version)
+
+
+def parse_release(data: bytes) -> Release:
+    """A DUO release from the bytes of its ``duo.owl`` (a newer release a profile names), its version the
+    date of its ``owl:versionIRI``; raises ValueError naming the problem."""
+    return _parse_release(bytes(data))
+
+
+@functools.lru_cache(maxsize=4)
+def _parse_release(data: bytes) -> Release:
+    import rdflib
+
+    graph = rdflib.Graph()
+    try:
+        graph.parse(data=data, format="xml")
+    except Exception as exc:  # rdflib raises SAX, value and type errors alike for a bad file
+        raise ValueError(f"not an RDF/XML ontology ({type(exc).__name__}: {str(exc)[:200]})") from None
+    ref = rdflib.URIRef
+    versions = [str(v) for v in graph.objects(None, ref(_OWL + "versionIRI"))]
+    dated = [m.group(1) for v in versions for m in [_RELEASE_IRI.search(v)] if m]
+    if not dated:
+        raise ValueError("no owl:versionIRI naming a release (.../releases/<date>/duo.owl)")
+    found = _release(graph, dated[0])
+    if not found.terms:
+        raise ValueError("no DUO class (no oboInOwl:id of the form DUO:0000000)")
+    return found
+
+
+def with_newer(declared: Release, newer: Release) -> Release:
+    """``declared``, also holding the terms that only ``newer`` has (a term may come from a newer release
+    the profile names); a term both have is the declared release's."""
+    added = {curie: term for curie, term in newer.terms.items() if curie not in declared.terms}
+    return Release(declared.version, {**added, **declared.terms}, newer.version)
+
+
+def _release(graph: object, version: str) -> Release:
+    import rdflib
+
+    assert isinstance(graph, rdflib.Graph)
     ref = rdflib.URIRef
     by_iri: dict[str, str] = {}
     for subject in graph.subjects(ref(_RDF + "type"), ref(_OWL + "Class")):

@@ -26,7 +26,8 @@ def exists(release: ontology.Release, mention: Mention) -> str | None:
         return None  # duo.term.curie
     if mention.id in release.terms:
         return None
-    return f"{mention.id} is not a term of DUO {release.version}"
+    newer = f" nor of the newer release {release.newer}" if release.newer else ""
+    return f"{mention.id} is not a term of DUO {release.version}{newer}"
 
 
 def not_obsolete(release: ontology.Release, mention: Mention) -> str | None:

@@ -4,11 +4,15 @@ mentions, and the declared DUO release."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from conformance import CheckFailure, Document, ServiceView, SpecStore, fail, read_document
+from conformance import CheckFailure, Document, DocumentUnavailable, ServiceView, SpecStore, fail, read_document
 
-from . import ontology
+from . import ontology, rules
 from .statements import Found, NotADocument, find, parse
+
+#: The cap on a newer release's duo.owl (the 2021-02-23 one is 108 kB), above the document budget if need be.
+NEWER_RELEASE_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -41,4 +45,38 @@ class Duo(ServiceView):
         return [(r.document, r.found) for r in self.documents() if r.found is not None]
 
     def release(self, schemas: SpecStore) -> ontology.Release:
-        return ontology.release(schemas, self.version)
+        """The declared release, holding too the terms only a newer release the profile names has."""
+        declared = ontology.release(schemas, self.version)
+        newer = self.newer_release()
+        return declared if newer is None else ontology.with_newer(declared, newer)
+
+    def newer_release(self) -> ontology.Release | None:
+        """The newer DUO release the entry names (``newer_release``), read once; None when it names none."""
+        ref = self.service.options.get("newer_release")
+        if not ref:
+            return None
+        return self.memo(("newer-release", ref), lambda: self._newer(str(ref)))
+
+    def _newer(self, ref: str) -> ontology.Release:
+        cap = max(self.run.limits.budget.max_document_bytes, NEWER_RELEASE_BYTES)
+        if Path(ref).expanduser().is_absolute():  # a file named by its full path, whatever the entry's url
+            path = Path(ref).expanduser()
+            try:
+                with path.open("rb") as handle:
+                    data = handle.read(cap + 1)
+            except OSError as exc:
+                raise DocumentUnavailable(f"newer_release: cannot read {path}: {exc.strerror or exc}") from None
+            if len(data) > cap:
+                raise DocumentUnavailable(f"newer_release: {path} is larger than {cap} bytes")
+            document = Document(ref, str(path), data)
+        else:
+            document = read_document(self, ref, limit=cap)
+        try:
+            newer = ontology.parse_release(document.data)
+        except ValueError as exc:
+            raise DocumentUnavailable(f"newer_release: {document.location} is no DUO release: {exc}") from None
+        newer_date, declared_date = rules.release_date(newer.version), rules.release_date(self.version)
+        if newer_date is None or declared_date is None or newer_date <= declared_date:
+            raise DocumentUnavailable(f"newer_release: {document.location} is DUO {newer.version}, not newer than "
+                                      f"the declared release {self.version}")
+        return newer

@@ -141,3 +141,42 @@ def test_drs_uris_without_a_drs_service_are_unavailable(run_of: Any) -> None:
     run = run_of({"standard": "docs-example", "version": "1.0", "documents": ["drs://h/x"]})
     with pytest.raises(DocumentUnavailable, match="declares no DRS service"):
         read_document(_view(run), "drs://h/x")
+
+
+def test_stream_document_hands_over_the_bytes_without_keeping_them(tmp_path: Path, run_of: Any) -> None:
+    """``stream_document``: each piece of the body goes to ``on_chunk`` and the Document keeps none; a
+    suite's resolver that takes ``on_chunk`` (drs://) streams, and the document budget is no cap."""
+    import hashlib
+
+    from conformance_suites.drs.reference.app import BLOBS
+
+    from conformance.documents import stream_document
+
+    (tmp_path / "a.bin").write_bytes(b"y" * 3000)
+    drs = {"standard": "drs", "version": "1.4.0", "reference": True}
+    run = run_of(drs, {"standard": "docs-example", "version": "1.0", "documents": ["a.bin"]},
+                 budget={"max_document_bytes": 1024})
+    blob = next(b for b in BLOBS if b.id == "blob-1")  # 200 000 bytes, over the document budget
+    blob.compute()
+    pieces: list[bytes] = []
+    document = stream_document(_view(run), "drs://anywhere/blob-1", pieces.append)
+    assert document.data == b"" and document.response is not None
+    assert hashlib.sha256(b"".join(pieces)).hexdigest() == blob.checksums["sha-256"]
+    whole: list[bytes] = []
+    assert stream_document(_view(run), "a.bin", whole.append, limit=4096).data == b""
+    assert whole == [b"y" * 3000]
+    with pytest.raises(DocumentUnavailable, match=r"drs://h/no-such: GET /objects/no-such answered HTTP 404"):
+        stream_document(_view(run), "drs://h/no-such", whole.append)
+
+
+def test_drs_uris_on_a_shared_host_find_the_service_that_holds_the_object(run_of: Any) -> None:
+    """Two DRS services on one host (127.0.0.1, other ports): the one whose entry lists the id, else the
+    first that holds it, reads a drs:// document."""
+    first = {"standard": "drs", "version": "1.4.0", "reference": True, "objects": ["blob-1"]}
+    second = {"standard": "drs", "version": "1.4.0", "reference": {"options": {"large_object_size": 10}},
+              "objects": ["blob-2"]}
+    run = run_of(first, second, {"standard": "docs-example", "version": "1.0", "documents": ["drs://x/large-1"]})
+    assert read_document(_view(run), "drs://127.0.0.1/large-1").data != b""
+    from conformance_suites.drs.documents import drs_blob
+
+    assert drs_blob(run, "drs://127.0.0.1/blob-2").service.options["objects"] == ["blob-2"]

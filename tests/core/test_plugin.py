@@ -164,6 +164,18 @@ def test_a_check_that_passes_is_passed(classify: Classify) -> None:
     assert classify(None) == ("passed", "", None, None)
 
 
+def test_a_passed_check_keeps_the_note_it_recorded(run: Run) -> None:
+    """A passed check may leave one line of information (``record_property("note", ...)``), bounded."""
+    call = pytest.CallInfo.from_call(lambda: None, "call")
+    report = pytest.TestReport("check_x.py::test_x", ("check_x.py", 3, "test_x"), {}, "passed", None, "call")
+    item = SimpleNamespace(obj=SimpleNamespace(is_hypothesis_test=False),
+                           user_properties=[("check_id", "x.y"), ("note", "3 terms from release 2021-02-23")])
+    assert RunPlugin(run)._classify(report, call, cast(pytest.Item, item)) == (
+        "passed", "3 terms from release 2021-02-23", None, None)
+    item.user_properties = [("note", "x" * 5000)]
+    assert len(RunPlugin(run)._classify(report, call, cast(pytest.Item, item))[1]) < 5000
+
+
 def test_a_skip_keeps_its_reason(classify: Classify) -> None:
     assert classify(None, skipped="the profile lists no objects") == (
         "skipped", "the profile lists no objects", None, None)

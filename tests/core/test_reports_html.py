@@ -253,3 +253,14 @@ def test_page_of_a_real_run(tmp_path: Path, specs_dir: str | None) -> None:
     assert "curl -sS -i http://127.0.0.1:" in text
     assert not re.search(r"check_\w+\.py|test_\w+\[|::", page)
     json.dumps(result.scorecard.to_dict())  # the page came from the same data
+
+
+def test_a_passed_check_shows_the_note_it_left() -> None:
+    """A passed check's message is the one line of information it recorded (the DUO release its terms come
+    from, say): shown, as text, beside the requirement in the passed table."""
+    service = ServiceResult(key="duo-0", standard="duo", version="2021-02-23", url="", name=None, checks=[
+        check("duo.a.passes", "MUST",
+              case("duo.a.passes", "passed", f"3 terms from DUO release 2021-02-23 {HOSTILE}"))])
+    page = html.render(scorecard([service]).to_dict())
+    assert "3 terms from DUO release 2021-02-23 <script>alert('x')</script>" in visible(page)
+    assert "<script" not in page.lower() and not parse(page).errors

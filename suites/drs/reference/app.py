@@ -74,10 +74,21 @@ class Blob:
     mime_type: str = "application/octet-stream"
     protected: bool = False
     checksums: dict[str, str] = field(default_factory=dict)
+    #: the bytes, where given (a provided blob: bytes, or an mmap of a large file) rather than generated
+    #: from ``seed``
+    data: Any = None
+
+    def chunks(self, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        if self.data is None:
+            yield from blob_chunks(self.seed, self.size, start, end)
+            return
+        end = self.size if end is None else min(end, self.size)
+        for position in range(start, end, BLOCK):
+            yield self.data[position:min(position + BLOCK, end)]
 
     def compute(self) -> None:
         digests = {t: hashlib.new(_HASHLIB[t]) for t in self.types}
-        for chunk in blob_chunks(self.seed, self.size):
+        for chunk in self.chunks():
             for digest in digests.values():
                 digest.update(chunk)
         for kind, digest in digests.items():
@@ -127,6 +138,7 @@ class DrsApp(ReferenceApp):
             self.blobs["large-1"] = Blob("large-1", "large.bin", 99, large, ("sha-256",))
         for blob in self.blobs.values():
             blob.compute()
+        self.blobs.update(_provided(self.options.get("blob_provider")))
 
     # -- profile entries ---------------------------------------------------------------------------
 
@@ -659,12 +671,34 @@ class DrsApp(ReferenceApp):
                 handler.send_header(name, value)
             handler.end_headers()
             try:
-                for piece in blob_chunks(blob.seed, blob.size, start, end):
+                for piece in blob.chunks(start, end):
                     handler.wfile.write(piece)
             except (BrokenPipeError, ConnectionResetError):
                 pass
 
         return Reply(status, b"", headers, raw=write)
+
+
+def _provided(target: Any) -> dict[str, Blob]:
+    """Blobs another reference server shares (reference option ``blob_provider``, ``module:function`` of a
+    built-in suite): the function returns dicts with ``id``, ``name``, ``data`` (bytes), optionally
+    ``mime_type`` and ``checksums`` (type -> value, served in place of the computed ones: a fault of the
+    provider's standard)."""
+    if not target:
+        return {}
+    module_name, _, attribute = str(target).partition(":")
+    if not module_name.startswith("conformance_suites."):
+        raise ValueError(f"blob_provider {target!r}: not a function of a built-in suite (conformance_suites.*)")
+    import importlib
+    blobs = {}
+    for item in getattr(importlib.import_module(module_name), attribute)():
+        data = item["data"]
+        blob = Blob(item["id"], item["name"], 0, len(data), ("sha-256", "md5"),
+                    item.get("mime_type", "application/octet-stream"), data=data)
+        blob.compute()
+        blob.checksums.update(item.get("checksums") or {})
+        blobs[blob.id] = blob
+    return blobs
 
 
 def _past_the_end(header: str | None, size: int) -> bool:

@@ -18,7 +18,7 @@ from conformance_suites.crypt4gh.keys import (
 )
 from conformance_suites.crypt4gh.reference.files import build, plaintext
 
-from conformance.testing import run_reference
+from conformance.testing import reference_entries, run_profile
 
 
 def _library_encrypted(reader: bytes, data: bytes) -> bytes:
@@ -71,7 +71,11 @@ def test_reader_keys_round_trip_and_bad_ones_say_why_without_the_key() -> None:
 
 
 def test_the_reader_key_never_reaches_a_report(tmp_path: Path) -> None:
-    result = run_reference("crypt4gh", tmp_path, ["mac-failure"])
+    from conformance_suites.crypt4gh.reference import Crypt4ghApp
+
+    document = {"initiative": "reader key", "services": reference_entries("crypt4gh", ["mac-failure"])
+                + Crypt4ghApp.companion_entries()}
+    result = run_profile(document, tmp_path, standards=["crypt4gh"])
     assert result.exit_code == 1
     written = b"".join(p.read_bytes() for p in result.run_dir.rglob("*") if p.is_file())
     # an unprotected key file's body begins with base64 of "c4gh-v1" and kdf "none": YzRnaC12MQ...
