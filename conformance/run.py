@@ -381,14 +381,21 @@ def discover_registry(profile: Profile, run: Run) -> Profile:
             not_tested(entry, type_text, "no http(s) url and type (artifact, version)")
             continue
         assert isinstance(url, str)
+        shared = suites.shared_suite()
+        # a service of nothing but service-info: the shared suite is its own
+        own_suite = by_artifact.get(artifact) or (shared if shared and artifact == shared.standard else None)
+        # A type without a suite of its own is tested as far as its service-info only: "not tested" for its type.
+        shared_only = f"{artifact} is a standard this harness has no suite for: only its service-info was checked"
         if url.rstrip("/") in declared:
-            record["tested"].append({"id": str(entry.get("id", "?")), "url": url.rstrip("/")})
+            if own_suite is None:
+                not_tested(entry, type_text, shared_only)
+            else:
+                record["tested"].append({"id": str(entry.get("id", "?")), "url": url.rstrip("/")})
             continue
-        suite = by_artifact.get(artifact)
-        options: dict[str, Any] = {}
+        suite = own_suite
+        options: dict[str, Any] = {"artifact": artifact} if suite is not None and suite is shared else {}
         if suite is None:
             # No suite for this API: still check what every GA4GH service shares.
-            shared = suites.shared_suite()
             if shared is None:
                 run.notices.append(f"registry lists {entry.get('id', '?')} as {artifact}, a standard this "
                                    "harness has no suite for: not checked")
@@ -406,7 +413,10 @@ def discover_registry(profile: Profile, run: Run) -> Profile:
                                 url=url.rstrip("/"), options=options, name=name if isinstance(name, str) else None,
                                 auth=auth_for_url(profile, url)))
         declared.add(url.rstrip("/"))
-        record["tested"].append({"id": str(entry.get("id", "?")), "url": url.rstrip("/")})
+        if own_suite is None:
+            not_tested(entry, type_text, shared_only)
+        else:
+            record["tested"].append({"id": str(entry.get("id", "?")), "url": url.rstrip("/")})
     return with_services(profile, tuple(services))
 
 
