@@ -325,7 +325,10 @@ def start_reference_registry(profile: Profile, run: Run) -> Profile:
             continue
         listed.append(entry)
     services = list(profile.services)
-    index = next(i for i, s in enumerate(services) if is_reference_registry(profile, s))
+    index = next((i for i, s in enumerate(services) if is_reference_registry(profile, s)), None)
+    if index is None:
+        raise UsageError(f"{profile.path}: registry: {REFERENCE_REGISTRY} needs a service-registry entry with "
+                         "reference:")
     reference = dict(services[index].reference or {})
     reference["options"] = {**reference.get("options", {}), "listed": listed}
     started, server = start_for_service(replace(services[index], reference=reference))
