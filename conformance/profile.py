@@ -156,6 +156,10 @@ def slugify(text: str) -> str:
 # --------------------------------------------------------------------------------------------------
 # validation
 
+#: ``registry: reference``: the registry is the profile's service-registry entry with ``reference:``, started
+#: after the other reference servers and listing each of them that answers a service-info (``run.py``).
+REFERENCE_REGISTRY = "reference"
+
 _TOP_KEYS = {"initiative", "contact", "services", "registry", "budget", "expected_failures", "ca_bundle"}
 _SERVICE_KEYS = {"standard", "version", "url", "auth", "name", "ca_bundle", "reference"}
 
@@ -369,7 +373,7 @@ def parse_profile(data: object, source: str = "<profile>", environ: Mapping[str,
     if not initiative or not isinstance(initiative, str):
         raise where.error("initiative", "required key missing" if not initiative else "expected a string")
     registry = data.get("registry")
-    if registry is not None and not is_http_url(registry):
+    if registry is not None and not is_http_url(registry) and registry != REFERENCE_REGISTRY:
         raise where.error("registry", f"not an http(s) URL: {registry!r}")
     raw_services = data.get("services")
     if raw_services is None and registry is None:
@@ -382,6 +386,9 @@ def parse_profile(data: object, source: str = "<profile>", environ: Mapping[str,
         raise where.error("ca_bundle", f"no such file: {ca_bundle}")
     services = tuple(_parse_service(where, i, s, env, ca_bundle, standards)
                      for i, s in enumerate(raw_services or []))
+    if registry == REFERENCE_REGISTRY and not any(s.standard == "service-registry" and s.reference is not None
+                                                  for s in services):
+        raise where.error("registry", f"{REFERENCE_REGISTRY!r} needs a service-registry entry with reference:")
     contact = data.get("contact")
     return Profile(
         initiative=initiative,

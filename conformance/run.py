@@ -9,7 +9,7 @@ import contextlib
 import datetime as dt
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,7 +19,7 @@ from conformance import suite as suites
 from conformance._version import __version__
 from conformance.errors import BudgetExceeded, HarnessError, TransportError, UsageError
 from conformance.http import HttpClient, RunLimits, ServiceClient, credentials_for, origin_of
-from conformance.profile import Auth, Profile, Service, is_http_url, load_profile, with_services
+from conformance.profile import REFERENCE_REGISTRY, Auth, Profile, Service, is_http_url, load_profile, with_services
 from conformance.redact import Redactor
 from conformance.reference.server import ReferenceServer
 from conformance.scorecard import CaseResult, Scorecard, ServiceResult, aggregate, link_causes
@@ -274,6 +274,72 @@ def auth_for_url(profile: Profile, url: str) -> Auth:
     return Auth()
 
 
+def is_reference_registry(profile: Profile, service: Service) -> bool:
+    """Whether ``service`` is the registry of a ``registry: reference`` profile (started after the others)."""
+    return (profile.registry == REFERENCE_REGISTRY and service.standard == "service-registry"
+            and service.reference is not None)
+
+
+def registry_entry(service: Service, run: Run) -> dict[str, Any] | str:
+    """What a service registry lists for a started reference server: its own service-info with its url
+    (service-registry 1.0.0 ExternalService), or why it cannot list it."""
+    try:
+        suite = suites.for_standard(service.standard)
+    except Exception:  # an unknown standard has no service-info to list
+        return "a standard this harness does not know"
+    if suite.data:
+        return "documents of a data standard, not a service"
+    if not (suite.has_service_info(service.version) or suite.shared):
+        return f"no GA4GH service-info in {service.standard} {service.version}"
+    client = run.client_for(replace(service, auth=Auth()))  # service-info is public: no credentials
+    for path in suite.service_info_paths_for(service):
+        try:
+            response = client.get(path)
+            document = response.json() if response.status == 200 else None
+        except (HarnessError, AssertionError, ValueError):
+            continue
+        if isinstance(document, dict) and isinstance(document.get("id"), str) \
+                and isinstance(document.get("type"), dict):
+            return {**document, "url": service.url}
+    return "it answers no GA4GH service-info"
+
+
+def start_reference_registry(profile: Profile, run: Run) -> Profile:
+    """``registry: reference``: start the profile's reference service registry listing every other started
+    reference server that answers a service-info (one per service-info id: a registry's ids are unique), and
+    make its URL the profile's one registry URL. What it cannot list stays named in the profile, in a notice."""
+    if profile.registry != REFERENCE_REGISTRY:
+        return profile
+    from conformance.reference import start_for_service
+
+    listed: list[dict[str, Any]] = []
+    unlisted: list[str] = []
+    for service in profile.services:
+        if service.reference is None or is_reference_registry(profile, service):
+            continue
+        entry = registry_entry(service, run)
+        if isinstance(entry, dict) and any(e["id"] == entry["id"] for e in listed):
+            entry = f"its service-info id {entry['id']} is listed already"
+        if isinstance(entry, str):
+            unlisted.append(f"{service.label} ({entry})")
+            continue
+        listed.append(entry)
+    services = list(profile.services)
+    index = next((i for i, s in enumerate(services) if is_reference_registry(profile, s)), None)
+    if index is None:
+        raise UsageError(f"{profile.path}: registry: {REFERENCE_REGISTRY} needs a service-registry entry with "
+                         "reference:")
+    reference = dict(services[index].reference or {})
+    reference["options"] = {**reference.get("options", {}), "listed": listed}
+    started, server = start_for_service(replace(services[index], reference=reference))
+    run.servers.append(server)
+    services[index] = started
+    if unlisted:
+        run.notices.append(f"the reference registry {started.url} lists {len(listed)} services; named in the profile "
+                           f"only: {', '.join(unlisted)}")
+    return replace(profile, services=tuple(services), registry=started.url)
+
+
 def discover_registry(profile: Profile, run: Run) -> Profile:
     """Add the services a GA4GH service registry lists (``registry:`` in the profile)."""
     if not profile.registry:
@@ -318,14 +384,21 @@ def discover_registry(profile: Profile, run: Run) -> Profile:
             not_tested(entry, type_text, "no http(s) url and type (artifact, version)")
             continue
         assert isinstance(url, str)
+        shared = suites.shared_suite()
+        # a service of nothing but service-info: the shared suite is its own
+        own_suite = by_artifact.get(artifact) or (shared if shared and artifact == shared.standard else None)
+        # A type without a suite of its own is tested as far as its service-info only: "not tested" for its type.
+        shared_only = f"{artifact} is a standard this harness has no suite for: only its service-info was checked"
         if url.rstrip("/") in declared:
-            record["tested"].append({"id": str(entry.get("id", "?")), "url": url.rstrip("/")})
+            if own_suite is None:
+                not_tested(entry, type_text, shared_only)
+            else:
+                record["tested"].append({"id": str(entry.get("id", "?")), "url": url.rstrip("/")})
             continue
-        suite = by_artifact.get(artifact)
-        options: dict[str, Any] = {}
+        suite = own_suite
+        options: dict[str, Any] = {"artifact": artifact} if suite is not None and suite is shared else {}
         if suite is None:
             # No suite for this API: still check what every GA4GH service shares.
-            shared = suites.shared_suite()
             if shared is None:
                 run.notices.append(f"registry lists {entry.get('id', '?')} as {artifact}, a standard this "
                                    "harness has no suite for: not checked")
@@ -343,7 +416,10 @@ def discover_registry(profile: Profile, run: Run) -> Profile:
                                 url=url.rstrip("/"), options=options, name=name if isinstance(name, str) else None,
                                 auth=auth_for_url(profile, url)))
         declared.add(url.rstrip("/"))
-        record["tested"].append({"id": str(entry.get("id", "?")), "url": url.rstrip("/")})
+        if own_suite is None:
+            not_tested(entry, type_text, shared_only)
+        else:
+            record["tested"].append({"id": str(entry.get("id", "?")), "url": url.rstrip("/")})
     return with_services(profile, tuple(services))
 
 
@@ -370,13 +446,14 @@ def prepare(profile: Profile | str | Path, *, report_root: str | Path = "reports
     try:
         started_services = []
         for service in profile.services:
-            if service.reference is not None:
+            if service.reference is not None and not is_reference_registry(profile, service):
                 from conformance.reference import start_for_service
 
                 service, server = start_for_service(service)
                 run.servers.append(server)
             started_services.append(service)
         run.profile = with_services(profile, tuple(started_services))
+        run.profile = start_reference_registry(run.profile, run)
         run.profile = discover_registry(run.profile, run)
         for service in run.profile.services:
             credentials_for(service, run.redactor)  # register every secret before anything is logged

@@ -50,6 +50,17 @@ class RegistryApp(ReferenceApp):
             listed[1]["url"] = f"{self.url}/broken"
         return listed
 
+    @classmethod
+    def demo_entries(cls) -> list[dict[str, Any]]:
+        """The demo's registry (``registry: reference``) lists the demo's other reference servers, not its own
+        stubs: their types have no suite, and they are not services of the demo initiative."""
+        return [{**entry, "reference": {"options": {"stubs": False}}} for entry in super().demo_entries()]
+
+    @classmethod
+    def fault_entries(cls) -> list[dict[str, Any]]:
+        """The faults run on a registry that lists its stubs (no other reference server to list)."""
+        return super().demo_entries()
+
     @route("GET", "/service-info")
     def service_info(self, request: Request) -> Reply:
         return json_reply(service_info_document("service-registry", self.version, name="Reference service registry"))
