@@ -253,3 +253,18 @@ def test_page_of_a_real_run(tmp_path: Path, specs_dir: str | None) -> None:
     assert "curl -sS -i http://127.0.0.1:" in text
     assert not re.search(r"check_\w+\.py|test_\w+\[|::", page)
     json.dumps(result.scorecard.to_dict())  # the page came from the same data
+
+
+def test_page_lists_what_the_run_created() -> None:
+    from conformance.scorecard import Created
+
+    made = Created("task", "<b>t-1</b>")
+    made.finished("COMPLETE")
+    service = ServiceResult(key="tes-0", standard="tes", version="1.1.0", url="https://tes.example.org", name=None,
+                            checks=[check("tes.a.passes", "MUST", case("tes.a.passes", "passed"))], created=[made])
+    page = html.render(scorecard([service]).to_dict())
+    text = visible(page)
+    assert "Created by this run: 1" in text
+    assert "<b>t-1</b>" not in page and "&lt;b&gt;t-1&lt;/b&gt;" in page
+    assert "COMPLETE" in text and "finished" in text
+    assert "Created by this run" not in visible(html.render(scorecard([drs_service()]).to_dict()))
