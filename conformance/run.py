@@ -22,7 +22,7 @@ from conformance.http import HttpClient, RunLimits, ServiceClient, credentials_f
 from conformance.profile import REFERENCE_REGISTRY, Auth, Profile, Service, is_http_url, load_profile, with_services
 from conformance.redact import Redactor
 from conformance.reference.server import ReferenceServer
-from conformance.scorecard import CaseResult, Scorecard, ServiceResult, aggregate, link_causes
+from conformance.scorecard import CaseResult, Created, Scorecard, ServiceResult, aggregate, link_causes
 from conformance.timeprofile import TimeProfile
 
 
@@ -64,6 +64,8 @@ class Run:
     registry: dict[str, Any] | None = None
     limits: RunLimits = field(init=False)
     http: HttpClient = field(init=False)
+    #: service key → what the suites created on it (``writes: true``), see :meth:`ServiceView.record_created`.
+    created: dict[str, list[Created]] = field(default_factory=dict)
     #: ``--profile-time``: the run's clocks (None: not measured); what was written, once written.
     timing: TimeProfile | None = None
     time_profile: dict[str, Any] | None = None
@@ -128,7 +130,14 @@ class Run:
 
     # -- results → scorecard ----------------------------------------------------------------------------
 
+    def clean_up(self) -> None:
+        """Let every view undo what it wrote (:meth:`ServiceView.clean_up`) before the scorecard says how."""
+        for view in list(self.views.values()):
+            with contextlib.suppress(Exception):
+                view.clean_up()
+
     def build_scorecard(self) -> Scorecard:
+        self.clean_up()
         finished = dt.datetime.now(dt.timezone.utc)
         by_service: dict[str, dict[str, list[CaseResult]]] = {}
         for nodeid, (check_id, service_key) in self.collected.items():
@@ -152,6 +161,8 @@ class Run:
                 self._apply_expected(check, service, today)
                 result.checks.append(check)
             result.service_info = self.service_infos.get(service.key)
+            result.created = [Created(c.kind, self.redactor.text(c.id), c.outcome, c.state)
+                              for c in self.created.get(service.key, [])]
             link_causes(result)
             result.not_run = sum(1 for nodeid, (_, key) in self.collected.items()
                                  if key == service.key and nodeid not in self.results)

@@ -30,6 +30,49 @@ NOT_APPLICABLE = "not-applicable"
 UNDECIDED = "undecided"
 SKIP_KINDS = (NOT_APPLICABLE, UNDECIDED)
 
+#: How the run left something a suite created on a service with ``writes: true`` (issue 14): the harness
+#: cancelled it; it had ended by itself; the service did not take the cancel; or it was never settled (its
+#: state could not be read and no cancel was sent, or the run ended before the clean-up).
+CANCELLED = "cancelled"
+FINISHED = "finished"
+CANCEL_FAILED = "cancel-failed"
+UNSETTLED = "unsettled"
+CREATED_OUTCOMES = (CANCELLED, FINISHED, CANCEL_FAILED, UNSETTLED)
+
+
+@dataclass
+class Created:
+    """One thing a suite created on a service (a run, a task: ``kind`` is the standard's word), its last
+    state as the service reported it and the clean-up's :data:`CREATED_OUTCOMES` outcome. Ids only: no
+    request body or credential is kept."""
+
+    kind: str
+    id: str
+    outcome: str = UNSETTLED
+    state: str | None = None
+
+    @property
+    def settled(self) -> bool:
+        return self.outcome != UNSETTLED
+
+    def cancelled(self, state: str | None = None) -> None:
+        """The harness cancelled it (or it was being cancelled already); ``state``: the last one read."""
+        self.outcome, self.state = CANCELLED, state or self.state
+
+    def finished(self, state: str | None = None) -> None:
+        """It had ended by itself: nothing to cancel."""
+        self.outcome, self.state = FINISHED, state or self.state
+
+    def cancel_failed(self, state: str | None = None) -> None:
+        """The harness asked to cancel it and the service did not take the cancel (it may still run)."""
+        self.outcome, self.state = CANCEL_FAILED, state or self.state
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind, "id": self.id, "outcome": self.outcome}
+        if self.state is not None:
+            data["state"] = self.state
+        return data
+
 
 def skip_reasons(scorecard: Scorecard, kind: str) -> list[tuple[str, int]]:
     """The reasons of the checks skipped as ``kind`` (:data:`NOT_APPLICABLE` or :data:`UNDECIDED`) over
@@ -138,6 +181,8 @@ class ServiceResult:
     service_info: dict[str, Any] | None = None
     #: The run was interrupted (Ctrl-C, SIGTERM): never conformant (issue 21.2).
     interrupted: bool = False
+    #: What the suite created on the service (``writes: true``) and how the run left each (issue 14).
+    created: list[Created] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """Outcome counts. ``must_total`` counts the MUST checks that ran and those skipped for want of an
@@ -204,6 +249,8 @@ class ServiceResult:
             data["interrupted"] = True
         if self.schemas_not_checked:
             data["schemas_not_checked"] = True
+        if self.created:
+            data["created"] = [c.to_dict() for c in self.created]
         data["checks"] = [c.to_dict() for c in self.checks]
         return data
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from conformance.http.client import ServiceClient
     from conformance.profile import Service
     from conformance.run import Run
+    from conformance.scorecard import Created
 
 T = TypeVar("T")
 V = TypeVar("V", bound="ServiceView")
@@ -65,6 +66,26 @@ class ServiceView:
     def close(self) -> None:
         """Release what the view holds (temporary files, servers it started); the run calls it once,
         when it ends, for every view it made. Nothing by default."""
+
+    # -- what a suite writes (``writes: true``) ---------------------------------------------------------
+
+    def record_created(self, kind: str, ident: str) -> Created:
+        """Note that the suite created ``ident`` on the service (``kind``: the standard's word, "run",
+        "task"): the scorecard lists it with the outcome :meth:`clean_up` settles. Only the id is kept."""
+        from conformance.scorecard import Created
+
+        item = Created(kind, ident)
+        self.run.created.setdefault(self.service.key, []).append(item)
+        return item
+
+    def created_items(self) -> list[Created]:
+        """What this view recorded, in the order it was created."""
+        return list(self.run.created.get(self.service.key, []))
+
+    def clean_up(self) -> None:
+        """Cancel or remove what the suite created and settle each recorded item's outcome. The run calls
+        it before it builds the scorecard (and again when it closes, so it must skip settled items).
+        Nothing by default."""
 
     def memo(self, key: Any, make: Callable[[], T]) -> T:
         """``make()`` once per view. A skip it raises (material the service does not offer) is kept too,

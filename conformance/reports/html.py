@@ -360,6 +360,8 @@ def _service_section(service: Mapping[str, Any]) -> str:
         parts.append(f'<p class="banner bad">Unreachable: {_text(service["unreachable"])}</p>')
     if service.get("not_run"):
         parts.append(f'<p class="banner">{_text(service["not_run"])} checks did not run.</p>')
+    if service.get("created"):
+        parts.append(_created_block(service["created"]))
     must = [c for c in failed if c.get("level") == "MUST"]
     warnings = [c for c in failed if c.get("level") != "MUST"]
     if must:
@@ -397,6 +399,15 @@ def _service_section(service: Mapping[str, Any]) -> str:
                      f"{_passed_table(key, passed)}</details>")
     parts.append("</section>")
     return "".join(parts)
+
+
+def _created_block(created: Sequence[Mapping[str, Any]]) -> str:
+    """What the run created on the service (``writes: true``) and how it left each (issue 14)."""
+    rows = "".join(f"<tr><td>{_text(c.get('kind'))}</td><td><code>{_text(c.get('id'))}</code></td>"
+                   f"<td>{_text(c.get('state') or 'not read')}</td><td>{_text(c.get('outcome'))}</td></tr>"
+                   for c in created)
+    return (f'<h3>Created by this run: {len(created)}</h3><table class="created"><thead><tr><th>Kind</th>'
+            f"<th>Id</th><th>Last state</th><th>Outcome</th></tr></thead><tbody>{rows}</tbody></table>")
 
 
 def _scorecard_table(services: Sequence[Mapping[str, Any]]) -> str:

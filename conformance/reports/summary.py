@@ -95,6 +95,7 @@ def render(scorecard: Scorecard) -> str:
         elif errors:
             lines += ["", f"{len(errors)} checks could not run."]
     lines += _skip_reasons(scorecard)
+    lines += created_lines(scorecard)
     if scorecard.limits_hit:
         lines += ["", f"Limits reached: {', '.join(scorecard.limits_hit)} (see `budget` in the profile)."]
     if not scorecard.specs.get("available") and not scorecard.schemas_not_checked:
@@ -106,6 +107,22 @@ def render(scorecard: Scorecard) -> str:
     if scorecard.baseline is not None:
         lines[1:1] = ["", since_last_run(scorecard).rstrip("\n")]
     return "\n".join(lines) + "\n"
+
+
+def created_lines(scorecard: Scorecard) -> list[str]:
+    """What the run created on services with ``writes: true``, and how it left each (issue 14)."""
+    lines: list[str] = []
+    for service in scorecard.services:
+        if not service.created:
+            continue
+        if not lines:
+            lines += ["", "**Created by this run** (writes: true)", "",
+                      "| Service | Kind | Id | Last state | Outcome |", "|---|---|---|---|---|"]
+        for item in service.created:
+            ident = item.id.replace("|", "\\|").replace("`", "'")
+            lines.append(f"| {service.standard} `{service.key}` | {item.kind} | `{ident}` | "
+                         f"{item.state or 'not read'} | {item.outcome} |")
+    return lines
 
 
 def since_last_run(scorecard: Scorecard) -> str:

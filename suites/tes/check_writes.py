@@ -96,7 +96,7 @@ def test_cancel_stops_a_task(tes: Tes) -> None:
     task_id, created = tes.create("cancel")
     if task_id is None:
         pytest.skip(f"POST /tasks answered {created.status} without a task id (see tes.submit.create)")
-    response = tes.client.post(f"{task_path(task_id)}:cancel", json={})
+    response = tes.cancel(task_id)
     if response.status != 200:
         raise fail(f"POST /tasks/{task_id}:cancel answered {response.status}, not 200", response)
     seen, last = tes.poll(task_id)

@@ -136,6 +136,7 @@ class Tes(ServiceView):
         task_id = body.get("id") if body is not None else None
         if isinstance(task_id, str) and task_id:
             self.created_ids().append(task_id)
+            self.record_created("task", task_id)
             return task_id, response
         return None, response
 
@@ -143,6 +144,25 @@ class Tes(ServiceView):
         if not hasattr(self, "created"):
             self.created = []
         return self.created
+
+    def cancelled_ids(self) -> set[str]:
+        """Tasks whose cancel this suite sent and the service answered 200."""
+        if not hasattr(self, "_cancelled"):
+            self._cancelled: set[str] = set()
+        return self._cancelled
+
+    def cancel(self, task_id: str) -> Response:
+        """POST /tasks/{id}:cancel (only of a task this suite created: see :meth:`create`)."""
+        response = self.client.post(f"{task_path(task_id)}:cancel", json={})
+        if response.status == 200:
+            self.cancelled_ids().add(task_id)
+        return response
+
+    def state_now(self, task_id: str) -> str | None:
+        response = self.client.get(task_path(task_id), params={"view": "MINIMAL"})
+        body = response.json_object() if response.status == 200 else None
+        state = body.get("state") if body is not None else None
+        return state if isinstance(state, str) else None
 
     def submitted(self) -> tuple[str, Response]:
         """The task created for the run (once); skips when the service did not give an id."""
@@ -174,15 +194,35 @@ class Tes(ServiceView):
         seen, response = self.memo("finished", lambda: self.poll(task_id))
         return task_id, seen, response
 
-    def close(self) -> None:
+    def clean_up(self) -> None:
         """Cancel every task this run created that is not in a final state (cleanup, also after a
-        failure or an interrupted run)."""
-        for task_id in self.created_ids():
-            try:
-                response = self.client.get(task_path(task_id), params={"view": "MINIMAL"})
-                body = response.json_object() if response.status == 200 else None
-                if body is not None and body.get("state") in FINAL:
-                    continue
-                self.client.post(f"{task_path(task_id)}:cancel", json={})
-            except Exception:  # cleanup goes on with the next task whatever happened
+        failure or an interrupted run), and settle each one's outcome for the report."""
+        for item in self.created_items():
+            if item.settled:
                 continue
+            try:
+                state = self.state_now(item.id)
+            except Exception:  # cleanup goes on with the next task whatever happened
+                state = None
+            if state in FINAL or state == "CANCELING":
+                if item.id in self.cancelled_ids() or state == "CANCELING":
+                    item.cancelled(state)
+                else:
+                    item.finished(state)
+                continue
+            try:
+                response = self.cancel(item.id)
+            except Exception:
+                item.cancel_failed(state)
+                continue
+            if response.status != 200:
+                item.cancel_failed(state)
+                continue
+            try:
+                after = self.state_now(item.id)
+            except Exception:
+                after = None
+            item.cancelled(after or state)
+
+    def close(self) -> None:
+        self.clean_up()

@@ -6,11 +6,12 @@ of the run unless it has finished (``Wes.close``)."""
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Any
 
 import pytest
 
-from conformance import check, fail, json_type
+from conformance import Response, check, fail, json_type
 
 from .states import ACTIVE, TERMINAL
 from .view import Wes, answered, run_path
@@ -115,11 +116,54 @@ def test_cancel_stops_the_run(wes: Wes) -> None:
                 "taken effect within the polls, which the text does not bound")
 
 
+#: The tag that marks each invalid submission, so that a run it created is told from anybody else's.
+INVALID_TAG = "ga4gh-conformance-invalid"
+#: The most runs new in GET /runs whose RunLog is read to see whether an invalid submission made them.
+MAX_NEW_RUNS = 10
+
+
+def _tagged(fields: dict[str, str], nonce: str) -> dict[str, str]:
+    """The form with INVALID_TAG: nonce added to its tags (a JSON object string, WES RunRequest.tags)."""
+    try:
+        tags = json.loads(fields.get("tags") or "{}")
+    except ValueError:
+        tags = {}
+    if not isinstance(tags, dict):
+        tags = {}
+    return {**fields, "tags": json.dumps({**tags, INVALID_TAG: nonce})}
+
+
+def _listed_ids(wes: Wes) -> set[str] | None:
+    """Every run id of GET /runs walked now, or None when the walk could not go to its end."""
+    walk = wes._walk("/runs", "runs", "run_id", None)
+    if walk.broken is not None or walk.looped is not None or walk.unfinished:
+        return None
+    return {item["run_id"] for item in walk.items if isinstance(item.get("run_id"), str)}
+
+
+def _made_by(wes: Wes, run_id: str, nonces: dict[str, str]) -> tuple[str | None, Response]:
+    """The nonce of the invalid submission that made ``run_id``, as its RunLog's request.tags tells; None
+    when it is not one of them (or its RunLog does not tell)."""
+    response = wes.client.get(run_path(run_id))
+    body = response.json_object() if response.status == 200 else None
+    request = body.get("request") if body is not None else None
+    tags = request.get("tags") if isinstance(request, dict) else None
+    if isinstance(tags, str):
+        try:
+            tags = json.loads(tags)
+        except ValueError:
+            tags = None
+    nonce = tags.get(INVALID_TAG) if isinstance(tags, dict) else None
+    return (nonce if isinstance(nonce, str) and nonce in nonces else None), response
+
+
 @check("wes.submit.invalid-refused")
 def test_invalid_submissions_are_refused(wes: Wes) -> None:
     """A submission without workflow_url, with workflow_params that are not JSON, or with a workflow_type the
     service does not list is answered 400 and creates no run (WES 1.0.0 Swagger §RunWorkflow 400 "The request
-    is malformed", RunRequest; WES 1.1.0 OpenAPI idem)."""
+    is malformed", RunRequest; WES 1.1.0 OpenAPI idem). "No run created": no run that an invalid submission
+    made (its RunLog's request carries the submission's own tag) appears in GET /runs after it; such a run
+    is cancelled at the end like every run the suite started."""
     fields, _ = wes.request_fields(wes.submit_block())
     cases: list[tuple[str, dict[str, str]]] = [
         ("without workflow_url", {k: v for k, v in fields.items() if k != "workflow_url"}),
@@ -131,7 +175,29 @@ def test_invalid_submissions_are_refused(wes: Wes) -> None:
         if unknown not in types:
             cases.append((f"with workflow_type {unknown}, which service-info does not list",
                           {**fields, "workflow_type": unknown}))
+    before = _listed_ids(wes)
+    nonces: dict[str, str] = {}
+    problems: list[tuple[str, Response]] = []
     for what, form in cases:
-        response = wes.submit(form)
+        nonce = f"{secrets.token_hex(6)}-{len(nonces)}"
+        nonces[nonce] = what
+        response = wes.submit(_tagged(form, nonce))
         if response.status != 400:
-            raise fail(f"POST /runs {what} answered {answered(response)}, not 400", response)
+            body = response.json_object() if response.status == 200 else None
+            run_id = body.get("run_id") if body is not None else None
+            made = f" (it created run {run_id})" if isinstance(run_id, str) and run_id else ""
+            problems.append((f"POST /runs {what} answered {answered(response)}, not 400{made}", response))
+    accepted = set(wes.created)
+    after = _listed_ids(wes) if before is not None else None
+    if before is not None and after is not None:
+        new = sorted(after - before - accepted)[:MAX_NEW_RUNS]
+        for run_id in new:
+            maker, log = _made_by(wes, run_id, nonces)
+            if maker is None:
+                continue  # somebody else's run, or one whose request does not tell: not judged
+            wes.track(run_id)  # cancelled at the end of the run, listed in the report
+            problems.append((f"POST /runs {nonces[maker]} answered 400 but created run {run_id} all the same "
+                             "(listed in GET /runs, its RunLog echoing that submission)", log))
+    if problems:
+        message = "; ".join(text for text, _ in problems)
+        raise fail(message, problems[0][1])

@@ -65,6 +65,8 @@ class Wes(ServiceView):
         super().__init__(*args, **kwargs)
         #: run ids this suite created (cancelled on close unless terminal)
         self.created: list[str] = []
+        #: run ids whose cancel this suite sent and the service answered 200
+        self.cancelled: set[str] = set()
 
     @property
     def v1_1(self) -> bool:
@@ -257,8 +259,14 @@ class Wes(ServiceView):
         body_json = response.json_object() if response.status == 200 else None
         run_id = body_json.get("run_id") if body_json is not None else None
         if isinstance(run_id, str) and run_id:
-            self.created.append(run_id)
+            self.track(run_id)
         return response
+
+    def track(self, run_id: str) -> None:
+        """Remember a run this suite created: cancelled at the end unless terminal, listed in the report."""
+        if run_id not in self.created:
+            self.created.append(run_id)
+            self.record_created("run", run_id)
 
     def request_fields(self, block: dict[str, Any]) -> tuple[dict[str, str], dict[str, bytes]]:
         """The form fields of a run request: strings as given, objects as JSON strings (WES §RunWorkflow
@@ -317,24 +325,52 @@ class Wes(ServiceView):
     def cancel(self, run_id: str) -> Response:
         if self.service.options.get("writes") is not True:
             raise RuntimeError("cancel without writes: true")  # never reached: submit refuses first
-        return self.client.request("POST", run_path(run_id, "/cancel"), idempotent=False)
+        response = self.client.request("POST", run_path(run_id, "/cancel"), idempotent=False)
+        if response.status == 200:
+            self.cancelled.add(run_id)
+        return response
 
-    def close(self) -> None:
+    def clean_up(self) -> None:
         """Cancel every run this suite started that has not reached a terminal state, even when the run's
-        budget is spent (a timeout, the request budget): two requests per run are granted beyond it, since
-        leaving a workflow running on the initiative's platform costs more than two requests."""
-        if not self.created:
+        budget is spent (a timeout, the request budget): three requests per run are granted beyond it (its
+        state, the cancel, its state after), since leaving a workflow running on the initiative's platform
+        costs more than three requests. Each run's outcome goes to the report (``record_created``)."""
+        pending = [item for item in self.created_items() if not item.settled]
+        if not pending:
             return
         limits = self.run.limits
-        limits.deadline = max(limits.deadline, time.monotonic() + 30 * len(self.created))
-        limits.requests = min(limits.requests, max(0, limits.budget.max_requests - 2 * len(self.created)))
-        for run_id in self.created:
+        limits.deadline = max(limits.deadline, time.monotonic() + 30 * len(pending))
+        limits.requests = min(limits.requests, max(0, limits.budget.max_requests - 3 * len(pending)))
+        for item in pending:
             try:
-                state, _ = self.fresh_state(run_id)
-                if state not in TERMINAL and state != "CANCELING":
-                    self.cancel(run_id)
+                state, _ = self.fresh_state(item.id)
             except Exception:  # best effort at the end of a run: never hide the run's outcome
+                state = None
+            if state in TERMINAL:
+                if item.id in self.cancelled:
+                    item.cancelled(state)
+                else:
+                    item.finished(state)
                 continue
+            if state == "CANCELING":
+                item.cancelled(state)
+                continue
+            try:
+                response = self.cancel(item.id)
+            except Exception:
+                item.cancel_failed(state)
+                continue
+            if response.status != 200:
+                item.cancel_failed(state)
+                continue
+            try:
+                after, _ = self.fresh_state(item.id)
+            except Exception:
+                after = None
+            item.cancelled(after or state)
+
+    def close(self) -> None:
+        self.clean_up()
 
 
 def multipart(fields: dict[str, str], files: dict[str, bytes], boundary: str) -> bytes:

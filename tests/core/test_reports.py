@@ -615,3 +615,19 @@ def test_junit_marks_consequences_with_caused_by(tmp_path: Path) -> None:
         found[props["check_id"]] = props.get("caused_by")
     assert found == {"service-info.c.c0": "service-info.schema.valid", "service-info.c.c1": "service-info.schema.valid",
                      "service-info.schema.valid": None, "service-info.ok": None}
+
+
+def test_summary_lists_what_the_run_created() -> None:
+    from conformance.scorecard import Created
+
+    made = Created("run", "run|1")
+    made.cancelled("CANCELED")
+    service = ServiceResult("wes", "wes", "1.1.0", "https://wes", None,
+                            checks=[mk_check("wes.service-info.answers-200", "MUST", "wes", "passed")],
+                            created=[made, Created("run", "run-2")])
+    text = summary.render(Scorecard("I", "0.1.0", STARTED, FINISHED, [service], specs={"available": True}))
+    assert "**Created by this run** (writes: true)" in text
+    assert "| wes `wes` | run | `run\\|1` | CANCELED | cancelled |" in text
+    assert "| wes `wes` | run | `run-2` | not read | unsettled |" in text
+    clean = ServiceResult("si", "service-info", "1.0.0", "https://si", None)
+    assert "Created by this run" not in summary.render(Scorecard("I", "0.1.0", STARTED, FINISHED, [clean]))

@@ -264,3 +264,18 @@ def test_a_passed_check_shows_the_note_it_left() -> None:
     page = html.render(scorecard([service]).to_dict())
     assert "3 terms from DUO release 2021-02-23 <script>alert('x')</script>" in visible(page)
     assert "<script" not in page.lower() and not parse(page).errors
+
+
+def test_page_lists_what_the_run_created() -> None:
+    from conformance.scorecard import Created
+
+    made = Created("task", "<b>t-1</b>")
+    made.finished("COMPLETE")
+    service = ServiceResult(key="tes-0", standard="tes", version="1.1.0", url="https://tes.example.org", name=None,
+                            checks=[check("tes.a.passes", "MUST", case("tes.a.passes", "passed"))], created=[made])
+    page = html.render(scorecard([service]).to_dict())
+    text = visible(page)
+    assert "Created by this run: 1" in text
+    assert "<b>t-1</b>" not in page and "&lt;b&gt;t-1&lt;/b&gt;" in page
+    assert "COMPLETE" in text and "finished" in text
+    assert "Created by this run" not in visible(html.render(scorecard([drs_service()]).to_dict()))

@@ -532,3 +532,32 @@ def test_caused_by_validates_against_the_contract_schema() -> None:
     link_causes(result)
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     jsonschema.validate(scorecard(result).to_dict(), schema)
+
+
+# -- what a writes run created (issue 14) ---------------------------------------------------------------------
+
+
+def test_created_items_are_listed_per_service_and_validate() -> None:
+    from conformance.scorecard import CREATED_OUTCOMES, Created
+
+    done, stopped, refused, left = (Created("run", "r-1"), Created("run", "r-2"), Created("run", "r-3"),
+                                    Created("run", "r-4"))
+    done.finished("COMPLETE")
+    stopped.cancelled("CANCELING")
+    refused.cancel_failed("RUNNING")
+    result = service(check("passed"), key="wes", standard="wes")
+    result.created = [done, stopped, refused, left]
+    data = scorecard(result).to_dict()
+    assert data["services"][0]["created"] == [
+        {"kind": "run", "id": "r-1", "outcome": "finished", "state": "COMPLETE"},
+        {"kind": "run", "id": "r-2", "outcome": "cancelled", "state": "CANCELING"},
+        {"kind": "run", "id": "r-3", "outcome": "cancel-failed", "state": "RUNNING"},
+        {"kind": "run", "id": "r-4", "outcome": "unsettled"},
+    ]
+    assert {c["outcome"] for c in data["services"][0]["created"]} == set(CREATED_OUTCOMES)
+    assert not left.settled and done.settled
+    jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))).validate(data)
+
+
+def test_a_service_that_created_nothing_has_no_created_field() -> None:
+    assert "created" not in scorecard(service(check("passed"))).to_dict()["services"][0]

@@ -14,6 +14,7 @@ from conformance.view import ServiceView
 @dataclass
 class FakeRun:
     views: dict[tuple[type, str], Any] = field(default_factory=dict)
+    created: dict[str, Any] = field(default_factory=dict)
 
     def client_for(self, service: Service) -> str:
         return f"client of {service.url}"
@@ -85,3 +86,40 @@ def test_the_run_closes_every_view_it_made(tmp_path: Any) -> None:
     Holding.of(run.services[0], run)
     run.close()
     assert closed == ["http://127.0.0.1:9"] and run.views == {}
+
+
+def test_what_a_view_creates_is_recorded_on_the_run_per_service() -> None:
+    """Issue 14: the suite notes each thing it writes; the scorecard lists it with its clean-up outcome."""
+    run: Any = FakeRun()
+    first, second = Things.of(_service(0), run), Things.of(_service(1), run)
+    made = first.record_created("run", "r-1")
+    first.record_created("run", "r-2")
+    assert [c.id for c in first.created_items()] == ["r-1", "r-2"]
+    assert second.created_items() == []
+    assert run.created == {first.service.key: first.created_items()}
+    assert made.outcome == "unsettled" and not made.settled
+    first.clean_up()  # nothing by default: what to undo is the standard's to know
+    assert not made.settled
+
+
+def test_the_run_lets_every_view_clean_up_and_a_failing_one_stops_no_other() -> None:
+    from types import SimpleNamespace
+
+    from conformance.run import Run
+
+    calls: list[str] = []
+
+    class Broken(ServiceView):
+        def clean_up(self) -> None:
+            calls.append("broken")
+            raise RuntimeError("the service went away")
+
+    class Tidy(ServiceView):
+        def clean_up(self) -> None:
+            calls.append("tidy")
+
+    run: Any = FakeRun()
+    Broken.of(_service(0), run)
+    Tidy.of(_service(1), run)
+    Run.clean_up(SimpleNamespace(views=run.views))  # type: ignore[arg-type]
+    assert calls == ["broken", "tidy"]

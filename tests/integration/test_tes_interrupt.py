@@ -3,6 +3,7 @@ never finish is interrupted while the suite follows the task it created; the tas
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -47,3 +48,8 @@ def test_sigint_while_following_a_task_cancels_it(tmp_path: Path) -> None:
         states = {t: app.tasks[t]["state"] for t in app.submitted}
     assert process.returncode != 0
     assert states and all(state in ("CANCELED", "CANCELING") for state in states.values()), states
+    # the interrupted run's report lists the task it created, cancelled
+    (scorecard,) = (tmp_path / "r").glob("*/*/scorecard.json")
+    created = json.loads(scorecard.read_text(encoding="utf-8"))["services"][0]["created"]
+    assert sorted(c["id"] for c in created) == sorted(states)
+    assert all(c["kind"] == "task" and c["outcome"] == "cancelled" for c in created), created

@@ -3,6 +3,7 @@ finish is interrupted while the suite follows the run it submitted; the run is c
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -50,3 +51,8 @@ def test_sigint_while_following_a_run_cancels_it(tmp_path: Path) -> None:
     assert process.returncode != 0
     assert submitted and all(run.state in ("CANCELING", "CANCELED") for run in submitted), \
         [(r.run_id, r.state) for r in submitted]
+    # the interrupted run's report lists the run it created, cancelled
+    (scorecard,) = (tmp_path / "r").glob("*/*/scorecard.json")
+    created = json.loads(scorecard.read_text(encoding="utf-8"))["services"][0]["created"]
+    assert [c["id"] for c in created] == [run.run_id for run in submitted]
+    assert all(c["kind"] == "run" and c["outcome"] == "cancelled" for c in created), created

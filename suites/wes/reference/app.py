@@ -364,21 +364,32 @@ class WesApp(ReferenceApp):
     def run_workflow(self, request: Request) -> Reply:
         form, files = parse_form(request)
         problem = self.invalid(form)
+        if problem and self.has("refused-submission-created"):
+            # refused with 400, yet the engine was handed the run all the same
+            self.create(form, files)
+            return self.error(400, problem)
         if problem and not (self.has("invalid-submission-accepted") and problem.startswith("workflow_type ")):
             return self.error(400, problem)
+        run_id = self.create(form, files)
+        if self.has("submit-no-run-id"):
+            return json_reply({"id": run_id})
+        return json_reply({"run_id": run_id})
+
+    def create(self, form: dict[str, str], files: dict[str, bytes]) -> str:
+        """A new run of the request ``form`` (a field that is not JSON is kept as the string sent)."""
         self.counter += 1
         run_id = f"submitted-{self.counter:03d}-{secrets.token_hex(4)}"
         run_request: dict[str, Any] = {k: v for k, v in form.items()
                                        if k not in ("workflow_params", "tags", "workflow_engine_parameters")}
         for name in ("workflow_params", "tags", "workflow_engine_parameters"):
             if name in form:
-                run_request[name] = json.loads(form[name])
-        run = Run(run_id, list(self.submitted_trajectory), run_request,
-                  dt.datetime.now(dt.timezone.utc), submitted=True, attachments=sorted(files))
-        self.runs[run_id] = run
-        if self.has("submit-no-run-id"):
-            return json_reply({"id": run_id})
-        return json_reply({"run_id": run_id})
+                try:
+                    run_request[name] = json.loads(form[name])
+                except ValueError:
+                    run_request[name] = form[name]
+        self.runs[run_id] = Run(run_id, list(self.submitted_trajectory), run_request,
+                                dt.datetime.now(dt.timezone.utc), submitted=True, attachments=sorted(files))
+        return run_id
 
     def invalid(self, form: dict[str, str]) -> str | None:
         for name in ("workflow_url", "workflow_type", "workflow_type_version"):

@@ -3,6 +3,7 @@ send no POST; a run with writes leaves no task of its own unfinished, even when 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -82,3 +83,32 @@ def test_py_tes_is_not_the_judge_of_members_the_schema_allows() -> None:
                           "resources": {"cpu_cores": 1, "x_gpu": 2}}, "Task") is None
     problem = _client_error({"id": "t", "state": "COMPLETE", "resources": {"cpu_cores": "1"}}, "Task")
     assert problem is not None and "cpu_cores" in problem
+
+
+def test_a_writes_run_lists_exactly_the_tasks_it_created(report_root: Path, specs_dir: str | None) -> None:
+    """Issue 14: the report lists every task the suite created, each cancelled or finished."""
+    app = TesApp(version="1.1.0", options={"open": True})
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "tes created", "services": [
+            _entry(server, "1.1.0", writes=True, submit=SUBMIT, poll_seconds=5)]},
+            report_root, specs_dir=specs_dir, standards=["tes"])
+    created = result.scorecard.services[0].created
+    assert sorted(c.id for c in created) == sorted(app.submitted) and len(created) == 2
+    assert all(c.kind == "task" for c in created)
+    by_outcome = {c.outcome: c for c in created}
+    assert set(by_outcome) == {"finished", "cancelled"}, created
+    assert by_outcome["finished"].state == "COMPLETE" and by_outcome["cancelled"].state == "CANCELED"
+    document = json.loads((result.run_dir / "scorecard.json").read_text(encoding="utf-8"))
+    assert document["services"][0]["created"] == [c.to_dict() for c in created]
+    assert "echo" not in json.dumps(document["services"][0]["created"])  # ids only, not the submitted task
+
+
+def test_a_task_the_cleanup_cancels_is_listed_as_cancelled(report_root: Path) -> None:
+    app = TesApp(faults=["task-never-ends"], options={"open": True})
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "tes never ends", "services": [
+            _entry(server, "1.1.0", writes=True, submit=SUBMIT, poll_seconds=1)]},
+            report_root, checks=["tes.submit.final-state"])
+    created = result.scorecard.services[0].created
+    assert [c.id for c in created] == sorted(app.submitted)
+    assert created[0].outcome == "cancelled" and created[0].state == "CANCELED", created

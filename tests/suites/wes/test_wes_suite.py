@@ -172,3 +172,70 @@ def test_choices_the_texts_allow_are_never_failed(version: str, report_root: Pat
     for check_id in ("wes.auth.refuses-missing-token", "wes.run.timestamps-ordered", "wes.submit.cancel-stops-run",
                      "wes.run.unknown-is-404"):
         assert result.outcome(check_id) == "passed", (check_id, result.output)
+
+
+# -- issue 14: invalid submissions create no run; the report lists what a writes run created ------------------
+
+
+def test_a_writes_run_lists_exactly_the_runs_it_created(report_root: Path, specs_dir: str | None) -> None:
+    app = WesApp(version="1.1.0")
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "wes created", "services": [_entry(server, writes=True,
+                                                                                submit=dict(SUBMIT))]},
+                             report_root, specs_dir=specs_dir, standards=["wes"], environ={"WES_TOKEN": app.token})
+    assert result.failed() == [] and result.errors() == [], result.output
+    assert result.outcome("wes.submit.invalid-refused") == "passed"
+    submitted = {run.run_id: run for run in app.runs.values() if run.submitted}
+    created = result.scorecard.services[0].created
+    assert sorted(c.id for c in created) == sorted(submitted) and len(created) == 2  # the invalid ones made none
+    assert all(c.kind == "run" for c in created)
+    outcomes = {c.outcome for c in created}
+    assert outcomes <= {"cancelled", "finished"} and "cancelled" in outcomes, created
+    assert all(c.state in ("COMPLETE", "CANCELED", "CANCELING") for c in created), created
+    document = (result.run_dir / "scorecard.json").read_text(encoding="utf-8")
+    assert json.loads(document)["services"][0]["created"] == [c.to_dict() for c in created]
+    assert app.token not in document and "hello.cwl" not in document  # no credential, no submitted payload
+    assert "**Created by this run** (writes: true)" in result.summary()
+
+
+def test_a_refused_submission_that_creates_a_run_fails_and_the_run_is_cancelled(
+        report_root: Path, specs_dir: str | None) -> None:
+    app = WesApp(version="1.1.0", faults=["refused-submission-created"])
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "wes refused yet created", "services": [
+            _entry(server, writes=True, submit=dict(SUBMIT))]}, report_root, specs_dir=specs_dir,
+            environ={"WES_TOKEN": app.token}, checks=["wes.submit.invalid-refused"])
+    check = result.check("wes.submit.invalid-refused")
+    submitted = sorted(run.run_id for run in app.runs.values() if run.submitted)
+    assert check.outcome == "failed", check
+    assert len(submitted) == 3 and all(run_id in check.message for run_id in submitted), check.message
+    assert "POST /runs without workflow_url answered 400 but created run" in check.message
+    created = result.scorecard.services[0].created
+    assert sorted(c.id for c in created) == submitted
+    assert all(c.outcome == "cancelled" for c in created), created
+    assert all(app.runs[run_id].state in ("CANCELING", "CANCELED") for run_id in submitted)
+
+
+class SomebodyElseSubmits(WesApp):
+    """Another user's run appears while the suite's invalid submissions are refused (and create nothing)."""
+
+    @route("POST", "/runs")
+    def run_workflow(self, request: Request) -> Reply:
+        reply = super().run_workflow(request)
+        if reply.status == 400:
+            self.create({"workflow_url": "https://example.org/other.cwl", "workflow_type": "CWL",
+                         "workflow_type_version": "v1.0", "tags": '{"owner": "someone else"}'}, {})
+        return reply
+
+
+def test_a_run_somebody_else_submitted_meanwhile_is_not_blamed(report_root: Path, specs_dir: str | None) -> None:
+    app = SomebodyElseSubmits(version="1.1.0")
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "wes busy", "services": [_entry(server, writes=True,
+                                                                             submit=dict(SUBMIT))]},
+                             report_root, specs_dir=specs_dir, environ={"WES_TOKEN": app.token},
+                             checks=["wes.submit.invalid-refused"])
+    assert result.outcome("wes.submit.invalid-refused") == "passed", result.check("wes.submit.invalid-refused").message
+    assert result.scorecard.services[0].created == []
+    others = [run for run in app.runs.values() if run.submitted]
+    assert len(others) == 3 and all(run.reads <= 1 for run in others)  # read to tell, never cancelled
