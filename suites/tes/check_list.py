@@ -18,6 +18,7 @@ def test_list_answers_a_list_tasks_response(tes: Tes) -> None:
     """GET /tasks answers 200 with a ListTasksResponse: a required ``tasks`` array of tasks, and
     ``next_page_token`` a string when given (TES 1.0.0 and 1.1.0 tesListTasksResponse)."""
     response = tes.list_response()
+    tes.require_admission(response, "GET /tasks")
     if response.status != 200:
         raise fail(f"GET /tasks answered {response.status}, not 200 with a ListTasksResponse", response)
     body = response.json_object()

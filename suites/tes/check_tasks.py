@@ -77,5 +77,6 @@ def test_unknown_id_is_not_found(tes: Tes) -> None:
     """GET /tasks/{id} of an id the server never issued answers 404, not a task and not a server error
     (TES 1.0.0 and 1.1.0 §Standards: "standard HTTP/HTTPS"; RFC 9110 §15.5.5)."""
     response = tes.client.get(task_path(UNKNOWN_ID), params={"view": "MINIMAL"})
+    tes.require_admission(response, f"GET /tasks/{UNKNOWN_ID}")
     if response.status != 404:
         raise fail(f"GET /tasks/{UNKNOWN_ID} (an id never issued) answered {response.status}, not 404", response)

@@ -112,3 +112,17 @@ def test_a_task_the_cleanup_cancels_is_listed_as_cancelled(report_root: Path) ->
     created = result.scorecard.services[0].created
     assert [c.id for c in created] == sorted(app.submitted)
     assert created[0].outcome == "cancelled" and created[0].state == "CANCELED", created
+
+
+def test_a_service_that_asks_for_credentials_the_profile_lacks_is_not_failed(report_root: Path) -> None:
+    # the reference TES without `open` wants a bearer token; a profile without one (e.g. tested from a registry
+    # alone) cannot see what it answers a caller it admits: skipped with the reason, never failed
+    app = TesApp(version="1.1.0")
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "tes closed", "services": [_entry(server, "1.1.0")]}, report_root,
+                             standards=["tes"])
+    assert result.failed() == [], result.output
+    for check_id in ("tes.list.response", "tes.task.unknown-id"):
+        check = result.check(check_id)
+        assert check.outcome == "skipped" and "answered 401" in check.message, (check_id, check.message)
+        assert "the profile gives none" in check.message
