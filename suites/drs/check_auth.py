@@ -85,6 +85,23 @@ def test_options_needs_no_credentials(drs: Drs) -> None:
                        "OPTIONS needs none", response)
 
 
+@check("drs.auth.options-does-not-reveal-object")
+def test_options_does_not_reveal_protected_object(drs: Drs) -> None:
+    """OPTIONS /objects/{object_id} of a protected object, which needs no credentials, "Returns a list of
+    Authorizations" and never the object: no access_methods, checksums or AccessURL url in its answer
+    without credentials (DRS 1.3.0 §Objects › OptionsObject: security {}, 200 Authorizations;
+    §Authorization & Authentication › PassportAuth: the object needs a passport POSTed)."""
+    for object_id in _protected(drs):
+        response = _options(drs, object_id, credentials=False)
+        body = response.json_object() if response.status == 200 and response.content else None
+        if not isinstance(body, dict):
+            continue  # no Authorizations to look into (judged by drs.auth.options-response-valid)
+        revealed = [key for key in ("access_methods", "checksums", "url") if key in body]
+        if revealed:
+            raise fail(f"OPTIONS {object_path(object_id)} without credentials answers the protected object's "
+                       f"{', '.join(revealed)}, not only its Authorizations", response)
+
+
 @check("drs.auth.options-unknown-id-is-404")
 def test_options_unknown_id_is_404(drs: Drs) -> None:
     """On a server that answers OPTIONS for known ids, OPTIONS for an unknown id answers 404 (DRS 1.3.0

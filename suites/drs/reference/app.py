@@ -618,6 +618,8 @@ class DrsApp(ReferenceApp):
             return self.unknown(object_id)
         if self.has("options-requires-auth") and self.is_protected(object_id):
             return self.refuse()
+        if self.has("options-reveals-object") and object_id in self.blobs:
+            return self.reply({**self.object_document(object_id, False), **self.authorizations(object_id)})
         return self.reply(self.authorizations(object_id))
 
     # -- access ------------------------------------------------------------------------------------

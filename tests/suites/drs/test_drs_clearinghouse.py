@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conformance_suites.drs import check_passports
 from conformance_suites.drs.reference.app import DATASET, DrsApp
 from conformance_suites.passports import jose
@@ -131,3 +132,9 @@ def test_a_drs_service_without_protected_objects_is_not_a_clearinghouse(report_r
     check = result.check("drs.passport.rejects-alg-none")
     assert (check.outcome, check.skip_kind) == ("skipped", "not-applicable"), check
 
+@pytest.mark.parametrize("fault", ["options-reveals-object"])
+def test_options_of_a_protected_object_never_carries_it(fault: str, report_root: Path) -> None:
+    clean = run_reference("drs", report_root, checks=["drs.auth.options-does-not-reveal-object"])
+    assert clean.outcome("drs.auth.options-does-not-reveal-object") == "passed"
+    leaky = run_reference("drs", report_root, [fault], checks=["drs.auth.options-does-not-reveal-object"])
+    assert leaky.outcome("drs.auth.options-does-not-reveal-object") == "failed"
