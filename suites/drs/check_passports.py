@@ -13,6 +13,8 @@ Every refusal is judged against that passport granted on the same route (the pos
 
 from __future__ import annotations
 
+import pytest
+
 from conformance import check, fail
 
 from ..passports import check_clearinghouse as attack
@@ -55,6 +57,25 @@ def test_refusal_reveals_nothing(drs_clearinghouse: DrsClearinghouse) -> None:
         leak = leak_in(response, urls)
         if leak:
             raise fail(f"the refusal ({response.status}) of {what} on POST {ch.path} carries {leak}", response)
+
+
+@check("drs.auth.insufficient-credentials-is-403")
+def test_valid_passport_without_the_grant_is_403(drs_clearinghouse: DrsClearinghouse) -> None:
+    """A valid passport, from the issuer the service trusts, whose only visa grants another dataset is
+    answered 403, not 401 (DRS 1.2.0 §Objects › 403 "The requester is not authorized to perform this
+    action", beside 401 "The request is unauthorized"). Needs the trusted test issuer: only it can sign a
+    valid passport that lacks the grant."""
+    ch = drs_clearinghouse
+    ch.require_trust()
+    ch.require_control()
+    other = "https://datasets.conformance.invalid/another-dataset-" + ch.require_dataset().rsplit("/", 1)[-1]
+    response = ch.submit(ch.passport([ch.visa(obj={"value": other})]))
+    if granted(response):
+        pytest.skip("a valid passport granting another dataset was granted this object: the service's policy "
+                    "differs from the one this check assumes, so the status of a refusal cannot be judged")
+    if response.status != 403:
+        raise fail(f"a valid passport whose visas do not grant the object was answered {response.status}, not 403",
+                   response)
 
 
 @check("drs.passport.rejects-alg-none")

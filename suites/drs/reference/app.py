@@ -391,6 +391,10 @@ class DrsApp(ReferenceApp):
 
     def passport_refused(self, object_id: str, body: Any) -> Reply:
         refusal = self.error(403, "the passports given do not grant access to this object")
+        passports = body.get("passports") if isinstance(body, dict) else None
+        if self.has("passport-without-grant-401") and isinstance(passports, list) and any(
+                isinstance(p, str) and self.verifier.decide(p)[0] == 403 for p in passports):
+            refusal = self.error(401, "the passports given do not grant access to this object")
         if self.has("passport-refusal-leaks-object"):
             methods = self.blob_object(self.blobs[object_id]).get("access_methods")
             refusal = json_reply({"msg": "the passports given do not grant access to this object",

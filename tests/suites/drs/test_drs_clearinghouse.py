@@ -132,9 +132,20 @@ def test_a_drs_service_without_protected_objects_is_not_a_clearinghouse(report_r
     check = result.check("drs.passport.rejects-alg-none")
     assert (check.outcome, check.skip_kind) == ("skipped", "not-applicable"), check
 
+
 @pytest.mark.parametrize("fault", ["options-reveals-object"])
 def test_options_of_a_protected_object_never_carries_it(fault: str, report_root: Path) -> None:
     clean = run_reference("drs", report_root, checks=["drs.auth.options-does-not-reveal-object"])
     assert clean.outcome("drs.auth.options-does-not-reveal-object") == "passed"
     leaky = run_reference("drs", report_root, [fault], checks=["drs.auth.options-does-not-reveal-object"])
     assert leaky.outcome("drs.auth.options-does-not-reveal-object") == "failed"
+
+
+def test_a_valid_passport_without_the_grant_is_403(report_root: Path) -> None:
+    """drs.auth.insufficient-credentials-is-403 was uncovered (it needs a valid passport lacking the grant):
+    the trusted test issuer signs one."""
+    check_id = "drs.auth.insufficient-credentials-is-403"
+    assert run_reference("drs", report_root, checks=[check_id]).outcome(check_id) == "passed"
+    faulty = run_reference("drs", report_root, ["passport-without-grant-401"], checks=[check_id])
+    assert faulty.outcome(check_id) == "failed"
+    assert faulty.exit_code != 1  # a SHOULD: a warning, never non-conformance
