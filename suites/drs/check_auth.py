@@ -413,3 +413,45 @@ def _bulk_urls_for(response: Response, object_id: str) -> bool:
     return isinstance(entries, list) and any(
         isinstance(e, dict) and isinstance(e.get("url"), str) and e.get("drs_object_id", object_id) == object_id
         for e in entries)
+
+
+@check("drs.auth.bundle-does-not-reveal-protected-object")
+def test_bundle_does_not_reveal_protected_object(drs: Drs) -> None:
+    """A bundle read without credentials, with or without expand=true, does not reveal a protected member:
+    its ContentsObject (name, id, drs_uri, contents) carries no access_methods or checksums of an object
+    that GET /objects/{id} refuses without credentials (DRS 1.2.0 §Models › ContentsObject; §Objects ›
+    GetObject, expand: "the ContentsObject array contains ... objects"; §Authorization & Authentication).
+    Judged on the bundles the profile lists that contain such an object."""
+    guarded = {o for o in _protected(drs) if _anonymous_get(drs, o).status in (401, 403)}
+    if not guarded:
+        pytest.skip("cannot decide: no protected object is refused by GET without credentials")
+    anonymous = drs.client.without_credentials()
+    seen = False
+    for bundle_id in drs.option("bundles"):
+        for params in (None, {"expand": "true"}):
+            response = anonymous.get(object_path(bundle_id), params=params)
+            body = response.json_object() if response.status == 200 else None
+            if body is None:
+                continue
+            for where, entry in _contents(body.get("contents")):
+                if entry.get("id") not in guarded:
+                    continue
+                seen = True
+                revealed = [key for key in ("access_methods", "checksums") if key in entry]
+                if revealed:
+                    query = "?expand=true" if params else ""
+                    raise fail(f"GET {object_path(bundle_id)}{query} without credentials gives the "
+                               f"{', '.join(revealed)} of the protected object {entry['id']!r} at {where}, which GET "
+                               "of the object refuses", response)
+    if not seen:
+        pytest.skip("no bundle the profile lists holds a protected object (read without credentials)")
+
+
+def _contents(contents: object, path: str = "contents") -> list[tuple[str, dict[str, Any]]]:
+    """(where, entry) of every ContentsObject of a bundle, depth first."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    for index, entry in enumerate(contents if isinstance(contents, list) else []):
+        if isinstance(entry, dict):
+            found.append((f"{path}[{index}]", entry))
+            found.extend(_contents(entry.get("contents"), f"{path}[{index}].contents"))
+    return found

@@ -132,6 +132,8 @@ BLOBS = (
 BUNDLES = {
     "bundle-1": (("reads_chr1.bam", "blob-1"), ("inner", "bundle-inner")),
     "bundle-inner": (("variants.vcf.gz", "blob-2"),),
+    # an open bundle holding the protected object: its contents name the member, never reveal it
+    "bundle-controlled": (("controlled.cram", "blob-protected"), ("reads_chr1.bam", "blob-1")),
 }
 
 C = "drs."
@@ -176,7 +178,7 @@ class DrsApp(ReferenceApp):
     def demo_entries(cls) -> list[dict[str, Any]]:
         return [{"standard": "drs", "version": cls.versions[-1], "reference": True,
                  "objects": ["blob-1", "blob-2", "10.5072/FK2805660V"],
-                 "bundles": ["bundle-1"], "protected_objects": ["blob-protected"],
+                 "bundles": ["bundle-1", "bundle-controlled"], "protected_objects": ["blob-protected"],
                  "dataset": DATASET, "trusts_test_issuer": True}]
 
     def issued_secrets(self) -> dict[str, str]:
@@ -358,6 +360,9 @@ class DrsApp(ReferenceApp):
             entry["drs_uri"] = uri
         if self.has("contents-drs-uri-invalid"):
             entry["drs_uri"] = [f"{self.url}/objects/{quote(child, safe='')}"]
+        if expand and self.has("expand-reveals-protected-object") and child in self.blobs:
+            document = self.blob_object(self.blobs[child])
+            entry.update(access_methods=document.get("access_methods"), checksums=document["checksums"])
         if child in BUNDLES:
             deep = (expand and not self.has("bundle-expand-ignored")) or self.has("bundle-always-expanded")
             if deep:

@@ -149,3 +149,13 @@ def test_a_valid_passport_without_the_grant_is_403(report_root: Path) -> None:
     faulty = run_reference("drs", report_root, ["passport-without-grant-401"], checks=[check_id])
     assert faulty.outcome(check_id) == "failed"
     assert faulty.exit_code != 1  # a SHOULD: a warning, never non-conformance
+
+
+def test_an_expanded_bundle_never_carries_its_protected_member(report_root: Path) -> None:
+    """drs.auth.bundle-does-not-reveal-protected-object was uncovered: the reference bundle-controlled
+    holds the protected object, read without credentials with and without expand=true."""
+    check_id = "drs.auth.bundle-does-not-reveal-protected-object"
+    assert run_reference("drs", report_root, checks=[check_id]).outcome(check_id) == "passed"
+    leaky = run_reference("drs", report_root, ["expand-reveals-protected-object"], checks=[check_id])
+    assert leaky.outcome(check_id) == "failed"
+    assert "expand=true" in leaky.check(check_id).message
