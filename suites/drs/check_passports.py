@@ -25,10 +25,10 @@ from .clearinghouse import DrsClearinghouse, leak_in
 
 @check("drs.passport.grants-valid-passport")
 def test_grants_a_valid_passport(drs_clearinghouse: DrsClearinghouse) -> None:
-    """Positive control: a valid passport from the test issuer the service trusts, with a
-    ControlledAccessGrants visa for the object's dataset, is granted (200) on the route that guards the
-    protected object (AAI 1.2 §Conformance for Passport Clearinghouses; DRS 1.2.0 §Objects › PostObject,
-    PostAccessURL). The profile's own passport is judged by drs.passport.post-object-accepts-passports."""
+    """Positive control: a valid passport from the test issuer the service trusts, with a ControlledAccessGrants visa
+    for the object's dataset, is granted (200) on the route that guards the protected object (AAI 1.2
+    §Conformance for Passport Clearinghouses; DRS 1.2.0 §Objects › PostObject, PostAccessURL). The profile's own
+    passport is judged by drs.passport.post-object-accepts-passports."""
     ch = drs_clearinghouse
     ch.require_trust()
     ch.require_dataset()
@@ -40,11 +40,10 @@ def test_grants_a_valid_passport(drs_clearinghouse: DrsClearinghouse) -> None:
 
 @check("drs.passport.refusal-reveals-nothing")
 def test_refusal_reveals_nothing(drs_clearinghouse: DrsClearinghouse) -> None:
-    """A refused passport gets nothing of the protected object: no DrsObject fields (access_methods,
-    checksums) and no URL that a granted request gets (DRS 1.2.0 §Authorization & Authentication ›
-    PassportAuth: the object needs a valid passport; §Objects › PostObject, PostAccessURL: 401/403 answer an
-    Error). Judged on the refusals of an alg-none copy and of an untrusted issuer's copy of the granted
-    passport."""
+    """A refused passport gets nothing of the protected object: no DrsObject fields (access_methods, checksums) and no
+    URL that a granted request gets (DRS 1.2.0 §Authorization & Authentication › PassportAuth: the object needs
+    a valid passport; §Objects › PostObject, PostAccessURL: 401/403 answer an Error). Judged on the refusals of
+    an alg-none copy and of an untrusted issuer's copy of the granted passport."""
     ch = drs_clearinghouse
     ch.require_control()
     urls = ch.granted_urls()
@@ -61,10 +60,10 @@ def test_refusal_reveals_nothing(drs_clearinghouse: DrsClearinghouse) -> None:
 
 @check("drs.auth.insufficient-credentials-is-403")
 def test_valid_passport_without_the_grant_is_403(drs_clearinghouse: DrsClearinghouse) -> None:
-    """A valid passport, from the issuer the service trusts, whose only visa grants another dataset is
-    answered 403, not 401 (DRS 1.2.0 §Objects › 403 "The requester is not authorized to perform this
-    action", beside 401 "The request is unauthorized"). Needs the trusted test issuer: only it can sign a
-    valid passport that lacks the grant."""
+    """A valid passport, from the issuer the service trusts, whose only visa grants another dataset is answered 403,
+    not 401 (DRS 1.2.0 §Objects › 403 "The requester is not authorized to perform this action", beside 401 "The
+    request is unauthorized"). Needs the trusted test issuer: only it can sign a valid passport that lacks the
+    grant."""
     ch = drs_clearinghouse
     ch.require_trust()
     ch.require_control()
@@ -80,18 +79,18 @@ def test_valid_passport_without_the_grant_is_403(drs_clearinghouse: DrsClearingh
 
 @check("drs.passport.rejects-alg-none")
 def test_rejects_alg_none(drs_clearinghouse: DrsClearinghouse) -> None:
-    """A passport with alg none (any casing, with or without its signature) is refused (AAI 1.2 §Signing
-    Algorithms; RFC 8725 §3.1). The same attack as passports.clearinghouse.rejects-alg-none, on the route of
-    the DRS service that guards the protected object (DRS 1.2.0 §Authorization & Authentication ›
-    PassportAuth; §Objects › PostObject, PostAccessURL)."""
+    """A passport with alg none (any casing, with or without its signature) is refused (AAI 1.2 §Signing Algorithms;
+    RFC 8725 §3.1). The same attack as passports.clearinghouse.rejects-alg-none, on the route of the DRS service
+    that guards the protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects ›
+    PostObject, PostAccessURL)."""
     attack.test_rejects_alg_none(drs_clearinghouse)
 
 
 @check("drs.passport.rejects-hs256-with-public-key")
 def test_rejects_hs256_signed_with_the_public_key(drs_clearinghouse: DrsClearinghouse) -> None:
-    """A passport HMAC-signed (HS256) with the trusted issuer's public key as the secret is refused (AAI 1.2
-    §Signing Algorithms; RFC 8725 §2.1 algorithm confusion). A refusal means something only when the
-    clearinghouse trusts that issuer and grants its validly signed passport. The same attack as
+    """A passport HMAC-signed (HS256) with the trusted issuer's public key as the secret is refused (AAI 1.2 §Signing
+    Algorithms; RFC 8725 §2.1 algorithm confusion). A refusal means something only when the clearinghouse trusts
+    that issuer and grants its validly signed passport. The same attack as
     passports.clearinghouse.rejects-hs256-with-public-key, on the route of the DRS service that guards the
     protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects › PostObject,
     PostAccessURL)."""
@@ -100,28 +99,28 @@ def test_rejects_hs256_signed_with_the_public_key(drs_clearinghouse: DrsClearing
 
 @check("drs.passport.rejects-untrusted-issuer")
 def test_rejects_an_untrusted_broker(drs_clearinghouse: DrsClearinghouse) -> None:
-    """A passport signed by an issuer the clearinghouse does not trust is refused, even with trusted visas
-    inside (AAI 1.2 §Conformance for Passport Clearinghouses). The mutation is the granted passport re-signed
-    by an untrusted issuer named as its iss. The same attack as passports.clearinghouse.rejects-untrusted-
-    broker, on the route of the DRS service that guards the protected object (DRS 1.2.0 §Authorization &
-    Authentication › PassportAuth; §Objects › PostObject, PostAccessURL)."""
+    """A passport signed by an issuer the clearinghouse does not trust is refused, even with trusted visas inside (AAI
+    1.2 §Conformance for Passport Clearinghouses). The mutation is the granted passport re-signed by an
+    untrusted issuer named as its iss. The same attack as passports.clearinghouse.rejects-untrusted-broker, on
+    the route of the DRS service that guards the protected object (DRS 1.2.0 §Authorization & Authentication ›
+    PassportAuth; §Objects › PostObject, PostAccessURL)."""
     attack.test_rejects_an_untrusted_broker(drs_clearinghouse)
 
 
 @check("drs.passport.rejects-disallowed-alg")
 def test_rejects_a_ps256_passport(drs_clearinghouse: DrsClearinghouse) -> None:
-    """A passport validly signed by the trusted key with PS256 is refused: only RS256 and ES256 are conformant
-    (AAI 1.2 §Signing Algorithms). The same attack as passports.clearinghouse.rejects-disallowed-alg, on the
-    route of the DRS service that guards the protected object (DRS 1.2.0 §Authorization & Authentication ›
-    PassportAuth; §Objects › PostObject, PostAccessURL)."""
+    """A passport validly signed by the trusted key with PS256 is refused: only RS256 and ES256 are conformant (AAI 1.2
+    §Signing Algorithms). The same attack as passports.clearinghouse.rejects-disallowed-alg, on the route of the
+    DRS service that guards the protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth;
+    §Objects › PostObject, PostAccessURL)."""
     attack.test_rejects_a_ps256_passport(drs_clearinghouse)
 
 
 @check("drs.passport.rejects-expired-passport")
 def test_rejects_an_expired_passport(drs_clearinghouse: DrsClearinghouse) -> None:
-    """A passport whose exp has passed is refused (AAI 1.2 §Conformance for Passport Clearinghouses). The same
-    attack as passports.clearinghouse.rejects-expired-passport, on the route of the DRS service that guards
-    the protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects › PostObject,
+    """A passport whose exp has passed is refused (AAI 1.2 §Conformance for Passport Clearinghouses). The same attack
+    as passports.clearinghouse.rejects-expired-passport, on the route of the DRS service that guards the
+    protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects › PostObject,
     PostAccessURL)."""
     attack.test_rejects_an_expired_passport(drs_clearinghouse)
 
@@ -137,64 +136,63 @@ def test_rejects_a_passport_without_exp(drs_clearinghouse: DrsClearinghouse) -> 
 
 @check("drs.passport.rejects-passport-not-yet-valid")
 def test_rejects_a_passport_not_yet_valid(drs_clearinghouse: DrsClearinghouse) -> None:
-    """A passport whose nbf is an hour ahead is refused (RFC 7519 §4.1.5, part of the JWT validity AAI 1.2
-    requires). The same attack as passports.clearinghouse.rejects-passport-not-yet-valid, on the route of the
-    DRS service that guards the protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth;
-    §Objects › PostObject, PostAccessURL)."""
+    """A passport whose nbf is an hour ahead is refused (RFC 7519 §4.1.5, part of the JWT validity AAI 1.2 requires).
+    The same attack as passports.clearinghouse.rejects-passport-not-yet-valid, on the route of the DRS service
+    that guards the protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects ›
+    PostObject, PostAccessURL)."""
     attack.test_rejects_a_passport_not_yet_valid(drs_clearinghouse)
 
 
 @check("drs.passport.rejects-wrong-audience")
 def test_rejects_a_passport_for_another_audience(drs_clearinghouse: DrsClearinghouse) -> None:
-    """A passport whose aud names another service is refused (RFC 7519 §4.1.3; AAI 1.2 §Conformance for
-    Passport Clearinghouses). The same attack as passports.clearinghouse.rejects-wrong-audience, on the route
-    of the DRS service that guards the protected object (DRS 1.2.0 §Authorization & Authentication ›
-    PassportAuth; §Objects › PostObject, PostAccessURL)."""
+    """A passport whose aud names another service is refused (RFC 7519 §4.1.3; AAI 1.2 §Conformance for Passport
+    Clearinghouses). The same attack as passports.clearinghouse.rejects-wrong-audience, on the route of the DRS
+    service that guards the protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects
+    › PostObject, PostAccessURL)."""
     attack.test_rejects_a_passport_for_another_audience(drs_clearinghouse)
 
 
 @check("drs.passport.rejects-wrong-typ")
 def test_rejects_a_token_that_is_not_a_passport(drs_clearinghouse: DrsClearinghouse) -> None:
-    """A token whose typ is not vnd.ga4gh.passport+jwt is not taken as a passport (AAI 1.2 §Passport Format;
-    RFC 8725 §3.11). The same attack as passports.clearinghouse.rejects-wrong-typ, on the route of the DRS
-    service that guards the protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth;
-    §Objects › PostObject, PostAccessURL)."""
+    """A token whose typ is not vnd.ga4gh.passport+jwt is not taken as a passport (AAI 1.2 §Passport Format; RFC 8725
+    §3.11). The same attack as passports.clearinghouse.rejects-wrong-typ, on the route of the DRS service that
+    guards the protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects ›
+    PostObject, PostAccessURL)."""
     attack.test_rejects_a_token_that_is_not_a_passport(drs_clearinghouse)
 
 
 @check("drs.passport.ignores-alg-none-visa")
 def test_ignores_an_unsigned_visa(drs_clearinghouse: DrsClearinghouse) -> None:
-    """A visa with alg none inside a valid passport is not used (AAI 1.2 §Conformance for Passport
-    Clearinghouses). The same attack as passports.clearinghouse.ignores-alg-none-visa, on the route of the DRS
-    service that guards the protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth;
-    §Objects › PostObject, PostAccessURL)."""
+    """A visa with alg none inside a valid passport is not used (AAI 1.2 §Conformance for Passport Clearinghouses). The
+    same attack as passports.clearinghouse.ignores-alg-none-visa, on the route of the DRS service that guards
+    the protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects › PostObject,
+    PostAccessURL)."""
     attack.test_ignores_an_unsigned_visa(drs_clearinghouse)
 
 
 @check("drs.passport.ignores-bad-visa-signature")
 def test_ignores_a_tampered_visa(drs_clearinghouse: DrsClearinghouse) -> None:
-    """A visa whose payload changed after signing is not used (AAI 1.2 §Conformance for Passport
-    Clearinghouses). The same attack as passports.clearinghouse.ignores-bad-visa-signature, on the route of
-    the DRS service that guards the protected object (DRS 1.2.0 §Authorization & Authentication ›
-    PassportAuth; §Objects › PostObject, PostAccessURL)."""
+    """A visa whose payload changed after signing is not used (AAI 1.2 §Conformance for Passport Clearinghouses). The
+    same attack as passports.clearinghouse.ignores-bad-visa-signature, on the route of the DRS service that
+    guards the protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects ›
+    PostObject, PostAccessURL)."""
     attack.test_ignores_a_tampered_visa(drs_clearinghouse)
 
 
 @check("drs.passport.ignores-expired-visa")
 def test_ignores_an_expired_visa(drs_clearinghouse: DrsClearinghouse) -> None:
-    """A visa whose exp has passed is not used, inside a valid passport (Passport 1.2 §Token Revocation; AAI
-    1.2 §Conformance for Passport Clearinghouses). The same attack as passports.clearinghouse.ignores-expired-
-    visa, on the route of the DRS service that guards the protected object (DRS 1.2.0 §Authorization &
-    Authentication › PassportAuth; §Objects › PostObject, PostAccessURL)."""
+    """A visa whose exp has passed is not used, inside a valid passport (Passport 1.2 §Token Revocation; AAI 1.2
+    §Conformance for Passport Clearinghouses). The same attack as passports.clearinghouse.ignores-expired-visa,
+    on the route of the DRS service that guards the protected object (DRS 1.2.0 §Authorization & Authentication
+    › PassportAuth; §Objects › PostObject, PostAccessURL)."""
     attack.test_ignores_an_expired_visa(drs_clearinghouse)
 
 
 @check("drs.passport.ignores-visa-without-exp")
 def test_ignores_a_visa_without_exp(drs_clearinghouse: DrsClearinghouse) -> None:
     """A visa missing the REQUIRED exp is not used (Passport 1.2 §Visa Format). The same attack as
-    passports.clearinghouse.ignores-visa-without-exp, on the route of the DRS service that guards the
-    protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects › PostObject,
-    PostAccessURL)."""
+    passports.clearinghouse.ignores-visa-without-exp, on the route of the DRS service that guards the protected
+    object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects › PostObject, PostAccessURL)."""
     attack.test_ignores_a_visa_without_exp(drs_clearinghouse)
 
 
@@ -208,26 +206,26 @@ def test_ignores_a_visa_without_jku_or_openid_scope(drs_clearinghouse: DrsCleari
 
 @check("drs.passport.ignores-untrusted-visa-issuer")
 def test_ignores_a_visa_from_an_untrusted_issuer(drs_clearinghouse: DrsClearinghouse) -> None:
-    """A visa signed by an untrusted visa issuer is ignored even inside a trusted passport (Passport 1.2
-    §General Requirements). The same attack as passports.clearinghouse.ignores-untrusted-visa-issuer, on the
-    route of the DRS service that guards the protected object (DRS 1.2.0 §Authorization & Authentication ›
-    PassportAuth; §Objects › PostObject, PostAccessURL)."""
+    """A visa signed by an untrusted visa issuer is ignored even inside a trusted passport (Passport 1.2 §General
+    Requirements). The same attack as passports.clearinghouse.ignores-untrusted-visa-issuer, on the route of the
+    DRS service that guards the protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth;
+    §Objects › PostObject, PostAccessURL)."""
     attack.test_ignores_a_visa_from_an_untrusted_issuer(drs_clearinghouse)
 
 
 @check("drs.passport.rejects-untrusted-jku")
 def test_rejects_a_visa_with_an_untrusted_jku(drs_clearinghouse: DrsClearinghouse) -> None:
-    """A visa claiming a trusted iss but pointing jku at an untrusted key set (and signed by it) is not used
-    (AAI 1.2 §Conformance for Passport Clearinghouses). The same attack as passports.clearinghouse.rejects-
-    untrusted-jku, on the route of the DRS service that guards the protected object (DRS 1.2.0 §Authorization
-    & Authentication › PassportAuth; §Objects › PostObject, PostAccessURL)."""
+    """A visa claiming a trusted iss but pointing jku at an untrusted key set (and signed by it) is not used (AAI 1.2
+    §Conformance for Passport Clearinghouses). The same attack as passports.clearinghouse.rejects-untrusted-jku,
+    on the route of the DRS service that guards the protected object (DRS 1.2.0 §Authorization & Authentication
+    › PassportAuth; §Objects › PostObject, PostAccessURL)."""
     attack.test_rejects_a_visa_with_an_untrusted_jku(drs_clearinghouse)
 
 
 @check("drs.passport.checks-jku-before-fetch")
 def test_never_fetches_an_untrusted_jku(drs_clearinghouse: DrsClearinghouse) -> None:
-    """The clearinghouse never calls a jku not configured for the visa's iss (AAI 1.2 §Conformance for
-    Passport Clearinghouses: the check MUST be performed before calling the jku endpoint). The same attack as
+    """The clearinghouse never calls a jku not configured for the visa's iss (AAI 1.2 §Conformance for Passport
+    Clearinghouses: the check MUST be performed before calling the jku endpoint). The same attack as
     passports.clearinghouse.checks-jku-before-fetch, on the route of the DRS service that guards the protected
     object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects › PostObject, PostAccessURL)."""
     attack.test_never_fetches_an_untrusted_jku(drs_clearinghouse)
@@ -236,16 +234,15 @@ def test_never_fetches_an_untrusted_jku(drs_clearinghouse: DrsClearinghouse) -> 
 @check("drs.passport.does-not-fetch-url-claims")
 def test_never_fetches_url_claims(drs_clearinghouse: DrsClearinghouse) -> None:
     """URL Claims are never fetched during policy evaluation (Passport 1.2 §URL Claims). The same attack as
-    passports.clearinghouse.does-not-fetch-url-claims, on the route of the DRS service that guards the
-    protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects › PostObject,
-    PostAccessURL)."""
+    passports.clearinghouse.does-not-fetch-url-claims, on the route of the DRS service that guards the protected
+    object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects › PostObject, PostAccessURL)."""
     attack.test_never_fetches_url_claims(drs_clearinghouse)
 
 
 @check("drs.passport.value-full-string-case-sensitive")
 def test_matches_the_dataset_exactly(drs_clearinghouse: DrsClearinghouse) -> None:
-    """Visa values match by case-sensitive full string: the dataset URL with a suffix, or upper-cased, does
-    not grant (Passport 1.2 §Visa Object Claims, value; §URL Claims). The same attack as
+    """Visa values match by case-sensitive full string: the dataset URL with a suffix, or upper-cased, does not grant
+    (Passport 1.2 §Visa Object Claims, value; §URL Claims). The same attack as
     passports.clearinghouse.value-full-string-case-sensitive, on the route of the DRS service that guards the
     protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects › PostObject,
     PostAccessURL)."""
@@ -254,37 +251,36 @@ def test_matches_the_dataset_exactly(drs_clearinghouse: DrsClearinghouse) -> Non
 
 @check("drs.passport.ignores-unsupported-custom-type")
 def test_ignores_a_custom_visa_type(drs_clearinghouse: DrsClearinghouse) -> None:
-    """A visa with an unsupported custom type is ignored even when its value is the dataset (Passport 1.2
-    §Custom Visa Types). The same attack as passports.clearinghouse.ignores-unsupported-custom-type, on the
-    route of the DRS service that guards the protected object (DRS 1.2.0 §Authorization & Authentication ›
-    PassportAuth; §Objects › PostObject, PostAccessURL)."""
+    """A visa with an unsupported custom type is ignored even when its value is the dataset (Passport 1.2 §Custom Visa
+    Types). The same attack as passports.clearinghouse.ignores-unsupported-custom-type, on the route of the DRS
+    service that guards the protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects
+    › PostObject, PostAccessURL)."""
     attack.test_ignores_a_custom_visa_type(drs_clearinghouse)
 
 
 @check("drs.passport.ignores-unneeded-visas")
 def test_ignores_unneeded_bad_visas(drs_clearinghouse: DrsClearinghouse) -> None:
-    """An extra unrelated expired visa does not make a valid request fail (Passport 1.2 §General Requirements:
-    visas not needed are ignored). The same attack as passports.clearinghouse.ignores-unneeded-visas, on the
-    route of the DRS service that guards the protected object (DRS 1.2.0 §Authorization & Authentication ›
-    PassportAuth; §Objects › PostObject, PostAccessURL)."""
+    """An extra unrelated expired visa does not make a valid request fail (Passport 1.2 §General Requirements: visas
+    not needed are ignored). The same attack as passports.clearinghouse.ignores-unneeded-visas, on the route of
+    the DRS service that guards the protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth;
+    §Objects › PostObject, PostAccessURL)."""
     attack.test_ignores_unneeded_bad_visas(drs_clearinghouse)
 
 
 @check("drs.passport.enforces-conditions")
 def test_enforces_conditions(drs_clearinghouse: DrsClearinghouse) -> None:
-    """A grant visa whose conditions no other visa meets is not used (Passport 1.2 §Visa Object Claims,
-    conditions). The same attack as passports.clearinghouse.enforces-conditions, on the route of the DRS
-    service that guards the protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth;
-    §Objects › PostObject, PostAccessURL)."""
+    """A grant visa whose conditions no other visa meets is not used (Passport 1.2 §Visa Object Claims, conditions).
+    The same attack as passports.clearinghouse.enforces-conditions, on the route of the DRS service that guards
+    the protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects › PostObject,
+    PostAccessURL)."""
     attack.test_enforces_conditions(drs_clearinghouse)
 
 
 @check("drs.passport.conditions-or-of-ands")
 def test_conditions_are_an_or_of_ands(drs_clearinghouse: DrsClearinghouse) -> None:
-    """Conditions are OR over the outer list and AND within each inner list (Passport 1.2 §conditions). The
-    same attack as passports.clearinghouse.conditions-or-of-ands, on the route of the DRS service that guards
-    the protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects › PostObject,
-    PostAccessURL)."""
+    """Conditions are OR over the outer list and AND within each inner list (Passport 1.2 §conditions). The same attack
+    as passports.clearinghouse.conditions-or-of-ands, on the route of the DRS service that guards the protected
+    object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects › PostObject, PostAccessURL)."""
     attack.test_conditions_are_an_or_of_ands(drs_clearinghouse)
 
 
@@ -308,26 +304,26 @@ def test_const_is_case_sensitive(drs_clearinghouse: DrsClearinghouse) -> None:
 
 @check("drs.passport.condition-pattern-matching")
 def test_pattern_is_a_full_string_match(drs_clearinghouse: DrsClearinghouse) -> None:
-    """pattern: matches the full string; ? is one character, * any run (Passport 1.2 §Pattern Matching). The
-    same attack as passports.clearinghouse.condition-pattern-matching, on the route of the DRS service that
-    guards the protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects ›
-    PostObject, PostAccessURL)."""
+    """pattern: matches the full string; ? is one character, * any run (Passport 1.2 §Pattern Matching). The same
+    attack as passports.clearinghouse.condition-pattern-matching, on the route of the DRS service that guards
+    the protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects › PostObject,
+    PostAccessURL)."""
     attack.test_pattern_is_a_full_string_match(drs_clearinghouse)
 
 
 @check("drs.passport.condition-visa-must-be-valid")
 def test_condition_needs_a_valid_visa(drs_clearinghouse: DrsClearinghouse) -> None:
-    """A visa that meets a condition must itself be valid: an expired one does not (Passport 1.2 §conditions).
-    The same attack as passports.clearinghouse.condition-visa-must-be-valid, on the route of the DRS service
-    that guards the protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects ›
-    PostObject, PostAccessURL)."""
+    """A visa that meets a condition must itself be valid: an expired one does not (Passport 1.2 §conditions). The same
+    attack as passports.clearinghouse.condition-visa-must-be-valid, on the route of the DRS service that guards
+    the protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects › PostObject,
+    PostAccessURL)."""
     attack.test_condition_needs_a_valid_visa(drs_clearinghouse)
 
 
 @check("drs.passport.condition-ignores-conditional-visas")
 def test_condition_ignores_conditional_visas(drs_clearinghouse: DrsClearinghouse) -> None:
-    """Visas carrying conditions are ignored when matching clauses (Passport 1.2 §conditions). The same attack
-    as passports.clearinghouse.condition-ignores-conditional-visas, on the route of the DRS service that
-    guards the protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects ›
-    PostObject, PostAccessURL)."""
+    """Visas carrying conditions are ignored when matching clauses (Passport 1.2 §conditions). The same attack as
+    passports.clearinghouse.condition-ignores-conditional-visas, on the route of the DRS service that guards the
+    protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects › PostObject,
+    PostAccessURL)."""
     attack.test_condition_ignores_conditional_visas(drs_clearinghouse)
