@@ -8,7 +8,8 @@ PassportAuth: "A valid authorization GA4GH Passport token must be passed in the 
 The valid passport is the harness's own, from its test issuer, where the profile entry says
 `trusts_test_issuer` (with `test_issuer_keys` and `dataset`); else the profile's (auth.passport_env), which
 only the forgeries that need no signing key can mutate (alg none, another issuer); the rest skip saying so.
-Every refusal is judged against that passport granted on the same route (the positive control).
+Every refusal is judged against that passport granted on the same route (the positive control). Without
+any, the forgeries that need no key are made of a harness passport: a grant fails, a refusal is undecided.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ from ..passports import check_clearinghouse as attack
 from ..passports import jose
 from ..passports.view import granted
 from .clearinghouse import DrsClearinghouse, leak_in
+
+#: Why a refusal without a positive control decides nothing (issue 21); a grant of the forgery fails all the same.
+UNCONTROLLED = ("cannot decide: the forgery was refused, but without a passport the service grants (auth.passport_env, "
+                "or test_issuer_keys of an issuer it trusts with trusts_test_issuer) any passport may be refused")
 
 
 @check("drs.passport.grants-valid-passport")
@@ -82,7 +87,14 @@ def test_rejects_alg_none(drs_clearinghouse: DrsClearinghouse) -> None:
     """A passport with alg none (any casing, with or without its signature) is refused (AAI 1.2 §Signing Algorithms;
     RFC 8725 §3.1). The same attack as passports.clearinghouse.rejects-alg-none, on the route of the DRS service
     that guards the protected object (DRS 1.2.0 §Authorization & Authentication › PassportAuth; §Objects ›
-    PostObject, PostAccessURL)."""
+    PostObject, PostAccessURL). Without any passport the service grants, the same forgery of a passport the
+    harness makes is sent: a grant fails, a refusal decides nothing."""
+    made = drs_clearinghouse.uncontrolled_passport()
+    if made is not None:
+        for alg, keep in (("none", False), ("None", False), ("NONE", False), ("none", True)):
+            attack.refused(drs_clearinghouse, jose.alg_none(made, alg=alg, keep_signature=keep),
+                           f"a passport with alg {alg!r}{' and its old signature' if keep else ''}")
+        pytest.skip(UNCONTROLLED)
     attack.test_rejects_alg_none(drs_clearinghouse)
 
 
@@ -103,7 +115,12 @@ def test_rejects_an_untrusted_broker(drs_clearinghouse: DrsClearinghouse) -> Non
     1.2 §Conformance for Passport Clearinghouses). The mutation is the granted passport re-signed by an
     untrusted issuer named as its iss. The same attack as passports.clearinghouse.rejects-untrusted-broker, on
     the route of the DRS service that guards the protected object (DRS 1.2.0 §Authorization & Authentication ›
-    PassportAuth; §Objects › PostObject, PostAccessURL)."""
+    PassportAuth; §Objects › PostObject, PostAccessURL). Without any passport the service grants, the same
+    forgery of a passport the harness makes is sent: a grant fails, a refusal decides nothing."""
+    made = drs_clearinghouse.uncontrolled_passport()
+    if made is not None:
+        attack.refused(drs_clearinghouse, made, "a passport signed by an issuer the harness made for this run")
+        pytest.skip(UNCONTROLLED)
     attack.test_rejects_an_untrusted_broker(drs_clearinghouse)
 
 

@@ -4,6 +4,7 @@ passports suite's clearinghouse view, aimed at the route of the DRS service that
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -11,6 +12,7 @@ import pytest
 
 from conformance import Response
 
+from ..passports import jose
 from ..passports.view import Clearinghouse, granted
 from .view import object_path
 
@@ -52,6 +54,23 @@ class DrsClearinghouse(Clearinghouse):
             see = CONTROL_CHECK if self.trusted else "drs.passport.post-object-accepts-passports"
             pytest.skip(f"the valid passport was refused on POST {self.path} ({response.status}; see {see}): a "
                         "refusal of its mutation proves nothing")
+
+    def uncontrolled_passport(self) -> str | None:
+        """Without any valid passport (no trusted test issuer, no auth.passport_env), a passport the harness
+        makes and signs with its untrusted issuer: its forgeries must be refused all the same, so a grant is
+        a failure, while a refusal decides nothing (any passport may be refused). None when a valid
+        passport exists: then every refusal is judged against it."""
+        if self.trusted or self.real_passport:
+            return None
+        signer, t = self.untrusted, jose.now()
+        grant = {"type": "ControlledAccessGrants", "value": str(self.dataset or "https://datasets.conformance.invalid/x"),
+                 "source": self.source, "by": "dac", "asserted": t - 3600}
+        visa = self.minted(signer.sign({"iss": signer.iss, "sub": "conformance-test-user", "iat": t - 60,
+                                        "exp": t + 3600, "jti": secrets.token_hex(8), "ga4gh_visa_v1": grant},
+                                       {"typ": jose.VISA_TYP, "jku": signer.jku}, "ES256"))
+        return self.minted(signer.sign({"iss": signer.iss, "sub": "conformance-test-user", "iat": t - 30,
+                                        "exp": t + 600, "jti": secrets.token_hex(8), "ga4gh_passport_v1": [visa]},
+                                       {"typ": jose.PASSPORT_TYP}, "RS256"))
 
     def granted_urls(self) -> list[str]:
         """The URLs (without query) the positive control was granted: AccessURL.url, or the access_url of

@@ -159,3 +159,24 @@ def test_an_expanded_bundle_never_carries_its_protected_member(report_root: Path
     leaky = run_reference("drs", report_root, ["expand-reveals-protected-object"], checks=[check_id])
     assert leaky.outcome(check_id) == "failed"
     assert "expand=true" in leaky.check(check_id).message
+
+
+@pytest.mark.parametrize(("faults", "outcome"), [([], "skipped"), (["bad-passport-accepted"], "failed")])
+def test_without_any_passport_a_granted_forgery_fails_and_a_refusal_decides_nothing(
+        faults: list[str], outcome: str, report_root: Path) -> None:
+    """No passport_env and no trusted test issuer: the forgeries that need no key are made of a passport
+    the harness signs with its untrusted issuer; a server that grants them fails, one that refuses them is
+    undecided (no positive control)."""
+    app = DrsApp(faults=faults)
+    with ReferenceServer(app) as server:
+        entry = {"standard": "drs", "version": "1.4.0", "url": server.url, "protected_objects": ["blob-protected"]}
+        result = run_profile({"initiative": "drs without passport", "services": [entry]}, report_root,
+                             checks=WITHOUT_ISSUER)
+    for check_id in ("drs.passport.rejects-alg-none", "drs.passport.rejects-untrusted-issuer"):
+        check = result.check(check_id)
+        assert check.outcome == outcome, check
+        if outcome == "skipped":
+            assert check.message.startswith("cannot decide") and check.skip_kind == "undecided", check
+    assert result.outcome("drs.passport.refusal-reveals-nothing") == "skipped"
+    assert not [p for p in result.run_dir.rglob("*") if p.is_file()
+                and JWT.search(p.read_text(encoding="utf-8", errors="replace"))]
