@@ -85,6 +85,29 @@ def test_options_needs_no_credentials(drs: Drs) -> None:
                        "OPTIONS needs none", response)
 
 
+@check("drs.auth.options-does-not-reveal-object")
+def test_options_does_not_reveal_protected_object(drs: Drs) -> None:
+    """OPTIONS /objects/{object_id} of a protected object, which needs no credentials, "Returns a list of
+    Authorizations" and never the object: no access_methods or checksums in its answer without
+    credentials (DRS 1.3.0 §Objects › OptionsObject: security {}, 200 Authorizations;
+    §Authorization & Authentication › PassportAuth: the object needs a passport POSTed). Judged for the
+    protected objects that GET refuses without credentials (where the metadata is open, it is no secret)."""
+    guarded = [o for o in _protected(drs) if _anonymous_get(drs, o).status in (401, 403)]
+    if not guarded:
+        pytest.skip("cannot decide: no protected object is refused by GET without credentials")
+    for object_id in guarded:
+        response = _options(drs, object_id, credentials=False)
+        body = response.json_object() if response.status == 200 and response.content else None
+        if not isinstance(body, dict):
+            continue  # no Authorizations to look into (judged by drs.auth.options-response-valid)
+        # the fields that make a DrsObject (an Authorizations never has them); a bare "url" could be an
+        # extension of the Authorizations (a documentation link), so it is not taken as the object
+        revealed = [key for key in ("access_methods", "checksums") if key in body]
+        if revealed:
+            raise fail(f"OPTIONS {object_path(object_id)} without credentials answers the protected object's "
+                       f"{', '.join(revealed)}, not only its Authorizations", response)
+
+
 @check("drs.auth.options-unknown-id-is-404")
 def test_options_unknown_id_is_404(drs: Drs) -> None:
     """On a server that answers OPTIONS for known ids, OPTIONS for an unknown id answers 404 (DRS 1.3.0
@@ -396,3 +419,45 @@ def _bulk_urls_for(response: Response, object_id: str) -> bool:
     return isinstance(entries, list) and any(
         isinstance(e, dict) and isinstance(e.get("url"), str) and e.get("drs_object_id", object_id) == object_id
         for e in entries)
+
+
+@check("drs.auth.bundle-does-not-reveal-protected-object")
+def test_bundle_does_not_reveal_protected_object(drs: Drs) -> None:
+    """A bundle read without credentials, with or without expand=true, does not reveal a protected member:
+    its ContentsObject (name, id, drs_uri, contents) carries no access_methods or checksums of an object
+    that GET /objects/{id} refuses without credentials (DRS 1.2.0 §Models › ContentsObject; §Objects ›
+    GetObject, expand: "the ContentsObject array contains ... objects"; §Authorization & Authentication).
+    Judged on the bundles the profile lists that contain such an object."""
+    guarded = {o for o in _protected(drs) if _anonymous_get(drs, o).status in (401, 403)}
+    if not guarded:
+        pytest.skip("cannot decide: no protected object is refused by GET without credentials")
+    anonymous = drs.client.without_credentials()
+    seen = False
+    for bundle_id in drs.option("bundles"):
+        for params in (None, {"expand": "true"}):
+            response = anonymous.get(object_path(bundle_id), params=params)
+            body = response.json_object() if response.status == 200 else None
+            if body is None:
+                continue
+            for where, entry in _contents(body.get("contents")):
+                if entry.get("id") not in guarded:
+                    continue
+                seen = True
+                revealed = [key for key in ("access_methods", "checksums") if key in entry]
+                if revealed:
+                    query = "?expand=true" if params else ""
+                    raise fail(f"GET {object_path(bundle_id)}{query} without credentials gives the "
+                               f"{', '.join(revealed)} of the protected object {entry['id']!r} at {where}, which GET "
+                               "of the object refuses", response)
+    if not seen:
+        pytest.skip("no bundle the profile lists holds a protected object (read without credentials)")
+
+
+def _contents(contents: object, path: str = "contents") -> list[tuple[str, dict[str, Any]]]:
+    """(where, entry) of every ContentsObject of a bundle, depth first."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    for index, entry in enumerate(contents if isinstance(contents, list) else []):
+        if isinstance(entry, dict):
+            found.append((f"{path}[{index}]", entry))
+            found.extend(_contents(entry.get("contents"), f"{path}[{index}].contents"))
+    return found

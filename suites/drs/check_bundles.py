@@ -145,14 +145,19 @@ def test_expand_false_is_not_recursive(drs: Drs) -> None:
 @check("drs.bundle.size-is-sum-of-contents")
 def test_bundle_size_is_sum(drs: Drs) -> None:
     """A bundle's size is "the cumulative size, in bytes, of items in the contents field" (DRS 1.2.0
-    §Models › DrsObject.size)."""
+    §Models › DrsObject.size). Judged for the bundles whose every top-level item can be read (a protected
+    member may not be)."""
+    unread = []
     for bundle_id, document, response in _bundles(drs):
         sizes = _children(drs, document, "size")
         if sizes is None:
-            pytest.skip(f"{bundle_id}: not every top-level item could be read")
+            unread.append(bundle_id)
+            continue
         total = sum(int(s) for s in sizes if is_int(s))
         if document.get("size") != total:
             raise fail(f"{bundle_id}: size is {document.get('size')!r}, but its contents add up to {total}", response)
+    if len(unread) == len(drs.option("bundles")):
+        pytest.skip(f"{', '.join(unread)}: not every top-level item could be read")
 
 
 def _children(drs: Drs, document: dict[str, Any], key: str) -> list[Any] | None:

@@ -23,11 +23,46 @@ from urllib.parse import quote, urlsplit
 
 from conformance import ReferenceApp, Reply, Request, json_reply, route, service_info_document
 
+from ...passports.reference.app import PassportClearinghouseApp
+
 BLOCK = 64 * 1024
 MAX_BULK = 5
 CREATED = "2026-01-05T09:30:00Z"
 UPDATED = "2026-02-01T12:00:00+01:00"
-ISSUER = "https://passport-issuer.example.org/"
+#: The ControlledAccessGrants value that grants the protected object (the `dataset` option overrides it).
+DATASET = "https://datasets.conformance.invalid/drs-controlled"
+#: DRS faults that break the passport decision, each the passports clearinghouse fault it injects into the
+#: verifier this server shares with the passports reference clearinghouse (suites/passports/reference).
+PASSPORT_FAULTS = {
+    "alg-none-passport-granted": "accepts-alg-none",
+    "untrusted-issuer-granted": "accepts-untrusted-issuer",
+    "hs256-public-key-passport-granted": "accepts-hs256-with-public-key",
+    "ps256-passport-granted": "accepts-ps256",
+    "expired-passport-granted": "accepts-expired-passport",
+    "passport-without-exp-granted": "accepts-passport-without-exp",
+    "not-yet-valid-passport-granted": "accepts-not-yet-valid-passport",
+    "wrong-audience-passport-granted": "ignores-audience",
+    "wrong-typ-passport-granted": "accepts-any-typ",
+    "alg-none-visa-granted": "accepts-alg-none-visa",
+    "tampered-visa-granted": "skips-visa-signature",
+    "expired-visa-granted": "accepts-expired-visa",
+    "visa-without-exp-granted": "accepts-visa-without-exp",
+    "formless-visa-granted": "accepts-formless-visa",
+    "untrusted-visa-issuer-granted": "accepts-untrusted-visa-issuer",
+    "untrusted-jku-granted": "accepts-untrusted-jku",
+    "untrusted-jku-fetched": "fetches-untrusted-jku",
+    "url-claims-fetched": "fetches-url-claims",
+    "visa-value-prefix-granted": "value-prefix-match",
+    "custom-visa-type-granted": "accepts-custom-type-as-grant",
+    "unrelated-expired-visa-refused": "rejects-on-unrelated-bad-visa",
+    "conditions-ignored": "ignores-conditions",
+    "conditions-all-or": "conditions-all-or",
+    "unknown-condition-prefix-matches": "unknown-prefix-matches",
+    "condition-const-case-insensitive": "const-case-insensitive",
+    "condition-pattern-search": "pattern-via-search",
+    "condition-met-by-expired-visa": "condition-matches-expired-visa",
+    "condition-met-by-conditional-visa": "condition-matches-conditional-visa",
+}
 TOKEN_HEADER = "X-Access-Token"
 #: Conformant variants (reference option ``variants``), each a legitimate choice a real server makes:
 #: signed-inline-urls: the inline access_url carries a signature that changes per answer, and the
@@ -108,6 +143,8 @@ BLOBS = (
 BUNDLES = {
     "bundle-1": (("reads_chr1.bam", "blob-1"), ("inner", "bundle-inner")),
     "bundle-inner": (("variants.vcf.gz", "blob-2"),),
+    # an open bundle holding the protected object: its contents name the member, never reveal it
+    "bundle-controlled": (("controlled.cram", "blob-protected"), ("reads_chr1.bam", "blob-1")),
 }
 
 C = "drs."
@@ -124,7 +161,14 @@ class DrsApp(ReferenceApp):
             self.base_path = ""  # type: ignore[misc]
         super().__init__(faults, version, options)
         self._key = secrets.token_bytes(32)
-        self.passport = "ref-passport." + hmac.new(self._key, b"passport", "sha256").hexdigest()
+        # Passports are verified for real, by the passports reference clearinghouse's decision (signatures,
+        # issuers, exp/nbf/aud, visas and their conditions), trusting the harness's test issuer of the run
+        # (or of the test_issuer_keys file): the DRS server is a Passport Clearinghouse.
+        self.dataset = str(self.options.get("dataset") or DATASET)
+        self.verifier = PassportClearinghouseApp(
+            [PASSPORT_FAULTS[f] for f in self.faults if f in PASSPORT_FAULTS], options={
+                "dataset": self.dataset, "test_issuer_keys": self.options.get("test_issuer_keys")})
+        self.passport = self.verifier.issued_secrets()["passport_env"]
         self._access_token = hmac.new(self._key, b"access", "sha256").hexdigest()[:32]
         self._gets = 0
         self._answers = 0
@@ -146,7 +190,8 @@ class DrsApp(ReferenceApp):
     def demo_entries(cls) -> list[dict[str, Any]]:
         return [{"standard": "drs", "version": cls.versions[-1], "reference": True,
                  "objects": ["blob-1", "blob-2", "10.5072/FK2805660V"],
-                 "bundles": ["bundle-1"], "protected_objects": ["blob-protected"]}]
+                 "bundles": ["bundle-1", "bundle-controlled"], "protected_objects": ["blob-protected"],
+                 "dataset": DATASET, "trusts_test_issuer": True}]
 
     def issued_secrets(self) -> dict[str, str]:
         return {"passport_env": self.passport}
@@ -206,7 +251,7 @@ class DrsApp(ReferenceApp):
         if protected:
             found: dict[str, Any] = {"supported_types": ["PassportAuth"]}
             if not self.has("passport-auth-missing-issuers"):
-                found["passport_auth_issuers"] = [ISSUER]
+                found["passport_auth_issuers"] = [self.verifier.trusted.iss]
         else:
             found = {"supported_types": ["None"]}
         return found
@@ -327,6 +372,9 @@ class DrsApp(ReferenceApp):
             entry["drs_uri"] = uri
         if self.has("contents-drs-uri-invalid"):
             entry["drs_uri"] = [f"{self.url}/objects/{quote(child, safe='')}"]
+        if expand and self.has("expand-reveals-protected-object") and child in self.blobs:
+            document = self.blob_object(self.blobs[child])
+            entry.update(access_methods=document.get("access_methods"), checksums=document["checksums"])
         if child in BUNDLES:
             deep = (expand and not self.has("bundle-expand-ignored")) or self.has("bundle-always-expanded")
             if deep:
@@ -353,7 +401,22 @@ class DrsApp(ReferenceApp):
             return False
         if self.has("bad-passport-accepted"):
             return any(isinstance(p, str) and p for p in passports)
-        return any(isinstance(p, str) and hmac.compare_digest(p, self.passport) for p in passports)
+        if self.has("only-issued-passport-granted"):  # the string comparison this server used to make
+            return any(isinstance(p, str) and hmac.compare_digest(p, self.passport) for p in passports)
+        self.verifier.root_url = self.root_url  # the audience a passport may name: this server
+        return any(isinstance(p, str) and self.verifier.decide(p)[0] == 200 for p in passports)
+
+    def passport_refused(self, object_id: str, body: Any) -> Reply:
+        refusal = self.error(403, "the passports given do not grant access to this object")
+        passports = body.get("passports") if isinstance(body, dict) else None
+        if self.has("passport-without-grant-401") and isinstance(passports, list) and any(
+                isinstance(p, str) and self.verifier.decide(p)[0] == 403 for p in passports):
+            refusal = self.error(401, "the passports given do not grant access to this object")
+        if self.has("passport-refusal-leaks-object"):
+            methods = self.blob_object(self.blobs[object_id]).get("access_methods")
+            refusal = json_reply({"msg": "the passports given do not grant access to this object",
+                                  "status_code": 403, "access_methods": methods}, 403)
+        return refusal
 
     def refuse(self) -> Reply:
         if self.has("missing-token-403"):
@@ -556,7 +619,7 @@ class DrsApp(ReferenceApp):
                 return self.error(500, "internal error")
             return self.unknown(object_id)
         if self.is_protected(object_id) and not self.passport_ok(body):
-            return self.error(403, "the passports given do not grant access to this object")
+            return self.passport_refused(object_id, body)
         if self.has("post-object-returns-access-url"):
             return self.reply(self.access_url(object_id))
         return self.reply(self.object_document(object_id, self.expand(request, body)))
@@ -576,6 +639,8 @@ class DrsApp(ReferenceApp):
             return self.unknown(object_id)
         if self.has("options-requires-auth") and self.is_protected(object_id):
             return self.refuse()
+        if self.has("options-reveals-object") and object_id in self.blobs:
+            return self.reply({**self.object_document(object_id, False), **self.authorizations(object_id)})
         return self.reply(self.authorizations(object_id))
 
     # -- access ------------------------------------------------------------------------------------
@@ -606,7 +671,7 @@ class DrsApp(ReferenceApp):
             if not post:
                 return self.refuse()
             if self.has("passport-access-ignored") or not self.passport_ok(body):
-                return self.error(403, "the passports given do not grant access to this object")
+                return self.passport_refused(object_id, body)
         if self.has("accepted-without-retry-after"):
             return json_reply({"msg": "preparing the URL, try again", "status_code": 202}, 202)
         return self.reply(self.access_url(object_id))
