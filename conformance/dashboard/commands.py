@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import threading
 from pathlib import Path
@@ -12,7 +11,14 @@ from typing import Any
 from conformance import specs
 from conformance.dashboard.runs import collect
 from conformance.dashboard.site import SweepLine, build_site, count_of
-from conformance.dashboard.sweep import DEFAULT_KILL_MARGIN, Outcome, sweep, sweep_exit_code
+from conformance.dashboard.sweep import (
+    DEFAULT_JOBS,
+    DEFAULT_KILL_MARGIN,
+    DEFAULT_PER_HOST,
+    Outcome,
+    sweep,
+    sweep_exit_code,
+)
 from conformance.errors import UsageError
 
 
@@ -77,7 +83,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     print(f"Sweep: {len(profiles)} profiles, at most {args.jobs} at once → {report_dir}", flush=True)
     outcomes = sweep(profiles, report_dir, jobs=args.jobs, specs_dir=args.specs_dir,
-                     kill_margin=args.kill_margin, on_outcome=report)
+                     kill_margin=args.kill_margin, on_outcome=report, per_host=args.per_host)
     code = sweep_exit_code([o.exit_code for o in outcomes])
     if not args.no_dashboard:
         out = Path(args.out) if args.out else report_dir / "site"
@@ -103,8 +109,11 @@ def add_commands(sub: Any) -> None:
 
     run = sub.add_parser("sweep", help="run many profiles concurrently, then build the dashboard")
     run.add_argument("profile", nargs="+", metavar="PROFILE")
-    run.add_argument("-j", "--jobs", type=_positive_int, default=min(4, os.cpu_count() or 1),
-                     help="profiles run at once (default: min(4, CPUs))")
+    run.add_argument("-j", "--jobs", type=_positive_int, default=DEFAULT_JOBS,
+                     help=f"profiles run at once (default {DEFAULT_JOBS}: a sweep waits on networks; profiles "
+                          "with embedded or loopback servers run at most one per CPU at once)")
+    run.add_argument("--per-host", type=_positive_int, default=DEFAULT_PER_HOST,
+                     help=f"runs at once against one host (default {DEFAULT_PER_HOST})")
     run.add_argument("--report-dir", default="reports", help="root of report directories (default: reports)")
     run.add_argument("--out", metavar="SITE_DIR", help="the dashboard (default: REPORT_DIR/site)")
     run.add_argument("--no-dashboard", action="store_true", help="only run the profiles")

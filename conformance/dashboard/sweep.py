@@ -1,7 +1,10 @@
 """``conformance sweep``: many profiles at once, then the dashboard.
 
 Each profile runs in its own process (``python -m conformance.cli run --profile P --report-dir D``), at
-most ``jobs`` at a time, so one target that fails, crashes or hangs never stops the others. A run
+most ``jobs`` at a time, so one target that fails, crashes or hangs never stops the others. A sweep
+waits on its targets' networks, so many run at once by default (:data:`DEFAULT_JOBS`), but at most
+``per_host`` against one host, and profiles with embedded reference servers or loopback services (whose
+servers use this machine's CPUs) at most one per CPU at once (issue 20). A run
 that outlives its profile's ``budget.max_seconds`` plus ``kill_margin`` seconds is sent SIGTERM (which
 the CLI turns into an interrupted run with partial reports, verdict incomplete) and, after
 ``TERM_GRACE`` more seconds, SIGKILL. Each run's output goes to ``D/sweep-logs/<stamp>/<n>-<name>.log``.
@@ -25,11 +28,19 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from conformance import suite as suites
 from conformance.errors import ConformanceError
-from conformance.profile import load_profile
+from conformance.profile import Profile, load_profile
 
+#: Runs at once by default: a sweep waits on the targets' networks, not on this machine.
+DEFAULT_JOBS = 16
+#: Runs at once against one host by default: a deployment never gets a whole sweep's traffic at once.
+DEFAULT_PER_HOST = 2
+#: The host of embedded reference servers and loopback services: this machine, bound by its CPUs.
+THIS_MACHINE = "this machine"
+_LOOPBACK = {"localhost", "::1"}
 #: Seconds between SIGTERM and SIGKILL for a run past its budget.
 TERM_GRACE = 10.0
 DEFAULT_KILL_MARGIN = 60.0
@@ -155,23 +166,62 @@ def run_one(index: int, profile: Path, report_dir: Path, log_dir: Path, *, specs
                    loaded.initiative)
 
 
+def hosts_of(profile: Profile) -> set[str]:
+    """The hosts a profile's run talks to; :data:`THIS_MACHINE` for embedded and loopback servers."""
+    hosts: set[str] = set()
+    for service in profile.services:
+        host = (urlsplit(service.url).hostname or "").lower() if service.url else ""
+        local = service.reference is not None or not host or host in _LOOPBACK or host.startswith("127.")
+        hosts.add(THIS_MACHINE if local else host)
+    return hosts
+
+
+def _profile_hosts(path: Path) -> set[str]:
+    try:
+        return hosts_of(load_profile(path, standards=suites.discover()))
+    except Exception:  # run_one says what is wrong with the profile; it holds no host meanwhile
+        return set()
+
+
 def sweep(profiles: Sequence[Path], report_dir: Path, *, jobs: int, specs_dir: str | None = None,
           kill_margin: float = DEFAULT_KILL_MARGIN, command: CommandFactory = default_command,
-          on_outcome: Callable[[Outcome], None] | None = None) -> list[Outcome]:
-    """Run every profile, at most ``jobs`` at once; return the outcomes in the order of ``profiles``."""
+          on_outcome: Callable[[Outcome], None] | None = None, per_host: int = DEFAULT_PER_HOST) -> list[Outcome]:
+    """Run every profile, at most ``jobs`` at once and at most ``per_host`` against one host (one per CPU
+    on this machine's own servers); return the outcomes in the order of ``profiles``."""
     report_dir.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     log_dir = report_dir / "sweep-logs" / stamp
     log_dir.mkdir(parents=True)
+    limits: dict[str, threading.BoundedSemaphore] = {}
+    limits_lock = threading.Lock()
+    stopping = threading.Event()
+
+    def slots(hosts: set[str]) -> list[threading.BoundedSemaphore]:
+        with limits_lock:
+            for host in hosts:
+                if host not in limits:
+                    size = max(1, os.cpu_count() or 1) if host == THIS_MACHINE else max(1, per_host)
+                    limits[host] = threading.BoundedSemaphore(size)
+            return [limits[host] for host in sorted(hosts)]  # one order for all: no two jobs wait on each other
 
     def job(item: tuple[int, Path]) -> Outcome:
         started = time.monotonic()
+        held: list[threading.BoundedSemaphore] = []
         try:
-            outcome = run_one(item[0], item[1], report_dir, log_dir, specs_dir=specs_dir,
-                              kill_margin=kill_margin, command=command)
+            for slot in slots(_profile_hosts(item[1])):
+                slot.acquire()
+                held.append(slot)
+            if stopping.is_set():
+                outcome = Outcome(str(item[1]), 2, "not run: the sweep was interrupted", time.monotonic() - started)
+            else:
+                outcome = run_one(item[0], item[1], report_dir, log_dir, specs_dir=specs_dir,
+                                  kill_margin=kill_margin, command=command)
         except Exception as exc:  # one target's trouble never ends the sweep
             outcome = Outcome(str(item[1]), 2, f"could not be run: {exc.__class__.__name__}: {exc}",
                               time.monotonic() - started)
+        finally:
+            for slot in held:
+                slot.release()
         if on_outcome is not None:
             on_outcome(outcome)
         return outcome
@@ -182,6 +232,7 @@ def sweep(profiles: Sequence[Path], report_dir: Path, *, jobs: int, specs_dir: s
     except KeyboardInterrupt:
         # The runs live in their own sessions, so Ctrl-C does not reach them: pass it on as SIGTERM
         # (each ends as an interrupted run with partial reports) and start no other.
+        stopping.set()
         pool.shutdown(wait=False, cancel_futures=True)
         with _LIVE_LOCK:
             running = list(_LIVE)

@@ -473,6 +473,24 @@ def test_stream_passes_every_chunk_on_and_keeps_only_the_evidence(make_http: Cal
     assert http.limits.bytes == len(LARGE)
 
 
+def test_stream_reads_only_the_newest_exchanges_for_its_claims(http: HttpClient, here: Stub) -> None:
+    """A view's client keeps every exchange of the run: the claims beside streamed bytes are the newest
+    JSON answers, found without reading the older ones (a 50-object DRS profile spent its time
+    re-reading them at every stream, issue 20)."""
+
+    class Unread:
+        @property
+        def status(self) -> int:
+            raise AssertionError("an exchange older than the claims was read")
+
+    client = client_of(http, here)
+    client.exchanges.append(Unread())  # type: ignore[arg-type]
+    first = client.get("/ok").exchange
+    second = client.get("/ok").exchange
+    response = client.stream("/large", lambda chunk: None, max_bytes=len(LARGE) + 1)
+    assert response.exchange.claims == [second, first]
+
+
 def test_a_streaming_callers_own_cap_is_no_limit_of_the_run(make_http: Callable[..., HttpClient],
                                                             here: Stub) -> None:
     http = make_http()

@@ -387,3 +387,24 @@ def test_count_skips_puts_the_count_of_one_skip_reason_first_among_the_notices()
     Run.count_skips(fake, "passports-broker-2", "no access token", "no access token (give one)")
     assert Run._skip_count_notices(fake, [service, other]) == [
         "passports-broker-0: 2 checks not run: no access token (give one)"]
+
+
+def test_closing_a_run_stops_its_embedded_servers_side_by_side() -> None:
+    """Each server's stop waits up to its loop's poll interval: one after another, the demo's servers
+    took seconds to stop (issue 20). Every stop here waits for all the others: stopped one after
+    another, the barrier would break."""
+    import threading
+
+    from conformance.run import _stop_all
+
+    servers = 5
+    barrier = threading.Barrier(servers, timeout=5)
+    stopped: list[bool] = []
+
+    class Server:
+        def stop(self) -> None:
+            barrier.wait()
+            stopped.append(True)
+
+    _stop_all([Server() for _ in range(servers)])  # type: ignore[misc]
+    assert stopped == [True] * servers

@@ -21,6 +21,8 @@ import pytest
 
 from conformance.dashboard import sweep as sweeping
 from conformance.dashboard.sweep import Outcome, sweep, sweep_exit_code
+from conformance.profile import parse_profile
+from conformance.suite import discover
 
 #: Real sweeps (one `conformance run` process per profile) and, where Chromium is installed, a browser.
 pytestmark = pytest.mark.integration
@@ -160,6 +162,43 @@ def test_at_most_j_runs_at_once(tmp_path: Path) -> None:
         running += 1 if line.endswith("start") else -1
         peak = max(peak, running)
     assert peak == 2
+
+
+def _peak(record: Path) -> int:
+    running = peak = 0
+    for line in sorted(record.read_text(encoding="utf-8").splitlines(), key=lambda ln: float(ln.split()[0])):
+        running += 1 if line.endswith("start") else -1
+        peak = max(peak, running)
+    return peak
+
+
+def test_at_most_per_host_runs_against_one_host(tmp_path: Path) -> None:
+    """Issue 20: a sweep runs many profiles at once (it waits on networks), never more than ``per_host``
+    of them against one deployment."""
+    record = tmp_path / "record.txt"
+    profiles = [_profile(tmp_path / f"p{i}.yaml", f"P{i}", url="https://one.example.org/") for i in range(4)]
+    outcomes = sweep(profiles, tmp_path / "reports", jobs=4, per_host=2, command=_sleeper(0.5, record))
+    assert [o.exit_code for o in outcomes] == [0, 0, 0, 0]
+    assert _peak(record) == 2
+
+
+def test_profiles_on_different_hosts_run_together(tmp_path: Path) -> None:
+    record = tmp_path / "record.txt"
+    profiles = [_profile(tmp_path / f"p{i}.yaml", f"P{i}", url=f"https://host{i}.example.org/") for i in range(4)]
+    outcomes = sweep(profiles, tmp_path / "reports", jobs=4, per_host=1, command=_sleeper(0.5, record))
+    assert [o.exit_code for o in outcomes] == [0, 0, 0, 0]
+    assert _peak(record) == 4
+
+
+def test_embedded_and_loopback_servers_are_this_machines_host() -> None:
+    standards = discover()
+    profile = parse_profile({"initiative": "Hosts", "services": [
+        {"standard": "service-info", "version": "1.0.0", "url": "https://Remote.example.org:8443/x"},
+        {"standard": "service-info", "version": "1.0.0", "url": "http://127.0.0.1:9/"},
+        {"standard": "service-info", "version": "1.0.0", "url": "http://localhost:9/"},
+        {"standard": "drs", "version": "1.5.0", "reference": True, "objects": ["blob-1"]},
+    ]}, source="<test>", standards=standards)
+    assert sweeping.hosts_of(profile) == {"remote.example.org", sweeping.THIS_MACHINE}
 
 
 # -- in a real browser ------------------------------------------------------------------------------------
