@@ -172,3 +172,18 @@ def test_choices_the_texts_allow_are_never_failed(version: str, report_root: Pat
     for check_id in ("wes.auth.refuses-missing-token", "wes.run.timestamps-ordered", "wes.submit.cancel-stops-run",
                      "wes.run.unknown-is-404"):
         assert result.outcome(check_id) == "passed", (check_id, result.output)
+
+
+def test_a_run_list_keyed_workflows_is_validated_and_its_new_run_is_unlisted(report_root: Path,
+                                                                               specs_dir: str | None) -> None:
+    """toil 9.6 lists runs under `workflows`: its pages are still validated (RunListResponse requires no key, so
+    they pass), and a run just submitted is not in the list, a failure rather than a skip."""
+    app = WesApp(version="1.0.0", faults={"runs-keyed-workflows"})
+    with ReferenceServer(app) as server:
+        entry = {**_entry(server, writes=True, submit=dict(SUBMIT)), "version": "1.0.0"}
+        result = run_profile({"initiative": "runs as workflows", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, standards=["wes"], environ={"WES_TOKEN": app.token})
+    failed = {name.split(":", 2)[1] for name in result.failed()}
+    assert failed == {"wes.submit.run-is-listed"}, result.output
+    if specs_dir is not None:
+        assert result.outcome("wes.schema.run-list-valid") == "passed", result.output
