@@ -189,3 +189,22 @@ def test_a_run_list_keyed_workflows_is_validated_and_its_new_run_is_unlisted(rep
         assert result.outcome("wes.schema.run-list-valid") == "passed", result.output
     # the runs it reads are skipped for what GET /runs answered, not for "the service lists no run"
     assert "without a runs list" in (result.check("wes.state.terminal-states-never-change").message or "")
+
+
+class FreshDeployment(WesApp):
+    """A server that has run nothing yet (sapporo and toil started afresh): GET /runs lists only what the
+    suite submits."""
+
+    def visible(self) -> list[Any]:
+        return [run for run in super().visible() if run.submitted]
+
+
+def test_the_run_the_suite_submits_is_watched_on_a_server_with_no_run(report_root: Path,
+                                                                       specs_dir: str | None) -> None:
+    app = FreshDeployment(version="1.1.0")
+    with ReferenceServer(app) as server:
+        entry = _entry(server, writes=True, submit=dict(SUBMIT))
+        result = run_profile({"initiative": "fresh wes", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, standards=["wes"], environ={"WES_TOKEN": app.token})
+    assert result.failed() == [] and result.errors() == [], result.output
+    assert result.outcome("wes.state.terminal-states-never-change") == "passed", result.output
