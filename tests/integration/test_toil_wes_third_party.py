@@ -3,8 +3,9 @@ WES 1.0.0, with writes.
 
 The server runs without Celery (``--bypass_celery``) and runs CWL with its own ``toil-cwl-runner``, locally, no
 container: the profile submits a one-step CWL tool (``echo``) as an attachment, so the suite follows a real run
-to COMPLETE and cancels another. The test asserts the exact set of failed checks: the server's genuine
-deviations from WES 1.0.0, and no other.
+to COMPLETE and cancels another; a second, read-only pass names the runs the first left, for the RunLog checks.
+The test asserts the exact set of failed checks of each pass: the server's genuine deviations from WES 1.0.0,
+and no other.
 
 The server is found through ``CONFORMANCE_TOIL``, the path of a ``toil`` executable (``.ci/run`` installs
 ``toil[server,cwl,aws]==9.6.0`` into a virtual environment of its own: its dependencies are not the harness's;
@@ -13,6 +14,7 @@ the server imports botocore, hence ``aws``).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -54,6 +56,13 @@ EXPECTED_FAILURES = {
     # WES 1.0.0 Swagger §RunWorkflow: 400 "The request is malformed."; workflow_params that are not JSON are
     # answered 500 (a SHOULD in the suite: a warning).
     "wes.submit.invalid-refused": "unparseable workflow_params answer 500",
+}
+
+# Read-only, with those runs named in the profile.
+EXPECTED_RUN_LOG_FAILURES = {
+    # WES 1.0.0 Swagger definitions/Log: start_time and end_time are strings, exit_code an integer; the run
+    # toil makes of a request with unparseable workflow_params (SYSTEM_ERROR) gives all three as null.
+    "wes.schema.run-log-valid": "run_log start_time, end_time, exit_code null",
 }
 
 
@@ -113,3 +122,17 @@ def test_toil_wes_fails_exactly_its_deviations(toil_service: str, report_root: P
         assert result.outcome(check_id) == "passed", (check_id, result.output)
     if specs_dir is not None:  # its pages have no `runs` key, which RunListResponse does not require
         assert result.outcome("wes.schema.run-list-valid") == "passed", result.output
+
+    # Read-only, naming the runs the first pass left (toil lists them under `workflows`): the RunLog checks.
+    with urllib.request.urlopen(f"{toil_service}/runs", timeout=10) as answer:
+        runs = {item["run_id"]: item["state"] for item in json.load(answer)["workflows"]}
+    assert sorted(runs.values()) == ["CANCELED", "COMPLETE", "SYSTEM_ERROR"], runs
+    entry = {"standard": "wes", "version": "1.0.0", "url": toil_service, "runs": sorted(runs)}
+    result = run_profile({"initiative": "toil 9.6.0 runs", "services": [entry]}, report_root,
+                         specs_dir=specs_dir, standards=["wes"])
+    failed = {name.split(":", 2)[1] for name in result.failed()}
+    assert failed == (set(EXPECTED_RUN_LOG_FAILURES) if specs_dir is not None else set()), result.output
+    assert result.errors() == [], result.output
+    for check_id in ("wes.run.log-answers-200", "wes.run.status-agrees-with-log", "wes.run.timestamps-ordered",
+                     "wes.run.complete-has-end-time-and-outputs", "wes.state.terminal-states-never-change"):
+        assert result.outcome(check_id) == "passed", (check_id, result.output)
