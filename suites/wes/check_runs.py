@@ -32,15 +32,19 @@ def test_run_list_pages_match_schema(wes: Wes, schemas: SpecStore) -> None:
     1.1.0 OpenAPI components/schemas/RunListResponse; erratum E6)."""
     relative, pointer, openapi = wes.schema("RunListResponse")
     validator = schemas.validator(relative, pointer, openapi=openapi)
-    walk = wes.listed()
+    walk = wes.walk()  # not wes.listed(): a page without a runs list is still a page to validate
+    judged = 0
     for page in walk.pages:
         body = page.json_object() if page.status == 200 else None
         if body is None:
             continue
+        judged += 1
         errors = schema_errors(validator, body)
         if errors:
             raise fail(f"a page of GET /runs does not match the WES {wes.version} RunListResponse schema: "
                        f"{'; '.join(errors)}", page)
+    if not judged:
+        pytest.skip(f"GET /runs answered {answered(walk.pages[0])}, no JSON object (see wes.runs.list-answers-200)")
 
 
 @check("wes.runs.page-size-respected")

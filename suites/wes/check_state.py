@@ -29,7 +29,11 @@ def _watch(wes: Wes) -> list[tuple[str, list[tuple[str, Response]]]]:
                  for i in walk.items if isinstance(i.get("state"), str)}
     except pytest.skip.Exception:
         pass
-    ids = wes.run_ids()
+    unwatched = ""
+    try:
+        ids = wes.run_ids()
+    except pytest.skip.Exception as exc:  # no run to read: the run this suite submits is still watched
+        ids, unwatched = [], str(exc.msg)
     # the runs still moving first (they show transitions), then finished ones (they must stay finished)
     moving = [i for i in ids if i not in first or first[i][0] not in TERMINAL]
     done = [i for i in ids if i not in moving]
@@ -43,8 +47,9 @@ def _watch(wes: Wes) -> list[tuple[str, list[tuple[str, Response]]]]:
     try:
         run_id, followed = wes.followed()
         watched.append((run_id, followed))
-    except pytest.skip.Exception:
-        pass
+    except pytest.skip.Exception as exc:
+        if not watched:
+            pytest.skip(f"{unwatched}; {exc.msg}" if unwatched else str(exc.msg))
     return watched
 
 

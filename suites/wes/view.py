@@ -173,16 +173,18 @@ class Wes(ServiceView):
     def run_ids(self) -> list[str]:
         """Runs to read: the profile's, then those listed (at most MAX_RUNS); skips when there are none."""
         ids = list(self.option("runs"))
+        unlisted = "the service lists no run"
         try:
             listed = self.listed().items
-        except _SKIP:
+        except _SKIP as exc:  # e.g. runs listed under another key than `runs`: say so, not "no run"
             listed = []
+            unlisted = str(exc.msg).split(": no run to judge")[0]
         for item in listed:
             ident = item.get("run_id")
             if isinstance(ident, str) and ident not in ids and ident not in self.created:
                 ids.append(ident)
         if not ids:
-            pytest.skip("the service lists no run and the profile names none (`runs`)")
+            pytest.skip(f"{unlisted} and the profile names none (`runs`)")
         return ids[:MAX_RUNS]
 
     # -- one run -------------------------------------------------------------------------------------

@@ -224,7 +224,8 @@ class WesApp(ReferenceApp):
             following += 1
         items = [self.summary(run) for run in page]
         token = f"p{following}" if following < len(runs) and page else ""
-        return json_reply({"runs": items, "next_page_token": token})
+        key = "workflows" if self.has("runs-keyed-workflows") else "runs"  # WES 0.3's name (toil 9.6)
+        return json_reply({key: items, "next_page_token": token})
 
     def summary(self, run: Run) -> dict[str, Any]:
         item: dict[str, Any] = {"run_id": run.run_id, "state": self.shown_state(run, run.state)}

@@ -239,3 +239,39 @@ def test_a_run_somebody_else_submitted_meanwhile_is_not_blamed(report_root: Path
     assert result.scorecard.services[0].created == []
     others = [run for run in app.runs.values() if run.submitted]
     assert len(others) == 3 and all(run.reads <= 1 for run in others)  # read to tell, never cancelled
+
+
+def test_a_run_list_keyed_workflows_is_validated_and_its_new_run_is_unlisted(report_root: Path,
+                                                                               specs_dir: str | None) -> None:
+    """toil 9.6 lists runs under `workflows`: its pages are still validated (RunListResponse requires no key, so
+    they pass), and a run just submitted is not in the list, a failure rather than a skip."""
+    app = WesApp(version="1.0.0", faults={"runs-keyed-workflows"})
+    with ReferenceServer(app) as server:
+        entry = {**_entry(server, writes=True, submit=dict(SUBMIT)), "version": "1.0.0"}
+        result = run_profile({"initiative": "runs as workflows", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, standards=["wes"], environ={"WES_TOKEN": app.token})
+    failed = {name.split(":", 2)[1] for name in result.failed()}
+    assert failed == {"wes.submit.run-is-listed"}, result.output
+    if specs_dir is not None:
+        assert result.outcome("wes.schema.run-list-valid") == "passed", result.output
+    # the runs it reads are skipped for what GET /runs answered, not for "the service lists no run"
+    assert "without a runs list" in (result.check("wes.run.state-in-enum").message or "")
+
+
+class FreshDeployment(WesApp):
+    """A server that has run nothing yet (sapporo and toil started afresh): GET /runs lists only what the
+    suite submits."""
+
+    def visible(self) -> list[Any]:
+        return [run for run in super().visible() if run.submitted]
+
+
+def test_the_run_the_suite_submits_is_watched_on_a_server_with_no_run(report_root: Path,
+                                                                       specs_dir: str | None) -> None:
+    app = FreshDeployment(version="1.1.0")
+    with ReferenceServer(app) as server:
+        entry = _entry(server, writes=True, submit=dict(SUBMIT))
+        result = run_profile({"initiative": "fresh wes", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, standards=["wes"], environ={"WES_TOKEN": app.token})
+    assert result.failed() == [] and result.errors() == [], result.output
+    assert result.outcome("wes.state.terminal-states-never-change") == "passed", result.output
