@@ -39,6 +39,8 @@ def test_unknown_runs_are_404(wes: Wes, conformance_run: Run) -> None:
     except pytest.skip.Exception:  # no listing: the profile's ids are all that is excluded
         pass
     known |= set(wes.created)
+    probe = str(uuid.UUID(int=0x7D1F))
+    wes.require_admission(wes.client.get(run_path(probe), max_bytes=65536), f"GET {run_path(probe)}")
 
     def prop(run_id: str) -> None:
         if run_id in known or run_id in (".", ".."):

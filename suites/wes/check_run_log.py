@@ -179,6 +179,7 @@ def test_unknown_run_is_404_with_error_response(wes: Wes) -> None:
     for tail in ("", "/status"):
         path = run_path(UNKNOWN_RUN, tail)
         response = _unknown(wes, path)
+        wes.require_admission(response, f"GET {path}")
         if response.status != 404:
             raise fail(f"GET {path} of an unknown run answered {answered(response)}, not 404", response)
         problem = _error_body_problem(response)

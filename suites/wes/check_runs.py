@@ -19,6 +19,7 @@ from .view import SMALL_PAGE, Wes, answered
 def test_run_list_answers_200(wes: Wes) -> None:
     """GET /runs answers 200 with a JSON object (WES 1.0.0 Swagger §ListRuns; WES 1.1.0 OpenAPI §ListRuns)."""
     response = wes.first_page()
+    wes.require_admission(response, "GET /runs")
     if response.status != 200:
         raise fail(f"GET /runs answered {answered(response)}, not 200", response)
     body = response.json()

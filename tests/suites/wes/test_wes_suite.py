@@ -275,3 +275,17 @@ def test_the_run_the_suite_submits_is_watched_on_a_server_with_no_run(report_roo
                              specs_dir=specs_dir, standards=["wes"], environ={"WES_TOKEN": app.token})
     assert result.failed() == [] and result.errors() == [], result.output
     assert result.outcome("wes.state.terminal-states-never-change") == "passed", result.output
+
+
+def test_a_service_that_asks_for_credentials_the_profile_lacks_is_not_failed(report_root: Path) -> None:
+    # WES documents 401 for every operation: a profile without credentials (a whole initiative tested from its
+    # registry, say) cannot see what the service answers a caller it admits: skipped with the reason
+    app = WesApp(version="1.1.0")
+    with ReferenceServer(app) as server:
+        entry = {"standard": "wes", "version": "1.1.0", "url": server.url}
+        result = run_profile({"initiative": "wes closed", "services": [entry]}, report_root, standards=["wes"])
+    assert result.failed() == [] and result.errors() == [], result.output
+    for check_id in ("wes.runs.list-answers-200", "wes.run.unknown-is-404", "wes.property.unknown-runs-are-404"):
+        check = result.check(check_id)
+        assert check.outcome == "skipped" and "answered 401" in check.message, (check_id, check.message)
+        assert "the profile gives none" in check.message
