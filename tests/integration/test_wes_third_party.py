@@ -96,3 +96,13 @@ def test_wes_service_fails_exactly_its_deviations(wes_service: str, report_root:
     assert result.outcome("wes.service-info.answers-200") == "passed"
     if specs_dir is not None:
         assert result.outcome("wes.schema.service-info-valid") == "passed"
+
+
+def test_one_unknown_run_cause_is_counted_once(wes_service: str, report_root: Path) -> None:
+    # the 500 to an unknown run fails the fixed-id check and the generated-id property: one cause, grouped
+    entry = {"standard": "wes", "version": "1.0.0", "url": wes_service}
+    result = run_profile({"initiative": "wes-service 5.0", "services": [entry]}, report_root,
+                         checks=["wes.run.unknown-is-404", "wes.property.unknown-runs-are-404"])
+    assert result.check("wes.run.unknown-is-404").caused_by is None
+    assert result.check("wes.property.unknown-runs-are-404").caused_by == "wes.run.unknown-is-404"
+    assert result.scorecard.services[0].counts()["failed"] == 1
