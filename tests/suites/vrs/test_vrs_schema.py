@@ -1,0 +1,75 @@
+"""suites/vrs/schema.py: the typed ``oneOf`` of the 2.0 validator gives exactly the verdicts and errors of
+the plain Draft 2020-12 ``oneOf`` — on valid alleles, on a wrong alternative, on type-less and unknown-type
+objects, and on every reference document (faults included)."""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conformance_suites.vrs import schema
+from conformance_suites.vrs.objects import find, parse
+from conformance_suites.vrs.reference.documents import CHR7, FAULTS, documents, location_2
+from jsonschema import Draft202012Validator
+
+from conformance import FORMAT_CHECKER, SpecStore
+
+SPECS = Path(os.environ.get("CONFORMANCE_SPECS_DIR", "/nonexistent"))
+pytestmark = pytest.mark.skipif(not (SPECS / "vrs").is_dir(), reason="CONFORMANCE_SPECS_DIR holds no VRS specs")
+
+
+def errors(validator: Any, obj: Any) -> list[tuple[str, str]]:
+    return sorted((error.json_path, error.message) for error in validator.iter_errors(obj))
+
+
+def both(cls: str) -> tuple[Any, Any]:
+    store = SpecStore(SPECS)
+    typed = schema.validator(store, "2.0", cls)
+    plain = Draft202012Validator(typed.schema, registry=schema.registry_2(store), format_checker=FORMAT_CHECKER)
+    return typed, plain
+
+
+def allele(state: Any) -> dict[str, Any]:
+    return {"type": "Allele", "location": location_2(CHR7, 10, 11), "state": state}
+
+
+@pytest.mark.parametrize("state", [
+    {"type": "LiteralSequenceExpression", "sequence": "A"},
+    {"type": "ReferenceLengthExpression", "length": 2, "repeatSubunitLength": 1},
+    {"type": "LiteralSequenceExpression"},  # the named alternative is invalid
+    {"type": "ReferenceLengthExpression", "sequence": "A"},  # invalid as named
+    {"sequence": "A"},  # type-less
+    {"type": "NoSuchExpression", "sequence": "A"},  # unknown type
+    {"type": 5, "sequence": "A"},
+    "A", 3, None, [],
+])
+def test_typed_one_of_equals_plain(state: Any) -> None:
+    typed, plain = both("Allele")
+    assert errors(typed, allele(state)) == errors(plain, allele(state))
+
+
+@pytest.mark.parametrize("location", ["not an iri", "https://example.org/loc", {"sequenceReference": {}},
+                                      {"type": "Allele"}, {"type": "SequenceLocation", "start": "x"}])
+def test_typed_one_of_equals_plain_on_locations(location: Any) -> None:
+    typed, plain = both("Allele")
+    obj = allele({"type": "LiteralSequenceExpression", "sequence": "A"})
+    obj["location"] = copy.deepcopy(location)
+    assert errors(typed, obj) == errors(plain, obj)
+
+
+def test_typed_one_of_equals_plain_on_reference_documents_and_faults() -> None:
+    sets = [documents("2.0", ())] + [documents("2.0", (fault,)) for fault in FAULTS if not fault.startswith("v1-")]
+    checked = 0
+    for data in (d for docs in sets for d in docs.values()):
+        try:
+            document = parse(data)
+        except Exception:  # a fault that breaks the document's syntax has no objects to validate
+            continue
+        for _, obj in find(document, "2.0"):
+            typed, plain = both(obj["type"])
+            assert errors(typed, obj) == errors(plain, obj)
+            checked += 1
+    assert checked
