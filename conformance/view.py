@@ -12,6 +12,7 @@ import pytest
 from conformance import versions
 
 if TYPE_CHECKING:
+    from conformance.http import Response
     from conformance.http.client import ServiceClient
     from conformance.profile import Service
     from conformance.run import Run
@@ -66,6 +67,15 @@ class ServiceView:
     def close(self) -> None:
         """Release what the view holds (temporary files, servers it started); the run calls it once,
         when it ends, for every view it made. Nothing by default."""
+
+    def require_admission(self, response: Response, what: str) -> None:
+        """Skips when ``response`` refuses the caller for want of credentials (401 or 403), for a check whose
+        requirement is about what the service answers a caller it admits: the refusal tells nothing of that
+        (without credentials in the profile; or with credentials it refused, which are then the question)."""
+        if response.status in (401, 403):
+            given = ("it refused the profile's credentials" if self.service.auth.keys()
+                     else "the profile gives none (auth)")
+            pytest.skip(f"{what} answered {response.status}: the service asks for credentials and {given}")
 
     # -- what a suite writes (``writes: true``) ---------------------------------------------------------
 

@@ -68,15 +68,6 @@ class Tes(ServiceView):
         key = ("list", tuple(sorted(params.items())))
         return self.memo(key, lambda: self.client.get("/tasks", params=params or None))
 
-    def require_admission(self, response: Response, what: str) -> None:
-        """Skips when ``response`` refuses the caller for want of credentials (401 or 403): TES leaves
-        authentication to the implementer, so a refusal says nothing of what the service answers a caller it
-        admits. (With credentials that are refused, the profile's credentials are the question.)"""
-        if response.status in (401, 403):
-            given = ("it refused the profile's credentials" if self.service.auth.keys()
-                     else "the profile gives none (auth)")
-            pytest.skip(f"{what} answered {response.status}: the service asks for credentials and {given}")
-
     def listed(self, **params: str) -> tuple[list[dict[str, Any]], Response]:
         """The tasks of one page of GET /tasks; skips when it is not a ListTasksResponse."""
         response = self.list_response(**params)

@@ -114,15 +114,6 @@ class Wes(ServiceView):
             params["page_token"] = token
         return self.client.get("/runs", params=params)
 
-    def require_admission(self, response: Response, what: str) -> None:
-        """Skips when ``response`` refuses the caller for want of credentials: 401 ("The request is
-        unauthorized") or 403 are answers WES documents for every operation, and say nothing of what the
-        service answers a caller it admits. (With credentials that are refused, the profile's are the question.)"""
-        if response.status in (401, 403):
-            given = ("it refused the profile's credentials" if self.service.auth.keys()
-                     else "the profile gives none (auth)")
-            pytest.skip(f"{what} answered {response.status}: the service asks for credentials and {given}")
-
     def first_page(self) -> Response:
         return self.memo("runs-first", lambda: self.runs_page())
 

@@ -9,19 +9,14 @@ the run ends SYSTEM_ERROR on a KeyError); the submit block gives it, so the run 
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from third_party_server import serving
 
 from conformance.reference.server import free_port
 from conformance.testing import run_profile
@@ -69,33 +64,10 @@ def genpei(tmp_path: Path) -> Iterator[str]:
     if server is None:
         pytest.skip("GenPEI is not installed (optional test dependency: pip install genpei==1.0.1)")
     port = free_port()
-    log = tmp_path / "genpei.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen([server, "--host", "127.0.0.1", "--port", str(port),
-                                    "--run-dir", str(tmp_path / "run")], cwd=tmp_path,
-                                   stdout=sink, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                pytest.skip(f"genpei exited at start ({process.returncode}): {log.read_text(errors='replace')[-500:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/service-info", timeout=1):
-                    break
-            except (urllib.error.URLError, OSError):
-                if time.monotonic() > deadline:
-                    pytest.skip(f"genpei did not answer on {url} within {STARTUP_SECONDS:.0f} s")
-                time.sleep(0.2)
+    with serving("genpei", [server, "--host", "127.0.0.1", "--port", str(port), "--run-dir", str(tmp_path / "run")],
+                 f"{url}/service-info", tmp_path, startup_seconds=STARTUP_SECONDS):
         yield url
-    finally:
-        if process.poll() is None:
-            os.kill(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                os.kill(process.pid, signal.SIGKILL)
-                process.wait()
 
 
 def _failed(entry: dict[str, Any], report_root: Path, specs_dir: str | None) -> tuple[set[str], Any]:

@@ -12,15 +12,11 @@ The server is found through ``CONFORMANCE_SAPPORO``, the path of a ``sapporo`` e
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from third_party_server import serving
 
 from conformance.reference.server import free_port
 from conformance.testing import run_profile
@@ -61,33 +57,10 @@ def sapporo_service(tmp_path: Path) -> Iterator[str]:
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     port = free_port()
-    log = tmp_path / "sapporo.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen([server, "--host", "127.0.0.1", "--port", str(port), "--run-dir", str(run_dir)],
-                                   cwd=tmp_path, stdout=sink, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                pytest.skip(f"sapporo exited at start ({process.returncode}): "
-                            f"{log.read_text(errors='replace')[-500:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/service-info", timeout=1):
-                    break
-            except (urllib.error.URLError, OSError):
-                if time.monotonic() > deadline:
-                    pytest.skip(f"sapporo did not answer on {url} within {STARTUP_SECONDS:.0f} s")
-                time.sleep(0.2)
+    with serving("sapporo", [server, "--host", "127.0.0.1", "--port", str(port), "--run-dir", str(run_dir)],
+                 f"{url}/service-info", tmp_path, startup_seconds=STARTUP_SECONDS):
         yield url
-    finally:
-        if process.poll() is None:
-            os.kill(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(process.pid, signal.SIGKILL)
-                process.wait()
 
 
 def test_sapporo_fails_exactly_its_deviations(sapporo_service: str, report_root: Path,

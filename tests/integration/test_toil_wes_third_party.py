@@ -16,9 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -26,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from third_party_server import serving
 
 from conformance.reference.server import free_port
 from conformance.testing import run_profile
@@ -76,37 +74,14 @@ def toil_service(tmp_path: Path) -> Iterator[str]:
     if not Path(server).is_file():
         pytest.skip(f"CONFORMANCE_TOIL names no file: {server}")
     port = free_port()
-    log = tmp_path / "toil.log"
     # toil-cwl-runner beside toil, first on PATH: the server calls it by name
     environment = {**os.environ, "PATH": f"{Path(server).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    with log.open("wb") as sink:
-        process = subprocess.Popen([server, "server", "--host", "127.0.0.1", "--port", str(port), "--bypass_celery",
-                                    "--work_dir", str(tmp_path / "workflows")],
-                                   cwd=tmp_path, env=environment, stdout=sink, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
     url = f"http://127.0.0.1:{port}/ga4gh/wes/v1"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                pytest.skip(f"toil server exited at start ({process.returncode}): "
-                            f"{log.read_text(errors='replace')[-500:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/service-info", timeout=1):
-                    break
-            except (urllib.error.URLError, OSError):
-                if time.monotonic() > deadline:
-                    pytest.skip(f"toil server did not answer on {url} within {STARTUP_SECONDS:.0f} s")
-                time.sleep(0.2)
+    # its own process group: the server's workers and the runs they start are stopped with it
+    with serving("toil server", [server, "server", "--host", "127.0.0.1", "--port", str(port), "--bypass_celery",
+                                 "--work_dir", str(tmp_path / "workflows")],
+                 f"{url}/service-info", tmp_path, env=environment, startup_seconds=STARTUP_SECONDS, own_group=True):
         yield url
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)  # the server's own group: its workers and runs
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
 
 
 def test_toil_wes_fails_exactly_its_deviations(toil_service: str, report_root: Path,

@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from third_party_server import serving
 
 from conformance.reference.server import free_port
 from conformance.testing import run_profile
@@ -53,34 +49,11 @@ def wes_service(tmp_path: Path) -> Iterator[str]:
     work = tmp_path / "work"
     work.mkdir()
     port = free_port()
-    log = tmp_path / "wes-server.log"
     environment = {**os.environ, "PATH": f"{stubs}{os.pathsep}{os.environ.get('PATH', '')}"}
-    with log.open("wb") as sink:
-        process = subprocess.Popen([server, "--port", str(port), "--backend", "wes_service.cwl_runner"], cwd=work,
-                                   env=environment, stdout=sink, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/ga4gh/wes/v1"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                pytest.skip(f"wes-server exited at start ({process.returncode}): "
-                            f"{log.read_text(errors='replace')[-500:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/runs", timeout=1):
-                    break
-            except (urllib.error.URLError, OSError):
-                if time.monotonic() > deadline:
-                    pytest.skip(f"wes-server did not answer on {url} within {STARTUP_SECONDS:.0f} s")
-                time.sleep(0.2)
+    with serving("wes-server", [server, "--port", str(port), "--backend", "wes_service.cwl_runner"], f"{url}/runs",
+                 work, env=environment, startup_seconds=STARTUP_SECONDS):
         yield url
-    finally:
-        if process.poll() is None:
-            os.kill(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                os.kill(process.pid, signal.SIGKILL)
-                process.wait()
 
 
 def test_wes_service_fails_exactly_its_deviations(wes_service: str, report_root: Path,
