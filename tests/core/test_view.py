@@ -137,9 +137,9 @@ def test_require_admission_skips_a_refusal_for_want_of_credentials_with_the_reas
     open_view = Things.of(_service(0), run)
     open_view.require_admission(_Answer(200), "GET /x")  # admitted: nothing to say
     open_view.require_admission(_Answer(404), "GET /x")
-    with pytest.raises(pytest.skip.Exception, match="GET /x answered 401: .* the profile gives none"):
+    with pytest.raises(pytest.skip.Exception, match=r"GET /x answered 401: .* the profile gives none"):
         open_view.require_admission(_Answer(401), "GET /x")
     given = Service(index=1, standard="example", version="1.4.0", url="http://127.0.0.1:9/1",
                     auth=Auth(env={"bearer_token_env": "TOKEN"}))
-    with pytest.raises(pytest.skip.Exception, match="answered 403: .* it refused the profile's credentials"):
+    with pytest.raises(pytest.skip.Exception, match=r"answered 403: .* it refused the profile's credentials"):
         Things.of(given, run).require_admission(_Answer(403), "GET /x")
