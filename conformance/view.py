@@ -4,7 +4,7 @@ checks need fetched once per run."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
@@ -96,6 +96,37 @@ class ServiceView:
         """Cancel or remove what the suite created and settle each recorded item's outcome. The run calls
         it before it builds the scorecard (and again when it closes, so it must skip settled items).
         Nothing by default."""
+
+    def settle_created(self, item: Created, state_now: Callable[[], str | None], cancel: Callable[[], Response], *,
+                       final: Collection[str], stopping: Collection[str] = (), cancelled_before: bool = False) -> None:
+        """Settle one created item for the report, cancelling it when it is still going: a ``final`` state is
+        ``finished`` (``cancelled`` where the suite cancelled it before, ``cancelled_before``), a ``stopping``
+        one (the standard's CANCELING) ``cancelled``; otherwise ``cancel()`` is asked, and the item is
+        ``cancelled`` with the state read after (``cancel_failed`` when the cancel is not answered 200).
+        Best effort: an exception reading or cancelling never stops the clean-up of the next item."""
+        try:
+            state = state_now()
+        except Exception:
+            state = None
+        if state in final or state in stopping:
+            if cancelled_before or state in stopping:
+                item.cancelled(state)
+            else:
+                item.finished(state)
+            return
+        try:
+            response = cancel()
+        except Exception:
+            item.cancel_failed(state)
+            return
+        if response.status != 200:
+            item.cancel_failed(state)
+            return
+        try:
+            after = state_now()
+        except Exception:
+            after = None
+        item.cancelled(after or state)
 
     def memo(self, key: Any, make: Callable[[], T]) -> T:
         """``make()`` once per view. A skip it raises (material the service does not offer) is kept too,

@@ -10,6 +10,7 @@ ends (:meth:`Tes.close`), cancels every one it created that is not yet in a fina
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -199,31 +200,10 @@ class Tes(ServiceView):
         """Cancel every task this run created that is not in a final state (cleanup, also after a
         failure or an interrupted run), and settle each one's outcome for the report."""
         for item in self.created_items():
-            if item.settled:
-                continue
-            try:
-                state = self.state_now(item.id)
-            except Exception:  # cleanup goes on with the next task whatever happened
-                state = None
-            if state in FINAL or state == "CANCELING":
-                if item.id in self.cancelled_ids() or state == "CANCELING":
-                    item.cancelled(state)
-                else:
-                    item.finished(state)
-                continue
-            try:
-                response = self.cancel(item.id)
-            except Exception:
-                item.cancel_failed(state)
-                continue
-            if response.status != 200:
-                item.cancel_failed(state)
-                continue
-            try:
-                after = self.state_now(item.id)
-            except Exception:
-                after = None
-            item.cancelled(after or state)
+            if not item.settled:
+                self.settle_created(item, partial(self.state_now, item.id), partial(self.cancel, item.id),
+                                    final=FINAL, stopping=("CANCELING",),
+                                    cancelled_before=item.id in self.cancelled_ids())
 
     def close(self) -> None:
         self.clean_up()

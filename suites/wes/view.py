@@ -12,6 +12,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -210,6 +211,9 @@ class Wes(ServiceView):
             pytest.skip(f"no RunLog could be read: {reason}")
         return found
 
+    def _state_of(self, run_id: str) -> str | None:
+        return self.fresh_state(run_id)[0]
+
     def fresh_state(self, run_id: str, via: str = "/status") -> tuple[str | None, Response]:
         """The state of a run read now (from /status, or "" for the RunLog)."""
         response = self.client.get(run_path(run_id, via))
@@ -344,32 +348,8 @@ class Wes(ServiceView):
         limits.deadline = max(limits.deadline, time.monotonic() + 30 * len(pending))
         limits.requests = min(limits.requests, max(0, limits.budget.max_requests - 3 * len(pending)))
         for item in pending:
-            try:
-                state, _ = self.fresh_state(item.id)
-            except Exception:  # best effort at the end of a run: never hide the run's outcome
-                state = None
-            if state in TERMINAL:
-                if item.id in self.cancelled:
-                    item.cancelled(state)
-                else:
-                    item.finished(state)
-                continue
-            if state == "CANCELING":
-                item.cancelled(state)
-                continue
-            try:
-                response = self.cancel(item.id)
-            except Exception:
-                item.cancel_failed(state)
-                continue
-            if response.status != 200:
-                item.cancel_failed(state)
-                continue
-            try:
-                after, _ = self.fresh_state(item.id)
-            except Exception:
-                after = None
-            item.cancelled(after or state)
+            self.settle_created(item, partial(self._state_of, item.id), partial(self.cancel, item.id),
+                                final=TERMINAL, stopping=("CANCELING",), cancelled_before=item.id in self.cancelled)
 
     def close(self) -> None:
         self.clean_up()

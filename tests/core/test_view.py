@@ -143,3 +143,32 @@ def test_require_admission_skips_a_refusal_for_want_of_credentials_with_the_reas
                     auth=Auth(env={"bearer_token_env": "TOKEN"}))
     with pytest.raises(pytest.skip.Exception, match=r"answered 403: .* it refused the profile's credentials"):
         Things.of(given, run).require_admission(_Answer(403), "GET /x")
+
+
+def test_settle_created_cancels_what_still_runs_and_names_each_outcome() -> None:
+    from conformance.scorecard import Created
+
+    run: Any = FakeRun()
+    view = Things.of(_service(0), run)
+    finals = {"DONE", "KILLED"}
+
+    def settled(states: list[str | None], cancel_status: int | None = 200, before: bool = False) -> Created:
+        item, asked, cancels = Created("job", "j-1"), iter(states), []
+
+        def cancel() -> Any:
+            cancels.append(1)
+            if cancel_status is None:
+                raise OSError("connection reset")
+            return _Answer(cancel_status)
+
+        view.settle_created(item, lambda: next(asked), cancel, final=finals, stopping=("STOPPING",),
+                            cancelled_before=before)
+        assert bool(cancels) == (states[0] not in finals and states[0] != "STOPPING")
+        return item
+
+    assert (settled(["DONE"]).outcome, settled(["DONE"]).state) == ("finished", "DONE")
+    assert settled(["DONE"], before=True).outcome == "cancelled"
+    assert settled(["STOPPING"]).outcome == "cancelled"
+    assert (settled(["RUNNING", "KILLED"]).outcome, settled(["RUNNING", "KILLED"]).state) == ("cancelled", "KILLED")
+    assert settled(["RUNNING"], cancel_status=404).outcome == "cancel-failed"
+    assert settled(["RUNNING"], cancel_status=None).outcome == "cancel-failed"

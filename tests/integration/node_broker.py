@@ -9,13 +9,11 @@ import json
 import os
 import shutil
 import subprocess
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from third_party_server import serving
 
 STARTUP_SECONDS = 30.0
 
@@ -52,29 +50,6 @@ def package_dir(package: str, version: str) -> Path:
 def running(command: list[str], package: str, port: int, workdir: Path) -> Iterator[None]:
     """``command`` running until the block ends, once its discovery document answers on ``port`` (or skip,
     with the end of its log, when it exits or does not answer within STARTUP_SECONDS)."""
-    log = workdir / f"{package}.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, cwd=workdir)
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                pytest.skip(f"{package} exited at start ({process.returncode}): "
-                            f"{log.read_text(errors='replace')[-500:]}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/.well-known/openid-configuration",
-                                            timeout=1):
-                    break
-            except (urllib.error.URLError, OSError):
-                if time.monotonic() > deadline:
-                    pytest.skip(f"{package} did not answer on port {port} within {STARTUP_SECONDS:.0f} s")
-                time.sleep(0.2)
+    with serving(package, command, f"http://127.0.0.1:{port}/.well-known/openid-configuration", workdir,
+                 startup_seconds=STARTUP_SECONDS):
         yield
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()

@@ -13,15 +13,12 @@ as a service behind a proxy does.
 
 from __future__ import annotations
 
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from third_party_server import serving
 
 from conformance.reference.server import free_port
 from conformance.testing import run_profile
@@ -87,35 +84,12 @@ def fasta_drs(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
                             "'refget[seqcolapi]==0.12.0' sqlmodel)", exc_type=ImportError)
     _write_fastas(tmp_path / "fasta")
     port = free_port()
-    log = tmp_path / "fasta-drs.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen([sys.executable, "-c", LAUNCHER, str(tmp_path / "fasta"), str(port),
-                                    str(tmp_path / "drs.sqlite")], stdout=sink, stderr=subprocess.STDOUT,
-                                   cwd=tmp_path)
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                pytest.skip(f"the FASTA-DRS router exited at start ({process.returncode}): "
-                            f"{log.read_text(errors='replace')[-500:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/fasta/service-info", timeout=1):
-                    break
-            except (urllib.error.URLError, OSError):
-                if time.monotonic() > deadline:
-                    pytest.skip(f"the FASTA-DRS router did not answer on {url} within {STARTUP_SECONDS:.0f} s")
-                time.sleep(0.2)
+    command = [sys.executable, "-c", LAUNCHER, str(tmp_path / "fasta"), str(port), str(tmp_path / "drs.sqlite")]
+    with serving("fasta-drs", command, f"{url}/fasta/service-info", tmp_path, startup_seconds=STARTUP_SECONDS):
+        log = tmp_path / "fasta-drs.log"  # the launcher prints the DRS ids it registered
         ids = next(line.split()[1].split(",") for line in log.read_text().splitlines() if line.startswith("IDS "))
         yield url, ids
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 def test_fasta_drs_deviations_are_reported(fasta_drs: tuple[str, list[str]], tmp_path: Path) -> None:

@@ -22,15 +22,12 @@ from __future__ import annotations
 
 import os
 import random
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from third_party_server import serving
 
 from conformance.reference.server import free_port
 from conformance.testing import run_profile
@@ -106,35 +103,12 @@ def seqcolapi(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
     environment = {k: v for k, v in os.environ.items()
                    if k not in ("REFGET_STORE_URL", "REFGET_STORE_HTTP_URL", "SCOM_CONFIG_URL")}
     environment["REFGET_STORE_PATH"] = str(tmp_path / "store")
-    log = tmp_path / "seqcolapi.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "refget.seqcolapi.main:store_app", "--host", "127.0.0.1",
-             "--port", str(port), "--log-level", "warning"],
-            stdout=sink, stderr=subprocess.STDOUT, env=environment, cwd=tmp_path)
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                pytest.skip(f"seqcolapi exited at start ({process.returncode}): "
-                            f"{log.read_text(errors='replace')[-500:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/service-info", timeout=1):
-                    break
-            except (urllib.error.URLError, OSError):
-                if time.monotonic() > deadline:
-                    pytest.skip(f"seqcolapi did not answer on {url} within {STARTUP_SECONDS:.0f} s")
-                time.sleep(0.1)
+    command = [sys.executable, "-m", "uvicorn", "refget.seqcolapi.main:store_app", "--host", "127.0.0.1",
+               "--port", str(port), "--log-level", "warning"]
+    with serving("seqcolapi", command, f"{url}/service-info", tmp_path, env=environment,
+                 startup_seconds=STARTUP_SECONDS):
         yield url, digests
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 def test_seqcolapi_deviations_are_reported(seqcolapi: tuple[str, list[str]], tmp_path: Path) -> None:
