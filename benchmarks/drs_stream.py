@@ -23,12 +23,8 @@ import argparse
 import contextlib
 import hashlib
 import os
-import re
 import resource
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -37,6 +33,7 @@ from typing import Any
 
 from conformance_suites.drs.reference.app import blob_chunks
 from conformance_suites.drs.view import Drs
+from reference_process import reference_process
 
 from conformance.profile import parse_profile
 from conformance.run import prepare
@@ -70,23 +67,8 @@ def served(size: int, mode: str) -> Iterator[dict[str, Any]]:
     if mode == "thread":
         yield {**entry, "reference": True, "large_object_size": size}
         return
-    command = [sys.executable, "-m", "conformance.cli", "reference", "serve", "drs", "--version", "1.5.0",
-               "--option", f"large_object_size={size}"]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    try:
-        assert server.stdout is not None
-        line = server.stdout.readline()
-        found = re.search(r"at (http://127\.0\.0\.1:\d+\S*)", line)
-        if not found:
-            raise SystemExit(f"the reference server did not start: {line.strip()!r}")
-        yield {**entry, "url": found[1]}
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    with reference_process("drs", "1.5.0", {"large_object_size": size}) as url:
+        yield {**entry, "url": url}
 
 
 def main() -> None:

@@ -24,12 +24,8 @@ import base64
 import contextlib
 import hashlib
 import os
-import re
 import resource
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -39,6 +35,7 @@ from typing import Any
 
 from conformance_suites.refget.reference.app import RefgetApp, Seq, bases
 from conformance_suites.refget.view import Refget
+from reference_process import reference_process
 
 from conformance.profile import parse_profile
 from conformance.run import Run, prepare
@@ -127,23 +124,8 @@ def served(size: int, mode: str) -> Iterator[dict[str, Any]]:
     if mode == "thread":
         yield {**entry, "reference": True, "large_sequence_size": size}
         return
-    command = [sys.executable, "-m", "conformance.cli", "reference", "serve", "refget", "--version", "2.0.0",
-               "--option", f"large_sequence_size={size}"]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    try:
-        assert server.stdout is not None
-        line = server.stdout.readline()
-        found = re.search(r"at (http://127\.0\.0\.1:\d+)", line)
-        if not found:
-            raise SystemExit(f"the reference server did not start: {line.strip()!r}")
-        yield {**entry, "url": found[1]}
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    with reference_process("refget", "2.0.0", {"large_sequence_size": size}) as url:
+        yield {**entry, "url": url}
 
 
 def harness(run: Run) -> Measure:
