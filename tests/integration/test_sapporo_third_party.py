@@ -11,12 +11,11 @@ The server is found through ``CONFORMANCE_SAPPORO``, the path of a ``sapporo`` e
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from third_party_server import serving
+from third_party_server import executable_from, serving
 
 from conformance.reference.server import free_port
 from conformance.testing import run_profile
@@ -48,12 +47,7 @@ EXPECTED_FAILURES = {
 @pytest.fixture
 def sapporo_service(tmp_path: Path) -> Iterator[str]:
     """The base URL of a running sapporo (its run directory in tmp_path); stopped by its PID."""
-    server = os.environ.get("CONFORMANCE_SAPPORO")
-    if not server:
-        pytest.skip("CONFORMANCE_SAPPORO is not set (the path of a `sapporo` executable: "
-                    "pip install sapporo==2.4.0 into a virtual environment of its own)")
-    if not Path(server).is_file():
-        pytest.skip(f"CONFORMANCE_SAPPORO names no file: {server}")
+    server = executable_from("CONFORMANCE_SAPPORO", "pip install sapporo==2.4.0")
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     port = free_port()

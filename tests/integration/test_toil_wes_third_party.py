@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from third_party_server import serving
+from third_party_server import executable_from, serving
 
 from conformance.reference.server import free_port
 from conformance.testing import run_profile
@@ -67,12 +67,7 @@ EXPECTED_RUN_LOG_FAILURES = {
 @pytest.fixture
 def toil_service(tmp_path: Path) -> Iterator[str]:
     """The base URL of a running ``toil server`` (its work directory in tmp_path); stopped by its PID."""
-    server = os.environ.get("CONFORMANCE_TOIL")
-    if not server:
-        pytest.skip("CONFORMANCE_TOIL is not set (the path of a `toil` executable: "
-                    "pip install 'toil[server,cwl,aws]==9.6.0' into a virtual environment of its own)")
-    if not Path(server).is_file():
-        pytest.skip(f"CONFORMANCE_TOIL names no file: {server}")
+    server = executable_from("CONFORMANCE_TOIL", "pip install 'toil[server,cwl,aws]==9.6.0'")
     port = free_port()
     # toil-cwl-runner beside toil, first on PATH: the server calls it by name
     environment = {**os.environ, "PATH": f"{Path(server).parent}{os.pathsep}{os.environ.get('PATH', '')}"}

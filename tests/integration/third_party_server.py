@@ -17,6 +17,17 @@ from pathlib import Path
 import pytest
 
 
+def executable_from(variable: str, install: str) -> str:
+    """The executable the environment variable ``variable`` names, or skip saying how to install it."""
+    server = os.environ.get(variable)
+    if not server:
+        pytest.skip(f"{variable} is not set (the path of the executable: {install} into a virtual environment "
+                    "of its own)")
+    if not Path(server).is_file():
+        pytest.skip(f"{variable} names no file: {server}")
+    return server
+
+
 @contextlib.contextmanager
 def serving(name: str, command: list[str], ready_url: str, workdir: Path, *,
             env: Mapping[str, str] | None = None, startup_seconds: float = 60.0,
