@@ -1,0 +1,106 @@
+"""The VRS object of each VariationDescriptor (Interpretation → GenomicInterpretation →
+VariantInterpretation → VariationDescriptor.variation), turned into VRS JSON (:mod:`.variation`, which
+documents the mapping and why VRS 1.2.1) and checked with the VRS suite's code: schema validity against
+the official VRS 1.2.1 schema and, where an object states a ``ga4gh:`` identifier, the computed one
+(Phenopackets 2.0 docs/variant.rst, "variation ... The VRS Variation object"; docs/variant-interpretation.rst)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from jsonschema import ValidationError
+
+from conformance import Document, SpecStore, check, fail
+
+from ..vrs import identifiers
+from ..vrs.schema import first_error
+from .variation import SCHEMA, VRS_VERSION, foreign_reference, stated_identifier, variations
+from .view import Phenopackets
+
+
+def _variations(phenopackets: Phenopackets) -> Iterator[tuple[Document, str, Any]]:
+    found = False
+    for document, parsed in phenopackets.parsed():
+        for path, obj in variations(parsed):
+            found = True
+            yield document, path, obj
+    if not found:
+        pytest.skip("no VariationDescriptor of the documents carries a VRS variation")
+
+
+def _schema_problem(schemas: SpecStore, obj: Any) -> str | None:
+    """Why ``obj`` is no valid VRS 1.2.1 object of its class (None when it is one)."""
+    if not isinstance(obj, dict):
+        return ("it sets none of allele, haplotype, copyNumber, text or variationSet, so it holds no VRS "
+                "Variation")
+    cls = str(obj["type"])
+    validator = schemas.validator(SCHEMA, f"/definitions/{cls}")
+    if first_error(validator, obj) is None:
+        return None
+    error = _inner(next(iter(validator.iter_errors(obj))))
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
+    return (f"its VRS {VRS_VERSION} {cls} is not valid against the official schema: "
+            f"{where or '(the object)'}: {error.message[:200]}")
+
+
+def _mismatch(error: ValidationError) -> bool:
+    """An error saying the instance is of another class than the alternative: a JSON type or a ``type``
+    const of its own."""
+    own = not error.relative_path or list(error.relative_path) == ["type"]
+    return own and error.validator in ("type", "const")
+
+
+def _inner(error: ValidationError) -> ValidationError:
+    """For a oneOf that no alternative matched, the error of the one alternative of the instance's class
+    (a SequenceLocation's bad sequence_id rather than "not valid under any of the given schemas")."""
+    while error.validator in ("oneOf", "anyOf") and error.context:
+        alternatives: dict[Any, list[ValidationError]] = {}
+        for inner in error.context:
+            alternatives.setdefault(inner.relative_schema_path[0], []).append(inner)
+        fitting = [errors for errors in alternatives.values() if not any(_mismatch(e) for e in errors)]
+        if len(fitting) != 1:
+            break
+        error = fitting[0][0]
+    return error
+
+
+@check("phenopackets.variation.vrs-schema")
+def test_variation_is_a_valid_vrs_object(phenopackets: Phenopackets, schemas: SpecStore) -> None:
+    """A VariationDescriptor's variation is "The VRS Variation object" (Phenopackets 2.0 docs/variant.rst,
+    data model and section Variation): read as VRS JSON, it is valid against the official schema of the
+    VRS release its messages encode, VRS 1.2.1 schema/vrs.json (``definitions/<class>``: required
+    properties, CURIEs, Haplotype members, CopyNumber copies not negative...)."""
+    for document, path, obj in _variations(phenopackets):
+        problem = _schema_problem(schemas, obj)
+        if problem is not None:
+            raise fail(f"{document.ref}: {path}: {problem}.", document.response)
+
+
+@check("phenopackets.variation.vrs-identifier")
+def test_variation_identifiers_are_computed(phenopackets: Phenopackets, schemas: SpecStore) -> None:
+    """Where a VariationDescriptor's VRS object (or an object nested in it) states a ``ga4gh:`` ``_id``,
+    it is the GA4GH computed identifier of the object: "Implementations MUST use the normalization,
+    serialization, and digest mechanisms described in this section when generating GA4GH Computed
+    Identifiers" (VRS 1.3 docs/impl-guide/computed_identifiers.rst, Requirements; the same algorithm as
+    VRS 1.2.1, whose validation/models.yaml the project's 1.x digest code reproduces). Judged only on
+    objects valid against the schema (phenopackets.variation.vrs-schema reports the others) whose
+    references are ga4gh identifiers ("MUST first translate sequence accessions to GA4GH SQ accessions":
+    without a sequence service the identifier cannot be computed)."""
+    judged, unjudged = 0, []
+    for document, path, obj in _variations(phenopackets):
+        if _schema_problem(schemas, obj) is not None:
+            continue
+        foreign = foreign_reference(obj)
+        if foreign is not None:
+            unjudged.append(f"{path} references {foreign}, not a ga4gh identifier")
+            continue
+        if not stated_identifier(obj):
+            continue
+        judged += 1
+        for problem in identifiers.problems_1(obj, path):
+            raise fail(f"{document.ref}: {problem}.", document.response)
+    if not judged:
+        pytest.skip("no VRS variation states a ga4gh identifier that could be recomputed"
+                    + (f": {unjudged[0]}" if unjudged else ""))
