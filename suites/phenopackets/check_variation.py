@@ -22,7 +22,7 @@ from .view import Phenopackets
 
 def _variations(phenopackets: Phenopackets) -> Iterator[tuple[Document, str, Any]]:
     found = False
-    for document, parsed in phenopackets.parsed():
+    for document, parsed in phenopackets.units():
         for path, obj in variations(parsed):
             found = True
             yield document, path, obj

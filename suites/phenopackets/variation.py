@@ -45,7 +45,7 @@ from typing import Any
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
-from .model import Parsed, of_type
+from .model import Parsed
 
 #: The VRS release whose classes the phenopackets messages encode, and its official schema.
 VRS_VERSION = "1.2.1"
@@ -91,7 +91,7 @@ def _value(message: Message, field: FieldDescriptor) -> Any:
 
 def variations(parsed: Parsed) -> Iterator[tuple[str, Any]]:
     """(JSON path of ``variation``, its VRS JSON) of every VariationDescriptor that carries a variation."""
-    for path, descriptor in of_type(parsed.message, "VariationDescriptor"):
+    for path, descriptor in parsed.of_type("VariationDescriptor"):
         if descriptor.HasField("variation"):
             yield f"{path}.variation", to_vrs(descriptor.variation)
 
