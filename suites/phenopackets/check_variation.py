@@ -6,7 +6,7 @@ the official VRS 1.2.1 schema and, where an object states a ``ga4gh:`` identifie
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -19,24 +19,64 @@ from ..vrs.schema import first_error
 from .variation import SCHEMA, VRS_VERSION, foreign_reference, stated_identifier, variations
 from .view import Phenopackets
 
+NO_VARIATION = "no VariationDescriptor of the documents carries a VRS variation"
 
-def _variations(phenopackets: Phenopackets) -> Iterator[tuple[Document, str, Any]]:
-    found = False
+
+@dataclass
+class Findings:
+    """What the two checks need of every variation of the documents, found in one reading of them (a
+    Cohort read member by member is read once for both): the first of each kind of problem, and how many
+    stated identifiers could be recomputed."""
+
+    variations: int = 0
+    #: (document, message) of the first variation that is no valid VRS object
+    schema: tuple[Document, str] | None = None
+    #: (document, message) of the first stated identifier that is not the computed one
+    identifier: tuple[Document, str] | None = None
+    judged: int = 0
+    unjudged: list[str] = field(default_factory=list)
+
+
+def _findings(phenopackets: Phenopackets, schemas: SpecStore) -> Findings:
+    return phenopackets.memo("variation-findings", lambda: _find(phenopackets, schemas))
+
+
+def _find(phenopackets: Phenopackets, schemas: SpecStore) -> Findings:
+    found = Findings()
+    validators: dict[str, Any] = {}
     for document, parsed in phenopackets.units():
         for path, obj in variations(parsed):
-            found = True
-            yield document, path, obj
-    if not found:
-        pytest.skip("no VariationDescriptor of the documents carries a VRS variation")
+            found.variations += 1
+            problem = _schema_problem(schemas, obj, validators)
+            if problem is not None:
+                found.schema = found.schema or (document, f"{document.ref}: {path}: {problem}.")
+                continue
+            foreign = foreign_reference(obj)
+            if foreign is not None:
+                if not found.unjudged:  # the first reason is the one a skip names
+                    found.unjudged.append(f"{path} references {foreign}, not a ga4gh identifier")
+                continue
+            if not stated_identifier(obj):
+                continue
+            found.judged += 1
+            if found.identifier is None:
+                problem = next(identifiers.problems_1(obj, path), None)
+                if problem is not None:
+                    found.identifier = (document, f"{document.ref}: {problem}.")
+    return found
 
 
-def _schema_problem(schemas: SpecStore, obj: Any) -> str | None:
-    """Why ``obj`` is no valid VRS 1.2.1 object of its class (None when it is one)."""
+def _schema_problem(schemas: SpecStore, obj: Any, validators: dict[str, Any] | None = None) -> str | None:
+    """Why ``obj`` is no valid VRS 1.2.1 object of its class (None when it is one); ``validators`` keeps
+    each class's validator for the next object."""
     if not isinstance(obj, dict):
         return ("it sets none of allele, haplotype, copyNumber, text or variationSet, so it holds no VRS "
                 "Variation")
     cls = str(obj["type"])
-    validator = schemas.validator(SCHEMA, f"/definitions/{cls}")
+    validators = {} if validators is None else validators
+    if cls not in validators:
+        validators[cls] = schemas.validator(SCHEMA, f"/definitions/{cls}")
+    validator = validators[cls]
     if first_error(validator, obj) is None:
         return None
     error = _inner(next(iter(validator.iter_errors(obj))))
@@ -72,10 +112,11 @@ def test_variation_is_a_valid_vrs_object(phenopackets: Phenopackets, schemas: Sp
     data model and section Variation): read as VRS JSON, it is valid against the official schema of the
     VRS release its messages encode, VRS 1.2.1 schema/vrs.json (``definitions/<class>``: required
     properties, CURIEs, Haplotype members, CopyNumber copies not negative...)."""
-    for document, path, obj in _variations(phenopackets):
-        problem = _schema_problem(schemas, obj)
-        if problem is not None:
-            raise fail(f"{document.ref}: {path}: {problem}.", document.response)
+    found = _findings(phenopackets, schemas)
+    if not found.variations:
+        pytest.skip(NO_VARIATION)
+    if found.schema is not None:
+        raise fail(found.schema[1], found.schema[0].response)
 
 
 @check("phenopackets.variation.vrs-identifier")
@@ -88,19 +129,11 @@ def test_variation_identifiers_are_computed(phenopackets: Phenopackets, schemas:
     objects valid against the schema (phenopackets.variation.vrs-schema reports the others) whose
     references are ga4gh identifiers ("MUST first translate sequence accessions to GA4GH SQ accessions":
     without a sequence service the identifier cannot be computed)."""
-    judged, unjudged = 0, []
-    for document, path, obj in _variations(phenopackets):
-        if _schema_problem(schemas, obj) is not None:
-            continue
-        foreign = foreign_reference(obj)
-        if foreign is not None:
-            unjudged.append(f"{path} references {foreign}, not a ga4gh identifier")
-            continue
-        if not stated_identifier(obj):
-            continue
-        judged += 1
-        for problem in identifiers.problems_1(obj, path):
-            raise fail(f"{document.ref}: {problem}.", document.response)
-    if not judged:
+    found = _findings(phenopackets, schemas)
+    if not found.variations:
+        pytest.skip(NO_VARIATION)
+    if found.identifier is not None:
+        raise fail(found.identifier[1], found.identifier[0].response)
+    if not found.judged:
         pytest.skip("no VRS variation states a ga4gh identifier that could be recomputed"
-                    + (f": {unjudged[0]}" if unjudged else ""))
+                    + (f": {found.unjudged[0]}" if found.unjudged else ""))
