@@ -67,6 +67,15 @@ class _Buffer:
             raise NotStreamable("not UTF-8") from None
         return True
 
+    def more(self) -> bool:
+        """Twice as much text from the position on (each retry of a long value reads as much again as
+        the last, so that a value of n bytes is decoded O(log n) times, not n / CHUNK times)."""
+        wanted = 2 * max(len(self.text) - self.pos, 1)
+        grew = False
+        while len(self.text) - self.pos < wanted and self.refill():
+            grew = True
+        return grew
+
     def peek(self) -> str:
         """The next character that is not white space ("" at the end)."""
         while True:
@@ -90,7 +99,7 @@ class _Buffer:
             try:
                 found, end = _DECODER.raw_decode(self.text, self.pos)
             except json.JSONDecodeError:
-                if not self.refill():
+                if not self.more():
                     raise NotStreamable("invalid JSON") from None
                 continue
             if end == len(self.text) and self.refill():

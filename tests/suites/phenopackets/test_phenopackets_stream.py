@@ -133,3 +133,10 @@ def test_a_run_gives_the_same_outcomes_and_messages(fault: str | None, tmp_path:
     streamed = _outcomes(tmp_path, report_root, data, False, monkeypatch)
     assert streamed == _outcomes(tmp_path, report_root, data, True, monkeypatch)
     assert ("failed" in {o for o, _ in streamed.values()}) == (fault is not None)
+
+
+def test_a_long_value_across_many_chunks() -> None:
+    member = {"id": "x" * 200_000, "subject": {"id": "s"}}
+    data = json.dumps({"members": [member, member], "id": "C"}).encode()
+    assert list(stream.events(_chunks(data, 1000)())) == [
+        ("member", member), ("member", member), ("members-end", None), ("field", ("id", "C"))]

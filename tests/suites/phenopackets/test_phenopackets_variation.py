@@ -141,3 +141,17 @@ def test_descriptors_without_variation_are_a_skip(store: SpecStore, tmp_path: Pa
     del packet["interpretations"]
     result = _run(tmp_path, report_root, packet)
     assert set(_outcomes(result).values()) == {"skipped"}
+
+
+def test_the_docs_example_sequence_id_is_no_curie(store: SpecStore) -> None:
+    """The erratum of requirements.yaml: docs/variant.rst's VRS example names sequenceId NC_000010.11."""
+    example = {"allele": {"sequenceLocation": {"sequenceId": "NC_000010.11", "sequenceInterval": _interval()},
+                          "literalSequenceExpression": {"sequence": "G"}}}
+    problem = _schema_problem(store, _vrs(example))
+    assert problem is not None and "location.sequence_id: 'NC_000010.11' does not match" in problem
+    example["allele"]["sequenceLocation"]["sequenceId"] = "refseq:NC_000010.11"
+    assert _schema_problem(store, _vrs(example)) is None
+
+
+def _interval() -> dict[str, Any]:
+    return {"startNumber": {"value": "121496700"}, "endNumber": {"value": "121496701"}}
