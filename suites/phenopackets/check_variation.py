@@ -60,7 +60,8 @@ def _find(phenopackets: Phenopackets, schemas: SpecStore) -> Findings:
                 continue
             found.judged += 1
             if found.identifier is None:
-                problem = next(identifiers.problems_1(obj, path), None)
+                # the path inside the object in VRS's property names (location, not sequenceLocation)
+                problem = next(identifiers.problems_1(obj, f"{path} (VRS {obj['type']})"), None)
                 if problem is not None:
                     found.identifier = (document, f"{document.ref}: {problem}.")
     return found

@@ -20,7 +20,7 @@ from google.protobuf import json_format
 from phenopackets import VariationDescriptor
 
 from conformance import SpecStore
-from conformance.testing import run_profile
+from conformance.testing import run_profile, run_reference
 
 SPECS = Path(os.environ.get("CONFORMANCE_SPECS_DIR", "/nonexistent"))
 FAULTS = {"variation-wrong-id": "vrs-identifier", "variation-location-wrong-id": "vrs-identifier",
@@ -155,3 +155,13 @@ def test_the_docs_example_sequence_id_is_no_curie(store: SpecStore) -> None:
 
 def _interval() -> dict[str, Any]:
     return {"startNumber": {"value": "121496700"}, "endNumber": {"value": "121496701"}}
+
+
+def test_an_identifier_failure_names_the_object_and_both_identifiers(store: SpecStore, report_root: Path) -> None:
+    result = run_reference("phenopackets", report_root, ["variation-location-wrong-id"], specs_dir=str(SPECS),
+                           checks=CHECKS)
+    assert result.outcome(CHECKS[0]) == "passed" and result.outcome(CHECKS[1]) == "failed"
+    assert result.check(CHECKS[1]).message == (
+        "documents/C1.yaml: members[0].interpretations[0].diagnosis.genomicInterpretations[0].variantInterpretation"
+        ".variationDescriptor.variation (VRS Allele).location._id is ga4gh:VSL.IIB53T8CNeJJdUqzn9V_JnRtQadwWCbl, "
+        "but the object's computed identifier is ga4gh:VSL.QrRSuBj-VScAGV_gEdxNgsnh41jYH1Kg.")
