@@ -15,7 +15,7 @@ import pytest
 import yaml
 from conformance_suites.phenopackets import rules, stream
 from conformance_suites.phenopackets.model import Parsed, Unreadable, parse
-from conformance_suites.phenopackets.reference.documents import FAULTS, documents, meta_data
+from conformance_suites.phenopackets.reference.documents import FAULTS, documents, meta_data, ontology_obo
 from conformance_suites.phenopackets.variation import variations
 from conformance_suites.phenopackets.view import Phenopackets, _first_problems
 
@@ -104,8 +104,8 @@ def test_anything_else_is_read_whole(data: bytes) -> None:
         stream.cohort(_chunks(data, 5))
 
 
-def _outcomes(tmp_path: Path, report_root: Path, data: bytes, whole: bool, monkeypatch: pytest.MonkeyPatch
-              ) -> dict[str, tuple[str, str]]:
+def _outcomes(tmp_path: Path, report_root: Path, data: bytes, whole: bool, monkeypatch: pytest.MonkeyPatch,
+              **options: Any) -> dict[str, tuple[str, str]]:
     path = tmp_path / "cohort.json"
     path.write_bytes(data)
     streamed: list[str] = []
@@ -120,7 +120,8 @@ def _outcomes(tmp_path: Path, report_root: Path, data: bytes, whole: bool, monke
         if whole:
             patch.setattr(Phenopackets, "_streamed", lambda self, ref: None)
         result = run_profile({"initiative": "stream", "services": [
-            {"standard": "phenopackets", "version": "2.0", "documents": [str(path)]}]}, report_root / str(whole),
+            {"standard": "phenopackets", "version": "2.0", "documents": [str(path)], **options}]},
+            report_root / str(whole),
             specs_dir=os.environ.get("CONFORMANCE_SPECS_DIR"))
     assert streamed == ([] if whole else ["cohort"])
     return {c.id: (c.outcome, c.message) for s in result.scorecard.services for c in s.checks}
@@ -140,3 +141,18 @@ def test_a_long_value_across_many_chunks() -> None:
     data = json.dumps({"members": [member, member], "id": "C"}).encode()
     assert list(stream.events(_chunks(data, 1000)())) == [
         ("member", member), ("member", member), ("members-end", None), ("field", ("id", "C"))]
+
+
+@pytest.mark.parametrize("fault", [None, "term-unknown", "term-label-mismatch"])
+def test_terms_looked_up_in_a_streamed_cohort_as_in_a_whole_one(fault: str | None, tmp_path: Path,
+                                                                 report_root: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "hp.obo").write_bytes(ontology_obo())
+    data = _cohorts(fault)[1]  # the cohort of the reference Phenopacket, where the term faults are
+    options = {"ontologies": {"HP": str(tmp_path / "hp.obo")}}
+    streamed = _outcomes(tmp_path, report_root, data, False, monkeypatch, **options)
+    assert streamed == _outcomes(tmp_path, report_root, data, True, monkeypatch, **options)
+    terms = {k: v for k, v in streamed.items() if k.startswith("phenopackets.ontology.")}
+    assert terms["phenopackets.ontology.term-exists"][0] == ("failed" if fault == "term-unknown" else "passed")
+    assert terms["phenopackets.ontology.label-matches"][0] == ("failed" if fault == "term-label-mismatch"
+                                                               else "passed")
