@@ -37,8 +37,8 @@ def _terms(phenopackets: Phenopackets) -> Iterator[tuple[Document, str, Any, Ont
     files = phenopackets.ontology_files()
     if not files:
         pytest.skip("the profile names no ontology file (`ontologies: {PREFIX: file}`): terms are not looked up")
-    for document, parsed in phenopackets.parsed():
-        message = parsed.message
+    for document, parsed in phenopackets.units():
+        message = parsed.whole
         declared = declared_releases(list(message.meta_data.resources)) if message.HasField("meta_data") else {}
         for path, term in rules.ontology_classes(parsed):
             prefix = term.id.split(":", 1)[0] if rules.CURIE.match(term.id) else None

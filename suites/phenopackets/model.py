@@ -8,7 +8,7 @@ requirement of its own."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,9 +34,37 @@ class Unreadable(Exception):
 
 @dataclass(frozen=True)
 class Parsed:
+    """A document as a message; for a Cohort read member by member (:mod:`.stream`), either the Cohort
+    without its members (``source`` set: :func:`.stream.windows` gives the parts) or one part of it, with
+    what the rules need of the whole document."""
+
     #: Phenopacket, Family or Cohort
     kind: str
     message: Message
+    #: The member's index in the whole Cohort when ``message`` is a Cohort holding that one member.
+    index: int | None = None
+    #: The Cohort without its members (its id, metaData...) of a streamed Cohort's part.
+    top: Message | None = None
+    #: The number of members of a streamed Cohort.
+    members: int | None = None
+    #: Every namespace prefix declared anywhere in a streamed Cohort.
+    declared: frozenset[str] | None = None
+    #: Every Individual and Biosample id of a streamed Cohort.
+    subjects: frozenset[str] | None = None
+    #: The document's bytes again, in chunks (a streamed Cohort, not one of its parts).
+    source: Callable[[], Iterator[bytes]] | None = None
+
+    def of_type(self, name: str) -> Iterator[tuple[str, Any]]:
+        """:func:`of_type` of the message, a member's paths as in the whole Cohort (``members[<index>]``)."""
+        for path, found in of_type(self.message, name):
+            if self.index is not None and path.startswith("members[0]"):
+                path = f"members[{self.index}]{path[len('members[0]'):]}"
+            yield path, found
+
+    @property
+    def whole(self) -> Message:
+        """The top-level message for what concerns the document as a whole (its id, metaData)."""
+        return self.top if self.top is not None else self.message
 
 
 def top_level_of(data: dict[str, Any]) -> str:

@@ -26,6 +26,8 @@ URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 def problem_required(parsed: Parsed) -> str | None:
     """phenopacket.rst, family.rst, cohort.rst: id and metaData REQUIRED; a Family's proband and pedigree,
     a Cohort's members; metadata.rst: created and created_by 1..1."""
+    if parsed.index is not None:
+        return None  # one member of a Cohort read member by member: its whole is judged once
     message: Any = parsed.message
     if not message.id:
         return f"the {parsed.kind} has no id (REQUIRED)"
@@ -35,7 +37,7 @@ def problem_required(parsed: Parsed) -> str | None:
         for name in ("proband", "pedigree"):
             if not message.HasField(name):
                 return f"the Family has no {name} (REQUIRED)"
-    if parsed.kind == "Cohort" and not message.members:
+    if parsed.kind == "Cohort" and not (parsed.members if parsed.members is not None else len(message.members)):
         return "the Cohort has no members (REQUIRED)"
     meta = message.meta_data
     if not meta.HasField("created"):
@@ -46,6 +48,8 @@ def problem_required(parsed: Parsed) -> str | None:
 
 
 def problem_schema_version(parsed: Parsed) -> str | None:
+    if parsed.index is not None:
+        return None  # one member of a Cohort read member by member: its whole is judged once
     if not parsed.message.HasField("meta_data"):
         return None  # no metaData at all: problem_required reports it (one root cause, one failure)
     version = parsed.message.meta_data.phenopacket_schema_version
@@ -58,7 +62,7 @@ def problem_schema_version(parsed: Parsed) -> str | None:
 def problem_resources(parsed: Parsed) -> str | None:
     """resource.rst: id, name, namespace_prefix, url and iri_prefix REQUIRED (version may be blank:
     "for resources without release versions, this field should be left blank")."""
-    for path, resource in of_type(parsed.message, "Resource"):
+    for path, resource in parsed.of_type("Resource"):
         for field, name in (("id", "id"), ("name", "name"), ("namespace_prefix", "namespacePrefix"),
                             ("url", "url"), ("iri_prefix", "iriPrefix")):
             if not getattr(resource, field):
@@ -68,11 +72,13 @@ def problem_resources(parsed: Parsed) -> str | None:
 
 def declared_prefixes(parsed: Parsed) -> set[str]:
     """Every namespace prefix a Resource of any MetaData of the document declares."""
-    return {resource.namespace_prefix for _, resource in of_type(parsed.message, "Resource")}
+    if parsed.declared is not None:
+        return set(parsed.declared)
+    return {resource.namespace_prefix for _, resource in parsed.of_type("Resource")}
 
 
 def ontology_classes(parsed: Parsed) -> Iterator[tuple[str, Any]]:
-    return of_type(parsed.message, "OntologyClass")
+    return parsed.of_type("OntologyClass")
 
 
 def problem_curie(parsed: Parsed) -> str | None:
@@ -83,7 +89,7 @@ def problem_curie(parsed: Parsed) -> str | None:
 
 
 def problem_prefix_declared(parsed: Parsed) -> str | None:
-    if not parsed.message.HasField("meta_data"):
+    if not parsed.whole.HasField("meta_data"):
         return None  # no metaData to declare prefixes in: problem_required reports it (one root cause)
     declared = declared_prefixes(parsed)
     for path, term in ontology_classes(parsed):
@@ -99,7 +105,7 @@ def problem_prefix_declared(parsed: Parsed) -> str | None:
 def problem_age(parsed: Parsed) -> str | None:
     """age.rst: "If the Age message is used, the iso8601duration value must be present", an ISO 8601
     duration."""
-    for path, age in of_type(parsed.message, "Age"):
+    for path, age in parsed.of_type("Age"):
         if not age.iso8601duration:
             return f"{path} has no iso8601duration"
         if not DURATION.match(age.iso8601duration):
@@ -133,7 +139,7 @@ def problem_onset_after_resolution(parsed: Parsed) -> str | None:
     """phenotype.rst and disease.rst: onset is when the feature was first observed, resolution when it
     resolved, so the onset is not after the resolution (compared when both are ages or both times)."""
     for kind in ("PhenotypicFeature", "Disease"):
-        for path, found in of_type(parsed.message, kind):
+        for path, found in parsed.of_type(kind):
             if not (found.HasField("onset") and found.HasField("resolution")):
                 continue
             onset, resolution = moment(found.onset), moment(found.resolution)
@@ -174,10 +180,10 @@ def problem_pedigree(parsed: Parsed) -> str | None:
 def problem_file_identifiers(parsed: Parsed) -> str | None:
     """file.rst, individual_to_file_identifiers: "The key values must correspond to the Individual::id for
     the individuals in the message or Biosample::id for biosamples"."""
-    known = subjects(parsed.message)
+    known = set(parsed.subjects) if parsed.subjects is not None else subjects(parsed.message)
     if parsed.kind == "Family":
         known |= {p.individual_id for p in parsed.message.pedigree.persons}
-    for path, file in of_type(parsed.message, "File"):
+    for path, file in parsed.of_type("File"):
         for key in file.individual_to_file_identifiers:
             if key not in known:
                 return (f"{path}.individualToFileIdentifiers names {key!r}, which is no Individual or Biosample "
@@ -187,9 +193,15 @@ def problem_file_identifiers(parsed: Parsed) -> str | None:
 
 def problem_file_uri(parsed: Parsed) -> str | None:
     """file.rst: uri "A valid URI ... REQUIRED"."""
-    for path, file in of_type(parsed.message, "File"):
+    for path, file in parsed.of_type("File"):
         if not file.uri:
             return f"{path} has no uri (REQUIRED)"
         if not URI.match(file.uri):
             return f"{path}.uri {file.uri!r} is not a URI"
     return None
+
+
+#: The rules the checks apply (``Phenopackets.apply``): a Cohort read member by member is walked once for
+#: all of them.
+RULES = (problem_required, problem_schema_version, problem_resources, problem_curie, problem_prefix_declared,
+         problem_age, problem_onset_after_resolution, problem_pedigree, problem_file_identifiers, problem_file_uri)

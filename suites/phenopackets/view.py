@@ -1,14 +1,19 @@
-"""What the Phenopackets checks share: the profile's documents, read and parsed once each."""
+"""What the Phenopackets checks share: the profile's documents, read and parsed once each; a JSON Cohort
+file member by member (:mod:`.stream`), so that its size does not set the run's memory."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from conformance import Document, ServiceView, fail, read_document
 
+from . import rules, stream
 from .model import Parsed, Unreadable, parse
 
 
@@ -27,11 +32,43 @@ class Phenopackets(ServiceView):
         return self.memo("documents", lambda: [self._read(ref) for ref in self.option("documents")])
 
     def _read(self, ref: str) -> Read:
+        streamed = self._streamed(ref)
+        if streamed is not None:
+            return streamed
         document = read_document(self, ref)
         try:
             return Read(document, parse(document.data), None)
         except Unreadable as exc:
             return Read(document, None, exc)
+
+    def _file(self, ref: str) -> Path | None:
+        """The file a reference names, when it is a path (resolved as the kit's ``read_document`` resolves
+        it: relative to the profile file's folder) no larger than ``budget.max_document_bytes``; None
+        otherwise (read whole by ``read_document``, which also reports a missing or oversized file)."""
+        scheme = urlsplit(ref).scheme
+        if (scheme and len(scheme) > 1) or self.service.url:
+            return None
+        profile = Path(self.run.profile.path)
+        folder = profile.parent if profile.is_file() else Path.cwd()
+        path = Path(ref) if Path(ref).is_absolute() else folder / ref
+        try:
+            fits = path.is_file() and path.stat().st_size <= self.run.limits.budget.max_document_bytes
+        except OSError:
+            return None
+        return path if fits else None
+
+    def _streamed(self, ref: str) -> Read | None:
+        """A JSON Cohort file read member by member (None for any other document: read whole)."""
+        path = self._file(ref)
+        if path is None:
+            return None
+        document = Document(ref, str(path), b"")
+        try:
+            return Read(document, stream.cohort(lambda: stream.file_chunks(path)), None)
+        except Unreadable as exc:
+            return Read(document, None, exc)
+        except (stream.NotStreamable, OSError):
+            return None
 
     def ontology_files(self) -> dict[str, str]:
         """The profile's ontology files by CURIE prefix (``ontologies``)."""
@@ -45,9 +82,31 @@ class Phenopackets(ServiceView):
                         "(see phenopackets.document.*)")
         return found
 
+    def units(self) -> Iterator[tuple[Document, Parsed]]:
+        """Each parsed document, a Cohort read member by member as its parts (:func:`.stream.windows`: the
+        document is read again, one member at a time)."""
+        for document, parsed in self.parsed():
+            for part in stream.windows(parsed):
+                yield document, part
+
     def apply(self, rule: Callable[[Parsed], str | None]) -> None:
         """Fails on the first document that breaks ``rule``."""
         for document, parsed in self.parsed():
-            problem = rule(parsed)
+            if parsed.source is None:
+                problem = rule(parsed)
+            elif rule in rules.RULES:
+                problem = self.memo(("rules", document.ref), partial(_first_problems, parsed))[rule]
+            else:
+                problem = next((p for part in stream.windows(parsed) if (p := rule(part)) is not None), None)
             if problem is not None:
                 raise fail(f"{document.ref}: {problem}.", document.response)
+
+
+def _first_problems(parsed: Parsed) -> dict[Callable[[Parsed], str | None], str | None]:
+    """The first problem of each rule of :data:`.rules.RULES` in a streamed Cohort, read once for all."""
+    found: dict[Callable[[Parsed], str | None], str | None] = dict.fromkeys(rules.RULES)
+    for part in stream.windows(parsed):
+        for rule in rules.RULES:
+            if found[rule] is None:
+                found[rule] = rule(part)
+    return found

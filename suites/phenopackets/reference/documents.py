@@ -30,7 +30,35 @@ def meta_data() -> dict[str, Any]:
             "resources": copy.deepcopy(RESOURCES), "phenopacketSchemaVersion": "2.0"}
 
 
-def phenopacket(pid: str, subject: str, *, with_meta: bool = True) -> dict[str, Any]:
+def _interval(start: int, end: int) -> dict[str, Any]:
+    return {"startNumber": {"value": str(start)}, "endNumber": {"value": str(end)}}
+
+
+def _allele(start: int, end: int, sequence: str, allele_id: str, location_id: str | None = None) -> dict[str, Any]:
+    """A VRS 1.2 Allele on GRCh38 chr19 (ga4gh:SQ.IIB53T8CNeJJdUqzn9V_JnRtQadwWCbl) in the phenopackets
+    protobuf form (``org.ga4gh.vrs.v1.Allele``; suites/phenopackets/variation.py gives the mapping)."""
+    location: dict[str, Any] = {"sequenceId": "ga4gh:SQ.IIB53T8CNeJJdUqzn9V_JnRtQadwWCbl",
+                                "sequenceInterval": _interval(start, end)}
+    return {"_id": allele_id, "sequenceLocation": {"_id": location_id, **location} if location_id else location,
+            "literalSequenceExpression": {"sequence": sequence}}
+
+
+#: The VRS objects of the variation descriptors: objects of VRS 1.2.1 validation/models.yaml with the
+#: identifiers stated there (rs7412 T; the APOE1 haplotype; >=3 copies of APOE), so the conformant
+#: documents' identifiers come from the official data, not from the code that checks them.
+VARIATIONS: dict[str, dict[str, Any]] = {
+    "allele": {"allele": _allele(44908821, 44908822, "T", "ga4gh:VA.CxiA_hvYbkD8Vqwjhx5AYuyul4mtlkpD",
+                                 "ga4gh:VSL.QrRSuBj-VScAGV_gEdxNgsnh41jYH1Kg")},
+    "haplotype": {"haplotype": {"_id": "ga4gh:VH.i8owCOBHIlRCPtcw_WzRFNTunwJRy99-", "members": [
+        {"allele": _allele(44908821, 44908822, "C", "ga4gh:VA.-kUJh47Pu24Y3Wdsk1rXEDKsXWNY-68x")},
+        {"allele": _allele(44908683, 44908684, "C", "ga4gh:VA.Z_rYRxpUvwqCLsCBO3YLl70o2uf9_Op1")}]}},
+    "copyNumber": {"copyNumber": {"_id": "ga4gh:VCN.xksSWn--_z28Qaj-Udlhot4OKqYGkywy",
+                                  "gene": {"geneId": "ncbigene:384"},
+                                  "indefiniteRange": {"value": "3", "comparator": ">="}}},
+}
+
+
+def phenopacket(pid: str, subject: str, *, with_meta: bool = True, variation: str = "allele") -> dict[str, Any]:
     packet: dict[str, Any] = {
         "id": pid,
         "subject": {"id": subject, "timeAtLastEncounter": {"age": {"iso8601duration": "P6Y3M"}}, "sex": "FEMALE"},
@@ -52,6 +80,8 @@ def phenopacket(pid: str, subject: str, *, with_meta: bool = True) -> dict[str, 
                                   "acmgPathogenicityClassification": "PATHOGENIC",
                                   "variationDescriptor": {
                                       "id": f"{pid}-variant",
+                                      "variation": copy.deepcopy(VARIATIONS[variation]),
+                                      "moleculeContext": "genomic",
                                       "expressions": [{"syntax": "hgvs", "value": "NM_001848.2:c.877G>A"}],
                                       "allelicState": {"id": "GENO:0000135", "label": "heterozygous"}}}}]}}],
         "files": [{"uri": f"https://data.example.org/{subject}.vcf.gz",
@@ -65,7 +95,7 @@ def phenopacket(pid: str, subject: str, *, with_meta: bool = True) -> dict[str, 
 
 def family() -> dict[str, Any]:
     return {
-        "id": "F1", "proband": phenopacket("F1-proband", "F1-II-1"),
+        "id": "F1", "proband": phenopacket("F1-proband", "F1-II-1", variation="haplotype"),
         "relatives": [{"id": "F1-mother", "subject": {"id": "F1-I-2", "sex": "FEMALE"}}],
         "pedigree": {"persons": [
             {"familyId": "F1", "individualId": "F1-I-1", "sex": "MALE", "affectedStatus": "UNAFFECTED"},
@@ -80,7 +110,8 @@ def family() -> dict[str, Any]:
 
 def cohort() -> dict[str, Any]:
     return {"id": "C1", "description": "a small cohort",
-            "members": [phenopacket("C1-P1", "C1-1", with_meta=False), phenopacket("C1-P2", "C1-2", with_meta=False)],
+            "members": [phenopacket("C1-P1", "C1-1", with_meta=False), phenopacket("C1-P2", "C1-2", with_meta=False,
+                                                                             variation="copyNumber")],
             "metaData": meta_data()}
 
 
@@ -110,6 +141,9 @@ def _delete(path: list[Any]) -> Change:
 
 
 FEATURE = ["phenotypicFeatures", 0]
+VARIATION = ["interpretations", 0, "diagnosis", "genomicInterpretations", 0, "variantInterpretation",
+             "variationDescriptor", "variation"]
+ALLELE = [*VARIATION, "allele"]
 #: fault → (document, change)
 FAULTS: dict[str, tuple[str, Change]] = {
     "not-an-object": ("P1.json", lambda doc: [doc]),
@@ -143,6 +177,16 @@ FAULTS: dict[str, tuple[str, Change]] = {
                                                        "S4")),
     "term-unknown": ("P1.json", _set([*FEATURE, "type"], {"id": "HP:9999999", "label": "Unknown phenotype"})),
     "term-label-mismatch": ("P1.json", _set([*FEATURE, "type", "label"], "Fever")),
+    # the identifier of the SequenceState form of the same allele (VRS 1.2.1 validation/models.yaml)
+    "variation-wrong-id": ("P1.json", _set([*ALLELE, "_id"], "ga4gh:VA.KnG6BLTexv7o-j9LnYsgPxZkRUu1IRnp")),
+    "variation-location-wrong-id": ("C1.yaml", _set(["members", 0, *ALLELE, "sequenceLocation", "_id"],
+                                                    "ga4gh:VSL.IIB53T8CNeJJdUqzn9V_JnRtQadwWCbl")),
+    "variation-sequence-not-curie": ("P1.json", _set([*ALLELE, "sequenceLocation", "sequenceId"], "NC_000019.10")),
+    "variation-empty": ("P1.json", _set(VARIATION, {})),
+    "variation-allele-without-state": ("P1.json", _delete([*ALLELE, "literalSequenceExpression"])),
+    "haplotype-no-members": ("F1.json", _set(["proband", *VARIATION, "haplotype", "members"], [])),
+    "copy-number-comparator": ("C1.yaml", _set(["members", 1, *VARIATION, "copyNumber", "indefiniteRange",
+                                                "comparator"], ">")),
 }
 
 BUILD: dict[str, Callable[[], dict[str, Any]]] = {
