@@ -160,6 +160,14 @@ CONTENT: dict[str, Change] = {
     "refget-accession-missing": drop("copy-numbers.yaml", 0, "location", "sequenceReference", "refgetAccession"),
     "location-no-start-end": lambda docs: docs["alleles.json"][1].update(location={
         "type": "SequenceLocation", "sequenceReference": docs["alleles.json"][1]["location"]["sequenceReference"]}),
+    # against the reference sequence (the companion refget server holds SEQ_A and SEQ_B)
+    "interval-outside-sequence": put("copy-numbers.yaml", 0, "location", "end", value=len(SEQ_B) + 100),
+    "reference-state-mismatch": put("alleles.json", 0, "location", "sequence", value=other_base(SEQ_A[100])),
+    "unnormalized-allele": lambda docs: docs["alleles.json"][2].update(
+        location=location_2(SQ_A, REPEAT_AT, REPEAT_AT),
+        state={"type": "LiteralSequenceExpression", "sequence": "CTC"}),
+    "sequence-unknown-to-refget": put("alleles.json", 1, "location", "sequenceReference", "refgetAccession",
+                                      value=SQ_UNKNOWN),
 }
 #: fault → change of the objects after identifiers are computed (identifiers, and content that ga4gh-vrs
 #: would repair when it builds the object: it coerces "100" to a number and infers a missing type)
@@ -188,6 +196,9 @@ CONTENT_1: dict[str, Change] = {
                                         value="100"),
     "v1-sequence-id-not-curie": put("alleles.json", 1, "location", "sequence_id", value=CHR7),
     "v1-copies-not-number": put("copy-numbers.yaml", 0, "copies", value=3),
+    "v1-interval-outside-sequence": put("copy-numbers.yaml", 0, "subject", "interval", "end", "value",
+                                        value=len(SEQ_B) + 100),
+    "v1-sequence-unknown-to-refget": put("alleles.json", 1, "location", "sequence_id", value="ga4gh:" + SQ_UNKNOWN),
 }
 IDENTIFIERS_1: dict[str, Change] = {
     "v1-allele-id-wrong": put("alleles.json", 0, "_id", value=OTHER_ID),

@@ -1,0 +1,146 @@
+"""The checks against the reference sequence (``check_reference.py``, ``on_refget.py``): beside the companion
+refget server the conformant documents pass all four in the versions they apply to; without a refget service,
+or beside one tied to other sequences, they skip with the true reason; each fault fails exactly its check,
+and a sequence refget does not know fails only the look-up check (the others judge the rest, no cascade)."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conformance_suites.refget.reference.app import LINEAR, RefgetApp
+from conformance_suites.vrs.reference.app import VrsApp
+from conformance_suites.vrs.reference.documents import (
+    REPEAT,
+    REPEAT_AT,
+    SEQ_A,
+    SEQ_B,
+    SQ_A,
+    SQ_B,
+    SQ_UNKNOWN,
+    objects_2,
+    refget_id,
+)
+
+from conformance.testing import RunResult, run_profile
+
+CHECKS = ["vrs.location.sequence-on-refget", "vrs.location.inside-sequence",
+          "vrs.location.reference-state-matches", "vrs.allele.normalized"]
+#: refget 2.0.0 §Checksum calculation: the ga4gh id of ACGT
+ACGT_SQ = "SQ.aKF498dAxcJAqme6QYQ7EZ07-fiw8Kw2"
+
+
+def test_refget_id_is_sha512t24u() -> None:
+    assert refget_id("ACGT") == ACGT_SQ
+
+
+def test_the_companion_refget_server_holds_the_documents_sequences() -> None:
+    entry = VrsApp.companion_entries()[0]
+    app = RefgetApp(version=entry["version"], options=entry["reference"]["options"])
+    held = {seq.ga4gh for seq in app.sequences}
+    assert {SQ_A, SQ_B} <= held
+    assert SQ_UNKNOWN not in held
+    assert set(entry["sequences"]) == {SQ_A, SQ_B}
+    assert len(SEQ_A) == len(SEQ_B) == 600
+
+
+def test_the_repeat_allele_is_normalized_by_ga4gh_vrs() -> None:
+    """The reference document's repeat insertion is what ga4gh-vrs's normalizer makes of CTC inserted at the
+    repeat's start, and of itself (expanded): a fixed point."""
+    from ga4gh.vrs import models
+    from ga4gh.vrs.dataproxy import _DataProxy
+    from ga4gh.vrs.normalize import normalize
+
+    class Local(_DataProxy):
+        def get_sequence(self, identifier: str, start: int | None = None, end: int | None = None) -> str:
+            return SEQ_A[start:end]
+
+        def get_metadata(self, identifier: str) -> dict[str, Any]:
+            return {"length": len(SEQ_A), "aliases": []}
+
+    insertion = models.Allele(location=models.SequenceLocation(
+        sequenceReference=models.SequenceReference(refgetAccession=SQ_A), start=REPEAT_AT + 3, end=REPEAT_AT + 3),
+        state=models.LiteralSequenceExpression(sequence="CTC"))
+    normalized = normalize(insertion, Local()).model_dump(exclude_none=True)
+    stated = objects_2()["alleles.json"][2]
+    assert (normalized["location"]["start"], normalized["location"]["end"]) == (stated["location"]["start"],
+                                                                                stated["location"]["end"])
+    assert normalized["state"] == stated["state"]
+    assert SEQ_A[REPEAT_AT:REPEAT_AT + len(REPEAT)] == REPEAT
+
+
+def _run(report_root: Path, *others: dict[str, Any], faults: list[str] | None = None,
+         version: str = "2.0") -> RunResult:
+    entry = next(e for e in VrsApp.demo_entries() if e["version"] == version)
+    vrs = {**entry, "reference": {"faults": faults or []}}
+    return run_profile({"initiative": "vrs and refget", "services": [vrs, *others]}, report_root, checks=CHECKS)
+
+
+def _companion(**changes: Any) -> dict[str, Any]:
+    entry = copy.deepcopy(VrsApp.companion_entries()[0])
+    entry.update(changes)
+    return entry
+
+
+def test_passes_beside_the_refget_server_holding_the_sequences(report_root: Path) -> None:
+    result = _run(report_root, _companion())
+    assert [result.outcome(c) for c in CHECKS] == ["passed"] * 4, result.output
+
+
+def test_1_3_passes_and_skips_the_2_0_only_checks(report_root: Path) -> None:
+    result = _run(report_root, _companion(), version="1.3")
+    assert [result.outcome(c) for c in CHECKS] == ["passed", "passed", "skipped", "skipped"], result.output
+    assert result.check("vrs.allele.normalized").skip_kind == "not-applicable"
+
+
+def test_skips_without_a_refget_service(report_root: Path) -> None:
+    result = _run(report_root)
+    for check_id in CHECKS:
+        assert result.outcome(check_id) == "skipped"
+        assert "declares no refget service" in result.check(check_id).message
+
+
+def test_skips_beside_a_refget_server_of_other_sequences(report_root: Path) -> None:
+    """A refget service whose entry names none of the documents' sequences is not known to hold them."""
+    other = {"standard": "refget", "version": "2.0.0", "reference": True, "sequences": [LINEAR.md5]}
+    result = _run(report_root, other)
+    for check_id in CHECKS:
+        assert result.outcome(check_id) == "skipped"
+        assert "names (under `sequences`) a sequence" in result.check(check_id).message
+
+
+@pytest.mark.parametrize(("fault", "check_id"), [
+    ("interval-outside-sequence", "vrs.location.inside-sequence"),
+    ("reference-state-mismatch", "vrs.location.reference-state-matches"),
+    ("unnormalized-allele", "vrs.allele.normalized"),
+    ("sequence-unknown-to-refget", "vrs.location.sequence-on-refget"),
+])
+def test_each_fault_fails_exactly_its_check(report_root: Path, fault: str, check_id: str) -> None:
+    result = _run(report_root, _companion(), faults=[fault])
+    outcomes = {c: result.outcome(c) for c in CHECKS}
+    assert outcomes == {c: "failed" if c == check_id else "passed" for c in CHECKS}, result.output
+
+
+@pytest.mark.parametrize(("fault", "check_id"), [
+    ("v1-interval-outside-sequence", "vrs.location.inside-sequence"),
+    ("v1-sequence-unknown-to-refget", "vrs.location.sequence-on-refget"),
+])
+def test_each_1_3_fault_fails_exactly_its_check(report_root: Path, fault: str, check_id: str) -> None:
+    result = _run(report_root, _companion(), faults=[fault], version="1.3")
+    outcomes = {c: result.outcome(c) for c in CHECKS[:2]}
+    assert outcomes == {c: "failed" if c == check_id else "passed" for c in CHECKS[:2]}, result.output
+
+
+def test_failure_names_the_location_and_the_sequence(report_root: Path) -> None:
+    check = _run(report_root, _companion(), faults=["interval-outside-sequence"]).check(
+        "vrs.location.inside-sequence")
+    assert "copy-numbers.yaml" in check.message and "700" in check.message and "600 bases" in check.message
+
+
+def test_normalization_failure_gives_the_normalized_form(report_root: Path) -> None:
+    check = _run(report_root, _companion(), faults=["unnormalized-allele"]).check("vrs.allele.normalized")
+    assert f"[{REPEAT_AT}, {REPEAT_AT})" in check.message
+    assert f"[{REPEAT_AT}, {REPEAT_AT + len(REPEAT)}) with ReferenceLengthExpression(length 14, " \
+           "repeatSubunitLength 3)" in check.message
