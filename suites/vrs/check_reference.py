@@ -229,10 +229,12 @@ def _normalized(ctx: OnRefget, held: Held, allele: dict[str, Any]) -> tuple[tupl
         if not (isinstance(start, int) and isinstance(end, int)) or not 0 <= start <= end <= held.length:
             return None
         reference = ctx.bases(held, start, end)
-        if model.state.repeatSubunitLength > len(reference):
+        unit, length = model.state.repeatSubunitLength, model.state.length
+        if unit > len(reference) or (unit < 1 and length > 0):
             return None
-        expanded = denormalize_reference_length_expression(reference, model.state.repeatSubunitLength,
-                                                            model.state.length)
+        # an empty location and state (length and repeatSubunitLength 0: the normalized form of inserting
+        # nothing) expands to nothing; ga4gh-vrs would divide by the zero subunit length
+        expanded = denormalize_reference_length_expression(reference, unit, length) if unit else ""
         model = model.model_copy(update={"state": models.LiteralSequenceExpression(
             sequence=models.sequenceString(expanded))})
     elif not isinstance(model.state, models.LiteralSequenceExpression):

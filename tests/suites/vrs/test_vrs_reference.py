@@ -23,6 +23,8 @@ from conformance_suites.vrs.reference.documents import (
     objects_2,
     refget_id,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conformance.testing import RunResult, run_profile
 
@@ -144,3 +146,70 @@ def test_normalization_failure_gives_the_normalized_form(report_root: Path) -> N
     assert f"[{REPEAT_AT}, {REPEAT_AT})" in check.message
     assert f"[{REPEAT_AT}, {REPEAT_AT + len(REPEAT)}) with ReferenceLengthExpression(length 14, " \
            "repeatSubunitLength 3)" in check.message
+
+
+class _Local:
+    """The refget look-ups of the check over a sequence held in memory (``OnRefget.bases``)."""
+
+    def __init__(self, bases: str) -> None:
+        self.data = bases
+
+    def bases(self, held: Any, start: int, end: int) -> str:
+        assert 0 <= start <= end <= len(self.data)
+        return self.data[start:end]
+
+
+def _normalized_by_the_check(bases: str, allele: dict[str, Any]) -> tuple[Any, Any] | None:
+    from conformance_suites.vrs.check_reference import _normalized
+    from conformance_suites.vrs.on_refget import Held
+
+    sq = refget_id(bases)
+    held = Held(sq, None, len(bases), None)  # type: ignore[arg-type]
+    allele = copy.deepcopy(allele)
+    allele["location"]["sequenceReference"]["refgetAccession"] = sq
+    return _normalized(_Local(bases), held, allele)  # type: ignore[arg-type]
+
+
+def _allele(start: int, end: int, state: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "Allele", "location": {"type": "SequenceLocation", "start": start, "end": end,
+                                           "sequenceReference": {"type": "SequenceReference",
+                                                                 "refgetAccession": ACGT_SQ}},
+            "state": state}
+
+
+#: Short sequences with repeats (an alphabet of two bases and repeated units make ambiguity common).
+_SEQUENCES = st.builds(lambda unit, times, left, right: left + unit * times + right,
+                       st.text("ACGT", min_size=1, max_size=4), st.integers(1, 6),
+                       st.text("AC", min_size=1, max_size=8), st.text("GT", min_size=1, max_size=8))
+
+
+@settings(max_examples=60, deadline=None)
+@given(bases=_SEQUENCES, data=st.data())
+def test_a_normalized_allele_is_a_fixed_point_of_the_check(bases: str, data: st.DataObject) -> None:
+    """Issue 16's property: whatever literal allele is generated (insertion, deletion, substitution, on a
+    sequence with repeats), ga4gh-vrs's normalized form of it, stated as a document would (a
+    ReferenceLengthExpression included), is judged normalized by the check: never a false warning."""
+    start = data.draw(st.integers(0, len(bases)))
+    end = data.draw(st.integers(start, len(bases)))
+    alt = data.draw(st.text("ACGT", max_size=6))
+    first = _normalized_by_the_check(bases, _allele(start, end, {"type": "LiteralSequenceExpression",
+                                                                 "sequence": alt}))
+    assert first is not None
+    _, (n_start, n_end, kind, *rest) = first
+    if kind == "ReferenceLengthExpression":
+        state: dict[str, Any] = {"type": kind, "length": rest[0], "repeatSubunitLength": rest[1]}
+    else:
+        state = {"type": kind, "sequence": rest[0]}
+    again = _normalized_by_the_check(bases, _allele(n_start, n_end, state))
+    assert again is not None
+    stated, normalized = again
+    assert stated == normalized
+
+
+def test_an_empty_reference_length_expression_is_judged_not_crashed_on() -> None:
+    """Inserting nothing normalizes to an empty location with a ReferenceLengthExpression of length and
+    repeatSubunitLength 0; expanding that again must not divide by the zero subunit length (found by the
+    property above)."""
+    stated, normalized = _normalized_by_the_check("AAG", _allele(0, 0, {
+        "type": "ReferenceLengthExpression", "length": 0, "repeatSubunitLength": 0})) or (None, None)
+    assert stated == normalized == (0, 0, "ReferenceLengthExpression", 0, 0)
