@@ -49,14 +49,16 @@ class Site:
     sq: str
 
     def bounds(self, v1: bool) -> list[int]:
-        """Every integer coordinate the location gives (1.3: the interval's Number values and range ends;
-        2.0: ``start`` and ``end``, integers or the ends of a Range)."""
+        """Every integer coordinate the location gives (1.3: the interval's Number values and range ends, or a
+        SimpleInterval's integers; 2.0: ``start`` and ``end``, integers or the ends of a Range)."""
         found: list[int] = []
         if v1:
             interval = self.location.get("interval")
             values = [interval.get("start"), interval.get("end")] if isinstance(interval, dict) else []
             for value in values:
-                if isinstance(value, dict):
+                if is_int(value):  # a SimpleInterval (deprecated in 1.3, still in its schema)
+                    found.append(value)
+                elif isinstance(value, dict):
                     found.extend(v for k in ("value", "min", "max") for v in [value.get(k)] if is_int(v))
         else:
             for value in (self.location.get("start"), self.location.get("end")):
