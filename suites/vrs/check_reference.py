@@ -192,18 +192,11 @@ def _describe(form: tuple[Any, ...]) -> str:
     return f"[{start}, {end}) with {state}"
 
 
-def _normalized(ctx: OnRefget, held: Held, allele: dict[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
-    """(stated form, normalized form) of a VRS 2.0 Allele by ga4gh-vrs's normalizer over the refget
-    sequence; None when ga4gh-vrs cannot build it or normalization does not apply. A ReferenceLengthExpression
-    is expanded first (``denormalize_reference_length_expression``): a normalized allele is a fixed point."""
-    from ga4gh.vrs import models
+def _proxy(ctx: OnRefget, held: Held) -> Any:
+    """A ga4gh-vrs data proxy of the one held sequence, read through the refget view in bounded windows."""
     from ga4gh.vrs.dataproxy import _DataProxy
-    from ga4gh.vrs.normalize import denormalize_reference_length_expression, normalize
-    from pydantic import ValidationError
 
     class RefgetProxy(_DataProxy):  # type: ignore[misc]
-        """The one held sequence, read through the refget view in bounded windows."""
-
         def get_sequence(self, identifier: str, start: int | None = None, end: int | None = None) -> str:
             if identifier.removeprefix("ga4gh:") != held.sq:
                 raise KeyError(identifier)
@@ -215,6 +208,17 @@ def _normalized(ctx: OnRefget, held: Held, allele: dict[str, Any]) -> tuple[tupl
             if identifier.removeprefix("ga4gh:") != held.sq:
                 raise KeyError(identifier)
             return {"length": held.length, "aliases": [f"ga4gh:{held.sq}"]}
+
+    return RefgetProxy()
+
+
+def _normalized(ctx: OnRefget, held: Held, allele: dict[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
+    """(stated form, normalized form) of a VRS 2.0 Allele by ga4gh-vrs's normalizer over the refget
+    sequence; None when ga4gh-vrs cannot build it or normalization does not apply. A ReferenceLengthExpression
+    is expanded first (``denormalize_reference_length_expression``): a normalized allele is a fixed point."""
+    from ga4gh.vrs import models
+    from ga4gh.vrs.normalize import denormalize_reference_length_expression, normalize
+    from pydantic import ValidationError
 
     try:
         model = models.Allele(**_without_digests(allele))
@@ -243,25 +247,69 @@ def _normalized(ctx: OnRefget, held: Held, allele: dict[str, Any]) -> tuple[tupl
         if isinstance(value, int) and value > held.length:
             return None  # outside the sequence: vrs.location.inside-sequence
     try:
-        result = normalize(model, RefgetProxy(), rle_seq_limit=0)
+        result = normalize(model, _proxy(ctx, held), rle_seq_limit=0)
     except (KeyError, IndexError, ValueError):
         return None
     return stated, _form(result)
 
 
+def _interval_1(location: dict[str, Any]) -> tuple[int, int] | None:
+    """(start, end) of a 1.3 SequenceLocation whose interval gives both as exact values (a SequenceInterval
+    of Numbers, or a SimpleInterval); None otherwise."""
+    interval = location.get("interval")
+    if not isinstance(interval, dict):
+        return None
+    ends = []
+    for value in (interval.get("start"), interval.get("end")):
+        if isinstance(value, dict) and value.get("type") == "Number":
+            value = value.get("value")
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None
+        ends.append(value)
+    return ends[0], ends[1]
+
+
+def _normalized_1(ctx: OnRefget, held: Held, allele: dict[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
+    """(stated form, normalized form) of a VRS 1.3 Allele with a LiteralSequenceExpression state, by 1.3's
+    fully-justified normalization (trim, then an insertion or deletion expanded over the region of ambiguity
+    with a literal state; a reference allele "unmodified"), computed with bioutils' EXPAND mode as ga4gh-vrs
+    does; None where it does not apply."""
+    from bioutils.normalize import NormalizationMode
+    from bioutils.normalize import normalize as expand
+    from ga4gh.vrs.dataproxy import SequenceProxy
+
+    location, state = allele.get("location"), allele.get("state")
+    if not isinstance(location, dict) or not isinstance(state, dict) \
+            or state.get("type") != "LiteralSequenceExpression" or not isinstance(state.get("sequence"), str):
+        return None
+    span = _interval_1(location)
+    if span is None or not 0 <= span[0] <= span[1] <= held.length:
+        return None
+    alternate = state["sequence"].upper()
+    stated = (span[0], span[1], "LiteralSequenceExpression", alternate)
+    sequence = SequenceProxy(_proxy(ctx, held), f"ga4gh:{held.sq}")
+    try:
+        interval, found = expand(sequence, span, (None, alternate), mode=NormalizationMode.EXPAND)
+    except ValueError:
+        return stated, stated  # the alleles are equal: a reference allele, "returned unmodified" (step 2.a)
+    except (KeyError, IndexError):
+        return None
+    return stated, (interval[0], interval[1], "LiteralSequenceExpression", found[1])
+
+
 @check("vrs.allele.normalized")
 def test_alleles_fully_justified_normalized(vrs: Vrs) -> None:
-    """Every VRS 2.0 Allele with a LiteralSequenceExpression or ReferenceLengthExpression state is its own
-    fully-justified normalized form, as ga4gh-vrs's normalizer computes it over the refget sequence (a
-    ReferenceLengthExpression expanded first): "The object SHOULD be normalized" before its computed
-    identifier is made, "Normalizing objects is STRONGLY RECOMMENDED for interoperability" (VRS 2.0
-    docs/conventions/computed_identifiers.rst); the algorithm is docs/conventions/normalization.rst, Allele
-    Normalization. A SHOULD. VRS 1.3's rules differ (its normalization has no ReferenceLengthExpression) and
-    are not checked here."""
-    if vrs.version.startswith("1."):
-        pytest.skip("does not apply: the check compares with VRS 2.0 fully-justified normalization (VRS 1.x "
-                    "normalization differs)")
+    """Every Allele is its own fully-justified normalized form over the refget sequence: "The object SHOULD be
+    normalized" before its computed identifier is made, "Normalizing objects is STRONGLY RECOMMENDED for
+    interoperability" (VRS 2.0 docs/conventions/computed_identifiers.rst; VRS 1.3
+    docs/impl-guide/computed_identifiers.rst; 1.3 docs/terms_and_model.rst, Allele: "Implementations SHOULD
+    normalize Alleles using fully-justified normalization"). Each version by its own algorithm: VRS 2.0
+    docs/conventions/normalization.rst (ga4gh-vrs's normalizer; a ReferenceLengthExpression is expanded and
+    normalized again, a fixed point; a reference allele becomes a ReferenceLengthExpression); VRS 1.3
+    docs/impl-guide/normalization.rst (literal states only, no ReferenceLengthExpression; a reference allele
+    is returned unmodified). A SHOULD."""
     ctx = on_refget(vrs)
+    normalize_one = _normalized_1 if vrs.version.startswith("1.") else _normalized
     held_at = {id(site.location): (site, held) for site, held in ctx.held()}
     compared = 0
     problems: list[tuple[str, Held]] = []
@@ -273,7 +321,7 @@ def test_alleles_fully_justified_normalized(vrs: Vrs) -> None:
                 continue
             held = site_held[1]
             try:
-                forms = _normalized(ctx, held, allele)
+                forms = normalize_one(ctx, held, allele)
             except Undecided as exc:
                 undecided = undecided or str(exc)
                 continue

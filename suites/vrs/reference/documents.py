@@ -94,6 +94,9 @@ def objects_1() -> dict[str, list[dict[str, Any]]]:
              "state": {"type": "LiteralSequenceExpression", "sequence": other_base(SEQ_A[100])}},
             {"type": "Allele", "location": location_1(SQ_B, 100, 101),
              "state": {"type": "LiteralSequenceExpression", "sequence": other_base(SEQ_B[100])}},
+            # CTC inserted in the repeat, fully justified over it with a literal state (VRS 1.3 normalization.rst)
+            {"type": "Allele", "location": location_1(SQ_A, REPEAT_AT, REPEAT_AT + len(REPEAT)),
+             "state": {"type": "LiteralSequenceExpression", "sequence": (REPEAT[:3] * 5)[:len(REPEAT) + 3]}},
         ],
         "copy-numbers.yaml": [
             {"type": "CopyNumberCount", "subject": location_1(SQ_B, 50, 250),
@@ -198,6 +201,9 @@ CONTENT_1: dict[str, Change] = {
     "v1-copies-not-number": put("copy-numbers.yaml", 0, "copies", value=3),
     "v1-interval-outside-sequence": put("copy-numbers.yaml", 0, "subject", "interval", "end", "value",
                                         value=len(SEQ_B) + 100),
+    "v1-unnormalized-allele": lambda docs: docs["alleles.json"][2].update(
+        location=location_1(SQ_A, REPEAT_AT, REPEAT_AT),
+        state={"type": "LiteralSequenceExpression", "sequence": "CTC"}),
     "v1-sequence-unknown-to-refget": put("alleles.json", 1, "location", "sequence_id", value="ga4gh:" + SQ_UNKNOWN),
 }
 IDENTIFIERS_1: dict[str, Change] = {

@@ -91,10 +91,10 @@ def test_passes_beside_the_refget_server_holding_the_sequences(report_root: Path
     assert [result.outcome(c) for c in CHECKS] == ["passed"] * 4, result.output
 
 
-def test_1_3_passes_and_skips_the_2_0_only_checks(report_root: Path) -> None:
+def test_1_3_passes_and_skips_the_2_0_only_check(report_root: Path) -> None:
     result = _run(report_root, _companion(), version="1.3")
-    assert [result.outcome(c) for c in CHECKS] == ["passed", "passed", "skipped", "skipped"], result.output
-    assert result.check("vrs.allele.normalized").skip_kind == "not-applicable"
+    assert [result.outcome(c) for c in CHECKS] == ["passed", "passed", "skipped", "passed"], result.output
+    assert result.check("vrs.location.reference-state-matches").skip_kind == "not-applicable"
 
 
 def test_skips_without_a_refget_service(report_root: Path) -> None:
@@ -128,11 +128,13 @@ def test_each_fault_fails_exactly_its_check(report_root: Path, fault: str, check
 @pytest.mark.parametrize(("fault", "check_id"), [
     ("v1-interval-outside-sequence", "vrs.location.inside-sequence"),
     ("v1-sequence-unknown-to-refget", "vrs.location.sequence-on-refget"),
+    ("v1-unnormalized-allele", "vrs.allele.normalized"),
 ])
 def test_each_1_3_fault_fails_exactly_its_check(report_root: Path, fault: str, check_id: str) -> None:
     result = _run(report_root, _companion(), faults=[fault], version="1.3")
-    outcomes = {c: result.outcome(c) for c in CHECKS[:2]}
-    assert outcomes == {c: "failed" if c == check_id else "passed" for c in CHECKS[:2]}, result.output
+    judged = [c for c in CHECKS if c != "vrs.location.reference-state-matches"]
+    outcomes = {c: result.outcome(c) for c in judged}
+    assert outcomes == {c: "failed" if c == check_id else "passed" for c in judged}, result.output
 
 
 def test_failure_names_the_location_and_the_sequence(report_root: Path) -> None:
@@ -213,3 +215,48 @@ def test_an_empty_reference_length_expression_is_judged_not_crashed_on() -> None
     stated, normalized = _normalized_by_the_check("AAG", _allele(0, 0, {
         "type": "ReferenceLengthExpression", "length": 0, "repeatSubunitLength": 0})) or (None, None)
     assert stated == normalized == (0, 0, "ReferenceLengthExpression", 0, 0)
+
+
+def _allele_1(start: int, end: int, alternate: str) -> dict[str, Any]:
+    return {"type": "Allele", "location": {
+        "type": "SequenceLocation", "sequence_id": "ga4gh:" + ACGT_SQ,
+        "interval": {"type": "SequenceInterval", "start": {"type": "Number", "value": start},
+                     "end": {"type": "Number", "value": end}}},
+        "state": {"type": "LiteralSequenceExpression", "sequence": alternate}}
+
+
+@pytest.mark.parametrize(("start", "end", "alternate", "expected"), [
+    (3, 3, "CTC", (0, 11, "CTCCTCCTCCTCCT")),        # an insertion, expanded over the whole repeat
+    (0, 3, "", (0, 11, "CTCCTCCT")),                 # a deletion, likewise (1.3: a literal state, no RLE)
+    (0, 11, "CTCCTCCTCCT", (0, 11, "CTCCTCCTCCT")),  # a reference allele: returned unmodified (step 2.a)
+    (1, 3, "AC", (1, 2, "A")),                       # a substitution: trimmed only
+])
+def test_1_3_normalization_is_the_1_3_algorithm(start: int, end: int, alternate: str,
+                                                 expected: tuple[int, int, str]) -> None:
+    from conformance_suites.vrs.check_reference import _normalized_1
+    from conformance_suites.vrs.on_refget import Held
+
+    bases = "CTCCTCCTCCTGA"
+    held = Held(ACGT_SQ, None, len(bases), None)  # type: ignore[arg-type]
+    found = _normalized_1(_Local(bases), held, _allele_1(start, end, alternate))  # type: ignore[arg-type]
+    assert found is not None
+    assert found[1] == (expected[0], expected[1], "LiteralSequenceExpression", expected[2])
+    assert (found[0] == found[1]) == ((start, end, alternate) == expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(bases=_SEQUENCES, data=st.data())
+def test_a_1_3_normalized_allele_is_a_fixed_point_of_the_check(bases: str, data: st.DataObject) -> None:
+    """The same property under VRS 1.3's algorithm (literal states throughout)."""
+    from conformance_suites.vrs.check_reference import _normalized_1
+    from conformance_suites.vrs.on_refget import Held
+
+    held = Held(ACGT_SQ, None, len(bases), None)  # type: ignore[arg-type]
+    start = data.draw(st.integers(0, len(bases)))
+    end = data.draw(st.integers(start, len(bases)))
+    alt = data.draw(st.text("ACGT", max_size=6))
+    first = _normalized_1(_Local(bases), held, _allele_1(start, end, alt))  # type: ignore[arg-type]
+    assert first is not None
+    n_start, n_end, _, n_alt = first[1]
+    again = _normalized_1(_Local(bases), held, _allele_1(n_start, n_end, n_alt))  # type: ignore[arg-type]
+    assert again is not None and again[0] == again[1]
