@@ -96,6 +96,8 @@ def _rle_sequence(ctx: OnRefget, held: Held, span: tuple[int, int], state: dict[
     reference bases there, repeated to ``length`` (VRS 2.0 normalization.rst, step 5; ga4gh-vrs
     ``denormalize_reference_length_expression``); None when it cannot be derived."""
     length, unit = state.get("length"), state.get("repeatSubunitLength")
+    if length == 0:
+        return ""
     if not (isinstance(length, int) and isinstance(unit, int)) or unit < 1 or unit > span[1] - span[0]:
         return None
     subunit = ctx.bases(held, span[0], span[0] + unit)

@@ -260,3 +260,29 @@ def test_a_1_3_normalized_allele_is_a_fixed_point_of_the_check(bases: str, data:
     n_start, n_end, _, n_alt = first[1]
     again = _normalized_1(_Local(bases), held, _allele_1(n_start, n_end, n_alt))  # type: ignore[arg-type]
     assert again is not None and again[0] == again[1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(bases=_SEQUENCES, data=st.data())
+def test_a_normalizer_made_reference_length_sequence_is_what_the_check_derives(bases: str,
+                                                                                data: st.DataObject) -> None:
+    """vrs.location.reference-state-matches derives a ReferenceLengthExpression's sequence from the reference
+    (the subunit at the location, repeated to the length): for every RLE ga4gh-vrs's normalizer makes, with
+    its sequence, that is the sequence it states (no false failure)."""
+    from conformance_suites.vrs.check_reference import _proxy, _rle_sequence
+    from conformance_suites.vrs.on_refget import Held
+    from ga4gh.vrs import models
+    from ga4gh.vrs.normalize import normalize
+
+    held = Held(ACGT_SQ, None, len(bases), None)  # type: ignore[arg-type]
+    start = data.draw(st.integers(0, len(bases)))
+    end = data.draw(st.integers(start, len(bases)))
+    alt = data.draw(st.text("ACGT", max_size=6))
+    allele = models.Allele(location=models.SequenceLocation(
+        sequenceReference=models.SequenceReference(refgetAccession=ACGT_SQ), start=start, end=end),
+        state=models.LiteralSequenceExpression(sequence=alt))
+    result = normalize(allele, _proxy(_Local(bases), held), rle_seq_limit=None)  # type: ignore[arg-type]
+    if isinstance(result.state, models.ReferenceLengthExpression):
+        state = result.state.model_dump(mode="json", exclude_none=True)
+        span = (result.location.start, result.location.end)
+        assert _rle_sequence(_Local(bases), held, span, state) == state.get("sequence", "")  # type: ignore[arg-type]
