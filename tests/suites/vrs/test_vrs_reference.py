@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from conformance_suites.refget.reference.app import LINEAR, RefgetApp
@@ -286,3 +286,46 @@ def test_a_normalizer_made_reference_length_sequence_is_what_the_check_derives(b
         state = result.state.model_dump(mode="json", exclude_none=True)
         span = (result.location.start, result.location.end)
         assert _rle_sequence(_Local(bases), held, span, state) == state.get("sequence", "")  # type: ignore[arg-type]
+
+
+def test_skips_beside_a_refget_server_that_does_not_answer_its_own_sequence(report_root: Path) -> None:
+    """A refget server that answers 404 for the SQ. id of a sequence its own entry names says nothing by a
+    404 for another: skipped with that reason, never a failure of the documents."""
+    entry = _companion()
+    entry["reference"]["faults"] = ["ga4gh-id-404"]
+    result = _run(report_root, entry)
+    for check_id in CHECKS:
+        assert result.outcome(check_id) == "skipped", result.output
+        assert "does not answer the metadata of its own sequence" in result.check(check_id).message
+
+
+def test_sub_sequence_reads_are_bounded() -> None:
+    """Bases are read in windows of WINDOW bases, each once, at most MAX_WINDOWS a run; past that the look-up
+    is undecided (the check skips that location), never an unbounded read."""
+    from conformance_suites.vrs import on_refget
+
+    class Answer:
+        status = 200
+
+        def __init__(self, size: int) -> None:
+            self.content = b"A" * size
+
+    class View:
+        v1 = False
+        asked: ClassVar[list[tuple[int, int]]] = []
+
+        def query(self, ident: str, start: int, end: int) -> Answer:
+            self.asked.append((start, end))
+            return Answer(end - start)
+
+    holder = on_refget.Holder(None, View())  # type: ignore[arg-type]
+    held = on_refget.Held("SQ." + "A" * 32, holder, 10 * on_refget.WINDOW, None)  # type: ignore[arg-type]
+    ctx = on_refget.OnRefget(None, [])  # type: ignore[arg-type]
+    assert ctx.bases(held, 10, 20) == "A" * 10
+    assert ctx.bases(held, 0, on_refget.WINDOW + 1) == "A" * (on_refget.WINDOW + 1)
+    assert View.asked == [(0, on_refget.WINDOW), (on_refget.WINDOW, 2 * on_refget.WINDOW)]
+    ctx.windows = on_refget.MAX_WINDOWS
+    with pytest.raises(on_refget.Undecided, match="at most"):
+        ctx.bases(held, 5 * on_refget.WINDOW, 5 * on_refget.WINDOW + 1)
+    with pytest.raises(on_refget.Undecided, match="not inside"):
+        ctx.bases(held, 0, 11 * on_refget.WINDOW)
