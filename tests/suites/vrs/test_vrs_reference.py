@@ -329,3 +329,25 @@ def test_sub_sequence_reads_are_bounded() -> None:
         ctx.bases(held, 5 * on_refget.WINDOW, 5 * on_refget.WINDOW + 1)
     with pytest.raises(on_refget.Undecided, match="not inside"):
         ctx.bases(held, 0, 11 * on_refget.WINDOW)
+
+
+@pytest.mark.parametrize(("status", "body", "expected"), [
+    (400, b"", True),      # no base before the coordinate: the location is outside the sequence
+    (416, b"", True),
+    (200, b"A", False),    # refget serves the base: its metadata length is wrong, not the document
+    (503, b"", None),      # cannot tell
+])
+def test_a_coordinate_past_the_metadata_length_is_confirmed_by_the_bases(status: int, body: bytes,
+                                                                        expected: bool | None) -> None:
+    from conformance_suites.vrs.check_reference import _past_the_end
+    from conformance_suites.vrs.on_refget import Held, Holder
+
+    class View:
+        v1 = False
+
+        def query(self, ident: str, start: int, end: int) -> Any:
+            assert (start, end) == (699, 700)
+            return type("Answer", (), {"status": status, "content": body})()
+
+    held = Held("SQ." + "A" * 32, Holder(None, View()), 600, None)  # type: ignore[arg-type]
+    assert _past_the_end(held, 700) is expected
