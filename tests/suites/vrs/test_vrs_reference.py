@@ -351,3 +351,12 @@ def test_a_coordinate_past_the_metadata_length_is_confirmed_by_the_bases(status:
 
     held = Held("SQ." + "A" * 32, Holder(None, View()), 600, None)  # type: ignore[arg-type]
     assert _past_the_end(held, 700) is expected
+
+
+def test_passes_beside_a_refget_1_0_server_asked_by_trunc512(report_root: Path) -> None:
+    """refget 1.0.x has no SQ. ids: the same digests are asked in their TRUNC512 form, and its entry may name
+    the sequences so."""
+    from conformance_suites.seqcol.on_refget import to_trunc512
+
+    result = _run(report_root, _companion(version="1.0.1", sequences=[to_trunc512(SQ_A), to_trunc512(SQ_B)]))
+    assert [result.outcome(c) for c in CHECKS] == ["passed"] * 4, result.output
