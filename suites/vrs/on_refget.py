@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 
 from conformance import Document, Response
 
-from ..refget.view import Refget, is_int
+from ..refget.view import Refget, is_int, sequence_path
 from ..seqcol.on_refget import Holder, length_of, lookup_id, metadata_answer, named_sequences, sq_form
 from .view import Vrs
 
@@ -108,7 +108,7 @@ class OnRefget:
     #: sequences not looked up (past MAX_LOOKUPS)
     left_out: set[str] = field(default_factory=set)
     windows: int = 0
-    _cache: dict[tuple[str, int], str] = field(default_factory=dict)
+    _cache: dict[tuple[str, int, bool], str] = field(default_factory=dict)
 
     def lookup(self, sq: str, holders: list[Holder]) -> Lookup | None:
         """The look-up of ``sq`` (once per run); None past :data:`MAX_LOOKUPS` distinct sequences."""
@@ -132,31 +132,62 @@ class OnRefget:
                         "(see vrs.location.sequence-on-refget)")
         return found
 
-    def bases(self, held: Held, start: int, end: int) -> str:
-        """Bases ``start..end-1`` of a held sequence, read in aligned windows; raises Undecided."""
+    def bases(self, held: Held, start: int, end: int, *, ranged: bool = False) -> str:
+        """Bases ``start..end-1`` of a held sequence, read in aligned windows (with start/end, or with a Range
+        header when ``ranged``); raises Undecided."""
         if not 0 <= start <= end <= held.length:
             raise Undecided(f"{start}..{end} is not inside the sequence {held.sq} of {held.length} bases")
         pieces = []
         for first in range(start - start % WINDOW, end, WINDOW):
-            window = self._window(held, first)
+            window = self._window(held, first, ranged)
             pieces.append(window[max(0, start - first):end - first])
         return "".join(pieces)
 
-    def _window(self, held: Held, first: int) -> str:
-        key = (held.sq, first)
+    def by_range(self) -> ByRange:
+        """The same reads made with a Range header: a second way of asking refget for the same bases, to
+        confirm a finding (a refget whose start/end answers are wrong must not fail the documents)."""
+        return ByRange(self)
+
+    def _window(self, held: Held, first: int, ranged: bool) -> str:
+        key = (held.sq, first, ranged)
         if key not in self._cache:
             if self.windows >= MAX_WINDOWS:
                 raise Undecided(f"the harness reads at most {MAX_WINDOWS} windows of {WINDOW} bases a run")
             self.windows += 1
             last = min(first + WINDOW, held.length)
             view = held.holder.view
-            response = view.query(lookup_id(held.sq, view), first, last)
-            text = response.content.decode("ascii", "replace") if response.status in (200, 206) else ""
+            ident = lookup_id(held.sq, view)
+            if ranged:
+                response = view.client.get(sequence_path(ident), headers={"Range": f"bytes={first}-{last - 1}"},
+                                           max_bytes=2 * WINDOW + 4096)
+                wanted: tuple[int, ...] = (206,)
+            else:
+                response = view.query(ident, first, last)
+                wanted = (200, 206)
+            text = response.content.decode("ascii", "replace") if response.status in wanted else ""
             if len(text) != last - first or not text.isalpha():
+                how = "a Range header" if ranged else "start and end"
                 raise Undecided(f"the refget service answered {response.status} with {len(response.content)} "
-                                f"bytes for bases {first}..{last} of {held.sq} (see the refget suite's checks)")
+                                f"bytes for bases {first}..{last} of {held.sq} asked with {how} (see the refget "
+                                f"suite's checks)")
             self._cache[key] = text.upper()
         return self._cache[key]
+
+
+@dataclass
+class ByRange:
+    """:meth:`OnRefget.bases` through Range headers (the same bounds and count of windows)."""
+
+    ctx: OnRefget
+
+    def bases(self, held: Held, start: int, end: int) -> str:
+        return self.ctx.bases(held, start, end, ranged=True)
+
+
+class Reader(Protocol):
+    """What reads bases: :class:`OnRefget` (start/end) or :class:`ByRange`."""
+
+    def bases(self, held: Held, start: int, end: int) -> str: ...
 
 
 def _look_up(sq: str, holders: list[Holder]) -> Lookup:

@@ -360,3 +360,18 @@ def test_passes_beside_a_refget_1_0_server_asked_by_trunc512(report_root: Path) 
 
     result = _run(report_root, _companion(version="1.0.1", sequences=[to_trunc512(SQ_A), to_trunc512(SQ_B)]))
     assert [result.outcome(c) for c in CHECKS] == ["passed"] * 4, result.output
+
+
+@pytest.mark.parametrize("version", ["2.0", "1.3"])
+def test_a_refget_serving_wrong_slices_does_not_fail_the_documents(report_root: Path, version: str) -> None:
+    """The refget fault slice-off-by-one answers start/end one base off: the bases read so would make the
+    conformant documents look wrong. A finding is confirmed by the same bases asked with a Range header;
+    here the two disagree, so the checks cannot tell (error), and never fail the documents."""
+    entry = _companion()
+    entry["reference"]["faults"] = ["slice-off-by-one"]
+    result = _run(report_root, entry, version=version)
+    judged = ["vrs.allele.normalized"] + (["vrs.location.reference-state-matches"] if version == "2.0" else [])
+    for check_id in judged:
+        assert result.outcome(check_id) == "error", result.output
+        assert "Range header" in result.check(check_id).message
+    assert "failed" not in [result.outcome(c) for c in CHECKS]
