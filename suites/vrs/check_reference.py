@@ -277,9 +277,11 @@ def _normalized(ctx: Reader, held: Held, allele: dict[str, Any]) -> tuple[tuple[
         return None
     stated = _form(model)
     start, end = model.location.start, model.location.end
+    # the algorithm is stated over integer start and end (normalization.rst, step 0); ga4gh-vrs's extension
+    # to indefinite Ranges (a representative position) is no text of the spec: such alleles are not judged
+    if not (isinstance(start, int) and isinstance(end, int)) or not 0 <= start <= end <= held.length:
+        return None
     if isinstance(model.state, models.ReferenceLengthExpression):
-        if not (isinstance(start, int) and isinstance(end, int)) or not 0 <= start <= end <= held.length:
-            return None
         reference = ctx.bases(held, start, end)
         unit, length = model.state.repeatSubunitLength, model.state.length
         if unit > len(reference) or (unit < 1 and length > 0):
@@ -291,9 +293,6 @@ def _normalized(ctx: Reader, held: Held, allele: dict[str, Any]) -> tuple[tuple[
             sequence=models.sequenceString(expanded))})
     elif not isinstance(model.state, models.LiteralSequenceExpression):
         return None
-    for value in (start, end):
-        if isinstance(value, int) and value > held.length:
-            return None  # outside the sequence: vrs.location.inside-sequence
     try:
         result = normalize(model, _proxy(ctx, held), rle_seq_limit=0)
     except (KeyError, IndexError, ValueError):
@@ -355,7 +354,8 @@ def test_alleles_fully_justified_normalized(vrs: Vrs) -> None:
     docs/conventions/normalization.rst (ga4gh-vrs's normalizer; a ReferenceLengthExpression is expanded and
     normalized again, a fixed point; a reference allele becomes a ReferenceLengthExpression); VRS 1.3
     docs/impl-guide/normalization.rst (literal states only, no ReferenceLengthExpression; a reference allele
-    is returned unmodified). A SHOULD."""
+    is returned unmodified). Alleles with integer start and end (the algorithm's terms) and literal or
+    reference-length states; others are not judged. A SHOULD."""
     ctx = on_refget(vrs)
     normalize_one = _normalized_1 if vrs.version.startswith("1.") else _normalized
     held_at = {id(site.location): (site, held) for site, held in ctx.held()}

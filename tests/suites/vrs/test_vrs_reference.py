@@ -375,3 +375,17 @@ def test_a_refget_serving_wrong_slices_does_not_fail_the_documents(report_root: 
         assert result.outcome(check_id) == "error", result.output
         assert "Range header" in result.check(check_id).message
     assert "failed" not in [result.outcome(c) for c in CHECKS]
+
+
+@pytest.mark.parametrize(("start", "end"), [([None, 3], 3), (3, [5, None]), ([1, 2], [4, 5])])
+def test_an_allele_with_range_coordinates_is_not_judged(start: Any, end: Any) -> None:
+    """The normalization algorithm is stated over integer start and end; ga4gh-vrs's handling of indefinite
+    Ranges (a representative position) is no text of the spec, so such an allele is neither passed nor
+    failed."""
+    from conformance_suites.vrs.check_reference import _normalized
+    from conformance_suites.vrs.on_refget import Held
+
+    bases = "CTCCTCCTCCTGA"
+    held = Held(ACGT_SQ, None, len(bases), None)  # type: ignore[arg-type]
+    allele = _allele(start, end, {"type": "LiteralSequenceExpression", "sequence": "CTC"})
+    assert _normalized(_Local(bases), held, allele) is None  # type: ignore[arg-type]
