@@ -5,10 +5,11 @@ in one document; a 2.0 server ignores the ``v1-`` faults, a 1.3 server all other
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from conformance import DocumentApp
 
-from .documents import NAMES, documents
+from .documents import HELD, NAMES, SQ_A, SQ_B, documents
 
 
 class VrsApp(DocumentApp):
@@ -20,3 +21,10 @@ class VrsApp(DocumentApp):
 
     def served(self) -> Mapping[str, bytes]:
         return documents(self.version, self.faults)
+
+    @classmethod
+    def companion_entries(cls) -> list[dict[str, Any]]:
+        """A refget 2.0.0 reference server holding the two sequences the documents name, its profile entry
+        naming them (which is how the VRS suite tells it holds these documents' sequences)."""
+        return [{"standard": "refget", "version": "2.0.0", "sequences": [SQ_A, SQ_B],
+                 "reference": {"options": {"extra_sequences": dict(HELD)}}}]

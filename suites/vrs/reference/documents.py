@@ -6,7 +6,9 @@ stay right and the fault is one violation; a fault of identifiers (``IDENTIFIERS
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 import json
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -14,9 +16,45 @@ from typing import Any
 from ...beacon import vrs1
 
 NAMES = ("alleles.json", "copy-numbers.yaml")
-#: refget accessions of GRCh38 chr19 (NC_000019.10) and chr7 (NC_000007.14), as in the VRS docs
+#: refget accessions of GRCh38 chr19 (NC_000019.10) and chr7 (NC_000007.14), as in the VRS docs (the
+#: benchmarks' alleles name chr7; the served documents name the synthetic sequences below)
 CHR19 = "SQ.IIB53T8CNeJJdUqzn9V_JnRtQadwWCbl"
 CHR7 = "SQ.F-LrLMe1SRpfUZHkQmvkVKFEGaoDeHul"
+
+
+def synthetic(seed: str, size: int) -> str:
+    """``size`` bases reproducible from ``seed`` (SHA-256 of a counter, two bits a base)."""
+    found: list[str] = []
+    counter = 0
+    while len(found) < size:
+        found.extend("ACGT"[byte % 4] for byte in hashlib.sha256(f"{seed}:{counter}".encode()).digest())
+        counter += 1
+    return "".join(found[:size])
+
+
+def refget_id(bases: str) -> str:
+    """The refget ``SQ.`` accession of the bases (sha512t24u, refget 2.0.0 §Checksum calculation)."""
+    return "SQ." + base64.urlsafe_b64encode(hashlib.sha512(bases.encode("ascii")).digest()[:24]).decode("ascii")
+
+
+#: The repeat an insertion allele is ambiguous in (normalized, it spans all of it: REPEAT_AT..+len).
+REPEAT = "CTCCTCCTCCT"
+REPEAT_AT = 300
+#: The two sequences the documents name, small and synthetic, held by the companion refget server
+#: (``VrsApp.companion_entries``): 600 bases each, chrA with REPEAT at REPEAT_AT (the bases around it
+#: do not extend it).
+SEQ_A = (lambda bases: bases[:REPEAT_AT] + REPEAT + bases[REPEAT_AT + len(REPEAT):])(synthetic("vrs-A", 600))
+SEQ_B = synthetic("vrs-B", 600)
+SQ_A = refget_id(SEQ_A)
+SQ_B = refget_id(SEQ_B)
+#: The sequences by name, as the companion refget server's ``extra_sequences`` option takes them.
+HELD = {"vrsA": SEQ_A, "vrsB": SEQ_B}
+#: A sequence no server holds (its accession is that of other bases).
+SQ_UNKNOWN = refget_id(synthetic("vrs-unknown", 600))
+
+
+def other_base(base: str) -> str:
+    return "A" if base != "A" else "G"
 
 
 def location_2(accession: str, start: int, end: int) -> dict[str, Any]:
@@ -27,16 +65,18 @@ def location_2(accession: str, start: int, end: int) -> dict[str, Any]:
 def objects_2() -> dict[str, list[dict[str, Any]]]:
     return {
         "alleles.json": [
-            {"type": "Allele", "location": location_2(CHR19, 44908821, 44908822),
-             "state": {"type": "LiteralSequenceExpression", "sequence": "T"}},
-            {"type": "Allele", "location": location_2(CHR7, 44908821, 44908822),
-             "state": {"type": "LiteralSequenceExpression", "sequence": "C"}},
-            {"type": "Allele", "location": location_2(CHR19, 44908684, 44908695),
-             "state": {"type": "ReferenceLengthExpression", "length": 14, "repeatSubunitLength": 3,
-                       "sequence": "CTCCTCCTCCTCCT"}},
+            # a substitution stating the reference base it replaces (SequenceLocation.sequence)
+            {"type": "Allele", "location": {**location_2(SQ_A, 100, 101), "sequence": SEQ_A[100]},
+             "state": {"type": "LiteralSequenceExpression", "sequence": other_base(SEQ_A[100])}},
+            {"type": "Allele", "location": location_2(SQ_B, 100, 101),
+             "state": {"type": "LiteralSequenceExpression", "sequence": other_base(SEQ_B[100])}},
+            # CTC inserted in the repeat, fully justified over it (VRS 2.0 normalization.rst, step 5.c)
+            {"type": "Allele", "location": location_2(SQ_A, REPEAT_AT, REPEAT_AT + len(REPEAT)),
+             "state": {"type": "ReferenceLengthExpression", "length": len(REPEAT) + 3, "repeatSubunitLength": 3,
+                       "sequence": (REPEAT[:3] * 5)[:len(REPEAT) + 3]}},
         ],
         "copy-numbers.yaml": [
-            {"type": "CopyNumberCount", "location": location_2(CHR7, 55019016, 55211628), "copies": 3},
+            {"type": "CopyNumberCount", "location": location_2(SQ_B, 50, 250), "copies": 3},
         ],
     }
 
@@ -50,13 +90,16 @@ def location_1(accession: str, start: int, end: int) -> dict[str, Any]:
 def objects_1() -> dict[str, list[dict[str, Any]]]:
     return {
         "alleles.json": [
-            {"type": "Allele", "location": location_1(CHR19, 44908821, 44908822),
-             "state": {"type": "LiteralSequenceExpression", "sequence": "T"}},
-            {"type": "Allele", "location": location_1(CHR7, 44908821, 44908822),
-             "state": {"type": "LiteralSequenceExpression", "sequence": "C"}},
+            {"type": "Allele", "location": location_1(SQ_A, 100, 101),
+             "state": {"type": "LiteralSequenceExpression", "sequence": other_base(SEQ_A[100])}},
+            {"type": "Allele", "location": location_1(SQ_B, 100, 101),
+             "state": {"type": "LiteralSequenceExpression", "sequence": other_base(SEQ_B[100])}},
+            # CTC inserted in the repeat, fully justified over it with a literal state (VRS 1.3 normalization.rst)
+            {"type": "Allele", "location": location_1(SQ_A, REPEAT_AT, REPEAT_AT + len(REPEAT)),
+             "state": {"type": "LiteralSequenceExpression", "sequence": (REPEAT[:3] * 5)[:len(REPEAT) + 3]}},
         ],
         "copy-numbers.yaml": [
-            {"type": "CopyNumberCount", "subject": location_1(CHR7, 55019016, 55211628),
+            {"type": "CopyNumberCount", "subject": location_1(SQ_B, 50, 250),
              "copies": {"type": "Number", "value": 3}},
         ],
     }
@@ -120,11 +163,19 @@ CONTENT: dict[str, Change] = {
     "refget-accession-missing": drop("copy-numbers.yaml", 0, "location", "sequenceReference", "refgetAccession"),
     "location-no-start-end": lambda docs: docs["alleles.json"][1].update(location={
         "type": "SequenceLocation", "sequenceReference": docs["alleles.json"][1]["location"]["sequenceReference"]}),
+    # against the reference sequence (the companion refget server holds SEQ_A and SEQ_B)
+    "interval-outside-sequence": put("copy-numbers.yaml", 0, "location", "end", value=len(SEQ_B) + 100),
+    "reference-state-mismatch": put("alleles.json", 0, "location", "sequence", value=other_base(SEQ_A[100])),
+    "unnormalized-allele": lambda docs: docs["alleles.json"][2].update(
+        location=location_2(SQ_A, REPEAT_AT, REPEAT_AT),
+        state={"type": "LiteralSequenceExpression", "sequence": "CTC"}),
+    "sequence-unknown-to-refget": put("alleles.json", 1, "location", "sequenceReference", "refgetAccession",
+                                      value=SQ_UNKNOWN),
 }
 #: fault → change of the objects after identifiers are computed (identifiers, and content that ga4gh-vrs
-#: would repair when it builds the object: it coerces "44908821" to a number and infers a missing type)
+#: would repair when it builds the object: it coerces "100" to a number and infers a missing type)
 IDENTIFIERS: dict[str, Change] = {
-    "start-not-integer": put("alleles.json", 1, "location", "start", value="44908821"),
+    "start-not-integer": put("alleles.json", 1, "location", "start", value="100"),
     "state-no-type": drop("alleles.json", 0, "state", "type"),
     "allele-id-wrong": put("alleles.json", 0, "id", value=OTHER_ID),
     "allele-id-of-other-allele": lambda docs: docs["alleles.json"][0].update(id=docs["alleles.json"][1]["id"]),
@@ -145,9 +196,15 @@ WHOLE: dict[str, tuple[str, bytes]] = {
 CONTENT_1: dict[str, Change] = {
     "v1-state-sequence-not-string": put("alleles.json", 0, "state", "sequence", value=5),
     "v1-interval-start-not-number": put("alleles.json", 1, "location", "interval", "start", "value",
-                                        value="44908821"),
+                                        value="100"),
     "v1-sequence-id-not-curie": put("alleles.json", 1, "location", "sequence_id", value=CHR7),
     "v1-copies-not-number": put("copy-numbers.yaml", 0, "copies", value=3),
+    "v1-interval-outside-sequence": put("copy-numbers.yaml", 0, "subject", "interval", "end", "value",
+                                        value=len(SEQ_B) + 100),
+    "v1-unnormalized-allele": lambda docs: docs["alleles.json"][2].update(
+        location=location_1(SQ_A, REPEAT_AT, REPEAT_AT),
+        state={"type": "LiteralSequenceExpression", "sequence": "CTC"}),
+    "v1-sequence-unknown-to-refget": put("alleles.json", 1, "location", "sequence_id", value="ga4gh:" + SQ_UNKNOWN),
 }
 IDENTIFIERS_1: dict[str, Change] = {
     "v1-allele-id-wrong": put("alleles.json", 0, "_id", value=OTHER_ID),
