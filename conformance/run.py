@@ -277,6 +277,8 @@ def citation_for(citation: str, service: Service, owner: str | None = None) -> s
         return citation
     if match["version"] not in known or service.version.removeprefix("v") not in known:
         return citation
+    if f"{match['name']}{match['v']}{service.version.removeprefix('v')}" in citation[match.end():]:
+        return citation  # it cites the declared version's own document further on
     return f"{match['name']}{match['v']}{service.version.removeprefix('v')}{citation[match.end():]}"
 
 

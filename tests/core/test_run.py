@@ -216,6 +216,10 @@ def test_a_check_cites_the_version_that_was_run(report_root: Path, specs_dir: st
     ("RFC 9110 §15.5.5", "drs", "1.5.0", "drs", "RFC 9110 §15.5.5"),
     # a shared check cites its own document, whatever the service's standard
     ("GA4GH service-info 1.0.0 §Schema", "refget", "2.0.0", "service-info", "GA4GH service-info 1.0.0 §Schema"),
+    # a citation that names the declared version's own document further on is left alone
+    ("VRS 2.0 docs/conventions/computed_identifiers.rst; VRS 1.3 docs/impl-guide/computed_identifiers.rst",
+     "vrs", "1.3", "vrs",
+     "VRS 2.0 docs/conventions/computed_identifiers.rst; VRS 1.3 docs/impl-guide/computed_identifiers.rst"),
     # a version the standard does not have is not a version of this standard: left alone
     ("Sequence Collections 1.0.0 decision record", "seqcol", "1.0.0", "seqcol",
      "Sequence Collections 1.0.0 decision record"),
