@@ -29,9 +29,32 @@ def _walk(obj: Any, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
             yield from _walk(item, f"{path}[{index}]")
 
 
+#: The VRS 1.3 properties that reference another object or a sequence by identifier.
+REFERENCES_1 = frozenset({"sequence_id", "location", "subject", "members"})
+
+
+def foreign_reference_1(obj: Any) -> str | None:
+    """The first reference inside ``obj`` that is no ``ga4gh:`` identifier (``sequence_id:
+    refseq:NC_000019.10``), or None. VRS 1.3 docs/impl-guide/computed_identifiers.rst: an implementation
+    "MUST first translate sequence accessions to GA4GH SQ accessions" before computing, which needs a
+    sequence service; so such an object's stated ``_id`` cannot be recomputed from the object alone."""
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            for item in value if isinstance(value, list) else [value]:
+                if key in REFERENCES_1 and isinstance(item, str) and not item.startswith("ga4gh:"):
+                    return f"{key} {item}"
+                found = foreign_reference_1(item)
+                if found is not None:
+                    return found
+    return None
+
+
 def problems_1(obj: dict[str, Any], path: str) -> Iterator[str]:
-    """VRS 1.3: every identifiable object's ``_id``, where given, is its computed identifier."""
+    """VRS 1.3: every identifiable object's ``_id``, where given, is its computed identifier. An object
+    that references a sequence or object by a foreign CURIE is not judged (:func:`foreign_reference_1`)."""
     for where, found in _walk(obj, path):
+        if foreign_reference_1(found) is not None:
+            continue
         stated = found.get("_id")
         if not isinstance(stated, str) or not stated.startswith("ga4gh:") or not vrs1.identifiable(found):
             continue

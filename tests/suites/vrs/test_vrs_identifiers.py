@@ -82,3 +82,16 @@ def test_digest_changes_with_any_field(start: int, length: int, sequence: str) -
     changed = dict(allele, state={"type": "LiteralSequenceExpression", "sequence": sequence + "A"})
     assert identifiers.computed_2(moved).digest != same
     assert identifiers.computed_2(changed).digest != same
+
+
+def test_vrs1_identifier_over_a_foreign_sequence_id_not_judged() -> None:
+    """VRS 1.3 computed_identifiers.rst: sequence accessions are first translated to ga4gh:SQ ones, so an
+    ``_id`` stated on an object whose sequence_id is ``refseq:`` cannot be recomputed from the object alone:
+    no problem is reported for it (a false failure before)."""
+    path, obj = next((p, o) for p, o in objects("1.3") if o.get("type") == "Allele")
+    location = dict(obj["location"], sequence_id="refseq:NC_000019.10")
+    location.pop("_id", None)
+    foreign = dict(obj, location=location)
+    assert identifiers.foreign_reference_1(foreign) == "sequence_id refseq:NC_000019.10"
+    assert list(identifiers.problems_1(foreign, path)) == []
+    assert identifiers.foreign_reference_1(obj) is None
