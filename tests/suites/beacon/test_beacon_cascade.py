@@ -76,3 +76,12 @@ def test_unfiltered_listings_refused_with_422_are_one_failure(report_root: Path,
     assert result.outcome(ROOT) == "passed"  # a 422 is not an error body sent with 200
     counts = service.counts()
     assert (counts["failed"], counts["warnings"], counts["consequences"]) == (1, 0, len(failed))
+
+
+def test_service_info_without_id_is_not_a_mirroring_failure(report_root: Path) -> None:
+    # bycon 3.4 answers /service-info with its /info response: no id to mirror; the missing fields are the
+    # service-info checks' finding (service-info 1.0.0 Service: id required), not a differing id
+    checks = ["beacon.service-info.mirrors-configuration", "service-info.fields.required-present"]
+    result = run_reference("beacon", report_root, ["service-info-is-info-response"], checks=checks)
+    assert [result.outcome(c) for c in checks] == ["skipped", "failed"]
+    assert "no id to compare" in result.check(checks[0]).message
