@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conformance.testing import run_reference
+from conformance.testing import run_profile, run_reference
 
 ROOT = "beacon.errors.no-error-body-with-2xx"
 
@@ -155,3 +155,15 @@ def test_records_whose_returned_schemas_name_no_schema_are_judged_by_the_default
                            checks=[check_id], specs_dir=requires_specs)
     assert result.outcome(check_id) == "failed"
     assert "biosample record" in result.check(check_id).message
+
+
+def test_listings_refused_as_declared_are_not_called_unreadable(report_root: Path) -> None:
+    # a beacon declaring nonFilteredQueriesAllowed false may refuse the listings: the skip says so instead of
+    # pointing at checks that report nothing
+    check_id = "beacon.pagination.limit-caps-page"
+    entry = {"standard": "beacon", "version": "2.1.1",
+             "reference": {"faults": [], "options": {"nonFilteredQueriesAllowed": False}}}
+    result = run_profile({"initiative": "filters required", "services": [entry]}, report_root, checks=[check_id])
+    message = result.check(check_id).message
+    assert result.outcome(check_id) == "skipped"
+    assert "nonFilteredQueriesAllowed false allows" in message and "could not be read" not in message, message
