@@ -1,0 +1,39 @@
+"""What Galaxy 26.1 (DRS 1.2.0 at /ga4gh/drs/v1, issue 19) showed, reproduced on the reference server:
+its self_uri names ``drs.<host:port>`` of the request, its DrsObjects carry null optional fields, and a
+dataset whose checksum is not computed yet answers 202 Accepted with Retry-After: 60."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from conformance_suites.drs.reference.app import DrsApp
+
+from conformance.reference.server import ReferenceServer
+from conformance.testing import RunResult, run_profile
+
+
+class _GalaxySelfUri(DrsApp):
+    """self_uri is ``drs://drs.<netloc of the request>/<id>``: on loopback, the service's own port under
+    another host name (Galaxy's DatasetsService.get_drs_object)."""
+
+    def self_uri(self, object_id: str) -> str:
+        return f"drs://drs.{self.host()}/{quote(object_id, safe='')}"
+
+
+def _run(app: DrsApp, report_root: Path, checks: list[str], objects: list[str] | None = None,
+         specs_dir: str | None = None) -> RunResult:
+    with ReferenceServer(app) as server:
+        entry = {"standard": "drs", "version": "1.2.0", "url": server.url,
+                 "objects": objects or ["blob-1", "blob-2"]}
+        return run_profile({"initiative": "drs galaxy", "services": [entry]}, report_root, checks=checks,
+                           specs_dir=specs_dir)
+
+
+def test_a_self_uri_with_the_services_own_port_on_loopback_is_not_judged(report_root: Path) -> None:
+    # The port is the one the local deployment needs, whatever host name goes with it; another port still
+    # fails (fault self-uri-with-another-port).
+    result = _run(_GalaxySelfUri(version="1.2.0"), report_root, ["drs.uri.hostname-uri-has-no-port"])
+    check = result.check("drs.uri.hostname-uri-has-no-port")
+    assert check.outcome == "skipped", check.message
+    assert "own port" in check.message
