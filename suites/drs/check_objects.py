@@ -91,7 +91,10 @@ def _check_time(drs: Drs, key: str) -> None:
         if key in document:
             value = document[key]
             if not isinstance(value, str) or not FORMAT_CHECKER.conforms(value, "date-time"):
-                raise fail(f"{object_id}: {key} {value!r} is not an RFC 3339 date-time", response)
+                # null (Galaxy 26.1 sends "updated_time": null) breaks the DrsObject schema, which
+                # drs.object.schema-valid reports: one root cause, one failure (issue 19)
+                raise fail(f"{object_id}: {key} {value!r} is not an RFC 3339 date-time", response,
+                           caused_by="drs.object.schema-valid" if value is None else None)
 
 
 @check("drs.object.checksums-non-empty")

@@ -5,6 +5,7 @@ dataset whose checksum is not computed yet answers 202 Accepted with Retry-After
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from conformance_suites.drs.reference.app import DrsApp
@@ -19,6 +20,15 @@ class _GalaxySelfUri(DrsApp):
 
     def self_uri(self, object_id: str) -> str:
         return f"drs://drs.{self.host()}/{quote(object_id, safe='')}"
+
+
+class _GalaxyNulls(DrsApp):
+    """Optional DrsObject fields sent as null, updated_time among them."""
+
+    def blob_object(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        document: dict[str, Any] = super().blob_object(*args, **kwargs)
+        document.update(updated_time=None, version=None, description=None, aliases=None, contents=None)
+        return document
 
 
 def _run(app: DrsApp, report_root: Path, checks: list[str], objects: list[str] | None = None,
@@ -37,3 +47,13 @@ def test_a_self_uri_with_the_services_own_port_on_loopback_is_not_judged(report_
     check = result.check("drs.uri.hostname-uri-has-no-port")
     assert check.outcome == "skipped", check.message
     assert "own port" in check.message
+
+
+def test_a_null_updated_time_is_a_consequence_of_the_schema_failure(report_root: Path, requires_specs: str) -> None:
+    # One root cause (null optional fields), one failure: drs.object.schema-valid; the time check names it.
+    result = _run(_GalaxyNulls(version="1.2.0"), report_root,
+                  ["drs.object.schema-valid", "drs.object.updated-time-is-rfc3339"], specs_dir=requires_specs)
+    assert result.outcome("drs.object.schema-valid") == "failed"
+    check = result.check("drs.object.updated-time-is-rfc3339")
+    assert check.outcome == "failed"
+    assert check.caused_by == "drs.object.schema-valid"
