@@ -10,8 +10,11 @@ from urllib.parse import quote
 
 from conformance_suites.drs.reference.app import DrsApp
 
+from conformance import Reply, Request, json_reply, route
 from conformance.reference.server import ReferenceServer
 from conformance.testing import RunResult, run_profile
+
+NOT_READY = "blob-2"
 
 
 class _GalaxySelfUri(DrsApp):
@@ -29,6 +32,18 @@ class _GalaxyNulls(DrsApp):
         document: dict[str, Any] = super().blob_object(*args, **kwargs)
         document.update(updated_time=None, version=None, description=None, aliases=None, contents=None)
         return document
+
+
+class _GalaxyNotReady(DrsApp):
+    """One listed object answers 202 Accepted with Retry-After: 60 on every GET (Galaxy without a celery
+    worker never computes the checksum it waits for)."""
+
+    @route("GET", "/objects/{object_id}")
+    def object_get(self, request: Request) -> Reply:
+        if self.object_id(request) == NOT_READY:
+            return json_reply({"status_code": 202, "msg": "required checksum task for DRS object response "
+                               "launched."}, 202, {"Retry-After": "60"})
+        return super().object_get(request)
 
 
 def _run(app: DrsApp, report_root: Path, checks: list[str], objects: list[str] | None = None,
@@ -57,3 +72,16 @@ def test_a_null_updated_time_is_a_consequence_of_the_schema_failure(report_root:
     check = result.check("drs.object.updated-time-is-rfc3339")
     assert check.outcome == "failed"
     assert check.caused_by == "drs.object.schema-valid"
+
+
+def test_an_object_that_is_not_ready_hides_none_of_the_others(report_root: Path) -> None:
+    checks = ["drs.object.get-known-id-returns-200", "drs.object.id-always-returns-same-data",
+              "drs.bundle.expand-ignored-for-blob", "drs.http.accepted-has-retry-after"]
+    result = _run(_GalaxyNotReady(version="1.2.0"), report_root, checks, objects=[NOT_READY, "blob-1"])
+    for check_id in checks:
+        assert result.outcome(check_id) == "passed", (check_id, result.check(check_id).message)
+    cases = {case.case: case for case in result.check("drs.object.get-known-id-returns-200").cases}
+    assert cases[NOT_READY].outcome == "skipped"
+    # the skip says what happened: Retry-After 60 s is not waited for, so nothing was retried
+    assert "Retry-After 60 s" in cases[NOT_READY].message
+    assert "retries" not in cases[NOT_READY].message
