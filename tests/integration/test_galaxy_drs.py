@@ -8,7 +8,8 @@ answers 202 Accepted, Retry-After: 60). The test asserts the exact set of failed
 deviations from DRS 1.2.0, and no other. Galaxy takes about two minutes to start and one to run the upload.
 
 The server is found through ``CONFORMANCE_GALAXY``, the python of a virtual environment of its own holding
-``galaxy==26.1.2`` (its dependencies are not the harness's). Not run by ``.ci/run``.
+``galaxy==26.1.2`` (its dependencies are not the harness's): the test starts ``python -m uvicorn`` with
+Galaxy's app factory. Not run by ``.ci/run``.
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ def _upload(url: str) -> str:
 def galaxy_drs(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """(DRS base URL, id of one public dataset) of a running Galaxy (all its state in tmp_path); stopped by
     its PID (its process group: the local job runner starts the upload job)."""
-    python = executable_from("CONFORMANCE_GALAXY", "pip install galaxy==26.1.2 (the variable names its python)")
+    python = executable_from("CONFORMANCE_GALAXY", "pip install galaxy==26.1.2")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     config = _galaxy_yml(tmp_path, url)
