@@ -206,13 +206,15 @@ def test_bundle_checksum_over_sorted_children(drs: Drs) -> None:
 def test_expand_never_changes_a_blob(drs: Drs, data: st.DataObject) -> None:
     """For a blob, ?expand=true is ignored: the same DrsObject as without it ("If the object_id refers
     to a blob, then the query parameter is ignored", DRS 1.2.0 §Objects › GetObject parameter expand)."""
-    blobs = [i for i in drs.option("objects")]
-    if not blobs:
+    if not drs.option("objects"):
         pytest.skip("the profile lists no objects")
-    object_id = data.draw(st.sampled_from(blobs), label="object id")
-    plain, _ = drs.object(object_id)
-    if is_bundle(plain):
-        return
+    # drawn among the listed objects that answered a DrsObject: one not ready (202) or refused hides none of
+    # the others (issue 19: Galaxy answers 202 for a dataset whose checksum it has not computed yet)
+    listed = drs.option("objects")
+    blobs = [(i, d) for i, d, _ in drs.documents() if i in listed and not is_bundle(d)]
+    if not blobs:
+        pytest.skip("no listed object answered a blob DrsObject (see drs.object.get-known-id-returns-200)")
+    object_id, plain = data.draw(st.sampled_from(blobs), label="object id")
     response = drs.object_response(object_id, expand=True)
     if response.status != 200:
         raise fail(f"GET {object_id}?expand=true answered {response.status}; for a blob expand is ignored", response)

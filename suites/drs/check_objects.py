@@ -11,7 +11,6 @@ import pytest
 from conformance import FORMAT_CHECKER, Response, SpecStore, check, fail, json_type, schema_errors
 
 from .view import (
-    ACCEPTED_RETRIES,
     ACCESS_TYPES,
     AUTH_TYPES,
     DRS_TYPE_NAMES,
@@ -19,6 +18,7 @@ from .view import (
     HEX,
     HEX_LENGTH,
     Drs,
+    accepted_reason,
     is_int,
     object_path,
     same_object_data,
@@ -35,8 +35,8 @@ def test_listed_object_answers_200(drs: Drs, case: str) -> None:
     §Objects › GetObject)."""
     response = drs.object_response(case)
     if response.status == 202:
-        pytest.skip(f"GET of listed object {case!r} still answered 202 Accepted after {ACCEPTED_RETRIES} retries "
-                    "within Retry-After (DRS allows 202; see drs.http.accepted-has-retry-after)")
+        pytest.skip(f"GET of listed object {case!r} {accepted_reason(response)} (DRS allows 202; see "
+                    "drs.http.accepted-has-retry-after)")
     if response.status != 200:
         raise fail(f"GET of listed object {case!r} answered {response.status}, not 200", response)
     if not isinstance(response.json(), dict):
@@ -91,7 +91,10 @@ def _check_time(drs: Drs, key: str) -> None:
         if key in document:
             value = document[key]
             if not isinstance(value, str) or not FORMAT_CHECKER.conforms(value, "date-time"):
-                raise fail(f"{object_id}: {key} {value!r} is not an RFC 3339 date-time", response)
+                # null (Galaxy 26.1 sends "updated_time": null) breaks the DrsObject schema, which
+                # drs.object.schema-valid reports: one root cause, one failure (issue 19)
+                raise fail(f"{object_id}: {key} {value!r} is not an RFC 3339 date-time", response,
+                           caused_by="drs.object.schema-valid" if value is None else None)
 
 
 @check("drs.object.checksums-non-empty")
@@ -186,11 +189,19 @@ def test_name_is_portable_filename(drs: Drs) -> None:
 def test_same_id_same_data(drs: Drs) -> None:
     """"One DRS ID MUST always return the same object data": a second GET reports the same size and
     checksums, in any order (DRS 1.2.0 §DRS API Principles › DRS IDs)."""
-    for object_id in drs.option("objects") + drs.option("bundles"):
-        first, _ = drs.object(object_id)
+    listed = drs.option("objects") + drs.option("bundles")
+    # every listed object that answered a DrsObject: one not ready (202) or refused hides none of the others
+    readable = [(i, d) for i, d, _ in drs.documents() if i in listed]
+    if not readable:
+        pytest.skip("no listed object answered a DrsObject (see drs.object.get-known-id-returns-200)")
+    compared = 0
+    not_ready: list[str] = []
+    for object_id, first in readable:
         response = drs.get_accepted(object_path(object_id))
         if response.status == 202:
-            pytest.skip(f"a second GET of {object_id!r} still answered 202 Accepted after {ACCEPTED_RETRIES} retries")
+            not_ready.append(f"a second GET of {object_id!r} {accepted_reason(response)}")
+            continue
+        compared += 1
         if response.status != 200:
             raise fail(f"a second GET of {object_id!r} answered {response.status}", response)
         second = response.json()
@@ -199,6 +210,8 @@ def test_same_id_same_data(drs: Drs) -> None:
             got = second.get(differs) if isinstance(second, dict) else second
             raise fail(f"{object_id}: a second GET reports {differs} {got!r}, the first {first.get(differs)!r}",
                        response)
+    if not compared:
+        pytest.skip("; ".join(not_ready))
 
 
 def _methods(drs: Drs) -> list[tuple[str, int, dict[str, Any], Response]]:
