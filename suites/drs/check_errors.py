@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -21,19 +23,26 @@ unknown_ids = st.one_of(
 )
 
 
+#: The characters of a DRS id (DRS 1.2.0 §DRS API Principles › DRS IDs: "[A-Za-z0-9.-_~]").
+DRS_ID = re.compile(r"[A-Za-z0-9._~-]+")
+
+
 @check("drs.object.unknown-id-is-404")
 @given(suffix=unknown_ids)
 def test_unknown_ids_are_404_with_error(drs: Drs, suffix: str) -> None:
     """GET /objects/{object_id} for an id the server does not hold answers 404 with an Error body, never
-    5xx or 200; the ids are generated: long, unicode, percent-escaped, path-like (DRS 1.2.0 §Objects ›
-    GetObject › 404)."""
+    5xx or 200 (DRS 1.2.0 §Objects › GetObject › 404); the ids are generated: long, unicode,
+    percent-escaped, path-like. An id with characters outside the DRS id grammar (§DRS API Principles ›
+    DRS IDs: "[A-Za-z0-9.-_~]") is a malformed request, which GetObject may refuse with 400 instead."""
     object_id = PREFIX + suffix
     response = drs.client.get(object_path(object_id))
-    if response.status != 404:
-        raise fail(f"GET of the unknown id {object_id!r} answered {response.status}, not 404", response)
+    malformed = DRS_ID.fullmatch(object_id) is None
+    if response.status != 404 and not (malformed and response.status == 400):
+        allowed = "404 (or 400: it is no DRS id)" if malformed else "404 (it is a well-formed DRS id)"
+        raise fail(f"GET of the unknown id {object_id!r} answered {response.status}, not {allowed}", response)
     problem = error_problem(response)
     if problem:
-        raise fail(f"the 404 for unknown id {object_id!r} is not a DRS Error: {problem}", response)
+        raise fail(f"the {response.status} for unknown id {object_id!r} is not a DRS Error: {problem}", response)
 
 
 def _errors(drs: Drs) -> list[tuple[str, Response]]:

@@ -52,9 +52,9 @@ EXPECTED_FAILURES = {
     # DRS 1.2.0 §Models › DrsObject.created_time "Timestamp of content creation in RFC3339" (format: date-time,
     # RFC 3339 §5.6 requires a time-offset); Galaxy sends '2026-12-04T20:48:18.686528', no offset.
     "drs.object.created-time-is-rfc3339": "created_time has no time-zone offset",
-    # DRS 1.2.0 §Objects › GetObject › 404 "The requested DrsObject wasn't found"; any string is a DRS id
-    # (§DRS API Principles › DRS IDs). Galaxy answers 400 "Invalid object_id format" to an id outside its
-    # hda-/ldda- scheme (404 to an unknown id inside it).
+    # DRS 1.2.0 §Objects › GetObject › 404 "The requested DrsObject wasn't found"; an id of the characters
+    # [A-Za-z0-9.-_~] is a well-formed DRS id (§DRS API Principles › DRS IDs). Galaxy answers 400 "Invalid
+    # object_id format" to such an id outside its hda-/ldda- scheme (404 to an unknown id inside it).
     "drs.object.unknown-id-is-404": "an unknown id outside Galaxy's scheme answers 400",
     # DRS 1.2.0 §Objects › PostObject › 400 "The request is malformed" (no keyword: a SHOULD, a warning);
     # Galaxy ignores the body of POST /objects/{id} and answers 200 to a body that is not JSON.

@@ -4,6 +4,7 @@ dataset whose checksum is not computed yet answers 202 Accepted with Retry-After
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -46,6 +47,24 @@ class _GalaxyNotReady(DrsApp):
         return super().object_get(request)
 
 
+class _RefusesMalformedIds(DrsApp):
+    """400 "malformed" for an unknown id with characters outside the DRS id grammar, 404 for the others."""
+
+    def unknown(self, object_id: str) -> Reply:
+        if re.fullmatch(r"[A-Za-z0-9._~-]+", object_id) is None:
+            return self.error(400, "malformed id")
+        return super().unknown(object_id)
+
+
+class _GalaxyIdScheme(_RefusesMalformedIds):
+    """Galaxy's 400 to any id outside its ``hda-``/``ldda-`` scheme, a well-formed DRS id included."""
+
+    def unknown(self, object_id: str) -> Reply:
+        if not object_id.startswith(("hda-", "ldda-")):
+            return self.error(400, "malformed id")
+        return super().unknown(object_id)
+
+
 def _run(app: DrsApp, report_root: Path, checks: list[str], objects: list[str] | None = None,
          specs_dir: str | None = None) -> RunResult:
     with ReferenceServer(app) as server:
@@ -85,3 +104,17 @@ def test_an_object_that_is_not_ready_hides_none_of_the_others(report_root: Path)
     # the skip says what happened: Retry-After 60 s is not waited for, so nothing was retried
     assert "Retry-After 60 s" in cases[NOT_READY].message
     assert "retries" not in cases[NOT_READY].message
+
+
+def test_an_id_outside_the_drs_grammar_may_be_refused_as_malformed(report_root: Path) -> None:
+    # DRS 1.2.0 §DRS IDs: "[A-Za-z0-9.-_~]"; an id with other characters is a malformed request (400).
+    result = _run(_RefusesMalformedIds(version="1.2.0"), report_root, ["drs.object.unknown-id-is-404"])
+    assert result.outcome("drs.object.unknown-id-is-404") == "passed", result.check("drs.object.unknown-id-is-404")
+
+
+def test_a_well_formed_unknown_id_refused_as_malformed_fails(report_root: Path) -> None:
+    # Galaxy 26.1 answers 400 to a well-formed DRS id outside its own scheme: not the 404 GetObject names.
+    result = _run(_GalaxyIdScheme(version="1.2.0"), report_root, ["drs.object.unknown-id-is-404"])
+    check = result.check("drs.object.unknown-id-is-404")
+    assert check.outcome == "failed"
+    assert "well-formed DRS id" in check.message
