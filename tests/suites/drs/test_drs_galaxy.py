@@ -65,11 +65,21 @@ class _GalaxyIdScheme(_RefusesMalformedIds):
         return super().unknown(object_id)
 
 
+class _BundleNotReady(DrsApp):
+    """One listed bundle answers 202 Accepted with Retry-After: 60 on every GET."""
+
+    @route("GET", "/objects/{object_id}")
+    def object_get(self, request: Request) -> Reply:
+        if self.object_id(request) == "bundle-controlled":
+            return json_reply({"status_code": 202, "msg": "not ready"}, 202, {"Retry-After": "60"})
+        return super().object_get(request)
+
+
 def _run(app: DrsApp, report_root: Path, checks: list[str], objects: list[str] | None = None,
-         specs_dir: str | None = None) -> RunResult:
+         specs_dir: str | None = None, bundles: list[str] | None = None) -> RunResult:
     with ReferenceServer(app) as server:
         entry = {"standard": "drs", "version": "1.2.0", "url": server.url,
-                 "objects": objects or ["blob-1", "blob-2"]}
+                 "objects": objects or ["blob-1", "blob-2"], "bundles": bundles or []}
         return run_profile({"initiative": "drs galaxy", "services": [entry]}, report_root, checks=checks,
                            specs_dir=specs_dir)
 
@@ -118,3 +128,14 @@ def test_a_well_formed_unknown_id_refused_as_malformed_fails(report_root: Path) 
     check = result.check("drs.object.unknown-id-is-404")
     assert check.outcome == "failed"
     assert "well-formed DRS id" in check.message
+
+
+def test_a_bundle_that_is_not_ready_hides_none_of_the_others(report_root: Path) -> None:
+    checks = ["drs.bundle.contents-objects-valid", "drs.bundle.contents-names-unique"]
+    result = _run(_BundleNotReady(version="1.2.0"), report_root, checks,
+                  bundles=["bundle-controlled", "bundle-1"])
+    for check_id in checks:
+        assert result.outcome(check_id) == "passed", (check_id, result.check(check_id).message)
+    alone = _run(_BundleNotReady(version="1.2.0"), report_root, checks, bundles=["bundle-controlled"])
+    check = alone.check("drs.bundle.contents-objects-valid")
+    assert check.outcome == "skipped" and "Retry-After 60 s" in check.message
