@@ -5,6 +5,7 @@ evidence every exchange leaves."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import socket
 import struct
@@ -471,6 +472,21 @@ def test_stream_passes_every_chunk_on_and_keeps_only_the_evidence(make_http: Cal
     assert response.exchange.body_bytes == len(LARGE) and not response.truncated
     assert not http.limits.hit  # a streaming caller may allow more than max_response_bytes
     assert http.limits.bytes == len(LARGE)
+
+
+def test_a_stream_whose_caller_reports_its_own_digests_skips_the_evidence_sha256(http: HttpClient,
+                                                                                 here: Stub) -> None:
+    """evidence_digest=False (issue 13): the bytes still reach the caller whole, the evidence keeps its head
+    and size, and no sha-256 of the body is computed; by default (and for any held body) it is."""
+    client = client_of(http, here)
+    chunks: list[bytes] = []
+    bare = client.stream("/large", chunks.append, max_bytes=len(LARGE) + 1, evidence_digest=False)
+    assert b"".join(chunks) == LARGE and bare.content == LARGE[:EVIDENCE_KEEP]
+    assert bare.exchange.body_bytes == len(LARGE) and bare.exchange.body_sha256 is None
+    default = client.stream("/large", lambda chunk: None, max_bytes=len(LARGE) + 1)
+    assert default.exchange.body_sha256 == hashlib.sha256(LARGE).hexdigest()
+    held = client.get("/large", max_bytes=len(LARGE) + 1, evidence_digest=False)
+    assert held.exchange.body_sha256 == hashlib.sha256(LARGE).hexdigest()
 
 
 def test_stream_reads_only_the_newest_exchanges_for_its_claims(http: HttpClient, here: Stub) -> None:
