@@ -15,6 +15,11 @@ Repeats are interleaved (harness, baseline, harness, baseline, ...); prints one 
 median ratio (harness seconds / baseline seconds; 1.0 would mean the network path costs nothing), the
 growth of peak resident memory during each verification, and whether the digests matched. It asserts
 nothing.
+
+Each row also gives the CPU seconds the measurement used (every thread of this process; for the harness,
+plus the reference server's process in ``--server process`` mode, in parentheses). On a machine others
+load, the wall-clock ratio swings widely from run to run; the CPU ratio (harness CPU / baseline CPU, with
+and without the server's) is the work the harness does per byte, which the load barely moves.
 """
 
 from __future__ import annotations
@@ -56,6 +61,10 @@ class Measure:
     seconds: float
     md5: str
     ga4gh: str
+    #: CPU seconds of this process (all its threads) over the measurement.
+    cpu: float = 0.0
+    #: CPU seconds of the reference server's process over the measurement (``--server process`` only).
+    server_cpu: float | None = None
     #: Peak RSS growth over the measurement, in MiB (harness only).
     growth: float | None = None
     #: The growth was measured with VmHWM reset before the measurement (else getrusage's ru_maxrss).
@@ -104,6 +113,20 @@ class PeakMeter:
         return max(0, peak - self.before_kib) / 1024
 
 
+def children_cpu() -> float | None:
+    """CPU seconds (user + system) used so far by this process's child processes that still run (the
+    reference server), from ``/proc``; None off Linux."""
+    try:
+        children = Path(f"/proc/self/task/{os.getpid()}/children").read_text(encoding="ascii").split()
+        total = 0
+        for pid in children:
+            fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+    except (OSError, ValueError, IndexError):
+        return None
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def ga4gh_of(sha512_digest: bytes) -> str:
     return "SQ." + base64.urlsafe_b64encode(sha512_digest[:24]).decode("ascii").rstrip("=")
 
@@ -134,16 +157,22 @@ def harness(run: Run) -> Measure:
     view.metadata(IDENT)  # the small metadata document, fetched outside the timing
     meter = PeakMeter()
     meter.start()
+    server_before = children_cpu()
+    cpu_before = time.process_time()
     started = time.perf_counter()
     verified = view.verified_one(IDENT)
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu_before
+    server_after = children_cpu()
     growth = meter.growth_mib()
     digest = verified.fetched.digest
-    return Measure("harness", verified.fetched.raw_length, seconds, digest.md5, digest.ga4gh, growth,
-                   meter.resettable)
+    server = server_after - server_before if server_before is not None and server_after is not None else None
+    return Measure("harness", verified.fetched.raw_length, seconds, digest.md5, digest.ga4gh, cpu, server,
+                   growth, meter.resettable)
 
 
 def baseline(path: Path) -> Measure:
+    cpu_before = time.process_time()
     started = time.perf_counter()
     md5, sha512 = hashlib.md5(), hashlib.sha512()
     count = 0
@@ -153,13 +182,16 @@ def baseline(path: Path) -> Measure:
             sha512.update(chunk)
             count += len(chunk)
     seconds = time.perf_counter() - started
-    return Measure("baseline", count, seconds, md5.hexdigest(), ga4gh_of(sha512.digest()))
+    return Measure("baseline", count, seconds, md5.hexdigest(), ga4gh_of(sha512.digest()),
+                   time.process_time() - cpu_before)
 
 
 def row(measure: Measure, index: int) -> str:
     rate = measure.count / measure.seconds / MIB
     growth = f"{measure.growth:9.1f}" if measure.growth is not None else f"{'':9}"
-    return f"{index:>3}  {measure.kind:<8}  {measure.count:>12,}  {measure.seconds:8.2f}  {rate:8.0f}  {growth}"
+    server = f"({measure.server_cpu:.2f})" if measure.server_cpu is not None else ""
+    return (f"{index:>3}  {measure.kind:<8}  {measure.count:>12,}  {measure.seconds:8.2f}  {rate:8.0f}  "
+            f"{measure.cpu:6.2f} {server:<7}  {growth}")
 
 
 def main() -> None:
@@ -203,7 +235,7 @@ def main() -> None:
             run.close()
 
     print()
-    print("  #  path             bytes   seconds     MiB/s  peak RSS growth MiB")
+    print("  #  path             bytes   seconds     MiB/s  CPU s (server)  peak RSS growth MiB")
     for index, measure in enumerate(measures):
         print(row(measure, index // 2 + 1))
     pairs = list(zip(measures[0::2], measures[1::2], strict=True))
@@ -211,6 +243,14 @@ def main() -> None:
     print()
     print("ratio harness/baseline (seconds): " + ", ".join(f"{r:.2f}" for r in ratios)
           + f"; median {statistics.median(ratios):.2f} (target <= 1.3)")
+    cpu_ratios = [h.cpu / b.cpu for h, b in pairs]
+    print("ratio harness/baseline (CPU seconds of this process): " + ", ".join(f"{r:.2f}" for r in cpu_ratios)
+          + f"; median {statistics.median(cpu_ratios):.2f}")
+    if all(h.server_cpu is not None for h, _ in pairs):
+        with_server = [(h.cpu + (h.server_cpu or 0.0)) / b.cpu for h, b in pairs]
+        print("ratio (harness + server CPU)/baseline CPU: " + ", ".join(f"{r:.2f}" for r in with_server)
+              + f"; median {statistics.median(with_server):.2f}")
+    print(f"load average (1 min) at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     growths = [h.growth for h, _ in pairs if h.growth is not None]
     meter = "VmHWM reset before each run" if all(h.exact for h, _ in pairs) else "getrusage ru_maxrss"
     print(f"peak RSS growth during verification: max {max(growths):.1f} MiB for a {size / MIB:.0f} MiB sequence "

@@ -22,7 +22,7 @@ _pool_lock = threading.Lock()
 
 
 class Hash(Protocol):
-    def update(self, data: bytes, /) -> None: ...
+    def update(self, data: bytes | bytearray, /) -> None: ...
 
 
 def _executor() -> ThreadPoolExecutor:
@@ -53,15 +53,15 @@ class ParallelHashes:
     ``pipelined=True``: :meth:`update` hands the chunk to the worker threads and returns at once, so the
     caller reads the next chunk while this one is hashed (the network and the hashing overlap). Each
     hash still takes the chunks in order (an update waits for the previous chunk's), the chunk must not
-    change after it is handed over (``bytes`` cannot), and :meth:`wait` must be called before a digest
-    is read."""
+    change after it is handed over (``bytes`` cannot; a reused ``bytearray`` may be refilled once the
+    next update or :meth:`wait` returned), and :meth:`wait` must be called before a digest is read."""
 
     def __init__(self, *hashes: Hash, pipelined: bool = False) -> None:
         self.hashes = hashes
         self.pipelined = pipelined
         self._pending: list[Future[None]] = []
 
-    def update(self, chunk: bytes) -> None:
+    def update(self, chunk: bytes | bytearray) -> None:
         if not self.hashes:
             return
         if self.pipelined:

@@ -113,7 +113,7 @@ class HttpClient:
                 follow_redirects: bool = True, max_bytes: int | None = None,
                 on_chunk: Callable[[bytes], None] | None = None, ca_bundle: str | None = None,
                 record: Callable[[Exchange], None] | None = None, allow_busy: bool = False,
-                decode: bool = True) -> Response:
+                decode: bool = True, evidence_digest: bool = True, borrowed: bool = False) -> Response:
         """Send one request (following redirects by hand) within the run's limits.
 
         ``decode=False`` asks for and keeps the bytes as stored (``Accept-Encoding: identity``, no
@@ -121,6 +121,17 @@ class HttpClient:
 
         A 429, 502, 503 or 504 that persists through the retries raises :class:`ServiceBusy` (the
         harness cannot tell anything from it) unless ``allow_busy`` asks for the answer itself.
+
+        ``evidence_digest=False`` (streamed bodies only): the evidence's sha-256 of the body is not
+        computed (``body_sha256`` stays None), for a caller that computes and reports its own digests of
+        the same bytes, where a third digest of a large body would cost as much as one of its own.
+
+        ``borrowed=True`` (streamed bodies): each piece handed to ``on_chunk`` but the last is one of two
+        ``bytearray`` buffers of :data:`STREAM_PIECE` bytes, refilled in turn once ``on_chunk`` has taken
+        the piece after it. The caller copies what it keeps and is done with a piece (its hashing waited
+        for, as :class:`~conformance.hashing.ParallelHashes` does at its next update) when it returns
+        from the next call; in return no piece is allocated (fresh pieces of a large body cost a page
+        fault per 4 KiB of most of them: the allocator maps and trims its memory as they come and go).
         """
         method = method.upper()
         if params:
@@ -138,7 +149,7 @@ class HttpClient:
         while True:
             response = self._with_retries(current_method, current_url, extra, current_body, credentials,
                                           retryable, max_bytes, on_chunk, ca_bundle, visited, record,
-                                          allow_busy, decode)
+                                          allow_busy, decode, evidence_digest, borrowed)
             location = response.headers.get("Location")
             if not follow_redirects or response.status not in REDIRECT_STATUSES or not location:
                 return response
@@ -176,7 +187,8 @@ class HttpClient:
                       credentials: Credentials | None, retryable: bool, max_bytes: int | None,
                       on_chunk: Callable[[bytes], None] | None, ca_bundle: str | None,
                       visited: list[str], record: Callable[[Exchange], None] | None,
-                      allow_busy: bool, decode: bool = True) -> Response:
+                      allow_busy: bool, decode: bool = True, evidence_digest: bool = True,
+                      borrowed: bool = False) -> Response:
         origin = origin_of(url)
         self.breaker.check(origin, method, self.redactor.url(url))
         attempt = 0
@@ -185,7 +197,7 @@ class HttpClient:
             attempt += 1
             try:
                 response = self._send(method, url, headers, body, credentials, max_bytes, on_chunk,
-                                      ca_bundle, visited, record, decode)
+                                      ca_bundle, visited, record, decode, evidence_digest, borrowed)
             except HarnessError as exc:
                 # A reset, or a kept-alive connection the server closed just as it was reused (the
                 # classic race of persistent connections, RFC 9112 §9.3.1): worth one more try.
@@ -232,7 +244,8 @@ class HttpClient:
     def _send(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
               credentials: Credentials | None, max_bytes: int | None,
               on_chunk: Callable[[bytes], None] | None, ca_bundle: str | None,
-              visited: list[str], record: Callable[[Exchange], None] | None, decode: bool = True) -> Response:
+              visited: list[str], record: Callable[[Exchange], None] | None, decode: bool = True,
+              evidence_digest: bool = True, borrowed: bool = False) -> Response:
         budget = self.limits.budget
         # Bodies by kind (issue 23): a streamed body (hashed, never kept) may be allowed what its caller
         # asks, within the run's byte budget; bytes a caller asks to hold (max_bytes) are capped by
@@ -305,19 +318,52 @@ class HttpClient:
             pending_bytes = 0
 
             # the evidence's sha-256 on a worker thread while the check takes the piece and the next one is
-            # read (pipelined: it is waited for only before the next piece, and before its digest is read)
-            evidence = ParallelHashes(digest, pipelined=True)
+            # read (pipelined: it is waited for only before the next piece, and before its digest is read);
+            # none for a streaming caller that reports its own digests of the bytes (evidence_digest=False)
+            hashed = evidence_digest or on_chunk is None
+            evidence = ParallelHashes(digest, pipelined=True) if hashed else ParallelHashes()
+
+            # borrowed: two buffers of STREAM_PIECE bytes filled in turn (the one handed over is hashed
+            # while the other fills), made when the body first needs them
+            buffers: list[bytearray] = []
+            filled = 0
+
+            def hand(piece: bytes | bytearray) -> None:
+                nonlocal streamed
+                assert on_chunk is not None
+                handed = time.monotonic()
+                evidence.update(piece)
+                on_chunk(piece)  # type: ignore[arg-type]  # a bytearray only to a caller that asked (borrowed)
+                streamed += time.monotonic() - handed
 
             def deliver() -> None:
-                nonlocal pending_bytes, streamed
+                nonlocal pending_bytes, filled
+                if filled:  # the last piece of a borrowed stream: bytes of its own (one copy, once per body)
+                    hand(bytes(memoryview(buffers[0])[:filled]))
+                    filled = 0
                 if pending and on_chunk is not None:
                     piece = pending[0] if len(pending) == 1 else b"".join(pending)
                     pending.clear()
                     pending_bytes = 0
-                    handed = time.monotonic()
-                    evidence.update(piece)
-                    on_chunk(piece)
-                    streamed += time.monotonic() - handed
+                    hand(piece)
+
+            def fill(chunk: bytes) -> None:
+                """Copy a network read into the buffers, handing on each one that is full (borrowed)."""
+                nonlocal filled
+                view = memoryview(chunk)
+                while view:
+                    if not buffers:
+                        buffers.append(bytearray(STREAM_PIECE))
+                    taken = min(len(view), STREAM_PIECE - filled)
+                    buffers[0][filled: filled + taken] = view[:taken]
+                    filled += taken
+                    view = view[taken:]
+                    if filled == STREAM_PIECE:
+                        filled = 0
+                        hand(buffers[0])
+                        if len(buffers) == 1:
+                            buffers.append(bytearray(STREAM_PIECE))
+                        buffers.reverse()  # the other buffer: the caller is done with the piece it held
 
             try:
                 for chunk in read_chunks(raw, started, timeout, watch, decode):
@@ -329,10 +375,13 @@ class HttpClient:
                     if on_chunk is not None:
                         # Handed on in pieces of about STREAM_PIECE: one call of the check's code and one
                         # hand-off to the hashing threads per piece, not per network read (often 32 KiB).
-                        pending.append(chunk)
-                        pending_bytes += len(chunk)
-                        if pending_bytes >= STREAM_PIECE:
-                            deliver()
+                        if borrowed:
+                            fill(chunk)
+                        else:
+                            pending.append(chunk)
+                            pending_bytes += len(chunk)
+                            if pending_bytes >= STREAM_PIECE:
+                                deliver()
                         if kept < EVIDENCE_KEEP:
                             kept += content.write(chunk[: EVIDENCE_KEEP - kept])
                         if exchange.body_bytes > cap:
@@ -372,7 +421,7 @@ class HttpClient:
         del content
         if on_chunk is None:
             digest.update(data)
-        self._describe_body(exchange, data[:EVIDENCE_KEEP], digest.hexdigest())
+        self._describe_body(exchange, data[:EVIDENCE_KEEP], digest.hexdigest() if hashed else None)
         if truncated and max_bytes is None and on_chunk is None:
             # A document cut at its cap cannot be parsed: only its head is worth keeping, and views that
             # remember answers would otherwise hold max_document_bytes per endpoint (issue 23).

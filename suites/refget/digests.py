@@ -25,9 +25,24 @@ NON_LETTERS = bytes(c for c in range(256) if not (0x41 <= c <= 0x5A or 0x61 <= c
 UPPER_LETTERS = bytes(range(0x41, 0x5B))
 
 
-def is_normalised(chunk: bytes) -> bool:
-    """Whether every byte of ``chunk`` is an upper-case letter A-Z."""
-    return not chunk.translate(None, UPPER_LETTERS)
+#: :func:`is_normalised` looks at a piece this much at a time.
+SCAN = 64 * 1024
+
+
+def is_normalised(chunk: bytes | bytearray) -> bool:
+    """Whether every byte of ``chunk`` is an upper-case letter A-Z.
+
+    In slices of :data:`SCAN` bytes, each as ``bytes``: a translate of a whole 1 MiB piece allocates a
+    result as long (freeing it had the allocator trim memory that the next piece then faulted in page
+    by page), and ``bytearray.translate`` scans at about two thirds of the speed of ``bytes.translate``
+    (issue 13). The slices cost the same scan and stay in the cache."""
+    if type(chunk) is bytes and len(chunk) <= SCAN:
+        return not chunk.translate(None, UPPER_LETTERS)
+    view = memoryview(chunk)
+    return all(not bytes(view[start: start + SCAN]).translate(None, UPPER_LETTERS)
+               for start in range(0, len(chunk), SCAN))
+
+
 #: The bytes a served sequence may hold: "uppercase ASCII text (bytes 0x41-0x5A)".
 NOT_UPPER = bytes(c for c in range(256) if not 0x41 <= c <= 0x5A)
 TRUNCATION = 24
@@ -78,7 +93,7 @@ class SequenceDigest:
         #: Letters seen (the length of the normalised sequence).
         self.length = 0
 
-    def update(self, chunk: bytes, normalised: bool = False) -> bytes:
+    def update(self, chunk: bytes | bytearray, normalised: bool = False) -> bytes | bytearray:
         """Hash one chunk; returns its normalised form (what positions in the sequence refer to).
         ``normalised``: the caller knows the chunk is upper-case letters only (:func:`is_normalised`)."""
         piece = chunk if normalised else chunk.translate(None, NON_LETTERS).upper()

@@ -40,7 +40,7 @@ class Capture:
         self.middle = bytearray()
         self._tail = bytearray()
 
-    def feed(self, piece: bytes) -> None:
+    def feed(self, piece: bytes | bytearray) -> None:
         start, end = self.count, self.count + len(piece)
         if len(self.head) < self.width:
             self.head += piece[: self.width - len(self.head)]

@@ -5,6 +5,7 @@ evidence every exchange leaves."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import socket
 import struct
@@ -19,6 +20,7 @@ from urllib.parse import quote
 import pytest
 
 from conformance.errors import BudgetExceeded, HarnessError, ResponseError, ServiceBusy, TransportError
+from conformance.hashing import ParallelHashes
 from conformance.http.client import EVIDENCE_KEEP, STREAM_PIECE, USER_AGENT, HttpClient, ServiceClient
 from conformance.http.policy import MAX_ATTEMPTS, MAX_RETRY_AFTER, RunLimits
 from conformance.http.redirects import MAX_REDIRECTS, Credentials, origin_of
@@ -471,6 +473,58 @@ def test_stream_passes_every_chunk_on_and_keeps_only_the_evidence(make_http: Cal
     assert response.exchange.body_bytes == len(LARGE) and not response.truncated
     assert not http.limits.hit  # a streaming caller may allow more than max_response_bytes
     assert http.limits.bytes == len(LARGE)
+
+
+def test_a_stream_whose_caller_reports_its_own_digests_skips_the_evidence_sha256(http: HttpClient,
+                                                                                 here: Stub) -> None:
+    """evidence_digest=False (issue 13): the bytes still reach the caller whole, the evidence keeps its head
+    and size, and no sha-256 of the body is computed; by default (and for any held body) it is."""
+    client = client_of(http, here)
+    chunks: list[bytes] = []
+    bare = client.stream("/large", chunks.append, max_bytes=len(LARGE) + 1, evidence_digest=False)
+    assert b"".join(chunks) == LARGE and bare.content == LARGE[:EVIDENCE_KEEP]
+    assert bare.exchange.body_bytes == len(LARGE) and bare.exchange.body_sha256 is None
+    default = client.stream("/large", lambda chunk: None, max_bytes=len(LARGE) + 1)
+    assert default.exchange.body_sha256 == hashlib.sha256(LARGE).hexdigest()
+    held = client.get("/large", max_bytes=len(LARGE) + 1, evidence_digest=False)
+    assert held.exchange.body_sha256 == hashlib.sha256(LARGE).hexdigest()
+
+
+def test_a_borrowed_stream_hands_on_two_reused_buffers_and_the_last_piece_as_bytes(
+        http: HttpClient, here: Stub) -> None:
+    """borrowed=True (issue 13): every piece but the last is one of two buffers of STREAM_PIECE bytes
+    refilled in turn (no allocation per piece), each unchanged until the caller took the next; a
+    pipelined hash of the pieces is the body's, and the evidence is as without it."""
+    copies: list[bytes] = []
+    buffers: set[int] = set()
+    previous: list[bytes | bytearray] = []
+    digest = hashlib.sha512()
+    hashes = ParallelHashes(digest, pipelined=True)
+
+    def on_chunk(piece: bytes | bytearray) -> None:
+        if previous:  # the piece handed before is still as it was when it was handed on
+            assert bytes(previous[0]) == copies[-1]
+        hashes.update(piece)
+        copies.append(bytes(piece))
+        previous[:] = [piece]
+        if isinstance(piece, bytearray):
+            buffers.add(id(piece))
+
+    response = client_of(http, here).stream("/large", on_chunk, max_bytes=len(LARGE) + 1, borrowed=True)
+    hashes.wait()
+    assert b"".join(copies) == LARGE and digest.digest() == hashlib.sha512(LARGE).digest()
+    assert [len(c) for c in copies[:-1]] == [STREAM_PIECE] * (len(LARGE) // STREAM_PIECE)
+    assert type(previous[0]) is bytes  # the last piece: bytes of its own
+    assert len(buffers) == 2
+    assert response.exchange.body_sha256 == hashlib.sha256(LARGE).hexdigest()
+    assert response.content == LARGE[:EVIDENCE_KEEP] and response.exchange.body_bytes == len(LARGE)
+
+
+def test_a_borrowed_stream_smaller_than_a_piece_is_one_bytes_piece(http: HttpClient, here: Stub) -> None:
+    pieces: list[bytes | bytearray] = []
+    client = client_of(http, here)
+    client.stream("/ok", pieces.append, max_bytes=1 << 20, borrowed=True)
+    assert len(pieces) == 1 and type(pieces[0]) is bytes and pieces[0] == client.get("/ok").content
 
 
 def test_stream_reads_only_the_newest_exchanges_for_its_claims(http: HttpClient, here: Stub) -> None:

@@ -95,3 +95,17 @@ def test_the_fast_path_gives_the_same_digests() -> None:
         assert fast.update(chunk, normalised=is_normalised(chunk)) == slow.update(chunk)
     assert (fast.md5, fast.length) == (slow.md5, slow.length)
     assert is_normalised(b"ACGT") and not is_normalised(b"ACGt") and not is_normalised(b"AC\nGT")
+
+
+@pytest.mark.parametrize("kind", [bytes, bytearray])
+def test_is_normalised_scans_a_large_piece_in_slices_to_its_last_byte(kind: type) -> None:
+    """A piece longer than one slice (issue 13: checked SCAN bytes at a time), as bytes or as the client's
+    borrowed bytearray: a byte outside A-Z anywhere, at a slice's edges or the very end, is seen."""
+    from conformance_suites.refget.digests import SCAN, is_normalised
+
+    size = 3 * SCAN + 17
+    assert is_normalised(kind(b"A" * size)) and is_normalised(kind(b""))
+    for offset in (0, SCAN - 1, SCAN, 2 * SCAN + 5, size - 1):
+        piece = bytearray(b"G" * size)
+        piece[offset] = ord("n")
+        assert not is_normalised(kind(piece)), offset
