@@ -38,6 +38,17 @@ class Ontology:
         term = self.terms[curie]
         return term.name, [s.description for s in getattr(term, "synonyms", ())]
 
+    def obsoletion(self, curie: str) -> str | None:
+        """None unless the file marks the term obsolete (OBO ``is_obsolete``, OWL ``owl:deprecated``); then
+        what replaces it, as "replaced by X" or "no replacement named"."""
+        if curie not in self.terms or not getattr(self.terms[curie], "obsolete", False):
+            return None
+        try:
+            replaced = sorted(t.id for t in getattr(self.terms[curie], "replaced_by", ()))
+        except KeyError as exc:  # pronto resolves replaced_by in the file: a replacement it does not hold
+            return f"replaced by {exc.args[0]}, which the file does not hold"
+        return f"replaced by {', '.join(replaced)}" if replaced else "no replacement named"
+
 
 def declared_releases(resources: list[Any]) -> dict[str, str]:
     """The version each metaData Resource declares, by namespace prefix."""

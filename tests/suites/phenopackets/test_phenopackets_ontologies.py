@@ -53,6 +53,22 @@ def test_the_declared_release_with_its_labels_passes(tmp_path: Path, report_root
     assert [result.outcome(c) for c in CHECKS] == ["passed", "passed"], result.output
 
 
+def test_an_obsolete_term_exists_and_is_noted_with_its_replacement(tmp_path: Path, report_root: Path) -> None:
+    # No sentence of docs/ontologyclass.rst forbids an obsolete class: it passes, and the scorecard says so.
+    obo = _obo(HP_VERSION, BOTH).replace("name: Seizure\n", "name: Seizure\nis_obsolete: true\n"
+                                                             "replaced_by: HP:0001251\n")
+    replacement = _obo(None, {"HP:0001251": ("Atonic seizure", [])}).removeprefix("format-version: 1.2\n\n")
+    result = _run(tmp_path, report_root, obo + replacement)
+    check = result.check("phenopackets.ontology.term-exists")
+    assert check.outcome == "passed", result.output
+    assert check.message.startswith("1 obsolete term(s): HP:0001250 (replaced by HP:0001251) in "), check.message
+    # a replacement the file does not hold is named all the same
+    result = _run(tmp_path / "partial", report_root, obo)
+    check = result.check("phenopackets.ontology.term-exists")
+    assert check.outcome == "passed", result.output
+    assert "replaced by HP:0001251, which the file does not hold" in check.message
+
+
 def test_a_synonym_and_another_case_match(tmp_path: Path, report_root: Path) -> None:
     terms = {"HP:0001250": ("Seizures (disorder)", ["seizure"]), "HP:0001263": ("GLOBAL developmental  delay", [])}
     result = _run(tmp_path, report_root, _obo(HP_VERSION, terms))
