@@ -1,12 +1,15 @@
 """``--jobs N``: the services of one profile checked by several worker processes at once (issue 20).
 
-The parent prepared the run (profile, reference servers, registry) as for a sequential run. It splits the
-profile's services into *groups* that must stay together, packs the groups into at most ``jobs`` bins, and
-runs each bin's checks in a worker process (``python -m conformance.parallel FD``: a hidden internal mode)
-over a sub-profile holding the bin's services and its share of the budget. Each worker streams its results
-back (what it collected, then every check as it ends, then its usage); the parent merges them into its own
-run and writes every report once, from the same results a sequential run would have: the scorecard lists
-services in profile order and each service's checks in the order a sequential session runs them.
+The parent prepares the run (profile, embedded reference servers, registry) as for a sequential run. It splits
+the profile's services into *groups* that must stay together, packs the groups into at most ``jobs`` bins,
+and forks one worker process per bin, which runs a pytest session over a sub-profile holding the bin's
+services and its share of the budget. A forked worker starts from the parent as it is: the suites loaded, the
+credentials registered, and the per-process state a suite shares with its embedded reference server (the
+test issuer's keys of the passports suite); the reference servers stay in the parent and are reached over
+loopback. Nothing is written to a file: the worker streams its results back through a pipe (what it
+collected, then each check as it ends, then its usage); the parent merges them into its own run and writes
+every report once, from the same results a sequential run has: the scorecard lists the services in profile
+order and each service's checks in the order a sequential session runs them.
 
 Groups. Services stay in one worker when
 
@@ -17,19 +20,17 @@ Groups. Services stay in one worker when
 - they are served from one remote host (or one loopback origin): a host sees one connection at a time and
   its adaptive rate, exactly as in a sequential run.
 
-Budget shares (each bounded, their sum within the profile's budget): ``max_requests``, ``max_run_bytes`` and
-``max_memory_mb`` (what the run adds to the memory of the process it runs in) are split in proportion to
-the bins' expected work (:func:`weight`), from what the parent has left; ``requests_per_second``, the cap of the whole run, is
-split evenly between the bins (one host is in one bin: its own rate is unchanged); ``max_seconds`` is the
-parent's remaining time, the same deadline for every worker (they run side by side); the other limits
-bound one request or one document and are unchanged.
+Budget shares (each bounded; their sum stays within the profile's budget): ``max_requests``,
+``max_run_bytes`` and ``max_memory_mb`` (what the run adds to the memory of the process it runs in) are
+split in proportion to the bins' expected work (:func:`weight`), from what the parent has left;
+``requests_per_second``, the cap of the whole run, is split evenly between the bins (a host is in one bin:
+its adaptive rate is its own); ``max_seconds`` is the parent's deadline, the same for every worker (they
+run side by side); the other limits bound one request or one document and are unchanged.
 
-The sub-profile never touches the disk: it goes to the worker through a pipe (credentials issued by an
-embedded reference server included); secrets named by environment variables are read by the worker from
-the environment it inherits. SIGINT and SIGTERM of the parent are forwarded to every worker (each in a
-session of its own, so a terminal's Ctrl-C reaches it once); a worker whose parent disappears (its
-stdin closes) interrupts itself. A worker that dies leaves the results it streamed; its checks that did
-not end count as not run (the service is incomplete) and a notice names the worker and its services.
+SIGINT and SIGTERM of the parent are forwarded to every worker (each in a session of its own, so that a
+terminal's Ctrl-C reaches it once, through the parent); a worker whose parent is gone interrupts itself.
+A worker that dies leaves the results it streamed; its checks that did not end count as not run (its
+services are incomplete) and a notice names the worker, its services and how it ended.
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ from conformance.scorecard import CaseResult, Created
 
 #: Seconds a worker gets to end after the interruption is forwarded to it, before it is killed.
 INTERRUPT_GRACE = 20.0
+#: Seconds past the run's max_seconds after which workers still running are stopped (a check stuck in a call
+#: that never returns; every check starts before the deadline and each request is bounded by its timeout).
+OVERRUN = 60.0
 
 _IMPORTED = re.compile(r"(?:from|import)\s+(?:\.\.|conformance_suites\.)([A-Za-z_]\w*)")
 _QUOTED = re.compile(r"[\"']([a-z][a-z0-9-]*)[\"']")
@@ -87,7 +91,7 @@ def reads() -> dict[str, set[str]]:
         if suite.data:
             targets |= resolvers  # its documents may name a scheme another suite resolves (drs://)
         with contextlib.suppress(Exception):
-            for fault in suite.faults():
+            for fault in suite.faults:
                 targets |= set(fault.companions)
         targets.discard(suite.standard)
         relation[suite.standard] = targets
@@ -145,7 +149,8 @@ def weight(service: Service, selected: set[str]) -> int:
     only read by another's checks, outside ``--standard``, weighs one)."""
     if service.key not in selected:
         return 1
-    return max(1, sum(len(s.requirements) for s in suites.discover().values() if s.applies_to_standard(service.standard)))
+    return max(1, sum(len(suite.requirements) for suite in suites.discover().values()
+                      if suite.applies_to_standard(service.standard)))
 
 
 def bins(run: Run, jobs: int) -> list[list[Service]]:
@@ -323,6 +328,21 @@ def _wait(workers: list[_Worker], deadline: float | None) -> bool:
         time.sleep(0.02)
 
 
+def _stop(workers: list[_Worker]) -> None:
+    """Interrupt the workers (each ends as an interrupted run, sending what it has), kill those that do not
+    end within :data:`INTERRUPT_GRACE`."""
+    _signal_all(workers, signal.SIGINT)
+    grace = time.monotonic() + INTERRUPT_GRACE
+    while True:
+        try:
+            if not _wait(workers, grace):
+                _signal_all(workers, signal.SIGKILL)
+                _wait(workers, time.monotonic() + 5)
+            return
+        except KeyboardInterrupt:  # a second Ctrl-C: the first is on its way; keep collecting
+            continue
+
+
 def run_workers(run: Run, packed: list[list[Service]], *, progress: bool) -> None:
     """Check the bins' services in worker processes, merge their results into ``run`` and write the reports
     (the parent's session). A KeyboardInterrupt (Ctrl-C, SIGTERM: see ``cli._interrupts_recorded``) is
@@ -332,20 +352,16 @@ def run_workers(run: Run, packed: list[list[Service]], *, progress: bool) -> Non
     try:
         for spec in _specs(run, packed, progress=progress):
             workers.append(_start(spec))
-        _wait(workers, None)
+        if not _wait(workers, run.limits.deadline + OVERRUN):
+            # A check that never returns (each stops at the deadline otherwise): the run still ends.
+            run.limits.hit.add("max_seconds")
+            run.notices.append(f"workers still running {OVERRUN:g} s after the run's max_seconds were stopped; "
+                               "their checks that did not end count as not run")
+            _stop(workers)
     except KeyboardInterrupt:
         interrupted = True
         run.interrupted = run.interrupt_seen = True
-        _signal_all(workers, signal.SIGINT)
-        grace = time.monotonic() + INTERRUPT_GRACE
-        while True:
-            try:
-                if not _wait(workers, grace):
-                    _signal_all(workers, signal.SIGKILL)
-                    _wait(workers, time.monotonic() + 5)
-                break
-            except KeyboardInterrupt:  # a second Ctrl-C: the first is on its way; keep collecting
-                continue
+        _stop(workers)
     finally:
         if not all(w.poll() for w in workers):  # an exception of our own: leave nothing running
             _signal_all(workers, signal.SIGKILL)
@@ -354,9 +370,11 @@ def run_workers(run: Run, packed: list[list[Service]], *, progress: bool) -> Non
             worker.reader.join(timeout=5)
             with contextlib.suppress(Exception):
                 worker.channel.close()
-    _merge(run, workers)
+    try:
+        _merge(run, workers)
+    finally:
+        merge_junit(run)  # an interrupted run's reports are written next, saying so (cli.execute)
     if interrupted:
-        merge_junit(run)  # the interrupted run's reports are written next, saying so (cli.execute)
         raise KeyboardInterrupt
     finish(run)
 
@@ -423,8 +441,8 @@ def _merge_timing(run: Run, timing: dict[str, Any]) -> None:
 
 
 def finish(run: Run) -> None:
-    """What the session's last hooks do in a sequential run: the scorecard, every report, junit.xml (the
-    workers' test cases in one file), the last redaction, the time profile."""
+    """What the session's last hooks do in a sequential run: the scorecard, every report, the causes in
+    junit.xml, the last redaction, the time profile."""
     from conformance.plugin import mark_session_reports
     from conformance.reports import redact_tree, write_reports
     from conformance.reports.junit import add_caused_by
@@ -432,7 +450,6 @@ def finish(run: Run) -> None:
     writing = time.monotonic()
     scorecard = run.build_scorecard()
     write_reports(scorecard, run)
-    merge_junit(run)
     add_caused_by(run.run_dir / "junit.xml", scorecard)
     if run.interrupted:
         mark_session_reports(run.run_dir)
