@@ -27,11 +27,12 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
-from reference_process import reference_process  # noqa: E402
+from reference_process import reference_process
 
 SERVICES = [("trs", "2.0.1", {}), ("trs", "2.0.0", {}), ("tes", "1.0.0", {}), ("tes", "1.1.0", {}),
             ("beacon", "2.1.1", {}), ("refget", "2.0.0", {})]
@@ -53,8 +54,10 @@ def _pump(source: socket.socket, sink: socket.socket, delay: float) -> None:
 
 @contextlib.contextmanager
 def latency_proxy(target: str, delay: float) -> Iterator[str]:
-    """A loopback proxy to ``target`` (http://127.0.0.1:PORT) delaying each request piece by ``delay`` s."""
-    host, port = target.removeprefix("http://").rstrip("/").split(":")
+    """A loopback proxy to ``target`` (http://127.0.0.1:PORT/PATH) delaying each request piece by ``delay`` s;
+    yields the same URL through the proxy."""
+    parts = urlsplit(target)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
     listener = socket.create_server(("127.0.0.1", 0))
     stop = threading.Event()
 
@@ -65,7 +68,7 @@ def latency_proxy(target: str, delay: float) -> Iterator[str]:
                 client, _ = listener.accept()
             except (TimeoutError, OSError):
                 continue
-            server = socket.create_connection((host, int(port)))
+            server = socket.create_connection((host, port))
             for sock in (client, server):
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             threading.Thread(target=_pump, args=(client, server, delay), daemon=True).start()
@@ -74,7 +77,7 @@ def latency_proxy(target: str, delay: float) -> Iterator[str]:
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}{parts.path.rstrip('/')}"
     finally:
         stop.set()
         thread.join(timeout=2)

@@ -187,7 +187,7 @@ def execute(run: Run, *, progress: bool = True, quiet: bool = False, jobs: int |
 
 def _packed(run: Run, jobs: int | None) -> list[Any] | None:
     """``--jobs``: the run's services in bins of worker processes, or None for one in-process session."""
-    if jobs == 1:
+    if jobs == 1 or not hasattr(os, "fork"):  # workers are forked (conformance.parallel): POSIX only
         return None
     from conformance import parallel
 

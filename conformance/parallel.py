@@ -240,6 +240,8 @@ class _Worker:
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
     done: dict[str, Any] | None = None
     crash: str | None = None
+    secrets: list[str] = field(default_factory=list)
+    shown: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -305,6 +307,9 @@ def _read_channel(worker: _Worker) -> None:
             worker.collected = [tuple(item) for item in message["items"]]
         elif kind == "result":
             worker.results[message["result"]["nodeid"]] = message["result"]
+        elif kind == "redactor":
+            worker.secrets.extend(message["secrets"])
+            worker.shown.extend(message["shown"])
         elif kind == "done":
             worker.done = message
         elif kind == "crash":
@@ -383,6 +388,10 @@ def _merge(run: Run, workers: list[_Worker]) -> None:
     parts: dict[str, dict[str, tuple[str, str]]] = {}  # service key → its nodeids in the worker's order
     origins: dict[str, Any] = {}
     for worker in workers:
+        for secret in worker.secrets:  # first: whatever is merged and written next is redacted with them
+            run.redactor.add(secret)
+        for token in worker.shown:
+            run.redactor.show(token)
         for nodeid, check_id, key in worker.collected:
             parts.setdefault(key, {})[nodeid] = (check_id, key)
         for nodeid, data in worker.results.items():
@@ -503,6 +512,18 @@ class _Stream:
         self.run = run
         self.channel = channel
         self.sent: set[str] = set()
+        self.secrets: frozenset[str] = frozenset()  # the parent has those of the profile; the rest are news
+        self.shown = 0
+
+    def send_redactor(self) -> None:
+        """What the worker's redactor learnt since (secrets the checks registered, tokens shown as evidence):
+        the parent's reports and its last redaction pass must know them as a sequential run's do. Through the
+        pipe only, never in a file or a log."""
+        secrets = self.run.redactor.secrets
+        shown = list(getattr(self.run.redactor, "_shown", ()))
+        if secrets != self.secrets or len(shown) != self.shown:
+            self.send({"kind": "redactor", "secrets": sorted(secrets - self.secrets), "shown": shown[self.shown:]})
+            self.secrets, self.shown = secrets, len(shown)
 
     def send(self, message: dict[str, Any]) -> None:
         with contextlib.suppress(OSError, ValueError):
@@ -515,6 +536,7 @@ class _Stream:
     def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> None:
         result = self.run.results.get(nodeid)
         if result is not None and nodeid not in self.sent:
+            self.send_redactor()
             self.sent.add(nodeid)
             self.send({"kind": "result", "result": asdict(result)})
 
@@ -599,6 +621,7 @@ def worker_main(spec: WorkerSpec, channel_fd: int) -> int:
         held.set()
         for nodeid in list(run.results):
             stream.pytest_runtest_logfinish(nodeid, None)
+        stream.send_redactor()
         stream.send(_done(run))
     channel.close()
     return 0

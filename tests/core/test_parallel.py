@@ -156,3 +156,21 @@ def test_two_jobs_give_the_results_of_one_on_a_small_profile(tmp_path: Path) -> 
 def test_jobs_must_be_a_positive_number(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--jobs", "0"]) == 4
     assert "--jobs" in capsys.readouterr().err
+
+
+def test_secrets_a_worker_learns_are_redacted_from_the_parents_reports(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = "worker-learnt-s3cret-value"
+    made = parallel._worker_run
+
+    def learns_a_secret(spec: parallel.WorkerSpec) -> Any:
+        run = made(spec)
+        run.redactor.add(secret)  # as a suite's view registers a token it was handed
+        run.notices.append(f"a notice naming {secret}")
+        return run
+
+    monkeypatch.setattr(parallel, "_worker_run", learns_a_secret)
+    result = run_profile(small_profile(), tmp_path, jobs=2)
+    files = [p for p in result.run_dir.rglob("*") if p.is_file()]
+    assert files and not [p.name for p in files if secret in p.read_text(encoding="utf-8", errors="replace")]
+    assert any("a notice naming" in n for n in result.scorecard.notices)
