@@ -157,7 +157,7 @@ def execute(run: Run, *, progress: bool = True, quiet: bool = False, jobs: int |
                 if packed is not None:
                     from conformance.parallel import run_workers
 
-                    run_workers(run, packed, progress=progress)
+                    run_workers(run, packed, progress=progress, session=worker_session)
                     status = pytest.ExitCode.OK
                 else:
                     status = pytest.main(args, plugins=[plugin])
@@ -183,6 +183,31 @@ def execute(run: Run, *, progress: bool = True, quiet: bool = False, jobs: int |
 
             print("\n".join(summary_lines(run.time_profile)), flush=True)
         return scorecard.exit_code()
+
+
+def worker_session(run: Run, plugins: list[object], progress: bool, last: Callable[[], None]) -> None:
+    """One worker's pytest session (``--jobs``, :mod:`conformance.parallel`): as :func:`execute`'s, but its
+    results go to the parent (``plugins``, then ``last``), which writes the reports."""
+    import pytest
+
+    from conformance.plugin import RunPlugin
+
+    plugin = RunPlugin(run, progress=progress)
+    root = min((Path(d).parent for d in plugin.suite_dirs()), default=Path.cwd())
+    args = [*plugin.suite_dirs(), "-c", str(INI), "--rootdir", str(root), "--noconftest",
+            "-p", "no:cacheprovider", "-p", "no:terminal", "--continue-on-collection-errors"]
+    try:
+        with _interrupts_recorded(run):
+            try:
+                pytest.main(args, plugins=[plugin, *plugins])
+            finally:
+                run.clean_up()
+                run.close()
+    except KeyboardInterrupt:
+        run.interrupted = run.interrupt_seen = True
+    with _interrupts_recorded(run, raise_=False) as held:
+        held.set()  # what the worker has is sent whole; the parent says the run was interrupted
+        last()
 
 
 def _packed(run: Run, jobs: int | None) -> list[Any] | None:

@@ -4,8 +4,8 @@ The parent prepares the run (profile, embedded reference servers, registry) as f
 the profile's services into *groups* that must stay together, packs the groups into at most ``jobs`` bins,
 and forks one worker process per bin, which runs a pytest session over a sub-profile holding the bin's
 services and its share of the budget. A forked worker starts from the parent as it is: the suites loaded, the
-credentials registered, and the per-process state a suite shares with its embedded reference server (the
-test issuer's keys of the passports suite); the reference servers stay in the parent and are reached over
+credentials registered, and the per-process state a suite shares with its embedded reference server (keys
+its checks sign with that its server trusts); the reference servers stay in the parent, reached over
 loopback. Nothing is written to a file: the worker streams its results back through a pipe (what it
 collected, then each check as it ends, then its usage); the parent merges them into its own run and writes
 every report once, from the same results a sequential run has: the scorecard lists the services in profile
@@ -14,7 +14,7 @@ order and each service's checks in the order a sequential session runs them.
 Groups. Services stay in one worker when
 
 - one's standard reads the other's (a cross-standard check: a suite importing another suite's code,
-  ``from ..refget.view import Refget``, or naming a standard beside ``profile.services``; a data standard
+  ``from ..<other>.view import <View>``, or naming a standard beside ``profile.services``; a data standard
   reads the standards that resolve document schemes; a fault's ``companions``), derived from the suites'
   sources, never from a list of names: an unknown relation joins more, never fewer;
 - they are served from one remote host (or one loopback origin): a host sees one connection at a time and
@@ -43,7 +43,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
@@ -89,7 +89,7 @@ def reads() -> dict[str, set[str]]:
                 if "profile.services" in text:
                     targets |= {name for name in _QUOTED.findall(text) if name in found}
         if suite.data:
-            targets |= resolvers  # its documents may name a scheme another suite resolves (drs://)
+            targets |= resolvers  # its documents may name a URI scheme another suite resolves
         with contextlib.suppress(Exception):
             for fault in suite.faults:
                 targets |= set(fault.companions)
@@ -267,7 +267,7 @@ class _Worker:
         return f"exit {os.waitstatus_to_exitcode(self.status)}"
 
 
-def _start(spec: WorkerSpec) -> _Worker:
+def _start(spec: WorkerSpec, session: Session) -> _Worker:
     """Fork a worker: it starts from this process as it is (suites loaded, the per-process state they share
     with the embedded reference servers, such as a test issuer's keys), in a session of its own."""
     read_end, write_end = os.pipe()
@@ -279,7 +279,7 @@ def _start(spec: WorkerSpec) -> _Worker:
         try:
             os.close(read_end)
             os.setsid()
-            code = worker_main(spec, write_end)
+            code = worker_main(spec, write_end, session)
         except BaseException as exc:  # a defect of the harness: said to the parent, never a traceback
             with contextlib.suppress(BaseException):
                 crash = {"kind": "crash", "error": f"{type(exc).__name__}: {exc}"[:500]}
@@ -348,7 +348,7 @@ def _stop(workers: list[_Worker]) -> None:
             continue
 
 
-def run_workers(run: Run, packed: list[list[Service]], *, progress: bool) -> None:
+def run_workers(run: Run, packed: list[list[Service]], *, progress: bool, session: Session) -> None:
     """Check the bins' services in worker processes, merge their results into ``run`` and write the reports
     (the parent's session). A KeyboardInterrupt (Ctrl-C, SIGTERM: see ``cli._interrupts_recorded``) is
     forwarded to the workers; their partial results are merged, then it is raised again."""
@@ -356,7 +356,7 @@ def run_workers(run: Run, packed: list[list[Service]], *, progress: bool) -> Non
     interrupted = False
     try:
         for spec in _specs(run, packed, progress=progress):
-            workers.append(_start(spec))
+            workers.append(_start(spec, session))
         if not _wait(workers, run.limits.deadline + OVERRUN):
             # A check that never returns (each stops at the deadline otherwise): the run still ends.
             run.limits.hit.add("max_seconds")
@@ -593,35 +593,24 @@ def _done(run: Run) -> dict[str, Any]:
     }
 
 
-def worker_main(spec: WorkerSpec, channel_fd: int) -> int:
+#: One worker's pytest session (``cli.worker_session``): the run, the plugins to add, the progress flag and
+#: what to call once the session is over (it sends the worker's last results and usage).
+Session = Callable[[Run, list[object], bool, Callable[[], None]], None]
+
+
+def worker_main(spec: WorkerSpec, channel_fd: int, session: Session) -> int:
     """One worker of a parallel run, in the forked process: its pytest session over its services."""
-    import pytest
-
-    from conformance.cli import INI, _interrupts_recorded
-    from conformance.plugin import RunPlugin
-
     channel = os.fdopen(channel_fd, "w", encoding="utf-8")
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True, name="conformance-parent").start()
     run = _worker_run(spec)
-    plugin = RunPlugin(run, progress=spec.progress)
     stream = _Stream(run, channel)
-    root = min((Path(d).parent for d in plugin.suite_dirs()), default=Path.cwd())
-    args = [*plugin.suite_dirs(), "-c", str(INI), "--rootdir", str(root), "--noconftest",
-            "-p", "no:cacheprovider", "-p", "no:terminal", "--continue-on-collection-errors"]
-    try:
-        with _interrupts_recorded(run):
-            try:
-                pytest.main(args, plugins=[plugin, stream])
-            finally:
-                run.clean_up()
-                run.close()
-    except KeyboardInterrupt:
-        run.interrupted = run.interrupt_seen = True
-    with _interrupts_recorded(run, raise_=False) as held:
-        held.set()
+
+    def last() -> None:
         for nodeid in list(run.results):
             stream.pytest_runtest_logfinish(nodeid, None)
         stream.send_redactor()
         stream.send(_done(run))
+
+    session(run, [stream], spec.progress, last)
     channel.close()
     return 0

@@ -130,10 +130,10 @@ def test_a_worker_that_dies_leaves_its_services_incomplete_and_says_so(tmp_path:
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     started = parallel.worker_main
 
-    def dies_if_second(spec: parallel.WorkerSpec, channel_fd: int) -> int:
+    def dies_if_second(spec: parallel.WorkerSpec, channel_fd: int, session: parallel.Session) -> int:
         if spec.number == 2:
             os.kill(os.getpid(), signal.SIGKILL)
-        return started(spec, channel_fd)
+        return started(spec, channel_fd, session)
 
     monkeypatch.setattr(parallel, "worker_main", dies_if_second)
     result = run_profile(small_profile(), tmp_path, jobs=2)
