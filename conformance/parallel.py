@@ -62,6 +62,8 @@ INTERRUPT_GRACE = 20.0
 OVERRUN = 60.0
 
 _IMPORTED = re.compile(r"(?:from|import)\s+(?:\.\.|conformance_suites\.)([A-Za-z_]\w*)")
+#: An installed kit importing another suite by its package name.
+_ABSOLUTE = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_][\w.]*)", re.MULTILINE)
 _QUOTED = re.compile(r"[\"']([a-z][a-z0-9-]*)[\"']")
 
 
@@ -86,6 +88,8 @@ def reads() -> dict[str, set[str]]:
                 except OSError:
                     continue
                 targets |= {by_package[name] for name in _IMPORTED.findall(text) if name in by_package}
+                targets |= {other.standard for name in _ABSOLUTE.findall(text) for other in found.values()
+                            if other.package and (name == other.package or name.startswith(other.package + "."))}
                 if "profile.services" in text:
                     targets |= {name for name in _QUOTED.findall(text) if name in found}
         if suite.data:

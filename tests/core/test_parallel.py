@@ -174,3 +174,18 @@ def test_secrets_a_worker_learns_are_redacted_from_the_parents_reports(tmp_path:
     files = [p for p in result.run_dir.rglob("*") if p.is_file()]
     assert files and not [p.name for p in files if secret in p.read_text(encoding="utf-8", errors="replace")]
     assert any("a notice naming" in n for n in result.scorecard.notices)
+
+
+def test_an_installed_kit_reading_another_suite_by_its_package_name_joins_it(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from conformance import suite as suites
+
+    kit = tmp_path / "hello_kit"
+    kit.mkdir()
+    (kit / "check_hello.py").write_text("from other_kit.view import Other\n", encoding="utf-8")
+    (tmp_path / "other_kit").mkdir()
+    found = {"hello": suites.Suite(standard="hello", title="Hello", versions=("1.0.0",), package="hello_kit", path=kit),
+             "other": suites.Suite(standard="other", title="Other", versions=("1.0.0",), package="other_kit",
+                                   path=tmp_path / "other_kit")}
+    monkeypatch.setattr(suites, "discover", lambda: found)
+    assert parallel.reads() == {"hello": {"other"}, "other": set()}
