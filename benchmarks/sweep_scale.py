@@ -8,7 +8,7 @@ Each demo profile starts its own embedded reference servers on loopback: a demo 
 machine's CPUs, not by a network, so its ratio shows what the cores allow (about profiles / CPUs when
 one demo run keeps a core busy); a sweep of remote deployments waits on their networks instead.
 
-    python benchmarks/sweep_scale.py [--rounds 1] [--profiles 8] [--jobs N]
+    python benchmarks/sweep_scale.py [--rounds 1] [--profiles 8] [--jobs N] [--run-jobs N]
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--profiles", type=int, default=8)
     parser.add_argument("--jobs", type=int, help="sweep -j (default: the sweep's own default)")
+    parser.add_argument("--run-jobs", type=int, help="sweep --run-jobs: worker processes of each run (default 1)")
     args = parser.parse_args()
     script = shutil.which("conformance") or str(Path(sys.executable).with_name("conformance"))
     printed = subprocess.run([script, "demo", "--print-profile"], check=True, capture_output=True, text=True).stdout
@@ -44,6 +45,8 @@ def main() -> None:
         base = [script, "sweep", "--no-dashboard", "--report-dir", str(Path(tmp) / "reports")]
         if args.jobs:
             base += ["-j", str(args.jobs)]
+        if args.run_jobs:
+            base += ["--run-jobs", str(args.run_jobs)]
         commands = {"sweep of 1": [*base, paths[0]], f"sweep of {args.profiles}": [*base, *paths]}
         times: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.rounds):

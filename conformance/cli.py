@@ -138,12 +138,14 @@ def _interrupts_recorded(run: Run, *, raise_: bool = True) -> Iterator[threading
             signal.signal(sig, handler)
 
 
-def execute(run: Run, *, progress: bool = True, quiet: bool = False) -> int:
-    """Run the checks of a prepared run in a pytest session; return the exit code of DESIGN §6."""
+def execute(run: Run, *, progress: bool = True, quiet: bool = False, jobs: int | None = 1) -> int:
+    """Run the checks of a prepared run in a pytest session (with ``jobs`` above 1, or None for one per CPU,
+    in worker processes: :mod:`conformance.parallel`); return the exit code of DESIGN §6."""
     import pytest
 
     from conformance.plugin import RunPlugin, finish_interrupted
 
+    packed = _packed(run, jobs)
     plugin = RunPlugin(run, progress=progress)
     root = min((Path(d).parent for d in plugin.suite_dirs()), default=Path.cwd())
     args = [*plugin.suite_dirs(), "-c", str(INI), "--rootdir", str(root), "--noconftest",
@@ -152,7 +154,13 @@ def execute(run: Run, *, progress: bool = True, quiet: bool = False) -> int:
     try:
         with _interrupts_recorded(run):
             try:
-                status = pytest.main(args, plugins=[plugin])
+                if packed is not None:
+                    from conformance.parallel import run_workers
+
+                    run_workers(run, packed, progress=progress, session=worker_session)
+                    status = pytest.ExitCode.OK
+                else:
+                    status = pytest.main(args, plugins=[plugin])
             finally:
                 run.close()
     except KeyboardInterrupt:
@@ -175,6 +183,51 @@ def execute(run: Run, *, progress: bool = True, quiet: bool = False) -> int:
 
             print("\n".join(summary_lines(run.time_profile)), flush=True)
         return scorecard.exit_code()
+
+
+def worker_session(run: Run, plugins: list[object], progress: bool, last: Callable[[], None]) -> None:
+    """One worker's pytest session (``--jobs``, :mod:`conformance.parallel`): as :func:`execute`'s, but its
+    results go to the parent (``plugins``, then ``last``), which writes the reports."""
+    import pytest
+
+    from conformance.plugin import RunPlugin
+
+    plugin = RunPlugin(run, progress=progress)
+    root = min((Path(d).parent for d in plugin.suite_dirs()), default=Path.cwd())
+    args = [*plugin.suite_dirs(), "-c", str(INI), "--rootdir", str(root), "--noconftest",
+            "-p", "no:cacheprovider", "-p", "no:terminal", "--continue-on-collection-errors"]
+    try:
+        with _interrupts_recorded(run):
+            try:
+                pytest.main(args, plugins=[plugin, *plugins])
+            finally:
+                run.clean_up()
+                run.close()
+    except KeyboardInterrupt:
+        run.interrupted = run.interrupt_seen = True
+    with _interrupts_recorded(run, raise_=False) as held:
+        held.set()  # what the worker has is sent whole; the parent says the run was interrupted
+        last()
+
+
+def _packed(run: Run, jobs: int | None) -> list[Any] | None:
+    """``--jobs``: the run's services in bins of worker processes, or None for one in-process session."""
+    if jobs == 1 or not hasattr(os, "fork"):  # workers are forked (conformance.parallel): POSIX only
+        return None
+    from conformance import parallel
+
+    packed = parallel.bins(run, jobs if jobs is not None else parallel.default_jobs(run))
+    return packed if len(packed) > 1 else None
+
+
+def _jobs(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, not {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, not {value!r}")
+    return number
 
 
 def _verdict_lines(run: Run, scorecard: Scorecard, *, quiet: bool) -> list[str]:
@@ -235,7 +288,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     _specs_on_first_use(run, args)
     _apply_overrides(run, overrides)
     run.baseline = baseline
-    return execute(run, progress=not args.quiet, quiet=args.quiet)
+    return execute(run, progress=not args.quiet, quiet=args.quiet, jobs=args.jobs)
 
 
 def _measure_time(run: Run, args: argparse.Namespace) -> None:
@@ -274,7 +327,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _measure_time(run, args)
     _specs_on_first_use(run, args)
     _apply_overrides(run, overrides)
-    status = execute(run, progress=not args.quiet, quiet=args.quiet)
+    status = execute(run, progress=not args.quiet, quiet=args.quiet, jobs=args.jobs)
     card = run.scorecard
     if status == 2 and card is not None and card.schemas_not_checked and not card.interrupted and card.services \
             and all(s.verdict(waive=True, schemas_required=False) == CONFORMANT for s in card.services):
@@ -389,6 +442,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--profile-time", action="store_true",
                        help="measure where the run spends its time (start-up, requests, rate-limit waits, hashing, "
                        "report writing, each check): time-profile.json in the report folder and a summary here")
+        p.add_argument("--jobs", type=_jobs, metavar="N",
+                       help="worker processes checking the profile's services side by side (default: one per "
+                       "CPU, at most one per group of services that must stay together: those reading each "
+                       "other, those on one host); each gets its share of the budget; 1: one process")
         _budget_overrides(p)
 
     run = sub.add_parser("run", help="check the services a profile declares")

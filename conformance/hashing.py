@@ -9,6 +9,7 @@ or drop the chunk.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -31,6 +32,16 @@ def _executor() -> ThreadPoolExecutor:
         if _pool is None:
             _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="conformance-digest")
         return _pool
+
+
+def _forget_pool() -> None:
+    """In a forked process (a worker of ``--jobs``): the parent's pool threads are not there, a fresh pool is
+    made on first use (an inherited one would take work and never do it)."""
+    global _pool, _pool_lock
+    _pool, _pool_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_pool)
 
 
 def update_alongside(digest: Hash, chunk: bytes, work: Callable[[bytes], None]) -> None:

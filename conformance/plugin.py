@@ -485,6 +485,8 @@ class RunPlugin:
                 if count > 1:
                     print(self.run.redactor.text(f"ERROR ×{count - 1} more checks of {key} with the same error: "
                                                  f"{message}"), flush=True)
+        if self.run.deferred_reports:
+            return  # a worker of a parallel run (--jobs): its parent builds the scorecard and writes the reports
         try:
             writing = time.monotonic()
             scorecard = self.run.build_scorecard()

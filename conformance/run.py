@@ -70,6 +70,10 @@ class Run:
     #: ``--profile-time``: the run's clocks (None: not measured); what was written, once written.
     timing: TimeProfile | None = None
     time_profile: dict[str, Any] | None = None
+    #: ``--jobs``: a worker's run, whose parent builds the scorecard and writes the reports (conformance.parallel).
+    deferred_reports: bool = False
+    #: ``--jobs``: the paced origins of the workers' rate summaries, merged into the scorecard's usage.
+    worker_origins: dict[str, Any] = field(default_factory=dict)
 
     def measure_time(self, timing: TimeProfile) -> None:
         """Measure where the run spends its time (``--profile-time``)."""
@@ -193,7 +197,7 @@ class Run:
             limits_hit=sorted(self.limits.hit),
             requests=self.limits.requests,
             bytes_read=self.limits.bytes,
-            rate=self.limits.rate_summary(),
+            rate=self._rate(),
             notices=list(dict.fromkeys(self._skip_count_notices(services) + self.notices)),
             interrupted=self.interrupted,
             selection={"standards": sorted(self.standards) if self.standards else None,
@@ -202,6 +206,13 @@ class Run:
             registry=self.registry,
         )
         return self.scorecard
+
+    def _rate(self) -> dict[str, Any]:
+        rate = self.limits.rate_summary()
+        if self.worker_origins:
+            origins = {**dict(rate.get("origins") or {}), **self.worker_origins}  # type: ignore[call-overload]
+            rate["origins"] = dict(sorted(origins.items()))
+        return rate
 
     def _apply_expected(self, check: Any, service: Service, today: dt.date) -> None:
         for entry in self.profile.expected_failures:

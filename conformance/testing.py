@@ -55,8 +55,9 @@ class RunResult:
 
 def run_profile(document: Mapping[str, Any], report_root: Path, *, specs_dir: str | None = None,
                 checks: Iterable[str] | None = None, standards: Iterable[str] | None = None,
-                seed: int | None = None, environ: Mapping[str, str] | None = None) -> RunResult:
-    """Run a profile given as a mapping, in-process, capturing the progress output."""
+                seed: int | None = None, environ: Mapping[str, str] | None = None, jobs: int | None = 1) -> RunResult:
+    """Run a profile given as a mapping, in-process (``jobs`` above 1: in forked worker processes,
+    :mod:`conformance.parallel`), capturing the progress output."""
     from conformance.cli import execute
 
     document = dict(document)
@@ -69,7 +70,7 @@ def run_profile(document: Mapping[str, Any], report_root: Path, *, specs_dir: st
                       checks=list(checks) if checks else None, standards=list(standards) if standards else None)
         buffer = io.StringIO()
         with contextlib.redirect_stdout(buffer):
-            code = execute(run, progress=True)
+            code = execute(run, progress=True, jobs=jobs)
     assert run.scorecard is not None
     return RunResult(code, run.scorecard, run.run_dir, buffer.getvalue())
 

@@ -16,6 +16,7 @@ from conformance.dashboard.sweep import (
     DEFAULT_KILL_MARGIN,
     DEFAULT_PER_HOST,
     Outcome,
+    default_command,
     sweep,
     sweep_exit_code,
 )
@@ -82,8 +83,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             print(outcome.line, flush=True)
 
     print(f"Sweep: {len(profiles)} profiles, at most {args.jobs} at once → {report_dir}", flush=True)
+    run_jobs = str(args.run_jobs)
+
+    def command(profile: Path, reports: Path, specs_dir: str | None) -> list[str]:
+        return [*default_command(profile, reports, specs_dir), "--jobs", run_jobs]
+
     outcomes = sweep(profiles, report_dir, jobs=args.jobs, specs_dir=args.specs_dir,
-                     kill_margin=args.kill_margin, on_outcome=report, per_host=args.per_host)
+                     kill_margin=args.kill_margin, on_outcome=report, per_host=args.per_host, command=command)
     code = sweep_exit_code([o.exit_code for o in outcomes])
     if not args.no_dashboard:
         out = Path(args.out) if args.out else report_dir / "site"
@@ -112,6 +118,9 @@ def add_commands(sub: Any) -> None:
     run.add_argument("-j", "--jobs", type=_positive_int, default=DEFAULT_JOBS,
                      help=f"profiles run at once (default {DEFAULT_JOBS}: a sweep waits on networks; profiles "
                           "with embedded or loopback servers run at most one per CPU at once)")
+    run.add_argument("--run-jobs", type=_positive_int, default=1, metavar="N",
+                     help="worker processes of each run (`conformance run --jobs`; default 1: the sweep already "
+                          "runs its profiles side by side)")
     run.add_argument("--per-host", type=_positive_int, default=DEFAULT_PER_HOST,
                      help=f"runs at once against one host (default {DEFAULT_PER_HOST})")
     run.add_argument("--report-dir", default="reports", help="root of report directories (default: reports)")

@@ -1,0 +1,191 @@
+"""``--jobs``: services checked by forked workers (conformance/parallel.py), merged into one run's reports.
+
+The equality with a sequential run is the proof: the same checks, outcomes and messages, in the same order."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance import parallel
+from conformance.cli import main
+from conformance.limits import Budget
+from conformance.profile import Service
+from conformance.testing import reference_entries, run_profile
+
+
+def service(index: int, standard: str, url: str) -> Service:
+    return Service(index=index, standard=standard, version="1.0.0", url=url)
+
+
+def keys(found: list[list[Service]]) -> list[list[str]]:
+    return [[s.key for s in group] for group in found]
+
+
+def test_the_suites_say_which_standards_they_read() -> None:
+    reads = parallel.reads()
+    assert "refget" in reads["seqcol"]
+    assert "passports" in reads["drs"]
+    assert "drs" in reads["crypt4gh"]
+    assert "beacon" in reads["duo"]
+    assert reads["htsget"] == set()
+
+
+def test_services_that_read_each_other_or_share_a_host_stay_together() -> None:
+    services = [service(0, "seqcol", "http://127.0.0.1:1001"), service(1, "htsget", "https://a.example.org/htsget"),
+                service(2, "refget", "http://127.0.0.1:1002"), service(3, "wes", "https://a.example.org/wes"),
+                service(4, "tes", "http://127.0.0.1:1003"), service(5, "trs", "https://b.example.org:8443")]
+    relation = {"seqcol": {"refget"}, "htsget": set(), "refget": set(), "wes": set(), "tes": set(), "trs": set()}
+    assert keys(parallel.groups(services, relation)) == [
+        ["seqcol-0", "refget-2"],  # seqcol reads refget
+        ["htsget-1", "wes-3"],  # one remote host: one connection at a time, as in a sequential run
+        ["tes-4"],  # another loopback port is another server
+        ["trs-5"]]
+
+
+def test_a_standard_no_suite_declares_keeps_its_services_together() -> None:
+    services = [service(0, "x-unknown", "http://127.0.0.1:1"), service(1, "x-unknown", "http://127.0.0.1:2")]
+    assert keys(parallel.groups(services, {})) == [["x-unknown-0", "x-unknown-1"]]
+
+
+def entries(*standards: str) -> list[dict[str, Any]]:
+    return [entry for standard in standards for entry in reference_entries(standard)]
+
+
+def test_bins_are_deterministic_in_profile_order_and_shares_stay_within_the_budget(tmp_path: Path) -> None:
+    from conformance.profile import parse_profile
+    from conformance.run import prepare
+    from conformance.suite import discover
+
+    document = {"initiative": "bins", "services": entries("trs", "htsget", "refget", "seqcol", "tes"),
+                "budget": {"max_requests": 1001, "max_run_bytes": 10_000_001, "requests_per_second": 30}}
+    run = prepare(parse_profile(document, source="<test>", standards=discover()), report_root=tmp_path)
+    try:
+        packed = parallel.bins(run, 2)
+        assert packed == parallel.bins(run, 2)
+        assert len(packed) == 2
+        order = [s.index for s in run.profile.services]
+        for bin_ in packed:
+            assert [s.index for s in bin_] == sorted(s.index for s in bin_)
+        seqcol_bin = next(b for b in packed if any(s.standard == "seqcol" for s in b))
+        assert {s.standard for s in run.profile.services if s.standard == "refget"} <= {s.standard for s in seqcol_bin}
+        assert sorted(s.index for b in packed for s in b) == sorted(order)
+        shares = parallel._shares(run, packed)
+        assert sum(b.max_requests for b in shares) <= 1001
+        assert sum(b.max_run_bytes for b in shares) <= 10_000_001
+        assert sum(b.max_memory_mb for b in shares) <= Budget().max_memory_mb
+        assert sum(b.requests_per_second for b in shares) <= 30 + 1e-9
+        assert parallel.bins(run, 1) == [list(run.profile.services)]
+    finally:
+        run.close()
+
+
+VARYING = {"started", "finished", "duration", "elapsed_seconds", "usage"}
+
+
+def stable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: stable(v) for k, v in value.items() if k not in VARYING and k.lower() != "date"}
+    if isinstance(value, list):
+        return [stable(v) for v in value]
+    if isinstance(value, str):
+        return re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", value)
+    return value
+
+
+def scorecard(run_dir: Path) -> dict[str, Any]:
+    card: dict[str, Any] = json.loads((run_dir / "scorecard.json").read_text(encoding="utf-8"))
+    return card
+
+
+def test_a_demo_with_two_jobs_gives_the_scorecard_of_one(tmp_path: Path, requires_specs: str,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    cards = {}
+    for jobs in ("1", "2"):
+        root = tmp_path / jobs
+        assert main(["demo", "--quiet", "--jobs", jobs, "--report-dir", str(root), "--specs-dir", requires_specs]) == 0
+        (run_dir,) = [p for p in root.glob("*/*") if p.is_dir()]
+        assert not list(run_dir.glob(".worker-*")), "a worker's folder was left"
+        cards[jobs] = scorecard(run_dir)
+    one, two = cards["1"], cards["2"]
+    assert [s["key"] for s in two["services"]] == [s["key"] for s in one["services"]]
+    for first, second in zip(one["services"], two["services"], strict=True):
+        assert [(c["id"], c["outcome"], c["message"]) for c in second["checks"]] == \
+            [(c["id"], c["outcome"], c["message"]) for c in first["checks"]], first["key"]
+    # everything else too, but for times, ports and the usage (the same requests, counted by two processes)
+    assert stable(two) == stable(one)
+
+
+def small_profile() -> dict[str, Any]:
+    return {"initiative": "parallel", "services": entries("htsget", "trs")}
+
+
+def test_a_worker_that_dies_leaves_its_services_incomplete_and_says_so(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    started = parallel.worker_main
+
+    def dies_if_second(spec: parallel.WorkerSpec, channel_fd: int, session: parallel.Session) -> int:
+        if spec.number == 2:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return started(spec, channel_fd, session)
+
+    monkeypatch.setattr(parallel, "worker_main", dies_if_second)
+    result = run_profile(small_profile(), tmp_path, jobs=2)
+    verdicts = {s.standard: s.verdict() for s in result.scorecard.services}
+    assert verdicts == {"htsget": "conformant", "trs": "incomplete"}
+    notice = next(n for n in result.scorecard.notices if n.startswith("worker 2"))
+    assert "trs-1" in notice and "killed by signal 9" in notice
+    assert result.exit_code == 2
+
+
+def test_two_jobs_give_the_results_of_one_on_a_small_profile(tmp_path: Path) -> None:
+    one = run_profile(small_profile(), tmp_path / "1", jobs=1)
+    two = run_profile(small_profile(), tmp_path / "2", jobs=2)
+    assert stable(scorecard(two.run_dir)) == stable(scorecard(one.run_dir))
+    assert two.exit_code == one.exit_code == 0
+    junit = (two.run_dir / "junit.xml").read_text(encoding="utf-8")
+    assert junit.count("<testcase") == sum(len(c.cases) for s in two.scorecard.services for c in s.checks)
+
+
+def test_jobs_must_be_a_positive_number(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--jobs", "0"]) == 4
+    assert "--jobs" in capsys.readouterr().err
+
+
+def test_secrets_a_worker_learns_are_redacted_from_the_parents_reports(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = "worker-learnt-s3cret-value"
+    made = parallel._worker_run
+
+    def learns_a_secret(spec: parallel.WorkerSpec) -> Any:
+        run = made(spec)
+        run.redactor.add(secret)  # as a suite's view registers a token it was handed
+        run.notices.append(f"a notice naming {secret}")
+        return run
+
+    monkeypatch.setattr(parallel, "_worker_run", learns_a_secret)
+    result = run_profile(small_profile(), tmp_path, jobs=2)
+    files = [p for p in result.run_dir.rglob("*") if p.is_file()]
+    assert files and not [p.name for p in files if secret in p.read_text(encoding="utf-8", errors="replace")]
+    assert any("a notice naming" in n for n in result.scorecard.notices)
+
+
+def test_an_installed_kit_reading_another_suite_by_its_package_name_joins_it(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from conformance import suite as suites
+
+    kit = tmp_path / "hello_kit"
+    kit.mkdir()
+    (kit / "check_hello.py").write_text("from other_kit.view import Other\n", encoding="utf-8")
+    (tmp_path / "other_kit").mkdir()
+    found = {"hello": suites.Suite(standard="hello", title="Hello", versions=("1.0.0",), package="hello_kit", path=kit),
+             "other": suites.Suite(standard="other", title="Other", versions=("1.0.0",), package="other_kit",
+                                   path=tmp_path / "other_kit")}
+    monkeypatch.setattr(suites, "discover", lambda: found)
+    assert parallel.reads() == {"hello": {"other"}, "other": set()}
