@@ -278,6 +278,11 @@ class RunPlugin:
             function = getattr(item, "obj", None)
             if function is not None and getattr(function, "is_hypothesis_test", False):
                 hypothesis_seed(self.run.seed)(function)
+                if not getattr(function, "_hypothesis_internal_settings_applied", False):
+                    # @given keeps the settings current when its module was first imported: in a process
+                    # that imported the suite before this run (a test session, an earlier run) those are
+                    # another run's or hypothesis's defaults (a 200 ms deadline). This run's profile counts.
+                    function._hypothesis_internal_use_settings = settings.default
             selected.append(item)
         if deselected:
             config.hook.pytest_deselected(items=deselected)

@@ -447,3 +447,20 @@ def test_generated_values_draw_no_literal_of_the_harness() -> None:
     finally:
         restore()
     assert providers._get_local_constants is original and providers.CONSTANTS_CACHE is cache
+
+
+def test_a_property_check_imported_before_the_run_gets_the_runs_settings(tmp_path: Path) -> None:
+    """@given keeps the settings current at import: a suite imported earlier in the process (a test
+    session, a previous run) must not keep hypothesis's 200 ms deadline or another run's max_examples."""
+    from conformance_suites.drs import check_errors
+    from hypothesis import settings
+
+    function = check_errors.test_unknown_ids_are_404_with_error
+    function._hypothesis_internal_use_settings = settings(deadline=200, max_examples=100)
+    entries = reference_entries("drs")
+    result = run_profile({"initiative": "Settings", "services": entries,
+                          "budget": {"max_examples": 3, "requests_per_second": 500}},
+                         tmp_path, checks=["drs.object.unknown-id-is-404"])
+    assert result.outcome("drs.object.unknown-id-is-404") == "passed", result.output
+    used = function._hypothesis_internal_use_settings
+    assert used.deadline is None and used.max_examples == 3
