@@ -101,11 +101,23 @@ def _passports(match: re.Match[str], quote_mark: str, string: str) -> str:
     return f"{match[1]}{', '.join(items)}{match[3]}"
 
 
+#: What every pattern above needs somewhere in the text: a ':' (header, URL scheme, JSON member, passports
+#: array), a '=' (query parameter), the start of a JWT, a bearer or basic scheme, a PEM block. A text
+#: without any of them is left as it is without running the patterns one by one (issue 20: most strings
+#: of a report are short words, numbers, ids and messages).
+_MAY_MATCH = re.compile(r"[:=]|eyJ|(?i:bearer|basic)|-----BEGIN")
+
+
 def _patterns(value: str) -> str:
+    if not _MAY_MATCH.search(value):
+        return value
     for pattern, replacement in _PATTERNS:
         value = pattern.sub(replacement, value)
     return value
 
+
+#: At most this many texts' redactions are remembered by one redactor.
+_CACHED_TEXTS = 200_000
 
 #: What stands for a token shown as evidence while the patterns run (no pattern matches it).
 _SHOWN = re.compile("\x00shown(\\d+)\x00")
@@ -117,6 +129,9 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: set[str] = set()
         self._shown: list[str] = []
+        #: text -> its redaction, while the secrets and the shown tokens stay as they are: the reports of a
+        #: run redact the same strings (keys, URLs, bodies) several times over (issue 20)
+        self._texts: dict[str, str] = {}
         for secret in secrets:
             self.add(secret)
 
@@ -127,6 +142,7 @@ class Redactor:
         forms = {secret, quote(secret, safe=""), quote_plus(secret),
                  base64.b64encode(secret.encode()).decode()}
         self._secrets.update(f for f in forms if len(f) >= 4)
+        self._texts = {}
 
     def add_basic(self, username: str | None, password: str | None) -> None:
         self.add(password)
@@ -139,13 +155,20 @@ class Redactor:
         shown, nor is anything around the token that the patterns would mask."""
         if token and token not in self._secrets and token not in self._shown:
             self._shown.append(token)
+            self._texts = {}
 
     @property
     def secrets(self) -> frozenset[str]:
         return frozenset(self._secrets)
 
     def text(self, value: str) -> str:
-        return self._keeping_shown(value, self._masked)
+        texts = self._texts
+        done = texts.get(value)
+        if done is None:
+            done = self._keeping_shown(value, self._masked)
+            if len(texts) < _CACHED_TEXTS:
+                texts[value] = done
+        return done
 
     def _keeping_shown(self, value: str, mask: Callable[[str], str]) -> str:
         shown = [token for token in self._shown if token in value]
