@@ -123,6 +123,30 @@ _CACHED_TEXTS = 200_000
 _SHOWN = re.compile("\x00shown(\\d+)\x00")
 
 
+def _present(tokens: list[str], value: str) -> list[str]:
+    """The tokens found in ``value``, in their order. In a long text (a whole report) each token's head is
+    sought once, rather than every token through the whole text (issue 20: hundreds of forged passports
+    shown as evidence, each sought through every report)."""
+    if len(tokens) < 8 or len(value) < 4096:
+        return [token for token in tokens if token in value]
+    groups: dict[str, list[str]] = {}
+    for token in tokens:
+        groups.setdefault(token[:16], []).append(token)
+    found: set[str] = set()
+    for head, group in groups.items():
+        length = min(len(token) for token in group)
+        by_start: dict[str, list[str]] = {}
+        for token in group:
+            by_start.setdefault(token[:length], []).append(token)
+        at = value.find(head)
+        while at != -1:
+            for token in by_start.get(value[at:at + length], ()):
+                if value.startswith(token, at):
+                    found.add(token)
+            at = value.find(head, at + 1)
+    return [token for token in tokens if token in found]
+
+
 class Redactor:
     """Replaces registered secrets and credential-shaped text."""
 
@@ -171,7 +195,7 @@ class Redactor:
         return done
 
     def _keeping_shown(self, value: str, mask: Callable[[str], str]) -> str:
-        shown = [token for token in self._shown if token in value]
+        shown = _present(self._shown, value)
         for index, token in enumerate(shown):
             value = value.replace(token, f"\x00shown{index}\x00")
         value = mask(value)

@@ -618,3 +618,13 @@ def test_the_quick_rejection_never_hides_a_match(value: str) -> None:
     for pattern, replacement in redact._PATTERNS:
         slow = pattern.sub(replacement, slow)
     assert redact._patterns(value) == slow
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.text(alphabet="ab.", min_size=1, max_size=20), min_size=8, max_size=20, unique=True),
+       st.text(alphabet="ab.", min_size=4096, max_size=4200))
+def test_the_tokens_found_in_a_long_text_are_those_in_it(tokens: list[str], value: str) -> None:
+    from conformance.redact import _present
+
+    value = value + tokens[0] + "." + tokens[-1][:-1]
+    assert _present(tokens, value) == [token for token in tokens if token in value]
