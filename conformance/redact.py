@@ -153,6 +153,10 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: set[str] = set()
         self._shown: list[str] = []
+        #: the length of the shortest shown token: a shorter text holds none
+        self._shortest_shown = 0
+        #: the secrets, longest first, as :meth:`_masked` replaces them (sorted again once one is added)
+        self._ordered: list[str] | None = None
         #: text -> its redaction, while the secrets and the shown tokens stay as they are: the reports of a
         #: run redact the same strings (keys, URLs, bodies) several times over (issue 20)
         self._texts: dict[str, str] = {}
@@ -167,6 +171,7 @@ class Redactor:
                  base64.b64encode(secret.encode()).decode()}
         self._secrets.update(f for f in forms if len(f) >= 4)
         self._texts = {}
+        self._ordered = None
 
     def add_basic(self, username: str | None, password: str | None) -> None:
         self.add(password)
@@ -179,6 +184,7 @@ class Redactor:
         shown, nor is anything around the token that the patterns would mask."""
         if token and token not in self._secrets and token not in self._shown:
             self._shown.append(token)
+            self._shortest_shown = min(len(t) for t in self._shown)
             self._texts = {}
 
     @property
@@ -195,7 +201,7 @@ class Redactor:
         return done
 
     def _keeping_shown(self, value: str, mask: Callable[[str], str]) -> str:
-        shown = _present(self._shown, value)
+        shown = _present(self._shown, value) if self._shown and len(value) >= self._shortest_shown else []
         for index, token in enumerate(shown):
             value = value.replace(token, f"\x00shown{index}\x00")
         value = mask(value)
@@ -204,7 +210,10 @@ class Redactor:
         return value
 
     def _masked(self, value: str) -> str:
-        for secret in sorted(self._secrets, key=len, reverse=True):
+        ordered = self._ordered
+        if ordered is None:
+            ordered = self._ordered = sorted(self._secrets, key=len, reverse=True)
+        for secret in ordered:
             if secret not in value:
                 continue
             if len(secret) >= SUBSTRING_MIN:

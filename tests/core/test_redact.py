@@ -628,3 +628,17 @@ def test_the_tokens_found_in_a_long_text_are_those_in_it(tokens: list[str], valu
 
     value = value + tokens[0] + "." + tokens[-1][:-1]
     assert _present(tokens, value) == [token for token in tokens if token in value]
+
+
+def test_a_text_shorter_than_every_shown_token_is_not_searched_for_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    import conformance.redact as redact
+
+    searched: list[str] = []
+    real = redact._present
+    monkeypatch.setattr(redact, "_present", lambda tokens, value: searched.append(value) or real(tokens, value))
+    redactor = Redactor()
+    token = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+    redactor.show(token)
+    assert redactor.text("short text") == "short text"
+    assert redactor.text(f"passport {token}") == f"passport {token}"
+    assert searched == [f"passport {token}"]
