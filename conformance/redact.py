@@ -116,8 +116,11 @@ def _patterns(value: str) -> str:
     return value
 
 
-#: At most this many texts' redactions are remembered by one redactor.
-_CACHED_TEXTS = 200_000
+#: A redactor remembers the redactions of texts up to this long (evidence bodies, URLs, messages: what the
+#: reports hold several times over; a whole report is redacted once), and of at most this many characters
+#: of them in all, forgetting them all when full, so that a long run's memory stays bounded.
+_CACHED_TEXT_CHARS = 16_384
+_CACHED_CHARS = 4_000_000
 
 #: What stands for a token shown as evidence while the patterns run (no pattern matches it).
 _SHOWN = re.compile("\x00shown(\\d+)\x00")
@@ -160,6 +163,7 @@ class Redactor:
         #: text -> its redaction, while the secrets and the shown tokens stay as they are: the reports of a
         #: run redact the same strings (keys, URLs, bodies) several times over (issue 20)
         self._texts: dict[str, str] = {}
+        self._cached_chars = 0
         for secret in secrets:
             self.add(secret)
 
@@ -170,7 +174,7 @@ class Redactor:
         forms = {secret, quote(secret, safe=""), quote_plus(secret),
                  base64.b64encode(secret.encode()).decode()}
         self._secrets.update(f for f in forms if len(f) >= 4)
-        self._texts = {}
+        self._texts, self._cached_chars = {}, 0
         self._ordered = None
 
     def add_basic(self, username: str | None, password: str | None) -> None:
@@ -185,7 +189,7 @@ class Redactor:
         if token and token not in self._secrets and token not in self._shown:
             self._shown.append(token)
             self._shortest_shown = min(len(t) for t in self._shown)
-            self._texts = {}
+            self._texts, self._cached_chars = {}, 0
 
     @property
     def secrets(self) -> frozenset[str]:
@@ -196,7 +200,11 @@ class Redactor:
         done = texts.get(value)
         if done is None:
             done = self._keeping_shown(value, self._masked)
-            if len(texts) < _CACHED_TEXTS:
+            if len(value) <= _CACHED_TEXT_CHARS:
+                self._cached_chars += len(value)
+                if self._cached_chars > _CACHED_CHARS:
+                    texts = self._texts = {}
+                    self._cached_chars = len(value)
                 texts[value] = done
         return done
 

@@ -642,3 +642,15 @@ def test_a_text_shorter_than_every_shown_token_is_not_searched_for_them(monkeypa
     assert redactor.text("short text") == "short text"
     assert redactor.text(f"passport {token}") == f"passport {token}"
     assert searched == [f"passport {token}"]
+
+
+def test_what_a_redactor_remembers_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import conformance.redact as redact
+
+    monkeypatch.setattr(redact, "_CACHED_CHARS", 10_000)
+    redactor = Redactor()
+    redactor.text("x" * (redact._CACHED_TEXT_CHARS + 1))
+    assert redactor._texts == {}
+    for index in range(1_000):
+        assert redactor.text(f"body {index:04} " + "y" * 90) == f"body {index:04} " + "y" * 90
+    assert sum(len(text) for text in redactor._texts) <= 10_000
