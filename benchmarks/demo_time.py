@@ -3,7 +3,8 @@
 Runs ``conformance demo --quiet --profile-time`` and ``python -c pass`` alternately, prints each demo's
 wall time with the phases its time profile reports (start-up, checks, report writing; ``close`` is what
 remains: stopping the embedded servers and the process's exit), the median, and the ratios to the goal
-and to a bare interpreter. ``--compare ARGS`` adds a second demo command line, run interleaved with the
+and to a bare interpreter, each with the CPU seconds it used (what others' load on the machine
+moves least). ``--compare ARGS`` adds a second demo command line, run interleaved with the
 first (for example ``--compare "--standard drs"``), and prints the ratio of the two medians.
 ``--baseline DIR`` adds the demo of another commit, interleaved: DIR is that commit's tree (``git archive
 COMMIT | tar -x -C DIR``), put first on PYTHONPATH (with a ``conformance_suites`` link to its ``suites``).
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shlex
 import shutil
 import statistics
@@ -27,12 +29,21 @@ from pathlib import Path
 from typing import Any
 
 GOAL = 5.0
+#: CPU seconds (user + system) of each command timed, in order: on a machine others load, wall times swing
+#: with their work while a command's own CPU time barely moves.
+CPU: list[float] = []
+
+
+def cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def timed(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_of_children()
     done = subprocess.run(argv, capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - started
+    CPU.append(cpu_of_children() - cpu)
     if done.returncode != 0 and "demo" in argv:
         raise SystemExit(f"{shlex.join(argv)} exited {done.returncode}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
     return seconds, done.stdout
@@ -67,25 +78,29 @@ def main() -> None:
             commands["baseline demo"] = [sys.executable, "-m", "conformance.cli", *demo[1:]]
             envs["baseline demo"] = {**os.environ, "PYTHONPATH": str(tree)}
         times: dict[str, list[float]] = {name: [] for name in commands}
+        cpus: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.rounds):
             for name, argv in commands.items():  # interleaved: the machine's load weighs on each alike
                 seconds, stdout = timed(argv, envs.get(name))
                 times[name].append(seconds)
+                cpus[name].append(CPU[-1])
                 if name != "python -c pass":
                     found = phases(stdout)
                     shown = ", ".join(f"{k.replace('_', ' ')} {v:.2f}" for k, v in found.items()
                                       if k in ("start_up", "checks", "report_writing"))
-                    print(f"  {name}: {seconds:.2f} s ({shown})", flush=True)
+                    print(f"  {name}: {seconds:.2f} s, CPU {CPU[-1]:.2f} s ({shown})", flush=True)
     base = statistics.median(times["python -c pass"])
     for name, values in times.items():
         median = statistics.median(values)
         extra = f"  ratio to the {GOAL:g} s goal {median / GOAL:5.2f}" if name != "python -c pass" else ""
-        print(f"{name:<28} median {median:6.2f} s  ratio to python -c pass {median / base:6.1f}{extra}")
+        print(f"{name:<28} median {median:6.2f} s (CPU {statistics.median(cpus[name]):6.2f} s)  "
+              f"ratio to python -c pass {median / base:6.1f}{extra}")
     demo_median = statistics.median(times["conformance demo"])
     if args.compare:
         print(f"ratio demo {args.compare} / demo: {statistics.median(times[f'demo {args.compare}']) / demo_median:.2f}")
     if args.baseline:
-        print(f"ratio demo / baseline demo: {demo_median / statistics.median(times['baseline demo']):.2f}")
+        print(f"ratio demo / baseline demo: {demo_median / statistics.median(times['baseline demo']):.2f} "
+              f"(CPU {statistics.median(cpus['conformance demo']) / statistics.median(cpus['baseline demo']):.2f})")
 
 
 if __name__ == "__main__":

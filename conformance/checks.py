@@ -57,7 +57,7 @@ class CatalogueError(ConformanceError):
 def load_catalogue(path: Path) -> dict[str, Requirement]:
     """Read and validate one suite's ``requirements.yaml``."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogueError(f"{path}: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("requirements"), list):

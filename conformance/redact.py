@@ -101,14 +101,53 @@ def _passports(match: re.Match[str], quote_mark: str, string: str) -> str:
     return f"{match[1]}{', '.join(items)}{match[3]}"
 
 
+#: What every pattern above needs somewhere in the text: a ':' (header, URL scheme, JSON member, passports
+#: array), a '=' (query parameter), the start of a JWT, a bearer or basic scheme, a PEM block. A text
+#: without any of them is left as it is without running the patterns one by one (issue 20: most strings
+#: of a report are short words, numbers, ids and messages).
+_MAY_MATCH = re.compile(r"[:=]|eyJ|(?i:bearer|basic)|-----BEGIN")
+
+
 def _patterns(value: str) -> str:
+    if not _MAY_MATCH.search(value):
+        return value
     for pattern, replacement in _PATTERNS:
         value = pattern.sub(replacement, value)
     return value
 
 
+#: A redactor remembers the redactions of texts up to this long (evidence bodies, URLs, messages: what the
+#: reports hold several times over; a whole report is redacted once), and of at most this many characters
+#: of them in all, forgetting them all when full, so that a long run's memory stays bounded.
+_CACHED_TEXT_CHARS = 16_384
+_CACHED_CHARS = 4_000_000
+
 #: What stands for a token shown as evidence while the patterns run (no pattern matches it).
 _SHOWN = re.compile("\x00shown(\\d+)\x00")
+
+
+def _present(tokens: list[str], value: str) -> list[str]:
+    """The tokens found in ``value``, in their order. In a long text (a whole report) each token's head is
+    sought once, rather than every token through the whole text (issue 20: hundreds of forged passports
+    shown as evidence, each sought through every report)."""
+    if len(tokens) < 8 or len(value) < 4096:
+        return [token for token in tokens if token in value]
+    groups: dict[str, list[str]] = {}
+    for token in tokens:
+        groups.setdefault(token[:16], []).append(token)
+    found: set[str] = set()
+    for head, group in groups.items():
+        length = min(len(token) for token in group)
+        by_start: dict[str, list[str]] = {}
+        for token in group:
+            by_start.setdefault(token[:length], []).append(token)
+        at = value.find(head)
+        while at != -1:
+            for token in by_start.get(value[at:at + length], ()):
+                if value.startswith(token, at):
+                    found.add(token)
+            at = value.find(head, at + 1)
+    return [token for token in tokens if token in found]
 
 
 class Redactor:
@@ -117,6 +156,14 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: set[str] = set()
         self._shown: list[str] = []
+        #: the length of the shortest shown token: a shorter text holds none
+        self._shortest_shown = 0
+        #: the secrets, longest first, as :meth:`_masked` replaces them (sorted again once one is added)
+        self._ordered: list[str] | None = None
+        #: text -> its redaction, while the secrets and the shown tokens stay as they are: the reports of a
+        #: run redact the same strings (keys, URLs, bodies) several times over (issue 20)
+        self._texts: dict[str, str] = {}
+        self._cached_chars = 0
         for secret in secrets:
             self.add(secret)
 
@@ -127,6 +174,8 @@ class Redactor:
         forms = {secret, quote(secret, safe=""), quote_plus(secret),
                  base64.b64encode(secret.encode()).decode()}
         self._secrets.update(f for f in forms if len(f) >= 4)
+        self._texts, self._cached_chars = {}, 0
+        self._ordered = None
 
     def add_basic(self, username: str | None, password: str | None) -> None:
         self.add(password)
@@ -139,16 +188,28 @@ class Redactor:
         shown, nor is anything around the token that the patterns would mask."""
         if token and token not in self._secrets and token not in self._shown:
             self._shown.append(token)
+            self._shortest_shown = min(len(t) for t in self._shown)
+            self._texts, self._cached_chars = {}, 0
 
     @property
     def secrets(self) -> frozenset[str]:
         return frozenset(self._secrets)
 
     def text(self, value: str) -> str:
-        return self._keeping_shown(value, self._masked)
+        texts = self._texts
+        done = texts.get(value)
+        if done is None:
+            done = self._keeping_shown(value, self._masked)
+            if len(value) <= _CACHED_TEXT_CHARS:
+                self._cached_chars += len(value)
+                if self._cached_chars > _CACHED_CHARS:
+                    texts = self._texts = {}
+                    self._cached_chars = len(value)
+                texts[value] = done
+        return done
 
     def _keeping_shown(self, value: str, mask: Callable[[str], str]) -> str:
-        shown = [token for token in self._shown if token in value]
+        shown = _present(self._shown, value) if self._shown and len(value) >= self._shortest_shown else []
         for index, token in enumerate(shown):
             value = value.replace(token, f"\x00shown{index}\x00")
         value = mask(value)
@@ -157,7 +218,10 @@ class Redactor:
         return value
 
     def _masked(self, value: str) -> str:
-        for secret in sorted(self._secrets, key=len, reverse=True):
+        ordered = self._ordered
+        if ordered is None:
+            ordered = self._ordered = sorted(self._secrets, key=len, reverse=True)
+        for secret in ordered:
             if secret not in value:
                 continue
             if len(secret) >= SUBSTRING_MIN:

@@ -48,7 +48,7 @@ def load_faults(path: Path) -> tuple[Fault, ...]:
     if not path.exists():
         return ()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError) as exc:
         raise FaultsError(f"{path}: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("faults"), list) or set(data) != {"faults"}:

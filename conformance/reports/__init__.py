@@ -71,8 +71,12 @@ def redact_tree(directory: Path, redactor: Redactor) -> None:
                 # Value by value, so that a registered secret is found whatever escaping JSON gave it and
                 # the file stays valid; then the serialised document through the patterns, as the rules
                 # for a member's value (access_token, private JWK members, token arrays) need its name.
-                cleaned = redactor.patterns(json.dumps(redactor.structure(document), indent=2, ensure_ascii=False))
-                if cleaned != json.dumps(document, indent=2, ensure_ascii=False):
+                # (a document its strings leave unchanged, as the writers' are, is serialised once)
+                structure = redactor.structure(document)
+                serialised = json.dumps(document, indent=2, ensure_ascii=False)
+                cleaned = redactor.patterns(serialised if structure == document
+                                            else json.dumps(structure, indent=2, ensure_ascii=False))
+                if cleaned != serialised:
                     atomic_write_text(path, cleaned + "\n")
                 continue
         cleaned = redactor.text(text)

@@ -37,13 +37,10 @@ def _watch(wes: Wes) -> list[tuple[str, list[tuple[str, Response]]]]:
     # the runs still moving first (they show transitions), then finished ones (they must stay finished)
     moving = [i for i in ids if i not in first or first[i][0] not in TERMINAL]
     done = [i for i in ids if i not in moving]
-    watched = []
-    for run_id in (moving[:WATCHED - 1] + done[:1] + moving[WATCHED - 1:])[:WATCHED]:
-        observed: list[tuple[str, Response]] = []
-        if run_id in first:
-            observed.append(first[run_id])
-        observed += wes.poll(run_id, POLLS, wes.poll_interval)
-        watched.append((run_id, observed))
+    chosen = (moving[:WATCHED - 1] + done[:1] + moving[WATCHED - 1:])[:WATCHED]
+    polled = wes.poll_each(chosen, POLLS, wes.poll_interval)
+    watched = [(run_id, ([first[run_id]] if run_id in first else []) + observed)
+               for run_id, observed in zip(chosen, polled)]
     try:
         run_id, followed = wes.followed()
         watched.append((run_id, followed))

@@ -233,6 +233,20 @@ class Wes(ServiceView):
                 observed.append((state, response))
         return observed
 
+    def poll_each(self, run_ids: list[str], times: int, interval: float) -> list[list[tuple[str, Response]]]:
+        """:meth:`poll` of several runs side by side, one list per entry of ``run_ids``: each round reads
+        every run once, then one wait of ``interval``, so that each run is still read ``times`` times at
+        least ``interval`` apart while the waits are not added up run after run (issue 20)."""
+        observed: list[list[tuple[str, Response]]] = [[] for _ in run_ids]
+        for index in range(times):
+            if index:
+                time.sleep(interval)
+            for entry, run_id in zip(observed, run_ids):
+                state, response = self.fresh_state(run_id, "")
+                if state is not None:
+                    entry.append((state, response))
+        return observed
+
     @property
     def poll_interval(self) -> float:
         return 0.05 if self.service.is_loopback else 2.0

@@ -574,3 +574,83 @@ def test_a_token_shown_as_evidence_survives_every_layer_and_nothing_else_does() 
     assert inner == {"passports": [MASK, forged]}
     assert redactor.patterns(f"token {forged} and {real}") == f"token {forged} and [REDACTED-JWT]"
     assert redactor.text("registered-secret-value") == MASK
+
+
+# -- issue 20: the same text redacted once per redactor, and never stale ----------------------------------
+
+
+def test_the_same_text_runs_the_patterns_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import conformance.redact as redact
+
+    calls: list[str] = []
+    real = redact._patterns
+    monkeypatch.setattr(redact, "_patterns", lambda value: calls.append(value) or real(value))
+    redactor = Redactor()
+    text = "GET https://user:pw@host/x?access_token=abc"
+    first = redactor.text(text)
+    assert redactor.text(text) == first == redactor.structure({"url": text})["url"]
+    assert calls.count(text) == 1
+
+
+def test_a_secret_added_later_is_masked_in_a_text_redacted_before() -> None:
+    redactor = Redactor()
+    text = "the key is s3cr3t-value-long-enough here"
+    assert redactor.text(text) == text
+    redactor.add("s3cr3t-value-long-enough")
+    assert redactor.text(text) == f"the key is {MASK} here"
+
+
+def test_a_token_shown_later_is_kept_in_a_text_redacted_before() -> None:
+    redactor = Redactor()
+    token = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+    text = f"passport {token} refused"
+    assert MASK in redactor.text(text) or "[REDACTED-JWT]" in redactor.text(text)
+    redactor.show(token)
+    assert redactor.text(text) == text
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.text(alphabet=st.sampled_from("ab:=eyJBbearic-?&;/\"\\ x@.E0_"), max_size=60))
+def test_the_quick_rejection_never_hides_a_match(value: str) -> None:
+    import conformance.redact as redact
+
+    slow = value
+    for pattern, replacement in redact._PATTERNS:
+        slow = pattern.sub(replacement, slow)
+    assert redact._patterns(value) == slow
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.text(alphabet="ab.", min_size=1, max_size=20), min_size=8, max_size=20, unique=True),
+       st.text(alphabet="ab.", min_size=4096, max_size=4200))
+def test_the_tokens_found_in_a_long_text_are_those_in_it(tokens: list[str], value: str) -> None:
+    from conformance.redact import _present
+
+    value = value + tokens[0] + "." + tokens[-1][:-1]
+    assert _present(tokens, value) == [token for token in tokens if token in value]
+
+
+def test_a_text_shorter_than_every_shown_token_is_not_searched_for_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    import conformance.redact as redact
+
+    searched: list[str] = []
+    real = redact._present
+    monkeypatch.setattr(redact, "_present", lambda tokens, value: searched.append(value) or real(tokens, value))
+    redactor = Redactor()
+    token = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+    redactor.show(token)
+    assert redactor.text("short text") == "short text"
+    assert redactor.text(f"passport {token}") == f"passport {token}"
+    assert searched == [f"passport {token}"]
+
+
+def test_what_a_redactor_remembers_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import conformance.redact as redact
+
+    monkeypatch.setattr(redact, "_CACHED_CHARS", 10_000)
+    redactor = Redactor()
+    redactor.text("x" * (redact._CACHED_TEXT_CHARS + 1))
+    assert redactor._texts == {}
+    for index in range(1_000):
+        assert redactor.text(f"body {index:04} " + "y" * 90) == f"body {index:04} " + "y" * 90
+    assert sum(len(text) for text in redactor._texts) <= 10_000

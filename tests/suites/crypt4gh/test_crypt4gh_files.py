@@ -120,3 +120,11 @@ def test_a_file_pushed_in_odd_chunks_through_the_pipe_reads_as_a_whole() -> None
     found = outcome["found"]
     assert found.data_read and found.bad_segment is None and found.last_segment_problem is None
     assert found.plaintext_sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_plaintext_is_deterministic_text_of_the_asked_length() -> None:
+    """Issue 20: the reference server's plaintexts are made at C speed; still the seed's bytes, all letters
+    of ACGT or newlines."""
+    made = plaintext(1, 150_000)
+    assert made == plaintext(1, 150_000) != plaintext(2, 150_000)
+    assert len(made) == 150_000 and set(made) == set(b"ACGT\n")

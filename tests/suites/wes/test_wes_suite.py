@@ -289,3 +289,35 @@ def test_a_service_that_asks_for_credentials_the_profile_lacks_is_not_failed(rep
         check = result.check(check_id)
         assert check.outcome == "skipped" and "answered 401" in check.message, (check_id, check.message)
         assert "the profile gives none" in check.message
+
+
+def test_the_watched_runs_are_polled_side_by_side(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 20: each watched run is read POLLS times, a wait apart, but the waits are shared by the runs."""
+    from conformance_suites.wes import check_state, view
+
+    reads: dict[str, int] = {}
+    sleeps: list[float] = []
+    monkeypatch.setattr(view.time, "sleep", sleeps.append)
+
+    class Stub:
+        poll = view.Wes.poll
+        poll_each = view.Wes.poll_each
+        poll_interval = 0.05
+
+        def listed(self) -> Any:
+            raise pytest.skip.Exception("no list")
+
+        def run_ids(self) -> list[str]:
+            return ["a", "b", "c", "d", "e"]
+
+        def fresh_state(self, run_id: str, via: str) -> tuple[str, Any]:
+            reads[run_id] = reads.get(run_id, 0) + 1
+            return "RUNNING", object()
+
+        def followed(self) -> Any:
+            raise pytest.skip.Exception("no follow")
+
+    watched = check_state._watch(Stub())  # type: ignore[arg-type]
+    assert [(run_id, len(observed)) for run_id, observed in watched] == [(r, check_state.POLLS) for r in "abcd"]
+    assert reads == {r: check_state.POLLS for r in "abcd"}
+    assert sleeps == [0.05] * (check_state.POLLS - 1)
