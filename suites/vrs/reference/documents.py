@@ -169,8 +169,6 @@ CONTENT: dict[str, Change] = {
     "unnormalized-allele": lambda docs: docs["alleles.json"][2].update(
         location=location_2(SQ_A, REPEAT_AT, REPEAT_AT),
         state={"type": "LiteralSequenceExpression", "sequence": "CTC"}),
-    "sequence-unknown-to-refget": put("alleles.json", 1, "location", "sequenceReference", "refgetAccession",
-                                      value=SQ_UNKNOWN),
 }
 #: fault → change of the objects after identifiers are computed (identifiers, and content that ga4gh-vrs
 #: would repair when it builds the object: it coerces "100" to a number and infers a missing type)
@@ -204,7 +202,6 @@ CONTENT_1: dict[str, Change] = {
     "v1-unnormalized-allele": lambda docs: docs["alleles.json"][2].update(
         location=location_1(SQ_A, REPEAT_AT, REPEAT_AT),
         state={"type": "LiteralSequenceExpression", "sequence": "CTC"}),
-    "v1-sequence-unknown-to-refget": put("alleles.json", 1, "location", "sequence_id", value="ga4gh:" + SQ_UNKNOWN),
 }
 IDENTIFIERS_1: dict[str, Change] = {
     "v1-allele-id-wrong": put("alleles.json", 0, "_id", value=OTHER_ID),
