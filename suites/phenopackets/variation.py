@@ -58,6 +58,12 @@ WRAPPERS = frozenset({"Variation", "Member"})
 REFERENCES = frozenset({"sequence_id", "location", "subject", "members"})
 
 
+#: String fields VRS 1.2.1 requires whose empty value is valid, so that proto3's "" is written, not dropped:
+#: a deletion's state is the empty sequence (vrs.json LiteralSequenceExpression and SequenceState: "required":
+#: ["sequence", "type"]; Sequence: pattern "^[A-Z*\\-]*$", which matches "").
+EMPTY_ALLOWED = frozenset({("LiteralSequenceExpression", "sequence"), ("SequenceState", "sequence")})
+
+
 def to_vrs(message: Message) -> Any:
     """The VRS 1.2 JSON of a ``org.ga4gh.vrs.v1`` message (None for a wrapper that sets nothing)."""
     descriptor = message.DESCRIPTOR
@@ -77,7 +83,7 @@ def to_vrs(message: Message) -> Any:
             if message.HasField(field.name):
                 obj[field.name] = to_vrs(getattr(message, field.name))
         elif field.type == FieldDescriptor.TYPE_STRING:
-            if getattr(message, field.name):
+            if getattr(message, field.name) or (descriptor.name, field.name) in EMPTY_ALLOWED:
                 obj[field.name] = getattr(message, field.name)
         else:
             obj[field.name] = getattr(message, field.name)

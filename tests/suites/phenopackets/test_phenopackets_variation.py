@@ -73,8 +73,9 @@ def test_the_protobuf_form_is_the_official_vrs_json(form: str, model: str) -> No
 
 def test_proto3_empty_strings_are_absent_and_numbers_kept() -> None:
     converted = _vrs({"allele": {"curie": "ga4gh:VSL.x", "literalSequenceExpression": {}}})
+    # a deletion: the state's sequence is "" (required by vrs.json, and valid), never dropped
     assert converted == {"type": "Allele", "location": "ga4gh:VSL.x",
-                         "state": {"type": "LiteralSequenceExpression"}}
+                         "state": {"type": "LiteralSequenceExpression", "sequence": ""}}
     number = _vrs({"copyNumber": {"curie": "ga4gh:VA.x", "number": {"value": "0"}}})
     assert number["copies"] == {"type": "Number", "value": 0} and number["subject"] == "ga4gh:VA.x"
     assert _vrs({}) is None
@@ -105,6 +106,17 @@ def _problems(store: SpecStore, fault: str) -> list[tuple[str, str]]:
 def test_each_variation_fault_is_one_problem(store: SpecStore, fault: str) -> None:
     found = _problems(store, fault)
     assert [kind for kind, _ in found] == [FAULTS[fault]], found
+
+
+def test_a_deletion_is_schema_valid(store: SpecStore) -> None:
+    """A deletion's state is the empty sequence, which proto3 cannot tell from unset: it stays "" (VRS 1.2.1
+    vrs.json requires LiteralSequenceExpression.sequence, and its pattern admits ""), so no false failure."""
+    deletion = _vrs({"allele": {"sequenceLocation": {"sequenceId": "ga4gh:SQ.IIB53T8CNeJJdUqzn9V_JnRtQadwWCbl",
+                                                     "sequenceInterval": {"startNumber": {"value": "44908821"},
+                                                                          "endNumber": {"value": "44908822"}}},
+                                "literalSequenceExpression": {"sequence": ""}}})
+    assert deletion["state"] == {"type": "LiteralSequenceExpression", "sequence": ""}
+    assert _schema_problem(store, deletion) is None
 
 
 def test_schema_problems_name_the_property(store: SpecStore) -> None:
