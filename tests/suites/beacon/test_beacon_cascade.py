@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conformance_suites.beacon.reference import BeaconApp
+
+from conformance import ReferenceServer, Reply, Request, route
 from conformance.testing import run_profile, run_reference
 
 ROOT = "beacon.errors.no-error-body-with-2xx"
@@ -125,6 +128,29 @@ def test_one_info_document_lacking_api_version_is_one_failure(report_root: Path,
                            specs_dir=requires_specs)
     assert [(result.outcome(c), result.check(c).caused_by) for c in INFO_CHECKS] == [
         ("failed", None), ("failed", INFO), ("failed", INFO)]
+    assert result.scorecard.services[0].counts()["failed"] == 1
+
+
+class _RootOfItsOwnLacksApiVersion(BeaconApp):
+    """/ answers a beaconInfoResults of its own (not /info's) without the required apiVersion."""
+
+    @route("GET", "/")
+    def root(self, request: Request) -> Reply:
+        document = self.info_document("Root of its own")
+        document.pop("apiVersion")
+        return self.informational(document)
+
+
+def test_a_root_document_of_its_own_lacking_api_version_is_one_failure(report_root: Path,
+                                                                        requires_specs: str) -> None:
+    # /info is whole: the schema check's finding on / is root-returns-info-response's, not /info's (whose
+    # check passed, so a caused_by naming it would be dropped and the one cause counted twice)
+    with ReferenceServer(_RootOfItsOwnLacksApiVersion()).start() as server:
+        entry = {"standard": "beacon", "version": "2.1.1", "url": server.url.rstrip("/")}
+        result = run_profile({"initiative": "beacon root", "services": [entry]}, report_root, checks=INFO_CHECKS,
+                             specs_dir=requires_specs)
+    assert [(result.outcome(c), result.check(c).caused_by) for c in INFO_CHECKS] == [
+        ("passed", None), ("failed", None), ("failed", "beacon.info.root-returns-info-response")]
     assert result.scorecard.services[0].counts()["failed"] == 1
 
 
