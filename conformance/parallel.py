@@ -284,9 +284,12 @@ def _start(spec: WorkerSpec, session: Session) -> _Worker:
             os.close(read_end)
             os.setsid()
             code = worker_main(spec, write_end, session)
-        except BaseException as exc:  # a defect of the harness: said to the parent, never a traceback
+        except _Reported:
+            pass  # worker_main said what happened, redacted
+        except BaseException as exc:  # a defect of the harness before the run existed: its kind only (the
+            # message could hold a secret no redactor of this worker has seen), never a traceback
             with contextlib.suppress(BaseException):
-                crash = {"kind": "crash", "error": f"{type(exc).__name__}: {exc}"[:500]}
+                crash = {"kind": "crash", "error": f"{type(exc).__name__} before the worker's run began"}
                 os.write(write_end, (json.dumps(crash) + "\n").encode())
         finally:
             with contextlib.suppress(BaseException):
@@ -615,6 +618,16 @@ def worker_main(spec: WorkerSpec, channel_fd: int, session: Session) -> int:
         stream.send_redactor()
         stream.send(_done(run))
 
-    session(run, [stream], spec.progress, last)
+    try:
+        session(run, [stream], spec.progress, last)
+    except BaseException as exc:  # a defect of the harness: said to the parent, redacted, never a traceback
+        with contextlib.suppress(BaseException):
+            stream.send_redactor()
+            stream.send({"kind": "crash", "error": run.redactor.text(f"{type(exc).__name__}: {exc}")[:500]})
+        raise _Reported from None
     channel.close()
     return 0
+
+
+class _Reported(Exception):
+    """The worker's failure has been sent to the parent, redacted by the worker's own redactor."""

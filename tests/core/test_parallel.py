@@ -144,6 +144,30 @@ def test_a_worker_that_dies_leaves_its_services_incomplete_and_says_so(tmp_path:
     assert result.exit_code == 2
 
 
+def test_a_worker_crash_is_said_without_the_secrets_it_learnt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A defect that ends worker 2's session is a notice naming it, redacted by the worker's own redactor
+    (a secret its checks registered never reached the parent's)."""
+    started = parallel.worker_main
+    secret = "worker-secret-4f1d9c0b7a"
+
+    def crashes_if_second(spec: parallel.WorkerSpec, channel_fd: int, session: parallel.Session) -> int:
+        if spec.number != 2:
+            return started(spec, channel_fd, session)
+
+        def boom(run: Any, plugins: Any, progress: Any, last: Any) -> None:
+            run.redactor.add(secret)
+            raise RuntimeError(f"the server sent {secret} back")
+
+        return started(spec, channel_fd, boom)
+
+    monkeypatch.setattr(parallel, "worker_main", crashes_if_second)
+    result = run_profile(small_profile(), tmp_path, jobs=2)
+    notices = "\n".join(result.scorecard.notices)
+    assert "RuntimeError: the server sent" in notices, notices
+    assert secret not in notices
+    assert not [p for p in result.run_dir.rglob("*") if p.is_file() and secret in p.read_text(errors="replace")]
+
+
 def test_two_jobs_give_the_results_of_one_on_a_small_profile(tmp_path: Path) -> None:
     one = run_profile(small_profile(), tmp_path / "1", jobs=1)
     two = run_profile(small_profile(), tmp_path / "2", jobs=2)
