@@ -35,8 +35,9 @@ def demo_document() -> dict[str, Any]:
     return {"initiative": INITIATIVE, "contact": "conformance@example.org",
             # the one URL: the reference service registry, listing the other reference servers (DESIGN §3.1)
             "registry": REFERENCE_REGISTRY, "services": services,
-            # in-process servers on loopback: no production system to protect from the request rate
-            "budget": {"requests_per_second": 500, "max_requests": 50000, "max_seconds": 900}}
+            # in-process servers on loopback: no production system to protect from the request rate, and
+            # loopback is not throttled unless the profile sets a cap (a cap here would pace every request)
+            "budget": {"max_requests": 50000, "max_seconds": 900}}
 
 
 def demo_profile_yaml() -> str:
