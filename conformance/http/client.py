@@ -15,7 +15,6 @@ import http.cookiejar
 import io
 import itertools
 import json
-import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -43,6 +42,7 @@ from conformance.http.redirects import MAX_REDIRECTS, REDIRECT_STATUSES, Credent
 from conformance.http.transport import (
     MEMORY_EVERY,
     WATCH_GRACE,
+    WATCHDOG,
     LargeBodies,
     Watch,
     WatchedAdapter,
@@ -282,10 +282,8 @@ class HttpClient:
         streamed = 0.0  # seconds spent handing streamed pieces to the caller (its hashing), for --profile-time
         # The socket timeout catches a silent server first; the watch, a little later, one that
         # keeps sending a byte at a time.
-        timer = threading.Timer(timeout + WATCH_GRACE, watch.kill)
-        timer.daemon = True
         current.watch = watch
-        timer.start()
+        timer = WATCHDOG.after(timeout + WATCH_GRACE, watch.kill)
         try:
             try:
                 raw = self.session.request(method, url, headers=send_headers, data=body, stream=True,

@@ -270,3 +270,48 @@ def test_a_certificate_for_another_host_is_not_called_untrusted() -> None:
                                        "CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, "
                                        "certificate is not valid for '127.0.0.1'. (_ssl.c:1006)')))")
     assert describe_transport_error(exc, 2) == "TLS certificate does not name this host"
+
+
+def test_the_watchdog_runs_due_actions_in_order_and_never_a_cancelled_one() -> None:
+    import threading
+
+    from conformance.http.transport import Watchdog
+
+    dog = Watchdog()
+    fired: list[str] = []
+    done = threading.Event()
+    dog.after(0.15, lambda: (fired.append("late"), done.set()))
+    dog.after(0.05, lambda: fired.append("early"))
+    dog.after(0.10, lambda: fired.append("cancelled")).cancel()
+    dog.after(0.02, lambda: 1 / 0)  # an action that raises stops none of the others
+    assert done.wait(5)
+    assert fired == ["early", "late"]
+
+
+def test_a_forked_process_gets_a_watchdog_thread_of_its_own() -> None:
+    import os
+
+    from conformance.http.transport import Watchdog
+
+    dog = Watchdog()
+    dog.after(0.01, lambda: None)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: the parent's thread is not here; its first deadline starts one
+        code = 1
+        try:
+            os.close(read)
+            fired = []
+            dog.after(0.01, lambda: fired.append(True))
+            deadline = time.monotonic() + 5
+            while not fired and time.monotonic() < deadline:
+                time.sleep(0.01)
+            os.write(write, b"fired" if fired else b"never")
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        answer = pipe.read()
+    os.waitpid(pid, 0)
+    assert answer == b"fired"
