@@ -53,7 +53,7 @@ def stream_document(view: ServiceView, ref: str, on_chunk: Callable[[bytes], Non
     resolver of a URI scheme streams when it takes ``on_chunk``, else the document is read whole and
     handed over in one piece."""
     limits = view.run.limits
-    cap = limit if limit is not None else max(1, limits.budget.max_run_bytes - limits.bytes)
+    cap = limit if limit is not None else max(1, limits.bytes_left())
     scheme = urlsplit(ref).scheme.lower()
     if scheme in ("http", "https") or (not scheme and view.service.url):
         url = ref if scheme else urljoin(view.service.url.rstrip("/") + "/", ref)

@@ -20,12 +20,14 @@ Groups. Services stay in one worker when
 - they are served from one remote host (or one loopback origin): a host sees one connection at a time and
   its adaptive rate, exactly as in a sequential run.
 
-Budget shares (each bounded; their sum stays within the profile's budget): ``max_requests``,
-``max_run_bytes`` and ``max_memory_mb`` (what the run adds to the memory of the process it runs in) are
-split in proportion to the bins' expected work (:func:`weight`), from what the parent has left;
-``requests_per_second``, the cap of the whole run, is split evenly between the bins (a host is in one bin:
-its adaptive rate is its own); ``max_seconds`` is the parent's deadline, the same for every worker (they
-run side by side); the other limits bound one request or one document and are unchanged.
+Budget (the run stays within the profile's): ``max_requests`` and ``max_run_bytes`` are one pool that every
+worker draws from (:class:`~conformance.http.policy.SharedPool`, counters in memory the forked processes
+share, starting from what the parent spent), so a worker whose services need more than others never stops
+where a sequential run would go on; ``max_memory_mb`` (what the run adds to the memory of the process it
+runs in) is split in proportion to the bins' expected work (:func:`weight`); ``requests_per_second``, the
+cap of the whole run, is split evenly between the bins (a host is in one bin: its adaptive rate is its own);
+``max_seconds`` is the parent's deadline, the same for every worker (they run side by side); the other
+limits bound one request or one document and are unchanged.
 
 SIGINT and SIGTERM of the parent are forwarded to every worker (each in a session of its own, so that a
 terminal's Ctrl-C reaches it once, through the parent); a worker whose parent is gone interrupts itself.
@@ -50,7 +52,7 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 from conformance import suite as suites
-from conformance.http.policy import is_loopback
+from conformance.http.policy import SharedPool, is_loopback
 from conformance.profile import Service
 from conformance.run import Run
 from conformance.scorecard import CaseResult, Created
@@ -195,6 +197,7 @@ class WorkerSpec:
     standards: list[str] | None
     checks: list[str] | None
     throttle_loopback: bool
+    pool: SharedPool  # the run's request and byte budget, shared by every worker
     deadline: float  # time.monotonic() of the parent's deadline (one clock for every process of a machine)
     progress: bool
     profile_time: bool
@@ -202,15 +205,13 @@ class WorkerSpec:
 
 
 def _shares(run: Run, packed: list[list[Service]]) -> list[Any]:
+    """Each bin's budget: the run's requests and bytes are one pool for all (:class:`SharedPool`), so only
+    what bounds one process (memory) and the rate cap of the whole run are split."""
     budget = run.profile.budget
     selected = {s.key for s in run.services}
     weights = [max(1, sum(weight(s, selected) for s in b)) for b in packed]
     total = sum(weights)
-    requests_left = max(1, budget.max_requests - run.limits.requests)
-    bytes_left = max(1, budget.max_run_bytes - run.limits.bytes)
     return [replace(budget,
-                    max_requests=max(1, requests_left * w // total),
-                    max_run_bytes=max(1, bytes_left * w // total),
                     max_memory_mb=max(1, budget.max_memory_mb * w // total),
                     requests_per_second=budget.requests_per_second / len(packed)) for w in weights]
 
@@ -218,6 +219,7 @@ def _shares(run: Run, packed: list[list[Service]]) -> list[Any]:
 def _specs(run: Run, packed: list[list[Service]], *, progress: bool) -> list[WorkerSpec]:
     selected = sorted(run.standards) if run.standards else None
     throttle = run.limits.throttles(("http", "127.0.0.1", 0))
+    pool = SharedPool(run.limits.requests, run.limits.bytes)  # what the parent spent already counts
     specs = []
     for number, (services, share) in enumerate(zip(packed, _shares(run, packed), strict=True), start=1):
         profile = replace(run.profile, services=tuple(services), registry=None, budget=share)
@@ -225,6 +227,7 @@ def _specs(run: Run, packed: list[list[Service]], *, progress: bool) -> list[Wor
             number=number, profile=profile, report_dir=str(run.run_dir / f".worker-{number}"), seed=run.seed,
             explore=run.explore, specs_root=str(run.specs.root) if run.specs.root else None, standards=selected,
             checks=sorted(run.selected_checks) if run.selected_checks else None, throttle_loopback=throttle,
+            pool=pool,
             deadline=run.limits.deadline, progress=progress, profile_time=run.timing is not None,
             started=run.timing.started if run.timing is not None else time.monotonic()))
     return specs
@@ -569,6 +572,7 @@ def _worker_run(spec: WorkerSpec) -> Run:
     run.limits = RunLimits(replace(budget, max_seconds=max(0.001, spec.deadline - now)), started=now,
                            throttle_loopback=spec.throttle_loopback)
     run.limits.budget = budget  # the share as the profile gives it; the deadline is the parent's
+    run.limits.pool = spec.pool
     run.http.close()
     run.http = HttpClient(run.limits, run.redactor, ca_bundle=spec.profile.ca_bundle)
     run.deferred_reports = True

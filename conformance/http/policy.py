@@ -64,6 +64,39 @@ class _Pace:
     rates: list[float] = field(default_factory=list)
 
 
+class SharedPool:
+    """The request and byte budget of a run checked by several processes at once (``--jobs``): counters in
+    memory the forked workers share with the parent, so every worker draws from the one budget instead of
+    a fixed share of it (a worker whose services need more than their share would stop where a sequential
+    run goes on)."""
+
+    def __init__(self, requests: int = 0, bytes_read: int = 0) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self._lock = context.Lock()
+        self._requests = context.RawValue("q", requests)
+        self._bytes = context.RawValue("q", bytes_read)
+
+    def take_request(self, maximum: int) -> bool:
+        """One request more, unless the run's ``maximum`` is reached (then False)."""
+        with self._lock:
+            if self._requests.value >= maximum:
+                return False
+            self._requests.value += 1
+            return True
+
+    def add_bytes(self, count: int, maximum: int) -> bool:
+        """``count`` bytes more; False when the run's total passes ``maximum``."""
+        with self._lock:
+            self._bytes.value += count
+            return bool(self._bytes.value <= maximum)
+
+    @property
+    def bytes_read(self) -> int:
+        return int(self._bytes.value)
+
+
 class RunLimits:
     """Counters and clocks shared by every request of a run.
 
@@ -87,6 +120,8 @@ class RunLimits:
         self._paces: dict[Origin, _Pace] = {}
         #: Seconds spent waiting for the rate limit (all threads), for the run's time profile.
         self.rate_wait = 0.0
+        #: The budget shared with the other processes of a parallel run (``--jobs``), when there are some.
+        self.pool: SharedPool | None = None
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
@@ -116,7 +151,7 @@ class RunLimits:
             self._next_slot = slot + 1.0 / cap
             pace.next_slot = slot + 1.0 / min(cap, pace.rate)
             pace.rates.append(min(cap, pace.rate))
-            self.requests += 1
+            self._take()
             wait = slot - now
         if wait > 0:
             with self._lock:
@@ -168,7 +203,15 @@ class RunLimits:
     def _count(self) -> None:
         with self._lock:
             self._check_budget()
-            self.requests += 1
+            self._take()
+
+    def _take(self) -> None:
+        """Count one request (the lock held, the budget checked): in the shared pool too, when there is one."""
+        if self.pool is not None and not self.pool.take_request(self.budget.max_requests):
+            self.hit.add("max_requests")
+            raise BudgetExceeded(f"request budget exhausted (max_requests={self.budget.max_requests})",
+                                 "max_requests")
+        self.requests += 1
 
     def _check_budget(self) -> None:
         if self.remaining() <= 0:
@@ -187,7 +230,7 @@ class RunLimits:
             now = time.monotonic()
             wait = max(0.0, self._next_slot - now)
             self._next_slot = max(now, self._next_slot) + 1.0 / self.budget.requests_per_second
-            self.requests += 1
+            self._take()
             self.rate_wait += wait
         if wait:
             time.sleep(wait)
@@ -195,10 +238,16 @@ class RunLimits:
     def add_bytes(self, count: int) -> None:
         with self._lock:
             self.bytes += count
-            if self.bytes > self.budget.max_run_bytes:
+            shared_ok = self.pool is None or self.pool.add_bytes(count, self.budget.max_run_bytes)
+            if self.bytes > self.budget.max_run_bytes or not shared_ok:
                 self.hit.add("max_run_bytes")
                 raise BudgetExceeded(f"run byte budget exhausted (max_run_bytes={self.budget.max_run_bytes})",
                                      "max_run_bytes")
+
+    def bytes_left(self) -> int:
+        """What the run may still read, across the processes of a parallel run."""
+        spent = self.pool.bytes_read if self.pool is not None else self.bytes
+        return self.budget.max_run_bytes - spent
 
     def note(self, limit: str) -> None:
         with self._lock:

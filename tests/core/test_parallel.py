@@ -4,6 +4,7 @@ The equality with a sequential run is the proof: the same checks, outcomes and m
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -77,13 +78,51 @@ def test_bins_are_deterministic_in_profile_order_and_shares_stay_within_the_budg
         assert {s.standard for s in run.profile.services if s.standard == "refget"} <= {s.standard for s in seqcol_bin}
         assert sorted(s.index for b in packed for s in b) == sorted(order)
         shares = parallel._shares(run, packed)
-        assert sum(b.max_requests for b in shares) <= 1001
-        assert sum(b.max_run_bytes for b in shares) <= 10_000_001
+        # requests and bytes are one pool shared by the workers (SharedPool), never split
+        assert {b.max_requests for b in shares} == {1001}
+        assert {b.max_run_bytes for b in shares} == {10_000_001}
         assert sum(b.max_memory_mb for b in shares) <= Budget().max_memory_mb
         assert sum(b.requests_per_second for b in shares) <= 30 + 1e-9
         assert parallel.bins(run, 1) == [list(run.profile.services)]
     finally:
         run.close()
+
+
+def test_the_shared_pool_is_one_budget_across_forked_processes() -> None:
+    from conformance.errors import BudgetExceeded
+    from conformance.http.policy import RunLimits, SharedPool
+
+    pool = SharedPool(requests=2)
+    pids = []
+    for _ in range(3):
+        pid = os.fork()
+        if pid == 0:  # each child takes requests until the run's budget of 20 is spent
+            code = 1
+            try:
+                limits = RunLimits(Budget(max_requests=20))
+                limits.pool = pool
+                taken = 0
+                with contextlib.suppress(BudgetExceeded):
+                    for _ in range(20):
+                        limits._count()
+                        taken += 1
+                code = 0 if taken <= 18 else 3
+            finally:
+                os._exit(code)
+        pids.append(pid)
+    assert [os.waitpid(pid, 0)[1] for pid in pids] == [0, 0, 0]
+    assert not pool.take_request(20)  # 2 spent before the fork + 18 by the children: the budget, exactly
+
+
+def test_a_worker_needing_more_than_its_weighted_share_still_finishes(tmp_path: Path) -> None:
+    """The budget is one pool: a bin whose services take most of the requests is not stopped at a share
+    weighted by requirements (which made a parallel run incomplete where a sequential one finished)."""
+    one = run_profile({**small_profile(), "budget": {"requests_per_second": 500}}, tmp_path / "1", jobs=1)
+    spent = one.scorecard.requests
+    two = run_profile({**small_profile(), "budget": {"max_requests": spent + 5, "requests_per_second": 500}},
+                      tmp_path / "2", jobs=2)
+    assert "max_requests" not in two.scorecard.limits_hit, two.output
+    assert two.exit_code == one.exit_code == 0, two.output
 
 
 VARYING = {"started", "finished", "duration", "elapsed_seconds", "usage"}
