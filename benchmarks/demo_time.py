@@ -75,7 +75,9 @@ def main() -> None:
             link = tree / "conformance_suites"
             if not link.exists():
                 link.symlink_to(tree / "suites")
-            commands["baseline demo"] = [sys.executable, "-m", "conformance.cli", *demo[1:]]
+            # -P: the working directory (this checkout) is not put before PYTHONPATH, or `-m` would run this
+            # tree's code as the baseline
+            commands["baseline demo"] = [sys.executable, "-P", "-m", "conformance.cli", *demo[1:]]
             envs["baseline demo"] = {**os.environ, "PYTHONPATH": str(tree)}
         times: dict[str, list[float]] = {name: [] for name in commands}
         cpus: dict[str, list[float]] = {name: [] for name in commands}

@@ -88,7 +88,7 @@ def main() -> None:
                 tree = args.baseline.resolve()
                 if not (tree / "conformance_suites").exists():
                     (tree / "conformance_suites").symlink_to(tree / "suites")
-                commands[f"baseline {name}"] = [sys.executable, "-m", "conformance.cli", *rest]
+                commands[f"baseline {name}"] = [sys.executable, "-P", "-m", "conformance.cli", *rest]
                 envs[f"baseline {name}"] = {**os.environ, "PYTHONPATH": str(tree)}
         times: dict[str, list[float]] = {name: [] for name in commands}
         checks: dict[str, int] = {}
