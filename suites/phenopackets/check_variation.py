@@ -16,7 +16,7 @@ from conformance import Document, SpecStore, check, fail
 
 from ..vrs import identifiers
 from ..vrs.schema import first_error
-from .variation import SCHEMA, VRS_VERSION, foreign_reference, stated_identifier, variations
+from .variation import SCHEMA, VRS_VERSION, stated_identifier, variations
 from .view import Phenopackets
 
 NO_VARIATION = "no VariationDescriptor of the documents carries a VRS variation"
@@ -51,7 +51,7 @@ def _find(phenopackets: Phenopackets, schemas: SpecStore) -> Findings:
             if problem is not None:
                 found.schema = found.schema or (document, f"{document.ref}: {path}: {problem}.")
                 continue
-            foreign = foreign_reference(obj)
+            foreign = identifiers.foreign_reference_1(obj)
             if foreign is not None:
                 if not found.unjudged:  # the first reason is the one a skip names
                     found.unjudged.append(f"{path} references {foreign}, not a ga4gh identifier")

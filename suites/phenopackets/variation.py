@@ -52,10 +52,6 @@ VRS_VERSION = "1.2.1"
 SCHEMA = "vrs/1.2.1/schema/vrs.json"
 #: Wrapper messages: a one-of whose set member is the VRS value.
 WRAPPERS = frozenset({"Variation", "Member"})
-#: Properties whose string values are references to other VRS objects (or, for sequence_id, to a sequence):
-#: the computed identifier algorithm needs them as ga4gh identifiers (VRS 1.3 docs/impl-guide/
-#: computed_identifiers.rst: "MUST first translate sequence accessions to GA4GH SQ accessions").
-REFERENCES = frozenset({"sequence_id", "location", "subject", "members"})
 
 
 #: String fields VRS 1.2.1 requires whose empty value is valid, so that proto3's "" is written, not dropped:
@@ -100,22 +96,6 @@ def variations(parsed: Parsed) -> Iterator[tuple[str, Any]]:
     for path, descriptor in parsed.of_type("VariationDescriptor"):
         if descriptor.HasField("variation"):
             yield f"{path}.variation", to_vrs(descriptor.variation)
-
-
-def foreign_reference(obj: Any) -> str | None:
-    """The first reference of ``obj`` that is no ga4gh identifier (a ``refseq:`` sequence_id, a
-    ``clinvar:`` member...), which the computed-identifier algorithm would first have to translate; None
-    when every reference is a ga4gh one."""
-    if isinstance(obj, dict):
-        for key, value in obj.items():
-            values = value if isinstance(value, list) else [value]
-            for item in values:
-                if key in REFERENCES and isinstance(item, str) and not item.startswith("ga4gh:"):
-                    return f"{key} {item}"
-                found = foreign_reference(item)
-                if found is not None:
-                    return found
-    return None
 
 
 def stated_identifier(obj: Any) -> bool:

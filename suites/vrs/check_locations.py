@@ -9,18 +9,12 @@ import pytest
 
 from conformance import check
 
+from .objects import of_type
 from .view import Vrs
 
 
 def locations(obj: Any, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    if isinstance(obj, dict):
-        if obj.get("type") == "SequenceLocation":
-            yield path, obj
-        for key, value in obj.items():
-            yield from locations(value, f"{path}.{key}")
-    elif isinstance(obj, list):
-        for index, item in enumerate(obj):
-            yield from locations(item, f"{path}[{index}]")
+    return of_type(obj, path, "SequenceLocation")
 
 
 @check("vrs.location.start-or-end")

@@ -57,3 +57,15 @@ def find(document: Any, version: str, path: str = "$") -> Iterator[tuple[str, di
     elif isinstance(document, list):
         for index, item in enumerate(document):
             yield from find(item, version, f"{path}[{index}]")
+
+
+def of_type(obj: Any, path: str, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every object of VRS class ``name`` inside ``obj`` (itself included), with its JSON path."""
+    if isinstance(obj, dict):
+        if obj.get("type") == name:
+            yield path, obj
+        for key, value in obj.items():
+            yield from of_type(value, f"{path}.{key}", name)
+    elif isinstance(obj, list):
+        for index, item in enumerate(obj):
+            yield from of_type(item, f"{path}[{index}]", name)

@@ -23,6 +23,7 @@ from conformance import Document, Response
 
 from ..refget.view import Refget, is_int, sequence_path
 from ..seqcol.on_refget import Holder, length_of, lookup_id, metadata_answer, named_sequences, sq_form
+from .objects import of_type
 from .view import Vrs
 
 #: Distinct sequences looked up on the refget service(s), in document order.
@@ -223,14 +224,7 @@ def sites(obj: Any, path: str, document: Document, v1: bool) -> Iterator[Site]:
 
 def alleles(obj: Any, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every Allele inside ``obj``, with its JSON path."""
-    if isinstance(obj, dict):
-        if obj.get("type") == "Allele":
-            yield path, obj
-        for key, value in obj.items():
-            yield from alleles(value, f"{path}.{key}")
-    elif isinstance(obj, list):
-        for index, item in enumerate(obj):
-            yield from alleles(item, f"{path}[{index}]")
+    return of_type(obj, path, "Allele")
 
 
 def on_refget(vrs: Vrs) -> OnRefget:
