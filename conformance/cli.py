@@ -220,7 +220,9 @@ def _packed(run: Run, jobs: int | None) -> list[Any] | None:
     return packed if len(packed) > 1 else None
 
 
-def _jobs(value: str) -> int:
+def positive_int(value: str) -> int:
+    """An argparse type: a whole number of at least 1 (``--jobs``, and the sweep's ``-j``, ``--run-jobs``,
+    ``--per-host``)."""
     try:
         number = int(value)
     except ValueError:
@@ -442,7 +444,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--profile-time", action="store_true",
                        help="measure where the run spends its time (start-up, requests, rate-limit waits, hashing, "
                        "report writing, each check): time-profile.json in the report folder and a summary here")
-        p.add_argument("--jobs", type=_jobs, metavar="N",
+        p.add_argument("--jobs", type=positive_int, metavar="N",
                        help="worker processes checking the profile's services side by side (default: one per "
                        "CPU, at most one per group of services that must stay together: those reading each "
                        "other, those on one host); each gets its share of the budget; 1: one process")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance import specs
+from conformance.cli import positive_int
 from conformance.dashboard.runs import collect
 from conformance.dashboard.site import SweepLine, build_site, count_of
 from conformance.dashboard.sweep import (
@@ -21,16 +22,6 @@ from conformance.dashboard.sweep import (
     sweep_exit_code,
 )
 from conformance.errors import UsageError
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("expected at least 1")
-    return value
 
 
 def _non_negative(text: str) -> float:
@@ -115,13 +106,13 @@ def add_commands(sub: Any) -> None:
 
     run = sub.add_parser("sweep", help="run many profiles concurrently, then build the dashboard")
     run.add_argument("profile", nargs="+", metavar="PROFILE")
-    run.add_argument("-j", "--jobs", type=_positive_int, default=DEFAULT_JOBS,
+    run.add_argument("-j", "--jobs", type=positive_int, default=DEFAULT_JOBS,
                      help=f"profiles run at once (default {DEFAULT_JOBS}: a sweep waits on networks; profiles "
                           "with embedded or loopback servers run at most one per CPU at once)")
-    run.add_argument("--run-jobs", type=_positive_int, default=1, metavar="N",
+    run.add_argument("--run-jobs", type=positive_int, default=1, metavar="N",
                      help="worker processes of each run (`conformance run --jobs`; default 1: the sweep already "
                           "runs its profiles side by side)")
-    run.add_argument("--per-host", type=_positive_int, default=DEFAULT_PER_HOST,
+    run.add_argument("--per-host", type=positive_int, default=DEFAULT_PER_HOST,
                      help=f"runs at once against one host (default {DEFAULT_PER_HOST})")
     run.add_argument("--report-dir", default="reports", help="root of report directories (default: reports)")
     run.add_argument("--out", metavar="SITE_DIR", help="the dashboard (default: REPORT_DIR/site)")
