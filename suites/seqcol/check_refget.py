@@ -8,8 +8,16 @@ import pytest
 
 from conformance import HarnessError, Response, check, fail
 
-from ..refget.view import Refget
-from .on_refget import MAX_LOOKUPS, Holder, length_of, lookup_id, metadata_answer, named_sequences, sq_form
+from .on_refget import (
+    MAX_LOOKUPS,
+    Holder,
+    length_of,
+    lookup_id,
+    metadata_answer,
+    reachable_refgets,
+    refget_holders,
+    sq_form,
+)
 from .view import Seqcol
 
 #: Problems named in a failure message (all are counted).
@@ -64,17 +72,12 @@ def test_collection_sequences_resolve_on_the_refget_service(seqcol: Seqcol) -> N
     these digests to query a refget service"). A SHOULD: the text has no MUST. A refget service holds the
     set when its profile entry names (``sequences``) a sequence of the collection; only such collections
     are checked there."""
-    run = seqcol.run
-    declared = [s for s in run.profile.services if s.standard == "refget"]
-    if not declared:
-        pytest.skip("the profile declares no refget service to resolve the collections' sequence digests on")
-    reachable = [s for s in declared if run.probe(s) is None]
-    if not reachable:
-        pytest.skip("no refget service of the profile answered, so the sequence digests cannot be looked up")
+    reachable = reachable_refgets(seqcol, to="resolve the collections' sequence digests on",
+                                  so="the sequence digests cannot be looked up")
     rows = _rows(seqcol)
     if not rows:
         pytest.skip("no collection read lists refget SQ. identifiers under sequences")
-    holders = [Holder(s, view, named_sequences(view)) for s in reachable for view in [Refget.of(s, run)]]
+    holders = refget_holders(seqcol, reachable)
     linked = []
     for digest, items in rows:
         sqs = {sq for sq, _ in items}

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from conformance import Response, Service
+from conformance import Response, Service, ServiceView
 
 from ..refget.view import Refget, is_int, metadata_of, trunc512_value
 
@@ -75,6 +75,25 @@ class Holder:
     view: Refget
     #: SQ. form → the profile id it came from
     named: dict[str, str] = field(default_factory=dict)
+
+
+def reachable_refgets(view: ServiceView, to: str, so: str) -> list[Service]:
+    """The profile's refget services that answered, for a check of ``view``'s service that reads them; skips
+    with the reason when the profile declares none ("... refget service to <to>") or none answered ("...,
+    so <so>")."""
+    run = view.run
+    declared = [s for s in run.profile.services if s.standard == "refget"]
+    if not declared:
+        pytest.skip(f"the profile declares no refget service to {to}")
+    reachable = [s for s in declared if run.probe(s) is None]
+    if not reachable:
+        pytest.skip(f"no refget service of the profile answered, so {so}")
+    return reachable
+
+
+def refget_holders(view: ServiceView, services: list[Service]) -> list[Holder]:
+    """Each refget service with the sequences its profile entry names (:func:`named_sequences`)."""
+    return [Holder(s, refget, named_sequences(refget)) for s in services for refget in [Refget.of(s, view.run)]]
 
 
 def named_sequences(view: Refget) -> dict[str, str]:

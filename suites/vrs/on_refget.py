@@ -21,8 +21,16 @@ import pytest
 
 from conformance import Document, Response
 
-from ..refget.view import Refget, is_int, sequence_path
-from ..seqcol.on_refget import Holder, length_of, lookup_id, metadata_answer, named_sequences, sq_form
+from ..refget.view import is_int, sequence_path
+from ..seqcol.on_refget import (
+    Holder,
+    length_of,
+    lookup_id,
+    metadata_answer,
+    reachable_refgets,
+    refget_holders,
+    sq_form,
+)
 from .objects import of_type
 from .view import Vrs
 
@@ -234,20 +242,15 @@ def on_refget(vrs: Vrs) -> OnRefget:
 
 
 def _tie(vrs: Vrs) -> OnRefget:
-    run = vrs.run
-    declared = [s for s in run.profile.services if s.standard == "refget"]
-    if not declared:
-        pytest.skip("the profile declares no refget service to read the documents' reference sequences on")
-    reachable = [s for s in declared if run.probe(s) is None]
-    if not reachable:
-        pytest.skip("no refget service of the profile answered, so the reference sequences cannot be read")
+    reachable = reachable_refgets(vrs, to="read the documents' reference sequences on",
+                                  so="the reference sequences cannot be read")
     v1 = vrs.version.startswith("1.")
     by_document: dict[str, list[Site]] = {}
     for document, path, obj in vrs.objects():
         by_document.setdefault(document.ref, []).extend(sites(obj, path, document, v1))
     if not any(by_document.values()):
         pytest.skip("no SequenceLocation of the documents names a refget sequence (ga4gh SQ. accession)")
-    holders = [Holder(s, view, named_sequences(view)) for s in reachable for view in [Refget.of(s, run)]]
+    holders = refget_holders(vrs, reachable)
     named = {site.sq for found in by_document.values() for site in found}
     holders = [h for h in holders if named & set(h.named)]
     if not holders:
