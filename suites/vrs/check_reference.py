@@ -5,6 +5,7 @@ Bounded and tied to the documents: see :mod:`.on_refget`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -24,6 +25,37 @@ MAX_STATED = 4096
 
 def _shown(problems: list[str]) -> str:
     return "; ".join(problems[:SHOWN]) + ("; ..." if len(problems) > SHOWN else "")
+
+
+@dataclass
+class _Tally:
+    """What a comparison with the refget bases found, and its verdict (:meth:`conclude`)."""
+
+    problems: list[tuple[str, Held]] = field(default_factory=list)
+    compared: int = 0
+    #: why some object could not be judged (the skip's reason when none was)
+    undecided: str = ""
+    #: why a finding made with start/end could not be confirmed (the check then cannot pass)
+    unconfirmed: str = ""
+
+    def undecide(self, why: str) -> None:
+        self.undecided = self.undecided or why
+
+    def unconfirm(self, why: str) -> None:
+        self.unconfirmed = self.unconfirmed or why
+
+    def conclude(self, ctx: OnRefget, headline: str, nothing: str) -> None:
+        """Fail with the problems (``headline`` formatted with ``n``, ``compared`` and ``where``), else err on
+        an unconfirmed finding, else skip with ``nothing`` (or why) when nothing was compared."""
+        if self.problems:
+            held = self.problems[0][1]
+            where = _where(ctx, held)
+            raise fail(f"{headline.format(n=len(self.problems), compared=self.compared, where=where)}: "
+                       f"{_shown([text for text, _ in self.problems])}", held.response)
+        if self.unconfirmed:
+            raise HarnessError(self.unconfirmed)
+        if not self.compared:
+            pytest.skip(self.undecided or nothing)
 
 
 def _where(ctx: OnRefget, held: Held) -> str:
@@ -125,22 +157,17 @@ def test_stated_reference_sequence_matches_refget(vrs: Vrs) -> None:
         pytest.skip("does not apply: VRS 1.x SequenceLocations and states carry no reference sequence")
     ctx = on_refget(vrs)
     held_at = {id(site.location): (site, held) for site, held in ctx.held()}
-    compared = 0
-    problems: list[tuple[str, Held]] = []
-    undecided = ""
-    #: why a mismatch found with start/end could not be confirmed (the check then cannot pass)
-    unconfirmed = ""
+    tally = _Tally()
 
     def compare(site: Site, held: Held, what: str, stated: str, implied: Any) -> None:
-        nonlocal compared, undecided, unconfirmed
         try:
             found = implied(ctx)
         except Undecided as exc:
-            undecided = undecided or str(exc)
+            tally.undecide(str(exc))
             return
         if found is None:
             return
-        compared += 1
+        tally.compared += 1
         if stated.upper() == found:
             return
         # confirmed by the same bases asked with a Range header: a refget whose start/end answers are wrong
@@ -148,23 +175,23 @@ def test_stated_reference_sequence_matches_refget(vrs: Vrs) -> None:
         try:
             again = implied(ctx.by_range())
         except Undecided as exc:
-            unconfirmed = unconfirmed or f"a mismatch found with start/end could not be confirmed: {exc}"
+            tally.unconfirm(f"a mismatch found with start/end could not be confirmed: {exc}")
             return
         if again != found:
-            unconfirmed = unconfirmed or (f"the refget service gives other bases for {site.sq} asked with start/end "
-                                          f"than with a Range header, so which the document should state is unknown")
+            tally.unconfirm(f"the refget service gives other bases for {site.sq} asked with start/end than with a "
+                            "Range header, so which the document should state is unknown")
             return
-        problems.append((f"{site.document.ref} {what} is {_cut(stated)}, but {site.sq} has {_cut(found)} there",
-                         held))
+        tally.problems.append((f"{site.document.ref} {what} is {_cut(stated)}, but {site.sq} has {_cut(found)} "
+                               "there", held))
 
     for site, held in held_at.values():
         stated, span = site.location.get("sequence"), site.span()
         if isinstance(stated, str) and span is not None and span[1] <= held.length \
                 and span[1] - span[0] <= MAX_STATED:
             if len(stated) != span[1] - span[0]:
-                compared += 1
-                problems.append((f"{site.document.ref} {site.where}.sequence has {len(stated)} bases for a "
-                                 f"location of {span[1] - span[0]}", held))
+                tally.compared += 1
+                tally.problems.append((f"{site.document.ref} {site.where}.sequence has {len(stated)} bases for a "
+                                       f"location of {span[1] - span[0]}", held))
             else:
                 compare(site, held, f"{site.where}.sequence", stated,
                         lambda reader, held=held, span=span: reader.bases(held, *span))
@@ -181,15 +208,9 @@ def test_stated_reference_sequence_matches_refget(vrs: Vrs) -> None:
             site, held = site_held
             compare(site, held, f"{where}.state.sequence", state["sequence"],
                     lambda reader, held=held, span=span, state=state: _rle_sequence(reader, held, span, state))
-    if problems:
-        held = problems[0][1]
-        raise fail(f"{len(problems)} stated reference sequence(s) differ from the bases on {_where(ctx, held)}: "
-                   f"{_shown([text for text, _ in problems])}", held.response)
-    if unconfirmed:
-        raise HarnessError(unconfirmed)
-    if not compared:
-        pytest.skip(undecided or "no document states a reference sequence (a SequenceLocation's sequence or a "
-                                 "ReferenceLengthExpression's sequence) on a sequence the refget service holds")
+    tally.conclude(ctx, "{n} stated reference sequence(s) differ from the bases on {where}",
+                   "no document states a reference sequence (a SequenceLocation's sequence or a "
+                   "ReferenceLengthExpression's sequence) on a sequence the refget service holds")
 
 
 def _cut(text: str, keep: int = 24) -> str:
@@ -338,11 +359,7 @@ def test_alleles_fully_justified_normalized(vrs: Vrs) -> None:
     ctx = on_refget(vrs)
     normalize_one = _normalized_1 if vrs.version.startswith("1.") else _normalized
     held_at = {id(site.location): (site, held) for site, held in ctx.held()}
-    compared = 0
-    problems: list[tuple[str, Held]] = []
-    undecided = ""
-    #: why a finding made with start/end could not be confirmed (the check then cannot pass)
-    unconfirmed = ""
+    tally = _Tally()
     for document, path, obj in vrs.objects():
         for where, allele in alleles(obj, path):
             site_held = held_at.get(id(allele.get("location")))
@@ -352,11 +369,11 @@ def test_alleles_fully_justified_normalized(vrs: Vrs) -> None:
             try:
                 forms = normalize_one(ctx, held, allele)
             except Undecided as exc:
-                undecided = undecided or str(exc)
+                tally.undecide(str(exc))
                 continue
             if forms is None:
                 continue
-            compared += 1
+            tally.compared += 1
             stated, normalized = forms
             if stated == normalized:
                 continue
@@ -365,20 +382,14 @@ def test_alleles_fully_justified_normalized(vrs: Vrs) -> None:
             try:
                 again = normalize_one(ctx.by_range(), held, allele)
             except Undecided as exc:
-                unconfirmed = unconfirmed or f"a finding made with start/end could not be confirmed: {exc}"
+                tally.unconfirm(f"a finding made with start/end could not be confirmed: {exc}")
                 continue
             if again != forms:
-                unconfirmed = unconfirmed or ("the refget service gives other bases asked with start/end than with "
-                                              "a Range header, so the normalized form is unknown")
+                tally.unconfirm("the refget service gives other bases asked with start/end than with a Range "
+                                "header, so the normalized form is unknown")
                 continue
-            problems.append((f"{document.ref} {where} is {_describe(stated)}, normalized {_describe(normalized)}",
-                             held))
-    if problems:
-        held = problems[0][1]
-        raise fail(f"{len(problems)} of {compared} Alleles are not fully-justified normalized against the "
-                   f"sequences of {_where(ctx, held)}: {_shown([text for text, _ in problems])}", held.response)
-    if unconfirmed:
-        raise HarnessError(unconfirmed)
-    if not compared:
-        pytest.skip(undecided or "no Allele with a literal or reference-length state lies on a sequence the "
-                                 "refget service holds")
+            tally.problems.append((f"{document.ref} {where} is {_describe(stated)}, normalized "
+                                   f"{_describe(normalized)}", held))
+    tally.conclude(ctx, "{n} of {compared} Alleles are not fully-justified normalized against the sequences of "
+                        "{where}", "no Allele with a literal or reference-length state lies on a sequence the "
+                                   "refget service holds")
