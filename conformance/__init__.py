@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from conformance.checks import fail as fail
     from conformance.checks import json_type as json_type
     from conformance.documents import Document as Document
+    from conformance.documents import document_file as document_file
     from conformance.documents import read_document as read_document
     from conformance.documents import stream_document as stream_document
     from conformance.errors import BudgetExceeded as BudgetExceeded
@@ -85,6 +86,7 @@ _KIT: dict[str, str] = {
     "origin_of": "conformance.http.redirects",
     # the documents of a data standard
     "Document": "conformance.documents",
+    "document_file": "conformance.documents",
     "read_document": "conformance.documents",
     "stream_document": "conformance.documents",
     "DocumentUnavailable": "conformance.errors",

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from conformance import specs
 from conformance._version import __version__
+from conformance.arguments import positive_int
 from conformance.errors import ConformanceError, UsageError
 from conformance.limits import Budget
 
@@ -218,18 +219,6 @@ def _packed(run: Run, jobs: int | None) -> list[Any] | None:
 
     packed = parallel.bins(run, jobs if jobs is not None else parallel.default_jobs(run))
     return packed if len(packed) > 1 else None
-
-
-def positive_int(value: str) -> int:
-    """An argparse type: a whole number of at least 1 (``--jobs``, and the sweep's ``-j``, ``--run-jobs``,
-    ``--per-host``)."""
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, not {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, not {value!r}")
-    return number
 
 
 def _verdict_lines(run: Run, scorecard: Scorecard, *, quiet: bool) -> list[str]:

@@ -108,10 +108,21 @@ def _read_http(view: ServiceView, ref: str, url: str, limit: int) -> Document:
     return Document(ref, view.run.redactor.url(url), response.content, response.content_type or None, response)
 
 
-def _read_file(view: ServiceView, ref: str, limit: int) -> Document:
+def document_file(view: ServiceView, ref: str) -> Path | None:
+    """The file a document reference of ``view``'s service names, as :func:`read_document` resolves it (a
+    path, relative to the profile file's folder); None for a URL, a URI, or a path relative to the
+    entry's ``url``. The file may not exist: reading it says so."""
+    scheme = urlsplit(ref).scheme
+    if (scheme and len(scheme) > 1) or view.service.url:  # "C:" of a Windows path is no scheme
+        return None
     profile_path = Path(view.run.profile.path)
     folder = profile_path.parent if profile_path.is_file() else Path.cwd()
-    path = Path(ref) if Path(ref).is_absolute() else folder / ref
+    return Path(ref) if Path(ref).is_absolute() else folder / ref
+
+
+def _read_file(view: ServiceView, ref: str, limit: int) -> Document:
+    path = document_file(view, ref)
+    assert path is not None  # _read sends only paths here
     try:
         with path.open("rb") as handle:
             data = handle.read(limit + 1)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance import specs
-from conformance.cli import positive_int
+from conformance.arguments import positive_int
 from conformance.dashboard.runs import collect
 from conformance.dashboard.site import SweepLine, build_site, count_of
 from conformance.dashboard.sweep import (

@@ -7,11 +7,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
-from conformance import Document, ServiceView, fail, read_document
+from conformance import Document, ServiceView, document_file, fail, read_document
 
 from . import rules, stream
 from .model import Parsed, Unreadable, parse
@@ -42,17 +41,13 @@ class Phenopackets(ServiceView):
             return Read(document, None, exc)
 
     def _file(self, ref: str) -> Path | None:
-        """The file a reference names, when it is a path (resolved as the kit's ``read_document`` resolves
-        it: relative to the profile file's folder) no larger than ``budget.max_document_bytes``; None
-        otherwise (read whole by ``read_document``, which also reports a missing or oversized file)."""
-        scheme = urlsplit(ref).scheme
-        if (scheme and len(scheme) > 1) or self.service.url:
-            return None
-        profile = Path(self.run.profile.path)
-        folder = profile.parent if profile.is_file() else Path.cwd()
-        path = Path(ref) if Path(ref).is_absolute() else folder / ref
+        """The file a reference names (the kit's :func:`~conformance.document_file`) when it is no larger
+        than ``budget.max_document_bytes``; None otherwise (read whole by ``read_document``, which also
+        reports a missing or oversized file)."""
+        path = document_file(self, ref)
         try:
-            fits = path.is_file() and path.stat().st_size <= self.run.limits.budget.max_document_bytes
+            fits = path is not None and path.is_file() \
+                and path.stat().st_size <= self.run.limits.budget.max_document_bytes
         except OSError:
             return None
         return path if fits else None
