@@ -86,6 +86,11 @@ class SharedPool:
             self._requests.value += 1
             return True
 
+    def leave_room(self, requests: int, maximum: int) -> None:
+        """At least ``requests`` of the run's ``maximum`` left to take (see :meth:`RunLimits.grant`)."""
+        with self._lock:
+            self._requests.value = min(self._requests.value, max(0, maximum - requests))
+
     def add_bytes(self, count: int, maximum: int) -> bool:
         """``count`` bytes more; False when the run's total passes ``maximum``."""
         with self._lock:
@@ -243,6 +248,16 @@ class RunLimits:
                 self.hit.add("max_run_bytes")
                 raise BudgetExceeded(f"run byte budget exhausted (max_run_bytes={self.budget.max_run_bytes})",
                                      "max_run_bytes")
+
+    def grant(self, requests: int, seconds: float) -> None:
+        """Room for a clean-up that must not be cut short by a spent budget (cancelling what the run created
+        on the service): at least ``requests`` more requests, in every process of a parallel run too, and
+        ``seconds`` more time."""
+        with self._lock:
+            self.deadline = max(self.deadline, time.monotonic() + seconds)
+            self.requests = min(self.requests, max(0, self.budget.max_requests - requests))
+            if self.pool is not None:
+                self.pool.leave_room(requests, self.budget.max_requests)
 
     def bytes_left(self) -> int:
         """What the run may still read, across the processes of a parallel run."""

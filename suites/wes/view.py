@@ -358,9 +358,7 @@ class Wes(ServiceView):
         pending = [item for item in self.created_items() if not item.settled]
         if not pending:
             return
-        limits = self.run.limits
-        limits.deadline = max(limits.deadline, time.monotonic() + 30 * len(pending))
-        limits.requests = min(limits.requests, max(0, limits.budget.max_requests - 3 * len(pending)))
+        self.run.limits.grant(requests=3 * len(pending), seconds=30 * len(pending))
         for item in pending:
             self.settle_created(item, partial(self._state_of, item.id), partial(self.cancel, item.id),
                                 final=TERMINAL, stopping=("CANCELING",), cancelled_before=item.id in self.cancelled)

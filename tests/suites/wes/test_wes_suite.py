@@ -80,6 +80,23 @@ def test_runs_are_cancelled_even_when_the_budget_is_spent(report_root: Path, spe
     assert all(run.state in ("CANCELING", "CANCELED") for run in submitted), [r.state for r in submitted]
 
 
+def test_runs_are_cancelled_when_a_parallel_run_spent_the_shared_budget(report_root: Path,
+                                                                       specs_dir: str | None) -> None:
+    """With --jobs, the request budget is one pool shared by the workers: the clean-up's room is granted in
+    the pool too (RunLimits.grant), or the cancels of a spent run are refused by it."""
+    app = NeverFinishes(version="1.1.0")
+    with ReferenceServer(app) as server:
+        entry = _entry(server, writes=True, submit=dict(SUBMIT))
+        other = reference_entries("trs")
+        document = {"initiative": "cleanup", "services": [entry, *other],
+                    "budget": {**LOOPBACK_BUDGET, "max_requests": 8}}
+        run_profile(document, report_root, specs_dir=specs_dir, environ={"WES_TOKEN": app.token}, jobs=2,
+                    checks=["wes.submit.returns-run-id", "wes.submit.cancel-stops-run"])
+    submitted = [run for run in app.runs.values() if run.submitted]
+    assert submitted
+    assert all(run.state in ("CANCELING", "CANCELED") for run in submitted), [r.state for r in submitted]
+
+
 def test_multipart_round_trip() -> None:
     fields = {"workflow_params": '{"a": 1}', "workflow_type": "CWL"}
     body = multipart(fields, {"x.cwl": b"class: Workflow\n"}, "b0undary")
