@@ -198,12 +198,16 @@ class Tes(ServiceView):
 
     def clean_up(self) -> None:
         """Cancel every task this run created that is not in a final state (cleanup, also after a
-        failure or an interrupted run), and settle each one's outcome for the report."""
-        for item in self.created_items():
-            if not item.settled:
-                self.settle_created(item, partial(self.state_now, item.id), partial(self.cancel, item.id),
-                                    final=FINAL, stopping=("CANCELING",),
-                                    cancelled_before=item.id in self.cancelled_ids())
+        failure, an interrupted run or a spent budget: three requests per task are granted beyond it, its
+        state, the cancel and its state after), and settle each one's outcome for the report."""
+        pending = [item for item in self.created_items() if not item.settled]
+        if not pending:
+            return
+        self.run.limits.grant(requests=3 * len(pending), seconds=30 * len(pending))
+        for item in pending:
+            self.settle_created(item, partial(self.state_now, item.id), partial(self.cancel, item.id),
+                                final=FINAL, stopping=("CANCELING",),
+                                cancelled_before=item.id in self.cancelled_ids())
 
     def close(self) -> None:
         self.clean_up()

@@ -114,6 +114,18 @@ def test_a_task_the_cleanup_cancels_is_listed_as_cancelled(report_root: Path) ->
     assert created[0].outcome == "cancelled" and created[0].state == "CANCELED", created
 
 
+def test_a_task_is_cancelled_even_when_the_budget_is_spent(report_root: Path) -> None:
+    app = TesApp(faults=["task-never-ends"], options={"open": True})
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "tes spent", "services": [
+            _entry(server, "1.1.0", writes=True, submit=SUBMIT, poll_seconds=1)],
+            "budget": {"requests_per_second": 500, "max_requests": 4}},
+            report_root, checks=["tes.submit.final-state"])
+    created = result.scorecard.services[0].created
+    assert created and [c.id for c in created] == sorted(app.submitted)
+    assert all(c.outcome == "cancelled" for c in created), created
+
+
 def test_a_service_that_asks_for_credentials_the_profile_lacks_is_not_failed(report_root: Path) -> None:
     # the reference TES without `open` wants a bearer token; a profile without one (e.g. tested from a registry
     # alone) cannot see what it answers a caller it admits: skipped with the reason, never failed
