@@ -59,6 +59,9 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     #: For misbehaving servers: write the answer by hand (stall, trickle, reset...).
     raw: Callable[[BaseHTTPRequestHandler], None] | None = None
+    #: A ``raw`` writer that sends a whole, well-framed answer (Content-Length): the connection stays open for
+    #: the next request. Otherwise the server closes it after a raw answer.
+    keep_alive: bool = False
     #: A body produced in pieces (sent with chunked transfer encoding).
     stream: Iterator[bytes] | None = None
 

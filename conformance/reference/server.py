@@ -14,6 +14,9 @@ from conformance.errors import UsageError
 from conformance.reference.app import ReferenceApp, Request, json_reply
 
 LOOPBACK = "127.0.0.1"
+#: Seconds between the serving loop's looks at a stop request: a stop waits up to this long (socketserver's
+#: default half second made the demo's end wait for it; a tenth costs a few wake-ups a second per server).
+POLL_INTERVAL = 0.1
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -41,7 +44,8 @@ class _Handler(BaseHTTPRequestHandler):
             reply = json_reply({"msg": f"internal error: {type(exc).__name__}: {exc}", "status_code": 500}, 500)
         if reply.raw is not None:
             reply.raw(self)
-            self.close_connection = True
+            if not reply.keep_alive:
+                self.close_connection = True
             return
         self.send_response(reply.status)
         for name, value in reply.headers.items():
@@ -96,8 +100,8 @@ class ReferenceServer:
         self.host = host
         self.port = int(self.httpd.server_address[1])
         app.root_url = f"http://{host}:{self.port}"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name=f"reference-{app.standard}",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(POLL_INTERVAL,),
+                                        name=f"reference-{app.standard}", daemon=True)
 
     @property
     def url(self) -> str:

@@ -739,9 +739,11 @@ class DrsApp(ReferenceApp):
                 for piece in blob.chunks(start, end):
                     handler.wfile.write(piece)
             except (BrokenPipeError, ConnectionResetError):
-                pass
+                handler.close_connection = True
 
-        return Reply(status, b"", headers, raw=write)
+        # Content-Length frames the answer: the connection stays open (closing it unannounced after each
+        # answer made every client's next request on it meet a closed connection)
+        return Reply(status, b"", headers, raw=write, keep_alive=True)
 
 
 def _provided(target: Any) -> dict[str, Blob]:
