@@ -207,7 +207,11 @@ class HttpClient:
                     "reset" in exc.message or "without answering" in exc.message)
                 transient = before_body or (isinstance(exc, ResponseError) and exc.transient and on_chunk is None)
                 if retryable and transient and attempt < MAX_ATTEMPTS:
-                    time.sleep(min(0.5 * 2 ** (attempt - 1), max(0.0, self.limits.remaining())))
+                    # The race's first retry goes at once, on a new connection (the pool dropped the closed
+                    # one): the server is not busy, it had closed an idle connection. Later ones back off.
+                    race = attempt == 1 and "without answering" in exc.message
+                    if not race:
+                        time.sleep(min(0.5 * 2 ** (attempt - 1), max(0.0, self.limits.remaining())))
                     continue
                 if transient or exc.limit == "request_timeout_seconds" or "no answer within" in exc.message:
                     self.breaker.seen(origin, exc.message, exc.limit)

@@ -78,6 +78,26 @@ class Stub(ReferenceApp):
         self.received.append(request)
         return Reply(raw=reset_connection)
 
+    @route("GET", "/close-after")
+    def close_after(self, request: Request) -> Reply:
+        """A whole answer, then the connection closed without saying so (no ``Connection: close``): the
+        next request on it meets a closed connection, the race of persistent connections."""
+        self.received.append(request)
+
+        def write(handler: BaseHTTPRequestHandler) -> None:
+            handler.send_response(200)
+            handler.send_header("Content-Length", "2")
+            handler.end_headers()
+            handler.wfile.write(b"ok")
+
+        return Reply(raw=write)
+
+    @route("GET", "/no-answer")
+    def no_answer(self, request: Request) -> Reply:
+        """The connection is closed (not reset) before any answer."""
+        self.received.append(request)
+        return Reply(raw=lambda handler: None)
+
     @route("GET", "/reset-body")
     def reset_body(self, request: Request) -> Reply:
         """A third of the body, then the connection is reset."""
@@ -361,6 +381,24 @@ def test_a_get_reset_before_its_answer_is_retried(http: HttpClient, here: Stub, 
         client_of(http, here).get("/reset")
     assert caught.value.message == "connection reset by the server"
     assert len(here.seen("/reset")) == MAX_ATTEMPTS and backoff == [0.5, 1.0]
+
+
+def test_a_kept_alive_connection_closed_by_the_server_is_retried_at_once(http: HttpClient, here: Stub,
+                                                                         backoff: list[float]) -> None:
+    client = client_of(http, here)
+    assert client.get("/close-after").status == 200
+    # the pool still holds the connection the server closed: the request meets the closed connection, and is
+    # sent again on a new one without a wait (RFC 9112 §9.3.1)
+    assert client.get("/ok").status == 200
+    assert backoff == [] and len(here.seen("/ok")) == 1
+
+
+def test_a_server_that_never_answers_is_retried_at_once_then_with_a_wait(http: HttpClient, here: Stub,
+                                                                         backoff: list[float]) -> None:
+    with pytest.raises(TransportError) as caught:
+        client_of(http, here).get("/no-answer")
+    assert caught.value.message == "the server closed the connection without answering"
+    assert len(here.seen("/no-answer")) == MAX_ATTEMPTS and backoff == [1.0]
 
 
 def test_a_post_reset_before_its_answer_is_not_retried(http: HttpClient, here: Stub, backoff: list[float]) -> None:
