@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from conformance.reference.app import ReferenceApp
     from conformance.reference.faults import Fault
 
+#: The package of the suites that come with the harness (the repository's ``suites/`` folder).
+BUILT_IN = "conformance_suites"
+
 
 @dataclass(frozen=True)
 class Suite:
@@ -195,12 +198,12 @@ def discover() -> dict[str, Suite]:
     found: dict[str, Suite] = {}
     modules: list[ModuleType] = []
     try:
-        root = importlib.import_module("conformance_suites")
+        root = importlib.import_module(BUILT_IN)
     except ImportError as exc:  # pragma: no cover - a broken install
         raise ConformanceError(f"the suites package is not installed: {exc}") from exc
     for info in sorted(pkgutil.iter_modules(root.__path__), key=lambda i: i.name):
         if info.ispkg:
-            modules.append(importlib.import_module(f"conformance_suites.{info.name}"))
+            modules.append(importlib.import_module(f"{BUILT_IN}.{info.name}"))
     for ep in entry_points(group="ga4gh_conformance.suites"):
         modules.append(ep.load())
     for module in modules:
