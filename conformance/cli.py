@@ -139,6 +139,24 @@ def _interrupts_recorded(run: Run, *, raise_: bool = True) -> Iterator[threading
             signal.signal(sig, handler)
 
 
+#: The pytest plugins of the harness's own session: its own and hypothesis's. Other plugins installed beside it
+#: are not loaded: one that reorders or reruns tests, reseeds random, or times them out would change how checks
+#: run (the harness's session is its own, as its configuration is), and loading them all cost start-up time.
+SESSION_PLUGINS = ("conformance.plugin", "_hypothesis_pytestplugin")
+
+
+def _session_args(plugin: Any) -> list[str]:
+    """The arguments of the harness's pytest session (``conformance run``/``demo``, and each worker's)."""
+    root = min((Path(d).parent for d in plugin.suite_dirs()), default=Path.cwd())
+    loaded = [arg for name in SESSION_PLUGINS for arg in ("-p", name)]
+    return [*plugin.suite_dirs(), "-c", str(INI), "--rootdir", str(root), "--noconftest",
+            "--disable-plugin-autoload", *loaded, "-p", "no:cacheprovider", "-p", "no:terminal",
+            # pytest's unraisable-exception plugin collects garbage twice at the end of a session to report
+            # objects' unraisable exceptions as warnings, which the harness's session never shows
+            "-p", "no:unraisableexception",
+            "--continue-on-collection-errors"]
+
+
 def execute(run: Run, *, progress: bool = True, quiet: bool = False, jobs: int | None = 1) -> int:
     """Run the checks of a prepared run in a pytest session (with ``jobs`` above 1, or None for one per CPU,
     in worker processes: :mod:`conformance.parallel`); return the exit code of DESIGN §6."""
@@ -148,9 +166,7 @@ def execute(run: Run, *, progress: bool = True, quiet: bool = False, jobs: int |
 
     packed = _packed(run, jobs)
     plugin = RunPlugin(run, progress=progress)
-    root = min((Path(d).parent for d in plugin.suite_dirs()), default=Path.cwd())
-    args = [*plugin.suite_dirs(), "-c", str(INI), "--rootdir", str(root), "--noconftest",
-            "-p", "no:cacheprovider", "-p", "no:terminal", "--continue-on-collection-errors"]
+    args = _session_args(plugin)
     status: int | pytest.ExitCode = pytest.ExitCode.INTERRUPTED
     try:
         with _interrupts_recorded(run):
@@ -194,9 +210,7 @@ def worker_session(run: Run, plugins: list[object], progress: bool, last: Callab
     from conformance.plugin import RunPlugin
 
     plugin = RunPlugin(run, progress=progress)
-    root = min((Path(d).parent for d in plugin.suite_dirs()), default=Path.cwd())
-    args = [*plugin.suite_dirs(), "-c", str(INI), "--rootdir", str(root), "--noconftest",
-            "-p", "no:cacheprovider", "-p", "no:terminal", "--continue-on-collection-errors"]
+    args = _session_args(plugin)
     try:
         with _interrupts_recorded(run):
             try:
@@ -516,6 +530,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Answered before the parser is built: building it discovers the suites (issue 20: start-up).
         print(f"conformance {__version__}")
         return 0
+    # Hypothesis's own plugins (entry points of other installed packages, such as trio's) have no part in the
+    # harness's property checks; loading them cost start-up time (issue 20). Set before hypothesis is imported.
+    os.environ.setdefault("HYPOTHESIS_NO_PLUGINS", "1")
     try:
         parser = build_parser()
     except ConformanceError as exc:

@@ -3,7 +3,13 @@ reference commands list what the suites ship."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
+import yaml
 
 from conformance.cli import main
 
@@ -120,3 +126,27 @@ def test_after_the_checks_a_sigint_only_marks_the_run() -> None:
     with cli._interrupts_recorded(cast("cli.Run", run), raise_=False):
         signal.raise_signal(signal.SIGINT)  # no KeyboardInterrupt: the reports are being finished
     assert run.interrupted is True
+
+
+def test_the_harness_session_loads_no_other_installed_pytest_plugin(tmp_path: Path) -> None:
+    """An installed pytest plugin (one that reorders, reruns or reseeds tests would change how checks run)
+    is loaded by a plain pytest session, never by the harness's."""
+    site = tmp_path / "site"
+    (site / "stray_plugin-1.0.dist-info").mkdir(parents=True)
+    (site / "stray_plugin-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: stray-plugin\n"
+                                                                  "Version: 1.0\n")
+    (site / "stray_plugin-1.0.dist-info" / "entry_points.txt").write_text("[pytest11]\nstray = stray_plugin\n")
+    marker = tmp_path / "loaded"
+    (site / "stray_plugin.py").write_text(f"open({str(marker)!r}, 'a').write('loaded')\n")
+    profile = tmp_path / "p.yaml"
+    profile.write_text(yaml.safe_dump({"initiative": "Stray", "services": [
+        {"standard": "service-info", "version": "1.0.0", "reference": True}]}))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])}
+    subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", str(site)],
+                   env=env, cwd=tmp_path, capture_output=True, check=False)
+    assert marker.read_text() == "loaded"  # the plugin is installed: a plain pytest session loads it
+    marker.unlink()
+    done = subprocess.run([sys.executable, "-m", "conformance.cli", "run", str(profile), "--quiet", "--no-fetch-specs",
+                           "--report-dir", str(tmp_path / "r")], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not marker.exists()
