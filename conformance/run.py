@@ -246,8 +246,8 @@ class Run:
 
 
 def _stop_all(servers: list[ReferenceServer]) -> None:
-    """Stop the embedded servers side by side: each stop waits up to the server loop's poll interval
-    (half a second), so one after another the demo's 17 servers took about 6 s (issue 20)."""
+    """Stop the embedded servers side by side: each stop waits up to the server loop's poll interval, so one
+    after another the demo's 17 servers took about 6 s (issue 20)."""
     if len(servers) <= 1:
         for server in servers:
             with contextlib.suppress(Exception):
