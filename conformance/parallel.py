@@ -113,7 +113,9 @@ def _place(service: Service) -> str | None:
     if not host:
         return None
     if is_loopback(host):
-        return f"{parts.scheme}://{host}:{parts.port or ''}"
+        # localhost is 127.0.0.1 or ::1: one server may be named either way, so they are one place
+        name = "localhost" if host.strip("[]") in ("localhost", "127.0.0.1", "::1") else host
+        return f"{parts.scheme}://{name}:{parts.port or ''}"
     return host
 
 

@@ -50,6 +50,14 @@ def test_services_that_read_each_other_or_share_a_host_stay_together() -> None:
         ["trs-5"]]
 
 
+def test_localhost_and_its_addresses_are_one_place() -> None:
+    services = [service(0, "htsget", "http://localhost:1001/htsget"), service(1, "wes", "http://127.0.0.1:1001/wes"),
+                service(2, "tes", "http://[::1]:1001/tes"), service(3, "trs", "http://127.0.0.2:1001/trs"),
+                service(4, "drs", "http://localhost:1002/drs")]
+    relation: dict[str, set[str]] = {s.standard: set() for s in services}
+    assert keys(parallel.groups(services, relation)) == [["htsget-0", "wes-1", "tes-2"], ["trs-3"], ["drs-4"]]
+
+
 def test_a_standard_no_suite_declares_keeps_its_services_together() -> None:
     services = [service(0, "x-unknown", "http://127.0.0.1:1"), service(1, "x-unknown", "http://127.0.0.1:2")]
     assert keys(parallel.groups(services, {})) == [["x-unknown-0", "x-unknown-1"]]
