@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 from pathlib import Path
@@ -64,6 +65,13 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_jobs_default(profiles: int, jobs: int, cpus: int | None = None) -> int:
+    """Worker processes of each run of a sweep: the CPUs the sweep's runs at once leave over (a sweep of one or
+    two profiles on a machine with more CPUs checks each profile's services side by side), at least one."""
+    cpus = cpus or os.cpu_count() or 1
+    return max(1, cpus // max(1, min(profiles, jobs)))
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     profiles = [Path(p) for p in args.profile]
     report_dir = Path(args.report_dir)
@@ -74,7 +82,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             print(outcome.line, flush=True)
 
     print(f"Sweep: {len(profiles)} profiles, at most {args.jobs} at once → {report_dir}", flush=True)
-    run_jobs = str(args.run_jobs)
+    run_jobs = str(args.run_jobs or run_jobs_default(len(profiles), args.jobs))
 
     def command(profile: Path, reports: Path, specs_dir: str | None) -> list[str]:
         return [*default_command(profile, reports, specs_dir), "--jobs", run_jobs]
@@ -109,9 +117,9 @@ def add_commands(sub: Any) -> None:
     run.add_argument("-j", "--jobs", type=positive_int, default=DEFAULT_JOBS,
                      help=f"profiles run at once (default {DEFAULT_JOBS}: a sweep waits on networks; profiles "
                           "with embedded or loopback servers run at most one per CPU at once)")
-    run.add_argument("--run-jobs", type=positive_int, default=1, metavar="N",
-                     help="worker processes of each run (`conformance run --jobs`; default 1: the sweep already "
-                          "runs its profiles side by side)")
+    run.add_argument("--run-jobs", type=positive_int, default=None, metavar="N",
+                     help="worker processes of each run (`conformance run --jobs`; default: the CPUs left over "
+                          "by the profiles run at once, at least 1)")
     run.add_argument("--per-host", type=positive_int, default=DEFAULT_PER_HOST,
                      help=f"runs at once against one host (default {DEFAULT_PER_HOST})")
     run.add_argument("--report-dir", default="reports", help="root of report directories (default: reports)")

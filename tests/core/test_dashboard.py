@@ -256,3 +256,13 @@ def test_registry_listed_against_tested_and_conformant(tmp_path: Path) -> None:
     assert "<td>4</td><td>2</td><td>1</td><td>2</td>" in table.group(0) and "Delta" not in table.group(0)
     page = (out / "initiatives" / "gamma.html").read_text(encoding="utf-8")
     assert "4 listed in its registry, 2 tested, 1 conformant, 2 not tested" in page
+
+
+def test_a_sweeps_runs_get_the_cpus_its_profiles_leave_over() -> None:
+    from conformance.dashboard.commands import run_jobs_default
+
+    assert run_jobs_default(1, 16, cpus=2) == 2  # one profile: its services side by side
+    assert run_jobs_default(2, 16, cpus=8) == 4
+    assert run_jobs_default(8, 16, cpus=2) == 1  # more profiles than CPUs: one process each
+    assert run_jobs_default(8, 1, cpus=4) == 4  # -j 1: one run at a time, with every CPU
+    assert run_jobs_default(30, 16, cpus=2) == 1
