@@ -542,8 +542,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2 → 4)
         return 0 if exc.code == 0 else EXIT_USAGE
+    from conformance.console import quiet_when_unread
+
     try:
-        code: int = args.func(args)
+        with quiet_when_unread():  # `conformance demo | head`: the run goes on, its console falls silent
+            code: int = args.func(args)
         return code
     except UsageError as exc:
         print(f"conformance: {exc}", file=sys.stderr)
