@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from conformance import specs
 from conformance._version import __version__
-from conformance.arguments import positive_int
+from conformance.arguments import port_number, positive_int
 from conformance.errors import ConformanceError, UsageError
 from conformance.limits import Budget
 
@@ -374,7 +374,10 @@ def cmd_reference_serve(args: argparse.Namespace) -> int:
             options[key] = yaml.safe_load(value) if value else ""
         except yaml.YAMLError:
             raise UsageError(f"--option {key}: the value is not a YAML scalar or list") from None
-    server = reference.start(args.standard, args.fault or [], args.version, port=args.port, options=options or None)
+    version = args.version
+    if version is not None:  # a profile's version is checked with the profile; this one is checked here
+        version = reference.speaks(reference.find_app(args.standard, args.role), version)
+    server = reference.start(args.standard, args.fault or [], version, port=args.port, options=options or None)
     faults = ", ".join(args.fault) if args.fault else "none (conformant)"
     print(f"{args.standard} reference server at {server.url} (faults: {faults}); Ctrl-C to stop", flush=True)
     issued = server.app.issued_secrets()
@@ -478,7 +481,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = ref.add_parser("serve", help="run a reference server on 127.0.0.1")
     served = sorted(s.standard for s in suites.discover().values() if s.reference)
     serve.add_argument("standard", help=f"the standard whose reference server to run (one of: {', '.join(served)})")
-    serve.add_argument("--port", type=int, default=0)
+    serve.add_argument("--port", type=port_number, default=0, help="the port on 127.0.0.1 (default 0: a free one)")
     serve.add_argument("--fault", action="append", help="inject a named fault (repeatable)")
     serve.add_argument("--version", help="spec version to speak (default: the newest)")
     serve.add_argument("--role", help="for standards with several servers: the role of the one to run "

@@ -35,7 +35,10 @@ def find_app(standard: str, role: str | None = None) -> type[ReferenceApp]:
     suite = suites.discover().get(standard)
     candidates = list(suite.reference_apps()) if suite is not None else []
     if role is not None:
+        roles = sorted({a.role for a in candidates if a.role})
         candidates = [a for a in candidates if a.role == role]
+        if not candidates and roles:
+            raise UsageError(f"no {standard} reference server has role {role!r} (roles: {', '.join(roles)})")
     if not candidates:
         known = ", ".join(standards())
         raise UsageError(f"no reference server for {standard}{' role ' + role if role else ''} "
@@ -50,6 +53,16 @@ def start(standard: str, faults: Iterable[str] = (), version: str | None = None,
     if version is not None and version not in app_cls.versions:
         version = next((v for v in app_cls.versions if v.lstrip("v") == version.lstrip("v")), None) or version
     return ReferenceServer(app_cls(faults, version, options), port=port).start()
+
+
+def speaks(app_cls: type[ReferenceApp], version: str) -> str:
+    """The version among those ``app_cls`` speaks that ``version`` names (``v2.0.0`` is ``2.0.0``); a usage
+    error naming the versions it speaks otherwise."""
+    found = next((v for v in app_cls.versions if v == version or v.lstrip("v") == version.lstrip("v")), None)
+    if found is None:
+        raise UsageError(f"the {app_cls.standard} reference server speaks {', '.join(app_cls.versions)}, "
+                         f"not {version}")
+    return found
 
 
 def start_for_service(service: Service) -> tuple[Service, ReferenceServer]:

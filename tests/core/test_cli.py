@@ -47,6 +47,19 @@ def test_reference_serve_unknown_fault_is_a_usage_error(capsys: pytest.CaptureFi
     assert "unknown fault(s)" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize(("argv", "message"), [
+    (["drs", "--port", "99999"], "expected a port number from 0 to 65535, not '99999'"),
+    (["drs", "--version", "9.9"], "the drs reference server speaks 1.2.0, 1.3.0, 1.4.0, 1.5.0, not 9.9"),
+    (["passports", "--role", "nosuch"], "no passports reference server has role 'nosuch' (roles: broker, "
+                                        "clearinghouse)"),
+])
+def test_reference_serve_names_a_wrong_port_version_or_role(argv: list[str], message: str,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["reference", "serve", *argv]) == 4
+    err = capsys.readouterr().err
+    assert message in err and "internal error" not in err
+
+
 def test_list_checks_unknown_standard_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["list-checks", "--standard", "nonesuch"]) == 4
     assert "unknown standard" in capsys.readouterr().err
@@ -148,5 +161,6 @@ def test_the_harness_session_loads_no_other_installed_pytest_plugin(tmp_path: Pa
     marker.unlink()
     done = subprocess.run([sys.executable, "-m", "conformance.cli", "run", str(profile), "--quiet", "--no-fetch-specs",
                            "--report-dir", str(tmp_path / "r")], env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stdout + done.stderr
+    # 0, or 2 where the official schemas are not at hand (the schema checks could not run)
+    assert done.returncode in (0, 2) and "Traceback" not in done.stderr, done.stdout + done.stderr
     assert not marker.exists()
