@@ -116,7 +116,8 @@ def _clean_environment(home: Path) -> dict[str, str]:
 def test_the_quickstart_succeeds_offline_without_schemas(step: int, tmp_path: Path) -> None:
     """Each Quickstart line is `install && run`: the install reads the package index (the one thing a
     new machine must download), the run has no network at all. For nox, whose sessions install their
-    own tools, `--install-only` does the downloads first and `--no-install` the run."""
+    own tools (and whose tests session fetches the official schemas, which its tests need), `--install-only`
+    does the downloads first and `--no-install` the run."""
     if os.environ.get(NESTED):
         pytest.skip("already inside the README's commands: the test suite they run does not start them again")
     if step == 2 and not os.environ.get(RUN_NOX):
