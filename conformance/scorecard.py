@@ -299,8 +299,10 @@ class Scorecard:
     def headline(self) -> str:
         """The verdict line's words: the overall verdict and what qualifies it."""
         words = self.overall()
+        checks = self.selection.get("checks")
         notes = (["interrupted"] if self.interrupted else []) + \
-            (["schemas not checked"] if self.schemas_not_checked else [])
+            (["schemas not checked"] if self.schemas_not_checked else []) + \
+            ([f"only the {len(checks)} selected check{'s' if len(checks) > 1 else ''}"] if checks else [])
         return f"{words} ({', '.join(notes)})" if notes else words
 
     def overall(self) -> str:

@@ -235,6 +235,14 @@ def test_an_interrupted_service_is_never_conformant() -> None:
     assert card.headline() == "incomplete (interrupted)" and card.exit_code() == 2
 
 
+def test_a_run_of_selected_checks_says_so_in_its_headline() -> None:
+    card = scorecard(service(check("passed")))
+    card.selection = {"standards": None, "checks": ["drs.object.checksum-matches-bytes"]}
+    assert card.headline() == "conformant (only the 1 selected check)" and card.exit_code() == 0
+    card.selection = {"standards": None, "checks": ["a.b", "c.d"]}
+    assert card.headline() == "conformant (only the 2 selected checks)"
+
+
 def test_aggregate_skip_kind_is_undecided_when_any_case_is() -> None:
     def skip(kind: str | None, *, schemas: bool = False) -> CaseResult:
         result = case("skipped", "why")
