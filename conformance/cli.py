@@ -241,9 +241,12 @@ def _verdict_lines(run: Run, scorecard: Scorecard, *, quiet: bool) -> list[str]:
     if not quiet:
         lines.append(f"  seed {scorecard.seed}{' (explore)' if scorecard.explore else ''}: "
                      "`--seed` with this value repeats the run's generated requests")
+        standard_width = max((len(s.standard) for s in scorecard.services), default=0)
+        version_width = max((len(s.version) for s in scorecard.services), default=0)
         for service in scorecard.services:
             counts = service.counts()
-            lines.append(f"  {service.standard:<13} {service.version:<8} {service.verdict():<15} "
+            lines.append(f"  {service.standard:<{standard_width}} {service.version:<{version_width}} "
+                         f"{service.verdict():<15} "
                          f"MUST {counts['must_passed']}/{counts['must_total']}, {counts['warnings']} warnings, "
                          f"{counts['error']} errors, {counts['not_applicable']} not applicable, "
                          f"{counts['undecided']} undecided  {service.url}")
