@@ -81,7 +81,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         with lock:
             print(outcome.line, flush=True)
 
-    print(f"Sweep: {len(profiles)} profiles, at most {args.jobs} at once → {report_dir}", flush=True)
+    print(f"Sweep: {count_of(len(profiles), 'profile')}, at most {args.jobs} at once → {report_dir}", flush=True)
     run_jobs = str(args.run_jobs or run_jobs_default(len(profiles), args.jobs))
 
     def command(profile: Path, reports: Path, specs_dir: str | None) -> list[str]:
