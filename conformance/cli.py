@@ -139,6 +139,10 @@ def _interrupts_recorded(run: Run, *, raise_: bool = True) -> Iterator[threading
             signal.signal(sig, handler)
 
 
+EXIT_CODES = ("exit codes: 0 conformant; 1 non-conformant (a MUST check failed); 2 incomplete (a check could not "
+              "be decided) or unreachable; 4 usage or profile error. A failed SHOULD or MAY check is a warning.")
+
+
 #: The pytest plugins of the harness's own session: its own and hypothesis's. Other plugins installed beside it
 #: are not loaded: one that reorders or reruns tests, reseeds random, or times them out would change how checks
 #: run (the harness's session is its own, as its configuration is), and loading them all cost start-up time.
@@ -459,7 +463,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "other, those on one host); each gets its share of the budget; 1: one process")
         _budget_overrides(p)
 
-    run = sub.add_parser("run", help="check the services a profile declares")
+    run = sub.add_parser("run", help="check the services a profile declares", epilog=EXIT_CODES)
     run.add_argument("profile_file", nargs="?", metavar="PROFILE", help="the initiative's profile (YAML)")
     run.add_argument("--profile", help="the same, as an option")
     run.add_argument("--check", action="append", help="only this check id (repeatable)")

@@ -164,3 +164,10 @@ def test_the_harness_session_loads_no_other_installed_pytest_plugin(tmp_path: Pa
     # 0, or 2 where the official schemas are not at hand (the schema checks could not run)
     assert done.returncode in (0, 2) and "Traceback" not in done.stderr, done.stdout + done.stderr
     assert not marker.exists()
+
+
+def test_run_help_lists_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "exit codes: 0 conformant; 1 non-conformant (a MUST check failed); 2 incomplete" in out
+    assert "4 usage or profile error" in out
