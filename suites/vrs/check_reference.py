@@ -5,6 +5,8 @@ Bounded and tied to the documents: see :mod:`.on_refget`."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +45,33 @@ class _Tally:
 
     def unconfirm(self, why: str) -> None:
         self.unconfirmed = self.unconfirmed or why
+
+    def finding(self, ctx: OnRefget, implied: Callable[[Reader], Any], agrees: Callable[[Any], bool], *,
+                unsure: str, differs: str) -> Any:
+        """What ``implied`` reads from the refget bases, when the document disagrees with it (``agrees`` is
+        false) and the same bases asked with a Range header confirm it: a refget whose start/end answers are
+        wrong must not fail the documents. None otherwise, counted: undecided (:class:`Undecided`), nothing
+        to compare (``implied`` gave None), compared and agreeing, or unconfirmed (``unsure``: the second
+        reading failed, ``differs``: it read other bases)."""
+        try:
+            found = implied(ctx)
+        except Undecided as exc:
+            self.undecide(str(exc))
+            return None
+        if found is None:
+            return None
+        self.compared += 1
+        if agrees(found):
+            return None
+        try:
+            again = implied(ctx.by_range())
+        except Undecided as exc:
+            self.unconfirm(f"{unsure}: {exc}")
+            return None
+        if again != found:
+            self.unconfirm(differs)
+            return None
+        return found
 
     def conclude(self, ctx: OnRefget, headline: str, nothing: str) -> None:
         """Fail with the problems (``headline`` formatted with ``n``, ``compared`` and ``where``), else err on
@@ -160,29 +189,13 @@ def test_stated_reference_sequence_matches_refget(vrs: Vrs) -> None:
     tally = _Tally()
 
     def compare(site: Site, held: Held, what: str, stated: str, implied: Any) -> None:
-        try:
-            found = implied(ctx)
-        except Undecided as exc:
-            tally.undecide(str(exc))
-            return
-        if found is None:
-            return
-        tally.compared += 1
-        if stated.upper() == found:
-            return
-        # confirmed by the same bases asked with a Range header: a refget whose start/end answers are wrong
-        # must not fail the documents
-        try:
-            again = implied(ctx.by_range())
-        except Undecided as exc:
-            tally.unconfirm(f"a mismatch found with start/end could not be confirmed: {exc}")
-            return
-        if again != found:
-            tally.unconfirm(f"the refget service gives other bases for {site.sq} asked with start/end than with a "
-                            "Range header, so which the document should state is unknown")
-            return
-        tally.problems.append((f"{site.document.ref} {what} is {_cut(stated)}, but {site.sq} has {_cut(found)} "
-                               "there", held))
+        found = tally.finding(ctx, implied, lambda bases: stated.upper() == bases,
+                              unsure="a mismatch found with start/end could not be confirmed",
+                              differs=f"the refget service gives other bases for {site.sq} asked with start/end "
+                                      "than with a Range header, so which the document should state is unknown")
+        if found is not None:
+            tally.problems.append((f"{site.document.ref} {what} is {_cut(stated)}, but {site.sq} has "
+                                   f"{_cut(found)} there", held))
 
     for site, held in held_at.values():
         stated, span = site.location.get("sequence"), site.span()
@@ -366,30 +379,15 @@ def test_alleles_fully_justified_normalized(vrs: Vrs) -> None:
             if site_held is None:
                 continue
             held = site_held[1]
-            try:
-                forms = normalize_one(ctx, held, allele)
-            except Undecided as exc:
-                tally.undecide(str(exc))
-                continue
-            if forms is None:
-                continue
-            tally.compared += 1
-            stated, normalized = forms
-            if stated == normalized:
-                continue
-            # confirmed over the same bases asked with a Range header (a refget whose start/end answers are
-            # wrong must not fail the documents)
-            try:
-                again = normalize_one(ctx.by_range(), held, allele)
-            except Undecided as exc:
-                tally.unconfirm(f"a finding made with start/end could not be confirmed: {exc}")
-                continue
-            if again != forms:
-                tally.unconfirm("the refget service gives other bases asked with start/end than with a Range "
-                                "header, so the normalized form is unknown")
-                continue
-            tally.problems.append((f"{document.ref} {where} is {_describe(stated)}, normalized "
-                                   f"{_describe(normalized)}", held))
+            forms = tally.finding(ctx, functools.partial(normalize_one, held=held, allele=allele),
+                                  lambda found: found[0] == found[1],
+                                  unsure="a finding made with start/end could not be confirmed",
+                                  differs="the refget service gives other bases asked with start/end than with a "
+                                          "Range header, so the normalized form is unknown")
+            if forms is not None:
+                stated, normalized = forms
+                tally.problems.append((f"{document.ref} {where} is {_describe(stated)}, normalized "
+                                       f"{_describe(normalized)}", held))
     tally.conclude(ctx, "{n} of {compared} Alleles are not fully-justified normalized against the sequences of "
                         "{where}", "no Allele with a literal or reference-length state lies on a sequence the "
                                    "refget service holds")
