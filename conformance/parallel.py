@@ -532,7 +532,7 @@ class _Stream:
         the parent's reports and its last redaction pass must know them as a sequential run's do. Through the
         pipe only, never in a file or a log."""
         secrets = self.run.redactor.secrets
-        shown = list(getattr(self.run.redactor, "_shown", ()))
+        shown = self.run.redactor.shown
         if secrets != self.secrets or len(shown) != self.shown:
             self.send({"kind": "redactor", "secrets": sorted(secrets - self.secrets), "shown": shown[self.shown:]})
             self.secrets, self.shown = secrets, len(shown)

@@ -195,6 +195,11 @@ class Redactor:
     def secrets(self) -> frozenset[str]:
         return frozenset(self._secrets)
 
+    @property
+    def shown(self) -> tuple[str, ...]:
+        """The tokens :meth:`show` let appear, in the order they were shown."""
+        return tuple(self._shown)
+
     def text(self, value: str) -> str:
         texts = self._texts
         done = texts.get(value)
