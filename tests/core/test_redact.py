@@ -620,6 +620,33 @@ def test_the_quick_rejection_never_hides_a_match(value: str) -> None:
     assert redact._patterns(value) == slow
 
 
+#: Pieces of the texts the patterns look for (their names in other cases, and letters re's IGNORECASE
+#: matches to an ASCII one: 'ı', 'ſ', the Kelvin sign), and what stands around them.
+_PIECES = ["authorization", "COOKIE", "set-cookie", "x-api-key", "Authorızation", "\u212aey", "ſecret", ":", ": ",
+           " ", "=", "?", "&", "eyJ", "eyJhbGciOi", "abcdef.", ".xyz", "bearer", "Basic", "://", "https", "@", '"',
+           "\\", "\\n", "access_token", "Token", "paſſword", "passports", '"passports"', "[", "]", ",",
+           "-----BEGIN RSA PRIVATE KEY-----", "-----END RSA PRIVATE KEY-----", '"d"', '"qi"', "abcdefgh12", "\n",
+           "<", "sig"]
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
+def test_skipping_the_patterns_whose_texts_are_absent_never_hides_a_match(value: str) -> None:
+    import conformance.redact as redact
+
+    slow = value
+    for pattern, replacement in redact._PATTERNS:
+        slow = pattern.sub(replacement, slow)
+    assert redact._patterns(value) == slow
+
+
+def test_each_pattern_says_what_its_matches_hold() -> None:
+    import conformance.redact as redact
+
+    assert len(redact._NEEDS) == len(redact._PATTERNS)
+    assert all(text == redact._folded(text) for needs in redact._NEEDS for text in needs)
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(st.text(alphabet="ab.", min_size=1, max_size=20), min_size=8, max_size=20, unique=True),
        st.text(alphabet="ab.", min_size=4096, max_size=4200))
