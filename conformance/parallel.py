@@ -11,14 +11,13 @@ collected, then each check as it ends, then its usage); the parent merges them i
 every report once, from the same results a sequential run has: the scorecard lists the services in profile
 order and each service's checks in the order a sequential session runs them.
 
-Groups. Services stay in one worker when
-
-- one's standard reads the other's (a cross-standard check: a suite importing another suite's code,
-  ``from ..<other>.view import <View>``, or naming a standard beside ``profile.services``; a data standard
-  reads the standards that resolve document schemes; a fault's ``companions``), derived from the suites'
-  sources, never from a list of names: an unknown relation joins more, never fewer;
-- they are served from one remote host (or one loopback origin): a host sees one connection at a time and
-  its adaptive rate, exactly as in a sequential run.
+Groups. Services served from one remote host (or one loopback origin) stay in one worker: a host sees its
+own services checked one connection at a time, with its adaptive rate, exactly as in a sequential run. Every
+worker's profile holds all the run's services, of which it checks its bin's (``Run.service_keys``): a
+cross-standard check reads the services it needs (a refget service a VRS document's sequences are on, the
+Beacon a DUO check reads, the DRS service a drs:// URI names) wherever they are checked, as in a run of the
+whole profile. Such a read may reach a host another worker checks: a host then sees at most one connection
+per worker, and the rate cap, split between the workers, still bounds the whole run.
 
 Budget (the run stays within the profile's): ``max_requests`` and ``max_run_bytes`` are one pool that every
 worker draws from (:class:`~conformance.http.policy.SharedPool`, counters in memory the forked processes
@@ -40,7 +39,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import signal
 import sys
 import threading
@@ -63,45 +61,7 @@ INTERRUPT_GRACE = 20.0
 #: that never returns; every check starts before the deadline and each request is bounded by its timeout).
 OVERRUN = 60.0
 
-_IMPORTED = re.compile(r"(?:from|import)\s+(?:\.\.|conformance_suites\.)([A-Za-z_]\w*)")
-#: An installed kit importing another suite by its package name.
-_ABSOLUTE = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_][\w.]*)", re.MULTILINE)
-_QUOTED = re.compile(r"[\"']([a-z][a-z0-9-]*)[\"']")
-
-
 # -- groups and bins ---------------------------------------------------------------------------------
-
-
-def reads() -> dict[str, set[str]]:
-    """Each standard → the standards whose services its checks may read (derived from the suites)."""
-    found = suites.discover()
-    by_package = {s.package.rsplit(".", 1)[-1]: s.standard for s in found.values()}
-    resolvers = {s.standard for s in found.values() if s.document_schemes}
-    relation: dict[str, set[str]] = {}
-    for suite in found.values():
-        targets: set[str] = set()
-        if suite.path != Path() and suite.path.is_dir():
-            for path in sorted(suite.path.rglob("*.py")):
-                parts = path.relative_to(suite.path).parts
-                if parts[0] in ("reference", "tests"):
-                    continue
-                try:
-                    text = path.read_text(encoding="utf-8", errors="replace")
-                except OSError:
-                    continue
-                targets |= {by_package[name] for name in _IMPORTED.findall(text) if name in by_package}
-                targets |= {other.standard for name in _ABSOLUTE.findall(text) for other in found.values()
-                            if other.package and (name == other.package or name.startswith(other.package + "."))}
-                if "profile.services" in text:
-                    targets |= {name for name in _QUOTED.findall(text) if name in found}
-        if suite.data:
-            targets |= resolvers  # its documents may name a URI scheme another suite resolves
-        with contextlib.suppress(Exception):
-            for fault in suite.faults:
-                targets |= set(fault.companions)
-        targets.discard(suite.standard)
-        relation[suite.standard] = targets
-    return relation
 
 
 def _place(service: Service) -> str | None:
@@ -119,36 +79,13 @@ def _place(service: Service) -> str | None:
     return host
 
 
-def groups(services: Sequence[Service], relation: dict[str, set[str]] | None = None) -> list[list[Service]]:
-    """The services that must be checked by one worker, each group in profile order, groups ordered by
-    their first service."""
-    relation = reads() if relation is None else relation
-    parent = list(range(len(services)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def join(i: int, j: int) -> None:
-        parent[find(i)] = find(j)
-
-    def together(one: Service, other: Service) -> bool:
-        if other.standard in relation.get(one.standard, ()) or one.standard in relation.get(other.standard, ()):
-            return True
-        if one.standard == other.standard and one.standard not in relation:
-            return True  # a standard no suite declares: nothing is known of what it reads
-        place = _place(one)
-        return place is not None and place == _place(other)
-
-    for i, one in enumerate(services):
-        for j in range(i):
-            if together(one, services[j]):
-                join(i, j)
-    found: dict[int, list[Service]] = {}
-    for i, service in enumerate(services):
-        found.setdefault(find(i), []).append(service)
+def groups(services: Sequence[Service]) -> list[list[Service]]:
+    """The services that must be checked by one worker (those served from one place), each group in profile
+    order, groups ordered by their first service."""
+    found: dict[str, list[Service]] = {}
+    for service in services:
+        place = _place(service)
+        found.setdefault(place if place is not None else f"\0{service.key}", []).append(service)
     return list(found.values())
 
 
@@ -191,7 +128,8 @@ class WorkerSpec:
     """What a worker starts from (it is forked: nothing is written to a file or sent anywhere)."""
 
     number: int
-    profile: Any  # conformance.profile.Profile holding the bin's services, its budget share
+    profile: Any  # conformance.profile.Profile holding every service of the run, with the bin's budget share
+    service_keys: list[str]  # the services it checks (its bin), in profile order
     report_dir: str
     seed: int
     explore: bool
@@ -224,9 +162,10 @@ def _specs(run: Run, packed: list[list[Service]], *, progress: bool) -> list[Wor
     pool = SharedPool(run.limits.requests, run.limits.bytes)  # what the parent spent already counts
     specs = []
     for number, (services, share) in enumerate(zip(packed, _shares(run, packed), strict=True), start=1):
-        profile = replace(run.profile, services=tuple(services), registry=None, budget=share)
+        profile = replace(run.profile, registry=None, budget=share)
         specs.append(WorkerSpec(
-            number=number, profile=profile, report_dir=str(run.run_dir / f".worker-{number}"), seed=run.seed,
+            number=number, profile=profile, service_keys=[s.key for s in services],
+            report_dir=str(run.run_dir / f".worker-{number}"), seed=run.seed,
             explore=run.explore, specs_root=str(run.specs.root) if run.specs.root else None, standards=selected,
             checks=sorted(run.selected_checks) if run.selected_checks else None, throttle_loopback=throttle,
             pool=pool,
@@ -254,7 +193,7 @@ class _Worker:
 
     @property
     def label(self) -> str:
-        return f"worker {self.spec.number} ({', '.join(s.key for s in self.spec.profile.services)})"
+        return f"worker {self.spec.number} ({', '.join(self.spec.service_keys)})"
 
     def poll(self) -> bool:
         """Whether it has ended (and was reaped)."""
@@ -415,8 +354,8 @@ def _merge(run: Run, workers: list[_Worker]) -> None:
                 f"{worker.label} ended without finishing ({worker.ending()}{why}); its checks that did not "
                 "end count as not run"))
             if not worker.collected:  # it died before it knew its checks: its services are not run at all
-                for service in worker.spec.profile.services:
-                    parts.setdefault(service.key, {})[f"<{worker.label}>::{service.key}"] = ("", service.key)
+                for key in worker.spec.service_keys:
+                    parts.setdefault(key, {})[f"<{worker.label}>::{key}"] = ("", key)
             continue
         if done.get("interrupted"):
             run.interrupted = True
@@ -432,7 +371,8 @@ def _merge(run: Run, workers: list[_Worker]) -> None:
         run.limits.bytes += done["bytes"]
         run.limits.hit |= set(done["limits_hit"])
         run.limits.rate_wait += done["rate_wait"]
-        origins.update(done["origins"])
+        for origin, rate in done["origins"].items():
+            origins[origin] = _summed(origins[origin], rate) if origin in origins else rate
         timing = done.get("timing")
         if run.timing is not None and timing:
             _merge_timing(run, timing)
@@ -440,6 +380,19 @@ def _merge(run: Run, workers: list[_Worker]) -> None:
     order = {s.key: n for n, s in enumerate(run.profile.services)}
     for key in sorted(parts, key=lambda k: order.get(k, len(order))):
         run.collected.update(parts[key])
+
+
+def _summed(one: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """The rate summaries of one origin that two workers paced side by side (one checks its services, the
+    other read one of them): their rates, slow-downs, busy answers and waits add up."""
+    summed = dict(one)
+    for key, value in other.items():
+        mine = summed.get(key)
+        if isinstance(mine, (int, float)) and isinstance(value, (int, float)):
+            summed[key] = round(mine + value, 3)
+        elif mine is None:
+            summed[key] = value
+    return summed
 
 
 def _merge_timing(run: Run, timing: dict[str, Any]) -> None:
@@ -568,7 +521,7 @@ def _worker_run(spec: WorkerSpec) -> Run:
     run = Run(profile=spec.profile, report_root=Path(spec.report_dir), seed=spec.seed, explore=spec.explore,
               specs=specs.SpecStore(Path(spec.specs_root) if spec.specs_root else None),
               standards=set(spec.standards) if spec.standards else None,
-              selected_checks=set(spec.checks) if spec.checks else None)
+              selected_checks=set(spec.checks) if spec.checks else None, service_keys=set(spec.service_keys))
     budget = spec.profile.budget
     now = time.monotonic()
     run.limits = RunLimits(replace(budget, max_seconds=max(0.001, spec.deadline - now)), started=now,

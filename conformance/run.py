@@ -36,6 +36,9 @@ class Run:
     specs: specs.SpecStore
     standards: set[str] | None = None
     selected_checks: set[str] | None = None
+    #: ``--jobs``: the keys of the services a worker checks (its bin); the others of its profile are there to
+    #: be read by cross-standard checks, as in a run of the whole profile (None: every service).
+    service_keys: set[str] | None = None
     started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
     run_dir: Path = Path()
     redactor: Redactor = field(default_factory=Redactor)
@@ -88,7 +91,8 @@ class Run:
 
     @property
     def services(self) -> list[Service]:
-        return [s for s in self.profile.services if self.standards is None or s.standard in self.standards]
+        return [s for s in self.profile.services if (self.standards is None or s.standard in self.standards)
+                and (self.service_keys is None or s.key in self.service_keys)]
 
     def service(self, key: str) -> Service:
         return next(s for s in self.profile.services if s.key == key)

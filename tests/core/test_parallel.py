@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from conformance import parallel
 from conformance.cli import main
@@ -29,23 +30,14 @@ def keys(found: list[list[Service]]) -> list[list[str]]:
     return [[s.key for s in group] for group in found]
 
 
-def test_the_suites_say_which_standards_they_read() -> None:
-    reads = parallel.reads()
-    assert "refget" in reads["seqcol"]
-    assert "passports" in reads["drs"]
-    assert "drs" in reads["crypt4gh"]
-    assert "beacon" in reads["duo"]
-    assert reads["htsget"] == set()
-
-
-def test_services_that_read_each_other_or_share_a_host_stay_together() -> None:
+def test_services_that_share_a_place_stay_together_and_readers_go_apart() -> None:
     services = [service(0, "seqcol", "http://127.0.0.1:1001"), service(1, "htsget", "https://a.example.org/htsget"),
                 service(2, "refget", "http://127.0.0.1:1002"), service(3, "wes", "https://a.example.org/wes"),
                 service(4, "tes", "http://127.0.0.1:1003"), service(5, "trs", "https://b.example.org:8443")]
-    relation = {"seqcol": {"refget"}, "htsget": set(), "refget": set(), "wes": set(), "tes": set(), "trs": set()}
-    assert keys(parallel.groups(services, relation)) == [
-        ["seqcol-0", "refget-2"],  # seqcol reads refget
+    assert keys(parallel.groups(services)) == [
+        ["seqcol-0"],  # seqcol reads refget: every worker's profile holds both
         ["htsget-1", "wes-3"],  # one remote host: one connection at a time, as in a sequential run
+        ["refget-2"],
         ["tes-4"],  # another loopback port is another server
         ["trs-5"]]
 
@@ -54,13 +46,7 @@ def test_localhost_and_its_addresses_are_one_place() -> None:
     services = [service(0, "htsget", "http://localhost:1001/htsget"), service(1, "wes", "http://127.0.0.1:1001/wes"),
                 service(2, "tes", "http://[::1]:1001/tes"), service(3, "trs", "http://127.0.0.2:1001/trs"),
                 service(4, "drs", "http://localhost:1002/drs")]
-    relation: dict[str, set[str]] = {s.standard: set() for s in services}
-    assert keys(parallel.groups(services, relation)) == [["htsget-0", "wes-1", "tes-2"], ["trs-3"], ["drs-4"]]
-
-
-def test_a_standard_no_suite_declares_keeps_its_services_together() -> None:
-    services = [service(0, "x-unknown", "http://127.0.0.1:1"), service(1, "x-unknown", "http://127.0.0.1:2")]
-    assert keys(parallel.groups(services, {})) == [["x-unknown-0", "x-unknown-1"]]
+    assert keys(parallel.groups(services)) == [["htsget-0", "wes-1", "tes-2"], ["trs-3"], ["drs-4"]]
 
 
 def entries(*standards: str) -> list[dict[str, Any]]:
@@ -82,8 +68,6 @@ def test_bins_are_deterministic_in_profile_order_and_shares_stay_within_the_budg
         order = [s.index for s in run.profile.services]
         for bin_ in packed:
             assert [s.index for s in bin_] == sorted(s.index for s in bin_)
-        seqcol_bin = next(b for b in packed if any(s.standard == "seqcol" for s in b))
-        assert {s.standard for s in run.profile.services if s.standard == "refget"} <= {s.standard for s in seqcol_bin}
         assert sorted(s.index for b in packed for s in b) == sorted(order)
         shares = parallel._shares(run, packed)
         # requests and bytes are one pool shared by the workers (SharedPool), never split
@@ -224,6 +208,28 @@ def test_two_jobs_give_the_results_of_one_on_a_small_profile(tmp_path: Path) -> 
     assert junit.count("<testcase") == sum(len(c.cases) for s in two.scorecard.services for c in s.checks)
 
 
+def test_a_worker_reads_the_services_of_another_bin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """seqcol's checks against refget read the profile's refget services: checked in the other worker, they
+    are read all the same, and the results are a sequential run's."""
+    from conformance.demo import demo_profile_yaml
+
+    demo = yaml.safe_load(demo_profile_yaml())["services"]
+    document = {"initiative": "apart", "services": [e for e in demo if e["standard"] in ("refget", "seqcol")]}
+    one = run_profile(document, tmp_path / "1", jobs=1)
+    packed: list[list[list[Service]]] = []
+    real = parallel.bins
+    monkeypatch.setattr(parallel, "bins", lambda run, jobs: packed.append(real(run, jobs)) or packed[-1])
+    two = run_profile(document, tmp_path / "2", jobs=2)
+    assert [sorted({s.standard for s in b}) for b in packed[-1]] in ([["refget"], ["seqcol"]],
+                                                                     [["refget"], ["refget", "seqcol"]],
+                                                                     [["refget", "seqcol"], ["refget"]]), packed[-1]
+    assert stable(scorecard(two.run_dir)) == stable(scorecard(one.run_dir))
+    read = [c for s in two.scorecard.services if s.standard == "seqcol" for c in s.checks
+            if c.id in ("seqcol.sequences.resolve-on-refget", "seqcol.collection.sequences-on-refget-server")
+            and c.outcome == "passed"]
+    assert read, "no seqcol check read a refget service"
+
+
 def test_jobs_must_be_a_positive_number(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--jobs", "0"]) == 4
     assert "--jobs" in capsys.readouterr().err
@@ -245,18 +251,3 @@ def test_secrets_a_worker_learns_are_redacted_from_the_parents_reports(tmp_path:
     files = [p for p in result.run_dir.rglob("*") if p.is_file()]
     assert files and not [p.name for p in files if secret in p.read_text(encoding="utf-8", errors="replace")]
     assert any("a notice naming" in n for n in result.scorecard.notices)
-
-
-def test_an_installed_kit_reading_another_suite_by_its_package_name_joins_it(tmp_path: Path,
-                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    from conformance import suite as suites
-
-    kit = tmp_path / "hello_kit"
-    kit.mkdir()
-    (kit / "check_hello.py").write_text("from other_kit.view import Other\n", encoding="utf-8")
-    (tmp_path / "other_kit").mkdir()
-    found = {"hello": suites.Suite(standard="hello", title="Hello", versions=("1.0.0",), package="hello_kit", path=kit),
-             "other": suites.Suite(standard="other", title="Other", versions=("1.0.0",), package="other_kit",
-                                   path=tmp_path / "other_kit")}
-    monkeypatch.setattr(suites, "discover", lambda: found)
-    assert parallel.reads() == {"hello": {"other"}, "other": set()}
