@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -572,7 +573,8 @@ def test_a_token_shown_as_evidence_survives_every_layer_and_nothing_else_does() 
     assert json.loads(redactor.text(json.dumps({"passports": [real]}))) == {"passports": [MASK]}
     inner = json.loads(json.loads(redactor.text(json.dumps(json.dumps({"passports": [real, forged]})))))
     assert inner == {"passports": [MASK, forged]}
-    assert redactor.patterns(f"token {forged} and {real}") == f"token {forged} and [REDACTED-JWT]"
+    assert redactor.text(f"token {forged} and {real}") == f"token {forged} and [REDACTED-JWT]"
+    assert json.loads(redactor.patterns(json.dumps({"passports": [real, forged]}))) == {"passports": [MASK, forged]}
     assert redactor.text("registered-secret-value") == MASK
 
 
@@ -638,6 +640,36 @@ def test_skipping_the_patterns_whose_texts_are_absent_never_hides_a_match(value:
     for pattern, replacement in redact._PATTERNS:
         slow = pattern.sub(replacement, slow)
     assert redact._patterns(value) == slow
+
+
+#: Strings JSON writes as they are (no quote, backslash or control character): their serialised form is their
+#: text, where an escape would show a pass over the serialised JSON something the string does not hold
+#: ('\\u001f://' a URL scheme, '\\n' no whitespace); the string-by-string pass is the one that reads the text.
+_PIECE_TEXTS = st.lists(st.sampled_from([p for p in _PIECES if not re.search(r'["\\\x00-\x1f]', p)] + ["\u2028", "é"]),
+                        max_size=12).map("".join)
+_JSON = st.recursive(st.none() | st.integers() | _PIECE_TEXTS,
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_PIECE_TEXTS, inner, max_size=4),
+                     max_leaves=12)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(_JSON)
+def test_in_a_document_already_cleaned_string_by_string_only_patterns_across_strings_remain(document: Any) -> None:
+    """What :meth:`Redactor.patterns` leaves out of its pass over serialised JSON (the patterns that match
+    within one string: none matches a quote) finds nothing once :meth:`Redactor.structure` has cleaned every
+    string (with a PEM block in the text, split over strings, every pattern runs)."""
+    import conformance.redact as redact
+
+    for indent in (2, None):
+        serialised = json.dumps(Redactor().structure(document), indent=indent, ensure_ascii=False)
+        assert redact._patterns(serialised) == redact._patterns_across_strings(serialised)
+
+
+def test_a_header_right_after_a_private_key_is_masked_too() -> None:
+    pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEabc\n-----END RSA PRIVATE KEY-----"
+    assert Redactor().text(f"{pem}Authorization: hunter2") == f"[REDACTED-PRIVATE-KEY]Authorization: {MASK}"
+    split = json.dumps([pem.split("\n")[0], f"{pem.split(chr(10))[-1]}Authorization: hunter2"])
+    assert "hunter2" not in Redactor().patterns(split)
 
 
 def test_each_pattern_says_what_its_matches_hold() -> None:
