@@ -459,8 +459,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "report writing, each check): time-profile.json in the report folder and a summary here")
         p.add_argument("--jobs", type=positive_int, metavar="N",
                        help="worker processes checking the profile's services side by side (default: one per "
-                       "CPU, at most one per group of services that must stay together: those reading each "
-                       "other, those on one host); each gets its share of the budget; 1: one process")
+                       "CPU, at most one per host the profile's services are on: a host's services are "
+                       "checked by one worker); each gets its share of the budget; 1: one process")
         _budget_overrides(p)
 
     run = sub.add_parser("run", help="check the services a profile declares", epilog=EXIT_CODES)
