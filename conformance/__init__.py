@@ -11,10 +11,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from conformance import _lazy_grammars
+from conformance import _stand_ins
 from conformance._version import __version__
 
-_lazy_grammars.install()  # before anything imports jsonschema (issue 20: start-up)
+_stand_ins.install_all()  # before anything imports jsonschema (issue 20: start-up)
 
 if TYPE_CHECKING:
     from conformance import versions as versions
