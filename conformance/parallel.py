@@ -14,8 +14,8 @@ order and each service's checks in the order a sequential session runs them.
 Groups. Services served from one remote host (or one loopback origin) stay in one worker: a host sees its
 own services checked one connection at a time, with its adaptive rate, exactly as in a sequential run. Every
 worker's profile holds all the run's services, of which it checks its bin's (``Run.service_keys``): a
-cross-standard check reads the services it needs (a refget service a VRS document's sequences are on, the
-Beacon a DUO check reads, the DRS service a drs:// URI names) wherever they are checked, as in a run of the
+cross-standard check reads the services it needs (the service a document's sequences or URIs resolve on, a
+service whose records carry the terms a data standard defines) wherever they are checked, as in a run of the
 whole profile. Such a read may reach a host another worker checks: a host then sees at most one connection
 per worker, and the rate cap, split between the workers, still bounds the whole run.
 
