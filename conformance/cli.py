@@ -16,7 +16,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType
@@ -136,7 +136,19 @@ def _interrupts_recorded(run: Run, *, raise_: bool = True) -> Iterator[threading
     finally:
         active = False
         for sig, handler in previous.items():
+            signal.signal(sig, _too_late(previous) if held.is_set() else handler)
+
+
+def _too_late(previous: Mapping[signal.Signals, Any]) -> Callable[[int, FrameType | None], None]:
+    """Once the verdict is final and printed, the first SIGINT or SIGTERM changes nothing (the process is
+    ending: the console, the exit code and the reports agree on the complete run); it puts the previous
+    handlers back, so that a second one stops a process stuck on its way out."""
+
+    def ignore(signum: int, frame: FrameType | None) -> None:
+        for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+    return ignore
 
 
 EXIT_CODES = ("exit codes: 0 conformant; 1 non-conformant (a MUST check failed); 2 incomplete (a check could not "

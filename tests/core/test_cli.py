@@ -141,6 +141,28 @@ def test_after_the_checks_a_sigint_only_marks_the_run() -> None:
     assert run.interrupted is True
 
 
+def test_once_the_verdict_is_final_a_first_sigint_changes_nothing_and_a_second_one_interrupts() -> None:
+    """Ctrl-C right after the verdict was printed (the process ending) left the console saying conformant
+    and the exit code saying interrupted; a second Ctrl-C still stops a process stuck on its way out."""
+    import signal
+    from types import SimpleNamespace
+    from typing import Any, cast
+
+    from conformance import cli
+
+    before = signal.getsignal(signal.SIGINT)
+    run: Any = SimpleNamespace(interrupted=False, interrupt_seen=False)
+    try:
+        with cli._interrupts_recorded(cast("cli.Run", run), raise_=False) as held:
+            held.set()
+        signal.raise_signal(signal.SIGINT)  # after the block: ignored
+        assert run.interrupted is False
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGINT)
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
 def test_the_harness_session_loads_no_other_installed_pytest_plugin(tmp_path: Path) -> None:
     """An installed pytest plugin (one that reorders, reruns or reseeds tests would change how checks run)
     is loaded by a plain pytest session, never by the harness's."""
