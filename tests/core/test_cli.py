@@ -150,7 +150,7 @@ def test_once_the_verdict_is_final_a_first_sigint_changes_nothing_and_a_second_o
 
     from conformance import cli
 
-    before = signal.getsignal(signal.SIGINT)
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # a test runner's worker may have its own
     run: Any = SimpleNamespace(interrupted=False, interrupt_seen=False)
     try:
         with cli._interrupts_recorded(cast("cli.Run", run), raise_=False) as held:
