@@ -185,8 +185,13 @@ def test_checksums_match_bytes(drs: Drs, case: str) -> None:
 
 
 def _range(drs: Drs, case: str) -> list[tuple[Download, int, Response, bytes]]:
-    """(download, size, answer, body) of one Range request per complete download. The body is capped by
-    the caller (stream): a server that ignores Range is no limit reached, only a 200."""
+    """(download, size, answer, body) of one Range request per complete download, asked once for the three
+    checks that judge the answer. The body is capped by the caller (stream): a server that ignores Range is
+    no limit reached, only a 200."""
+    return drs.memo(("range", case), lambda: _ask_range(drs, case))
+
+
+def _ask_range(drs: Drs, case: str) -> list[tuple[Download, int, Response, bytes]]:
     size, downloads = _downloads(drs, case)
     found = []
     for download in _fetched(downloads, case):
