@@ -124,11 +124,11 @@ class RunPlugin:
         self.run = run
         self.owns_run = owns_run
         self.progress = progress
-        self.suites = {s.path.resolve(): s for s in suites.suites_for({x.standard for x in run.services})}
-        self.catalogue: dict[str, Requirement] = {
-            rid: req for s in suites.discover().values() for rid, req in s.requirements.items()
-        }
-        self.owners = {rid: s.standard for s in suites.discover().values() for rid in s.requirements}
+        running = suites.suites_for({x.standard for x in run.services})
+        self.suites = {s.path.resolve(): s for s in running}
+        # the requirements of the suites that run (issue 20: every suite's requirements.yaml was read)
+        self.catalogue: dict[str, Requirement] = {rid: req for s in running for rid, req in s.requirements.items()}
+        self.owners = {rid: s.standard for s in running for rid in s.requirements}
         self._previous_hypothesis_profile = "default"
         self._restore_constants: Callable[[], None] = lambda: None
         self._started: dict[str, float] = {}

@@ -154,8 +154,9 @@ class Run:
             if case is None:
                 continue
             by_service.setdefault(service_key, {}).setdefault(check_id, []).append(case)
-        catalogue = {rid: req for s in suites.discover().values() for rid, req in s.requirements.items()}
-        owners = {rid: s.standard for s in suites.discover().values() for rid in s.requirements}
+        running = suites.suites_for({s.standard for s in self.services})
+        catalogue = {rid: req for s in running for rid, req in s.requirements.items()}
+        owners = {rid: s.standard for s in running for rid in s.requirements}
         today = dt.date.today()
         services = []
         for service in self.services:
@@ -178,8 +179,10 @@ class Run:
             if any(suites.for_standard(std).applies_to_standard(service.standard) for std in self.broken_standards):
                 result.not_run += 1
             services.append(result)
+        known = {rid for s in suites.discover().values() for rid in s.requirements} \
+            if self.profile.expected_failures else set()
         for entry in self.profile.expected_failures:
-            if entry.check not in catalogue:
+            if entry.check not in known:
                 self.notices.append(f"expected_failures names {entry.check!r}, which is no check of this harness")
         self.scorecard = Scorecard(
             initiative=self.profile.initiative,
@@ -482,7 +485,7 @@ def prepare(profile: Profile | str | Path, *, report_root: str | Path = "reports
     for standard in standards or []:
         if standard not in known:
             raise UsageError(f"--standard {standard}: unknown standard (known: {', '.join(known)})")
-    catalogue = {rid for s in suites.discover().values() for rid in s.requirements}
+    catalogue = {rid for s in suites.discover().values() for rid in s.requirements} if checks else set()
     for check_id in checks or []:
         if check_id not in catalogue:
             raise UsageError(f"--check {check_id}: no such check (see `conformance list-checks`)")
