@@ -148,3 +148,23 @@ def test_post_not_offered_is_no_malformed_request(report_root: Path) -> None:
                              checks=["drs.http.malformed-request-is-400"], environ={"DRS_TEST_PASSPORT": app.passport})
     assert result.outcome("drs.http.malformed-request-is-400") == "skipped", result.output
     assert "not offered" in result.check("drs.http.malformed-request-is-400").message
+
+
+def test_a_url_stopping_before_the_prefix_gets_a_notice_naming_the_url_to_declare(report_root: Path) -> None:
+    """The profile names the server, not the API under /ga4gh/drs/v1 (a service registry's url does): the
+    prefix check passes (the API is there), and a notice says which url to declare, so that the 404s of the
+    other checks are read for what they are."""
+    app = DrsApp()
+    with ReferenceServer(app) as server:
+        root = server.url.removesuffix("/ga4gh/drs/v1")
+        assert root != server.url
+        entry = {**_entry(app, server), "url": root}
+        result = run_profile({"initiative": "drs root", "services": [entry]}, report_root,
+                             checks=["drs.http.api-prefix-is-ga4gh-drs-v1", "drs.object.get-known-id-returns-200"],
+                             environ={"DRS_TEST_PASSPORT": app.passport})
+        served = run_profile({"initiative": "drs api", "services": [_entry(app, server)]}, report_root,
+                             checks=["drs.http.api-prefix-is-ga4gh-drs-v1"],
+                             environ={"DRS_TEST_PASSPORT": app.passport})
+    assert result.outcome("drs.http.api-prefix-is-ga4gh-drs-v1") == "passed", result.output
+    assert [n for n in result.scorecard.notices if f"declare url: {server.url}" in n], result.scorecard.notices
+    assert not [n for n in served.scorecard.notices if "declare url" in n]
