@@ -549,10 +549,14 @@ def _done(run: Run) -> dict[str, Any]:
         timing = {"first_check": run.timing.first_check, "last_check": run.timing.last_check,
                   "request_seconds": run.timing.request_seconds, "stream_seconds": run.timing.stream_seconds,
                   "checks": {k: [v.seconds, v.runs, v.requests] for k, v in run.timing.checks.items()}}
+    # What it learnt of its own services only: a cross-standard check probes the service it reads too, and that
+    # probe (a timeout on a busy host, a spent budget) must not stand in for the owner's.
+    own = {s.key for s in run.services}
     return {
         "kind": "done", "interrupted": run.interrupted, "broken_standards": sorted(run.broken_standards),
-        "probes": run.probes, "service_infos": run.service_infos,
-        "created": {k: [asdict(c) for c in v] for k, v in run.created.items()},
+        "probes": {k: v for k, v in run.probes.items() if k in own},
+        "service_infos": {k: v for k, v in run.service_infos.items() if k in own},
+        "created": {k: [asdict(c) for c in v] for k, v in run.created.items() if k in own},
         "skip_counts": [[k, r, n] for (k, r), n in run.skip_counts.items()], "notices": run.notices,
         "requests": run.limits.requests, "bytes": run.limits.bytes, "limits_hit": sorted(run.limits.hit),
         "rate_wait": run.limits.rate_wait, "origins": origins, "timing": timing,

@@ -230,6 +230,29 @@ def test_a_worker_reads_the_services_of_another_bin(tmp_path: Path, monkeypatch:
     assert read, "no seqcol check read a refget service"
 
 
+def test_a_worker_sends_what_it_learnt_of_its_own_services_only(tmp_path: Path) -> None:
+    """A cross-standard check probes the service it reads: a timeout there (a busy host) must not make the
+    service its own worker checked unreachable in the parent's merge."""
+    from conformance.profile import parse_profile
+    from conformance.run import prepare
+    from conformance.suite import discover
+
+    document = {"initiative": "probes", "services": [
+        {"standard": "refget", "version": "2.0.0", "url": "http://127.0.0.1:9/a"},
+        {"standard": "seqcol", "version": "1.0.0", "url": "http://127.0.0.1:9/b"}]}
+    run = prepare(parse_profile(document, source="<test>", standards=discover()), report_root=tmp_path)
+    try:
+        read, own = run.profile.services
+        run.service_keys = {own.key}
+        run.probes = {own.key: None, read.key: "timed out"}
+        run.service_infos = {own.key: {"id": "b"}, read.key: {"id": "a"}}
+        done = parallel._done(run)
+        assert done["probes"] == {own.key: None}
+        assert done["service_infos"] == {own.key: {"id": "b"}}
+    finally:
+        run.close()
+
+
 def test_jobs_must_be_a_positive_number(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--jobs", "0"]) == 4
     assert "--jobs" in capsys.readouterr().err
