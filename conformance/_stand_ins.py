@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # a real module whose import used another stand-in would not deadlock
 
 
 class StandIn:
