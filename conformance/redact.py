@@ -115,7 +115,7 @@ _MAY_MATCH = re.compile(r"[:=]|eyJ|(?i:bearer|basic)|-----BEGIN")
 #: some with a look-behind tried at every character (issue 20: redaction was the largest part of a
 #: request's own CPU time and of report writing). What a replacement writes holds none of them, nor can it
 #: join two pieces of text into one (every mask starts with '[' and ends with ']', in none of them), so
-#: the texts of the original decide for every pattern in turn.
+#: the text as a pass starts decides for every pattern of that pass.
 _NEEDS: list[tuple[str, ...]] = [
     ("-----begin",),
     ("eyj",),
