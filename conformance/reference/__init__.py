@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from conformance import suite as suites
+from conformance import versions
 from conformance.errors import UsageError
 from conformance.profile import Auth, Service
 from conformance.reference.app import ReferenceApp
@@ -50,15 +51,15 @@ def start(standard: str, faults: Iterable[str] = (), version: str | None = None,
           options: dict[str, Any] | None = None) -> ReferenceServer:
     role = (options or {}).get("role")
     app_cls = find_app(standard, role)
-    if version is not None and version not in app_cls.versions:
-        version = next((v for v in app_cls.versions if v.lstrip("v") == version.lstrip("v")), None) or version
+    if version is not None:
+        version = versions.pick_supported(version, list(app_cls.versions)) or version
     return ReferenceServer(app_cls(faults, version, options), port=port).start()
 
 
 def speaks(app_cls: type[ReferenceApp], version: str) -> str:
     """The version among those ``app_cls`` speaks that ``version`` names (``v2.0.0`` is ``2.0.0``); a usage
     error naming the versions it speaks otherwise."""
-    found = next((v for v in app_cls.versions if v == version or v.lstrip("v") == version.lstrip("v")), None)
+    found = versions.pick_supported(version, list(app_cls.versions))
     if found is None:
         raise UsageError(f"the {app_cls.standard} reference server speaks {', '.join(app_cls.versions)}, "
                          f"not {version}")
