@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote, quote_plus
 
 MASK = "[REDACTED]"
@@ -53,43 +53,66 @@ def _whole_word(secret: str) -> str:
 _JSON_STRING = r'"(?:[^"\\]|\\.)*"'
 _ESCAPED_JSON_STRING = r'\\"(?:[^"\\]|\\[^"\\]|\\\\(?:[^"\\]|\\.))*\\"'
 
-_PATTERNS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+
+class _Rule(NamedTuple):
+    """A credential-shaped pattern, what replaces its matches, and when it has to run."""
+
+    pattern: re.Pattern[str]
+    replacement: str | Callable[[re.Match[str]], str]
+    #: Texts one of which every match holds, as they stand in the text case-folded (:func:`_folded`). A rule
+    #: none of whose texts is there is not run: a JSON body holds a ':' but seldom a header name or a
+    #: credential member, and each pattern is a pass over the whole text, some with a look-behind tried at
+    #: every character (issue 20: redaction was the largest part of a request's own CPU time and of report
+    #: writing). What a replacement writes holds none of them, nor can it join two pieces of text into one
+    #: (every mask starts with '[' and ends with ']', in none of them), so the text as a pass starts decides
+    #: for every rule of that pass.
+    needs: tuple[str, ...]
+    #: Whether a match may run across the strings of serialised JSON (a credential member's name and its
+    #: value, a private JWK member, a passports array, a PEM block split into strings, one per line). Every
+    #: other pattern matches within one string (none matches a quote, and JSON escapes a string's own), and
+    #: :meth:`Redactor.structure` has run it over every string of the document already.
+    across: bool = False
+
+
+_RULES: list[_Rule] = [
     # a PEM private key first: a header or a token right after its mask is then seen as it starts
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
-     "[REDACTED-PRIVATE-KEY]"),
+    _Rule(re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
+          "[REDACTED-PRIVATE-KEY]", ("-----begin",), across=True),
     # a JWT: three base64url parts, the first of which decodes to a JSON object ('{"' → 'eyJ')
     # (the signature part may be missing: a token cut short, or an unsecured one)
-    (re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?"), "[REDACTED-JWT]"),
-    (re.compile(r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]{6,}"), r"\1\2" + MASK),
+    _Rule(re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?"), "[REDACTED-JWT]", ("eyj",)),
+    _Rule(re.compile(r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]{6,}"), r"\1\2" + MASK, ("bearer", "basic")),
     # a header "Name: value" anywhere, not only at the start of a line: in a one-line curl command
     # (-H 'X-Api-Key: ...', as conformance/exchange.py Exchange.curl() writes it) and in a JSON string
     # ("Cookie: ...", also after an escaped newline: "...\nCookie: ..."); the name must not continue a
     # longer one. The value ends at a quote, a backslash (an escaped newline in JSON), the end of the
     # line or a '<' (the closing tag in report.html).
-    (re.compile(r"(?i)(?:(?<![A-Za-z0-9_-])|(?<=\\[nrt]))((?:" + "|".join(sorted(SENSITIVE_HEADERS))
-                + r")\s*:\s*)[^\r\n'\"\\<]+"), r"\1" + MASK),
+    _Rule(re.compile(r"(?i)(?:(?<![A-Za-z0-9_-])|(?<=\\[nrt]))((?:" + "|".join(sorted(SENSITIVE_HEADERS))
+                     + r")\s*:\s*)[^\r\n'\"\\<]+"), r"\1" + MASK, tuple(sorted(SENSITIVE_HEADERS))),
     # userinfo in a URL: user:password@, but also a token alone (https://TOKEN@host) or an empty user
     # name (https://:password@host); it holds no '/', '?' or '#' (RFC 3986 §3.2.1), so "a@b" in a path or
     # query is no userinfo. The scheme starts where a run of scheme characters starts (with any digits
     # or "+.-" before its first letter kept in group 1), or a long run of letters would be scanned once
     # per letter: quadratic.
-    (re.compile(r"(?i)(?<![a-z0-9+.-])([0-9+.-]*[a-z][a-z0-9+.-]*://)[^/?#\s@'\"\\<>]+@"), r"\1" + MASK + "@"),
+    _Rule(re.compile(r"(?i)(?<![a-z0-9+.-])([0-9+.-]*[a-z][a-z0-9+.-]*://)[^/?#\s@'\"\\<>]+@"),
+          r"\1" + MASK + "@", ("://",)),
     # the value ends at '<' too: the closing tag after a URL in report.html or junit.xml
-    (re.compile(r"(?i)([?&;][A-Za-z0-9_.-]*?(?:" + "|".join(re.escape(p) for p in SENSITIVE_PARAM_ENDINGS)
-                + r")=)[^&#\s'\"\\<]+"), r"\1" + MASK),
+    _Rule(re.compile(r"(?i)([?&;][A-Za-z0-9_.-]*?(?:" + "|".join(re.escape(p) for p in SENSITIVE_PARAM_ENDINGS)
+                     + r")=)[^&#\s'\"\\<]+"), r"\1" + MASK, ("=",)),
     # private members of a JWK (RFC 7518 §6.2.2, §6.3.2, §6.4.1)
-    (re.compile(r'("(?:d|p|q|dp|dq|qi|k)"\s*:\s*")[A-Za-z0-9_=-]{8,}(")'), r"\1" + MASK + r"\2"),
-    (re.compile(r'(?i)(\\?"(?:' + "|".join(SENSITIVE_MEMBERS) + r')\\?"\s*:\s*\\?")(?:[^"\\]|\\[^"])+(\\?")'),
-     r"\1" + MASK + r"\2"),
+    _Rule(re.compile(r'("(?:d|p|q|dp|dq|qi|k)"\s*:\s*")[A-Za-z0-9_=-]{8,}(")'), r"\1" + MASK + r"\2",
+          ('"d"', '"p"', '"q"', '"dp"', '"dq"', '"qi"', '"k"'), across=True),
+    _Rule(re.compile(r'(?i)(\\?"(?:' + "|".join(SENSITIVE_MEMBERS) + r')\\?"\s*:\s*\\?")(?:[^"\\]|\\[^"])+(\\?")'),
+          r"\1" + MASK + r"\2", SENSITIVE_MEMBERS, across=True),
     # passport bodies of a data API: {"passports": ["..."]}, also inside a JSON string (with escaped quotes).
     # The array is read string by string, not up to the first ']': the masks the rules above (and the
     # registered secrets) write hold a ']' ("[REDACTED-JWT]"), and a passports array of JWTs, or one
     # already redacted, would otherwise be cut short and the JSON broken. Between the strings only
     # commas and whitespace: a scan cannot run past the next member.
-    (re.compile(r'("passports"\s*:\s*\[)((?:[\s,]|' + _JSON_STRING + r')*)(\])'),
-     lambda m: _passports(m, '"', _JSON_STRING)),
-    (re.compile(r'(\\"passports\\"\s*:\s*\[)((?:[\s,]|\\[nrt]|' + _ESCAPED_JSON_STRING + r')*)(\])'),
-     lambda m: _passports(m, '\\"', _ESCAPED_JSON_STRING)),
+    _Rule(re.compile(r'("passports"\s*:\s*\[)((?:[\s,]|' + _JSON_STRING + r')*)(\])'),
+          lambda m: _passports(m, '"', _JSON_STRING), ('"passports"',), across=True),
+    _Rule(re.compile(r'(\\"passports\\"\s*:\s*\[)((?:[\s,]|\\[nrt]|' + _ESCAPED_JSON_STRING + r')*)(\])'),
+          lambda m: _passports(m, '\\"', _ESCAPED_JSON_STRING), ('\\"passports\\"',), across=True),
 ]
 
 
@@ -109,39 +132,11 @@ def _passports(match: re.Match[str], quote_mark: str, string: str) -> str:
 _MAY_MATCH = re.compile(r"[:=]|eyJ|(?i:bearer|basic)|-----BEGIN")
 
 
-#: For each pattern above, in order: texts one of which any match of the pattern holds, as they stand in the
-#: text case-folded (:func:`_folded`). A pattern none of whose texts is there is not run: a JSON body holds a
-#: ':' but seldom a header name or a credential member, and each pattern is a pass over the whole text,
-#: some with a look-behind tried at every character (issue 20: redaction was the largest part of a
-#: request's own CPU time and of report writing). What a replacement writes holds none of them, nor can it
-#: join two pieces of text into one (every mask starts with '[' and ends with ']', in none of them), so
-#: the text as a pass starts decides for every pattern of that pass.
-_NEEDS: list[tuple[str, ...]] = [
-    ("-----begin",),
-    ("eyj",),
-    ("bearer", "basic"),
-    tuple(sorted(SENSITIVE_HEADERS)),
-    ("://",),
-    ("=",),
-    ('"d"', '"p"', '"q"', '"dp"', '"dq"', '"qi"', '"k"'),
-    SENSITIVE_MEMBERS,
-    ('"passports"',),
-    ('\\"passports\\"',),
-]
-
-
 def _folded(value: str) -> str:
     """``value`` as the case-insensitive patterns see it: case-folded ('ſ' is 's', the Kelvin sign 'k'); the
     dotless 'ı' and the dotted 'İ', which ``(?i)i`` matches but which fold to themselves and to 'i' with a
     combining dot, as 'i' (tests/core/test_redact.py tries every code point)."""
     return value.replace("\u0130", "i").casefold().replace("\u0131", "i")
-
-
-#: The patterns whose matches may run across the strings of serialised JSON: a credential member's name and
-#: its value, a private JWK member, a passports array, a PEM block split into strings (one per line). Every
-#: other pattern matches within one string (none matches a quote, and JSON escapes a string's own), and
-#: :meth:`Redactor.structure` has run it over every string of the document already.
-_ACROSS_STRINGS = frozenset({0, 6, 7, 8, 9})
 
 
 #: Passes of the patterns over one text, at most: a mask can leave a match for a pattern that ran before it
@@ -150,15 +145,15 @@ _ACROSS_STRINGS = frozenset({0, 6, 7, 8, 9})
 _PASSES = 4
 
 
-def _patterns(value: str, only: frozenset[int] | None = None) -> str:
+def _patterns(value: str, *, across_only: bool = False) -> str:
     if not _MAY_MATCH.search(value):
         return value
     for _ in range(_PASSES):
         before = value
         folded = _folded(value)
-        for index, ((pattern, replacement), needs) in enumerate(zip(_PATTERNS, _NEEDS, strict=True)):
-            if (only is None or index in only) and any(text in folded for text in needs):
-                value = pattern.sub(replacement, value)
+        for rule in _RULES:
+            if (rule.across or not across_only) and any(text in folded for text in rule.needs):
+                value = rule.pattern.sub(rule.replacement, value)
         if value == before:
             break
     return value
@@ -166,8 +161,8 @@ def _patterns(value: str, only: frozenset[int] | None = None) -> str:
 
 def _patterns_across_strings(value: str) -> str:
     # A PEM block's mask can put a header name where it starts (its lookbehind met the block's last '-' before):
-    # with a private key in the text, every pattern runs again. Seldom: a report holds none but by mistake.
-    return _patterns(value, None if "-----BEGIN" in value else _ACROSS_STRINGS)
+    # with a private key in the text, every rule runs again. Seldom: a report holds none but by mistake.
+    return _patterns(value, across_only="-----BEGIN" not in value)
 
 
 #: A redactor remembers the redactions of texts up to this long (evidence bodies, URLs, messages: what the

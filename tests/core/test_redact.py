@@ -625,8 +625,8 @@ def every_pattern(value: str) -> str:
 
     for _ in range(redact._PASSES):
         before = value
-        for pattern, replacement in redact._PATTERNS:
-            value = pattern.sub(replacement, value)
+        for rule in redact._RULES:
+            value = rule.pattern.sub(rule.replacement, value)
         if value == before:
             break
     return value
@@ -710,8 +710,8 @@ def test_a_header_right_after_a_private_key_is_masked_too() -> None:
 def test_each_pattern_says_what_its_matches_hold() -> None:
     import conformance.redact as redact
 
-    assert len(redact._NEEDS) == len(redact._PATTERNS)
-    assert all(text == redact._folded(text) for needs in redact._NEEDS for text in needs)
+    assert all(rule.needs for rule in redact._RULES)
+    assert all(text == redact._folded(text) for rule in redact._RULES for text in rule.needs)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
