@@ -54,7 +54,7 @@ print("pydantic_settings" in sys.modules)
     assert after == "True"
 
 
-def test_a_module_not_installed_gets_no_stand_in(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_module_not_installed_gets_no_stand_in() -> None:
     assert not _stand_ins._installed("no_such_module_here")
     assert not _stand_ins._installed("conformance.no_such_module")
     assert _stand_ins._installed("conformance.redact")
