@@ -9,6 +9,7 @@ conformant server; ``conformance reference serve`` runs one for users.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -251,10 +252,16 @@ class DocumentApp(ReferenceApp):
         """The documents by name, as this server (with its version and faults) serves them."""
         raise NotImplementedError
 
+    @functools.cached_property
+    def served_documents(self) -> Mapping[str, bytes]:
+        """:meth:`served`, made once: a server's version and faults fix what it serves, and making them
+        (computing VRS identifiers, encrypting, serialising) cost each request as much as the rest of it."""
+        return self.served()
+
     @route("GET", "/documents/{name}")
     def document(self, request: Request) -> Reply:
         name = request.params["name"]
-        data = self.served().get(name)
+        data = self.served_documents.get(name)
         if data is None:
             return Reply(404, b"no such document\n", {"Content-Type": "text/plain"})
         suffix = name[name.rindex("."):] if "." in name else ""
