@@ -404,6 +404,20 @@ def parse_profile(data: object, source: str = "<profile>", environ: Mapping[str,
     )
 
 
+class _ProfileLoader(yaml.SafeLoader):
+    """YAML as a profile is read: a ``version`` written as a number keeps the text written. YAML reads
+    ``version: 1.10`` as the number 1.1 and ``version: 010`` as 8, which would name another version."""
+
+    _NUMBERS = frozenset({"tag:yaml.org,2002:float", "tag:yaml.org,2002:int"})
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        for key, value in node.value:
+            if (isinstance(key, yaml.ScalarNode) and key.value == "version" and isinstance(value, yaml.ScalarNode)
+                    and value.tag in self._NUMBERS):
+                value.tag = "tag:yaml.org,2002:str"
+        return super().construct_mapping(node, deep)
+
+
 def load_profile(path: str | Path, environ: Mapping[str, str] | None = None, *,
                  standards: Mapping[str, Standard]) -> Profile:
     """Read a profile file; any problem is a one-line :class:`ProfileError`."""
@@ -416,7 +430,7 @@ def load_profile(path: str | Path, environ: Mapping[str, str] | None = None, *,
     except OSError as exc:
         raise where.error("", f"cannot read: {exc.strerror or exc}") from None
     try:
-        data = yaml.safe_load(raw)
+        data = yaml.load(raw, Loader=_ProfileLoader)  # a SafeLoader: no Python objects
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -75,6 +75,23 @@ def test_unsupported_version_names_the_supported_ones() -> None:
         parse_profile(document, standards=KNOWN)
 
 
+@pytest.mark.parametrize(("written", "read"), [("1.10", "1.10"), ("010", "010"), ("2", "2"), ("1.0", "1.0"),
+                                              ("'1.0.0'", "1.0.0")])
+def test_a_version_written_as_a_number_keeps_its_text(tmp_path: Path, written: str, read: str) -> None:
+    """YAML reads 1.10 as the number 1.1 and 010 as 8: each would name another version than the one written."""
+    path = write(tmp_path, f"initiative: X\nservices:\n  - {{standard: service-info, version: {written}, "
+                           "url: 'https://a.org'}\nbudget: {requests_per_second: 2.5}\n")
+    profile = load_profile(path, standards=KNOWN)
+    assert profile.services[0].version == read
+    assert profile.budget.requests_per_second == 2.5  # other numbers stay numbers
+
+
+def test_an_unquoted_version_the_suite_lacks_is_not_read_as_another(tmp_path: Path) -> None:
+    path = write(tmp_path, "initiative: X\nservices:\n  - {standard: tes, version: 1.10, url: 'https://a.org'}\n")
+    with pytest.raises(ProfileError, match=r"services\[0\]\.version: .*1\.10 is not supported"):
+        load_profile(path, standards=KNOWN)
+
+
 def test_service_info_entries_declare_any_version() -> None:
     document = {"initiative": "X", "services": [{"standard": "service-info", "version": 1, "url": "https://a.org"}]}
     assert parse_profile(document, standards=KNOWN).services[0].version == "1"
