@@ -252,9 +252,13 @@ def _packed(run: Run, jobs: int | None) -> list[Any] | None:
 
 
 def _verdict_lines(run: Run, scorecard: Scorecard, *, quiet: bool) -> list[str]:
-    """The verdict line (always, ``--quiet`` too), then per service its counts, the skip reasons and notices."""
+    """The verdict line, then per service its counts, the skip reasons and notices. ``--quiet`` drops the
+    counts and skip reasons, never the notices: each says that the run or the profile needs a look (checks
+    not run for want of a token, a url to declare otherwise, an expected failure that expired)."""
     lines = [f"\n{scorecard.initiative}: {scorecard.headline()}"]
-    if not quiet:
+    if quiet:
+        lines += [f"  notice: {notice}" for notice in scorecard.notices]
+    else:
         lines.append(f"  seed {scorecard.seed}{' (explore)' if scorecard.explore else ''}: "
                      "`--seed` with this value repeats the run's generated requests")
         standard_width = max((len(s.standard) for s in scorecard.services), default=0)
@@ -465,7 +469,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"never download the official schemas on first use (also {specs.NO_FETCH_ENV}=1)")
         p.add_argument("--seed", type=int, help="seed of the property checks (default 0)")
         p.add_argument("--standard", action="append", help="only this standard (repeatable)")
-        p.add_argument("--quiet", action="store_true", help="no progress lines")
+        p.add_argument("--quiet", action="store_true",
+                       help="no progress lines or per-service counts: the verdict, the notices and the reports' folder")
         p.add_argument("--profile-time", action="store_true",
                        help="measure where the run spends its time (start-up, requests, rate-limit waits, hashing, "
                        "report writing, each check): time-profile.json in the report folder and a summary here")

@@ -172,6 +172,22 @@ def test_quiet_prints_the_verdict_line(tmp_path: Path, capsys: pytest.CaptureFix
     assert lines[0] == "Gone: unreachable" and lines[-1].startswith("Reports: ")
 
 
+def test_quiet_keeps_the_notices(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A notice says the run or the profile needs a look: a CI job that runs with --quiet must see it too."""
+    from conformance.reference.server import free_port
+
+    profile = tmp_path / "p.yaml"
+    profile.write_text(yaml.safe_dump({"initiative": "Gone", "services": [
+        si_entry(f"http://127.0.0.1:{free_port()}")],
+        "expected_failures": [{"check": "service-info.no-such-check", "reason": "a typo", "expires": "2099-01-01"}]}))
+    assert main(["run", "--profile", str(profile), "--report-dir", str(tmp_path / "r"), "--quiet"]) == 2
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "Gone: unreachable" and lines[-1].startswith("Reports: ")
+    assert "  notice: expected_failures names 'service-info.no-such-check', which is no check of this harness" \
+        in lines
+    assert not any("MUST " in line for line in lines)  # the counts per service stay out
+
+
 def test_skips_are_split_into_not_applicable_and_undecided(report_root: Path, specs_dir: str | None,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     """Issue 21.12: a version or role that lacks a requirement is "does not apply", counted apart."""
