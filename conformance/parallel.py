@@ -37,6 +37,7 @@ services are incomplete) and a notice names the worker, its services and how it 
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import signal
@@ -303,6 +304,16 @@ def run_workers(run: Run, packed: list[list[Service]], *, progress: bool, sessio
     """Check the bins' services in worker processes, merge their results into ``run`` and write the reports
     (the parent's session). A KeyboardInterrupt (Ctrl-C, SIGTERM: see ``cli._interrupts_recorded``) is
     forwarded to the workers; their partial results are merged, then it is raised again."""
+    # What the workers start from is theirs to the end: out of the collector's reach, their full collections
+    # no longer walk it, nor write to (and so copy) its pages; the parent's report writing gains alike.
+    gc.freeze()
+    try:
+        _run_workers(run, packed, progress=progress, session=session)
+    finally:
+        gc.unfreeze()
+
+
+def _run_workers(run: Run, packed: list[list[Service]], *, progress: bool, session: Session) -> None:
     workers: list[_Worker] = []
     interrupted = False
     try:
