@@ -133,6 +133,7 @@ class RunPlugin:
         self._previous_hypothesis_profile = "default"
         self._restore_constants: Callable[[], None] = lambda: None
         self._froze = False
+        self._unfreeze = False
         self._started: dict[str, float] = {}
         #: Items the harness itself skipped as not applicable (the declared version lacks the requirement).
         self._not_applicable: set[str] = set()
@@ -189,6 +190,8 @@ class RunPlugin:
         # session: out of the collector's reach, a full collection no longer walks it. A run's collections
         # took about 0.35 s of CPU per process of the demo, most of it walking those (issue 20).
         if not self._froze:
+            # A worker of --jobs starts frozen by its parent, and leaves it so to its end.
+            self._unfreeze = gc.get_freeze_count() == 0
             gc.freeze()
             self._froze = True
 
@@ -196,9 +199,9 @@ class RunPlugin:
         try:
             self._unconfigure(config)
         finally:
-            if self._froze:  # after the reports: a later session of this process collects as before
-                self._froze = False
+            if self._froze and self._unfreeze:  # after the reports: a later session here collects as before
                 gc.unfreeze()
+            self._froze = False
 
     def _unconfigure(self, config: pytest.Config) -> None:
         settings.load_profile(self._previous_hypothesis_profile)

@@ -5,6 +5,7 @@ The equality with a sequential run is the proof: the same checks, outcomes and m
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import re
@@ -206,6 +207,7 @@ def test_two_jobs_give_the_results_of_one_on_a_small_profile(tmp_path: Path) -> 
     assert two.exit_code == one.exit_code == 0
     junit = (two.run_dir / "junit.xml").read_text(encoding="utf-8")
     assert junit.count("<testcase") == sum(len(c.cases) for s in two.scorecard.services for c in s.checks)
+    assert gc.get_freeze_count() == 0  # the parent froze what its workers start from, and unfroze it after
 
 
 def test_a_worker_reads_the_services_of_another_bin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -345,6 +345,28 @@ def test_junit_carries_the_check_id_level_and_outcome_of_each_check(faulty: RunR
     assert {"check_id": ANSWERS, "level": "MUST", "outcome": "passed"} in properties
 
 
+def test_a_session_freezes_what_it_collected_and_unfreezes_it_at_its_end(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """What exists once the checks are collected is out of the collector's reach during the checks; after the
+    session the process collects as before, so runs in one process (these tests) do not pile up frozen objects."""
+    import gc
+
+    during: list[int] = []
+    real_freeze = gc.freeze
+
+    def freeze() -> None:
+        real_freeze()
+        during.append(gc.get_freeze_count())
+
+    monkeypatch.setattr(gc, "freeze", freeze)
+    assert gc.get_freeze_count() == 0
+    result = run_profile({"initiative": "Frozen", "services": [si_entry(None, reference=True)]}, tmp_path,
+                         checks=[ANSWERS])
+    assert result.check(ANSWERS).outcome == "passed"
+    assert len(during) == 1 and during[0] > 0
+    assert gc.get_freeze_count() == 0
+
+
 def test_a_spent_budget_is_an_error_that_names_its_limit(tmp_path: Path) -> None:
     """The probe takes the one request allowed; the check is stopped by the budget, never failed."""
     result = run_profile({"initiative": "Spent", "services": [si_entry(None, reference=True)],
