@@ -411,11 +411,12 @@ class _ProfileLoader(yaml.SafeLoader):
     _NUMBERS = frozenset({"tag:yaml.org,2002:float", "tag:yaml.org,2002:int"})
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        for key, value in node.value:
+        mapping = super().construct_mapping(node, deep)
+        for key, value in node.value:  # the nodes stay as they are: an alias of one keeps its number
             if (isinstance(key, yaml.ScalarNode) and key.value == "version" and isinstance(value, yaml.ScalarNode)
                     and value.tag in self._NUMBERS):
-                value.tag = "tag:yaml.org,2002:str"
-        return super().construct_mapping(node, deep)
+                mapping["version"] = value.value
+        return mapping
 
 
 def load_profile(path: str | Path, environ: Mapping[str, str] | None = None, *,
