@@ -44,7 +44,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
@@ -340,10 +340,31 @@ def _run_workers(run: Run, packed: list[list[Service]], *, progress: bool, sessi
     try:
         _merge(run, workers)
     finally:
-        merge_junit(run)  # an interrupted run's reports are written next, saying so (cli.execute)
+        # An interrupted run's reports are written next, saying so (cli.execute). The workers' junit.xml
+        # are merged whole first: a Ctrl-C meanwhile would leave no junit.xml and their folders behind.
+        with _interrupts_deferred():
+            merge_junit(run)
     if interrupted:
         raise KeyboardInterrupt
     finish(run)
+
+
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """SIGINT and SIGTERM arriving within the block are delivered, to the handlers they had, as it ends."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    arrived: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, frame: arrived.append(signum))
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if arrived:
+            signal.raise_signal(arrived[0])
 
 
 def _merge(run: Run, workers: list[_Worker]) -> None:
@@ -450,6 +471,8 @@ def merge_junit(run: Run) -> None:
     import shutil
     import xml.etree.ElementTree as ET
 
+    from conformance.reports.junit import write
+
     parts = sorted(run.run_dir.glob(".worker-*"), key=lambda p: int(p.name.rsplit("-", 1)[-1]))
     merged: ET.Element | None = None
     for folder in parts:
@@ -470,10 +493,7 @@ def merge_junit(run: Run) -> None:
     if merged is not None:
         suites_root = ET.Element("testsuites")
         suites_root.append(merged)
-        target = run.run_dir / "junit.xml"
-        temporary = target.with_name(".junit.xml.tmp")
-        ET.ElementTree(suites_root).write(temporary, encoding="utf-8", xml_declaration=True)
-        os.replace(temporary, target)
+        write(ET.ElementTree(suites_root), run.run_dir / "junit.xml")
     for folder in parts:
         shutil.rmtree(folder, ignore_errors=True)
 

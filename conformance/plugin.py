@@ -14,7 +14,6 @@ import contextlib
 import datetime as dt
 import gc
 import importlib
-import os
 import signal
 import sys
 import threading
@@ -557,6 +556,7 @@ INTERRUPTED_BANNER = ('<p class="cf-interrupted" style="background:#ef6c00;color
 
 def mark_session_reports(run_dir: Path) -> None:
     """Say "interrupted" in the reports pytest wrote during the session (``junit.xml``, ``report.html``)."""
+    from conformance.reports.atomic import atomic_write_text
     from conformance.reports.junit import mark_interrupted
 
     mark_interrupted(run_dir / "junit.xml")
@@ -566,9 +566,7 @@ def mark_session_reports(run_dir: Path) -> None:
         if "cf-interrupted" not in text:
             head, sep, tail = text.partition("<body>")
             text = f"{head}{sep}{INTERRUPTED_BANNER}{tail}" if sep else INTERRUPTED_BANNER + text
-            temporary = html.with_name(f".{html.name}.tmp")
-            temporary.write_text(text, encoding="utf-8")
-            os.replace(temporary, html)
+            atomic_write_text(html, text)
 
 
 def finish_interrupted(run: Run) -> Scorecard:

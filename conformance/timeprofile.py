@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.reports.atomic import atomic_write_text
+
 FILE = "time-profile.json"
 
 
@@ -74,7 +76,7 @@ class TimeProfile:
 
     def write(self, folder: Path, rate_wait: float) -> dict[str, Any]:
         data = self.as_dict(rate_wait)
-        (folder / FILE).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        atomic_write_text(folder / FILE, json.dumps(data, indent=2) + "\n")
         return data
 
 

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import tempfile
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from conformance.redact import Redactor
 from conformance.reports import badge, html, scorecard_json, summary, testbed
+from conformance.reports.atomic import atomic_write_text
 
 if TYPE_CHECKING:
     from conformance.run import Run
@@ -38,20 +38,6 @@ def write_reports(scorecard: Scorecard, run: Run) -> None:
                     target = run.run_dir / path.relative_to(staging)
                     target.parent.mkdir(parents=True, exist_ok=True)
                     os.replace(path, target)
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same directory and a rename: a reader
-    (or a run killed meanwhile) sees the old file or the new one, never half of one."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def redact_tree(directory: Path, redactor: Redactor) -> None:

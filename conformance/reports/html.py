@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
 
 from conformance.redact import Redactor
+from conformance.reports.atomic import atomic_write_text
 from conformance.scorecard import Scorecard, utc_stamp
 
 STYLE = """
@@ -485,13 +485,5 @@ def write(scorecard: Scorecard, directory: Path, redactor: Redactor) -> Path:
         since = render_html(compare(redactor.structure(scorecard.baseline), redactor.structure(scorecard.to_dict())))
     page = render(redactor.structure(scorecard.to_dict()), since)
     path = directory / FILENAME
-    # a whole page or none: a temporary file in the same directory (created as any report file is, under
-    # the umask), then a rename
-    temp = directory / f".{FILENAME}.{os.getpid()}.{threading.get_ident()}.tmp"
-    try:
-        temp.write_text(page, encoding="utf-8")
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, page)
     return path

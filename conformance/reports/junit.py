@@ -5,17 +5,16 @@ suite of an interrupted run (issue 21.2). The file is rewritten atomically (temp
 
 from __future__ import annotations
 
-import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from conformance.reports.atomic import atomic_write
 from conformance.scorecard import Scorecard
 
 
-def _write(tree: ET.ElementTree[ET.Element], path: Path) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    tree.write(temporary, encoding="utf-8", xml_declaration=True)
-    os.replace(temporary, path)
+def write(tree: ET.ElementTree[ET.Element], path: Path) -> None:
+    """``tree`` replaces ``path`` whole or not at all."""
+    atomic_write(path, lambda temporary: tree.write(temporary, encoding="utf-8", xml_declaration=True))
 
 
 def _parse(path: Path) -> ET.ElementTree[ET.Element] | None:
@@ -47,7 +46,7 @@ def add_caused_by(path: Path, scorecard: Scorecard) -> None:
         ET.SubElement(properties, "property", {"name": "caused_by", "value": str(cause)})
         changed = True
     if changed:
-        _write(tree, path)
+        write(tree, path)
 
 
 def mark_interrupted(path: Path) -> bool:
@@ -71,5 +70,5 @@ def mark_interrupted(path: Path) -> bool:
         ET.SubElement(properties, "property", {"name": "interrupted", "value": "true"})
         changed = True
     if changed:
-        _write(tree, path)
+        write(tree, path)
     return changed

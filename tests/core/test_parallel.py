@@ -210,6 +210,29 @@ def test_two_jobs_give_the_results_of_one_on_a_small_profile(tmp_path: Path) -> 
     assert gc.get_freeze_count() == 0  # the parent froze what its workers start from, and unfroze it after
 
 
+def test_a_ctrl_c_while_the_workers_junit_files_are_merged_leaves_them_merged(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The signal waits for the merge: the interrupted run's junit.xml is whole and says interrupted, and
+    neither a worker's folder nor a temporary file is left in the run directory."""
+    from conformance.reports import junit
+
+    written = junit.write
+    parent = os.getpid()
+
+    def interrupted_while_writing(tree: Any, path: Path) -> None:
+        if os.getpid() == parent and not path.parent.name.startswith(".worker"):
+            signal.raise_signal(signal.SIGINT)
+        written(tree, path)
+
+    monkeypatch.setattr(junit, "write", interrupted_while_writing)
+    result = run_profile(small_profile(), tmp_path, jobs=2)
+    assert result.scorecard.interrupted and result.exit_code != 0
+    assert sorted(p.name for p in result.run_dir.iterdir() if p.name.startswith(".")) == []
+    junit_text = (result.run_dir / "junit.xml").read_text(encoding="utf-8")
+    assert '<property name="interrupted" value="true"' in junit_text
+    assert junit_text.count("<testcase") == sum(len(c.cases) for s in result.scorecard.services for c in s.checks)
+
+
 def test_a_worker_reads_the_services_of_another_bin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """seqcol's checks against refget read the profile's refget services: checked in the other worker, they
     are read all the same, and the results are a sequential run's."""

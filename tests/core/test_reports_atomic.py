@@ -4,6 +4,7 @@ that fails half-way, or a run interrupted while it writes, leaves no half file b
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
@@ -12,7 +13,8 @@ import pytest
 
 from conformance import reports
 from conformance.redact import Redactor
-from conformance.reports import atomic_write_text, redact_tree, write_reports
+from conformance.reports import atomic_write_text, junit, redact_tree, write_reports
+from conformance.reports.atomic import atomic_write
 
 
 def half_then_fail(scorecard: Any, directory: Path, redactor: Redactor) -> Path:
@@ -61,3 +63,33 @@ def test_redaction_rewrites_a_file_atomically(tmp_path: Path, monkeypatch: pytes
     redact_tree(tmp_path, Redactor([secret]))
     assert written == [tmp_path / "summary.md"]
     assert secret not in (tmp_path / "summary.md").read_text(encoding="utf-8")
+
+
+def test_a_write_interrupted_half_way_keeps_the_old_file_and_leaves_no_temporary(tmp_path: Path) -> None:
+    path = tmp_path / "junit.xml"
+    path.write_text("<old/>", encoding="utf-8")
+
+    def half_then_ctrl_c(temporary: Path) -> None:
+        temporary.write_text("<testsuites><testsu", encoding="utf-8")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(path, half_then_ctrl_c)
+    assert [p.name for p in tmp_path.iterdir()] == ["junit.xml"]
+    assert path.read_text(encoding="utf-8") == "<old/>"
+
+
+def test_junit_xml_is_rewritten_through_the_atomic_writer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "junit.xml"
+    path.write_text('<testsuites><testsuite name="t" tests="1"><testcase name="a"/></testsuite></testsuites>',
+                    encoding="utf-8")
+
+    def stopped(self: ET.ElementTree[ET.Element], target: Any, *args: Any, **kwargs: Any) -> None:
+        Path(target).write_text("<testsuites", encoding="utf-8")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ET.ElementTree, "write", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        junit.mark_interrupted(path)
+    assert [p.name for p in tmp_path.iterdir()] == ["junit.xml"]
+    assert "interrupted" not in path.read_text(encoding="utf-8")
