@@ -306,11 +306,15 @@ def run_workers(run: Run, packed: list[list[Service]], *, progress: bool, sessio
     forwarded to the workers; their partial results are merged, then it is raised again."""
     # What the workers start from is theirs to the end: out of the collector's reach, their full collections
     # no longer walk it, nor write to (and so copy) its pages; the parent's report writing gains alike.
-    gc.freeze()
+    # (A session in a process that froze before keeps its own freeze: only what was frozen here is unfrozen.)
+    froze = gc.get_freeze_count() == 0
+    if froze:
+        gc.freeze()
     try:
         _run_workers(run, packed, progress=progress, session=session)
     finally:
-        gc.unfreeze()
+        if froze:
+            gc.unfreeze()
 
 
 def _run_workers(run: Run, packed: list[list[Service]], *, progress: bool, session: Session) -> None:

@@ -200,14 +200,23 @@ def test_a_worker_crash_is_said_without_the_secrets_it_learnt(tmp_path: Path, mo
     assert not [p for p in result.run_dir.rglob("*") if p.is_file() and secret in p.read_text(errors="replace")]
 
 
-def test_two_jobs_give_the_results_of_one_on_a_small_profile(tmp_path: Path) -> None:
+def test_two_jobs_give_the_results_of_one_on_a_small_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    frozen: list[bool] = []
+    started = parallel._run_workers
+
+    def noting_the_freeze(*args: Any, **kwargs: Any) -> None:
+        frozen.append(gc.get_freeze_count() > 0)
+        started(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "_run_workers", noting_the_freeze)
     one = run_profile(small_profile(), tmp_path / "1", jobs=1)
     two = run_profile(small_profile(), tmp_path / "2", jobs=2)
+    assert frozen == [True]  # the parent froze what its workers start from before it forked them
     assert stable(scorecard(two.run_dir)) == stable(scorecard(one.run_dir))
     assert two.exit_code == one.exit_code == 0
     junit = (two.run_dir / "junit.xml").read_text(encoding="utf-8")
     assert junit.count("<testcase") == sum(len(c.cases) for s in two.scorecard.services for c in s.checks)
-    assert gc.get_freeze_count() == 0  # the parent froze what its workers start from, and unfroze it after
+    assert gc.get_freeze_count() == 0  # and unfroze it after
 
 
 def test_a_ctrl_c_while_the_workers_junit_files_are_merged_leaves_them_merged(
