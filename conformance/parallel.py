@@ -44,12 +44,13 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
+from conformance import interrupts
 from conformance import suite as suites
 from conformance.http.policy import SharedPool, is_loopback
 from conformance.profile import Service
@@ -346,29 +347,11 @@ def _run_workers(run: Run, packed: list[list[Service]], *, progress: bool, sessi
     finally:
         # An interrupted run's reports are written next, saying so (cli.execute). The workers' junit.xml
         # are merged whole first: a Ctrl-C meanwhile would leave no junit.xml and their folders behind.
-        with _interrupts_deferred():
+        with interrupts.deferred():
             merge_junit(run)
     if interrupted:
         raise KeyboardInterrupt
     finish(run)
-
-
-@contextlib.contextmanager
-def _interrupts_deferred() -> Iterator[None]:
-    """SIGINT and SIGTERM arriving within the block are delivered, to the handlers they had, as it ends."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    arrived: list[int] = []
-    previous = {sig: signal.signal(sig, lambda signum, frame: arrived.append(signum))
-                for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        if arrived:
-            signal.raise_signal(arrived[0])
 
 
 def _merge(run: Run, workers: list[_Worker]) -> None:

@@ -14,9 +14,7 @@ import contextlib
 import datetime as dt
 import gc
 import importlib
-import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
@@ -26,6 +24,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import seed as hypothesis_seed
 
+from conformance import interrupts
 from conformance import suite as suites
 from conformance.checks import MARKER, Requirement
 from conformance.errors import (
@@ -503,6 +502,23 @@ class RunPlugin:
 
     # -- the end --------------------------------------------------------------------------------------
 
+    @pytest.hookimpl(wrapper=True, specname="pytest_sessionfinish")
+    def pytest_sessionfinish_written_whole(self, session: pytest.Session,
+                                           exitstatus: int) -> Generator[None, None, None]:
+        """A Ctrl-C while the session's reports are written (the harness's, then pytest's junit.xml, which
+        pytest writes in place) is delivered once they are: the run is then marked interrupted, and its
+        reports are written again, saying so (:func:`conformance.cli.execute`)."""
+        try:
+            with interrupts.deferred():
+                return (yield)
+        except KeyboardInterrupt:
+            self.run.interrupted = self.run.interrupt_seen = True
+            if not self.owns_run:
+                raise  # `conformance run`: cli.execute writes the reports again
+            # `pytest --conformance-profile`: written again here, and the exit code says interrupted (DESIGN §6)
+            session.exitstatus = finish_interrupted(self.run).exit_code()
+            return None
+
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         from conformance.reports import write_reports
@@ -516,17 +532,12 @@ class RunPlugin:
                                                  f"{message}"), flush=True)
         if self.run.deferred_reports:
             return  # a worker of a parallel run (--jobs): its parent builds the scorecard and writes the reports
-        try:
-            writing = time.monotonic()
-            scorecard = self.run.build_scorecard()
-            write_reports(scorecard, self.run)
-            if self.run.timing is not None:
-                self.run.timing.report_seconds += time.monotonic() - writing
-                self.run.time_profile = self.run.timing.write(self.run.run_dir, self.run.limits.rate_wait)
-        except KeyboardInterrupt:
-            # Ctrl-C while the reports were written: they are written again, saying interrupted.
-            self.run.interrupted = self.run.interrupt_seen = True
-            scorecard = finish_interrupted(self.run)
+        writing = time.monotonic()
+        scorecard = self.run.build_scorecard()
+        write_reports(scorecard, self.run)
+        if self.run.timing is not None:
+            self.run.timing.report_seconds += time.monotonic() - writing
+            self.run.time_profile = self.run.timing.write(self.run.run_dir, self.run.limits.rate_wait)
         if self.owns_run:
             # `pytest --conformance-profile` exits as `conformance run` does (DESIGN §6).
             session.exitstatus = scorecard.exit_code()
@@ -578,26 +589,13 @@ def finish_interrupted(run: Run) -> Scorecard:
     from conformance.reports import redact_tree, write_reports
 
     run.interrupted = True
-    with _signals_held():
+    with interrupts.ignored():
         scorecard = run.build_scorecard()
         if run.run_dir != Path() and run.run_dir.is_dir():
             write_reports(scorecard, run)
             mark_session_reports(run.run_dir)
             redact_tree(run.run_dir, run.redactor)
     return scorecard
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def _remove_empty_run_dir(run_dir: Path, config: pytest.Config) -> None:

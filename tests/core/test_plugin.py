@@ -453,6 +453,57 @@ def test_plugin_mode_prints_no_deprecation_warning(pytester: pytest.Pytester, pl
     assert "warning" not in result.stdout.str().splitlines()[-1]
 
 
+# -- a Ctrl-C while pytest writes junit.xml ---------------------------------------------------------------------
+
+JUNIT_INTERRUPTED = """
+import signal
+
+from _pytest.junitxml import LogXML
+
+written = LogXML.pytest_sessionfinish
+
+
+def interrupted_first(self):
+    signal.raise_signal(signal.SIGINT)  # as pytest starts writing junit.xml
+    written(self)
+
+
+LogXML.pytest_sessionfinish = interrupted_first
+"""
+
+
+def assert_whole_and_interrupted(run_dir: Path) -> None:
+    assert not [p.name for p in run_dir.iterdir() if p.name.startswith(".")]  # no temporary file left
+    suites = ET.parse(run_dir / "junit.xml").getroot().iter("testsuite")
+    assert all({p.get("name"): p.get("value") for p in suite.iter("property")}.get("interrupted") == "true"
+               for suite in suites)
+    card = json.loads((run_dir / "scorecard.json").read_text(encoding="utf-8"))
+    assert card["interrupted"] is True and card["exit_code"] != 0
+
+
+def test_a_ctrl_c_while_pytest_writes_junit_xml_waits_for_the_file(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """pytest writes junit.xml in place: the signal is delivered once it is whole, and the run's reports are
+    written again, saying interrupted."""
+    namespace: dict[str, Any] = {}
+    exec(JUNIT_INTERRUPTED.replace("LogXML.pytest_sessionfinish = interrupted_first", ""), namespace)
+    from _pytest.junitxml import LogXML
+
+    monkeypatch.setattr(LogXML, "pytest_sessionfinish", namespace["interrupted_first"])
+    result = run_profile({"initiative": "Plain", "services": [{**si_entry(None), "reference": True}]}, tmp_path)
+    assert result.scorecard.interrupted and result.exit_code != 0
+    assert_whole_and_interrupted(result.run_dir)
+
+
+def test_plugin_mode_writes_the_reports_of_a_run_interrupted_at_its_end(pytester: pytest.Pytester,
+                                                                        plain_profile: Path) -> None:
+    pytester.makeconftest(JUNIT_INTERRUPTED)
+    result = plugin_run(pytester, plain_profile, "-q")
+    assert result.ret not in (0, 1), result.stdout.str()
+    (run_dir,) = [p.parent for p in (pytester.path / "r").rglob("scorecard.json")]
+    assert_whole_and_interrupted(run_dir)
+
+
 def test_generated_values_draw_no_literal_of_the_harness() -> None:
     """Issue 19.13: hypothesis pools literals of every local module loaded so far into generated values, so
     what a run loaded decided what it asked (a Beacon literal as a sequence-collection digest in some runs).
