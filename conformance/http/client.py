@@ -164,7 +164,7 @@ class HttpClient:
         while True:
             response = self._with_retries(current_method, current_url, extra, current_body, credentials,
                                           retryable, max_bytes, on_chunk, ca_bundle, visited, record,
-                                          allow_busy, decode, evidence_digest, borrowed)
+                                          allow_busy, decode, evidence_digest, borrowed, follow_redirects)
             location = response.headers.get("Location")
             if not follow_redirects or response.status not in REDIRECT_STATUSES or not location:
                 return response
@@ -203,7 +203,7 @@ class HttpClient:
                       on_chunk: Callable[[bytes], None] | None, ca_bundle: str | None,
                       visited: list[str], record: Callable[[Exchange], None] | None,
                       allow_busy: bool, decode: bool = True, evidence_digest: bool = True,
-                      borrowed: bool = False) -> Response:
+                      borrowed: bool = False, follow_redirects: bool = False) -> Response:
         origin = origin_of(url)
         self.breaker.check(origin, method, self.redactor.url(url))
         attempt = 0
@@ -212,7 +212,8 @@ class HttpClient:
             attempt += 1
             try:
                 response = self._send(method, url, headers, body, credentials, max_bytes, on_chunk,
-                                      ca_bundle, visited, record, decode, evidence_digest, borrowed)
+                                      ca_bundle, visited, record, decode, evidence_digest, borrowed,
+                                      follow_redirects)
             except HarnessError as exc:
                 # A reset, or a kept-alive connection the server closed just as it was reused (the
                 # classic race of persistent connections, RFC 9112 §9.3.1): worth one more try.
@@ -264,7 +265,7 @@ class HttpClient:
               credentials: Credentials | None, max_bytes: int | None,
               on_chunk: Callable[[bytes], None] | None, ca_bundle: str | None,
               visited: list[str], record: Callable[[Exchange], None] | None, decode: bool = True,
-              evidence_digest: bool = True, borrowed: bool = False) -> Response:
+              evidence_digest: bool = True, borrowed: bool = False, follow_redirects: bool = False) -> Response:
         budget = self.limits.budget
         # Bodies by kind (issue 23): a streamed body (hashed, never kept) may be allowed what its caller
         # asks, within the run's byte budget; bytes a caller asks to hold (max_bytes) are capped by
@@ -322,6 +323,13 @@ class HttpClient:
             finally:
                 current.watch = None
             exchange.status = raw.status_code
+            passed_on = follow_redirects and raw.status_code in REDIRECT_STATUSES and bool(raw.headers.get("Location"))
+            if passed_on:
+                # The body of a redirect this client follows is evidence of the redirect only: never part of
+                # a streamed body (an object store's "Redirecting..." page in the caller's hash), and cut at
+                # the document cap without the run reaching a limit (it is not needed).
+                on_chunk, borrowed = None, False
+                cap, cap_name = min(budget.max_document_bytes, budget.max_response_bytes), "max_document_bytes"
             self.limits.observe(origin, time.monotonic() - started, raw.status_code,
                                 retry_after(raw.headers.get("Retry-After")))
             exchange.reason = raw.reason or ""
@@ -432,8 +440,8 @@ class HttpClient:
                 self.timing.add_request(time.monotonic() - started, streamed)
         exchange.elapsed = time.monotonic() - started
         exchange.truncated = truncated
-        if truncated and not (on_chunk is not None and max_bytes):  # a streaming caller's own cap is no limit
-            self.limits.note(cap_name)
+        if truncated and not passed_on and not (on_chunk is not None and max_bytes):
+            self.limits.note(cap_name)  # (a streaming caller's own cap is no limit of the run)
         data = content.getvalue()
         del content
         if on_chunk is None:

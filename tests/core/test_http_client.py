@@ -122,7 +122,9 @@ class Stub(ReferenceApp):
     def go(self, request: Request) -> Reply:
         """A redirect to ``to`` with the status ``status`` (302 by default)."""
         self.received.append(request)
-        return Reply(int(request.arg("status") or 302), b"", {"Location": request.arg("to") or "/ok"})
+        body = b"<html>Redirecting</html>" * int(request.arg("body") or 0)  # what web servers often add
+        return Reply(int(request.arg("status") or 302), body, {"Location": request.arg("to") or "/ok",
+                                                               "Content-Type": "text/html"})
 
     @route("GET", "/chain/{n}")
     def chain(self, request: Request) -> Reply:
@@ -233,8 +235,9 @@ def client_of(http: HttpClient, app: Stub, *, allowed_hosts: frozenset[str] = fr
     return ServiceClient(http, service, given if credentials else None)
 
 
-def go(to: str, status: int = 302) -> str:
-    return f"/go?to={quote(to, safe='')}&status={status}"
+def go(to: str, status: int = 302, body: int = 0) -> str:
+    """The stub's redirect to ``to``; ``body``: that many copies of a short HTML page as its body."""
+    return f"/go?to={quote(to, safe='')}&status={status}&body={body}"
 
 
 # -- one request, its evidence ------------------------------------------------------------------------------------
@@ -665,6 +668,32 @@ def test_a_post_redirected_by_302_or_303_becomes_a_get_without_its_body(http: Ht
                                                                        status: int) -> None:
     response = client_of(http, here).post(go(f"{there.url}/ok", status), json={"q": 1})
     assert response.json() == {"method": "GET", "body": "", "content_type": None, "query": {}}
+
+
+def test_the_body_of_a_followed_redirect_is_not_streamed(make_http: Callable[..., HttpClient], here: Stub) -> None:
+    """A streamed body is the one the redirect leads to: the redirect's own page (an object store's
+    "Redirecting...") never reaches the caller's hash, and is evidence of the redirect only."""
+    http = make_http()
+    chunks: list[bytes] = []
+    client = client_of(http, here)
+    response = client.stream(go("/large", body=3), chunks.append, max_bytes=len(LARGE) + 1)
+    assert b"".join(chunks) == LARGE
+    assert response.exchange.body_bytes == len(LARGE) and response.exchange.redirected_from
+    redirect = client.exchanges[-2]
+    assert redirect.status == 302 and redirect.body_bytes == 3 * len(b"<html>Redirecting</html>")
+    assert not http.limits.hit
+
+
+def test_a_followed_redirect_larger_than_a_document_is_no_limit_of_the_run(make_http: Callable[..., HttpClient],
+                                                                           here: Stub) -> None:
+    """Its body is not needed: cut at the document cap, the redirect is followed, and the run does not
+    report that it reached max_document_bytes."""
+    http = make_http(max_document_bytes=1000)
+    response = client_of(http, here).get(go("/ok", body=100))
+    assert response.status == 200 and response.json()["method"] == "GET"
+    assert not http.limits.hit
+    unfollowed = client_of(http, here).get(go("/ok", body=100), follow_redirects=False)
+    assert unfollowed.status == 302 and unfollowed.truncated and http.limits.hit == {"max_document_bytes"}
 
 
 def test_a_redirect_loop_is_an_error(http: HttpClient, here: Stub) -> None:
