@@ -404,19 +404,42 @@ def parse_profile(data: object, source: str = "<profile>", environ: Mapping[str,
     )
 
 
-class _ProfileLoader(yaml.SafeLoader):
-    """YAML as a profile is read: a ``version`` written as a number keeps the text written. YAML reads
-    ``version: 1.10`` as the number 1.1 and ``version: 010`` as 8, which would name another version."""
+_NUMBERS = frozenset({"tag:yaml.org,2002:float", "tag:yaml.org,2002:int"})
 
-    _NUMBERS = frozenset({"tag:yaml.org,2002:float", "tag:yaml.org,2002:int"})
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        mapping = super().construct_mapping(node, deep)
-        for key, value in node.value:  # the nodes stay as they are: an alias of one keeps its number
-            if (isinstance(key, yaml.ScalarNode) and key.value == "version" and isinstance(value, yaml.ScalarNode)
-                    and value.tag in self._NUMBERS):
-                mapping["version"] = value.value
-        return mapping
+def _effective(node: yaml.MappingNode, key: str) -> yaml.Node | None:
+    """The value node of ``key`` as the constructed mapping has it: the last one written (once constructed,
+    a mapping's node lists the pairs merged in by ``<<`` before its own)."""
+    for name, value in reversed(node.value):
+        if isinstance(name, yaml.ScalarNode) and name.value == key:
+            found: yaml.Node = value
+            return found
+    return None
+
+
+def read_profile_yaml(raw: bytes | str) -> Any:
+    """A profile's YAML as a safe loader reads it, but a service entry's ``version`` written as a number keeps
+    the text written: YAML reads ``version: 1.10`` as the number 1.1 and ``version: 010`` as 8, which would
+    name another version. Numbers anywhere else (a budget, a workflow's parameters) stay numbers."""
+    loader = yaml.SafeLoader(raw)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    if not isinstance(node, yaml.MappingNode) or not isinstance(data, dict):
+        return data
+    services = _effective(node, "services")
+    entries = data.get("services")
+    if not isinstance(services, yaml.SequenceNode) or not isinstance(entries, list):
+        return data
+    for entry_node, entry in zip(services.value, entries, strict=False):
+        if not isinstance(entry_node, yaml.MappingNode) or not isinstance(entry, dict):
+            continue
+        version = _effective(entry_node, "version")
+        if isinstance(version, yaml.ScalarNode) and version.tag in _NUMBERS:
+            entry["version"] = version.value
+    return data
 
 
 def load_profile(path: str | Path, environ: Mapping[str, str] | None = None, *,
@@ -431,7 +454,7 @@ def load_profile(path: str | Path, environ: Mapping[str, str] | None = None, *,
     except OSError as exc:
         raise where.error("", f"cannot read: {exc.strerror or exc}") from None
     try:
-        data = yaml.load(raw, Loader=_ProfileLoader)  # a SafeLoader: no Python objects
+        data = read_profile_yaml(raw)  # a SafeLoader: no Python objects
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -30,6 +30,7 @@ from conformance.certify.keys import (
     thumbprint,
 )
 from conformance.errors import UsageError
+from conformance.profile import read_profile_yaml
 from conformance.redact import MASK, SENSITIVE_MEMBERS, Redactor
 
 FORMAT = "ga4gh-conformance-certification/1"
@@ -109,7 +110,7 @@ def _profile_document(scorecard: dict[str, Any], given: str | None) -> tuple[Any
                          f"scorecard's {digest[:16]}…)" if given else
                          f"{source} changed since the run (sha256 differs): pass --profile with the profile as run")
     try:
-        return yaml.safe_load(data), source
+        return read_profile_yaml(data), source
     except yaml.YAMLError as exc:
         raise UsageError(f"{source}: not YAML ({str(exc).splitlines()[0]})") from None
 

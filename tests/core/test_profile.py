@@ -9,7 +9,7 @@ import pytest
 
 from conformance.cli import main
 from conformance.errors import ProfileError
-from conformance.profile import load_profile, parse_profile
+from conformance.profile import load_profile, parse_profile, read_profile_yaml
 from conformance.suite import discover
 
 KNOWN = discover()
@@ -75,8 +75,8 @@ def test_unsupported_version_names_the_supported_ones() -> None:
         parse_profile(document, standards=KNOWN)
 
 
-@pytest.mark.parametrize(("written", "read"), [("1.10", "1.10"), ("010", "010"), ("2", "2"), ("1.0", "1.0"),
-                                              ("'1.0.0'", "1.0.0")])
+@pytest.mark.parametrize(("written", "read"), [("1.10", "1.10"), ("010", "010"), ("1.20", "1.20"), ("0x1", "0x1"),
+                                              ("1_0", "1_0"), ("'1.0.0'", "1.0.0")])
 def test_a_version_written_as_a_number_keeps_its_text(tmp_path: Path, written: str, read: str) -> None:
     """YAML reads 1.10 as the number 1.1 and 010 as 8: each would name another version than the one written."""
     path = write(tmp_path, f"initiative: X\nservices:\n  - {{standard: service-info, version: {written}, "
@@ -90,6 +90,26 @@ def test_an_unquoted_version_the_suite_lacks_is_not_read_as_another(tmp_path: Pa
     path = write(tmp_path, "initiative: X\nservices:\n  - {standard: tes, version: 1.10, url: 'https://a.org'}\n")
     with pytest.raises(ProfileError, match=r"services\[0\]\.version: .*1\.10 is not supported"):
         load_profile(path, standards=KNOWN)
+
+
+def test_the_version_an_entry_has_is_the_one_whose_text_is_kept(tmp_path: Path) -> None:
+    """Merged in by ``<<`` and written again, or written twice: the version the entry ends with keeps its text."""
+    path = write(tmp_path, "initiative: X\nservices:\n"
+                           "  - &common {standard: service-info, version: 1.10, url: 'https://a.org'}\n"
+                           "  - {<<: *common, version: 1.20, url: 'https://b.org'}\n"
+                           "  - {<<: *common, url: 'https://c.org'}\n"
+                           "  - {<<: *common, version: '2.0', url: 'https://d.org'}\n"
+                           "  - {standard: service-info, version: 1.30, version: '1.40', url: 'https://e.org'}\n")
+    versions = [s.version for s in load_profile(path, standards=KNOWN).services]
+    assert versions == ["1.10", "1.20", "1.10", "2.0", "1.40"]
+
+
+def test_a_version_elsewhere_than_a_service_entry_stays_a_number() -> None:
+    """Only a service entry names a standard's version; a workflow parameter called version is the user's."""
+    data = read_profile_yaml("initiative: X\nversion: 1.10\nservices:\n  - {standard: wes, version: 1.10, submit: "
+                             "{workflow_params: {version: 2, tool: {version: 1.10}}}}\n")
+    assert data["version"] == 1.1 and data["services"][0]["version"] == "1.10"
+    assert data["services"][0]["submit"] == {"workflow_params": {"version": 2, "tool": {"version": 1.1}}}
 
 
 def test_service_info_entries_declare_any_version() -> None:
