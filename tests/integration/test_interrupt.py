@@ -68,16 +68,19 @@ def duration(tmp_path_factory: pytest.TempPathFactory) -> float:
     root = tmp_path_factory.mktemp("baseline")
     began = time.monotonic()
     process = start(root)
-    process.communicate(timeout=600)
+    out, err = process.communicate(timeout=600)
+    assert process.returncode == 0 and "Demo: conformant" in out, out + err
     return time.monotonic() - began
 
 
 def ended_within(process: subprocess.Popen[str], seconds: float) -> float | None:
-    """Wait ``seconds`` unless the process ends first: then how long it ran (about), else None."""
+    """Wait ``seconds`` unless the process ends first: then how long it ran (about), else None. A run that
+    ended uninterrupted is the complete demo's: exit 0, conformant."""
     began = time.monotonic()
     while time.monotonic() - began < seconds:
         if process.poll() is not None:
-            process.communicate()
+            out, err = process.communicate()
+            assert process.returncode == 0 and "Demo: conformant" in out, out + err
             return time.monotonic() - began
         time.sleep(0.02)
     return None
