@@ -1,5 +1,5 @@
 """CPU time of one request through the harness's client, side by side with requests' ``Session`` and bare
-urllib3 over the same kept-alive connection to the same loopback server (issue 20).
+urllib3, each over a kept-alive connection of its own to the same loopback server (issue 20).
 
 Against a fast server the client's own work per request bounds how many checks a second a run gets: every
 check of a run goes through :class:`~conformance.http.client.HttpClient`, which records, redacts, bounds
