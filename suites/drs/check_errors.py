@@ -14,9 +14,12 @@ from conformance import Response, SpecStore, check, fail, schema_errors
 from .view import Drs, error_problem, object_path
 
 PREFIX = "ga4gh-conformance-unknown-"
+#: Every character UTF-8 encodes, as ``st.text()``'s default alphabet, named by category: hypothesis works the
+#: default out by encoding each code point once per machine (about 1.3 s of CPU, in every fresh CI job).
+UNICODE = st.characters(exclude_categories=["Cs"])
 unknown_ids = st.one_of(
     st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789._~-", min_size=1, max_size=24),
-    st.text(min_size=1, max_size=12).filter(lambda s: s.strip() != "" and "\x00" not in s),
+    st.text(UNICODE, min_size=1, max_size=12).filter(lambda s: s.strip() != "" and "\x00" not in s),
     st.text(alphabet="abcdef0123456789", min_size=80, max_size=300),
     st.lists(st.sampled_from(["..", "a", "%2F", "%252F", "~", "drs:", "x y"]), min_size=2, max_size=6).map("/".join),
     st.builds(lambda s: "%" + s, st.text(alphabet="0123456789ABCDEFG", min_size=2, max_size=4)),
