@@ -35,9 +35,14 @@ HOW_TO_GET = ("official GA4GH schemas not available: run `conformance specs fetc
               f"--specs-dir / {ENV} at a copy")
 
 
-def cache_dir() -> Path:
+def user_cache() -> Path:
+    """The harness's folder of the user's cache (``$XDG_CACHE_HOME``, else ``~/.cache``)."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "ga4gh-conformance" / "specs"
+    return Path(base) / "ga4gh-conformance"
+
+
+def cache_dir() -> Path:
+    return user_cache() / "specs"
 
 
 def locate(cli_dir: str | None = None) -> Path | None:

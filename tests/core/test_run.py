@@ -4,6 +4,7 @@ failures, registry discovery, and `pytest --conformance-profile` without the CLI
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -329,6 +330,47 @@ def test_pytest_plugin_runs_a_profile_without_the_cli(tmp_path: Path) -> None:
     assert "service-info.type.artifact-matches-standard" in done.stdout
     scorecard = json.loads((only_run_dir(tmp_path / "r") / "scorecard.json").read_text())
     assert scorecard["services"][0]["verdict"] == "non-conformant"
+
+
+def test_a_run_writes_nothing_where_it_is_started_but_its_reports(tmp_path: Path) -> None:
+    """Hypothesis's Unicode tables go to the user cache (a property check of DRS draws text), not to a
+    .hypothesis folder in the current directory."""
+    profile = tmp_path / "p.yaml"
+    profile.write_text(yaml.safe_dump({"initiative": "Here", "services": [
+        {"standard": "drs", "version": "1.5.0", "url": None, "reference": True}]}))
+    env = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_STORAGE_DIRECTORY"}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    done = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--profile", str(profile), "--quiet",
+                           "--check", "drs.object.unknown-id-is-404", "--report-dir", "r"],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "p.yaml", "r"]
+    assert (tmp_path / "cache" / "ga4gh-conformance" / "hypothesis" / "unicode_data").is_dir()
+
+
+def test_hypothesis_storage_is_the_user_cache_during_a_run_and_as_before_after(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The place is set for the run and put back as it was, unchosen included: a later run in the process
+    that names HYPOTHESIS_STORAGE_DIRECTORY gets it."""
+    from hypothesis import configuration
+
+    from conformance.cli import _hypothesis_storage
+
+    def setting() -> Path | None:
+        value: Path | None = vars(configuration)["__hypothesis_home_directory"]
+        return value
+
+    monkeypatch.setattr(configuration, "__hypothesis_home_directory", None)
+    monkeypatch.delenv("HYPOTHESIS_STORAGE_DIRECTORY", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    with _hypothesis_storage():
+        assert setting() == tmp_path / "ga4gh-conformance" / "hypothesis"
+    assert setting() is None  # not chosen: hypothesis still chooses on first use
+    monkeypatch.setenv("HYPOTHESIS_STORAGE_DIRECTORY", str(tmp_path / "mine"))
+    with _hypothesis_storage():  # the user's choice wins
+        assert setting() is None
+    chosen = configuration.storage_directory("x", intent_to_write=False)
+    assert getattr(chosen, "path", chosen) == tmp_path / "mine" / "x"
 
 
 def test_list_checks_shows_levels_citations_and_uncovered(capsys: pytest.CaptureFixture[str]) -> None:
