@@ -7,26 +7,57 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from types import FrameType
+from typing import Any
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 @contextlib.contextmanager
+def _blocked() -> Iterator[None]:
+    """The signals held back while handlers are swapped: one arriving between two swaps would otherwise run
+    with half of them swapped, and leave a handler of the block installed for good."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _swapped(handler: Callable[[int, FrameType | None], Any] | int) -> dict[int, Any]:
+    """Install ``handler`` for each signal whose handler Python knows (None: one installed outside Python,
+    which could not be put back), returning those it replaced."""
+    with _blocked():
+        previous = {sig: signal.getsignal(sig) for sig in SIGNALS}
+        return {sig: signal.signal(sig, handler) for sig, old in previous.items() if old is not None}
+
+
+def _restored(previous: dict[int, Any]) -> None:
+    with _blocked():
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
 def deferred() -> Iterator[None]:
-    """A signal arriving within the block is delivered, to the handler it had, as the block ends."""
+    """A signal arriving within the block is delivered, to the handler it had, as the block ends. A SIGTERM
+    whose handler was the default action (ending the process on the spot, before the run could say it was
+    interrupted) is delivered as Ctrl-C is, a KeyboardInterrupt."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     arrived: list[int] = []
-    previous = {sig: signal.signal(sig, lambda signum, frame: arrived.append(signum)) for sig in SIGNALS}
+    previous = _swapped(lambda signum, frame: arrived.append(signum))
     try:
         yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        _restored(previous)
         if arrived:
-            signal.raise_signal(arrived[0])
+            first = arrived[0]
+            if previous.get(first) == signal.SIG_DFL and first == signal.SIGTERM:
+                raise KeyboardInterrupt
+            signal.raise_signal(first)
 
 
 @contextlib.contextmanager
@@ -35,9 +66,8 @@ def ignored() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in SIGNALS}
+    previous = _swapped(signal.SIG_IGN)
     try:
         yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        _restored(previous)

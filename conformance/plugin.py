@@ -132,6 +132,8 @@ class RunPlugin:
         self._restore_constants: Callable[[], None] = lambda: None
         self._froze = False
         self._unfreeze = False
+        #: the deferral of a Ctrl-C while pytest writes junit.xml (pytest_sessionfinish)
+        self._writing = contextlib.ExitStack()
         self._started: dict[str, float] = {}
         #: Items the harness itself skipped as not applicable (the declared version lacks the requirement).
         self._not_applicable: set[str] = set()
@@ -505,12 +507,15 @@ class RunPlugin:
     @pytest.hookimpl(wrapper=True, specname="pytest_sessionfinish")
     def pytest_sessionfinish_written_whole(self, session: pytest.Session,
                                            exitstatus: int) -> Generator[None, None, None]:
-        """A Ctrl-C while the session's reports are written (the harness's, then pytest's junit.xml, which
-        pytest writes in place) is delivered once they are: the run is then marked interrupted, and its
-        reports are written again, saying so (:func:`conformance.cli.execute`)."""
+        """A Ctrl-C once the harness's reports are written, while pytest writes junit.xml (in place), is
+        delivered once that is whole (the deferral starts at the end of :meth:`pytest_sessionfinish`): the
+        run is then marked interrupted, and its reports are written again, saying so."""
+        self._writing = contextlib.ExitStack()
         try:
-            with interrupts.deferred():
+            try:
                 return (yield)
+            finally:
+                self._writing.close()
         except KeyboardInterrupt:
             self.run.interrupted = self.run.interrupt_seen = True
             if not self.owns_run:
@@ -521,6 +526,12 @@ class RunPlugin:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        try:
+            self._finish(session)
+        finally:
+            self._writing.enter_context(interrupts.deferred())  # until pytest's junit.xml is written
+
+    def _finish(self, session: pytest.Session) -> None:
         from conformance.reports import write_reports
 
         if self._writes_nothing(session):
@@ -532,12 +543,17 @@ class RunPlugin:
                                                  f"{message}"), flush=True)
         if self.run.deferred_reports:
             return  # a worker of a parallel run (--jobs): its parent builds the scorecard and writes the reports
-        writing = time.monotonic()
-        scorecard = self.run.build_scorecard()
-        write_reports(scorecard, self.run)
-        if self.run.timing is not None:
-            self.run.timing.report_seconds += time.monotonic() - writing
-            self.run.time_profile = self.run.timing.write(self.run.run_dir, self.run.limits.rate_wait)
+        try:
+            writing = time.monotonic()
+            scorecard = self.run.build_scorecard()
+            write_reports(scorecard, self.run)
+            if self.run.timing is not None:
+                self.run.timing.report_seconds += time.monotonic() - writing
+                self.run.time_profile = self.run.timing.write(self.run.run_dir, self.run.limits.rate_wait)
+        except KeyboardInterrupt:
+            # Ctrl-C while the reports were written (or the run cleaned up): written again, saying interrupted.
+            self.run.interrupted = self.run.interrupt_seen = True
+            scorecard = finish_interrupted(self.run)
         if self.owns_run:
             # `pytest --conformance-profile` exits as `conformance run` does (DESIGN §6).
             session.exitstatus = scorecard.exit_code()

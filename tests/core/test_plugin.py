@@ -464,7 +464,7 @@ written = LogXML.pytest_sessionfinish
 
 
 def interrupted_first(self):
-    signal.raise_signal(signal.SIGINT)  # as pytest starts writing junit.xml
+    signal.raise_signal(signal.SIGNAL)  # as pytest starts writing junit.xml
     written(self)
 
 
@@ -481,12 +481,14 @@ def assert_whole_and_interrupted(run_dir: Path) -> None:
     assert card["interrupted"] is True and card["exit_code"] != 0
 
 
-def test_a_ctrl_c_while_pytest_writes_junit_xml_waits_for_the_file(tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_a_ctrl_c_while_pytest_writes_junit_xml_waits_for_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    signame: str) -> None:
     """pytest writes junit.xml in place: the signal is delivered once it is whole, and the run's reports are
     written again, saying interrupted."""
     namespace: dict[str, Any] = {}
-    exec(JUNIT_INTERRUPTED.replace("LogXML.pytest_sessionfinish = interrupted_first", ""), namespace)
+    exec(JUNIT_INTERRUPTED.replace("LogXML.pytest_sessionfinish = interrupted_first", "")
+         .replace("SIGNAL", signame), namespace)
     from _pytest.junitxml import LogXML
 
     monkeypatch.setattr(LogXML, "pytest_sessionfinish", namespace["interrupted_first"])
@@ -495,9 +497,12 @@ def test_a_ctrl_c_while_pytest_writes_junit_xml_waits_for_the_file(tmp_path: Pat
     assert_whole_and_interrupted(result.run_dir)
 
 
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
 def test_plugin_mode_writes_the_reports_of_a_run_interrupted_at_its_end(pytester: pytest.Pytester,
-                                                                        plain_profile: Path) -> None:
-    pytester.makeconftest(JUNIT_INTERRUPTED)
+                                                                        plain_profile: Path, signame: str) -> None:
+    """SIGTERM too: pytest leaves it to its default action, which would end the process before the run says
+    it was interrupted."""
+    pytester.makeconftest(JUNIT_INTERRUPTED.replace("SIGNAL", signame))
     result = plugin_run(pytester, plain_profile, "-q")
     assert result.ret not in (0, 1), result.stdout.str()
     (run_dir,) = [p.parent for p in (pytester.path / "r").rglob("scorecard.json")]
