@@ -5,6 +5,7 @@ its client, the version guard, per-case parametrization) and its result capture.
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
@@ -486,12 +487,15 @@ def test_a_ctrl_c_while_pytest_writes_junit_xml_waits_for_the_file(tmp_path: Pat
                                                                     signame: str) -> None:
     """pytest writes junit.xml in place: the signal is delivered once it is whole, and the run's reports are
     written again, saying interrupted."""
-    namespace: dict[str, Any] = {}
-    exec(JUNIT_INTERRUPTED.replace("LogXML.pytest_sessionfinish = interrupted_first", "")
-         .replace("SIGNAL", signame), namespace)
     from _pytest.junitxml import LogXML
 
-    monkeypatch.setattr(LogXML, "pytest_sessionfinish", namespace["interrupted_first"])
+    written = LogXML.pytest_sessionfinish
+
+    def interrupted_first(self: LogXML) -> None:
+        signal.raise_signal(getattr(signal, signame))  # as pytest starts writing junit.xml
+        written(self)
+
+    monkeypatch.setattr(LogXML, "pytest_sessionfinish", interrupted_first)
     result = run_profile({"initiative": "Plain", "services": [{**si_entry(None), "reference": True}]}, tmp_path)
     assert result.scorecard.interrupted and result.exit_code != 0
     assert_whole_and_interrupted(result.run_dir)
