@@ -86,9 +86,10 @@ _RULES: list[_Rule] = [
     # (-H 'X-Api-Key: ...', as conformance/exchange.py Exchange.curl() writes it) and in a JSON string
     # ("Cookie: ...", also after an escaped newline: "...\nCookie: ..."); the name must not continue a
     # longer one. The value ends at a quote, a backslash (an escaped newline in JSON), the end of the
-    # line or a '<' (the closing tag in report.html).
+    # line or a '<' (the closing tag in report.html), escaped too ('&lt;': the text's own '<', where the
+    # value ended when the text was redacted before report.html or junit.xml escaped it).
     _Rule(re.compile(r"(?i)(?:(?<![A-Za-z0-9_-])|(?<=\\[nrt]))((?:" + "|".join(sorted(SENSITIVE_HEADERS))
-                     + r")\s*:\s*)[^\r\n'\"\\<]+"), r"\1" + MASK, tuple(sorted(SENSITIVE_HEADERS))),
+                     + r")\s*:\s*)(?:[^\r\n'\"\\<&]|&(?!lt;))+"), r"\1" + MASK, tuple(sorted(SENSITIVE_HEADERS))),
     # userinfo in a URL: user:password@, but also a token alone (https://TOKEN@host) or an empty user
     # name (https://:password@host); it holds no '/', '?' or '#' (RFC 3986 §3.2.1), so "a@b" in a path or
     # query is no userinfo. The scheme starts where a run of scheme characters starts (with any digits
