@@ -568,6 +568,22 @@ def test_redact_tree_masks_sensitive_members_of_a_json_file(tmp_path: Path, docu
     assert "opaque-value-1" not in (tmp_path / "data.json").read_text(encoding="utf-8")
 
 
+
+def test_redact_tree_masks_a_member_whose_name_json_escapes(tmp_path: Path) -> None:
+    # a document is read as written only without \u escapes: one in a member's name would hide it from the rule
+    path = tmp_path / "escaped.json"
+    path.write_text('{"\\u0061ccess_token": "opaque-value-1", "kept": "caf\\u00e9"}', encoding="utf-8")
+    redact_tree(tmp_path, redactor())
+    assert json.loads(path.read_text(encoding="utf-8")) == {"access_token": MASK, "kept": "café"}
+
+
+def test_redact_tree_masks_a_json_file_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "compact.json"
+    path.write_text('{"a":1,"access_token":"opaque-value-1"}', encoding="utf-8")
+    redact_tree(tmp_path, redactor())
+    assert path.read_text(encoding="utf-8") == f'{{"a":1,"access_token":"{MASK}"}}'
+
+
 # -- caused_by (issue 19: one root cause, one failure) --------------------------------------------------------
 
 
