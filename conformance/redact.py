@@ -176,28 +176,46 @@ _CACHED_CHARS = 4_000_000
 _SHOWN = re.compile("\x00shown(\\d+)\x00")
 
 
-def _present(tokens: list[str], value: str) -> list[str]:
-    """The tokens found in ``value``, in their order. In a long text (a whole report) each token's head is
-    sought once, rather than every token through the whole text (issue 20: hundreds of forged passports
-    shown as evidence, each sought through every report)."""
-    if len(tokens) < 8 or len(value) < 4096:
-        return [token for token in tokens if token in value]
+#: Tokens looked for by their first characters (:func:`_by_head`) from this many tokens on.
+_GROUPED_FROM = 8
+
+#: Each distinct head of the tokens (their first 16 characters), the length of the shortest token with that
+#: head, and those tokens by their first that many characters; shortest first.
+_Heads = list[tuple[str, int, dict[str, list[str]]]]
+
+
+def _by_head(tokens: list[str]) -> _Heads:
     groups: dict[str, list[str]] = {}
     for token in tokens:
         groups.setdefault(token[:16], []).append(token)
-    found: set[str] = set()
+    heads: _Heads = []
     for head, group in groups.items():
         length = min(len(token) for token in group)
         by_start: dict[str, list[str]] = {}
         for token in group:
             by_start.setdefault(token[:length], []).append(token)
+        heads.append((head, length, by_start))
+    return sorted(heads, key=lambda entry: entry[1])
+
+
+def _present(tokens: list[str], value: str, heads: _Heads | None = None) -> list[str]:
+    """The tokens found in ``value``, in their order. Many tokens are sought by their heads (``heads``, from
+    :func:`_by_head`): each distinct head once through the text, rather than every token (issue 20: hundreds
+    of forged passports shown as evidence, all JWTs with one head, each sought through every report and every
+    response body of a kilobyte or more)."""
+    if len(tokens) < _GROUPED_FROM:
+        return [token for token in tokens if token in value]
+    found: set[str] = set()
+    for head, length, by_start in (heads if heads is not None else _by_head(tokens)):
+        if length > len(value):
+            break  # a text shorter than a token holds none of them, nor of the longer ones after
         at = value.find(head)
         while at != -1:
             for token in by_start.get(value[at:at + length], ()):
                 if value.startswith(token, at):
                     found.add(token)
             at = value.find(head, at + 1)
-    return [token for token in tokens if token in found]
+    return [token for token in tokens if token in found] if found else []
 
 
 class Redactor:
@@ -208,8 +226,13 @@ class Redactor:
         self._shown: list[str] = []
         #: the length of the shortest shown token: a shorter text holds none
         self._shortest_shown = 0
-        #: the secrets, longest first, as :meth:`_masked` replaces them (sorted again once one is added)
+        #: the shown tokens by their heads (:func:`_by_head`), made again once one is added
+        self._shown_heads: _Heads | None = None
+        #: the secrets, longest first, as :meth:`_masked` replaces them (sorted again once one is added), by
+        #: their heads (:func:`_by_head`) and with their place in that order
         self._ordered: list[str] | None = None
+        self._secret_heads: _Heads | None = None
+        self._secret_rank: dict[str, int] = {}
         #: text -> its redaction, while the secrets and the shown tokens stay as they are: the reports of a
         #: run redact the same strings (keys, URLs, bodies) several times over (issue 20)
         self._texts: dict[str, str] = {}
@@ -239,6 +262,7 @@ class Redactor:
         if token and token not in self._secrets and token not in self._shown:
             self._shown.append(token)
             self._shortest_shown = min(len(t) for t in self._shown)
+            self._shown_heads = None
             self._texts, self._cached_chars = {}, 0
 
     @property
@@ -264,7 +288,11 @@ class Redactor:
         return done
 
     def _keeping_shown(self, value: str, mask: Callable[[str], str]) -> str:
-        shown = _present(self._shown, value) if self._shown and len(value) >= self._shortest_shown else []
+        shown: list[str] = []
+        if self._shown and len(value) >= self._shortest_shown:
+            if self._shown_heads is None and len(self._shown) >= _GROUPED_FROM:
+                self._shown_heads = _by_head(self._shown)
+            shown = _present(self._shown, value, self._shown_heads)
         for index, token in enumerate(shown):
             value = value.replace(token, f"\x00shown{index}\x00")
         value = mask(value)
@@ -273,16 +301,22 @@ class Redactor:
         return value
 
     def _masked(self, value: str) -> str:
-        ordered = self._ordered
-        if ordered is None:
-            ordered = self._ordered = sorted(self._secrets, key=len, reverse=True)
-        for secret in ordered:
-            if secret not in value:
-                continue
+        if self._ordered is None:
+            self._ordered = sorted(self._secrets, key=len, reverse=True)
+            self._secret_heads = _by_head(self._ordered) if len(self._ordered) >= _GROUPED_FROM else None
+            self._secret_rank = {secret: rank for rank, secret in enumerate(self._ordered)}
+        ordered, heads, ranks = self._ordered, self._secret_heads, self._secret_rank
+        present = _present(ordered, value, heads)
+        while present:
+            secret = present[0]
             if len(secret) >= SUBSTRING_MIN:
                 value = value.replace(secret, MASK)
             else:
                 value = re.sub(_whole_word(secret), MASK, value)
+            # the text changed: the secrets after this one that it holds now, as one after another they were
+            # sought in it before (the profile's keys in four encodings: issue 20)
+            rank = ranks[secret]
+            present = [later for later in _present(ordered, value, heads) if ranks[later] > rank]
         return _patterns(value)
 
     def patterns(self, value: str) -> str:
