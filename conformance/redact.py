@@ -8,7 +8,7 @@ query parameters, PEM private keys and private JWK members.
 A pattern never swallows a quote or a backslash, so that redacting a JSON (or HTML, or XML) report
 in place leaves it valid: an escaped quote (``\\"``) ends a value as a plain one does. Nor does a
 header or query-parameter value swallow a ``<``, the start of the markup around it in report.html and
-junit.xml.
+junit.xml (where, redacting a whole such file, an escaped ``&lt;`` ends a header's value too).
 
 A pattern that may start inside a long run of characters starts only where the run starts (a URL
 scheme, a header name), so that a large body is scanned once, not once per character of the run.
@@ -74,6 +74,16 @@ class _Rule(NamedTuple):
     across: bool = False
 
 
+_HEADER_NAME = (r"(?i)(?:(?<![A-Za-z0-9_-])|(?<=\\[nrt]))((?:" + "|".join(sorted(SENSITIVE_HEADERS))
+                + r")\s*:\s*)")
+
+# a header "Name: value" anywhere, not only at the start of a line: in a one-line curl command
+# (-H 'X-Api-Key: ...', as conformance/exchange.py Exchange.curl() writes it) and in a JSON string
+# ("Cookie: ...", also after an escaped newline: "...\nCookie: ..."); the name must not continue a
+# longer one. The value ends at a quote, a backslash (an escaped newline in JSON), the end of the
+# line or a '<' (the closing tag in report.html; in markup also an escaped one: _MARKUP_HEADER).
+_HEADER = _Rule(re.compile(_HEADER_NAME + r"[^\r\n'\"\\<]+"), r"\1" + MASK, tuple(sorted(SENSITIVE_HEADERS)))
+
 _RULES: list[_Rule] = [
     # a PEM private key first: a header or a token right after its mask is then seen as it starts
     _Rule(re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
@@ -82,14 +92,7 @@ _RULES: list[_Rule] = [
     # (the signature part may be missing: a token cut short, or an unsecured one)
     _Rule(re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?"), "[REDACTED-JWT]", ("eyj",)),
     _Rule(re.compile(r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]{6,}"), r"\1\2" + MASK, ("bearer", "basic")),
-    # a header "Name: value" anywhere, not only at the start of a line: in a one-line curl command
-    # (-H 'X-Api-Key: ...', as conformance/exchange.py Exchange.curl() writes it) and in a JSON string
-    # ("Cookie: ...", also after an escaped newline: "...\nCookie: ..."); the name must not continue a
-    # longer one. The value ends at a quote, a backslash (an escaped newline in JSON), the end of the
-    # line or a '<' (the closing tag in report.html), escaped too ('&lt;': the text's own '<', where the
-    # value ended when the text was redacted before report.html or junit.xml escaped it).
-    _Rule(re.compile(r"(?i)(?:(?<![A-Za-z0-9_-])|(?<=\\[nrt]))((?:" + "|".join(sorted(SENSITIVE_HEADERS))
-                     + r")\s*:\s*)(?:[^\r\n'\"\\<&]|&(?!lt;))+"), r"\1" + MASK, tuple(sorted(SENSITIVE_HEADERS))),
+    _HEADER,
     # userinfo in a URL: user:password@, but also a token alone (https://TOKEN@host) or an empty user
     # name (https://:password@host); it holds no '/', '?' or '#' (RFC 3986 §3.2.1), so "a@b" in a path or
     # query is no userinfo. The scheme starts where a run of scheme characters starts (with any digits
@@ -115,6 +118,14 @@ _RULES: list[_Rule] = [
     _Rule(re.compile(r'(\\"passports\\"\s*:\s*\[)((?:[\s,]|\\[nrt]|' + _ESCAPED_JSON_STRING + r')*)(\])'),
           lambda m: _passports(m, '\\"', _ESCAPED_JSON_STRING), ('\\"passports\\"',), across=True),
 ]
+
+
+#: In markup (report.html, junit.xml, whose text was redacted before it was escaped) a header's value ends at an
+#: escaped '<' too ('&lt;', the text's own '<', where its value ended when the text was redacted): otherwise the
+#: last pass read on to the next tag, eating the rest of the text. Only there: in other text a value may hold
+#: '&lt;' ("Cookie: a=b&lt; sid=..." is two cookies).
+_MARKUP_HEADER = _Rule(re.compile(_HEADER_NAME + r"(?:[^\r\n'\"\\<&]|&(?!lt;))+"), r"\1" + MASK, _HEADER.needs)
+_MARKUP_RULES: list[_Rule] = [_MARKUP_HEADER if rule is _HEADER else rule for rule in _RULES]
 
 
 def _passports(match: re.Match[str], quote_mark: str, string: str) -> str:
@@ -146,13 +157,13 @@ def _folded(value: str) -> str:
 _PASSES = 4
 
 
-def _patterns(value: str, *, across_only: bool = False) -> str:
+def _patterns(value: str, *, across_only: bool = False, markup: bool = False) -> str:
     if not _MAY_MATCH.search(value):
         return value
     for _ in range(_PASSES):
         before = value
         folded = _folded(value)
-        for rule in _RULES:
+        for rule in _MARKUP_RULES if markup else _RULES:
             if (rule.across or not across_only) and any(text in folded for text in rule.needs):
                 value = rule.pattern.sub(rule.replacement, value)
         if value == before:
@@ -300,7 +311,7 @@ class Redactor:
             value = value.replace(f"\x00shown{index}\x00", token)
         return value
 
-    def _masked(self, value: str) -> str:
+    def _masked(self, value: str, markup: bool = False) -> str:
         if self._ordered is None:
             self._ordered = sorted(self._secrets, key=len, reverse=True)
             self._secret_heads = _by_head(self._ordered) if len(self._ordered) >= _GROUPED_FROM else None
@@ -317,7 +328,12 @@ class Redactor:
             # sought in it before (the profile's keys in four encodings: issue 20)
             rank = ranks[secret]
             present = [later for later in _present(ordered, value, heads) if ranks[later] > rank]
-        return _patterns(value)
+        return _patterns(value, markup=markup)
+
+    def markup(self, value: str) -> str:
+        """A whole HTML or XML file (report.html, junit.xml) as :meth:`text` redacts a text, an escaped '<'
+        ending a header's value as '<' does (the text the file holds was redacted before it was escaped)."""
+        return self._keeping_shown(value, lambda text: self._masked(text, markup=True))
 
     def patterns(self, value: str) -> str:
         """Only the credential-shaped text that runs across strings: for serialised JSON whose strings

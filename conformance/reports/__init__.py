@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 WRITERS = (scorecard_json.write, testbed.write, summary.write, badge.write, html.write)
 TEXT_SUFFIXES = {".json", ".md", ".html", ".xml", ".svg", ".txt", ".yaml", ".log"}
+#: Files whose text is escaped markup (see :meth:`Redactor.markup`).
+MARKUP_SUFFIXES = {".html", ".xml", ".svg"}
 
 
 def write_reports(scorecard: Scorecard, run: Run) -> None:
@@ -73,6 +75,6 @@ def redact_tree(directory: Path, redactor: Redactor) -> None:
                 if cleaned != serialised:
                     atomic_write_text(path, cleaned + "\n")
                 continue
-        cleaned = redactor.text(text)
+        cleaned = redactor.markup(text) if path.suffix in MARKUP_SUFFIXES else redactor.text(text)
         if cleaned != text:
             atomic_write_text(path, cleaned)

@@ -477,7 +477,6 @@ def test_redacting_markup_keeps_the_tags(markup: str, kept: str) -> None:
     assert cleaned.endswith(kept)
 
 
-
 def test_redacted_text_escaped_into_markup_is_redacted_already() -> None:
     # report.html and junit.xml hold redacted text, escaped: the last pass over them changes nothing (a header's
     # value ends where the text's own '<' stood, escaped or not), or it ate the rest of a requirement's text
@@ -485,8 +484,10 @@ def test_redacted_text_escaped_into_markup_is_redacted_already() -> None:
     once = Redactor().text(raw)
     assert once.endswith("<token>` request header (checked with a token)")
     page = f"<td>{html.escape(once)}</td>"
-    assert Redactor().text(page) == page
-    assert Redactor().text("<pre>Cookie: a=1&amp;b=secret-value</pre>") == f"<pre>Cookie: {MASK}</pre>"
+    assert Redactor().markup(page) == page
+    assert Redactor().markup("<pre>Cookie: a=1&amp;b=secret-value</pre>") == f"<pre>Cookie: {MASK}</pre>"
+    # outside markup '&lt;' is text a value may hold: these are two cookies, both masked
+    assert Redactor().text("Cookie: pref=a&lt; sid=s3cr3t-session-value") == f"Cookie: {MASK}"
 
 
 # -- linear time: a large body is scanned once ---------------------------------------------------------------
@@ -599,7 +600,7 @@ def test_the_same_text_runs_the_patterns_once(monkeypatch: pytest.MonkeyPatch) -
 
     calls: list[str] = []
     real = redact._patterns
-    monkeypatch.setattr(redact, "_patterns", lambda value: calls.append(value) or real(value))
+    monkeypatch.setattr(redact, "_patterns", lambda value, **options: calls.append(value) or real(value, **options))
     redactor = Redactor()
     text = "GET https://user:pw@host/x?access_token=abc"
     first = redactor.text(text)
@@ -723,8 +724,9 @@ def test_a_header_right_after_a_private_key_is_masked_too() -> None:
 def test_each_pattern_says_what_its_matches_hold() -> None:
     import conformance.redact as redact
 
-    assert all(rule.needs for rule in redact._RULES)
-    assert all(text == redact._folded(text) for rule in redact._RULES for text in rule.needs)
+    rules = redact._RULES + redact._MARKUP_RULES
+    assert all(rule.needs for rule in rules)
+    assert all(text == redact._folded(text) for rule in rules for text in rule.needs)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))

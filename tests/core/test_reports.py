@@ -568,7 +568,6 @@ def test_redact_tree_masks_sensitive_members_of_a_json_file(tmp_path: Path, docu
     assert "opaque-value-1" not in (tmp_path / "data.json").read_text(encoding="utf-8")
 
 
-
 def test_redact_tree_masks_a_member_whose_name_json_escapes(tmp_path: Path) -> None:
     # a document is read as written only without \u escapes: one in a member's name would hide it from the rule
     path = tmp_path / "escaped.json"
