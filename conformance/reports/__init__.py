@@ -11,7 +11,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from conformance.redact import Redactor
 from conformance.reports import badge, html, scorecard_json, summary, testbed
@@ -52,7 +52,8 @@ def redact_tree(directory: Path, redactor: Redactor) -> None:
         text = path.read_text(encoding="utf-8", errors="replace")
         if path.suffix == ".json":
             try:
-                document = json.loads(text)
+                # a member written twice is read once: the other's value would go unseen (the text instead)
+                document = json.loads(text, object_pairs_hook=_unique_members)
             except ValueError:
                 pass
             else:
@@ -78,3 +79,10 @@ def redact_tree(directory: Path, redactor: Redactor) -> None:
         cleaned = redactor.markup(text) if path.suffix in MARKUP_SUFFIXES else redactor.text(text)
         if cleaned != text:
             atomic_write_text(path, cleaned)
+
+
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    members = dict(pairs)
+    if len(members) != len(pairs):
+        raise ValueError("a member written twice")
+    return members

@@ -576,6 +576,14 @@ def test_redact_tree_masks_a_member_whose_name_json_escapes(tmp_path: Path) -> N
     assert json.loads(path.read_text(encoding="utf-8")) == {"access_token": MASK, "kept": "café"}
 
 
+def test_redact_tree_masks_a_member_written_twice(tmp_path: Path) -> None:
+    # read once, the first value would go unseen: such a file is redacted as text
+    path = tmp_path / "twice.json"
+    path.write_text(f'{{"note": "got {SECRET}", "note": "ok", "a": 1}}', encoding="utf-8")
+    redact_tree(tmp_path, redactor())
+    assert SECRET not in path.read_text(encoding="utf-8")
+
+
 def test_redact_tree_masks_a_json_file_as_written(tmp_path: Path) -> None:
     path = tmp_path / "compact.json"
     path.write_text('{"a":1,"access_token":"opaque-value-1"}', encoding="utf-8")
