@@ -741,9 +741,15 @@ def test_the_tokens_found_in_a_text_are_those_in_it(tokens: list[str], value: st
     assert _present(tokens, value, _by_head(tokens)) == expected
 
 
+#: Secrets, some of which share their first 16 characters (one head, several tokens).
+_SECRETS = st.lists(st.one_of(st.text(alphabet="ab.[]", min_size=4, max_size=16),
+                              st.builds(str.__add__, st.sampled_from(["a" * 16, "ab.[" * 4]),
+                                        st.text(alphabet="ab.[]", max_size=6))),
+                    min_size=8, max_size=16, unique=True)
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.lists(st.text(alphabet="ab.[]", min_size=4, max_size=16), min_size=8, max_size=16, unique=True),
-       st.lists(st.integers(0, 15), max_size=6), st.text(alphabet="ab. ", max_size=40))
+@given(_SECRETS, st.lists(st.integers(0, 15), max_size=6), st.text(alphabet="ab. ", max_size=40))
 def test_many_secrets_are_masked_as_one_after_another(secrets: list[str], picks: list[int], filler: str) -> None:
     # sought by their heads, the secrets are still replaced as the plain loop replaced them: longest first, each
     # sought in the text the ones before it left (a mask can cut a later secret short)
@@ -758,6 +764,15 @@ def test_many_secrets_are_masked_as_one_after_another(secrets: list[str], picks:
             expected = (expected.replace(secret, MASK) if len(secret) >= SUBSTRING_MIN
                         else re.sub(_whole_word(secret), MASK, expected))
     assert masked == _patterns(expected)
+
+
+def test_a_text_as_long_as_a_token_is_searched_for_it() -> None:
+    from conformance.redact import _by_head, _present
+
+    tokens = [f"token-{n:02}-" + "x" * n for n in range(10)]
+    for token in tokens:
+        assert _present(tokens, token, _by_head(tokens)) == [t for t in tokens if t in token]
+        assert _present(tokens, token[:-1], _by_head(tokens)) == [t for t in tokens if t in token[:-1]]
 
 
 def test_a_secret_a_mask_completes_is_masked_as_before() -> None:
