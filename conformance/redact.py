@@ -212,8 +212,8 @@ def _by_head(tokens: list[str]) -> _Heads:
 def _present(tokens: list[str], value: str, heads: _Heads | None = None) -> list[str]:
     """The tokens found in ``value``, in their order. Many tokens are sought by their heads (``heads``, from
     :func:`_by_head`): each distinct head once through the text, rather than every token (issue 20: hundreds
-    of forged passports shown as evidence, all JWTs with one head, each sought through every report and every
-    response body of a kilobyte or more)."""
+    of forged passports shown as evidence, all JWTs with one head, were each sought through every report and
+    every response body), and none longer than the text."""
     if len(tokens) < _GROUPED_FROM:
         return [token for token in tokens if token in value]
     found: set[str] = set()
