@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import _thread
 import argparse
+import atexit
 import contextlib
 import json
 import math
@@ -137,6 +138,8 @@ def _interrupts_recorded(run: Run, *, raise_: bool = True) -> Iterator[threading
         active = False
         for sig, handler in previous.items():
             signal.signal(sig, _too_late(previous) if held.is_set() else handler)
+        if held.is_set():
+            _ignore_late_signals_at_exit()
 
 
 def _too_late(previous: Mapping[signal.Signals, Any]) -> Callable[[int, FrameType | None], None]:
@@ -148,7 +151,28 @@ def _too_late(previous: Mapping[signal.Signals, Any]) -> Callable[[int, FrameTyp
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
+    ignore.too_late = True  # type: ignore[attr-defined]
+
     return ignore
+
+
+_AT_EXIT_REGISTERED: list[bool] = []
+
+
+def _ignore_late_signals_at_exit() -> None:
+    """Python's teardown gives a signal handled in Python back its default action, so a Ctrl-C then ended the
+    process by the signal, its exit code lost, after the verdict was printed and the reports written; an
+    ignored signal stays ignored. From atexit on, where no first signal came yet, both are ignored."""
+    if _AT_EXIT_REGISTERED:
+        return
+    _AT_EXIT_REGISTERED.append(True)
+
+    def ignore_if_too_late() -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            if getattr(signal.getsignal(sig), "too_late", False):
+                signal.signal(sig, signal.SIG_IGN)
+
+    atexit.register(ignore_if_too_late)
 
 
 EXIT_CODES = ("exit codes: 0 conformant; 1 non-conformant (a MUST check failed); 2 incomplete (a check could not "
