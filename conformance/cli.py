@@ -185,6 +185,24 @@ EXIT_CODES = ("exit codes: 0 conformant; 1 non-conformant (a MUST check failed);
 SESSION_PLUGINS = ("conformance.plugin", "_hypothesis_pytestplugin")
 
 
+#: What pytest reads from the environment that would change the harness's session: options added to every
+#: session (a CI job's ``PYTEST_ADDOPTS="--timeout=60"``, of a plugin the session does not load, made every run
+#: a pytest usage error; ``-x`` would stop a run at its first failure) and plugins imported into it.
+FOREIGN_PYTEST_ENVIRON = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")
+
+
+@contextlib.contextmanager
+def _own_pytest_environ() -> Iterator[None]:
+    """The harness's session runs without the pytest settings of the environment it is started from
+    (:data:`FOREIGN_PYTEST_ENVIRON`), as it runs without the user's configuration files; they are restored
+    after it."""
+    held = {name: os.environ.pop(name) for name in FOREIGN_PYTEST_ENVIRON if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(held)
+
+
 def _session_args(plugin: Any) -> list[str]:
     """The arguments of the harness's pytest session (``conformance run``/``demo``, and each worker's)."""
     root = min((Path(d).parent for d in plugin.suite_dirs()), default=Path.cwd())
@@ -243,7 +261,8 @@ def _execute(run: Run, *, progress: bool, quiet: bool, jobs: int | None) -> int:
                     run_workers(run, packed, progress=progress, session=worker_session)
                     status = pytest.ExitCode.OK
                 else:
-                    status = pytest.main(args, plugins=[plugin])
+                    with _own_pytest_environ():
+                        status = pytest.main(args, plugins=[plugin])
             finally:
                 run.close()
     except KeyboardInterrupt:
@@ -280,7 +299,8 @@ def worker_session(run: Run, plugins: list[object], progress: bool, last: Callab
     try:
         with _interrupts_recorded(run):
             try:
-                pytest.main(args, plugins=[plugin, *plugins])
+                with _own_pytest_environ():
+                    pytest.main(args, plugins=[plugin, *plugins])
             finally:
                 run.clean_up()
                 run.close()

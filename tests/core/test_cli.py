@@ -188,6 +188,26 @@ def test_the_harness_session_loads_no_other_installed_pytest_plugin(tmp_path: Pa
     assert not marker.exists()
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_harness_session_ignores_pytest_settings_of_the_environment(
+        jobs: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A CI job's PYTEST_ADDOPTS (an option of a plugin the session does not load, --collect-only) and
+    PYTEST_PLUGINS never reach the harness's session, in-process or in its workers; they are there again
+    after the run."""
+    from conformance.testing import run_profile
+
+    addopts, plugins = "--timeout=60 --collect-only -x", "conformance_no_such_plugin_module"
+    monkeypatch.setenv("PYTEST_ADDOPTS", addopts)
+    monkeypatch.setenv("PYTEST_PLUGINS", plugins)
+    services = [{"standard": "service-info", "version": "1.0.0", "reference": True, "name": f"info-{n}"}
+                for n in range(2)]
+    result = run_profile({"initiative": "Environ", "services": services}, tmp_path, jobs=jobs,
+                         specs_dir=os.environ.get("CONFORMANCE_SPECS_DIR"))
+    assert result.exit_code == 0, result.output
+    assert all(service.checks for service in result.scorecard.services)
+    assert (os.environ["PYTEST_ADDOPTS"], os.environ["PYTEST_PLUGINS"]) == (addopts, plugins)
+
+
 def test_run_help_lists_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "--help"]) == 0
     out = " ".join(capsys.readouterr().out.split())
