@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import heapq
 import itertools
+import math
 import os
 import socket
 import threading
@@ -62,6 +63,11 @@ class Deadline:
 
     def cancel(self) -> None:
         self.cancelled = True
+        self.action = _nothing  # what the action holds (a connection) is not kept while the deadline waits
+
+
+def _nothing() -> None:
+    pass
 
 
 class Watchdog:
@@ -78,18 +84,31 @@ class Watchdog:
         self._due: list[tuple[float, int, Deadline]] = []
         self._order = itertools.count()
         self._thread: threading.Thread | None = None
+        #: When the thread wakes next on its own (infinity: it waits to be told). A deadline due later needs no
+        #: wake-up: the thread looks at the heap again then.
+        self._wakes_at = math.inf
 
     def after(self, seconds: float, action: Callable[[], None]) -> Deadline:
-        """Run ``action`` in ``seconds`` unless the returned :class:`Deadline` is cancelled first."""
+        """Run ``action`` in ``seconds`` unless the returned :class:`Deadline` is cancelled first.
+
+        The thread is woken only for a deadline due before it would wake anyway: requests with one timeout
+        each add a deadline later than the one it waits for, and waking it for every request cost the
+        requesting thread a switch to it and back. The deadlines the requests cancelled are dropped here,
+        oldest first, so that the heap holds about as many as there are requests under way."""
         if self._pid != os.getpid():
             self._reset()  # a forked process: the parent's thread (and the lock's state) are not ours
         deadline = Deadline(action)
+        due = time.monotonic() + seconds
         with self._ready:
-            heapq.heappush(self._due, (time.monotonic() + seconds, next(self._order), deadline))
+            while self._due and self._due[0][2].cancelled:
+                heapq.heappop(self._due)
+            heapq.heappush(self._due, (due, next(self._order), deadline))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._serve, name="conformance-watchdog", daemon=True)
                 self._thread.start()
-            self._ready.notify()
+            elif due < self._wakes_at:
+                self._wakes_at = due  # the thread, woken, waits anew for the earliest deadline
+                self._ready.notify()
         return deadline
 
     def _serve(self) -> None:
@@ -98,11 +117,13 @@ class Watchdog:
                 while self._due and self._due[0][2].cancelled:
                     heapq.heappop(self._due)
                 if not self._due:
+                    self._wakes_at = math.inf
                     self._ready.wait()
                     continue
                 at, _, deadline = self._due[0]
                 wait = at - time.monotonic()
                 if wait > 0:
+                    self._wakes_at = at
                     self._ready.wait(wait)
                     continue
                 heapq.heappop(self._due)

@@ -288,6 +288,37 @@ def test_the_watchdog_runs_due_actions_in_order_and_never_a_cancelled_one() -> N
     assert fired == ["early", "late"]
 
 
+def test_the_watchdog_thread_is_woken_only_for_an_earlier_deadline_and_keeps_few_cancelled_ones() -> None:
+    """Requests with one timeout each set a deadline later than the one the thread waits for: none of them
+    wakes it, and the deadlines they cancelled do not pile up; an earlier deadline still wakes it in time."""
+    import threading
+
+    from conformance.http.transport import Watchdog
+
+    dog = Watchdog()
+    first = dog.after(30, lambda: None)  # starts the thread, which waits for this deadline
+    time.sleep(0.05)
+    wakes = 0
+    notify = dog._ready.notify
+
+    def counted(n: int = 1) -> None:
+        nonlocal wakes
+        wakes += 1
+        notify(n)
+
+    dog._ready.notify = counted  # type: ignore[method-assign]
+    for _ in range(1000):
+        dog.after(30, lambda: None).cancel()
+    first.cancel()
+    for _ in range(1000):
+        dog.after(30, lambda: None).cancel()
+    assert wakes == 0
+    assert len(dog._due) <= 2
+    fired = threading.Event()
+    dog.after(0.02, fired.set)
+    assert wakes == 1 and fired.wait(5)
+
+
 def test_a_forked_process_gets_a_watchdog_thread_of_its_own() -> None:
     import os
 
