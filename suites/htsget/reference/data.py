@@ -8,9 +8,11 @@ region slice (a header-only file minus its EOF is a byte prefix of the slice).
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import random
+import shutil
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
@@ -52,13 +54,20 @@ _dataset: Dataset | None = None
 
 
 def dataset() -> Dataset:
-    """The data, made on first use in a temporary directory that lives as long as the process."""
+    """The data, made on first use in a temporary directory that lives as long as the process: removed when
+    the process that made it exits (every run with an htsget reference server left one behind)."""
     global _dataset
     with _lock:
         if _dataset is None:
             directory = Path(tempfile.mkdtemp(prefix="ga4gh-conformance-htsget-"))
+            atexit.register(_remove, directory, os.getpid())
             _dataset = _make(directory)
         return _dataset
+
+
+def _remove(directory: Path, maker: int) -> None:
+    if os.getpid() == maker:  # a process forked from the maker shares the directory: it is not its to remove
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _make(out: Path) -> Dataset:
