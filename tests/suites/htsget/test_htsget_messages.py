@@ -4,7 +4,6 @@ the harness's temporary file or an errno (issue 21.11)."""
 from __future__ import annotations
 
 import gzip
-import tempfile
 from pathlib import Path
 
 from conformance_suites.htsget.view import bgzf_damage, htslib_failure
@@ -44,9 +43,9 @@ def test_htslib_words_lose_the_temporary_file_and_the_errno() -> None:
     assert path not in htslib_failure(exc, "CRAM", b"CRAM", path)
 
 
-def test_the_truncated_body_fault_reads_as_what_the_server_did() -> None:
+def test_the_truncated_body_fault_reads_as_what_the_server_did(tmp_path: Path) -> None:
     entries = [e for e in reference_entries("htsget", ["truncated-body"]) if e["version"] == "1.3.0"]
-    result = run_profile({"initiative": "truncated", "services": entries}, Path(tempfile.mkdtemp()),
+    result = run_profile({"initiative": "truncated", "services": entries}, tmp_path,
                          standards=["htsget"])
     messages = [c.message for s in result.scorecard.services for c in s.checks if c.outcome != "passed"]
     failed = result.check("htsget.data.concatenation-valid-format")
