@@ -15,7 +15,7 @@ import random
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -210,6 +210,55 @@ def records(handle: Any, kind: str, regions: Sequence[Region] | None, shift: int
         done.append((ref, lo, hi if hi is not None else 1 << 40))
 
 
+def _opened(kind: str, fmt: str, header_comment: str) -> tuple[Any, Callable[[str], Any]]:
+    """The source file of ``kind`` opened, and a function opening a ``fmt`` file of its header (with
+    ``header_comment``: an @CO/## line and a reference, a fault) for writing at a path."""
+    data = dataset()
+    reference = str(data.fasta)
+    if kind == "reads":
+        handle: Any = pysam.AlignmentFile(str(data.bam))
+        header: Any = handle.header
+        if header_comment:
+            as_dict = header.to_dict()
+            as_dict["CO"] = [header_comment]
+            as_dict["SQ"] = [*as_dict["SQ"], {"SN": EXTRA_CONTIG, "LN": 1}]
+            header = pysam.AlignmentHeader.from_dict(as_dict)
+
+        def writer(path: str) -> Any:
+            if fmt == "CRAM":
+                return pysam.AlignmentFile(path, MODES[fmt], header=header, reference_filename=reference)
+            return pysam.AlignmentFile(path, MODES[fmt], header=header)
+        return handle, writer
+    handle = pysam.VariantFile(str(data.vcf))
+    vheader = handle.header.copy()
+    if header_comment:
+        vheader.add_line(f"##comment={header_comment}")
+        vheader.add_line(f"##contig=<ID={EXTRA_CONTIG},length=1>")
+
+    def variant_writer(path: str) -> Any:
+        return pysam.VariantFile(path, MODES[fmt], header=vheader)
+    return handle, variant_writer
+
+
+def _fixed_file_id(content: bytes, fmt: str) -> bytes:
+    """A CRAM's 20-byte file id embeds the output path: made fixed (other formats are as written)."""
+    if fmt != "CRAM":
+        return content
+    return content[:6] + b"htsget-slice".ljust(20, b"\0") + content[26:]
+
+
+@lru_cache(maxsize=64)
+def _header_file(kind: str, fmt: str, header_comment: str) -> bytes:
+    """A complete ``fmt`` file holding the header alone (the same for every slice of ``kind``: writing it
+    for each slice was a quarter of the server's time per ticket)."""
+    handle, writer = _opened(kind, fmt, header_comment)
+    with handle, tempfile.TemporaryDirectory() as td:
+        path = os.path.join(td, "h")
+        with writer(path):
+            pass
+        return _fixed_file_id(Path(path).read_bytes(), fmt)
+
+
 @lru_cache(maxsize=512)
 def make_slice(kind: str, fmt: str, regions: tuple[Region, ...] | None, header_only: bool = False,
                shift: int = 0, drop: str = "", tags: tuple[str, ...] | None = None,
@@ -219,56 +268,26 @@ def make_slice(kind: str, fmt: str, regions: tuple[Region, ...] | None, header_o
     ``drop`` ("first" or "last") leaves out one overlapping record (a fault); ``tags``/``notags`` filter
     auxiliary tags of reads; ``header_comment`` adds an @CO/## line and a reference (a fault).
     """
-    data = dataset()
-    source = str(data.bam if kind == "reads" else data.vcf)
-    reference = str(data.fasta)
-    with tempfile.TemporaryDirectory() as td:
-        head_path, full_path = os.path.join(td, "h"), os.path.join(td, "f")
-        if kind == "reads":
-            handle: Any = pysam.AlignmentFile(source)
-            header: Any = handle.header
-            if header_comment:
-                as_dict = header.to_dict()
-                as_dict["CO"] = [header_comment]
-                as_dict["SQ"] = [*as_dict["SQ"], {"SN": EXTRA_CONTIG, "LN": 1}]
-                header = pysam.AlignmentHeader.from_dict(as_dict)
-
-            def writer(path: str) -> Any:
-                if fmt == "CRAM":
-                    return pysam.AlignmentFile(path, MODES[fmt], header=header, reference_filename=reference)
-                return pysam.AlignmentFile(path, MODES[fmt], header=header)
-        else:
-            handle = pysam.VariantFile(source)
-            vheader = handle.header.copy()
-            if header_comment:
-                vheader.add_line(f"##comment={header_comment}")
-                vheader.add_line(f"##contig=<ID={EXTRA_CONTIG},length=1>")
-
-            def writer(path: str) -> Any:
-                return pysam.VariantFile(path, MODES[fmt], header=vheader)
-        with handle:
-            with writer(head_path):
-                pass
-            with writer(full_path) as out:
-                if not header_only:
-                    chosen = list(records(handle, kind, regions, shift, mode))
-                    if drop == "first" and chosen:
-                        chosen = chosen[1:]
-                    elif drop == "last" and chosen:
-                        chosen = chosen[:-1]
-                    for record in chosen:
-                        if kind == "reads" and mode == "blank-qname":
-                            record.query_name = "*"  # a fault: a requested field blanked
-                        if kind == "reads" and (tags is not None or notags):
-                            kept = [(k, v) for k, v in record.get_tags()
-                                    if (tags is None or k in tags) and k not in notags]
-                            record.set_tags(kept)
-                        out.write(record if kind == "reads" else _translate(record, out))
-        head = Path(head_path).read_bytes()
-        full = Path(full_path).read_bytes()
-    if fmt == "CRAM":  # the 20-byte file id embeds the output path: make it fixed
-        file_id = b"htsget-slice".ljust(20, b"\0")
-        head, full = head[:6] + file_id + head[26:], full[:6] + file_id + full[26:]
+    head = _header_file(kind, fmt, header_comment)
+    handle, writer = _opened(kind, fmt, header_comment)
+    with handle, tempfile.TemporaryDirectory() as td:
+        full_path = os.path.join(td, "f")
+        with writer(full_path) as out:
+            if not header_only:
+                chosen = list(records(handle, kind, regions, shift, mode))
+                if drop == "first" and chosen:
+                    chosen = chosen[1:]
+                elif drop == "last" and chosen:
+                    chosen = chosen[:-1]
+                for record in chosen:
+                    if kind == "reads" and mode == "blank-qname":
+                        record.query_name = "*"  # a fault: a requested field blanked
+                    if kind == "reads" and (tags is not None or notags):
+                        kept = [(k, v) for k, v in record.get_tags()
+                                if (tags is None or k in tags) and k not in notags]
+                        record.set_tags(kept)
+                    out.write(record if kind == "reads" else _translate(record, out))
+        full = _fixed_file_id(Path(full_path).read_bytes(), fmt)
     eof = EOFS[fmt]
     prefix = head[:-len(eof)]
     if not (head.endswith(eof) and full.startswith(prefix)):  # pragma: no cover - htslib behaviour changed
