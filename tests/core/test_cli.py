@@ -208,6 +208,21 @@ def test_the_harness_session_ignores_pytest_settings_of_the_environment(
     assert (os.environ["PYTEST_ADDOPTS"], os.environ["PYTEST_PLUGINS"]) == (addopts, plugins)
 
 
+def test_a_warning_in_a_check_is_no_error_whatever_pythonwarnings_says(tmp_path: Path, requires_specs: str) -> None:
+    """PYTHONWARNINGS=error (a CI job's setting for its own tests) leaves a conformant run conformant: the DUO
+    checks that leave a note warn (pytest's record_property under junit xunit2), and became errors."""
+    from conformance.testing import reference_entries
+
+    profile = tmp_path / "p.yaml"
+    profile.write_text(yaml.safe_dump({"initiative": "Warnings", "services": reference_entries("duo")}))
+    env = {**os.environ, "PYTHONWARNINGS": "error"}
+    done = subprocess.run([sys.executable, "-m", "conformance.cli", "run", str(profile), "--quiet", "--specs-dir",
+                           requires_specs, "--report-dir", str(tmp_path / "r")],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_run_help_lists_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "--help"]) == 0
     out = " ".join(capsys.readouterr().out.split())
