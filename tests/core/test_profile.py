@@ -63,6 +63,23 @@ def test_broken_profile_is_one_line_exit_4(tmp_path: Path, capsys: pytest.Captur
     assert not (tmp_path / "r").exists()
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("initiative: X\nservices:\n  - {standard: drs, version: 1.4.0, url: 'https://a.org', objets: [a]}\n",
+     "services[0].objets: unknown key for a drs service (did you mean 'objects'? known: auth, bundles,"),
+    ("initiative: X\nbugdet: {}\nservices: []\n", "bugdet: unknown key (did you mean 'budget'? known: budget,"),
+    ("initiative: X\nservices:\n  - {standard: dsr, version: 1.4.0, url: 'https://a.org'}\n",
+     "unknown standard 'dsr' (did you mean 'drs'? known: beacon,"),
+    ("initiative: X\nbudget: {max_request: 5}\nservices:\n  - {standard: drs, version: 1.4.0, url: 'https://a.org'}\n",
+     "budget.max_request: unknown key (did you mean 'max_requests'? known:"),
+    ("initiative: X\nsurprise: 1\nservices: []\n", "surprise: unknown key (known: budget,"),
+])
+def test_a_misspelt_name_is_answered_with_the_nearest_known_one(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, expected: str) -> None:
+    code = main(["run", "--profile", str(write(tmp_path, text)), "--report-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 4 and expected in err, err
+
+
 def test_missing_profile_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["run", "--profile", str(tmp_path / "nope.yaml")])
     err = capsys.readouterr().err
