@@ -19,7 +19,7 @@ from conformance import specs, versions
 from conformance import suite as suites
 from conformance._version import __version__
 from conformance.errors import BudgetExceeded, HarnessError, TransportError, UsageError
-from conformance.http import HttpClient, RunLimits, ServiceClient, credentials_for, origin_of
+from conformance.http import HttpClient, RunLimits, ServiceClient, credentials_for, origin_of, unused_proxy
 from conformance.profile import REFERENCE_REGISTRY, Auth, Profile, Service, is_http_url, load_profile, with_services
 from conformance.redact import Redactor
 from conformance.reference.server import ReferenceServer
@@ -117,6 +117,10 @@ class Run:
                 reason = None  # a spent budget says nothing about the service
             except TransportError as exc:
                 reason = f"{exc.message} ({self.redactor.url(service.url)})"
+                proxy = unused_proxy(service.url)
+                if proxy:
+                    reason += (f"; the environment names a proxy for it ({proxy}), which the harness does not use: "
+                               "it connects to every service directly")
             except HarnessError:
                 reason = None
             self.probes[service.key] = reason

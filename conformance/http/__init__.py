@@ -3,10 +3,10 @@
 :mod:`.redirects` (where requests may go, and credentials with them) and :mod:`.client`."""
 
 from conformance.exchange import Exchange
-from conformance.http.client import HttpClient, ServiceClient
+from conformance.http.client import HttpClient, ServiceClient, unused_proxy
 from conformance.http.models import Response
 from conformance.http.policy import RunLimits, retry_after
 from conformance.http.redirects import Credentials, credentials_for, origin_of
 
 __all__ = ["Credentials", "Exchange", "HttpClient", "Response", "RunLimits", "ServiceClient", "credentials_for",
-           "origin_of", "retry_after"]
+           "origin_of", "retry_after", "unused_proxy"]

@@ -36,6 +36,7 @@ from conformance.http.policy import (
     RETRY_STATUSES,
     Breaker,
     RunLimits,
+    is_loopback,
     retry_after,
 )
 from conformance.http.redirects import MAX_REDIRECTS, REDIRECT_STATUSES, Credentials, origin_of, redirect_refusal
@@ -77,6 +78,21 @@ def bounded_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 #: How many documents a streamed body keeps as its claims when the caller names none.
 CLAIMS = 2
+
+
+def unused_proxy(url: str) -> str | None:
+    """The environment variable naming a proxy for ``url`` (``HTTPS_PROXY``, ``ALL_PROXY``...; ``NO_PROXY``
+    heeded), or None: the client never uses one (``trust_env`` is off), so a service reached only through it
+    is unreachable, and saying so is the whole explanation. Loopback hosts are never proxied."""
+    host = urlsplit(url).hostname or ""
+    if not host or is_loopback(host):
+        return None
+    proxies = requests.utils.get_environ_proxies(url)
+    scheme = urlsplit(url).scheme.lower()
+    for key in (scheme, "all"):
+        if proxies.get(key):
+            return f"{key.upper()}_PROXY"
+    return None
 
 
 class HttpClient:

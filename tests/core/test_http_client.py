@@ -729,3 +729,24 @@ def test_a_redirect_to_a_forbidden_target_is_not_followed(http: HttpClient, here
         client.get(go(target))
     assert caught.value.message == message
     assert len(client.exchanges) == 1
+
+
+@pytest.mark.parametrize(("environ", "url", "expected"), [
+    ({"HTTPS_PROXY": "http://proxy.example:3128"}, "https://drs.example.org/ga4gh/drs/v1", "HTTPS_PROXY"),
+    ({"https_proxy": "http://proxy.example:3128"}, "https://drs.example.org/x", "HTTPS_PROXY"),
+    ({"HTTP_PROXY": "http://proxy.example:3128"}, "https://drs.example.org/x", None),
+    ({"ALL_PROXY": "socks5://proxy.example:1080"}, "http://drs.example.org/x", "ALL_PROXY"),
+    ({"HTTPS_PROXY": "http://proxy.example:3128", "NO_PROXY": ".example.org"}, "https://drs.example.org/x", None),
+    ({"HTTPS_PROXY": "http://proxy.example:3128"}, "https://127.0.0.1:8443/x", None),
+    ({}, "https://drs.example.org/x", None),
+])
+def test_the_proxy_the_environment_names_is_reported_never_used(
+        monkeypatch: pytest.MonkeyPatch, environ: dict[str, str], url: str, expected: str | None) -> None:
+    from conformance.http.client import unused_proxy
+
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY",
+                 "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    assert unused_proxy(url) == expected

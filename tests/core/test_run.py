@@ -249,6 +249,24 @@ def test_citation_for(citation: str, standard: str, version: str, owner: str, ex
     assert citation_for(citation, service, owner) == expected
 
 
+def test_an_unreachable_service_names_the_proxy_the_harness_does_not_use(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Behind an egress proxy every remote service is unreachable: the reason says the environment names one
+    (the client never uses it), which is the whole explanation."""
+    import conformance.run
+    from conformance.reference.server import free_port
+
+    monkeypatch.setattr(conformance.run, "unused_proxy", lambda url: "HTTPS_PROXY")
+    profile = tmp_path / "p.yaml"
+    profile.write_text(yaml.safe_dump({"initiative": "Proxied", "services": [
+        si_entry(f"http://127.0.0.1:{free_port()}")]}))
+    assert main(["run", "--profile", str(profile), "--report-dir", str(tmp_path / "r"), "--quiet"]) == 2
+    service = json.loads((only_run_dir(tmp_path / "r") / "scorecard.json").read_text())["services"][0]
+    assert service["unreachable"].startswith("connection refused (http://127.0.0.1:")
+    assert service["unreachable"].endswith("; the environment names a proxy for it (HTTPS_PROXY), which the "
+                                          "harness does not use: it connects to every service directly")
+
+
 def test_one_unreachable_service_does_not_stop_the_others(report_root: Path) -> None:
     from conformance.reference.server import free_port
 
