@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from conformance import specs
 from conformance._version import __version__
 from conformance.arguments import port_number, positive_int
-from conformance.errors import ConformanceError, UsageError
+from conformance.errors import ConformanceError, UsageError, did_you_mean
 from conformance.limits import Budget
 
 # pytest, the suites, the run and the scorecard (and through them jsonschema, hypothesis, pysam, requests)
@@ -444,7 +444,8 @@ def cmd_list_checks(args: argparse.Namespace) -> int:
     known = suites.known_standards()
     for standard in args.standard or []:
         if standard not in known:
-            raise UsageError(f"--standard {standard}: unknown standard (known: {', '.join(known)})")
+            raise UsageError(f"--standard {standard}: unknown standard ({did_you_mean(standard, known)}known: "
+                             f"{', '.join(known)})")
     rows = catalogue_rows(args.standard or None)
     if args.format == "json":
         print(json.dumps(rows, indent=2))
@@ -495,7 +496,8 @@ def cmd_reference_faults(args: argparse.Namespace) -> int:
 
     known = reference.standards()
     if args.standard and args.standard not in known:
-        raise UsageError(f"no reference server for {args.standard} (reference servers: {', '.join(known)})")
+        raise UsageError(f"no reference server for {args.standard} ({did_you_mean(args.standard, known)}"
+                         f"reference servers: {', '.join(known)})")
     for app in reference.apps():
         if args.standard and app.standard != args.standard:
             continue

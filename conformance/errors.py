@@ -9,6 +9,8 @@ conformant server never gets a false failure.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -21,6 +23,13 @@ class ConformanceError(Exception):
 
 class UsageError(ConformanceError):
     """A problem with what the user asked for: bad options, a broken profile. Exit code 4."""
+
+
+def did_you_mean(name: object, known: Iterable[object]) -> str:
+    """``"did you mean 'budget'? "`` for the known name nearest to a misspelt one, or ``""`` when none is near: the
+    start of a usage error's parenthesis."""
+    near = difflib.get_close_matches(str(name), sorted(str(k) for k in known), n=1, cutoff=0.6)
+    return f"did you mean {near[0]!r}? " if near else ""
 
 
 class ProfileError(UsageError):

@@ -8,7 +8,6 @@ only the names of the environment variables that hold them.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
 import ipaddress
 import math
@@ -23,7 +22,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from conformance import versions
-from conformance.errors import ProfileError
+from conformance.errors import ProfileError, did_you_mean
 from conformance.limits import Budget
 
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -195,9 +194,7 @@ def _unknown(what: str, name: object, known: Any) -> str:
     """The message for a name the profile does not know: the nearest known one first (a misspelt key), then
     every known one."""
     names = sorted(str(k) for k in known)
-    near = difflib.get_close_matches(str(name), names, n=1, cutoff=0.6)
-    hint = f"did you mean {near[0]!r}? " if near else ""
-    return f"unknown {what} ({hint}known: {', '.join(names)})"
+    return f"unknown {what} ({did_you_mean(name, names)}known: {', '.join(names)})"
 
 
 def _check_option(where: _Where, path: str, value: object, schema: Mapping[str, Any]) -> None:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from conformance import specs, versions
 from conformance import suite as suites
 from conformance._version import __version__
-from conformance.errors import BudgetExceeded, HarnessError, TransportError, UsageError
+from conformance.errors import BudgetExceeded, HarnessError, TransportError, UsageError, did_you_mean
 from conformance.http import HttpClient, RunLimits, ServiceClient, credentials_for, origin_of, unused_proxy
 from conformance.profile import REFERENCE_REGISTRY, Auth, Profile, Service, is_http_url, load_profile, with_services
 from conformance.redact import Redactor
@@ -488,11 +488,13 @@ def prepare(profile: Profile | str | Path, *, report_root: str | Path = "reports
     known = suites.known_standards()
     for standard in standards or []:
         if standard not in known:
-            raise UsageError(f"--standard {standard}: unknown standard (known: {', '.join(known)})")
+            raise UsageError(f"--standard {standard}: unknown standard ({did_you_mean(standard, known)}known: "
+                             f"{', '.join(known)})")
     catalogue = {rid for s in suites.discover().values() for rid in s.requirements} if checks else set()
     for check_id in checks or []:
         if check_id not in catalogue:
-            raise UsageError(f"--check {check_id}: no such check (see `conformance list-checks`)")
+            raise UsageError(f"--check {check_id}: no such check ({did_you_mean(check_id, catalogue)}"
+                             "see `conformance list-checks`)")
     if explore and seed is None:
         seed = random.SystemRandom().randrange(2**32)
     run = Run(profile=profile, report_root=Path(report_root), seed=0 if seed is None else seed, explore=explore,

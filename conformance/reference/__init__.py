@@ -11,7 +11,7 @@ from typing import Any
 
 from conformance import suite as suites
 from conformance import versions
-from conformance.errors import UsageError
+from conformance.errors import UsageError, did_you_mean
 from conformance.profile import Auth, Service
 from conformance.reference.app import ReferenceApp
 from conformance.reference.faults import Fault
@@ -41,9 +41,10 @@ def find_app(standard: str, role: str | None = None) -> type[ReferenceApp]:
         if not candidates and roles:
             raise UsageError(f"no {standard} reference server has role {role!r} (roles: {', '.join(roles)})")
     if not candidates:
-        known = ", ".join(standards())
+        known = standards()
         raise UsageError(f"no reference server for {standard}{' role ' + role if role else ''} "
-                         f"(reference servers: {known})")
+                         f"({'' if standard in known else did_you_mean(standard, known)}reference servers: "
+                         f"{', '.join(known)})")
     return candidates[0]
 
 

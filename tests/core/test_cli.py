@@ -65,6 +65,30 @@ def test_list_checks_unknown_standard_is_a_usage_error(capsys: pytest.CaptureFix
     assert "unknown standard" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("argv", "message"), [
+    (["list-checks", "--standard", "dsr"], "--standard dsr: unknown standard (did you mean 'drs'? known: beacon,"),
+    (["reference", "faults", "htsgte"], "no reference server for htsgte (did you mean 'htsget'? reference servers:"),
+    (["reference", "serve", "dsr"], "no reference server for dsr (did you mean 'drs'? reference servers:"),
+    (["reference", "serve", "drs", "--role", "nosuch"], "no reference server for drs role nosuch (reference servers:"),
+    (["list-checks", "--standard", "nonesuch"], "--standard nonesuch: unknown standard (known: beacon,"),
+])
+def test_a_misspelt_standard_is_answered_with_the_nearest_known_one(
+        argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 4
+    assert message in capsys.readouterr().err
+
+
+def test_a_misspelt_check_id_is_answered_with_the_nearest_known_one(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(yaml.safe_dump({"initiative": "Hint", "services": [
+        {"standard": "service-info", "version": "1.0.0", "url": "http://127.0.0.1:9/"}]}))
+    assert main(["run", str(profile), "--check", "drs.object.size-match-bytes", "--report-dir",
+                 str(tmp_path / "r")]) == 4
+    assert ("--check drs.object.size-match-bytes: no such check (did you mean 'drs.object.size-matches-bytes'? "
+            "see `conformance list-checks`)") in capsys.readouterr().err
+
+
 def test_run_takes_the_profile_as_an_argument_or_an_option(capsys: pytest.CaptureFixture[str]) -> None:
     # `conformance run profile.yaml` is what a new user types first; both forms name the same file
     for argv in (["run", "nothere.yaml"], ["run", "--profile", "nothere.yaml"]):
