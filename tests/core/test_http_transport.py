@@ -297,7 +297,9 @@ def test_the_watchdog_thread_is_woken_only_for_an_earlier_deadline_and_keeps_few
 
     dog = Watchdog()
     first = dog.after(30, lambda: None)  # starts the thread, which waits for this deadline
-    time.sleep(0.05)
+    waited = time.monotonic() + 5
+    while dog._wakes_at == float("inf") and time.monotonic() < waited:  # the thread has begun to wait
+        time.sleep(0.005)
     wakes = 0
     notify = dog._ready.notify
 
