@@ -196,11 +196,17 @@ def _own_pytest_environ() -> Iterator[None]:
     """The harness's session runs without the pytest settings of the environment it is started from
     (:data:`FOREIGN_PYTEST_ENVIRON`), as it runs without the user's configuration files; they are restored
     after it."""
-    held = {name: os.environ.pop(name) for name in FOREIGN_PYTEST_ENVIRON if name in os.environ}
+    held = {name: os.environ[name] for name in FOREIGN_PYTEST_ENVIRON if name in os.environ}
     try:
+        for name in held:
+            del os.environ[name]
         yield
     finally:
-        os.environ.update(held)
+        for name in FOREIGN_PYTEST_ENVIRON:  # as it was: a value set meanwhile is not kept
+            if name in held:
+                os.environ[name] = held[name]
+            else:
+                os.environ.pop(name, None)
 
 
 def _session_args(plugin: Any) -> list[str]:

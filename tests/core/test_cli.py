@@ -232,6 +232,17 @@ def test_the_harness_session_ignores_pytest_settings_of_the_environment(
     assert (os.environ["PYTEST_ADDOPTS"], os.environ["PYTEST_PLUGINS"]) == (addopts, plugins)
 
 
+def test_the_pytest_environment_is_as_it_was_after_the_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    from conformance.cli import _own_pytest_environ
+
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-x")
+    monkeypatch.delenv("PYTEST_PLUGINS", raising=False)
+    with _own_pytest_environ():
+        assert "PYTEST_ADDOPTS" not in os.environ
+        os.environ["PYTEST_PLUGINS"] = "set-meanwhile"
+    assert os.environ["PYTEST_ADDOPTS"] == "-x" and "PYTEST_PLUGINS" not in os.environ
+
+
 def test_a_warning_in_a_check_is_no_error_whatever_pythonwarnings_says(tmp_path: Path, requires_specs: str) -> None:
     """PYTHONWARNINGS=error (a CI job's setting for its own tests) leaves a conformant run conformant: the DUO
     checks that leave a note warn (pytest's record_property under junit xunit2), and became errors."""
