@@ -93,8 +93,9 @@ class Watchdog:
 
         The thread is woken only for a deadline due before it would wake anyway: requests with one timeout
         each add a deadline later than the one it waits for, and waking it for every request cost the
-        requesting thread a switch to it and back. The deadlines the requests cancelled are dropped here,
-        oldest first, so that the heap holds about as many as there are requests under way."""
+        requesting thread a switch to it and back. The deadlines the requests cancelled are dropped here from
+        the heap's top, as the thread drops them: the heap holds at most the deadlines made within one timeout,
+        as before, and a cancelled one keeps nothing its action held (a connection)."""
         if self._pid != os.getpid():
             self._reset()  # a forked process: the parent's thread (and the lock's state) are not ours
         deadline = Deadline(action)

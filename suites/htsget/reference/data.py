@@ -66,6 +66,8 @@ def dataset() -> Dataset:
 
 
 def _remove(directory: Path, maker: int) -> None:
+    # At exit, after the runs: a server's daemon handler thread still making a slice then fails, in a process
+    # that is ending (stopping a reference server joins its loop, not its handlers).
     if os.getpid() == maker:  # a process forked from the maker shares the directory: it is not its to remove
         shutil.rmtree(directory, ignore_errors=True)
 
