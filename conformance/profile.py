@@ -467,6 +467,9 @@ def load_profile(path: str | Path, environ: Mapping[str, str] | None = None, *,
         raise where.error("", f"invalid YAML{at}: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise where.error("", f"invalid YAML: {exc}") from None
+    except ValueError as exc:  # YAML's resolver reads 2027-02-30 as a date, and the date does not exist
+        raise where.error("", f"invalid YAML: a value YAML reads as a date or a number is not one ({exc}); "
+                              "quote it") from None
     return parse_profile(data, source, environ, raw, standards=standards)
 
 

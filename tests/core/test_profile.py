@@ -48,6 +48,9 @@ def write(tmp_path: Path, text: str) -> Path:
      "budget.request_timeout_seconds: expected a positive number"),
     ("initiative: X\nbudget: {max_requests: -3}\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n",
      "budget.max_requests: expected a positive number"),
+    ("initiative: X\nexpected_failures: [{check: a.b, reason: r, expires: 2027-02-30}]\nservices:\n"
+     "  - {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n",
+     "invalid YAML: a value YAML reads as a date or a number is not one (day is out of range for month); quote it"),
     ("initiative: X\nexpected_failures: [{check: a.b, reason: r, expires: 'soon'}]\nservices:\n"
      "  - {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n", "expected_failures[0].expires"),
 ])
