@@ -638,6 +638,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Hypothesis's own plugins (entry points of other installed packages, such as trio's) have no part in the
     # harness's property checks; loading them cost start-up time (issue 20). Set before hypothesis is imported.
     os.environ.setdefault("HYPOTHESIS_NO_PLUGINS", "1")
+    # A console that cannot show a character (PYTHONIOENCODING=ascii, an old Windows code page) shows a
+    # replacement: printing the verdict's "×" raised UnicodeEncodeError after the reports were written.
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
     try:
         parser = build_parser()
     except ConformanceError as exc:

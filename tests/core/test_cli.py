@@ -258,6 +258,19 @@ def test_a_warning_in_a_check_is_no_error_whatever_pythonwarnings_says(tmp_path:
     assert "Traceback" not in done.stderr
 
 
+def test_a_console_that_cannot_show_a_character_changes_no_verdict(tmp_path: Path, requires_specs: str) -> None:
+    """PYTHONIOENCODING=ascii: the verdict lines' "×" and "✅" become "?", the run stays conformant (it ended in
+    UnicodeEncodeError, exit 2, after writing its reports)."""
+    profile = tmp_path / "p.yaml"
+    profile.write_text(yaml.safe_dump({"initiative": "Ascii", "services": [
+        {"standard": "service-info", "version": "1.0.0", "reference": True}]}))
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    done = subprocess.run([sys.executable, "-m", "conformance.cli", "run", str(profile), "--specs-dir", requires_specs,
+                           "--report-dir", str(tmp_path / "r")], env=env, capture_output=True, timeout=300)
+    assert done.returncode == 0, (done.stdout + done.stderr).decode("ascii", "replace")
+    assert b"Ascii: conformant" in done.stdout and b"internal error" not in done.stderr
+
+
 def test_run_help_lists_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "--help"]) == 0
     out = " ".join(capsys.readouterr().out.split())
