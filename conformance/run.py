@@ -201,9 +201,7 @@ class Run:
                     for s in suites.suites_for({x.standard for x in self.services})},
             seed=self.seed,
             explore=self.explore,
-            specs={"available": self.specs.available,
-                   "source": str(self.specs.root) if self.specs.root else None,
-                   "how_to_get": None if self.specs.available else specs.HOW_TO_GET},
+            specs=self._specs_record(services),
             budget=self.profile.budget.__dict__.copy(),
             limits_hit=sorted(self.limits.hit),
             requests=self.limits.requests,
@@ -217,6 +215,17 @@ class Run:
             registry=self.registry,
         )
         return self.scorecard
+
+    def _specs_record(self, services: list[ServiceResult]) -> dict[str, Any]:
+        """What the scorecard says of the official schemas: ``available`` only when every schema a
+        check asked for was there. A specs folder that lacks some (empty, or an old or partial copy) is
+        not "available", and says which folder it was."""
+        root = self.specs.root
+        lacking = root is not None and any(c.schemas_missing for s in services for c in s.checks)
+        available = root is not None and not lacking
+        return {"available": available,
+                "source": str(root) if root else None,
+                "how_to_get": None if available else specs.HOW_TO_GET if root is None else specs.incomplete(root)}
 
     def _rate(self) -> dict[str, Any]:
         rate = self.limits.rate_summary()

@@ -35,6 +35,12 @@ HOW_TO_GET = ("official GA4GH schemas not available: run `conformance specs fetc
               f"--specs-dir / {ENV} at a copy")
 
 
+def incomplete(root: Path) -> str:
+    """How to get the schemas when the specs folder in use lacks some a check asked for."""
+    return (f"the specs directory {root} lacks official GA4GH schemas the checks need: run `conformance specs "
+            f"fetch` (online) for a complete copy or point --specs-dir / {ENV} at one")
+
+
 def user_cache() -> Path:
     """The harness's folder of the user's cache (``$XDG_CACHE_HOME``, else ``~/.cache``)."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")

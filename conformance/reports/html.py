@@ -441,8 +441,8 @@ def render(card: Mapping[str, Any], since: str = "") -> str:
         banners.append('<p class="banner bad">This run was interrupted: the results below are partial.</p>')
     if specs and not specs.get("available"):
         how = f" ({_text(specs.get('how_to_get'))})" if specs.get("how_to_get") else ""
-        banners.append(f'<p class="banner"><b>Schemas not checked</b>: no response was validated against the '
-                       f"official GA4GH schemas{how}.</p>")
+        banners.append(f'<p class="banner"><b>Schemas not checked</b>: checks that validate responses against '
+                       f"the official GA4GH schemas were skipped{how}.</p>")
     if usage.get("limits_hit"):
         banners.append('<p class="banner">Limits reached: '
                        + ", ".join(f"<code>{_text(x)}</code>" for x in usage["limits_hit"]) + "</p>")

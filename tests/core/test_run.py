@@ -76,6 +76,23 @@ def test_demo_without_official_schemas_skips_schema_checks_and_says_how(
     assert "conformance specs fetch" in (run_dir / "summary.md").read_text()
 
 
+def test_a_specs_folder_without_the_schemas_is_not_available_and_is_named(
+        report_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A specs folder that is there but lacks the schemas (empty, or a partial copy): the scorecard does not
+    # say "available", and the console and reports name the folder rather than "not available".
+    empty = tmp_path / "empty-specs"
+    empty.mkdir()
+    assert main(["demo", "--report-dir", str(report_root), "--specs-dir", str(empty), "--standard", "service-info",
+                 "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert f"schemas not checked: the specs directory {empty} lacks official GA4GH schemas" in out
+    run_dir = only_run_dir(report_root)
+    scorecard = json.loads((run_dir / "scorecard.json").read_text())
+    assert scorecard["specs"]["available"] is False and scorecard["specs"]["source"] == str(empty)
+    assert str(empty) in scorecard["specs"]["how_to_get"]
+    assert str(empty) in (run_dir / "report.html").read_text()
+
+
 def test_testbed_report_validates_against_the_official_schema(report_root: Path, requires_specs: str) -> None:
     result = run_profile({"initiative": "Testbed", "services": [
         {**si_entry(""), "url": None, "reference": {"faults": ["custom-group", "missing-id"]}}]},
