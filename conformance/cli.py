@@ -328,11 +328,15 @@ def _packed(run: Run, jobs: int | None) -> list[Any] | None:
 
 
 def _verdict_lines(run: Run, scorecard: Scorecard, *, quiet: bool) -> list[str]:
-    """The verdict line, then per service its counts, the skip reasons and notices. ``--quiet`` drops the
-    counts and skip reasons, never the notices: each says that the run or the profile needs a look (checks
-    not run for want of a token, a url to declare otherwise, an expected failure that expired)."""
+    """The verdict line, then per service its counts, why a service was unreachable, the skip reasons and
+    notices. ``--quiet`` drops the counts and skip reasons, never the unreachable reasons or the notices:
+    each says that the run or the profile needs a look (checks not run for want of a token, a url to declare
+    otherwise, an expected failure that expired)."""
     lines = [f"\n{scorecard.initiative}: {scorecard.headline()}"]
+    # why a service could not be checked at all is the one thing its counts do not say
+    unreachable = [f"  {s.key} unreachable: {s.unreachable}" for s in scorecard.services if s.unreachable]
     if quiet:
+        lines += unreachable
         lines += [f"  notice: {notice}" for notice in scorecard.notices]
     else:
         lines.append(f"  seed {scorecard.seed}{' (explore)' if scorecard.explore else ''}: "
@@ -346,6 +350,7 @@ def _verdict_lines(run: Run, scorecard: Scorecard, *, quiet: bool) -> list[str]:
                          f"MUST {counts['must_passed']}/{counts['must_total']}, {counts['warnings']} warnings, "
                          f"{counts['error']} errors, {counts['not_applicable']} not applicable, "
                          f"{counts['undecided']} undecided  {service.url}")
+        lines += unreachable
         lines += _skip_summary(scorecard)
         lines += [f"  notice: {notice}" for notice in scorecard.notices]
     if scorecard.schemas_not_checked:

@@ -188,6 +188,8 @@ def test_quiet_prints_the_verdict_line(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["run", "--profile", str(profile), "--report-dir", str(tmp_path / "r"), "--quiet"]) == 2
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0] == "Gone: unreachable" and lines[-1].startswith("Reports: ")
+    # why: a red build names the cause in the run's last lines, not only in the ERROR lines above them
+    assert lines[1].startswith("  service-info-0 unreachable: connection refused (http://127.0.0.1:"), lines
 
 
 def test_quiet_keeps_the_notices(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
