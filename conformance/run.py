@@ -113,6 +113,8 @@ class Run:
                     document = response.json_object()
                     if document is not None:
                         self.service_infos[service.key] = document
+                if response.status != 200:
+                    reason = self._below_prefix(service, path, response.status)
             except BudgetExceeded:
                 reason = None  # a spent budget says nothing about the service
             except TransportError as exc:
@@ -125,6 +127,18 @@ class Run:
                 reason = None
             self.probes[service.key] = reason
         return self.probes[service.key]
+
+    def _below_prefix(self, service: Service, path: str, status: int) -> str | None:
+        """Why a service whose url stops before its standard's API prefix, under which the API answers the
+        probe, cannot be checked at that url (every check would ask paths the API does not have), or None."""
+        prefix = suites.for_standard(service.standard).api_prefix
+        root = service.url.rstrip("/")
+        if not prefix or urlsplit(root).path.endswith(prefix):
+            return None
+        if self.client_for(service).get(prefix + path, follow_redirects=True).status != 200:
+            return None
+        return (f"the API is not at the profile's url {self.redactor.url(root)} (GET {path}: {status}) but under "
+                f"{prefix} (GET {prefix}{path}: 200): declare url: {self.redactor.url(root + prefix)}")
 
     def count_skips(self, service_key: str, reason: str, notice: str) -> None:
         """Put "<service>: N checks not run: <notice>" first among the run's notices, N being the checks of

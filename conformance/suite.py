@@ -55,6 +55,10 @@ class Suite:
     service_info_levels: Mapping[str, str] = field(default_factory=dict)
     #: Path (relative to the service URL) fetched once to tell whether the service is reachable.
     probe_path: str = "/service-info"
+    #: The path the standard serves its API under, which a service's url ends with (``/ga4gh/xyz/v1``), or
+    #: None. A url that stops before it, of an API that answers the probe only under it, is no API: the
+    #: service is unreachable, with the url to declare, rather than failed for the 404s of paths it lacks.
+    api_prefix: str | None = None
     #: JSON Schema (``properties`` only) of the extra keys a service entry of this standard accepts.
     service_options: Mapping[str, Any] = field(default_factory=dict)
     #: The checks every GA4GH service shares: they run against the services of every standard whose

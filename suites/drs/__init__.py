@@ -10,6 +10,7 @@ SUITE = Suite(
     reference=".reference:APPS",
     versions=("1.2.0", "1.3.0", "1.4.0", "1.5.0"),
     service_info_artifact="drs",
+    api_prefix="/ga4gh/drs/v1",  # DRS 1.2.0 §servers.serverURL: "MUST be prefixed by the '/ga4gh/drs/v1' ..."
     # the documents of a data standard may be drs:// URIs: resolved through a DRS service of the profile
     document_schemes={"drs": ".documents:read_drs_document"},
     service_options={

@@ -150,10 +150,10 @@ def test_post_not_offered_is_no_malformed_request(report_root: Path) -> None:
     assert "not offered" in result.check("drs.http.malformed-request-is-400").message
 
 
-def test_a_url_stopping_before_the_prefix_gets_a_notice_naming_the_url_to_declare(report_root: Path) -> None:
-    """The profile names the server, not the API under /ga4gh/drs/v1 (a service registry's url does): the
-    prefix check passes (the API is there), and a notice says which url to declare, so that the 404s of the
-    other checks are read for what they are."""
+def test_a_url_stopping_before_the_prefix_is_unreachable_with_the_url_to_declare(report_root: Path) -> None:
+    """The profile names the server, not the API under /ga4gh/drs/v1 (a service registry's url may): no
+    check can tell anything at that url, so none fails; the service is unreachable there, and the reason
+    names the url to declare. The API declared with its prefix is conformant."""
     app = DrsApp()
     with ReferenceServer(app) as server:
         root = server.url.removesuffix("/ga4gh/drs/v1")
@@ -165,6 +165,9 @@ def test_a_url_stopping_before_the_prefix_gets_a_notice_naming_the_url_to_declar
         served = run_profile({"initiative": "drs api", "services": [_entry(app, server)]}, report_root,
                              checks=["drs.http.api-prefix-is-ga4gh-drs-v1"],
                              environ={"DRS_TEST_PASSPORT": app.passport})
-    assert result.outcome("drs.http.api-prefix-is-ga4gh-drs-v1") == "passed", result.output
-    assert [n for n in result.scorecard.notices if f"declare url: {server.url}" in n], result.scorecard.notices
-    assert not [n for n in served.scorecard.notices if "declare url" in n]
+    assert result.exit_code == 2, result.output
+    service = result.scorecard.services[0]
+    assert service.verdict() == "unreachable" and not [c for c in service.checks if c.outcome == "failed"]
+    assert f"declare url: {server.url}" in (service.unreachable or ""), service.unreachable
+    assert f"declare url: {server.url}" in result.output
+    assert served.exit_code == 0 and served.outcome("drs.http.api-prefix-is-ga4gh-drs-v1") == "passed", served.output
