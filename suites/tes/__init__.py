@@ -12,6 +12,7 @@ SUITE = Suite(
     # TES 1.0 and 1.1 tesServiceType: artifact enum [tes].
     service_info_artifact="tes",
     probe_path="/service-info",
+    api_prefix="/ga4gh/tes/v1",  # TES 1.0 and 1.1 OpenAPI: servers › url /ga4gh/tes/v1
     service_options={
         "tasks": {"type": "array", "items": {"type": "string"},
                   "description": "ids of tasks the service holds (optional: GET /tasks is read too)"},

@@ -13,6 +13,7 @@ SUITE = Suite(
     # TRS 2.0.0's OpenAPI has no /service-info path; 2.0.1 adds GA4GH service-info 1.0.0 (its paths › /service-info).
     service_info_versions=">=2.0.1",
     probe_path="/toolClasses",
+    api_prefix="/ga4gh/trs/v2",  # TRS 2.0.0 and 2.0.1 OpenAPI: servers › url /ga4gh/trs/v2
     service_options={
         "tools": {"type": "array", "items": {"type": "string"},
                   "description": "ids of tools to read besides those GET /tools lists (optional)"},

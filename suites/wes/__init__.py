@@ -17,6 +17,7 @@ SUITE = Suite(
     # Swagger keeps the flat 1.0.0 ServiceInfo and the OpenAPI 3 one adds GA4GH service-info (allOf Service):
     # only 1.1.0 is judged by the shared service-info checks (erratum E1 in requirements.yaml).
     service_info_versions=">=1.1.0",
+    api_prefix="/ga4gh/wes/v1",  # WES 1.0.0 Swagger basePath; 1.0.1 and 1.1.0 OpenAPI servers › url defaults
     service_options={
         "runs": {**_IDS, "description": "ids of runs the caller may read (optional: GET /runs is read too)"},
         "writes": {"type": "boolean",

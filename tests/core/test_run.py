@@ -286,6 +286,28 @@ def test_an_unreachable_service_names_the_proxy_the_harness_does_not_use(
                                           "harness does not use: it connects to every service directly")
 
 
+@pytest.mark.parametrize(("standard", "check"), [("tes", "tes.list.response"), ("trs", "trs.descriptor.schema"),
+                                                 ("wes", "wes.property.unknown-runs-are-404")])
+def test_a_url_that_stops_before_the_api_prefix_names_the_url_to_declare(standard: str, check: str,
+                                                                         report_root: Path) -> None:
+    """Suite.api_prefix: the API answers only under the prefix its standard names; the profile's url stops
+    before it. No check can tell anything there: the service is unreachable at that url, with the url to declare."""
+    from conformance import suite as suites
+
+    suite = suites.for_standard(standard)
+    server = reference.start(standard)
+    try:
+        api = server.url.rstrip("/")
+        assert suite.api_prefix and api.endswith(suite.api_prefix)
+        entry = {"standard": standard, "version": server.app.version, "url": api.removesuffix(suite.api_prefix)}
+        result = run_profile({"initiative": "Root", "services": [entry]}, report_root,
+                             checks=[check])
+    finally:
+        server.stop()
+    assert result.exit_code == 2, result.output
+    assert (result.scorecard.services[0].unreachable or "").endswith(f"declare url: {api}"), result.output
+
+
 def test_one_unreachable_service_does_not_stop_the_others(report_root: Path) -> None:
     from conformance.reference.server import free_port
 
