@@ -423,6 +423,32 @@ def _effective(node: yaml.MappingNode, key: str) -> yaml.Node | None:
     return None
 
 
+def _refuse_repeated_keys(root: yaml.Node) -> None:
+    """A key written twice in one mapping is an error: YAML's loader keeps the last silently, so a second
+    ``version:`` or ``url:`` pasted into an entry would change what is checked unseen. (A merge key's
+    ``<<`` keys may be overridden: that is what it is for.)"""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, yaml.Node] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    if key.value in first:
+                        line = first[key.value].start_mark.line + 1
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"the key {key.value!r} is written twice in one mapping (first at line "
+                                        f"{line}); keep one", key.start_mark)
+                    first[key.value] = key
+                stack += [key, value]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+
+
 def read_profile_yaml(raw: bytes | str) -> Any:
     """A profile's YAML as a safe loader reads it, but a service entry's ``version`` written as a number keeps
     the text written: YAML reads ``version: 1.10`` as the number 1.1 and ``version: 010`` as 8, which would
@@ -430,6 +456,8 @@ def read_profile_yaml(raw: bytes | str) -> Any:
     loader = yaml.SafeLoader(raw)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _refuse_repeated_keys(node)
         data = loader.construct_document(node) if node is not None else None
     finally:
         loader.dispose()

@@ -53,6 +53,9 @@ def write(tmp_path: Path, text: str) -> Path:
      "invalid YAML: a value YAML reads as a date or a number is not one (day is out of range for month); quote it"),
     ("initiative: X\nexpected_failures: [{check: a.b, reason: r, expires: 'soon'}]\nservices:\n"
      "  - {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n", "expected_failures[0].expires"),
+    ("initiative: X\nservices:\n  - standard: service-info\n    version: '1.0.0'\n    url: https://a.org\n"
+     "    version: '1.0.1'\n",
+     "invalid YAML at line 6, column 5: the key 'version' is written twice in one mapping (first at line 4); keep one"),
 ])
 def test_broken_profile_is_one_line_exit_4(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str,
                                           expected: str) -> None:
@@ -113,15 +116,15 @@ def test_an_unquoted_version_the_suite_lacks_is_not_read_as_another(tmp_path: Pa
 
 
 def test_the_version_an_entry_has_is_the_one_whose_text_is_kept(tmp_path: Path) -> None:
-    """Merged in by ``<<`` and written again, or written twice: the version the entry ends with keeps its text."""
+    """Merged in by ``<<`` and written again (a merge key may be overridden; a key written twice in one
+    mapping is refused): the version the entry ends with keeps its text."""
     path = write(tmp_path, "initiative: X\nservices:\n"
                            "  - &common {standard: service-info, version: 1.10, url: 'https://a.org'}\n"
                            "  - {<<: *common, version: 1.20, url: 'https://b.org'}\n"
                            "  - {<<: *common, url: 'https://c.org'}\n"
-                           "  - {<<: *common, version: '2.0', url: 'https://d.org'}\n"
-                           "  - {standard: service-info, version: 1.30, version: '1.40', url: 'https://e.org'}\n")
+                           "  - {<<: *common, version: '2.0', url: 'https://d.org'}\n")
     versions = [s.version for s in load_profile(path, standards=KNOWN).services]
-    assert versions == ["1.10", "1.20", "1.10", "2.0", "1.40"]
+    assert versions == ["1.10", "1.20", "1.10", "2.0"]
 
 
 def test_a_version_elsewhere_than_a_service_entry_stays_a_number() -> None:
@@ -184,3 +187,4 @@ def test_secrets_only_by_environment_name(monkeypatch: pytest.MonkeyPatch, tmp_p
 def test_parse_errors_are_profile_errors() -> None:
     with pytest.raises(ProfileError, match="services: required key missing"):
         parse_profile({"initiative": "X"}, standards=KNOWN)
+
