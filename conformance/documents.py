@@ -57,7 +57,7 @@ def stream_document(view: ServiceView, ref: str, on_chunk: Callable[[bytes], Non
     scheme = urlsplit(ref).scheme.lower()
     if scheme in ("http", "https") or (not scheme and view.service.url):
         url = ref if scheme else urljoin(view.service.url.rstrip("/") + "/", ref)
-        response = view.client.stream(url, on_chunk, follow_redirects=True, max_bytes=cap)
+        response = view.client.stream(url, on_chunk, follow_redirects=True, max_bytes=cap, claims=[])
         if response.status != 200:
             raise DocumentUnavailable(f"{ref}: GET {view.run.redactor.url(url)} answered HTTP {response.status}, "
                                       "not the document", response.exchange)

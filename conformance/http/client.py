@@ -540,8 +540,9 @@ class ServiceClient:
 
         The bytes are checked against documents (an object's checksums and the access URL that led to
         them, a ticket's digest, a sequence's metadata): ``claims`` names them, else the last
-        :data:`CLAIMS` JSON documents this check received are kept beside the bytes as the evidence of
-        what was claimed (issue 21 item 9)."""
+        :data:`CLAIMS` JSON documents this client received are kept beside the bytes as the evidence of
+        what was claimed (issue 21 item 9). That suits a check's own client; a view's client, whose
+        exchanges are those of every check that used the view, names its claims (or ``[]``)."""
         if claims is None:
             # The newest first, stopping at the CLAIMS-th: a view's client keeps every exchange of the run,
             # and reading them all at each stream made a profile's time grow with the square of its objects.

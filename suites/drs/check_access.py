@@ -200,7 +200,8 @@ def _ask_range(drs: Drs, case: str) -> list[tuple[Download, int, Response, bytes
         start, end = download.window
         body = bytearray()
         response = drs.client.stream(download.url, body.extend, decode=False, max_bytes=(end - start) + 1024,
-                                     headers={**download.headers, "Range": f"bytes={start}-{end - 1}"})
+                                     headers={**download.headers, "Range": f"bytes={start}-{end - 1}"},
+                                     claims=download.response.exchange.claims)
         found.append((download, size, response, bytes(body[:(end - start) + 1024])))
     if not found:
         pytest.skip(f"{case}: no complete download to compare a Range answer with")
@@ -255,7 +256,8 @@ def test_unsatisfiable_range_is_416(drs: Drs, case: str) -> None:
         judged = True
         body = bytearray()
         answer = drs.client.stream(download.url, body.extend, decode=False, max_bytes=1024,
-                                   headers={**download.headers, "Range": f"bytes={size}-"})
+                                   headers={**download.headers, "Range": f"bytes={size}-"},
+                                   claims=download.response.exchange.claims)
         if answer.status != 416:
             raise fail(f"{case}: {download.label} answers ranges with 206 but answered bytes={size}- (past the "
                        f"{size}-byte object) with {answer.status}, not 416", answer)

@@ -189,7 +189,10 @@ class AccessTarget:
     label: str
     url: str
     headers: dict[str, str]
+    #: The answer that gave the URL: the object's, or its access_id's.
     source: Response
+    #: The object's answer, which claims the size and checksums the bytes are checked against.
+    described_by: Response
 
 
 class Drs(ServiceView):
@@ -351,7 +354,7 @@ class Drs(ServiceView):
             if scheme not in ("http", "https"):
                 skipped.append(f"{label}: {scheme or 'relative'} URLs are not fetched by the harness")
                 continue
-            targets.append(AccessTarget(label, url, header_lines(access_url.get("headers")), source))
+            targets.append(AccessTarget(label, url, header_lines(access_url.get("headers")), source, response))
         return targets, skipped
 
     def download(self, object_id: str, target: AccessTarget, size: int, checksums: list[Any]) -> Download:
@@ -395,8 +398,10 @@ class Drs(ServiceView):
 
         # One byte more than promised is enough to tell a longer body; never more than the budget left.
         # decode=False: size and checksums are over the bytes as stored, even if served Content-Encoding: gzip.
+        # the claims beside the bytes are this object's own answers, whatever other object was read last
+        claims = list({id(r.exchange): r.exchange for r in (target.described_by, target.source)}.values())
         response = self.client.stream(target.url, on_chunk, headers=target.headers, decode=False,
-                                      max_bytes=max(1, min(size + 1, remaining)))
+                                      max_bytes=max(1, min(size + 1, remaining)), claims=claims)
         digests.wait()
         hexdigests = {kind: (digest.hexdigest()[:keep] if keep else digest.hexdigest())
                       for kind, (digest, keep) in own.items()}

@@ -272,7 +272,7 @@ class Refget(ServiceView):
         # piece); on_chunk keeps only copies (the windows, a bad byte's value), and SequenceDigest's
         # pipelined hashing has finished a piece when its next update returns (issue 13).
         response = self.client.stream(sequence_path(ident), on_chunk, max_bytes=cap, evidence_digest=False,
-                                      borrowed=True)
+                                      borrowed=True, claims=[self.metadata_response(ident).exchange])
         return Fetched(ident, response, digest, raw, bad, response.truncated, capture.known())
 
     def fetched_ok(self, ident: str) -> Fetched:
@@ -354,7 +354,7 @@ class Refget(ServiceView):
 
         path = sequence_path(ident)
         response = self.client.stream(path, on_chunk, params=params, headers={"Range": header},
-                                      max_bytes=2 * length + 4096 if length is not None else None)
+                                      max_bytes=2 * length + 4096 if length is not None else None, claims=[])
         return Ranged(response, bytes(head), digest.length, digest.md5)
 
     # -- unknown ids -------------------------------------------------------------------------------

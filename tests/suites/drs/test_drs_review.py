@@ -171,3 +171,21 @@ def test_a_url_stopping_before_the_prefix_is_unreachable_with_the_url_to_declare
     assert f"declare url: {server.url}" in (service.unreachable or ""), service.unreachable
     assert f"declare url: {server.url}" in result.output
     assert served.exit_code == 0 and served.outcome("drs.http.api-prefix-is-ga4gh-drs-v1") == "passed", served.output
+
+
+def test_the_claims_beside_an_objects_bytes_are_that_objects_own(report_root: Path) -> None:
+    """The evidence of drs.object.checksum-matches-bytes for one object holds that object's answers (the
+    DrsObject, and its access_id's AccessURL when it has one) beside the bytes, never those of the object
+    read just before it."""
+    app = DrsApp(faults=["checksum-wrong"])
+    with ReferenceServer(app) as server:
+        entry = {**_entry(app, server), "objects": ["blob-1", "blob-2"]}
+        entry.pop("protected_objects", None)
+        result = run_profile({"initiative": "drs claims", "services": [entry]}, report_root,
+                             checks=["drs.access.get-returns-access-url", "drs.object.checksum-matches-bytes"],
+                             environ={"DRS_TEST_PASSPORT": app.passport})
+    cases = [c for c in result.check("drs.object.checksum-matches-bytes").cases if c.outcome == "failed"]
+    assert {c.case for c in cases} == {"blob-1", "blob-2"}, result.output
+    for case in cases:
+        claimed = [e["url"] for e in case.evidence[1:]]
+        assert claimed and all(f"/objects/{case.case}" in url for url in claimed), (case.case, claimed)
