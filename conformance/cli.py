@@ -328,15 +328,16 @@ def _packed(run: Run, jobs: int | None) -> list[Any] | None:
 
 
 def _verdict_lines(run: Run, scorecard: Scorecard, *, quiet: bool) -> list[str]:
-    """The verdict line, then per service its counts, why a service was unreachable, the skip reasons and
-    notices. ``--quiet`` drops the counts and skip reasons, never the unreachable reasons or the notices:
+    """The verdict line, then per service its counts, why a service was unreachable or untested, the skip
+    reasons and notices. ``--quiet`` drops the counts and skip reasons, never the others:
     each says that the run or the profile needs a look (checks not run for want of a token, a url to declare
     otherwise, an expected failure that expired)."""
     lines = [f"\n{scorecard.initiative}: {scorecard.headline()}"]
-    # why a service could not be checked at all is the one thing its counts do not say
-    unreachable = [f"  {s.key} unreachable: {s.unreachable}" for s in scorecard.services if s.unreachable]
+    # why a service could not be checked (at all, or in what it serves) is what its counts do not say
+    unchecked = [f"  {s.key} unreachable: {s.unreachable}" if s.unreachable else f"  {s.key} incomplete: {s.untested}"
+                 for s in scorecard.services if s.unreachable or s.untested]
     if quiet:
-        lines += unreachable
+        lines += unchecked
         lines += [f"  notice: {notice}" for notice in scorecard.notices]
     else:
         lines.append(f"  seed {scorecard.seed}{' (explore)' if scorecard.explore else ''}: "
@@ -350,7 +351,7 @@ def _verdict_lines(run: Run, scorecard: Scorecard, *, quiet: bool) -> list[str]:
                          f"MUST {counts['must_passed']}/{counts['must_total']}, {counts['warnings']} warnings, "
                          f"{counts['error']} errors, {counts['not_applicable']} not applicable, "
                          f"{counts['undecided']} undecided  {service.url}")
-        lines += unreachable
+        lines += unchecked
         lines += _skip_summary(scorecard)
         lines += [f"  notice: {notice}" for notice in scorecard.notices]
     if scorecard.schemas_not_checked:

@@ -196,6 +196,7 @@ class Run:
                                  if key == service.key and nodeid not in self.results)
             if any(suites.for_standard(std).applies_to_standard(service.standard) for std in self.broken_standards):
                 result.not_run += 1
+            result.untested = None if result.unreachable else self._untested(service)
             services.append(result)
         known = {rid for s in suites.discover().values() for rid in s.requirements} \
             if self.profile.expected_failures else set()
@@ -229,6 +230,16 @@ class Run:
             registry=self.registry,
         )
         return self.scorecard
+
+    def _untested(self, service: Service) -> str | None:
+        """Why what ``service`` serves went unchecked: its entry names none of its suite's test data (a run
+        filtered with --check asked for those checks only, and is not judged on the others)."""
+        keys = suites.for_standard(service.standard).test_data
+        if not keys or self.selected_checks or any(service.options.get(k) for k in keys):
+            return None
+        named = ", ".join(keys[:-1]) + (" or " if len(keys) > 1 else "") + keys[-1]
+        return (f"the profile names no {named} for it: the checks of what it serves could not run (name some in "
+                "its entry)")
 
     def _specs_record(self, services: list[ServiceResult]) -> dict[str, Any]:
         """What the scorecard says of the official schemas: ``available`` only when every schema a

@@ -183,6 +183,9 @@ class ServiceResult:
     interrupted: bool = False
     #: What the suite created on the service (``writes: true``) and how the run left each (issue 14).
     created: list[Created] = field(default_factory=list)
+    #: Why what the service serves went unchecked (its entry names none of its suite's ``test_data``):
+    #: never conformant.
+    untested: str | None = None
 
     def counts(self) -> dict[str, int]:
         """Outcome counts. ``must_total`` counts the MUST checks that ran and those skipped for want of an
@@ -223,7 +226,7 @@ class ServiceResult:
         waived = {c.id for c in self.checks if c.waived}  # an expected failure waives its consequences too
         if any(c.outcome == "failed" and not (waive and (c.waived or c.caused_by in waived)) for c in musts):
             return NON_CONFORMANT
-        if self.not_run or self.interrupted or any(c.outcome == "error" for c in musts):
+        if self.not_run or self.interrupted or self.untested or any(c.outcome == "error" for c in musts):
             return INCOMPLETE
         if self.schemas_not_checked and schemas_required:
             return INCOMPLETE  # schemas not checked is not conformant (issue 21.3)
@@ -243,6 +246,8 @@ class ServiceResult:
             data["unreachable"] = self.unreachable
         if self.not_run:
             data["not_run"] = self.not_run
+        if self.untested:
+            data["untested"] = self.untested
         if self.service_info is not None:
             data["service_info"] = self.service_info
         if self.interrupted:

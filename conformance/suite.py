@@ -61,6 +61,10 @@ class Suite:
     api_prefix: str | None = None
     #: JSON Schema (``properties`` only) of the extra keys a service entry of this standard accepts.
     service_options: Mapping[str, Any] = field(default_factory=dict)
+    #: The keys of ``service_options`` that name the test data the checks of what the service serves need
+    #: (the ids of the objects a standard serves but offers no listing of). A service entry that names
+    #: none is *incomplete*, however many of its other checks passed: its core went unchecked.
+    test_data: tuple[str, ...] = ()
     #: The checks every GA4GH service shares: they run against the services of every standard whose
     #: suite declares a ``service_info_artifact`` (the service-info suite is the one such suite).
     shared: bool = False

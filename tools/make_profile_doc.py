@@ -152,6 +152,10 @@ def _suite_section(suite: Suite, examples: list[str]) -> list[str]:
             lines.append(f"| `{key}` | {_cell(_type(schema))} | {_cell(str(schema.get('description', '')))} |")
     else:
         lines.append("No keys of its own: the suite finds what it checks through the API.")
+    if suite.test_data:
+        keys = ", ".join(f"`{k}`" for k in suite.test_data)
+        lines += ["", f"The standard offers no listing to find what it serves: an entry that names none of {keys} "
+                      "is **incomplete** (exit 2), however many of its other checks pass."]
     if suite.auth_keys:
         lines += ["", "Its own `auth:` keys:", ""]
         lines += [f"- `{key}`: the name of an environment variable holding {what}"

@@ -138,7 +138,8 @@ def caveats(scorecard: dict[str, Any]) -> list[str]:
         label = f"{service.get('standard')} {service.get('key')}"
         verdict = service.get("verdict")
         if verdict in ("incomplete", "unreachable"):
-            reason = f": {service['unreachable']}" if service.get("unreachable") else ""
+            why = service.get("unreachable") or service.get("untested")
+            reason = f": {why}" if why else ""
             found.append(f"{label} is {verdict}{reason}")
         if service.get("not_run"):
             found.append(f"{label}: {service['not_run']} checks did not run")

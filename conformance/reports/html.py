@@ -46,10 +46,11 @@ def scorecard_block(scorecard: Scorecard) -> str:
         problems = "".join(
             f"<li><code>{escape(c.id)}</code> ({escape(c.level)}{', warning' if c.warning else ''}): "
             f"{escape(c.message)}</li>" for c in failing)
+        why = service.unreachable or service.untested
         rows.append(
             f"<tr><td>{escape(service.standard)} <code>{escape(service.key)}</code></td>"
             f"<td>{escape(service.version)}</td><td>{escape(service.url)}</td><td>{_verdict(service.verdict())}"
-            f"{'<br>' + escape(service.unreachable) if service.unreachable else ''}</td>"
+            f"{'<br>' + escape(why) if why else ''}</td>"
             f"<td>{counts['must_passed']}/{counts['must_total']}</td><td>{counts['warnings']}</td>"
             f"<td>{counts['error']}</td><td>{counts['skipped']}</td>"
             f"<td>{'<ul>' + problems + '</ul>' if problems else ''}</td></tr>")
@@ -360,6 +361,8 @@ def _service_section(service: Mapping[str, Any]) -> str:
         parts.append(f'<p class="banner bad">Unreachable: {_text(service["unreachable"])}</p>')
     if service.get("not_run"):
         parts.append(f'<p class="banner">{_text(service["not_run"])} checks did not run.</p>')
+    if service.get("untested"):
+        parts.append(f'<p class="banner">Untested: {_text(service["untested"])}</p>')
     if service.get("created"):
         parts.append(_created_block(service["created"]))
     must = [c for c in failed if c.get("level") == "MUST"]

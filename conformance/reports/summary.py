@@ -81,11 +81,13 @@ def render(scorecard: Scorecard) -> str:
         failed = [c for c in service.checks if c.outcome == "failed" and c.level == "MUST" and not c.consequence]
         warned = [c for c in service.checks if c.warning and not c.consequence]
         errors = [c for c in service.checks if c.outcome == "error"]
-        if not (failed or warned or errors or service.unreachable):
+        if not (failed or warned or errors or service.unreachable or service.untested):
             continue
         lines += ["", f"## {service.standard} {service.version} ({service.key}): {service.verdict()}"]
         if service.unreachable:
             lines += ["", f"Unreachable: {service.unreachable}"]
+        if service.untested:
+            lines += ["", f"Untested: {service.untested}"]
         if failed:
             lines += ["", "**Failed MUST checks**", *_grouped(failed, service)]
         if warned:

@@ -26,4 +26,6 @@ SUITE = Suite(
                                 "description": "reference server only: add a generated sequence of this many "
                                                "bases (alias insdc:CT000003.1)"},
     },
+    # refget offers no listing: without ids, no sequence, metadata or checksum is checked
+    test_data=("sequences", "circular_sequences"),
 )

@@ -4,6 +4,7 @@ hostname in self_uri; the tampered passport and AccessURL header values never re
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -189,3 +190,23 @@ def test_the_claims_beside_an_objects_bytes_are_that_objects_own(report_root: Pa
     for case in cases:
         claimed = [e["url"] for e in case.evidence[1:]]
         assert claimed and all(f"/objects/{case.case}" in url for url in claimed), (case.case, claimed)
+
+
+def test_a_service_whose_entry_names_no_objects_is_incomplete(report_root: Path) -> None:
+    """DRS offers no listing: an entry naming no objects, bundles or protected_objects leaves every DrsObject,
+    access URL and byte unchecked, so the service is incomplete however many other checks pass (Suite.test_data);
+    a run filtered with --check is judged on the checks it asked for."""
+    with ReferenceServer(DrsApp()) as server:
+        entry = {"standard": "drs", "version": DrsApp.versions[-1], "url": server.url}
+        result = run_profile({"initiative": "drs no objects", "services": [entry]}, report_root, standards=["drs"])
+        selected = run_profile({"initiative": "drs no objects", "services": [entry]}, report_root,
+                               checks=["drs.http.api-prefix-is-ga4gh-drs-v1"])
+    service = result.scorecard.services[0]
+    assert result.failed() == [] and result.errors() == [], result.output
+    assert service.verdict() == "incomplete" and result.exit_code == 2
+    assert service.untested and "names no objects, bundles or protected_objects" in service.untested
+    assert f"  drs-0 incomplete: {service.untested}" in result.output
+    scorecard = json.loads((result.run_dir / "scorecard.json").read_text())
+    assert scorecard["services"][0]["untested"] == service.untested
+    assert f"Untested: {service.untested}" in (result.run_dir / "summary.md").read_text()
+    assert selected.exit_code == 0 and selected.scorecard.services[0].untested is None, selected.output
