@@ -10,6 +10,7 @@ import datetime as dt
 import random
 import re
 import threading
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -379,7 +380,7 @@ def registry_entry(service: Service, run: Run) -> dict[str, Any] | str:
     if suite.data:
         return "documents of a data standard, not a service"
     if not (suite.has_service_info(service.version) or suite.shared):
-        return f"no GA4GH service-info in {service.standard} {service.version}"
+        return "no GA4GH service-info in that version"
     client = run.client_for(replace(service, auth=Auth()))  # service-info is public: no credentials
     for path in suite.service_info_paths_for(service):
         try:
@@ -402,15 +403,15 @@ def start_reference_registry(profile: Profile, run: Run) -> Profile:
     from conformance.reference import start_for_service
 
     listed: list[dict[str, Any]] = []
-    unlisted: list[str] = []
+    unlisted: dict[str, list[str]] = {}  # why → the labels of the entries it keeps out, in profile order
     for service in profile.services:
         if service.reference is None or is_reference_registry(profile, service):
             continue
         entry = registry_entry(service, run)
         if isinstance(entry, dict) and any(e["id"] == entry["id"] for e in listed):
-            entry = f"its service-info id {entry['id']} is listed already"
+            entry = "another server with its service-info id is listed"
         if isinstance(entry, str):
-            unlisted.append(f"{service.label} ({entry})")
+            unlisted.setdefault(entry, []).append(service.label)
             continue
         listed.append(entry)
     services = list(profile.services)
@@ -424,8 +425,11 @@ def start_reference_registry(profile: Profile, run: Run) -> Profile:
     run.servers.append(server)
     services[index] = started
     if unlisted:
+        counted = {reason: [f"{label} ×{n}" if n > 1 else label for label, n in Counter(labels).items()]
+                   for reason, labels in unlisted.items()}
+        why = "; ".join(f"{reason}: {', '.join(labels)}" for reason, labels in counted.items())
         run.notices.append(f"the reference registry {started.url} lists {len(listed)} services; named in the profile "
-                           f"only: {', '.join(unlisted)}")
+                           f"only ({why})")
     return replace(profile, services=tuple(services), registry=started.url)
 
 
