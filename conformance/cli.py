@@ -348,8 +348,9 @@ def _verdict_lines(run: Run, scorecard: Scorecard, *, quiet: bool) -> list[str]:
             counts = service.counts()
             lines.append(f"  {service.standard:<{standard_width}} {service.version:<{version_width}} "
                          f"{service.verdict():<15} "
-                         f"MUST {counts['must_passed']}/{counts['must_total']}, {counts['warnings']} warnings, "
-                         f"{counts['error']} errors, {counts['not_applicable']} not applicable, "
+                         f"MUST {counts['must_passed']}/{counts['must_total']}, "
+                         f"{_counted(counts['warnings'], 'warning')}, {_counted(counts['error'], 'error')}, "
+                         f"{counts['not_applicable']} not applicable, "
                          f"{counts['undecided']} undecided  {service.url}")
         lines += unchecked
         lines += _skip_summary(scorecard)
@@ -360,16 +361,22 @@ def _verdict_lines(run: Run, scorecard: Scorecard, *, quiet: bool) -> list[str]:
     return lines
 
 
+def _counted(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def _skip_summary(scorecard: Scorecard, limit: int = 8) -> list[str]:
     """Skipped checks grouped by reason, most frequent first, does-not-apply apart from undecided."""
     from conformance.scorecard import NOT_APPLICABLE, UNDECIDED, skip_reasons
 
     lines: list[str] = []
-    for kind, title in ((UNDECIDED, "could not be decided"), (NOT_APPLICABLE, "do not apply")):
+    for kind, title, one in ((UNDECIDED, "could not be decided", "could not be decided"),
+                             (NOT_APPLICABLE, "do not apply", "does not apply")):
         ranked = skip_reasons(scorecard, kind)
         if not ranked:
             continue
-        lines.append(f"  {sum(count for _, count in ranked)} skipped checks {title}:")
+        total = sum(count for _, count in ranked)
+        lines.append(f"  {_counted(total, 'skipped check')} {one if total == 1 else title}:")
         lines += [f"    {count:>4} × {reason[:200]}" for reason, count in ranked[:limit]]
         if len(ranked) > limit:
             rest = sum(count for _, count in ranked[limit:])

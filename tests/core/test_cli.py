@@ -276,3 +276,9 @@ def test_run_help_lists_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> No
     out = " ".join(capsys.readouterr().out.split())
     assert "exit codes: 0 conformant; 1 non-conformant (a MUST check failed); 2 incomplete" in out
     assert "4 usage or profile error" in out
+
+
+def test_counts_of_one_are_singular() -> None:
+    from conformance.cli import _counted
+
+    assert [_counted(n, "warning") for n in (0, 1, 2)] == ["0 warnings", "1 warning", "2 warnings"]
