@@ -13,6 +13,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import signal
 import sys
 import threading
@@ -499,6 +500,10 @@ def cmd_reference_serve(args: argparse.Namespace) -> int:
         print("  issued for this server (set each in the environment variable your profile names):", flush=True)
     for key, value in issued.items():
         print(f"    auth.{key}: {value}", flush=True)
+    print("  a profile entry for it (the test data it serves" + ("; each credential above in the variable named"
+          if issued else "") + "):", flush=True)
+    entry = yaml.safe_dump([_served_entry(server, options, issued)], sort_keys=False, default_flow_style=None)
+    print("".join(f"    {line}\n" for line in entry.splitlines()), end="", flush=True)
     stop = threading.Event()
     with _sigterm_as_interrupt():
         try:
@@ -508,6 +513,23 @@ def cmd_reference_serve(args: argparse.Namespace) -> int:
         finally:
             server.stop()
     return 0
+
+
+def _served_entry(server: Any, options: dict[str, Any], issued: dict[str, str]) -> dict[str, Any]:
+    """The profile entry that checks a server ``reference serve`` started: the test data it names
+    (:meth:`ReferenceApp.served_entry`: objects, reads, sequences, documents...), the options given that a
+    profile entry takes too, and an environment variable's name for each credential it issued."""
+    from conformance import suite as suites
+
+    app = server.app
+    entry: dict[str, Any] = {"standard": app.standard, "version": app.version, "url": server.url.rstrip("/")}
+    accepted = set(suites.for_standard(app.standard).service_options) | {"role"}
+    entry.update(app.served_entry())
+    entry.update({k: v for k, v in options.items() if k in accepted})
+    if issued:
+        prefix = re.sub(r"[^A-Z0-9]+", "_", app.standard.upper())
+        entry["auth"] = {key: f"{prefix}_{key.removesuffix('_env').upper()}" for key in issued}
+    return entry
 
 
 def cmd_reference_faults(args: argparse.Namespace) -> int:

@@ -233,6 +233,14 @@ class ReferenceApp:
         """Credentials this server issued for the run, by ``auth`` key (``bearer_token_env``, ...)."""
         return {}
 
+    def served_entry(self) -> dict[str, Any]:
+        """The test data a profile entry names to check this server when it runs on its own (``conformance
+        reference serve``): by default its demo entry's for its version. A server whose demo entry counts on
+        the run's own process (a test issuer it shares with the harness) leaves that out."""
+        demo = type(self).demo_entries()
+        known = next((e for e in demo if str(e.get("version")) == self.version), demo[0] if demo else {})
+        return {k: v for k, v in known.items() if k not in ("standard", "version", "reference", "url")}
+
 
 
 

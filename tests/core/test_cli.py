@@ -282,3 +282,29 @@ def test_counts_of_one_are_singular() -> None:
     from conformance.cli import _counted
 
     assert [_counted(n, "warning") for n in (0, 1, 2)] == ["0 warnings", "1 warning", "2 warnings"]
+
+
+def test_reference_serve_prints_the_profile_entry_that_checks_it() -> None:
+    """`conformance reference serve` names the test data a profile needs (a DRS server's object ids, a data
+    standard's documents) and a variable for each credential it issued; --option values a profile entry takes
+    are kept, the server's own are not."""
+    from conformance import reference
+    from conformance.cli import _served_entry
+
+    server = reference.start("drs", options={"large_object_size": 10})
+    try:
+        entry = _served_entry(server, {"large_object_size": 10, "variants": ["x"]}, server.app.issued_secrets())
+    finally:
+        server.stop()
+    assert list(entry)[:3] == ["standard", "version", "url"] and entry["url"] == server.url.rstrip("/")
+    assert entry["objects"] == ["blob-1", "blob-2", "10.5072/FK2805660V"] and "reference" not in entry
+    assert entry["auth"] == {"passport_env": "DRS_PASSPORT"}
+    assert entry["large_object_size"] == 10 and "variants" not in entry
+    # the test issuer it trusts without a key file is its own process's: a run elsewhere cannot sign as it
+    assert "trusts_test_issuer" not in entry
+    server = reference.start("vrs")
+    try:
+        entry = _served_entry(server, {}, {})
+    finally:
+        server.stop()
+    assert entry["documents"] and "auth" not in entry

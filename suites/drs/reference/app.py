@@ -196,6 +196,9 @@ class DrsApp(ReferenceApp):
     def issued_secrets(self) -> dict[str, str]:
         return {"passport_env": self.passport}
 
+    def served_entry(self) -> dict[str, Any]:
+        return PassportClearinghouseApp.standalone(super().served_entry(), self.options)
+
     # -- helpers -----------------------------------------------------------------------------------
 
     def at_least(self, version: str) -> bool:

@@ -599,6 +599,18 @@ class PassportClearinghouseApp(ReferenceApp):
             self._trusted = cached
         return cached
 
+    def served_entry(self) -> dict[str, Any]:
+        return self.standalone(super().served_entry(), self.options)
+
+    @staticmethod
+    def standalone(entry: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+        """``entry`` without ``trusts_test_issuer`` when no ``test_issuer_keys`` file names the issuer: the one
+        trusted then is the demo's, of the process that runs the server, as which a run in another process
+        cannot sign (`conformance passports keys` writes a file both can read)."""
+        if not options.get("test_issuer_keys"):
+            entry.pop("trusts_test_issuer", None)
+        return entry
+
     def issued_secrets(self) -> dict[str, str]:
         """A passport this clearinghouse grants, signed by the issuer it trusts: the positive control of
         every refusal check when the profile names it (auth.passport_env), and what `conformance reference
