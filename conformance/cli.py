@@ -222,31 +222,12 @@ def _session_args(plugin: Any) -> list[str]:
             "--continue-on-collection-errors"]
 
 
-@contextlib.contextmanager
-def _hypothesis_storage() -> Iterator[None]:
-    """What hypothesis keeps between processes (its Unicode tables: a run keeps no examples) goes to the user
-    cache instead of a ``.hypothesis`` folder in the current directory, where a run writes nothing but its
-    reports. ``HYPOTHESIS_STORAGE_DIRECTORY``, when set, wins; the previous place is restored at the end."""
-    from hypothesis import configuration
-
-    # The setting as it stands, None while hypothesis has not yet chosen a place (it chooses on first use,
-    # from HYPOTHESIS_STORAGE_DIRECTORY or the current directory): asking it where would make it choose.
-    setting = "__hypothesis_home_directory"
-    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY") or setting not in vars(configuration):
-        yield
-        return
-    previous = vars(configuration)[setting]
-    configuration.set_hypothesis_home_dir(specs.user_cache() / "hypothesis")
-    try:
-        yield
-    finally:
-        configuration.set_hypothesis_home_dir(previous)
-
-
 def execute(run: Run, *, progress: bool = True, quiet: bool = False, jobs: int | None = 1) -> int:
     """Run the checks of a prepared run in a pytest session (with ``jobs`` above 1, or None for one per CPU,
     in worker processes: :mod:`conformance.parallel`); return the exit code of DESIGN §6."""
-    with _hypothesis_storage():
+    from conformance.plugin import hypothesis_storage
+
+    with hypothesis_storage():
         return _execute(run, progress=progress, quiet=quiet, jobs=jobs)
 
 

@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import gc
 import importlib
+import os
 import sys
 import time
 from collections.abc import Callable, Generator, Iterator
@@ -67,6 +68,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="directory of the official GA4GH schemas (default: $CONFORMANCE_SPECS_DIR)")
 
 
+@contextlib.contextmanager
+def hypothesis_storage() -> Iterator[None]:
+    """What hypothesis keeps between processes (its Unicode tables: a run keeps no examples) goes to the user
+    cache instead of a ``.hypothesis`` folder in the current directory, where a run writes nothing but its
+    reports. ``HYPOTHESIS_STORAGE_DIRECTORY``, when set, wins; the previous place is restored at the end."""
+    from hypothesis import configuration
+
+    from conformance import specs
+
+    # The setting as it stands, None while hypothesis has not yet chosen a place (it chooses on first use,
+    # from HYPOTHESIS_STORAGE_DIRECTORY or the current directory): asking it where would make it choose.
+    setting = "__hypothesis_home_directory"
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY") or setting not in vars(configuration):
+        yield
+        return
+    previous = vars(configuration)[setting]
+    configuration.set_hypothesis_home_dir(specs.user_cache() / "hypothesis")
+    try:
+        yield
+    finally:
+        configuration.set_hypothesis_home_dir(previous)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}(id, per=None): a conformance check of requirement `id`")
@@ -82,7 +106,9 @@ def pytest_configure(config: pytest.Config) -> None:
                       checks=config.getoption("conformance_check") or None)
     except ConformanceError as exc:
         raise pytest.UsageError(str(exc)) from None
-    config.pluginmanager.register(RunPlugin(run, owns_run=True), RunPlugin.NAME)
+    plugin = RunPlugin(run, owns_run=True)
+    plugin._storage.enter_context(hypothesis_storage())  # left at pytest_unconfigure
+    config.pluginmanager.register(plugin, RunPlugin.NAME)
 
 
 RUN_KEY = pytest.StashKey[Run]()
@@ -134,6 +160,8 @@ class RunPlugin:
         self._unfreeze = False
         #: the deferral of a Ctrl-C while pytest writes junit.xml (pytest_sessionfinish)
         self._writing = contextlib.ExitStack()
+        #: where hypothesis keeps its files while a ``pytest --conformance-profile`` session runs
+        self._storage = contextlib.ExitStack()
         self._started: dict[str, float] = {}
         #: Items the harness itself skipped as not applicable (the declared version lacks the requirement).
         self._not_applicable: set[str] = set()
@@ -202,6 +230,7 @@ class RunPlugin:
             if self._froze and self._unfreeze:  # after the reports: a later session here collects as before
                 gc.unfreeze()
             self._froze = False
+            self._storage.close()
 
     def _unconfigure(self, config: pytest.Config) -> None:
         settings.load_profile(self._previous_hypothesis_profile)

@@ -391,7 +391,14 @@ def test_pytest_plugin_runs_a_profile_without_the_cli(tmp_path: Path) -> None:
     assert scorecard["services"][0]["verdict"] == "non-conformant"
 
 
-def test_a_run_writes_nothing_where_it_is_started_but_its_reports(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", [
+    ["-m", "conformance.cli", "run", "--quiet", "--check", "drs.object.unknown-id-is-404", "--report-dir", "r",
+     "--profile"],
+    # plain pytest (its own cache provider off, as a user's setting would have it): the same
+    ["-m", "pytest", "-q", "-p", "no:cacheprovider", "--conformance-check", "drs.object.unknown-id-is-404",
+     "--conformance-report-dir", "r", "--conformance-profile"],
+], ids=["cli", "pytest"])
+def test_a_run_writes_nothing_where_it_is_started_but_its_reports(tmp_path: Path, command: list[str]) -> None:
     """Hypothesis's Unicode tables go to the user cache (a property check of DRS draws text), not to a
     .hypothesis folder in the current directory."""
     profile = tmp_path / "p.yaml"
@@ -399,8 +406,7 @@ def test_a_run_writes_nothing_where_it_is_started_but_its_reports(tmp_path: Path
         {"standard": "drs", "version": "1.5.0", "url": None, "reference": True}]}))
     env = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_STORAGE_DIRECTORY"}
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
-    done = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--profile", str(profile), "--quiet",
-                           "--check", "drs.object.unknown-id-is-404", "--report-dir", "r"],
+    done = subprocess.run([sys.executable, *command, str(profile)],
                           capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "p.yaml", "r"]
@@ -413,7 +419,7 @@ def test_hypothesis_storage_is_the_user_cache_during_a_run_and_as_before_after(
     that names HYPOTHESIS_STORAGE_DIRECTORY gets it."""
     from hypothesis import configuration
 
-    from conformance.cli import _hypothesis_storage
+    from conformance.plugin import hypothesis_storage
 
     def setting() -> Path | None:
         value: Path | None = vars(configuration)["__hypothesis_home_directory"]
@@ -422,11 +428,11 @@ def test_hypothesis_storage_is_the_user_cache_during_a_run_and_as_before_after(
     monkeypatch.setattr(configuration, "__hypothesis_home_directory", None)
     monkeypatch.delenv("HYPOTHESIS_STORAGE_DIRECTORY", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    with _hypothesis_storage():
+    with hypothesis_storage():
         assert setting() == tmp_path / "ga4gh-conformance" / "hypothesis"
     assert setting() is None  # not chosen: hypothesis still chooses on first use
     monkeypatch.setenv("HYPOTHESIS_STORAGE_DIRECTORY", str(tmp_path / "mine"))
-    with _hypothesis_storage():  # the user's choice wins
+    with hypothesis_storage():  # the user's choice wins
         assert setting() is None
     chosen = configuration.storage_directory("x", intent_to_write=False)
     assert getattr(chosen, "path", chosen) == tmp_path / "mine" / "x"
