@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from conformance.scorecard import Scorecard
 
 WRITERS = (scorecard_json.write, testbed.write, summary.write, badge.write, html.write)
+#: The prefix of the staging directories a writer writes into (``.writing-XXXX`` in the run directory).
+STAGING = ".writing-"
 TEXT_SUFFIXES = {".json", ".md", ".html", ".xml", ".svg", ".txt", ".yaml", ".log"}
 #: Files whose text is escaped markup (see :meth:`Redactor.markup`).
 MARKUP_SUFFIXES = {".html", ".xml", ".svg"}
@@ -32,14 +35,22 @@ def write_reports(scorecard: Scorecard, run: Run) -> None:
     the run's, and its files are renamed into place only once it has returned, so that a run killed,
     interrupted or failing while it writes never leaves a half report (issue 23, issue 21 item 2)."""
     run.run_dir.mkdir(parents=True, exist_ok=True)
+    # A Ctrl-C can land where no clean-up runs (between the making of a staging directory and the code that
+    # removes it): the writing it cut short left that directory, and the writing again that follows an
+    # interrupt (plugin.finish_interrupted) removes it first.
+    for stale in run.run_dir.glob(f"{STAGING}*"):
+        shutil.rmtree(stale, ignore_errors=True)
     for writer in WRITERS:
-        with tempfile.TemporaryDirectory(dir=run.run_dir, prefix=".writing-") as staging:
-            writer(scorecard, Path(staging), run.redactor)
-            for path in sorted(Path(staging).rglob("*")):
+        staging = Path(tempfile.mkdtemp(dir=run.run_dir, prefix=STAGING))
+        try:
+            writer(scorecard, staging, run.redactor)
+            for path in sorted(staging.rglob("*")):
                 if path.is_file():
                     target = run.run_dir / path.relative_to(staging)
                     target.parent.mkdir(parents=True, exist_ok=True)
                     os.replace(path, target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def redact_tree(directory: Path, redactor: Redactor) -> None:

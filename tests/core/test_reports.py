@@ -494,6 +494,16 @@ def test_write_reports_writes_every_format_without_a_secret(tmp_path: Path) -> N
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
+def test_writing_again_removes_what_an_interrupted_writing_left(tmp_path: Path) -> None:
+    """A Ctrl-C between the making of a writer's staging directory and its removal leaves it; the writing again
+    that follows every interrupt (plugin.finish_interrupted) leaves only the reports."""
+    stale = tmp_path / ".writing-k3l2"
+    stale.mkdir()
+    (stale / "scorecard.json").write_text("{")
+    write_reports(build_scorecard(), cast(Any, SimpleNamespace(run_dir=tmp_path, redactor=redactor())))
+    assert not stale.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
 def test_redact_tree_of_a_missing_directory_does_nothing(tmp_path: Path) -> None:
     redact_tree(tmp_path / "missing", redactor())
     assert not (tmp_path / "missing").exists()
