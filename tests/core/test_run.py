@@ -64,7 +64,7 @@ def test_demo_without_official_schemas_skips_schema_checks_and_says_how(
     assert main(["demo", "--report-dir", str(report_root)]) == 0
     out = capsys.readouterr().out
     assert "Demo: incomplete (schemas not checked)" in out
-    assert "The demo ran as expected" in out
+    assert "The demo ran as expected" in out and "the verdict `conformance run` would: incomplete, exit code 2" in out
     assert "schemas not checked: official GA4GH schemas not available" in out
     run_dir = only_run_dir(report_root)
     scorecard = json.loads((run_dir / "scorecard.json").read_text())
