@@ -2,7 +2,7 @@
 
 One phase per service, one test per check, one case per executed item. Statuses: a passed check is
 PASS, a failed MUST is FAIL, a failed SHOULD or MAY is WARN, a skipped check SKIP, and a check the
-harness could not decide UNKNOWN. Timestamps are to the second with ``Z``, as the testbed API parses.
+harness could not decide UNKNOWN; a phase is UNKNOWN when its service is incomplete or unreachable. Timestamps are to the second with ``Z``, as the testbed API parses.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.redact import Redactor
-from conformance.scorecard import CheckResult, Scorecard, ServiceResult, utc_stamp
+from conformance.scorecard import INCOMPLETE, UNREACHABLE, CheckResult, Scorecard, ServiceResult, utc_stamp
 
 SCHEMA_NAME = "ga4gh-testbed-report"
 SCHEMA_VERSION = "0.1.0"
@@ -68,11 +68,14 @@ def _test(check: CheckResult, fallback: str) -> dict[str, Any]:
 def _phase(service: ServiceResult, start: str, end: str) -> dict[str, Any]:
     tests = [_test(check, start) for check in service.checks]
     statuses = [t["status"] for t in tests]
-    phase_status = "UNKNOWN" if service.unreachable else _rollup(statuses)
+    verdict = service.verdict()
+    # An incomplete or unreachable service (interrupted, checks not run, its test data not named) passed
+    # nothing as a whole, whatever its tests that ran say: the phase is UNKNOWN, as its verdict says.
+    phase_status = "UNKNOWN" if verdict in (INCOMPLETE, UNREACHABLE) else _rollup(statuses)
+    why = service.unreachable or service.untested
     return {
         "phase_name": f"{service.standard} {service.version} ({service.key})",
-        "phase_description": f"{service.url}: verdict {service.verdict()}"
-                             + (f"; {service.unreachable}" if service.unreachable else ""),
+        "phase_description": f"{service.url}: verdict {verdict}" + (f"; {why}" if why else ""),
         "start_time": min((t["start_time"] for t in tests), default=start),
         "end_time": max((t["end_time"] for t in tests), default=end),
         "status": phase_status,

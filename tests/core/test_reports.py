@@ -227,6 +227,18 @@ def test_testbed_unreachable_service_without_checks_is_unknown() -> None:
     assert report["phases"][0]["end_time"] == "2026-11-24T10:01:12Z"
 
 
+@pytest.mark.parametrize("why", [{"interrupted": True}, {"untested": "the profile names no objects"},
+                                 {"not_run": 3}])
+def test_testbed_phase_of_an_incomplete_service_is_unknown(why: dict[str, Any]) -> None:
+    """Every test that ran passed, but the service is incomplete: neither the phase nor the report is PASS."""
+    check = CheckResult("drs.x.y", "MUST", "c", "r", "passed")
+    service = ServiceResult("drs", "drs", "1.4.0", "https://d", None, checks=[check], **why)
+    report = testbed.build(Scorecard("I", "0.1.0", STARTED, FINISHED, [service]))
+    assert service.verdict() == "incomplete"
+    assert report["phases"][0]["status"] == "UNKNOWN" and report["status"] == "UNKNOWN"
+    assert report["phases"][0]["tests"][0]["status"] == "PASS"
+
+
 def test_testbed_report_without_services() -> None:
     report = testbed.build(Scorecard("I", "0.1.0", STARTED, FINISHED, []))
     assert report["phases"] == [] and report["status"] == "UNKNOWN"
