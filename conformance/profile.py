@@ -185,6 +185,16 @@ def is_http_url(value: object) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
+#: Why a url with a query or a fragment is refused (its value is not shown: a query may hold a key).
+_QUERY_OR_FRAGMENT = ("has a query or a fragment ('?' or '#'), where the standard's paths are appended (they would "
+                      "end up inside it); a credential belongs under auth")
+
+
+def _query_or_fragment(url: str) -> bool:
+    parts = urlsplit(url)
+    return bool(parts.query or parts.fragment) or "?" in url or "#" in url
+
+
 def _type_name(value: object) -> str:
     return {dict: "a mapping", list: "a list", str: "a string", int: "a number", float: "a number",
             bool: "true/false", type(None): "empty"}.get(type(value), type(value).__name__)
@@ -347,6 +357,8 @@ def _parse_service(where: _Where, index: int, raw: object, environ: Mapping[str,
         raise where.error(f"{path}.url", "required key missing")
     elif not is_http_url(url):
         raise where.error(f"{path}.url", f"not an http(s) URL: {url!r}")
+    elif _query_or_fragment(url):
+        raise where.error(f"{path}.url", _QUERY_OR_FRAGMENT)
     for key, schema in options_schema.items():
         if key in raw:
             _check_option(where, f"{path}.{key}", raw[key], schema)
@@ -381,6 +393,8 @@ def parse_profile(data: object, source: str = "<profile>", environ: Mapping[str,
     registry = data.get("registry")
     if registry is not None and not is_http_url(registry) and registry != REFERENCE_REGISTRY:
         raise where.error("registry", f"not an http(s) URL: {registry!r}")
+    if registry is not None and registry != REFERENCE_REGISTRY and _query_or_fragment(registry):
+        raise where.error("registry", _QUERY_OR_FRAGMENT)
     raw_services = data.get("services")
     if raw_services is None and registry is None:
         raise where.error("services", "required key missing (or give a registry: URL)")

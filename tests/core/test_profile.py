@@ -53,6 +53,11 @@ def write(tmp_path: Path, text: str) -> Path:
      "invalid YAML: a value YAML reads as a date or a number is not one (day is out of range for month); quote it"),
     ("initiative: X\nexpected_failures: [{check: a.b, reason: r, expires: 'soon'}]\nservices:\n"
      "  - {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n", "expected_failures[0].expires"),
+    ("initiative: X\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'https://a.org/api?apikey=k'}\n",
+     "services[0].url: has a query or a fragment ('?' or '#')"),
+    ("initiative: X\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'https://a.org/#top'}\n",
+     "services[0].url: has a query or a fragment ('?' or '#')"),
+    ("initiative: X\nregistry: 'https://r.org/?token=t'\n", "registry: has a query or a fragment"),
     ("initiative: X\nservices:\n  - standard: service-info\n    version: '1.0.0'\n    url: https://a.org\n"
      "    version: '1.0.1'\n",
      "invalid YAML at line 6, column 5: the key 'version' is written twice in one mapping (first at line 4); keep one"),
