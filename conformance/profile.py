@@ -13,6 +13,7 @@ import ipaddress
 import math
 import os
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,7 +150,13 @@ class Profile:
 
 
 def slugify(text: str) -> str:
+    """The name as a folder name: lower-case ASCII letters and digits, runs of anything else as one '-'. A name
+    in a script the slug cannot spell (日本語, Ελληνικά; accented Latin letters aside) gets a digest of the
+    name after it, so that two such names never share a folder (and a dashboard row)."""
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    if any(c.isalnum() and not c.isascii() for c in bare):
+        slug = f"{slug or 'initiative'}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:8]}"
     return slug or "initiative"
 
 

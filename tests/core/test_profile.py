@@ -9,7 +9,7 @@ import pytest
 
 from conformance.cli import main
 from conformance.errors import ProfileError
-from conformance.profile import load_profile, parse_profile, read_profile_yaml
+from conformance.profile import load_profile, parse_profile, read_profile_yaml, slugify
 from conformance.suite import discover
 
 KNOWN = discover()
@@ -193,3 +193,13 @@ def test_parse_errors_are_profile_errors() -> None:
     with pytest.raises(ProfileError, match="services: required key missing"):
         parse_profile({"initiative": "X"}, standards=KNOWN)
 
+
+
+def test_names_in_scripts_the_slug_cannot_spell_get_folders_of_their_own() -> None:
+    """Two initiatives named in Japanese and in Greek once shared the folder `initiative`, and the dashboard
+    merged them; a Latin name keeps its slug as it was, accents included."""
+    assert slugify("Example National Genomics") == "example-national-genomics"
+    assert slugify("Génomique France") == "g-nomique-france"
+    japanese, greek = slugify("日本語"), slugify("Ελληνικά")
+    assert japanese.startswith("initiative-") and greek.startswith("initiative-") and japanese != greek
+    assert slugify("東京 Genomics").startswith("genomics-") and slugify("東京 Genomics") != slugify("大阪 Genomics")
