@@ -52,6 +52,7 @@ from conformance.http.transport import (
     describe_transport_error,
     read_chunks,
     resident_mb,
+    timeout_named,
 )
 from conformance.profile import Service
 from conformance.redact import SENSITIVE_HEADERS, Redactor
@@ -314,6 +315,7 @@ class HttpClient:
         origin = origin_of(url)
         self.limits.acquire(origin)
         timeout = min(budget.request_timeout_seconds, max(0.5, self.limits.remaining()))
+        named = timeout_named(timeout, budget.request_timeout_seconds, budget.max_seconds)
         started = time.monotonic()
         verify: bool | str = ca_bundle or self.ca_bundle or True
         watch = Watch()
@@ -330,13 +332,13 @@ class HttpClient:
             except requests.exceptions.RequestException as exc:
                 exchange.elapsed = time.monotonic() - started
                 if watch.fired:
-                    exchange.error = (f"no complete answer within request_timeout_seconds={timeout:g} "
+                    exchange.error = (f"no complete answer within {named} "
                                       "(the server sends its status line and headers too slowly)")
                     error = TransportError(exchange.error, exchange)
                     error.limit = "request_timeout_seconds"
                     self.limits.note("request_timeout_seconds")
                     raise error from None
-                exchange.error = self.redactor.text(describe_transport_error(exc, timeout))
+                exchange.error = self.redactor.text(describe_transport_error(exc, timeout, named))
                 raise TransportError(exchange.error, exchange) from None
             finally:
                 current.watch = None
@@ -409,7 +411,7 @@ class HttpClient:
                         buffers.reverse()  # the other buffer: the caller is done with the piece it held
 
             try:
-                for chunk in read_chunks(raw, started, timeout, watch, decode):
+                for chunk in read_chunks(raw, started, timeout, watch, decode, named):
                     self.limits.add_bytes(len(chunk))
                     exchange.body_bytes += len(chunk)
                     if exchange.body_bytes >= memory_at:

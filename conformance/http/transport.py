@@ -284,7 +284,7 @@ def check_memory(limit_mb: float, base_mb: float = 0.0) -> None:
 
 
 def read_chunks(raw: requests.Response, started: float, timeout: float, watch: Watch,
-                 decode: bool = True) -> Iterator[bytes]:
+                 decode: bool = True, named: str | None = None) -> Iterator[bytes]:
     """The decoded body in chunks, within the request's wall clock.
 
     ``read1`` returns whatever has arrived, so a server trickling one byte a second is caught by the
@@ -301,15 +301,15 @@ def read_chunks(raw: requests.Response, started: float, timeout: float, watch: W
                 raise BudgetExceeded(f"the server sent its headers, then nothing of its body for "
                                      f"{timeout:g} s (request_timeout_seconds)", "request_timeout_seconds") from None
             if watch.fired or time.monotonic() - started > timeout:
-                raise _too_slow(timeout) from None
+                raise _too_slow(timeout, named) from None
             raise _body_error(exc, timeout, stream, expected) from None
         if not chunk:
             if watch.fired:
-                raise _too_slow(timeout)
+                raise _too_slow(timeout, named)
             return
         yield chunk
         if time.monotonic() - started > timeout:
-            raise _too_slow(timeout)
+            raise _too_slow(timeout, named)
 
 
 def _is_timeout(exc: BaseException) -> bool:
@@ -317,8 +317,16 @@ def _is_timeout(exc: BaseException) -> bool:
                             requests.exceptions.Timeout)) or "read timed out" in str(exc).lower()
 
 
-def _too_slow(timeout: float) -> BudgetExceeded:
-    return BudgetExceeded(f"response body not complete within request_timeout_seconds={timeout:g} "
+def timeout_named(timeout: float, configured: float, max_seconds: float) -> str:
+    """The time a request was given, as a message names it: ``request_timeout_seconds``, or what remained of
+    the run's ``max_seconds`` when that was less (a message naming the other setting sent one looking at it)."""
+    if timeout < configured:
+        return f"{timeout:.3g} s (what remained of max_seconds={max_seconds:g})"
+    return f"request_timeout_seconds={timeout:g}"
+
+
+def _too_slow(timeout: float, named: str | None = None) -> BudgetExceeded:
+    return BudgetExceeded(f"response body not complete within {named or f'request_timeout_seconds={timeout:g}'} "
                           "(the server sends its body too slowly)", "request_timeout_seconds")
 
 
@@ -346,8 +354,9 @@ def _body_error(exc: BaseException, timeout: float, stream: Any, expected: int |
     return ResponseError(f"the body could not be read ({type(exc).__name__})")
 
 
-def describe_transport_error(exc: BaseException, timeout: float) -> str:
-    """One line naming what the server (or the network) did."""
+def describe_transport_error(exc: BaseException, timeout: float, named: str | None = None) -> str:
+    """One line naming what the server (or the network) did (``named``: the time it was given, as
+    :func:`timeout_named` says it)."""
     text = f"{type(exc).__name__}: {exc}"
     lowered = text.lower()
     # The exception's kind, not a word anywhere in the message (which holds the host name and path).
@@ -363,7 +372,8 @@ def describe_transport_error(exc: BaseException, timeout: float) -> str:
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return f"connection not accepted within {min(10.0, timeout):g} s"
     if isinstance(exc, requests.exceptions.ReadTimeout) or "read timed out" in lowered:
-        return f"no answer within request_timeout_seconds={timeout:g} (the server accepted the connection)"
+        return (f"no answer within {named or f'request_timeout_seconds={timeout:g}'} (the server accepted the "
+                "connection)")
     if "connection refused" in lowered:
         return "connection refused"
     if "name or service not known" in lowered or "nodename nor servname" in lowered or \

@@ -17,10 +17,28 @@ from requests.structures import CaseInsensitiveDict
 from conformance.errors import BudgetExceeded, ResponseError
 from conformance.exchange import Exchange
 from conformance.http.models import Response
-from conformance.http.transport import CHUNK, LargeBodies, Watch, describe_transport_error, read_chunks
+from conformance.http.transport import (
+    CHUNK,
+    LargeBodies,
+    Watch,
+    describe_transport_error,
+    read_chunks,
+    timeout_named,
+)
 from conformance.reference.server import free_port
 
 # -- describe_transport_error -------------------------------------------------------------------------------
+
+
+def test_a_timeout_cut_by_the_runs_deadline_names_max_seconds() -> None:
+    """A request given less than request_timeout_seconds (what remained of max_seconds) says so: "no answer
+    within request_timeout_seconds=14.8" sent a user looking at a setting of 30."""
+    assert timeout_named(30.0, 30.0, 900.0) == "request_timeout_seconds=30"
+    assert timeout_named(14.8088, 30.0, 15.0) == "14.8 s (what remained of max_seconds=15)"
+    error = requests.exceptions.ReadTimeout("Read timed out. (read timeout=14.8)")
+    assert describe_transport_error(error, 14.8088, timeout_named(14.8088, 30.0, 15.0)) == \
+        "no answer within 14.8 s (what remained of max_seconds=15) (the server accepted the connection)"
+
 
 REFUSED = ("HTTPConnectionPool(host='127.0.0.1', port=9): Max retries exceeded with url: /service-info (Caused by "
            "NewConnectionError('<urllib3.connection.HTTPConnection object at 0x7f>: Failed to establish a new "
