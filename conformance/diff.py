@@ -1,7 +1,7 @@
 """Run-to-run comparison: ``conformance diff OLD NEW`` and ``conformance run --baseline OLD``.
 
-Two runs are compared check by check, per service (matched by the service's key in the run, which a
-profile keeps stable: standard, role and position). Runs of different harness versions or suite
+Two runs are compared check by check, per service (matched by standard, role and url, else by the service's
+key in the run: standard, role and position in the profile). Runs of different harness versions or suite
 fingerprints are compared where the check ids match; checks present on one side only are listed as such,
 never counted as regressions. A regression is a check that failed in the new run and did not in the old
 one, whatever its level (a failed SHOULD or MAY is a warning, and a new warning is still news to CI).
@@ -10,6 +10,7 @@ one, whatever its level (a failed SHOULD or MAY is a warning, and a new warning 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,19 +145,18 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
         result.notes.append(f"OLD is a run of {old.get('initiative')!r}, NEW of {new.get('initiative')!r}")
     old_services = {s.get("key"): s for s in old.get("services", [])}
     new_services = {s.get("key"): s for s in new.get("services", [])}
-    paired = _pair_leftovers(old_services, new_services)
-    for old_key, new_key in paired.items():
-        result.notes.append(f"{old_key} (old) is compared with {new_key} (new): the only "
-                            f"{_kind(new_services[new_key])} service on each side")
+    old_of, why = _pairs(old_services, new_services)
+    for new_key, old_key in old_of.items():
+        if old_key != new_key:
+            result.notes.append(f"{old_key} (old) is compared with {new_key} (new): {why[new_key]}")
     for key, service in old_services.items():
-        if key not in new_services and key not in paired:
+        if key not in old_of.values():
             result.services_removed.append({"key": key, "standard": service.get("standard"), "url": service.get("url")})
-    old_of = {new_key: old_key for old_key, new_key in paired.items()}
     for key, service in new_services.items():
-        if key not in old_services and key not in old_of:
+        if key not in old_of:
             result.services_added.append({"key": key, "standard": service.get("standard"), "url": service.get("url")})
             continue
-        before_service = old_services[old_of.get(key, key)]
+        before_service = old_services[old_of[key]]
         result.scores.append({"service": key, "standard": service.get("standard"),
                               "before": _score(before_service), "after": _score(service)})
         before_checks = {c["id"]: c for c in before_service.get("checks", [])}
@@ -194,19 +194,36 @@ def _kind(service: dict[str, Any]) -> str:
     return f"{standard} {middle}" if middle and not middle.isdigit() else standard
 
 
-def _pair_leftovers(old: dict[Any, dict[str, Any]], new: dict[Any, dict[str, Any]]) -> dict[Any, Any]:
-    """Services whose keys match on neither side (a profile reordered): paired only where exactly one
-    of a standard (and role) is left on each side, so that no pairing is a guess."""
-    left_old: dict[str, list[Any]] = {}
-    left_new: dict[str, list[Any]] = {}
-    for key, service in old.items():
-        if key not in new:
-            left_old.setdefault(_kind(service), []).append(key)
+def _pairs(old: dict[Any, dict[str, Any]], new: dict[Any, dict[str, Any]]) -> tuple[dict[Any, Any], dict[Any, str]]:
+    """Which old service each new one is compared with (new key → old key), and why, where the keys differ.
+
+    A key names a service by its position in the profile, so a profile reordered gives the same service
+    another key: a service is first paired with the one of its standard (and role) at the same url, where
+    exactly one is there on each side; then by key; then what is left where exactly one of a standard (and
+    role) is left on each side. No pairing is a guess."""
+    pairs: dict[Any, Any] = {}
+    why: dict[Any, str] = {}
+
+    def grouped(services: dict[Any, dict[str, Any]], by: Callable[[dict[str, Any]], Any]) -> dict[Any, list[Any]]:
+        groups: dict[Any, list[Any]] = {}
+        for key, service in services.items():
+            groups.setdefault(by(service), []).append(key)
+        return groups
+
+    at_url = grouped(old, lambda s: (_kind(s), s.get("url")))
+    for place, keys in grouped(new, lambda s: (_kind(s), s.get("url"))).items():
+        if len(keys) == 1 and len(at_url.get(place, [])) == 1:
+            pairs[keys[0]] = at_url[place][0]
+            why[keys[0]] = "the same url"
     for key, service in new.items():
-        if key not in old:
-            left_new.setdefault(_kind(service), []).append(key)
-    return {keys[0]: left_new[kind][0] for kind, keys in left_old.items()
-            if len(keys) == 1 and len(left_new.get(kind, [])) == 1}
+        if key not in pairs and key in old and key not in pairs.values() and _kind(old[key]) == _kind(service):
+            pairs[key] = key
+    left_old = grouped({k: s for k, s in old.items() if k not in pairs.values()}, _kind)
+    for kind, keys in grouped({k: s for k, s in new.items() if k not in pairs}, _kind).items():
+        if len(keys) == 1 and len(left_old.get(kind, [])) == 1:
+            pairs[keys[0]] = left_old[kind][0]
+            why[keys[0]] = f"the only {kind} service left on each side"
+    return pairs, why
 
 
 # -- rendering -----------------------------------------------------------------------------------------------

@@ -210,12 +210,24 @@ def test_a_reordered_profile_pairs_the_only_service_of_a_standard() -> None:
     new["initiative"] = "Y"
     result = compare(old, new)
     assert [(c.service, c.id) for c in result.regressions] == [("service-info-0", "s")]
-    assert "service-info-8 (old) is compared with service-info-0 (new): the only service-info service on each " \
-           "side" in result.notes
+    assert "service-info-8 (old) is compared with service-info-0 (new): the only service-info service left on " \
+           "each side" in result.notes
     assert "OLD is a run of 'X', NEW of 'Y'" in result.notes
     # two drs services left in OLD, one in NEW: no guess
     assert [s["key"] for s in result.services_removed] == ["drs-3", "drs-4"]
     assert [s["key"] for s in result.services_added] == ["drs-1"]
+
+
+def test_services_swapped_in_the_profile_are_compared_at_their_urls() -> None:
+    """Two services of one standard swapped in the profile swap keys: each is compared with itself (its url),
+    not with the other, whose checks would read as regressions."""
+    first = {**service("service-info-0", [check("s", "passed"), check("t", "failed")]), "url": "https://a.org"}
+    second = {**service("service-info-1", [check("s", "failed"), check("t", "passed")]), "url": "https://b.org"}
+    swapped = [{**second, "key": "service-info-0"}, {**first, "key": "service-info-1"}]
+    result = compare(scorecard([first, second]), scorecard(swapped))
+    assert result.regressions == [] and result.fixed == [] and result.changed == [], result.regressions
+    assert result.services_added == result.services_removed == []
+    assert "service-info-1 (old) is compared with service-info-0 (new): the same url" in result.notes
 
 
 def test_roles_are_kept_apart_when_pairing() -> None:
