@@ -71,3 +71,22 @@ def ignored() -> Iterator[None]:
         yield
     finally:
         _restored(previous)
+
+
+@contextlib.contextmanager
+def as_keyboard_interrupt() -> Iterator[None]:
+    """SIGINT and SIGTERM raise KeyboardInterrupt within the block, whatever their handlers were: a command
+    started in the background by a script (SIGINT ignored, as a shell leaves it) or stopped by a CI job
+    (SIGTERM) stops as on Ctrl-C, passing it on to what it started."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = _swapped(interrupt)
+    try:
+        yield
+    finally:
+        _restored(previous)

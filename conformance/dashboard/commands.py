@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from conformance import specs
+from conformance import interrupts, specs
 from conformance.arguments import positive_int
 from conformance.dashboard.runs import collect
 from conformance.dashboard.site import SweepLine, build_site, count_of
@@ -87,8 +87,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     def command(profile: Path, reports: Path, specs_dir: str | None) -> list[str]:
         return [*default_command(profile, reports, specs_dir), "--jobs", run_jobs]
 
-    outcomes = sweep(profiles, report_dir, jobs=args.jobs, specs_dir=args.specs_dir,
-                     kill_margin=args.kill_margin, on_outcome=report, per_host=args.per_host, command=command)
+    # SIGTERM (a CI job cancelled), and SIGINT even where a script started the sweep with it ignored, stop the
+    # runs under way as Ctrl-C does (each ends as an interrupted run with its partial reports) and start no other
+    with interrupts.as_keyboard_interrupt():
+        outcomes = sweep(profiles, report_dir, jobs=args.jobs, specs_dir=args.specs_dir,
+                         kill_margin=args.kill_margin, on_outcome=report, per_host=args.per_host, command=command)
     code = sweep_exit_code([o.exit_code for o in outcomes])
     if not args.no_dashboard:
         out = Path(args.out) if args.out else report_dir / "site"

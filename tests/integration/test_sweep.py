@@ -7,7 +7,10 @@ headless chromium and leave a screenshot in test-artifacts/.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -150,6 +153,36 @@ def test_a_run_ignoring_sigterm_is_killed(tmp_path: Path, monkeypatch: pytest.Mo
                       command=_sleeper(60, ignore_term=True))
     assert outcome.exit_code == 2 and "hung" in outcome.outcome
     assert time.monotonic() - started < 15
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_a_signal_to_the_sweep_stops_its_runs_with_their_partial_reports(tmp_path: Path, sig: str) -> None:
+    """A CI job cancelled (SIGTERM), or Ctrl-C to a sweep a script started in the background (SIGINT ignored,
+    as a shell leaves it): the runs under way end as interrupted runs, none is left running on its own."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/"
+        profile = tmp_path / "slow.yaml"
+        profile.write_text(f"initiative: Slow\nservices:\n  - standard: service-info\n    version: '1.0.0'\n"
+                           f"    url: {url}\nbudget:\n  max_seconds: 120\n  request_timeout_seconds: 60\n")
+        process = subprocess.Popen([sys.executable, "-m", "conformance.cli", "sweep", str(profile), "--no-dashboard",
+                                    "--report-dir", str(tmp_path / "reports")], cwd=tmp_path, text=True,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+        try:
+            deadline = time.monotonic() + 60
+            while not list((tmp_path / "reports").glob("slow/*")):  # the run has begun
+                assert time.monotonic() < deadline and process.poll() is None
+                time.sleep(0.05)
+            time.sleep(1.0)
+            process.send_signal(getattr(signal, sig))
+            out, _ = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+    assert process.returncode != 0, out
+    (scorecard,) = (tmp_path / "reports").glob("slow/*/scorecard.json")
+    assert json.loads(scorecard.read_text())["interrupted"] is True, out
 
 
 def test_at_most_j_runs_at_once(tmp_path: Path) -> None:
