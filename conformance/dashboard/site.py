@@ -389,8 +389,13 @@ class RequirementRow:
         return len(self.failed) + len(self.passed) + len(self.errored)
 
     @property
+    def decided(self) -> int:
+        """Initiatives where the check passed or failed: an error (an unreachable service, say) tells neither."""
+        return len(self.failed) + len(self.passed)
+
+    @property
     def failing_fraction(self) -> float:
-        return len(self.failed) / self.ran if self.ran else 0.0
+        return len(self.failed) / self.decided if self.decided else 0.0
 
     def sort_key(self) -> tuple[float, int, int, str]:
         return (-self.failing_fraction, -len(self.failed), 0 if self.level == "MUST" else 1, self.id)
@@ -462,11 +467,11 @@ def _requirements_table(rows: list[RequirementRow], standard: str) -> str:
             f"<td><code>{_e(row.id)}</code><div class=\"req\">{_e(row.text)}</div>"
             f'<div class="note">{_e(row.citation)}</div></td><td>{_e(row.level)}</td>'
             f'<td class="rate"><span class="track"><span class="bar" style="width:{percent}%"></span></span>'
-            f"<span class=\"ratetext\">failed at {len(row.failed)} of {row.ran} ({percent}%)</span>"
+            f"<span class=\"ratetext\">failed at {len(row.failed)} of {row.decided} ({percent}%)</span>"
             f"{'<div class=note>' + _e('; '.join(others)) + '</div>' if others else ''}</td>"
             f"<td>{failing or '—'}</td></tr>")
     return ('<table class="plain requirements"><thead><tr><th scope="col">Requirement</th>'
-            '<th scope="col">Level</th><th scope="col">Failing (of initiatives where it ran)</th>'
+            '<th scope="col">Level</th><th scope="col">Failing (of initiatives where it was decided)</th>'
             f'<th scope="col">Failing at</th></tr></thead><tbody>{"".join(lines)}</tbody></table>')
 
 
@@ -532,7 +537,7 @@ def matrix_document(collection: Collection, generated: str) -> dict[str, Any]:
                 requirements.setdefault(standard, []).append({
                     "group": {"harness_version": harness_version, "suite": suite},
                     "id": row.id, "level": row.level, "failed_at": [r.slug for _, r in row.failed],
-                    "ran_at": row.ran})
+                    "ran_at": row.ran, "decided_at": row.decided})
     return {
         "format": MATRIX_FORMAT,
         "generated": generated,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -266,3 +266,13 @@ def test_a_sweeps_runs_get_the_cpus_its_profiles_leave_over() -> None:
     assert run_jobs_default(8, 16, cpus=2) == 1  # more profiles than CPUs: one process each
     assert run_jobs_default(8, 1, cpus=4) == 4  # -j 1: one run at a time, with every CPU
     assert run_jobs_default(30, 16, cpus=2) == 1
+
+
+def test_a_failure_rate_counts_the_initiatives_where_the_check_was_decided() -> None:
+    """An initiative whose service was unreachable (every check an error) told nothing: "failed at 1 of 2",
+    not "1 of 3", with "could not tell at 1" beside it."""
+    from conformance.dashboard.site import RequirementRow
+
+    row = RequirementRow("drs.x", "MUST", "t", "c", failed=[("A", cast(Any, None))], passed=["B"], errored=["C"],
+                         skipped=[])
+    assert (row.ran, row.decided, row.failing_fraction) == (3, 2, 0.5)
