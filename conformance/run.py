@@ -102,7 +102,8 @@ class Run:
         return ServiceClient(self.http, service, credentials_for(service, self.redactor))
 
     def probe(self, service: Service) -> str | None:
-        """Why the service is unreachable, or None. One request per service, made once."""
+        """Why the service is unreachable, or None. One request per service, made once (and a second where the
+        first is not answered 200 and the standard names an API prefix the url stops before)."""
         if service.key not in self.probes and suites.for_standard(service.standard).data:
             self.probes[service.key] = None  # documents, not an API: each check reads what it needs
         if service.key not in self.probes:
@@ -136,7 +137,13 @@ class Run:
         root = service.url.rstrip("/")
         if not prefix or urlsplit(root).path.endswith(prefix):
             return None
-        if self.client_for(service).get(prefix + path, follow_redirects=True).status != 200:
+        try:
+            under = self.client_for(service).get(prefix + path, follow_redirects=True)
+            # the API's JSON, not any page a server answers 200 for every path with
+            found = under.status == 200 and isinstance(under.json(), (dict, list))
+        except (HarnessError, AssertionError, ValueError):
+            return None  # the service answered at its url: whatever happens under the prefix says no more
+        if not found:
             return None
         return (f"the API is not at the profile's url {self.redactor.url(root)} (GET {path}: {status}) but under "
                 f"{prefix} (GET {prefix}{path}: 200): declare url: {self.redactor.url(root + prefix)}")

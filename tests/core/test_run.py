@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -306,6 +307,41 @@ def test_a_url_that_stops_before_the_api_prefix_names_the_url_to_declare(standar
         server.stop()
     assert result.exit_code == 2, result.output
     assert (result.scorecard.services[0].unreachable or "").endswith(f"declare url: {api}"), result.output
+
+
+class Gated(ReferenceApp):
+    """Asks for credentials at the root's /service-info; under the prefix, an HTML page or an answer that
+    never comes (``slow``)."""
+
+    standard: ClassVar[str] = "tes-gated-test"
+    versions: ClassVar[tuple[str, ...]] = ("1.1.0",)
+    FAULTS: ClassVar[dict[str, reference.Fault]] = {}
+
+    def __init__(self, slow: bool) -> None:
+        super().__init__()
+        self.slow = slow
+
+    @route("GET", "/service-info")
+    def service_info(self, request: Request) -> Reply:
+        return json_reply({"msg": "credentials, please"}, 401)
+
+    @route("GET", "/ga4gh/tes/v1/service-info")
+    def under(self, request: Request) -> Reply:
+        if self.slow:
+            time.sleep(1.5)
+        return Reply(200, b"<html><body>Welcome</body></html>", {"Content-Type": "text/html"})
+
+
+@pytest.mark.parametrize("slow", [False, True], ids=["html-page", "no-answer"])
+def test_what_answers_under_the_prefix_makes_no_service_unreachable_unless_it_is_the_api(
+        slow: bool, report_root: Path) -> None:
+    """The service answered at its url (401): a page any path gets under the prefix, or no answer there, is no
+    sign that the API is under it; the service is checked at its url as declared."""
+    with reference.ReferenceServer(Gated(slow)).start() as server:
+        result = run_profile({"initiative": "Gated", "budget": {**LOOPBACK_BUDGET, "request_timeout_seconds": 0.5},
+                              "services": [{"standard": "tes", "version": "1.1.0", "url": server.url}]},
+                             report_root, checks=["tes.list.response"])
+    assert result.scorecard.services[0].unreachable is None, result.output
 
 
 def test_one_unreachable_service_does_not_stop_the_others(report_root: Path) -> None:
