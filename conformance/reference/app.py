@@ -21,6 +21,7 @@ from types import ModuleType
 from typing import Any, ClassVar
 from urllib.parse import unquote
 
+from conformance import versions
 from conformance.errors import UsageError
 from conformance.reference.faults import Fault, load_faults
 
@@ -238,10 +239,22 @@ class ReferenceApp:
         reference serve``): by default its demo entry's for its version. A server whose demo entry counts on
         the run's own process (a test issuer it shares with the harness) leaves that out."""
         demo = type(self).demo_entries()
-        known = next((e for e in demo if str(e.get("version")) == self.version), demo[0] if demo else {})
+        known = min(demo, key=lambda e: _distance(str(e.get("version")), self.version), default={})
         return {k: v for k, v in known.items() if k not in ("standard", "version", "reference", "url")}
 
 
+
+
+def _distance(version: str, wanted: str) -> tuple[int, ...]:
+    """How far a demo entry's version is from the version a server speaks: the same first, then one of its
+    major version, nearest first (refget 1.0.0 serves what the 1.0.1 entry names, not the 2.0.0 one's ids)."""
+    try:
+        have, want = versions.parse(version).release, versions.parse(wanted).release
+    except ValueError:
+        return (0,) if version == wanted else (2,)
+    if have == want:
+        return (0,)
+    return (1 if have[:1] == want[:1] else 2, *(abs(a - b) for a, b in zip(have, want, strict=False)))
 
 
 class DocumentApp(ReferenceApp):

@@ -308,3 +308,19 @@ def test_reference_serve_prints_the_profile_entry_that_checks_it() -> None:
     finally:
         server.stop()
     assert entry["documents"] and "auth" not in entry
+
+
+@pytest.mark.parametrize(("standard", "version"), [("refget", "1.0.0"), ("crypt4gh", None)])
+def test_the_served_entry_names_only_what_that_server_serves(standard: str, version: str | None) -> None:
+    """refget 1.0.0 gets the test data of the demo's 1.0.1 entry (its major version), not the 2.0.0 one's
+    ga4gh:SQ ids, which it does not serve; crypt4gh leaves out the document that needs the demo's DRS server."""
+    from conformance import reference
+    from conformance.cli import _served_entry
+
+    server = reference.start(standard, version=version)
+    try:
+        entry = _served_entry(server, {}, server.app.issued_secrets())
+    finally:
+        server.stop()
+    named = [str(x) for key in ("sequences", "circular_sequences", "documents") for x in entry.get(key, [])]
+    assert named and not [x for x in named if x.startswith(("ga4gh:", "drs://"))], entry

@@ -60,6 +60,12 @@ class Crypt4ghApp(DocumentApp):
     def demo_entries(cls) -> list[dict[str, Any]]:
         return [{**entry, "documents": [*entry["documents"], DRS_URI]} for entry in super().demo_entries()]
 
+    def served_entry(self) -> dict[str, Any]:
+        """The documents this server serves itself: the DRS one needs the demo's DRS server beside it."""
+        entry = super().served_entry()
+        entry["documents"] = [d for d in entry["documents"] if d != DRS_URI]
+        return entry
+
     @classmethod
     def companion_entries(cls) -> list[dict[str, Any]]:
         """The DRS reference server's demo entry, holding the DRS object too (:func:`drs_blobs`)."""
