@@ -240,14 +240,14 @@ class Run:
         return self.scorecard
 
     def _untested(self, service: Service) -> str | None:
-        """Why what ``service`` serves went unchecked: its entry names none of its suite's test data (a run
-        filtered with --check asked for those checks only, and is not judged on the others)."""
+        """Why what ``service`` serves went unchecked: its entry names none of its suite's test data (so with
+        --check too: a check it asked for may have needed them, and none of what the service serves was seen)."""
         keys = suites.for_standard(service.standard).test_data
-        if not keys or self.selected_checks or any(service.options.get(k) for k in keys):
+        if not keys or any(service.options.get(k) for k in keys):
             return None
         named = ", ".join(keys[:-1]) + (" or " if len(keys) > 1 else "") + keys[-1]
         return (f"the profile names no {named} for it: the checks of what it serves could not run (name some in "
-                "its entry)")
+                "a profile entry with its url)")
 
     def _specs_record(self, services: list[ServiceResult]) -> dict[str, Any]:
         """What the scorecard says of the official schemas: ``available`` only when every schema a

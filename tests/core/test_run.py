@@ -439,7 +439,7 @@ def test_a_run_writes_nothing_where_it_is_started_but_its_reports(tmp_path: Path
     .hypothesis folder in the current directory."""
     profile = tmp_path / "p.yaml"
     profile.write_text(yaml.safe_dump({"initiative": "Here", "services": [
-        {"standard": "drs", "version": "1.5.0", "url": None, "reference": True}]}))
+        {"standard": "drs", "version": "1.5.0", "url": None, "reference": True, "objects": ["blob-1"]}]}))
     env = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_STORAGE_DIRECTORY"}
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
     done = subprocess.run([sys.executable, *command, str(profile)],
