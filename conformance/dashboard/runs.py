@@ -40,6 +40,8 @@ class ServiceRun:
     summary: dict[str, int]
     checks: list[dict[str, Any]]
     unreachable: str | None = None
+    #: Why what the service serves went unchecked (the scorecard's ``untested``).
+    untested: str | None = None
 
     @property
     def failed_checks(self) -> list[dict[str, Any]]:
@@ -148,7 +150,8 @@ def _service(raw: dict[str, Any]) -> ServiceRun:
         verdict=verdict, verdict_waived=str(raw.get("verdict_with_expected_failures", verdict)),
         summary={k: int(v) for k, v in summary.items() if isinstance(v, int)},
         checks=checks,
-        unreachable=raw.get("unreachable") if isinstance(raw.get("unreachable"), str) else None)
+        unreachable=raw.get("unreachable") if isinstance(raw.get("unreachable"), str) else None,
+        untested=raw.get("untested") if isinstance(raw.get("untested"), str) else None)
 
 
 def read_run(path: Path, slug_hint: str | None) -> Run:

@@ -179,7 +179,8 @@ def _service_block(service: ServiceRun, several: bool) -> str:
     waived = ""
     if service.verdict_waived != service.verdict:
         waived = f'<div class="note">{_e(service.verdict_waived)} with expected failures waived</div>'
-    unreachable = f'<div class="note">{_e(service.unreachable)}</div>' if service.unreachable else ""
+    why = service.unreachable or service.untested
+    unreachable = f'<div class="note">{_e(why)}</div>' if why else ""
     failed_musts = [str(c.get("id")) for c in service.failed_checks if c.get("level") == "MUST"]
     failing = ""
     if failed_musts:
@@ -510,9 +511,9 @@ def matrix_document(collection: Collection, generated: str) -> dict[str, Any]:
     "services": [{"key", "name", "version", "url", "verdict", "verdict_with_expected_failures",
     "must_passed", "must_total", "warnings", "errors", "skipped", "not_applicable", "undecided",
     "failed_checks": [{"id", "level"}],
-    "unreachable"?}]}], "requirements": {standard: [{"group": {"harness_version", "suite"}, "id", "level",
-    "failed_at": [slug], "ran_at": int}]}, "skipped_inputs": [text]}``. A pair with no cell was never
-    checked. Paths are relative to the site. Fields are added, never renamed, within ``/1``."""
+    "unreachable"?, "untested"?}]}], "requirements": {standard: [{"group": {"harness_version", "suite"}, "id",
+    "level", "failed_at": [slug], "ran_at": int, "decided_at": int}]}, "skipped_inputs": [text]}``. A pair
+    with no cell was never checked. Paths are relative to the site. Fields are added, never renamed, within ``/1``."""
     cells = []
     for standard in collection.standards():
         latest = [r for r in (collection.latest(s, standard) for s in collection.initiatives()) if r]
@@ -578,4 +579,6 @@ def _service_json(service: ServiceRun) -> dict[str, Any]:
     }
     if service.unreachable:
         data["unreachable"] = service.unreachable
+    if service.untested:
+        data["untested"] = service.untested
     return data

@@ -276,3 +276,14 @@ def test_a_failure_rate_counts_the_initiatives_where_the_check_was_decided() -> 
     row = RequirementRow("drs.x", "MUST", "t", "c", failed=[("A", cast(Any, None))], passed=["B"], errored=["C"],
                          skipped=[])
     assert (row.ran, row.decided, row.failing_fraction) == (3, 2, 0.5)
+
+
+def test_an_untested_service_says_why_on_the_dashboard(tmp_path: Path) -> None:
+    root = tmp_path / "reports"
+    document = {**service("std-a", [check("a.one", "passed")]), "verdict": "incomplete",
+                "untested": "the profile names no objects for it"}
+    write_run(root, "alpha", "20260101T000000Z", "Alpha", [document])
+    out, matrix = build(root, tmp_path)
+    (cell,) = [c for c in matrix["cells"] if c["initiative"] == "alpha"]
+    assert cell["services"][0]["untested"] == "the profile names no objects for it"
+    assert "the profile names no objects for it" in "".join(p.read_text(encoding="utf-8") for p in out.rglob("*.html"))
