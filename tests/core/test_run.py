@@ -449,31 +449,6 @@ def test_a_run_writes_nothing_where_it_is_started_but_its_reports(tmp_path: Path
     assert (tmp_path / "cache" / "ga4gh-conformance" / "hypothesis" / "unicode_data").is_dir()
 
 
-def test_hypothesis_storage_is_the_user_cache_during_a_run_and_as_before_after(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The place is set for the run and put back as it was, unchosen included: a later run in the process
-    that names HYPOTHESIS_STORAGE_DIRECTORY gets it."""
-    from hypothesis import configuration
-
-    from conformance.plugin import hypothesis_storage
-
-    def setting() -> Path | None:
-        value: Path | None = vars(configuration)["__hypothesis_home_directory"]
-        return value
-
-    monkeypatch.setattr(configuration, "__hypothesis_home_directory", None)
-    monkeypatch.delenv("HYPOTHESIS_STORAGE_DIRECTORY", raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    with hypothesis_storage():
-        assert setting() == tmp_path / "ga4gh-conformance" / "hypothesis"
-    assert setting() is None  # not chosen: hypothesis still chooses on first use
-    monkeypatch.setenv("HYPOTHESIS_STORAGE_DIRECTORY", str(tmp_path / "mine"))
-    with hypothesis_storage():  # the user's choice wins
-        assert setting() is None
-    chosen = configuration.storage_directory("x", intent_to_write=False)
-    assert getattr(chosen, "path", chosen) == tmp_path / "mine" / "x"
-
-
 def test_list_checks_shows_levels_citations_and_uncovered(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["list-checks", "--standard", "service-info"]) == 0
     out = capsys.readouterr().out

@@ -49,9 +49,9 @@ def check(outcome: str, level: str = "MUST", *, check_id: str = "drs.object.x", 
 
 
 def service(*checks: CheckResult, key: str = "drs", standard: str = "drs", unreachable: str | None = None,
-            not_run: int = 0, name: str | None = None) -> ServiceResult:
+            not_run: int = 0, name: str | None = None, untested: str | None = None) -> ServiceResult:
     return ServiceResult(key=key, standard=standard, version="1.4.0", url="https://drs.example.org/ga4gh/drs/v1",
-                         name=name, checks=list(checks), unreachable=unreachable, not_run=not_run)
+                         name=name, checks=list(checks), unreachable=unreachable, not_run=not_run, untested=untested)
 
 
 def scorecard(*services: ServiceResult, **extra: Any) -> Scorecard:
@@ -293,6 +293,17 @@ def test_unreachable_beats_every_other_verdict() -> None:
     assert service(unreachable="connection refused").verdict() == UNREACHABLE
     assert service(check("failed"), check("error"), unreachable="timed out").verdict() == UNREACHABLE
     assert service(check("passed"), unreachable="dns").verdict(waive=True) == UNREACHABLE
+
+
+def test_an_untested_service_is_incomplete_but_a_failure_still_counts() -> None:
+    """Its entry names none of its suite's test data (Suite.test_data): never conformant, whatever passed,
+    and not even with every failure waived; a MUST that failed still makes it non-conformant."""
+    why = "the profile names no objects for it"
+    assert service(check("passed"), untested=why).verdict() == INCOMPLETE
+    assert service(check("passed"), untested=why).to_dict()["untested"] == why
+    assert service(check("failed", expected_failure=waived()), check("passed"), untested=why).verdict(
+        waive=True) == INCOMPLETE
+    assert service(check("failed"), untested=why).verdict() == NON_CONFORMANT
 
 
 def test_waived_failure_counts_only_with_waive() -> None:
