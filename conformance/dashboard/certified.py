@@ -50,7 +50,11 @@ def load_keys_file(path: Path) -> dict[str, list[str]]:
             files = [files]
         if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
             raise UsageError(f"--certification-keys {path}: {initiative}: expected a list of key files")
-        keys[slugify(str(initiative))] = [str((path.parent / f).resolve()) for f in files]
+        resolved = [(path.parent / f).resolve() for f in files]
+        missing = [str(f) for f in resolved if not f.is_file()]
+        if missing:
+            raise UsageError(f"--certification-keys {path}: {initiative}: no such key file {', '.join(missing)}")
+        keys[slugify(str(initiative))] = [str(f) for f in resolved]
     return keys
 
 

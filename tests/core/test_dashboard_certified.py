@@ -92,7 +92,8 @@ def test_a_bad_keys_file_is_one_line(reports: tuple[Path, Path], tmp_path: Path,
     bad = tmp_path / "bad.yaml"
     for text, message in (("- a\n- b\n", "expected a mapping of initiative to key files"),
                           ("alpha: {x: 1}\n", "alpha: expected a list of key files"),
-                          ("alpha: [missing.pem]\n", "no such file")):
+                          ("alpha: [missing.pem]\n", f"--certification-keys {bad}: alpha: no such key file "
+                                                      f"{tmp_path / 'missing.pem'}")):
         bad.write_text(text)
         assert main(["dashboard", str(root), "--out", str(tmp_path / "site"), "--certification-keys", str(bad)]) == 4
         err = capsys.readouterr().err
