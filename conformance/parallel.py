@@ -453,8 +453,8 @@ def finish(run: Run) -> None:
 
 
 def merge_junit(run: Run) -> None:
-    """The workers' ``junit.xml`` as one file of one test suite (counts summed, test cases in worker order);
-    the workers' folders are removed."""
+    """The workers' ``junit.xml`` as one file of one test suite (counts summed, test cases in worker order,
+    the suite's time the longest worker's: they run side by side); the workers' folders are removed."""
     import shutil
     import xml.etree.ElementTree as ET
 
@@ -474,7 +474,7 @@ def merge_junit(run: Run) -> None:
                 continue
             for name in ("tests", "errors", "failures", "skipped"):
                 merged.set(name, str(int(merged.get(name, "0")) + int(suite.get(name, "0"))))
-            merged.set("time", f"{float(merged.get('time', '0')) + float(suite.get('time', '0')):.3f}")
+            merged.set("time", f"{max(float(merged.get('time', '0')), float(suite.get('time', '0'))):.3f}")
             for case in suite.iter("testcase"):
                 merged.append(case)
     if merged is not None:

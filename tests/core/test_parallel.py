@@ -11,7 +11,8 @@ import os
 import re
 import signal
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 import yaml
@@ -308,3 +309,16 @@ def test_secrets_a_worker_learns_are_redacted_from_the_parents_reports(tmp_path:
     files = [p for p in result.run_dir.rglob("*") if p.is_file()]
     assert files and not [p.name for p in files if secret in p.read_text(encoding="utf-8", errors="replace")]
     assert any("a notice naming" in n for n in result.scorecard.notices)
+
+
+def test_the_merged_junit_suite_lasts_as_long_as_its_longest_worker(tmp_path: Path) -> None:
+    """Workers run side by side: the suite's time is the longest one's, not their sum (a run of 8 s said 29 s)."""
+    for number, seconds in ((1, 7.5), (2, 6.25)):
+        folder = tmp_path / f".worker-{number}"
+        folder.mkdir()
+        (folder / "junit.xml").write_text(f'<testsuites><testsuite name="pytest" tests="1" errors="0" failures="0" '
+                                          f'skipped="0" time="{seconds}"><testcase name="t{number}"/></testsuite>'
+                                          "</testsuites>")
+    parallel.merge_junit(cast(Any, SimpleNamespace(run_dir=tmp_path)))
+    text = (tmp_path / "junit.xml").read_text()
+    assert 'time="7.500"' in text and 'tests="2"' in text and not list(tmp_path.glob(".worker-*"))
