@@ -375,7 +375,7 @@ def _service_section(service: Mapping[str, Any]) -> str:
                      f"{'requirement' if len(warnings) == 1 else 'requirements'} not met</h3>")
         parts += [_check_block(key, c, children.get(str(c.get("id")), [])) for c in warnings]
     if errors:
-        parts.append(f"<h3>Could not be checked: {len(errors)}</h3>")
+        parts.append(f"<h3>Errors (the harness could not tell): {len(errors)}</h3>")
         for message, group in _group_by_message(errors):
             if len(group) == 1:
                 only = group[0]
@@ -429,7 +429,7 @@ def _scorecard_table(services: Sequence[Mapping[str, Any]]) -> str:
             f'<td class="num">{must_failed}</td><td class="num">{_text(summary.get("warnings", 0))}</td>'
             f'<td class="num">{_text(summary.get("error", 0))}</td><td class="num">{_skip_cell(checks)}</td></tr>')
     return ("<table><tr><th>Service</th><th>Version</th><th>URL</th><th>Verdict</th><th>MUST passed</th>"
-            "<th>MUST failed</th><th>Warnings</th><th>Could not be checked</th><th>Skipped</th></tr>"
+            "<th>MUST failed</th><th>Warnings</th><th>Errors</th><th>Skipped</th></tr>"
             + "".join(rows) + "</table>")
 
 

@@ -121,7 +121,7 @@ def test_page_is_scorecard_first_then_failures_with_evidence() -> None:
     page = html.render(scorecard([drs_service()]).to_dict())
     text = visible(page)
     assert text.index("Scorecard") < text.index("Failed: 1 MUST requirement") < text.index("Warnings: 1")
-    assert text.index("Warnings: 1") < text.index("Could not be checked: 1") < text.index("Passed: 1")
+    assert text.index("Warnings: 1") < text.index("Errors (the harness could not tell): 1") < text.index("Passed: 1")
     # the requirement: id, text, level, citation, then the failing case with its evidence
     assert "drs.c.must" in text and "the text of drs.c.must" in text and "(DRS 1.4.0 §drs.c.must)" in text
     assert "case blob-2" in text and "HTTP 500" in text and "curl -sS -i" in text
