@@ -8,6 +8,7 @@ from pathlib import Path
 from conformance.redact import Redactor
 from conformance.scorecard import Scorecard
 
+
 def write(scorecard: Scorecard, directory: Path, redactor: Redactor) -> Path:
     path = directory / "scorecard.json"
     text = json.dumps(redactor.structure(scorecard.to_dict()), indent=2, ensure_ascii=False)

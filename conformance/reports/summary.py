@@ -34,7 +34,8 @@ def _grouped(checks: list[CheckResult], service: ServiceResult) -> list[str]:
     lines = []
     for check in checks:
         lines.append(_line(check))
-        lines += [f"  - consequence: {_line(c)[2:]}" for c in service.checks if c.consequence and c.caused_by == check.id]
+        lines += [f"  - consequence: {_line(c)[2:]}" for c in service.checks
+                  if c.consequence and c.caused_by == check.id]
     return lines
 
 

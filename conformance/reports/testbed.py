@@ -2,7 +2,8 @@
 
 One phase per service, one test per check, one case per executed item. Statuses: a passed check is
 PASS, a failed MUST is FAIL, a failed SHOULD or MAY is WARN, a skipped check SKIP, and a check the
-harness could not decide UNKNOWN; a phase is UNKNOWN when its service is incomplete or unreachable. Timestamps are to the second with ``Z``, as the testbed API parses.
+harness could not decide UNKNOWN; a phase is UNKNOWN when its service is incomplete or unreachable.
+Timestamps are to the second with ``Z``, as the testbed API parses.
 """
 
 from __future__ import annotations
