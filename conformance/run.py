@@ -240,11 +240,14 @@ class Run:
         return self.scorecard
 
     def _untested(self, service: Service) -> str | None:
-        """Why what ``service`` serves went unchecked: its entry names none of its suite's test data (so with
-        --check too: a check it asked for may have needed them, and none of what the service serves was seen)."""
-        keys = suites.for_standard(service.standard).test_data
+        """Why what ``service`` serves went unchecked: its entry names none of its suite's test data (with
+        --check too, where a check of its standard was asked for: it may have needed them)."""
+        suite = suites.for_standard(service.standard)
+        keys = suite.test_data
         if not keys or any(service.options.get(k) for k in keys):
             return None
+        if self.selected_checks is not None and not self.selected_checks & set(suite.requirements):
+            return None  # --check asked nothing of its standard
         named = ", ".join(keys[:-1]) + (" or " if len(keys) > 1 else "") + keys[-1]
         return (f"the profile names no {named} for it: the checks of what it serves could not run (name some in "
                 "a profile entry with its url)")

@@ -210,3 +210,9 @@ def test_a_service_whose_entry_names_no_objects_is_incomplete(report_root: Path)
     assert scorecard["services"][0]["untested"] == service.untested
     assert f"Untested: {service.untested}" in (result.run_dir / "summary.md").read_text()
     assert selected.exit_code == 2 and selected.scorecard.services[0].untested == service.untested, selected.output
+    # a run that asks nothing of DRS does not judge the DRS entry on it
+    with ReferenceServer(DrsApp()) as server:
+        entry = {"standard": "drs", "version": DrsApp.versions[-1], "url": server.url}
+        other = run_profile({"initiative": "drs no objects", "services": [entry]}, report_root,
+                            checks=["service-info.endpoint.answers-200"])
+    assert other.scorecard.services[0].untested is None, other.output
