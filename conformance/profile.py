@@ -151,11 +151,12 @@ class Profile:
 
 def slugify(text: str) -> str:
     """The name as a folder name: lower-case ASCII letters and digits, runs of anything else as one '-'. A name
-    in a script the slug cannot spell (日本語, Ελληνικά; accented Latin letters aside) gets a digest of the
-    name after it, so that two such names never share a folder (and a dashboard row)."""
+    with letters of another script than the Latin one (日本語, Ελληνικά), or one of which nothing is left (🧬),
+    gets a digest of the name after it, so that two such names never share a folder (and a dashboard row);
+    a Latin name keeps the slug it always had, whatever its letters (Øresund, Straße, Łódź, Génomique)."""
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    if any(c.isalnum() and not c.isascii() for c in bare):
+    foreign = any(c.isalnum() and not c.isascii() and "LATIN" not in unicodedata.name(c, "") for c in text)
+    if foreign or (not slug and text.strip() and not text.isascii()):
         slug = f"{slug or 'initiative'}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:8]}"
     return slug or "initiative"
 
