@@ -47,12 +47,12 @@ from conformance.http.transport import (
     LargeBodies,
     Watch,
     WatchedAdapter,
+    allowed,
     check_memory,
     current,
     describe_transport_error,
     read_chunks,
     resident_mb,
-    timeout_named,
 )
 from conformance.profile import Service
 from conformance.redact import SENSITIVE_HEADERS, Redactor
@@ -315,7 +315,7 @@ class HttpClient:
         origin = origin_of(url)
         self.limits.acquire(origin)
         timeout = min(budget.request_timeout_seconds, max(0.5, self.limits.remaining()))
-        named = timeout_named(timeout, budget.request_timeout_seconds, budget.max_seconds)
+        named = allowed(timeout, budget.request_timeout_seconds, budget.max_seconds)
         started = time.monotonic()
         verify: bool | str = ca_bundle or self.ca_bundle or True
         watch = Watch()
@@ -332,11 +332,11 @@ class HttpClient:
             except requests.exceptions.RequestException as exc:
                 exchange.elapsed = time.monotonic() - started
                 if watch.fired:
-                    exchange.error = (f"no complete answer within {named} "
+                    exchange.error = (f"no complete answer within {named.words} "
                                       "(the server sends its status line and headers too slowly)")
                     error = TransportError(exchange.error, exchange)
-                    error.limit = "request_timeout_seconds"
-                    self.limits.note("request_timeout_seconds")
+                    error.limit = named.limit
+                    self.limits.note(named.limit)
                     raise error from None
                 exchange.error = self.redactor.text(describe_transport_error(exc, timeout, named))
                 raise TransportError(exchange.error, exchange) from None

@@ -15,6 +15,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -284,7 +285,7 @@ def check_memory(limit_mb: float, base_mb: float = 0.0) -> None:
 
 
 def read_chunks(raw: requests.Response, started: float, timeout: float, watch: Watch,
-                 decode: bool = True, named: str | None = None) -> Iterator[bytes]:
+                 decode: bool = True, named: Allowed | None = None) -> Iterator[bytes]:
     """The decoded body in chunks, within the request's wall clock.
 
     ``read1`` returns whatever has arrived, so a server trickling one byte a second is caught by the
@@ -298,8 +299,9 @@ def read_chunks(raw: requests.Response, started: float, timeout: float, watch: W
             chunk = stream.read1(CHUNK, decode_content=decode)
         except Exception as exc:  # urllib3 and http.client raise several unrelated types for a broken body
             if not watch.fired and _is_timeout(exc):
-                raise BudgetExceeded(f"the server sent its headers, then nothing of its body for "
-                                     f"{timeout:g} s (request_timeout_seconds)", "request_timeout_seconds") from None
+                given = named or allowed(timeout, timeout, timeout)
+                raise BudgetExceeded(f"the server sent its headers, then nothing of its body within {given.words}",
+                                     given.limit) from None
             if watch.fired or time.monotonic() - started > timeout:
                 raise _too_slow(timeout, named) from None
             raise _body_error(exc, timeout, stream, expected) from None
@@ -317,17 +319,26 @@ def _is_timeout(exc: BaseException) -> bool:
                             requests.exceptions.Timeout)) or "read timed out" in str(exc).lower()
 
 
-def timeout_named(timeout: float, configured: float, max_seconds: float) -> str:
-    """The time a request was given, as a message names it: ``request_timeout_seconds``, or what remained of
-    the run's ``max_seconds`` when that was less (a message naming the other setting sent one looking at it)."""
+@dataclass(frozen=True)
+class Allowed:
+    """The time a request was given, as messages name it, and the setting that bounded it."""
+
+    words: str
+    limit: str
+
+
+def allowed(timeout: float, configured: float, max_seconds: float) -> Allowed:
+    """``request_timeout_seconds``, or what remained of the run's ``max_seconds`` when that was less: a
+    message naming the other setting sent one looking at it."""
     if timeout < configured:
-        return f"{timeout:.3g} s (what remained of max_seconds={max_seconds:g})"
-    return f"request_timeout_seconds={timeout:g}"
+        return Allowed(f"{timeout:.1f} s (what remained of max_seconds={max_seconds:g})", "max_seconds")
+    return Allowed(f"request_timeout_seconds={timeout:g}", "request_timeout_seconds")
 
 
-def _too_slow(timeout: float, named: str | None = None) -> BudgetExceeded:
-    return BudgetExceeded(f"response body not complete within {named or f'request_timeout_seconds={timeout:g}'} "
-                          "(the server sends its body too slowly)", "request_timeout_seconds")
+def _too_slow(timeout: float, named: Allowed | None = None) -> BudgetExceeded:
+    given = named or allowed(timeout, timeout, timeout)
+    return BudgetExceeded(f"response body not complete within {given.words} (the server sends its body too "
+                          "slowly)", given.limit)
 
 
 def _content_length(raw: requests.Response) -> int | None:
@@ -354,9 +365,9 @@ def _body_error(exc: BaseException, timeout: float, stream: Any, expected: int |
     return ResponseError(f"the body could not be read ({type(exc).__name__})")
 
 
-def describe_transport_error(exc: BaseException, timeout: float, named: str | None = None) -> str:
+def describe_transport_error(exc: BaseException, timeout: float, named: Allowed | None = None) -> str:
     """One line naming what the server (or the network) did (``named``: the time it was given, as
-    :func:`timeout_named` says it)."""
+    :func:`allowed` says it)."""
     text = f"{type(exc).__name__}: {exc}"
     lowered = text.lower()
     # The exception's kind, not a word anywhere in the message (which holds the host name and path).
@@ -372,8 +383,8 @@ def describe_transport_error(exc: BaseException, timeout: float, named: str | No
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return f"connection not accepted within {min(10.0, timeout):g} s"
     if isinstance(exc, requests.exceptions.ReadTimeout) or "read timed out" in lowered:
-        return (f"no answer within {named or f'request_timeout_seconds={timeout:g}'} (the server accepted the "
-                "connection)")
+        given = named or allowed(timeout, timeout, timeout)
+        return f"no answer within {given.words} (the server accepted the connection)"
     if "connection refused" in lowered:
         return "connection refused"
     if "name or service not known" in lowered or "nodename nor servname" in lowered or \

@@ -19,11 +19,12 @@ from conformance.exchange import Exchange
 from conformance.http.models import Response
 from conformance.http.transport import (
     CHUNK,
+    Allowed,
     LargeBodies,
     Watch,
+    allowed,
     describe_transport_error,
     read_chunks,
-    timeout_named,
 )
 from conformance.reference.server import free_port
 
@@ -31,12 +32,13 @@ from conformance.reference.server import free_port
 
 
 def test_a_timeout_cut_by_the_runs_deadline_names_max_seconds() -> None:
-    """A request given less than request_timeout_seconds (what remained of max_seconds) says so: "no answer
-    within request_timeout_seconds=14.8" sent a user looking at a setting of 30."""
-    assert timeout_named(30.0, 30.0, 900.0) == "request_timeout_seconds=30"
-    assert timeout_named(14.8088, 30.0, 15.0) == "14.8 s (what remained of max_seconds=15)"
+    """A request given less than request_timeout_seconds (what remained of max_seconds) says so, and names
+    max_seconds as the limit reached: "no answer within request_timeout_seconds=14.8" sent a user looking at a
+    setting of 30."""
+    assert allowed(30.0, 30.0, 900.0) == Allowed("request_timeout_seconds=30", "request_timeout_seconds")
+    assert allowed(14.8088, 30.0, 15.0) == Allowed("14.8 s (what remained of max_seconds=15)", "max_seconds")
     error = requests.exceptions.ReadTimeout("Read timed out. (read timeout=14.8)")
-    assert describe_transport_error(error, 14.8088, timeout_named(14.8088, 30.0, 15.0)) == \
+    assert describe_transport_error(error, 14.8088, allowed(14.8088, 30.0, 15.0)) == \
         "no answer within 14.8 s (what remained of max_seconds=15) (the server accepted the connection)"
 
 
@@ -169,8 +171,18 @@ def test_a_body_that_does_not_come_is_the_request_timeout(exc: BaseException) ->
     with pytest.raises(BudgetExceeded) as caught:
         next(chunks)
     assert caught.value.limit == "request_timeout_seconds"
-    assert caught.value.message == ("the server sent its headers, then nothing of its body for 2 s "
-                                    "(request_timeout_seconds)")
+    assert caught.value.message == ("the server sent its headers, then nothing of its body within "
+                                    "request_timeout_seconds=2")
+
+
+def test_a_body_stalled_when_the_run_had_less_time_left_names_max_seconds() -> None:
+    chunks = read_chunks(raw(FakeBody(TimeoutError("timed out"))), time.monotonic(), 1.9, Watch(),
+                         named=allowed(1.99958, 30.0, 2.0))
+    with pytest.raises(BudgetExceeded) as caught:
+        next(chunks)
+    assert caught.value.limit == "max_seconds"
+    assert caught.value.message == ("the server sent its headers, then nothing of its body within 2.0 s (what "
+                                    "remained of max_seconds=2)")
 
 
 def test_a_body_that_outlasts_the_wall_clock_is_too_slow() -> None:

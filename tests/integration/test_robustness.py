@@ -71,7 +71,8 @@ def one_line(message: str) -> None:
 #: corpus server → (service verdict, outcome of service-info.endpoint.answers-200, its message, its limit)
 EXPECTED: dict[str, tuple[str, str, str, str | None]] = {
     "silent": ("unreachable", "error", r"no answer within request_timeout_seconds=1 \(the server accepted", None),
-    "stall-after-headers": ("incomplete", "error", r"sent its headers, then nothing of its body for 1 s",
+    "stall-after-headers": ("incomplete", "error",
+                            r"sent its headers, then nothing of its body within request_timeout_seconds=1",
                             "request_timeout_seconds"),
     "trickle": ("unreachable", "error", r"status line and headers too slowly", None),
     "trickle-body": ("incomplete", "error", r"sends its body too slowly", "request_timeout_seconds"),
