@@ -198,6 +198,15 @@ _QUERY_OR_FRAGMENT = ("has a query or a fragment ('?' or '#'), where the standar
                       "end up inside it); a credential belongs under auth")
 
 
+def _shown_url(value: object) -> object:
+    """A refused url as an error shows it: without user information, query or fragment, which may hold a
+    credential (``htps://user:pw@host/api?apikey=...``)."""
+    if not isinstance(value, str):
+        return value
+    cut = re.split(r"[?#]", value, maxsplit=1)[0]
+    return re.sub(r"//[^/]*@", "//", cut) + ("…" if cut != value else "")
+
+
 def _query_or_fragment(url: str) -> bool:
     parts = urlsplit(url)
     return bool(parts.query or parts.fragment) or "?" in url or "#" in url
@@ -364,7 +373,7 @@ def _parse_service(where: _Where, index: int, raw: object, environ: Mapping[str,
     elif url is None:
         raise where.error(f"{path}.url", "required key missing")
     elif not is_http_url(url):
-        raise where.error(f"{path}.url", f"not an http(s) URL: {url!r}")
+        raise where.error(f"{path}.url", f"not an http(s) URL: {_shown_url(url)!r}")
     elif _query_or_fragment(url):
         raise where.error(f"{path}.url", _QUERY_OR_FRAGMENT)
     for key, schema in options_schema.items():
@@ -400,7 +409,7 @@ def parse_profile(data: object, source: str = "<profile>", environ: Mapping[str,
         raise where.error("initiative", "required key missing" if not initiative else "expected a string")
     registry = data.get("registry")
     if registry is not None and not is_http_url(registry) and registry != REFERENCE_REGISTRY:
-        raise where.error("registry", f"not an http(s) URL: {registry!r}")
+        raise where.error("registry", f"not an http(s) URL: {_shown_url(registry)!r}")
     if registry is not None and registry != REFERENCE_REGISTRY and _query_or_fragment(registry):
         raise where.error("registry", _QUERY_OR_FRAGMENT)
     raw_services = data.get("services")

@@ -58,6 +58,9 @@ def write(tmp_path: Path, text: str) -> Path:
     ("initiative: X\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'https://a.org/#top'}\n",
      "services[0].url: has a query or a fragment ('?' or '#')"),
     ("initiative: X\nregistry: 'https://r.org/?token=t'\n", "registry: has a query or a fragment"),
+    # a url refused for its scheme is shown without what may hold a credential
+    ("initiative: X\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'htps://u:pw@a.org/x?apikey=k'}\n",
+     "services[0].url: not an http(s) URL: 'htps://a.org/x…'"),
     ("initiative: X\nservices:\n  - standard: service-info\n    version: '1.0.0'\n    url: https://a.org\n"
      "    version: '1.0.1'\n",
      "invalid YAML at line 6, column 5: the key 'version' is written twice in one mapping (first at line 4); keep one"),
