@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from conformance.errors import UsageError
 
@@ -186,6 +187,11 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
     return result
 
 
+def _identifies(url: object) -> bool:
+    host = (urlsplit(url).hostname or "") if isinstance(url, str) else ""
+    return bool(host) and host != "localhost" and not host.startswith("127.") and host != "::1"
+
+
 def _kind(service: dict[str, Any]) -> str:
     """A service's standard, with its role where the key names one (``<standard>-<role>-<position>``)."""
     standard = str(service.get("standard"))
@@ -199,8 +205,9 @@ def _pairs(old: dict[Any, dict[str, Any]], new: dict[Any, dict[str, Any]]) -> tu
 
     A key names a service by its position in the profile, so a profile reordered gives the same service
     another key: a service is first paired with the one of its standard (and role) at the same url, where
-    exactly one is there on each side; then by key; then what is left where exactly one of a standard (and
-    role) is left on each side. No pairing is a guess."""
+    exactly one is there on each side (a url that names a deployment: not a loopback one, which a reference
+    server gets anew each run, nor none, a data standard's); then by key; then what is left where exactly one
+    of a standard (and role) is left on each side. No pairing is a guess."""
     pairs: dict[Any, Any] = {}
     why: dict[Any, str] = {}
 
@@ -212,6 +219,8 @@ def _pairs(old: dict[Any, dict[str, Any]], new: dict[Any, dict[str, Any]]) -> tu
 
     at_url = grouped(old, lambda s: (_kind(s), s.get("url")))
     for place, keys in grouped(new, lambda s: (_kind(s), s.get("url"))).items():
+        if not _identifies(place[1]):
+            continue
         if len(keys) == 1 and len(at_url.get(place, [])) == 1:
             pairs[keys[0]] = at_url[place][0]
             why[keys[0]] = "the same url"

@@ -230,6 +230,20 @@ def test_services_swapped_in_the_profile_are_compared_at_their_urls() -> None:
     assert "service-info-1 (old) is compared with service-info-0 (new): the same url" in result.notes
 
 
+def test_loopback_and_missing_urls_pair_nothing() -> None:
+    """A reference server's loopback port is new each run (one run's drs-0 port may be the next run's drs-1),
+    and a data standard's entry has no url: neither says which service is which; their keys do."""
+    old = scorecard([{**service("drs-0", [check("a", "passed")]), "url": "http://127.0.0.1:40001"},
+                     {**service("drs-1", [check("a", "failed")]), "url": "http://127.0.0.1:40002"}])
+    new = scorecard([{**service("drs-0", [check("a", "passed")]), "url": "http://127.0.0.1:40003"},
+                     {**service("drs-1", [check("a", "failed")]), "url": "http://127.0.0.1:40001"}])
+    result = compare(old, new)
+    assert result.regressions == [] and result.fixed == [] and not [n for n in result.notes if "compared" in n]
+    moved = compare(scorecard([{**service("vrs-0", [check("v", "passed")]), "standard": "vrs", "url": ""}]),
+                    scorecard([{**service("vrs-3", [check("v", "passed")]), "standard": "vrs", "url": ""}]))
+    assert moved.notes == ["vrs-0 (old) is compared with vrs-3 (new): the only vrs service left on each side"]
+
+
 def test_roles_are_kept_apart_when_pairing() -> None:
     broker = {**service("passports-broker-3", [check("p", "passed")]), "standard": "passports"}
     clearinghouse = {**service("passports-clearinghouse-0", [check("p", "failed")]), "standard": "passports"}
