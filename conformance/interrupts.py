@@ -77,7 +77,7 @@ def ignored() -> Iterator[None]:
 def as_keyboard_interrupt() -> Iterator[None]:
     """SIGINT and SIGTERM raise KeyboardInterrupt within the block, whatever their handlers were: a command
     started in the background by a script (SIGINT ignored, as a shell leaves it) or stopped by a CI job
-    (SIGTERM) stops as on Ctrl-C, passing it on to what it started."""
+    (SIGTERM) stops as on Ctrl-C (``conformance sweep`` then stops the runs it started)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from conformance import interrupts
 from conformance import suite as suites
 from conformance.errors import ConformanceError
 from conformance.profile import Profile, load_profile
@@ -231,16 +232,18 @@ def sweep(profiles: Sequence[Path], report_dir: Path, *, jobs: int, specs_dir: s
         return list(pool.map(job, enumerate(profiles, start=1)))
     except KeyboardInterrupt:
         # The runs live in their own sessions, so Ctrl-C does not reach them: pass it on as SIGTERM
-        # (each ends as an interrupted run with partial reports) and start no other.
-        stopping.set()
-        pool.shutdown(wait=False, cancel_futures=True)
-        with _LIVE_LOCK:
-            running = list(_LIVE)
-        for process in running:
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+        # (each ends as an interrupted run with partial reports) and start no other. A second signal
+        # meanwhile would leave some of them unsignalled, each going on to its max_seconds.
+        with interrupts.ignored():
+            stopping.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            with _LIVE_LOCK:
+                running = list(_LIVE)
+            for process in running:
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
         raise
     finally:
         pool.shutdown(wait=True)

@@ -56,3 +56,19 @@ def test_ignored_drops_the_signal(handlers: None) -> None:
     with interrupts.ignored():
         signal.raise_signal(signal.SIGINT)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_as_keyboard_interrupt_raises_for_either_signal_and_puts_the_handlers_back(sig: int) -> None:
+    """SIGINT ignored (as a shell leaves it for a background job) and SIGTERM's default both become Ctrl-C
+    within the block; the handlers are as they were after it."""
+    before = {s: signal.getsignal(s) for s in interrupts.SIGNALS}
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with pytest.raises(KeyboardInterrupt), interrupts.as_keyboard_interrupt():
+            signal.raise_signal(sig)
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) == before[signal.SIGTERM]
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
