@@ -103,3 +103,15 @@ def test_a_subclass_made_outside_the_suite_keeps_the_suite_faults() -> None:
 
     assert set(Variant.FAULTS) == set(ServiceInfoApp.FAULTS) and "endpoint-404" in Variant.FAULTS
     assert Variant.standard == "service-info"
+
+
+def test_the_served_entry_is_the_demo_entry_of_the_nearest_version() -> None:
+    """`conformance reference serve`: the test data of the demo entry of the server's own version, else of one
+    of its major version (refget 1.0.0 serves the 1.0.1 entry's sequences, not 2.0.0's), else the first."""
+    from conformance.reference.app import _distance
+
+    assert _distance("1.0.0", "1.0.0") == (0,)
+    assert _distance("1.0.1", "1.0.0") < _distance("2.0.0", "1.0.0")
+    assert _distance("1.5.0", "1.2.0") < _distance("2.0.0", "1.2.0")
+    assert _distance("2021-02-23", "2021-02-23") == (0,)
+    assert _distance("nonsense", "1.0.0") == (2,)
