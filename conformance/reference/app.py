@@ -243,8 +243,6 @@ class ReferenceApp:
         return {k: v for k, v in known.items() if k not in ("standard", "version", "reference", "url")}
 
 
-
-
 def _distance(version: str, wanted: str) -> tuple[int, ...]:
     """How far a demo entry's version is from the version a server speaks: the same first, then one of its
     major version, nearest first (refget 1.0.0 serves what the 1.0.1 entry names, not the 2.0.0 one's ids)."""
