@@ -17,6 +17,7 @@ non-conformant, else 2 if any was incomplete, unreachable, hung, or crashed, els
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import signal
@@ -96,10 +97,20 @@ def _describe(code: int, run_dir: Path | None, log_tail: str) -> str:
     if code == 1:
         return "non-conformant" if run_dir else f"crashed: {log_tail or 'exit 1 without a scorecard'}"
     if code == 2:
-        return "incomplete or unreachable" if run_dir else f"no verdict: {log_tail or 'exit 2'}"
+        return _incomplete(run_dir) if run_dir else f"no verdict: {log_tail or 'exit 2'}"
     if code == EXIT_USAGE:
         return f"profile not usable: {log_tail or 'exit 4'}"
     return f"crashed (exit {code}): {log_tail}"
+
+
+def _incomplete(run_dir: Path) -> str:
+    """Exit 2 as the run's scorecard says it: unreachable, incomplete, interrupted."""
+    try:
+        card = json.loads((run_dir / "scorecard.json").read_text(encoding="utf-8"))
+        verdict = str(card["verdict"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return "incomplete or unreachable"
+    return f"{verdict} (interrupted)" if card.get("interrupted") is True else verdict
 
 
 def _last_line(text: str) -> str:

@@ -113,6 +113,7 @@ def test_a_broken_and_an_unreachable_target_do_not_stop_the_others(tmp_path: Pat
     assert [o.exit_code for o in outcomes] == [4, 2, 0], [o.line for o in outcomes]
     assert "services: expected a non-empty list" in outcomes[0].outcome
     assert outcomes[1].run_dir is not None and outcomes[2].run_dir is not None
+    assert outcomes[1].outcome == "unreachable"  # the run's own verdict, not "incomplete or unreachable"
     assert sweep_exit_code([o.exit_code for o in outcomes]) == 4
     scorecard = json.loads((outcomes[1].run_dir / "scorecard.json").read_text(encoding="utf-8"))
     assert scorecard["services"][0]["verdict"] == "unreachable"
@@ -183,6 +184,7 @@ def test_a_signal_to_the_sweep_stops_its_runs_with_their_partial_reports(tmp_pat
     assert process.returncode != 0, out
     (scorecard,) = (tmp_path / "reports").glob("slow/*/scorecard.json")
     assert json.loads(scorecard.read_text())["interrupted"] is True, out
+    assert "incomplete (interrupted)" in out, out
 
 
 def test_at_most_j_runs_at_once(tmp_path: Path) -> None:
