@@ -158,6 +158,10 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
             result.services_added.append({"key": key, "standard": service.get("standard"), "url": service.get("url")})
             continue
         before_service = old_services[old_of[key]]
+        if before_service.get("version") != service.get("version"):
+            # checks then differ for that reason alone ("not a requirement of drs 1.4.0"): say it once
+            result.notes.append(f"{key} declares {service.get('standard')} {service.get('version')}, "
+                                f"{before_service.get('version')} in the old run")
         result.scores.append({"service": key, "standard": service.get("standard"),
                               "before": _score(before_service), "after": _score(service)})
         before_checks = {c["id"]: c for c in before_service.get("checks", [])}
@@ -253,7 +257,8 @@ def render_markdown(comparison: Comparison, *, heading: str = "#") -> str:
     lines = [f"{heading} Since last run",
              "",
              f"{old['initiative']}: {old['verdict']} ({old['started']}, harness {old['harness']}) → "
-             f"{new['verdict']} ({new['started']}, harness {new['harness']})"]
+             + (f"{new['initiative']}: " if new["initiative"] != old["initiative"] else "")
+             + f"{new['verdict']} ({new['started']}, harness {new['harness']})"]
     if comparison.unchanged:
         lines += ["", "No change."]
     sections = [("Regressions (newly failing)", comparison.regressions),

@@ -249,3 +249,13 @@ def test_roles_are_kept_apart_when_pairing() -> None:
     clearinghouse = {**service("passports-clearinghouse-0", [check("p", "failed")]), "standard": "passports"}
     result = compare(scorecard([broker]), scorecard([clearinghouse]))
     assert result.regressions == [] and len(result.services_added) == len(result.services_removed) == 1
+
+
+def test_a_version_declared_anew_and_another_initiative_are_said() -> None:
+    old = scorecard([{**service("drs-0", [check("a", "passed")]), "version": "1.5.0"}])
+    new = scorecard([{**service("drs-0", [check("a", "passed")]), "version": "1.4.0"}])
+    new["initiative"] = "Y"
+    result = compare(old, new)
+    assert "drs-0 declares drs 1.4.0, 1.5.0 in the old run" in result.notes
+    assert render_markdown(result).splitlines()[2].startswith("X: conformant (") and " → Y: conformant (" in \
+        render_markdown(result)
