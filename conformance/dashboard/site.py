@@ -123,7 +123,7 @@ def build_site(collection: Collection, out: Path, sweep: list[SweepLine] | None 
     for standard in collection.standards():
         (out / "standards" / f"{standard_slug(standard)}.html").write_text(
             standard_page(collection, standard, generated), encoding="utf-8")
-    document = matrix_document(collection, generated)
+    document = matrix_document(collection, generated, certified=certified)
     (out / "matrix.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n",
                                      encoding="utf-8")
     (out / SITE_MARKER).write_text("written by `conformance dashboard`; rebuilt in full each time\n",
@@ -502,10 +502,12 @@ def standard_page(collection: Collection, standard: str, generated: str) -> str:
 # -- matrix.json ------------------------------------------------------------------------------------------
 
 
-def matrix_document(collection: Collection, generated: str) -> dict[str, Any]:
+def matrix_document(collection: Collection, generated: str, *,
+                    certified: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """``matrix.json``: ``{"format": "ga4gh-conformance-matrix/1", "generated", "harness": {"version"},
     "standards": [name], "initiatives": [{"slug", "name", "page", "runs": [{"started", "harness_version",
-    "report", "scorecard"}], "registry"?: {"url", "listed", "tested", "conformant", "not_tested"}}],
+    "report", "scorecard"}], "registry"?: {"url", "listed", "tested", "conformant", "not_tested"},
+    "certified"?: {"kid"} (its latest run's bundle verifies against that key of --certification-keys)}],
     "cells": [{"initiative": slug, "standard", "verdict" (worst of its services),
     "started", "harness_version", "suite", "comparable_with_newest": bool, "report", "scorecard",
     "services": [{"key", "name", "version", "url", "verdict", "verdict_with_expected_failures",
@@ -549,7 +551,8 @@ def matrix_document(collection: Collection, generated: str) -> dict[str, Any]:
              "runs": [{"started": r.started, "harness_version": r.harness_version,
                        "report": f"{r.site_path}/report.html" if r.has_report else None,
                        "scorecard": f"{r.site_path}/scorecard.json"} for r in collection.runs_of(slug)],
-             **_registry_json(collection, slug)}
+             **_registry_json(collection, slug),
+             **({"certified": {"kid": certified[slug].kid}} if certified and slug in certified else {})}
             for slug in collection.initiatives()],
         "cells": cells,
         "requirements": requirements,

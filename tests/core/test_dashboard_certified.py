@@ -77,6 +77,8 @@ def test_badge_only_where_the_latest_run_verifies_against_a_listed_key(reports: 
     site = tmp_path / "site"
     assert main(["dashboard", str(root), "--out", str(site), "--certification-keys", str(keys_file)]) == 0
     assert badges(site) == {"alpha": True, "beta": False, "delta": False, "epsilon": False, "gamma": False}
+    matrix = json.loads((site / "matrix.json").read_text(encoding="utf-8"))
+    assert {i["slug"] for i in matrix["initiatives"] if "certified" in i} == {"alpha"}  # for other tools too
 
 
 def test_no_keys_file_no_badge(reports: tuple[Path, Path], tmp_path: Path) -> None:
