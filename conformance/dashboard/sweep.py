@@ -16,6 +16,7 @@ non-conformant, else 2 if any was incomplete, unreachable, hung, or crashed, els
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -135,7 +136,8 @@ def _terminate(process: subprocess.Popen[bytes]) -> None:
 
 
 def run_one(index: int, profile: Path, report_dir: Path, log_dir: Path, *, specs_dir: str | None,
-            kill_margin: float, command: CommandFactory = default_command) -> Outcome:
+            kill_margin: float, command: CommandFactory = default_command,
+            stopping: threading.Event | None = None) -> Outcome:
     started = time.monotonic()
     log = log_dir / f"{index:02d}-{re.sub(r'[^A-Za-z0-9._-]+', '-', profile.stem)}.log"
     try:
@@ -152,6 +154,10 @@ def run_one(index: int, profile: Path, report_dir: Path, log_dir: Path, *, specs
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         with _LIVE_LOCK:
             _LIVE.add(process)
+            stopped = stopping is not None and stopping.is_set()
+        if stopped:  # the sweep was stopped while this run started: it missed the SIGTERM the others got
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
         try:
             code = process.wait(limit)
         except subprocess.TimeoutExpired:
@@ -227,7 +233,7 @@ def sweep(profiles: Sequence[Path], report_dir: Path, *, jobs: int, specs_dir: s
                 outcome = Outcome(str(item[1]), 2, "not run: the sweep was interrupted", time.monotonic() - started)
             else:
                 outcome = run_one(item[0], item[1], report_dir, log_dir, specs_dir=specs_dir,
-                                  kill_margin=kill_margin, command=command)
+                                  kill_margin=kill_margin, command=command, stopping=stopping)
         except Exception as exc:  # one target's trouble never ends the sweep
             outcome = Outcome(str(item[1]), 2, f"could not be run: {exc.__class__.__name__}: {exc}",
                               time.monotonic() - started)
@@ -246,10 +252,10 @@ def sweep(profiles: Sequence[Path], report_dir: Path, *, jobs: int, specs_dir: s
         # (each ends as an interrupted run with partial reports) and start no other. A second signal
         # meanwhile would leave some of them unsignalled, each going on to its max_seconds.
         with interrupts.ignored():
-            stopping.set()
-            pool.shutdown(wait=False, cancel_futures=True)
-            with _LIVE_LOCK:
+            with _LIVE_LOCK:  # a run started from now on sees it set (run_one); one started before is here
+                stopping.set()
                 running = list(_LIVE)
+            pool.shutdown(wait=False, cancel_futures=True)
             for process in running:
                 try:
                     os.killpg(process.pid, signal.SIGTERM)

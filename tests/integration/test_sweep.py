@@ -187,6 +187,21 @@ def test_a_signal_to_the_sweep_stops_its_runs_with_their_partial_reports(tmp_pat
     assert "incomplete (interrupted)" in out, out
 
 
+def test_a_run_started_as_the_sweep_stops_is_stopped_too(tmp_path: Path) -> None:
+    """A job past its check of the stop when the signal came starts its run after the others were sent
+    SIGTERM: the run sees the stop itself and ends at once rather than at its max_seconds."""
+    import threading
+
+    stopping = threading.Event()
+    stopping.set()
+    log_dir = tmp_path / "logs"
+    log_dir.mkdir()
+    started = time.monotonic()
+    outcome = sweeping.run_one(1, _profile(tmp_path / "late.yaml", "Late", max_seconds=60), tmp_path / "reports",
+                               log_dir, specs_dir=None, kill_margin=5, command=_sleeper(60), stopping=stopping)
+    assert time.monotonic() - started < 10 and outcome.exit_code != 0, outcome
+
+
 def test_at_most_j_runs_at_once(tmp_path: Path) -> None:
     record = tmp_path / "record.txt"
     profiles = [_profile(tmp_path / f"p{i}.yaml", f"P{i}") for i in range(4)]
