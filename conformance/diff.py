@@ -159,7 +159,7 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
             continue
         before_service = old_services[old_of[key]]
         if before_service.get("version") != service.get("version"):
-            # checks then differ for that reason alone ("not a requirement of drs 1.4.0"): say it once
+            # its checks then differ for that reason alone ("not a requirement of" that version): say it once
             result.notes.append(f"{key} declares {service.get('standard')} {service.get('version')}, "
                                 f"{before_service.get('version')} in the old run")
         result.scores.append({"service": key, "standard": service.get("standard"),
