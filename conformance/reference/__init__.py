@@ -52,6 +52,12 @@ def start(standard: str, faults: Iterable[str] = (), version: str | None = None,
           options: dict[str, Any] | None = None) -> ReferenceServer:
     role = (options or {}).get("role")
     app_cls = find_app(standard, role)
+    # the keys a profile entry of the standard takes (a run passes them all), and the server's own
+    known = {"role", *suites.for_standard(app_cls.standard).service_options, *app_cls.OPTIONS}
+    unknown = sorted(set(options or {}) - known)
+    if unknown:
+        raise UsageError(f"unknown option {unknown[0]!r} for the {standard} reference server "
+                         f"({did_you_mean(unknown[0], sorted(known))}known: {', '.join(sorted(known))})")
     if version is not None:
         version = versions.pick_supported(version, list(app_cls.versions)) or version
     return ReferenceServer(app_cls(faults, version, options), port=port).start()

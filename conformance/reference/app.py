@@ -152,6 +152,10 @@ class ReferenceApp:
     FAULTS: ClassVar[dict[str, Fault]] = _FaultsOfTheSuite()  # type: ignore[assignment]
     #: Path prefix of the API under the server root (``/api/v1``).
     base_path: ClassVar[str] = ""
+    #: Options this server reads beyond the keys a profile entry of its standard takes (which it gets too):
+    #: name → what it does. ``reference serve --option`` and a profile's ``reference: {options: ...}`` may
+    #: name only those (an unknown one is a usage error, not ignored).
+    OPTIONS: ClassVar[Mapping[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

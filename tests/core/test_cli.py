@@ -52,6 +52,10 @@ def test_reference_serve_unknown_fault_is_a_usage_error(capsys: pytest.CaptureFi
     (["drs", "--version", "9.9"], "the drs reference server speaks 1.2.0, 1.3.0, 1.4.0, 1.5.0, not 9.9"),
     (["passports", "--role", "nosuch"], "no passports reference server has role 'nosuch' (roles: broker, "
                                         "clearinghouse)"),
+    # an option no profile entry takes and the server does not read was ignored, silently
+    (["drs", "--option", "objcts=[blob-1]"], "unknown option 'objcts' for the drs reference server (did you mean "
+                                             "'objects'? known: blob_provider, bundles,"),
+    (["tes", "--option", "opne=true"], "unknown option 'opne' for the tes reference server (did you mean 'open'?"),
 ])
 def test_reference_serve_names_a_wrong_port_version_or_role(argv: list[str], message: str,
                                                             capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -86,6 +86,12 @@ class BeaconApp(ReferenceApp):
     """A Beacon v2 over synthetic individuals, biosamples, runs, analyses, datasets and variants."""
 
     base_path: ClassVar[str] = "/api"
+    OPTIONS: ClassVar[Mapping[str, str]] = {
+        "nonFilteredQueriesAllowed": "false: refuse queries without filters (the info document says so)",
+        "plainNotFound": "true: answer an unknown path with a plain 404",
+        "rejectUnknownReferenceName": "true: refuse a sequence query on a reference it does not know",
+        "sequenceQueriesNeedReferenceBases": "true: refuse a sequence query without referenceBases",
+    }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

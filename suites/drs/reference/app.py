@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import random
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar
@@ -154,6 +154,10 @@ class DrsApp(ReferenceApp):
     """An in-memory DRS server speaking 1.2.0, 1.3.0, 1.4.0 or 1.5.0."""
 
     base_path: ClassVar[str] = "/ga4gh/drs/v1"
+    OPTIONS: ClassVar[Mapping[str, str]] = {
+        "variants": "conformant variants of its answers (VARIANTS)",
+        "blob_provider": "module:function giving more blobs (another reference server's data)",
+    }
 
     def __init__(self, faults: Any = (), version: str | None = None, options: Any = None) -> None:
         faults = list(faults)

@@ -18,7 +18,8 @@ import gzip
 import hashlib
 import itertools
 import secrets
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from conformance import ReferenceApp, Reply, Request, json_reply, route, service_info_document
@@ -53,6 +54,8 @@ class ServerFailure(Exception):
 
 class HtsgetApp(ReferenceApp):
     """An htsget server over one reads id (BAM/CRAM), one variants id (VCF/BCF) and a protected reads id."""
+
+    OPTIONS: ClassVar[Mapping[str, str]] = {"variant": "a conformant variant of its answers (the module's docstring)"}
 
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

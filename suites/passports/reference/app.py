@@ -174,6 +174,11 @@ class PassportBrokerApp(ReferenceApp):
     """A Passport Broker / Passport Issuer (AAI 1.2 §Conformance for Brokers, §Passport Format)."""
 
     role: ClassVar[str | None] = "broker"
+    OPTIONS: ClassVar[Mapping[str, str]] = {
+        "client_credentials_token": "the token type the client-credentials grant issues",
+        "grant_types": "the grant types it offers",
+        "grants_openid_only": "true: its tokens carry the openid scope only",
+    }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

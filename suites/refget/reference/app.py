@@ -22,7 +22,7 @@ import functools
 import hashlib
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -164,6 +164,10 @@ class RefgetApp(ReferenceApp):
     """An in-memory refget sequences server speaking 1.0.0, 1.0.1 or 2.0.0."""
 
     base_path: ClassVar[str] = ""
+    OPTIONS: ClassVar[Mapping[str, str]] = {
+        "compliance_sequences": "true: serve the refget compliance suite's sequences too",
+        "extra_sequences": "more sequences to serve",
+    }
 
     def __init__(self, faults: Any = (), version: str | None = None, options: Any = None) -> None:
         super().__init__(faults, version, options)

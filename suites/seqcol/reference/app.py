@@ -19,8 +19,9 @@ comparison-without-transient: the comparison lists no transient attribute (the s
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from conformance import ReferenceApp, Reply, Request, json_reply, route, service_info_document
 
@@ -61,6 +62,8 @@ def _array(items: dict[str, Any], description: str, collated: bool) -> dict[str,
 
 class SeqcolApp(ReferenceApp):
     """An in-memory seqcol server."""
+
+    OPTIONS: ClassVar[Mapping[str, str]] = {"variants": "conformant variants of its answers (VARIANTS)"}
 
     def __init__(self, faults: Any = (), version: str | None = None, options: Any = None) -> None:
         super().__init__(faults, version, options)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import copy
 import secrets
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from conformance import ReferenceApp, Reply, Request, json_reply, route, service_info_document
 
@@ -46,6 +47,7 @@ class TesApp(ReferenceApp):
     """An in-memory TES server with a fake engine."""
 
     base_path = "/ga4gh/tes/v1"
+    OPTIONS: ClassVar[Mapping[str, str]] = {"open": "true: ask no bearer token"}
 
     def __init__(self, faults: Any = (), version: str | None = None, options: Any = None) -> None:
         super().__init__(faults, version, options)
