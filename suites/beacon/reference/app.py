@@ -87,10 +87,10 @@ class BeaconApp(ReferenceApp):
 
     base_path: ClassVar[str] = "/api"
     OPTIONS: ClassVar[Mapping[str, str]] = {
-        "nonFilteredQueriesAllowed": "false: refuse queries without filters (the info document says so)",
-        "plainNotFound": "true: answer an unknown path with a plain 404",
-        "rejectUnknownReferenceName": "true: refuse a sequence query on a reference it does not know",
-        "sequenceQueriesNeedReferenceBases": "true: refuse a sequence query without referenceBases",
+        "nonFilteredQueriesAllowed": "false: declare it, and answer 400 to a query with no filter or parameter",
+        "plainNotFound": "true: a path outside the API gets a plain-text 404",
+        "rejectUnknownReferenceName": "true: answer 400 to a variant query on a sequence it does not hold",
+        "sequenceQueriesNeedReferenceBases": "true: answer 400 to a sequence query without referenceBases",
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

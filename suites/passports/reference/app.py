@@ -175,9 +175,9 @@ class PassportBrokerApp(ReferenceApp):
 
     role: ClassVar[str | None] = "broker"
     OPTIONS: ClassVar[Mapping[str, str]] = {
-        "client_credentials_token": "the token type the client-credentials grant issues",
-        "grant_types": "the grant types it offers",
-        "grants_openid_only": "true: its tokens carry the openid scope only",
+        "client_credentials_token": "client: the client-credentials grant issues the client's own token",
+        "grant_types": "narrows the grants it offers",
+        "grants_openid_only": "true: UserInfo also answers an opaque token of the scope openid only",
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -165,8 +165,8 @@ class RefgetApp(ReferenceApp):
 
     base_path: ClassVar[str] = ""
     OPTIONS: ClassVar[Mapping[str, str]] = {
-        "compliance_sequences": "true: serve the refget compliance suite's sequences too",
-        "extra_sequences": "more sequences to serve",
+        "compliance_sequences": "true: hold the refget compliance suite's sequences too",
+        "extra_sequences": "name → bases: more sequences to hold",
     }
 
     def __init__(self, faults: Any = (), version: str | None = None, options: Any = None) -> None:

@@ -47,7 +47,7 @@ class TesApp(ReferenceApp):
     """An in-memory TES server with a fake engine."""
 
     base_path = "/ga4gh/tes/v1"
-    OPTIONS: ClassVar[Mapping[str, str]] = {"open": "true: ask no bearer token"}
+    OPTIONS: ClassVar[Mapping[str, str]] = {"open": "true: /tasks asks no bearer token"}
 
     def __init__(self, faults: Any = (), version: str | None = None, options: Any = None) -> None:
         super().__init__(faults, version, options)
