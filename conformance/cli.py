@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from conformance import specs
 from conformance._version import __version__
 from conformance.arguments import port_number, positive_int
-from conformance.errors import ConformanceError, UsageError, did_you_mean
+from conformance.errors import ConformanceError, UsageError, did_you_mean, unknown
 from conformance.limits import Budget
 
 # pytest, the suites, the run and the scorecard (and through them jsonschema, hypothesis, pysam, requests)
@@ -446,8 +446,7 @@ def cmd_list_checks(args: argparse.Namespace) -> int:
     known = suites.known_standards()
     for standard in args.standard or []:
         if standard not in known:
-            raise UsageError(f"--standard {standard}: unknown standard ({did_you_mean(standard, known)}known: "
-                             f"{', '.join(known)})")
+            raise UsageError(f"--standard {standard}: {unknown('standard', standard, known)}")
     rows = catalogue_rows(args.standard or None)
     if args.format == "json":
         print(json.dumps(rows, indent=2))

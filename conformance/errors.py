@@ -32,6 +32,13 @@ def did_you_mean(name: object, known: Iterable[object]) -> str:
     return f"did you mean {near[0]!r}? " if near else ""
 
 
+def unknown(what: str, name: object, known: Iterable[object]) -> str:
+    """``"unknown <what> (did you mean 'x'? known: a, b, c)"``: the message for a name nothing knows (a misspelt
+    key, standard or option), the nearest known one first, then every known one."""
+    names = sorted(str(k) for k in known)
+    return f"unknown {what} ({did_you_mean(name, names)}known: {', '.join(names)})"
+
+
 class ProfileError(UsageError):
     """A profile that cannot be used. The message names the file, the key and the problem."""
 

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from conformance import versions
-from conformance.errors import ProfileError, did_you_mean
+from conformance.errors import ProfileError, unknown
 from conformance.limits import Budget
 
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -217,13 +217,6 @@ def _type_name(value: object) -> str:
             bool: "true/false", type(None): "empty"}.get(type(value), type(value).__name__)
 
 
-def _unknown(what: str, name: object, known: Any) -> str:
-    """The message for a name the profile does not know: the nearest known one first (a misspelt key), then
-    every known one."""
-    names = sorted(str(k) for k in known)
-    return f"unknown {what} ({did_you_mean(name, names)}known: {', '.join(names)})"
-
-
 def _check_option(where: _Where, path: str, value: object, schema: Mapping[str, Any]) -> None:
     """A small JSON-Schema subset (type, items, enum, properties) for suite options, with our wording."""
     expected = schema.get("type")
@@ -250,7 +243,7 @@ def _check_option(where: _Where, path: str, value: object, schema: Mapping[str, 
         if schema.get("additionalProperties", False) is not True:
             for key in value:
                 if key not in props:
-                    raise where.error(f"{path}.{key}", _unknown("key", key, props))
+                    raise where.error(f"{path}.{key}", unknown("key", key, props))
         for key, item in value.items():
             if key in props:
                 _check_option(where, f"{path}.{key}", item, props[key])
@@ -276,7 +269,7 @@ def _parse_auth(where: _Where, path: str, raw: object, environ: Mapping[str, str
             env[key] = value
         else:
             known = [*AUTH_ENV_KEYS, *(extra_keys or {}), "allowed_hosts"]
-            raise where.error(f"{path}.{key}", _unknown("key", key, known))
+            raise where.error(f"{path}.{key}", unknown("key", key, known))
     return Auth(env=env, allowed_hosts=allowed)
 
 
@@ -287,7 +280,7 @@ def _parse_budget(where: _Where, raw: object) -> Budget:
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in known:
-            raise where.error(f"budget.{key}", _unknown("key", key, known))
+            raise where.error(f"budget.{key}", unknown("key", key, known))
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
                 or value <= 0:
             raise where.error(f"budget.{key}", "expected a positive number")
@@ -307,7 +300,7 @@ def _parse_expected(where: _Where, raw: object) -> tuple[ExpectedFailure, ...]:
             raise where.error(path, f"expected a mapping, got {_type_name(item)}")
         for key in item:
             if key not in ("check", "reason", "expires", "service"):
-                raise where.error(f"{path}.{key}", _unknown("key", key, ("check", "expires", "reason", "service")))
+                raise where.error(f"{path}.{key}", unknown("key", key, ("check", "expires", "reason", "service")))
         for key in ("check", "reason", "expires"):
             if not item.get(key):
                 raise where.error(f"{path}.{key}", "required key missing")
@@ -334,13 +327,13 @@ def _parse_service(where: _Where, index: int, raw: object, environ: Mapping[str,
     if standard is None:
         raise where.error(f"{path}.standard", "required key missing")
     if not isinstance(standard, str) or standard not in known:
-        raise where.error(f"{path}.standard", _unknown(f"standard {standard!r}", standard, known))
+        raise where.error(f"{path}.standard", unknown(f"standard {standard!r}", standard, known))
     suite = known[standard]
     options_schema = dict(suite.service_options)
     for key in raw:
         if key not in _SERVICE_KEYS and key not in options_schema:
             raise where.error(f"{path}.{key}",
-                              _unknown(f"key for a {standard} service", key, _SERVICE_KEYS | set(options_schema)))
+                              unknown(f"key for a {standard} service", key, _SERVICE_KEYS | set(options_schema)))
     version = raw.get("version")
     if version is None:
         raise where.error(f"{path}.version", "required key missing")
@@ -403,7 +396,7 @@ def parse_profile(data: object, source: str = "<profile>", environ: Mapping[str,
         raise where.error("", f"expected a mapping at the top level, got {_type_name(data)}")
     for key in data:
         if key not in _TOP_KEYS:
-            raise where.error(str(key), _unknown("key", key, _TOP_KEYS))
+            raise where.error(str(key), unknown("key", key, _TOP_KEYS))
     initiative = data.get("initiative")
     if not initiative or not isinstance(initiative, str):
         raise where.error("initiative", "required key missing" if not initiative else "expected a string")

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from conformance import specs, versions
 from conformance import suite as suites
 from conformance._version import __version__
-from conformance.errors import BudgetExceeded, HarnessError, TransportError, UsageError, did_you_mean
+from conformance.errors import BudgetExceeded, HarnessError, TransportError, UsageError, did_you_mean, unknown
 from conformance.http import HttpClient, RunLimits, ServiceClient, credentials_for, origin_of, unused_proxy
 from conformance.profile import REFERENCE_REGISTRY, Auth, Profile, Service, is_http_url, load_profile, with_services
 from conformance.redact import Redactor
@@ -536,8 +536,7 @@ def prepare(profile: Profile | str | Path, *, report_root: str | Path = "reports
     known = suites.known_standards()
     for standard in standards or []:
         if standard not in known:
-            raise UsageError(f"--standard {standard}: unknown standard ({did_you_mean(standard, known)}known: "
-                             f"{', '.join(known)})")
+            raise UsageError(f"--standard {standard}: {unknown('standard', standard, known)}")
     catalogue = {rid for s in suites.discover().values() for rid in s.requirements} if checks else set()
     for check_id in checks or []:
         if check_id not in catalogue:

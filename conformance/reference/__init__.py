@@ -11,7 +11,7 @@ from typing import Any
 
 from conformance import suite as suites
 from conformance import versions
-from conformance.errors import UsageError, did_you_mean
+from conformance.errors import UsageError, did_you_mean, unknown
 from conformance.profile import Auth, Service
 from conformance.reference.app import ReferenceApp
 from conformance.reference.faults import Fault
@@ -54,10 +54,9 @@ def start(standard: str, faults: Iterable[str] = (), version: str | None = None,
     app_cls = find_app(standard, role)
     # the keys a profile entry of the standard takes (a run passes them all), and the server's own
     known = {"role", *suites.for_standard(app_cls.standard).service_options, *app_cls.OPTIONS}
-    unknown = sorted(set(options or {}) - known)
-    if unknown:
-        raise UsageError(f"unknown option {unknown[0]!r} for the {standard} reference server "
-                         f"({did_you_mean(unknown[0], sorted(known))}known: {', '.join(sorted(known))})")
+    refused = sorted(set(options or {}) - known)
+    if refused:
+        raise UsageError(unknown(f"option {refused[0]!r} for the {standard} reference server", refused[0], known))
     if version is not None:
         version = versions.pick_supported(version, list(app_cls.versions)) or version
     return ReferenceServer(app_cls(faults, version, options), port=port).start()
