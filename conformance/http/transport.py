@@ -299,7 +299,7 @@ def read_chunks(raw: requests.Response, started: float, timeout: float, watch: W
             chunk = stream.read1(CHUNK, decode_content=decode)
         except Exception as exc:  # urllib3 and http.client raise several unrelated types for a broken body
             if not watch.fired and _is_timeout(exc):
-                given = named or allowed(timeout, timeout, timeout)
+                given = named or _configured(timeout)
                 raise BudgetExceeded(f"the server sent its headers, then nothing of its body within {given.words}",
                                      given.limit) from None
             if watch.fired or time.monotonic() - started > timeout:
@@ -332,11 +332,15 @@ def allowed(timeout: float, configured: float, max_seconds: float) -> Allowed:
     message naming the other setting sent one looking at it."""
     if timeout < configured:
         return Allowed(f"{timeout:.1f} s (what remained of max_seconds={max_seconds:g})", "max_seconds")
+    return _configured(timeout)
+
+
+def _configured(timeout: float) -> Allowed:
     return Allowed(f"request_timeout_seconds={timeout:g}", "request_timeout_seconds")
 
 
 def _too_slow(timeout: float, named: Allowed | None = None) -> BudgetExceeded:
-    given = named or allowed(timeout, timeout, timeout)
+    given = named or _configured(timeout)
     return BudgetExceeded(f"response body not complete within {given.words} (the server sends its body too "
                           "slowly)", given.limit)
 
@@ -383,7 +387,7 @@ def describe_transport_error(exc: BaseException, timeout: float, named: Allowed 
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return f"connection not accepted within {min(10.0, timeout):g} s"
     if isinstance(exc, requests.exceptions.ReadTimeout) or "read timed out" in lowered:
-        given = named or allowed(timeout, timeout, timeout)
+        given = named or _configured(timeout)
         return f"no answer within {given.words} (the server accepted the connection)"
     if "connection refused" in lowered:
         return "connection refused"
