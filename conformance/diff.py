@@ -192,8 +192,10 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
 
 
 def _identifies(url: object) -> bool:
+    from conformance.http.policy import is_loopback
+
     host = (urlsplit(url).hostname or "") if isinstance(url, str) else ""
-    return bool(host) and host != "localhost" and not host.startswith("127.") and host != "::1"
+    return bool(host) and not is_loopback(host)
 
 
 def _kind(service: dict[str, Any]) -> str:
