@@ -24,7 +24,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from conformance import specs
+from conformance import interrupts, specs
 from conformance._version import __version__
 from conformance.arguments import port_number, positive_int
 from conformance.errors import ConformanceError, UsageError, did_you_mean, unknown
@@ -77,23 +77,6 @@ def _apply_overrides(run: Run, values: dict[str, Any]) -> None:
         run.profile = replace(run.profile, budget=budget)
         run.limits.budget = budget
         run.limits.deadline = run.limits.started + budget.max_seconds
-
-
-@contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM (a CI job cancelled) ends the run like Ctrl-C: partial reports, verdict incomplete."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager
@@ -486,7 +469,7 @@ def cmd_reference_serve(args: argparse.Namespace) -> int:
     entry = yaml.safe_dump([_served_entry(server, options, issued)], sort_keys=False, default_flow_style=None)
     print("".join(f"    {line}\n" for line in entry.splitlines()), end="", flush=True)
     stop = threading.Event()
-    with _sigterm_as_interrupt():
+    with interrupts.as_keyboard_interrupt():  # SIGTERM too, and SIGINT where a script ignored it
         try:
             stop.wait()
         except KeyboardInterrupt:
