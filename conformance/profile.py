@@ -208,8 +208,7 @@ def _shown_url(value: object) -> object:
 
 
 def _query_or_fragment(url: str) -> bool:
-    parts = urlsplit(url)
-    return bool(parts.query or parts.fragment) or "?" in url or "#" in url
+    return "?" in url or "#" in url  # each starts one wherever it stands in a url (RFC 3986 §3)
 
 
 def _type_name(value: object) -> str:
