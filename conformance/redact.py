@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 from urllib.parse import quote, quote_plus
@@ -230,9 +231,15 @@ def _present(tokens: list[str], value: str, heads: _Heads | None = None) -> list
 
 
 class Redactor:
-    """Replaces registered secrets and credential-shaped text."""
+    """Replaces registered secrets and credential-shaped text.
+
+    Safe across threads (a view fetches several answers side by side, each registering the secrets it hands
+    out while another is redacted): one lock orders the registrations and the redactions, so that no
+    redaction made before a secret was known is kept in the cache after it is (a later report would reuse it
+    unmasked), and the secrets' lookup tables are never read half made."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._lock = threading.RLock()
         self._secrets: set[str] = set()
         self._shown: list[str] = []
         #: the length of the shortest shown token: a shorter text holds none
@@ -251,15 +258,24 @@ class Redactor:
         for secret in secrets:
             self.add(secret)
 
+    def __getstate__(self) -> dict[str, Any]:  # pickled (benchmarks/report_writing.py) without its lock
+        with self._lock:
+            return {k: v for k, v in self.__dict__.items() if k != "_lock"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+
     def add(self, secret: str | None) -> None:
         # Very short values would mask unrelated text; they are still caught by the patterns.
         if not secret or len(secret) < 4:
             return
         forms = {secret, quote(secret, safe=""), quote_plus(secret),
                  base64.b64encode(secret.encode()).decode()}
-        self._secrets.update(f for f in forms if len(f) >= 4)
-        self._texts, self._cached_chars = {}, 0
-        self._ordered = None
+        with self._lock:
+            self._secrets.update(f for f in forms if len(f) >= 4)
+            self._texts, self._cached_chars = {}, 0
+            self._ordered = None
 
     def add_basic(self, username: str | None, password: str | None) -> None:
         self.add(password)
@@ -270,33 +286,37 @@ class Redactor:
         """Let ``token`` appear in reports although it looks like a credential: one the harness made to be
         refused (a forged passport), evidence and not a secret (issue 21.10). A registered secret is never
         shown, nor is anything around the token that the patterns would mask."""
-        if token and token not in self._secrets and token not in self._shown:
-            self._shown.append(token)
-            self._shortest_shown = min(len(t) for t in self._shown)
-            self._shown_heads = None
-            self._texts, self._cached_chars = {}, 0
+        with self._lock:
+            if token and token not in self._secrets and token not in self._shown:
+                self._shown.append(token)
+                self._shortest_shown = min(len(t) for t in self._shown)
+                self._shown_heads = None
+                self._texts, self._cached_chars = {}, 0
 
     @property
     def secrets(self) -> frozenset[str]:
-        return frozenset(self._secrets)
+        with self._lock:
+            return frozenset(self._secrets)
 
     @property
     def shown(self) -> tuple[str, ...]:
         """The tokens :meth:`show` let appear, in the order they were shown."""
-        return tuple(self._shown)
+        with self._lock:
+            return tuple(self._shown)
 
     def text(self, value: str) -> str:
-        texts = self._texts
-        done = texts.get(value)
-        if done is None:
-            done = self._keeping_shown(value, self._masked)
-            if len(value) <= _CACHED_TEXT_CHARS:
-                self._cached_chars += len(value)
-                if self._cached_chars > _CACHED_CHARS:
-                    texts = self._texts = {}
-                    self._cached_chars = len(value)
-                texts[value] = done
-        return done
+        with self._lock:
+            texts = self._texts
+            done = texts.get(value)
+            if done is None:
+                done = self._keeping_shown(value, self._masked)
+                if len(value) <= _CACHED_TEXT_CHARS:
+                    self._cached_chars += len(value)
+                    if self._cached_chars > _CACHED_CHARS:
+                        texts = self._texts = {}
+                        self._cached_chars = len(value)
+                    texts[value] = done
+            return done
 
     def _keeping_shown(self, value: str, mask: Callable[[str], str]) -> str:
         shown: list[str] = []
@@ -333,14 +353,16 @@ class Redactor:
     def markup(self, value: str) -> str:
         """A whole HTML or XML file (report.html, junit.xml) as :meth:`text` redacts a text, an escaped '<'
         ending a header's value as '<' does (the text the file holds was redacted before it was escaped)."""
-        return self._keeping_shown(value, lambda text: self._masked(text, markup=True))
+        with self._lock:
+            return self._keeping_shown(value, lambda text: self._masked(text, markup=True))
 
     def patterns(self, value: str) -> str:
         """Only the credential-shaped text that runs across strings: for serialised JSON whose strings
         :meth:`structure` already cleaned (a registered secret sought in JSON text could split an escape such
         as ``\\n``; a pattern matching within one string has run over each already: issue 20, the second pass
         over a 1.5 MB report took 0.2 s)."""
-        return self._keeping_shown(value, _patterns_across_strings)
+        with self._lock:
+            return self._keeping_shown(value, _patterns_across_strings)
 
     def structure(self, value: Any) -> Any:
         """A JSON-like document with every string (keys included) redacted; JSON literals untouched,

@@ -812,3 +812,60 @@ def test_what_a_redactor_remembers_stays_bounded(monkeypatch: pytest.MonkeyPatch
     for index in range(1_000):
         assert redactor.text(f"body {index:04} " + "y" * 90) == f"body {index:04} " + "y" * 90
     assert sum(len(text) for text in redactor._texts) <= 10_000
+
+
+
+def test_a_secret_registered_while_a_text_is_redacted_waits_for_that_redaction(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A view fetching answers side by side registers a secret one answer hands out while another thread
+    redacts: the registration waits until the redaction in progress has ended, whose lookup tables of the
+    secrets it would otherwise reset half-way (a crash, or a secret looked for in a table made without it)."""
+    import threading
+
+    import conformance.redact as redact
+
+    secrets = [f"registered-secret-{n:02d}-abcdefgh" for n in range(redact._GROUPED_FROM)]
+    redactor = Redactor(secrets)
+    entered, release = threading.Event(), threading.Event()
+    by_head = redact._by_head
+
+    def slow_by_head(tokens: list[str]) -> Any:
+        made = by_head(tokens)
+        if not entered.is_set():
+            entered.set()
+            release.wait(5)
+        return made
+
+    monkeypatch.setattr(redact, "_by_head", slow_by_head)
+    outcome: dict[str, Any] = {}
+
+    def redact_one() -> None:
+        try:
+            outcome["text"] = redactor.text(f"first {secrets[0]} last")
+        except Exception as exc:  # what the race gave without the lock: None taken for the secrets' table
+            outcome["error"] = exc
+
+    first = threading.Thread(target=redact_one)
+    first.start()
+    assert entered.wait(5)
+    late = "handed-out-later-0123456789"
+    adding = threading.Thread(target=redactor.add, args=(late,))
+    adding.start()
+    adding.join(0.2)
+    assert adding.is_alive()  # waiting for the redaction in progress
+    release.set()
+    first.join(5)
+    adding.join(5)
+    assert not first.is_alive() and not adding.is_alive()
+    assert outcome == {"text": f"first {MASK} last"}
+    assert redactor.text(f"{late} and {secrets[1]}") == f"{MASK} and {MASK}"
+
+
+def test_a_redactor_pickles_without_its_lock_and_works_after() -> None:
+    import pickle
+
+    redactor = Redactor(["registered-secret-0123456789"])
+    again = pickle.loads(pickle.dumps(redactor))
+    assert again.text("x registered-secret-0123456789 y") == f"x {MASK} y"
+    again.add("another-secret-0123456789")
+    assert again.text("another-secret-0123456789") == MASK
