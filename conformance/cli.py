@@ -59,6 +59,9 @@ def _budget_overrides(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--max-examples", type=int, help="hypothesis examples per property check")
     group.add_argument("--max-document-bytes", type=int, help="one JSON (or other) document held to be parsed")
     group.add_argument("--max-memory-mb", type=int, help="resident memory of the whole run")
+    group.add_argument("--concurrent-requests", type=int,
+                       help="requests to one service in flight at once, where a suite fetches the answers several "
+                       "checks need side by side (default 4; 1: one at a time)")
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:

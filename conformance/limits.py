@@ -23,9 +23,12 @@ class Budget:
     #: The resident memory of the whole run; an exchange that would grow it past this stops with an
     #: error naming the cause, and the run goes on (issue 23).
     max_memory_mb: int = 300
+    #: Requests to one service in flight at once, where a suite fetches side by side the answers several
+    #: checks need (:meth:`conformance.view.ServiceView.prefetch`); 1: one request at a time (issue 20).
+    concurrent_requests: int = 4
 
     @classmethod
     def fields(cls) -> dict[str, type]:
         return {"max_seconds": float, "request_timeout_seconds": float, "max_requests": int,
                 "requests_per_second": float, "max_response_bytes": int, "max_run_bytes": int,
-                "max_examples": int, "max_document_bytes": int, "max_memory_mb": int}
+                "max_examples": int, "max_document_bytes": int, "max_memory_mb": int, "concurrent_requests": int}

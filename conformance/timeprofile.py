@@ -3,8 +3,9 @@ limit, streamed bodies handed to checks (hashing), report writing) and per check
 folder as ``time-profile.json`` and summarised on the console.
 
 The phases overlap only where the run does (checks run one after another; a streamed body's hashing is
-counted apart from the rest of its request). Times are wall-clock seconds of this machine: compare runs
-side by side, not across machines."""
+counted apart from the rest of its request), but requests are summed: the answers a view fetches side by
+side (the budget's ``concurrent_requests``) each count their own time, and may add up to more than the
+checks'. Times are wall-clock seconds of this machine: compare runs side by side, not across machines."""
 
 from __future__ import annotations
 
@@ -80,11 +81,16 @@ class TimeProfile:
         return data
 
 
+#: The console's name of a phase where its key alone would mislead.
+_PHASE_NAMES = {"requests": "requests (summed)"}
+
+
 def summary_lines(data: dict[str, Any], top: int = 10) -> list[str]:
     """The console's summary: the phases, then the slowest checks."""
     phases = data["phases"]
     lines = [f"Time profile ({data['total_seconds']:.2f} s in all; {FILE} in the report folder):",
-             "  " + ", ".join(f"{name.replace('_', ' ')} {value:.2f} s" for name, value in phases.items())]
+             "  " + ", ".join(f"{_PHASE_NAMES.get(name, name.replace('_', ' '))} {value:.2f} s"
+                              for name, value in phases.items())]
     for entry in data["checks"][:top]:
         lines.append(f"  {entry['seconds']:8.3f} s  {entry['requests']:>4} requests  {entry['check']}"
                      + (f" (×{entry['runs']})" if entry["runs"] > 1 else ""))

@@ -4,7 +4,8 @@ checks need fetched once per run."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+import threading
+from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
@@ -140,3 +141,62 @@ class ServiceView:
         if isinstance(value, _SKIP):
             raise value
         return value  # type: ignore[no-any-return]
+
+    def prefetch(self, name: str, entries: Callable[[], Iterable[tuple[Any, Callable[[], Any]]]]) -> None:
+        """Once per view and ``name``: make the :meth:`memo` entries that ``entries()`` lists and that are not
+        made yet side by side, at most the budget's ``concurrent_requests`` at once, and return when all are
+        made. For answers that checks will ask for one after another (every listed object's, each of its
+        AccessURLs), so that a service a network away is waited for once per few answers, not once per
+        answer (issue 20).
+
+        ``entries()`` runs here, in the caller's thread, and resolves what the entries depend on (their
+        objects' answers, memoised); each ``make`` then runs in a thread of its own and only asks: it may
+        request and register secrets (the client and the redactor are safe across threads), not read or
+        write other entries. An entry is kept as :meth:`memo` keeps it (a skip too); one whose ``make``
+        raises anything else is left unmade, and the check that asks for it makes it again and meets the
+        error itself, as it would without this. So is everything when ``entries()`` itself skips or fails:
+        no check is skipped or errs for another's material. The threads are daemons: a Ctrl-C stops the
+        waiting at once, and a request in flight ends within its timeout without holding the process."""
+        marker = ("prefetched", name)
+        if marker in self._memo:
+            return
+        self._memo[marker] = None
+        width = max(1, self.run.limits.budget.concurrent_requests)
+        if width == 1:
+            return  # one at a time: each is made when a check first asks for it, as without this
+        try:
+            pending = [(key, make) for key, make in dict(entries()).items() if key not in self._memo]
+        except (Exception, _SKIP):
+            return
+        if len(pending) < 2:
+            return
+        queue = iter(pending)
+        taking = threading.Lock()
+        stopped = threading.Event()
+        made: dict[Any, Any] = {}
+
+        def work() -> None:
+            while not stopped.is_set():
+                with taking:
+                    key, make = next(queue, (None, None))
+                if make is None:
+                    return
+                try:
+                    made[key] = make()
+                except _SKIP as exc:
+                    made[key] = exc
+                except BaseException:
+                    pass  # left unmade: the check that asks for it meets the error
+
+        threads = [threading.Thread(target=work, name="conformance-prefetch", daemon=True)
+                   for _ in range(min(width, len(pending)))]
+        for thread in threads:
+            thread.start()
+        try:
+            for thread in threads:
+                thread.join()
+        finally:
+            stopped.set()
+        for key, _ in pending:  # in the order listed, whatever order they were made in
+            if key in made:
+                self._memo[key] = made[key]

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import pytest
 
+from conformance.limits import Budget
 from conformance.profile import Service
 from conformance.view import ServiceView
+
+
+@dataclass
+class FakeLimits:
+    budget: Budget = field(default_factory=Budget)
 
 
 @dataclass
 class FakeRun:
     views: dict[tuple[type, str], Any] = field(default_factory=dict)
     created: dict[str, Any] = field(default_factory=dict)
+    limits: FakeLimits = field(default_factory=FakeLimits)
 
     def client_for(self, service: Service) -> str:
         return f"client of {service.url}"
@@ -172,3 +181,64 @@ def test_settle_created_cancels_what_still_runs_and_names_each_outcome() -> None
     assert (settled(["RUNNING", "KILLED"]).outcome, settled(["RUNNING", "KILLED"]).state) == ("cancelled", "KILLED")
     assert settled(["RUNNING"], cancel_status=404).outcome == "cancel-failed"
     assert settled(["RUNNING"], cancel_status=None).outcome == "cancel-failed"
+
+
+# -- prefetch -------------------------------------------------------------------------------------------
+
+
+def test_prefetch_makes_the_entries_side_by_side_and_keeps_them_as_memo_does() -> None:
+    view = Things(_service(), FakeRun())  # type: ignore[arg-type]
+    together = threading.Barrier(4, timeout=5)  # passed only if four makes run at once
+    calls: list[str] = []
+
+    def answer(key: str) -> str:
+        calls.append(key)
+        together.wait()
+        return f"answer {key}"
+
+    def unavailable() -> str:
+        calls.append("skip")
+        together.wait()
+        pytest.skip("not offered")
+
+    def broken() -> str:
+        calls.append("broken")
+        together.wait()
+        raise OSError("connection reset")
+
+    view.prefetch("things", lambda: [("a", partial(answer, "a")), ("b", partial(answer, "b")),
+                                     ("skip", unavailable), ("broken", broken)])
+    assert sorted(calls) == ["a", "b", "broken", "skip"]
+    assert view.memo("a", lambda: "again") == "answer a" and view.memo("b", lambda: "again") == "answer b"
+    with pytest.raises(pytest.skip.Exception, match="not offered"):
+        view.memo("skip", lambda: "again")
+    # an error is left to the check that asks: it makes the entry again and meets what happens then
+    assert view.memo("broken", lambda: "made by the check") == "made by the check"
+    view.prefetch("things", lambda: [("c", partial(answer, "c"))])  # once per name
+    assert "c" not in calls
+
+
+def test_prefetch_leaves_made_entries_and_a_failing_listing_to_the_checks() -> None:
+    view = Things(_service(), FakeRun())  # type: ignore[arg-type]
+    view.memo("a", lambda: "first")
+    made: list[str] = []
+    view.prefetch("made", lambda: [("a", lambda: made.append("a")), ("b", lambda: made.append("b")),
+                                   ("c", lambda: made.append("c"))])
+    assert sorted(made) == ["b", "c"] and view.memo("a", lambda: "again") == "first"
+
+    def listing_skips() -> list[Any]:
+        pytest.skip("the listing's own material is missing")
+
+    def listing_fails() -> list[Any]:
+        raise OSError("no route")
+
+    view.prefetch("skips", listing_skips)  # neither skips nor errs the check that asked
+    view.prefetch("fails", listing_fails)
+
+
+def test_prefetch_with_one_concurrent_request_leaves_every_entry_to_its_check() -> None:
+    run = FakeRun(limits=FakeLimits(Budget(concurrent_requests=1)))
+    view = Things(_service(), run)  # type: ignore[arg-type]
+    made: list[str] = []
+    view.prefetch("things", lambda: [("a", lambda: made.append("a")), ("b", lambda: made.append("b"))])
+    assert made == []
