@@ -4,14 +4,18 @@ RFC 9110 for Range, which DRS does not mention)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import partial
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import pytest
 
 from conformance import Response, SpecStore, check, fail, schema_errors
 
-from .view import Download, Drs, error_problem, header_lines, is_bundle, is_int, object_path
+from .view import Download, Drs, error_problem, header_lines, object_path
+
+T = TypeVar("T")
 
 NO_SUCH_ACCESS_ID = "ga4gh-conformance-no-such-access-id"
 NO_SUCH_OBJECT = "ga4gh-conformance-no-such-object-7f3a"
@@ -117,25 +121,11 @@ def test_access_headers_are_header_lines(drs: Drs) -> None:
                     raise fail(f"{object_id}: {where} header {line!r} is not a 'Name: value' header line", response)
 
 
-def _downloads(drs: Drs, object_id: str) -> tuple[int, list[Download]]:
-    document, response = drs.object(object_id)
-    if is_bundle(document):
-        pytest.skip(f"{object_id} is a bundle; its bytes are those of its contents")
-    size = document.get("size")
-    if not is_int(size) or size < 0:
-        pytest.skip(f"{object_id} has no usable size (see drs.object.size-is-non-negative-integer)")
-    targets, skipped = drs.targets(object_id, document, response)
-    if not targets:
-        pytest.skip(f"{object_id}: no access method the harness can fetch ({'; '.join(skipped) or 'none listed'})")
-    checksums: list[Any] = document["checksums"] if isinstance(document.get("checksums"), list) else []
-    return size, [drs.download(object_id, target, size, checksums) for target in targets]
-
-
 @check("drs.access.url-is-fetchable", per="objects")
 def test_access_urls_answer_with_bytes(drs: Drs, case: str) -> None:
     """Every http(s) AccessURL, requested with its headers, answers 2xx with the bytes (DRS 1.2.0
     §Models › AccessURL.url; §Authorization & Authentication › Fetching DRS Objects)."""
-    _, downloads = _downloads(drs, case)
+    _, downloads = drs.downloads(case)
     for download in downloads:
         if not 200 <= download.response.status < 300:
             raise fail(f"{case}: the URL of {download.label} answered {download.response.status}, not the bytes",
@@ -153,7 +143,7 @@ def _fetched(downloads: list[Download], case: str) -> list[Download]:
 def test_size_matches_bytes(drs: Drs, case: str) -> None:
     """The bytes served through every access method number exactly ``size`` (DRS 1.2.0 §Models ›
     DrsObject.size: "the blob size in bytes")."""
-    size, downloads = _downloads(drs, case)
+    size, downloads = drs.downloads(case)
     for download in _fetched(downloads, case):
         if download.count != size:
             count = f"more than {size}" if download.count > size else str(download.count)
@@ -166,7 +156,7 @@ def test_checksums_match_bytes(drs: Drs, case: str) -> None:
     method ("For blobs, the checksum is computed over the bytes in the blob", DRS 1.2.0 §Models ›
     DrsObject.checksums); etag and types without a well-kept implementation are skipped with the reason."""
     document, _ = drs.object(case)
-    size, downloads = _downloads(drs, case)
+    size, downloads = drs.downloads(case)
     expected = {str(c.get("type", "")).lower(): str(c.get("checksum", "")).lower()
                 for c in document.get("checksums") or [] if isinstance(c, dict)}
     verified = 0
@@ -186,15 +176,31 @@ def test_checksums_match_bytes(drs: Drs, case: str) -> None:
 
 def _range(drs: Drs, case: str) -> list[tuple[Download, int, Response, bytes]]:
     """(download, size, answer, body) of one Range request per complete download, asked once for the three
-    checks that judge the answer. The body is capped by the caller (stream): a server that ignores Range is
-    no limit reached, only a 200."""
-    return drs.memo(("range", case), lambda: _ask_range(drs, case))
+    checks that judge the answer (every listed object's side by side). The body is capped by the caller
+    (stream): a server that ignores Range is no limit reached, only a 200."""
+    drs.prefetch("range", lambda: _per_object(drs, "range", drs.downloads, _ask_range))
+    return drs.memo(("range", case), lambda: _ask_range(drs, case, drs.downloads(case)))
 
 
-def _ask_range(drs: Drs, case: str) -> list[tuple[Download, int, Response, bytes]]:
-    size, downloads = _downloads(drs, case)
+def _per_object(drs: Drs, name: str, needs: Callable[[str], T], ask: Callable[[Drs, str, T], Any]) -> list[
+        tuple[Any, Callable[[], Any]]]:
+    """The entries of :meth:`Drs.prefetch` asking ``ask`` of every listed object with what it ``needs`` (made
+    here, in the check's thread); an object whose needs cannot be had is left to its own check."""
+    entries: list[tuple[Any, Callable[[], Any]]] = []
+    for object_id in drs.option("objects"):
+        try:
+            needed = needs(object_id)
+        except (Exception, pytest.skip.Exception):
+            continue
+        entries.append(((name, object_id), partial(ask, drs, object_id, needed)))
+    return entries
+
+
+def _ask_range(drs: Drs, case: str, downloads: tuple[int, list[Download]]) -> list[
+        tuple[Download, int, Response, bytes]]:
+    size, fetched = downloads
     found = []
-    for download in _fetched(downloads, case):
+    for download in _fetched(fetched, case):
         if download.count != size or size == 0:
             continue
         start, end = download.window
@@ -249,17 +255,24 @@ def test_unsatisfiable_range_is_416(drs: Drs, case: str) -> None:
     """An access URL that answers a satisfiable range with 206 (it supports Range for that resource)
     answers ``Range: bytes=<size>-``, which no byte of the object satisfies, with 416 (RFC 9110 §14.2;
     DRS says nothing about Range)."""
-    judged = False
-    for download, size, response, _ in _range(drs, case):
-        if response.status != 206:
-            continue
-        judged = True
-        body = bytearray()
-        answer = drs.client.stream(download.url, body.extend, decode=False, max_bytes=1024,
-                                   headers={**download.headers, "Range": f"bytes={size}-"},
-                                   claims=download.response.exchange.claims)
+    drs.prefetch("past the end", lambda: _per_object(drs, "past the end", partial(_range, drs), _ask_past_end))
+    answers = drs.memo(("past the end", case), lambda: _ask_past_end(drs, case, _range(drs, case)))
+    for download, size, answer in answers:
         if answer.status != 416:
             raise fail(f"{case}: {download.label} answers ranges with 206 but answered bytes={size}- (past the "
                        f"{size}-byte object) with {answer.status}, not 416", answer)
-    if not judged:
+
+
+def _ask_past_end(drs: Drs, case: str, ranges: list[tuple[Download, int, Response, bytes]]) -> list[
+        tuple[Download, int, Response]]:
+    """(download, size, answer to ``Range: bytes=<size>-``) of every access URL that answered the satisfiable
+    range with 206."""
+    answers = []
+    for download, size, response, _ in ranges:
+        if response.status == 206:
+            answers.append((download, size, drs.client.stream(
+                download.url, lambda _: None, decode=False, max_bytes=1024,
+                headers={**download.headers, "Range": f"bytes={size}-"}, claims=download.response.exchange.claims)))
+    if not answers:
         pytest.skip(f"{case}: no access URL answered a satisfiable range with 206")
+    return answers

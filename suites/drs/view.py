@@ -13,6 +13,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeGuard
 from urllib.parse import quote, urlsplit
 
@@ -230,8 +231,9 @@ class Drs(ServiceView):
         return self.register_secrets(response)
 
     def accepted(self) -> list[tuple[str, Response]]:
-        """(what, response) of every 202 Accepted met so far."""
-        return self._accepted
+        """(what, response) of every 202 Accepted met so far, by what was asked (answers fetched side by side
+        come in any order)."""
+        return sorted(self._accepted, key=lambda item: item[0])
 
     # -- schemas -----------------------------------------------------------------------------------
 
@@ -264,9 +266,14 @@ class Drs(ServiceView):
     # -- objects -----------------------------------------------------------------------------------
 
     def object_response(self, object_id: str, expand: bool = False) -> Response:
-        params = {"expand": "true"} if expand else None
-        return self.memo(("object", object_id, expand),
-                         lambda: self.get_accepted(object_path(object_id), params))
+        listed = self.option("objects") + self.option("bundles")
+        if not expand and object_id in listed:  # every listed object's answer is asked for: side by side
+            self.prefetch("objects", lambda: [(("object", i, False), partial(self._get_object, i, False))
+                                              for i in listed])
+        return self.memo(("object", object_id, expand), lambda: self._get_object(object_id, expand))
+
+    def _get_object(self, object_id: str, expand: bool) -> Response:
+        return self.get_accepted(object_path(object_id), {"expand": "true"} if expand else None)
 
     def object(self, object_id: str, expand: bool = False) -> tuple[dict[str, Any], Response]:
         response = self.object_response(object_id, expand)
@@ -315,9 +322,12 @@ class Drs(ServiceView):
     # -- access ------------------------------------------------------------------------------------
 
     def access_response(self, object_id: str, access_id: str) -> Response:
-        path = f"{object_path(object_id)}/access/{quote(access_id, safe='')}"
-        return self.memo(("access", object_id, access_id),
-                         lambda: self.register_secrets(self.client.get(path)))
+        self.prefetch("access", lambda: [(("access", o, a), partial(self._get_access, o, a))
+                                         for o, a, _ in self.access_ids()])
+        return self.memo(("access", object_id, access_id), lambda: self._get_access(object_id, access_id))
+
+    def _get_access(self, object_id: str, access_id: str) -> Response:
+        return self.register_secrets(self.client.get(f"{object_path(object_id)}/access/{quote(access_id, safe='')}"))
 
     def access_ids(self) -> list[tuple[str, str, Response]]:
         """(object id, access_id, response that listed it) for every readable, unprotected object."""
@@ -357,9 +367,39 @@ class Drs(ServiceView):
             targets.append(AccessTarget(label, url, header_lines(access_url.get("headers")), source, response))
         return targets, skipped
 
-    def download(self, object_id: str, target: AccessTarget, size: int, checksums: list[Any]) -> Download:
-        return self.memo(("download", object_id, target.url),
-                         lambda: self._download(target, size, checksums))
+    def download_plan(self, object_id: str) -> tuple[int, list[AccessTarget], list[Any]]:
+        """What verifying a blob's bytes needs: its size, the access methods the harness can fetch, the
+        checksums it lists; skips, with the reason, for a bundle or an object without them."""
+        document, response = self.object(object_id)
+        if is_bundle(document):
+            pytest.skip(f"{object_id} is a bundle; its bytes are those of its contents")
+        size = document.get("size")
+        if not is_int(size) or size < 0:
+            pytest.skip(f"{object_id} has no usable size (see drs.object.size-is-non-negative-integer)")
+        targets, skipped = self.targets(object_id, document, response)
+        if not targets:
+            pytest.skip(f"{object_id}: no access method the harness can fetch ({'; '.join(skipped) or 'none listed'})")
+        checksums: list[Any] = document["checksums"] if isinstance(document.get("checksums"), list) else []
+        return size, targets, checksums
+
+    def downloads(self, object_id: str) -> tuple[int, list[Download]]:
+        """A blob's size and its bytes streamed through every access method the harness can fetch (every
+        listed object's side by side: :meth:`prefetch`)."""
+        self.prefetch("downloads", self._download_entries)
+        size, targets, checksums = self.download_plan(object_id)
+        return size, [self.memo(("download", object_id, target.url),
+                                partial(self._download, target, size, checksums)) for target in targets]
+
+    def _download_entries(self) -> list[tuple[Any, Callable[[], Download]]]:
+        entries: list[tuple[Any, Callable[[], Download]]] = []
+        for object_id in self.option("objects"):
+            try:
+                size, targets, checksums = self.download_plan(object_id)
+            except pytest.skip.Exception:
+                continue
+            entries.extend((("download", object_id, target.url), partial(self._download, target, size, checksums))
+                           for target in targets)
+        return entries
 
     def _download(self, target: AccessTarget, size: int, checksums: list[Any]) -> Download:
         limits = self.run.limits
