@@ -4,7 +4,11 @@ Starts the reference DRS server (``suites/drs/reference``) holding 50 extra smal
 ``conformance run`` on two profiles of that one server, alternately: one names a single object, the
 other all 50. Prints the median wall time of each, its checks per second, and the ratio 50/1.
 
-    python benchmarks/drs_objects.py [--rounds 3] [--objects 50] [--size 4096] [--baseline DIR]
+    python benchmarks/drs_objects.py [--rounds 3] [--objects 50] [--size 4096] [--latency MS] [--baseline DIR]
+
+``--latency MS`` puts the server a network away: the profiles name it through benchmarks/parallel_services.py's
+proxy, which holds every piece of a request back that many milliseconds; the server names the proxy as its
+own address (self_uri, AccessURLs), so the bytes come through it too.
 
 ``--baseline DIR`` runs the two profiles with another commit's harness too, interleaved: DIR is that
 commit's tree (``git archive COMMIT | tar -x -C DIR``), put first on PYTHONPATH.
@@ -16,6 +20,7 @@ checks (their requests and hashing) and the per-object work of the harness aroun
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -26,11 +31,15 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from conformance_suites.drs.reference.app import Blob, DrsApp
 
 from conformance.reference.server import ReferenceServer
+
+sys.path.insert(0, str(Path(__file__).parent))
+from parallel_services import latency_proxy
 
 
 class ManyObjects(DrsApp):
@@ -70,18 +79,25 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--objects", type=int, default=50)
     parser.add_argument("--size", type=int, default=4096, help="bytes of each extra object")
+    parser.add_argument("--latency", type=float, default=0.0, help="milliseconds added to each request")
     parser.add_argument("--baseline", type=Path, help="another commit's tree, run interleaved")
     args = parser.parse_args()
     ManyObjects.count, ManyObjects.size = args.objects, args.size
     script = shutil.which("conformance") or str(Path(sys.executable).with_name("conformance"))
     envs: dict[str, dict[str, str] | None] = {}
-    with tempfile.TemporaryDirectory() as tmp, ReferenceServer(ManyObjects()) as server:
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory())
+        app = ManyObjects()
+        url = stack.enter_context(ReferenceServer(app)).url
+        if args.latency:
+            url = stack.enter_context(latency_proxy(url, args.latency / 1000))
+            app.root_url = "http://" + urlsplit(url).netloc
         ids = [f"bench-{n}" for n in range(1, args.objects + 1)]
         variants = {"1 object": ids[:1], f"{args.objects} objects": ids}
         commands = {}
         for name, objects in variants.items():
             path = Path(tmp) / f"{len(objects)}.yaml"
-            path.write_text(yaml.safe_dump(profile(server.url, objects), sort_keys=False))
+            path.write_text(yaml.safe_dump(profile(url, objects), sort_keys=False))
             rest = ["run", "--profile", str(path), "--report-dir", str(Path(tmp) / "reports"), "--quiet"]
             commands[name] = [script, *rest]
             if args.baseline:
