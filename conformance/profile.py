@@ -265,11 +265,32 @@ def _parse_auth(where: _Where, path: str, raw: object, environ: Mapping[str, str
                                                     "(secrets never go in a profile)")
             if value not in environ and not reference:
                 raise where.error(f"{path}.{key}", f"environment variable {value} is not set")
+            problem = _unusable_secret(key, environ.get(value))
+            if problem:
+                raise where.error(f"{path}.{key}", f"environment variable {value} {problem}")
             env[key] = value
         else:
             known = [*AUTH_ENV_KEYS, *(extra_keys or {}), "allowed_hosts"]
             raise where.error(f"{path}.{key}", unknown("key", key, known))
     return Auth(env=env, allowed_hosts=allowed)
+
+
+#: Secrets sent as they are in a header (``Authorization: Bearer ...``): a control character there (the
+#: trailing newline of a token read from a file) is refused by the HTTP library, and every request would fail.
+_HEADER_SECRETS = ("bearer_token_env", "passport_env")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _unusable_secret(key: str, secret: str | None) -> str | None:
+    """Why a secret the environment holds cannot be what the profile uses it as (never the value), or None."""
+    if secret is None:
+        return None
+    if not secret:
+        return "is empty: the run would go on without the credential"
+    if key in _HEADER_SECRETS and _CONTROL.search(secret):
+        return ("holds a line break or another control character, which a header cannot carry (a trailing "
+                "newline of a token read from a file?)")
+    return None
 
 
 def _parse_budget(where: _Where, raw: object) -> Budget:

@@ -209,3 +209,34 @@ def test_names_in_scripts_the_slug_cannot_spell_get_folders_of_their_own() -> No
     japanese, greek = slugify("日本語"), slugify("Ελληνικά")
     assert japanese.startswith("initiative-") and greek.startswith("initiative-") and japanese != greek
     assert slugify("東京 Genomics").startswith("genomics-") and slugify("東京 Genomics") != slugify("大阪 Genomics")
+
+
+@pytest.mark.parametrize(("key", "value", "expected"), [
+    ("bearer_token_env", "", "environment variable CONF_TEST_SECRET is empty"),
+    ("basic_password_env", "", "environment variable CONF_TEST_SECRET is empty"),
+    ("bearer_token_env", "tok-123456\n", "environment variable CONF_TEST_SECRET holds a line break"),
+    ("passport_env", "eyJhbGciOi.x\r\nX-Injected: 1", "environment variable CONF_TEST_SECRET holds a line break"),
+])
+def test_a_secret_that_cannot_be_used_as_declared_is_a_profile_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, key: str, value: str,
+        expected: str) -> None:
+    """An empty variable would let the run go on without the credential, unseen; a header secret with a line
+    break fails every request as unreachable. Either is named, never the value."""
+    monkeypatch.setenv("CONF_TEST_SECRET", value)
+    path = write(tmp_path, "initiative: X\nservices:\n  - {standard: service-info, version: '1.0.0', "
+                           f"url: 'https://a.org', auth: {{{key}: CONF_TEST_SECRET}}}}\n")
+    code = main(["run", "--profile", str(path), "--report-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 4 and f"services[0].auth.{key}: {expected}" in err and err.count("\n") == 1, err
+    assert (value.strip() not in err) if value.strip() else True
+
+
+def test_a_multi_line_secret_that_is_no_header_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A password (sent base64-encoded) or a key file's text may hold anything: only header secrets are refused."""
+    monkeypatch.setenv("CONF_TEST_SECRET", "line one\nline two")
+    profile = parse_profile({"initiative": "X", "services": [
+        {"standard": "service-info", "version": "1.0.0", "url": "https://a.org",
+         "auth": {"basic_username_env": "CONF_TEST_SECRET", "basic_password_env": "CONF_TEST_SECRET"}}]},
+        source="<test>", standards=discover())
+    assert profile.services[0].auth.secret("basic_password_env") == "line one\nline two"
+
