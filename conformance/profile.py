@@ -520,19 +520,31 @@ def read_profile_yaml(raw: bytes | str) -> Any:
     return data
 
 
+#: A profile is a page of YAML: a file larger than this is not one (and is not read whole).
+PROFILE_MAX_BYTES = 16 * 1024 * 1024
+
+
 def load_profile(path: str | Path, environ: Mapping[str, str] | None = None, *,
                  standards: Mapping[str, Standard]) -> Profile:
     """Read a profile file; any problem is a one-line :class:`ProfileError`."""
     source = str(path)
     where = _Where(source)
     try:
-        raw = Path(path).read_bytes()
+        # read from a pipe too (``conformance run <(envsubst < profile.yaml)``), never without end (/dev/zero)
+        with open(path, "rb") as file:
+            raw = file.read(PROFILE_MAX_BYTES + 1)
     except FileNotFoundError:
         raise where.error("", "no such file") from None
     except OSError as exc:
         raise where.error("", f"cannot read: {exc.strerror or exc}") from None
+    if len(raw) > PROFILE_MAX_BYTES:
+        raise where.error("", f"larger than {PROFILE_MAX_BYTES // (1024 * 1024)} MiB: not a profile")
     try:
         data = read_profile_yaml(raw)  # a SafeLoader: no Python objects
+    except yaml.reader.ReaderError as exc:  # a byte that is not UTF-8 (or UTF-16 with its BOM), a control character
+        what = (f"a character YAML does not allow (#x{exc.character:04x})" if exc.encoding == "unicode"
+                else f"not {exc.encoding.upper()} text ({exc.reason})")
+        raise where.error("", f"invalid YAML at byte {exc.position}: {what}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -240,3 +240,43 @@ def test_a_multi_line_secret_that_is_no_header_is_kept(monkeypatch: pytest.Monke
         source="<test>", standards=discover())
     assert profile.services[0].auth.secret("basic_password_env") == "line one\nline two"
 
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    (b"initiative: Caf\xe9\n", "invalid YAML at byte 15: not UTF-8 text (invalid continuation byte)"),
+    (b"initiative: a\x01b\n", "invalid YAML at byte 13: a character YAML does not allow (#x0001)"),
+])
+def test_a_profile_that_is_not_text_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], raw: bytes,
+                                                expected: str) -> None:
+    path = tmp_path / "profile.yaml"
+    path.write_bytes(raw)
+    assert main(["run", "--profile", str(path), "--report-dir", str(tmp_path / "r")]) == 4
+    err = capsys.readouterr().err
+    assert err == f"conformance: {path}: {expected}\n"
+
+
+def test_a_profile_from_a_pipe_is_read_and_an_endless_one_is_not(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """``conformance run <(envsubst < profile.yaml)`` names a pipe; /dev/zero never ends."""
+    import os
+
+    read, write_end = os.pipe()
+    os.write(write_end, b"initiative: X\nservices: [{standard: nope, version: '1', url: 'https://a.org'}]\n")
+    os.close(write_end)
+    try:
+        assert main(["run", "--profile", f"/dev/fd/{read}", "--report-dir", str(tmp_path / "r")]) == 4
+        assert "services[0].standard: unknown standard 'nope'" in capsys.readouterr().err
+    finally:
+        os.close(read)
+    assert main(["run", "--profile", "/dev/zero", "--report-dir", str(tmp_path / "r")]) == 4
+    assert "/dev/zero: larger than 16 MiB: not a profile" in capsys.readouterr().err
+
+
+def test_a_profile_larger_than_a_profile_is_not_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    import conformance.profile as profile_module
+
+    monkeypatch.setattr(profile_module, "PROFILE_MAX_BYTES", 1024 * 1024)
+    path = tmp_path / "profile.yaml"
+    path.write_bytes(b"initiative: X\n" + b"# padding\n" * 200_000)
+    assert main(["run", "--profile", str(path), "--report-dir", str(tmp_path / "r")]) == 4
+    assert "larger than 1 MiB: not a profile" in capsys.readouterr().err
