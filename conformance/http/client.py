@@ -187,8 +187,12 @@ class HttpClient:
             location = response.headers.get("Location")
             if not follow_redirects or response.status not in REDIRECT_STATUSES or not location:
                 return response
-            target = urljoin(current_url, location)
-            scheme = urlsplit(target).scheme.lower()
+            try:
+                target = urljoin(current_url, location)
+                scheme = urlsplit(target).scheme.lower()
+            except ValueError as exc:  # "http://[::1": an address that never closes, say
+                raise TransportError(f"the server redirected to a URL that cannot be parsed "
+                                     f"({self.redactor.url(location)[:200]!r}: {exc})", response.exchange) from None
             if scheme not in ("http", "https"):
                 raise TransportError(f"the server redirected to a non-http(s) URL "
                                      f"({self.redactor.url(target)[:200]})", response.exchange)

@@ -721,6 +721,7 @@ def test_a_redirect_is_handed_over_when_not_followed(http: HttpClient, here: Stu
     ("file:///etc/passwd", "the server redirected to a non-http(s) URL (file:///etc/passwd)"),
     ("http://169.254.169.254/latest/meta-data/", "the server redirected to http://169.254.169.254/latest/meta-data/: "
                                                  "a link-local or special address, never followed"),
+    ("http://[::1", "the server redirected to a URL that cannot be parsed ('http://[::1': Invalid IPv6 URL)"),
 ])
 def test_a_redirect_to_a_forbidden_target_is_not_followed(http: HttpClient, here: Stub, target: str,
                                                           message: str) -> None:
