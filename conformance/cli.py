@@ -19,7 +19,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -72,14 +71,6 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
             flag = "--request-timeout" if key == "request_timeout_seconds" else f"--{key.replace('_', '-')}"
             raise UsageError(f"{flag}: expected a positive number")
     return values
-
-
-def _apply_overrides(run: Run, values: dict[str, Any]) -> None:
-    if values:
-        budget = replace(run.profile.budget, **values)
-        run.profile = replace(run.profile, budget=budget)
-        run.limits.budget = budget
-        run.limits.deadline = run.limits.started + budget.max_seconds
 
 
 @contextlib.contextmanager
@@ -368,10 +359,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         baseline = load_scorecard(args.baseline)
     run = prepare(args.profile, report_root=args.report_dir, seed=args.seed, explore=args.explore,
-                  specs_dir=args.specs_dir, standards=args.standard or None, checks=args.check or None)
+                  specs_dir=args.specs_dir, standards=args.standard or None, checks=args.check or None,
+                  budget=overrides)
     _measure_time(run, args)
     _specs_on_first_use(run, args)
-    _apply_overrides(run, overrides)
     run.baseline = baseline
     return execute(run, progress=not args.quiet, quiet=args.quiet, jobs=args.jobs)
 
@@ -408,10 +399,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 0
     overrides = _overrides(args)
     run = prepare(demo_profile(), report_root=args.report_dir, seed=args.seed, specs_dir=args.specs_dir,
-                  standards=args.standard or None)
+                  standards=args.standard or None, budget=overrides)
     _measure_time(run, args)
     _specs_on_first_use(run, args)
-    _apply_overrides(run, overrides)
     status = execute(run, progress=not args.quiet, quiet=args.quiet, jobs=args.jobs)
     card = run.scorecard
     if status == 2 and card is not None and card.schemas_not_checked and not card.interrupted and card.services \

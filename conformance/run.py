@@ -11,6 +11,7 @@ import random
 import re
 import threading
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -528,11 +529,15 @@ def discover_registry(profile: Profile, run: Run) -> Profile:
 
 def prepare(profile: Profile | str | Path, *, report_root: str | Path = "reports", seed: int | None = None,
             explore: bool = False, specs_dir: str | None = None, standards: list[str] | None = None,
-            checks: list[str] | None = None) -> Run:
+            checks: list[str] | None = None, budget: Mapping[str, Any] | None = None) -> Run:
     """Load the profile, start embedded reference servers it asks for, discover registry services and
-    make the run directory. Raises :class:`UsageError` (exit 4) for anything the user must fix."""
+    make the run directory. ``budget`` overrides the profile's (the command line's ``--max-seconds`` and
+    friends), in force from the start: the registry is read within it too. Raises :class:`UsageError`
+    (exit 4) for anything the user must fix."""
     if not isinstance(profile, Profile):
         profile = load_profile(profile, standards=suites.discover())
+    if budget:
+        profile = replace(profile, budget=replace(profile.budget, **budget))
     known = suites.known_standards()
     for standard in standards or []:
         if standard not in known:
@@ -562,8 +567,11 @@ def prepare(profile: Profile | str | Path, *, report_root: str | Path = "reports
         for service in run.profile.services:
             credentials_for(service, run.redactor)  # register every secret before anything is logged
         if not run.services:
+            # a registry-only profile whose registry could not be read: why, not only that nothing is left
+            why = [n for n in run.notices if n.startswith(f"service registry {profile.registry}")]
             raise UsageError(f"{profile.path}: no services to check"
-                             + (f" for --standard {', '.join(standards)}" if standards else ""))
+                             + (f" for --standard {', '.join(standards)}" if standards else "")
+                             + (f" ({'; '.join(why)})" if why else ""))
         try:
             run.run_dir = new_run_dir(run.report_root, profile.slug, run.started)
         except OSError as exc:

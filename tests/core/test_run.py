@@ -19,6 +19,7 @@ from referencing import Registry, Resource
 from conformance import reference
 from conformance.cli import main
 from conformance.demo import demo_profile_yaml
+from conformance.errors import UsageError
 from conformance.reference.app import ReferenceApp, Reply, Request, json_reply, route
 from conformance.reference.service_info import service_info_document
 from conformance.testing import LOOPBACK_BUDGET, run_profile
@@ -413,6 +414,35 @@ def test_registry_discovers_services(report_root: Path) -> None:
     assert result.exit_code == 0
     assert any("org.example.wes" in n and "not checked" in n for n in result.scorecard.notices)
 
+
+
+def test_a_registry_only_profile_whose_registry_cannot_be_read_says_why(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    profile = tmp_path / "p.yaml"
+    profile.write_text(yaml.safe_dump({"initiative": "Registry only", "registry": url}))
+    assert main(["run", str(profile), "--report-dir", str(tmp_path / "r"), "--quiet"]) == 4
+    err = capsys.readouterr().err
+    assert f"no services to check (service registry {url} could not be read: " in err and "refused" in err, err
+
+
+def test_the_command_line_budget_is_in_force_when_the_registry_is_read(tmp_path: Path) -> None:
+    """--request-timeout bounds the registry's answer too: it is applied before the registry is read."""
+    import socket
+
+    from conformance.run import prepare
+
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        profile = tmp_path / "p.yaml"
+        profile.write_text(yaml.safe_dump({"initiative": "Registry only", "registry": url}))
+        with pytest.raises(UsageError, match="could not be read") as caught:
+            prepare(str(profile), report_root=tmp_path / "r", budget={"request_timeout_seconds": 1.0})
+    assert "request_timeout_seconds=1" in str(caught.value)  # not the profile's 30 s
 
 def test_pytest_plugin_runs_a_profile_without_the_cli(tmp_path: Path) -> None:
     with reference.start("service-info", ["wrong-artifact"]) as server:
