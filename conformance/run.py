@@ -566,6 +566,12 @@ def prepare(profile: Profile | str | Path, *, report_root: str | Path = "reports
         run.profile = discover_registry(run.profile, run)
         for service in run.profile.services:
             credentials_for(service, run.redactor)  # register every secret before anything is logged
+        if checks and run.services:
+            owners = [suite for suite in suites.discover().values() if set(checks) & set(suite.requirements)]
+            if not any(suite.applies_to_standard(service.standard) for suite in owners for service in run.services):
+                raise UsageError(f"--check {', '.join(checks)}: no service of the profile is of "
+                                 f"{'its standard' if len(owners) == 1 else 'their standards'} "
+                                 f"({', '.join(sorted(suite.standard for suite in owners))})")
         if not run.services:
             # a registry-only profile whose registry could not be read: why, not only that nothing is left
             why = [n for n in run.notices if n.startswith(f"service registry {profile.registry}")]

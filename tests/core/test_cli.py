@@ -93,6 +93,18 @@ def test_a_misspelt_check_id_is_answered_with_the_nearest_known_one(
             "see `conformance list-checks`)") in capsys.readouterr().err
 
 
+
+def test_checks_of_no_standard_of_the_profile_are_a_usage_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """As --standard naming a standard the profile lacks: the run would check nothing and say incomplete."""
+    profile = tmp_path / "p.yaml"
+    profile.write_text(yaml.safe_dump({"initiative": "Hint", "services": [
+        {"standard": "drs", "version": "1.5.0", "url": "http://127.0.0.1:9/", "objects": ["a"]}]}))
+    assert main(["run", str(profile), "--check", "vrs.document.objects", "--report-dir", str(tmp_path / "r")]) == 4
+    assert "--check vrs.document.objects: no service of the profile is of its standard (vrs)" \
+        in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+
 def test_run_takes_the_profile_as_an_argument_or_an_option(capsys: pytest.CaptureFixture[str]) -> None:
     # `conformance run profile.yaml` is what a new user types first; both forms name the same file
     for argv in (["run", "nothere.yaml"], ["run", "--profile", "nothere.yaml"]):
