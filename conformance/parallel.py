@@ -383,6 +383,7 @@ def _merge(run: Run, workers: list[_Worker]) -> None:
         run.service_infos.update(done["service_infos"])
         for key, created in done["created"].items():
             run.created[key] = [Created(**c) for c in created]
+        run.unusable.update(done["unusable"])
         for key, reason, notice in done["skip_counts"]:
             run.skip_counts[(key, reason)] = notice
         run.notices.extend(n for n in done["notices"] if n not in run.notices)
@@ -575,6 +576,7 @@ def _done(run: Run) -> dict[str, Any]:
         "probes": {k: v for k, v in run.probes.items() if k in own},
         "service_infos": {k: v for k, v in run.service_infos.items() if k in own},
         "created": {k: [asdict(c) for c in v] for k, v in run.created.items() if k in own},
+        "unusable": {k: v for k, v in run.unusable.items() if k in own},
         "skip_counts": [[k, r, n] for (k, r), n in run.skip_counts.items()], "notices": run.notices,
         "requests": run.limits.requests, "bytes": run.limits.bytes, "limits_hit": sorted(run.limits.hit),
         "rate_wait": run.limits.rate_wait, "origins": origins, "timing": timing,

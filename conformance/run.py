@@ -72,6 +72,8 @@ class Run:
     http: HttpClient = field(init=False)
     #: service key → what the suites created on it (``writes: true``), see :meth:`ServiceView.record_created`.
     created: dict[str, list[Created]] = field(default_factory=dict)
+    #: service key → why what the profile gives for it could not be used, see :meth:`ServiceView.unusable`.
+    unusable: dict[str, str] = field(default_factory=dict)
     #: ``--profile-time``: the run's clocks (None: not measured); what was written, once written.
     timing: TimeProfile | None = None
     time_profile: dict[str, Any] | None = None
@@ -205,7 +207,8 @@ class Run:
                                  if key == service.key and nodeid not in self.results)
             if any(suites.for_standard(std).applies_to_standard(service.standard) for std in self.broken_standards):
                 result.not_run += 1
-            result.untested = None if result.unreachable else self._untested(service)
+            result.untested = None if result.unreachable else (self._untested(service)
+                                                               or self.unusable.get(service.key))
             services.append(result)
         known = {rid for s in suites.discover().values() for rid in s.requirements} \
             if self.profile.expected_failures else set()

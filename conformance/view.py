@@ -78,6 +78,14 @@ class ServiceView:
                      else "the profile gives none (auth)")
             pytest.skip(f"{what} answered {response.status}: the service asks for credentials and {given}")
 
+    def unusable(self, reason: str) -> None:
+        """Note that what the profile gives for this service (a key, documents) cannot be used for the
+        checks it is there for (``reason``: what and why, one sentence; never a secret): those checks skip,
+        and the service's verdict is incomplete with the reason, as for test data the profile does not name
+        (the harness could not tell, and "conformant" would claim checks that never ran). The first reason
+        noted stands."""
+        self.run.unusable.setdefault(self.service.key, reason)
+
     # -- what a suite writes (``writes: true``) ---------------------------------------------------------
 
     def record_created(self, kind: str, ident: str) -> Created:

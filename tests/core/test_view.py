@@ -24,6 +24,7 @@ class FakeRun:
     views: dict[tuple[type, str], Any] = field(default_factory=dict)
     created: dict[str, Any] = field(default_factory=dict)
     limits: FakeLimits = field(default_factory=FakeLimits)
+    unusable: dict[str, str] = field(default_factory=dict)
 
     def client_for(self, service: Service) -> str:
         return f"client of {service.url}"
@@ -242,3 +243,11 @@ def test_prefetch_with_one_concurrent_request_leaves_every_entry_to_its_check() 
     made: list[str] = []
     view.prefetch("things", lambda: [("a", lambda: made.append("a")), ("b", lambda: made.append("b"))])
     assert made == []
+
+
+def test_unusable_material_is_noted_once_per_service() -> None:
+    run = FakeRun()
+    view = Things(_service(), run)  # type: ignore[arg-type]
+    view.unusable("auth.private_key_env: not a key")
+    view.unusable("a later reason")
+    assert run.unusable == {_service().key: "auth.private_key_env: not a key"}
