@@ -71,6 +71,7 @@ class Crypt4gh(ServiceView):
             try:
                 return reader_key(text)
             except KeyProblem as exc:
+                self.unusable(f"auth.private_key_env: {exc}, so no header packet could be decrypted")
                 return f"auth.private_key_env: {exc}"
         return self.memo("secret", load)
 

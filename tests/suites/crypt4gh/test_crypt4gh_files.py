@@ -128,3 +128,19 @@ def test_plaintext_is_deterministic_text_of_the_asked_length() -> None:
     made = plaintext(1, 150_000)
     assert made == plaintext(1, 150_000) != plaintext(2, 150_000)
     assert len(made) == 150_000 and set(made) == set(b"ACGT\n")
+
+
+def test_a_reader_key_that_is_no_key_leaves_the_service_incomplete(tmp_path: Path) -> None:
+    """Without a usable key no header packet is decrypted: the checks that decrypt skip, and the service is
+    not "conformant" on the header's framing alone."""
+    path = tmp_path / "file.c4gh"
+    path.write_bytes(build(new_secret(), plaintext(1, 1000)).data)
+    document = {"initiative": "bad reader key", "services": [
+        {"standard": "crypt4gh", "version": "1.0", "documents": [str(path)],
+         "auth": {"private_key_env": "CONFORMANCE_TEST_READER_KEY"}}]}
+    result = run_profile(document, tmp_path / "r", environ={"CONFORMANCE_TEST_READER_KEY": "not-a-key"})
+    service = result.scorecard.services[0]
+    assert service.verdict() == "incomplete" and result.exit_code == 2, result.output
+    assert service.untested == ("auth.private_key_env: the reader key is not a key file in the crypt4gh (PEM) "
+                                "format, so no header packet could be decrypted")
+    assert "not-a-key" not in result.summary()
