@@ -32,7 +32,16 @@ class Duo(ServiceView):
     """The run's view of one DUO profile entry (a data standard: documents, no API)."""
 
     def documents(self) -> list[Read]:
-        return self.memo("documents", lambda: [self._read(ref) for ref in self.option("documents")])
+        return self.memo("documents", self._read_all)
+
+    def _read_all(self) -> list[Read]:
+        reads = [self._read(ref) for ref in self.option("documents")]
+        found = [r.found for r in reads if r.found is not None]
+        if found and not any(f.statements or f.mentions for f in found):
+            # nothing a DUO check could judge: "conformant" would claim checks that never ran
+            self.unusable("the documents hold no data-use statement (a Beacon v2 duoDataUse item) and name no "
+                          "DUO term, so the checks of statements and terms could not run")
+        return reads
 
     def _read(self, ref: str) -> Read:
         document = read_document(self, ref)

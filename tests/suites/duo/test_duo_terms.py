@@ -70,3 +70,19 @@ def test_a_document_read_from_a_file_fails_without_http_evidence(tmp_path: Path,
     [failed] = [c for s in result.scorecard.services for c in s.checks if c.outcome == "failed"]
     assert failed.id == "duo.term.exists" and "DUO:0009999 is not a term of DUO 2021-02-23" in failed.message
     assert failed.cases[0].evidence == []
+
+
+@pytest.mark.parametrize("content", ["{}", '{"name": "a dataset"}', "[1, 2, 3]"])
+def test_documents_with_no_statement_and_no_term_leave_the_service_incomplete(
+        tmp_path: Path, specs_dir: str | None, content: str) -> None:
+    """Nothing a DUO check could judge: "conformant" would claim the checks of statements and terms."""
+    from conformance.testing import run_profile
+
+    path = tmp_path / "dataset.json"
+    path.write_text(content)
+    document = {"initiative": "no DUO", "services": [
+        {"standard": "duo", "version": "2021-02-23", "documents": [str(path)]}]}
+    result = run_profile(document, tmp_path / "r", specs_dir=specs_dir)
+    service = result.scorecard.services[0]
+    assert service.verdict() == "incomplete" and result.exit_code == 2, result.output
+    assert service.untested is not None and "hold no data-use statement" in service.untested
