@@ -22,6 +22,7 @@ from conformance import suite as suites
 from conformance._version import __version__
 from conformance.errors import BudgetExceeded, HarnessError, TransportError, UsageError, did_you_mean, unknown
 from conformance.http import HttpClient, RunLimits, ServiceClient, credentials_for, origin_of, unused_proxy
+from conformance.http.redirects import listed_refusal
 from conformance.profile import REFERENCE_REGISTRY, Auth, Profile, Service, is_http_url, load_profile, with_services
 from conformance.redact import Redactor
 from conformance.reference.server import ReferenceServer
@@ -481,12 +482,13 @@ def discover_registry(profile: Profile, run: Run) -> Profile:
         if not isinstance(entry, dict):
             not_tested(entry, "?", "the entry is not a JSON object")
             continue
+        named = entry["id"] if isinstance(entry.get("id"), str) else "an entry without a string id"
         raw_type = entry.get("type")
         service_type: dict[str, Any] = raw_type if isinstance(raw_type, dict) else {}
         artifact, version, url = service_type.get("artifact"), service_type.get("version"), entry.get("url")
         type_text = ":".join(str(service_type.get(k, "?")) for k in ("group", "artifact", "version"))
         if not isinstance(artifact, str) or not isinstance(version, str) or not is_http_url(url):
-            run.notices.append(f"registry lists {entry.get('id', '?')} without an http(s) url and a type: "
+            run.notices.append(f"registry lists {named} without an http(s) url and a type: "
                                "not checked")
             not_tested(entry, type_text, "no http(s) url and type (artifact, version)")
             continue
@@ -502,19 +504,25 @@ def discover_registry(profile: Profile, run: Run) -> Profile:
             else:
                 record["tested"].append({"id": str(entry.get("id", "?")), "url": url.rstrip("/")})
             continue
+        refusal = listed_refusal(profile.registry, url)
+        if refusal:  # a service the profile declares itself is checked; one only a registry names, not there
+            run.notices.append(f"registry lists {named} at {run.redactor.url(url)}: {refusal}; not checked "
+                               "(a service the profile declares is)")
+            not_tested(entry, type_text, refusal)
+            continue
         suite = own_suite
         options: dict[str, Any] = {"artifact": artifact} if suite is not None and suite is shared else {}
         if suite is None:
             # No suite for this API: still check what every GA4GH service shares.
             if shared is None:
-                run.notices.append(f"registry lists {entry.get('id', '?')} as {artifact}, a standard this "
+                run.notices.append(f"registry lists {named} as {artifact}, a standard this "
                                    "harness has no suite for: not checked")
                 not_tested(entry, type_text, f"{artifact} is a standard this harness has no suite for")
                 continue
             suite, options = shared, {"artifact": artifact}
         supported = versions.pick_supported(version, list(suite.versions)) if suite.versions else version
         if supported is None:
-            run.notices.append(f"registry lists {entry.get('id', '?')} as {artifact} {version}, "
+            run.notices.append(f"registry lists {named} as {artifact} {version}, "
                                "a version this harness does not check")
             not_tested(entry, type_text, f"{artifact} {version} is a version this harness does not check")
             continue

@@ -70,12 +70,26 @@ def redirect_refusal(service_url: str, target: str) -> str | None:
     if where is None:
         return None  # a host name: not resolved here (see the issue note on DNS)
     if where.is_link_local or where.is_multicast or where.is_unspecified:
-        return "a link-local or special address, never followed"
+        return f"{SPECIAL}, never followed"
     if where.is_loopback or where.is_private:
         service = address(urlsplit(service_url).hostname or "")
         if service is None or not (service.is_loopback or service.is_private):
-            return "a loopback or private address, followed only for a service on such an address"
+            return f"{PRIVATE}, followed only for a service on such an address"
     return None
+
+
+SPECIAL = "a link-local or special address"
+PRIVATE = "a loopback or private address"
+
+
+def listed_refusal(registry_url: str, listed: str) -> str | None:
+    """Why a service a registry lists is not checked, or None: as a redirect of the registry would not be
+    followed there (a registry must not point the harness at cloud metadata or the network it runs in)."""
+    refusal = redirect_refusal(registry_url, listed)
+    if refusal is None or refusal == "not a valid URL":
+        return refusal
+    return (f"{SPECIAL} (cloud metadata, say)" if refusal.startswith(SPECIAL)
+            else f"{PRIVATE}, while the registry is not on one")
 
 
 def origin_of(url: str) -> tuple[str, str, int]:

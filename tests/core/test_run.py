@@ -416,6 +416,23 @@ def test_registry_discovers_services(report_root: Path) -> None:
 
 
 
+
+def test_a_registry_cannot_point_the_harness_at_cloud_metadata(report_root: Path) -> None:
+    """A listed service at a link-local address (169.254.169.254, cloud metadata) is not probed, as a redirect
+    there is not followed; an entry's id that is no string is said so, not shown as a Python value."""
+    with reference.start("service-info") as target:
+        listed = [{**service_info_document("service-info", "1.0.0"), "url": target.url},
+                  {**service_info_document("drs", "1.5.0", service_id="org.example.meta"),
+                   "url": "http://169.254.169.254/latest"},
+                  {**service_info_document("drs", "1.5.0"), "id": {"x": 1}}]
+        with reference.ReferenceServer(Registry_(listed)).start() as registry:
+            result = run_profile({"initiative": "From a registry", "registry": registry.url}, report_root)
+    assert [s.url for s in result.scorecard.services] == [target.url]
+    assert ("registry lists org.example.meta at http://169.254.169.254/latest: a link-local or special address "
+            "(cloud metadata, say); not checked (a service the profile declares is)") in result.scorecard.notices
+    assert any(n.startswith("registry lists an entry without a string id without an http(s) url")
+               for n in result.scorecard.notices), result.scorecard.notices
+
 def test_a_registry_only_profile_whose_registry_cannot_be_read_says_why(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import socket
