@@ -9,6 +9,8 @@ else against the folder of the profile file. Nothing here names a standard.
 from __future__ import annotations
 
 import inspect
+import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,11 +122,33 @@ def document_file(view: ServiceView, ref: str) -> Path | None:
     return Path(ref) if Path(ref).is_absolute() else folder / ref
 
 
+#: What a path that is not a regular file is, by its ``st_mode`` (a folder has its own message).
+_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def _not_regular(ref: str, path: Path, mode: int) -> DocumentUnavailable:
+    kind = next((kind for test, kind in _KINDS if test(mode)), "a special file")
+    return DocumentUnavailable(f"{ref}: not a regular file ({kind}), so not read ({path})")
+
+
 def _read_file(view: ServiceView, ref: str, limit: int) -> Document:
+    """Read a regular file. Anything else is named and never opened: opening a FIFO blocks until a writer
+    comes, whatever ``--max-seconds`` says, and /dev/zero never ends."""
     path = document_file(view, ref)
     assert path is not None  # _read sends only paths here
     try:
-        with path.open("rb") as handle:
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(mode):
+            raise _not_regular(ref, path, mode)
+        # O_NONBLOCK: a FIFO put in the file's place since the stat opens at once, and is refused below
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(descriptor, "rb") as handle:
+            mode = os.fstat(handle.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                raise _not_regular(ref, path, mode)
             data = handle.read(limit + 1)
     except FileNotFoundError:
         raise DocumentUnavailable(f"{ref}: no such file ({path})") from None

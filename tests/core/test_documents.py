@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -180,3 +182,57 @@ def test_drs_uris_on_a_shared_host_find_the_service_that_holds_the_object(run_of
     from conformance_suites.drs.documents import drs_blob
 
     assert drs_blob(run, "drs://127.0.0.1/blob-2").service.options["objects"] == ["blob-2"]
+
+
+def _read_within(view: ServiceView, ref: str, seconds: float = 10.0) -> BaseException | None:
+    """What reading ``ref`` raised, from a thread given ``seconds``: a read that blocks fails the test
+    instead of hanging it."""
+    import threading
+
+    raised: list[BaseException | None] = []
+
+    def read() -> None:
+        try:
+            read_document(view, ref)
+            raised.append(None)
+        except BaseException as exc:  # handed to the test
+            raised.append(exc)
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert raised, f"reading {ref} blocked for {seconds} s"
+    return raised[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_fifo_is_named_and_never_opened(tmp_path: Path, run_of: Any) -> None:
+    """Opening a FIFO blocks until a writer comes, past --max-seconds: it is refused by its kind."""
+    (tmp_path / "docs").mkdir()
+    os.mkfifo(tmp_path / "docs" / "fifo.json")
+    run = run_of({"standard": "docs-example", "version": "1.0", "documents": ["docs/fifo.json"]})
+    raised = _read_within(_view(run), "docs/fifo.json")
+    assert isinstance(raised, DocumentUnavailable)
+    assert raised.message == (f"docs/fifo.json: not a regular file (a FIFO), so not read "
+                              f"({tmp_path / 'docs' / 'fifo.json'})")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists() or not hasattr(socket, "AF_UNIX"),
+                    reason="no /dev/zero or Unix sockets on this platform")
+def test_devices_and_sockets_are_not_read(tmp_path: Path, run_of: Any) -> None:
+    """Only regular files are read: /dev/zero (named or behind a link) never ends, a socket is no file."""
+    (tmp_path / "zero.json").symlink_to("/dev/zero")
+    listening = socket.socket(socket.AF_UNIX)
+    listening.bind(str(tmp_path / "s.json"))
+    try:
+        run = run_of({"standard": "docs-example", "version": "1.0", "documents": ["zero.json"]})
+        for ref, kind in (("zero.json", "a character device"), ("/dev/zero", "a character device"),
+                          ("s.json", "a socket")):
+            raised = _read_within(_view(run), ref)
+            assert isinstance(raised, DocumentUnavailable), (ref, raised)
+            assert raised.message.startswith(f"{ref}: not a regular file ({kind}), so not read ("), raised.message
+        (tmp_path / "a.json").write_bytes(b"{}")
+        (tmp_path / "link.json").symlink_to(tmp_path / "a.json")  # a link to a regular file is read
+        assert read_document(_view(run), "link.json").data == b"{}"
+    finally:
+        listening.close()

@@ -5,6 +5,7 @@ ontology: an error naming it."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +119,13 @@ def test_reference_faults_name_the_term(fault: str, report_root: Path) -> None:
     failed = [c for c in CHECKS if result.outcome(c) == "failed"]
     assert len(failed) == 1, result.output
     assert ("HP:9999999" if fault == "term-unknown" else "'Fever'") in result.check(failed[0]).message
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_an_ontology_named_by_a_fifo_is_an_error_naming_it(tmp_path: Path, report_root: Path) -> None:
+    """Opening a FIFO would block the run past --max-seconds: it is named, and the run ends."""
+    os.mkfifo(tmp_path / "hp.fifo")
+    result = _run(tmp_path, report_root, None, ontologies={"HP": str(tmp_path / "hp.fifo")})
+    check = result.check(CHECKS[0])
+    assert check.outcome == "error", result.output
+    assert "hp.fifo: not a regular file (a FIFO), so not read" in check.message
