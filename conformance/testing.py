@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,12 @@ class RunResult:
 
     def summary(self) -> str:
         return (self.run_dir / "summary.md").read_text(encoding="utf-8")
+
+    def outcomes(self) -> list[tuple[str, str, str]]:
+        """(check id, outcome, message) of every check, loopback ports left out: what two runs of one profile
+        against servers started anew must agree on."""
+        return [(check.id, check.outcome, re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", check.message or ""))
+                for service in self.scorecard.services for check in service.checks]
 
 
 def run_profile(document: Mapping[str, Any], report_root: Path, *, specs_dir: str | None = None,
