@@ -10,7 +10,9 @@ NOT: Provide a way to discover identifiers for valid sequences", refget 1.0.1 §
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeGuard
 from urllib.parse import quote
 
@@ -202,7 +204,13 @@ class Refget(ServiceView):
     # -- metadata ----------------------------------------------------------------------------------
 
     def metadata_response(self, ident: str) -> Response:
-        return self.memo(("metadata", ident), lambda: self.client.get(sequence_path(ident) + "/metadata"))
+        listed = self.option("sequences") + self.circular_ids()
+        if ident in listed:  # every listed sequence's metadata is asked for: side by side
+            self.prefetch("metadata", lambda: [(("metadata", i), partial(self._get_metadata, i)) for i in listed])
+        return self.memo(("metadata", ident), lambda: self._get_metadata(ident))
+
+    def _get_metadata(self, ident: str) -> Response:
+        return self.client.get(sequence_path(ident) + "/metadata")
 
     def metadata(self, ident: str) -> tuple[dict[str, Any], Response]:
         """The ``metadata`` object of an id's metadata document."""
@@ -232,8 +240,20 @@ class Refget(ServiceView):
     # -- the sequences themselves ------------------------------------------------------------------
 
     def fetched(self, ident: str) -> Fetched:
-        """The sequence of ``ident`` streamed once with the default Accept (whatever the status)."""
+        """The sequence of ``ident`` streamed once with the default Accept (whatever the status); every
+        listed sequence side by side (:meth:`prefetch`)."""
+        self.prefetch("sequences", self._fetch_entries)
         return self.memo(("fetch", ident), lambda: self._fetch(ident))
+
+    def _fetch_entries(self) -> list[tuple[Any, Callable[[], Fetched]]]:
+        entries: list[tuple[Any, Callable[[], Fetched]]] = []
+        for ident in self.option("sequences"):
+            try:
+                self.metadata_response(ident)  # what _fetch reads, made here: a make only asks
+            except Exception:
+                continue  # left to the check that asks for this sequence
+            entries.append((("fetch", ident), partial(self._fetch, ident)))
+        return entries
 
     def _fetch(self, ident: str) -> Fetched:
         try:
