@@ -77,7 +77,8 @@ BUDGET = {
                      "itself, about 100 MB); an exchange that would pass it stops with an error naming the "
                      "cause and the run goes on",
     "concurrent_requests": "requests to one service in flight at once, where a suite fetches side by side the "
-                           "answers several checks need (every listed DRS object, its AccessURLs and bytes): a "
+                           "answers several checks need (every listed DRS object, its AccessURLs and bytes; every "
+                           "listed refget sequence): a "
                            "server a network away is waited for once per few answers; the rate cap above still "
                            "holds; 1 asks one at a time",
 }
