@@ -8,21 +8,37 @@ else against the folder of the profile file. Nothing here names a standard.
 
 from __future__ import annotations
 
+import codecs
 import inspect
+import json
 import os
+import re
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from conformance import suite as suites
 from conformance.errors import BudgetExceeded, DocumentUnavailable
+from conformance.http.models import MAX_DEPTH
 
 if TYPE_CHECKING:
     from conformance.http.models import Response
     from conformance.view import ServiceView
+
+
+#: YAML that is not JSON is parsed to half the depth of JSON (MAX_DEPTH, the limit of HTTP answers too):
+#: PyYAML's composer recurses in Python, two frames a level, within the interpreter's 1000 frames, where the
+#: JSON decoder spends one. (The suites parse a document as JSON first, then as YAML.)
+YAML_MAX_DEPTH = MAX_DEPTH // 2
+#: The bytes that tell a binary document (crypt4gh, protobuf), which no nesting limit concerns.
+_HEAD = 8192
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
 
 
 @dataclass(frozen=True)
@@ -73,12 +89,75 @@ def stream_document(view: ServiceView, ref: str, on_chunk: Callable[[bytes], Non
             if resolver is not None and "on_chunk" in inspect.signature(resolver).parameters:
                 streamed: Document = resolver(view.run, ref, cap, on_chunk=on_chunk)
                 return streamed
-    whole = _read(view, ref, cap)
+    whole = _fetch(view, ref, cap)  # handed over as bytes, not parsed: no nesting limit
     on_chunk(whole.data)
     return Document(whole.ref, whole.location, b"", whole.media_type, whole.response)
 
 
 def _read(view: ServiceView, ref: str, limit: int) -> Document:
+    document = _fetch(view, ref, limit)
+    problem = nesting_problem(document.data)
+    if problem is not None:
+        raise DocumentUnavailable(f"{ref}: {problem}", document.response.exchange if document.response else None)
+    return document
+
+
+def nesting_problem(data: bytes) -> str | None:
+    """Why a text document is nested too deeply for the parsers to read (their recursion would end in a
+    RecursionError, not in a message), or None: arrays and objects deeper than :data:`MAX_DEPTH`
+    (RFC 8259 §9 lets a parser limit the depth), or YAML that is not JSON deeper than
+    :data:`YAML_MAX_DEPTH`. A binary document is not judged. Costs two byte counts and a search of the
+    lines' indentation for an ordinary document."""
+    if not _is_text(data[:_HEAD]):
+        return None
+    brackets = data.count(b"[") + data.count(b"{")
+    flow = brackets if brackets <= YAML_MAX_DEPTH else _flow_depth(data)  # a bound, else exact
+    if flow > MAX_DEPTH:
+        return f"nested too deeply to parse (deeper than {MAX_DEPTH} levels of arrays and objects)"
+    if not _deeply_indented(data, YAML_MAX_DEPTH - flow):
+        return None
+    if flow == brackets and not _deeply_indented(data, YAML_MAX_DEPTH - _flow_depth(data)):
+        return None
+    if _is_json(data):
+        return None
+    return f"YAML nested or indented too deeply to parse (deeper than {YAML_MAX_DEPTH} levels)"
+
+
+def _deeply_indented(data: bytes, room: int) -> bool:
+    """Whether a line leads with ``room`` or more levels of YAML block nesting: each needs a column of
+    indentation or a "- " / "? " indicator (so a line nests at most one more, its key's, than it leads with;
+    flow collections on it add at most their depth)."""
+    return room <= 0 or re.search(rb"^(?:[ \t]|[-?][ \t]){%d}" % room, data, re.MULTILINE) is not None
+
+
+def _is_text(head: bytes) -> bool:
+    """Whether the first bytes of a document are JSON's or YAML's text: UTF-8 (a character cut at the end
+    aside), or UTF-16 or UTF-32 as JSON allows them."""
+    if json.detect_encoding(head) != "utf-8":
+        return True
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return b"\x00" not in head
+
+
+def _flow_depth(data: bytes) -> int:
+    """The deepest nesting of brackets outside double-quoted strings, as conformance.http.models scans an
+    answer (there a token at a time; here at the speed of bytes.translate, for ontologies of 100 MB)."""
+    steps = _STRINGS.sub(b"", data).translate(_STEPS, _NOT_BRACKETS)
+    return max(accumulate(memoryview(steps).cast("b")), default=0)
+
+
+def _is_json(data: bytes) -> bool:
+    try:
+        json.loads(data)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def _fetch(view: ServiceView, ref: str, limit: int) -> Document:
     scheme = urlsplit(ref).scheme.lower()
     if scheme in ("http", "https"):
         return _read_http(view, ref, ref, limit)

@@ -3,9 +3,9 @@
 :func:`events` splits the top-level object of a JSON document read in chunks: each top-level field other
 than ``members`` whole, and each element of the ``members`` array on its own, with the standard library's
 JSON decoder (``raw_decode``: the same grammar as ``json.loads``). Anything it does not expect (no object
-at the top, a duplicate top-level key, ``members`` not an array, invalid JSON or UTF-8) raises
-:class:`NotStreamable`, and the caller reads the document whole as before, so that every verdict and
-message stays the one of the whole reading.
+at the top, a duplicate top-level key, ``members`` not an array, invalid JSON or UTF-8, a value nested
+deeper than the decoder goes) raises :class:`NotStreamable`, and the caller reads the document whole as
+before, so that every verdict and message stays the one of the whole reading.
 
 :func:`cohort` reads such a document as :mod:`.model` reads it whole (the same classification of what the
 protobuf mapping refuses, the same messages), keeping only the Cohort without its members, the number of
@@ -102,6 +102,8 @@ class _Buffer:
                 if not self.more():
                     raise NotStreamable("invalid JSON") from None
                 continue
+            except RecursionError:  # read whole, the kit names the depth (conformance.documents)
+                raise NotStreamable("nested too deeply to parse") from None
             if end == len(self.text) and self.refill():
                 continue
             self.pos = end

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -187,8 +189,6 @@ def test_drs_uris_on_a_shared_host_find_the_service_that_holds_the_object(run_of
 def _read_within(view: ServiceView, ref: str, seconds: float = 10.0) -> BaseException | None:
     """What reading ``ref`` raised, from a thread given ``seconds``: a read that blocks fails the test
     instead of hanging it."""
-    import threading
-
     raised: list[BaseException | None] = []
 
     def read() -> None:
@@ -236,3 +236,67 @@ def test_devices_and_sockets_are_not_read(tmp_path: Path, run_of: Any) -> None:
         assert read_document(_view(run), "link.json").data == b"{}"
     finally:
         listening.close()
+
+
+DEEP_JSON = b"[" * 100_000 + b"]" * 100_000
+
+
+def test_nesting_past_the_limit_of_http_answers_is_named() -> None:
+    """The limit of HTTP answers (MAX_DEPTH, RFC 8259 §9), for arrays and objects; YAML that is not JSON
+    to half that (PyYAML's composer spends two Python frames a level); binary documents not judged."""
+    from conformance.documents import YAML_MAX_DEPTH, nesting_problem
+    from conformance.http.models import MAX_DEPTH
+
+    deep = f"nested too deeply to parse (deeper than {MAX_DEPTH} levels of arrays and objects)"
+    assert nesting_problem(DEEP_JSON) == deep
+    assert nesting_problem(b'{"a":' * (MAX_DEPTH + 1) + b"1" + b"}" * (MAX_DEPTH + 1)) == deep
+    assert nesting_problem(b'{"a":' * MAX_DEPTH + b"1" + b"}" * MAX_DEPTH) is None  # JSON: parsed as deep
+    assert nesting_problem(b'["' + b"[" * 5000 + b'"]') is None  # brackets in a string are text
+    assert nesting_problem("[".encode("utf-16") * 5000) == deep  # JSON may be UTF-16
+    assert nesting_problem(b"crypt4gh\x01\x00\x00\x00" + b"[" * 5000) is None  # binary: not JSON or YAML
+    yaml_deep = f"YAML nested or indented too deeply to parse (deeper than {YAML_MAX_DEPTH} levels)"
+    for depth, problem in ((YAML_MAX_DEPTH + 1, yaml_deep), (YAML_MAX_DEPTH - 1, None)):
+        assert nesting_problem(b"- " * depth + b"x\n") == problem  # block sequences
+        assert nesting_problem(b"a: " + b"[" * depth + b"]" * depth) == problem  # flow, not JSON
+        assert nesting_problem(b"".join(b" " * i + b"k:\n" for i in range(depth))) == problem  # mappings
+    pretty = json.dumps(json.loads(b"[" * 300 + b"]" * 300), indent=2).encode()
+    assert nesting_problem(pretty) is None  # deeply indented JSON is read as JSON
+    assert nesting_problem(b"") is None and nesting_problem(b"a: [1, {b: [2]}]\n") is None
+
+
+def test_a_document_nested_too_deeply_is_named_not_parsed(tmp_path: Path, run_of: Any) -> None:
+    """A file or an http(s) document nested past the limit: DocumentUnavailable naming it, never a
+    RecursionError in the suite that parses it."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(DEEP_JSON)))
+            self.end_headers()
+            self.wfile.write(DEEP_JSON)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    (tmp_path / "deep.json").write_bytes(DEEP_JSON)
+    (tmp_path / "deep.yaml").write_bytes(b"- " * 300 + b"x\n")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/deep.json"
+        run = run_of({"standard": "docs-example", "version": "1.0", "documents": ["deep.json"]})
+        with pytest.raises(DocumentUnavailable, match=r"^deep\.json: nested too deeply to parse \(deeper than "
+                                                       r"512 levels of arrays and objects\)$"):
+            read_document(_view(run), "deep.json")
+        with pytest.raises(DocumentUnavailable, match=r"^deep\.yaml: YAML nested or indented too deeply") as caught:
+            read_document(_view(run), "deep.yaml")
+        assert caught.value.exchange is None
+        with pytest.raises(DocumentUnavailable, match=r"/deep\.json: nested too deeply to parse") as caught:
+            read_document(_view(run), url)
+        assert caught.value.exchange is not None and caught.value.exchange.status == 200
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -156,3 +156,20 @@ def test_terms_looked_up_in_a_streamed_cohort_as_in_a_whole_one(fault: str | Non
     assert terms["phenopackets.ontology.term-exists"][0] == ("failed" if fault == "term-unknown" else "passed")
     assert terms["phenopackets.ontology.label-matches"][0] == ("failed" if fault == "term-label-mismatch"
                                                                else "passed")
+
+
+
+def test_a_member_nested_too_deeply_is_read_whole_and_named(tmp_path: Path, report_root: Path) -> None:
+    """The decoder's recursion ends in NotStreamable, not a RecursionError: the whole reading names the
+    document and its depth (conformance/documents.py, the limit of HTTP answers)."""
+    data = b'{"id": "C", "members": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}"
+    with pytest.raises(stream.NotStreamable, match="nested too deeply"):
+        stream.cohort(_chunks(data, 1 << 20))
+    (tmp_path / "cohort.json").write_bytes(data)
+    result = run_profile({"initiative": "stream", "services": [
+        {"standard": "phenopackets", "version": "2.0", "documents": [str(tmp_path / "cohort.json")]}]},
+        report_root, checks=["phenopackets.document.is-message"])
+    check = result.check("phenopackets.document.is-message")
+    assert check.outcome == "error", result.output
+    assert check.message == (f"{tmp_path / 'cohort.json'}: nested too deeply to parse (deeper than 512 levels "
+                             "of arrays and objects)")
