@@ -15,11 +15,16 @@ from .view import Crypt4gh, File, failure
 
 def _each(files: list[File], problem: Callable[[Examination], str | None],
           applies: Callable[[Examination], bool], reason: str) -> None:
-    checked = [f for f in files if applies(f.examination)]
+    _judge(files, lambda f: problem(f.examination), lambda f: applies(f.examination), lambda files: reason)
+
+
+def _judge(files: list[File], problem: Callable[[File], str | None], applies: Callable[[File], bool],
+           reason: Callable[[list[File]], str]) -> None:
+    checked = [f for f in files if applies(f)]
     if not checked:
-        pytest.skip(reason)
+        pytest.skip(reason(files))
     for file in checked:
-        found = problem(file.examination)
+        found = problem(file)
         if found is not None:
             raise failure(f"{file.document.ref}: {found}.", file.document)
 
@@ -28,27 +33,101 @@ def _header_read(found: Examination) -> bool:
     return found.header_read
 
 
+#: crypt4gh 1.0 §3.2 Header: magic_number[8], then version and header_packet_count (le_uint32 each).
+MAGIC = b"crypt4gh"
+VERSION_END = 12
+START = 16
+#: What the examination says of a file shorter than START: the crypt4gh library refuses it before it
+#: looks at the magic number or the version (``crypt4gh.header.parse``).
+TOO_SMALL = "the header is malformed: Header too small"
+
+
+def _short(file: File) -> bytes | None:
+    """The bytes of a file shorter than the 16 bytes its header starts with, None for any other. A file is
+    read whole; a download's first bytes are kept in its answer (``Response.content``, the evidence)."""
+    if file.examination.packets_problem != TOO_SMALL:
+        return None
+    document = file.document
+    held = document.data or (document.response.content if document.response is not None else b"")
+    return held[:START - 1]
+
+
+def _magic_problem(file: File) -> str | None:
+    short = _short(file)
+    if short is None:
+        return file.examination.magic_problem
+    if len(short) < len(MAGIC):
+        return (f"the file holds only {len(short)} byte(s) ({short!r}), not the {len(MAGIC)}-byte magic number "
+                f"{MAGIC!r}" if short else f"the file is empty: it has no magic number {MAGIC!r}")
+    if short[:len(MAGIC)] != MAGIC:
+        return f"the file begins with {short[:len(MAGIC)]!r}, not the magic number {MAGIC!r}"
+    return None
+
+
+def _version_problem(file: File) -> str | None:
+    short = _short(file)
+    if short is None:
+        return file.examination.version_problem
+    if len(short) < VERSION_END:
+        return None  # no version to judge (_version_held)
+    version = int.from_bytes(short[len(MAGIC):VERSION_END], "little")
+    return None if version == 1 else f"the version is {version}, not 1"
+
+
+def _version_held(file: File) -> bool:
+    short = _short(file)
+    return short is None or len(short) >= VERSION_END
+
+
+def _why_no_version(files: list[File]) -> str:
+    """Why no file's version is judged, file by file: no magic number, or too few bytes to hold a version."""
+    if not files:
+        return "no file was read"
+    reasons = []
+    for file in files:
+        short = _short(file)
+        if _magic_problem(file) is not None:
+            reasons.append(f"{file.document.ref} has no magic number (crypt4gh.header.magic)")
+        elif short is not None:
+            reasons.append(f"{file.document.ref} ends after {len(short)} bytes, before the end of its version "
+                           f"(bytes 9 to 12, after the magic number; the truncated header fails "
+                           f"crypt4gh.header.packets)")
+    more = f"; and {len(reasons) - 3} more" if len(reasons) > 3 else ""
+    return "no file holds a version to check: " + "; ".join(reasons[:3]) + more
+
+
 @check("crypt4gh.header.magic")
 def test_magic_number(crypt4gh: Crypt4gh) -> None:
     """crypt4gh 1.0 §3.2 Header: "The magic_number is the ASCII representation of the string
-    'crypt4gh'" (the first 8 bytes of the file)."""
-    _each(crypt4gh.files(), lambda f: f.magic_problem, lambda f: True, "no file was read")
+    'crypt4gh'" (the first 8 bytes of the file: a file of fewer bytes has none)."""
+    _judge(crypt4gh.files(), _magic_problem, lambda f: True, lambda files: "no file was read")
 
 
 @check("crypt4gh.header.version")
 def test_version_is_1(crypt4gh: Crypt4gh) -> None:
     """crypt4gh 1.0 §3.2 Header: "The version number is stored as a four-byte little-endian unsigned
-    integer. The current version number is 1." """
-    _each(crypt4gh.files(), lambda f: f.version_problem, lambda f: f.magic_problem is None,
-          "no file has the crypt4gh magic number")
+    integer. The current version number is 1." Judged where the four bytes after the magic number are
+    there: the section says what the version field holds, and a file that ends before it has a truncated
+    header, which crypt4gh.header.packets fails (§3.2's struct Header: header_packet_count and the packets
+    follow the version); without the magic number there is no crypt4gh version to read."""
+    _judge(crypt4gh.files(), _version_problem, lambda f: _magic_problem(f) is None and _version_held(f),
+           _why_no_version)
 
 
 @check("crypt4gh.header.packets")
 def test_header_packets_are_whole(crypt4gh: Crypt4gh) -> None:
     """crypt4gh 1.0 §3.2 Header and §3.2.1 Header Packets: header_packet_count packets follow, each
-    packet_length long "including the packet_length itself"."""
-    _each(crypt4gh.files(), lambda f: f.packets_problem,
-          lambda f: f.magic_problem is None and f.version_problem is None, "no file has a crypt4gh 1 header")
+    packet_length long "including the packet_length itself" (a file that ends before header_packet_count
+    has neither)."""
+    def problem(file: File) -> str | None:
+        short = _short(file)
+        if short is not None:
+            return (f"the file ends after {len(short)} bytes, before the end of header_packet_count (the "
+                    f"header's first {START} bytes: magic number, version, header_packet_count)")
+        return file.examination.packets_problem
+
+    _judge(crypt4gh.files(), problem, lambda f: _magic_problem(f) is None and _version_problem(f) is None,
+           lambda files: "no file has a crypt4gh 1 header")
 
 
 @check("crypt4gh.header.reader-key")

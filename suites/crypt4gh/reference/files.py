@@ -86,4 +86,10 @@ def build(reader: bytes, plain: bytes, *, edit_list: list[int] | None = None, fa
         body = body[:-5]
     if "truncated-header" in faults:
         return Made(head[:len(head) - 40], plain)
+    if "file-truncated-to-5-bytes" in faults:
+        return Made(head[:5], plain)
+    if "file-truncated-after-wrong-version" in faults:
+        return Made(head[:8] + (2).to_bytes(4, "little"), plain)
+    if "file-truncated-to-12-bytes" in faults:
+        return Made(head[:12], plain)
     return Made(head + body, plain)
