@@ -70,6 +70,8 @@ class Duo(ServiceView):
         cap = max(self.run.limits.budget.max_document_bytes, NEWER_RELEASE_BYTES)
         if Path(ref).expanduser().is_absolute():  # a file named by its full path, whatever the entry's url
             path = Path(ref).expanduser()
+            if path.exists() and not path.is_file():  # a FIFO would block the read, a device never end
+                raise DocumentUnavailable(f"newer_release: {path} is not a regular file, so not read")
             try:
                 with path.open("rb") as handle:
                     data = handle.read(cap + 1)

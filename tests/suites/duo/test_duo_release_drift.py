@@ -108,3 +108,13 @@ def test_an_older_release_named_as_newer_is_a_clear_error(shipped: Path, tmp_pat
     assert drift.outcome == "error"
     assert drift.message.startswith("newer_release: ") and "not newer than the declared release 2021-02-23" \
         in drift.message
+
+
+def test_a_newer_release_that_is_no_regular_file_is_named_not_read(tmp_path: Path, specs_dir: str) -> None:
+    """A FIFO would block the read whatever --max-seconds says."""
+    import os
+
+    fifo = tmp_path / "newer.owl"
+    os.mkfifo(fifo)
+    drift = _check(_run(tmp_path, specs_dir, fifo), "duo.term.deprecated-since")
+    assert drift.outcome == "error" and drift.message == f"newer_release: {fifo} is not a regular file, so not read"
