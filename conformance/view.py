@@ -23,6 +23,23 @@ T = TypeVar("T")
 V = TypeVar("V", bound="ServiceView")
 
 _SKIP = pytest.skip.Exception
+_MISSING = object()
+
+
+class NotMade(Exception):
+    """A :meth:`ServiceView.memo` entry asked for while :meth:`ServiceView.prefetch` lists its entries, which
+    is not made yet (or whose making failed): the item that needs it is left to its check."""
+
+
+class _Failed:
+    """The error a prefetch met making an entry, kept to be raised to the first check that asks for it."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+#: How deep this thread is in listing :meth:`ServiceView.prefetch` entries (memo then gives only what is made).
+_building = threading.local()
 
 
 class ServiceView:
@@ -38,6 +55,10 @@ class ServiceView:
         self.run = run
         self.client: ServiceClient = run.client_for(service)
         self._memo: dict[Any, Any] = {}
+        #: Set by the suite's fixture when the view serves its own standard's checks: only then does it
+        #: :meth:`prefetch`. A view that only serves another standard's reads (a document of a data standard
+        #: read through an API service, material another suite's check reads from it) asks only what is read.
+        self.checking = False
 
     @classmethod
     def of(cls: type[V], service: Service, run: Run) -> V:
@@ -139,13 +160,20 @@ class ServiceView:
 
     def memo(self, key: Any, make: Callable[[], T]) -> T:
         """``make()`` once per view. A skip it raises (material the service does not offer) is kept too,
-        so that every check needing that material skips with the same reason without asking again."""
-        if key not in self._memo:
+        so that every check needing that material skips with the same reason without asking again. An
+        error is not kept: the next check that asks makes it again (an error :meth:`prefetch` met is raised
+        once, to the first check that asks, as if that check had made it)."""
+        value = self._memo.get(key, _MISSING)
+        if value is _MISSING or isinstance(value, _Failed):
+            if getattr(_building, "depth", 0):
+                raise NotMade(key)
+            if isinstance(value, _Failed):
+                del self._memo[key]
+                raise value.error
             try:
-                self._memo[key] = make()
+                value = self._memo[key] = make()
             except _SKIP as exc:
-                self._memo[key] = exc
-        value = self._memo[key]
+                value = self._memo[key] = exc
         if isinstance(value, _SKIP):
             raise value
         return value  # type: ignore[no-any-return]
@@ -155,27 +183,32 @@ class ServiceView:
         made yet side by side, at most the budget's ``concurrent_requests`` at once, and return when all are
         made. For answers that checks will ask for one after another (every listed object's, each of its
         AccessURLs), so that a service a network away is waited for once per few answers, not once per
-        answer (issue 20).
+        answer (issue 20). Only where the view serves its own standard's checks (:attr:`checking`).
 
-        ``entries()`` runs here, in the caller's thread, and resolves what the entries depend on (their
-        objects' answers, memoised); each ``make`` then runs in a thread of its own and only asks: it may
-        request and register secrets (the client and the redactor are safe across threads), not read or
-        write other entries. An entry is kept as :meth:`memo` keeps it (a skip too); one whose ``make``
-        raises anything else is left unmade, and the check that asks for it makes it again and meets the
-        error itself, as it would without this. So is everything when ``entries()`` itself skips or fails:
-        no check is skipped or errs for another's material. The threads are daemons: a Ctrl-C stops the
-        waiting at once, and a request in flight ends within its timeout without holding the process."""
+        ``entries()`` runs here, in the caller's thread, where :meth:`memo` gives only what is made: an entry
+        missing, or one whose making failed, raises :class:`NotMade` instead of being asked for (a list
+        of entries never asks what a check would not: a failing answer is asked once per check that needs
+        it, as without this). It resolves each item's needs on its own, leaving out an item whose needs
+        raise. Each ``make`` then runs in a thread of its own and only asks: it may request and register
+        secrets (the client and the redactor are safe across threads), not record results. An entry is kept
+        as :meth:`memo` keeps it (a skip too); an error is kept to be raised once, to the first check that
+        asks for the entry. When ``entries()`` itself raises, nothing is made here: no check is skipped or
+        errs for another's material. The threads are daemons: a Ctrl-C stops the waiting at once, and a
+        request in flight ends within its timeout without holding the process."""
         marker = ("prefetched", name)
-        if marker in self._memo:
+        if marker in self._memo or not self.checking:
             return
         self._memo[marker] = None
         width = max(1, self.run.limits.budget.concurrent_requests)
         if width == 1:
             return  # one at a time: each is made when a check first asks for it, as without this
+        _building.depth = getattr(_building, "depth", 0) + 1
         try:
             pending = [(key, make) for key, make in dict(entries()).items() if key not in self._memo]
         except (Exception, _SKIP):
             return
+        finally:
+            _building.depth -= 1
         if len(pending) < 2:
             return
         queue = iter(pending)
@@ -193,8 +226,8 @@ class ServiceView:
                     made[key] = make()
                 except _SKIP as exc:
                     made[key] = exc
-                except BaseException:
-                    pass  # left unmade: the check that asks for it meets the error
+                except Exception as exc:  # raised to the first check that asks (memo)
+                    made[key] = _Failed(exc)
 
         threads = [threading.Thread(target=work, name="conformance-prefetch", daemon=True)
                    for _ in range(min(width, len(pending)))]

@@ -187,8 +187,14 @@ def test_settle_created_cancels_what_still_runs_and_names_each_outcome() -> None
 # -- prefetch -------------------------------------------------------------------------------------------
 
 
+def _checking(run: Any = None) -> Things:
+    view = Things(_service(), run or FakeRun())
+    view.checking = True  # as a suite's fixture sets it for its own checks
+    return view
+
+
 def test_prefetch_makes_the_entries_side_by_side_and_keeps_them_as_memo_does() -> None:
-    view = Things(_service(), FakeRun())  # type: ignore[arg-type]
+    view = _checking()
     together = threading.Barrier(4, timeout=5)  # passed only if four makes run at once
     calls: list[str] = []
 
@@ -213,19 +219,41 @@ def test_prefetch_makes_the_entries_side_by_side_and_keeps_them_as_memo_does() -
     assert view.memo("a", lambda: "again") == "answer a" and view.memo("b", lambda: "again") == "answer b"
     with pytest.raises(pytest.skip.Exception, match="not offered"):
         view.memo("skip", lambda: "again")
-    # an error is left to the check that asks: it makes the entry again and meets what happens then
-    assert view.memo("broken", lambda: "made by the check") == "made by the check"
+    # an error is raised once, to the first check that asks (as if it had made the entry), not asked again...
+    with pytest.raises(OSError, match="connection reset"):
+        view.memo("broken", lambda: "asked again")
+    # ...and the next check makes it again, as without the prefetch
+    assert view.memo("broken", lambda: "made by the next check") == "made by the next check"
     view.prefetch("things", lambda: [("c", partial(answer, "c"))])  # once per name
     assert "c" not in calls
 
 
-def test_prefetch_leaves_made_entries_and_a_failing_listing_to_the_checks() -> None:
-    view = Things(_service(), FakeRun())  # type: ignore[arg-type]
-    view.memo("a", lambda: "first")
-    made: list[str] = []
-    view.prefetch("made", lambda: [("a", lambda: made.append("a")), ("b", lambda: made.append("b")),
-                                   ("c", lambda: made.append("c"))])
-    assert sorted(made) == ["b", "c"] and view.memo("a", lambda: "again") == "first"
+def test_prefetch_lists_its_entries_from_what_is_made_only() -> None:
+    """The listing never asks what a check would not: an item whose needs are not made, or failed, is left
+    out (its check asks for them, once), and so is everything when the listing itself raises."""
+    view = _checking()
+    view.memo("needed a", lambda: "a's answer")
+    view.memo("needed d", lambda: "d's answer")
+    view.prefetch("first", lambda: [("needed b", lambda: 1 / 0), ("other", lambda: "x")])  # b failed, kept
+    asked: list[str] = []
+
+    def listing() -> list[Any]:
+        entries = []
+        for item in ("a", "b", "c", "d"):
+            try:
+                needed = view.memo(f"needed {item}", partial(asked.append, item))  # never made here
+            except Exception:
+                continue
+            entries.append((f"then {item}", partial(str, needed)))
+        return entries
+
+    view.prefetch("then", listing)
+    assert asked == []
+    assert view.memo("then a", lambda: "asked by the check") == "a's answer"
+    assert view.memo("then d", lambda: "asked by the check") == "d's answer"
+    assert view.memo("then c", lambda: "asked by the check") == "asked by the check"
+    with pytest.raises(ZeroDivisionError):  # b's failure reaches its first check, as if made there
+        view.memo("needed b", lambda: "asked again")
 
     def listing_skips() -> list[Any]:
         pytest.skip("the listing's own material is missing")
@@ -237,11 +265,22 @@ def test_prefetch_leaves_made_entries_and_a_failing_listing_to_the_checks() -> N
     view.prefetch("fails", listing_fails)
 
 
-def test_prefetch_with_one_concurrent_request_leaves_every_entry_to_its_check() -> None:
-    run = FakeRun(limits=FakeLimits(Budget(concurrent_requests=1)))
-    view = Things(_service(), run)  # type: ignore[arg-type]
+def test_prefetch_leaves_made_entries_as_they_are() -> None:
+    view = _checking()
+    view.memo("a", lambda: "first")
     made: list[str] = []
-    view.prefetch("things", lambda: [("a", lambda: made.append("a")), ("b", lambda: made.append("b"))])
+    view.prefetch("made", lambda: [("a", lambda: made.append("a")), ("b", lambda: made.append("b")),
+                                   ("c", lambda: made.append("c"))])
+    assert sorted(made) == ["b", "c"] and view.memo("a", lambda: "again") == "first"
+
+
+def test_no_prefetch_with_one_concurrent_request_or_for_another_standard() -> None:
+    """One request at a time, or a view that only serves another standard's reads (not :attr:`checking`):
+    each entry is made when a check asks for it."""
+    made: list[str] = []
+    for view in (_checking(FakeRun(limits=FakeLimits(Budget(concurrent_requests=1)))),
+                 Things(_service(), FakeRun())):  # type: ignore[arg-type]
+        view.prefetch("things", lambda: [("a", lambda: made.append("a")), ("b", lambda: made.append("b"))])
     assert made == []
 
 
