@@ -14,8 +14,10 @@ from .view import Drs
 
 @pytest.fixture(scope="session")
 def drs(service: Service, conformance_run: Run) -> Drs:
-    """The DRS service under test, its answers fetched once per run."""
-    return Drs.of(service, conformance_run)
+    """The DRS service under test, its answers fetched once per run (every listed object's side by side)."""
+    view = Drs.of(service, conformance_run)
+    view.checking = True
+    return view
 
 
 @pytest.fixture(scope="session")

@@ -322,9 +322,26 @@ class Drs(ServiceView):
     # -- access ------------------------------------------------------------------------------------
 
     def access_response(self, object_id: str, access_id: str) -> Response:
-        self.prefetch("access", lambda: [(("access", o, a), partial(self._get_access, o, a))
-                                         for o, a, _ in self.access_ids()])
+        self.prefetch("access", self._access_entries)
         return self.memo(("access", object_id, access_id), lambda: self._get_access(object_id, access_id))
+
+    def _access_entries(self) -> list[tuple[Any, Callable[[], Response]]]:
+        """The AccessURL of every access_id of every readable, unprotected listed object (as :meth:`access_ids`),
+        an object whose answer is not made left out."""
+        protected = set(self.option("protected_objects"))
+        entries: list[tuple[Any, Callable[[], Response]]] = []
+        for object_id in self.option("objects") + self.option("bundles"):
+            if object_id in protected:
+                continue
+            try:
+                document = _maybe_document(self.object_response(object_id))
+            except (Exception, pytest.skip.Exception):
+                continue
+            for method in (document or {}).get("access_methods") or []:
+                if isinstance(method, dict) and isinstance(method.get("access_id"), str):
+                    entries.append((("access", object_id, method["access_id"]),
+                                    partial(self._get_access, object_id, method["access_id"])))
+        return entries
 
     def _get_access(self, object_id: str, access_id: str) -> Response:
         return self.register_secrets(self.client.get(f"{object_path(object_id)}/access/{quote(access_id, safe='')}"))
@@ -391,15 +408,20 @@ class Drs(ServiceView):
                                 partial(self._download, target, size, checksums)) for target in targets]
 
     def _download_entries(self) -> list[tuple[Any, Callable[[], Download]]]:
+        """Every listed blob's downloads, when all of them take at most half of what remains of the run's
+        bytes: near that limit they are left to their checks, one at a time in the order the checks ask (side
+        by side, a download could take bytes a check before it in that order would have had)."""
         entries: list[tuple[Any, Callable[[], Download]]] = []
+        needed = 0
         for object_id in self.option("objects"):
             try:
                 size, targets, checksums = self.download_plan(object_id)
-            except pytest.skip.Exception:
+            except (Exception, pytest.skip.Exception):
                 continue
+            needed += (size + 1) * len(targets)
             entries.extend((("download", object_id, target.url), partial(self._download, target, size, checksums))
                            for target in targets)
-        return entries
+        return entries if needed <= self.run.limits.bytes_left() // 2 else []
 
     def _download(self, target: AccessTarget, size: int, checksums: list[Any]) -> Download:
         limits = self.run.limits

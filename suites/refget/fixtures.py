@@ -11,5 +11,8 @@ from .view import Refget
 
 @pytest.fixture(scope="session")
 def refget(service: Service, conformance_run: Run) -> Refget:
-    """The refget service under test, its answers (and streamed sequences) fetched once per run."""
-    return Refget.of(service, conformance_run)
+    """The refget service under test, its answers (and streamed sequences) fetched once per run (every listed
+    sequence's side by side)."""
+    view = Refget.of(service, conformance_run)
+    view.checking = True
+    return view
