@@ -60,16 +60,18 @@ def _budget_overrides(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--max-memory-mb", type=int, help="resident memory of the whole run")
     group.add_argument("--concurrent-requests", type=int,
                        help="requests to one service in flight at once, where a suite fetches the answers several "
-                       "checks need side by side (default 4; 1: one at a time)")
+                       "checks need side by side (default 4, at most 16; 1: one at a time)")
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     """The command line's limits, checked before anything starts."""
     values = {k: getattr(args, k) for k in Budget.fields() if getattr(args, k, None) is not None}
     for key, value in values.items():
+        flag = "--request-timeout" if key == "request_timeout_seconds" else f"--{key.replace('_', '-')}"
         if not math.isfinite(value) or value <= 0:
-            flag = "--request-timeout" if key == "request_timeout_seconds" else f"--{key.replace('_', '-')}"
             raise UsageError(f"{flag}: expected a positive number")
+        if value > Budget.MAXIMA.get(key, math.inf):
+            raise UsageError(f"{flag}: at most {Budget.MAXIMA[key]}")
     return values
 
 

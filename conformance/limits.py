@@ -4,6 +4,7 @@ profile parser and the command line all read."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,9 @@ class Budget:
     #: Requests to one service in flight at once, where a suite fetches side by side the answers several
     #: checks need (:meth:`conformance.view.ServiceView.prefetch`); 1: one request at a time (issue 20).
     concurrent_requests: int = 4
+
+    #: Keys with a ceiling: more requests in flight at once would press a production server, not check it.
+    MAXIMA: ClassVar[dict[str, int]] = {"concurrent_requests": 16}
 
     @classmethod
     def fields(cls) -> dict[str, type]:

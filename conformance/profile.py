@@ -306,6 +306,8 @@ def _parse_budget(where: _Where, raw: object) -> Budget:
             raise where.error(f"budget.{key}", "expected a positive number")
         if known[key] is int and not isinstance(value, int):
             raise where.error(f"budget.{key}", "expected a whole number")
+        if value > Budget.MAXIMA.get(key, math.inf):
+            raise where.error(f"budget.{key}", f"at most {Budget.MAXIMA[key]}")
         values[key] = known[key](value)
     return Budget(**values)
 

@@ -80,7 +80,7 @@ BUDGET = {
                            "answers several checks need (every listed DRS object, its AccessURLs and bytes; every "
                            "listed refget sequence): a "
                            "server a network away is waited for once per few answers; the rate cap above still "
-                           "holds; 1 asks one at a time",
+                           "holds; 1 asks one at a time; at most 16",
 }
 EXPECTED = {
     "check": "required: the check id (as `conformance list-checks` prints it)",

@@ -48,6 +48,9 @@ def write(tmp_path: Path, text: str) -> Path:
      "budget.request_timeout_seconds: expected a positive number"),
     ("initiative: X\nbudget: {max_requests: -3}\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n",
      "budget.max_requests: expected a positive number"),
+    ("initiative: X\nbudget: {concurrent_requests: 500}\nservices:\n"
+     "  - {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n",
+     "budget.concurrent_requests: at most 16"),
     ("initiative: X\nexpected_failures: [{check: a.b, reason: r, expires: 2027-02-30}]\nservices:\n"
      "  - {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n",
      "invalid YAML: a value YAML reads as a date or a number is not one (day is out of range for month); quote it"),
@@ -153,6 +156,7 @@ def test_service_info_entries_declare_any_version() -> None:
     (["--specs-dir", "/nonexistent/specs"], "--specs-dir: /nonexistent/specs is not a directory"),
     (["--max-requests", "0"], "--max-requests: expected a positive number"),
     (["--request-timeout", "nan"], "--request-timeout: expected a positive number"),
+    (["--concurrent-requests", "64"], "--concurrent-requests: at most 16"),
 ])
 def test_bad_options_are_one_line_exit_4(tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str],
                                         expected: str) -> None:
