@@ -279,13 +279,15 @@ def _parse_auth(where: _Where, path: str, raw: object, environ: Mapping[str, str
 #: trailing newline of a token read from a file) is refused by the HTTP library, and every request would fail.
 _HEADER_SECRETS = ("bearer_token_env", "passport_env")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Basic authentication sends ``user:`` or ``:key`` as it is (an API key as the user name, no password).
+_MAY_BE_EMPTY = ("basic_username_env", "basic_password_env")
 
 
 def _unusable_secret(key: str, secret: str | None) -> str | None:
     """Why a secret the environment holds cannot be what the profile uses it as (never the value), or None."""
     if secret is None:
         return None
-    if not secret:
+    if not secret and key not in _MAY_BE_EMPTY:
         return "is empty: the run would go on without the credential"
     if key in _HEADER_SECRETS and _CONTROL.search(secret):
         return ("holds a line break or another control character, which a header cannot carry (a trailing "

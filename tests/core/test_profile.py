@@ -217,7 +217,6 @@ def test_names_in_scripts_the_slug_cannot_spell_get_folders_of_their_own() -> No
 
 @pytest.mark.parametrize(("key", "value", "expected"), [
     ("bearer_token_env", "", "environment variable CONF_TEST_SECRET is empty"),
-    ("basic_password_env", "", "environment variable CONF_TEST_SECRET is empty"),
     ("bearer_token_env", "tok-123456\n", "environment variable CONF_TEST_SECRET holds a line break"),
     ("passport_env", "eyJhbGciOi.x\r\nX-Injected: 1", "environment variable CONF_TEST_SECRET holds a line break"),
 ])
@@ -235,14 +234,16 @@ def test_a_secret_that_cannot_be_used_as_declared_is_a_profile_error(
     assert (value.strip() not in err) if value.strip() else True
 
 
-def test_a_multi_line_secret_that_is_no_header_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A password (sent base64-encoded) or a key file's text may hold anything: only header secrets are refused."""
-    monkeypatch.setenv("CONF_TEST_SECRET", "line one\nline two")
+@pytest.mark.parametrize("value", ["line one\nline two", ""])
+def test_a_basic_auth_secret_is_kept_whatever_it_holds(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    """A password is sent base64-encoded: it may hold anything, a line break too; and an empty one (or an empty
+    user name) is how an API key goes as the user name or the password alone (``-u KEY:``)."""
+    monkeypatch.setenv("CONF_TEST_SECRET", value)
     profile = parse_profile({"initiative": "X", "services": [
         {"standard": "service-info", "version": "1.0.0", "url": "https://a.org",
          "auth": {"basic_username_env": "CONF_TEST_SECRET", "basic_password_env": "CONF_TEST_SECRET"}}]},
         source="<test>", standards=discover())
-    assert profile.services[0].auth.secret("basic_password_env") == "line one\nline two"
+    assert profile.services[0].auth.secret("basic_password_env") == value
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
