@@ -58,7 +58,8 @@ SUITE = Suite(
     },
     auth_keys={
         "private_key_env": "the reader's crypt4gh private key (the text of the key file, not passphrase-"
-                           "protected; `conformance crypt4gh keys` writes one) that the files were encrypted for",
+                           "protected; `conformance crypt4gh keys` writes one) that the files were encrypted for; "
+                           "without a usable one the checks that decrypt cannot run and the service is incomplete",
     },
     cli=_add_commands,
 )

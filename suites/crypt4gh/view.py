@@ -57,9 +57,13 @@ class Crypt4gh(ServiceView):
     """The run's view of one crypt4gh profile entry (files, no API)."""
 
     def secret(self) -> bytes:
-        """The reader key; skips (undecided) when the profile names none or it is unusable."""
+        """The reader key, for the checks that decrypt; when the profile names none or it cannot be used, they
+        skip, and the service is incomplete with the reason (:meth:`unusable`): "conformant" on the header's
+        framing alone would claim what no check could see. Checks that do not decrypt never ask, so a run of
+        those alone (``--check``) is not marked."""
         found = self._secret()
         if isinstance(found, str):
+            self.unusable(found)
             pytest.skip(found)
         return found
 
@@ -67,12 +71,11 @@ class Crypt4gh(ServiceView):
         def load() -> bytes | str:
             text = self.service.auth.secret("private_key_env")
             if not text:
-                return "the profile names no reader key (auth.private_key_env), so no header packet can be decrypted"
+                return "the profile names no reader key (auth.private_key_env), so no header packet could be decrypted"
             try:
                 return reader_key(text)
             except KeyProblem as exc:
-                self.unusable(f"auth.private_key_env: {exc}, so no header packet could be decrypted")
-                return f"auth.private_key_env: {exc}"
+                return f"auth.private_key_env: {exc}, so no header packet could be decrypted"
         return self.memo("secret", load)
 
     def files(self) -> list[File]:

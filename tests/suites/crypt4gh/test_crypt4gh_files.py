@@ -8,6 +8,7 @@ import hashlib
 import io
 from pathlib import Path
 
+import pytest
 from conformance_suites.crypt4gh.examine import examine_bytes
 from conformance_suites.crypt4gh.keys import (
     KeyProblem,
@@ -130,17 +131,26 @@ def test_plaintext_is_deterministic_text_of_the_asked_length() -> None:
     assert len(made) == 150_000 and set(made) == set(b"ACGT\n")
 
 
-def test_a_reader_key_that_is_no_key_leaves_the_service_incomplete(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("environ", "reason"), [
+    ({"CONFORMANCE_TEST_READER_KEY": "not-a-key"},
+     "auth.private_key_env: the reader key is not a key file in the crypt4gh (PEM) format, so no header packet "
+     "could be decrypted"),
+    (None, "the profile names no reader key (auth.private_key_env), so no header packet could be decrypted"),
+])
+def test_without_a_usable_reader_key_the_service_is_incomplete(tmp_path: Path, environ: dict[str, str] | None,
+                                                               reason: str) -> None:
     """Without a usable key no header packet is decrypted: the checks that decrypt skip, and the service is
-    not "conformant" on the header's framing alone."""
+    not "conformant" on the header's framing alone; a run of checks that do not decrypt is not marked."""
     path = tmp_path / "file.c4gh"
     path.write_bytes(build(new_secret(), plaintext(1, 1000)).data)
-    document = {"initiative": "bad reader key", "services": [
-        {"standard": "crypt4gh", "version": "1.0", "documents": [str(path)],
-         "auth": {"private_key_env": "CONFORMANCE_TEST_READER_KEY"}}]}
-    result = run_profile(document, tmp_path / "r", environ={"CONFORMANCE_TEST_READER_KEY": "not-a-key"})
+    entry: dict[str, object] = {"standard": "crypt4gh", "version": "1.0", "documents": [str(path)]}
+    if environ:
+        entry["auth"] = {"private_key_env": "CONFORMANCE_TEST_READER_KEY"}
+    document = {"initiative": "reader key", "services": [entry]}
+    result = run_profile(document, tmp_path / "r", environ=environ)
     service = result.scorecard.services[0]
     assert service.verdict() == "incomplete" and result.exit_code == 2, result.output
-    assert service.untested == ("auth.private_key_env: the reader key is not a key file in the crypt4gh (PEM) "
-                                "format, so no header packet could be decrypted")
+    assert service.untested == reason
     assert "not-a-key" not in result.summary()
+    framing = run_profile(document, tmp_path / "framing", environ=environ, checks=["crypt4gh.header.magic"])
+    assert framing.scorecard.services[0].untested is None and framing.exit_code == 0, framing.output
