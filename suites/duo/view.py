@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
+
+import pytest
 
 from conformance import CheckFailure, Document, DocumentUnavailable, ServiceView, SpecStore, fail, read_document
 
@@ -32,16 +35,17 @@ class Duo(ServiceView):
     """The run's view of one DUO profile entry (a data standard: documents, no API)."""
 
     def documents(self) -> list[Read]:
-        return self.memo("documents", self._read_all)
+        return self.memo("documents", lambda: [self._read(ref) for ref in self.option("documents")])
 
-    def _read_all(self) -> list[Read]:
-        reads = [self._read(ref) for ref in self.option("documents")]
-        found = [r.found for r in reads if r.found is not None]
+    def nothing_to_judge(self, reason: str) -> NoReturn:
+        """Skip a check of statements or terms that found none (``reason``); when the documents that could be
+        read hold neither, the service is incomplete (:meth:`unusable`): "conformant" would claim the checks
+        of statements and terms, none of which could run."""
+        found = [f for _, f in self.parsed()]
         if found and not any(f.statements or f.mentions for f in found):
-            # nothing a DUO check could judge: "conformant" would claim checks that never ran
-            self.unusable("the documents hold no data-use statement (a Beacon v2 duoDataUse item) and name no "
-                          "DUO term, so the checks of statements and terms could not run")
-        return reads
+            self.unusable("the documents hold no data-use statement and no DUO term the checks can read (a Beacon "
+                          "v2 duoDataUse item, or an object whose id is a DUO CURIE such as DUO:0000042)")
+        pytest.skip(reason)
 
     def _read(self, ref: str) -> Read:
         document = read_document(self, ref)

@@ -85,4 +85,7 @@ def test_documents_with_no_statement_and_no_term_leave_the_service_incomplete(
     result = run_profile(document, tmp_path / "r", specs_dir=specs_dir)
     service = result.scorecard.services[0]
     assert service.verdict() == "incomplete" and result.exit_code == 2, result.output
-    assert service.untested is not None and "hold no data-use statement" in service.untested
+    assert service.untested is not None and "hold no data-use statement and no DUO term" in service.untested
+    # a run of the format check alone asks for no statement: not marked
+    only_format = run_profile(document, tmp_path / "format", specs_dir=specs_dir, checks=["duo.document.format"])
+    assert only_format.scorecard.services[0].untested is None
