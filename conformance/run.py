@@ -585,7 +585,7 @@ def prepare(profile: Profile | str | Path, *, report_root: str | Path = "reports
                                  f"({', '.join(sorted(suite.standard for suite in owners))})")
         if not run.services:
             # a registry-only profile whose registry could not be read: why, not only that nothing is left
-            why = [n for n in run.notices if n.startswith(f"service registry {profile.registry}")]
+            why = [n for n in run.notices if n.startswith(("service registry ", "registry lists "))]
             raise UsageError(f"{profile.path}: no services to check"
                              + (f" for --standard {', '.join(standards)}" if standards else "")
                              + (f" ({'; '.join(why)})" if why else ""))

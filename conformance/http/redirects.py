@@ -5,6 +5,7 @@ check's own) stay with the origin they belong to.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
 from collections.abc import Mapping
@@ -84,12 +85,38 @@ PRIVATE = "a loopback or private address"
 
 def listed_refusal(registry_url: str, listed: str) -> str | None:
     """Why a service a registry lists is not checked, or None: as a redirect of the registry would not be
-    followed there (a registry must not point the harness at cloud metadata or the network it runs in)."""
-    refusal = redirect_refusal(registry_url, listed)
+    followed there (a registry must not point the harness at cloud metadata or the network it runs in). A
+    registry named by a host name is where that name resolves (a docker-compose service, an intranet name:
+    a private network, whose services it may list)."""
+    refusal = redirect_refusal(_resolved(registry_url), listed)
     if refusal is None or refusal == "not a valid URL":
         return refusal
     return (f"{SPECIAL} (cloud metadata, say)" if refusal.startswith(SPECIAL)
             else f"{PRIVATE}, while the registry is not on one")
+
+
+@functools.lru_cache(maxsize=16)  # one registry, many entries: resolved once
+def _resolved(url: str) -> str:
+    """``url`` with its host name replaced by an address it resolves to (a loopback or private one if any),
+    or as it is (an address already, or a name that does not resolve)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        ipaddress.ip_address(host)
+        return url
+    except ValueError:
+        pass
+    try:
+        found = {info[4][0] for info in socket.getaddrinfo(host, parts.port or None, type=socket.SOCK_STREAM)}
+    except (OSError, UnicodeError):
+        return url
+    addresses = [ipaddress.ip_address(str(a).split("%", 1)[0]) for a in sorted(found)]
+    inner = [a for a in addresses if a.is_loopback or a.is_private]
+    if not (inner or addresses):
+        return url
+    chosen = (inner or addresses)[0]
+    shown = f"[{chosen}]" if chosen.version == 6 else str(chosen)
+    return f"{parts.scheme}://{shown}{f':{parts.port}' if parts.port else ''}{parts.path}"
 
 
 def origin_of(url: str) -> tuple[str, str, int]:

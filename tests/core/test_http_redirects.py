@@ -182,3 +182,31 @@ def test_the_origin_of_the_credentials_is_the_service_url() -> None:
                                   Redactor())
     assert credentials is not None and credentials.origin == ("http", "127.0.0.1", 8080)
     assert credentials.allowed_hosts == frozenset()
+
+
+# -- listed_refusal ---------------------------------------------------------------------------------------------
+
+
+def test_a_registry_named_by_a_host_name_is_where_the_name_resolves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A docker-compose service or an intranet name on a private network may list services there; one that
+    resolves to a public address may not; no registry may list a link-local address."""
+    import socket
+
+    from conformance.http.redirects import listed_refusal
+
+    where = {"registry-compose": "172.18.0.2", "registry.example.org": "93.184.216.34"}
+
+    def resolve(host: str, *args: object, **kwargs: object) -> list[tuple[object, ...]]:
+        if host not in where:
+            raise socket.gaierror("no such name")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (where[host], 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    assert listed_refusal("http://registry-compose:8080", "http://10.0.0.5:8080/ga4gh/drs/v1") is None
+    assert listed_refusal("https://registry.example.org", "http://10.0.0.5/x") == \
+        "a loopback or private address, while the registry is not on one"
+    assert listed_refusal("https://no-such-name.invalid", "http://10.0.0.5/x") == \
+        "a loopback or private address, while the registry is not on one"
+    assert listed_refusal("http://registry-compose:8080", "http://169.254.169.254/latest") == \
+        "a link-local or special address (cloud metadata, say)"
+    assert listed_refusal("https://registry.example.org", "https://drs.example.org/ga4gh/drs/v1") is None
