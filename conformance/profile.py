@@ -546,9 +546,9 @@ def load_profile(path: str | Path, environ: Mapping[str, str] | None = None, *,
     try:
         data = read_profile_yaml(raw)  # a SafeLoader: no Python objects
     except yaml.reader.ReaderError as exc:  # a byte that is not UTF-8 (or UTF-16 with its BOM), a control character
-        what = (f"a character YAML does not allow (#x{exc.character:04x})" if exc.encoding == "unicode"
-                else f"not {exc.encoding.upper()} text ({exc.reason})")
-        raise where.error("", f"invalid YAML at byte {exc.position}: {what}") from None
+        at = (f"character {exc.position}: a character YAML does not allow (#x{exc.character:04x})"
+              if exc.encoding == "unicode" else f"byte {exc.position}: not {exc.encoding.upper()} text ({exc.reason})")
+        raise where.error("", f"invalid YAML at {at}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

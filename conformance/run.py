@@ -502,7 +502,7 @@ def discover_registry(profile: Profile, run: Run) -> Profile:
             if own_suite is None:
                 not_tested(entry, type_text, shared_only)
             else:
-                record["tested"].append({"id": str(entry.get("id", "?")), "url": url.rstrip("/")})
+                record["tested"].append({"id": named, "url": url.rstrip("/")})
             continue
         refusal = listed_refusal(profile.registry, url)
         if refusal:  # a service the profile declares itself is checked; one only a registry names, not there
@@ -534,7 +534,7 @@ def discover_registry(profile: Profile, run: Run) -> Profile:
         if own_suite is None:
             not_tested(entry, type_text, shared_only)
         else:
-            record["tested"].append({"id": str(entry.get("id", "?")), "url": url.rstrip("/")})
+            record["tested"].append({"id": named, "url": url.rstrip("/")})
     return with_services(profile, tuple(services))
 
 

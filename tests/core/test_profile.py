@@ -248,7 +248,7 @@ def test_a_basic_auth_secret_is_kept_whatever_it_holds(monkeypatch: pytest.Monke
 
 @pytest.mark.parametrize(("raw", "expected"), [
     (b"initiative: Caf\xe9\n", "invalid YAML at byte 15: not UTF-8 text (invalid continuation byte)"),
-    (b"initiative: a\x01b\n", "invalid YAML at byte 13: a character YAML does not allow (#x0001)"),
+    (b"initiative: a\x01b\n", "invalid YAML at character 13: a character YAML does not allow (#x0001)"),
 ])
 def test_a_profile_that_is_not_text_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], raw: bytes,
                                                 expected: str) -> None:
