@@ -295,6 +295,16 @@ def _unusable_secret(key: str, secret: str | None) -> str | None:
     return None
 
 
+def _not_a_file(value: object) -> str | None:
+    """Why ``ca_bundle`` names no file to read, or None (also for no value)."""
+    if value is None:
+        return None
+    path = Path(str(value))
+    if path.is_file():
+        return None
+    return f"a folder, not a CA bundle file: {value}" if path.is_dir() else f"no such file: {value}"
+
+
 def _parse_budget(where: _Where, raw: object) -> Budget:
     if not isinstance(raw, dict):
         raise where.error("budget", f"expected a mapping, got {_type_name(raw)}")
@@ -402,8 +412,9 @@ def _parse_service(where: _Where, index: int, raw: object, environ: Mapping[str,
     if name is not None and not isinstance(name, str):
         raise where.error(f"{path}.name", "expected a string")
     ca_bundle = raw.get("ca_bundle", default_ca)
-    if ca_bundle is not None and not Path(str(ca_bundle)).is_file():
-        raise where.error(f"{path}.ca_bundle", f"no such file: {ca_bundle}")
+    problem = _not_a_file(ca_bundle)
+    if problem:
+        raise where.error(f"{path}.ca_bundle", problem)
     options = {k: v for k, v in raw.items() if k in options_schema}
     return Service(index=index, standard=str(standard), version=supported, url=str(url).rstrip("/"),
                    auth=auth, options=options, ca_bundle=str(ca_bundle) if ca_bundle else None,
@@ -436,8 +447,9 @@ def parse_profile(data: object, source: str = "<profile>", environ: Mapping[str,
                                      (not raw_services and registry is None)):
         raise where.error("services", "expected a non-empty list")
     ca_bundle = data.get("ca_bundle")
-    if ca_bundle is not None and not Path(str(ca_bundle)).is_file():
-        raise where.error("ca_bundle", f"no such file: {ca_bundle}")
+    problem = _not_a_file(ca_bundle)
+    if problem:
+        raise where.error("ca_bundle", problem)
     services = tuple(_parse_service(where, i, s, env, ca_bundle, standards)
                      for i, s in enumerate(raw_services or []))
     if registry == REFERENCE_REGISTRY and not any(s.standard == "service-registry" and s.reference is not None

@@ -48,6 +48,8 @@ def write(tmp_path: Path, text: str) -> Path:
      "budget.request_timeout_seconds: expected a positive number"),
     ("initiative: X\nbudget: {max_requests: -3}\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n",
      "budget.max_requests: expected a positive number"),
+    ("initiative: X\nca_bundle: /\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n",
+     "ca_bundle: a folder, not a CA bundle file: /"),
     ("initiative: X\nbudget: {concurrent_requests: 500}\nservices:\n"
      "  - {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n",
      "budget.concurrent_requests: at most 16"),
