@@ -53,6 +53,10 @@ def _build(report_dirs: list[Path], out: Path, sweep_lines: list[SweepLine] | No
     return len(collection.runs)
 
 
+def _any_scorecard(roots: list[Path]) -> bool:
+    return any(next(root.rglob("scorecard.json"), None) is not None for root in roots)
+
+
 def cmd_dashboard(args: argparse.Namespace) -> int:
     roots = [Path(d) for d in args.reports_dir]
     missing = [str(r) for r in roots if not r.is_dir()]
@@ -60,7 +64,8 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         raise UsageError(f"not a directory: {', '.join(missing)}")
     keys_file = Path(args.certification_keys) if args.certification_keys else None
     if _build(roots, Path(args.out), keys_file=keys_file) == 0:
-        print("conformance: no scorecard.json found; the site says so", file=sys.stderr)
+        print("conformance: no scorecard.json could be read (those not read are listed above); the site says so"
+              if _any_scorecard(roots) else "conformance: no scorecard.json found; the site says so", file=sys.stderr)
         return 2
     return 0
 

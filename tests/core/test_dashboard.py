@@ -206,6 +206,17 @@ def test_no_scorecards_builds_an_empty_site_and_exits_2(tmp_path: Path) -> None:
     assert main(["dashboard", str(tmp_path / "missing"), "--out", str(tmp_path / "site")]) == 4
 
 
+def test_only_unreadable_scorecards_are_not_said_to_be_missing(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    corrupt = tmp_path / "reports" / "x" / "20261205T000000Z"
+    corrupt.mkdir(parents=True)
+    (corrupt / "scorecard.json").write_text("{not json")
+    assert main(["dashboard", str(tmp_path / "reports"), "--out", str(tmp_path / "site")]) == 2
+    captured = capsys.readouterr()
+    assert "not read: " in captured.out and "no scorecard.json found" not in captured.err
+    assert "no scorecard.json could be read (those not read are listed above)" in captured.err
+
+
 def test_build_site_returns_what_it_wrote(reports: Path, tmp_path: Path) -> None:
     document = build_site(collect([reports]), tmp_path / "s")
     assert document == json.loads((tmp_path / "s" / "matrix.json").read_text(encoding="utf-8"))
