@@ -184,8 +184,8 @@ def _range(drs: Drs, case: str) -> list[tuple[Download, int, Response, bytes]]:
 
 def _per_object(drs: Drs, name: str, needs: Callable[[str], T], ask: Callable[[Drs, str, T], Any]) -> list[
         tuple[Any, Callable[[], Any]]]:
-    """The entries of :meth:`Drs.prefetch` asking ``ask`` of every listed object with what it ``needs`` (made
-    here, in the check's thread); an object whose needs cannot be had is left to its own check."""
+    """The entries of :meth:`Drs.prefetch` asking ``ask`` of every listed object with what it ``needs``, from
+    what is made only; an object whose needs are not made (or failed, or skip) is left to its own checks."""
     entries: list[tuple[Any, Callable[[], Any]]] = []
     for object_id in drs.option("objects"):
         try:
