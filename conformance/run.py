@@ -588,7 +588,8 @@ def prepare(profile: Profile | str | Path, *, report_root: str | Path = "reports
             why = [n for n in run.notices if n.startswith(("service registry ", "registry lists "))]
             raise UsageError(f"{profile.path}: no services to check"
                              + (f" for --standard {', '.join(standards)}" if standards else "")
-                             + (f" ({'; '.join(why)})" if why else ""))
+                             + (f" ({'; '.join(why[:3])}{f'; and {len(why) - 3} more' if len(why) > 3 else ''})"
+                                if why else ""))
         try:
             run.run_dir = new_run_dir(run.report_root, profile.slug, run.started)
         except OSError as exc:
