@@ -85,38 +85,48 @@ PRIVATE = "a loopback or private address"
 
 def listed_refusal(registry_url: str, listed: str) -> str | None:
     """Why a service a registry lists is not checked, or None: as a redirect of the registry would not be
-    followed there (a registry must not point the harness at cloud metadata or the network it runs in). A
-    registry named by a host name is where that name resolves (a docker-compose service, an intranet name:
-    a private network, whose services it may list)."""
-    refusal = redirect_refusal(_resolved(registry_url), listed)
-    if refusal is None or refusal == "not a valid URL":
-        return refusal
-    return (f"{SPECIAL} (cloud metadata, say)" if refusal.startswith(SPECIAL)
+    followed there (a registry must not point the harness at cloud metadata or the network it runs in).
+    Host names are judged where they resolve: a registry's (a docker-compose service, an intranet name: a
+    private network, whose services it may list), and a listed service's (a name for a link-local address is
+    refused as the address is)."""
+    registry = _at_addresses(registry_url)
+    inner = [u for u in registry if redirect_refusal(PUBLIC_ANCHOR, u) is not None]  # on a private network
+    anchor = (inner or registry)[0]
+    refusals = [r for r in (redirect_refusal(anchor, u) for u in _at_addresses(listed)) if r is not None]
+    if not refusals:
+        return None
+    if "not a valid URL" in refusals:
+        return "not a valid URL"
+    return (f"{SPECIAL} (cloud metadata, say)" if any(r.startswith(SPECIAL) for r in refusals)
             else f"{PRIVATE}, while the registry is not on one")
 
 
-@functools.lru_cache(maxsize=16)  # one registry, many entries: resolved once
-def _resolved(url: str) -> str:
-    """``url`` with its host name replaced by an address it resolves to (a loopback or private one if any),
-    or as it is (an address already, or a name that does not resolve)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
+#: A public address: a URL that :func:`redirect_refusal` judges against it tells whether the URL is on a
+#: loopback, private or special address.
+PUBLIC_ANCHOR = "http://1.1.1.1/"
+
+
+@functools.lru_cache(maxsize=256)  # a registry and its entries: each host resolved once
+def _at_addresses(url: str) -> tuple[str, ...]:
+    """``url`` with its host name replaced by each address it resolves to, or ``(url,)`` as it is (an address
+    already, or a name that does not resolve: the request itself will say so)."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname or "", parts.port
+    except ValueError:
+        return (url,)
     try:
         ipaddress.ip_address(host)
-        return url
+        return (url,)
     except ValueError:
         pass
     try:
-        found = {info[4][0] for info in socket.getaddrinfo(host, parts.port or None, type=socket.SOCK_STREAM)}
-    except (OSError, UnicodeError):
-        return url
-    addresses = [ipaddress.ip_address(str(a).split("%", 1)[0]) for a in sorted(found)]
-    inner = [a for a in addresses if a.is_loopback or a.is_private]
-    if not (inner or addresses):
-        return url
-    chosen = (inner or addresses)[0]
-    shown = f"[{chosen}]" if chosen.version == 6 else str(chosen)
-    return f"{parts.scheme}://{shown}{f':{parts.port}' if parts.port else ''}{parts.path}"
+        found = sorted({str(info[4][0]).split("%", 1)[0]
+                        for info in socket.getaddrinfo(host, port or None, type=socket.SOCK_STREAM)})
+    except (OSError, UnicodeError, ValueError):
+        return (url,)
+    return tuple(f"{parts.scheme}://{f'[{a}]' if ':' in a else a}{f':{port}' if port else ''}{parts.path}"
+                 for a in found) or (url,)
 
 
 def origin_of(url: str) -> tuple[str, str, int]:

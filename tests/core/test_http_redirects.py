@@ -187,14 +187,16 @@ def test_the_origin_of_the_credentials_is_the_service_url() -> None:
 # -- listed_refusal ---------------------------------------------------------------------------------------------
 
 
-def test_a_registry_named_by_a_host_name_is_where_the_name_resolves(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A docker-compose service or an intranet name on a private network may list services there; one that
-    resolves to a public address may not; no registry may list a link-local address."""
+def test_host_names_are_judged_where_they_resolve(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A registry that is a docker-compose service or an intranet name on a private network may list services
+    there; one that resolves to a public address may not; no registry may list a link-local address, by its
+    address or by a name for it."""
     import socket
 
     from conformance.http.redirects import listed_refusal
 
-    where = {"registry-compose": "172.18.0.2", "registry.example.org": "93.184.216.34"}
+    where = {"registry-compose": "172.18.0.2", "registry.example.org": "93.184.216.34",
+             "metadata.cloud.internal": "169.254.169.254", "drs.example.org": "93.184.216.35"}
 
     def resolve(host: str, *args: object, **kwargs: object) -> list[tuple[object, ...]]:
         if host not in where:
@@ -210,3 +212,8 @@ def test_a_registry_named_by_a_host_name_is_where_the_name_resolves(monkeypatch:
     assert listed_refusal("http://registry-compose:8080", "http://169.254.169.254/latest") == \
         "a link-local or special address (cloud metadata, say)"
     assert listed_refusal("https://registry.example.org", "https://drs.example.org/ga4gh/drs/v1") is None
+    # a listed host name is judged where it resolves
+    assert listed_refusal("https://registry.example.org", "http://metadata.cloud.internal/latest") == \
+        "a link-local or special address (cloud metadata, say)"
+    assert listed_refusal("http://registry-compose:8080", "http://metadata.cloud.internal/latest") == \
+        "a link-local or special address (cloud metadata, say)"
