@@ -60,7 +60,8 @@ def _budget_overrides(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--max-memory-mb", type=int, help="resident memory of the whole run")
     group.add_argument("--concurrent-requests", type=int,
                        help="requests to one service in flight at once, where a suite fetches the answers several "
-                       "checks need side by side (default 4, at most 16; 1: one at a time)")
+                       "checks need side by side (default 1: one at a time; at most 16): for a server a network away "
+                       "that answers requests in parallel")
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:

@@ -42,6 +42,10 @@ class _Failed:
 _building = threading.local()
 
 
+def _building_depth() -> int:
+    return int(getattr(_building, "depth", 0))
+
+
 class ServiceView:
     """One service of one run, seen through its standard.
 
@@ -165,7 +169,7 @@ class ServiceView:
         once, to the first check that asks, as if that check had made it)."""
         value = self._memo.get(key, _MISSING)
         if value is _MISSING or isinstance(value, _Failed):
-            if getattr(_building, "depth", 0):
+            if _building_depth():
                 raise NotMade(key)
             if isinstance(value, _Failed):
                 del self._memo[key]
@@ -192,25 +196,32 @@ class ServiceView:
         raise. Each ``make`` then runs in a thread of its own and only asks: it may request and register
         secrets (the client and the redactor are safe across threads), not record results. An entry is kept
         as :meth:`memo` keeps it (a skip too); an error is kept to be raised once, to the first check that
-        asks for the entry. When ``entries()`` itself raises, nothing is made here: no check is skipped or
-        errs for another's material. The threads are daemons: a Ctrl-C stops the waiting at once, and a
-        request in flight ends within its timeout without holding the process."""
+        asks for the entry, and no entry is started after it (the rest are left to their checks). When
+        ``entries()`` itself raises, or asks for another prefetch, nothing is made there: no check is
+        skipped or errs for another's material. Nothing is made side by side either when the entries would
+        take more than half of the requests left (``max_requests``): near that limit the checks ask one at a
+        time, in their order. The threads are daemons: a Ctrl-C stops the waiting at once, and a request in
+        flight ends within its timeout without holding the process.
+
+        Off by default (``concurrent_requests: 1``): side by side, a server that answers one request at a
+        time can keep queued requests past their timeout, and one that prepares answers in turn (202
+        Accepted) can answer otherwise than one at a time."""
         marker = ("prefetched", name)
-        if marker in self._memo or not self.checking:
-            return
+        if marker in self._memo or not self.checking or _building_depth():
+            return  # done, not its own checks, or asked while listing another prefetch's entries (never asks)
         self._memo[marker] = None
         width = max(1, self.run.limits.budget.concurrent_requests)
         if width == 1:
             return  # one at a time: each is made when a check first asks for it, as without this
-        _building.depth = getattr(_building, "depth", 0) + 1
+        _building.depth = _building_depth() + 1
         try:
             pending = [(key, make) for key, make in dict(entries()).items() if key not in self._memo]
         except (Exception, _SKIP):
             return
         finally:
             _building.depth -= 1
-        if len(pending) < 2:
-            return
+        if len(pending) < 2 or len(pending) > self.run.limits.requests_left() // 2:
+            return  # near max_requests the checks ask one at a time, in their order
         queue = iter(pending)
         taking = threading.Lock()
         stopped = threading.Event()
@@ -228,6 +239,7 @@ class ServiceView:
                     made[key] = exc
                 except Exception as exc:  # raised to the first check that asks (memo)
                     made[key] = _Failed(exc)
+                    stopped.set()  # a server that fails is asked the rest one at a time, by the checks
 
         threads = [threading.Thread(target=work, name="conformance-prefetch", daemon=True)
                    for _ in range(min(width, len(pending)))]

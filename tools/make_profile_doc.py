@@ -78,9 +78,10 @@ BUDGET = {
                      "cause and the run goes on",
     "concurrent_requests": "requests to one service in flight at once, where a suite fetches side by side the "
                            "answers several checks need (every listed DRS object, its AccessURLs and bytes; every "
-                           "listed refget sequence): a "
-                           "server a network away is waited for once per few answers; the rate cap above still "
-                           "holds; 1 asks one at a time; at most 16",
+                           "listed refget sequence): raise it for a server a network away that answers requests "
+                           "in parallel; side by side, a server that answers one request at a time can keep "
+                           "queued requests past their timeout, and one that prepares answers in turn (202 "
+                           "Accepted) can answer otherwise; the rate cap still holds; at most 16",
 }
 EXPECTED = {
     "check": "required: the check id (as `conformance list-checks` prints it)",

@@ -104,6 +104,10 @@ class SharedPool:
     def bytes_read(self) -> int:
         return int(self._bytes.value)
 
+    @property
+    def requests(self) -> int:
+        return int(self._requests.value)
+
 
 class RunLimits:
     """Counters and clocks shared by every request of a run.
@@ -261,6 +265,11 @@ class RunLimits:
             self.requests = min(self.requests, max(0, self.budget.max_requests - requests))
             if self.pool is not None:
                 self.pool.leave_room(requests, self.budget.max_requests)
+
+    def requests_left(self) -> int:
+        """Requests the run may still make, across the processes of a parallel run."""
+        spent = self.pool.requests if self.pool is not None else self.requests
+        return self.budget.max_requests - spent
 
     def bytes_left(self) -> int:
         """What the run may still read, across the processes of a parallel run."""

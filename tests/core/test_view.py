@@ -17,6 +17,10 @@ from conformance.view import ServiceView
 @dataclass
 class FakeLimits:
     budget: Budget = field(default_factory=Budget)
+    left: int = 2000
+
+    def requests_left(self) -> int:
+        return self.left
 
 
 @dataclass
@@ -188,7 +192,7 @@ def test_settle_created_cancels_what_still_runs_and_names_each_outcome() -> None
 
 
 def _checking(run: Any = None) -> Things:
-    view = Things(_service(), run or FakeRun())
+    view = Things(_service(), run or FakeRun(limits=FakeLimits(Budget(concurrent_requests=4))))
     view.checking = True  # as a suite's fixture sets it for its own checks
     return view
 
@@ -274,19 +278,51 @@ def test_prefetch_leaves_made_entries_as_they_are() -> None:
     assert sorted(made) == ["b", "c"] and view.memo("a", lambda: "again") == "first"
 
 
-def test_no_prefetch_with_one_concurrent_request_or_for_another_standard() -> None:
-    """One request at a time, or a view that only serves another standard's reads (not :attr:`checking`):
-    each entry is made when a check asks for it."""
+def test_no_prefetch_by_default_near_max_requests_or_for_another_standard() -> None:
+    """One request at a time (the default), entries that would take more than half of the requests left, or
+    a view that only serves another standard's reads (not :attr:`checking`): each entry is made when a check
+    asks for it."""
     made: list[str] = []
-    for view in (_checking(FakeRun(limits=FakeLimits(Budget(concurrent_requests=1)))),
-                 Things(_service(), FakeRun())):  # type: ignore[arg-type]
+    for view in (_checking(FakeRun()), _checking(FakeRun(limits=FakeLimits(Budget(concurrent_requests=4), left=3))),
+                 Things(_service(), FakeRun(limits=FakeLimits(Budget(concurrent_requests=4))))):  # type: ignore[arg-type]
         view.prefetch("things", lambda: [("a", lambda: made.append("a")), ("b", lambda: made.append("b"))])
     assert made == []
 
 
-def test_unusable_material_is_noted_once_per_service() -> None:
-    run = FakeRun()
-    view = Things(_service(), run)  # type: ignore[arg-type]
-    view.unusable("auth.private_key_env: not a key")
-    view.unusable("a later reason")
-    assert run.unusable == {_service().key: "auth.private_key_env: not a key"}
+def test_a_prefetch_asked_while_listing_another_makes_nothing_there() -> None:
+    view = _checking(FakeRun(limits=FakeLimits(Budget(concurrent_requests=2))))
+    made: list[str] = []
+
+    def listing() -> list[Any]:
+        view.prefetch("nested", lambda: [("x", lambda: made.append("x")), ("y", lambda: made.append("y"))])
+        return [("a", lambda: made.append("a")), ("b", lambda: made.append("b"))]
+
+    view.prefetch("outer", listing)
+    assert sorted(made) == ["a", "b"]  # the nested one asked nothing while the outer was listed...
+    view.prefetch("nested", lambda: [("x", lambda: made.append("x")), ("y", lambda: made.append("y"))])
+    assert sorted(made) == ["a", "b", "x", "y"]  # ...and is made when a check asks for it
+
+
+def test_after_an_error_no_entry_of_the_prefetch_is_started() -> None:
+    """A server that fails is asked the rest one at a time, by the checks that need them."""
+    import time
+
+    view = _checking(FakeRun(limits=FakeLimits(Budget(concurrent_requests=2))))
+    started: list[str] = []
+    failed = threading.Event()
+
+    def failing() -> str:
+        started.append("f")
+        failed.set()
+        raise OSError("reset")
+
+    def after_the_failure() -> str:
+        started.append("g")
+        failed.wait(5)
+        time.sleep(0.1)  # the failure is recorded meanwhile
+        return "g"
+
+    view.prefetch("p", lambda: [("f", failing), ("g", after_the_failure), ("h", partial(started.append, "h")),
+                                ("i", partial(started.append, "i"))])
+    assert "f" in started and "h" not in started and "i" not in started  # g: only if it was under way
+    assert view.memo("h", lambda: "made by its check") == "made by its check"
