@@ -204,8 +204,10 @@ class ServiceView:
         flight ends within its timeout without holding the process.
 
         Off by default (``concurrent_requests: 1``): side by side, a server that answers one request at a
-        time can keep queued requests past their timeout, and one that prepares answers in turn (202
-        Accepted) can answer otherwise than one at a time."""
+        time can keep queued requests past their timeout, one that prepares answers in turn (202 Accepted)
+        can answer otherwise than one at a time, and the run's stop of a failing origin, or a spent
+        ``max_requests``, can come at other checks (tests/quality/test_side_by_side.py shows where the
+        outcomes are the same)."""
         marker = ("prefetched", name)
         if marker in self._memo or not self.checking or _building_depth():
             return  # done, not its own checks, or asked while listing another prefetch's entries (never asks)
