@@ -234,9 +234,9 @@ class Redactor:
     """Replaces registered secrets and credential-shaped text.
 
     Safe across threads (a view fetches several answers side by side, each registering the secrets it hands
-    out while another is redacted): one lock orders the registrations and the redactions, so that no
-    redaction made before a secret was known is kept in the cache after it is (a later report would reuse it
-    unmasked), and the secrets' lookup tables are never read half made."""
+    out while another is redacted): one lock orders the registrations and the redactions, so that the
+    secrets' lookup tables and the cache are never read half made, and a registration waits for the
+    redaction under way."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._lock = threading.RLock()

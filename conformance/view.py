@@ -59,8 +59,8 @@ class ServiceView:
         self.run = run
         self.client: ServiceClient = run.client_for(service)
         self._memo: dict[Any, Any] = {}
-        #: Set by the suite's fixture when the view serves its own standard's checks: only then does it
-        #: :meth:`prefetch`. A view that only serves another standard's reads (a document of a data standard
+        #: Set when the view serves its own standard's checks (:meth:`checked`, a suite's fixture): only then
+        #: does it :meth:`prefetch`. A view that only serves another standard's reads (a document of a data standard
         #: read through an API service, material another suite's check reads from it) asks only what is read.
         self.checking = False
 
@@ -72,6 +72,14 @@ class ServiceView:
         if view is None:
             view = run.views[key] = cls(service, run)
         assert isinstance(view, cls)
+        return view
+
+    @classmethod
+    def checked(cls: type[V], service: Service, run: Run) -> V:
+        """:meth:`of`, for the checks of the view's own standard (a suite's fixture): only such a view
+        fetches side by side (:attr:`checking`, :meth:`prefetch`)."""
+        view = cls.of(service, run)
+        view.checking = True
         return view
 
     def __repr__(self) -> str:  # hypothesis prints it in a falsifying example: no run, cache or client
@@ -222,7 +230,7 @@ class ServiceView:
             return
         finally:
             _building.depth -= 1
-        if len(pending) < 2 or len(pending) > self.run.limits.requests_left() // 2:
+        if len(pending) < 2 or not self.run.limits.within_half(requests=len(pending)):
             return  # near max_requests the checks ask one at a time, in their order
         queue = iter(pending)
         taking = threading.Lock()
@@ -252,6 +260,4 @@ class ServiceView:
                 thread.join()
         finally:
             stopped.set()
-        for key, _ in pending:  # in the order listed, whatever order they were made in
-            if key in made:
-                self._memo[key] = made[key]
+        self._memo.update(made)

@@ -271,6 +271,12 @@ class RunLimits:
         spent = self.pool.requests if self.pool is not None else self.requests
         return self.budget.max_requests - spent
 
+    def within_half(self, requests: int = 0, read: int = 0) -> bool:
+        """Whether ``requests`` more requests and ``read`` more bytes take at most half of what remains of each:
+        the rule for work asked ahead of the checks (side by side), which near a limit is left to the checks,
+        one at a time in their order, so that it takes nothing a check before it would have had."""
+        return requests <= self.requests_left() // 2 and read <= self.bytes_left() // 2
+
     def bytes_left(self) -> int:
         """What the run may still read, across the processes of a parallel run."""
         spent = self.pool.bytes_read if self.pool is not None else self.bytes

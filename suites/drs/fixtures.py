@@ -15,9 +15,7 @@ from .view import Drs
 @pytest.fixture(scope="session")
 def drs(service: Service, conformance_run: Run) -> Drs:
     """The DRS service under test, its answers fetched once per run (every listed object's side by side)."""
-    view = Drs.of(service, conformance_run)
-    view.checking = True
-    return view
+    return Drs.checked(service, conformance_run)
 
 
 @pytest.fixture(scope="session")

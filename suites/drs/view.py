@@ -403,25 +403,28 @@ class Drs(ServiceView):
         """A blob's size and its bytes streamed through every access method the harness can fetch (every
         listed object's side by side: :meth:`prefetch`)."""
         self.prefetch("downloads", self._download_entries)
+        size, makes = self._download_makes(object_id)
+        return size, [self.memo(key, make) for key, make in makes]
+
+    def _download_makes(self, object_id: str) -> tuple[int, list[tuple[Any, Callable[[], Download]]]]:
+        """A blob's size and the memo entries of its downloads, one per access method the harness can fetch."""
         size, targets, checksums = self.download_plan(object_id)
-        return size, [self.memo(("download", object_id, target.url),
-                                partial(self._download, target, size, checksums)) for target in targets]
+        return size, [(("download", object_id, target.url), partial(self._download, target, size, checksums))
+                      for target in targets]
 
     def _download_entries(self) -> list[tuple[Any, Callable[[], Download]]]:
         """Every listed blob's downloads, when all of them take at most half of what remains of the run's
-        bytes: near that limit they are left to their checks, one at a time in the order the checks ask (side
-        by side, a download could take bytes a check before it in that order would have had)."""
+        bytes (RunLimits.within_half)."""
         entries: list[tuple[Any, Callable[[], Download]]] = []
         needed = 0
         for object_id in self.option("objects"):
             try:
-                size, targets, checksums = self.download_plan(object_id)
+                size, makes = self._download_makes(object_id)
             except (Exception, pytest.skip.Exception):
                 continue
-            needed += (size + 1) * len(targets)
-            entries.extend((("download", object_id, target.url), partial(self._download, target, size, checksums))
-                           for target in targets)
-        return entries if needed <= self.run.limits.bytes_left() // 2 else []
+            needed += (size + 1) * len(makes)
+            entries.extend(makes)
+        return entries if self.run.limits.within_half(read=needed) else []
 
     def _download(self, target: AccessTarget, size: int, checksums: list[Any]) -> Download:
         limits = self.run.limits

@@ -13,6 +13,4 @@ from .view import Refget
 def refget(service: Service, conformance_run: Run) -> Refget:
     """The refget service under test, its answers (and streamed sequences) fetched once per run (every listed
     sequence's side by side)."""
-    view = Refget.of(service, conformance_run)
-    view.checking = True
-    return view
+    return Refget.checked(service, conformance_run)

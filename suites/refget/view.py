@@ -247,8 +247,7 @@ class Refget(ServiceView):
 
     def _fetch_entries(self) -> list[tuple[Any, Callable[[], Fetched]]]:
         """Every listed sequence whose metadata is made and states its length, when what they may read takes
-        at most half of what remains of the run's bytes (else left to their checks, one at a time, as
-        :meth:`Drs._download_entries <conformance_suites.drs.view.Drs._download_entries>` does)."""
+        at most half of what remains of the run's bytes (RunLimits.within_half)."""
         entries: list[tuple[Any, Callable[[], Fetched]]] = []
         needed = 0
         for ident in self.option("sequences"):
@@ -260,7 +259,7 @@ class Refget(ServiceView):
                 continue  # read within max_response_bytes: left to its check
             needed += 2 * length + 4096  # _fetch's cap
             entries.append((("fetch", ident), partial(self._fetch, ident)))
-        return entries if needed <= self.run.limits.bytes_left() // 2 else []
+        return entries if self.run.limits.within_half(read=needed) else []
 
     def _fetch(self, ident: str) -> Fetched:
         try:

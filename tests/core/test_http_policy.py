@@ -255,3 +255,13 @@ def test_loopback_answers_do_not_adapt_anything() -> None:
     run = RunLimits(Budget())
     run.observe(LOOPBACK, 5.0, 503, 10.0)
     assert run.rate_summary()["origins"] == {}
+
+
+def test_work_asked_ahead_of_the_checks_takes_at_most_half_of_what_remains() -> None:
+    run = RunLimits(Budget(max_requests=10, max_run_bytes=1000, requests_per_second=FAST))
+    assert run.within_half(requests=5, read=500)
+    assert not run.within_half(requests=6) and not run.within_half(read=501)
+    run.acquire()  # one request made: 9 left
+    run.add_bytes(200)  # 800 left
+    assert run.within_half(requests=4, read=400) and not run.within_half(requests=5)
+    assert not run.within_half(read=401)

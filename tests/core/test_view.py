@@ -19,8 +19,8 @@ class FakeLimits:
     budget: Budget = field(default_factory=Budget)
     left: int = 2000
 
-    def requests_left(self) -> int:
-        return self.left
+    def within_half(self, requests: int = 0, read: int = 0) -> bool:
+        return requests <= self.left // 2
 
 
 @dataclass
@@ -192,9 +192,7 @@ def test_settle_created_cancels_what_still_runs_and_names_each_outcome() -> None
 
 
 def _checking(run: Any = None) -> Things:
-    view = Things(_service(), run or FakeRun(limits=FakeLimits(Budget(concurrent_requests=4))))
-    view.checking = True  # as a suite's fixture sets it for its own checks
-    return view
+    return Things.checked(_service(), run or FakeRun(limits=FakeLimits(Budget(concurrent_requests=4))))
 
 
 def test_prefetch_makes_the_entries_side_by_side_and_keeps_them_as_memo_does() -> None:
