@@ -5,10 +5,12 @@ embedded reference server with named faults, in-process, and read the outcome of
 from __future__ import annotations
 
 import contextlib
+import http.server
 import io
 import os
 import re
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,3 +110,29 @@ def run_reference(standard: str, report_root: Path, faults: Iterable[str] = (), 
     """Run the suites of ``standard`` against its reference server with ``faults`` injected."""
     document = {"initiative": f"self-test {standard}", "services": reference_entries(standard, faults, version, role)}
     return run_profile(document, report_root, **kwargs)
+
+
+@contextlib.contextmanager
+def serving(body: bytes, path: str = "/", content_type: str = "application/json") -> Iterator[str]:
+    """A loopback http server answering every GET with ``body`` (a JWKS, a document) for as long as the block
+    runs; yields the URL of ``path`` on it."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{path}"
+    finally:
+        server.shutdown()
+        server.server_close()

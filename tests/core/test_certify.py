@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import http.server
 import io
 import json
 import shutil
 import subprocess
 import tarfile
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +29,7 @@ from conformance.demo import demo_profile
 from conformance.redact import Redactor
 from conformance.reports import MARKUP_SUFFIXES
 from conformance.run import prepare
+from conformance.testing import serving
 
 # -- keys ------------------------------------------------------------------------------------------------------
 
@@ -306,27 +304,8 @@ def test_jwk_keys_round_trip(demo: dict[str, Any], tmp_path: Path, capsys: pytes
     assert verify(out, jwks, capsys)[0] == 0  # the key is picked by its RFC 7638 thumbprint
 
 
-@contextlib.contextmanager
-def serve(body: bytes) -> Iterator[str]:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/jwks.json"
-    finally:
-        server.shutdown()
-        server.server_close()
+def serve(body: bytes) -> contextlib.AbstractContextManager[str]:
+    return serving(body, "/jwks.json")
 
 
 def test_jwks_url(bundle: Path, keys: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,6 +21,7 @@ from conformance.profile import load_profile
 from conformance.reference import start
 from conformance.run import Run, prepare
 from conformance.suite import Suite, discover
+from conformance.testing import serving
 
 DATA = Suite(standard="docs-example", title="Example documents", versions=("1.0",), data=True,
              service_options={"documents": {"type": "array", "items": {"type": "string"}}})
@@ -267,26 +268,9 @@ def test_nesting_past_the_limit_of_http_answers_is_named() -> None:
 def test_a_document_nested_too_deeply_is_named_not_parsed(tmp_path: Path, run_of: Any) -> None:
     """A file or an http(s) document nested past the limit: DocumentUnavailable naming it, never a
     RecursionError in the suite that parses it."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(DEEP_JSON)))
-            self.end_headers()
-            self.wfile.write(DEEP_JSON)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
     (tmp_path / "deep.json").write_bytes(DEEP_JSON)
     (tmp_path / "deep.yaml").write_bytes(b"- " * 300 + b"x\n")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/deep.json"
+    with serving(DEEP_JSON, "/deep.json") as url:
         run = run_of({"standard": "docs-example", "version": "1.0", "documents": ["deep.json"]})
         with pytest.raises(DocumentUnavailable, match=r"^deep\.json: nested too deeply to parse \(deeper than "
                                                        r"512 levels of arrays and objects\)$"):
@@ -297,6 +281,3 @@ def test_a_document_nested_too_deeply_is_named_not_parsed(tmp_path: Path, run_of
         with pytest.raises(DocumentUnavailable, match=r"/deep\.json: nested too deeply to parse") as caught:
             read_document(_view(run), url)
         assert caught.value.exchange is not None and caught.value.exchange.status == 200
-    finally:
-        server.shutdown()
-        server.server_close()
