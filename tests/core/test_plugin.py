@@ -379,6 +379,29 @@ def test_a_spent_budget_is_an_error_that_names_its_limit(tmp_path: Path) -> None
     assert result.scorecard.services[0].verdict() == "incomplete"
 
 
+def test_a_check_that_raised_is_reported_without_rendering_its_traceback(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """pytest's rendering of a traceback parses every frame's source file; the harness writes a failed or erred
+    check's report itself, so a failure (in the call) and an error (the budget, in the set-up) render none."""
+    rendered: list[str] = []
+    getrepr = pytest.ExceptionInfo.getrepr
+
+    def counted(self: pytest.ExceptionInfo[BaseException], *args: Any, **kwargs: Any) -> Any:
+        rendered.append(type(self.value).__name__)
+        return getrepr(self, *args, **kwargs)
+
+    monkeypatch.setattr(pytest.ExceptionInfo, "getrepr", counted)
+    failed = run_profile({"initiative": "Plugin", "services": [
+        si_entry(None, reference={"faults": ["wrong-artifact"]})]}, tmp_path / "failed", checks=[ARTIFACT])
+    spent = run_profile({"initiative": "Spent", "services": [si_entry(None, reference=True)],
+                         "budget": {"max_requests": 1, "requests_per_second": 500}}, tmp_path / "spent",
+                        checks=[ARTIFACT, ANSWERS])
+    assert failed.check(ARTIFACT).outcome == "failed"
+    assert failed.check(ARTIFACT).cases[0].message.startswith("/service-info: type.artifact is 'beacon'")
+    assert {spent.check(c).outcome for c in (ARTIFACT, ANSWERS)} == {"error"}
+    assert rendered == []
+
+
 def test_checks_run_per_case_and_skip_what_the_version_or_the_profile_lacks(tmp_path: Path) -> None:
     listed, unlisted = reference_entries("drs", version="1.2.0") * 2
     listed = {**listed, "objects": ["blob-1", "no-such-object"]}
