@@ -439,12 +439,12 @@ def finish(run: Run) -> None:
     junit.xml, the last redaction, the time profile."""
     from conformance.plugin import mark_session_reports
     from conformance.reports import redact_tree, write_reports
-    from conformance.reports.junit import add_caused_by
+    from conformance.reports.junit import annotate
 
     writing = time.monotonic()
     scorecard = run.build_scorecard()
     write_reports(scorecard, run)
-    add_caused_by(run.run_dir / "junit.xml", scorecard)
+    annotate(run.run_dir / "junit.xml", scorecard)
     if run.interrupted:
         mark_session_reports(run.run_dir)
     redact_tree(run.run_dir, run.redactor)

@@ -236,11 +236,11 @@ class RunPlugin:
         settings.load_profile(self._previous_hypothesis_profile)
         self._restore_constants()
         from conformance.reports import redact_tree
-        from conformance.reports.junit import add_caused_by
+        from conformance.reports.junit import annotate
 
         writing = time.monotonic()
         if self.run.scorecard is not None:
-            add_caused_by(self.run.run_dir / "junit.xml", self.run.scorecard)
+            annotate(self.run.run_dir / "junit.xml", self.run.scorecard)
 
         if self.run.interrupted:
             mark_session_reports(self.run.run_dir)

@@ -1,13 +1,15 @@
 """``junit.xml`` (written by pytest's junitxml plugin during the session): what the core adds to it once
 the scorecard is built — a ``caused_by`` property on each test case whose failure is a consequence of
-another check's (issue 19: one root cause, one failure), and an ``interrupted`` property on every test
-suite of an interrupted run (issue 21.2). The file is rewritten atomically (temporary file, rename)."""
+another check's (issue 19: one root cause, one failure), failures that do not fail the run written as
+skipped test cases that say why, and an ``interrupted`` property on every test suite of an interrupted run
+(issue 21.2). The file is rewritten atomically (temporary file, rename)."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from conformance.checks import Level
 from conformance.reports.atomic import atomic_write
 from conformance.scorecard import Scorecard
 
@@ -26,25 +28,64 @@ def _parse(path: Path) -> ET.ElementTree[ET.Element] | None:
         return None
 
 
-def add_caused_by(path: Path, scorecard: Scorecard) -> None:
-    """Mark the test cases of consequences in ``path`` (left as it is when there are none)."""
-    causes = {case.nodeid.rsplit("::", 1)[-1]: (check.id, check.caused_by)
-              for service in scorecard.services for check in service.checks if check.consequence
-              for case in check.cases if case.outcome == "failed"}
-    tree = _parse(path) if causes else None
+def annotate(path: Path, scorecard: Scorecard) -> None:
+    """Mark the test cases of consequences in ``path`` with their cause, and write each failure that does not
+    fail the run as a skipped test case whose message says why: a failed SHOULD or MAY check (a warning,
+    never non-conformance: DESIGN §4 and §6) and a failure the profile's ``expected_failures`` waive (with its
+    consequences). CI systems that read junit.xml (a failed test case turns a pull request's check red, a
+    Jenkins build unstable) then agree with the exit code. Each such case keeps its ``outcome`` property
+    (``failed``) and its level; the file is left as it is when nothing applies."""
+    causes: dict[str, tuple[str, str | None]] = {}
+    soft: dict[str, tuple[str, str]] = {}
+    for service in scorecard.services:
+        waived = {check.id: (check.expected_failure or {}).get("expires") for check in service.checks
+                  if check.waived}
+        for check in service.checks:
+            failed = [case for case in check.cases if case.outcome == "failed"]
+            if check.consequence:
+                causes.update({case.nodeid.rsplit("::", 1)[-1]: (check.id, check.caused_by) for case in failed})
+            if check.level != Level.MUST.value:
+                why = f"warning: a {check.level} requirement not met (never non-conformance)"
+            elif check.id in waived or check.caused_by in waived:
+                expires = waived.get(check.id) or waived.get(str(check.caused_by))
+                why = f"an expected failure, waived until {expires} by the profile's expected_failures"
+            else:
+                continue
+            soft.update({case.nodeid.rsplit("::", 1)[-1]: (check.id, why) for case in failed})
+    tree = _parse(path) if causes or soft else None
     if tree is None:
         return
     changed = False
+    counted: dict[ET.Element, int] = {}
+    parents = {child: parent for parent in tree.iter("testsuite") for child in parent}
     for testcase in tree.iter("testcase"):
-        found = causes.get(testcase.get("name", ""))
+        name = testcase.get("name", "")
         properties = testcase.find("properties")
-        if found is None or properties is None:
+        if properties is None:
             continue
-        check_id, cause = found
-        if not any(p.get("name") == "check_id" and p.get("value") == check_id for p in properties):
+        ids = {p.get("value") for p in properties if p.get("name") == "check_id"}
+        found = causes.get(name)
+        if found is not None and found[0] in ids:
+            ET.SubElement(properties, "property", {"name": "caused_by", "value": str(found[1])})
+            changed = True
+        softened = soft.get(name)
+        failure = testcase.find("failure")
+        if softened is None or softened[0] not in ids or failure is None:
             continue
-        ET.SubElement(properties, "property", {"name": "caused_by", "value": str(cause)})
+        skipped = ET.Element("skipped", {"type": "conformance.not-failing",
+                                         "message": f"{softened[1]}: {failure.get('message', '')}"})
+        skipped.text = failure.text
+        testcase.insert(list(testcase).index(failure), skipped)
+        testcase.remove(failure)
+        suite = parents.get(testcase)
+        if suite is not None:
+            counted[suite] = counted.get(suite, 0) + 1
         changed = True
+    for suite, moved in counted.items():
+        for attribute, step in (("failures", -moved), ("skipped", moved)):
+            value = suite.get(attribute)
+            if value is not None and value.isdigit():
+                suite.set(attribute, str(max(0, int(value) + step)))
     if changed:
         write(tree, path)
 

@@ -368,6 +368,40 @@ def test_a_session_freezes_what_it_collected_and_unfreezes_it_at_its_end(tmp_pat
     assert gc.get_freeze_count() == 0
 
 
+GROUP = "service-info.type.group-is-org-ga4gh"  # a SHOULD
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_junit_writes_a_failure_that_does_not_fail_the_run_as_a_skipped_case_saying_why(tmp_path: Path,
+                                                                                        jobs: int) -> None:
+    """A failed SHOULD (a warning) and a MUST failure the profile waives until a date do not fail the run:
+    junit.xml says so (a skipped case with the reason), so that CI systems reading it agree with the exit
+    code; a MUST failure stays a failure. Alike in one process and in workers (their junit.xml merged)."""
+    services = [si_entry(None, reference={"faults": ["custom-group", "wrong-artifact"]}),
+                si_entry(None, reference={"faults": ["wrong-artifact"]})]
+    result = run_profile({"initiative": "Soft", "services": services, "expected_failures": [
+        {"check": ARTIFACT, "service": "service-info-0", "reason": "known", "expires": "2099-01-01"}]},
+        tmp_path, checks=[GROUP, ARTIFACT], jobs=jobs)
+    root = ET.parse(result.run_dir / "junit.xml").getroot()
+    cases = {(props["check_id"], case.get("name", "").rsplit("[", 1)[-1].rstrip("]")): case
+             for case in root.iter("testcase")
+             for props in [{p.get("name"): p.get("value") for p in case.iter("property")}]}
+    warning = cases[(GROUP, "service-info-0")]
+    assert warning.find("failure") is None
+    skipped = warning.find("skipped")
+    assert skipped is not None and skipped.get("message", "").startswith(
+        f"warning: a SHOULD requirement not met (never non-conformance): FAILED: {GROUP} (SHOULD,")
+    assert "Reproduce:" in (skipped.text or "")
+    waived = cases[(ARTIFACT, "service-info-0")].find("skipped")
+    assert waived is not None and waived.get("message", "").startswith(
+        "an expected failure, waived until 2099-01-01 by the profile's expected_failures: FAILED: ")
+    assert cases[(ARTIFACT, "service-info-1")].find("failure") is not None
+    assert {p.get("value") for p in cases[(ARTIFACT, "service-info-0")].iter("property")
+            if p.get("name") == "outcome"} == {"failed"}
+    suite = root.find("testsuite")
+    assert suite is not None and (suite.get("failures"), suite.get("skipped")) == ("1", "2")
+
+
 def test_a_spent_budget_is_an_error_that_names_its_limit(tmp_path: Path) -> None:
     """The probe takes the one request allowed; the check is stopped by the budget, never failed."""
     result = run_profile({"initiative": "Spent", "services": [si_entry(None, reference=True)],

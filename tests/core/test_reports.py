@@ -643,7 +643,7 @@ def test_summary_nests_consequences_under_their_cause_and_counts_the_cause_once(
 
 
 def test_junit_marks_consequences_with_caused_by(tmp_path: Path) -> None:
-    from conformance.reports.junit import add_caused_by
+    from conformance.reports.junit import annotate
 
     card = _cascade()
     testcases = []
@@ -653,7 +653,7 @@ def test_junit_marks_consequences_with_caused_by(tmp_path: Path) -> None:
                          f'<property name="check_id" value="{check.id}" /></properties></testcase>')
     path = tmp_path / "junit.xml"
     path.write_text(f"<testsuites><testsuite>{''.join(testcases)}</testsuite></testsuites>", encoding="utf-8")
-    add_caused_by(path, card)
+    annotate(path, card)
     found = {}
     for testcase in ET.parse(path).iter("testcase"):
         props = {p.get("name"): p.get("value") for p in testcase.iter("property")}
