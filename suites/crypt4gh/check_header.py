@@ -9,7 +9,7 @@ import pytest
 
 from conformance import check
 
-from .examine import Examination
+from .examine import VERSION_END, Examination
 from .view import Crypt4gh, File, failure
 
 
@@ -33,50 +33,17 @@ def _header_read(found: Examination) -> bool:
     return found.header_read
 
 
-#: crypt4gh 1.0 §3.2 Header: magic_number[8], then version and header_packet_count (le_uint32 each).
-MAGIC = b"crypt4gh"
-VERSION_END = 12
-START = 16
-#: What the examination says of a file shorter than START: the crypt4gh library refuses it before it
-#: looks at the magic number or the version (``crypt4gh.header.parse``).
-TOO_SMALL = "the header is malformed: Header too small"
-
-
-def _short(file: File) -> bytes | None:
-    """The bytes of a file shorter than the 16 bytes its header starts with, None for any other. A file is
-    read whole; a download's first bytes are kept in its answer (``Response.content``, the evidence)."""
-    if file.examination.packets_problem != TOO_SMALL:
-        return None
-    document = file.document
-    held = document.data or (document.response.content if document.response is not None else b"")
-    return held[:START - 1]
-
-
 def _magic_problem(file: File) -> str | None:
-    short = _short(file)
-    if short is None:
-        return file.examination.magic_problem
-    if len(short) < len(MAGIC):
-        return (f"the file holds only {len(short)} byte(s) ({short!r}), not the {len(MAGIC)}-byte magic number "
-                f"{MAGIC!r}" if short else f"the file is empty: it has no magic number {MAGIC!r}")
-    if short[:len(MAGIC)] != MAGIC:
-        return f"the file begins with {short[:len(MAGIC)]!r}, not the magic number {MAGIC!r}"
-    return None
+    return file.examination.magic_problem
 
 
 def _version_problem(file: File) -> str | None:
-    short = _short(file)
-    if short is None:
-        return file.examination.version_problem
-    if len(short) < VERSION_END:
-        return None  # no version to judge (_version_held)
-    version = int.from_bytes(short[len(MAGIC):VERSION_END], "little")
-    return None if version == 1 else f"the version is {version}, not 1"
+    return file.examination.version_problem
 
 
 def _version_held(file: File) -> bool:
-    short = _short(file)
-    return short is None or len(short) >= VERSION_END
+    held = file.examination.held
+    return held is None or held >= VERSION_END
 
 
 def _why_no_version(files: list[File]) -> str:
@@ -85,12 +52,11 @@ def _why_no_version(files: list[File]) -> str:
         return "no file was read"
     reasons = []
     for file in files:
-        short = _short(file)
         if _magic_problem(file) is not None:
             reasons.append(f"{file.document.ref} has no magic number (crypt4gh.header.magic)")
-        elif short is not None:
-            reasons.append(f"{file.document.ref} ends after {len(short)} bytes, before the end of its version "
-                           f"(bytes 9 to 12, after the magic number; the truncated header fails "
+        elif not _version_held(file):
+            reasons.append(f"{file.document.ref} ends after {file.examination.held} bytes, before the end of its "
+                           f"version (bytes 9 to 12, after the magic number; the truncated header fails "
                            f"crypt4gh.header.packets)")
     more = f"; and {len(reasons) - 3} more" if len(reasons) > 3 else ""
     return "no file holds a version to check: " + "; ".join(reasons[:3]) + more
@@ -119,14 +85,8 @@ def test_header_packets_are_whole(crypt4gh: Crypt4gh) -> None:
     """crypt4gh 1.0 §3.2 Header and §3.2.1 Header Packets: header_packet_count packets follow, each
     packet_length long "including the packet_length itself" (a file that ends before header_packet_count
     has neither)."""
-    def problem(file: File) -> str | None:
-        short = _short(file)
-        if short is not None:
-            return (f"the file ends after {len(short)} bytes, before the end of header_packet_count (the "
-                    f"header's first {START} bytes: magic number, version, header_packet_count)")
-        return file.examination.packets_problem
-
-    _judge(crypt4gh.files(), problem, lambda f: _magic_problem(f) is None and _version_problem(f) is None,
+    _judge(crypt4gh.files(), lambda f: f.examination.packets_problem,
+           lambda f: _magic_problem(f) is None and _version_problem(f) is None,
            lambda files: "no file has a crypt4gh 1 header")
 
 

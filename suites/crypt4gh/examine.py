@@ -1,8 +1,11 @@
 """One crypt4gh 1.0 file examined with the ``crypt4gh`` library: the header parsed by
 ``crypt4gh.header.parse``, each packet decrypted by ``header.decrypt_packet`` with the reader key and
 sorted by ``header.partition_packets``, every segment authenticated and decrypted by
-``crypt4gh.lib.decrypt_block``. Nothing of the binary format or the cryptography is written here; what
-this module adds is where each of the library's refusals belongs (which requirement it breaks).
+``crypt4gh.lib.decrypt_block``. Nothing of the cryptography, and of the binary format only the header's
+first 16 bytes (§3.2: magic number, version, header_packet_count; fixed in place and width), is written
+here: those are judged before the library reads the header, so that each problem is named by the
+requirement it breaks without reading the library's messages (and a file too short for the library is
+judged on the bytes it has). What else this module adds is where each of the library's refusals belongs.
 
 The data part is read in segments of 65 564 bytes from a stream, and only the plain-text's length (and,
 where asked, its sha-256) is kept: memory stays constant whatever the file's size.
@@ -23,6 +26,12 @@ CIPHER_SEGMENT = SEGMENT + 28  # §3.4.2: a 12-byte nonce and a 16-byte MAC arou
 logging.getLogger("crypt4gh").setLevel(logging.CRITICAL)
 
 
+#: crypt4gh 1.0 §3.2 Header: magic_number[8], then version and header_packet_count (le_uint32 each).
+MAGIC = b"crypt4gh"
+VERSION_END = 12
+START = 16
+
+
 @dataclass
 class Examination:
     """What the file is, as far as it could be read; each ``*_problem`` is one sentence or None."""
@@ -30,6 +39,8 @@ class Examination:
     magic_problem: str | None = None
     version_problem: str | None = None
     packets_problem: str | None = None
+    #: the bytes a file shorter than the header's first 16 holds (None for any other)
+    held: int | None = None
     packet_count: int = 0
     #: header packets the reader key decrypted, and those it did not (another reader's)
     decrypted: int = 0
@@ -66,8 +77,10 @@ def examine(stream: io.BufferedIOBase, secret: bytes, *, digest: bool = False) -
     from crypt4gh import header
 
     found = Examination()
-    head = stream.read(16)  # kept only to quote in a message; the library reads the header
-    found.packet_count = int.from_bytes(head[12:16], "little") if len(head) == 16 else 0
+    head = stream.read(START)
+    if _preamble(head, found):
+        return found
+    found.packet_count = int.from_bytes(head[VERSION_END:START], "little")
     if stream.seekable():
         stream.seek(-len(head), io.SEEK_CUR)
     else:  # a download: the 16 bytes are handed back in front of the rest (one more copy of each byte)
@@ -75,13 +88,7 @@ def examine(stream: io.BufferedIOBase, secret: bytes, *, digest: bool = False) -
     try:
         packets = list(header.parse(stream))
     except ValueError as exc:
-        reason = str(exc)
-        if "Not a CRYPT4GH" in reason:
-            found.magic_problem = f"the file begins with {head[:8]!r}, not the magic number b'crypt4gh'"
-        elif "version" in reason.lower():
-            found.version_problem = f"the version is {int.from_bytes(head[8:12], 'little')}, not 1"
-        else:
-            found.packets_problem = f"the header is malformed: {reason}"
+        found.packets_problem = f"the header is malformed: {exc}"
         return found
     decrypted, ignored = header.decrypt(packets, [(0, secret, None)])
     found.decrypted, found.skipped = len(decrypted), len(ignored)
@@ -113,6 +120,27 @@ def examine(stream: io.BufferedIOBase, secret: bytes, *, digest: bool = False) -
             found.edit_list_problem = f"the edit list packet is malformed: {exc}"
     _data(stream, keys, found, digest)
     return found
+
+
+def _preamble(head: bytes, found: Examination) -> bool:
+    """Judge the header's first 16 bytes (§3.2: magic number, version, header_packet_count), whose layout
+    is fixed; whether the examination ends there. The library parses the rest (and refuses a file shorter
+    than 16 bytes before it looks at the magic number or the version: a short file is judged here on the
+    bytes it has; a version is judged where its four bytes are there)."""
+    if len(head) < START:
+        found.held = len(head)
+    if len(head) < len(MAGIC):
+        found.magic_problem = (f"the file holds only {len(head)} byte(s) ({head!r}), not the {len(MAGIC)}-byte "
+                               f"magic number {MAGIC!r}" if head else f"the file is empty: it has no magic number "
+                                                                       f"{MAGIC!r}")
+    elif head[:len(MAGIC)] != MAGIC:
+        found.magic_problem = f"the file begins with {head[:len(MAGIC)]!r}, not the magic number {MAGIC!r}"
+    elif len(head) >= VERSION_END and (version := int.from_bytes(head[len(MAGIC):VERSION_END], "little")) != 1:
+        found.version_problem = f"the version is {version}, not 1"
+    elif len(head) < START:
+        found.packets_problem = (f"the file ends after {len(head)} bytes, before the end of header_packet_count "
+                                 f"(the header's first {START} bytes: magic number, version, header_packet_count)")
+    return not found.header_read
 
 
 def _data(stream: io.BufferedIOBase, keys: list[bytes], found: Examination, hashing: bool) -> None:
