@@ -4,7 +4,6 @@ one use is not spent by another check."""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 from urllib.parse import urljoin
@@ -14,7 +13,7 @@ import pytest
 from conformance import Response, Service, ServiceClient, check, fail
 
 from .check_protocol import ORIGIN
-from .view import Htsget, cases, first_case, register_secrets
+from .view import Htsget, cases, first_case, parsed, register_secrets
 
 #: RFC 3986 §2: what a URI may carry (unreserved, reserved, and % starting a percent-encoding).
 URI_CHARACTERS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*$")
@@ -34,7 +33,7 @@ def http_blocks(service: Service, client: ServiceClient, hts: Htsget) -> list[tu
         if response.status != 200:
             continue
         try:
-            document = json.loads(response.content.decode("utf-8"))
+            document = parsed(response)
         except (UnicodeDecodeError, ValueError):
             continue
         body = document.get("htsget") if isinstance(document, dict) else None

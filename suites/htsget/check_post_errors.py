@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -12,7 +11,7 @@ from conformance import Response, Service, ServiceClient, check, fail
 
 from .check_errors import _error
 from .check_post_service_info import _kind, post, post_records
-from .view import Htsget, first_case, missing, names
+from .view import Htsget, first_case, missing, names, parsed
 
 
 def _expect(client: ServiceClient, hts: Htsget, kind: str, ident: str, body: dict[str, Any], status: int,
@@ -43,7 +42,7 @@ def test_post_returns_a_ticket(service: Service, client: ServiceClient, hts: Hts
     if response.status != 200:
         pytest.skip(f"POST /{kind}/{ident} answered {response.status} (see htsget.post.same-url-as-get)")
     try:
-        document = json.loads(response.content.decode("utf-8"))
+        document = parsed(response)
     except (UnicodeDecodeError, ValueError):
         raise fail(f"POST /{kind}/{ident} answered 200 without a JSON body", response.exchange) from None
     inner = document.get("htsget") if isinstance(document, dict) else None

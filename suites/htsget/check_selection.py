@@ -4,14 +4,13 @@ service-info)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
 from conformance import Service, ServiceClient, check, fail
 
-from .view import DEFAULT, AssemblyError, Htsget, cases, first_case, missing, names
+from .view import DEFAULT, AssemblyError, Htsget, cases, first_case, missing, names, parsed
 
 
 def _each(service: Service) -> list[tuple[str, dict[str, Any]]]:
@@ -65,7 +64,7 @@ def test_listed_formats_can_be_requested(service: Service, client: ServiceClient
                 raise fail(f"/{kind}/service-info lists {fmt}, but format={fmt} answered {response.status}",
                            response.exchange)
             try:
-                document = json.loads(response.content.decode("utf-8"))
+                document = parsed(response)
             except (UnicodeDecodeError, ValueError):
                 pytest.skip(f"format={fmt} answered 200 without JSON (see htsget.response.success-200-json)")
             inner = document.get("htsget") if isinstance(document, dict) else None

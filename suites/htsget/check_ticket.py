@@ -18,6 +18,7 @@ from .view import (
     Ticket,
     cases,
     first_case,
+    parsed,
     sniff,
     unsupported_format,
 )
@@ -92,7 +93,7 @@ def test_ticket_request_answers_200_json(service: Service, client: ServiceClient
                        "not 200 with a ticket", response.exchange,
                        caused_by="htsget.service-info.formats-satisfiable" if listed else None)
         try:
-            json.loads(response.content.decode("utf-8"))
+            parsed(response)
         except (UnicodeDecodeError, ValueError):
             raise fail(f"GET /{kind}/{ident} answered 200 with a body that is not UTF-8 JSON",
                        response.exchange) from None

@@ -36,6 +36,10 @@ def register_secret(run: Run, *values: str) -> None:
 
 
 def _json_or_none(response: Response) -> Any:
+    """The body as JSON, None when it is not JSON; a body the harness cut at its size cap is the harness's
+    error (``Response.json``): whether the server answered JSON cannot be told from it."""
+    if response.truncated:
+        response.json()
     try:
         return json.loads(response.content.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
