@@ -198,6 +198,17 @@ _QUERY_OR_FRAGMENT = ("has a query or a fragment ('?' or '#'), where the standar
                       "end up inside it); a credential belongs under auth")
 
 
+#: Why a url with user information is refused (nor is it shown: it is a credential).
+_USER_INFO = ("holds user information ('user:password@' before the host), which would be sent as Basic "
+              "authentication in place of the entry's auth; a credential belongs under auth (basic: with the "
+              "names of environment variables)")
+
+
+def has_user_info(url: str) -> bool:
+    """Whether an http(s) url carries user information (``user:password@host``, RFC 3986 §3.2.1)."""
+    return "@" in urlsplit(url).netloc
+
+
 def _shown_url(value: object) -> object:
     """A refused url as an error shows it: without user information, query or fragment, which may hold a
     credential (``htps://user:pw@host/api?apikey=...``)."""
@@ -403,6 +414,8 @@ def _parse_service(where: _Where, index: int, raw: object, environ: Mapping[str,
         raise where.error(f"{path}.url", f"not an http(s) URL: {_shown_url(url)!r}")
     elif _query_or_fragment(url):
         raise where.error(f"{path}.url", _QUERY_OR_FRAGMENT)
+    elif has_user_info(url):
+        raise where.error(f"{path}.url", _USER_INFO)
     for key, schema in options_schema.items():
         if key in raw:
             _check_option(where, f"{path}.{key}", raw[key], schema)
@@ -440,6 +453,8 @@ def parse_profile(data: object, source: str = "<profile>", environ: Mapping[str,
         raise where.error("registry", f"not an http(s) URL: {_shown_url(registry)!r}")
     if registry is not None and registry != REFERENCE_REGISTRY and _query_or_fragment(registry):
         raise where.error("registry", _QUERY_OR_FRAGMENT)
+    if registry is not None and registry != REFERENCE_REGISTRY and has_user_info(registry):
+        raise where.error("registry", _USER_INFO)
     raw_services = data.get("services")
     if raw_services is None and registry is None:
         raise where.error("services", "required key missing (or give a registry: URL)")

@@ -23,7 +23,16 @@ from conformance._version import __version__
 from conformance.errors import BudgetExceeded, HarnessError, TransportError, UsageError, did_you_mean, unknown
 from conformance.http import HttpClient, RunLimits, ServiceClient, credentials_for, origin_of, unused_proxy
 from conformance.http.redirects import listed_refusal
-from conformance.profile import REFERENCE_REGISTRY, Auth, Profile, Service, is_http_url, load_profile, with_services
+from conformance.profile import (
+    REFERENCE_REGISTRY,
+    Auth,
+    Profile,
+    Service,
+    has_user_info,
+    is_http_url,
+    load_profile,
+    with_services,
+)
 from conformance.redact import Redactor
 from conformance.reference.server import ReferenceServer
 from conformance.scorecard import CaseResult, Created, Scorecard, ServiceResult, aggregate, link_causes
@@ -493,6 +502,11 @@ def discover_registry(profile: Profile, run: Run) -> Profile:
             not_tested(entry, type_text, "no http(s) url and type (artifact, version)")
             continue
         assert isinstance(url, str)
+        if has_user_info(url):
+            run.notices.append(f"registry lists {named} with user information ('user:password@') in its url: "
+                               "not checked (it would be sent in place of the profile's credentials)")
+            not_tested(entry, type_text, "user information in the url")
+            continue
         shared = suites.shared_suite()
         # a service of nothing but service-info: the shared suite is its own
         own_suite = by_artifact.get(artifact) or (shared if shared and artifact == shared.standard else None)

@@ -63,6 +63,11 @@ def write(tmp_path: Path, text: str) -> Path:
     ("initiative: X\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'https://a.org/#top'}\n",
      "services[0].url: has a query or a fragment ('?' or '#')"),
     ("initiative: X\nregistry: 'https://r.org/?token=t'\n", "registry: has a query or a fragment"),
+    # a password in a url would be sent as Basic authentication in place of the entry's auth (never shown)
+    ("initiative: X\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'http://alice:S3cret@a.org/x'}\n",
+     "services[0].url: holds user information ('user:password@' before the host), which would be sent as Basic "
+     "authentication in place of the entry's auth"),
+    ("initiative: X\nregistry: 'https://bob@r.org/'\n", "registry: holds user information"),
     # a url refused for its scheme is shown without what may hold a credential
     ("initiative: X\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'htps://u:pw@a.org/x?apikey=k'}\n",
      "services[0].url: not an http(s) URL: 'htps://a.org/x…'"),

@@ -424,7 +424,9 @@ def test_a_registry_cannot_point_the_harness_at_cloud_metadata(report_root: Path
         listed = [{**service_info_document("service-info", "1.0.0"), "url": target.url},
                   {**service_info_document("drs", "1.5.0", service_id="org.example.meta"),
                    "url": "http://169.254.169.254/latest"},
-                  {**service_info_document("drs", "1.5.0"), "id": {"x": 1}}]
+                  {**service_info_document("drs", "1.5.0"), "id": {"x": 1}},
+                  {**service_info_document("drs", "1.5.0", service_id="org.example.userinfo"),
+                   "url": "http://eve:hunter2@drs.example.org/ga4gh/drs/v1"}]
         with reference.ReferenceServer(Registry_(listed)).start() as registry:
             result = run_profile({"initiative": "From a registry", "registry": registry.url}, report_root)
     assert [s.url for s in result.scorecard.services] == [target.url]
@@ -432,6 +434,9 @@ def test_a_registry_cannot_point_the_harness_at_cloud_metadata(report_root: Path
             "(cloud metadata, say); not checked (a service the profile declares is)") in result.scorecard.notices
     assert any(n.startswith("registry lists an entry without a string id without an http(s) url")
                for n in result.scorecard.notices), result.scorecard.notices
+    assert ("registry lists org.example.userinfo with user information ('user:password@') in its url: not checked "
+            "(it would be sent in place of the profile's credentials)") in result.scorecard.notices
+    assert not any("hunter2" in n for n in result.scorecard.notices)
 
 def test_a_registry_only_profile_whose_registry_cannot_be_read_says_why(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
