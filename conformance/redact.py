@@ -92,7 +92,14 @@ _RULES: list[_Rule] = [
     # a JWT: three base64url parts, the first of which decodes to a JSON object ('{"' → 'eyJ')
     # (the signature part may be missing: a token cut short, or an unsecured one)
     _Rule(re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?"), "[REDACTED-JWT]", ("eyj",)),
-    _Rule(re.compile(r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]{6,}"), r"\1\2" + MASK, ("bearer", "basic")),
+    # a token after the scheme, but not a challenge's parameters (WWW-Authenticate: Bearer realm="x", error=...:
+    # RFC 6750 §3, RFC 7617 §2) nor the prose of a requirement ("bearer tokens", "Basic authentication"); a
+    # token68 holds no '=' but its trailing padding, so "realm=" never starts one; such a word ends the
+    # prose only where no token character follows (a sentence's full stop aside)
+    _Rule(re.compile(r"(?i)\b(bearer|basic)(\s+)(?!(?:realm|scope|error|error_description|error_uri|charset)\s*="
+                     r"|(?:tokens?|authentication|credentials?|schemes?|challenges?)(?![A-Za-z0-9_~+/=-]|\.[A-Za-z0-9._~+/=-]))"
+                     r"[A-Za-z0-9._~+/=-]{6,}"),
+          r"\1\2" + MASK, ("bearer", "basic")),
     _HEADER,
     # userinfo in a URL: user:password@, but also a token alone (https://TOKEN@host) or an empty user
     # name (https://:password@host); it holds no '/', '?' or '#' (RFC 3986 §3.2.1), so "a@b" in a path or

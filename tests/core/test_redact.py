@@ -174,9 +174,23 @@ def test_add_basic_without_user_name_registers_only_the_password() -> None:
     ("BEARER abcdefgh", f"BEARER {MASK}"),
     ("Basic   dXNlcjpwYXNz", f"Basic   {MASK}"),  # the scheme and the whitespace are kept
     ("notbearer abcdefgh", "notbearer abcdefgh"),  # "bearer" must start a word
+    ("Bearer tokens.x", f"Bearer {MASK}"),  # a token that starts with a word of prose is still one
+    ('Basic dXNlcjpwYXNz="', f'Basic {MASK}"'),  # padding, then the quote that ends a JSON string
 ])
 def test_bearer_and_basic_tokens(text: str, expected: str) -> None:
     assert Redactor().text(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    'WWW-Authenticate: Bearer realm="htsget"',  # a challenge's parameters (RFC 6750 §3, RFC 7617 §2)
+    'Bearer error="invalid_token", error_description="The access token expired"',
+    "Bearer realm=example, scope=openid, error=insufficient_scope",
+    "RFC 6750 §3 for bearer tokens)",  # the prose of a requirement
+    "a Basic authentication header.",
+    "no bearer token. Then",
+])
+def test_a_challenge_and_prose_are_no_tokens(text: str) -> None:
+    assert Redactor().text(text) == text
 
 
 @pytest.mark.parametrize("header", sorted(SENSITIVE_HEADERS))
