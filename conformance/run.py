@@ -594,7 +594,9 @@ def prepare(profile: Profile | str | Path, *, report_root: str | Path = "reports
         if checks and run.services:
             owners = [suite for suite in suites.discover().values() if set(checks) & set(suite.requirements)]
             if not any(suite.applies_to_standard(service.standard) for suite in owners for service in run.services):
-                raise UsageError(f"--check {', '.join(checks)}: no service of the profile is of "
+                which = (f"no service that --standard {', '.join(standards)} selects" if standards
+                         else "no service of the profile")
+                raise UsageError(f"--check {', '.join(checks)}: {which} is of "
                                  f"{'its standard' if len(owners) == 1 else 'their standards'} "
                                  f"({', '.join(sorted(suite.standard for suite in owners))})")
         if not run.services:

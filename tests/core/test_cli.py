@@ -104,6 +104,17 @@ def test_checks_of_no_standard_of_the_profile_are_a_usage_error(
     assert "--check vrs.document.objects: no service of the profile is of its standard (vrs)" \
         in capsys.readouterr().err
     assert not (tmp_path / "r").exists()
+    # the profile has one, but --standard leaves it out: that is what the message names
+    assert main(["run", str(profile), "--standard", "drs", "--check", "vrs.document.objects", "--report-dir",
+                 str(tmp_path / "r")]) == 4
+    profile.write_text(yaml.safe_dump({"initiative": "Hint", "services": [
+        {"standard": "drs", "version": "1.5.0", "url": "http://127.0.0.1:9/", "objects": ["a"]},
+        {"standard": "vrs", "version": "2.0", "documents": ["a.json"]}]}))
+    capsys.readouterr()
+    assert main(["run", str(profile), "--standard", "drs", "--check", "vrs.document.objects", "--report-dir",
+                 str(tmp_path / "r")]) == 4
+    assert ("--check vrs.document.objects: no service that --standard drs selects is of its standard (vrs)"
+            in capsys.readouterr().err)
 
 def test_run_takes_the_profile_as_an_argument_or_an_option(capsys: pytest.CaptureFixture[str]) -> None:
     # `conformance run profile.yaml` is what a new user types first; both forms name the same file
