@@ -75,7 +75,7 @@ def stream_document(view: ServiceView, ref: str, on_chunk: Callable[[bytes], Non
     scheme = urlsplit(ref).scheme.lower()
     if scheme in ("http", "https") or (not scheme and view.service.url):
         url = ref if scheme else urljoin(view.service.url.rstrip("/") + "/", ref)
-        response = view.client.stream(url, on_chunk, follow_redirects=True, max_bytes=cap, claims=[])
+        response = view.client.stream(url, on_chunk, follow_redirects=True, max_bytes=cap, claims=[], declared=url)
         if response.status != 200:
             raise DocumentUnavailable(f"{ref}: GET {view.run.redactor.url(url)} answered HTTP {response.status}, "
                                       "not the document", response.exchange)
@@ -179,7 +179,7 @@ def _fetch(view: ServiceView, ref: str, limit: int) -> Document:
 def _read_http(view: ServiceView, ref: str, url: str, limit: int) -> Document:
     # the run's document cap by default (so a cut names max_document_bytes); a larger one where asked
     cap = {} if limit == view.run.limits.budget.max_document_bytes else {"max_bytes": limit}
-    response = view.client.get(url, follow_redirects=True, **cap)
+    response = view.client.get(url, follow_redirects=True, declared=url, **cap)  # a document the profile names
     if response.status != 200:
         raise DocumentUnavailable(f"{ref}: GET {view.run.redactor.url(url)} answered HTTP {response.status}, "
                                   "not the document", response.exchange)

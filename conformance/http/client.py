@@ -10,6 +10,7 @@ and every exchange recorded, redacted, as evidence. The pieces live beside it: :
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import http.cookiejar
 import io
@@ -39,11 +40,19 @@ from conformance.http.policy import (
     is_loopback,
     retry_after,
 )
-from conformance.http.redirects import MAX_REDIRECTS, REDIRECT_STATUSES, Credentials, origin_of, redirect_refusal
+from conformance.http.redirects import (
+    MAX_REDIRECTS,
+    REDIRECT_STATUSES,
+    Credentials,
+    connection_refusal,
+    origin_of,
+    redirect_refusal,
+)
 from conformance.http.transport import (
     MEMORY_EVERY,
     WATCH_GRACE,
     WATCHDOG,
+    AddressRefused,
     LargeBodies,
     Watch,
     WatchedAdapter,
@@ -94,6 +103,11 @@ def unused_proxy(url: str) -> str | None:
         if proxies.get(key):
             return f"{key.upper()}_PROXY"
     return None
+
+
+class RefusedTarget(TransportError):
+    """A request not sent: its URL is off the declared origin and at (or its connection reached) an address
+    :func:`~conformance.http.redirects.redirect_refusal` refuses. Never retried."""
 
 
 class HttpClient:
@@ -147,8 +161,14 @@ class HttpClient:
                 follow_redirects: bool = True, max_bytes: int | None = None,
                 on_chunk: Callable[[bytes], None] | None = None, ca_bundle: str | None = None,
                 record: Callable[[Exchange], None] | None = None, allow_busy: bool = False,
-                decode: bool = True, evidence_digest: bool = True, borrowed: bool = False) -> Response:
+                decode: bool = True, evidence_digest: bool = True, borrowed: bool = False,
+                declared: str | None = None) -> Response:
         """Send one request (following redirects by hand) within the run's limits.
+
+        ``declared`` is the URL the profile names for the request (its service's; by default ``url``): its
+        origin is requested as it is, while a URL of another origin (one a server gave, a redirect) is
+        requested only at an address :func:`~conformance.http.redirects.redirect_refusal` allows for that
+        service, judged by the address each connection reaches (:class:`RefusedTarget` otherwise).
 
         ``decode=False`` asks for and keeps the bytes as stored (``Accept-Encoding: identity``, no
         inflation): what a checksum of stored data is computed over.
@@ -178,12 +198,16 @@ class HttpClient:
             body = json.dumps(json_body).encode()
             extra.setdefault("Content-Type", "application/json")
         retryable = method in IDEMPOTENT if idempotent is None else idempotent
+        declared = declared or url
+        home = origin_of(declared)
         visited: list[str] = []
         current_method, current_body, current_url = method, body, url
         while True:
+            judged_by = None if origin_of(current_url) == home else declared
             response = self._with_retries(current_method, current_url, extra, current_body, credentials,
                                           retryable, max_bytes, on_chunk, ca_bundle, visited, record,
-                                          allow_busy, decode, evidence_digest, borrowed, follow_redirects)
+                                          allow_busy, decode, evidence_digest, borrowed, follow_redirects,
+                                          judged_by)
             location = response.headers.get("Location")
             if not follow_redirects or response.status not in REDIRECT_STATUSES or not location:
                 return response
@@ -196,9 +220,9 @@ class HttpClient:
             if scheme not in ("http", "https"):
                 raise TransportError(f"the server redirected to a non-http(s) URL "
                                      f"({self.redactor.url(target)[:200]})", response.exchange)
-            refusal = redirect_refusal(url, target)
+            refusal = redirect_refusal(declared, target)
             if refusal:
-                raise TransportError(f"the server redirected to {self.redactor.url(target)[:200]}: {refusal}",
+                raise RefusedTarget(f"the server redirected to {self.redactor.url(target)[:200]}: {refusal}",
                                      response.exchange)
             if origin_of(target) != origin_of(current_url):
                 keeps_body = response.status in (307, 308) and current_body is not None
@@ -226,7 +250,8 @@ class HttpClient:
                       on_chunk: Callable[[bytes], None] | None, ca_bundle: str | None,
                       visited: list[str], record: Callable[[Exchange], None] | None,
                       allow_busy: bool, decode: bool = True, evidence_digest: bool = True,
-                      borrowed: bool = False, follow_redirects: bool = False) -> Response:
+                      borrowed: bool = False, follow_redirects: bool = False,
+                      judged_by: str | None = None) -> Response:
         origin = origin_of(url)
         self.breaker.check(origin, method, self.redactor.url(url))
         attempt = 0
@@ -236,7 +261,9 @@ class HttpClient:
             try:
                 response = self._send(method, url, headers, body, credentials, max_bytes, on_chunk,
                                       ca_bundle, visited, record, decode, evidence_digest, borrowed,
-                                      follow_redirects)
+                                      follow_redirects, judged_by)
+            except RefusedTarget:
+                raise  # not the server's trouble: neither retried nor counted by the breaker
             except HarnessError as exc:
                 # A reset, or a kept-alive connection the server closed just as it was reused (the
                 # classic race of persistent connections, RFC 9112 §9.3.1): worth one more try.
@@ -288,7 +315,10 @@ class HttpClient:
               credentials: Credentials | None, max_bytes: int | None,
               on_chunk: Callable[[bytes], None] | None, ca_bundle: str | None,
               visited: list[str], record: Callable[[Exchange], None] | None, decode: bool = True,
-              evidence_digest: bool = True, borrowed: bool = False, follow_redirects: bool = False) -> Response:
+              evidence_digest: bool = True, borrowed: bool = False, follow_redirects: bool = False,
+              judged_by: str | None = None) -> Response:
+        """One exchange. ``judged_by`` (a request off the declared origin): the declared URL whose service
+        decides which addresses the request may reach, as its URL names one or as its connection reaches one."""
         budget = self.limits.budget
         # Bodies by kind (issue 23): a streamed body (hashed, never kept) may be allowed what its caller
         # asks, within the run's byte budget; bytes a caller asks to hold (max_bytes) are capped by
@@ -315,6 +345,9 @@ class HttpClient:
         )
         if record is not None:
             record(exchange)
+        judge = None
+        if judged_by is not None:
+            judge = self._judge(judged_by, url, exchange)
         self._large.reclaim()
         origin = origin_of(url)
         self.limits.acquire(origin)
@@ -327,12 +360,19 @@ class HttpClient:
         # The socket timeout catches a silent server first; the watch, a little later, one that
         # keeps sending a byte at a time.
         current.watch = watch
+        current.judge = judge
         timer = WATCHDOG.after(timeout + WATCH_GRACE, watch.kill)
         try:
             try:
                 raw = self.adapter.send(self._prepared(method, url, send_headers, body), stream=True,
                                         timeout=(min(10.0, timeout), timeout), verify=verify, cert=None,
                                         proxies={})
+            except AddressRefused as refused:
+                exchange.elapsed = time.monotonic() - started
+                shown = self.redactor.url(url)[:200]
+                exchange.error = (f"the server redirected to {shown}, at {refused.address}: {refused.reason}" if visited
+                                  else f"not requested: {shown} is at {refused.address}, {refused.reason}")
+                raise RefusedTarget(exchange.error, exchange) from None
             except requests.exceptions.RequestException as exc:
                 exchange.elapsed = time.monotonic() - started
                 if watch.fired:
@@ -346,6 +386,7 @@ class HttpClient:
                 raise TransportError(exchange.error, exchange) from None
             finally:
                 current.watch = None
+                current.judge = None
             exchange.status = raw.status_code
             passed_on = follow_redirects and raw.status_code in REDIRECT_STATUSES and bool(raw.headers.get("Location"))
             if passed_on:
@@ -481,6 +522,17 @@ class HttpClient:
         self._large.track(response)
         return response
 
+    def _judge(self, declared: str, url: str, exchange: Exchange) -> Callable[[str], str | None]:
+        """What the transport asks of each connection of a request off the declared origin: why the address it
+        reached is refused, or None. A URL that names a refused address is not requested at all (no connection;
+        a redirect to one is refused before it gets here, by :meth:`request`)."""
+        refusal = redirect_refusal(declared, url)
+        if refusal is not None and refusal != "not a valid URL":  # (an invalid URL: the request says so)
+            exchange.error = f"not requested: {self.redactor.url(url)[:200]} is at {refusal}"
+            exchange.elapsed = 0.0
+            raise RefusedTarget(exchange.error, exchange)
+        return functools.partial(connection_refusal, declared)
+
     def _describe_body(self, exchange: Exchange, head: bytes | memoryview, sha256: str | None) -> None:
         """The body as evidence: a text body, redacted and cut; a binary one (issue 21 item 9) as its size,
         content type, digest and a short hex preview, never as bytes decoded into mojibake."""
@@ -524,7 +576,10 @@ class ServiceClient:
         return anonymous
 
     def request(self, method: str, path: str, **kwargs: Any) -> Response:
+        """A request to ``path`` of the service, or to an absolute URL: one of another origin (a URL an answer
+        gave) is requested only where the service's address allows (``declared``, :meth:`HttpClient.request`)."""
         kwargs.setdefault("ca_bundle", self.service.ca_bundle)
+        kwargs.setdefault("declared", self.service.url or None)
         return self.http.request(method, self.url(path), credentials=self.credentials,
                                  record=self.exchanges.append, **kwargs)
 

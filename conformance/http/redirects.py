@@ -1,6 +1,7 @@
-"""Where requests may go and what goes with them: redirects are followed by hand, never to a
-link-local address or from a public service to a private one, and credentials (the profile's and a
-check's own) stay with the origin they belong to.
+"""Where requests may go and what goes with them: redirects are followed by hand, and no request off the
+service's origin (a redirect, a URL a server gave) reaches a link-local address, or a private one from a
+public service, whether its URL names the address or a host name leads there (judged by the address each
+connection reaches); credentials (the profile's and a check's own) stay with the origin they belong to.
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ def redirect_refusal(service_url: str, target: str) -> str | None:
 
     A checked server must not be able to point the harness at the machine it runs on or its network
     (cloud metadata at a link-local address, private hosts) and have the answer published as
-    evidence; loopback and private targets are followed only when the service itself is there.
+    evidence; loopback and private targets are followed only when the service itself is there
+    (:func:`on_inner_network`). A target named by a host name is judged where each connection to it
+    goes (:func:`connection_refusal`): a name resolved here could resolve elsewhere when connecting.
     """
     try:
         parts = urlsplit(target)
@@ -49,34 +52,102 @@ def redirect_refusal(service_url: str, target: str) -> str | None:
     except ValueError:
         return "not a valid URL"
     host = parts.hostname or ""
+    kind = _kind("127.0.0.1" if host == "localhost" else host)
+    return None if kind is None else _refusal(service_url, kind)  # (None: a host name, judged as it connects)
 
-    def address(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-        """The address a host names, in every notation the system resolver accepts for one: the
-        resolver (inet_aton) also reads decimal, hex, octal and short IPv4 forms, and an IPv4-mapped
-        IPv6 address reaches its IPv4 address."""
+
+def connection_refusal(service_url: str, address: str) -> str | None:
+    """Why a connection that reached ``address`` (the peer of its socket, as connected) is not used for a
+    request off the origin of the service at ``service_url`` (a URL a server gave, a redirect), or None: what
+    :func:`redirect_refusal` says of a target at that address. Judging the address connected to, not one
+    resolved beforehand, leaves a server no way round it by a name that resolves anew (DNS rebinding)."""
+    kind = _kind(address.split("%", 1)[0])
+    return None if kind is None else _refusal(service_url, kind)
+
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def address_of(name: str) -> Address | None:
+    """The address a host names, in every notation the system resolver accepts for one, or None (a host
+    name): the resolver (inet_aton) also reads decimal, hex, octal and short IPv4 forms, and an IPv4-mapped
+    IPv6 address reaches its IPv4 address."""
+    try:
+        found: Address = ipaddress.ip_address(name)
+    except ValueError:
+        if not name or not all(c in "0123456789abcdefxABCDEFX." for c in name):
+            return None
         try:
-            found: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(name)
-        except ValueError:
-            if not name or not all(c in "0123456789abcdefxABCDEFX." for c in name):
-                return None
-            try:
-                found = ipaddress.IPv4Address(socket.inet_aton(name))
-            except OSError:
-                return None
-        if isinstance(found, ipaddress.IPv6Address) and found.ipv4_mapped is not None:
-            return found.ipv4_mapped
-        return found
+            found = ipaddress.IPv4Address(socket.inet_aton(name))
+        except OSError:
+            return None
+    if isinstance(found, ipaddress.IPv6Address) and found.ipv4_mapped is not None:
+        return found.ipv4_mapped
+    return found
 
-    where = address("127.0.0.1" if host == "localhost" else host)
+
+@functools.lru_cache(maxsize=1024)  # an address's properties cost microseconds each, asked of every judged request
+def _kind(name: str) -> tuple[bool, bool] | None:
+    """Whether the address ``name`` is link-local or special (multicast, unspecified), and whether it is loopback
+    or private (a link-local address is both); None for a host name."""
+    where = address_of(name)
     if where is None:
-        return None  # a host name: not resolved here (see the issue note on DNS)
-    if where.is_link_local or where.is_multicast or where.is_unspecified:
+        return None
+    return where.is_link_local or where.is_multicast or where.is_unspecified, where.is_loopback or where.is_private
+
+
+def _refusal(service_url: str, kind: tuple[bool, bool]) -> str | None:
+    special, inner = kind
+    if special:
         return f"{SPECIAL}, never followed"
-    if where.is_loopback or where.is_private:
-        service = address(urlsplit(service_url).hostname or "")
-        if service is None or not (service.is_loopback or service.is_private):
-            return f"{PRIVATE}, followed only for a service on such an address"
+    if inner and not on_inner_network(service_url):
+        return f"{PRIVATE}, followed only for a service on such an address"
     return None
+
+
+def on_inner_network(service_url: str) -> bool:
+    """Whether the service at ``service_url`` is on a loopback or private address (a local deployment, a
+    docker-compose service, an intranet name): its address; for a host name, where every connection the
+    harness made to it went (:func:`note_declared`), or where the name resolves before any did (every
+    address it resolves to: a name that does not resolve is taken as public). ``localhost`` is loopback."""
+    try:
+        host = (urlsplit(service_url).hostname or "").lower()
+    except ValueError:
+        return False
+    if host == "localhost":
+        return True
+    kind = _kind(host)
+    if kind is not None:
+        return kind[1]
+    seen = _DECLARED.get(host)
+    if seen:
+        return False not in seen
+    return _resolves_inner(host)
+
+
+#: For each host name of a declared origin (a service's own, a document the profile names), whether the
+#: connections the harness made to it reached a loopback or private address: ``{True}``, ``{False}``, or
+#: both (a name that moved: taken as public).
+_DECLARED: dict[str, set[bool]] = {}
+
+
+def note_declared(host: str, address: str) -> None:
+    """Remember where a connection of a declared request to ``host`` went (``address``, its peer): what the
+    service is judged by, rather than an answer of its name server that the harness's own connections did
+    not follow. Called by the transport for each new connection of a request not judged."""
+    kind = _kind(address.split("%", 1)[0])
+    if kind is not None:
+        _DECLARED.setdefault(host.lower(), set()).add(kind[1])
+
+
+@functools.lru_cache(maxsize=256)  # each service's host resolved once, and only where nothing connected to it
+def _resolves_inner(host: str) -> bool:
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError, ValueError):
+        return False
+    found = [_kind(str(info[4][0]).split("%", 1)[0]) for info in infos]
+    return bool(found) and all(k is not None and k[1] for k in found)
 
 
 SPECIAL = "a link-local or special address"

@@ -1,6 +1,6 @@
 """The transport under the client: requests' session with connection pools that tell a per-request
-watch which socket to shut, the body read in bounded chunks within the request's wall clock, and one
-line naming what a server or the network did wrong.
+watch which socket to shut and judge the address each connection reached, the body read in bounded chunks
+within the request's wall clock, and one line naming what a server or the network did wrong.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import urllib3.connection
 
 from conformance.errors import BudgetExceeded, ResponseError
 from conformance.http.models import Response
+from conformance.http.redirects import note_declared
 
 #: Whether the client asks the kernel to acknowledge a response's first segments at once (see
 #: :func:`_quick_ack`); a benchmark turns it off to measure the stall it removes.
@@ -140,12 +141,62 @@ class Watchdog:
 WATCHDOG = Watchdog()
 
 current = threading.local()
+#: The running request, as the client sets it around each one: ``current.watch``, its :class:`Watch`, and, for
+#: a request off its service's origin (a URL a server gave, a redirect), ``current.judge``: why a connection
+#: that reached a given address may not carry the request, or None. The connections of a request without a
+#: judge (to a declared origin) are remembered instead (:func:`~conformance.http.redirects.note_declared`).
+
+
+class AddressRefused(Exception):
+    """A connection not used for the request: the address it reached, and why (no OSError, so that urllib3 and
+    requests pass it on untouched)."""
+
+    def __init__(self, address: str, reason: str) -> None:
+        super().__init__(f"{address}: {reason}")
+        self.address = address
+        self.reason = reason
 
 
 def _note_connection(conn: Any) -> Any:
     watch = getattr(current, "watch", None)
     if watch is not None:
         watch.conn = conn
+    return conn
+
+
+def _peer_address(sock: socket.socket) -> str | None:
+    """The address a connected socket reached (an IPv6 scope left out), or None where it has none."""
+    try:
+        return str(sock.getpeername()[0]).split("%", 1)[0]
+    except (OSError, IndexError, TypeError):
+        return None
+
+
+def _judged(conn: Any, sock: socket.socket) -> socket.socket:
+    """A new connection's socket, once the address it reached may carry the running request: judged (before
+    anything is sent on it, TLS included), or remembered for a declared origin. A refused one is closed."""
+    address = _peer_address(sock)
+    conn.conformance_peer = address
+    judge = getattr(current, "judge", None)
+    if judge is None:
+        if address is not None:
+            note_declared(conn.host, address)
+        return sock
+    reason = judge(address) if address is not None else "the address it reached could not be read"
+    if reason is not None:
+        sock.close()
+        raise AddressRefused(address or "?", reason)
+    return sock
+
+
+def _reusable(conn: Any) -> Any:
+    """A pooled connection for the running request: one whose address the request's judge refuses (made for
+    another request) is closed, so that the request connects anew and that connection is judged."""
+    judge = getattr(current, "judge", None)
+    if judge is not None and conn is not None and getattr(conn, "sock", None) is not None:
+        address = getattr(conn, "conformance_peer", None)
+        if address is None or judge(address) is not None:
+            conn.close()
     return conn
 
 
@@ -174,12 +225,18 @@ _TCP_QUICKACK: int | None = getattr(socket, "TCP_QUICKACK", None)
 
 
 class _QuickAckHTTPConnection(urllib3.connection.HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        return _judged(self, super()._new_conn())
+
     def getresponse(self) -> Any:
         _quick_ack(self)
         return super().getresponse()
 
 
 class _QuickAckHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def _new_conn(self) -> socket.socket:
+        return _judged(self, super()._new_conn())
+
     def getresponse(self) -> Any:
         _quick_ack(self)
         return super().getresponse()
@@ -189,19 +246,19 @@ class _WatchedHTTPPool(urllib3.HTTPConnectionPool):
     ConnectionCls = _QuickAckHTTPConnection
 
     def _get_conn(self, timeout: float | None = None) -> Any:
-        return _note_connection(super()._get_conn(timeout))
+        return _note_connection(_reusable(super()._get_conn(timeout)))
 
 
 class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
     ConnectionCls = _QuickAckHTTPSConnection
 
     def _get_conn(self, timeout: float | None = None) -> Any:
-        return _note_connection(super()._get_conn(timeout))
+        return _note_connection(_reusable(super()._get_conn(timeout)))
 
 
 class WatchedAdapter(requests.adapters.HTTPAdapter):
     """requests' adapter whose connection pools tell the running request's :class:`Watch` which
-    connection it uses."""
+    connection it uses, and use a connection only where the request's judge allows the address it reached."""
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler
 from types import SimpleNamespace
 from typing import Any, ClassVar, cast
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -730,6 +730,137 @@ def test_a_redirect_to_a_forbidden_target_is_not_followed(http: HttpClient, here
         client.get(go(target))
     assert caught.value.message == message
     assert len(client.exchanges) == 1
+
+
+# -- where a host name leads: judged by the address each connection reaches -----------------------------------------
+
+
+@pytest.fixture
+def names(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., list[str]]]:
+    """``names(where, seen_as)``: host names resolving to the given loopback addresses (``where``), and
+    connections that reached a loopback address reported as another (``seen_as``: a cloud metadata address, a
+    public one), as a name on the internet would lead; returns the names looked up, in order. What the harness
+    remembers of declared hosts starts empty."""
+    from conformance.http import redirects, transport
+
+    real_resolve, real_peer = socket.getaddrinfo, transport._peer_address
+    looked_up: list[str] = []
+    monkeypatch.setattr(redirects, "_DECLARED", {})
+    redirects._resolves_inner.cache_clear()
+
+    def install(where: dict[str, str], seen_as: dict[str, str] | None = None) -> list[str]:
+        def resolve(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+            looked_up.append(str(host))
+            if host in where:
+                return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (where[host], port or 0))]
+            return real_resolve(host, port, *args, **kwargs)
+
+        def peer(sock: socket.socket) -> str | None:
+            found = real_peer(sock)
+            return (seen_as or {}).get(found or "", found)
+
+        monkeypatch.setattr(socket, "getaddrinfo", resolve)
+        monkeypatch.setattr(transport, "_peer_address", peer)
+        return looked_up
+
+    yield install
+    redirects._resolves_inner.cache_clear()
+
+
+def port_of(app: Stub) -> int:
+    return int(urlsplit(app.url).port or 0)
+
+
+def test_a_redirect_to_a_name_for_a_link_local_address_is_not_followed(http: HttpClient, here: Stub, there: Stub,
+                                                                       names: Callable[..., list[str]]) -> None:
+    """The name resolves (where the connection is made, once) to what the connection reports as the cloud
+    metadata address: the connection is closed before anything is sent, and the check reads one line."""
+    looked_up = names({"metadata.test": "127.0.0.2"}, {"127.0.0.2": "169.254.169.254"})
+    target = f"http://metadata.test:{port_of(there)}/ok"
+    client = client_of(http, here)
+    with pytest.raises(TransportError) as caught:
+        client.get(go(target))
+    assert caught.value.message == (f"the server redirected to {target}, at 169.254.169.254: a link-local or special "
+                                    "address, never followed")
+    assert there.received == [] and looked_up.count("metadata.test") == 1  # no lookup beside the connection's
+    assert [e.status for e in client.exchanges] == [302, None]
+    assert caught.value.exchange is client.exchanges[-1] and client.exchanges[-1].error == caught.value.message
+
+
+def test_a_url_an_answer_gives_is_judged_as_a_redirect_is(http: HttpClient, here: Stub, there: Stub,
+                                                          names: Callable[..., list[str]]) -> None:
+    """An absolute URL of another origin (an access URL, a ticket's, a log's) is not requested at a link-local
+    address, named by its address or by a name for it; nor retried."""
+    names({"metadata.test": "127.0.0.2"}, {"127.0.0.2": "169.254.169.254"})
+    client = client_of(http, here)
+    with pytest.raises(TransportError) as caught:
+        client.get("http://169.254.169.254/latest/meta-data/")
+    assert caught.value.message == ("not requested: http://169.254.169.254/latest/meta-data/ is at a link-local or "
+                                    "special address, never followed")
+    target = f"http://metadata.test:{port_of(there)}/ok"
+    with pytest.raises(TransportError) as caught:
+        client.get(target)
+    assert caught.value.message == (f"not requested: {target} is at 169.254.169.254, a link-local or special "
+                                    "address, never followed")
+    assert there.received == [] and [e.error for e in client.exchanges] == [
+        "not requested: http://169.254.169.254/latest/meta-data/ is at a link-local or special address, never "
+        "followed", caught.value.message]
+
+
+def test_the_declared_service_is_never_judged(http: HttpClient, here: Stub, names: Callable[..., list[str]]) -> None:
+    """The profile's own service is requested wherever its name leads (a local deployment, a docker-compose
+    service), and a redirect within its origin too."""
+    names({"local.test": "127.0.0.1"}, {"127.0.0.1": "169.254.169.254"})
+    service = Service(index=0, standard=Stub.standard, version="1.0.0", url=f"http://local.test:{port_of(here)}")
+    client = ServiceClient(http, service, None)
+    assert client.get(go("/ok")).status == 200
+    assert len(here.seen("/ok")) == 1
+
+
+def test_a_name_for_a_private_address_is_followed_only_for_a_service_on_one(
+        http: HttpClient, here: Stub, there: Stub, names: Callable[..., list[str]]) -> None:
+    """A service whose connections reached a public address may not send the harness into a private network; a
+    docker-compose service (its name leading to a private address) may point at its neighbours, by name too."""
+    names({"public.test": "127.0.0.1", "compose.test": "127.0.0.1", "minio.test": "127.0.0.2"},
+          {"127.0.0.1": "93.184.216.34"})
+    target = f"http://minio.test:{port_of(there)}/ok"
+    public = ServiceClient(http, Service(index=0, standard=Stub.standard, version="1.0.0",
+                                         url=f"http://public.test:{port_of(here)}"), None)
+    assert public.get("/ok").status == 200  # where public.test leads is what judges it
+    with pytest.raises(TransportError) as caught:
+        public.get(target)
+    assert caught.value.message == (f"not requested: {target} is at 127.0.0.2, a loopback or private address, "
+                                    "followed only for a service on such an address")
+    assert there.received == []
+
+    names({"compose.test": "127.0.0.1", "minio.test": "127.0.0.2"})
+    compose = ServiceClient(http, Service(index=1, standard=Stub.standard, version="1.0.0",
+                                          url=f"http://compose.test:{port_of(here)}"), None)
+    assert compose.get(go(target)).status == 200 and compose.get(target).status == 200
+    assert len(there.seen("/ok")) == 2
+
+
+def test_a_kept_alive_connection_is_judged_for_each_request(http: HttpClient, here: Stub, there: Stub,
+                                                            names: Callable[..., list[str]]) -> None:
+    """A connection one service may use (its own) is not reused for a request another service's answer gave."""
+    names({"public.test": "127.0.0.1", "minio.test": "127.0.0.2"}, {"127.0.0.1": "93.184.216.34"})
+    neighbour = ServiceClient(http, Service(index=0, standard=Stub.standard, version="1.0.0",
+                                            url=f"http://minio.test:{port_of(there)}"), None)
+    assert neighbour.get("/ok").status == 200  # declared: its connection stays open in the pool
+    public = ServiceClient(http, Service(index=1, standard=Stub.standard, version="1.0.0",
+                                         url=f"http://public.test:{port_of(here)}"), None)
+    public.get("/ok")
+    with pytest.raises(TransportError) as caught:
+        public.get(f"http://minio.test:{port_of(there)}/ok")
+    assert "is at 127.0.0.2, a loopback or private address" in caught.value.message
+    assert len(there.seen("/ok")) == 1
+    assert neighbour.get("/ok").status == 200
+
+
+def test_a_name_that_does_not_resolve_is_left_to_the_request(http: HttpClient, here: Stub) -> None:
+    with pytest.raises(TransportError) as caught:
+        client_of(http, here).get("http://no-such-host.invalid/x")
+    assert caught.value.message == "host name does not resolve"
 
 
 @pytest.mark.parametrize(("environ", "url", "expected"), [

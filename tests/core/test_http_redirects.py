@@ -4,6 +4,7 @@ are refused, what an origin is, and which credentials a service's profile entry 
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
 
 import pytest
 
@@ -46,9 +47,78 @@ def test_a_private_target_is_followed_for_a_private_service(service: str, target
     assert redirect_refusal(service, target) is None
 
 
-def test_a_service_named_localhost_is_not_known_to_be_private() -> None:
-    """Only an address is judged; a service named by host name (even localhost) is taken as public."""
-    assert redirect_refusal("http://localhost:8080", "http://127.0.0.1:9000/x") == PRIVATE
+def test_a_service_named_localhost_is_on_loopback() -> None:
+    assert redirect_refusal("http://localhost:8080", "http://127.0.0.1:9000/x") is None
+    assert redirect_refusal("http://localhost:8080", "http://169.254.169.254/x") == LINK_LOCAL
+
+
+@pytest.fixture
+def addresses(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, list[str]]]:
+    """Host names resolving as the returned map says (a name missing does not resolve), and nothing remembered of
+    where connections went."""
+    import socket
+
+    from conformance.http import redirects
+
+    where: dict[str, list[str]] = {}
+
+    def resolve(host: str, *args: object, **kwargs: object) -> list[tuple[object, ...]]:
+        if host not in where:
+            raise socket.gaierror("no such name")
+        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, 0))
+                for a in where[host]]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    monkeypatch.setattr(redirects, "_DECLARED", {})
+    redirects._resolves_inner.cache_clear()
+    yield where
+    redirects._resolves_inner.cache_clear()
+
+
+def test_a_service_name_is_judged_where_it_resolves(addresses: dict[str, list[str]]) -> None:
+    """Before the harness connected to it, a service's name is on a private network when every address it
+    resolves to is; one that does not resolve, or also resolves to a public address, is taken as public."""
+    addresses.update({"drs-compose": ["172.18.0.3"], "mixed.example": ["10.0.0.1", "93.184.216.34"],
+                      "intranet.example": ["fd00::5%eth0"], "drs.example.org": ["93.184.216.34"]})
+    assert redirect_refusal("http://drs-compose:8080", "http://172.18.0.4:9000/bucket/x") is None
+    assert redirect_refusal("http://intranet.example/api", "http://10.0.0.5/x") is None
+    for service in ("https://drs.example.org", "https://mixed.example", "https://no-such-name.invalid"):
+        assert redirect_refusal(service, "http://10.0.0.5/x") == PRIVATE
+        assert redirect_refusal(service, "https://storage.example.net/x") is None
+
+
+def test_a_service_name_is_judged_where_the_harness_connected_to_it(addresses: dict[str, list[str]]) -> None:
+    """Once a connection to the service was made, where it went judges the service, not its name server's
+    answer to another lookup (which may differ, DNS rebinding); a name whose connections went to both kinds of
+    address is public."""
+    from conformance.http.redirects import note_declared
+
+    addresses.update({"drs.example.org": ["10.0.0.1"], "moved.example": ["10.0.0.1"]})
+    note_declared("DRS.example.org", "93.184.216.34")
+    assert redirect_refusal("https://drs.example.org", "http://10.0.0.5/x") == PRIVATE
+    note_declared("moved.example", "10.0.0.1")
+    assert redirect_refusal("https://moved.example", "http://10.0.0.5/x") is None
+    note_declared("moved.example", "93.184.216.34")
+    assert redirect_refusal("https://moved.example", "http://10.0.0.5/x") == PRIVATE
+
+
+@pytest.mark.parametrize(("service", "address", "refusal"), [
+    (PUBLIC, "169.254.169.254", LINK_LOCAL),
+    ("http://10.0.0.1/api", "169.254.169.254", LINK_LOCAL),
+    ("http://10.0.0.1/api", "::ffff:169.254.169.254", LINK_LOCAL),
+    ("http://10.0.0.1/api", "fe80::1%eth0", LINK_LOCAL),
+    (PUBLIC, "10.0.0.5", PRIVATE),
+    (PUBLIC, "::1", PRIVATE),
+    ("http://127.0.0.1:8080", "10.0.0.5", None),
+    (PUBLIC, "93.184.216.34", None),
+    (PUBLIC, "2606:4700::1111", None),
+])
+def test_a_connection_is_judged_by_the_address_it_reached(addresses: dict[str, list[str]], service: str,
+                                                          address: str, refusal: str | None) -> None:
+    from conformance.http.redirects import connection_refusal
+
+    addresses["drs.example.org"] = ["93.184.216.34"]
+    assert connection_refusal(service, address) == refusal
 
 
 @pytest.mark.parametrize("target", ["https://storage.example.net/blob?sig=x", "http://93.184.216.34/x",
