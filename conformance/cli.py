@@ -294,6 +294,8 @@ def _verdict_lines(run: Run, scorecard: Scorecard, *, quiet: bool) -> list[str]:
     reasons and notices. ``--quiet`` drops the counts and skip reasons, never the others:
     each says that the run or the profile needs a look (checks not run for want of a token, a url to declare
     otherwise, an expected failure that expired)."""
+    from conformance.scorecard import counted
+
     lines = [f"\n{scorecard.initiative}: {scorecard.headline()}"]
     # why a service could not be checked (at all, or in what it serves) is what its counts do not say
     unchecked = [f"  {s.key} unreachable: {s.unreachable}" if s.unreachable else f"  {s.key} incomplete: {s.untested}"
@@ -311,7 +313,7 @@ def _verdict_lines(run: Run, scorecard: Scorecard, *, quiet: bool) -> list[str]:
             lines.append(f"  {service.standard:<{standard_width}} {service.version:<{version_width}} "
                          f"{service.verdict():<15} "
                          f"MUST {counts['must_passed']}/{counts['must_total']}, "
-                         f"{_counted(counts['warnings'], 'warning')}, {_counted(counts['error'], 'error')}, "
+                         f"{counted(counts['warnings'], 'warning')}, {counted(counts['error'], 'error')}, "
                          f"{counts['not_applicable']} not applicable, "
                          f"{counts['undecided']} undecided  {service.url}")
         lines += unchecked
@@ -323,13 +325,9 @@ def _verdict_lines(run: Run, scorecard: Scorecard, *, quiet: bool) -> list[str]:
     return lines
 
 
-def _counted(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def _skip_summary(scorecard: Scorecard, limit: int = 8) -> list[str]:
     """Skipped checks grouped by reason, most frequent first, does-not-apply apart from undecided."""
-    from conformance.scorecard import NOT_APPLICABLE, UNDECIDED, skip_reasons
+    from conformance.scorecard import NOT_APPLICABLE, UNDECIDED, counted, skip_reasons
 
     lines: list[str] = []
     for kind, title, one in ((UNDECIDED, "could not be decided", "could not be decided"),
@@ -338,7 +336,7 @@ def _skip_summary(scorecard: Scorecard, limit: int = 8) -> list[str]:
         if not ranked:
             continue
         total = sum(count for _, count in ranked)
-        lines.append(f"  {_counted(total, 'skipped check')} {one if total == 1 else title}:")
+        lines.append(f"  {counted(total, 'skipped check')} {one if total == 1 else title}:")
         lines += [f"    {count:>4} × {reason[:200]}" for reason, count in ranked[:limit]]
         if len(ranked) > limit:
             rest = sum(count for _, count in ranked[limit:])

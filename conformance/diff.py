@@ -255,6 +255,8 @@ def _change_line(change: CheckChange) -> str:
 
 
 def render_markdown(comparison: Comparison, *, heading: str = "#") -> str:
+    from conformance.scorecard import counted
+
     old, new = _run_label(comparison.old), _run_label(comparison.new)
     lines = [f"{heading} Since last run",
              "",
@@ -283,8 +285,8 @@ def render_markdown(comparison: Comparison, *, heading: str = "#") -> str:
         for score in moved:
             b, a = score["before"], score["after"]
             lines.append(f"| {score['standard']} `{score['service']}` | {b['verdict']}, MUST {b['must_passed']}/"
-                         f"{b['must_total']}, {b['warnings']} warnings | {a['verdict']}, MUST {a['must_passed']}/"
-                         f"{a['must_total']}, {a['warnings']} warnings |")
+                         f"{b['must_total']}, {counted(b['warnings'], 'warning')} | {a['verdict']}, MUST "
+                         f"{a['must_passed']}/{a['must_total']}, {counted(a['warnings'], 'warning')} |")
     if comparison.notes:
         lines += ["", *[f"_{note}_" for note in comparison.notes]]
     return "\n".join(lines) + "\n"

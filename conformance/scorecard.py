@@ -74,6 +74,11 @@ class Created:
         return data
 
 
+
+def counted(count: int, word: str) -> str:
+    """``1 warning``, ``2 warnings``: a count and its noun (an English plural in -s)."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
 def skip_reasons(scorecard: Scorecard, kind: str) -> list[tuple[str, int]]:
     """The reasons of the checks skipped as ``kind`` (:data:`NOT_APPLICABLE` or :data:`UNDECIDED`) over
     every service, each with how many checks gave it, most frequent first (issue 21.12)."""

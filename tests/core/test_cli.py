@@ -305,12 +305,6 @@ def test_run_help_lists_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> No
     assert "4 usage or profile error" in out
 
 
-def test_counts_of_one_are_singular() -> None:
-    from conformance.cli import _counted
-
-    assert [_counted(n, "warning") for n in (0, 1, 2)] == ["0 warnings", "1 warning", "2 warnings"]
-
-
 def test_reference_serve_prints_the_profile_entry_that_checks_it() -> None:
     """`conformance reference serve` names the test data a profile needs (a DRS server's object ids, a data
     standard's documents) and a variable for each credential it issued; --option values a profile entry takes

@@ -580,3 +580,9 @@ def test_created_items_are_listed_per_service_and_validate() -> None:
 
 def test_a_service_that_created_nothing_has_no_created_field() -> None:
     assert "created" not in scorecard(service(check("passed"))).to_dict()["services"][0]
+
+
+def test_counts_of_one_are_singular() -> None:
+    from conformance.scorecard import counted
+
+    assert [counted(n, "warning") for n in (0, 1, 2)] == ["0 warnings", "1 warning", "2 warnings"]
