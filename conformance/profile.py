@@ -89,6 +89,9 @@ class Service:
     #: ``{"faults": [...]}`` when the service is an embedded reference server started for the run.
     reference: Mapping[str, Any] | None = None
     name: str | None = None
+    #: The registry's URL for a service only a registry lists (not the profile): every request to it, its own
+    #: origin's too, is judged as a URL the registry gave (``declared`` of ``HttpClient.request``).
+    listed_by: str | None = None
 
     @property
     def key(self) -> str:

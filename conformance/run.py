@@ -543,7 +543,7 @@ def discover_registry(profile: Profile, run: Run) -> Profile:
         name = entry.get("name")
         services.append(Service(index=len(services), standard=suite.standard, version=supported,
                                 url=url.rstrip("/"), options=options, name=name if isinstance(name, str) else None,
-                                auth=auth_for_url(profile, url)))
+                                auth=auth_for_url(profile, url), listed_by=profile.registry))
         declared.add(url.rstrip("/"))
         if own_suite is None:
             not_tested(entry, type_text, shared_only)

@@ -577,9 +577,11 @@ class ServiceClient:
 
     def request(self, method: str, path: str, **kwargs: Any) -> Response:
         """A request to ``path`` of the service, or to an absolute URL: one of another origin (a URL an answer
-        gave) is requested only where the service's address allows (``declared``, :meth:`HttpClient.request`)."""
+        gave) is requested only where the service's address allows (``declared``, :meth:`HttpClient.request`).
+        A service only a registry lists is itself such a URL, the registry's (its connections judged too: its
+        name was judged where it resolved when listed, and may resolve elsewhere when connected to)."""
         kwargs.setdefault("ca_bundle", self.service.ca_bundle)
-        kwargs.setdefault("declared", self.service.url or None)
+        kwargs.setdefault("declared", self.service.listed_by or self.service.url or None)
         return self.http.request(method, self.url(path), credentials=self.credentials,
                                  record=self.exchanges.append, **kwargs)
 

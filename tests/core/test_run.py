@@ -438,6 +438,51 @@ def test_a_registry_cannot_point_the_harness_at_cloud_metadata(report_root: Path
             "(it would be sent in place of the profile's credentials)") in result.scorecard.notices
     assert not any("hunter2" in n for n in result.scorecard.notices)
 
+def test_a_listed_name_is_judged_where_its_connection_goes(report_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A registry on a public address lists a host name that resolves to a public address when the listing is
+    judged and to a loopback one when the harness connects (DNS rebinding): the connection is judged too, and
+    the service is unreachable with the reason; nothing is sent to it."""
+    import socket
+
+    from conformance.http import redirects, transport
+
+    real_resolve, real_peer = socket.getaddrinfo, transport._peer_address
+    lookups: list[str] = []
+
+    def resolve(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host in ("registry.test", "listed.test"):
+            lookups.append(host)
+            first_listed = host == "listed.test" and lookups.count(host) == 1
+            address = "93.184.216.35" if first_listed else "127.0.0.2" if host == "registry.test" else "127.0.0.1"
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port or 0))]
+        return real_resolve(host, port, *args, **kwargs)
+
+    def peer(sock: socket.socket) -> str | None:  # the registry, on 127.0.0.2, is seen on a public address
+        found = real_peer(sock)
+        return "93.184.216.34" if found == "127.0.0.2" else found
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    monkeypatch.setattr(transport, "_peer_address", peer)
+    monkeypatch.setattr(redirects, "_DECLARED", {})
+    redirects._resolves_inner.cache_clear()
+    redirects._at_addresses.cache_clear()
+    try:
+        with reference.start("service-info") as target:
+            listed_url = target.url.replace("127.0.0.1", "listed.test")
+            listed = [{**service_info_document("service-info", "1.0.0"), "url": listed_url}]
+            with reference.ReferenceServer(Registry_(listed), host="127.0.0.2").start() as registry:
+                result = run_profile({"initiative": "Rebinding", "registry":
+                                      registry.url.replace("127.0.0.2", "registry.test")}, report_root)
+    finally:
+        redirects._resolves_inner.cache_clear()
+        redirects._at_addresses.cache_clear()
+    [service] = result.scorecard.services
+    assert service.url == listed_url and service.unreachable == (
+        f"not requested: {listed_url}/service-info is at 127.0.0.1, a loopback or private address, followed only "
+        f"for a service on such an address ({listed_url})")
+    assert lookups.count("listed.test") == 2  # judged when listed, and where the connection went
+
+
 def test_a_registry_only_profile_whose_registry_cannot_be_read_says_why(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import socket
