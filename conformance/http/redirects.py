@@ -93,7 +93,14 @@ def _kind(name: str) -> tuple[bool, bool] | None:
     where = address_of(name)
     if where is None:
         return None
-    return where.is_link_local or where.is_multicast or where.is_unspecified, where.is_loopback or where.is_private
+    # the shared address space of carrier-grade NAT (RFC 6598), which Python counts as neither private nor
+    # global, is an inner network too: a cloud's metadata service may sit there (100.100.100.200)
+    shared = isinstance(where, ipaddress.IPv4Address) and where in SHARED_ADDRESS_SPACE
+    return (where.is_link_local or where.is_multicast or where.is_unspecified,
+            where.is_loopback or where.is_private or shared)
+
+
+SHARED_ADDRESS_SPACE = ipaddress.IPv4Network("100.64.0.0/10")
 
 
 def _refusal(service_url: str, kind: tuple[bool, bool]) -> str | None:

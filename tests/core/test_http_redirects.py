@@ -108,6 +108,8 @@ def test_a_service_name_is_judged_where_the_harness_connected_to_it(addresses: d
     ("http://10.0.0.1/api", "::ffff:169.254.169.254", LINK_LOCAL),
     ("http://10.0.0.1/api", "fe80::1%eth0", LINK_LOCAL),
     (PUBLIC, "10.0.0.5", PRIVATE),
+    (PUBLIC, "100.100.100.200", PRIVATE),  # shared address space (RFC 6598): a cloud's metadata service
+    ("http://10.0.0.1/api", "100.64.0.7", None),
     (PUBLIC, "::1", PRIVATE),
     ("http://127.0.0.1:8080", "10.0.0.5", None),
     (PUBLIC, "93.184.216.34", None),
