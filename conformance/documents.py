@@ -58,9 +58,21 @@ class Document:
 
 def read_document(view: ServiceView, ref: str, *, limit: int | None = None) -> Document:
     """Read one document of ``view``'s service, once per view; ``limit`` (bytes) defaults to the run's
-    ``budget.max_document_bytes``. A document that cannot be read raises :class:`DocumentUnavailable`."""
+    ``budget.max_document_bytes``. A document that cannot be read raises :class:`DocumentUnavailable`, to
+    every check that asks, from that one reading (a missing file, an HTTP error, a nesting too deep: what a
+    second reading would meet again); an error of the transport or the budget is met anew, as any other."""
     cap = limit if limit is not None else view.run.limits.budget.max_document_bytes
-    return view.memo(("document", ref, cap), lambda: _read(view, ref, cap))
+    found = view.memo(("document", ref, cap), lambda: _read_or_why(view, ref, cap))
+    if isinstance(found, DocumentUnavailable):
+        raise DocumentUnavailable(found.message, found.exchange)
+    return found
+
+
+def _read_or_why(view: ServiceView, ref: str, limit: int) -> Document | DocumentUnavailable:
+    try:
+        return _read(view, ref, limit)
+    except DocumentUnavailable as exc:
+        return exc
 
 
 def stream_document(view: ServiceView, ref: str, on_chunk: Callable[[bytes], None], *,

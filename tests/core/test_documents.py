@@ -112,6 +112,11 @@ def test_relative_documents_resolve_against_the_entry_url(run_of: Any) -> None:
         assert b'"type"' in document.data
         with pytest.raises(DocumentUnavailable, match=r"no-such-document\.json: GET .* answered HTTP 404"):
             read_document(_view(run), "no-such-document.json")
+        # every check that needs it is told so from that one reading, with its evidence
+        asked = run.limits.requests
+        with pytest.raises(DocumentUnavailable, match=r"no-such-document\.json: GET .* answered HTTP 404") as again:
+            read_document(_view(run), "no-such-document.json")
+        assert run.limits.requests == asked and again.value.exchange is not None
         absolute = read_document(_view(run), server.url.rstrip("/") + "/service-info")
         assert absolute.data == document.data
     finally:
