@@ -60,6 +60,14 @@ VRS_REMOTES = {
 #: Upstream defect of v2.1.1: five model schemas ``$ref`` ``../common/info.json``, a file that exists
 #: only as framework/json/common/info.json (``{"type": "object"}``).
 MISSING_FALLBACKS = {"models/json/beacon-v2-default-model/common/info.json": "framework/json/common/info.json"}
+#: Erratum of v2.0.0 (requirements.yaml, beacon.records.schema.valid): the alternatives of these ``oneOf``
+#: declare no ``required`` (age.json, ageRange.json, complexValue.json), so every object is valid under two
+#: of them and ``oneOf`` rejects any value; they are read as ``anyOf`` (v2.1.0 adds the ``required`` lists).
+#: File → the path, inside it, of the schema whose ``oneOf`` is read as ``anyOf``.
+ONE_OF_AS_ANY_OF = {"2.0.0": {
+    "models/json/beacon-v2-default-model/common/timeElement.json": (),
+    "models/json/beacon-v2-default-model/common/measurement.json": ("properties", "measurementValue"),
+}}
 CURIE = re.compile(r"^\w[^:]+:.+$")
 #: GET parameters that do not restrict a query (nonFilteredQueriesAllowed: filters, parameters and ids do).
 UNRESTRICTING = frozenset({"skip", "limit", "requestedGranularity", "includeResultsetResponses", "testMode",
@@ -151,9 +159,22 @@ def registry(schemas: SpecStore, version: str) -> Registry[Any]:
             raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
         if local not in loaded:
             loaded[local] = json.loads(local.read_text(encoding="utf-8"))
+            try:
+                at = ONE_OF_AS_ANY_OF.get(version, {}).get(local.relative_to(version_dir).as_posix())
+            except ValueError:
+                at = None
+            if at is not None:
+                _one_of_as_any_of(loaded[local], at)
         return Resource.from_contents(loaded[local], default_specification=DRAFT202012)
 
     return Registry(retrieve=retrieve)  # type: ignore[call-arg]
+
+
+def _one_of_as_any_of(schema: Any, at: tuple[str, ...]) -> None:
+    for key in at:
+        schema = schema.get(key) if isinstance(schema, dict) else None
+    if isinstance(schema, dict) and "oneOf" in schema:
+        schema["anyOf"] = schema.pop("oneOf")
 
 
 class SchemaSet:
