@@ -33,6 +33,12 @@ UPSTREAM_INVALID = {
 }
 
 
+#: Of those, the ones v2.0.0 accepts: its age.json, ageRange.json and complexValue.json require nothing, so under
+#: the erratum E1 reading (timeElement and measurementValue oneOf as anyOf) any object is a time element or value.
+VALID_IN_2_0_0 = {f"{MODELS}/individuals/examples/individual-MID-example.json",
+                  f"{MODELS}/individuals/examples/individual-with-pedigree-MID-example.json"}
+
+
 def _response_schema(name: str) -> str:
     if name.startswith("beaconInfo-"):
         return "beaconInfoResponse"
@@ -61,11 +67,12 @@ def test_official_examples_are_judged_as_the_spec_means(version: str, requires_s
     examples = _examples(Path(requires_specs), version)
     assert len(examples) >= 25
     wrongly_failed, wrongly_passed = [], []
+    invalid = set(UPSTREAM_INVALID) - (VALID_IN_2_0_0 if version == "2.0.0" else set())
     for example, schema in examples:
         errors = schema_set.errors(schema, store.load(f"beacon-v2/v{version}/{example}"))
-        if example in UPSTREAM_INVALID and not errors:
+        if example in invalid and not errors:
             wrongly_passed.append(example)
-        elif example not in UPSTREAM_INVALID and errors:
+        elif example not in invalid and errors:
             wrongly_failed.append(f"{example}: {errors}")
     assert wrongly_failed == []
     assert wrongly_passed == []
