@@ -169,9 +169,15 @@ def _term_probes(beacon: Beacon) -> list[tuple[str, dict[str, Any], list[dict[st
     return probes
 
 
+#: Filtering term types that are not ontology terms: a term's type is "Either "custom", "alphanumeric" or
+#: ontology/terminology full name" (framework responses/sections/beaconFilteringTermsResults type).
+NON_ONTOLOGY_TYPES = ("custom", "alphanumeric")
+
+
 def _exact(term: dict[str, Any]) -> dict[str, Any]:
-    """A filter that matches the term itself only: ontology terms without descendant expansion."""
-    if term.get("type") in ("ontologyTerm", None):
+    """A filter that matches the term itself only: ontology terms (any type but custom and alphanumeric, such as
+    "Human Phenotype Ontology") without descendant expansion."""
+    if term.get("type") not in NON_ONTOLOGY_TYPES:
         return {"id": term["id"], "includeDescendantTerms": False}
     return {"id": term["id"]}
 
@@ -191,16 +197,32 @@ def test_filter_restricts_results(beacon: Beacon) -> None:
                    answer.response)
 
 
+def _field_paths(value: Any, term: str, path: str = "") -> set[str]:
+    """The fields of a record (list positions left out: ``diseases[].diseaseCode.id``) that hold ``term``."""
+    if isinstance(value, dict):
+        return {p for key, item in value.items() for p in _field_paths(item, term, f"{path}.{key}")}
+    if isinstance(value, list):
+        return {p for item in value for p in _field_paths(item, term, f"{path}[]")}
+    return {path} if value == term else set()
+
+
 def _and_pair(beacon: Beacon) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """Two filters of one entry type carried together by some records and apart by others, in different
+    fields: "multiple filters for the same parameter ... a Beacon implementation should treat as a logical OR"
+    (v2.1.0, v2.1.1 docs/FAQ.md §Does the Beacon protocol support Boolean expressions?)."""
     for entry, first, records in _term_probes(beacon):
+        first_fields = {p for r in records for p in _field_paths(r, first["id"])}
         for other_entry, second, _ in _term_probes(beacon):
             if other_entry != entry or second["id"] == first["id"]:
                 continue
+            if first_fields & {p for r in records for p in _field_paths(r, second["id"])}:
+                continue  # the same parameter: the two may be ORed
             both = [r for r in records if carries(r, first["id"]) and carries(r, second["id"])]
             only_first = [r for r in records if carries(r, first["id"]) and not carries(r, second["id"])]
             if both and only_first:
                 return entry, first, second
-    pytest.skip("no two filtering terms are carried together by some records and apart by others")
+    pytest.skip("no two filtering terms are carried, in different fields, together by some records and apart by "
+                "others")
 
 
 @check("beacon.filters.and-semantics")

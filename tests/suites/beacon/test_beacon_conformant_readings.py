@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance_suites.beacon.reference import BeaconApp
-from conformance_suites.beacon.reference.app import Query
+from conformance_suites.beacon.reference.app import Query, _carries
 
 from conformance import ReferenceServer
 from conformance.testing import RunResult, run_profile
@@ -59,3 +59,69 @@ def test_related_records_without_the_optional_link_field(report_root: Path) -> N
 def test_related_records_of_a_listing_cut_at_the_maximum_page(report_root: Path) -> None:
     result = _judge(_MaximumPage(), RELATED, report_root)
     assert set(_outcomes(result, RELATED).values()) <= {"passed", "skipped"}, result.output
+
+
+FILTERS = ["beacon.filters.filter-restricts", "beacon.filters.and-semantics", "beacon.filters.get-comma-separated"]
+DISEASES = ("NCIT:C3058", "NCIT:C4872")
+
+
+class _Filters(BeaconApp):
+    """Filters its own way, as the text allows; ``TERM_ORDER`` reorders the advertised terms."""
+
+    TERM_ORDER: tuple[int, ...] = (0, 1, 2, 3, 4, 5)
+
+    def informational(self, response: dict[str, Any]) -> Any:
+        if "filteringTerms" in response:
+            response = {**response, "filteringTerms": [response["filteringTerms"][i] for i in self.TERM_ORDER]}
+        return super().informational(response)
+
+    def hit(self, record: dict[str, Any], item: dict[str, Any]) -> bool:
+        return _carries(record, item["id"])
+
+    def matches(self, entry: str, record: dict[str, Any], query: Query) -> bool:
+        if not all(self.hit(record, f) for f in query.filters):
+            return False
+        return super().matches(entry, record, dataclasses.replace(query, filters=[]))
+
+
+class _OntologyNamedTypes(_Filters):
+    """Types its ontology terms by the ontology's full name (beaconFilteringTermsResults type: "Either "custom",
+    "alphanumeric" or ontology/terminology full name") and expands descendant terms unless told not to
+    (includeDescendantTerms, default true); in its (test) hierarchy Glioblastoma is under female."""
+
+    def informational(self, response: dict[str, Any]) -> Any:
+        if "filteringTerms" in response:
+            terms = [{**t, "type": "NCI Thesaurus"} if t["type"] == "ontologyTerm" else t
+                     for t in response["filteringTerms"]]
+            response = {**response, "filteringTerms": terms}
+        return super().informational(response)
+
+    def hit(self, record: dict[str, Any], item: dict[str, Any]) -> bool:
+        expand = item["id"] == "NCIT:C16576" and item.get("includeDescendantTerms", True) is not False
+        return super().hit(record, item) or (expand and _carries(record, "NCIT:C3058"))
+
+
+class _SameFieldOred(_Filters):
+    """ORs several filters on the same parameter (v2.1.x docs/FAQ.md: "multiple filters for the same parameter
+    which a Beacon implementation should treat as a logical OR"): the disease terms, advertised first."""
+
+    TERM_ORDER = (2, 3, 0, 1, 4, 5)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.records["individual"][0]["diseases"].append({"diseaseCode": {"id": DISEASES[1], "label": "BRCA"}})
+
+    def matches(self, entry: str, record: dict[str, Any], query: Query) -> bool:
+        same = [f for f in query.filters if f["id"] in DISEASES]
+        rest = dataclasses.replace(query, filters=[f for f in query.filters if f["id"] not in DISEASES])
+        return (not same or any(self.hit(record, f) for f in same)) and super().matches(entry, record, rest)
+
+
+def test_ontology_terms_typed_by_the_ontology_name_are_asked_without_descendants(report_root: Path) -> None:
+    result = _judge(_OntologyNamedTypes(), FILTERS, report_root)
+    assert _outcomes(result, FILTERS) == dict.fromkeys(FILTERS, "passed"), result.output
+
+
+def test_filters_on_the_same_field_may_be_ored(report_root: Path) -> None:
+    result = _judge(_SameFieldOred(), FILTERS, report_root)
+    assert _outcomes(result, FILTERS) == dict.fromkeys(FILTERS, "passed"), result.output
