@@ -548,7 +548,7 @@ def _worker_run(spec: WorkerSpec) -> Run:
     run.limits.budget = budget  # the share as the profile gives it; the deadline is the parent's
     run.limits.pool = spec.pool
     run.http.close()
-    run.http = HttpClient(run.limits, run.redactor, ca_bundle=spec.profile.ca_bundle)
+    run.http = HttpClient(run.limits, run.redactor, ca_bundle=spec.profile.ca_bundle, proxy=spec.profile.proxy)
     run.deferred_reports = True
     run.run_dir = Path(spec.report_dir)
     run.run_dir.mkdir(parents=True, exist_ok=True)

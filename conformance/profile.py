@@ -141,6 +141,9 @@ class Profile:
     budget: Budget = field(default_factory=Budget)
     expected_failures: tuple[ExpectedFailure, ...] = ()
     ca_bundle: str | None = None
+    #: Where requests to services off this machine go: an http(s) proxy URL, ``environment`` (the proxy the
+    #: environment names: ``HTTPS_PROXY``, ``NO_PROXY``...), or None (every service directly).
+    proxy: str | None = None
     #: sha256 of the profile file's bytes, recorded in the run's metadata.
     sha256: str = ""
 
@@ -171,7 +174,9 @@ def slugify(text: str) -> str:
 #: after the other reference servers and listing each of them that answers a service-info (``run.py``).
 REFERENCE_REGISTRY = "reference"
 
-_TOP_KEYS = {"initiative", "contact", "services", "registry", "budget", "expected_failures", "ca_bundle"}
+_TOP_KEYS = {"initiative", "contact", "services", "registry", "budget", "expected_failures", "ca_bundle", "proxy"}
+#: ``proxy: environment``: the proxy the environment names for each URL (as curl and pip take it).
+PROXY_FROM_ENVIRONMENT = "environment"
 _SERVICE_KEYS = {"standard", "version", "url", "auth", "name", "ca_bundle", "reference"}
 
 
@@ -468,6 +473,17 @@ def parse_profile(data: object, source: str = "<profile>", environ: Mapping[str,
     problem = _not_a_file(ca_bundle)
     if problem:
         raise where.error("ca_bundle", problem)
+    proxy = data.get("proxy")
+    if proxy is not None and proxy != PROXY_FROM_ENVIRONMENT:
+        if not is_http_url(proxy):
+            raise where.error("proxy", f"expected an http(s) URL or {PROXY_FROM_ENVIRONMENT!r}, got "
+                                       f"{_shown_url(proxy)!r}")
+        if _query_or_fragment(proxy) or urlsplit(proxy).path not in ("", "/"):
+            raise where.error("proxy", "a proxy URL is a scheme, a host and a port (no path, query or fragment)")
+        if has_user_info(proxy):
+            raise where.error("proxy", "holds user information ('user:password@'); a proxy that needs credentials "
+                                       f"is named by the environment (proxy: {PROXY_FROM_ENVIRONMENT}, "
+                                       "HTTPS_PROXY=http://user:password@host:port), which no report shows")
     services = tuple(_parse_service(where, i, s, env, ca_bundle, standards)
                      for i, s in enumerate(raw_services or []))
     if registry == REFERENCE_REGISTRY and not any(s.standard == "service-registry" and s.reference is not None
@@ -484,6 +500,7 @@ def parse_profile(data: object, source: str = "<profile>", environ: Mapping[str,
         expected_failures=_parse_expected(where, data["expected_failures"])
         if "expected_failures" in data else (),
         ca_bundle=str(ca_bundle) if ca_bundle else None,
+        proxy=str(proxy).rstrip("/") if proxy else None,
         sha256=hashlib.sha256(raw_bytes).hexdigest() if raw_bytes else "",
     )
 

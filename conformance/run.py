@@ -99,7 +99,7 @@ class Run:
 
     def __post_init__(self) -> None:
         self.limits = RunLimits(self.profile.budget)
-        self.http = HttpClient(self.limits, self.redactor, ca_bundle=self.profile.ca_bundle)
+        self.http = HttpClient(self.limits, self.redactor, ca_bundle=self.profile.ca_bundle, proxy=self.profile.proxy)
 
     # -- services -------------------------------------------------------------------------------------
 
@@ -134,10 +134,10 @@ class Run:
                 reason = None  # a spent budget says nothing about the service
             except TransportError as exc:
                 reason = f"{exc.message} ({self.redactor.url(service.url)})"
-                proxy = unused_proxy(service.url)
+                proxy = unused_proxy(service.url) if self.profile.proxy is None else None
                 if proxy:
-                    reason += (f"; the environment names a proxy for it ({proxy}), which the harness does not use: "
-                               "it connects to every service directly")
+                    reason += (f"; the environment names a proxy for it ({proxy}), which the harness uses only when "
+                               "the profile says proxy: environment")
             except HarnessError:
                 reason = None
             self.probes[service.key] = reason

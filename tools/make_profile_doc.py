@@ -41,6 +41,9 @@ TOP = {
     "budget": "optional: the run's bounds (below); the defaults suit a production endpoint",
     "expected_failures": "optional: known gaps that let CI pass until they expire (below)",
     "ca_bundle": "optional: a PEM file of extra CA certificates for every service (a private TLS deployment)",
+    "proxy": "optional: the proxy to reach services through: an http(s) URL (scheme, host, port) or `environment` "
+             "(the one `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` name, heeding `NO_PROXY`; its credentials, if any, "
+             "there); a service on this machine is never proxied",
 }
 SERVICE = {
     "standard": "required: which suite checks the service (one of the standards below)",

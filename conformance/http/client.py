@@ -47,6 +47,7 @@ from conformance.http.redirects import (
     connection_refusal,
     origin_of,
     redirect_refusal,
+    resolved,
 )
 from conformance.http.transport import (
     MEMORY_EVERY,
@@ -63,7 +64,7 @@ from conformance.http.transport import (
     read_chunks,
     resident_mb,
 )
-from conformance.profile import Service
+from conformance.profile import PROXY_FROM_ENVIRONMENT, Service
 from conformance.redact import SENSITIVE_HEADERS, Redactor
 from conformance.timeprofile import TimeProfile
 
@@ -92,8 +93,9 @@ CLAIMS = 2
 
 def unused_proxy(url: str) -> str | None:
     """The environment variable naming a proxy for ``url`` (``HTTPS_PROXY``, ``ALL_PROXY``...; ``NO_PROXY``
-    heeded), or None: the client never uses one (``trust_env`` is off), so a service reached only through it
-    is unreachable, and saying so is the whole explanation. Loopback hosts are never proxied."""
+    heeded), or None: the client uses none unless the profile says so (``trust_env`` is off), so a service
+    reached only through it is unreachable, and saying so is the whole explanation. Loopback hosts are never
+    proxied."""
     host = urlsplit(url).hostname or ""
     if not host or is_loopback(host):
         return None
@@ -113,14 +115,17 @@ class RefusedTarget(TransportError):
 class HttpClient:
     """Sends requests within the run's limits. One per run; checks use a :class:`ServiceClient`."""
 
-    def __init__(self, limits: RunLimits, redactor: Redactor, *, ca_bundle: str | None = None) -> None:
+    def __init__(self, limits: RunLimits, redactor: Redactor, *, ca_bundle: str | None = None,
+                 proxy: str | None = None) -> None:
         self.limits = limits
         self.redactor = redactor
+        #: The profile's ``proxy``: a URL, ``environment``, or None (every service directly).
+        self.proxy = proxy
         self.session = requests.Session()
         # No cookie jar: a cookie set on an authenticated request would make an "anonymous" one
         # authenticated, and the curl in the evidence would not reproduce what was sent.
         self.session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-        self.session.trust_env = False  # no proxies or .netrc credentials picked up behind our back
+        self.session.trust_env = False  # no proxy (but the profile's) or .netrc credentials behind our back
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"})
         self.adapter = WatchedAdapter(max_retries=0)
         self.session.mount("http://", self.adapter)
@@ -346,8 +351,9 @@ class HttpClient:
         if record is not None:
             record(exchange)
         judge = None
+        proxies = self.proxies_for(url)
         if judged_by is not None:
-            judge = self._judge(judged_by, url, exchange)
+            judge = self._judge(judged_by, url, exchange, proxied=bool(proxies))
         self._large.reclaim()
         origin = origin_of(url)
         self.limits.acquire(origin)
@@ -366,7 +372,7 @@ class HttpClient:
             try:
                 raw = self.adapter.send(self._prepared(method, url, send_headers, body), stream=True,
                                         timeout=(min(10.0, timeout), timeout), verify=verify, cert=None,
-                                        proxies={})
+                                        proxies=proxies)
             except AddressRefused as refused:
                 exchange.elapsed = time.monotonic() - started
                 shown = self.redactor.url(url)[:200]
@@ -522,16 +528,44 @@ class HttpClient:
         self._large.track(response)
         return response
 
-    def _judge(self, declared: str, url: str, exchange: Exchange) -> Callable[[str], str | None]:
+    def _judge(self, declared: str, url: str, exchange: Exchange, *,
+               proxied: bool = False) -> Callable[[str], str | None]:
         """What the transport asks of each connection of a request off the declared origin: why the address it
         reached is refused, or None. A URL that names a refused address is not requested at all (no connection;
-        a redirect to one is refused before it gets here, by :meth:`request`)."""
+        a redirect to one is refused before it gets here, by :meth:`request`). Through a proxy, whose address
+        is what a connection reaches, the URL's host is judged where it resolves here instead (each address;
+        a name that does not resolve here is left to the proxy)."""
         refusal = redirect_refusal(declared, url)
+        if refusal is None and proxied:
+            refusal = next((r for r in (connection_refusal(declared, address)
+                                        for address in resolved(urlsplit(url).hostname or "")) if r), None)
         if refusal is not None and refusal != "not a valid URL":  # (an invalid URL: the request says so)
             exchange.error = f"not requested: {self.redactor.url(url)[:200]} is at {refusal}"
             exchange.elapsed = 0.0
             raise RefusedTarget(exchange.error, exchange)
         return functools.partial(connection_refusal, declared)
+
+    def proxies_for(self, url: str) -> dict[str, str]:
+        """The proxy a request to ``url`` goes through (requests' ``proxies``), or none: a service on this
+        machine is never proxied, and ``proxy: environment`` heeds ``NO_PROXY``. The credentials of a proxy
+        the environment names are registered with the redactor before they can reach any text."""
+        if self.proxy is None:
+            return {}
+        host = urlsplit(url).hostname or ""
+        if not host or is_loopback(host):
+            return {}
+        scheme = urlsplit(url).scheme.lower()
+        if self.proxy != PROXY_FROM_ENVIRONMENT:
+            return {scheme: self.proxy}
+        found = requests.utils.get_environ_proxies(url)
+        chosen = found.get(scheme) or found.get("all")
+        if not chosen:
+            return {}
+        parts = urlsplit(chosen if "://" in chosen else f"http://{chosen}")
+        for secret in (parts.password, parts.username if parts.password else None):
+            if secret:
+                self.redactor.add(secret)
+        return {scheme: chosen}
 
     def _describe_body(self, exchange: Exchange, head: bytes | memoryview, sha256: str | None) -> None:
         """The body as evidence: a text body, redacted and cut; a binary one (issue 21 item 9) as its size,

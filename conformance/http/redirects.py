@@ -157,6 +157,20 @@ def _resolves_inner(host: str) -> bool:
     return bool(found) and all(k is not None and k[1] for k in found)
 
 
+@functools.lru_cache(maxsize=256)  # a host a request through the proxy names, resolved once
+def resolved(host: str) -> tuple[str, ...]:
+    """The addresses ``host`` resolves to here (itself for an address; none for a name that does not
+    resolve): where a request through a proxy, whose connections reach only the proxy, is judged."""
+    host = host.strip("[]")
+    if address_of(host) is not None:
+        return (host,)
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError, ValueError):
+        return ()
+    return tuple(sorted({str(info[4][0]).split("%", 1)[0] for info in infos}))
+
+
 SPECIAL = "a link-local or special address"
 PRIVATE = "a loopback or private address"
 

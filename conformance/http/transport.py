@@ -174,7 +174,10 @@ def _peer_address(sock: socket.socket) -> str | None:
 
 def _judged(conn: Any, sock: socket.socket) -> socket.socket:
     """A new connection's socket, once the address it reached may carry the running request: judged (before
-    anything is sent on it, TLS included), or remembered for a declared origin. A refused one is closed."""
+    anything is sent on it, TLS included), or remembered for a declared origin. A refused one is closed. A
+    connection to the profile's proxy reaches the proxy: its request was judged by its URL (the client)."""
+    if getattr(conn, "proxy", None) is not None:
+        return sock
     address = _peer_address(sock)
     conn.conformance_peer = address
     judge = getattr(current, "judge", None)
@@ -193,7 +196,8 @@ def _reusable(conn: Any) -> Any:
     """A pooled connection for the running request: one whose address the request's judge refuses (made for
     another request) is closed, so that the request connects anew and that connection is judged."""
     judge = getattr(current, "judge", None)
-    if judge is not None and conn is not None and getattr(conn, "sock", None) is not None:
+    if judge is not None and conn is not None and getattr(conn, "sock", None) is not None \
+            and getattr(conn, "proxy", None) is None:
         address = getattr(conn, "conformance_peer", None)
         if address is None or judge(address) is not None:
             conn.close()
@@ -265,7 +269,15 @@ class WatchedAdapter(requests.adapters.HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
         self.poolmanager.key_fn_by_scheme = dict(self.poolmanager.key_fn_by_scheme)
 
-
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        """The pools through the profile's proxy are watched alike (the wall clock of each request, the
+        acknowledgements): to the proxy for an http URL, a tunnel through it for an https one."""
+        fresh = proxy not in self.proxy_manager
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if fresh:
+            manager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+            manager.key_fn_by_scheme = dict(manager.key_fn_by_scheme)
+        return manager
 
 
 class LargeBodies:

@@ -68,6 +68,14 @@ def write(tmp_path: Path, text: str) -> Path:
      "services[0].url: holds user information ('user:password@' before the host), which would be sent as Basic "
      "authentication in place of the entry's auth"),
     ("initiative: X\nregistry: 'https://bob@r.org/'\n", "registry: holds user information"),
+    ("initiative: X\nproxy: env\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n",
+     "proxy: expected an http(s) URL or 'environment', got 'env'"),
+    ("initiative: X\nproxy: 'http://proxy.example:3128/path'\nservices:\n"
+     "  - {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n",
+     "proxy: a proxy URL is a scheme, a host and a port (no path, query or fragment)"),
+    ("initiative: X\nproxy: 'http://u:pw@proxy.example:3128'\nservices:\n"
+     "  - {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n",
+     "proxy: holds user information ('user:password@'); a proxy that needs credentials is named by the environment"),
     # a url refused for its scheme is shown without what may hold a credential
     ("initiative: X\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'htps://u:pw@a.org/x?apikey=k'}\n",
      "services[0].url: not an http(s) URL: 'htps://a.org/x…'"),
@@ -114,6 +122,13 @@ def test_unsupported_version_names_the_supported_ones() -> None:
     document = {"initiative": "X", "services": [{"standard": "drs", "version": "1.1.0", "url": "https://a.org"}]}
     with pytest.raises(ProfileError, match=r"services\[0\]\.version: .*1\.1\.0 is not supported \(supported: 1\.2\.0"):
         parse_profile(document, standards=KNOWN)
+
+
+@pytest.mark.parametrize(("written", "read"), [("http://proxy.example.org:3128/", "http://proxy.example.org:3128"),
+                                              ("environment", "environment"), (None, None)])
+def test_the_proxy_is_a_url_or_the_environments(written: str | None, read: str | None) -> None:
+    document = {"initiative": "X", "services": [{"standard": "drs", "version": "1.5.0", "url": "https://a.org"}]}
+    assert parse_profile({**document, "proxy": written} if written else document, standards=KNOWN).proxy == read
 
 
 @pytest.mark.parametrize(("written", "read"), [("1.10", "1.10"), ("010", "010"), ("1.20", "1.20"), ("0x1", "0x1"),

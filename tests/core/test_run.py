@@ -285,7 +285,7 @@ def test_an_unreachable_service_names_the_proxy_the_harness_does_not_use(
     service = json.loads((only_run_dir(tmp_path / "r") / "scorecard.json").read_text())["services"][0]
     assert service["unreachable"].startswith("connection refused (http://127.0.0.1:")
     assert service["unreachable"].endswith("; the environment names a proxy for it (HTTPS_PROXY), which the "
-                                          "harness does not use: it connects to every service directly")
+                                          "harness uses only when the profile says proxy: environment")
 
 
 @pytest.mark.parametrize(("standard", "check"), [("tes", "tes.list.response"), ("trs", "trs.descriptor.schema"),
