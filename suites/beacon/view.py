@@ -60,14 +60,18 @@ VRS_REMOTES = {
 #: Upstream defect of v2.1.1: five model schemas ``$ref`` ``../common/info.json``, a file that exists
 #: only as framework/json/common/info.json (``{"type": "object"}``).
 MISSING_FALLBACKS = {"models/json/beacon-v2-default-model/common/info.json": "framework/json/common/info.json"}
-#: Erratum of v2.0.0 (requirements.yaml, beacon.records.schema.valid): the alternatives of these ``oneOf``
-#: declare no ``required`` (age.json, ageRange.json, complexValue.json), so every object is valid under two
-#: of them and ``oneOf`` rejects any value; they are read as ``anyOf`` (v2.1.0 adds the ``required`` lists).
-#: File → the path, inside it, of the schema whose ``oneOf`` is read as ``anyOf``.
+#: Errata of v2.0.0 schemas (requirements.yaml header), applied as the files are loaded: file → what is changed.
+#: E1: the alternatives of these ``oneOf`` declare no ``required`` (age.json, ageRange.json, complexValue.json),
+#: so every object is valid under two of them and ``oneOf`` rejects any value; they are read as ``anyOf``
+#: (v2.1.0 adds the ``required`` lists). Value: the path, inside the file, of the schema whose oneOf is read so.
+#: E2: the prose sends and echoes the variant query's requestParameters flat (docs/variant-queries.md
+#: §Beacon v2 POST: ``"requestParameters": {"referenceName": ..., "start": [...]}``), where requestParameters.json
+#: wants an object per key: that ``additionalProperties`` is not applied.
 ONE_OF_AS_ANY_OF = {"2.0.0": {
     "models/json/beacon-v2-default-model/common/timeElement.json": (),
     "models/json/beacon-v2-default-model/common/measurement.json": ("properties", "measurementValue"),
 }}
+FLAT_REQUEST_PARAMETERS = {"2.0.0": "framework/json/requests/requestParameters.json"}
 CURIE = re.compile(r"^\w[^:]+:.+$")
 #: GET parameters that do not restrict a query (nonFilteredQueriesAllowed: filters, parameters and ids do).
 UNRESTRICTING = frozenset({"skip", "limit", "requestedGranularity", "includeResultsetResponses", "testMode",
@@ -165,6 +169,8 @@ def registry(schemas: SpecStore, version: str) -> Registry[Any]:
                 at = None
             if at is not None:
                 _one_of_as_any_of(loaded[local], at)
+            if local == version_dir / FLAT_REQUEST_PARAMETERS.get(version, "-"):
+                loaded[local].pop("additionalProperties", None)
         return Resource.from_contents(loaded[local], default_specification=DRAFT202012)
 
     return Registry(retrieve=retrieve)  # type: ignore[call-arg]
@@ -400,6 +406,12 @@ class Beacon(ServiceView):
         response: Response = self.memo(key, lambda: self.client.post(path, json=body))
         found = body.get("query")
         query: dict[str, Any] = found if isinstance(found, dict) else {}
+        parameters = query.get("requestParameters")
+        if self.version in FLAT_REQUEST_PARAMETERS and isinstance(parameters, dict) and parameters \
+                and "g_variant" not in parameters and _refused(response):
+            # erratum E2: a v2.0.0 beacon following requestParameters.json (an object per key) rather than the
+            # docs may refuse the flat form: the query is asked again, nested under g_variant
+            return self.post(path, {**body, "query": {**query, "requestParameters": {"g_variant": parameters}}})
         self._sent[id(response)] = (path, not query.get("filters") and not query.get("requestParameters"))
         return response
 
@@ -476,7 +488,9 @@ class Beacon(ServiceView):
         """A beaconRequestBody (framework requests/beaconRequestBody.json)."""
         query: dict[str, Any] = {}
         if parameters:
-            query["requestParameters"] = {"g_variant": parameters}
+            # v2.0.0, erratum E2: flat, as its docs/variant-queries.md sends them (post() falls back to g_variant)
+            query["requestParameters"] = dict(parameters) if self.version in FLAT_REQUEST_PARAMETERS else {
+                "g_variant": parameters}
         if filters:
             query["filters"] = filters
         if skip is not None or limit is not None:
@@ -723,6 +737,11 @@ class Beacon(ServiceView):
                 pytest.skip("every sample query was refused as unfiltered (nonFilteredQueriesAllowed false)")
             return answers
         return self.memo("samples", make)
+
+
+def _refused(response: Response) -> bool:
+    """A 4xx answer, or a 200 carrying a beaconErrorResponse."""
+    return 400 <= response.status < 500 or (response.status == 200 and is_error_body(_json_or_none(response)))
 
 
 def _json_or_none(response: Response) -> Any:

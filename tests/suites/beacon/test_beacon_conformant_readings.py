@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance_suites.beacon.reference import BeaconApp
-from conformance_suites.beacon.reference.app import Query, _carries
+from conformance_suites.beacon.reference.app import BadRequest, Query, _carries
 
 from conformance import ReferenceServer
 from conformance.testing import RunResult, run_profile
@@ -125,3 +125,42 @@ def test_ontology_terms_typed_by_the_ontology_name_are_asked_without_descendants
 def test_filters_on_the_same_field_may_be_ored(report_root: Path) -> None:
     result = _judge(_SameFieldOred(), FILTERS, report_root)
     assert _outcomes(result, FILTERS) == dict.fromkeys(FILTERS, "passed"), result.output
+
+
+FLAT = ["beacon.request.post-accepted", "beacon.variant.bracket-query-bounds",
+        "beacon.variant.bracket-query-finds-variants", "beacon.property.granularities-agree",
+        "beacon.framework.schema.error-response-valid", "beacon.framework.schema.data-responses-valid",
+        "beacon.meta.summary-echoes-request-parameters"]
+
+
+class _FlatRequestParameters(BeaconApp):
+    """v2.0.0 as its docs/variant-queries.md writes a POST query: requestParameters flat, not under g_variant
+    (which it refuses), and echoed flat in receivedRequestSummary (erratum E2)."""
+
+    def __init__(self) -> None:
+        super().__init__(["post-g-variant-rejected"], "2.0.0")
+
+    def meta(self, query: Query, entry: str, returned: str) -> dict[str, Any]:
+        meta = super().meta(query, entry, returned)
+        summary = meta["receivedRequestSummary"]
+        if "requestParameters" in summary:
+            summary["requestParameters"] = summary["requestParameters"]["g_variant"]
+        return meta
+
+
+def test_v2_0_0_request_parameters_as_the_docs_write_them(report_root: Path, requires_specs: str) -> None:
+    result = _judge(_FlatRequestParameters(), FLAT, report_root, requires_specs)
+    assert _outcomes(result, FLAT) == dict.fromkeys(FLAT, "passed"), result.output
+
+
+def test_v2_0_0_request_parameters_nested_as_the_schema_writes_them(report_root: Path, requires_specs: str) -> None:
+    # a v2.0.0 beacon following requestParameters.json instead: the flat query refused, asked again nested
+    class _Nested(BeaconApp):
+        def parse_post(self, request: Any) -> Query:
+            parameters = (request.json() or {}).get("query", {}).get("requestParameters", {})
+            if parameters and "g_variant" not in parameters:
+                raise BadRequest("requestParameters values are objects (requestParameters.json)")
+            return super().parse_post(request)
+
+    result = _judge(_Nested([], "2.0.0"), FLAT, report_root, requires_specs)
+    assert _outcomes(result, FLAT) == dict.fromkeys(FLAT, "passed"), result.output
