@@ -136,3 +136,86 @@ def serving(body: bytes, path: str = "/", content_type: str = "application/json"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@dataclass
+class Proxied:
+    """What :func:`forward_proxy` yields: its URL, and each request it relayed as (method, target, the
+    Proxy-Authorization header it carried)."""
+
+    url: str
+    seen: list[tuple[str, str, str]]
+
+
+@contextlib.contextmanager
+def forward_proxy(hosts: Iterable[str] = ()) -> Iterator[Proxied]:
+    """A loopback forward proxy for as long as the block runs: it relays an http request in absolute form and
+    tunnels an https one (CONNECT), sending each of ``hosts`` (names nothing else resolves) to 127.0.0.1, so
+    that a test's server on loopback stands for a service off this machine."""
+    import http.client
+    import select
+    import socket
+    from urllib.parse import urlsplit
+
+    names = frozenset(hosts)
+    seen: list[tuple[str, str, str]] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _host(self, name: str | None) -> str:
+            return "127.0.0.1" if name in names else str(name)
+
+        def _relay(self) -> None:
+            seen.append((self.command, self.path, self.headers.get("Proxy-Authorization", "")))
+            parts = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            headers = {k: v for k, v in self.headers.items()
+                       if k.lower() not in ("proxy-authorization", "proxy-connection")}
+            upstream = http.client.HTTPConnection(self._host(parts.hostname), parts.port or 80, timeout=10)
+            try:
+                upstream.request(self.command, parts.path + (f"?{parts.query}" if parts.query else ""), body,
+                                 headers)
+                answer = upstream.getresponse()
+                data = answer.read()
+            finally:
+                upstream.close()
+            self.send_response(answer.status, answer.reason)
+            for name, value in answer.getheaders():
+                if name.lower() not in ("transfer-encoding", "connection", "content-length"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = _relay
+
+        def do_CONNECT(self) -> None:
+            seen.append((self.command, self.path, self.headers.get("Proxy-Authorization", "")))
+            name, _, port = self.path.rpartition(":")
+            with socket.create_connection((self._host(name), int(port)), timeout=10) as upstream:
+                self.send_response(200, "Connection established")
+                self.end_headers()
+                ends = [self.connection, upstream]
+                while True:
+                    ready, _, _ = select.select(ends, [], [], 10)
+                    if not ready:
+                        return
+                    for end in ready:
+                        data = end.recv(65536)
+                        if not data:
+                            return
+                        (upstream if end is self.connection else self.connection).sendall(data)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Proxied(f"http://127.0.0.1:{server.server_address[1]}", seen)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

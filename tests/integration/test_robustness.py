@@ -14,14 +14,14 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import corpus
 import pytest
 import yaml
 
 from conformance import cli
-from conformance.testing import RunResult, run_profile
+from conformance.testing import RunResult, forward_proxy, run_profile
 
 pytestmark = pytest.mark.integration
 
@@ -174,6 +174,19 @@ def test_self_signed_certificate_is_a_clear_error_and_ca_bundle_fixes_it(
     assert_clean_reports(refused.run_dir, refused.output)
     assert trusted.scorecard.services[0].verdict() == "conformant", trusted.output
     assert per_service.scorecard.services[0].verdict() == "conformant", per_service.output
+
+
+def test_an_https_service_behind_the_profiles_proxy_is_checked_through_a_tunnel(
+        tmp_path: Path, report_root: Path, specs_dir: str | None) -> None:
+    """TLS end to end through CONNECT: the proxy sees the host and port, the certificate is the service's."""
+    ca, cert, key = corpus.self_signed(tmp_path, host="svc.test")
+    with corpus.CorpusServer("conformant", tls=corpus.tls_context(cert, key)) as server, \
+            forward_proxy(["svc.test"]) as proxy:
+        port = urlsplit(server.url).port
+        result, _ = timed_run({**document(entry(f"https://svc.test:{port}")), "ca_bundle": str(ca),
+                               "proxy": proxy.url}, report_root, specs_dir)
+    assert result.scorecard.services[0].verdict() == "conformant", result.output
+    assert proxy.seen and {(method, target) for method, target, _ in proxy.seen} == {("CONNECT", f"svc.test:{port}")}
 
 
 # -- the heavy servers, measured in a subprocess ------------------------------------------------------------
