@@ -211,7 +211,7 @@ class BeaconApp(ReferenceApp):
             "$schema": FRAMEWORK + "configuration/beaconConfigurationSchema.json",
             "maturityAttributes": {"productionStatus": "TEST"},
             "securityAttributes": {
-                "defaultGranularity": "count" if self.has("default-granularity-exceeded") else "record",
+                "defaultGranularity": "record",
                 "securityLevels": ["OPEN"] if self.has("security-level-unknown") else ["PUBLIC"]},
             "entryTypes": self.entry_types()}
         if self.has("configuration-missing-schema"):

@@ -200,3 +200,29 @@ def test_informational_documents_are_judged_when_the_root_is_no_json(report_root
     result = run_reference("beacon", report_root / "conformant", ["root-not-info"], checks=[check],
                            specs_dir=requires_specs)
     assert result.outcome(check) == "passed", result.output
+
+
+class _DefaultBooleanNamedEntities(BeaconApp):
+    """Declares defaultGranularity boolean yet answers records ("Some responses could return higher detail",
+    beaconConfigurationSchema defaultGranularity), and names returnedSchemas entity types as the schema's example
+    does ("Individual")."""
+
+    def configuration(self) -> dict[str, Any]:
+        document = super().configuration()
+        document["securityAttributes"]["defaultGranularity"] = "boolean"
+        return document
+
+    def meta(self, query: Query, entry: str, returned: str) -> dict[str, Any]:
+        meta = super().meta(query, entry, returned)
+        for item in meta["returnedSchemas"]:
+            item["entityType"] = entry[0].upper() + entry[1:]
+        return meta
+
+
+def test_a_default_granularity_exceeded_and_capitalised_entity_types(report_root: Path, specs_dir: str | None) -> None:
+    with ReferenceServer(_DefaultBooleanNamedEntities()).start() as server:
+        entry = {"standard": "beacon", "version": "2.1.1", "url": server.url.rstrip("/")}
+        result = run_profile({"initiative": "beacon readings", "services": [entry]}, report_root, specs_dir=specs_dir,
+                             standards=["beacon"])
+    assert result.failed() == [], result.output
+    assert result.errors() == []
