@@ -164,7 +164,13 @@ def slugify(text: str) -> str:
     foreign = any(c.isalnum() and not c.isascii() and "LATIN" not in unicodedata.name(c, "") for c in text)
     if foreign or (not slug and text.strip() and not text.isascii()):
         slug = f"{slug or 'initiative'}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:8]}"
+    if len(slug) > MAX_SLUG:  # a folder name (a file system allows 255 bytes): cut, and told apart by the digest
+        slug = f"{slug[:MAX_SLUG - 9].rstrip('-')}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:8]}"
     return slug or "initiative"
+
+
+#: The longest slug: a name beyond it is cut, with a digest of the whole name after it.
+MAX_SLUG = 100
 
 
 # --------------------------------------------------------------------------------------------------

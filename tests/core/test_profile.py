@@ -237,6 +237,15 @@ def test_names_in_scripts_the_slug_cannot_spell_get_folders_of_their_own() -> No
     assert slugify("東京 Genomics").startswith("genomics-") and slugify("東京 Genomics") != slugify("大阪 Genomics")
 
 
+def test_a_long_name_gets_a_folder_name_a_file_system_takes() -> None:
+    """An initiative named in some 290 characters stopped its run: "cannot create the run directory (File name
+    too long)"; two long names alike but for their ends keep folders of their own."""
+    long_a, long_b = "Genomic Medicine " * 17 + "Alpha", "Genomic Medicine " * 17 + "Beta"
+    assert len(slugify(long_a)) == 100 and slugify(long_a).startswith("genomic-medicine-genomic-medicine-")
+    assert slugify(long_a) != slugify(long_b)
+    assert slugify("Example National Genomics") == "example-national-genomics"
+
+
 @pytest.mark.parametrize(("key", "value", "expected"), [
     ("bearer_token_env", "", "environment variable CONF_TEST_SECRET is empty"),
     ("bearer_token_env", "tok-123456\n", "environment variable CONF_TEST_SECRET holds a line break"),
