@@ -21,6 +21,10 @@ from conformance.errors import UsageError
 FORMAT = "ga4gh-conformance-diff/1"
 SCORECARD = "scorecard.json"
 BUNDLE_SCORECARD = "report/scorecard.json"
+#: A file larger is no scorecard (and is not read into memory).
+MAX_SCORECARD_BYTES = 256 * 2**20
+#: The scorecard format this module reads (conformance/scorecard.py FORMAT; not imported: that module is heavier).
+SCORECARD_FORMAT = "ga4gh-conformance-scorecard/1"
 
 
 def load_scorecard(source: str | Path) -> dict[str, Any]:
@@ -33,6 +37,10 @@ def load_scorecard(source: str | Path) -> dict[str, Any]:
             raise UsageError(f"{source}: no {SCORECARD} in this directory (is it a run directory?)")
     if not path.exists():
         raise UsageError(f"{source}: no such report directory or bundle")
+    if not path.is_file():  # a FIFO would hold the command forever, a device be read without end
+        raise UsageError(f"{source}: not a regular file, so not read")
+    if path.stat().st_size > MAX_SCORECARD_BYTES:
+        raise UsageError(f"{source}: larger than {MAX_SCORECARD_BYTES // 2**20} MiB, more than any scorecard; not read")
     import tarfile
 
     if path.suffix != ".json" and tarfile.is_tarfile(path):
@@ -54,8 +62,13 @@ def load_scorecard(source: str | Path) -> dict[str, Any]:
         document = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise UsageError(f"{source}: not a scorecard (not JSON)") from None
+    except RecursionError:
+        raise UsageError(f"{source}: not a scorecard (JSON nested too deeply to read)") from None
     if not isinstance(document, dict) or not str(document.get("format", "")).startswith("ga4gh-conformance-scorecard/"):
         raise UsageError(f"{source}: not a ga4gh-conformance scorecard")
+    if document["format"] != SCORECARD_FORMAT:  # another format may rename what this one reads
+        raise UsageError(f"{source}: a scorecard of format {str(document['format'])[:80]!r}; this harness reads "
+                         f"{SCORECARD_FORMAT}")
     return document
 
 
@@ -185,10 +198,26 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
             elif (outcome != before.get("outcome") or level != before.get("level")
                   or (outcome == "skipped" and message != before.get("message", ""))):
                 result.changed.append(change)
+    for name, card in (("OLD", old), ("NEW", new)):
+        partial = _partial(card)
+        if partial:
+            result.notes.append(f"{name} is {partial}: checks it did not run are listed as only in the other run, "
+                                "not as gone or added")
     old_started, new_started = old.get("started"), new.get("started")
     if isinstance(old_started, str) and isinstance(new_started, str) and new_started < old_started:
         result.notes.append("the new run started before the old one: are OLD and NEW swapped?")
     return result
+
+
+def _partial(card: dict[str, Any]) -> str:
+    """Why a run checked less than its profile: filtered (--check, --standard) or interrupted; "" if neither."""
+    selection = card.get("selection") if isinstance(card.get("selection"), dict) else {}
+    why = [f"filtered with --{flag} ({len(chosen)} given)" for flag, chosen in
+           (("check", selection.get("checks")), ("standard", selection.get("standards")))
+           if isinstance(chosen, list) and chosen]
+    if card.get("interrupted"):
+        why.append("interrupted")
+    return " and ".join(why)
 
 
 def _identifies(url: object) -> bool:

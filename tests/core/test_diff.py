@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,26 @@ def test_load_scorecard_says_what_is_wrong(tmp_path: Path) -> None:
     (tmp_path / "x.json").write_text("[1]")
     with pytest.raises(UsageError, match="not a ga4gh-conformance scorecard"):
         load_scorecard(tmp_path / "x.json")
+    (tmp_path / "deep.json").write_text("[" * 200_000)
+    with pytest.raises(UsageError, match=r"not a scorecard \(JSON nested too deeply to read\)"):
+        load_scorecard(tmp_path / "deep.json")
+    (tmp_path / "next.json").write_text(json.dumps({**scorecard([]), "format": "ga4gh-conformance-scorecard/2"}))
+    with pytest.raises(UsageError, match="of format 'ga4gh-conformance-scorecard/2'; this harness reads "
+                                         "ga4gh-conformance-scorecard/1"):
+        load_scorecard(tmp_path / "next.json")
+    os.mkfifo(tmp_path / "fifo.json")  # no writer: reading it would wait forever
+    with pytest.raises(UsageError, match="not a regular file, so not read"):
+        load_scorecard(tmp_path / "fifo.json")
+
+
+def test_a_filtered_or_interrupted_run_is_said() -> None:
+    partial = {**scorecard([]), "selection": {"checks": ["drs.a", "drs.b"], "standards": None}}
+    stopped = {**scorecard([], started="2026-11-25T00:00:00Z"), "interrupted": True}
+    assert compare(scorecard([]), partial).notes == [
+        "NEW is filtered with --check (2 given): checks it did not run are listed as only in the other run, "
+        "not as gone or added"]
+    assert compare(partial, stopped).notes[1] == (
+        "NEW is interrupted: checks it did not run are listed as only in the other run, not as gone or added")
 
 
 # -- the "must show", against the service-info reference server -----------------------------------
