@@ -211,7 +211,8 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
 
 def _partial(card: dict[str, Any]) -> str:
     """Why a run checked less than its profile: filtered (--check, --standard) or interrupted; "" if neither."""
-    selection = card.get("selection") if isinstance(card.get("selection"), dict) else {}
+    raw = card.get("selection")
+    selection: dict[str, Any] = raw if isinstance(raw, dict) else {}
     why = [f"filtered with --{flag} ({len(chosen)} given)" for flag, chosen in
            (("check", selection.get("checks")), ("standard", selection.get("standards")))
            if isinstance(chosen, list) and chosen]
