@@ -661,8 +661,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("conformance: interrupted", file=sys.stderr)
         return 2
     except Exception as exc:  # a defect of the harness: one line, never a traceback
-        print(f"conformance: internal error ({type(exc).__name__}: {str(exc)[:300]}); please report it",
-              file=sys.stderr)
+        said = " ".join(str(exc).split())[:300]  # one line: a YAML error's message spans three
+        print(f"conformance: internal error ({type(exc).__name__}: {said}); please report it", file=sys.stderr)
         return 2
 
 

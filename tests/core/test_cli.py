@@ -345,3 +345,17 @@ def test_the_served_entry_names_only_what_that_server_serves(standard: str, vers
         server.stop()
     named = [str(x) for key in ("sequences", "circular_sequences", "documents") for x in entry.get(key, [])]
     assert named and not [x for x in named if x.startswith(("ga4gh:", "drs://"))], entry
+
+
+def test_an_internal_error_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A defect's message on several lines (a YAML error's) is one line: a sweep shows a run's last line."""
+    from conformance import cli
+
+    def broken(args: object) -> int:
+        raise ValueError('while scanning a simple key\n  in "<unicode string>", line 605, column 100')
+
+    monkeypatch.setattr(cli, "cmd_list_checks", broken)
+    assert main(["list-checks"]) == 2
+    assert capsys.readouterr().err == ("conformance: internal error (ValueError: while scanning a simple key in "
+                                       '"<unicode string>", line 605, column 100); please report it\n')
+
