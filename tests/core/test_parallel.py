@@ -142,8 +142,9 @@ def test_a_demo_with_two_jobs_gives_the_scorecard_of_one(tmp_path: Path, require
     cards = {}
     for jobs in ("1", "2"):
         root = tmp_path / jobs
-        assert main(["demo", "--quiet", "--jobs", jobs, "--report-dir", str(root), "--specs-dir", requires_specs]) == 0
+        code = main(["demo", "--quiet", "--jobs", jobs, "--report-dir", str(root), "--specs-dir", requires_specs])
         (run_dir,) = [p for p in root.glob("*/*") if p.is_dir()]
+        assert code == 0, (capsys.readouterr().out[-2000:], _not_passed(scorecard(run_dir)))
         assert not list(run_dir.glob(".worker-*")), "a worker's folder was left"
         cards[jobs] = scorecard(run_dir)
     one, two = cards["1"], cards["2"]
@@ -153,6 +154,13 @@ def test_a_demo_with_two_jobs_gives_the_scorecard_of_one(tmp_path: Path, require
             [(c["id"], c["outcome"], c["message"]) for c in first["checks"]], first["key"]
     # everything else too, but for times, ports and the usage (the same requests, counted by two processes)
     assert stable(two) == stable(one)
+
+
+def _not_passed(card: dict[str, Any]) -> list[str]:
+    """What made a run other than conformant: its errors and failures, and its limits (a failure's message)."""
+    found = [f"{s['key']} {c['id']} {c['outcome']}: {c['message'][:300]}" for s in card["services"]
+             for c in s["checks"] if c["outcome"] in ("error", "failed")]
+    return [*found[:20], f"limits hit: {card.get('usage', {}).get('limits_hit')}"]
 
 
 def small_profile() -> dict[str, Any]:
