@@ -224,7 +224,7 @@ class BeaconApp(ReferenceApp):
             if entry == "cohort" and self.has("map-omits-entry-type"):
                 continue
             root = f"{self.url}/{path}"
-            variable = "{entryId}" if self.has("map-url-not-template") else "{id}"
+            variable = "{id" if self.has("map-url-not-template") else "{id}"
             endpoint_set: dict[str, Any] = {"entryType": entry, "rootUrl": root,
                                             "singleEntryUrl": f"{root}/{variable}"}
             endpoints: dict[str, Any] = {}
@@ -660,6 +660,8 @@ class BeaconApp(ReferenceApp):
             body["responseSummary"] = summary
             if self.has("count-answer-has-records"):
                 body["response"] = self.resultsets(entry, matches, query)
+            if self.has("granularity-mislabelled"):
+                body["meta"]["returnedGranularity"] = "record"
             return self.data_reply(body)
         depth = request.path.removeprefix(self.base_path).strip("/").count("/")
         if self.has("unfiltered-queries-refused") and not query.filters and not query.params and (
@@ -691,8 +693,6 @@ class BeaconApp(ReferenceApp):
             if self.has("exists-false-with-results"):
                 summary_exists = False
             body["responseSummary"] = {"exists": summary_exists, "numTotalResults": total_count}
-        if self.has("granularity-mislabelled"):
-            body["meta"]["returnedGranularity"] = "count"
         if self.has("granularity-value-unknown"):
             body["meta"]["returnedGranularity"] = "full"
         return self.data_reply(body)

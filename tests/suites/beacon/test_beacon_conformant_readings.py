@@ -226,3 +226,44 @@ def test_a_default_granularity_exceeded_and_capitalised_entity_types(report_root
                              standards=["beacon"])
     assert result.failed() == [], result.output
     assert result.errors() == []
+
+
+MAP = ["beacon.map.url-templates", "beacon.map.entry-types-declared", "beacon.filtering-terms.scopes-are-entry-types",
+       "beacon.entry.non-filtered-queries-allowed"]
+
+
+class _OwnNames(BeaconApp):
+    """What the text leaves open: a singleEntryUrl template variable named {entryId} (format uri-template only), an
+    endpoint set whose entryType is the model's name genomicVariation (only returnedEntryType "MUST match"), a
+    term scoped to genomicVariation (the schema's example), and individuals for registered users only (401)."""
+
+    def beacon_map(self) -> dict[str, Any]:
+        found = super().beacon_map()
+        for endpoint_set in found["endpointSets"].values():
+            endpoint_set["singleEntryUrl"] = endpoint_set["rootUrl"] + "/{entryId}"
+        found["endpointSets"]["genomicVariantEndpoints"]["entryType"] = "genomicVariation"
+        return found
+
+    def informational(self, response: dict[str, Any]) -> Any:
+        if "filteringTerms" in response:
+            terms = copy.deepcopy(response["filteringTerms"])
+            terms[0]["scopes"].append("genomicVariation")
+            response = {**response, "filteringTerms": terms}
+        return super().informational(response)
+
+    def handle(self, request: Request) -> Reply:
+        if request.path.rstrip("/").endswith("/individuals"):
+            return self.error(Query(), "individual", 401, "registered users only")
+        return super().handle(request)
+
+
+def test_map_and_scopes_as_the_text_leaves_them_open(report_root: Path) -> None:
+    result = _judge(_OwnNames(), MAP, report_root)
+    assert {c: result.outcome(c) for c in MAP} == dict.fromkeys(MAP, "passed"), result.output
+
+
+def test_refseq_curie_is_not_asked_of_v2_0_0(report_root: Path) -> None:
+    # v2.0.0's RefSeqId gives the bare accession only ("NC_000009"); the refseq: CURIE comes with v2.1.0
+    check = "beacon.variant.reference-name-refseq"
+    result = run_reference("beacon", report_root, ["refseq-prefix-rejected"], version="2.0.0", checks=[check])
+    assert result.outcome(check) == "skipped", result.output
