@@ -212,7 +212,9 @@ def sign(manifest_bytes: bytes, key: PrivateKey) -> str:
 
 
 def certify(report_dir: Path, key: PrivateKey, output: Path, *, profile: str | None = None) -> dict[str, Any]:
-    """Write the bundle of ``report_dir`` to ``output``; return its manifest."""
+    """Write the bundle of ``report_dir`` to ``output``; return its manifest. A run directory whose records
+    disagree (:mod:`conformance.certify.consistency`) is refused."""
+    from conformance.certify.consistency import check_run
     from conformance.reports import redact_tree
 
     files = _report_files(report_dir)
@@ -222,6 +224,7 @@ def certify(report_dir: Path, key: PrivateKey, output: Path, *, profile: str | N
         raise UsageError(f"{report_dir / SCORECARD}: not a scorecard ({exc})") from None
     if not isinstance(scorecard, dict) or not str(scorecard.get("format", "")).startswith(SCORECARD_FORMAT):
         raise UsageError(f"{report_dir / SCORECARD}: not a ga4gh-conformance scorecard")
+    check_run(report_dir, scorecard, report_dir / SCORECARD)
     document, profile_source = _profile_document(scorecard, profile)
     redactor = Redactor()
     _profile_secrets(document, redactor)

@@ -550,3 +550,163 @@ def test_jwks_url_is_bounded_in_time(bundle: Path, monkeypatch: pytest.MonkeyPat
     assert code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("conformance: --jwks http://127.0.0.1:"), err
+
+
+# -- certify refuses a run directory whose records disagree ------------------------------------------------------
+
+#: A DRS reference server with a checksum fault named by its bundles only (no objects: the checksum checks are
+#: skipped as undecided), beside a service-info server whose missing id fails MUST checks, one of them (a
+#: consequence) waived as an expected failure.
+BUNDLES_ONLY = {
+    "initiative": "Bundles Only", "budget": {"requests_per_second": 500},
+    "services": [{"standard": "drs", "version": "1.5.0", "reference": {"faults": ["checksum-wrong"]},
+                  "bundles": ["bundle-1", "bundle-controlled"]},
+                 {"standard": "service-info", "version": "1.0.0", "reference": {"faults": ["missing-id"]}}],
+    "expected_failures": [{"check": "service-info.fields.required-present", "reason": "tracked",
+                           "expires": "2099-12-31"}],
+}
+
+
+@pytest.fixture(scope="module")
+def drs_run(tmp_path_factory: pytest.TempPathFactory, requires_specs: str) -> dict[str, Path]:
+    """BUNDLES_ONLY run from its own folder, the profile named by a relative path (as `conformance run
+    profile.yaml` records it)."""
+    start = tmp_path_factory.mktemp("start")
+    (start / "profile.yaml").write_text(yaml.safe_dump(BUNDLES_ONLY))
+    console = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(console):
+        patch.chdir(start)
+        code = main(["run", "profile.yaml", "--report-dir", "reports", "--quiet", "--jobs", "1",
+                     "--specs-dir", requires_specs])
+    assert code in (1, 2), console.getvalue()  # non-conformant (2 only should a check of the DRS server err)
+    run_dir = next((start / "reports" / "bundles-only").iterdir())
+    assert json.loads((run_dir / "scorecard.json").read_text())["profile"]["path"] == "profile.yaml"
+    return {"start": start, "run_dir": run_dir, "profile": start / "profile.yaml"}
+
+
+def copy_run(drs_run: dict[str, Path], tmp_path: Path) -> Path:
+    copy = tmp_path / "copy" / drs_run["run_dir"].name
+    shutil.copytree(drs_run["run_dir"], copy)
+    return copy
+
+
+def certify_copy(copy: Path, drs_run: dict[str, Path], keys: dict[str, Any], out: Path) -> int:
+    return main(["certify", str(copy), "--key", str(keys["private"]), "--profile", str(drs_run["profile"]),
+                 "-o", str(out)])
+
+
+def edit_scorecard(run_dir: Path, edit: Any) -> None:
+    document = json.loads((run_dir / "scorecard.json").read_text())
+    edit(document)
+    (run_dir / "scorecard.json").write_text(json.dumps(document))
+
+
+def say_conformant(document: dict[str, Any]) -> None:
+    document["verdict"], document["exit_code"] = "conformant", 0
+    for service in document["services"]:
+        service["verdict"] = service["verdict_with_expected_failures"] = "conformant"
+
+
+def pass_every_failure(document: dict[str, Any]) -> None:
+    """Every failed check and case made passed, and the verdicts, counts and exit code made to follow, by
+    the harness's own rules: a scorecard consistent in itself."""
+    from conformance.certify.consistency import load
+
+    for service in document["services"]:
+        for check in service["checks"]:
+            if check["outcome"] == "failed":
+                check["outcome"] = "passed"
+                check.pop("caused_by", None)
+                for case in check["cases"]:
+                    case["outcome"] = "passed"
+                    case.pop("caused_by", None)
+    card = load(document, [])
+    for data, service in zip(document["services"], card.services):
+        data["verdict"], data["verdict_with_expected_failures"] = service.verdict(), service.verdict(waive=True)
+        data["summary"] = service.counts()
+    document["verdict"], document["exit_code"] = card.overall(), card.exit_code()
+
+
+def test_the_run_as_written_certifies(drs_run: dict[str, Path], keys: dict[str, Any], tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert certify_copy(copy_run(drs_run, tmp_path), drs_run, keys, tmp_path / "b.tar") == 0, capsys.readouterr()
+    assert verify(tmp_path / "b.tar", keys["public"], capsys)[0] == 0
+
+
+def test_certify_refuses_a_scorecard_edited_to_say_conformant(drs_run: dict[str, Path], keys: dict[str, Any],
+                                                              tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    copy = copy_run(drs_run, tmp_path)
+    edit_scorecard(copy, say_conformant)
+    capsys.readouterr()
+    assert certify_copy(copy, drs_run, keys, tmp_path / "b.tar") == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert "scorecard.json: its verdicts do not follow from its own check outcomes (" in err
+    assert "service-info service-info-1 records verdict 'conformant', its checks give 'non-conformant'" in err
+    assert not (tmp_path / "b.tar").exists()
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda d: d["services"][1]["summary"].update(must_passed=99),
+     "service-info service-info-1 records summary must_passed 99 (its checks give "),
+    (lambda d: next(c for c in d["services"][1]["checks"] if c["outcome"] == "failed").update(outcome="passed"),
+     "records outcome passed, its cases give failed"),
+    (lambda d: d.update(exit_code=0), "the run records exit code 0, its services give 1"),
+])
+def test_certify_refuses_any_record_its_outcomes_do_not_give(drs_run: dict[str, Path], keys: dict[str, Any],
+                                                             tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                             edit: Any, message: str) -> None:
+    copy = copy_run(drs_run, tmp_path)
+    edit_scorecard(copy, edit)
+    capsys.readouterr()
+    assert certify_copy(copy, drs_run, keys, tmp_path / "b.tar") == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+
+
+def test_certify_refuses_a_scorecard_junit_xml_contradicts(drs_run: dict[str, Path], keys: dict[str, Any],
+                                                           tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Outcomes edited consistently within scorecard.json (its verdicts follow) still disagree with
+    junit.xml; junit.xml's properties edited too still disagree with its own elements."""
+    import xml.etree.ElementTree as ET
+
+    copy = copy_run(drs_run, tmp_path)
+    edit_scorecard(copy, pass_every_failure)
+    assert json.loads((copy / "scorecard.json").read_text())["verdict"] != "non-conformant"
+    capsys.readouterr()
+    assert certify_copy(copy, drs_run, keys, tmp_path / "b.tar") == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert "junit.xml disagrees with scorecard.json (" in err
+    assert "(MUST): 0 case(s) failed in scorecard.json, 1 in junit.xml" in err
+
+    tree = ET.parse(copy / "junit.xml")
+    for prop in tree.iter("property"):
+        if prop.get("name") == "outcome" and prop.get("value") == "failed":
+            prop.set("value", "passed")
+    tree.write(copy / "junit.xml", encoding="utf-8", xml_declaration=True)
+    assert certify_copy(copy, drs_run, keys, tmp_path / "b.tar") == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "says outcome passed but holds <failure>" in err, err
+
+
+def test_an_interrupted_runs_junit_xml_may_lack_the_last_cases(tmp_path: Path) -> None:
+    from conformance.certify.consistency import junit_problems
+
+    def case(outcome: str) -> str:
+        return (f'<testcase classname="c" name="t"><properties><property name="check_id" value="x.a"/>'
+                f'<property name="level" value="MUST"/><property name="outcome" value="{outcome}"/></properties>'
+                + ("<failure message='m'/>" if outcome == "failed" else "") + "</testcase>")
+
+    junit = tmp_path / "junit.xml"
+    junit.write_text(f"<testsuites><testsuite>{case('passed')}</testsuite></testsuites>")
+    scorecard = {"services": [{"checks": [{"id": "x.a", "level": "MUST", "outcome": "failed",
+                                           "cases": [{"outcome": "passed"}, {"outcome": "failed"}]}]}]}
+    assert junit_problems(junit, scorecard) == ["x.a (MUST): 1 case(s) failed in scorecard.json, 0 in junit.xml"]
+    assert junit_problems(junit, {**scorecard, "interrupted": True}) == []
+    junit.write_text(f"<testsuites><testsuite>{case('passed')}{case('passed')}{case('failed')}</testsuite></testsuites>")
+    assert junit_problems(junit, {**scorecard, "interrupted": True}) == [
+        "x.a (MUST): 1 case(s) passed in scorecard.json, 2 in junit.xml"]
+    assert junit_problems(tmp_path / "absent.xml", scorecard) == []
