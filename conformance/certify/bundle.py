@@ -32,7 +32,13 @@ class BundleError(Exception):
     """The bundle is not a readable certification bundle (the reason is one sentence)."""
 
 
-def write(path: Path, members: Iterable[tuple[str, bytes]]) -> None:
+class Exists(UsageError):
+    """The bundle's path holds a file already, and replacing it was not asked for."""
+
+
+def write(path: Path, members: Iterable[tuple[str, bytes]], *, replace: bool = False) -> None:
+    """Write the bundle to ``path``: a new file, or with ``replace`` one that replaces any file there whole
+    (written beside it, then renamed over it: a reader never sees half a bundle)."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as archive:
         for name, data in members:
@@ -43,8 +49,22 @@ def write(path: Path, members: Iterable[tuple[str, bytes]]) -> None:
             info.uid = info.gid = 0
             info.uname = info.gname = ""
             archive.addfile(info, io.BytesIO(data))
+    data = buffer.getvalue()
     try:
-        path.write_bytes(buffer.getvalue())
+        if replace:
+            from conformance.reports.atomic import atomic_write  # the writing side only: reading loads no writer
+
+            atomic_write(path, lambda temporary: temporary.write_bytes(data))
+            return
+        with open(path, "xb") as handle:  # never over a file there: not even one made since it was looked for
+            try:
+                handle.write(data)
+            except BaseException:
+                handle.close()
+                path.unlink(missing_ok=True)
+                raise
+    except FileExistsError:
+        raise Exists(f"-o {path}: a file is there already; pass --force to replace it") from None
     except OSError as exc:
         raise UsageError(f"-o {path}: cannot write ({exc.strerror or exc})") from None
 

@@ -15,6 +15,7 @@ EXIT_NOT_VERIFIED = 1
 
 
 def cmd_certify(args: argparse.Namespace) -> int:
+    from conformance.certify.bundle import Exists
     from conformance.certify.keys import load_private_key, thumbprint
     from conformance.certify.manifest import certify, default_output
 
@@ -23,10 +24,15 @@ def cmd_certify(args: argparse.Namespace) -> int:
     output = Path(args.output).expanduser() if args.output else default_output(report_dir)
     if output.resolve().is_relative_to(report_dir.resolve()):
         raise UsageError(f"-o {output}: write the bundle outside the report directory it certifies")
-    manifest = certify(report_dir, key, output, profile=args.profile)
+    replaced = output.exists()
+    if replaced and not args.force:
+        raise Exists(f"{'-o ' if args.output else ''}{output}: a file is there already (a bundle certified "
+                     "before?); pass --force to replace it")
+    manifest = certify(report_dir, key, output, profile=args.profile, replace=args.force)
     for caveat in manifest["caveats"]:
         print(f"caveat: {caveat}")
-    print(f"Bundle: {output} ({len(manifest['files'])} files, signed by key {thumbprint(key)})")
+    print(f"Bundle: {output} ({len(manifest['files'])} files, signed by key {thumbprint(key)})"
+          + ("; it replaced the file that was there" if replaced else ""))
     return 0
 
 
@@ -57,6 +63,7 @@ def add_commands(sub: Any) -> None:
     certify.add_argument("--key", required=True, help="private key: PKCS#8 PEM (Ed25519 or ECDSA) or a JWK")
     certify.add_argument("-o", "--output", help="the bundle (default: REPORT_DIR.conformance.tar beside it)")
     certify.add_argument("--profile", help="the profile of the run, when it is no longer where the run read it")
+    certify.add_argument("--force", action="store_true", help="replace the bundle if the file is there already")
     certify.set_defaults(func=cmd_certify)
 
     verify = sub.add_parser("verify", help="check a certification bundle's signature and files")

@@ -8,6 +8,8 @@ Only Ed25519 (JWS ``EdDSA``) and ECDSA on P-256, P-384, P-521 (``ES256``, ``ES38
 from __future__ import annotations
 
 import json
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,18 +69,43 @@ class VerificationKey:
     source: str
 
 
+#: What a path that is not a regular file is, by its ``st_mode`` (a folder has its own message).
+_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def _not_regular(where: str, mode: int) -> UsageError:
+    kind = next((kind for test, kind in _KINDS if test(mode)), "a special file")
+    return UsageError(f"{where}: not a regular file ({kind}), so not read")
+
+
 def _read(path: str, what: str) -> bytes:
+    """A key file's bytes. Only a regular file is read: opening a FIFO would wait for a writer without end,
+    and /dev/zero never ends (as conformance/documents.py reads documents)."""
     file = Path(path).expanduser()
+    where = f"{what} {path}"
     try:
-        if file.stat().st_size > KEY_FILE_MAX_BYTES:
-            raise UsageError(f"{what} {path}: larger than {KEY_FILE_MAX_BYTES} bytes, not a key")
-        return file.read_bytes()
+        mode = os.stat(file).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(mode):
+            raise _not_regular(where, mode)
+        # O_NONBLOCK: a FIFO put in the file's place since the stat opens at once, and is refused below
+        descriptor = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(descriptor, "rb") as handle:
+            mode = os.fstat(handle.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                raise _not_regular(where, mode)
+            data = handle.read(KEY_FILE_MAX_BYTES + 1)
     except FileNotFoundError:
-        raise UsageError(f"{what} {path}: no such file") from None
+        raise UsageError(f"{where}: no such file") from None
     except IsADirectoryError:
-        raise UsageError(f"{what} {path}: a directory, not a key file") from None
+        raise UsageError(f"{where}: a directory, not a key file") from None
     except OSError as exc:
-        raise UsageError(f"{what} {path}: cannot read ({exc.strerror or exc})") from None
+        raise UsageError(f"{where}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > KEY_FILE_MAX_BYTES:
+        raise UsageError(f"{where}: larger than {KEY_FILE_MAX_BYTES} bytes, not a key")
+    return data
 
 
 def _jwk_key(document: Any, where: str) -> Any:
@@ -112,7 +139,8 @@ def load_private_key(path: str) -> PrivateKey:
         key = _jwk_key(document, where)
     if not isinstance(key, (ed25519.Ed25519PrivateKey, ec.EllipticCurvePrivateKey)):
         raise UsageError(f"{where}: not an Ed25519 or ECDSA private key ({type(key).__name__})")
-    algorithm_for(key)
+    if isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.name not in _CURVES:
+        raise UsageError(f"{where}: an ECDSA key on {key.curve.name}; use Ed25519 or ECDSA on P-256, P-384 or P-521")
     return key
 
 
@@ -133,9 +161,10 @@ def _keys_of(document: Any, where: str) -> list[VerificationKey]:
         if not found:
             raise UsageError(f"{where}: no Ed25519 or ECDSA key in the JWK Set")
         return found
-    public = _public(_jwk_key(document, where))
+    key = _jwk_key(document, where)
+    public = _public(key)
     if public is None:
-        raise UsageError(f"{where}: not an Ed25519 or ECDSA key")
+        raise UsageError(f"{where}: {_unsupported(key)}")
     return [VerificationKey(public, thumbprint(public), where)]
 
 
@@ -147,6 +176,12 @@ def _public(key: Any) -> PublicKey | None:
     if isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name in _CURVES:
         return key
     return None
+
+
+def _unsupported(key: Any) -> str:
+    if isinstance(key, (ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey)):
+        return f"an ECDSA key on {key.curve.name}; use Ed25519 or ECDSA on P-256, P-384 or P-521"
+    return f"not an Ed25519 or ECDSA key ({type(key).__name__})"
 
 
 def load_public_keys(path: str) -> list[VerificationKey]:
@@ -163,7 +198,7 @@ def load_public_keys(path: str) -> list[VerificationKey]:
             raise UsageError(f"{where}: not a PEM public key ({str(exc).splitlines()[0]})") from None
         public = _public(key)
         if public is None:
-            raise UsageError(f"{where}: not an Ed25519 or ECDSA key ({type(key).__name__})")
+            raise UsageError(f"{where}: {_unsupported(key)}")
         return [VerificationKey(public, thumbprint(public), where)]
     try:
         document = json.loads(data)

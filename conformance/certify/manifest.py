@@ -93,24 +93,60 @@ def _strip_secrets(document: Any) -> Any:
     return document
 
 
-def _profile_document(scorecard: dict[str, Any], given: str | None) -> tuple[Any, str]:
-    """The profile of the run (as a document) and where it came from."""
+def _profile_candidates(path: str, report_dir: Path) -> list[tuple[Path, Path | None]]:
+    """Where the profile the scorecard names may be, each with the directory the run started in (when that
+    is what the place tells). A relative path is relative to where the run started, which the scorecard does
+    not record: here, then each folder above the run directory (``reports/<slug>/<stamp>`` is under it)."""
+    recorded = Path(path).expanduser()
+    if recorded.is_absolute():
+        return [(recorded, None)]
+    candidates: list[tuple[Path, Path | None]] = [(Path.cwd() / recorded, Path.cwd())]
+    candidates += [(folder / recorded, folder) for folder in report_dir.resolve().parents]
+    return candidates
+
+
+def _profile_document(scorecard: dict[str, Any], given: str | None, report_dir: Path) -> tuple[Any, str, Path | None]:
+    """The profile of the run (as a document), where it came from, and the directory the run started in when
+    finding the profile told it (None: unknown)."""
     recorded = scorecard.get("profile") or {}
     path, digest = recorded.get("path"), recorded.get("sha256")
     if given is None and path == "<demo profile>":
         from conformance.demo import demo_document
 
-        return demo_document(), "the embedded demo profile"
-    source = given or path
-    if not source or not Path(source).is_file():
-        raise UsageError(f"the run's profile {path!r} is not at hand: pass --profile PATH (the profile of the run)")
-    data = Path(source).read_bytes()
+        return demo_document(), "the embedded demo profile", None
+    start: Path | None = None
+    if given is not None:
+        source = given
+    elif isinstance(path, str) and path:
+        # A relative path is tried where certify runs, then above the run directory; the profile's sha-256
+        # decides (a file that merely has the name is not taken), the first place only without one.
+        candidates = _profile_candidates(path, report_dir)
+        found = next(((file, folder) for file, folder in candidates
+                      if file.is_file() and digest and _sha256(file.read_bytes()) == digest), None)
+        if found is None and not digest:
+            found = candidates[0]
+        elif found is None:  # the first that exists is named as changed, else the profile is not at hand
+            found = next(((file, folder) for file, folder in candidates if file.is_file()), candidates[0])
+        source, start = str(found[0]), found[1]
+        if not found[0].is_file():
+            where = ("" if Path(path).is_absolute() else " (a path relative to the directory the run started in, "
+                     f"found neither here nor above {report_dir})")
+            raise UsageError(f"the run's profile {path!r} is not at hand{where}: pass --profile PATH "
+                             "(the profile of the run)")
+    else:
+        raise UsageError("the scorecard names no profile: pass --profile PATH (the profile of the run)")
+    file = Path(source).expanduser()
+    if not file.is_file():
+        raise UsageError(f"--profile {source}: no such file" if not file.exists()
+                         else f"--profile {source}: not a regular file")
+    data = file.read_bytes()
     if digest and _sha256(data) != digest:
         raise UsageError(f"--profile {source}: not the profile of this run (its sha256 differs from the "
                          f"scorecard's {digest[:16]}…)" if given else
                          f"{source} changed since the run (sha256 differs): pass --profile with the profile as run")
     try:
-        return read_profile_yaml(data), source
+        # The manifest names the profile as the scorecard does (or as --profile gave it), no folder of this machine.
+        return read_profile_yaml(data), given or str(path), start
     except yaml.YAMLError as exc:
         raise UsageError(f"{source}: not YAML ({str(exc).splitlines()[0]})") from None
 
@@ -156,7 +192,10 @@ def caveats(scorecard: dict[str, Any]) -> list[str]:
     return found
 
 
-def _specs(scorecard: dict[str, Any]) -> dict[str, Any]:
+def _specs(scorecard: dict[str, Any], start: Path | None = None) -> dict[str, Any]:
+    """The pins, and how the files of the run's schema directory compare with them (``schemas`` is None when
+    that directory is not at hand). A relative directory is the run's: taken from ``start``, the directory
+    the run started in when the profile's place told it, else from here."""
     from conformance import specs
     from conformance import suite as suites
 
@@ -165,7 +204,7 @@ def _specs(scorecard: dict[str, Any]) -> dict[str, Any]:
     pins = {pin["path"]: pin["sha256"] for pin in specs.load_pins(pin_files)}
     recorded = scorecard.get("specs") or {}
     source = recorded.get("source")
-    root = Path(source) if source else None
+    root = (start or Path.cwd()) / Path(source).expanduser() if isinstance(source, str) and source else None
     schemas: dict[str, Any] | None = None
     if root is not None and root.is_dir():
         # The files the run's schemas came from, against the pins: the count that match, and each that
@@ -182,7 +221,8 @@ def _specs(scorecard: dict[str, Any]) -> dict[str, Any]:
     return {"available": bool(recorded.get("available")), "pins": dict(sorted(pins.items())), "schemas": schemas}
 
 
-def manifest_for(scorecard: dict[str, Any], files: list[tuple[str, bytes]], profile_source: str) -> dict[str, Any]:
+def manifest_for(scorecard: dict[str, Any], files: list[tuple[str, bytes]], profile_source: str,
+                 start: Path | None = None) -> dict[str, Any]:
     harness = scorecard.get("harness") or {}
     return {
         "format": FORMAT,
@@ -193,7 +233,7 @@ def manifest_for(scorecard: dict[str, Any], files: list[tuple[str, bytes]], prof
                  "usage", "selection", "verdict", "exit_code")},
         "profile": {"member": archive.PROFILE, "source": profile_source,
                     "sha256_as_run": (scorecard.get("profile") or {}).get("sha256") or None},
-        "specs": _specs(scorecard),
+        "specs": _specs(scorecard, start),
         "services": [{"key": s.get("key"), "standard": s.get("standard"), "version": s.get("version"),
                       "url": s.get("url"), "verdict": s.get("verdict"),
                       "verdict_with_expected_failures": s.get("verdict_with_expected_failures"),
@@ -211,9 +251,10 @@ def sign(manifest_bytes: bytes, key: PrivateKey) -> str:
                                       is_payload_detached=True)
 
 
-def certify(report_dir: Path, key: PrivateKey, output: Path, *, profile: str | None = None) -> dict[str, Any]:
-    """Write the bundle of ``report_dir`` to ``output``; return its manifest. A run directory whose records
-    disagree (:mod:`conformance.certify.consistency`) is refused."""
+def certify(report_dir: Path, key: PrivateKey, output: Path, *, profile: str | None = None,
+            replace: bool = False) -> dict[str, Any]:
+    """Write the bundle of ``report_dir`` to ``output`` (an existing file only with ``replace``); return its
+    manifest. A run directory whose records disagree (:mod:`conformance.certify.consistency`) is refused."""
     from conformance.certify.consistency import check_run
     from conformance.reports import redact_tree
 
@@ -225,7 +266,7 @@ def certify(report_dir: Path, key: PrivateKey, output: Path, *, profile: str | N
     if not isinstance(scorecard, dict) or not str(scorecard.get("format", "")).startswith(SCORECARD_FORMAT):
         raise UsageError(f"{report_dir / SCORECARD}: not a ga4gh-conformance scorecard")
     check_run(report_dir, scorecard, report_dir / SCORECARD)
-    document, profile_source = _profile_document(scorecard, profile)
+    document, profile_source, start = _profile_document(scorecard, profile, report_dir)
     redactor = Redactor()
     _profile_secrets(document, redactor)
     profile_text = redactor.text(yaml.safe_dump(_strip_secrets(document), sort_keys=False, allow_unicode=True))
@@ -244,10 +285,11 @@ def certify(report_dir: Path, key: PrivateKey, output: Path, *, profile: str | N
         redact_tree(copy, redactor)
         for relative, _ in files:
             members.append((archive.REPORT_PREFIX + relative, (copy / relative).read_bytes()))
-    manifest = manifest_for(scorecard, members, profile_source)
+    manifest = manifest_for(scorecard, members, profile_source, start)
     manifest_bytes = rfc8785.dumps(manifest)
     signature = sign(manifest_bytes, key).encode()
-    archive.write(output, [(archive.MANIFEST, manifest_bytes), (archive.SIGNATURE, signature), *members])
+    archive.write(output, [(archive.MANIFEST, manifest_bytes), (archive.SIGNATURE, signature), *members],
+                  replace=replace)
     return manifest
 
 

@@ -8,9 +8,11 @@ import contextlib
 import hashlib
 import io
 import json
+import os
 import shutil
 import subprocess
 import tarfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +111,7 @@ def members(path: Path) -> list[tarfile.TarInfo]:
 def rewrite(source: Path, target: Path, *, drop: str | None = None, add: tuple[str, bytes] | None = None) -> None:
     with tarfile.open(source) as tar:
         items = [(m.name, tar.extractfile(m).read()) for m in tar.getmembers() if m.name != drop]  # type: ignore[union-attr]
-    archive.write(target, items + ([add] if add else []))
+    archive.write(target, items + ([add] if add else []), replace=True)
 
 
 # -- round trip ------------------------------------------------------------------------------------------------
@@ -530,7 +532,8 @@ def test_a_signed_manifest_of_another_form_is_named(tmp_path: Path, keys: dict[s
     for manifest, message in cases:
         payload = rfc8785.dumps(manifest)
         out = tmp_path / "odd.tar"
-        archive.write(out, [("manifest.json", payload), ("manifest.jws", sign(payload, keys["key"]).encode())])
+        archive.write(out, [("manifest.json", payload), ("manifest.jws", sign(payload, keys["key"]).encode())],
+                      replace=True)
         code, output = verify(out, keys["public"], capsys)
         assert code == 1 and message in output, output
 
@@ -710,3 +713,88 @@ def test_an_interrupted_runs_junit_xml_may_lack_the_last_cases(tmp_path: Path) -
     assert junit_problems(junit, {**scorecard, "interrupted": True}) == [
         "x.a (MUST): 1 case(s) passed in scorecard.json, 2 in junit.xml"]
     assert junit_problems(tmp_path / "absent.xml", scorecard) == []
+
+
+# -- the profile from elsewhere, an existing bundle, key files --------------------------------------------------
+
+
+def test_certify_finds_a_relative_profile_from_another_directory(drs_run: dict[str, Path], keys: dict[str, Any],
+                                                                 tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """`cd /tmp && conformance certify /abs/run`: the profile the scorecard names relative to where the run
+    started is found above the run directory (its sha-256 decides); a copy of the run elsewhere says how."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "profile.yaml").write_text("initiative: another profile of the same name\n")
+    monkeypatch.chdir(elsewhere)
+    out = tmp_path / "b.tar"
+    assert main(["certify", str(drs_run["run_dir"].resolve()), "--key", str(keys["private"]), "-o", str(out)]) == 0, \
+        capsys.readouterr().err
+    with tarfile.open(out) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
+        profile = yaml.safe_load(tar.extractfile("profile.yaml").read())  # type: ignore[union-attr]
+    assert profile["initiative"] == "Bundles Only"
+    assert manifest["profile"]["source"] == "profile.yaml"  # as recorded: no folder of the vendor's machine
+    (elsewhere / "profile.yaml").unlink()
+    copy = copy_run(drs_run, tmp_path)
+    capsys.readouterr()
+    assert main(["certify", str(copy), "--key", str(keys["private"]), "-o", str(tmp_path / "c.tar")]) == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert "the run's profile 'profile.yaml' is not at hand (a path relative to the directory the run started in" in err
+    assert "pass --profile PATH" in err
+
+
+def test_certify_replaces_a_bundle_only_with_force(drs_run: dict[str, Path], keys: dict[str, Any], tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "b.tar"
+    out.write_bytes(b"an earlier bundle")
+    assert certify_copy(drs_run["run_dir"], drs_run, keys, out) == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"-o {out}: a file is there already" in err and "--force" in err
+    assert out.read_bytes() == b"an earlier bundle"
+    assert main(["certify", str(drs_run["run_dir"]), "--key", str(keys["private"]), "--profile",
+                 str(drs_run["profile"]), "-o", str(out), "--force"]) == 0
+    assert "it replaced the file that was there" in capsys.readouterr().out
+    assert verify(out, keys["public"], capsys)[0] == 0
+    assert not list(tmp_path.glob(".b.tar.*"))  # no temporary file left beside it
+
+
+def test_a_secp256k1_key_is_refused_naming_the_option(demo: dict[str, Any], tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    private, public = write_pem_pair(tmp_path, "k1", ec.generate_private_key(ec.SECP256K1()))
+    assert main(["certify", str(demo["run_dir"]), "--key", str(private), "-o", str(tmp_path / "b.tar")]) == 4
+    err = capsys.readouterr().err
+    assert err == f"conformance: --key {private}: an ECDSA key on secp256k1; use Ed25519 or ECDSA on P-256, " \
+                  "P-384 or P-521\n"
+    assert main(["verify", str(tmp_path / "b.tar"), "--public-key", str(public)]) == 4
+    assert capsys.readouterr().err.startswith(f"conformance: --public-key {public}: an ECDSA key on secp256k1")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_key_file_that_is_not_a_regular_file_is_never_opened(bundle: Path, tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """A FIFO with no writer would block the open without end: it is named, not read. (A writer is started so
+    that a regression fails instead of hanging.)"""
+    fifo = tmp_path / "key.pem"
+    os.mkfifo(fifo)
+
+    def writer() -> None:
+        with contextlib.suppress(OSError), open(fifo, "wb") as handle:
+            handle.write(b"not a key")
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    try:
+        assert main(["verify", str(bundle), "--public-key", str(fifo)]) == 4
+        err = capsys.readouterr().err
+        assert err == f"conformance: --public-key {fifo}: not a regular file (a FIFO), so not read\n"
+        assert main(["certify", str(tmp_path), "--key", str(fifo)]) == 4
+        assert capsys.readouterr().err == f"conformance: --key {fifo}: not a regular file (a FIFO), so not read\n"
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))  # lets a writer still waiting go
+        thread.join(5)
+    if Path("/dev/null").exists():
+        assert main(["verify", str(bundle), "--public-key", "/dev/null"]) == 4
+        assert "not a regular file (a character device)" in capsys.readouterr().err
