@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,12 +33,16 @@ from conformance.certify.keys import (
 from conformance.errors import UsageError
 from conformance.profile import read_profile_yaml
 from conformance.redact import MASK, SENSITIVE_MEMBERS, Redactor
+from conformance.scorecard import UNDECIDED
 
 FORMAT = "ga4gh-conformance-certification/1"
 JWS_TYPE = "ga4gh-conformance-manifest+jws"
 ALGORITHMS = ["EdDSA", "ES256", "ES384", "ES512"]
 SCORECARD = "scorecard.json"
 SCORECARD_FORMAT = "ga4gh-conformance-scorecard/"
+#: The caveat of MUST checks skipped as undecided: its most frequent reasons, each at most this long.
+REASONS_SHOWN = 3
+REASON_CHARS = 100
 
 
 # -- making a bundle -----------------------------------------------------------------------------------------
@@ -151,8 +156,29 @@ def _profile_document(scorecard: dict[str, Any], given: str | None, report_dir: 
         raise UsageError(f"{source}: not YAML ({str(exc).splitlines()[0]})") from None
 
 
-def caveats(scorecard: dict[str, Any]) -> list[str]:
-    """What keeps the run from being a complete, unfiltered, unwaived certification, one sentence each."""
+def _undecided(service: dict[str, Any]) -> str | None:
+    """How many MUST checks of ``service`` were skipped as undecided, with their most frequent reasons."""
+    reasons: Counter[str] = Counter()
+    for check in service.get("checks", []):
+        if check.get("level") == "MUST" and check.get("outcome") == "skipped" \
+                and (check.get("skip_kind") or UNDECIDED) == UNDECIDED:
+            message = " ".join(str(check.get("message") or "no reason given").split())
+            reasons[message if len(message) <= REASON_CHARS else message[:REASON_CHARS - 1] + "…"] += 1
+    if not reasons:
+        return None
+    total = sum(reasons.values())
+    ranked = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+    shown = "; ".join(f"{count} × {reason}" for reason, count in ranked[:REASONS_SHOWN])
+    rest = sum(count for _, count in ranked[REASONS_SHOWN:])
+    others = len(ranked) - REASONS_SHOWN
+    more = f"; {rest} more, for {others} other reason{'s' if others > 1 else ''}" if rest else ""
+    return (f"{total} MUST check{'s were' if total > 1 else ' was'} skipped as undecided (the harness could not "
+            f"decide {'them' if total > 1 else 'it'}): {shown}{more}")
+
+
+def caveats(scorecard: dict[str, Any], specs: dict[str, Any] | None = None) -> list[str]:
+    """What keeps the run from being a complete, unfiltered, unwaived certification, one sentence each.
+    ``specs``: the manifest's record of the official schemas (:func:`_specs`), when it was made."""
     found: list[str] = []
     if scorecard.get("interrupted"):
         found.append("the run was interrupted: some checks did not run")
@@ -170,6 +196,13 @@ def caveats(scorecard: dict[str, Any]) -> list[str]:
                          f"({', '.join(selection['checks'][:5])}{', …' if len(selection['checks']) > 5 else ''})")
     if not (scorecard.get("specs") or {}).get("available", True):
         found.append("the official schemas were not available: schema checks were skipped")
+    source = (scorecard.get("specs") or {}).get("source")
+    if specs is not None and specs.get("schemas") is None and source:
+        found.append(f"the run's schema directory {source!r} is not at hand: its files were not compared with the "
+                     "pinned ones")
+    differ = sorted(((specs or {}).get("schemas") or {}).get("differ") or {})
+    if differ:
+        found.append(f"official schemas that differ from the pinned files: {len(differ)}, e.g. {differ[0]}")
     for service in scorecard.get("services", []):
         label = f"{service.get('standard')} {service.get('key')}"
         verdict = service.get("verdict")
@@ -182,6 +215,9 @@ def caveats(scorecard: dict[str, Any]) -> list[str]:
         errors = [c["id"] for c in service.get("checks", []) if c.get("outcome") == "error"]
         if errors and verdict != "unreachable":
             found.append(f"{label}: {len(errors)} checks could not be decided (error)")
+        undecided = _undecided(service)
+        if undecided:
+            found.append(f"{label}: {undecided}")
         expected = [c for c in service.get("checks", []) if c.get("expected_failure")]
         if expected:
             found.append(f"{label}: the profile lists {len(expected)} expected failures ("
@@ -224,6 +260,7 @@ def _specs(scorecard: dict[str, Any], start: Path | None = None) -> dict[str, An
 def manifest_for(scorecard: dict[str, Any], files: list[tuple[str, bytes]], profile_source: str,
                  start: Path | None = None) -> dict[str, Any]:
     harness = scorecard.get("harness") or {}
+    specs = _specs(scorecard, start)
     return {
         "format": FORMAT,
         "certified_by": {"harness": __version__},
@@ -233,13 +270,13 @@ def manifest_for(scorecard: dict[str, Any], files: list[tuple[str, bytes]], prof
                  "usage", "selection", "verdict", "exit_code")},
         "profile": {"member": archive.PROFILE, "source": profile_source,
                     "sha256_as_run": (scorecard.get("profile") or {}).get("sha256") or None},
-        "specs": _specs(scorecard, start),
+        "specs": specs,
         "services": [{"key": s.get("key"), "standard": s.get("standard"), "version": s.get("version"),
                       "url": s.get("url"), "verdict": s.get("verdict"),
                       "verdict_with_expected_failures": s.get("verdict_with_expected_failures"),
                       "summary": s.get("summary"), "service_info": s.get("service_info")}
                      for s in scorecard.get("services", [])],
-        "caveats": caveats(scorecard),
+        "caveats": caveats(scorecard, specs),
         "files": [{"path": name, "sha256": _sha256(data), "size": len(data)} for name, data in files],
     }
 
@@ -412,8 +449,9 @@ def render_verification(result: Verification) -> str:
                  f"· harness {(manifest.get('harness') or {}).get('version')} · seed {run.get('seed')}")
     for service in manifest.get("services", []):
         summary = service.get("summary") or {}
+        undecided = f", {summary['undecided']} undecided" if "undecided" in summary else ""
         lines.append(f"  {service.get('standard'):<13} {service.get('version'):<8} {service.get('verdict'):<15} "
                      f"MUST {summary.get('must_passed', '?')}/{summary.get('must_total', '?')}, "
-                     f"{summary.get('warnings', 0)} warnings  {service.get('url')}")
+                     f"{summary.get('warnings', 0)} warnings{undecided}  {service.get('url')}")
     return "\n".join(lines)
 

@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -32,6 +33,9 @@ from conformance.redact import Redactor
 from conformance.reports import MARKUP_SUFFIXES
 from conformance.run import prepare
 from conformance.testing import serving
+
+#: The caveat of a service's MUST checks skipped as undecided (conformance/certify/manifest.py).
+UNDECIDED_CAVEAT = re.compile(r"^(  - )?\S+ \S+: \d+ MUST checks? (were|was) skipped as undecided ")
 
 # -- keys ------------------------------------------------------------------------------------------------------
 
@@ -79,7 +83,8 @@ def _private_keys(value: Any, depth: int = 0) -> list[Any]:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory, requires_specs: str) -> dict[str, Any]:
-    """The demo, with the official schemas: a complete run, certified without a caveat."""
+    """The demo, with the official schemas: a complete run, whose only caveats are MUST checks it could not
+    decide (a loopback deployment, read-only entries)."""
     root = tmp_path_factory.mktemp("demo")
     run = prepare(demo_profile(), report_root=root, specs_dir=requires_specs)
     servers = list(run.servers)
@@ -121,7 +126,11 @@ def test_demo_bundle_verifies_and_prints_its_verdicts(bundle: Path, keys: dict[s
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     code, output = verify(bundle, keys["public"], capsys)
     assert code == 0, output
-    assert output.startswith("VERIFIED:")  # a complete run: no caveat line before it
+    lines = output.splitlines()
+    verified = next(i for i, line in enumerate(lines) if line.startswith("VERIFIED:"))
+    # a complete run: its only caveats are the MUST checks it skipped as undecided
+    assert lines[0] == "CAVEATS (what this certification does not cover):"
+    assert all(UNDECIDED_CAVEAT.search(line) for line in lines[1:verified]), lines[:verified]
     assert f"signed by key {thumbprint(keys['key'])}" in output
     assert "Demo: conformant" in output
     assert "service-info  1.0.0    conformant" in output
@@ -138,7 +147,7 @@ def test_bundle_holds_manifest_signature_profile_and_every_report_file(bundle: P
     assert [f["path"] for f in manifest["files"]] == names[2:]
     assert manifest["run"]["seed"] == 0 and manifest["run"]["budget"]["max_requests"] == 50000
     assert manifest["run"]["selection"] == {"standards": None, "checks": None}
-    assert manifest["caveats"] == []
+    assert manifest["caveats"] and all(UNDECIDED_CAVEAT.search(c) for c in manifest["caveats"])
     assert set(manifest["harness"]["suites"]) >= {"drs", "service-info"}
     assert all(len(pin) == 64 for pin in manifest["specs"]["pins"].values())
     assert manifest["specs"]["schemas"]["match_pins"] > 0
@@ -798,3 +807,82 @@ def test_a_key_file_that_is_not_a_regular_file_is_never_opened(bundle: Path, tmp
     if Path("/dev/null").exists():
         assert main(["verify", str(bundle), "--public-key", "/dev/null"]) == 4
         assert "not a regular file (a character device)" in capsys.readouterr().err
+
+
+# -- what a certificate says it does not cover ---------------------------------------------------------------
+
+
+def test_undecided_must_checks_are_a_caveat_and_counted_by_verify(drs_run: dict[str, Path], keys: dict[str, Any],
+                                                                  tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """A DRS profile naming only bundles: every checksum MUST check is skipped as undecided, the service is
+    conformant all the same (README, "Exit codes"), and the certificate says so, with the reasons."""
+    scorecard = json.loads((drs_run["run_dir"] / "scorecard.json").read_text())
+    drs = next(s for s in scorecard["services"] if s["standard"] == "drs")
+    undecided = [c for c in drs["checks"] if c["level"] == "MUST" and c.get("skip_kind") == "undecided"]
+    assert "drs.object.checksum-matches-bytes" in {c["id"] for c in undecided}
+    out = tmp_path / "b.tar"
+    assert certify_copy(drs_run["run_dir"], drs_run, keys, out) == 0
+    with tarfile.open(out) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
+    caveat = next(c for c in manifest["caveats"] if c.startswith("drs drs-0: "))
+    assert caveat.startswith(f"drs drs-0: {len(undecided)} MUST checks were skipped as undecided (the harness "
+                             "could not decide them): ")
+    assert re.search(r": \d+ × the profile lists no ", caveat), caveat
+    code, output = verify(out, keys["public"], capsys)
+    assert code == 0
+    assert f"  - {caveat}" in output.splitlines()
+    line = next(line for line in output.splitlines() if line.startswith("  drs "))
+    assert f"MUST {drs['summary']['must_passed']}/{drs['summary']['must_total']}, 0 warnings, " \
+           f"{drs['summary']['undecided']} undecided  http://127.0.0.1:" in line, line
+
+
+def test_the_undecided_caveat_counts_the_most_frequent_reasons() -> None:
+    def check(level: str, message: str, kind: str | None = "undecided") -> dict[str, Any]:
+        return {"id": "x", "level": level, "outcome": "skipped", "message": message, "skip_kind": kind}
+
+    checks = [check("MUST", "no objects"), check("MUST", "no objects"), check("MUST", "no token"),
+              check("MUST", "no bundles"), check("MUST", "no   passport\n given"), check("MUST", "x" * 150),
+              check("MUST", "another version", "not-applicable"), check("SHOULD", "no objects"),
+              {"id": "y", "level": "MUST", "outcome": "passed"}]
+    found = caveats({"selection": {}, "services": [{"key": "drs-0", "standard": "drs", "checks": checks}]})
+    assert found == ["drs drs-0: 6 MUST checks were skipped as undecided (the harness could not decide them): "
+                     "2 × no objects; 1 × no bundles; 1 × no passport given; 2 more, for 2 other reasons"]
+    one = caveats({"selection": {}, "services": [{"key": "t-1", "standard": "tes", "checks": [check("MUST", "r")]}]})
+    assert one == ["tes t-1: 1 MUST check was skipped as undecided (the harness could not decide it): 1 × r"]
+
+
+def _bare_run(tmp_path: Path, specs: dict[str, Any]) -> Path:
+    profile = tmp_path / "profile.yaml"
+    profile.write_text("initiative: X\n")
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "scorecard.json").write_text(json.dumps({
+        "format": "ga4gh-conformance-scorecard/1", "initiative": "X", "services": [],
+        "selection": {"standards": None, "checks": None}, "specs": specs,
+        "profile": {"path": str(profile), "sha256": hashlib.sha256(profile.read_bytes()).hexdigest()}}))
+    return run_dir
+
+
+def test_schemas_that_differ_from_the_pins_are_a_caveat(tmp_path: Path, keys: dict[str, Any]) -> None:
+    """A run with a doctored --specs-dir: the manifest lists the file under specs.schemas.differ, and its
+    caveats say so."""
+    from conformance.certify.manifest import certify
+
+    doctored = tmp_path / "specs"
+    (doctored / "drs" / "1.5.0").mkdir(parents=True)
+    (doctored / "drs" / "1.5.0" / "openapi.yaml").write_text("openapi: 3.0.3  # edited\n")
+    manifest = certify(_bare_run(tmp_path, {"available": True, "source": str(doctored)}), keys["key"],
+                       tmp_path / "b.tar")
+    assert list(manifest["specs"]["schemas"]["differ"]) == ["drs/1.5.0/openapi.yaml"]
+    assert manifest["caveats"] == ["official schemas that differ from the pinned files: 1, e.g. drs/1.5.0/openapi.yaml"]
+
+
+def test_a_schema_directory_not_at_hand_is_a_caveat(tmp_path: Path, keys: dict[str, Any]) -> None:
+    from conformance.certify.manifest import certify
+
+    manifest = certify(_bare_run(tmp_path, {"available": True, "source": str(tmp_path / "gone")}), keys["key"],
+                       tmp_path / "b.tar")
+    assert manifest["specs"]["schemas"] is None
+    assert manifest["caveats"] == [f"the run's schema directory {str(tmp_path / 'gone')!r} is not at hand: its "
+                                   "files were not compared with the pinned ones"]
