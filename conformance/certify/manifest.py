@@ -430,28 +430,78 @@ def verify(path: Path, keys: list[VerificationKey]) -> Verification:
     return result
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def harness_lines(manifest: dict[str, Any]) -> list[str]:
+    """Which harness and suites wrote the bundle's run, then a note for each that differs from the ones installed
+    here (informative: a customer may verify with another release; the checks of the run are what its
+    fingerprint names)."""
+    from conformance import suite as suites
+    from conformance.errors import ConformanceError
+
+    harness = _dict(manifest.get("harness"))
+    version = harness.get("version")
+    recorded = _dict(harness.get("suites"))
+    certified_by = _dict(manifest.get("certified_by")).get("harness")
+    described = ", ".join(f"{standard} {info.get('version')} ({info.get('checks')} checks)"
+                          for standard, info in sorted(recorded.items()) if isinstance(info, dict))
+    lines = [f"Harness: conformance {version}" + (f" (certified with {certified_by})" if certified_by else "")]
+    if described:
+        lines.append(f"Suites (fingerprint, checks): {described}")
+    if version != __version__:
+        lines.append(f"note: the run's harness is conformance {version}, this one is {__version__}")
+    try:
+        installed = suites.discover()
+    except ConformanceError as exc:
+        lines.append(f"note: the installed suites could not be read to compare ({exc})")
+        return lines
+    for standard, info in sorted(recorded.items()):
+        if not isinstance(info, dict):
+            continue
+        suite = installed.get(standard)
+        if suite is None:
+            lines.append(f"note: suite {standard} of the run is not installed here")
+            continue
+        here = (suite.fingerprint(), len(suite.requirements))
+        then = (info.get("version"), info.get("checks"))
+        if here != then:
+            lines.append(f"note: suite {standard} here is {here[0]} with {here[1]} checks; the run's was {then[0]} "
+                         f"with {then[1]} checks (its checks or their catalogue differ from this harness's)")
+    return lines
+
+
 def render_verification(result: Verification) -> str:
-    """Caveats first, then the certified verdicts; or the problems."""
+    """Caveats first, then the certified verdicts, the harness that wrote them and how it differs from this
+    one; or the problems."""
     lines: list[str] = []
     if not result.ok:
         lines.append(f"NOT VERIFIED: {result.path}")
         lines += [f"  {problem}" for problem in result.problems]
         return "\n".join(lines)
     manifest = result.manifest or {}
-    run = manifest.get("run") or {}
-    caveat_list = manifest.get("caveats") or []
+    run = _dict(manifest.get("run"))
+    caveat_list = [str(c) for c in _list(manifest.get("caveats"))]
     if caveat_list:
         lines.append("CAVEATS (what this certification does not cover):")
         lines += [f"  - {c}" for c in caveat_list]
     lines.append(f"VERIFIED: {result.path} (signed by key {result.kid}; "
                  f"{len(manifest.get('files', []))} files, each sha-256 checked)")
     lines.append(f"{run.get('initiative')}: {run.get('verdict')} · {run.get('started')} → {run.get('finished')} "
-                 f"· harness {(manifest.get('harness') or {}).get('version')} · seed {run.get('seed')}")
-    for service in manifest.get("services", []):
-        summary = service.get("summary") or {}
+                 f"· seed {run.get('seed')}")
+    for service in _list(manifest.get("services")):
+        if not isinstance(service, dict):
+            continue
+        summary = _dict(service.get("summary"))
         undecided = f", {summary['undecided']} undecided" if "undecided" in summary else ""
-        lines.append(f"  {service.get('standard'):<13} {service.get('version'):<8} {service.get('verdict'):<15} "
+        lines.append(f"  {service.get('standard')!s:<13} {service.get('version')!s:<8} "
+                     f"{service.get('verdict')!s:<15} "
                      f"MUST {summary.get('must_passed', '?')}/{summary.get('must_total', '?')}, "
                      f"{summary.get('warnings', 0)} warnings{undecided}  {service.get('url')}")
+    lines += harness_lines(manifest)
     return "\n".join(lines)
-

@@ -886,3 +886,50 @@ def test_a_schema_directory_not_at_hand_is_a_caveat(tmp_path: Path, keys: dict[s
     assert manifest["specs"]["schemas"] is None
     assert manifest["caveats"] == [f"the run's schema directory {str(tmp_path / 'gone')!r} is not at hand: its "
                                    "files were not compared with the pinned ones"]
+
+
+# -- verify: the harness that wrote the bundle, --strict ---------------------------------------------------------
+
+
+def test_verify_names_the_harness_and_suites_and_what_differs_here(bundle: Path, keys: dict[str, Any],
+                                                                   tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import rfc8785
+
+    from conformance._version import __version__
+    from conformance.certify.manifest import sign
+    from conformance.suite import discover
+
+    with tarfile.open(bundle) as tar:
+        items = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}  # type: ignore[union-attr]
+    manifest = json.loads(items["manifest.json"])
+    installed = discover()
+    # suites edited since the demo ran (none, but in a working tree being edited) are noted too
+    edited = {standard for standard, info in manifest["harness"]["suites"].items()
+              if info["version"] != installed[standard].fingerprint()}
+
+    def noted(output: str) -> set[str]:
+        return {line.split()[2] for line in output.splitlines() if line.startswith("note: suite ")}
+
+    code, output = verify(bundle, keys["public"], capsys)
+    assert code == 0
+    drs = installed["drs"]
+    assert f"Harness: conformance {__version__} (certified with {__version__})" in output.splitlines()
+    assert f"drs {manifest['harness']['suites']['drs']['version']} ({len(drs.requirements)} checks)" in output
+    assert "note: the run's harness" not in output and noted(output) == edited  # the same harness
+
+    manifest["harness"]["version"] = "0.0.1"
+    manifest["harness"]["suites"]["drs"].update(version="000000000000", checks=3)
+    manifest["harness"]["suites"]["nosuch"] = {"versions": ["1.0"], "checks": 1, "version": "abcdefabcdef"}
+    items["manifest.json"] = rfc8785.dumps(manifest)
+    items["manifest.jws"] = sign(items["manifest.json"], keys["key"]).encode()
+    older = tmp_path / "older.tar"
+    archive.write(older, list(items.items()))
+    code, output = verify(older, keys["public"], capsys)
+    assert code == 0, output  # informative, never a refusal
+    lines = output.splitlines()
+    assert f"note: the run's harness is conformance 0.0.1, this one is {__version__}" in lines
+    assert f"note: suite drs here is {drs.fingerprint()} with {len(drs.requirements)} checks; the run's was " \
+           "000000000000 with 3 checks (its checks or their catalogue differ from this harness's)" in lines
+    assert "note: suite nosuch of the run is not installed here" in lines
+    assert noted(output) == edited | {"drs", "nosuch"}  # the other suites are the same
