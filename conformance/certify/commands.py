@@ -10,8 +10,10 @@ from typing import Any
 
 from conformance.errors import UsageError
 
-#: ``conformance verify``: the bundle verifies (0), it does not (1); usage errors are 4 (DESIGN §6).
+#: ``conformance verify``: the bundle verifies (0), it does not (1); usage errors are 4 (DESIGN §6); with
+#: ``--strict``, a bundle that verifies but states caveats (3).
 EXIT_NOT_VERIFIED = 1
+EXIT_CAVEATS = 3
 
 
 def cmd_certify(args: argparse.Namespace) -> int:
@@ -44,9 +46,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
         raise UsageError("give the signer's key: --public-key FILE or --jwks URL (one of them)")
     keys: list[VerificationKey] = load_public_keys(args.public_key) if args.public_key else fetch_jwks(args.jwks)
     result = verify(Path(args.bundle).expanduser(), keys)
-    text = render_verification(result)
+    text = render_verification(result, strict=args.strict)
     print(text, file=sys.stdout if result.ok else sys.stderr)
-    return 0 if result.ok else EXIT_NOT_VERIFIED
+    if not result.ok:
+        return EXIT_NOT_VERIFIED
+    return EXIT_CAVEATS if args.strict and result.caveats else 0
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -66,10 +70,15 @@ def add_commands(sub: Any) -> None:
     certify.add_argument("--force", action="store_true", help="replace the bundle if the file is there already")
     certify.set_defaults(func=cmd_certify)
 
-    verify = sub.add_parser("verify", help="check a certification bundle's signature and files")
+    verify = sub.add_parser("verify", help="check a certification bundle's signature and files",
+                            epilog=f"exit codes: 0 verified; 1 not verified; {EXIT_CAVEATS} verified with caveats, "
+                                   "with --strict only; 2 the --jwks URL could not be read; 4 usage error")
     verify.add_argument("bundle", metavar="BUNDLE")
     verify.add_argument("--public-key", help="the signer's public key: SubjectPublicKeyInfo PEM, JWK or JWK Set")
     verify.add_argument("--jwks", help="a URL of the signer's JWK Set (one bounded request)")
+    verify.add_argument("--strict", action="store_true",
+                        help=f"exit {EXIT_CAVEATS} when the bundle verifies but states caveats (a filtered, "
+                             "interrupted or otherwise partial run)")
     verify.set_defaults(func=cmd_verify)
 
     diff = sub.add_parser("diff", help="what changed between two runs (exit 1 on a regression)")

@@ -350,6 +350,12 @@ class Verification:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def caveats(self) -> list[str]:
+        """The caveats the signed manifest states (none unless it verifies)."""
+        found = (self.manifest or {}).get("caveats") if self.ok else None
+        return [str(c) for c in found] if isinstance(found, list) else []
+
 
 def _header(token: str) -> dict[str, Any] | None:
     try:
@@ -476,9 +482,9 @@ def harness_lines(manifest: dict[str, Any]) -> list[str]:
     return lines
 
 
-def render_verification(result: Verification) -> str:
+def render_verification(result: Verification, *, strict: bool = False) -> str:
     """Caveats first, then the certified verdicts, the harness that wrote them and how it differs from this
-    one; or the problems."""
+    one; or the problems. With ``strict``, a last line says that caveats make the bundle not accepted."""
     lines: list[str] = []
     if not result.ok:
         lines.append(f"NOT VERIFIED: {result.path}")
@@ -486,7 +492,7 @@ def render_verification(result: Verification) -> str:
         return "\n".join(lines)
     manifest = result.manifest or {}
     run = _dict(manifest.get("run"))
-    caveat_list = [str(c) for c in _list(manifest.get("caveats"))]
+    caveat_list = result.caveats
     if caveat_list:
         lines.append("CAVEATS (what this certification does not cover):")
         lines += [f"  - {c}" for c in caveat_list]
@@ -504,4 +510,7 @@ def render_verification(result: Verification) -> str:
                      f"MUST {summary.get('must_passed', '?')}/{summary.get('must_total', '?')}, "
                      f"{summary.get('warnings', 0)} warnings{undecided}  {service.get('url')}")
     lines += harness_lines(manifest)
+    if strict and caveat_list:
+        lines.append(f"STRICT: the bundle states {len(caveat_list)} caveat{'s' if len(caveat_list) > 1 else ''}: "
+                     "not accepted as a complete certification")
     return "\n".join(lines)

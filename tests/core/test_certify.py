@@ -933,3 +933,21 @@ def test_verify_names_the_harness_and_suites_and_what_differs_here(bundle: Path,
            "000000000000 with 3 checks (its checks or their catalogue differ from this harness's)" in lines
     assert "note: suite nosuch of the run is not installed here" in lines
     assert noted(output) == edited | {"drs", "nosuch"}  # the other suites are the same
+
+
+def test_verify_strict_exits_3_on_caveats(bundle: Path, keys: dict[str, Any], tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from conformance.certify.manifest import certify
+
+    assert main(["verify", str(bundle), "--public-key", str(keys["public"])]) == 0  # the default is unchanged
+    capsys.readouterr()
+    assert main(["verify", str(bundle), "--public-key", str(keys["public"]), "--strict"]) == 3
+    output = capsys.readouterr().out
+    assert output.startswith("CAVEATS") and output.splitlines()[-1].startswith("STRICT: the bundle states ")
+    clean = tmp_path / "clean.tar"
+    assert certify(_bare_run(tmp_path, {}), keys["key"], clean)["caveats"] == []
+    assert main(["verify", str(clean), "--public-key", str(keys["public"]), "--strict"]) == 0
+    assert "STRICT" not in capsys.readouterr().out
+    broken = tmp_path / "broken.tar"
+    rewrite(bundle, broken, drop="report/summary.md")
+    assert main(["verify", str(broken), "--public-key", str(keys["public"]), "--strict"]) == 1  # not verified
