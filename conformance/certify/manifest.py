@@ -282,6 +282,9 @@ def manifest_for(scorecard: dict[str, Any], files: list[tuple[str, bytes]], prof
 
 
 def sign(manifest_bytes: bytes, key: PrivateKey) -> str:
+    """The JWS of ``manifest_bytes``, compact, its payload detached and unencoded (RFC 7797: PyJWT adds
+    ``"b64": false, "crit": ["b64"]`` to the header): the signing input is the base64url header, ".", then
+    the manifest's bytes as they are."""
     algorithm = algorithm_for(key)
     return jwt.api_jws.PyJWS().encode(manifest_bytes, key, algorithm=algorithm,
                                       headers={"kid": thumbprint(key), "typ": JWS_TYPE},

@@ -951,3 +951,67 @@ def test_verify_strict_exits_3_on_caveats(bundle: Path, keys: dict[str, Any], tm
     broken = tmp_path / "broken.tar"
     rewrite(bundle, broken, drop="report/summary.md")
     assert main(["verify", str(broken), "--public-key", str(keys["public"]), "--strict"]) == 1  # not verified
+
+
+# -- docs/certification.md: verifying without this harness -----------------------------------------------------
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "certification.md"
+
+
+def documented_blocks(language: str) -> list[str]:
+    """The fenced ``language`` blocks of docs/certification.md's "Verifying without this harness"."""
+    text = DOCS.read_text(encoding="utf-8")
+    section = text.split("### Verifying without this harness", 1)[1].split("\n## ", 1)[0]
+    return re.findall(rf"```{language}\n(.*?)```", section, flags=re.DOTALL)
+
+
+def test_the_documented_header_is_the_real_one(bundle: Path) -> None:
+    with tarfile.open(bundle) as tar:
+        token = tar.extractfile("manifest.jws").read().decode()  # type: ignore[union-attr]
+    header = jwt.get_unverified_header(token)
+    documented = json.loads(documented_blocks("json")[0])
+    assert set(documented) == set(header)
+    assert header["b64"] is False and header["crit"] == ["b64"] and documented["typ"] == header["typ"]
+    assert token.split(".")[1] == ""  # detached
+
+
+def test_the_documented_recipes_verify_a_bundle(bundle: Path, demo: dict[str, Any], keys: dict[str, Any],
+                                                tmp_path: Path) -> None:
+    """The PyJWT call and the `cryptography`-only script of the docs accept bundles signed with Ed25519 and
+    ECDSA keys, and refuse a changed bundle and another key."""
+    import sys
+
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    pyjwt_call, script = documented_blocks("python")
+    recipe = tmp_path / "verify_bundle.py"
+    recipe.write_text(script)
+    signed = [(bundle, keys["public"])]
+    for curve in (ec.SECP256R1(), ec.SECP521R1()):
+        private, public = write_pem_pair(tmp_path, curve.name, ec.generate_private_key(curve))
+        out = tmp_path / f"{curve.name}.tar"
+        assert main(["certify", str(demo["run_dir"]), "--key", str(private), "-o", str(out)]) == 0
+        signed.append((out, public))
+
+    def run(path: Path, key: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, str(recipe), str(path), str(key)], capture_output=True, text=True,
+                              timeout=60)
+
+    for path, key in signed:
+        done = run(path, key)
+        assert done.returncode == 0 and done.stdout.startswith("verified: conformant"), done.stderr
+        with tarfile.open(path) as tar:
+            manifest = tar.extractfile("manifest.json").read()  # type: ignore[union-attr]
+            token = tar.extractfile("manifest.jws").read().decode()  # type: ignore[union-attr]
+        exec(pyjwt_call, {"jwt": jwt, "token": token, "manifest": manifest,  # the docs' own code
+                          "key": load_pem_public_key(key.read_bytes())})
+        with pytest.raises(jwt.InvalidSignatureError):
+            exec(pyjwt_call, {"jwt": jwt, "token": token, "manifest": manifest + b" ",
+                              "key": load_pem_public_key(key.read_bytes())})
+    changed = tmp_path / "changed.tar"
+    _flip(bundle, "report/summary.md", changed)
+    assert "changed file: report/summary.md" in run(changed, keys["public"]).stderr
+    altered = tmp_path / "altered.tar"
+    _flip(bundle, "manifest.json", altered)
+    assert "manifest.json or manifest.jws was altered" in run(altered, keys["public"]).stderr
+    assert run(bundle, keys["other_public"]).returncode != 0
