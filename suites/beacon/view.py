@@ -8,6 +8,7 @@ at the default rate limit.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -303,6 +304,8 @@ class Variant:
     variant_type: str | None
     genes: tuple[str, ...]
     is_vrs_allele: bool
+    #: the record's own name of its sequence when it writes the accession as a CURIE (refseq:NC_000017.11)
+    own_name: str | None = None
 
     @property
     def length(self) -> int:
@@ -371,7 +374,8 @@ def read_variant(record: dict[str, Any]) -> Variant | None:
     return Variant(variant_id, frozenset(names), query_name, start, end, alt if isinstance(alt, str) else None,
                    ref if isinstance(ref, str) else None,
                    variation.get("variantType") if isinstance(variation.get("variantType"), str) else None,
-                   tuple(g for g in genes if isinstance(g, str)), variation.get("type") == "Allele")
+                   tuple(g for g in genes if isinstance(g, str)), variation.get("type") == "Allele",
+                   sequence if re.match(r"^refseq:N[CGTW]_\d+\.\d+$", sequence) else None)
 
 
 # -- the beacon ----------------------------------------------------------------------------------------
@@ -693,10 +697,33 @@ class Beacon(ServiceView):
 
     def variants(self) -> tuple[list[Variant], Answer]:
         records, answer = self.records("genomicVariant")
-        variants = [v for v in map(read_variant, records) if v is not None]
+        variants = [self._asked_as_recorded(v) for v in map(read_variant, records) if v is not None]
         if not variants:
             pytest.skip("no genomic variation record has coordinates the harness can read")
         return variants, answer
+
+    def _asked_as_recorded(self, variant: Variant) -> Variant:
+        """The variant with the name its queries use: the record's own refseq: CURIE where the beacon finds the
+        variant by it (the RefSeqId example form, "refseq:NC_000009.12"), else the bare accession."""
+        own = variant.own_name
+        if own is None or variant.query_name is None:
+            return variant
+        if self.memo(("own-sequence-name", variant.id), lambda: self._finds_by(variant, own)):
+            return dataclasses.replace(variant, query_name=own)
+        return variant
+
+    def _finds_by(self, variant: Variant, name: str) -> bool:
+        root = self.root_url("genomicVariant")
+        if root is None:
+            return False
+        params = sequence_query(variant, name=name) or {"referenceName": name, "start": variant.start,
+                                                        "end": variant.end}
+        response = self.get(root, params)
+        body = _json_or_none(response) if response.status == 200 else None
+        if not isinstance(body, dict) or is_error_body(body):
+            return False
+        summary = body.get("responseSummary")
+        return isinstance(summary, dict) and summary.get("exists") is True
 
     def queryable(self, predicate: Callable[[Variant], bool] = lambda v: True) -> list[Variant]:
         variants, _ = self.variants()

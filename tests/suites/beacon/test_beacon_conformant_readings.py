@@ -267,3 +267,23 @@ def test_refseq_curie_is_not_asked_of_v2_0_0(report_root: Path) -> None:
     check = "beacon.variant.reference-name-refseq"
     result = run_reference("beacon", report_root, ["refseq-prefix-rejected"], version="2.0.0", checks=[check])
     assert result.outcome(check) == "skipped", result.output
+
+
+class _RecordedSequenceNames(BeaconApp):
+    """Finds a variant by the sequence name its record gives (refseq:NC_000017.11), not by the bare accession."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, found in self.coordinates.items():
+            own = {n for n in found.names if n.startswith("refseq:")}
+            if own and not {n for n in found.names if n.startswith("ga4gh:")}:
+                self.coordinates[key] = dataclasses.replace(found, names=frozenset(own))
+
+
+def test_variants_are_asked_by_their_recorded_sequence_name(report_root: Path, specs_dir: str | None) -> None:
+    with ReferenceServer(_RecordedSequenceNames()).start() as server:
+        entry = {"standard": "beacon", "version": "2.1.1", "url": server.url.rstrip("/")}
+        result = run_profile({"initiative": "beacon readings", "services": [entry]}, report_root, specs_dir=specs_dir,
+                             standards=["beacon"])
+    assert result.failed() == [], result.output
+    assert result.errors() == []
