@@ -167,6 +167,7 @@ class CheckResult:
              if k not in ("check_id", "service_key", "skip_kind", "schemas_missing")
              and not (k == "caused_by" and v is None)}
             | ({"skip_kind": c.skip_kind or UNDECIDED} if c.outcome == "skipped" else {})
+            | ({"schemas_missing": True} if c.schemas_missing else {})
             for c in self.cases
         ]
         return data

@@ -51,8 +51,9 @@ class Malformed(UsageError):
 
 
 def _schemas_missing(message: str) -> bool:
-    """Whether a skipped case was skipped for want of an official schema: ``scorecard.json`` keeps the reason
-    (the :class:`~conformance.errors.SpecsUnavailable` message of :mod:`conformance.specs`), not the flag."""
+    """Whether a skipped case was skipped for want of an official schema, for a scorecard written before its
+    cases recorded ``schemas_missing``: its reason (the :class:`~conformance.errors.SpecsUnavailable` message
+    of :mod:`conformance.specs`)."""
     from conformance import specs
 
     return message == specs.HOW_TO_GET or _NOT_IN_SPECS.search(message) is not None
@@ -78,7 +79,8 @@ def _case(data: Any, check_id: str, service_key: str, where: str) -> CaseResult:
                       case=data.get("case"), outcome=outcome, message=message, limit=data.get("limit") or None,
                       caused_by=data.get("caused_by") if isinstance(data.get("caused_by"), str) else None,
                       skip_kind=(_text(data.get("skip_kind")) or UNDECIDED) if outcome == "skipped" else None,
-                      schemas_missing=outcome == "skipped" and _schemas_missing(message))
+                      schemas_missing=outcome == "skipped" and (data.get("schemas_missing") is True
+                                                                 or _schemas_missing(message)))
 
 
 def _check(data: Any, service_key: str, where: str, problems: list[str]) -> CheckResult:

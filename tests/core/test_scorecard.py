@@ -586,3 +586,14 @@ def test_counts_of_one_are_singular() -> None:
     from conformance.scorecard import counted
 
     assert [counted(n, "warning") for n in (0, 1, 2)] == ["0 warnings", "1 warning", "2 warnings"]
+
+
+def test_a_case_skipped_for_want_of_the_schemas_says_so_in_its_record() -> None:
+    """The flag, not the wording of its reason, is what a reader of scorecard.json (certify) goes by."""
+    skipped = case("skipped", "official GA4GH schemas not available")
+    skipped.schemas_missing = True
+    record = aggregate("drs.object.x", "MUST", "DRS 1.4.0 §Objects", "a requirement",
+                       [skipped, case("passed", nodeid="n2")]).to_dict()
+    assert [c.get("schemas_missing") for c in record["cases"]] == [True, None]
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    jsonschema.validate(record, {"$defs": schema["$defs"], "$ref": "#/$defs/check"})
