@@ -22,6 +22,7 @@ from .view import (
     is_int,
     read_variant,
     record_id,
+    schema_cause,
     sequence_query,
     variant_matches_name,
 )
@@ -620,7 +621,7 @@ def test_error_response_matches_schema(beacon: Beacon, schemas: SpecStore) -> No
     errors = schema_set.response_errors("beaconErrorResponse", response.json())
     if errors:
         raise fail(f"the {response.status} answer does not match the Beacon {beacon.version} beaconErrorResponse "
-                   f"schema: {'; '.join(errors)}", response)
+                   f"schema: {'; '.join(errors)}", response, caused_by=schema_cause(errors))
 
 
 # -- single-entry and related endpoints ----------------------------------------------------------------

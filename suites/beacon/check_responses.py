@@ -9,7 +9,7 @@ import pytest
 
 from conformance import SpecStore, check, fail
 
-from .view import GRANULARITIES, Answer, Beacon, is_error_body, is_int
+from .view import GRANULARITIES, META_REQUIRED, Answer, Beacon, is_error_body, is_int, schema_cause
 
 RESPONSE_SCHEMA = {"boolean": "beaconBooleanResponse", "count": "beaconCountResponse",
                    "record": "beaconResultsetsResponse"}
@@ -44,8 +44,7 @@ def test_data_response_meta_has_required_fields(beacon: Beacon) -> None:
     """Every data response has meta with beaconId, apiVersion, returnedSchemas, returnedGranularity and
     receivedRequestSummary (framework responses/sections/beaconResponseMeta, required)."""
     for answer in beacon.sample_answers():
-        missing = [k for k in ("beaconId", "apiVersion", "returnedSchemas", "returnedGranularity",
-                               "receivedRequestSummary") if k not in answer.meta]
+        missing = [k for k in META_REQUIRED if k not in answer.meta]
         if missing:
             raise fail(f"{answer.label}: meta lacks the required {', '.join(missing)}", answer.response)
 
@@ -444,4 +443,4 @@ def test_data_responses_match_schemas(beacon: Beacon, schemas: SpecStore) -> Non
         errors = schema_set.response_errors(name, answer.body)
         if errors:
             raise fail(f"{answer.label} does not match the Beacon {beacon.version} {name} schema: "
-                       f"{'; '.join(errors)}", answer.response)
+                       f"{'; '.join(errors)}", answer.response, caused_by=schema_cause(errors))

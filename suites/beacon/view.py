@@ -86,6 +86,23 @@ NO_ERROR_BODY_WITH_2XX = "beacon.errors.no-error-body-with-2xx"
 NON_FILTERED_QUERIES_ALLOWED = "beacon.entry.non-filtered-queries-allowed"
 
 
+#: The meta members every data response requires (framework responses/sections/beaconResponseMeta), judged by
+#: beacon.meta.required-fields.
+META_REQUIRED = ("beaconId", "apiVersion", "returnedSchemas", "returnedGranularity", "receivedRequestSummary")
+
+
+def schema_cause(errors: list[str]) -> str | None:
+    """The check whose finding every one of these schema errors is, where there is one (one cause, one failure):
+    a required meta member missing is beacon.meta.required-fields'; an errorCode that is not an integer is
+    beacon.errors.error-body-schema's."""
+    meta = {f"at meta: {k!r} is a required property" for k in META_REQUIRED}
+    if errors and all(e in meta for e in errors):
+        return "beacon.meta.required-fields"
+    if errors and all(e.startswith("at error/errorCode: ") and "is not of type 'integer'" in e for e in errors):
+        return "beacon.errors.error-body-schema"
+    return None
+
+
 def is_error_body(body: object) -> bool:
     """A beaconErrorResponse rather than a data response: an ``error`` and no ``responseSummary``."""
     return isinstance(body, dict) and "error" in body and "responseSummary" not in body

@@ -193,3 +193,20 @@ def test_listings_refused_as_declared_are_not_called_unreadable(report_root: Pat
     message = result.check(check_id).message
     assert result.outcome(check_id) == "skipped"
     assert "nonFilteredQueriesAllowed false allows" in message and "could not be read" not in message, message
+
+
+def test_a_missing_meta_member_is_one_failure(report_root: Path, requires_specs: str) -> None:
+    # every response lacks meta.returnedGranularity: the schema checks' failures are that one finding
+    cause = "beacon.meta.required-fields"
+    checks = [cause, "beacon.framework.schema.data-responses-valid", "beacon.framework.schema.error-response-valid"]
+    result = run_reference("beacon", report_root, ["meta-missing-returned-granularity"], checks=checks,
+                           specs_dir=requires_specs)
+    assert [(result.outcome(c), result.check(c).caused_by) for c in checks] == [
+        ("failed", None), ("failed", cause), ("failed", cause)]
+
+
+def test_an_error_code_string_is_one_failure(report_root: Path, requires_specs: str) -> None:
+    cause = "beacon.errors.error-body-schema"
+    checks = [cause, "beacon.framework.schema.error-response-valid"]
+    result = run_reference("beacon", report_root, ["error-code-string"], checks=checks, specs_dir=requires_specs)
+    assert [(result.outcome(c), result.check(c).caused_by) for c in checks] == [("failed", None), ("failed", cause)]
