@@ -11,7 +11,7 @@ from typing import Any
 
 from conformance import interrupts, specs
 from conformance.arguments import positive_int
-from conformance.dashboard.runs import collect
+from conformance.dashboard.runs import Collection, collect
 from conformance.dashboard.site import SweepLine, build_site, count_of
 from conformance.dashboard.sweep import (
     DEFAULT_JOBS,
@@ -36,7 +36,7 @@ def _non_negative(text: str) -> float:
 
 
 def _build(report_dirs: list[Path], out: Path, sweep_lines: list[SweepLine] | None = None,
-           keys_file: Path | None = None) -> int:
+           keys_file: Path | None = None) -> Collection:
     collection = collect(report_dirs, exclude=[out])
     certified = None
     if keys_file is not None:
@@ -50,11 +50,7 @@ def _build(report_dirs: list[Path], out: Path, sweep_lines: list[SweepLine] | No
     print(f"Dashboard: {runs}, {initiatives}, {standards} → {out / 'index.html'}")
     for skipped in collection.skipped:
         print(f"  not read: {skipped}")
-    return len(collection.runs)
-
-
-def _any_scorecard(roots: list[Path]) -> bool:
-    return any(next(root.rglob("scorecard.json"), None) is not None for root in roots)
+    return collection
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
@@ -63,9 +59,12 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     if missing:
         raise UsageError(f"not a directory: {', '.join(missing)}")
     keys_file = Path(args.certification_keys) if args.certification_keys else None
-    if _build(roots, Path(args.out), keys_file=keys_file) == 0:
+    collection = _build(roots, Path(args.out), keys_file=keys_file)
+    if not collection.runs:
         print("conformance: no scorecard.json could be read (those not read are listed above); the site says so"
-              if _any_scorecard(roots) else "conformance: no scorecard.json found; the site says so", file=sys.stderr)
+              if collection.skipped else "conformance: no scorecard.json found (the dashboard reads run directories, "
+              "<initiative>/<stamp>/scorecard.json, as `conformance run` writes them); the site says so",
+              file=sys.stderr)
         return 2
     return 0
 

@@ -2,25 +2,40 @@
 
 A run directory is ``<root>/<initiative slug>/<UTC stamp>/`` (DESIGN §1) holding ``scorecard.json``;
 the dashboard accepts a reports root, an initiative's folder or a single run directory. A file that
-is not a readable scorecard of a format version this code knows is skipped with a note, never fatal.
+is not a readable scorecard of a format version this code knows is skipped with a note, never fatal:
+only regular files of at most :data:`MAX_SCORECARD_BYTES` are read (a FIFO would block, a device never end),
+and a scorecard whose verdicts or counts do not follow from its own checks is not shown (the harness's
+rules, :mod:`conformance.certify.consistency`, decide; the stored verdicts are never taken on trust).
+
+An initiative is the one its scorecard names (the slug of its ``initiative``), whatever folder the scorecard
+was found in; a run is identified by its initiative, its start and its content, so a copy of a run found in
+another folder, or resent into the same one, is counted once.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from conformance.profile import slugify
-from conformance.scorecard import CONFORMANT
+from conformance.scorecard import CONFORMANT, UNREACHABLE
 
 SCORECARD_FORMAT = "ga4gh-conformance-scorecard/"
 SCORECARD_MAJOR = "1"
 #: A file at the root of every site this package writes, so a rescan never reads a site as reports.
 SITE_MARKER = ".ga4gh-conformance-site"
+
+#: A scorecard (or a run's report.html) larger than this is not read: no run of the harness writes one this
+#: large, and the dashboard holds each scorecard in memory and copies it into the site.
+MAX_SCORECARD_BYTES = 64 * 2**20
+#: Beside a run directory: the certification bundle ``conformance certify`` writes by default.
+BUNDLE_SUFFIX = ".conformance.tar"
 
 #: Worst first: the verdict a cell shows when an initiative declares several services of one standard.
 VERDICT_ORDER = ("non-conformant", "unreachable", "incomplete", "conformant")
@@ -28,7 +43,7 @@ VERDICT_ORDER = ("non-conformant", "unreachable", "incomplete", "conformant")
 
 @dataclass
 class ServiceRun:
-    """One service of one run, as its scorecard states it."""
+    """One service of one run: its verdicts and counts as the harness's rules give them from its checks."""
 
     key: str
     standard: str
@@ -46,6 +61,11 @@ class ServiceRun:
     @property
     def failed_checks(self) -> list[dict[str, Any]]:
         return [c for c in self.checks if c.get("outcome") == "failed"]
+
+    @property
+    def nothing_ran(self) -> bool:
+        """Unreachable: no check could run, so its counts (every check an error) say nothing."""
+        return self.verdict == UNREACHABLE
 
 
 @dataclass
@@ -67,6 +87,20 @@ class Run:
     registry: dict[str, Any] | None = None
     #: Where this run's files live inside the site (``runs/<slug>/<stamp>``), set by the site builder.
     site_path: str = ""
+    #: The run's ``--check`` filter (None: not filtered); such a run is partial: never a cell of the matrix.
+    selected_checks: list[str] | None = None
+    #: The run's ``--standard`` filter (None: not filtered); such a run is whole for the standards it ran.
+    selected_standards: list[str] | None = None
+    #: Whether the scorecard records its selection at all (a scorecard that does not may have been filtered).
+    selection_recorded: bool = True
+    #: The budget limits that cut the run short (``usage.limits_hit``).
+    limits_hit: list[str] = field(default_factory=list)
+    #: The profile file the run was made from, as the scorecard records it.
+    profile_path: str | None = None
+    #: SHA-256 of the scorecard's bytes as read (a certification bundle must hold these very bytes).
+    sha256: str = ""
+    #: The report.html of the run directory, when it is a regular file of at most MAX_SCORECARD_BYTES.
+    report: Path | None = None
 
     @property
     def stamp(self) -> str:
@@ -78,7 +112,25 @@ class Run:
 
     @property
     def has_report(self) -> bool:
-        return (self.directory / "report.html").is_file()
+        return self.report is not None
+
+    @property
+    def filtered(self) -> bool:
+        """Filtered with ``--check``: a few checks only, which stand for no standard's result."""
+        return bool(self.selected_checks)
+
+    def partial_reasons(self) -> list[str]:
+        """Why the run is not a whole run of the standards it checked (a certified badge needs none)."""
+        reasons = []
+        if self.filtered:
+            reasons.append(f"filtered with --check ({len(self.selected_checks or [])} checks)")
+        if not self.selection_recorded:
+            reasons.append("its scorecard does not record whether it was filtered")
+        if self.interrupted:
+            reasons.append("interrupted")
+        if self.limits_hit:
+            reasons.append(f"cut short by a limit ({', '.join(self.limits_hit)})")
+        return reasons
 
     def standards(self) -> list[str]:
         return sorted({s.standard for s in self.services})
@@ -124,13 +176,19 @@ class Collection:
 
     def latest_registry(self, slug: str) -> Run | None:
         """The newest run of the initiative made through its service registry (``registry:``), if any."""
-        with_registry = [r for r in self.runs_of(slug) if r.registry is not None]
+        with_registry = [r for r in self.runs_of(slug) if r.registry is not None and not r.filtered]
         return with_registry[-1] if with_registry else None
 
     def latest(self, slug: str, standard: str) -> Run | None:
-        """The newest run of the initiative that checked ``standard`` (a run may check a subset)."""
-        with_standard = [r for r in self.runs_of(slug) if r.services_of(standard)]
+        """The newest run of the initiative that checked ``standard`` in full: a run filtered with ``--check``
+        is partial and never stands for the initiative's result (one filtered with ``--standard`` is whole for
+        the standards it ran)."""
+        with_standard = [r for r in self.runs_of(slug) if r.services_of(standard) and not r.filtered]
         return with_standard[-1] if with_standard else None
+
+    def only_partial(self, slug: str, standard: str) -> bool:
+        """The initiative checked ``standard`` only in runs filtered with ``--check``."""
+        return self.latest(slug, standard) is None and any(r.services_of(standard) for r in self.runs_of(slug))
 
 
 def worst_verdict(verdicts: Iterable[str]) -> str:
@@ -138,57 +196,156 @@ def worst_verdict(verdicts: Iterable[str]) -> str:
     return next((v for v in VERDICT_ORDER if v in seen), "incomplete")
 
 
-def _service(raw: dict[str, Any]) -> ServiceRun:
-    summary_raw = raw.get("summary")
-    summary: dict[str, Any] = summary_raw if isinstance(summary_raw, dict) else {}
-    checks = [c for c in raw.get("checks", []) if isinstance(c, dict)]
-    verdict = str(raw.get("verdict", "incomplete"))
-    return ServiceRun(
-        key=str(raw.get("key", raw.get("standard", "?"))), standard=str(raw.get("standard", "?")),
-        version=str(raw.get("version", "?")), url=str(raw.get("url", "")),
-        name=raw.get("name") if isinstance(raw.get("name"), str) else None,
-        verdict=verdict, verdict_waived=str(raw.get("verdict_with_expected_failures", verdict)),
-        summary={k: int(v) for k, v in summary.items() if isinstance(v, int)},
-        checks=checks,
-        unreachable=raw.get("unreachable") if isinstance(raw.get("unreachable"), str) else None,
-        untested=raw.get("untested") if isinstance(raw.get("untested"), str) else None)
+# -- reading one file -------------------------------------------------------------------------------------
+
+#: What a path that is not a regular file is, by its ``st_mode`` (as conformance/documents.py names them).
+_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))
 
 
-def read_run(path: Path, slug_hint: str | None) -> Run:
-    """Read one ``scorecard.json``; raise ValueError with the reason when it cannot be used."""
+def _not_regular(mode: int) -> ValueError:
+    kind = next((kind for test, kind in _KINDS if test(mode)), "a special file")
+    return ValueError(f"not a regular file ({kind}), so not read")
+
+
+def read_regular(path: Path, limit: int = MAX_SCORECARD_BYTES) -> bytes:
+    """The bytes of ``path`` when it is a regular file (a symbolic link to one is) of at most ``limit`` bytes;
+    else ValueError with the reason. Anything else is never read: opening a FIFO blocks until a writer comes,
+    and /dev/zero never ends (the approach of conformance/documents.py)."""
+    too_large = f"larger than {limit // 2**20} MiB, more than any scorecard or report; not read"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise _not_regular(info.st_mode)
+        if info.st_size > limit:
+            raise ValueError(too_large)
+        # O_NONBLOCK: a FIFO put in the file's place since the stat opens at once, and is refused below
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(descriptor, "rb") as handle:
+            mode = os.fstat(handle.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                raise _not_regular(mode)
+            data = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise ValueError("no such file (a broken symbolic link?)") from None
+    except OSError as exc:
+        raise ValueError(f"cannot read ({exc.strerror or exc.__class__.__name__})") from None
+    if len(data) > limit:
+        raise ValueError(too_large)
+    return data
+
+
+def _parse(raw: bytes) -> Any:
+    from conformance.documents import nesting_problem
+
+    problem = nesting_problem(raw)
+    if problem is not None:
+        raise ValueError(f"not readable as JSON ({problem})")
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise ValueError("not readable as JSON (nested too deeply to parse)") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"not readable as JSON ({exc.__class__.__name__})") from None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _names(value: Any) -> list[str] | None:
+    return [str(v) for v in value] if isinstance(value, list) and value else None
+
+
+def _services(data: dict[str, Any]) -> list[ServiceRun]:
+    """The services with the verdicts and counts the harness's own rules give from their checks; ValueError
+    when the scorecard records others (hand-edited, or written under other rules), or cannot be read back."""
+    from conformance.certify.consistency import Malformed, load, verdict_problems
+
+    try:
+        problems = verdict_problems(data)
+        card = load(data, [])
+    except Malformed as exc:
+        raise ValueError(f"not a scorecard the harness can read back ({exc})") from None
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        raise ValueError(f"not a scorecard the harness can read back ({exc.__class__.__name__})") from None
+    if problems:
+        more = f"; and {len(problems) - 1} more" if len(problems) > 1 else ""
+        raise ValueError(f"its verdicts or counts do not follow from its own checks ({problems[0]}{more}): edited "
+                         "after the run, or written by a release with other rules; not shown")
+    services = []
+    for raw, result in zip(data["services"], card.services):
+        verdict = result.verdict()
+        services.append(ServiceRun(
+            key=result.key or "?", standard=result.standard or "?", version=result.version or "?",
+            url=result.url, name=result.name, verdict=verdict, verdict_waived=result.verdict(waive=True),
+            summary=result.counts(), checks=[c for c in raw.get("checks", []) if isinstance(c, dict)],
+            unreachable=_text(raw.get("unreachable")) or ("unreachable" if verdict == UNREACHABLE else None),
+            untested=_text(raw.get("untested"))))
+    return services
+
+
+def read_run(path: Path, slug_hint: str | None, raw: bytes | None = None) -> Run:
+    """Read one ``scorecard.json``; raise ValueError with the reason when it cannot be used. The initiative is
+    the one the scorecard names; ``slug_hint`` (the folder's name) only when it names none."""
+    if raw is None:
+        raw = read_regular(path)
+    data = _parse(raw)
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
     fmt = data.get("format")
     if not isinstance(fmt, str) or not fmt.startswith(SCORECARD_FORMAT):
-        raise ValueError(f"format {fmt!r} is not a GA4GH conformance scorecard")
+        raise ValueError(f"format {str(fmt)[:80]!r} is not a GA4GH conformance scorecard")
     if fmt[len(SCORECARD_FORMAT):] != SCORECARD_MAJOR:
-        raise ValueError(f"format {fmt!r}: this dashboard reads {SCORECARD_FORMAT}{SCORECARD_MAJOR}")
-    services = data.get("services")
-    if not isinstance(services, list):
+        raise ValueError(f"format {fmt[:80]!r}: this dashboard reads {SCORECARD_FORMAT}{SCORECARD_MAJOR}")
+    if not isinstance(data.get("services"), list):
         raise ValueError("no list of services")
-    name = str(data.get("initiative") or slug_hint or "unnamed initiative")
+    services = _services(data)
+    initiative = _text(data.get("initiative"))
+    name = initiative.strip() if initiative and initiative.strip() else (slug_hint or "unnamed initiative")
     harness_raw = data.get("harness")
     harness: dict[str, Any] = harness_raw if isinstance(harness_raw, dict) else {}
     suites_raw = harness.get("suites")
     suites: dict[str, Any] = suites_raw if isinstance(suites_raw, dict) else {}
+    selection = data.get("selection")
+    usage_raw, profile_raw = data.get("usage"), data.get("profile")
+    usage: dict[str, Any] = usage_raw if isinstance(usage_raw, dict) else {}
+    profile: dict[str, Any] = profile_raw if isinstance(profile_raw, dict) else {}
+    registry = data.get("registry") if isinstance(data.get("registry"), dict) else None
     return Run(
-        directory=path.parent, slug=slugify(slug_hint or name), name=name,
+        directory=path.parent, slug=slugify(name), name=name,
         started=str(data.get("started", "")), finished=str(data.get("finished", "")),
         harness_version=str(harness.get("version", "unknown")), suites=dict(suites),
-        services=[_service(s) for s in services if isinstance(s, dict)],
+        services=services,
         interrupted=bool(data.get("interrupted", False)),
-        contact=data.get("contact") if isinstance(data.get("contact"), str) else None,
-        notices=[str(n) for n in data.get("notices", []) if isinstance(n, str)],
-        registry=data.get("registry") if isinstance(data.get("registry"), dict) else None)
+        contact=_text(data.get("contact")),
+        notices=[str(n) for n in data.get("notices", []) if isinstance(n, str)]
+        if isinstance(data.get("notices"), list) else [],
+        registry=registry,
+        selected_checks=_names(selection.get("checks")) if isinstance(selection, dict) else None,
+        selected_standards=_names(selection.get("standards")) if isinstance(selection, dict) else None,
+        selection_recorded=isinstance(selection, dict),
+        limits_hit=[str(x) for x in usage.get("limits_hit") or [] if isinstance(x, str)]
+        if isinstance(usage.get("limits_hit"), list) else [],
+        profile_path=_text(profile.get("path")),
+        sha256=hashlib.sha256(raw).hexdigest(),
+        report=_report(path.parent))
+
+
+def _report(run_dir: Path) -> Path | None:
+    """The run's report.html when it can be copied into the site (a regular file, not too large)."""
+    path = run_dir / "report.html"
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return path if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_SCORECARD_BYTES else None
 
 
 def _slug_hint(root: Path, scorecard: Path) -> str | None:
-    """The initiative slug from the layout ``<root>/<slug>/<stamp>/scorecard.json``; when the given
-    directory is itself an initiative's folder or a run directory, the folder names say it too."""
+    """The initiative slug from the layout ``<root>/<slug>/<stamp>/scorecard.json``, for a scorecard that names
+    no initiative; when the given directory is itself an initiative's folder or a run directory, the folder
+    names say it too."""
     run_dir = scorecard.parent
     relative = run_dir.relative_to(root).parts
     if len(relative) >= 2:
@@ -198,34 +355,86 @@ def _slug_hint(root: Path, scorecard: Path) -> str | None:
     return run_dir.parent.name or None  # root is a run directory
 
 
+def _identity(run: Run, raw: bytes) -> tuple[str, str, str]:
+    """What tells one run from another: its initiative, its start, and its content (two runs of one initiative
+    can start in the same second: the harness then writes ``<stamp>-2``). Equal documents are one run,
+    however they are spaced."""
+    try:
+        canonical = json.dumps(json.loads(raw), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    except (ValueError, RecursionError):  # read_run parsed it already; never here in practice
+        canonical = raw.decode("utf-8", "replace")
+    return (run.slug, run.started, hashlib.sha256(canonical.encode("utf-8")).hexdigest())
+
+
+def _bundle(run: Run) -> Path:
+    return run.directory.parent / f"{run.directory.name}{BUNDLE_SUFFIX}"
+
+
 def collect(roots: Iterable[Path], exclude: Iterable[Path] = ()) -> Collection:
-    """Every scorecard under ``roots`` (sites this package wrote, and ``exclude``, are not read)."""
+    """Every scorecard under ``roots`` (sites this package wrote, and ``exclude``, are not read). A run found
+    twice (a copy in another folder, a resent copy) is counted once: the copy with a certification bundle
+    beside it, else with a report, else the first found; the others are listed as not read."""
     excluded = {p.resolve() for p in exclude}
-    runs: list[Run] = []
+    found: list[tuple[Run, tuple[str, str, str], Path]] = []
     skipped: list[str] = []
     seen: set[Path] = set()
+    run_dirs: set[Path] = set()
+    bundles: list[Path] = []
     for root in roots:
         root = Path(root)
         if not root.is_dir():
             skipped.append(f"{root}: not a directory")
             continue
-        for current, dirs, files in os.walk(root):
+
+        def unlisted(error: OSError) -> None:
+            skipped.append(f"{error.filename}: cannot list the folder ({error.strerror or error}); not read")
+
+        for current, dirs, files in os.walk(root, onerror=unlisted):
             here = Path(current)
             if here.resolve() in excluded or SITE_MARKER in files:
                 dirs.clear()
                 continue
             dirs.sort()
+            bundles += [here / f for f in sorted(files) if f.endswith(BUNDLE_SUFFIX)]
+            if "scorecard.json" in dirs:
+                dirs.remove("scorecard.json")
+                skipped.append(f"{here / 'scorecard.json'}: a folder, not a scorecard; not read")
             if "scorecard.json" not in files:
                 continue
             path = here / "scorecard.json"
             if path.resolve() in seen:
                 continue
             seen.add(path.resolve())
+            run_dirs.add(here.resolve())
             try:
-                runs.append(read_run(path, _slug_hint(root, path)))
+                raw = read_regular(path)
+                run = read_run(path, _slug_hint(root, path), raw)
             except ValueError as exc:
                 skipped.append(f"{path}: {exc}")
-    return Collection(runs, skipped)
+                continue
+            found.append((run, _identity(run, raw), path))
+    for bundle in bundles:
+        beside = bundle.parent / bundle.name[:-len(BUNDLE_SUFFIX)]
+        if beside.resolve() not in run_dirs:
+            skipped.append(f"{bundle}: a certification bundle without its run directory beside it; not read (the "
+                           f"dashboard reads run directories, <slug>/<stamp>/scorecard.json: give the folder "
+                           f"{beside.name}/ the run wrote, and a bundle beside it earns the certified badge)")
+    return Collection(_once(found, skipped), skipped)
+
+
+def _once(found: list[tuple[Run, tuple[str, str, str], Path]], skipped: list[str]) -> list[Run]:
+    groups: dict[tuple[str, str, str], list[tuple[int, Run, Path]]] = {}
+    for position, (run, identity, path) in enumerate(found):
+        groups.setdefault(identity, []).append((position, run, path))
+    runs = []
+    for copies in groups.values():
+        best = min(copies, key=lambda c: (not _bundle(c[1]).is_file(), not c[1].has_report, c[0]))
+        runs.append(best[1])
+        for _, run, path in copies:
+            if run is not best[1]:
+                skipped.append(f"{path}: the same run as {best[2]} ({run.name}, started {run.started}); "
+                               "counted once")
+    return sorted(runs, key=lambda r: (r.slug, r.sort_key))
 
 
 def registry_counts(run: Run) -> dict[str, int]:
