@@ -40,9 +40,12 @@ def _build(report_dirs: list[Path], out: Path, sweep_lines: list[SweepLine] | No
     collection = collect(report_dirs, exclude=[out])
     certified = None
     if keys_file is not None:
-        from conformance.dashboard.certified import certified_initiatives, load_keys_file
+        from conformance.dashboard.certified import certified_runs, load_keys_file
 
-        certified = certified_initiatives(collection, load_keys_file(keys_file))
+        unused: list[str] = []
+        certified = certified_runs(collection, load_keys_file(keys_file), unused)
+        collection.skipped += [f"{keys_file}: {name}: no initiative of these reports has this name or slug; its "
+                               "keys were not used" for name in unused]
     document = build_site(collection, out, sweep_lines, certified=certified)
     runs = count_of(len(collection.runs), "run")
     initiatives = count_of(len(document["initiatives"]), "initiative")
@@ -115,8 +118,9 @@ def add_commands(sub: Any) -> None:
     dashboard.add_argument("--out", required=True, metavar="SITE_DIR",
                            help="where to write the site (rebuilt in full; must be new, empty or a site)")
     dashboard.add_argument("--certification-keys", metavar="KEYS_FILE",
-                           help="initiative → public key files; an initiative whose latest run has a bundle "
-                                "(REPORT_DIR.conformance.tar) verifying against one gets a certified badge")
+                           help="initiative → public key files; a cell whose run (the initiative's latest whole run "
+                                "of that standard) has a bundle (REPORT_DIR.conformance.tar) verifying against one "
+                                "gets a certified badge")
     dashboard.set_defaults(func=cmd_dashboard)
 
     run = sub.add_parser("sweep", help="run many profiles concurrently, then build the dashboard")

@@ -15,11 +15,14 @@ published as it is)::
 Verdicts are always words with a symbol (✔ ✘ ◐ ⊘); colour only repeats them. There is no overall
 score per initiative: the forum compares standards, not members. Results of runs made with different
 harness or suite versions are never pooled or compared silently: the pages say where they differ.
+A cell is the initiative's latest whole run of the standard: a run filtered with ``--check`` is shown only in
+the initiative's history, marked partial; a cell older than the initiative's latest run says so.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import shutil
@@ -31,8 +34,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from packaging.version import InvalidVersion, Version
+
 from conformance._version import __version__
-from conformance.dashboard.runs import SITE_MARKER, Collection, Run, ServiceRun, registry_counts, worst_verdict
+from conformance.dashboard.runs import (
+    SITE_MARKER,
+    Collection,
+    Run,
+    ServiceRun,
+    read_regular,
+    registry_counts,
+    worst_verdict,
+)
 from conformance.errors import UsageError
 from conformance.profile import slugify
 
@@ -96,18 +109,33 @@ def assign_site_paths(collection: Collection) -> None:
 
 
 def copy_runs(collection: Collection, out: Path) -> None:
+    """Each run's scorecard.json and report.html into the site, read as the scorecards were (regular files of
+    at most MAX_SCORECARD_BYTES): a file changed since it was read is not copied, and its cell says so."""
     for run in collection.runs:
         target = out / run.site_path
         target.mkdir(parents=True, exist_ok=True)
-        for name in ("report.html", "scorecard.json"):
-            source = run.directory / name
-            if source.is_file():
-                shutil.copyfile(source, target / name)
+        for name in ("scorecard.json", "report.html"):
+            if name == "report.html" and run.report is None:
+                continue
+            try:
+                data = read_regular(run.directory / name)
+            except ValueError as exc:
+                collection.skipped.append(f"{run.directory / name}: {exc}; not copied into the site")
+                data = None
+            if name == "scorecard.json" and data is not None and hashlib.sha256(data).hexdigest() != run.sha256:
+                collection.skipped.append(f"{run.directory / name}: changed while the dashboard was built; "
+                                          "not copied into the site")
+                data = None
+            if data is not None:
+                (target / name).write_bytes(data)
+            elif name == "report.html":
+                run.report = None
 
 
 def build_site(collection: Collection, out: Path, sweep: list[SweepLine] | None = None, *,
-               certified: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Write the whole site into ``out`` and return the matrix document written to ``matrix.json``."""
+               certified: Mapping[Path, Any] | None = None) -> dict[str, Any]:
+    """Write the whole site into ``out`` and return the matrix document written to ``matrix.json``.
+    ``certified``: run directory → its certification (:func:`conformance.dashboard.certified.certified_runs`)."""
     prepare_out(out)
     assign_site_paths(collection)
     copy_runs(collection, out)
@@ -162,6 +190,8 @@ def _legend() -> str:
 
 def _service_summary(service: ServiceRun) -> str:
     counts = service.summary
+    if service.nothing_ran:  # every check an error for want of the service: no fraction of anything
+        return f"v{_e(service.version)} · no check could run"
     parts = [f"v{_e(service.version)}",
              f"MUST {counts.get('must_passed', 0)}/{counts.get('must_total', 0)}",
              f"{counts.get('warnings', 0)} SHOULD warning{'s' if counts.get('warnings', 0) != 1 else ''}"]
@@ -206,9 +236,11 @@ def _run_cell(run: Run, standard: str, up: str, mark: str = "", initiative: str 
             f"<div>{link}</div></td>")
 
 
-def _empty_cell(slug: str, standard: str) -> str:
+def _empty_cell(slug: str, standard: str, only_partial: bool = False) -> str:
+    partial = ('<div class="note">only in runs filtered with --check (partial): see the initiative\'s history'
+               "</div>") if only_partial else ""
     return (f'<td class="cell v-none" data-initiative="{_e(slug)}" data-standard="{_e(standard)}" '
-            'data-verdict="not-checked"><span class="verdict v-none">— not checked</span></td>')
+            f'data-verdict="not-checked"><span class="verdict v-none">— not checked</span>{partial}</td>')
 
 
 def count_of(n: int, noun: str) -> str:
@@ -223,23 +255,54 @@ def _comparability_label(key: tuple[str, str]) -> str:
 
 
 def certified_badge(kid: str) -> str:
-    """The badge of an initiative whose latest run has a verified bundle (conformance/dashboard/certified.py)."""
-    return (f' <span class="certified" title="latest run certified: its bundle verifies against key {_e(kid)}">'
-            "✔ certified</span>")
+    """The badge of a cell whose run has a verified bundle and is whole (conformance/dashboard/certified.py)."""
+    return (f'<div class="certified" title="this run is certified: its bundle verifies against key {_e(kid)}">'
+            "✔ certified</div>")
+
+
+def _version_rank(version: str) -> tuple[int, Version]:
+    try:
+        return (1, Version(version))
+    except InvalidVersion:
+        return (0, Version("0"))
+
+
+def reference_of(collection: Collection, standard: str) -> tuple[tuple[str, str], set[tuple[str, str]]]:
+    """The (harness version, suite) the cells of ``standard`` are compared under, and the others among them.
+    The reference is the newest harness release by version order (then the suite most cells share, then the
+    newest run): one member's late submission made with an old release never marks everyone else."""
+    latest = [r for r in (collection.latest(s, standard) for s in collection.initiatives()) if r is not None]
+    if not latest:
+        return ("", ""), set()
+    keys = [r.comparability(standard) for r in latest]
+    newest = {k: max(r.sort_key for r in latest if r.comparability(standard) == k) for k in keys}
+    reference = max(set(keys), key=lambda k: (_version_rank(k[0]), keys.count(k), newest[k]))
+    return reference, set(keys) - {reference}
+
+
+def earlier_note(collection: Collection, run: Run, standard: str) -> str | None:
+    """Why a cell's run is not the initiative's latest run (the cell is from an earlier run), or None."""
+    newest = collection.runs_of(run.slug)[-1]
+    if newest.sort_key <= run.sort_key:
+        return None
+    if newest.filtered:
+        why = "was partial (filtered with --check)"
+    elif not newest.services_of(standard):
+        why = f"did not check {standard}"
+    else:
+        why = f"checked {standard} too"
+    return f"from an earlier run ({_date(run.started)}): the latest run, of {_date(newest.started)}, {why}"
 
 
 def matrix_page(collection: Collection, generated: str, sweep: list[SweepLine] | None = None, *,
-                certified: Mapping[str, Any] | None = None) -> str:
+                certified: Mapping[Path, Any] | None = None) -> str:
     standards = collection.standards()
     initiatives = collection.initiatives()
-    # Per standard, the newest latest-cell sets the reference; others made otherwise are marked.
+    # Per standard, the newest harness release sets the reference; cells made otherwise are marked.
     reference: dict[str, tuple[str, str]] = {}
     differing: dict[str, set[tuple[str, str]]] = {}
     for standard in standards:
-        latest = [r for r in (collection.latest(s, standard) for s in initiatives) if r is not None]
-        newest = max(latest, key=lambda r: r.sort_key)
-        reference[standard] = newest.comparability(standard)
-        differing[standard] = {r.comparability(standard) for r in latest} - {reference[standard]}
+        reference[standard], differing[standard] = reference_of(collection, standard)
 
     head = "".join(f'<th scope="col"><a href="standards/{_href(standard_slug(s) + ".html")}">{_e(s)}</a></th>'
                    for s in standards)
@@ -249,29 +312,35 @@ def matrix_page(collection: Collection, generated: str, sweep: list[SweepLine] |
         for standard in standards:
             run = collection.latest(slug, standard)
             if run is None:
-                cells.append(_empty_cell(slug, standard))
+                cells.append(_empty_cell(slug, standard, collection.only_partial(slug, standard)))
                 continue
             mark = ""
             if run.comparability(standard) != reference[standard]:
                 label = _comparability_label(run.comparability(standard))
                 mark = (f'<div class="note differs">≠ made with {_e(label)}'
                         "; not comparable with the other cells of this column</div>")
+            earlier = earlier_note(collection, run, standard)
+            if earlier:
+                mark += f'<div class="note earlier">{_e(earlier)}</div>'
+            if certified and run.directory in certified:
+                mark += certified_badge(certified[run.directory].kid)
             cells.append(_run_cell(run, standard, "", mark))
         name = collection.display_name(slug)
-        badge = certified_badge(certified[slug].kid) if certified and slug in certified else ""
-        rows.append(f'<tr><th scope="row"><a href="initiatives/{_href(slug + ".html")}">{_e(name)}</a>{badge}</th>'
+        rows.append(f'<tr><th scope="row"><a href="initiatives/{_href(slug + ".html")}">{_e(name)}</a></th>'
                     + "".join(cells) + "</tr>")
     notes = []
     for standard in standards:
         if differing[standard]:
             others = "; ".join(_comparability_label(k) for k in sorted(differing[standard]))
-            notes.append(f"<li><b>{_e(standard)}</b>: the newest runs were made with "
+            notes.append(f"<li><b>{_e(standard)}</b>: compared under the newest harness release, "
                          f"{_e(_comparability_label(reference[standard]))}; cells marked ≠ were made with "
                          f"{_e(others)} and are not comparable with them.</li>")
     body = [
-        "<p>Each cell is the latest run of that standard by that initiative: the version it declares, "
-        "the verdict, MUST checks passed of those that ran, and SHOULD warnings. Each cell links to "
-        "its full report. Column headers open each standard's requirements, most widely failed first.</p>",
+        "<p>Each cell is the latest whole run of that standard by that initiative (a run filtered with "
+        "<code>--check</code> is only in the initiative's history, marked partial): the version it declares, "
+        "the verdict, MUST checks passed of those that ran, and SHOULD warnings. A cell older than the "
+        "initiative's latest run says so. Each cell links to its full report. Column headers open each "
+        "standard's requirements, most widely failed first.</p>",
         _legend(),
     ]
     if not collection.runs:
@@ -339,6 +408,12 @@ def initiative_page(collection: Collection, slug: str, generated: str) -> str:
                 continue
             before = previous.get(standard)
             mark = ""
+            if run.filtered:  # a few checks only: no result for the standard, and nothing to compare
+                count = len(run.selected_checks or [])
+                mark = (f'<div class="note partial">partial run: only {count} check{"s" if count != 1 else ""} '
+                        "selected with --check; not a result for the standard</div>")
+                cells.append(_run_cell(run, standard, "../", mark))
+                continue
             if before is not None:
                 now_verdict = worst_verdict(s.verdict for s in run.services_of(standard))
                 then_verdict = worst_verdict(s.verdict for s in before.services_of(standard))
@@ -350,19 +425,22 @@ def initiative_page(collection: Collection, slug: str, generated: str) -> str:
                     mark = f'<div class="note change">was {_e(then_verdict)}</div>'
             cells.append(_run_cell(run, standard, "../", mark))
             previous[standard] = run
-        rows.append(f'<tr><th scope="row">{_e(_date(run.started))}</th>'
+        partial = '<div class="note partial">partial (--check)</div>' if run.filtered else ""
+        rows.append(f'<tr><th scope="row">{_e(_date(run.started))}{partial}</th>'
                     f"<td>harness {_e(run.harness_version)}</td>{''.join(cells)}</tr>")
     head = "".join(f'<th scope="col"><a href="../standards/{_href(standard_slug(s) + ".html")}">'
                    f"{_e(s)}</a></th>" for s in standards)
     body = (f"<p>{len(runs)} run{'s' if len(runs) != 1 else ''}, newest first. “was …” marks a verdict that "
-            "changed since the previous comparable run.</p>" + _legend()
+            "changed since the previous comparable whole run; a run filtered with <code>--check</code> is marked "
+            "partial and is never the initiative's result on the matrix.</p>" + _legend()
             + f'<table class="matrix history" id="history"><thead><tr><th scope="col">Run started</th>'
             f'<th scope="col">Harness</th>{head}</tr></thead>'
             f'<tbody>{"".join(reversed(rows))}</tbody></table>')
     registry_run = collection.latest_registry(slug)
     if registry_run is not None:
         counts = registry_counts(registry_run)
-        body += (f'<p id="registry">Service registry <code>{_e((registry_run.registry or {}).get("url"))}</code> '
+        url = (registry_run.registry or {}).get("url")
+        body += (f'<p id="registry">Service registry <code>{_e(url if isinstance(url, str) else "?")}</code> '
                  f"({_e(_date(registry_run.started))}): {counts['listed']} listed in its registry, "
                  f"{counts['tested']} tested, {counts['conformant']} conformant, "
                  f"{counts['not_tested']} not tested.</p>")
@@ -440,13 +518,15 @@ def requirement_rows(collection: Collection, standard: str, runs: Iterable[Run])
 
 
 def comparable_groups(collection: Collection, standard: str) -> list[tuple[tuple[str, str], list[Run]]]:
-    """The latest run per initiative of ``standard``, grouped by (harness version, suite), newest first."""
+    """The latest run per initiative of ``standard``, grouped by (harness version, suite), the newest harness
+    release first."""
     groups: dict[tuple[str, str], list[Run]] = {}
     for slug in collection.initiatives():
         run = collection.latest(slug, standard)
         if run is not None:
             groups.setdefault(run.comparability(standard), []).append(run)
-    return sorted(groups.items(), key=lambda item: max(r.sort_key for r in item[1]), reverse=True)
+    return sorted(groups.items(), key=lambda item: (_version_rank(item[0][0]), max(r.sort_key for r in item[1])),
+                  reverse=True)
 
 
 def _requirements_table(rows: list[RequirementRow], standard: str) -> str:
@@ -490,7 +570,7 @@ def standard_page(collection: Collection, standard: str, generated: str) -> str:
             f"{versions}.</p>"]
     if len(groups) > 1:
         body.append('<p class="differs">These latest runs were made with different harness or suite '
-                    "versions; their results are not pooled: one table per version, newest first.</p>")
+                    "versions; their results are not pooled: one table per version, the newest release first.</p>")
     for key, runs in groups:
         names = ", ".join(sorted(collection.display_name(r.slug) for r in runs))
         body.append(f"<h2>Runs made with {_e(_comparability_label(key))} ({len(runs)} "
@@ -503,13 +583,16 @@ def standard_page(collection: Collection, standard: str, generated: str) -> str:
 
 
 def matrix_document(collection: Collection, generated: str, *,
-                    certified: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                    certified: Mapping[Path, Any] | None = None) -> dict[str, Any]:
     """``matrix.json``: ``{"format": "ga4gh-conformance-matrix/1", "generated", "harness": {"version"},
     "standards": [name], "initiatives": [{"slug", "name", "page", "runs": [{"started", "harness_version",
     "report", "scorecard"}], "registry"?: {"url", "listed", "tested", "conformant", "not_tested"},
-    "certified"?: {"kid"} (its latest run's bundle verifies against that key of --certification-keys)}],
-    "cells": [{"initiative": slug, "standard", "verdict" (worst of its services),
-    "started", "harness_version", "suite", "comparable_with_newest": bool, "report", "scorecard",
+    "certified"?: {"kid"} (every cell of the initiative is certified by that key)}], "runs" also have "partial": bool
+    (filtered with --check: never a cell), "cells": [{"initiative": slug, "standard", "verdict" (worst of its
+    services), "started", "harness_version", "suite", "comparable_with_newest": bool (made with the reference:
+    the newest harness release among the column's cells), "earlier_than_latest"?: text (the initiative has a
+    newer run that did not check the standard in full), "certified"?: {"kid"} (the cell's run has a verifying
+    bundle of --certification-keys and is whole), "report", "scorecard",
     "services": [{"key", "name", "version", "url", "verdict", "verdict_with_expected_failures",
     "must_passed", "must_total", "warnings", "errors", "skipped", "not_applicable", "undecided",
     "failed_checks": [{"id", "level"}],
@@ -519,9 +602,10 @@ def matrix_document(collection: Collection, generated: str, *,
     cells = []
     for standard in collection.standards():
         latest = [r for r in (collection.latest(s, standard) for s in collection.initiatives()) if r]
-        newest = max(latest, key=lambda r: r.sort_key).comparability(standard)
+        newest, _ = reference_of(collection, standard)
         for run in latest:
             services = run.services_of(standard)
+            earlier = earlier_note(collection, run, standard)
             cells.append({
                 "initiative": run.slug, "standard": standard,
                 "verdict": worst_verdict(s.verdict for s in services),
@@ -532,6 +616,9 @@ def matrix_document(collection: Collection, generated: str, *,
                 "report": f"{run.site_path}/report.html" if run.has_report else None,
                 "scorecard": f"{run.site_path}/scorecard.json",
                 "services": [_service_json(s) for s in services],
+                **({"earlier_than_latest": earlier} if earlier else {}),
+                **({"certified": {"kid": certified[run.directory].kid}}
+                   if certified and run.directory in certified else {}),
             })
     requirements: dict[str, list[dict[str, Any]]] = {}
     for standard in collection.standards():
@@ -548,16 +635,23 @@ def matrix_document(collection: Collection, generated: str, *,
         "standards": collection.standards(),
         "initiatives": [
             {"slug": slug, "name": collection.display_name(slug), "page": f"initiatives/{slug}.html",
-             "runs": [{"started": r.started, "harness_version": r.harness_version,
+             "runs": [{"started": r.started, "harness_version": r.harness_version, "partial": r.filtered,
                        "report": f"{r.site_path}/report.html" if r.has_report else None,
                        "scorecard": f"{r.site_path}/scorecard.json"} for r in collection.runs_of(slug)],
              **_registry_json(collection, slug),
-             **({"certified": {"kid": certified[slug].kid}} if certified and slug in certified else {})}
+             **_certified_json(cells, slug)}
             for slug in collection.initiatives()],
         "cells": cells,
         "requirements": requirements,
         "skipped_inputs": collection.skipped,
     }
+
+
+def _certified_json(cells: list[dict[str, Any]], slug: str) -> dict[str, Any]:
+    """``{"certified": {"kid"}}`` when every cell of the initiative shows a run certified by one key."""
+    kids = {str((c.get("certified") or {}).get("kid")) if c.get("certified") else None
+            for c in cells if c["initiative"] == slug}
+    return {"certified": {"kid": kids.pop()}} if len(kids) == 1 and None not in kids else {}
 
 
 def _registry_json(collection: Collection, slug: str) -> dict[str, Any]:
@@ -566,7 +660,8 @@ def _registry_json(collection: Collection, slug: str) -> dict[str, Any]:
     run = collection.latest_registry(slug)
     if run is None:
         return {}
-    return {"registry": {"url": (run.registry or {}).get("url"), **registry_counts(run)}}
+    url = (run.registry or {}).get("url")
+    return {"registry": {"url": url if isinstance(url, str) else None, **registry_counts(run)}}
 
 
 def _service_json(service: ServiceRun) -> dict[str, Any]:

@@ -44,9 +44,10 @@ def public_pem(path: Path, key: ed25519.Ed25519PrivateKey) -> Path:
 
 
 def badges(site: Path) -> dict[str, bool]:
+    """Initiative → whether a cell of its row has the certified badge."""
     page = (site / "index.html").read_text(encoding="utf-8")
-    rows = re.findall(r'<tr><th scope="row"><a href="initiatives/([^".]+)\.html">[^<]*</a>(.*?)</th>', page)
-    return {slug: "certified" in rest for slug, rest in rows}
+    rows = re.findall(r'<tr><th scope="row"><a href="initiatives/([^".]+)\.html">[^<]*</a></th>(.*?)</tr>', page)
+    return {slug: 'class="certified"' in cells for slug, cells in rows}
 
 
 @pytest.fixture
@@ -100,3 +101,41 @@ def test_a_bad_keys_file_is_one_line(reports: tuple[Path, Path], tmp_path: Path,
         assert main(["dashboard", str(root), "--out", str(tmp_path / "site"), "--certification-keys", str(bad)]) == 4
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and message in err, err
+
+
+def _edit(run_dir: Path, **fields: object) -> None:
+    card = json.loads((run_dir / "scorecard.json").read_text(encoding="utf-8"))
+    card.update(fields)
+    (run_dir / "scorecard.json").write_text(json.dumps(card), encoding="utf-8")
+
+
+def test_the_badge_follows_the_cell_never_a_partial_run(tmp_path: Path) -> None:
+    """A certified run filtered with --check is not the cell (the latest whole run is): no badge for it; a whole
+    certified run the cell shows keeps its badge though a filtered run came after; an interrupted run, certified
+    or not, gets none."""
+    root = tmp_path / "reports"
+    profile = tmp_path / "profile.yaml"
+    profile.write_text("initiative: x\n")
+    key = ed25519.Ed25519PrivateKey.generate()
+    write_run(root, "alpha", "20260101T000000Z", profile)  # whole, not certified
+    partial = write_run(root, "alpha", "20260201T000000Z", profile)
+    _edit(partial, selection={"standards": None, "checks": ["a.one"]})
+    bundle(partial, key)  # certified, with the caveat "filtered with --check"
+    bundle(write_run(root, "beta", "20260101T000000Z", profile), key)  # whole and certified: the cell
+    after = write_run(root, "beta", "20260201T000000Z", profile)
+    _edit(after, selection={"standards": None, "checks": ["a.one"]})
+    interrupted = write_run(root, "gamma", "20260101T000000Z", profile)
+    _edit(interrupted, interrupted=True, services=[{**json.loads((interrupted / "scorecard.json").read_text())
+                                                      ["services"][0], "interrupted": True,
+                                                    "verdict": "incomplete",
+                                                    "verdict_with_expected_failures": "incomplete"}])
+    bundle(interrupted, key)
+    public_pem(tmp_path / "k.pem", key)
+    keys_file = tmp_path / "keys.yaml"
+    keys_file.write_text("alpha: [k.pem]\nbeta: [k.pem]\ngamma: [k.pem]\n")
+    site = tmp_path / "site"
+    assert main(["dashboard", str(root), "--out", str(site), "--certification-keys", str(keys_file)]) == 0
+    assert badges(site) == {"alpha": False, "beta": True, "gamma": False}
+    matrix = json.loads((site / "matrix.json").read_text(encoding="utf-8"))
+    certified = {c["initiative"]: c["started"] for c in matrix["cells"] if "certified" in c}
+    assert certified == {"beta": "2026-01-01T00:00:00Z"}
