@@ -46,6 +46,7 @@ from conformance.dashboard.runs import (
     registry_counts,
     worst_verdict,
 )
+from conformance.dashboard.sweep import EXIT_USAGE
 from conformance.errors import UsageError
 from conformance.profile import slugify
 
@@ -294,6 +295,17 @@ def earlier_note(collection: Collection, run: Run, standard: str) -> str | None:
     return f"from an earlier run ({_date(run.started)}): the latest run, of {_date(newest.started)}, {why}"
 
 
+def _profile_broke(collection: Collection, slug: str, sweep: list[SweepLine] | None) -> str | None:
+    """The outcome of the last sweep's line for the profile of the initiative's latest run, when that line made
+    no run (a profile no longer usable, a run that crashed before its scorecard), else None."""
+    profile = collection.runs_of(slug)[-1].profile_path
+    for line in sweep or []:
+        if profile and line.profile == profile and (line.exit_code == EXIT_USAGE or line.outcome.startswith(
+                ("profile not usable", "crashed", "no verdict", "could not be run"))):
+            return line.outcome
+    return None
+
+
 def matrix_page(collection: Collection, generated: str, sweep: list[SweepLine] | None = None, *,
                 certified: Mapping[Path, Any] | None = None) -> str:
     standards = collection.standards()
@@ -326,7 +338,10 @@ def matrix_page(collection: Collection, generated: str, sweep: list[SweepLine] |
                 mark += certified_badge(certified[run.directory].kid)
             cells.append(_run_cell(run, standard, "", mark))
         name = collection.display_name(slug)
-        rows.append(f'<tr><th scope="row"><a href="initiatives/{_href(slug + ".html")}">{_e(name)}</a></th>'
+        broke = _profile_broke(collection, slug, sweep)
+        note = (f'<div class="note earlier">the last sweep made no run of its profile ({_e(broke)}): its cells '
+                "are from earlier runs</div>") if broke else ""
+        rows.append(f'<tr><th scope="row"><a href="initiatives/{_href(slug + ".html")}">{_e(name)}</a>{note}</th>'
                     + "".join(cells) + "</tr>")
     notes = []
     for standard in standards:

@@ -129,3 +129,23 @@ def test_a_keys_entry_for_no_initiative_is_said(tmp_path: Path, capsys: Any) -> 
     keys.write_text("Nobody Here: [k.pem]\n")
     assert main(["dashboard", str(root), "--out", str(tmp_path / "site"), "--certification-keys", str(keys)]) == 0
     assert "nobody-here: no initiative of these reports has this name or slug" in capsys.readouterr().out
+
+
+def test_a_sweep_that_could_not_run_a_members_profile_marks_its_row(tmp_path: Path) -> None:
+    from conformance.dashboard.runs import collect
+    from conformance.dashboard.site import SweepLine, build_site
+
+    root = tmp_path / "reports"
+    for slug in ("alpha", "beta"):
+        run_dir = write_run(root, slug, "20260101T000000Z", slug.title(),
+                            [service("std-a", [check("a.one", "passed")])])
+        card = json.loads((run_dir / "scorecard.json").read_text(encoding="utf-8"))
+        card["profile"] = {"path": f"members/{slug}.yaml", "sha256": "0" * 64}
+        (run_dir / "scorecard.json").write_text(json.dumps(card), encoding="utf-8")
+    lines = [SweepLine("members/alpha.yaml", "profile not usable: budget.max_seconds: expected a positive number", 4),
+             SweepLine("members/beta.yaml", "Beta: conformant", 0)]
+    build_site(collect([root]), tmp_path / "site", lines)
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    rows = dict(re.findall(r'<tr><th scope="row"><a href="initiatives/([^".]+)\.html">[^<]*</a>(.*?)</th>', index))
+    assert "the last sweep made no run of its profile (profile not usable" in rows["alpha"]
+    assert rows["beta"] == ""
