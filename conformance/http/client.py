@@ -45,6 +45,7 @@ from conformance.http.redirects import (
     REDIRECT_STATUSES,
     Credentials,
     connection_refusal,
+    note_proxied,
     origin_of,
     redirect_refusal,
     resolved,
@@ -351,9 +352,11 @@ class HttpClient:
         if record is not None:
             record(exchange)
         judge = None
-        proxies = self.proxies_for(url)
+        proxies = self.proxies_for(url, exchange)
         if judged_by is not None:
             judge = self._judge(judged_by, url, exchange, proxied=bool(proxies))
+        elif proxies:  # a declared service reached through the proxy is off this machine's networks
+            note_proxied(urlsplit(url).hostname or "")
         self._large.reclaim()
         origin = origin_of(url)
         self.limits.acquire(origin)
@@ -545,10 +548,11 @@ class HttpClient:
             raise RefusedTarget(exchange.error, exchange)
         return functools.partial(connection_refusal, declared)
 
-    def proxies_for(self, url: str) -> dict[str, str]:
+    def proxies_for(self, url: str, exchange: Exchange | None = None) -> dict[str, str]:
         """The proxy a request to ``url`` goes through (requests' ``proxies``), or none: a service on this
         machine is never proxied, and ``proxy: environment`` heeds ``NO_PROXY``. The credentials of a proxy
-        the environment names are registered with the redactor before they can reach any text."""
+        the environment names are registered with the redactor before they can reach any text; a proxy of
+        another kind than http(s) there (``socks5h://``) is a transport error naming it."""
         if self.proxy is None:
             return {}
         host = urlsplit(url).hostname or ""
@@ -565,6 +569,12 @@ class HttpClient:
         for secret in (parts.password, parts.username if parts.password else None):
             if secret:
                 self.redactor.add(secret)
+        if parts.scheme.lower() not in ("http", "https"):
+            message = (f"the environment names a {parts.scheme} proxy for {self.redactor.url(url)[:200]} "
+                       f"({self.redactor.url(chosen)}); the harness goes through http(s) proxies only")
+            if exchange is not None:
+                exchange.error, exchange.elapsed = message, 0.0
+            raise TransportError(message, exchange)
         return {scheme: chosen}
 
     def _describe_body(self, exchange: Exchange, head: bytes | memoryview, sha256: str | None) -> None:

@@ -83,7 +83,14 @@ def address_of(name: str) -> Address | None:
             return None
     if isinstance(found, ipaddress.IPv6Address) and found.ipv4_mapped is not None:
         return found.ipv4_mapped
+    if isinstance(found, ipaddress.IPv6Address) and any(found in prefix for prefix in NAT64):
+        return ipaddress.IPv4Address(int(found) & 0xFFFFFFFF)  # a NAT64 gateway reaches the IPv4 address it embeds
     return found
+
+
+#: NAT64 prefixes (RFC 6052 well-known, RFC 8215 local-use): an address in them reaches the IPv4 address in its
+#: last 32 bits (cloud NAT gateways translate to their own network, the metadata address included).
+NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
 
 
 @functools.lru_cache(maxsize=1024)  # an address's properties cost microseconds each, asked of every judged request
@@ -136,6 +143,12 @@ def on_inner_network(service_url: str) -> bool:
 #: connections the harness made to it reached a loopback or private address: ``{True}``, ``{False}``, or
 #: both (a name that moved: taken as public).
 _DECLARED: dict[str, set[bool]] = {}
+
+
+def note_proxied(host: str) -> None:
+    """Remember that a connection of a declared request to ``host`` went through the profile's proxy: the
+    service is off this machine's networks (never judged on an inner one by where its name resolves here)."""
+    _DECLARED.setdefault(host.lower(), set()).add(False)
 
 
 def note_declared(host: str, address: str) -> None:

@@ -109,6 +109,8 @@ def test_a_service_name_is_judged_where_the_harness_connected_to_it(addresses: d
     ("http://10.0.0.1/api", "fe80::1%eth0", LINK_LOCAL),
     (PUBLIC, "10.0.0.5", PRIVATE),
     (PUBLIC, "100.100.100.200", PRIVATE),  # shared address space (RFC 6598): a cloud's metadata service
+    (PUBLIC, "64:ff9b::a9fe:a9fe", LINK_LOCAL),  # NAT64 (RFC 6052): the IPv4 address it embeds, 169.254.169.254
+    (PUBLIC, "64:ff9b:1::a00:5", PRIVATE),  # local-use NAT64 (RFC 8215): 10.0.0.5
     ("http://10.0.0.1/api", "100.64.0.7", None),
     (PUBLIC, "::1", PRIVATE),
     ("http://127.0.0.1:8080", "10.0.0.5", None),

@@ -139,3 +139,37 @@ def test_a_run_checks_services_through_the_profiles_proxy(relay: Proxied, servic
         tmp_path, jobs=jobs)
     assert {s.verdict() for s in result.scorecard.services} == {"conformant"}, result.output
     assert relay.seen and all(t.startswith(f"http://svc.test:{service}/") for _, t, _ in relay.seen)
+
+
+def test_a_service_behind_the_proxy_is_not_placed_on_this_machine_by_its_name(
+        relay: Proxied, service: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reached through the proxy, a service whose name resolves here to loopback (DNS its operator controls)
+    cannot have the harness fetch this machine's own addresses as the URLs its answers give."""
+    real = socket.getaddrinfo
+
+    def resolving(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "svc.test":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 80))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolving)
+    client = _client(relay.url)
+    try:
+        assert client.request("GET", f"http://svc.test:{service}/service-info").status == 200
+        with pytest.raises(RefusedTarget, match="a loopback or private address"):
+            client.request("GET", f"http://127.0.0.1:{service}/service-info", declared=f"http://svc.test:{service}/")
+    finally:
+        client.close()
+
+
+def test_a_socks_proxy_in_the_environment_is_named_not_a_harness_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALL_PROXY", "socks5h://127.0.0.1:9")
+    client = _client("environment")
+    try:
+        with pytest.raises(TransportError, match=r"names a socks5h proxy for http://svc\.test/x .*http\(s\) proxies "
+                                                 "only"):
+            client.request("GET", "http://svc.test/x")
+    finally:
+        client.close()
+
