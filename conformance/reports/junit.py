@@ -31,10 +31,10 @@ def _parse(path: Path) -> ET.ElementTree[ET.Element] | None:
 def annotate(path: Path, scorecard: Scorecard) -> None:
     """Mark the test cases of consequences in ``path`` with their cause, and write each failure that does not
     fail the run as a skipped test case whose message says why: a failed SHOULD or MAY check (a warning,
-    never non-conformance: DESIGN §4 and §6) and a failure the profile's ``expected_failures`` waive (with its
-    consequences). CI systems that read junit.xml (a failed test case turns a pull request's check red, a
-    Jenkins build unstable) then agree with the exit code. Each such case keeps its ``outcome`` property
-    (``failed``) and its level; the file is left as it is when nothing applies."""
+    never non-conformance: DESIGN §4 and §6), a SHOULD or MAY check that erred, and a failure the profile's
+    ``expected_failures`` waive (with its consequences). CI systems that read junit.xml (a failed test case
+    turns a pull request's check red, a Jenkins build unstable) then agree with the exit code. Each such case
+    keeps its ``outcome`` property and its level; the file is left as it is when nothing applies."""
     causes: dict[str, tuple[str, str | None]] = {}
     soft: dict[str, tuple[str, str]] = {}
     for service in scorecard.services:
@@ -43,20 +43,23 @@ def annotate(path: Path, scorecard: Scorecard) -> None:
         for check in service.checks:
             failed = [case for case in check.cases if case.outcome == "failed"]
             if check.consequence:
-                causes.update({case.nodeid.rsplit("::", 1)[-1]: (check.id, check.caused_by) for case in failed})
+                causes.update({_case_name(case.nodeid): (check.id, check.caused_by) for case in failed})
             if check.level != Level.MUST.value:
                 why = f"warning: a {check.level} requirement not met (never non-conformance)"
+                erred = f"a {check.level} check the harness could not decide (never non-conformance)"
+                soft.update({_case_name(case.nodeid): (check.id, erred) for case in check.cases
+                             if case.outcome == "error"})
             elif check.id in waived or check.caused_by in waived:
                 expires = waived.get(check.id) or waived.get(str(check.caused_by))
                 why = f"an expected failure, waived until {expires} by the profile's expected_failures"
             else:
                 continue
-            soft.update({case.nodeid.rsplit("::", 1)[-1]: (check.id, why) for case in failed})
+            soft.update({_case_name(case.nodeid): (check.id, why) for case in failed})
     tree = _parse(path) if causes or soft else None
     if tree is None:
         return
     changed = False
-    counted: dict[ET.Element, int] = {}
+    counted: dict[tuple[ET.Element, str], int] = {}
     parents = {child: parent for parent in tree.iter("testsuite") for child in parent}
     for testcase in tree.iter("testcase"):
         name = testcase.get("name", "")
@@ -69,7 +72,7 @@ def annotate(path: Path, scorecard: Scorecard) -> None:
             ET.SubElement(properties, "property", {"name": "caused_by", "value": str(found[1])})
             changed = True
         softened = soft.get(name)
-        failure = testcase.find("failure")
+        failure = next((child for child in testcase if child.tag in ("failure", "error")), None)
         if softened is None or softened[0] not in ids or failure is None:
             continue
         skipped = ET.Element("skipped", {"type": "conformance.not-failing",
@@ -79,15 +82,23 @@ def annotate(path: Path, scorecard: Scorecard) -> None:
         testcase.remove(failure)
         suite = parents.get(testcase)
         if suite is not None:
-            counted[suite] = counted.get(suite, 0) + 1
+            key = (suite, "failures" if failure.tag == "failure" else "errors")
+            counted[key] = counted.get(key, 0) + 1
         changed = True
-    for suite, moved in counted.items():
-        for attribute, step in (("failures", -moved), ("skipped", moved)):
-            value = suite.get(attribute)
+    for (suite, attribute), moved in counted.items():
+        for name, step in ((attribute, -moved), ("skipped", moved)):
+            value = suite.get(name)
             if value is not None and value.isdigit():
-                suite.set(attribute, str(max(0, int(value) + step)))
+                suite.set(name, str(max(0, int(value) + step)))
     if changed:
         write(tree, path)
+
+
+def _case_name(nodeid: str) -> str:
+    """The name pytest's junitxml gives a test case: the node id's last part, its parameters whole (a case
+    id may hold "::")."""
+    path, bracket, params = nodeid.partition("[")
+    return path.rsplit("::", 1)[-1] + bracket + params
 
 
 def mark_interrupted(path: Path) -> bool:

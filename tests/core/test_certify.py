@@ -722,6 +722,24 @@ def test_an_interrupted_runs_junit_xml_may_lack_the_last_cases(tmp_path: Path) -
     assert junit_problems(junit, {**scorecard, "interrupted": True}) == [
         "x.a (MUST): 1 case(s) passed in scorecard.json, 2 in junit.xml"]
     assert junit_problems(tmp_path / "absent.xml", scorecard) == []
+    # a run whose worker died: its services record checks not run, and its junit.xml may lack their cases
+    junit.write_text(f"<testsuites><testsuite>{case('passed')}</testsuite></testsuites>")
+    died = {"services": [{**scorecard["services"][0], "not_run": 1}]}
+    assert junit_problems(junit, died) == []
+
+
+def test_a_should_check_that_erred_is_a_not_failing_skipped_case(tmp_path: Path) -> None:
+    """annotate writes an erring SHOULD check as skipped (its exit code is 0): that agrees with its outcome."""
+    from conformance.certify.consistency import junit_problems
+
+    junit = tmp_path / "junit.xml"
+    junit.write_text('<testsuites><testsuite><testcase classname="c" name="t"><properties>'
+                     '<property name="check_id" value="x.s"/><property name="level" value="SHOULD"/>'
+                     '<property name="outcome" value="error"/></properties>'
+                     '<skipped type="conformance.not-failing" message="m"/></testcase></testsuite></testsuites>')
+    scorecard = {"services": [{"checks": [{"id": "x.s", "level": "SHOULD", "outcome": "error",
+                                           "cases": [{"outcome": "error"}]}]}]}
+    assert junit_problems(junit, scorecard) == []
 
 
 # -- the profile from elsewhere, an existing bundle, key files --------------------------------------------------

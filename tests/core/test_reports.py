@@ -662,6 +662,35 @@ def test_junit_marks_consequences_with_caused_by(tmp_path: Path) -> None:
                      "service-info.schema.valid": None, "service-info.ok": None}
 
 
+def test_junit_writes_a_should_check_that_erred_as_skipped_whatever_its_case_id(tmp_path: Path) -> None:
+    """A SHOULD or MAY check that erred does not fail the run (its exit code is 0): junit.xml says so, for an
+    error in the call (<failure>) and in the set-up (<error>), and for a case id that holds "::"."""
+    from conformance.reports.junit import annotate
+
+    erred = mk_check("service-info.s.erred", "SHOULD", "si", "error", message="no answer within 10 s")
+    erred.cases[0].nodeid = "suites/x/check_x.py::test_erred[si-id=a::b]"
+    setup = mk_check("service-info.s.setup", "MAY", "si", "error", message="unreachable")
+    must = mk_check("service-info.m.erred", "MUST", "si", "error", message="no answer")
+    card = Scorecard("I", "0.1.0", STARTED, FINISHED, [ServiceResult("si", "service-info", "1.0.0", "https://si", None,
+                                                                     checks=[erred, setup, must])])
+    cases = "".join(
+        f'<testcase classname="c" name="{case.nodeid.split("::", 1)[1]}"><properties>'
+        f'<property name="check_id" value="{check.id}" /></properties><{tag} message="m">text</{tag}></testcase>'
+        for check, tag in ((erred, "failure"), (setup, "error"), (must, "error")) for case in check.cases)
+    path = tmp_path / "junit.xml"
+    path.write_text(f'<testsuites><testsuite errors="2" failures="1" skipped="0">{cases}</testsuite></testsuites>',
+                    encoding="utf-8")
+    annotate(path, card)
+    root = ET.parse(path).getroot()
+    found = {next(p.get("value") for p in case.iter("property")):
+             [child.tag for child in case if child.tag != "properties"] for case in root.iter("testcase")}
+    assert found == {erred.id: ["skipped"], setup.id: ["skipped"], must.id: ["error"]}
+    suite = root.find("testsuite")
+    assert suite is not None and (suite.get("failures"), suite.get("errors"), suite.get("skipped")) == ("0", "1", "2")
+    skipped = next(root.iter("skipped"))
+    assert skipped.get("message", "").startswith("a SHOULD check the harness could not decide (never non-conformance)")
+
+
 def test_summary_lists_what_the_run_created() -> None:
     from conformance.scorecard import Created
 
