@@ -41,6 +41,12 @@ BUNDLE_SUFFIX = ".conformance.tar"
 VERDICT_ORDER = ("non-conformant", "unreachable", "incomplete", "conformant")
 
 
+
+#: The limits that stop a run's checks once spent (those left are not run, or err); the others stop one
+#: exchange (max_response_bytes, max_document_bytes, request_timeout_seconds, max_memory_mb), which the checks
+#: concerned report, and the run goes on whole.
+RUN_LIMITS = frozenset({"max_seconds", "max_requests", "max_run_bytes"})
+
 @dataclass
 class ServiceRun:
     """One service of one run: its verdicts and counts as the harness's rules give them from its checks."""
@@ -128,8 +134,9 @@ class Run:
             reasons.append("its scorecard does not record whether it was filtered")
         if self.interrupted:
             reasons.append("interrupted")
-        if self.limits_hit:
-            reasons.append(f"cut short by a limit ({', '.join(self.limits_hit)})")
+        cut = [limit for limit in self.limits_hit if limit in RUN_LIMITS]
+        if cut:
+            reasons.append(f"cut short by a limit ({', '.join(cut)})")
         return reasons
 
     def standards(self) -> list[str]:

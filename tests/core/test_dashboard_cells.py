@@ -149,3 +149,18 @@ def test_a_sweep_that_could_not_run_a_members_profile_marks_its_row(tmp_path: Pa
     rows = dict(re.findall(r'<tr><th scope="row"><a href="initiatives/([^".]+)\.html">[^<]*</a>(.*?)</th>', index))
     assert "the last sweep made no run of its profile (profile not usable" in rows["alpha"]
     assert rows["beta"] == ""
+
+
+def test_only_a_limit_that_stops_the_run_makes_it_partial() -> None:
+    """One answer cut at max_document_bytes or a request that timed out leaves the run whole (its check says
+    so); max_seconds, max_requests and max_run_bytes stop the checks left: those runs carry no badge."""
+    from conformance.dashboard.runs import Run
+
+    def partial(limits: list[str]) -> list[str]:
+        run = Run(directory=Path("r"), slug="x", name="X", started="2026-11-24T10:00:00Z", services=[],
+                  finished="2026-11-24T10:01:00Z", harness_version="0.1.0", suites={},
+                  selection_recorded=True, limits_hit=limits)
+        return run.partial_reasons()
+
+    assert partial(["max_document_bytes", "request_timeout_seconds", "max_memory_mb"]) == []
+    assert partial(["max_response_bytes", "max_seconds"]) == ["cut short by a limit (max_seconds)"]
