@@ -108,6 +108,13 @@ def unused_proxy(url: str) -> str | None:
     return None
 
 
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
 class RefusedTarget(TransportError):
     """A request not sent: its URL is off the declared origin and at (or its connection reached) an address
     :func:`~conformance.http.redirects.redirect_refusal` refuses. Never retried."""
@@ -168,13 +175,15 @@ class HttpClient:
                 on_chunk: Callable[[bytes], None] | None = None, ca_bundle: str | None = None,
                 record: Callable[[Exchange], None] | None = None, allow_busy: bool = False,
                 decode: bool = True, evidence_digest: bool = True, borrowed: bool = False,
-                declared: str | None = None) -> Response:
+                declared: str | None = None, trusted_hosts: frozenset[str] = frozenset()) -> Response:
         """Send one request (following redirects by hand) within the run's limits.
 
         ``declared`` is the URL the profile names for the request (its service's; by default ``url``): its
         origin is requested as it is, while a URL of another origin (one a server gave, a redirect) is
         requested only at an address :func:`~conformance.http.redirects.redirect_refusal` allows for that
-        service, judged by the address each connection reaches (:class:`RefusedTarget` otherwise).
+        service, judged by the address each connection reaches (:class:`RefusedTarget` otherwise). A host in
+        ``trusted_hosts`` (the entry's ``auth.allowed_hosts``: an object store of the deployment's own network,
+        say) is requested as the declared origin is.
 
         ``decode=False`` asks for and keeps the bytes as stored (``Accept-Encoding: identity``, no
         inflation): what a checksum of stored data is computed over.
@@ -209,7 +218,8 @@ class HttpClient:
         visited: list[str] = []
         current_method, current_body, current_url = method, body, url
         while True:
-            judged_by = None if origin_of(current_url) == home else declared
+            # a host the profile entry vouches for (auth.allowed_hosts) is requested as declared, as its origin is
+            judged_by = None if origin_of(current_url) == home or _host(current_url) in trusted_hosts else declared
             response = self._with_retries(current_method, current_url, extra, current_body, credentials,
                                           retryable, max_bytes, on_chunk, ca_bundle, visited, record,
                                           allow_busy, decode, evidence_digest, borrowed, follow_redirects,
@@ -226,7 +236,7 @@ class HttpClient:
             if scheme not in ("http", "https"):
                 raise TransportError(f"the server redirected to a non-http(s) URL "
                                      f"({self.redactor.url(target)[:200]})", response.exchange)
-            refusal = redirect_refusal(declared, target)
+            refusal = redirect_refusal(declared, target) if _host(target) not in trusted_hosts else None
             if refusal:
                 raise RefusedTarget(f"the server redirected to {self.redactor.url(target)[:200]}: {refusal}",
                                      response.exchange)
@@ -626,6 +636,7 @@ class ServiceClient:
         name was judged where it resolved when listed, and may resolve elsewhere when connected to)."""
         kwargs.setdefault("ca_bundle", self.service.ca_bundle)
         kwargs.setdefault("declared", self.service.listed_by or self.service.url or None)
+        kwargs.setdefault("trusted_hosts", frozenset(self.service.auth.allowed_hosts))
         return self.http.request(method, self.url(path), credentials=self.credentials,
                                  record=self.exchanges.append, **kwargs)
 

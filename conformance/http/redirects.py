@@ -115,7 +115,8 @@ def _refusal(service_url: str, kind: tuple[bool, bool]) -> str | None:
     if special:
         return f"{SPECIAL}, never followed"
     if inner and not on_inner_network(service_url):
-        return f"{PRIVATE}, followed only for a service on such an address"
+        return (f"{PRIVATE}, followed only for a service on such an address (a host of the deployment's own "
+                "network is followed when the entry lists it under auth.allowed_hosts)")
     return None
 
 

@@ -830,13 +830,30 @@ def test_a_name_for_a_private_address_is_followed_only_for_a_service_on_one(
     with pytest.raises(TransportError) as caught:
         public.get(target)
     assert caught.value.message == (f"not requested: {target} is at 127.0.0.2, a loopback or private address, "
-                                    "followed only for a service on such an address")
+                                    "followed only for a service on such an address (a host of the deployment's "
+                                    "own network is followed when the entry lists it under auth.allowed_hosts)")
     assert there.received == []
 
     names({"compose.test": "127.0.0.1", "minio.test": "127.0.0.2"})
     compose = ServiceClient(http, Service(index=1, standard=Stub.standard, version="1.0.0",
                                           url=f"http://compose.test:{port_of(here)}"), None)
     assert compose.get(go(target)).status == 200 and compose.get(target).status == 200
+    assert len(there.seen("/ok")) == 2
+
+
+def test_a_host_the_entry_lists_under_allowed_hosts_is_requested_as_declared(
+        http: HttpClient, here: Stub, there: Stub, names: Callable[..., list[str]]) -> None:
+    """A public service whose object store sits on the harness's own network (a private endpoint, split DNS):
+    the entry vouches for that host under auth.allowed_hosts, and its URLs are followed, by a redirect too."""
+    from conformance.profile import Auth
+
+    names({"public.test": "127.0.0.1", "store.test": "127.0.0.2"}, {"127.0.0.1": "93.184.216.34"})
+    target = f"http://store.test:{port_of(there)}/ok"
+    service = Service(index=0, standard=Stub.standard, version="1.0.0", url=f"http://public.test:{port_of(here)}",
+                      auth=Auth(allowed_hosts=("store.test",)))
+    client = ServiceClient(http, service, None)
+    assert client.get("/ok").status == 200
+    assert client.get(target).status == 200 and client.get(go(target)).status == 200
     assert len(there.seen("/ok")) == 2
 
 

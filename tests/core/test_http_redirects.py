@@ -14,7 +14,8 @@ from conformance.redact import MASK, Redactor
 
 PUBLIC = "https://drs.example.org/ga4gh/drs/v1"
 LINK_LOCAL = "a link-local or special address, never followed"
-PRIVATE = "a loopback or private address, followed only for a service on such an address"
+PRIVATE = ("a loopback or private address, followed only for a service on such an address (a host of the "
+           "deployment's own network is followed when the entry lists it under auth.allowed_hosts)")
 
 # -- redirect_refusal -----------------------------------------------------------------------------------------
 
