@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from conformance import FORMAT_CHECKER, Response, SpecStore, check, fail, json_type, versions
+from conformance import FORMAT_CHECKER, HarnessError, Response, SpecStore, check, fail, json_type, versions
 
 from .view import CURIE, Beacon, _json_or_none
 
@@ -409,6 +409,9 @@ def test_map_urls_are_templates_with_id(beacon: Beacon) -> None:
 
 
 def _is_uri_template(url: str) -> bool:
+    if "uri-template" not in FORMAT_CHECKER.checkers:  # jsonschema installed without its format-nongpl extra
+        raise HarnessError("no uri-template format checker is installed (jsonschema[format-nongpl] brings it): "
+                           "RFC 6570 templates cannot be judged")
     return bool(FORMAT_CHECKER.conforms(url, "uri-template"))
 
 

@@ -1,0 +1,22 @@
+"""suites/beacon/check_framework.py: beacon.map.url-templates judges RFC 6570 templates with jsonschema's
+uri-template format checker; installed without it (jsonschema without its format-nongpl extra), the check
+errs saying so, never passes a template it cannot judge."""
+
+from __future__ import annotations
+
+import pytest
+from conformance_suites.beacon.check_framework import _is_uri_template
+
+from conformance import FORMAT_CHECKER, HarnessError
+
+
+def test_a_template_is_judged_by_rfc_6570() -> None:
+    assert _is_uri_template("https://beacon.example.org/api/individuals/{id}")
+    assert not _is_uri_template("https://beacon.example.org/api/individuals/{id")
+
+
+def test_without_the_format_checker_the_check_cannot_tell(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(FORMAT_CHECKER, "checkers", {k: v for k, v in FORMAT_CHECKER.checkers.items()
+                                                     if k != "uri-template"})
+    with pytest.raises(HarnessError, match="no uri-template format checker is installed"):
+        _is_uri_template("https://beacon.example.org/api/individuals/{id")
