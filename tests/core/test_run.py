@@ -479,7 +479,8 @@ def test_a_listed_name_is_judged_where_its_connection_goes(report_root: Path, mo
     [service] = result.scorecard.services
     assert service.url == listed_url and service.unreachable == (
         f"not requested: {listed_url}/service-info is at 127.0.0.1, a loopback or private address, followed only "
-        f"for a service on such an address ({listed_url})")
+        f"for a service on such an address (a host of the deployment's own network is followed when the entry "
+        f"lists it under auth.allowed_hosts) ({listed_url})")
     assert lookups.count("listed.test") == 2  # judged when listed, and where the connection went
 
 
