@@ -152,6 +152,24 @@ def note_proxied(host: str) -> None:
     _DECLARED.setdefault(host.lower(), set()).add(False)
 
 
+def moved_to_special(host: str, address: str) -> str | None:
+    """Why a connection of a declared request to ``host`` that reached ``address`` is not used, or None: a name
+    whose earlier connections went elsewhere that now leads to a link-local or special address (its name
+    server moved it there mid-run: cloud metadata answers are not the service's). A name that led there from
+    its first connection is the profile's to declare."""
+    kind = _kind(address.split("%", 1)[0])
+    seen = _DECLARED.get(host.lower())
+    if kind is None or not kind[0] or not seen or _SPECIAL_SEEN.get(host.lower()):
+        if kind is not None and kind[0] and not seen:
+            _SPECIAL_SEEN[host.lower()] = True
+        return None
+    return f"{SPECIAL}, where the service's name led elsewhere before; not used"
+
+
+#: Declared host names whose first connection reached a link-local or special address (declared so).
+_SPECIAL_SEEN: dict[str, bool] = {}
+
+
 def note_declared(host: str, address: str) -> None:
     """Remember where a connection of a declared request to ``host`` went (``address``, its peer): what the
     service is judged by, rather than an answer of its name server that the harness's own connections did

@@ -25,7 +25,7 @@ import urllib3.connection
 
 from conformance.errors import BudgetExceeded, ResponseError
 from conformance.http.models import Response
-from conformance.http.redirects import note_declared
+from conformance.http.redirects import moved_to_special, note_declared
 
 #: Whether the client asks the kernel to acknowledge a response's first segments at once (see
 #: :func:`_quick_ack`); a benchmark turns it off to measure the stall it removes.
@@ -183,6 +183,10 @@ def _judged(conn: Any, sock: socket.socket) -> socket.socket:
     judge = getattr(current, "judge", None)
     if judge is None:
         if address is not None:
+            moved = moved_to_special(conn.host, address)
+            if moved is not None:
+                sock.close()
+                raise AddressRefused(address, moved)
             note_declared(conn.host, address)
         return sock
     reason = judge(address) if address is not None else "the address it reached could not be read"

@@ -21,7 +21,7 @@ import pytest
 
 from conformance.errors import BudgetExceeded, HarnessError, ResponseError, ServiceBusy, TransportError
 from conformance.hashing import ParallelHashes
-from conformance.http.client import EVIDENCE_KEEP, STREAM_PIECE, USER_AGENT, HttpClient, ServiceClient
+from conformance.http.client import EVIDENCE_KEEP, STREAM_PIECE, USER_AGENT, HttpClient, RefusedTarget, ServiceClient
 from conformance.http.policy import MAX_ATTEMPTS, MAX_RETRY_AFTER, RunLimits
 from conformance.http.redirects import MAX_REDIRECTS, Credentials, origin_of
 from conformance.limits import Budget
@@ -746,6 +746,7 @@ def names(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., list[str]]]
     real_resolve, real_peer = socket.getaddrinfo, transport._peer_address
     looked_up: list[str] = []
     monkeypatch.setattr(redirects, "_DECLARED", {})
+    monkeypatch.setattr(redirects, "_SPECIAL_SEEN", {})
     redirects._resolves_inner.cache_clear()
 
     def install(where: dict[str, str], seen_as: dict[str, str] | None = None) -> list[str]:
@@ -814,6 +815,22 @@ def test_the_declared_service_is_never_judged(http: HttpClient, here: Stub, name
     service = Service(index=0, standard=Stub.standard, version="1.0.0", url=f"http://local.test:{port_of(here)}")
     client = ServiceClient(http, service, None)
     assert client.get(go("/ok")).status == 200
+    assert len(here.seen("/ok")) == 1
+
+
+def test_a_declared_name_that_moves_to_cloud_metadata_mid_run_is_not_used(
+        http: HttpClient, here: Stub, names: Callable[..., list[str]]) -> None:
+    """A service's own name is not judged, but one whose connections went to a public address and now lead to a
+    link-local one (its name server moved it) is not used: what answers there is not the service."""
+    names({"svc.test": "127.0.0.1"}, {"127.0.0.1": "93.184.216.34"})
+    service = Service(index=0, standard=Stub.standard, version="1.0.0", url=f"http://svc.test:{port_of(here)}")
+    client = ServiceClient(http, service, None)
+    assert client.get("/ok").status == 200
+    http.close()  # the next request connects anew
+    names({"svc.test": "127.0.0.1"}, {"127.0.0.1": "169.254.169.254"})
+    with pytest.raises(RefusedTarget, match=r"is at 169\.254\.169\.254, a link-local or special address, where "
+                                            r"the service's name led elsewhere before; not used"):
+        client.get("/ok")
     assert len(here.seen("/ok")) == 1
 
 
