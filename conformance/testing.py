@@ -128,14 +128,24 @@ def serving(body: bytes, path: str = "/", content_type: str = "application/json"
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    with _loopback(Handler) as base:
+        yield base + path
+
+
+@contextlib.contextmanager
+def _loopback(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A threading http server of ``handler`` on a free loopback port for as long as the block runs; yields its
+    base URL (``http://127.0.0.1:PORT``). Stopped, and its thread joined, at the end."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{path}"
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+        thread.join(5)
 
 
 @dataclass
@@ -209,13 +219,5 @@ def forward_proxy(hosts: Iterable[str] = ()) -> Iterator[Proxied]:
                             return
                         (upstream if end is self.connection else self.connection).sendall(data)
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Proxied(f"http://127.0.0.1:{server.server_address[1]}", seen)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with _loopback(Handler) as url:
+        yield Proxied(url, seen)

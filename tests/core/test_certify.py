@@ -607,6 +607,17 @@ def certify_copy(copy: Path, drs_run: dict[str, Path], keys: dict[str, Any], out
                  "-o", str(out)])
 
 
+def refused(copy: Path, drs_run: dict[str, Path], keys: dict[str, Any], tmp_path: Path,
+            capsys: pytest.CaptureFixture[str]) -> str:
+    """The one line ``certify`` refuses ``copy`` with (exit 4, no bundle written)."""
+    capsys.readouterr()
+    assert certify_copy(copy, drs_run, keys, tmp_path / "b.tar") == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert not (tmp_path / "b.tar").exists()
+    return err
+
+
 def edit_scorecard(run_dir: Path, edit: Any) -> None:
     document = json.loads((run_dir / "scorecard.json").read_text())
     edit(document)
@@ -650,13 +661,9 @@ def test_certify_refuses_a_scorecard_edited_to_say_conformant(drs_run: dict[str,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
     copy = copy_run(drs_run, tmp_path)
     edit_scorecard(copy, say_conformant)
-    capsys.readouterr()
-    assert certify_copy(copy, drs_run, keys, tmp_path / "b.tar") == 4
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1, err
+    err = refused(copy, drs_run, keys, tmp_path, capsys)
     assert "scorecard.json: its verdicts do not follow from its own check outcomes (" in err
     assert "service-info service-info-1 records verdict 'conformant', its checks give 'non-conformant'" in err
-    assert not (tmp_path / "b.tar").exists()
 
 
 @pytest.mark.parametrize(("edit", "message"), [
@@ -671,10 +678,7 @@ def test_certify_refuses_any_record_its_outcomes_do_not_give(drs_run: dict[str, 
                                                              edit: Any, message: str) -> None:
     copy = copy_run(drs_run, tmp_path)
     edit_scorecard(copy, edit)
-    capsys.readouterr()
-    assert certify_copy(copy, drs_run, keys, tmp_path / "b.tar") == 4
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and message in err, err
+    assert message in refused(copy, drs_run, keys, tmp_path, capsys)
 
 
 def test_certify_refuses_a_scorecard_junit_xml_contradicts(drs_run: dict[str, Path], keys: dict[str, Any],
@@ -687,10 +691,7 @@ def test_certify_refuses_a_scorecard_junit_xml_contradicts(drs_run: dict[str, Pa
     copy = copy_run(drs_run, tmp_path)
     edit_scorecard(copy, pass_every_failure)
     assert json.loads((copy / "scorecard.json").read_text())["verdict"] != "non-conformant"
-    capsys.readouterr()
-    assert certify_copy(copy, drs_run, keys, tmp_path / "b.tar") == 4
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1, err
+    err = refused(copy, drs_run, keys, tmp_path, capsys)
     assert "junit.xml disagrees with scorecard.json (" in err
     assert "(MUST): 0 case(s) failed in scorecard.json, 1 in junit.xml" in err
 
@@ -699,9 +700,7 @@ def test_certify_refuses_a_scorecard_junit_xml_contradicts(drs_run: dict[str, Pa
         if prop.get("name") == "outcome" and prop.get("value") == "failed":
             prop.set("value", "passed")
     tree.write(copy / "junit.xml", encoding="utf-8", xml_declaration=True)
-    assert certify_copy(copy, drs_run, keys, tmp_path / "b.tar") == 4
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "says outcome passed but holds <failure>" in err, err
+    assert "says outcome passed but holds <failure>" in refused(copy, drs_run, keys, tmp_path, capsys)
 
 
 def test_an_interrupted_runs_junit_xml_may_lack_the_last_cases(tmp_path: Path) -> None:

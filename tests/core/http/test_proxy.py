@@ -44,6 +44,18 @@ def service() -> Iterator[int]:
         server.stop()
 
 
+def _resolving(monkeypatch: pytest.MonkeyPatch, name: str, address: str) -> None:
+    """``name`` resolves here to ``address``; every other name as it does."""
+    real = socket.getaddrinfo
+
+    def resolve(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == name:
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, 80))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+
+
 def _client(proxy: str | None, redactor: Redactor | None = None) -> HttpClient:
     return HttpClient(RunLimits(Budget(requests_per_second=1000)), redactor or Redactor(), proxy=proxy)
 
@@ -97,14 +109,7 @@ def test_the_environments_proxy_heeds_no_proxy_and_its_credentials_are_redacted(
 def test_a_request_off_the_origin_is_judged_where_its_host_resolves(
         relay: Proxied, service: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Through the proxy the connection reaches the proxy: the URL's host is judged by its addresses here."""
-    real = socket.getaddrinfo
-
-    def resolving(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host == "metadata.test":
-            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("169.254.169.254", 80))]
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", resolving)
+    _resolving(monkeypatch, "metadata.test", "169.254.169.254")
     client = _client(relay.url)
     try:
         with pytest.raises(RefusedTarget, match=r"metadata\.test/latest is at a link-local or special address"):
@@ -145,14 +150,7 @@ def test_a_service_behind_the_proxy_is_not_placed_on_this_machine_by_its_name(
         relay: Proxied, service: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Reached through the proxy, a service whose name resolves here to loopback (DNS its operator controls)
     cannot have the harness fetch this machine's own addresses as the URLs its answers give."""
-    real = socket.getaddrinfo
-
-    def resolving(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host == "svc.test":
-            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 80))]
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", resolving)
+    _resolving(monkeypatch, "svc.test", "127.0.0.1")
     client = _client(relay.url)
     try:
         assert client.request("GET", f"http://svc.test:{service}/service-info").status == 200

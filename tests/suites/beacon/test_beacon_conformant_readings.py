@@ -15,11 +15,12 @@ from conformance import ReferenceServer, Reply, Request, route
 from conformance.testing import RunResult, run_profile, run_reference
 
 
-def _judge(app: BeaconApp, checks: list[str], report_root: Path, specs_dir: str | None = None) -> RunResult:
+def _judge(app: BeaconApp, checks: list[str] | None, report_root: Path, specs_dir: str | None = None) -> RunResult:
+    """A run of ``checks`` (None: every Beacon check) against ``app``."""
     with ReferenceServer(app).start() as server:
         entry = {"standard": "beacon", "version": app.version, "url": server.url.rstrip("/")}
         return run_profile({"initiative": "beacon readings", "services": [entry]}, report_root, checks=checks,
-                           specs_dir=specs_dir)
+                           specs_dir=specs_dir, standards=["beacon"])
 
 
 def _outcomes(result: RunResult, checks: list[str]) -> dict[str, str]:
@@ -220,10 +221,7 @@ class _DefaultBooleanNamedEntities(BeaconApp):
 
 
 def test_a_default_granularity_exceeded_and_capitalised_entity_types(report_root: Path, specs_dir: str | None) -> None:
-    with ReferenceServer(_DefaultBooleanNamedEntities()).start() as server:
-        entry = {"standard": "beacon", "version": "2.1.1", "url": server.url.rstrip("/")}
-        result = run_profile({"initiative": "beacon readings", "services": [entry]}, report_root, specs_dir=specs_dir,
-                             standards=["beacon"])
+    result = _judge(_DefaultBooleanNamedEntities(), None, report_root, specs_dir)
     assert result.failed() == [], result.output
     assert result.errors() == []
 
@@ -281,9 +279,6 @@ class _RecordedSequenceNames(BeaconApp):
 
 
 def test_variants_are_asked_by_their_recorded_sequence_name(report_root: Path, specs_dir: str | None) -> None:
-    with ReferenceServer(_RecordedSequenceNames()).start() as server:
-        entry = {"standard": "beacon", "version": "2.1.1", "url": server.url.rstrip("/")}
-        result = run_profile({"initiative": "beacon readings", "services": [entry]}, report_root, specs_dir=specs_dir,
-                             standards=["beacon"])
+    result = _judge(_RecordedSequenceNames(), None, report_root, specs_dir)
     assert result.failed() == [], result.output
     assert result.errors() == []
