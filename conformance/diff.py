@@ -23,8 +23,6 @@ SCORECARD = "scorecard.json"
 BUNDLE_SCORECARD = "report/scorecard.json"
 #: A file larger is no scorecard (and is not read into memory).
 MAX_SCORECARD_BYTES = 256 * 2**20
-#: The scorecard format this module reads (conformance/scorecard.py FORMAT; not imported: that module is heavier).
-SCORECARD_FORMAT = "ga4gh-conformance-scorecard/1"
 
 
 def load_scorecard(source: str | Path) -> dict[str, Any]:
@@ -66,6 +64,8 @@ def load_scorecard(source: str | Path) -> dict[str, Any]:
         raise UsageError(f"{source}: not a scorecard (JSON nested too deeply to read)") from None
     if not isinstance(document, dict) or not str(document.get("format", "")).startswith("ga4gh-conformance-scorecard/"):
         raise UsageError(f"{source}: not a ga4gh-conformance scorecard")
+    from conformance.scorecard import FORMAT as SCORECARD_FORMAT
+
     if document["format"] != SCORECARD_FORMAT:  # another format may rename what this one reads
         raise UsageError(f"{source}: a scorecard of format {str(document['format'])[:80]!r}; this harness reads "
                          f"{SCORECARD_FORMAT}")

@@ -108,13 +108,6 @@ def unused_proxy(url: str) -> str | None:
     return None
 
 
-def _host(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
-
-
 class RefusedTarget(TransportError):
     """A request not sent: its URL is off the declared origin and at (or its connection reached) an address
     :func:`~conformance.http.redirects.redirect_refusal` refuses. Never retried."""
@@ -219,7 +212,8 @@ class HttpClient:
         current_method, current_body, current_url = method, body, url
         while True:
             # a host the profile entry vouches for (auth.allowed_hosts) is requested as declared, as its origin is
-            judged_by = None if origin_of(current_url) == home or _host(current_url) in trusted_hosts else declared
+            here = origin_of(current_url)
+            judged_by = None if here == home or here[1] in trusted_hosts else declared
             response = self._with_retries(current_method, current_url, extra, current_body, credentials,
                                           retryable, max_bytes, on_chunk, ca_bundle, visited, record,
                                           allow_busy, decode, evidence_digest, borrowed, follow_redirects,
@@ -236,7 +230,7 @@ class HttpClient:
             if scheme not in ("http", "https"):
                 raise TransportError(f"the server redirected to a non-http(s) URL "
                                      f"({self.redactor.url(target)[:200]})", response.exchange)
-            refusal = redirect_refusal(declared, target) if _host(target) not in trusted_hosts else None
+            refusal = redirect_refusal(declared, target) if origin_of(target)[1] not in trusted_hosts else None
             if refusal:
                 raise RefusedTarget(f"the server redirected to {self.redactor.url(target)[:200]}: {refusal}",
                                      response.exchange)

@@ -158,16 +158,17 @@ def moved_to_special(host: str, address: str) -> str | None:
     server moved it there mid-run: cloud metadata answers are not the service's). A name that led there from
     its first connection is the profile's to declare."""
     kind = _kind(address.split("%", 1)[0])
-    seen = _DECLARED.get(host.lower())
-    if kind is None or not kind[0] or not seen or _SPECIAL_SEEN.get(host.lower()):
-        if kind is not None and kind[0] and not seen:
-            _SPECIAL_SEEN[host.lower()] = True
+    if kind is None or not kind[0]:
         return None
-    return f"{SPECIAL}, where the service's name led elsewhere before; not used"
+    host = host.lower()
+    if host in _DECLARED and host not in _SPECIAL_FIRST:
+        return f"{SPECIAL}, where the service's name led elsewhere before; not used"
+    _SPECIAL_FIRST.add(host)
+    return None
 
 
 #: Declared host names whose first connection reached a link-local or special address (declared so).
-_SPECIAL_SEEN: dict[str, bool] = {}
+_SPECIAL_FIRST: set[str] = set()
 
 
 def note_declared(host: str, address: str) -> None:
@@ -181,11 +182,7 @@ def note_declared(host: str, address: str) -> None:
 
 @functools.lru_cache(maxsize=256)  # each service's host resolved once, and only where nothing connected to it
 def _resolves_inner(host: str) -> bool:
-    try:
-        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError, ValueError):
-        return False
-    found = [_kind(str(info[4][0]).split("%", 1)[0]) for info in infos]
+    found = [_kind(address) for address in _lookup(host)]
     return bool(found) and all(k is not None and k[1] for k in found)
 
 
@@ -194,10 +191,14 @@ def resolved(host: str) -> tuple[str, ...]:
     """The addresses ``host`` resolves to here (itself for an address; none for a name that does not
     resolve): where a request through a proxy, whose connections reach only the proxy, is judged."""
     host = host.strip("[]")
-    if address_of(host) is not None:
-        return (host,)
+    return (host,) if address_of(host) is not None else _lookup(host)
+
+
+def _lookup(host: str, port: int | None = None) -> tuple[str, ...]:
+    """The addresses the system resolver gives for ``host`` (an IPv6 scope left out), sorted; none for a name
+    that does not resolve."""
     try:
-        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError, ValueError):
         return ()
     return tuple(sorted({str(info[4][0]).split("%", 1)[0] for info in infos}))
@@ -244,11 +245,7 @@ def _at_addresses(url: str) -> tuple[str, ...]:
         return (url,)
     except ValueError:
         pass
-    try:
-        found = sorted({str(info[4][0]).split("%", 1)[0]
-                        for info in socket.getaddrinfo(host, port or None, type=socket.SOCK_STREAM)})
-    except (OSError, UnicodeError, ValueError):
-        return (url,)
+    found = _lookup(host, port or None)
     return tuple(f"{parts.scheme}://{f'[{a}]' if ':' in a else a}{f':{port}' if port else ''}{parts.path}"
                  for a in found) or (url,)
 

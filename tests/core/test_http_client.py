@@ -746,7 +746,7 @@ def names(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., list[str]]]
     real_resolve, real_peer = socket.getaddrinfo, transport._peer_address
     looked_up: list[str] = []
     monkeypatch.setattr(redirects, "_DECLARED", {})
-    monkeypatch.setattr(redirects, "_SPECIAL_SEEN", {})
+    monkeypatch.setattr(redirects, "_SPECIAL_FIRST", set())
     redirects._resolves_inner.cache_clear()
 
     def install(where: dict[str, str], seen_as: dict[str, str] | None = None) -> list[str]:
