@@ -11,9 +11,7 @@ from __future__ import annotations
 import codecs
 import inspect
 import json
-import os
 import re
-import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import accumulate
@@ -23,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 from conformance import suite as suites
 from conformance.errors import BudgetExceeded, DocumentUnavailable
+from conformance.files import Unreadable, read_regular
 from conformance.http.models import MAX_DEPTH
 
 if TYPE_CHECKING:
@@ -213,42 +212,21 @@ def document_file(view: ServiceView, ref: str) -> Path | None:
     return Path(ref) if Path(ref).is_absolute() else folder / ref
 
 
-#: What a path that is not a regular file is, by its ``st_mode`` (a folder has its own message).
-_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-          (stat.S_ISSOCK, "a socket"))
-
-
-def _not_regular(ref: str, path: Path, mode: int) -> DocumentUnavailable:
-    kind = next((kind for test, kind in _KINDS if test(mode)), "a special file")
-    return DocumentUnavailable(f"{ref}: not a regular file ({kind}), so not read ({path})")
-
-
 def _read_file(view: ServiceView, ref: str, limit: int) -> Document:
-    """Read a regular file. Anything else is named and never opened: opening a FIFO blocks until a writer
-    comes, whatever ``--max-seconds`` says, and /dev/zero never ends."""
+    """Read a regular file (conformance/files.py). Anything else is named and never opened: opening a FIFO
+    blocks until a writer comes, whatever ``--max-seconds`` says, and /dev/zero never ends."""
     path = document_file(view, ref)
     assert path is not None  # _read sends only paths here
     try:
-        mode = os.stat(path).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError
-        if not stat.S_ISREG(mode):
-            raise _not_regular(ref, path, mode)
-        # O_NONBLOCK: a FIFO put in the file's place since the stat opens at once, and is refused below
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with open(descriptor, "rb") as handle:
-            mode = os.fstat(handle.fileno()).st_mode
-            if not stat.S_ISREG(mode):
-                raise _not_regular(ref, path, mode)
-            data = handle.read(limit + 1)
-    except FileNotFoundError:
-        raise DocumentUnavailable(f"{ref}: no such file ({path})") from None
-    except IsADirectoryError:
-        raise DocumentUnavailable(f"{ref}: a folder, not a document ({path})") from None
-    except OSError as exc:
-        raise DocumentUnavailable(f"{ref}: cannot read {path}: {exc.strerror or exc}") from None
-    if len(data) > limit:
-        view.run.limits.note("max_document_bytes")
-        raise BudgetExceeded(f"{ref}: the document is larger than {limit} bytes (budget.max_document_bytes)",
-                             "max_document_bytes")
+        data = read_regular(path, limit)
+    except Unreadable as exc:
+        if exc.problem == "large":
+            view.run.limits.note("max_document_bytes")
+            raise BudgetExceeded(f"{ref}: the document is larger than {limit} bytes (budget.max_document_bytes)",
+                                 "max_document_bytes") from None
+        raise DocumentUnavailable({
+            "missing": f"{ref}: no such file ({path})",
+            "folder": f"{ref}: a folder, not a document ({path})",
+            "special": f"{ref}: not a regular file ({exc.detail}), so not read ({path})",
+        }.get(exc.problem, f"{ref}: cannot read {path}: {exc.detail}")) from None
     return Document(ref, str(path), data)

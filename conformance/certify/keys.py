@@ -8,8 +8,6 @@ Only Ed25519 (JWS ``EdDSA``) and ECDSA on P-256, P-384, P-521 (``ES256``, ``ES38
 from __future__ import annotations
 
 import json
-import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm
 
 from conformance.errors import ConformanceError, HarnessError, UsageError
+from conformance.files import Unreadable, read_regular
 
 PrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey
 PublicKey = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey
@@ -69,43 +68,19 @@ class VerificationKey:
     source: str
 
 
-#: What a path that is not a regular file is, by its ``st_mode`` (a folder has its own message).
-_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-          (stat.S_ISSOCK, "a socket"))
-
-
-def _not_regular(where: str, mode: int) -> UsageError:
-    kind = next((kind for test, kind in _KINDS if test(mode)), "a special file")
-    return UsageError(f"{where}: not a regular file ({kind}), so not read")
-
-
 def _read(path: str, what: str) -> bytes:
-    """A key file's bytes. Only a regular file is read: opening a FIFO would wait for a writer without end,
-    and /dev/zero never ends (as conformance/documents.py reads documents)."""
-    file = Path(path).expanduser()
+    """A key file's bytes: only a regular file is read (conformance/files.py: opening a FIFO would wait for a
+    writer without end, and /dev/zero never ends)."""
     where = f"{what} {path}"
     try:
-        mode = os.stat(file).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError
-        if not stat.S_ISREG(mode):
-            raise _not_regular(where, mode)
-        # O_NONBLOCK: a FIFO put in the file's place since the stat opens at once, and is refused below
-        descriptor = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with open(descriptor, "rb") as handle:
-            mode = os.fstat(handle.fileno()).st_mode
-            if not stat.S_ISREG(mode):
-                raise _not_regular(where, mode)
-            data = handle.read(KEY_FILE_MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise UsageError(f"{where}: no such file") from None
-    except IsADirectoryError:
-        raise UsageError(f"{where}: a directory, not a key file") from None
-    except OSError as exc:
-        raise UsageError(f"{where}: cannot read ({exc.strerror or exc})") from None
-    if len(data) > KEY_FILE_MAX_BYTES:
-        raise UsageError(f"{where}: larger than {KEY_FILE_MAX_BYTES} bytes, not a key")
-    return data
+        return read_regular(Path(path).expanduser(), KEY_FILE_MAX_BYTES)
+    except Unreadable as exc:
+        raise UsageError(f"{where}: " + {
+            "missing": "no such file",
+            "folder": "a directory, not a key file",
+            "special": f"not a regular file ({exc.detail}), so not read",
+            "large": f"larger than {KEY_FILE_MAX_BYTES} bytes, not a key",
+        }.get(exc.problem, f"cannot read ({exc.detail})")) from None
 
 
 def _jwk_key(document: Any, where: str) -> Any:

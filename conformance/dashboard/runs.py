@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.files import Unreadable
+from conformance.files import read_regular as read_bounded
 from conformance.profile import slugify
 from conformance.scorecard import CONFORMANT, UNREACHABLE
 
@@ -205,41 +207,18 @@ def worst_verdict(verdicts: Iterable[str]) -> str:
 
 # -- reading one file -------------------------------------------------------------------------------------
 
-#: What a path that is not a regular file is, by its ``st_mode`` (as conformance/documents.py names them).
-_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-          (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))
-
-
-def _not_regular(mode: int) -> ValueError:
-    kind = next((kind for test, kind in _KINDS if test(mode)), "a special file")
-    return ValueError(f"not a regular file ({kind}), so not read")
-
-
 def read_regular(path: Path, limit: int = MAX_SCORECARD_BYTES) -> bytes:
     """The bytes of ``path`` when it is a regular file (a symbolic link to one is) of at most ``limit`` bytes;
-    else ValueError with the reason. Anything else is never read: opening a FIFO blocks until a writer comes,
-    and /dev/zero never ends (the approach of conformance/documents.py)."""
-    too_large = f"larger than {limit // 2**20} MiB, more than any scorecard or report; not read"
+    else ValueError with the reason (conformance/files.py: a FIFO or a device is never read)."""
     try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode):
-            raise _not_regular(info.st_mode)
-        if info.st_size > limit:
-            raise ValueError(too_large)
-        # O_NONBLOCK: a FIFO put in the file's place since the stat opens at once, and is refused below
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with open(descriptor, "rb") as handle:
-            mode = os.fstat(handle.fileno()).st_mode
-            if not stat.S_ISREG(mode):
-                raise _not_regular(mode)
-            data = handle.read(limit + 1)
-    except FileNotFoundError:
-        raise ValueError("no such file (a broken symbolic link?)") from None
-    except OSError as exc:
-        raise ValueError(f"cannot read ({exc.strerror or exc.__class__.__name__})") from None
-    if len(data) > limit:
-        raise ValueError(too_large)
-    return data
+        return read_bounded(path, limit)
+    except Unreadable as exc:
+        raise ValueError({
+            "missing": "no such file (a broken symbolic link?)",
+            "folder": "not a regular file (a folder), so not read",
+            "special": f"not a regular file ({exc.detail}), so not read",
+            "large": f"larger than {limit // 2**20} MiB, more than any scorecard or report; not read",
+        }.get(exc.problem, f"cannot read ({exc.detail})")) from None
 
 
 def _parse(raw: bytes) -> Any:
