@@ -39,7 +39,7 @@ def _json_or_none(response: Response) -> Any:
     """The body as JSON, None when it is not JSON; a body the harness cut at its size cap is the harness's
     error (``Response.json``): whether the server answered JSON cannot be told from it."""
     if response.truncated:
-        response.json()
+        response.json()  # raises BudgetExceeded: the body was cut at the harness's cap
     try:
         return json.loads(response.content.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
