@@ -13,6 +13,7 @@ from .view import (
     GRANULARITIES,
     LISTING_LIMIT,
     NO_ERROR_BODY_WITH_2XX,
+    START_IS_ZERO_BASED,
     Answer,
     Beacon,
     Variant,
@@ -59,7 +60,17 @@ def _page(beacon: Beacon, root: str, skip: int, limit: int, set_id: str) -> tupl
     return answer.set_ids().get(set_id, []), answer
 
 
-@check("beacon.pagination.limit-caps-page")
+LIMIT_CAPS_PAGE = "beacon.pagination.limit-caps-page"
+
+
+def _limit_cause(beacon: Beacon, root: str, limit: int) -> str | None:
+    """beacon.pagination.limit-caps-page where the first page of ``limit`` records holds more: pages that are
+    not of limit records cannot be counted by skip either, one cause counted once under the check about it."""
+    first = beacon.get_answer(root, {"skip": 0, "limit": limit})
+    return LIMIT_CAPS_PAGE if any(len(ids) > limit for ids in first.set_ids().values()) else None
+
+
+@check(LIMIT_CAPS_PAGE)
 def test_limit_caps_the_page(beacon: Beacon) -> None:
     """With limit=N no result set holds more than N records ("Size of the page", framework
     beaconCommonComponents.Limit)."""
@@ -96,7 +107,7 @@ def test_skip_counts_pages(beacon: Beacon) -> None:
     if set(page) != set(expected):
         raise fail(f"{answer.label}: page skip=1 of result set {set_id!r} holds {page}, not records "
                    f"{size + 1}-{size + len(expected)} of the listing {expected} (skip counts pages of limit records)",
-                   answer.response)
+                   answer.response, caused_by=_limit_cause(beacon, root, size))
 
 
 @check("beacon.pagination.pages-disjoint")
@@ -183,7 +194,17 @@ def _exact(term: dict[str, Any]) -> dict[str, Any]:
     return {"id": term["id"]}
 
 
-@check("beacon.filters.filter-restricts")
+FILTER_RESTRICTS = "beacon.filters.filter-restricts"
+
+
+def _ignores(beacon: Beacon, entry: str, term: dict[str, Any]) -> bool:
+    """Whether the filter of ``term`` alone returns records that do not carry it: two filters that do not
+    restrict cannot combine with AND either, one cause counted once under beacon.filters.filter-restricts."""
+    answer = beacon.post_answer(beacon.require_root(entry), beacon.body(filters=[_exact(term)]))
+    return any(not carries(r, term["id"]) for r in answer.records())
+
+
+@check(FILTER_RESTRICTS)
 def test_filter_restricts_results(beacon: Beacon) -> None:
     """A known filter returns only records that satisfy it (docs/filters.md §Filters; with
     includeDescendantTerms false, records annotated with the term itself)."""
@@ -233,8 +254,9 @@ def test_filters_combine_with_and(beacon: Beacon) -> None:
     answer = beacon.post_answer(beacon.require_root(entry), beacon.body(filters=[_exact(first), _exact(second)]))
     wrong = [record_id(r) for r in answer.records() if not (carries(r, first["id"]) and carries(r, second["id"]))]
     if wrong:
+        ignored = any(_ignores(beacon, entry, term) for term in (first, second))
         raise fail(f"{answer.label}: the {entry} records {wrong[:5]} do not carry both {first['id']} and "
-                   f"{second['id']}", answer.response)
+                   f"{second['id']}", answer.response, caused_by=FILTER_RESTRICTS if ignored else None)
 
 
 @check("beacon.filters.get-comma-separated")
@@ -300,6 +322,12 @@ def _g_variants(beacon: Beacon) -> str:
     return str(beacon.require_root("genomicVariant"))
 
 
+def _one_based_cause(beacon: Beacon, variant: Variant, name: str | None = None) -> str | None:
+    """beacon.variant.start-is-zero-based where a query that missed ``variant`` at its 0-based start finds it
+    one base later: one cause, counted once under the check about it."""
+    return START_IS_ZERO_BASED if beacon.found_one_base_later(variant, name) else None
+
+
 @check("beacon.variant.sequence-query-finds-variant")
 def test_sequence_query_finds_the_variant(beacon: Beacon) -> None:
     """A sequence query (referenceName, start, referenceBases, alternateBases) for a variant the beacon holds finds it
@@ -308,7 +336,7 @@ def test_sequence_query_finds_the_variant(beacon: Beacon) -> None:
         answer = beacon.get_answer(_g_variants(beacon), _sequence_params(variant))
         if answer.exists is not True or (answer.granularity == "record" and variant.id not in answer.ids()):
             raise fail(f"{answer.label}: the query for the beacon's own variant {variant.id} does not find it",
-                       answer.response)
+                       answer.response, caused_by=_one_based_cause(beacon, variant))
 
 
 @check("beacon.variant.start-is-zero-based")
@@ -483,7 +511,8 @@ def test_reference_name_accepts_refseq_curie(beacon: Beacon) -> None:
     params = _sequence_params(variant, name=name)
     answer = beacon.get_answer(_g_variants(beacon), params)
     if answer.exists is not True:
-        raise fail(f"{answer.label}: referenceName {name} does not find {variant.id}", answer.response)
+        raise fail(f"{answer.label}: referenceName {name} does not find {variant.id}", answer.response,
+                   caused_by=_one_based_cause(beacon, variant, name))
 
 
 # -- POST and errors -----------------------------------------------------------------------------------
@@ -498,7 +527,7 @@ def test_post_queries_are_accepted(beacon: Beacon) -> None:
     answer = beacon.post_answer(_g_variants(beacon), body)
     if answer.exists is not True:
         raise fail(f"{answer.label}: the POST query for the beacon's own variant {variant.id} does not find it",
-                   answer.response)
+                   answer.response, caused_by=_one_based_cause(beacon, variant))
 
 
 @check("beacon.request.post-equivalent-to-get")

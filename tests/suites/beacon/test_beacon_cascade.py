@@ -5,6 +5,7 @@ check that needed a data response and got the error is grouped under beacon.erro
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from conformance_suites.beacon.reference import BeaconApp
 
@@ -210,3 +211,61 @@ def test_an_error_code_string_is_one_failure(report_root: Path, requires_specs: 
     checks = [cause, "beacon.framework.schema.error-response-valid"]
     result = run_reference("beacon", report_root, ["error-code-string"], checks=checks, specs_dir=requires_specs)
     assert [(result.outcome(c), result.check(c).caused_by) for c in checks] == [("failed", None), ("failed", cause)]
+
+
+def _failed(result: Any) -> dict[str, str | None]:
+    return {c.id: c.caused_by for c in result.scorecard.services[0].checks if c.outcome == "failed"}
+
+
+def test_starts_read_one_based_are_one_failure(report_root: Path, requires_specs: str) -> None:
+    # a beacon reading start 1-based misses each of its own variants at the 0-based start and finds it one
+    # base later: the queries for held variants (GET, POST, refseq: names, generated) are that one finding's
+    # consequences (requestParameters start "0-based")
+    cause = "beacon.variant.start-is-zero-based"
+    result = run_reference("beacon", report_root, ["start-one-based"], specs_dir=requires_specs)
+    failed = _failed(result)
+    assert failed.pop(cause) is None
+    assert {"beacon.variant.sequence-query-finds-variant", "beacon.request.post-accepted",
+            "beacon.variant.reference-name-refseq"} <= set(failed) and set(failed.values()) == {cause}, failed
+    assert result.scorecard.services[0].counts()["failed"] == 1
+
+
+def test_a_query_missing_a_variant_one_base_later_too_is_its_own_failure(report_root: Path) -> None:
+    # sequence queries that find nothing at either start: not the 0-based start's consequence
+    check_id = "beacon.variant.sequence-query-finds-variant"
+    result = run_reference("beacon", report_root, ["sequence-query-misses"],
+                           checks=[check_id, "beacon.variant.start-is-zero-based"])
+    assert (result.outcome(check_id), result.check(check_id).caused_by) == ("failed", None)
+
+
+def test_an_ignored_limit_is_one_failure(report_root: Path) -> None:
+    # pages of up to 100 records whatever the limit: skip cannot count pages of limit records either, and the
+    # random pages hold more than their limit; both are beacon.pagination.limit-caps-page's finding
+    cause = "beacon.pagination.limit-caps-page"
+    checks = [cause, "beacon.pagination.skip-counts-pages", "beacon.property.random-pagination-safe"]
+    result = run_reference("beacon", report_root, ["limit-ignored"], checks=checks)
+    assert [(result.outcome(c), result.check(c).caused_by) for c in checks] == [
+        ("failed", None), ("failed", cause), ("failed", cause)]
+    assert result.scorecard.services[0].counts()["failed"] == 1
+
+
+def test_skip_counting_records_is_not_a_limit_consequence(report_root: Path) -> None:
+    check_id = "beacon.pagination.skip-counts-pages"
+    result = run_reference("beacon", report_root, ["skip-counts-records"],
+                           checks=[check_id, "beacon.pagination.limit-caps-page"])
+    assert (result.outcome(check_id), result.check(check_id).caused_by) == ("failed", None)
+
+
+def test_ignored_filters_are_one_failure(report_root: Path) -> None:
+    # filters that do not restrict cannot combine with AND either: one finding, of filter-restricts
+    cause = "beacon.filters.filter-restricts"
+    checks = [cause, "beacon.filters.and-semantics"]
+    result = run_reference("beacon", report_root, ["filter-ignored"], checks=checks)
+    assert [(result.outcome(c), result.check(c).caused_by) for c in checks] == [("failed", None), ("failed", cause)]
+
+
+def test_filters_ored_are_their_own_failure(report_root: Path) -> None:
+    # each filter alone restricts; only their combination is wrong
+    checks = ["beacon.filters.filter-restricts", "beacon.filters.and-semantics"]
+    result = run_reference("beacon", report_root, ["filters-ored"], checks=checks)
+    assert [(result.outcome(c), result.check(c).caused_by) for c in checks] == [("passed", None), ("failed", None)]
