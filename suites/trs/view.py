@@ -191,11 +191,19 @@ class Trs(ServiceView):
         return self.memo(key, lambda: self.client.get(path, **kwargs))
 
     def descriptor(self, case: Case, plain: bool = False, relative: str | None = None) -> Response:
+        """The descriptor of ``case``, or the file at ``relative`` to it. A relative path is one path
+        parameter, its slashes percent-encoded; "Unencoded paths such 'sampleDirectory/foo.cwl' should also
+        be allowed" (TRS 2.0.x OpenAPI, …/descriptor/{relative_path}): a nested path is asked unencoded first
+        and, unless that answers 200, encoded, the form every server must take (the encoded answer then)."""
         kind = f"PLAIN_{case.kind}" if plain else case.kind
         path = f"{case.base}/{kind}/descriptor"
-        if relative is not None:
-            path += "/" + quote(relative.lstrip("/"), safe="/")
-        return self.get(path)
+        if relative is None:
+            return self.get(path)
+        relative = relative.lstrip("/")
+        unencoded = self.get(f"{path}/{quote(relative, safe='/')}")
+        if unencoded.status == 200 or "/" not in relative:
+            return unencoded
+        return self.get(f"{path}/{segment(relative)}")
 
     def files(self, case: Case) -> Response:
         return self.get(f"{case.base}/{case.kind}/files")

@@ -57,3 +57,25 @@ def test_every_file_of_a_version_is_verified(report_root: Path, specs_dir: str |
     for check_id in ("trs.files.zip-complete", "trs.checksum.matches-content", "trs.paging.walk-complete",
                      "trs.tools.filter-matches", "trs.tools.filter-subset"):
         assert result.outcome(check_id) == "passed", check_id
+
+
+class EncodedPathsOnly(TrsApp):
+    """A registry that serves a nested relative path only percent-encoded as the one path parameter it is
+    (``sub%2Fstep.cwl``): TRS 2.0.x OpenAPI, …/descriptor/{relative_path}, says only that unencoded paths
+    "should also be allowed"."""
+
+    @route("GET", "/tools/{id}/versions/{version_id}/{type}/descriptor/{relative_path:path}")
+    def relative(self, request: Request) -> Reply:
+        if "/" in request.path.split("/descriptor/", 1)[1]:
+            return self.error(404, "relative_path is one path segment: encode its slashes")
+        return super().relative(request)
+
+
+def test_encoded_relative_paths_are_enough(report_root: Path, specs_dir: str | None) -> None:
+    with ReferenceServer(EncodedPathsOnly(version="2.0.1")) as server:
+        entry = {"standard": "trs", "version": "2.0.1", "url": server.url}
+        result = run_profile({"initiative": "trs encoded paths", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, checks=["trs.files.paths-resolve", "trs.checksum.matches-content"])
+    assert result.failed() == [] and result.errors() == [], result.output
+    assert result.outcome("trs.files.paths-resolve") == "passed"
+    assert result.outcome("trs.checksum.matches-content") == "passed"
