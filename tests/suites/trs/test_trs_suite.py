@@ -79,3 +79,32 @@ def test_encoded_relative_paths_are_enough(report_root: Path, specs_dir: str | N
     assert result.failed() == [] and result.errors() == [], result.output
     assert result.outcome("trs.files.paths-resolve") == "passed"
     assert result.outcome("trs.checksum.matches-content") == "passed"
+
+
+class LargeRegistry(TrsApp):
+    """A registry of more tools than one default page (``limit`` defaults to 1000, TRS 2.0.x OpenAPI,
+    components › parameters › limit) and than that page plus a thousand: numeric offsets, paging headers."""
+
+    SIZE = 2100
+
+    @route("GET", "/tools")
+    def tools(self, request: Request) -> Reply:
+        offset, limit = int(request.arg("offset") or 0), int(request.arg("limit") or 1000)
+        page = [{"id": f"tool-{i:05d}", "url": f"{self.url}/tools/tool-{i:05d}", "organization": "example-org",
+                 "toolclass": {"id": "0", "name": "CommandLineTool"}, "versions": []}
+                for i in range(offset, min(offset + limit, self.SIZE))]
+        headers = {"current_offset": str(offset), "current_limit": str(limit),
+                   "self_link": f"{self.url}/tools?offset={offset}&limit={limit}"}
+        if offset + limit < self.SIZE:
+            headers["next_page"] = f"{self.url}/tools?offset={offset + limit}&limit={limit}"
+        return json_reply(page, headers=headers)
+
+
+def test_offset_past_the_first_page_is_not_taken_for_past_the_end(report_root: Path, specs_dir: str | None) -> None:
+    with ReferenceServer(LargeRegistry(version="2.0.1")) as server:
+        entry = {"standard": "trs", "version": "2.0.1", "url": server.url}
+        result = run_profile({"initiative": "trs large", "services": [entry]}, report_root, specs_dir=specs_dir,
+                             checks=["trs.paging.offset-beyond-end-empty"])
+    assert result.failed() == [] and result.errors() == [], result.output
+    # the first page's length is not where 2100 tools end: the offset past the end is not judged
+    assert result.outcome("trs.paging.offset-beyond-end-empty") == "skipped"
