@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from conformance_suites.refget.reference.app import LINEAR, RefgetApp, Seq
+from conformance_suites.refget.reference.app import CIRCULAR, LINEAR, RefgetApp, Seq
 
 from conformance.reference.app import Reply, Request, json_reply, route
 from conformance.reference.server import ReferenceServer
@@ -186,3 +186,39 @@ def test_without_service_info_the_skips_say_so(report_root: Path, specs_dir: str
         assert finding.outcome == "skipped", result.output
         assert "GET /sequence/service-info answered 404" in finding.message, (check_id, finding.message)
         assert "refget.service-info.answers-200" in finding.message, finding.message
+
+
+class NoNamespacedIds(RefgetApp):
+    """A 2.0.0 server that writes ga4gh in its metadata as the 2.0.0 OpenAPI example does
+    (``ga4gh:SQ.…``, erratum E4) but resolves no namespaced id: "should return the same sequence" (refget
+    2.0.0 §Namespace of the checksums) is a SHOULD, so only that SHOULD check may warn."""
+
+    def resolve(self, ident: str) -> Seq | None:
+        if ":" in ident:
+            return None
+        return super().resolve(ident)
+
+    @route("GET", "/sequence/{ident}/metadata")
+    def metadata(self, request: Request) -> Reply:
+        reply = super().metadata(request)
+        if reply.status != 200:
+            return reply
+        document = json.loads(reply.body)
+        if isinstance(document["metadata"].get("ga4gh"), str):
+            document["metadata"]["ga4gh"] = "ga4gh:" + document["metadata"]["ga4gh"]
+        return json_reply(document, content_type=reply.headers["Content-Type"])
+
+
+def test_a_listed_namespaced_ga4gh_resolves_by_its_digest(report_root: Path, specs_dir: str | None) -> None:
+    """refget.identifiers.listed-digests-resolve (a MUST) asks for the listed ga4gh digest without the
+    namespace the metadata wrote it with: resolving namespaced ids is refget 2.0.0's SHOULD."""
+    app = NoNamespacedIds(version="2.0.0")
+    with ReferenceServer(app) as server:
+        entry = {"standard": "refget", "version": "2.0.0", "url": server.url,
+                 "sequences": [LINEAR.md5, CIRCULAR.ga4gh], "circular_sequences": [CIRCULAR.ga4gh]}
+        result = run_profile({"initiative": "no namespaced ids", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, standards=["refget"])
+    assert result.outcome("refget.identifiers.listed-digests-resolve") == "passed", result.output
+    musts = [f for f in result.failed() if "namespaced-checksums-resolve" not in f]
+    assert musts == [], result.output
+    assert result.outcome("refget.identifiers.namespaced-checksums-resolve") == "failed"
