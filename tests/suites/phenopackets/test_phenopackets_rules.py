@@ -81,3 +81,18 @@ def test_durations() -> None:
     assert rules.days("P1Y6M") == (365 + 6 * 28, 366 + 6 * 31)
     assert rules.days("P2W") == (14, 14)
     assert rules.days("6 years") is None and rules.days("P") is None and rules.days("PT") is None
+
+
+def test_yaml_timestamps_unquoted_are_rfc3339_strings() -> None:
+    """A YAML document may write created and a TimeElement's timestamp unquoted: in YAML 1.2 (and to the
+    Phenopackets tools' YAML readers) they are strings, the RFC 3339 form the protobuf JSON mapping reads."""
+    text = documents(())["C1.yaml"].decode()
+    assert "'2021-05-14T10:35:00Z'" in text and "'2017-03-01T00:00:00Z'" in text
+    unquoted = text.replace("'2021-05-14T10:35:00Z'", "2021-05-14T10:35:00Z").replace(
+        "'2017-03-01T00:00:00Z'", "2017-03-01T00:00:00Z")
+    parsed = parse(unquoted.encode())
+    assert parsed.kind == "Cohort" and parsed.message.meta_data.created.seconds == 1620988500
+    assert problems({"C1.yaml": unquoted.encode()}) == set()
+    with pytest.raises(Unreadable) as refused:  # a date without a time is no RFC 3339 timestamp
+        parse(unquoted.replace("created: 2021-05-14T10:35:00Z", "created: 2021-05-14").encode())
+    assert refused.value.kind == "invalid"
