@@ -20,6 +20,15 @@ import yaml
 
 #: An ontology CURIE of any prefix (MONDO:0005148, DOID:162, HP:0000118, SNOMED:...).
 _ANY_CURIE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*:[^\s:]+")
+#: An id that claims to be a DUO term, well or badly written (DUO:0000042, DUO_0000042, duo:0000004,
+#: DUO0000042): "DUO" not followed by a letter. A word that only begins with those letters is another
+#: name: a DUOS dataset id (DUOS-000123, the Data Use Oversight System's), "Duodenum biopsies".
+_CLAIMS_DUO = re.compile(r"\s*DUO(?![A-Za-z])", re.IGNORECASE)
+
+
+def claims_duo(value: Any) -> bool:
+    """Whether ``value`` is an id that claims to be a DUO term."""
+    return isinstance(value, str) and _CLAIMS_DUO.match(value) is not None
 
 
 class NotADocument(ValueError):
@@ -36,8 +45,8 @@ class Mention:
 
     @property
     def says_duo(self) -> bool:
-        """Whether the id claims to be a DUO term (begins with "DUO", any case)."""
-        return isinstance(self.id, str) and self.id.strip().upper().startswith("DUO")
+        """Whether the id claims to be a DUO term (:func:`claims_duo`)."""
+        return claims_duo(self.id)
 
 
 @dataclass(frozen=True)
@@ -75,8 +84,7 @@ def parse(data: bytes) -> Any:
 
 
 def _is_statement_shaped(node: Any) -> bool:
-    return isinstance(node, dict) and "id" in node and (
-        "modifiers" in node or (isinstance(node.get("id"), str) and node["id"].strip().upper().startswith("DUO")))
+    return isinstance(node, dict) and "id" in node and ("modifiers" in node or claims_duo(node.get("id")))
 
 
 def find(document: Any) -> Found:

@@ -3,6 +3,7 @@ documents of the shapes hosts use."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,29 @@ def test_documents_with_no_statement_and_no_term_leave_the_service_incomplete(
     # a run of the format check alone asks for no statement: not marked
     only_format = run_profile(document, tmp_path / "format", specs_dir=specs_dir, checks=["duo.document.format"])
     assert only_format.scorecard.services[0].untested is None
+
+
+def test_dataset_ids_that_only_begin_with_duo_are_no_duo_terms(tmp_path: Path, specs_dir: str | None) -> None:
+    """A dataset id of the Data Use Oversight System (DUOS-000123) or a name such as "Duodenum biopsies"
+    claims no DUO term: only "DUO" not followed by a letter does (DUO:0000042, DUO_0000042, duo:0000004)."""
+    from conformance.testing import run_profile
+
+    if specs_dir is None:
+        pytest.skip("the official DUO release is not in the specs directory")
+    datasets = [{"id": f"DUOS-00012{n}", "name": name, "info": {"organ": {"id": "Duodenum", "label": "duodenum"}},
+                 "dataUseConditions": {"duoDataUse": [
+                     {"id": "DUO:0000042", "label": "general research use", "version": "2021-02-23",
+                      "modifiers": [{"id": "DUO:0000019", "label": "publication required"}]}]}}
+                for n, name in enumerate(("Duodenum biopsies", "Duodenal organoids"))]
+    found = find(datasets)
+    assert [s.path for s in found.statements] == ["/0/dataUseConditions/duoDataUse/0",
+                                                  "/1/dataUseConditions/duoDataUse/0"]
+    assert {m.id for m in found.mentions} == {"DUO:0000042", "DUO:0000019"}
+    assert [m.id for m in find([{"id": "DUO_0000042"}, {"id": "duo:0000004"}]).mentions] == [
+        "DUO_0000042", "duo:0000004"]
+    document = tmp_path / "datasets.json"
+    document.write_text(json.dumps(datasets))
+    result = run_profile({"initiative": "DUOS", "services": [
+        {"standard": "duo", "version": "2021-02-23", "documents": [str(document)]}]},
+        tmp_path / "reports", specs_dir=specs_dir)
+    assert result.exit_code == 0, result.output
