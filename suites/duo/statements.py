@@ -31,6 +31,16 @@ def claims_duo(value: Any) -> bool:
     return isinstance(value, str) and _CLAIMS_DUO.match(value) is not None
 
 
+class _YamlLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without YAML 1.1's implicit timestamps: a statement's ``version: 2021-02-23``
+    (a DUO release date, unquoted) is the string YAML 1.2's core schema reads, not a ``datetime.date``."""
+
+
+_YamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
 class NotADocument(ValueError):
     """The bytes are neither JSON nor YAML holding an object or an array."""
 
@@ -75,7 +85,7 @@ def parse(data: bytes) -> Any:
     except ValueError:
         pass
     try:
-        document = yaml.safe_load(data.decode("utf-8"))
+        document = yaml.load(data.decode("utf-8"), Loader=_YamlLoader)  # a SafeLoader
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise NotADocument(f"neither JSON nor YAML ({type(exc).__name__})") from None
     if not isinstance(document, (dict, list)):

@@ -116,3 +116,14 @@ def test_dataset_ids_that_only_begin_with_duo_are_no_duo_terms(tmp_path: Path, s
         {"standard": "duo", "version": "2021-02-23", "documents": [str(document)]}]},
         tmp_path / "reports", specs_dir=specs_dir)
     assert result.exit_code == 0, result.output
+
+
+def test_an_unquoted_yaml_release_date_names_the_release() -> None:
+    """``version: 2021-02-23`` unquoted in YAML is the release's date as text (YAML 1.2 has no implicit
+    timestamp), not a value that names no release."""
+    from conformance_suites.duo import rules
+
+    [statement] = find(parse(b"- id: DUO:0000042\n  version: 2021-02-23\n")).statements
+    assert statement.version == "2021-02-23" and rules.version(statement) is None
+    [future] = find(parse(b"- id: DUO:0000042\n  version: 2999-01-01\n")).statements
+    assert rules.version(future) is not None
