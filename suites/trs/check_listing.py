@@ -32,7 +32,7 @@ def test_tool_classes_match_schema(trs: Trs, schemas: SpecStore) -> None:
 def test_tools_match_schema(trs: Trs, schemas: SpecStore) -> None:
     """GET /tools answers 200 with an array of Tool (TRS 2.0.x OpenAPI, /tools; Tool requires url, id,
     organization, toolclass and versions)."""
-    response = trs.client.get("/tools")
+    response = trs.tools_response()
     if response.status != 200:
         raise fail(f"GET /tools answered {answered(response)}, not 200", response)
     body = response.json()

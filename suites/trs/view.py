@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
 
 import pytest
 
@@ -36,6 +36,14 @@ def segment(value: str) -> str:
 
 def answered(response: Response) -> str:
     return f"{response.status} {response.reason}".strip()
+
+
+def paging_link(response: Response, header: str) -> str | None:
+    """The URL a paging header of ``response`` gives, resolved against the page's own URL (a header may
+    give it relative, ``/ga4gh/trs/v2/tools?offset=2``: "A URL that can be used to reach the next page",
+    TRS 2.0.x OpenAPI, /tools › 200 › headers), or None without the header."""
+    value = (response.headers.get(header) or "").strip()
+    return urljoin(response.url, value) if value else None
 
 
 def recompute(algorithm: str, content: bytes) -> str | None:
@@ -67,23 +75,27 @@ class Trs(ServiceView):
     def openapi(self) -> str:
         return f"trs/{self.version}/openapi/openapi.yaml"
 
-    def json_of(self, response: Response, what: str) -> Any:
-        if response.status != 200:
-            raise fail(f"GET {what} answered {answered(response)}, not 200", response)
-        return response.json()
-
     # -- listing -----------------------------------------------------------------------------------
 
     def tool_classes(self) -> Response:
         return self.memo("toolClasses", lambda: self.client.get("/toolClasses"))
 
+    def tools_response(self) -> Response:
+        """The answer to the unfiltered GET /tools (the server's default page)."""
+        return self.memo("tools", lambda: self.client.get("/tools"))
+
     def listing(self) -> tuple[list[dict[str, Any]], Response]:
-        """The unfiltered listing (one GET /tools, the server's default page), its tools that are objects."""
+        """The unfiltered listing, its tools that are objects. An answer that is no array fails every check
+        that reads the listing; trs.tools.schema reports it, the others name it as their cause."""
         def make() -> tuple[list[dict[str, Any]], Response]:
-            response = self.client.get("/tools")
-            body = self.json_of(response, "/tools")
+            response = self.tools_response()
+            if response.status != 200:
+                raise fail(f"GET /tools answered {answered(response)}, not 200", response,
+                           caused_by="trs.tools.schema")
+            body = response.json()
             if not isinstance(body, list):
-                raise fail(f"GET /tools answered a JSON {json_type(body)}, not an array", response)
+                raise fail(f"GET /tools answered a JSON {json_type(body)}, not an array", response,
+                           caused_by="trs.tools.schema")
             return [t for t in body if isinstance(t, dict)], response
         return self.memo("listing", make)
 
@@ -95,26 +107,40 @@ class Trs(ServiceView):
         def make() -> tuple[list[dict[str, Any]], Response]:
             response = self.client.get("/tools", params=params)
             what = "/tools?" + "&".join(f"{k}={v}" for k, v in params.items())
-            body = self.json_of(response, what)
+            # a filtered answer that is no array: trs.tools.filter-matches reports it, filter-subset names it
+            if response.status != 200:
+                raise fail(f"GET {what} answered {answered(response)}, not 200", response,
+                           caused_by="trs.tools.filter-matches")
+            body = response.json()
             if not isinstance(body, list):
-                raise fail(f"GET {what} answered a JSON {json_type(body)}, not an array", response)
+                raise fail(f"GET {what} answered a JSON {json_type(body)}, not an array", response,
+                           caused_by="trs.tools.filter-matches")
             return [t for t in body if isinstance(t, dict)], response
         return self.memo(("query", tuple(sorted(params.items()))), make)
 
     def walk(self) -> tuple[list[str], list[Response], str | None]:
         """The ids of the listing walked page by page (``limit`` PAGE_LIMIT, following ``next_page``), the
-        pages' answers, and why the walk stopped early (None when it reached a page without next_page)."""
+        pages' answers, and why the walk stopped early (None when it reached a page without next_page).
+
+        A page that is not an array of tools fails every check that walks: the first page is the answer to
+        ``limit`` (trs.paging.limit-respected reports it), a later one the answer to a paging link
+        (trs.paging.links-resolve reports it); the others name that cause."""
         def make() -> tuple[list[str], list[Response], str | None]:
             ids: list[str] = []
             pages: list[Response] = []
             response = self.client.get("/tools", params={"limit": str(PAGE_LIMIT)})
             while True:
-                body = self.json_of(response, "/tools page")
+                cause = "trs.paging.links-resolve" if pages else "trs.paging.limit-respected"
+                what = f"the next_page {response.url} of /tools" if pages else f"/tools?limit={PAGE_LIMIT}"
+                if response.status != 200:
+                    raise fail(f"GET {what} answered {answered(response)}, not 200", response, caused_by=cause)
+                body = response.json()
                 if not isinstance(body, list):
-                    raise fail(f"a page of /tools is a JSON {json_type(body)}, not an array", response)
+                    raise fail(f"GET {what} answered a JSON {json_type(body)}, not an array", response,
+                               caused_by=cause)
                 pages.append(response)
                 ids.extend(t["id"] for t in body if isinstance(t, dict) and isinstance(t.get("id"), str))
-                following = response.headers.get("next_page")
+                following = paging_link(response, "next_page")
                 if not following:
                     return ids, pages, None
                 if len(pages) >= MAX_PAGES:

@@ -11,7 +11,7 @@ from conformance_suites.trs.reference.app import TrsApp
 
 from conformance.reference.app import Reply, Request, json_reply, route
 from conformance.reference.server import ReferenceServer
-from conformance.testing import run_profile
+from conformance.testing import RunResult, run_profile
 
 
 class AllowedChoices(TrsApp):
@@ -108,3 +108,70 @@ def test_offset_past_the_first_page_is_not_taken_for_past_the_end(report_root: P
     assert result.failed() == [] and result.errors() == [], result.output
     # the first page's length is not where 2100 tools end: the offset past the end is not judged
     assert result.outcome("trs.paging.offset-beyond-end-empty") == "skipped"
+
+
+class RelativePagingLinks(TrsApp):
+    """A registry (behind a proxy, say, that does not know its public host) whose paging headers are URLs
+    relative to the page they come with: ``/ga4gh/trs/v2/tools?offset=2&limit=2``."""
+
+    def page_url(self, request: Request, offset: int, limit: int) -> str:
+        return "/" + super().page_url(request, offset, limit).removeprefix(self.root_url).lstrip("/")
+
+
+def test_relative_paging_links_are_followed(report_root: Path, specs_dir: str | None) -> None:
+    paging = ["trs.paging.limit-respected", "trs.paging.walk-complete", "trs.paging.links-resolve",
+              "trs.paging.current-offset-and-limit", "trs.paging.offset-beyond-end-empty",
+              "trs.property.offset-limit-slices"]
+    with ReferenceServer(RelativePagingLinks(version="2.0.1")) as server:
+        entry = {"standard": "trs", "version": "2.0.1", "url": server.url}
+        result = run_profile({"initiative": "trs relative links", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, checks=paging)
+    assert result.failed() == [] and result.errors() == [], result.output
+    assert {check: result.outcome(check) for check in paging} == dict.fromkeys(paging, "passed")
+
+
+class BrokenNextPage(TrsApp):
+    """A registry whose next_page links answer 500 with an Error: one fault, of the paging links."""
+
+    @route("GET", "/tools")
+    def tools(self, request: Request) -> Reply:
+        if request.arg("offset") not in (None, "0"):
+            return self.error(500, "paging is broken")
+        return super().tools(request)
+
+
+class ListingNotArray(TrsApp):
+    """A registry whose unfiltered GET /tools wraps the array in an object: one fault, of the listing."""
+
+    @route("GET", "/tools")
+    def tools(self, request: Request) -> Reply:
+        reply = super().tools(request)
+        if request.query:
+            return reply
+        return json_reply({"tools": json.loads(reply.body)})
+
+
+def _failures(result: RunResult) -> dict[str, str | None]:
+    """check id → the cause it names, of every failed check."""
+    return {check.id: check.caused_by for service in result.scorecard.services for check in service.checks
+            if check.outcome == "failed"}
+
+
+def test_a_broken_next_page_is_one_failure(report_root: Path, specs_dir: str | None) -> None:
+    with ReferenceServer(BrokenNextPage(version="2.0.1")) as server:
+        entry = {"standard": "trs", "version": "2.0.1", "url": server.url}
+        result = run_profile({"initiative": "trs broken paging", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, standards=["trs"])
+    failures = _failures(result)
+    assert failures.pop("trs.paging.links-resolve") is None, result.output
+    assert failures and set(failures.values()) == {"trs.paging.links-resolve"}, result.output
+
+
+def test_a_listing_that_is_no_array_is_one_failure(report_root: Path, specs_dir: str | None) -> None:
+    with ReferenceServer(ListingNotArray(version="2.0.1")) as server:
+        entry = {"standard": "trs", "version": "2.0.1", "url": server.url}
+        result = run_profile({"initiative": "trs broken listing", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, standards=["trs"])
+    failures = _failures(result)
+    assert failures.pop("trs.tools.schema") is None, result.output
+    assert failures and set(failures.values()) == {"trs.tools.schema"}, result.output
