@@ -17,9 +17,13 @@ SCHEMA_VERSIONS = ("1.0.0", "1.0", "2.0")
 #: resource.rst, CURIE: "colon (:) separated prefix and reference elements" (a W3C CURIE: the prefix is an
 #: NCName, the reference is not empty and has no white space).
 CURIE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*:\S+$")
-#: ISO 8601 durations (PnYnMnDTnHnMnS, or PnW).
-DURATION = re.compile(r"^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?"
-                      r"(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$|^P(\d+)W$")
+#: A number of an ISO 8601 duration: "the lowest order components may have a decimal fraction" (ISO
+#: 8601-1:2019 §5.5.2.4), with a comma or a full stop (P0.5Y, P1,5D, PT0.25S), which :func:`duration`
+#: allows only on the last component given.
+_N = r"(\d+(?:[.,]\d+)?)"
+#: ISO 8601 durations (PnYnMnDTnHnMnS, or PnW), the format docs/age.rst links.
+DURATION = re.compile(rf"^P(?!$)(?:{_N}Y)?(?:{_N}M)?(?:{_N}D)?(?:T(?=\d)(?:{_N}H)?(?:{_N}M)?(?:{_N}S)?)?$"
+                      rf"|^P{_N}W$")
 URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 
 
@@ -108,17 +112,29 @@ def problem_age(parsed: Parsed) -> str | None:
     for path, age in parsed.of_type("Age"):
         if not age.iso8601duration:
             return f"{path} has no iso8601duration"
-        if not DURATION.match(age.iso8601duration):
+        if duration(age.iso8601duration) is None:
             return f"{path}.iso8601duration {age.iso8601duration!r} is not an ISO 8601 duration"
     return None
 
 
-def days(duration: str) -> tuple[float, float] | None:
-    """The least and the most days an ISO 8601 duration can span (months and years vary)."""
-    match = DURATION.match(duration)
+def duration(text: str) -> tuple[float, ...] | None:
+    """The years, months, days, hours, minutes, seconds and weeks of an ISO 8601 duration (0 for each
+    component not given), or None when ``text`` is none: a decimal fraction only on its last component."""
+    match = DURATION.match(text)
     if not match:
         return None
-    y, mo, d, h, mi, s, w = (float(g) if g else 0.0 for g in match.groups())
+    given = [g for g in match.groups() if g is not None]
+    if any(not g.isdigit() for g in given[:-1]):
+        return None
+    return tuple(float(g.replace(",", ".")) if g else 0.0 for g in match.groups())
+
+
+def days(text: str) -> tuple[float, float] | None:
+    """The least and the most days an ISO 8601 duration can span (months and years vary)."""
+    parts = duration(text)
+    if parts is None:
+        return None
+    y, mo, d, h, mi, s, w = parts
     exact = w * 7 + d + h / 24 + mi / 1440 + s / 86400
     return exact + y * 365 + mo * 28, exact + y * 366 + mo * 31
 

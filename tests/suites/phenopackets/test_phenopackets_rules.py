@@ -3,6 +3,7 @@ official example documents (clean but for the prefix erratum of requirements.yam
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -96,3 +97,20 @@ def test_yaml_timestamps_unquoted_are_rfc3339_strings() -> None:
     with pytest.raises(Unreadable) as refused:  # a date without a time is no RFC 3339 timestamp
         parse(unquoted.replace("created: 2021-05-14T10:35:00Z", "created: 2021-05-14").encode())
     assert refused.value.kind == "invalid"
+
+
+@pytest.mark.parametrize("age", ["P0.5Y", "P1Y6.5M", "P1,5D", "PT36.5H", "P2W", "P40Y10M05D"])
+def test_an_age_with_a_decimal_fraction_is_an_iso8601_duration(age: str) -> None:
+    """docs/age.rst links ISO 8601 durations, whose lowest order component may have a decimal fraction
+    ("P0.5Y"), with a full stop or a comma."""
+    document = json.loads(documents(())["P1.json"])
+    document["subject"]["timeAtLastEncounter"]["age"]["iso8601duration"] = age
+    document["phenotypicFeatures"][0]["resolution"]["age"]["iso8601duration"] = "P40Y"
+    assert problems({"P1.json": json.dumps(document).encode()}) == set()
+
+
+@pytest.mark.parametrize("age", ["P0.5Y1M", "P1.5", "PT", "P.5Y", "P1Y2W"])
+def test_a_fraction_before_the_last_component_is_no_duration(age: str) -> None:
+    document = json.loads(documents(())["P1.json"])
+    document["subject"]["timeAtLastEncounter"]["age"]["iso8601duration"] = age
+    assert problems({"P1.json": json.dumps(document).encode()}) == {"phenopackets.time.age-iso8601"}
