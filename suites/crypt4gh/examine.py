@@ -30,6 +30,8 @@ logging.getLogger("crypt4gh").setLevel(logging.CRITICAL)
 MAGIC = b"crypt4gh"
 VERSION_END = 12
 START = 16
+#: crypt4gh 1.0 §3.2.2: the data_key of chacha20_ietf_poly1305.
+DATA_KEY = 32
 
 
 @dataclass
@@ -108,10 +110,18 @@ def examine(stream: io.BufferedIOBase, secret: bytes, *, digest: bool = False) -
     keys: list[bytes] = []
     for packet in data_packets:
         try:
-            keys.append(bytes(header.parse_enc_packet(packet)))
+            key = bytes(header.parse_enc_packet(packet))
         except ValueError as exc:
             found.data_method_problem = f"a data encryption parameters packet is not usable: {exc}"
             return found
+        # §3.2.2: data_key[32]; §3.2.1: a packet may be longer, padded after its data. The library hands back
+        # the rest of the packet and its decryption reads 32 bytes whatever it is given: a shorter key is
+        # refused here, never read past its end.
+        if len(key) < DATA_KEY:
+            found.data_method_problem = (f"a data encryption parameters packet holds a {len(key)}-byte data_key, "
+                                         f"not the {DATA_KEY} bytes of chacha20_ietf_poly1305")
+            return found
+        keys.append(key[:DATA_KEY])
     if found.edit_lists == 1:
         raw = next(bytes(p[4:]) for p, t in zip(decrypted, types) if t == 1)
         try:

@@ -154,3 +154,39 @@ def test_without_a_usable_reader_key_the_service_is_incomplete(tmp_path: Path, e
     assert "not-a-key" not in result.summary()
     framing = run_profile(document, tmp_path / "framing", environ=environ, checks=["crypt4gh.header.magic"])
     assert framing.scorecard.services[0].untested is None and framing.exit_code == 0, framing.output
+
+
+def _with_data_key(reader: bytes, data_key_packet: bytes, plain: bytes, key: bytes) -> bytes:
+    """A file whose one data encryption parameters packet (plain-text ``data_key_packet``) is for ``reader``,
+    its segments encrypted with ``key`` by the library."""
+    from crypt4gh import header, sodium
+
+    packets = list(header.encrypt(data_key_packet, [(0, new_secret(), public_key(reader))]))
+    body = b""
+    for start in range(0, len(plain), 65536):
+        piece = plain[start:start + 65536]
+        cipher = bytearray(len(piece) + 28)
+        body += bytes(cipher[:sodium.chacha20poly1305_encrypt(cipher, piece, key)])
+    return header.serialize(packets) + body
+
+
+def test_a_padded_data_encryption_packet_reads_clean() -> None:
+    """§3.2.1: "it is permitted for the packet_length to be longer than strictly needed", the rest padded."""
+    from crypt4gh import header
+
+    reader, key, data = new_secret(), new_secret(), plaintext(4, 70_000)
+    found = examine_bytes(_with_data_key(reader, header.make_packet_data_enc(0, key) + bytes(16), data, key), reader)
+    assert found.data_read and found.segments == 2 and found.unauthenticated == 0
+    assert found.plaintext_length == len(data)
+
+
+def test_a_data_key_shorter_than_32_bytes_is_the_data_encryption_problem() -> None:
+    """§3.2.2: data_key[32]. A shorter one is the header's problem, not every segment's (and never read past
+    its end by the library's decryption)."""
+    from crypt4gh import header
+
+    reader, key = new_secret(), new_secret()
+    found = examine_bytes(_with_data_key(reader, header.make_packet_data_enc(0, key[:16]), plaintext(5, 70_000), key),
+                          reader)
+    assert found.data_method_problem is not None and "16-byte data_key" in found.data_method_problem
+    assert not found.data_read and found.segments == 0
