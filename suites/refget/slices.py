@@ -137,10 +137,12 @@ def expected_query(start: int, end: int, length: int, *, circular_supported: boo
     - end beyond the length: the texts name no status for it, so 400 or 416;
     - start greater than end: without circular support 501 ("Not Implemented"), or 416 (the query
       parameter table: "Range Not Satisfiable ... if ... start is greater than end and the sequence is not
-      a circular chromosome" — again both are accepted); with circular support, the wrap of a circular
-      sequence or 416 for a linear one (``circular`` marks a sequence known to be circular: only the wrap);
+      a circular chromosome" — again both are accepted), whatever the limit; with circular support, the
+      wrap of a circular sequence or 416 for a linear one (``circular`` marks a sequence known to be
+      circular: only the wrap, but for a start equal to the length, where 416 is allowed too: that start is
+      "outside the bounds of the chromosome");
     - a piece longer than ``subsequence_limit``: 416 ("queries exceeding this limit shall return Range Not
-      Satisfiable");
+      Satisfiable"; a server without circular support may answer a wrap with 501 first);
     - otherwise 200 with exactly the piece.
     """
     errors: set[int] = set()
@@ -153,14 +155,17 @@ def expected_query(start: int, end: int, length: int, *, circular_supported: boo
     if errors:
         return Expected(frozenset(errors), False)
     if start > end:
-        size = length - start + end
-        if limit is not None and size > limit:
+        over = limit is not None and length - start + end > limit
+        if circular_supported is not True:
+            # 501 is due whatever the limit ("MUST respond with Not Implemented if the start is greater than
+            # the end"), and so is the limit's 416: a server may apply either rule first
+            return Expected(frozenset({416, 501}), circular_supported is None and not over)
+        if over:
             return Expected(frozenset({416}), False)
-        if circular_supported is False:
-            return Expected(frozenset({416, 501}), False)
-        if circular_supported is None:
-            return Expected(frozenset({416, 501}), True)
-        return Expected(frozenset() if circular else frozenset({416}), True)
+        if circular and start < length:
+            return Expected(frozenset(), True)
+        # a linear sequence: 416; a wrap from start == length starts "outside the bounds of the chromosome"
+        return Expected(frozenset({416}), True)
     if limit is not None and end - start > limit:
         return Expected(frozenset({416}), False)
     return Expected(frozenset(), True)

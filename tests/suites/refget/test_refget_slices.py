@@ -75,6 +75,9 @@ def test_difference_names_the_first_wrong_base() -> None:
     (50, 10, None, False, None, {416, 501}, True),     # support unknown: any of these
     (0, 40, False, False, 30, {416}, False),           # over the subsequence limit
     (50, 25, True, True, 30, {416}, False),            # a wrap of 35 bases over a limit of 30
+    (50, 25, False, False, 30, {416, 501}, False),     # ... without circular support 501 is as due
+    (50, 25, None, False, 30, {416, 501}, False),      # ... and support unknown: either
+    (60, 10, True, True, None, {416}, True),           # a wrap from start == length: "outside the bounds"
 ])
 def test_expected_answers(start: int, end: int, support: bool | None, circular: bool, limit: int | None,
                           statuses: set[int], piece: bool) -> None:

@@ -222,3 +222,28 @@ def test_a_listed_namespaced_ga4gh_resolves_by_its_digest(report_root: Path, spe
     musts = [f for f in result.failed() if "namespaced-checksums-resolve" not in f]
     assert musts == [], result.output
     assert result.outcome("refget.identifiers.namespaced-checksums-resolve") == "failed"
+
+
+class SmallLimitWithoutCircular(RefgetApp):
+    """A 1.0.1 server without circular support whose subsequence_limit (8) is shorter than the wraps the
+    checks ask for: start > end is answered 501, as "if the server does not support circular chromosomes it
+    MUST respond with Not Implemented if the start is greater than the end" says, before the limit's 416."""
+
+    def __init__(self, faults: Any = (), version: str | None = None, options: Any = None) -> None:
+        super().__init__(faults, version, options)
+        self.limit = 8
+
+
+def test_start_after_end_over_the_limit_may_be_501(report_root: Path, specs_dir: str | None) -> None:
+    app = SmallLimitWithoutCircular(version="1.0.1")
+    entry = next(e for e in RefgetApp.demo_entries() if e["version"] == "1.0.1")
+    checks = ["refget.subsequence.start-after-end", "refget.property.subsequences-match-or-error",
+              "refget.subsequence.limit-exceeded-is-416"]
+    with ReferenceServer(app) as server:
+        entry = {**entry, "url": server.url}
+        entry.pop("reference")
+        result = run_profile({"initiative": "small limit", "services": [entry]}, report_root, specs_dir=specs_dir,
+                             checks=checks)
+    assert result.failed() == [] and result.errors() == [], result.output
+    for check_id in checks:
+        assert result.outcome(check_id) == "passed", result.output
