@@ -116,9 +116,21 @@ def test_list_pages_cover_the_total(seqcol: Seqcol) -> None:
             return
 
 
+ANSWERS_PAGED = "seqcol.list.answers-paged"
+
+
+def _cause(seqcol: Seqcol) -> str | None:
+    """The check whose failure a filter's failure follows from: seqcol.list.answers-paged when
+    /list/collection answers no listing at all (one root cause, one failure), else None."""
+    response = seqcol.list_response({})
+    body = response.json_object() if response.status == 200 else None
+    return ANSWERS_PAGED if body is None or listing_problem(body) else None
+
+
 def _filtered(seqcol: Seqcol, filters: dict[str, str]) -> tuple[list[str], bool, Response]:
     """The identifiers a filtered listing gives (walking up to FILTER_PAGES pages), whether that was all of
-    them, and the first answer. A 404 counts as no results; any other non-listing fails the caller."""
+    them, and the first answer. A 404 counts as no results; any other non-listing fails the caller (as a
+    consequence of seqcol.list.answers-paged when the listing itself is missing)."""
     found: list[str] = []
     first: Response | None = None
     for page in range(FILTER_PAGES):
@@ -129,7 +141,7 @@ def _filtered(seqcol: Seqcol, filters: dict[str, str]) -> tuple[list[str], bool,
             return [], True, response
         if response.status != 200:
             raise fail(f"GET /list/collection?{_query(params)} answered {response.status}, not a filtered listing",
-                       response)
+                       response, caused_by=_cause(seqcol))
         body = response.json_object()
         if body is None or listing_problem(body):
             pytest.skip(f"GET /list/collection?{_query(params)} is not a paged listing (see seqcol.list.answers-paged)")
@@ -181,7 +193,7 @@ def test_list_filters_by_each_attribute(seqcol: Seqcol) -> None:
         results, complete, response = _filtered(seqcol, filters)
         if complete and digest not in results:
             raise fail(f"GET /list/collection?{_query(filters)} does not list {digest}, whose level-1 {name} it is",
-                       response)
+                       response, caused_by=_cause(seqcol))
         _verify(seqcol, results, filters, digest, response)
     filters = {names[0]: unknown_digest()}
     results, _, response = _filtered(seqcol, filters)
@@ -204,7 +216,8 @@ def test_list_filters_combine_with_and(seqcol: Seqcol) -> None:
     filters = {first: level1[first], second: level1[second]}
     results, complete, response = _filtered(seqcol, filters)
     if complete and digest not in results:
-        raise fail(f"GET /list/collection?{_query(filters)} does not list {digest}, which has both values", response)
+        raise fail(f"GET /list/collection?{_query(filters)} does not list {digest}, which has both values", response,
+                   caused_by=_cause(seqcol))
     _verify(seqcol, results, filters, digest, response)
     filters = {first: level1[first], second: unknown_digest()}
     results, _, response = _filtered(seqcol, filters)

@@ -15,6 +15,7 @@ from conformance_suites.seqcol import schema as seqcol_schema
 from conformance_suites.seqcol.reference.app import VARIANTS, SeqcolApp
 from conformance_suites.seqcol.reference.collections import COLLECTIONS, bases
 
+from conformance.reference.app import Reply, Request, route
 from conformance.reference.server import ReferenceServer
 from conformance.specs import SpecStore
 from conformance.testing import run_profile
@@ -124,3 +125,25 @@ def test_qualifiers(schema: dict[str, Any], problem: str | None) -> None:
         assert found.problems == [] and found.inherent == ["names"]
     else:
         assert any(problem in p for p in found.problems), found.problems
+
+
+class NoListing(SeqcolApp):
+    """A server without /list/collection (a MUST of §3.4): its collections are found through the profile."""
+
+    @route("GET", "/list/{object_type}")
+    def listing(self, request: Request) -> Reply:
+        return self.error(404, "no such endpoint")
+
+
+def test_a_missing_listing_is_one_failure_with_its_filters_grouped_under_it(report_root: Path) -> None:
+    """One root cause, one failure: the filters of a listing that does not exist fail as its consequence."""
+    app = NoListing()
+    hinted = [stored.digest for stored in app.store.values()][:1]
+    root = "seqcol.list.answers-paged"
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "seqcol no list", "services": [_entry(server, collections=hinted)]},
+                             report_root, checks=[root, "seqcol.list.filter-by-attribute", "seqcol.list.filter-and"])
+    assert (result.outcome(root), result.check(root).caused_by) == ("failed", None), result.output
+    for check_id in ("seqcol.list.filter-by-attribute", "seqcol.list.filter-and"):
+        finding = result.check(check_id)
+        assert (finding.outcome, finding.caused_by) == ("failed", root), (check_id, result.output)
