@@ -68,25 +68,32 @@ def test_terms_exist_in_their_ontology(phenopackets: Phenopackets,
     REQUIRES that the id and the label match in the original ontology" (Phenopackets 2.0
     docs/ontologyclass.rst), judged against the release the document declares or a newer one. A term the
     file marks obsolete still exists (no sentence of the text forbids it): the scorecard notes it, with
-    its replacement, as information."""
+    its replacement, as information. So does a term merged into another, whose id stays as the other's
+    alternative id (OBO ``alt_id``): the id still names that class."""
     judged, unjudged = 0, []
     obsolete: dict[str, str] = {}
+    merged: dict[str, str] = {}
     for document, path, term, ontology, order in _terms(phenopackets):
         if ontology.name_of(term.id) is not None:
             judged += 1
             replaced = ontology.obsoletion(term.id)
             if replaced is not None:
                 obsolete[term.id] = f"{term.id} ({replaced}) in {_release(ontology)}"
+        elif (survivor := ontology.merged_into(term.id)) is not None:
+            # a merged term's id stays as the survivor's alt_id: the id still names that class
+            judged += 1
+            merged[term.id] = f"{term.id} (an alternative id of {survivor}) in {_release(ontology)}"
         elif order in ("same", "newer"):
             raise fail(f"{document.ref}: {path}.id {term.id} is no class of {_release(ontology)}",
                        document.response)
         else:
             unjudged.append(f"{term.id} is not in {_release(ontology)}, which is not known to be the release "
                             f"the document declares or a newer one ({order})")
-    if obsolete:
-        shown = sorted(obsolete.values())
-        record_property("note", f"{len(shown)} obsolete term(s): {'; '.join(shown[:5])}"
-                                + (f" and {len(shown) - 5} more" if len(shown) > 5 else ""))
+    notes = [f"{len(shown)} {kind} term(s): {'; '.join(shown[:5])}" + (f" and {len(shown) - 5} more"
+                                                                       if len(shown) > 5 else "")
+             for kind, found in (("obsolete", obsolete), ("merged", merged)) if (shown := sorted(found.values()))]
+    if notes:
+        record_property("note", "; ".join(notes))
     _skip_unjudged(judged, unjudged, sorted(phenopackets.ontology_files()))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from conformance import DocumentUnavailable, ServiceView, read_document
@@ -30,6 +30,9 @@ class Ontology:
     #: The release the file names (OBO data-version, OWL versionIRI/versionInfo), as given; None if none.
     release: str | None
     terms: Any  # pronto.Ontology
+    #: Each alternative id (OBO ``alt_id``, OWL ``oboInOwl:hasAlternativeId``) and the class it names: the id of
+    #: a term merged into another stays as the survivor's alternative id (pronto looks up primary ids only).
+    alternates: dict[str, str] = field(default_factory=dict)
 
     def name_of(self, curie: str) -> tuple[str | None, list[str]] | None:
         """The term's primary label and its synonyms, or None when the file has no such id."""
@@ -37,6 +40,10 @@ class Ontology:
             return None
         term = self.terms[curie]
         return term.name, [s.description for s in getattr(term, "synonyms", ())]
+
+    def merged_into(self, curie: str) -> str | None:
+        """The class whose alternative id ``curie`` is (a term merged into it), or None."""
+        return self.alternates.get(curie) if curie not in self.terms else None
 
     def obsoletion(self, curie: str) -> str | None:
         """None unless the file marks the term obsolete (OBO ``is_obsolete``, OWL ``owl:deprecated``); then
@@ -88,4 +95,5 @@ def _load(view: ServiceView, prefix: str, ref: str) -> Ontology:
         raise DocumentUnavailable(f"the ontology file {ref} named for {prefix} could not be parsed as OBO, "
                                   f"OBO Graphs JSON or OWL: {type(exc).__name__}: {str(exc)[:200]}") from None
     release = terms.metadata.data_version or None
-    return Ontology(prefix, ref, release, terms)
+    alternates = {alternate: term.id for term in terms.terms() for alternate in term.alternate_ids}
+    return Ontology(prefix, ref, release, terms, alternates)
