@@ -247,3 +247,17 @@ def test_start_after_end_over_the_limit_may_be_501(report_root: Path, specs_dir:
     assert result.failed() == [] and result.errors() == [], result.output
     for check_id in checks:
         assert result.outcome(check_id) == "passed", result.output
+
+
+def test_a_range_answered_with_a_slice_and_200_is_not_said_to_be_ignored(report_root: Path,
+                                                                          specs_dir: str | None) -> None:
+    """A 200 carrying only the sub-sequence does not show that the server ignores Range headers: the
+    out-of-bounds check is undecided, not "does not apply"."""
+    entry = next(e for e in reference_entries("refget", ["range-200-slice"]) if e["version"] == "2.0.0")
+    check_id = "refget.subsequence.range-out-of-bounds-is-400"
+    result = run_profile({"initiative": "range 200 slice", "services": [entry]}, report_root, specs_dir=specs_dir,
+                         checks=[check_id])
+    finding = result.check(check_id)
+    assert finding.outcome == "skipped", result.output
+    assert not finding.message.startswith("does not apply"), finding.message
+    assert "refget.subsequence.range-returns-slice-or-whole" in finding.message, finding.message
