@@ -12,6 +12,8 @@ UNKNOWN_ID = "org.example.no-such-service-7f3a9c2e"
 #: At most this many listed services are read one by one (by id, and their own service-info).
 MAX_SERVICES = 20
 SPEC = "service-registry/1.0.0/service-registry.yaml"
+#: The ServiceType.group of "implementations compliant with official GA4GH specifications" (service-info 1.0.0).
+GA4GH_GROUP = "org.ga4gh"
 SI_REMOTE = {"https://raw.githubusercontent.com/ga4gh-discovery/ga4gh-service-info/v1.0.0/": "service-info/1.0.0/"}
 
 
@@ -46,12 +48,13 @@ class Registry(ServiceView):
     def types_response(self) -> Response:
         return self.memo("types", lambda: self.client.get("/services/types"))
 
-    def own_service_info(self, url: str) -> Response | str:
+    def own_service_info(self, url: str) -> Response | HarnessError:
         """GET {url}/service-info of a listed service (no credentials: the profile may not name its host),
-        or why it could not be asked."""
-        def make() -> Response | str:
+        or the error that kept the harness from an answer (a budget spent is the harness's, not the
+        service's: a check re-raises it)."""
+        def make() -> Response | HarnessError:
             try:
                 return self.client.without_credentials().get(url.rstrip("/") + "/service-info")
             except HarnessError as exc:
-                return getattr(exc, "message", str(exc))
+                return exc
         return self.memo(("own", url), make)

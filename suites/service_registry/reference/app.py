@@ -47,7 +47,9 @@ class RegistryApp(ReferenceApp):
         if self.has("entry-disagrees-with-service-info") and listed:
             listed[0]["type"]["version"] = "9.9.9"
         if self.has("service-url-unreachable") and len(listed) > 1:
+            # a service of a GA4GH type, which should answer {url}/service-info (ExternalService.url)
             listed[1]["url"] = f"{self.url}/broken"
+            listed[1]["type"] = {**listed[1]["type"], "group": "org.ga4gh"}
         return listed
 
     @classmethod

@@ -114,3 +114,26 @@ def test_listed_type_without_suite_is_not_tested_for_its_type(report_root: Path,
     assert "3 listed, 1 tested, 2 not tested" in summary
     (run,) = [r for r in collect([report_root]).runs if r.registry is not None]
     assert registry_counts(run) == {"listed": 3, "tested": 1, "conformant": 1, "not_tested": 2}
+
+
+class ListsAWebApp(RegistryApp):
+    """A registry that also lists a service of no GA4GH type ("you're welcome to list arbitrary services",
+    service-registry 1.0.0 README §FAQ), a web application whose {url}/service-info answers 500."""
+
+    def entries(self) -> list[dict[str, Any]]:
+        web = {"id": "com.example.portal", "name": "Example portal", "version": "3.1",
+               "type": {"group": "com.example", "artifact": "portal", "version": "3.1"},
+               "organization": {"name": "Example", "url": "https://example.org"}, "url": f"{self.url}/broken"}
+        return [*super().entries(), web]
+
+
+def test_only_ga4gh_services_are_asked_for_their_service_info(report_root: Path, specs_dir: str | None) -> None:
+    """ExternalService.url: "services implementing GA4GH specifications defined in OAS format (as per the
+    `type` field) should respond to ... `{url}/service-info`": a service of another type need not."""
+    with ReferenceServer(ListsAWebApp()) as registry:
+        entry = {"standard": "service-registry", "version": "1.0.0", "url": registry.url}
+        result = run_profile({"initiative": "registry of anything", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, checks=["service-registry.services.url-answers"])
+    assert result.failed() == [] and result.errors() == [], result.output
+    # the registry's own two stubs are of the group org.example too: nothing of a GA4GH type to ask
+    assert result.outcome("service-registry.services.url-answers") == "skipped"
