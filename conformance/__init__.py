@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from conformance.suite import Suite as Suite
     from conformance.suite import suite_for as suite_for
     from conformance.view import ServiceView as ServiceView
+    from conformance.yaml_data import load_yaml as load_yaml
 
 #: Kit name → the core module that defines it.
 _KIT: dict[str, str] = {
@@ -89,6 +90,7 @@ _KIT: dict[str, str] = {
     "document_file": "conformance.documents",
     "read_document": "conformance.documents",
     "stream_document": "conformance.documents",
+    "load_yaml": "conformance.yaml_data",
     "DocumentUnavailable": "conformance.errors",
     # streamed bodies: several digests at once
     "ParallelHashes": "conformance.hashing",

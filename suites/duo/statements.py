@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from conformance import load_yaml
+
 #: An ontology CURIE of any prefix (MONDO:0005148, DOID:162, HP:0000118, SNOMED:...).
 _ANY_CURIE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*:[^\s:]+")
 #: An id that claims to be a DUO term, well or badly written (DUO:0000042, DUO_0000042, duo:0000004,
@@ -29,16 +31,6 @@ _CLAIMS_DUO = re.compile(r"\s*DUO(?![A-Za-z])", re.IGNORECASE)
 def claims_duo(value: Any) -> bool:
     """Whether ``value`` is an id that claims to be a DUO term."""
     return isinstance(value, str) and _CLAIMS_DUO.match(value) is not None
-
-
-class _YamlLoader(yaml.SafeLoader):
-    """PyYAML's safe loader without YAML 1.1's implicit timestamps: a statement's ``version: 2021-02-23``
-    (a DUO release date, unquoted) is the string YAML 1.2's core schema reads, not a ``datetime.date``."""
-
-
-_YamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
 
 class NotADocument(ValueError):
@@ -85,7 +77,7 @@ def parse(data: bytes) -> Any:
     except ValueError:
         pass
     try:
-        document = yaml.load(data.decode("utf-8"), Loader=_YamlLoader)  # a SafeLoader
+        document = load_yaml(data.decode("utf-8"))  # timestamps kept as text
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise NotADocument(f"neither JSON nor YAML ({type(exc).__name__})") from None
     if not isinstance(document, (dict, list)):

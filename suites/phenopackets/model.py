@@ -19,6 +19,8 @@ from google.protobuf.message import DecodeError, Message
 from google.protobuf.unknown_fields import UnknownFieldSet
 from phenopackets import Cohort, Family, Phenopacket
 
+from conformance import load_yaml
+
 #: Top-level messages, in the order a binary document is tried.
 TOP_LEVEL: dict[str, type[Message]] = {"Phenopacket": Phenopacket, "Family": Family, "Cohort": Cohort}
 
@@ -67,20 +69,6 @@ class Parsed:
         return self.top if self.top is not None else self.message
 
 
-class _YamlLoader(yaml.SafeLoader):
-    """PyYAML's safe loader without YAML 1.1's implicit timestamps. The protobuf JSON mapping gives a
-    Timestamp as an RFC 3339 string ("2019-07-21T00:25:54.662Z", Phenopackets 2.0 docs/timestamp.rst),
-    and a plain scalar of that form is a string in YAML 1.2's core schema (and to the YAML readers of the
-    Phenopackets tools): read as a datetime, the mapping would refuse a conformant document
-    (``created: 2021-05-14T10:35:00Z`` unquoted). A malformed date stays a string, which the mapping
-    refuses with its own reason."""
-
-
-_YamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-
-
 def top_level_of(data: dict[str, Any]) -> str:
     """Which top-level message a JSON object is: a Family has a proband or a pedigree, a Cohort members."""
     if "proband" in data or "pedigree" in data:
@@ -118,7 +106,7 @@ def parse(data: bytes) -> Parsed:
             loaded = json.loads(text)
         except ValueError:
             try:
-                loaded = yaml.load(text, Loader=_YamlLoader)  # a SafeLoader: no object construction
+                loaded = load_yaml(text)  # timestamps kept as text (RFC 3339 strings)
             except yaml.YAMLError:
                 loaded = None
     if isinstance(loaded, dict):

@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from conformance import load_yaml
+
 #: VRS 1.3.0 schema/vrs.json classes (the concrete ones a document holds at its top).
 CLASSES_1 = frozenset({
     "Allele", "Haplotype", "CopyNumberCount", "CopyNumberChange", "Genotype", "VariationSet", "Text",
@@ -39,7 +41,7 @@ def parse(data: bytes) -> Any:
     except ValueError:
         pass
     try:
-        return yaml.safe_load(text)
+        return load_yaml(text)
     except yaml.YAMLError as exc:
         raise NotADocument(f"neither JSON nor YAML ({str(exc).splitlines()[0]})") from None
 

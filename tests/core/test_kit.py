@@ -14,7 +14,7 @@ KIT = [
     "Reply", "Request", "Requirement", "Response", "Run", "Service", "ServiceClient", "ServiceView", "SpecStore",
     "SpecsUnavailable", "Suite", "UsageError", "__version__", "check", "fail", "json_reply", "json_type",
     "origin_of", "read_document", "retry_after", "route", "schema_errors", "service_info_document", "suite_for",
-    "versions", "stream_document", "document_file",
+    "versions", "stream_document", "document_file", "load_yaml",
 ]
 
 
