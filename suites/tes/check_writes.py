@@ -42,8 +42,9 @@ def test_created_task_is_listed(tes: Tes) -> None:
 
 @check("tes.submit.final-state")
 def test_created_task_reaches_a_final_state(tes: Tes) -> None:
-    """The created task, polled, reaches a final state within the suite's time budget, through states
-    of the version (TES 1.0.0 and 1.1.0 tesState)."""
+    """The created task, polled, goes through states of the version to a final one (TES 1.0.0 and 1.1.0
+    tesState). TES bounds no task's duration (a task may wait in a busy queue for hours): a task still
+    active when the polling budget ends is undecided, not failed."""
     task_id, seen, response = tes.finished()
     if not seen:
         raise fail(f"GET /tasks/{task_id} never answered the task's state", response)
@@ -51,8 +52,8 @@ def test_created_task_reaches_a_final_state(tes: Tes) -> None:
     if outside:
         raise fail(f"task {task_id} went through state(s) {', '.join(outside)}, not TES {tes.version} states", response)
     if seen[-1] not in FINAL:
-        raise fail(f"task {task_id} was still {seen[-1]} after the polling budget (states seen: "
-                   f"{' → '.join(seen)})", response)
+        pytest.skip(f"task {task_id} was still {seen[-1]} when the polling budget (poll_seconds) ended (states "
+                    f"seen: {' → '.join(seen)}); TES bounds no task's duration, so this is not a failure")
 
 
 @check("tes.submit.transitions")
@@ -106,6 +107,10 @@ def test_cancel_stops_a_task(tes: Tes) -> None:
     allowed = {"CANCELED", "CANCELING"} if tes.at_least("1.1.0") else {"CANCELED"}
     if ended in ("COMPLETE", "EXECUTOR_ERROR", "SYSTEM_ERROR") and len(seen) == 1:
         pytest.skip(f"the task was already {ended} when cancelled")
+    if ended in tes.states() and ended not in FINAL and not allowed & set(seen):
+        # TES bounds no cancel's duration: a task still going when the polls end has not shown the cancel yet
+        pytest.skip(f"task {task_id} still reported {' → '.join(seen)} when the polling budget (poll_seconds) "
+                    "ended: the cancel has not taken effect yet, which the text does not bound")
     if ended not in allowed:
         raise fail(f"task {task_id} was cancelled but is {ended} (states seen after the cancel: "
                    f"{' → '.join(seen)})", last)

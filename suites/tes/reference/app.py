@@ -48,6 +48,11 @@ class TesApp(ReferenceApp):
 
     base_path = "/ga4gh/tes/v1"
     OPTIONS: ClassVar[Mapping[str, str]] = {"open": "true: /tasks asks no bearer token"}
+    #: A fake engine whose created tasks stay RUNNING until cancelled: still conformant (TES bounds no
+    #: task's duration), what a busy queue looks like to a client that polls for a while.
+    endless: ClassVar[bool] = False
+    #: The state the ``task-never-ends`` fault reports for a created task that stays running: no tesState.
+    STALLED = "STALLED"
 
     def __init__(self, faults: Any = (), version: str | None = None, options: Any = None) -> None:
         super().__init__(faults, version, options)
@@ -103,6 +108,12 @@ class TesApp(ReferenceApp):
         return ("UNKNOWN", "QUEUED", "INITIALIZING", "RUNNING", "PAUSED", *FINAL, *extra)
 
     def render(self, task: dict[str, Any], view: str) -> dict[str, Any]:
+        shown = self._render(task, view)
+        if self.has("task-never-ends") and task["id"] in self.submitted and task["state"] == "RUNNING":
+            shown["state"] = self.STALLED
+        return shown
+
+    def _render(self, task: dict[str, Any], view: str) -> dict[str, Any]:
         if view == "MINIMAL":
             shown = {"id": task["id"], "state": task["state"]}
             if self.has("minimal-view-extra-fields") and self._explicit:
@@ -139,7 +150,7 @@ class TesApp(ReferenceApp):
         """One step of a submitted task's life, taken on each read by id."""
         state = task["state"]
         if state in LIFE[:-1]:
-            if self.has("task-never-ends") and state == "RUNNING":
+            if (self.endless or self.has("task-never-ends")) and state == "RUNNING":
                 return
             task["state"] = LIFE[LIFE.index(state) + 1]
             if task["state"] == "COMPLETE" and not self.has("no-logs"):
