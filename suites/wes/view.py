@@ -121,7 +121,9 @@ class Wes(ServiceView):
     def walk(self, page_size: int | None = None) -> Walk:
         return self.memo(("walk", page_size), lambda: self._walk("/runs", "runs", "run_id", page_size))
 
-    def _walk(self, path: str, key: str, id_key: str, page_size: int | None) -> Walk:
+    def _walk(self, path: str, key: str, id_key: str, page_size: int | None, *, optional: bool = False) -> Walk:
+        """``optional``: a page that leaves ``key`` out lists no item (WES 1.1.0 TaskListResponse requires no
+        property), rather than stopping the walk as broken."""
         walk = Walk()
         seen_ids: set[str] = set()
         tokens: set[str] = set()
@@ -135,7 +137,7 @@ class Wes(ServiceView):
             response = self.client.get(path, params=params)
             walk.pages.append(response)
             body = response.json_object() if response.status == 200 else None
-            items = body.get(key) if body is not None else None
+            items = body.get(key, [] if optional else None) if body is not None else None
             if not isinstance(items, list) or body is None:
                 walk.broken = response
                 return walk
@@ -255,7 +257,7 @@ class Wes(ServiceView):
 
     def task_walk(self, run_id: str, page_size: int | None = None) -> Walk:
         return self.memo(("tasks", run_id, page_size),
-                         lambda: self._walk(run_path(run_id, "/tasks"), "task_logs", "id", page_size))
+                         lambda: self._walk(run_path(run_id, "/tasks"), "task_logs", "id", page_size, optional=True))
 
     # -- writes --------------------------------------------------------------------------------------
 

@@ -338,3 +338,25 @@ def test_the_watched_runs_are_polled_side_by_side(monkeypatch: pytest.MonkeyPatc
     assert [(run_id, len(observed)) for run_id, observed in watched] == [(r, check_state.POLLS) for r in "abcd"]
     assert reads == {r: check_state.POLLS for r in "abcd"}
     assert sleeps == [0.05] * (check_state.POLLS - 1)
+
+
+class TasklessRun(WesApp):
+    """WES 1.1.0: run-05, cancelled before it ran, has no task; its task list leaves task_logs out, which
+    TaskListResponse allows (it requires no property)."""
+
+    @route("GET", "/runs/{run_id}/tasks")
+    def list_tasks(self, request: Request) -> Reply:
+        if request.params["run_id"] == "run-05":
+            return json_reply({"next_page_token": ""})
+        return super().list_tasks(request)
+
+
+def test_a_task_list_without_task_logs_is_not_failed(report_root: Path, specs_dir: str | None) -> None:
+    app = TasklessRun(version="1.1.0")
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "wes taskless run", "services": [_entry(server)]}, report_root,
+                             specs_dir=specs_dir, environ={"WES_TOKEN": app.token},
+                             checks=["wes.tasks.list-answers-200", "wes.schema.task-list-valid",
+                                     "wes.run.task-logs-url-resolves"])
+    assert result.failed() == [] and result.errors() == [], result.output
+    assert result.outcome("wes.tasks.list-answers-200") == "passed", result.output
