@@ -457,6 +457,10 @@ def start_reference_registry(profile: Profile, run: Run) -> Profile:
     return replace(profile, services=tuple(services), registry=started.url)
 
 
+#: The group of the types of services implementing official GA4GH specifications (service-info 1.0.0 ServiceType).
+GA4GH_GROUP = "org.ga4gh"
+
+
 def discover_registry(profile: Profile, run: Run) -> Profile:
     """Add the services a GA4GH service registry lists (``registry:`` in the profile)."""
     if not profile.registry:
@@ -502,6 +506,17 @@ def discover_registry(profile: Profile, run: Run) -> Profile:
             not_tested(entry, type_text, "no http(s) url and type (artifact, version)")
             continue
         assert isinstance(url, str)
+        group = service_type.get("group")
+        if isinstance(group, str) and group != GA4GH_GROUP:
+            # "Use org.ga4gh for implementations compliant with official GA4GH specifications. For services with
+            # custom APIs not standardized by GA4GH, or implementations diverging from official GA4GH
+            # specifications, use a different namespace" (service-info 1.0.0 ServiceType.group): such a service
+            # claims no GA4GH specification to be judged by, not even its /service-info
+            # (service-registry 1.0.0 ExternalService.url: the rule is for GA4GH services, "as per the type").
+            run.notices.append(f"registry lists {named} as {type_text}, a type outside {GA4GH_GROUP} (it claims no "
+                               "GA4GH specification): not checked")
+            not_tested(entry, type_text, f"type group {group} is not {GA4GH_GROUP}: no GA4GH specification claimed")
+            continue
         if has_user_info(url):
             run.notices.append(f"registry lists {named} with user information ('user:password@') in its url: "
                                "not checked (it would be sent in place of the profile's credentials)")

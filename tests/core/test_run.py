@@ -417,6 +417,30 @@ def test_registry_discovers_services(report_root: Path) -> None:
 
 
 
+def test_a_listed_service_of_a_type_outside_org_ga4gh_is_not_checked(report_root: Path) -> None:
+    # a portal listed as com.example:portal claims no GA4GH specification: its missing /service-info is no
+    # failure (service-info 1.0.0 ServiceType.group; service-registry 1.0.0 ExternalService.url), nor is a
+    # drs of another group, which may diverge from the official specification
+    with reference.start("service-info") as target, reference.ReferenceServer(Registry_([])).start() as portal:
+        portal_type = {"group": "com.example", "artifact": "portal", "version": "1.0"}
+        drs_type = {"group": "com.example", "artifact": "drs", "version": "1.4.0"}
+        listed = [{**service_info_document("service-info", "1.0.0"), "url": target.url},
+                  {**service_info_document("service-info", "1.0.0", service_id="com.example.portal"),
+                   "type": portal_type, "url": portal.url},
+                  {**service_info_document("service-info", "1.0.0", service_id="com.example.drs"),
+                   "type": drs_type, "url": portal.url + "/drs"}]
+        with reference.ReferenceServer(Registry_(listed)).start() as registry:
+            result = run_profile({"initiative": "From a registry", "registry": registry.url}, report_root)
+    assert [(s.standard, s.url) for s in result.scorecard.services] == [("service-info", target.url)]
+    assert result.exit_code == 0
+    assert ("registry lists com.example.portal as com.example:portal:1.0, a type outside org.ga4gh (it claims no "
+            "GA4GH specification): not checked") in result.scorecard.notices
+    not_tested = result.scorecard.registry["not_tested"]
+    assert [(n["id"], n["reason"]) for n in not_tested] == [
+        ("com.example.portal", "type group com.example is not org.ga4gh: no GA4GH specification claimed"),
+        ("com.example.drs", "type group com.example is not org.ga4gh: no GA4GH specification claimed")]
+
+
 def test_a_registry_cannot_point_the_harness_at_cloud_metadata(report_root: Path) -> None:
     """A listed service at a link-local address (169.254.169.254, cloud metadata) is not probed, as a redirect
     there is not followed; an entry's id that is no string is said so, not shown as a Python value."""
