@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 from hypothesis import example, given, seed
@@ -21,6 +21,13 @@ def _walks(wes: Wes) -> list[tuple[str, Walk]]:
         walk = wes.task_walk(run_id)
         found.append((run_id, walk))
     return found
+
+
+def _same_resource(one: str, other: str) -> bool:
+    """Whether two URLs name the same resource, whatever their queries (a page_size, a page_token)."""
+    first, second = urlsplit(one), urlsplit(other)
+    return (first.scheme, first.netloc.lower(), first.path.rstrip("/")) == \
+        (second.scheme, second.netloc.lower(), second.path.rstrip("/"))
 
 
 def _get(wes: Wes, url: str) -> Response:
@@ -42,8 +49,10 @@ def test_task_logs_url_lists_the_tasks(wes: Wes) -> None:
         answer = _get(wes, url)
         body = answer.json_object() if answer.status == 200 else None
         if body is None or not isinstance(body.get("task_logs", []), list):
+            # the run's own GET /runs/{run_id}/tasks broken: wes.tasks.list-answers-200's finding, counted once
+            own = _same_resource(wes.client.url(url), wes.client.url(run_path(run_id, "/tasks")))
             raise fail(f"task_logs_url {url} of run {run_id} answered {answered(answer)} without a task list",
-                       answer)
+                       answer, caused_by="wes.tasks.list-answers-200" if own else None)
     if not tried:
         pytest.skip("no RunLog gives a task_logs_url on the service's own origin")
 

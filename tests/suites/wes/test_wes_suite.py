@@ -360,3 +360,28 @@ def test_a_task_list_without_task_logs_is_not_failed(report_root: Path, specs_di
                                      "wes.run.task-logs-url-resolves"])
     assert result.failed() == [] and result.errors() == [], result.output
     assert result.outcome("wes.tasks.list-answers-200") == "passed", result.output
+
+
+def test_a_broken_task_list_fails_once_not_again_through_task_logs_url(report_root: Path,
+                                                                       specs_dir: str | None) -> None:
+    """One root cause, one failure: a task list that answers 404 is wes.tasks.list-answers-200's finding; the
+    task_logs_url that names that same list fails as its consequence (WES 1.1.0 RunLog.task_logs_url)."""
+    app = WesApp(version="1.1.0", faults=["tasks-list-404"])
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "wes tasks 404", "services": [_entry(server)]}, report_root,
+                             specs_dir=specs_dir, environ={"WES_TOKEN": app.token},
+                             checks=["wes.tasks.list-answers-200", "wes.run.task-logs-url-resolves"])
+    root, consequence = result.check("wes.tasks.list-answers-200"), result.check("wes.run.task-logs-url-resolves")
+    assert (root.outcome, root.caused_by) == ("failed", None), root
+    assert (consequence.outcome, consequence.caused_by) == ("failed", "wes.tasks.list-answers-200"), consequence
+
+
+def test_a_task_logs_url_of_another_list_fails_on_its_own(report_root: Path, specs_dir: str | None) -> None:
+    app = WesApp(version="1.1.0", faults=["task-logs-url-broken"])
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "wes task_logs_url", "services": [_entry(server)]}, report_root,
+                             specs_dir=specs_dir, environ={"WES_TOKEN": app.token},
+                             checks=["wes.tasks.list-answers-200", "wes.run.task-logs-url-resolves"])
+    check = result.check("wes.run.task-logs-url-resolves")
+    assert (check.outcome, check.caused_by) == ("failed", None), check
+    assert result.outcome("wes.tasks.list-answers-200") == "passed"
