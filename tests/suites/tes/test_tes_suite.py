@@ -178,3 +178,29 @@ def test_a_task_that_outlasts_the_polls_is_undecided_not_failed(version: str, re
         check = result.check(check_id)
         assert check.outcome == "skipped" and "polling budget" in check.message, (check_id, check.message)
     assert app.submitted and all(app.tasks[t]["state"] == "CANCELED" for t in app.submitted)
+
+
+class UnknownStateLeftOut(TesApp):
+    """A TES whose task-12 is in the state UNKNOWN, which it leaves out as a proto3 server leaves out an enum's
+    zero value: tesState's UNKNOWN "provides a safe default for messages where this field is missing"."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tasks["task-12"]["state"] = "UNKNOWN"
+
+    def render(self, task: dict[str, Any], view: str) -> dict[str, Any]:
+        shown = super().render(task, view)
+        if shown.get("state") == "UNKNOWN":
+            del shown["state"]
+        return shown
+
+
+@pytest.mark.parametrize("version", ["1.0.0", "1.1.0"])
+def test_a_minimal_task_without_its_unknown_state_is_not_failed(version: str, report_root: Path,
+                                                                specs_dir: str | None) -> None:
+    app = UnknownStateLeftOut(version=version, options={"open": True})
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "tes state left out", "services": [_entry(server, version)]},
+                             report_root, specs_dir=specs_dir, standards=["tes"])
+    assert result.failed() == [] and result.errors() == [], result.output
+    assert result.outcome("tes.view.minimal") == "passed"
