@@ -16,8 +16,9 @@ STATES_1_1 = (*STATES_1_0, "PREEMPTED")
 TERMINAL = frozenset({"COMPLETE", "EXECUTOR_ERROR", "SYSTEM_ERROR", "CANCELED"})
 #: States a run that is "in the process of stopping" (CANCELING) never returns to.
 ACTIVE = frozenset({"QUEUED", "INITIALIZING", "RUNNING", "PAUSED"})
-#: ISO 8601 / RFC 3339 date-time: a date, "T" (or a space), a time with optional fraction, optional zone.
-ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|z|[+-]\d{2}(:?\d{2})?)?$")
+#: ISO 8601 / RFC 3339 date-time: a date, "T" (or a space; "t", as RFC 3339 §5.6 allows "T" and "Z" in lower
+#: case), a time with optional fraction, optional zone.
+ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|z|[+-]\d{2}(:?\d{2})?)?$")
 
 
 def states_of(version_1_1: bool) -> tuple[str, ...]:
@@ -53,7 +54,8 @@ def parse_time(value: str) -> dt.datetime | None:
     """An ISO 8601 date-time as a datetime (naive when it carries no zone), or None when it is not one."""
     if not ISO_DATE_TIME.match(value):
         return None
-    text = value.replace("z", "Z").replace(" ", "T", 1)
+    text = value.replace("z", "Z")
+    text = text[:10] + "T" + text[11:]  # the separator: "T", "t" or a space
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
     zone = re.search(r"([+-])(\d{2})(\d{2})$", text)

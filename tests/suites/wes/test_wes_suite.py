@@ -123,7 +123,7 @@ def test_canceling_resumed() -> None:
 
 
 @pytest.mark.parametrize("value", ["2026-01-01T00:00:00Z", "2026-01-01T00:00:00.123+02:00", "2026-01-01T00:00:00",
-                                   "2026-01-01 00:00:00+0100"])
+                                   "2026-01-01 00:00:00+0100", "2026-01-01t00:00:00z"])
 def test_iso8601_accepted(value: str) -> None:
     assert parse_time(value) is not None
 
