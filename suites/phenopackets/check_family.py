@@ -13,8 +13,10 @@ from .view import Phenopackets
 @check("phenopackets.family.pedigree-members")
 def test_pedigree_holds_the_family(phenopackets: Phenopackets) -> None:
     """The pedigree defines "the relations between the proband and their relatives";
-    "Pedigree.individual_id MUST map to the PhenoPacket.Individual.id": the proband's and each relative's
-    subject is a person of the pedigree (Phenopackets 2.0 docs/family.rst, pedigree)."""
+    "Pedigree.individual_id MUST map to the PhenoPacket.Individual.id": the proband's subject is a person of
+    the pedigree (Phenopackets 2.0 docs/family.rst, pedigree). A relative need not be one: relatives "may be
+    members of a cohort" (family.rst, relatives), and a pedigree may hold individuals without a Phenopacket
+    (docs/pedigree.rst)."""
     phenopackets.apply(rules.problem_pedigree)
 
 

@@ -179,17 +179,20 @@ def subjects(message: Message) -> set[str]:
 
 
 def problem_pedigree(parsed: Parsed) -> str | None:
-    """family.rst, pedigree: the pedigree relates the proband and their relatives, and its
-    individual_id values map to the family's Phenopacket.Individual ids."""
+    """family.rst, pedigree: "The pedigree defining the relations between the proband and their relatives";
+    "Pedigree.individual_id MUST map to the PhenoPacket.Individual.id": the proband is a person of the
+    pedigree. A relative need not be: relatives "may be genetically related or may be members of a cohort",
+    a pedigree "expected" for the genetically related only (family.rst, relatives), and "It is allowable for the
+    Pedigree to have individuals that do not have an associated Phenopacket" (pedigree.rst); which relative is
+    genetically related the document does not say."""
     if parsed.kind != "Family":
         return None
     family: Any = parsed.message
     persons = {person.individual_id for person in family.pedigree.persons}
-    members = [("proband", family.proband)] + [(f"relatives[{i}]", r) for i, r in enumerate(family.relatives)]
-    for where, member in members:
-        if member.HasField("subject") and member.subject.id and member.subject.id not in persons:
-            return (f"the {where} subject {member.subject.id!r} is not a person of the pedigree "
-                    f"(pedigree individualIds: {', '.join(sorted(persons)) or 'none'})")
+    proband = family.proband
+    if proband.HasField("subject") and proband.subject.id and proband.subject.id not in persons:
+        return (f"the proband's subject {proband.subject.id!r} is not a person of the pedigree "
+                f"(pedigree individualIds: {', '.join(sorted(persons)) or 'none'})")
     return None
 
 

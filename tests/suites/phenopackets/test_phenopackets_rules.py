@@ -114,3 +114,19 @@ def test_a_fraction_before_the_last_component_is_no_duration(age: str) -> None:
     document = json.loads(documents(())["P1.json"])
     document["subject"]["timeAtLastEncounter"]["age"]["iso8601duration"] = age
     assert problems({"P1.json": json.dumps(document).encode()}) == {"phenopackets.time.age-iso8601"}
+
+
+def _family(**changes: object) -> bytes:
+    family = json.loads(documents(())["F1.json"])
+    family.update(changes)
+    return json.dumps(family).encode()
+
+
+def test_a_relative_outside_the_pedigree_is_no_problem() -> None:
+    # relatives "may be genetically related or may be members of a cohort" (family.rst, relatives): a relative
+    # whose subject the pedigree does not hold is not failed, the proband is
+    family = json.loads(_family())
+    relative = {"id": "F1-cohort-member", "subject": {"id": "C-17", "sex": "MALE"}}
+    assert rules.problem_pedigree(parse(_family(relatives=[*family["relatives"], relative]))) is None
+    proband = {**family["proband"], "subject": {**family["proband"]["subject"], "id": "F1-II-9"}}
+    assert "the proband's subject 'F1-II-9'" in str(rules.problem_pedigree(parse(_family(proband=proband))))
