@@ -39,11 +39,11 @@ def test_last_segment_is_whole(crypt4gh: Crypt4gh) -> None:
             raise failure(f"{file.document.ref}: {file.examination.last_segment_problem}.", file.document)
 
 
-@check("crypt4gh.edit-list.within-plaintext")
-def test_edit_list_within_plaintext(crypt4gh: Crypt4gh) -> None:
-    """crypt4gh 1.0 §4.2 Edit List: the lengths alternately discard and keep bytes of the plain-text. The
-    algorithm's substr tolerates a length past the end ("or shorter if the requested part extends beyond
-    the end"), so an edit list reaching past the end of the plain-text is a warning, never a failure."""
+@check("crypt4gh.edit-list.well-formed")
+def test_edit_list_is_well_formed(crypt4gh: Crypt4gh) -> None:
+    """crypt4gh 1.0 §3.2.4 data_edit_list packet: "number_lengths is the number of items in the lengths
+    array". Lengths past the end of the plain-text are no failure: §4.2's substr returns a shorter part "if the
+    requested part extends beyond the end of the input string"."""
     files = [f for f in _decrypted(crypt4gh) if f.examination.edit_list is not None
              or f.examination.edit_list_problem is not None]
     if not files:

@@ -220,8 +220,8 @@ def _fill(stream: io.BufferedIOBase, buffer: bytearray) -> int:
 
 
 def _apply(found: Examination) -> None:
-    """crypt4gh 1.0 §4.2 ApplyEditList, on lengths only: the edited length, and whether each length
-    lies within the plain-text."""
+    """crypt4gh 1.0 §4.2 ApplyEditList, on lengths only: the edited length (a length past the end of the
+    plain-text takes what there is, as substr does)."""
     edits = list(found.edit_list or [])
     if not edits:
         found.edited_length = found.plaintext_length
@@ -229,16 +229,10 @@ def _apply(found: Examination) -> None:
     total, position, out = found.plaintext_length, 0, 0
     while edits:
         position += edits.pop(0)
-        if position > total:
-            found.edit_list_problem = (f"the edit list discards up to byte {position}, past the end of the "
-                                       f"{total}-byte plain-text")
         if not edits:
             out += max(total - position, 0)
         else:
             keep = edits.pop(0)
-            if position + keep > total and found.edit_list_problem is None:
-                found.edit_list_problem = (f"the edit list keeps bytes up to {position + keep}, past the end of "
-                                           f"the {total}-byte plain-text")
             out += max(min(keep, total - position), 0)
             position += keep
     found.edited_length = out

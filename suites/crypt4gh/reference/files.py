@@ -59,8 +59,9 @@ def build(reader: bytes, plain: bytes, *, edit_list: list[int] | None = None, fa
         plain_packets.append(header.make_packet_data_edit_list(edit_list or [0, len(plain)]))
     if "two-edit-lists" in faults:
         plain_packets.append(header.make_packet_data_edit_list([0, 10]))
-    if "edit-list-past-end" in faults:
-        plain_packets.append(header.make_packet_data_edit_list([0, len(plain) + 100]))
+    if "edit-list-malformed" in faults:  # number_lengths 3, two lengths
+        plain_packets.append(header.PACKET_TYPE_EDIT_LIST + (3).to_bytes(4, "little")
+                             + b"".join(n.to_bytes(8, "little") for n in (0, len(plain))))
     if "unknown-packet-type" in faults:
         plain_packets.append(b"\x07\x00\x00\x00" + b"\x00" * 8)
     target = new_secret() if "undecryptable-packet" in faults else reader

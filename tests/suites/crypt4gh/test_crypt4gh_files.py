@@ -190,3 +190,18 @@ def test_a_data_key_shorter_than_32_bytes_is_the_data_encryption_problem() -> No
                           reader)
     assert found.data_method_problem is not None and "16-byte data_key" in found.data_method_problem
     assert not found.data_read and found.segments == 0
+
+
+def test_an_edit_list_reaching_past_the_plaintext_is_no_problem() -> None:
+    # §4.2 ApplyEditList: substr returns a shorter part "if the requested part extends beyond the end"
+    reader = new_secret()
+    made = build(reader, plaintext(1, 1_000), edit_list=[100, 5_000])
+    found = examine_bytes(made.data, reader)
+    assert found.edit_list == [100, 5_000] and found.edit_list_problem is None and found.edited_length == 900
+
+
+def test_an_edit_list_packet_shorter_than_its_number_lengths_is_malformed() -> None:
+    reader = new_secret()
+    made = build(reader, plaintext(1, 1_000), faults=frozenset({"edit-list-malformed"}))
+    found = examine_bytes(made.data, reader)
+    assert found.edit_list is None and "the edit list packet is malformed" in str(found.edit_list_problem)
