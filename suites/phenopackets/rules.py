@@ -29,7 +29,11 @@ URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 
 def problem_required(parsed: Parsed) -> str | None:
     """phenopacket.rst, family.rst, cohort.rst: id and metaData REQUIRED; a Family's proband and pedigree,
-    a Cohort's members; metadata.rst: created and created_by 1..1."""
+    a Cohort's members; metadata.rst: created and created_by 1..1; ontologyclass.rst: an OntologyClass's label
+    1..1, REQUIRED (its id is phenopackets.ontology.curie's)."""
+    for path, term in parsed.of_type("OntologyClass"):
+        if not term.label:
+            return f"{path} ({term.id or 'no id'}) has no label (REQUIRED)"
     if parsed.index is not None:
         return None  # one member of a Cohort read member by member: its whole is judged once
     message: Any = parsed.message

@@ -159,6 +159,7 @@ FAULTS: dict[str, tuple[str, Change]] = {
     "undeclared-prefix": ("C1.yaml", _delete(["metaData", "resources", 1])),
     "age-not-iso8601": ("P1.json", _set(["subject", "timeAtLastEncounter", "age", "iso8601duration"], "6 years")),
     "onset-after-resolution": ("P1.json", _set([*FEATURE, "resolution", "age", "iso8601duration"], "P1Y6M")),
+    "term-without-label": ("P1.json", _delete([*FEATURE, "type", "label"])),
     "proband-not-in-pedigree": ("F1.json", _set(["pedigree", "persons", 2, "individualId"], "F1-II-2")),
     "file-without-uri": ("F1.json", _delete(["files", 0, "uri"])),
     "file-identifier-unknown": ("P1.json", _set(["files", 0, "individualToFileIdentifiers"], {"P1-someone": "S9"})),
