@@ -105,8 +105,21 @@ class Run:
 
     @property
     def services(self) -> list[Service]:
+        """The services the run checks: those of ``--standard`` (all without it), and with ``--check`` only
+        those a selected check applies to: another service would be reported with no check run, incomplete,
+        and make a run whose selected checks all passed exit 2."""
+        return [s for s in self.services_of_standards() if self._asked_of(s)]
+
+    def services_of_standards(self) -> list[Service]:
+        """The services ``--standard`` selects (every service without it), whatever ``--check`` asks."""
         return [s for s in self.profile.services if (self.standards is None or s.standard in self.standards)
                 and (self.service_keys is None or s.key in self.service_keys)]
+
+    def _asked_of(self, service: Service) -> bool:
+        if self.selected_checks is None:
+            return True
+        return any(suite.applies_to_standard(service.standard) for suite in suites.discover().values()
+                   if not self.selected_checks.isdisjoint(suite.requirements))
 
     def service(self, key: str) -> Service:
         return next(s for s in self.profile.services if s.key == key)
@@ -606,9 +619,9 @@ def prepare(profile: Profile | str | Path, *, report_root: str | Path = "reports
         run.profile = discover_registry(run.profile, run)
         for service in run.profile.services:
             credentials_for(service, run.redactor)  # register every secret before anything is logged
-        if checks and run.services:
+        if checks and run.services_of_standards():
             owners = [suite for suite in suites.discover().values() if set(checks) & set(suite.requirements)]
-            if not any(suite.applies_to_standard(service.standard) for suite in owners for service in run.services):
+            if not run.services:
                 which = (f"no service that --standard {', '.join(standards)} selects" if standards
                          else "no service of the profile")
                 raise UsageError(f"--check {', '.join(checks)}: {which} is of "

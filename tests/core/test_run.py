@@ -181,6 +181,28 @@ def test_unreachable_service_exit_2_and_reports_written(tmp_path: Path, capsys: 
     assert errors[1].startswith("ERROR ×") and "more checks of service-info-0 with the same error" in errors[1]
 
 
+def test_a_check_selection_checks_only_the_services_it_applies_to(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`conformance run --check X` reruns one check: the services no selected check applies to are not
+    reported (as --standard leaves them out), so a selected check that passes exits 0, not 2 for services
+    that had nothing to run."""
+    profile = tmp_path / "p.yaml"
+    profile.write_text(yaml.safe_dump({"initiative": "Rerun", "budget": LOOPBACK_BUDGET, "services": [
+        {"standard": "drs", "version": "1.5.0", "reference": True, "objects": ["blob-1"]},
+        {"standard": "refget", "version": "2.0.0", "reference": True,
+         "sequences": ["13815fd4f20f83e528af9e2d372ef7e0"]}]}))
+    assert main(["run", str(profile), "--check", "drs.object.get-known-id-returns-200", "--no-fetch-specs",
+                 "--report-dir", str(tmp_path / "r"), "--quiet"]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == "Rerun: conformant (only the 1 selected check)"
+    scorecard = json.loads((only_run_dir(tmp_path / "r") / "scorecard.json").read_text())
+    assert [s["key"] for s in scorecard["services"]] == ["drs-0"]
+    # a check every service with a service-info shares keeps both
+    assert main(["run", str(profile), "--check", "service-info.endpoint.answers-200", "--no-fetch-specs",
+                 "--report-dir", str(tmp_path / "s"), "--quiet"]) == 0
+    scorecard = json.loads((only_run_dir(tmp_path / "s") / "scorecard.json").read_text())
+    assert [s["key"] for s in scorecard["services"]] == ["drs-0", "refget-1"]
+
+
 def test_quiet_prints_the_verdict_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from conformance.reference.server import free_port
 
