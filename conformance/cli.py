@@ -290,10 +290,10 @@ def _packed(run: Run, jobs: int | None) -> list[Any] | None:
 
 
 def _verdict_lines(run: Run, scorecard: Scorecard, *, quiet: bool) -> list[str]:
-    """The verdict line, then per service its counts, why a service was unreachable or untested, the skip
-    reasons and notices. ``--quiet`` drops the counts and skip reasons, never the others:
-    each says that the run or the profile needs a look (checks not run for want of a token, a url to declare
-    otherwise, an expected failure that expired)."""
+    """The verdict line, then per service its counts, why a service was unreachable or untested, what fails the
+    run, the skip reasons and notices. ``--quiet`` drops the counts and skip reasons, never the others:
+    each says why the build is red or that the run or the profile needs a look (checks not run for want of a
+    token, a url to declare otherwise, an expected failure that expired)."""
     from conformance.scorecard import counted
 
     lines = [f"\n{scorecard.initiative}: {scorecard.headline()}"]
@@ -302,6 +302,7 @@ def _verdict_lines(run: Run, scorecard: Scorecard, *, quiet: bool) -> list[str]:
                  for s in scorecard.services if s.unreachable or s.untested]
     if quiet:
         lines += unchecked
+        lines += _failure_lines(scorecard)
         lines += [f"  notice: {notice}" for notice in scorecard.notices]
     else:
         lines.append(f"  seed {scorecard.seed}{' (explore)' if scorecard.explore else ''}: "
@@ -317,12 +318,42 @@ def _verdict_lines(run: Run, scorecard: Scorecard, *, quiet: bool) -> list[str]:
                          f"{counts['not_applicable']} not applicable, "
                          f"{counts['undecided']} undecided  {service.url}")
         lines += unchecked
+        lines += _failure_lines(scorecard)
         lines += _skip_summary(scorecard)
         lines += [f"  notice: {notice}" for notice in scorecard.notices]
     if scorecard.schemas_not_checked:
         lines.append(f"  schemas not checked: {scorecard.specs.get('how_to_get') or specs.HOW_TO_GET}")
     lines.append(f"Reports: {run.run_dir}")
     return lines
+
+
+def _failure_lines(scorecard: Scorecard, limit: int = 12) -> list[str]:
+    """Why the build is red, one line each, at the end of the log where a CI system shows it: every failed MUST
+    check that is no consequence of another and no waived expected failure, with its citation and message, then
+    the MUST checks of reachable services that erred (the harness could not tell), one line per service and
+    message. The FAIL and ERROR lines above are among hundreds; an unreachable service has its own line."""
+    failed: list[str] = []
+    errors: dict[tuple[str, str], list[str]] = {}
+    for service in scorecard.services:
+        for check in service.checks:
+            if check.level != "MUST":
+                continue
+            if check.outcome == "failed" and not check.consequence and not check.waived:
+                failed.append(f"  failed: {service.key} {check.id} ({check.citation}): {_clipped(check.message)}")
+            elif check.outcome == "error" and not service.unreachable:
+                errors.setdefault((service.key, check.message), []).append(check.id)
+    lines = failed + [
+        f"  error: {key} {ids[0]}{f' and {len(ids) - 1} more checks' if len(ids) > 1 else ''}: {_clipped(message)}"
+        for (key, message), ids in errors.items()]
+    if len(lines) > limit:
+        lines = [*lines[:limit - 1], f"  ... and {len(lines) - limit + 1} more (see summary.md)"]
+    return lines
+
+
+def _clipped(text: str, width: int = 240) -> str:
+    """A message's first line, cut at ``width`` characters with an ellipsis that says it was cut."""
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= width else line[:width - 1].rstrip() + "…"
 
 
 def _skip_summary(scorecard: Scorecard, limit: int = 8) -> list[str]:
@@ -541,7 +572,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--seed", type=int, help="seed of the property checks (default 0)")
         p.add_argument("--standard", action="append", help="only this standard (repeatable)")
         p.add_argument("--quiet", action="store_true",
-                       help="no progress lines or per-service counts: the verdict, the notices and the reports' folder")
+                       help="no progress lines or per-service counts: the verdict, what makes it fail (each failed "
+                            "MUST check, each MUST check that erred), the notices and the reports' folder")
         p.add_argument("--profile-time", action="store_true",
                        help="measure where the run spends its time (start-up, requests, rate-limit waits, hashing, "
                        "report writing, each check): time-profile.json in the report folder and a summary here")

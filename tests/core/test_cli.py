@@ -3,15 +3,18 @@ reference commands list what the suites ship."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
 
-from conformance.cli import main
+from conformance.cli import _verdict_lines, main
+from conformance.scorecard import CaseResult, CheckResult, Scorecard, ServiceResult, aggregate
 
 
 def test_reference_faults_lists_every_suite_server_and_fault(capsys: pytest.CaptureFixture[str]) -> None:
@@ -359,3 +362,52 @@ def test_an_internal_error_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: 
     assert capsys.readouterr().err == ("conformance: internal error (ValueError: while scanning a simple key in "
                                        '"<unicode string>", line 605, column 100); please report it\n')
 
+
+
+# -- the verdict lines: why a build is red, in the log's last lines -------------------------------------------
+
+
+def _check(check_id: str, level: str, outcome: str, message: str = "", **extra: object) -> CheckResult:
+    case = CaseResult(nodeid=f"x::{check_id}", check_id=check_id, service_key="s", case=None, outcome=outcome,
+                      message=message)
+    check = aggregate(check_id, level, f"{check_id.split('.')[0]} 1.0 §{check_id}", "a requirement", [case])
+    for name, value in extra.items():
+        setattr(check, name, value)
+    return check
+
+
+def _card(*services: ServiceResult) -> Scorecard:
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)
+    return Scorecard(initiative="Red", harness_version="0", started=now, finished=now, services=list(services),
+                     specs={"available": True})
+
+
+def _service(key: str, *checks: CheckResult, unreachable: str | None = None) -> ServiceResult:
+    return ServiceResult(key=key, standard=key.split("-")[0], version="1.0", url=f"http://{key}.example.org",
+                         name=None, checks=list(checks), unreachable=unreachable)
+
+
+@pytest.mark.parametrize("quiet", [True, False])
+def test_the_verdict_lines_name_each_failure_that_makes_the_build_red(quiet: bool) -> None:
+    """A failed MUST root cause with its citation and message, each erring MUST check of a reachable service
+    once per message; not a consequence, a waived failure, a warning, nor the errors of an unreachable
+    service (its own line says why); with --quiet too, as a CI job runs it."""
+    waived = {"reason": "known", "expires": "2099-01-01", "status": "waived"}
+    card = _card(
+        _service("drs-0",
+                 _check("drs.a", "MUST", "failed", "blob-1: checksum differs\nReproduce: curl ..."),
+                 _check("drs.b", "MUST", "failed", "a consequence", caused_by="drs.a"),
+                 _check("drs.c", "MUST", "failed", "waived", expected_failure=waived),
+                 _check("drs.d", "SHOULD", "failed", "a warning"),
+                 _check("drs.e", "MUST", "error", "x" * 400),
+                 _check("drs.f", "MUST", "error", "no such file"),
+                 _check("drs.g", "MUST", "error", "no such file")),
+        _service("refget-1", _check("refget.a", "MUST", "error", "refused"), unreachable="connection refused"))
+    lines = _verdict_lines(SimpleNamespace(run_dir=Path("r")), card, quiet=quiet)  # type: ignore[arg-type]
+    assert "  failed: drs-0 drs.a (drs 1.0 §drs.a): blob-1: checksum differs" in lines
+    assert "  error: drs-0 drs.f and 1 more checks: no such file" in lines
+    clipped = next(line for line in lines if line.startswith("  error: drs-0 drs.e: "))
+    assert clipped.endswith("x…") and len(clipped) < 300
+    named = " ".join(line for line in lines if line.startswith(("  failed: ", "  error: ")))
+    for absent in ("drs.b", "drs.c", "drs.d", "refget.a"):
+        assert absent not in named
