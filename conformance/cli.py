@@ -290,13 +290,14 @@ def _packed(run: Run, jobs: int | None) -> list[Any] | None:
 
 
 def _verdict_lines(run: Run, scorecard: Scorecard, *, quiet: bool) -> list[str]:
-    """The verdict line, then per service its counts, why a service was unreachable or untested, what fails the
-    run, the skip reasons and notices. ``--quiet`` drops the counts and skip reasons, never the others:
+    """The verdict line (and the verdict with expected failures waived, which the exit code follows, where it
+    differs), then per service its counts, why a service was unreachable or untested, what fails the run, the
+    skip reasons and notices. ``--quiet`` drops the counts and skip reasons, never the others:
     each says why the build is red or that the run or the profile needs a look (checks not run for want of a
     token, a url to declare otherwise, an expected failure that expired)."""
     from conformance.scorecard import counted
 
-    lines = [f"\n{scorecard.initiative}: {scorecard.headline()}"]
+    lines = [f"\n{scorecard.initiative}: {scorecard.headline()}", *_waived_line(scorecard)]
     # why a service could not be checked (at all, or in what it serves) is what its counts do not say
     unchecked = [f"  {s.key} unreachable: {s.unreachable}" if s.unreachable else f"  {s.key} incomplete: {s.untested}"
                  for s in scorecard.services if s.unreachable or s.untested]
@@ -325,6 +326,15 @@ def _verdict_lines(run: Run, scorecard: Scorecard, *, quiet: bool) -> list[str]:
         lines.append(f"  schemas not checked: {scorecard.specs.get('how_to_get') or specs.HOW_TO_GET}")
     lines.append(f"Reports: {run.run_dir}")
     return lines
+
+
+def _waived_line(scorecard: Scorecard) -> list[str]:
+    """Where the profile's expected failures change the verdict: the one the exit code follows. The headline
+    keeps the true verdict, which alone would show a passing build as non-conformant."""
+    from conformance.reports.summary import waived_verdict
+
+    waived = waived_verdict(scorecard)
+    return [f"  {waived} (exit code {scorecard.exit_code()})"] if waived else []
 
 
 def _failure_lines(scorecard: Scorecard, limit: int = 12) -> list[str]:

@@ -7,8 +7,12 @@ from typing import Any
 
 from conformance.redact import Redactor
 from conformance.scorecard import (
+    CONFORMANT,
+    INCOMPLETE,
+    NON_CONFORMANT,
     NOT_APPLICABLE,
     UNDECIDED,
+    UNREACHABLE,
     CheckResult,
     Scorecard,
     ServiceResult,
@@ -63,6 +67,9 @@ def render(scorecard: Scorecard) -> str:
         f"seed {scorecard.seed}" + (" (explore)" if scorecard.explore else ""),
         "",
     ]
+    waived = waived_verdict(scorecard)
+    if waived:  # the exit code's verdict, beside the true one
+        lines += [f"Exit code {scorecard.exit_code()}: {waived}.", ""]
     if scorecard.interrupted:
         lines += ["> **The run was interrupted**: checks that did not run make the verdict incomplete.", ""]
     if scorecard.schemas_not_checked:
@@ -110,6 +117,18 @@ def render(scorecard: Scorecard) -> str:
     if scorecard.baseline is not None:
         lines[1:1] = ["", since_last_run(scorecard).rstrip("\n")]
     return "\n".join(lines) + "\n"
+
+
+def waived_verdict(scorecard: Scorecard) -> str | None:
+    """``with N expected failures waived: VERDICT``, the verdict the exit code follows, where the profile's
+    expected failures make it differ from the true one the reports lead with; else None."""
+    order = [NON_CONFORMANT, UNREACHABLE, INCOMPLETE, CONFORMANT]
+    verdicts = {s.verdict(waive=True) for s in scorecard.services}
+    waived = next((v for v in order if v in verdicts), INCOMPLETE)
+    if waived == scorecard.overall():
+        return None
+    count = sum(1 for s in scorecard.services for c in s.checks if c.waived)
+    return f"with {count} expected failure{'' if count == 1 else 's'} waived: {waived}"
 
 
 def created_lines(scorecard: Scorecard) -> list[str]:

@@ -411,3 +411,16 @@ def test_the_verdict_lines_name_each_failure_that_makes_the_build_red(quiet: boo
     named = " ".join(line for line in lines if line.startswith(("  failed: ", "  error: ")))
     for absent in ("drs.b", "drs.c", "drs.d", "refget.a"):
         assert absent not in named
+
+
+def test_the_verdict_lines_give_the_verdict_the_exit_code_follows_when_failures_are_waived() -> None:
+    waived = {"reason": "known", "expires": "2099-01-01", "status": "waived"}
+    card = _card(_service("drs-0", _check("drs.a", "MUST", "passed"),
+                          _check("drs.c", "MUST", "failed", "waived", expected_failure=waived)))
+    lines = _verdict_lines(SimpleNamespace(run_dir=Path("r")), card, quiet=True)  # type: ignore[arg-type]
+    assert lines[0] == "\nRed: non-conformant"  # the true verdict, as the scorecard keeps it
+    assert lines[1] == "  with 1 expected failure waived: conformant (exit code 0)"
+    assert not any(line.startswith("  failed: ") for line in lines)
+    plain = _card(_service("drs-0", _check("drs.a", "MUST", "passed")))
+    assert not any("waived" in line for line in _verdict_lines(SimpleNamespace(run_dir=Path("r")), plain,
+                                                              quiet=True))  # type: ignore[arg-type]

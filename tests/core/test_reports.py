@@ -282,6 +282,19 @@ def test_summary_has_the_verdict_lines(tmp_path: Path) -> None:
     assert text.endswith("\n")
 
 
+def test_summary_gives_the_verdict_the_exit_code_follows_when_expected_failures_change_it(tmp_path: Path) -> None:
+    """The true verdict leads; where waived failures turn it, the exit code's verdict follows on its own line, so
+    that a passing build's summary does not read only "non-conformant (exit code 0)"."""
+    card = build_scorecard()
+    card.services = [card.services[1]]  # si: its one failure ...
+    lines = summary.render(card).splitlines()
+    assert not any(line.startswith("Exit code ") for line in lines)  # expired: it counts, nothing changes
+    card.services[0].checks[0].expected_failure = {"reason": "tracked", "expires": "2099-12-31", "status": "waived"}
+    lines = summary.render(card).splitlines()
+    assert lines[2].startswith("Overall: **non-conformant** (exit code 0)")
+    assert lines[4] == "Exit code 0: with 1 expected failure waived: conformant."
+
+
 def test_summary_sections_per_service(tmp_path: Path) -> None:
     text = summary.write(build_scorecard(), tmp_path, redactor()).read_text(encoding="utf-8")
     lines = text.splitlines()
