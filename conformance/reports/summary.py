@@ -85,12 +85,14 @@ def render(scorecard: Scorecard) -> str:
             f"| {service.standard} `{service.key}` {service.url} | {service.version} | "
             f"{VERDICT_MARK[service.verdict()]} | {counts['must_passed']}/{counts['must_total']} | "
             f"{counts['warnings']} | {counts['error']} | {counts['not_applicable']} | {counts['undecided']} |")
+    sections = False
     for service in scorecard.services:
         failed = [c for c in service.checks if c.outcome == "failed" and c.level == "MUST" and not c.consequence]
         warned = [c for c in service.checks if c.warning and not c.consequence]
         errors = [c for c in service.checks if c.outcome == "error"]
         if not (failed or warned or errors or service.unreachable or service.untested):
             continue
+        sections = True
         lines += ["", f"## {service.standard} {service.version} ({service.key}): {service.verdict()}"]
         if service.unreachable:
             lines += ["", f"Unreachable: {service.unreachable}"]
@@ -104,16 +106,19 @@ def render(scorecard: Scorecard) -> str:
             lines += ["", "**Errors (the harness could not tell)**", *map(_line, errors)]
         elif errors:
             lines += ["", f"{len(errors)} checks could not run."]
-    lines += _skip_reasons(scorecard)
-    lines += created_lines(scorecard)
+    # what follows is of the whole run: under a heading of its own, not the last service's
+    run_wide = _skip_reasons(scorecard) + created_lines(scorecard)
     if scorecard.limits_hit:
-        lines += ["", f"Limits reached: {', '.join(scorecard.limits_hit)} (see `budget` in the profile)."]
+        run_wide += ["", f"Limits reached: {', '.join(scorecard.limits_hit)} (see `budget` in the profile)."]
     if not scorecard.specs.get("available") and not scorecard.schemas_not_checked:
-        lines += ["", f"Schema checks were skipped: {scorecard.specs.get('how_to_get')}."]
+        run_wide += ["", f"Schema checks were skipped: {scorecard.specs.get('how_to_get')}."]
     if scorecard.registry is not None:
-        lines += ["", *registry_lines(scorecard.registry)]
+        run_wide += ["", *registry_lines(scorecard.registry)]
     if scorecard.notices:
-        lines += ["", "**Notices**", *[f"- {n}" for n in scorecard.notices]]
+        run_wide += ["", "**Notices**", *[f"- {n}" for n in scorecard.notices]]
+    if run_wide and sections:
+        lines += ["", "## The whole run"]
+    lines += run_wide
     if scorecard.baseline is not None:
         lines[1:1] = ["", since_last_run(scorecard).rstrip("\n")]
     return "\n".join(lines) + "\n"

@@ -295,6 +295,25 @@ def test_summary_gives_the_verdict_the_exit_code_follows_when_expected_failures_
     assert lines[4] == "Exit code 0: with 1 expected failure waived: conformant."
 
 
+def test_summary_puts_what_is_of_the_whole_run_under_its_own_heading(tmp_path: Path) -> None:
+    """Skip reasons over every service, limits and notices followed the last service's section and read as
+    that service's; with no service section they follow the table."""
+    card = build_scorecard()
+    card.services[0].checks.append(mk_check("drs.object.bundle", "MUST", "drs-main", "skipped",
+                                            message="the profile lists no bundles"))
+    lines = summary.render(card).splitlines()
+    whole = lines.index("## The whole run")
+    assert whole > lines.index("## htsget 1.3.0 (htsget): unreachable")  # the last service's section
+    assert [h for h in lines[whole:] if h.startswith("## ")] == ["## The whole run"]
+    for line in ("- 1 × the profile lists no bundles", "**Notices**",
+                 "Limits reached: max_requests (see `budget` in the profile)."):
+        assert lines.index(line) > whole
+    passing = build_scorecard(services=[card.services[0]], notices=[], limits_hit=[])
+    passing.services[0].checks = [c for c in passing.services[0].checks if c.outcome != "failed"]
+    lines = summary.render(passing).splitlines()
+    assert "## The whole run" not in lines and "- 1 × the profile lists no bundles" in lines
+
+
 def test_summary_sections_per_service(tmp_path: Path) -> None:
     text = summary.write(build_scorecard(), tmp_path, redactor()).read_text(encoding="utf-8")
     lines = text.splitlines()
