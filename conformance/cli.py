@@ -378,8 +378,9 @@ def _skip_summary(scorecard: Scorecard, limit: int = 8) -> list[str]:
             continue
         total = sum(count for _, count in ranked)
         lines.append(f"  {counted(total, 'skipped check')} {one if total == 1 else title}:")
-        lines += [f"    {count:>4} × {reason[:200]}" for reason, count in ranked[:limit]]
-        if len(ranked) > limit:
+        shown = ranked if len(ranked) <= limit + 1 else ranked[:limit]  # never "1 × 1 other reasons"
+        lines += [f"    {count:>4} × {_clipped(reason, 200)}" for reason, count in shown]
+        if len(shown) < len(ranked):
             rest = sum(count for _, count in ranked[limit:])
             lines.append(f"    {rest:>4} × {len(ranked) - limit} other reasons (see summary.md / scorecard.json)")
     return lines

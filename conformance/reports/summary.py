@@ -50,9 +50,10 @@ def _skip_reasons(scorecard: Scorecard, limit: int = 10) -> list[str]:
         ranked = skip_reasons(scorecard, kind)
         if not ranked:
             continue
+        shown = ranked if len(ranked) <= limit + 1 else ranked[:limit]  # never "1 × 1 other reasons"
         lines += ["", f"**{title}** ({sum(count for _, count in ranked)} checks)",
-                  *[f"- {count} × {reason}" for reason, count in ranked[:limit]]]
-        if len(ranked) > limit:
+                  *[f"- {count} × {reason}" for reason, count in shown]]
+        if len(shown) < len(ranked):
             lines.append(f"- {sum(c for _, c in ranked[limit:])} × {len(ranked) - limit} other reasons "
                          "(see scorecard.json)")
     return lines

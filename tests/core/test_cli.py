@@ -424,3 +424,19 @@ def test_the_verdict_lines_give_the_verdict_the_exit_code_follows_when_failures_
     plain = _card(_service("drs-0", _check("drs.a", "MUST", "passed")))
     assert not any("waived" in line for line in _verdict_lines(SimpleNamespace(run_dir=Path("r")), plain,
                                                               quiet=True))  # type: ignore[arg-type]
+
+
+def test_the_skip_summary_never_folds_a_single_reason_and_marks_a_cut_one() -> None:
+    """"1 × 1 other reasons" hid the one reason in the space it would take; a reason cut at its width ended
+    mid-word ("judged o") with nothing saying it was cut."""
+    long = "the service runs on plain http at a loopback address " + "and so on " * 30
+    reasons = [long, *(f"reason {n}" for n in range(8))]
+    card = _card(_service("drs-0", *(_check(f"drs.{n}", "MUST", "skipped", r) for n, r in enumerate(reasons))))
+    lines = _verdict_lines(SimpleNamespace(run_dir=Path("r")), card, quiet=False)  # type: ignore[arg-type]
+    assert not any("other reasons" in line for line in lines)
+    assert "       1 × reason 7" in lines
+    cut = next(line for line in lines if "plain http" in line)
+    assert cut.endswith("…") and len(cut) <= len("       1 × ") + 200
+    card.services[0].checks.append(_check("drs.9", "MUST", "skipped", "reason 8"))
+    lines = _verdict_lines(SimpleNamespace(run_dir=Path("r")), card, quiet=False)  # type: ignore[arg-type]
+    assert "       2 × 2 other reasons (see summary.md / scorecard.json)" in lines

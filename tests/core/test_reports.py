@@ -314,6 +314,18 @@ def test_summary_puts_what_is_of_the_whole_run_under_its_own_heading(tmp_path: P
     assert "## The whole run" not in lines and "- 1 × the profile lists no bundles" in lines
 
 
+def test_summary_never_folds_a_single_skip_reason_into_other_reasons() -> None:
+    card = build_scorecard(notices=[], limits_hit=[])
+    card.services = [card.services[0]]
+    card.services[0].checks = [mk_check(f"drs.{n}", "MUST", "drs-main", "skipped", message=f"reason {n}")
+                               for n in range(11)]
+    lines = summary.render(card).splitlines()
+    assert "- 1 × reason 10" in lines and not any("other reasons" in line for line in lines)
+    card.services[0].checks.append(mk_check("drs.11", "MUST", "drs-main", "skipped", message="reason 11"))
+    lines = summary.render(card).splitlines()
+    assert "- 2 × 2 other reasons (see scorecard.json)" in lines
+
+
 def test_summary_sections_per_service(tmp_path: Path) -> None:
     text = summary.write(build_scorecard(), tmp_path, redactor()).read_text(encoding="utf-8")
     lines = text.splitlines()
