@@ -605,7 +605,10 @@ def load_profile(path: str | Path, environ: Mapping[str, str] | None = None, *,
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise where.error("", f"invalid YAML{at}: {exc.problem or exc}") from None
+        problem = str(exc.problem or exc)
+        if "'\\t'" in problem or "tab character" in problem:  # PyYAML's words for a tab say nothing of indentation
+            problem += "; YAML indents with spaces, never tabs: replace the tab with spaces"
+        raise where.error("", f"invalid YAML{at}: {problem}") from None
     except yaml.YAMLError as exc:
         raise where.error("", f"invalid YAML: {exc}") from None
     except ValueError as exc:  # YAML's resolver reads 2027-02-30 as a date, and the date does not exist

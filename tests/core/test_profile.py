@@ -82,6 +82,10 @@ def write(tmp_path: Path, text: str) -> Path:
     ("initiative: X\nservices:\n  - standard: service-info\n    version: '1.0.0'\n    url: https://a.org\n"
      "    version: '1.0.1'\n",
      "invalid YAML at line 6, column 5: the key 'version' is written twice in one mapping (first at line 4); keep one"),
+    # a tab indents in an editor, never in YAML: PyYAML's words alone ("cannot start any token") do not say so
+    ("initiative: X\nservices:\n\t- {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n",
+     "invalid YAML at line 3, column 1: found character '\\t' that cannot start any token; YAML indents with "
+     "spaces, never tabs: replace the tab with spaces"),
 ])
 def test_broken_profile_is_one_line_exit_4(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str,
                                           expected: str) -> None:
