@@ -9,6 +9,7 @@ only loopback).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -63,6 +64,22 @@ def test_the_profile_the_readme_shows_parses() -> None:
     for document, block in zip(shown, blocks):
         environ = {name: "placeholder" for name in ENV_NAME.findall(block)}
         profiles.parse_profile(document, "README.md", environ, standards=suites.discover())
+
+
+def test_the_ci_job_the_readme_shows_runs_a_command_the_harness_takes(tmp_path: Path) -> None:
+    """The CI job's `conformance run` line parses (its options exist) and is quiet; its later steps read the run
+    folder where the run writes it, <report-dir>/<initiative>/<stamp>/."""
+    from conformance.cli import build_parser
+    from conformance.run import new_run_dir
+
+    job = next(yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", README, flags=re.S) if "jobs:" in b)
+    runs = [step["run"] for step in job["jobs"]["conformance"]["steps"] if "run" in step]
+    command = next(r for r in runs if r.startswith("conformance run "))
+    args = build_parser().parse_args(command.split()[1:])
+    assert args.quiet and args.report_dir == "reports"
+    assert 'cat reports/*/*/summary.md >> "$GITHUB_STEP_SUMMARY"' in runs
+    made = new_run_dir(tmp_path / "reports", "x", dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+    assert list((tmp_path / "reports").glob("*/*/")) == [made]
 
 
 # -- the commands, run ---------------------------------------------------------------------------------------
