@@ -48,16 +48,17 @@ def _budget_overrides(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--max-seconds", type=float, help="whole run")
     group.add_argument("--request-timeout", type=float, dest="request_timeout_seconds",
                        help="one request, connect to last byte")
-    group.add_argument("--max-requests", type=int)
+    group.add_argument("--max-requests", type=int, help="requests in the whole run")
     group.add_argument("--requests-per-second", type=float,
                        help="cap of the run's rate (default 50): each remote origin is paced adaptively under it, "
                        "from 10/s, slower when answers slow down or a 429/503 comes; loopback servers are not "
                        "throttled unless a cap is set")
-    group.add_argument("--max-response-bytes", type=int)
-    group.add_argument("--max-run-bytes", type=int)
+    group.add_argument("--max-response-bytes", type=int, help="one response body; a larger one is cut (noted)")
+    group.add_argument("--max-run-bytes", type=int, help="all bytes downloaded in the run")
     group.add_argument("--max-examples", type=int, help="hypothesis examples per property check")
     group.add_argument("--max-document-bytes", type=int, help="one JSON (or other) document held to be parsed")
-    group.add_argument("--max-memory-mb", type=int, help="resident memory of the whole run")
+    group.add_argument("--max-memory-mb", type=int,
+                       help="resident memory the run adds to what the process held when it began")
     group.add_argument("--concurrent-requests", type=int,
                        help="requests to one service in flight at once, where a suite fetches the answers several "
                        "checks need side by side (default 1: one at a time; at most 16): for a server a network away "
@@ -610,8 +611,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo, report_dir="reports")
 
     checks = sub.add_parser("list-checks", help="the requirement catalogue with its checks")
-    checks.add_argument("--standard", action="append")
-    checks.add_argument("--format", choices=["md", "json"], default="md")
+    checks.add_argument("--standard", action="append",
+                        help="only this standard's checks (repeatable; default: every standard)")
+    checks.add_argument("--format", choices=["md", "json"], default="md",
+                        help="md: a table per standard (default); json: one object per check, for other tools")
     checks.set_defaults(func=cmd_list_checks)
 
     ref = sub.add_parser("reference", help="embedded reference servers").add_subparsers(
@@ -629,7 +632,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "test_issuer_keys=FILE: a standard's option naming the keys of an issuer to trust)")
     serve.set_defaults(func=cmd_reference_serve)
     faults = ref.add_parser("faults", help="list the named faults of the reference servers")
-    faults.add_argument("standard", nargs="?")
+    faults.add_argument("standard", nargs="?", help="only this standard's faults (default: every standard)")
     faults.set_defaults(func=cmd_reference_faults)
 
     spec = sub.add_parser("specs", help="the official GA4GH schemas").add_subparsers(
@@ -639,7 +642,7 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--mirror", help=argparse.SUPPRESS)
     fetch.set_defaults(func=cmd_specs_fetch)
     where = spec.add_parser("where", help="print the specs directory in use")
-    where.add_argument("--specs-dir")
+    where.add_argument("--specs-dir", help=f"the directory to look in (default: ${specs.ENV}, else the user cache)")
     where.set_defaults(func=cmd_specs_where)
 
     for extension in _extensions():

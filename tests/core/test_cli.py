@@ -440,3 +440,25 @@ def test_the_skip_summary_never_folds_a_single_reason_and_marks_a_cut_one() -> N
     card.services[0].checks.append(_check("drs.9", "MUST", "skipped", "reason 8"))
     lines = _verdict_lines(SimpleNamespace(run_dir=Path("r")), card, quiet=False)  # type: ignore[arg-type]
     assert "       2 × 2 other reasons (see summary.md / scorecard.json)" in lines
+
+
+def test_every_option_of_the_core_commands_says_what_it_does() -> None:
+    """`conformance list-checks --help` listed --standard and --format with no word on them."""
+    import argparse
+
+    from conformance.cli import build_parser
+
+    def commands(parser: argparse.ArgumentParser, path: str) -> list[tuple[str, argparse.ArgumentParser]]:
+        found = [(path, parser)]
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    found += commands(sub, f"{path} {name}")
+        return found
+
+    silent = [f"{path} {action.option_strings or action.dest}"
+              for path, parser in commands(build_parser(), "conformance")
+              if path.split()[1:2] in (["run"], ["demo"], ["list-checks"], ["reference"], ["specs"])
+              for action in parser._actions
+              if not isinstance(action, (argparse._HelpAction, argparse._SubParsersAction)) and not action.help]
+    assert silent == []
