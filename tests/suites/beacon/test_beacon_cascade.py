@@ -269,3 +269,15 @@ def test_filters_ored_are_their_own_failure(report_root: Path) -> None:
     checks = ["beacon.filters.filter-restricts", "beacon.filters.and-semantics"]
     result = run_reference("beacon", report_root, ["filters-ored"], checks=checks)
     assert [(result.outcome(c), result.check(c).caused_by) for c in checks] == [("passed", None), ("failed", None)]
+
+
+def test_a_root_url_answering_404_is_one_failure_of_the_map(report_root: Path, requires_specs: str) -> None:
+    # a rootUrl /map lists that answers 404 is an endpoint missing (beacon.map.root-urls-answer), not a query
+    # refused for want of a filter: the listing checks, non-filtered-queries-allowed among them, are its
+    # consequences, so waiving the map's finding waives them
+    cause = "beacon.map.root-urls-answer"
+    result = run_reference("beacon", report_root, ["map-root-url-404"], specs_dir=requires_specs)
+    failed = _failed(result)
+    assert failed.pop(cause) is None
+    assert "beacon.entry.non-filtered-queries-allowed" in failed and set(failed.values()) == {cause}, failed
+    assert result.scorecard.services[0].counts()["failed"] == 1
