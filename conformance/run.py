@@ -142,7 +142,8 @@ class Run:
                     if document is not None:
                         self.service_infos[service.key] = document
                 if response.status != 200:
-                    reason = self._below_prefix(service, path, response.status)
+                    reason = (self._below_prefix(service, path, response.status)
+                              or self._not_the_base(service, path, response.status))
             except BudgetExceeded:
                 reason = None  # a spent budget says nothing about the service
             except TransportError as exc:
@@ -173,6 +174,22 @@ class Run:
             return None
         return (f"the API is not at the profile's url {self.redactor.url(root)} (GET {path}: {status}) but under "
                 f"{prefix} (GET {prefix}{path}: 200): declare url: {self.redactor.url(root + prefix)}")
+
+    def _not_the_base(self, service: Service, path: str, status: int) -> str | None:
+        """Why a service whose url answers 404 to the probe and to every path its standard serves at the API's
+        base (:attr:`~conformance.suite.Suite.base_paths`) cannot be checked there, or None."""
+        paths = [p for p in suites.for_standard(service.standard).base_paths if p != path]
+        if status != 404 or not paths:
+            return None
+        for other in paths:
+            try:
+                if self.client_for(service).get(other, follow_redirects=True).status != 404:
+                    return None
+            except HarnessError:
+                return None  # answered otherwise, or not at all: the checks tell
+        asked = ", ".join([path, *paths])
+        return (f"no API at the profile's url {self.redactor.url(service.url.rstrip('/'))}: GET {asked} each "
+                "answered 404 (declare the url of the API's base, where the standard's paths are)")
 
     def count_skips(self, service_key: str, reason: str, notice: str) -> None:
         """Put "<service>: N checks not run: <notice>" first among the run's notices, N being the checks of

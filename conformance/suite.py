@@ -59,6 +59,10 @@ class Suite:
     #: None. A url that stops before it, of an API that answers the probe only under it, is no API: the
     #: service is unreachable, with the url to declare, rather than failed for the 404s of paths it lacks.
     api_prefix: str | None = None
+    #: Paths every service of the standard serves at its url, whatever its deployment (``/info``, ``/map``) in
+    #: a standard that fixes no API prefix: where the probe and each of them answer 404, the url is not the
+    #: API's base, and the service is unreachable with that reason rather than failed for every path it lacks.
+    base_paths: tuple[str, ...] = ()
     #: JSON Schema (``properties`` only) of the extra keys a service entry of this standard accepts.
     service_options: Mapping[str, Any] = field(default_factory=dict)
     #: The keys of ``service_options`` that name the test data the checks of what the service serves need

@@ -10,5 +10,7 @@ SUITE = Suite(
     reference=".reference:APPS",
     versions=("2.0.0", "2.1.0", "2.1.1"),
     service_info_artifact="beacon",
+    # framework endpoints.yaml: every beacon answers /info and /map at its base, wherever it is deployed
+    base_paths=("/info", "/map"),
     service_options={},
 )

@@ -332,6 +332,49 @@ def test_a_url_that_stops_before_the_api_prefix_names_the_url_to_declare(standar
     assert (result.scorecard.services[0].unreachable or "").endswith(f"declare url: {api}"), result.output
 
 
+def test_a_url_where_none_of_the_base_paths_answers_is_no_api(report_root: Path) -> None:
+    """Suite.base_paths: a beacon's url may be anything (no API prefix), but /info and /map are at its base;
+    a url where the probe and each of them answer 404 is not the API: unreachable, one line, not thirty 404s."""
+    server = reference.start("beacon")
+    try:
+        api = server.url.rstrip("/")
+        root = api.rsplit("/", 1)[0]
+        entry = {"standard": "beacon", "version": server.app.version, "url": root}
+        result = run_profile({"initiative": "Root", "services": [entry]}, report_root,
+                             checks=["beacon.info.info-returns-info-response"])
+        at_api = run_profile({"initiative": "Api", "services": [{**entry, "url": api}]}, report_root,
+                             checks=["beacon.info.info-returns-info-response"])
+    finally:
+        server.stop()
+    assert result.exit_code == 2, result.output
+    assert result.scorecard.services[0].unreachable == (
+        f"no API at the profile's url {root}: GET /service-info, /info, /map each answered 404 (declare the url "
+        "of the API's base, where the standard's paths are)")
+    assert at_api.scorecard.services[0].unreachable is None and at_api.exit_code == 0, at_api.output
+
+
+class MapOnly(ReferenceApp):
+    """A beacon base that answers /map only (its /service-info and /info missing)."""
+
+    standard: ClassVar[str] = "beacon-map-only-test"
+    versions: ClassVar[tuple[str, ...]] = ("2.1.1",)
+    FAULTS: ClassVar[dict[str, reference.Fault]] = {}
+
+    @route("GET", "/map")
+    def map(self, request: Request) -> Reply:
+        return json_reply({"meta": {}, "response": {"endpointSets": {}}})
+
+
+def test_a_base_answering_one_of_its_paths_is_checked(report_root: Path) -> None:
+    # /service-info and /info missing at the right base is what the checks report, not an unreachable service
+    with reference.ReferenceServer(MapOnly()).start() as server:
+        result = run_profile({"initiative": "Map only", "services": [
+            {"standard": "beacon", "version": "2.1.1", "url": server.url}]}, report_root,
+            checks=["beacon.info.info-returns-info-response"])
+    assert result.scorecard.services[0].unreachable is None
+    assert result.outcome("beacon.info.info-returns-info-response") == "failed"
+
+
 class Gated(ReferenceApp):
     """Asks for credentials at the root's /service-info; under the prefix, an HTML page or an answer that
     never comes (``slow``)."""
