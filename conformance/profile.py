@@ -377,6 +377,22 @@ def _parse_expected(where: _Where, raw: object) -> tuple[ExpectedFailure, ...]:
     return tuple(entries)
 
 
+def _documents_exist(where: _Where, path: str, documents: object) -> None:
+    """A data standard's document named by a path (no URL, no URI: relative to the profile file's folder, as
+    conformance/documents.py reads it) that does not exist is a profile error: every check of the entry would
+    err with the same reason."""
+    if not isinstance(documents, list):
+        return
+    source = Path(where.source)
+    folder = source.parent if source.is_file() else Path.cwd()
+    for position, ref in enumerate(documents):
+        if not isinstance(ref, str) or not ref or len(urlsplit(ref).scheme) > 1:  # "C:" of a Windows path
+            continue
+        file = Path(ref) if Path(ref).is_absolute() else folder / ref
+        if not file.exists():
+            raise where.error(f"{path}.documents[{position}]", f"no such file: {file}")
+
+
 def _parse_service(where: _Where, index: int, raw: object, environ: Mapping[str, str],
                    default_ca: str | None, known: Mapping[str, Standard]) -> Service:
     path = f"services[{index}]"
@@ -433,6 +449,8 @@ def _parse_service(where: _Where, index: int, raw: object, environ: Mapping[str,
     for key, schema in options_schema.items():
         if key in raw:
             _check_option(where, f"{path}.{key}", raw[key], schema)
+    if data and url == "":
+        _documents_exist(where, path, raw.get("documents"))
     auth = (_parse_auth(where, f"{path}.auth", raw["auth"], environ, reference is not None, suite.auth_keys)
             if "auth" in raw else Auth())
     name = raw.get("name")

@@ -113,6 +113,7 @@ def test_checks_of_no_standard_of_the_profile_are_a_usage_error(
     profile.write_text(yaml.safe_dump({"initiative": "Hint", "services": [
         {"standard": "drs", "version": "1.5.0", "url": "http://127.0.0.1:9/", "objects": ["a"]},
         {"standard": "vrs", "version": "2.0", "documents": ["a.json"]}]}))
+    (tmp_path / "a.json").write_text("{}")
     capsys.readouterr()
     assert main(["run", str(profile), "--standard", "drs", "--check", "vrs.document.objects", "--report-dir",
                  str(tmp_path / "r")]) == 4

@@ -66,6 +66,7 @@ def _view(run: Run) -> Documents:
 
 
 def test_a_data_entry_needs_documents_but_no_url(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_bytes(b"{}")
     profile = _load(tmp_path, {"standard": "docs-example", "version": "1.0", "documents": ["a.json"]})
     assert profile.services[0].url == "" and profile.services[0].options["documents"] == ["a.json"]
     with pytest.raises(ProfileError, match=r"services\[0\]\.documents: required key missing"):
