@@ -73,7 +73,7 @@ def add_commands(sub: Any) -> None:
     verify = sub.add_parser("verify", help="check a certification bundle's signature and files",
                             epilog=f"exit codes: 0 verified; 1 not verified; {EXIT_CAVEATS} verified with caveats, "
                                    "with --strict only; 2 the --jwks URL could not be read; 4 usage error")
-    verify.add_argument("bundle", metavar="BUNDLE")
+    verify.add_argument("bundle", metavar="BUNDLE", help="the bundle `conformance certify` wrote (a .tar file)")
     verify.add_argument("--public-key", help="the signer's public key: SubjectPublicKeyInfo PEM, JWK or JWK Set")
     verify.add_argument("--jwks", help="a URL of the signer's JWK Set (one bounded request)")
     verify.add_argument("--strict", action="store_true",
@@ -84,5 +84,6 @@ def add_commands(sub: Any) -> None:
     diff = sub.add_parser("diff", help="what changed between two runs (exit 1 on a regression)")
     diff.add_argument("old", metavar="OLD", help="run directory, scorecard.json or bundle")
     diff.add_argument("new", metavar="NEW", help="run directory, scorecard.json or bundle")
-    diff.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    diff.add_argument("--format", choices=["markdown", "json"], default="markdown",
+                      help="markdown (default; for a pull request comment or a CI step summary) or json")
     diff.set_defaults(func=cmd_diff)

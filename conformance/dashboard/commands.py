@@ -124,7 +124,8 @@ def add_commands(sub: Any) -> None:
     dashboard.set_defaults(func=cmd_dashboard)
 
     run = sub.add_parser("sweep", help="run many profiles concurrently, then build the dashboard")
-    run.add_argument("profile", nargs="+", metavar="PROFILE")
+    run.add_argument("profile", nargs="+", metavar="PROFILE",
+                     help="profile files, one initiative each (each run as `conformance run --profile` runs it)")
     run.add_argument("-j", "--jobs", type=positive_int, default=DEFAULT_JOBS,
                      help=f"profiles run at once (default {DEFAULT_JOBS}: a sweep waits on networks; profiles "
                           "with embedded or loopback servers run at most one per CPU at once)")
