@@ -88,32 +88,43 @@ def test_registry_services_not_tested_are_listed_with_their_reason(report_root: 
 
 
 def test_listed_type_without_suite_is_not_tested_for_its_type(report_root: Path, specs_dir: str | None) -> None:
-    """A listed service whose type has no suite gets its service-info checked, but counts as "not tested"
-    (for its own type, with the reason) in the registry field and the dashboard, never as "tested"."""
+    """A listed service of a GA4GH type that has no suite gets its service-info checked, but counts as "not
+    tested" (for its own type, with the reason) in the registry field and the dashboard, never as "tested"; one
+    whose type group is not org.ga4gh claims no GA4GH specification and is not asked anything."""
+    from conformance_suites.service_info.reference.app import ServiceInfoApp
+
     from conformance.dashboard.runs import collect, registry_counts
 
     with ExitStack() as stack:
         trs = stack.enter_context(ReferenceServer(TrsApp(version="2.0.1")))
-        # the registry's own two stubs: org.example:example-api:1.0.0 and org.example:other-api:2.1.0
-        registry = stack.enter_context(ReferenceServer(RegistryApp(options={"listed": [_entry(trs.url, "2.0.1")]})))
+        # Data Connect: a GA4GH standard with no suite here
+        other = stack.enter_context(ReferenceServer(ServiceInfoApp(options={"artifact": "data-connect"})))
+        connect = {**_entry(other.url, "1.0.0"), "id": "org.ga4gh.conformance.reference.dataconnect",
+                   "type": {"group": "org.ga4gh", "artifact": "data-connect", "version": "1.0.0"}}
+        # with the registry's own two stubs: org.example:example-api:1.0.0 and org.example:other-api:2.1.0
+        registry = stack.enter_context(ReferenceServer(RegistryApp(options={"listed": [
+            _entry(trs.url, "2.0.1"), connect]})))
         result = run_profile({"initiative": "one url", "registry": registry.url}, report_root, specs_dir=specs_dir)
     assert result.scorecard is not None
     record = result.scorecard.registry
-    assert record is not None and record["listed"] == 3, result.output
+    assert record is not None and record["listed"] == 4, result.output
     assert [e["id"] for e in record["tested"]] == ["org.ga4gh.conformance.reference.trs201"]
     reasons = {e["id"]: (e["type"], e["reason"]) for e in record["not_tested"]}
     assert reasons == {
-        "org.example.registry.stub-a": ("org.example:example-api:1.0.0", "example-api is a standard this harness "
-                                        "has no suite for: only its service-info was checked"),
-        "org.example.registry.stub-b": ("org.example:other-api:2.1.0", "other-api is a standard this harness "
-                                        "has no suite for: only its service-info was checked")}
-    # its service-info results stay in the scorecard
+        "org.ga4gh.conformance.reference.dataconnect": (
+            "org.ga4gh:data-connect:1.0.0", "data-connect is a standard this harness has no suite for: only its "
+                                            "service-info was checked"),
+        "org.example.registry.stub-a": ("org.example:example-api:1.0.0", "type group org.example is not org.ga4gh: "
+                                        "no GA4GH specification claimed"),
+        "org.example.registry.stub-b": ("org.example:other-api:2.1.0", "type group org.example is not org.ga4gh: "
+                                        "no GA4GH specification claimed")}
+    # the Data Connect service's service-info results stay in the scorecard
     shared = {s.url for s in result.scorecard.services if s.standard == "service-info"}
-    assert shared == {f"{registry.url}/listed/a", f"{registry.url}/listed/b"}
+    assert shared == {other.url.rstrip("/")}
     summary = (result.run_dir / "summary.md").read_text()
-    assert "3 listed, 1 tested, 2 not tested" in summary
+    assert "4 listed, 1 tested, 3 not tested" in summary
     (run,) = [r for r in collect([report_root]).runs if r.registry is not None]
-    assert registry_counts(run) == {"listed": 3, "tested": 1, "conformant": 1, "not_tested": 2}
+    assert registry_counts(run) == {"listed": 4, "tested": 1, "conformant": 1, "not_tested": 3}
 
 
 class ListsAWebApp(RegistryApp):
