@@ -367,6 +367,7 @@ def read_chunks(raw: requests.Response, started: float, timeout: float, watch: W
     """
     stream = raw.raw
     expected = _content_length(raw)
+    received = 0  # decoded bytes handed over
     while True:
         try:
             chunk = stream.read1(CHUNK, decode_content=decode)
@@ -376,15 +377,31 @@ def read_chunks(raw: requests.Response, started: float, timeout: float, watch: W
                 raise BudgetExceeded(f"the server sent its headers, then nothing of its body within {given.words}",
                                      given.limit) from None
             if watch.fired or time.monotonic() - started > timeout:
-                raise _too_slow(timeout, named) from None
+                raise _too_slow(timeout, named, _sent(stream, received, expected)) from None
             raise _body_error(exc, timeout, stream, expected) from None
         if not chunk:
             if watch.fired:
-                raise _too_slow(timeout, named)
+                raise _too_slow(timeout, named, _sent(stream, received, expected))
             return
+        received += len(chunk)
         yield chunk
         if time.monotonic() - started > timeout:
-            raise _too_slow(timeout, named)
+            raise _too_slow(timeout, named, _sent(stream, received, expected))
+
+
+def _sent(stream: Any, received: int, expected: int | None) -> str:
+    """What a body cut off by the clock had brought, in a few words: a server trickling the bytes its
+    Content-Length announced sends too slowly; one that announced none may as well never end its body (an
+    endless stream, a gzip bomb), which is all the harness can tell of it."""
+    wire = getattr(stream, "_fp_bytes_read", None)
+    wire = wire if isinstance(wire, int) and wire > 0 else received
+    if expected is not None and wire < expected:
+        return (f"the server sent {wire:,} of the {expected:,} bytes its Content-Length announced: it sends its "
+                "body too slowly")
+    if wire == 0:
+        return "the server had sent nothing of its body"
+    inflated = f", inflating to {received:,}," if received > wire else ""
+    return f"the server had sent {wire:,} byte{'s' if wire != 1 else ''}{inflated} without ending its body"
 
 
 def _is_timeout(exc: BaseException) -> bool:
@@ -412,10 +429,10 @@ def _configured(timeout: float) -> Allowed:
     return Allowed(f"request_timeout_seconds={timeout:g}", "request_timeout_seconds")
 
 
-def _too_slow(timeout: float, named: Allowed | None = None) -> BudgetExceeded:
+def _too_slow(timeout: float, named: Allowed | None = None, sent: str = "the server sends its body too slowly"
+              ) -> BudgetExceeded:
     given = named or _configured(timeout)
-    return BudgetExceeded(f"response body not complete within {given.words} (the server sends its body too "
-                          "slowly)", given.limit)
+    return BudgetExceeded(f"response body not complete within {given.words} ({sent})", given.limit)
 
 
 def _content_length(raw: requests.Response) -> int | None:

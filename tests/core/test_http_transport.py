@@ -186,27 +186,49 @@ def test_a_body_stalled_when_the_run_had_less_time_left_names_max_seconds() -> N
 
 
 def test_a_body_that_outlasts_the_wall_clock_is_too_slow() -> None:
-    chunks = read_chunks(raw(FakeBody(b"a", b"b")), time.monotonic() - 10, 1.5, Watch())
+    chunks = read_chunks(raw(FakeBody(b"a", b"b"), {"Content-Length": "10"}), time.monotonic() - 10, 1.5, Watch())
     assert next(chunks) == b"a"  # what has arrived is handed over, then the clock is checked
     with pytest.raises(BudgetExceeded) as caught:
         next(chunks)
     assert caught.value.limit == "request_timeout_seconds"
-    assert caught.value.message == ("response body not complete within request_timeout_seconds=1.5 "
-                                    "(the server sends its body too slowly)")
+    assert caught.value.message == ("response body not complete within request_timeout_seconds=1.5 (the server "
+                                    "sent 1 of the 10 bytes its Content-Length announced: it sends its body too "
+                                    "slowly)")
+
+
+def test_a_body_without_a_length_that_outlasts_the_wall_clock_is_not_called_slow() -> None:
+    """An endless body (or a gzip bomb) comes as fast as the network goes: what the clock cut short is a body
+    that did not end, not a slow server."""
+    piece = b"a" * 65536
+    chunks = read_chunks(raw(FakeBody(piece, piece, bytes_read=3000)), time.monotonic() - 10, 1, Watch())
+    assert next(chunks) == piece
+    with pytest.raises(BudgetExceeded) as caught:
+        next(chunks)
+    assert caught.value.limit == "request_timeout_seconds"
+    assert caught.value.message == ("response body not complete within request_timeout_seconds=1 (the server had "
+                                    "sent 3,000 bytes, inflating to 65,536, without ending its body)")
+    assert "slowly" not in caught.value.message
+    chunks = read_chunks(raw(FakeBody(piece, piece)), time.monotonic() - 10, 1, Watch())
+    next(chunks)
+    with pytest.raises(BudgetExceeded, match=r"\(the server had sent 65,536 bytes without ending its body\)$"):
+        next(chunks)
 
 
 def test_a_socket_the_watch_shut_is_too_slow_not_the_end_of_the_body() -> None:
     watch = Watch()
     watch.kill()
-    with pytest.raises(BudgetExceeded, match="sends its body too slowly"):
+    with pytest.raises(BudgetExceeded, match=r"not complete within .*\(the server had sent nothing of its body\)"):
         list(read_chunks(raw(FakeBody()), time.monotonic(), 5, watch))
+    with pytest.raises(BudgetExceeded, match="sends its body too slowly"):
+        list(read_chunks(raw(FakeBody(), {"Content-Length": "5"}), time.monotonic(), 5, watch))
 
 
 def test_an_error_after_the_watch_fired_is_too_slow() -> None:
     watch = Watch()
     watch.kill()
     with pytest.raises(BudgetExceeded, match="sends its body too slowly"):
-        list(read_chunks(raw(FakeBody(OSError("Bad file descriptor"))), time.monotonic(), 5, watch))
+        list(read_chunks(raw(FakeBody(OSError("Bad file descriptor")), {"Content-Length": "5"}), time.monotonic(), 5,
+                         watch))
 
 
 def test_a_reset_in_the_middle_of_the_body_is_transient() -> None:
