@@ -287,3 +287,46 @@ def test_a_document_nested_too_deeply_is_named_not_parsed(tmp_path: Path, run_of
         with pytest.raises(DocumentUnavailable, match=r"/deep\.json: nested too deeply to parse") as caught:
             read_document(_view(run), url)
         assert caught.value.exchange is not None and caught.value.exchange.status == 200
+
+
+def _flow_depth_whole(data: bytes) -> int:
+    """The nesting outside strings as the strings cut out at once would count it (what the pieces must agree with)."""
+    import itertools
+
+    from conformance import documents
+
+    steps = documents._STRINGS.sub(b"", data).translate(documents._STEPS, documents._NOT_BRACKETS)
+    return max(itertools.accumulate(memoryview(steps).cast("b"), initial=0))
+
+
+@pytest.mark.parametrize("data", [
+    b'[{"a": "[[[[", "b": [1, [2, [3]]]}]',
+    b'{"x": "\\"[[[", "y": [[["\\\\"]]], "z": "]]]"}',
+    b'[[[ "unterminated [[[[[[',
+    b"]]][[[[",
+    b"",
+    b'"[" ' * 5000 + b"[" * 300 + b"]" * 300,
+])
+def test_flow_depth_in_pieces_counts_as_the_whole_document(data: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conformance import documents
+
+    monkeypatch.setattr(documents, "_FLOW_PIECE", 7)  # many pieces, cut anywhere
+    assert documents._flow_depth(data) == _flow_depth_whole(data)
+
+
+def test_flow_depth_of_a_document_of_many_strings_stays_in_bounded_memory() -> None:
+    """A 4 MB JSON list of short strings: cutting every string out at once held some twenty times the
+    document (a crypt4gh file or an ontology may be max_response_bytes, 100 MB); in pieces, a few MB."""
+    import tracemalloc
+
+    from conformance import documents
+
+    data = json.dumps([{"type": "Allele", "id": "x", "n": [1, 2]}] * 100_000).encode()
+    assert len(data) > 4_000_000
+    tracemalloc.start()
+    try:
+        assert documents._flow_depth(data) == 3
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * documents._FLOW_PIECE + 1_000_000, f"{peak:,} bytes at the peak"
