@@ -1,6 +1,7 @@
 """TRS descriptors, files, tests and containerfiles of each descriptor type a version declares: the
 FileWrapper and ToolFile schemas, plain and JSON forms that agree, the paths /files lists resolving,
-the zip of /files, and every checksum given recomputed from the content (TRS 2.0.x OpenAPI,
+the zip of /files, every checksum given recomputed from the content, the checksums a production version
+owes, and FileWrapper urls that resolve to the content (TRS 2.0.x OpenAPI,
 /tools/{id}/versions/{version_id}/{type}/descriptor[/{relative_path}], /files, /tests, /containerfile)."""
 
 from __future__ import annotations
@@ -11,13 +12,28 @@ from typing import Any
 
 import pytest
 
-from conformance import Response, SpecStore, check, fail, json_type, schema_errors
+from conformance import BudgetExceeded, HarnessError, Response, SpecStore, check, fail, json_type, schema_errors
 
-from .view import Trs, answered, recompute
+from .view import DESCRIPTOR_TYPES, Case, Trs, answered, recompute
 
 #: ToolFile types whose path the descriptor/{relative_path} endpoint serves ("A descriptor's path can be
 #: used with the GA4GH .../{type}/descriptor/{relative_path} endpoint", ToolFile.path).
 DESCRIPTOR_FILES = ("PRIMARY_DESCRIPTOR", "SECONDARY_DESCRIPTOR")
+
+
+#: At most this many FileWrapper urls are fetched by trs.file-wrapper.url-is-content.
+MAX_URLS = 10
+
+
+def _gives_content_or_url(item: object) -> bool:
+    """"One of url or content is required" (TRS 2.0.x OpenAPI, FileWrapper.content and .url)."""
+    return isinstance(item, dict) and (isinstance(item.get("content"), str) or isinstance(item.get("url"), str))
+
+
+def _wrappers(response: Response) -> list[dict[str, Any]]:
+    """The FileWrappers of a 200 answer that is an array of them (/tests, /containerfile), else none."""
+    body = response.json() if response.status == 200 else None
+    return [item for item in body if isinstance(item, dict)] if isinstance(body, list) else []
 
 
 def _wrapper(trs: Trs, response: Response, what: str) -> dict[str, Any]:
@@ -188,8 +204,9 @@ def test_checksums_match_content(trs: Trs) -> None:
 
 @check("trs.tests.schema")
 def test_tests_are_file_wrappers(trs: Trs, schemas: SpecStore) -> None:
-    """GET …/{type}/tests answers an array of FileWrapper (TRS 2.0.x OpenAPI, …/{type}/tests › 200); a 404
-    ("The tool can not be output in the specified type") is allowed."""
+    """GET …/{type}/tests answers an array of FileWrapper (TRS 2.0.x OpenAPI, …/{type}/tests › 200), each
+    with content or url ("One of url or content is required", FileWrapper.content and .url); a 404 ("The
+    tool can not be output in the specified type") is allowed."""
     validator = schemas.validator(trs.openapi, "/components/schemas/FileWrapper", openapi="3.0")
     for case in trs.cases():
         response = trs.tests(case)
@@ -204,13 +221,16 @@ def test_tests_are_file_wrappers(trs: Trs, schemas: SpecStore) -> None:
             errors = schema_errors(validator, item)
             if errors:
                 raise fail(f"a test of {case} does not match the FileWrapper schema: {'; '.join(errors)}", response)
+            if not _gives_content_or_url(item):
+                raise fail(f"a test of {case} gives neither content nor url", response)
 
 
 @check("trs.containerfile.available")
 def test_containerfile_served_when_reported(trs: Trs, schemas: SpecStore) -> None:
     """A version that reports ``containerfile: true`` ("Reports if this tool has a containerfile
     available", TRS 2.0.x OpenAPI, ToolVersion.containerfile) serves it: GET …/containerfile answers 200
-    with an array of FileWrapper."""
+    with an array of FileWrapper, each with content or url ("One of url or content is required",
+    FileWrapper.content and .url)."""
     validator = schemas.validator(trs.openapi, "/components/schemas/FileWrapper", openapi="3.0")
     for ident, version_id in trs.versions_with_containerfile():
         response = trs.containerfile(ident, version_id)
@@ -224,3 +244,87 @@ def test_containerfile_served_when_reported(trs: Trs, schemas: SpecStore) -> Non
             errors = schema_errors(validator, item)
             if errors:
                 raise fail(f"{what} does not match the FileWrapper schema: {'; '.join(errors)}", response)
+            if not _gives_content_or_url(item):
+                raise fail(f"a FileWrapper of {what} gives neither content nor url", response)
+
+
+@check("trs.production.checksums")
+def test_production_versions_give_checksums(trs: Trs) -> None:
+    """A version with ``is_production: true`` gives checksums: "A production quality tool is required to
+    have a checksum" (TRS 2.0.0 and 2.0.1 OpenAPI, ToolVersion.is_production) and "A production
+    (immutable) tool version is required to have a hashcode" (FileWrapper.checksum, ImageData.checksum):
+    each image the version lists, and each FileWrapper of it the suite reads (its descriptors, tests and
+    containerfiles), gives a non-empty checksum. "Not required otherwise": other versions are not asked."""
+    production = [(ident, version) for ident in trs.tool_ids() for version in trs.sampled_versions(ident)
+                  if version.get("is_production") is True and isinstance(version.get("id"), str)]
+    if not production:
+        pytest.skip("does not apply: no sampled tool version reports is_production: true")
+    for ident, version in production:
+        what = f"the production version {ident} {version['id']}"
+        images = version.get("images")
+        for index, image in enumerate(images if isinstance(images, list) else []):
+            if isinstance(image, dict) and not image.get("checksum"):
+                name = image.get("image_name") if isinstance(image.get("image_name"), str) else f"#{index}"
+                raise fail(f"the image {name} of {what} gives no checksum", trs.tool(ident))
+        kinds = version.get("descriptor_type")
+        for kind in kinds if isinstance(kinds, list) else []:
+            if kind not in DESCRIPTOR_TYPES:
+                continue
+            case = Case(ident, version["id"], kind)
+            response = trs.descriptor(case)
+            body = response.json_object() if response.status == 200 else None
+            if body is not None and not body.get("checksum"):
+                raise fail(f"the {kind} descriptor of {what} gives no checksum", response)
+            response = trs.tests(case)
+            if any(not item.get("checksum") for item in _wrappers(response)):
+                raise fail(f"a {kind} test file of {what} gives no checksum", response)
+        if version.get("containerfile") is True:
+            response = trs.containerfile(ident, version["id"])
+            if any(not item.get("checksum") for item in _wrappers(response)):
+                raise fail(f"a containerfile of {what} gives no checksum", response)
+
+
+def _fetch(trs: Trs, url: str) -> Response | None:
+    """GET a FileWrapper's url (its host may be another: the kit's client sends the service's credentials
+    only to its own origin), or None when the harness got no answer."""
+    try:
+        return trs.get(url)
+    except BudgetExceeded:
+        raise
+    except HarnessError:
+        return None
+
+
+@check("trs.file-wrapper.url-is-content")
+def test_file_wrapper_urls_give_the_content(trs: Trs) -> None:
+    """A FileWrapper's url "should resolve to the raw unwrapped content that would otherwise be available
+    in content" (TRS 2.0.0 and 2.0.1 OpenAPI, FileWrapper.url). Judged on the FileWrappers the suite reads
+    (descriptors, tests, containerfiles) that give both content and url, at most MAX_URLS of them: a url
+    that answers 200 must give exactly that content. A url that gives no 200 answer (a private forge, a
+    host the harness may not reach) is not judged."""
+    pairs: list[tuple[str, dict[str, Any]]] = []
+    for case in trs.cases():
+        response = trs.descriptor(case)
+        body = response.json_object() if response.status == 200 else None
+        if body is not None:
+            pairs.append((f"the {case} descriptor", body))
+        pairs.extend((f"a {case} test file", item) for item in _wrappers(trs.tests(case)))
+    for ident in trs.tool_ids():
+        for version in trs.sampled_versions(ident):
+            if version.get("containerfile") is True and isinstance(version.get("id"), str):
+                pairs.extend((f"a containerfile of {ident} {version['id']}", item)
+                             for item in _wrappers(trs.containerfile(ident, version["id"])))
+    both = [(what, item) for what, item in pairs
+            if isinstance(item.get("content"), str) and isinstance(item.get("url"), str)]
+    judged = False
+    for what, item in both[:MAX_URLS]:
+        raw = _fetch(trs, item["url"])
+        if raw is None or raw.status != 200 or raw.truncated:
+            continue
+        judged = True
+        if raw.content != item["content"].encode():
+            raise fail(f"the url {item['url']} of {what} answers other bytes than its content "
+                       f"({len(raw.content)} bytes, {raw.content_type or 'no Content-Type'}), not the raw file",
+                       raw)
+    if not judged:
+        pytest.skip("no FileWrapper read gives both content and a url that answers 200")

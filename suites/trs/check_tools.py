@@ -1,7 +1,10 @@
 """TRS tools and versions by id: schemas, ids consistent with the listing, unknown ids answered 404
-with an Error (TRS 2.0.x OpenAPI, /tools/{id}, /tools/{id}/versions, /tools/{id}/versions/{version_id})."""
+with an Error, descriptor_type_version keyed by the descriptor types (TRS 2.0.x OpenAPI, /tools/{id},
+/tools/{id}/versions, /tools/{id}/versions/{version_id}; ToolVersion)."""
 
 from __future__ import annotations
+
+import pytest
 
 from conformance import Response, SpecStore, check, fail, json_type, schema_errors
 
@@ -97,3 +100,32 @@ def test_unknown_version_is_404(trs: Trs, schemas: SpecStore) -> None:
     ident = trs.tool_ids()[0]
     path = f"/tools/{segment(ident)}/versions/{UNKNOWN_ID}"
     _is_error_404(trs, schemas, trs.client.get(path), "/tools/{id}/versions/{version_id}")
+
+
+#: Galaxy's two spellings in 2.0.1 (erratum E2): a key in either names a descriptor_type in either.
+GALAXY = frozenset({"GALAXY", "GXFORMAT2"})
+
+
+@check("trs.version.descriptor-type-version-keys")
+def test_descriptor_type_version_keys_are_descriptor_types(trs: Trs) -> None:
+    """The keys of ``descriptor_type_version`` "should be the same values used in the `descriptor_type`
+    field" (TRS 2.0.1 OpenAPI, ToolVersion.descriptor_type_version): each key of a sampled version's map is
+    one of that version's descriptor types (GALAXY and GXFORMAT2 taken as one, erratum E2). A version
+    without both fields is not judged."""
+    judged = False
+    for ident in trs.tool_ids():
+        for version in trs.sampled_versions(ident):
+            mapping, kinds = version.get("descriptor_type_version"), version.get("descriptor_type")
+            if not isinstance(mapping, dict) or not mapping or not isinstance(kinds, list):
+                continue
+            judged = True
+            used = {k for k in kinds if isinstance(k, str)}
+            if used & GALAXY:
+                used |= GALAXY
+            stray = [key for key in mapping if key not in used]
+            if stray:
+                raise fail(f"the descriptor_type_version of {ident} {version.get('id')} is keyed by {stray[:3]}, "
+                           f"not by its descriptor_type values {sorted(k for k in kinds if isinstance(k, str))}",
+                           trs.tool(ident))
+    if not judged:
+        pytest.skip("no sampled tool version gives both descriptor_type_version and descriptor_type")

@@ -2,8 +2,12 @@
 
 It holds six tools (CommandLineTools and Workflows in CWL, WDL and NFL), each with one or two versions;
 every version has a primary descriptor, a secondary descriptor in a sub-directory, a test parameter file
-and a Dockerfile, all with SHA-256 checksums computed from the content. ``/tools`` pages by a numeric
-``offset`` and ``limit`` and gives the paging headers with absolute URLs.
+and a Dockerfile. Every version is a production one (``is_production``), so each of its images and files
+has a SHA-256 checksum computed from the content; a version built with ``production=False`` (a test's
+registry) gives none ("Not required otherwise", TRS 2.0.x OpenAPI, FileWrapper.checksum). Each
+FileWrapper gives its content and a ``url`` to the raw file (the PLAIN_ descriptor/{relative_path}). In
+2.0.1 each version gives ``descriptor_type_version``. ``/tools`` pages by a numeric ``offset`` and
+``limit`` and gives the paging headers with absolute URLs.
 
 Each fault is one spec violation and names the checks that must catch it (``../faults.yaml``).
 """
@@ -20,6 +24,8 @@ from urllib.parse import urlencode
 from conformance import ReferenceApp, Reply, Request, json_reply, route, service_info_document
 
 DESCRIPTOR_EXT = {"CWL": "cwl", "WDL": "wdl", "NFL": "nf"}
+#: The language version each descriptor type's files are written in (2.0.1 ToolVersion.descriptor_type_version).
+LANGUAGE_VERSION = {"CWL": "v1.2", "WDL": "1.0", "NFL": "DSL2"}
 CLASSES = {
     "CommandLineTool": {"id": "0", "name": "CommandLineTool", "description": "a single command-line tool"},
     "Workflow": {"id": "1", "name": "Workflow", "description": "a workflow of several tools"},
@@ -35,6 +41,7 @@ class Version:
     id: str
     descriptor_types: tuple[str, ...]
     author: tuple[str, ...]
+    production: bool = True
 
     def files(self, tool: str, kind: str) -> dict[str, tuple[str, str]]:
         """relative path → (file_type, content) of this version in one descriptor type."""
@@ -83,6 +90,8 @@ class TrsApp(ReferenceApp):
     """An in-memory tool registry speaking TRS 2.0.0 or 2.0.1."""
 
     base_path: ClassVar[str] = "/ga4gh/trs/v2"
+    #: The tools it holds (a test's registry may hold others).
+    tools_held: ClassVar[tuple[Tool, ...]] = TOOLS
 
     @classmethod
     def demo_entries(cls) -> list[dict[str, Any]]:
@@ -95,7 +104,7 @@ class TrsApp(ReferenceApp):
         return json_reply({"code": status, "message": message}, status)
 
     def find(self, ident: str) -> Tool | None:
-        for tool in TOOLS:
+        for tool in self.tools_held:
             if tool.id == ident:
                 return tool
         return None
@@ -109,26 +118,38 @@ class TrsApp(ReferenceApp):
     def tool_url(self, tool: Tool) -> str:
         return f"{self.url}/tools/{tool.id}"
 
+    def checksummed(self, version: Version) -> bool:
+        """Whether the images and files of ``version`` give checksums: a production version's must ("A
+        production (immutable) tool version is required to have a hashcode", TRS 2.0.x OpenAPI,
+        FileWrapper.checksum and ImageData.checksum), unless the fault says otherwise."""
+        return version.production and not self.has("production-version-without-checksums")
+
     def version_json(self, tool: Tool, version: Version) -> dict[str, Any]:
         kinds = list(version.descriptor_types)
-        return {
+        image: dict[str, Any] = {
+            "registry_host": "quay.io",
+            "image_name": f"quay.io/{tool.organization}/{tool.name}:{version.id}",
+            "image_type": "Docker",
+            "size": 1000000,
+        }
+        if self.checksummed(version):
+            image["checksum"] = [{"type": "sha256", "checksum": sha256(f"{tool.id}:{version.id}")}]
+        data: dict[str, Any] = {
             "id": version.id,
             "name": f"{tool.name} {version.id}",
             "url": f"{self.tool_url(tool)}/versions/{version.id}",
             "author": list(version.author),
-            "is_production": True,
+            "is_production": version.production,
             "descriptor_type": kinds,
             "containerfile": True,
             "verified": False,
             "signed": False,
-            "images": [{
-                "registry_host": "quay.io",
-                "image_name": f"quay.io/{tool.organization}/{tool.name}:{version.id}",
-                "image_type": "Docker",
-                "size": 1000000,
-                "checksum": [{"type": "sha256", "checksum": sha256(f"{tool.id}:{version.id}")}],
-            }],
+            "images": [image],
         }
+        if self.version != "2.0.0":
+            lower = self.has("descriptor-type-version-keys-lowercase")
+            data["descriptor_type_version"] = {(k.lower() if lower else k): [LANGUAGE_VERSION[k]] for k in kinds}
+        return data
 
     def tool_json(self, tool: Tool) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -191,7 +212,7 @@ class TrsApp(ReferenceApp):
     @route("GET", "/tools")
     def tools(self, request: Request) -> Reply:
         filtered = bool(set(request.query) - {"offset", "limit"})
-        found = [t for t in TOOLS if self.matches(t, request)]
+        found = [t for t in self.tools_held if self.matches(t, request)]
         if filtered and self.has("filter-returns-unlisted-tool") and self.matches(HIDDEN, request):
             found.append(HIDDEN)
         try:
@@ -288,19 +309,33 @@ class TrsApp(ReferenceApp):
             return self.error(404, f"{tool.id} {version.id} has no {kind} descriptor")
         return tool, version, kind, plain
 
-    def wrapper(self, content: str, *, checksum_fault: bool = False) -> dict[str, Any]:
-        digest = sha256(content + "x") if checksum_fault else sha256(content)
-        return {"content": content, "checksum": [{"type": "sha-256", "checksum": digest}]}
+    def file_url(self, tool: Tool, version: Version, kind: str, path: str) -> str:
+        """The URL of the raw file at ``path``: its PLAIN_ descriptor/{relative_path} ("this URL should
+        resolve to the raw unwrapped content that would otherwise be available in content", TRS 2.0.x
+        OpenAPI, FileWrapper.url); the fault points it at the wrapped JSON form instead."""
+        form = kind if self.has("file-wrapper-url-not-content") else f"PLAIN_{kind}"
+        return f"{self.tool_url(tool)}/versions/{version.id}/{form}/descriptor/{path}"
 
-    def descriptor_reply(self, content: str, plain: bool, main: bool = False) -> Reply:
+    def wrapper(self, content: str, *, url: str, checksums: bool = True,
+                checksum_fault: bool = False) -> dict[str, Any]:
+        data: dict[str, Any] = {"content": content, "url": url}
+        if checksums:
+            digest = sha256(content + "x") if checksum_fault else sha256(content)
+            data["checksum"] = [{"type": "sha-256", "checksum": digest}]
+        return data
+
+    def descriptor_reply(self, tool: Tool, version: Version, kind: str, path: str, plain: bool,
+                         main: bool = False) -> Reply:
+        content = version.files(tool.id, kind)[path][1]
         if plain:
             if main and self.has("plain-descriptor-differs"):
                 content = content + "# extra line\n"
-            kind = "application/json" if self.has("plain-descriptor-json-content-type") else "text/plain"
-            return Reply(200, content.encode(), {"Content-Type": kind})
-        data = self.wrapper(content, checksum_fault=self.has("descriptor-checksum-wrong"))
+            media = "application/json" if self.has("plain-descriptor-json-content-type") else "text/plain"
+            return Reply(200, content.encode(), {"Content-Type": media})
+        data = self.wrapper(content, url=self.file_url(tool, version, kind, path),
+                            checksums=self.checksummed(version), checksum_fault=self.has("descriptor-checksum-wrong"))
         if self.has("descriptor-without-content-or-url"):
-            del data["content"]
+            del data["content"], data["url"]
         return json_reply(data)
 
     @route("GET", "/tools/{id}/versions/{version_id}/{type}/descriptor")
@@ -311,7 +346,7 @@ class TrsApp(ReferenceApp):
         tool, version, kind, plain = found
         files = version.files(tool.id, kind)
         primary = next(path for path, (role, _) in files.items() if role == "PRIMARY_DESCRIPTOR")
-        return self.descriptor_reply(files[primary][1], plain, main=True)
+        return self.descriptor_reply(tool, version, kind, primary, plain, main=True)
 
     @route("GET", "/tools/{id}/versions/{version_id}/{type}/descriptor/{relative_path:path}")
     def relative(self, request: Request) -> Reply:
@@ -323,7 +358,7 @@ class TrsApp(ReferenceApp):
         files = version.files(tool.id, kind)
         if path not in files or (self.has("relative-path-404") and "/" in path):
             return self.error(404, f"no file {path}")
-        return self.descriptor_reply(files[path][1], plain)
+        return self.descriptor_reply(tool, version, kind, path, plain)
 
     @route("GET", "/tools/{id}/versions/{version_id}/{type}/files")
     def files(self, request: Request) -> Reply:
@@ -346,7 +381,10 @@ class TrsApp(ReferenceApp):
         for path, (role, content) in files.items():
             digest = sha256(content.upper()) if self.has("toolfile-checksum-wrong") else sha256(content)
             file_type = "DESCRIPTOR" if self.has("toolfile-type-not-in-enum") else role
-            listed.append({"path": path, "file_type": file_type, "checksum": {"type": "sha-256", "checksum": digest}})
+            item: dict[str, Any] = {"path": path, "file_type": file_type}
+            if self.checksummed(version):
+                item["checksum"] = {"type": "sha-256", "checksum": digest}
+            listed.append(item)
         return json_reply(listed)
 
     @route("GET", "/tools/{id}/versions/{version_id}/{type}/tests")
@@ -356,7 +394,12 @@ class TrsApp(ReferenceApp):
             return found
         tool, version, kind, _ = found
         files = version.files(tool.id, kind)
-        wrapped = [self.wrapper(content) for role, content in files.values() if role == "TEST_FILE"]
+        wrapped = [self.wrapper(content, url=self.file_url(tool, version, kind, path),
+                                checksums=self.checksummed(version))
+                   for path, (role, content) in files.items() if role == "TEST_FILE"]
+        if self.has("test-without-content-or-url"):
+            for data in wrapped:
+                del data["content"], data["url"]
         if self.has("tests-not-array"):
             return json_reply(wrapped[0])
         return json_reply(wrapped)
@@ -369,5 +412,10 @@ class TrsApp(ReferenceApp):
         tool, version = found
         if self.has("containerfile-404"):
             return self.error(404, "no containerfile")
-        content = version.files(tool.id, version.descriptor_types[0])["Dockerfile"][1]
-        return json_reply([self.wrapper(content, checksum_fault=self.has("containerfile-checksum-wrong"))])
+        kind = version.descriptor_types[0]
+        content = version.files(tool.id, kind)["Dockerfile"][1]
+        data = self.wrapper(content, url=self.file_url(tool, version, kind, "Dockerfile"), checksums=self.checksummed(
+            version), checksum_fault=self.has("containerfile-checksum-wrong"))
+        if self.has("containerfile-without-content-or-url"):
+            del data["content"], data["url"]
+        return json_reply([data])

@@ -3,11 +3,12 @@ does not make are never failed (no paging headers, opaque offsets, a checksum ty
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from pathlib import Path
 
-from conformance_suites.trs.reference.app import TrsApp
+from conformance_suites.trs.reference.app import TOOLS, TrsApp
 
 from conformance.reference.app import Reply, Request, json_reply, route
 from conformance.reference.server import ReferenceServer
@@ -25,9 +26,10 @@ class AllowedChoices(TrsApp):
         reply.headers = {"Content-Type": "application/json"}
         return reply
 
-    def wrapper(self, content: str, *, checksum_fault: bool = False) -> dict[str, object]:
-        return {"content": content, "checksum": [{"type": "sha256",
-                                                  "checksum": hashlib.sha256(content.encode()).hexdigest()}]}
+    def wrapper(self, content: str, *, url: str, checksums: bool = True,
+                checksum_fault: bool = False) -> dict[str, object]:
+        return {"content": content, "url": url,
+                "checksum": [{"type": "sha256", "checksum": hashlib.sha256(content.encode()).hexdigest()}]}
 
     @route("GET", "/tools/{id}/versions/{version_id}/{type}/tests")
     def tests(self, request: Request) -> Reply:
@@ -79,6 +81,47 @@ def test_encoded_relative_paths_are_enough(report_root: Path, specs_dir: str | N
     assert result.failed() == [] and result.errors() == [], result.output
     assert result.outcome("trs.files.paths-resolve") == "passed"
     assert result.outcome("trs.checksum.matches-content") == "passed"
+
+
+#: The tools whose versions are not production ones (built from a branch, say) in NonProductionVersions.
+NON_PRODUCTION = ("rnaseq", "bwa-mem")
+
+
+class NonProductionVersions(TrsApp):
+    """A registry whose rnaseq and bwa-mem versions are not production ones and so give no checksum for
+    their images and files ("Not required otherwise", TRS 2.0.x OpenAPI, FileWrapper.checksum), beside
+    production versions that give them."""
+
+    tools_held = tuple(
+        dataclasses.replace(tool, versions=tuple(dataclasses.replace(v, production=False) for v in tool.versions))
+        if tool.id in NON_PRODUCTION else tool for tool in TOOLS)
+
+
+def test_non_production_versions_need_no_checksums(report_root: Path, specs_dir: str | None) -> None:
+    app = NonProductionVersions(version="2.0.1")
+    bwa = next(tool for tool in app.tools_held if tool.id == "bwa-mem")
+    served = app.version_json(bwa, bwa.versions[0])
+    assert served["is_production"] is False and "checksum" not in served["images"][0]
+    assert "checksum" not in app.wrapper("x", url="u", checksums=app.checksummed(bwa.versions[0]))
+    with ReferenceServer(app) as server:
+        entry = {"standard": "trs", "version": "2.0.1", "url": server.url}
+        result = run_profile({"initiative": "trs non-production", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, standards=["trs"])
+    assert result.failed() == [] and result.errors() == [], result.output
+    # the production versions (align-and-call) are judged and pass; the others are not asked
+    assert result.outcome("trs.production.checksums") == "passed"
+    assert result.outcome("trs.checksum.matches-content") == "passed"
+
+
+def test_file_wrapper_urls_of_the_reference_give_the_content(report_root: Path, specs_dir: str | None) -> None:
+    checks = ["trs.file-wrapper.url-is-content", "trs.tests.schema", "trs.containerfile.available",
+              "trs.version.descriptor-type-version-keys"]
+    with ReferenceServer(TrsApp(version="2.0.1")) as server:
+        entry = {"standard": "trs", "version": "2.0.1", "url": server.url}
+        result = run_profile({"initiative": "trs urls", "services": [entry]}, report_root, specs_dir=specs_dir,
+                             checks=checks)
+    assert result.failed() == [] and result.errors() == [], result.output
+    assert {check: result.outcome(check) for check in checks} == dict.fromkeys(checks, "passed")
 
 
 class LargeRegistry(TrsApp):
