@@ -45,6 +45,10 @@ class Registry(ServiceView):
     def by_id(self, ident: str) -> Response:
         return self.memo(("id", ident), lambda: self.client.get(f"/services/{quote(ident, safe='')}"))
 
+    def unknown(self) -> Response:
+        """GET /services/{serviceId} of an id no registry lists."""
+        return self.memo("unknown", lambda: self.client.get(f"/services/{UNKNOWN_ID}"))
+
     def types_response(self) -> Response:
         return self.memo("types", lambda: self.client.get("/services/types"))
 

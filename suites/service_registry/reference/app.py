@@ -105,6 +105,8 @@ class RegistryApp(ReferenceApp):
             return json_reply(listed[0])
         if self.has("not-found-without-title"):
             return json_reply({"status": 404}, 404)
+        if self.has("error-status-mismatch"):
+            return json_reply({"status": 400, "title": "Not found"}, 404)
         return self.error(404, "Not found")
 
     @route("GET", "/broken/service-info")

@@ -15,6 +15,7 @@ from conformance_suites.service_registry.reference.app import RegistryApp
 from conformance_suites.trs.reference.app import TrsApp
 
 import conformance
+from conformance.reference.app import Reply, json_reply
 from conformance.reference.server import ReferenceServer
 from conformance.testing import run_profile
 
@@ -148,3 +149,21 @@ def test_only_ga4gh_services_are_asked_for_their_service_info(report_root: Path,
     assert result.failed() == [] and result.errors() == [], result.output
     # the registry's own two stubs are of the group org.example too: nothing of a GA4GH type to ask
     assert result.outcome("service-registry.services.url-answers") == "skipped"
+
+
+class StringStatusRegistry(RegistryApp):
+    """A registry whose Error bodies give the status as a string of digits, as the OpenAPI's own example
+    does ('500'): the status matches the HTTP one, only its type breaks the Error schema."""
+
+    def error(self, status: int, title: str) -> Reply:
+        return json_reply({"status": str(status), "title": title}, status)
+
+
+def test_error_status_is_compared_as_a_number(report_root: Path, specs_dir: str | None) -> None:
+    checks = ["service-registry.error.status-matches"]
+    with ReferenceServer(StringStatusRegistry(version="1.0.0")) as server:
+        entry = {"standard": "service-registry", "version": "1.0.0", "url": server.url}
+        result = run_profile({"initiative": "registry string status", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, checks=checks)
+    assert result.failed() == [] and result.errors() == [], result.output
+    assert result.outcome("service-registry.error.status-matches") == "passed"
