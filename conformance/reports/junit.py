@@ -30,21 +30,28 @@ def _parse(path: Path) -> ET.ElementTree[ET.Element] | None:
 
 def annotate(path: Path, scorecard: Scorecard) -> None:
     """Mark the test cases of consequences in ``path`` with their cause, and write each failure that does not
-    fail the run as a skipped test case whose message says why: a failed SHOULD or MAY check (a warning,
-    never non-conformance: DESIGN §4 and §6), a SHOULD or MAY check that erred, and a failure the profile's
-    ``expected_failures`` waive (with its consequences). CI systems that read junit.xml (a failed test case
-    turns a pull request's check red, a Jenkins build unstable) then agree with the exit code. Each such case
-    keeps its ``outcome`` property and its level; the file is left as it is when nothing applies."""
+    fail the run on its own as a skipped test case whose message says why: a failed SHOULD or MAY check (a
+    warning, never non-conformance: DESIGN §4 and §6), a SHOULD or MAY check that erred, a failure the
+    profile's ``expected_failures`` waive (with its consequences), and a consequence of a failed MUST check
+    (one root cause, one failure: the cause's test case is the failure). CI systems that read junit.xml (a
+    failed test case turns a pull request's check red, a Jenkins build unstable, a test view counts failures)
+    then agree with the exit code and the scorecard's counts. Each such case keeps its ``outcome`` property and
+    its level; the file is left as it is when nothing applies."""
     causes: dict[str, tuple[str, str | None]] = {}
     soft: dict[str, tuple[str, str]] = {}
     for service in scorecard.services:
         waived = {check.id: (check.expected_failure or {}).get("expires") for check in service.checks
                   if check.waived}
+        # the failed MUST checks that fail the run on their own: a consequence of one is that one failure
+        roots = {check.id for check in service.checks if check.level == Level.MUST.value
+                 and check.outcome == "failed" and not check.consequence and check.id not in waived}
         for check in service.checks:
             failed = [case for case in check.cases if case.outcome == "failed"]
             if check.consequence:
                 causes.update({_case_name(case.nodeid): (check.id, check.caused_by) for case in failed})
-            if check.level != Level.MUST.value:
+            if check.consequence and check.caused_by in roots:
+                why = f"a consequence of {check.caused_by}, the one failure of this root cause"
+            elif check.level != Level.MUST.value:
                 why = f"warning: a {check.level} requirement not met (never non-conformance)"
                 erred = f"a {check.level} check the harness could not decide (never non-conformance)"
                 soft.update({_case_name(case.nodeid): (check.id, erred) for case in check.cases

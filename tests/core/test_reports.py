@@ -706,6 +706,36 @@ def test_junit_marks_consequences_with_caused_by(tmp_path: Path) -> None:
                      "service-info.schema.valid": None, "service-info.ok": None}
 
 
+def test_junit_counts_one_failure_per_root_cause(tmp_path: Path) -> None:
+    """A CI test view counted each consequence as a failure of its own (fifteen for one missing endpoint): the
+    cause's test case is the failure, its consequences are skipped cases naming it, as the scorecard counts."""
+    from conformance.reports.junit import annotate
+
+    card = _cascade()
+    testcases = []
+    for check in card.services[0].checks:
+        name = check.cases[0].nodeid.rsplit("::", 1)[-1]
+        outcome = check.cases[0].outcome
+        element = f'<failure message="{check.message}">evidence</failure>' if outcome == "failed" else ""
+        testcases.append(f'<testcase classname="c" name="{name}"><properties>'
+                         f'<property name="check_id" value="{check.id}" />'
+                         f'<property name="outcome" value="{outcome}" /></properties>{element}</testcase>')
+    path = tmp_path / "junit.xml"
+    path.write_text(f'<testsuites><testsuite failures="3" skipped="0">{"".join(testcases)}</testsuite></testsuites>',
+                    encoding="utf-8")
+    annotate(path, card)
+    suite = next(ET.parse(path).iter("testsuite"))
+    assert (suite.get("failures"), suite.get("skipped")) == ("1", "2")
+    found = {}
+    for testcase in suite.iter("testcase"):
+        props = {p.get("name"): p.get("value") for p in testcase.iter("property")}
+        found[props["check_id"]] = [(child.tag, child.get("message")) for child in testcase if child.tag != "properties"]
+    assert found["service-info.schema.valid"] == [("failure", "contactUrl is null")]
+    assert found["service-info.c.c0"] == [("skipped", "a consequence of service-info.schema.valid, the one failure of "
+                                                      "this root cause: consequence 0")]
+    assert found["service-info.c.c1"][0][1].startswith("a consequence of service-info.schema.valid")
+
+
 def test_junit_writes_a_should_check_that_erred_as_skipped_whatever_its_case_id(tmp_path: Path) -> None:
     """A SHOULD or MAY check that erred does not fail the run (its exit code is 0): junit.xml says so, for an
     error in the call (<failure>) and in the set-up (<error>), and for a case id that holds "::"."""
