@@ -15,7 +15,9 @@ import datetime as dt
 import gc
 import importlib
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
@@ -430,6 +432,44 @@ class RunPlugin:
             item.session.shouldstop = f"{spent}: the checks left were not run"
             raise BudgetExceeded(spent, "max_seconds")
 
+    @pytest.hookimpl(wrapper=True, specname="pytest_runtest_setup")
+    def pytest_runtest_setup_bounded(self, item: pytest.Item) -> Generator[None, None, None]:
+        with self._stopped_past_the_deadline(item):
+            return (yield)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
+        with self._stopped_past_the_deadline(item):
+            return (yield)
+
+    @contextlib.contextmanager
+    def _stopped_past_the_deadline(self, item: pytest.Item) -> Iterator[None]:
+        """A check's set-up and call are stopped where they compute once the run's max_seconds and
+        :data:`OVERRUN_GRACE` are spent (and every second after, should the check's own code go on): its
+        requests end at the deadline already, but a parser expanding a document's entities, or a loop over a
+        large one, would hold the run past its budget for as long as it likes. Only for the run's own checks,
+        on the main thread, and where nothing else (pytest-timeout, say) handles SIGALRM."""
+        if item.nodeid not in self.run.collected or not _can_alarm():
+            yield
+            return
+        limits = self.run.limits
+
+        def stop(signum: int, frame: object) -> None:
+            limits.note("max_seconds")
+            self._out_of_time = True
+            item.session.shouldstop = (f"run time budget exhausted (max_seconds={limits.budget.max_seconds:g}): "
+                                       "the checks left were not run")
+            raise OutOfTime(f"run time budget exhausted (max_seconds={limits.budget.max_seconds:g}): the check "
+                            f"was stopped {OVERRUN_GRACE:g} s past it, still running")
+
+        previous = signal.signal(signal.SIGALRM, stop)
+        signal.setitimer(signal.ITIMER_REAL, max(limits.remaining(), 0.0) + OVERRUN_GRACE, 1.0)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
     @pytest.hookimpl(tryfirst=True, specname="pytest_runtest_makereport")
     def pytest_runtest_makereport_unrendered(self, item: pytest.Item,
                                              call: pytest.CallInfo[None]) -> pytest.TestReport | None:
@@ -518,6 +558,8 @@ class RunPlugin:
             suffix = f" — {_bounded(notes, REQUEST_CHARS)}" if notes else ""
         if isinstance(exc, SpecsUnavailable):
             return "skipped", str(exc), None, None
+        if isinstance(exc, OutOfTime):
+            return "error", exc.message, None, "max_seconds"
         if isinstance(exc, CheckFailure):
             return "failed", _bounded(exc.message) + suffix, exc.exchange, None
         if isinstance(exc, HarnessError):
@@ -704,13 +746,34 @@ def _case_id(case: object, index: int) -> str:
     return label if len(label) <= 40 and label.isprintable() else f"case{index}"
 
 
+#: How long a check may go on computing past the run's max_seconds before it is stopped where it is.
+OVERRUN_GRACE = 2.0
+
+
+class OutOfTime(BaseException):
+    """Raised into a check still computing :data:`OVERRUN_GRACE` past the run's max_seconds. Not an Exception:
+    the check's own ``except Exception`` (around a parser that raises many kinds for a bad document) must
+    not take it for a problem of what it reads."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _can_alarm() -> bool:
+    """Whether this process may bound a check with SIGALRM: on the main thread of a system that has it, with
+    no one else's handler installed."""
+    return (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None))
+
+
 def _unwrap_group(exc: BaseException | None) -> BaseException | None:
     """Hypothesis reports flaky or multiple failures as exception groups: take the telling one."""
     group = getattr(builtins, "BaseExceptionGroup", None)
     if group is None or not isinstance(exc, group):
         return exc
     members = list(_walk(exc))
-    for kind in (CheckFailure, AssertionError, HarnessError):
+    for kind in (OutOfTime, CheckFailure, AssertionError, HarnessError):
         for member in members:
             if isinstance(member, kind):
                 return member
