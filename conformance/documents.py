@@ -93,8 +93,12 @@ def stream_document(view: ServiceView, ref: str, on_chunk: Callable[[bytes], Non
             raise DocumentUnavailable(f"{ref}: GET {view.run.redactor.url(url)} answered HTTP {response.status}, "
                                       "not the document", response.exchange)
         if response.truncated:
-            limits.note(response.limit_name)
-            raise BudgetExceeded(f"{ref}: {response.cut_reason()}", response.limit_name, response.exchange)
+            # the stream's cap is what the run may still read, or the caller's own (``limit``)
+            name = response.limit_name or ("max_run_bytes" if limit is None else None)
+            if name is None:
+                raise DocumentUnavailable(f"{ref}: {response.cut_reason()}", response.exchange)
+            limits.note(name)
+            raise BudgetExceeded(f"{ref}: {response.cut_reason()}", name, response.exchange)
         return Document(ref, view.run.redactor.url(url), b"", response.content_type or None, response)
     if scheme and len(scheme) > 1:
         for suite in suites.discover().values():
@@ -220,6 +224,8 @@ def _read_http(view: ServiceView, ref: str, url: str, limit: int) -> Document:
         raise DocumentUnavailable(f"{ref}: GET {view.run.redactor.url(url)} answered HTTP {response.status}, "
                                   "not the document", response.exchange)
     if response.truncated:
+        if response.limit_name is None:  # larger than the reader's own cap (``limit``): so it is, every time
+            raise DocumentUnavailable(f"{ref}: {response.cut_reason()}", response.exchange)
         view.run.limits.note(response.limit_name)
         raise BudgetExceeded(f"{ref}: {response.cut_reason()}", response.limit_name, response.exchange)
     return Document(ref, view.run.redactor.url(url), response.content, response.content_type or None, response)

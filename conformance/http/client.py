@@ -334,11 +334,14 @@ class HttpClient:
         # asks, within the run's byte budget; bytes a caller asks to hold (max_bytes) are capped by
         # max_response_bytes; any other body is a document held to be parsed, capped by
         # max_document_bytes. Each cap counts decoded bytes, as they arrive, before any parsing.
+        # A cap the caller asks below the budget's (a check reading the head of an answer, a document read to
+        # a size of its own) is no limit of the run: not named as the budget key, nor noted as reached.
+        cap_name: str | None
         if on_chunk is not None and max_bytes:
-            cap, cap_name = max_bytes, "max_response_bytes"
+            cap, cap_name = max_bytes, None
         elif max_bytes or on_chunk is not None:
             cap = min(max_bytes or budget.max_response_bytes, budget.max_response_bytes)
-            cap_name = "max_response_bytes"
+            cap_name = "max_response_bytes" if cap == budget.max_response_bytes else None
         else:
             cap = min(budget.max_document_bytes, budget.max_response_bytes)
             cap_name = "max_document_bytes" if cap == budget.max_document_bytes else "max_response_bytes"
@@ -518,8 +521,8 @@ class HttpClient:
                 self.timing.add_request(time.monotonic() - started, streamed)
         exchange.elapsed = time.monotonic() - started
         exchange.truncated = truncated
-        if truncated and not passed_on and not (on_chunk is not None and max_bytes):
-            self.limits.note(cap_name)  # (a streaming caller's own cap is no limit of the run)
+        if truncated and not passed_on and cap_name is not None:
+            self.limits.note(cap_name)  # (a caller's own cap is no limit of the run)
         data = content.getvalue()
         del content
         if on_chunk is None:

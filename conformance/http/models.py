@@ -41,7 +41,7 @@ class Response:
 
     def __init__(self, status: int, reason: str, headers: CaseInsensitiveDict[str], content: bytes,
                  url: str, exchange: Exchange, truncated: bool, limit_bytes: int,
-                 limit_name: str = "max_response_bytes") -> None:
+                 limit_name: str | None = "max_response_bytes") -> None:
         self.status = status
         self.reason = reason
         self.headers = headers
@@ -50,7 +50,8 @@ class Response:
         self.exchange = exchange
         self.truncated = truncated
         self._limit_bytes = limit_bytes
-        #: The budget key of the cap the body was read under (max_document_bytes or max_response_bytes).
+        #: The budget key of the cap the body was read under (max_document_bytes or max_response_bytes), or None
+        #: for a cap of the caller's own below them (a check reading the head of an answer): no limit of the run.
         self.limit_name = limit_name
 
     @property
@@ -59,14 +60,16 @@ class Response:
 
     def cut_reason(self) -> str:
         """What the server did that made the body exceed the response-size cap, in a few words."""
-        limit = f"{self.limit_name}={self._limit_bytes}"
+        limit = f"{self.limit_name}={self._limit_bytes}" if self.limit_name else None
+        # a caller's own cap is named as such: the budget key it is below was not reached
+        own = f"the {self._limit_bytes:,} bytes the harness reads of this answer"
         declared = self.headers.get("Content-Length", "").strip()
         encoding = self.headers.get("Content-Encoding", "").strip().lower()
         if encoding and encoding != "identity":
-            return f"the server's {encoding}-encoded body inflates to more than {limit} bytes"
+            return f"the server's {encoding}-encoded body inflates to more than {f'{limit} bytes' if limit else own}"
         if declared.isdigit() and int(declared) > self._limit_bytes:
-            return f"the server announced a body of {int(declared):,} bytes (Content-Length), more than {limit}"
-        return f"the server sent more than {limit} bytes without ending its body"
+            return f"the server announced a body of {int(declared):,} bytes (Content-Length), more than {limit or own}"
+        return f"the server sent more than {f'{limit} bytes' if limit else own} without ending its body"
 
     @property
     def text(self) -> str:
@@ -90,6 +93,8 @@ class Response:
         server could not answer at all and the harness cannot tell.
         """
         if self.truncated:
+            if self.limit_name is None:
+                raise HarnessError(f"{self.cut_reason()}; not parsed", self.exchange)
             raise BudgetExceeded(f"{self.cut_reason()}; not parsed", self.limit_name, self.exchange)
         if nesting_exceeds(self.content, MAX_DEPTH):
             raise HarnessError(f"{self.exchange.method} {self.exchange.url} answered JSON nested too deeply "

@@ -330,3 +330,22 @@ def test_flow_depth_of_a_document_of_many_strings_stays_in_bounded_memory() -> N
     finally:
         tracemalloc.stop()
     assert peak < 3 * documents._FLOW_PIECE + 1_000_000, f"{peak:,} bytes at the peak"
+
+
+def test_a_document_over_the_readers_own_cap_is_unavailable_not_a_limit_of_the_run(run_of: Any) -> None:
+    """A reader's own cap below max_response_bytes (a DUO release read to 16 MiB): the document over it was
+    reported as 'more than max_response_bytes=16777216' with max_response_bytes among the limits reached (the
+    run's was 100 MiB), and read again by every check that asked; it is unavailable, read once, no limit hit."""
+    with serving(b"[" + b" " * 5000 + b"]", "/big.json") as url:
+        run = run_of({"standard": "docs-example", "version": "1.0", "documents": [url]})
+        view = _view(run)
+        with pytest.raises(DocumentUnavailable) as caught:
+            read_document(view, url, limit=1000)
+        assert caught.value.message == (f"{url}: the server announced a body of 5,002 bytes (Content-Length), more "
+                                        "than the 1,000 bytes the harness reads of this answer")
+        requests = run.limits.requests
+        with pytest.raises(DocumentUnavailable):
+            read_document(view, url, limit=1000)
+        assert run.limits.requests == requests
+        assert not run.limits.hit
+        assert read_document(view, url).data.startswith(b"[")

@@ -486,6 +486,24 @@ def test_a_request_may_cap_its_response_lower_but_not_higher(make_http: Callable
     assert len(client.get("/bytes/5000", max_bytes=10_000).content) == 1000
 
 
+def test_a_callers_own_lower_cap_is_no_limit_of_the_run(make_http: Callable[..., HttpClient], here: Stub) -> None:
+    """A check reading only the head of an answer (max_bytes=65536 for an unknown id) cut a long body at its own
+    cap, which the scorecard listed as max_response_bytes reached, and messages named as max_response_bytes=65536,
+    though the run's max_response_bytes was 100 MiB: raising it would change nothing."""
+    http = make_http(max_response_bytes=1000)
+    client = client_of(http, here)
+    response = client.get("/bytes/5000", max_bytes=100)
+    assert response.truncated and response.limit_name is None
+    assert not http.limits.hit
+    assert response.cut_reason() == ("the server announced a body of 5,000 bytes (Content-Length), more than the 100 "
+                                     "bytes the harness reads of this answer")
+    with pytest.raises(HarnessError) as caught:
+        response.json()
+    assert not isinstance(caught.value, BudgetExceeded) and caught.value.limit is None
+    at_the_budget = client.get("/bytes/5000", max_bytes=10_000)
+    assert at_the_budget.limit_name == "max_response_bytes" and http.limits.hit == {"max_response_bytes"}
+
+
 # -- bodies: undecoded, streamed -------------------------------------------------------------------------------------
 
 
