@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conformance_suites.htsget.reference.app import HtsgetApp
 from conformance_suites.service_info.reference.app import ServiceInfoApp
 
@@ -59,6 +60,32 @@ def test_a_mistyped_required_field_groups_under_the_schema_check(report_root: Pa
     assert (result.outcome(ROOT), result.check(ROOT).caused_by) == ("failed", None)
     check = result.check("service-info.fields.required-present")
     assert (check.outcome, check.caused_by) == ("failed", ROOT)
+
+
+@pytest.mark.parametrize(("fault", "consequences"), [
+    ("organization-url-not-uri", ["service-info.organization.name-and-url"]),
+    ("contact-url-not-uri", ["service-info.urls.are-uris"]),
+    ("created-at-not-rfc3339", ["service-info.timestamps.rfc3339"]),
+    ("type-missing-group", ["service-info.type.fields-present", "service-info.type.group-is-org-ga4gh"]),
+])
+def test_a_field_the_schema_also_rejects_is_one_failure(fault: str, consequences: list[str], report_root: Path,
+                                                        requires_specs: str) -> None:
+    """The Service schema is validated with the same format checker (uri, date-time) and requires
+    ServiceType.group (service-info 1.0.0 §components.schemas.Service, §ServiceType): a bad organization.url,
+    contactUrl or createdAt, or a missing type.group, is one cause. It was reported two or three times (the
+    group check failing over the absent group too); now once, the dedicated checks grouped under it."""
+    result = run_reference("service-info", report_root, [fault], specs_dir=requires_specs)
+    failed = {c.id: c.caused_by for s in result.scorecard.services for c in s.checks if c.outcome == "failed"}
+    assert failed == {ROOT: None, **dict.fromkeys(consequences, ROOT)}, result.output
+
+
+def test_without_the_schemas_a_missing_group_is_still_one_failure(report_root: Path, no_specs: None) -> None:
+    """Without the schemas the type check is the root; the group check's failure over the same absent
+    group is its consequence."""
+    checks = ["service-info.type.fields-present", "service-info.type.group-is-org-ga4gh"]
+    result = run_reference("service-info", report_root, ["type-missing-group"], checks=checks)
+    assert [(result.outcome(c), result.check(c).caused_by) for c in checks] == [
+        ("failed", None), ("failed", checks[0])]
 
 
 def test_a_missing_max_bulk_request_length_groups_under_the_drs_schema_check(report_root: Path,
