@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..beacon import vrs1
+from .objects import CLASSES_2
 
 
 class Uncomputable(Exception):
@@ -75,8 +76,63 @@ def _without_digests(obj: Any) -> Any:
     return obj
 
 
-def computed_2(obj: dict[str, Any]) -> Any:
-    """The ``ga4gh-vrs`` model of a VRS 2.0 object, its identifiers computed; raises Uncomputable."""
+#: VRS 2.0 (2.0.0-connect.2024-09.1 schema/vrs/json) properties whose object may be given by an IRI instead:
+#: Allele, CopyNumberCount, CopyNumberChange and Terminus ``location``, CisPhasedBlock ``members``, Adjacency
+#: ``adjoinedSequences``, DerivativeMolecule ``components`` (identifiable objects) and SequenceLocation
+#: ``sequenceReference`` (a SequenceReference, a value object with no digest).
+REFERENCES_2 = frozenset({"location", "members", "adjoinedSequences", "components", "sequenceReference"})
+
+
+def _references_2(obj: Any, digests: bool) -> Any:
+    """``obj`` with each IRI that stands for a nested identifiable object handled as VRS 2.0
+    docs/conventions/computed_identifiers.rst, Digest Serialization, says: "ensure that objects are referenced
+    with identifiers in the ga4gh namespace" and "replace each nested identifiable object with their
+    corresponding digests". A ``ga4gh:<prefix>.<digest>`` reference (what ga4gh-vrs's own ``vrs_enref``
+    writes) becomes its digest when ``digests`` (ga4gh-vrs 2.x serialises an IRI reference whole, although its
+    ``iriReference.ga4gh_serialize`` gives the digest: a bare digest is what it then serialises); any other
+    IRI there names an object the identifier cannot be computed without, so Uncomputable."""
+    from ga4gh.core import GA4GH_IR_REGEXP
+
+    def digest_of(item: Any) -> Any:
+        match = GA4GH_IR_REGEXP.match(item) if digests and isinstance(item, str) else None
+        return match["digest"] if match is not None else item
+
+    if isinstance(obj, list):
+        return [_references_2(item, digests) for item in obj]
+    if not isinstance(obj, dict):
+        return obj
+    found = {}
+    for key, value in obj.items():
+        if key in REFERENCES_2 and obj.get("type") in CLASSES_2:
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str) and (key == "sequenceReference" or not GA4GH_IR_REGEXP.match(item)):
+                    raise Uncomputable(f"its {key} {item} is a reference to an object not given, from which the "
+                                       "identifier is computed (VRS 2.0 computed_identifiers.rst: objects are "
+                                       "referenced with identifiers in the ga4gh namespace)")
+            value = [digest_of(item) for item in value] if isinstance(value, list) else digest_of(value)
+        found[key] = _references_2(value, digests)
+    return found
+
+
+def references_ga4gh_iri(obj: Any) -> bool:
+    """Whether a nested identifiable object of ``obj`` is given by its ``ga4gh:`` identifier."""
+    if isinstance(obj, list):
+        return any(references_ga4gh_iri(item) for item in obj)
+    if not isinstance(obj, dict):
+        return False
+    for key, value in obj.items():
+        items = value if isinstance(value, list) else [value]
+        if key in REFERENCES_2 and obj.get("type") in CLASSES_2 and any(isinstance(item, str) for item in items):
+            return True
+        if references_ga4gh_iri(value):
+            return True
+    return False
+
+
+def computed_2(obj: dict[str, Any], *, digests: bool = True) -> Any:
+    """The ``ga4gh-vrs`` model of a VRS 2.0 object, its identifiers computed; raises Uncomputable. A nested
+    object given by its ``ga4gh:`` identifier is serialised as its digest (:func:`_references_2`), or, with
+    ``digests`` false, as ga4gh-vrs serialises the IRI (the identifier such a library user states)."""
     from ga4gh.core import ga4gh_identify
     from ga4gh.vrs import models
     from pydantic import ValidationError
@@ -85,7 +141,11 @@ def computed_2(obj: dict[str, Any]) -> Any:
     if cls is None:
         raise Uncomputable(f"ga4gh-vrs has no class {obj.get('type')}")
     try:
-        model = cls(**_without_digests(obj))
+        content = _references_2(_without_digests(obj), digests)
+    except Uncomputable as exc:
+        raise Uncomputable(f"this {obj.get('type')} cannot be recomputed: {exc}") from None
+    try:
+        model = cls(**content)
     except (ValidationError, TypeError, ValueError) as exc:
         raise Uncomputable(f"ga4gh-vrs cannot build this {obj.get('type')}: {str(exc).splitlines()[0]}") from None
     ga4gh_identify(model, in_place="always")
@@ -110,15 +170,24 @@ def problems_2(obj: dict[str, Any], path: str, field: str, model: Any = None) ->
     nested identifiable objects is the computed one (``model``: the object from :func:`computed_2`, computed
     now when not given)."""
     model = computed_2(obj) if model is None else model
+    # an object that gives a nested one by its ga4gh: identifier: the text's serialization (the digest) is
+    # judged, and the one ga4gh-vrs makes of the IRI is accepted too, never failed (see _references_2)
+    also: dict[str, Any] = {}
+    if references_ga4gh_iri(obj):
+        also = {where: _value(part, field) for where, _, part in _pairs(obj, computed_2(obj, digests=False), path)}
     for where, stated, part in _pairs(obj, model, path):
         value = stated.get(field)
-        computed = getattr(part, field, None) if field == "digest" else _identifier(part)
+        computed = _value(part, field)
         if value is None or computed is None:
             continue
         if field == "id" and not (isinstance(value, str) and value.startswith("ga4gh:")):
             continue  # a logical id of the system of record, not a computed identifier
-        if value != computed:
+        if value != computed and value != also.get(where):
             yield f"{where}.{field} is {value}, but the computed {field} is {computed}"
+
+
+def _value(part: Any, field: str) -> Any:
+    return getattr(part, field, None) if field == "digest" else _identifier(part)
 
 
 def _identifier(model: Any) -> str | None:

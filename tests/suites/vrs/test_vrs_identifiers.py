@@ -4,6 +4,7 @@ expected identifier; the one it cannot is the CopyNumberChange erratum of requir
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -95,3 +96,55 @@ def test_vrs1_identifier_over_a_foreign_sequence_id_not_judged() -> None:
     assert identifiers.foreign_reference_1(foreign) == "sequence_id refseq:NC_000019.10"
     assert list(identifiers.problems_1(foreign, path)) == []
     assert identifiers.foreign_reference_1(obj) is None
+
+
+def _enref(obj: dict[str, Any]) -> dict[str, Any]:
+    """``obj`` as ga4gh-vrs's object store writes it (``vrs_enref``): nested identifiable objects replaced by
+    their ga4gh: identifiers, the object's own id and digest kept."""
+    from ga4gh.vrs import models, vrs_enref
+
+    model = getattr(models, obj["type"])(**obj)
+    stored: dict[str, Any] = vrs_enref(model, {})
+    return {**obj, **{k: v for k, v in stored.model_dump(exclude_none=True, mode="json", warnings=False).items()
+                      if k == "location"}}
+
+
+def test_a_location_given_by_its_ga4gh_identifier_keeps_the_allele_identifier() -> None:
+    """VRS 2.0 computed_identifiers.rst, Digest Serialization: objects are "referenced with identifiers in the
+    ga4gh namespace" and each nested identifiable object is replaced "with their corresponding digests", so an
+    Allele whose location is given as ``ga4gh:SL.<digest>`` (as ``vrs_enref`` stores it) has the identifier
+    of the same Allele with the location inline. ga4gh-vrs serialises the IRI whole: the check failed it."""
+    for path, obj in objects("2.0"):
+        if obj["type"] not in ("Allele", "CopyNumberCount"):
+            continue
+        stored = _enref(obj)
+        assert stored["location"] == "ga4gh:SL." + obj["location"]["digest"], stored
+        assert list(identifiers.problems_2(stored, path, "id")) == []
+        assert list(identifiers.problems_2(stored, path, "digest")) == []
+        # a wrong identifier is still found
+        wrong = dict(stored, id="ga4gh:VA.0000000000000000000000000000AAAA")
+        assert len(list(identifiers.problems_2(wrong, path, "id"))) == 1
+
+
+def test_a_reference_outside_the_ga4gh_namespace_is_not_judged() -> None:
+    """The identifier is computed over the referenced object's digest ("ensure that objects are referenced
+    with identifiers in the ga4gh namespace"): a location given by another IRI (or a sequenceReference given
+    by an IRI) cannot be recomputed from the document, so its stated identifier is not judged."""
+    path, obj = next((p, o) for p, o in objects("2.0") if o["type"] == "Allele")
+    by_iri = dict(obj["location"], sequenceReference="ga4gh:SQ.0000000000000000000000000000AAAA")
+    for other in (dict(obj, location="https://example.org/locations/17"), dict(obj, location=by_iri)):
+        with pytest.raises(identifiers.Uncomputable, match="reference to an object not given"):
+            list(identifiers.problems_2(other, path, "id"))
+
+
+def test_a_document_of_stored_alleles_passes_the_identifier_checks(report_root: Path) -> None:
+    """End to end: a VRS 2.0 document of Alleles and a CopyNumberCount whose locations are ga4gh: identifiers
+    (ga4gh-vrs ``vrs_enref``) passes vrs.identifier.computed-id and vrs.identifier.computed-digest."""
+    from conformance.testing import run_profile, serving
+
+    stored = [_enref(obj) for _, obj in objects("2.0")]
+    checks = ["vrs.identifier.computed-id", "vrs.identifier.computed-digest"]
+    with serving(json.dumps(stored).encode(), "/stored.json") as url:
+        result = run_profile({"initiative": "stored alleles", "services": [
+            {"standard": "vrs", "version": "2.0", "documents": [url]}]}, report_root, checks=checks)
+    assert [result.outcome(c) for c in checks] == ["passed", "passed"], result.output
