@@ -4,7 +4,9 @@ trip over the same nulls are grouped under service-info.schema.valid and counted
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conformance_suites.htsget.reference.app import HtsgetApp
@@ -12,7 +14,7 @@ from conformance_suites.service_info.reference.app import ServiceInfoApp
 
 from conformance import Reply
 from conformance.reference.server import ReferenceServer
-from conformance.testing import run_profile, run_reference
+from conformance.testing import run_profile, run_reference, serving
 
 ROOT = "service-info.schema.valid"
 CONSEQUENCES = ["service-info.urls.are-uris", "service-info.timestamps.rfc3339"]
@@ -140,4 +142,34 @@ def test_wes_1_0_0_has_no_ga4gh_service_info(report_root: Path) -> None:
         for check in result.scorecard.services[0].checks:
             assert check.outcome == outcome, (version, check.id, check.message)
             if outcome == "skipped":
-                assert check.message.startswith("does not apply: not in WES 1.0.0"), check.message
+                assert check.message.lower().startswith("does not apply: not in wes 1.0.0"), check.message
+
+
+#: WES 1.0.1's Swagger ServiceInfo (wes/1.0.1/openapi/workflow_execution_service.swagger.yaml), flat as in 1.0.0
+WES_1_0_1_SWAGGER = {"workflow_type_versions": {"CWL": {"workflow_type_version": ["v1.0"]}},
+                     "supported_wes_versions": ["1.0.1"], "supported_filesystem_protocols": ["file"],
+                     "workflow_engine_versions": {"cwltool": "3.1"}, "default_workflow_engine_parameters": [],
+                     "system_state_counts": {"COMPLETE": 1}, "auth_instructions_url": "https://example.org/auth",
+                     "tags": {}}
+#: refget 1.0.1's own service-info (refget/sequences-1.0.1/refget.md, Method: Fetch information on the service)
+REFGET_1_0_1 = {"service": {"circular_supported": False, "algorithms": ["md5", "trunc512"],
+                            "subsequence_limit": None, "supported_api_versions": ["1.0.1"]}}
+
+
+@pytest.mark.parametrize(("artifact", "version", "document"), [("wes", "1.0.1", WES_1_0_1_SWAGGER),
+                                                               ("refget", "1.0.1", REFGET_1_0_1)])
+def test_a_version_whose_own_service_info_predates_ga4gh_is_not_judged(artifact: str, version: str,
+                                                                       document: dict[str, Any],
+                                                                       report_root: Path) -> None:
+    """A `standard: service-info` entry naming a standard's artifact is judged only at a version of that
+    standard with GA4GH service-info, as its own suite is (Suite.service_info_versions): WES 1.0.1's Swagger
+    keeps 1.0.0's flat ServiceInfo (erratum E1 of suites/wes/requirements.yaml) and refget 1.0.1 answers its
+    own {"service": ...} document. Both were failed on the GA4GH Service's required fields."""
+    checks = ["service-info.endpoint.answers-200", "service-info.fields.required-present"]
+    with serving(json.dumps(document).encode()) as url:
+        entry = {"standard": "service-info", "version": version, "artifact": artifact, "url": url.rstrip("/")}
+        result = run_profile({"initiative": f"{artifact} {version}", "services": [entry]}, report_root,
+                             checks=checks)
+    for check in result.scorecard.services[0].checks:
+        assert check.outcome == "skipped", (check.id, check.outcome, check.message)
+        assert check.message.startswith(f"does not apply: not in {artifact} {version}"), check.message
