@@ -10,6 +10,8 @@ ends (:meth:`Tes.close`), cancels every one it created that is not yet in a fina
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 from urllib.parse import quote
@@ -33,6 +35,8 @@ WALK_PAGE_SIZE = 5
 MAX_PAGES = 50
 #: Tasks read by id in each view.
 MAX_TASKS = 5
+#: The most tasks missing from a list that are read again by id before the check is decided.
+MAX_REREAD = 10
 #: How long a submitted task may take to reach a final state, and the longest pause between polls.
 POLL_SECONDS = 120.0
 POLL_PAUSE = 2.0
@@ -45,6 +49,22 @@ def task_path(task_id: str) -> str:
 
 
 UNKNOWN_ID = "ga4gh-conformance-no-such-task-0000"
+
+
+@dataclass
+class TaskWalk:
+    """GET /tasks walked from its first page by next_page_token, every page read afresh."""
+
+    tasks: list[dict[str, Any]] = field(default_factory=list)
+    #: the last page read (the evidence of a finding)
+    last: Response | None = None
+    #: walked to a page without next_page_token (not stopped at the page limit)
+    whole: bool = False
+    #: (id, the page that listed it a second time)
+    repeated: tuple[str, Response] | None = None
+
+    def ids(self) -> set[str]:
+        return {t["id"] for t in self.tasks if isinstance(t.get("id"), str)}
 
 
 class Tes(ServiceView):
@@ -83,6 +103,71 @@ class Tes(ServiceView):
     def all_tasks(self, view: str = "BASIC") -> tuple[list[dict[str, Any]], Response]:
         """The tasks of one large page, in ``view``."""
         return self.listed(view=view, page_size=str(ALL_PAGE_SIZE))
+
+    def walk_tasks(self, params: dict[str, str], first: Response | None = None,
+                   max_pages: int = MAX_PAGES) -> TaskWalk | None:
+        """GET /tasks with ``params`` walked by next_page_token from ``first`` (a first page already read) or
+        from a fresh first page, at most ``max_pages`` pages; None when a page is not a list of tasks (that is
+        tes.list.response's finding)."""
+        walk = TaskWalk()
+        tokens: set[str] = set()
+        token = ""
+        response = first if first is not None else self.client.get("/tasks", params=params)
+        for index in range(max_pages):
+            if index:
+                response = self.client.get("/tasks", params={**params, "page_token": token})
+            walk.last = response
+            body = response.json_object() if response.status == 200 else None
+            tasks = body.get("tasks") if body is not None else None
+            if body is None or not isinstance(tasks, list) or not all(isinstance(t, dict) for t in tasks):
+                return None
+            seen = walk.ids()
+            for task in tasks:
+                task_id = task.get("id")
+                if walk.repeated is None and isinstance(task_id, str) and task_id in seen:
+                    walk.repeated = (task_id, response)
+                if isinstance(task_id, str):
+                    seen.add(task_id)
+            walk.tasks.extend(tasks)
+            given = body.get("next_page_token")
+            if not isinstance(given, str) or not given or given in tokens:
+                walk.whole = not isinstance(given, str) or not given
+                return walk
+            token = given
+            tokens.add(token)
+        return walk
+
+    def still_listable(self, task_id: str, keep: Callable[[dict[str, Any]], bool]) -> bool:
+        """Whether the task, read again by id now (BASIC view), still exists, is over and matches ``keep``:
+        a task purged meanwhile (404: "How long completed tasks are stored by the system may be dependent on
+        the underlying implementation", TES ListTasks) or that answers anything else cannot be missed."""
+        response = self.client.get(task_path(task_id), params={"view": "BASIC"})
+        body = response.json_object() if response.status == 200 else None
+        return body is not None and body.get("state") in FINAL and bool(keep(body))
+
+    def unlisted(self, expected: list[dict[str, Any]], params: dict[str, str], keep: Callable[[dict[str, Any]], bool],
+                 first: Response | None = None) -> tuple[list[str], Response | None]:
+        """The tasks of ``expected`` (an earlier read) that match ``keep``, are over (so cannot have changed
+        since), and that GET /tasks with ``params``, walked to its end, leaves out although they still exist and
+        match when read again by id, and are left out again by a second walk (a walk of a list that other
+        clients change meanwhile may skip a task: TES asks for no stable order). Empty when the list could not
+        be walked to its end (nothing can be told missing)."""
+        walk = self.walk_tasks(params, first)
+        if walk is None or not walk.whole:
+            return [], None
+        listed = walk.ids()
+        candidates = [t["id"] for t in expected if isinstance(t.get("id"), str) and t["id"] not in listed
+                      and t.get("state") in FINAL and keep(t)]
+        if not candidates:
+            return [], walk.last
+        missing = [task_id for task_id in candidates[:MAX_REREAD] if self.still_listable(task_id, keep)]
+        if not missing:
+            return [], walk.last
+        again = self.walk_tasks(params)
+        if again is None or not again.whole:
+            return [], None
+        listed = again.ids()
+        return [task_id for task_id in missing if task_id not in listed], again.last
 
     def ids(self) -> list[str]:
         """Task ids: the profile's, then the listed ones, each once."""

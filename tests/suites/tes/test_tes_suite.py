@@ -204,3 +204,152 @@ def test_a_minimal_task_without_its_unknown_state_is_not_failed(version: str, re
                              report_root, specs_dir=specs_dir, standards=["tes"])
     assert result.failed() == [] and result.errors() == [], result.output
     assert result.outcome("tes.view.minimal") == "passed"
+
+
+# -- a live deployment: other clients create, finish and purge tasks while the suite reads ------------------
+
+FILTERS = ("name_prefix", "state", "tag_key")
+
+
+def _matches(task: dict[str, Any], request: Request) -> bool:
+    prefix, state, key = (request.arg(name) for name in FILTERS)
+    tags = task.get("tags") or {}
+    value = request.arg("tag_value")
+    return ((not prefix or str(task.get("name", "")).startswith(prefix)) and (not state or task["state"] == state)
+            and (not key or (key in tags and (not value or tags[key] == value))))
+
+
+class PurgedMidWalk(TesApp):
+    """A conformant TES whose completed task-01 is purged (TES ListTasks: "How long completed tasks are stored by the
+    system may be dependent on the underlying implementation") once the suite's first paged walk has read its
+    first page: the offset tokens then skip task-06, which TES, asking for no stable order, allows."""
+
+    purged = False
+
+    @route("GET", "/tasks")
+    def list_tasks(self, request: Request) -> Reply:
+        if request.arg("page_token") and request.arg("page_size") == "5" and not self.purged:
+            self.purged = True
+            del self.tasks["task-01"]
+        return super().list_tasks(request)
+
+
+class CreatedMidWalk(TesApp):
+    """A conformant TES that lists the newest task first, where another client creates a task once (or, with
+    ``every``, each time) the suite's walk asks for a next page: the offset tokens then repeat a task."""
+
+    every = False
+    made = 0
+
+    @route("GET", "/tasks")
+    def list_tasks(self, request: Request) -> Reply:
+        if request.arg("page_token") and (self.every or not self.made):
+            self.made += 1
+            task = {"id": f"other-{self.made:03d}", "state": "QUEUED", "name": "someone-else", "tags": {},
+                    "executors": [{"image": "alpine", "command": ["true"]}], "creation_time": "2026-12-02T00:00:00Z"}
+            self.tasks = {task["id"]: task, **self.tasks}
+        return super().list_tasks(request)
+
+
+@pytest.mark.parametrize("app_class", [PurgedMidWalk, CreatedMidWalk])
+def test_a_list_that_changes_during_the_walk_is_not_failed(app_class: type[TesApp], report_root: Path) -> None:
+    app = app_class(version="1.1.0", options={"open": True})
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "tes busy list", "services": [_entry(server, "1.1.0")]}, report_root,
+                             checks=["tes.list.paging"])
+    check = result.check("tes.list.paging")
+    assert check.outcome == "passed", check.message
+
+
+def test_a_list_that_changes_during_every_walk_is_undecided(report_root: Path) -> None:
+    app = CreatedMidWalk(version="1.1.0", options={"open": True})
+    app.every = True
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "tes very busy list", "services": [_entry(server, "1.1.0")]},
+                             report_root, checks=["tes.list.paging"])
+    check = result.check("tes.list.paging")
+    assert check.outcome == "skipped" and "changed during each" in check.message, check.message
+
+
+class PurgedBeforeFiltering(TesApp):
+    """A conformant TES where the last stored task a filter matches is purged just before the suite's first
+    request with that filter: it was in the unfiltered list, and is gone (404) by the filtered one."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.purged: list[str] = []
+
+    @route("GET", "/tasks")
+    def list_tasks(self, request: Request) -> Reply:
+        if any(request.arg(name) for name in FILTERS) and not self.purged:
+            matching = [t["id"] for t in self.tasks.values() if _matches(t, request)]
+            if matching:
+                self.purged.append(matching[-1])
+                del self.tasks[matching[-1]]
+        return super().list_tasks(request)
+
+
+class FilteredInWindows(TesApp):
+    """A conformant TES that answers a filtered list by scanning its tasks four at a time: each page holds the
+    matches among the next four, with a next_page_token while tasks remain (ListTasks: page_token "is used to
+    retrieve the next page of results"), so a first page short of page_size is not the whole filtered list."""
+
+    @route("GET", "/tasks")
+    def list_tasks(self, request: Request) -> Reply:
+        if not any(request.arg(name) for name in FILTERS):
+            return super().list_tasks(request)
+        offset = int(request.arg("page_token") or 0)
+        stored = list(self.tasks.values())
+        page = [self.render(t, self.view_of(request) or "MINIMAL") for t in stored[offset:offset + 4]
+                if _matches(t, request)]
+        body: dict[str, Any] = {"tasks": page}
+        if offset + 4 < len(stored):
+            body["next_page_token"] = str(offset + 4)
+        return json_reply(body)
+
+
+class FilterLeavesOneOut(FilteredInWindows):
+    """A TES whose filtered lists always leave out the last matching task: a real violation, still caught."""
+
+    @route("GET", "/tasks")
+    def list_tasks(self, request: Request) -> Reply:
+        if any(request.arg(name) for name in FILTERS):
+            last = [t["id"] for t in self.tasks.values() if _matches(t, request)][-1:]
+            hidden = {i: self.tasks.pop(i) for i in last}
+            try:
+                return super().list_tasks(request)
+            finally:
+                self.tasks.update(hidden)
+        return super().list_tasks(request)
+
+
+FILTER_CHECKS = ["tes.list.name-prefix", "tes.list.state-filter", "tes.list.tag-filter", "tes.property.name-prefix"]
+
+
+@pytest.mark.parametrize("check_id", FILTER_CHECKS)
+def test_a_task_purged_before_the_filtered_read_is_not_lost(check_id: str, report_root: Path) -> None:
+    app = PurgedBeforeFiltering(version="1.1.0", options={"open": True})
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "tes purged", "services": [_entry(server, "1.1.0")]}, report_root,
+                             checks=[check_id])
+    assert app.purged, "the stand-in purged nothing"
+    assert result.outcome(check_id) == "passed", result.check(check_id).message
+
+
+def test_a_filtered_list_is_walked_by_its_next_page_token(report_root: Path) -> None:
+    app = FilteredInWindows(version="1.1.0", options={"open": True})
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "tes windows", "services": [_entry(server, "1.1.0")]}, report_root,
+                             checks=FILTER_CHECKS)
+    for check_id in FILTER_CHECKS:
+        assert result.outcome(check_id) == "passed", (check_id, result.check(check_id).message)
+
+
+def test_a_filtered_list_that_leaves_a_task_out_still_fails(report_root: Path) -> None:
+    app = FilterLeavesOneOut(version="1.1.0", options={"open": True})
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "tes filter loses", "services": [_entry(server, "1.1.0")]}, report_root,
+                             checks=FILTER_CHECKS)
+    for check_id in FILTER_CHECKS:
+        check = result.check(check_id)
+        assert check.outcome == "failed" and "left out matching task" in check.message, (check_id, check.message)
