@@ -385,3 +385,31 @@ def test_a_task_logs_url_of_another_list_fails_on_its_own(report_root: Path, spe
     check = result.check("wes.run.task-logs-url-resolves")
     assert (check.outcome, check.caused_by) == ("failed", None), check
     assert result.outcome("wes.tasks.list-answers-200") == "passed"
+
+
+class DeletedBetweenWalks(WesApp):
+    """A conformant WES where another client deletes the CANCELED run-05 after the suite's walk in the default
+    page size and before its walk by 2: gone (404) by then, it is not lost by the paging."""
+
+    deleted = False
+
+    @route("GET", "/runs")
+    def list_runs(self, request: Request) -> Reply:
+        if request.arg("page_size") == "2" and not self.deleted:
+            self.deleted = True
+            del self.runs["run-05"]
+        return super().list_runs(request)
+
+
+@pytest.mark.parametrize("faults", [[], ["paging-loses-run"]])
+def test_a_run_deleted_between_the_walks_is_not_lost(faults: list[str], report_root: Path,
+                                                     specs_dir: str | None) -> None:
+    app = DeletedBetweenWalks(version="1.1.0", faults=faults)
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "wes deleted run", "services": [_entry(server)]}, report_root,
+                             specs_dir=specs_dir, environ={"WES_TOKEN": app.token},
+                             checks=["wes.runs.paging-no-lost-runs"])
+    assert app.deleted
+    check = result.check("wes.runs.paging-no-lost-runs")
+    expected = "failed" if faults else "passed"  # a run that still exists and is skipped is still lost
+    assert check.outcome == expected, check.message
