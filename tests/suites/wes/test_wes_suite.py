@@ -413,3 +413,28 @@ def test_a_run_deleted_between_the_walks_is_not_lost(faults: list[str], report_r
     check = result.check("wes.runs.paging-no-lost-runs")
     expected = "failed" if faults else "passed"  # a run that still exists and is skipped is still lost
     assert check.outcome == expected, check.message
+
+
+class FinishesAfterServiceInfo(WesApp):
+    """A conformant WES whose run-06 completes after the suite first reads service-info and before it lists the
+    runs: the first system_state_counts gives one COMPLETE run fewer than the list, the next one agrees."""
+
+    @route("GET", "/runs")
+    def list_runs(self, request: Request) -> Reply:
+        run = self.runs["run-06"]
+        if ("GET", "/ga4gh/wes/v1/service-info") in self.received and run.state != "COMPLETE":
+            run.reads = len(run.trajectory) - 1
+        return super().list_runs(request)
+
+
+@pytest.mark.parametrize("faults", [[], ["state-counts-too-low"]])
+def test_a_run_that_ends_after_service_info_is_counted_by_the_next_read(faults: list[str], report_root: Path,
+                                                                       specs_dir: str | None) -> None:
+    app = FinishesAfterServiceInfo(version="1.1.0", faults=faults)
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "wes run ends", "services": [_entry(server)]}, report_root,
+                             specs_dir=specs_dir, environ={"WES_TOKEN": app.token},
+                             checks=["wes.service-info.state-counts-cover-listed-runs"])
+    assert app.runs["run-06"].state == "COMPLETE"
+    check = result.check("wes.service-info.state-counts-cover-listed-runs")
+    assert check.outcome == ("failed" if faults else "passed"), check.message
