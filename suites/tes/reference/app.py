@@ -153,11 +153,14 @@ class TesApp(ReferenceApp):
             if (self.endless or self.has("task-never-ends")) and state == "RUNNING":
                 return
             task["state"] = LIFE[LIFE.index(state) + 1]
-            if task["state"] == "COMPLETE" and not self.has("no-logs"):
+            if task["state"] == "COMPLETE":
                 stamp = task["creation_time"]
+                executor_log: dict[str, Any] = {"start_time": stamp, "end_time": stamp, "exit_code": 0,
+                                                "stdout": "hello\n", "stderr": ""}
+                if self.has("executor-log-no-exit-code"):
+                    del executor_log["exit_code"]
                 task["logs"] = [{"start_time": stamp, "end_time": stamp, "system_logs": ["ran on the fake engine"],
-                                 "logs": [{"start_time": stamp, "end_time": stamp, "exit_code": 0,
-                                           "stdout": "hello\n", "stderr": ""}]}]
+                                 "logs": [executor_log]}]
 
     # -- endpoints ---------------------------------------------------------------------------------
 

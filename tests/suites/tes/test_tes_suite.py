@@ -353,3 +353,22 @@ def test_a_filtered_list_that_leaves_a_task_out_still_fails(report_root: Path) -
     for check_id in FILTER_CHECKS:
         check = result.check(check_id)
         assert check.outcome == "failed" and "left out matching task" in check.message, (check_id, check.message)
+
+
+class NoTaskLogs(TesApp):
+    """A conformant TES that gives no task logs: tesTask.logs is optional in TES 1.0.0 and 1.1.0."""
+
+    def advance(self, task: dict[str, Any]) -> None:
+        super().advance(task)
+        task.pop("logs", None)
+
+
+@pytest.mark.parametrize("version", ["1.0.0", "1.1.0"])
+def test_a_completed_task_without_logs_is_not_failed(version: str, report_root: Path) -> None:
+    app = NoTaskLogs(version=version, options={"open": True})
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "tes no logs", "services": [
+            _entry(server, version, writes=True, submit=SUBMIT, poll_seconds=5)]},
+            report_root, checks=["tes.submit.logs"])
+    check = result.check("tes.submit.logs")
+    assert check.outcome == "skipped" and check.message.startswith("does not apply: "), check.message
