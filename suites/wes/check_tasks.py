@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 from hypothesis import example, given, seed
@@ -36,14 +36,26 @@ def _get(wes: Wes, url: str) -> Response:
 
 @check("wes.run.task-logs-url-resolves")
 def test_task_logs_url_lists_the_tasks(wes: Wes) -> None:
-    """task_logs_url, where given, answers 200 with a TaskListResponse ("the complete url which may be used to
-    obtain a paginated list of task logs", WES 1.1.0 OpenAPI RunLog.task_logs_url)."""
+    """task_logs_url, where given, is a complete (absolute) URL and answers 200 with a TaskListResponse ("A
+    reference to the complete url which may be used to obtain a paginated list of task logs", WES 1.1.0 OpenAPI
+    RunLog.task_logs_url). A relative reference is one failure of its own, never requested against the base."""
     tried = 0
-    for run_id, log, _response in wes.run_logs():
+    for run_id, log, response in wes.run_logs():
         url = log.get("task_logs_url")
         if not isinstance(url, str) or not url:
             continue
-        if "://" in url and origin_of(url) != origin_of(wes.client.url("/")):
+        if not urlsplit(url).scheme:
+            # "the complete url": a relative reference (a path) is not one. It is resolved as RFC 3986 §5.2
+            # resolves a reference, against the URL the RunLog was read from, only to say where it leads.
+            resolved = urljoin(response.url, url)
+            where = f"resolved against the RunLog's URL it names {resolved}"
+            if origin_of(resolved) == origin_of(wes.client.url("/")):
+                answer = _get(wes, resolved)
+                lists = answer.status == 200 and isinstance((answer.json_object() or {}).get("task_logs", []), list)
+                where += ", which " + ("answers a task list" if lists else f"answers {answered(answer)}")
+            raise fail(f"task_logs_url {url!r} of run {run_id} is a relative reference, not the complete url the "
+                       f"text asks for ({where})", response)
+        if origin_of(url) != origin_of(wes.client.url("/")):
             continue  # credentials stay with the service's origin: another host's URL is not followed
         tried += 1
         answer = _get(wes, url)

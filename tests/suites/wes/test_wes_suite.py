@@ -438,3 +438,32 @@ def test_a_run_that_ends_after_service_info_is_counted_by_the_next_read(faults: 
     assert app.runs["run-06"].state == "COMPLETE"
     check = result.check("wes.service-info.state-counts-cover-listed-runs")
     assert check.outcome == ("failed" if faults else "passed"), check.message
+
+
+class PathOnlyTaskLogsUrl(WesApp):
+    """A WES 1.1.0 whose RunLogs give task_logs_url as a path alone (/ga4gh/wes/v1/runs/{run_id}/tasks), not the
+    complete url the text asks for."""
+
+    @route("GET", "/runs/{run_id}")
+    def run_log(self, request: Request) -> Reply:
+        reply = super().run_log(request)
+        if reply.status != 200:
+            return reply
+        log = json.loads(reply.body)
+        log["task_logs_url"] = f"{self.base_path}/runs/{log['run_id']}/tasks"
+        return json_reply(log)
+
+
+def test_a_path_only_task_logs_url_fails_once_as_not_complete(report_root: Path, specs_dir: str | None) -> None:
+    app = PathOnlyTaskLogsUrl(version="1.1.0")
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "wes path-only task_logs_url", "services": [_entry(server)]},
+                             report_root, specs_dir=specs_dir, environ={"WES_TOKEN": app.token},
+                             checks=["wes.tasks.list-answers-200", "wes.run.task-logs-url-resolves"])
+    check = result.check("wes.run.task-logs-url-resolves")
+    assert (check.outcome, check.caused_by) == ("failed", None), check
+    assert "not the complete url" in check.message and "answers a task list" in check.message, check.message
+    # resolved per RFC 3986 against the RunLog's URL: the prefix is not doubled
+    assert "/ga4gh/wes/v1/ga4gh/wes/v1/" not in check.message
+    assert not any(path.startswith("/ga4gh/wes/v1/ga4gh/") for _, path in app.received), app.received
+    assert result.outcome("wes.tasks.list-answers-200") == "passed"
