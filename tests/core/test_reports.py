@@ -729,7 +729,7 @@ def test_junit_counts_one_failure_per_root_cause(tmp_path: Path) -> None:
     found = {}
     for testcase in suite.iter("testcase"):
         props = {p.get("name"): p.get("value") for p in testcase.iter("property")}
-        found[props["check_id"]] = [(child.tag, child.get("message")) for child in testcase if child.tag != "properties"]
+        found[props["check_id"]] = [(c.tag, c.get("message")) for c in testcase if c.tag != "properties"]
     assert found["service-info.schema.valid"] == [("failure", "contactUrl is null")]
     assert found["service-info.c.c0"] == [("skipped", "a consequence of service-info.schema.valid, the one failure of "
                                                       "this root cause: consequence 0")]
