@@ -421,8 +421,13 @@ class CallbackServer:
 
 
 def granted(response: Response) -> bool:
-    """A grant is 200 with an AccessURL (DRS 1.4.0 §PostAccessURL); 202 is inconclusive (see submit)."""
-    return response.status == 200
+    """A grant is 200 with an AccessURL (DRS 1.4.0 §PostAccessURL: a JSON object whose url is a string); 202
+    is inconclusive (see submit). A 200 carrying anything else (an "access denied" page, a broken body) grants
+    nothing: a clearinghouse that answers its refusals so is not failed for granting access."""
+    if response.status != 200:
+        return False
+    body = _json_or_none(response)
+    return isinstance(body, dict) and isinstance(body.get("url"), str)
 
 
 class Clearinghouse(ServiceView):

@@ -80,3 +80,23 @@ def test_other_issuers_visas_are_not_the_brokers_findings() -> None:
     faulty_own: Any = _Relaying([_visa(_Relaying.issuer_url, {"by": "admin"}, _Relaying.issuer_url + "/jwks")])
     with pytest.raises(CheckFailure, match="visa 0"):
         check_visas._verdict(faulty_own, "by-in-vocabulary")
+
+
+def test_a_clearinghouse_refusing_with_an_html_page_and_200_grants_nothing(
+        report_root: Path, specs_dir: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a 200 without an AccessURL grants no access (DRS 1.4.0 §PostAccessURL): the mutation checks failed
+    # "granted access to ... (200)" for a clearinghouse answering its refusals with an "access denied" page
+    from conformance_suites.passports.reference.app import PassportClearinghouseApp
+
+    from conformance import Reply
+
+    def deny(self: PassportClearinghouseApp, status: int, reason: str) -> Reply:
+        return Reply(200, f"<html><body>Access denied: {reason}</body></html>".encode(),
+                     {"Content-Type": "text/html"})
+
+    monkeypatch.setattr(PassportClearinghouseApp, "_deny", deny)
+    result = run_reference("passports", report_root, [], role="clearinghouse", specs_dir=specs_dir)
+    granting = [line for line in result.failed() if "granted access" in line]
+    assert granting == [], result.output
+    assert result.outcome("passports.clearinghouse.rejects-alg-none") == "passed"
+    assert result.outcome("passports.clearinghouse.grants-valid-passport") == "passed"
