@@ -51,7 +51,8 @@ def find(document: Any, version: str, path: str = "$") -> Iterator[tuple[str, di
     of them)."""
     known = classes(version)
     if isinstance(document, dict):
-        if document.get("type") in known:
+        kind = document.get("type")
+        if isinstance(kind, str) and kind in known:  # a type that is an object (a service-info's) names no class
             yield path, document
             return
         for key, value in document.items():

@@ -73,3 +73,10 @@ def test_typed_one_of_equals_plain_on_reference_documents_and_faults() -> None:
             assert errors(typed, obj) == errors(plain, obj)
             checked += 1
     assert checked
+
+
+def test_an_object_whose_type_is_an_object_is_no_vrs_object() -> None:
+    # a service-info document's type is an object: it names no VRS class (a TypeError erred five checks)
+    document = {"id": "x", "type": {"group": "org.ga4gh", "artifact": "vrs"}, "items": [
+        {"type": ["Allele"]}, {"type": "Allele", "location": {}, "state": {}}]}
+    assert [path for path, _ in find(document, "2.0")] == ["$.items[1]"]
