@@ -17,6 +17,7 @@ scheme, a header name), so that a large body is scanned once, not once per chara
 from __future__ import annotations
 
 import base64
+import binascii
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -53,6 +54,20 @@ def _whole_word(secret: str) -> str:
 # own starts with two backslashes (an escaped quote in it is backslash, backslash, backslash, quote).
 _JSON_STRING = r'"(?:[^"\\]|\\.)*"'
 _ESCAPED_JSON_STRING = r'\\"(?:[^"\\]|\\[^"\\]|\\\\(?:[^"\\]|\\.))*\\"'
+
+
+def _scheme_token(match: re.Match[str]) -> str:
+    """A bearer token masked; after Basic, a credential (RFC 7617 §2: base64 of "user-id:password") masked and
+    any other word left as written."""
+    token = match[0][len(match[1]) + len(match[2]):]
+    if match[1].lower() == "basic":
+        try:
+            decoded = base64.b64decode(token + "=" * (-len(token) % 4), validate=True)
+        except (ValueError, binascii.Error):
+            return match[0]
+        if b":" not in decoded:
+            return match[0]
+    return f"{match[1]}{match[2]}{MASK}"
 
 
 class _Rule(NamedTuple):
@@ -95,11 +110,13 @@ _RULES: list[_Rule] = [
     # a token after the scheme, but not a challenge's parameters (WWW-Authenticate: Bearer realm="x", error=...:
     # RFC 6750 §3, RFC 7617 §2) nor the prose of a requirement ("bearer tokens", "Basic authentication"); a
     # token68 holds no '=' but its trailing padding, so "realm=" never starts one; such a word ends the
-    # prose only where no token character follows (a sentence's full stop aside)
+    # prose only where no token character follows (a sentence's full stop aside); after Basic, only what
+    # decodes as a user-id and password (RFC 7617 §2: base64 of "user-id:password"), so that a word after a
+    # value such as a TES view ("?view=BASIC answered 500") is left as written
     _Rule(re.compile(r"(?i)\b(bearer|basic)(\s+)(?!(?:realm|scope|error|error_description|error_uri|charset)\s*="
                      r"|(?:tokens?|authentication|credentials?|schemes?|challenges?)(?![A-Za-z0-9_~+/=-]|\.[A-Za-z0-9._~+/=-]))"
                      r"[A-Za-z0-9._~+/=-]{6,}"),
-          r"\1\2" + MASK, ("bearer", "basic")),
+          _scheme_token, ("bearer", "basic")),
     _HEADER,
     # userinfo in a URL: user:password@, but also a token alone (https://TOKEN@host) or an empty user
     # name (https://:password@host); it holds no '/', '?' or '#' (RFC 3986 §3.2.1), so "a@b" in a path or

@@ -188,6 +188,7 @@ def test_bearer_and_basic_tokens(text: str, expected: str) -> None:
     "RFC 6750 §3 for bearer tokens)",  # the prose of a requirement
     "a Basic authentication header.",
     "no bearer token. Then",
+    "GET /tasks?view=BASIC answered 500: JSON nested too deeply",  # a TES view, no Basic credential
 ])
 def test_a_challenge_and_prose_are_no_tokens(text: str) -> None:
     assert Redactor().text(text) == text
