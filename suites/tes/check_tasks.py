@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance import FORMAT_CHECKER, check, fail
+from conformance import FORMAT_CHECKER, check, fail, json_type
 
 from .view import ACTIVE, FINAL, UNKNOWN_ID, Tes, task_path
 
@@ -18,10 +18,11 @@ def test_task_is_read_by_id(tes: Tes) -> None:
         response = tes.task(task_id, "MINIMAL")
         if response.status != 200:
             raise fail(f"GET /tasks/{task_id} answered {response.status}, not 200 with the task", response)
-        body = response.json_object()
-        if body is None or body.get("id") != task_id:
-            got = None if body is None else body.get("id")
-            raise fail(f"GET /tasks/{task_id} answered a task with id {got!r}", response)
+        body = response.json()  # a body that is no JSON fails saying why (Response.json)
+        if not isinstance(body, dict):
+            raise fail(f"GET /tasks/{task_id} answered a JSON {json_type(body)}, not a task", response)
+        if body.get("id") != task_id:
+            raise fail(f"GET /tasks/{task_id} answered a task with id {body.get('id')!r}", response)
 
 
 @check("tes.task.state-enum")

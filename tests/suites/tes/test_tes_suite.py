@@ -372,3 +372,18 @@ def test_a_completed_task_without_logs_is_not_failed(version: str, report_root: 
             report_root, checks=["tes.submit.logs"])
     check = result.check("tes.submit.logs")
     assert check.outcome == "skipped" and check.message.startswith("does not apply: "), check.message
+
+
+def test_a_task_answered_with_a_page_fails_saying_it_is_no_json(report_root: Path) -> None:
+    # an HTML page for GET /tasks/{id} failed as "a task with id None"
+    class PageForTask(TesApp):
+        @route("GET", "/tasks/{id}")
+        def get_task(self, request: Request) -> Reply:
+            return Reply(200, b"<html><body>Task</body></html>", {"Content-Type": "text/html"})
+
+    with ReferenceServer(PageForTask(version="1.1.0", options={"open": True})) as server:
+        result = run_profile({"initiative": "pages", "services": [_entry(server, "1.1.0")]}, report_root,
+                             checks=["tes.task.get-by-id"])
+    message = result.check("tes.task.get-by-id").message
+    assert result.outcome("tes.task.get-by-id") == "failed", message
+    assert "not JSON" in message and "id None" not in message, message
