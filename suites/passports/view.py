@@ -421,13 +421,14 @@ class CallbackServer:
 
 
 def granted(response: Response) -> bool:
-    """A grant is 200 with an AccessURL (DRS 1.4.0 §PostAccessURL: a JSON object whose url is a string); 202
-    is inconclusive (see submit). A 200 carrying anything else (an "access denied" page, a broken body) grants
-    nothing: a clearinghouse that answers its refusals so is not failed for granting access."""
+    """A grant is 200 with what the route gives (DRS 1.4.0 §PostAccessURL: an AccessURL, a JSON object whose url is
+    a string; §PostObject: a DrsObject, whose id is one); 202 is inconclusive (see submit). A 200 carrying
+    anything else (an "access denied" page, a broken body) grants nothing: a clearinghouse that answers its
+    refusals so is not failed for granting access."""
     if response.status != 200:
         return False
     body = _json_or_none(response)
-    return isinstance(body, dict) and isinstance(body.get("url"), str)
+    return isinstance(body, dict) and (isinstance(body.get("url"), str) or isinstance(body.get("id"), str))
 
 
 class Clearinghouse(ServiceView):
