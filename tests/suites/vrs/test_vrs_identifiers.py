@@ -148,3 +148,19 @@ def test_a_document_of_stored_alleles_passes_the_identifier_checks(report_root: 
         result = run_profile({"initiative": "stored alleles", "services": [
             {"standard": "vrs", "version": "2.0", "documents": [url]}]}, report_root, checks=checks)
     assert [result.outcome(c) for c in checks] == ["passed", "passed"], result.output
+
+
+def test_identifier_checks_skip_when_no_object_states_one(report_root: Path, tmp_path: Path) -> None:
+    # a stated identifier is optional: an Allele without id or digest is not "passed" by checks that judged nothing
+    allele = {"type": "Allele", "location": {"type": "SequenceLocation", "sequenceReference": {
+        "type": "SequenceReference", "refgetAccession": "SQ.F-LrLMe1SRpfUZHkQmvkVKFEGaoDeHul"}, "start": 44908821,
+        "end": 44908822}, "state": {"type": "LiteralSequenceExpression", "sequence": "T"}}
+    from conformance.testing import run_profile
+
+    (tmp_path / "a.json").write_text(json.dumps(allele))
+    checks = ["vrs.identifier.computed-id", "vrs.identifier.computed-digest"]
+    result = run_profile({"initiative": "no ids", "services": [
+        {"standard": "vrs", "version": "2.0", "documents": [str(tmp_path / "a.json")]}]}, report_root, checks=checks)
+    for check_id in checks:
+        assert result.outcome(check_id) == "skipped", result.check(check_id).message
+        assert result.check(check_id).message.startswith("does not apply: no object states")
