@@ -92,8 +92,10 @@ def _load(view: ServiceView, prefix: str, ref: str) -> Ontology:
             warnings.simplefilter("ignore")  # pronto warns of every OBO construct it does not model
             terms = pronto.ontology.Ontology(io.BytesIO(document.data), import_depth=0)
     except Exception as exc:  # pronto raises many kinds for a file that is no ontology it reads
+        # without the addresses of objects a message names ("<_io.BytesIO object at 0x7f...>"): one cause, one text
+        said = re.sub(r"<([\w.]+) object at 0x[0-9a-fA-F]+>", r"<\1>", str(exc))[:200]
         raise DocumentUnavailable(f"the ontology file {ref} named for {prefix} could not be parsed as OBO, "
-                                  f"OBO Graphs JSON or OWL: {type(exc).__name__}: {str(exc)[:200]}") from None
+                                  f"OBO Graphs JSON or OWL: {type(exc).__name__}: {said}") from None
     release = terms.metadata.data_version or None
     alternates = {alternate: term.id for term in terms.terms() for alternate in term.alternate_ids}
     return Ontology(prefix, ref, release, terms, alternates)

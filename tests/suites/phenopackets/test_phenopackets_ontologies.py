@@ -111,6 +111,13 @@ def test_a_file_that_is_no_ontology_is_an_error_naming_it(tmp_path: Path, report
     assert check.outcome == "error" and "hp.obo" in check.message, result.output
 
 
+def test_a_page_named_as_an_ontology_is_one_error_text_naming_no_address(tmp_path: Path, report_root: Path) -> None:
+    # pronto's message names the object it was given ("<_io.BytesIO object at 0x7f...>"): one cause read as two
+    result = _run(tmp_path, report_root, "<!DOCTYPE html><html><body>Not found</body></html>")
+    messages = {result.check(check_id).message for check_id in CHECKS if result.outcome(check_id) == "error"}
+    assert len(messages) == 1 and " at 0x" not in next(iter(messages)), messages
+
+
 @pytest.mark.parametrize("fault", ["term-unknown", "term-label-mismatch"])
 def test_reference_faults_name_the_term(fault: str, report_root: Path) -> None:
     from conformance.testing import run_reference
