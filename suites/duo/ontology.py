@@ -94,10 +94,16 @@ def parse_release(data: bytes) -> Release:
     return _parse_release(bytes(data))
 
 
+_RDF_NAMESPACE = b"http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
 @functools.lru_cache(maxsize=4)
 def _parse_release(data: bytes) -> Release:
     import rdflib
 
+    if _RDF_NAMESPACE not in data[:1 << 20]:
+        shown = data[:40].decode("utf-8", "replace").strip()
+        raise ValueError(f"not an RDF/XML ontology (no RDF namespace; it begins {shown!r})")
     graph = rdflib.Graph()
     try:
         graph.parse(data=data, format="xml")

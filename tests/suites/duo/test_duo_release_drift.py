@@ -75,6 +75,16 @@ def test_a_parsed_newer_release_is_named_by_its_version_iri(shipped: Path, tmp_p
         ontology.parse_release(b"<not owl")
 
 
+def test_a_page_is_refused_saying_what_it_is(shipped: Path) -> None:
+    # an HTML page named as newer_release was refused with rdflib's "TypeError: sequence item 0: ..."
+    with pytest.raises(ValueError, match=r"no RDF namespace; it begins '<!DOCTYPE html>"):
+        ontology.parse_release(b"<!DOCTYPE html><html><body>Not found</body></html>")
+    # a DOCTYPE naming IRIs, as ontology editors write it, is read
+    owl = shipped.read_bytes()
+    prolog = b'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY owl "http://www.w3.org/2002/07/owl#" >]>\n'
+    assert ontology.parse_release(prolog + owl[owl.index(b"<rdf:RDF"):]).version == "2021-02-23"
+
+
 def test_terms_deprecated_since_the_declared_release_are_a_warning(shipped: Path, tmp_path: Path,
                                                                    specs_dir: str) -> None:
     newer = _derived(shipped, tmp_path / "newer.owl", "2025-06-01", deprecate="DUO:0000042",
