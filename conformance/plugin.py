@@ -586,9 +586,18 @@ class RunPlugin:
         line = f"{SYMBOLS[result.outcome]:5} {level:6} {result.service_key:<22} {result.check_id}"
         if result.case:
             line += f" [{result.case}]"
+        if result.outcome == "failed" and self._failed_already(result.service_key, result.caused_by):
+            line += f" (a consequence of {result.caused_by})"  # the cause's FAIL line is the one to read
         if result.outcome in ("failed", "error"):
             line += f"\n      {result.message}"
         print(self.run.redactor.text(line), flush=True)
+
+    def _failed_already(self, service_key: str, check_id: str | None) -> bool:
+        """Whether ``check_id`` has failed for the service already: a declared cause that did is named on the
+        progress line (one that has not run yet, or passed, is left out as the scorecard leaves it out)."""
+        return check_id is not None and any(
+            r.check_id == check_id and r.service_key == service_key and r.outcome == "failed"
+            for r in self.run.results.values())
 
     # -- the end --------------------------------------------------------------------------------------
 

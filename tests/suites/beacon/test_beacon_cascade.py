@@ -281,3 +281,13 @@ def test_a_root_url_answering_404_is_one_failure_of_the_map(report_root: Path, r
     assert failed.pop(cause) is None
     assert "beacon.entry.non-filtered-queries-allowed" in failed and set(failed.values()) == {cause}, failed
     assert result.scorecard.services[0].counts()["failed"] == 1
+
+
+def test_a_consequence_says_so_on_its_progress_line(report_root: Path) -> None:
+    # the FAIL lines of a run are among hundreds: one whose cause has failed names it, so a CI log reader
+    # reads the cause's line first
+    checks = ["beacon.map.root-urls-answer", "beacon.entry.non-filtered-queries-allowed"]
+    result = run_reference("beacon", report_root, ["map-root-url-404"], checks=checks)
+    lines = [line for line in result.output.splitlines() if line.startswith("FAIL ")]
+    assert [line.split()[3] for line in lines] == checks, lines
+    assert lines[1].endswith("(a consequence of beacon.map.root-urls-answer)") and "consequence" not in lines[0]
