@@ -53,6 +53,30 @@ def registry_2(schemas: SpecStore) -> Registry[Any]:
 _REGISTRIES: dict[str, Registry[Any]] = {}
 
 
+#: Properties VRS 2.0 final defines that the 2.0.0-connect.2024-09.1 schema does not (label became name,
+#: alternativeLabels aliases; SequenceReference gained sequence and moleculeType).
+FINAL_ONLY_PROPERTIES = frozenset({"name", "aliases", "sequence", "moleculeType"})
+
+
+def final_only(validator: Any, obj: Any) -> bool:
+    """Whether every error of ``obj`` against the pre-release 2.0 schema is one VRS 2.0 final resolves: a
+    property only final defines, or copyChange (a Coding there, a string in final)."""
+    errors = list(validator.iter_errors(obj))
+    return bool(errors) and all(_final_only(error) for error in errors)
+
+
+def _final_only(error: Any) -> bool:
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        branches: dict[Any, list[Any]] = {}
+        for sub in error.context:
+            branches.setdefault(sub.relative_schema_path[0] if sub.relative_schema_path else None, []).append(sub)
+        return any(all(_final_only(sub) for sub in subs) for subs in branches.values())
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        extra = set(error.instance) - set(error.schema.get("properties", {}))
+        return bool(extra) and extra <= FINAL_ONLY_PROPERTIES
+    return bool(error.absolute_path) and error.absolute_path[-1] == "copyChange"
+
+
 def first_error(validator: Any, obj: Any) -> str | None:
     """The first schema error, one line (where and what)."""
     for error in validator.iter_errors(obj):
