@@ -48,6 +48,10 @@ class RunResult:
         return [f"{s.key}:{c.id}: {c.message}" for s in self.scorecard.services for c in s.checks
                 if c.outcome == "failed"]
 
+    def causes(self) -> dict[str, str | None]:
+        """Check id → the cause it names (None: a root cause), of every failed check."""
+        return {c.id: c.caused_by for s in self.scorecard.services for c in s.checks if c.outcome == "failed"}
+
     def errors(self) -> list[str]:
         return [f"{s.key}:{c.id}: {c.message}" for s in self.scorecard.services for c in s.checks
                 if c.outcome == "error"]

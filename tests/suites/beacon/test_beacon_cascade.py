@@ -5,7 +5,6 @@ check that needed a data response and got the error is grouped under beacon.erro
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from conformance_suites.beacon.reference import BeaconApp
 
@@ -19,7 +18,7 @@ def test_post_queries_refused_with_200_are_one_failure(report_root: Path, requir
     result = run_reference("beacon", report_root, ["post-query-error-with-200"], specs_dir=requires_specs)
     assert result.exit_code == 1
     service = result.scorecard.services[0]
-    failed = {c.id: c.caused_by for c in service.checks if c.outcome == "failed"}
+    failed = result.causes()
     assert failed.pop(ROOT) is None
     assert len(failed) >= 4 and set(failed.values()) == {ROOT}, failed
     assert "beacon.request.post-accepted" in failed
@@ -73,7 +72,7 @@ def test_unfiltered_listings_refused_with_422_are_one_failure(report_root: Path,
     # NonFilteredQueriesAllowed): one finding, the checks that needed such a listing are its consequences
     result = run_reference("beacon", report_root, ["unfiltered-queries-refused"], specs_dir=requires_specs)
     service = result.scorecard.services[0]
-    failed = {c.id: c.caused_by for c in service.checks if c.outcome == "failed"}
+    failed = result.causes()
     assert failed.pop(NON_FILTERED) is None
     assert len(failed) >= 10 and set(failed.values()) == {NON_FILTERED}, failed
     assert "beacon.map.root-urls-answer" in failed and "beacon.meta.required-fields" in failed
@@ -213,17 +212,13 @@ def test_an_error_code_string_is_one_failure(report_root: Path, requires_specs: 
     assert [(result.outcome(c), result.check(c).caused_by) for c in checks] == [("failed", None), ("failed", cause)]
 
 
-def _failed(result: Any) -> dict[str, str | None]:
-    return {c.id: c.caused_by for c in result.scorecard.services[0].checks if c.outcome == "failed"}
-
-
 def test_starts_read_one_based_are_one_failure(report_root: Path, requires_specs: str) -> None:
     # a beacon reading start 1-based misses each of its own variants at the 0-based start and finds it one
     # base later: the queries for held variants (GET, POST, refseq: names, generated) are that one finding's
     # consequences (requestParameters start "0-based")
     cause = "beacon.variant.start-is-zero-based"
     result = run_reference("beacon", report_root, ["start-one-based"], specs_dir=requires_specs)
-    failed = _failed(result)
+    failed = result.causes()
     assert failed.pop(cause) is None
     assert {"beacon.variant.sequence-query-finds-variant", "beacon.request.post-accepted",
             "beacon.variant.reference-name-refseq"} <= set(failed) and set(failed.values()) == {cause}, failed
@@ -277,7 +272,7 @@ def test_a_root_url_answering_404_is_one_failure_of_the_map(report_root: Path, r
     # consequences, so waiving the map's finding waives them
     cause = "beacon.map.root-urls-answer"
     result = run_reference("beacon", report_root, ["map-root-url-404"], specs_dir=requires_specs)
-    failed = _failed(result)
+    failed = result.causes()
     assert failed.pop(cause) is None
     assert "beacon.entry.non-filtered-queries-allowed" in failed and set(failed.values()) == {cause}, failed
     assert result.scorecard.services[0].counts()["failed"] == 1

@@ -77,7 +77,7 @@ def test_a_field_the_schema_also_rejects_is_one_failure(fault: str, consequences
     contactUrl or createdAt, or a missing type.group, is one cause. It was reported two or three times (the
     group check failing over the absent group too); now once, the dedicated checks grouped under it."""
     result = run_reference("service-info", report_root, [fault], specs_dir=requires_specs)
-    failed = {c.id: c.caused_by for s in result.scorecard.services for c in s.checks if c.outcome == "failed"}
+    failed = result.causes()
     assert failed == {ROOT: None, **dict.fromkeys(consequences, ROOT)}, result.output
 
 

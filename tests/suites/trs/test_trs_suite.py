@@ -8,11 +8,12 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
 from conformance_suites.trs.reference.app import TOOLS, TrsApp
 
 from conformance.reference.app import Reply, Request, json_reply, route
 from conformance.reference.server import ReferenceServer
-from conformance.testing import RunResult, run_profile
+from conformance.testing import run_profile
 
 
 class AllowedChoices(TrsApp):
@@ -194,27 +195,15 @@ class ListingNotArray(TrsApp):
         return json_reply({"tools": json.loads(reply.body)})
 
 
-def _failures(result: RunResult) -> dict[str, str | None]:
-    """check id → the cause it names, of every failed check."""
-    return {check.id: check.caused_by for service in result.scorecard.services for check in service.checks
-            if check.outcome == "failed"}
-
-
-def test_a_broken_next_page_is_one_failure(report_root: Path, specs_dir: str | None) -> None:
-    with ReferenceServer(BrokenNextPage(version="2.0.1")) as server:
-        entry = {"standard": "trs", "version": "2.0.1", "url": server.url}
-        result = run_profile({"initiative": "trs broken paging", "services": [entry]}, report_root,
-                             specs_dir=specs_dir, standards=["trs"])
-    failures = _failures(result)
-    assert failures.pop("trs.paging.links-resolve") is None, result.output
-    assert failures and set(failures.values()) == {"trs.paging.links-resolve"}, result.output
-
-
-def test_a_listing_that_is_no_array_is_one_failure(report_root: Path, specs_dir: str | None) -> None:
-    with ReferenceServer(ListingNotArray(version="2.0.1")) as server:
+@pytest.mark.parametrize(("app", "cause"), [(BrokenNextPage, "trs.paging.links-resolve"),
+                                            (ListingNotArray, "trs.tools.schema")],
+                         ids=["broken-next-page", "listing-not-array"])
+def test_a_broken_listing_is_one_failure(app: type[TrsApp], cause: str, report_root: Path,
+                                         specs_dir: str | None) -> None:
+    with ReferenceServer(app(version="2.0.1")) as server:
         entry = {"standard": "trs", "version": "2.0.1", "url": server.url}
         result = run_profile({"initiative": "trs broken listing", "services": [entry]}, report_root,
                              specs_dir=specs_dir, standards=["trs"])
-    failures = _failures(result)
-    assert failures.pop("trs.tools.schema") is None, result.output
-    assert failures and set(failures.values()) == {"trs.tools.schema"}, result.output
+    failures = result.causes()
+    assert failures.pop(cause) is None, result.output
+    assert failures and set(failures.values()) == {cause}, result.output
