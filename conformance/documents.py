@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 from conformance import suite as suites
 from conformance.errors import BudgetExceeded, DocumentUnavailable
-from conformance.files import Unreadable, read_regular
+from conformance.files import Unreadable, named_file, read_regular
 from conformance.http.models import MAX_DEPTH
 
 if TYPE_CHECKING:
@@ -235,12 +235,7 @@ def document_file(view: ServiceView, ref: str) -> Path | None:
     """The file a document reference of ``view``'s service names, as :func:`read_document` resolves it (a
     path, relative to the profile file's folder); None for a URL, a URI, or a path relative to the
     entry's ``url``. The file may not exist: reading it says so."""
-    scheme = urlsplit(ref).scheme
-    if (scheme and len(scheme) > 1) or view.service.url:  # "C:" of a Windows path is no scheme
-        return None
-    profile_path = Path(view.run.profile.path)
-    folder = profile_path.parent if profile_path.is_file() else Path.cwd()
-    return Path(ref) if Path(ref).is_absolute() else folder / ref
+    return None if view.service.url else named_file(ref, view.run.profile.path)
 
 
 def _read_file(view: ServiceView, ref: str, limit: int) -> Document:

@@ -10,6 +10,7 @@ import os
 import stat
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 #: What a path that is not a regular file is, by its ``st_mode`` (a folder has its own kind).
 _KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
@@ -59,3 +60,14 @@ def read_regular(path: Path | str, limit: int) -> bytes:
     if len(data) > limit:
         raise Unreadable("large")
     return data
+
+
+def named_file(ref: str, profile_path: str | Path) -> Path | None:
+    """The file a reference in a profile names as a path: relative to the profile file's folder (the working
+    folder where the profile is no file); None for a URL or a URI (a scheme of more than one letter: the "C:"
+    of a Windows path is none)."""
+    if len(urlsplit(ref).scheme) > 1:
+        return None
+    profile = Path(profile_path)
+    folder = profile.parent if profile.is_file() else Path.cwd()
+    return Path(ref) if Path(ref).is_absolute() else folder / ref

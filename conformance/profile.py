@@ -24,6 +24,7 @@ import yaml
 
 from conformance import versions
 from conformance.errors import ProfileError, unknown
+from conformance.files import named_file
 from conformance.limits import Budget
 
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -383,13 +384,9 @@ def _documents_exist(where: _Where, path: str, documents: object) -> None:
     err with the same reason."""
     if not isinstance(documents, list):
         return
-    source = Path(where.source)
-    folder = source.parent if source.is_file() else Path.cwd()
     for position, ref in enumerate(documents):
-        if not isinstance(ref, str) or not ref or len(urlsplit(ref).scheme) > 1:  # "C:" of a Windows path
-            continue
-        file = Path(ref) if Path(ref).is_absolute() else folder / ref
-        if not file.exists():
+        file = named_file(ref, where.source) if isinstance(ref, str) and ref else None
+        if file is not None and not file.exists():
             raise where.error(f"{path}.documents[{position}]", f"no such file: {file}")
 
 

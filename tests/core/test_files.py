@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.files import Unreadable, read_regular
+from conformance.files import Unreadable, named_file, read_regular
 
 
 def test_a_regular_file_is_read_within_its_bound(tmp_path: Path) -> None:
@@ -32,3 +32,13 @@ def test_anything_else_is_named_and_never_read(tmp_path: Path, make: Callable[[P
     with pytest.raises(Unreadable) as caught:
         read_regular(path, 10)
     assert (caught.value.problem, caught.value.detail) == (problem, detail)
+
+
+def test_a_named_file_resolves_against_the_profile_folder(tmp_path: Path) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text("initiative: X\n")
+    assert named_file("docs/a.json", profile) == tmp_path / "docs" / "a.json"
+    assert named_file("/abs/a.json", profile) == Path("/abs/a.json")
+    assert named_file("C:/data/a.json", profile) == tmp_path / "C:/data/a.json"  # a drive letter is no scheme
+    assert named_file("https://h/a.json", profile) is None and named_file("drs://h/x", profile) is None
+    assert named_file("a.json", "<profile>") == Path.cwd() / "a.json"
