@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -171,8 +172,33 @@ def __getattr__(name: str) -> Any:
             from jsonschema import FormatChecker
 
             _format_checker = FormatChecker()
+            plain, raises = _format_checker.checkers["date-time"]
+            _format_checker.checks("date-time", raises)(_rfc3339_date_time(plain))
         return _format_checker
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+#: RFC 3339 §5.6 time-second "00-60", the 60 a leap second: the last second of a UTC day (§5.7), which
+#: rfc3339-validator (jsonschema's date-time check) refuses; the example of §5.8 "1990-12-31T15:59:60-08:00".
+_LEAP_SECOND = re.compile(r"^(\d{4}-\d{2}-\d{2}[Tt](\d{2}):(\d{2}):)60((?:\.\d+)?([Zz]|[+-](\d{2}):(\d{2})))$")
+
+
+def _rfc3339_date_time(plain: Callable[[object], bool]) -> Callable[[object], bool]:
+    """jsonschema's date-time check, with the leap seconds of RFC 3339 accepted: a time-second of 60 whose
+    time is 23:59 in UTC."""
+
+    def date_time(instance: object) -> bool:
+        leap = _LEAP_SECOND.match(instance) if isinstance(instance, str) else None
+        if leap is None:
+            return plain(instance)
+        hour, minute = int(leap.group(2)), int(leap.group(3))
+        if leap.group(5) not in ("Z", "z"):
+            sign = 1 if leap.group(5)[0] == "+" else -1
+            utc = (hour * 60 + minute - sign * (int(leap.group(6)) * 60 + int(leap.group(7)))) % (24 * 60)
+            hour, minute = divmod(utc, 60)
+        return (hour, minute) == (23, 59) and plain(f"{leap.group(1)}59{leap.group(4)}")
+
+    return date_time
 
 
 def _parse(path: Path) -> Any:

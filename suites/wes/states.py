@@ -61,10 +61,19 @@ def parse_time(value: str) -> dt.datetime | None:
     zone = re.search(r"([+-])(\d{2})(\d{2})$", text)
     if zone:  # +hhmm, which fromisoformat of older Pythons refuses
         text = text[: zone.start()] + f"{zone.group(1)}{zone.group(2)}:{zone.group(3)}"
+    leap = text[17:19] == "60" and text[16:17] == ":"  # RFC 3339 §5.6: a leap second, 60
+    if leap:
+        text = text[:17] + "59" + text[19:]
     try:
-        return dt.datetime.fromisoformat(text)
+        parsed = dt.datetime.fromisoformat(text)
     except ValueError:
         return None
+    if leap:
+        in_utc = parsed.astimezone(dt.timezone.utc) if parsed.tzinfo else parsed
+        if (in_utc.hour, in_utc.minute) != (23, 59):  # §5.7: only the last second of a UTC day
+            return None
+        parsed += dt.timedelta(seconds=1)
+    return parsed
 
 
 def ordered(start: dt.datetime, end: dt.datetime) -> bool | None:

@@ -217,3 +217,15 @@ def test_the_run_command_fetches_on_first_use_and_goes_on_offline(monkeypatch: p
     assert "schemas not checked" in out
     main(["run", "--profile", str(profile), "--report-dir", str(tmp_path / "r"), "--no-fetch-specs"])
     assert "official schemas" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("value", ["1990-12-31T23:59:60Z", "1990-12-31T15:59:60-08:00", "2016-12-31t23:59:60.25z"])
+def test_a_leap_second_is_a_date_time(value: str) -> None:
+    """RFC 3339 §5.6 time-second 00-60, §5.8's examples: the 60 is the last second of a UTC day."""
+    assert specs.FORMAT_CHECKER.conforms(value, "date-time")
+
+
+@pytest.mark.parametrize("value", ["1990-12-31T23:58:60Z", "1990-12-31T23:59:60+01:00", "1990-13-31T23:59:60Z",
+                                   "1990-12-31T23:59:61Z", "1990-12-31 23:59:60Z"])
+def test_a_sixtieth_second_elsewhere_is_not(value: str) -> None:
+    assert not specs.FORMAT_CHECKER.conforms(value, "date-time")

@@ -123,14 +123,22 @@ def test_canceling_resumed() -> None:
 
 
 @pytest.mark.parametrize("value", ["2026-01-01T00:00:00Z", "2026-01-01T00:00:00.123+02:00", "2026-01-01T00:00:00",
-                                   "2026-01-01 00:00:00+0100", "2026-01-01t00:00:00z"])
+                                   "2026-01-01 00:00:00+0100", "2026-01-01t00:00:00z", "2016-12-31T23:59:60Z",
+                                   "2016-12-31T15:59:60.5-08:00"])
 def test_iso8601_accepted(value: str) -> None:
     assert parse_time(value) is not None
 
 
-@pytest.mark.parametrize("value", ["1767225600", "yesterday", "2026-13-01T00:00:00Z", "01/02/2026 10:00"])
+@pytest.mark.parametrize("value", ["1767225600", "yesterday", "2026-13-01T00:00:00Z", "01/02/2026 10:00",
+                                   "2016-12-31T12:59:60Z"])
 def test_not_iso8601_refused(value: str) -> None:
     assert parse_time(value) is None
+
+
+def test_a_leap_second_is_ordered_before_the_next_day() -> None:
+    leap, next_day = parse_time("2016-12-31T23:59:60Z"), parse_time("2017-01-01T00:00:00.5Z")
+    assert leap is not None and next_day is not None
+    assert ordered(leap, next_day)
 
 
 def test_times_with_and_without_zone_are_not_compared() -> None:
