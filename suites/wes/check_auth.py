@@ -1,6 +1,7 @@
-"""Auth: where the profile's token is granted GET /runs, the request without credentials and with a forged
-token is refused (WES 1.0.0 §Authorization & Authentication: "Users must supply credentials that establish
-their identity and authorization in order to use a WES endpoint"; WES 1.1.0 OpenAPI idem)."""
+"""Auth: where the profile's token is granted GET /runs, the request without credentials is refused (SHOULD) and,
+where it is, the request with a forged token too (WES 1.0.0 §Authorization & Authentication: "Users must supply
+credentials that establish their identity and authorization in order to use a WES endpoint"; WES 1.1.0 OpenAPI
+idem)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ def _granted(wes: Wes) -> None:
 @check("wes.auth.refuses-missing-token")
 def test_runs_refused_without_credentials(wes: Wes) -> None:
     """GET /runs without credentials is refused with 401 or 403 where the profile's are granted (WES 1.0.0
-    §Authorization & Authentication)."""
+    §Authorization & Authentication: "Users must supply credentials"; SHOULD, as the authorization policy is the
+    implementer's)."""
     _granted(wes)
     response = wes.client.without_credentials().get("/runs")
     if response.status not in REFUSED:
@@ -36,10 +38,15 @@ def test_runs_refused_without_credentials(wes: Wes) -> None:
 
 @check("wes.auth.refuses-forged-token")
 def test_runs_refused_with_forged_token(wes: Wes) -> None:
-    """GET /runs with a bearer token the harness made up is refused with 401 or 403 (WES 1.0.0
-    §Authorization & Authentication)."""
+    """Where GET /runs is refused without credentials, it is refused with a bearer token the harness made up
+    too, 401 or 403 (WES 1.0.0 §Authorization & Authentication: credentials "establish their identity")."""
     _granted(wes)
+    anonymous = wes.client.without_credentials()
+    if anonymous.get("/runs").status not in REFUSED:
+        pytest.skip("does not apply: GET /runs is answered without credentials (see wes.auth.refuses-missing-token), "
+                    "so a forged token's answer says nothing of how credentials are checked")
     forged = "conformance-forged-" + secrets.token_urlsafe(24)
-    response = wes.client.without_credentials().get("/runs", headers={"Authorization": f"Bearer {forged}"})
+    response = anonymous.get("/runs", headers={"Authorization": f"Bearer {forged}"})
     if response.status not in REFUSED:
-        raise fail(f"GET /runs with a forged bearer token answered {answered(response)}, not 401 or 403", response)
+        raise fail(f"GET /runs is refused without credentials but answered {answered(response)} with a forged "
+                   "bearer token", response)

@@ -37,6 +37,19 @@ def test_read_only_sends_no_write_even_with_a_submit_block(report_root: Path, sp
     assert result.outcome("wes.submit.returns-run-id") == "skipped"
 
 
+def test_an_open_wes_is_warned_not_failed(report_root: Path, specs_dir: str | None) -> None:
+    """Anonymous GET /runs answered: the authorization policy is the implementer's (WES 1.0.0 §Authorization &
+    Authentication), a SHOULD warning; the forged-token check does not apply."""
+    app = WesApp(version="1.1.0", faults={"auth-not-enforced"})
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "open wes", "services": [_entry(server)]}, report_root,
+                             specs_dir=specs_dir, standards=["wes"], environ={"WES_TOKEN": app.token})
+    assert result.outcome("wes.auth.refuses-missing-token") == "failed", result.output
+    assert result.exit_code == 0, result.output
+    assert result.outcome("wes.auth.refuses-forged-token") == "skipped"
+    assert "answered without credentials" in result.check("wes.auth.refuses-forged-token").message
+
+
 def test_wes_1_0_1_is_conformant(report_root: Path, specs_dir: str | None) -> None:
     entries = reference_entries("wes", version="1.0.1")
     result = run_profile({"initiative": "wes 1.0.1", "services": entries}, report_root, specs_dir=specs_dir,
