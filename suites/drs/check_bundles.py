@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from conformance import Response, Service, check, fail
 
 from .check_uris import split_hostname_uri
-from .view import HASHLIB, Drs, comparable, is_bundle, is_int, same_object_data
+from .view import HASHLIB, Drs, comparable, is_bundle, is_int, object_path, same_object_data
 
 
 def _bundles(drs: Drs, expand: bool = False) -> list[tuple[str, dict[str, Any], Response]]:
@@ -140,12 +140,20 @@ def test_expand_true_includes_nested_contents(drs: Drs) -> None:
 
 @check("drs.bundle.expand-false-is-not-recursive")
 def test_expand_false_is_not_recursive(drs: Drs) -> None:
-    """Without expand, nested bundles appear without their contents ("those other bundles are not
-    recursively included", DRS 1.2.0 §Objects › GetObject parameter expand)."""
+    """With expand=false, nested bundles appear without their contents ("If false ... those other bundles
+    are not recursively included", DRS 1.2.0 §Objects › GetObject parameter expand). The parameter declares
+    no default, so a bundle read without it that lists nested contents is asked again with expand=false,
+    and only that answer is judged."""
     for bundle_id, document, response in _bundles(drs):
-        for index, entry in enumerate(document.get("contents") or []):
+        if not any(is_bundle(entry) for entry in document.get("contents") or []):
+            continue
+        response = drs.get_accepted(object_path(bundle_id), {"expand": "false"})
+        if response.status != 200:
+            continue  # not read with expand=false: nothing the rule judges (a 202 is judged elsewhere)
+        body = response.json_object() or {}
+        for index, entry in enumerate(body.get("contents") or [] if isinstance(body.get("contents"), list) else []):
             if is_bundle(entry):
-                raise fail(f"{bundle_id}: without expand, contents[{index}] ({entry.get('name')!r}) still lists "
+                raise fail(f"{bundle_id}?expand=false: contents[{index}] ({entry.get('name')!r}) still lists "
                            "its own contents", response)
 
 
