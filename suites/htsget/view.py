@@ -281,7 +281,8 @@ class Htsget(ServiceView):
             # The bytes as stored: the ticket's md5 and the format's BGZF/CRAM framing are over them.
             response = anonymous.get(urljoin(base, url), headers=headers, max_bytes=room, decode=False)
             exchanges.append(response.exchange)
-            if response.status not in (200, 206) or (response.status == 206 and "Range" not in headers):
+            ranged = any(str(name).lower() == "range" for name in headers)  # header names are case-insensitive
+            if response.status not in (200, 206) or (response.status == 206 and not ranged):
                 raise AssemblyError(f"block {index} ({response.exchange.url}) answered {response.status} to a GET "
                                     "with the ticket's headers", response.exchange)
             if response.truncated:
