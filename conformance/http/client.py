@@ -44,6 +44,7 @@ from conformance.http.redirects import (
     MAX_REDIRECTS,
     REDIRECT_STATUSES,
     Credentials,
+    allowed_hosts,
     connection_refusal,
     note_proxied,
     origin_of,
@@ -548,7 +549,7 @@ class HttpClient:
         refusal = redirect_refusal(declared, url)
         if refusal is None and proxied:
             refusal = next((r for r in (connection_refusal(declared, address)
-                                        for address in resolved(urlsplit(url).hostname or "")) if r), None)
+                                        for address in resolved(origin_of(url)[1])) if r), None)
         if refusal is not None and refusal != "not a valid URL":  # (an invalid URL: the request says so)
             exchange.error = f"not requested: {self.redactor.url(url)[:200]} is at {refusal}"
             exchange.elapsed = 0.0
@@ -562,10 +563,9 @@ class HttpClient:
         another kind than http(s) there (``socks5h://``) is a transport error naming it."""
         if self.proxy is None:
             return {}
-        host = urlsplit(url).hostname or ""
+        scheme, host, _ = origin_of(url)  # as the transport reads the URL
         if not host or is_loopback(host):
             return {}
-        scheme = urlsplit(url).scheme.lower()
         if self.proxy != PROXY_FROM_ENVIRONMENT:
             return {scheme: self.proxy}
         found = requests.utils.get_environ_proxies(url)
@@ -633,7 +633,7 @@ class ServiceClient:
         name was judged where it resolved when listed, and may resolve elsewhere when connected to)."""
         kwargs.setdefault("ca_bundle", self.service.ca_bundle)
         kwargs.setdefault("declared", self.service.listed_by or self.service.url or None)
-        kwargs.setdefault("trusted_hosts", frozenset(self.service.auth.allowed_hosts))
+        kwargs.setdefault("trusted_hosts", allowed_hosts(self.service.auth.allowed_hosts))
         return self.http.request(method, self.url(path), credentials=self.credentials,
                                  record=self.exchanges.append, **kwargs)
 

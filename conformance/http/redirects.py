@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import re
 import socket
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -31,10 +32,38 @@ class Credentials:
     allowed_hosts: frozenset[str] = frozenset()
 
     def applies_to(self, url: str) -> bool:
-        if origin_of(url) == self.origin:
+        origin = origin_of(url)  # the host the request reaches, as the transport reads the URL
+        if origin == self.origin:
             return True
-        host = (urlsplit(url).hostname or "").lower()
-        return host in self.allowed_hosts
+        return origin[1] in self.allowed_hosts
+
+
+#: A URL made of these characters only reads the same to :func:`urllib.parse.urlsplit` as to the transport
+#: (urllib3): no backslash, which ends the authority for urllib3 and not for urlsplit, no white space or control
+#: character (which urlsplit drops and urllib3 escapes), nothing outside ASCII (a host urllib3 IDNA-encodes).
+_PLAIN_URL = re.compile(r"[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]*")
+
+
+def as_requested(url: str) -> str:
+    """``url`` as the transport requests it (requests' preparation of a URL): where the host and port it names
+    are what every decision on the request (its origin, its credentials, the addresses it may reach) reads.
+    ``http://attacker.example\\@service.example/`` names ``service.example`` to ``urlsplit`` and is requested
+    from ``attacker.example``: judged by urlsplit, a URL a server gave (a redirect, an access URL) took the
+    service's credentials elsewhere. A URL requests cannot prepare is returned as it is (its request fails
+    before any connection)."""
+    if _PLAIN_URL.fullmatch(url):
+        return url
+    return _prepared_url(url)
+
+
+@functools.lru_cache(maxsize=1024)  # a URL's decisions read it several times
+def _prepared_url(url: str) -> str:
+    prepared = requests.PreparedRequest()
+    try:
+        prepared.prepare_url(url, None)
+    except (requests.exceptions.RequestException, ValueError, UnicodeError):
+        return url
+    return prepared.url or url
 
 
 def redirect_refusal(service_url: str, target: str) -> str | None:
@@ -47,7 +76,7 @@ def redirect_refusal(service_url: str, target: str) -> str | None:
     goes (:func:`connection_refusal`): a name resolved here could resolve elsewhere when connecting.
     """
     try:
-        parts = urlsplit(target)
+        parts = urlsplit(as_requested(target))
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
         return "not a valid URL"
@@ -251,7 +280,9 @@ def _at_addresses(url: str) -> tuple[str, ...]:
 
 
 def origin_of(url: str) -> tuple[str, str, int]:
-    parts = urlsplit(url)
+    """The origin (scheme, host, port) a request to ``url`` reaches: read as the transport reads the URL
+    (:func:`as_requested`)."""
+    parts = urlsplit(as_requested(url))
     scheme = parts.scheme.lower()
     try:
         port = parts.port or (443 if scheme == "https" else 80)
@@ -277,4 +308,20 @@ def credentials_for(service: Service, redactor: Redactor) -> Credentials | None:
         redactor.add(auth.split(" ", 1)[1])
     if not headers:
         return None
-    return Credentials(origin_of(service.url), headers, frozenset(service.auth.allowed_hosts))
+    if service.listed_by and origin_of(service.url)[1] != host_as_requested(urlsplit(service.url).hostname or ""):
+        # A URL a registry listed that names one host to a reader (urlsplit: the auth it was given was chosen by
+        # that host) and is requested from another (https://elsewhere\@storage.example/) gets no credentials.
+        return None
+    return Credentials(origin_of(service.url), headers, allowed_hosts(service.auth.allowed_hosts))
+
+
+def host_as_requested(host: str) -> str:
+    """A host name as the origin of a request to it names it (:func:`origin_of`: lower case, IDNA-encoded)."""
+    if _PLAIN_URL.fullmatch(host):
+        return host.lower()
+    return origin_of(f"http://{host}/")[1] or host.lower()
+
+
+def allowed_hosts(hosts: Iterable[str]) -> frozenset[str]:
+    """The hosts of ``auth.allowed_hosts`` as :func:`origin_of` names them, which is what they are compared with."""
+    return frozenset(host_as_requested(host) for host in hosts)

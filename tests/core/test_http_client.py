@@ -126,6 +126,12 @@ class Stub(ReferenceApp):
         return Reply(int(request.arg("status") or 302), body, {"Location": request.arg("to") or "/ok",
                                                                "Content-Type": "text/html"})
 
+    @route("GET", "/{rest:path}")
+    def anything(self, request: Request) -> Reply:
+        """Any other path: recorded, and answered 404."""
+        self.received.append(request)
+        return json_reply({"msg": "no such path"}, 404)
+
     @route("GET", "/chain/{n}")
     def chain(self, request: Request) -> Reply:
         self.received.append(request)
@@ -648,6 +654,36 @@ def test_the_service_credentials_are_not_sent_to_another_origin(http: HttpClient
     client_of(http, here).get(go(f"{there.url}/ok"))
     assert here.received[0].header("Authorization") == f"Bearer {TOKEN}"
     assert there.seen("/ok")[0].header("Authorization") is None
+
+
+@pytest.mark.parametrize("given", ["answer", "redirect"])
+def test_a_url_naming_the_service_to_urlsplit_but_reaching_another_host_gets_no_credentials(
+        http: HttpClient, here: Stub, there: Stub, given: str) -> None:
+    """``http://there\\@here/`` names ``here`` to urlsplit and is requested from ``there`` (urllib3 ends the
+    authority at a backslash, as browsers do): judged by urlsplit, it took the service's credentials to
+    ``there``, from a URL an answer gave (an access URL, a ticket's) or a redirect."""
+    target = f"http://{urlsplit(there.url).netloc}\\@{urlsplit(here.url).netloc}/ok"
+    client = client_of(http, here)
+    response = client.get(target if given == "answer" else go(target))
+    assert response.status == 404 and there.received and here.seen("/ok") == []
+    assert [r.header("Authorization") for r in there.received] == [None]
+
+
+def test_a_url_reaching_a_link_local_address_behind_the_services_name_is_not_requested(http: HttpClient,
+                                                                                       here: Stub) -> None:
+    """The same URL shape may not pass a link-local target off as the service's own origin (never judged)."""
+    client = client_of(http, here)
+    with pytest.raises(RefusedTarget) as caught:
+        client.get(f"http://169.254.169.254\\@{urlsplit(here.url).netloc}/latest/meta-data/")
+    assert "link-local or special address, never followed" in caught.value.message
+    assert here.received == []
+
+
+def test_an_allowed_host_is_the_host_the_url_reaches(http: HttpClient, here: Stub, there: Stub) -> None:
+    """A host of auth.allowed_hosts gets the credentials only where the request goes to it."""
+    client = client_of(http, there, allowed_hosts=frozenset({"127.0.0.3"}))
+    client.get(f"http://{urlsplit(here.url).netloc}\\@127.0.0.3/ok")
+    assert [r.header("Authorization") for r in here.received] == [None]
 
 
 def test_credentials_go_to_an_allowed_host(http: HttpClient, here: Stub, there: Stub) -> None:

@@ -164,6 +164,26 @@ def test_origin_of_is_scheme_host_and_port_with_the_default_ports(url: str, orig
     assert origin_of(url) == origin
 
 
+@pytest.mark.parametrize(("url", "origin"), [
+    ("http://evil.test\\@drs.example.org/x", ("http", "evil.test", 80)),
+    ("https://evil.test:8443\\@drs.example.org/x", ("https", "evil.test", 8443)),
+    ("http://evil.test\\x@drs.example.org:81/", ("http", "evil.test", 80)),
+    ("http://drs.example.org\\.evil.test/", ("http", "drs.example.org", 80)),
+    ("http://evil.test\t@drs.example.org/", ("http", "drs.example.org", 80)),
+    ("https://B\u00fccher.example/", ("https", "xn--bcher-kva.example", 443)),
+])
+def test_origin_of_reads_a_url_as_the_transport_requests_it(url: str, origin: tuple[str, str, int]) -> None:
+    """urlsplit and urllib3 (what connects) read some URLs as different hosts: the origin is where the request
+    goes, or a URL a server gave could pass another host off as the service's."""
+    assert origin_of(url) == origin
+
+
+@pytest.mark.parametrize("target", ["http://169.254.169.254\\@drs.example.org/latest/meta-data/",
+                                    "http://169.254.169.254:80\\@drs.example.org/"])
+def test_a_link_local_target_behind_a_backslash_is_never_followed(target: str) -> None:
+    assert redirect_refusal(PUBLIC, target) == LINK_LOCAL
+
+
 def test_an_out_of_range_port_is_an_origin_matching_no_service() -> None:
     assert origin_of("http://example.org:99999/x") == ("http", "example.org", -1)
     assert origin_of("http://example.org:99999/x") != origin_of("http://example.org/x")
@@ -257,6 +277,26 @@ def test_the_origin_of_the_credentials_is_the_service_url() -> None:
                                   Redactor())
     assert credentials is not None and credentials.origin == ("http", "127.0.0.1", 8080)
     assert credentials.allowed_hosts == frozenset()
+
+
+def test_a_listed_url_that_reads_as_two_hosts_gets_no_credentials() -> None:
+    """A registry's entry ``https://elsewhere\\@storage.example.org/`` names ``storage.example.org`` to urlsplit (the
+    host the profile's auth was chosen for, through auth.allowed_hosts) and is requested from ``elsewhere``."""
+    auth = Auth(inline={"bearer_token_env": TOKEN}, allowed_hosts=("storage.example.org",))
+    listed = Service(index=3, standard="drs", version="1.4.0", url="https://elsewhere.test\\@storage.example.org/drs",
+                     auth=auth, listed_by="https://registry.example.org")
+    assert credentials_for(listed, Redactor()) is None
+    plain = Service(index=3, standard="drs", version="1.4.0", url="https://storage.example.org/drs", auth=auth,
+                    listed_by="https://registry.example.org")
+    assert credentials_for(plain, Redactor()) is not None
+
+
+def test_allowed_hosts_are_named_as_the_origins_they_are_compared_with() -> None:
+    auth = Auth(inline={"bearer_token_env": TOKEN}, allowed_hosts=("b\u00fccher.example", "Files.Example.org"))
+    credentials = credentials_for(service(auth), Redactor())
+    assert credentials is not None
+    assert credentials.allowed_hosts == frozenset({"xn--bcher-kva.example", "files.example.org"})
+    assert credentials.applies_to("https://B\u00fccher.example/blob")
 
 
 # -- listed_refusal ---------------------------------------------------------------------------------------------
