@@ -9,7 +9,7 @@ from typing import Any
 
 from conformance_suites.drs.reference.app import DrsApp
 
-from conformance import Request
+from conformance import Request, route
 from conformance.reference.server import ReferenceServer
 from conformance.testing import RunResult, run_profile
 
@@ -39,3 +39,29 @@ def test_expand_without_a_default_is_judged_on_expand_false(report_root: Path) -
     assert result.outcome("drs.bundle.expand-false-is-not-recursive") == "passed", result.output
     always = _run(DrsApp(faults=["bundle-always-expanded"]), report_root, ["drs.bundle.expand-false-is-not-recursive"])
     assert always.outcome("drs.bundle.expand-false-is-not-recursive") == "failed", always.output
+
+
+class _InlineUrlsInBulk(DrsApp):
+    """Bulk answers hand out signed inline URLs where GET of one object gives an access_id (how the bytes are
+    reached is no object data, DRS 1.2.0 §DRS IDs; GetBulkObjects: "a list of access methods")."""
+
+    @route("POST", "/objects")
+    def bulk_objects(self, request: Request) -> Any:
+        self._bulk = True
+        try:
+            return super().bulk_objects(request)
+        finally:
+            self._bulk = False
+
+    def access_methods(self, blob: Any) -> list[dict[str, Any]]:
+        methods: list[dict[str, Any]] = super().access_methods(blob)
+        if getattr(self, "_bulk", False):
+            methods = [{"type": "https", "access_url": self.access_url(blob.id)} if "access_id" in m else m
+                       for m in methods]
+        return methods
+
+
+def test_bulk_answers_may_reach_the_bytes_another_way(report_root: Path) -> None:
+    check = "drs.bulk.resolved-objects-equal-single-answers"
+    assert _run(_InlineUrlsInBulk(), report_root, [check]).outcome(check) == "passed"
+    assert _run(DrsApp(faults=["bulk-objects-differ"]), report_root, [check]).outcome(check) == "failed"
