@@ -25,7 +25,8 @@ REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 @dataclass(frozen=True)
 class Credentials:
-    """Headers to add to requests sent to the service's own origin (or to an allowed host)."""
+    """Headers to add to requests sent to the service's own origin (or to an allowed host, over https unless the
+    service is on http)."""
 
     origin: tuple[str, str, int]
     headers: Mapping[str, str]
@@ -35,7 +36,9 @@ class Credentials:
         origin = origin_of(url)  # the host the request reaches, as the transport reads the URL
         if origin == self.origin:
             return True
-        return origin[1] in self.allowed_hosts
+        # a host of auth.allowed_hosts, on any port; in clear text (http) only where the service itself is, so
+        # that a redirect from an https service to http://<allowed host>/ never puts its token on the wire
+        return origin[1] in self.allowed_hosts and (origin[0] == "https" or self.origin[0] != "https")
 
 
 #: A URL made of these characters only reads the same to :func:`urllib.parse.urlsplit` as to the transport

@@ -215,6 +215,17 @@ def test_credentials_apply_to_the_allowed_hosts_on_any_port() -> None:
     assert not credentials.applies_to("https://evil.files.example.org/blob")
 
 
+def test_credentials_of_an_https_service_go_to_an_allowed_host_over_https_only() -> None:
+    """A redirect (or an access URL) from an https service to http://<allowed host>/ would put the token on the
+    wire in clear text; a service on http has nothing to lose."""
+    secure = Credentials(origin_of(PUBLIC), {"Authorization": "Bearer t"}, frozenset({"files.example.org"}))
+    assert not secure.applies_to("http://files.example.org/blob")
+    assert not secure.applies_to("http://files.example.org:443/blob")
+    plain = Credentials(origin_of("http://drs.internal:8080/"), {"Authorization": "Bearer t"},
+                        frozenset({"files.internal"}))
+    assert plain.applies_to("http://files.internal:9000/blob") and plain.applies_to("https://files.internal/blob")
+
+
 # -- credentials_for ----------------------------------------------------------------------------------------------
 
 TOKEN = "tok-0123456789abcdef0123"
