@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,18 @@ def atomic_write(path: Path, fill: Callable[[Path], object]) -> None:
         raise
 
 
+#: A code point of a surrogate pair, alone: a server's JSON may escape one (``"\\ud800"``), which Python reads
+#: as text that UTF-8 cannot encode.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def encodable(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD, so that it can be written as UTF-8 (a service-info
+    document or a message quoting ``"\\ud800"`` from a server would otherwise stop every report)."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def atomic_write_text(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` (UTF-8), whole or not at all."""
-    atomic_write(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
+    """Replace ``path`` with ``text`` (UTF-8, lone surrogates as U+FFFD), whole or not at all."""
+    clean = encodable(text)
+    atomic_write(path, lambda temporary: temporary.write_text(clean, encoding="utf-8"))

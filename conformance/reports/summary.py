@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.redact import Redactor
+from conformance.reports.atomic import encodable
 from conformance.scorecard import (
     CONFORMANT,
     INCOMPLETE,
@@ -163,7 +164,7 @@ def since_last_run(scorecard: Scorecard) -> str:
 
 def write(scorecard: Scorecard, directory: Path, redactor: Redactor) -> Path:
     path = directory / "summary.md"
-    path.write_text(redactor.text(render(scorecard)), encoding="utf-8")
+    path.write_text(encodable(redactor.text(render(scorecard))), encoding="utf-8")
     return path
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.redact import Redactor
+from conformance.reports.atomic import encodable
 from conformance.scorecard import INCOMPLETE, UNREACHABLE, CheckResult, Scorecard, ServiceResult, utc_stamp
 
 SCHEMA_NAME = "ga4gh-testbed-report"
@@ -114,6 +115,6 @@ def build(scorecard: Scorecard) -> dict[str, Any]:
 
 def write(scorecard: Scorecard, directory: Path, redactor: Redactor) -> Path:
     path = directory / "testbed-report.json"
-    path.write_text(json.dumps(redactor.structure(build(scorecard)), indent=2, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    text = json.dumps(redactor.structure(build(scorecard)), indent=2, ensure_ascii=False)
+    path.write_text(encodable(text) + "\n", encoding="utf-8")
     return path

@@ -409,8 +409,8 @@ class PassportBrokerApp(ReferenceApp):
     def jwks(self, request: Request) -> Reply:
         document = self.issuer.public_jwks()
         keys = document["keys"]
-        if self.has("jwks-key-without-kid"):
-            keys.append({k: v for k, v in jose.public_jwk(_other_rsa_key(), "x", "RS256").items() if k != "kid"})
+        if self.has("jwks-key-without-kty"):
+            keys.append({k: v for k, v in jose.public_jwk(_other_rsa_key(), "x", "RS256").items() if k != "kty"})
         if self.has("jwks-duplicate-kid"):
             keys.append(jose.public_jwk(_other_rsa_key(), "broker-rs256", "RS256"))
         if self.has("jwks-leaks-private-key"):
