@@ -13,7 +13,7 @@ import pytest
 from conformance import Response, Service, ServiceClient, check, fail
 
 from .check_protocol import ORIGIN
-from .view import Htsget, cases, first_case, parsed, register_secrets
+from .view import Htsget, cases, first_case, get_block, parsed, register_secrets
 
 #: RFC 3986 §2: what a URI may carry (unreserved, reserved, and % starting a percent-encoding).
 URI_CHARACTERS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*$")
@@ -52,7 +52,7 @@ def http_blocks(service: Service, client: ServiceClient, hts: Htsget) -> list[tu
 
 
 def _get(client: ServiceClient, url: str, headers: dict[str, Any]) -> Response:
-    return client.without_credentials().get(url, headers=headers, decode=False)
+    return get_block(client.without_credentials(), url, headers)
 
 
 @check("htsget.urls.percent-encoded")

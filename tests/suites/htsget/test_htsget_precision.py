@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from conformance_suites.htsget.reference.app import (
     READS_ID,
@@ -19,6 +20,7 @@ from conformance_suites.htsget.reference.app import (
     HtsgetApp,
 )
 
+from conformance import Reply, Request, route
 from conformance.reference.server import ReferenceServer
 from conformance.testing import RunResult, run_profile
 
@@ -59,3 +61,44 @@ def test_ticket_header_names_in_lower_case_are_headers(report_root: Path, specs_
     assert result.failed() == [], result.failed()
     assert result.errors() == [], result.errors()
     assert result.outcome("htsget.urls.accept-get") == "passed"
+
+
+class RedirectingBlocks(HtsgetApp):
+    """Block URLs that answer 307 to the same path on another origin (a second address of the server), which
+    serves the block only with the ticket's Authorization header: htsget 1.3.0 §HTTPS data block URLs, 9,
+    "Client must follow 3xx redirects from the URL ... always supplying the `headers`"."""
+
+    other_root = ""
+
+    def _block(self, kind: str, ident: str, params: dict[str, str], body: bytes) -> dict[str, Any]:
+        block = super()._block(kind, ident, params, body)
+        block["url"] = block["url"].replace("/data/", "/moved/", 1)
+        block["headers"] = {**block["headers"], "Authorization": f"Bearer {self.block_token}"}
+        return block
+
+    @route("GET", "/moved/{kind}/{id}")
+    def moved(self, request: Request) -> Reply:
+        query = urlencode({k: v[0] for k, v in request.query.items()})
+        return Reply(307, b"", {"Location": f"{self.other_root}/data/{request.params['kind']}/"
+                                            f"{quote(request.params['id'])}?{query}"})
+
+    @route("GET", "/data/{kind}/{id}")
+    def data_block(self, request: Request) -> Reply:
+        if request.header("Authorization") != f"Bearer {self.block_token}":
+            return Reply(401, b"the ticket's Authorization header is missing", {"WWW-Authenticate": "Bearer"})
+        return super().data_block(request)  # type: ignore[no-any-return]
+
+
+def test_block_redirect_to_another_origin_keeps_the_ticket_headers(report_root: Path,
+                                                                    specs_dir: str | None) -> None:
+    app = RedirectingBlocks()
+    with ReferenceServer(app, host="127.0.0.2") as other:
+        app.other_root = other.url
+        with serving(app) as url:
+            result = run(url, report_root, specs_dir, checks=[
+                "htsget.urls.accept-get", "htsget.data.concatenation-valid-format", "htsget.urls.retries-allowed",
+                "htsget.urls.range-subdivisible", "htsget.urls.content-length-or-chunked"])
+    assert result.failed() == [], result.failed()
+    assert result.errors() == [], result.errors()
+    assert result.outcome("htsget.urls.accept-get") == "passed"
+    assert result.outcome("htsget.urls.range-subdivisible") == "passed"
