@@ -21,7 +21,11 @@ from conformance import Response, Service, check, fail
 
 from .view import UNRESERVED, Drs, object_path, same_object_data
 
-COMPACT = re.compile(r"^drs://(?:[A-Za-z0-9._]+/)?[A-Za-z0-9._]+:[^/]+$")
+#: drs://[provider_code/]namespace:accession, split at the first colon (DRS 1.2.0 §Compact Identifier-based DRS
+#: URIs); the accession "can contain any characters", "/" included (§Compact Identifier-Based URIs › Accession
+#: Encoding). An accession of digits up to a "/" reads as host:port/id, the hostname-based form with a port
+#: (invalid, drs.uri.hostname-uri-has-no-port), not as a compact identifier.
+COMPACT = re.compile(r"^drs://(?:[A-Za-z0-9._]+/)?[A-Za-z0-9._]+:(?!\d*/).+$")
 
 
 def _self_uris(drs: Drs) -> list[tuple[str, str, Response]]:

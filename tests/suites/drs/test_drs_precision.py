@@ -7,9 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+from conformance_suites.drs import check_uris
 from conformance_suites.drs.reference.app import DrsApp
 
 from conformance import Request, route
+from conformance.errors import CheckFailure
+from conformance.exchange import Exchange
+from conformance.profile import Service
 from conformance.reference.server import ReferenceServer
 from conformance.testing import RunResult, run_profile
 
@@ -65,3 +70,34 @@ def test_bulk_answers_may_reach_the_bytes_another_way(report_root: Path) -> None
     check = "drs.bulk.resolved-objects-equal-single-answers"
     assert _run(_InlineUrlsInBulk(), report_root, [check]).outcome(check) == "passed"
     assert _run(DrsApp(faults=["bulk-objects-differ"]), report_root, [check]).outcome(check) == "failed"
+
+
+class _StubDrs:
+    """Just enough of suites/drs/view.Drs for the self_uri rules."""
+
+    def __init__(self, self_uri: str) -> None:
+        self.document: dict[str, Any] = {"id": "x", "self_uri": self_uri}
+        self.response = Exchange("GET", "https://api.example.org/ga4gh/drs/v1/objects/x", status=200)
+
+    def require_documents(self) -> list[tuple[str, dict[str, Any], Any]]:
+        return [("x", self.document, self.response)]
+
+
+@pytest.mark.parametrize("uri", ["drs://drs.42:10.5072/FK2805660V", "drs://n2t/drs.42:a/b", "drs://drs.42:314159"])
+def test_a_compact_self_uri_is_one_failure_of_the_hostname_rule(uri: str) -> None:
+    # DRS 1.2.0 §Compact Identifier-Based URIs: an accession "can contain any characters" ("/" too) and is
+    # split off at the first colon; such a self_uri breaks only drs.uri.self-uri-is-hostname-based
+    service = Service(index=0, standard="drs", version="1.4.0", url="https://api.example.org/ga4gh/drs/v1")
+    stub: Any = _StubDrs(uri)
+    with pytest.raises(CheckFailure, match="not a hostname-based"):
+        check_uris.test_self_uri_is_hostname_based(stub)
+    check_uris.test_self_uri_names_this_service(service, stub)  # no port of a host to judge
+    check_uris.test_self_uri_id_is_percent_encoded(stub)
+    assert check_uris.split_hostname_uri(uri) is None
+
+
+@pytest.mark.parametrize(("uri", "split"), [("drs://drs.example.org:8443/x", ("drs.example.org:8443", "x")),
+                                            ("drs://drs.example.org/10.5072%2FFK2805660V",
+                                             ("drs.example.org", "10.5072%2FFK2805660V"))])
+def test_a_hostname_uri_with_or_without_port_stays_hostname_based(uri: str, split: tuple[str, str]) -> None:
+    assert check_uris.split_hostname_uri(uri) == split
