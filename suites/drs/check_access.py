@@ -13,7 +13,7 @@ import pytest
 
 from conformance import Response, SpecStore, check, fail, schema_errors
 
-from .view import Download, Drs, error_problem, header_lines, object_path
+from .view import HEX, HEX_LENGTH, Download, Drs, error_problem, header_lines, object_path
 
 T = TypeVar("T")
 
@@ -168,10 +168,21 @@ def test_checksums_match_bytes(drs: Drs, case: str) -> None:
             verified += 1
             if digest.lower() != expected.get(kind):
                 raise fail(f"{case}: the {kind} of the bytes served by {download.label} is {digest}, but the object "
-                           f"says {expected.get(kind)}", download.response)
+                           f"says {expected.get(kind)}", download.response,
+                           caused_by=_malformed(kind, expected.get(kind)))
     if not verified:
         reasons = {k: v for d in downloads for k, v in d.unverifiable.items()}
         pytest.skip(f"{case}: no checksum could be verified ({'; '.join(reasons.values()) or 'none given'})")
+
+
+def _malformed(kind: str, value: str | None) -> str | None:
+    """The check that reports a listed checksum no digest can equal (not hex, or not the type's length): a
+    mismatch with the bytes is its consequence (one root cause, one failure)."""
+    if value is None or not HEX.match(value):
+        return "drs.checksum.value-is-hex"
+    if HEX_LENGTH.get(kind, len(value)) != len(value):
+        return "drs.checksum.hex-length-matches-type"
+    return None
 
 
 def _range(drs: Drs, case: str) -> list[tuple[Download, int, Response, bytes]]:

@@ -101,3 +101,11 @@ def test_a_compact_self_uri_is_one_failure_of_the_hostname_rule(uri: str) -> Non
                                              ("drs.example.org", "10.5072%2FFK2805660V"))])
 def test_a_hostname_uri_with_or_without_port_stays_hostname_based(uri: str, split: tuple[str, str]) -> None:
     assert check_uris.split_hostname_uri(uri) == split
+
+
+@pytest.mark.parametrize(("fault", "cause"), [("checksum-base64", "drs.checksum.value-is-hex"),
+                                              ("checksum-truncated", "drs.checksum.hex-length-matches-type")])
+def test_a_malformed_checksum_is_one_failure(fault: str, cause: str, report_root: Path) -> None:
+    # a base64 md5 or a 63-digit sha-256 cannot equal any digest: the byte check's mismatch is its consequence
+    result = _run(DrsApp(faults=[fault]), report_root, [cause, "drs.object.checksum-matches-bytes"])
+    assert result.causes() == {cause: None, "drs.object.checksum-matches-bytes": cause}, result.output
