@@ -38,6 +38,8 @@ SENSITIVE_MEMBERS = ("access_token", "id_token", "refresh_token", "client_secret
 #: Secrets at least this long are masked wherever they appear; shorter ones only as a whole word, so
 #: that a four-letter password never turns "passed" into "[REDACTED]ed".
 SUBSTRING_MIN = 12
+#: The head of a secret that ends a cut text is masked from this many characters on (:meth:`Redactor.cut`).
+PARTIAL_MIN = 4
 #: The characters of a token (base64, base64url, URL-safe): a short secret next to one of them is part of
 #: a longer word. A "." counts only between two of them ("pw12.example.org", "x.pw12"): at the end of a
 #: sentence ("the password was pw12.") it is punctuation, and the secret before it must be masked.
@@ -341,6 +343,25 @@ class Redactor:
                         self._cached_chars = len(value)
                     texts[value] = done
             return done
+
+    def cut(self, value: str) -> str:
+        """``value``, the head of a longer text (evidence cut at a size), as :meth:`text` redacts it, with a
+        registered secret that the cut left only the start of (its first :data:`PARTIAL_MIN` characters or more,
+        ending the text) masked too: evidence redacted and then cut shorter (the masks shorten it) would
+        otherwise show the head of a secret longer than what was kept after it."""
+        done = self.text(value)
+        with self._lock:
+            end = len(done.rstrip("\ufffd"))  # (a character cut in the middle of its bytes is decoded as U+FFFD)
+            start = end
+            for secret in self._secrets:
+                head = secret[:PARTIAL_MIN]
+                at = done.find(head, max(0, end - len(secret) + 1), end)
+                while at != -1 and at < start:
+                    if secret.startswith(done[at:end]):
+                        start = at
+                        break
+                    at = done.find(head, at + 1, end)
+        return done if start == end else done[:start] + MASK
 
     def _keeping_shown(self, value: str, mask: Callable[[str], str]) -> str:
         shown: list[str] = []

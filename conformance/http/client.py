@@ -415,7 +415,8 @@ class HttpClient:
             self.limits.observe(origin, time.monotonic() - started, raw.status_code,
                                 retry_after(raw.headers.get("Retry-After")))
             exchange.reason = raw.reason or ""
-            exchange.response_headers = self.redactor.headers(bounded_headers(dict(raw.headers)))
+            # redacted whole, then cut: a secret a header echoes past the cut is masked, not cut to its head
+            exchange.response_headers = bounded_headers(self.redactor.headers(dict(raw.headers)))
             content = io.BytesIO()  # getvalue() hands over its buffer: no second copy of a large body
             kept = 0
             truncated = False
@@ -595,7 +596,10 @@ class HttpClient:
             exchange.response_body = binary_summary(exchange.body_bytes, content_type, sha256, head,
                                                     exchange.truncated)
             return
-        exchange.response_body = self.redactor.text(head.decode("utf-8", "replace"))[:EVIDENCE_BODY_CHARS]
+        text = head.decode("utf-8", "replace")
+        # the head of a longer body may end in the head of a secret, which no whole secret's mask would find
+        shown = self.redactor.cut(text) if exchange.body_bytes > len(head) else self.redactor.text(text)
+        exchange.response_body = shown[:EVIDENCE_BODY_CHARS]
 
 
 class ServiceClient:

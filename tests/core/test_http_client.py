@@ -126,6 +126,17 @@ class Stub(ReferenceApp):
         return Reply(int(request.arg("status") or 302), body, {"Location": request.arg("to") or "/ok",
                                                                "Content-Type": "text/html"})
 
+    @route("GET", "/echo")
+    def echo(self, request: Request) -> Reply:
+        """The request's Authorization echoed ``times`` times, after ``pad`` bytes, in the body and (``in=header``)
+        in a header: a server that reflects what it was sent."""
+        self.received.append(request)
+        pad, times = int(request.arg("pad") or 0), int(request.arg("times") or 1)
+        echoed = (request.header("Authorization") or "").encode() * times
+        if request.arg("in") == "header":
+            return Reply(200, b"{}", {"Content-Type": "application/json", "X-Echo": "x" * pad + echoed.decode()})
+        return Reply(200, b"y" * pad + echoed, {"Content-Type": "text/plain"})
+
     @route("GET", "/{rest:path}")
     def anything(self, request: Request) -> Reply:
         """Any other path: recorded, and answered 404."""
@@ -625,6 +636,34 @@ def test_a_stream_without_its_own_cap_is_cut_at_max_response_bytes(make_http: Ca
     response = client_of(http, here).stream(f"{here.url}/large", lambda chunk: None)
     assert response.truncated
     assert http.limits.hit == {"max_response_bytes"}
+
+
+# -- secrets a server echoes, in evidence cut to its size -----------------------------------------------------------
+
+LONG_TOKEN = "long-" + "Zx7" * 3000  # an opaque token of 9 KB (a passport with many visas is larger)
+
+
+def test_a_long_secret_a_header_echoes_past_the_evidence_cut_is_masked_whole(http: HttpClient, here: Stub) -> None:
+    """A header value is cut in the evidence after it is redacted: cut first, the head of the secret stayed."""
+    http.redactor.add(LONG_TOKEN)
+    service = Service(index=0, standard=Stub.standard, version="1.0.0", url=here.url)
+    client = ServiceClient(http, service, Credentials(origin_of(here.url), {"Authorization": LONG_TOKEN}))
+    response = client.get("/echo", params={"in": "header", "pad": 2000})
+    echoed = response.exchange.response_headers["X-Echo"]
+    assert LONG_TOKEN[:40] not in echoed and MASK in echoed
+
+
+@pytest.mark.parametrize("pad", [0, 3000])
+def test_the_head_of_a_secret_that_ends_the_kept_evidence_is_masked(http: HttpClient, here: Stub, pad: int) -> None:
+    """A body echoes a long secret three times: the third runs past what is kept of it, and once the first two are
+    masked the text is short enough for its head to be shown, unless the head is masked as well."""
+    http.redactor.add(LONG_TOKEN)
+    service = Service(index=0, standard=Stub.standard, version="1.0.0", url=here.url)
+    client = ServiceClient(http, service, Credentials(origin_of(here.url), {"Authorization": LONG_TOKEN}))
+    response = client.get("/echo", params={"pad": pad, "times": 3})
+    assert response.exchange.body_bytes > EVIDENCE_KEEP
+    shown = response.exchange.response_body
+    assert "Zx7Zx7" not in shown and shown.endswith(MASK)
 
 
 # -- credentials and redirects ----------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from conformance.redact import (
     MASK,
+    PARTIAL_MIN,
     SENSITIVE_HEADERS,
     SENSITIVE_MEMBERS,
     SENSITIVE_PARAM_ENDINGS,
@@ -884,3 +885,22 @@ def test_a_redactor_pickles_without_its_lock_and_works_after() -> None:
     assert again.text("x registered-secret-0123456789 y") == f"x {MASK} y"
     again.add("another-secret-0123456789")
     assert again.text("another-secret-0123456789") == MASK
+
+
+# -- the head of a longer text ----------------------------------------------------------------------------------
+
+
+def test_a_cut_text_ending_in_the_head_of_a_secret_masks_that_head() -> None:
+    redactor = Redactor([LONG_SECRET])
+    assert redactor.cut(f"before {LONG_SECRET[:9]}") == f"before {MASK}"
+    assert redactor.cut(f"{LONG_SECRET} then {LONG_SECRET[:PARTIAL_MIN]}") == f"{MASK} then {MASK}"
+    assert redactor.cut(f"x {LONG_SECRET[:8]}\ufffd") == f"x {MASK}"  # a character cut in its bytes
+    assert redactor.cut(f"before {LONG_SECRET[:PARTIAL_MIN - 1]}") == f"before {LONG_SECRET[:PARTIAL_MIN - 1]}"
+    assert redactor.cut(f"{LONG_SECRET[:9]} not at the end") == f"{LONG_SECRET[:9]} not at the end"
+
+
+def test_a_cut_text_masks_the_head_of_any_form_of_a_secret() -> None:
+    secret = "p@ss/w0rd with spaces"
+    redactor = Redactor([secret])
+    assert redactor.cut("seen " + quote(secret, safe="")[:10]) == f"seen {MASK}"
+    assert redactor.cut("seen " + base64.b64encode(secret.encode()).decode()[:10]) == f"seen {MASK}"
