@@ -109,3 +109,27 @@ def test_a_malformed_checksum_is_one_failure(fault: str, cause: str, report_root
     # a base64 md5 or a 63-digit sha-256 cannot equal any digest: the byte check's mismatch is its consequence
     result = _run(DrsApp(faults=[fault]), report_root, [cause, "drs.object.checksum-matches-bytes"])
     assert result.causes() == {cause: None, "drs.object.checksum-matches-bytes": cause}, result.output
+
+
+class _UppercaseHex(DrsApp):
+    """Blobs give their checksums in uppercase hex (still "the hex-string encoded checksum", DRS 1.2.0 §Models ›
+    Checksum); a bundle's checksum is computed over its children's checksums lowercased."""
+
+    def blob_object(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        document: dict[str, Any] = super().blob_object(*args, **kwargs)
+        if not getattr(self, "_in_bundle", False):
+            document["checksums"] = [{**c, "checksum": c["checksum"].upper()} for c in document["checksums"]]
+        return document
+
+    def bundle_object(self, bundle_id: str, expand: bool) -> dict[str, Any]:
+        self._in_bundle = True
+        try:
+            return super().bundle_object(bundle_id, expand)  # type: ignore[no-any-return]
+        finally:
+            self._in_bundle = False
+
+
+def test_a_bundle_checksum_over_lowercased_child_checksums_is_no_failure(report_root: Path) -> None:
+    check = "drs.bundle.checksum-over-sorted-child-checksums"
+    assert _run(_UppercaseHex(), report_root, [check]).outcome(check) == "passed"
+    assert _run(DrsApp(faults=["bundle-checksum-unsorted"]), report_root, [check]).outcome(check) == "failed"
