@@ -8,6 +8,8 @@ can check is that the run directory is self-consistent, with the harness's own r
 - every service's verdicts and counts, and the run's verdict and exit code, are what those outcomes give
   (:meth:`ServiceResult.verdict`, :meth:`ServiceResult.counts`, :meth:`Scorecard.overall`,
   :meth:`Scorecard.exit_code`): the scorecard is loaded back into those classes, the rules are not repeated;
+- every check's ``expected_failure`` is what the profile's ``expected_failures`` give it (checked once the profile is
+  found: :func:`check_expected_failures`);
 - ``junit.xml`` (when the run directory has one) holds the same test cases with the same outcomes: each test
   case's ``check_id``, ``level`` and ``outcome`` properties against the cases of ``scorecard.json``, and each
   test case's element (``<failure>``, ``<error>``, ``<skipped>`` or none) against its ``outcome`` property.
@@ -164,6 +166,93 @@ def verdict_problems(scorecard: dict[str, Any]) -> list[str]:
     return problems
 
 
+def _expected_entries(profile: Any) -> list[dict[str, str]]:
+    """The profile's ``expected_failures`` as the run read them (check, reason, expires as YYYY-MM-DD, service or
+    ""); entries the run would have refused as a profile error are not there (the profile's sha-256 is the run's)."""
+    raw = profile.get("expected_failures") if isinstance(profile, dict) else None
+    entries = []
+    for item in raw if isinstance(raw, list) else []:
+        if not isinstance(item, dict) or not item.get("check") or not item.get("expires"):
+            continue
+        expires = item["expires"]
+        entries.append({"check": str(item["check"]), "reason": str(item.get("reason", "")),
+                        "expires": expires.isoformat() if isinstance(expires, dt.date) else str(expires),
+                        "service": str(item["service"]) if item.get("service") else ""})
+    return entries
+
+
+def _run_dates(scorecard: dict[str, Any]) -> tuple[dt.date, dt.date] | None:
+    """The dates the run's own clock may have read when it judged expiry (``date.today()`` in its local time,
+    while ``started`` and ``finished`` are UTC): a day either side of them. None when they are not readable."""
+    try:
+        started = dt.datetime.fromisoformat(str(scorecard.get("started")).replace("Z", "+00:00"))
+        finished = dt.datetime.fromisoformat(str(scorecard.get("finished") or scorecard.get("started"))
+                                             .replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (started - dt.timedelta(days=1)).date(), (finished + dt.timedelta(days=1)).date()
+
+
+def _status_problem(recorded: Any, outcome: str, expires: str, dates: tuple[dt.date, dt.date] | None) -> str | None:
+    """Why ``recorded`` is not the status the run gives an expected failure of a check with ``outcome``
+    (conformance/run.py: expired past its date, else waived when it failed, no-longer-fails when it passed,
+    else not-decided), or None."""
+    try:
+        expiry: dt.date | None = dt.date.fromisoformat(expires)
+    except ValueError:
+        expiry = None
+    earliest, latest = dates if dates and expiry else (None, None)
+    if recorded == "expired":
+        return None if latest is None or expiry is None or latest > expiry else f"not expired (until {expires})"
+    if earliest is not None and expiry is not None and earliest > expiry:
+        return f"expired on {expires}"
+    due = {"failed": "waived", "passed": "no-longer-fails"}.get(outcome, "not-decided")
+    return None if recorded == due else f"{due}, as its outcome is {outcome}"
+
+
+def expected_failure_problems(scorecard: dict[str, Any], profile: Any) -> list[str]:
+    """Where the checks' ``expected_failure`` records differ from what the profile's ``expected_failures`` give
+    them (conformance/run.py ``_apply_expected``: the last entry naming the check, for any service or for this
+    one by standard, url or key, with its reason, expiry and a status following from the outcome and the date)."""
+    from conformance.redact import Redactor
+
+    entries = _expected_entries(profile)
+    dates = _run_dates(scorecard)
+    redactor = Redactor()
+    problems: list[str] = []
+    for service in scorecard.get("services", []):
+        if not isinstance(service, dict):
+            continue
+        names = {service.get("standard"), service.get("url"), service.get("key")}
+        where = f"{service.get('standard')} {service.get('key')}"
+        for check in service.get("checks", []):
+            if not isinstance(check, dict):
+                continue
+            matching = [e for e in entries if e["check"] == check.get("id") and (
+                not e["service"] or e["service"] in names or redactor.url(e["service"]) in names)]
+            recorded = check.get("expected_failure")
+            if not matching:
+                if recorded is not None:
+                    problems.append(f"{where}: {check.get('id')} is recorded as an expected failure, which the "
+                                    "profile does not list")
+                continue
+            entry = matching[-1]
+            if not isinstance(recorded, dict):
+                problems.append(f"{where}: {check.get('id')} is listed in the profile's expected_failures, but not "
+                                "recorded as an expected failure")
+                continue
+            if (str(recorded.get("reason")), str(recorded.get("expires"))) != (entry["reason"], entry["expires"]):
+                problems.append(f"{where}: {check.get('id')} records the expected failure {recorded.get('reason')!r} "
+                                f"until {recorded.get('expires')}, the profile {entry['reason']!r} until "
+                                f"{entry['expires']}")
+                continue
+            wrong = _status_problem(recorded.get("status"), str(check.get("outcome")), entry["expires"], dates)
+            if wrong:
+                problems.append(f"{where}: {check.get('id')} records its expected failure as "
+                                f"{recorded.get('status')!r}, the run gives it {wrong}")
+    return problems
+
+
 def _allowed(testcase: ET.Element) -> tuple[str, set[str]]:
     """The element a test case holds and the ``outcome`` properties it goes with."""
     for child in testcase:
@@ -219,6 +308,16 @@ def junit_problems(path: Path, scorecard: dict[str, Any]) -> list[str]:
 def _one_line(problems: list[str]) -> str:
     more = len(problems) - _SHOWN
     return "; ".join(problems[:_SHOWN]) + (f"; and {more} more" if more > 0 else "")
+
+
+def check_expected_failures(scorecard: dict[str, Any], profile: Any, scorecard_path: Path, profile_source: str) -> None:
+    """Raise a one-line :class:`UsageError` unless the checks' expected failures are the profile's (the bundle
+    holds the profile: its caveats name the failures the profile waives)."""
+    problems = expected_failure_problems(scorecard, profile)
+    if problems:
+        raise UsageError(f"{scorecard_path}: its expected failures are not those of the profile {profile_source} "
+                         f"({_one_line(problems)}): the scorecard was edited after the run, or the profile is "
+                         "not the run's; certify signs a run directory as the harness wrote it")
 
 
 def check_run(report_dir: Path, scorecard: dict[str, Any], scorecard_path: Path) -> None:

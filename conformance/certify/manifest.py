@@ -295,7 +295,7 @@ def certify(report_dir: Path, key: PrivateKey, output: Path, *, profile: str | N
             replace: bool = False) -> dict[str, Any]:
     """Write the bundle of ``report_dir`` to ``output`` (an existing file only with ``replace``); return its
     manifest. A run directory whose records disagree (:mod:`conformance.certify.consistency`) is refused."""
-    from conformance.certify.consistency import check_run
+    from conformance.certify.consistency import check_expected_failures, check_run
     from conformance.reports import redact_tree
 
     files = _report_files(report_dir)
@@ -307,6 +307,7 @@ def certify(report_dir: Path, key: PrivateKey, output: Path, *, profile: str | N
         raise UsageError(f"{report_dir / SCORECARD}: not a ga4gh-conformance scorecard")
     check_run(report_dir, scorecard, report_dir / SCORECARD)
     document, profile_source, start = _profile_document(scorecard, profile, report_dir)
+    check_expected_failures(scorecard, document, report_dir / SCORECARD, profile_source)
     redactor = Redactor()
     _profile_secrets(document, redactor)
     profile_text = redactor.text(yaml.safe_dump(_strip_secrets(document), sort_keys=False, allow_unicode=True))

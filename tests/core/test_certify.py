@@ -5,6 +5,7 @@ The demo runs once for the module (about 20 s); every other test works on copies
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import io
 import json
@@ -520,6 +521,8 @@ def test_the_report_redaction_tests_hold_for_a_bundle(tmp_path: Path, keys: dict
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     card = build_scorecard(profile={"path": str(profile), "sha256": hashlib.sha256(profile.read_bytes()).hexdigest()})
+    for check in (c for s in card.services for c in s.checks):
+        check.expected_failure = None  # the profile lists none (certify compares them)
     write_reports(card, cast(Any, SimpleNamespace(run_dir=run_dir, redactor=redactor())))
     out = tmp_path / "b.tar"
     certify(run_dir, keys["key"], out)
@@ -679,6 +682,75 @@ def test_certify_refuses_any_record_its_outcomes_do_not_give(drs_run: dict[str, 
     copy = copy_run(drs_run, tmp_path)
     edit_scorecard(copy, edit)
     assert message in refused(copy, drs_run, keys, tmp_path, capsys)
+
+
+def waive_every_failure(document: dict[str, Any]) -> None:
+    """Every failed check marked as an expected failure the profile does not list, and the waived verdicts
+    made to follow: a scorecard consistent in itself, whose caveats would claim waivers of the profile."""
+    from conformance.certify.consistency import load
+
+    for service in document["services"]:
+        for check in service["checks"]:
+            if check["outcome"] == "failed" and "expected_failure" not in check:
+                check["expected_failure"] = {"reason": "known", "expires": "2099-12-31", "status": "waived"}
+    card = load(document, [])
+    for data, service in zip(document["services"], card.services):
+        data["verdict_with_expected_failures"] = service.verdict(waive=True)
+    document["exit_code"] = card.exit_code()
+
+
+def _listed(document: dict[str, Any]) -> dict[str, Any]:
+    """The failed check the profile lists as an expected failure (BUNDLES_ONLY: service-info.fields.required-present
+    of the service-info service; the DRS service's passes, no-longer-fails)."""
+    return next(c for s in document["services"] for c in s["checks"]
+                if c.get("expected_failure") and c["outcome"] == "failed")
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (waive_every_failure, "is recorded as an expected failure, which the profile does not list"),
+    (lambda d: _listed(d).pop("expected_failure"),
+     "service-info.fields.required-present is listed in the profile's expected_failures, but not recorded"),
+    (lambda d: _listed(d)["expected_failure"].update(expires="2100-01-01"),
+     "records the expected failure 'tracked' until 2100-01-01, the profile 'tracked' until 2099-12-31"),
+    (lambda d: _listed(d)["expected_failure"].update(status="no-longer-fails"),
+     "records its expected failure as 'no-longer-fails', the run gives it waived, as its outcome is failed"),
+])
+def test_certify_refuses_expected_failures_the_profile_does_not_give(
+        drs_run: dict[str, Path], keys: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        edit: Any, message: str) -> None:
+    """The bundle holds the profile, and its caveats name the failures the profile waives: a check marked as an
+    expected failure the profile does not list (or unmarked, or with another expiry or status) is refused, even
+    where the verdicts follow from the marks."""
+    copy = copy_run(drs_run, tmp_path)
+    edit_scorecard(copy, edit)
+    err = refused(copy, drs_run, keys, tmp_path, capsys)
+    assert "scorecard.json: its expected failures are not those of the profile " in err
+    assert message in err
+
+
+def test_expected_failure_status_follows_the_runs_date() -> None:
+    """Expiry is judged on the run's local date (UTC in the scorecard): a day either side is either status."""
+    from conformance.certify.consistency import expected_failure_problems
+
+    def card(status: str, started: str) -> dict[str, Any]:
+        check = {"id": "x.a", "level": "MUST", "outcome": "failed",
+                 "expected_failure": {"reason": "r", "expires": "2026-06-01", "status": status}}
+        return {"started": started, "finished": started,
+                "services": [{"standard": "x", "key": "x-0", "url": "https://x.example.org", "checks": [check]}]}
+
+    profile = {"expected_failures": [{"check": "x.a", "reason": "r", "expires": dt.date(2026, 6, 1),
+                                      "service": "https://x.example.org"}]}
+    assert expected_failure_problems(card("waived", "2026-05-20T10:00:00Z"), profile) == []
+    assert expected_failure_problems(card("expired", "2026-06-03T10:00:00Z"), profile) == []
+    assert expected_failure_problems(card("waived", "2026-06-01T23:00:00Z"), profile) == []
+    assert expected_failure_problems(card("expired", "2026-06-01T23:00:00Z"), profile) == []
+    assert expected_failure_problems(card("waived", "2026-06-03T10:00:00Z"), profile) == [
+        "x x-0: x.a records its expected failure as 'waived', the run gives it expired on 2026-06-01"]
+    assert expected_failure_problems(card("expired", "2026-05-20T10:00:00Z"), profile) == [
+        "x x-0: x.a records its expected failure as 'expired', the run gives it not expired (until 2026-06-01)"]
+    other = {"expected_failures": [{**profile["expected_failures"][0], "service": "drs"}]}
+    assert expected_failure_problems(card("waived", "2026-05-20T10:00:00Z"), other) == [
+        "x x-0: x.a is recorded as an expected failure, which the profile does not list"]
 
 
 def test_certify_refuses_a_scorecard_junit_xml_contradicts(drs_run: dict[str, Path], keys: dict[str, Any],
