@@ -623,6 +623,14 @@ class Beacon(ServiceView):
         default = DEFAULT_ENTRY_TYPES.get(entry)
         return f"/{default[0]}" if default else None
 
+    def served_entry(self) -> str:
+        """The entry type that the probes several checks share ask (a POST per granularity, testMode, totals
+        page by page): individual where /configuration declares it, else the first declared entry type with a
+        rootUrl. A beacon may expose only some entry types (genomic variants and datasets, say): /individuals,
+        the default model's path, is then no endpoint of that beacon."""
+        served = [e for e in self.entry_types() if self.root_url(e) is not None]
+        return "individual" if "individual" in served or not served else served[0]
+
     def require_root(self, entry: str) -> str:
         root = self.root_url(entry)
         if root is None or entry not in self.entry_types():
@@ -792,8 +800,8 @@ class Beacon(ServiceView):
                     answers.append(self.listing(entry))
                 except pytest.skip.Exception:  # refused as an unfiltered query, as nonFilteredQueriesAllowed lets
                     continue
-            entry = "individual" if self.root_url("individual") else self.entry_types()[0]
-            root = self.root_url(entry)
+            entry = self.served_entry()
+            root = self.root_url(entry) if entry in self.entry_types() else None
             if root is not None:
                 for granularity in GRANULARITIES:
                     body = self.body(granularity=granularity, filters=self.required_filters(entry))
