@@ -70,3 +70,12 @@ def test_a_beacon_without_individuals(app: type[BeaconApp], report_root: Path, s
     result = _judge(app(), report_root, specs_dir)
     assert result.failed() == [], result.output
     assert result.errors() == []
+
+
+def test_invalid_start_is_not_asked_of_a_beacon_without_variants(report_root: Path) -> None:
+    # start=abc is a genomic-variation parameter: without that entry type the check skips for that reason, not
+    # as "refused too (404)" of /individuals, which this beacon never offered
+    checks = ["beacon.errors.invalid-parameter-rejected", "beacon.errors.no-error-body-with-2xx"]
+    result = _judge(_SamplesOnly(), report_root, None, checks)
+    assert [result.outcome(c) for c in checks] == ["skipped", "passed"], result.output
+    assert result.check(checks[0]).message == "the beacon does not serve the entry type genomicVariant"
