@@ -65,10 +65,17 @@ class ServiceRun:
     unreachable: str | None = None
     #: Why what the service serves went unchecked (the scorecard's ``untested``).
     untested: str | None = None
+    #: A failed check that is a consequence of another's failure → that cause (as the harness links them).
+    causes: dict[str, str] = field(default_factory=dict)
 
     @property
     def failed_checks(self) -> list[dict[str, Any]]:
         return [c for c in self.checks if c.get("outcome") == "failed"]
+
+    @property
+    def root_failures(self) -> list[dict[str, Any]]:
+        """The failed checks that are no consequence of another: one root cause, one failure (the counts too)."""
+        return [c for c in self.failed_checks if str(c.get("id")) not in self.causes]
 
     @property
     def nothing_ran(self) -> bool:
@@ -267,7 +274,8 @@ def _services(data: dict[str, Any]) -> list[ServiceRun]:
             url=result.url, name=result.name, verdict=verdict, verdict_waived=result.verdict(waive=True),
             summary=result.counts(), checks=[c for c in raw.get("checks", []) if isinstance(c, dict)],
             unreachable=_text(raw.get("unreachable")) or ("unreachable" if verdict == UNREACHABLE else None),
-            untested=_text(raw.get("untested"))))
+            untested=_text(raw.get("untested")),
+            causes={c.id: c.caused_by for c in result.checks if c.consequence and c.caused_by}))
     return services
 
 

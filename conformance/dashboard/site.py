@@ -212,12 +212,16 @@ def _service_block(service: ServiceRun, several: bool) -> str:
         waived = f'<div class="note">{_e(service.verdict_waived)} with expected failures waived</div>'
     why = service.unreachable or service.untested
     unreachable = f'<div class="note">{_e(why)}</div>' if why else ""
-    failed_musts = [str(c.get("id")) for c in service.failed_checks if c.get("level") == "MUST"]
+    # the root causes, as the counts have them; a failure grouped under its cause is counted with it
+    failed_musts = [str(c.get("id")) for c in service.root_failures if c.get("level") == "MUST"]
+    grouped = len(service.failed_checks) - len(service.root_failures)
     failing = ""
     if failed_musts:
         shown = ", ".join(f"<code>{_e(cid)}</code>" for cid in failed_musts[:3])
         more = f" and {len(failed_musts) - 3} more" if len(failed_musts) > 3 else ""
-        failing = f'<div class="note failing">MUST failed: {shown}{more}</div>'
+        under = "it" if len(failed_musts) == 1 else "them"
+        consequences = f" ({count_of(grouped, 'consequence')} grouped under {under})" if grouped else ""
+        failing = f'<div class="note failing">MUST failed: {shown}{more}{consequences}</div>'
     return (f'<div class="service">{label}{verdict_badge(service.verdict)}'
             f'<div class="counts">{_service_summary(service)}</div>{failing}{waived}{unreachable}</div>')
 
@@ -610,7 +614,7 @@ def matrix_document(collection: Collection, generated: str, *,
     bundle of --certification-keys and is whole), "report", "scorecard",
     "services": [{"key", "name", "version", "url", "verdict", "verdict_with_expected_failures",
     "must_passed", "must_total", "warnings", "errors", "skipped", "not_applicable", "undecided",
-    "failed_checks": [{"id", "level"}],
+    "failed_checks": [{"id", "level", "caused_by"? (a consequence of that failed check, counted with it)}],
     "unreachable"?, "untested"?}]}], "requirements": {standard: [{"group": {"harness_version", "suite"}, "id",
     "level", "failed_at": [slug], "ran_at": int, "decided_at": int}]}, "skipped_inputs": [text]}``. A pair
     with no cell was never checked. Paths are relative to the site. Fields are added, never renamed, within ``/1``."""
@@ -688,7 +692,9 @@ def _service_json(service: ServiceRun) -> dict[str, Any]:
         "warnings": counts.get("warnings", 0), "errors": counts.get("error", 0),
         "skipped": counts.get("skipped", 0),
         "not_applicable": counts.get("not_applicable", 0), "undecided": counts.get("undecided", 0),
-        "failed_checks": [{"id": c.get("id"), "level": c.get("level")} for c in service.failed_checks],
+        "failed_checks": [{"id": c.get("id"), "level": c.get("level"),
+                           **({"caused_by": service.causes[str(c.get("id"))]} if str(c.get("id")) in service.causes
+                              else {})} for c in service.failed_checks],
     }
     if service.unreachable:
         data["unreachable"] = service.unreachable

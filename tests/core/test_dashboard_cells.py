@@ -164,3 +164,26 @@ def test_only_a_limit_that_stops_the_run_makes_it_partial() -> None:
 
     assert partial(["max_document_bytes", "request_timeout_seconds", "max_memory_mb"]) == []
     assert partial(["max_response_bytes", "max_seconds"]) == ["cut short by a limit (max_seconds)"]
+
+
+def test_a_cell_names_the_root_causes_its_counts_count(tmp_path: Path) -> None:
+    """A failure grouped under its cause (``caused_by``) is counted once, with the cause (issue 19): the cell
+    names the cause as the failed MUST check, says how many are grouped under it, and matrix.json links them."""
+    from conformance.certify.consistency import load
+
+    root = tmp_path / "reports"
+    consequence = {**check("a.consequence", "failed"), "caused_by": "a.schema"}
+    run_dir = write_run(root, "alpha", "20260101T000000Z", "Alpha",
+                        [service("std-a", [check("a.schema", "failed"), consequence, check("a.other", "passed")])])
+    card = json.loads((run_dir / "scorecard.json").read_text(encoding="utf-8"))
+    card["services"][0]["summary"] = load(card, []).services[0].counts()  # as the harness counts: 1 failed
+    (run_dir / "scorecard.json").write_text(json.dumps(card), encoding="utf-8")
+    out = tmp_path / "site"
+    (cell,) = build(root, out)["cells"]
+    assert cell["services"][0]["failed_checks"] == [{"id": "a.schema", "level": "MUST"},
+                                                    {"id": "a.consequence", "level": "MUST", "caused_by": "a.schema"}]
+    alpha = cell_html((out / "index.html").read_text(encoding="utf-8"), "alpha", "std-a")
+    assert "MUST 1/2" in alpha
+    assert "MUST failed: <code>a.schema</code> (1 consequence grouped under it)" in alpha
+    assert "a.consequence" not in alpha
+
