@@ -38,6 +38,7 @@ from packaging.version import InvalidVersion, Version
 
 from conformance._version import __version__
 from conformance.dashboard.runs import (
+    RUN_LIMITS,
     SITE_MARKER,
     Collection,
     Run,
@@ -231,6 +232,9 @@ def _run_cell(run: Run, standard: str, up: str, mark: str = "", initiative: str 
     verdict = worst_verdict(s.verdict for s in services)
     blocks = "".join(_service_block(s, len(services) > 1) for s in services)
     interrupted = '<div class="note">run interrupted</div>' if run.interrupted else ""
+    cut = [limit for limit in run.limits_hit if limit in RUN_LIMITS]
+    if cut:  # its checks left were not run, or erred: the counts are of a run cut short
+        interrupted += f'<div class="note">run cut short by a limit ({_e(", ".join(cut))})</div>'
     if run.has_report:
         link = (f'<a class="report" href="{up}{_href(*run.site_path.split("/"), "report.html")}">'
                 f"report of {_e(_date(run.started))}</a>")

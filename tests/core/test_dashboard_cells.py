@@ -187,3 +187,17 @@ def test_a_cell_names_the_root_causes_its_counts_count(tmp_path: Path) -> None:
     assert "MUST failed: <code>a.schema</code> (1 consequence grouped under it)" in alpha
     assert "a.consequence" not in alpha
 
+
+def test_a_cell_of_a_run_cut_short_by_a_limit_says_so(tmp_path: Path) -> None:
+    root = tmp_path / "reports"
+    run_dir = write_run(root, "alpha", "20260101T000000Z", "Alpha",
+                        [service("std-a", [check("a.one", "passed"), check("a.two", "error")])])
+    card = json.loads((run_dir / "scorecard.json").read_text(encoding="utf-8"))
+    card["usage"] = {"limits_hit": ["max_document_bytes", "max_requests"]}
+    (run_dir / "scorecard.json").write_text(json.dumps(card), encoding="utf-8")
+    write_run(root, "beta", "20260101T000000Z", "Beta", [service("std-a", [check("a.one", "passed")])])
+    out = tmp_path / "site"
+    build(root, out)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "run cut short by a limit (max_requests)" in cell_html(index, "alpha", "std-a")
+    assert "cut short" not in cell_html(index, "beta", "std-a")
