@@ -230,6 +230,21 @@ class Drs(ServiceView):
             response = self.client.get(path, params=params)
         return self.register_secrets(response)
 
+    def post_accepted(self, path: str, body: Any) -> Response:
+        """POST ``body`` to ``path`` (a bulk request), retrying a 202 Accepted as :meth:`get_accepted` does
+        (GetBulkObjects and GetBulkAccessURL list 202 among their answers)."""
+        response = self.client.post(path, json=body)
+        for _ in range(ACCEPTED_RETRIES):
+            if response.status != 202:
+                break
+            self._accepted.append((f"POST {path}", response))
+            delay = retry_after(response.headers.get("Retry-After"))
+            if delay is not None and delay > ACCEPTED_MAX_WAIT:
+                break
+            time.sleep(1.0 if delay is None else delay)
+            response = self.client.post(path, json=body)
+        return self.register_secrets(response)
+
     def accepted(self) -> list[tuple[str, Response]]:
         """(what, response) of every 202 Accepted met so far, by what was asked (answers fetched side by side
         come in any order)."""

@@ -133,3 +133,20 @@ def test_a_bundle_checksum_over_lowercased_child_checksums_is_no_failure(report_
     check = "drs.bundle.checksum-over-sorted-child-checksums"
     assert _run(_UppercaseHex(), report_root, [check]).outcome(check) == "passed"
     assert _run(DrsApp(faults=["bundle-checksum-unsorted"]), report_root, [check]).outcome(check) == "failed"
+
+
+class _BulkAcceptedFirst(DrsApp):
+    """The first bulk request is answered 202 Accepted with Retry-After: 0 (GetBulkObjects lists 202)."""
+
+    @route("POST", "/objects")
+    def bulk_objects(self, request: Request) -> Any:
+        if not getattr(self, "_bulk_seen", False):
+            self._bulk_seen = True
+            return self.error(202, "preparing the objects, try again", {"Retry-After": "0"})
+        return super().bulk_objects(request)
+
+
+def test_a_bulk_request_answered_202_first_is_asked_again(report_root: Path) -> None:
+    checks = ["drs.bulk.objects-endpoint-supported", "drs.bulk.unknown-ids-reported-unresolved"]
+    result = _run(_BulkAcceptedFirst(), report_root, checks)
+    assert [result.outcome(c) for c in checks] == ["passed", "passed"], result.output
