@@ -12,7 +12,7 @@ from typing import Any
 from conformance import interrupts, specs
 from conformance.arguments import positive_int
 from conformance.dashboard.runs import Collection, collect
-from conformance.dashboard.site import SweepLine, build_site, count_of
+from conformance.dashboard.site import SweepLine, build_site, count_of, shared_names
 from conformance.dashboard.sweep import (
     DEFAULT_JOBS,
     DEFAULT_KILL_MARGIN,
@@ -100,11 +100,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         outcomes = sweep(profiles, report_dir, jobs=args.jobs, specs_dir=args.specs_dir,
                          kill_margin=args.kill_margin, on_outcome=report, per_host=args.per_host, command=command)
     code = sweep_exit_code([o.exit_code for o in outcomes])
+    lines = [SweepLine(o.profile, o.outcome if o.initiative is None else f"{o.initiative}: {o.outcome}",
+                       o.exit_code, o.initiative) for o in outcomes]
     if not args.no_dashboard:
         out = Path(args.out) if args.out else report_dir / "site"
-        lines = [SweepLine(o.profile, o.outcome if o.initiative is None else f"{o.initiative}: {o.outcome}",
-                           o.exit_code) for o in outcomes]
         _build([report_dir], out, lines)
+    for sharing in shared_names(lines).values():
+        name = next(line.initiative for line in lines if line.profile == sharing[0])
+        print(f"warning: {', '.join(sharing)} name the same initiative, {name!r}: the dashboard identifies an "
+              "initiative by its name, so their runs share one row and one history; give each member its own "
+              "`initiative`", flush=True)
     print(f"Sweep exit {code}: " + ", ".join(f"{sum(1 for o in outcomes if o.exit_code == c)} exit {c}"
                                              for c in sorted({o.exit_code for o in outcomes})))
     return code

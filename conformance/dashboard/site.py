@@ -81,6 +81,19 @@ class SweepLine:
     profile: str
     outcome: str
     exit_code: int | None
+    #: The initiative the profile names (None: the profile could not be read).
+    initiative: str | None = None
+
+
+def shared_names(sweep: list[SweepLine] | None) -> dict[str, list[str]]:
+    """Initiative slug → the profiles of the sweep that name it, where more than one does: the dashboard
+    identifies an initiative by its name (the scorecard holds no other identity), so such members' runs share
+    one row and one history."""
+    profiles: dict[str, list[str]] = {}
+    for line in sweep or []:
+        if line.initiative:
+            profiles.setdefault(slugify(line.initiative), []).append(line.profile)
+    return {slug: names for slug, names in profiles.items() if len(names) > 1}
 
 
 # -- the site ---------------------------------------------------------------------------------------------
@@ -327,6 +340,7 @@ def matrix_page(collection: Collection, generated: str, sweep: list[SweepLine] |
     head = "".join(f'<th scope="col"><a href="standards/{_href(standard_slug(s) + ".html")}">{_e(s)}</a></th>'
                    for s in standards)
     rows = []
+    shared = shared_names(sweep)
     for slug in initiatives:
         cells = []
         for standard in standards:
@@ -349,6 +363,10 @@ def matrix_page(collection: Collection, generated: str, sweep: list[SweepLine] |
         broke = _profile_broke(collection, slug, sweep)
         note = (f'<div class="note earlier">the last sweep made no run of its profile ({_e(broke)}): its cells '
                 "are from earlier runs</div>") if broke else ""
+        if slug in shared:
+            note += (f'<div class="note shared">{len(shared[slug])} profiles of the last sweep name this '
+                     f'initiative ({_e(", ".join(shared[slug]))}): their runs share this row and its history; '
+                     "give each member its own <code>initiative</code></div>")
         rows.append(f'<tr><th scope="row"><a href="initiatives/{_href(slug + ".html")}">{_e(name)}</a>{note}</th>'
                     + "".join(cells) + "</tr>")
     notes = []

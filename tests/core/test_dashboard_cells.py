@@ -201,3 +201,35 @@ def test_a_cell_of_a_run_cut_short_by_a_limit_says_so(tmp_path: Path) -> None:
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "run cut short by a limit (max_requests)" in cell_html(index, "alpha", "std-a")
     assert "cut short" not in cell_html(index, "beta", "std-a")
+
+
+def test_two_profiles_of_a_sweep_naming_one_initiative_are_said(tmp_path: Path, monkeypatch: Any,
+                                                                 capsys: Any) -> None:
+    """The scorecard holds no identity but the initiative's name: two members who kept an example's name share
+    a row (their runs alternate in its history). A sweep knows their profiles apart: the row and the sweep's
+    output say so."""
+    from conformance.dashboard import commands
+    from conformance.dashboard.runs import collect
+    from conformance.dashboard.site import SweepLine, build_site
+    from conformance.dashboard.sweep import Outcome
+
+    root = tmp_path / "reports"
+    write_run(root, "example", "20260101T000000Z", "Example", [service("std-a", [check("a.one", "passed")])])
+    write_run(root, "example", "20260101T000001Z", "Example", [service("std-a", [check("a.one", "failed")])])
+    write_run(root, "beta", "20260101T000000Z", "Beta", [service("std-a", [check("a.one", "passed")])])
+    lines = [SweepLine("m/one.yaml", "Example: conformant", 0, "Example"),
+             SweepLine("m/two.yaml", "Example: non-conformant", 1, "Example"),
+             SweepLine("m/beta.yaml", "Beta: conformant", 0, "Beta")]
+    build_site(collect([root]), tmp_path / "site", lines)
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    rows = dict(re.findall(r'<tr><th scope="row"><a href="initiatives/([^".]+)\.html">[^<]*</a>(.*?)</th>', index))
+    assert "2 profiles of the last sweep name this initiative (m/one.yaml, m/two.yaml)" in rows["example"]
+    assert rows["beta"] == ""
+
+    outcomes = [Outcome(line.profile, line.exit_code or 0, "done", 0.1, initiative=line.initiative) for line in lines]
+    monkeypatch.setattr(commands, "sweep", lambda *args, **kwargs: outcomes)
+    assert main(["sweep", "m/one.yaml", "m/two.yaml", "m/beta.yaml", "--no-dashboard",
+                 "--report-dir", str(tmp_path / "r")]) == 1
+    out = capsys.readouterr().out
+    assert "warning: m/one.yaml, m/two.yaml name the same initiative, 'Example': the dashboard identifies" in out
+    assert "beta" not in out.split("warning:")[1]
