@@ -102,3 +102,23 @@ def test_block_redirect_to_another_origin_keeps_the_ticket_headers(report_root: 
     assert result.errors() == [], result.errors()
     assert result.outcome("htsget.urls.accept-get") == "passed"
     assert result.outcome("htsget.urls.range-subdivisible") == "passed"
+
+
+class FormatsRefusedOtherwise(HtsgetApp):
+    """No CRAM or BCF, refused with 400 InvalidInput rather than the UnsupportedFormat the text asks for (a
+    SHOULD), and no service-info to list the formats (htsget 1.2.0): CRAM is not offered, which is no fault."""
+
+    def __init__(self) -> None:
+        super().__init__(version="1.2.0", options={"variant": "default-formats-only"})
+
+    def _error(self, error: str, message: str, request: Request | None = None) -> Reply:
+        return super()._error("InvalidInput" if error == "UnsupportedFormat" else error,  # type: ignore[no-any-return]
+                              message, request)
+
+
+def test_a_format_refused_with_another_error_is_no_failed_ticket(report_root: Path, specs_dir: str | None) -> None:
+    with serving(FormatsRefusedOtherwise()) as url:
+        result = run(url, report_root, specs_dir, version="1.2.0")
+    assert must_failures(result) == []
+    assert result.errors() == [], result.errors()
+    assert result.outcome("htsget.response.success-200-json") == "passed"
