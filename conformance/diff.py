@@ -177,6 +177,11 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
                                 f"{before_service.get('version')} in the old run")
         result.scores.append({"service": key, "standard": service.get("standard"),
                               "before": _score(before_service), "after": _score(service)})
+        if service.get("verdict") == "unreachable":  # every check an error for want of the service: no news each
+            reason = service.get("unreachable") if isinstance(service.get("unreachable"), str) else "no answer"
+            result.notes.append(f"{key} was unreachable in the new run ({reason}): none of its "
+                                f"{len(service.get('checks', []))} checks could run; they are not listed one by one")
+            continue
         before_checks = {c["id"]: c for c in before_service.get("checks", [])}
         after_checks = {c["id"]: c for c in service.get("checks", [])}
         for check_id, check in before_checks.items():
@@ -312,11 +317,15 @@ def render_markdown(comparison: Comparison, *, heading: str = "#") -> str:
     moved = [s for s in comparison.scores if s["before"] != s["after"]]
     if moved:
         lines += ["", "| Service | Before | After |", "|---|---|---|"]
+        def cell(score: dict[str, Any]) -> str:
+            if score["verdict"] == "unreachable":  # its counts are of checks that could not run
+                return "unreachable, no check could run"
+            return (f"{score['verdict']}, MUST {score['must_passed']}/{score['must_total']}, "
+                    f"{counted(score['warnings'], 'warning')}")
+
         for score in moved:
-            b, a = score["before"], score["after"]
-            lines.append(f"| {score['standard']} `{score['service']}` | {b['verdict']}, MUST {b['must_passed']}/"
-                         f"{b['must_total']}, {counted(b['warnings'], 'warning')} | {a['verdict']}, MUST "
-                         f"{a['must_passed']}/{a['must_total']}, {counted(a['warnings'], 'warning')} |")
+            lines.append(f"| {score['standard']} `{score['service']}` | {cell(score['before'])} | "
+                         f"{cell(score['after'])} |")
     if comparison.notes:
         lines += ["", *[f"_{note}_" for note in comparison.notes]]
     return "\n".join(lines) + "\n"

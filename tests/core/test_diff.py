@@ -280,3 +280,21 @@ def test_a_version_declared_anew_and_another_initiative_are_said() -> None:
     assert "drs-0 declares drs 1.4.0, 1.5.0 in the old run" in result.notes
     assert render_markdown(result).splitlines()[2].startswith("X: conformant (") and " → Y: conformant (" in \
         render_markdown(result)
+
+
+def test_a_service_unreachable_in_the_new_run_is_one_note_not_every_check() -> None:
+    """Unreachable, every check errs for want of the service: one note says so (no regression: nothing failed),
+    and its score is not a MUST fraction of checks that could not run."""
+    old = scorecard([service("drs-0", [check("a", "passed"), check("b", "failed"), check("c", "skipped")],
+                             verdict="non-conformant")])
+    gone = {**service("drs-0", [check(c, "error", message="service unreachable: connection refused")
+                                for c in "abc"], verdict="unreachable", must=0),
+            "unreachable": "connection refused (https://drs-0.example.org)"}
+    result = compare(old, scorecard([gone], started="2026-11-25T10:00:00Z"))
+    assert not (result.regressions or result.fixed or result.changed) and result.exit_code() == 0
+    assert result.notes == ["drs-0 was unreachable in the new run (connection refused (https://drs-0.example.org)): "
+                            "none of its 3 checks could run; they are not listed one by one"]
+    text = render_markdown(result)
+    assert "| drs `drs-0` | non-conformant, MUST 1/2, 0 warnings | unreachable, no check could run |" in text
+    back = compare(scorecard([gone]), old)  # reachable again: its checks are compared as usual
+    assert [c.id for c in back.regressions] == ["b"] and [c.id for c in back.fixed] == ["a"]
