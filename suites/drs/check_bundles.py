@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from conformance import Response, Service, check, fail
 
 from .check_uris import split_hostname_uri
-from .view import HASHLIB, Drs, comparable, is_bundle, is_int, object_path, same_object_data
+from .view import HASHLIB, Drs, accepted_reason, comparable, is_bundle, is_int, object_path, same_object_data
 
 
 def _bundles(drs: Drs, expand: bool = False) -> list[tuple[str, dict[str, Any], Response]]:
@@ -235,6 +235,8 @@ def test_expand_never_changes_a_blob(drs: Drs, data: st.DataObject) -> None:
         pytest.skip("no listed object answered a blob DrsObject (see drs.object.get-known-id-returns-200)")
     object_id, plain = data.draw(st.sampled_from(blobs), label="object id")
     response = drs.object_response(object_id, expand=True)
+    if response.status == 202:  # GetObject may answer 202 at any time: not ready, no answer to compare
+        pytest.skip(f"GET {object_id}?expand=true {accepted_reason(response)}")
     if response.status != 200:
         raise fail(f"GET {object_id}?expand=true answered {response.status}; for a blob expand is ignored", response)
     expanded = response.json()
