@@ -1,9 +1,9 @@
 """Redaction: no credential reaches a report, a log or the console.
 
 Two layers. Every secret the profile points at (through an environment variable) is registered and
-replaced wherever it appears, also URL-encoded. Patterns catch what no profile named: Authorization
-and cookie headers, bearer tokens, JWTs (passports and visas are JWTs), userinfo in URLs, credential
-query parameters, PEM private keys and private JWK members.
+replaced wherever it appears, also URL-encoded, in base64 and JSON-escaped. Patterns catch what no
+profile named: Authorization and cookie headers, bearer tokens, JWTs (passports and visas are JWTs),
+userinfo in URLs, credential query parameters, PEM private keys and private JWK members.
 
 A pattern never swallows a quote or a backslash, so that redacting a JSON (or HTML, or XML) report
 in place leaves it valid: an escaped quote (``\\"``) ends a value as a plain one does. Nor does a
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -256,6 +257,26 @@ def _present(tokens: list[str], value: str, heads: _Heads | None = None) -> list
     return [token for token in tokens if token in found] if found else []
 
 
+def _base64_forms(data: bytes) -> set[str]:
+    """``data`` in base64 as it is written: the standard and the URL-safe alphabet (RFC 4648 §4, §5), each with its
+    padding and without (a JWT's parts, and many a server's echo, have none)."""
+    standard, url = base64.b64encode(data).decode(), base64.urlsafe_b64encode(data).decode()
+    return {standard, standard.rstrip("="), url, url.rstrip("=")}
+
+
+def _forms(secret: str) -> set[str]:
+    """What a registered secret is sought as: itself; percent-encoded (every character, or all but '/', or as a
+    form value; with upper- or lower-case hex digits, RFC 3986 §2.1 makes them equivalent); in base64
+    (:func:`_base64_forms`); and as it stands inside a JSON string a server echoes it in (quotes, backslashes and
+    control characters escaped, other characters as they are or as \\u escapes, '/' also as '\\/', which PHP
+    writes)."""
+    percent = {quote(secret, safe=""), quote(secret), quote_plus(secret)}
+    percent |= {re.sub(r"%[0-9A-F]{2}", lambda m: m[0].lower(), form) for form in percent}
+    escaped = {json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    escaped |= {form.replace("/", "\\/") for form in escaped}
+    return {secret, *percent, *escaped, *_base64_forms(secret.encode())}
+
+
 class Redactor:
     """Replaces registered secrets and credential-shaped text.
 
@@ -296,8 +317,7 @@ class Redactor:
         # Very short values would mask unrelated text; they are still caught by the patterns.
         if not secret or len(secret) < 4:
             return
-        forms = {secret, quote(secret, safe=""), quote_plus(secret),
-                 base64.b64encode(secret.encode()).decode()}
+        forms = _forms(secret)
         with self._lock:
             self._secrets.update(f for f in forms if len(f) >= 4)
             self._texts, self._cached_chars = {}, 0
@@ -306,7 +326,8 @@ class Redactor:
     def add_basic(self, username: str | None, password: str | None) -> None:
         self.add(password)
         if username is not None and password is not None:
-            self.add(base64.b64encode(f"{username}:{password}".encode()).decode())
+            for form in _base64_forms(f"{username}:{password}".encode()):
+                self.add(form)
 
     def show(self, token: str) -> None:
         """Let ``token`` appear in reports although it looks like a credential: one the harness made to be

@@ -65,6 +65,32 @@ def test_long_secret_is_masked_in_its_url_encoded_and_base64_forms() -> None:
     assert cleaned == " | ".join(f"<{MASK}>" for _ in forms)
 
 
+@pytest.mark.parametrize("secret", ["s3cr3t/Pass+word=xyz", 'pa"ss\\w\u00f6rd-1234567', "opaque-token-1234567890",
+                                    "\u00fcn\u00efc\u00f8d\u00e9-s\u00ebcret-123"])
+@pytest.mark.parametrize("form", [
+    lambda s: json.dumps(s)[1:-1],  # as a JSON string holds it (Python, most servers: non-ASCII as \u escapes)
+    lambda s: json.dumps(s, ensure_ascii=False)[1:-1],
+    lambda s: json.dumps(s)[1:-1].replace("/", "\\/"),  # PHP's json_encode escapes '/'
+    lambda s: base64.b64encode(s.encode()).decode().rstrip("="),  # base64 without its padding
+    lambda s: base64.urlsafe_b64encode(s.encode()).decode().rstrip("="),  # base64url, as in a JWT
+    lambda s: base64.urlsafe_b64encode(s.encode()).decode(),
+    lambda s: quote(s),  # percent-encoded but for '/', as in a path
+    lambda s: re.sub(r"%[0-9A-F]{2}", lambda m: m[0].lower(), quote(s, safe="")),  # lower-case hex digits
+], ids=["json", "json-unicode", "json-slash", "base64-unpadded", "base64url", "base64url-padded", "path",
+        "lower-hex"])
+def test_a_secret_a_server_echoes_encoded_is_masked(secret: str, form: Any) -> None:
+    encoded = form(secret)
+    cleaned = Redactor([secret]).text(f'{{"error": "token [{encoded}] refused"}}')
+    assert cleaned == f'{{"error": "token [{MASK}] refused"}}'
+
+
+def test_the_basic_pair_is_masked_in_base64_without_padding() -> None:
+    redactor = Redactor()
+    redactor.add_basic("alice", "pw-4567")  # "alice:pw-4567" is 13 bytes: padded with "=="
+    pair = base64.b64encode(b"alice:pw-4567").decode()
+    assert pair.endswith("==") and redactor.text(f"[{pair.rstrip('=')}]") == f"[{MASK}]"
+
+
 @pytest.mark.parametrize("text, expected", [
     ("pw12", MASK),
     ("password pw12 sent", f"password {MASK} sent"),
