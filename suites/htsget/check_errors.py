@@ -70,16 +70,25 @@ def test_errors_use_4xx_or_5xx(service: Service, client: ServiceClient, hts: Hts
 
 @check("htsget.error.body-has-error-and-message")
 def test_error_body_has_error_and_message(service: Service, client: ServiceClient, hts: Htsget) -> None:
-    """An error body is {"htsget": {"error": string, "message": string}} (htsget 1.3.0 OpenAPI Error)."""
+    """An htsget error body is {"htsget": {"error": string, "message": string}} (htsget 1.3.0 §Error Response
+    JSON fields; OpenAPI Error). A JSON body without the ``htsget`` key (a web framework's {"detail": ...})
+    is not the htsget error object, which the text asks for with a SHOULD: the checks of the answer each
+    error condition SHOULD get report it, not this MUST."""
+    judged = False
     for kind, ident, params in error_requests(service, client, hts):
         response = hts.request(client, kind, ident, params)
         if response.status < 400 or not response.content_type.endswith("json"):
             continue
         body = response.json()
-        inner = body.get("htsget") if isinstance(body, dict) else None
+        if not isinstance(body, dict) or "htsget" not in body:
+            continue
+        judged = True
+        inner = body["htsget"]
         if not isinstance(inner, dict) or not isinstance(inner.get("error"), str) or \
                 not isinstance(inner.get("message"), str):
             raise fail("the error body lacks htsget.error or htsget.message as strings", response.exchange)
+    if not judged:
+        pytest.skip("no error was answered with an htsget error object ({\"htsget\": ...})")
 
 
 @check("htsget.error.body-json")
