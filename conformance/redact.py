@@ -32,7 +32,8 @@ SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie",
 #: Query parameters whose value is a credential: any name ending like these (``X-Goog-Signature``,
 #: ``X-Amz-Security-Token``, ``access_token``, ``sig`` of an Azure SAS, ...).
 SENSITIVE_PARAM_ENDINGS = ("token", "signature", "sig", "secret", "password", "passwd", "credential",
-                           "api_key", "apikey", "passport", "passports", "code", "key")
+                           "api_key", "apikey", "passport", "passports", "code", "key", "auth", "authorization",
+                           "jwt", "assertion", "session", "sessionid")
 #: JSON members whose string value is a credential.
 SENSITIVE_MEMBERS = ("access_token", "id_token", "refresh_token", "client_secret", "password", "passport",
                      "token", "secret", "api_key", "apikey", "secretaccesskey", "sessiontoken", "signature")
@@ -128,8 +129,9 @@ _RULES: list[_Rule] = [
     # per letter: quadratic.
     _Rule(re.compile(r"(?i)(?<![a-z0-9+.-])([0-9+.-]*[a-z][a-z0-9+.-]*://)[^/?#\s@'\"\\<>]+@"),
           r"\1" + MASK + "@", ("://",)),
-    # the value ends at '<' too: the closing tag after a URL in report.html or junit.xml
-    _Rule(re.compile(r"(?i)([?&;][A-Za-z0-9_.-]*?(?:" + "|".join(re.escape(p) for p in SENSITIVE_PARAM_ENDINGS)
+    # a parameter of the query or of the fragment (an OAuth implicit grant's #access_token=, RFC 6749 §4.2.2); the
+    # value ends at '<' too: the closing tag after a URL in report.html or junit.xml
+    _Rule(re.compile(r"(?i)([?&;#][A-Za-z0-9_.-]*?(?:" + "|".join(re.escape(p) for p in SENSITIVE_PARAM_ENDINGS)
                      + r")=)[^&#\s'\"\\<]+"), r"\1" + MASK, ("=",)),
     # private members of a JWK (RFC 7518 §6.2.2, §6.3.2, §6.4.1)
     _Rule(re.compile(r'("(?:d|p|q|dp|dq|qi|k)"\s*:\s*")[A-Za-z0-9_=-]{8,}(")'), r"\1" + MASK + r"\2",

@@ -326,9 +326,26 @@ def test_query_parameter_ending_like_a_credential_is_masked(ending: str) -> None
     "https://h.example/o?a=1&b=2",
     "https://h.example/o?page=3#x",
     "https://h.example/token=abc",  # not a query parameter: no ?, & or ; before it
+    "https://h.example/tools?author=alice&toolClass=Workflow&descriptorType=CWL",  # TRS
+    "https://h.example/reads/1?format=BAM&referenceName=chr1&class=header&fields=QNAME",  # htsget
+    "https://h.example/tasks?view=BASIC&name_prefix=x",  # TES
+    "https://h.example/doc#section=2",
 ])
 def test_other_query_parameters_are_kept(url: str) -> None:
     assert Redactor().text(url) == url
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("https://app.example/cb#access_token=opaque123&state=1", f"https://app.example/cb#access_token={MASK}&state=1"),
+    ("https://h.example/x?authorization=Bearer%20opaque123", f"https://h.example/x?authorization={MASK}"),
+    ("https://h.example/x?client_assertion=opaque123", f"https://h.example/x?client_assertion={MASK}"),
+    ("https://h.example/x?jwt=opaque123&auth=opaque456", f"https://h.example/x?jwt={MASK}&auth={MASK}"),
+    ("https://h.example/x?JSESSIONID=opaque123", f"https://h.example/x?JSESSIONID={MASK}"),
+])
+def test_credentials_in_a_fragment_or_under_an_authorization_name_are_masked(url: str, expected: str) -> None:
+    """An implicit grant returns its token in the fragment (RFC 6749 §4.2.2); a URL can carry an Authorization
+    value, a client assertion (RFC 7523), a JWT or a session id as a parameter."""
+    assert Redactor().text(url) == expected
 
 
 def test_query_parameter_value_ends_at_a_quote() -> None:
