@@ -15,9 +15,11 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from conformance_suites.htsget.reference.app import (
+    FORMATS,
     READS_ID,
     VARIANTS_ID,
     HtsgetApp,
+    HtsgetError,
 )
 
 from conformance import Reply, Request, json_reply, route
@@ -142,3 +144,23 @@ def test_a_json_error_of_another_shape_is_no_must_failure(report_root: Path, spe
     assert must_failures(result) == []
     assert result.outcome("htsget.error.body-has-error-and-message") == "passed"
     assert result.outcome("htsget.error.invalid-input-400") == "failed"  # the SHOULD it deviates from
+
+
+class OutsideListInvalidInput(HtsgetApp):
+    """A format outside the endpoint's allowed values (CRAM asked of variants) is a parameter that does not
+    adhere to the specification: answered 400 InvalidInput (htsget 1.3.0 §Errors), which the requirement
+    tolerates beside UnsupportedFormat."""
+
+    def _answer(self, request: Request, kind: str, ident: str, query: dict[str, Any], regions: Any,
+                post: bool = False) -> Reply:
+        if query.get("format") and query["format"] not in FORMATS[kind]:
+            raise HtsgetError("InvalidInput", f"format must be one of {', '.join(FORMATS[kind])}")
+        return super()._answer(request, kind, ident, query, regions, post)  # type: ignore[no-any-return]
+
+
+def test_a_format_outside_the_list_may_be_invalid_input(report_root: Path, specs_dir: str | None) -> None:
+    with serving(OutsideListInvalidInput()) as url:
+        result = run(url, report_root, specs_dir, checks=["htsget.error.unsupported-format-400",
+                                                          "htsget.post.unsupported-format-400"])
+    assert result.outcome("htsget.error.unsupported-format-400") == "passed", result.failed()
+    assert result.outcome("htsget.post.unsupported-format-400") == "passed", result.failed()
