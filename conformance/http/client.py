@@ -414,7 +414,7 @@ class HttpClient:
                 cap, cap_name = min(budget.max_document_bytes, budget.max_response_bytes), "max_document_bytes"
             self.limits.observe(origin, time.monotonic() - started, raw.status_code,
                                 retry_after(raw.headers.get("Retry-After")))
-            exchange.reason = raw.reason or ""
+            exchange.reason = self.redactor.text(raw.reason or "")  # a server may echo a token in its reason phrase
             # redacted whole, then cut: a secret a header echoes past the cut is masked, not cut to its head
             exchange.response_headers = bounded_headers(self.redactor.headers(dict(raw.headers)))
             content = io.BytesIO()  # getvalue() hands over its buffer: no second copy of a large body
@@ -535,7 +535,7 @@ class HttpClient:
             # remember answers would otherwise hold max_document_bytes per endpoint (issue 23).
             data = data[:EVIDENCE_KEEP]
         headers_ci: CaseInsensitiveDict[str] = CaseInsensitiveDict(dict(raw.headers))
-        response = Response(raw.status_code, raw.reason or "", headers_ci, data, url, exchange, truncated, cap,
+        response = Response(raw.status_code, exchange.reason, headers_ci, data, url, exchange, truncated, cap,
                             cap_name)
         self._large.track(response)
         return response

@@ -133,6 +133,13 @@ class Stub(ReferenceApp):
         self.received.append(request)
         pad, times = int(request.arg("pad") or 0), int(request.arg("times") or 1)
         echoed = (request.header("Authorization") or "").encode() * times
+        if request.arg("in") == "reason":
+            def write(handler: BaseHTTPRequestHandler) -> None:
+                handler.send_response(int(request.arg("status") or 500), f"refused {echoed.decode()}")
+                handler.send_header("Content-Length", "0")
+                handler.end_headers()
+
+            return Reply(raw=write)
         if request.arg("in") == "header":
             return Reply(200, b"{}", {"Content-Type": "application/json", "X-Echo": "x" * pad + echoed.decode()})
         return Reply(200, b"y" * pad + echoed, {"Content-Type": "text/plain"})
@@ -651,6 +658,20 @@ def test_a_long_secret_a_header_echoes_past_the_evidence_cut_is_masked_whole(htt
     response = client.get("/echo", params={"in": "header", "pad": 2000})
     echoed = response.exchange.response_headers["X-Echo"]
     assert LONG_TOKEN[:40] not in echoed and MASK in echoed
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_a_secret_a_server_echoes_in_its_reason_phrase_is_masked(http: HttpClient, here: Stub, status: int) -> None:
+    """The reason phrase is evidence (the exchange's summary, a busy answer's message) as the body is."""
+    client = client_of(http, here)
+    try:
+        response = client.get("/echo", params={"in": "reason", "status": status}, idempotent=False)
+        reason, exchange = response.reason, response.exchange
+    except ServiceBusy as busy:
+        assert TOKEN not in busy.message
+        assert busy.exchange is not None
+        reason, exchange = busy.exchange.reason, busy.exchange
+    assert reason == f"refused Bearer {MASK}" and TOKEN not in exchange.summary()
 
 
 @pytest.mark.parametrize("pad", [0, 3000])
