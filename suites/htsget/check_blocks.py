@@ -93,6 +93,12 @@ def test_block_range_subdivisible(service: Service, client: ServiceClient, hts: 
         whole = _get(client, url, headers)
         if whole.status not in (200, 206):
             pytest.skip(f"the block answered {whole.status} (see htsget.urls.accept-get)")
+        if whole.status == 206:
+            # A last-pos past the end of the data means "the remainder" (RFC 9110 §14.1.2): the bytes sent
+            # are the range to subdivide.
+            hi = min(hi, lo + len(whole.content) - 1)
+            if hi <= lo:
+                continue
         middle = (lo + hi) // 2
         parts = []
         for first, last in ((lo, middle), (middle + 1, hi)):

@@ -164,3 +164,32 @@ def test_a_format_outside_the_list_may_be_invalid_input(report_root: Path, specs
                                                           "htsget.post.unsupported-format-400"])
     assert result.outcome("htsget.error.unsupported-format-400") == "passed", result.failed()
     assert result.outcome("htsget.post.unsupported-format-400") == "passed", result.failed()
+
+
+class RangePastTheEnd(HtsgetApp):
+    """Ticket Ranges whose last-pos lies past the end of the block's data: "interpreted as the remainder of
+    the representation" (RFC 9110 §14.1.2); a sub-range wholly past the end is unsatisfiable, 416."""
+
+    def _block(self, kind: str, ident: str, params: dict[str, str], body: bytes) -> dict[str, Any]:
+        block = super()._block(kind, ident, params, body)
+        block["headers"] = {**block["headers"], "Range": f"bytes=0-{len(body) + 65535}"}
+        return block
+
+    @route("GET", "/data/{kind}/{id}")
+    def data_block(self, request: Request) -> Reply:
+        reply = super().data_block(request)
+        first = (request.header("Range") or "bytes=0-").removeprefix("bytes=").partition("-")[0]
+        if reply.status == 206 and not reply.body and int(first or 0) > 0:
+            total = reply.headers.get("Content-Range", "/").rpartition("/")[2]
+            return Reply(416, b"", {"Content-Range": f"bytes */{total}"})
+        return reply  # type: ignore[no-any-return]
+
+
+def test_a_ticket_range_past_the_end_is_subdivided_within_the_data(report_root: Path,
+                                                                    specs_dir: str | None) -> None:
+    with serving(RangePastTheEnd()) as url:
+        result = run(url, report_root, specs_dir, checks=[
+            "htsget.urls.range-subdivisible", "htsget.urls.partial-content-has-content-range",
+            "htsget.urls.accept-get"])
+    assert result.failed() == [], result.failed()
+    assert result.outcome("htsget.urls.range-subdivisible") == "passed"
