@@ -352,6 +352,29 @@ def now() -> int:
     return int(time.time())
 
 
+def seconds_past_exp(token: object) -> int | None:
+    """How many seconds ago a JWS's numeric ``exp`` passed (negative: still ahead), or None when ``token`` is
+    no JWS or has no numeric exp. Nothing is verified: it dates a credential the profile gives."""
+    try:
+        exp = split(token).payload.get("exp")
+    except TokenFormatError:
+        return None
+    if not isinstance(exp, (int, float)) or isinstance(exp, bool):
+        return None
+    return now() - int(exp)
+
+
+def expiry_note(what: str, token: object) -> str | None:
+    """Why a server's refusal of ``token``, a credential the profile gives, is no deviation: it has expired
+    since it was issued, or expires within the clock skew a server may have (None: it is unexpired, or its
+    expiry cannot be read)."""
+    past = seconds_past_exp(token)
+    if past is None or past < -LEEWAY:
+        return None
+    when = f"expired {past} s ago" if past >= 0 else f"expires in {-past} s, within the clock skew tolerated"
+    return f"{what} {when}: a refusal of it is right, not a deviation; give a fresh one"
+
+
 # -- visa rules (Passport 1.2 §Visa Object Claims, §URL Claims, §Pattern Matching) ----------------------
 
 #: LinkedIdentities entry part: RFC 3986 pchar and '/' (which quote() keeps) without ',' and ';'

@@ -170,6 +170,24 @@ class Broker(ServiceView):
             return None
         return scope.split(), response
 
+    def expired_token(self) -> str | None:
+        """Why a refusal of the access token is no deviation: the profile gives it (auth.bearer_token_env) and it
+        has expired since it was issued (None otherwise; a token the harness obtained is the broker's own
+        answer, judged as such)."""
+        if self.token_source() != "auth.bearer_token_env":
+            return None
+        return jose.expiry_note("the access token the profile gives (auth.bearer_token_env)", self.bearer_token())
+
+    def passport_given(self) -> bool:
+        """Whether the Passport examined is the one the profile gives (auth.passport_env): delivered when the
+        user obtained it, not in this run."""
+        return bool(self.service.auth.secret("passport_env"))
+
+    def visas_from_given_passport(self) -> bool:
+        """Whether the visas examined come from the Passport the profile gives (delivered before this run)."""
+        self.visas()
+        return bool(self.memo("visas-from-given-passport", lambda: False))
+
     def token_source(self) -> str:
         """How the access token was had: "auth.bearer_token_env" or the grant :meth:`acquire` used."""
         _, how = self.memo("access-token", self._bearer_token)
@@ -297,6 +315,9 @@ class Broker(ServiceView):
             response = self.exchange()
             body = _json_or_none(response)
             if response.status != 200 or not isinstance(body, dict):
+                expired = self.expired_token()
+                if expired:
+                    pytest.skip(f"token exchange answered {response.status}: {expired}")
                 pytest.skip(f"token exchange answered {response.status}: the broker issues no Passport through it "
                             "(see passports.broker.token-exchange-supported)")
             if isinstance(body.get("access_token"), str):
@@ -358,6 +379,8 @@ class Broker(ServiceView):
                 except pytest.skip.Exception:
                     parts = None
                 if parts is not None and isinstance(parts.payload.get("ga4gh_passport_v1"), list):
+                    if given:
+                        self.memo("visas-from-given-passport", lambda: True)
                     return list(parts.payload["ga4gh_passport_v1"]), response
             if self.has_access_token():
                 try:
@@ -566,6 +589,11 @@ class Clearinghouse(ServiceView):
         if self.trusted:
             return self.passport()
         if self.real_passport:
+            expired = jose.expiry_note("the passport the profile gives (auth.passport_env)", self.real_passport)
+            if expired:
+                self.run.count_skips(self.service.key, "cannot decide without a passport", f"no passport the "
+                                     f"clearinghouse grants, so its refusals prove nothing ({expired})")
+                pytest.skip(f"cannot decide without a passport the clearinghouse grants: {expired}")
             return self.real_passport
         why = f" ({self.trust_problem})" if self.trust_problem else ""
         self.run.count_skips(self.service.key, "cannot decide without a passport",

@@ -1,4 +1,6 @@
-"""Conformant variants the passports checks must not fail (precision review)."""
+"""Conformant variants the passports checks must not fail (precision review): a JWK Set holding a key
+without kid, and credentials the profile gives that have expired since they were issued (the server's
+refusal of an expired token is right, never a deviation of its own)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,9 @@ from typing import Any
 
 import pytest
 from conformance_suites.passports import jose
+from conformance_suites.passports.reference.app import PassportBrokerApp, PassportClearinghouseApp
 
-from conformance.testing import run_reference
+from conformance.testing import reference_entries, run_profile, run_reference
 
 
 def test_a_jwks_key_without_kid_fails_nothing(report_root: Path, specs_dir: str | None,
@@ -21,7 +24,7 @@ def test_a_jwks_key_without_kid_fails_nothing(report_root: Path, specs_dir: str 
     spare = {k: v for k, v in jose.public_jwk(module._other_rsa_key(), "x", "RS256").items() if k != "kid"}
 
     def public_jwks(self: jose.Issuer) -> dict[str, Any]:
-        document = original(self)
+        document: dict[str, Any] = original(self)
         document["keys"].append(spare)
         return document
 
@@ -29,3 +32,69 @@ def test_a_jwks_key_without_kid_fails_nothing(report_root: Path, specs_dir: str 
     result = run_reference("passports", report_root, [], role="broker", specs_dir=specs_dir)
     assert result.failed() == [], result.output
     assert result.outcome("passports.broker.jwks-is-valid-key-set") == "passed"
+
+
+def _expired(token: str, app: PassportBrokerApp | None = None, issuer: jose.Issuer | None = None) -> str:
+    """``token``'s claims issued two hours ago and expired an hour ago, signed anew by its issuer."""
+    parts = jose.split(token)
+    t = jose.now()
+    payload = {**parts.payload, "iat": t - 7200, "exp": t - 3600}
+    header = {k: v for k, v in parts.header.items() if k not in ("alg", "kid")}
+    if app is not None:
+        return str(app._sign(payload, header, str(parts.header["alg"])))
+    assert issuer is not None
+    return str(issuer.sign(payload, header, str(parts.header["alg"])))
+
+
+def test_an_expired_access_token_of_the_profile_is_not_the_brokers_refusal(
+        report_root: Path, specs_dir: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the profile's access token expired since it was issued: UserInfo and token exchange rightly refuse it
+    original = PassportBrokerApp.issued_secrets
+
+    def issued_secrets(self: PassportBrokerApp) -> dict[str, str]:
+        return {**original(self), "bearer_token_env": _expired(self.access_token(), app=self)}
+
+    monkeypatch.setattr(PassportBrokerApp, "issued_secrets", issued_secrets)
+    result = run_reference("passports", report_root, [], role="broker", specs_dir=specs_dir)
+    assert result.failed() == [], result.output
+    skipped = result.check("passports.broker.userinfo-returns-passport-claim")
+    assert skipped.outcome == "skipped" and "expired" in (skipped.message or ""), result.output
+    assert result.outcome("passports.broker.token-exchange-supported") == "skipped", result.output
+    assert result.outcome("passports.broker.access-token-signature-verifies") == "passed", result.output
+
+
+def test_an_expired_passport_of_the_profile_is_not_expired_on_delivery(
+        report_root: Path, specs_dir: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a Passport the profile gives was delivered when the user obtained it: its expiry since is no deviation
+    original = PassportBrokerApp.issued_secrets
+
+    def issued_secrets(self: PassportBrokerApp) -> dict[str, str]:
+        parts = jose.split(self.passport())
+        visas = [_expired(visa, app=self) for visa in parts.payload["ga4gh_passport_v1"]]
+        passport = _expired(jose.assemble(parts.header, {**parts.payload, "ga4gh_passport_v1": visas}), app=self)
+        return {**original(self), "passport_env": passport}
+
+    monkeypatch.setattr(PassportBrokerApp, "issued_secrets", issued_secrets)
+    result = run_reference("passports", report_root, [], role="broker", specs_dir=specs_dir)
+    assert result.failed() == [], result.output
+    assert result.outcome("passports.passport.lifetime-consistent") == "skipped", result.output
+    assert result.outcome("passports.visa.lifetime-consistent") == "passed", result.output
+
+
+def test_an_expired_passport_of_the_profile_is_no_refused_grant(
+        report_root: Path, specs_dir: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the clearinghouse rightly refuses the profile's passport once it has expired: the control cannot decide
+    original = PassportClearinghouseApp.issued_secrets
+
+    def issued_secrets(self: PassportClearinghouseApp) -> dict[str, str]:
+        return {"passport_env": _expired(original(self)["passport_env"], issuer=self.trusted)}
+
+    monkeypatch.setattr(PassportClearinghouseApp, "issued_secrets", issued_secrets)
+    entries = reference_entries("passports", role="clearinghouse")
+    for entry in entries:
+        entry.pop("trusts_test_issuer", None)
+    result = run_profile({"initiative": "self-test passports", "services": entries}, report_root,
+                         specs_dir=specs_dir)
+    assert result.failed() == [], result.output
+    control = result.check("passports.clearinghouse.grants-valid-passport")
+    assert control.outcome == "skipped" and "expired" in (control.message or ""), result.output
