@@ -33,7 +33,7 @@ from conformance.certify.keys import (
 from conformance.errors import UsageError
 from conformance.profile import read_profile_yaml
 from conformance.redact import MASK, SENSITIVE_MEMBERS, Redactor
-from conformance.scorecard import UNDECIDED
+from conformance.scorecard import UNDECIDED, counted
 
 FORMAT = "ga4gh-conformance-certification/1"
 JWS_TYPE = "ga4gh-conformance-manifest+jws"
@@ -192,7 +192,7 @@ def caveats(scorecard: dict[str, Any], specs: dict[str, Any] | None = None) -> l
         if selection.get("standards"):
             found.append(f"the run was filtered with --standard {', '.join(selection['standards'])}")
         if selection.get("checks"):
-            found.append(f"the run was filtered with --check: only {len(selection['checks'])} checks "
+            found.append(f"the run was filtered with --check: only {counted(len(selection['checks']), 'check')} "
                          f"({', '.join(selection['checks'][:5])}{', …' if len(selection['checks']) > 5 else ''})")
     if not (scorecard.get("specs") or {}).get("available", True):
         found.append("the official schemas were not available: schema checks were skipped")
@@ -211,16 +211,16 @@ def caveats(scorecard: dict[str, Any], specs: dict[str, Any] | None = None) -> l
             reason = f": {why}" if why else ""
             found.append(f"{label} is {verdict}{reason}")
         if service.get("not_run"):
-            found.append(f"{label}: {service['not_run']} checks did not run")
+            found.append(f"{label}: {counted(service['not_run'], 'check')} did not run")
         errors = [c["id"] for c in service.get("checks", []) if c.get("outcome") == "error"]
         if errors and verdict != "unreachable":
-            found.append(f"{label}: {len(errors)} checks could not be decided (error)")
+            found.append(f"{label}: {counted(len(errors), 'check')} could not be decided (error)")
         undecided = _undecided(service)
         if undecided:
             found.append(f"{label}: {undecided}")
         expected = [c for c in service.get("checks", []) if c.get("expected_failure")]
         if expected:
-            found.append(f"{label}: the profile lists {len(expected)} expected failures ("
+            found.append(f"{label}: the profile lists {counted(len(expected), 'expected failure')} ("
                          + ", ".join(f"{c['id']}: {c['expected_failure'].get('status')}" for c in expected) + ")")
         if service.get("verdict_with_expected_failures", verdict) != verdict:
             found.append(f"{label}: {verdict}, {service['verdict_with_expected_failures']} only with the "

@@ -453,8 +453,8 @@ def test_caveats_of_a_filtered_waived_interrupted_run() -> None:
         "the run was filtered with --check: only 2 checks (drs.a, drs.b)",
         "the official schemas were not available: schema checks were skipped",
         "drs drs-0: 2 checks did not run",
-        "drs drs-0: 1 checks could not be decided (error)",
-        "drs drs-0: the profile lists 1 expected failures (drs.a: waived)",
+        "drs drs-0: 1 check could not be decided (error)",
+        "drs drs-0: the profile lists 1 expected failure (drs.a: waived)",
         "drs drs-0: non-conformant, conformant only with the expected failures waived",
         "service-info si-1 is unreachable: refused",
     ]
@@ -480,8 +480,8 @@ def test_a_filtered_run_is_certified_with_its_caveats_shown_first(tmp_path: Path
     assert code == 0
     lines = output.splitlines()
     assert lines[0] == "CAVEATS (what this certification does not cover):"
-    assert lines[1] == "  - the run was filtered with --check: only 1 checks (service-info.endpoint.answers-200)"
-    assert any("expected failures (service-info.endpoint.answers-200: no-longer-fails)" in line for line in lines)
+    assert lines[1] == "  - the run was filtered with --check: only 1 check (service-info.endpoint.answers-200)"
+    assert any("expected failure (service-info.endpoint.answers-200: no-longer-fails)" in line for line in lines)
     assert next(i for i, line in enumerate(lines) if line.startswith("VERIFIED")) > 1
 
 
