@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from conformance_suites.htsget.reference import data as htsget_data
 from conformance_suites.htsget.reference.app import (
     FORMATS,
     READS_ID,
@@ -193,3 +194,23 @@ def test_a_ticket_range_past_the_end_is_subdivided_within_the_data(report_root: 
             "htsget.urls.accept-get"])
     assert result.failed() == [], result.failed()
     assert result.outcome("htsget.urls.range-subdivisible") == "passed"
+
+
+class RangePastTheReferenceRefused(HtsgetApp):
+    """A region that starts past the end of its reference (its @SQ LN) "cannot be satisfied": answered 400
+    InvalidRange, the error the table gives that description (htsget 1.3.0 §Errors)."""
+
+    def _get_region(self, kind: str, query: dict[str, Any]) -> Any:
+        regions = super()._get_region(kind, query)
+        lengths = dict(htsget_data.CONTIGS)
+        for reference, start, _ in regions or []:
+            if start is not None and reference in lengths and start >= lengths[reference]:
+                raise HtsgetError("InvalidRange", f"{reference} is {lengths[reference]} bases long")
+        return regions
+
+
+def test_an_empty_region_past_the_reference_may_be_invalid_range(report_root: Path,
+                                                                  specs_dir: str | None) -> None:
+    with serving(RangePastTheReferenceRefused()) as url:
+        result = run(url, report_root, specs_dir, checks=["htsget.data.empty-result-valid"])
+    assert result.outcome("htsget.data.empty-result-valid") == "passed", result.failed()
