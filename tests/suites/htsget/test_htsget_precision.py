@@ -214,3 +214,15 @@ def test_an_empty_region_past_the_reference_may_be_invalid_range(report_root: Pa
     with serving(RangePastTheReferenceRefused()) as url:
         result = run(url, report_root, specs_dir, checks=["htsget.data.empty-result-valid"])
     assert result.outcome("htsget.data.empty-result-valid") == "passed", result.failed()
+
+
+def test_a_reference_without_records_skips_the_boundary_probes(report_root: Path, specs_dir: str | None) -> None:
+    # A profile may name a reference that holds no records (chrM of a nuclear capture, a decoy): there is
+    # no record to put a boundary at, which is no error of the harness.
+    with serving(HtsgetApp()) as url:
+        result = run(url, report_root, specs_dir, reads=[{"id": READS_ID, "referenceName": "chrEmpty"}],
+                     checks=["htsget.data.region-includes-base-at-start",
+                             "htsget.data.region-includes-base-before-end"])
+    assert result.errors() == [], result.errors()
+    assert result.outcome("htsget.data.region-includes-base-at-start") == "passed"
+    assert result.outcome("htsget.data.region-includes-base-before-end") == "passed"
