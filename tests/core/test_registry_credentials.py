@@ -75,3 +75,20 @@ def test_discovered_services_get_credentials_only_for_named_hosts(tmp_path: Path
     by_url = {s.url: s for s in found.services}
     assert _token(by_url["http://127.0.0.1:1/trs"].auth, "http://127.0.0.1:1/trs") == f"Bearer {SECRET}"
     assert _token(by_url["http://localhost:1/trs"].auth, "http://localhost:1/trs") is None
+
+
+def test_a_listed_url_whose_host_urlsplit_reads_elsewhere_gets_no_credentials() -> None:
+    """``https://evil.example.net\\@wes.example.org/`` names wes.example.org (an allowed host) to urlsplit, which
+    chose the entry's auth for it, and is requested from evil.example.net (urllib3 ends the authority at the
+    backslash): the listed service gets no credentials. (Discovery refuses a listed url holding an '@' already:
+    this is the line behind it.)"""
+    from conformance.profile import Service
+
+    listed = "https://evil.example.net\\@wes.example.org/ga4gh/wes/v1"
+    profile = _named("https://tools.example.org/trs", allowed_hosts=["wes.example.org"])
+    service = Service(index=1, standard="wes", version="1.1.0", url=listed, auth=auth_for_url(profile, listed),
+                      listed_by="https://registry.example.org")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TOKEN", SECRET)
+        assert credentials_for(service, Redactor()) is None
+
