@@ -58,6 +58,9 @@ class _Relaying:
     def visas(self) -> tuple[list[str], Exchange]:
         return self._visas, Exchange("GET", self.issuer_url + "/userinfo", status=200)
 
+    def visas_from_given_passport(self) -> bool:
+        return False
+
 
 def _visa(iss: str, obj: dict[str, Any], jku: str) -> str:
     t = jose.now()
