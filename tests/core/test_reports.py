@@ -702,6 +702,7 @@ def test_junit_marks_consequences_with_caused_by(tmp_path: Path) -> None:
     for testcase in ET.parse(path).iter("testcase"):
         props = {p.get("name"): p.get("value") for p in testcase.iter("property")}
         found[props["check_id"]] = props.get("caused_by")
+        assert (testcase.get("classname"), testcase.get("name")) == ("si", f"{props['check_id']}[si]")
     assert found == {"service-info.c.c0": "service-info.schema.valid", "service-info.c.c1": "service-info.schema.valid",
                      "service-info.schema.valid": None, "service-info.ok": None}
 
@@ -763,6 +764,76 @@ def test_junit_writes_a_should_check_that_erred_as_skipped_whatever_its_case_id(
     assert suite is not None and (suite.get("failures"), suite.get("errors"), suite.get("skipped")) == ("0", "1", "2")
     skipped = next(root.iter("skipped"))
     assert skipped.get("message", "").startswith("a SHOULD check the harness could not decide (never non-conformance)")
+
+
+def junit_of(card: Scorecard, tmp_path: Path, suite_properties: str = "") -> Path:
+    """The junit.xml pytest writes for ``card``'s cases: classname the module's dotted path, name the function's
+    with its parameters, the check's properties, a skip's text its source file and line, then the reason."""
+    cases = []
+    for service in card.services:
+        for check in service.checks:
+            for case in check.cases:
+                module, name = case.nodeid.split("::", 1)
+                inner = {"failed": '<failure message="m">text</failure>', "error": '<error message="m">text</error>',
+                         "skipped": f'<skipped type="pytest.skip" message="{check.message}">/site-packages/'
+                                    f'conformance_suites/x/check_x.py:12: {check.message}</skipped>'}
+                cases.append(f'<testcase classname="{module.removesuffix(".py").replace("/", ".")}" name="{name}">'
+                             f'<properties><property name="check_id" value="{check.id}" />'
+                             f'<property name="outcome" value="{case.outcome}" /></properties>'
+                             f'{inner.get(case.outcome, "")}</testcase>')
+    path = tmp_path / "junit.xml"
+    path.write_text(f'<testsuites><testsuite name="pytest" errors="0" failures="0" skipped="0" tests="{len(cases)}">'
+                    f"{suite_properties}{''.join(cases)}</testsuite></testsuites>", encoding="utf-8")
+    return path
+
+
+def test_junit_names_each_case_by_its_check_and_service(tmp_path: Path) -> None:
+    """A CI test view (GitHub Actions, GitLab, Jenkins) showed test_checksums_match_bytes[drs-main-case0]
+    under suites.x.check_x: each case is named by its check id with its service and item, under its service's
+    key, and the suite by the initiative, as every other report names them."""
+    from conformance.reports.junit import annotate
+
+    card = build_scorecard()
+    path = junit_of(card, tmp_path)
+    annotate(path, card)
+    root = ET.parse(path).getroot()
+    suite = root.find("testsuite")
+    assert suite is not None and suite.get("name") == "Example <National> Genomics: GA4GH conformance"
+    names = [(case.get("classname"), case.get("name")) for case in root.iter("testcase")]
+    assert ("drs-main", "drs.object.checksum[drs-main]") in names
+    assert ("si", "service-info.fields.required-present[si]") in names
+    assert len(names) == sum(len(c.cases) for s in card.services for c in s.checks)
+    skipped = next(case for case in root.iter("testcase") if case.get("name") == "drs.object.access[drs-main]")
+    assert skipped.findtext("skipped") == "no access ids"  # the reason, not the suite's source file and line
+    before = path.read_bytes()
+    annotate(path, card)  # named already: nothing changes
+    assert path.read_bytes() == before
+
+
+def test_junit_leaves_out_what_differs_between_runs_whose_results_agree(tmp_path: Path) -> None:
+    """hypothesis records its statistics (the time each property took) on the test suite: two runs of a
+    profile with the same results wrote different junit.xml files."""
+    from conformance.reports.junit import annotate
+
+    card = build_scorecard()
+    written = []
+    for seconds in ("0.13", "0.37"):
+        statistics = f'<properties><property name="hypothesis-statistics-x/check_x.py::test_p[drs-main]" ' \
+                     f'value="{seconds} seconds" /></properties>'
+        path = junit_of(card, tmp_path, statistics)
+        annotate(path, card)
+        written.append(path.read_text(encoding="utf-8"))
+    assert written[0] == written[1] and "hypothesis" not in written[0] and "<properties />" not in written[0]
+
+
+def test_junit_suite_name_holds_no_character_xml_cannot(tmp_path: Path) -> None:
+    from conformance.reports.junit import annotate
+
+    card = build_scorecard(initiative="Bell\x07 & <co>")
+    path = junit_of(card, tmp_path)
+    annotate(path, card)
+    suite = ET.parse(path).getroot().find("testsuite")
+    assert suite is not None and suite.get("name") == "Bell#x07 & <co>: GA4GH conformance"
 
 
 def test_summary_lists_what_the_run_created() -> None:
