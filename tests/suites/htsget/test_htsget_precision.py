@@ -8,12 +8,15 @@ choice wrongly, and asserts they do not fail.
 
 from __future__ import annotations
 
+import gzip
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+import pysam
 from conformance_suites.htsget.reference import data as htsget_data
 from conformance_suites.htsget.reference.app import (
     FORMATS,
@@ -226,3 +229,39 @@ def test_a_reference_without_records_skips_the_boundary_probes(report_root: Path
     assert result.errors() == [], result.errors()
     assert result.outcome("htsget.data.region-includes-base-at-start") == "passed"
     assert result.outcome("htsget.data.region-includes-base-before-end") == "passed"
+
+
+def _bgzf(text: str, tmp: Path) -> bytes:
+    """``text`` BGZF-compressed, ending with the EOF block."""
+    path = tmp / "block.gz"
+    with pysam.BGZFile(str(path), "wb") as out:
+        out.write(text.encode())
+    return path.read_bytes()
+
+
+class DuplicateVariantRecords(HtsgetApp):
+    """A VCF that holds each record twice (merged call sets do): both copies are records of the file, so a
+    region answer returns both; "a record will only be returned once" (htsget 1.3.0 §Region list) asks no
+    server to drop a record the file holds twice."""
+
+    def _slice(self, kind: str, fmt: str, *args: Any, **kwargs: Any) -> tuple[bytes, bytes]:
+        header, body = super()._slice(kind, fmt, *args, **kwargs)
+        if (kind, fmt) != ("variants", "VCF"):
+            return header, body
+        lines = gzip.decompress(header + body).decode().splitlines(keepends=True)
+        head = "".join(line for line in lines if line.startswith("#"))
+        doubled = "".join(line + line for line in lines if not line.startswith("#"))
+        with tempfile.TemporaryDirectory() as tmp:
+            eof = htsget_data.BGZF_EOF
+            return _bgzf(head, Path(tmp))[:-len(eof)], _bgzf(doubled, Path(tmp))
+
+
+def test_records_the_file_holds_twice_are_no_duplicates(report_root: Path, specs_dir: str | None) -> None:
+    with serving(DuplicateVariantRecords()) as url:
+        result = run(url, report_root, specs_dir, reads=[], checks=[
+            "htsget.post.records-not-duplicated", "htsget.post.records-in-file-order",
+            "htsget.post.regions-all-returned", "htsget.data.concatenation-valid-format"])
+    assert result.errors() == [], result.errors()
+    assert result.outcome("htsget.data.concatenation-valid-format") == "passed"
+    assert result.outcome("htsget.post.records-not-duplicated") == "passed", result.failed()
+    assert result.failed() == [], result.failed()
