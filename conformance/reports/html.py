@@ -330,6 +330,12 @@ def _skip_cell(checks: Sequence[Mapping[str, Any]]) -> str:
     return f"{total} ({_text(detail)})"
 
 
+def _is_consequence(check: Mapping[str, Any], ids: set[Any]) -> bool:
+    """A check shown under the failure of its cause (a check of the same service), not as a failure of its own."""
+    cause = check.get("caused_by")
+    return bool(cause) and cause in ids and cause != check.get("id") and check.get("outcome") in ("failed", "error")
+
+
 def _service_section(service: Mapping[str, Any]) -> str:
     key = str(service.get("key"))
     checks = [dict(c, _service=key) for c in service.get("checks", [])]
@@ -337,9 +343,8 @@ def _service_section(service: Mapping[str, Any]) -> str:
     children: dict[str, list[Mapping[str, Any]]] = {}
     top = []
     for check in checks:
-        cause = check.get("caused_by")
-        if cause and cause in ids and cause != check.get("id") and check.get("outcome") in ("failed", "error"):
-            children.setdefault(str(cause), []).append(check)
+        if _is_consequence(check, ids):
+            children.setdefault(str(check.get("caused_by")), []).append(check)
         else:
             top.append(check)
 
@@ -418,7 +423,10 @@ def _scorecard_table(services: Sequence[Mapping[str, Any]]) -> str:
     for service in services:
         checks = service.get("checks", [])
         summary = service.get("summary") or {}
-        must_failed = sum(1 for c in checks if c.get("outcome") == "failed" and c.get("level") == "MUST")
+        # one root cause, one failure (issue 19): as the service's section heads its failed MUST requirements
+        ids = {c.get("id") for c in checks}
+        must_failed = sum(1 for c in checks if c.get("outcome") == "failed" and c.get("level") == "MUST"
+                          and not _is_consequence(c, ids))
         label = service.get("name") or service.get("standard")
         rows.append(
             f'<tr><td><a href="#{_anchor("service", str(service.get("key")))}">{_text(label)}</a> '

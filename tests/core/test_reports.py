@@ -734,7 +734,7 @@ def test_junit_counts_one_failure_per_root_cause(tmp_path: Path) -> None:
     assert found["service-info.schema.valid"] == [("failure", "contactUrl is null")]
     assert found["service-info.c.c0"] == [("skipped", "a consequence of service-info.schema.valid, the one failure of "
                                                       "this root cause: consequence 0")]
-    assert found["service-info.c.c1"][0][1].startswith("a consequence of service-info.schema.valid")
+    assert str(found["service-info.c.c1"][0][1]).startswith("a consequence of service-info.schema.valid")
 
 
 def test_junit_writes_a_should_check_that_erred_as_skipped_whatever_its_case_id(tmp_path: Path) -> None:

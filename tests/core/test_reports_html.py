@@ -186,6 +186,8 @@ def test_consequences_are_grouped_under_their_cause() -> None:
     checks.append({**checks[2], "id": "drs.e.consequence", "message": "also wrong", "caused_by": "drs.c.must"})
     text = visible(html.render(data))
     assert "Failed: 1 MUST requirement" in text  # the consequence is no second root failure
+    # nor in the scorecard table: MUST passed 1/3, MUST failed 1 (it counted 2), 1 warning, 1 error
+    assert "drs drs-0 1.4.0 https://drs.example.org/ga4gh/drs/v1 non-conformant 1/3 1 1 1 87" in text
     cause = text.index("drs.c.must")
     assert cause < text.index("1 more check failed because of this one")
     assert "drs.e.consequence (DRS 1.4.0 §drs.c.must): caused by drs.c.must: also wrong" in text
