@@ -381,7 +381,9 @@ def expiry_note(what: str, token: object) -> str | None:
 #: (Passport 1.2 §LinkedIdentities: the encoding keeps "," and ";" from causing parsing conflicts).
 _LINKED_PART = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+=:@/]|%[0-9A-Fa-f]{2})+")
 _CUSTOM_ROLE = re.compile(r"[a-z][a-z0-9_-]*(?:\.[a-z][a-z0-9_-]*)+")
-_DOMAIN = re.compile(r"(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
+#: A DNS domain name; its top-level label is letters or an IDNA A-label (RFC 5890 §2.3.2.1: "xn--" + punycode).
+_DOMAIN = re.compile(r"(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+                     r"(?:[A-Za-z]{2,63}|[Xx][Nn]--[A-Za-z0-9-]{1,59})")
 
 
 def url_claim_problem(value: object) -> str | None:

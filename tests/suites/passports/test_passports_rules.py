@@ -55,7 +55,9 @@ def test_linked_identities_encoding_accepts_the_spec_encodings_only() -> None:
 
 @pytest.mark.parametrize(("value", "ok"), [("faculty@example.org", True), ("member@no.organization", True),
                                            ("nih.researcher@example.org", True), ("Faculty@example.org", False),
-                                           ("staff@example.org", False), ("faculty", False)])
+                                           ("staff@example.org", False), ("faculty", False),
+                                           ("member@example.xn--p1ai", True),  # an IDN top-level domain
+                                           ("member@example.xn--", False)])
 def test_affiliation_and_role(value: str, ok: bool) -> None:
     assert (jose.affiliation_problem(value) is None) is ok
 
