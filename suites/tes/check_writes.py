@@ -73,10 +73,11 @@ def test_polled_states_never_go_back(tes: Tes) -> None:
 
 @check("tes.submit.logs")
 def test_finished_task_logs_hold_what_they_require(tes: Tes) -> None:
-    """Where the FULL view of a task that ran gives task logs, each task log has its required ``logs`` array and
-    each executor log its required integer ``exit_code`` (TES 1.0.0 and 1.1.0 tesTaskLog required: logs,
-    tesExecutorLog required: exit_code). tesTask.logs itself is optional ("Normally, this will contain only one
-    entry"): a task without logs is not judged."""
+    """Where the FULL view of a task that ran gives task logs, each task log has its required ``logs`` array,
+    each executor log its required integer ``exit_code`` and each output file log, where outputs are given, its
+    url, path and size_bytes (TES 1.0.0 and 1.1.0 tesTaskLog required: logs, outputs; tesExecutorLog required:
+    exit_code; tesOutputFileLog required: url, path, size_bytes). tesTask.logs itself is optional ("Normally,
+    this will contain only one entry"): a task without logs is not judged."""
     task_id, seen, _ = tes.finished()
     if not seen or seen[-1] not in ("COMPLETE", "EXECUTOR_ERROR"):
         pytest.skip("the created task did not run to COMPLETE or EXECUTOR_ERROR")
@@ -102,6 +103,33 @@ def test_finished_task_logs_hold_what_they_require(tes: Tes) -> None:
             if not isinstance(code, int) or isinstance(code, bool):
                 raise fail(f"task {task_id}: executor log {number} of task log {index} has no integer exit_code, "
                            "which tesExecutorLog requires", response)
+        problem = _output_logs_problem(log.get("outputs"))
+        if problem:
+            raise fail(f"task {task_id}: task log {index} {problem}", response)
+
+
+def _output_logs_problem(outputs: object) -> str | None:
+    """What is wrong with a task log's ``outputs`` (tesTaskLog.outputs: tesOutputFileLog[], each requiring url,
+    path and size_bytes), None when nothing is. Absent or null is not judged: proto3 servers leave an empty list
+    out. size_bytes is "coded as a string because official JSON doesn't support int64 numbers"; a JSON integer
+    means the same size and is taken too."""
+    if outputs is None:
+        return None
+    if not isinstance(outputs, list):
+        return "has outputs that is not an array of output file logs (tesTaskLog.outputs)"
+    for number, output in enumerate(outputs):
+        if not isinstance(output, dict):
+            return f"has output {number} that is not an output file log (tesOutputFileLog)"
+        for key in ("url", "path"):
+            if not isinstance(output.get(key), str):
+                what = "no" if key not in output else "a non-string"
+                return f"has output {number} with {what} {key}, which tesOutputFileLog requires as a string"
+        size = output.get("size_bytes")
+        if not (isinstance(size, str) and size.isdigit() and size.isascii()) and not (
+                isinstance(size, int) and not isinstance(size, bool) and size >= 0):
+            return (f"has output {number} whose size_bytes {size!r} is not a size in bytes (tesOutputFileLog "
+                    "requires size_bytes, an int64 as a string)")
+    return None
 
 
 @check("tes.submit.cancel")

@@ -43,6 +43,11 @@ def _seeded(index: int) -> dict[str, Any]:
     }
 
 
+#: The task a writes run of the fault entries creates: one executor, one output (its log gives url, path, size).
+DEMO_SUBMIT = {"executors": [{"image": "alpine", "command": ["sh", "-c", "echo hello > /out/result.txt"]}],
+               "outputs": [{"path": "/out/result.txt", "url": "file:///tmp/tes/result.txt"}]}
+
+
 class TesApp(ReferenceApp):
     """An in-memory TES server with a fake engine."""
 
@@ -85,7 +90,7 @@ class TesApp(ReferenceApp):
         """1.0.0 read-only, and 1.1.0 with writes (it creates two tasks on this embedded server only)."""
         return [{"standard": "tes", "version": cls.versions[0], "reference": True},
                 {"standard": "tes", "version": cls.versions[-1], "reference": True, "writes": True,
-                 "poll_seconds": 5, "submit": {"executors": [{"image": "alpine", "command": ["echo", "hello"]}]}}]
+                 "poll_seconds": 5, "submit": DEMO_SUBMIT}]
 
     def issued_secrets(self) -> dict[str, str]:
         return {"bearer_token_env": self.token}
@@ -159,8 +164,12 @@ class TesApp(ReferenceApp):
                                                 "stdout": "hello\n", "stderr": ""}
                 if self.has("executor-log-no-exit-code"):
                     del executor_log["exit_code"]
+                outputs = [{"url": output.get("url", ""), "path": output.get("path", ""), "size_bytes": "6"}
+                           for output in task.get("outputs") or [] if isinstance(output, dict)]
+                if self.has("output-log-no-url"):
+                    outputs = [{"path": "/out/result.txt", "size_bytes": "6"}]
                 task["logs"] = [{"start_time": stamp, "end_time": stamp, "system_logs": ["ran on the fake engine"],
-                                 "logs": [executor_log]}]
+                                 "logs": [executor_log], **({"outputs": outputs} if outputs else {})}]
 
     # -- endpoints ---------------------------------------------------------------------------------
 

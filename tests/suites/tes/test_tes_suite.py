@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conformance_suites.tes.check_writes import _output_logs_problem
 from conformance_suites.tes.reference.app import FINAL, TesApp
 
 from conformance.reference.app import Reply, Request, json_reply, route
@@ -387,3 +388,20 @@ def test_a_task_answered_with_a_page_fails_saying_it_is_no_json(report_root: Pat
     message = result.check("tes.task.get-by-id").message
     assert result.outcome("tes.task.get-by-id") == "failed", message
     assert "not JSON" in message and "id None" not in message, message
+
+
+@pytest.mark.parametrize("outputs", [None, [], [{"url": "s3://b/f", "path": "/out/f", "size_bytes": "1024"}],
+                                     [{"url": "s3://b/f", "path": "/out/f", "size_bytes": 1024}]])
+def test_output_file_logs_the_text_allows(outputs: Any) -> None:
+    """Absent (proto3 leaves an empty list out), and size_bytes as the int64 string or a JSON integer."""
+    assert _output_logs_problem(outputs) is None
+
+
+@pytest.mark.parametrize(("outputs", "said"), [({"url": "x"}, "not an array"), (["x"], "not an output file log"),
+                                               ([{"path": "/f", "size_bytes": "1"}], "with no url"),
+                                               ([{"url": "s3://b/f", "path": 3, "size_bytes": "1"}], "non-string path"),
+                                               ([{"url": "s3://b/f", "path": "/f", "size_bytes": "1 kB"}],
+                                                "size_bytes")])
+def test_output_file_logs_missing_what_they_require(outputs: Any, said: str) -> None:
+    problem = _output_logs_problem(outputs)
+    assert problem is not None and said in problem
