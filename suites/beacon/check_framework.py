@@ -13,7 +13,7 @@ import yaml
 
 from conformance import FORMAT_CHECKER, HarnessError, Response, SpecStore, check, fail, json_type, versions
 
-from .view import CURIE, Beacon, _json_or_none
+from .view import CURIE, UNADMITTED, Beacon, _json_or_none
 
 INFORMATIONAL = {"/": "beaconInfoResponse", "/info": "beaconInfoResponse",
                  "/configuration": "beaconConfigurationResponse", "/map": "beaconMapResponse",
@@ -219,17 +219,30 @@ def _map_urls(beacon: Beacon) -> list[tuple[str, dict[str, Any]]]:
     return [(str(s.get("entryType")), s) for s in beacon.endpoint_sets()]
 
 
-def _data_answer_or_fail(beacon: Beacon, url: str, what: str) -> None:
+def _data_answer_or_fail(beacon: Beacon, url: str, what: str) -> Response | None:
+    """Fails unless ``url`` answers a data response; returns the answer that refused this caller for want of
+    credentials (401, 403), which is not judged: data at the registered or controlled tier is returned only to
+    users who identify themselves or were granted access (docs/security.md), so the refusal tells that the
+    endpoint is there and nothing of what it answers those it admits."""
     response = beacon.get(url)
+    if response.status in UNADMITTED:
+        return response
     body = _json_or_none(response)
     if beacon.refused_as_unfiltered(response) and isinstance(body, dict) and isinstance(body.get("error"), dict):
-        return  # nonFilteredQueriesAllowed false: a beaconErrorResponse to the bare rootUrl is an answer
+        return None  # nonFilteredQueriesAllowed false: a beaconErrorResponse to the bare rootUrl is an answer
     if response.status != 200:
         raise fail(f"{what} {url} listed in /map answered {response.status} {response.reason}", response,
                    caused_by=beacon.unfiltered_cause(response))
     body = response.json()
     if not isinstance(body, dict) or not ({"responseSummary", "response"} & set(body)):
         raise fail(f"{what} {url} listed in /map did not answer a Beacon data response", response)
+    return None
+
+
+def _require_one_admitted(beacon: Beacon, refused: list[Response], judged: int, what: str) -> None:
+    """Skips, saying so, where every URL asked refused this caller for want of credentials."""
+    if refused and not judged:
+        beacon.require_admission(refused[0], what)
 
 
 def _openapi_problem(text: str) -> str | None:
@@ -285,9 +298,12 @@ def test_map_root_urls_answer(beacon: Beacon) -> None:
     sets = _map_urls(beacon)
     if not sets:
         pytest.skip("/map lists no endpoint sets")
+    refused: list[Response] = []
     for entry, endpoint_set in sets:
         if isinstance(endpoint_set.get("rootUrl"), str):
-            _data_answer_or_fail(beacon, endpoint_set["rootUrl"], f"the {entry} rootUrl")
+            unadmitted = _data_answer_or_fail(beacon, endpoint_set["rootUrl"], f"the {entry} rootUrl")
+            refused += [unadmitted] if unadmitted is not None else []
+    _require_one_admitted(beacon, refused, len(sets) - len(refused), "every rootUrl of /map")
 
 
 @check("beacon.map.filtering-terms-url-answers")
@@ -338,13 +354,16 @@ def test_map_single_entry_urls_answer(beacon: Beacon) -> None:
     """Every singleEntryUrl of /map, with {id} an id of that entry type, answers a data response
     (framework configuration/beaconMapSchema.Endpoint.singleEntryUrl)."""
     tried = 0
+    refused: list[Response] = []
     for entry, endpoint_set in _map_urls(beacon):
         template = endpoint_set.get("singleEntryUrl")
         entry_id = _first_id(beacon, entry)
         if not isinstance(template, str) or entry_id is None or "{id}" not in template:
             continue
-        tried += 1
-        _data_answer_or_fail(beacon, template.replace("{id}", entry_id), f"the {entry} singleEntryUrl")
+        unadmitted = _data_answer_or_fail(beacon, template.replace("{id}", entry_id), f"the {entry} singleEntryUrl")
+        tried += unadmitted is None
+        refused += [unadmitted] if unadmitted is not None else []
+    _require_one_admitted(beacon, refused, tried, "every singleEntryUrl asked")
     if not tried:
         pytest.skip("no singleEntryUrl with {id} and a known id to fill it")
 
@@ -354,6 +373,7 @@ def test_map_related_endpoints_answer(beacon: Beacon) -> None:
     """Every endpoints[].url of /map, with {id} an id of the set's entry type, answers a data response
     (framework configuration/beaconMapSchema.RelatedEndpoint)."""
     tried = 0
+    refused: list[Response] = []
     for entry, endpoint_set in _map_urls(beacon):
         endpoints = endpoint_set.get("endpoints")
         entry_id = _first_id(beacon, entry)
@@ -362,8 +382,10 @@ def test_map_related_endpoints_answer(beacon: Beacon) -> None:
         for related in endpoints.values():
             url = related.get("url") if isinstance(related, dict) else None
             if isinstance(url, str) and "{id}" in url:
-                tried += 1
-                _data_answer_or_fail(beacon, url.replace("{id}", entry_id), "the related endpoint")
+                unadmitted = _data_answer_or_fail(beacon, url.replace("{id}", entry_id), "the related endpoint")
+                tried += unadmitted is None
+                refused += [unadmitted] if unadmitted is not None else []
+    _require_one_admitted(beacon, refused, tried, "every related endpoint asked")
     if not tried:
         pytest.skip("/map lists no related endpoint with {id} and a known id to fill it")
 
@@ -466,6 +488,8 @@ def test_advertised_terms_are_accepted(beacon: Beacon) -> None:
     terms = beacon.filtering_terms()
     if not terms:
         pytest.skip("/filtering_terms lists no terms")
+    refused: list[Response] = []
+    judged = 0
     for term in terms[:8]:
         scopes = term.get("scopes") or ["individual"]
         entry = next((s for s in scopes if s in beacon.entry_types()), None)
@@ -473,8 +497,13 @@ def test_advertised_terms_are_accepted(beacon: Beacon) -> None:
             continue
         root = beacon.require_root(entry)
         response = beacon.get(root, {"filters": term["id"]})
+        if response.status in UNADMITTED:  # the entry type asks for credentials: the filter is not judged
+            refused.append(response)
+            continue
+        judged += 1
         if response.status != 200:
             raise fail(f"the advertised filter {term['id']!r} on {entry} was answered {response.status}", response)
+    _require_one_admitted(beacon, refused, judged, "every query with an advertised filter")
 
 
 @check("beacon.framework.schema.informational-valid")

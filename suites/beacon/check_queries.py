@@ -14,6 +14,7 @@ from .view import (
     LISTING_LIMIT,
     NO_ERROR_BODY_WITH_2XX,
     START_IS_ZERO_BASED,
+    UNADMITTED,
     Answer,
     Beacon,
     Variant,
@@ -243,8 +244,8 @@ def _and_pair(beacon: Beacon) -> tuple[str, dict[str, Any], dict[str, Any]]:
             only_first = [r for r in records if carries(r, first["id"]) and not carries(r, second["id"])]
             if both and only_first:
                 return entry, first, second
-    pytest.skip("no two filtering terms are carried, in different fields, together by some records and apart by "
-                "others")
+    beacon.skip_naming_unread("no two filtering terms are carried, in different fields, together by some records "
+                              "and apart by others")
 
 
 @check("beacon.filters.and-semantics")
@@ -278,6 +279,7 @@ def test_unknown_filter_is_not_ignored(beacon: Beacon) -> None:
     from AND semantics, docs/filters.md)."""
     entry = beacon.served_entry()
     response = beacon.get(beacon.require_root(entry), {"filters": UNKNOWN_FILTER})
+    beacon.require_admission(response, f"GET {entry} filters={UNKNOWN_FILTER}")  # refused the caller, not the filter
     if 400 <= response.status < 500 or (response.status == 200 and is_error_body(response.json_object())):
         return  # refused: not ignored (a 200 carrying the error is beacon.errors.no-error-body-with-2xx's)
     answer = beacon.answer(response, f"GET {entry} filters={UNKNOWN_FILTER}")
@@ -662,13 +664,20 @@ def test_single_entry_returns_that_entry(beacon: Beacon) -> None:
     """GET /{entry}/{id} for a listed id answers exists true with that one record (framework
     endpoints: "Get details about one ...")."""
     checked = 0
+    refused: list[Response] = []
     for entry, records, _answer in beacon.served_records():
         wanted = record_id(records[-1])
-        answer = beacon.get_answer(f"{beacon.require_root(entry)}/{wanted}")
+        response = beacon.get(f"{beacon.require_root(entry)}/{wanted}")
+        if response.status in UNADMITTED:  # a listed record kept from this caller (docs/security.md)
+            refused.append(response)
+            continue
+        answer = beacon.answer(response, f"GET {beacon.require_root(entry)}/{wanted}")
         checked += 1
         if answer.exists is not True or (answer.granularity == "record" and answer.ids() != {wanted}):
             raise fail(f"{answer.label}: answers exists {answer.exists} with records {sorted(answer.ids())[:5]}, "
                        f"not the {entry} {wanted!r}", answer.response)
+    if refused and not checked:
+        beacon.require_admission(refused[0], "every single-entry request")
     if not checked:
         pytest.skip("no entry type lists records")
 
@@ -677,17 +686,25 @@ def test_single_entry_returns_that_entry(beacon: Beacon) -> None:
 def test_unknown_id_is_no_hit(beacon: Beacon) -> None:
     """GET /{entry}/{id} for an id that does not exist answers exists false or a 4xx error, never a hit
     (framework endpoints)."""
+    refused: list[Response] = []
+    judged = 0
     for entry in beacon.entry_types()[:4]:
         root = beacon.root_url(entry)
         if root is None:
             continue
         response = beacon.get(f"{root}/{UNKNOWN_ID}")
+        if response.status in UNADMITTED:  # the caller is refused, not the id: nothing is told of the entry
+            refused.append(response)
+            continue
+        judged += 1
         if 400 <= response.status < 500 or (response.status == 200 and is_error_body(response.json_object())):
             continue  # no hit (a 200 carrying the error is beacon.errors.no-error-body-with-2xx's)
         answer = beacon.answer(response, f"GET {root}/{UNKNOWN_ID}")
         if answer.exists is True or answer.records():
             raise fail(f"{answer.label}: an id that does not exist answers exists {answer.exists} with "
                        f"{len(answer.records())} records", response)
+    if refused and not judged:
+        beacon.require_admission(refused[0], f"GET <rootUrl>/{UNKNOWN_ID} of every entry type asked")
 
 
 def _related_urls(beacon: Beacon, source: str, target: str) -> str | None:
@@ -743,7 +760,11 @@ def _check_related(beacon: Beacon, pairs: list[tuple[str, str]]) -> None:
         if all(link is None for link in links.values()):
             continue  # no target record carries the optional link field
         expected = {i for i, link in links.items() if link}
-        answer = beacon.get_answer(template.replace("{id}", source_id), {"limit": LISTING_LIMIT})
+        url = template.replace("{id}", source_id)
+        response = beacon.get(url, {"limit": LISTING_LIMIT})
+        if response.status in UNADMITTED:  # kept from this caller (docs/security.md): not judged
+            continue
+        answer = beacon.answer(response, f"GET {url}?limit={LISTING_LIMIT}")
         if answer.granularity != "record":
             continue
         checked += 1

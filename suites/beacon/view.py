@@ -88,6 +88,10 @@ NON_FILTERED_QUERIES_ALLOWED = "beacon.entry.non-filtered-queries-allowed"
 #: a query refused for want of a filter, whose answer would be 400, 422 or another refusal.
 ROOT_URLS_ANSWER = "beacon.map.root-urls-answer"
 ABSENT = (404, 405)
+#: A caller refused for want of credentials: data at the registered or controlled tier is returned only to users
+#: who identify themselves or were granted access (docs/security.md §Registered, §Controlled), and
+#: securityLevels "apply to different parts of the Beacon" (docs/framework.md §The Beacon Configuration file).
+UNADMITTED = (401, 403)
 #: The check about start read as 0-based: a beacon reading it 1-based misses each of its own variants at
 #: the 0-based start and finds it one base later, so every query for a held variant fails of that one cause.
 START_IS_ZERO_BASED = "beacon.variant.start-is-zero-based"
@@ -541,6 +545,8 @@ class Beacon(ServiceView):
         if refused is not None:
             pytest.skip(f"{label} answered {response.status}: the {refused} entry type declares "
                         "nonFilteredQueriesAllowed false, so it may refuse a query without filters")
+        # a caller refused for want of credentials tells nothing of what the beacon answers those it admits
+        self.require_admission(response, label)
         if response.status != 200:
             raise fail(f"{label} answered {response.status} {response.reason}, not 200 with a data response",
                        response, caused_by=self.unfiltered_cause(response))
@@ -623,13 +629,23 @@ class Beacon(ServiceView):
         default = DEFAULT_ENTRY_TYPES.get(entry)
         return f"/{default[0]}" if default else None
 
-    def served_entry(self) -> str:
+    def served_entry(self, *, admitted: bool = True) -> str:
         """The entry type that the probes several checks share ask (a POST per granularity, testMode, totals
         page by page): individual where /configuration declares it, else the first declared entry type with a
         rootUrl. A beacon may expose only some entry types (genomic variants and datasets, say): /individuals,
-        the default model's path, is then no endpoint of that beacon."""
+        the default model's path, is then no endpoint of that beacon. ``admitted``: the first of those whose
+        listing does not refuse this caller for want of credentials (401, 403), where there is one (a beacon
+        may keep some entry types at the registered or controlled tier, docs/security.md)."""
         served = [e for e in self.entry_types() if self.root_url(e) is not None]
-        return "individual" if "individual" in served or not served else served[0]
+        served.sort(key=lambda e: e != "individual")
+        if admitted:
+            served = [e for e in served if not self.unadmitted(e)] or served
+        return served[0] if served else "individual"
+
+    def unadmitted(self, entry: str) -> bool:
+        """Whether the entry type's listing refuses this caller for want of credentials (401, 403)."""
+        root = self.root_url(entry)
+        return root is not None and self.get(root, {"limit": LISTING_LIMIT}).status in UNADMITTED
 
     def require_root(self, entry: str) -> str:
         root = self.root_url(entry)
@@ -678,7 +694,11 @@ class Beacon(ServiceView):
         with at least 3 records" is not the reason when no listing could be read at all)."""
         unread = self.unread(self.entry_types() if entries is None else entries)
         allowed = [e for e in unread if self.unfiltered_refused(e)]
-        failed = [e for e in unread if e not in allowed]
+        protected = [e for e in unread if e not in allowed and self.unadmitted(e)]
+        failed = [e for e in unread if e not in allowed and e not in protected]
+        if protected:
+            given = "it refused the profile's" if self.service.auth.keys() else "the profile gives none"
+            reason += f"; the {', '.join(protected)} listing(s) ask for credentials ({given})"
         if failed:
             reason += f"; the {', '.join(failed)} listing(s) could not be read (their own checks report that)"
         if allowed:
@@ -695,7 +715,10 @@ class Beacon(ServiceView):
             return self.records(entry)
         except pytest.skip.Exception:
             root = self.root_url(entry)
-            if root is None or not 400 <= self.get(root, {"limit": LISTING_LIMIT}).status < 500:
+            if root is None:
+                raise
+            status = self.get(root, {"limit": LISTING_LIMIT}).status
+            if not 400 <= status < 500 or status in UNADMITTED:
                 raise
             try:
                 terms = self.filtering_terms()

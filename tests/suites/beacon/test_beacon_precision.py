@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 from conformance_suites.beacon.reference import BeaconApp
+from conformance_suites.beacon.reference.app import Query
 
-from conformance import ReferenceServer, Request
+from conformance import ReferenceServer, Reply, Request
 from conformance.testing import RunResult, run_profile
 
 
@@ -79,3 +80,48 @@ def test_invalid_start_is_not_asked_of_a_beacon_without_variants(report_root: Pa
     result = _judge(_SamplesOnly(), report_root, None, checks)
     assert [result.outcome(c) for c in checks] == ["skipped", "passed"], result.output
     assert result.check(checks[0]).message == "the beacon does not serve the entry type genomicVariant"
+
+
+class _RegisteredTier(BeaconApp):
+    """Keeps some entry types at the registered tier: a caller who does not identify itself gets 401 there
+    (docs/security.md §Registered; securityLevels "apply to different parts of the Beacon"), but a testMode
+    request is answered "skipping any user authentication" (docs/framework.md §testMode)."""
+
+    PROTECTED: tuple[str, ...] = ("individuals",)
+    TEST_MODE_ADMITTED = True
+
+    def handle(self, request: Request) -> Reply:
+        first = request.path.removeprefix(self.base_path).strip("/").split("/")[0]
+        body = request.json() if request.method == "POST" else None
+        test_mode = isinstance(body, dict) and body.get("query", {}).get("testMode") is True
+        if first in self.PROTECTED and not (test_mode and self.TEST_MODE_ADMITTED):
+            return self.error(Query(), "individual", 401, "registered users only")
+        return super().handle(request)
+
+
+class _RegisteredData(_RegisteredTier):
+    PROTECTED = ("individuals", "biosamples", "g_variants")
+
+
+@pytest.mark.parametrize(("app", "version"), [(_RegisteredTier, "2.1.1"), (_RegisteredData, "2.0.0")],
+                         ids=["individuals", "individuals-biosamples-variants"])
+def test_entry_types_at_the_registered_tier(app: type[BeaconApp], version: str, report_root: Path,
+                                            specs_dir: str | None) -> None:
+    # a 401 to a caller without credentials is no missing endpoint, no refused filter and no data response
+    # to judge: those checks judge what the beacon answers elsewhere, or skip saying why
+    result = _judge(app([], version), report_root, specs_dir)
+    assert result.failed() == [], result.output
+    assert result.errors() == []
+    skipped = result.check("beacon.pagination.limit-caps-page")
+    if version == "2.0.0":
+        assert "ask for credentials" in skipped.message, skipped.message
+
+
+def test_a_test_mode_request_refused_for_credentials_is_one_failure(report_root: Path) -> None:
+    class _TestModeRefused(_RegisteredTier):
+        TEST_MODE_ADMITTED = False
+
+    cause = "beacon.test-mode.responds-without-authentication"
+    result = _judge(_TestModeRefused(), report_root, None)
+    assert result.causes() == {cause: None, "beacon.meta.test-mode-flagged": cause}, result.output
+
