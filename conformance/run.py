@@ -22,7 +22,7 @@ from conformance import suite as suites
 from conformance._version import __version__
 from conformance.errors import BudgetExceeded, HarnessError, TransportError, UsageError, did_you_mean, unknown
 from conformance.http import HttpClient, RunLimits, ServiceClient, credentials_for, origin_of, unused_proxy
-from conformance.http.redirects import listed_refusal
+from conformance.http.redirects import Credentials, allowed_hosts, listed_refusal
 from conformance.profile import (
     REFERENCE_REGISTRY,
     Auth,
@@ -408,12 +408,12 @@ def new_run_dir(root: Path, slug: str, started: dt.datetime) -> Path:
 def auth_for_url(profile: Profile, url: str) -> Auth:
     """The credentials a service found at ``url`` (not named in the profile, e.g. listed by a registry) may
     get: those of the first service entry with an ``auth`` whose origin is the url's, or whose
-    ``auth.allowed_hosts`` names the url's host. Any other host gets none."""
-    host = (urlsplit(url).hostname or "").lower()
+    ``auth.allowed_hosts`` names the url's host (over https, unless the entry itself is on http), the url read
+    as the transport reads it (``Credentials.applies_to``). Any other host gets none."""
     for service in profile.services:
         if not service.auth.keys():
             continue
-        if origin_of(service.url) == origin_of(url) or host in {h.lower() for h in service.auth.allowed_hosts}:
+        if Credentials(origin_of(service.url), {}, allowed_hosts(service.auth.allowed_hosts)).applies_to(url):
             return service.auth
     return Auth()
 

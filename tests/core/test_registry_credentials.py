@@ -50,7 +50,9 @@ def test_allowed_host_gets_the_entry_credentials() -> None:
 
 
 @pytest.mark.parametrize("url", ["https://evil.example.net/trs", "http://tools.example.org/trs",
-                                 "https://tools.example.org:8443/trs", "https://sub.tools.example.org/trs"])
+                                 "https://tools.example.org:8443/trs", "https://sub.tools.example.org/trs",
+                                 "http://wes.example.org/ga4gh/wes/v1", "https://evil.example.net\\@wes.example.org/wes",
+                                 "https://evil.example.net\\@tools.example.org/trs"])
 def test_unnamed_host_gets_no_credentials(url: str) -> None:
     profile = _named("https://tools.example.org/trs", allowed_hosts=["wes.example.org"])
     auth = auth_for_url(profile, url)
