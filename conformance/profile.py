@@ -390,6 +390,14 @@ def _documents_exist(where: _Where, path: str, documents: object) -> None:
             raise where.error(f"{path}.documents[{position}]", f"no such file: {file}")
 
 
+def _documents_carry_no_user_info(where: _Where, path: str, documents: object) -> None:
+    """A document named by an http(s) URL with ``user:password@`` would be fetched with that password as Basic
+    authentication, a credential no report is told to mask: refused as the entry's url is."""
+    for position, ref in enumerate(documents if isinstance(documents, list) else ()):
+        if isinstance(ref, str) and is_http_url(ref) and has_user_info(ref):
+            raise where.error(f"{path}.documents[{position}]", _USER_INFO)
+
+
 def _parse_service(where: _Where, index: int, raw: object, environ: Mapping[str, str],
                    default_ca: str | None, known: Mapping[str, Standard]) -> Service:
     path = f"services[{index}]"
@@ -446,6 +454,7 @@ def _parse_service(where: _Where, index: int, raw: object, environ: Mapping[str,
     for key, schema in options_schema.items():
         if key in raw:
             _check_option(where, f"{path}.{key}", raw[key], schema)
+    _documents_carry_no_user_info(where, path, raw.get("documents"))
     if data and url == "":
         _documents_exist(where, path, raw.get("documents"))
     auth = (_parse_auth(where, f"{path}.auth", raw["auth"], environ, reference is not None, suite.auth_keys)

@@ -71,6 +71,9 @@ def write(tmp_path: Path, text: str) -> Path:
      "services[0].url: holds user information ('user:password@' before the host), which would be sent as Basic "
      "authentication in place of the entry's auth"),
     ("initiative: X\nregistry: 'https://bob@r.org/'\n", "registry: holds user information"),
+    ("initiative: X\nservices:\n  - {standard: phenopackets, version: '2.0', "
+     "documents: ['https://alice:S3cret@data.example.org/p1.json']}\n",
+     "services[0].documents[0]: holds user information"),
     ("initiative: X\nproxy: env\nservices:\n  - {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n",
      "proxy: expected an http(s) URL or 'environment', got 'env'"),
     ("initiative: X\nproxy: 'http://proxy.example:3128/path'\nservices:\n"
