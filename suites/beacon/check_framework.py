@@ -490,7 +490,9 @@ def test_advertised_terms_are_accepted(beacon: Beacon) -> None:
         pytest.skip("/filtering_terms lists no terms")
     refused: list[Response] = []
     judged = 0
-    for term in terms[:8]:
+    # an alphanumeric term is used with an operator and a value (requests/filteringTerms AlphanumericFilter,
+    # required id, operator, value), never alone: a beacon may refuse it sent as a bare id
+    for term in [t for t in terms if t.get("type") != "alphanumeric"][:8]:
         scopes = term.get("scopes") or ["individual"]
         entry = next((s for s in scopes if s in beacon.entry_types()), None)
         if entry is None:
@@ -504,6 +506,8 @@ def test_advertised_terms_are_accepted(beacon: Beacon) -> None:
         if response.status != 200:
             raise fail(f"the advertised filter {term['id']!r} on {entry} was answered {response.status}", response)
     _require_one_admitted(beacon, refused, judged, "every query with an advertised filter")
+    if not judged:
+        pytest.skip("/filtering_terms lists no ontology or custom term scoped to an entry type the beacon serves")
 
 
 @check("beacon.framework.schema.informational-valid")

@@ -4,12 +4,13 @@ variant of the reference Beacon runs every Beacon check and none may fail."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conformance_suites.beacon.reference import BeaconApp
-from conformance_suites.beacon.reference.app import Query
+from conformance_suites.beacon.reference.app import BadRequest, Query
 
 from conformance import ReferenceServer, Reply, Request
 from conformance.testing import RunResult, run_profile
@@ -125,3 +126,26 @@ def test_a_test_mode_request_refused_for_credentials_is_one_failure(report_root:
     result = _judge(_TestModeRefused(), report_root, None)
     assert result.causes() == {cause: None, "beacon.meta.test-mode-flagged": cause}, result.output
 
+
+class _AlphanumericTerm(BeaconApp):
+    """Advertises an alphanumeric term (age), which a filter uses with an operator and a value (framework
+    requests/filteringTerms AlphanumericFilter, required id, operator, value): the term alone is refused."""
+
+    def informational(self, response: dict[str, Any]) -> Any:
+        if "filteringTerms" in response:
+            age = {"type": "alphanumeric", "id": "age", "label": "age at diagnosis", "scopes": ["individual"]}
+            terms = response["filteringTerms"]
+            response = {**response, "filteringTerms": [age, *terms][:len(terms)]}  # a page keeps its size
+        return super().informational(response)
+
+    def matches(self, entry: str, record: dict[str, Any], query: Query) -> bool:
+        if any(f["id"] == "age" and not {"operator", "value"} <= set(f) for f in query.filters):
+            raise BadRequest("the alphanumeric filter age needs an operator and a value")
+        rest = dataclasses.replace(query, filters=[f for f in query.filters if f["id"] != "age"])
+        return bool(super().matches(entry, record, rest))
+
+
+def test_an_alphanumeric_term_is_not_sent_without_operator_and_value(report_root: Path) -> None:
+    check = "beacon.filtering-terms.advertised-terms-accepted"
+    result = _judge(_AlphanumericTerm(), report_root, None, [check])
+    assert result.outcome(check) == "passed", result.output
