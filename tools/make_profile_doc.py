@@ -61,7 +61,7 @@ SERVICE = {
 }
 AUTH_EXTRA = {
     "allowed_hosts": "a list of host names besides the service's own origin that may receive its credentials "
-                     "(credentials never go anywhere else); the URLs answers give on those hosts are requested "
+                     "(credentials never go anywhere else; over https only, unless the service itself is on http); the URLs answers give on those hosts are requested "
                      "as the service's own are, even where the host is on a private network (a URL off the "
                      "service's origin is otherwise not requested at a private or loopback address unless the "
                      "service is on one)",
