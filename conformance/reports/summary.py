@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +22,37 @@ from conformance.scorecard import (
     utc_stamp,
 )
 
+#: What Markdown (CommonMark, GitHub's tables) would read as syntax in a line of text: the backslash that escapes,
+#: code, emphasis, links and images, inline HTML and entities, table cells; and what would end the line.
+_MARKDOWN = re.compile(r"[\\`*\[\]<>|&~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|[\x00-\x1f\x7f-\x9f]")
+
+
+def _md_char(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in "\r\n\t":
+        return " "
+    if char < " " or "\x7f" <= char <= "\x9f":
+        return f"\\\\x{ord(char):02x}"  # a control character shown as its escape, as the messages quote them
+    return "\\" + char
+
+
+def md(value: object) -> str:
+    """Text (a server's answer quoted in a message, a reason, a URL) as Markdown that shows it as written, on one
+    line: a CI step summary renders no link, image, HTML, emphasis or extra table cell from it."""
+    return _MARKDOWN.sub(_md_char, str(value))
+
+
 VERDICT_MARK = {"conformant": "✅ conformant", "non-conformant": "❌ non-conformant",
                 "incomplete": "⚠️ incomplete", "unreachable": "⛔ unreachable"}
 
 
 def _line(check: CheckResult) -> str:
-    text = f"- `{check.id}` ({check.level}, {check.citation})"
+    text = f"- `{check.id}` ({check.level}, {md(check.citation)})"
     if check.message:
-        text += f": {check.message}"
+        text += f": {md(check.message)}"
     if check.expected_failure:
-        text += f" _(expected failure: {check.expected_failure.get('status')}; {check.expected_failure['reason']})_"
+        text += (f" _(expected failure: {md(check.expected_failure.get('status'))}; "
+                 f"{md(check.expected_failure['reason'])})_")
     return text
 
 
@@ -53,7 +75,7 @@ def _skip_reasons(scorecard: Scorecard, limit: int = 10) -> list[str]:
             continue
         shown = ranked if len(ranked) <= limit + 1 else ranked[:limit]  # never "1 × 1 other reasons"
         lines += ["", f"**{title}** ({sum(count for _, count in ranked)} checks)",
-                  *[f"- {count} × {reason}" for reason, count in shown]]
+                  *[f"- {count} × {md(reason)}" for reason, count in shown]]
         if len(shown) < len(ranked):
             lines.append(f"- {sum(c for _, c in ranked[limit:])} × {len(ranked) - limit} other reasons "
                          "(see scorecard.json)")
@@ -62,7 +84,7 @@ def _skip_reasons(scorecard: Scorecard, limit: int = 10) -> list[str]:
 
 def render(scorecard: Scorecard) -> str:
     lines = [
-        f"# GA4GH conformance: {scorecard.initiative}",
+        f"# GA4GH conformance: {md(scorecard.initiative)}",
         "",
         f"Overall: **{scorecard.headline()}** (exit code {scorecard.exit_code()}) · "
         f"{utc_stamp(scorecard.started)} → {utc_stamp(scorecard.finished)} · harness {scorecard.harness_version} · "
@@ -84,7 +106,7 @@ def render(scorecard: Scorecard) -> str:
     for service in scorecard.services:
         counts = service.counts()
         lines.append(
-            f"| {service.standard} `{service.key}` {service.url} | {service.version} | "
+            f"| {service.standard} `{service.key}` {md(service.url)} | {service.version} | "
             f"{VERDICT_MARK[service.verdict()]} | {counts['must_passed']}/{counts['must_total']} | "
             f"{counts['warnings']} | {counts['error']} | {counts['not_applicable']} | {counts['undecided']} |")
     sections = False
@@ -97,9 +119,9 @@ def render(scorecard: Scorecard) -> str:
         sections = True
         lines += ["", f"## {service.standard} {service.version} ({service.key}): {service.verdict()}"]
         if service.unreachable:
-            lines += ["", f"Unreachable: {service.unreachable}"]
+            lines += ["", f"Unreachable: {md(service.unreachable)}"]
         if service.untested:
-            lines += ["", f"Untested: {service.untested}"]
+            lines += ["", f"Untested: {md(service.untested)}"]
         if failed:
             lines += ["", "**Failed MUST checks**", *_grouped(failed, service)]
         if warned:
@@ -117,7 +139,7 @@ def render(scorecard: Scorecard) -> str:
     if scorecard.registry is not None:
         run_wide += ["", *registry_lines(scorecard.registry)]
     if scorecard.notices:
-        run_wide += ["", "**Notices**", *[f"- {n}" for n in scorecard.notices]]
+        run_wide += ["", "**Notices**", *[f"- {md(n)}" for n in scorecard.notices]]
     if run_wide and sections:
         lines += ["", "## The whole run"]
     lines += run_wide
@@ -171,7 +193,7 @@ def write(scorecard: Scorecard, directory: Path, redactor: Redactor) -> Path:
 def registry_lines(registry: dict[str, Any]) -> list[str]:
     """What the profile's service registry listed, and which of its services were not tested and why."""
     not_tested = registry.get("not_tested") or []
-    lines = [f"**Service registry** {registry.get('url')}: {registry.get('listed', 0)} listed, "
+    lines = [f"**Service registry** {md(registry.get('url'))}: {md(registry.get('listed', 0))} listed, "
              f"{len(registry.get('tested') or [])} tested, {len(not_tested)} not tested"]
-    lines += [f"- not tested: {e.get('id')} ({e.get('type')}): {e.get('reason')}" for e in not_tested]
+    lines += [f"- not tested: {md(e.get('id'))} ({md(e.get('type'))}): {md(e.get('reason'))}" for e in not_tested]
     return lines

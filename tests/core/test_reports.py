@@ -268,7 +268,7 @@ def test_summary_has_the_verdict_lines(tmp_path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert_no_secret(text, path.name)
     lines = text.splitlines()
-    assert lines[0] == "# GA4GH conformance: Example <National> Genomics"
+    assert lines[0] == "# GA4GH conformance: Example \\<National\\> Genomics"  # shown, not read as an HTML tag
     assert lines[2].startswith("Overall: **non-conformant** (exit code 1) · 2026-11-24T10:00:00Z → "
                                "2026-11-24T10:01:12Z · harness 0.1.0 · seed 42")
     assert "(explore)" not in lines[2]
@@ -395,6 +395,41 @@ def test_summary_groups_skip_reasons_by_kind() -> None:
     lines = summary.render(card).splitlines()
     assert lines[lines.index("**Skipped: does not apply** (3 checks)") + 1] == "- 3 × does not apply: a broker check"
     assert lines[lines.index("**Skipped: could not be decided** (1 checks)") + 1] == "- 1 × no visas to examine"
+
+
+HOSTILE_TEXT = ("a | b\n# heading <img src=https://e.example/t.png> [link](https://e.example) ![i](https://e.example/i)"
+                " **bold** _em_ `code` ~~gone~~ &amp; \\ \x1b[31m")
+
+
+def rendered(markdown: str) -> str:
+    """summary.md as a CI step summary shows it: CommonMark with GitHub's tables."""
+    markdown_it = pytest.importorskip("markdown_it")
+    return str(markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(markdown))
+
+
+def test_summary_shows_server_text_as_text_on_one_line() -> None:
+    """A message quoting a server, a skip reason, a registry's entry or a URL the registry gave was Markdown in
+    the CI step summary: an image fetched, a link, HTML, emphasis, a new heading, a table cut in extra cells."""
+    failing = mk_check("service-info.fields.required-present", "MUST", "si", "failed", message=HOSTILE_TEXT)
+    skipped = mk_check("service-info.x.skip", "MUST", "si", "skipped", message=HOSTILE_TEXT)
+    service = ServiceResult("si", "service-info", "1.0.0", f"https://si.example.org/{HOSTILE_TEXT}", None,
+                            checks=[failing, skipped, mk_check("service-info.ok", "MUST", "si", "passed")])
+    registry = {"url": "https://r.example.org", "listed": 2, "tested": [],
+                "not_tested": [{"id": HOSTILE_TEXT, "type": "x", "reason": "y"}]}
+    card = Scorecard(HOSTILE_TEXT, "0.1.0", STARTED, FINISHED, [service], specs={"available": True},
+                     notices=[HOSTILE_TEXT], registry=registry)
+    markdown = summary.render(card)
+    page = rendered(markdown)
+    for tag in ("<img", "<a ", "<strong>bold", "<em>em", "<code>code", "<s>", "<h2>heading", "<h1>heading"):
+        assert tag not in page, tag
+    assert "\x1b" not in markdown
+    assert page.count("<h1>") == 1 and page.count("<tr>") == 2  # the header row and the one service
+    row = page[page.index("<tbody>"):page.index("</tbody>")]
+    assert row.count("<td>") == 8
+    shown = "a | b # heading &lt;img src=https://e.example/t.png&gt; [link](https://e.example) " \
+            "![i](https://e.example/i) **bold** _em_ `code` ~~gone~~ &amp;amp; \\ \\x1b[31m"
+    assert page.count(shown) == 6  # heading, URL, message, skip reason, notice, registry entry
+    assert f"https://si.example.org/{shown}" in row
 
 
 # -- badges --------------------------------------------------------------------------------------------------

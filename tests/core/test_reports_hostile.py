@@ -43,3 +43,21 @@ def test_a_lone_surrogate_from_the_server_does_not_stop_the_reports(tmp_path: Pa
     assert card["services"][0]["service_info"]["type"]["group"] == "org.ex\ufffdample"
     json.loads((result.run_dir / "testbed-report.json").read_text(encoding="utf-8"))
     ET.parse(result.run_dir / "junit.xml")
+
+
+HOSTILE = "org.ex|am\nple <img src=https://e.example/t.png> [l](https://e.example) **b** \x01\x1b[31m & ]]>"
+
+
+def test_markup_and_control_characters_from_the_server_stay_text_in_every_report(tmp_path: Path) -> None:
+    """The server's type.group, quoted by the failing checks' messages: the CI step summary renders it as text on
+    one line, the page escapes it, junit.xml and the badge stay well-formed XML."""
+    result = run_against(service_info(HOSTILE, artifact="beacon|<b>"), tmp_path)
+    assert result.outcome(GROUP) == "failed" and result.outcome(ARTIFACT) == "failed"
+    markdown = (result.run_dir / "summary.md").read_text(encoding="utf-8")
+    message = next(line for line in markdown.splitlines() if line.startswith(f"- `{GROUP}`"))
+    assert "\\<img" in message and "\\[l\\]" in message and "\\*\\*b\\*\\*" in message and "\\|am" in message
+    assert "\x1b" not in markdown and "\x01" not in markdown
+    page = (result.run_dir / "report.html").read_text(encoding="utf-8")
+    assert "<img" not in page and "&lt;img src=https://e.example/t.png&gt;" in page
+    for name in ("junit.xml", "badge-service-info.svg"):
+        ET.parse(result.run_dir / name)
