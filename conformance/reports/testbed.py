@@ -2,8 +2,10 @@
 
 One phase per service, one test per check, one case per executed item. Statuses: a passed check is
 PASS, a failed MUST is FAIL, a failed SHOULD or MAY is WARN, a skipped check SKIP, and a check the
-harness could not decide UNKNOWN; a phase is UNKNOWN when its service is incomplete or unreachable.
-Timestamps are to the second with ``Z``, as the testbed API parses.
+harness could not decide UNKNOWN; a phase is UNKNOWN when its service is incomplete or unreachable. A
+consequence keeps its status, and its message names its cause (one root cause, one failure: issue 19). A
+case is named by its item (or its service's key) and described by the name junit.xml gives it; its log is
+each request made, followed by its answer. Timestamps are to the second with ``Z``, as the testbed API parses.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from conformance.redact import Redactor
 from conformance.reports.atomic import encodable
+from conformance.reports.junit import testcase_name
 from conformance.scorecard import INCOMPLETE, UNREACHABLE, CheckResult, Scorecard, ServiceResult, utc_stamp
 
 SCHEMA_NAME = "ga4gh-testbed-report"
@@ -42,10 +45,10 @@ def _rollup(statuses: list[str]) -> str:
 def _test(check: CheckResult, fallback: str) -> dict[str, Any]:
     cases: list[dict[str, Any]] = []
     for case in check.cases:
-        log = [e["curl"] for e in case.evidence] + [e["error"] or f"answered {e['status']}" for e in case.evidence]
+        log = [line for e in case.evidence for line in (e["curl"], e["error"] or f"answered {e['status']}")]
         cases.append({
-            "case_name": case.case or case.nodeid.rsplit("::", 1)[-1],
-            "case_description": case.nodeid,
+            "case_name": case.case or case.service_key,
+            "case_description": testcase_name(check.id, case.nodeid),
             "log_messages": log,
             "start_time": case.started or fallback,
             "end_time": case.finished or fallback,
@@ -62,7 +65,7 @@ def _test(check: CheckResult, fallback: str) -> dict[str, Any]:
         "end_time": max(ends, default=fallback),
         "status": status(check.outcome, check.level),
         "summary": _summary(statuses),
-        "message": check.message,
+        "message": f"a consequence of {check.caused_by}: {check.message}" if check.consequence else check.message,
         "cases": cases,
     }
 

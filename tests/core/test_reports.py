@@ -210,12 +210,35 @@ def test_testbed_case_name_and_times_fall_back() -> None:
     card = Scorecard("I", "0.1.0", STARTED, FINISHED, [service])
     report = testbed.build(card)
     built = report["phases"][0]["tests"]
-    assert built[0]["cases"][0]["case_name"] == "test_y[drs]"
-    assert built[0]["cases"][0]["case_description"] == "suites/drs/check_x.py::test_y[drs]"
+    # the service's key and the name junit.xml gives the case, not the harness's Python function
+    assert built[0]["cases"][0]["case_name"] == "drs"
+    assert built[0]["cases"][0]["case_description"] == "drs.x.y[drs]"
     assert built[0]["cases"][0]["start_time"] == built[0]["cases"][0]["end_time"] == "2026-11-24T10:00:00Z"
     assert built[0]["cases"][0]["log_messages"] == ["curl x", "connection reset"]
     assert built[1]["cases"] == [] and built[1]["status"] == "SKIP"
     assert (built[1]["start_time"], built[1]["end_time"]) == ("2026-11-24T10:00:00Z", "2026-11-24T10:00:00Z")
+
+
+def test_testbed_case_log_gives_each_request_with_its_answer() -> None:
+    """The log listed every request, then every answer: which answer was whose could not be told."""
+    evidence: list[dict[str, Any]] = [{"curl": "curl a", "status": 200, "error": None},
+                                      {"curl": "curl b", "status": None, "error": "connection reset"}]
+    case = CaseResult(nodeid="suites/drs/check_x.py::test_y[drs-obj1]", check_id="drs.x.y", service_key="drs",
+                      case="obj1", outcome="failed", evidence=evidence)
+    check = CheckResult("drs.x.y", "MUST", "c", "r", "failed", cases=[case])
+    service = ServiceResult("drs", "drs", "1.4.0", "https://d", None, checks=[check])
+    built = testbed.build(Scorecard("I", "0.1.0", STARTED, FINISHED, [service]))["phases"][0]["tests"][0]["cases"][0]
+    assert built["log_messages"] == ["curl a", "answered 200", "curl b", "connection reset"]
+    assert (built["case_name"], built["case_description"]) == ("obj1", "drs.x.y[drs-obj1]")
+
+
+def test_testbed_names_the_cause_of_a_consequence() -> None:
+    """Every failed check was a FAIL with its own message: the forum reading the report could not tell the one
+    root cause from what followed from it, as the scorecard, the summary and junit.xml tell it."""
+    tests = {t["test_name"]: t for t in testbed.build(_cascade())["phases"][0]["tests"]}
+    assert tests["service-info.c.c0"]["message"] == "a consequence of service-info.schema.valid: consequence 0"
+    assert tests["service-info.c.c0"]["status"] == "FAIL" and tests["service-info.c.c1"]["status"] == "WARN"
+    assert tests["service-info.schema.valid"]["message"] == "contactUrl is null"
 
 
 def test_testbed_unreachable_service_without_checks_is_unknown() -> None:
