@@ -173,3 +173,40 @@ def test_records_in_a_model_of_its_own_are_not_judged_by_the_default_model(repor
     checks = ["beacon.records.valid-against-entry-type-schema", "beacon.records.schema.valid"]
     result = _judge(_OwnBiosampleModel(), report_root, requires_specs, checks)
     assert [result.outcome(c) for c in checks] == ["passed", "passed"], result.output
+
+
+class _OwnEntryTypeIds(BeaconApp):
+    """Declares the genomic variations under an id of its own (genomicVariation) in /configuration, /map and
+    returnedSchemas: entryTypeDefinition.id is "A unique identifier of the element"."""
+
+    def entry_types(self) -> dict[str, Any]:
+        types = {k: copy.deepcopy(d) for k, d in super().entry_types().items()}
+        variants = types.pop("genomicVariant")
+        types["genomicVariation"] = {**variants, "id": "genomicVariation"}
+        for definition in types.values():
+            for member in definition.get("aCollectionOf", []):
+                member["id"] = "genomicVariation" if member["id"] == "genomicVariant" else member["id"]
+        return types
+
+    def beacon_map(self) -> dict[str, Any]:
+        found = copy.deepcopy(super().beacon_map())
+        for endpoint_set in found["endpointSets"].values():
+            if endpoint_set["entryType"] == "genomicVariant":
+                endpoint_set["entryType"] = "genomicVariation"
+            for related in endpoint_set["endpoints"].values():
+                if related["returnedEntryType"] == "genomicVariant":
+                    related["returnedEntryType"] = "genomicVariation"
+        return found
+
+    def meta(self, query: Query, entry: str, returned: str) -> dict[str, Any]:
+        meta = super().meta(query, entry, returned)
+        for item in meta["returnedSchemas"]:
+            item["entityType"] = "genomicVariation" if item["entityType"] == "genomicVariant" else item["entityType"]
+        return dict(meta)
+
+
+def test_an_entry_type_declared_under_its_own_id(report_root: Path) -> None:
+    result = _judge(_OwnEntryTypeIds(), report_root, None)
+    assert result.failed() == [], result.output
+    message = result.check("beacon.variant.sequence-query-finds-variant").message
+    assert message.startswith("the beacon declares no entry type genomicVariant: it declares 'genomicVariation'")
