@@ -6,6 +6,7 @@ a broken signature) need only that passport; the rest need the clearinghouse to 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote
 
 import pytest
@@ -15,13 +16,44 @@ from conformance import Response, check, fail
 from . import jose
 from .view import Clearinghouse, granted
 
+#: A check whose failure would explain another's grant, with the passport that check submits (made on demand).
+Cause = tuple[str, Callable[[], str]]
 
-def refused(ch: Clearinghouse, passport: str, what: str) -> Response:
-    """``passport`` must not be granted (the one-step mutation of a valid one)."""
+
+def refused(ch: Clearinghouse, passport: str, what: str, causes: tuple[Cause, ...] = ()) -> Response:
+    """``passport`` must not be granted (the one-step mutation of a valid one). A grant is declared the
+    consequence of the first of ``causes`` whose own mutation the clearinghouse grants too (one root cause,
+    one failure: a clearinghouse that checks no passport signature also takes alg none)."""
     response: Response = ch.submit(passport)
     if granted(response):
-        raise fail(f"the clearinghouse granted access to {what} ({response.status})", response)
+        raise fail(f"the clearinghouse granted access to {what} ({response.status})", response,
+                   caused_by=_cause(ch, causes))
     return response
+
+
+def _cause(ch: Clearinghouse, causes: tuple[Cause, ...]) -> str | None:
+    for check_id, make in causes:
+        def probe(make: Callable[[], str] = make) -> bool:
+            try:
+                return granted(ch.submit(make()))
+            except pytest.skip.Exception:
+                return False
+        if ch.memo(("cause-granted", check_id), probe):
+            return check_id
+    return None
+
+
+def _tampered(ch: Clearinghouse) -> str:
+    """The baseline passport with its payload changed after signing."""
+    token = ch.baseline()
+    parts = jose.split(token)
+    changed = {**parts.payload, "exp": int(parts.payload.get("exp", jose.now())) + 86400,
+               "jti": "tampered-" + str(parts.payload.get("jti", ""))}
+    return jose.with_payload(token, changed)
+
+
+def _unsigned_checked(ch: Clearinghouse) -> tuple[Cause, ...]:
+    return (("passports.clearinghouse.rejects-bad-passport-signature", lambda: _tampered(ch)),)
 
 
 def twin_granted(ch: Clearinghouse, passport: str, what: str) -> None:
@@ -62,7 +94,7 @@ def test_rejects_alg_none(clearinghouse: Clearinghouse) -> None:
     token = ch.baseline()
     for alg, keep in (("none", False), ("None", False), ("NONE", False), ("none", True)):
         refused(ch, jose.alg_none(token, alg=alg, keep_signature=keep),
-                f"a passport with alg {alg!r}{' and its old signature' if keep else ''}")
+                f"a passport with alg {alg!r}{' and its old signature' if keep else ''}", _unsigned_checked(ch))
 
 
 @check("passports.clearinghouse.rejects-hs256-with-public-key")
@@ -78,7 +110,7 @@ def test_rejects_hs256_signed_with_the_public_key(clearinghouse: Clearinghouse) 
     jwk = issuer.public_jwks()["keys"][0]
     for name, secret in jose.public_key_secrets(issuer.rsa_key.public_key(), jwk).items():
         refused(ch, jose.hs256_with_secret(parts.header, parts.payload, secret),
-                f"a passport signed HS256 with the issuer's public key ({name}) as the secret")
+                f"a passport signed HS256 with the issuer's public key ({name}) as the secret", _unsigned_checked(ch))
 
 
 @check("passports.clearinghouse.rejects-untrusted-broker")
@@ -111,11 +143,7 @@ def test_rejects_a_tampered_passport(clearinghouse: Clearinghouse) -> None:
     Clearinghouses)."""
     ch = clearinghouse
     ch.require_control()
-    token = ch.baseline()
-    parts = jose.split(token)
-    changed = {**parts.payload, "exp": int(parts.payload.get("exp", jose.now())) + 86400,
-               "jti": "tampered-" + str(parts.payload.get("jti", ""))}
-    refused(ch, jose.with_payload(token, changed), "a passport whose payload was changed after signing")
+    refused(ch, _tampered(ch), "a passport whose payload was changed after signing")
 
 
 @check("passports.clearinghouse.rejects-disallowed-alg")
@@ -123,7 +151,8 @@ def test_rejects_a_ps256_passport(clearinghouse: Clearinghouse) -> None:
     """A passport validly signed by the trusted key with PS256 is refused: only RS256 and ES256 are
     conformant (AAI 1.2 §Signing Algorithms)."""
     mutation(clearinghouse)
-    refused(clearinghouse, clearinghouse.passport(alg="PS256"), "a passport signed PS256")
+    refused(clearinghouse, clearinghouse.passport(alg="PS256"), "a passport signed PS256",
+            _unsigned_checked(clearinghouse))
 
 
 @check("passports.clearinghouse.rejects-expired-passport")
@@ -336,6 +365,12 @@ def _conditional(ch: Clearinghouse, clause: dict[str, str] | list[list[dict[str,
 CONST = {"type": "AffiliationAndRole", "value": f"const:{AFFILIATION}"}
 
 
+def _unmet(ch: Clearinghouse) -> Cause:
+    """passports.clearinghouse.enforces-conditions, the root of every condition check a clearinghouse that
+    ignores conditions fails: its mutation, a grant whose condition no visa meets."""
+    return "passports.clearinghouse.enforces-conditions", lambda: _conditional(ch, CONST)
+
+
 @check("passports.clearinghouse.enforces-conditions")
 def test_enforces_conditions(clearinghouse: Clearinghouse) -> None:
     """A grant visa whose conditions no other visa meets is not used (Passport 1.2 §Visa Object Claims,
@@ -351,7 +386,7 @@ def test_conditions_are_an_or_of_ands(clearinghouse: Clearinghouse) -> None:
     ch = clearinghouse
     unmet = {"type": "ResearcherStatus", "value": "const:https://status.conformance.invalid/never"}
     twin_granted(ch, _conditional(ch, [[unmet], [CONST]], {}), "a grant whose second alternative is met")
-    refused(ch, _conditional(ch, [[CONST, unmet]], {}), "a grant whose conjunction is only half met")
+    refused(ch, _conditional(ch, [[CONST, unmet]], {}), "a grant whose conjunction is only half met", (_unmet(ch),))
 
 
 @check("passports.clearinghouse.unsupported-condition-fails")
@@ -360,7 +395,7 @@ def test_unknown_condition_prefix_never_matches(clearinghouse: Clearinghouse) ->
     ch = clearinghouse
     twin_granted(ch, _conditional(ch, CONST, {}), "a grant whose condition is met")
     refused(ch, _conditional(ch, {"type": "AffiliationAndRole", "value": f"regex:{AFFILIATION}"}, {}),
-            "a grant whose only condition uses the unknown prefix regex:")
+            "a grant whose only condition uses the unknown prefix regex:", (_unmet(ch),))
 
 
 @check("passports.clearinghouse.condition-const-case-sensitive")
@@ -369,7 +404,7 @@ def test_const_is_case_sensitive(clearinghouse: Clearinghouse) -> None:
     ch = clearinghouse
     twin_granted(ch, _conditional(ch, CONST, {}), "a grant whose condition is met")
     refused(ch, _conditional(ch, {"type": "AffiliationAndRole", "value": f"const:{AFFILIATION.upper()}"}, {}),
-            "a grant whose const: condition differs only in case")
+            "a grant whose const: condition differs only in case", (_unmet(ch),))
 
 
 @check("passports.clearinghouse.condition-pattern-matching")
@@ -379,7 +414,7 @@ def test_pattern_is_a_full_string_match(clearinghouse: Clearinghouse) -> None:
     twin_granted(ch, _conditional(ch, {"type": "AffiliationAndRole", "value": "pattern:faculty@*.invalid"}, {}),
                  "a grant whose pattern condition is met")
     refused(ch, _conditional(ch, {"type": "AffiliationAndRole", "value": "pattern:faculty"}, {}),
-            "a grant whose pattern matches only a prefix of the value")
+            "a grant whose pattern matches only a prefix of the value", (_unmet(ch),))
 
 
 @check("passports.clearinghouse.condition-split-pattern")
@@ -399,7 +434,7 @@ def test_split_pattern_matches_each_substring(clearinghouse: Clearinghouse) -> N
 
     twin_granted(ch, passport("123456,*"), "a grant whose split_pattern one substring of a LinkedIdentities visa meets")
     refused(ch, passport("*;7890,*"), "a grant whose split_pattern fits the LinkedIdentities value only unsplit, "
-            "across its ';'")
+            "across its ';'", (_unmet(ch),))
 
 
 @check("passports.clearinghouse.condition-clause-single-visa")
@@ -414,7 +449,7 @@ def test_clause_is_met_by_one_visa(clearinghouse: Clearinghouse) -> None:
     value_only = ch.visa(obj={"type": "AffiliationAndRole", "value": AFFILIATION, "by": "system"})
     by_only = ch.visa(obj={"type": "AffiliationAndRole", "value": "staff@conformance.invalid", "by": "so"})
     refused(ch, ch.passport([grant, value_only, by_only]),
-            "a grant whose clause only two visas meet together (value from one, by from the other)")
+            "a grant whose clause only two visas meet together (value from one, by from the other)", (_unmet(ch),))
 
 
 OTHER_USER = "conformance-test-user-2"
@@ -453,7 +488,8 @@ def test_identities_combined_only_when_linked(clearinghouse: Clearinghouse) -> N
     Requirements 4): a condition met only by a visa of another, unlinked identity is not met."""
     ch = clearinghouse
     twin_granted(ch, _two_identities(ch, _link(ch)), "a grant whose condition a visa of a linked identity meets")
-    refused(ch, _two_identities(ch, None), "a grant whose condition only a visa of another, unlinked identity meets")
+    refused(ch, _two_identities(ch, None), "a grant whose condition only a visa of another, unlinked identity meets",
+            (_unmet(ch),))
 
 
 @check("passports.clearinghouse.linked-identities-from-trusted-issuer")
@@ -467,7 +503,9 @@ def test_links_count_only_from_trusted_issuers(clearinghouse: Clearinghouse) -> 
         pytest.skip("the clearinghouse combines unlinked identities (see "
                     "passports.clearinghouse.requires-linked-identities): a link cannot be told to matter")
     refused(ch, _two_identities(ch, _link(ch, ch.untrusted)),
-            "a grant whose identities only a LinkedIdentities visa of an untrusted issuer links")
+            "a grant whose identities only a LinkedIdentities visa of an untrusted issuer links",
+            (_unmet(ch), ("passports.clearinghouse.ignores-untrusted-visa-issuer",
+                          lambda: ch.passport([ch.visa(ch.untrusted)]))))
 
 
 @check("passports.clearinghouse.condition-visa-must-be-valid")
@@ -478,7 +516,9 @@ def test_condition_needs_a_valid_visa(clearinghouse: Clearinghouse) -> None:
     twin_granted(ch, _conditional(ch, CONST, {}), "a grant whose condition is met")
     t = jose.now()
     refused(ch, _conditional(ch, CONST, {}, {"iat": t - 7200, "exp": t - 600}),
-            "a grant whose condition is met only by an expired visa")
+            "a grant whose condition is met only by an expired visa",
+            (_unmet(ch), ("passports.clearinghouse.ignores-expired-visa",
+                          lambda: ch.passport([ch.visa(claims={"iat": t - 7200, "exp": t - 600})]))))
 
 
 @check("passports.clearinghouse.condition-ignores-conditional-visas")
@@ -488,4 +528,4 @@ def test_condition_ignores_conditional_visas(clearinghouse: Clearinghouse) -> No
     twin_granted(ch, _conditional(ch, CONST, {}), "a grant whose condition is met")
     own = [[{"type": "ResearcherStatus", "value": "const:https://status.conformance.invalid/never"}]]
     refused(ch, _conditional(ch, CONST, {"conditions": own}),
-            "a grant whose condition is met only by a visa that has unmet conditions of its own")
+            "a grant whose condition is met only by a visa that has unmet conditions of its own", (_unmet(ch),))

@@ -98,3 +98,19 @@ def test_an_expired_passport_of_the_profile_is_no_refused_grant(
     assert result.failed() == [], result.output
     control = result.check("passports.clearinghouse.grants-valid-passport")
     assert control.outcome == "skipped" and "expired" in (control.message or ""), result.output
+
+
+@pytest.mark.parametrize(("fault", "root"), [
+    ("skips-passport-signature", "passports.clearinghouse.rejects-bad-passport-signature"),
+    ("ignores-conditions", "passports.clearinghouse.enforces-conditions"),
+    ("accepts-expired-visa", "passports.clearinghouse.ignores-expired-visa"),
+    ("accepts-untrusted-visa-issuer", "passports.clearinghouse.ignores-untrusted-visa-issuer"),
+])
+def test_one_clearinghouse_defect_is_one_root_failure(fault: str, root: str, report_root: Path,
+                                                      specs_dir: str | None) -> None:
+    # a clearinghouse that verifies no passport signature also takes alg none and HS256; one that ignores
+    # conditions meets every condition check's mutation: the others fail as consequences of the one cause
+    result = run_reference("passports", report_root, [fault], role="clearinghouse", specs_dir=specs_dir)
+    causes = result.causes()
+    assert [c for c, cause in causes.items() if cause is None] == [root], result.output
+    assert all(cause == root for c, cause in causes.items() if c != root), causes
