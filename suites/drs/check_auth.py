@@ -8,14 +8,14 @@ header, and never appears in a report (the redactor knows it).
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 
 from conformance import Response, SpecStore, check, fail, schema_errors
 
 from .check_objects import authorizations_problem
-from .view import Drs, error_problem, object_path
+from .view import Drs, error_problem, header_lines, object_path
 
 NO_SUCH_OBJECT = "ga4gh-conformance-no-such-object-7f3a"
 
@@ -195,11 +195,14 @@ def _granted_with_credentials(drs: Drs, object_id: str) -> bool:
 @check("drs.auth.protected-object-requires-credentials")
 def test_protected_object_refused_without_passport(drs: Drs) -> None:
     """A protected object is not served without credentials: GET of the object, or (metadata open) GET of
-    its AccessURLs, answers 401 or 403 with an Error body ("Implementers have a choice to make the GET
-    /objects/{object_id} and GET /objects/{object_id}/access/{access_id} calls open or requiring a ...
-    token", DRS 1.2.0 §Authorization & Authentication › Fetching DRS Objects). Judged only for objects the
+    its AccessURLs, answers 401 or 403 with an Error body, or (both open) the bytes the AccessURL names answer
+    401 or 403 ("Implementers have a choice to make the GET /objects/{object_id} and GET
+    /objects/{object_id}/access/{access_id} calls open or requiring a ... token"; "private content that requires
+    the caller to have out-of-band auth knowledge", DRS 1.2.0 §Authorization & Authentication › Fetching DRS
+    Objects). Judged only for objects the
     profile's credentials are granted: the refusal of an object nobody gets proves nothing."""
-    undecided = []
+    undecided: list[str] = []
+    undecided_bytes: list[str] = []
     objects = [o for o in _protected(drs) if _granted_with_credentials(drs, o)]
     if not objects:
         pytest.skip("cannot decide: no protected object is served with the profile's credentials (a bearer "
@@ -210,6 +213,15 @@ def test_protected_object_refused_without_passport(drs: Drs) -> None:
             undecided.append(object_id)
             continue
         for what, response in refusals:
+            if response.status == 200 and response is not _anonymous_get(drs, object_id):
+                held = _bytes_refused(drs, response)
+                if held is None:
+                    undecided_bytes.append(f"{what}: its AccessURL is not one the harness fetches")
+                    continue
+                if held.status in (401, 403):
+                    continue  # the bytes need credentials got out of band: the object is protected
+                raise fail(f"its metadata is open and {what} without credentials answered 200, and the bytes at its "
+                           f"AccessURL answered {held.status} without credentials, not 401 or 403", held)
             if response.status not in (401, 403):
                 leak = "" if response is _anonymous_get(drs, object_id) else "its metadata is open and "
                 raise fail(f"{leak}{what} without credentials answered {response.status}, not 401 or 403", response)
@@ -219,6 +231,22 @@ def test_protected_object_refused_without_passport(drs: Drs) -> None:
     if undecided:
         pytest.skip(f"the metadata of {', '.join(map(repr, undecided))} is open and lists no access_id: whether "
                     "the bytes need credentials cannot be told from the DRS API")
+    if undecided_bytes:
+        pytest.skip(f"cannot decide: {'; '.join(undecided_bytes)}")
+
+
+def _bytes_refused(drs: Drs, access: Response) -> Response | None:
+    """The answer to a one-byte GET, without credentials, of the bytes an AccessURL answered without credentials
+    names, with the headers it lists (any caller has them): "private content that requires the caller to have
+    out-of-band auth knowledge" is protected there (DRS 1.2.0 §Authorization & Authentication › Fetching DRS
+    Objects). None where the answer is no AccessURL the harness fetches (no http(s) url)."""
+    document = access.json_object()
+    url = document.get("url") if document is not None else None
+    if not isinstance(url, str) or urlsplit(url).scheme.lower() not in ("http", "https"):
+        return None
+    headers = {**header_lines(document.get("headers") if document is not None else None), "Range": "bytes=0-0"}
+    return drs.memo(("anonymous-bytes", url),
+                    lambda: drs.client.without_credentials().get(url, headers=headers, max_bytes=1024))
 
 
 @check("drs.auth.missing-credentials-is-401")

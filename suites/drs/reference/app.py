@@ -75,9 +75,12 @@ TOKEN_HEADER = "X-Access-Token"
 #: public-hostname: self_uri names the service's public host without a port (drs://drs.example.org/id), as a
 #:   service behind a proxy does;
 #: post-for-passports-only: POST /objects/{id} answers 405 for a held object that needs no passport (the
-#:   refget FASTA-DRS router offers no POST at all).
+#:   refget FASTA-DRS router offers no POST at all);
+#: bytes-out-of-band: the protected object's metadata and GET access are open; its AccessURL lists no
+#:   headers and its bytes need a credential the caller got out of band ("private content that requires the
+#:   caller to have out-of-band auth knowledge", DRS 1.2.0 §Authorization & Authentication).
 VARIANTS = ("signed-inline-urls", "metadata-open", "accepted-first", "external-bundle-member", "gzip-stored",
-            "public-hostname", "post-for-passports-only")
+            "public-hostname", "post-for-passports-only", "bytes-out-of-band")
 PUBLIC_HOSTNAME = "drs.example.org"
 
 
@@ -596,7 +599,7 @@ class DrsApp(ReferenceApp):
         if not self.known(object_id):
             return self.unknown(object_id)
         if self.is_protected(object_id) and not self.has("protected-object-leaks") \
-                and "metadata-open" not in self.variants:
+                and not {"metadata-open", "bytes-out-of-band"} & set(self.variants):
             return self.refuse()
         if "accepted-first" in self.variants and not self.is_protected(object_id) \
                 and object_id not in self._accepted:
@@ -674,6 +677,8 @@ class DrsApp(ReferenceApp):
             if self.has("unknown-access-id-500"):
                 return self.error(500, "internal error")
             return self.error(404, f"object {object_id!r} has no access_id {access_id!r}")
+        if self.is_protected(object_id) and not post and "bytes-out-of-band" in self.variants:
+            return self.reply({"url": self.bytes_url(object_id, private=True)})  # the bytes ask the X-Access-Token
         if self.is_protected(object_id) and not (self.has("protected-object-leaks") and not post):
             if not post:
                 return self.refuse()

@@ -17,6 +17,7 @@ from conformance_suites.drs.view import Drs, same_object_data, secret_header_val
 from conformance.errors import CheckFailure
 from conformance.exchange import Exchange
 from conformance.profile import Service
+from conformance.reference.app import Reply, Request
 from conformance.reference.server import ReferenceServer
 from conformance.testing import run_profile
 
@@ -216,3 +217,27 @@ def test_a_service_whose_entry_names_no_objects_is_incomplete(report_root: Path)
         other = run_profile({"initiative": "drs no objects", "services": [entry]}, report_root,
                             checks=["service-info.endpoint.answers-200"])
     assert other.scorecard.services[0].untested is None, other.output
+
+
+
+class OpenBytesDrs(DrsApp):
+    """Its AccessURLs' bytes are served to anyone: a protected object open at every step."""
+
+    def bytes_private(self, request: Request) -> Reply:
+        blob = self.blobs[request.params["object_id"]]
+        return self.serve(blob, request)
+
+
+@pytest.mark.parametrize(("app_class", "outcome"), [(DrsApp, "passed"), (OpenBytesDrs, "failed")])
+def test_a_protected_object_may_guard_its_bytes_alone(app_class: type[DrsApp], outcome: str,
+                                                       report_root: Path) -> None:
+    """Metadata and GET access open, the AccessURL's bytes needing a credential got out of band ("private content
+    that requires the caller to have out-of-band auth knowledge", DRS 1.2.0 §Authorization & Authentication ›
+    Fetching DRS Objects): protected where the bytes refuse a caller without credentials, not where they serve
+    one."""
+    app = app_class(options={"variants": ["bytes-out-of-band"]})
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "drs out of band", "services": [_entry(app, server)]}, report_root,
+                             checks=["drs.auth.protected-object-requires-credentials"],
+                             environ={"DRS_TEST_PASSPORT": app.passport})
+    assert result.outcome("drs.auth.protected-object-requires-credentials") == outcome, result.output
