@@ -32,7 +32,7 @@ def test_identifiers_are_computed(vrs: Vrs) -> None:
             found = list(identifiers.problems_1(obj, path))
         else:
             try:
-                found = list(identifiers.problems_2(obj, path, "id", vrs.model(document, path, obj)))
+                found = vrs.identifier_problems(document, path, obj, "id")
             except identifiers.Uncomputable as exc:
                 uncomputable.append(str(exc))
                 continue
@@ -54,7 +54,7 @@ def test_digests_are_computed(vrs: Vrs) -> None:
     uncomputable: list[str] = []
     for document, path, obj in vrs.objects():
         try:
-            found = list(identifiers.problems_2(obj, path, "digest", vrs.model(document, path, obj)))
+            found = vrs.identifier_problems(document, path, obj, "digest")
         except identifiers.Uncomputable as exc:
             uncomputable.append(str(exc))
             continue

@@ -169,21 +169,33 @@ def problems_2(obj: dict[str, Any], path: str, field: str, model: Any = None) ->
     """VRS 2.0: ``field`` ("id" where it is a ga4gh: identifier, or "digest") of the object and of its
     nested identifiable objects is the computed one (``model``: the object from :func:`computed_2`, computed
     now when not given)."""
+    yield from problems_2_of(obj, path, (field,), model)[field]
+
+
+def problems_2_of(obj: dict[str, Any], path: str, fields: tuple[str, ...] = ("id", "digest"),
+                  model: Any = None) -> dict[str, list[str]]:
+    """:func:`problems_2` of each of ``fields``, from one model of the object (built once for all of them:
+    a caller keeps these few strings, never the model)."""
     model = computed_2(obj) if model is None else model
     # an object that gives a nested one by its ga4gh: identifier: the text's serialization (the digest) is
     # judged, and the one ga4gh-vrs makes of the IRI is accepted too, never failed (see _references_2)
-    also: dict[str, Any] = {}
-    if references_ga4gh_iri(obj):
-        also = {where: _value(part, field) for where, _, part in _pairs(obj, computed_2(obj, digests=False), path)}
-    for where, stated, part in _pairs(obj, model, path):
-        value = stated.get(field)
-        computed = _value(part, field)
-        if value is None or computed is None:
-            continue
-        if field == "id" and not (isinstance(value, str) and value.startswith("ga4gh:")):
-            continue  # a logical id of the system of record, not a computed identifier
-        if value != computed and value != also.get(where):
-            yield f"{where}.{field} is {value}, but the computed {field} is {computed}"
+    library = computed_2(obj, digests=False) if references_ga4gh_iri(obj) else None
+    found: dict[str, list[str]] = {}
+    for field in fields:
+        also: dict[str, Any] = {}
+        if library is not None:
+            also = {where: _value(part, field) for where, _, part in _pairs(obj, library, path)}
+        found[field] = []
+        for where, stated, part in _pairs(obj, model, path):
+            value = stated.get(field)
+            computed = _value(part, field)
+            if value is None or computed is None:
+                continue
+            if field == "id" and not (isinstance(value, str) and value.startswith("ga4gh:")):
+                continue  # a logical id of the system of record, not a computed identifier
+            if value != computed and value != also.get(where):
+                found[field].append(f"{where}.{field} is {value}, but the computed {field} is {computed}")
+    return found
 
 
 def _value(part: Any, field: str) -> Any:

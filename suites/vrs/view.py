@@ -12,12 +12,18 @@ from conformance import CheckFailure, Document, ServiceView, fail, read_document
 from . import identifiers
 from .objects import NotADocument, find, parse
 
+#: The problems of an object whose identifiers are all right (most of them): one value shared by all.
+_NONE: dict[str, tuple[str, ...]] = {"id": (), "digest": ()}
 
-def _computed(obj: dict[str, Any]) -> Any:
+
+def _problems(obj: dict[str, Any], path: str) -> dict[str, tuple[str, ...]] | str:
+    """The identifier problems of a VRS 2.0 object (both fields, one model built), or why ga4gh-vrs cannot
+    build it: only these few strings are kept, never the model (about 4 KB an Allele, with its parts)."""
     try:
-        return identifiers.computed_2(obj)
+        found = identifiers.problems_2_of(obj, path)
     except identifiers.Uncomputable as exc:
-        return exc
+        return str(exc)
+    return _NONE if not any(found.values()) else {field: tuple(texts) for field, texts in found.items()}
 
 
 @dataclass(frozen=True)
@@ -52,13 +58,15 @@ class Vrs(ServiceView):
             pytest.skip("no document of the profile holds a VRS object (see vrs.document.objects)")
         return found
 
-    def model(self, document: Document, path: str, obj: dict[str, Any]) -> Any:
-        """The ga4gh-vrs model of a VRS 2.0 object, identifiers computed, once per run (both identifier
-        checks read it); raises :class:`~.identifiers.Uncomputable`."""
-        found = self.memo(("model", document.ref, path), lambda: _computed(obj))
-        if isinstance(found, identifiers.Uncomputable):
-            raise found
-        return found
+    def identifier_problems(self, document: Document, path: str, obj: dict[str, Any], field: str) -> list[str]:
+        """The ``field`` ("id" or "digest") problems of a VRS 2.0 object (:func:`.identifiers.problems_2`),
+        computed once per run for both identifier checks, which keep only the problems: a ga4gh-vrs model kept
+        per object made the peak memory of a large document several times its parsed size. Raises
+        :class:`~.identifiers.Uncomputable`."""
+        found = self.memo(("identifiers", document.ref, path), lambda: _problems(obj, path))
+        if isinstance(found, str):
+            raise identifiers.Uncomputable(found)
+        return list(found[field])
 
     def failure(self, document: Document, problem: str) -> CheckFailure:
         return fail(f"{document.ref}: {problem}.", document.response)
