@@ -1,7 +1,7 @@
 """``junit.xml`` (written by pytest's junitxml plugin during the session): what the core makes of it once
 the scorecard is built, so that a CI test view (GitHub Actions, GitLab, Jenkins) shows what the other reports
 show — each test case named by its check and its service (``classname`` the service's key, ``name`` the check id
-with the case's parameters, ``drs.object.checksum-matches-bytes[drs-0-blob-1]``: stable across runs of a
+with the case's parameters, ``<check id>[<service key>-<item>]``: stable across runs of a
 profile, so that CI tools follow a check's history), the test suite by the initiative, a ``caused_by`` property
 on each test case whose failure is a consequence of another check's (issue 19: one root cause, one failure),
 failures that do not fail the run written as skipped test cases that say why, and an ``interrupted`` property
@@ -151,7 +151,7 @@ def _name_suites(tree: ET.ElementTree[ET.Element], scorecard: Scorecard) -> bool
 
 def testcase_name(check_id: str, nodeid: str) -> str:
     """A case's name in junit.xml and in the testbed report: its check id with the parameters of its node id, the
-    service's key and, for a check run per item, the item (``drs.object.checksum-matches-bytes[drs-0-blob-1]``).
+    service's key and, for a check run per item, the item (``<check id>[<service key>-<item>]``).
     It stays the same from run to run of a profile, so that CI tools follow each check's history."""
     _, bracket, params = nodeid.partition("[")
     return check_id + bracket + params
