@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.errors import UsageError
+from conformance.markdown import md
 
 FORMAT = "ga4gh-conformance-diff/1"
 SCORECARD = "scorecard.json"
@@ -285,7 +286,7 @@ def _change_line(change: CheckChange) -> str:
         text += f" (level {change.before_level} → {change.level})"
     message = change.message if change.after else change.before_message
     if message:
-        text += f": {message}"
+        text += f": {md(message)}"
     return text
 
 
@@ -295,9 +296,9 @@ def render_markdown(comparison: Comparison, *, heading: str = "#") -> str:
     old, new = _run_label(comparison.old), _run_label(comparison.new)
     lines = [f"{heading} Since last run",
              "",
-             f"{old['initiative']}: {old['verdict']} ({old['started']}, harness {old['harness']}) → "
-             + (f"{new['initiative']}: " if new["initiative"] != old["initiative"] else "")
-             + f"{new['verdict']} ({new['started']}, harness {new['harness']})"]
+             f"{md(old['initiative'])}: {old['verdict']} ({old['started']}, harness {md(old['harness'])}) → "
+             + (f"{md(new['initiative'])}: " if new["initiative"] != old["initiative"] else "")
+             + f"{new['verdict']} ({new['started']}, harness {md(new['harness'])})"]
     if comparison.unchanged:
         lines += ["", "No change."]
     sections = [("Regressions (newly failing)", comparison.regressions),
@@ -309,10 +310,10 @@ def render_markdown(comparison: Comparison, *, heading: str = "#") -> str:
         if changes:
             lines += ["", f"**{title}** ({len(changes)})", *map(_change_line, changes)]
     if comparison.services_added:
-        lines += ["", "**Services added**", *[f"- `{s['key']}` {s['standard']} {s['url']}"
+        lines += ["", "**Services added**", *[f"- `{s['key']}` {s['standard']} {md(s['url'])}"
                                               for s in comparison.services_added]]
     if comparison.services_removed:
-        lines += ["", "**Services removed**", *[f"- `{s['key']}` {s['standard']} {s['url']}"
+        lines += ["", "**Services removed**", *[f"- `{s['key']}` {s['standard']} {md(s['url'])}"
                                                 for s in comparison.services_removed]]
     moved = [s for s in comparison.scores if s["before"] != s["after"]]
     if moved:
@@ -327,7 +328,7 @@ def render_markdown(comparison: Comparison, *, heading: str = "#") -> str:
             lines.append(f"| {score['standard']} `{score['service']}` | {cell(score['before'])} | "
                          f"{cell(score['after'])} |")
     if comparison.notes:
-        lines += ["", *[f"_{note}_" for note in comparison.notes]]
+        lines += ["", *[f"_{md(note)}_" for note in comparison.notes]]
     return "\n".join(lines) + "\n"
 
 

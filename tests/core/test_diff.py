@@ -74,6 +74,15 @@ def test_each_kind_of_change() -> None:
         assert line in text.splitlines(), line
 
 
+def test_server_text_is_shown_as_written_not_rendered() -> None:
+    """A message quoting a server (an image, a table cell, a new line) stays one line of text in a CI summary."""
+    old = scorecard([service("drs-0", [check("a", "passed")])])
+    new = scorecard([service("drs-0", [check("a", "failed", message="body ![x](https://t.example/p.png) | <b>\n# h")])],
+                    started="2026-11-25T10:00:00Z")
+    line = next(x for x in render_markdown(compare(old, new)).splitlines() if x.startswith("- `a`"))
+    assert line == "- `a` on `drs-0` (MUST): passed → failed: body !\\[x\\](https://t.example/p.png) \\| \\<b\\> # h"
+
+
 def test_a_check_failing_only_in_the_new_harness_is_no_regression() -> None:
     result = compare(scorecard([service("drs-0", [check("a", "passed")])]),
                      scorecard([service("drs-0", [check("a", "passed"), check("new", "failed")])]))
