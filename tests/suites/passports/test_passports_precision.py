@@ -114,3 +114,20 @@ def test_one_clearinghouse_defect_is_one_root_failure(fault: str, root: str, rep
     causes = result.causes()
     assert [c for c, cause in causes.items() if cause is None] == [root], result.output
     assert all(cause == root for c, cause in causes.items() if c != root), causes
+
+
+@pytest.mark.parametrize(("fault", "root"), [
+    ("discovery-404", "passports.broker.discovery-document-served"),
+    ("discovery-issuer-mismatch", "passports.broker.discovery-issuer-matches"),
+    ("discovery-missing-jwks-uri", "passports.broker.discovery-required-metadata"),
+    ("access-token-rs512", "passports.broker.access-token-alg"),
+    ("access-token-missing-passport-scope", "passports.broker.access-token-scope-has-openid-and-passport"),
+    ("userinfo-as-text", "passports.broker.userinfo-content-type"),
+])
+def test_one_broker_defect_is_one_root_failure(fault: str, root: str, report_root: Path,
+                                               specs_dir: str | None) -> None:
+    # a broker without discovery also fails its token's iss lookup; an RS512 token verifies with no RS256 key;
+    # a token exchange of a token without the passport scope is rightly refused
+    result = run_reference("passports", report_root, [fault], role="broker", specs_dir=specs_dir)
+    causes = result.causes()
+    assert [c for c, cause in causes.items() if cause is None] == [root], result.output
