@@ -28,7 +28,15 @@ def validator(schemas: SpecStore, version: str, cls: str) -> Any:
     schema defines no such class."""
     if version.startswith("1."):
         definitions = schemas.load(SCHEMA_1).get("definitions", {})
-        return schemas.validator(SCHEMA_1, f"/definitions/{cls}") if cls in definitions else None
+        if cls not in definitions:
+            return None
+        # the SpecStore's validator of the class, but over a registry already holding schema/vrs.json (one that
+        # retrieves it would do so again for every object validated) and with the typed oneOf
+        base = schemas.path(SCHEMA_1).resolve().as_uri()
+        registry = schemas.registry().with_resource(
+            base, Resource.from_contents(schemas.load(SCHEMA_1), default_specification=DRAFT202012))
+        return TypedValidator({"$ref": f"{base}#/definitions/{cls}"}, registry=registry,
+                              format_checker=FORMAT_CHECKER)
     if cls not in CLASSES_2:
         return None
     relative = f"{DIR_2}/vrs/json/{cls}"  # absent: SpecsUnavailable, so the check is skipped, never passed
@@ -85,15 +93,19 @@ def first_error(validator: Any, obj: Any) -> str | None:
     return None
 
 
-_JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+#: The JSON types a Python value of each type can have under jsonschema's type checker (1.0 is an integer).
+_JSON_TYPES: dict[type, frozenset[str]] = {
+    dict: frozenset({"object"}), list: frozenset({"array"}), str: frozenset({"string"}),
+    bool: frozenset({"boolean"}), type(None): frozenset({"null"}), int: frozenset({"integer", "number"}),
+    float: frozenset({"number", "integer"})}
 
 
 def _excludes(alternative: dict[str, Any], instance: Any) -> bool:
     """True when ``alternative`` (a resolved schema) fails for ``instance`` on its top-level keywords
     alone: a JSON ``type`` the instance is not, or a ``type`` property ``const`` other than the instance's."""
-    kind = _JSON_TYPES.get(type(instance))
+    kinds = _JSON_TYPES.get(type(instance))
     declared = alternative.get("type")
-    if isinstance(declared, str) and kind is not None and declared != kind:
+    if isinstance(declared, str) and kinds is not None and declared not in kinds:
         return True
     const = ((alternative.get("properties") or {}).get("type") or {}).get("const")
     return isinstance(instance, dict) and isinstance(const, str) and instance.get("type", const) != const
@@ -103,10 +115,31 @@ def _typed_one_of(validator: Any, one_of: Any, instance: Any, schema: Any) -> An
     """``oneOf`` with a fast path that cannot change its verdict or its errors: when every alternative but
     one fails on its top-level ``type``/``type`` const alone and that one is valid, exactly one alternative
     holds (no error); in every other case the standard ``oneOf`` runs unchanged."""
-    candidates = [i for i, sub in enumerate(one_of) if not _excludes(_resolved(validator, sub), instance)]
+    alternatives = _alternatives(validator, one_of)
+    candidates = [i for i, sub in enumerate(alternatives) if not _excludes(sub, instance)]
     if len(candidates) == 1 and not any(validator.descend(instance, one_of[candidates[0]], schema_path=candidates[0])):
         return
     yield from _one_of(validator, one_of, instance, schema)
+
+
+def _alternatives(validator: Any, one_of: Any) -> list[dict[str, Any]]:
+    """The resolved alternatives of ``one_of`` (:func:`_resolved`), looked up once per list and base URI (the
+    same oneOf is met once or more per object validated)."""
+    base = getattr(getattr(validator, "_resolver", None), "_base_uri", None)
+    if not isinstance(one_of, list) or not isinstance(base, str):
+        return [_resolved(validator, sub) for sub in one_of] if isinstance(one_of, list) else []
+    cached = _ALTERNATIVES.get((id(one_of), base))
+    if cached is None or cached[0] is not one_of:
+        if len(_ALTERNATIVES) >= MAX_ALTERNATIVES:  # the schemas of runs gone by (each run parses its own)
+            _ALTERNATIVES.clear()
+        cached = _ALTERNATIVES[(id(one_of), base)] = (one_of, [_resolved(validator, sub) for sub in one_of])
+    return cached[1]
+
+
+#: (id of a oneOf list, base URI) → (the list, kept so that its id is not reused, its resolved alternatives)
+_ALTERNATIVES: dict[tuple[int, str], tuple[Any, list[dict[str, Any]]]] = {}
+#: oneOf lists remembered at most (a VRS version's schemas have a few dozen)
+MAX_ALTERNATIVES = 512
 
 
 def _resolved(validator: Any, subschema: Any) -> dict[str, Any]:
@@ -125,3 +158,27 @@ def _resolved(validator: Any, subschema: Any) -> dict[str, Any]:
 
 TypedValidator = (validators.extend(Draft202012Validator, {"oneOf": _typed_one_of}) if _one_of is not None
                   else Draft202012Validator)
+
+
+def _typed_evolve(self: Any, **changes: Any) -> Any:
+    """jsonschema's ``evolve``, but a subschema declaring the 2020-12 ``$schema`` (every file of VRS 2.0, met
+    at each ``$ref`` to another class) keeps the typed oneOf: jsonschema's own would switch to the plain
+    Draft202012Validator registered for that ``$schema``, the same keywords but for the fast path. Any other
+    dialect gets its own validator, as in jsonschema."""
+    schema = changes.setdefault("schema", self.schema)
+    cls = validators.validator_for(schema, default=type(self))
+    if cls is Draft202012Validator:
+        cls = type(self)
+    for name, alias in _EVOLVE_FIELDS:
+        if alias not in changes:
+            changes[alias] = getattr(self, name)
+    return cls(**changes)
+
+
+#: (attribute, keyword) of each field ``evolve`` carries over, as jsonschema lists them (its classes are attrs
+#: classes); none known: jsonschema's own evolve stays, the same verdicts without the fast path below a $ref
+_FIELDS = [field for field in getattr(TypedValidator, "__attrs_attrs__", ()) if field.init]
+_EVOLVE_FIELDS: list[tuple[str, str]] = [(field.name, field.alias) for field in _FIELDS
+                                         if isinstance(getattr(field, "alias", None), str)]
+if TypedValidator is not Draft202012Validator and _EVOLVE_FIELDS and len(_EVOLVE_FIELDS) == len(_FIELDS):
+    TypedValidator.evolve = _typed_evolve

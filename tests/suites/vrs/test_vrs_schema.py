@@ -104,3 +104,80 @@ def test_an_object_of_vrs_2_0_final_is_not_failed_by_the_pre_release_schema(repo
         outcomes.append((result.outcome(check_id), result.check(check_id).message))
     assert outcomes[0][0] == "skipped" and "VRS 2.0 final as ga4gh-vrs models it" in outcomes[0][1], outcomes
     assert outcomes[1][0] == "failed", outcomes  # a property neither defines is still a failure
+
+
+@pytest.mark.parametrize("start", [5, 5.0, 5.5, True, "5", None, [1, 2], [None, 2], [1.0, 2], {}])
+def test_typed_one_of_equals_plain_on_coordinates(start: Any) -> None:
+    # an integer or a Range (VRS 2.0 SequenceLocation start/end): the fast path now tells a number from an array
+    typed, plain = both("Allele")
+    obj = allele({"type": "LiteralSequenceExpression", "sequence": "A"})
+    obj["location"]["start"] = start
+    assert errors(typed, obj) == errors(plain, obj)
+
+
+def test_the_typed_one_of_holds_below_a_reference_to_another_class() -> None:
+    # every VRS 2.0 file declares the 2020-12 $schema: jsonschema's evolve, met at each $ref to another class
+    # (an Allele's SequenceLocation), gave the plain validator there, so its oneOf took the slow path
+    typed, _ = both("Allele")
+    location = SpecStore(SPECS).load("vrs/2.0.0-connect.2024-09.1/schema/vrs/json/SequenceLocation")
+    assert location["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert type(typed.evolve(schema=location)) is type(typed)
+
+
+def plain_1(store: SpecStore, cls: str) -> Any:
+    """The 1.3 validator as the SpecStore makes it (the plain oneOf, over a retrieving registry)."""
+    return store.validator(schema.SCHEMA_1, f"/definitions/{cls}")
+
+
+def objects_1() -> list[dict[str, Any]]:
+    """Every 1.3 object of the reference documents (faults included) and of the official validation data."""
+    import yaml
+
+    sets = [documents("1.3", ())] + [documents("1.3", (fault,)) for fault in FAULTS if fault.startswith("v1-")]
+    found: list[dict[str, Any]] = []
+    for data in (d for docs in sets for d in docs.values()):
+        found.extend(obj for _, obj in find(parse(data), "1.3"))
+    models = yaml.safe_load((SPECS / "vrs/1.3.0/validation/models.yaml").read_text())
+    found.extend(case["in"] for cases in models.values() for case in cases if isinstance(case.get("in"), dict))
+    return found
+
+
+def test_the_1_3_validator_equals_the_plain_one() -> None:
+    store = SpecStore(SPECS)
+    checked = 0
+    for obj in objects_1():
+        for variant in (obj, {**obj, "type": "Allele"}, {**obj, "extra": 1}):
+            typed = schema.validator(store, "1.3", str(variant.get("type")))
+            if typed is None:
+                continue
+            assert errors(typed, variant) == errors(plain_1(store, str(variant["type"])), variant), variant
+            checked += 1
+    assert checked > 50
+
+
+def test_the_1_3_validator_reads_the_schema_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a registry that retrieves schema/vrs.json on a $ref did so again for every object validated
+    store = SpecStore(SPECS)
+    validator = schema.validator(store, "1.3", "Allele")
+    obj = next(obj for obj in objects_1() if obj.get("type") == "Allele")
+    reads: list[Any] = []
+    original = SpecStore.local_path
+
+    def counted(*args: Any) -> Any:
+        reads.append(args)
+        return original(*args)
+
+    monkeypatch.setattr(SpecStore, "local_path", staticmethod(counted))
+    for _ in range(3):
+        assert schema.first_error(validator, obj) is None
+    assert reads == []
+
+
+def test_typed_one_of_equals_plain_on_the_official_examples() -> None:
+    checked = 0
+    for path in sorted((SPECS / "vrs/2.0.0-connect.2024-09.1/examples").glob("*.yaml")):
+        for _, obj in find(parse(path.read_bytes()), "2.0"):
+            typed, plain = both(obj["type"])
+            assert errors(typed, obj) == errors(plain, obj), path.name
+            checked += 1
+    assert checked >= 5
