@@ -107,10 +107,15 @@ class Broker(ServiceView):
 
     def may_send_credentials(self, url: str) -> bool:
         """Credentials (access token, client secret) go only to the issuer's origin and the hosts the
-        profile lists under auth.allowed_hosts, never to an endpoint a discovery document names elsewhere."""
-        if origin_of(url) == origin_of(self.issuer_url):
+        profile lists under auth.allowed_hosts (over https, unless the issuer is on http), never to an endpoint a
+        discovery document names elsewhere; a URL is read as the transport reads it (``http://evil\\@issuer/``
+        reaches evil)."""
+        origin, issuer = origin_of(url), origin_of(self.issuer_url)  # each as the request would reach it
+        if origin == issuer:
             return True
-        return (urlsplit(url).hostname or "").lower() in {h.lower() for h in self.service.auth.allowed_hosts}
+        allowed = {origin_of(f"http://{host}/")[1] for host in self.service.auth.allowed_hosts}
+        # over https only, unless the issuer itself is on http: a client secret never crosses the wire in clear
+        return origin[1] in allowed and (origin[0] == "https" or issuer[0] != "https")
 
     def credential_endpoint(self, name: str) -> str:
         url = self.endpoint(name)

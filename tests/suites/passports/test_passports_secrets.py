@@ -171,3 +171,22 @@ def test_untrusting_clearinghouse_runs_only_the_refusals_that_need_no_trust(repo
         skipped = result.check("passports.clearinghouse." + check_id)
         assert skipped.outcome == "skipped" and "trusts the harness's test issuer" in skipped.message
     assert result.failed() == []
+
+
+@pytest.mark.parametrize(("url", "sent"), [
+    ("https://broker.example.org/token", True), ("https://idp.example.org/token", True),
+    ("http://idp.example.org/token", False), ("https://evil.example.net\\@idp.example.org/token", False),
+    ("https://evil.example.net\\@broker.example.org/token", False), ("https://other.example.org/token", False),
+])
+def test_credentials_go_where_the_request_reaches_an_allowed_host(url: str, sent: bool) -> None:
+    """The issuer's origin or a host of auth.allowed_hosts, read as the transport reads the URL (urllib3 ends the
+    authority at a backslash), and over https only for an https issuer."""
+    from conformance_suites.passports.view import Broker
+
+    from conformance.profile import Auth, Service
+
+    broker = Broker.__new__(Broker)
+    broker.issuer_url = "https://broker.example.org"
+    broker.service = Service(index=0, standard="passports", version="1.2", url="https://broker.example.org",
+                             auth=Auth(allowed_hosts=("IDP.example.org",)))
+    assert broker.may_send_credentials(url) is sent
