@@ -13,7 +13,7 @@ import pytest
 from conformance import Response, Service, ServiceClient, check, fail
 
 from .check_protocol import ORIGIN
-from .view import Htsget, cases, first_case, get_block, parsed, register_secrets
+from .view import Htsget, cases, first_case, get_block, is_data_uri, parsed, register_secrets
 
 #: RFC 3986 §2: what a URI may carry (unreserved, reserved, and % starting a percent-encoding).
 URI_CHARACTERS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*$")
@@ -41,7 +41,7 @@ def http_blocks(service: Service, client: ServiceClient, hts: Htsget) -> list[tu
         for entry in urls if isinstance(urls, list) else []:
             url = entry.get("url") if isinstance(entry, dict) else None
             headers = entry.get("headers") or {}
-            if not isinstance(url, str) or url.startswith("data:") or not isinstance(headers, dict) \
+            if not isinstance(url, str) or is_data_uri(url) or not isinstance(headers, dict) \
                     or not all(isinstance(v, str) for v in headers.values()):
                 continue
             register_secrets(client, headers)

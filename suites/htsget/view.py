@@ -265,7 +265,7 @@ class Htsget(ServiceView):
         cap = room = client.http.limits.budget.max_response_bytes
         for index, entry in enumerate(urls):
             url = entry["url"]
-            if url.startswith("data:"):
+            if is_data_uri(url):
                 parts.append(decode_data_uri(url, index))
                 continue
             if not url.lower().startswith(("http://", "https://")):
@@ -509,6 +509,12 @@ def register_secrets(client: ServiceClient, headers: dict[str, Any]) -> None:
         scheme, space, token = value.partition(" ")
         if space and scheme.isalpha():
             client.redactor.add(token.strip())
+
+
+def is_data_uri(url: str) -> bool:
+    """Whether ``url`` is an inline data: URI (RFC 2397); a scheme is case-insensitive, ``DATA:`` too (RFC 3986
+    §3.1)."""
+    return url[:5].lower() == "data:"
 
 
 def decode_data_uri(url: str, index: int = 0) -> bytes:

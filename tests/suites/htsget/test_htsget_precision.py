@@ -265,3 +265,20 @@ def test_records_the_file_holds_twice_are_no_duplicates(report_root: Path, specs
     assert result.outcome("htsget.data.concatenation-valid-format") == "passed"
     assert result.outcome("htsget.post.records-not-duplicated") == "passed", result.failed()
     assert result.failed() == [], result.failed()
+
+
+class UpperCaseDataScheme(HtsgetApp):
+    """Inline blocks as ``DATA:application/vnd.ga4gh.bam;base64,...``: a URI scheme is case-insensitive (RFC
+    3986 §3.1), so this is the data: URI of htsget 1.3.0 §Inline data block URIs (RFC 2397)."""
+
+    def _data_uri(self, payload: bytes, fmt: str) -> str:
+        return "DATA:" + super()._data_uri(payload, fmt).removeprefix("data:")
+
+
+def test_an_upper_case_data_scheme_is_a_data_uri(report_root: Path, specs_dir: str | None) -> None:
+    with serving(UpperCaseDataScheme()) as url:
+        result = run(url, report_root, specs_dir)
+    assert result.failed() == [], result.failed()
+    assert result.errors() == [], result.errors()
+    assert result.outcome("htsget.data.concatenation-valid-format") == "passed"
+    assert result.outcome("htsget.data-uri.base64") == "passed"
