@@ -700,12 +700,15 @@ def finish_interrupted(run: Run) -> Scorecard:
     otherwise; the run is already marked interrupted and exits non-zero whatever happens next.
     """
     from conformance.reports import redact_tree, write_reports
+    from conformance.reports.junit import annotate
 
     run.interrupted = True
     with interrupts.ignored():
         scorecard = run.build_scorecard()
         if run.run_dir != Path() and run.run_dir.is_dir():
             write_reports(scorecard, run)
+            # junit.xml's cases named by check and cause, where the session ended before a scorecard named them
+            annotate(run.run_dir / "junit.xml", scorecard)
             mark_session_reports(run.run_dir)
             redact_tree(run.run_dir, run.redactor)
     return scorecard

@@ -48,6 +48,9 @@ def assert_says_interrupted(run_dir: Path) -> None:
         elif path.name == "junit.xml":
             names = {p.get("name"): p.get("value") for p in ET.fromstring(text).iter("property")}
             assert names.get("interrupted") == "true", where
+            for case in ET.fromstring(text).iter("testcase"):  # each check's case named by its check id
+                check_id = next((p.get("value") for p in case.iter("property") if p.get("name") == "check_id"), None)
+                assert check_id is None or case.get("name", "").startswith(check_id), (where, case.get("name"))
         elif path.name == "report.html":
             assert "The run was interrupted" in text, where
         elif path.suffix == ".svg":
