@@ -106,6 +106,8 @@ class Comparison:
     services_added: list[dict[str, Any]] = field(default_factory=list)
     services_removed: list[dict[str, Any]] = field(default_factory=list)
     scores: list[dict[str, Any]] = field(default_factory=list)
+    #: services found in both runs whose verdict got worse: conformant no longer, or unreachable now
+    verdicts_worse: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -115,8 +117,8 @@ class Comparison:
                     or any(s["before"] != s["after"] for s in self.scores))
 
     def exit_code(self) -> int:
-        """1 when a check newly fails (CI gates on it), else 0."""
-        return 1 if self.regressions else 0
+        """1 when a check newly fails or a service's verdict got worse (CI gates on it), else 0."""
+        return 1 if self.regressions or self.verdicts_worse else 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -129,8 +131,14 @@ class Comparison:
             "only_in_old": [c.to_dict() for c in self.only_old],
             "only_in_new": [c.to_dict() for c in self.only_new],
             "services_added": self.services_added, "services_removed": self.services_removed,
-            "scores": self.scores, "notes": self.notes,
+            "scores": self.scores, "verdicts_worse": self.verdicts_worse, "notes": self.notes,
         }
+
+
+def _worse(before: object, after: object) -> bool:
+    """Whether a service's verdict got worse: conformant before and not now (non-conformant, incomplete,
+    unreachable), or answering before and unreachable now. A check newly failing is a regression of its own."""
+    return (before == "conformant" and after != "conformant") or (before != "unreachable" and after == "unreachable")
 
 
 def _run_label(scorecard: dict[str, Any]) -> dict[str, Any]:
@@ -178,6 +186,9 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
                                 f"{before_service.get('version')} in the old run")
         result.scores.append({"service": key, "standard": service.get("standard"),
                               "before": _score(before_service), "after": _score(service)})
+        if _worse(before_service.get("verdict"), service.get("verdict")):
+            result.verdicts_worse.append({"service": key, "standard": service.get("standard"),
+                                          "before": before_service.get("verdict"), "after": service.get("verdict")})
         if service.get("verdict") == "unreachable":  # every check an error for want of the service: no news each
             reason = service.get("unreachable") if isinstance(service.get("unreachable"), str) else "no answer"
             result.notes.append(f"{key} was unreachable in the new run ({reason}): none of its "
@@ -309,6 +320,10 @@ def render_markdown(comparison: Comparison, *, heading: str = "#") -> str:
     for title, changes in sections:
         if changes:
             lines += ["", f"**{title}** ({len(changes)})", *map(_change_line, changes)]
+    if comparison.verdicts_worse:
+        lines += ["", f"**Verdicts worse** ({len(comparison.verdicts_worse)})",
+                  *[f"- `{s['service']}` {s['standard']}: {s['before']} → {s['after']}"
+                    for s in comparison.verdicts_worse]]
     if comparison.services_added:
         lines += ["", "**Services added**", *[f"- `{s['key']}` {s['standard']} {md(s['url'])}"
                                               for s in comparison.services_added]]

@@ -292,18 +292,34 @@ def test_a_version_declared_anew_and_another_initiative_are_said() -> None:
 
 
 def test_a_service_unreachable_in_the_new_run_is_one_note_not_every_check() -> None:
-    """Unreachable, every check errs for want of the service: one note says so (no regression: nothing failed),
-    and its score is not a MUST fraction of checks that could not run."""
+    """Unreachable, every check errs for want of the service: one note says so (no check regression: nothing
+    failed; a verdict worse, which CI gates on), and its score is not a MUST fraction of checks that could not
+    run."""
     old = scorecard([service("drs-0", [check("a", "passed"), check("b", "failed"), check("c", "skipped")],
                              verdict="non-conformant")])
     gone = {**service("drs-0", [check(c, "error", message="service unreachable: connection refused")
                                 for c in "abc"], verdict="unreachable", must=0),
             "unreachable": "connection refused (https://drs-0.example.org)"}
     result = compare(old, scorecard([gone], started="2026-11-25T10:00:00Z"))
-    assert not (result.regressions or result.fixed or result.changed) and result.exit_code() == 0
+    assert not (result.regressions or result.fixed or result.changed) and result.exit_code() == 1
+    assert result.verdicts_worse == [{"service": "drs-0", "standard": "drs", "before": "non-conformant",
+                                      "after": "unreachable"}]
     assert result.notes == ["drs-0 was unreachable in the new run (connection refused (https://drs-0.example.org)): "
                             "none of its 3 checks could run; they are not listed one by one"]
     text = render_markdown(result)
     assert "| drs `drs-0` | non-conformant, MUST 1/2, 0 warnings | unreachable, no check could run |" in text
+    assert "- `drs-0` drs: non-conformant → unreachable" in text.splitlines()
     back = compare(scorecard([gone]), old)  # reachable again: its checks are compared as usual
     assert [c.id for c in back.regressions] == ["b"] and [c.id for c in back.fixed] == ["a"]
+
+
+@pytest.mark.parametrize(("before", "after", "worse"), [
+    ("conformant", "incomplete", True), ("conformant", "non-conformant", True), ("incomplete", "unreachable", True),
+    ("non-conformant", "incomplete", False), ("incomplete", "conformant", False), ("unreachable", "unreachable", False),
+])
+def test_a_verdict_worse_is_a_regression_ci_gates_on(before: str, after: str, worse: bool) -> None:
+    """A service conformant no longer (its checks now erring, say: no check newly failed) or unreachable now."""
+    old = scorecard([service("drs-0", [check("a", "passed")], verdict=before)])
+    new = scorecard([service("drs-0", [check("a", "passed")], verdict=after)], started="2026-11-25T10:00:00Z")
+    result = compare(old, new)
+    assert bool(result.verdicts_worse) is worse and result.exit_code() == int(worse)
