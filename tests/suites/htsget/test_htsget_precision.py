@@ -282,3 +282,28 @@ def test_an_upper_case_data_scheme_is_a_data_uri(report_root: Path, specs_dir: s
     assert result.errors() == [], result.errors()
     assert result.outcome("htsget.data.concatenation-valid-format") == "passed"
     assert result.outcome("htsget.data-uri.base64") == "passed"
+
+
+class PlainGzipVariants(HtsgetApp):
+    """VCF served gzip-compressed but not blocked (plain gzip members, no BGZF EOF block): htsget 1.3.0 names
+    VCF (§Query parameters, format) and no compression for it, and a VCF's own specification has no EOF
+    marker; only BGZF defines one (SAM/BAM specification §4.1.2)."""
+
+    def _slice(self, kind: str, fmt: str, *args: Any, **kwargs: Any) -> tuple[bytes, bytes]:
+        header, body = super()._slice(kind, fmt, *args, **kwargs)
+        if (kind, fmt) != ("variants", "VCF"):
+            return header, body
+        lines = gzip.decompress(header + body).decode().splitlines(keepends=True)
+        head = "".join(line for line in lines if line.startswith("#"))
+        records = "".join(line for line in lines if not line.startswith("#"))
+        return gzip.compress(head.encode(), mtime=0), gzip.compress(records.encode(), mtime=0) if records else b""
+
+
+def test_a_plain_gzip_vcf_is_vcf(report_root: Path, specs_dir: str | None) -> None:
+    with serving(PlainGzipVariants()) as url:
+        result = run(url, report_root, specs_dir, reads=[])
+    assert result.failed() == [], result.failed()
+    assert result.errors() == [], result.errors()
+    for judged in ("htsget.data.concatenation-valid-format", "htsget.ticket.format-default-vcf",
+                   "htsget.data.header-class-only-header", "htsget.data.variant-extent-overlap"):
+        assert result.outcome(judged) == "passed", judged
