@@ -13,7 +13,7 @@ import yaml
 
 from conformance import FORMAT_CHECKER, HarnessError, Response, SpecStore, check, fail, json_type, versions
 
-from .view import CURIE, UNADMITTED, Beacon, _json_or_none
+from .view import CURIE, UNADMITTED, Beacon, _json_or_none, fill_id
 
 INFORMATIONAL = {"/": "beaconInfoResponse", "/info": "beaconInfoResponse",
                  "/configuration": "beaconConfigurationResponse", "/map": "beaconMapResponse",
@@ -53,6 +53,7 @@ def _same_as_info(beacon: Beacon, path: str) -> bool:
     bodies = [_json_or_none(beacon.get(p)) for p in (path, "/info")]
     sections = [b.get("response") if isinstance(b, dict) else None for b in bodies]
     return isinstance(sections[0], dict) and sections[0] == sections[1]
+
 
 
 @check("beacon.info.root-returns-info-response")
@@ -322,7 +323,7 @@ def test_map_filtering_terms_urls_answer(beacon: Beacon) -> None:
             known = _first_id(beacon, entry)
             if known is None:
                 continue
-            url = template.replace("{id}", known)
+            url = fill_id(template, known)
         if re.search(r"\{[^{}]*\}", url):
             continue  # a variable the harness has no value for
         checked += 1
@@ -360,7 +361,7 @@ def test_map_single_entry_urls_answer(beacon: Beacon) -> None:
         entry_id = _first_id(beacon, entry)
         if not isinstance(template, str) or entry_id is None or "{id}" not in template:
             continue
-        unadmitted = _data_answer_or_fail(beacon, template.replace("{id}", entry_id), f"the {entry} singleEntryUrl")
+        unadmitted = _data_answer_or_fail(beacon, fill_id(template, entry_id), f"the {entry} singleEntryUrl")
         tried += unadmitted is None
         refused += [unadmitted] if unadmitted is not None else []
     _require_one_admitted(beacon, refused, tried, "every singleEntryUrl asked")
@@ -382,7 +383,7 @@ def test_map_related_endpoints_answer(beacon: Beacon) -> None:
         for related in endpoints.values():
             url = related.get("url") if isinstance(related, dict) else None
             if isinstance(url, str) and "{id}" in url:
-                unadmitted = _data_answer_or_fail(beacon, url.replace("{id}", entry_id), "the related endpoint")
+                unadmitted = _data_answer_or_fail(beacon, fill_id(url, entry_id), "the related endpoint")
                 tried += unadmitted is None
                 refused += [unadmitted] if unadmitted is not None else []
     _require_one_admitted(beacon, refused, tried, "every related endpoint asked")

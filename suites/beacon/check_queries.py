@@ -20,6 +20,7 @@ from .view import (
     Variant,
     _json_or_none,
     carries,
+    fill_id,
     is_error_body,
     is_int,
     read_variant,
@@ -760,7 +761,7 @@ def _check_related(beacon: Beacon, pairs: list[tuple[str, str]]) -> None:
         if all(link is None for link in links.values()):
             continue  # no target record carries the optional link field
         expected = {i for i, link in links.items() if link}
-        url = template.replace("{id}", source_id)
+        url = fill_id(template, source_id)
         response = beacon.get(url, {"limit": LISTING_LIMIT})
         if response.status in UNADMITTED:  # kept from this caller (docs/security.md): not judged
             continue
@@ -809,7 +810,7 @@ def test_collection_lookups_are_consistent(beacon: Beacon) -> None:
     if not sets or not _complete(listing):
         pytest.skip("the variant listing has no complete dataset result sets")
     for dataset_id, ids in list(sets.items())[-2:]:
-        answer = beacon.get_answer(template.replace("{id}", dataset_id), {"limit": LISTING_LIMIT})
+        answer = beacon.get_answer(fill_id(template, dataset_id), {"limit": LISTING_LIMIT})
         if answer.granularity != "record":
             continue
         extra = sorted(answer.ids() - ids)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TypeGuard
+from urllib.parse import quote
 
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
@@ -877,3 +878,9 @@ def variant_matches_name(variant: Variant, name: str) -> bool | None:
     if any(n.startswith("ga4gh:SQ.") for n in variant.names) and variant.query_name is None:
         return None
     return False
+
+def fill_id(template: str, entry_id: str) -> str:
+    """A /map URL template with its ``{id}`` expanded as RFC 6570 §3.2.2 simple string expansion does: every
+    character but the unreserved ones percent-encoded (an id holding "/", "?", "#" or a space stays one path
+    segment)."""
+    return template.replace("{id}", quote(entry_id, safe=""))
