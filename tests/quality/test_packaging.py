@@ -29,7 +29,7 @@ PACKAGES = {"conformance": "conformance", "suites": "conformance_suites"}
 #: What the sdist carries beside the packages: the README's examples and pages, and what the tests need.
 SDIST_TREES = ("profiles", "docs", "tests", "tools", "benchmarks")
 SDIST_FILES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "CHANGELOG.md", "ARCHITECTURE.md",
-               "noxfile.py")
+               "LICENSE", "noxfile.py")
 #: Files every suite folder has that the harness reads at run time (ARCHITECTURE.md, "What a suite folder holds").
 SUITE_DATA = ("requirements.yaml", "faults.yaml")
 #: Not sources: caches and byte code.
@@ -138,7 +138,9 @@ def test_the_wheel_holds_every_file_of_the_packages(built: Built) -> None:
 def test_the_wheel_holds_what_the_harness_reads_at_run_time(built: Built) -> None:
     """Named, so that a file the code reads but the tree lost fails here with its name."""
     read = ["conformance/pytest.ini", "conformance/specs_pins.json", "conformance/scorecard.schema.json",
-            "conformance/reports/report.css", "conformance/dashboard/dashboard.css"]
+            "conformance/reports/report.css", "conformance/dashboard/dashboard.css",
+            # PEP 561: kit authors' type checkers read the kit's types; `python -m conformance`
+            "conformance/py.typed", "conformance_suites/py.typed", "conformance/__main__.py"]
     suites = [p.name for p in (REPO / "suites").iterdir() if (p / "__init__.py").is_file()]
     assert suites
     read += [f"conformance_suites/{s}/{name}" for s in suites for name in SUITE_DATA]
