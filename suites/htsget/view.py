@@ -26,7 +26,10 @@ from conformance import CheckFailure, Exchange, Response, Run, Service, ServiceC
 #: The start of every BGZF block: a gzip member with the FEXTRA flag (SAM/BAM specification §4.1).
 BGZF_MAGIC = b"\x1f\x8b\x08\x04"
 BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
+#: The EOF container of CRAM 3.x, and of CRAM 2.1, which introduced it (CRAM format specification, "End of file
+#: container"; the bytes htslib writes). htsget names CRAM and no CRAM version.
 CRAM_EOF = bytes.fromhex("0f000000ffffffff0fe0454f46000000000100" "05bdd94f0001000606010001000100ee63014b")
+CRAM21_EOF = bytes.fromhex("0b000000ffffffff0fe0454f460000000001000001000606010001000100")
 FORMATS = {"reads": ("BAM", "CRAM"), "variants": ("VCF", "BCF")}
 DEFAULT = {"reads": "BAM", "variants": "VCF"}
 SUFFIX = {"BAM": ".bam", "CRAM": ".cram", "VCF": ".vcf.gz", "BCF": ".bcf"}
@@ -96,6 +99,18 @@ def write_for_htslib(path: str, blob: bytes, fmt: str) -> None:
                     raise OSError(f"the gzip stream is incomplete or damaged: {exc}") from None
         else:
             fh.write(blob)
+
+
+def cram_eof(blob: bytes) -> bytes | None:
+    """The EOF container a CRAM of this file definition's version ends with: 3.x's, 2.1's, or None for a
+    version whose specification defines none known here (1.x and 2.0 have none)."""
+    if blob[:4] != b"CRAM" or len(blob) < 6:
+        return None
+    if blob[4] == 3:
+        return CRAM_EOF
+    if (blob[4], blob[5]) == (2, 1):
+        return CRAM21_EOF
+    return None
 
 
 class AssemblyError(Exception):

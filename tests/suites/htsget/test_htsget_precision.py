@@ -307,3 +307,43 @@ def test_a_plain_gzip_vcf_is_vcf(report_root: Path, specs_dir: str | None) -> No
     for judged in ("htsget.data.concatenation-valid-format", "htsget.ticket.format-default-vcf",
                    "htsget.data.header-class-only-header", "htsget.data.variant-extent-overlap"):
         assert result.outcome(judged) == "passed", judged
+
+
+CRAM21_EOF = bytes.fromhex("0b000000ffffffff0fe0454f460000000001000001000606010001000100")
+
+
+def _cram21(whole: bytes) -> tuple[bytes, bytes]:
+    """A CRAM 3.x file re-written by htslib as CRAM 2.1: (header bytes, the rest), the header a byte prefix."""
+    fasta = str(htsget_data.dataset().fasta)
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "in.cram").write_bytes(whole)
+        with pysam.AlignmentFile(str(Path(tmp, "in.cram")), reference_filename=fasta) as source:
+            for name, records in (("head.cram", False), ("out.cram", True)):
+                with pysam.AlignmentFile(str(Path(tmp, name)), "wc", header=source.header, reference_filename=fasta,
+                                         format_options=[b"version=2.1"]) as out:
+                    for record in source.fetch(until_eof=True) if records else ():
+                        out.write(record)
+        head, full = (htsget_data._fixed_file_id(Path(tmp, name).read_bytes(), "CRAM")
+                      for name in ("head.cram", "out.cram"))
+    assert head.endswith(CRAM21_EOF) and full.startswith(head[:-len(CRAM21_EOF)]) and full[5] == 1
+    return head[:-len(CRAM21_EOF)], full[len(head) - len(CRAM21_EOF):]
+
+
+class Cram21(HtsgetApp):
+    """CRAM answers in CRAM 2.1, whose EOF container differs from 3.x's: htsget names CRAM (§Query parameters,
+    format) and no CRAM version."""
+
+    def _slice(self, kind: str, fmt: str, *args: Any, **kwargs: Any) -> tuple[bytes, bytes]:
+        header, body = super()._slice(kind, fmt, *args, **kwargs)
+        return _cram21(header + body) if fmt == "CRAM" else (header, body)
+
+
+def test_cram_2_1_is_cram(report_root: Path, specs_dir: str | None) -> None:
+    with serving(Cram21()) as url:
+        result = run(url, report_root, specs_dir, variants=[], checks=[
+            "htsget.data.concatenation-valid-format", "htsget.data.eof-marker-present",
+            "htsget.data.cram-decodes-with-reference", "htsget.ticket.format-matches-request"])
+    assert result.failed() == [], result.failed()
+    assert result.errors() == [], result.errors()
+    assert result.outcome("htsget.data.cram-decodes-with-reference") == "passed"
+    assert result.outcome("htsget.data.eof-marker-present") == "passed"
