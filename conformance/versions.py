@@ -30,6 +30,14 @@ def is_version(text: str) -> bool:
     return True
 
 
+def release_order(text: str) -> tuple[int, Version | str]:
+    """A sort key: versions as releases ("1.9" before "1.10"), any text that is none after them, as text."""
+    try:
+        return 0, parse(text)
+    except InvalidVersion:
+        return 1, text
+
+
 def same_release(a: str, b: str) -> bool:
     """``1.4`` and ``v1.4.0`` are the same release; pre-release and local parts must match too."""
     try:

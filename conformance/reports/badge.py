@@ -8,6 +8,7 @@ from pathlib import Path
 
 from conformance.redact import Redactor
 from conformance.scorecard import Scorecard
+from conformance.versions import release_order
 
 COLOURS = {"conformant": "#2e7d32", "non-conformant": "#c62828", "incomplete": "#ef6c00",
            "unreachable": "#616161"}
@@ -38,7 +39,7 @@ def write(scorecard: Scorecard, directory: Path, redactor: Redactor) -> list[Pat
     paths = []
     for standard, entries in sorted(by_standard.items()):
         verdict = next(v for v in ORDER if v in {e[1] for e in entries})
-        versions = ", ".join(sorted({e[0] for e in entries}))
+        versions = ", ".join(sorted({e[0] for e in entries}, key=release_order))
         path = directory / f"badge-{standard}.svg"
         path.write_text(render(f"{standard} {versions}", verdict), encoding="utf-8")
         paths.append(path)

@@ -487,6 +487,13 @@ def test_badge_of_a_standard_with_several_services_shows_the_worst_verdict(tmp_p
     assert badge_title(path) == "drs 1.2.0, 1.4.0: incomplete"
 
 
+def test_badge_versions_are_in_release_order(tmp_path: Path) -> None:
+    services = [ServiceResult(k, "drs", v, f"https://{k}", None, checks=[mk_check("drs.a.b", "MUST", k, "passed")])
+                for k, v in (("a", "1.10.0"), ("b", "1.9.0"), ("c", "1.2"))]
+    [path] = badge.write(Scorecard("I", "0.1.0", STARTED, FINISHED, services), tmp_path, Redactor())
+    assert badge_title(path) == "drs 1.2, 1.9.0, 1.10.0: conformant"
+
+
 @pytest.mark.parametrize("verdict", sorted(badge.COLOURS))
 def test_badge_colour_repeats_the_verdict(verdict: str) -> None:
     root = ET.fromstring(badge.render("drs 1.4.0", verdict))

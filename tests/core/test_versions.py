@@ -30,3 +30,8 @@ def test_valid_specifier_and_is_version() -> None:
     assert versions.valid_specifier(">=1.0,<2")
     assert not versions.valid_specifier("about one")
     assert versions.is_version("v1.2") and not versions.is_version("one")
+
+
+def test_release_order_sorts_releases_then_text() -> None:
+    assert sorted(["1.10", "v1.9", "draft", "1.2.0", "2021-02-23"], key=versions.release_order) == [
+        "1.2.0", "v1.9", "1.10", "2021-02-23", "draft"]
