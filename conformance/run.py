@@ -243,6 +243,7 @@ class Run:
             result.created = [Created(c.kind, self.redactor.text(c.id), c.outcome, c.state)
                               for c in self.created.get(service.key, [])]
             link_causes(result)
+            self._waived_consequences(result)
             result.not_run = sum(1 for nodeid, (_, key) in self.collected.items()
                                  if key == service.key and nodeid not in self.results)
             if any(suites.for_standard(std).applies_to_standard(service.standard) for std in self.broken_standards):
@@ -313,6 +314,16 @@ class Run:
             origins = {**dict(rate.get("origins") or {}), **self.worker_origins}  # type: ignore[call-overload]
             rate["origins"] = dict(sorted(origins.items()))
         return rate
+
+    def _waived_consequences(self, result: ServiceResult) -> None:
+        """A waiver of a consequence alone changes nothing: the failure counted is its cause's (one root cause,
+        one failure). Said, with the check to name instead."""
+        waived = {check.id for check in result.checks if check.waived}
+        for check in result.checks:
+            if check.id in waived and check.consequence and check.caused_by not in waived:
+                self.notices.append(f"expected_failures names {check.id} on {result.key}, a consequence of "
+                                    f"{check.caused_by}: the failure that counts is {check.caused_by}'s; name it "
+                                    "instead (its consequences follow it)")
 
     def _apply_expected(self, check: Any, service: Service, today: dt.date) -> None:
         for entry in self.profile.expected_failures:

@@ -441,6 +441,20 @@ def test_expected_failures_let_ci_pass_and_report_stale_entries(report_root: Pat
     assert "service-info.no-such-check" in notices
 
 
+def test_waiving_a_consequence_alone_says_to_name_its_cause(report_root: Path, specs_dir: str | None) -> None:
+    """The failure that counts is the root cause's: a waiver of its consequence changes nothing, and says so."""
+    document = {"initiative": "Waived consequence",
+                "services": [{**si_entry(""), "url": None, "reference": {"faults": ["missing-id"]}}],
+                "expected_failures": [{"check": "service-info.fields.required-present", "reason": "r",
+                                       "expires": "2099-01-01"}]}
+    result = run_profile(document, report_root, specs_dir=specs_dir)
+    assert result.causes()["service-info.fields.required-present"] == "service-info.schema.valid"
+    assert result.exit_code == 1
+    assert ("expected_failures names service-info.fields.required-present on service-info-0, a consequence of "
+            "service-info.schema.valid: the failure that counts is service-info.schema.valid's; name it instead "
+            "(its consequences follow it)") in result.scorecard.notices, result.scorecard.notices
+
+
 def test_expired_expected_failure_counts_again(report_root: Path) -> None:
     document = {"initiative": "Expired", "services": [{**si_entry(""), "url": None,
                                                        "reference": {"faults": ["wrong-artifact"]}}],
