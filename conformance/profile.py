@@ -137,6 +137,9 @@ class Profile:
     initiative: str
     services: tuple[Service, ...]
     path: str = "<profile>"
+    #: ``id:``: the initiative's stable identity across runs (a slug the member keeps when it renames itself),
+    #: recorded in the scorecard as ``initiative_id``; None: the dashboard knows the initiative by its name.
+    id: str | None = None
     contact: str | None = None
     registry: str | None = None
     budget: Budget = field(default_factory=Budget)
@@ -181,10 +184,32 @@ MAX_SLUG = 100
 #: after the other reference servers and listing each of them that answers a service-info (``run.py``).
 REFERENCE_REGISTRY = "reference"
 
-_TOP_KEYS = {"initiative", "contact", "services", "registry", "budget", "expected_failures", "ca_bundle", "proxy"}
+_TOP_KEYS = {"initiative", "id", "contact", "services", "registry", "budget", "expected_failures", "ca_bundle", "proxy"}
 #: ``proxy: environment``: the proxy the environment names for each URL (as curl and pip take it).
 PROXY_FROM_ENVIRONMENT = "environment"
 _SERVICE_KEYS = {"standard", "version", "url", "auth", "name", "ca_bundle", "reference"}
+
+
+#: ``id:``: lower-case ASCII letters and digits, single hyphens between them (no ``--``, which no slug of a name
+#: holds either), at most :data:`MAX_ID` characters. The dashboard's pages and the certification keys file use it.
+INITIATIVE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_ID = 64
+
+
+def id_problem(value: object) -> str | None:
+    """Why ``value`` is no initiative id (words for a one-line error), or None."""
+    if not isinstance(value, str):
+        return (f"expected a slug such as 'example-genomics', got {_type_name(value)} (quote a value YAML reads as "
+                "a number, a date or true/false)")
+    shown = value if len(value) <= 80 else value[:80] + "…"
+    if INITIATIVE_ID.fullmatch(value):  # fullmatch: ``$`` alone would let a trailing newline through
+        return None if len(value) <= MAX_ID else f"{shown!r} is {len(value)} characters long; an id has at most " \
+                                                 f"{MAX_ID}"
+    suggestion = slugify(value)
+    such_as = (f"{suggestion!r}" if suggestion != "initiative" and len(suggestion) <= MAX_ID
+               and INITIATIVE_ID.fullmatch(suggestion) else "'example-genomics'")
+    return (f"{shown!r} is not a slug: lower-case letters a-z, digits and single hyphens between them, at most "
+            f"{MAX_ID} characters (such as {such_as})")
 
 
 class _Where:
@@ -486,6 +511,10 @@ def parse_profile(data: object, source: str = "<profile>", environ: Mapping[str,
     initiative = data.get("initiative")
     if not initiative or not isinstance(initiative, str):
         raise where.error("initiative", "required key missing" if not initiative else "expected a string")
+    initiative_id = data.get("id")
+    problem = id_problem(initiative_id) if "id" in data else None  # ``id:`` left empty is no id either
+    if problem:
+        raise where.error("id", problem)
     registry = data.get("registry")
     if registry is not None and not is_http_url(registry) and registry != REFERENCE_REGISTRY:
         raise where.error("registry", f"not an http(s) URL: {_shown_url(registry)!r}")
@@ -522,6 +551,7 @@ def parse_profile(data: object, source: str = "<profile>", environ: Mapping[str,
     contact = data.get("contact")
     return Profile(
         initiative=initiative,
+        id=initiative_id,
         contact=str(contact) if contact is not None else None,
         services=services,
         path=source,

@@ -274,6 +274,9 @@ class Scorecard:
     finished: dt.datetime
     services: list[ServiceResult]
     contact: str | None = None
+    #: The profile's ``id:`` (the initiative's identity across runs and renames), written as ``initiative_id``
+    #: only when the profile gives one: the dashboard groups runs by it, else by the initiative's name.
+    initiative_id: str | None = None
     profile: dict[str, Any] = field(default_factory=dict)
     suites: dict[str, dict[str, Any]] = field(default_factory=dict)
     seed: int = 0
@@ -326,6 +329,7 @@ class Scorecard:
         return {
             "format": FORMAT,
             "initiative": self.initiative,
+            **({"initiative_id": self.initiative_id} if self.initiative_id else {}),
             "contact": self.contact,
             "harness": {"version": self.harness_version, "suites": self.suites},
             "started": utc_stamp(self.started),

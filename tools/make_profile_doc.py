@@ -34,6 +34,13 @@ EXAMPLES = REPO / "profiles" / "examples"
 
 TOP = {
     "initiative": "required: the initiative's name, shown on every report; it names the report directory",
+    "id": "optional, recommended: the initiative's identity across runs, a short slug of its own choosing "
+          "(lower-case letters a-z, digits and single hyphens, at most 64 characters, such as "
+          "`example-national-genomics`), recorded in the scorecard as `initiative_id`. The adoption dashboard "
+          "knows an initiative by it: keep it when the initiative renames itself (its row stays, noting the "
+          "former name), and never give one another member uses (their runs would share one row); the forum's "
+          "certification keys file lists the initiative's keys under it. Without it the initiative is known by "
+          "its name, and two members that keep one name share a row",
     "contact": "optional: who runs the services (shown on the scorecard)",
     "services": "required (unless `registry` is given): the services to check, one entry each (below)",
     "registry": "a GA4GH service-registry URL whose `/services` lists services to check, beside or instead of "
@@ -61,7 +68,8 @@ SERVICE = {
 }
 AUTH_EXTRA = {
     "allowed_hosts": "a list of host names besides the service's own origin that may receive its credentials "
-                     "(credentials never go anywhere else; over https only, unless the service itself is on http); the URLs answers give on those hosts are requested "
+                     "(credentials never go anywhere else; over https only, unless the service itself is on "
+                     "http); the URLs answers give on those hosts are requested "
                      "as the service's own are, even where the host is on a private network (a URL off the "
                      "service's origin is otherwise not requested at a private or loopback address unless the "
                      "service is on one)",

@@ -326,3 +326,53 @@ def test_a_profile_larger_than_a_profile_is_not_read_whole(tmp_path: Path, monke
     path.write_bytes(b"initiative: X\n" + b"# padding\n" * 200_000)
     assert main(["run", "--profile", str(path), "--report-dir", str(tmp_path / "r")]) == 4
     assert "larger than 1 MiB: not a profile" in capsys.readouterr().err
+
+
+# -- id: the initiative's identity across runs ----------------------------------------------------------------
+
+
+def test_an_id_is_the_initiatives_identity_and_is_optional() -> None:
+    assert parse_profile({**GOOD, "id": "example-genomics-2"}, standards=KNOWN).id == "example-genomics-2"
+    assert parse_profile(GOOD, standards=KNOWN).id is None
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("Example Genomics", "id: 'Example Genomics' is not a slug: lower-case letters a-z, digits and single hyphens "
+                         "between them, at most 64 characters (such as 'example-genomics')"),
+    ("example--genomics", "id: 'example--genomics' is not a slug"),
+    ("-example", "id: '-example' is not a slug"),
+    ("example_genomics", "id: 'example_genomics' is not a slug"),
+    ("exämple", "id: 'exämple' is not a slug"),
+    ("a" * 65, f"id: '{'a' * 65}' is 65 characters long; an id has at most 64"),
+    ("2024", "id: expected a slug such as 'example-genomics', got a number (quote a value YAML reads as a number, "
+             "a date or true/false)"),
+    ("yes", "id: expected a slug such as 'example-genomics', got true/false"),
+    ("", "id: expected a slug such as 'example-genomics', got empty"),
+    ("[a, b]", "id: expected a slug such as 'example-genomics', got a list"),
+    ('"line\\nbreak"', "id: 'line\\nbreak' is not a slug"),  # on one line
+    ('"example\\n"', "id: 'example\\n' is not a slug"),
+])
+def test_an_id_that_is_no_slug_is_one_line_exit_4(tmp_path: Path, capsys: pytest.CaptureFixture[str], written: str,
+                                                   expected: str) -> None:
+    path = write(tmp_path, f'initiative: X\nid: {written}\nservices:\n'
+                           "  - {standard: service-info, version: '1.0.0', url: 'https://a.org'}\n")
+    code = main(["run", "--profile", str(path), "--report-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 4 and err.count("\n") == 1 and f"{path}: {expected}" in err, err
+
+
+def test_a_long_id_shown_in_its_error_is_cut() -> None:
+    with pytest.raises(ProfileError) as raised:
+        parse_profile({**GOOD, "id": "X" * 10_000}, standards=KNOWN)
+    assert len(str(raised.value)) < 400 and "…" in str(raised.value)
+
+
+def test_no_example_gives_an_id_a_member_would_copy() -> None:
+    """Two members that copy an example and change its name are two rows on the dashboard; an id copied with it
+    would make them one. The examples show the key commented out, for each member to choose its own."""
+    examples = sorted((Path(__file__).resolve().parents[2] / "profiles" / "examples").glob("*.yaml"))
+    for path in examples:
+        document = read_profile_yaml(path.read_bytes())
+        assert "id" not in document, path.name
+        if document.get("initiative") == "Example National Genomics":
+            assert "\n# id: your-initiative " in path.read_text(encoding="utf-8"), path.name

@@ -597,3 +597,17 @@ def test_a_case_skipped_for_want_of_the_schemas_says_so_in_its_record() -> None:
     assert [c.get("schemas_missing") for c in record["cases"]] == [True, None]
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     jsonschema.validate(record, {"$defs": schema["$defs"], "$ref": "#/$defs/check"})
+
+
+def test_the_initiative_id_is_written_only_when_the_profile_gives_one() -> None:
+    """``initiative_id`` is a field added within format 1: a scorecard of a profile without ``id:`` is as it was."""
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    without = scorecard(service(check("passed"))).to_dict()
+    assert "initiative_id" not in without
+    data = scorecard(service(check("passed")), initiative_id="example-genomics").to_dict()
+    assert data["initiative_id"] == "example-genomics"
+    assert list(data)[:3] == ["format", "initiative", "initiative_id"]
+    jsonschema.Draft202012Validator(schema).validate(data)
+    for wrong in ("Example Genomics", "a--b", "", "a" * 65):
+        errors = list(jsonschema.Draft202012Validator(schema).iter_errors({**data, "initiative_id": wrong}))
+        assert errors, wrong
