@@ -12,7 +12,7 @@ from typing import Any
 from conformance import interrupts, specs
 from conformance.arguments import positive_int
 from conformance.dashboard.runs import Collection, collect
-from conformance.dashboard.site import SweepLine, build_site, count_of, shared_names
+from conformance.dashboard.site import SweepLine, build_site, count_of, shared_ids, shared_names
 from conformance.dashboard.sweep import (
     DEFAULT_JOBS,
     DEFAULT_KILL_MARGIN,
@@ -44,8 +44,7 @@ def _build(report_dirs: list[Path], out: Path, sweep_lines: list[SweepLine] | No
 
         unused: list[str] = []
         certified = certified_runs(collection, load_keys_file(keys_file), unused)
-        collection.skipped += [f"{keys_file}: {name}: no initiative of these reports has this name or slug; its "
-                               "keys were not used" for name in unused]
+        collection.skipped += [f"{keys_file}: {entry}; its keys were not used" for entry in unused]
     document = build_site(collection, out, sweep_lines, certified=certified)
     runs = count_of(len(collection.runs), "run")
     initiatives = count_of(len(document["initiatives"]), "initiative")
@@ -101,15 +100,21 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                          kill_margin=args.kill_margin, on_outcome=report, per_host=args.per_host, command=command)
     code = sweep_exit_code([o.exit_code for o in outcomes])
     lines = [SweepLine(o.profile, o.outcome if o.initiative is None else f"{o.initiative}: {o.outcome}",
-                       o.exit_code, o.initiative) for o in outcomes]
+                       o.exit_code, o.initiative, o.initiative_id) for o in outcomes]
     if not args.no_dashboard:
         out = Path(args.out) if args.out else report_dir / "site"
         _build([report_dir], out, lines)
     for sharing in shared_names(lines).values():
         name = next(line.initiative for line in lines if line.profile == sharing[0])
         print(f"warning: {', '.join(sharing)} name the same initiative, {name!r}: the dashboard identifies an "
-              "initiative by its name, so their runs share one row and one history; give each member its own "
-              "`initiative`", flush=True)
+              "initiative without an `id` by its name, so their runs share one row and one history; give each "
+              "member its own `id` (docs/profile.md)", flush=True)
+    for initiative_id, claiming in shared_ids(lines).items():
+        named = {line.profile: line.initiative for line in lines if line.initiative_id == initiative_id}
+        shown = ", ".join(f"{profile} ({named[profile]!r})" for profile in claiming)
+        print(f"warning: {shown} give the same id, {initiative_id!r}: the dashboard shows their runs as one "
+              "initiative (one row, one history); if they are different members, give each its own `id`",
+              flush=True)
     print(f"Sweep exit {code}: " + ", ".join(f"{sum(1 for o in outcomes if o.exit_code == c)} exit {c}"
                                              for c in sorted({o.exit_code for o in outcomes})))
     return code
@@ -123,9 +128,10 @@ def add_commands(sub: Any) -> None:
     dashboard.add_argument("--out", required=True, metavar="SITE_DIR",
                            help="where to write the site (rebuilt in full; must be new, empty or a site)")
     dashboard.add_argument("--certification-keys", metavar="KEYS_FILE",
-                           help="initiative → public key files; a cell whose run (the initiative's latest whole run "
-                                "of that standard) has a bundle (REPORT_DIR.conformance.tar) verifying against one "
-                                "gets a certified badge")
+                           help="initiative → public key files (under ids: by the initiative's id; at the top level "
+                                "an initiative without an id, by its name); a cell whose run (the initiative's latest "
+                                "whole run of that standard) has a bundle (REPORT_DIR.conformance.tar) verifying "
+                                "against one gets a certified badge")
     dashboard.set_defaults(func=cmd_dashboard)
 
     run = sub.add_parser("sweep", help="run many profiles concurrently, then build the dashboard")

@@ -7,9 +7,11 @@ only regular files of at most :data:`MAX_SCORECARD_BYTES` are read (a FIFO would
 and a scorecard whose verdicts or counts do not follow from its own checks is not shown (the harness's
 rules, :mod:`conformance.certify.consistency`, decide; the stored verdicts are never taken on trust).
 
-An initiative is the one its scorecard names (the slug of its ``initiative``), whatever folder the scorecard
-was found in; a run is identified by its initiative, its start and its content, so a copy of a run found in
-another folder, or resent into the same one, is counted once.
+An initiative is the one its scorecard names, whatever folder the scorecard was found in: by its
+``initiative_id`` (the profile's ``id:``) when it carries one, so that a member that renames itself keeps its row
+and two members that keep one name do not share one; else by the slug of its ``initiative`` name, as scorecards
+without an id always were (:func:`assign_identities`). A run is identified by its initiative, its start and its
+content, so a copy of a run found in another folder, or resent into the same one, is counted once.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 
 from conformance.files import Unreadable
 from conformance.files import read_regular as read_bounded
-from conformance.profile import slugify
+from conformance.profile import id_problem, slugify
 from conformance.scorecard import CONFORMANT, UNREACHABLE
 
 SCORECARD_FORMAT = "ga4gh-conformance-scorecard/"
@@ -88,6 +90,7 @@ class Run:
     """One scorecard: one initiative's run of the harness."""
 
     directory: Path
+    #: The initiative's row: its id, else the slug of its name (see :func:`assign_identities`).
     slug: str
     name: str
     started: str
@@ -116,6 +119,13 @@ class Run:
     sha256: str = ""
     #: The report.html of the run directory, when it is a regular file of at most MAX_SCORECARD_BYTES.
     report: Path | None = None
+    #: The scorecard's ``initiative_id`` (the profile's ``id:``), or None: an older scorecard, or a profile without.
+    initiative_id: str | None = None
+
+    @property
+    def name_slug(self) -> str:
+        """The slug of the name the run gives its initiative (how a run without an id is grouped)."""
+        return slugify(self.name)
 
     @property
     def stamp(self) -> str:
@@ -170,9 +180,53 @@ class Run:
 
 
 @dataclass
+class Identity:
+    """What the dashboard knows an initiative (one row) by: its id, or its name when its runs carry none."""
+
+    #: The row's key (``Run.slug`` of its runs; the page ``initiatives/<key>.html``, matrix.json's ``slug``).
+    key: str
+    #: The initiative id its runs carry; None: its runs carry none and it is known by its name.
+    id: str | None = None
+    #: The names its runs gave, oldest first, each with the start of the first run under it (a name given again
+    #: after another is listed again: the names alternate).
+    names: list[tuple[str, str]] = field(default_factory=list)
+    #: The slug of the name a row without an id is known by (the sweep's shared-name warning matches it).
+    name_slug: str = ""
+    #: Runs without an id shown as this id's history (made under one of its names before it took the id).
+    adopted: int = 0
+    #: Warnings on whose runs the row shows (runs shown apart, names that alternate), one sentence each.
+    notes: list[str] = field(default_factory=list)
+
+    def adoption(self) -> str | None:
+        """What the row's earlier runs without an id are, when it shows some."""
+        if not self.adopted:
+            return None
+        return (f"{self.adopted} earlier run{'s' if self.adopted != 1 else ''} without an id shown as its history "
+                "(made before its first run with the id, under a name no other initiative with an id gives)")
+
+    @property
+    def renamed(self) -> bool:
+        return len(self.names) > 1
+
+    @property
+    def alternating(self) -> bool:
+        """A name given again after another: two profiles may give one id (a rename goes one way)."""
+        return len({name for name, _ in self.names}) < len(self.names)
+
+
+@dataclass
 class Collection:
     runs: list[Run]
     skipped: list[str]
+    #: Row key → its identity (:func:`assign_identities`); a row not here is known by its name.
+    identities: dict[str, Identity] = field(default_factory=dict)
+
+    def identity(self, slug: str) -> Identity:
+        found = self.identities.get(slug)
+        if found is None:
+            runs = self.runs_of(slug)
+            found = Identity(slug, None, _names(runs), runs[-1].name_slug if runs else slug)
+        return found
 
     def initiatives(self) -> list[str]:
         """Slugs, ordered by the initiative's name (no ranking)."""
@@ -189,6 +243,15 @@ class Collection:
     def display_name(self, slug: str) -> str:
         """The name the initiative's newest scorecard gives."""
         return self.runs_of(slug)[-1].name
+
+    def label(self, slug: str) -> str:
+        """The display name, with the id (or the row's key) after it where another initiative has that name too:
+        two members that keep one name, each with its own id, are told apart wherever they are listed."""
+        name = self.display_name(slug)
+        if any(other != slug and self.display_name(other).casefold() == name.casefold()
+               for other in {r.slug for r in self.runs}):
+            return f"{name} ({self.identity(slug).id or slug})"
+        return name
 
     def latest_registry(self, slug: str) -> Run | None:
         """The newest run of the initiative made through its service registry (``registry:``), if any."""
@@ -246,7 +309,7 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _names(value: Any) -> list[str] | None:
+def _listed(value: Any) -> list[str] | None:
     return [str(v) for v in value] if isinstance(value, list) and value else None
 
 
@@ -295,6 +358,10 @@ def read_run(path: Path, slug_hint: str | None, raw: bytes | None = None) -> Run
     if not isinstance(data.get("services"), list):
         raise ValueError("no list of services")
     services = _services(data)
+    initiative_id = data.get("initiative_id")
+    problem = id_problem(initiative_id) if initiative_id is not None else None
+    if problem:  # never written by the harness: grouped by its name, it would join another initiative's row
+        raise ValueError(f"initiative_id: {problem}; not read")
     initiative = _text(data.get("initiative"))
     name = initiative.strip() if initiative and initiative.strip() else (slug_hint or "unnamed initiative")
     harness_raw = data.get("harness")
@@ -307,7 +374,7 @@ def read_run(path: Path, slug_hint: str | None, raw: bytes | None = None) -> Run
     profile: dict[str, Any] = profile_raw if isinstance(profile_raw, dict) else {}
     registry = data.get("registry") if isinstance(data.get("registry"), dict) else None
     return Run(
-        directory=path.parent, slug=slugify(name), name=name,
+        directory=path.parent, slug=initiative_id or slugify(name), name=name, initiative_id=initiative_id,
         started=str(data.get("started", "")), finished=str(data.get("finished", "")),
         harness_version=str(harness.get("version", "unknown")), suites=dict(suites),
         services=services,
@@ -316,8 +383,8 @@ def read_run(path: Path, slug_hint: str | None, raw: bytes | None = None) -> Run
         notices=[str(n) for n in data.get("notices", []) if isinstance(n, str)]
         if isinstance(data.get("notices"), list) else [],
         registry=registry,
-        selected_checks=_names(selection.get("checks")) if isinstance(selection, dict) else None,
-        selected_standards=_names(selection.get("standards")) if isinstance(selection, dict) else None,
+        selected_checks=_listed(selection.get("checks")) if isinstance(selection, dict) else None,
+        selected_standards=_listed(selection.get("standards")) if isinstance(selection, dict) else None,
         selection_recorded=isinstance(selection, dict),
         limits_hit=[str(x) for x in usage.get("limits_hit") or [] if isinstance(x, str)]
         if isinstance(usage.get("limits_hit"), list) else [],
@@ -413,7 +480,78 @@ def collect(roots: Iterable[Path], exclude: Iterable[Path] = ()) -> Collection:
             skipped.append(f"{bundle}: a certification bundle without its run directory beside it; not read (the "
                            f"dashboard reads run directories, <slug>/<stamp>/scorecard.json: give the folder "
                            f"{beside.name}/ the run wrote, and a bundle beside it earns the certified badge)")
-    return Collection(_once(found, skipped), skipped)
+    runs = _once(found, skipped)
+    identities = assign_identities(runs)
+    return Collection(sorted(runs, key=lambda r: (r.slug, r.sort_key)), skipped, identities)
+
+
+def _names(runs: list[Run]) -> list[tuple[str, str]]:
+    """The names ``runs`` (oldest first) give, each with the start of the first run under it."""
+    names: list[tuple[str, str]] = []
+    for run in runs:
+        if not names or names[-1][0] != run.name:
+            names.append((run.name, run.started))
+    return names
+
+
+def assign_identities(runs: list[Run]) -> dict[str, Identity]:
+    """Give each run its row (``Run.slug``) and return each row's identity.
+
+    - A run whose scorecard carries an ``initiative_id`` is in that id's row, whatever name it gives: a rename
+      keeps the row (the row shows the newest name and notes the former ones), and two members that keep one
+      name but each have an id get a row each.
+    - A run without an id is in the row of its name's slug, as scorecards always were, with one exception: the
+      runs of a name that exactly one id's runs also give, all of them made before that id's first run, are
+      that initiative's runs from before it took its id, and are shown as its history. Where that is not
+      certain (two ids give the name; a run without an id came after the id's first run: another member with
+      that name, or a profile that lost its id) they keep a row of their own, which says why.
+    - A name row whose slug is some id gets the key ``<slug>--name`` (no id and no slug of a name holds ``--``),
+      so an id is never shared with a name."""
+    by_id: dict[str, list[Run]] = {}
+    by_name: dict[str, list[Run]] = {}
+    for run in sorted(runs, key=lambda r: r.sort_key):
+        if run.initiative_id:
+            by_id.setdefault(run.initiative_id, []).append(run)
+        else:
+            by_name.setdefault(run.name_slug, []).append(run)
+    names_of = {initiative_id: {r.name_slug for r in members} for initiative_id, members in by_id.items()}
+    adopted: dict[str, list[Run]] = {}
+    apart: dict[str, list[str]] = {}
+    for name_slug, members in list(by_name.items()):
+        claimants = sorted(i for i, names in names_of.items() if name_slug in names)
+        if len(claimants) == 1 and all(r.sort_key < by_id[claimants[0]][0].sort_key for r in members):
+            adopted.setdefault(claimants[0], []).extend(members)
+            del by_name[name_slug]
+        elif claimants:
+            apart[name_slug] = claimants
+    identities: dict[str, Identity] = {}
+    for initiative_id, members in by_id.items():
+        earlier = adopted.get(initiative_id, [])
+        for run in (*earlier, *members):
+            run.slug = initiative_id
+        everything = sorted((*earlier, *members), key=lambda r: r.sort_key)
+        identity = Identity(initiative_id, initiative_id, _names(everything), members[-1].name_slug,
+                            adopted=len(earlier))
+        if identity.alternating:
+            shown = ", ".join(name for name, _ in identity.names)
+            identity.notes.append(f"its runs go back and forth between names ({shown}): two profiles may give the "
+                                  f"id {initiative_id!r}; each member needs its own")
+        identities[initiative_id] = identity
+    for name_slug, members in by_name.items():
+        key = f"{name_slug}--name" if name_slug in by_id else name_slug
+        for run in members:
+            run.slug = key
+        identity = Identity(key, None, _names(members), name_slug)
+        claimants = apart.get(name_slug, [])
+        if len(claimants) > 1:
+            identity.notes.append(f"the initiatives with ids {', '.join(claimants)} give this name too; these runs "
+                                  "carry no id, so whose they are cannot be told: shown apart")
+        elif claimants:
+            identity.notes.append(f"the initiative with id {claimants[0]!r} gives this name too; these runs carry "
+                                  "no id and some came after its first run with the id (another member with this "
+                                  "name, or a profile that lost its id): shown apart")
+        identities[key] = identity
+    return identities
 
 
 def _once(found: list[tuple[Run, tuple[str, str, str], Path]], skipped: list[str]) -> list[Run]:
@@ -428,7 +566,7 @@ def _once(found: list[tuple[Run, tuple[str, str, str], Path]], skipped: list[str
             if run is not best[1]:
                 skipped.append(f"{path}: the same run as {best[2]} ({run.name}, started {run.started}); "
                                "counted once")
-    return sorted(runs, key=lambda r: (r.slug, r.sort_key))
+    return runs
 
 
 def registry_counts(run: Run) -> dict[str, int]:

@@ -4,7 +4,8 @@ Layout of SITE_DIR (everything a page links to is inside it, so the folder can b
 published as it is)::
 
     index.html                  the matrix: initiatives × standards, the latest run of each pair
-    initiatives/<slug>.html     an initiative's runs over time, a verdict per standard
+    initiatives/<slug>.html     an initiative's runs over time, a verdict per standard (``<slug>``: the
+                                initiative's id, else the slug of its name; see ``runs.assign_identities``)
     standards/<standard>.html   each requirement's failing fraction across initiatives, worst first
     runs/<slug>/<stamp>/        a copy of each run's report.html and scorecard.json
     matrix.json                 the matrix for other tools (``ga4gh-conformance-matrix/1``, see
@@ -41,6 +42,7 @@ from conformance.dashboard.runs import (
     RUN_LIMITS,
     SITE_MARKER,
     Collection,
+    Identity,
     Run,
     ServiceRun,
     read_regular,
@@ -83,17 +85,34 @@ class SweepLine:
     exit_code: int | None
     #: The initiative the profile names (None: the profile could not be read).
     initiative: str | None = None
+    #: The profile's ``id:`` (None: it gives none, or could not be read).
+    initiative_id: str | None = None
+
+
+def _several(profiles: dict[str, list[str]]) -> dict[str, list[str]]:
+    distinct = {key: list(dict.fromkeys(names)) for key, names in profiles.items()}
+    return {key: names for key, names in distinct.items() if len(names) > 1}
 
 
 def shared_names(sweep: list[SweepLine] | None) -> dict[str, list[str]]:
-    """Initiative slug → the profiles of the sweep that name it, where more than one does: the dashboard
-    identifies an initiative by its name (the scorecard holds no other identity), so such members' runs share
-    one row and one history."""
+    """Initiative slug → the profiles of the sweep without an ``id`` that name it, where more than one does: the
+    dashboard identifies an initiative without an id by its name, so such members' runs share one row and one
+    history."""
     profiles: dict[str, list[str]] = {}
     for line in sweep or []:
-        if line.initiative:
+        if line.initiative and not line.initiative_id:
             profiles.setdefault(slugify(line.initiative), []).append(line.profile)
-    return {slug: names for slug, names in profiles.items() if len(names) > 1}
+    return _several(profiles)
+
+
+def shared_ids(sweep: list[SweepLine] | None) -> dict[str, list[str]]:
+    """Initiative id → the profiles of the sweep that give it, where more than one does: their runs are one
+    initiative's on the dashboard (one row, one history), which is right only when they are one member's."""
+    profiles: dict[str, list[str]] = {}
+    for line in sweep or []:
+        if line.initiative_id:
+            profiles.setdefault(line.initiative_id, []).append(line.profile)
+    return _several(profiles)
 
 
 # -- the site ---------------------------------------------------------------------------------------------
@@ -340,7 +359,7 @@ def matrix_page(collection: Collection, generated: str, sweep: list[SweepLine] |
     head = "".join(f'<th scope="col"><a href="standards/{_href(standard_slug(s) + ".html")}">{_e(s)}</a></th>'
                    for s in standards)
     rows = []
-    shared = shared_names(sweep)
+    shared, claimed = shared_names(sweep), shared_ids(sweep)
     for slug in initiatives:
         cells = []
         for standard in standards:
@@ -360,13 +379,21 @@ def matrix_page(collection: Collection, generated: str, sweep: list[SweepLine] |
                 mark += certified_badge(certified[run.directory].kid)
             cells.append(_run_cell(run, standard, "", mark))
         name = collection.display_name(slug)
+        identity = collection.identity(slug)
         broke = _profile_broke(collection, slug, sweep)
-        note = (f'<div class="note earlier">the last sweep made no run of its profile ({_e(broke)}): its cells '
-                "are from earlier runs</div>") if broke else ""
-        if slug in shared:
-            note += (f'<div class="note shared">{len(shared[slug])} profiles of the last sweep name this '
-                     f'initiative ({_e(", ".join(shared[slug]))}): their runs share this row and its history; '
-                     "give each member its own <code>initiative</code></div>")
+        note = identity_notes(identity, brief=True)
+        note += (f'<div class="note earlier">the last sweep made no run of its profile ({_e(broke)}): its cells '
+                 "are from earlier runs</div>") if broke else ""
+        if identity.id is None and identity.name_slug in shared:
+            profiles = shared[identity.name_slug]
+            note += (f'<div class="note shared">{len(profiles)} profiles of the last sweep name this '
+                     f'initiative ({_e(", ".join(profiles))}) and give no <code>id</code>: their runs share this '
+                     "row and its history; give each member its own <code>id</code></div>")
+        if identity.id is not None and identity.id in claimed:
+            profiles = claimed[identity.id]
+            note += (f'<div class="note shared">{len(profiles)} profiles of the last sweep give the id '
+                     f'<code>{_e(identity.id)}</code> ({_e(", ".join(profiles))}): their runs are this one row and '
+                     "its history; if they are different members, give each its own <code>id</code></div>")
         rows.append(f'<tr><th scope="row"><a href="initiatives/{_href(slug + ".html")}">{_e(name)}</a>{note}</th>'
                     + "".join(cells) + "</tr>")
     notes = []
@@ -433,6 +460,32 @@ def registries_table(collection: Collection, initiatives: list[str]) -> str:
             f'<th scope="col">Not tested</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
+# -- an initiative's identity -----------------------------------------------------------------------------
+
+
+def identity_notes(identity: Identity, *, brief: bool = False) -> str:
+    """The row's id, its former names and what else a reader must know of whose runs the row shows. ``brief``
+    (the matrix): the id and the renames only, and the notes that warn."""
+    parts = []
+    if identity.id is not None:
+        parts.append(f'<div class="note id">id <code>{_e(identity.id)}</code></div>')
+    if identity.id is not None and identity.renamed and not identity.alternating:  # a name row: one name's spellings
+        steps = " → ".join(f"{_e(name)}" + (f" ({_e(_date(since))})" if position else "")
+                           for position, (name, since) in enumerate(identity.names))
+        parts.append(f'<div class="note renamed">renamed: {steps}</div>')
+    adoption = identity.adoption()
+    if adoption and not brief:  # the initiative's page says it; the matrix's row only warns
+        parts.append(f'<div class="note adopted">{_e(adoption)}</div>')
+    parts += [f'<div class="note shared">{_e(text)}</div>' for text in identity.notes]
+    return "".join(parts)
+
+
+def _identity_json(identity: Identity) -> dict[str, Any]:
+    notes = [text for text in (identity.adoption(), *identity.notes) if text]
+    return {"id": identity.id, "names": [{"name": name, "since": since} for name, since in identity.names],
+            **({"identity_notes": notes} if notes else {})}
+
+
 # -- an initiative's history ------------------------------------------------------------------------------
 
 
@@ -471,7 +524,8 @@ def initiative_page(collection: Collection, slug: str, generated: str) -> str:
                     f"<td>harness {_e(run.harness_version)}</td>{''.join(cells)}</tr>")
     head = "".join(f'<th scope="col"><a href="../standards/{_href(standard_slug(s) + ".html")}">'
                    f"{_e(s)}</a></th>" for s in standards)
-    body = (f"<p>{len(runs)} run{'s' if len(runs) != 1 else ''}, newest first. “was …” marks a verdict that "
+    body = (identity_notes(collection.identity(slug)) +
+            f"<p>{len(runs)} run{'s' if len(runs) != 1 else ''}, newest first. “was …” marks a verdict that "
             "changed since the previous comparable whole run; a run filtered with <code>--check</code> is marked "
             "partial and is never the initiative's result on the matrix.</p>" + _legend()
             + f'<table class="matrix history" id="history"><thead><tr><th scope="col">Run started</th>'
@@ -542,7 +596,7 @@ def requirement_rows(collection: Collection, standard: str, runs: Iterable[Run])
                                                str(check.get("citation", "")), [], [], [], [])
                 if _OUTCOME_RANK.get(outcome, 2) >= _OUTCOME_RANK.get(outcomes.get(cid, "skipped"), 0):
                     outcomes[cid] = outcome
-        name = collection.display_name(run.slug)
+        name = collection.label(run.slug)
         for cid, outcome in outcomes.items():
             row = rows[cid]
             if outcome == "failed":
@@ -603,7 +657,7 @@ def standard_page(collection: Collection, standard: str, generated: str) -> str:
     for _, runs in groups:
         for run in runs:
             for service in run.services_of(standard):
-                declared.setdefault(service.version, []).append(collection.display_name(run.slug))
+                declared.setdefault(service.version, []).append(collection.label(run.slug))
     versions = "; ".join(f"{_e(v)}: {_e(', '.join(sorted(set(names))))}"
                          for v, names in sorted(declared.items()))
     body = [f"<p>Each requirement's failing fraction over the initiatives whose latest run checked "
@@ -613,7 +667,7 @@ def standard_page(collection: Collection, standard: str, generated: str) -> str:
         body.append('<p class="differs">These latest runs were made with different harness or suite '
                     "versions; their results are not pooled: one table per version, the newest release first.</p>")
     for key, runs in groups:
-        names = ", ".join(sorted(collection.display_name(r.slug) for r in runs))
+        names = ", ".join(sorted(collection.label(r.slug) for r in runs))
         body.append(f"<h2>Runs made with {_e(_comparability_label(key))} ({len(runs)} "
                     f"initiative{'s' if len(runs) != 1 else ''}: {_e(names)})</h2>")
         body.append(_requirements_table(requirement_rows(collection, standard, runs), standard))
@@ -626,7 +680,9 @@ def standard_page(collection: Collection, standard: str, generated: str) -> str:
 def matrix_document(collection: Collection, generated: str, *,
                     certified: Mapping[Path, Any] | None = None) -> dict[str, Any]:
     """``matrix.json``: ``{"format": "ga4gh-conformance-matrix/1", "generated", "harness": {"version"},
-    "standards": [name], "initiatives": [{"slug", "name", "page", "runs": [{"started", "harness_version",
+    "standards": [name], "initiatives": [{"slug" (its id, else the slug of its name), "name" (its newest run's),
+    "id" (the initiative_id its runs carry; null: known by its name), "names": [{"name", "since"}] (the names its
+    runs gave, oldest first), "identity_notes"?: [text], "page", "runs": [{"started", "harness_version",
     "report", "scorecard"}], "registry"?: {"url", "listed", "tested", "conformant", "not_tested"},
     "certified"?: {"kid"} (every cell of the initiative is certified by that key)}], "runs" also have "partial": bool
     (filtered with --check: never a cell), "cells": [{"initiative": slug, "standard", "verdict" (worst of its
@@ -675,7 +731,8 @@ def matrix_document(collection: Collection, generated: str, *,
         "harness": {"version": __version__},
         "standards": collection.standards(),
         "initiatives": [
-            {"slug": slug, "name": collection.display_name(slug), "page": f"initiatives/{slug}.html",
+            {"slug": slug, "name": collection.display_name(slug), **_identity_json(collection.identity(slug)),
+             "page": f"initiatives/{slug}.html",
              "runs": [{"started": r.started, "harness_version": r.harness_version, "partial": r.filtered,
                        "report": f"{r.site_path}/report.html" if r.has_report else None,
                        "scorecard": f"{r.site_path}/scorecard.json"} for r in collection.runs_of(slug)],

@@ -65,6 +65,8 @@ class Outcome:
     run_dir: Path | None = None
     log: Path | None = None
     initiative: str | None = None
+    #: The profile's ``id:`` (None: it gives none, or could not be read).
+    initiative_id: str | None = None
 
     @property
     def line(self) -> str:
@@ -112,6 +114,19 @@ def _incomplete(run_dir: Path) -> str:
     except (OSError, ValueError, KeyError, TypeError):
         return "incomplete or unreachable"
     return f"{verdict} (interrupted)" if card.get("interrupted") is True else verdict
+
+
+def _run_id(run_dir: Path | None, profile_id: str | None) -> str | None:
+    """The initiative id the run's scorecard records (what the dashboard will know the run by), or the profile's
+    when the run wrote none that can be read."""
+    if run_dir is None:
+        return profile_id
+    try:
+        card = json.loads((run_dir / "scorecard.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return profile_id
+    recorded = card.get("initiative_id") if isinstance(card, dict) else None
+    return recorded if isinstance(recorded, str) else None
 
 
 def _last_line(text: str) -> str:
@@ -177,11 +192,12 @@ def run_one(index: int, profile: Path, report_dir: Path, log_dir: Path, *, specs
         note = "partial reports kept" if run_dir else "no reports"
         return Outcome(str(profile), 2, f"hung: stopped after {limit:g} s (budget.max_seconds "
                        f"{loaded.budget.max_seconds:g} + {kill_margin:g}); {note}", seconds, run_dir, log,
-                       loaded.initiative)
+                       loaded.initiative, _run_id(run_dir, loaded.id))
     if code < 0:  # killed by a signal from outside
-        return Outcome(str(profile), 2, f"killed by signal {-code}", seconds, run_dir, log, loaded.initiative)
+        return Outcome(str(profile), 2, f"killed by signal {-code}", seconds, run_dir, log, loaded.initiative,
+                       _run_id(run_dir, loaded.id))
     return Outcome(str(profile), code, _describe(code, run_dir, _last_line(text)), seconds, run_dir, log,
-                   loaded.initiative)
+                   loaded.initiative, _run_id(run_dir, loaded.id))
 
 
 def hosts_of(profile: Profile) -> set[str]:

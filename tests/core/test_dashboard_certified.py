@@ -139,3 +139,109 @@ def test_the_badge_follows_the_cell_never_a_partial_run(tmp_path: Path) -> None:
     matrix = json.loads((site / "matrix.json").read_text(encoding="utf-8"))
     certified = {c["initiative"]: c["started"] for c in matrix["cells"] if "certified" in c}
     assert certified == {"beta": "2026-01-01T00:00:00Z"}
+
+
+# -- initiatives with an id: certified by the keys listed for the id, never by a name's -----------------------
+
+
+def _member(root: Path, folder: str, stamp: str, profile: Path, name: str, initiative_id: str | None) -> Path:
+    run_dir = write_run(root, folder, stamp, profile)
+    _edit(run_dir, initiative=name, **({"initiative_id": initiative_id} if initiative_id else {}))
+    return run_dir
+
+
+def _site(root: Path, keys_file: Path, tmp_path: Path) -> tuple[dict[str, bool], dict[str, str]]:
+    site = tmp_path / "site"
+    assert main(["dashboard", str(root), "--out", str(site), "--certification-keys", str(keys_file)]) == 0
+    matrix = json.loads((site / "matrix.json").read_text(encoding="utf-8"))
+    certified = {c["initiative"]: c["certified"]["kid"] for c in matrix["cells"] if "certified" in c}
+    page = (site / "index.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<tr><th scope="row"><a href="initiatives/([^".]+)\.html">.*?</th>(.*?)</tr>', page)
+    return {slug: 'class="certified"' in cells for slug, cells in rows}, certified
+
+
+def test_two_members_that_keep_one_name_are_each_certified_by_their_own_keys(tmp_path: Path) -> None:
+    """Listed by name, two members named alike accepted each other's bundles; by id, each row takes its own key
+    only."""
+    from conformance.certify.keys import thumbprint
+
+    root, profile = tmp_path / "reports", tmp_path / "profile.yaml"
+    profile.write_text("initiative: x\n")
+    one, two = ed25519.Ed25519PrivateKey.generate(), ed25519.Ed25519PrivateKey.generate()
+    bundle(_member(root, "example", "20260201T000000Z", profile, "Example", "member-one"), one)
+    bundle(_member(root, "example", "20260201T000001Z", profile, "Example", "member-two"), one)  # one's key
+    public_pem(tmp_path / "one.pem", one)
+    public_pem(tmp_path / "two.pem", two)
+    keys_file = tmp_path / "keys.yaml"
+    keys_file.write_text("ids:\n  member-one: [one.pem]\n  member-two: [two.pem]\n")
+    found, certified = _site(root, keys_file, tmp_path)
+    assert found == {"member-one": True, "member-two": False}
+    assert certified == {"member-one": thumbprint(one)}
+
+
+def test_a_run_with_an_id_is_never_certified_by_a_name_entry(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Another member can give any name, and any id: a run claiming member-one's id, signed with a key listed for
+    the name it gives, is not member-one's certified run; the name entry is said to be unused, and why."""
+    root, profile = tmp_path / "reports", tmp_path / "profile.yaml"
+    profile.write_text("initiative: x\n")
+    owner, other = ed25519.Ed25519PrivateKey.generate(), ed25519.Ed25519PrivateKey.generate()
+    bundle(_member(root, "example", "20260201T000000Z", profile, "Example", "member-one"), other)
+    public_pem(tmp_path / "owner.pem", owner)
+    public_pem(tmp_path / "other.pem", other)
+    keys_file = tmp_path / "keys.yaml"
+    keys_file.write_text("ids:\n  member-one: [owner.pem]\nExample: [other.pem]\n")
+    found, certified = _site(root, keys_file, tmp_path)
+    assert found == {"member-one": False} and certified == {}
+    out = capsys.readouterr().out
+    assert (f"{keys_file}: example: the initiative of this name has the id member-one: a name entry never certifies "
+            "an initiative with an id; list its keys under ids: member-one; its keys were not used") in out
+
+
+def test_runs_from_before_the_id_are_certified_by_the_ids_keys(tmp_path: Path) -> None:
+    """A run without an id shown as an id's history is that row's: the id's keys certify it, a name entry does
+    not; an initiative that never took an id is certified by its name, as before ids."""
+    root, profile = tmp_path / "reports", tmp_path / "profile.yaml"
+    profile.write_text("initiative: x\n")
+    key, other = ed25519.Ed25519PrivateKey.generate(), ed25519.Ed25519PrivateKey.generate()
+    early = _member(root, "alpha", "20260101T000000Z", profile, "Alpha", None)
+    _edit(early, services=[{**json.loads((early / "scorecard.json").read_text())["services"][0],
+                            "standard": "std-b", "key": "std-b-0"}])  # the cell of std-b: this run's
+    bundle(early, key)
+    bundle(_member(root, "alpha", "20260201T000000Z", profile, "Alpha", "alpha-genomics"), key)
+    bundle(_member(root, "beta", "20260201T000000Z", profile, "Beta", None), other)
+    public_pem(tmp_path / "k.pem", key)
+    public_pem(tmp_path / "other.pem", other)
+    keys_file = tmp_path / "keys.yaml"
+    keys_file.write_text("ids: {alpha-genomics: [k.pem]}\nBeta: [other.pem]\nAlpha: [other.pem]\n")
+    _, certified = _site(root, keys_file, tmp_path)
+    assert set(certified) == {"alpha-genomics", "beta"}
+    site = json.loads((tmp_path / "site" / "matrix.json").read_text(encoding="utf-8"))
+    assert {(c["initiative"], c["standard"]) for c in site["cells"] if "certified" in c} == {
+        ("alpha-genomics", "std-a"), ("alpha-genomics", "std-b"), ("beta", "std-a")}
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("ids: [a]\n", "ids: expected a mapping of initiative id to key files"),
+    ("ids: {Alpha Genomics: [k.pem]}\n", "ids: 'Alpha Genomics' is not a slug"),
+    ("ids: {alpha: [missing.pem]}\n", "ids: alpha: no such key file"),
+    ("ids: {alpha: {x: 1}}\n", "ids: alpha: expected a list of key files"),
+])
+def test_a_bad_ids_section_is_one_line(reports: tuple[Path, Path], tmp_path: Path, text: str, message: str,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    root, _ = reports
+    (tmp_path / "k.pem").write_text("unused")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text)
+    assert main(["dashboard", str(root), "--out", str(tmp_path / "site"), "--certification-keys", str(bad)]) == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"--certification-keys {bad}: {message}" in err, err
+
+
+def test_an_id_entry_for_no_initiative_is_said(reports: tuple[Path, Path], tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    root, keys_file = reports
+    keys_file.write_text(keys_file.read_text() + "ids:\n  nobody-here: [alpha.pem]\n")
+    assert main(["dashboard", str(root), "--out", str(tmp_path / "site"), "--certification-keys", str(keys_file)]) == 0
+    assert (f"{keys_file}: ids: nobody-here: no initiative of these reports has this id; its keys were not used"
+            in capsys.readouterr().out)
