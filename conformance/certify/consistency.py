@@ -139,7 +139,9 @@ def load(scorecard: dict[str, Any], problems: list[str]) -> Scorecard:
         results.append(service)
     moment = dt.datetime.now(dt.timezone.utc)
     return Scorecard(initiative=_text(scorecard.get("initiative")), harness_version="", started=moment,
-                     finished=moment, services=results, interrupted=bool(scorecard.get("interrupted")))
+                     finished=moment, services=results, interrupted=bool(scorecard.get("interrupted")),
+                     initiative_id=scorecard.get("initiative_id") if isinstance(scorecard.get("initiative_id"), str)
+                     else None)
 
 
 def verdict_problems(scorecard: dict[str, Any]) -> list[str]:

@@ -266,8 +266,8 @@ def manifest_for(scorecard: dict[str, Any], files: list[tuple[str, bytes]], prof
         "certified_by": {"harness": __version__},
         "harness": {"version": harness.get("version"), "suites": harness.get("suites", {})},
         "run": {key: scorecard.get(key) for key in
-                ("initiative", "contact", "started", "finished", "interrupted", "seed", "explore", "budget",
-                 "usage", "selection", "verdict", "exit_code")},
+                ("initiative", "initiative_id", "contact", "started", "finished", "interrupted", "seed", "explore",
+                 "budget", "usage", "selection", "verdict", "exit_code")},
         "profile": {"member": archive.PROFILE, "source": profile_source,
                     "sha256_as_run": (scorecard.get("profile") or {}).get("sha256") or None},
         "specs": specs,
@@ -502,8 +502,9 @@ def render_verification(result: Verification, *, strict: bool = False) -> str:
         lines += [f"  - {c}" for c in caveat_list]
     lines.append(f"VERIFIED: {result.path} (signed by key {result.kid}; "
                  f"{len(manifest.get('files', []))} files, each sha-256 checked)")
-    lines.append(f"{run.get('initiative')}: {run.get('verdict')} · {run.get('started')} → {run.get('finished')} "
-                 f"· seed {run.get('seed')}")
+    known_as = f" (id {run['initiative_id']})" if isinstance(run.get("initiative_id"), str) else ""
+    lines.append(f"{run.get('initiative')}{known_as}: {run.get('verdict')} · {run.get('started')} → "
+                 f"{run.get('finished')} · seed {run.get('seed')}")
     for service in _list(manifest.get("services")):
         if not isinstance(service, dict):
             continue

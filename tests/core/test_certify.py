@@ -1104,3 +1104,29 @@ def test_the_documented_recipes_verify_a_bundle(bundle: Path, demo: dict[str, An
     _flip(bundle, "manifest.json", altered)
     assert "manifest.json or manifest.jws was altered" in run(altered, keys["public"]).stderr
     assert run(bundle, keys["other_public"]).returncode != 0
+
+
+def test_the_manifest_and_verify_state_the_initiatives_id(tmp_path: Path, keys: dict[str, Any],
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """The signed manifest carries the scorecard's ``initiative_id`` (null for a scorecard without one), and
+    ``conformance verify`` names it beside the initiative: a bundle says which member's run it is, not only the
+    name the member gave."""
+    from test_dashboard_certified import write_run
+
+    profile = tmp_path / "profile.yaml"
+    profile.write_text("initiative: x\n")
+    with_id = write_run(tmp_path / "reports", "alpha", "20260201T000000Z", profile)
+    edit_scorecard(with_id, lambda card: card.update(initiative="Alpha", initiative_id="alpha-genomics"))
+    without = write_run(tmp_path / "reports", "beta", "20260201T000000Z", profile)
+    for run_dir in (with_id, without):
+        assert main(["certify", str(run_dir), "--key", str(keys["private"])]) == 0
+    capsys.readouterr()
+    signed = tmp_path / "reports" / "alpha" / "20260201T000000Z.conformance.tar"
+    with tarfile.open(signed) as tar:
+        manifest = json.loads(tar.extractfile(archive.MANIFEST).read())  # type: ignore[union-attr]
+    assert manifest["run"]["initiative"] == "Alpha" and manifest["run"]["initiative_id"] == "alpha-genomics"
+    code, output = verify(signed, keys["public"], capsys)
+    # (the hand-written scorecard records no overall verdict: None)
+    assert code == 0 and "\nAlpha (id alpha-genomics): None · 2026-02-01" in output, output
+    code, output = verify(tmp_path / "reports" / "beta" / "20260201T000000Z.conformance.tar", keys["public"], capsys)
+    assert code == 0 and "\nBeta: None · 2026-02-01" in output and "(id " not in output, output
