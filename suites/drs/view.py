@@ -82,14 +82,11 @@ def header_lines(headers: object) -> dict[str, str]:
 
 def comparable(key: str, value: Any) -> Any:
     """A DrsObject field as it must stay equal between answers: checksums as a set of (type, value)
-    (their order is not specified, case-insensitive hex), access methods as (type, access_id) pairs
-    (a pre-signed inline access_url legitimately changes per answer); other fields as they are."""
+    (their order is not specified, case-insensitive hex); other fields as they are. Access methods are no
+    object data: an access_id is arbitrary and an inline access_url may be signed per answer."""
     if key == "checksums" and isinstance(value, list):
         return frozenset((str(c.get("type", "")).lower(), str(c.get("checksum", "")).lower())
                          if isinstance(c, dict) else ("", repr(c)) for c in value)
-    if key == "access_methods" and isinstance(value, list):
-        return sorted((str(m.get("type")), str(m.get("access_id"))) if isinstance(m, dict) else ("", repr(m))
-                      for m in value)
     return value
 
 
