@@ -258,6 +258,7 @@ class Run:
                 self.notices.append(f"expected_failures names {entry.check!r}, which is no check of this harness")
         self.scorecard = Scorecard(
             initiative=self.profile.initiative,
+            initiative_id=self.profile.id,
             contact=self.profile.contact,
             harness_version=__version__,
             started=self.started,

@@ -747,3 +747,12 @@ def test_closing_a_run_stops_its_embedded_servers_side_by_side() -> None:
 
     _stop_all([Server() for _ in range(servers)])  # type: ignore[misc]
     assert stopped == [True] * servers
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_profiles_id_is_the_scorecards_initiative_id(report_root: Path, jobs: int) -> None:
+    document = {"initiative": "Northern Genomics", "id": "northern-genomics",
+                "services": [{**si_entry(""), "url": None, "reference": True}]}
+    result = run_profile(document, report_root, jobs=jobs)
+    written = json.loads((result.run_dir / "scorecard.json").read_text(encoding="utf-8"))
+    assert written["initiative_id"] == "northern-genomics" and written["initiative"] == "Northern Genomics"
