@@ -328,6 +328,9 @@ class Htsget(ServiceView):
             if response.truncated:
                 pytest.skip(f"the blocks of this ticket exceed {cap} bytes (max_response_bytes): not assembled in "
                             "memory")
+            outside = range_ignored(response, headers)
+            if outside:
+                raise AssemblyError(f"block {index} ({response.exchange.url}) {outside}", response.exchange)
             parts.append(response.content)
             room -= len(response.content)
         return Blob(b"".join(parts), exchanges)
@@ -492,6 +495,32 @@ class Htsget(ServiceView):
 #: mechanisms (e.g. maximum number of redirects)" (htsget 1.3.0 §HTTPS data block URLs, 9).
 REDIRECTS = (301, 302, 303, 307, 308)
 MAX_BLOCK_REDIRECTS = 10
+
+
+BYTE_RANGE = re.compile(r"^\s*bytes=(\d+)-(\d+)\s*$")
+
+
+def byte_range(headers: dict[str, Any]) -> tuple[str, int, int] | None:
+    """The ticket's ``Range: bytes=first-last`` (header names are case-insensitive): its name, first and last."""
+    name = next((k for k in headers if str(k).lower() == "range"), None)
+    match = BYTE_RANGE.match(str(headers[name])) if name is not None else None
+    if name is None or match is None:
+        return None
+    return name, int(match.group(1)), int(match.group(2))
+
+
+def range_ignored(response: Response, headers: dict[str, Any]) -> str:
+    """Why a 200 answer to the ticket's byte Range is not the block, or "": a 200 carries the whole resource
+    (RFC 9110 §15.3.1), and one holding more bytes than the range names hands the client bytes the ticket does
+    not name, so the blocks do not concatenate into the data (htsget 1.3.0 §Response JSON fields, urls)."""
+    asked = byte_range(headers)
+    if response.status != 200 or asked is None:
+        return ""
+    _, first, last = asked
+    if last < first or len(response.content) <= last - first + 1:
+        return ""
+    return (f"answered the ticket's Range bytes={first}-{last} with 200 and {len(response.content)} bytes, the whole "
+            f"resource rather than the {last - first + 1} bytes of that range")
 
 
 def get_block(client: ServiceClient, url: str, headers: dict[str, Any], exchanges: list[Exchange] | None = None,

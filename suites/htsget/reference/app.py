@@ -8,7 +8,9 @@ reference sequences by MD5 so that a client can decode CRAM.
 Conformant variants, chosen with ``options={"variant": ...}``: ``inline`` (every block a data: URI),
 ``no-class``, ``no-md5``, ``superset`` (a region returns its whole reference), ``media-types`` (data: URIs
 with other or no media types), ``no-post`` (POST refused with 405), ``default-formats-only`` (no CRAM or
-BCF: UnsupportedFormat) and ``empty-range-400`` (GET start == end refused with InvalidRange, as POST does).
+BCF: UnsupportedFormat), ``empty-range-400`` (GET start == end refused with InvalidRange, as POST does) and
+``block-in-file`` (a block URL serves a larger resource, other bytes before the block, and the ticket's Range
+names the block within it).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ FORMATS = {"reads": ("BAM", "CRAM"), "variants": ("VCF", "BCF")}
 DEFAULT_FORMAT = {"reads": "BAM", "variants": "VCF"}
 TICKET_TYPE = "application/vnd.ga4gh.htsget.v1.3.0+json; charset=utf-8"
 INLINE_LIMIT = 4096
+#: The bytes before a block in its resource, ``block-in-file`` and the ``block-range-ignored`` fault.
+BLOCK_OFFSET = 512
 UINT32_MAX = (1 << 32) - 1
 STATUS = {"InvalidAuthentication": 401, "PermissionDenied": 403, "NotFound": 404, "UnsupportedFormat": 400,
           "InvalidInput": 400, "InvalidRange": 400, "PayloadTooLarge": 413}
@@ -489,11 +493,16 @@ class HtsgetApp(ReferenceApp):
         block: dict[str, Any] = {"url": f"{base}/data/{kind}/{ident}?{urlencode(query)}"}
         if self.has("block-url-not-percent-encoded"):
             block["url"] += "&note=conformance block|raw"
-        headers: dict[str, Any] = {"Range": f"bytes=0-{len(body) - 1}"}
+        offset = self._block_offset()
+        headers: dict[str, Any] = {"Range": f"bytes={offset}-{offset + len(body) - 1}"}
         if self.has("headers-non-string"):
             headers["Range"] = [headers["Range"]]
         block["headers"] = headers
         return block
+
+    def _block_offset(self) -> int:
+        """Where the block starts in the resource its URL serves."""
+        return BLOCK_OFFSET if self.variant == "block-in-file" or self.has("block-range-ignored") else 0
 
     # -- data blocks --------------------------------------------------------------------------------
 
@@ -525,12 +534,13 @@ class HtsgetApp(ReferenceApp):
         header_only = query.get("class") == "header" and not self.has("class-header-returns-records")
         tags, notags = _list(query.get("tags")), _list(query.get("notags")) or ()
         _, body = self._slice(kind, fmt, regions, header_only, tags, notags, query.get("fields"))
+        body = bytes(self._block_offset()) + body  # the resource the block lies in
         cors = {} if self.has("block-no-cors") else {"Access-Control-Allow-Origin": "*"}
         rng = request.header("Range")
-        if rng and rng.startswith("bytes="):
+        if rng and rng.startswith("bytes=") and not self.has("block-range-ignored"):
             first, _, last = rng[6:].partition("-")
             lo, hi = int(first), int(last) if last else len(body) - 1
-            if self.has("block-range-not-subdivisible") and (lo, hi) != (0, len(body) - 1):
+            if self.has("block-range-not-subdivisible") and (lo, hi) != (self._block_offset(), len(body) - 1):
                 return Reply(416, b"only the ticket's range is served", {"Content-Type": "text/plain", **cors})
             chunk = body[lo:hi + 1]
             ranged = {} if self.has("block-206-without-content-range") else {

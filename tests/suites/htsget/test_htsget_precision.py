@@ -28,7 +28,7 @@ from conformance_suites.htsget.reference.app import (
 
 from conformance import Reply, Request, json_reply, route
 from conformance.reference.server import ReferenceServer
-from conformance.testing import RunResult, run_profile
+from conformance.testing import RunResult, reference_entries, run_profile
 
 
 @contextmanager
@@ -347,3 +347,17 @@ def test_cram_2_1_is_cram(report_root: Path, specs_dir: str | None) -> None:
     assert result.errors() == [], result.errors()
     assert result.outcome("htsget.data.cram-decodes-with-reference") == "passed"
     assert result.outcome("htsget.data.eof-marker-present") == "passed"
+
+
+def test_a_range_answered_with_the_whole_resource_is_one_failure(report_root: Path, specs_dir: str | None) -> None:
+    # The block-range-ignored fault: the block URL answers the ticket's Range with 200 and the whole file the
+    # block lies in. htsget.urls.accept-get reports it; the sub-ranges, which the server does not honour
+    # either, are its consequence, and the data checks do not judge bytes the ticket does not name.
+    entries = [e for e in reference_entries("htsget", ["block-range-ignored"]) if e["version"] == "1.3.0"]
+    result = run_profile({"initiative": "range ignored", "services": entries[:1]}, report_root, specs_dir=specs_dir,
+                         checks=["htsget.urls.accept-get", "htsget.urls.range-subdivisible",
+                                 "htsget.data.concatenation-valid-format", "htsget.data.md5-matches-concatenation",
+                                 "htsget.data.eof-marker-present", "htsget.urls.partial-content-has-content-range"])
+    assert result.errors() == [], result.errors()
+    assert result.causes() == {"htsget.urls.accept-get": None,
+                               "htsget.urls.range-subdivisible": "htsget.urls.accept-get"}, result.failed()

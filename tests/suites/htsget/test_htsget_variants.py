@@ -22,7 +22,7 @@ def _entry(**extra: Any) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("variant", ["inline", "no-class", "no-md5", "superset", "media-types", "no-post",
-                                     "default-formats-only", "empty-range-400"])
+                                     "default-formats-only", "empty-range-400", "block-in-file"])
 def test_conformant_variant_gets_no_failed_check(variant: str, report_root: Path, specs_dir: str | None) -> None:
     # Options of the reference app reach it through the profile entry's options (reference servers read
     # service.options); the variant is one such option.
