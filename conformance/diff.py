@@ -164,8 +164,16 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
         if before != after:
             result.notes.append(f"the {standard} suite changed (fingerprint {before} → {after}): compared check "
                                 "by check where the ids match")
-    if old.get("initiative") != new.get("initiative"):
+    same_id = old.get("initiative_id") is not None and old.get("initiative_id") == new.get("initiative_id")
+    if old.get("initiative") != new.get("initiative") and same_id:
+        result.notes.append(f"the initiative {old.get('initiative_id')!r} was renamed: {old.get('initiative')!r} → "
+                            f"{new.get('initiative')!r}")
+    elif old.get("initiative") != new.get("initiative"):
         result.notes.append(f"OLD is a run of {old.get('initiative')!r}, NEW of {new.get('initiative')!r}")
+    elif old.get("initiative_id") != new.get("initiative_id") and old.get("initiative_id") and \
+            new.get("initiative_id"):
+        result.notes.append(f"OLD is a run of the initiative {old.get('initiative_id')!r}, NEW of "
+                            f"{new.get('initiative_id')!r}, both named {new.get('initiative')!r}")
     old_services = {s.get("key"): s for s in old.get("services", [])}
     new_services = {s.get("key"): s for s in new.get("services", [])}
     old_of, why = _pairs(old_services, new_services)

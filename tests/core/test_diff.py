@@ -323,3 +323,13 @@ def test_a_verdict_worse_is_a_regression_ci_gates_on(before: str, after: str, wo
     new = scorecard([service("drs-0", [check("a", "passed")], verdict=after)], started="2026-11-25T10:00:00Z")
     result = compare(old, new)
     assert bool(result.verdicts_worse) is worse and result.exit_code() == int(worse)
+
+
+def test_one_id_under_two_names_is_a_rename_and_two_ids_under_one_name_are_two_initiatives() -> None:
+    old = {**scorecard([]), "initiative": "Old Name", "initiative_id": "northern-genomics"}
+    renamed = {**scorecard([], started="2026-11-25T10:00:00Z"), "initiative": "New Name",
+               "initiative_id": "northern-genomics"}
+    assert compare(old, renamed).notes == ["the initiative 'northern-genomics' was renamed: 'Old Name' → 'New Name'"]
+    other = {**renamed, "initiative": "Old Name", "initiative_id": "southern-genomics"}
+    assert compare(old, other).notes == ["OLD is a run of the initiative 'northern-genomics', NEW of "
+                                         "'southern-genomics', both named 'Old Name'"]
