@@ -91,6 +91,8 @@ def read(path: Path) -> Bundle:
             for count, info in enumerate(archive, start=1):
                 if count > MAX_MEMBERS:
                     raise BundleError(f"{path}: more than {MAX_MEMBERS} members, not a certification bundle")
+                if info.isdir():
+                    continue  # a folder entry (the bundle unpacked and packed again with tar) holds no bytes
                 if not info.isfile():
                     raise BundleError(f"{path}: member {info.name!r} is not a regular file")
                 if not _safe(info.name):

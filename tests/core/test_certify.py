@@ -246,6 +246,22 @@ def test_an_added_member_is_named(bundle: Path, keys: dict[str, Any], tmp_path: 
     assert code == 1 and "unexpected file: report/extra.md is not in the manifest" in output
 
 
+def test_a_bundle_packed_again_with_tar_verifies(bundle: Path, keys: dict[str, Any], tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Unpacked and packed again with `tar -cf`, a bundle gains folder entries: they hold no bytes, and the
+    files are judged as before."""
+    unpacked = tmp_path / "unpacked"
+    with tarfile.open(bundle) as tar:
+        tar.extractall(unpacked, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))  # type: ignore[arg-type]
+    repacked = tmp_path / "repacked.tar"
+    with tarfile.open(repacked, "w") as tar:
+        for path in sorted(unpacked.iterdir()):
+            tar.add(path, arcname=path.name)  # folders as entries of their own, then their files
+    assert any(member.isdir() for member in members(repacked))
+    code, output = verify(repacked, keys["public"], capsys)
+    assert code == 0 and "VERIFIED:" in output, output
+
+
 def test_another_public_key_is_refused(bundle: Path, keys: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     code, output = verify(bundle, keys["other_public"], capsys)
     assert code == 1
