@@ -19,9 +19,12 @@ from .check_uris import split_hostname_uri
 from .view import HASHLIB, Drs, accepted_reason, comparable, is_bundle, is_int, object_path, same_object_data
 
 
-def _bundles(drs: Drs, expand: bool = False) -> list[tuple[str, dict[str, Any], Response]]:
-    """Every listed bundle that answered a DrsObject; one that did not (a 202 not ready, a 404) hides none
-    of the others, and the check skips with its reason only when no bundle could be read."""
+def _bundles(drs: Drs, expand: bool = False, reasons: list[str] | None = None) -> list[
+        tuple[str, dict[str, Any], Response]]:
+    """Every listed bundle that answered a DrsObject with contents; one that did not (a 202 not ready, a 404,
+    a blob: "If not set, this DrsObject is a single blob", DRS 1.2.0 §Models › DrsObject.contents) hides none
+    of the others, and the check skips with the reasons only when no bundle could be read. Why each other was
+    left out is added to ``reasons``, for a check that then judges none of those read."""
     found = []
     unread: list[str] = []
     for bundle_id in drs.option("bundles"):
@@ -30,10 +33,23 @@ def _bundles(drs: Drs, expand: bool = False) -> list[tuple[str, dict[str, Any], 
         except pytest.skip.Exception as exc:
             unread.append(str(exc.msg))
             continue
+        if not is_bundle(document):
+            unread.append(f"{bundle_id} answered a DrsObject without contents (a blob, no bundle)")
+            continue
         found.append((bundle_id, document, response))
+    if reasons is not None:
+        reasons.extend(unread)
     if not found:
-        pytest.skip(unread[0] if unread else "the profile lists no bundles")
+        pytest.skip("; ".join(unread) if unread else "the profile lists no bundles")
     return found
+
+
+def _skip_unjudged(reasons: list[str], not_applicable: str) -> None:
+    """A check that judged no bundle skips with why each was left out (or, none left out, why it does not
+    apply); it never passes having judged nothing."""
+    if reasons:
+        pytest.skip(f"no bundle could be judged: {'; '.join(reasons)}")
+    pytest.skip(f"does not apply: {not_applicable}")
 
 
 def _walk(contents: object, path: str = "contents") -> Iterator[tuple[str, object, list[Any]]]:
@@ -81,10 +97,12 @@ def test_top_level_contents_have_resolving_ids(service: Service, drs: Drs) -> No
     server ("may be external to this DRS instance") is not looked up (DRS 1.2.0 §Models ›
     ContentsObject.id, drs_uri)."""
     here = {urlsplit(service.url).netloc.lower(), (urlsplit(service.url).hostname or "").lower()}
+    judged = 0
     for bundle_id, document, response in _bundles(drs):
         for index, entry in enumerate(document.get("contents") or []):
             if not isinstance(entry, dict):
-                continue
+                continue  # drs.bundle.contents-objects-valid reports it
+            judged += 1
             if not isinstance(entry.get("id"), str):
                 raise fail(f"{bundle_id}: contents[{index}] ({entry.get('name')!r}) has no id, which top-level "
                            "contents require", response)
@@ -97,6 +115,8 @@ def test_top_level_contents_have_resolving_ids(service: Service, drs: Drs) -> No
             if answer.status not in (200, 202, 401, 403):
                 raise fail(f"{bundle_id}: contents[{index}] id {entry['id']!r} does not resolve (GET answered "
                            f"{answer.status})", answer)
+    if not judged:
+        pytest.skip("no listed bundle's contents holds a ContentsObject (see drs.bundle.contents-objects-valid)")
 
 
 @check("drs.bundle.contents-names-unique")
@@ -142,47 +162,75 @@ def test_expand_true_includes_nested_contents(drs: Drs) -> None:
 def test_expand_false_is_not_recursive(drs: Drs) -> None:
     """With expand=false, nested bundles appear without their contents ("If false ... those other bundles
     are not recursively included", DRS 1.2.0 §Objects › GetObject parameter expand). The parameter declares
-    no default, so a bundle read without it that lists nested contents is asked again with expand=false,
-    and only that answer is judged."""
-    for bundle_id, document, response in _bundles(drs):
-        if not any(is_bundle(entry) for entry in document.get("contents") or []):
+    no default, so every listed bundle that holds a bundle (an entry listing contents, or whose id answers a
+    bundle) is asked with expand=false, and only that answer is judged."""
+    reasons: list[str] = []
+    judged = 0
+    for bundle_id, document, _ in _bundles(drs, reasons=reasons):
+        if not _holds_bundle(drs, bundle_id, document):
             continue
         response = drs.get_accepted(object_path(bundle_id), {"expand": "false"})
-        if response.status != 200:
-            continue  # not read with expand=false: nothing the rule judges (a 202 is judged elsewhere)
+        if response.status != 200:  # not read with expand=false: nothing the rule judges (a 202 is judged elsewhere)
+            reasons.append(f"GET {bundle_id}?expand=false answered {response.status}")
+            continue
+        judged += 1
         body = response.json_object() or {}
         for index, entry in enumerate(body.get("contents") or [] if isinstance(body.get("contents"), list) else []):
             if is_bundle(entry):
                 raise fail(f"{bundle_id}?expand=false: contents[{index}] ({entry.get('name')!r}) still lists "
                            "its own contents", response)
+    if not judged:
+        _skip_unjudged(reasons, "no listed bundle holds a bundle")
+
+
+def _holds_bundle(drs: Drs, bundle_id: str, document: dict[str, Any]) -> bool:
+    """Whether a bundle lists a bundle: an entry with contents of its own, or an id that answers a bundle."""
+    for entry in document.get("contents") or []:
+        if is_bundle(entry):
+            return True
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry["id"] != bundle_id:
+            child = drs.object_response(entry["id"])
+            if child.status == 200 and is_bundle(child.json_object()):
+                return True
+    return False
 
 
 @check("drs.bundle.size-is-sum-of-contents")
 def test_bundle_size_is_sum(drs: Drs) -> None:
     """A bundle's size is "the cumulative size, in bytes, of items in the contents field" (DRS 1.2.0
     §Models › DrsObject.size). Judged for the bundles whose every top-level item can be read (a protected
-    member may not be)."""
-    unread = []
-    for bundle_id, document, response in _bundles(drs):
-        sizes = _children(drs, document, "size")
+    member may not be, a child's size may not be an integer)."""
+    reasons: list[str] = []
+    judged = 0
+    for bundle_id, document, response in _bundles(drs, reasons=reasons):
+        sizes = _children(drs, bundle_id, document, "size", reasons)
         if sizes is None:
-            unread.append(bundle_id)
             continue
-        total = sum(int(s) for s in sizes if is_int(s))
+        if not all(is_int(s) for s in sizes):
+            reasons.append(f"{bundle_id}: a top-level item's size is not an integer "
+                           "(see drs.object.size-is-non-negative-integer)")
+            continue
+        judged += 1
+        total = sum(sizes)
         if document.get("size") != total:
             raise fail(f"{bundle_id}: size is {document.get('size')!r}, but its contents add up to {total}", response)
-    if len(unread) == len(drs.option("bundles")):
-        pytest.skip(f"{', '.join(unread)}: not every top-level item could be read")
+    if not judged:
+        _skip_unjudged(reasons, "no listed bundle")
 
 
-def _children(drs: Drs, document: dict[str, Any], key: str) -> list[Any] | None:
+def _children(drs: Drs, bundle_id: str, document: dict[str, Any], key: str, reasons: list[str]) -> list[Any] | None:
+    """``key`` of the DrsObject of every top-level item of a bundle, or None (why added to ``reasons``) when
+    one cannot be read."""
     values = []
-    for entry in document.get("contents") or []:
+    for index, entry in enumerate(document.get("contents") or []):
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            reasons.append(f"{bundle_id}: contents[{index}] has no id to read it by")
             return None
         response = drs.object_response(entry["id"])
-        body = response.json() if response.status == 200 else None
+        body = response.json_object() if response.status == 200 else None
         if not isinstance(body, dict):
+            reasons.append(f"{bundle_id}: its item {entry['id']!r} answered {response.status}"
+                           f"{'' if response.status != 200 else ' without a DrsObject'}")
             return None
         values.append(body.get(key))
     return values
@@ -193,10 +241,12 @@ def test_bundle_checksum_over_sorted_children(drs: Drs) -> None:
     """A bundle's checksum of type T is T over the sorted concatenation of the T checksums of its
     top-level contents (DRS 1.2.0 §Models › DrsObject.checksums)."""
     verified = 0
-    for bundle_id, document, response in _bundles(drs):
-        children = _children(drs, document, "checksums")
+    reasons: list[str] = []
+    for bundle_id, document, response in _bundles(drs, reasons=reasons):
+        children = _children(drs, bundle_id, document, "checksums", reasons)
         if children is None:
             continue
+        before = verified
         for item in document.get("checksums") or []:
             kind = str(item.get("type", "")).lower() if isinstance(item, dict) else ""
             if kind not in HASHLIB:
@@ -216,8 +266,10 @@ def test_bundle_checksum_over_sorted_children(drs: Drs) -> None:
             if str(item.get("checksum", "")).lower() not in digests:
                 raise fail(f"{bundle_id}: its {kind} is {item.get('checksum')}, but over the sorted child "
                            f"{kind} checksums it is {digest}", response)
+        if verified == before:
+            reasons.append(f"{bundle_id}: no checksum of a type the harness computes that every item also gives")
     if not verified:
-        pytest.skip("no bundle checksum whose type every child also gives")
+        _skip_unjudged(reasons, "no listed bundle")
 
 
 @check("drs.bundle.expand-ignored-for-blob")

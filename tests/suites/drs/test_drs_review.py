@@ -23,7 +23,7 @@ from conformance.testing import run_profile
 
 MUST_PASS = ["drs.object.get-known-id-returns-200", "drs.object.id-always-returns-same-data",
              "drs.bulk.resolved-objects-equal-single-answers", "drs.bundle.expand-ignored-for-blob",
-             "drs.auth.protected-object-requires-credentials", "drs.auth.missing-credentials-is-401",
+             "drs.auth.protected-object-requires-credentials",
              "drs.bundle.contents-id-required-at-top-level", "drs.object.size-matches-bytes",
              "drs.object.checksum-matches-bytes", "drs.access.range-partial-content-is-exact-slice",
              "drs.http.accepted-has-retry-after", "drs.uri.self-uri-resolves-to-this-object"]
@@ -56,6 +56,9 @@ def test_conformant_variants_get_no_failed_check(report_root: Path, specs_dir: s
     assert result.errors() == [], result.output
     for check_id in MUST_PASS:
         assert result.outcome(check_id) == "passed", (check_id, result.check(check_id))
+    # every request the DRS API answers without credentials is open here (the bytes need credentials got out
+    # of band): no refusal to judge the status of
+    assert result.outcome("drs.auth.missing-credentials-is-401") == "skipped"
 
 
 def test_a_self_uri_naming_the_public_host_is_no_failure(report_root: Path) -> None:
