@@ -138,7 +138,8 @@ def test_https_on_port_443(service: Service, drs: Drs) -> None:
     """The DRS API uses "standard HTTPS on port 443", and hostname-based DRS URIs resolve to https on 443
     (DRS 1.2.0 §DRS API Principles › Hostname-based DRS URIs, › Standards); an https access method's URL
     is https. A service on plain http at a loopback address (a local test deployment) is exempt for its
-    own origin: that part is reported as skipped, and only the access URLs on other hosts are judged."""
+    own origin: that part is reported as skipped, and only the access URLs on other hosts are judged. A
+    SHOULD: neither sentence carries an RFC 2119 keyword."""
     for object_id, document, response in drs.documents():
         for index, method in enumerate(document.get("access_methods") or []):
             if not isinstance(method, dict) or method.get("type") != "https":
@@ -156,8 +157,8 @@ def test_https_on_port_443(service: Service, drs: Drs) -> None:
         pytest.skip("the service runs on plain http at a loopback address (a local deployment): the "
                     "https/443 rule of DRS 1.2.0 §DRS API Principles applies to public deployments only")
     if parts.scheme != "https" or (parts.port or 443) != 443:
-        raise fail(f"the service is served at {parts.scheme}://{parts.netloc}, not https on port 443 as DRS requires "
-                   "of a deployed service", drs.service_info_response())
+        raise fail(f"the service is served at {parts.scheme}://{parts.netloc}, not https on port 443 as DRS describes "
+                   "its transport", drs.service_info_response())
 
 
 def _same_loopback_host(service: Service, url: str) -> bool:

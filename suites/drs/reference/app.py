@@ -275,7 +275,9 @@ class DrsApp(ReferenceApp):
         signed: dict[str, Any] = {"type": "https", "access_id": "https-signed"}
         methods = [signed] if blob.protected else [inline, signed]
         if self.has("access-url-plain-http-public") and not blob.protected:
-            inline["access_url"] = {"url": f"http://data.example.org/objects/{quote(blob.id, safe='')}"}
+            # the bytes over plain http under another name of this host: fetchable, and not the service's origin
+            port = urlsplit(self.root_url).port
+            inline["access_url"] = {"url": f"http://localhost:{port}{self.base_path}/bytes/{quote(blob.id, safe='')}"}
         if self.has("access-method-type-unknown"):
             inline["type"] = "http"
         if self.has("access-method-neither-url-nor-id"):

@@ -204,3 +204,11 @@ def test_a_self_uri_naming_another_server_is_not_resolved_here(report_root: Path
     assert result.outcome(check) == "skipped", result.output
     assert "drs.origin.example.org" in result.check(check).message
     assert _run(DrsApp(faults=["self-uri-wrong-id"]), report_root, [check]).outcome(check) == "failed"
+
+
+def test_https_on_port_443_is_judged_at_the_level_of_its_text(report_root: Path) -> None:
+    # "standard HTTPS on port 443" (DRS 1.2.0 - 1.5.0 §DRS API Principles › Standards) carries no RFC 2119
+    # keyword: a plain http access URL is a warning, not non-conformance
+    check = "drs.http.https-on-port-443"
+    result = _run(DrsApp(faults=["access-url-plain-http-public"]), report_root, [check])
+    assert (result.outcome(check), result.check(check).level) == ("failed", "SHOULD"), result.output
