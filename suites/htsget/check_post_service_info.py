@@ -20,6 +20,8 @@ from .view import (
     missing,
     names,
     overlapping,
+    sniff,
+    unjudged_format,
 )
 
 REFUSED = (404, 405, 501)
@@ -138,6 +140,33 @@ def test_post_records_not_duplicated(service: Service, client: ServiceClient, ht
             times = "once" if held[record.key] <= 1 else f"{held[record.key]} times"
             raise fail(f"POST returned {record.label()} {seen[record.key]} times for overlapping regions; the "
                        f"whole file holds it {times}", response.exchange)
+
+
+@check("htsget.post.class-header-only-header")
+def test_post_class_header_returns_header_only(service: Service, client: ServiceClient, hts: Htsget) -> None:
+    """A body with "class": "header" asks for the SAM/CRAM/VCF headers only: the ticket's data is a header and
+    holds no records (htsget 1.3.0 §Request body, class)."""
+    kind, ident = _kind(service)
+    body = {"class": "header"}
+    response = post(client, hts, kind, ident, body)
+    if response.status != 200:
+        raise fail(f"POST /{kind}/{ident} with {body} answered {response.status}, not a ticket", response.exchange)
+    ticket = hts.ticket(client, kind, ident, post=body)
+    if ticket.format not in FORMATS[kind]:
+        pytest.skip(unjudged_format(ticket.format))
+    try:
+        blob = hts.blob(client, ticket).data
+    except AssemblyError as exc:
+        pytest.skip(f"the blocks of the POST answer could not be assembled ({exc.message}); see "
+                    "htsget.urls.accept-get")
+    if sniff(blob) != ticket.format:
+        raise fail(f"POST with {body} answered {sniff(blob)}, not a {ticket.format} header", ticket.exchange)
+    try:
+        records = hts.records(client, blob, ticket.format, header_only=True)
+    except AssemblyError as exc:
+        raise fail(exc.message, ticket.exchange) from None
+    if records:
+        raise fail(f"POST with {body} returned {len(records)} {kind} records, not a header only", ticket.exchange)
 
 
 # -- service-info (1.3.0) --------------------------------------------------------------------------------

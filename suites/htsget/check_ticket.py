@@ -33,7 +33,8 @@ SI_REMOTE = {"https://raw.githubusercontent.com/ga4gh-discovery/ga4gh-service-in
 def standard_requests(service: Service, client: ServiceClient,
                       hts: Htsget) -> list[tuple[str, str, dict[str, Any] | None]]:
     """The requests whose tickets the ticket checks read: per id, whole file, each other format the
-    server offers, a region and class=header (all cached, so the data checks reuse them).
+    server offers (whole, and class=header in it), a region and class=header (all cached, so the data checks
+    reuse them).
 
     A format other than the default is asked for when service-info lists it; without such a list, when
     the server does not refuse it. Only BAM and VCF are defaults, CRAM and BCF are the server's choice: a 4xx
@@ -52,6 +53,9 @@ def standard_requests(service: Service, client: ServiceClient,
                 if offered is None and _refused(hts.request(client, kind, ident, {"format": fmt})):
                     continue
                 found.append((kind, ident, {"format": fmt}))
+                # The header in that format (1.3.0 §Query parameters, class: "in the format specified by
+                # `format`"; 1.2.0 lets format alone accompany class=header, and format asks for the data's).
+                found.append((kind, ident, {"format": fmt, "class": "header"}))
             found.append((kind, ident, {"class": "header"}))
             if case.get("referenceName"):
                 found.append((kind, ident, _region(case)))
@@ -188,8 +192,9 @@ def test_ticket_format_matches_request(service: Service, client: ServiceClient, 
     for kind, ident, params, ticket in usable(service, client, hts):
         if not params or "format" not in params or "referenceName" in params:
             continue
+        asked = "&".join(f"{k}={v}" for k, v in params.items())
         if ticket.body.get("format") != params["format"]:
-            raise fail(f"format={params['format']} was asked of /{kind}/{ident} but the ticket says "
+            raise fail(f"{asked} was asked of /{kind}/{ident} but the ticket says "
                        f"{ticket.body.get('format')!r}", ticket.exchange, caused_by=_format_cause(kind, ticket))
         try:
             blob = hts.blob(client, ticket).data
@@ -198,7 +203,7 @@ def test_ticket_format_matches_request(service: Service, client: ServiceClient, 
             continue
         checked = True
         if sniff(blob) != params["format"]:
-            raise fail(f"format={params['format']} was asked of /{kind}/{ident} but the data is {sniff(blob)}",
+            raise fail(f"{asked} was asked of /{kind}/{ident} but the data is {sniff(blob)}",
                        ticket.exchange)
     if not checked:
         pytest.skip(unread or "no format other than the default to ask for")

@@ -69,7 +69,8 @@ class HtsgetApp(ReferenceApp):
         self.variant = str(self.options.get("variant", ""))
         # ``default-formats-only``: BAM and VCF only, CRAM/BCF refused with UnsupportedFormat (conformant).
         self.formats = {k: v[:1] for k, v in FORMATS.items()} \
-            if self.variant == "default-formats-only" or self.has("service-info-formats-overstated") else FORMATS
+            if self.variant == "default-formats-only" or self.has("service-info-formats-overstated") \
+            or self.has("unoffered-format-invalid-input") else FORMATS
         self._nonces = itertools.count()
         self._used_nonces: set[str] = set()
         data.dataset()
@@ -259,6 +260,8 @@ class HtsgetApp(ReferenceApp):
             if parsed is None and self.has("post-no-regions-empty"):
                 parsed = [(data.CONTIGS[0][0], 0, 0)]
             options = {k: v for k, v in body.items() if k != "regions"}
+            if self.has("post-class-header-returns-records") and options.get("class") == "header":
+                del options["class"]
             if self.has("post-class-header-with-regions-accepted") and options.get("class") == "header":
                 parsed = None
             for key in ("fields", "tags", "notags"):
@@ -279,7 +282,9 @@ class HtsgetApp(ReferenceApp):
         self._authorised(request, kind, ident)
         fmt = query.get("format") or DEFAULT_FORMAT[kind]
         if fmt not in self.formats[kind] and not self.has("unsupported-format-200"):
-            raise HtsgetError("UnsupportedFormat", f"format {fmt!r} is not offered for {kind}")
+            unoffered = self.has("unoffered-format-invalid-input") and fmt in FORMATS[kind]
+            raise HtsgetError("InvalidInput" if unoffered else "UnsupportedFormat",
+                              f"format {fmt!r} is not offered for {kind}")
         if fmt not in FORMATS[kind] or (self.has("format-ignored") and "format" in query):
             fmt = DEFAULT_FORMAT[kind]
         if "format" not in query:
@@ -288,6 +293,8 @@ class HtsgetApp(ReferenceApp):
             if self.has("default-format-bcf") and kind == "variants":
                 fmt = "BCF"
         klass = query.get("class")
+        if klass == "header" and self.has("class-header-ignores-format"):
+            fmt = DEFAULT_FORMAT[kind]
         if klass not in (None, "header"):
             raise HtsgetError("InvalidInput", "class must be 'header'")
         others = set(query) - {"format", "class"}

@@ -361,3 +361,51 @@ def test_a_range_answered_with_the_whole_resource_is_one_failure(report_root: Pa
     assert result.errors() == [], result.errors()
     assert result.causes() == {"htsget.urls.accept-get": None,
                                "htsget.urls.range-subdivisible": "htsget.urls.accept-get"}, result.failed()
+
+
+class LowerCaseFormatsAccepted(HtsgetApp):
+    """``format`` read case-insensitively (``bam`` as BAM): the allowed values are written BAM, CRAM, VCF, BCF
+    (htsget 1.3.0 §Query parameters) while the POST example of §Request body sends "format": "bam". The text
+    leaves the case open, so neither accepting nor refusing ``bam`` is held against a server (the reference
+    server refuses it as UnsupportedFormat); the suite sends the values as the table writes them."""
+
+    def _answer(self, request: Request, kind: str, ident: str, query: dict[str, Any], regions: Any,
+                post: bool = False) -> Reply:
+        if isinstance(query.get("format"), str):
+            query = {**query, "format": query["format"].upper()}
+        return super()._answer(request, kind, ident, query, regions, post)  # type: ignore[no-any-return]
+
+
+def test_a_format_read_in_any_case_is_no_failure(report_root: Path, specs_dir: str | None) -> None:
+    with serving(LowerCaseFormatsAccepted()) as url:
+        result = run(url, report_root, specs_dir)
+    assert result.failed() == [], result.failed()
+    assert result.errors() == [], result.errors()
+
+
+class RecordingRequests(HtsgetApp):
+    """The reference server, keeping the query of every GET ticket request and the body of every POST."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[dict[str, Any]] = []
+
+    def _answer(self, request: Request, kind: str, ident: str, query: dict[str, Any], regions: Any,
+                post: bool = False) -> Reply:
+        self.asked.append({"kind": kind, "post": post, **query})
+        return super()._answer(request, kind, ident, query, regions, post)  # type: ignore[no-any-return]
+
+
+def test_class_header_is_asked_in_each_offered_format_and_post(report_root: Path, specs_dir: str | None) -> None:
+    # format=CRAM&class=header is answered with a CRAM header (htsget 1.3.0 §Query parameters, class), and a
+    # POST with "class": "header" with the header only (§Request body, class): both asked, both judged.
+    app = RecordingRequests()
+    with serving(app) as url:
+        result = run(url, report_root, specs_dir, checks=[
+            "htsget.ticket.format-matches-request", "htsget.data.header-class-only-header",
+            "htsget.post.class-header-only-header"])
+    assert result.failed() == [] and result.errors() == [], result.failed() + result.errors()
+    assert {"kind": "reads", "post": False, "format": "CRAM", "class": "header"} in app.asked
+    assert {"kind": "variants", "post": False, "format": "BCF", "class": "header"} in app.asked
+    assert {"kind": "reads", "post": True, "class": "header"} in app.asked
+    assert result.outcome("htsget.post.class-header-only-header") == "passed"
