@@ -9,7 +9,7 @@ import pytest
 
 from conformance import Service, ServiceClient, SpecStore, check, fail, schema_errors
 
-from .view import Drs, is_int, object_path
+from .view import Drs, is_int, is_json_media_type, object_path
 
 SERVICE_INFO_SCHEMA = "/components/responses/200ServiceInfo/content/application~1json/schema"
 PREFIX = "/ga4gh/drs/v1"
@@ -118,8 +118,10 @@ def test_api_is_under_ga4gh_drs_v1(service: Service, client: ServiceClient) -> N
 
 @check("drs.http.json-content-type")
 def test_responses_are_application_json(drs: Drs) -> None:
-    """JSON answers (service-info, DrsObjects, AccessURLs, Errors) are served as application/json
-    (DRS 1.2.0 §DRS API Principles › Standards; every response declares application/json)."""
+    """JSON answers (service-info, DrsObjects, AccessURLs, Errors) are served as JSON: application/json, which
+    every response declares, or another JSON media type (a +json suffix, RFC 6839 §3.1, such as
+    application/problem+json), as the Error body check accepts ("It uses JSON in requests and responses",
+    DRS 1.2.0 §DRS API Principles › Standards)."""
     responses = [("GET /service-info", drs.service_info_response())]
     for object_id in drs.option("objects") + drs.option("bundles"):
         responses.append((f"GET {object_path(object_id)}", drs.object_response(object_id)))
@@ -128,9 +130,9 @@ def test_responses_are_application_json(drs: Drs) -> None:
     responses.append(("GET of an unknown object", drs.unknown_object()))
     for what, response in responses:
         if response.status in (200, 400, 401, 403, 404, 413, 500) and response.content \
-                and response.content_type != "application/json":
+                and not is_json_media_type(response.content_type):
             got = response.headers.get("Content-Type") or "no Content-Type"
-            raise fail(f"{what} is served as {got!r}, not application/json", response)
+            raise fail(f"{what} is served as {got!r}, not application/json (or another JSON media type)", response)
 
 
 @check("drs.http.https-on-port-443")

@@ -521,12 +521,21 @@ def _document(response: Response, what: str, see: str) -> dict[str, Any]:
     return body
 
 
+def is_json_media_type(content_type: str) -> bool:
+    """application/json, or a media type with the +json structured syntax suffix (RFC 6839 §3.1: its body is
+    JSON), such as application/problem+json: DRS asks JSON of its answers ("It uses JSON in requests and
+    responses", DRS 1.2.0 §DRS API Principles › Standards). ``content_type`` as Response.content_type gives it."""
+    kind, slash, subtype = content_type.partition("/")
+    return content_type == "application/json" or (bool(kind) and bool(slash) and subtype.endswith("+json")
+                                                  and len(subtype) > len("+json"))
+
+
 def error_problem(response: Response) -> str | None:
     """Why an error answer is not a DRS Error (JSON object; msg a string; status_code an integer
     equal to the HTTP status is judged separately), or None."""
-    content_type = response.content_type
-    if content_type != "application/json" and not content_type.endswith("+json"):
-        return f"its Content-Type is {response.headers.get('Content-Type') or 'missing'}, not application/json"
+    if not is_json_media_type(response.content_type):
+        return (f"its Content-Type is {response.headers.get('Content-Type') or 'missing'}, not application/json "
+                "(or another JSON media type)")
     try:
         body = response.json()
     except CheckFailure:
