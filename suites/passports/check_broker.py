@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from conformance import Response, check, fail
 
 from . import jose
+from .check_visas import issuer_key_problem, published_key_problem
 from .view import Broker
 
 REQUIRED_METADATA = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri", "response_types_supported",
@@ -146,6 +147,11 @@ def _broker_tokens(broker: Broker) -> dict[str, str]:
     return tokens
 
 
+#: the check of each token's alg, by the name _broker_tokens gives it (a visa's: passports.visa.alg-is-rs256-or-es256)
+_ALG_CHECKS = {"the access token": "passports.broker.access-token-alg",
+               "the Passport": "passports.passport.alg-is-rs256-or-es256"}
+
+
 @check("passports.broker.jwks-keys-fit-allowed-algs")
 def test_jwks_keys_fit_rs256_or_es256(broker: Broker) -> None:
     """The keys that sign the broker's access token, Passport and visas fit RS256 (RSA, at least 2048 bits)
@@ -154,9 +160,11 @@ def test_jwks_keys_fit_rs256_or_es256(broker: Broker) -> None:
     _, response = broker.jwks()
     keys = broker.signing_keys()
     judged = signed = 0
+    consequence: tuple[str, str] | None = None
     for name, token in _broker_tokens(broker).items():
         try:
             key = jose.verifying_key(token, keys)
+            alg = jose.split(token).header.get("alg")
         except jose.TokenFormatError:
             continue
         signed += 1
@@ -167,12 +175,20 @@ def test_jwks_keys_fit_rs256_or_es256(broker: Broker) -> None:
         if isinstance(raw, rsa.RSAPublicKey) and raw.key_size < 2048:
             raise fail(f"{name} is signed with key {key.kid!r}, a {raw.key_size}-bit RSA key; RS256 needs at "
                        "least 2048 bits", response)
+        problem = ""
         if isinstance(raw, ec.EllipticCurvePublicKey) and raw.curve.name != "secp256r1":
-            raise fail(f"{name} is signed with key {key.kid!r}, on curve {raw.curve.name}, not P-256 (ES256)",
-                       response)
-        if "alg" in key.jwk and key.jwk["alg"] not in jose.ALLOWED_ALGS:
-            raise fail(f"{name} is signed with key {key.kid!r}, which declares alg {key.jwk['alg']!r}, neither "
-                       "RS256 nor ES256", response)
+            problem = f"{name} is signed with key {key.kid!r}, on curve {raw.curve.name}, not P-256 (ES256)"
+        elif "alg" in key.jwk and key.jwk["alg"] not in jose.ALLOWED_ALGS:
+            problem = (f"{name} is signed with key {key.kid!r}, which declares alg {key.jwk['alg']!r}, neither "
+                       "RS256 nor ES256")
+        if problem and alg in jose.ALLOWED_ALGS:
+            raise fail(problem, response)
+        if problem and consequence is None:
+            # the key verifies the token's own alg (jose.key_fits): a token signed ES384 needs a P-384 key, one
+            # whose key declares RS512 is signed RS512. The token's alg check names that one root cause.
+            consequence = (problem, _ALG_CHECKS.get(name, "passports.visa.alg-is-rs256-or-es256"))
+    if consequence is not None:
+        raise fail(consequence[0], response, caused_by=consequence[1])
     if not signed:  # issue 19: oidc-provider's opaque token, and no Passport or visa
         pytest.skip("the broker handed out no JWS token (access token, Passport or visa) to judge the keys of")
     if not judged:
@@ -669,18 +685,16 @@ def test_own_visas_verify_with_published_keys(broker: Broker) -> None:
             parts = jose.split(visa)
         except jose.TokenFormatError:
             continue
-        if str(parts.payload.get("iss", "")).rstrip("/") != broker.issuer_url:
-            continue
-        keys = broker.signing_keys()
-        jku = parts.header.get("jku")
-        if isinstance(jku, str) and broker.may_fetch(jku):
-            keys += jose.public_keys(broker.key_set(jku))
-        problem = jose.signature_problem(visa, keys)
+        problem = published_key_problem(broker, parts, visa)
         if problem == "":
             continue
         checked += 1
         if problem:
-            raise fail(f"visa {index}, issued by the broker itself: {problem}", response)
+            # a visa that verifies with none of its issuer's keys is judged by passports.visa.signature-verifies
+            # (a payload changed after signing): the one root cause of both
+            unverified = bool(issuer_key_problem(broker, parts, visa))
+            raise fail(f"visa {index}, issued by the broker itself: {problem}", response,
+                       caused_by="passports.visa.signature-verifies" if unverified else None)
     if not checked:
         pytest.skip("no visa issued by the broker itself with an asymmetric signature")
 

@@ -39,23 +39,30 @@ def _number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def analyse(broker: Broker) -> tuple[dict[str, str], dict[str, str]]:
+#: a finding: its message, and the requirement (id suffix) whose finding on the same visa explains it, if any
+Finding = tuple[str, str | None]
+
+
+def analyse(broker: Broker) -> tuple[dict[str, Finding], dict[str, Finding]]:
     """The first finding of each visa requirement, by requirement id suffix: over the broker's own visas,
-    and over the visas of other issuers it relays."""
+    and over the visas of other issuers it relays. A finding that is a consequence of another on the same
+    visa (a value that is no string is no <role>@<affiliation> either) gives way to a root finding of the
+    same requirement on a later visa."""
     return broker.memo("visa-findings", lambda: _analyse(broker))
 
 
-def _analyse(broker: Broker) -> tuple[dict[str, str], dict[str, str]]:
+def _analyse(broker: Broker) -> tuple[dict[str, Finding], dict[str, Finding]]:
     visas, _ = broker.visas()
     # visas of a Passport the profile gives were handed out before the run: expiring since is no deviation
     delivered_now = not broker.visas_from_given_passport()
-    own: dict[str, str] = {}
-    foreign: dict[str, str] = {}
+    own: dict[str, Finding] = {}
+    foreign: dict[str, Finding] = {}
     now = jose.now()
     found = own
 
-    def note(requirement: str, message: str) -> None:
-        found.setdefault(requirement, message)
+    def note(requirement: str, message: str, cause: str | None = None) -> None:
+        if requirement not in found or (found[requirement][1] is not None and cause is None):
+            found[requirement] = (message, cause)
 
     for index, token in enumerate(visas):
         found = own
@@ -146,11 +153,13 @@ def _analyse_object(where: str, obj: dict[str, Any], note: Any, now: int) -> Non
         elif isinstance(url, str) and not jose.url_claim_problem(url) and urlsplit(url).scheme != "https":
             note("url-claims-use-https", f"{where}: the URL Claim {name} is not https")
     value = obj.get("value")
+    # a value that is no string breaks object-value; the format of the type's value is then its consequence
+    not_string = None if isinstance(value, str) else "object-value"
     if kind == "AffiliationAndRole":
         problem = jose.affiliation_problem(value)
         if problem:
             note("affiliation-and-role-format", f"{where}: its value is not <role>@<affiliation> with a "
-                 "standard or <namespace>.<role> role and a domain name")
+                 "standard or <namespace>.<role> role and a domain name", not_string)
     for visa_type, requirement in (("AcceptedTermsAndPolicies", "accepted-terms-value-is-url"),
                                    ("ResearcherStatus", "researcher-status-value-is-url"),
                                    ("ControlledAccessGrants", "controlled-access-grants-value-is-url")):
@@ -163,7 +172,7 @@ def _analyse_object(where: str, obj: dict[str, Any], note: Any, now: int) -> Non
     if kind == "LinkedIdentities":
         problem = jose.linked_identities_problem(value)
         if problem:
-            note("linked-identities-value-encoded", f"{where}: its value {problem}")
+            note("linked-identities-value-encoded", f"{where}: its value {problem}", not_string)
     if "conditions" in obj:
         grammar = jose.conditions_problem(obj["conditions"])
         if grammar:
@@ -182,9 +191,10 @@ def _verdict(broker: Broker, requirement: str) -> None:
     own, foreign = analyse(broker)
     if requirement in own:
         _, response = broker.visas()
-        raise fail(own[requirement], response)
+        message, cause = own[requirement]
+        raise fail(message, response, caused_by=f"passports.visa.{cause}" if cause else None)
     if requirement in foreign:
-        pytest.skip(f"only a visa of another issuer, relayed as is, breaks this: {foreign[requirement]}")
+        pytest.skip(f"only a visa of another issuer, relayed as is, breaks this: {foreign[requirement][0]}")
 
 
 def _make(requirement: str, doc: str) -> Any:
@@ -264,6 +274,38 @@ test_visa_split = _make("split-pattern-on-splittable-claims",
                          "split_pattern only on ';'-splittable claims (Passport 1.2 §conditions).")
 
 
+def issuer_key_problem(broker: Broker, parts: jose.Parts, token: str) -> str | None:
+    """What passports.visa.signature-verifies finds on one visa: why it verifies with none of its issuer's keys
+    (the jku's key set of a Visa Document Token, the broker's jwks_uri for its own Visa Access Token); None when
+    it verifies; "" when it is not judged there (no key set the harness may fetch, a kid the key set lacks:
+    passports.visa.document-token-jku-serves-key; an alg that is no asymmetric signature)."""
+    jku = parts.header.get("jku")
+    if isinstance(jku, str):
+        keys = jose.public_keys(broker.key_set(jku))
+    elif str(parts.payload.get("iss", "")).rstrip("/") == broker.issuer_url:
+        keys = broker.signing_keys()
+    else:
+        return ""
+    kid = parts.header.get("kid")
+    if kid is not None and str(kid) not in {k.kid for k in keys}:
+        return ""  # passports.visa.document-token-jku-serves-key reports a missing key
+    return jose.signature_problem(token, keys)
+
+
+def published_key_problem(broker: Broker, parts: jose.Parts, token: str) -> str | None:
+    """What passports.broker.own-visas-signed-by-broker finds on one visa: why a visa whose iss is the broker
+    verifies with no key the broker publishes (its jwks_uri, the visa's jku where the harness may fetch it);
+    None when it verifies; "" when it is not judged there (another issuer's visa, an alg that is no asymmetric
+    signature)."""
+    if str(parts.payload.get("iss", "")).rstrip("/") != broker.issuer_url:
+        return ""
+    keys = broker.signing_keys()
+    jku = parts.header.get("jku")
+    if isinstance(jku, str) and broker.may_fetch(jku):
+        keys += jose.public_keys(broker.key_set(jku))
+    return jose.signature_problem(token, keys)
+
+
 @check("passports.visa.signature-verifies")
 def test_visa_signature_verifies(broker: Broker) -> None:
     """Each visa verifies with its issuer's key: the allow-listed jku of a Visa Document Token, the
@@ -277,17 +319,7 @@ def test_visa_signature_verifies(broker: Broker) -> None:
             parts = jose.split(token)
         except jose.TokenFormatError:
             continue
-        jku = parts.header.get("jku")
-        if isinstance(jku, str):
-            keys = jose.public_keys(broker.key_set(jku))
-        elif str(parts.payload.get("iss", "")).rstrip("/") == broker.issuer_url:
-            keys = broker.signing_keys()
-        else:
-            continue
-        kid = parts.header.get("kid")
-        if kid is not None and str(kid) not in {k.kid for k in keys}:
-            continue  # passports.visa.document-token-jku-serves-key reports a missing key
-        problem = jose.signature_problem(token, keys)
+        problem = issuer_key_problem(broker, parts, token)
         if problem == "":
             continue
         checked += 1
@@ -327,7 +359,11 @@ def test_visa_jku_serves_the_signing_key(broker: Broker) -> None:
         else:
             continue
         if is_own(broker, parts.payload):
-            raise fail(f"{_label(index, parts.payload)}: {problem}", broker.key_set_answer(jku))
+            # a key the broker publishes nowhere is in no jku either: passports.broker.own-visas-signed-by-broker
+            # names that one root cause (a jku missing a key of the broker's jwks_uri is this check's own)
+            unpublished = bool(published_key_problem(broker, parts, token))
+            raise fail(f"{_label(index, parts.payload)}: {problem}", broker.key_set_answer(jku),
+                       caused_by="passports.broker.own-visas-signed-by-broker" if unpublished else None)
         foreign = foreign or f"{_label(index, parts.payload)}: {problem}"
     if foreign:
         pytest.skip(f"only a visa of another issuer, relayed as is, breaks this: {foreign}")

@@ -105,11 +105,13 @@ def test_an_expired_passport_of_the_profile_is_no_refused_grant(
     ("ignores-conditions", "passports.clearinghouse.enforces-conditions"),
     ("accepts-expired-visa", "passports.clearinghouse.ignores-expired-visa"),
     ("accepts-untrusted-visa-issuer", "passports.clearinghouse.ignores-untrusted-visa-issuer"),
+    ("accepts-untrusted-jku", "passports.clearinghouse.rejects-untrusted-jku"),
 ])
 def test_one_clearinghouse_defect_is_one_root_failure(fault: str, root: str, report_root: Path,
                                                       specs_dir: str | None) -> None:
     # a clearinghouse that verifies no passport signature also takes alg none and HS256; one that ignores
-    # conditions meets every condition check's mutation: the others fail as consequences of the one cause
+    # conditions meets every condition check's mutation; one that uses a visa's untrusted jku fetched it first:
+    # the others fail as consequences of the one cause
     result = run_reference("passports", report_root, [fault], role="clearinghouse", specs_dir=specs_dir)
     causes = result.causes()
     assert [c for c, cause in causes.items() if cause is None] == [root], result.output
@@ -123,11 +125,17 @@ def test_one_clearinghouse_defect_is_one_root_failure(fault: str, root: str, rep
     ("access-token-rs512", "passports.broker.access-token-alg"),
     ("access-token-missing-passport-scope", "passports.broker.access-token-scope-has-openid-and-passport"),
     ("userinfo-as-text", "passports.broker.userinfo-content-type"),
+    ("visa-es384", "passports.visa.alg-is-rs256-or-es256"),
+    ("visa-tampered-after-signing", "passports.visa.signature-verifies"),
+    ("visa-unpublished-key", "passports.broker.own-visas-signed-by-broker"),
+    ("visa-value-not-string", "passports.visa.object-value"),
 ])
 def test_one_broker_defect_is_one_root_failure(fault: str, root: str, report_root: Path,
                                                specs_dir: str | None) -> None:
     # a broker without discovery also fails its token's iss lookup; an RS512 token verifies with no RS256 key;
-    # a token exchange of a token without the passport scope is rightly refused
+    # a token exchange of a token without the passport scope is rightly refused; an ES384 visa is signed with a
+    # P-384 key; a visa that does not verify is no visa of the broker's keys; a key the broker does not publish
+    # is not in its visa's jku either; a value that is no string is no <role>@<affiliation>
     result = run_reference("passports", report_root, [fault], role="broker", specs_dir=specs_dir)
     causes = result.causes()
     assert [c for c, cause in causes.items() if cause is None] == [root], result.output
