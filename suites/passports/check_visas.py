@@ -277,11 +277,15 @@ test_visa_split = _make("split-pattern-on-splittable-claims",
 def issuer_key_problem(broker: Broker, parts: jose.Parts, token: str) -> str | None:
     """What passports.visa.signature-verifies finds on one visa: why it verifies with none of its issuer's keys
     (the jku's key set of a Visa Document Token, the broker's jwks_uri for its own Visa Access Token); None when
-    it verifies; "" when it is not judged there (no key set the harness may fetch, a kid the key set lacks:
-    passports.visa.document-token-jku-serves-key; an alg that is no asymmetric signature)."""
+    it verifies; "" when it is not judged there (a jku the harness may not fetch, or one answering no key set,
+    or a kid the key set lacks: passports.visa.document-token-jku-serves-key; an alg that is no asymmetric
+    signature)."""
     jku = parts.header.get("jku")
     if isinstance(jku, str):
-        keys = jose.public_keys(broker.key_set(jku))
+        document = broker.key_set(jku)
+        if document is None:
+            return ""  # not fetched (not allow-listed) or no key set: document-token-jku-serves-key says so
+        keys = jose.public_keys(document)
     elif str(parts.payload.get("iss", "")).rstrip("/") == broker.issuer_url:
         keys = broker.signing_keys()
     else:

@@ -103,3 +103,29 @@ def test_a_clearinghouse_refusing_with_an_html_page_and_200_grants_nothing(
     assert granting == [], result.output
     assert result.outcome("passports.clearinghouse.rejects-alg-none") == "passed"
     assert result.outcome("passports.clearinghouse.grants-valid-passport") == "passed"
+
+
+class _Unfetched(_Relaying):
+    """A broker whose visa's jku is off its origin and not under trusted_jku: the harness fetches no key set."""
+
+    def may_fetch(self, url: str) -> bool:
+        return url.startswith(self.issuer_url + "/")
+
+    def key_set(self, url: str) -> dict[str, Any] | None:
+        return None
+
+    def signing_keys(self) -> list[jose.PublicKey]:
+        return []
+
+
+def test_a_visa_whose_key_set_is_not_fetched_is_not_judged_unverified() -> None:
+    # a broker's own visa without kid whose jku the harness may not fetch: no key set was read, so "no published
+    # key fits ES256" would be the harness's ignorance, not the broker's deviation
+    visa = _visa(_Relaying.issuer_url, {}, "https://keys.elsewhere.example.org/jwks")
+    parts = jose.split(visa)
+    unkeyed = jwt.encode(parts.payload, jose.session_issuer("variants-c").ec_key, algorithm="ES256",
+                         headers={"typ": jose.VISA_TYP, "jku": parts.header["jku"]})
+    assert "kid" not in jose.split(unkeyed).header
+    broker: Any = _Unfetched([unkeyed])
+    with pytest.raises(pytest.skip.Exception, match="no visa whose key set"):
+        check_visas.test_visa_signature_verifies(broker)
