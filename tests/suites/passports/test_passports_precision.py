@@ -139,3 +139,24 @@ def test_one_broker_defect_is_one_root_failure(fault: str, root: str, report_roo
     result = run_reference("passports", report_root, [fault], role="broker", specs_dir=specs_dir)
     causes = result.causes()
     assert [c for c, cause in causes.items() if cause is None] == [root], result.output
+
+
+def test_a_given_token_of_another_client_is_not_judged_by_the_profiles_client_id(
+        report_root: Path, specs_dir: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # AAI 1.2 §Passport-Scoped Access Token: aud "MUST contain the OAuth Client ID of the relying party". A token
+    # the profile gives (auth.bearer_token_env) may have been issued to another client than auth.client_id_env
+    # (the initiative's portal, say): whom it names cannot be judged; a token the harness obtained with its client
+    # (a refresh here) can, and the fault's broker is caught that way
+    original = PassportBrokerApp.issued_secrets
+
+    def issued_secrets(self: PassportBrokerApp) -> dict[str, str]:
+        t = jose.now()
+        token = self._sign({"iss": self.url, "sub": "u", "aud": ["portal-client"], "iat": t, "exp": t + 3600,
+                            "jti": "j", "scope": "openid ga4gh_passport_v1"}, {"typ": "at+jwt"}, "RS256")
+        return {**original(self), "bearer_token_env": token}
+
+    monkeypatch.setattr(PassportBrokerApp, "issued_secrets", issued_secrets)
+    result = run_reference("passports", report_root, [], role="broker", specs_dir=specs_dir,
+                           checks=["passports.broker.access-token-aud-contains-client-id"])
+    check = result.check("passports.broker.access-token-aud-contains-client-id")
+    assert check.outcome == "skipped" and "auth.bearer_token_env" in (check.message or ""), result.output
