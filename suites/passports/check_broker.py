@@ -401,6 +401,12 @@ def test_access_token_has_jti(broker: Broker) -> None:
 # -- userinfo -----------------------------------------------------------------------------------------------
 
 
+def _encrypted(response: Response) -> bool:
+    """Whether an answer is an encrypted JWT: application/jwt in JWE Compact Serialization (five parts, RFC 7516
+    §7.1), which only the client it is encrypted to can read."""
+    return response.content_type == "application/jwt" and response.text.strip().count(".") == 4
+
+
 @check("passports.broker.userinfo-returns-passport-claim")
 def test_userinfo_returns_the_passport_claim(broker: Broker) -> None:
     """UserInfo with a Passport-Scoped Access Token answers 200 with a ga4gh_passport_v1 list (AAI 1.2
@@ -422,6 +428,9 @@ def test_userinfo_returns_the_passport_claim(broker: Broker) -> None:
         pytest.skip(f"userinfo answered {response.status}: {expired}")
     if response.status != 200:
         raise fail(f"userinfo answered {response.status} to a valid passport-scoped access token", response)
+    if body is None and _encrypted(response):
+        pytest.skip("userinfo answered an encrypted JWT (JWE): OIDC Core 1.0 §5.3.2 lets a UserInfo Response be "
+                    "signed and/or encrypted, and the harness holds no key of the client to decrypt it")
     if not isinstance(body, dict) or not isinstance(body.get("ga4gh_passport_v1"), list):
         raise fail("the userinfo answer has no ga4gh_passport_v1 list", response)
 
