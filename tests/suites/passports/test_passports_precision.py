@@ -183,3 +183,16 @@ def test_an_encrypted_userinfo_answer_is_undecided_not_failed(
     assert musts == [], result.output
     check = result.check("passports.broker.userinfo-returns-passport-claim")
     assert check.outcome == "skipped" and "encrypted" in (check.message or ""), result.output
+
+
+def test_a_passport_issued_whatever_the_subject_token_type_is_a_warning(report_root: Path,
+                                                                      specs_dir: str | None) -> None:
+    # AAI 1.2 §Conformance for Passport Issuers 3.5: "The subject_token_type parameter value MUST be
+    # urn:ietf:params:oauth:token-type:access_token" binds the request; no text makes the Token Endpoint refuse a
+    # request with another type for a valid Passport-Scoped Access Token: the refusal is derived, a SHOULD (as
+    # passports.clearinghouse.rejects-disallowed-alg is for a Passport breaking a rule on Passports)
+    result = run_reference("passports", report_root, ["token-exchange-ignores-subject-token-type"], role="broker",
+                           specs_dir=specs_dir)
+    check = result.check("passports.broker.token-exchange-checks-subject-token-type")
+    assert check.outcome == "failed" and check.level == "SHOULD", result.output
+    assert result.exit_code == 0, result.output
