@@ -1,5 +1,6 @@
-"""GA4GH Passport 1.2 and the AAI OpenID Connect Profile 1.2: brokers' tokens checked, clearinghouses
-attacked with one-step mutations of a valid passport minted by the harness's test issuer."""
+"""GA4GH Passport 1.2 and the AAI OpenID Connect Profile 1.2 (and their patch 1.2.1, which adds no
+requirement): brokers' tokens checked, clearinghouses attacked with one-step mutations of a valid passport
+minted by the harness's test issuer."""
 
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ SUITE = Suite(
     standard="passports",
     title="GA4GH Passport and AAI",
     reference=".reference:APPS",
-    versions=("1.2",),
+    # 1.2.1 changes no requirement of 1.2 (requirements.yaml says what differs): one catalogue for both
+    versions=("1.2", "1.2.1"),
     service_info_artifact=None,
     # Answered by a broker; any answer (a clearinghouse's 404 included) shows the service is reachable.
     probe_path="/.well-known/openid-configuration",

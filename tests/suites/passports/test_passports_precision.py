@@ -196,3 +196,17 @@ def test_a_passport_issued_whatever_the_subject_token_type_is_a_warning(report_r
     check = result.check("passports.broker.token-exchange-checks-subject-token-type")
     assert check.outcome == "failed" and check.level == "SHOULD", result.output
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("role", ["broker", "clearinghouse"])
+def test_a_profile_declaring_passport_1_2_1_is_checked_as_1_2(role: str, report_root: Path,
+                                                              specs_dir: str | None) -> None:
+    # Passport 1.2.1 and AAI 1.2.1 are patches of 1.2 with no new requirement (CHANGES_1.2.1.md: the Passport
+    # text moved beside AAI, a table of versions): a profile declaring 1.2.1 gets the 1.2 checks, citing 1.2.1
+    result = run_reference("passports", report_root, [], version="1.2.1", role=role, specs_dir=specs_dir)
+    assert result.exit_code == 0, result.output
+    assert result.failed() == [], result.output
+    control = ("passports.broker.access-token-alg" if role == "broker"
+               else "passports.clearinghouse.grants-valid-passport")
+    check = result.check(control)
+    assert check.outcome == "passed" and "1.2.1" in check.citation, (check.citation, result.output)
