@@ -14,9 +14,9 @@ from .view import (
     ACCESS_TYPES,
     AUTH_TYPES,
     DRS_TYPE_NAMES,
-    HASHLIB,
     HEX,
     HEX_LENGTH,
+    IANA_HASH_NAMES,
     Drs,
     accepted_reason,
     is_int,
@@ -25,7 +25,6 @@ from .view import (
 )
 
 PORTABLE = re.compile(r"^[A-Za-z0-9._-]+$")
-IANA_NAMES = set(HEX_LENGTH) | set(HASHLIB)
 REQUIRED = ("id", "self_uri", "size", "created_time", "checksums")
 
 
@@ -152,7 +151,7 @@ def test_checksum_type_is_known_name(drs: Drs) -> None:
     trunc512, sha1 (DRS 1.2.0 §Models › Checksum.type)."""
     for object_id, item, response in _checksums(drs):
         kind = item["type"]
-        if kind not in IANA_NAMES and kind not in DRS_TYPE_NAMES:
+        if kind not in IANA_HASH_NAMES and kind not in DRS_TYPE_NAMES:
             raise fail(f"{object_id}: checksum type {kind!r} is neither an IANA Hash Name String nor one of "
                        "md5, etag, crc32c, trunc512, sha1", response)
 

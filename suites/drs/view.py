@@ -36,20 +36,51 @@ from conformance import (
 
 UNRESERVED = re.compile(r"^(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})+$")
 HEX = re.compile(r"^[0-9a-fA-F]+$")
-#: Hex length of each fixed-size checksum type (DRS §Checksum: IANA Hash Name Strings and md5, crc32c,
-#: trunc512, sha1).
-HEX_LENGTH = {"md5": 32, "sha1": 40, "sha-1": 40, "sha-224": 56, "sha-256": 64, "sha-384": 96, "sha-512": 128,
-              "sha3-224": 56, "sha3-256": 64, "sha3-384": 96, "sha3-512": 128, "crc32c": 8, "trunc512": 48,
-              "sha-256-128": 32, "sha-256-120": 30, "sha-256-96": 24, "sha-256-64": 16, "sha-256-32": 8,
-              "blake2s-256": 64, "blake2b-256": 64, "blake2b-512": 128}
+#: The Hash Name Strings of the IANA Named Information Hash Algorithm Registry, which Checksum.type "SHOULD"
+#: be (DRS 1.2.0 §Models › Checksum.type); k12-256 and k12-512 (KangarooTwelve) have no standard-library hash.
+IANA_HASH_NAMES = frozenset({"sha-256", "sha-256-128", "sha-256-120", "sha-256-96", "sha-256-64", "sha-256-32",
+                             "sha-384", "sha-512", "sha3-224", "sha3-256", "sha3-384", "sha3-512", "blake2s-256",
+                             "blake2b-256", "blake2b-512", "k12-256", "k12-512"})
 #: Non-IANA type names DRS lists as existing standard values (§Checksum.type).
 DRS_TYPE_NAMES = {"md5", "etag", "crc32c", "trunc512", "sha1"}
-#: Checksum type → hashlib name (and how many hex digits to keep).
-HASHLIB = {"sha-256": ("sha256", None), "sha-512": ("sha512", None), "sha-384": ("sha384", None),
-           "sha-224": ("sha224", None), "sha1": ("sha1", None), "sha-1": ("sha1", None), "md5": ("md5", None),
-           "sha3-256": ("sha3_256", None), "sha3-512": ("sha3_512", None), "sha3-384": ("sha3_384", None),
-           "sha3-224": ("sha3_224", None), "trunc512": ("sha512", 48), "sha-256-128": ("sha256", 32),
-           "blake2b-512": ("blake2b", None)}
+#: Checksum type → (hashlib name, the hex digits to keep, the blake2 digest size). Every IANA name with a
+#: standard-library hash (the truncated sha-256 forms keep the leading bits, RFC 6920 §2), the DRS names, and
+#: the other names that can only mean one of these ("sha256": "Other values MAY be used", and a checksum of
+#: that type is the SHA-256 of the bytes like any other; "sha-1", "sha-224").
+HASHLIB: dict[str, tuple[str, int | None, int | None]] = {
+    "sha-256": ("sha256", None, None), "sha-384": ("sha384", None, None), "sha-512": ("sha512", None, None),
+    "sha-256-128": ("sha256", 32, None), "sha-256-120": ("sha256", 30, None), "sha-256-96": ("sha256", 24, None),
+    "sha-256-64": ("sha256", 16, None), "sha-256-32": ("sha256", 8, None),
+    "sha3-224": ("sha3_224", None, None), "sha3-256": ("sha3_256", None, None),
+    "sha3-384": ("sha3_384", None, None), "sha3-512": ("sha3_512", None, None),
+    "blake2s-256": ("blake2s", None, 32), "blake2b-256": ("blake2b", None, 32), "blake2b-512": ("blake2b", None, 64),
+    "md5": ("md5", None, None), "sha1": ("sha1", None, None), "trunc512": ("sha512", 48, None),
+    "sha-1": ("sha1", None, None), "sha-224": ("sha224", None, None),
+    "sha224": ("sha224", None, None), "sha256": ("sha256", None, None), "sha384": ("sha384", None, None),
+    "sha512": ("sha512", None, None)}
+#: The types whose digest is the whole SHA-256, which the client computes of every streamed body.
+SHA256_NAMES = frozenset(kind for kind, entry in HASHLIB.items() if entry == ("sha256", None, None))
+#: Hex length of each fixed-size checksum type: those the harness computes, crc32c, and k12-256/k12-512.
+def _standard_hash(name: str, size: int | None) -> Any:
+    if name == "blake2b":
+        return hashlib.blake2b(digest_size=size or 64)
+    if name == "blake2s":
+        return hashlib.blake2s(digest_size=size or 32)
+    return hashlib.new(name)
+
+
+HEX_LENGTH = {**{kind: keep or _standard_hash(name, size).digest_size * 2
+                 for kind, (name, keep, size) in HASHLIB.items()},
+              "crc32c": 8, "k12-256": 64, "k12-512": 128}
+
+
+def new_hash(kind: str) -> tuple[Any, int | None] | None:
+    """A fresh standard-library hash object for a checksum type (lowercase) and the hex digits to keep, or
+    None when the type has none."""
+    if kind not in HASHLIB:
+        return None
+    name, keep, size = HASHLIB[kind]
+    return _standard_hash(name, size), keep
 ACCESS_TYPES = ("s3", "gs", "ftp", "gsiftp", "globus", "htsget", "https", "file")
 AUTH_TYPES = ("None", "BasicAuth", "BearerAuth", "PassportAuth")
 RANGE_WINDOW = 100
@@ -159,9 +190,9 @@ def hasher(kind: str) -> tuple[Any, int | None] | str:
         if factory is None:
             return "crc32c needs google-crc32c or crc32c, neither is installed"
         return factory(), None
-    if kind in HASHLIB:
-        name, keep = HASHLIB[kind]
-        return hashlib.new(name), keep
+    made = new_hash(kind)
+    if made is not None:
+        return made
     return f"no implementation of checksum type {kind!r}"
 
 
@@ -461,7 +492,7 @@ class Drs(ServiceView):
 
         # The client hashes every streamed body with sha-256 for the evidence (Exchange.body_sha256): a listed
         # sha-256 is read from there, not computed a second time over the same bytes (issue 20).
-        own = {kind: made for kind, made in hashers.items() if kind != "sha-256"}
+        own = {kind: made for kind, made in hashers.items() if kind not in SHA256_NAMES}
         # pipelined: the next piece of the body is read while this one is hashed
         digests = ParallelHashes(*(digest for digest, _ in own.values()), pipelined=True)
 
@@ -482,11 +513,11 @@ class Drs(ServiceView):
         digests.wait()
         hexdigests = {kind: (digest.hexdigest()[:keep] if keep else digest.hexdigest())
                       for kind, (digest, keep) in own.items()}
-        if "sha-256" in hashers:
+        if SHA256_NAMES & set(hashers):
             evidence = response.exchange.body_sha256
             if evidence is None:  # the client sets it on every complete stream: a defect of the harness
                 raise HarnessError("the streamed body's sha-256 was not computed")
-            hexdigests = {kind: (evidence if kind == "sha-256" else hexdigests[kind]) for kind in hashers}
+            hexdigests = {kind: (evidence if kind in SHA256_NAMES else hexdigests[kind]) for kind in hashers}
         return Download(target.label, target.url, target.headers, response, count, hexdigests, unverifiable,
                         window, bytes(captured))
 
