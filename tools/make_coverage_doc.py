@@ -38,7 +38,7 @@ README_ROWS: dict[str, tuple[str, str]] = {
     "drs": ("DRS", ""),
     "htsget": ("htsget", ""),
     "beacon": ("Beacon v2", ""),
-    "passports": ("Passports (broker and clearinghouse)", "Passport 1.2, AAI 1.2"),
+    "passports": ("Passports (broker and clearinghouse)", "Passport 1.2, 1.2.1; AAI 1.2, 1.2.1"),
     "refget": ("refget sequences", ""),
     "seqcol": ("refget sequence collections (seqcol)", ""),
 }
