@@ -106,7 +106,13 @@ def test_aliases_resolve_to_same_sequence(refget: Refget) -> None:
     """A namespaced alias (``<identifier type>:<alias>``, the type declared in service-info
     identifier_types) resolves to the same sequence or answers 300/409 when not unique (refget 2.0.0
     §Unique Identifiers; URL parameters: "at most one sequence is returned for an id")."""
-    caps = refget.capabilities()
+    caps = refget.declared_capabilities()  # no service-info document: skip saying why
+    if caps.container is None:
+        pytest.skip(f"service-info has no {refget.container_name()} object to declare identifier_types in "
+                    "(see refget.service-info.capabilities-object-present)")
+    if caps.identifier_types is None and caps.container.get("identifier_types") is not None:
+        pytest.skip("service-info's identifier_types is not an array (see "
+                    "refget.schema.service-info-capabilities-valid)")
     if not caps.identifier_types:
         pytest.skip("does not apply: service-info declares no identifier_types")
     types = {t.lower(): t for t in caps.identifier_types}

@@ -196,6 +196,9 @@ class Refget(ServiceView):
         caps = self.capabilities()
         if caps.response is None:
             self.service_info()  # no service-info document: skip saying why, not that a value is unusable
+        if caps.container is None:  # no capabilities object: no subsequence_limit was given, unusable or not
+            pytest.skip(f"service-info has no {self.container_name()} object, so which sub-sequences must be "
+                        "served is unknown (see refget.service-info.capabilities-object-present)")
         if not caps.limit_known:
             pytest.skip("service-info's subsequence_limit is neither an integer nor null, so which sub-sequences "
                         "must be served is unknown (see refget.schema.service-info-capabilities-valid)")

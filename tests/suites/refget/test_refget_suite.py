@@ -261,3 +261,33 @@ def test_a_range_answered_with_a_slice_and_200_is_not_said_to_be_ignored(report_
     assert finding.outcome == "skipped", result.output
     assert not finding.message.startswith("does not apply"), finding.message
     assert "refget.subsequence.range-returns-slice-or-whole" in finding.message, finding.message
+
+
+def test_skips_name_what_service_info_lacks(report_root: Path, specs_dir: str | None) -> None:
+    """A skip's reason is what happened: an unread service-info or one without its refget object is not "declares
+    no identifier_types" (which would say the requirement does not apply) nor "subsequence_limit is neither an
+    integer nor null"; a server without circular support is where circular-wraps does not apply."""
+    entries = [next(e for e in reference_entries("refget", [fault]) if e["version"] == version)
+               for fault, version in (("service-info-404", "2.0.0"), ("capabilities-missing", "2.0.0"),
+                                      ("capabilities-missing", "1.0.1"))]
+    checks = ["refget.identifiers.aliases-resolve-to-same-sequence", "refget.subsequence.limit-exceeded-is-416",
+              "refget.subsequence.circular-wraps"]
+    result = run_profile({"initiative": "refget service-info lacks", "services": entries}, report_root,
+                         specs_dir=specs_dir, checks=checks)
+    unread, no_object_2, no_object_1 = (service.key for service in result.scorecard.services)
+    aliases = result.check("refget.identifiers.aliases-resolve-to-same-sequence", unread)
+    assert aliases.outcome == "skipped" and aliases.skip_kind == "undecided", aliases
+    assert "GET /sequence/service-info answered 404" in aliases.message, aliases.message
+    for key, container in ((no_object_2, "refget"), (no_object_1, "service")):
+        for check_id in checks:
+            finding = result.check(check_id, key)
+            if check_id == "refget.identifiers.aliases-resolve-to-same-sequence" and container == "service":
+                assert finding.outcome == "skipped" and finding.message.startswith("not a requirement of")
+                continue
+            assert finding.outcome == "skipped" and finding.skip_kind == "undecided", (check_id, finding)
+            assert f"service-info has no {container} object" in finding.message, (check_id, finding.message)
+    conformant = next(e for e in reference_entries("refget") if e["version"] == "1.0.1")
+    result = run_profile({"initiative": "refget linear only", "services": [conformant]}, report_root,
+                         specs_dir=specs_dir, checks=["refget.subsequence.circular-wraps"])
+    wraps = result.check("refget.subsequence.circular-wraps")
+    assert wraps.outcome == "skipped" and wraps.skip_kind == "not-applicable", wraps
