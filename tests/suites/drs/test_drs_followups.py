@@ -212,3 +212,20 @@ def test_https_on_port_443_is_judged_at_the_level_of_its_text(report_root: Path)
     check = "drs.http.https-on-port-443"
     result = _run(DrsApp(faults=["access-url-plain-http-public"]), report_root, [check])
     assert (result.outcome(check), result.check(check).level) == ("failed", "SHOULD"), result.output
+
+
+class _AccessUrlsWithoutUrl(DrsApp):
+    """Every AccessURL, inline and from /access, lacks its url (broken where the schema check judges it)."""
+
+    def access_methods(self, blob: Blob) -> list[dict[str, Any]]:
+        methods: list[dict[str, Any]] = super().access_methods(blob)
+        return [{**m, "access_url": {"headers": []}} if "access_url" in m else m for m in methods]
+
+    def access_url(self, object_id: str) -> dict[str, Any]:
+        return {"headers": []}
+
+
+def test_absolute_urls_with_no_url_read_does_not_apply(report_root: Path) -> None:
+    result = _run(_AccessUrlsWithoutUrl(), report_root, ["drs.access.url-is-absolute"])
+    check = result.check("drs.access.url-is-absolute")
+    assert check.outcome == "skipped" and "no AccessURL with a url was read" in check.message, check
