@@ -400,8 +400,9 @@ def citation_for(citation: str, service: Service, owner: str | None = None) -> s
         return citation
     if match["version"] not in known or service.version.removeprefix("v") not in known:
         return citation
-    if f"{match['name']}{match['v']}{service.version.removeprefix('v')}" in citation[match.end():]:
-        return citation  # it cites the declared version's own document further on
+    declared = re.escape(service.version.removeprefix("v"))
+    if re.search(rf"(?<![\w.]){declared}(?!\w|\.\d)", citation[match.end():]):
+        return citation  # it cites the declared version's own document further on ("TES 1.0.0 and 1.1.0 ...")
     return f"{match['name']}{match['v']}{service.version.removeprefix('v')}{citation[match.end():]}"
 
 

@@ -280,6 +280,10 @@ def test_a_check_cites_the_version_that_was_run(report_root: Path, specs_dir: st
     ("VRS 2.0 docs/conventions/computed_identifiers.rst; VRS 1.3 docs/impl-guide/computed_identifiers.rst",
      "vrs", "1.3", "vrs",
      "VRS 2.0 docs/conventions/computed_identifiers.rst; VRS 1.3 docs/impl-guide/computed_identifiers.rst"),
+    ("TES 1.0.0 and 1.1.0 ListTasks name_prefix", "tes", "1.1.0", "tes", "TES 1.0.0 and 1.1.0 ListTasks name_prefix"),
+    ("TES 1.0.0 and 1.1.0 ListTasks name_prefix", "tes", "1.0.0", "tes", "TES 1.0.0 and 1.1.0 ListTasks name_prefix"),
+    # a version that only starts like the declared one is another
+    ("DRS 1.2.0 §Checksums (as 1.5.0.1)", "drs", "1.5.0", "drs", "DRS 1.5.0 §Checksums (as 1.5.0.1)"),
     # a version the standard does not have is not a version of this standard: left alone
     ("Sequence Collections 1.0.0 decision record", "seqcol", "1.0.0", "seqcol",
      "Sequence Collections 1.0.0 decision record"),
