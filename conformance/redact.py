@@ -34,6 +34,9 @@ SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie",
 SENSITIVE_PARAM_ENDINGS = ("token", "signature", "sig", "secret", "password", "passwd", "credential",
                            "api_key", "apikey", "passport", "passports", "code", "key", "auth", "authorization",
                            "jwt", "assertion", "session", "sessionid")
+#: Query parameters a GA4GH API defines whose names end like a credential's, never masked: TES 1.1.0
+#: ListTasks `tag_key` (a tag's name; its value, `tag_value`, is no credential either).
+PUBLIC_PARAMS = ("tag_key",)
 #: JSON members whose string value is a credential.
 SENSITIVE_MEMBERS = ("access_token", "id_token", "refresh_token", "client_secret", "password", "passport",
                      "token", "secret", "api_key", "apikey", "secretaccesskey", "sessiontoken", "signature")
@@ -131,7 +134,8 @@ _RULES: list[_Rule] = [
           r"\1" + MASK + "@", ("://",)),
     # a parameter of the query or of the fragment (an OAuth implicit grant's #access_token=, RFC 6749 §4.2.2); the
     # value ends at '<' too: the closing tag after a URL in report.html or junit.xml
-    _Rule(re.compile(r"(?i)([?&;#][A-Za-z0-9_.-]*?(?:" + "|".join(re.escape(p) for p in SENSITIVE_PARAM_ENDINGS)
+    _Rule(re.compile(r"(?i)([?&;#](?!(?:" + "|".join(re.escape(p) for p in PUBLIC_PARAMS) + r")=)[A-Za-z0-9_.-]*?(?:"
+                     + "|".join(re.escape(p) for p in SENSITIVE_PARAM_ENDINGS)
                      + r")=)[^&#\s'\"\\<]+"), r"\1" + MASK, ("=",)),
     # private members of a JWK (RFC 7518 §6.2.2, §6.3.2, §6.4.1)
     _Rule(re.compile(r'("(?:d|p|q|dp|dq|qi|k)"\s*:\s*")[A-Za-z0-9_=-]{8,}(")'), r"\1" + MASK + r"\2",

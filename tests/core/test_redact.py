@@ -951,3 +951,13 @@ def test_a_cut_text_masks_the_head_of_any_form_of_a_secret() -> None:
     redactor = Redactor([secret])
     assert redactor.cut("seen " + quote(secret, safe="")[:10]) == f"seen {MASK}"
     assert redactor.cut("seen " + base64.b64encode(secret.encode()).decode()[:10]) == f"seen {MASK}"
+
+
+def test_a_parameter_a_ga4gh_api_defines_is_shown() -> None:
+    """TES 1.1.0 ListTasks tag_key ends like a key's name but is a tag's: the evidence and its curl line keep
+    it, while credential-named parameters around it stay masked and a registered secret is masked anywhere."""
+    redactor = Redactor()
+    redactor.add("registered-secret-value-42")
+    assert redactor.text("https://tes.example.org/v1/tasks?tag_key=project&tag_value=demo&api_key=k1234567") == \
+        f"https://tes.example.org/v1/tasks?tag_key=project&tag_value=demo&api_key={MASK}"
+    assert "registered-secret-value-42" not in redactor.text("https://t.example.org/?tag_key=registered-secret-value-42")
