@@ -81,7 +81,9 @@ def add_commands(sub: Any) -> None:
                              "interrupted or otherwise partial run)")
     verify.set_defaults(func=cmd_verify)
 
-    diff = sub.add_parser("diff", help="what changed between two runs (exit 1 on a regression)")
+    diff = sub.add_parser("diff", help="what changed between two runs (exit 1 on a regression or a verdict worse)",
+                          epilog="exit codes: 0 no regression; 1 a check newly failing or a service's verdict worse "
+                                 "(conformant no longer, or unreachable now); 4 OLD or NEW unreadable")
     diff.add_argument("old", metavar="OLD", help="run directory, scorecard.json or bundle")
     diff.add_argument("new", metavar="NEW", help="run directory, scorecard.json or bundle")
     diff.add_argument("--format", choices=["markdown", "json"], default="markdown",

@@ -459,11 +459,11 @@ def harness_lines(manifest: dict[str, Any]) -> list[str]:
     version = harness.get("version")
     recorded = _dict(harness.get("suites"))
     certified_by = _dict(manifest.get("certified_by")).get("harness")
-    described = ", ".join(f"{standard} {info.get('version')} ({info.get('checks')} checks)"
+    described = ", ".join(f"{standard} {info.get('version')} ({info.get('checks')} requirements)"
                           for standard, info in sorted(recorded.items()) if isinstance(info, dict))
     lines = [f"Harness: conformance {version}" + (f" (certified with {certified_by})" if certified_by else "")]
     if described:
-        lines.append(f"Suites (fingerprint, checks): {described}")
+        lines.append(f"Suites (fingerprint, requirements): {described}")
     if version != __version__:
         lines.append(f"note: the run's harness is conformance {version}, this one is {__version__}")
     try:

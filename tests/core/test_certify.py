@@ -1020,7 +1020,7 @@ def test_verify_names_the_harness_and_suites_and_what_differs_here(bundle: Path,
     assert code == 0
     drs = installed["drs"]
     assert f"Harness: conformance {__version__} (certified with {__version__})" in output.splitlines()
-    assert f"drs {manifest['harness']['suites']['drs']['version']} ({len(drs.requirements)} checks)" in output
+    assert f"drs {manifest['harness']['suites']['drs']['version']} ({len(drs.requirements)} requirements)" in output
     assert "note: the run's harness" not in output and noted(output) == edited  # the same harness
 
     manifest["harness"]["version"] = "0.0.1"
