@@ -552,7 +552,8 @@ class RunPlugin:
         if getattr(getattr(item, "obj", None), "is_hypothesis_test", False) or _through_hypothesis(call):
             # Issue 19.11: hypothesis's notes repeat the whole falsifying call (fixtures, profile data,
             # tens of kB); a report shows the falsifying request in one line and how to reproduce it.
-            suffix = _property_suffix(getattr(exc, "exchange", None) or _last_exchange(item), self.run.seed)
+            suffix = _property_suffix(getattr(exc, "exchange", None) or _last_exchange(item), self.run.seed,
+                                      self.run.explore)
         else:
             notes = " ".join(" ".join(getattr(exc, "__notes__", [])).split())
             suffix = f" — {_bounded(notes, REQUEST_CHARS)}" if notes else ""
@@ -817,16 +818,17 @@ def _bounded(text: str, limit: int = MESSAGE_CHARS) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def _property_suffix(exchange: Exchange | None, seed: int) -> str:
+def _property_suffix(exchange: Exchange | None, seed: int, explore: bool = False) -> str:
     """What a property failure adds to its sentence: the falsifying request in one line (already
-    redacted, as evidence is) and the reproduce line; never hypothesis's repr of the falsifying call."""
+    redacted, as evidence is) and the reproduce line, with --explore where the run explored (its examples are
+    drawn and shrunk otherwise: the seed alone draws others); never hypothesis's repr of the falsifying call."""
     request = ""
     if isinstance(exchange, Exchange):
         line = f"{exchange.method} {exchange.url}"
         if exchange.request_body:
             line += f" {exchange.request_body}"
         request = f" — falsifying request: {_bounded(' '.join(line.split()), REQUEST_CHARS)}"
-    return f"{request} (reproduce with --seed {seed})"
+    return f"{request} (reproduce with --seed {seed}{' --explore' if explore else ''})"
 
 
 def _without_harness_constants() -> Callable[[], None]:

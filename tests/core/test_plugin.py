@@ -228,6 +228,13 @@ def test_a_property_failure_shows_its_request_and_seed_never_hypothesis_notes(cl
     assert classify(failure)[1] == "an unknown id answered 500 — Falsifying example: test_x(id='\\x00')"
 
 
+def test_an_explored_property_failure_is_reproduced_with_explore(classify: Classify, run: Run) -> None:
+    """--explore draws and shrinks examples another way: the seed alone would reproduce another example."""
+    run.explore = True
+    assert classify(NotedFailure("an unknown id answered 500"), hypothesis=True)[1] == (
+        "an unknown id answered 500 (reproduce with --seed 11 --explore)")
+
+
 def test_a_failure_sentence_is_bounded(classify: Classify) -> None:
     message = classify(CheckFailure("x" * 5000, Exchange(method="GET", url="http://h/" + "y" * 900)),
                        hypothesis=True)[1]
