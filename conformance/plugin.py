@@ -61,7 +61,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--conformance-standard", metavar="STANDARD", action="append", default=[],
                     help="only check services of this standard (repeatable)")
     group.addoption("--conformance-check", metavar="ID", action="append", default=[],
-                    help="only run this check id (repeatable)")
+                    help="only run this check id, or the checks whose ids begin with it and a dot (repeatable)")
     group.addoption("--conformance-seed", metavar="N", type=int, default=None,
                     help="seed of the property checks (default 0: the same deployment gets the same verdict)")
     group.addoption("--conformance-explore", action="store_true",

@@ -626,10 +626,14 @@ def prepare(profile: Profile | str | Path, *, report_root: str | Path = "reports
         if standard not in known:
             raise UsageError(f"--standard {standard}: {unknown('standard', standard, known)}")
     catalogue = {rid for s in suites.discover().values() for rid in s.requirements} if checks else set()
+    selected: set[str] = set()
     for check_id in checks or []:
-        if check_id not in catalogue:
+        group = {rid for rid in catalogue if rid.startswith(check_id.rstrip(".") + ".")}
+        if check_id not in catalogue and not group:
             raise UsageError(f"--check {check_id}: no such check ({did_you_mean(check_id, catalogue)}"
                              "see `conformance list-checks`)")
+        selected |= {check_id} if check_id in catalogue else group  # a check's id, or the group of ids it begins
+    checks = sorted(selected) if checks else None
     if explore and seed is None:
         seed = random.SystemRandom().randrange(2**32)
     run = Run(profile=profile, report_root=Path(report_root), seed=0 if seed is None else seed, explore=explore,

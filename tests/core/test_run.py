@@ -254,6 +254,27 @@ def test_skips_are_split_into_not_applicable_and_undecided(report_root: Path, sp
     assert clearinghouse["summary"]["not_applicable"] > 0
 
 
+def test_a_check_group_selects_every_check_whose_id_begins_with_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--check drs.access` (or `drs.access.`): every check whose id begins `drs.access.`, none of `drs.accessx`."""
+    from conformance.suite import discover
+
+    profile = tmp_path / "p.yaml"
+    profile.write_text(yaml.safe_dump({"initiative": "Group", "budget": LOOPBACK_BUDGET, "services": [
+        {"standard": "drs", "version": "1.5.0", "reference": True, "objects": ["blob-1"]}]}))
+    group = sorted(r for r in discover()["drs"].requirements if r.startswith("drs.access."))
+    assert len(group) > 1
+    for asked in ("drs.access", "drs.access."):
+        assert main(["run", str(profile), "--check", asked, "--no-fetch-specs", "--report-dir",
+                     str(tmp_path / asked), "--quiet"]) == 0, capsys.readouterr().out
+        scorecard = json.loads((only_run_dir(tmp_path / asked) / "scorecard.json").read_text())
+        assert scorecard["selection"]["checks"] == group
+        assert {c["id"] for c in scorecard["services"][0]["checks"]} <= set(group)
+    assert main(["run", str(profile), "--check", "drs.acces", "--no-fetch-specs", "--report-dir",
+                 str(tmp_path / "none")]) == 4
+    assert "--check drs.acces: no such check" in capsys.readouterr().err
+
+
 def test_a_check_cites_the_version_that_was_run(report_root: Path, specs_dir: str | None) -> None:
     """Issue 21.13: a DRS 1.5.0 run does not cite "DRS 1.2.0 §…"."""
     from conformance.demo import demo_profile
