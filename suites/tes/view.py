@@ -51,6 +51,16 @@ def task_path(task_id: str) -> str:
 UNKNOWN_ID = "ga4gh-conformance-no-such-task-0000"
 
 
+def named(tasks: list[Any], most: int = 5) -> str:
+    """The first tasks as ``'id' (name 'n')``, for a message about names (a task without a name says so)."""
+    def one(task: Any) -> str:
+        if not isinstance(task, dict):
+            return f"{task!r} (not a task)"
+        name = task.get("name")
+        return f"{task.get('id')!r} ({'name ' + repr(name) if isinstance(name, str) else 'no name'})"
+    return ", ".join(one(task) for task in tasks[:most])
+
+
 @dataclass
 class TaskWalk:
     """GET /tasks walked from its first page by next_page_token, every page read afresh."""
@@ -171,19 +181,20 @@ class Tes(ServiceView):
 
     def ids(self) -> list[str]:
         """Task ids: the profile's, then the listed ones, each once."""
-        def read() -> list[str]:
+        def read() -> tuple[list[str], str]:
             found = list(self.option("tasks"))
+            unlisted = "GET /tasks lists none"
             try:
                 tasks, _ = self.all_tasks("MINIMAL")
-            except pytest.skip.Exception:
-                tasks = []
+            except pytest.skip.Exception as exc:  # the listing was not read: say why, not that it is empty
+                tasks, unlisted = [], str(exc.msg)
             for task in tasks:
                 if isinstance(task.get("id"), str) and task["id"] not in found:
                     found.append(task["id"])
-            return found
-        found: list[str] = self.memo("ids", read)
+            return found, unlisted
+        found, unlisted = self.memo("ids", read)
         if not found:
-            pytest.skip("the profile names no task and GET /tasks lists none")
+            pytest.skip(f"the profile names no task, and {unlisted}")
         return found
 
     def task(self, task_id: str, view: str | None) -> Response:

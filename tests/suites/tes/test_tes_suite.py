@@ -405,3 +405,16 @@ def test_output_file_logs_the_text_allows(outputs: Any) -> None:
 def test_output_file_logs_missing_what_they_require(outputs: Any, said: str) -> None:
     problem = _output_logs_problem(outputs)
     assert problem is not None and said in problem
+
+
+def test_tasks_not_listed_is_not_called_an_empty_list(report_root: Path) -> None:
+    """GET /tasks answered without a tasks array (fault list-no-tasks) and the profile names no task: the checks
+    that read tasks by id skip saying the listing was not read, not "GET /tasks lists none"."""
+    app = TesApp(faults=["list-no-tasks"], version="1.1.0", options={"open": True})
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "tes unlisted", "services": [_entry(server, "1.1.0")]}, report_root,
+                             checks=["tes.task.get-by-id", "tes.task.timestamps"])
+    for check_id in ("tes.task.get-by-id", "tes.task.timestamps"):
+        finding = result.check(check_id)
+        assert finding.outcome == "skipped", finding
+        assert "lists none" not in finding.message and "without a tasks array" in finding.message, finding.message
