@@ -488,3 +488,19 @@ def test_a_path_only_task_logs_url_fails_once_as_not_complete(report_root: Path,
     assert "/ga4gh/wes/v1/ga4gh/wes/v1/" not in check.message
     assert not any(path.startswith("/ga4gh/wes/v1/ga4gh/") for _, path in app.received), app.received
     assert result.outcome("wes.tasks.list-answers-200") == "passed"
+
+
+def test_task_lists_that_answer_404_are_not_called_empty(report_root: Path, specs_dir: str | None) -> None:
+    """The checks reading the task lists skip naming the 404 (wes.tasks.list-answers-200's finding), not "no run
+    lists a task", and the schema check of the list pages does not pass without a page to validate."""
+    app = WesApp(version="1.1.0", faults=["tasks-list-404"])
+    checks = ["wes.tasks.listed-task-answers-200", "wes.tasks.page-size-respected", "wes.schema.task-list-valid"]
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "wes tasks 404", "services": [_entry(server)]}, report_root,
+                             specs_dir=specs_dir, environ={"WES_TOKEN": app.token}, checks=checks)
+    for check_id in checks:
+        if check_id == "wes.schema.task-list-valid" and specs_dir is None:
+            continue
+        finding = result.check(check_id)
+        assert finding.outcome == "skipped", (check_id, finding)
+        assert "answered 404" in finding.message and "wes.tasks.list-answers-200" in finding.message, finding.message
