@@ -1,0 +1,89 @@
+"""Findings of a developer trial of the DRS suite against a tiny stdlib http.server: a bulk answer that is no
+JSON object, OPTIONS not implemented (501), checks that judged nothing, and cascades where one defect of a
+naive server failed several MUST checks as separate root causes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conformance_suites.drs.reference.app import DrsApp
+
+from conformance import Request, route
+from conformance.reference.app import Reply
+from conformance.reference.server import ReferenceServer
+from conformance.testing import RunResult, run_profile
+
+#: A MUST check the reference server passes: a run whose MUST checks all skip is incomplete, not conformant.
+PASSING_MUST = "drs.object.required-fields-present"
+#: What http.server's send_error writes: an HTML page, labelled so.
+HTML_PAGE = b"<!DOCTYPE HTML><html><body><h1>Error response</h1></body></html>"
+HTML = {"Content-Type": "text/html;charset=utf-8"}
+
+
+def _run(app: DrsApp, report_root: Path, checks: list[str], **entry_changes: Any) -> RunResult:
+    with ReferenceServer(app) as server:
+        entry = dict(DrsApp.demo_entries()[0])
+        entry.pop("reference")
+        entry.update(url=server.url, auth={"passport_env": "DRS_TEST_PASSPORT"}, **entry_changes)
+        return run_profile({"initiative": "drs trial", "services": [entry]}, report_root, checks=checks,
+                           environ={"DRS_TEST_PASSPORT": app.passport})
+
+
+def _causes(result: RunResult, checks: list[str]) -> dict[str, str | None]:
+    """Check id → its outcome when it did not fail, else the cause it names (None: a root cause)."""
+    causes = result.causes()
+    return {c: causes[c] if c in causes else result.outcome(c) for c in checks}
+
+
+# -- 1. a bulk answer that is no JSON object, a bulk endpoint not implemented -------------------------------
+
+BODY_FORM = "drs.bulk.objects-response-valid"
+READS_THE_BODY = ["drs.bulk.summary-counts-add-up", "drs.bulk.summary-requested-matches-request",
+                  "drs.bulk.summary-resolved-matches-array", "drs.bulk.unknown-ids-reported-unresolved",
+                  "drs.bulk.resolved-ids-were-requested"]
+
+
+class _BulkBody(DrsApp):
+    """POST /objects answers 200 with a fixed JSON body that is no object."""
+
+    body = b"null"
+
+    @route("POST", "/objects")
+    def bulk_objects(self, request: Request) -> Any:
+        return Reply(200, self.body, {"Content-Type": "application/json"})
+
+
+@pytest.mark.parametrize("body", [b"null", b"[]"])
+def test_a_bulk_answer_that_is_no_object_is_one_failure(body: bytes, report_root: Path,
+                                                        requires_specs: str) -> None:
+    app = _BulkBody()
+    app.body = body
+    checks = [BODY_FORM, *READS_THE_BODY, "drs.bulk.resolved-objects-equal-single-answers"]
+    result = _run(app, report_root, checks)
+    assert result.errors() == [], result.output  # no AttributeError of a check reading the body
+    assert _causes(result, checks) == {BODY_FORM: None, **dict.fromkeys(READS_THE_BODY, BODY_FORM),
+                                       "drs.bulk.resolved-objects-equal-single-answers": "skipped"}, result.output
+
+
+class _NoBulk(DrsApp):
+    """POST /objects answers 501 (http.server without do_POST)."""
+
+    @route("POST", "/objects")
+    def bulk_objects(self, request: Request) -> Any:
+        return Reply(501, HTML_PAGE, dict(HTML))
+
+
+BULK_STATUS = ["drs.bulk.objects-endpoint-supported", "drs.bulk.unknown-ids-reported-unresolved",
+               "drs.bulk.over-max-is-413"]
+
+
+def test_a_missing_bulk_endpoint_is_one_failure(report_root: Path) -> None:
+    result = _run(_NoBulk(), report_root, BULK_STATUS)
+    assert _causes(result, BULK_STATUS) == {BULK_STATUS[0]: None, **dict.fromkeys(BULK_STATUS[1:], BULK_STATUS[0])}, \
+        result.output
+    # a bulk endpoint that answers, but not 413 over the maximum: its own failure
+    unenforced = _run(DrsApp(faults=["bulk-max-not-enforced"]), report_root, BULK_STATUS)
+    assert _causes(unenforced, BULK_STATUS) == {BULK_STATUS[0]: "passed", BULK_STATUS[1]: "passed",
+                                                BULK_STATUS[2]: None}, unenforced.output
