@@ -338,18 +338,17 @@ def test_bulk_access_urls_name_their_pair(drs: Drs) -> None:
 
 @check("drs.bulk.options-response-valid")
 def test_bulk_options_answers(drs: Drs, schemas: SpecStore) -> None:
-    """OPTIONS /objects with {"bulk_object_ids": [...]} answers 200 with summary and Authorizations, or
-    204/405 for "not supported" (DRS 1.4.0 §Objects › OptionsBulkObject)."""
+    """A 200 answer to OPTIONS /objects with {"bulk_object_ids": [...]} carries summary and Authorizations
+    (DRS 1.4.0 §Objects › OptionsBulkObject › 200). Another answer carries none and is not judged: 204 and 405
+    say Authorizations are not supported, 400, 404, 413 and 500 are listed too (an OPTIONS body may not reach
+    the server through proxies and frameworks), and a server that does not implement OPTIONS (a 501) breaks
+    no sentence of the text."""
     maximum, _ = drs.max_bulk()
     ids = _readable(drs)[:maximum]
     response = drs.client.request("OPTIONS", "/objects", json_body={"bulk_object_ids": ids})
-    if response.status in (204, 405):
-        return
-    if response.status == 400:
-        # OPTIONS with a body is unusual; proxies and frameworks may drop the body (DRS lists 400 here)
-        pytest.skip("OPTIONS /objects answered 400: the body may not have reached the server")
     if response.status != 200:
-        raise fail(f"OPTIONS /objects answered {response.status}, none of 200, 204, 405", response)
+        pytest.skip(f"does not apply: OPTIONS /objects answered {response.status}, not 200, so there are no "
+                    "Authorizations to judge")
     if not response.content:
         raise fail("OPTIONS /objects answered 200 with an empty body, not Authorizations", response)
     body = response.json()

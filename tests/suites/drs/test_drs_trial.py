@@ -87,3 +87,32 @@ def test_a_missing_bulk_endpoint_is_one_failure(report_root: Path) -> None:
     unenforced = _run(DrsApp(faults=["bulk-max-not-enforced"]), report_root, BULK_STATUS)
     assert _causes(unenforced, BULK_STATUS) == {BULK_STATUS[0]: "passed", BULK_STATUS[1]: "passed",
                                                 BULK_STATUS[2]: None}, unenforced.output
+
+
+# -- 2. OPTIONS not implemented ----------------------------------------------------------------------------
+
+class _NoOptions(DrsApp):
+    """OPTIONS answers 501 as http.server does for a method it has no handler for."""
+
+    @route("OPTIONS", "/objects/{object_id}")
+    def object_options(self, request: Request) -> Any:
+        return Reply(501, HTML_PAGE, dict(HTML))
+
+    @route("OPTIONS", "/objects")
+    def bulk_options(self, request: Request) -> Any:
+        return Reply(501, HTML_PAGE, dict(HTML))
+
+
+def test_options_not_implemented_breaks_only_the_should(report_root: Path) -> None:
+    # "Implementers should indicate how to authenticate ... by implementing the OptionsObject API" (DRS 1.3.0
+    # §Authorization & Authentication › Discovery): no sentence makes OPTIONS a MUST
+    checks = ["drs.auth.options-response-valid", "drs.bulk.options-response-valid",
+              "drs.auth.options-object-implemented"]
+    result = _run(_NoOptions(), report_root, [*checks, PASSING_MUST])
+    for check in checks[:2]:
+        assert result.outcome(check) == "skipped", result.output
+        assert result.check(check).message.startswith("does not apply: ") and "501" in result.check(check).message
+    assert (result.outcome(checks[2]), result.check(checks[2]).level) == ("failed", "SHOULD")
+    assert result.exit_code == 0, result.output
+    for fault, check in (("options-cors-empty-200", checks[0]), ("bulk-options-cors-empty", checks[1])):
+        assert _run(DrsApp(faults=[fault]), report_root, [check]).outcome(check) == "failed"
