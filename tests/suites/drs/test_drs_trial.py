@@ -116,3 +116,29 @@ def test_options_not_implemented_breaks_only_the_should(report_root: Path) -> No
     assert result.exit_code == 0, result.output
     for fault, check in (("options-cors-empty-200", checks[0]), ("bulk-options-cors-empty", checks[1])):
         assert _run(DrsApp(faults=[fault]), report_root, [check]).outcome(check) == "failed"
+
+
+# -- 3. checks that judged nothing -------------------------------------------------------------------------
+
+HOSTNAME_FORM = ["drs.uri.self-uri-is-hostname-based", "drs.uri.hostname-uri-has-no-port",
+                 "drs.uri.hostname-uri-id-is-percent-encoded"]
+
+
+def test_an_http_self_uri_fails_once(report_root: Path) -> None:
+    # "We require all URIs to begin with drs://": an http self_uri breaks that rule; the rules of the drs:// forms
+    # have nothing to judge
+    result = _run(DrsApp(faults=["self-uri-https-scheme"]), report_root,
+                  ["drs.uri.self-uri-uses-drs-scheme", *HOSTNAME_FORM])
+    assert result.outcome("drs.uri.self-uri-uses-drs-scheme") == "failed", result.output
+    for check in HOSTNAME_FORM:
+        assert result.outcome(check) == "skipped", (check, result.check(check).message)
+        assert result.check(check).message.startswith("does not apply: "), result.check(check).message
+
+
+def test_max_bulk_at_least_one_without_the_field_does_not_apply(report_root: Path) -> None:
+    check = "drs.service-info.max-bulk-request-length-at-least-one"
+    # 1.4.0: 1.5.0 gives the field in its drs section too
+    result = _run(DrsApp(faults=["service-info-no-max-bulk"], version="1.4.0"), report_root, [check], version="1.4.0")
+    assert result.outcome(check) == "skipped", result.output
+    assert result.check(check).message.startswith("does not apply: ")
+    assert _run(DrsApp(), report_root, [check]).outcome(check) == "passed"
