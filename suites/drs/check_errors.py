@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from conformance import Response, SpecStore, check, fail, schema_errors
 
-from .view import Drs, error_problem, object_path
+from .view import Drs, error_body_cause, error_problem, object_path
 
 PREFIX = "ga4gh-conformance-unknown-"
 #: Every character UTF-8 encodes, as ``st.text()``'s default alphabet, named by category: hypothesis works the
@@ -26,6 +26,8 @@ unknown_ids = st.one_of(
 )
 
 
+#: The check that judges the media type of the API's JSON answers.
+CONTENT_TYPE = "drs.http.json-content-type"
 #: The characters of a DRS id (DRS 1.2.0 §DRS API Principles › DRS IDs: "[A-Za-z0-9.-_~]").
 DRS_ID = re.compile(r"[A-Za-z0-9._~-]+")
 
@@ -45,7 +47,9 @@ def test_unknown_ids_are_404_with_error(drs: Drs, suffix: str) -> None:
         raise fail(f"GET of the unknown id {object_id!r} answered {response.status}, not {allowed}", response)
     problem = error_problem(response)
     if problem:
-        raise fail(f"the {response.status} for unknown id {object_id!r} is not a DRS Error: {problem}", response)
+        # the problem of the plain unknown id's 404 too: drs.error.body-is-json-error reports it, once
+        raise fail(f"the {response.status} for unknown id {object_id!r} is not a DRS Error: {problem}", response,
+                   caused_by=error_body_cause(drs, problem))
 
 
 def _errors(drs: Drs) -> list[tuple[str, Response]]:
@@ -62,6 +66,7 @@ def test_error_bodies_are_drs_errors(drs: Drs, schemas: SpecStore) -> None:
     """Every 4xx/5xx answer of the API is a JSON Error: msg a string, status_code an integer (DRS 1.2.0
     §Models › Error)."""
     validator = drs.validator(schemas, "/components/schemas/Error") if schemas.available else None
+    labelled: tuple[str, Response] | None = None
     for what, response in _errors(drs):
         if response.status < 400:
             continue
@@ -69,8 +74,21 @@ def test_error_bodies_are_drs_errors(drs: Drs, schemas: SpecStore) -> None:
         if problem is None and validator is not None:
             errors = schema_errors(validator, response.json())
             problem = "; ".join(errors) if errors else None
+        if problem and _labelled_only(response, problem, drs.unknown_object()):
+            # a JSON Error under another media type, as on the answer drs.http.json-content-type judges: its failure
+            labelled = labelled or (f"the {response.status} answer to {what} is not a DRS Error: {problem}", response)
+            continue
         if problem:
             raise fail(f"the {response.status} answer to {what} is not a DRS Error: {problem}", response)
+    if labelled is not None:
+        raise fail(*labelled, caused_by=CONTENT_TYPE)
+
+
+def _labelled_only(response: Response, problem: str, unknown: Response) -> bool:
+    """Whether an error answer is a JSON Error whose only problem is its media type, the very one of the unknown
+    object's 404, which drs.http.json-content-type judges (a server labelling every error text/plain, say)."""
+    return error_problem(response, content_type=False) is None and unknown.status >= 400 \
+        and error_problem(unknown) == problem and error_problem(unknown, content_type=False) is None
 
 
 @check("drs.error.status-code-matches-http")

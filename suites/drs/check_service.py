@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conformance import Service, ServiceClient, SpecStore, check, fail, schema_errors
+from conformance import CheckFailure, Response, Service, ServiceClient, SpecStore, check, fail, schema_errors
 
-from .view import Drs, is_int, is_json_media_type, object_path
+from .view import ERROR_BODY, Drs, is_int, is_json_media_type, object_path
 
 SERVICE_INFO_SCHEMA = "/components/responses/200ServiceInfo/content/application~1json/schema"
 PREFIX = "/ga4gh/drs/v1"
@@ -40,6 +40,12 @@ def test_service_info_group_is_org_ga4gh(drs: Drs) -> None:
     document, response = drs.service_info()
     service_type = document.get("type")
     group = service_type.get("group") if isinstance(service_type, dict) else None
+    if not isinstance(group, str):
+        # no type object or no string group: the schema (Service requires type.group, a string) is what is
+        # broken, which drs.service-info.schema-valid reports; only a group naming another namespace is this check's
+        where = "has no type object" if not isinstance(service_type, dict) else f"has type.group {group!r}"
+        raise fail(f"service-info {where}; a DRS service MUST report type.group 'org.ga4gh'", response,
+                   caused_by="drs.service-info.schema-valid")
     if group != "org.ga4gh":
         raise fail(f"service-info type.group is {group!r}; a DRS service MUST report 'org.ga4gh'", response)
 
@@ -135,11 +141,28 @@ def test_responses_are_application_json(drs: Drs) -> None:
     for object_id, access_id, _ in drs.access_ids()[:2]:
         responses.append((f"GET access {access_id} of {object_id}", drs.access_response(object_id, access_id)))
     responses.append(("GET of an unknown object", drs.unknown_object()))
+    error_page: tuple[str, Response] | None = None
     for what, response in responses:
         if response.status in (200, 400, 401, 403, 404, 413, 500) and response.content \
                 and not is_json_media_type(response.content_type):
             got = response.headers.get("Content-Type") or "no Content-Type"
-            raise fail(f"{what} is served as {got!r}, not application/json (or another JSON media type)", response)
+            message = f"{what} is served as {got!r}, not application/json (or another JSON media type)"
+            if response is drs.unknown_object() and response.status >= 400 and not _parses(response):
+                # no JSON under a label that says so (an HTML error page): the Error body is what is wrong, and
+                # drs.error.body-is-json-error judges this very answer
+                error_page = (message, response)
+                continue
+            raise fail(message, response)
+    if error_page is not None:
+        raise fail(*error_page, caused_by=ERROR_BODY)
+
+
+def _parses(response: Response) -> bool:
+    try:
+        response.json()
+    except CheckFailure:
+        return False
+    return True
 
 
 @check("drs.http.https-on-port-443")

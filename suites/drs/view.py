@@ -561,10 +561,14 @@ def is_json_media_type(content_type: str) -> bool:
                                                   and len(subtype) > len("+json"))
 
 
-def error_problem(response: Response) -> str | None:
+#: The check that judges the Error body of the API's error answers.
+ERROR_BODY = "drs.error.body-is-json-error"
+
+
+def error_problem(response: Response, content_type: bool = True) -> str | None:
     """Why an error answer is not a DRS Error (JSON object; msg a string; status_code an integer
-    equal to the HTTP status is judged separately), or None."""
-    if not is_json_media_type(response.content_type):
+    equal to the HTTP status is judged separately), or None; ``content_type=False`` judges the body alone."""
+    if content_type and not is_json_media_type(response.content_type):
         return (f"its Content-Type is {response.headers.get('Content-Type') or 'missing'}, not application/json "
                 "(or another JSON media type)")
     try:
@@ -578,6 +582,16 @@ def error_problem(response: Response) -> str | None:
     if "status_code" in body and not is_int(body["status_code"]):
         return f"status_code is a JSON {json_type(body['status_code'])}, not an integer"
     return None
+
+
+def error_body_cause(drs: Drs, problem: str | None) -> str | None:
+    """``ERROR_BODY`` when an error answer's problem is the very one of the plain unknown object's 404, which
+    that check judges first: the server's error answers share one defect (an HTML error page, say), reported
+    once; None for any other problem, which stands alone."""
+    unknown = drs.unknown_object()
+    if problem is None or unknown.status < 400 or error_problem(unknown) != problem:
+        return None
+    return ERROR_BODY
 
 
 def is_bundle(document: Any) -> bool:

@@ -4,11 +4,13 @@ naive server failed several MUST checks as separate root causes."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conformance_suites.drs.reference.app import DrsApp
+from conformance_suites.drs.reference.app import Blob, DrsApp
 
 from conformance import Request, route
 from conformance.reference.app import Reply
@@ -142,3 +144,106 @@ def test_max_bulk_at_least_one_without_the_field_does_not_apply(report_root: Pat
     assert result.outcome(check) == "skipped", result.output
     assert result.check(check).message.startswith("does not apply: ")
     assert _run(DrsApp(), report_root, [check]).outcome(check) == "passed"
+
+
+# -- 4. cascades: one defect, one failure ------------------------------------------------------------------
+
+class _HtmlErrors(DrsApp):
+    """Every error is http.server's send_error page (text/html), whatever its status."""
+
+    def error(self, status: int, msg: str, headers: dict[str, str] | None = None) -> Reply:
+        if status < 400:
+            return super().error(status, msg, headers)
+        return Reply(status, HTML_PAGE, {**HTML, **(headers or {})})
+
+
+ERROR_BODY = "drs.error.body-is-json-error"
+ERROR_PAGES = ["drs.http.json-content-type", "drs.object.unknown-id-is-404", "drs.access.unknown-object-id-is-404",
+               "drs.access.unknown-access-id-is-404"]
+
+
+def test_html_error_pages_are_one_failure(report_root: Path) -> None:
+    result = _run(_HtmlErrors(), report_root, [ERROR_BODY, *ERROR_PAGES])
+    expected = {ERROR_BODY: None, **dict.fromkeys(ERROR_PAGES, ERROR_BODY)}
+    assert _causes(result, [ERROR_BODY, *ERROR_PAGES]) == expected, result.output
+
+
+class _JsonErrorsAsTextPlain(DrsApp):
+    """Errors are JSON Error bodies labelled text/plain: the media type alone is wrong."""
+
+    def error(self, status: int, msg: str, headers: dict[str, str] | None = None) -> Reply:
+        reply = super().error(status, msg, headers)
+        reply.headers["Content-Type"] = "text/plain"
+        return reply
+
+
+def test_a_json_error_under_another_label_is_the_content_type_failure(report_root: Path) -> None:
+    checks = ["drs.http.json-content-type", ERROR_BODY]
+    result = _run(_JsonErrorsAsTextPlain(), report_root, checks)
+    assert _causes(result, checks) == {"drs.http.json-content-type": None, ERROR_BODY: "drs.http.json-content-type"}
+
+
+class _OnlyUnknownIdsHtml(DrsApp):
+    """The plain unknown id answers a JSON Error; an id outside the DRS id grammar answers an HTML page (another
+    defect)."""
+
+    def unknown(self, object_id: str) -> Reply:
+        if not re.fullmatch(r"[A-Za-z0-9._~-]+", object_id):
+            return Reply(404, HTML_PAGE, dict(HTML))
+        return super().unknown(object_id)
+
+
+def test_an_error_page_of_other_ids_is_not_hidden_behind_the_error_body_check(report_root: Path) -> None:
+    check = "drs.object.unknown-id-is-404"
+    result = _run(_OnlyUnknownIdsHtml(), report_root, [ERROR_BODY, check])
+    assert _causes(result, [ERROR_BODY, check]) == {ERROR_BODY: "passed", check: None}, result.output
+
+
+class _NoServiceType(DrsApp):
+    """service-info without its type object."""
+
+    @route("GET", "/service-info")
+    def service_info(self, request: Request) -> Any:
+        document = json.loads(super().service_info(request).body)
+        del document["type"]
+        return self.reply(document)
+
+
+def test_a_service_info_without_type_fails_the_schema_once(report_root: Path, requires_specs: str) -> None:
+    checks = ["drs.service-info.schema-valid", "drs.service-info.type-group-is-org-ga4gh"]
+    result = _run(_NoServiceType(), report_root, checks)
+    assert _causes(result, checks) == {checks[0]: None, checks[1]: checks[0]}, result.output
+    wrong = _run(DrsApp(faults=["service-info-wrong-group"]), report_root, checks)
+    assert _causes(wrong, checks) == {checks[0]: "passed", checks[1]: None}, wrong.output
+
+
+TIME_CHECKS = ["drs.object.schema-valid", "drs.object.created-time-is-rfc3339", BODY_FORM]
+
+
+def test_a_time_without_zone_is_one_failure(report_root: Path, requires_specs: str) -> None:
+    result = _run(DrsApp(faults=["created-time-not-rfc3339"]), report_root, TIME_CHECKS)
+    assert _causes(result, TIME_CHECKS) == {TIME_CHECKS[0]: None, TIME_CHECKS[1]: TIME_CHECKS[0],
+                                            BODY_FORM: TIME_CHECKS[0]}, result.output
+
+
+def test_a_bulk_envelope_defect_beside_a_bad_time_stands_alone(report_root: Path, requires_specs: str) -> None:
+    result = _run(DrsApp(faults=["created-time-not-rfc3339", "bulk-summary-string"]), report_root, TIME_CHECKS)
+    assert _causes(result, TIME_CHECKS) == {TIME_CHECKS[0]: None, TIME_CHECKS[1]: TIME_CHECKS[0],
+                                            BODY_FORM: None}, result.output
+
+
+class _SizeAsString(DrsApp):
+    """Every blob's size is a JSON string ("12")."""
+
+    def blob_object(self, blob: Blob) -> dict[str, Any]:
+        document: dict[str, Any] = super().blob_object(blob)
+        return {**document, "size": str(document["size"])}
+
+
+def test_a_string_size_is_one_failure(report_root: Path, requires_specs: str) -> None:
+    checks = ["drs.object.schema-valid", "drs.object.size-is-non-negative-integer"]
+    result = _run(_SizeAsString(), report_root, checks)
+    assert _causes(result, checks) == {checks[0]: None, checks[1]: checks[0]}, result.output
+    # a negative size, which the schema allows, is the size check's own failure
+    negative = _run(DrsApp(faults=["size-negative"]), report_root, checks)
+    assert _causes(negative, checks) == {checks[0]: "passed", checks[1]: None}, negative.output
