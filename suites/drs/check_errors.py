@@ -122,8 +122,9 @@ def test_malformed_body_is_400(drs: Drs) -> None:
 
 @check("drs.http.405-has-allow")
 def test_405_lists_allowed_methods(drs: Drs) -> None:
-    """A 405 answer carries an Allow header listing the methods the resource supports (RFC 9110 §15.5.6,
-    MUST; DRS lists 405 for OPTIONS /objects/{object_id} from 1.3.0 and says nothing of its headers). Asked
+    """A 405 answer carries an Allow header listing the methods the resource supports (RFC 9110 §15.5.6;
+    DRS lists 405 for OPTIONS /objects/{object_id} from 1.3.0 and says nothing of its headers, so a SHOULD,
+    as drs.auth.401-has-www-authenticate: an HTTP rule does not make a DRS server non-conformant). Asked
     with OPTIONS and a POST of an object: both are read-only, and a server may refuse either with 405."""
     object_id = next(iter(drs.option("objects")), "x")
     judged = False

@@ -247,3 +247,14 @@ def test_a_string_size_is_one_failure(report_root: Path, requires_specs: str) ->
     # a negative size, which the schema allows, is the size check's own failure
     negative = _run(DrsApp(faults=["size-negative"]), report_root, checks)
     assert _causes(negative, checks) == {checks[0]: "passed", checks[1]: None}, negative.output
+
+
+# -- 5. an HTTP rule that DRS does not state ---------------------------------------------------------------
+
+def test_a_405_without_allow_is_a_warning_as_a_401_without_www_authenticate(report_root: Path) -> None:
+    result = _run(DrsApp(faults=["405-without-allow", "401-without-www-authenticate"]), report_root,
+                  ["drs.http.405-has-allow", "drs.auth.401-has-www-authenticate", PASSING_MUST])
+    levels = {c: (result.outcome(c), result.check(c).level)
+              for c in ("drs.http.405-has-allow", "drs.auth.401-has-www-authenticate")}
+    assert levels == dict.fromkeys(levels, ("failed", "SHOULD")), result.output
+    assert result.exit_code == 0, result.output
