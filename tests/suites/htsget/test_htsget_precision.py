@@ -409,3 +409,22 @@ def test_class_header_is_asked_in_each_offered_format_and_post(report_root: Path
     assert {"kind": "variants", "post": False, "format": "BCF", "class": "header"} in app.asked
     assert {"kind": "reads", "post": True, "class": "header"} in app.asked
     assert result.outcome("htsget.post.class-header-only-header") == "passed"
+
+
+class OfferedFormatsFail(HtsgetApp):
+    """service-info lists CRAM and BCF, but every request for them answers 500: a server that broke, whose
+    format check cannot be judged. The skip names the failed request, not "no format other than the default"."""
+
+    def _ticket(self, request: Request, kind: str) -> Reply:
+        if request.query.get("format", [""])[0] in ("CRAM", "BCF"):
+            return json_reply({"htsget": {"error": "ServerError", "message": "broken"}}, 500)
+        return super()._ticket(request, kind)  # type: ignore[no-any-return]
+
+
+def test_an_offered_format_that_gives_no_ticket_is_named(report_root: Path, specs_dir: str | None) -> None:
+    with serving(OfferedFormatsFail()) as url:
+        result = run(url, report_root, specs_dir, checks=["htsget.ticket.format-matches-request"])
+    finding = result.check("htsget.ticket.format-matches-request")
+    assert finding.outcome == "skipped", finding
+    assert "no format other than the default" not in finding.message, finding.message
+    assert "format=CRAM" in finding.message and "500" in finding.message, finding.message
