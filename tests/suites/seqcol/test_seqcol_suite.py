@@ -147,3 +147,39 @@ def test_a_missing_listing_is_one_failure_with_its_filters_grouped_under_it(repo
     for check_id in ("seqcol.list.filter-by-attribute", "seqcol.list.filter-and"):
         finding = result.check(check_id)
         assert (finding.outcome, finding.caused_by) == ("failed", root), (check_id, result.output)
+
+
+class ComparisonBroken(SeqcolApp):
+    """/comparison answers 500 for collections the server holds: an endpoint that may be implemented and broke,
+    not one that is absent (404, 405, 501)."""
+
+    @route("GET", "/comparison/{digest1}/{digest2}")
+    def comparison_get(self, request: Request) -> Reply:
+        return self.error(500, "comparison failed")  # type: ignore[no-any-return]
+
+    @route("POST", "/comparison/{digest1}")
+    def comparison_post(self, request: Request) -> Reply:
+        return self.error(500, "comparison failed")  # type: ignore[no-any-return]
+
+
+COMPARISON_CHECKS = ["seqcol.comparison.structure", "seqcol.comparison.get-content",
+                     "seqcol.comparison.post-content", "seqcol.comparison.unknown-digest-is-404"]
+
+
+def test_comparisons_that_fail_are_undecided_not_inapplicable(report_root: Path) -> None:
+    with ReferenceServer(ComparisonBroken()) as server:
+        result = run_profile({"initiative": "seqcol comparison 500", "services": [_entry(server)]}, report_root,
+                             checks=COMPARISON_CHECKS)
+    for check_id in COMPARISON_CHECKS:
+        finding = result.check(check_id)
+        assert (finding.outcome, finding.skip_kind) == ("skipped", "undecided"), (check_id, finding)
+        assert "answered 500" in finding.message, finding.message
+
+
+def test_comparisons_not_implemented_do_not_apply(report_root: Path) -> None:
+    with ReferenceServer(SeqcolApp(faults=["comparison-not-implemented"])) as server:
+        result = run_profile({"initiative": "seqcol no comparison", "services": [_entry(server)]}, report_root,
+                             checks=COMPARISON_CHECKS)
+    for check_id in COMPARISON_CHECKS:
+        finding = result.check(check_id)
+        assert (finding.outcome, finding.skip_kind) == ("skipped", "not-applicable"), (check_id, finding)
