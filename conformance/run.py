@@ -625,10 +625,14 @@ def prepare(profile: Profile | str | Path, *, report_root: str | Path = "reports
     for standard in standards or []:
         if standard not in known:
             raise UsageError(f"--standard {standard}: {unknown('standard', standard, known)}")
-    catalogue = {rid for s in suites.discover().values() for rid in s.requirements} if checks else set()
+    requirements = {rid: r for s in suites.discover().values() for rid, r in s.requirements.items()} \
+        if checks else {}
+    catalogue = set(requirements)
     selected: set[str] = set()
     for check_id in checks or []:
-        group = {rid for rid in catalogue if rid.startswith(check_id.rstrip(".") + ".")}
+        # a group: the checks whose ids begin with it and a dot (a requirement no check covers is none of them)
+        group = {rid for rid, requirement in requirements.items()
+                 if rid.startswith(check_id.rstrip(".") + ".") and requirement.uncovered is None}
         if check_id not in catalogue and not group:
             raise UsageError(f"--check {check_id}: no such check ({did_you_mean(check_id, catalogue)}"
                              "see `conformance list-checks`)")

@@ -264,6 +264,13 @@ def test_a_check_group_selects_every_check_whose_id_begins_with_it(
         {"standard": "drs", "version": "1.5.0", "reference": True, "objects": ["blob-1"]}]}))
     group = sorted(r for r in discover()["drs"].requirements if r.startswith("drs.access."))
     assert len(group) > 1
+    # a requirement no check covers is no check of a group: drs.service-info holds both kinds
+    covered = sorted(r for r, req in discover()["drs"].requirements.items()
+                     if r.startswith("drs.service-info.") and req.uncovered is None)
+    assert main(["run", str(profile), "--check", "drs.service-info", "--no-fetch-specs", "--report-dir",
+                 str(tmp_path / "si"), "--quiet"]) in (0, 2)
+    assert json.loads((only_run_dir(tmp_path / "si") / "scorecard.json").read_text())["selection"]["checks"] == covered
+    assert "drs.service-info.endpoint-available" not in covered
     for asked in ("drs.access", "drs.access."):
         assert main(["run", str(profile), "--check", asked, "--no-fetch-specs", "--report-dir",
                      str(tmp_path / asked), "--quiet"]) == 0, capsys.readouterr().out

@@ -1,0 +1,116 @@
+"""TES checks judge what they claim to judge: a check that exercised nothing skips with the true reason
+(or asks what exercises it), a cancel is judged by the state read just before it, a view parameter that is
+ignored is one root, and the failures name what is needed to see why."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conformance_suites.tes.reference.app import TesApp
+
+from conformance.reference.app import Reply, Request, json_reply, route
+from conformance.reference.server import ReferenceServer
+from conformance.testing import RunResult, run_profile
+
+SUBMIT = {"executors": [{"image": "alpine", "command": ["echo", "hello"]}]}
+PAGING = ["tes.list.page-size", "tes.list.paging"]
+
+
+def _run(app: TesApp, report_root: Path, checks: list[str], **options: Any) -> RunResult:
+    with ReferenceServer(app) as server:
+        entry = {"standard": "tes", "version": "1.1.0", "url": server.url, **options}
+        return run_profile({"initiative": "tes exercised", "services": [entry]}, report_root, checks=checks)
+
+
+class FewTasks(TesApp):
+    """A TES holding only ``keep`` of the reference tasks."""
+
+    keep = 3
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tasks = dict(list(self.tasks.items())[: self.keep])
+
+
+class FewTasksOnePage(FewTasks):
+    """Ignores page_size and never sends next_page_token: every list is one page of all its tasks."""
+
+    @route("GET", "/tasks")
+    def list_tasks(self, request: Request) -> Reply:
+        request.query.pop("page_size", None)
+        request.query.pop("page_token", None)
+        return super().list_tasks(request)
+
+
+def test_few_tasks_on_one_page_whatever_page_size_is_not_passed(report_root: Path) -> None:
+    """TES ListTasks page_size: a page holds at most page_size tasks. Three tasks, page_size ignored: the check
+    asks a page smaller than the list, so it is exercised (fails); paging, with no next page, is undecided."""
+    result = _run(FewTasksOnePage(version="1.1.0", options={"open": True}), report_root, PAGING)
+    size = result.check("tes.list.page-size")
+    assert size.outcome == "failed" and "page_size=2" in size.message, size
+    paging = result.check("tes.list.paging")
+    assert paging.outcome == "skipped" and "tes.list.page-size" in paging.message, paging
+
+
+@pytest.mark.parametrize("keep", [2, 3, 5])
+def test_few_tasks_paged_as_asked_pass(keep: int, report_root: Path) -> None:
+    app = type("Kept", (FewTasks,), {"keep": keep})(version="1.1.0", options={"open": True})
+    result = _run(app, report_root, PAGING)
+    assert [result.outcome(c) for c in PAGING] == ["passed", "passed"], result.output
+
+
+class PagesLoseTheRest(FewTasks):
+    """Honours page_size but never sends next_page_token: the tasks after the first page are lost."""
+
+    @route("GET", "/tasks")
+    def list_tasks(self, request: Request) -> Reply:
+        reply = super().list_tasks(request)
+        body = json.loads(reply.body)
+        return json_reply({"tasks": body["tasks"]}) if "tasks" in body else reply
+
+
+def test_few_tasks_whose_next_page_is_never_given_fail_paging(report_root: Path) -> None:
+    """Three tasks, pages of two, no next_page_token: the third is never listed while paging (TES ListTasks
+    page_token, tesListTasksResponse.next_page_token)."""
+    result = _run(PagesLoseTheRest(version="1.1.0", options={"open": True}), report_root, PAGING)
+    assert result.outcome("tes.list.page-size") == "passed", result.output
+    paging = result.check("tes.list.paging")
+    assert paging.outcome == "failed" and "never returned" in paging.message, paging
+
+
+@pytest.mark.parametrize("keep", [1, 0])
+def test_a_list_of_at_most_one_task_does_not_apply(keep: int, report_root: Path) -> None:
+    app = type("Kept", (FewTasksOnePage,), {"keep": keep})(version="1.1.0", options={"open": True})
+    result = _run(app, report_root, PAGING)
+    for check_id in PAGING:
+        finding = result.check(check_id)
+        assert finding.outcome == "skipped" and finding.message.startswith("does not apply: "), finding
+        assert f"lists {keep} task" in finding.message, finding.message
+
+
+# -- the filters are asked values that leave some task out ---------------------------------------------------------
+
+class AlikeAndUnfiltered(TesApp):
+    """A TES that ignores every filter, whose tasks share the first name prefix, final state and tag the suite
+    used to pick (run-…, COMPLETE, project p1): only a value that leaves some task out shows it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for index, task in enumerate(self.tasks.values()):
+            task.update(name=f"run-{index:02d}", state="COMPLETE", tags={"project": "p1", "sample": f"s{index:02d}"})
+        task["state"] = "CANCELED"
+
+    @route("GET", "/tasks")
+    def list_tasks(self, request: Request) -> Reply:
+        for name in ("name_prefix", "state", "tag_key", "tag_value"):
+            request.query.pop(name, None)
+        return super().list_tasks(request)
+
+
+def test_filters_are_asked_values_that_leave_some_task_out(report_root: Path) -> None:
+    checks = ["tes.list.name-prefix", "tes.list.state-filter", "tes.list.tag-filter"]
+    result = _run(AlikeAndUnfiltered(version="1.1.0", options={"open": True}), report_root, checks)
+    assert [result.outcome(c) for c in checks] == ["failed"] * 3, result.output
