@@ -114,3 +114,64 @@ def test_filters_are_asked_values_that_leave_some_task_out(report_root: Path) ->
     checks = ["tes.list.name-prefix", "tes.list.state-filter", "tes.list.tag-filter"]
     result = _run(AlikeAndUnfiltered(version="1.1.0", options={"open": True}), report_root, checks)
     assert [result.outcome(c) for c in checks] == ["failed"] * 3, result.output
+
+
+# -- tes.submit.cancel: judged by the state read just before the cancel ------------------------------------------
+
+class CancelCompletes(TesApp):
+    """A TES that answers a cancel 200 and turns the task, not yet over, into COMPLETE at once."""
+
+    @route("POST", "/tasks/{id}:cancel")
+    def cancel_task(self, request: Request) -> Reply:
+        self.posts += 1
+        task = self.tasks.get(request.params["id"])
+        if task is None:
+            return self.error(404, f"no task {request.params['id']}")
+        task["state"] = "COMPLETE"
+        return json_reply({})
+
+
+def test_a_cancel_that_completes_an_active_task_fails(report_root: Path) -> None:
+    """TES 1.1.0 CancelTask, tesState CANCELED/CANCELING: a task QUEUED (or INITIALIZING) just before a cancel
+    answered 200 that ends COMPLETE was not cancelled; a second task shows it is no chance."""
+    app = CancelCompletes(version="1.1.0", options={"open": True})
+    result = _run(app, report_root, ["tes.submit.cancel"], writes=True, submit=SUBMIT, poll_seconds=2)
+    finding = result.check("tes.submit.cancel")
+    assert finding.outcome == "failed", finding
+    assert "just before its cancel" in finding.message and "ended COMPLETE" in finding.message, finding.message
+    assert len(app.submitted) == 2
+
+
+class CancelCompletesOnce(CancelCompletes):
+    """A conformant TES whose first cancelled task happened to end COMPLETE just before its cancel arrived."""
+
+    @route("POST", "/tasks/{id}:cancel")
+    def cancel_task(self, request: Request) -> Reply:
+        if self.posts > 2:  # the second task's cancel: it takes effect
+            return TesApp.cancel_task(self, request)
+        return super().cancel_task(request)
+
+
+def test_a_task_that_ended_just_before_its_cancel_once_is_not_failed(report_root: Path) -> None:
+    app = CancelCompletesOnce(version="1.1.0", options={"open": True})
+    result = _run(app, report_root, ["tes.submit.cancel"], writes=True, submit=SUBMIT, poll_seconds=2)
+    assert result.outcome("tes.submit.cancel") == "passed", result.check("tes.submit.cancel")
+
+
+class InstantTasks(TesApp):
+    """A conformant TES whose tasks are over as soon as they are created: there is nothing left to cancel."""
+
+    @route("POST", "/tasks")
+    def create_task(self, request: Request) -> Reply:
+        reply = super().create_task(request)
+        for task_id in self.submitted:
+            self.tasks[task_id]["state"] = "COMPLETE"
+        return reply
+
+
+def test_a_task_over_before_its_cancel_is_skipped_saying_so(report_root: Path) -> None:
+    app = InstantTasks(version="1.1.0", options={"open": True})
+    result = _run(app, report_root, ["tes.submit.cancel"], writes=True, submit=SUBMIT, poll_seconds=2)
+    finding = result.check("tes.submit.cancel")
+    assert finding.outcome == "skipped" and "already COMPLETE when read just before the cancel" in finding.message, \
+        finding
