@@ -397,6 +397,8 @@ def _parse_expected(where: _Where, raw: object) -> tuple[ExpectedFailure, ...]:
                 raise where.error(f"{path}.expires", f"{expires!r} is not a date (YYYY-MM-DD)") from None
         if not isinstance(expires, dt.date):
             raise where.error(f"{path}.expires", "expected a date (YYYY-MM-DD)")
+        if isinstance(expires, dt.datetime):  # an unquoted `2026-12-31 10:00:00`: YAML reads a time of that day
+            expires = expires.date()
         entries.append(ExpectedFailure(check=str(item["check"]), reason=str(item["reason"]),
                                        expires=expires,
                                        service=str(item["service"]) if item.get("service") else None))

@@ -176,11 +176,23 @@ def _expected_entries(profile: Any) -> list[dict[str, str]]:
     for item in raw if isinstance(raw, list) else []:
         if not isinstance(item, dict) or not item.get("check") or not item.get("expires"):
             continue
-        expires = item["expires"]
         entries.append({"check": str(item["check"]), "reason": str(item.get("reason", "")),
-                        "expires": expires.isoformat() if isinstance(expires, dt.date) else str(expires),
+                        "expires": _as_run_reads(item["expires"]),
                         "service": str(item["service"]) if item.get("service") else ""})
     return entries
+
+
+def _as_run_reads(expires: object) -> str:
+    """An ``expires`` as the run records it (conformance/profile.py reads any ISO 8601 date, ``20261231`` or
+    ``2026-W53-4`` too, and a YAML time as its day): YYYY-MM-DD, else the text as written."""
+    if isinstance(expires, dt.datetime):
+        return expires.date().isoformat()
+    if isinstance(expires, dt.date):
+        return expires.isoformat()
+    try:
+        return dt.date.fromisoformat(str(expires)).isoformat()
+    except ValueError:
+        return str(expires)
 
 
 def _run_dates(scorecard: dict[str, Any]) -> tuple[dt.date, dt.date] | None:

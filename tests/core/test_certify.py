@@ -769,6 +769,19 @@ def test_expected_failure_status_follows_the_runs_date() -> None:
         "x x-0: x.a is recorded as an expected failure, which the profile does not list"]
 
 
+@pytest.mark.parametrize("written", ["20260601", "2026-W23-1", dt.datetime(2026, 6, 1, 10, 0)])
+def test_an_expiry_the_profile_writes_another_way_is_the_date_the_run_read(written: Any) -> None:
+    """The profile reads any ISO 8601 date (and a YAML time as its day); the run records it as YYYY-MM-DD."""
+    from conformance.certify.consistency import expected_failure_problems
+
+    check = {"id": "x.a", "level": "MUST", "outcome": "failed",
+             "expected_failure": {"reason": "r", "expires": "2026-06-01", "status": "waived"}}
+    card = {"started": "2026-05-20T10:00:00Z", "finished": "2026-05-20T10:00:00Z",
+            "services": [{"standard": "x", "key": "x-0", "url": "https://x.example.org", "checks": [check]}]}
+    profile = {"expected_failures": [{"check": "x.a", "reason": "r", "expires": written}]}
+    assert expected_failure_problems(card, profile) == []
+
+
 def test_certify_refuses_a_scorecard_junit_xml_contradicts(drs_run: dict[str, Path], keys: dict[str, Any],
                                                            tmp_path: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:

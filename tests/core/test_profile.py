@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 from pathlib import Path
 
@@ -376,3 +377,13 @@ def test_no_example_gives_an_id_a_member_would_copy() -> None:
         assert "id" not in document, path.name
         if document.get("initiative") == "Example National Genomics":
             assert "\n# id: your-initiative " in path.read_text(encoding="utf-8"), path.name
+
+
+def test_an_unquoted_expiry_time_is_its_day(tmp_path: Path) -> None:
+    """YAML reads `expires: 2026-12-31 10:00:00` as a time: the entry expires that day (it raised a TypeError
+    where the run compared it with today's date)."""
+    profile = parse_profile({**GOOD, "expected_failures": [
+        {"check": "service-info.id.present", "reason": "r", "expires": dt.datetime(2026, 12, 31, 10, 0)}]},
+        standards=KNOWN)
+    entry = profile.expected_failures[0]
+    assert entry.expires == dt.date(2026, 12, 31) and not entry.expired(dt.date(2026, 12, 30))
