@@ -175,3 +175,29 @@ def test_a_task_over_before_its_cancel_is_skipped_saying_so(report_root: Path) -
     finding = result.check("tes.submit.cancel")
     assert finding.outcome == "skipped" and "already COMPLETE when read just before the cancel" in finding.message, \
         finding
+
+
+# -- checks with nothing to judge skip saying so -------------------------------------------------------------------
+
+class BareTasks(TesApp):
+    """A conformant TES whose tasks are all RUNNING and carry no timestamps, no logs and no input content (all
+    optional in tesTask): nothing for BASIC to leave out, no time to judge, no task over to stay over."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for task in self.tasks.values():
+            task.update(state="RUNNING", inputs=[{"path": "/data/in.txt", "url": "file:///tmp/in.txt"}])
+            task.pop("creation_time")
+            task.pop("logs")
+
+
+BARE = {"tes.view.basic": "BASIC has nothing to leave out", "tes.task.timestamps": "gives a creation_time",
+        "tes.task.final-stays-final": "is over"}
+
+
+def test_checks_with_nothing_to_judge_skip_saying_so(report_root: Path) -> None:
+    result = _run(BareTasks(version="1.1.0", options={"open": True}), report_root, list(BARE))
+    for check_id, said in BARE.items():
+        finding = result.check(check_id)
+        assert finding.outcome == "skipped" and finding.message.startswith("does not apply: "), finding
+        assert said in finding.message, finding.message
