@@ -76,12 +76,16 @@ def test_basic_view_omits_logs_contents(tes: Tes) -> None:
     """A task in the BASIC view includes all fields EXCEPT executor logs' stdout and stderr, inputs'
     content and task logs' system_logs (TES 1.0.0 and 1.1.0 parameter view).
 
-    Where no task read carries any of them even in the FULL view, BASIC has nothing to leave out: not judged."""
+    Where the same task asked in the MINIMAL view carries those fields too, the view parameter is not honoured
+    at all: one defect, tes.view.minimal's, of which this failure is a consequence. Where no task read carries
+    any of them even in the FULL view, BASIC has nothing to leave out: not judged."""
+    minimal = {where: task for where, task, _ in _each(tes, "MINIMAL")}
     for where, task, response in _each(tes, "BASIC"):
         extra = _basic_extra(task)
         if not extra:
             continue
-        raise fail(f"{where} in the BASIC view includes {', '.join(extra)}, which BASIC excludes, as it does in "
+        if set(extra) <= set(_basic_extra(minimal.get(where) or {})):
+            raise fail(f"{where} in the BASIC view includes {', '.join(extra)}, which BASIC excludes, as it does in "
                        "the MINIMAL view: the view parameter is not honoured", response, caused_by="tes.view.minimal")
         raise fail(f"{where} in the BASIC view includes {', '.join(extra)}, which BASIC excludes", response)
     if not any(_basic_extra(task) for _, task, _ in _each(tes, "FULL")):

@@ -201,3 +201,29 @@ def test_checks_with_nothing_to_judge_skip_saying_so(report_root: Path) -> None:
         finding = result.check(check_id)
         assert finding.outcome == "skipped" and finding.message.startswith("does not apply: "), finding
         assert said in finding.message, finding.message
+
+
+# -- the view parameter ignored: one root, and the default's own requirement --------------------------------------
+
+class ViewIgnored(TesApp):
+    """A TES that ignores the view parameter: every task comes whole (FULL), asked in any view or none."""
+
+    def view_of(self, request: Request) -> str | None:
+        return "FULL"
+
+
+def test_a_view_parameter_ignored_is_one_root_besides_the_default(report_root: Path) -> None:
+    """TES components.parameters.view: MINIMAL and BASIC answered as FULL are one defect (the view is not honoured:
+    tes.view.minimal the root, tes.view.basic its consequence); "default: MINIMAL" is a requirement of its own."""
+    checks = ["tes.view.minimal", "tes.view.basic", "tes.view.default-minimal", "tes.view.full"]
+    result = _run(ViewIgnored(version="1.1.0", options={"open": True}), report_root, checks)
+    assert [(result.outcome(c), result.check(c).caused_by) for c in checks] == [
+        ("failed", None), ("failed", "tes.view.minimal"), ("failed", None), ("passed", None)], result.output
+    assert "not honoured" in result.check("tes.view.basic").message
+
+
+def test_basic_keeping_stdout_in_a_view_that_is_honoured_is_its_own_root(report_root: Path) -> None:
+    result = _run(TesApp(faults=["basic-view-has-stdout"], version="1.1.0", options={"open": True}), report_root,
+                  ["tes.view.minimal", "tes.view.basic"])
+    assert [(result.outcome(c), result.check(c).caused_by) for c in ("tes.view.minimal", "tes.view.basic")] == [
+        ("passed", None), ("failed", None)], result.output
