@@ -11,7 +11,7 @@ import pytest
 
 from conformance import Response, check, fail, json_type
 
-from .view import ALL_PAGE_SIZE, FINAL, MAX_PAGES, WALK_PAGE_SIZE, TaskWalk, Tes
+from .view import ALL_PAGE_SIZE, FINAL, MAX_PAGES, WALK_PAGE_SIZE, TaskWalk, Tes, named
 
 #: Walks of the list the paging check tries before a list that others keep changing is undecided.
 WALK_ATTEMPTS = 3
@@ -137,10 +137,10 @@ def test_name_prefix_filters(tes: Tes) -> None:
     prefix = _exercising([n[: max(1, len(n) // 2)] for n in names] + names, everything,
                          lambda p, t: str(t.get("name") or "").startswith(p))
     filtered, response = tes.listed(view="BASIC", page_size=str(ALL_PAGE_SIZE), name_prefix=prefix)
-    wrong = [t.get("id") for t in filtered if not str(t.get("name") or "").startswith(prefix)]
+    wrong = [t for t in filtered if not str(t.get("name") or "").startswith(prefix)]
     if wrong:
-        raise fail(f"GET /tasks?name_prefix={prefix} listed task(s) {', '.join(map(repr, wrong[:5]))} whose name "
-                   "does not start with it", response)
+        raise fail(f"GET /tasks?name_prefix={prefix} listed task(s) {named(wrong)} whose name does not start with "
+                   "it", response)
     _no_final_task_lost(tes, everything, {"view": "BASIC", "page_size": str(ALL_PAGE_SIZE), "name_prefix": prefix},
                         response, lambda t: str(t.get("name") or "").startswith(prefix), f"name_prefix={prefix}")
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from conformance import Run, check, fail
 
-from .view import ALL_PAGE_SIZE, Tes
+from .view import ALL_PAGE_SIZE, Tes, named
 
 
 def _pieces(names: list[str]) -> st.SearchStrategy[str]:
@@ -42,11 +42,10 @@ def test_name_prefix_keeps_exactly_the_matching_tasks(tes: Tes, conformance_run:
         tasks = body.get("tasks") if body is not None else None
         if not isinstance(tasks, list):
             return  # not a listing: tes.list.response's finding
-        wrong = [t.get("id") for t in tasks
-                 if not isinstance(t, dict) or not str(t.get("name") or "").startswith(prefix)]
+        wrong = [t for t in tasks if not isinstance(t, dict) or not str(t.get("name") or "").startswith(prefix)]
         if wrong:
-            raise fail(f"GET /tasks?name_prefix={prefix} listed task(s) {', '.join(map(repr, wrong[:5]))} whose name "
-                       "does not start with it", response, caused_by="tes.list.name-prefix")
+            raise fail(f"GET /tasks?name_prefix={prefix} listed task(s) {named(wrong)} whose name does not start "
+                       "with it", response, caused_by="tes.list.name-prefix")
         # the filtered list walked to its end; a task purged meanwhile is not counted missing (Tes.unlisted)
         lost, last = tes.unlisted(everything, params, lambda t: str(t.get("name") or "").startswith(prefix),
                                   first=response)

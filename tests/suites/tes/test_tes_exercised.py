@@ -227,3 +227,14 @@ def test_basic_keeping_stdout_in_a_view_that_is_honoured_is_its_own_root(report_
                   ["tes.view.minimal", "tes.view.basic"])
     assert [(result.outcome(c), result.check(c).caused_by) for c in ("tes.view.minimal", "tes.view.basic")] == [
         ("passed", None), ("failed", None)], result.output
+
+
+# -- name_prefix failures name the names --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("fault", "check_id"), [("name-prefix-substring", "tes.property.name-prefix"),
+                                                 ("name-prefix-ignored", "tes.list.name-prefix")])
+def test_a_name_prefix_failure_names_the_task_names(fault: str, check_id: str, report_root: Path) -> None:
+    result = _run(TesApp(faults=[fault], version="1.1.0", options={"open": True}), report_root, [check_id])
+    finding = result.check(check_id)
+    assert finding.outcome == "failed" and "(name '" in finding.message, finding.message
+
