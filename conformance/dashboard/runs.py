@@ -20,8 +20,10 @@ import hashlib
 import json
 import os
 import stat
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -236,9 +238,23 @@ class Collection:
     def standards(self) -> list[str]:
         return sorted({s for r in self.runs for s in r.standards()})
 
+    @cached_property
+    def _by_slug(self) -> dict[str, list[Run]]:
+        """Each row's runs, oldest first (the collection's runs are read once and never change)."""
+        rows: dict[str, list[Run]] = {}
+        for run in sorted(self.runs, key=lambda r: r.sort_key):
+            rows.setdefault(run.slug, []).append(run)
+        return rows
+
+    @cached_property
+    def _shared_names(self) -> set[str]:
+        """The display names (case-folded) more than one row gives."""
+        seen = Counter(self.display_name(slug).casefold() for slug in self._by_slug)
+        return {name for name, count in seen.items() if count > 1}
+
     def runs_of(self, slug: str) -> list[Run]:
         """Oldest first."""
-        return sorted((r for r in self.runs if r.slug == slug), key=lambda r: r.sort_key)
+        return list(self._by_slug.get(slug, ()))
 
     def display_name(self, slug: str) -> str:
         """The name the initiative's newest scorecard gives."""
@@ -248,8 +264,7 @@ class Collection:
         """The display name, with the id (or the row's key) after it where another initiative has that name too:
         two members that keep one name, each with its own id, are told apart wherever they are listed."""
         name = self.display_name(slug)
-        if any(other != slug and self.display_name(other).casefold() == name.casefold()
-               for other in {r.slug for r in self.runs}):
+        if name.casefold() in self._shared_names:
             return f"{name} ({self.identity(slug).id or slug})"
         return name
 
