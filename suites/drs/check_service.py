@@ -186,7 +186,7 @@ def test_https_on_port_443(service: Service, drs: Drs) -> None:
                            f"on {parts.hostname}", response)
     parts = urlsplit(service.url)
     if service.is_loopback and parts.scheme == "http":
-        pytest.skip("the service runs on plain http at a loopback address (a local deployment): the "
+        pytest.skip("does not apply: the service runs on plain http at a loopback address (a local deployment): the "
                     "https/443 rule of DRS 1.2.0 §DRS API Principles applies to public deployments only")
     if parts.scheme != "https" or (parts.port or 443) != 443:
         raise fail(f"the service is served at {parts.scheme}://{parts.netloc}, not https on port 443 as DRS describes "

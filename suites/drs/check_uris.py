@@ -102,7 +102,8 @@ def test_self_uri_names_this_service(service: Service, drs: Drs) -> None:
         raise fail(f"{object_id}: self_uri {uri!r} includes a port, which hostname-based DRS URIs may not",
                    response)
     if own_port:
-        pytest.skip("the service runs on plain http at a loopback address and its self_uri carries the service's own "
+        pytest.skip("does not apply: the service runs on plain http at a loopback address and its self_uri carries "
+                    "the service's own "
                     "port, which a local deployment needs; the no-port rule of DRS 1.2.0 §Hostname-based DRS URIs "
                     "is judged on public deployments")
 

@@ -46,6 +46,7 @@ def test_loopback_http_service_skips_public_rules_with_reason(report_root: Path)
         check = result.check(check_id)
         assert check.outcome == "skipped", check
         assert "loopback" in check.message
+        assert check.skip_kind == "not-applicable", check  # a rule of public deployments: not undecided
     assert result.exit_code == 0
 
 
