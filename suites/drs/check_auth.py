@@ -476,6 +476,7 @@ def test_bundle_does_not_reveal_protected_object(drs: Drs) -> None:
         pytest.skip("cannot decide: no protected object is refused by GET without credentials")
     anonymous = drs.client.without_credentials()
     seen = False
+    unnamed: set[str] = set()  # bundles with members that name no id: which is the protected one cannot be told
     for bundle_id in drs.option("bundles"):
         for params in (None, {"expand": "true"}):
             response = anonymous.get(object_path(bundle_id), params=params)
@@ -483,6 +484,8 @@ def test_bundle_does_not_reveal_protected_object(drs: Drs) -> None:
             if body is None:
                 continue
             for where, entry in _contents(body.get("contents")):
+                if not isinstance(entry.get("id"), str):
+                    unnamed.add(bundle_id)
                 if entry.get("id") not in guarded:
                     continue
                 seen = True
@@ -492,6 +495,9 @@ def test_bundle_does_not_reveal_protected_object(drs: Drs) -> None:
                     raise fail(f"GET {object_path(bundle_id)}{query} without credentials gives the "
                                f"{', '.join(revealed)} of the protected object {entry['id']!r} at {where}, which GET "
                                "of the object refuses", response)
+    if not seen and unnamed:
+        pytest.skip(f"cannot decide: members of {', '.join(map(repr, sorted(unnamed)))} name no id, so whether one "
+                    "is a protected object cannot be told (read without credentials)")
     if not seen:
         pytest.skip("no bundle the profile lists holds a protected object (read without credentials)")
 

@@ -229,3 +229,14 @@ def test_absolute_urls_with_no_url_read_does_not_apply(report_root: Path) -> Non
     result = _run(_AccessUrlsWithoutUrl(), report_root, ["drs.access.url-is-absolute"])
     check = result.check("drs.access.url-is-absolute")
     assert check.outcome == "skipped" and "no AccessURL with a url was read" in check.message, check
+
+
+def test_bundle_members_without_ids_leave_the_protected_member_undecided(report_root: Path) -> None:
+    """bundle-controlled holds the protected object; with no ids on its members the skip says that, not that no
+    bundle holds one."""
+    from conformance.testing import run_reference
+
+    result = run_reference("drs", report_root, ["bundle-contents-missing-id"],
+                           checks=["drs.auth.bundle-does-not-reveal-protected-object"])
+    check = result.check("drs.auth.bundle-does-not-reveal-protected-object")
+    assert check.outcome == "skipped" and "'bundle-controlled' name no id" in check.message, check
