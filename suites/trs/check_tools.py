@@ -4,9 +4,11 @@ with an Error, descriptor_type_version keyed by the descriptor types (TRS 2.0.x 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from conformance import Response, SpecStore, check, fail, json_type, schema_errors
+from conformance import CheckFailure, Response, SpecStore, check, fail, json_type, schema_errors
 
 from .view import UNKNOWN_ID, Trs, answered, segment
 
@@ -58,10 +60,51 @@ def test_unknown_tool_is_404(trs: Trs, schemas: SpecStore) -> None:
     _is_error_404(trs, schemas, trs.client.get(f"/tools/{UNKNOWN_ID}"), "/tools/{id}")
 
 
+def _violations(validator: Any, instance: object) -> frozenset[tuple[tuple[str, ...], str]]:
+    """Every way ``instance`` breaks the schema: (where in it, what), to compare two documents' defects."""
+    return frozenset((tuple(map(str, e.absolute_path)), e.message) for e in validator.iter_errors(instance))
+
+
+def _own_version(trs: Trs, ident: str, item: object) -> object:
+    """The version GET /tools/{ident} itself gives with the id of ``item`` (None if it gives none)."""
+    document = trs.tool_document(ident) or {}
+    versions = document.get("versions")
+    if not isinstance(item, dict) or not isinstance(versions, list):
+        return None
+    return next((v for v in versions if isinstance(v, dict) and v.get("id") == item.get("id")), None)
+
+
+def _version_schema(trs: Trs, schemas: SpecStore, ident: str, item: object, response: Response,
+                    what: str) -> CheckFailure | None:
+    """None when ``item`` is a ToolVersion. When it breaks the schema only as the version of the same id in
+    GET /tools/{ident} does (no violation of its own), the failure to raise once nothing else is wrong: a
+    consequence of trs.tool.schema, which reports that version (a Tool's versions are ToolVersions). Any
+    other violation is raised here, a root cause."""
+    validator = schemas.validator(trs.openapi, "/components/schemas/ToolVersion", openapi="3.0")
+    found = _violations(validator, item)
+    if not found:
+        return None
+    message = f"{what} does not match the ToolVersion schema: {'; '.join(schema_errors(validator, item))}"
+    own = _own_version(trs, ident, item)
+    if own is None:
+        raise fail(message, response)
+    extra = sorted(found - _violations(validator, own))
+    if extra:
+        shown = "; ".join(f"at {'/'.join(where) or '(document)'}: {text[:300]}" for where, text in extra[:3])
+        raise fail(f"{what} breaks the ToolVersion schema where the same version in GET /tools/{ident} does "
+                   f"not: {shown}{f'; and {len(extra) - 3} more' if len(extra) > 3 else ''}", response)
+    return fail(f"{message} (as the same version does in GET /tools/{ident})", response, caused_by="trs.tool.schema")
+
+
 @check("trs.versions.match-tool")
 def test_versions_are_the_tools(trs: Trs, schemas: SpecStore) -> None:
     """GET /tools/{id}/versions "Returns all versions of the specified tool": an array of ToolVersion,
-    the same versions the tool gives (TRS 2.0.x OpenAPI, /tools/{id}/versions)."""
+    the same versions the tool gives (TRS 2.0.x OpenAPI, /tools/{id}/versions).
+
+    A listed version that breaks the ToolVersion schema exactly as the same version in GET /tools/{id} does
+    (no violation of its own) is the defect trs.tool.schema reports (the Tool's versions are ToolVersions):
+    this check then fails as its consequence, once every other defect it looks for is ruled out."""
+    inherited: CheckFailure | None = None
     for ident in trs.tool_ids():
         response = trs.tool_versions(ident)
         if response.status != 200:
@@ -70,17 +113,23 @@ def test_versions_are_the_tools(trs: Trs, schemas: SpecStore) -> None:
         if not isinstance(body, list):
             raise fail(f"GET /tools/{ident}/versions answered a JSON {json_type(body)}, not an array", response)
         for item in body:
-            _validate(trs, schemas, "ToolVersion", item, response, f"a version of GET /tools/{ident}/versions")
+            consequence = _version_schema(trs, schemas, ident, item, response,
+                                          f"a version of GET /tools/{ident}/versions")
+            inherited = inherited or consequence
         got = sorted(str(v.get("id")) for v in body if isinstance(v, dict))
         if trs.tool_document(ident) is not None and got != sorted(trs.version_ids(ident)):
-            own = sorted(trs.version_ids(ident))
-            raise fail(f"GET /tools/{ident}/versions lists {got[:5]}, the tool itself {own[:5]}", response)
+            own_ids = sorted(trs.version_ids(ident))
+            raise fail(f"GET /tools/{ident}/versions lists {got[:5]}, the tool itself {own_ids[:5]}", response)
+    if inherited is not None:
+        raise inherited
 
 
 @check("trs.version.schema")
 def test_version_by_id_matches_schema(trs: Trs, schemas: SpecStore) -> None:
     """GET /tools/{id}/versions/{version_id} answers 200 with that ToolVersion (TRS 2.0.x OpenAPI,
-    /tools/{id}/versions/{version_id} › 200)."""
+    /tools/{id}/versions/{version_id} › 200). A version that breaks the schema only as the same version in
+    GET /tools/{id} does is a consequence of trs.tool.schema, once nothing else is wrong."""
+    inherited: CheckFailure | None = None
     for ident in trs.tool_ids():
         for version_id in trs.version_ids(ident)[:2]:
             response = trs.tool_version(ident, version_id)
@@ -88,9 +137,12 @@ def test_version_by_id_matches_schema(trs: Trs, schemas: SpecStore) -> None:
             if response.status != 200:
                 raise fail(f"{what} answered {answered(response)}, not 200", response)
             body = response.json()
-            _validate(trs, schemas, "ToolVersion", body, response, what)
+            consequence = _version_schema(trs, schemas, ident, body, response, what)
+            inherited = inherited or consequence
             if isinstance(body, dict) and body.get("id") != version_id:
                 raise fail(f"{what} answered the version {body.get('id')!r}", response)
+    if inherited is not None:
+        raise inherited
 
 
 @check("trs.version.unknown-404")
