@@ -51,9 +51,9 @@ EXPECTED_FAILURES = {
     # TRS 2.0.1 OpenAPI, paths › /tools/{id}/versions/{version_id} › 200 (a ToolVersion): the Tool Shed has no
     # such route; a version it lists answers 404 text/html.
     "trs.version.schema": "GET /tools/Filter1/versions/1.1.0 answers 404",
-    # TRS 2.0.1 OpenAPI, /tools/{id}/versions/{version_id} › 404: an Error (application/json); the missing route
-    # answers an HTML page.
-    "trs.version.unknown-404": "an unknown version answers 404 text/html, not an Error",
+    # Consequence of trs.version.schema (TRS 2.0.1 OpenAPI, /tools/{id}/versions/{version_id} › 404: an Error): the
+    # missing route answers an unknown version with the HTML page it answers a listed one with.
+    "trs.version.unknown-404": "consequence: an unknown version answers 404 text/html, as a listed one does",
     # TRS 2.0.1 OpenAPI, paths › /tools/{id}/versions/{version_id}/{type}/descriptor › 200 and …/{type}/files ›
     # 200: each version lists descriptor_type [GALAXY], but neither route exists (404 text/html).
     "trs.descriptor.schema": "the GALAXY descriptor of a listed version answers 404",
@@ -109,6 +109,7 @@ def test_tool_shed_fails_exactly_its_deviations(tool_shed_trs: str, report_root:
     # one root cause, one failure: the consequences name their cause
     assert result.check("service-info.urls.are-uris").caused_by == "service-info.schema.valid"
     assert result.check("trs.versions.match-tool").caused_by == "trs.tool.schema"
+    assert result.check("trs.version.unknown-404").caused_by == "trs.version.schema"
     # what the Tool Shed does serve as TRS 2.0.1 asks
     for check_id in ("trs.tool-classes.schema", "trs.tools.schema", "trs.tool.matches-list",
                      "trs.tool.unknown-404", "trs.property.unknown-ids-are-404"):

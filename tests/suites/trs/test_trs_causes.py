@@ -1,6 +1,7 @@
-"""One root cause, one failure, in the TRS suite, as the Galaxy Tool Shed 26.1.2 showed it: a stand-in for its
-null ToolVersion fields (served alike by GET /tools/{id} and GET /tools/{id}/versions), and beside it a server
-whose second defect is a different one and stays a root cause."""
+"""One root cause, one failure, in the TRS suite, as the Galaxy Tool Shed 26.1.2 showed it: stand-ins for its
+null ToolVersion fields (served alike by GET /tools/{id} and GET /tools/{id}/versions) and its missing route
+/tools/{id}/versions/{version_id}; and, beside each, a server whose second defect is a different one and stays a
+root cause."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from conformance_suites.trs.reference.app import Tool, TrsApp, Version
 from conformance.reference.app import Reply, Request, json_reply, route
 from conformance.reference.server import ReferenceServer
 from conformance.testing import RunResult, run_profile
+
+HTML_404 = b"<html><head><title>404 Not Found</title></head><body>No route</body></html>"
 
 
 def _run(app: TrsApp, report_root: Path, specs_dir: str | None, checks: list[str], **entry: Any) -> RunResult:
@@ -56,3 +59,45 @@ def test_a_defect_of_the_versions_own_stays_a_root(report_root: Path, specs_dir:
     assert causes["trs.versions.match-tool"] is None, result.output
     assert "verified" in result.check("trs.versions.match-tool").message
     assert causes["trs.tool.schema"] is None and causes["trs.version.schema"] == "trs.tool.schema", result.output
+
+
+class NoVersionRoute(TrsApp):
+    """GET /tools/{id}/versions/{version_id} is no route: every version, listed or not, answers 404 text/html."""
+
+    @route("GET", "/tools/{id}/versions/{version_id}")
+    def tool_version(self, request: Request) -> Reply:
+        return Reply(404, HTML_404, {"Content-Type": "text/html; charset=UTF-8"})
+
+
+class UnknownVersionHtml(TrsApp):
+    """Listed versions are served; an unknown one answers 404 text/html, not an Error."""
+
+    @route("GET", "/tools/{id}/versions/{version_id}")
+    def tool_version(self, request: Request) -> Reply:
+        reply = super().tool_version(request)
+        return Reply(404, HTML_404, {"Content-Type": "text/html"}) if reply.status == 404 else reply
+
+
+class ListedVersionsLost(UnknownVersionHtml):
+    """A listed version answers 404 with an Error (its lookup is broken); an unknown one 404 text/html."""
+
+    @route("GET", "/tools/{id}/versions/{version_id}")
+    def tool_version(self, request: Request) -> Reply:
+        tool = self.find(request.params["id"])
+        if tool is not None and self.version_of(tool, request.params["version_id"]) is not None:
+            return self.error(404, "version not found")
+        return super().tool_version(request)
+
+
+UNKNOWN_VERSION_CHECKS = ["trs.version.schema", "trs.version.unknown-404"]
+
+
+@pytest.mark.parametrize(("app", "causes"), [
+    (NoVersionRoute, {"trs.version.schema": None, "trs.version.unknown-404": "trs.version.schema"}),
+    (UnknownVersionHtml, {"trs.version.unknown-404": None}),
+    (ListedVersionsLost, {"trs.version.schema": None, "trs.version.unknown-404": None}),
+], ids=["no-route", "unknown-html", "listed-error-unknown-html"])
+def test_unknown_version_answered_as_listed_ones_is_a_consequence(app: type[TrsApp], causes: dict[str, str | None],
+                                                                  report_root: Path, specs_dir: str | None) -> None:
+    result = _run(app(version="2.0.1"), report_root, specs_dir, UNKNOWN_VERSION_CHECKS)
+    assert result.causes() == causes, result.output
