@@ -378,11 +378,13 @@ class Broker(ServiceView):
             given = self.service.auth.secret("passport_env")
             if not given:
                 self.bearer_token()  # no Passport to examine and no token to get visas with: say so
+            why: list[str] = []  # what kept each source from being read
             if given or self.service.auth.secret("client_id_env"):
                 try:
                     parts, response = self.passport_parts()
-                except pytest.skip.Exception:
+                except pytest.skip.Exception as exc:
                     parts = None
+                    why.append(f"the Passport: {exc.msg}")
                 if parts is not None and isinstance(parts.payload.get("ga4gh_passport_v1"), list):
                     if given:
                         self.memo("visas-from-given-passport", lambda: True)
@@ -390,11 +392,13 @@ class Broker(ServiceView):
             if self.has_access_token():
                 try:
                     body, response = self.userinfo()
-                except pytest.skip.Exception:
+                except pytest.skip.Exception as exc:
                     body = None
+                    why.append(f"userinfo: {exc.msg}")
                 if isinstance(body, dict) and isinstance(body.get("ga4gh_passport_v1"), list):
                     return list(body["ga4gh_passport_v1"]), response
-            pytest.skip("no visas to examine: no Passport and no userinfo ga4gh_passport_v1 list")
+            pytest.skip("no visas to examine: " + ("; ".join(why) if why else
+                                                   "no Passport and no userinfo ga4gh_passport_v1 list"))
         visas, response = self.memo("visas", make)
         if not visas:
             pytest.skip("the broker hands out no visas for this user")

@@ -210,3 +210,12 @@ def test_a_profile_declaring_passport_1_2_1_is_checked_as_1_2(role: str, report_
                else "passports.clearinghouse.grants-valid-passport")
     check = result.check(control)
     assert check.outcome == "passed" and "1.2.1" in check.citation, (check.citation, result.output)
+
+
+def test_visa_checks_without_a_discovery_document_say_why_no_visa_was_read(report_root: Path) -> None:
+    from conformance.testing import run_reference
+
+    result = run_reference("passports", report_root, ["discovery-404"], role="broker",
+                           checks=["passports.visa.has-iss"])
+    check = result.check("passports.visa.has-iss")
+    assert check.outcome == "skipped" and "no discovery document" in check.message, check
