@@ -45,6 +45,7 @@ from conformance.http.redirects import (
     REDIRECT_STATUSES,
     Credentials,
     allowed_hosts,
+    as_requested,
     connection_refusal,
     note_proxied,
     origin_of,
@@ -364,7 +365,7 @@ class HttpClient:
         if judged_by is not None:
             judge = self._judge(judged_by, url, exchange, proxied=bool(proxies))
         elif proxies:  # a declared service reached through the proxy is off this machine's networks
-            note_proxied(urlsplit(url).hostname or "")
+            note_proxied(origin_of(url)[1])
         self._large.reclaim()
         origin = origin_of(url)
         self.limits.acquire(origin)
@@ -569,7 +570,7 @@ class HttpClient:
             return {}
         if self.proxy != PROXY_FROM_ENVIRONMENT:
             return {scheme: self.proxy}
-        found = requests.utils.get_environ_proxies(url)
+        found = requests.utils.get_environ_proxies(as_requested(url))  # NO_PROXY judged on the host reached
         chosen = found.get(scheme) or found.get("all")
         if not chosen:
             return {}

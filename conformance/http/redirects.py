@@ -320,9 +320,11 @@ def credentials_for(service: Service, redactor: Redactor) -> Credentials | None:
 
 def host_as_requested(host: str) -> str:
     """A host name as the origin of a request to it names it (:func:`origin_of`: lower case, IDNA-encoded)."""
-    if _PLAIN_URL.fullmatch(host):
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]  # an IPv6 literal written as in a URL: its origin names it without the brackets
+    if _PLAIN_URL.fullmatch(host) and ":" not in host:
         return host.lower()
-    return origin_of(f"http://{host}/")[1] or host.lower()
+    return origin_of(f"http://[{host}]/" if ":" in host else f"http://{host}/")[1] or host.lower()
 
 
 def allowed_hosts(hosts: Iterable[str]) -> frozenset[str]:

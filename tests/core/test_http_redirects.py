@@ -310,6 +310,14 @@ def test_allowed_hosts_are_named_as_the_origins_they_are_compared_with() -> None
     assert credentials.applies_to("https://B\u00fccher.example/blob")
 
 
+@pytest.mark.parametrize("written", ["[::1]", "::1"])
+def test_an_ipv6_allowed_host_is_named_as_its_origin_is(written: str) -> None:
+    """An IPv6 literal, with or without the brackets a URL writes it in, matches a request to it."""
+    auth = Auth(inline={"bearer_token_env": TOKEN}, allowed_hosts=(written,))
+    credentials = credentials_for(service(auth), Redactor())
+    assert credentials is not None and credentials.applies_to("https://[::1]:8443/blob")
+
+
 # -- listed_refusal ---------------------------------------------------------------------------------------------
 
 
