@@ -21,5 +21,6 @@ def _md_char(match: re.Match[str]) -> str:
 
 def md(value: object) -> str:
     """Text (a server's answer quoted in a message, a reason, a URL) as Markdown that shows it as written, on one
-    line: a CI step summary renders no link, image, HTML, emphasis or extra table cell from it."""
+    line: a CI step summary renders no image, HTML, emphasis, Markdown link or extra table cell from it (a bare
+    URL may still be shown as a link, as GitHub shows any)."""
     return _MARKDOWN.sub(_md_char, str(value))

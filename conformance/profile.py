@@ -514,7 +514,7 @@ def parse_profile(data: object, source: str = "<profile>", environ: Mapping[str,
     if not initiative or not isinstance(initiative, str):
         raise where.error("initiative", "required key missing" if not initiative else "expected a string")
     initiative_id = data.get("id")
-    problem = id_problem(initiative_id) if "id" in data else None  # ``id:`` left empty is no id either
+    problem = id_problem(initiative_id) if "id" in data else None  # ``id:`` written empty is an error too
     if problem:
         raise where.error("id", problem)
     registry = data.get("registry")

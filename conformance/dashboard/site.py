@@ -469,7 +469,8 @@ def identity_notes(identity: Identity, *, brief: bool = False) -> str:
     parts = []
     if identity.id is not None:
         parts.append(f'<div class="note id">id <code>{_e(identity.id)}</code></div>')
-    if identity.id is not None and identity.renamed and not identity.alternating:  # a name row: one name's spellings
+    # renames belong to an id's row (a name's row keeps one name, in its spellings), told only when they went one way
+    if identity.id is not None and identity.renamed and not identity.alternating:
         steps = " → ".join(f"{_e(name)}" + (f" ({_e(_date(since))})" if position else "")
                            for position, (name, since) in enumerate(identity.names))
         parts.append(f'<div class="note renamed">renamed: {steps}</div>')
