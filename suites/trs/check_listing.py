@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from conformance import SpecStore, check, fail, json_type, schema_errors
+from conformance import CheckFailure, SpecStore, check, fail, json_type, schema_errors
 
-from .view import Trs, answered
+from .view import DEFAULT_LIMIT, Trs, answered
 
 
 @check("trs.tool-classes.schema")
@@ -127,7 +127,7 @@ def test_filtered_tools_are_listed(trs: Trs) -> None:
     available" (TRS 2.0.x OpenAPI, /tools: "all tools available or a filtered subset")."""
     listed = set(trs.listed_ids())
     _, unfiltered = trs.listing()
-    if unfiltered.headers.get("next_page") or len(listed) >= 1000:
+    if unfiltered.headers.get("next_page") or len(listed) >= DEFAULT_LIMIT:
         pytest.skip("GET /tools answered one page of several; the subset is judged on a complete listing only")
     for parameter, value, _ in _filters(trs):
         tools, response = trs.query({parameter: value})
@@ -135,3 +135,47 @@ def test_filtered_tools_are_listed(trs: Trs) -> None:
         if extra:
             raise fail(f"GET /tools?{parameter}={value} answered tool(s) {extra[:3]} that GET /tools does not "
                        "list", response)
+
+
+@check("trs.tools.lists-served-tools")
+def test_served_tools_are_listed(trs: Trs) -> None:
+    """GET /tools, "List all tools", "returns all tools available or a filtered subset" (TRS 2.0.x OpenAPI,
+    /tools): a tool the profile names that GET /tools/{id} serves is in the unfiltered listing, or at
+    least answered by GET /tools?id=<id>. Judged when the listing is complete on one page (no next_page,
+    fewer than the default limit) and the entry carries no credentials (a tool only they reach, private or
+    unpublished, is one the text does not say a listing shows)."""
+    if trs.service.auth.keys():
+        pytest.skip("the entry carries credentials: a tool read by id may be one only they reach (private, "
+                    "unpublished), which TRS does not say the listing must show")
+    named = [i for i in trs.tool_ids() if i in trs.option("tools")]
+    if not named:
+        pytest.skip("the profile names no tools: every tool the suite reads comes from the listing itself")
+    tools, unfiltered = trs.listing()
+    listed = set(trs.listed_ids())
+    complete = not unfiltered.headers.get("next_page") and len(tools) < DEFAULT_LIMIT
+    judged = served = False
+    for ident in named:
+        document = trs.tool_document(ident)
+        if document is None or document.get("id") != ident:
+            continue  # not served as that tool: trs.tool.schema or trs.tool.matches-list says so
+        served = True
+        if ident in listed:
+            judged = True
+            continue
+        try:
+            found, _ = trs.query({"id": ident})
+        except CheckFailure:
+            found = []  # an id filter that answers no array: trs.tools.filter-matches judges filters
+        if any(t.get("id") == ident for t in found):
+            judged = True
+            continue
+        if complete:
+            raise fail(f"GET /tools/{ident} serves the tool {ident!r}, but the unfiltered GET /tools (one "
+                       f"complete page of {len(tools)} tools) does not list it, nor does GET /tools?id={ident}",
+                       unfiltered)
+    if not served:
+        pytest.skip("GET /tools/{id} serves none of the tools the profile names as that tool (see trs.tool.schema "
+                    "and trs.tool.matches-list)")
+    if not judged:
+        pytest.skip("GET /tools answered one page of several (next_page, or the default limit reached) and "
+                    "GET /tools?id= did not answer the profile's tools: whether a later page lists them is not known")

@@ -19,6 +19,8 @@ from conformance import Response, ServiceView, fail, json_type
 #: At most this many tools, versions of each, are read in depth (descriptors, files, zips).
 MAX_TOOLS = 3
 MAX_VERSIONS = 2
+#: The page size of GET /tools when no limit is asked (TRS 2.0.x OpenAPI, components › parameters › limit).
+DEFAULT_LIMIT = 1000
 #: Paging is walked with this page size, for at most this many pages.
 PAGE_LIMIT = 2
 MAX_PAGES = 50

@@ -85,6 +85,9 @@ TOOLS = (
 HIDDEN = Tool("hidden-tool", "hidden", "example-org", "CommandLineTool", "A tool the listing leaves out",
               (Version("1", ("CWL",), ("Nobody",)),))
 
+#: The tool the profile names, which the listing-omits-served-tool fault leaves out of every listing.
+UNLISTED_BY_FAULT = "align-and-call"
+
 
 class TrsApp(ReferenceApp):
     """An in-memory tool registry speaking TRS 2.0.0 or 2.0.1."""
@@ -97,6 +100,12 @@ class TrsApp(ReferenceApp):
     def demo_entries(cls) -> list[dict[str, Any]]:
         return [{"standard": "trs", "version": "2.0.1", "reference": True},
                 {"standard": "trs", "version": "2.0.0", "reference": True}]
+
+    @classmethod
+    def fault_entries(cls) -> list[dict[str, Any]]:
+        """The demo's entries naming a tool, as an initiative names its test data: trs.tools.lists-served-tools
+        judges only the tools a profile names (the others are the listing's own)."""
+        return [{**entry, "tools": [UNLISTED_BY_FAULT]} for entry in cls.demo_entries()]
 
     # -- helpers -----------------------------------------------------------------------------------
 
@@ -212,7 +221,8 @@ class TrsApp(ReferenceApp):
     @route("GET", "/tools")
     def tools(self, request: Request) -> Reply:
         filtered = bool(set(request.query) - {"offset", "limit"})
-        found = [t for t in self.tools_held if self.matches(t, request)]
+        found = [t for t in self.tools_held if self.matches(t, request)
+                 and not (self.has("listing-omits-served-tool") and t.id == UNLISTED_BY_FAULT)]
         if filtered and self.has("filter-returns-unlisted-tool") and self.matches(HIDDEN, request):
             found.append(HIDDEN)
         try:

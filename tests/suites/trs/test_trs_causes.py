@@ -1,7 +1,7 @@
 """One root cause, one failure, in the TRS suite, as the Galaxy Tool Shed 26.1.2 showed it: stand-ins for its
-null ToolVersion fields (served alike by GET /tools/{id} and GET /tools/{id}/versions) and its missing route
-/tools/{id}/versions/{version_id}; and, beside each, a server whose second defect is a different one and stays a
-root cause."""
+null ToolVersion fields (served alike by GET /tools/{id} and GET /tools/{id}/versions), its missing route
+/tools/{id}/versions/{version_id} and its empty listing of the tools it serves by id; and, beside each, a
+server whose second defect is a different one and stays a root cause."""
 
 from __future__ import annotations
 
@@ -101,3 +101,49 @@ def test_unknown_version_answered_as_listed_ones_is_a_consequence(app: type[TrsA
                                                                   report_root: Path, specs_dir: str | None) -> None:
     result = _run(app(version="2.0.1"), report_root, specs_dir, UNKNOWN_VERSION_CHECKS)
     assert result.causes() == causes, result.output
+
+
+class EmptyListing(TrsApp):
+    """GET /tools always answers [] (filtered or not), while GET /tools/{id} serves every tool."""
+
+    @route("GET", "/tools")
+    def tools(self, request: Request) -> Reply:
+        return json_reply([])
+
+
+def test_a_served_tool_missing_from_the_listing_fails(report_root: Path, specs_dir: str | None) -> None:
+    result = _run(EmptyListing(version="2.0.1"), report_root, specs_dir, ["trs.tools.lists-served-tools"],
+                  tools=["bwa-mem"])
+    assert result.causes() == {"trs.tools.lists-served-tools": None}, result.output
+    assert "bwa-mem" in result.check("trs.tools.lists-served-tools").message
+
+
+@pytest.mark.parametrize(("entry", "outcome"), [
+    ({"tools": ["bwa-mem"], "auth": {"bearer_token_env": "TRS_TOKEN"}}, "skipped"),  # maybe a private tool
+    ({}, "skipped"),  # no tool named: nothing outside the listing is read
+], ids=["with-credentials", "no-tools-named"])
+def test_a_served_tool_is_judged_only_without_credentials(entry: dict[str, Any], outcome: str, report_root: Path,
+                                                          specs_dir: str | None, monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    monkeypatch.setenv("TRS_TOKEN", "a-token")
+    result = _run(EmptyListing(version="2.0.1"), report_root, specs_dir, ["trs.tools.lists-served-tools"], **entry)
+    assert result.outcome("trs.tools.lists-served-tools") == outcome, result.output
+
+
+class IdFilterOnly(TrsApp):
+    """The unfiltered listing is one page of 1000 tools (the default limit, without paging headers), which
+    leaves bwa-mem for a later page; GET /tools?id=bwa-mem answers it."""
+
+    @route("GET", "/tools")
+    def tools(self, request: Request) -> Reply:
+        if request.query:
+            return super().tools(request)
+        return json_reply([{"id": f"tool-{i:04d}", "url": f"{self.url}/tools/tool-{i:04d}", "organization": "o",
+                            "toolclass": {"id": "0", "name": "CommandLineTool"}, "versions": []}
+                           for i in range(1000)])
+
+
+def test_a_tool_the_id_filter_answers_is_listed(report_root: Path, specs_dir: str | None) -> None:
+    result = _run(IdFilterOnly(version="2.0.1"), report_root, specs_dir, ["trs.tools.lists-served-tools"],
+                  tools=["bwa-mem"])
+    assert result.outcome("trs.tools.lists-served-tools") == "passed", result.output
