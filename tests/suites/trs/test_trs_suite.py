@@ -37,11 +37,11 @@ class AllowedChoices(TrsApp):
         return self.error(404, "no tests for this descriptor type")
 
 
-def test_allowed_choices_are_never_failed(report_root: Path, specs_dir: str | None) -> None:
+def test_allowed_choices_are_never_failed(report_root: Path, requires_specs: str) -> None:
     with ReferenceServer(AllowedChoices(version="2.0.1")) as server:
         entry = {"standard": "trs", "version": "2.0.1", "url": server.url}
         result = run_profile({"initiative": "trs choices", "services": [entry]}, report_root,
-                             specs_dir=specs_dir, standards=["trs"])
+                             specs_dir=requires_specs, standards=["trs"])
     assert result.failed() == [] and result.errors() == [], result.output
     # without next_page the walk cannot be judged; without numeric offsets the empty page neither
     assert result.outcome("trs.paging.offset-beyond-end-empty") == "skipped"
@@ -49,10 +49,10 @@ def test_allowed_choices_are_never_failed(report_root: Path, specs_dir: str | No
     assert result.outcome("trs.tests.schema") == "passed"
 
 
-def test_every_file_of_a_version_is_verified(report_root: Path, specs_dir: str | None) -> None:
+def test_every_file_of_a_version_is_verified(report_root: Path, requires_specs: str) -> None:
     with ReferenceServer(TrsApp(version="2.0.1")) as server:
         entry = {"standard": "trs", "version": "2.0.1", "url": server.url}
-        result = run_profile({"initiative": "trs", "services": [entry]}, report_root, specs_dir=specs_dir,
+        result = run_profile({"initiative": "trs", "services": [entry]}, report_root, specs_dir=requires_specs,
                              standards=["trs"])
     assert result.exit_code == 0, result.output
     scorecard = json.loads((result.run_dir / "scorecard.json").read_text())
@@ -114,12 +114,12 @@ def test_non_production_versions_need_no_checksums(report_root: Path, specs_dir:
     assert result.outcome("trs.checksum.matches-content") == "passed"
 
 
-def test_file_wrapper_urls_of_the_reference_give_the_content(report_root: Path, specs_dir: str | None) -> None:
+def test_file_wrapper_urls_of_the_reference_give_the_content(report_root: Path, requires_specs: str) -> None:
     checks = ["trs.file-wrapper.url-is-content", "trs.tests.schema", "trs.containerfile.available",
               "trs.version.descriptor-type-version-keys"]
     with ReferenceServer(TrsApp(version="2.0.1")) as server:
         entry = {"standard": "trs", "version": "2.0.1", "url": server.url}
-        result = run_profile({"initiative": "trs urls", "services": [entry]}, report_root, specs_dir=specs_dir,
+        result = run_profile({"initiative": "trs urls", "services": [entry]}, report_root, specs_dir=requires_specs,
                              checks=checks)
     assert result.failed() == [] and result.errors() == [], result.output
     assert {check: result.outcome(check) for check in checks} == dict.fromkeys(checks, "passed")
