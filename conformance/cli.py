@@ -599,7 +599,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("profile_file", nargs="?", metavar="PROFILE", help="the initiative's profile (YAML)")
     run.add_argument("--profile", help="the same, as an option")
     run.add_argument("--check", action="append", help="only this check id, or the checks whose ids begin with it "
-                     "and a dot (`drs.bulk`) (repeatable)")
+                     "and a dot (`<standard>.<area>`) (repeatable)")
     run.add_argument("--explore", action="store_true", help="property checks search with a random, recorded seed")
     run.add_argument("--baseline", metavar="OLD", help="an earlier run (directory, scorecard.json or bundle): "
                      "summary.md and report.html open with what changed since")
