@@ -60,24 +60,35 @@ def test_objects_match_official_schema(drs: Drs, schemas: SpecStore) -> None:
                    f"{' | '.join(described)}{more}", failing[0][2])
 
 
-def schema_flags(drs: Drs, schemas: SpecStore, document: Any, key: str) -> bool:
-    """Whether the DrsObject schema (formats checked) finds a violation at ``document[key]``: then
+def schema_flags(drs: Drs, schemas: SpecStore, document: Any, *path: str | int) -> bool:
+    """Whether the DrsObject schema (formats checked) finds a violation at ``document[path...]`` (a key, or the
+    keys and indices down to a member: "access_methods", 0, "type"), its absence among them: then
     drs.object.schema-valid, which judges the same documents, reports that defect and a check judging the field
     fails as its consequence. False without the official schemas (the check's failure then stands alone)."""
     if not schemas.available:
         return False
     validator = drs.validator(schemas, DRS_OBJECT)
-    return any(list(error.absolute_path)[:1] == [key] for error in validator.iter_errors(document))
+    for error in validator.iter_errors(document):
+        at = tuple(error.absolute_path)
+        if at[:len(path)] == path:
+            return True
+        if error.validator == "required" and at == path[:-1] and path[-1] in (error.validator_value or ()) \
+                and isinstance(error.instance, dict) and path[-1] not in error.instance:
+            return True  # the member is missing where the schema requires it
+    return False
 
 
 @check("drs.object.required-fields-present")
-def test_required_fields_present(drs: Drs) -> None:
+def test_required_fields_present(drs: Drs, schemas: SpecStore) -> None:
     """Every DrsObject has id, self_uri, size, created_time and checksums (DRS 1.2.0 §Models ›
     DrsObject, required)."""
     for object_id, document, response in drs.require_documents():
         missing = [key for key in REQUIRED if key not in document]
         if missing:
-            raise fail(f"{object_id} lacks the required field(s) {', '.join(missing)}", response)
+            # the schema requires them too: drs.object.schema-valid reports that defect
+            flagged = all(schema_flags(drs, schemas, document, key) for key in missing)
+            raise fail(f"{object_id} lacks the required field(s) {', '.join(missing)}", response,
+                       caused_by=SCHEMA_VALID if flagged else None)
 
 
 @check("drs.object.size-is-non-negative-integer")
@@ -118,19 +129,23 @@ def _check_time(drs: Drs, schemas: SpecStore, key: str) -> None:
 
 
 @check("drs.object.checksums-non-empty")
-def test_checksums_non_empty(drs: Drs) -> None:
+def test_checksums_non_empty(drs: Drs, schemas: SpecStore) -> None:
     """checksums has at least one Checksum with string checksum and type ("At least one checksum must
     be provided", DRS 1.2.0 §Models › DrsObject.checksums)."""
     for object_id, document, response in drs.require_documents():
         checksums = document.get("checksums")
         if "checksums" not in document:
             continue  # drs.object.required-fields-present reports it
+        # a defect the DrsObject schema finds in checksums too is drs.object.schema-valid's (one cause, one failure)
+        flagged = SCHEMA_VALID if schema_flags(drs, schemas, document, "checksums") else None
         if not isinstance(checksums, list) or not checksums:
-            raise fail(f"{object_id}: checksums is {checksums!r}; at least one checksum must be provided", response)
+            raise fail(f"{object_id}: checksums is {checksums!r}; at least one checksum must be provided", response,
+                       caused_by=flagged)
         for item in checksums:
             if not isinstance(item, dict) or not isinstance(item.get("checksum"), str) \
                     or not isinstance(item.get("type"), str):
-                raise fail(f"{object_id}: checksum {item!r} lacks a string checksum and type", response)
+                raise fail(f"{object_id}: checksum {item!r} lacks a string checksum and type", response,
+                           caused_by=flagged)
 
 
 def _checksums(drs: Drs) -> list[tuple[str, dict[str, Any], Response]]:
@@ -247,13 +262,16 @@ def _methods(drs: Drs) -> list[tuple[str, int, dict[str, Any], Response]]:
 
 
 @check("drs.access-method.type-in-enum")
-def test_access_method_type_in_enum(drs: Drs) -> None:
+def test_access_method_type_in_enum(drs: Drs, schemas: SpecStore) -> None:
     """AccessMethod.type is one of s3, gs, ftp, gsiftp, globus, htsget, https, file (DRS 1.2.0 §Models ›
     AccessMethod.type)."""
+    documents = {object_id: document for object_id, document, _ in drs.require_documents()}
     for object_id, index, method, response in _methods(drs):
         if method.get("type") not in ACCESS_TYPES:
+            # the schema's enum (or a missing type) is drs.object.schema-valid's finding of the same defect
+            flagged = schema_flags(drs, schemas, documents[object_id], "access_methods", index, "type")
             raise fail(f"{object_id}: access_methods[{index}].type is {method.get('type')!r}, not one of "
-                       f"{', '.join(ACCESS_TYPES)}", response)
+                       f"{', '.join(ACCESS_TYPES)}", response, caused_by=SCHEMA_VALID if flagged else None)
 
 
 @check("drs.access-method.has-access-url-or-access-id")

@@ -240,3 +240,18 @@ def test_bundle_members_without_ids_leave_the_protected_member_undecided(report_
                            checks=["drs.auth.bundle-does-not-reveal-protected-object"])
     check = result.check("drs.auth.bundle-does-not-reveal-protected-object")
     assert check.outcome == "skipped" and "'bundle-controlled' name no id" in check.message, check
+
+
+@pytest.mark.parametrize(("fault", "check_id"), [("missing-self-uri", "drs.object.required-fields-present"),
+                                                 ("checksums-empty", "drs.object.checksums-non-empty"),
+                                                 ("access-method-type-unknown", "drs.access-method.type-in-enum")])
+def test_a_field_the_schema_refuses_too_is_one_failure(fault: str, check_id: str, report_root: Path,
+                                                       requires_specs: str) -> None:
+    """A missing required field, an empty checksums array, an access method type outside the enum: the DrsObject
+    schema refuses each, so drs.object.schema-valid reports the defect and the field's own check is its
+    consequence."""
+    from conformance.testing import run_reference
+
+    result = run_reference("drs", report_root, [fault], specs_dir=requires_specs,
+                           checks=["drs.object.schema-valid", check_id])
+    assert result.causes() == {"drs.object.schema-valid": None, check_id: "drs.object.schema-valid"}, result.output
