@@ -217,6 +217,18 @@ def test_a_service_info_without_type_fails_the_schema_once(report_root: Path, re
     assert _causes(wrong, checks) == {checks[0]: "passed", checks[1]: None}, wrong.output
 
 
+def test_what_the_generic_service_schema_refuses_is_the_shared_checks_failure(report_root: Path,
+                                                                              requires_specs: str) -> None:
+    """No type: the generic Service schema refuses it, so the shared service-info.schema.valid is the one
+    failure and the DRS schema check (and the group check under it) its consequences; a defect only DrsService
+    knows (maxBulkRequestLength a string) stays the DRS check's own."""
+    checks = ["service-info.schema.valid", "drs.service-info.schema-valid", "drs.service-info.type-group-is-org-ga4gh"]
+    result = _run(_NoServiceType(), report_root, checks)
+    assert _causes(result, checks) == {checks[0]: None, checks[1]: checks[0], checks[2]: checks[0]}, result.output
+    own = _run(DrsApp(faults=["service-info-max-bulk-string"]), report_root, checks[:2])
+    assert _causes(own, checks[:2]) == {checks[0]: "passed", checks[1]: None}, own.output
+
+
 TIME_CHECKS = ["drs.object.schema-valid", "drs.object.created-time-is-rfc3339", BODY_FORM]
 
 
