@@ -147,3 +147,29 @@ def test_a_tool_the_id_filter_answers_is_listed(report_root: Path, specs_dir: st
     result = _run(IdFilterOnly(version="2.0.1"), report_root, specs_dir, ["trs.tools.lists-served-tools"],
                   tools=["bwa-mem"])
     assert result.outcome("trs.tools.lists-served-tools") == "passed", result.output
+
+
+class NullToolFields(TrsApp):
+    """Every Tool, in the listing and by id, gives null for its description (not nullable)."""
+
+    def tool_json(self, tool: Tool) -> dict[str, Any]:
+        return {**super().tool_json(tool), "description": None}
+
+
+class ToolByIdWithADefectOfItsOwn(NullToolFields):
+    """The same, and GET /tools/{id} also gives has_checker as a string, which the listing does not."""
+
+    @route("GET", "/tools/{id}")
+    def tool(self, request: Request) -> Reply:
+        reply = super().tool(request)
+        if reply.status != 200:
+            return reply
+        return json_reply({**json.loads(reply.body), "has_checker": "no"})
+
+
+@pytest.mark.parametrize(("app", "cause"), [(NullToolFields, "trs.tools.schema"), (ToolByIdWithADefectOfItsOwn, None)])
+def test_a_tool_failing_by_id_as_in_the_listing_is_its_consequence(app: type[TrsApp], cause: str | None,
+                                                                  report_root: Path, specs_dir: str | None) -> None:
+    checks = ["trs.tools.schema", "trs.tool.schema"]
+    result = _run(app(version="2.0.1"), report_root, specs_dir, checks)
+    assert result.causes() == {"trs.tools.schema": None, "trs.tool.schema": cause}, result.output
