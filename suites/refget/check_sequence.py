@@ -104,11 +104,13 @@ def test_length_matches_bytes(refget: Refget) -> None:
     """The metadata's length is the number of bases served (refget 1.0.1 §Method: Get known metadata for
     an id › Response); judged on sequences whose MD5 matches, or whose body ran past twice that length."""
     compared = 0
+    why: list[str] = []  # what kept each sequence from being compared
     for ident in refget.sequence_ids():
         fetched = refget.fetched(ident)
         try:
             inner, _ = refget.metadata(ident)
-        except _SKIP:
+        except _SKIP as exc:
+            why.append(f"{ident}: {exc.msg}")
             continue
         declared = inner.get("length")
         if fetched.response.status == 200 and fetched.cut and is_int(declared):
@@ -116,17 +118,19 @@ def test_length_matches_bytes(refget: Refget) -> None:
                        "(the harness stopped reading there)", fetched.response)
         try:
             verified = refget.verified_one(ident)
-        except _SKIP:
+        except _SKIP as exc:
+            why.append(f"{ident}: {exc.msg}")
             continue
         if not is_int(declared):
+            why.append(f"{ident}: its metadata gives no integer length")
             continue
         compared += 1
         if declared != verified.length:
             raise fail(f"the metadata of {ident} gives length {declared}, but {verified.length} bases are served "
                        "(and they hash to the listed md5)", verified.metadata_response)
     if not compared:
-        pytest.skip("no sequence whose bases match its md5 has a length to compare "
-                    "(see refget.sequence.md5-matches-bytes)")
+        pytest.skip("no sequence whose bases match its md5 has a length to compare ("
+                    + ("; ".join(why[:2]) + ("; …" if len(why) > 2 else "") if why else "no sequence listed") + ")")
 
 
 @check("refget.sequence.unknown-id-is-404")

@@ -291,3 +291,14 @@ def test_skips_name_what_service_info_lacks(report_root: Path, specs_dir: str | 
                          specs_dir=specs_dir, checks=["refget.subsequence.circular-wraps"])
     wraps = result.check("refget.subsequence.circular-wraps")
     assert wraps.outcome == "skipped" and wraps.skip_kind == "not-applicable", wraps
+
+
+def test_a_length_not_compared_says_what_kept_each_sequence_from_it(report_root: Path) -> None:
+    """Metadata answering 404: the skip names that, not only "see md5-matches-bytes" (a check skipped too)."""
+    from conformance.testing import run_reference
+
+    result = run_reference("refget", report_root, ["metadata-known-404"],
+                           checks=["refget.sequence.length-matches-bytes"])
+    for service in result.scorecard.services:
+        check = next(c for c in service.checks if c.id == "refget.sequence.length-matches-bytes")
+        assert check.outcome == "skipped" and "metadata answered 404" in check.message, check
