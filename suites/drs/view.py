@@ -246,31 +246,26 @@ class Drs(ServiceView):
     def get_accepted(self, path: str, params: dict[str, str] | None = None) -> Response:
         """GET ``path``, retrying a 202 Accepted after its Retry-After (bounded; DRS §202Accepted). The
         202s seen are kept for drs.http.accepted-has-retry-after."""
-        response = self.client.get(path, params=params)
-        for _ in range(ACCEPTED_RETRIES):
-            if response.status != 202:
-                break
-            self._accepted.append((f"GET {path}", response))
-            delay = retry_after(response.headers.get("Retry-After"))
-            if delay is not None and delay > ACCEPTED_MAX_WAIT:
-                break
-            time.sleep(1.0 if delay is None else delay)
-            response = self.client.get(path, params=params)
-        return self.register_secrets(response)
+        return self._retrying_accepted(f"GET {path}", lambda: self.client.get(path, params=params))
 
     def post_accepted(self, path: str, body: Any) -> Response:
         """POST ``body`` to ``path`` (a bulk request), retrying a 202 Accepted as :meth:`get_accepted` does
         (GetBulkObjects and GetBulkAccessURL list 202 among their answers)."""
-        response = self.client.post(path, json=body)
+        return self._retrying_accepted(f"POST {path}", lambda: self.client.post(path, json=body))
+
+    def _retrying_accepted(self, what: str, send: Callable[[], Response]) -> Response:
+        """``send`` again while it answers 202 Accepted, at most ACCEPTED_RETRIES times, after each Retry-After
+        no longer than ACCEPTED_MAX_WAIT (1 s without one); each 202 kept as ``what`` asked."""
+        response = send()
         for _ in range(ACCEPTED_RETRIES):
             if response.status != 202:
                 break
-            self._accepted.append((f"POST {path}", response))
+            self._accepted.append((what, response))
             delay = retry_after(response.headers.get("Retry-After"))
             if delay is not None and delay > ACCEPTED_MAX_WAIT:
                 break
             time.sleep(1.0 if delay is None else delay)
-            response = self.client.post(path, json=body)
+            response = send()
         return self.register_secrets(response)
 
     def accepted(self) -> list[tuple[str, Response]]:
