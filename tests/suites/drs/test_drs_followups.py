@@ -10,19 +10,14 @@ from typing import Any
 import pytest
 from conformance_suites.drs.reference.app import Blob, DrsApp
 from conformance_suites.drs.view import HEX_LENGTH, hasher
+from drs_stand_ins import run_demo_entry
 
 from conformance import Request, route
-from conformance.reference.server import ReferenceServer
-from conformance.testing import RunResult, run_profile
+from conformance.testing import RunResult
 
 
 def _run(app: DrsApp, report_root: Path, checks: list[str], **entry_changes: Any) -> RunResult:
-    with ReferenceServer(app) as server:
-        entry = dict(DrsApp.demo_entries()[0])
-        entry.pop("reference")
-        entry.update(url=server.url, auth={"passport_env": "DRS_TEST_PASSPORT"}, **entry_changes)
-        return run_profile({"initiative": "drs follow-ups", "services": [entry]}, report_root, checks=checks,
-                           environ={"DRS_TEST_PASSPORT": app.passport})
+    return run_demo_entry(app, report_root, checks, initiative="drs follow-ups", **entry_changes)
 
 
 class _AccessIdPerAnswer(DrsApp):

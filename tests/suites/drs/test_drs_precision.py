@@ -10,22 +10,16 @@ from typing import Any
 import pytest
 from conformance_suites.drs import check_uris
 from conformance_suites.drs.reference.app import DrsApp
+from drs_stand_ins import StubDrs, run_demo_entry
 
 from conformance import Request, route
 from conformance.errors import CheckFailure
-from conformance.exchange import Exchange
 from conformance.profile import Service
-from conformance.reference.server import ReferenceServer
-from conformance.testing import RunResult, run_profile
+from conformance.testing import RunResult
 
 
 def _run(app: DrsApp, report_root: Path, checks: list[str], specs_dir: str | None = None) -> RunResult:
-    with ReferenceServer(app) as server:
-        entry = dict(DrsApp.demo_entries()[0])
-        entry.pop("reference")
-        entry.update(url=server.url, auth={"passport_env": "DRS_TEST_PASSPORT"})
-        return run_profile({"initiative": "drs precision", "services": [entry]}, report_root, checks=checks,
-                           specs_dir=specs_dir, environ={"DRS_TEST_PASSPORT": app.passport})
+    return run_demo_entry(app, report_root, checks, initiative="drs precision", specs_dir=specs_dir)
 
 
 class _ExpandByDefault(DrsApp):
@@ -72,23 +66,12 @@ def test_bulk_answers_may_reach_the_bytes_another_way(report_root: Path) -> None
     assert _run(DrsApp(faults=["bulk-objects-differ"]), report_root, [check]).outcome(check) == "failed"
 
 
-class _StubDrs:
-    """Just enough of suites/drs/view.Drs for the self_uri rules."""
-
-    def __init__(self, self_uri: str) -> None:
-        self.document: dict[str, Any] = {"id": "x", "self_uri": self_uri}
-        self.response = Exchange("GET", "https://api.example.org/ga4gh/drs/v1/objects/x", status=200)
-
-    def require_documents(self) -> list[tuple[str, dict[str, Any], Any]]:
-        return [("x", self.document, self.response)]
-
-
 @pytest.mark.parametrize("uri", ["drs://drs.42:10.5072/FK2805660V", "drs://n2t/drs.42:a/b", "drs://drs.42:314159"])
 def test_a_compact_self_uri_is_one_failure_of_the_hostname_rule(uri: str) -> None:
     # DRS 1.2.0 §Compact Identifier-Based URIs: an accession "can contain any characters" ("/" too) and is
     # split off at the first colon; such a self_uri breaks only drs.uri.self-uri-is-hostname-based
     service = Service(index=0, standard="drs", version="1.4.0", url="https://api.example.org/ga4gh/drs/v1")
-    stub: Any = _StubDrs(uri)
+    stub: Any = StubDrs(uri)
     with pytest.raises(CheckFailure, match="not a hostname-based"):
         check_uris.test_self_uri_is_hostname_based(stub)
     # no hostname-based URI: nothing for the rules of that form to judge (not a pass)

@@ -13,9 +13,9 @@ from conformance_suites.drs import check_uris
 from conformance_suites.drs.check_auth import _mutated
 from conformance_suites.drs.reference.app import VARIANTS, DrsApp
 from conformance_suites.drs.view import Drs, same_object_data, secret_header_values
+from drs_stand_ins import StubDrs, demo_entry
 
 from conformance.errors import CheckFailure
-from conformance.exchange import Exchange
 from conformance.profile import Service
 from conformance.reference.app import Reply, Request
 from conformance.reference.server import ReferenceServer
@@ -29,28 +29,10 @@ MUST_PASS = ["drs.object.get-known-id-returns-200", "drs.object.id-always-return
              "drs.http.accepted-has-retry-after", "drs.uri.self-uri-resolves-to-this-object"]
 
 
-class _StubDrs:
-    """Just enough of suites/drs/view.Drs for the self_uri rule."""
-
-    def __init__(self, self_uri: str) -> None:
-        self.document: dict[str, Any] = {"id": "x", "self_uri": self_uri}
-        self.response = Exchange("GET", "https://api.example.org/ga4gh/drs/v1/objects/x", status=200)
-
-    def require_documents(self) -> list[tuple[str, dict[str, Any], Any]]:
-        return [("x", self.document, self.response)]
-
-
-def _entry(app: DrsApp, server: ReferenceServer) -> dict[str, Any]:
-    entry = dict(DrsApp.demo_entries()[0])
-    entry.pop("reference")
-    entry.update(url=server.url, auth={"passport_env": "DRS_TEST_PASSPORT"})
-    return entry
-
-
 def test_conformant_variants_get_no_failed_check(report_root: Path, specs_dir: str | None) -> None:
     app = DrsApp(options={"variants": list(VARIANTS)})
     with ReferenceServer(app) as server:
-        result = run_profile({"initiative": "drs variants", "services": [_entry(app, server)]}, report_root,
+        result = run_profile({"initiative": "drs variants", "services": [demo_entry(server)]}, report_root,
                              specs_dir=specs_dir, standards=["drs"], environ={"DRS_TEST_PASSPORT": app.passport})
     assert result.failed() == [], result.output
     assert result.errors() == [], result.output
@@ -67,7 +49,7 @@ def test_a_self_uri_naming_the_public_host_is_no_failure(report_root: Path) -> N
     port, so the check passes."""
     app = DrsApp(options={"variants": ["public-hostname"]})
     with ReferenceServer(app) as server:
-        result = run_profile({"initiative": "drs public host", "services": [_entry(app, server)]}, report_root,
+        result = run_profile({"initiative": "drs public host", "services": [demo_entry(server)]}, report_root,
                              checks=["drs.uri.hostname-uri-has-no-port", "drs.uri.self-uri-is-hostname-based"],
                              environ={"DRS_TEST_PASSPORT": app.passport})
     assert result.outcome("drs.uri.hostname-uri-has-no-port") == "passed", result.output
@@ -76,7 +58,7 @@ def test_a_self_uri_naming_the_public_host_is_no_failure(report_root: Path) -> N
 def test_access_header_values_and_tampered_passport_never_reported(report_root: Path) -> None:
     app = DrsApp(faults=["access-url-dead", "bad-passport-accepted"])
     with ReferenceServer(app) as server:
-        result = run_profile({"initiative": "drs secrets", "services": [_entry(app, server)]}, report_root,
+        result = run_profile({"initiative": "drs secrets", "services": [demo_entry(server)]}, report_root,
                              checks=["drs.access.url-is-fetchable", "drs.passport.invalid-passport-rejected"],
                              environ={"DRS_TEST_PASSPORT": app.passport})
     assert result.outcome("drs.access.url-is-fetchable") == "failed"
@@ -90,9 +72,9 @@ def test_access_header_values_and_tampered_passport_never_reported(report_root: 
 
 def test_public_self_uri_may_name_the_canonical_hostname() -> None:
     service = Service(index=0, standard="drs", version="1.4.0", url="https://api.example.org/ga4gh/drs/v1")
-    check_uris.test_self_uri_names_this_service(service, _StubDrs("drs://drs.example.org/x"))  # type: ignore[arg-type]
+    check_uris.test_self_uri_names_this_service(service, StubDrs("drs://drs.example.org/x"))  # type: ignore[arg-type]
     with pytest.raises(CheckFailure, match="port"):
-        check_uris.test_self_uri_names_this_service(service, _StubDrs("drs://drs.example.org:443/x"))  # type: ignore[arg-type]
+        check_uris.test_self_uri_names_this_service(service, StubDrs("drs://drs.example.org:443/x"))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("passport", ["aaaa.bbbb.c2lnbmF0dXJlLWJ5dGVzLWhlcmU", "ref-passport." + "0f" * 32, "AAAA"])
@@ -136,7 +118,7 @@ def test_a_blob_with_null_contents_gets_its_bytes_checked(report_root: Path) -> 
     byte_checks = ["drs.object.size-matches-bytes", "drs.object.checksum-matches-bytes",
                    "drs.access.url-is-fetchable", "drs.access.range-partial-content-is-exact-slice"]
     with ReferenceServer(app) as server:
-        result = run_profile({"initiative": "drs null contents", "services": [_entry(app, server)]}, report_root,
+        result = run_profile({"initiative": "drs null contents", "services": [demo_entry(server)]}, report_root,
                              checks=byte_checks, environ={"DRS_TEST_PASSPORT": app.passport})
     for check_id in byte_checks:
         assert result.outcome(check_id) == "passed", (check_id, result.check(check_id).message)
@@ -147,7 +129,7 @@ def test_post_not_offered_is_no_malformed_request(report_root: Path) -> None:
     # offered", not "malformed input accepted"; a 422 to the same body still fails (fault malformed-body-422).
     app = DrsApp(options={"variants": ["post-for-passports-only"]})
     with ReferenceServer(app) as server:
-        entry = _entry(app, server)
+        entry = demo_entry(server)
         entry.pop("protected_objects", None)
         result = run_profile({"initiative": "drs no post", "services": [entry]}, report_root,
                              checks=["drs.http.malformed-request-is-400"], environ={"DRS_TEST_PASSPORT": app.passport})
@@ -163,11 +145,11 @@ def test_a_url_stopping_before_the_prefix_is_unreachable_with_the_url_to_declare
     with ReferenceServer(app) as server:
         root = server.url.removesuffix("/ga4gh/drs/v1")
         assert root != server.url
-        entry = {**_entry(app, server), "url": root}
+        entry = {**demo_entry(server), "url": root}
         result = run_profile({"initiative": "drs root", "services": [entry]}, report_root,
                              checks=["drs.http.api-prefix-is-ga4gh-drs-v1", "drs.object.get-known-id-returns-200"],
                              environ={"DRS_TEST_PASSPORT": app.passport})
-        served = run_profile({"initiative": "drs api", "services": [_entry(app, server)]}, report_root,
+        served = run_profile({"initiative": "drs api", "services": [demo_entry(server)]}, report_root,
                              checks=["drs.http.api-prefix-is-ga4gh-drs-v1"],
                              environ={"DRS_TEST_PASSPORT": app.passport})
     assert result.exit_code == 2, result.output
@@ -184,7 +166,7 @@ def test_the_claims_beside_an_objects_bytes_are_that_objects_own(report_root: Pa
     read just before it."""
     app = DrsApp(faults=["checksum-wrong"])
     with ReferenceServer(app) as server:
-        entry = {**_entry(app, server), "objects": ["blob-1", "blob-2"]}
+        entry = {**demo_entry(server), "objects": ["blob-1", "blob-2"]}
         entry.pop("protected_objects", None)
         result = run_profile({"initiative": "drs claims", "services": [entry]}, report_root,
                              checks=["drs.access.get-returns-access-url", "drs.object.checksum-matches-bytes"],
@@ -240,7 +222,7 @@ def test_a_protected_object_may_guard_its_bytes_alone(app_class: type[DrsApp], o
     one."""
     app = app_class(options={"variants": ["bytes-out-of-band"]})
     with ReferenceServer(app) as server:
-        result = run_profile({"initiative": "drs out of band", "services": [_entry(app, server)]}, report_root,
+        result = run_profile({"initiative": "drs out of band", "services": [demo_entry(server)]}, report_root,
                              checks=["drs.auth.protected-object-requires-credentials"],
                              environ={"DRS_TEST_PASSPORT": app.passport})
     assert result.outcome("drs.auth.protected-object-requires-credentials") == outcome, result.output

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 from conformance_suites.drs.reference.app import Blob, DrsApp
+from drs_stand_ins import run_demo_entry
 
 from conformance import Request, route
 from conformance.reference.app import Reply
-from conformance.reference.server import ReferenceServer
-from conformance.testing import RunResult, run_profile
+from conformance.testing import RunResult
 
 #: A MUST check the reference server passes: a run whose MUST checks all skip is incomplete, not conformant.
 PASSING_MUST = "drs.object.required-fields-present"
@@ -25,12 +25,7 @@ HTML = {"Content-Type": "text/html;charset=utf-8"}
 
 
 def _run(app: DrsApp, report_root: Path, checks: list[str], **entry_changes: Any) -> RunResult:
-    with ReferenceServer(app) as server:
-        entry = dict(DrsApp.demo_entries()[0])
-        entry.pop("reference")
-        entry.update(url=server.url, auth={"passport_env": "DRS_TEST_PASSPORT"}, **entry_changes)
-        return run_profile({"initiative": "drs trial", "services": [entry]}, report_root, checks=checks,
-                           environ={"DRS_TEST_PASSPORT": app.passport})
+    return run_demo_entry(app, report_root, checks, initiative="drs trial", **entry_changes)
 
 
 def _causes(result: RunResult, checks: list[str]) -> dict[str, str | None]:
