@@ -335,6 +335,18 @@ class Htsget(ServiceView):
             room -= len(response.content)
         return Blob(b"".join(parts), exchanges)
 
+    def require_header_only(self, client: ServiceClient, kind: str, blob: bytes, ticket: Ticket, asked: str) -> None:
+        """Fails unless ``blob``, the answer to ``asked`` (a class=header request, GET or POST), is a header of
+        the ticket's format and holds no records (htsget 1.3.0 §Query parameters and §Request body, class)."""
+        if sniff(blob) != ticket.format:
+            raise fail(f"{asked} answered {sniff(blob)}, not a {ticket.format} header", ticket.exchange)
+        try:
+            records = self.records(client, blob, ticket.format, header_only=True)
+        except AssemblyError as exc:
+            raise fail(exc.message, ticket.exchange) from None
+        if records:
+            raise fail(f"{asked} returned {len(records)} {kind} records, not a header only", ticket.exchange)
+
     # -- decoding -----------------------------------------------------------------------------------
 
     def records(self, client: ServiceClient, blob: bytes, fmt: str, header_only: bool = False,
