@@ -14,7 +14,7 @@ import pytest
 
 from conformance import BudgetExceeded, HarnessError, Response, SpecStore, check, fail, json_type, schema_errors
 
-from .view import DESCRIPTOR_TYPES, Case, Trs, answered, recompute
+from .view import DESCRIPTOR_TYPES, Trs, answered, recompute
 
 #: ToolFile types whose path the descriptor/{relative_path} endpoint serves ("A descriptor's path can be
 #: used with the GA4GH .../{type}/descriptor/{relative_path} endpoint", ToolFile.path).
@@ -270,7 +270,7 @@ def test_production_versions_give_checksums(trs: Trs) -> None:
         for kind in kinds if isinstance(kinds, list) else []:
             if kind not in DESCRIPTOR_TYPES:
                 continue
-            case = Case(ident, version["id"], kind)
+            case = trs.case(ident, version["id"], kind)
             response = trs.descriptor(case)
             body = response.json_object() if response.status == 200 else None
             if body is not None and not body.get("checksum"):

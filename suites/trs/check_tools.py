@@ -160,13 +160,16 @@ def test_versions_are_the_tools(trs: Trs, schemas: SpecStore) -> None:
 @check("trs.version.schema")
 def test_version_by_id_matches_schema(trs: Trs, schemas: SpecStore) -> None:
     """GET /tools/{id}/versions/{version_id} answers 200 with that ToolVersion (TRS 2.0.x OpenAPI,
-    /tools/{id}/versions/{version_id} › 200). A version that breaks the schema only as the same version in
-    GET /tools/{id} does is a consequence of trs.tool.schema, once nothing else is wrong."""
+    /tools/{id}/versions/{version_id} › 200), version_id being the version's id or, where that is not how
+    the registry addresses it, the last segment of its url or its name (``Trs.version_key``: Dockstore's
+    ids are ``<tool id>:<name>``, its paths take the name). A version that breaks the schema only as the
+    same version in GET /tools/{id} does is a consequence of trs.tool.schema, once nothing else is wrong."""
     inherited: CheckFailure | None = None
     for ident in trs.tool_ids():
         for version_id in trs.version_ids(ident)[:2]:
-            response = trs.tool_version(ident, version_id)
-            what = f"GET /tools/{ident}/versions/{version_id}"
+            key = trs.version_key(ident, version_id)
+            response = trs.tool_version(ident, key)
+            what = f"GET /tools/{ident}/versions/{key}"
             if response.status != 200:
                 raise fail(f"{what} answered {answered(response)}, not 200", response)
             body = response.json()
@@ -191,10 +194,11 @@ def test_unknown_version_is_404(trs: Trs, schemas: SpecStore) -> None:
         _is_error_404(trs, schemas, response, "/tools/{id}/versions/{version_id}")
     except CheckFailure as failure:
         listed = trs.version_ids(ident)[:1]
-        known = trs.tool_version(ident, listed[0]) if listed else None
+        key = trs.version_key(ident, listed[0]) if listed else None
+        known = trs.tool_version(ident, key) if key is not None else None
         if (known is not None and failure.caused_by is None and _not_error_404(trs, schemas, known)
                 and _not_error_404(trs, schemas, response) and known.content_type == response.content_type):
-            raise fail(f"{failure.message}; GET /tools/{ident}/versions/{listed[0]}, a version the tool lists, answers "
+            raise fail(f"{failure.message}; GET /tools/{ident}/versions/{key}, a version the tool lists, answers "
                        f"the same {answered(known)} ({known.content_type or 'no media type'})", response,
                        caused_by="trs.version.schema") from failure
         raise

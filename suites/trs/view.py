@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import pytest
 
@@ -56,15 +56,17 @@ def recompute(algorithm: str, content: bytes) -> str | None:
 
 @dataclass(frozen=True)
 class Case:
-    """One descriptor type of one version of one tool, to read in depth."""
+    """One descriptor type of one version of one tool, to read in depth: ``version`` is its ToolVersion.id,
+    ``key`` the version_id its paths take (``Trs.version_key``; the id where not given)."""
 
     tool: str
     version: str
     kind: str
+    key: str | None = None
 
     @property
     def base(self) -> str:
-        return f"/tools/{segment(self.tool)}/versions/{segment(self.version)}"
+        return f"/tools/{segment(self.tool)}/versions/{segment(self.key or self.version)}"
 
     def __str__(self) -> str:
         return f"{self.tool} {self.version} {self.kind}"
@@ -180,12 +182,41 @@ class Trs(ServiceView):
         return self.memo(("version", ident, version_id), lambda: self.client.get(
             f"/tools/{segment(ident)}/versions/{segment(version_id)}"))
 
-    def sampled_versions(self, ident: str) -> list[dict[str, Any]]:
-        """The first MAX_VERSIONS versions GET /tools/{id} gives (none if it gives no tool)."""
+    def version_key(self, ident: str, version_id: str) -> str:
+        """The version_id path parameter that reaches the version whose ToolVersion.id is ``version_id``.
+
+        The parameter is "An identifier of the tool version, scoped to this registry" (TRS 2.0.x OpenAPI,
+        components › parameters › version_id); the text does not say it is ToolVersion.id ("An identifier of
+        the version of this tool", whose example ``v1`` sits beside a url example ending ``/versions/1``).
+        Dockstore gives ``#workflow/github.com/org/repo:master`` as the id and addresses the version by its
+        name, ``master``, the last segment of its url ("The URL for this tool version in this registry"). So
+        the id is asked first, then that url segment, then the name: the first that answers 200 is the key
+        (the id when none does, whose answer trs.version.schema judges)."""
+        def make() -> str:
+            version = next((v for v in self.sampled_versions(ident, limit=None) if v.get("id") == version_id), {})
+            candidates = [version_id]
+            url = version.get("url")
+            if isinstance(url, str) and "/versions/" in urlsplit(url).path:
+                tail = urlsplit(url).path.rstrip("/").rsplit("/versions/", 1)[1]
+                if tail and "/" not in tail:
+                    candidates.append(unquote(tail))
+            if isinstance(version.get("name"), str) and version["name"]:
+                candidates.append(version["name"])
+            for key in dict.fromkeys(candidates):
+                if self.tool_version(ident, key).status == 200:
+                    return key
+            return version_id
+        return self.memo(("version-key", ident, version_id), make)
+
+    def case(self, ident: str, version_id: str, kind: str) -> Case:
+        return Case(ident, version_id, kind, self.version_key(ident, version_id))
+
+    def sampled_versions(self, ident: str, limit: int | None = MAX_VERSIONS) -> list[dict[str, Any]]:
+        """The first ``limit`` (MAX_VERSIONS) versions GET /tools/{id} gives (none if it gives no tool)."""
         versions = (self.tool_document(ident) or {}).get("versions")
         if not isinstance(versions, list):
             return []
-        return [v for v in versions if isinstance(v, dict)][:MAX_VERSIONS]
+        return [v for v in versions if isinstance(v, dict)][:limit]
 
     def cases(self) -> list[Case]:
         """(tool, version, descriptor type) for each descriptor type the sampled versions declare."""
@@ -196,7 +227,7 @@ class Trs(ServiceView):
                     kinds = version.get("descriptor_type")
                     if not isinstance(version.get("id"), str) or not isinstance(kinds, list):
                         continue
-                    found.extend(Case(ident, version["id"], k) for k in kinds if k in DESCRIPTOR_TYPES)
+                    found.extend(self.case(ident, version["id"], k) for k in kinds if k in DESCRIPTOR_TYPES)
             if not found:
                 pytest.skip("does not apply: no sampled tool version declares a descriptor_type")
             return found
@@ -251,4 +282,6 @@ class Trs(ServiceView):
         return self.get(f"{case.base}/{case.kind}/tests")
 
     def containerfile(self, ident: str, version_id: str) -> Response:
-        return self.get(f"/tools/{segment(ident)}/versions/{segment(version_id)}/containerfile")
+        """The containerfile of the version whose ToolVersion.id is ``version_id``."""
+        key = self.version_key(ident, version_id)
+        return self.get(f"/tools/{segment(ident)}/versions/{segment(key)}/containerfile")

@@ -7,9 +7,10 @@ import dataclasses
 import hashlib
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
-from conformance_suites.trs.reference.app import TOOLS, TrsApp
+from conformance_suites.trs.reference.app import TOOLS, Tool, TrsApp, Version
 
 from conformance.reference.app import Reply, Request, json_reply, route
 from conformance.reference.server import ReferenceServer
@@ -207,3 +208,32 @@ def test_a_broken_listing_is_one_failure(app: type[TrsApp], cause: str, report_r
     failures = result.causes()
     assert failures.pop(cause) is None, result.output
     assert failures and set(failures.values()) == {cause}, result.output
+
+
+class DockstoreAddressing(TrsApp):
+    """A registry addressing tools and versions as Dockstore does: a tool id is a path with ``#`` and ``/``
+    (``#workflow/github.com/example-org/rnaseq``, sent percent-encoded as one segment), a ToolVersion.id is
+    ``<tool id>:<name>``, and a version's paths (its url) take its name, not its id (TRS 2.0.x OpenAPI,
+    components › parameters › version_id: "An identifier of the tool version", not said to be
+    ToolVersion.id)."""
+
+    tools_held = tuple(dataclasses.replace(tool, id=f"#workflow/github.com/{tool.organization}/{tool.id}")
+                       for tool in TOOLS)
+
+    def tool_url(self, tool: Tool) -> str:
+        return f"{self.url}/tools/{quote(tool.id, safe='')}"
+
+    def version_json(self, tool: Tool, version: Version) -> dict[str, object]:
+        return {**super().version_json(tool, version), "id": f"{tool.id}:{version.id}", "name": version.id}
+
+
+def test_versions_addressed_by_name_are_read(report_root: Path, requires_specs: str) -> None:
+    app = DockstoreAddressing(version="2.0.1")
+    with ReferenceServer(app) as server:
+        entry = {"standard": "trs", "version": "2.0.1", "url": server.url}
+        result = run_profile({"initiative": "trs dockstore addressing", "services": [entry]}, report_root,
+                             specs_dir=requires_specs, standards=["trs"])
+    assert result.failed() == [] and result.errors() == [], result.output
+    for check_id in ("trs.version.schema", "trs.descriptor.schema", "trs.files.zip-complete",
+                     "trs.containerfile.available", "trs.checksum.matches-content", "trs.version.unknown-404"):
+        assert result.outcome(check_id) == "passed", check_id
