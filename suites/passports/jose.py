@@ -5,10 +5,15 @@ Every signature is made and checked by PyJWT with ``cryptography``; nothing here
 signature algorithm. The only "forgeries" are re-encodings (``alg: none``, a payload changed under a
 kept signature) and the HS256 algorithm-confusion token, signed with PyJWT's own HMAC primitive keyed
 with a *public* key (the attack a clearinghouse must refuse, RFC 8725 §2.1).
+
+PyJWT and ``cryptography`` are imported where a key or a signature is first used: a run whose checks
+sign and verify nothing (a DRS service without protected objects, whose suite reads these rules) does
+not pay for loading them (about 0.1 s of start-up, issue 20).
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import secrets
@@ -17,14 +22,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import jwt
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from jwt.algorithms import ECAlgorithm, HMACAlgorithm, RSAAlgorithm
-from jwt.utils import base64url_decode, base64url_encode
+if TYPE_CHECKING:
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
 #: AAI 1.2 §Signing Algorithms: "JWTs MUST be issued with signatures using the ES256 or RS256 algorithm."
 ALLOWED_ALGS = ("RS256", "ES256")
@@ -52,6 +57,16 @@ class TokenFormatError(ValueError):
 
 
 # -- encoding -----------------------------------------------------------------------------------------
+
+
+def base64url_encode(data: bytes) -> bytes:
+    """base64url without padding (RFC 7515 §2), as PyJWT's ``jwt.utils.base64url_encode`` writes it."""
+    return base64.urlsafe_b64encode(data).replace(b"=", b"")
+
+
+def base64url_decode(data: bytes) -> bytes:
+    """base64url with its padding restored, as PyJWT's ``jwt.utils.base64url_decode`` reads it."""
+    return base64.urlsafe_b64decode(data + b"=" * (-len(data) % 4))
 
 
 def b64json(value: Any) -> str:
@@ -105,6 +120,8 @@ def with_payload(token: str, payload: Mapping[str, Any]) -> str:
 def hs256_with_secret(header: Mapping[str, Any], payload: Mapping[str, Any], secret: bytes) -> str:
     """HS256 keyed with ``secret`` through PyJWT's HMAC primitive, whose ``prepare_key`` (the only
     place that refuses a PEM public key as an HMAC secret) this bypasses on purpose."""
+    from jwt.algorithms import HMACAlgorithm
+
     signing_input = f"{b64json({**header, 'alg': 'HS256'})}.{b64json(dict(payload))}"
     signature = HMACAlgorithm(HMACAlgorithm.SHA256).sign(signing_input.encode(), secret)
     return f"{signing_input}.{base64url_encode(signature).decode()}"
@@ -112,6 +129,9 @@ def hs256_with_secret(header: Mapping[str, Any], payload: Mapping[str, Any], sec
 
 def public_key_secrets(key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey, jwk: Mapping[str, Any]) -> dict[str, bytes]:
     """The serialisations of a public key a vulnerable verifier may use as an HMAC secret."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     spki = key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     found = {"spki-pem": spki, "spki-pem-no-newline": spki.rstrip(b"\n"),
              "spki-der": key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo),
@@ -124,10 +144,10 @@ def public_key_secrets(key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey, jwk: M
 # -- keys ---------------------------------------------------------------------------------------------
 
 
-PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
-
-
 def public_jwk(key: PrivateKey, kid: str, alg: str) -> dict[str, Any]:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+
     if isinstance(key, rsa.RSAPrivateKey):
         text = RSAAlgorithm.to_jwk(key.public_key())
     else:
@@ -139,6 +159,9 @@ def public_jwk(key: PrivateKey, kid: str, alg: str) -> dict[str, Any]:
 
 
 def private_jwk(key: PrivateKey, kid: str, alg: str) -> dict[str, Any]:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+
     text = RSAAlgorithm.to_jwk(key) if isinstance(key, rsa.RSAPrivateKey) else ECAlgorithm.to_jwk(key)
     jwk: dict[str, Any] = json.loads(text)
     jwk.pop("key_ops", None)
@@ -172,10 +195,14 @@ class Issuer:
         key: PrivateKey = self.ec_key if alg.startswith("ES") else self.rsa_key
         kid = self.ec_kid if alg.startswith("ES") else self.rsa_kid
         headers = {"kid": kid, **(header or {})}
+        import jwt
+
         return jwt.encode(dict(payload), key, algorithm=alg, headers=headers)
 
     def sensitive_strings(self) -> list[str]:
         """Every text form of the private keys, for the redactor and for leak tests."""
+        from cryptography.hazmat.primitives import serialization
+
         found: list[str] = []
         for key in (self.rsa_key, self.ec_key):
             pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -190,6 +217,8 @@ class Issuer:
 
 
 def new_issuer(iss: str) -> Issuer:
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
     tag = secrets.token_hex(4)
     return Issuer(iss, rsa.generate_private_key(public_exponent=65537, key_size=2048),
                   ec.generate_private_key(ec.SECP256R1()), f"rs256-{tag}", f"es256-{tag}")
@@ -205,6 +234,9 @@ def issuer_from_document(document: Mapping[str, Any]) -> Issuer:
     """Read what :meth:`Issuer.to_document` wrote (a keys file of ``conformance passports keys``)."""
     if document.get("format") != KEYS_FILE_FORMAT:
         raise ValueError(f"not a {KEYS_FILE_FORMAT} document")
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+
     rsa_key: rsa.RSAPrivateKey | None = None
     ec_key: ec.EllipticCurvePrivateKey | None = None
     rsa_kid = ec_kid = ""
@@ -240,6 +272,8 @@ def read_keys_file(path: Path) -> Issuer:
 
 def keys_of(jwks: object) -> dict[str, jwt.PyJWK]:
     """The usable public keys of a JWK Set, by ``kid`` (keys PyJWT cannot load are left out)."""
+    import jwt
+
     found: dict[str, jwt.PyJWK] = {}
     if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list):
         return found
@@ -266,6 +300,8 @@ class PublicKey:
 def public_keys(jwks: object) -> list[PublicKey]:
     """Every usable public key of a JWK Set, in order, with or without kid; several may share a kid
     (RFC 7517 §4.5 allows it for keys of different kty). Keys PyJWT cannot load are left out."""
+    import jwt
+
     found: list[PublicKey] = []
     if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list):
         return found
@@ -289,6 +325,8 @@ def key_fits(key: PublicKey, alg: str) -> bool:
     """Whether ``key`` can verify a signature of ``alg`` (key type, curve, its use and declared alg)."""
     if key.jwk.get("use", "sig") != "sig" or key.jwk.get("alg", alg) != alg:
         return False
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
     raw = key.key.key
     if alg.startswith(("RS", "PS")):
         return isinstance(raw, rsa.RSAPublicKey)
@@ -306,6 +344,8 @@ def candidate_keys(keys: Iterable[PublicKey], kid: object, alg: str) -> list[Pub
 def verify(token: str, key: Any, *, algorithms: Iterable[str] = ALLOWED_ALGS,
            require: Iterable[str] = ("iss", "sub", "iat", "exp"), audience: str | None = None) -> dict[str, Any]:
     """The verified payload; raises ``jwt.InvalidTokenError`` (any cause)."""
+    import jwt
+
     options: Any = {"require": list(require), "verify_aud": audience is not None}
     if isinstance(key, jwt.PyJWK):
         key = key.key
@@ -317,6 +357,8 @@ def verify(token: str, key: Any, *, algorithms: Iterable[str] = ALLOWED_ALGS,
 def verifying_key(token: str, keys: Iterable[PublicKey]) -> PublicKey | None:
     """The key of ``keys`` that verifies ``token``: every key fitting its alg with its kid (all of them
     when it has no kid) is tried, since several keys may share a kid (RFC 7517 §4.5)."""
+    import jwt
+
     parts = split(token)
     alg = str(parts.header.get("alg"))
     for key in candidate_keys(keys, parts.header.get("kid"), alg):
