@@ -50,9 +50,10 @@ def foreign_reference_1(obj: Any) -> str | None:
     return None
 
 
-def problems_1(obj: dict[str, Any], path: str) -> Iterator[str]:
-    """VRS 1.3: every identifiable object's ``_id``, where given, is its computed identifier. An object
-    that references a sequence or object by a foreign CURIE is not judged (:func:`foreign_reference_1`)."""
+def compared_1(obj: dict[str, Any], path: str) -> Iterator[tuple[str, str, str]]:
+    """VRS 1.3: (path, stated ``_id``, computed identifier) of every identifiable object inside ``obj`` (itself
+    included) that states a ``ga4gh:`` ``_id`` and can be recomputed. An object that references a sequence or
+    object by a foreign CURIE is not (:func:`foreign_reference_1`), nor one the digest code cannot read."""
     for where, found in _walk(obj, path):
         if foreign_reference_1(found) is not None:
             continue
@@ -63,6 +64,13 @@ def problems_1(obj: dict[str, Any], path: str) -> Iterator[str]:
             computed = vrs1.ga4gh_identify(found)
         except (KeyError, TypeError, ValueError):
             continue  # not a well-formed object: the schema check says so
+        yield where, stated, computed
+
+
+def problems_1(obj: dict[str, Any], path: str) -> Iterator[str]:
+    """VRS 1.3: every identifiable object's ``_id``, where given, is its computed identifier
+    (:func:`compared_1`: what is not recomputed is not judged)."""
+    for where, stated, computed in compared_1(obj, path):
         if stated != computed:
             yield f"{where}._id is {stated}, but the object's computed identifier is {computed}"
 

@@ -216,3 +216,40 @@ def test_the_identifier_checks_keep_no_model_per_object(tmp_path: Path) -> None:
 
     assert models(list(vrs._memo.values())) == 0
     assert kept < 1000 * count, f"{kept / count:.0f} bytes kept per Allele"
+
+
+def _allele_1(sequence_id: str, **stated: str) -> dict[str, Any]:
+    return {**stated, "type": "Allele", "location": {
+        "type": "SequenceLocation", "sequence_id": sequence_id, "interval": {
+            "type": "SequenceInterval", "start": {"type": "Number", "value": 44908821},
+            "end": {"type": "Number", "value": 44908822}}},
+        "state": {"type": "LiteralSequenceExpression", "sequence": "T"}}
+
+
+def _allele_2(reference: Any, **stated: str) -> dict[str, Any]:
+    return {**stated, "type": "Allele", "location": {
+        "type": "SequenceLocation", "sequenceReference": reference, "start": 10, "end": 11},
+        "state": {"type": "LiteralSequenceExpression", "sequence": "T"}}
+
+
+@pytest.mark.parametrize(("version", "document"), [
+    ("1.3", [_allele_1("refseq:NC_000019.10", _id="ga4gh:VA.0000000000000000000000000000AAAA"),
+             _allele_1("ga4gh:SQ.IIB53T8CNeJJdUqzn9V_JnRtQadwWCbl")]),
+    ("2.0", [_allele_2("https://example.org/sequences/1", id="ga4gh:VA.0000000000000000000000000000AAAA",
+                       digest="0000000000000000000000000000AAAA"),
+             _allele_2({"type": "SequenceReference", "refgetAccession": "SQ.IIB53T8CNeJJdUqzn9V_JnRtQadwWCbl"})]),
+])
+def test_identifier_checks_that_recompute_no_stated_identifier_skip(version: str, document: list[Any],
+                                                                     report_root: Path, tmp_path: Path) -> None:
+    # the only stated identifier cannot be recomputed (a foreign reference); the other object states none: the
+    # checks judged nothing, so they say why instead of passing
+    from conformance.testing import run_profile
+
+    (tmp_path / "a.json").write_text(json.dumps(document))
+    checks = ["vrs.identifier.computed-id"] + (["vrs.identifier.computed-digest"] if version == "2.0" else [])
+    result = run_profile({"initiative": "unjudged ids", "services": [
+        {"standard": "vrs", "version": version, "documents": [str(tmp_path / "a.json")]}]}, report_root, checks=checks)
+    for check_id in checks:
+        assert result.outcome(check_id) == "skipped", (check_id, result.check(check_id).message)
+        assert "could be recomputed" in result.check(check_id).message
+        assert "$[0]" in result.check(check_id).message or "references" in result.check(check_id).message
