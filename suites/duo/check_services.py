@@ -8,14 +8,14 @@ data-use field, so neither is read here (requirements.yaml says where each spec 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import pytest
 
 from conformance import CheckFailure, Response, SpecStore, check, fail
 
 from . import ontology, rules
-from .statements import Found, Mention, Statement, find
+from .statements import Found, Mention, Statement, find, groups
 from .view import Duo
 
 
@@ -42,7 +42,8 @@ def _sources(duo: Duo) -> Iterator[tuple[str, Found, Response]]:
 
 def _check(duo: Duo, schemas: SpecStore,
            term_rules: list[Callable[[ontology.Release, Mention], str | None]],
-           statement_rules: list[Callable[[ontology.Release, Statement], str | None]]) -> None:
+           statement_rules: list[Callable[[ontology.Release, Statement], str | None]],
+           conditions_rules: Sequence[Callable[[ontology.Release, Sequence[Statement]], str | None]] = ()) -> None:
     release = duo.release(schemas)
     problems: list[tuple[str, Response]] = []
     for where, found, response in _sources(duo):
@@ -56,6 +57,11 @@ def _check(duo: Duo, schemas: SpecStore,
                 problem = statement_rule(release, statement)
                 if problem:
                     problems.append((f"{where}, record {statement.path}: {problem}", response))
+        for group, conditions in groups(found.statements).items():
+            for conditions_rule in conditions_rules:
+                problem = conditions_rule(release, conditions)
+                if problem:
+                    problems.append((f"{where}, record {group}: {problem}", response))
     if problems:
         message, response = problems[0]
         more = f" ({len(problems) - 1} more such terms)" if len(problems) > 1 else ""
@@ -64,15 +70,15 @@ def _check(duo: Duo, schemas: SpecStore,
 
 @check("duo.services.terms")
 def test_terms_other_services_return(duo: Duo, schemas: SpecStore) -> None:
-    """DUO 2021-02-23 (duo.owl; the rules of duo.term.curie, duo.term.exists, duo.statement.permission and
-    duo.statement.modifiers), applied to the data-use conditions of the profile's Beacon v2 datasets
-    (Beacon v2 dataUseConditions.duoDataUse)."""
-    _check(duo, schemas, [lambda _, mention: rules.curie(mention), rules.exists],
-           [rules.permission, rules.modifiers])
+    """DUO 2021-02-23 (duo.owl; the rules of duo.term.curie, duo.term.exists and duo.statement.modifiers),
+    applied to the data-use conditions of the profile's Beacon v2 datasets (Beacon v2
+    dataUseConditions.duoDataUse)."""
+    _check(duo, schemas, [lambda _, mention: rules.curie(mention), rules.exists], [rules.modifiers])
 
 
 @check("duo.services.terms-current")
 def test_terms_other_services_return_are_current(duo: Duo, schemas: SpecStore) -> None:
-    """DUO 2021-02-23 (the rules of duo.term.not-obsolete and duo.term.label), applied to the data-use
-    conditions of the profile's Beacon v2 datasets: obsolete terms (with their replacement) and labels."""
-    _check(duo, schemas, [rules.not_obsolete, rules.label], [])
+    """DUO 2021-02-23 (the rules of duo.term.not-obsolete, duo.term.label and duo.statement.permission),
+    applied to the data-use conditions of the profile's Beacon v2 datasets: obsolete terms (with their
+    replacement), labels, and a data use permission among each dataset's conditions."""
+    _check(duo, schemas, [rules.not_obsolete, rules.label], [], [rules.permission])

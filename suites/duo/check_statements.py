@@ -1,5 +1,6 @@
-"""The structure of each data-use statement: one data use permission, modifiers that are data use
-modifiers, a disease for disease-specific research, and a version naming a DUO release (DUO 2021-02-23)."""
+"""The structure of the data-use statements: a data use permission among each data object's conditions,
+modifiers that are data use modifiers, a disease for disease-specific research, and a version naming a DUO
+release (DUO 2021-02-23)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Callable
 from conformance import Document, SpecStore, check
 
 from . import rules
-from .statements import Statement
+from .statements import Statement, groups
 from .view import Duo, failure
 
 
@@ -30,12 +31,27 @@ def _each(duo: Duo, test: Callable[[Statement], str | None]) -> None:
 
 
 @check("duo.statement.permission")
-def test_statement_term_is_a_permission(duo: Duo, schemas: SpecStore) -> None:
+def test_conditions_name_a_permission(duo: Duo, schemas: SpecStore) -> None:
     """DUO 2021-02-23 (duo.owl: DUO:0000001 "data use permission", DUO:0000017 "data use modifier:
-    Data use modifiers indicate additional conditions for use"): a statement's term is a data use
-    permission; a modifier is never the permission."""
+    Data use modifiers indicate additional conditions for use"): a data object's data-use conditions
+    should name a data use permission, which the modifiers add conditions to. Beacon v2's duoDataUse
+    lists "Data Use Ontology codes": a modifier given as an item of its own beside the permission is
+    none of this check's concern."""
     release = duo.release(schemas)
-    _each(duo, lambda statement: rules.permission(release, statement))
+    checked = 0
+    problems: list[tuple[Document, str]] = []
+    for document, found in duo.parsed():
+        for where, conditions in groups(found.statements).items():
+            checked += 1
+            problem = rules.permission(release, conditions)
+            if problem is not None:
+                problems.append((document, f"{document.ref} {where or '/'}: {problem}"))
+    if not checked:
+        duo.nothing_to_judge("the documents hold no data-use statement")
+    if problems:
+        document, message = problems[0]
+        more = f" ({len(problems) - 1} more such data objects)" if len(problems) > 1 else ""
+        raise failure(f"{message}{more}.", document)
 
 
 @check("duo.statement.modifiers")

@@ -1,10 +1,12 @@
-"""The DUO rules, each a function giving the one-sentence problem of a term mention or a statement (or
-None): the document checks and the check of the terms other services return share them."""
+"""The DUO rules, each a function giving the one-sentence problem of a term mention, a statement or one data
+object's statements (or None): the document checks and the check of the terms other services return share
+them."""
 
 from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Sequence
 
 from . import ontology
 from .statements import Mention, Statement
@@ -54,12 +56,21 @@ def _live(release: ontology.Release, curie_text: object) -> ontology.Term | None
     return term if term is not None and not term.obsolete else None
 
 
-def permission(release: ontology.Release, statement: Statement) -> str | None:
-    term = _live(release, statement.permission.id)
-    if term is None or release.is_permission(term.curie):
+def permission(release: ontology.Release, conditions: Sequence[Statement]) -> str | None:
+    """One data object's data-use conditions (the statements of one group: a duoDataUse array, a list of
+    statements, one statement) name a data use permission. Beacon v2's duoDataUse lists "Data Use Ontology
+    codes", so a modifier may be an item of its own beside the permission (GRU, then NCU); only conditions
+    made of modifiers alone lack the permission that DUO:0000017's "additional conditions for use" add to.
+    Conditions with a term another rule judges (malformed, unknown, obsolete) are left to it."""
+    terms = [_live(release, statement.permission.id) for statement in conditions]
+    if not terms or any(term is None for term in terms):
         return None
-    kind = "a data use modifier" if release.is_modifier(term.curie) else "not a data use permission"
-    return f"the statement's term {term.curie} ({term.label}) is {kind}"
+    live = [term for term in terms if term is not None]
+    if any(release.is_permission(term.curie) for term in live):
+        return None
+    named = ", ".join(f"{term.curie} ({term.label}"
+                      f"{', a data use modifier' if release.is_modifier(term.curie) else ''})" for term in live)
+    return f"the data-use conditions name no data use permission, only {named}"
 
 
 def modifiers(release: ontology.Release, statement: Statement) -> str | None:

@@ -61,6 +61,9 @@ class Statement:
     #: The ``version`` field when present (None when absent).
     version: Any = None
     has_version: bool = False
+    #: Where the list of the data object's statements is (its duoDataUse array, or the document): the
+    #: statements of one group are one data object's data-use conditions together.
+    group: str = ""
 
 
 @dataclass
@@ -95,14 +98,14 @@ def find(document: Any) -> Found:
     claimed: set[int] = set()
     if isinstance(document, list) and document and all(_is_statement_shaped(n) for n in document):
         for index, item in enumerate(document):
-            _statement(item, f"/{index}", found, claimed)
+            _statement(item, f"/{index}", found, claimed, "")
     elif _is_statement_shaped(document):
-        _statement(document, "", found, claimed)
+        _statement(document, "", found, claimed, "")
     for node, path in _walk(document, ""):
         if isinstance(node, dict) and isinstance(node.get("duoDataUse"), list):
             for index, item in enumerate(node["duoDataUse"]):
                 if isinstance(item, dict) and id(item) not in claimed:
-                    _statement(item, f"{path}/duoDataUse/{index}", found, claimed)
+                    _statement(item, f"{path}/duoDataUse/{index}", found, claimed, f"{path}/duoDataUse")
     for node, path in _walk(document, ""):
         if isinstance(node, dict) and id(node) not in claimed:
             mention = Mention(node.get("id"), node.get("label"), path)
@@ -111,7 +114,15 @@ def find(document: Any) -> Found:
     return found
 
 
-def _statement(item: dict[str, Any], path: str, found: Found, claimed: set[int]) -> None:
+def groups(statements: list[Statement]) -> dict[str, list[Statement]]:
+    """The statements by data object (:attr:`Statement.group`), in the order found."""
+    found: dict[str, list[Statement]] = {}
+    for statement in statements:
+        found.setdefault(statement.group, []).append(statement)
+    return found
+
+
+def _statement(item: dict[str, Any], path: str, found: Found, claimed: set[int], group: str) -> None:
     claimed.add(id(item))
     permission = Mention(item.get("id"), item.get("label"), path)
     modifiers: list[Mention] = []
@@ -124,7 +135,7 @@ def _statement(item: dict[str, Any], path: str, found: Found, claimed: set[int])
     others = tuple(sorted({text for key, value in item.items() if key not in ("id", "label", "version")
                            for text in _strings(value)
                            if _ANY_CURIE.fullmatch(text) and not text.upper().startswith("DUO")}))
-    statement = Statement(path, permission, tuple(modifiers), others, item.get("version"), "version" in item)
+    statement = Statement(path, permission, tuple(modifiers), others, item.get("version"), "version" in item, group)
     found.statements.append(statement)
     found.mentions.append(permission)
     found.mentions.extend(m for m in modifiers if m.says_duo)

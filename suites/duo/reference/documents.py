@@ -14,8 +14,9 @@ DATASETS: list[dict[str, Any]] = [
     {"id": "dataset-gru", "name": "General research cohort",
      "dataUseConditions": {"duoDataUse": [
          {"id": "DUO:0000042", "label": "general research use", "version": "2021-02-23",
-          "modifiers": [{"id": "DUO:0000019", "label": "publication required"},
-                        {"id": "DUO:0000046", "label": "non-commercial use only"}]}]}},
+          "modifiers": [{"id": "DUO:0000019", "label": "publication required"}]},
+         # Beacon v2 lists "Data Use Ontology codes": a modifier may be an item of its own
+         {"id": "DUO:0000046", "label": "non-commercial use only", "version": "2021-02-23"}]}},
     {"id": "dataset-ds", "name": "Diabetes cohort",
      "dataUseConditions": {"duoDataUse": [
          # Beacon v2's own example writes the version day first
@@ -63,8 +64,8 @@ def documents(faults: frozenset[str]) -> dict[str, bytes]:
     if "label-not-text" in faults:
         statements[1]["modifiers"][0]["label"] = 44
     if "modifier-as-permission" in faults:
-        statements[1]["id"] = "DUO:0000046"
-        statements[1]["label"] = "non-commercial use only"
+        _first(datasets, 2)["id"] = "DUO:0000046"
+        _first(datasets, 2)["label"] = "non-commercial use only"
     if "permission-as-modifier" in faults:
         _first(datasets, 2)["modifiers"].append({"id": "DUO:0000042", "label": "general research use"})
     if "ds-without-disease" in faults:
