@@ -84,10 +84,17 @@ def _class_of(tool: dict[str, Any]) -> list[object]:
     return [toolclass.get("name"), toolclass.get("id")]
 
 
+#: A string filter is sent with at most this many characters of the listed value: a Tool's description may
+#: be a whole README (Dockstore's), which in a query string overruns the request-line limits of common HTTP
+#: front ends (414 URI Too Long), a limit of the deployment, not an answer to the filter.
+MAX_FILTER_CHARS = 100
+
+
 def _filters(trs: Trs) -> list[tuple[str, str, Any]]:
     """(parameter, value, predicate on a Tool) for the filters whose meaning the OpenAPI makes clear,
     each value taken from a listed tool. String filters are matched as case-insensitive substrings (the
-    OpenAPI does not say exact or partial; the looser reading never fails a server for either)."""
+    OpenAPI does not say exact or partial; the looser reading never fails a server for either), and sent
+    cut to MAX_FILTER_CHARS: a server matching exactly then answers no tool, which is never failed."""
     tools, _ = trs.listing()
     if not tools:
         pytest.skip("does not apply: GET /tools lists no tools to take filter values from")
@@ -102,10 +109,11 @@ def _filters(trs: Trs) -> list[tuple[str, str, Any]]:
     if trs.at_least("2.0.1") and _kinds(first):
         found.append(("descriptorType", _kinds(first)[0], lambda t, v: v in _kinds(t)))
     for key, field in (("organization", "organization"), ("toolname", "name"), ("description", "description")):
-        if isinstance(first.get(field), str) and first[field]:
-            found.append((key, first[field], lambda t, v, field=field: _contains(v, t.get(field))))
+        if isinstance(first.get(field), str) and first[field].strip():
+            found.append((key, first[field][:MAX_FILTER_CHARS],
+                          lambda t, v, field=field: _contains(v, t.get(field))))
     if _authors(first):
-        found.append(("author", _authors(first)[0], lambda t, v: _contains(v, *_authors(t))))
+        found.append(("author", _authors(first)[0][:MAX_FILTER_CHARS], lambda t, v: _contains(v, *_authors(t))))
     return found
 
 

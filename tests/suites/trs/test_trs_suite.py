@@ -7,7 +7,7 @@ import dataclasses
 import hashlib
 import json
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from conformance_suites.trs.reference.app import TOOLS, Tool, TrsApp, Version
@@ -237,3 +237,30 @@ def test_versions_addressed_by_name_are_read(report_root: Path, requires_specs: 
     for check_id in ("trs.version.schema", "trs.descriptor.schema", "trs.files.zip-complete",
                      "trs.containerfile.available", "trs.checksum.matches-content", "trs.version.unknown-404"):
         assert result.outcome(check_id) == "passed", check_id
+
+
+#: A README-long description, as Dockstore gives a Tool (its descriptor's or repository's documentation).
+README = "# align-and-call\n\n" + "Aligns reads with BWA-MEM, then calls variants with GATK. " * 300
+
+
+class LongDescriptionBehindFrontEnd(TrsApp):
+    """A registry whose first tool's description is a README of some 17 KB, behind an HTTP front end that
+    answers 414 URI Too Long to a query string over 8 KB (nginx's default large_client_header_buffers)."""
+
+    tools_held = (dataclasses.replace(TOOLS[0], description=README), *TOOLS[1:])
+
+    @route("GET", "/tools")
+    def tools(self, request: Request) -> Reply:
+        if len(urlencode({k: v[0] for k, v in request.query.items()})) > 8192:
+            return Reply(414, b"<html>414 Request-URI Too Large</html>", {"Content-Type": "text/html"})
+        return super().tools(request)
+
+
+def test_a_readme_long_description_is_filtered_by_a_part(report_root: Path, specs_dir: str | None) -> None:
+    checks = ["trs.tools.filter-matches", "trs.tools.filter-subset"]
+    with ReferenceServer(LongDescriptionBehindFrontEnd(version="2.0.1")) as server:
+        entry = {"standard": "trs", "version": "2.0.1", "url": server.url}
+        result = run_profile({"initiative": "trs long description", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, checks=checks)
+    assert result.failed() == [] and result.errors() == [], result.output
+    assert {check: result.outcome(check) for check in checks} == dict.fromkeys(checks, "passed")
