@@ -302,3 +302,31 @@ def test_a_length_not_compared_says_what_kept_each_sequence_from_it(report_root:
     for service in result.scorecard.services:
         check = next(c for c in service.checks if c.id == "refget.sequence.length-matches-bytes")
         assert check.outcome == "skipped" and "metadata answered 404" in check.message, check
+
+
+class NoStartEnd(RefgetApp):
+    """A 2.0.0 server that answers every start/end request 400, whatever its Accept header: the one finding is
+    refget.subsequence.start-end-returns-slice; the degradation of Accept types, which the checks judge on a
+    start/end piece, is its consequence, not a second root cause."""
+
+    def query_answer(self, seq: Seq, start_text: str | None, end_text: str | None) -> Reply:
+        refused: Reply = self.error(400, "start and end are not supported")
+        return refused
+
+
+def test_accept_degradation_on_a_broken_start_end_is_a_consequence(report_root: Path, specs_dir: str | None) -> None:
+    app = NoStartEnd(version="2.0.0")
+    entry = next(e for e in NoStartEnd.demo_entries() if e["version"] == "2.0.0")
+    root = "refget.subsequence.start-end-returns-slice"
+    with ReferenceServer(app) as server:
+        entry = {**entry, "url": server.url}
+        entry.pop("reference")
+        result = run_profile({"initiative": "no start/end", "services": [entry]}, report_root, specs_dir=specs_dir,
+                             checks=[root, "refget.negotiation.accepts-degraded-types",
+                                     "refget.negotiation.unsupported-accept-is-406"])
+    assert (result.outcome(root), result.check(root).caused_by) == ("failed", None), result.output
+    finding = result.check("refget.negotiation.accepts-degraded-types")
+    assert (finding.outcome, finding.caused_by) == ("failed", root), (finding, result.output)
+    assert "without an Accept header it answered 400" in finding.message, finding.message
+    # the server refuses the unsupported type (406) before it reads start/end: nothing to blame on the root
+    assert result.outcome("refget.negotiation.unsupported-accept-is-406") == "passed", result.output
