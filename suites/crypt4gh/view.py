@@ -4,9 +4,12 @@ reader key (held in memory only, never in a message)."""
 from __future__ import annotations
 
 import io
+import os
+import stat
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,10 +18,11 @@ import pytest
 from conformance import (
     CheckFailure,
     Document,
+    DocumentUnavailable,
     ParallelHashes,
     ServiceView,
+    document_file,
     fail,
-    read_document,
     stream_document,
 )
 
@@ -89,11 +93,33 @@ class Crypt4gh(ServiceView):
         scheme = urlsplit(ref).scheme.lower()
         if scheme == "drs":
             return self._drs(ref, secret)
-        if scheme or self.service.url:  # http(s), or relative to the entry's url: streamed
+        path = document_file(self, ref)
+        if path is None:  # http(s), or relative to the entry's url: streamed
             return self._streamed(ref, secret, lambda on_chunk: stream_document(self, ref, on_chunk))
-        # a file: read whole, within the run's response cap
-        document = read_document(self, ref, limit=self.run.limits.budget.max_response_bytes)
-        return File(document, examine(io.BytesIO(document.data), secret))
+        return self._local(ref, path, secret)
+
+    @staticmethod
+    def _local(ref: str, path: Path, secret: bytes) -> File:
+        """A file named by its path, examined from disk a segment at a time (constant memory, whatever its size:
+        an HTTP answer's cap, max_response_bytes, is no bound of a file). Only a regular file is opened: a FIFO
+        would block the read, a device never end."""
+        try:
+            info = os.stat(path)
+            if stat.S_ISDIR(info.st_mode):
+                raise DocumentUnavailable(f"{ref}: a folder, not a document ({path})")
+            if not stat.S_ISREG(info.st_mode):
+                raise DocumentUnavailable(f"{ref}: not a regular file, so not read ({path})")
+            # O_NONBLOCK: a FIFO put in the file's place since the stat opens at once, and is refused below
+            descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+            with open(descriptor, "rb") as handle:
+                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    raise DocumentUnavailable(f"{ref}: not a regular file, so not read ({path})")
+                found = examine(handle, secret)
+        except FileNotFoundError:
+            raise DocumentUnavailable(f"{ref}: no such file ({path})") from None
+        except OSError as exc:
+            raise DocumentUnavailable(f"{ref}: cannot read {path}: {exc.strerror or exc}") from None
+        return File(Document(ref, str(path), b""), found)
 
     def _drs(self, ref: str, secret: bytes) -> File:
         """A drs:// file streamed through the profile's DRS service, the encrypted bytes counted and hashed
