@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from conformance.http.client import ServiceClient as ServiceClient
     from conformance.http.models import Response as Response
     from conformance.http.policy import retry_after as retry_after
+    from conformance.http.redirects import may_carry_credentials as may_carry_credentials
     from conformance.http.redirects import origin_of as origin_of
     from conformance.profile import Service as Service
     from conformance.reference.app import DocumentApp as DocumentApp
@@ -85,6 +86,7 @@ _KIT: dict[str, str] = {
     "Exchange": "conformance.exchange",
     "retry_after": "conformance.http.policy",
     "origin_of": "conformance.http.redirects",
+    "may_carry_credentials": "conformance.http.redirects",
     # the documents of a data standard
     "Document": "conformance.documents",
     "document_file": "conformance.documents",

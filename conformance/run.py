@@ -21,8 +21,8 @@ from conformance import specs, versions
 from conformance import suite as suites
 from conformance._version import __version__
 from conformance.errors import BudgetExceeded, HarnessError, TransportError, UsageError, did_you_mean, unknown
-from conformance.http import HttpClient, RunLimits, ServiceClient, credentials_for, origin_of, unused_proxy
-from conformance.http.redirects import Credentials, allowed_hosts, listed_refusal
+from conformance.http import HttpClient, RunLimits, ServiceClient, credentials_for, unused_proxy
+from conformance.http.redirects import listed_refusal, may_carry_credentials
 from conformance.profile import (
     REFERENCE_REGISTRY,
     Auth,
@@ -422,11 +422,11 @@ def auth_for_url(profile: Profile, url: str) -> Auth:
     """The credentials a service found at ``url`` (not named in the profile, e.g. listed by a registry) may
     get: those of the first service entry with an ``auth`` whose origin is the url's, or whose
     ``auth.allowed_hosts`` names the url's host (over https, unless the entry itself is on http), the url read
-    as the transport reads it (``Credentials.applies_to``). Any other host gets none."""
+    as the transport reads it (:func:`may_carry_credentials`). Any other host gets none."""
     for service in profile.services:
         if not service.auth.keys():
             continue
-        if Credentials(origin_of(service.url), {}, allowed_hosts(service.auth.allowed_hosts)).applies_to(url):
+        if may_carry_credentials(url, service.url, service.auth.allowed_hosts):
             return service.auth
     return Auth()
 

@@ -327,6 +327,15 @@ def host_as_requested(host: str) -> str:
     return origin_of(f"http://[{host}]/" if ":" in host else f"http://{host}/")[1] or host.lower()
 
 
+def may_carry_credentials(url: str, home: str, hosts: Iterable[str] = ()) -> bool:
+    """Whether credentials that belong to ``home`` (a service's URL, an issuer's) may go with a request to ``url``:
+    one to home's origin, or to a host of ``hosts`` (a profile's ``auth.allowed_hosts``) over https, or over http
+    where home itself is on http. Each URL is read as the transport reads it (``http://evil\\@home/`` reaches
+    evil). The one rule of the client (:meth:`Credentials.applies_to`), of the credentials a registry's services
+    get, and of a suite sending a credential itself (a token endpoint, a key set)."""
+    return Credentials(origin_of(home), {}, allowed_hosts(hosts)).applies_to(url)
+
+
 def allowed_hosts(hosts: Iterable[str]) -> frozenset[str]:
     """The hosts of ``auth.allowed_hosts`` as :func:`origin_of` names them, which is what they are compared with."""
     return frozenset(host_as_requested(host) for host in hosts)

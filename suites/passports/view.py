@@ -17,7 +17,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from conformance import HarnessError, Response, Run, Service, ServiceView, origin_of
+from conformance import HarnessError, Response, Run, Service, ServiceView, may_carry_credentials, origin_of
 
 from . import jose
 
@@ -110,12 +110,7 @@ class Broker(ServiceView):
         profile lists under auth.allowed_hosts (over https, unless the issuer is on http), never to an endpoint a
         discovery document names elsewhere; a URL is read as the transport reads it (``http://evil\\@issuer/``
         reaches evil)."""
-        origin, issuer = origin_of(url), origin_of(self.issuer_url)  # each as the request would reach it
-        if origin == issuer:
-            return True
-        allowed = {origin_of(f"http://{host}/")[1] for host in self.service.auth.allowed_hosts}
-        # over https only, unless the issuer itself is on http: a client secret never crosses the wire in clear
-        return origin[1] in allowed and (origin[0] == "https" or issuer[0] != "https")
+        return may_carry_credentials(url, self.issuer_url, self.service.auth.allowed_hosts)
 
     def credential_endpoint(self, name: str) -> str:
         url = self.endpoint(name)

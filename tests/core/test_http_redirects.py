@@ -226,6 +226,22 @@ def test_credentials_of_an_https_service_go_to_an_allowed_host_over_https_only()
     assert plain.applies_to("http://files.internal:9000/blob") and plain.applies_to("https://files.internal/blob")
 
 
+
+def test_may_carry_credentials_is_the_clients_rule_for_a_suite() -> None:
+    """The kit's ``may_carry_credentials`` (a suite sending a credential itself: a token endpoint, a key set) is
+    the client's rule: home's origin, or an allowed host (named as a profile writes it, in any case) over https,
+    or over http where home is on http; each URL read as the transport reads it."""
+    from conformance import may_carry_credentials
+
+    hosts = ["Files.Example.org"]
+    assert may_carry_credentials("https://drs.example.org/token", PUBLIC)
+    assert not may_carry_credentials("https://drs.example.org:8443/token", PUBLIC)
+    assert may_carry_credentials("https://files.example.org:8443/jwks", PUBLIC, hosts)
+    assert not may_carry_credentials("http://files.example.org/jwks", PUBLIC, hosts)
+    assert not may_carry_credentials("https://files.example.org/jwks", PUBLIC)
+    assert may_carry_credentials("http://files.internal:9000/x", "http://drs.internal:8080/", ["files.internal"])
+    assert not may_carry_credentials("http://evil.test\\@drs.example.org/token", PUBLIC)  # reaches evil.test
+
 # -- credentials_for ----------------------------------------------------------------------------------------------
 
 TOKEN = "tok-0123456789abcdef0123"
