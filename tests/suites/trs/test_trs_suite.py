@@ -264,3 +264,36 @@ def test_a_readme_long_description_is_filtered_by_a_part(report_root: Path, spec
                              specs_dir=specs_dir, checks=checks)
     assert result.failed() == [] and result.errors() == [], result.output
     assert {check: result.outcome(check) for check in checks} == dict.fromkeys(checks, "passed")
+
+
+class PageNumberOffsets(TrsApp):
+    """A registry whose offsets count pages, as Dockstore's do (offset=1 is the second page of `limit` tools):
+    "Pagination results can be based on numbers or other values chosen by the registry implementor" (TRS
+    2.0.x OpenAPI, components › parameters › offset)."""
+
+    @route("GET", "/tools")
+    def tools(self, request: Request) -> Reply:
+        if set(request.query) - {"offset", "limit"}:
+            return super().tools(request)
+        page, limit = int(request.arg("offset") or 0), int(request.arg("limit") or 1000)
+        found = list(self.tools_held)
+        headers = {"current_offset": str(page), "current_limit": str(limit),
+                   "self_link": f"{self.url}/tools?offset={page}&limit={limit}",
+                   "last_page": f"{self.url}/tools?offset={max(0, (len(found) - 1) // limit)}&limit={limit}"}
+        if (page + 1) * limit < len(found):
+            headers["next_page"] = f"{self.url}/tools?offset={page + 1}&limit={limit}"
+        listed = [self.tool_json(t) for t in found[page * limit:(page + 1) * limit]]
+        return json_reply(listed, headers=headers)
+
+
+def test_offsets_counting_pages_are_not_taken_for_indexes(report_root: Path, specs_dir: str | None) -> None:
+    paging = ["trs.paging.limit-respected", "trs.paging.walk-complete", "trs.paging.links-resolve",
+              "trs.paging.current-offset-and-limit", "trs.paging.offset-beyond-end-empty",
+              "trs.property.offset-limit-slices"]
+    with ReferenceServer(PageNumberOffsets(version="2.0.1")) as server:
+        entry = {"standard": "trs", "version": "2.0.1", "url": server.url}
+        result = run_profile({"initiative": "trs page numbers", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, checks=paging)
+    assert result.failed() == [] and result.errors() == [], result.output
+    assert result.outcome("trs.property.offset-limit-slices") == "skipped"
+    assert result.outcome("trs.paging.walk-complete") == "passed"
