@@ -4,7 +4,7 @@ the first problem found (None when there is none). Each names the JSON path of w
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
@@ -222,6 +222,94 @@ def problem_file_uri(parsed: Parsed) -> str | None:
         if not URI.match(file.uri):
             return f"{path}.uri {file.uri!r} is not a URI"
     return None
+
+
+#: The skip of a rule on a document without metaData: the finding of phenopackets.document.required-fields.
+NO_META_DATA = ("no document has a metaData to judge (REQUIRED: phenopackets.document.required-fields judged "
+                "its absence)")
+
+
+def _none_of(parsed: Parsed, *types: str) -> bool:
+    return not any(True for name in types for _ in parsed.of_type(name))
+
+
+def _meta_data_part(parsed: Parsed) -> str | None:
+    """The part of a document that holds the whole's metaData (a streamed Cohort's members hold none)."""
+    if parsed.index is not None:
+        return "does not apply: no document holds a metaData"
+    return None if parsed.message.HasField("meta_data") else NO_META_DATA
+
+
+def _resources_part(parsed: Parsed) -> str | None:
+    if _none_of(parsed, "Resource"):
+        return NO_META_DATA if parsed.index is None and not parsed.whole.HasField("meta_data") \
+            else "does not apply: no metaData lists a Resource"
+    return None
+
+
+def _terms_part(parsed: Parsed) -> str | None:
+    return "does not apply: no document holds an OntologyClass" if _none_of(parsed, "OntologyClass") else None
+
+
+def _declared_part(parsed: Parsed) -> str | None:
+    if not any(CURIE.match(term.id) for _, term in ontology_classes(parsed)):
+        return "does not apply: no document holds an OntologyClass whose id is a CURIE"
+    return None if parsed.whole.HasField("meta_data") else NO_META_DATA
+
+
+def _ages_part(parsed: Parsed) -> str | None:
+    return "does not apply: no document holds an Age" if _none_of(parsed, "Age") else None
+
+
+def _onsets_part(parsed: Parsed) -> str | None:
+    for kind in ("PhenotypicFeature", "Disease"):
+        for _, found in parsed.of_type(kind):
+            if found.HasField("onset") and found.HasField("resolution"):
+                onset, resolution = moment(found.onset), moment(found.resolution)
+                if onset is not None and resolution is not None and onset[0] == resolution[0]:
+                    return None
+    return ("does not apply: no phenotypic feature or disease has an onset and a resolution that are both ages "
+            "or both timestamps")
+
+
+def _pedigree_part(parsed: Parsed) -> str | None:
+    proband: Any = parsed.message.proband if parsed.kind == "Family" else None
+    if proband is not None and proband.HasField("subject") and proband.subject.id:
+        return None
+    return "does not apply: no document is a Family whose proband's subject has an id"
+
+
+def _files_part(parsed: Parsed) -> str | None:
+    return "does not apply: no document holds a File" if _none_of(parsed, "File") else None
+
+
+def _file_identifiers_part(parsed: Parsed) -> str | None:
+    if any(file.individual_to_file_identifiers for _, file in parsed.of_type("File")):
+        return None
+    return "does not apply: no File has individualToFileIdentifiers"
+
+
+#: For each rule that judges only some contents, why a part of a document gives it nothing to judge (None when
+#: it gives something): a check none of whose documents gives it anything skips with the reason, never passes.
+#: "does not apply: " when the document lacks what is optional; the required-fields check otherwise.
+NOTHING_TO_JUDGE: dict[Callable[[Parsed], str | None], Callable[[Parsed], str | None]] = {
+    problem_schema_version: _meta_data_part,
+    problem_resources: _resources_part,
+    problem_curie: _terms_part,
+    problem_prefix_declared: _declared_part,
+    problem_age: _ages_part,
+    problem_onset_after_resolution: _onsets_part,
+    problem_pedigree: _pedigree_part,
+    problem_file_uri: _files_part,
+    problem_file_identifiers: _file_identifiers_part,
+}
+
+
+def nothing_to_judge(rule: Callable[[Parsed], str | None], parsed: Parsed) -> str | None:
+    """Why ``parsed`` (a document, or a part of a streamed Cohort) gives ``rule`` nothing to judge; None when it
+    gives something."""
+    reason = NOTHING_TO_JUDGE.get(rule)
+    return None if reason is None else reason(parsed)
 
 
 #: The rules the checks apply (``Phenopackets.apply``): a Cohort read member by member is walked once for

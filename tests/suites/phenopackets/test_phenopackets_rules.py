@@ -130,3 +130,55 @@ def test_a_relative_outside_the_pedigree_is_no_problem() -> None:
     assert rules.problem_pedigree(parse(_family(relatives=[*family["relatives"], relative]))) is None
     proband = {**family["proband"], "subject": {**family["proband"]["subject"], "id": "F1-II-9"}}
     assert "the proband's subject 'F1-II-9'" in str(rules.problem_pedigree(parse(_family(proband=proband))))
+
+
+#: A conformant Phenopacket holding only what a phenopacket must, and one term: no Age, no onset with a
+#: resolution, no File, no Family.
+MINIMAL = {"id": "M1", "subject": {"id": "M1-subject", "sex": "MALE"},
+           "phenotypicFeatures": [{"type": {"id": "HP:0001250", "label": "Seizure"}}],
+           "metaData": {"created": "2024-03-28T12:45:32.089Z", "createdBy": "ORCID:0000-0002-0736-9199",
+                        "phenopacketSchemaVersion": "2.0",
+                        "resources": [{"id": "hp", "name": "human phenotype ontology", "namespacePrefix": "HP",
+                                       "url": "http://purl.obolibrary.org/obo/hp.owl", "version": "2024-04-26",
+                                       "iriPrefix": "http://purl.obolibrary.org/obo/HP_"}]}}
+
+
+def _run(tmp_path: Path, report_root: Path, *documents: dict[str, object]) -> dict[str, tuple[str, str]]:
+    from conformance.testing import run_profile
+
+    paths = []
+    for index, document in enumerate(documents):
+        paths.append(tmp_path / f"d{index}.json")
+        paths[-1].write_text(json.dumps(document))
+    result = run_profile({"initiative": "judged", "services": [
+        {"standard": "phenopackets", "version": "2.0", "documents": [str(p) for p in paths]}]}, report_root)
+    return {c.id: (c.outcome, c.message) for s in result.scorecard.services for c in s.checks}
+
+
+#: The checks a minimal phenopacket gives nothing to judge, and what their skip names.
+NOTHING_TO_JUDGE = {"phenopackets.time.age-iso8601": "an Age",
+                    "phenopackets.time.onset-not-after-resolution": "both ages or both timestamps",
+                    "phenopackets.family.pedigree-members": "no document is a Family",
+                    "phenopackets.file.uri": "a File",
+                    "phenopackets.file.individual-identifiers": "individualToFileIdentifiers"}
+
+
+def test_a_rule_with_nothing_to_judge_skips_instead_of_passing(tmp_path: Path, report_root: Path) -> None:
+    outcomes = _run(tmp_path, report_root, MINIMAL)
+    for check_id, named in NOTHING_TO_JUDGE.items():
+        outcome, message = outcomes[check_id]
+        assert outcome == "skipped" and message.startswith("does not apply: ") and named in message, check_id
+    judged = ["phenopackets.document.required-fields", "phenopackets.metadata.schema-version",
+              "phenopackets.metadata.resource-fields", "phenopackets.ontology.curie",
+              "phenopackets.ontology.prefix-declared"]
+    assert {outcomes[c][0] for c in judged} == {"passed"}, outcomes
+
+
+def test_without_meta_data_its_checks_skip_naming_required_fields(tmp_path: Path, report_root: Path) -> None:
+    # one root cause (no metaData) is one failure: the checks of what metaData holds name the check that judged it
+    outcomes = _run(tmp_path, report_root, {k: v for k, v in MINIMAL.items() if k != "metaData"})
+    assert outcomes["phenopackets.document.required-fields"][0] == "failed"
+    for check_id in ("phenopackets.metadata.schema-version", "phenopackets.metadata.resource-fields",
+                     "phenopackets.ontology.prefix-declared"):
+        outcome, message = outcomes[check_id]
+        assert outcome == "skipped" and "phenopackets.document.required-fields" in message, (check_id, message)

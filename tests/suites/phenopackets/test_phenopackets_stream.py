@@ -45,8 +45,9 @@ def _whole(data: bytes) -> tuple[str, Any]:
 
 
 def _findings(parsed: Parsed, parts: list[Parsed]) -> Any:
-    problems = {rule.__name__: rule(parsed) for rule in rules.RULES} if parsed.source is None else \
-        {rule.__name__: problem for rule, problem in _first_problems(parsed).items()}
+    # each rule's first problem, and why it judged nothing (rules.nothing_to_judge), alike in both readings
+    problems = {rule.__name__: (rule(parsed), rules.nothing_to_judge(rule, parsed)) for rule in rules.RULES} \
+        if parsed.source is None else {rule.__name__: found for rule, found in _first_problems(parsed).items()}
     found = [(path, obj) for part in parts for path, obj in variations(part)]
     terms = [(path, term.id) for part in parts for path, term in rules.ontology_classes(part)]
     return problems, found, terms
@@ -75,9 +76,9 @@ def test_the_faults_reach_the_streamed_rules() -> None:
     refused = _streamed(_cohorts("nested-unknown-field")[0], 4096)
     assert refused[0] == "refused" and refused[1][0] == "unknown-field" and "members[0]" in refused[1][1]
     _, (problems, _, _) = _streamed(_cohorts("undeclared-prefix")[0], 4096)
-    assert problems["problem_prefix_declared"] and "members[0]" in problems["problem_prefix_declared"]
+    assert problems["problem_prefix_declared"][0] and "members[0]" in problems["problem_prefix_declared"][0]
     _, (problems, _, _) = _streamed(_cohorts("no-created-by")[0], 4096)
-    assert problems["problem_required"] == "metaData has no createdBy (1..1)"
+    assert problems["problem_required"] == ("metaData has no createdBy (1..1)", None)
 
 
 def test_events_split_numbers_and_strings_at_any_boundary() -> None:
