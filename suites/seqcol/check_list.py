@@ -19,6 +19,9 @@ FILTER_PAGE_SIZE = 100
 FILTER_PAGES = 3
 #: Results of a filtered listing whose level-1 attribute is verified.
 MAX_VERIFIED = 5
+HONOURED = "seqcol.list.page-size-honoured"
+#: The pages (of WALK_PAGE_SIZE) that seqcol.list.page-size-honoured asks for.
+HONOURED_PAGES = (0, 1)
 
 
 def _is_count(value: object) -> bool:
@@ -43,13 +46,32 @@ def listing_problem(body: object) -> str | None:
     return None
 
 
-def _page(seqcol: Seqcol, params: dict[str, str]) -> tuple[dict[str, Any], Response]:
-    """One page that is a well-formed listing; skips when it is not (seqcol.list.answers-paged says why)."""
+ANSWERS_PAGED = "seqcol.list.answers-paged"
+
+
+def _cause(seqcol: Seqcol) -> str | None:
+    """The check whose failure a filter's failure follows from: seqcol.list.answers-paged when
+    /list/collection answers no listing at all (one root cause, one failure), else None."""
+    response = seqcol.list_response({})
+    body = response.json_object() if response.status == 200 else None
+    return ANSWERS_PAGED if body is None or listing_problem(body) else None
+
+
+def _page(seqcol: Seqcol, params: dict[str, str], judged_by: str | None = None) -> tuple[dict[str, Any], Response]:
+    """One page that is a well-formed listing. When it is not: a skip pointing at seqcol.list.answers-paged
+    where the listing without parameters is no listing either, or at ``judged_by``, the check that asked
+    for this page first; else the caller's own failure (§3.4 takes ?page=&page_size= with no bound)."""
     response = seqcol.list_response(params)
     body = response.json_object() if response.status == 200 else None
-    if body is None or listing_problem(body):
-        pytest.skip(f"GET /list/collection?{_query(params)} answered {response.status} without a paged listing "
-                    "(see seqcol.list.answers-paged)")
+    problem = listing_problem(body) if body is not None else None
+    if body is None or problem:
+        cause = _cause(seqcol) or judged_by
+        what = f"GET /list/collection?{_query(params)} answered {response.status}"
+        if cause is not None:
+            pytest.skip(f"{what} without a paged listing (see {cause})")
+        detail = f" ({problem})" if problem else " (no JSON object)" if response.status == 200 else ""
+        raise fail(f"{what}{detail}, not a paged listing, though without paging parameters it answers one",
+                   response)
     return body, response
 
 
@@ -76,7 +98,7 @@ def test_list_honours_page_and_page_size(seqcol: Seqcol) -> None:
     """``page`` and ``page_size`` select one page, numbered from 0: at most ``page_size`` results, and
     ``pagination`` echoes the page and page size asked for (Sequence Collections 1.0.0 §3.4 "Page
     numbering begins at page 0")."""
-    for page in (0, 1):
+    for page in HONOURED_PAGES:
         params = {"page": str(page), "page_size": str(WALK_PAGE_SIZE)}
         body, response = _page(seqcol, params)
         pagination = body["pagination"]
@@ -97,7 +119,7 @@ def test_list_pages_cover_the_total(seqcol: Seqcol) -> None:
     totals: set[int] = set()
     for page in range(WALK_PAGES):
         params = {"page": str(page), "page_size": str(WALK_PAGE_SIZE)}
-        body, response = _page(seqcol, params)
+        body, response = _page(seqcol, params, judged_by=HONOURED if page in HONOURED_PAGES else None)
         results, total = body["results"], body["pagination"]["total"]
         if len(results) > WALK_PAGE_SIZE:
             pytest.skip("the listing does not honour page_size (see seqcol.list.page-size-honoured)")
@@ -116,17 +138,6 @@ def test_list_pages_cover_the_total(seqcol: Seqcol) -> None:
             return
 
 
-ANSWERS_PAGED = "seqcol.list.answers-paged"
-
-
-def _cause(seqcol: Seqcol) -> str | None:
-    """The check whose failure a filter's failure follows from: seqcol.list.answers-paged when
-    /list/collection answers no listing at all (one root cause, one failure), else None."""
-    response = seqcol.list_response({})
-    body = response.json_object() if response.status == 200 else None
-    return ANSWERS_PAGED if body is None or listing_problem(body) else None
-
-
 def _filtered(seqcol: Seqcol, filters: dict[str, str]) -> tuple[list[str], bool, Response]:
     """The identifiers a filtered listing gives (walking up to FILTER_PAGES pages), whether that was all of
     them, and the first answer. A 404 counts as no results; any other non-listing fails the caller (as a
@@ -143,8 +154,10 @@ def _filtered(seqcol: Seqcol, filters: dict[str, str]) -> tuple[list[str], bool,
             raise fail(f"GET /list/collection?{_query(params)} answered {response.status}, not a filtered listing",
                        response, caused_by=_cause(seqcol))
         body = response.json_object()
-        if body is None or listing_problem(body):
-            pytest.skip(f"GET /list/collection?{_query(params)} is not a paged listing (see seqcol.list.answers-paged)")
+        problem = "no JSON object" if body is None else listing_problem(body)
+        if body is None or problem:
+            raise fail(f"GET /list/collection?{_query(params)} answered {response.status} ({problem}), not a filtered "
+                       "listing", response, caused_by=_cause(seqcol))
         found += body["results"]
         if len(found) >= body["pagination"]["total"] or not body["results"]:
             return found, True, first

@@ -15,7 +15,7 @@ from conformance_suites.seqcol import schema as seqcol_schema
 from conformance_suites.seqcol.reference.app import VARIANTS, SeqcolApp
 from conformance_suites.seqcol.reference.collections import COLLECTIONS, bases
 
-from conformance.reference.app import Reply, Request, route
+from conformance.reference.app import Reply, Request, json_reply, route
 from conformance.reference.server import ReferenceServer
 from conformance.specs import SpecStore
 from conformance.testing import run_profile
@@ -183,3 +183,56 @@ def test_comparisons_not_implemented_do_not_apply(report_root: Path) -> None:
     for check_id in COMPARISON_CHECKS:
         finding = result.check(check_id)
         assert (finding.outcome, finding.skip_kind) == ("skipped", "not-applicable"), (check_id, finding)
+
+
+class PageSizeFloor(SeqcolApp):
+    """A listing that answers without paging parameters but refuses a page_size under 10 (422, as a
+    ``Query(ge=10)`` would): §3.4 takes ?page=&page_size= with no bound, so the paged checks fail themselves;
+    a skip pointing at seqcol.list.answers-paged, which passed, would say nothing true."""
+
+    @route("GET", "/list/{object_type}")
+    def listing(self, request: Request) -> Reply:
+        size = request.arg("page_size")
+        if size is not None and size.isdigit() and int(size) < 10:
+            refused: Reply = self.error(422, "page_size must be at least 10")
+            return refused
+        listed: Reply = super().listing(request)
+        return listed
+
+
+def test_a_refused_page_size_is_the_paged_checks_own_failure(report_root: Path) -> None:
+    honoured, cover = "seqcol.list.page-size-honoured", "seqcol.list.pages-cover-total"
+    with ReferenceServer(PageSizeFloor()) as server:
+        result = run_profile({"initiative": "seqcol page size floor", "services": [_entry(server)]}, report_root,
+                             checks=["seqcol.list.answers-paged", honoured, cover])
+    assert result.outcome("seqcol.list.answers-paged") == "passed", result.output
+    finding = result.check(honoured)
+    assert (finding.outcome, finding.caused_by) == ("failed", None), (finding, result.output)
+    assert "answered 422" in finding.message, finding.message
+    # the walk's first pages are the ones page-size-honoured asked for: its skip points there, at a failure
+    walk = result.check(cover)
+    assert walk.outcome == "skipped" and honoured in walk.message, walk
+
+
+class FilteredBareArray(SeqcolApp):
+    """A listing whose filtered answers are a bare JSON array of digests: the unfiltered listing is well
+    formed (seqcol.list.answers-paged passes), so a filtered answer that is no listing is the filter check's
+    own failure, not a skip pointing at a check that passed."""
+
+    @route("GET", "/list/{object_type}")
+    def listing(self, request: Request) -> Reply:
+        listed: Reply = super().listing(request)
+        if not any(k not in ("page", "page_size") for k in request.query) or listed.status != 200:
+            return listed
+        bare: Reply = json_reply(json.loads(listed.body)["results"])
+        return bare
+
+
+def test_a_filtered_answer_that_is_no_listing_fails_the_filter_check(report_root: Path) -> None:
+    with ReferenceServer(FilteredBareArray()) as server:
+        result = run_profile({"initiative": "seqcol bare filter", "services": [_entry(server)]}, report_root,
+                             checks=["seqcol.list.answers-paged", "seqcol.list.filter-by-attribute"])
+    assert result.outcome("seqcol.list.answers-paged") == "passed", result.output
+    finding = result.check("seqcol.list.filter-by-attribute")
+    assert (finding.outcome, finding.caused_by) == ("failed", None), (finding, result.output)
+    assert "not a filtered listing" in finding.message, finding.message
