@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from conformance import check
+from conformance import HarnessError, check
 
 from .examine import VERSION_END, Examination
 from .view import Crypt4gh, File, failure
@@ -85,9 +85,13 @@ def test_header_packets_are_whole(crypt4gh: Crypt4gh) -> None:
     """crypt4gh 1.0 §3.2 Header and §3.2.1 Header Packets: header_packet_count packets follow, each
     packet_length long "including the packet_length itself" (a file that ends before header_packet_count
     has neither)."""
-    _judge(crypt4gh.files(), lambda f: f.examination.packets_problem,
+    files = crypt4gh.files()
+    _judge(files, lambda f: f.examination.packets_problem,
            lambda f: _magic_problem(f) is None and _version_problem(f) is None,
            lambda files: "no file has a crypt4gh 1 header")
+    unexamined = [f for f in files if f.examination.unexamined]
+    if unexamined:
+        raise HarnessError(f"{unexamined[0].document.ref}: {unexamined[0].examination.unexamined}.")
 
 
 @check("crypt4gh.header.reader-key")

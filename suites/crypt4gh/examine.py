@@ -32,6 +32,10 @@ VERSION_END = 12
 START = 16
 #: crypt4gh 1.0 §3.2.2: the data_key of chacha20_ietf_poly1305.
 DATA_KEY = 32
+#: The most header bytes the harness reads. §3.2 sets no bound, but a packet is a few dozen bytes (an edit list
+#: 8 a length): a packet_length or header_packet_count claiming more is a corrupt header, whose bytes the
+#: library would otherwise gather in memory (a packet_length of 4 GiB, the data segments read as its body).
+HEADER_BYTES = 16 * 1024 * 1024
 
 
 @dataclass
@@ -63,10 +67,12 @@ class Examination:
     edit_list_problem: str | None = None
     #: segments that did not authenticate (the last one included)
     unauthenticated: int = 0
+    #: why the header's packets were not read at all (more than :data:`HEADER_BYTES`): no check can judge them
+    unexamined: str | None = None
 
     @property
     def header_read(self) -> bool:
-        return not (self.magic_problem or self.version_problem or self.packets_problem)
+        return not (self.magic_problem or self.version_problem or self.packets_problem or self.unexamined)
 
     @property
     def data_read(self) -> bool:
@@ -88,7 +94,10 @@ def examine(stream: io.BufferedIOBase, secret: bytes, *, digest: bool = False) -
     else:  # a download: the 16 bytes are handed back in front of the rest (one more copy of each byte)
         stream = io.BufferedReader(_Prefixed(head, stream), buffer_size=CIPHER_SEGMENT)
     try:
-        packets = list(header.parse(stream))
+        packets = list(header.parse(_Bounded(stream, HEADER_BYTES)))
+    except _TooLarge as exc:
+        found.unexamined = str(exc)
+        return found
     except ValueError as exc:
         found.packets_problem = f"the header is malformed: {exc}"
         return found
@@ -188,6 +197,40 @@ def _data(stream: io.BufferedIOBase, keys: list[bytes], found: Examination, hash
     found.plaintext_sha256 = digest.hexdigest() if digest is not None else ""
     if found.edit_list is not None:
         _apply(found)
+
+
+class _TooLarge(Exception):
+    """The header claims more bytes than :data:`HEADER_BYTES`, and the file holds them."""
+
+
+class _Bounded:
+    """``stream`` as ``crypt4gh.header.parse`` reads it (``readinto`` of the first 16 bytes, then ``read`` of
+    each packet), never more than ``bound`` bytes in all: a request past the bound is answered with what the
+    file holds when it ends first (the library then says the packet is too small), else :class:`_TooLarge`."""
+
+    def __init__(self, stream: io.BufferedIOBase, bound: int) -> None:
+        self.stream, self.left = stream, bound
+
+    def readinto(self, buffer: Any) -> int:
+        count = _fill(self.stream, buffer)
+        self.left -= count
+        return count
+
+    def read(self, size: int) -> bytes:
+        if size <= self.left:
+            data = self.stream.read(size)
+            self.left -= len(data)
+            return data
+        held = bytearray()
+        while len(held) <= self.left:
+            piece = self.stream.read(min(1 << 20, self.left + 1 - len(held)))
+            if not piece:
+                self.left -= len(held)
+                return bytes(held)  # the file ends inside the packet: the library says so
+            held += piece
+        raise _TooLarge(f"the header runs past the {HEADER_BYTES} bytes the harness reads of one (its "
+                        f"header_packet_count and packet_length fields claim more: a read of {size} bytes; crypt4gh "
+                        "1.0 §3.2 sets no bound, but a packet is a few dozen bytes), so its packets were not examined")
 
 
 class _Prefixed(io.RawIOBase):

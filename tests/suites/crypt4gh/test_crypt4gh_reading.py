@@ -46,3 +46,66 @@ def test_a_folder_is_named_not_read(tmp_path: Path) -> None:
     result = _run(tmp_path, tmp_path, new_secret())
     [check] = [c for s in result.scorecard.services for c in s.checks if c.id == "crypt4gh.header.magic"]
     assert check.outcome == "error" and "a folder, not a document" in check.message, check.message
+
+
+class _Download(io.RawIOBase):
+    """A stream that cannot seek back, as a download is."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = memoryview(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = min(len(buffer), len(self.data), 9_973)
+        buffer[:count] = self.data[:count]
+        self.data = self.data[count:]
+        return count
+
+
+def _huge_packet(tail: int) -> bytes:
+    """Magic, version 1, one packet whose packet_length claims 4 GiB, then ``tail`` bytes."""
+    return b"crypt4gh" + (1).to_bytes(4, "little") * 2 + (0xFFFFFFF0).to_bytes(4, "little") + b"\x00" * tail
+
+
+def test_a_header_claiming_gigabytes_is_not_read_into_memory(monkeypatch: Any) -> None:
+    """A packet_length of 4 GiB before megabytes of data: the header is refused once past the bytes the harness
+    reads of one, in one sentence, and memory never holds more than that bound."""
+    import tracemalloc
+
+    from conformance_suites.crypt4gh import examine
+
+    monkeypatch.setattr(examine, "HEADER_BYTES", 1 << 20)
+    tracemalloc.start()
+    try:
+        found = examine.examine(io.BufferedReader(_Download(_huge_packet(3 << 20)), buffer_size=1 << 16), new_secret())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20, peak
+    assert found.packets_problem is None and found.unexamined is not None and "\n" not in found.unexamined
+    assert "runs past the 1048576 bytes the harness reads of one" in found.unexamined
+    assert not found.header_read
+
+
+def test_a_header_claiming_more_than_the_file_holds_fails_packets(monkeypatch: Any) -> None:
+    from conformance_suites.crypt4gh import examine
+
+    monkeypatch.setattr(examine, "HEADER_BYTES", 1 << 20)
+    found = examine.examine(io.BufferedReader(_Download(_huge_packet(1000))), new_secret())
+    assert found.unexamined is None and found.packets_problem == "the header is malformed: Packet 0 too small"
+
+
+def test_a_run_errs_on_a_header_too_large_to_examine(tmp_path: Path, monkeypatch: Any) -> None:
+    from conformance_suites.crypt4gh import examine
+
+    monkeypatch.setattr(examine, "HEADER_BYTES", 1 << 16)
+    path = tmp_path / "huge.c4gh"
+    path.write_bytes(_huge_packet(200_000))
+    result = _run(tmp_path, path, new_secret())
+    outcomes = {c.id: (c.outcome, c.message) for s in result.scorecard.services for c in s.checks}
+    assert outcomes["crypt4gh.header.magic"][0] == outcomes["crypt4gh.header.version"][0] == "passed"
+    outcome, message = outcomes["crypt4gh.header.packets"]
+    assert outcome == "error" and "its packets were not examined" in message, message
+    assert result.exit_code == 2
