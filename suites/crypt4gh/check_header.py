@@ -10,12 +10,12 @@ import pytest
 from conformance import HarnessError, check
 
 from .examine import VERSION_END, Examination
-from .view import Crypt4gh, File, failure
+from .view import Crypt4gh, File, failure, stopped
 
 
 def _each(files: list[File], problem: Callable[[Examination], str | None],
           applies: Callable[[Examination], bool], reason: str) -> None:
-    _judge(files, lambda f: problem(f.examination), lambda f: applies(f.examination), lambda files: reason)
+    _judge(files, lambda f: problem(f.examination), lambda f: applies(f.examination), stopped(reason))
 
 
 def _judge(files: list[File], problem: Callable[[File], str | None], applies: Callable[[File], bool],
@@ -88,7 +88,7 @@ def test_header_packets_are_whole(crypt4gh: Crypt4gh) -> None:
     files = crypt4gh.files()
     _judge(files, lambda f: f.examination.packets_problem,
            lambda f: _magic_problem(f) is None and _version_problem(f) is None,
-           lambda files: "no file has a crypt4gh 1 header")
+           stopped("no file has a crypt4gh 1 header"))
     unexamined = [f for f in files if f.examination.unexamined]
     if unexamined:
         raise HarnessError(f"{unexamined[0].document.ref}: {unexamined[0].examination.unexamined}.")
@@ -101,7 +101,7 @@ def test_reader_decrypts_data_encryption_parameters(crypt4gh: Crypt4gh) -> None:
     possible to decrypt at least one data encryption key packet" (with the reader key the profile names)."""
     crypt4gh.secret()
     _each(crypt4gh.files(), lambda f: f.reader_problem, lambda f: f.header_read and f.packet_type_problem is None,
-          "no file has a readable header")
+          "no file's header packets could be read")
 
 
 @check("crypt4gh.header.packet-type")
@@ -109,7 +109,7 @@ def test_packet_types_are_defined(crypt4gh: Crypt4gh) -> None:
     """crypt4gh 1.0 §3.2.2 Header packet encrypted payload: Header_packet_type is data_encryption_parameters
     (0) or data_edit_list (1); §3.1.7 "There must be a case for every possible enumerated value"."""
     crypt4gh.secret()
-    _each(crypt4gh.files(), lambda f: f.packet_type_problem, _header_read, "no file has a readable header")
+    _each(crypt4gh.files(), lambda f: f.packet_type_problem, _header_read, "no file's header packets could be read")
 
 
 @check("crypt4gh.header.data-encryption")
@@ -132,4 +132,4 @@ def test_at_most_one_edit_list(crypt4gh: Crypt4gh) -> None:
     def problem(found: Examination) -> str | None:
         return f"the header holds {found.edit_lists} edit list packets" if found.edit_lists > 1 else None
     _each(crypt4gh.files(), problem, lambda f: f.header_read and f.packet_type_problem is None,
-          "no file has a readable header")
+          "no file's header packets could be read")

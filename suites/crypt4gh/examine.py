@@ -79,6 +79,21 @@ class Examination:
         return self.header_read and not (self.reader_problem or self.packet_type_problem
                                          or self.data_method_problem)
 
+    def stopped(self) -> str | None:
+        """Why the examination stopped before the data, as the check that judges it ("fails
+        crypt4gh.header.magic"), for a skip's reason; None when it reached the data."""
+        if self.unexamined:
+            return "has a header too large to examine (crypt4gh.header.packets)"
+        for problem, check in ((self.magic_problem, "crypt4gh.header.magic"),
+                               (self.version_problem, "crypt4gh.header.version"),
+                               (self.packets_problem, "crypt4gh.header.packets"),
+                               (self.packet_type_problem, "crypt4gh.header.packet-type"),
+                               (self.reader_problem, "crypt4gh.header.reader-key"),
+                               (self.data_method_problem, "crypt4gh.header.data-encryption")):
+            if problem:
+                return f"fails {check}"
+        return None
+
 
 def examine(stream: io.BufferedIOBase, secret: bytes, *, digest: bool = False) -> Examination:
     """Examine the file ``stream`` reads; ``digest``: also the sha-256 of the decrypted plain-text."""

@@ -57,6 +57,17 @@ def failure(message: str, document: Document) -> CheckFailure:
     return fail(message, document.response)
 
 
+def stopped(head: str) -> Callable[[list[File]], str]:
+    """A skip's reason: ``head``, then where each file's examination stopped and the check that judged it."""
+    def reason(files: list[File]) -> str:
+        said = [f"{f.document.ref} {why}" for f in files if (why := f.examination.stopped())]
+        if not said:
+            return "no file was read" if not files else head
+        more = f"; and {len(said) - 3} more" if len(said) > 3 else ""
+        return f"{head}: " + "; ".join(said[:3]) + more
+    return reason
+
+
 class Crypt4gh(ServiceView):
     """The run's view of one crypt4gh profile entry (files, no API)."""
 

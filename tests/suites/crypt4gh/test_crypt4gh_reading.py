@@ -86,7 +86,7 @@ def test_a_header_claiming_gigabytes_is_not_read_into_memory(monkeypatch: Any) -
     assert peak < 16 << 20, peak
     assert found.packets_problem is None and found.unexamined is not None and "\n" not in found.unexamined
     assert "runs past the 1048576 bytes the harness reads of one" in found.unexamined
-    assert not found.header_read
+    assert not found.header_read and found.stopped() == "has a header too large to examine (crypt4gh.header.packets)"
 
 
 def test_a_header_claiming_more_than_the_file_holds_fails_packets(monkeypatch: Any) -> None:
@@ -108,4 +108,7 @@ def test_a_run_errs_on_a_header_too_large_to_examine(tmp_path: Path, monkeypatch
     assert outcomes["crypt4gh.header.magic"][0] == outcomes["crypt4gh.header.version"][0] == "passed"
     outcome, message = outcomes["crypt4gh.header.packets"]
     assert outcome == "error" and "its packets were not examined" in message, message
+    assert outcomes["crypt4gh.header.reader-key"] == (
+        "skipped", f"no file's header packets could be read: {path} has a header too large to examine "
+                   "(crypt4gh.header.packets)")
     assert result.exit_code == 2
