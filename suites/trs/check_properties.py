@@ -11,7 +11,7 @@ import pytest
 from hypothesis import example, given, seed
 from hypothesis import strategies as st
 
-from conformance import Run, check, fail
+from conformance import CheckFailure, Run, check, fail
 
 from .view import PAGE_LIMIT, Trs, answered, segment
 
@@ -30,8 +30,12 @@ def _unknown_ids() -> st.SearchStrategy[str]:
 @check("trs.property.unknown-ids-are-404")
 def test_unknown_ids_are_404(trs: Trs, conformance_run: Run) -> None:
     """Generated unknown tool ids (names, numbers, Dockstore-style paths, long ids) answer 404 on
-    /tools/{id}, never 5xx ("The tool can not be found", TRS 2.0.x OpenAPI, /tools/{id} › 404)."""
+    /tools/{id}, never 5xx ("The tool can not be found", TRS 2.0.x OpenAPI, /tools/{id} › 404). A generated
+    id answered with the status trs.tool.unknown-404's id is answered with, not 404, is that check's defect
+    (unknown ids are not answered 404): a consequence of it, raised once no id shows a defect of its own."""
     known = set(trs.listed_ids()) | set(trs.option("tools"))
+    fixed = trs.unknown_tool().status
+    inherited: list[CheckFailure] = []
 
     def prop(ident: str) -> None:
         if ident in known:
@@ -39,14 +43,19 @@ def test_unknown_ids_are_404(trs: Trs, conformance_run: Run) -> None:
         path = f"/tools/{segment(ident)}"
         response = trs.client.get(path, max_bytes=65536)
         if response.status != 404:
-            raise fail(f"GET /tools/{{id}} of the unknown id {ident[:80]!r} answered {answered(response)}, not 404",
-                       response)
+            message = f"GET /tools/{{id}} of the unknown id {ident[:80]!r} answered {answered(response)}, not 404"
+            if response.status == fixed:
+                inherited[:] = inherited or [fail(message, response, caused_by="trs.tool.unknown-404")]
+                return
+            raise fail(message, response)
 
     test: Any = given(ident=_unknown_ids())(prop)
     for ident in ("conformance-unknown-tool", "#workflow/github.com/conformance-unknown/x",
                   "conformance-unknown-" + "x" * 80):
         test = example(ident=ident)(test)
     seed(conformance_run.seed)(test)()
+    if inherited:
+        raise inherited[0]
 
 
 @check("trs.property.offset-limit-slices")

@@ -90,7 +90,7 @@ def test_tool_by_id_is_the_listed_tool(trs: Trs) -> None:
 def test_unknown_tool_is_404(trs: Trs, schemas: SpecStore) -> None:
     """An unknown tool id answers 404 with an Error ("The tool can not be found", TRS 2.0.x OpenAPI,
     /tools/{id} › 404)."""
-    _is_error_404(trs, schemas, trs.client.get(f"/tools/{UNKNOWN_ID}"), "/tools/{id}")
+    _is_error_404(trs, schemas, trs.unknown_tool(), "/tools/{id}")
 
 
 def _violations(validator: Any, instance: object) -> frozenset[tuple[tuple[str, ...], str]]:

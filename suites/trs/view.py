@@ -164,6 +164,10 @@ class Trs(ServiceView):
     def tool(self, ident: str) -> Response:
         return self.memo(("tool", ident), lambda: self.client.get(f"/tools/{segment(ident)}"))
 
+    def unknown_tool(self) -> Response:
+        """GET /tools/{id} of an id no registry holds (trs.tool.unknown-404 judges it)."""
+        return self.memo("unknown-tool", lambda: self.client.get(f"/tools/{UNKNOWN_ID}"))
+
     def tool_versions(self, ident: str) -> Response:
         return self.memo(("versions", ident), lambda: self.client.get(f"/tools/{segment(ident)}/versions"))
 

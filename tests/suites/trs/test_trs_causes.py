@@ -173,3 +173,30 @@ def test_a_tool_failing_by_id_as_in_the_listing_is_its_consequence(app: type[Trs
     checks = ["trs.tools.schema", "trs.tool.schema"]
     result = _run(app(version="2.0.1"), report_root, specs_dir, checks)
     assert result.causes() == {"trs.tools.schema": None, "trs.tool.schema": cause}, result.output
+
+
+class UnknownIdsBadRequest(TrsApp):
+    """Every unknown tool id answers 400 with an Error (as Dockstore answers an id it cannot parse); one long
+    one, over 100 characters, answers 500 besides: a defect of its own."""
+
+    LONG_500 = False
+
+    def unknown_tool(self, request: Request) -> Reply:
+        if self.LONG_500 and len(request.params["id"]) > 100:
+            return json_reply({"code": 500, "message": "internal error"}, 500)
+        return self.error(400, f"cannot parse the tool id {request.params['id']}")
+
+
+class UnknownIdsBadRequestLong500(UnknownIdsBadRequest):
+    LONG_500 = True
+
+
+@pytest.mark.parametrize(("app", "cause"), [(UnknownIdsBadRequest, "trs.tool.unknown-404"),
+                                            (UnknownIdsBadRequestLong500, None)],
+                         ids=["same-status", "a-status-of-its-own"])
+def test_unknown_ids_answered_alike_are_one_failure(app: type[TrsApp], cause: str | None, report_root: Path,
+                                                    specs_dir: str | None) -> None:
+    result = _run(app(version="2.0.1"), report_root, specs_dir,
+                  ["trs.tool.unknown-404", "trs.property.unknown-ids-are-404"])
+    assert result.causes() == {"trs.tool.unknown-404": None, "trs.property.unknown-ids-are-404": cause}, \
+        result.output
