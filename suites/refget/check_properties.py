@@ -115,12 +115,19 @@ def test_adjacent_subsequences_concatenate(refget: Refget, conformance_run: Run)
     by_id = {t.ident: t for t in targets}
     cases = st.sampled_from(sorted(by_id)).flatmap(lambda i: st.tuples(st.just(i), triples(by_id[i])))
     longest = max(targets, key=lambda v: v.length)
+    tiled = 0  # triples whose three pieces were all answered 200, hence compared
+    refused = ""
 
     def prop(case: tuple[str, tuple[int, int, int]]) -> None:
+        nonlocal tiled, refused
         target, (a, b, c) = by_id[case[0]], case[1]
         answers = [refget.query(target.ident, low, high, cache=False) for low, high in ((a, b), (b, c), (a, c))]
         if any(r.status != 200 for r in answers):
-            return  # an error for an in-bounds piece is refget.property.subsequences-match-or-error's finding
+            # an error for an in-bounds piece is refget.property.subsequences-match-or-error's finding
+            status = next(r for r in answers if r.status != 200)
+            refused = refused or f"?start={a}&end={c} and its halves on {target.ident}: {answered(status)}"
+            return
+        tiled += 1
         joined = answers[0].content + answers[1].content
         if joined != answers[2].content:
             raise fail(f"on {target.ident}, [{a}, {b}) followed by [{b}, {c}) is {len(joined)} bases that differ from "
@@ -130,6 +137,9 @@ def test_adjacent_subsequences_concatenate(refget: Refget, conformance_run: Run)
     if longest.length >= 150 and cap >= 150:
         test = example(case=(longest.ident, (0, 60, 150)))(test)
     seed(conformance_run.seed)(test)()
+    if not tiled:
+        pytest.skip(f"no generated piece and its halves were all answered 200 ({refused}), so nothing was compared "
+                    "(see refget.property.subsequences-match-or-error)")
 
 
 def _unknown_ids() -> st.SearchStrategy[str]:

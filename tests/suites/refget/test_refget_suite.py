@@ -330,3 +330,32 @@ def test_accept_degradation_on_a_broken_start_end_is_a_consequence(report_root: 
     assert "without an Accept header it answered 400" in finding.message, finding.message
     # the server refuses the unsupported type (406) before it reads start/end: nothing to blame on the root
     assert result.outcome("refget.negotiation.unsupported-accept-is-406") == "passed", result.output
+
+
+class AliasesUnresolved(RefgetApp):
+    """A 2.0.0 server that declares insdc among its identifier_types and lists insdc aliases, but answers 404
+    for every insdc:<alias>: the texts do not require an alias to resolve, so the alias check cannot judge
+    anything; it must not pass as though it had."""
+
+    def by_alias(self, authority: str, value: str) -> Seq | None:
+        return None
+
+
+def test_checks_that_judged_nothing_do_not_pass(report_root: Path, specs_dir: str | None) -> None:
+    aliases, adjacent = ("refget.identifiers.aliases-resolve-to-same-sequence",
+                         "refget.property.adjacent-subsequences-concatenate")
+    outcomes = {}
+    for app, check_id in ((AliasesUnresolved(version="2.0.0"), aliases), (NoStartEnd(version="2.0.0"), adjacent)):
+        entry = next(e for e in RefgetApp.demo_entries() if e["version"] == "2.0.0")
+        with ReferenceServer(app) as server:
+            entry = {**entry, "url": server.url}
+            entry.pop("reference")
+            result = run_profile({"initiative": "judged nothing", "services": [entry]}, report_root,
+                                 specs_dir=specs_dir, checks=[check_id])
+        outcomes[check_id] = result.check(check_id)
+    finding = outcomes[aliases]
+    assert (finding.outcome, finding.skip_kind) == ("skipped", "undecided"), finding
+    assert "answered 404" in finding.message, finding.message
+    finding = outcomes[adjacent]
+    assert (finding.outcome, finding.skip_kind) == ("skipped", "undecided"), finding
+    assert "refget.property.subsequences-match-or-error" in finding.message, finding.message
