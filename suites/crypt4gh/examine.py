@@ -61,6 +61,8 @@ class Examination:
     #: the first segment (0-based) that did not authenticate, the last one excepted
     bad_segment: int | None = None
     last_segment_problem: str | None = None
+    #: whether the last segment was whole (more than a nonce and a MAC) but did not authenticate
+    last_unauthenticated: bool = False
     plaintext_length: int = 0
     plaintext_sha256: str = ""
     edited_length: int | None = None
@@ -200,6 +202,7 @@ def _data(stream: io.BufferedIOBase, keys: list[bytes], found: Examination, hash
             if last:
                 found.last_segment_problem = (f"the last segment ({index}, {pending} bytes) does not "
                                               "authenticate with any data key (truncated or corrupt)")
+                found.last_unauthenticated = True
             elif found.bad_segment is None:
                 found.bad_segment = index
             length = max(pending - 28, 0)  # count the bytes it holds; their content is unknown

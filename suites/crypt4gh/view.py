@@ -52,9 +52,9 @@ class File:
     drs: DrsBytes | None = None
 
 
-def failure(message: str, document: Document) -> CheckFailure:
+def failure(message: str, document: Document, *, caused_by: str | None = None) -> CheckFailure:
     """A failure about ``document``, with its HTTP answer (headers and digest of the body) as evidence."""
-    return fail(message, document.response)
+    return fail(message, document.response, caused_by=caused_by)
 
 
 def stopped(head: str) -> Callable[[list[File]], str]:
