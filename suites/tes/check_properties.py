@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from conformance import Run, check, fail
 
-from .view import ALL_PAGE_SIZE, Tes, named
+from .view import ALL_PAGE_SIZE, Tes, named, tasks_of
 
 
 def _pieces(names: list[str]) -> st.SearchStrategy[str]:
@@ -39,7 +39,7 @@ def test_name_prefix_keeps_exactly_the_matching_tasks(tes: Tes, conformance_run:
         params = {"view": "BASIC", "page_size": str(ALL_PAGE_SIZE), "name_prefix": prefix}
         response = tes.client.get("/tasks", params=params)
         body = response.json_object() if response.status == 200 else None
-        tasks = body.get("tasks") if body is not None else None
+        tasks = tasks_of(body)
         if not isinstance(tasks, list):
             return  # not a listing: tes.list.response's finding
         wrong = [t for t in tasks if not isinstance(t, dict) or not str(t.get("name") or "").startswith(prefix)]

@@ -8,7 +8,7 @@ import pytest
 
 from conformance import check, fail
 
-from .view import ACTIVE, ALL_PAGE_SIZE, FINAL, Tes, task_path
+from .view import ACTIVE, ALL_PAGE_SIZE, FINAL, Tes, task_path, tasks_of
 
 
 @check("tes.submit.create")
@@ -29,7 +29,7 @@ def test_created_task_is_listed(tes: Tes) -> None:
     # Unfiltered, so that a broken name_prefix filter is not blamed here too.
     response = tes.client.get("/tasks", params={"view": "MINIMAL", "page_size": str(ALL_PAGE_SIZE)})
     body = response.json_object() if response.status == 200 else None
-    tasks = body.get("tasks") if body is not None else None
+    tasks = tasks_of(body)
     if not isinstance(tasks, list):
         pytest.skip("GET /tasks did not answer a tasks array (see tes.list.response)")
     if task_id in [t.get("id") for t in tasks if isinstance(t, dict)]:

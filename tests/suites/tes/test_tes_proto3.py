@@ -1,0 +1,85 @@
+"""A TES whose JSON follows the proto3 JSON mapping, as Funnel's gRPC gateway writes it (protojson,
+EmitUnpopulated false): a member holding its type's default (an empty list or map, "", 0, false, the enum's
+zero value) is left out. TES 1.0.0 and 1.1.0 came from that proto; such a server is not failed for it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conformance_suites.tes.reference.app import TesApp
+
+from conformance.reference.app import Reply, Request
+from conformance.reference.server import ReferenceServer
+from conformance.testing import run_profile
+
+SUBMIT = {"executors": [{"image": "alpine", "command": ["echo", "hello"]}]}
+
+
+def proto3(value: Any) -> Any:
+    """``value`` as protojson writes it: members at their default left out, at every depth."""
+    if isinstance(value, dict):
+        kept = {key: proto3(item) for key, item in value.items()}
+        return {key: item for key, item in kept.items() if not _default(key, item)}
+    if isinstance(value, list):
+        return [proto3(item) for item in value]
+    return value
+
+
+def _default(key: str, item: Any) -> bool:
+    if isinstance(item, bool):
+        return not item
+    return item in ([], {}, "", 0, None) or (key == "state" and item == "UNKNOWN")  # tesState's zero value
+
+
+class Proto3Tes(TesApp):
+    """The reference TES with every JSON answer written as protojson writes it."""
+
+    def handle(self, request: Request) -> Reply:
+        reply: Reply = super().handle(request)
+        if reply.headers.get("Content-Type", "").startswith("application/json") and reply.body:
+            reply.body = json.dumps(proto3(json.loads(reply.body))).encode()
+        return reply
+
+
+class EmptyProto3Tes(Proto3Tes):
+    """A freshly deployed protojson TES: no task yet, so GET /tasks answers {}."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tasks: dict[str, dict[str, Any]] = {}
+
+
+def _entry(server: ReferenceServer, version: str, **options: Any) -> dict[str, Any]:
+    return {"standard": "tes", "version": version, "url": server.url, **options}
+
+
+def test_the_stand_in_writes_what_protojson_writes() -> None:
+    assert proto3({"tasks": []}) == {}
+    assert proto3({"logs": [{"exit_code": 0, "stderr": "", "start_time": "t"}]}) == {"logs": [{"start_time": "t"}]}
+    assert proto3({"id": "t", "state": "UNKNOWN", "resources": {"preemptible": False, "cpu_cores": 1}}) == \
+        {"id": "t", "resources": {"cpu_cores": 1}}
+
+
+@pytest.mark.parametrize("version", ["1.0.0", "1.1.0"])
+def test_an_empty_list_answered_as_an_empty_object_is_not_failed(version: str, report_root: Path,
+                                                                 specs_dir: str | None) -> None:
+    """tesListTasksResponse requires tasks, but protojson leaves an empty repeated field out: a TES holding no
+    task answers GET /tasks with {}, which lists no task (tes.list.response passes; nothing else is failed)."""
+    app = EmptyProto3Tes(version=version, options={"open": True})
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "tes empty proto3", "services": [_entry(server, version)]},
+                             report_root, specs_dir=specs_dir, standards=["tes"])
+    assert result.failed() == [] and result.errors() == [], result.output
+    assert result.outcome("tes.list.response") == "passed", result.check("tes.list.response").message
+
+
+def test_a_list_without_tasks_but_with_other_members_still_fails(report_root: Path) -> None:
+    """{} is the empty list; a body whose tasks come under another member (fault list-no-tasks) is not."""
+    app = TesApp(faults=["list-no-tasks"], version="1.1.0", options={"open": True})
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "tes items", "services": [_entry(server, "1.1.0")]}, report_root,
+                             checks=["tes.list.response"])
+    assert result.outcome("tes.list.response") == "failed", result.output
