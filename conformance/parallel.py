@@ -100,26 +100,96 @@ def weight(service: Service, selected: set[str]) -> int:
                       if suite.applies_to_standard(service.standard)))
 
 
+#: An earlier run's scorecard larger than this is not read for its times: parsing it would cost more start-up
+#: than a better packing saves.
+HISTORY_MAX_BYTES = 32 * 1024 * 1024
+#: How many of the latest earlier runs are looked at for one that is complete (an interrupted run's times
+#: stop where it did).
+HISTORY_RUNS = 5
+
+
+def previous_seconds(run: Run) -> dict[str, float]:
+    """Each service's seconds of checks (its cases' durations summed) in the latest earlier complete run of the
+    same initiative, in the same report folder, with the same ``--standard`` and ``--check`` selection, by
+    service key; only services of the same standard and version there. Empty when there is none or it cannot
+    be read: the times are a hint for packing the work, never a reason to stop."""
+    selection = {"standards": sorted(run.standards) if run.standards else None,
+                 "checks": sorted(run.selected_checks) if run.selected_checks else None}
+    known = {s.key: (s.standard, s.version) for s in run.profile.services}
+    if not run.run_dir.name:  # no run folder yet: nothing to be beside
+        return {}
+    try:
+        earlier = sorted((d for d in run.run_dir.parent.iterdir() if d.is_dir() and d != run.run_dir),
+                         key=lambda d: d.name, reverse=True)[:HISTORY_RUNS]
+    except OSError:
+        return {}
+    for directory in earlier:
+        card = directory / "scorecard.json"
+        try:
+            if card.stat().st_size > HISTORY_MAX_BYTES:
+                continue
+            data = json.loads(card.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(data, dict) or data.get("interrupted") or data.get("selection") != selection:
+            continue
+        seconds: dict[str, float] = {}
+        for service in data.get("services") or []:
+            if not isinstance(service, dict) or known.get(str(service.get("key"))) != (service.get("standard"),
+                                                                                        service.get("version")):
+                continue
+            total = 0.0
+            for entry in service.get("checks") or []:
+                for case in (entry.get("cases") or []) if isinstance(entry, dict) else []:
+                    duration = case.get("duration") if isinstance(case, dict) else None
+                    if isinstance(duration, (int, float)) and 0 <= duration < 86400:
+                        total += duration
+            seconds[str(service["key"])] = total
+        return seconds
+    return {}
+
+
+def costs(run: Run, selected: set[str]) -> dict[str, float]:
+    """What each service of the profile is expected to cost, for packing: its seconds in the previous run
+    (:func:`previous_seconds`), and for a service that run did not time, its :func:`weight` in the seconds a
+    requirement took there; without an earlier run, its weight. Issue 20: requirement counts guess a
+    service's time within a factor of ten (a few property checks outweigh a hundred quick ones), and the
+    worker that drew the slow services set the run's time."""
+    weights = {s.key: weight(s, selected) for s in run.profile.services}
+    history = {k: v for k, v in previous_seconds(run).items() if k in weights}
+    timed = sum(weights[k] for k in history)
+    seconds = sum(history.values())
+    if not history or seconds <= 0:
+        return {k: float(w) for k, w in weights.items()}
+    per_weight = seconds / timed
+    return {k: history.get(k, w * per_weight) for k, w in weights.items()}
+
+
 def bins(run: Run, jobs: int) -> list[list[Service]]:
     """The groups of the run's services packed into at most ``jobs`` bins (heaviest group first into the
-    lightest bin, by :func:`weight`; deterministic), each bin in profile order; bins with nothing selected
-    (``--standard``) are dropped."""
+    lightest bin, by :func:`costs`; deterministic for the same costs), each bin in profile order; bins with
+    nothing selected (``--standard``) are dropped."""
     selected = {s.key for s in run.services}
-    found = [g for g in groups(run.profile.services) if any(s.key in selected for s in g)]
+    found = _selected_groups(run, selected)
     count = max(1, min(jobs, len(found)))
+    cost = costs(run, selected) if count > 1 else {}
     packed: list[list[Service]] = [[] for _ in range(count)]
-    weights = [0] * count
-    for group in sorted(found, key=lambda g: (-sum(weight(s, selected) for s in g), g[0].index)):
-        target = min(range(count), key=lambda b: (weights[b], b))
+    loads = [0.0] * count
+    for group in sorted(found, key=lambda g: (-sum(cost.get(s.key, 0.0) for s in g), g[0].index)):
+        target = min(range(count), key=lambda b: (loads[b], b))
         packed[target].extend(group)
-        weights[target] += sum(weight(s, selected) for s in group)
+        loads[target] += sum(cost.get(s.key, 0.0) for s in group)
     order = {s.key: n for n, s in enumerate(run.profile.services)}
     return [sorted(b, key=lambda s: order[s.key]) for b in packed if b]
 
 
+def _selected_groups(run: Run, selected: set[str]) -> list[list[Service]]:
+    return [g for g in groups(run.profile.services) if any(s.key in selected for s in g)]
+
+
 def default_jobs(run: Run) -> int:
     """One worker per CPU, at most one per group of services."""
-    return max(1, min(os.cpu_count() or 1, len(bins(run, 1 << 16))))
+    return max(1, min(os.cpu_count() or 1, len(_selected_groups(run, {s.key for s in run.services}))))
 
 
 # -- what a worker gets ------------------------------------------------------------------------------

@@ -82,6 +82,54 @@ def test_bins_are_deterministic_in_profile_order_and_shares_stay_within_the_budg
         run.close()
 
 
+
+def _earlier_run(run: Any, name: str, seconds: dict[str, float], **more: Any) -> Path:
+    """A scorecard.json of an earlier run beside ``run``'s folder, each service's time in one case."""
+    folder = run.run_dir.parent / name
+    folder.mkdir()
+    services = [{"key": s.key, "standard": s.standard, "version": s.version,
+                 "checks": [{"id": "x", "cases": [{"duration": seconds.get(s.key, 0.0)}]}]}
+                for s in run.profile.services]
+    card = {"interrupted": False, "selection": {"standards": None, "checks": None}, "services": services, **more}
+    (folder / "scorecard.json").write_text(json.dumps(card))
+    return folder
+
+
+def test_bins_are_packed_by_the_times_of_the_previous_complete_run(tmp_path: Path) -> None:
+    """Issue 20: requirement counts guess a service's time badly (a few property checks outweigh a hundred quick
+    checks); the previous run of the initiative in the same report folder says what each service took. An
+    interrupted run, one of another selection or an unreadable one is passed over; without any, the weights."""
+    from conformance.profile import parse_profile
+    from conformance.run import prepare
+    from conformance.suite import discover
+
+    document = {"initiative": "bins", "services": entries("trs", "htsget", "refget", "tes")}
+    run = prepare(parse_profile(document, source="<test>", standards=discover()), report_root=tmp_path)
+    try:
+        by_weight = keys(parallel.bins(run, 2))
+        slow = next(s.key for s in run.profile.services if s.standard == "tes")
+        alone = [[slow], [s.key for s in run.profile.services if s.key != slow]]
+        assert by_weight != alone
+        times = {s.key: 1.0 for s in run.profile.services} | {slow: 99.0}
+        _earlier_run(run, "20200101T000000Z", times)  # the oldest: the next ones are passed over
+        assert keys(parallel.bins(run, 2)) == alone
+        _earlier_run(run, "20200102T000000Z", {}, interrupted=True)
+        _earlier_run(run, "20200103T000000Z", {}, selection={"standards": ["tes"], "checks": None})
+        (_earlier_run(run, "20200104T000000Z", {}) / "scorecard.json").write_text("{not json")
+        assert parallel.previous_seconds(run) == times
+        assert keys(parallel.bins(run, 2)) == alone
+        _earlier_run(run, "20200105T000000Z", {s.key: 1.0 for s in run.profile.services})  # the latest counts
+        assert set(parallel.previous_seconds(run).values()) == {1.0}
+        assert keys(parallel.bins(run, 2)) != alone
+    finally:
+        run.close()
+    bare = prepare(parse_profile(document, source="<test>", standards=discover()), report_root=tmp_path / "new")
+    try:
+        assert parallel.previous_seconds(bare) == {}
+        assert keys(parallel.bins(bare, 2)) == by_weight
+    finally:
+        bare.close()
+
 def test_the_shared_pool_is_one_budget_across_forked_processes() -> None:
     from conformance.errors import BudgetExceeded
     from conformance.http.policy import RunLimits, SharedPool
