@@ -15,7 +15,7 @@ import pytest
 from conformance import HarnessError, check, fail
 
 from ..seqcol.on_refget import lookup_id
-from .identifiers import _without_digests
+from .identifiers import _without_digests, too_deep
 from .on_refget import Held, OnRefget, Reader, Site, Undecided, alleles, on_refget
 from .view import Vrs
 
@@ -279,6 +279,8 @@ def _normalized(ctx: Reader, held: Held, allele: dict[str, Any]) -> tuple[tuple[
     from ga4gh.vrs.normalize import denormalize_reference_length_expression, normalize
     from pydantic import ValidationError
 
+    if too_deep(allele) is not None:
+        return None  # an Extension's value nested deeper than the walk below follows: not judged
     try:
         model = models.Allele(**_without_digests(allele))
     except (ValidationError, TypeError, ValueError):

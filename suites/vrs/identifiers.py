@@ -20,6 +20,26 @@ class Uncomputable(Exception):
     """``ga4gh-vrs`` cannot build this object (its model differs from the declared version's)."""
 
 
+#: The deepest nesting of arrays and objects inside one VRS object that the identifier code reads (it walks an
+#: object recursively): a VRS object is a few levels deep, but an Extension's value may be any JSON, as deep as
+#: the kit lets a document be (conformance.documents: 512), which a recursive walk cannot follow.
+MAX_DEPTH = 64
+
+
+def too_deep(obj: Any) -> str | None:
+    """Why the identifier code does not read ``obj`` (nested deeper than :data:`MAX_DEPTH`), or None."""
+    level, deepest = [(obj, 1)], 0
+    while level:
+        value, depth = level.pop()
+        if isinstance(value, (dict, list)):
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                return (f"it is nested more than {MAX_DEPTH} levels deep (arrays and objects), deeper than the "
+                        "identifier code reads; no VRS class nests so deep but through an Extension's value")
+            level.extend((item, depth + 1) for item in (value.values() if isinstance(value, dict) else value))
+    return None
+
+
 def _walk(obj: Any, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
     if isinstance(obj, dict):
         yield path, obj

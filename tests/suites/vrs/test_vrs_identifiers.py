@@ -253,3 +253,25 @@ def test_identifier_checks_that_recompute_no_stated_identifier_skip(version: str
         assert result.outcome(check_id) == "skipped", (check_id, result.check(check_id).message)
         assert "could be recomputed" in result.check(check_id).message
         assert "$[0]" in result.check(check_id).message or "references" in result.check(check_id).message
+
+
+@pytest.mark.parametrize("version", ["1.3", "2.0"])
+def test_an_object_nested_deeply_is_no_error_of_the_identifier_checks(version: str, report_root: Path,
+                                                                       tmp_path: Path) -> None:
+    # an Extension's value may be any JSON (2.0); below the kit's nesting limit the walk over an object must not
+    # end in a RecursionError (an error of the check, the verdict incomplete): the identifier is not recomputed
+    from conformance.testing import run_profile
+
+    if version == "2.0":
+        obj = _allele_2({"type": "SequenceReference", "refgetAccession": "SQ.IIB53T8CNeJJdUqzn9V_JnRtQadwWCbl"},
+                        id="ga4gh:VA.0000000000000000000000000000AAAA")
+        obj["extensions"] = [{"name": "deep", "value": "@"}]
+    else:
+        obj = _allele_1("ga4gh:SQ.IIB53T8CNeJJdUqzn9V_JnRtQadwWCbl", _id="ga4gh:VA.0000000000000000000000000000AAAA")
+        obj["state"]["sequence"] = "@"
+    (tmp_path / "a.json").write_text(json.dumps(obj).replace('"@"', "[" * 490 + "]" * 490))
+    result = run_profile({"initiative": "deep", "services": [
+        {"standard": "vrs", "version": version, "documents": [str(tmp_path / "a.json")]}]}, report_root)
+    assert result.errors() == [], result.errors()
+    message = result.check("vrs.identifier.computed-id").message
+    assert result.outcome("vrs.identifier.computed-id") == "skipped" and "levels deep" in message, message

@@ -413,3 +413,19 @@ def test_a_reference_length_expression_with_a_range_length_is_not_judged() -> No
         "start": 0, "end": 2},
         "state": {"type": "ReferenceLengthExpression", "length": [2, 4], "repeatSubunitLength": 1}}
     assert _normalized_by_the_check("ACGTACGT", allele) is None
+
+
+def test_an_allele_with_a_deeply_nested_extension_is_no_error(report_root: Path) -> None:
+    # an Extension's value may be any JSON: an allele nested deeper than a recursive walk follows is left unjudged
+    # by the normalization check, never an error of it
+    import json
+
+    allele = {**copy.deepcopy(objects_2()["alleles.json"][0]), "extensions": [{"name": "deep", "value": "@"}]}
+    from conformance.testing import serving
+
+    entry = next(e for e in VrsApp.demo_entries() if e["version"] == "2.0")
+    with serving(json.dumps([allele]).replace('"@"', "[" * 490 + "]" * 490).encode(), "/deep.json") as url:
+        vrs = {**entry, "documents": [url], "reference": {"faults": []}}
+        result = run_profile({"initiative": "deep", "services": [vrs, _companion()]}, report_root, checks=CHECKS)
+    assert result.errors() == [], result.errors()
+    assert result.outcome("vrs.location.reference-state-matches") == "passed"  # the location itself is judged
