@@ -26,7 +26,7 @@ SCHEMA = "service-info/1.0.0/service-info.yaml"
 #: a field that breaks one of them breaks the Service schema too (a null optional field breaks its type, as
 #: OpenAPI 3.0 has no ``nullable``, issue 19). One cause, one failure: each such failure is declared a
 #: consequence of the schema check, a link the scorecard drops where that check did not fail (no schemas,
-#: or a rule the schema does not state, such as a non-empty name).
+#: the schemas missing, it skips).
 SCHEMA_CHECK = "service-info.schema.valid"
 TYPE_CHECK = "service-info.type.fields-present"
 
@@ -91,13 +91,15 @@ def test_required_fields_present(info: ServiceInfo) -> None:
 
 @check("service-info.type.fields-present")
 def test_type_has_group_artifact_version(info: ServiceInfo) -> None:
-    """type carries group, artifact and version as non-empty strings (service-info 1.0.0 §ServiceType)."""
+    """type carries group, artifact and version as strings (service-info 1.0.0 §ServiceType: required, type
+    string; the schema sets no minLength: what a value must be is for the checks of group, artifact and
+    version to say)."""
     for path, body, response in info.documents():
         service_type = _type(path, body)
         for key in ("group", "artifact", "version"):
             value = service_type.get(key)
-            if not isinstance(value, str) or not value:
-                problem = "is missing" if key not in service_type else f"is {value!r}, not a non-empty string"
+            if not isinstance(value, str):
+                problem = "is missing" if key not in service_type else f"is {value!r}, not a string"
                 raise fail(f"{path}: type.{key} {problem}", response, caused_by=SCHEMA_CHECK)
 
 
@@ -113,7 +115,7 @@ def test_type_group_is_org_ga4gh(service: Service, info: ServiceInfo) -> None:
             # an absent or non-string group is service-info.type.fields-present's failure first
             raise fail(f"{path}: type.group is {group!r}; implementations of official GA4GH specifications "
                        "use 'org.ga4gh'", response,
-                       caused_by=None if isinstance(group, str) and group else TYPE_CHECK)
+                       caused_by=None if isinstance(group, str) else TYPE_CHECK)
 
 
 @check("service-info.type.artifact-matches-standard")
@@ -153,14 +155,15 @@ def test_type_version_matches_declared_version(service: Service, info: ServiceIn
 
 @check("service-info.organization.name-and-url")
 def test_organization_has_name_and_uri(info: ServiceInfo) -> None:
-    """organization has a name and an RFC 3986 url (service-info 1.0.0 §Service.organization)."""
+    """organization has a name (a string: required, type string, no minLength) and an RFC 3986 url
+    (service-info 1.0.0 §Service.organization)."""
     for path, body, response in info.documents():
         organization = body.get("organization")
         if not isinstance(organization, dict):
             pytest.skip(f"{path} has no organization object (see service-info.fields.required-present)")
         name, url = organization.get("name"), organization.get("url")
-        if not isinstance(name, str) or not name:
-            raise fail(f"{path}: organization.name is {name!r}, not a non-empty string", response,
+        if not isinstance(name, str):
+            raise fail(f"{path}: organization.name is {name!r}, not a string", response,
                        caused_by=SCHEMA_CHECK)
         if not isinstance(url, str) or not FORMAT_CHECKER.conforms(url, "uri"):
             raise fail(f"{path}: organization.url {url!r} is not an RFC 3986 URI", response, caused_by=SCHEMA_CHECK)
