@@ -65,7 +65,7 @@ def test_terms_exist_in_the_release(duo: Duo, schemas: SpecStore, record_propert
     release = duo.release(schemas)
     _each(duo, lambda mention: rules.exists(release, mention), "terms")
     declared = ontology.release(schemas, duo.version)
-    curies = {m.id for _, m in _mentions(duo) if isinstance(m.id, str) and m.id in release.terms}
+    curies = {m.curie for _, m in _mentions(duo) if m.curie in release.terms}
     only_newer = sorted(c for c in curies if c not in declared.terms)
     newer = (f"; {len(only_newer)} only in the newer release {release.newer} ({', '.join(only_newer)})"
              if only_newer else f"; none only in the newer release {release.newer}" if release.newer else "")
@@ -89,8 +89,8 @@ def test_terms_not_deprecated_since_the_declared_release(
     problems: list[tuple[Document, str]] = []
     drifted: set[str] = set()
     for document, mention in mentions:
-        old = declared.terms.get(mention.id) if isinstance(mention.id, str) else None
-        new = newer.terms.get(mention.id) if isinstance(mention.id, str) else None
+        old = declared.terms.get(mention.curie) if mention.curie else None
+        new = newer.terms.get(mention.curie) if mention.curie else None
         if old is None or old.obsolete or new is None or not new.obsolete:
             continue
         drifted.add(old.curie)

@@ -24,6 +24,9 @@ MODIFIER = "DUO:0000017"
 DISEASE_SPECIFIC = "DUO:0000007"
 #: The CURIE syntax of a DUO identifier (every ``oboInOwl:id`` of the release has it).
 CURIE = re.compile(r"DUO:[0-9]{7}")
+#: The OBO PURL of a DUO class, the IRI that names it in duo.owl (http://purl.obolibrary.org/obo/DUO_0000042;
+#: the README's links name terms so): it names the term its CURIE names.
+IRI = re.compile(r"https?://purl\.obolibrary\.org/obo/DUO_([0-9]{7})")
 _MENTION = re.compile(r"DUO[:_][0-9]{7}")
 
 _OBO = "http://purl.obolibrary.org/obo/"
@@ -31,6 +34,16 @@ _OIO = "http://www.geneontology.org/formats/oboInOwl#"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _OWL = "http://www.w3.org/2002/07/owl#"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
+def curie_of(value: object) -> str | None:
+    """The DUO CURIE that ``value`` names, as a CURIE or as the class's OBO IRI; None for anything else."""
+    if not isinstance(value, str):
+        return None
+    if CURIE.fullmatch(value):
+        return value
+    iri = IRI.fullmatch(value)
+    return f"DUO:{iri.group(1)}" if iri else None
 
 
 @dataclass(frozen=True)

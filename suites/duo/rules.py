@@ -12,28 +12,32 @@ from . import ontology
 from .statements import Mention, Statement
 
 #: How a DUO release is written: its date (the owl:versionIRI's ".../releases/2021-02-23/duo.owl"), with
-#: the "v" of the repository's tags, or day first as in Beacon v2's duoDataUse example ("17-07-2016").
+#: the "v" of the repository's tags, day first as in Beacon v2's duoDataUse example ("17-07-2016"), or the
+#: whole owl:versionIRI.
 _ISO = re.compile(r"v?(\d{4})-(\d{2})-(\d{2})")
 _DAY_FIRST = re.compile(r"(\d{2})-(\d{2})-(\d{4})")
+#: A release's owl:versionIRI (README "Versions": http://purl.obolibrary.org/obo/duo/releases/2017-10-16/duo.owl).
+_VERSION_IRI = re.compile(r"https?://purl\.obolibrary\.org/obo/duo/releases/v?(\d{4})-(\d{2})-(\d{2})/[\w.-]+")
 
 
 def curie(mention: Mention) -> str | None:
-    if isinstance(mention.id, str) and ontology.CURIE.fullmatch(mention.id):
+    if mention.curie is not None:
         return None
-    return f"the id {mention.id!r} is not a DUO CURIE (DUO: and seven digits)"
+    return (f"the id {mention.id!r} is not a DUO CURIE (DUO: and seven digits) nor a DUO class's IRI "
+            "(http://purl.obolibrary.org/obo/DUO_ and seven digits)")
 
 
 def exists(release: ontology.Release, mention: Mention) -> str | None:
-    if not isinstance(mention.id, str) or not ontology.CURIE.fullmatch(mention.id):
+    if mention.curie is None:
         return None  # duo.term.curie
-    if mention.id in release.terms:
+    if mention.curie in release.terms:
         return None
     newer = f" nor of the newer release {release.newer}" if release.newer else ""
     return f"{mention.id} is not a term of DUO {release.version}{newer}"
 
 
 def not_obsolete(release: ontology.Release, mention: Mention) -> str | None:
-    term = release.terms.get(mention.id) if isinstance(mention.id, str) else None
+    term = release.terms.get(mention.curie) if mention.curie else None
     if term is None or not term.obsolete:
         return None
     instead = (f"; DUO {release.version} replaces it by {', '.join(term.replaced_by)}" if term.replaced_by
@@ -42,7 +46,7 @@ def not_obsolete(release: ontology.Release, mention: Mention) -> str | None:
 
 
 def label(release: ontology.Release, mention: Mention) -> str | None:
-    term = release.terms.get(mention.id) if isinstance(mention.id, str) else None
+    term = release.terms.get(mention.curie) if mention.curie else None
     if term is None or mention.label is None:
         return None
     if isinstance(mention.label, str) and ontology.same_name(mention.label, term):
@@ -50,9 +54,9 @@ def label(release: ontology.Release, mention: Mention) -> str | None:
     return f"the label {mention.label!r} of {term.curie} is not its label in DUO {release.version} ({term.label!r})"
 
 
-def _live(release: ontology.Release, curie_text: object) -> ontology.Term | None:
-    """The live term ``curie_text`` names; None for an unknown, malformed or obsolete one (other rules)."""
-    term = release.terms.get(curie_text) if isinstance(curie_text, str) else None
+def _live(release: ontology.Release, mention: Mention) -> ontology.Term | None:
+    """The live term ``mention`` names; None for an unknown, malformed or obsolete one (other rules)."""
+    term = release.terms.get(mention.curie) if mention.curie else None
     return term if term is not None and not term.obsolete else None
 
 
@@ -62,7 +66,7 @@ def permission(release: ontology.Release, conditions: Sequence[Statement]) -> st
     codes", so a modifier may be an item of its own beside the permission (GRU, then NCU); only conditions
     made of modifiers alone lack the permission that DUO:0000017's "additional conditions for use" add to.
     Conditions with a term another rule judges (malformed, unknown, obsolete) are left to it."""
-    terms = [_live(release, statement.permission.id) for statement in conditions]
+    terms = [_live(release, statement.permission) for statement in conditions]
     if not terms or any(term is None for term in terms):
         return None
     live = [term for term in terms if term is not None]
@@ -75,14 +79,14 @@ def permission(release: ontology.Release, conditions: Sequence[Statement]) -> st
 
 def modifiers(release: ontology.Release, statement: Statement) -> str | None:
     for modifier in statement.modifiers:
-        term = _live(release, modifier.id)
+        term = _live(release, modifier)
         if term is not None and not release.is_modifier(term.curie):
             return f"the modifier {term.curie} ({term.label}) is not a data use modifier"
     return None
 
 
 def disease(release: ontology.Release, statement: Statement) -> str | None:
-    term = _live(release, statement.permission.id)
+    term = _live(release, statement.permission)
     if term is None:
         return None
     if term.curie != ontology.DISEASE_SPECIFIC and ontology.DISEASE_SPECIFIC not in release.ancestors(term.curie):
@@ -93,7 +97,7 @@ def disease(release: ontology.Release, statement: Statement) -> str | None:
 
 
 def release_date(text: str) -> datetime.date | None:
-    for pattern, order in ((_ISO, (0, 1, 2)), (_DAY_FIRST, (2, 1, 0))):
+    for pattern, order in ((_ISO, (0, 1, 2)), (_DAY_FIRST, (2, 1, 0)), (_VERSION_IRI, (0, 1, 2))):
         match = pattern.fullmatch(text.strip())
         if match:
             year, month, day = (int(match.group(i + 1)) for i in order)

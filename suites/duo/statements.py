@@ -20,6 +20,8 @@ import yaml
 
 from conformance import load_yaml
 
+from .ontology import curie_of
+
 #: An ontology CURIE of any prefix (MONDO:0005148, DOID:162, HP:0000118, SNOMED:...).
 _ANY_CURIE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*:[^\s:]+")
 #: An id that claims to be a DUO term, well or badly written (DUO:0000042, DUO_0000042, duo:0000004,
@@ -29,8 +31,8 @@ _CLAIMS_DUO = re.compile(r"\s*DUO(?![A-Za-z])", re.IGNORECASE)
 
 
 def claims_duo(value: Any) -> bool:
-    """Whether ``value`` is an id that claims to be a DUO term."""
-    return isinstance(value, str) and _CLAIMS_DUO.match(value) is not None
+    """Whether ``value`` is an id that claims to be a DUO term (or names one by its OBO IRI)."""
+    return isinstance(value, str) and (_CLAIMS_DUO.match(value) is not None or curie_of(value) is not None)
 
 
 class NotADocument(ValueError):
@@ -49,6 +51,11 @@ class Mention:
     def says_duo(self) -> bool:
         """Whether the id claims to be a DUO term (:func:`claims_duo`)."""
         return claims_duo(self.id)
+
+    @property
+    def curie(self) -> str | None:
+        """The DUO CURIE the id names (as a CURIE or as the term's OBO IRI), or None."""
+        return curie_of(self.id)
 
 
 @dataclass(frozen=True)
@@ -134,7 +141,8 @@ def _statement(item: dict[str, Any], path: str, found: Found, claimed: set[int],
                 modifiers.append(Mention(modifier.get("id"), modifier.get("label"), f"{path}/modifiers/{index}"))
     others = tuple(sorted({text for key, value in item.items() if key not in ("id", "label", "version")
                            for text in _strings(value)
-                           if _ANY_CURIE.fullmatch(text) and not text.upper().startswith("DUO")}))
+                           if _ANY_CURIE.fullmatch(text) and not text.upper().startswith("DUO")
+                           and curie_of(text) is None}))
     statement = Statement(path, permission, tuple(modifiers), others, item.get("version"), "version" in item, group)
     found.statements.append(statement)
     found.mentions.append(permission)

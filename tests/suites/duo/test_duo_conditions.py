@@ -15,14 +15,16 @@ from conformance.testing import run_profile
 CHECKS = ["duo.statement.permission", "duo.statement.modifiers", "duo.term.curie", "duo.term.exists"]
 
 
-def _outcomes(tmp_path: Path, specs_dir: str | None, datasets: Any) -> dict[str, tuple[str, str]]:
+def _outcomes(tmp_path: Path, specs_dir: str | None, datasets: Any,
+              checks: list[str] = CHECKS) -> dict[str, tuple[str, str]]:
     if specs_dir is None:
         pytest.skip("the official DUO release is not in the specs directory")
+    tmp_path.mkdir(exist_ok=True)
     document = tmp_path / "datasets.json"
     document.write_text(json.dumps(datasets))
     result = run_profile({"initiative": "conditions", "services": [
         {"standard": "duo", "version": "2021-02-23", "documents": [str(document)]}]},
-        tmp_path / "reports", specs_dir=specs_dir, checks=CHECKS)
+        tmp_path / "reports", specs_dir=specs_dir, checks=checks)
     return {c.id: (c.outcome, c.message) for s in result.scorecard.services for c in s.checks}
 
 
@@ -47,3 +49,30 @@ def test_conditions_of_modifiers_alone_are_warned_about(tmp_path: Path, specs_di
     outcome, message = _outcomes(tmp_path, specs_dir, datasets)["duo.statement.permission"]
     assert outcome == "failed" and "/1/dataUseConditions/duoDataUse" in message
     assert "no data use permission, only DUO:0000046 (non-commercial use only, a data use modifier)" in message
+
+
+def test_terms_named_by_their_obo_iri_are_the_terms(tmp_path: Path, specs_dir: str | None) -> None:
+    """duo.owl names each class by its OBO PURL (http://purl.obolibrary.org/obo/DUO_0000042), as the README
+    links terms; a document naming a term so names that term, and a release by its owl:versionIRI."""
+    obo = "http://purl.obolibrary.org/obo/"
+    datasets = [{"id": "ds-1", "dataUseConditions": {"duoDataUse": [
+        {"id": f"{obo}DUO_0000007", "label": "disease specific research",
+         "version": f"{obo}duo/releases/2021-02-23/duo.owl",
+         "modifiers": [{"id": "MONDO:0005148"}, {"id": f"{obo}DUO_0000046", "label": "NCU"}]}]}}]
+    checks = [*CHECKS, "duo.term.label", "duo.term.not-obsolete", "duo.statement.disease", "duo.statement.version"]
+    outcomes = _outcomes(tmp_path, specs_dir, datasets, checks)
+    assert {check: outcome for check, (outcome, _) in outcomes.items()} == dict.fromkeys(checks, "passed")
+    datasets[0]["dataUseConditions"]["duoDataUse"][0]["id"] = f"{obo}DUO_0000005"  # obsolete GRU-CC
+    datasets[0]["dataUseConditions"]["duoDataUse"][0]["modifiers"][1]["id"] = f"{obo}DUO_0009999"
+    outcomes = _outcomes(tmp_path / "2", specs_dir, datasets, checks)
+    assert outcomes["duo.term.not-obsolete"][0] == outcomes["duo.term.exists"][0] == "failed"
+    assert f"{obo}DUO_0009999 is not a term of DUO 2021-02-23" in outcomes["duo.term.exists"][1]
+    assert outcomes["duo.term.curie"][0] == "passed"
+
+
+def test_an_iri_of_another_form_is_no_duo_curie() -> None:
+    from conformance_suites.duo import ontology
+
+    assert ontology.curie_of("https://purl.obolibrary.org/obo/DUO_0000042") == "DUO:0000042"
+    for other in ("http://purl.obolibrary.org/obo/DUO_000042", "http://example.org/DUO_0000042", "DUO_0000042", 42):
+        assert ontology.curie_of(other) is None
