@@ -45,6 +45,11 @@ class Duo(ServiceView):
         if found and not any(f.statements or f.mentions for f in found):
             self.unusable("the documents hold no data-use statement and no DUO term the checks can read (a Beacon "
                           "v2 duoDataUse item, or an object whose id is a DUO CURIE such as DUO:0000042)")
+        unread = [r.document.ref for r in self.documents() if r.found is None]
+        if unread:
+            more = f" and {len(unread) - 1} more" if len(unread) > 1 else ""
+            reason += (f" that could be read ({unread[0]}{more} fails duo.document.format)" if found
+                       else f": none could be read ({unread[0]}{more} fails duo.document.format)")
         pytest.skip(reason)
 
     def _read(self, ref: str) -> Read:

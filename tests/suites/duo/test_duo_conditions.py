@@ -76,3 +76,18 @@ def test_an_iri_of_another_form_is_no_duo_curie() -> None:
     assert ontology.curie_of("https://purl.obolibrary.org/obo/DUO_0000042") == "DUO:0000042"
     for other in ("http://purl.obolibrary.org/obo/DUO_000042", "http://example.org/DUO_0000042", "DUO_0000042", 42):
         assert ontology.curie_of(other) is None
+
+
+def test_checks_of_terms_skip_naming_the_check_that_judged_an_unreadable_document(
+        tmp_path: Path, specs_dir: str | None) -> None:
+    if specs_dir is None:
+        pytest.skip("the official DUO release is not in the specs directory")
+    document = tmp_path / "datasets.json"
+    document.write_text('[{"id": "DUO:0000042"')
+    result = run_profile({"initiative": "unreadable", "services": [
+        {"standard": "duo", "version": "2021-02-23", "documents": [str(document)]}]},
+        tmp_path / "reports", specs_dir=specs_dir, checks=["duo.document.format", "duo.term.curie"])
+    outcomes = {c.id: (c.outcome, c.message) for s in result.scorecard.services for c in s.checks}
+    assert outcomes["duo.document.format"][0] == "failed"
+    assert outcomes["duo.term.curie"] == (
+        "skipped", f"the documents name no DUO term: none could be read ({document} fails duo.document.format)")
