@@ -236,3 +236,18 @@ def test_a_filtered_answer_that_is_no_listing_fails_the_filter_check(report_root
     finding = result.check("seqcol.list.filter-by-attribute")
     assert (finding.outcome, finding.caused_by) == ("failed", None), (finding, result.output)
     assert "not a filtered listing" in finding.message, finding.message
+
+
+def test_an_ancillary_attribute_not_served_does_not_apply(report_root: Path) -> None:
+    """name_length_pairs and sorted_name_length_pairs are RECOMMENDED (sorted_sequences OPTIONAL): a server
+    without them is where their algorithm checks do not apply, not one whose level-1 digests are unsound."""
+    checks = ["seqcol.ancillary.name-length-pairs-correct", "seqcol.ancillary.sorted-name-length-pairs-correct",
+              "seqcol.digest.level1-matches-level2"]
+    with ReferenceServer(SeqcolApp(faults=["ancillary-not-provided"])) as server:
+        result = run_profile({"initiative": "seqcol no ancillary", "services": [_entry(server)]}, report_root,
+                             checks=checks)
+    assert result.outcome("seqcol.digest.level1-matches-level2") == "passed", result.output
+    for check_id in checks[:2]:
+        finding = result.check(check_id)
+        assert (finding.outcome, finding.skip_kind) == ("skipped", "not-applicable"), (check_id, finding)
+        assert "level1-matches-level2" not in finding.message, finding.message
