@@ -162,8 +162,8 @@ class TesApp(ReferenceApp):
                 stamp = task["creation_time"]
                 executor_log: dict[str, Any] = {"start_time": stamp, "end_time": stamp, "exit_code": 0,
                                                 "stdout": "hello\n", "stderr": ""}
-                if self.has("executor-log-no-exit-code"):
-                    del executor_log["exit_code"]
+                if self.has("executor-log-exit-code-string"):
+                    executor_log["exit_code"] = "0"
                 outputs = [{"url": output.get("url", ""), "path": output.get("path", ""), "size_bytes": "6"}
                            for output in task.get("outputs") or [] if isinstance(output, dict)]
                 if self.has("output-log-no-url"):

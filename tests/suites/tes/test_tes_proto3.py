@@ -83,3 +83,27 @@ def test_a_list_without_tasks_but_with_other_members_still_fails(report_root: Pa
         result = run_profile({"initiative": "tes items", "services": [_entry(server, "1.1.0")]}, report_root,
                              checks=["tes.list.response"])
     assert result.outcome("tes.list.response") == "failed", result.output
+
+
+@pytest.mark.parametrize("version", ["1.0.0", "1.1.0"])
+def test_a_task_that_exited_0_written_as_protojson_is_not_failed(version: str, report_root: Path,
+                                                                 specs_dir: str | None) -> None:
+    """tesExecutorLog requires exit_code, but protojson leaves an int32 0 out: the executor log of a task that
+    ran to COMPLETE has no exit_code, which tes.submit.logs does not fail (the rest of the suite neither)."""
+    app = Proto3Tes(version=version, options={"open": True})
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "tes proto3 writes", "services": [
+            _entry(server, version, writes=True, submit=SUBMIT, poll_seconds=5)]},
+            report_root, specs_dir=specs_dir, standards=["tes"])
+    assert result.failed() == [] and result.errors() == [], result.output
+    assert result.outcome("tes.submit.logs") == "passed", result.check("tes.submit.logs").message
+
+
+def test_an_exit_code_that_is_no_integer_still_fails(report_root: Path) -> None:
+    app = TesApp(faults=["executor-log-exit-code-string"], version="1.1.0", options={"open": True})
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "tes exit code", "services": [
+            _entry(server, "1.1.0", writes=True, submit=SUBMIT, poll_seconds=5)]},
+            report_root, checks=["tes.submit.logs"])
+    check = result.check("tes.submit.logs")
+    assert check.outcome == "failed" and "exit_code" in check.message, check.message
