@@ -297,3 +297,57 @@ def test_offsets_counting_pages_are_not_taken_for_indexes(report_root: Path, spe
     assert result.failed() == [] and result.errors() == [], result.output
     assert result.outcome("trs.property.offset-limit-slices") == "skipped"
     assert result.outcome("trs.paging.walk-complete") == "passed"
+
+
+class UrlOnlyWrappers(TrsApp):
+    """FileWrappers give a url and no content ("One of url or content is required", FileWrapper)."""
+
+    def wrapper(self, content: str, *, url: str, checksums: bool = True,
+                checksum_fault: bool = False) -> dict[str, object]:
+        data = super().wrapper(content, url=url, checksums=checksums, checksum_fault=checksum_fault)
+        del data["content"]
+        return data
+
+
+class PlainDescriptorsNotServed(TrsApp):
+    """PLAIN_ descriptors answer 404 with an Error."""
+
+    @route("GET", "/tools/{id}/versions/{version_id}/{type}/descriptor")
+    def descriptor(self, request: Request) -> Reply:
+        if request.params["type"].startswith("PLAIN_"):
+            return self.error(404, "no plain descriptors here")
+        return super().descriptor(request)
+
+
+class FilesWithoutDescriptors(TrsApp):
+    """/files lists the test file and the Dockerfile, no descriptor."""
+
+    @route("GET", "/tools/{id}/versions/{version_id}/{type}/files")
+    def files(self, request: Request) -> Reply:
+        reply = super().files(request)
+        if request.arg("format") == "zip" or reply.status != 200:
+            return reply
+        listed = [f for f in json.loads(reply.body) if not f["file_type"].endswith("_DESCRIPTOR")]
+        return json_reply(listed)
+
+
+class ToolsByIdBroken(TrsApp):
+    """GET /tools/{id} answers 500 for every tool the listing gives."""
+
+    @route("GET", "/tools/{id}")
+    def tool(self, request: Request) -> Reply:
+        return self.error(500, "tool lookup is broken")
+
+
+@pytest.mark.parametrize(("app", "check_id"), [(UrlOnlyWrappers, "trs.descriptor.plain-matches-json"),
+                                               (PlainDescriptorsNotServed, "trs.descriptor.plain-content-type"),
+                                               (FilesWithoutDescriptors, "trs.files.paths-resolve"),
+                                               (ToolsByIdBroken, "trs.tool.matches-list")],
+                         ids=["url-only", "no-plain", "no-descriptor-files", "no-tool-by-id"])
+def test_a_check_with_nothing_to_judge_skips(app: type[TrsApp], check_id: str, report_root: Path,
+                                             specs_dir: str | None) -> None:
+    with ReferenceServer(app(version="2.0.1")) as server:
+        entry = {"standard": "trs", "version": "2.0.1", "url": server.url}
+        result = run_profile({"initiative": "trs nothing to judge", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, checks=[check_id])
+    assert result.outcome(check_id) == "skipped", result.output
