@@ -34,6 +34,7 @@ class Findings:
     #: (document, message) of the first stated identifier that is not the computed one
     identifier: tuple[Document, str] | None = None
     judged: int = 0
+    #: why a variation stating an identifier was not judged (the first reason is the one a skip names)
     unjudged: list[str] = field(default_factory=list)
 
 
@@ -50,10 +51,13 @@ def _find(phenopackets: Phenopackets, schemas: SpecStore) -> Findings:
             problem = _schema_problem(schemas, obj, validators)
             if problem is not None:
                 found.schema = found.schema or (document, f"{document.ref}: {path}: {problem}.")
+                if stated_identifier(obj) and not found.unjudged:
+                    found.unjudged.append(f"{path} is no valid VRS object (phenopackets.variation.vrs-schema "
+                                          "judged it), so its stated identifier is not recomputed")
                 continue
             foreign = identifiers.foreign_reference_1(obj)
             if foreign is not None:
-                if not found.unjudged:  # the first reason is the one a skip names
+                if stated_identifier(obj) and not found.unjudged:
                     found.unjudged.append(f"{path} references {foreign}, not a ga4gh identifier")
                 continue
             if not stated_identifier(obj):

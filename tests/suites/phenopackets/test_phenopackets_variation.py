@@ -177,3 +177,16 @@ def test_an_identifier_failure_names_the_object_and_both_identifiers(store: Spec
         "documents/C1.yaml: members[0].interpretations[0].diagnosis.genomicInterpretations[0].variantInterpretation"
         ".variationDescriptor.variation (VRS Allele).location._id is ga4gh:VSL.IIB53T8CNeJJdUqzn9V_JnRtQadwWCbl, "
         "but the object's computed identifier is ga4gh:VSL.QrRSuBj-VScAGV_gEdxNgsnh41jYH1Kg.")
+
+
+def test_an_identifier_on_an_invalid_variation_skips_naming_the_schema_check(store: SpecStore, tmp_path: Path,
+                                                                              report_root: Path) -> None:
+    # the stated _id of a variation the schema refuses is not recomputed: one root cause, and the skip says which
+    # check judged it rather than that no identifier was stated
+    packet = phenopacket("P1", "P1-subject")
+    location = packet["interpretations"][0]["diagnosis"]["genomicInterpretations"][0]["variantInterpretation"][
+        "variationDescriptor"]["variation"]["allele"]["sequenceLocation"]
+    location["sequenceId"] = "NC_000019.10"  # no CURIE
+    result = _run(tmp_path, report_root, packet)
+    assert _outcomes(result) == {CHECKS[0]: "failed", CHECKS[1]: "skipped"}
+    assert CHECKS[0] in result.check(CHECKS[1]).message, result.check(CHECKS[1]).message
