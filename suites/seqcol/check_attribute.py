@@ -45,7 +45,7 @@ def test_attribute_endpoint_does_not_serve_transient_or_passthru(seqcol: Seqcol)
     §4.5)."""
     excluded = seqcol.transient() | seqcol.passthru()
     if not excluded:
-        pytest.skip("the schema declares no transient or passthru attribute")
+        pytest.skip("does not apply: the schema declares no transient or passthru attribute")
     asked = False
     for digest, _, level1, _ in seqcol.both_levels()[:MAX_ATTRIBUTE_COLLECTIONS]:
         for name in sorted(excluded & set(level1)):

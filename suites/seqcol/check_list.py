@@ -121,7 +121,7 @@ def test_list_pages_cover_the_total(seqcol: Seqcol) -> None:
         params = {"page": str(page), "page_size": str(WALK_PAGE_SIZE)}
         body, response = _page(seqcol, params, judged_by=HONOURED if page in HONOURED_PAGES else None)
         results, total = body["results"], body["pagination"]["total"]
-        if len(results) > WALK_PAGE_SIZE:
+        if len(results) > WALK_PAGE_SIZE and page in HONOURED_PAGES:
             pytest.skip("the listing does not honour page_size (see seqcol.list.page-size-honoured)")
         totals.add(total)
         if len(totals) > 1:

@@ -251,3 +251,45 @@ def test_an_ancillary_attribute_not_served_does_not_apply(report_root: Path) -> 
         finding = result.check(check_id)
         assert (finding.outcome, finding.skip_kind) == ("skipped", "not-applicable"), (check_id, finding)
         assert "level1-matches-level2" not in finding.message, finding.message
+
+
+class NoQualifiedAttributes(SeqcolApp):
+    """A server whose schema declares no transient and no passthru attribute (sorted_name_length_pairs served
+    at level 2, the author digested): the SHOULD NOT of §3.5 about such attributes does not apply to it."""
+
+    def __init__(self, faults: Any = (), version: str | None = None, options: Any = None) -> None:
+        super().__init__(faults, version, options)
+        self.transient, self.passthru = set(), set()
+        self.store = {stored.digest: stored for stored in map(self.build, COLLECTIONS)}
+
+
+class LaterPagesOverfull(SeqcolApp):
+    """Pages 0 and 1 of two honour page_size; later pages carry every collection from there on: the walk's own
+    finding (pages full until the last), not a skip pointing at page-size-honoured, which passed."""
+
+    @route("GET", "/list/{object_type}")
+    def listing(self, request: Request) -> Reply:
+        page = request.arg("page")
+        if request.arg("page_size") != "2" or page is None or not page.isdigit() or int(page) < 2:
+            honoured: Reply = super().listing(request)
+            return honoured
+        body = json.loads(super().listing(request).body)
+        digests = list(self.store)
+        body["results"] = digests[2 * int(page) - 1:]
+        overfull: Reply = json_reply(body)
+        return overfull
+
+
+def test_skips_that_follow_from_the_server_say_what_happened(report_root: Path) -> None:
+    transient = "seqcol.attribute.transient-not-served"
+    with ReferenceServer(NoQualifiedAttributes()) as server:
+        result = run_profile({"initiative": "seqcol no qualifiers", "services": [_entry(server)]}, report_root,
+                             checks=[transient])
+    finding = result.check(transient)
+    assert (finding.outcome, finding.skip_kind) == ("skipped", "not-applicable"), finding
+    honoured, cover = "seqcol.list.page-size-honoured", "seqcol.list.pages-cover-total"
+    with ReferenceServer(LaterPagesOverfull()) as server:
+        result = run_profile({"initiative": "seqcol later pages", "services": [_entry(server)]}, report_root,
+                             checks=[honoured, cover])
+    assert result.outcome(honoured) == "passed", result.output
+    assert result.outcome(cover) == "failed", result.output
