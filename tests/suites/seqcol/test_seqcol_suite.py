@@ -259,7 +259,8 @@ class NoQualifiedAttributes(SeqcolApp):
 
     def __init__(self, faults: Any = (), version: str | None = None, options: Any = None) -> None:
         super().__init__(faults, version, options)
-        self.transient, self.passthru = set(), set()
+        none: set[str] = set()
+        self.transient, self.passthru = none, set(none)
         self.store = {stored.digest: stored for stored in map(self.build, COLLECTIONS)}
 
 
