@@ -67,7 +67,7 @@ def release_order(file_release: str | None, declared: str | None) -> str:
     ``unknown`` (no comparable date in one of them)."""
     if file_release is None or not declared:
         return "unknown"
-    if declared in file_release or file_release in declared:
+    if _names(declared, file_release) or _names(file_release, declared):
         return "same"
     found, wanted = DATE.search(file_release), DATE.search(declared)
     if found is None or wanted is None:
@@ -75,6 +75,12 @@ def release_order(file_release: str | None, declared: str | None) -> str:
     if found.groups() == wanted.groups():
         return "same"
     return "newer" if found.groups() > wanted.groups() else "older"
+
+
+def _names(version: str, release: str) -> bool:
+    """Whether ``release`` names ``version`` whole ("2024-04-26" in "hp/releases/2024-04-26"), not a part of it
+    (a year, a month, a digit of a longer version: "2024-04", "2")."""
+    return re.search(rf"(?<![\w.-]){re.escape(version)}(?![\w.-])", release) is not None
 
 
 def load(view: ServiceView, prefix: str, ref: str) -> Ontology:

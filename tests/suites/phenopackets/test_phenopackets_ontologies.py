@@ -47,6 +47,17 @@ def test_release_order() -> None:
     assert release_order(None, "2021-08-02") == "unknown"
     assert release_order("hp/releases/2021-08-02", "") == "unknown"
     assert release_order("v1.2", "2021-08-02") == "unknown"
+    assert release_order("24.04e", "24.04e") == "same" and release_order("ncit/releases/24.04e", "24.04e") == "same"
+
+
+@pytest.mark.parametrize(("file_release", "declared"), [
+    ("hp/releases/2024-04-26", "2024-04"), ("hp/releases/2024-04-26", "2024"), ("so/releases/2.6", "2"),
+    ("hp/releases/2021-01-01", "1")])
+def test_a_declared_version_inside_another_release_name_is_not_that_release(file_release: str,
+                                                                             declared: str) -> None:
+    # a label is judged only against the release the document declares: a version that is only a part of the
+    # file's release name (a month, a year, a digit) does not show the file is that release
+    assert release_order(file_release, declared) == "unknown"
 
 
 def test_the_declared_release_with_its_labels_passes(tmp_path: Path, report_root: Path) -> None:
