@@ -85,15 +85,18 @@ def modifiers(release: ontology.Release, statement: Statement) -> str | None:
     return None
 
 
-def disease(release: ontology.Release, statement: Statement) -> str | None:
+def disease_specific(release: ontology.Release, statement: Statement) -> bool:
+    """Whether the statement's term is disease specific research (DUO:0000007) or a live term under it."""
     term = _live(release, statement.permission)
-    if term is None:
+    return term is not None and (term.curie == ontology.DISEASE_SPECIFIC
+                                 or ontology.DISEASE_SPECIFIC in release.ancestors(term.curie))
+
+
+def disease(release: ontology.Release, statement: Statement) -> str | None:
+    if not disease_specific(release, statement) or statement.other_terms:
         return None
-    if term.curie != ontology.DISEASE_SPECIFIC and ontology.DISEASE_SPECIFIC not in release.ancestors(term.curie):
-        return None
-    if statement.other_terms:
-        return None
-    return f"the disease-specific research statement ({term.curie}) names no disease term (MONDO, say)"
+    return (f"the disease-specific research statement ({statement.permission.curie}) names no disease term "
+            "(MONDO, say)")
 
 
 def release_date(text: str) -> datetime.date | None:

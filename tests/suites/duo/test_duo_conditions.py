@@ -35,7 +35,8 @@ def _dataset(*items: dict[str, Any]) -> dict[str, Any]:
 def test_modifiers_listed_beside_the_permission_are_conformant(tmp_path: Path, specs_dir: str | None) -> None:
     """GRU, then NCU and NMDS (with the disease its exception names) as items of their own, as Beacon v2
     implementations list a dataset's DUO codes."""
-    datasets = [_dataset({"id": "DUO:0000042", "label": "general research use"},
+    datasets = [_dataset({"id": "DUO:0000042", "label": "general research use",
+                          "modifiers": [{"id": "DUO:0000019", "label": "publication required"}]},
                          {"id": "DUO:0000046", "label": "non-commercial use only"},
                          {"id": "DUO:0000015", "label": "no general methods research",
                           "modifiers": [{"id": "MONDO:0005148", "label": "type 2 diabetes mellitus"}]})]
@@ -91,3 +92,19 @@ def test_checks_of_terms_skip_naming_the_check_that_judged_an_unreadable_documen
     assert outcomes["duo.document.format"][0] == "failed"
     assert outcomes["duo.term.curie"] == (
         "skipped", f"the documents name no DUO term: none could be read ({document} fails duo.document.format)")
+
+
+def test_checks_with_nothing_to_judge_say_so_instead_of_passing(tmp_path: Path, specs_dir: str | None) -> None:
+    """GRU alone, with no label, modifier or version: the checks of labels, modifiers, diseases and versions
+    judge nothing, and say that they do not apply."""
+    checks = ["duo.term.label", "duo.statement.modifiers", "duo.statement.disease", "duo.statement.version",
+              "duo.term.exists"]
+    outcomes = _outcomes(tmp_path, specs_dir, [{"id": "ds-1", "dataUseConditions": {"duoDataUse": [
+        {"id": "DUO:0000042"}]}}], checks)
+    assert outcomes == {
+        "duo.term.label": ("skipped", "does not apply: no DUO term is given a label beside it"),
+        "duo.statement.modifiers": ("skipped", "does not apply: no statement has a DUO term among its modifiers"),
+        "duo.statement.disease": ("skipped", "does not apply: no statement is of disease-specific research "
+                                             "(DUO:0000007 or a term under it)"),
+        "duo.statement.version": ("skipped", "does not apply: no statement gives a version"),
+        "duo.term.exists": ("passed", "1 DUO terms from DUO release 2021-02-23")}
