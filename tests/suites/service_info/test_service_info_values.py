@@ -32,3 +32,16 @@ def test_an_empty_group_is_the_group_checks_finding(report_root: Path, requires_
                              specs_dir=requires_specs, checks=checks)
     assert [(result.outcome(c), result.check(c).caused_by) for c in checks] == [
         ("passed", None), ("failed", None)], result.output
+
+
+def test_a_document_that_is_no_object_is_the_endpoint_checks_failure(report_root: Path) -> None:
+    checks = ["service-info.endpoint.answers-200", "service-info.schema.valid", "service-info.fields.required-present"]
+    with serving(json.dumps([DOCUMENT]).encode()) as url:
+        entry = {"standard": "service-info", "version": "1.0.0", "artifact": "service-info", "url": url}
+        result = run_profile({"initiative": "service-info array", "services": [entry]}, report_root, checks=checks)
+    assert result.outcome(checks[0]) == "failed", result.output
+    for check_id in checks[1:]:
+        finding = result.check(check_id)
+        assert finding.outcome == "skipped", finding
+        # the skip names the check that failed over it, not itself, and speaks of JSON types
+        assert "answered a JSON array" in finding.message and f"(see {checks[0]})" in finding.message, finding.message
