@@ -359,3 +359,41 @@ def test_checks_that_judged_nothing_do_not_pass(report_root: Path, specs_dir: st
     finding = outcomes[adjacent]
     assert (finding.outcome, finding.skip_kind) == ("skipped", "undecided"), finding
     assert "refget.property.subsequences-match-or-error" in finding.message, finding.message
+
+
+class Md5Null(RefgetApp):
+    """A 2.0.0 server whose metadata gives md5 as null (refget.metadata.fields-valid's finding): the checks that
+    need a listed md5 say that, not that the bytes do not hash to it or that nothing could be read."""
+
+    @route("GET", "/sequence/{ident}/metadata")
+    def metadata(self, request: Request) -> Reply:
+        reply: Reply = super().metadata(request)
+        if reply.status != 200:
+            return reply
+        document = json.loads(reply.body)
+        document["metadata"]["md5"] = None
+        nulled: Reply = json_reply(document, content_type=reply.headers["Content-Type"])
+        return nulled
+
+
+def test_skips_name_a_missing_md5_and_an_unlisted_sha512(report_root: Path, specs_dir: str | None) -> None:
+    checks = ["refget.metadata.fields-valid", "refget.sequence.md5-matches-bytes",
+              "refget.subsequence.start-end-returns-slice"]
+    entry = next(e for e in RefgetApp.demo_entries() if e["version"] == "2.0.0")
+    with ReferenceServer(Md5Null(version="2.0.0")) as server:
+        entry = {**entry, "url": server.url}
+        entry.pop("reference")
+        result = run_profile({"initiative": "md5 null", "services": [entry]}, report_root, specs_dir=specs_dir,
+                             checks=checks)
+    assert result.outcome("refget.metadata.fields-valid") == "failed", result.output
+    for check_id in checks[1:]:
+        finding = result.check(check_id)
+        assert finding.outcome == "skipped", (check_id, finding)
+        assert "md5" in finding.message and "refget.metadata.fields-valid" in finding.message, finding.message
+        assert "do not hash" not in finding.message and "could be read" not in finding.message, finding.message
+    # a 2.0.0 server lists no trunc512 (deprecated, not in the 2.0.0 metadata table): nothing to judge there
+    conformant = next(e for e in reference_entries("refget") if e["version"] == "2.0.0")
+    result = run_profile({"initiative": "refget 2.0.0 trunc512", "services": [conformant]}, report_root,
+                         specs_dir=specs_dir, checks=["refget.sequence.trunc512-matches-bytes"])
+    finding = result.check("refget.sequence.trunc512-matches-bytes")
+    assert (finding.outcome, finding.skip_kind) == ("skipped", "not-applicable"), finding
