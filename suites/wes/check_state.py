@@ -58,8 +58,10 @@ def test_terminal_states_never_change(wes: Wes) -> None:
         change = terminal_change([state for state, _ in observed])
         if change is not None:
             later = next(r for s, r in reversed(observed) if s == change[1])
+            # a later state that is no State at all is wes.run.state-in-enum's finding, not a transition
+            cause = "wes.run.state-in-enum" if change[1] not in wes.states else None
             raise fail(f"run {run_id} reported {change[0]} and later {change[1]} (states seen: "
-                       f"{' → '.join(s for s, _ in observed)})", later)
+                       f"{' → '.join(s for s, _ in observed)})", later, caused_by=cause)
 
 
 @check("wes.state.canceling-never-resumes")

@@ -1,0 +1,56 @@
+"""One root cause, one failure: a run state outside the version's State enum is wes.run.state-in-enum's finding;
+the schema checks and the state machine that see the same state declare their failure a consequence of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from conformance_suites.wes.reference.app import Run, WesApp
+
+from conformance.reference.server import ReferenceServer
+from conformance.testing import RunResult, run_profile
+
+STATE_CHECKS = ["wes.run.state-in-enum", "wes.schema.run-list-valid", "wes.schema.run-log-valid",
+                "wes.state.terminal-states-never-change"]
+
+
+def _run(app: WesApp, report_root: Path, specs_dir: str | None) -> RunResult:
+    with ReferenceServer(app) as server:
+        entry = {"standard": "wes", "version": "1.1.0", "url": server.url, "auth": {"bearer_token_env": "WES_TOKEN"}}
+        return run_profile({"initiative": "wes root causes", "services": [entry]}, report_root, specs_dir=specs_dir,
+                           checks=STATE_CHECKS, environ={"WES_TOKEN": app.token})
+
+
+def test_a_state_outside_the_enum_fails_once_in_the_schema_checks(report_root: Path, requires_specs: str) -> None:
+    """Fault run-state-invalid: run-02 is SUCCEEDED in the list and its RunLog. The schemas refuse the state
+    too; that is the same finding, counted under wes.run.state-in-enum."""
+    result = _run(WesApp(version="1.1.0", faults={"run-state-invalid"}), report_root, requires_specs)
+    assert result.outcome("wes.run.state-in-enum") == "failed", result.output
+    for check_id in ("wes.schema.run-list-valid", "wes.schema.run-log-valid"):
+        check = result.check(check_id)
+        assert check.outcome == "failed" and check.caused_by == "wes.run.state-in-enum", (check_id, check)
+
+
+class DeletedAfterListing(WesApp):
+    """A WES (as Sapporo 2 does) that lists a run from a snapshot as COMPLETE while its RunLog and status report
+    DELETED, a state of its own beyond the WES State enum, once the run is deleted."""
+
+    def shown_state(self, run: Run, state: str) -> str:
+        return "DELETED" if run.run_id == "run-01" else super().shown_state(run, state)
+
+    def summary(self, run: Run) -> dict[str, Any]:
+        item: dict[str, Any] = super().summary(run)
+        if run.run_id == "run-01":
+            item["state"] = "COMPLETE"
+        return item
+
+
+def test_a_terminal_run_later_outside_the_enum_is_a_consequence(report_root: Path, requires_specs: str) -> None:
+    result = _run(DeletedAfterListing(version="1.1.0"), report_root, requires_specs)
+    assert result.outcome("wes.run.state-in-enum") == "failed", result.output
+    check = result.check("wes.state.terminal-states-never-change")
+    assert check.outcome == "failed" and check.caused_by == "wes.run.state-in-enum", check
+    log = result.check("wes.schema.run-log-valid")
+    assert log.outcome == "failed" and log.caused_by == "wes.run.state-in-enum", log
+    assert result.check("wes.schema.run-list-valid").outcome == "passed"
