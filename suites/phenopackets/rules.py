@@ -27,6 +27,17 @@ DURATION = re.compile(rf"^P(?!$)(?:{_N}Y)?(?:{_N}M)?(?:{_N}D)?(?:T(?=\d)(?:{_N}H
 URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 
 
+class Consequence(str):
+    """A problem that follows from another check's finding (``caused_by``, its id): failed as its consequence."""
+
+    caused_by: str
+
+    def __new__(cls, text: str, caused_by: str) -> Consequence:
+        made = super().__new__(cls, text)
+        made.caused_by = caused_by
+        return made
+
+
 def problem_required(parsed: Parsed) -> str | None:
     """phenopacket.rst, family.rst, cohort.rst: id and metaData REQUIRED; a Family's proband and pedigree,
     a Cohort's members; metadata.rst: created and created_by 1..1; ontologyclass.rst: an OntologyClass's label
@@ -105,8 +116,12 @@ def problem_prefix_declared(parsed: Parsed) -> str | None:
             continue  # see the CURIE check
         prefix = term.id.split(":", 1)[0]
         if prefix not in declared:
-            return (f"{path}.id {term.id} uses the prefix {prefix}, which no metaData.resources entry declares "
-                    f"(declared: {', '.join(sorted(declared)) or 'none'})")
+            problem = (f"{path}.id {term.id} uses the prefix {prefix}, which no metaData.resources entry declares "
+                       f"(declared: {', '.join(sorted(declared - {''})) or 'none'})")
+            if "" in declared:  # a Resource without its namespacePrefix (REQUIRED): which prefix it is, is unknown
+                return Consequence(problem + "; a Resource has no namespacePrefix",
+                                   "phenopackets.metadata.resource-fields")
+            return problem
     return None
 
 

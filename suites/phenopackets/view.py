@@ -97,7 +97,8 @@ class Phenopackets(ServiceView):
             else:
                 problem, unjudged = _first_problems(parsed, (rule,))[rule]
             if problem is not None:
-                raise fail(f"{document.ref}: {problem}.", document.response)
+                raise fail(f"{document.ref}: {problem}.", document.response,
+                           caused_by=getattr(problem, "caused_by", None))
             if unjudged is None:
                 judged = True
             else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conformance_suites.phenopackets import rules
@@ -134,7 +135,7 @@ def test_a_relative_outside_the_pedigree_is_no_problem() -> None:
 
 #: A conformant Phenopacket holding only what a phenopacket must, and one term: no Age, no onset with a
 #: resolution, no File, no Family.
-MINIMAL = {"id": "M1", "subject": {"id": "M1-subject", "sex": "MALE"},
+MINIMAL: dict[str, Any] = {"id": "M1", "subject": {"id": "M1-subject", "sex": "MALE"},
            "phenotypicFeatures": [{"type": {"id": "HP:0001250", "label": "Seizure"}}],
            "metaData": {"created": "2024-03-28T12:45:32.089Z", "createdBy": "ORCID:0000-0002-0736-9199",
                         "phenopacketSchemaVersion": "2.0",
@@ -143,7 +144,7 @@ MINIMAL = {"id": "M1", "subject": {"id": "M1-subject", "sex": "MALE"},
                                        "iriPrefix": "http://purl.obolibrary.org/obo/HP_"}]}}
 
 
-def _run(tmp_path: Path, report_root: Path, *documents: dict[str, object]) -> dict[str, tuple[str, str]]:
+def _run(tmp_path: Path, report_root: Path, *documents: dict[str, Any]) -> dict[str, tuple[str, str]]:
     from conformance.testing import run_profile
 
     paths = []
@@ -182,3 +183,17 @@ def test_without_meta_data_its_checks_skip_naming_required_fields(tmp_path: Path
                      "phenopackets.ontology.prefix-declared"):
         outcome, message = outcomes[check_id]
         assert outcome == "skipped" and "phenopackets.document.required-fields" in message, (check_id, message)
+
+
+def test_a_resource_without_its_prefix_is_one_failure(tmp_path: Path, report_root: Path) -> None:
+    # the HP Resource lacks its namespacePrefix: resource-fields fails; the HP terms then have no declared prefix,
+    # a consequence of that one cause, not a second root cause
+    resources = [{k: v for k, v in MINIMAL["metaData"]["resources"][0].items() if k != "namespacePrefix"}]
+    document = {**MINIMAL, "metaData": {**MINIMAL["metaData"], "resources": resources}}
+    from conformance.testing import run_profile
+
+    (tmp_path / "d.json").write_text(json.dumps(document))
+    result = run_profile({"initiative": "cause", "services": [
+        {"standard": "phenopackets", "version": "2.0", "documents": [str(tmp_path / "d.json")]}]}, report_root)
+    assert result.causes() == {"phenopackets.metadata.resource-fields": None,
+                               "phenopackets.ontology.prefix-declared": "phenopackets.metadata.resource-fields"}
