@@ -150,21 +150,24 @@ def _statement(item: dict[str, Any], path: str, found: Found, claimed: set[int],
 
 
 def _strings(node: Any) -> Iterator[str]:
-    if isinstance(node, str):
-        yield node.strip()
-    elif isinstance(node, dict):
-        for value in node.values():
-            yield from _strings(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _strings(value)
+    for value, _ in _walk(node, ""):
+        if isinstance(value, str):
+            yield value.strip()
 
 
-def _walk(node: Any, path: str) -> Iterator[tuple[Any, str]]:
+def _walk(node: Any, path: str, seen: set[int] | None = None) -> Iterator[tuple[Any, str]]:
+    """Every value of the document with its path, each object and array once: YAML aliases share one
+    (``&a [*b, *b, ...]``, a few hundred bytes, would otherwise stand for billions of values), reached by
+    the first path to it."""
+    seen = set() if seen is None else seen
+    if isinstance(node, (dict, list)):
+        if id(node) in seen:
+            return
+        seen.add(id(node))
     yield node, path
     if isinstance(node, dict):
         for key, value in node.items():
-            yield from _walk(value, f"{path}/{key}")
+            yield from _walk(value, f"{path}/{key}", seen)
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield from _walk(value, f"{path}/{index}")
+            yield from _walk(value, f"{path}/{index}", seen)

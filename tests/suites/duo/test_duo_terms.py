@@ -127,3 +127,23 @@ def test_an_unquoted_yaml_release_date_names_the_release() -> None:
     assert statement.version == "2021-02-23" and rules.version(statement) is None
     [future] = find(parse(b"- id: DUO:0000042\n  version: 2999-01-01\n")).statements
     assert rules.version(future) is not None
+
+
+def test_yaml_aliases_are_walked_once_not_expanded() -> None:
+    """A few hundred bytes of YAML aliases stand for 9^9 values (and an alias may name its own parent): each
+    object and array is read once, so a document is judged in time proportional to its size, never hangs."""
+    import signal
+
+    lines = ['a: &a [{id: "DUO:0000042"}, x, x, x, x, x, x, x, x]']
+    for previous, name in zip("abcdefgh", "bcdefghi"):
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+    previous_handler = signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError("hangs")))
+    signal.alarm(10)
+    try:
+        found = find(parse("\n".join(lines).encode()))
+        looped = find(parse(b"- &d {id: ds-1, dataUseConditions: {duoDataUse: [{id: 'DUO:0000042'}]}, same: *d}\n"))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous_handler)
+    assert [m.id for m in found.mentions] == ["DUO:0000042"]
+    assert [s.path for s in looped.statements] == ["/0/dataUseConditions/duoDataUse/0"]
