@@ -52,7 +52,7 @@ def post_records(client: ServiceClient, hts: Htsget, kind: str, ident: str,
         except AssemblyError:
             # The GET ticket's blocks fail too: htsget.urls.accept-get reports that root cause once (issue 19).
             pytest.skip(f"the POST answer could not be assembled ({exc.message}), nor the GET one; see "
-                        "htsget.urls.accept-get")
+                        f"{exc.see}")
         raise fail(f"the POST answer could not be assembled: {exc.message}", response.exchange) from None
 
 
@@ -157,7 +157,7 @@ def test_post_class_header_returns_header_only(service: Service, client: Service
         blob = hts.blob(client, ticket).data
     except AssemblyError as exc:
         pytest.skip(f"the blocks of the POST answer could not be assembled ({exc.message}); see "
-                    "htsget.urls.accept-get")
+                    f"{exc.see}")
     hts.require_header_only(client, kind, blob, ticket, f"POST with {body}")
 
 

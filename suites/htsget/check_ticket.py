@@ -199,7 +199,7 @@ def test_ticket_format_matches_request(service: Service, client: ServiceClient, 
         try:
             blob = hts.blob(client, ticket).data
         except AssemblyError as exc:
-            unread = unread or f"the blocks could not be assembled ({exc.message}); see htsget.urls.accept-get"
+            unread = unread or f"the blocks could not be assembled ({exc.message}); see {exc.see}"
             continue
         checked = True
         if sniff(blob) != params["format"]:
@@ -230,7 +230,7 @@ def _blob_or_skip(client: ServiceClient, hts: Htsget, ticket: Ticket) -> bytes:
         data: bytes = hts.blob(client, ticket).data
         return data
     except AssemblyError as exc:
-        pytest.skip(f"the blocks could not be assembled ({exc.message}); see htsget.urls.accept-get")
+        pytest.skip(f"the blocks could not be assembled ({exc.message}); see {exc.see}")
 
 
 def _default_format(kind: str, service: Service, client: ServiceClient, hts: Htsget) -> None:
@@ -319,7 +319,7 @@ def test_class_matches_block_content(service: Service, client: ServiceClient, ht
             head = hts.fetch(client, headers, ticket.response.url).data if headers else b""
             body_first = hts.fetch(client, bodies[:1], ticket.response.url).data if bodies else b""
         except AssemblyError as exc:
-            pytest.skip(f"blocks could not be fetched ({exc.message}); see htsget.urls.accept-get")
+            pytest.skip(f"blocks could not be fetched ({exc.message}); see {exc.see}")
         judged = True
         if headers and sniff(head) != fmt:
             raise fail(f"the header-class blocks do not start a {fmt} file (they look like {sniff(head)})",

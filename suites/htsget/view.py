@@ -113,13 +113,26 @@ def cram_eof(blob: bytes) -> bytes | None:
     return None
 
 
-class AssemblyError(Exception):
-    """The ticket's blocks could not be fetched or decoded into one blob."""
+#: The check that reports a block that cannot be fetched (the default judge of an :class:`AssemblyError`).
+BLOCK_FETCH = "htsget.urls.accept-get"
 
-    def __init__(self, message: str, exchange: Exchange | None = None) -> None:
+
+class AssemblyError(Exception):
+    """The ticket's blocks could not be fetched or decoded into one blob. ``cause`` names the check that
+    judges the defect where it is one of the ticket itself (a relative URL, headers that are no map of
+    strings, a data: URI that is not base64), not of a block's answer: a check that meets it reports a
+    consequence of that check, or skips pointing at it (:attr:`see`), so that one defect is one failure."""
+
+    def __init__(self, message: str, exchange: Exchange | None = None, cause: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.exchange = exchange
+        self.cause = cause
+
+    @property
+    def see(self) -> str:
+        """The check that reports this defect."""
+        return self.cause or BLOCK_FETCH
 
 
 @dataclass(frozen=True)
@@ -311,10 +324,11 @@ class Htsget(ServiceView):
                 continue
             if not url.lower().startswith(("http://", "https://")):
                 raise AssemblyError(f"urls[{index}].url {url[:80]!r} is neither an absolute http(s) URL nor a "
-                                    "data: URI")
+                                    "data: URI", cause="htsget.ticket.url-absolute-http-or-data")
             headers = entry.get("headers") or {}
             if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
-                raise AssemblyError(f"urls[{index}].headers is not a map of strings")
+                raise AssemblyError(f"urls[{index}].headers is not a map of strings",
+                                    cause="htsget.ticket.headers-string-map")
             register_secrets(client, headers)
             if room <= 0:
                 pytest.skip(f"the blocks of this ticket exceed {cap} bytes (max_response_bytes): not assembled in "
@@ -597,19 +611,30 @@ def is_data_uri(url: str) -> bool:
     return url[:5].lower() == "data:"
 
 
+#: The check that judges a data: URI's encoding.
+DATA_URI_BASE64 = "htsget.data-uri.base64"
+
+
+def data_uri_is_base64(url: str) -> bool:
+    """Whether a data: URI declares base64 payload encoding (``data:[<mediatype>];base64,<payload>``)."""
+    meta, comma, _ = url[5:].partition(",")
+    return bool(comma) and meta.split(";")[-1].strip().lower() == "base64"
+
+
 def decode_data_uri(url: str, index: int = 0) -> bytes:
     meta, comma, payload = url[5:].partition(",")
     if not comma:
-        raise AssemblyError(f"urls[{index}] is a data: URI without a comma")
-    if meta.split(";")[-1].strip().lower() != "base64":
-        raise AssemblyError(f"urls[{index}] is a data: URI without ;base64 (media type {meta!r})")
+        raise AssemblyError(f"urls[{index}] is a data: URI without a comma", cause=DATA_URI_BASE64)
+    if not data_uri_is_base64(url):
+        raise AssemblyError(f"urls[{index}] is a data: URI without ;base64 (media type {meta!r})",
+                            cause=DATA_URI_BASE64)
     text = payload
     if "%" in text:  # tolerated here; htsget.data-uri.not-percent-encoded reports it
         text = unquote_to_bytes(text).decode("ascii", "replace")
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise AssemblyError(f"urls[{index}] data: payload is not valid base64 ({exc})") from None
+        raise AssemblyError(f"urls[{index}] data: payload is not valid base64 ({exc})", cause=DATA_URI_BASE64) from None
 
 
 def sniff(blob: bytes) -> str:

@@ -363,6 +363,35 @@ def test_a_range_answered_with_the_whole_resource_is_one_failure(report_root: Pa
                                "htsget.urls.range-subdivisible": "htsget.urls.accept-get"}, result.failed()
 
 
+
+def _fault_run(fault: str, report_root: Path, specs_dir: str | None, checks: list[str]) -> RunResult:
+    entries = [e for e in reference_entries("htsget", [fault]) if e["version"] == "1.3.0"]
+    return run_profile({"initiative": fault, "services": entries[:1]}, report_root, specs_dir=specs_dir,
+                       checks=checks)
+
+
+def test_a_ticket_naming_no_block_to_get_is_one_failure_of_the_ticket(report_root: Path,
+                                                                      specs_dir: str | None) -> None:
+    """A relative block URL, block headers that are no map of strings, a data: URI that is not base64: each is
+    a defect of the ticket that its own check reports. htsget.urls.accept-get, which could GET no such block,
+    reports a consequence of it; and a data: URI that declares no base64 has no base64 text to be
+    percent-encoded (htsget.data-uri.not-percent-encoded judged it too: three failures of one defect)."""
+    cases = {"relative-url": "htsget.ticket.url-absolute-http-or-data",
+             "headers-non-string": "htsget.ticket.headers-string-map",
+             "data-uri-not-base64": "htsget.data-uri.base64"}
+    skips = []
+    for fault, cause in cases.items():
+        result = _fault_run(fault, report_root, specs_dir, [
+            "htsget.urls.accept-get", cause, "htsget.data-uri.not-percent-encoded",
+            "htsget.data.concatenation-valid-format"])
+        assert result.errors() == [], result.errors()
+        assert result.causes() == {cause: None, "htsget.urls.accept-get": cause}, (fault, result.failed())
+        data = result.check("htsget.data.concatenation-valid-format")
+        if data.outcome == "skipped":  # no ticket could be assembled: the skip names the check that says why
+            skips.append(fault)
+            assert f"see {cause}" in data.message, data.message
+    assert skips, "no fault left the data unassembled"
+
 class LowerCaseFormatsAccepted(HtsgetApp):
     """``format`` read case-insensitively (``bam`` as BAM): the allowed values are written BAM, CRAM, VCF, BCF
     (htsget 1.3.0 §Query parameters) while the POST example of §Request body sends "format": "bam". The text
