@@ -56,15 +56,16 @@ def test_terms_named_by_their_obo_iri_are_the_terms(tmp_path: Path, specs_dir: s
     """duo.owl names each class by its OBO PURL (http://purl.obolibrary.org/obo/DUO_0000042), as the README
     links terms; a document naming a term so names that term, and a release by its owl:versionIRI."""
     obo = "http://purl.obolibrary.org/obo/"
-    datasets = [{"id": "ds-1", "dataUseConditions": {"duoDataUse": [
-        {"id": f"{obo}DUO_0000007", "label": "disease specific research",
-         "version": f"{obo}duo/releases/2021-02-23/duo.owl",
-         "modifiers": [{"id": "MONDO:0005148"}, {"id": f"{obo}DUO_0000046", "label": "NCU"}]}]}}]
+    statement: dict[str, Any] = {
+        "id": f"{obo}DUO_0000007", "label": "disease specific research",
+        "version": f"{obo}duo/releases/2021-02-23/duo.owl",
+        "modifiers": [{"id": "MONDO:0005148"}, {"id": f"{obo}DUO_0000046", "label": "NCU"}]}
+    datasets = [{"id": "ds-1", "dataUseConditions": {"duoDataUse": [statement]}}]
     checks = [*CHECKS, "duo.term.label", "duo.term.not-obsolete", "duo.statement.disease", "duo.statement.version"]
     outcomes = _outcomes(tmp_path, specs_dir, datasets, checks)
     assert {check: outcome for check, (outcome, _) in outcomes.items()} == dict.fromkeys(checks, "passed")
-    datasets[0]["dataUseConditions"]["duoDataUse"][0]["id"] = f"{obo}DUO_0000005"  # obsolete GRU-CC
-    datasets[0]["dataUseConditions"]["duoDataUse"][0]["modifiers"][1]["id"] = f"{obo}DUO_0009999"
+    statement["id"] = f"{obo}DUO_0000005"  # obsolete GRU-CC
+    statement["modifiers"][1]["id"] = f"{obo}DUO_0009999"
     outcomes = _outcomes(tmp_path / "2", specs_dir, datasets, checks)
     assert outcomes["duo.term.not-obsolete"][0] == outcomes["duo.term.exists"][0] == "failed"
     assert f"{obo}DUO_0009999 is not a term of DUO 2021-02-23" in outcomes["duo.term.exists"][1]
@@ -108,3 +109,29 @@ def test_checks_with_nothing_to_judge_say_so_instead_of_passing(tmp_path: Path, 
                                              "(DUO:0000007 or a term under it)"),
         "duo.statement.version": ("skipped", "does not apply: no statement gives a version"),
         "duo.term.exists": ("passed", "1 DUO terms from DUO release 2021-02-23")}
+
+
+def test_beacon_datasets_without_duo_terms_leave_the_cross_check_not_applicable(
+        monkeypatch: pytest.MonkeyPatch, specs_dir: str | None) -> None:
+    """A beacon whose datasets give no dataUseConditions: duo.services.* judge nothing, and say so."""
+    from conformance_suites.duo import check_services, ontology
+    from conformance_suites.duo.statements import find
+
+    from conformance.specs import SpecStore
+
+    store = SpecStore(None if specs_dir is None else Path(specs_dir))
+    if not store.has(ontology.RELEASES["2021-02-23"]):
+        pytest.skip("the official DUO release is not in the specs directory")
+
+    class Stand:
+        version = "2021-02-23"
+
+        def release(self, schemas: SpecStore) -> ontology.Release:
+            return ontology.release(schemas, self.version)
+
+    monkeypatch.setattr(check_services, "_sources", lambda duo: iter(
+        [("beacon-0 GET /datasets", find([{"id": "ds-1", "name": "no conditions"}]), None)]))
+    for test in (check_services.test_terms_other_services_return,
+                 check_services.test_terms_other_services_return_are_current):
+        with pytest.raises(pytest.skip.Exception, match="does not apply: no dataset of the profile's Beacon v2"):
+            test(Stand(), store)
