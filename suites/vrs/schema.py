@@ -62,8 +62,9 @@ _REGISTRIES: dict[str, Registry[Any]] = {}
 
 
 #: Properties VRS 2.0 final defines that the 2.0.0-connect.2024-09.1 schema does not (label became name,
-#: alternativeLabels aliases; SequenceReference gained sequence and moleculeType).
-FINAL_ONLY_PROPERTIES = frozenset({"name", "aliases", "sequence", "moleculeType"})
+#: alternativeLabels aliases; SequenceReference gained sequence and moleculeType; Expression, Extension and
+#: Coding became Elements, with id and extensions, and Coding gained iris).
+FINAL_ONLY_PROPERTIES = frozenset({"name", "aliases", "sequence", "moleculeType", "id", "extensions", "iris"})
 
 
 def final_only(validator: Any, obj: Any) -> bool:

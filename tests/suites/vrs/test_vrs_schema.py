@@ -201,3 +201,20 @@ def test_a_copy_number_change_of_vrs_2_0_final_is_not_failed(copy_change: str, r
         outcomes.append((result.outcome(check_id), result.check(check_id).message))
     assert outcomes[0][0] == "skipped" and "VRS 2.0 final as ga4gh-vrs models it" in outcomes[0][1], outcomes
     assert outcomes[1][0] == "failed", outcomes
+
+
+def test_an_expression_with_extensions_of_vrs_2_0_final_is_not_failed(report_root: Path, tmp_path: Path,
+                                                                      requires_specs: str) -> None:
+    # VRS 2.0 final's Expression and Extension are Elements (id, extensions), which the pre-release does not define
+    from conformance.testing import run_profile
+
+    allele = {"type": "Allele", "location": location_2(CHR7, 10, 11),
+              "state": {"type": "LiteralSequenceExpression", "sequence": "T"},
+              "expressions": [{"syntax": "hgvs.g", "value": "NC_000007.14:g.11A>T",
+                               "extensions": [{"name": "source", "value": "ClinVar"}]}]}
+    check_id = "vrs.schema.valid"
+    (tmp_path / "final.json").write_text(json.dumps([allele]))
+    result = run_profile({"initiative": "vrs final", "services": [
+        {"standard": "vrs", "version": "2.0", "documents": [str(tmp_path / "final.json")]}]}, report_root,
+        checks=[check_id], specs_dir=requires_specs)
+    assert result.outcome(check_id) == "skipped", result.check(check_id).message
