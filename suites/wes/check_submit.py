@@ -44,8 +44,10 @@ def test_submitted_run_is_listed(wes: Wes) -> None:
         keys = ", ".join(sorted(broken)[:8]) or "none"
         raise fail(f"run {run_id}, just submitted, is not in GET /runs: the page has no runs list (its keys: "
                    f"{keys})", walk.broken)
-    if walk.unfinished or walk.looped is not None or walk.broken is not None:
-        pytest.skip("GET /runs could not be walked to its end (see wes.runs.paging-no-duplicates)")
+    unended = walk.unended()
+    if unended is not None:
+        pytest.skip(f"GET /runs could not be walked to its end, and the pages read do not list run {run_id}: "
+                    f"{unended}")
     if not any(item.get("run_id") == run_id for item in walk.items):
         raise fail(f"run {run_id}, just submitted, is not in GET /runs ({len(walk.items)} runs listed)",
                    walk.pages[-1])

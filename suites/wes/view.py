@@ -58,6 +58,21 @@ class Walk:
     #: a page that was not a 200 JSON object with a list (the walk stopped there)
     broken: Response | None = None
 
+    def unended(self, what: str = "GET /runs") -> str | None:
+        """Why the walk did not reach the end of the list, naming the check that judges it only where one does
+        (none judges a list longer than MAX_PAGES pages, nor a later page that breaks); None when it did."""
+        if self.looped is not None:
+            return (f"walking {what}, a next_page_token came back that was already given "
+                    "(see wes.runs.paging-no-duplicates)")
+        if self.unfinished:
+            return f"{what} has more than {MAX_PAGES} pages: only the first {MAX_PAGES} were walked"
+        if self.broken is not None:
+            number = len(self.pages)
+            judged = number == 1 and (self.broken.status != 200 or self.broken.json_object() is None)
+            return (f"page {number} of {what} answered {answered(self.broken)} without a list"
+                    + (" (see wes.runs.list-answers-200)" if judged else ""))
+        return None
+
 
 class Wes(ServiceView):
     """The run's view of one WES service."""

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+from conformance_suites.wes import view
 from conformance_suites.wes.reference.app import Run, WesApp
 
 from conformance.reference.server import ReferenceServer
@@ -54,3 +56,20 @@ def test_a_terminal_run_later_outside_the_enum_is_a_consequence(report_root: Pat
     log = result.check("wes.schema.run-log-valid")
     assert log.outcome == "failed" and log.caused_by == "wes.run.state-in-enum", log
     assert result.check("wes.schema.run-list-valid").outcome == "passed"
+
+
+def test_a_list_longer_than_the_walk_is_not_blamed_on_paging(report_root: Path, requires_specs: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run list of more pages than the suite walks (MAX_PAGES) is no paging defect: the checks that need the
+    whole list say so, not "see wes.runs.paging-no-duplicates", which passes."""
+    monkeypatch.setattr(view, "MAX_PAGES", 2)  # the reference lists nine runs, three a page
+    app = WesApp(version="1.1.0")
+    with ReferenceServer(app) as server:
+        entry = {"standard": "wes", "version": "1.1.0", "url": server.url, "auth": {"bearer_token_env": "WES_TOKEN"}}
+        result = run_profile({"initiative": "wes long list", "services": [entry]}, report_root,
+                             specs_dir=requires_specs, environ={"WES_TOKEN": app.token},
+                             checks=["wes.runs.paging-no-duplicates", "wes.service-info.state-counts-cover-listed-runs"])
+    assert result.outcome("wes.runs.paging-no-duplicates") == "passed", result.output
+    check = result.check("wes.service-info.state-counts-cover-listed-runs")
+    assert check.outcome == "skipped" and "more than 2 pages" in check.message, check.message
+    assert "paging-no-duplicates" not in check.message, check.message
