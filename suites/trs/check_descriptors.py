@@ -12,7 +12,17 @@ from typing import Any
 
 import pytest
 
-from conformance import BudgetExceeded, HarnessError, Response, SpecStore, check, fail, json_type, schema_errors
+from conformance import (
+    BudgetExceeded,
+    CheckFailure,
+    HarnessError,
+    Response,
+    SpecStore,
+    check,
+    fail,
+    json_type,
+    schema_errors,
+)
 
 from .view import DESCRIPTOR_TYPES, Trs, answered, recompute
 
@@ -34,6 +44,51 @@ def _wrappers(response: Response) -> list[dict[str, Any]]:
     """The FileWrappers of a 200 answer that is an array of them (/tests, /containerfile), else none."""
     body = response.json() if response.status == 200 else None
     return [item for item in body if isinstance(item, dict)] if isinstance(body, list) else []
+
+
+def _defects(validator: Any, item: object) -> frozenset[tuple[tuple[str, ...], str]]:
+    """Every way a FileWrapper breaks its schema or gives neither content nor url: (where, which rule), the
+    rule without the value that broke it (the same defect holds other checksums in another file)."""
+    found = {(tuple(map(str, e.absolute_path)), f"{e.validator}: {e.validator_value!r}")
+             for e in validator.iter_errors(item)}
+    if not _gives_content_or_url(item):
+        found.add(((), "gives neither content nor url"))
+    return frozenset(found)
+
+
+def _descriptor_defects(trs: Trs, validator: Any) -> frozenset[tuple[tuple[str, ...], str]]:
+    """The defects of the descriptor FileWrappers read, which trs.descriptor.schema reports."""
+    try:
+        cases = trs.cases()
+    except pytest.skip.Exception:
+        return frozenset()
+    found: set[tuple[tuple[str, ...], str]] = set()
+    for case in cases:
+        response = trs.descriptor(case)
+        body = response.json_object() if response.status == 200 else None
+        if body is not None:
+            found |= _defects(validator, body)
+    return frozenset(found)
+
+
+def _judge_wrappers(trs: Trs, validator: Any, body: list[Any], response: Response, what: str,
+                    inherited: CheckFailure | None) -> CheckFailure | None:
+    """Fail at the first FileWrapper of ``body`` with a defect of its own; one whose every defect a descriptor
+    FileWrapper has too (the same model served everywhere) is trs.descriptor.schema's: the failure to raise
+    once nothing else is wrong is returned."""
+    for item in body:
+        found = _defects(validator, item)
+        if not found:
+            continue
+        errors = schema_errors(validator, item)
+        message = (f"{what} does not match the FileWrapper schema: {'; '.join(errors)}" if errors
+                   else f"{what} gives neither content nor url")
+        if found <= _descriptor_defects(trs, validator):
+            inherited = inherited or fail(f"{message} (as the descriptor FileWrappers do)", response,
+                                          caused_by="trs.descriptor.schema")
+            continue
+        raise fail(message, response)
+    return inherited
 
 
 def _wrapper(trs: Trs, response: Response, what: str) -> dict[str, Any]:
@@ -222,8 +277,10 @@ def test_checksums_match_content(trs: Trs) -> None:
 def test_tests_are_file_wrappers(trs: Trs, schemas: SpecStore) -> None:
     """GET …/{type}/tests answers an array of FileWrapper (TRS 2.0.x OpenAPI, …/{type}/tests › 200), each
     with content or url ("One of url or content is required", FileWrapper.content and .url); a 404 ("The
-    tool can not be output in the specified type") is allowed."""
+    tool can not be output in the specified type") is allowed. A FileWrapper whose every defect the
+    descriptor FileWrappers share is trs.descriptor.schema's: a consequence, once nothing else is wrong."""
     validator = schemas.validator(trs.openapi, "/components/schemas/FileWrapper", openapi="3.0")
+    inherited: CheckFailure | None = None
     for case in trs.cases():
         response = trs.tests(case)
         if response.status == 404:
@@ -233,12 +290,9 @@ def test_tests_are_file_wrappers(trs: Trs, schemas: SpecStore) -> None:
         body = response.json()
         if not isinstance(body, list):
             raise fail(f"GET the {case} tests answered a JSON {json_type(body)}, not an array", response)
-        for item in body:
-            errors = schema_errors(validator, item)
-            if errors:
-                raise fail(f"a test of {case} does not match the FileWrapper schema: {'; '.join(errors)}", response)
-            if not _gives_content_or_url(item):
-                raise fail(f"a test of {case} gives neither content nor url", response)
+        inherited = _judge_wrappers(trs, validator, body, response, f"a test of {case}", inherited)
+    if inherited is not None:
+        raise inherited
 
 
 @check("trs.containerfile.available")
@@ -246,8 +300,10 @@ def test_containerfile_served_when_reported(trs: Trs, schemas: SpecStore) -> Non
     """A version that reports ``containerfile: true`` ("Reports if this tool has a containerfile
     available", TRS 2.0.x OpenAPI, ToolVersion.containerfile) serves it: GET …/containerfile answers 200
     with an array of FileWrapper, each with content or url ("One of url or content is required",
-    FileWrapper.content and .url)."""
+    FileWrapper.content and .url). A FileWrapper whose every defect the descriptor FileWrappers share is
+    trs.descriptor.schema's: a consequence, once nothing else is wrong."""
     validator = schemas.validator(trs.openapi, "/components/schemas/FileWrapper", openapi="3.0")
+    inherited: CheckFailure | None = None
     for ident, version_id in trs.versions_with_containerfile():
         response = trs.containerfile(ident, version_id)
         what = f"the containerfile of {ident} {version_id}"
@@ -256,12 +312,9 @@ def test_containerfile_served_when_reported(trs: Trs, schemas: SpecStore) -> Non
         body = response.json()
         if not isinstance(body, list):
             raise fail(f"GET {what} answered a JSON {json_type(body)}, not an array", response)
-        for item in body:
-            errors = schema_errors(validator, item)
-            if errors:
-                raise fail(f"{what} does not match the FileWrapper schema: {'; '.join(errors)}", response)
-            if not _gives_content_or_url(item):
-                raise fail(f"a FileWrapper of {what} gives neither content nor url", response)
+        inherited = _judge_wrappers(trs, validator, body, response, f"a FileWrapper of {what}", inherited)
+    if inherited is not None:
+        raise inherited
 
 
 @check("trs.production.checksums")

@@ -200,3 +200,40 @@ def test_unknown_ids_answered_alike_are_one_failure(app: type[TrsApp], cause: st
                   ["trs.tool.unknown-404", "trs.property.unknown-ids-are-404"])
     assert result.causes() == {"trs.tool.unknown-404": None, "trs.property.unknown-ids-are-404": cause}, \
         result.output
+
+
+class ChecksumObjectInWrappers(TrsApp):
+    """Every FileWrapper (descriptor, test, containerfile) gives its checksum as one Checksum object, as a
+    ToolFile does, not the array FileWrapper.checksum is: one model defect, served by three endpoints."""
+
+    def wrapper(self, content: str, *, url: str, checksums: bool = True,
+                checksum_fault: bool = False) -> dict[str, Any]:
+        data = super().wrapper(content, url=url, checksums=checksums, checksum_fault=checksum_fault)
+        data["checksum"] = data["checksum"][0]
+        return data
+
+
+class OwnDefectInTests(ChecksumObjectInWrappers):
+    """The same, and the test FileWrappers also give their url as a number, which the descriptors do not."""
+
+    @route("GET", "/tools/{id}/versions/{version_id}/{type}/tests")
+    def tests(self, request: Request) -> Reply:
+        reply = super().tests(request)
+        if reply.status != 200:
+            return reply
+        return json_reply([{**item, "url": 42} for item in json.loads(reply.body)])
+
+
+WRAPPER_CHECKS = ["trs.descriptor.schema", "trs.tests.schema", "trs.containerfile.available"]
+
+
+@pytest.mark.parametrize(("app", "causes"), [
+    (ChecksumObjectInWrappers, {"trs.descriptor.schema": None, "trs.tests.schema": "trs.descriptor.schema",
+                                "trs.containerfile.available": "trs.descriptor.schema"}),
+    (OwnDefectInTests, {"trs.descriptor.schema": None, "trs.tests.schema": None,
+                                  "trs.containerfile.available": "trs.descriptor.schema"}),
+], ids=["same-model", "tests-own-defect"])
+def test_file_wrappers_failing_as_the_descriptors_do_are_its_consequence(
+        app: type[TrsApp], causes: dict[str, str | None], report_root: Path, specs_dir: str | None) -> None:
+    result = _run(app(version="2.0.1"), report_root, specs_dir, WRAPPER_CHECKS)
+    assert result.causes() == causes, result.output
