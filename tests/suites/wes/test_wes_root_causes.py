@@ -68,7 +68,8 @@ def test_a_list_longer_than_the_walk_is_not_blamed_on_paging(report_root: Path, 
         entry = {"standard": "wes", "version": "1.1.0", "url": server.url, "auth": {"bearer_token_env": "WES_TOKEN"}}
         result = run_profile({"initiative": "wes long list", "services": [entry]}, report_root,
                              specs_dir=requires_specs, environ={"WES_TOKEN": app.token},
-                             checks=["wes.runs.paging-no-duplicates", "wes.service-info.state-counts-cover-listed-runs"])
+                             checks=["wes.runs.paging-no-duplicates",
+                                     "wes.service-info.state-counts-cover-listed-runs"])
     assert result.outcome("wes.runs.paging-no-duplicates") == "passed", result.output
     check = result.check("wes.service-info.state-counts-cover-listed-runs")
     assert check.outcome == "skipped" and "more than 2 pages" in check.message, check.message
