@@ -397,3 +397,27 @@ def test_skips_name_a_missing_md5_and_an_unlisted_sha512(report_root: Path, spec
                          specs_dir=specs_dir, checks=["refget.sequence.trunc512-matches-bytes"])
     finding = result.check("refget.sequence.trunc512-matches-bytes")
     assert (finding.outcome, finding.skip_kind) == ("skipped", "not-applicable"), finding
+
+
+@pytest.mark.parametrize(("fault", "root"), [
+    ("slice-off-by-one", "refget.subsequence.start-end-returns-slice"),
+    ("start-beyond-length-empty", "refget.subsequence.start-beyond-length-is-400"),
+    ("wraps-without-circular-support", "refget.subsequence.start-after-end"),
+    ("circular-wrap-wrong", "refget.subsequence.circular-wraps"),
+    ("slices-drop-last-base-when-long", "refget.property.subsequences-match-or-error"),
+])
+def test_a_property_that_meets_a_judged_rule_is_its_consequence(fault: str, root: str, report_root: Path,
+                                                                 specs_dir: str | None) -> None:
+    """One root cause, one failure: where a generated request is of the kind a rule's own check judges (an
+    in-bounds piece, a start past the end, start > end, a circular wrap), the property's failure is grouped
+    under that check's; adjacent pieces that do not concatenate follow from the pieces being wrong."""
+    version = "1.0.1" if fault == "wraps-without-circular-support" else "2.0.0"
+    entry = next(e for e in reference_entries("refget", [fault]) if e["version"] == version)
+    props = ["refget.property.subsequences-match-or-error", "refget.property.adjacent-subsequences-concatenate"]
+    result = run_profile({"initiative": f"refget {fault}", "services": [entry]}, report_root, specs_dir=specs_dir,
+                         checks=[root, *props])
+    assert (result.outcome(root), result.check(root).caused_by) == ("failed", None), result.output
+    for check_id in props:
+        finding = result.check(check_id)
+        if finding.id != root and finding.outcome == "failed":
+            assert finding.caused_by == root, (check_id, finding, result.output)
