@@ -116,6 +116,8 @@ def _parse_release(data: bytes) -> Release:
 
     if _RDF_NAMESPACE not in data[:1 << 20]:
         shown = data[:40].decode("utf-8", "replace").strip()
+        if data.lstrip().startswith(b"format-version:"):
+            raise ValueError(f"an OBO file, not RDF/XML (it begins {shown!r}): name the release's duo.owl")
         raise ValueError(f"not an RDF/XML ontology (no RDF namespace; it begins {shown!r})")
     graph = rdflib.Graph()
     try:

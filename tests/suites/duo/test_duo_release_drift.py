@@ -79,6 +79,9 @@ def test_a_page_is_refused_saying_what_it_is(shipped: Path) -> None:
     # an HTML page named as newer_release was refused with rdflib's "TypeError: sequence item 0: ..."
     with pytest.raises(ValueError, match=r"no RDF namespace; it begins '<!DOCTYPE html>"):
         ontology.parse_release(b"<!DOCTYPE html><html><body>Not found</body></html>")
+    # the OBO rendering of a release is named as such
+    with pytest.raises(ValueError, match=r"an OBO file, not RDF/XML .*name the release's duo.owl"):
+        ontology.parse_release(b"format-version: 1.2\ndata-version: duo/releases/2025-06-01/duo.obo\n")
     # a DOCTYPE naming IRIs, as ontology editors write it, is read
     owl = shipped.read_bytes()
     prolog = b'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY owl "http://www.w3.org/2002/07/owl#" >]>\n'
