@@ -63,7 +63,8 @@ def test_polled_states_never_go_back(tes: Tes) -> None:
     end too."""
     task_id, seen, _ = tes.finished()
     if not seen or seen[-1] not in FINAL:
-        pytest.skip("the created task did not reach a final state (see tes.submit.final-state)")
+        pytest.skip(f"the created task {task_id} did not reach a final state while polled (states seen: "
+                    f"{' → '.join(seen) or 'none'})")
     again = tes.client.get(task_path(task_id), params={"view": "MINIMAL"})
     body = again.json_object() if again.status == 200 else None
     if body is not None and body.get("state") in ACTIVE:

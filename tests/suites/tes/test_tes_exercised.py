@@ -238,3 +238,32 @@ def test_a_name_prefix_failure_names_the_task_names(fault: str, check_id: str, r
     finding = result.check(check_id)
     assert finding.outcome == "failed" and "(name '" in finding.message, finding.message
 
+
+
+class NoFullView(TesApp):
+    """A TES that answers 400 to view=FULL, on the list and by id; the unparameterised list and MINIMAL reads by id
+    work, so tes.list.response and tes.task.get-by-id pass."""
+
+    @route("GET", "/tasks")
+    def list_tasks(self, request: Request) -> Reply:
+        if request.arg("view") == "FULL":
+            return self.error(400, "view FULL is not served")
+        return super().list_tasks(request)
+
+    @route("GET", "/tasks/{id}")
+    def get_task(self, request: Request) -> Reply:
+        if request.arg("view") == "FULL":
+            return self.error(400, "view FULL is not served")
+        return super().get_task(request)
+
+
+def test_a_read_refused_is_not_blamed_on_a_check_that_passed(report_root: Path) -> None:
+    checks = ["tes.list.response", "tes.task.get-by-id", "tes.view.full", "tes.task.timestamps"]
+    result = _run(NoFullView(version="1.1.0", options={"open": True}), report_root, checks)
+    for check_id in checks[:2]:
+        assert result.outcome(check_id) == "passed", (check_id, result.check(check_id).message)
+    for check_id in checks[2:]:
+        check = result.check(check_id)
+        assert check.outcome == "skipped" and "view=FULL" in check.message and "answered 400" in check.message, \
+            (check_id, check.message)
+        assert "tes.list.response" not in check.message and "tes.task.get-by-id" not in check.message, check.message
