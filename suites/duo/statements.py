@@ -25,9 +25,10 @@ from .ontology import curie_of
 #: An ontology CURIE of any prefix (MONDO:0005148, DOID:162, HP:0000118, SNOMED:...).
 _ANY_CURIE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*:[^\s:]+")
 #: An id that claims to be a DUO term, well or badly written (DUO:0000042, DUO_0000042, duo:0000004,
-#: DUO0000042): "DUO" not followed by a letter. A word that only begins with those letters is another
-#: name: a DUOS dataset id (DUOS-000123, the Data Use Oversight System's), "Duodenum biopsies".
-_CLAIMS_DUO = re.compile(r"\s*DUO(?![A-Za-z])", re.IGNORECASE)
+#: DUO0000042, DUO:GRU): "DUO" then a colon, or digits (after an underscore or not). An id that only begins
+#: with those letters is another name: a DUOS dataset id (DUOS-000123, the Data Use Oversight System's),
+#: "Duodenum biopsies", a cohort "DUO-2" or "DUO cohort".
+_CLAIMS_DUO = re.compile(r"\s*DUO(?::|_?[0-9])", re.IGNORECASE)
 
 
 def claims_duo(value: Any) -> bool:

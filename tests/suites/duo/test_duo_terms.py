@@ -147,3 +147,10 @@ def test_yaml_aliases_are_walked_once_not_expanded() -> None:
         signal.signal(signal.SIGALRM, previous_handler)
     assert [m.id for m in found.mentions] == ["DUO:0000042"]
     assert [s.path for s in looped.statements] == ["/0/dataUseConditions/duoDataUse/0"]
+
+
+def test_only_ids_written_as_duo_identifiers_claim_a_duo_term() -> None:
+    """A cohort named "DUO-2" or "DUO cohort" is no DUO term written wrongly; DUO:GRU (a shorthand) is."""
+    mentions = find([{"id": i} for i in ("DUO-2", "DUO cohort", "duo", "DUO:GRU", "DUO0000042", "DUO_0000042",
+                                         "duo:0000004")]).mentions
+    assert [m.id for m in mentions] == ["DUO:GRU", "DUO0000042", "DUO_0000042", "duo:0000004"]
