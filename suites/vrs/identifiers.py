@@ -204,16 +204,24 @@ def problems_2_of(obj: dict[str, Any], path: str, fields: tuple[str, ...] = ("id
                   model: Any = None) -> dict[str, list[str]]:
     """:func:`problems_2` of each of ``fields``, from one model of the object (built once for all of them:
     a caller keeps these few strings, never the model)."""
+    return compared_2_of(obj, path, fields, model)[0]
+
+
+def compared_2_of(obj: dict[str, Any], path: str, fields: tuple[str, ...] = ("id", "digest"),
+                  model: Any = None) -> tuple[dict[str, list[str]], dict[str, int]]:
+    """:func:`problems_2_of`, and how many stated values of each field were compared with a computed one (a
+    ``ga4gh:`` id on an object that has no computed identifier, such as a SequenceReference, is none)."""
     model = computed_2(obj) if model is None else model
     # an object that gives a nested one by its ga4gh: identifier: the text's serialization (the digest) is
     # judged, and the one ga4gh-vrs makes of the IRI is accepted too, never failed (see _references_2)
     library = computed_2(obj, digests=False) if references_ga4gh_iri(obj) else None
     found: dict[str, list[str]] = {}
+    compared: dict[str, int] = {}
     for field in fields:
         also: dict[str, Any] = {}
         if library is not None:
             also = {where: _value(part, field) for where, _, part in _pairs(obj, library, path)}
-        found[field] = []
+        found[field], compared[field] = [], 0
         for where, stated, part in _pairs(obj, model, path):
             value = stated.get(field)
             computed = _value(part, field)
@@ -221,9 +229,10 @@ def problems_2_of(obj: dict[str, Any], path: str, fields: tuple[str, ...] = ("id
                 continue
             if field == "id" and not (isinstance(value, str) and value.startswith("ga4gh:")):
                 continue  # a logical id of the system of record, not a computed identifier
+            compared[field] += 1
             if value != computed and value != also.get(where):
                 found[field].append(f"{where}.{field} is {value}, but the computed {field} is {computed}")
-    return found
+    return found, compared
 
 
 def _value(part: Any, field: str) -> Any:

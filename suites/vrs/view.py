@@ -12,18 +12,23 @@ from conformance import CheckFailure, Document, ServiceView, fail, read_document
 from . import identifiers
 from .objects import NotADocument, find, parse
 
-#: The problems of an object whose identifiers are all right (most of them): one value shared by all.
-_NONE: dict[str, tuple[str, ...]] = {"id": (), "digest": ()}
+#: What the identifier checks keep of one VRS 2.0 object: the problems of its ids and of its digests, and how
+#: many stated ids and digests were compared (:func:`.identifiers.compared_2_of`).
+Judged = tuple[tuple[str, ...], tuple[str, ...], int, int]
+#: The values of objects whose identifiers are all right (most of them): one value shared by all that agree.
+_COMMON: dict[Judged, Judged] = {}
 
 
-def _problems(obj: dict[str, Any], path: str) -> dict[str, tuple[str, ...]] | str:
-    """The identifier problems of a VRS 2.0 object (both fields, one model built), or why ga4gh-vrs cannot
-    build it: only these few strings are kept, never the model (about 4 KB an Allele, with its parts)."""
+def _problems(obj: dict[str, Any], path: str) -> Judged | str:
+    """The identifier problems of a VRS 2.0 object (both fields, one model built) and how many values were
+    compared, or why ga4gh-vrs cannot build it: only these few strings and numbers are kept, never the model
+    (about 4 KB an Allele, with its parts)."""
     try:
-        found = identifiers.problems_2_of(obj, path)
+        found, compared = identifiers.compared_2_of(obj, path)
     except identifiers.Uncomputable as exc:
         return str(exc)
-    return _NONE if not any(found.values()) else {field: tuple(texts) for field, texts in found.items()}
+    judged = (tuple(found["id"]), tuple(found["digest"]), compared["id"], compared["digest"])
+    return judged if any(found.values()) else _COMMON.setdefault(judged, judged)
 
 
 @dataclass(frozen=True)
@@ -63,10 +68,19 @@ class Vrs(ServiceView):
         computed once per run for both identifier checks, which keep only the problems: a ga4gh-vrs model kept
         per object made the peak memory of a large document several times its parsed size. Raises
         :class:`~.identifiers.Uncomputable`."""
+        ids, digests, _, _ = self._judged(document, path, obj)
+        return list(ids if field == "id" else digests)
+
+    def identifiers_compared(self, document: Document, path: str, obj: dict[str, Any], field: str) -> int:
+        """How many stated values of ``field`` of a VRS 2.0 object were compared with computed ones."""
+        _, _, ids, digests = self._judged(document, path, obj)
+        return ids if field == "id" else digests
+
+    def _judged(self, document: Document, path: str, obj: dict[str, Any]) -> Judged:
         found = self.memo(("identifiers", document.ref, path), lambda: _problems(obj, path))
         if isinstance(found, str):
             raise identifiers.Uncomputable(found)
-        return list(found[field])
+        return found
 
     def failure(self, document: Document, problem: str) -> CheckFailure:
         return fail(f"{document.ref}: {problem}.", document.response)

@@ -275,3 +275,17 @@ def test_an_object_nested_deeply_is_no_error_of_the_identifier_checks(version: s
     assert result.errors() == [], result.errors()
     message = result.check("vrs.identifier.computed-id").message
     assert result.outcome("vrs.identifier.computed-id") == "skipped" and "levels deep" in message, message
+
+
+def test_a_ga4gh_id_of_a_sequence_reference_is_no_judged_identifier(report_root: Path, tmp_path: Path) -> None:
+    # a SequenceReference is no identifiable object (its id is a logical one, whatever it reads): an Allele stating
+    # no identifier of its own gives the check nothing to compare, so it does not pass
+    from conformance.testing import run_profile
+
+    allele = _allele_2({"type": "SequenceReference", "id": "ga4gh:SQ.IIB53T8CNeJJdUqzn9V_JnRtQadwWCbl",
+                        "refgetAccession": "SQ.IIB53T8CNeJJdUqzn9V_JnRtQadwWCbl"})
+    (tmp_path / "a.json").write_text(json.dumps([allele]))
+    result = run_profile({"initiative": "sequence reference id", "services": [
+        {"standard": "vrs", "version": "2.0", "documents": [str(tmp_path / "a.json")]}]}, report_root,
+        checks=["vrs.identifier.computed-id"])
+    assert result.outcome("vrs.identifier.computed-id") == "skipped", result.check("vrs.identifier.computed-id")
