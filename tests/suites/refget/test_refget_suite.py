@@ -421,3 +421,22 @@ def test_a_property_that_meets_a_judged_rule_is_its_consequence(fault: str, root
         finding = result.check(check_id)
         if finding.id != root and finding.outcome == "failed":
             assert finding.caused_by == root, (check_id, finding, result.output)
+
+
+@pytest.mark.parametrize(("fault", "root"), [
+    ("unknown-id-500", "refget.sequence.unknown-id-is-404"),
+    ("metadata-unknown-200", "refget.metadata.unknown-id-is-404"),
+])
+def test_unknown_ids_that_meet_a_judged_rule_are_its_consequence(fault: str, root: str, report_root: Path,
+                                                                 specs_dir: str | None) -> None:
+    entry = next(e for e in reference_entries("refget", [fault]) if e["version"] == "2.0.0")
+    prop = "refget.property.unknown-ids-are-404"
+    result = run_profile({"initiative": f"refget {fault}", "services": [entry]}, report_root, specs_dir=specs_dir,
+                         checks=[root, prop])
+    assert (result.outcome(root), result.check(root).caused_by) == ("failed", None), result.output
+    assert (result.outcome(prop), result.check(prop).caused_by) == ("failed", root), result.output
+    # ids only the property generates (long ones) are its own finding
+    entry = next(e for e in reference_entries("refget", ["long-unknown-ids-500"]) if e["version"] == "2.0.0")
+    result = run_profile({"initiative": "refget long ids", "services": [entry]}, report_root, specs_dir=specs_dir,
+                         checks=["refget.sequence.unknown-id-is-404", prop])
+    assert (result.outcome(prop), result.check(prop).caused_by) == ("failed", None), result.output
