@@ -130,8 +130,11 @@ def examine(stream: io.BufferedIOBase, secret: bytes, *, digest: bool = False) -
     data_packets = [bytes(p[4:]) for p, t in zip(decrypted, types) if t == 0]
     found.data_keys = len(data_packets)
     if not data_packets:
-        found.reader_problem = (f"none of the {len(packets)} header packet(s) decrypts with the reader key "
-                                "to data encryption parameters")
+        found.reader_problem = (
+            f"the reader key decrypts {found.decrypted} of the {len(packets)} header packet(s), none of them data "
+            "encryption parameters" if found.decrypted else
+            f"none of the {len(packets)} header packet(s) decrypts with the reader key: the file was encrypted for "
+            "other readers only (not for the key the profile names), or its packets are not encrypted as §3.2.1 says")
         return found
     keys: list[bytes] = []
     for packet in data_packets:

@@ -205,3 +205,18 @@ def test_an_edit_list_packet_shorter_than_its_number_lengths_is_malformed() -> N
     made = build(reader, plaintext(1, 1_000), faults=frozenset({"edit-list-malformed"}))
     found = examine_bytes(made.data, reader)
     assert found.edit_list is None and "the edit list packet is malformed" in str(found.edit_list_problem)
+
+
+def test_a_header_the_reader_cannot_use_says_why() -> None:
+    """Packets for other readers only (a file not encrypted for the profile's key), or packets for the reader
+    that hold no data key: each named as what it is."""
+    from crypt4gh import header
+
+    reader = new_secret()
+    others = examine_bytes(_library_encrypted(new_secret(), b"x" * 10), reader)
+    assert others.reader_problem is not None and "encrypted for other readers only" in others.reader_problem
+    edit_only = header.serialize(header.encrypt(header.make_packet_data_edit_list([0, 5]),
+                                                [(0, new_secret(), public_key(reader))]))
+    found = examine_bytes(edit_only, reader)
+    assert found.reader_problem == ("the reader key decrypts 1 of the 1 header packet(s), none of them data "
+                                    "encryption parameters")
