@@ -218,3 +218,17 @@ def test_an_expression_with_extensions_of_vrs_2_0_final_is_not_failed(report_roo
         {"standard": "vrs", "version": "2.0", "documents": [str(tmp_path / "final.json")]}]}, report_root,
         checks=[check_id], specs_dir=requires_specs)
     assert result.outcome(check_id) == "skipped", result.check(check_id).message
+
+
+def test_start_or_end_with_no_sequence_location_is_a_skip(report_root: Path, tmp_path: Path) -> None:
+    # an Allele whose location is given by its identifier holds no SequenceLocation: nothing judged, no pass
+    from conformance.testing import run_profile
+
+    allele = {"type": "Allele", "location": "ga4gh:SL.0000000000000000000000000000AAAA",
+              "state": {"type": "LiteralSequenceExpression", "sequence": "T"}}
+    (tmp_path / "a.json").write_text(json.dumps([allele]))
+    check_id = "vrs.location.start-or-end"
+    result = run_profile({"initiative": "no location", "services": [
+        {"standard": "vrs", "version": "2.0", "documents": [str(tmp_path / "a.json")]}]}, report_root,
+        checks=[check_id])
+    assert result.outcome(check_id) == "skipped" and result.check(check_id).skip_kind == "not-applicable"
