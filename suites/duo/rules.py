@@ -33,7 +33,10 @@ def exists(release: ontology.Release, mention: Mention) -> str | None:
     if mention.curie in release.terms:
         return None
     newer = f" nor of the newer release {release.newer}" if release.newer else ""
-    return f"{mention.id} is not a term of DUO {release.version}{newer}"
+    last = max(release.terms)
+    later = (f" (its terms end at {last}: for a term a later release minted, name that release's duo.owl as "
+             "newer_release)" if not release.newer and mention.curie > last else "")
+    return f"{mention.id} is not a term of DUO {release.version}{newer}{later}"
 
 
 def not_obsolete(release: ontology.Release, mention: Mention) -> str | None:
