@@ -1,6 +1,6 @@
 """GA4GH Data Use Ontology (DUO): the data-use statements an initiative publishes, each term checked
 against the declared DUO release (syntax, existence, obsolescence with the replacement, label) and each
-statement's structure (one permission, modifiers, a disease for disease-specific research)."""
+data object's conditions (a permission among them, modifiers, a disease for disease-specific research)."""
 
 from conformance import Suite
 

@@ -4,8 +4,10 @@ A statement has the shape of Beacon v2's ``duoDataUse`` item, the form GA4GH hos
 term (``id``, optional ``label``), an optional ``version`` (the DUO release) and optional ``modifiers``
 (ontology terms). Statements are found as the items of every ``duoDataUse`` array of the document
 (``dataUseConditions.duoDataUse`` in a Beacon dataset), or as the document itself when it is one such
-item or an array of them. Any other object whose ``id`` names DUO is a term mention (checked as a term,
-not as a statement).
+item or an array of them; the statements of one array are one data object's conditions (Beacon v2 lists a
+dataset's "Data Use Ontology codes" there, modifiers as items of their own too). Any other object whose
+``id`` names DUO (as a CURIE, written well or badly, or as the term's OBO IRI) is a term mention (checked
+as a term, not as a statement).
 """
 
 from __future__ import annotations
