@@ -351,3 +351,32 @@ def test_a_check_with_nothing_to_judge_skips(app: type[TrsApp], check_id: str, r
         result = run_profile({"initiative": "trs nothing to judge", "services": [entry]}, report_root,
                              specs_dir=specs_dir, checks=[check_id])
     assert result.outcome(check_id) == "skipped", result.output
+
+
+#: Authors of a tool beyond those of its versions (a maintainer added after the versions were made, say).
+MAINTAINERS = {"bwa-mem": ("Ada Lovelace",)}
+
+
+class ToolLevelAuthors(TrsApp):
+    """A registry whose author filter matches the authors it holds for a tool, which include maintainers no
+    ToolVersion.author lists: "The author of the tool (TODO a thought occurs, are we assuming that the author
+    of the CWL and the image are the same?)" (TRS 2.0.x OpenAPI, /tools › parameters › author)."""
+
+    def matches(self, tool: Tool, request: Request) -> bool:
+        author = request.arg("author")
+        if author is None:
+            return super().matches(tool, request)
+        held = {a for v in tool.versions for a in v.author} | set(MAINTAINERS.get(tool.id, ()))
+        return author in held
+
+
+def test_the_author_filter_is_not_judged_against_version_authors(report_root: Path, specs_dir: str | None) -> None:
+    app = ToolLevelAuthors(version="2.0.1")
+    request = Request("GET", "/tools", {"author": ["Ada Lovelace"]}, {}, b"")
+    assert [t.id for t in app.tools_held if app.matches(t, request)] == ["align-and-call", "bwa-mem"]
+    with ReferenceServer(app) as server:
+        entry = {"standard": "trs", "version": "2.0.1", "url": server.url}
+        result = run_profile({"initiative": "trs tool authors", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, checks=["trs.tools.filter-matches"])
+    assert result.failed() == [] and result.errors() == [], result.output
+    assert result.outcome("trs.tools.filter-matches") == "passed"
