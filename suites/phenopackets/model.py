@@ -88,9 +88,18 @@ def classify(error: str) -> str:
     return "invalid"
 
 
+#: The most characters kept of the protobuf parser's reason (it quotes the value it refuses, of any length):
+#: a longer one keeps its beginning and its end, which names where the value is.
+REASON_CHARS = 600
+
+
 def one_line(error: str) -> str:
-    """The protobuf parser's reason, first line, without the list of available fields."""
-    return error.split("\n", 1)[0].split(" Available Fields", 1)[0].rstrip(".") + "."
+    """The protobuf parser's reason, first line, without the list of available fields, at most
+    :data:`REASON_CHARS` long (a long value it quotes is cut in the middle)."""
+    line = error.split("\n", 1)[0].split(" Available Fields", 1)[0].rstrip(".") + "."
+    if len(line) > REASON_CHARS:
+        line = f"{line[:REASON_CHARS // 2]} … {line[-(REASON_CHARS // 2 - 3):]}"
+    return line
 
 
 def parse(data: bytes) -> Parsed:

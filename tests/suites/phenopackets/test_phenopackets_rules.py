@@ -197,3 +197,13 @@ def test_a_resource_without_its_prefix_is_one_failure(tmp_path: Path, report_roo
         {"standard": "phenopackets", "version": "2.0", "documents": [str(tmp_path / "d.json")]}]}, report_root)
     assert result.causes() == {"phenopackets.metadata.resource-fields": None,
                                "phenopackets.ontology.prefix-declared": "phenopackets.metadata.resource-fields"}
+
+
+def test_a_refusal_over_a_long_value_keeps_the_path_in_a_short_message() -> None:
+    # the parser quotes the value it refuses: a long one is cut in its middle, so the message still names where
+    document = json.loads(documents(())["P1.json"])
+    document["subject"]["sex"] = "X" * 100_000
+    with pytest.raises(Unreadable) as refused:
+        parse(json.dumps(document).encode())
+    assert refused.value.kind == "enum" and len(refused.value.reason) < 800
+    assert refused.value.reason.endswith("at Phenopacket.subject.sex."), refused.value.reason[-200:]
