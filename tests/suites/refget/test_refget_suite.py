@@ -440,3 +440,15 @@ def test_unknown_ids_that_meet_a_judged_rule_are_its_consequence(fault: str, roo
     result = run_profile({"initiative": "refget long ids", "services": [entry]}, report_root, specs_dir=specs_dir,
                          checks=["refget.sequence.unknown-id-is-404", prop])
     assert (result.outcome(prop), result.check(prop).caused_by) == ("failed", None), result.output
+
+
+def test_a_listed_digest_of_a_kind_the_profile_names_is_a_consequence(report_root: Path,
+                                                                      specs_dir: str | None) -> None:
+    """trunc512-resolves-other: the profile's TRUNC512 id returns another sequence (requested-id-names-the-sequence)
+    and so does the TRUNC512 the other sequence's metadata lists: one root cause, one failure."""
+    root, listed = "refget.identifiers.requested-id-names-the-sequence", "refget.identifiers.listed-digests-resolve"
+    entry = next(e for e in reference_entries("refget", ["trunc512-resolves-other"]) if e["version"] == "1.0.1")
+    result = run_profile({"initiative": "refget trunc512 other", "services": [entry]}, report_root,
+                         specs_dir=specs_dir, checks=[root, listed])
+    assert (result.outcome(root), result.check(root).caused_by) == ("failed", None), result.output
+    assert (result.outcome(listed), result.check(listed).caused_by) == ("failed", root), result.output
