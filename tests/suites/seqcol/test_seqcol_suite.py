@@ -294,3 +294,16 @@ def test_skips_that_follow_from_the_server_say_what_happened(report_root: Path) 
                              checks=[honoured, cover])
     assert result.outcome(honoured) == "passed", result.output
     assert result.outcome(cover) == "failed", result.output
+
+
+@pytest.mark.parametrize(("fault", "grouped"), [("comparison-count-wrong", True), ("comparison-post-ignored", False)])
+def test_a_comparison_wrong_in_both_variants_is_one_failure(fault: str, grouped: bool, report_root: Path) -> None:
+    """The same wrong field in GET and POST answers is one comparison function broken: the POST's failure is
+    grouped under the GET's; a POST wrong where the GET is right stands alone."""
+    get, post = "seqcol.comparison.get-content", "seqcol.comparison.post-content"
+    with ReferenceServer(SeqcolApp(faults=[fault])) as server:
+        result = run_profile({"initiative": f"seqcol {fault}", "services": [_entry(server)]}, report_root,
+                             checks=[get, post])
+    assert result.outcome(post) == "failed", result.output
+    assert result.check(post).caused_by == (get if grouped else None), result.output
+    assert (result.outcome(get), result.check(get).caused_by) == ("failed" if grouped else "passed", None)
