@@ -81,10 +81,14 @@ def permission(release: ontology.Release, conditions: Sequence[Statement]) -> st
 
 
 def modifiers(release: ontology.Release, statement: Statement) -> str | None:
+    """No data use permission among a statement's modifiers. A DUO term that is neither a permission nor a
+    modifier (a research purpose, "genetic research" DUO:0000038) may qualify a modifier (research specific
+    restrictions, DUO:0000012: "limited to studies of a certain research type") as a disease term qualifies
+    disease specific research: not judged."""
     for modifier in statement.modifiers:
         term = _live(release, modifier)
-        if term is not None and not release.is_modifier(term.curie):
-            return f"the modifier {term.curie} ({term.label}) is not a data use modifier"
+        if term is not None and release.is_permission(term.curie):
+            return f"the modifier {term.curie} ({term.label}) is a data use permission, not a data use modifier"
     return None
 
 

@@ -135,3 +135,18 @@ def test_beacon_datasets_without_duo_terms_leave_the_cross_check_not_applicable(
                  check_services.test_terms_other_services_return_are_current):
         with pytest.raises(pytest.skip.Exception, match="does not apply: no dataset of the profile's Beacon v2"):
             test(Stand(), store)
+
+
+def test_a_research_purpose_qualifying_a_modifier_is_no_misplaced_permission(tmp_path: Path,
+                                                                            specs_dir: str | None) -> None:
+    """Research specific restrictions (DUO:0000012, "limited to studies of a certain research type") qualified
+    by the research type, DUO:0000038 genetic research (a research purpose: neither permission nor modifier),
+    as DS is qualified by a disease; a permission among modifiers still fails."""
+    datasets = [_dataset({"id": "DUO:0000042", "label": "general research use"},
+                         {"id": "DUO:0000012", "label": "research specific restrictions",
+                          "modifiers": [{"id": "DUO:0000038", "label": "genetic research"}]})]
+    assert _outcomes(tmp_path, specs_dir, datasets)["duo.statement.modifiers"][0] == "passed"
+    datasets[0]["dataUseConditions"]["duoDataUse"][1]["modifiers"].append({"id": "DUO:0000006"})
+    outcome, message = _outcomes(tmp_path / "2", specs_dir, datasets)["duo.statement.modifiers"]
+    assert outcome == "failed" and "the modifier DUO:0000006 (health or medical or biomedical research) is a " \
+                                   "data use permission" in message
