@@ -190,3 +190,20 @@ def test_an_identifier_on_an_invalid_variation_skips_naming_the_schema_check(sto
     result = _run(tmp_path, report_root, packet)
     assert _outcomes(result) == {CHECKS[0]: "failed", CHECKS[1]: "skipped"}
     assert CHECKS[0] in result.check(CHECKS[1]).message, result.check(CHECKS[1]).message
+
+
+def test_optional_variations_and_identifiers_left_out_are_not_applicable(store: SpecStore, tmp_path: Path,
+                                                                          report_root: Path) -> None:
+    # VariationDescriptor.variation is 0..1 (docs/variant.rst) and a VRS _id optional: a document leaving them out
+    # gives the checks nothing to judge, which is no missing test data (not-applicable, not undecided)
+    packet = phenopacket("P1", "P1-subject")
+    descriptor = packet["interpretations"][0]["diagnosis"]["genomicInterpretations"][0]["variantInterpretation"][
+        "variationDescriptor"]
+    without = json.loads(json.dumps(packet))
+    del without["interpretations"][0]["diagnosis"]["genomicInterpretations"][0]["variantInterpretation"][
+        "variationDescriptor"]["variation"]
+    result = _run(tmp_path, report_root, without)
+    assert {result.check(c).skip_kind for c in CHECKS} == {"not-applicable"}
+    descriptor["variation"] = _without_ids(descriptor["variation"])
+    result = _run(tmp_path, report_root / "no-ids", packet)
+    assert result.outcome(CHECKS[0]) == "passed" and result.check(CHECKS[1]).skip_kind == "not-applicable"
