@@ -97,6 +97,9 @@ def test_paging_loses_no_run(wes: Wes) -> None:
         pytest.skip(f"GET /runs?page_size={SMALL_PAGE} could not be walked to its end")
     if whole.unfinished or whole.looped is not None:
         pytest.skip("GET /runs could not be walked to its end in the default page size")
+    if not any(item.get("state") in TERMINAL for item in whole.items):
+        pytest.skip("GET /runs lists no run in a terminal state, the runs that cannot move between the two walks: "
+                    "none can be looked for")
     seen = {item.get("run_id") for item in small.items}
     missing = [item for item in whole.items if item.get("state") in TERMINAL and item.get("run_id") not in seen]
     unsure: list[str] = []

@@ -68,6 +68,9 @@ def test_state_counts_cover_listed_runs(wes: Wes) -> None:
         pytest.skip(f"GET /runs could not be walked to its end: {unended}")
     latest = {str(item.get("run_id")): item.get("state") for item in walk.items}  # a run listed twice counts once
     listed = Counter(str(state) for state in latest.values() if state in TERMINAL)
+    if not any(isinstance(counts.get(state), int) for state in listed):
+        pytest.skip("no run listed is in a terminal state that system_state_counts counts: no count can be compared "
+                    "(a state left out is not said to be 0)")
     short = [(state, number) for state, number in sorted(listed.items())
              if isinstance(counts.get(state), int) and counts[state] < number]
     if not short:

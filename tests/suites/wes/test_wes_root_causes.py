@@ -3,6 +3,7 @@ the schema checks and the state machine that see the same state declare their fa
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from conformance_suites.wes import view
 from conformance_suites.wes.reference.app import Run, WesApp
 
+from conformance.reference.app import Reply, Request
 from conformance.reference.server import ReferenceServer
 from conformance.testing import RunResult, run_profile
 
@@ -74,3 +76,43 @@ def test_a_list_longer_than_the_walk_is_not_blamed_on_paging(report_root: Path, 
     check = result.check("wes.service-info.state-counts-cover-listed-runs")
     assert check.outcome == "skipped" and "more than 2 pages" in check.message, check.message
     assert "paging-no-duplicates" not in check.message, check.message
+
+
+class AllRunningUntimed(WesApp):
+    """A WES whose runs are all RUNNING and whose logs give no start_time or end_time (both optional)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for run in self.runs.values():
+            run.trajectory = ["RUNNING"]
+
+    def handle(self, request: Request) -> Reply:
+        reply: Reply = super().handle(request)
+        if reply.headers.get("Content-Type", "").startswith("application/json") and reply.body:
+            reply.body = json.dumps(_untimed(json.loads(reply.body))).encode()
+        return reply
+
+
+def _untimed(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _untimed(v) for k, v in value.items() if k not in ("start_time", "end_time")}
+    if isinstance(value, list):
+        return [_untimed(v) for v in value]
+    return value
+
+
+VACUOUS = ["wes.run.timestamps-iso8601", "wes.run.timestamps-ordered", "wes.state.terminal-states-never-change",
+           "wes.runs.paging-no-lost-runs", "wes.service-info.state-counts-cover-listed-runs"]
+
+
+@pytest.mark.parametrize("version", ["1.0.0", "1.1.0"])
+def test_checks_with_nothing_to_judge_skip_rather_than_pass(version: str, report_root: Path,
+                                                            requires_specs: str) -> None:
+    """No timestamp given, no run in a terminal state: these checks judged nothing, and say so."""
+    app = AllRunningUntimed(version=version)
+    with ReferenceServer(app) as server:
+        entry = {"standard": "wes", "version": version, "url": server.url, "auth": {"bearer_token_env": "WES_TOKEN"}}
+        result = run_profile({"initiative": "wes nothing to judge", "services": [entry]}, report_root,
+                             specs_dir=requires_specs, environ={"WES_TOKEN": app.token}, checks=VACUOUS)
+    for check_id in VACUOUS:
+        assert result.outcome(check_id) == "skipped", (check_id, result.check(check_id).message)
