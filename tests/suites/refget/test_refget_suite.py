@@ -452,3 +452,28 @@ def test_a_listed_digest_of_a_kind_the_profile_names_is_a_consequence(report_roo
                          specs_dir=specs_dir, checks=[root, listed])
     assert (result.outcome(root), result.check(root).caused_by) == ("failed", None), result.output
     assert (result.outcome(listed), result.check(listed).caused_by) == ("failed", root), result.output
+
+
+class MalformedNamespacedIs400(RefgetApp):
+    """A 2.0.0 server that refuses a namespaced checksum whose value is not of its algorithm's form (md5:xyz) as
+    Bad Request ("the requested parameters do not adhere to the specification", refget 2.0.0 §Errors): that
+    reading and the 404 of an unknown id are both the text's; neither is failed."""
+
+    def unknown(self, ident: str, endpoint: str) -> Reply:
+        namespace, _, value = ident.partition(":")
+        if namespace.lower() == "md5" and not (len(value) == 32 and all(c in "0123456789abcdefABCDEF" for c in value)):
+            refused: Reply = self.error(400, f"{value!r} is not an MD5 checksum")
+            return refused
+        unknown: Reply = super().unknown(ident, endpoint)
+        return unknown
+
+
+def test_a_malformed_namespaced_checksum_may_be_400(report_root: Path, specs_dir: str | None) -> None:
+    check_id = "refget.property.unknown-ids-are-404"
+    entry = next(e for e in RefgetApp.demo_entries() if e["version"] == "2.0.0")
+    with ReferenceServer(MalformedNamespacedIs400(version="2.0.0")) as server:
+        entry = {**entry, "url": server.url}
+        entry.pop("reference")
+        result = run_profile({"initiative": "malformed namespaced", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, checks=[check_id])
+    assert result.outcome(check_id) == "passed", result.output
