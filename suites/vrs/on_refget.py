@@ -130,15 +130,19 @@ class OnRefget:
 
     def held(self) -> list[tuple[Site, Held]]:
         """Every tied site whose sequence a refget service holds (unknown, undecided and left-out ones are
-        vrs.location.sequence-on-refget's); skips with the reason when there is none."""
+        judged by no check: vrs.location.sequence-on-refget is uncovered); skips with the reason when there is
+        none."""
         found = []
         for site, holders in self.sites:
             lookup = self.lookup(site.sq, holders)
             if lookup is not None and lookup.held is not None:
                 found.append((site, lookup.held))
         if not found:
-            pytest.skip("no sequence the documents name could be read on the refget service "
-                        "(see vrs.location.sequence-on-refget)")
+            unknown = sum(1 for lookup in self.lookups.values() if lookup.held is None and lookup.unknown)
+            undecided = sum(1 for lookup in self.lookups.values() if lookup.held is None and not lookup.unknown)
+            pytest.skip(f"no sequence the documents name could be read on the refget service: {unknown} unknown to "
+                        f"it (a 404; no text requires this service to hold them), {undecided} undecided (an answer "
+                        f"that cannot tell), {len(self.left_out)} not looked up (at most {MAX_LOOKUPS} are)")
         return found
 
     def bases(self, held: Held, start: int, end: int, *, ranged: bool = False) -> str:

@@ -429,3 +429,17 @@ def test_an_allele_with_a_deeply_nested_extension_is_no_error(report_root: Path)
         result = run_profile({"initiative": "deep", "services": [vrs, _companion()]}, report_root, checks=CHECKS)
     assert result.errors() == [], result.errors()
     assert result.outcome("vrs.location.reference-state-matches") == "passed"  # the location itself is judged
+
+
+def test_no_held_sequence_skips_saying_why_not_naming_an_unbuilt_check() -> None:
+    # vrs.location.sequence-on-refget is uncovered (requirements.yaml): a skip must not send the reader to it
+    from conformance_suites.vrs.on_refget import Lookup, OnRefget
+
+    ctx = OnRefget(vrs=None, sites=[])  # type: ignore[arg-type]
+    ctx.lookups = {"SQ.a": Lookup("SQ.a", unknown=True), "SQ.b": Lookup("SQ.b")}
+    ctx.left_out = {"SQ.c"}
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        ctx.held()
+    message = str(skipped.value)
+    assert "sequence-on-refget" not in message
+    assert "1 unknown to" in message and "1 undecided" in message and "1 not looked up" in message, message
