@@ -25,3 +25,28 @@ def test_explicitly_tagged_timestamps_and_python_objects_are_refused() -> None:
         load_yaml("x: !!python/object/apply:os.system ['true']\n")
     with pytest.raises(yaml.YAMLError):
         load_yaml("x: [unclosed\n")
+
+
+BOMB = "".join(f"{name}: &{name} [{', '.join([f'*{prev}' if prev else 'x'] * 9)}]\n"
+               for prev, name in zip(["", "a", "b", "c", "d", "e", "f", "g"], "abcdefgh"))
+
+
+def test_a_billion_laughs_is_refused_before_anything_walks_it() -> None:
+    """A few hundred bytes whose nested aliases stand for 9^8 values: refused at once, the reason said, never
+    left to a suite's walk (which the watchdog alone stopped)."""
+    assert len(BOMB) < 400
+    with pytest.raises(yaml.YAMLError, match=r"aliases expand 9 distinct collections to \d+ values"):
+        load_yaml(BOMB)
+
+
+def test_an_alias_of_its_own_parent_is_refused() -> None:
+    for text in ("&a [*a]\n", "top: &t {child: {back: *t}}\n"):
+        with pytest.raises(yaml.YAMLError, match="no end"):
+            load_yaml(text)
+
+
+def test_a_block_written_once_and_referred_to_is_read() -> None:
+    items = "\n".join(f"  - {{id: s{n}, meta: *m}}" for n in range(2000))
+    data = load_yaml(f"meta: &m {{resources: [{{id: hp, version: '2024'}}], created: 2021-05-14T10:35:00Z}}\n"
+                     f"samples:\n{items}\n")
+    assert len(data["samples"]) == 2000 and data["samples"][-1]["meta"]["created"] == "2021-05-14T10:35:00Z"
