@@ -3,14 +3,16 @@ service-info suite checks the GA4GH service-info fields and the artifact ``tes``
 
 from __future__ import annotations
 
+import pytest
+
 from conformance import check, fail
 
 from .view import Tes
 
 
 def _string_array_problem(body: dict[str, object], key: str) -> str | None:
-    if key not in body:
-        return None
+    if key not in body:  # optional (a proto3 server leaves an empty list out): nothing to judge
+        pytest.skip(f"does not apply: service-info gives no {key}, which tesServiceInfo does not require")
     value = body[key]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         return f"{key} is {value!r}, not an array of strings"

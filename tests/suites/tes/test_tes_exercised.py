@@ -267,3 +267,22 @@ def test_a_read_refused_is_not_blamed_on_a_check_that_passed(report_root: Path) 
         assert check.outcome == "skipped" and "view=FULL" in check.message and "answered 400" in check.message, \
             (check_id, check.message)
         assert "tes.list.response" not in check.message and "tes.task.get-by-id" not in check.message, check.message
+
+
+class NoOptionalServiceInfo(TesApp):
+    """A TES whose service-info gives neither storage nor tesResources_backend_parameters (both optional)."""
+
+    @route("GET", "/service-info")
+    def service_info(self, request: Request) -> Reply:
+        body = json.loads(super().service_info(request).body)
+        body.pop("storage", None)
+        body.pop("tesResources_backend_parameters", None)
+        return json_reply(body)
+
+
+def test_service_info_fields_left_out_are_not_judged(report_root: Path) -> None:
+    checks = ["tes.service-info.storage", "tes.service-info.backend-parameters"]
+    result = _run(NoOptionalServiceInfo(version="1.1.0", options={"open": True}), report_root, checks)
+    for check_id in checks:
+        check = result.check(check_id)
+        assert check.outcome == "skipped" and check.message.startswith("does not apply: "), (check_id, check.message)
