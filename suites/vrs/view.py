@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from conformance import CheckFailure, Document, ServiceView, fail, read_document
+from conformance import CheckFailure, Document, ServiceView, SpecStore, SpecsUnavailable, fail, read_document
 
-from . import identifiers
+from . import identifiers, schema
 from .objects import NotADocument, find, parse
 
 #: What the identifier checks keep of one VRS 2.0 object: the problems of its ids and of its digests, and how
@@ -29,6 +29,10 @@ def _problems(obj: dict[str, Any], path: str) -> Judged | str:
         return str(exc)
     judged = (tuple(found["id"]), tuple(found["digest"]), compared["id"], compared["digest"])
     return judged if any(found.values()) else _COMMON.setdefault(judged, judged)
+
+
+#: The schema verdict of a valid object (most of them): one value shared by all.
+_VALID: tuple[str, str | None] = ("valid", None)
 
 
 @dataclass(frozen=True)
@@ -82,5 +86,28 @@ class Vrs(ServiceView):
             raise identifiers.Uncomputable(found)
         return found
 
-    def failure(self, document: Document, problem: str) -> CheckFailure:
-        return fail(f"{document.ref}: {problem}.", document.response)
+    def schema_verdict(self, schemas: SpecStore, document: Document, path: str,
+                       obj: dict[str, Any]) -> tuple[str, str | None] | None:
+        """:func:`.schema.verdict` of an object, once per run (None when the version's schema has no such class);
+        raises SpecsUnavailable without the official schema."""
+        def judge() -> tuple[str, str | None] | None:
+            cls = str(obj["type"])
+            validator = self.memo(("validator", cls), lambda: schema.validator(schemas, self.version, cls))
+            if validator is None:
+                return None
+            found = schema.verdict(validator, self.version, obj)
+            return _VALID if found == _VALID else found
+
+        return self.memo(("schema", document.ref, path), judge)
+
+    def schema_cause(self, schemas: SpecStore, document: Document, path: str, obj: dict[str, Any]) -> str | None:
+        """"vrs.schema.valid" when that check fails the object (a finding about it is then its consequence);
+        None otherwise, or when the official schema is not at hand."""
+        try:
+            found = self.schema_verdict(schemas, document, path, obj)
+        except SpecsUnavailable:
+            return None
+        return "vrs.schema.valid" if found is not None and found[0] == "invalid" else None
+
+    def failure(self, document: Document, problem: str, caused_by: str | None = None) -> CheckFailure:
+        return fail(f"{document.ref}: {problem}.", document.response, caused_by=caused_by)

@@ -196,8 +196,8 @@ def test_the_identifier_checks_keep_no_model_per_object(tmp_path: Path) -> None:
         tracemalloc.start()
         try:
             before = tracemalloc.get_traced_memory()[0]
-            test_identifiers_are_computed(vrs)
-            test_digests_are_computed(vrs)
+            test_identifiers_are_computed(vrs, SpecStore(SPECS))
+            test_digests_are_computed(vrs, SpecStore(SPECS))
             gc.collect()
             kept = tracemalloc.get_traced_memory()[0] - before
         finally:
@@ -289,3 +289,17 @@ def test_a_ga4gh_id_of_a_sequence_reference_is_no_judged_identifier(report_root:
         {"standard": "vrs", "version": "2.0", "documents": [str(tmp_path / "a.json")]}]}, report_root,
         checks=["vrs.identifier.computed-id"])
     assert result.outcome("vrs.identifier.computed-id") == "skipped", result.check("vrs.identifier.computed-id")
+
+
+def test_a_digest_the_schema_refuses_is_one_root_cause(report_root: Path, tmp_path: Path) -> None:
+    # a digest that is no sha512t24u digest at all ("x", against the schema's pattern) fails vrs.schema.valid; that
+    # it is not the computed digest follows from it: computed-digest fails as its consequence, not a second cause
+    from conformance.testing import run_profile
+
+    allele = _allele_2({"type": "SequenceReference", "refgetAccession": "SQ.IIB53T8CNeJJdUqzn9V_JnRtQadwWCbl"},
+                       digest="x")
+    (tmp_path / "a.json").write_text(json.dumps([allele]))
+    result = run_profile({"initiative": "one cause", "services": [
+        {"standard": "vrs", "version": "2.0", "documents": [str(tmp_path / "a.json")]}]}, report_root,
+        specs_dir=str(SPECS))
+    assert result.causes() == {"vrs.schema.valid": None, "vrs.identifier.computed-digest": "vrs.schema.valid"}
