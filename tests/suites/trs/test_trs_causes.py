@@ -14,7 +14,7 @@ from conformance_suites.trs.reference.app import Tool, TrsApp, Version
 
 from conformance.reference.app import Reply, Request, json_reply, route
 from conformance.reference.server import ReferenceServer
-from conformance.testing import RunResult, run_profile
+from conformance.testing import RunResult, reference_entries, run_profile
 
 HTML_404 = b"<html><head><title>404 Not Found</title></head><body>No route</body></html>"
 
@@ -237,3 +237,15 @@ def test_file_wrappers_failing_as_the_descriptors_do_are_its_consequence(
         app: type[TrsApp], causes: dict[str, str | None], report_root: Path, specs_dir: str | None) -> None:
     result = _run(app(version="2.0.1"), report_root, specs_dir, WRAPPER_CHECKS)
     assert result.causes() == causes, result.output
+
+
+@pytest.mark.parametrize(("fault", "cause"), [("offset-beyond-end-error", "trs.paging.offset-beyond-end-empty"),
+                                              ("duplicate-tool-in-list", "trs.tools.ids-unique")])
+def test_slices_failing_over_anothers_defect_are_its_consequence(fault: str, cause: str, report_root: Path,
+                                                                 specs_dir: str | None) -> None:
+    """An offset past the end answered 500 fails the slices that reach past the end; a listing that repeats a
+    tool is no base to slice: each is one failure, of the check about it."""
+    checks = [cause, "trs.property.offset-limit-slices"]
+    result = run_profile({"initiative": "trs slices", "services": reference_entries("trs", [fault])}, report_root,
+                         specs_dir=specs_dir, checks=checks)
+    assert result.causes() == {cause: None, "trs.property.offset-limit-slices": cause}, result.output
