@@ -235,7 +235,9 @@ class TrsApp(ReferenceApp):
         if offset >= len(found) and self.has("offset-beyond-end-error"):
             return self.error(500, "offset out of range")
         size = len(found) if self.has("limit-ignored") else limit
-        start = offset + 1 if self.has("offset-off-by-one-for-large-limits") and limit >= 3 else offset
+        # only where an offset is asked: the default listing stays whole (one fault, one check)
+        off_by_one = self.has("offset-off-by-one-for-large-limits") and limit >= 3 and request.arg("offset") is not None
+        start = offset + 1 if off_by_one else offset
         page = found[start: start + size]
         if self.has("duplicate-tool-in-list") and page and not request.query:
             page = [*page, page[0]]

@@ -249,3 +249,14 @@ def test_slices_failing_over_anothers_defect_are_its_consequence(fault: str, cau
     result = run_profile({"initiative": "trs slices", "services": reference_entries("trs", [fault])}, report_root,
                          specs_dir=specs_dir, checks=checks)
     assert result.causes() == {cause: None, "trs.property.offset-limit-slices": cause}, result.output
+
+
+def test_the_offset_fault_fails_only_the_slices(report_root: Path, specs_dir: str | None) -> None:
+    """The reference's off-by-one offset fault shows where an offset is asked: the default listing stays
+    whole, so trs.tools.lists-served-tools (which reads it) is not failed by it besides."""
+    if specs_dir is None:
+        pytest.skip("the official TRS schemas are needed (CONFORMANCE_SPECS_DIR)")
+    entries = reference_entries("trs", ["offset-off-by-one-for-large-limits"])
+    result = run_profile({"initiative": "trs offset fault", "services": entries}, report_root, specs_dir=specs_dir,
+                         standards=["trs"])
+    assert result.causes() == {"trs.property.offset-limit-slices": None}, result.output
