@@ -1,0 +1,65 @@
+"""The RunLog of the run the suite submitted: an empty workflow_params left out of the echo is the request sent
+(the proto3 JSON mapping WES 1.0 came from leaves an empty object out), and a RunLog the service does not give for
+a run it has just created is that check's own failure, not a pointer to wes.run.log-answers-200 (which judges
+listed runs only)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from conformance_suites.wes.reference.app import SUBMIT, WesApp
+
+from conformance.reference.app import Reply, Request, json_reply, route
+from conformance.reference.server import ReferenceServer
+from conformance.testing import LOOPBACK_BUDGET, RunResult, run_profile
+
+CHECKS = ["wes.submit.returns-run-id", "wes.submit.request-echoed"]
+#: The profile's request without workflow_params: the suite sends "{}".
+NO_PARAMS = {k: v for k, v in SUBMIT.items() if k != "workflow_params"}
+
+
+def _run(app: WesApp, report_root: Path, submit: dict[str, Any]) -> RunResult:
+    with ReferenceServer(app) as server:
+        entry = {"standard": "wes", "version": "1.1.0", "url": server.url, "auth": {"bearer_token_env": "WES_TOKEN"},
+                 "writes": True, "submit": submit}
+        return run_profile({"initiative": "wes echo", "services": [entry], "budget": {**LOOPBACK_BUDGET,
+                                                                                      "max_seconds": 20}},
+                           report_root, checks=CHECKS, environ={"WES_TOKEN": app.token})
+
+
+class EmptyParamsLeftOut(WesApp):
+    """Echoes the request, leaving an empty workflow_params out."""
+
+    @route("GET", "/runs/{run_id}")
+    def run_log(self, request: Request) -> Reply:
+        reply: Reply = super().run_log(request)
+        body = json.loads(reply.body)
+        if reply.status == 200 and body.get("request", {}).get("workflow_params") == {}:
+            del body["request"]["workflow_params"]
+        return json_reply(body, reply.status)
+
+
+def test_an_empty_workflow_params_left_out_of_the_echo_is_the_request_sent(report_root: Path) -> None:
+    result = _run(EmptyParamsLeftOut(version="1.1.0"), report_root, NO_PARAMS)
+    assert result.outcome("wes.submit.request-echoed") == "passed", result.check("wes.submit.request-echoed").message
+
+
+class SubmittedRunNotFound(WesApp):
+    """Answers 404 for the RunLog of every run submitted to it (the seeded runs read fine)."""
+
+    @route("GET", "/runs/{run_id}")
+    def run_log(self, request: Request) -> Reply:
+        run = self.runs.get(request.params["run_id"])
+        if run is not None and run.submitted:
+            return self.error(404, f"no run {run.run_id}")
+        reply: Reply = super().run_log(request)
+        return reply
+
+
+def test_the_run_just_submitted_answered_404_fails_the_echo_itself(report_root: Path) -> None:
+    result = _run(SubmittedRunNotFound(version="1.1.0"), report_root, dict(SUBMIT))
+    check = result.check("wes.submit.request-echoed")
+    assert check.outcome == "failed" and "404" in check.message, check.message
+    assert "wes.run.log-answers-200" not in check.message, check.message
