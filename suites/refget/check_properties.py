@@ -83,6 +83,7 @@ def test_subsequences_match_or_error(refget: Refget, conformance_run: Run) -> No
     for target in targets:
         examples.append((target.ident, (5, 15) if target.length >= 15 else (0, 1)))
         examples.append((target.ident, (target.length + 1, target.length + 2)))
+        examples.append((target.ident, (target.length + 1, 1)))  # past the length and after the end: two rules
         if 3 <= target.length <= MAX_WRAP:
             examples.append((target.ident, (target.length - 2, 2)))
     longest = max(targets, key=lambda v: v.length)

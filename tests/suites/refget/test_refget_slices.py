@@ -64,9 +64,9 @@ def test_difference_names_the_first_wrong_base() -> None:
 
 @pytest.mark.parametrize(("start", "end", "support", "circular", "limit", "statuses", "piece"), [
     (5, 15, False, False, None, set(), True),          # in bounds: the piece
-    (61, 10, False, False, None, {400}, False),        # start larger than the length (60): 400
-    (61, 10, True, False, None, {400, 416}, False),    # ... or 416 when circular is supported (E5)
-    (61, 62, False, False, None, {400, 416}, False),   # and the end past it too: either
+    (61, 62, False, False, None, {400, 416}, False),   # start larger than the length (60) and the end past it
+    (61, 10, False, False, None, {400, 416, 501}, False),  # start > end too: that rule's answers as well
+    (61, 10, True, False, None, {400, 416}, False),    # ... with circular support (400, or 416: E5), no 501
     (60, 60, False, False, None, set(), True),         # start == length is not "larger"
     (50, 61, False, False, None, {400, 416}, False),   # end past the length: no status named
     (50, 10, False, False, None, {416, 501}, False),   # start > end, no circular support (E6)

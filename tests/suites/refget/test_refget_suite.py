@@ -477,3 +477,30 @@ def test_a_malformed_namespaced_checksum_may_be_400(report_root: Path, specs_dir
         result = run_profile({"initiative": "malformed namespaced", "services": [entry]}, report_root,
                              specs_dir=specs_dir, checks=[check_id])
     assert result.outcome(check_id) == "passed", result.output
+
+
+class StartAfterEndFirst(RefgetApp):
+    """A server that applies the start > end rule before the start > length one (as seqrepo-rest-service does
+    with its 416): ?start=<length + 1>&end=1 breaks both rules, and the text orders neither, so the answer of
+    either (400; 501 without circular support, or 416 for a linear sequence) is the text's."""
+
+    def query_answer(self, seq: Seq, start_text: str | None, end_text: str | None) -> Reply:
+        digits = bool(start_text and end_text and start_text.isdigit() and end_text.isdigit())
+        if digits and int(str(start_text)) > int(str(end_text)) and int(str(start_text)) > seq.size:
+            refused: Reply = self.error(int(self.options.get("status", 416)), "start is greater than end")
+            return refused
+        answer: Reply = super().query_answer(seq, start_text, end_text)
+        return answer
+
+
+@pytest.mark.parametrize(("version", "status"), [("1.0.1", 416), ("1.0.1", 501), ("2.0.0", 416)])
+def test_start_past_the_length_and_after_the_end_may_answer_either_rule(version: str, status: int, report_root: Path,
+                                                                        specs_dir: str | None) -> None:
+    check_id = "refget.property.subsequences-match-or-error"
+    entry = next(e for e in RefgetApp.demo_entries() if e["version"] == version)
+    with ReferenceServer(StartAfterEndFirst(version=version, options={"status": status})) as server:
+        entry = {**entry, "url": server.url}
+        entry.pop("reference")
+        result = run_profile({"initiative": "start after end first", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, checks=[check_id])
+    assert result.outcome(check_id) == "passed", result.output
