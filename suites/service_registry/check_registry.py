@@ -198,9 +198,13 @@ def test_entries_agree_with_service_info(registry: Registry) -> None:
     """A listed service's own /service-info gives the id, name, type and organization its registry entry
     gives ("Information about the individual services in the registry is described in a complementary
     service-info specification", service-registry 1.0.0 README; ExternalService is a service-info Service
-    with a url). Judged where {url}/service-info answers 200 with a JSON object."""
+    with a url). Judged where {url}/service-info answers 200 with a JSON object. An id the listing gives
+    more than one service is service-registry.services.ids-unique's finding: an entry disagreeing only over
+    such an id is its consequence."""
     judged = False
     unread = "no listed service gives a url"
+    ids = [s.get("id") for s in registry.services()]
+    inherited: CheckFailure | None = None
     for entry in registry.sampled():
         if not isinstance(entry.get("url"), str):
             continue
@@ -216,7 +220,13 @@ def test_entries_agree_with_service_info(registry: Registry) -> None:
         judged = True
         for key in ("id", "name", "type", "organization"):
             if key in entry and key in document and _key(entry[key]) != _key(document[key]):
-                raise fail(f"the registry gives {entry['id']} the {key} {_key(entry[key])}, its own service-info "
-                           f"{_key(document[key])}", own)
+                message = (f"the registry gives {entry['id']} the {key} {_key(entry[key])}, its own service-info "
+                           f"{_key(document[key])}")
+                if key == "id" and ids.count(entry["id"]) > 1:
+                    inherited = inherited or fail(message, own, caused_by="service-registry.services.ids-unique")
+                    continue
+                raise fail(message, own)
     if not judged:
         pytest.skip(unread)
+    if inherited is not None:
+        raise inherited

@@ -12,7 +12,7 @@ from conformance_suites.service_registry.reference.app import RegistryApp
 
 from conformance.reference.app import Reply, Request, route
 from conformance.reference.server import ReferenceServer
-from conformance.testing import run_profile
+from conformance.testing import reference_entries, run_profile
 
 
 class EntriesWithoutOrganization(RegistryApp):
@@ -78,3 +78,13 @@ def test_a_listed_type_breaking_the_schema_is_one_failure(report_root: Path, req
                                "service-registry.service.by-id": "service-registry.services.schema",
                                "service-registry.types.match-services": "service-registry.services.schema"}, \
         result.output
+
+
+def test_a_repeated_id_is_one_failure(report_root: Path) -> None:
+    """Two entries sharing an id (the second gives the first's): its own service-info disagrees over that id
+    only, which is service-registry.services.ids-unique's finding."""
+    checks = ["service-registry.services.ids-unique", "service-registry.services.service-info-agrees"]
+    result = run_profile({"initiative": "registry repeated id",
+                          "services": reference_entries("service-registry", ["duplicate-service-id"])},
+                         report_root, checks=checks)
+    assert result.causes() == {checks[0]: None, checks[1]: checks[0]}, result.output
