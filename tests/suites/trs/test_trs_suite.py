@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import json
+import zipfile
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -380,3 +382,32 @@ def test_the_author_filter_is_not_judged_against_version_authors(report_root: Pa
                              specs_dir=specs_dir, checks=["trs.tools.filter-matches"])
     assert result.failed() == [] and result.errors() == [], result.output
     assert result.outcome("trs.tools.filter-matches") == "passed"
+
+
+class RepositoryLayoutZip(TrsApp):
+    """A registry whose /files lists paths relative to the primary descriptor, one of them beside its directory
+    (``../common/lib.cwl``, as a WDL or CWL import of a shared file is), and whose zip keeps the repository's
+    layout (``workflow/main.cwl``, ``common/lib.cwl``)."""
+
+    @route("GET", "/tools/{id}/versions/{version_id}/{type}/files")
+    def files(self, request: Request) -> Reply:
+        reply = super().files(request)
+        if reply.status != 200:
+            return reply
+        if request.arg("format") != "zip":
+            return json_reply([*json.loads(reply.body), {"path": "./../common/lib.cwl", "file_type": "OTHER"}])
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(reply.body)) as source, zipfile.ZipFile(buffer, "w") as archive:
+            for name in source.namelist():
+                archive.writestr(f"workflow/{name}", source.read(name))
+            archive.writestr("common/lib.cwl", "# a file shared by the repository's workflows\n")
+        return Reply(200, buffer.getvalue(), {"Content-Type": "application/zip"})
+
+
+def test_a_zip_in_the_repository_layout_holds_the_listed_files(report_root: Path, specs_dir: str | None) -> None:
+    with ReferenceServer(RepositoryLayoutZip(version="2.0.1")) as server:
+        entry = {"standard": "trs", "version": "2.0.1", "url": server.url}
+        result = run_profile({"initiative": "trs zip layout", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, checks=["trs.files.zip-complete", "trs.files.schema"])
+    assert result.failed() == [] and result.errors() == [], result.output
+    assert result.outcome("trs.files.zip-complete") == "passed"
