@@ -16,8 +16,12 @@ from .view import ACTIVE, FINAL, UNKNOWN_ID, Tes, task_path
 def test_task_is_read_by_id(tes: Tes) -> None:
     """GET /tasks/{id} of a listed task answers 200 with that task (TES 1.0.0 and 1.1.0 GetTask "Get a
     single task, based on providing the exact task ID string")."""
+    purged: list[str] = []
     for task_id in tes.ids()[:5]:
         response = tes.task(task_id, "MINIMAL")
+        if response.status == 404 and task_id not in tes.option("tasks") and tes.purged(task_id):
+            purged.append(task_id)  # listed, then purged ("How long completed tasks are stored ...", ListTasks)
+            continue
         if response.status != 200:
             raise fail(f"GET /tasks/{task_id} answered {response.status}, not 200 with the task", response)
         body = response.json()  # a body that is no JSON fails saying why (Response.json)
@@ -25,6 +29,9 @@ def test_task_is_read_by_id(tes: Tes) -> None:
             raise fail(f"GET /tasks/{task_id} answered a JSON {json_type(body)}, not a task", response)
         if body.get("id") != task_id:
             raise fail(f"GET /tasks/{task_id} answered a task with id {body.get('id')!r}", response)
+    if purged and len(purged) == len(tes.ids()[:5]):
+        pytest.skip(f"every task read by id ({', '.join(purged)}) answered 404 and is no longer listed: purged "
+                    "since the listing, nothing left to judge")
 
 
 @check("tes.task.state-enum")

@@ -195,6 +195,13 @@ class Tes(ServiceView):
         listed = again.ids()
         return [task_id for task_id in missing if task_id not in listed], again.last
 
+    def purged(self, task_id: str) -> bool:
+        """Whether a task listed earlier is gone now: GET /tasks walked afresh to its end no longer lists it (a
+        TES may purge completed tasks: "How long completed tasks are stored by the system may be dependent on the
+        underlying implementation", ListTasks)."""
+        walk = self.walk_tasks({"view": "MINIMAL", "page_size": str(ALL_PAGE_SIZE)})
+        return walk is not None and walk.whole and task_id not in walk.ids()
+
     def ids(self) -> list[str]:
         """Task ids: the profile's, then the listed ones, each once."""
         def read() -> tuple[list[str], str]:

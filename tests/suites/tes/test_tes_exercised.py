@@ -286,3 +286,25 @@ def test_service_info_fields_left_out_are_not_judged(report_root: Path) -> None:
     for check_id in checks:
         check = result.check(check_id)
         assert check.outcome == "skipped" and check.message.startswith("does not apply: "), (check_id, check.message)
+
+
+class PurgedBeforeReadById(TesApp):
+    """A TES that purges the completed task-01 (ListTasks: "How long completed tasks are stored by the system may
+    be dependent on the underlying implementation") between the suite's listing and its read of that task by id."""
+
+    purged = False
+
+    @route("GET", "/tasks/{id}")
+    def get_task(self, request: Request) -> Reply:
+        if request.params["id"] == "task-01" and not self.purged:
+            self.purged = True
+            del self.tasks["task-01"]
+        return super().get_task(request)
+
+
+def test_a_listed_task_purged_before_its_read_by_id_is_not_failed(report_root: Path) -> None:
+    app = PurgedBeforeReadById(version="1.1.0", options={"open": True})
+    result = _run(app, report_root, ["tes.task.get-by-id"])
+    assert app.purged
+    check = result.check("tes.task.get-by-id")
+    assert check.outcome == "passed", check.message
