@@ -19,8 +19,13 @@ from .view import UNKNOWN_RUN, Wes, answered, run_path
 def test_run_log_answers_200_naming_the_run(wes: Wes) -> None:
     """GET /runs/{run_id} of a listed run answers 200 with a RunLog of that run_id (WES 1.0.0 Swagger
     §GetRunLog; WES 1.1.0 OpenAPI §GetRunLog)."""
-    for run_id in wes.run_ids():
+    gone: list[str] = []
+    ids = wes.run_ids()
+    for run_id in ids:
         response = wes.run_log_response(run_id)
+        if response.status in (404, 410) and run_id not in wes.option("runs") and wes.deleted(run_id):
+            gone.append(run_id)  # listed, then deleted before this read: GET /runs no longer lists it
+            continue
         if response.status != 200:
             raise fail(f"GET {run_path(run_id)} of a listed run answered {answered(response)}, not 200", response)
         body = response.json()
@@ -28,6 +33,9 @@ def test_run_log_answers_200_naming_the_run(wes: Wes) -> None:
             raise fail(f"GET {run_path(run_id)} answered a JSON {json_type(body)}, not an object", response)
         if "run_id" in body and body["run_id"] != run_id:
             raise fail(f"GET {run_path(run_id)} answered the RunLog of run {body['run_id']!r}", response)
+    if len(gone) == len(ids):
+        pytest.skip(f"every run read ({', '.join(gone[:5])}) answered 404 or 410 and is no longer listed: deleted "
+                    "since the listing, nothing left to judge")
 
 
 @check("wes.schema.run-log-valid")

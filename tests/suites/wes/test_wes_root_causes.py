@@ -116,3 +116,28 @@ def test_checks_with_nothing_to_judge_skip_rather_than_pass(version: str, report
                              specs_dir=requires_specs, environ={"WES_TOKEN": app.token}, checks=VACUOUS)
     for check_id in VACUOUS:
         assert result.outcome(check_id) == "skipped", (check_id, result.check(check_id).message)
+
+
+class DeletedBeforeReadById(WesApp):
+    """A WES whose run-03 is deleted (by its owner, by a retention policy) between the suite's listing and its
+    read of that run: from then on it is neither listed nor found."""
+
+    deleted = False
+
+    def find(self, request: Request) -> Any:
+        if request.params["run_id"] == "run-03" and not self.deleted:
+            self.deleted = True
+            del self.runs["run-03"]
+        return super().find(request)
+
+
+def test_a_listed_run_deleted_before_its_read_is_not_failed(report_root: Path, requires_specs: str) -> None:
+    app = DeletedBeforeReadById(version="1.1.0")
+    with ReferenceServer(app) as server:
+        entry = {"standard": "wes", "version": "1.1.0", "url": server.url, "auth": {"bearer_token_env": "WES_TOKEN"}}
+        result = run_profile({"initiative": "wes deleted run", "services": [entry]}, report_root,
+                             specs_dir=requires_specs, environ={"WES_TOKEN": app.token},
+                             checks=["wes.run.log-answers-200"])
+    assert app.deleted
+    check = result.check("wes.run.log-answers-200")
+    assert check.outcome == "passed", check.message
