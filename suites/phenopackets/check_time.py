@@ -9,10 +9,17 @@ from . import rules
 from .view import Phenopackets
 
 
+@check("phenopackets.time.age-present")
+def test_ages_have_a_duration(phenopackets: Phenopackets) -> None:
+    """"If the Age message is used, the iso8601duration value must be present" (Phenopackets 2.0
+    docs/age.rst)."""
+    phenopackets.apply(rules.problem_age_present)
+
+
 @check("phenopackets.time.age-iso8601")
 def test_ages_are_iso8601_durations(phenopackets: Phenopackets) -> None:
-    """"If the Age message is used, the iso8601duration value must be present", an ISO 8601 duration
-    such as P40Y10M05D (Phenopackets 2.0 docs/age.rst)."""
+    """The age is "a string that should be formatted according to ISO8601 Duration", such as P40Y10M05D
+    (Phenopackets 2.0 docs/age.rst: a SHOULD)."""
     phenopackets.apply(rules.problem_age)
 
 

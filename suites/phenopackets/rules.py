@@ -125,13 +125,19 @@ def problem_prefix_declared(parsed: Parsed) -> str | None:
     return None
 
 
-def problem_age(parsed: Parsed) -> str | None:
-    """age.rst: "If the Age message is used, the iso8601duration value must be present", an ISO 8601
-    duration."""
+def problem_age_present(parsed: Parsed) -> str | None:
+    """age.rst: "If the Age message is used, the iso8601duration value must be present"."""
     for path, age in parsed.of_type("Age"):
         if not age.iso8601duration:
             return f"{path} has no iso8601duration"
-        if duration(age.iso8601duration) is None:
+    return None
+
+
+def problem_age(parsed: Parsed) -> str | None:
+    """age.rst: the age is "a string that should be formatted according to ISO8601 Duration" (a SHOULD; an
+    absent one is problem_age_present's)."""
+    for path, age in parsed.of_type("Age"):
+        if age.iso8601duration and duration(age.iso8601duration) is None:
             return f"{path}.iso8601duration {age.iso8601duration!r} is not an ISO 8601 duration"
     return None
 
@@ -312,6 +318,7 @@ NOTHING_TO_JUDGE: dict[Callable[[Parsed], str | None], Callable[[Parsed], str | 
     problem_resources: _resources_part,
     problem_curie: _terms_part,
     problem_prefix_declared: _declared_part,
+    problem_age_present: _ages_part,
     problem_age: _ages_part,
     problem_onset_after_resolution: _onsets_part,
     problem_pedigree: _pedigree_part,
@@ -330,4 +337,5 @@ def nothing_to_judge(rule: Callable[[Parsed], str | None], parsed: Parsed) -> st
 #: The rules the checks apply (``Phenopackets.apply``): a Cohort read member by member is walked once for
 #: all of them.
 RULES = (problem_required, problem_schema_version, problem_resources, problem_curie, problem_prefix_declared,
-         problem_age, problem_onset_after_resolution, problem_pedigree, problem_file_identifiers, problem_file_uri)
+         problem_age_present, problem_age, problem_onset_after_resolution, problem_pedigree,
+         problem_file_identifiers, problem_file_uri)

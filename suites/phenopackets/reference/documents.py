@@ -158,6 +158,7 @@ FAULTS: dict[str, tuple[str, Change]] = {
     "term-not-curie": ("P1.json", _set([*FEATURE, "type", "id"], "HP_0001250")),
     "undeclared-prefix": ("C1.yaml", _delete(["metaData", "resources", 1])),
     "age-not-iso8601": ("P1.json", _set(["subject", "timeAtLastEncounter", "age", "iso8601duration"], "6 years")),
+    "age-without-duration": ("P1.json", _set(["subject", "timeAtLastEncounter", "age"], {})),
     "onset-after-resolution": ("P1.json", _set([*FEATURE, "resolution", "age", "iso8601duration"], "P1Y6M")),
     "term-without-label": ("P1.json", _delete([*FEATURE, "type", "label"])),
     "proband-not-in-pedigree": ("F1.json", _set(["pedigree", "persons", 2, "individualId"], "F1-II-2")),

@@ -19,6 +19,7 @@ RULES = {
     "phenopackets.metadata.resource-fields": rules.problem_resources,
     "phenopackets.ontology.curie": rules.problem_curie,
     "phenopackets.ontology.prefix-declared": rules.problem_prefix_declared,
+    "phenopackets.time.age-present": rules.problem_age_present,
     "phenopackets.time.age-iso8601": rules.problem_age,
     "phenopackets.time.onset-not-after-resolution": rules.problem_onset_after_resolution,
     "phenopackets.family.pedigree-members": rules.problem_pedigree,
@@ -157,7 +158,7 @@ def _run(tmp_path: Path, report_root: Path, *documents: dict[str, Any]) -> dict[
 
 
 #: The checks a minimal phenopacket gives nothing to judge, and what their skip names.
-NOTHING_TO_JUDGE = {"phenopackets.time.age-iso8601": "an Age",
+NOTHING_TO_JUDGE = {"phenopackets.time.age-iso8601": "an Age", "phenopackets.time.age-present": "an Age",
                     "phenopackets.time.onset-not-after-resolution": "both ages or both timestamps",
                     "phenopackets.family.pedigree-members": "no document is a Family",
                     "phenopackets.file.uri": "a File",
@@ -207,3 +208,22 @@ def test_a_refusal_over_a_long_value_keeps_the_path_in_a_short_message() -> None
         parse(json.dumps(document).encode())
     assert refused.value.kind == "enum" and len(refused.value.reason) < 800
     assert refused.value.reason.endswith("at Phenopacket.subject.sex."), refused.value.reason[-200:]
+
+
+def test_an_age_not_in_iso8601_is_a_should_warning_and_an_empty_one_a_must(tmp_path: Path, report_root: Path) -> None:
+    # docs/age.rst: the value "must be present", and is "a string that should be formatted according to ISO8601
+    # Duration": "6 years" is a warning, never non-conformance; an Age without its value fails the MUST
+    from conformance.testing import run_profile
+
+    document = json.loads(documents(())["P1.json"])
+    document["subject"]["timeAtLastEncounter"]["age"]["iso8601duration"] = "6 years"
+    (tmp_path / "d.json").write_text(json.dumps(document))
+    entry = {"standard": "phenopackets", "version": "2.0", "documents": [str(tmp_path / "d.json")]}
+    result = run_profile({"initiative": "age", "services": [entry]}, report_root / "text")
+    check = result.check("phenopackets.time.age-iso8601")
+    assert (check.outcome, check.level) == ("failed", "SHOULD") and result.failed() == [result.failed()[0]]
+    assert result.scorecard.services[0].verdict != "non-conformant"
+    document["subject"]["timeAtLastEncounter"]["age"] = {}
+    (tmp_path / "d.json").write_text(json.dumps(document))
+    result = run_profile({"initiative": "age", "services": [entry]}, report_root / "empty")
+    assert [c.split(": ")[0].split(":", 1)[1] for c in result.failed()] == ["phenopackets.time.age-present"]
