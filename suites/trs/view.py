@@ -14,7 +14,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import pytest
 
-from conformance import Response, ServiceView, fail, json_type
+from conformance import CheckFailure, Response, ServiceView, fail, json_type
 
 #: At most this many tools, versions of each, are read in depth (descriptors, files, zips).
 MAX_TOOLS = 3
@@ -155,8 +155,17 @@ class Trs(ServiceView):
     # -- tools and versions ------------------------------------------------------------------------
 
     def tool_ids(self) -> list[str]:
-        """The tools read in depth: the profile's, then the listing's, at most MAX_TOOLS."""
-        ids = list(dict.fromkeys([*self.option("tools"), *self.listed_ids()]))
+        """The tools read in depth: the profile's, then the listing's, at most MAX_TOOLS. A listing that is no
+        array of tools (trs.tools.schema's finding) leaves the profile's tools to read, each judged on its own;
+        without them, the checks that read tools fail as that finding's consequences."""
+        named = list(dict.fromkeys(self.option("tools")))
+        try:
+            listed = self.listed_ids()
+        except CheckFailure:
+            if not named:
+                raise
+            listed = []
+        ids = list(dict.fromkeys([*named, *listed]))
         if not ids:
             pytest.skip("does not apply: the registry lists no tools and the profile names none")
         return ids[:MAX_TOOLS]

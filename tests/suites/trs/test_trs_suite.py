@@ -411,3 +411,21 @@ def test_a_zip_in_the_repository_layout_holds_the_listed_files(report_root: Path
                              specs_dir=specs_dir, checks=["trs.files.zip-complete", "trs.files.schema"])
     assert result.failed() == [] and result.errors() == [], result.output
     assert result.outcome("trs.files.zip-complete") == "passed"
+
+
+class ListingBroken(TrsApp):
+    """GET /tools answers 500, filtered or not; every tool is served by id."""
+
+    @route("GET", "/tools")
+    def tools(self, request: Request) -> Reply:
+        return self.error(500, "the listing is broken")
+
+
+def test_the_profiles_tools_are_judged_without_a_listing(report_root: Path, requires_specs: str) -> None:
+    checks = ["trs.tools.schema", "trs.tool.schema", "trs.version.schema", "trs.descriptor.schema"]
+    with ReferenceServer(ListingBroken(version="2.0.1")) as server:
+        entry = {"standard": "trs", "version": "2.0.1", "url": server.url, "tools": ["bwa-mem"]}
+        result = run_profile({"initiative": "trs broken listing", "services": [entry]}, report_root,
+                             specs_dir=requires_specs, checks=checks)
+    assert result.causes() == {"trs.tools.schema": None}, result.output
+    assert [result.outcome(c) for c in checks[1:]] == ["passed"] * 3, result.output
