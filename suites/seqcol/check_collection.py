@@ -229,14 +229,18 @@ def test_sequences_are_refget_identifiers(seqcol: Seqcol) -> None:
     without the ``ga4gh:`` prefix (Sequence Collections 1.0.0 schemas: "Refget sequences v2 identifiers
     for sequences"; decision record 2023-06-14 "the seqcol specification should RECOMMEND using refget
     identifiers ... would include the SQ. but not the ga4gh:")."""
+    judged = 0
     for digest, level2, response in seqcol.collections():
         values = level2.get("sequences")
         if not isinstance(values, list):
             continue
+        judged += 1
         others = [v for v in values if not isinstance(v, str) or not REFGET_ID.match(v)]
         if others:
             raise fail(f"{digest}: sequences has {len(others)} item(s) that are not refget identifiers "
                        f"(SQ.<sha512t24u>), e.g. {others[0]!r}", response)
+    if not judged:
+        pytest.skip("does not apply: no collection read has a sequences array at level 2")
 
 
 _WELL_FORMED = st.binary(min_size=24, max_size=24).map(lambda b: base64.urlsafe_b64encode(b).decode())

@@ -307,3 +307,27 @@ def test_a_comparison_wrong_in_both_variants_is_one_failure(fault: str, grouped:
     assert result.outcome(post) == "failed", result.output
     assert result.check(post).caused_by == (get if grouped else None), result.output
     assert (result.outcome(get), result.check(get).caused_by) == ("failed" if grouped else "passed", None)
+
+
+class NoSequencesAtLevel2(SeqcolApp):
+    """Level-2 collections without a sequences array (a coordinate system: names and lengths): the checks of the
+    sequences items have nothing to judge, and must not pass as though they had."""
+
+    @route("GET", "/collection/{digest}")
+    def collection(self, request: Request) -> Reply:
+        reply: Reply = super().collection(request)
+        if reply.status != 200 or request.arg("level") == "1":
+            return reply
+        body = json.loads(reply.body)
+        body.pop("sequences", None)
+        trimmed: Reply = json_reply(body)
+        return trimmed
+
+
+def test_checks_of_the_sequences_items_without_any_do_not_pass(report_root: Path) -> None:
+    check_id = "seqcol.collection.sequences-are-refget-ids"
+    with ReferenceServer(NoSequencesAtLevel2()) as server:
+        result = run_profile({"initiative": "seqcol no sequences", "services": [_entry(server)]}, report_root,
+                             checks=[check_id])
+    finding = result.check(check_id)
+    assert finding.outcome == "skipped" and "sequences" in finding.message, finding
