@@ -208,8 +208,11 @@ class Wes(ServiceView):
     def deleted(self, run_id: str) -> bool:
         """Whether a run listed earlier is gone now: GET /runs walked afresh to its end no longer lists it (the
         text keeps no run for ever; a run may be deleted between the listing and a read of it)."""
-        walk = self._walk("/runs", "runs", "run_id", None)
-        return walk.unended() is None and all(item.get("run_id") != run_id for item in walk.items)
+        def gone() -> bool:
+            walk = self._walk("/runs", "runs", "run_id", None)
+            return walk.unended() is None and all(item.get("run_id") != run_id for item in walk.items)
+
+        return bool(self.memo(("deleted", run_id), gone))
 
     # -- one run -------------------------------------------------------------------------------------
 

@@ -141,3 +141,27 @@ def test_a_listed_run_deleted_before_its_read_is_not_failed(report_root: Path, r
     assert app.deleted
     check = result.check("wes.run.log-answers-200")
     assert check.outcome == "passed", check.message
+
+
+class DeletedBeforeItsTasks(WesApp):
+    """A WES whose run-03 is deleted after the suite read its RunLog and before it lists its tasks."""
+
+    deleted = False
+
+    def find(self, request: Request) -> Any:
+        if request.params["run_id"] == "run-03" and request.path.endswith("/tasks") and not self.deleted:
+            self.deleted = True
+            del self.runs["run-03"]
+        return super().find(request)
+
+
+def test_a_run_deleted_before_its_tasks_are_listed_is_not_failed(report_root: Path, requires_specs: str) -> None:
+    app = DeletedBeforeItsTasks(version="1.1.0")
+    with ReferenceServer(app) as server:
+        entry = {"standard": "wes", "version": "1.1.0", "url": server.url, "auth": {"bearer_token_env": "WES_TOKEN"}}
+        result = run_profile({"initiative": "wes deleted run", "services": [entry]}, report_root,
+                             specs_dir=requires_specs, environ={"WES_TOKEN": app.token},
+                             checks=["wes.tasks.list-answers-200", "wes.run.task-logs-url-resolves"])
+    assert app.deleted
+    for check_id in ("wes.tasks.list-answers-200", "wes.run.task-logs-url-resolves"):
+        assert result.outcome(check_id) == "passed", (check_id, result.check(check_id).message)
