@@ -308,3 +308,13 @@ def test_a_listed_task_purged_before_its_read_by_id_is_not_failed(report_root: P
     assert app.purged
     check = result.check("tes.task.get-by-id")
     assert check.outcome == "passed", check.message
+
+
+def test_a_state_outside_the_enum_is_one_finding_not_also_py_tes_s(report_root: Path) -> None:
+    """py-tes refuses a state outside tesState as tes.task.state-enum does: the client's complaint about that state
+    alone is a consequence of the state-enum finding."""
+    checks = ["tes.task.state-enum", "tes.client.py-tes-parses"]
+    result = _run(TesApp(faults=["state-not-in-enum"], version="1.1.0", options={"open": True}), report_root, checks)
+    assert result.outcome("tes.task.state-enum") == "failed", result.output
+    client = result.check("tes.client.py-tes-parses")
+    assert client.outcome == "failed" and client.caused_by == "tes.task.state-enum", client
