@@ -110,14 +110,19 @@ def parse(data: bytes) -> Parsed:
     except UnicodeDecodeError:
         text = None
     loaded: Any = None
+    #: what the JSON (or, for a text that does not open as JSON does, the YAML) parser said of a text it refused
+    said = ""
     if text is not None:
         try:
             loaded = json.loads(text)
-        except ValueError:
+        except ValueError as exc:
+            said = f"JSON: {exc}"
             try:
                 loaded = load_yaml(text)  # timestamps kept as text (RFC 3339 strings)
-            except yaml.YAMLError:
+            except yaml.YAMLError as error:
                 loaded = None
+                if text.lstrip()[:1] not in ("{", "["):
+                    said = "YAML: " + " ".join(str(error).split())
     if isinstance(loaded, dict):
         kind = top_level_of(loaded)
         message = TOP_LEVEL[kind]()
@@ -138,7 +143,8 @@ def parse(data: bytes) -> Parsed:
     if loaded is not None:
         raise Unreadable("invalid", f"a JSON or YAML {type(loaded).__name__}, not an object, so no Phenopacket, "
                                     "Family or Cohort")
-    raise Unreadable("invalid", "neither JSON, YAML nor a binary Phenopacket, Family or Cohort")
+    raise Unreadable("invalid", "neither JSON, YAML nor a binary Phenopacket, Family or Cohort"
+                                + (f" ({said[:200]})" if said else ""))
 
 
 def messages(message: Message, path: str = "") -> Iterator[tuple[str, Message]]:

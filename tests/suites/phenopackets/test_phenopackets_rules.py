@@ -227,3 +227,12 @@ def test_an_age_not_in_iso8601_is_a_should_warning_and_an_empty_one_a_must(tmp_p
     (tmp_path / "d.json").write_text(json.dumps(document))
     result = run_profile({"initiative": "age", "services": [entry]}, report_root / "empty")
     assert [c.split(": ")[0].split(":", 1)[1] for c in result.failed()] == ["phenopackets.time.age-present"]
+
+
+def test_a_truncated_document_says_where_it_breaks() -> None:
+    # a corrupt document: one line that says what the parser met, not only that it is no phenopacket
+    data = documents(())["P1.json"][:60]
+    with pytest.raises(Unreadable) as refused:
+        parse(data)
+    assert refused.value.kind == "invalid" and "(JSON: " in refused.value.reason and " column " in refused.value.reason
+    assert "\n" not in refused.value.reason
