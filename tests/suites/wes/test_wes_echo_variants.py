@@ -63,3 +63,22 @@ def test_the_run_just_submitted_answered_404_fails_the_echo_itself(report_root: 
     check = result.check("wes.submit.request-echoed")
     assert check.outcome == "failed" and "404" in check.message, check.message
     assert "wes.run.log-answers-200" not in check.message, check.message
+
+
+class CancelAnswersEmptyRunId(WesApp):
+    """Cancels, answering 200 with {}: a RunId, whose schema requires no property."""
+
+    @route("POST", "/runs/{run_id}/cancel")
+    def cancel_run(self, request: Request) -> Reply:
+        reply: Reply = super().cancel_run(request)
+        return json_reply({}, reply.status) if reply.status == 200 else reply
+
+
+def test_a_cancel_answered_with_an_empty_run_id_object_is_not_failed(report_root: Path) -> None:
+    with ReferenceServer(app := CancelAnswersEmptyRunId(version="1.1.0")) as server:
+        entry = {"standard": "wes", "version": "1.1.0", "url": server.url, "auth": {"bearer_token_env": "WES_TOKEN"},
+                 "writes": True, "submit": dict(SUBMIT)}
+        result = run_profile({"initiative": "wes cancel {}", "services": [entry]}, report_root,
+                             checks=["wes.submit.cancel-stops-run"], environ={"WES_TOKEN": app.token})
+    check = result.check("wes.submit.cancel-stops-run")
+    assert check.outcome == "passed", check.message
