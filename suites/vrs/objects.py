@@ -38,12 +38,14 @@ def parse(data: bytes) -> Any:
         raise NotADocument("not UTF-8 text, so neither JSON nor YAML") from None
     try:
         return json.loads(text)
-    except ValueError:
-        pass
+    except ValueError as exc:
+        said = f"JSON: {exc}"
     try:
         return load_yaml(text)
     except yaml.YAMLError as exc:
-        raise NotADocument(f"neither JSON nor YAML ({str(exc).splitlines()[0]})") from None
+        if text.lstrip()[:1] not in ("{", "["):  # a text that opens as JSON is told by the JSON parser's word
+            said = "YAML: " + " ".join(str(exc).split())
+        raise NotADocument(f"neither JSON nor YAML ({said[:200]})") from None
 
 
 def find(document: Any, version: str, path: str = "$") -> Iterator[tuple[str, dict[str, Any]]]:

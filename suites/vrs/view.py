@@ -56,6 +56,8 @@ class Vrs(ServiceView):
             loaded = parse(document.data)
         except NotADocument as exc:
             return Read(document, [], str(exc))
+        if loaded is None:
+            return Read(document, [], "is empty or null: no JSON or YAML value, so no VRS object")
         found = list(find(loaded, self.version))
         if not found:
             return Read(document, [], f"holds no object whose type is a VRS {self.version} class")

@@ -232,3 +232,22 @@ def test_start_or_end_with_no_sequence_location_is_a_skip(report_root: Path, tmp
         {"standard": "vrs", "version": "2.0", "documents": [str(tmp_path / "a.json")]}]}, report_root,
         checks=[check_id])
     assert result.outcome(check_id) == "skipped" and result.check(check_id).skip_kind == "not-applicable"
+
+
+def test_a_truncated_json_document_says_where_it_breaks() -> None:
+    # a text that opens as JSON is judged by the JSON parser's word (with its position), not YAML's
+    from conformance_suites.vrs.objects import NotADocument
+
+    with pytest.raises(NotADocument) as refused:
+        parse(b'[{"type": "Allele", "location": {"type": "Seq')
+    assert "JSON: Unterminated string" in str(refused.value) and "column" in str(refused.value), refused.value
+
+
+def test_an_empty_document_says_it_is_empty(report_root: Path, tmp_path: Path) -> None:
+    from conformance.testing import run_profile
+
+    (tmp_path / "empty.json").write_text("")
+    result = run_profile({"initiative": "empty", "services": [
+        {"standard": "vrs", "version": "2.0", "documents": [str(tmp_path / "empty.json")]}]}, report_root,
+        checks=["vrs.document.objects"])
+    assert "is empty" in result.check("vrs.document.objects").message
