@@ -82,3 +82,44 @@ def test_a_cancel_answered_with_an_empty_run_id_object_is_not_failed(report_root
                              checks=["wes.submit.cancel-stops-run"], environ={"WES_TOKEN": app.token})
     check = result.check("wes.submit.cancel-stops-run")
     assert check.outcome == "passed", check.message
+
+
+class FinishesAsCancelled(WesApp):
+    """A WES whose run ends COMPLETE in the moment between the suite's last read of it and its cancel, which is then
+    refused as a cancel of a finished run (Cromwell answers 403 to an abort of a workflow in a terminal state);
+    ``every``: each run does so, a cancel that is in truth never honoured."""
+
+    every = False
+    raced = 0
+
+    @route("POST", "/runs/{run_id}/cancel")
+    def cancel_run(self, request: Request) -> Reply:
+        run = self.runs.get(request.params["run_id"])
+        if run is not None and run.submitted and (self.every or not self.raced):
+            self.raced += 1
+            run.trajectory = [*run.trajectory[:run.reads], "COMPLETE"]
+            return self.error(403, f"cannot abort {run.run_id}: it is in a terminal state")
+        reply: Reply = super().cancel_run(request)
+        return reply
+
+
+def _cancel_check(app: WesApp, report_root: Path) -> Any:
+    with ReferenceServer(app) as server:
+        entry = {"standard": "wes", "version": "1.1.0", "url": server.url, "auth": {"bearer_token_env": "WES_TOKEN"},
+                 "writes": True, "submit": dict(SUBMIT)}
+        result = run_profile({"initiative": "wes cancel race", "services": [entry]}, report_root,
+                             checks=["wes.submit.cancel-stops-run"], environ={"WES_TOKEN": app.token})
+    return result.check("wes.submit.cancel-stops-run")
+
+
+def test_a_run_that_ends_as_the_cancel_arrives_is_not_a_refused_cancel(report_root: Path) -> None:
+    app = FinishesAsCancelled(version="1.1.0")
+    check = _cancel_check(app, report_root)
+    assert app.raced == 1 and check.outcome == "passed", check.message
+
+
+def test_every_cancel_refused_as_its_run_ends_still_fails(report_root: Path) -> None:
+    app = FinishesAsCancelled(version="1.1.0")
+    app.every = True
+    check = _cancel_check(app, report_root)
+    assert check.outcome == "failed" and "403" in check.message, check.message
