@@ -11,7 +11,7 @@ import pytest
 from conformance_suites.wes import view
 from conformance_suites.wes.reference.app import Run, WesApp
 
-from conformance.reference.app import Reply, Request
+from conformance.reference.app import Reply, Request, json_reply, route
 from conformance.reference.server import ReferenceServer
 from conformance.testing import RunResult, run_profile
 
@@ -165,3 +165,28 @@ def test_a_run_deleted_before_its_tasks_are_listed_is_not_failed(report_root: Pa
     assert app.deleted
     for check_id in ("wes.tasks.list-answers-200", "wes.run.task-logs-url-resolves"):
         assert result.outcome(check_id) == "passed", (check_id, result.check(check_id).message)
+
+
+class StatusSometimesUnknown(WesApp):
+    """A WES whose quick status endpoint answers UNKNOWN ("The state of the task is unknown", a safe default) when
+    its cache does not hold the run, while the RunLog reads the state from the engine."""
+
+    @route("GET", "/runs/{run_id}/status")
+    def run_status(self, request: Request) -> Reply:
+        reply: Reply = super().run_status(request)
+        body = json.loads(reply.body)
+        if reply.status == 200 and body.get("run_id") == "run-01":
+            body["state"] = "UNKNOWN"
+        return json_reply(body, reply.status)
+
+
+def test_a_status_that_says_unknown_does_not_disagree(report_root: Path, requires_specs: str) -> None:
+    app = StatusSometimesUnknown(version="1.1.0")
+    with ReferenceServer(app) as server:
+        entry = {"standard": "wes", "version": "1.1.0", "url": server.url, "auth": {"bearer_token_env": "WES_TOKEN"},
+                 "runs": ["run-01"]}
+        result = run_profile({"initiative": "wes unknown status", "services": [entry]}, report_root,
+                             specs_dir=requires_specs, environ={"WES_TOKEN": app.token},
+                             checks=["wes.run.status-agrees-with-log"])
+    check = result.check("wes.run.status-agrees-with-log")
+    assert check.outcome == "passed", check.message
