@@ -14,7 +14,9 @@ SUITE = Suite(
     # refget 2.0.0 §Fetch information on the service: the pinned text's example reports "refget-sequence";
     # earlier revisions of the same 2.0.0 text, and the implementations, report "refget".
     service_info_artifact_aliases=("refget-sequence",),
-    service_info_paths=("/sequence/service-info",),
+    # refget 2.0.0 §Fetch information on the service: the method's heading names GET /sequence/service-info, its
+    # example GET /service-info (erratum E10): either answers
+    service_info_paths=("/sequence/service-info", "/service-info"),
     # refget 1.0.x has its own service-info document ({"service": {...}}), not GA4GH service-info; 2.0.0
     # "Replace[s] refget's v1 service-info implementation with GA4GH discovery's definition of service-info".
     service_info_versions=">=2.0.0",

@@ -32,7 +32,7 @@ def _sequence_answers(refget: Refget) -> list[tuple[str, Response]]:
 
 def _json_answers(refget: Refget) -> list[tuple[str, Response]]:
     found = [(f"GET {sequence_path(i)}/metadata", refget.metadata_response(i)) for i in refget.sequence_ids()]
-    found.append(("GET /sequence/service-info", refget.service_info_response()))
+    found.append((f"GET {refget.service_info_path}", refget.service_info_response()))
     return [(what, r) for what, r in found if r.status == 200]
 
 
@@ -109,7 +109,7 @@ def test_accepts_degraded_types(refget: Refget) -> None:
     target = refget.longest(1)
     paths = [f"{sequence_path(target.ident)}/metadata"]
     if refget.service_info_response().status == 200:
-        paths.append("/sequence/service-info")
+        paths.append(refget.service_info_path)
     for path in paths:
         for accept in (f"{refget.json_type}; charset=us-ascii", refget.json_type, "application/json"):
             response = refget.client.get(path, headers={"Accept": accept})

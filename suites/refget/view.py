@@ -30,6 +30,9 @@ KEEP = 64 * 1024
 NOT_UPPER_RE = re.compile(b"[" + re.escape(NOT_UPPER) + b"]")
 #: An identifier no server holds: the MD5 of a text that is no sequence (32 hex digits, the MD5 form).
 UNKNOWN_MD5 = "0c0a6f1f7b1e4a8d9e2f3a4b5c6d7e8f"
+#: refget 1.0.1 and 2.0.0 §Method: Fetch information on the service; the 2.0.0 example's path (erratum E10).
+SERVICE_INFO_PATH = "/sequence/service-info"
+SERVICE_INFO_EXAMPLE_PATH = "/service-info"
 VENDOR_TEXT = re.compile(r"^text/vnd\.ga4gh\.refget\.v\d+(\.\d+)*\+plain$")
 VENDOR_JSON = re.compile(r"^application/vnd\.ga4gh\.refget\.v\d+(\.\d+)*\+json$")
 
@@ -147,12 +150,30 @@ class Refget(ServiceView):
     # -- service-info ------------------------------------------------------------------------------
 
     def service_info_response(self) -> Response:
-        return self.memo("service-info", lambda: self.client.get("/sequence/service-info"))
+        """GET /sequence/service-info; in 2.0.0, where that is not answered 200, GET /service-info when it is
+        (erratum E10: the method's heading names the first, its example the second)."""
+        return self._service_info()[1]
+
+    @property
+    def service_info_path(self) -> str:
+        """The path :meth:`service_info_response` read service-info from."""
+        return self._service_info()[0]
+
+    def _service_info(self) -> tuple[str, Response]:
+        return self.memo("service-info", self._read_service_info)
+
+    def _read_service_info(self) -> tuple[str, Response]:
+        response = self.client.get(SERVICE_INFO_PATH)
+        if response.status != 200 and not self.v1:
+            other = self.client.get(SERVICE_INFO_EXAMPLE_PATH)
+            if other.status == 200:
+                return SERVICE_INFO_EXAMPLE_PATH, other
+        return SERVICE_INFO_PATH, response
 
     def service_info(self) -> tuple[dict[str, Any], Response]:
         response = self.service_info_response()
         see = "refget.service-info.answers-200" if self.v1 else "service-info.endpoint.answers-200"
-        return _document(response, "GET /sequence/service-info", see), response
+        return _document(response, f"GET {self.service_info_path}", see), response
 
     def container_name(self) -> str:
         return "service" if self.v1 else "refget"

@@ -114,6 +114,33 @@ def test_choices_the_texts_allow_are_never_failed(version: str, report_root: Pat
         assert result.outcome("service-info.type.artifact-matches-standard") == "passed"
 
 
+
+class ServiceInfoAtTheExamplesPath(RefgetApp):
+    """refget 2.0.0 with its service-info at GET /service-info only, the path of the text's example (erratum
+    E10; the method's heading says /sequence/service-info), as the authors' own server serves it."""
+
+    @route("GET", "/sequence/service-info")
+    def service_info(self, request: Request) -> Reply:
+        return self.error(404, "not found")
+
+    @route("GET", "/service-info")
+    def ga4gh_service_info(self, request: Request) -> Reply:
+        return super().service_info(request)  # type: ignore[no-any-return]
+
+
+def test_2_0_0_service_info_at_the_examples_path_is_read(report_root: Path, specs_dir: str | None) -> None:
+    entry = next(e for e in RefgetApp.demo_entries() if e["version"] == "2.0.0")
+    with ReferenceServer(ServiceInfoAtTheExamplesPath(version="2.0.0")) as server:
+        entry = {**{k: v for k, v in entry.items() if k != "reference"}, "url": server.url}
+        result = run_profile({"initiative": "service-info at /service-info", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, standards=["refget"])
+    assert result.failed() == [], result.failed()
+    assert result.errors() == [], result.errors()
+    for check_id in ("service-info.endpoint.answers-200", "refget.service-info.capabilities-object-present",
+                     "refget.service-info.algorithms-include-md5"):
+        assert result.outcome(check_id) in ("passed", "skipped"), check_id
+    assert result.outcome("refget.service-info.capabilities-object-present") == "passed"
+
 class ChecksCounted(RefgetApp):
     """Counts the GETs of whole sequences: each is fetched once per run, whatever the number of checks."""
 
