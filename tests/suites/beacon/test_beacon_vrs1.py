@@ -10,6 +10,8 @@ import pytest
 import yaml
 from conformance_suites.beacon import vrs1
 from conformance_suites.beacon.reference import data as beacon_data
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def _top_level_pairs(path: Path) -> list[tuple[Any, Any]]:
@@ -73,3 +75,25 @@ def test_vrs2_objects_are_identified_through_ga4gh_vrs() -> None:
         "start": 44908821, "end": 44908822}, "state": {"type": "LiteralSequenceExpression", "sequence": "T"}}
     assert _vrs2_identify(allele) == "ga4gh:VA.0AePZIWZUNsUlQTamyLrjm2HWUw2opLt"
     assert _vrs2_identify({"type": "Allele", "location": {"sequence_id": "x"}}) is None
+
+
+@settings(max_examples=60, derandomize=True, deadline=None)
+@given(digest=st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", min_size=32, max_size=32),
+       start=st.integers(0, 10**9), length=st.integers(0, 50), state=st.text("ACGTN", max_size=20))
+def test_allele_and_location_ids_agree_with_ga4gh_vrs(digest: str, start: int, length: int, state: str) -> None:
+    """The hand-written 1.x identifiers (no well-kept library computes VRS 1.3 beside VRS 2) agree with
+    ga4gh-vrs's own VRS 1.3 identifiers (``as_version=PrevVrsVersion.V1_3``) for the classes it can compute them
+    for: Alleles and SequenceLocations."""
+    from ga4gh.core import PrevVrsVersion, ga4gh_identify
+    from ga4gh.vrs import models
+
+    location = models.SequenceLocation(sequenceReference=models.SequenceReference(refgetAccession=f"SQ.{digest}"),
+                                       start=start, end=start + length)
+    allele = models.Allele(location=location, state=models.LiteralSequenceExpression(sequence=state))
+    old_location = {"type": "SequenceLocation", "sequence_id": f"ga4gh:SQ.{digest}",
+                    "interval": {"type": "SequenceInterval", "start": {"type": "Number", "value": start},
+                                 "end": {"type": "Number", "value": start + length}}}
+    old_allele = {"type": "Allele", "location": old_location,
+                  "state": {"type": "LiteralSequenceExpression", "sequence": state}}
+    assert vrs1.ga4gh_identify(old_location) == ga4gh_identify(location, as_version=PrevVrsVersion.V1_3)
+    assert vrs1.ga4gh_identify(old_allele) == ga4gh_identify(allele, as_version=PrevVrsVersion.V1_3)
