@@ -318,3 +318,14 @@ def test_a_state_outside_the_enum_is_one_finding_not_also_py_tes_s(report_root: 
     assert result.outcome("tes.task.state-enum") == "failed", result.output
     client = result.check("tes.client.py-tes-parses")
     assert client.outcome == "failed" and client.caused_by == "tes.task.state-enum", client
+
+
+@pytest.mark.parametrize(("value", "conforms"), [("2026-01-01 10:00:00Z", True), ("2026-01-01t10:00:00+01:00", True),
+                                                 ("2026-01-01T10:00:00.5-05:00", True), ("2026-01-01 10:00:00", False),
+                                                 ("2026-01-01", False), ("02/01/2026 10:00", False)])
+def test_rfc3339_date_times_as_the_text_allows(value: str, conforms: bool) -> None:
+    """RFC 3339 §5.6: "T" or "t" between date and time, or (its NOTE) a space, which applications may choose for
+    readability; a zone is required."""
+    from conformance_suites.tes.check_tasks import _rfc3339
+
+    assert _rfc3339(value) is conforms
