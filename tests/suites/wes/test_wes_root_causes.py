@@ -190,3 +190,18 @@ def test_a_status_that_says_unknown_does_not_disagree(report_root: Path, require
                              checks=["wes.run.status-agrees-with-log"])
     check = result.check("wes.run.status-agrees-with-log")
     assert check.outcome == "passed", check.message
+
+
+def test_a_state_count_keyed_by_a_listed_state_outside_the_enum_is_a_consequence(report_root: Path,
+                                                                                 requires_specs: str) -> None:
+    """WES 1.0.0, fault run-state-invalid: run-02 is SUCCEEDED, and system_state_counts counts it under that key:
+    one finding, wes.run.state-in-enum's."""
+    app = WesApp(version="1.0.0", faults={"run-state-invalid"})
+    with ReferenceServer(app) as server:
+        entry = {"standard": "wes", "version": "1.0.0", "url": server.url, "auth": {"bearer_token_env": "WES_TOKEN"}}
+        result = run_profile({"initiative": "wes counts", "services": [entry]}, report_root, specs_dir=requires_specs,
+                             environ={"WES_TOKEN": app.token},
+                             checks=["wes.run.state-in-enum", "wes.service-info.state-counts-keys-are-states"])
+    assert result.outcome("wes.run.state-in-enum") == "failed", result.output
+    check = result.check("wes.service-info.state-counts-keys-are-states")
+    assert check.outcome == "failed" and check.caused_by == "wes.run.state-in-enum", check
