@@ -93,6 +93,8 @@ class Tes(ServiceView):
     """The run's view of one TES service."""
 
     created: list[str]
+    #: (its number, the answer) of the last page a walk found no list of tasks on (see :meth:`walk_tasks`)
+    broken_page: tuple[int, Response] | None = None
 
     def states(self) -> tuple[str, ...]:
         return STATES_1_1 if self.at_least("1.1.0") else STATES_1_0
@@ -146,6 +148,7 @@ class Tes(ServiceView):
             body = response.json_object() if response.status == 200 else None
             tasks = tasks_of(body)
             if body is None or not isinstance(tasks, list) or not all(isinstance(t, dict) for t in tasks):
+                self.broken_page = (index + 1, response)
                 return None
             seen = walk.ids()
             for task in tasks:

@@ -329,3 +329,22 @@ def test_rfc3339_date_times_as_the_text_allows(value: str, conforms: bool) -> No
     from conformance_suites.tes.check_tasks import _rfc3339
 
     assert _rfc3339(value) is conforms
+
+
+class SecondPageBroken(TesApp):
+    """A TES whose pages after the first answer 500 (the first page, read without parameters, is fine)."""
+
+    @route("GET", "/tasks")
+    def list_tasks(self, request: Request) -> Reply:
+        if request.arg("page_token"):
+            return self.error(500, "the page could not be read")
+        return super().list_tasks(request)
+
+
+def test_a_later_page_broken_is_not_blamed_on_list_response(report_root: Path) -> None:
+    result = _run(SecondPageBroken(version="1.1.0", options={"open": True}), report_root,
+                  ["tes.list.response", "tes.list.paging"])
+    assert result.outcome("tes.list.response") == "passed", result.output
+    paging = result.check("tes.list.paging")
+    assert paging.outcome == "skipped" and "tes.list.response" not in paging.message, paging.message
+    assert "500" in paging.message, paging.message
