@@ -26,6 +26,8 @@ def test_run_log_answers_200_naming_the_run(wes: Wes) -> None:
         if response.status in (404, 410) and run_id not in wes.option("runs") and wes.deleted(run_id):
             gone.append(run_id)  # listed, then deleted before this read: GET /runs no longer lists it
             continue
+        if response.status == 401:  # credentials missing or refused: what an admitted caller gets is unknown
+            wes.require_admission(response, f"GET {run_path(run_id)}")
         if response.status != 200:
             raise fail(f"GET {run_path(run_id)} of a listed run answered {answered(response)}, not 200", response)
         body = response.json()

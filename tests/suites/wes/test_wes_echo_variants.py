@@ -125,16 +125,20 @@ def test_every_cancel_refused_as_its_run_ends_still_fails(report_root: Path) -> 
     assert check.outcome == "failed" and "403" in check.message, check.message
 
 
-def test_auth_checks_with_refused_credentials_say_so(report_root: Path) -> None:
+def test_checks_with_refused_credentials_say_so(report_root: Path, requires_specs: str) -> None:
     """The profile's token refused (401): wes.runs.list-answers-200 skips for it, and the auth checks say the
     credentials were refused rather than point at that skipped check."""
     with ReferenceServer(app := WesApp(version="1.1.0")) as server:
-        entry = {"standard": "wes", "version": "1.1.0", "url": server.url, "auth": {"bearer_token_env": "WES_TOKEN"}}
+        entry = {"standard": "wes", "version": "1.1.0", "url": server.url, "auth": {"bearer_token_env": "WES_TOKEN"},
+                 "runs": ["run-01"]}
         result = run_profile({"initiative": "wes wrong token", "services": [entry]}, report_root,
                              checks=["wes.runs.list-answers-200", "wes.auth.refuses-missing-token",
-                                     "wes.auth.refuses-forged-token"], environ={"WES_TOKEN": "not-" + app.token})
+                                     "wes.auth.refuses-forged-token", "wes.run.log-answers-200",
+                                     "wes.schema.run-list-valid"], environ={"WES_TOKEN": "not-" + app.token},
+                             specs_dir=requires_specs)
     assert result.outcome("wes.runs.list-answers-200") == "skipped", result.output
-    for check_id in ("wes.auth.refuses-missing-token", "wes.auth.refuses-forged-token"):
+    for check_id in ("wes.auth.refuses-missing-token", "wes.auth.refuses-forged-token", "wes.run.log-answers-200",
+                     "wes.schema.run-list-valid"):
         check = result.check(check_id)
         assert check.outcome == "skipped" and "list-answers-200" not in check.message, (check_id, check.message)
         assert "refused the profile's credentials" in check.message, check.message
