@@ -22,6 +22,8 @@ def test_task_is_read_by_id(tes: Tes) -> None:
         if response.status == 404 and task_id not in tes.option("tasks") and tes.purged(task_id):
             purged.append(task_id)  # listed, then purged ("How long completed tasks are stored ...", ListTasks)
             continue
+        if response.status == 401:  # credentials missing or refused: what an admitted caller reads is unknown
+            tes.require_admission(response, f"GET /tasks/{task_id}")
         if response.status != 200:
             raise fail(f"GET /tasks/{task_id} answered {response.status}, not 200 with the task", response)
         body = response.json()  # a body that is no JSON fails saying why (Response.json)

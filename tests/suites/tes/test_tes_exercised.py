@@ -348,3 +348,12 @@ def test_a_later_page_broken_is_not_blamed_on_list_response(report_root: Path) -
     paging = result.check("tes.list.paging")
     assert paging.outcome == "skipped" and "tes.list.response" not in paging.message, paging.message
     assert "500" in paging.message, paging.message
+
+
+def test_a_named_task_read_without_admission_is_not_failed(report_root: Path) -> None:
+    """The reference TES wants a bearer token the profile lacks: the task the profile names answers 401, which says
+    nothing of what an admitted caller reads (tes.task.get-by-id skips saying so, as tes.list.response does)."""
+    result = _run(TesApp(version="1.1.0"), report_root, ["tes.list.response", "tes.task.get-by-id"], tasks=["task-01"])
+    for check_id in ("tes.list.response", "tes.task.get-by-id"):
+        check = result.check(check_id)
+        assert check.outcome == "skipped" and "answered 401" in check.message, (check_id, check.message)
