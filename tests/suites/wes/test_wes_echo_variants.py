@@ -134,11 +134,12 @@ def test_checks_with_refused_credentials_say_so(report_root: Path, requires_spec
         result = run_profile({"initiative": "wes wrong token", "services": [entry]}, report_root,
                              checks=["wes.runs.list-answers-200", "wes.auth.refuses-missing-token",
                                      "wes.auth.refuses-forged-token", "wes.run.log-answers-200",
-                                     "wes.schema.run-list-valid"], environ={"WES_TOKEN": "not-" + app.token},
+                                     "wes.schema.run-list-valid", "wes.schema.run-log-valid",
+                                     "wes.run.status-agrees-with-log"], environ={"WES_TOKEN": "not-" + app.token},
                              specs_dir=requires_specs)
     assert result.outcome("wes.runs.list-answers-200") == "skipped", result.output
     for check_id in ("wes.auth.refuses-missing-token", "wes.auth.refuses-forged-token", "wes.run.log-answers-200",
-                     "wes.schema.run-list-valid"):
+                     "wes.schema.run-list-valid", "wes.schema.run-log-valid", "wes.run.status-agrees-with-log"):
         check = result.check(check_id)
         assert check.outcome == "skipped" and "list-answers-200" not in check.message, (check_id, check.message)
         assert "refused the profile's credentials" in check.message, check.message
