@@ -347,6 +347,7 @@ class Wes(ServiceView):
 
     def _submitted(self, purpose: str) -> tuple[str, Response]:
         response = self.submission(purpose)
+        self.require_admission(response, "POST /runs")
         body = response.json_object() if response.status == 200 else None
         run_id = body.get("run_id") if body is not None else None
         if not isinstance(run_id, str) or not run_id:

@@ -143,3 +143,17 @@ def test_checks_with_refused_credentials_say_so(report_root: Path, requires_spec
         check = result.check(check_id)
         assert check.outcome == "skipped" and "list-answers-200" not in check.message, (check_id, check.message)
         assert "refused the profile's credentials" in check.message, check.message
+
+
+def test_a_submission_refused_for_credentials_is_not_failed(report_root: Path) -> None:
+    """writes: true with a token the service refuses: POST /runs answers 401, which says nothing of what a caller
+    it admits gets (wes.submit.returns-run-id skips saying so)."""
+    with ReferenceServer(app := WesApp(version="1.1.0")) as server:
+        entry = {"standard": "wes", "version": "1.1.0", "url": server.url, "auth": {"bearer_token_env": "WES_TOKEN"},
+                 "writes": True, "submit": dict(SUBMIT)}
+        result = run_profile({"initiative": "wes refused writes", "services": [entry]}, report_root,
+                             checks=["wes.submit.returns-run-id", "wes.submit.invalid-refused"],
+                             environ={"WES_TOKEN": "not-" + app.token})
+    for check_id in ("wes.submit.returns-run-id", "wes.submit.invalid-refused"):
+        check = result.check(check_id)
+        assert check.outcome == "skipped" and "answered 401" in check.message, (check_id, check.message)
