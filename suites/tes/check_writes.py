@@ -17,6 +17,7 @@ def test_create_returns_an_id(tes: Tes) -> None:
     the task (TES 1.0.0 and 1.1.0 CreateTask, tesCreateTaskResponse required: id)."""
     tes.require_writes()
     task_id, response = tes.memo("submitted", lambda: tes.create("run"))
+    tes.require_admission(response, "POST /tasks")  # refused for credentials: tells nothing of an admitted caller
     if task_id is None:
         raise fail(f"POST /tasks answered {response.status} without a task id", response)
 
@@ -157,6 +158,7 @@ def test_cancel_stops_a_task(tes: Tes) -> None:
     ended_otherwise: list[str] = []
     for attempt in range(CANCEL_ATTEMPTS):
         task_id, created = tes.create("cancel")
+        tes.require_admission(created, "POST /tasks")
         if task_id is None:
             if attempt:
                 break  # the first task's finding stands alone: undecided below

@@ -298,6 +298,7 @@ class Tes(ServiceView):
     def submitted(self) -> tuple[str, Response]:
         """The task created for the run (once); skips when the service did not give an id."""
         task_id, response = self.memo("submitted", lambda: self.create("run"))
+        self.require_admission(response, "POST /tasks")
         if task_id is None:
             pytest.skip("POST /tasks gave no task id (see tes.submit.create)")
         return task_id, response

@@ -357,3 +357,9 @@ def test_a_named_task_read_without_admission_is_not_failed(report_root: Path) ->
     for check_id in ("tes.list.response", "tes.task.get-by-id"):
         check = result.check(check_id)
         assert check.outcome == "skipped" and "answered 401" in check.message, (check_id, check.message)
+
+
+def test_a_task_creation_refused_for_credentials_is_not_failed(report_root: Path) -> None:
+    result = _run(TesApp(version="1.1.0"), report_root, ["tes.submit.create"], writes=True, submit=SUBMIT)
+    check = result.check("tes.submit.create")
+    assert check.outcome == "skipped" and "answered 401" in check.message, check.message
