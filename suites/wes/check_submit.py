@@ -134,6 +134,8 @@ def test_cancel_stops_the_run(wes: Wes) -> None:
         refused = (f"POST {run_path(run_id, '/cancel')} of a {state} run answered {answered(response)}, not 200"
                    f"{f' (the run is now {now})' if now else ''}")
         if now not in TERMINAL or now == "CANCELED":
+            # 401, 403 ("The requester is not authorized to perform this action"): the policy is the implementer's
+            wes.require_admission(response, f"POST {run_path(run_id, '/cancel')}")
             raise fail(refused, response)
         # the run may have ended in the moment between its read and the cancel: a second run tells
         raced.append(refused)

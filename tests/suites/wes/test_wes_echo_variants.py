@@ -157,3 +157,17 @@ def test_a_submission_refused_for_credentials_is_not_failed(report_root: Path) -
     for check_id in ("wes.submit.returns-run-id", "wes.submit.invalid-refused"):
         check = result.check(check_id)
         assert check.outcome == "skipped" and "answered 401" in check.message, (check_id, check.message)
+
+
+class CancelForbidden(WesApp):
+    """A WES whose policy lets this caller submit runs but not cancel them: 403, "The requester is not authorized to
+    perform this action", as CancelRun documents."""
+
+    @route("POST", "/runs/{run_id}/cancel")
+    def cancel_run(self, request: Request) -> Reply:
+        return self.error(403, "this user may not cancel runs")
+
+
+def test_a_cancel_the_policy_forbids_is_not_failed(report_root: Path) -> None:
+    check = _cancel_check(CancelForbidden(version="1.1.0"), report_root)
+    assert check.outcome == "skipped" and "answered 403" in check.message, check.message
