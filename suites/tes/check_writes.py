@@ -168,6 +168,7 @@ def test_cancel_stops_a_task(tes: Tes) -> None:
             pytest.skip(f"task {task_id} was already {before} when read just before the cancel: nothing to cancel "
                         "(the submit task ends before a cancel can be sent)")
         response = tes.cancel(task_id)
+        tes.require_admission(response, f"POST /tasks/{task_id}:cancel")  # authorization is the implementer's
         if response.status != 200:
             raise fail(f"POST /tasks/{task_id}:cancel answered {response.status}, not 200", response)
         seen, last = tes.poll(task_id)

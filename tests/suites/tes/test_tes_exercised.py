@@ -363,3 +363,20 @@ def test_a_task_creation_refused_for_credentials_is_not_failed(report_root: Path
     result = _run(TesApp(version="1.1.0"), report_root, ["tes.submit.create"], writes=True, submit=SUBMIT)
     check = result.check("tes.submit.create")
     assert check.outcome == "skipped" and "answered 401" in check.message, check.message
+
+
+class CancelForbidden(TesApp):
+    """A TES whose policy lets this caller create tasks but not cancel them (403)."""
+
+    @route("POST", "/tasks/{id}:cancel")
+    def cancel_task(self, request: Request) -> Reply:
+        self.posts += 1
+        return self.error(403, "this user may not cancel tasks")
+
+
+def test_a_cancel_the_policy_forbids_is_not_failed(report_root: Path) -> None:
+    app = CancelForbidden(version="1.1.0", options={"open": True})
+    app.endless = True
+    result = _run(app, report_root, ["tes.submit.cancel"], writes=True, submit=SUBMIT, poll_seconds=1)
+    check = result.check("tes.submit.cancel")
+    assert check.outcome == "skipped" and "answered 403" in check.message, check.message
