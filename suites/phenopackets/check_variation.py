@@ -6,6 +6,7 @@ the official VRS 1.2.1 schema and, where an object states a ``ga4gh:`` identifie
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ from conformance import Document, SpecStore, check, fail
 
 from ..vrs import identifiers
 from ..vrs.schema import first_error
+from .model import of_type
 from .variation import SCHEMA, VRS_VERSION, stated_identifier, variations
 from .view import Phenopackets
 
@@ -148,3 +150,26 @@ def test_variation_identifiers_are_computed(phenopackets: Phenopackets, schemas:
     if not found.judged:
         pytest.skip("no VRS variation states a ga4gh identifier that could be recomputed"
                     + (f": {found.unjudged[0]}" if found.unjudged else ""))
+
+
+@check("phenopackets.variation.descriptor-id-unique")
+def test_descriptor_ids_are_unique(phenopackets: Phenopackets) -> None:
+    """Within a Phenopacket, no two different VariationDescriptors share an id (Phenopackets 2.0
+    docs/variant.rst, VariationDescriptor.id: "Descriptor ID; MUST be unique within document"). One
+    descriptor written twice is not failed, and the phenopackets of a Family or Cohort are judged each apart:
+    the narrowest reading of "document" (requirements.yaml)."""
+    compared = False
+    for document, parsed in phenopackets.units():
+        for where, packet in parsed.of_type("Phenopacket"):
+            seen: dict[str, tuple[str, bytes]] = {}  # id → (path, digest of the descriptor's content)
+            for inner, descriptor in of_type(packet, "VariationDescriptor"):
+                path = inner if where == packet.DESCRIPTOR.name else f"{where}.{inner}"
+                content = hashlib.sha256(descriptor.SerializeToString(deterministic=True)).digest()
+                compared = compared or bool(seen)  # a second descriptor of this Phenopacket: ids compared
+                first = seen.setdefault(descriptor.id, (path, content))
+                if first[0] != path and first[1] != content:
+                    raise fail(f"{document.ref}: {path} and {first[0]} are different VariationDescriptors with the "
+                               f"one id {descriptor.id!r}, which must be unique within the document",
+                               document.response)
+    if not compared:
+        pytest.skip("does not apply: no Phenopacket holds two VariationDescriptors whose ids could clash")

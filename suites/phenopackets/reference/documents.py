@@ -144,6 +144,16 @@ FEATURE = ["phenotypicFeatures", 0]
 VARIATION = ["interpretations", 0, "diagnosis", "genomicInterpretations", 0, "variantInterpretation",
              "variationDescriptor", "variation"]
 ALLELE = [*VARIATION, "allele"]
+def _second_descriptor_same_id(doc: dict[str, Any]) -> Any:
+    """A second genomic interpretation whose VariationDescriptor describes another variant under the first's id."""
+    interpretations = doc["interpretations"][0]["diagnosis"]["genomicInterpretations"]
+    other = copy.deepcopy(interpretations[0])
+    other["variantInterpretation"]["variationDescriptor"]["expressions"] = [
+        {"syntax": "hgvs", "value": "NM_001848.2:c.878G>A"}]
+    interpretations.append(other)
+    return doc
+
+
 #: fault → (document, change)
 FAULTS: dict[str, tuple[str, Change]] = {
     "not-an-object": ("P1.json", lambda doc: [doc]),
@@ -179,6 +189,7 @@ FAULTS: dict[str, tuple[str, Change]] = {
                                                        "S4")),
     "term-unknown": ("P1.json", _set([*FEATURE, "type"], {"id": "HP:9999999", "label": "Unknown phenotype"})),
     "term-label-mismatch": ("P1.json", _set([*FEATURE, "type", "label"], "Fever")),
+    "variation-descriptor-id-shared": ("P1.json", _second_descriptor_same_id),
     # the identifier of the SequenceState form of the same allele (VRS 1.2.1 validation/models.yaml)
     "variation-wrong-id": ("P1.json", _set([*ALLELE, "_id"], "ga4gh:VA.KnG6BLTexv7o-j9LnYsgPxZkRUu1IRnp")),
     "variation-location-wrong-id": ("C1.yaml", _set(["members", 0, *ALLELE, "sequenceLocation", "_id"],

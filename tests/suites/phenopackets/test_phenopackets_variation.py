@@ -207,3 +207,53 @@ def test_optional_variations_and_identifiers_left_out_are_not_applicable(store: 
     descriptor["variation"] = _without_ids(descriptor["variation"])
     result = _run(tmp_path, report_root / "no-ids", packet)
     assert result.outcome(CHECKS[0]) == "passed" and result.check(CHECKS[1]).skip_kind == "not-applicable"
+
+
+UNIQUE = "phenopackets.variation.descriptor-id-unique"
+
+
+def _descriptor_ids(tmp_path: Path, report_root: Path, document: dict[str, Any]) -> tuple[str, str]:
+    (tmp_path / "d.json").write_text(json.dumps(document))
+    entry = {"standard": "phenopackets", "version": "2.0", "documents": [str(tmp_path / "d.json")]}
+    result = run_profile({"initiative": "descriptor ids", "services": [entry]}, report_root, checks=[UNIQUE])
+    return result.outcome(UNIQUE), result.check(UNIQUE).message
+
+
+def _with_second_interpretation(packet: dict[str, Any], expression: str | None, descriptor_id: str) -> dict[str, Any]:
+    """``packet`` with its genomic interpretation given again, its descriptor's id and (when given) its HGVS
+    expression changed."""
+    found = packet["interpretations"][0]["diagnosis"]["genomicInterpretations"]
+    second = json.loads(json.dumps(found[0]))
+    descriptor = second["variantInterpretation"]["variationDescriptor"]
+    descriptor["id"] = descriptor_id
+    if expression is not None:
+        descriptor["expressions"] = [{"syntax": "hgvs", "value": expression}]
+    found.append(second)
+    return packet
+
+
+def test_descriptor_ids_are_unique_within_a_phenopacket(tmp_path: Path, report_root: Path) -> None:
+    """docs/variant.rst: "Descriptor ID; MUST be unique within document". Two different descriptors under one id
+    fail (the fault variation-descriptor-id-shared); one descriptor written twice, two members of a Cohort
+    describing one variant under one id, and distinct ids do not; a Phenopacket with one descriptor gives the
+    check nothing to judge."""
+    other = "NM_001848.2:c.878G>A"
+    outcome, message = _descriptor_ids(tmp_path, report_root,
+                                       _with_second_interpretation(phenopacket("P1", "s1"), other, "P1-variant"))
+    assert outcome == "failed" and "'P1-variant'" in message and "genomicInterpretations[1]" in message, message
+    assert _descriptor_ids(tmp_path, report_root, _with_second_interpretation(phenopacket("P1", "s1"), None,
+                                                                              "P1-variant"))[0] == "passed"
+    assert _descriptor_ids(tmp_path, report_root, _with_second_interpretation(phenopacket("P1", "s1"), other,
+                                                                              "P1-other"))[0] == "passed"
+    members = [phenopacket("M1", "m1"), phenopacket("M2", "m2")]
+    for member in members:
+        member["interpretations"][0]["diagnosis"]["genomicInterpretations"][0]["variantInterpretation"][
+            "variationDescriptor"]["id"] = "clinvar:12345"
+    members[1]["interpretations"][0]["diagnosis"]["genomicInterpretations"][0]["variantInterpretation"][
+        "variationDescriptor"]["allelicState"] = {"id": "GENO:0000136", "label": "homozygous"}
+    cohort = {"id": "C1", "members": members, "metaData": members[0].pop("metaData")}
+    members[1].pop("metaData")
+    outcome, message = _descriptor_ids(tmp_path, report_root, cohort)
+    assert outcome == "skipped" and message.startswith("does not apply: "), message
+    outcome, message = _descriptor_ids(tmp_path, report_root, phenopacket("P1", "s1"))
+    assert outcome == "skipped" and message.startswith("does not apply: "), message
