@@ -13,7 +13,8 @@ KIT = [
     "FORMAT_CHECKER", "Fault", "HarnessError", "Level", "ParallelHashes", "ReferenceApp", "ReferenceServer",
     "Reply", "Request", "Requirement", "Response", "Run", "Service", "ServiceClient", "ServiceView", "SpecStore",
     "SpecsUnavailable", "Suite", "UsageError", "__version__", "check", "fail", "json_reply", "json_type",
-    "origin_of", "may_carry_credentials", "read_document", "retry_after", "route", "schema_errors", "service_info_document", "suite_for",
+    "origin_of", "may_carry_credentials",
+    "read_document", "retry_after", "route", "schema_errors", "service_info_document", "suite_for",
     "versions", "stream_document", "document_file", "load_yaml",
 ]
 
