@@ -129,7 +129,7 @@ def previous_seconds(run: Run) -> dict[str, float]:
             if card.stat().st_size > HISTORY_MAX_BYTES:
                 continue
             data = json.loads(card.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # unreadable, no JSON, or nested past the parser
             continue
         if not isinstance(data, dict) or data.get("interrupted") or data.get("selection") != selection:
             continue
