@@ -42,10 +42,12 @@ def test_last_segment_is_whole(crypt4gh: Crypt4gh) -> None:
     for file in _decrypted(crypt4gh):
         found = file.examination
         if found.last_segment_problem is not None:
-            # a last segment that does not authenticate where an earlier one did not either: the data key (or the
-            # data) is wrong throughout, which crypt4gh.data.segments-authenticate reports (one cause, one failure)
+            # a last segment that does not authenticate where no segment at all did: the data key decrypts none
+            # of them, which crypt4gh.data.segments-authenticate reports (one cause, one failure); where some
+            # earlier segment did authenticate, a bad last segment is a defect of its own beside a corrupt one
             cause = ("crypt4gh.data.segments-authenticate"
-                     if found.last_unauthenticated and found.bad_segment is not None else None)
+                     if found.last_unauthenticated and found.bad_segment is not None
+                     and found.unauthenticated == found.segments else None)
             raise failure(f"{file.document.ref}: {found.last_segment_problem}.", file.document, caused_by=cause)
 
 

@@ -55,6 +55,16 @@ def test_a_truncated_last_segment_after_good_ones_stands_alone(tmp_path: Path) -
     assert checks[LAST].outcome == "failed" and checks[LAST].caused_by is None
 
 
+def test_a_corrupt_middle_segment_and_a_truncated_last_one_are_two_failures(tmp_path: Path) -> None:
+    # the data key decrypts the first segment: the corrupt middle one and the truncated last one are two
+    # separate defects, neither a consequence of the other
+    reader = new_secret()
+    made = build(reader, plaintext(1, 150_000), faults=frozenset({"mac-failure", "truncated-last-segment"}))
+    checks = _checks(tmp_path, made.data, reader)
+    assert checks[SEGMENTS].outcome == "failed" and checks[SEGMENTS].caused_by is None
+    assert checks[LAST].outcome == "failed" and checks[LAST].caused_by is None
+
+
 def test_files_of_one_segment_leave_nothing_before_the_last(tmp_path: Path) -> None:
     reader = new_secret()
     checks = _checks(tmp_path, build(reader, plaintext(1, 1_000)).data, reader)
