@@ -91,8 +91,10 @@ def parse(data: bytes) -> Any:
         pass
     try:
         document = load_yaml(data.decode("utf-8"))  # timestamps kept as text
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise NotADocument(f"neither JSON nor YAML ({type(exc).__name__})") from None
+    except UnicodeDecodeError:
+        raise NotADocument("not UTF-8 text, so neither JSON nor YAML") from None
+    except yaml.YAMLError as exc:  # the parser's reason, or aliases refused (a cycle, a "billion laughs")
+        raise NotADocument(f"neither JSON nor YAML a suite reads ({' '.join(str(exc).split())[:200]})") from None
     if not isinstance(document, (dict, list)):
         raise NotADocument("neither a JSON/YAML object nor an array")
     return document
