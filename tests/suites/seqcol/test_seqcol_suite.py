@@ -214,6 +214,36 @@ def test_a_refused_page_size_is_the_paged_checks_own_failure(report_root: Path) 
     assert walk.outcome == "skipped" and honoured in walk.message, walk
 
 
+class FewCollectionsNoPagePastEnd(SeqcolApp):
+    """A service holding two collections or fewer that answers 404 for a page past the end of its listing:
+    §3.4 says nothing of such a page, so page-size-honoured asks for page 1 only when page 0's total says
+    it exists."""
+
+    def __init__(self, held: int = 2) -> None:
+        super().__init__()
+        self.store = dict(list(self.store.items())[:held])
+
+    @route("GET", "/list/{object_type}")
+    def listing(self, request: Request) -> Reply:
+        page, size = request.arg("page"), request.arg("page_size")
+        if page and size and page.isdigit() and size.isdigit() and 0 < int(page) * int(size) >= len(self.store):
+            past: Reply = self.error(404, "no such page")
+            return past
+        listed: Reply = super().listing(request)
+        return listed
+
+
+@pytest.mark.parametrize("held", [0, 1, 2])
+def test_a_page_past_the_end_is_not_judged(held: int, report_root: Path) -> None:
+    app = FewCollectionsNoPagePastEnd(held)
+    checks = ["seqcol.list.answers-paged", "seqcol.list.page-size-honoured", "seqcol.list.pages-cover-total"]
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "seqcol few collections", "services": [_entry(server)]}, report_root,
+                             checks=checks)
+    for check_id in checks:
+        assert result.outcome(check_id) == "passed", (check_id, result.check(check_id), result.output)
+
+
 class FilteredBareArray(SeqcolApp):
     """A listing whose filtered answers are a bare JSON array of digests: the unfiltered listing is well
     formed (seqcol.list.answers-paged passes), so a filtered answer that is no listing is the filter check's
