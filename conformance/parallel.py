@@ -23,7 +23,8 @@ Budget (the run stays within the profile's): ``max_requests`` and ``max_run_byte
 worker draws from (:class:`~conformance.http.policy.SharedPool`, counters in memory the forked processes
 share, starting from what the parent spent), so a worker whose services need more than others never stops
 where a sequential run would go on; ``max_memory_mb`` (what the run adds to the memory of the process it
-runs in) is split in proportion to the bins' expected work (:func:`weight`); ``requests_per_second``, the
+runs in) is split in proportion to the bins' requirement counts (:func:`weight`: what a service may hold in
+memory follows what it is asked, not how long it took, which packs the bins); ``requests_per_second``, the
 cap of the whole run, is split evenly between the bins (a host is in one bin: its adaptive rate is its own);
 ``max_seconds`` is the parent's deadline, the same for every worker (they run side by side); the other
 limits bound one request or one document and are unchanged.
@@ -105,12 +106,13 @@ def weight(service: Service, selected: set[str]) -> int:
 HISTORY_MAX_BYTES = 32 * 1024 * 1024
 #: How many of the latest earlier runs are looked at for one that is complete (an interrupted run's times
 #: stop where it did).
-HISTORY_RUNS = 5
+HISTORY_RUNS = 10
 
 
 def previous_seconds(run: Run) -> dict[str, float]:
-    """Each service's seconds of checks (its cases' durations summed) in the latest earlier complete run of the
-    same initiative, in the same report folder, with the same ``--standard`` and ``--check`` selection, by
+    """Each service's seconds of checks (its cases' durations summed) in the latest earlier complete run
+    (:func:`_complete`) of the same initiative, in the same report folder, with the same ``--standard`` and
+    ``--check`` selection, by
     service key; only services of the same standard and version there. Empty when there is none or it cannot
     be read: the times are a hint for packing the work, never a reason to stop."""
     selection = {"standards": sorted(run.standards) if run.standards else None,
@@ -131,22 +133,37 @@ def previous_seconds(run: Run) -> dict[str, float]:
             data = json.loads(card.read_text(encoding="utf-8"))
         except (OSError, ValueError, RecursionError):  # unreadable, no JSON, or nested past the parser
             continue
-        if not isinstance(data, dict) or data.get("interrupted") or data.get("selection") != selection:
+        if not _complete(data, selection):
             continue
-        seconds: dict[str, float] = {}
-        for service in data.get("services") or []:
-            if not isinstance(service, dict) or known.get(str(service.get("key"))) != (service.get("standard"),
-                                                                                        service.get("version")):
-                continue
-            total = 0.0
-            for entry in service.get("checks") or []:
-                for case in (entry.get("cases") or []) if isinstance(entry, dict) else []:
-                    duration = case.get("duration") if isinstance(case, dict) else None
-                    if isinstance(duration, (int, float)) and 0 <= duration < 86400:
-                        total += duration
-            seconds[str(service["key"])] = total
-        return seconds
+        try:
+            return _seconds_of(data, known)
+        except (TypeError, AttributeError):  # valid JSON of another shape than a scorecard's
+            continue
     return {}
+
+
+def _complete(data: object, selection: dict[str, Any]) -> bool:
+    """Whether a scorecard is one of a whole run with ``selection``: not interrupted, no limit hit (the times
+    of a run cut short stop where it did)."""
+    if not isinstance(data, dict) or data.get("interrupted") or data.get("selection") != selection:
+        return False
+    usage = data.get("usage")
+    return isinstance(usage, dict) and not usage.get("limits_hit")
+
+
+def _seconds_of(data: dict[str, Any], known: dict[str, tuple[str, str]]) -> dict[str, float]:
+    seconds: dict[str, float] = {}
+    for service in data.get("services") or []:
+        if known.get(str(service.get("key"))) != (service.get("standard"), service.get("version")):
+            continue
+        total = 0.0
+        for entry in service.get("checks") or []:
+            for case in entry.get("cases") or []:
+                duration = case.get("duration")
+                if isinstance(duration, (int, float)) and 0 <= duration < 86400:
+                    total += duration
+        seconds[str(service["key"])] = total
+    return seconds
 
 
 def costs(run: Run, selected: set[str]) -> dict[str, float]:

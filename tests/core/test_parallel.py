@@ -90,7 +90,8 @@ def _earlier_run(run: Any, name: str, seconds: dict[str, float], **more: Any) ->
     services = [{"key": s.key, "standard": s.standard, "version": s.version,
                  "checks": [{"id": "x", "cases": [{"duration": seconds.get(s.key, 0.0)}]}]}
                 for s in run.profile.services]
-    card = {"interrupted": False, "selection": {"standards": None, "checks": None}, "services": services, **more}
+    card = {"interrupted": False, "selection": {"standards": None, "checks": None}, "usage": {"limits_hit": []},
+            "services": services, **more}
     (folder / "scorecard.json").write_text(json.dumps(card))
     return folder
 
@@ -116,6 +117,9 @@ def test_bins_are_packed_by_the_times_of_the_previous_complete_run(tmp_path: Pat
         _earlier_run(run, "20200102T000000Z", {}, interrupted=True)
         _earlier_run(run, "20200103T000000Z", {}, selection={"standards": ["tes"], "checks": None})
         (_earlier_run(run, "20200104T000000Z", {}) / "scorecard.json").write_text("{not json")
+        _earlier_run(run, "20200104T000001Z", {}, usage={"limits_hit": ["max_seconds"]})  # cut short
+        (_earlier_run(run, "20200104T000002Z", {}) / "scorecard.json").write_text(
+            json.dumps({"selection": {"standards": None, "checks": None}, "usage": {}, "services": 5}))
         assert parallel.previous_seconds(run) == times
         assert keys(parallel.bins(run, 2)) == alone
         _earlier_run(run, "20200105T000000Z", {s.key: 1.0 for s in run.profile.services})  # the latest counts
