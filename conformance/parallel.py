@@ -1,7 +1,8 @@
 """``--jobs N``: the services of one profile checked by several worker processes at once (issue 20).
 
 The parent prepares the run (profile, embedded reference servers, registry) as for a sequential run. It splits
-the profile's services into *groups* that must stay together, packs the groups into at most ``jobs`` bins,
+the profile's services into *groups* that must stay together, packs the groups into at most ``jobs`` bins
+(by what each service took in the previous complete run, :func:`costs`),
 and forks one worker process per bin, which runs a pytest session over a sub-profile holding the bin's
 services and its share of the budget. A forked worker starts from the parent as it is: the suites loaded, the
 credentials registered, and the per-process state a suite shares with its embedded reference server (keys
