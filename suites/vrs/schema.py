@@ -126,6 +126,25 @@ def first_error(validator: Any, obj: Any) -> str | None:
     return None
 
 
+
+#: The members that state an identifier (1.3 ``_id``; 2.0 ``id`` and ``digest``).
+IDENTIFIER_MEMBERS = frozenset({"_id", "id", "digest"})
+
+
+def refuses_identifier(validator: Any, obj: Any) -> bool:
+    """Whether a schema error of ``obj`` lies at an identifier member (its own or a nested object's, within
+    any alternative of a oneOf/anyOf): a stated identifier the schema refuses (a digest that is no digest)
+    cannot match the computed one, so the identifier checks' finding follows from it. An error elsewhere (a
+    property no identifier is computed from) leaves a wrong identifier a defect of its own."""
+    pending = list(validator.iter_errors(obj))
+    while pending:
+        error = pending.pop()
+        path = error.absolute_path
+        if path and path[-1] in IDENTIFIER_MEMBERS:
+            return True
+        pending.extend(error.context or ())
+    return False
+
 #: The JSON types a Python value of each type can have under jsonschema's type checker (1.0 is an integer).
 _JSON_TYPES: dict[type, frozenset[str]] = {
     dict: frozenset({"object"}), list: frozenset({"array"}), str: frozenset({"string"}),

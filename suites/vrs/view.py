@@ -103,13 +103,19 @@ class Vrs(ServiceView):
         return self.memo(("schema", document.ref, path), judge)
 
     def schema_cause(self, schemas: SpecStore, document: Document, path: str, obj: dict[str, Any]) -> str | None:
-        """"vrs.schema.valid" when that check fails the object (a finding about it is then its consequence);
-        None otherwise, or when the official schema is not at hand."""
+        """"vrs.schema.valid" when that check fails the object at an identifier member (a stated id or digest the
+        schema refuses: an identifier finding about it is then its consequence); None otherwise, or when the
+        official schema is not at hand. A schema error elsewhere in the object is another defect: a wrong
+        identifier beside it is its own root failure (objects ga4gh-vrs cannot build are not recomputed)."""
         try:
             found = self.schema_verdict(schemas, document, path, obj)
         except SpecsUnavailable:
             return None
-        return "vrs.schema.valid" if found is not None and found[0] == "invalid" else None
+        if found is None or found[0] != "invalid":
+            return None
+        validator = self.memo(("validator", str(obj["type"])),
+                              lambda: schema.validator(schemas, self.version, str(obj["type"])))
+        return "vrs.schema.valid" if schema.refuses_identifier(validator, obj) else None
 
     def failure(self, document: Document, problem: str, caused_by: str | None = None) -> CheckFailure:
         return fail(f"{document.ref}: {problem}.", document.response, caused_by=caused_by)

@@ -303,3 +303,20 @@ def test_a_digest_the_schema_refuses_is_one_root_cause(report_root: Path, tmp_pa
         {"standard": "vrs", "version": "2.0", "documents": [str(tmp_path / "a.json")]}]}, report_root,
         specs_dir=str(SPECS))
     assert result.causes() == {"vrs.schema.valid": None, "vrs.identifier.computed-digest": "vrs.schema.valid"}
+
+
+@needs_specs
+def test_a_schema_error_beside_a_wrong_digest_leaves_the_digest_a_root_cause(report_root: Path,
+                                                                            tmp_path: Path) -> None:
+    # the schema refuses the SequenceReference's circular ("yes", no boolean), which ga4gh-vrs reads and no
+    # digest is computed from; the stated digest is well formed but not the computed one: two causes, two failures
+    from conformance.testing import run_profile
+
+    reference = {"type": "SequenceReference", "refgetAccession": "SQ.IIB53T8CNeJJdUqzn9V_JnRtQadwWCbl",
+                 "circular": "yes"}
+    allele = _allele_2(reference, digest="0000000000000000000000000000AAAA")
+    (tmp_path / "a.json").write_text(json.dumps([allele]))
+    result = run_profile({"initiative": "two causes", "services": [
+        {"standard": "vrs", "version": "2.0", "documents": [str(tmp_path / "a.json")]}]}, report_root,
+        specs_dir=str(SPECS), checks=["vrs.schema.valid", "vrs.identifier.computed-digest"])
+    assert result.causes() == {"vrs.schema.valid": None, "vrs.identifier.computed-digest": None}
