@@ -205,3 +205,27 @@ def test_a_state_count_keyed_by_a_listed_state_outside_the_enum_is_a_consequence
     assert result.outcome("wes.run.state-in-enum") == "failed", result.output
     check = result.check("wes.service-info.state-counts-keys-are-states")
     assert check.outcome == "failed" and check.caused_by == "wes.run.state-in-enum", check
+
+
+class StatusAlwaysUnknown(WesApp):
+    """A WES whose status endpoint answers UNKNOWN for every run while each RunLog gives its state: the status
+    says nothing the RunLog could be compared with."""
+
+    @route("GET", "/runs/{run_id}/status")
+    def run_status(self, request: Request) -> Reply:
+        reply: Reply = super().run_status(request)
+        body = json.loads(reply.body)
+        if reply.status == 200:
+            body["state"] = "UNKNOWN"
+        return json_reply(body, reply.status)
+
+
+def test_a_status_that_is_always_unknown_compares_nothing(report_root: Path, requires_specs: str) -> None:
+    app = StatusAlwaysUnknown(version="1.1.0")
+    with ReferenceServer(app) as server:
+        entry = {"standard": "wes", "version": "1.1.0", "url": server.url, "auth": {"bearer_token_env": "WES_TOKEN"}}
+        result = run_profile({"initiative": "wes unknown status", "services": [entry]}, report_root,
+                             specs_dir=requires_specs, environ={"WES_TOKEN": app.token},
+                             checks=["wes.run.status-agrees-with-log"])
+    check = result.check("wes.run.status-agrees-with-log")
+    assert check.outcome == "skipped" and "UNKNOWN" in check.message, (check.outcome, check.message)
