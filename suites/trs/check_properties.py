@@ -58,6 +58,11 @@ def test_unknown_ids_are_404(trs: Trs, conformance_run: Run) -> None:
         raise inherited[0]
 
 
+def _ids(page: Any) -> list[Any]:
+    """The ids of a page's tools (none for a page that is no array)."""
+    return [t.get("id") for t in page if isinstance(t, dict)] if isinstance(page, list) else []
+
+
 @check("trs.property.offset-limit-slices")
 def test_offset_limit_give_their_slice(trs: Trs, conformance_run: Run) -> None:
     """For a registry whose offsets are indexes of tools, GET /tools?offset=o&limit=l gives the tools o to
@@ -65,7 +70,8 @@ def test_offset_limit_give_their_slice(trs: Trs, conformance_run: Run) -> None:
     page", TRS 2.0.x OpenAPI, components › parameters). "Pagination results can be based on numbers or other
     values chosen by the registry implementor": a number may count pages (Dockstore's offset=1 is the second
     page), so offsets are taken for indexes only where the walk shows it: the first page's current_offset is
-    0 and the second's the number of tools on the first."""
+    0 and the second's the number of tools on the first, or the second page repeats the first (the offset
+    ignored, which a page-counting registry does not do either)."""
     _, pages, _ = trs.walk()
     if pages[0].headers.get("current_offset", "").strip() != "0":
         pytest.skip("does not apply: the server does not show numeric offsets (current_offset of the first "
@@ -75,6 +81,14 @@ def test_offset_limit_give_their_slice(trs: Trs, conformance_run: Run) -> None:
                     "shown")
     first = pages[0].json()
     second = pages[1].headers.get("current_offset", "").strip()
+    # a second page that repeats the first shows an offset ignored, not offsets counting pages: judged as
+    # indexes (the slices show whether offset is honoured); a second page of other tools still at
+    # current_offset 0 shows neither meaning
+    if _ids(pages[1].json()) == _ids(first) != []:
+        second = str(len(first))
+    elif second == "0":
+        pytest.skip(f"cannot decide whether offsets count tools or pages: the second page of limit={PAGE_LIMIT} "
+                    "gives other tools than the first, but current_offset 0 as the first does")
     if not isinstance(first, list) or second != str(len(first)):
         pytest.skip(f"does not apply: offsets are not indexes of tools (the second page of limit={PAGE_LIMIT} "
                     f"gives current_offset {second or 'no'}, after a first page of "

@@ -429,3 +429,38 @@ def test_the_profiles_tools_are_judged_without_a_listing(report_root: Path, requ
                              specs_dir=requires_specs, checks=checks)
     assert result.causes() == {"trs.tools.schema": None}, result.output
     assert [result.outcome(c) for c in checks[1:]] == ["passed"] * 3, result.output
+
+
+class OffsetIgnored(TrsApp):
+    """A registry that ignores ``offset``: every page is the first `limit` tools, answered with current_offset
+    0, while next_page links count on (the walk ends, having read the first page again)."""
+
+    @route("GET", "/tools")
+    def tools(self, request: Request) -> Reply:
+        if set(request.query) - {"offset", "limit"}:
+            return super().tools(request)
+        offset, limit = int(request.arg("offset") or 0), int(request.arg("limit") or 1000)
+        found = list(self.tools_held)
+        headers = {"current_offset": "0", "current_limit": str(limit),
+                   "self_link": f"{self.url}/tools?offset={offset}&limit={limit}"}
+        if offset + limit < len(found):
+            headers["next_page"] = f"{self.url}/tools?offset={offset + limit}&limit={limit}"
+        return json_reply([self.tool_json(t) for t in found[:limit]], headers=headers)
+
+
+@pytest.mark.parametrize("second_page", ["repeats the first", "says offset 0"])
+def test_a_second_page_at_offset_0_is_no_page_counting(second_page: str, report_root: Path,
+                                                       specs_dir: str | None) -> None:
+    # a second page that repeats the first (the offset ignored) shows no page-counting offsets: the slices are
+    # judged and fail; one with other tools but current_offset 0 leaves the offsets' meaning undecided
+    app = OffsetIgnored(version="2.0.1") if second_page == "repeats the first" else TrsApp(
+        version="2.0.1", faults=frozenset({"current-offset-wrong"}))
+    with ReferenceServer(app) as server:
+        entry = {"standard": "trs", "version": "2.0.1", "url": server.url}
+        result = run_profile({"initiative": "trs offsets", "services": [entry]}, report_root,
+                             specs_dir=specs_dir, checks=["trs.property.offset-limit-slices"])
+    check = result.check("trs.property.offset-limit-slices")
+    if second_page == "repeats the first":
+        assert check.outcome == "failed" and check.caused_by is None, check.message
+    else:
+        assert check.outcome == "skipped" and not check.message.startswith("does not apply"), check.message
