@@ -89,14 +89,16 @@ def test_a_list_without_tasks_but_with_other_members_still_fails(report_root: Pa
 def test_a_task_that_exited_0_written_as_protojson_is_not_failed(version: str, report_root: Path,
                                                                  specs_dir: str | None) -> None:
     """tesExecutorLog requires exit_code, but protojson leaves an int32 0 out: the executor log of a task that
-    ran to COMPLETE has no exit_code, which tes.submit.logs does not fail (the rest of the suite neither)."""
+    ran to COMPLETE has no exit_code, which tes.submit.logs does not fail (the rest of the suite neither). With
+    no output file log either, nothing is left to judge: skipped, saying so, not passed."""
     app = Proto3Tes(version=version, options={"open": True})
     with ReferenceServer(app) as server:
         result = run_profile({"initiative": "tes proto3 writes", "services": [
             _entry(server, version, writes=True, submit=SUBMIT, poll_seconds=5)]},
             report_root, specs_dir=specs_dir, standards=["tes"])
     assert result.failed() == [] and result.errors() == [], result.output
-    assert result.outcome("tes.submit.logs") == "passed", result.check("tes.submit.logs").message
+    check = result.check("tes.submit.logs")
+    assert check.outcome == "skipped" and "no exit_code" in check.message, (check.outcome, check.message)
 
 
 def test_an_exit_code_that_is_no_integer_still_fails(report_root: Path) -> None:
@@ -107,3 +109,51 @@ def test_an_exit_code_that_is_no_integer_still_fails(report_root: Path) -> None:
             report_root, checks=["tes.submit.logs"])
     check = result.check("tes.submit.logs")
     assert check.outcome == "failed" and "exit_code" in check.message, check.message
+
+
+class ExecutorErrorTes(TesApp):
+    """A TES whose created task ends EXECUTOR_ERROR, its one executor having exited 2 (``exit_code``: what the
+    executor log gives of it, None: left out)."""
+
+    def __init__(self, *args: Any, exit_code: Any = 2, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.exit_code = exit_code
+
+    def advance(self, task: dict[str, Any]) -> None:
+        super().advance(task)
+        if task["state"] == "COMPLETE" and task.get("logs"):
+            task["state"] = "EXECUTOR_ERROR"
+            for executor_log in task["logs"][-1]["logs"]:
+                executor_log.pop("exit_code", None)
+                if self.exit_code is not None:
+                    executor_log["exit_code"] = self.exit_code
+
+
+def _logs_check(app: TesApp, report_root: Path, submit: dict[str, Any] = SUBMIT) -> Any:
+    with ReferenceServer(app) as server:
+        result = run_profile({"initiative": "tes executor error", "services": [
+            _entry(server, "1.1.0", writes=True, submit=submit, poll_seconds=5)]},
+            report_root, checks=["tes.submit.logs"])
+    return result.check("tes.submit.logs")
+
+
+def test_the_failed_executor_of_an_executor_error_task_without_exit_code_fails(report_root: Path) -> None:
+    """Left out, an exit code is protojson's 0; the executor that stopped a task at EXECUTOR_ERROR ("Generally,
+    this means that an Executor exited with a non-zero exit code"; "Execution stops on the first error") did not
+    exit 0: its required exit_code is missing."""
+    check = _logs_check(ExecutorErrorTes(version="1.1.0", exit_code=None, options={"open": True}), report_root)
+    assert check.outcome == "failed" and "EXECUTOR_ERROR" in check.message, (check.outcome, check.message)
+
+
+def test_an_executor_error_task_with_its_exit_code_passes(report_root: Path) -> None:
+    check = _logs_check(ExecutorErrorTes(version="1.1.0", exit_code=2, options={"open": True}), report_root)
+    assert check.outcome == "passed", (check.outcome, check.message)
+
+
+def test_an_executor_that_may_ignore_its_error_is_not_taken_for_the_failed_one(report_root: Path) -> None:
+    """With ignore_error, the executor that erred need not be the last one run: nothing is told of the last."""
+    submit = {"executors": [{"image": "alpine", "command": ["false"], "ignore_error": True},
+                            {"image": "alpine", "command": ["echo", "hello"]}]}
+    check = _logs_check(ExecutorErrorTes(version="1.1.0", exit_code=None, options={"open": True}), report_root,
+                        submit)
+    assert check.outcome == "skipped", (check.outcome, check.message)
