@@ -16,8 +16,9 @@ import pytest
 from hypothesis import example, given, seed
 from hypothesis import strategies as st
 
-from conformance import Run, check, fail
+from conformance import Response, Run, check, fail
 
+from .check_subsequences import BROKEN, WRONG_BASES, status_defect
 from .digests import CHECKSUM_NAMESPACES, checksum_identifier
 from .slices import expected_query
 from .view import Refget, Verified, answered, listed_checksums, sequence_path
@@ -48,9 +49,9 @@ def _pairs(length: int) -> st.SearchStrategy[tuple[int, int]]:
 
 
 def _rule_of(start: int, end: int, length: int, limit: int | None, circular: bool) -> str | None:
-    """The check whose own requests are of the kind ``?start=<start>&end=<end>`` is: a property failure on
-    such a request is that rule broken again (one root cause, one failure; the scorecard keeps the link only
-    where that check failed). None for a kind no other check asks about (an end past the length)."""
+    """The check whose own requests are of the kind ``?start=<start>&end=<end>`` is (a property failure on
+    such a request may be that rule broken again: see :func:`_same_defect`). None for a kind no other check
+    asks about (an end past the length)."""
     if start > length:
         return "refget.subsequence.start-beyond-length-is-400"
     if end > length:
@@ -60,6 +61,20 @@ def _rule_of(start: int, end: int, length: int, limit: int | None, circular: boo
     if limit is not None and end - start > limit:
         return "refget.subsequence.limit-exceeded-is-416"
     return "refget.subsequence.start-end-returns-slice"
+
+
+def _same_defect(refget: Refget, rule: str | None, defect: str) -> str | None:
+    """``rule`` when its own check failed with the same defect (the same wrong status, or wrong bases): the
+    property's failure is then that one broken again (one root cause, one failure). None when that check
+    passed, did not judge, or failed otherwise: the property's failure is then its own root cause, which a
+    waiver of that check must not cover."""
+    if rule is None:
+        return None
+    try:
+        broken = BROKEN[rule](refget)
+    except pytest.skip.Exception:
+        return None
+    return rule if broken is not None and broken.defect == defect else None
 
 
 def _targets(refget: Refget) -> list[Verified]:
@@ -104,10 +119,11 @@ def test_subsequences_match_or_error(refget: Refget, conformance_run: Run) -> No
         if response.status == 200 and expected.piece:
             problem = target.known.difference(response.content, start, end)
             if problem:
-                raise fail(f"{where} answered 200 with {problem}", response, caused_by=rule)
+                raise fail(f"{where} answered 200 with {problem}", response,
+                           caused_by=_same_defect(refget, rule, WRONG_BASES))
             return
         raise fail(f"{where} answered {answered(response)}; the text allows {expected.describe()}", response,
-                   caused_by=rule)
+                   caused_by=_same_defect(refget, rule, status_defect(response)))
 
     test = given(case=cases)(prop)
     for values in examples:
@@ -180,6 +196,11 @@ def _unknown_ids() -> st.SearchStrategy[str]:
     )
 
 
+def _seen_by(rule: str, own: Response, response: Response) -> str | None:
+    """``rule`` when its check's own unknown id was answered with the same wrong status as ``response``."""
+    return rule if own.status != 404 and own.status == response.status else None
+
+
 @check("refget.property.unknown-ids-are-404")
 def test_unknown_ids_are_404(refget: Refget, conformance_run: Run) -> None:
     """Generated unknown identifiers (checksum forms, namespaced, long) answer 404 on /sequence/<id> and on
@@ -200,13 +221,15 @@ def test_unknown_ids_are_404(refget: Refget, conformance_run: Run) -> None:
         # adhere to the specification": Bad Request is the text's answer to it as much as 404 to an unknown id.
         malformed = not refget.v1 and _checksum_namespace(ident) and checksum_identifier(ident) is None
         allowed = (404, 400) if malformed else (404,)
-        # each endpoint's own check asks for one unknown id: a failure here that it saw too is grouped under it
-        for path, rule in ((sequence_path(ident), "refget.sequence.unknown-id-is-404"),
-                           (sequence_path(ident) + "/metadata", "refget.metadata.unknown-id-is-404")):
+        # each endpoint's own check asks for one unknown id: a failure here that it saw too (the same status)
+        # is grouped under it; any other is the property's own
+        for path, rule, own in ((sequence_path(ident), "refget.sequence.unknown-id-is-404", refget.unknown_sequence),
+                                (sequence_path(ident) + "/metadata", "refget.metadata.unknown-id-is-404",
+                                 refget.unknown_metadata)):
             response = refget.client.get(path, max_bytes=65536)
             if response.status not in allowed:
                 raise fail(f"GET {path} for an unknown id answered {answered(response)}, not "
-                           f"{' or '.join(map(str, allowed))}", response, caused_by=rule)
+                           f"{' or '.join(map(str, allowed))}", response, caused_by=_seen_by(rule, own(), response))
 
     test: Any = given(ident=_unknown_ids())(prop)
     for ident in ("0123456789abcdef0123456789abcdef", "insdc:CONFORMANCE-NO-SUCH.1", "md5:conformance-no-such",

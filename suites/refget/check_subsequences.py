@@ -4,14 +4,38 @@ the subsequence limit (refget 1.0.1 and 2.0.0 §Method: get sequence by ID, §Ra
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import pytest
 
-from conformance import check, fail
+from conformance import Response, check, fail
 
 from .slices import expected_query, range_header
 from .view import Refget, Verified, answered, sequence_path
 
 _SKIP = pytest.skip.Exception
+WRONG_BASES = "wrong bases"
+
+
+@dataclass(frozen=True)
+class Broken:
+    """The first of a check's own requests answered wrongly: what to say, the answer, and the defect
+    (``"status <n>"`` or :data:`WRONG_BASES`) by which another check's failure is matched to this one (one
+    root cause, one failure)."""
+
+    message: str
+    response: Response
+    defect: str
+
+
+def status_defect(response: Response) -> str:
+    return f"status {response.status}"
+
+
+def _raise(broken: Broken | None) -> None:
+    if broken is not None:
+        raise fail(broken.message, broken.response)
 
 
 def _pairs(length: int, limit: int | None) -> list[tuple[int, int]]:
@@ -40,15 +64,20 @@ def _whole(refget: Refget, target: Verified) -> bool:
 def test_start_end_returns_slice(refget: Refget) -> None:
     """?start=s&end=e answers 200 with exactly bases [s, e) ("the response must be 200 and only contain the
     specified sub-sequence", refget 1.0.1 §Method: get sequence by ID; §Range headers' example)."""
+    _raise(start_end_broken(refget))
+
+
+def start_end_broken(refget: Refget) -> Broken | None:
     target = refget.longest()
     for start, end in _pairs(target.length, refget.limit()):
         response = refget.query(target.ident, start, end)
         if response.status != 200:
-            raise fail(f"?start={start}&end={end} on {target.ident} ({target.length} bases) answered "
-                       f"{answered(response)}, not 200 with the sub-sequence", response)
+            return Broken(f"?start={start}&end={end} on {target.ident} ({target.length} bases) answered "
+                          f"{answered(response)}, not 200 with the sub-sequence", response, status_defect(response))
         problem = target.known.difference(response.content, start, end)
         if problem:
-            raise fail(f"?start={start}&end={end} on {target.ident} answered {problem}", response)
+            return Broken(f"?start={start}&end={end} on {target.ident} answered {problem}", response, WRONG_BASES)
+    return None
 
 
 @check("refget.subsequence.range-returns-slice-or-whole")
@@ -106,13 +135,18 @@ def test_start_beyond_length_is_400(refget: Refget) -> None:
     """?start=<length + 1> answers 400 ("MUST respond with a Bad Request error if start is specified and is
     larger than the total sequence length", refget 1.0.1 §Method: get sequence by ID › Query parameters);
     416 is accepted from a server that supports circular sequences (erratum E5)."""
+    _raise(start_beyond_length_broken(refget))
+
+
+def start_beyond_length_broken(refget: Refget) -> Broken | None:
     target = refget.longest()
     start = target.length + 1
     allowed = {400} if refget.capabilities().circular_supported is False else {400, 416}
     response = refget.query(target.ident, start, None)
-    if response.status not in allowed:
-        raise fail(f"?start={start} on {target.ident} ({target.length} bases) answered {answered(response)}, not "
-                   f"{' or '.join(map(str, sorted(allowed)))}", response)
+    if response.status in allowed:
+        return None
+    return Broken(f"?start={start} on {target.ident} ({target.length} bases) answered {answered(response)}, not "
+                  f"{' or '.join(map(str, sorted(allowed)))}", response, status_defect(response))
 
 
 @check("refget.subsequence.range-out-of-bounds-is-400")
@@ -166,6 +200,10 @@ def _wrap_pair(length: int) -> tuple[int, int]:
 def test_start_after_end(refget: Refget) -> None:
     """start > end: 501 (or 416, erratum E6) without circular support; with it, 416 for a linear sequence or
     exactly the wrap for a circular one (refget 1.0.1 §Method: get sequence by ID, › Query parameters)."""
+    _raise(start_after_end_broken(refget))
+
+
+def start_after_end_broken(refget: Refget) -> Broken | None:
     caps = refget.capabilities()
     limit = refget.limit()
     circular = set(refget.circular_ids()) if caps.circular_supported else set()
@@ -181,19 +219,25 @@ def test_start_after_end(refget: Refget) -> None:
         if response.status == 200 and expected.piece:
             problem = target.known.difference(response.content, start, end)
             if problem:
-                raise fail(f"?start={start}&end={end} on {target.ident} answered 200 with {problem} of the wrap "
-                           "across the origin", response)
+                return Broken(f"?start={start}&end={end} on {target.ident} answered 200 with {problem} of the wrap "
+                              "across the origin", response, WRONG_BASES)
             continue
         support = {True: "supports", False: "does not support", None: "does not say whether it supports"}[
             caps.circular_supported]
-        raise fail(f"?start={start}&end={end} (start > end) on {target.ident} answered {answered(response)}; the "
-                   f"server {support} circular sequences, so the answer is {expected.describe()}", response)
+        return Broken(f"?start={start}&end={end} (start > end) on {target.ident} answered {answered(response)}; the "
+                      f"server {support} circular sequences, so the answer is {expected.describe()}", response,
+                      status_defect(response))
+    return None
 
 
 @check("refget.subsequence.circular-wraps")
 def test_circular_sequence_wraps(refget: Refget) -> None:
     """On a server with circular support, a circular sequence answers start > end with the bases from start
     to the end followed by those from the first base to end (refget 1.0.1 §Method: get sequence by ID)."""
+    _raise(circular_wraps_broken(refget))
+
+
+def circular_wraps_broken(refget: Refget) -> Broken | None:
     caps = refget.declared_capabilities()
     if caps.container is None:
         pytest.skip(f"service-info has no {refget.container_name()} object to say whether circular sequences are "
@@ -222,20 +266,25 @@ def test_circular_sequence_wraps(refget: Refget) -> None:
         judged += 1
         response = refget.query(ident, start, end)
         if response.status != 200:
-            raise fail(f"?start={start}&end={end} on the circular sequence {ident} answered {answered(response)}, "
-                       "not 200 with the sub-sequence across the origin", response)
+            return Broken(f"?start={start}&end={end} on the circular sequence {ident} answered {answered(response)}, "
+                          "not 200 with the sub-sequence across the origin", response, status_defect(response))
         problem = target.known.difference(response.content, start, end)
         if problem:
-            raise fail(f"?start={start}&end={end} on the circular sequence {ident} answered {problem} of the "
-                       f"bases [{start}, {target.length}) followed by [0, {end})", response)
+            return Broken(f"?start={start}&end={end} on the circular sequence {ident} answered {problem} of the "
+                          f"bases [{start}, {target.length}) followed by [0, {end})", response, WRONG_BASES)
     if not judged:
         pytest.skip(reason)
+    return None
 
 
 @check("refget.subsequence.limit-exceeded-is-416")
 def test_limit_exceeded_is_416(refget: Refget) -> None:
     """A start/end request longer than subsequence_limit answers 416 ("queries exceeding this limit shall
     return Range Not Satisfiable", refget 1.0.1 §Method: get sequence by ID)."""
+    _raise(limit_exceeded_broken(refget))
+
+
+def limit_exceeded_broken(refget: Refget) -> Broken | None:
     limit = refget.limit()
     if limit is None:
         pytest.skip("does not apply: service-info sets no subsequence_limit")
@@ -243,11 +292,12 @@ def test_limit_exceeded_is_416(refget: Refget) -> None:
     if not longer:
         pytest.skip(f"no verified sequence is longer than the subsequence_limit {limit}")
     target = longer[0]
-    response = refget.client.get(sequence_path(target.ident), params={"start": "0", "end": str(limit + 1)},
-                                 max_bytes=4096)
-    if response.status != 416:
-        raise fail(f"?start=0&end={limit + 1} on {target.ident} asks for more than the subsequence_limit {limit} "
-                   f"but answered {answered(response)}, not 416", response)
+    response = refget.memo(("over-limit", target.ident, limit), lambda: refget.client.get(
+        sequence_path(target.ident), params={"start": "0", "end": str(limit + 1)}, max_bytes=4096))
+    if response.status == 416:
+        return None
+    return Broken(f"?start=0&end={limit + 1} on {target.ident} asks for more than the subsequence_limit {limit} "
+                  f"but answered {answered(response)}, not 416", response, status_defect(response))
 
 
 @check("refget.subsequence.accept-ranges-none")
@@ -264,3 +314,13 @@ def test_accept_ranges_none(refget: Refget) -> None:
     if value.strip().lower() != "none":
         raise fail(f"the answer to ?start=0&end=1 on {target.ident} has Accept-Ranges {value!r}, not 'none'",
                    response)
+
+
+#: The checks a property failure may follow from, each with what it found wrong (skips when it does not judge).
+BROKEN: dict[str, Callable[[Refget], Broken | None]] = {
+    "refget.subsequence.start-end-returns-slice": start_end_broken,
+    "refget.subsequence.start-beyond-length-is-400": start_beyond_length_broken,
+    "refget.subsequence.start-after-end": start_after_end_broken,
+    "refget.subsequence.circular-wraps": circular_wraps_broken,
+    "refget.subsequence.limit-exceeded-is-416": limit_exceeded_broken,
+}

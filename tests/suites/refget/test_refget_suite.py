@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 import pytest
 from conformance_suites.refget.reference.app import CIRCULAR, LINEAR, RefgetApp, Seq
+from conformance_suites.refget.view import UNKNOWN_MD5
 
 from conformance.reference.app import Reply, Request, json_reply, route
 from conformance.reference.server import ReferenceServer
@@ -531,3 +532,53 @@ def test_start_past_the_length_and_after_the_end_may_answer_either_rule(version:
         result = run_profile({"initiative": "start after end first", "services": [entry]}, report_root,
                              specs_dir=specs_dir, checks=[check_id])
     assert result.outcome(check_id) == "passed", result.output
+
+
+class FirstBaseBrokenLongPiecesShort(RefgetApp):
+    """Two defects: ?start=0&end=1 on the longest sequence answers 500 (refget.subsequence.start-end-returns-slice
+    fails on it) and pieces over 100 bases lose their last base (fault slices-drop-last-base-when-long, which
+    that check's short pieces never meet). The property's wrong bases are not that check's 500 again."""
+
+    def query_answer(self, seq: Seq, start_text: str | None, end_text: str | None) -> Reply:
+        if seq is LINEAR and (start_text, end_text) == ("0", "1"):
+            broken: Reply = self.error(500, "first base unavailable")
+            return broken
+        answer: Reply = super().query_answer(seq, start_text, end_text)
+        return answer
+
+
+class UnknownIdsFailDifferently(RefgetApp):
+    """The unknown id refget.sequence.unknown-id-is-404 asks for answers 400, an unknown insdc: id 500: two
+    defects, so the property's 500 is its own finding, not that check's 400 again."""
+
+    def unknown(self, ident: str, endpoint: str) -> Reply:
+        if endpoint == "sequence" and ident == UNKNOWN_MD5:
+            refused: Reply = self.error(400, "bad identifier")
+            return refused
+        if endpoint == "sequence" and ident.lower().startswith("insdc:"):
+            broken: Reply = self.error(500, "lookup failed")
+            return broken
+        answer: Reply = super().unknown(ident, endpoint)
+        return answer
+
+
+@pytest.mark.parametrize(("server_class", "faults", "root", "prop"), [
+    (FirstBaseBrokenLongPiecesShort, ["slices-drop-last-base-when-long"], "refget.subsequence.start-end-returns-slice",
+     "refget.property.subsequences-match-or-error"),
+    (UnknownIdsFailDifferently, [], "refget.sequence.unknown-id-is-404", "refget.property.unknown-ids-are-404"),
+])
+def test_a_property_failing_otherwise_than_its_rule_is_its_own_root_cause(
+        server_class: type[RefgetApp], faults: list[str], root: str, prop: str, report_root: Path,
+        specs_dir: str | None) -> None:
+    """The property is grouped under a check only where that check failed the same way: a waiver of the
+    check's defect must not also waive a different one the property found."""
+    app = server_class(faults, "2.0.0")
+    entry = next(e for e in RefgetApp.demo_entries() if e["version"] == "2.0.0")
+    with ReferenceServer(app) as server:
+        entry = {**entry, "url": server.url}
+        entry.pop("reference")
+        result = run_profile({"initiative": "two defects", "services": [entry]}, report_root, specs_dir=specs_dir,
+                             checks=[root, prop])
+    assert (result.outcome(root), result.check(root).caused_by) == ("failed", None), result.output
+    assert (result.outcome(prop), result.check(prop).caused_by) == ("failed", None), result.output
+    assert result.check(prop).message != result.check(root).message
