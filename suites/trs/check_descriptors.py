@@ -6,9 +6,11 @@ owes, and FileWrapper urls that resolve to the content (TRS 2.0.x OpenAPI,
 
 from __future__ import annotations
 
+import functools
 import io
 import posixpath
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -72,11 +74,21 @@ def _descriptor_defects(trs: Trs, validator: Any) -> frozenset[tuple[tuple[str, 
     return frozenset(found)
 
 
-def _judge_wrappers(trs: Trs, validator: Any, body: list[Any], response: Response, what: str,
+Defects = frozenset[tuple[tuple[str, ...], str]]
+
+
+def _shared_defects(trs: Trs, validator: Any) -> Callable[[], Defects]:
+    """:func:`_descriptor_defects`, gathered at the first call only: once per check, and only when some
+    FileWrapper it judges has a defect (each descriptor read again for every defective item was one walk of
+    all cases per item)."""
+    return functools.cache(lambda: _descriptor_defects(trs, validator))
+
+
+def _judge_wrappers(shared: Callable[[], Defects], validator: Any, body: list[Any], response: Response, what: str,
                     inherited: CheckFailure | None) -> CheckFailure | None:
     """Fail at the first FileWrapper of ``body`` with a defect of its own; one whose every defect a descriptor
-    FileWrapper has too (the same model served everywhere) is trs.descriptor.schema's: the failure to raise
-    once nothing else is wrong is returned."""
+    FileWrapper has too (``shared``, the same model served everywhere) is trs.descriptor.schema's: the failure
+    to raise once nothing else is wrong is returned."""
     for item in body:
         found = _defects(validator, item)
         if not found:
@@ -84,7 +96,7 @@ def _judge_wrappers(trs: Trs, validator: Any, body: list[Any], response: Respons
         errors = schema_errors(validator, item)
         message = (f"{what} does not match the FileWrapper schema: {'; '.join(errors)}" if errors
                    else f"{what} gives neither content nor url")
-        if found <= _descriptor_defects(trs, validator):
+        if found <= shared():
             inherited = inherited or fail(f"{message} (as the descriptor FileWrappers do)", response,
                                           caused_by="trs.descriptor.schema")
             continue
@@ -294,6 +306,7 @@ def test_tests_are_file_wrappers(trs: Trs, schemas: SpecStore) -> None:
     descriptor FileWrappers share is trs.descriptor.schema's: a consequence, once nothing else is wrong."""
     validator = schemas.validator(trs.openapi, "/components/schemas/FileWrapper", openapi="3.0")
     inherited: CheckFailure | None = None
+    shared = _shared_defects(trs, validator)
     for case in trs.cases():
         response = trs.tests(case)
         if response.status == 404:
@@ -303,7 +316,7 @@ def test_tests_are_file_wrappers(trs: Trs, schemas: SpecStore) -> None:
         body = response.json()
         if not isinstance(body, list):
             raise fail(f"GET the {case} tests answered a JSON {json_type(body)}, not an array", response)
-        inherited = _judge_wrappers(trs, validator, body, response, f"a test of {case}", inherited)
+        inherited = _judge_wrappers(shared, validator, body, response, f"a test of {case}", inherited)
     if inherited is not None:
         raise inherited
 
@@ -317,6 +330,7 @@ def test_containerfile_served_when_reported(trs: Trs, schemas: SpecStore) -> Non
     trs.descriptor.schema's: a consequence, once nothing else is wrong."""
     validator = schemas.validator(trs.openapi, "/components/schemas/FileWrapper", openapi="3.0")
     inherited: CheckFailure | None = None
+    shared = _shared_defects(trs, validator)
     for ident, version_id in trs.versions_with_containerfile():
         response = trs.containerfile(ident, version_id)
         what = f"the containerfile of {ident} {version_id}"
@@ -325,7 +339,7 @@ def test_containerfile_served_when_reported(trs: Trs, schemas: SpecStore) -> Non
         body = response.json()
         if not isinstance(body, list):
             raise fail(f"GET {what} answered a JSON {json_type(body)}, not an array", response)
-        inherited = _judge_wrappers(trs, validator, body, response, f"a FileWrapper of {what}", inherited)
+        inherited = _judge_wrappers(shared, validator, body, response, f"a FileWrapper of {what}", inherited)
     if inherited is not None:
         raise inherited
 

@@ -260,3 +260,23 @@ def test_the_offset_fault_fails_only_the_slices(report_root: Path, specs_dir: st
     result = run_profile({"initiative": "trs offset fault", "services": entries}, report_root, specs_dir=specs_dir,
                          standards=["trs"])
     assert result.causes() == {"trs.property.offset-limit-slices": None}, result.output
+
+
+def test_the_descriptor_defects_are_read_once_per_check(report_root: Path, specs_dir: str | None,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # every tests and containerfile FileWrapper shares the descriptors' defect: the descriptors' defects are
+    # gathered once by each check that compares with them, not once per defective FileWrapper
+    from conformance_suites.trs import check_descriptors
+
+    calls: list[str] = []
+    gather = check_descriptors._descriptor_defects
+
+    def counted(trs: Any, validator: Any) -> frozenset[tuple[tuple[str, ...], str]]:
+        calls.append("called")
+        return gather(trs, validator)
+
+    monkeypatch.setattr(check_descriptors, "_descriptor_defects", counted)
+    result = _run(ChecksumObjectInWrappers(version="2.0.1"), report_root, specs_dir, WRAPPER_CHECKS)
+    assert result.causes() == {"trs.descriptor.schema": None, "trs.tests.schema": "trs.descriptor.schema",
+                               "trs.containerfile.available": "trs.descriptor.schema"}, result.output
+    assert len(calls) == 2, calls
