@@ -83,6 +83,8 @@ class Wes(ServiceView):
         self.created: list[str] = []
         #: run ids whose cancel this suite sent and the service answered 200
         self.cancelled: set[str] = set()
+        #: the last walk of GET /runs made afresh to tell a deleted run (see :meth:`deleted`)
+        self._fresh_walk: Walk | None = None
 
     @property
     def v1_1(self) -> bool:
@@ -209,10 +211,20 @@ class Wes(ServiceView):
 
     def deleted(self, run_id: str) -> bool:
         """Whether a run listed earlier is gone now: GET /runs walked afresh to its end no longer lists it (the
-        text keeps no run for ever; a run may be deleted between the listing and a read of it)."""
-        def gone() -> bool:
-            walk = self._walk("/runs", "runs", "run_id", None)
+        text keeps no run for ever; a run may be deleted between the listing and a read of it).
+
+        One walk afresh serves every run asked of (up to 50 pages each: not one per run); it is walked again
+        only when it still lists the run asked of, or did not end, as it may be older than that run's
+        deletion."""
+        def leaves_out(walk: Walk) -> bool:
             return walk.unended() is None and all(item.get("run_id") != run_id for item in walk.items)
+
+        def gone() -> bool:
+            earlier = self._fresh_walk
+            if earlier is not None and leaves_out(earlier):
+                return True
+            walk = self._fresh_walk = self._walk("/runs", "runs", "run_id", None)
+            return leaves_out(walk)
 
         return bool(self.memo(("deleted", run_id), gone))
 

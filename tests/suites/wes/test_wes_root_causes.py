@@ -229,3 +229,39 @@ def test_a_status_that_is_always_unknown_compares_nothing(report_root: Path, req
                              checks=["wes.run.status-agrees-with-log"])
     check = result.check("wes.run.status-agrees-with-log")
     assert check.outcome == "skipped" and "UNKNOWN" in check.message, (check.outcome, check.message)
+
+
+class ManyDeletedBeforeReadById(WesApp):
+    """A WES whose runs 02 to 05 are deleted together between the suite's listing and its reads of them; counts
+    the reads of GET /runs (without a page_token: each one a walk of the list)."""
+
+    GONE = ("run-02", "run-03", "run-04", "run-05")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.walks = 0
+
+    @route("GET", "/runs")
+    def list_runs(self, request: Request) -> Reply:
+        if request.arg("page_token") is None:
+            self.walks += 1
+        reply: Reply = super().list_runs(request)
+        return reply
+
+    def find(self, request: Request) -> Any:
+        if request.params["run_id"] in self.GONE:  # deleted together (a retention policy's sweep)
+            for run_id in self.GONE:
+                self.runs.pop(run_id, None)
+        return super().find(request)
+
+
+def test_runs_deleted_since_the_listing_are_told_by_one_walk(report_root: Path, requires_specs: str) -> None:
+    app = ManyDeletedBeforeReadById(version="1.1.0")
+    with ReferenceServer(app) as server:
+        entry = {"standard": "wes", "version": "1.1.0", "url": server.url, "auth": {"bearer_token_env": "WES_TOKEN"}}
+        result = run_profile({"initiative": "wes deleted runs", "services": [entry]}, report_root,
+                             specs_dir=requires_specs, environ={"WES_TOKEN": app.token},
+                             checks=["wes.run.log-answers-200"])
+    check = result.check("wes.run.log-answers-200")
+    assert check.outcome == "passed", check.message
+    assert app.walks == 2, app.walks  # the listing, then one walk afresh for all four deleted runs
