@@ -95,6 +95,8 @@ class Tes(ServiceView):
     created: list[str]
     #: (its number, the answer) of the last page a walk found no list of tasks on (see :meth:`walk_tasks`)
     broken_page: tuple[int, Response] | None = None
+    #: the last walk of GET /tasks made afresh to tell a purged task, None when broken (see :meth:`purged`)
+    _fresh_walk: TaskWalk | None = None
 
     def states(self) -> tuple[str, ...]:
         return STATES_1_1 if self.at_least("1.1.0") else STATES_1_0
@@ -201,9 +203,25 @@ class Tes(ServiceView):
     def purged(self, task_id: str) -> bool:
         """Whether a task listed earlier is gone now: GET /tasks walked afresh to its end no longer lists it (a
         TES may purge completed tasks: "How long completed tasks are stored by the system may be dependent on the
-        underlying implementation", ListTasks)."""
-        walk = self.walk_tasks({"view": "MINIMAL", "page_size": str(ALL_PAGE_SIZE)})
-        return walk is not None and walk.whole and task_id not in walk.ids()
+        underlying implementation", ListTasks).
+
+        One walk afresh serves every task asked of (up to 50 pages each: not one per task); it is walked again
+        only when it still lists the task asked of, or did not end, as it may be older than that task's purge.
+        Its broken page, if any, is not kept in :attr:`broken_page`, which names that of a listing check's walk."""
+        def leaves_out(walk: TaskWalk | None) -> bool:
+            return walk is not None and walk.whole and task_id not in walk.ids()
+
+        def gone() -> bool:
+            if leaves_out(self._fresh_walk):
+                return True
+            kept = self.broken_page
+            try:
+                walk = self._fresh_walk = self.walk_tasks({"view": "MINIMAL", "page_size": str(ALL_PAGE_SIZE)})
+            finally:
+                self.broken_page = kept
+            return leaves_out(walk)
+
+        return bool(self.memo(("purged", task_id), gone))
 
     def ids(self) -> list[str]:
         """Task ids: the profile's, then the listed ones, each once."""

@@ -380,3 +380,85 @@ def test_a_cancel_the_policy_forbids_is_not_failed(report_root: Path) -> None:
     result = _run(app, report_root, ["tes.submit.cancel"], writes=True, submit=SUBMIT, poll_seconds=1)
     check = result.check("tes.submit.cancel")
     assert check.outcome == "skipped" and "answered 403" in check.message, check.message
+
+
+class ManyPurgedBeforeReadById(TesApp):
+    """A TES that purges the completed tasks 01, 02 and 04 together (a retention sweep) between the suite's
+    listing and its reads of them by id; counts the reads of GET /tasks without a page_token (each one a walk of
+    the list, or the listing)."""
+
+    GONE = ("task-01", "task-02", "task-04")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.walks = 0
+
+    @route("GET", "/tasks")
+    def list_tasks(self, request: Request) -> Reply:
+        if request.arg("page_token") is None:
+            self.walks += 1
+        reply: Reply = super().list_tasks(request)
+        return reply
+
+    @route("GET", "/tasks/{id}")
+    def get_task(self, request: Request) -> Reply:
+        if request.params["id"] in self.GONE:
+            for task_id in self.GONE:
+                self.tasks.pop(task_id, None)
+        reply: Reply = super().get_task(request)
+        return reply
+
+
+def test_tasks_purged_since_the_listing_are_told_by_one_walk(report_root: Path) -> None:
+    app = ManyPurgedBeforeReadById(version="1.1.0", options={"open": True})
+    result = _run(app, report_root, ["tes.task.get-by-id"])
+    check = result.check("tes.task.get-by-id")
+    assert check.outcome == "passed", check.message
+    assert app.walks == 2, app.walks  # the listing, then one walk afresh for the three purged tasks
+
+
+class _Page:
+    """An answer to GET /tasks: what a walk reads of it."""
+
+    def __init__(self, status: int, body: dict[str, Any] | None) -> None:
+        self.status, self.body = status, body
+
+    def json_object(self) -> dict[str, Any] | None:
+        return self.body
+
+
+class _Listing:
+    """A client whose GET /tasks answers ``first``, and ``then`` to a page_token; counts the walks."""
+
+    def __init__(self, first: _Page, then: _Page | None = None) -> None:
+        self.first, self.then, self.walks = first, then, 0
+
+    def get(self, path: str, params: dict[str, str] | None = None) -> _Page:
+        if params and "page_token" in params and self.then is not None:
+            return self.then
+        self.walks += 1
+        return self.first
+
+
+def test_purged_leaves_the_broken_page_of_an_earlier_walk_and_walks_once() -> None:
+    """The broken page tes.list.paging names is that of its own walk: a walk purged() makes does not overwrite
+    it, and is made once for every task asked of."""
+    from types import SimpleNamespace
+
+    from conformance_suites.tes.view import Tes
+
+    client = _Listing(_Page(500, None))
+    tes = Tes(SimpleNamespace(options={}), SimpleNamespace(client_for=lambda service: client))  # type: ignore[arg-type]
+    assert tes.walk_tasks({"view": "MINIMAL"}) is None
+    broken = tes.broken_page
+    assert broken is not None and broken[0] == 1
+    # a list whose second page is broken: it tells no task purged
+    client.first = _Page(200, {"tasks": [{"id": "task-02"}], "next_page_token": "2"})
+    client.then = _Page(503, None)
+    assert not tes.purged("task-01")
+    assert tes.broken_page is broken
+    # whole now: task-03 and task-05 are told purged by one walk afresh
+    client.first = _Page(200, {"tasks": [{"id": "task-02"}]})
+    client.walks = 0
+    assert tes.purged("task-03") and tes.purged("task-05")
+    assert client.walks == 1, client.walks
