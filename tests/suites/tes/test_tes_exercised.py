@@ -448,7 +448,7 @@ def test_purged_leaves_the_broken_page_of_an_earlier_walk_and_walks_once() -> No
     from conformance_suites.tes.view import Tes
 
     client = _Listing(_Page(500, None))
-    tes = Tes(SimpleNamespace(options={}), SimpleNamespace(client_for=lambda service: client))  # type: ignore[arg-type]
+    tes = Tes(SimpleNamespace(options={}), SimpleNamespace(client_for=lambda service: client))
     assert tes.walk_tasks({"view": "MINIMAL"}) is None
     broken = tes.broken_page
     assert broken is not None and broken[0] == 1
