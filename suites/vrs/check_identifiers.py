@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -103,3 +104,36 @@ def _states(value: Any, key: str, prefix: str | None) -> bool:
         elif isinstance(item, list):
             pending.extend(item)
     return False
+
+
+@check("vrs.identifier.unique-in-document")
+def test_ids_are_unique_within_a_document(vrs: Vrs) -> None:
+    """Two different objects of one document never state the same ``_id`` (VRS 1.3 schema/vrs.json, every
+    ``_id``: "MUST be unique within document"). One object written twice (the same content) is one object
+    under its id; a shared ga4gh: identifier is a consequence of vrs.identifier.computed-id."""
+    compared = False
+    for read in vrs.documents():
+        seen: dict[str, tuple[str, dict[str, Any]]] = {}  # _id → (path, object) of its first statement
+        for where, obj in _stating_ids(read.objects):
+            compared = compared or bool(seen)
+            first = seen.setdefault(obj["_id"], (where, obj))
+            if first[0] != where and first[1] != obj:
+                stated = obj["_id"]
+                raise vrs.failure(read.document, f"{where} and {first[0]} are different objects with the one _id "
+                                  f"{stated!r}, which must be unique within the document",
+                                  "vrs.identifier.computed-id" if stated.startswith("ga4gh:") else None)
+    if not compared:
+        pytest.skip("does not apply: no document holds two objects stating an _id (an optional property)")
+
+
+def _stating_ids(objects: list[tuple[str, dict[str, Any]]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every object (nested ones too) that states a string ``_id``, with its JSON path, in document order."""
+    stack: list[tuple[str, Any]] = list(reversed(objects))
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("_id"), str):
+                yield path, node
+            stack.extend(reversed([(f"{path}.{key}", value) for key, value in node.items()]))
+        elif isinstance(node, list):
+            stack.extend(reversed([(f"{path}[{index}]", item) for index, item in enumerate(node)]))

@@ -206,6 +206,7 @@ CONTENT_1: dict[str, Change] = {
 IDENTIFIERS_1: dict[str, Change] = {
     "v1-allele-id-wrong": put("alleles.json", 0, "_id", value=OTHER_ID),
     "v1-allele-id-of-other-allele": lambda docs: docs["alleles.json"][0].update(_id=docs["alleles.json"][1]["_id"]),
+    "v1-id-shared": lambda docs: [docs["alleles.json"][i].update(_id="example:variant-1") for i in (0, 1)],
     "v1-location-id-wrong": lambda docs: docs["alleles.json"][1]["location"].update(
         _id=docs["alleles.json"][0]["location"]["_id"]),
     "v1-allele-id-vrs2": lambda docs: docs["alleles.json"][0].update(

@@ -320,3 +320,40 @@ def test_a_schema_error_beside_a_wrong_digest_leaves_the_digest_a_root_cause(rep
         {"standard": "vrs", "version": "2.0", "documents": [str(tmp_path / "a.json")]}]}, report_root,
         specs_dir=str(SPECS), checks=["vrs.schema.valid", "vrs.identifier.computed-digest"])
     assert result.causes() == {"vrs.schema.valid": None, "vrs.identifier.computed-digest": None}
+
+
+UNIQUE = "vrs.identifier.unique-in-document"
+
+
+def _unique_outcome(tmp_path: Path, report_root: Path, document: Any, version: str = "1.3") -> tuple[str, str]:
+    from conformance.testing import run_profile
+
+    (tmp_path / "d.json").write_text(json.dumps(document))
+    result = run_profile({"initiative": "unique ids", "services": [
+        {"standard": "vrs", "version": version, "documents": [str(tmp_path / "d.json")]}]}, report_root,
+        checks=[UNIQUE])
+    check = result.check(UNIQUE)
+    return check.outcome, check.message
+
+
+def test_ids_are_unique_within_a_1_3_document(tmp_path: Path, report_root: Path) -> None:
+    """VRS 1.3 schema/vrs.json: every _id "MUST be unique within document". Two different objects under one _id
+    fail (the fault v1-id-shared); one object written twice, here a location two alleles share, does not; a
+    document with one object stating an _id gives the check nothing to judge."""
+    from conformance_suites.vrs.reference.documents import location_1
+
+    location = {"_id": "example:location-1", **location_1("SQ.F-LrLMe1SRpfUZHkQmvkVKFEGaoDeHul", 100, 101)}
+
+    def allele(ident: str, base: str) -> dict[str, Any]:
+        return {"_id": ident, "type": "Allele", "location": location,
+                "state": {"type": "LiteralSequenceExpression", "sequence": base}}
+
+    outcome, message = _unique_outcome(tmp_path, report_root, [allele("example:v1", "A"), allele("example:v1", "T")])
+    assert outcome == "failed" and "'example:v1'" in message and "$[1] and $[0]" in message, message
+    assert _unique_outcome(tmp_path, report_root, [allele("example:v1", "A"), allele("example:v2", "T")])[0] == \
+        "passed"
+    assert _unique_outcome(tmp_path, report_root, [allele("example:v1", "A"), allele("example:v1", "A")])[0] == \
+        "passed"
+    outcome, message = _unique_outcome(tmp_path, report_root, {"type": "Allele", "location": location_1(
+        "SQ.F-LrLMe1SRpfUZHkQmvkVKFEGaoDeHul", 1, 2), "state": {"type": "LiteralSequenceExpression", "sequence": "A"}})
+    assert outcome == "skipped" and message.startswith("does not apply: "), message
