@@ -203,10 +203,16 @@ CONTENT_1: dict[str, Change] = {
         location=location_1(SQ_A, REPEAT_AT, REPEAT_AT),
         state={"type": "LiteralSequenceExpression", "sequence": "CTC"}),
 }
+def _share_id(docs: dict[str, list[dict[str, Any]]], stated: str) -> None:
+    """The first two alleles of alleles.json, different objects, state the one ``_id``."""
+    for allele in docs["alleles.json"][:2]:
+        allele["_id"] = stated
+
+
 IDENTIFIERS_1: dict[str, Change] = {
     "v1-allele-id-wrong": put("alleles.json", 0, "_id", value=OTHER_ID),
     "v1-allele-id-of-other-allele": lambda docs: docs["alleles.json"][0].update(_id=docs["alleles.json"][1]["_id"]),
-    "v1-id-shared": lambda docs: [docs["alleles.json"][i].update(_id="example:variant-1") for i in (0, 1)],
+    "v1-id-shared": lambda docs: _share_id(docs, "example:variant-1"),
     "v1-location-id-wrong": lambda docs: docs["alleles.json"][1]["location"].update(
         _id=docs["alleles.json"][0]["location"]["_id"]),
     "v1-allele-id-vrs2": lambda docs: docs["alleles.json"][0].update(
