@@ -9,9 +9,9 @@ import pytest
 
 from conformance import Response, Service, ServiceClient, check, fail
 
-from .check_errors import OUTSIDE_LIST, _error, unoffered_formats
+from .check_errors import _error, unsupported_format_requests
 from .check_post_service_info import _kind, post, post_records
-from .view import Htsget, cases, first_case, missing, names, parsed
+from .view import Htsget, missing, names, parsed
 
 
 def _expect(client: ServiceClient, hts: Htsget, kind: str, ident: str, body: dict[str, Any], status: int,
@@ -137,14 +137,6 @@ def test_post_unsupported_format(service: Service, client: ServiceClient, hts: H
     """A body naming a format the server does not support answers 400 UnsupportedFormat (htsget 1.3.0 §Request
     body, format): an allowed format its service-info does not list, and CRAM of variants, for which
     InvalidInput is tolerated as CRAM is outside the variants values."""
-    judged = False
-    for kind, ident, fmt in unoffered_formats(service, client, hts):
-        judged = True
-        _expect(client, hts, kind, ident, {"format": fmt}, 400, "UnsupportedFormat",
-                f'with "format": "{fmt}" on {kind}, which its service-info does not list')
-    if cases(service, "variants"):
-        judged = True
-        ident = first_case(service, "variants")["id"]
-        _expect(client, hts, "variants", ident, {"format": "CRAM"}, 400, OUTSIDE_LIST, 'with "format": "CRAM"')
-    if not judged:
-        pytest.skip("the profile lists no variants id to ask CRAM of, and service-info lists every format")
+    for kind, ident, fmt, errors in unsupported_format_requests(service, client, hts):
+        listed = f" on {kind}, which its service-info does not list" if errors == "UnsupportedFormat" else ""
+        _expect(client, hts, kind, ident, {"format": fmt}, 400, errors, f'with "format": "{fmt}"{listed}')
